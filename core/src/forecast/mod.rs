@@ -1,0 +1,1 @@
+//! forecast: filled by its own issue.

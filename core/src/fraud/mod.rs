@@ -1,0 +1,1 @@
+//! fraud: filled by its own issue.

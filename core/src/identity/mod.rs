@@ -1,0 +1,1 @@
+//! identity: filled by its own issue.

@@ -1,0 +1,13 @@
+//! pos_analytics algorithms, written once and called from the PostgreSQL extension, the ingest
+//! service and the query API. Nothing here knows about pgrx or tokio, so every algorithm is unit
+//! tested and benchmarked without a database.
+//!
+//! One folder per capability: [`model`] (the canonical POS model every adapter maps to),
+//! [`sku`], [`identity`], [`forecast`], [`fraud`] and [`synth`] (a labelled synthetic chain).
+
+pub mod forecast;
+pub mod fraud;
+pub mod identity;
+pub mod model;
+pub mod sku;
+pub mod synth;

@@ -1,0 +1,234 @@
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// Identifies one transaction across replays: the natural key of `pos.txn`.
+/// Source ids stay text because some sources (Shopify) exceed 2^53.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct TxnKey {
+    pub tenant_id: String,
+    pub store_id: String,
+    pub source: String,
+    pub source_txn_id: String,
+}
+
+/// Whether a transaction stands (completed) or was cancelled after completion (post-voided),
+/// or never completed (cancelled/suspended before tender).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TxnStatus {
+    Completed,
+    PostVoided,
+    Cancelled,
+}
+
+impl TxnStatus {
+    /// The spelling used in the `pos.txn.status` column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TxnStatus::Completed => "completed",
+            TxnStatus::PostVoided => "post_voided",
+            TxnStatus::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// A POS transaction header with its lines and tenders.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Transaction {
+    pub key: TxnKey,
+    /// Larger wins: a replay with an older version never overwrites a newer one.
+    pub source_version: i64,
+    pub occurred_at: DateTime<Utc>,
+    /// The store's local trading day (a sale at 00:30 may belong to the previous day).
+    pub business_date: NaiveDate,
+    pub register_id: Option<String>,
+    pub cashier_id: Option<String>,
+    pub customer_id: Option<String>,
+    pub status: TxnStatus,
+    /// ISO 4217 code, e.g. "USD".
+    pub currency: String,
+    pub lines: Vec<Line>,
+    pub tenders: Vec<Tender>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LineKind {
+    Sale,
+    Return,
+    Void,
+}
+
+impl LineKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LineKind::Sale => "sale",
+            LineKind::Return => "return",
+            LineKind::Void => "void",
+        }
+    }
+}
+
+/// How an item reached the register: a keyed-in code is a classic loss-prevention signal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryMethod {
+    Scanned,
+    Keyed,
+    Other,
+}
+
+impl EntryMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryMethod::Scanned => "scanned",
+            EntryMethod::Keyed => "keyed",
+            EntryMethod::Other => "other",
+        }
+    }
+}
+
+/// One signed line (see the module docs for the sign convention).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Line {
+    pub line_no: i32,
+    pub kind: LineKind,
+    /// Normalized item key (GTIN-14, PLU or vendor SKU key); `raw_item_id` keeps the original.
+    pub sku: String,
+    pub gtin: Option<String>,
+    pub raw_item_id: String,
+    pub description: Option<String>,
+    pub quantity: Decimal,
+    pub unit_price: Decimal,
+    /// Discount given on this line, as a positive amount.
+    pub discount: Decimal,
+    /// Signed net amount after discount, before tax.
+    pub net_amount: Decimal,
+    pub tax: Decimal,
+    pub entry_method: EntryMethod,
+    pub price_override: bool,
+    /// For returns: the sale they refer to, when the source links it.
+    pub original_txn_id: Option<String>,
+    pub original_line_no: Option<i32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TenderMethod {
+    Cash,
+    Card,
+    GiftCard,
+    StoreCredit,
+    Other,
+}
+
+impl TenderMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TenderMethod::Cash => "cash",
+            TenderMethod::Card => "card",
+            TenderMethod::GiftCard => "gift_card",
+            TenderMethod::StoreCredit => "store_credit",
+            TenderMethod::Other => "other",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TenderStatus {
+    Approved,
+    Declined,
+    Voided,
+}
+
+impl TenderStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TenderStatus::Approved => "approved",
+            TenderStatus::Declined => "declined",
+            TenderStatus::Voided => "voided",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CardEntry {
+    Chip,
+    Swipe,
+    Contactless,
+    Keyed,
+    Other,
+}
+
+impl CardEntry {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CardEntry::Chip => "chip",
+            CardEntry::Swipe => "swipe",
+            CardEntry::Contactless => "contactless",
+            CardEntry::Keyed => "keyed",
+            CardEntry::Other => "other",
+        }
+    }
+}
+
+/// A payment attempt. Refund tenders carry a negative amount; change given is a negative cash tender.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tender {
+    pub tender_no: i32,
+    pub method: TenderMethod,
+    pub amount: Decimal,
+    pub status: TenderStatus,
+    /// A stable, non-reversible card token (never the PAN).
+    pub card_fingerprint: Option<String>,
+    pub card_bin: Option<String>,
+    pub card_entry: Option<CardEntry>,
+    pub occurred_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DrawerEventKind {
+    NoSale,
+    PaidIn,
+    PaidOut,
+}
+
+impl DrawerEventKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DrawerEventKind::NoSale => "no_sale",
+            DrawerEventKind::PaidIn => "paid_in",
+            DrawerEventKind::PaidOut => "paid_out",
+        }
+    }
+}
+
+/// A cash-drawer event outside a sale: opening the drawer without a sale, paying in or out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DrawerEvent {
+    pub tenant_id: String,
+    pub store_id: String,
+    pub source: String,
+    pub source_event_id: String,
+    pub register_id: Option<String>,
+    pub cashier_id: Option<String>,
+    pub kind: DrawerEventKind,
+    pub amount: Decimal,
+    pub currency: String,
+    pub occurred_at: DateTime<Utc>,
+    pub business_date: NaiveDate,
+}
+
+/// Stock on hand for one SKU in one store at a point in time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InventoryLevel {
+    pub tenant_id: String,
+    pub store_id: String,
+    pub sku: String,
+    pub on_hand: Decimal,
+    pub as_of: DateTime<Utc>,
+}

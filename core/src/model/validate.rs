@@ -1,0 +1,126 @@
+use super::{LineKind, Transaction};
+use rust_decimal::Decimal;
+
+/// Why a transaction cannot be stored as it is. Adapters turn this into a reject row.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ModelError {
+    #[error("field `{0}` is empty")]
+    Empty(&'static str),
+    #[error("line {line_no}: {kind} line has quantity {quantity} but its sign must be {expected}")]
+    Sign {
+        line_no: i32,
+        kind: &'static str,
+        quantity: Decimal,
+        expected: &'static str,
+    },
+    #[error("line number {0} appears twice")]
+    DuplicateLine(i32),
+    #[error("currency `{0}` is not a 3-letter ISO 4217 code")]
+    Currency(String),
+}
+
+/// Checks the invariants the database relies on, so a bad record is rejected with a reason
+/// at the edge instead of failing a whole batch later.
+pub fn validate_transaction(t: &Transaction) -> Result<(), ModelError> {
+    for (name, v) in [
+        ("tenant_id", &t.key.tenant_id),
+        ("store_id", &t.key.store_id),
+        ("source", &t.key.source),
+        ("source_txn_id", &t.key.source_txn_id),
+    ] {
+        if v.trim().is_empty() {
+            return Err(ModelError::Empty(name));
+        }
+    }
+    if t.currency.len() != 3 || !t.currency.bytes().all(|b| b.is_ascii_uppercase()) {
+        return Err(ModelError::Currency(t.currency.clone()));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for l in &t.lines {
+        if !seen.insert(l.line_no) {
+            return Err(ModelError::DuplicateLine(l.line_no));
+        }
+        let (ok, expected) = match l.kind {
+            LineKind::Sale => (l.quantity >= Decimal::ZERO, "positive"),
+            LineKind::Return | LineKind::Void => (l.quantity <= Decimal::ZERO, "negative"),
+        };
+        if !ok {
+            return Err(ModelError::Sign {
+                line_no: l.line_no,
+                kind: l.kind.as_str(),
+                quantity: l.quantity,
+                expected,
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::*;
+    use chrono::{NaiveDate, TimeZone, Utc};
+
+    fn txn() -> Transaction {
+        Transaction {
+            key: TxnKey {
+                tenant_id: "t1".into(),
+                store_id: "s1".into(),
+                source: "test".into(),
+                source_txn_id: "1".into(),
+            },
+            source_version: 1,
+            occurred_at: Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap(),
+            business_date: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            register_id: None,
+            cashier_id: None,
+            customer_id: None,
+            status: TxnStatus::Completed,
+            currency: "USD".into(),
+            lines: vec![line(1, LineKind::Sale, 2)],
+            tenders: vec![],
+        }
+    }
+
+    fn line(no: i32, kind: LineKind, qty: i64) -> Line {
+        Line {
+            line_no: no,
+            kind,
+            sku: "x".into(),
+            gtin: None,
+            raw_item_id: "x".into(),
+            description: None,
+            quantity: Decimal::from(qty),
+            unit_price: Decimal::ONE,
+            discount: Decimal::ZERO,
+            net_amount: Decimal::from(qty),
+            tax: Decimal::ZERO,
+            entry_method: EntryMethod::Scanned,
+            price_override: false,
+            original_txn_id: None,
+            original_line_no: None,
+        }
+    }
+
+    #[test]
+    fn accepts_a_plain_sale() {
+        assert_eq!(validate_transaction(&txn()), Ok(()));
+    }
+
+    #[test]
+    fn rejects_positive_return_and_duplicate_lines_and_bad_currency() {
+        let mut t = txn();
+        t.lines.push(line(2, LineKind::Return, 1));
+        assert!(matches!(validate_transaction(&t), Err(ModelError::Sign { line_no: 2, .. })));
+        let mut t = txn();
+        t.lines.push(line(1, LineKind::Sale, 1));
+        assert_eq!(validate_transaction(&t), Err(ModelError::DuplicateLine(1)));
+        let mut t = txn();
+        t.currency = "usd".into();
+        assert!(matches!(validate_transaction(&t), Err(ModelError::Currency(_))));
+        let mut t = txn();
+        t.key.store_id = " ".into();
+        assert_eq!(validate_transaction(&t), Err(ModelError::Empty("store_id")));
+    }
+}

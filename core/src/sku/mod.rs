@@ -1,0 +1,1 @@
+//! sku: filled by its own issue.
