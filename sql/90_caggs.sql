@@ -1,0 +1,955 @@
+-- Continuous aggregates: per-bucket aggregates of a hypertable, kept up to date incrementally.
+--
+-- The design follows TimescaleDB's (tsl/src/continuous_aggs), rebuilt on plain PostgreSQL 15:
+--   * a materialization table per aggregate holds FINALIZED values per bucket (no partial states);
+--   * statement-level AFTER triggers with transition tables on the hypertable parent record the
+--     time ranges each statement touched (one row per statement and chunk-sized span, never one
+--     per row) in pos.cagg_source_invalidation, but only below the source's invalidation
+--     threshold: what lies above it has never been materialized and needs no bookkeeping;
+--   * a refresh raises that threshold, moves the source log into one log per aggregate (in
+--     bucket space), cuts it against the refresh window and re-materializes only invalid buckets,
+--     in batches of bounded width, each its own transaction when called with CALL;
+--   * the view is materialized buckets below the watermark UNION ALL live aggregation of raw rows
+--     at or above it, the watermark written into the view as a literal after each refresh, so the
+--     planner prunes chunks at plan time.
+--
+-- Key spaces. Each aggregate has a "key" per bucket, a timestamptz: the bucket start for time
+-- buckets (date_bin(width, time, origin)), or midnight UTC of the bucket date for date buckets
+-- (the store's local business_date). Logs of an aggregate and its watermark are in key space.
+-- A date bucket D gathers rows whose time column lies within date_slack of D (default 2 days,
+-- far more than any time-zone offset plus business-day cut-off): that bound lets a refresh of
+-- dates scan only the chunks that can hold them.
+--
+-- Why a structured definition (source, group_by, aggregates, bucket) instead of a query text:
+-- the engine must add its own predicates to the query three ways (the refresh range, the live
+-- part above the watermark, and the bucket expression it keys logs on). With the parts given
+-- separately it does so exactly, without parsing SQL; PostgreSQL itself still checks the parts
+-- (the materialization table is created from them with CREATE TABLE AS ... WITH NO DATA).
+
+CREATE SCHEMA IF NOT EXISTS pos_caggs;
+COMMENT ON SCHEMA pos_caggs IS 'pos_analytics internal: materialization tables, invalidation triggers and the parts of composite views. Query the views in schema pos instead.';
+REVOKE ALL ON SCHEMA pos_caggs FROM PUBLIC;
+GRANT USAGE ON SCHEMA pos_caggs TO pos_analyst, pos_api;
+
+CREATE TABLE pos.continuous_aggregate (
+    cagg_id           serial PRIMARY KEY,
+    view_name         regclass NOT NULL UNIQUE,
+    mat_table         regclass NOT NULL UNIQUE,
+    source            regclass NOT NULL,
+    parent_id         integer REFERENCES pos.continuous_aggregate (cagg_id),
+    refresh_source    regclass NOT NULL,
+    time_column       name NOT NULL,
+    bucket_column     name NOT NULL,
+    bucket_width      interval NOT NULL,
+    bucket_origin     timestamptz NOT NULL,
+    date_column       name,
+    date_slack        interval NOT NULL,
+    group_by          name[] NOT NULL,
+    aggregates        text NOT NULL,
+    filter            text,
+    materialized_only boolean NOT NULL DEFAULT false,
+    batch_interval    interval NOT NULL,
+    watermark         timestamptz NOT NULL DEFAULT '-infinity',
+    view_watermark    timestamptz,
+    created_at        timestamptz NOT NULL DEFAULT now(),
+    last_refresh_started_at  timestamptz,
+    last_refresh_finished_at timestamptz,
+    last_refresh_window      tstzrange,
+    last_refresh_batches     integer,
+    last_refresh_buckets     bigint,
+    total_refreshes          bigint NOT NULL DEFAULT 0
+);
+COMMENT ON TABLE pos.continuous_aggregate IS 'Catalog of continuous aggregates: definition, materialization table, watermark and last refresh.';
+COMMENT ON COLUMN pos.continuous_aggregate.source IS 'The hypertable aggregated, or the parent aggregate''s view for a hierarchical aggregate.';
+COMMENT ON COLUMN pos.continuous_aggregate.date_column IS 'When set, buckets are the values of this date column (e.g. business_date) instead of date_bin(bucket_width, time_column, bucket_origin).';
+COMMENT ON COLUMN pos.continuous_aggregate.watermark IS 'Bucket key below which every bucket is materialized and valid; the view aggregates raw rows at and above it.';
+COMMENT ON COLUMN pos.continuous_aggregate.view_watermark IS 'The watermark currently written into the view (lags watermark only if the view could not be locked).';
+
+-- One row per hypertable (or parent aggregate) that feeds continuous aggregates.
+CREATE TABLE pos.cagg_source (
+    source        regclass PRIMARY KEY,
+    threshold_seq regclass,
+    trigger_fn    regprocedure
+);
+COMMENT ON TABLE pos.cagg_source IS 'Sources of continuous aggregates with their invalidation threshold (a sequence, so that writers see a raised threshold before the refresh commits) and trigger function.';
+
+CREATE TABLE pos.cagg_source_invalidation (
+    source regclass NOT NULL,
+    lo     timestamptz NOT NULL,
+    hi     timestamptz NOT NULL
+);
+CREATE INDEX ON pos.cagg_source_invalidation (source);
+COMMENT ON TABLE pos.cagg_source_invalidation IS 'Invalidation log of sources: [lo, hi] time spans modified by one statement below the threshold, not yet moved to the aggregates'' logs.';
+
+CREATE TABLE pos.cagg_invalidation (
+    cagg_id integer NOT NULL REFERENCES pos.continuous_aggregate (cagg_id) ON DELETE CASCADE,
+    keys    tstzrange NOT NULL
+);
+CREATE INDEX ON pos.cagg_invalidation (cagg_id);
+COMMENT ON TABLE pos.cagg_invalidation IS 'Invalidation log of each aggregate, in bucket-key space: buckets that must be re-materialized. Always ends with [threshold, unbounded).';
+
+DO $dump$
+BEGIN
+    PERFORM pg_catalog.pg_extension_config_dump(t, '')
+       FROM unnest(ARRAY['pos.continuous_aggregate', 'pos.cagg_source', 'pos.cagg_source_invalidation', 'pos.cagg_invalidation']) t;
+EXCEPTION WHEN OTHERS THEN
+    NULL; -- not inside CREATE EXTENSION (the SQL loaded by hand): nothing to mark.
+END
+$dump$;
+
+---------------------------------------------------------------------------------------------------
+-- Key-space arithmetic. Unbounded range ends are NULL, never ±infinity values, so that range
+-- algebra never leaves slivers such as (unbounded, -infinity).
+
+CREATE FUNCTION pos._cagg_fin(t timestamptz) RETURNS timestamptz
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT CASE WHEN isfinite(t) THEN t END $$;
+
+-- Key of the bucket holding time t (time buckets) or the UTC-midnight key of date t (date buckets).
+CREATE FUNCTION pos._cagg_floor(c pos.continuous_aggregate, t timestamptz) RETURNS timestamptz
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN t IS NULL OR NOT isfinite(t) THEN t
+                WHEN c.date_column IS NULL THEN date_bin(c.bucket_width, t, c.bucket_origin)
+                ELSE date_trunc('day', t, 'UTC') END
+$$;
+
+CREATE FUNCTION pos._cagg_step(c pos.continuous_aggregate) RETURNS interval
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT CASE WHEN c.date_column IS NULL THEN c.bucket_width ELSE interval '1 day' END $$;
+
+-- Keys of every bucket a row with time in [lo, hi] can belong to.
+CREATE FUNCTION pos._cagg_keys_for(c pos.continuous_aggregate, lo timestamptz, hi timestamptz) RETURNS tstzrange
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN c.date_column IS NULL
+                THEN tstzrange(pos._cagg_fin(pos._cagg_floor(c, lo)), pos._cagg_fin(pos._cagg_floor(c, hi) + c.bucket_width))
+                ELSE tstzrange(pos._cagg_fin(pos._cagg_floor(c, lo - c.date_slack)),
+                               pos._cagg_fin(pos._cagg_floor(c, hi + c.date_slack) + interval '1 day')) END
+$$;
+
+-- Times a refresh of keys [k1, k2) must scan.
+CREATE FUNCTION pos._cagg_scan_range(c pos.continuous_aggregate, keys tstzrange) RETURNS tstzrange
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN c.date_column IS NULL THEN keys
+                ELSE tstzrange(lower(keys) - c.date_slack, upper(keys) + c.date_slack) END
+$$;
+
+CREATE FUNCTION pos._cagg_key_date(k timestamptz) RETURNS date
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT (k AT TIME ZONE 'UTC')::date $$;
+
+CREATE FUNCTION pos._cagg_nbuckets(c pos.continuous_aggregate, keys tstzrange) RETURNS bigint
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT round(extract(epoch FROM upper(keys) - lower(keys)) / extract(epoch FROM pos._cagg_step(c)))::bigint
+$$;
+
+-- Thresholds live in sequences as microseconds since the epoch (bigint minimum = -infinity).
+CREATE FUNCTION pos._cagg_micros(t timestamptz) RETURNS bigint
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN t = '-infinity' THEN -9223372036854775808
+                WHEN t = 'infinity' THEN 9223372036854775807
+                ELSE (extract(epoch FROM t) * 1000000)::bigint END
+$$;
+
+CREATE FUNCTION pos._cagg_from_micros(v bigint) RETURNS timestamptz
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN v = -9223372036854775808 THEN '-infinity'::timestamptz
+                WHEN v = 9223372036854775807 THEN 'infinity'::timestamptz
+                ELSE timestamptz 'epoch' + v * interval '1 microsecond' END
+$$;
+
+-- Advisory lock key guarding a source's threshold: writers hold it shared per transaction, a
+-- refresh raising the threshold takes it exclusively for an instant.
+CREATE FUNCTION pos._cagg_lock_key(src regclass) RETURNS bigint
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT (7368563::bigint << 32) | src::oid::bigint $$;
+
+---------------------------------------------------------------------------------------------------
+-- Catalog look-ups and the SQL each aggregate runs.
+
+CREATE FUNCTION pos._cagg(cagg regclass) RETURNS pos.continuous_aggregate
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    c pos.continuous_aggregate;
+BEGIN
+    SELECT * INTO c FROM pos.continuous_aggregate WHERE view_name = cagg;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION '"%" is not a continuous aggregate', cagg
+            USING ERRCODE = 'undefined_object',
+                  HINT = 'Create one with pos.create_continuous_aggregate; pos.continuous_aggregate_stats lists the existing ones.';
+    END IF;
+    RETURN c;
+END
+$$;
+
+-- "bucket expression AS bucket, dims…, aggregates FROM rel WHERE <where> GROUP BY 1..n"
+CREATE FUNCTION pos._cagg_select_sql(c pos.continuous_aggregate, rel regclass, where_sql text) RETURNS text
+LANGUAGE sql STABLE AS $$
+    SELECT format('SELECT %s AS %I%s, %s FROM %s WHERE %s%s GROUP BY %s',
+                  CASE WHEN c.date_column IS NULL
+                       THEN format('date_bin(%L::interval, %I, %L::timestamptz)', c.bucket_width, c.time_column, c.bucket_origin)
+                       ELSE quote_ident(c.date_column) END,
+                  c.bucket_column,
+                  (SELECT string_agg(', ' || quote_ident(g), '' ORDER BY o) FROM unnest(c.group_by) WITH ORDINALITY u(g, o)),
+                  c.aggregates, rel, where_sql,
+                  CASE WHEN c.filter IS NOT NULL THEN format(' AND (%s)', c.filter) ELSE '' END,
+                  (SELECT string_agg(i::text, ', ') FROM generate_series(1, 1 + cardinality(c.group_by)) i))
+$$;
+
+-- The view: materialized buckets below the watermark, live aggregation at and above it. The
+-- watermark is a literal, so chunks below it are pruned when the query is planned.
+CREATE FUNCTION pos._cagg_view_sql(c pos.continuous_aggregate) RETURNS text
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    cols text := (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum)
+                    FROM pg_attribute a WHERE a.attrelid = c.mat_table AND a.attnum > 0 AND NOT a.attisdropped);
+    mat_where text;
+    live_where text;
+BEGIN
+    IF c.materialized_only THEN
+        RETURN format('SELECT %s FROM %s', cols, c.mat_table);
+    END IF;
+    IF c.date_column IS NULL THEN
+        mat_where := format('%I < %L::timestamptz', c.bucket_column, c.watermark);
+        live_where := format('%I >= %L::timestamptz', c.time_column, c.watermark);
+    ELSE
+        mat_where := format('%I < %L::date', c.bucket_column, pos._cagg_key_date(c.watermark));
+        live_where := format('%I >= %L::date AND %I >= %L::timestamptz', c.date_column, pos._cagg_key_date(c.watermark),
+                             c.time_column, c.watermark - c.date_slack);
+    END IF;
+    RETURN format('SELECT %s FROM %s WHERE %s UNION ALL %s', cols, c.mat_table, mat_where,
+                  pos._cagg_select_sql(c, c.source, live_where));
+END
+$$;
+
+-- Rewrites the view with the current watermark. A reader holding the view makes this wait; after
+-- lock_timeout it gives up (the old view stays correct, only with a lower watermark) and the next
+-- refresh tries again.
+CREATE FUNCTION pos._cagg_rebuild_view(id integer) RETURNS boolean
+LANGUAGE plpgsql AS $$
+DECLARE
+    c   pos.continuous_aggregate;
+    old text := current_setting('lock_timeout');
+BEGIN
+    SELECT * INTO c FROM pos.continuous_aggregate WHERE cagg_id = id;
+    IF c.view_watermark IS NOT DISTINCT FROM c.watermark THEN
+        RETURN true;
+    END IF;
+    PERFORM set_config('lock_timeout', '2s', true);
+    BEGIN
+        EXECUTE format('CREATE OR REPLACE VIEW %s WITH (security_invoker = true) AS %s', c.view_name, pos._cagg_view_sql(c));
+        UPDATE pos.continuous_aggregate SET view_watermark = c.watermark WHERE cagg_id = id;
+    EXCEPTION WHEN lock_not_available THEN
+        RAISE NOTICE 'continuous aggregate "%": view is busy, its watermark stays at % until the next refresh', c.view_name, c.view_watermark;
+        PERFORM set_config('lock_timeout', old, true);
+        RETURN false;
+    END;
+    PERFORM set_config('lock_timeout', old, true);
+    RETURN true;
+END
+$$;
+
+---------------------------------------------------------------------------------------------------
+-- Invalidation: a per-hypertable trigger function (its time column, chunk interval and threshold
+-- sequence written in, so its queries are planned once) on four statement-level triggers.
+
+CREATE FUNCTION pos._cagg_register_hypertable(h pos.hypertable) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    rel  text := (SELECT relname FROM pg_class WHERE oid = h.relid);
+    seq  text := left(rel, 40) || '_threshold';
+    fn   text := left(rel, 40) || '_invalidate';
+    spec text;
+BEGIN
+    IF EXISTS (SELECT 1 FROM pos.cagg_source WHERE source = h.relid) THEN
+        RETURN;
+    END IF;
+    EXECUTE format('CREATE SEQUENCE pos_caggs.%I MINVALUE -9223372036854775808 START -9223372036854775808', seq);
+    EXECUTE format($f$
+CREATE FUNCTION pos_caggs.%1$I() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pos AS $body$
+DECLARE
+    thr timestamptz;
+BEGIN
+    -- Shared lock first, threshold second: a refresh raising the threshold waits for this
+    -- transaction to commit, or this statement sees the raised threshold (see _cagg_raise_threshold).
+    PERFORM pg_advisory_xact_lock_shared(%2$s);
+    SELECT pos._cagg_from_micros(last_value) INTO thr FROM pos_caggs.%3$I;
+    IF thr = '-infinity' THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP = 'TRUNCATE' THEN
+        INSERT INTO pos.cagg_source_invalidation VALUES (%4$s::oid::regclass, '-infinity', thr);
+        RETURN NULL;
+    END IF;
+    IF TG_OP <> 'DELETE' THEN
+        INSERT INTO pos.cagg_source_invalidation
+        SELECT %4$s::oid::regclass, min(t), least(max(t), thr)
+          FROM (SELECT %5$I AS t FROM new_rows) r
+         WHERE t < thr
+         GROUP BY date_bin(%6$L::interval, t, %7$L::timestamptz);
+    END IF;
+    IF TG_OP <> 'INSERT' THEN
+        INSERT INTO pos.cagg_source_invalidation
+        SELECT %4$s::oid::regclass, min(t), least(max(t), thr)
+          FROM (SELECT %5$I AS t FROM old_rows) r
+         WHERE t < thr
+         GROUP BY date_bin(%6$L::interval, t, %7$L::timestamptz);
+    END IF;
+    RETURN NULL;
+END
+$body$
+$f$, fn, pos._cagg_lock_key(h.relid), seq, h.relid::oid, h.time_column, h.chunk_interval, h.origin);
+    EXECUTE format('REVOKE EXECUTE ON FUNCTION pos_caggs.%I() FROM PUBLIC', fn);
+    FOREACH spec IN ARRAY ARRAY[
+        'insert AFTER INSERT ON %2$s REFERENCING NEW TABLE AS new_rows',
+        'update AFTER UPDATE ON %2$s REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows',
+        'delete AFTER DELETE ON %2$s REFERENCING OLD TABLE AS old_rows',
+        'truncate AFTER TRUNCATE ON %2$s'] LOOP
+        EXECUTE format('CREATE TRIGGER cagg_invalidate_' || spec || ' FOR EACH STATEMENT EXECUTE FUNCTION pos_caggs.%1$I()',
+                       fn, h.relid);
+    END LOOP;
+    INSERT INTO pos.cagg_source (source, threshold_seq, trigger_fn)
+    VALUES (h.relid, format('pos_caggs.%I', seq)::regclass, format('pos_caggs.%I()', fn)::regprocedure);
+END
+$$;
+
+CREATE FUNCTION pos._cagg_unregister_source(src regclass) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    s pos.cagg_source;
+    op text;
+BEGIN
+    SELECT * INTO s FROM pos.cagg_source WHERE source = src;
+    IF NOT FOUND OR EXISTS (SELECT 1 FROM pos.continuous_aggregate WHERE source = src) THEN
+        RETURN;
+    END IF;
+    IF s.trigger_fn IS NOT NULL THEN
+        FOREACH op IN ARRAY ARRAY['insert', 'update', 'delete', 'truncate'] LOOP
+            EXECUTE format('DROP TRIGGER IF EXISTS cagg_invalidate_%s ON %s', op, src);
+        END LOOP;
+        EXECUTE format('DROP FUNCTION %s', s.trigger_fn);
+        EXECUTE format('DROP SEQUENCE %s', s.threshold_seq);
+    END IF;
+    DELETE FROM pos.cagg_source_invalidation WHERE source = src;
+    DELETE FROM pos.cagg_source WHERE source = src;
+END
+$$;
+
+CREATE FUNCTION pos._cagg_threshold(src regclass) RETURNS timestamptz
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pos AS $$
+DECLARE
+    seq regclass := (SELECT threshold_seq FROM pos.cagg_source WHERE source = src);
+    v   bigint;
+BEGIN
+    IF seq IS NULL THEN
+        RETURN NULL;
+    END IF;
+    EXECUTE format('SELECT last_value FROM %s', seq) INTO v;
+    RETURN pos._cagg_from_micros(v);
+END
+$$;
+
+-- Raises the threshold of a hypertable to t. The exclusive lock waits until every transaction
+-- that ran the trigger with the old threshold has committed (so a refresh's later snapshots see
+-- their rows), and writers arriving after it see the new value at once (sequences are not
+-- transactional), so every write is either logged or visible to the refresh. Waiting is done in
+-- 100 ms tries so that writers queued behind the request are never held up for long.
+CREATE FUNCTION pos._cagg_raise_threshold(src regclass, t timestamptz) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    seq   regclass := (SELECT threshold_seq FROM pos.cagg_source WHERE source = src);
+    key   bigint := pos._cagg_lock_key(src);
+    want  bigint := pos._cagg_micros(t);
+    old   text := current_setting('lock_timeout');
+    tries integer := 0;
+BEGIN
+    IF seq IS NULL OR t IS NULL OR want <= pos._cagg_micros(pos._cagg_threshold(src)) THEN
+        RETURN;
+    END IF;
+    PERFORM set_config('lock_timeout', '100ms', true);
+    LOOP
+        BEGIN
+            PERFORM pg_advisory_lock(key);
+            EXIT;
+        EXCEPTION WHEN lock_not_available THEN
+            tries := tries + 1;
+            IF tries >= 3000 THEN
+                PERFORM set_config('lock_timeout', old, true);
+                RAISE EXCEPTION 'could not raise the invalidation threshold of "%": a writing transaction has been open for over 5 minutes', src
+                    USING ERRCODE = 'lock_not_available',
+                          HINT = 'Find it in pg_stat_activity (state ''idle in transaction'') and end it, then refresh again.';
+            END IF;
+            PERFORM pg_sleep(0.02);
+        END;
+    END LOOP;
+    PERFORM set_config('lock_timeout', old, true);
+    BEGIN
+        IF want > pos._cagg_micros(pos._cagg_threshold(src)) THEN
+            PERFORM setval(seq, want);
+        END IF;
+        PERFORM pg_advisory_unlock(key);
+    EXCEPTION WHEN OTHERS OR query_canceled THEN
+        PERFORM pg_advisory_unlock(key);
+        RAISE;
+    END;
+END
+$$;
+
+---------------------------------------------------------------------------------------------------
+-- Definition.
+
+CREATE FUNCTION pos._cagg_check_columns(rel regclass, cols name[]) RETURNS void
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    missing name;
+BEGIN
+    SELECT g INTO missing FROM unnest(cols) g
+     WHERE NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = rel AND a.attname = g AND a.attnum > 0 AND NOT a.attisdropped)
+     LIMIT 1;
+    IF missing IS NOT NULL THEN
+        RAISE EXCEPTION 'column "%" does not exist in "%"', missing, rel
+            USING ERRCODE = 'undefined_column', HINT = 'group_by, time_column and bucket_date_column name columns of the source.';
+    END IF;
+END
+$$;
+
+-- Validates and fills in a new catalog row from the source: a hypertable, or another aggregate.
+CREATE FUNCTION pos._cagg_resolve_source(c pos.continuous_aggregate, time_column name) RETURNS pos.continuous_aggregate
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    p pos.continuous_aggregate;
+    h pos.hypertable;
+BEGIN
+    SELECT * INTO p FROM pos.continuous_aggregate WHERE view_name = c.source;
+    IF FOUND THEN
+        IF p.date_column IS NOT NULL THEN
+            RAISE EXCEPTION 'continuous aggregate "%" has date buckets and cannot be the source of another one', p.view_name
+                USING ERRCODE = 'feature_not_supported', HINT = 'Define the parent with time buckets (bucket_width), e.g. hourly, and the child by date or a wider width.';
+        END IF;
+        c.parent_id := p.cagg_id;
+        c.refresh_source := p.mat_table;
+        c.time_column := p.bucket_column;
+        IF c.date_column IS NULL THEN
+            IF extract(epoch FROM c.bucket_width)::numeric % extract(epoch FROM p.bucket_width)::numeric <> 0
+               OR extract(epoch FROM c.bucket_origin - p.bucket_origin)::numeric % extract(epoch FROM p.bucket_width)::numeric <> 0 THEN
+                RAISE EXCEPTION 'bucket width % is not a multiple of the parent''s % (with aligned origins)', c.bucket_width, p.bucket_width
+                    USING ERRCODE = 'invalid_parameter_value', HINT = 'Each parent bucket must fall into exactly one child bucket.';
+            END IF;
+        ELSE
+            -- a parent bucket starts up to one width before its rows' times
+            c.date_slack := c.date_slack + p.bucket_width;
+        END IF;
+        RETURN c;
+    END IF;
+    SELECT * INTO h FROM pos.hypertable WHERE relid = c.source;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION '"%" is neither a hypertable nor a continuous aggregate', c.source
+            USING ERRCODE = 'wrong_object_type', HINT = 'Turn the table into a hypertable with pos.create_hypertable first.';
+    END IF;
+    IF time_column IS NOT NULL AND time_column <> h.time_column THEN
+        RAISE EXCEPTION 'time_column must be the hypertable''s partition column "%", got "%"', h.time_column, time_column
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Invalidations are tracked on the partition column; leave time_column out.';
+    END IF;
+    c.time_column := h.time_column;
+    c.refresh_source := h.relid;
+    RETURN c;
+END
+$$;
+
+-- Materialization table: its columns and types come from the definition itself.
+CREATE FUNCTION pos._cagg_create_mat(c pos.continuous_aggregate, mat_name text) RETURNS regclass
+LANGUAGE plpgsql AS $$
+DECLARE
+    mat  regclass;
+    msg  text;
+    dims text := (SELECT string_agg(quote_ident(g), ', ') FROM unnest(c.group_by[1:2]) g);
+BEGIN
+    BEGIN
+        EXECUTE format('CREATE TABLE pos_caggs.%I AS %s WITH NO DATA', mat_name, pos._cagg_select_sql(c, c.refresh_source, 'false'));
+    EXCEPTION WHEN OTHERS THEN
+        GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT;
+        RAISE EXCEPTION 'invalid continuous aggregate definition: %', msg
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'aggregates is a select list of aggregate expressions with names, e.g. ''sum(net_amount) AS net, count(*) AS lines''; filter a boolean expression on the source''s columns.';
+    END;
+    mat := format('pos_caggs.%I', mat_name)::regclass;
+    EXECUTE format('CREATE INDEX ON %s (%I)', mat, c.bucket_column);
+    IF dims IS NOT NULL THEN
+        EXECUTE format('CREATE INDEX ON %s (%s, %I)', mat, dims, c.bucket_column);
+    END IF;
+    BEGIN
+        PERFORM pg_catalog.pg_extension_config_dump(mat, '');
+    EXCEPTION WHEN OTHERS THEN
+        NULL; -- created outside CREATE EXTENSION: an ordinary table, dumped as such.
+    END;
+    RETURN mat;
+END
+$$;
+
+-- Readers see the materialized rows of their tenants only, like the raw rows (40_security.sql).
+CREATE FUNCTION pos._cagg_secure_mat(c pos.continuous_aggregate) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF NOT (SELECT relrowsecurity FROM pg_class WHERE oid = c.refresh_source) THEN
+        RETURN;
+    END IF;
+    EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', c.mat_table);
+    IF 'tenant_id' = ANY (c.group_by) THEN
+        EXECUTE format('CREATE POLICY tenant_read ON %s FOR SELECT TO pos_analyst, pos_api USING (tenant_id = ANY ((SELECT pos.visible_tenants())::text[]))', c.mat_table);
+        EXECUTE format('GRANT SELECT ON %s TO pos_analyst, pos_api', c.mat_table);
+    ELSE
+        RAISE NOTICE 'the source of "%" has row-level security but the aggregate has no tenant_id: only its owner can read it', c.view_name
+            USING HINT = 'Add tenant_id to group_by to let pos_analyst and pos_api read their tenants.';
+    END IF;
+END
+$$;
+
+CREATE FUNCTION pos.create_continuous_aggregate(
+    name               text,
+    source             regclass,
+    group_by           name[],
+    aggregates         text,
+    bucket_width       interval DEFAULT NULL,
+    bucket_date_column name DEFAULT NULL,
+    filter             text DEFAULT NULL,
+    time_column        name DEFAULT NULL,
+    bucket_origin      timestamptz DEFAULT '2000-01-03 00:00:00+00',
+    bucket_column      name DEFAULT NULL,
+    date_slack         interval DEFAULT '2 days',
+    materialized_only  boolean DEFAULT false,
+    batch_interval     interval DEFAULT NULL,
+    with_data          boolean DEFAULT true
+) RETURNS regclass
+LANGUAGE plpgsql AS $$
+DECLARE
+    c     pos.continuous_aggregate;
+    ident text[];
+    vname text;
+BEGIN
+    IF name IS NULL OR source IS NULL OR aggregates IS NULL THEN
+        RAISE EXCEPTION 'name, source and aggregates must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF (bucket_width IS NULL) = (bucket_date_column IS NULL) THEN
+        RAISE EXCEPTION 'give exactly one of bucket_width and bucket_date_column'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'bucket_width => ''1 hour'' buckets by time; bucket_date_column => ''business_date'' buckets by the store''s local day.';
+    END IF;
+    IF bucket_width IS NOT NULL AND (bucket_width <= interval '0' OR extract(month FROM bucket_width) <> 0 OR extract(year FROM bucket_width) <> 0) THEN
+        RAISE EXCEPTION 'invalid bucket width: %', bucket_width
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Use a positive interval of days, hours or minutes; for months, bucket by a date column.';
+    END IF;
+    ident := parse_ident(name);
+    IF cardinality(ident) <> 2 THEN
+        RAISE EXCEPTION 'name must be schema-qualified, got "%"', name USING ERRCODE = 'invalid_parameter_value', HINT = 'E.g. ''analytics.sales_by_hour''.';
+    END IF;
+    vname := format('%I.%I', ident[1], ident[2]);
+    IF to_regclass(vname) IS NOT NULL THEN
+        RAISE EXCEPTION 'relation % already exists', vname USING ERRCODE = 'duplicate_table';
+    END IF;
+    c.cagg_id := nextval(pg_get_serial_sequence('pos.continuous_aggregate', 'cagg_id'));
+    c.source := source;
+    c.group_by := coalesce(group_by, '{}');
+    c.aggregates := aggregates;
+    c.filter := filter;
+    c.date_column := bucket_date_column;
+    c.bucket_width := coalesce(bucket_width, interval '1 day');
+    c.bucket_origin := coalesce(bucket_origin, '2000-01-03 00:00:00+00');
+    c.date_slack := coalesce(date_slack, interval '2 days');
+    c.bucket_column := coalesce(bucket_column, bucket_date_column, 'bucket');
+    c.materialized_only := coalesce(materialized_only, false);
+    c := pos._cagg_resolve_source(c, time_column);
+    PERFORM pos._cagg_check_columns(c.refresh_source, c.group_by || c.time_column || coalesce(c.date_column, c.time_column));
+    -- batches are whole buckets: about a day of hourly buckets, a week of days
+    c.batch_interval := coalesce(batch_interval,
+        CASE WHEN c.date_column IS NULL THEN c.bucket_width * ceil(extract(epoch FROM interval '1 day') / extract(epoch FROM c.bucket_width))
+             ELSE interval '7 days' END);
+    IF extract(epoch FROM c.batch_interval)::numeric % extract(epoch FROM pos._cagg_step(c))::numeric <> 0 OR c.batch_interval <= interval '0' THEN
+        RAISE EXCEPTION 'batch_interval % is not a positive multiple of the bucket width %', c.batch_interval, pos._cagg_step(c)
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    c.mat_table := pos._cagg_create_mat(c, left(ident[2], 40) || '_mat_' || c.cagg_id);
+    c.view_name := c.mat_table; -- placeholder until the view exists
+    c.watermark := '-infinity';
+    c.created_at := now();
+    c.total_refreshes := 0;
+    INSERT INTO pos.continuous_aggregate SELECT c.*;
+    EXECUTE format('CREATE VIEW %s WITH (security_invoker = true) AS %s', vname, pos._cagg_view_sql(c));
+    UPDATE pos.continuous_aggregate SET view_name = vname::regclass, view_watermark = c.watermark WHERE cagg_id = c.cagg_id;
+    c.view_name := vname::regclass;
+    PERFORM pos._cagg_secure_mat(c);
+    IF c.parent_id IS NULL THEN
+        PERFORM pos._cagg_register_hypertable(pos._hypertable(c.source));
+    ELSE
+        INSERT INTO pos.cagg_source (source) VALUES (c.source) ON CONFLICT DO NOTHING;
+    END IF;
+    -- Nothing is materialized yet: every bucket is invalid.
+    INSERT INTO pos.cagg_invalidation (cagg_id, keys) VALUES (c.cagg_id, tstzrange(NULL, NULL));
+    IF with_data THEN
+        PERFORM pos.refresh_continuous_aggregate_in_transaction(c.view_name, NULL, NULL);
+    END IF;
+    RETURN c.view_name;
+END
+$$;
+COMMENT ON FUNCTION pos.create_continuous_aggregate(text, regclass, name[], text, interval, name, text, name, timestamptz, name, interval, boolean, interval, boolean) IS
+'Defines a continuous aggregate: the view `name` = SELECT bucket, group_by…, aggregates FROM source [WHERE filter] GROUP BY bucket, group_by…, with buckets date_bin(bucket_width, time, bucket_origin) or the values of bucket_date_column. The source is a hypertable, or another continuous aggregate (hierarchical). with_data refreshes it at once.';
+
+---------------------------------------------------------------------------------------------------
+-- Refresh.
+
+-- The refresh window in key space: only whole buckets inside [window_start, window_end). A NULL
+-- start means from the beginning; a NULL end means up to the bucket holding now(). A child never
+-- goes past what its parent has materialized.
+CREATE FUNCTION pos._cagg_window(c pos.continuous_aggregate, window_start timestamptz, window_end timestamptz) RETURNS tstzrange
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    lo timestamptz;
+    hi timestamptz;
+    p  pos.continuous_aggregate;
+BEGIN
+    IF window_end IS NOT NULL AND NOT isfinite(window_end) OR window_start = 'infinity' THEN
+        RAISE EXCEPTION 'the refresh window must end at a finite time, got [%, %)', window_start, window_end
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass NULL as window_end to refresh up to now().';
+    END IF;
+    IF window_start IS NOT NULL AND window_end IS NOT NULL AND window_start >= window_end THEN
+        RAISE EXCEPTION 'the refresh window [%, %) is empty', window_start, window_end
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'window_start must be before window_end.';
+    END IF;
+    lo := pos._cagg_fin(pos._cagg_floor(c, window_start));
+    IF lo IS NOT NULL AND lo < window_start THEN
+        lo := lo + pos._cagg_step(c);
+    END IF;
+    hi := pos._cagg_floor(c, coalesce(window_end, now()));
+    IF c.parent_id IS NOT NULL THEN
+        SELECT * INTO p FROM pos.continuous_aggregate WHERE cagg_id = c.parent_id;
+        hi := least(hi, pos._cagg_floor(c, p.watermark - CASE WHEN c.date_column IS NULL THEN interval '0' ELSE c.date_slack END));
+    END IF;
+    IF lo >= hi OR NOT isfinite(hi) THEN
+        RETURN 'empty';
+    END IF;
+    RETURN tstzrange(lo, hi);
+END
+$$;
+
+-- Keys that can hold any row, raw or materialized: outside them there is nothing to redo.
+CREATE FUNCTION pos._cagg_data_bounds(c pos.continuous_aggregate) RETURNS tstzrange
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    t_lo timestamptz;
+    t_hi timestamptz;
+    m_lo timestamptz;
+    m_hi timestamptz;
+    raw  tstzrange := 'empty';
+    mat  tstzrange := 'empty';
+    h    pos.hypertable;
+BEGIN
+    IF c.parent_id IS NULL THEN
+        h := pos._hypertable(c.source);
+        SELECT min(range_start), max(range_end) INTO t_lo, t_hi FROM pos.chunk WHERE hypertable = h.relid;
+        EXECUTE format('SELECT least($1, min(%I)), greatest($2, max(%I)) FROM %s', h.time_column, h.time_column, h.default_chunk)
+           INTO t_lo, t_hi USING t_lo, t_hi;
+    ELSE
+        EXECUTE format('SELECT min(%I), max(%I) FROM %s', c.time_column, c.time_column, c.refresh_source) INTO t_lo, t_hi;
+    END IF;
+    IF t_lo IS NOT NULL THEN
+        raw := pos._cagg_keys_for(c, t_lo, t_hi);
+    END IF;
+    IF c.date_column IS NULL THEN
+        EXECUTE format('SELECT min(%I), max(%I) FROM %s', c.bucket_column, c.bucket_column, c.mat_table) INTO m_lo, m_hi;
+    ELSE
+        EXECUTE format('SELECT min(%I)::timestamp AT TIME ZONE ''UTC'', max(%I)::timestamp AT TIME ZONE ''UTC'' FROM %s',
+                       c.bucket_column, c.bucket_column, c.mat_table) INTO m_lo, m_hi;
+    END IF;
+    IF m_lo IS NOT NULL THEN
+        mat := tstzrange(m_lo, m_hi + pos._cagg_step(c));
+    END IF;
+    RETURN CASE WHEN isempty(raw) THEN mat WHEN isempty(mat) THEN raw ELSE range_merge(raw, mat) END;
+END
+$$;
+
+-- Moves a source's log into the logs of all its aggregates, as bucket keys.
+CREATE FUNCTION pos._cagg_move_invalidations(src regclass) RETURNS void
+LANGUAGE sql AS $$
+    WITH moved AS (DELETE FROM pos.cagg_source_invalidation WHERE source = src RETURNING lo, hi)
+    INSERT INTO pos.cagg_invalidation (cagg_id, keys)
+    SELECT c.cagg_id, r
+      FROM pos.continuous_aggregate c,
+           LATERAL unnest((SELECT range_agg(pos._cagg_keys_for(c, m.lo, m.hi)) FROM moved m)) r
+     WHERE c.source = src
+$$;
+
+-- Re-materializes the buckets [lo, hi) of one aggregate.
+CREATE FUNCTION pos._cagg_materialize(c pos.continuous_aggregate, keys tstzrange) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    scan tstzrange := pos._cagg_scan_range(c, keys);
+    cond text := format('%I >= $1 AND %I < $2', c.time_column, c.time_column);
+BEGIN
+    IF c.date_column IS NULL THEN
+        EXECUTE format('DELETE FROM %s WHERE %I >= $1 AND %I < $2', c.mat_table, c.bucket_column, c.bucket_column)
+            USING lower(keys), upper(keys);
+    ELSE
+        EXECUTE format('DELETE FROM %s WHERE %I >= $1 AND %I < $2', c.mat_table, c.bucket_column, c.bucket_column)
+            USING pos._cagg_key_date(lower(keys)), pos._cagg_key_date(upper(keys));
+        cond := cond || format(' AND %I >= $3 AND %I < $4', c.date_column, c.date_column);
+    END IF;
+    EXECUTE format('INSERT INTO %s %s', c.mat_table, pos._cagg_select_sql(c, c.refresh_source, cond))
+        USING lower(scan), upper(scan), pos._cagg_key_date(lower(keys)), pos._cagg_key_date(upper(keys));
+    -- Children re-read what changed here.
+    IF EXISTS (SELECT 1 FROM pos.continuous_aggregate WHERE parent_id = c.cagg_id) THEN
+        INSERT INTO pos.cagg_source_invalidation VALUES (c.view_name, lower(keys), upper(keys) - interval '1 microsecond');
+    END IF;
+END
+$$;
+
+-- One batch: re-materializes at most batch_interval of invalid buckets inside the window, writes
+-- back what is still invalid and the new watermark. Returns the keys done, NULL when none were left.
+CREATE FUNCTION pos._cagg_refresh_step(id integer, win tstzrange) RETURNS tstzrange
+LANGUAGE plpgsql AS $$
+DECLARE
+    c      pos.continuous_aggregate;
+    inv    tstzmultirange;
+    todo   tstzmultirange;
+    bounds tstzrange;
+    batch  tstzrange;
+BEGIN
+    SELECT * INTO c FROM pos.continuous_aggregate WHERE cagg_id = id FOR UPDATE;
+    PERFORM pos._cagg_move_invalidations(c.source);
+    WITH d AS (DELETE FROM pos.cagg_invalidation WHERE cagg_id = id RETURNING keys)
+    SELECT coalesce(range_agg(keys), '{}') INTO inv FROM d;
+    bounds := pos._cagg_data_bounds(c);
+    -- Below every raw and materialized row, and inside the window above them, nothing can be
+    -- wrong: drop those parts of the log (the window lies under the threshold, so later writes
+    -- there are logged again).
+    IF isempty(bounds) THEN
+        inv := inv - tstzmultirange(tstzrange(NULL, upper(win)));
+    ELSE
+        inv := inv - tstzmultirange(tstzrange(NULL, lower(bounds))) - tstzmultirange(win * tstzrange(upper(bounds), NULL));
+    END IF;
+    todo := inv * tstzmultirange(win);
+    IF NOT isempty(todo) THEN
+        SELECT r INTO batch FROM unnest(todo) r ORDER BY lower(r) LIMIT 1;
+        batch := tstzrange(lower(batch), least(upper(batch), lower(batch) + c.batch_interval));
+        PERFORM pos._cagg_materialize(c, batch);
+        inv := inv - tstzmultirange(batch);
+    END IF;
+    INSERT INTO pos.cagg_invalidation (cagg_id, keys) SELECT id, r FROM unnest(inv) r;
+    UPDATE pos.continuous_aggregate
+       SET watermark = CASE WHEN isempty(inv) THEN 'infinity' WHEN lower_inf(inv) THEN '-infinity' ELSE lower(inv) END
+     WHERE cagg_id = id;
+    RETURN batch;
+END
+$$;
+
+-- Checks, resolves the window and raises the source's threshold to its end.
+CREATE FUNCTION pos._cagg_refresh_prepare(cagg regclass, window_start timestamptz, window_end timestamptz,
+                                          OUT id integer, OUT win tstzrange)
+LANGUAGE plpgsql AS $$
+DECLARE
+    c pos.continuous_aggregate := pos._cagg(cagg);
+BEGIN
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'refreshing a continuous aggregate needs READ COMMITTED, not %', current_setting('transaction_isolation')
+            USING ERRCODE = 'invalid_transaction_state',
+                  HINT = 'Its snapshot must see the rows written before the threshold moved; run it outside REPEATABLE READ/SERIALIZABLE transactions.';
+    END IF;
+    id := c.cagg_id;
+    win := pos._cagg_window(c, window_start, window_end);
+    IF c.parent_id IS NULL AND NOT isempty(win) THEN
+        PERFORM pos._cagg_raise_threshold(c.source, upper(pos._cagg_scan_range(c, win)));
+    END IF;
+    UPDATE pos.continuous_aggregate SET last_refresh_started_at = clock_timestamp(), last_refresh_window = win WHERE cagg_id = id;
+END
+$$;
+
+CREATE FUNCTION pos._cagg_refresh_finish(id integer, batches integer, buckets bigint) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE pos.continuous_aggregate
+       SET last_refresh_finished_at = clock_timestamp(), last_refresh_batches = batches,
+           last_refresh_buckets = buckets, total_refreshes = total_refreshes + 1
+     WHERE cagg_id = id;
+    PERFORM pos._cagg_rebuild_view(id);
+END
+$$;
+
+CREATE PROCEDURE pos.refresh_continuous_aggregate(cagg regclass, window_start timestamptz, window_end timestamptz)
+LANGUAGE plpgsql AS $$
+DECLARE
+    p       record;
+    c       pos.continuous_aggregate;
+    batch   tstzrange;
+    batches integer := 0;
+    buckets bigint := 0;
+BEGIN
+    SELECT * INTO p FROM pos._cagg_refresh_prepare(cagg, window_start, window_end);
+    COMMIT;
+    LOOP
+        batch := pos._cagg_refresh_step(p.id, p.win);
+        EXIT WHEN batch IS NULL;
+        SELECT * INTO c FROM pos.continuous_aggregate WHERE cagg_id = p.id;
+        batches := batches + 1;
+        buckets := buckets + pos._cagg_nbuckets(c, batch);
+        COMMIT;
+    END LOOP;
+    PERFORM pos._cagg_refresh_finish(p.id, batches, buckets);
+    COMMIT;
+END
+$$;
+COMMENT ON PROCEDURE pos.refresh_continuous_aggregate(regclass, timestamptz, timestamptz) IS
+'CALL it to re-materialize the invalid buckets of a continuous aggregate that lie wholly in [window_start, window_end) (NULL = unbounded start / now()), in batches that each commit. Inside a transaction block use pos.refresh_continuous_aggregate_in_transaction.';
+
+CREATE FUNCTION pos.refresh_continuous_aggregate_in_transaction(cagg regclass, window_start timestamptz, window_end timestamptz,
+                                                                max_batches integer DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    p       record;
+    c       pos.continuous_aggregate;
+    batch   tstzrange;
+    batches integer := 0;
+    buckets bigint := 0;
+BEGIN
+    SELECT * INTO p FROM pos._cagg_refresh_prepare(cagg, window_start, window_end);
+    LOOP
+        EXIT WHEN batches >= max_batches;
+        batch := pos._cagg_refresh_step(p.id, p.win);
+        EXIT WHEN batch IS NULL;
+        SELECT * INTO c FROM pos.continuous_aggregate WHERE cagg_id = p.id;
+        batches := batches + 1;
+        buckets := buckets + pos._cagg_nbuckets(c, batch);
+    END LOOP;
+    PERFORM pos._cagg_refresh_finish(p.id, batches, buckets);
+    RETURN buckets;
+END
+$$;
+COMMENT ON FUNCTION pos.refresh_continuous_aggregate_in_transaction(regclass, timestamptz, timestamptz, integer) IS
+'Like CALL pos.refresh_continuous_aggregate, but inside the caller''s transaction (all batches commit together), at most max_batches batches (NULL = all; the rest stays invalid for the next run). Returns the number of buckets re-materialized.';
+
+---------------------------------------------------------------------------------------------------
+-- Policies, administration, statistics.
+
+CREATE FUNCTION pos.job_refresh_continuous_aggregate(job_id bigint, config jsonb) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pos.refresh_continuous_aggregate_in_transaction(
+        (config->>'continuous_aggregate')::regclass,
+        now() - (config->>'start_offset')::interval,
+        now() - coalesce((config->>'end_offset')::interval, interval '0'),
+        (config->>'max_batches_per_run')::integer);
+END
+$$;
+COMMENT ON FUNCTION pos.job_refresh_continuous_aggregate(bigint, jsonb) IS 'Job run by a continuous aggregate policy: refreshes [now() - start_offset, now() - end_offset).';
+
+CREATE FUNCTION pos.add_continuous_aggregate_policy(cagg regclass, start_offset interval, end_offset interval,
+                                                    schedule_interval interval DEFAULT '1 hour',
+                                                    max_batches_per_run integer DEFAULT 200)
+RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    c    pos.continuous_aggregate := pos._cagg(cagg);
+    keep interval;
+BEGIN
+    IF start_offset IS NOT NULL AND coalesce(end_offset, interval '0') >= start_offset THEN
+        RAISE EXCEPTION 'start_offset (%) must be larger than end_offset (%)', start_offset, end_offset
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'The policy refreshes [now() - start_offset, now() - end_offset).';
+    END IF;
+    IF EXISTS (SELECT 1 FROM pos.job WHERE proc = 'pos.job_refresh_continuous_aggregate'::regproc
+                                       AND config->>'continuous_aggregate' = c.view_name::text) THEN
+        RAISE EXCEPTION 'continuous aggregate "%" already has a refresh policy', c.view_name
+            USING ERRCODE = 'duplicate_object', HINT = 'Remove it first with pos.remove_continuous_aggregate_policy.';
+    END IF;
+    SELECT (config->>'drop_after')::interval INTO keep FROM pos.job
+     WHERE proc = 'pos.job_retention'::regproc AND config->>'relation' = c.source::text;
+    IF keep IS NOT NULL AND (start_offset IS NULL OR start_offset > keep) THEN
+        RAISE WARNING 'the refresh window of "%" reaches past the retention of "%" (%)', c.view_name, c.source, keep
+            USING HINT = 'Buckets whose raw rows were dropped keep their values unless a late row invalidates them; a start_offset below the retention avoids re-materializing them from partial data.';
+    END IF;
+    RETURN pos.add_job('pos.job_refresh_continuous_aggregate', schedule_interval,
+                       jsonb_build_object('continuous_aggregate', c.view_name::text, 'start_offset', start_offset::text,
+                                          'end_offset', end_offset::text, 'max_batches_per_run', max_batches_per_run));
+END
+$$;
+COMMENT ON FUNCTION pos.add_continuous_aggregate_policy(regclass, interval, interval, interval, integer) IS
+'Schedules a refresh of [now() - start_offset, now() - end_offset) every schedule_interval (start_offset NULL = all history), at most max_batches_per_run batches per run. Returns the job id.';
+
+CREATE FUNCTION pos.remove_continuous_aggregate_policy(cagg regclass, if_exists boolean DEFAULT false) RETURNS boolean
+LANGUAGE plpgsql AS $$
+DECLARE
+    n integer;
+BEGIN
+    DELETE FROM pos.job WHERE proc = 'pos.job_refresh_continuous_aggregate'::regproc AND config->>'continuous_aggregate' = cagg::text;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    IF n = 0 AND NOT if_exists THEN
+        RAISE EXCEPTION 'continuous aggregate "%" has no refresh policy', cagg
+            USING ERRCODE = 'undefined_object', HINT = 'Pass if_exists => true to ignore this.';
+    END IF;
+    RETURN n > 0;
+END
+$$;
+COMMENT ON FUNCTION pos.remove_continuous_aggregate_policy(regclass, boolean) IS 'Removes the refresh policy of a continuous aggregate; false (or an error unless if_exists) if it had none.';
+
+CREATE FUNCTION pos.alter_continuous_aggregate(cagg regclass, materialized_only boolean) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    c pos.continuous_aggregate := pos._cagg(cagg);
+BEGIN
+    IF materialized_only IS NULL THEN
+        RAISE EXCEPTION 'materialized_only must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    UPDATE pos.continuous_aggregate SET materialized_only = $2, view_watermark = NULL WHERE cagg_id = c.cagg_id;
+    IF NOT pos._cagg_rebuild_view(c.cagg_id) THEN
+        RAISE EXCEPTION 'the view "%" is in use', c.view_name USING ERRCODE = 'lock_not_available', HINT = 'Try again when its readers are done.';
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION pos.alter_continuous_aggregate(regclass, boolean) IS
+'materialized_only => true makes the view read the materialization only (fast, as fresh as the last refresh); false adds live aggregation above the watermark (real time).';
+
+CREATE FUNCTION pos.drop_continuous_aggregate(cagg regclass) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    c pos.continuous_aggregate := pos._cagg(cagg);
+BEGIN
+    IF EXISTS (SELECT 1 FROM pos.continuous_aggregate WHERE parent_id = c.cagg_id) THEN
+        RAISE EXCEPTION 'continuous aggregate "%" is the source of others', c.view_name
+            USING ERRCODE = 'dependent_objects_still_exist', HINT = 'Drop the aggregates defined on it first.';
+    END IF;
+    PERFORM pos.remove_continuous_aggregate_policy(c.view_name, true);
+    EXECUTE format('DROP VIEW %s', c.view_name);
+    EXECUTE format('DROP TABLE %s', c.mat_table);
+    DELETE FROM pos.continuous_aggregate WHERE cagg_id = c.cagg_id;
+    PERFORM pos._cagg_unregister_source(c.source);
+END
+$$;
+COMMENT ON FUNCTION pos.drop_continuous_aggregate(regclass) IS 'Drops a continuous aggregate: its view, materialization, log and policy (and the source''s triggers if it was the last one).';
+
+CREATE VIEW pos.continuous_aggregate_stats AS
+SELECT c.view_name AS continuous_aggregate,
+       c.source,
+       CASE WHEN c.date_column IS NULL THEN c.bucket_width::text ELSE c.date_column::text END AS bucket,
+       c.materialized_only,
+       c.watermark,
+       c.view_watermark,
+       CASE WHEN isfinite(c.watermark) THEN now() - c.watermark END AS lag,
+       pos._cagg_threshold(c.source) AS invalidation_threshold,
+       (SELECT range_agg(i.keys) FROM pos.cagg_invalidation i WHERE i.cagg_id = c.cagg_id) AS invalid_buckets,
+       (SELECT count(*) FROM pos.cagg_source_invalidation s WHERE s.source = c.source) AS unprocessed_invalidations,
+       (SELECT greatest(m.reltuples, 0)::bigint FROM pg_class m WHERE m.oid = c.mat_table) AS materialized_rows_estimate,
+       pg_total_relation_size(c.mat_table) AS materialized_bytes,
+       c.last_refresh_started_at, c.last_refresh_finished_at,
+       c.last_refresh_finished_at - c.last_refresh_started_at AS last_refresh_duration,
+       c.last_refresh_window, c.last_refresh_batches, c.last_refresh_buckets, c.total_refreshes,
+       j.job_id, j.schedule_interval, j.last_finished_at AS job_last_run, j.last_status AS job_last_status,
+       j.last_error AS job_last_error, j.next_start AS job_next_start
+  FROM pos.continuous_aggregate c
+  LEFT JOIN pos.job j ON j.proc = 'pos.job_refresh_continuous_aggregate'::regproc
+                     AND j.config->>'continuous_aggregate' = c.view_name::text;
+COMMENT ON VIEW pos.continuous_aggregate_stats IS
+'One row per continuous aggregate: watermark and lag, invalid buckets waiting for a refresh, size, last refresh (window, batches, buckets, duration) and its policy job (last run, status, error).';
+GRANT SELECT ON pos.continuous_aggregate_stats TO pos_analyst, pos_api;
+GRANT SELECT ON pos.continuous_aggregate TO pos_analyst, pos_api;
+
+-- Only owners and the DBA define, refresh or drop aggregates.
+REVOKE EXECUTE ON FUNCTION pos.create_continuous_aggregate(text, regclass, name[], text, interval, name, text, name, timestamptz, name, interval, boolean, interval, boolean) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION pos.refresh_continuous_aggregate_in_transaction(regclass, timestamptz, timestamptz, integer) FROM PUBLIC;
+REVOKE EXECUTE ON PROCEDURE pos.refresh_continuous_aggregate(regclass, timestamptz, timestamptz) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION pos.drop_continuous_aggregate(regclass) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION pos.alter_continuous_aggregate(regclass, boolean) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION pos.add_continuous_aggregate_policy(regclass, interval, interval, interval, integer) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION pos.remove_continuous_aggregate_policy(regclass, boolean) FROM PUBLIC;
