@@ -1,0 +1,215 @@
+//! Street addresses and postcodes. Sources disagree on case, punctuation and whether "Street" is
+//! spelled out; folding these to one form lets comparisons see the real differences (house number,
+//! street name). Postcodes get per-country rules because their shape is national.
+
+use super::error::{IdentityError, Result};
+
+/// Common street-type and direction words and their postal abbreviations (USPS / Royal Mail /
+/// Australia Post usage), applied per token.
+const ABBREVIATIONS: &[(&str, &str)] = &[
+    ("street", "st"),
+    ("strasse", "str"),
+    ("avenue", "ave"),
+    ("av", "ave"),
+    ("road", "rd"),
+    ("drive", "dr"),
+    ("lane", "ln"),
+    ("court", "ct"),
+    ("place", "pl"),
+    ("boulevard", "blvd"),
+    ("crescent", "cres"),
+    ("terrace", "tce"),
+    ("highway", "hwy"),
+    ("parade", "pde"),
+    ("circuit", "cct"),
+    ("close", "cl"),
+    ("square", "sq"),
+    ("parkway", "pkwy"),
+    ("mount", "mt"),
+    ("saint", "st"),
+    ("north", "n"),
+    ("south", "s"),
+    ("east", "e"),
+    ("west", "w"),
+    ("apartment", "apt"),
+    ("unit", "apt"),
+    ("flat", "apt"),
+    ("suite", "ste"),
+    ("floor", "fl"),
+    ("building", "bldg"),
+    ("number", "no"),
+    ("nr", "no"),
+];
+
+/// Folds an address line: ASCII, lower case, punctuation to spaces, street words abbreviated,
+/// German "…straße" compounds split so "Hauptstraße" and "Hauptstr." agree.
+pub fn normalize_address(raw: &str) -> Result<String> {
+    let folded = deunicode::deunicode(raw).to_lowercase();
+    let spaced: String = folded
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
+        .collect();
+    let tokens: Vec<String> = spaced
+        .split_whitespace()
+        .flat_map(split_german_street)
+        .map(abbreviate)
+        .collect();
+    if !tokens
+        .iter()
+        .any(|t| t.chars().any(|c| c.is_ascii_alphabetic()))
+    {
+        return Err(IdentityError::new(
+            format!("invalid address \"{raw}\": it has no street or place name"),
+            "pass the street address (e.g. '10 Downing Street'), or NULL when the source has none",
+        ));
+    }
+    Ok(tokens.join(" "))
+}
+
+fn split_german_street(token: &str) -> Vec<String> {
+    for suffix in ["strasse", "str"] {
+        if let Some(stem) = token.strip_suffix(suffix) {
+            if stem.len() >= 3 && stem.chars().all(|c| c.is_ascii_alphabetic()) {
+                return vec![stem.to_string(), "str".to_string()];
+            }
+        }
+    }
+    vec![token.to_string()]
+}
+
+fn abbreviate(token: String) -> String {
+    match ABBREVIATIONS.iter().find(|(long, _)| *long == token) {
+        Some((_, short)) => short.to_string(),
+        None => token,
+    }
+}
+
+/// Normalizes a postcode for `country` (ISO alpha-2). Known countries are validated and written in
+/// their canonical form (`SW1A 1AA`, `K1A 0B1`, US ZIP+4 reduced to the 5-digit ZIP, which is what
+/// most sources carry); other countries get upper case without spaces or dashes.
+pub fn normalize_postcode(raw: &str, country: &str) -> Result<String> {
+    let compact: String = raw
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_uppercase();
+    let cc = country.trim().to_ascii_uppercase();
+    let shaped = match cc.as_str() {
+        "US" => us_zip(&compact),
+        "GB" | "UK" => gb_postcode(&compact),
+        "CA" => shape(&compact, "ANANAN").then(|| format!("{} {}", &compact[..3], &compact[3..])),
+        "NL" => shape(&compact, "NNNNAA").then(|| format!("{} {}", &compact[..4], &compact[4..])),
+        "DE" | "FR" | "ES" | "IT" | "FI" => shape(&compact, "NNNNN").then(|| compact.clone()),
+        "AU" | "AT" | "BE" | "CH" | "DK" | "NO" | "NZ" => {
+            shape(&compact, "NNNN").then(|| compact.clone())
+        }
+        "SE" => shape(&compact, "NNNNN").then(|| format!("{} {}", &compact[..3], &compact[3..])),
+        _ if cc.len() == 2 && cc.chars().all(|c| c.is_ascii_alphabetic()) => {
+            (!compact.is_empty() && compact.len() <= 10).then(|| compact.clone())
+        }
+        _ => {
+            return Err(IdentityError::new(
+                format!("unknown country \"{country}\" for postcode \"{raw}\""),
+                "pass an ISO 3166-1 alpha-2 country code such as 'US', 'GB' or 'DE'",
+            ))
+        }
+    };
+    shaped.ok_or_else(|| {
+        IdentityError::new(
+            format!("invalid postcode \"{raw}\" for country {cc}"),
+            "check the postcode and the country code, or pass NULL when the source has none",
+        )
+    })
+}
+
+/// `A` = ASCII letter, `N` = digit.
+fn shape(s: &str, pattern: &str) -> bool {
+    s.len() == pattern.len()
+        && s.chars().zip(pattern.chars()).all(|(c, p)| match p {
+            'A' => c.is_ascii_alphabetic(),
+            _ => c.is_ascii_digit(),
+        })
+}
+
+fn us_zip(c: &str) -> Option<String> {
+    (shape(c, "NNNNN") || shape(c, "NNNNNNNNN")).then(|| c[..5].to_string())
+}
+
+/// UK postcodes: an outward code of 2-4 characters starting with a letter, then an inward code of
+/// a digit and two letters.
+fn gb_postcode(c: &str) -> Option<String> {
+    if !(5..=7).contains(&c.len()) {
+        return None;
+    }
+    let (outward, inward) = c.split_at(c.len() - 3);
+    let outward_ok = outward.starts_with(|ch: char| ch.is_ascii_alphabetic())
+        && outward.chars().any(|ch| ch.is_ascii_digit());
+    (outward_ok && shape(inward, "NAA")).then(|| format!("{outward} {inward}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_fold_to_one_form() {
+        assert_eq!(
+            normalize_address("10, Downing Street").unwrap(),
+            "10 downing st"
+        );
+        assert_eq!(
+            normalize_address("10 DOWNING ST.").unwrap(),
+            "10 downing st"
+        );
+        assert_eq!(
+            normalize_address("Flat 3, 22 North Road").unwrap(),
+            "apt 3 22 n rd"
+        );
+        assert_eq!(normalize_address("Hauptstraße 5").unwrap(), "haupt str 5");
+        assert_eq!(normalize_address("Hauptstr. 5").unwrap(), "haupt str 5");
+    }
+
+    #[test]
+    fn bad_addresses_are_rejected() {
+        for raw in ["", "  ,. ", "12 34"] {
+            assert!(
+                normalize_address(raw)
+                    .unwrap_err()
+                    .message
+                    .contains("invalid address"),
+                "{raw}"
+            );
+        }
+    }
+
+    #[test]
+    fn postcodes_follow_their_country() {
+        assert_eq!(normalize_postcode("sw1a1aa", "GB").unwrap(), "SW1A 1AA");
+        assert_eq!(normalize_postcode(" M1 1AE ", "gb").unwrap(), "M1 1AE");
+        assert_eq!(normalize_postcode("20500-0003", "US").unwrap(), "20500");
+        assert_eq!(normalize_postcode("k1a0b1", "CA").unwrap(), "K1A 0B1");
+        assert_eq!(normalize_postcode("1012ab", "NL").unwrap(), "1012 AB");
+        assert_eq!(normalize_postcode("10115", "DE").unwrap(), "10115");
+        assert_eq!(normalize_postcode("2600", "AU").unwrap(), "2600");
+        assert_eq!(normalize_postcode("110 001", "IN").unwrap(), "110001");
+    }
+
+    #[test]
+    fn bad_postcodes_are_rejected() {
+        for (raw, cc) in [
+            ("ABCDE", "US"),
+            ("1234", "DE"),
+            ("SW1A", "GB"),
+            ("12345", "GB"),
+            ("", "FR"),
+            ("", "IN"),
+        ] {
+            let e = normalize_postcode(raw, cc).unwrap_err();
+            assert!(e.message.contains("invalid postcode"), "{raw} {cc}: {e}");
+        }
+        assert!(normalize_postcode("10115", "Germany")
+            .unwrap_err()
+            .message
+            .contains("unknown country"));
+    }
+}

@@ -1,0 +1,224 @@
+//! Field comparisons with agreement levels. A Fellegi–Sunter model does not see strings, it sees
+//! for each field which level two values reach: level 0 is exact agreement, higher levels are
+//! weaker agreement, the last level is disagreement, and a missing value gives no level at all (it
+//! is neither evidence for nor against a match).
+
+use serde::{Deserialize, Serialize};
+use strsim::{jaro_winkler, levenshtein};
+
+/// How one field is compared; thresholds list the fuzzy levels from strongest to weakest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Comparison {
+    /// exact, else.
+    Exact,
+    /// exact, Jaro–Winkler ≥ t₀, ≥ t₁, …, else.
+    JaroWinkler { thresholds: Vec<f64> },
+    /// exact, Levenshtein ≤ k₀, ≤ k₁, …, else (for codes and numbers typed by hand).
+    Levenshtein { max_edits: Vec<usize> },
+    /// exact, same tokens in another order, fuzzy token-set similarity ≥ t₀, …, else (names, addresses).
+    TokenSet { thresholds: Vec<f64> },
+    /// exact, one-digit typo or day/month swapped, |Δ| ≤ d₀ days, …, else. Values are ISO or YYYYMMDD dates.
+    DateDistance { max_days: Vec<i64> },
+    /// exact, |a − b| ≤ t₀, …, else. Values that are not numbers compare as exact/else.
+    NumberDistance { max_abs: Vec<f64> },
+}
+
+impl Comparison {
+    /// Number of levels including exact and "else".
+    pub fn levels(&self) -> usize {
+        2 + match self {
+            Comparison::Exact => 0,
+            Comparison::JaroWinkler { thresholds } => thresholds.len(),
+            Comparison::Levenshtein { max_edits } => max_edits.len(),
+            Comparison::TokenSet { thresholds } => 1 + thresholds.len(),
+            Comparison::DateDistance { max_days } => 1 + max_days.len(),
+            Comparison::NumberDistance { max_abs } => max_abs.len(),
+        }
+    }
+
+    /// The level two present values reach (0 = exact … levels()-1 = else).
+    pub fn level(&self, a: &str, b: &str) -> u8 {
+        if a == b {
+            return 0;
+        }
+        let last = (self.levels() - 1) as u8;
+        let fuzzy = match self {
+            Comparison::Exact => None,
+            Comparison::JaroWinkler { thresholds } => {
+                first_at_least(jaro_winkler(a, b), thresholds)
+            }
+            Comparison::Levenshtein { max_edits } => {
+                let d = levenshtein(a, b);
+                max_edits.iter().position(|k| d <= *k)
+            }
+            Comparison::TokenSet { thresholds } => token_set_level(a, b, thresholds),
+            Comparison::DateDistance { max_days } => date_level(a, b, max_days),
+            Comparison::NumberDistance { max_abs } => number_level(a, b, max_abs),
+        };
+        fuzzy.map(|i| (i + 1) as u8).unwrap_or(last).min(last)
+    }
+
+    /// Human-readable name of a level, used in explanations.
+    pub fn label(&self, level: u8) -> String {
+        let l = level as usize;
+        if l == 0 {
+            return "exact".into();
+        }
+        if l + 1 >= self.levels() {
+            return "different".into();
+        }
+        match self {
+            Comparison::Exact => "different".into(),
+            Comparison::JaroWinkler { thresholds } => {
+                format!("jaro_winkler >= {}", thresholds[l - 1])
+            }
+            Comparison::Levenshtein { max_edits } => format!("levenshtein <= {}", max_edits[l - 1]),
+            Comparison::TokenSet { .. } if l == 1 => "same tokens, other order".into(),
+            Comparison::TokenSet { thresholds } => {
+                format!("token similarity >= {}", thresholds[l - 2])
+            }
+            Comparison::DateDistance { .. } if l == 1 => "one typo or day/month swapped".into(),
+            Comparison::DateDistance { max_days } => format!("within {} days", max_days[l - 2]),
+            Comparison::NumberDistance { max_abs } => format!("within {}", max_abs[l - 1]),
+        }
+    }
+}
+
+fn first_at_least(sim: f64, thresholds: &[f64]) -> Option<usize> {
+    thresholds.iter().position(|t| sim >= *t)
+}
+
+/// Fuzzy token-set similarity: each token of the shorter side is paired with its best Jaro–Winkler
+/// partner on the other side; the score is the mean, scaled down when the sides have different
+/// token counts (a missing middle name costs a little, a missing surname costs a lot).
+pub fn token_set_similarity(a: &str, b: &str) -> f64 {
+    let ta: Vec<&str> = a.split_whitespace().collect();
+    let tb: Vec<&str> = b.split_whitespace().collect();
+    if ta.is_empty() || tb.is_empty() {
+        return 0.0;
+    }
+    let (short, long) = if ta.len() <= tb.len() {
+        (&ta, &tb)
+    } else {
+        (&tb, &ta)
+    };
+    let best: f64 = short
+        .iter()
+        .map(|s| long.iter().map(|l| jaro_winkler(s, l)).fold(0.0, f64::max))
+        .sum();
+    let mean = best / short.len() as f64;
+    mean * (2.0 * short.len() as f64 / (short.len() + long.len()) as f64).sqrt()
+}
+
+fn token_set_level(a: &str, b: &str, thresholds: &[f64]) -> Option<usize> {
+    let mut sa: Vec<&str> = a.split_whitespace().collect();
+    let mut sb: Vec<&str> = b.split_whitespace().collect();
+    sa.sort_unstable();
+    sb.sort_unstable();
+    if sa == sb {
+        return Some(0);
+    }
+    first_at_least(token_set_similarity(a, b), thresholds).map(|i| i + 1)
+}
+
+/// Days since 0001-01-01 for `YYYY-MM-DD` or `YYYYMMDD`, plus the 8 digits.
+fn parse_date(s: &str) -> Option<(i64, String)> {
+    let digits: String = s.chars().filter(|c| c.is_ascii_digit()).collect();
+    if digits.len() != 8 {
+        return None;
+    }
+    let date = chrono::NaiveDate::parse_from_str(&digits, "%Y%m%d").ok()?;
+    Some((chrono::Datelike::num_days_from_ce(&date) as i64, digits))
+}
+
+fn date_level(a: &str, b: &str, max_days: &[i64]) -> Option<usize> {
+    let digits = |s: &str| s.chars().filter(|c| c.is_ascii_digit()).collect::<String>();
+    let (da, db) = (digits(a), digits(b));
+    if da.len() == 8 && db.len() == 8 {
+        let swapped = da[..4] == db[..4] && da[4..6] == db[6..8] && da[6..8] == db[4..6];
+        if levenshtein(&da, &db) <= 1 || swapped {
+            return Some(0);
+        }
+    }
+    let ((x, _), (y, _)) = (parse_date(a)?, parse_date(b)?);
+    max_days
+        .iter()
+        .position(|d| (x - y).abs() <= *d)
+        .map(|i| i + 1)
+}
+
+fn number_level(a: &str, b: &str, max_abs: &[f64]) -> Option<usize> {
+    let (x, y) = (a.trim().parse::<f64>().ok()?, b.trim().parse::<f64>().ok()?);
+    max_abs.iter().position(|t| (x - y).abs() <= *t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_run_from_exact_to_different() {
+        let jw = Comparison::JaroWinkler {
+            thresholds: vec![0.92, 0.8],
+        };
+        assert_eq!(jw.levels(), 4);
+        assert_eq!(jw.level("martha", "martha"), 0);
+        assert_eq!(jw.level("martha", "marhta"), 1);
+        assert_eq!(jw.level("dwayne", "duane"), 2);
+        assert_eq!(jw.level("martha", "xyz"), 3);
+        assert_eq!(jw.label(1), "jaro_winkler >= 0.92");
+        assert_eq!(jw.label(3), "different");
+    }
+
+    #[test]
+    fn levenshtein_and_exact() {
+        let lv = Comparison::Levenshtein {
+            max_edits: vec![1, 2],
+        };
+        assert_eq!(lv.level("1234567", "1234567"), 0);
+        assert_eq!(lv.level("1234567", "1234568"), 1);
+        assert_eq!(lv.level("1234567", "1234588"), 2);
+        assert_eq!(lv.level("1234567", "7654321"), 3);
+        assert_eq!(Comparison::Exact.level("a", "b"), 1);
+    }
+
+    #[test]
+    fn token_sets_ignore_order_and_tolerate_typos() {
+        let ts = Comparison::TokenSet {
+            thresholds: vec![0.9, 0.75],
+        };
+        assert_eq!(ts.level("jane doe", "jane doe"), 0);
+        assert_eq!(ts.level("doe jane", "jane doe"), 1);
+        assert_eq!(ts.level("jane doe", "jane doee"), 2);
+        assert_eq!(ts.level("jane doe", "john smith"), 4);
+        assert!(
+            token_set_similarity("jane mary doe", "jane doe")
+                > token_set_similarity("jane doe", "jane")
+        );
+    }
+
+    #[test]
+    fn dates_know_typos_swaps_and_distance() {
+        let dd = Comparison::DateDistance {
+            max_days: vec![31, 366],
+        };
+        assert_eq!(dd.level("1980-04-03", "1980-04-03"), 0);
+        assert_eq!(dd.level("1980-04-03", "1980-04-08"), 1);
+        assert_eq!(dd.level("1980-04-03", "1980-03-04"), 1);
+        assert_eq!(dd.level("1980-04-03", "1980-05-20"), 3);
+        assert_eq!(dd.level("1980-04-03", "1975-01-01"), 4);
+        assert_eq!(dd.level("19800403", "not a date"), 4);
+    }
+
+    #[test]
+    fn numbers_compare_by_distance() {
+        let nd = Comparison::NumberDistance {
+            max_abs: vec![1.0, 10.0],
+        };
+        assert_eq!(nd.level("10", "10.0"), 1);
+        assert_eq!(nd.level("10", "15"), 2);
+        assert_eq!(nd.level("10", "50"), 3);
+        assert_eq!(nd.level("10", "x"), 3);
+    }
+}

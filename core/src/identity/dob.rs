@@ -1,0 +1,146 @@
+//! Dates of birth. Sources write them as ISO dates, compact `YYYYMMDD`, European `DD.MM.YYYY`,
+//! US `MM/DD/YYYY` or with month names; the tenant says which way a slashed date is read, because
+//! 03/04/1980 cannot be decided from the string.
+
+use super::error::{IdentityError, Result};
+use chrono::{Datelike, NaiveDate};
+
+/// How to read a numeric date whose day and month could be swapped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateOrder {
+    DayFirst,
+    MonthFirst,
+}
+
+const MONTHS: &[&str] = &[
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+];
+
+/// Parses a date of birth and returns it as ISO `YYYY-MM-DD`. Dates before 1900 or after `today`
+/// are rejected: they are typing errors or placeholders (`1900-01-01` is kept, it is a real
+/// placeholder sources use, and comparisons treat it like any other date).
+pub fn normalize_dob(raw: &str, order: DateOrder, today: NaiveDate) -> Result<NaiveDate> {
+    let s = raw.trim();
+    let date = parse_any(s, order).ok_or_else(|| {
+        IdentityError::new(
+            format!("invalid date of birth \"{raw}\": not a recognised date"),
+            "use YYYY-MM-DD (also accepted: YYYYMMDD, DD.MM.YYYY, DD/MM/YYYY or MM/DD/YYYY per the tenant's date order, '12 Jan 1980'), or NULL",
+        )
+    })?;
+    if date.year() < 1900 || date > today {
+        return Err(IdentityError::new(
+            format!("invalid date of birth \"{raw}\": {date} is before 1900 or in the future"),
+            "check the year; pass NULL when the source has no real date of birth",
+        ));
+    }
+    Ok(date)
+}
+
+fn parse_any(s: &str, order: DateOrder) -> Option<NaiveDate> {
+    if s.len() == 8 && s.chars().all(|c| c.is_ascii_digit()) {
+        return ymd(&s[..4], &s[4..6], &s[6..]);
+    }
+    let parts: Vec<&str> = s
+        .split(['-', '/', '.', ' ', ','])
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.len() != 3 {
+        return None;
+    }
+    if let Some(m) = month_name(parts[1]) {
+        return ymd(parts[2], &m, parts[0]); // 12 Jan 1980
+    }
+    if let Some(m) = month_name(parts[0]) {
+        return ymd(parts[2], &m, parts[1]); // Jan 12, 1980
+    }
+    if parts[0].len() == 4 {
+        return ymd(parts[0], parts[1], parts[2]);
+    }
+    if parts[2].len() != 4 {
+        return None; // two-digit years are ambiguous across centuries for birth dates
+    }
+    // A slashed US date is only read month-first when the tenant says so; dotted dates are European.
+    let month_first = order == DateOrder::MonthFirst && !s.contains('.');
+    if month_first {
+        ymd(parts[2], parts[0], parts[1])
+    } else {
+        ymd(parts[2], parts[1], parts[0])
+    }
+}
+
+fn month_name(p: &str) -> Option<String> {
+    let lower = p.to_ascii_lowercase();
+    if lower.len() < 3 || !lower.chars().all(|c| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    MONTHS
+        .iter()
+        .position(|m| lower.starts_with(m))
+        .map(|i| (i + 1).to_string())
+}
+
+fn ymd(y: &str, m: &str, d: &str) -> Option<NaiveDate> {
+    let num = |s: &str| {
+        s.chars()
+            .all(|c| c.is_ascii_digit())
+            .then(|| s.parse::<u32>().ok())
+            .flatten()
+    };
+    if y.len() != 4 {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(num(y)? as i32, num(m)?, num(d)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()
+    }
+
+    fn d(s: &str, o: DateOrder) -> String {
+        normalize_dob(s, o, today()).unwrap().to_string()
+    }
+
+    #[test]
+    fn many_formats_one_date() {
+        use DateOrder::*;
+        for s in [
+            "1980-04-03",
+            "19800403",
+            "03.04.1980",
+            "03/04/1980",
+            "3 Apr 1980",
+            "April 3, 1980",
+            " 1980/4/3 ",
+        ] {
+            assert_eq!(d(s, DayFirst), "1980-04-03", "{s}");
+        }
+        assert_eq!(d("04/03/1980", MonthFirst), "1980-04-03");
+        assert_eq!(d("03.04.1980", MonthFirst), "1980-04-03");
+    }
+
+    #[test]
+    fn bad_dates_are_rejected() {
+        for s in [
+            "",
+            "yesterday",
+            "1980-02-30",
+            "31/31/1980",
+            "03/04/80",
+            "1899-12-31",
+            "2030-01-01",
+            "1980-13-01",
+        ] {
+            assert!(
+                normalize_dob(s, DateOrder::DayFirst, today())
+                    .unwrap_err()
+                    .message
+                    .contains("invalid date of birth"),
+                "{s}"
+            );
+        }
+    }
+}

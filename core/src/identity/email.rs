@@ -1,0 +1,207 @@
+//! Email normalization. Sources differ in case, stray whitespace, `mailto:` prefixes and, for the
+//! big providers, in the dots and `+tags` a person adds to the same mailbox; all of these must map
+//! to one string or the strongest identifier we have stops agreeing with itself.
+
+use super::error::{IdentityError, Result};
+
+/// How far provider-specific rules go. Configurable because a tenant may treat `+tag` addresses as
+/// distinct (e.g. a B2B shop where tags route to different buyers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EmailRules {
+    /// Drop `+tag` suffixes: only for providers that deliver them to the same mailbox, or for all.
+    pub plus_tags: PlusTags,
+    /// Drop dots in the local part for Gmail, which ignores them, and fold googlemail.com into gmail.com.
+    pub gmail_dots: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlusTags {
+    Keep,
+    KnownProviders,
+    All,
+}
+
+impl Default for EmailRules {
+    fn default() -> Self {
+        EmailRules {
+            plus_tags: PlusTags::KnownProviders,
+            gmail_dots: true,
+        }
+    }
+}
+
+/// Providers documented to deliver `local+anything@` to `local@`.
+const PLUS_PROVIDERS: &[&str] = &[
+    "gmail.com",
+    "googlemail.com",
+    "outlook.com",
+    "hotmail.com",
+    "live.com",
+    "msn.com",
+    "icloud.com",
+    "me.com",
+    "mac.com",
+    "fastmail.com",
+    "fastmail.fm",
+    "protonmail.com",
+    "proton.me",
+    "pm.me",
+    "gmx.de",
+    "gmx.net",
+    "web.de",
+    "yandex.ru",
+    "zoho.com",
+];
+
+/// Normalizes one address: trims, strips `mailto:` and angle brackets, lower-cases, validates the
+/// shape and applies the provider rules.
+pub fn normalize_email(raw: &str, rules: &EmailRules) -> Result<String> {
+    let cleaned = strip_wrapping(raw.trim()).to_lowercase();
+    let (local, domain) = split_address(&cleaned, raw)?;
+    let domain = domain.trim_end_matches('.');
+    check_domain(domain, raw)?;
+    let is_gmail = domain == "gmail.com" || domain == "googlemail.com";
+    let strip_tag = match rules.plus_tags {
+        PlusTags::Keep => false,
+        PlusTags::KnownProviders => PLUS_PROVIDERS.contains(&domain),
+        PlusTags::All => true,
+    };
+    let mut local = local.to_string();
+    if strip_tag {
+        if let Some(pos) = local.find('+') {
+            local.truncate(pos);
+        }
+    }
+    let mut domain = domain.to_string();
+    if is_gmail && rules.gmail_dots {
+        local.retain(|c| c != '.');
+        domain = "gmail.com".to_string();
+    }
+    if local.is_empty() {
+        return Err(bad(
+            raw,
+            "the part before '@' is empty once tags and dots are removed",
+        ));
+    }
+    Ok(format!("{local}@{domain}"))
+}
+
+fn strip_wrapping(s: &str) -> &str {
+    let s = s
+        .strip_prefix("mailto:")
+        .or_else(|| s.strip_prefix("MAILTO:"))
+        .unwrap_or(s);
+    let s = s.trim();
+    s.strip_prefix('<')
+        .and_then(|x| x.strip_suffix('>'))
+        .unwrap_or(s)
+        .trim()
+}
+
+fn split_address<'a>(s: &'a str, raw: &str) -> Result<(&'a str, &'a str)> {
+    if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(bad(raw, "it contains whitespace"));
+    }
+    let mut parts = s.split('@');
+    let (local, domain) = match (parts.next(), parts.next(), parts.next()) {
+        (Some(l), Some(d), None) => (l, d),
+        _ => return Err(bad(raw, "it must contain exactly one '@'")),
+    };
+    if local.is_empty() || local.len() > 64 {
+        return Err(bad(raw, "the part before '@' must have 1 to 64 characters"));
+    }
+    if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
+        return Err(bad(raw, "the part before '@' has a misplaced dot"));
+    }
+    Ok((local, domain))
+}
+
+fn check_domain(domain: &str, raw: &str) -> Result<()> {
+    let labels: Vec<&str> = domain.split('.').collect();
+    let label_ok = |l: &&str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+    };
+    if labels.len() < 2 || !labels.iter().all(label_ok) {
+        return Err(bad(raw, "the domain must look like 'example.com'"));
+    }
+    Ok(())
+}
+
+fn bad(raw: &str, why: &str) -> IdentityError {
+    IdentityError::new(
+        format!("invalid email address \"{raw}\": {why}"),
+        "pass an address like name@example.com, or NULL when the source has none",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(s: &str) -> Result<String> {
+        normalize_email(s, &EmailRules::default())
+    }
+
+    #[test]
+    fn trims_lowercases_and_unwraps() {
+        assert_eq!(
+            n("  <Jane.Doe@Example.COM> ").unwrap(),
+            "jane.doe@example.com"
+        );
+        assert_eq!(n("mailto:jane@example.com").unwrap(), "jane@example.com");
+        assert_eq!(n("jane@example.com.").unwrap(), "jane@example.com");
+    }
+
+    #[test]
+    fn gmail_dots_and_tags_fold_to_one_mailbox() {
+        assert_eq!(n("J.A.N.E+promo@googlemail.com").unwrap(), "jane@gmail.com");
+        assert_eq!(n("jane+x@outlook.com").unwrap(), "jane@outlook.com");
+    }
+
+    #[test]
+    fn other_providers_keep_dots_and_tags_by_default() {
+        assert_eq!(
+            n("jane.doe+shop@example.com").unwrap(),
+            "jane.doe+shop@example.com"
+        );
+        let all = EmailRules {
+            plus_tags: PlusTags::All,
+            gmail_dots: true,
+        };
+        assert_eq!(
+            normalize_email("jane.doe+shop@example.com", &all).unwrap(),
+            "jane.doe@example.com"
+        );
+        let keep = EmailRules {
+            plus_tags: PlusTags::Keep,
+            gmail_dots: false,
+        };
+        assert_eq!(
+            normalize_email("j.d+x@gmail.com", &keep).unwrap(),
+            "j.d+x@gmail.com"
+        );
+    }
+
+    #[test]
+    fn bad_input_is_rejected_with_reason() {
+        for (raw, why) in [
+            ("", "exactly one '@'"),
+            ("jane", "exactly one '@'"),
+            ("a@b@c.com", "exactly one '@'"),
+            ("jane doe@example.com", "whitespace"),
+            ("@example.com", "1 to 64"),
+            ("jane@localhost", "domain"),
+            ("jane@-bad.com", "domain"),
+            ("jane..doe@example.com", "misplaced dot"),
+            ("+tag@gmail.com", "empty once tags"),
+        ] {
+            let e = n(raw).unwrap_err();
+            assert!(e.message.contains(why), "{raw}: {}", e.message);
+            assert!(!e.hint.is_empty());
+        }
+    }
+}
