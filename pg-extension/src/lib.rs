@@ -1,5 +1,50 @@
-//! The `pos_analytics` extension. Thin: algorithms come from `pos-core`; most of the schema is
-//! hand-written SQL under `sql/`, included here in dependency order.
+//! The `pos_analytics` extension. Thin: algorithms come from `pos-core`; the schema, hypertables
+//! and jobs are hand-written SQL under `sql/` (installed first, as bootstrap), and the scheduler
+//! is a background worker that runs `pos.job` rows.
 use pgrx::prelude::*;
 
+mod caggs;
+mod scheduler;
+
 ::pgrx::pg_module_magic!(name, version);
+
+extension_sql_file!("../../sql/00_schema.sql", name = "schema", bootstrap);
+extension_sql_file!("../../sql/10_hypertable.sql", name = "hypertable", requires = ["schema"]);
+extension_sql_file!("../../sql/15_jobs.sql", name = "jobs", requires = ["hypertable"]);
+extension_sql_file!("../../sql/20_facts.sql", name = "facts", requires = ["jobs"]);
+extension_sql_file!("../../sql/30_reference.sql", name = "reference", requires = ["facts"]);
+extension_sql_file!("../../sql/40_security.sql", name = "security", requires = ["reference"]);
+
+/// Runs in every process that loads the library: defines the settings and, when preloaded by the
+/// postmaster, registers the scheduler.
+#[pg_guard]
+#[unsafe(no_mangle)]
+pub extern "C-unwind" fn _PG_init() {
+    scheduler::init();
+}
+
+#[cfg(any(test, feature = "pg_test"))]
+#[pg_schema]
+mod tests {
+    use pgrx::prelude::*;
+
+    #[pg_test]
+    fn schema_objects_are_installed() {
+        let n = Spi::get_one::<i64>(
+            "SELECT count(*) FROM pos.hypertable WHERE relid::text IN
+             ('pos.txn','pos.sale_line','pos.tender','pos.drawer_event','pos.inventory_level')",
+        );
+        assert_eq!(n, Ok(Some(5)));
+    }
+}
+
+/// Required by `cargo pgrx test`.
+#[cfg(test)]
+pub mod pg_test {
+    pub fn setup(_options: Vec<&str>) {}
+
+    #[must_use]
+    pub fn postgresql_conf_options() -> Vec<&'static str> {
+        vec![]
+    }
+}

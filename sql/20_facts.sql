@@ -1,0 +1,161 @@
+-- Fact hypertables. Natural keys lead with tenant_id, store_id (so a Citus distribution by tenant or
+-- store stays possible) and include the partition column, as PostgreSQL requires for unique keys on
+-- partitioned tables. Sign convention: sale lines +, returns -, voids are negative reversals of a
+-- line rung earlier in the same transaction (see core/src/model). Money is numeric in major units.
+
+CREATE TABLE pos.store (
+    tenant_id  text NOT NULL,
+    store_id   text NOT NULL,
+    name       text,
+    timezone   text NOT NULL DEFAULT 'UTC' CHECK ((timestamptz '2000-01-01 00:00+00' AT TIME ZONE timezone) IS NOT NULL),
+    currency   text NOT NULL DEFAULT 'USD' CHECK (currency ~ '^[A-Z]{3}$'),
+    country    text CHECK (country ~ '^[A-Z]{2}$'),
+    created_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (tenant_id, store_id)
+);
+COMMENT ON TABLE pos.store IS 'Stores per tenant, with the IANA time zone that defines their business day.';
+COMMENT ON COLUMN pos.store.timezone IS 'IANA zone (e.g. Europe/Berlin); business_date is the local date in this zone.';
+
+CREATE TABLE pos.txn (
+    tenant_id      text NOT NULL,
+    store_id       text NOT NULL,
+    source         text NOT NULL,
+    source_txn_id  text NOT NULL,
+    occurred_at    timestamptz NOT NULL,
+    business_date  date NOT NULL,
+    source_version bigint NOT NULL DEFAULT 0,
+    register_id    text,
+    cashier_id     text,
+    customer_id    text,
+    status         text NOT NULL DEFAULT 'completed' CHECK (status IN ('completed', 'post_voided', 'cancelled')),
+    currency       text NOT NULL CHECK (currency ~ '^[A-Z]{3}$'),
+    line_count     integer NOT NULL DEFAULT 0,
+    gross_amount   numeric NOT NULL DEFAULT 0,
+    discount_amount numeric NOT NULL DEFAULT 0,
+    return_amount  numeric NOT NULL DEFAULT 0,
+    void_amount    numeric NOT NULL DEFAULT 0,
+    net_amount     numeric NOT NULL DEFAULT 0,
+    tax_amount     numeric NOT NULL DEFAULT 0,
+    tender_amount  numeric NOT NULL DEFAULT 0,
+    batch_id       bigint,
+    ingested_at    timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (tenant_id, store_id, source, source_txn_id, occurred_at)
+) PARTITION BY RANGE (occurred_at);
+COMMENT ON TABLE pos.txn IS 'Transaction headers (hypertable on occurred_at): one row per POS transaction, newest source_version wins.';
+COMMENT ON COLUMN pos.txn.occurred_at IS 'When the transaction started, as an absolute time; the partition column.';
+COMMENT ON COLUMN pos.txn.business_date IS 'The store''s local trading day the transaction belongs to (may differ from the UTC date).';
+COMMENT ON COLUMN pos.txn.source_version IS 'Version from the source (Square version, update time in ms…): a replay with an older version never overwrites a newer one.';
+COMMENT ON COLUMN pos.txn.status IS 'completed; post_voided (cancelled after completion); cancelled (never completed).';
+COMMENT ON COLUMN pos.txn.net_amount IS 'Sum of the signed line net amounts (sales - returns - voids), before tax.';
+COMMENT ON COLUMN pos.txn.customer_id IS 'The source''s customer id; resolve to a pseudonymous customer_key through pos.identity_link.';
+
+CREATE TABLE pos.sale_line (
+    tenant_id        text NOT NULL,
+    store_id         text NOT NULL,
+    source           text NOT NULL,
+    source_txn_id    text NOT NULL,
+    line_no          integer NOT NULL,
+    occurred_at      timestamptz NOT NULL,
+    business_date    date NOT NULL,
+    source_version   bigint NOT NULL DEFAULT 0,
+    txn_status       text NOT NULL DEFAULT 'completed' CHECK (txn_status IN ('completed', 'post_voided', 'cancelled')),
+    kind             text NOT NULL CHECK (kind IN ('sale', 'return', 'void')),
+    sku              text NOT NULL,
+    gtin             text,
+    raw_item_id      text NOT NULL,
+    description      text,
+    quantity         numeric NOT NULL,
+    unit_price       numeric NOT NULL,
+    discount         numeric NOT NULL DEFAULT 0,
+    net_amount       numeric NOT NULL,
+    tax              numeric NOT NULL DEFAULT 0,
+    currency         text NOT NULL CHECK (currency ~ '^[A-Z]{3}$'),
+    entry_method     text NOT NULL DEFAULT 'scanned' CHECK (entry_method IN ('scanned', 'keyed', 'other')),
+    price_override   boolean NOT NULL DEFAULT false,
+    register_id      text,
+    cashier_id       text,
+    customer_id      text,
+    original_txn_id  text,
+    original_line_no integer,
+    batch_id         bigint,
+    CHECK ((kind = 'sale' AND quantity >= 0) OR (kind <> 'sale' AND quantity <= 0)),
+    PRIMARY KEY (tenant_id, store_id, source, source_txn_id, line_no, occurred_at)
+) PARTITION BY RANGE (occurred_at);
+COMMENT ON TABLE pos.sale_line IS 'Signed sale lines (hypertable on occurred_at): sale +, return -, void = negative reversal of an earlier line. Header fields are copied so aggregates need no join.';
+COMMENT ON COLUMN pos.sale_line.occurred_at IS 'The transaction''s occurred_at (lines share their header''s partition).';
+COMMENT ON COLUMN pos.sale_line.sku IS 'Normalized product key (GTIN-14, PLU or vendor SKU key); raw_item_id keeps what the POS sent.';
+COMMENT ON COLUMN pos.sale_line.quantity IS 'Signed: positive for sales, negative for returns and voids. Weighed items carry fractional quantities.';
+COMMENT ON COLUMN pos.sale_line.discount IS 'Discount on this line as a positive amount (already deducted from net_amount).';
+COMMENT ON COLUMN pos.sale_line.net_amount IS 'Signed amount after discount, before tax.';
+COMMENT ON COLUMN pos.sale_line.entry_method IS 'scanned, keyed (typed in by the cashier: a loss-prevention signal) or other.';
+COMMENT ON COLUMN pos.sale_line.original_txn_id IS 'For returns: the source_txn_id of the sale being returned, when the POS links it.';
+
+CREATE TABLE pos.tender (
+    tenant_id        text NOT NULL,
+    store_id         text NOT NULL,
+    source           text NOT NULL,
+    source_txn_id    text NOT NULL,
+    tender_no        integer NOT NULL,
+    occurred_at      timestamptz NOT NULL,
+    business_date    date NOT NULL,
+    source_version   bigint NOT NULL DEFAULT 0,
+    method           text NOT NULL CHECK (method IN ('cash', 'card', 'gift_card', 'store_credit', 'other')),
+    amount           numeric NOT NULL,
+    currency         text NOT NULL CHECK (currency ~ '^[A-Z]{3}$'),
+    status           text NOT NULL CHECK (status IN ('approved', 'declined', 'voided')),
+    card_fingerprint text,
+    card_bin         text,
+    card_entry       text CHECK (card_entry IN ('chip', 'swipe', 'contactless', 'keyed', 'other')),
+    register_id      text,
+    cashier_id       text,
+    batch_id         bigint,
+    PRIMARY KEY (tenant_id, store_id, source, source_txn_id, tender_no, occurred_at)
+) PARTITION BY RANGE (occurred_at);
+COMMENT ON TABLE pos.tender IS 'Payment attempts (hypertable on occurred_at): approved, declined or voided; refunds and change are negative amounts.';
+COMMENT ON COLUMN pos.tender.card_fingerprint IS 'A stable, non-reversible card token from the processor (never a card number).';
+COMMENT ON COLUMN pos.tender.occurred_at IS 'When the payment was attempted (card-testing bursts are seconds apart).';
+
+CREATE TABLE pos.drawer_event (
+    tenant_id       text NOT NULL,
+    store_id        text NOT NULL,
+    source          text NOT NULL,
+    source_event_id text NOT NULL,
+    occurred_at     timestamptz NOT NULL,
+    business_date   date NOT NULL,
+    source_version  bigint NOT NULL DEFAULT 0,
+    register_id     text,
+    cashier_id      text,
+    kind            text NOT NULL CHECK (kind IN ('no_sale', 'paid_in', 'paid_out')),
+    amount          numeric NOT NULL DEFAULT 0,
+    currency        text NOT NULL CHECK (currency ~ '^[A-Z]{3}$'),
+    batch_id        bigint,
+    PRIMARY KEY (tenant_id, store_id, source, source_event_id, occurred_at)
+) PARTITION BY RANGE (occurred_at);
+COMMENT ON TABLE pos.drawer_event IS 'Cash-drawer events outside sales (hypertable on occurred_at): no-sale opens, paid-in, paid-out.';
+
+CREATE TABLE pos.inventory_level (
+    tenant_id      text NOT NULL,
+    store_id       text NOT NULL,
+    sku            text NOT NULL,
+    as_of          timestamptz NOT NULL,
+    on_hand        numeric NOT NULL,
+    source         text NOT NULL DEFAULT 'unknown',
+    source_version bigint NOT NULL DEFAULT 0,
+    batch_id       bigint,
+    PRIMARY KEY (tenant_id, store_id, sku, as_of)
+) PARTITION BY RANGE (as_of);
+COMMENT ON TABLE pos.inventory_level IS 'Stock on hand per store and SKU at a point in time (hypertable on as_of); the latest row per SKU is the current level.';
+
+-- Secondary indexes for the common access paths (they are created on every chunk).
+CREATE INDEX ON pos.txn (tenant_id, store_id, business_date);
+CREATE INDEX ON pos.sale_line (tenant_id, store_id, sku, occurred_at);
+CREATE INDEX ON pos.tender (tenant_id, store_id, occurred_at);
+
+SELECT pos.create_hypertable('pos.txn', 'occurred_at', '1 day');
+SELECT pos.create_hypertable('pos.sale_line', 'occurred_at', '1 day');
+SELECT pos.create_hypertable('pos.tender', 'occurred_at', '1 day');
+SELECT pos.create_hypertable('pos.drawer_event', 'occurred_at', '7 days');
+SELECT pos.create_hypertable('pos.inventory_level', 'as_of', '7 days');
+
+INSERT INTO pos.job (proc, schedule_interval, config)
+VALUES ('pos.job_maintain_chunks', '5 minutes', '{}');

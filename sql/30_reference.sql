@@ -1,0 +1,96 @@
+-- Reference data, the raw inbox, rejects and the ingest audit.
+
+CREATE TABLE pos.product (
+    tenant_id   text NOT NULL,
+    sku         text NOT NULL,
+    gtin        text,
+    description text,
+    category    text,
+    unit_price  numeric,
+    currency    text CHECK (currency ~ '^[A-Z]{3}$'),
+    updated_at  timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (tenant_id, sku)
+);
+COMMENT ON TABLE pos.product IS 'Products per tenant, keyed by the normalized SKU.';
+
+CREATE TABLE pos.sku_alias (
+    tenant_id   text NOT NULL,
+    source      text NOT NULL,
+    raw_item_id text NOT NULL,
+    sku         text NOT NULL,
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (tenant_id, source, raw_item_id)
+);
+COMMENT ON TABLE pos.sku_alias IS 'How each source names a product: its raw item id mapped to the normalized SKU.';
+
+CREATE TABLE pos.customer (
+    tenant_id          text NOT NULL,
+    source             text NOT NULL,
+    source_customer_id text NOT NULL,
+    email              text,
+    phone              text,
+    full_name          text,
+    address            text,
+    postcode           text,
+    country            text,
+    date_of_birth      date,
+    created_at         timestamptz NOT NULL DEFAULT now(),
+    updated_at         timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (tenant_id, source, source_customer_id)
+);
+COMMENT ON TABLE pos.customer IS 'Customer records as each source knows them. Holds PII: restricted to the ingest role and the owner; analysts use customer_key from pos.identity_link.';
+
+CREATE TABLE pos.identity_link (
+    tenant_id          text NOT NULL,
+    source             text NOT NULL,
+    source_customer_id text NOT NULL,
+    customer_key       text NOT NULL,
+    match_probability  double precision CHECK (match_probability BETWEEN 0 AND 1),
+    linked_at          timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (tenant_id, source, source_customer_id)
+);
+CREATE INDEX ON pos.identity_link (tenant_id, customer_key);
+COMMENT ON TABLE pos.identity_link IS 'Resolved identities: each source customer mapped to a pseudonymous customer_key shared by all records of one person.';
+
+CREATE TABLE pos.raw_inbox (
+    inbox_id        bigserial PRIMARY KEY,
+    tenant_id       text NOT NULL,
+    source          text NOT NULL,
+    source_event_id text NOT NULL,
+    content_type    text NOT NULL DEFAULT 'application/json',
+    payload         text NOT NULL,
+    received_at     timestamptz NOT NULL DEFAULT now(),
+    status          text NOT NULL DEFAULT 'accepted' CHECK (status IN ('accepted', 'processed', 'rejected', 'erased')),
+    processed_at    timestamptz,
+    batch_id        bigint,
+    UNIQUE (tenant_id, source, source_event_id)
+);
+COMMENT ON TABLE pos.raw_inbox IS 'Every accepted payload verbatim (vendor extensions included), deduplicated by the source''s event id, so it can be re-processed after a mapping fix.';
+
+CREATE TABLE pos.reject (
+    reject_id       bigserial PRIMARY KEY,
+    tenant_id       text,
+    source          text NOT NULL,
+    source_event_id text,
+    inbox_id        bigint REFERENCES pos.raw_inbox (inbox_id) ON DELETE SET NULL,
+    payload         text,
+    reason          text NOT NULL,
+    detail          jsonb,
+    rejected_at     timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE pos.reject IS 'Records that could not be mapped or stored, with the reason: nothing is dropped silently.';
+
+CREATE TABLE pos.ingest_batch (
+    batch_id    bigserial PRIMARY KEY,
+    tenant_id   text,
+    source      text NOT NULL,
+    started_at  timestamptz NOT NULL DEFAULT now(),
+    finished_at timestamptz,
+    accepted    integer NOT NULL DEFAULT 0,
+    rejected    integer NOT NULL DEFAULT 0,
+    duplicates  integer NOT NULL DEFAULT 0,
+    rows_written bigint NOT NULL DEFAULT 0,
+    checksum    text,
+    duration_ms double precision
+);
+COMMENT ON TABLE pos.ingest_batch IS 'Audit of every ingest batch: source, counts, payload checksum and duration.';

@@ -1,0 +1,88 @@
+-- Tenancy and privileges. Direct users (BI tools, analysts) are bound to tenants by
+-- pos.tenant_access, which only the DBA writes; a setting the user controls can never widen it.
+-- The pos.tenant setting is honoured only for members of pos_api (the trusted query API sets it
+-- per request with SET LOCAL after authenticating the caller's key).
+
+CREATE TABLE pos.tenant_access (
+    role_name  name NOT NULL,
+    tenant_id  text NOT NULL,
+    granted_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (role_name, tenant_id)
+);
+COMMENT ON TABLE pos.tenant_access IS 'Which tenants a database role may read. Written by the DBA (pos.grant_tenant_access); readable only for one''s own roles.';
+ALTER TABLE pos.tenant_access ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own_roles ON pos.tenant_access FOR SELECT
+    USING (role_name IN (SELECT r.rolname FROM pg_roles r WHERE pg_has_role(current_user, r.oid, 'MEMBER')));
+GRANT SELECT ON pos.tenant_access TO pos_analyst, pos_api;
+
+CREATE FUNCTION pos.visible_tenants() RETURNS text[]
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT coalesce(array_agg(DISTINCT t), '{}')
+      FROM (SELECT a.tenant_id AS t FROM pos.tenant_access a
+             UNION ALL
+            SELECT nullif(current_setting('pos.tenant', true), '')
+             WHERE pg_has_role(current_user, 'pos_api', 'MEMBER')) s
+     WHERE t IS NOT NULL
+$$;
+COMMENT ON FUNCTION pos.visible_tenants() IS 'Tenants the current role may read: its pos.tenant_access rows, plus pos.tenant when the role is a member of pos_api.';
+
+CREATE FUNCTION pos.grant_tenant_access(role_name name, tenant_id text, base_role name DEFAULT 'pos_analyst')
+RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF role_name IS NULL OR tenant_id IS NULL THEN
+        RAISE EXCEPTION 'role_name and tenant_id must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = role_name) THEN
+        RAISE EXCEPTION 'role "%" does not exist', role_name
+            USING ERRCODE = 'undefined_object', HINT = format('CREATE ROLE %I LOGIN PASSWORD ...; first.', role_name);
+    END IF;
+    IF base_role NOT IN ('pos_analyst', 'pos_api') THEN
+        RAISE EXCEPTION 'base_role must be pos_analyst or pos_api, got %', base_role USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    EXECUTE format('GRANT %I TO %I', base_role, role_name);
+    INSERT INTO pos.tenant_access (role_name, tenant_id) VALUES (role_name, tenant_id) ON CONFLICT DO NOTHING;
+END
+$$;
+COMMENT ON FUNCTION pos.grant_tenant_access(name, text, name) IS 'One line for a DBA: lets role_name read tenant_id (granting pos_analyst, or pos_api, to it).';
+
+CREATE FUNCTION pos.revoke_tenant_access(role_name name, tenant_id text) RETURNS boolean
+LANGUAGE sql AS $$
+    WITH d AS (DELETE FROM pos.tenant_access a WHERE a.role_name = $1 AND a.tenant_id = $2 RETURNING 1)
+    SELECT EXISTS (SELECT 1 FROM d)
+$$;
+COMMENT ON FUNCTION pos.revoke_tenant_access(name, text) IS 'Stops role_name from reading tenant_id; false if it could not before.';
+
+-- Row-level security on every tenant table: readers see their tenants, the ingest role sees all.
+DO $rls$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['store', 'txn', 'sale_line', 'tender', 'drawer_event', 'inventory_level',
+                             'product', 'sku_alias', 'identity_link', 'customer', 'raw_inbox', 'reject', 'ingest_batch'] LOOP
+        EXECUTE format('ALTER TABLE pos.%I ENABLE ROW LEVEL SECURITY', t);
+        EXECUTE format('CREATE POLICY tenant_read ON pos.%I FOR SELECT TO pos_analyst, pos_api USING (tenant_id = ANY ((SELECT pos.visible_tenants())::text[]))', t);
+        EXECUTE format('CREATE POLICY ingest_all ON pos.%I FOR ALL TO pos_ingest USING (true) WITH CHECK (true)', t);
+        EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON pos.%I TO pos_ingest', t);
+    END LOOP;
+    -- Readers: facts and reference data, never PII (pos.customer) nor raw payloads.
+    FOREACH t IN ARRAY ARRAY['store', 'txn', 'sale_line', 'tender', 'drawer_event', 'inventory_level',
+                             'product', 'sku_alias', 'identity_link'] LOOP
+        EXECUTE format('GRANT SELECT ON pos.%I TO pos_analyst, pos_api', t);
+    END LOOP;
+END
+$rls$;
+GRANT USAGE ON ALL SEQUENCES IN SCHEMA pos TO pos_ingest;
+GRANT EXECUTE ON FUNCTION pos.ensure_chunks(regclass, timestamptz, timestamptz) TO pos_ingest;
+GRANT SELECT ON pos.hypertable, pos.chunk, pos.job_status TO pos_analyst, pos_api, pos_ingest;
+
+-- SECURITY DEFINER functions create and drop tables as the extension owner: nobody but the owner
+-- (and roles granted explicitly above) may call them.
+REVOKE EXECUTE ON FUNCTION pos.create_hypertable(regclass, name, interval, interval) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION pos.ensure_chunks(regclass, timestamptz, timestamptz) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION pos.drop_chunks(regclass, timestamptz) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION pos.drop_chunks(regclass, interval) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION pos.move_stragglers(regclass) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION pos.run_job(bigint) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION pos.run_due_jobs() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pos.ensure_chunks(regclass, timestamptz, timestamptz) TO pos_ingest;

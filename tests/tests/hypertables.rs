@@ -1,0 +1,116 @@
+//! Hypertables end to end: a million generated lines over 90 days, chunk creation, partition
+//! pruning, stragglers into the default chunk and back out, retention.
+use pos_e2e::fresh_db;
+
+const LINES_SQL: &str = "
+INSERT INTO pos.sale_line (tenant_id, store_id, source, source_txn_id, line_no, occurred_at, business_date,
+                           kind, sku, raw_item_id, quantity, unit_price, net_amount, currency)
+SELECT 't1', 's' || (g % 5), 'gen', 'tx' || (g / 4), g % 4, ts, (ts AT TIME ZONE 'UTC')::date,
+       'sale', 'sku' || (g % 300), 'sku' || (g % 300), 1 + g % 3, 2.50, 2.50 * (1 + g % 3), 'USD'
+  FROM generate_series(0, 1099999) g,
+       LATERAL (SELECT timestamptz '2026-01-05 00:00+00' + (g / 4) * (interval '90 days' / 275000) AS ts) t";
+
+#[test]
+fn million_lines_chunks_pruning_stragglers_retention() {
+    let mut c = fresh_db("e2e_hypertables");
+    let created: i32 = c
+        .query_one("SELECT pos.ensure_chunks('pos.sale_line', '2026-01-05', '2026-04-04 23:59')", &[])
+        .unwrap()
+        .get(0);
+    assert!(created >= 90, "expected a chunk per day, created {created}");
+    c.batch_execute(LINES_SQL).unwrap();
+
+    let n: i64 = c.query_one("SELECT count(*) FROM pos.sale_line", &[]).unwrap().get(0);
+    assert_eq!(n, 1_100_000);
+    let in_default: i64 = c.query_one("SELECT count(*) FROM pos_chunks.sale_line_default", &[]).unwrap().get(0);
+    assert_eq!(in_default, 0, "every row has its chunk");
+    // Chunks are aligned to UTC days and each holds only its day.
+    let bad: i64 = c
+        .query_one(
+            "SELECT count(*) FROM pos.show_chunks('pos.sale_line') s
+              WHERE s.range_end - s.range_start <> interval '1 day' OR s.range_start <> date_trunc('day', s.range_start, 'UTC')",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(bad, 0);
+
+    // Pruning: a one-day query scans one chunk, not 90.
+    let plan: Vec<String> = c
+        .query(
+            "EXPLAIN SELECT sum(net_amount) FROM pos.sale_line
+              WHERE occurred_at >= '2026-02-01' AND occurred_at < '2026-02-02'",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let scanned = plan.iter().filter(|l| l.contains("pos_chunks.sale_line_")).count();
+    assert_eq!(scanned, 1, "one chunk expected in the plan:\n{}", plan.join("\n"));
+
+    // A straggler far outside the created range lands in the default chunk, not in an error.
+    c.batch_execute(
+        "INSERT INTO pos.sale_line (tenant_id, store_id, source, source_txn_id, line_no, occurred_at, business_date,
+                                    kind, sku, raw_item_id, quantity, unit_price, net_amount, currency)
+         VALUES ('t1', 's1', 'gen', 'late', 1, '2025-06-01 12:00+00', '2025-06-01', 'sale', 'x', 'x', 1, 1, 1, 'USD')",
+    )
+    .unwrap();
+    let in_default: i64 = c.query_one("SELECT count(*) FROM pos_chunks.sale_line_default", &[]).unwrap().get(0);
+    assert_eq!(in_default, 1);
+    let moved: i64 = c.query_one("SELECT pos.move_stragglers('pos.sale_line')", &[]).unwrap().get(0);
+    assert_eq!(moved, 1);
+    let in_default: i64 = c.query_one("SELECT count(*) FROM pos_chunks.sale_line_default", &[]).unwrap().get(0);
+    assert_eq!(in_default, 0);
+    let chunk_rows: i64 = c
+        .query_one("SELECT count(*) FROM pos_chunks.sale_line_20250601t0000", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(chunk_rows, 1, "the straggler now sits in its own chunk");
+
+    // Retention drops whole chunks older than the cut-off, and only those.
+    let dropped: i64 = c
+        .query_one("SELECT count(*) FROM pos.drop_chunks('pos.sale_line', timestamptz '2026-02-04 00:00+00')", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(dropped, 27 + 3 + 1, "5..31 Jan, 1..3 Feb, plus the straggler chunk");
+    let oldest: chrono_like::Ts = c.query_one("SELECT min(occurred_at)::text FROM pos.sale_line", &[]).unwrap().get(0);
+    assert!(oldest.0.starts_with("2026-02-04"), "oldest remaining row: {}", oldest.0);
+}
+
+/// Text wrapper so the test needs no chrono dependency.
+mod chrono_like {
+    pub struct Ts(pub String);
+    impl<'a> postgres::types::FromSql<'a> for Ts {
+        fn from_sql(
+            ty: &postgres::types::Type,
+            raw: &'a [u8],
+        ) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+            String::from_sql(ty, raw).map(Ts)
+        }
+        fn accepts(ty: &postgres::types::Type) -> bool {
+            <String as postgres::types::FromSql>::accepts(ty)
+        }
+    }
+}
+
+#[test]
+fn bad_arguments_give_clear_errors() {
+    let mut c = fresh_db("e2e_hypertable_errors");
+    let cases = [
+        ("SELECT pos.ensure_chunks('pos.store', now(), now())", "is not a hypertable"),
+        ("SELECT pos.ensure_chunks('pos.txn', now(), now() - interval '1 day')", "is before range_from"),
+        ("SELECT pos.ensure_chunks('pos.txn', NULL, now())", "must not be NULL"),
+        ("CREATE TABLE m (t timestamptz) PARTITION BY RANGE (t); SELECT pos.create_hypertable('m', 't', '1 month')", "invalid chunk interval"),
+        ("CREATE TABLE p (t timestamptz); SELECT pos.create_hypertable('p', 't')", "is not partitioned by RANGE"),
+        ("CREATE TABLE d (t date) PARTITION BY RANGE (t); SELECT pos.create_hypertable('d', 't')", "expected timestamptz"),
+        ("SELECT pos.add_retention_policy('pos.txn', '-1 day')", "must be a positive interval"),
+    ];
+    for (sql, want) in cases {
+        let err = c.batch_execute(sql).expect_err(sql);
+        let db = err.as_db_error().expect("a database error");
+        assert!(db.message().contains(want), "{sql}: {}", db.message());
+    }
+    let hint = c.batch_execute("SELECT pos.ensure_chunks('pos.store', now(), now())").unwrap_err();
+    assert!(hint.as_db_error().unwrap().hint().unwrap().contains("create_hypertable"));
+}

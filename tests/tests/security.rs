@@ -1,0 +1,77 @@
+//! Tenancy and privileges end to end: row-level security between two tenants for direct users
+//! and for the API role, no widening through settings, no PII for analysts.
+use pos_e2e::{connect_as, fresh_db};
+
+const DB: &str = "e2e_security";
+
+fn setup() -> postgres::Client {
+    let mut c = fresh_db(DB);
+    c.batch_execute(
+        "DO $$ BEGIN
+            IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'bi_acme') THEN CREATE ROLE bi_acme LOGIN; END IF;
+            IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'api_svc') THEN CREATE ROLE api_svc LOGIN; END IF;
+         END $$;
+         SELECT pos.grant_tenant_access('bi_acme', 'acme');
+         GRANT pos_api TO api_svc;
+         INSERT INTO pos.txn (tenant_id, store_id, source, source_txn_id, occurred_at, business_date, currency, net_amount)
+         SELECT t, 's1', 'test', t || g, now() - g * interval '1 hour', current_date, 'USD', g
+           FROM unnest(ARRAY['acme', 'globex']) t, generate_series(1, 10) g;
+         INSERT INTO pos.customer (tenant_id, source, source_customer_id, email, full_name)
+         VALUES ('acme', 'test', 'c1', 'jane@example.com', 'Jane Roe');
+         INSERT INTO pos.identity_link (tenant_id, source, source_customer_id, customer_key)
+         VALUES ('acme', 'test', 'c1', 'k1'), ('globex', 'test', 'c9', 'k9');",
+    )
+    .unwrap();
+    c
+}
+
+fn tenants(c: &mut postgres::Client, sql: &str) -> Vec<String> {
+    c.query(sql, &[]).unwrap().iter().map(|r| r.get(0)).collect()
+}
+
+#[test]
+fn tenants_are_isolated_and_settings_cannot_widen_access() {
+    let mut owner = setup();
+    let n: i64 = owner.query_one("SELECT count(*) FROM pos.txn", &[]).unwrap().get(0);
+    assert_eq!(n, 20);
+
+    let mut bi = connect_as(DB, "bi_acme");
+    let seen = tenants(&mut bi, "SELECT DISTINCT tenant_id FROM pos.txn ORDER BY 1");
+    assert_eq!(seen, ["acme"]);
+    // The session setting is for the trusted API only: a direct user cannot use it to widen access.
+    bi.batch_execute("SET pos.tenant = 'globex'").unwrap();
+    let seen = tenants(&mut bi, "SELECT DISTINCT tenant_id FROM pos.txn ORDER BY 1");
+    assert_eq!(seen, ["acme"]);
+    // Nor can it write the mapping, nor read the chunks directly (which carry no policies).
+    let err = bi.batch_execute("INSERT INTO pos.tenant_access VALUES ('bi_acme', 'globex')").unwrap_err();
+    assert!(err.as_db_error().unwrap().message().contains("permission denied"));
+    let chunk: String = owner.query_one("SELECT chunk::text FROM pos.show_chunks('pos.txn') LIMIT 1", &[]).unwrap().get(0);
+    let err = bi.batch_execute(&format!("SELECT * FROM {chunk}")).unwrap_err();
+    assert!(err.as_db_error().unwrap().message().contains("permission denied"));
+
+    // The API role sees exactly the tenant the service sets, and nothing without it.
+    let mut api = connect_as(DB, "api_svc");
+    assert!(tenants(&mut api, "SELECT DISTINCT tenant_id FROM pos.txn").is_empty());
+    api.batch_execute("SET pos.tenant = 'globex'").unwrap();
+    let seen = tenants(&mut api, "SELECT DISTINCT tenant_id FROM pos.identity_link ORDER BY 1");
+    assert_eq!(seen, ["globex"]);
+    let seen = tenants(&mut api, "SELECT DISTINCT tenant_id FROM pos.txn ORDER BY 1");
+    assert_eq!(seen, ["globex"]);
+}
+
+#[test]
+fn analysts_cannot_read_pii() {
+    let _owner = setup();
+    let mut bi = connect_as(DB, "bi_acme");
+    for sql in [
+        "SELECT email FROM pos.customer",
+        "SELECT full_name FROM pos.customer",
+        "SELECT payload FROM pos.raw_inbox",
+    ] {
+        let err = bi.batch_execute(sql).expect_err(sql);
+        assert!(err.as_db_error().unwrap().message().contains("permission denied"), "{sql}");
+    }
+    // …but they do see the pseudonymous key of their own tenant.
+    let keys = tenants(&mut bi, "SELECT customer_key FROM pos.identity_link ORDER BY 1");
+    assert_eq!(keys, ["k1"]);
+}
