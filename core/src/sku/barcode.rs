@@ -1,0 +1,261 @@
+//! `parse_barcode`: what a scanned or keyed code is, in one pass — GTIN of any length, UPC-E,
+//! ISBN/ISSN, PLU (plain or padded), or a variable-measure label with its embedded value.
+
+use rust_decimal::Decimal;
+
+use super::check_digit::gs1_is_valid;
+use super::cleanup::{clean_digits, Digits, Mode, Repairs};
+use super::error::SkuError;
+use super::gtin::{from_digits, Gtin14, GtinKind, Normalized, SourceForm};
+use super::isbn;
+use super::plu::{find_plu, Plu, PluForm};
+use super::upce::expand_checked;
+use super::variable_measure::{Measure, Scheme};
+
+/// What a code is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BarcodeKind {
+    Ean8,
+    UpcA,
+    Ean13,
+    Gtin14,
+    UpcE,
+    Isbn,
+    Issn,
+    Plu,
+    VariableMeasure,
+    /// Not recognisably a barcode (letters, wrong length…).
+    Unknown,
+}
+
+impl BarcodeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BarcodeKind::Ean8 => "ean8",
+            BarcodeKind::UpcA => "upc_a",
+            BarcodeKind::Ean13 => "ean13",
+            BarcodeKind::Gtin14 => "gtin14",
+            BarcodeKind::UpcE => "upc_e",
+            BarcodeKind::Isbn => "isbn",
+            BarcodeKind::Issn => "issn",
+            BarcodeKind::Plu => "plu",
+            BarcodeKind::VariableMeasure => "variable_measure",
+            BarcodeKind::Unknown => "unknown",
+        }
+    }
+}
+
+impl From<GtinKind> for BarcodeKind {
+    fn from(k: GtinKind) -> Self {
+        match k {
+            GtinKind::Ean8 => BarcodeKind::Ean8,
+            GtinKind::UpcA => BarcodeKind::UpcA,
+            GtinKind::Ean13 => BarcodeKind::Ean13,
+            GtinKind::Gtin14 => BarcodeKind::Gtin14,
+        }
+    }
+}
+
+/// The parsed code. Invalid codes keep their best-guess `kind` and say why in `reason`;
+/// valid ones list lenient repairs (if any) in `reason`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Barcode {
+    pub kind: BarcodeKind,
+    /// GTIN-14; for variable-measure labels the item key (value digits zeroed).
+    pub gtin14: Option<Gtin14>,
+    pub plu: Option<Plu>,
+    pub embedded_price: Option<Decimal>,
+    pub embedded_weight: Option<Decimal>,
+    pub valid: bool,
+    pub reason: Option<String>,
+}
+
+impl Barcode {
+    fn invalid(kind: BarcodeKind, err: &SkuError) -> Barcode {
+        Barcode {
+            kind,
+            gtin14: None,
+            plu: None,
+            embedded_price: None,
+            embedded_weight: None,
+            valid: false,
+            reason: Some(err.to_string()),
+        }
+    }
+
+    fn valid(kind: BarcodeKind, gtin14: Option<Gtin14>, notes: Vec<String>) -> Barcode {
+        let notes: Vec<String> = notes.into_iter().filter(|n| !n.is_empty()).collect();
+        Barcode {
+            kind,
+            gtin14,
+            plu: None,
+            embedded_price: None,
+            embedded_weight: None,
+            valid: true,
+            reason: (!notes.is_empty()).then(|| notes.join("; ")),
+        }
+    }
+}
+
+/// Parse one code with a variable-measure `scheme` (use [`Scheme::gs1_default`] when the tenant
+/// has none). Never fails: the verdict is in `valid` / `reason`.
+pub fn parse_barcode(raw: &str, scheme: &Scheme, mode: Mode) -> Barcode {
+    if mode == Mode::Lenient {
+        if let Some(found) = isbn::labelled_or_issn(raw) {
+            return from_normalized(found, scheme, BarcodeKind::Isbn);
+        }
+    }
+    let digits = match clean_digits(raw, mode, true) {
+        Ok(d) => d,
+        Err(e) => return Barcode::invalid(BarcodeKind::Unknown, &e),
+    };
+    if digits.check_x {
+        return from_normalized(
+            isbn::isbn10_from_digits(&digits, mode),
+            scheme,
+            BarcodeKind::Isbn,
+        );
+    }
+    if let Some((plu, form)) = find_plu(digits.as_slice()) {
+        return plu_barcode(plu, form, &digits.repairs);
+    }
+    if digits.len() == 8 {
+        if let Some(b) = eight_digits(&digits, mode) {
+            return b;
+        }
+    }
+    if digits.len() <= 5 {
+        let e = SkuError::Length {
+            len: digits.len(),
+            strict: mode == Mode::Strict,
+        };
+        let mut b = Barcode::invalid(BarcodeKind::Unknown, &e);
+        b.reason = Some(format!(
+            "{} digits is neither a PLU (3000-4999, 83000-84999, 93000-94999) nor a GTIN",
+            digits.len()
+        ));
+        return b;
+    }
+    let guess = guess_kind(digits.len());
+    from_normalized(from_digits(&digits, mode), scheme, guess)
+}
+
+fn plu_barcode(plu: Plu, form: PluForm, repairs: &Repairs) -> Barcode {
+    let form_note = match form {
+        PluForm::Plain => String::new(),
+        PluForm::Padded => "PLU padded with zeros".into(),
+        PluForm::PaddedWithCheck => "PLU padded with zeros and a check digit".into(),
+    };
+    let mut b = Barcode::valid(BarcodeKind::Plu, None, vec![form_note, repairs.describe()]);
+    b.plu = Some(plu);
+    b
+}
+
+/// Eight digits: UPC-E or EAN-8. EAN-8 codes starting with 0 are GS1 restricted-circulation
+/// numbers, so a leading 0 is read as UPC-E first; a leading 1 as EAN-8 first. `None` = not
+/// decided here (other first digits are EAN-8 only).
+fn eight_digits(digits: &Digits, mode: Mode) -> Option<Barcode> {
+    let v = digits.as_slice();
+    if v[0] > 1 {
+        return None;
+    }
+    let six = [v[1], v[2], v[3], v[4], v[5], v[6]];
+    let upce = expand_checked(v[0], six, Some(v[7]), mode);
+    let ean8_ok = gs1_is_valid(v);
+    let notes = |extra: &str| vec![extra.to_string(), digits.repairs.describe()];
+    match (v[0], upce, ean8_ok) {
+        (0, Ok(g), _) | (1, Ok(g), false) => Some(Barcode::valid(
+            BarcodeKind::UpcE,
+            Some(g),
+            notes("expanded from UPC-E"),
+        )),
+        (0, Err(e), false) => Some(Barcode::invalid(BarcodeKind::UpcE, &e)),
+        _ => None,
+    }
+}
+
+fn guess_kind(len: usize) -> BarcodeKind {
+    match len {
+        8 => BarcodeKind::Ean8,
+        9..=12 => BarcodeKind::UpcA,
+        13 => BarcodeKind::Ean13,
+        14 => BarcodeKind::Gtin14,
+        _ => BarcodeKind::Unknown,
+    }
+}
+
+fn from_normalized(
+    found: Result<Normalized, SkuError>,
+    scheme: &Scheme,
+    guess: BarcodeKind,
+) -> Barcode {
+    let n = match found {
+        Ok(n) => n,
+        Err(e) => return Barcode::invalid(guess, &e),
+    };
+    let repairs = n.repairs.describe();
+    if let Some(vm) = scheme.decode(&n.gtin) {
+        let note = format!("variable measure, prefix {}", vm.prefix);
+        let mut b = Barcode::valid(
+            BarcodeKind::VariableMeasure,
+            Some(vm.item_key),
+            vec![note, repairs],
+        );
+        match vm.measure {
+            Measure::Price => b.embedded_price = Some(vm.value),
+            Measure::Weight => b.embedded_weight = Some(vm.value),
+        }
+        return b;
+    }
+    let kind = match (n.source, n.gtin.kind(), &n.gtin.as_str()[1..4]) {
+        (SourceForm::Isbn10 | SourceForm::Isbn13, _, _) => BarcodeKind::Isbn,
+        (SourceForm::Issn, _, _) => BarcodeKind::Issn,
+        (_, GtinKind::Ean13, "978" | "979") => BarcodeKind::Isbn,
+        (_, GtinKind::Ean13, "977") => BarcodeKind::Issn,
+        (_, k, _) => k.into(),
+    };
+    Barcode::valid(kind, Some(n.gtin), vec![repairs])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> Barcode {
+        parse_barcode(s, &Scheme::gs1_default(), Mode::Lenient)
+    }
+
+    #[test]
+    fn kinds() {
+        assert_eq!(parse("036000291452").kind, BarcodeKind::UpcA);
+        assert_eq!(parse("4006381333931").kind, BarcodeKind::Ean13);
+        assert_eq!(parse("9780306406157").kind, BarcodeKind::Isbn);
+        assert_eq!(parse("0-306-40615-2").kind, BarcodeKind::Isbn);
+        assert_eq!(parse("96385074").kind, BarcodeKind::Ean8);
+        let e = parse("04252614");
+        assert_eq!(
+            (e.kind, e.gtin14.unwrap().as_str()),
+            (BarcodeKind::UpcE, "00042100005264")
+        );
+        let p = parse("94011");
+        assert_eq!(
+            (p.kind, p.plu.unwrap().base(), p.plu.unwrap().organic),
+            (BarcodeKind::Plu, "4011".into(), true)
+        );
+        let v = parse("212345605998");
+        assert_eq!(v.kind, BarcodeKind::VariableMeasure);
+        assert_eq!(v.embedded_price, Some(Decimal::new(599, 2)));
+    }
+
+    #[test]
+    fn invalid_codes_say_why() {
+        let b = parse("036000291453");
+        assert_eq!((b.kind, b.valid), (BarcodeKind::UpcA, false));
+        assert_eq!(
+            b.reason.unwrap(),
+            "check digit of 036000291453 is 3, expected 2"
+        );
+        assert_eq!(parse("ABC-1").kind, BarcodeKind::Unknown);
+        assert!(parse("1234").reason.unwrap().contains("neither a PLU"));
+    }
+}

@@ -1,0 +1,195 @@
+//! ISBN-10/13 and ISSN to GTIN: books carry their ISBN as an EAN-13 with prefix 978/979
+//! (ISBN-10 body + new GS1 check digit), serials their ISSN as 977 + 7 digits + issue `00`.
+
+use super::check_digit::{gs1_is_valid, mod11_check};
+use super::cleanup::{clean_digits, Digits, Mode};
+use super::error::SkuError;
+use super::gtin::{verify, Gtin14, Normalized, SourceForm};
+
+fn mod11_char(v: u8) -> char {
+    if v == 10 {
+        'X'
+    } else {
+        char::from(b'0' + v)
+    }
+}
+
+/// ISBN-10 (nine digits + check 0..=10) to its EAN-13 `978…` as GTIN-14.
+pub fn isbn10_to_gtin(body: &[u8], check: u8) -> Result<Gtin14, SkuError> {
+    let expected = mod11_check(body, 10);
+    if expected != check {
+        let (expected, found) = (mod11_char(expected), mod11_char(check));
+        return Err(SkuError::Mod11Check {
+            what: "ISBN-10",
+            expected,
+            found,
+        });
+    }
+    let mut data = [9, 7, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    data[3..].copy_from_slice(body);
+    Ok(Gtin14::with_computed_check(&data))
+}
+
+/// ISSN (seven digits + check 0..=10) to its EAN-13 `977…00` (issue code 00) as GTIN-14.
+pub fn issn_to_gtin(body: &[u8], check: u8) -> Result<Gtin14, SkuError> {
+    let expected = mod11_check(body, 8);
+    if expected != check {
+        let (expected, found) = (mod11_char(expected), mod11_char(check));
+        return Err(SkuError::Mod11Check {
+            what: "ISSN",
+            expected,
+            found,
+        });
+    }
+    let mut data = [9, 7, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    data[3..10].copy_from_slice(body);
+    Ok(Gtin14::with_computed_check(&data))
+}
+
+/// Ten characters ending in `X`, or nine digits + `X`: only an ISBN-10 can be that.
+pub(crate) fn isbn10_from_digits(digits: &Digits, _mode: Mode) -> Result<Normalized, SkuError> {
+    let values = digits.as_slice();
+    let (body, check) = match (values.len(), digits.check_x) {
+        (9, true) => (values, 10),
+        (10, false) => (&values[..9], values[9]),
+        (len, _) => {
+            return Err(SkuError::Length {
+                len: len + 1,
+                strict: false,
+            })
+        }
+    };
+    let gtin = isbn10_to_gtin(body, check)?;
+    Ok(Normalized {
+        gtin,
+        source: SourceForm::Isbn10,
+        repairs: digits.repairs,
+    })
+}
+
+/// Ten bare digits: an ISBN-10, or (lenient) a GTIN-12 that lost two leading zeros.
+/// Strict mode pads nothing, so there it is an ISBN-10. Lenient takes whichever check passes
+/// and refuses to guess when both do.
+pub(crate) fn ten_digits(digits: &Digits, mode: Mode) -> Result<Normalized, SkuError> {
+    let values = digits.as_slice();
+    let as_isbn = isbn10_from_digits(digits, mode);
+    // Strict pads nothing; separators mean someone typed an ISBN (number columns have none).
+    if mode == Mode::Strict || digits.repairs.separators {
+        return as_isbn;
+    }
+    match (as_isbn, gs1_is_valid(values)) {
+        (Ok(_), true) => Err(SkuError::AmbiguousTenDigits {
+            digits: digits.to_ascii(),
+        }),
+        (Ok(n), false) => Ok(n),
+        (Err(_), true) => {
+            let mut repairs = digits.repairs;
+            repairs.zeros = 2;
+            Ok(Normalized {
+                gtin: Gtin14::from_valid_digits(values),
+                source: SourceForm::Gtin,
+                repairs,
+            })
+        }
+        (Err(_), false) => Err(verify(values, values).expect_err("checked invalid above")),
+    }
+}
+
+/// Lenient only: `ISBN 0-306-40615-2`, `isbn-13: 978…`, `ISSN 0378-5955` or the bare ISSN shape
+/// `NNNN-NNNC`. `None` when `raw` has neither a label nor the ISSN shape.
+pub(crate) fn labelled_or_issn(raw: &str) -> Option<Result<Normalized, SkuError>> {
+    let text = raw.trim();
+    let label = text.get(..4).map(str::to_ascii_uppercase);
+    match label.as_deref() {
+        Some("ISBN") => Some(labelled_isbn(strip_label(&text[4..]))),
+        Some("ISSN") => Some(issn(strip_label(&text[4..]))),
+        _ if is_issn_shape(text) => Some(issn(text)),
+        _ => None,
+    }
+}
+
+fn strip_label(rest: &str) -> &str {
+    let rest = rest
+        .strip_prefix("-13")
+        .or_else(|| rest.strip_prefix("-10"))
+        .unwrap_or(rest);
+    rest.trim_start_matches([':', ' ', '\t'])
+}
+
+/// `0378-5955`, `2434-561X`: four digits, a dash, three digits, a digit or X.
+fn is_issn_shape(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() == 9
+        && b[4] == b'-'
+        && b[..4].iter().chain(&b[5..8]).all(u8::is_ascii_digit)
+        && (b[8].is_ascii_digit() || b[8] == b'X' || b[8] == b'x')
+}
+
+fn labelled_isbn(rest: &str) -> Result<Normalized, SkuError> {
+    let digits = clean_digits(rest, Mode::Lenient, true)?;
+    let values = digits.as_slice();
+    if digits.check_x || values.len() == 10 {
+        return isbn10_from_digits(&digits, Mode::Lenient);
+    }
+    if values.len() == 13 && (values[..3] == [9, 7, 8] || values[..3] == [9, 7, 9]) {
+        verify(values, values)?;
+        let gtin = Gtin14::from_valid_digits(values);
+        return Ok(Normalized {
+            gtin,
+            source: SourceForm::Isbn13,
+            repairs: digits.repairs,
+        });
+    }
+    Err(SkuError::Length {
+        len: values.len(),
+        strict: false,
+    })
+}
+
+fn issn(rest: &str) -> Result<Normalized, SkuError> {
+    let digits = clean_digits(rest, Mode::Lenient, true)?;
+    let values = digits.as_slice();
+    let (body, check) = match (values.len(), digits.check_x) {
+        (7, true) => (values, 10),
+        (8, false) => (&values[..7], values[7]),
+        (len, x) => {
+            return Err(SkuError::Length {
+                len: len + usize::from(x),
+                strict: false,
+            })
+        }
+    };
+    let gtin = issn_to_gtin(body, check)?;
+    Ok(Normalized {
+        gtin,
+        source: SourceForm::Issn,
+        repairs: digits.repairs,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::gtin::normalize_gtin14;
+
+    #[test]
+    fn isbn_and_issn() {
+        let isbn = "09780306406157";
+        for raw in [
+            "0-306-40615-2",
+            "0306406152",
+            "ISBN 0-306-40615-2",
+            "isbn-13: 978-0-306-40615-7",
+        ] {
+            assert_eq!(normalize_gtin14(raw).unwrap().as_str(), isbn, "{raw}");
+        }
+        assert_eq!(
+            normalize_gtin14("080442957X").unwrap().as_str(),
+            "09780804429573"
+        );
+        assert_eq!(
+            normalize_gtin14("0378-5955").unwrap().as_str(),
+            "09770378595002"
+        );
+        assert!(normalize_gtin14("0-306-40615-3").is_err());
+    }
+}
