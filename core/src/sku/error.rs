@@ -17,6 +17,9 @@ pub enum SkuError {
     ScientificNotation,
     /// Digit count fits no GTIN (8, 12, 13, 14; 9 to 11 in lenient mode).
     Length { len: usize, strict: bool },
+    /// 7 or 11 digits that cannot be lost leading zeros: likely a GTIN whose check digit the
+    /// source dropped. We say what the full code would be but never complete it.
+    Incomplete { digits: String },
     /// More than 14 digits and the extra leading ones are not zeros.
     TooLong { len: usize },
     /// The GS1 check digit does not match. `digits` is the code as cleaned, before padding.
@@ -51,6 +54,11 @@ impl fmt::Display for SkuError {
             SkuError::Length { len, .. } => write!(
                 f,
                 "{len} digits is not a GTIN length (8, 12, 13 or 14 digits)"
+            ),
+            SkuError::Incomplete { digits } => write!(
+                f,
+                "{digits} has {} digits: no GTIN has that many, and lost leading zeros cannot explain it",
+                digits.len()
             ),
             SkuError::TooLong { len } => write!(
                 f,
@@ -95,7 +103,9 @@ impl SkuError {
                 "shorter codes are PLUs, UPC-E or store codes: use pos.parse_barcode, pos.upce_to_upca or pos.sku_key".into()
             }
             SkuError::TooLong { .. } => "a GTIN has at most 14 digits".into(),
-            SkuError::CheckDigit { digits, .. } => check_digit_hint(digits),
+            SkuError::CheckDigit { digits, .. } | SkuError::Incomplete { digits } => {
+                check_digit_hint(digits)
+            }
             SkuError::Mod11Check { .. } => {
                 "a digit was mistyped or misread; check the code on the item".into()
             }

@@ -156,8 +156,9 @@ pub(crate) fn from_digits(digits: &Digits, mode: Mode) -> Result<Normalized, Sku
     let code = match values.len() {
         8 | 12 | 13 | 14 => values,
         10 => return isbn::ten_digits(digits, mode),
-        // Lost leading zeros: 9 to 11 digits fit no format; padding keeps the check digit.
-        9 | 11 if !strict => {
+        // Lost leading zeros: 9 to 11 digits fit no format; padding keeps the check digit. A
+        // number column cannot keep a leading zero, so digits that start with 0 lost none.
+        9 | 11 if !strict && values[0] != 0 => {
             repairs.zeros = (12 - values.len()) as i8;
             values
         }
@@ -168,6 +169,11 @@ pub(crate) fn from_digits(digits: &Digits, mode: Mode) -> Result<Normalized, Sku
             }
             repairs.zeros = -(extra as i8);
             &values[extra..]
+        }
+        7 | 11 if !strict => {
+            return Err(SkuError::Incomplete {
+                digits: digits.to_ascii(),
+            })
         }
         len => return Err(SkuError::Length { len, strict }),
     };
@@ -246,9 +252,10 @@ mod tests {
 
     #[test]
     fn never_invents_a_check_digit() {
-        // 03600029145 (UPC-A minus its check digit) pads to 003600029145, whose check fails.
+        // 03600029145 is UPC-A 036000291452 minus its check digit: it kept its leading zero, so
+        // it did not lose zeros, and the missing check digit is named but not added.
         let e = normalize_gtin14("03600029145").unwrap_err();
-        assert!(matches!(e, SkuError::CheckDigit { .. }), "{e}");
+        assert!(matches!(e, SkuError::Incomplete { .. }), "{e}");
         assert!(e.hint().contains("036000291452"), "{}", e.hint());
     }
 

@@ -77,7 +77,7 @@ pub(crate) fn ten_digits(digits: &Digits, mode: Mode) -> Result<Normalized, SkuE
     if mode == Mode::Strict || digits.repairs.separators {
         return as_isbn;
     }
-    match (as_isbn, gs1_is_valid(values)) {
+    match (as_isbn, values[0] != 0 && gs1_is_valid(values)) {
         (Ok(_), true) => Err(SkuError::AmbiguousTenDigits {
             digits: digits.to_ascii(),
         }),
@@ -91,6 +91,7 @@ pub(crate) fn ten_digits(digits: &Digits, mode: Mode) -> Result<Normalized, SkuE
                 repairs,
             })
         }
+        (Err(e), false) if values[0] == 0 => Err(e),
         (Err(_), false) => Err(verify(values, values).expect_err("checked invalid above")),
     }
 }
