@@ -50,7 +50,8 @@ CREATE TABLE pos.continuous_aggregate (
     materialized_only boolean NOT NULL DEFAULT false,
     batch_interval    interval NOT NULL,
     watermark         timestamptz NOT NULL DEFAULT '-infinity',
-    view_watermark    timestamptz,
+    invalid           tstzmultirange NOT NULL DEFAULT '{(,)}',
+    view_invalid      tstzmultirange,
     created_at        timestamptz NOT NULL DEFAULT now(),
     last_refresh_started_at  timestamptz,
     last_refresh_finished_at timestamptz,
@@ -62,8 +63,9 @@ CREATE TABLE pos.continuous_aggregate (
 COMMENT ON TABLE pos.continuous_aggregate IS 'Catalog of continuous aggregates: definition, materialization table, watermark and last refresh.';
 COMMENT ON COLUMN pos.continuous_aggregate.source IS 'The hypertable aggregated, or the parent aggregate''s view for a hierarchical aggregate.';
 COMMENT ON COLUMN pos.continuous_aggregate.date_column IS 'When set, buckets are the values of this date column (e.g. business_date) instead of date_bin(bucket_width, time_column, bucket_origin).';
-COMMENT ON COLUMN pos.continuous_aggregate.watermark IS 'Bucket key below which every bucket is materialized and valid; the view aggregates raw rows at and above it.';
-COMMENT ON COLUMN pos.continuous_aggregate.view_watermark IS 'The watermark currently written into the view (lags watermark only if the view could not be locked).';
+COMMENT ON COLUMN pos.continuous_aggregate.watermark IS 'Bucket key from which nothing is materialized (the start of the last, unbounded, invalid range).';
+COMMENT ON COLUMN pos.continuous_aggregate.invalid IS 'Bucket keys that were invalid at the last refresh (late rows outside its window, and everything from the watermark on): the view aggregates raw rows there and reads the materialization elsewhere.';
+COMMENT ON COLUMN pos.continuous_aggregate.view_invalid IS 'The invalid ranges currently written into the view (differs from invalid only if the view could not be locked).';
 
 -- One row per hypertable (or parent aggregate) that feeds continuous aggregates.
 CREATE TABLE pos.cagg_source (
@@ -191,29 +193,60 @@ LANGUAGE sql STABLE AS $$
                   (SELECT string_agg(i::text, ', ') FROM generate_series(1, 1 + cardinality(c.group_by)) i))
 $$;
 
--- The view: materialized buckets below the watermark, live aggregation at and above it. The
--- watermark is a literal, so chunks below it are pruned when the query is planned.
+-- At most this many invalid ranges are written into a view; closer ones are merged beyond that.
+CREATE FUNCTION pos._cagg_coarsen(m tstzmultirange, max_ranges integer) RETURNS tstzmultirange
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    WITH r AS (SELECT x, row_number() OVER (ORDER BY lower(x) NULLS FIRST) AS i FROM unnest(m) x),
+         g AS (SELECT i, x, lower(x) - lag(upper(x)) OVER (ORDER BY i) AS gap FROM r),
+         cut AS (SELECT i FROM g WHERE gap IS NOT NULL ORDER BY gap DESC LIMIT greatest(max_ranges - 1, 0)),
+         grp AS (SELECT x, (SELECT count(*) FROM cut WHERE cut.i <= g.i) AS k FROM g)
+    SELECT coalesce(range_agg(merged), '{}')
+      FROM (SELECT range_merge(range_agg(x)) AS merged FROM grp GROUP BY k) s
+$$;
+
+-- SQL condition "column lies in one of these ranges" (keys or times), with literal bounds.
+CREATE FUNCTION pos._cagg_in_ranges(col text, m tstzmultirange, as_date boolean) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT coalesce(string_agg(
+               '(' || concat_ws(' AND ',
+                   CASE WHEN NOT lower_inf(x) THEN format('%s >= %L::%s', col,
+                        CASE WHEN as_date THEN pos._cagg_key_date(lower(x))::text ELSE lower(x)::text END,
+                        CASE WHEN as_date THEN 'date' ELSE 'timestamptz' END) END,
+                   CASE WHEN NOT upper_inf(x) THEN format('%s < %L::%s', col,
+                        CASE WHEN as_date THEN pos._cagg_key_date(upper(x))::text ELSE upper(x)::text END,
+                        CASE WHEN as_date THEN 'date' ELSE 'timestamptz' END) END,
+                   CASE WHEN lower_inf(x) AND upper_inf(x) THEN 'true' END) || ')',
+               ' OR ' ORDER BY lower(x) NULLS FIRST), 'false')
+      FROM unnest(m) x
+$$;
+
+-- The view: the materialization outside the invalid ranges, live aggregation of raw rows inside
+-- them (typically one range: from the watermark on). The ranges are literals, so chunks outside
+-- them are pruned when the query is planned.
 CREATE FUNCTION pos._cagg_view_sql(c pos.continuous_aggregate) RETURNS text
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
-    cols text := (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum)
-                    FROM pg_attribute a WHERE a.attrelid = c.mat_table AND a.attnum > 0 AND NOT a.attisdropped);
-    mat_where text;
-    live_where text;
+    cols  text := (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum)
+                     FROM pg_attribute a WHERE a.attrelid = c.mat_table AND a.attnum > 0 AND NOT a.attisdropped);
+    inv   tstzmultirange := pos._cagg_coarsen(c.invalid, 16);
+    dated boolean := c.date_column IS NOT NULL;
+    live  text;
 BEGIN
     IF c.materialized_only THEN
         RETURN format('SELECT %s FROM %s', cols, c.mat_table);
     END IF;
-    IF c.date_column IS NULL THEN
-        mat_where := format('%I < %L::timestamptz', c.bucket_column, c.watermark);
-        live_where := format('%I >= %L::timestamptz', c.time_column, c.watermark);
+    IF NOT dated THEN
+        live := pos._cagg_in_ranges(quote_ident(c.time_column), inv, false);
     ELSE
-        mat_where := format('%I < %L::date', c.bucket_column, pos._cagg_key_date(c.watermark));
-        live_where := format('%I >= %L::date AND %I >= %L::timestamptz', c.date_column, pos._cagg_key_date(c.watermark),
-                             c.time_column, c.watermark - c.date_slack);
+        -- per range: its dates, and the times that can hold them (for pruning)
+        SELECT coalesce(string_agg(format('(%s AND %s)', pos._cagg_in_ranges(quote_ident(c.date_column), tstzmultirange(x), true),
+                                          pos._cagg_in_ranges(quote_ident(c.time_column), tstzmultirange(pos._cagg_scan_range(c, x)), false)),
+                                   ' OR '), 'false')
+          INTO live FROM unnest(inv) x;
     END IF;
-    RETURN format('SELECT %s FROM %s WHERE %s UNION ALL %s', cols, c.mat_table, mat_where,
-                  pos._cagg_select_sql(c, c.source, live_where));
+    RETURN format('SELECT %s FROM %s WHERE NOT (%s) UNION ALL %s', cols, c.mat_table,
+                  pos._cagg_in_ranges(quote_ident(c.bucket_column), inv, dated),
+                  pos._cagg_select_sql(c, c.source, '(' || live || ')'));
 END
 $$;
 
@@ -227,15 +260,15 @@ DECLARE
     old text := current_setting('lock_timeout');
 BEGIN
     SELECT * INTO c FROM pos.continuous_aggregate WHERE cagg_id = id;
-    IF c.view_watermark IS NOT DISTINCT FROM c.watermark THEN
+    IF c.view_invalid IS NOT DISTINCT FROM c.invalid THEN
         RETURN true;
     END IF;
     PERFORM set_config('lock_timeout', '2s', true);
     BEGIN
         EXECUTE format('CREATE OR REPLACE VIEW %s WITH (security_invoker = true) AS %s', c.view_name, pos._cagg_view_sql(c));
-        UPDATE pos.continuous_aggregate SET view_watermark = c.watermark WHERE cagg_id = id;
+        UPDATE pos.continuous_aggregate SET view_invalid = c.invalid WHERE cagg_id = id;
     EXCEPTION WHEN lock_not_available THEN
-        RAISE NOTICE 'continuous aggregate "%": view is busy, its watermark stays at % until the next refresh', c.view_name, c.view_watermark;
+        RAISE NOTICE 'continuous aggregate "%": view is busy, it keeps its previous invalid ranges until the next refresh', c.view_name;
         PERFORM set_config('lock_timeout', old, true);
         RETURN false;
     END;
@@ -521,6 +554,7 @@ DECLARE
     c     pos.continuous_aggregate;
     ident text[];
     vname text;
+    has_rows boolean;
 BEGIN
     IF name IS NULL OR source IS NULL OR aggregates IS NULL THEN
         RAISE EXCEPTION 'name, source and aggregates must not be NULL' USING ERRCODE = 'null_value_not_allowed';
@@ -566,11 +600,12 @@ BEGIN
     c.mat_table := pos._cagg_create_mat(c, left(ident[2], 40) || '_mat_' || c.cagg_id);
     c.view_name := c.mat_table; -- placeholder until the view exists
     c.watermark := '-infinity';
+    c.invalid := '{(,)}';
     c.created_at := now();
     c.total_refreshes := 0;
     INSERT INTO pos.continuous_aggregate SELECT c.*;
     EXECUTE format('CREATE VIEW %s WITH (security_invoker = true) AS %s', vname, pos._cagg_view_sql(c));
-    UPDATE pos.continuous_aggregate SET view_name = vname::regclass, view_watermark = c.watermark WHERE cagg_id = c.cagg_id;
+    UPDATE pos.continuous_aggregate SET view_name = vname::regclass, view_invalid = c.invalid WHERE cagg_id = c.cagg_id;
     c.view_name := vname::regclass;
     PERFORM pos._cagg_secure_mat(c);
     IF c.parent_id IS NULL THEN
@@ -580,7 +615,10 @@ BEGIN
     END IF;
     -- Nothing is materialized yet: every bucket is invalid.
     INSERT INTO pos.cagg_invalidation (cagg_id, keys) VALUES (c.cagg_id, tstzrange(NULL, NULL));
-    IF with_data THEN
+    -- Over an empty source there is nothing to materialize, and leaving the threshold where it
+    -- is keeps rows loaded later (history included) live in the view until a refresh.
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s)', c.refresh_source) INTO has_rows;
+    IF with_data AND has_rows THEN
         PERFORM pos.refresh_continuous_aggregate_in_transaction(c.view_name, NULL, NULL);
     END IF;
     RETURN c.view_name;
@@ -722,6 +760,11 @@ BEGIN
         inv := inv - tstzmultirange(tstzrange(NULL, lower(bounds))) - tstzmultirange(win * tstzrange(upper(bounds), NULL));
     END IF;
     todo := inv * tstzmultirange(win);
+    IF c.parent_id IS NOT NULL THEN
+        -- never materialize from parent buckets that are stale themselves: they stay live
+        todo := todo - (SELECT coalesce(range_agg(pos._cagg_keys_for(c, lower(x), upper(x) - interval '1 microsecond')), '{}')
+                          FROM pos.continuous_aggregate p, unnest(p.invalid) x WHERE p.cagg_id = c.parent_id);
+    END IF;
     IF NOT isempty(todo) THEN
         SELECT r INTO batch FROM unnest(todo) r ORDER BY lower(r) LIMIT 1;
         batch := tstzrange(lower(batch), least(upper(batch), lower(batch) + c.batch_interval));
@@ -730,7 +773,8 @@ BEGIN
     END IF;
     INSERT INTO pos.cagg_invalidation (cagg_id, keys) SELECT id, r FROM unnest(inv) r;
     UPDATE pos.continuous_aggregate
-       SET watermark = CASE WHEN isempty(inv) THEN 'infinity' WHEN lower_inf(inv) THEN '-infinity' ELSE lower(inv) END
+       SET invalid = inv,
+           watermark = coalesce((SELECT coalesce(lower(x), '-infinity') FROM unnest(inv) x WHERE upper_inf(x)), 'infinity')
      WHERE cagg_id = id;
     RETURN batch;
 END
@@ -892,7 +936,7 @@ BEGIN
     IF materialized_only IS NULL THEN
         RAISE EXCEPTION 'materialized_only must not be NULL' USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    UPDATE pos.continuous_aggregate SET materialized_only = $2, view_watermark = NULL WHERE cagg_id = c.cagg_id;
+    UPDATE pos.continuous_aggregate SET materialized_only = $2, view_invalid = NULL WHERE cagg_id = c.cagg_id;
     IF NOT pos._cagg_rebuild_view(c.cagg_id) THEN
         RAISE EXCEPTION 'the view "%" is in use', c.view_name USING ERRCODE = 'lock_not_available', HINT = 'Try again when its readers are done.';
     END IF;
@@ -925,7 +969,8 @@ SELECT c.view_name AS continuous_aggregate,
        CASE WHEN c.date_column IS NULL THEN c.bucket_width::text ELSE c.date_column::text END AS bucket,
        c.materialized_only,
        c.watermark,
-       c.view_watermark,
+       c.invalid - tstzmultirange(tstzrange(c.watermark, NULL)) AS invalid_below_watermark,
+       c.view_invalid IS NOT DISTINCT FROM c.invalid AS view_is_current,
        CASE WHEN isfinite(c.watermark) THEN now() - c.watermark END AS lag,
        pos._cagg_threshold(c.source) AS invalidation_threshold,
        (SELECT range_agg(i.keys) FROM pos.cagg_invalidation i WHERE i.cagg_id = c.cagg_id) AS invalid_buckets,
