@@ -1,0 +1,139 @@
+//! The alert stream: one dedicated connection LISTENs on the alert channel and fans notifications
+//! out to Server-Sent-Event clients, each of which only ever receives its own tenant's alerts.
+use std::convert::Infallible;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::{Stream, StreamExt};
+use tokio::sync::broadcast;
+use tokio_postgres::AsyncMessage;
+
+use crate::metrics::Metrics;
+use crate::views::quote_ident;
+
+/// A notification whose payload named a tenant.
+#[derive(Debug, Clone)]
+pub struct Alert {
+    pub tenant: String,
+    pub id: Option<String>,
+    pub payload: String,
+}
+
+/// Reads the tenant (and an id, for SSE `id:`) from a JSON payload. Payloads without a tenant are
+/// dropped: an alert nobody can attribute must not reach anyone.
+pub fn parse_payload(payload: &str) -> Option<Alert> {
+    let v: serde_json::Value = serde_json::from_str(payload).ok()?;
+    let tenant = v.get("tenant_id")?.as_str()?.to_string();
+    let id = ["alert_id", "id"].iter().find_map(|k| v.get(*k)).map(|i| match i {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    });
+    Some(Alert { tenant, id, payload: payload.to_string() })
+}
+
+/// Keeps a LISTEN connection open for the life of the process, reconnecting with backoff after
+/// PostgreSQL restarts. Returns the sender new streams subscribe to.
+pub fn spawn_listener(url: String, channel: String) -> broadcast::Sender<Alert> {
+    let (tx, _) = broadcast::channel(1024);
+    let sender = tx.clone();
+    tokio::spawn(async move {
+        let mut backoff = Duration::from_millis(250);
+        loop {
+            match listen_once(&url, &channel, &tx).await {
+                Ok(()) => backoff = Duration::from_millis(250),
+                Err(e) => tracing::warn!(error = %e, "alert listener: connection failed"),
+            }
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(Duration::from_secs(5));
+        }
+    });
+    sender
+}
+
+async fn listen_once(url: &str, channel: &str, tx: &broadcast::Sender<Alert>) -> Result<(), tokio_postgres::Error> {
+    let (client, mut conn) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
+    let tx = tx.clone();
+    let driver = tokio::spawn(async move {
+        let mut messages = futures_util::stream::poll_fn(move |cx| conn.poll_message(cx));
+        while let Some(msg) = messages.next().await {
+            match msg {
+                Ok(AsyncMessage::Notification(n)) => match parse_payload(n.payload()) {
+                    Some(a) => {
+                        let _ = tx.send(a);
+                    }
+                    None => tracing::warn!(payload = n.payload(), "alert without tenant_id dropped"),
+                },
+                Ok(_) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    });
+    client.batch_execute(&format!("LISTEN {}", quote_ident(channel))).await?;
+    tracing::info!(channel, "alert listener: listening");
+    let ended = driver.await;
+    drop(client);
+    match ended {
+        Ok(r) => r,
+        Err(_) => Ok(()),
+    }
+}
+
+/// The SSE response for one tenant: `event: alert`, `data:` the notification payload.
+pub fn stream(
+    rx: broadcast::Receiver<Alert>,
+    tenant: Arc<str>,
+    metrics: Arc<Metrics>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    metrics.sse_clients.fetch_add(1, Ordering::Relaxed);
+    let guard = ClientGuard(metrics.clone());
+    let events = futures_util::stream::unfold((rx, guard), move |(mut rx, guard)| {
+        let tenant = tenant.clone();
+        let metrics = metrics.clone();
+        async move {
+            loop {
+                match rx.recv().await {
+                    Ok(a) if *a.tenant == *tenant => {
+                        metrics.alerts_delivered.fetch_add(1, Ordering::Relaxed);
+                        let mut ev = Event::default().event("alert").data(a.payload);
+                        if let Some(id) = a.id {
+                            ev = ev.id(id);
+                        }
+                        return Some((Ok(ev), (rx, guard)));
+                    }
+                    Ok(_) => continue,
+                    Err(broadcast::error::RecvError::Lagged(n)) => {
+                        let ev = Event::default().event("lagged").data(format!("{n} alerts were skipped; reload GET /v1/alerts"));
+                        return Some((Ok(ev), (rx, guard)));
+                    }
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                }
+            }
+        }
+    });
+    Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}
+
+/// Decrements the open-stream gauge when a client goes away.
+struct ClientGuard(Arc<Metrics>);
+
+impl Drop for ClientGuard {
+    fn drop(&mut self) {
+        self.0.sse_clients.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payloads_need_a_tenant() {
+        let a = parse_payload(r#"{"tenant_id":"acme","alert_id":7,"score":0.9}"#).unwrap();
+        assert_eq!((a.tenant.as_str(), a.id.as_deref()), ("acme", Some("7")));
+        assert!(parse_payload(r#"{"alert_id":7}"#).is_none());
+        assert!(parse_payload("not json").is_none());
+    }
+}

@@ -1,0 +1,107 @@
+//! Wiring: shared state, the router with its metrics middleware, the catalog refresher and `serve`.
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use deadpool_postgres::Pool;
+use tokio::net::TcpListener;
+use tokio::sync::broadcast;
+
+use crate::alerts::{self, Alert};
+use crate::auth::KeyCache;
+use crate::config::ServeConfig;
+use crate::handlers as h;
+use crate::metrics::Metrics;
+use crate::views::{self, Catalog};
+
+pub struct AppState {
+    pub cfg: ServeConfig,
+    pub pool: Pool,
+    pub keys: KeyCache,
+    pub metrics: Arc<Metrics>,
+    pub alerts: broadcast::Sender<Alert>,
+    catalog: RwLock<Option<Arc<Catalog>>>,
+}
+
+impl AppState {
+    /// The current catalog (empty until the first successful load).
+    pub fn catalog(&self) -> Arc<Catalog> {
+        self.catalog.read().unwrap_or_else(|p| p.into_inner()).clone().unwrap_or_default()
+    }
+    pub fn catalog_loaded(&self) -> bool {
+        self.catalog.read().unwrap_or_else(|p| p.into_inner()).is_some()
+    }
+    /// Reloads the catalog now; keeps the previous one when PostgreSQL is unreachable.
+    pub async fn refresh_catalog(&self) -> Result<(), crate::error::ApiError> {
+        let cat = views::load(&self.pool, &self.cfg).await?;
+        *self.catalog.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(cat));
+        Ok(())
+    }
+}
+
+/// State plus background tasks (catalog refresh, alert listener). Does not fail when PostgreSQL
+/// is down: requests get 503 until it is back.
+pub async fn build_state(cfg: ServeConfig) -> anyhow::Result<Arc<AppState>> {
+    let pool = crate::db::make_pool(&cfg)?;
+    let state = Arc::new(AppState {
+        keys: KeyCache::new(Duration::from_secs(cfg.key_cache_s)),
+        metrics: Arc::new(Metrics::default()),
+        alerts: alerts::spawn_listener(cfg.database_url.clone(), cfg.alert_channel.clone()),
+        catalog: RwLock::new(None),
+        pool,
+        cfg,
+    });
+    if let Err(e) = state.refresh_catalog().await {
+        tracing::warn!(error = %e, "catalog not loaded at start; retrying in the background");
+    }
+    let weak = Arc::downgrade(&state);
+    tokio::spawn(async move {
+        loop {
+            let Some(st) = weak.upgrade() else { return };
+            let every = if st.catalog_loaded() { st.cfg.catalog_refresh_s.max(1) } else { 1 };
+            drop(st);
+            tokio::time::sleep(Duration::from_secs(every)).await;
+            let Some(st) = weak.upgrade() else { return };
+            if let Err(e) = st.refresh_catalog().await {
+                tracing::warn!(error = %e, "catalog refresh failed");
+            }
+        }
+    });
+    Ok(state)
+}
+
+pub fn build_app(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/v1/views", get(h::list_views))
+        .route("/v1/views/{view}", get(h::get_view))
+        .route("/v1/forecast", get(h::forecast))
+        .route("/v1/reorder", get(h::reorder))
+        .route("/v1/stores/{store_id}/end-of-day", get(h::end_of_day))
+        .route("/v1/alerts", get(h::alerts))
+        .route("/v1/alerts/stream", get(h::alert_stream))
+        .route("/openapi.json", get(h::openapi))
+        .route("/metrics", get(h::metrics))
+        .route("/healthz", get(h::healthz))
+        .route("/readyz", get(h::readyz))
+        .layer(middleware::from_fn_with_state(state.clone(), observe))
+        .with_state(state)
+}
+
+/// Counts and times every request under its route pattern (not the raw path: bounded labels).
+async fn observe(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let route = req.extensions().get::<MatchedPath>().map_or("unmatched", |m| m.as_str()).to_string();
+    let t = Instant::now();
+    let resp = next.run(req).await;
+    st.metrics.observe(&route, resp.status().as_u16(), t.elapsed());
+    resp
+}
+
+/// Serves on `listener` until the future resolves (Ctrl-C / SIGTERM in the binary).
+pub async fn serve(state: Arc<AppState>, listener: TcpListener, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    axum::serve(listener, build_app(state)).with_graceful_shutdown(shutdown).await?;
+    Ok(())
+}

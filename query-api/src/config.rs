@@ -1,0 +1,68 @@
+//! Settings of the `serve` command: flags, each with an environment variable.
+use std::net::SocketAddr;
+use std::time::Duration;
+
+#[derive(clap::Args, Clone, Debug)]
+pub struct ServeConfig {
+    /// PostgreSQL URL of the service's login role. That role must be a member of `pos_api` and of
+    /// every role the API keys name (it switches to the key's role per request).
+    #[arg(long, env = "POS_API_DATABASE_URL")]
+    pub database_url: String,
+    /// Address to listen on.
+    #[arg(long, env = "POS_API_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Maximum number of pooled PostgreSQL connections.
+    #[arg(long, env = "POS_API_POOL_SIZE", default_value_t = 8)]
+    pub pool_size: usize,
+    /// How long a request waits for a connection (and a new connection for PostgreSQL) before 503.
+    #[arg(long, env = "POS_API_POOL_TIMEOUT_MS", default_value_t = 2000)]
+    pub pool_timeout_ms: u64,
+    /// `statement_timeout` set for every request's transaction.
+    #[arg(long, env = "POS_API_STATEMENT_TIMEOUT_MS", default_value_t = 5000)]
+    pub statement_timeout_ms: u64,
+    /// Page-size cap: the most rows one response carries (also the default limit).
+    #[arg(long, env = "POS_API_MAX_ROWS", default_value_t = 1000)]
+    pub max_rows: i64,
+    /// Schema whose relations are served.
+    #[arg(long, env = "POS_API_SCHEMA", default_value = "pos")]
+    pub schema: String,
+    /// Served relations (comma-separated names). Empty: every view and table of the schema that
+    /// has a tenant_id column and is granted to pos_api, so new views appear without a release.
+    #[arg(long, env = "POS_API_VIEWS", value_delimiter = ',')]
+    pub views: Vec<String>,
+    /// Relations never served, even when granted (comma-separated names).
+    #[arg(long, env = "POS_API_EXCLUDE", value_delimiter = ',')]
+    pub exclude: Vec<String>,
+    /// Seconds between reloads of the catalog (views, columns, grants, comments).
+    #[arg(long, env = "POS_API_CATALOG_REFRESH_S", default_value_t = 30)]
+    pub catalog_refresh_s: u64,
+    /// Seconds an authenticated key is trusted before it is looked up again (revocation delay).
+    #[arg(long, env = "POS_API_KEY_CACHE_S", default_value_t = 30)]
+    pub key_cache_s: u64,
+    /// NOTIFY channel the alert stream listens on.
+    #[arg(long, env = "POS_API_ALERT_CHANNEL", default_value = "pos_fraud_alert")]
+    pub alert_channel: String,
+}
+
+impl ServeConfig {
+    /// A configuration with the defaults above, for tests and embedding.
+    pub fn with_url(database_url: impl Into<String>) -> Self {
+        Self {
+            database_url: database_url.into(),
+            listen: "127.0.0.1:0".parse().expect("static address"),
+            pool_size: 8,
+            pool_timeout_ms: 2000,
+            statement_timeout_ms: 5000,
+            max_rows: 1000,
+            schema: "pos".into(),
+            views: Vec::new(),
+            exclude: Vec::new(),
+            catalog_refresh_s: 30,
+            key_cache_s: 30,
+            alert_channel: "pos_fraud_alert".into(),
+        }
+    }
+    pub fn pool_timeout(&self) -> Duration {
+        Duration::from_millis(self.pool_timeout_ms)
+    }
+}

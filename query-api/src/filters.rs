@@ -1,0 +1,368 @@
+//! PostgREST-style request grammar, parsed against one relation's columns:
+//! `col=op.value` filters (eq, neq, gt, gte, lt, lte, in.(a,b), is.null, each negatable with
+//! `not.`), `select=a,b`, `order=a.desc.nullslast,b`, `limit`, `offset`, the `Range` header and
+//! `Prefer: count=exact|estimated`. Unknown columns or operators are 400. The SQL built here takes
+//! identifiers only from the catalog and every value as a bound text parameter cast to the
+//! column's type.
+use axum::http::{header, HeaderMap};
+
+use crate::db::{Param, Stmt};
+use crate::error::ApiError;
+use crate::views::Relation;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Eq,
+    Neq,
+    Gt,
+    Gte,
+    Lt,
+    Lte,
+    In,
+    IsNull,
+}
+
+impl Op {
+    fn parse(s: &str) -> Option<Op> {
+        Some(match s {
+            "eq" => Op::Eq,
+            "neq" => Op::Neq,
+            "gt" => Op::Gt,
+            "gte" => Op::Gte,
+            "lt" => Op::Lt,
+            "lte" => Op::Lte,
+            "in" => Op::In,
+            "is" => Op::IsNull,
+            _ => return None,
+        })
+    }
+    fn sql(self) -> &'static str {
+        match self {
+            Op::Eq => "=",
+            Op::Neq => "<>",
+            Op::Gt => ">",
+            Op::Gte => ">=",
+            Op::Lt => "<",
+            Op::Lte => "<=",
+            Op::In | Op::IsNull => unreachable!("rendered separately"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Filter {
+    pub column: usize,
+    pub op: Op,
+    pub negate: bool,
+    /// One value, or the elements of `in.(…)`; empty for `is.null`.
+    pub values: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderBy {
+    pub column: usize,
+    pub desc: bool,
+    /// `Some(true)` nulls first, `Some(false)` nulls last, `None` PostgreSQL's default.
+    pub nulls_first: Option<bool>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Count {
+    None,
+    Exact,
+    Estimated,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ViewQuery {
+    /// Selected columns (indexes into the relation); all columns when the request names none.
+    pub select: Vec<usize>,
+    pub filters: Vec<Filter>,
+    pub order: Vec<OrderBy>,
+    pub limit: i64,
+    pub offset: i64,
+    pub count: Count,
+    /// Whether the client asked for a range (Range header, limit or offset).
+    pub ranged: bool,
+}
+
+
+fn unknown_column(rel: &Relation, name: &str) -> ApiError {
+    let known: Vec<&str> = rel.columns.iter().map(|c| c.name.as_str()).collect();
+    ApiError::bad_request("unknown_column", format!("view {:?} has no column {name:?}", rel.name))
+        .with_hint(format!("known columns: {}", known.join(", ")))
+}
+
+fn column(rel: &Relation, name: &str) -> Result<usize, ApiError> {
+    rel.column(name).ok_or_else(|| unknown_column(rel, name))
+}
+
+/// Parses the decoded query pairs and headers. `skip` names parameters an endpoint consumes itself.
+pub fn parse(
+    rel: &Relation,
+    pairs: &[(String, String)],
+    headers: &HeaderMap,
+    max_rows: i64,
+    skip: &[&str],
+) -> Result<ViewQuery, ApiError> {
+    let mut q = ViewQuery {
+        select: Vec::new(),
+        filters: Vec::new(),
+        order: Vec::new(),
+        limit: max_rows,
+        offset: 0,
+        count: parse_prefer(headers)?,
+        ranged: false,
+    };
+    let (mut limit, mut offset) = (None, None);
+    for (k, v) in pairs {
+        match k.as_str() {
+            "select" => q.select = parse_select(rel, v)?,
+            "order" => q.order = parse_order(rel, v)?,
+            "limit" => limit = Some(parse_count_param("limit", v)?),
+            "offset" => offset = Some(parse_count_param("offset", v)?),
+            k if skip.contains(&k) => {}
+            k => q.filters.push(parse_filter(rel, k, v)?),
+        }
+    }
+    let range = parse_range(headers)?;
+    if range.is_some() && (limit.is_some() || offset.is_some()) {
+        return Err(ApiError::bad_request("conflicting_range", "both a Range header and limit/offset were given")
+            .with_hint("Use either `Range: 0-99` or `?limit=100&offset=0`."));
+    }
+    let (off, lim) = match range {
+        Some((from, to)) => (from, to.map(|t| t - from + 1)),
+        None => (offset.unwrap_or(0), limit),
+    };
+    q.ranged = range.is_some() || limit.is_some() || offset.is_some();
+    q.offset = off;
+    q.limit = lim.unwrap_or(max_rows).min(max_rows);
+    Ok(q)
+}
+
+fn parse_count_param(name: &str, v: &str) -> Result<i64, ApiError> {
+    v.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
+        ApiError::bad_request("invalid_range", format!("{name} must be a non-negative integer, got {v:?}"))
+    })
+}
+
+fn parse_select(rel: &Relation, v: &str) -> Result<Vec<usize>, ApiError> {
+    if v.trim() == "*" {
+        return Ok(Vec::new());
+    }
+    v.split(',').map(|c| column(rel, c.trim())).collect()
+}
+
+fn parse_order(rel: &Relation, v: &str) -> Result<Vec<OrderBy>, ApiError> {
+    v.split(',')
+        .map(|term| {
+            let mut parts = term.trim().split('.');
+            let col = column(rel, parts.next().unwrap_or_default())?;
+            let mut o = OrderBy { column: col, desc: false, nulls_first: None };
+            for p in parts {
+                match p {
+                    "asc" => o.desc = false,
+                    "desc" => o.desc = true,
+                    "nullsfirst" => o.nulls_first = Some(true),
+                    "nullslast" => o.nulls_first = Some(false),
+                    other => {
+                        return Err(ApiError::bad_request("invalid_order", format!("unknown order modifier {other:?} in {term:?}"))
+                            .with_hint("order=col[.asc|.desc][.nullsfirst|.nullslast], comma-separated"))
+                    }
+                }
+            }
+            Ok(o)
+        })
+        .collect()
+}
+
+fn parse_filter(rel: &Relation, key: &str, v: &str) -> Result<Filter, ApiError> {
+    let col = column(rel, key)?;
+    let (negate, rest) = match v.strip_prefix("not.") {
+        Some(r) => (true, r),
+        None => (false, v),
+    };
+    let Some((op_name, value)) = rest.split_once('.') else {
+        return Err(ApiError::bad_request("invalid_filter", format!("filter {key}={v} has no operator"))
+            .with_hint("write col=op.value, e.g. store_id=eq.S1"));
+    };
+    let bad_op = || {
+        ApiError::bad_request("unknown_operator", format!("unknown operator {op_name:?} in filter {key}={v}"))
+            .with_hint("use col=eq.x, neq, gt, gte, lt, lte, in.(a,b), is.null, optionally prefixed with not.")
+    };
+    let op = Op::parse(op_name).ok_or_else(bad_op)?;
+    let values = match op {
+        Op::IsNull if value == "null" => Vec::new(),
+        Op::IsNull => return Err(bad_op().with_hint("only `is.null` (or `not.is.null`) is supported")),
+        Op::In => parse_list(value).ok_or_else(|| {
+            ApiError::bad_request("invalid_list", format!("in. expects a list like in.(a,b,\"c,d\"), got {value:?}"))
+        })?,
+        _ => vec![value.to_string()],
+    };
+    Ok(Filter { column: col, op, negate, values })
+}
+
+/// `(a,b,"c,d")` → [a, b, c,d]; double quotes protect commas and parentheses, `\` escapes.
+fn parse_list(v: &str) -> Option<Vec<String>> {
+    let inner = v.strip_prefix('(')?.strip_suffix(')')?;
+    let (mut out, mut cur, mut quoted, mut chars) = (Vec::new(), String::new(), false, inner.chars());
+    if inner.is_empty() {
+        return Some(out);
+    }
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if quoted => cur.push(chars.next()?),
+            '"' => quoted = !quoted,
+            ',' if !quoted => out.push(std::mem::take(&mut cur)),
+            c => cur.push(c),
+        }
+    }
+    if quoted {
+        return None;
+    }
+    out.push(cur);
+    Some(out)
+}
+
+fn parse_prefer(headers: &HeaderMap) -> Result<Count, ApiError> {
+    let mut count = Count::None;
+    for h in headers.get_all("prefer") {
+        let s = h.to_str().map_err(|_| ApiError::bad_request("invalid_prefer", "Prefer header is not ASCII"))?;
+        for pref in s.split(',').map(str::trim) {
+            count = match pref {
+                "count=exact" => Count::Exact,
+                "count=estimated" => Count::Estimated,
+                p if p.starts_with("count=") => {
+                    return Err(ApiError::bad_request("invalid_prefer", format!("unsupported {p:?}"))
+                        .with_hint("Prefer: count=exact or count=estimated"))
+                }
+                _ => count, // other preferences are not ours to judge (RFC 7240: ignore)
+            };
+        }
+    }
+    Ok(count)
+}
+
+/// `Range: 0-24`, `Range: items=0-24` or open-ended `10-` → (first, last).
+fn parse_range(headers: &HeaderMap) -> Result<Option<(i64, Option<i64>)>, ApiError> {
+    let Some(h) = headers.get(header::RANGE) else { return Ok(None) };
+    let bad = || {
+        ApiError::new(axum::http::StatusCode::RANGE_NOT_SATISFIABLE, "invalid_range", "malformed Range header")
+            .with_hint("Range: <first>-<last> (0-based, inclusive), e.g. Range: 0-99")
+    };
+    let s = h.to_str().map_err(|_| bad())?.trim();
+    let s = s.strip_prefix("items=").unwrap_or(s);
+    let (a, b) = s.split_once('-').ok_or_else(bad)?;
+    let first: i64 = a.trim().parse().map_err(|_| bad())?;
+    let last = match b.trim() {
+        "" => None,
+        t => Some(t.parse::<i64>().map_err(|_| bad())?),
+    };
+    if first < 0 || last.is_some_and(|l| l < first) {
+        return Err(bad());
+    }
+    Ok(Some((first, last)))
+}
+
+/// How the rows come back: one JSON array rendered by PostgreSQL, or text columns for CSV.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    Json,
+    TextColumns,
+}
+
+struct Builder<'a> {
+    rel: &'a Relation,
+    params: Vec<Param>,
+}
+
+impl Builder<'_> {
+    fn bind(&mut self, p: Param) -> String {
+        self.params.push(p);
+        format!("${}", self.params.len())
+    }
+
+    /// `WHERE tenant_id = $1 AND …`: the tenant predicate is always there (defence in depth on top
+    /// of row-level security, and it lets the planner use the tenant-leading indexes).
+    fn where_clause(&mut self, tenant: &str, filters: &[Filter]) -> String {
+        let mut w = format!("WHERE \"tenant_id\" = {}::text", self.bind(Param::Text(tenant.to_string())));
+        for f in filters {
+            let col = self.rel.quoted(f.column);
+            let ty = &self.rel.columns[f.column].type_name;
+            let cond = match f.op {
+                Op::IsNull => format!("{col} IS NULL"),
+                Op::In => format!("{col} = ANY({}::{ty}[])", self.bind(Param::List(f.values.clone()))),
+                op => format!("{col} {} {}::{ty}", op.sql(), self.bind(Param::Text(f.values[0].clone()))),
+            };
+            w.push_str(" AND ");
+            w.push_str(&if f.negate { format!("NOT ({cond})") } else { cond });
+        }
+        w
+    }
+
+    fn order_clause(&self, order: &[OrderBy]) -> String {
+        if order.is_empty() {
+            return String::new();
+        }
+        let terms: Vec<String> = order
+            .iter()
+            .map(|o| {
+                let nulls = match o.nulls_first {
+                    Some(true) => " NULLS FIRST",
+                    Some(false) => " NULLS LAST",
+                    None => "",
+                };
+                format!("{}{}{nulls}", self.rel.quoted(o.column), if o.desc { " DESC" } else { "" })
+            })
+            .collect();
+        format!(" ORDER BY {}", terms.join(", "))
+    }
+
+    fn stmt(self, sql: String) -> Stmt {
+        Stmt { types: self.params.iter().map(Param::sql_type).collect(), sql, params: self.params }
+    }
+}
+
+fn selected(rel: &Relation, q: &ViewQuery) -> Vec<usize> {
+    if q.select.is_empty() {
+        (0..rel.columns.len()).collect()
+    } else {
+        q.select.clone()
+    }
+}
+
+/// The page query. JSON is aggregated by PostgreSQL (`json_agg`, exact numerics, one row back);
+/// CSV gets every column as text.
+pub fn page_sql(rel: &Relation, tenant: &str, q: &ViewQuery, shape: Shape) -> Stmt {
+    let mut b = Builder { rel, params: Vec::new() };
+    let cols = selected(rel, q);
+    let list: Vec<String> = match shape {
+        Shape::Json => cols.iter().map(|&i| rel.quoted(i)).collect(),
+        Shape::TextColumns => cols.iter().map(|&i| format!("{}::text", rel.quoted(i))).collect(),
+    };
+    let w = b.where_clause(tenant, &q.filters);
+    let order = b.order_clause(&q.order);
+    let lim = b.bind(Param::Text(q.limit.to_string()));
+    let off = b.bind(Param::Text(q.offset.to_string()));
+    let inner = format!("SELECT {} FROM {} {w}{order} LIMIT {lim}::bigint OFFSET {off}::bigint", list.join(", "), rel.qualified);
+    let sql = match shape {
+        Shape::Json => format!("SELECT coalesce(json_agg(t), '[]')::text, count(*) FROM ({inner}) t"),
+        Shape::TextColumns => inner,
+    };
+    b.stmt(sql)
+}
+
+/// The total for `Prefer: count=…`: exact `count(*)`, or the planner's estimate (cheap on big views).
+pub fn count_sql(rel: &Relation, tenant: &str, q: &ViewQuery) -> Option<Stmt> {
+    let mut b = Builder { rel, params: Vec::new() };
+    let w = b.where_clause(tenant, &q.filters);
+    let sql = match q.count {
+        Count::None => return None,
+        Count::Exact => format!("SELECT count(*) FROM {} {w}", rel.qualified),
+        Count::Estimated => format!("EXPLAIN (FORMAT JSON) SELECT 1 FROM {} {w}", rel.qualified),
+    };
+    Some(b.stmt(sql))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,109 @@
+use super::*;
+use crate::views::Column;
+use axum::http::HeaderValue;
+
+fn rel() -> Relation {
+    let col = |n: &str, t: &str| Column { name: n.into(), type_name: t.into(), nullable: true, description: None };
+    Relation::new(
+        "sales_daily",
+        "view",
+        "pos.sales_daily",
+        vec![
+            col("tenant_id", "text"),
+            col("store_id", "text"),
+            col("business_date", "date"),
+            col("net_amount", "numeric"),
+            col("odd\"name", "text"),
+        ],
+        &["pos_api"],
+    )
+}
+
+fn pairs(q: &str) -> Vec<(String, String)> {
+    form_urlencoded::parse(q.as_bytes()).into_owned().collect()
+}
+
+fn parse_q(q: &str) -> Result<ViewQuery, ApiError> {
+    parse(&rel(), &pairs(q), &HeaderMap::new(), 100, &[])
+}
+
+#[test]
+fn filters_become_bound_casts() {
+    let q = parse_q("store_id=eq.S1&business_date=gte.2026-01-01&net_amount=not.lt.0").unwrap();
+    let s = page_sql(&rel(), "acme", &q, Shape::TextColumns);
+    assert!(s.sql.contains("WHERE \"tenant_id\" = $1::text AND \"store_id\" = $2::text AND \"business_date\" >= $3::date AND NOT (\"net_amount\" < $4::numeric)"), "{}", s.sql);
+    assert!(s.sql.ends_with("LIMIT $5::bigint OFFSET $6::bigint"), "{}", s.sql);
+    assert_eq!(s.params.len(), 6);
+}
+
+#[test]
+fn injection_in_values_stays_a_value() {
+    let q = parse_q("store_id=eq.x'%20OR%201=1--").unwrap();
+    let s = page_sql(&rel(), "acme", &q, Shape::Json);
+    assert!(!s.sql.contains("OR 1=1"));
+    assert!(matches!(&s.params[1], Param::Text(v) if v == "x' OR 1=1--"));
+}
+
+#[test]
+fn unknown_columns_and_operators_are_400() {
+    for bad in [
+        "nope=eq.1",
+        "store_id=like.x",
+        "store_id=eq",
+        "select=store_id,1;drop table x",
+        "order=net_amount.sideways",
+        "order=\"net_amount\"",
+        "limit=-1",
+        "offset=abc",
+        "store_id=is.true",
+        "store_id=in.(a,\"b)",
+    ] {
+        let e = parse_q(bad).unwrap_err();
+        assert_eq!(e.status, 400, "{bad}: {e}");
+    }
+}
+
+#[test]
+fn in_lists_honour_quotes_and_escapes() {
+    assert_eq!(parse_list("(a,b)").unwrap(), ["a", "b"]);
+    assert_eq!(parse_list("(\"a,b\",c)").unwrap(), ["a,b", "c"]);
+    assert_eq!(parse_list("(\"x\\\"y\")").unwrap(), ["x\"y"]);
+    assert_eq!(parse_list("()").unwrap(), Vec::<String>::new());
+    assert!(parse_list("a,b").is_none());
+    let q = parse_q("store_id=in.(S1,S2)").unwrap();
+    let s = page_sql(&rel(), "t", &q, Shape::Json);
+    assert!(s.sql.contains("\"store_id\" = ANY($2::text[])"), "{}", s.sql);
+}
+
+#[test]
+fn quoted_identifiers_come_from_the_catalog() {
+    let q = parse_q("select=odd\"name&order=odd\"name.desc.nullslast").unwrap();
+    let s = page_sql(&rel(), "t", &q, Shape::Json);
+    assert!(s.sql.contains("SELECT \"odd\"\"name\" FROM pos.sales_daily"), "{}", s.sql);
+    assert!(s.sql.contains("ORDER BY \"odd\"\"name\" DESC NULLS LAST"), "{}", s.sql);
+}
+
+#[test]
+fn limit_is_capped_and_range_header_parsed() {
+    let q = parse_q("limit=100000").unwrap();
+    assert_eq!((q.limit, q.offset, q.ranged), (100, 0, true));
+    let mut h = HeaderMap::new();
+    h.insert(header::RANGE, HeaderValue::from_static("10-19"));
+    h.insert("prefer", HeaderValue::from_static("return=minimal, count=exact"));
+    let q = parse(&rel(), &[], &h, 100, &[]).unwrap();
+    assert_eq!((q.offset, q.limit, q.count), (10, 10, Count::Exact));
+    h.insert(header::RANGE, HeaderValue::from_static("items=5-"));
+    assert_eq!(parse(&rel(), &[], &h, 100, &[]).unwrap().offset, 5);
+    h.insert(header::RANGE, HeaderValue::from_static("9-3"));
+    assert_eq!(parse(&rel(), &[], &h, 100, &[]).unwrap_err().status, 416);
+    h.insert(header::RANGE, HeaderValue::from_static("0-9"));
+    assert_eq!(parse(&rel(), &pairs("limit=5"), &h, 100, &[]).unwrap_err().status, 400);
+}
+
+#[test]
+fn count_statements() {
+    let mut q = parse_q("store_id=eq.S1").unwrap();
+    assert!(count_sql(&rel(), "t", &q).is_none());
+    q.count = Count::Exact;
+    assert_eq!(count_sql(&rel(), "t", &q).unwrap().sql, "SELECT count(*) FROM pos.sales_daily WHERE \"tenant_id\" = $1::text AND \"store_id\" = $2::text");
+}

@@ -1,0 +1,175 @@
+//! The HTTP endpoints. Each authenticates, resolves its relation in the catalog for the key's
+//! role, and runs one tenant transaction; the shared path is `serve_relation`.
+use std::sync::Arc;
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+use crate::app::AppState;
+use crate::auth::Principal;
+use crate::db::{self, Param, Stmt};
+use crate::error::ApiError;
+use crate::filters;
+use crate::render;
+use crate::views::Relation;
+
+type St = State<Arc<AppState>>;
+
+/// Relations behind the fixed endpoints (the surface over the shipped views).
+pub const ALERTS: &str = "fraud_alert";
+pub const FORECAST: &str = "forecast_demand";
+pub const REORDER: &str = "reorder_suggestions";
+pub const END_OF_DAY: &str = "store_daily";
+
+fn decode(raw: Option<&str>) -> Vec<(String, String)> {
+    form_urlencoded::parse(raw.unwrap_or("").as_bytes()).into_owned().collect()
+}
+
+/// The views this key may read, with columns, types and descriptions from the COMMENTs.
+#[utoipa::path(get, path = "/v1/views", tag = "views", security(("api_key" = [])),
+    responses((status = 200, description = "Views readable with this key"), (status = 401, body = ApiError)))]
+pub async fn list_views(State(st): St, headers: HeaderMap) -> Result<Response, ApiError> {
+    let who = st.keys.authenticate(&st.pool, &headers).await?;
+    let cat = st.catalog();
+    let views: Vec<&Relation> = cat.relations.values().filter(|r| r.readers.contains(&*who.role)).collect();
+    Ok(Json(views).into_response())
+}
+
+/// Rows of one view, filtered PostgREST-style; JSON, or CSV with `Accept: text/csv`.
+#[utoipa::path(get, path = "/v1/views/{view}", tag = "views", security(("api_key" = [])),
+    params(("view" = String, Path, description = "View name, see GET /v1/views")),
+    responses((status = 200, description = "Rows"), (status = 206, description = "A page of a larger result"),
+              (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 404, body = ApiError),
+              (status = 416, body = ApiError), (status = 503, body = ApiError)))]
+pub async fn get_view(State(st): St, Path(view): Path<String>, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ApiError> {
+    let who = st.keys.authenticate(&st.pool, &headers).await?;
+    serve_relation(&st, &who, &view, &decode(q.as_deref()), &headers).await
+}
+
+/// Filters, pages and renders `name` for `who`: the one query path of every relation endpoint.
+pub async fn serve_relation(
+    st: &AppState,
+    who: &Principal,
+    name: &str,
+    pairs: &[(String, String)],
+    headers: &HeaderMap,
+) -> Result<Response, ApiError> {
+    let cat = st.catalog();
+    let rel = cat.readable(name, &who.role)?;
+    let q = filters::parse(rel, pairs, headers, st.cfg.max_rows, &[])?;
+    let shape = render::negotiate(headers);
+    let mut stmts = vec![filters::page_sql(rel, &who.tenant, &q, shape)];
+    stmts.extend(filters::count_sql(rel, &who.tenant, &q));
+    let rows = db::tenant_query(&st.pool, who, st.cfg.statement_timeout_ms, &stmts).await?;
+    let total = render::total(q.count, rows.get(1))?;
+    let cols: Vec<&str> = if q.select.is_empty() {
+        rel.columns.iter().map(|c| c.name.as_str()).collect()
+    } else {
+        q.select.iter().map(|&i| rel.columns[i].name.as_str()).collect()
+    };
+    render::page(&q, shape, &cols, &rows[0], total)
+}
+
+/// Alerts of this key's tenant (`pos.fraud_alert`), with the same filters as any view.
+#[utoipa::path(get, path = "/v1/alerts", tag = "alerts", security(("api_key" = [])),
+    responses((status = 200, description = "Alerts"), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
+pub async fn alerts(State(st): St, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ApiError> {
+    let who = st.keys.authenticate(&st.pool, &headers).await?;
+    serve_relation(&st, &who, ALERTS, &decode(q.as_deref()), &headers).await
+}
+
+/// Demand forecasts (`pos.forecast_demand`), filterable by store_id, sku, date columns.
+#[utoipa::path(get, path = "/v1/forecast", tag = "forecast", security(("api_key" = [])),
+    responses((status = 200, description = "Forecast rows"), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
+pub async fn forecast(State(st): St, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ApiError> {
+    let who = st.keys.authenticate(&st.pool, &headers).await?;
+    serve_relation(&st, &who, FORECAST, &decode(q.as_deref()), &headers).await
+}
+
+/// Reorder suggestions (`pos.reorder_suggestions`), filterable like any view.
+#[utoipa::path(get, path = "/v1/reorder", tag = "forecast", security(("api_key" = [])),
+    responses((status = 200, description = "Reorder suggestions"), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
+pub async fn reorder(State(st): St, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ApiError> {
+    let who = st.keys.authenticate(&st.pool, &headers).await?;
+    serve_relation(&st, &who, REORDER, &decode(q.as_deref()), &headers).await
+}
+
+/// One store's end-of-day report for one business date (a row of `pos.store_daily`).
+#[utoipa::path(get, path = "/v1/stores/{store_id}/end-of-day", tag = "stores", security(("api_key" = [])),
+    params(("store_id" = String, Path, description = "Store id"),
+           ("date" = String, Query, description = "Business date, YYYY-MM-DD")),
+    responses((status = 200, description = "The report (one object)"), (status = 400, body = ApiError),
+              (status = 401, body = ApiError), (status = 404, body = ApiError)))]
+pub async fn end_of_day(State(st): St, Path(store): Path<String>, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ApiError> {
+    let who = st.keys.authenticate(&st.pool, &headers).await?;
+    let pairs = decode(q.as_deref());
+    let date = pairs.iter().find(|(k, _)| k == "date").map(|(_, v)| v.clone()).ok_or_else(|| {
+        ApiError::bad_request("missing_date", "the business date is required").with_hint("add ?date=YYYY-MM-DD")
+    })?;
+    if let Some((k, _)) = pairs.iter().find(|(k, _)| k != "date") {
+        return Err(ApiError::bad_request("unknown_parameter", format!("unknown parameter {k:?}")).with_hint("only ?date= is accepted"));
+    }
+    let cat = st.catalog();
+    let rel = cat.readable(END_OF_DAY, &who.role)?;
+    let (s, d) = (rel.column("store_id"), rel.column("business_date"));
+    let (Some(_), Some(_)) = (s, d) else {
+        return Err(ApiError::internal(format!("{END_OF_DAY} lacks store_id/business_date columns")));
+    };
+    let stmt = Stmt {
+        sql: format!(
+            "SELECT row_to_json(t)::text FROM (SELECT * FROM {} WHERE \"tenant_id\" = $1::text AND \"store_id\" = $2::text AND \"business_date\" = $3::date) t",
+            rel.qualified
+        ),
+        types: vec![tokio_postgres::types::Type::TEXT; 3],
+        params: vec![Param::Text(who.tenant.to_string()), Param::Text(store.clone()), Param::Text(date.clone())],
+    };
+    let rows = db::tenant_query(&st.pool, &who, st.cfg.statement_timeout_ms, &[stmt]).await?;
+    match rows[0].as_slice() {
+        [row] => Ok(([(header::CONTENT_TYPE, "application/json")], row.get::<_, String>(0)).into_response()),
+        [] => Err(ApiError::not_found("no_report", format!("no end-of-day data for store {store:?} on {date}"))
+            .with_hint("check the store id and the business date; data appears once sales are ingested")),
+        _ => Err(ApiError::internal("more than one end-of-day row for one store and day")),
+    }
+}
+
+/// Server-Sent Events: each new alert of this key's tenant as `event: alert`.
+#[utoipa::path(get, path = "/v1/alerts/stream", tag = "alerts", security(("api_key" = [])),
+    responses((status = 200, description = "text/event-stream of alerts", content_type = "text/event-stream"),
+              (status = 401, body = ApiError)))]
+pub async fn alert_stream(State(st): St, headers: HeaderMap) -> Result<Response, ApiError> {
+    let who = st.keys.authenticate(&st.pool, &headers).await?;
+    let cat = st.catalog();
+    // When the alert view is installed, the stream needs the same right as reading it.
+    if cat.relations.contains_key(ALERTS) {
+        cat.readable(ALERTS, &who.role)?;
+    }
+    Ok(crate::alerts::stream(st.alerts.subscribe(), who.tenant.clone(), st.metrics.clone()).into_response())
+}
+
+/// The OpenAPI 3 document: fixed endpoints plus one path per served view with its columns.
+pub async fn openapi(State(st): St) -> Response {
+    let doc = crate::openapi::document(&st.catalog());
+    ([(header::CONTENT_TYPE, "application/json")], doc).into_response()
+}
+
+pub async fn metrics(State(st): St) -> Response {
+    let s = st.pool.status();
+    let body = st.metrics.render((s.size, s.available, s.waiting));
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
+}
+
+/// Liveness: the process answers.
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Readiness: PostgreSQL answers through the pool and the catalog is loaded.
+pub async fn readyz(State(st): St) -> Result<Response, ApiError> {
+    db::ping(&st.pool).await?;
+    if !st.catalog_loaded() {
+        return Err(ApiError::unavailable("the view catalog has not been loaded yet"));
+    }
+    Ok((StatusCode::OK, "ready").into_response())
+}

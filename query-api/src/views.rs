@@ -1,0 +1,130 @@
+//! The catalog: which relations are served, their columns, types and COMMENTs, and which API roles
+//! may read each. Read from PostgreSQL's catalogs at start and every few seconds after, so a view
+//! created by an extension upgrade appears without a release of the service.
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use deadpool_postgres::Pool;
+use serde::Serialize;
+
+use crate::config::ServeConfig;
+use crate::error::ApiError;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Column {
+    pub name: String,
+    /// PostgreSQL type as `format_type` prints it (e.g. `numeric`, `timestamp with time zone`);
+    /// also what filter values are cast to.
+    #[serde(rename = "type")]
+    pub type_name: String,
+    pub nullable: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Relation {
+    pub name: String,
+    /// `view`, `materialized view` or `table`.
+    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub columns: Vec<Column>,
+    /// Quoted `"schema"."name"`, built by PostgreSQL's quote_ident.
+    #[serde(skip)]
+    pub qualified: String,
+    /// Roles (members of pos_api) holding SELECT on it.
+    #[serde(skip)]
+    pub readers: HashSet<String>,
+    #[serde(skip)]
+    index: HashMap<String, usize>,
+}
+
+impl Relation {
+    /// A relation from parts (tests and tools; the service builds them with `load`).
+    pub fn new(name: &str, kind: &str, qualified: &str, columns: Vec<Column>, readers: &[&str]) -> Self {
+        let index = columns.iter().enumerate().map(|(i, c)| (c.name.clone(), i)).collect();
+        Self {
+            name: name.into(),
+            kind: kind.into(),
+            description: None,
+            columns,
+            qualified: qualified.into(),
+            readers: readers.iter().map(|r| r.to_string()).collect(),
+            index,
+        }
+    }
+    pub fn column(&self, name: &str) -> Option<usize> {
+        self.index.get(name).copied()
+    }
+    /// The identifier of column `i`, quoted for SQL (names come from pg_attribute only).
+    pub fn quoted(&self, i: usize) -> String {
+        quote_ident(&self.columns[i].name)
+    }
+}
+
+pub fn quote_ident(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+#[derive(Debug, Default)]
+pub struct Catalog {
+    pub relations: BTreeMap<String, Relation>,
+}
+
+impl Catalog {
+    /// The relation if `role` may read it. Unreadable and unknown look the same (404), so a key
+    /// cannot probe for what other roles have.
+    pub fn readable(&self, name: &str, role: &str) -> Result<&Relation, ApiError> {
+        self.relations
+            .get(name)
+            .filter(|r| r.readers.contains(role))
+            .ok_or_else(|| {
+                ApiError::not_found("unknown_view", format!("no view named {name:?} is served to this key"))
+                    .with_hint("GET /v1/views lists the views this key may read.")
+            })
+    }
+}
+
+const CATALOG_SQL: &str = r#"
+SELECT c.relname::text,
+       CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' ELSE 'table' END,
+       obj_description(c.oid, 'pg_class'),
+       format('%I.%I', n.nspname, c.relname),
+       array(SELECT r.rolname::text FROM pg_roles r
+              WHERE pg_has_role(r.oid, 'pos_api', 'MEMBER') AND has_table_privilege(r.oid, c.oid, 'SELECT')),
+       a.attname::text, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull,
+       col_description(c.oid, a.attnum)
+  FROM pg_class c
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+  JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+ WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm') AND NOT c.relispartition
+   AND EXISTS (SELECT 1 FROM pg_attribute t WHERE t.attrelid = c.oid AND t.attname = 'tenant_id' AND NOT t.attisdropped)
+ ORDER BY c.relname, a.attnum
+"#;
+
+/// Loads the served relations: those of the configured schema with a `tenant_id` column (every
+/// query is additionally filtered on it), restricted to `views` when given, minus `exclude`.
+pub async fn load(pool: &Pool, cfg: &ServeConfig) -> Result<Catalog, ApiError> {
+    let client = pool.get().await?;
+    let rows = client.query(CATALOG_SQL, &[&cfg.schema]).await?;
+    let mut relations: BTreeMap<String, Relation> = BTreeMap::new();
+    for r in rows {
+        let name: String = r.get(0);
+        let wanted = cfg.views.is_empty() || cfg.views.iter().any(|v| v == &name);
+        if !wanted || cfg.exclude.iter().any(|v| v == &name) {
+            continue;
+        }
+        let rel = relations.entry(name.clone()).or_insert_with(|| Relation {
+            name,
+            kind: r.get(1),
+            description: r.get(2),
+            qualified: r.get(3),
+            readers: r.get::<_, Vec<String>>(4).into_iter().collect(),
+            columns: Vec::new(),
+            index: HashMap::new(),
+        });
+        rel.index.insert(r.get(5), rel.columns.len());
+        rel.columns.push(Column { name: r.get(5), type_name: r.get(6), nullable: r.get(7), description: r.get(8) });
+    }
+    Ok(Catalog { relations })
+}
