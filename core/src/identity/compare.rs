@@ -122,26 +122,43 @@ fn token_set_level(a: &str, b: &str, thresholds: &[f64]) -> Option<usize> {
     first_at_least(token_set_similarity(a, b), thresholds).map(|i| i + 1)
 }
 
-/// Days since 0001-01-01 for `YYYY-MM-DD` or `YYYYMMDD`, plus the 8 digits.
-fn parse_date(s: &str) -> Option<(i64, String)> {
-    let digits: String = s.chars().filter(|c| c.is_ascii_digit()).collect();
-    if digits.len() != 8 {
-        return None;
+/// The 8 digits of `YYYY-MM-DD` or `YYYYMMDD`, without allocating (this runs for every pair).
+fn date_digits(s: &str) -> Option<[u8; 8]> {
+    let mut out = [0u8; 8];
+    let mut n = 0;
+    for b in s.bytes().filter(u8::is_ascii_digit) {
+        if n == 8 {
+            return None;
+        }
+        out[n] = b;
+        n += 1;
     }
-    let date = chrono::NaiveDate::parse_from_str(&digits, "%Y%m%d").ok()?;
-    Some((chrono::Datelike::num_days_from_ce(&date) as i64, digits))
+    (n == 8).then_some(out)
+}
+
+fn days(d: &[u8; 8]) -> Option<i64> {
+    let num = |r: std::ops::Range<usize>| {
+        d[r].iter()
+            .fold(0u32, |acc, b| acc * 10 + u32::from(b - b'0'))
+    };
+    let date = chrono::NaiveDate::from_ymd_opt(num(0..4) as i32, num(4..6), num(6..8))?;
+    Some(i64::from(chrono::Datelike::num_days_from_ce(&date)))
 }
 
 fn date_level(a: &str, b: &str, max_days: &[i64]) -> Option<usize> {
-    let digits = |s: &str| s.chars().filter(|c| c.is_ascii_digit()).collect::<String>();
-    let (da, db) = (digits(a), digits(b));
-    if da.len() == 8 && db.len() == 8 {
-        let swapped = da[..4] == db[..4] && da[4..6] == db[6..8] && da[6..8] == db[4..6];
-        if levenshtein(&da, &db) <= 1 || swapped {
-            return Some(0);
-        }
+    let (da, db) = (date_digits(a)?, date_digits(b)?);
+    let differing = da.iter().zip(&db).filter(|(x, y)| x != y).count();
+    let swapped = da[..4] == db[..4] && da[4..6] == db[6..8] && da[6..8] == db[4..6];
+    if differing <= 1
+        || swapped
+        || levenshtein(
+            std::str::from_utf8(&da).ok()?,
+            std::str::from_utf8(&db).ok()?,
+        ) <= 1
+    {
+        return Some(0);
     }
-    let ((x, _), (y, _)) = (parse_date(a)?, parse_date(b)?);
+    let (x, y) = (days(&da)?, days(&db)?);
     max_days
         .iter()
         .position(|d| (x - y).abs() <= *d)

@@ -21,7 +21,7 @@ pub struct FieldSpec {
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrainingConfig {
     pub scope: PairScope,
-    /// Random pairs drawn for u (all pairs when there are fewer).
+    /// Random pairs with different values drawn per field for the fuzzy levels of u.
     pub u_pairs: usize,
     pub max_iterations: usize,
     pub seed: u64,
@@ -33,7 +33,7 @@ impl Default for TrainingConfig {
     fn default() -> Self {
         TrainingConfig {
             scope: PairScope::default(),
-            u_pairs: 1_000_000,
+            u_pairs: 50_000,
             max_iterations: 50,
             seed: 42,
             threshold: 0.5,
@@ -157,50 +157,78 @@ fn check_inputs(fields: &[FieldSpec], rules: &[BlockingRule], records: &[Record]
     Ok(())
 }
 
-/// u per field and level from random pairs, with add-one smoothing so that a level never seen
-/// among non-matches still gets a small, finite u.
+/// u per field and level. Exact agreement among non-matches is computed exactly from value
+/// frequencies (Σ c_v(c_v − 1) over all admissible pairs, no sampling error even for rare ids);
+/// the split of the remaining pairs over the fuzzy levels comes from `u_pairs` random pairs per
+/// field with different values. Add-one smoothing keeps every u finite. Returns u and the number
+/// of sampled comparisons.
 fn estimate_u(
     cmps: &[&Comparison],
     records: &[Record],
     cfg: &TrainingConfig,
 ) -> (Vec<Vec<f64>>, usize) {
-    let mut counts: Vec<Vec<f64>> = cmps.iter().map(|c| vec![0.0; c.levels()]).collect();
-    let mut add = |i: usize, j: usize| {
-        let g = gamma(cmps, &records[i], &records[j]);
-        for (f, c) in counts.iter_mut().enumerate() {
-            if let Some(l) = g.get(f) {
-                c[l as usize] += 1.0;
-            }
-        }
-    };
-    let n = records.len();
-    let mut used = 0;
-    if cfg.scope.total_pairs(records) <= cfg.u_pairs as f64 {
-        for i in 0..n {
-            for j in i + 1..n {
-                if cfg.scope.admits(&records[i], &records[j]) {
-                    add(i, j);
-                    used += 1;
+    let mut rng = SplitMix64::new(cfg.seed);
+    let mut sampled = 0;
+    let u = cmps
+        .iter()
+        .enumerate()
+        .map(|(f, cmp)| {
+            let present: Vec<&Record> = records.iter().filter(|r| r.values[f].is_some()).collect();
+            let exact = exact_agreement_share(&present, f, &cfg.scope);
+            let mut counts = vec![1.0; cmp.levels()];
+            counts[0] = 0.0;
+            let n = present.len();
+            let (mut got, mut tries) = (0, 0);
+            while n > 1 && got < cfg.u_pairs && tries < cfg.u_pairs * 4 {
+                tries += 1;
+                let (a, b) = (present[rng.below(n)], present[rng.below(n)]);
+                let (x, y) = (
+                    a.values[f].as_deref().unwrap_or(""),
+                    b.values[f].as_deref().unwrap_or(""),
+                );
+                if x != y && cfg.scope.admits(a, b) {
+                    counts[cmp.level(x, y) as usize] += 1.0;
+                    got += 1;
                 }
             }
-        }
-    } else {
-        let mut rng = SplitMix64::new(cfg.seed);
-        let mut tries = 0;
-        while used < cfg.u_pairs && tries < cfg.u_pairs * 4 {
-            tries += 1;
-            let (i, j) = (rng.below(n), rng.below(n));
-            if i != j && cfg.scope.admits(&records[i], &records[j]) {
-                add(i, j);
-                used += 1;
-            }
-        }
-    }
-    let u = counts
-        .into_iter()
-        .map(|c| normalize(c.into_iter().map(|v| v + 1.0).collect()))
+            sampled += got;
+            let rest: f64 = counts.iter().sum();
+            let mut u: Vec<f64> = counts.iter().map(|c| (1.0 - exact) * c / rest).collect();
+            u[0] = exact.max(0.5 / (n.max(2) as f64).powi(2));
+            normalize(u)
+        })
         .collect();
-    (u, used)
+    (u, sampled)
+}
+
+/// Share of admissible pairs (both values present) whose values are identical.
+fn exact_agreement_share(present: &[&Record], f: usize, scope: &PairScope) -> f64 {
+    let mut by_value: HashMap<&str, HashMap<u32, f64>> = HashMap::new();
+    let mut by_source: HashMap<u32, f64> = HashMap::new();
+    for r in present {
+        *by_value
+            .entry(r.values[f].as_deref().unwrap_or(""))
+            .or_default()
+            .entry(r.source)
+            .or_default() += 1.0;
+        *by_source.entry(r.source).or_default() += 1.0;
+    }
+    let pairs_within = |counts: &HashMap<u32, f64>| {
+        let total: f64 = counts.values().sum();
+        let all = total * (total - 1.0) / 2.0;
+        if scope.link_only {
+            all - counts.values().map(|c| c * (c - 1.0) / 2.0).sum::<f64>()
+        } else {
+            all
+        }
+    };
+    let agreeing: f64 = by_value.values().map(pairs_within).sum();
+    let all = pairs_within(&by_source);
+    if all > 0.0 {
+        agreeing / all
+    } else {
+        0.0
+    }
 }
 
 /// Distinct comparison patterns and how often each occurs among `pairs`.
