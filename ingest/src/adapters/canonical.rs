@@ -1,0 +1,649 @@
+//! Canonical events, version 1: our own JSON format (schemas/canonical-event.v1.json), one event
+//! per NDJSON line or a JSON array of events. Every other format could be converted to it; the
+//! generator and tests speak it. Money is decimal in major units (string or number), times are
+//! RFC 3339 with an offset, lines are signed (sale +, return −, void = negative reversal).
+
+use super::{check_time, finish, Context, PayloadError};
+use crate::envelope::{Envelope, InventoryRecord, RawPayload, Record, Reject};
+use crate::sku::item_key;
+use chrono::{DateTime, NaiveDate, Utc};
+use pos_core::model::*;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::Value;
+
+pub const CONTENT_TYPE: &str = "application/x-ndjson; format=canonical-v1";
+pub const SCHEMA_VERSION: u32 = 1;
+
+fn de_time<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+    let s = String::deserialize(d)?;
+    DateTime::parse_from_rfc3339(&s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| {
+            serde::de::Error::custom(format!(
+                "`{s}` is not an RFC 3339 time with offset ({e}), e.g. 2026-01-05T14:03:00-05:00"
+            ))
+        })
+}
+
+fn de_opt_time<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+    #[derive(Deserialize)]
+    struct W(#[serde(deserialize_with = "de_time")] DateTime<Utc>);
+    Ok(Option::<W>::deserialize(d)?.map(|w| w.0))
+}
+
+fn ser_time<S: serde::Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TxnEvent {
+    pub schema_version: u32,
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant_id: Option<String>,
+    pub store_id: String,
+    pub source: String,
+    pub txn_id: String,
+    #[serde(default)]
+    pub version: i64,
+    #[serde(deserialize_with = "de_time", serialize_with = "ser_time")]
+    pub occurred_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business_date: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub register_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cashier_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_id: Option<String>,
+    #[serde(default = "completed")]
+    pub status: TxnStatus,
+    pub currency: String,
+    #[serde(default)]
+    pub lines: Vec<LineEvent>,
+    #[serde(default)]
+    pub tenders: Vec<TenderEvent>,
+}
+
+fn completed() -> TxnStatus {
+    TxnStatus::Completed
+}
+fn sale() -> LineKind {
+    LineKind::Sale
+}
+fn scanned() -> EntryMethod {
+    EntryMethod::Scanned
+}
+fn approved() -> TenderStatus {
+    TenderStatus::Approved
+}
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+fn is_zero(d: &Decimal) -> bool {
+    d.is_zero()
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LineEvent {
+    pub line_no: i32,
+    #[serde(default = "sale")]
+    pub kind: LineKind,
+    /// What the POS sent (barcode, PLU, vendor SKU).
+    pub item_id: String,
+    /// The normalized key, when the sender already has it; otherwise derived from `item_id`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sku: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gtin: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub quantity: Decimal,
+    pub unit_price: Decimal,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub discount: Decimal,
+    /// Defaults to `quantity × unit_price − discount` (discount reduces the magnitude).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_amount: Option<Decimal>,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub tax: Decimal,
+    #[serde(default = "scanned")]
+    pub entry_method: EntryMethod,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub price_override: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_txn_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_line_no: Option<i32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TenderEvent {
+    pub tender_no: i32,
+    pub method: TenderMethod,
+    pub amount: Decimal,
+    #[serde(default = "approved")]
+    pub status: TenderStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_fingerprint: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_bin: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_entry: Option<CardEntry>,
+    /// Defaults to the transaction's `occurred_at`.
+    #[serde(
+        default,
+        deserialize_with = "de_opt_time",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub occurred_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DrawerEventV1 {
+    pub schema_version: u32,
+    #[serde(rename = "type")]
+    pub kind_tag: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant_id: Option<String>,
+    pub store_id: String,
+    pub source: String,
+    pub drawer_event_id: String,
+    #[serde(deserialize_with = "de_time", serialize_with = "ser_time")]
+    pub occurred_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business_date: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub register_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cashier_id: Option<String>,
+    pub kind: DrawerEventKind,
+    #[serde(default)]
+    pub amount: Decimal,
+    pub currency: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InventoryEventV1 {
+    pub schema_version: u32,
+    #[serde(rename = "type")]
+    pub kind_tag: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant_id: Option<String>,
+    pub store_id: String,
+    #[serde(default = "unknown_source")]
+    pub source: String,
+    pub item_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sku: Option<String>,
+    pub on_hand: Decimal,
+    #[serde(deserialize_with = "de_time", serialize_with = "ser_time")]
+    pub as_of: DateTime<Utc>,
+    #[serde(default)]
+    pub version: i64,
+}
+
+fn unknown_source() -> String {
+    "unknown".into()
+}
+
+/// One decoded event and its dedup id.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decoded {
+    pub event_id: String,
+    pub tenant_id: String,
+    pub source: String,
+    pub record: Result<Record, Reject>,
+}
+
+/// Deserializes with the JSON path of the failing field in the error.
+fn typed<T: serde::de::DeserializeOwned>(v: Value) -> Result<T, PayloadError> {
+    serde_path_to_error::deserialize(v).map_err(|e| {
+        let path = e.path().to_string();
+        PayloadError::new(Some(&path), format!("field `{path}`: {}", e.inner()))
+    })
+}
+
+/// Decodes one event. `Err` only when the text is not a version-1 event at all.
+pub fn decode(ctx: &Context, text: &str) -> Result<Decoded, PayloadError> {
+    let v: Value = serde_json::from_str(text)
+        .map_err(|e| PayloadError::new(None, format!("not JSON: {e}")))?;
+    let obj = v
+        .as_object()
+        .ok_or_else(|| PayloadError::new(None, "an event must be a JSON object"))?;
+    match obj.get("schema_version").and_then(Value::as_u64) {
+        Some(1) => {}
+        Some(n) => {
+            return Err(PayloadError::new(
+                Some("schema_version"),
+                format!(
+                "schema_version {n} is not supported; this service reads version {SCHEMA_VERSION}"
+            ),
+            ))
+        }
+        None => {
+            return Err(PayloadError::new(
+                Some("schema_version"),
+                "field `schema_version` is missing: set it to 1",
+            ))
+        }
+    }
+    match obj.get("type").and_then(Value::as_str) {
+        Some("transaction") => decode_txn(ctx, typed(v)?, text),
+        Some("drawer_event") => decode_drawer(ctx, typed(v)?, text),
+        Some("inventory_level") => decode_inventory(ctx, typed(v)?, text),
+        Some(t) => Err(PayloadError::new(
+            Some("type"),
+            format!(
+                "unknown event type `{t}`: expected transaction, drawer_event or inventory_level"
+            ),
+        )),
+        None => Err(PayloadError::new(Some("type"), "field `type` is missing")),
+    }
+}
+
+fn net_of(l: &LineEvent) -> Decimal {
+    let gross = l.quantity * l.unit_price;
+    if l.quantity < Decimal::ZERO {
+        gross + l.discount
+    } else {
+        gross - l.discount
+    }
+}
+
+fn decode_txn(ctx: &Context, e: TxnEvent, text: &str) -> Result<Decoded, PayloadError> {
+    let tenant = e.tenant_id.clone().unwrap_or_else(|| ctx.tenant_id.clone());
+    let event_id = e
+        .event_id
+        .clone()
+        .unwrap_or_else(|| format!("{}/{}/{}/v{}", e.source, e.store_id, e.txn_id, e.version));
+    let mut lines = Vec::with_capacity(e.lines.len());
+    for l in &e.lines {
+        let (sku, gtin) = match (&l.sku, item_key(&l.item_id)) {
+            (Some(sku), _) => (sku.clone(), l.gtin.clone()),
+            (None, Some(k)) => (k.sku, l.gtin.clone().or(k.gtin)),
+            (None, None) => {
+                let reason = format!(
+                    "line {}: item_id `{}` holds no usable item code",
+                    l.line_no, l.item_id
+                );
+                let j = reject(&tenant, &e.source, &event_id, text, reason);
+                return Ok(Decoded {
+                    event_id,
+                    tenant_id: tenant,
+                    source: e.source,
+                    record: Err(j),
+                });
+            }
+        };
+        lines.push(Line {
+            line_no: l.line_no,
+            kind: l.kind,
+            sku,
+            gtin,
+            raw_item_id: l.item_id.clone(),
+            description: l.description.clone(),
+            quantity: l.quantity,
+            unit_price: l.unit_price,
+            discount: l.discount,
+            net_amount: l.net_amount.unwrap_or_else(|| net_of(l)),
+            tax: l.tax,
+            entry_method: l.entry_method,
+            price_override: l.price_override,
+            original_txn_id: l.original_txn_id.clone(),
+            original_line_no: l.original_line_no,
+        });
+    }
+    let tenders = e
+        .tenders
+        .iter()
+        .map(|x| Tender {
+            tender_no: x.tender_no,
+            method: x.method,
+            amount: x.amount,
+            status: x.status,
+            card_fingerprint: x.card_fingerprint.clone(),
+            card_bin: x.card_bin.clone(),
+            card_entry: x.card_entry,
+            occurred_at: x.occurred_at.unwrap_or(e.occurred_at),
+        })
+        .collect();
+    let t = Transaction {
+        key: TxnKey {
+            tenant_id: tenant.clone(),
+            store_id: e.store_id.clone(),
+            source: e.source.clone(),
+            source_txn_id: e.txn_id.clone(),
+        },
+        source_version: e.version,
+        occurred_at: e.occurred_at,
+        business_date: e
+            .business_date
+            .unwrap_or_else(|| ctx.business_date(&e.store_id, e.occurred_at)),
+        register_id: e.register_id,
+        cashier_id: e.cashier_id,
+        customer_id: e.customer_id,
+        status: e.status,
+        currency: e.currency,
+        lines,
+        tenders,
+    };
+    let record = finish(ctx, t, Some(&event_id), text);
+    Ok(Decoded {
+        event_id,
+        tenant_id: tenant,
+        source: e.source,
+        record,
+    })
+}
+
+fn decode_drawer(ctx: &Context, e: DrawerEventV1, text: &str) -> Result<Decoded, PayloadError> {
+    let tenant = e.tenant_id.clone().unwrap_or_else(|| ctx.tenant_id.clone());
+    let event_id = e
+        .event_id
+        .clone()
+        .unwrap_or_else(|| format!("{}/{}/drawer/{}", e.source, e.store_id, e.drawer_event_id));
+    let d = DrawerEvent {
+        tenant_id: tenant.clone(),
+        store_id: e.store_id.clone(),
+        source: e.source.clone(),
+        source_event_id: e.drawer_event_id,
+        register_id: e.register_id,
+        cashier_id: e.cashier_id,
+        kind: e.kind,
+        amount: e.amount,
+        currency: e.currency,
+        occurred_at: e.occurred_at,
+        business_date: e
+            .business_date
+            .unwrap_or_else(|| ctx.business_date(&e.store_id, e.occurred_at)),
+    };
+    let record = check_time(ctx, "occurred_at", d.occurred_at)
+        .map(|_| Record::Drawer(d))
+        .map_err(|reason| reject(&tenant, &e.source, &event_id, text, reason));
+    Ok(Decoded {
+        event_id,
+        tenant_id: tenant,
+        source: e.source,
+        record,
+    })
+}
+
+fn decode_inventory(
+    ctx: &Context,
+    e: InventoryEventV1,
+    text: &str,
+) -> Result<Decoded, PayloadError> {
+    let tenant = e.tenant_id.clone().unwrap_or_else(|| ctx.tenant_id.clone());
+    let event_id = e.event_id.clone().unwrap_or_else(|| {
+        format!(
+            "{}/{}/inventory/{}/{}",
+            e.source,
+            e.store_id,
+            e.item_id,
+            e.as_of.timestamp_micros()
+        )
+    });
+    let level = InventoryLevel {
+        tenant_id: tenant.clone(),
+        store_id: e.store_id,
+        sku: match e.sku.or_else(|| item_key(&e.item_id).map(|k| k.sku)) {
+            Some(s) => s,
+            None => {
+                let j = reject(
+                    &tenant,
+                    &e.source,
+                    &event_id,
+                    text,
+                    format!("item_id `{}` holds no usable item code", e.item_id),
+                );
+                return Ok(Decoded {
+                    event_id,
+                    tenant_id: tenant,
+                    source: e.source,
+                    record: Err(j),
+                });
+            }
+        },
+        on_hand: e.on_hand,
+        as_of: e.as_of,
+    };
+    let record = check_time(ctx, "as_of", level.as_of)
+        .map(|_| {
+            Record::Inventory(InventoryRecord {
+                level,
+                source: e.source.clone(),
+                source_version: e.version,
+            })
+        })
+        .map_err(|reason| reject(&tenant, &e.source, &event_id, text, reason));
+    Ok(Decoded {
+        event_id,
+        tenant_id: tenant,
+        source: e.source,
+        record,
+    })
+}
+
+fn reject(tenant: &str, source: &str, event_id: &str, text: &str, reason: String) -> Reject {
+    Reject {
+        tenant_id: Some(tenant.to_string()),
+        source: source.to_string(),
+        event_id: Some(event_id.to_string()),
+        payload: Some(text.to_string()),
+        reason,
+        detail: Value::Null,
+    }
+}
+
+/// One envelope per event line: each event is its own inbox row, deduplicated by its event id.
+/// A line that cannot be decoded becomes an envelope holding only a reject (its inbox row is
+/// kept with status `rejected`, so `replay` can retry it after a fix).
+pub fn envelopes(ctx: &Context, body: &str) -> Vec<(usize, Result<Envelope, PayloadError>)> {
+    events(body)
+        .map(|(no, text)| {
+            let env = decode(ctx, text).map(|d| {
+                let raw = RawPayload {
+                    tenant_id: d.tenant_id,
+                    source: d.source,
+                    event_id: d.event_id,
+                    content_type: CONTENT_TYPE.into(),
+                    payload: text.to_string(),
+                };
+                let mut env = Envelope::new(raw);
+                match d.record {
+                    Ok(r) => env.records.push(r),
+                    Err(j) => env.rejects.push(j),
+                }
+                env
+            });
+            (no, env)
+        })
+        .collect()
+}
+
+/// All events of `text` in one envelope (one inbox row, `raw.payload` set to `text`): for
+/// payloads that belong together, such as a store's end-of-day stock list.
+pub fn envelope_of_lines(
+    ctx: &Context,
+    mut raw: RawPayload,
+    text: String,
+) -> Result<Envelope, PayloadError> {
+    let mut records = Vec::new();
+    let mut rejects = Vec::new();
+    for (no, line) in events(&text) {
+        match decode(ctx, line) {
+            Ok(d) => match d.record {
+                Ok(r) => records.push(r),
+                Err(j) => rejects.push(j),
+            },
+            Err(e) => {
+                return Err(PayloadError {
+                    field: e.field,
+                    message: format!("event {no}: {}", e.message),
+                })
+            }
+        }
+    }
+    raw.payload = text;
+    Ok(Envelope {
+        origin: crate::envelope::Origin::New(raw),
+        records,
+        rejects,
+    })
+}
+
+/// An undecodable line as an envelope with one reject; its event id is a hash of its bytes so
+/// resending the same bad line is a duplicate, not a second reject.
+pub fn rejected_line(
+    ctx: &Context,
+    source: &str,
+    line_no: usize,
+    text: &str,
+    err: &PayloadError,
+) -> Envelope {
+    use sha2::{Digest, Sha256};
+    let id = format!(
+        "rejected/{}",
+        hex::encode(&Sha256::digest(text.as_bytes())[..16])
+    );
+    let raw = RawPayload {
+        tenant_id: ctx.tenant_id.clone(),
+        source: source.into(),
+        event_id: id.clone(),
+        content_type: CONTENT_TYPE.into(),
+        payload: text.to_string(),
+    };
+    let mut env = Envelope::new(raw);
+    env.rejects.push(Reject {
+        tenant_id: Some(ctx.tenant_id.clone()),
+        source: source.into(),
+        event_id: Some(id),
+        payload: None,
+        reason: err.message.clone(),
+        detail: serde_json::json!({ "field": err.field, "line": line_no }),
+    });
+    env
+}
+
+/// The events of a body: NDJSON lines (1-based line numbers), or the elements of a JSON array.
+pub fn events(body: &str) -> Box<dyn Iterator<Item = (usize, &str)> + '_> {
+    let trimmed = body.trim_start();
+    if trimmed.starts_with('[') {
+        match serde_json::from_str::<Vec<&serde_json::value::RawValue>>(trimmed) {
+            Ok(items) => Box::new(items.into_iter().enumerate().map(|(i, r)| (i + 1, r.get()))),
+            Err(_) => Box::new(std::iter::once((1, body))),
+        }
+    } else {
+        Box::new(
+            body.lines()
+                .enumerate()
+                .filter(|(_, l)| !l.trim().is_empty())
+                .map(|(i, l)| (i + 1, l)),
+        )
+    }
+}
+
+/// The canonical event of a model transaction (used by the generator and round-trip tests).
+pub fn encode_transaction(t: &Transaction) -> TxnEvent {
+    TxnEvent {
+        schema_version: SCHEMA_VERSION,
+        kind: "transaction".into(),
+        event_id: None,
+        tenant_id: Some(t.key.tenant_id.clone()),
+        store_id: t.key.store_id.clone(),
+        source: t.key.source.clone(),
+        txn_id: t.key.source_txn_id.clone(),
+        version: t.source_version,
+        occurred_at: t.occurred_at,
+        business_date: Some(t.business_date),
+        register_id: t.register_id.clone(),
+        cashier_id: t.cashier_id.clone(),
+        customer_id: t.customer_id.clone(),
+        status: t.status,
+        currency: t.currency.clone(),
+        lines: t
+            .lines
+            .iter()
+            .map(|l| LineEvent {
+                line_no: l.line_no,
+                kind: l.kind,
+                item_id: l.raw_item_id.clone(),
+                sku: Some(l.sku.clone()),
+                gtin: l.gtin.clone(),
+                description: l.description.clone(),
+                quantity: l.quantity,
+                unit_price: l.unit_price,
+                discount: l.discount,
+                net_amount: Some(l.net_amount),
+                tax: l.tax,
+                entry_method: l.entry_method,
+                price_override: l.price_override,
+                original_txn_id: l.original_txn_id.clone(),
+                original_line_no: l.original_line_no,
+            })
+            .collect(),
+        tenders: t
+            .tenders
+            .iter()
+            .map(|x| TenderEvent {
+                tender_no: x.tender_no,
+                method: x.method,
+                amount: x.amount,
+                status: x.status,
+                card_fingerprint: x.card_fingerprint.clone(),
+                card_bin: x.card_bin.clone(),
+                card_entry: x.card_entry,
+                occurred_at: (x.occurred_at != t.occurred_at).then_some(x.occurred_at),
+            })
+            .collect(),
+    }
+}
+
+pub fn encode_drawer(d: &DrawerEvent) -> DrawerEventV1 {
+    DrawerEventV1 {
+        schema_version: SCHEMA_VERSION,
+        kind_tag: "drawer_event".into(),
+        event_id: None,
+        tenant_id: Some(d.tenant_id.clone()),
+        store_id: d.store_id.clone(),
+        source: d.source.clone(),
+        drawer_event_id: d.source_event_id.clone(),
+        occurred_at: d.occurred_at,
+        business_date: Some(d.business_date),
+        register_id: d.register_id.clone(),
+        cashier_id: d.cashier_id.clone(),
+        kind: d.kind,
+        amount: d.amount,
+        currency: d.currency.clone(),
+    }
+}
+
+pub fn encode_inventory(l: &InventoryLevel, source: &str, version: i64) -> InventoryEventV1 {
+    InventoryEventV1 {
+        schema_version: SCHEMA_VERSION,
+        kind_tag: "inventory_level".into(),
+        event_id: None,
+        tenant_id: Some(l.tenant_id.clone()),
+        store_id: l.store_id.clone(),
+        source: source.into(),
+        item_id: l.sku.clone(),
+        sku: Some(l.sku.clone()),
+        on_hand: l.on_hand,
+        as_of: l.as_of,
+        version,
+    }
+}

@@ -1,0 +1,198 @@
+//! Adapters: one module per source format, each mapping a payload to canonical records of
+//! `pos_core::model`. They never touch the database; the writer does.
+//!
+//! Contract: a payload that cannot be read at all is a [`PayloadError`] (HTTP 400 naming the
+//! field); a payload that can be read but holds bad records yields an [`Envelope`] whose
+//! `rejects` name each bad record and why, while the good records go on.
+
+pub mod canonical;
+
+use crate::config::{parse_tz, Config};
+use crate::envelope::{Record, Reject};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
+use pos_core::model::{validate_transaction, Transaction};
+use std::collections::HashMap;
+
+/// A payload that cannot be read at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct PayloadError {
+    /// JSON path / XML element / CSV column of the problem, when there is one.
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl PayloadError {
+    pub fn new(field: Option<&str>, message: impl Into<String>) -> PayloadError {
+        PayloadError {
+            field: field.map(str::to_string),
+            message: message.into(),
+        }
+    }
+}
+
+/// What adapters need to know about the deployment: tenant and store time zones.
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub tenant_id: String,
+    pub default_tz: Tz,
+    pub store_tz: HashMap<String, Tz>,
+    /// Records further in the future than this are refused (a clock or mapping error).
+    pub max_future: Duration,
+}
+
+impl Context {
+    pub fn from_config(cfg: &Config) -> anyhow::Result<Context> {
+        let mut store_tz = HashMap::new();
+        for (id, s) in &cfg.stores {
+            if let Some(tz) = &s.timezone {
+                store_tz.insert(id.clone(), parse_tz(tz)?);
+            }
+        }
+        Ok(Context {
+            tenant_id: cfg.tenant.clone(),
+            default_tz: parse_tz(&cfg.timezone)?,
+            store_tz,
+            max_future: Duration::days(7),
+        })
+    }
+
+    pub fn for_tenant(tenant: &str) -> Context {
+        Context {
+            tenant_id: tenant.to_string(),
+            default_tz: Tz::UTC,
+            store_tz: HashMap::new(),
+            max_future: Duration::days(7),
+        }
+    }
+
+    pub fn tz(&self, store_id: &str) -> Tz {
+        self.store_tz
+            .get(store_id)
+            .copied()
+            .unwrap_or(self.default_tz)
+    }
+
+    /// The store's local calendar date at `at`.
+    pub fn business_date(&self, store_id: &str, at: DateTime<Utc>) -> NaiveDate {
+        at.with_timezone(&self.tz(store_id)).date_naive()
+    }
+}
+
+/// Checks a mapped transaction against the model's invariants and the writer's sanity limits.
+pub fn check_transaction(ctx: &Context, t: &Transaction) -> Result<(), String> {
+    validate_transaction(t).map_err(|e| e.to_string())?;
+    check_time(ctx, "occurred_at", t.occurred_at)?;
+    if t.lines
+        .iter()
+        .any(|l| l.raw_item_id.is_empty() && l.sku.is_empty())
+    {
+        return Err("a line has no item id".into());
+    }
+    let texts = [
+        &t.key.tenant_id,
+        &t.key.store_id,
+        &t.key.source,
+        &t.key.source_txn_id,
+        &t.currency,
+    ];
+    if texts.iter().any(|s| s.contains('\0'))
+        || t.lines.iter().any(|l| {
+            l.raw_item_id.contains('\0')
+                || l.sku.contains('\0')
+                || l.description.as_deref().is_some_and(|d| d.contains('\0'))
+        })
+    {
+        return Err("text contains a NUL character, which PostgreSQL text cannot hold".into());
+    }
+    Ok(())
+}
+
+/// Refuses times before 1990 or more than `max_future` ahead: they would create chunks for
+/// years nobody asked for and are always a unit or mapping error.
+pub fn check_time(ctx: &Context, field: &str, at: DateTime<Utc>) -> Result<(), String> {
+    let floor = DateTime::from_timestamp(631_152_000, 0).expect("1990-01-01");
+    if at < floor {
+        return Err(format!(
+            "{field} {at} is before 1990: check the unit (seconds vs milliseconds) or the mapping"
+        ));
+    }
+    if at > Utc::now() + ctx.max_future {
+        return Err(format!(
+            "{field} {at} is in the future: check the clock, the time zone or the mapping"
+        ));
+    }
+    Ok(())
+}
+
+/// Turns a mapped transaction into a record, or a reject naming what is wrong.
+pub fn finish(
+    ctx: &Context,
+    t: Transaction,
+    event_id: Option<&str>,
+    raw: &str,
+) -> Result<Record, Reject> {
+    match check_transaction(ctx, &t) {
+        Ok(()) => Ok(Record::Txn(Box::new(t))),
+        Err(reason) => Err(Reject {
+            tenant_id: Some(t.key.tenant_id.clone()),
+            source: t.key.source.clone(),
+            event_id: event_id.map(str::to_string),
+            payload: Some(raw.to_string()),
+            reason,
+            detail: serde_json::json!({ "source_txn_id": t.key.source_txn_id }),
+        }),
+    }
+}
+
+#[cfg(test)]
+pub mod testkit {
+    //! Small builders shared by the unit tests.
+    use pos_core::model::*;
+    use rust_decimal::Decimal;
+
+    pub fn txn(id: &str, version: i64) -> Transaction {
+        Transaction {
+            key: TxnKey {
+                tenant_id: "t".into(),
+                store_id: "s".into(),
+                source: "test".into(),
+                source_txn_id: id.into(),
+            },
+            source_version: version,
+            occurred_at: chrono::DateTime::from_timestamp(1_767_600_000, 0).unwrap(),
+            business_date: chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
+            register_id: None,
+            cashier_id: None,
+            customer_id: None,
+            status: TxnStatus::Completed,
+            currency: "USD".into(),
+            lines: vec![],
+            tenders: vec![],
+        }
+    }
+
+    pub fn line(no: i32, kind: LineKind, qty: &str, price: &str, discount: &str) -> Line {
+        let q: Decimal = qty.parse().unwrap();
+        let p: Decimal = price.parse().unwrap();
+        let d: Decimal = discount.parse().unwrap();
+        Line {
+            line_no: no,
+            kind,
+            sku: "x".into(),
+            gtin: None,
+            raw_item_id: "x".into(),
+            description: None,
+            quantity: q,
+            unit_price: p,
+            discount: d,
+            net_amount: q * p - d,
+            tax: Decimal::ZERO,
+            entry_method: EntryMethod::Scanned,
+            price_override: false,
+            original_txn_id: None,
+            original_line_no: None,
+        }
+    }
+}

@@ -1,0 +1,228 @@
+//! Configuration: a TOML file (`--config`, or `POS_INGEST_CONFIG`), then environment overrides
+//! (`POS_INGEST_DATABASE_URL`, `POS_INGEST_LISTEN`, `POS_INGEST_TENANT`, the webhook secrets).
+//! Secrets belong in the environment; the file holds the shape of the deployment.
+
+use anyhow::{bail, Context as _};
+use chrono_tz::Tz;
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub database_url: Option<String>,
+    /// Tenant for sources that do not name one (webhooks, POSLog, CSV).
+    #[serde(default = "default_tenant")]
+    pub tenant: String,
+    /// IANA zone of stores not listed in `[stores]`: it turns local POS times into instants and
+    /// defines the business day.
+    #[serde(default = "default_timezone")]
+    pub timezone: String,
+    #[serde(default)]
+    pub stores: HashMap<String, StoreConfig>,
+    #[serde(default)]
+    pub serve: ServeConfig,
+    #[serde(default)]
+    pub square: SquareConfig,
+    #[serde(default)]
+    pub shopify: ShopifyConfig,
+    /// CSV column mappings by name: `[csv.NAME]` with the mapping inline, or `path = "…"`.
+    #[serde(default)]
+    pub csv: HashMap<String, toml::Value>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreConfig {
+    pub timezone: Option<String>,
+    pub name: Option<String>,
+    pub currency: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServeConfig {
+    #[serde(default = "default_listen")]
+    pub listen: String,
+    /// Concurrent writer connections (each commits its own group of requests).
+    #[serde(default = "default_writers")]
+    pub writers: usize,
+    /// How long a writer waits for more requests to join a group commit.
+    #[serde(default = "default_linger_ms")]
+    pub linger_ms: u64,
+    /// A group is committed once it holds this many sale lines.
+    #[serde(default = "default_max_batch_lines")]
+    pub max_batch_lines: usize,
+    /// Requests waiting for a writer; beyond it the service answers 503 with Retry-After.
+    #[serde(default = "default_queue")]
+    pub queue: usize,
+    /// Largest accepted request body.
+    #[serde(default = "default_max_body")]
+    pub max_body_bytes: usize,
+}
+
+impl Default for ServeConfig {
+    fn default() -> Self {
+        ServeConfig {
+            listen: default_listen(),
+            writers: default_writers(),
+            linger_ms: default_linger_ms(),
+            max_batch_lines: default_max_batch_lines(),
+            queue: default_queue(),
+            max_body_bytes: default_max_body(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SquareConfig {
+    /// Webhook signature key (env `POS_INGEST_SQUARE_SIGNATURE_KEY`).
+    pub signature_key: Option<String>,
+    /// The notification URL exactly as registered with Square: it is part of the signed bytes.
+    pub notification_url: Option<String>,
+    /// Base URL of the Square API for fetching orders named by `order.updated` notifications.
+    pub api_base_url: Option<String>,
+    /// Access token for the fetcher (env `POS_INGEST_SQUARE_ACCESS_TOKEN`).
+    pub access_token: Option<String>,
+    /// Square `location_id` → our `store_id` (unlisted locations keep their id).
+    #[serde(default)]
+    pub locations: HashMap<String, String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShopifyConfig {
+    /// Webhook secret (env `POS_INGEST_SHOPIFY_SECRET`).
+    pub secret: Option<String>,
+    /// Shop domain → store id; unlisted shops use `default_store`.
+    #[serde(default)]
+    pub shops: HashMap<String, String>,
+    pub default_store: Option<String>,
+}
+
+fn default_tenant() -> String {
+    "default".into()
+}
+fn default_timezone() -> String {
+    "UTC".into()
+}
+fn default_listen() -> String {
+    "127.0.0.1:8088".into()
+}
+fn default_writers() -> usize {
+    2
+}
+fn default_linger_ms() -> u64 {
+    3
+}
+fn default_max_batch_lines() -> usize {
+    5000
+}
+fn default_queue() -> usize {
+    1024
+}
+fn default_max_body() -> usize {
+    16 * 1024 * 1024
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        toml::from_str("").expect("empty config is valid")
+    }
+}
+
+impl Config {
+    /// Reads the file (if any), applies the environment, and checks the time zones.
+    pub fn load(path: Option<&Path>) -> anyhow::Result<Config> {
+        let path: Option<PathBuf> = path
+            .map(Path::to_path_buf)
+            .or_else(|| std::env::var_os("POS_INGEST_CONFIG").map(PathBuf::from));
+        let mut cfg = match &path {
+            Some(p) => {
+                let text = std::fs::read_to_string(p)
+                    .with_context(|| format!("cannot read config file {}", p.display()))?;
+                Config::parse(&text).with_context(|| format!("in config file {}", p.display()))?
+            }
+            None => Config::default(),
+        };
+        cfg.apply_env(|k| std::env::var(k).ok());
+        cfg.check()?;
+        Ok(cfg)
+    }
+
+    pub fn parse(text: &str) -> anyhow::Result<Config> {
+        Ok(toml::from_str(text)?)
+    }
+
+    pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) {
+        if let Some(v) = get("POS_INGEST_DATABASE_URL") {
+            self.database_url = Some(v);
+        }
+        if let Some(v) = get("POS_INGEST_TENANT") {
+            self.tenant = v;
+        }
+        if let Some(v) = get("POS_INGEST_LISTEN") {
+            self.serve.listen = v;
+        }
+        if let Some(v) = get("POS_INGEST_SQUARE_SIGNATURE_KEY") {
+            self.square.signature_key = Some(v);
+        }
+        if let Some(v) = get("POS_INGEST_SQUARE_ACCESS_TOKEN") {
+            self.square.access_token = Some(v);
+        }
+        if let Some(v) = get("POS_INGEST_SHOPIFY_SECRET") {
+            self.shopify.secret = Some(v);
+        }
+    }
+
+    /// Fails on a time zone name chrono-tz does not know, naming the store.
+    pub fn check(&self) -> anyhow::Result<()> {
+        parse_tz(&self.timezone).context("in `timezone`")?;
+        for (id, s) in &self.stores {
+            if let Some(tz) = &s.timezone {
+                parse_tz(tz).with_context(|| format!("in [stores.{id}]"))?;
+            }
+        }
+        if self.serve.writers == 0 || self.serve.queue == 0 {
+            bail!("[serve] writers and queue must be at least 1");
+        }
+        Ok(())
+    }
+
+    pub fn database_url(&self) -> anyhow::Result<&str> {
+        self.database_url.as_deref().context(
+            "no database URL: pass --url, set POS_INGEST_DATABASE_URL, or put database_url in the config file",
+        )
+    }
+}
+
+pub fn parse_tz(name: &str) -> anyhow::Result<Tz> {
+    name.parse::<Tz>().map_err(|_| {
+        anyhow::anyhow!(
+            "unknown time zone `{name}`: use an IANA name such as `Europe/Berlin` or `UTC`"
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_overrides_file_and_bad_zone_is_named() {
+        let mut c =
+            Config::parse("tenant = \"t1\"\n[stores.S1]\ntimezone = \"Europe/Berlin\"\n").unwrap();
+        c.apply_env(|k| (k == "POS_INGEST_TENANT").then(|| "t2".to_string()));
+        assert_eq!(c.tenant, "t2");
+        assert!(c.check().is_ok());
+        let c = Config::parse("[stores.S9]\ntimezone = \"Mars/Base\"\n").unwrap();
+        let err = format!("{:#}", c.check().unwrap_err());
+        assert!(err.contains("S9") && err.contains("Mars/Base"), "{err}");
+        assert!(
+            Config::parse("tenat = \"x\"").is_err(),
+            "typos in keys are refused"
+        );
+    }
+}

@@ -1,0 +1,13 @@
+//! `pos-ingest`: POS payloads in, idempotent upserts into the `pos` hypertables out.
+//!
+//! The flow is one-way: a source payload is kept verbatim ([`envelope::RawPayload`]), an adapter
+//! maps it to the canonical model of `pos_core::model` ([`adapters`]), and the [`writer`] stores
+//! the payload, the facts, the rejects and an audit row in one PostgreSQL transaction. The CLI
+//! (`generate`, `import`, `replay`) and the HTTP service (`serve`) all go through that one writer.
+
+pub mod adapters;
+pub mod config;
+pub mod envelope;
+pub mod generate;
+pub mod sku;
+pub mod writer;

@@ -1,0 +1,527 @@
+//! The one path into the database. A batch of envelopes becomes one PostgreSQL transaction:
+//! audit row, raw payloads into the inbox (duplicates detected by event id), facts by binary
+//! COPY into staging and `INSERT … ON CONFLICT` into the hypertables, rejects, then COMMIT.
+//! Callers acknowledge only after [`Writer::write`] returns `Ok`.
+
+mod chunks;
+pub mod reference;
+pub mod rows;
+mod stage;
+pub mod upsert;
+
+use crate::envelope::{Envelope, Origin, Record, Reject};
+use sha2::{Digest, Sha256};
+use std::collections::{HashMap, HashSet};
+use std::time::Instant;
+use tokio_postgres::error::SqlState;
+use tokio_postgres::{Client, NoTls};
+pub use upsert::Guard;
+
+/// What happened to one envelope of a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnvelopeStatus {
+    /// Stored (its inbox row id when it came with a payload).
+    Stored { inbox_id: Option<i64> },
+    /// Its event id was already in the inbox (or earlier in the batch): nothing written.
+    Duplicate,
+}
+
+/// Counts of one committed batch.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub envelopes: usize,
+    pub duplicates: usize,
+    pub rejects: usize,
+    /// Records dropped inside the batch because a newer version of the same key came with it.
+    pub superseded: usize,
+    pub txns_staged: usize,
+    pub lines_staged: usize,
+    /// Headers inserted or replaced (older or equal versions are not written).
+    pub txns_written: u64,
+    pub lines_written: u64,
+    pub rows_written: u64,
+}
+
+impl Counts {
+    pub fn add(&mut self, o: &Counts) {
+        self.envelopes += o.envelopes;
+        self.duplicates += o.duplicates;
+        self.rejects += o.rejects;
+        self.superseded += o.superseded;
+        self.txns_staged += o.txns_staged;
+        self.lines_staged += o.lines_staged;
+        self.txns_written += o.txns_written;
+        self.lines_written += o.lines_written;
+        self.rows_written += o.rows_written;
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub batch_id: i64,
+    /// One per input envelope, in input order.
+    pub status: Vec<EnvelopeStatus>,
+    pub counts: Counts,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// PostgreSQL is unreachable or the connection broke: retry later (HTTP 503).
+    #[error("PostgreSQL is unavailable: {}", describe_db(.0))]
+    Unavailable(tokio_postgres::Error),
+    /// PostgreSQL refused the data (a constraint, a type): the batch must be split.
+    #[error("PostgreSQL refused the batch: {}", describe_db(.0))]
+    Refused(tokio_postgres::Error),
+}
+
+/// The server's message, detail and hint (tokio-postgres' Display says only "db error").
+pub fn describe_db(e: &tokio_postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(d) => {
+            let mut s = format!("{}: {}", d.code().code(), d.message());
+            if let Some(x) = d.detail() {
+                s += &format!(" (detail: {x})");
+            }
+            if let Some(x) = d.hint() {
+                s += &format!(" (hint: {x})");
+            }
+            if let Some(x) = d.where_() {
+                s += &format!(" (where: {x})");
+            }
+            s
+        }
+        None => e.to_string(),
+    }
+}
+
+impl WriteError {
+    fn from_db(e: tokio_postgres::Error) -> WriteError {
+        match e.code() {
+            Some(c) if is_data_error(c) => WriteError::Refused(e),
+            _ => WriteError::Unavailable(e),
+        }
+    }
+}
+
+/// SQLSTATE classes 22 (data exception) and 23 (integrity constraint violation): the rows are
+/// at fault, not the server.
+fn is_data_error(c: &SqlState) -> bool {
+    let code = c.code();
+    code.starts_with("22") || code.starts_with("23")
+}
+
+fn is_retryable(e: &tokio_postgres::Error) -> bool {
+    matches!(e.code(), Some(c) if *c == SqlState::T_R_DEADLOCK_DETECTED || *c == SqlState::T_R_SERIALIZATION_FAILURE)
+}
+
+/// A connection that writes batches. Not shared: the service runs several, one per writer task.
+pub struct Writer {
+    client: Client,
+    chunks: chunks::ChunkCache,
+    sql: Statements,
+}
+
+/// The upsert statements for one guard.
+#[derive(Clone)]
+struct Statements {
+    txn: String,
+    lines: String,
+    tenders: String,
+    drawers: String,
+    inventory: String,
+}
+
+impl Statements {
+    fn new(g: Guard) -> Statements {
+        Statements {
+            txn: upsert::txn(g),
+            lines: upsert::lines(g),
+            tenders: upsert::tenders(g),
+            drawers: upsert::drawers(g),
+            inventory: upsert::inventory(g),
+        }
+    }
+}
+
+impl Writer {
+    /// Connects, checks the extension is installed and creates the staging tables.
+    pub async fn connect(url: &str) -> Result<Writer, WriteError> {
+        let (client, conn) = tokio_postgres::connect(url, NoTls)
+            .await
+            .map_err(WriteError::Unavailable)?;
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::warn!(error = %e, "PostgreSQL connection closed");
+            }
+        });
+        client
+            .batch_execute("SET application_name = 'pos-ingest'; SET synchronous_commit = on")
+            .await
+            .map_err(WriteError::Unavailable)?;
+        stage::create_staging(&client)
+            .await
+            .map_err(WriteError::from_db)?;
+        Ok(Writer {
+            client,
+            chunks: chunks::ChunkCache::default(),
+            sql: Statements::new(Guard::Newer),
+        })
+    }
+
+    /// `Guard::NewerOrEqual` for `replay`; the default is `Guard::Newer`.
+    pub fn set_guard(&mut self, g: Guard) {
+        self.sql = Statements::new(g);
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.client.is_closed()
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Writes a batch in one transaction. `source` labels the audit row. A batch PostgreSQL
+    /// refuses is split so that only the offending envelopes end up as rejects.
+    pub async fn write(&mut self, source: &str, envs: &[Envelope]) -> Result<Outcome, WriteError> {
+        match self.write_retrying(source, envs).await {
+            Err(WriteError::Refused(e)) => {
+                tracing::warn!(error = %e, envelopes = envs.len(), "batch refused, writing envelopes one by one");
+                self.write_isolating(source, envs).await
+            }
+            r => r,
+        }
+    }
+
+    async fn write_isolating(
+        &mut self,
+        source: &str,
+        envs: &[Envelope],
+    ) -> Result<Outcome, WriteError> {
+        let mut all = Outcome {
+            batch_id: 0,
+            status: Vec::new(),
+            counts: Counts::default(),
+        };
+        for env in envs {
+            let one = std::slice::from_ref(env);
+            let o = match self.write_retrying(source, one).await {
+                Err(WriteError::Refused(e)) => {
+                    self.write_retrying(source, &[as_rejected(env, &e)]).await?
+                }
+                r => r?,
+            };
+            all.batch_id = o.batch_id;
+            all.status.extend(o.status);
+            all.counts.add(&o.counts);
+        }
+        Ok(all)
+    }
+
+    async fn write_retrying(
+        &mut self,
+        source: &str,
+        envs: &[Envelope],
+    ) -> Result<Outcome, WriteError> {
+        let mut attempt = 0;
+        loop {
+            match self.write_once(source, envs).await {
+                Err(e) if attempt < 5 && is_retryable(&e) => {
+                    attempt += 1;
+                    tracing::debug!(error = %e, attempt, "retrying batch");
+                    tokio::time::sleep(std::time::Duration::from_millis(10 * attempt)).await;
+                }
+                Err(e) => return Err(WriteError::from_db(e)),
+                Ok(o) => return Ok(o),
+            }
+        }
+    }
+
+    async fn write_once(
+        &mut self,
+        source: &str,
+        envs: &[Envelope],
+    ) -> Result<Outcome, tokio_postgres::Error> {
+        let started = Instant::now();
+        let mut status = first_of_each_event(envs);
+        let live = |i: usize| status[i] != EnvelopeStatus::Duplicate;
+        let candidates: Vec<&Record> = envs
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| live(*i))
+            .flat_map(|(_, e)| &e.records)
+            .collect();
+        self.chunks.ensure(&self.client, candidates).await?;
+
+        let sql = self.sql.clone();
+        let tenant = single_tenant(envs);
+        let tx = self.client.transaction().await?;
+        let batch_id: i64 = tx
+            .query_one(upsert::BATCH_OPEN, &[&tenant, &source])
+            .await?
+            .get(0);
+        let inbox_ids = insert_inbox(&tx, envs, &mut status, batch_id).await?;
+        relink_inbox(&tx, envs, &status, batch_id).await?;
+
+        let mut counts = Counts {
+            envelopes: envs.len(),
+            ..Counts::default()
+        };
+        let accepted: Vec<usize> = (0..envs.len())
+            .filter(|i| status[*i] != EnvelopeStatus::Duplicate)
+            .collect();
+        counts.duplicates = envs.len() - accepted.len();
+        let d = rows::dedup(
+            accepted
+                .iter()
+                .flat_map(|i| envs[*i].records.iter().cloned()),
+        );
+        counts.superseded = d.superseded;
+        let staged = stage::stage(&tx, &d).await?;
+        counts.txns_staged = staged.txns;
+        counts.lines_staged = staged.lines;
+        let mut rows = 0;
+        if staged.txns > 0 {
+            counts.txns_written = tx.execute(sql.txn.as_str(), &[&batch_id]).await?;
+            rows += counts.txns_written;
+            tx.execute(upsert::FIX_REPLACED_BATCH_ID, &[]).await?;
+            rows += tx.execute(upsert::DELETE_GONE_LINES, &[]).await?;
+            counts.lines_written = tx.execute(sql.lines.as_str(), &[&batch_id]).await?;
+            rows += counts.lines_written;
+            rows += tx.execute(upsert::DELETE_GONE_TENDERS, &[]).await?;
+            rows += tx.execute(sql.tenders.as_str(), &[&batch_id]).await?;
+            if staged.lines > 0 {
+                tx.execute(upsert::SKU_ALIASES, &[]).await?;
+            }
+        }
+        if staged.drawers > 0 {
+            rows += tx.execute(sql.drawers.as_str(), &[&batch_id]).await?;
+        }
+        if staged.inventory > 0 {
+            rows += tx.execute(sql.inventory.as_str(), &[&batch_id]).await?;
+        }
+        counts.rows_written = rows;
+        counts.rejects = insert_rejects(&tx, envs, &accepted, &inbox_ids).await?;
+
+        let checksum = checksum(envs, &accepted);
+        let ms = started.elapsed().as_secs_f64() * 1000.0;
+        let close: [&(dyn tokio_postgres::types::ToSql + Sync); 7] = [
+            &batch_id,
+            &(accepted.len() as i32),
+            &(counts.rejects as i32),
+            &(counts.duplicates as i32),
+            &(rows as i64),
+            &checksum,
+            &ms,
+        ];
+        tx.execute(upsert::BATCH_CLOSE, &close).await?;
+        tx.commit().await?;
+        self.chunks.commit();
+        Ok(Outcome {
+            batch_id,
+            status,
+            counts,
+        })
+    }
+}
+
+/// Marks later envelopes carrying an event id already seen in this batch as duplicates.
+fn first_of_each_event(envs: &[Envelope]) -> Vec<EnvelopeStatus> {
+    let mut seen = HashSet::new();
+    envs.iter()
+        .map(|e| match &e.origin {
+            Origin::New(r) if !seen.insert((&r.tenant_id, &r.source, &r.event_id)) => {
+                EnvelopeStatus::Duplicate
+            }
+            Origin::Inbox(id) => EnvelopeStatus::Stored {
+                inbox_id: Some(*id),
+            },
+            Origin::New(_) => EnvelopeStatus::Stored { inbox_id: None },
+        })
+        .collect()
+}
+
+fn single_tenant(envs: &[Envelope]) -> Option<String> {
+    let mut tenants = envs.iter().filter_map(|e| match &e.origin {
+        Origin::New(r) => Some(r.tenant_id.as_str()),
+        Origin::Inbox(_) => None,
+    });
+    let first = tenants.next()?;
+    tenants.all(|t| t == first).then(|| first.to_string())
+}
+
+/// Inserts the new payloads; those already in the inbox become duplicates. Returns the inbox id
+/// per envelope index.
+async fn insert_inbox(
+    tx: &tokio_postgres::Transaction<'_>,
+    envs: &[Envelope],
+    status: &mut [EnvelopeStatus],
+    batch_id: i64,
+) -> Result<HashMap<usize, i64>, tokio_postgres::Error> {
+    let mut by_key = HashMap::new();
+    let (mut t, mut s, mut e, mut c, mut p, mut st) =
+        (vec![], vec![], vec![], vec![], vec![], vec![]);
+    for (i, env) in envs.iter().enumerate() {
+        if let (Origin::New(r), EnvelopeStatus::Stored { .. }) = (&env.origin, status[i]) {
+            by_key.insert(
+                (r.tenant_id.as_str(), r.source.as_str(), r.event_id.as_str()),
+                i,
+            );
+            t.push(r.tenant_id.as_str());
+            s.push(r.source.as_str());
+            e.push(r.event_id.as_str());
+            c.push(r.content_type.as_str());
+            p.push(r.payload.as_str());
+            st.push(if env.records.is_empty() && !env.rejects.is_empty() {
+                "rejected"
+            } else {
+                "processed"
+            });
+        }
+    }
+    let mut ids = HashMap::new();
+    if t.is_empty() {
+        return Ok(ids);
+    }
+    let returned = tx
+        .query(upsert::INBOX, &[&t, &s, &e, &c, &p, &st, &batch_id])
+        .await?;
+    for row in &returned {
+        let key = (
+            row.get::<_, &str>(1),
+            row.get::<_, &str>(2),
+            row.get::<_, &str>(3),
+        );
+        if let Some(i) = by_key.get(&key) {
+            ids.insert(*i, row.get::<_, i64>(0));
+        }
+    }
+    for (i, env) in envs.iter().enumerate() {
+        if matches!(env.origin, Origin::New(_)) && status[i] != EnvelopeStatus::Duplicate {
+            status[i] = match ids.get(&i) {
+                Some(id) => EnvelopeStatus::Stored {
+                    inbox_id: Some(*id),
+                },
+                None => EnvelopeStatus::Duplicate,
+            };
+        }
+    }
+    Ok(ids)
+}
+
+async fn relink_inbox(
+    tx: &tokio_postgres::Transaction<'_>,
+    envs: &[Envelope],
+    status: &[EnvelopeStatus],
+    batch_id: i64,
+) -> Result<(), tokio_postgres::Error> {
+    let (mut ids, mut rejected) = (vec![], vec![]);
+    for (env, st) in envs.iter().zip(status) {
+        if let (Origin::Inbox(id), EnvelopeStatus::Stored { .. }) = (&env.origin, st) {
+            ids.push(*id);
+            rejected.push(env.records.is_empty() && !env.rejects.is_empty());
+        }
+    }
+    if !ids.is_empty() {
+        tx.execute(upsert::INBOX_RELINK, &[&ids, &batch_id, &rejected])
+            .await?;
+    }
+    Ok(())
+}
+
+async fn insert_rejects(
+    tx: &tokio_postgres::Transaction<'_>,
+    envs: &[Envelope],
+    accepted: &[usize],
+    inbox_ids: &HashMap<usize, i64>,
+) -> Result<usize, tokio_postgres::Error> {
+    let (mut t, mut s, mut e, mut ib, mut p, mut r, mut d) =
+        (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+    for i in accepted {
+        let inbox = match &envs[*i].origin {
+            Origin::Inbox(id) => Some(*id),
+            Origin::New(_) => inbox_ids.get(i).copied(),
+        };
+        for rej in &envs[*i].rejects {
+            t.push(rej.tenant_id.as_deref());
+            s.push(rej.source.as_str());
+            e.push(rej.event_id.as_deref());
+            ib.push(inbox);
+            p.push(rej.payload.as_deref());
+            r.push(rej.reason.as_str());
+            d.push(&rej.detail);
+        }
+    }
+    if !t.is_empty() {
+        tx.execute(upsert::REJECTS, &[&t, &s, &e, &ib, &p, &r, &d])
+            .await?;
+    }
+    Ok(t.len())
+}
+
+/// SHA-256 over the accepted payloads in order: the audit row proves what the batch contained.
+fn checksum(envs: &[Envelope], accepted: &[usize]) -> Option<String> {
+    let mut h = Sha256::new();
+    let mut any = false;
+    for i in accepted {
+        if let Origin::New(r) = &envs[*i].origin {
+            h.update(r.payload.as_bytes());
+            h.update([0u8]);
+            any = true;
+        }
+    }
+    any.then(|| hex::encode(h.finalize()))
+}
+
+/// An envelope PostgreSQL refused even alone: keep its payload, turn its records into rejects.
+fn as_rejected(env: &Envelope, e: &tokio_postgres::Error) -> Envelope {
+    let reason = match e.as_db_error() {
+        Some(db) => format!("PostgreSQL refused the record: {}", db.message()),
+        None => format!("PostgreSQL refused the record: {e}"),
+    };
+    let detail = serde_json::json!({
+        "sqlstate": e.code().map(|c| c.code()),
+        "constraint": e.as_db_error().and_then(|d| d.constraint()),
+        "column": e.as_db_error().and_then(|d| d.column()),
+    });
+    let mut rejects = env.rejects.clone();
+    for rec in &env.records {
+        let (tenant, source, id, payload) = describe(rec);
+        rejects.push(Reject {
+            tenant_id: Some(tenant),
+            source,
+            event_id: Some(id),
+            payload: Some(payload),
+            reason: reason.clone(),
+            detail: detail.clone(),
+        });
+    }
+    Envelope {
+        origin: env.origin.clone(),
+        records: Vec::new(),
+        rejects,
+    }
+}
+
+fn describe(rec: &Record) -> (String, String, String, String) {
+    match rec {
+        Record::Txn(t) => (
+            t.key.tenant_id.clone(),
+            t.key.source.clone(),
+            t.key.source_txn_id.clone(),
+            serde_json::to_string(t).unwrap_or_default(),
+        ),
+        Record::Drawer(d) => (
+            d.tenant_id.clone(),
+            d.source.clone(),
+            d.source_event_id.clone(),
+            serde_json::to_string(d).unwrap_or_default(),
+        ),
+        Record::Inventory(i) => (
+            i.level.tenant_id.clone(),
+            i.source.clone(),
+            i.level.sku.clone(),
+            serde_json::to_string(&i.level).unwrap_or_default(),
+        ),
+    }
+}

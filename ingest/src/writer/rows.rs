@@ -1,0 +1,185 @@
+//! Pre-processing before anything touches the database: keep one version per natural key, and
+//! compute the header totals `pos.txn` carries so reports need no join.
+
+use crate::envelope::{InventoryRecord, Record};
+use pos_core::model::{DrawerEvent, LineKind, TenderStatus, Transaction};
+use rust_decimal::Decimal;
+use std::collections::HashMap;
+
+/// Header totals (see the `pos.txn` column comments): `net = gross - discount - returns - voids`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Totals {
+    pub line_count: i32,
+    /// Sale lines before discount.
+    pub gross: Decimal,
+    /// Discounts on sale lines, positive.
+    pub discount: Decimal,
+    /// Returned value, positive.
+    pub returns: Decimal,
+    /// Voided value, positive.
+    pub voids: Decimal,
+    /// Sum of all signed line net amounts.
+    pub net: Decimal,
+    pub tax: Decimal,
+    /// Approved tenders (refunds and change negative).
+    pub tender: Decimal,
+}
+
+pub fn totals(t: &Transaction) -> Totals {
+    let mut s = Totals {
+        line_count: t.lines.len() as i32,
+        ..Totals::default()
+    };
+    for l in &t.lines {
+        s.net += l.net_amount;
+        s.tax += l.tax;
+        match l.kind {
+            LineKind::Sale => {
+                s.gross += l.net_amount + l.discount;
+                s.discount += l.discount;
+            }
+            LineKind::Return => s.returns -= l.net_amount,
+            LineKind::Void => s.voids -= l.net_amount,
+        }
+    }
+    s.tender = t
+        .tenders
+        .iter()
+        .filter(|x| x.status == TenderStatus::Approved)
+        .map(|x| x.amount)
+        .sum();
+    s
+}
+
+/// The records of one batch, one per natural key: two versions of one transaction in a batch
+/// would make `ON CONFLICT DO UPDATE` touch a row twice, which PostgreSQL refuses.
+#[derive(Debug, Default)]
+pub struct Deduped {
+    pub txns: Vec<Transaction>,
+    pub drawers: Vec<DrawerEvent>,
+    pub inventory: Vec<InventoryRecord>,
+    /// Records dropped because a newer (or equal, later) version of the same key was in the batch.
+    pub superseded: usize,
+}
+
+type TxnId = (String, String, String, String, i64);
+
+/// Keeps, per key, the highest `source_version` (the last one on ties: a replay of a corrected
+/// mapping arrives after the original). Output is sorted by key so concurrent batches lock rows
+/// in the same order and cannot deadlock on each other.
+pub fn dedup(records: impl IntoIterator<Item = Record>) -> Deduped {
+    let mut txns: HashMap<TxnId, Transaction> = HashMap::new();
+    let mut drawers: HashMap<(String, String, String, String, i64), DrawerEvent> = HashMap::new();
+    let mut inventory: HashMap<(String, String, String, i64), InventoryRecord> = HashMap::new();
+    let mut superseded = 0;
+    for r in records {
+        match r {
+            Record::Txn(t) => {
+                let k = &t.key;
+                let id = (
+                    k.tenant_id.clone(),
+                    k.store_id.clone(),
+                    k.source.clone(),
+                    k.source_txn_id.clone(),
+                    t.occurred_at.timestamp_micros(),
+                );
+                match txns.get(&id) {
+                    Some(old) if old.source_version > t.source_version => superseded += 1,
+                    Some(_) => {
+                        superseded += 1;
+                        txns.insert(id, *t);
+                    }
+                    None => {
+                        txns.insert(id, *t);
+                    }
+                }
+            }
+            Record::Drawer(d) => {
+                let id = (
+                    d.tenant_id.clone(),
+                    d.store_id.clone(),
+                    d.source.clone(),
+                    d.source_event_id.clone(),
+                    d.occurred_at.timestamp_micros(),
+                );
+                superseded += usize::from(drawers.insert(id, d).is_some());
+            }
+            Record::Inventory(i) => {
+                let l = &i.level;
+                let id = (
+                    l.tenant_id.clone(),
+                    l.store_id.clone(),
+                    l.sku.clone(),
+                    l.as_of.timestamp_micros(),
+                );
+                match inventory.get(&id) {
+                    Some(old) if old.source_version > i.source_version => superseded += 1,
+                    Some(_) => {
+                        superseded += 1;
+                        inventory.insert(id, i);
+                    }
+                    None => {
+                        inventory.insert(id, i);
+                    }
+                }
+            }
+        }
+    }
+    let mut out = Deduped {
+        superseded,
+        ..Deduped::default()
+    };
+    let mut t: Vec<_> = txns.into_iter().collect();
+    t.sort_by(|a, b| a.0.cmp(&b.0));
+    out.txns = t.into_iter().map(|(_, v)| v).collect();
+    let mut d: Vec<_> = drawers.into_iter().collect();
+    d.sort_by(|a, b| a.0.cmp(&b.0));
+    out.drawers = d.into_iter().map(|(_, v)| v).collect();
+    let mut i: Vec<_> = inventory.into_iter().collect();
+    i.sort_by(|a, b| a.0.cmp(&b.0));
+    out.inventory = i.into_iter().map(|(_, v)| v).collect();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::adapters::testkit::{line, txn};
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn totals_separate_gross_discount_returns_and_voids() {
+        let mut t = txn("1", 1);
+        t.lines = vec![
+            line(1, LineKind::Sale, "2", "5.00", "1.00"),
+            line(2, LineKind::Void, "-1", "2.50", "0"),
+            line(3, LineKind::Return, "-1", "3.00", "0"),
+        ];
+        let s = totals(&t);
+        assert_eq!(s.gross, d("10.00"));
+        assert_eq!(s.discount, d("1.00"));
+        assert_eq!(s.voids, d("2.50"));
+        assert_eq!(s.returns, d("3.00"));
+        assert_eq!(s.net, d("3.50"));
+        assert_eq!(s.net, s.gross - s.discount - s.returns - s.voids);
+        assert_eq!(s.line_count, 3);
+    }
+
+    #[test]
+    fn dedup_keeps_the_newest_version_whatever_the_order() {
+        let recs = vec![
+            Record::Txn(Box::new(txn("a", 3))),
+            Record::Txn(Box::new(txn("a", 5))),
+            Record::Txn(Box::new(txn("a", 4))),
+            Record::Txn(Box::new(txn("b", 1))),
+        ];
+        let d = dedup(recs);
+        assert_eq!(d.txns.len(), 2);
+        assert_eq!(d.superseded, 2);
+        assert_eq!(d.txns[0].key.source_txn_id, "a");
+        assert_eq!(d.txns[0].source_version, 5);
+    }
+}

@@ -1,0 +1,329 @@
+//! Binary COPY of a batch into per-connection temporary staging tables. COPY is the fastest way
+//! into PostgreSQL; the upsert then moves rows from staging into the hypertables with one
+//! `INSERT … SELECT … ON CONFLICT` per table.
+
+use super::rows::{totals, Deduped};
+use tokio_postgres::binary_copy::BinaryCopyInWriter;
+use tokio_postgres::types::{ToSql, Type};
+use tokio_postgres::{Client, Transaction};
+
+/// Created once per connection; `ON COMMIT DELETE ROWS` empties them after every batch.
+pub const CREATE_STAGING: &str = "
+CREATE TEMP TABLE IF NOT EXISTS stage_txn (LIKE pos.txn INCLUDING DEFAULTS) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS stage_line (LIKE pos.sale_line INCLUDING DEFAULTS) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS stage_tender (LIKE pos.tender INCLUDING DEFAULTS) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS stage_drawer (LIKE pos.drawer_event INCLUDING DEFAULTS) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS stage_inventory (LIKE pos.inventory_level INCLUDING DEFAULTS) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS stage_won (
+    tenant_id text, store_id text, source text, source_txn_id text, occurred_at timestamptz, updated boolean
+) ON COMMIT DELETE ROWS;
+";
+
+pub async fn create_staging(client: &Client) -> Result<(), tokio_postgres::Error> {
+    client.batch_execute(CREATE_STAGING).await
+}
+
+pub const TXN_COLS: &str = "tenant_id, store_id, source, source_txn_id, occurred_at, business_date, source_version, \
+    register_id, cashier_id, customer_id, status, currency, line_count, gross_amount, discount_amount, \
+    return_amount, void_amount, net_amount, tax_amount, tender_amount";
+const TXN_TYPES: &[Type] = &[
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TIMESTAMPTZ,
+    Type::DATE,
+    Type::INT8,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::INT4,
+    Type::NUMERIC,
+    Type::NUMERIC,
+    Type::NUMERIC,
+    Type::NUMERIC,
+    Type::NUMERIC,
+    Type::NUMERIC,
+    Type::NUMERIC,
+];
+
+pub const LINE_COLS: &str = "tenant_id, store_id, source, source_txn_id, line_no, occurred_at, business_date, \
+    source_version, txn_status, kind, sku, gtin, raw_item_id, description, quantity, unit_price, discount, \
+    net_amount, tax, currency, entry_method, price_override, register_id, cashier_id, customer_id, \
+    original_txn_id, original_line_no";
+const LINE_TYPES: &[Type] = &[
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::INT4,
+    Type::TIMESTAMPTZ,
+    Type::DATE,
+    Type::INT8,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::NUMERIC,
+    Type::NUMERIC,
+    Type::NUMERIC,
+    Type::NUMERIC,
+    Type::NUMERIC,
+    Type::TEXT,
+    Type::TEXT,
+    Type::BOOL,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::INT4,
+];
+
+pub const TENDER_COLS: &str = "tenant_id, store_id, source, source_txn_id, tender_no, occurred_at, business_date, \
+    source_version, method, amount, currency, status, card_fingerprint, card_bin, card_entry, register_id, cashier_id";
+const TENDER_TYPES: &[Type] = &[
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::INT4,
+    Type::TIMESTAMPTZ,
+    Type::DATE,
+    Type::INT8,
+    Type::TEXT,
+    Type::NUMERIC,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+];
+
+pub const DRAWER_COLS: &str =
+    "tenant_id, store_id, source, source_event_id, occurred_at, business_date, \
+    source_version, register_id, cashier_id, kind, amount, currency";
+const DRAWER_TYPES: &[Type] = &[
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TIMESTAMPTZ,
+    Type::DATE,
+    Type::INT8,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::NUMERIC,
+    Type::TEXT,
+];
+
+pub const INVENTORY_COLS: &str = "tenant_id, store_id, sku, as_of, on_hand, source, source_version";
+const INVENTORY_TYPES: &[Type] = &[
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TIMESTAMPTZ,
+    Type::NUMERIC,
+    Type::TEXT,
+    Type::INT8,
+];
+
+/// Row counts staged per table.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Staged {
+    pub txns: usize,
+    pub lines: usize,
+    pub tenders: usize,
+    pub drawers: usize,
+    pub inventory: usize,
+}
+
+/// Copies every record of the batch into the staging tables.
+pub async fn stage(tx: &Transaction<'_>, d: &Deduped) -> Result<Staged, tokio_postgres::Error> {
+    let mut n = Staged::default();
+    if !d.txns.is_empty() {
+        n.txns = copy_txns(tx, d).await?;
+        n.lines = copy_lines(tx, d).await?;
+        n.tenders = copy_tenders(tx, d).await?;
+    }
+    if !d.drawers.is_empty() {
+        n.drawers = copy_drawers(tx, d).await?;
+    }
+    if !d.inventory.is_empty() {
+        n.inventory = copy_inventory(tx, d).await?;
+    }
+    Ok(n)
+}
+
+type Sink = std::pin::Pin<Box<BinaryCopyInWriter>>;
+
+async fn open(
+    tx: &Transaction<'_>,
+    table: &str,
+    cols: &str,
+    types: &[Type],
+) -> Result<Sink, tokio_postgres::Error> {
+    let sink = tx
+        .copy_in(&format!("COPY {table} ({cols}) FROM STDIN BINARY"))
+        .await?;
+    Ok(Box::pin(BinaryCopyInWriter::new(sink, types)))
+}
+
+async fn copy_txns(tx: &Transaction<'_>, d: &Deduped) -> Result<usize, tokio_postgres::Error> {
+    let mut w = open(tx, "stage_txn", TXN_COLS, TXN_TYPES).await?;
+    for t in &d.txns {
+        let s = totals(t);
+        let k = &t.key;
+        let row: [&(dyn ToSql + Sync); 20] = [
+            &k.tenant_id,
+            &k.store_id,
+            &k.source,
+            &k.source_txn_id,
+            &t.occurred_at,
+            &t.business_date,
+            &t.source_version,
+            &t.register_id,
+            &t.cashier_id,
+            &t.customer_id,
+            &t.status.as_str(),
+            &t.currency,
+            &s.line_count,
+            &s.gross,
+            &s.discount,
+            &s.returns,
+            &s.voids,
+            &s.net,
+            &s.tax,
+            &s.tender,
+        ];
+        w.as_mut().write(&row).await?;
+    }
+    w.as_mut().finish().await?;
+    Ok(d.txns.len())
+}
+
+async fn copy_lines(tx: &Transaction<'_>, d: &Deduped) -> Result<usize, tokio_postgres::Error> {
+    let mut w = open(tx, "stage_line", LINE_COLS, LINE_TYPES).await?;
+    let mut n = 0;
+    for t in &d.txns {
+        let k = &t.key;
+        for l in &t.lines {
+            let row: [&(dyn ToSql + Sync); 27] = [
+                &k.tenant_id,
+                &k.store_id,
+                &k.source,
+                &k.source_txn_id,
+                &l.line_no,
+                &t.occurred_at,
+                &t.business_date,
+                &t.source_version,
+                &t.status.as_str(),
+                &l.kind.as_str(),
+                &l.sku,
+                &l.gtin,
+                &l.raw_item_id,
+                &l.description,
+                &l.quantity,
+                &l.unit_price,
+                &l.discount,
+                &l.net_amount,
+                &l.tax,
+                &t.currency,
+                &l.entry_method.as_str(),
+                &l.price_override,
+                &t.register_id,
+                &t.cashier_id,
+                &t.customer_id,
+                &l.original_txn_id,
+                &l.original_line_no,
+            ];
+            w.as_mut().write(&row).await?;
+            n += 1;
+        }
+    }
+    w.as_mut().finish().await?;
+    Ok(n)
+}
+
+async fn copy_tenders(tx: &Transaction<'_>, d: &Deduped) -> Result<usize, tokio_postgres::Error> {
+    let mut w = open(tx, "stage_tender", TENDER_COLS, TENDER_TYPES).await?;
+    let mut n = 0;
+    for t in &d.txns {
+        let k = &t.key;
+        for x in &t.tenders {
+            let entry = x.card_entry.map(|c| c.as_str());
+            let row: [&(dyn ToSql + Sync); 17] = [
+                &k.tenant_id,
+                &k.store_id,
+                &k.source,
+                &k.source_txn_id,
+                &x.tender_no,
+                &x.occurred_at,
+                &t.business_date,
+                &t.source_version,
+                &x.method.as_str(),
+                &x.amount,
+                &t.currency,
+                &x.status.as_str(),
+                &x.card_fingerprint,
+                &x.card_bin,
+                &entry,
+                &t.register_id,
+                &t.cashier_id,
+            ];
+            w.as_mut().write(&row).await?;
+            n += 1;
+        }
+    }
+    w.as_mut().finish().await?;
+    Ok(n)
+}
+
+async fn copy_drawers(tx: &Transaction<'_>, d: &Deduped) -> Result<usize, tokio_postgres::Error> {
+    let mut w = open(tx, "stage_drawer", DRAWER_COLS, DRAWER_TYPES).await?;
+    for e in &d.drawers {
+        // Drawer events have no version in the model: they are immutable facts.
+        let row: [&(dyn ToSql + Sync); 12] = [
+            &e.tenant_id,
+            &e.store_id,
+            &e.source,
+            &e.source_event_id,
+            &e.occurred_at,
+            &e.business_date,
+            &0i64,
+            &e.register_id,
+            &e.cashier_id,
+            &e.kind.as_str(),
+            &e.amount,
+            &e.currency,
+        ];
+        w.as_mut().write(&row).await?;
+    }
+    w.as_mut().finish().await?;
+    Ok(d.drawers.len())
+}
+
+async fn copy_inventory(tx: &Transaction<'_>, d: &Deduped) -> Result<usize, tokio_postgres::Error> {
+    let mut w = open(tx, "stage_inventory", INVENTORY_COLS, INVENTORY_TYPES).await?;
+    for i in &d.inventory {
+        let l = &i.level;
+        let row: [&(dyn ToSql + Sync); 7] = [
+            &l.tenant_id,
+            &l.store_id,
+            &l.sku,
+            &l.as_of,
+            &l.on_hand,
+            &i.source,
+            &i.source_version,
+        ];
+        w.as_mut().write(&row).await?;
+    }
+    w.as_mut().finish().await?;
+    Ok(d.inventory.len())
+}
