@@ -30,7 +30,11 @@ pub fn parse_payload(payload: &str) -> Option<Alert> {
         serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),
     });
-    Some(Alert { tenant, id, payload: payload.to_string() })
+    Some(Alert {
+        tenant,
+        id,
+        payload: payload.to_string(),
+    })
 }
 
 /// Keeps a LISTEN connection open for the life of the process, reconnecting with backoff after
@@ -71,7 +75,9 @@ async fn listen_once(url: &str, channel: &str, tx: &broadcast::Sender<Alert>) ->
         }
         Ok(())
     });
-    client.batch_execute(&format!("LISTEN {}", quote_ident(channel))).await?;
+    client
+        .batch_execute(&format!("LISTEN {}", quote_ident(channel)))
+        .await?;
     tracing::info!(channel, "alert listener: listening");
     let ended = driver.await;
     drop(client);
@@ -105,7 +111,9 @@ pub fn stream(
                     }
                     Ok(_) => continue,
                     Err(broadcast::error::RecvError::Lagged(n)) => {
-                        let ev = Event::default().event("lagged").data(format!("{n} alerts were skipped; reload GET /v1/alerts"));
+                        let ev = Event::default()
+                            .event("lagged")
+                            .data(format!("{n} alerts were skipped; reload GET /v1/alerts"));
                         return Some((Ok(ev), (rx, guard)));
                     }
                     Err(broadcast::error::RecvError::Closed) => return None,

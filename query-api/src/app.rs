@@ -30,7 +30,11 @@ pub struct AppState {
 impl AppState {
     /// The current catalog (empty until the first successful load).
     pub fn catalog(&self) -> Arc<Catalog> {
-        self.catalog.read().unwrap_or_else(|p| p.into_inner()).clone().unwrap_or_default()
+        self.catalog
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+            .unwrap_or_default()
     }
     pub fn catalog_loaded(&self) -> bool {
         self.catalog.read().unwrap_or_else(|p| p.into_inner()).is_some()
@@ -62,7 +66,11 @@ pub async fn build_state(cfg: ServeConfig) -> anyhow::Result<Arc<AppState>> {
     tokio::spawn(async move {
         loop {
             let Some(st) = weak.upgrade() else { return };
-            let every = if st.catalog_loaded() { st.cfg.catalog_refresh_s.max(1) } else { 1 };
+            let every = if st.catalog_loaded() {
+                st.cfg.catalog_refresh_s.max(1)
+            } else {
+                1
+            };
             drop(st);
             tokio::time::sleep(Duration::from_secs(every)).await;
             let Some(st) = weak.upgrade() else { return };
@@ -93,7 +101,11 @@ pub fn build_app(state: Arc<AppState>) -> Router {
 
 /// Counts and times every request under its route pattern (not the raw path: bounded labels).
 async fn observe(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Response {
-    let route = req.extensions().get::<MatchedPath>().map_or("unmatched", |m| m.as_str()).to_string();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", |m| m.as_str())
+        .to_string();
     let t = Instant::now();
     let resp = next.run(req).await;
     st.metrics.observe(&route, resp.status().as_u16(), t.elapsed());
@@ -101,7 +113,13 @@ async fn observe(State(st): State<Arc<AppState>>, req: Request, next: Next) -> R
 }
 
 /// Serves on `listener` until the future resolves (Ctrl-C / SIGTERM in the binary).
-pub async fn serve(state: Arc<AppState>, listener: TcpListener, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-    axum::serve(listener, build_app(state)).with_graceful_shutdown(shutdown).await?;
+pub async fn serve(
+    state: Arc<AppState>,
+    listener: TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    axum::serve(listener, build_app(state))
+        .with_graceful_shutdown(shutdown)
+        .await?;
     Ok(())
 }

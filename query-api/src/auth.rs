@@ -36,7 +36,9 @@ pub fn bearer(headers: &HeaderMap) -> Result<&str, ApiError> {
     let value = headers
         .get(header::AUTHORIZATION)
         .ok_or_else(|| ApiError::unauthorized("missing Authorization header"))?;
-    let value = value.to_str().map_err(|_| ApiError::unauthorized("Authorization header is not ASCII"))?;
+    let value = value
+        .to_str()
+        .map_err(|_| ApiError::unauthorized("Authorization header is not ASCII"))?;
     let key = value
         .strip_prefix("Bearer ")
         .ok_or_else(|| ApiError::unauthorized("Authorization must be `Bearer <api key>`"))?
@@ -59,7 +61,10 @@ const MISS_TTL: Duration = Duration::from_secs(2);
 
 impl KeyCache {
     pub fn new(ttl: Duration) -> Self {
-        Self { ttl, entries: Mutex::new(HashMap::new()) }
+        Self {
+            ttl,
+            entries: Mutex::new(HashMap::new()),
+        }
     }
 
     /// Resolves a request's key to its principal; 401 for unknown or revoked keys.

@@ -30,8 +30,14 @@ pub struct ServeConfig {
     /// has a tenant_id column and is granted to pos_api, so new views appear without a release.
     #[arg(long, env = "POS_API_VIEWS", value_delimiter = ',')]
     pub views: Vec<String>,
-    /// Relations never served, even when granted (comma-separated names).
-    #[arg(long, env = "POS_API_EXCLUDE", value_delimiter = ',')]
+    /// Relations never served, even when granted (comma-separated names). Default: the tenancy
+    /// bookkeeping table, which is administration, not data.
+    #[arg(
+        long,
+        env = "POS_API_EXCLUDE",
+        value_delimiter = ',',
+        default_value = "tenant_access"
+    )]
     pub exclude: Vec<String>,
     /// Seconds between reloads of the catalog (views, columns, grants, comments).
     #[arg(long, env = "POS_API_CATALOG_REFRESH_S", default_value_t = 30)]
@@ -56,7 +62,7 @@ impl ServeConfig {
             max_rows: 1000,
             schema: "pos".into(),
             views: Vec::new(),
-            exclude: Vec::new(),
+            exclude: vec!["tenant_access".into()],
             catalog_refresh_s: 30,
             key_cache_s: 30,
             alert_channel: "pos_fraud_alert".into(),

@@ -23,7 +23,13 @@ pub fn make_pool(cfg: &ServeConfig) -> anyhow::Result<Pool> {
     pg.connect_timeout(cfg.pool_timeout());
     pg.keepalives_idle(Duration::from_secs(30));
     pg.application_name("pos-query-api");
-    let mgr = Manager::from_config(pg, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+    let mgr = Manager::from_config(
+        pg,
+        NoTls,
+        ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        },
+    );
     let t = Some(cfg.pool_timeout());
     Ok(Pool::builder(mgr)
         .max_size(cfg.pool_size)
@@ -80,15 +86,19 @@ pub async fn tenant_query(
     if client.statement_cache.size() > STATEMENT_CACHE_MAX {
         client.statement_cache.clear();
     }
-    let setup = client.prepare_typed_cached(SETUP, &[Type::TEXT, Type::TEXT, Type::TEXT]).await?;
+    let setup = client
+        .prepare_typed_cached(SETUP, &[Type::TEXT, Type::TEXT, Type::TEXT])
+        .await?;
     let mut prepared = Vec::with_capacity(stmts.len());
     for s in stmts {
         prepared.push(client.prepare_typed_cached(&s.sql, &s.types).await?);
     }
     let timeout = format!("{statement_timeout_ms}ms");
     let setup_params: [&(dyn ToSql + Sync); 3] = [&&*who.role, &&*who.tenant, &timeout];
-    let params: Vec<Vec<&(dyn ToSql + Sync)>> =
-        stmts.iter().map(|s| s.params.iter().map(Param::as_sql).collect()).collect();
+    let params: Vec<Vec<&(dyn ToSql + Sync)>> = stmts
+        .iter()
+        .map(|s| s.params.iter().map(Param::as_sql).collect())
+        .collect();
     let queries = prepared.iter().zip(&params).map(|(st, p)| client.query(st, p));
     let (begin, set, results, commit) = tokio::join!(
         client.batch_execute("BEGIN READ ONLY"),

@@ -16,7 +16,12 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), hint: None }
+        Self {
+            status,
+            code,
+            message: message.into(),
+            hint: None,
+        }
     }
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, message)
@@ -52,10 +57,12 @@ impl IntoResponse for ApiError {
         let status = self.status;
         let mut resp = (status, axum::Json(self)).into_response();
         if status == StatusCode::SERVICE_UNAVAILABLE {
-            resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         }
         if status == StatusCode::UNAUTHORIZED {
-            resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            resp.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         resp
     }
@@ -73,8 +80,9 @@ impl From<tokio_postgres::Error> for ApiError {
         let err = match &code[..2] {
             "22" => ApiError::bad_request("invalid_value", msg),
             "08" | "53" | "57" if code == "57014" => {
-                ApiError::new(StatusCode::GATEWAY_TIMEOUT, "statement_timeout", msg)
-                    .with_hint("Narrow the request with filters on indexed columns (store_id, business_date) or a smaller limit.")
+                ApiError::new(StatusCode::GATEWAY_TIMEOUT, "statement_timeout", msg).with_hint(
+                    "Narrow the request with filters on indexed columns (store_id, business_date) or a smaller limit.",
+                )
             }
             "08" | "53" | "57" => ApiError::unavailable(msg),
             "42" if code == "42883" => ApiError::bad_request("invalid_operator", msg)

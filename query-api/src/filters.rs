@@ -86,7 +86,6 @@ pub struct ViewQuery {
     pub ranged: bool,
 }
 
-
 fn unknown_column(rel: &Relation, name: &str) -> ApiError {
     let known: Vec<&str> = rel.columns.iter().map(|c| c.name.as_str()).collect();
     ApiError::bad_request("unknown_column", format!("view {:?} has no column {name:?}", rel.name))
@@ -127,8 +126,10 @@ pub fn parse(
     }
     let range = parse_range(headers)?;
     if range.is_some() && (limit.is_some() || offset.is_some()) {
-        return Err(ApiError::bad_request("conflicting_range", "both a Range header and limit/offset were given")
-            .with_hint("Use either `Range: 0-99` or `?limit=100&offset=0`."));
+        return Err(
+            ApiError::bad_request("conflicting_range", "both a Range header and limit/offset were given")
+                .with_hint("Use either `Range: 0-99` or `?limit=100&offset=0`."),
+        );
     }
     let (off, lim) = match range {
         Some((from, to)) => (from, to.map(|t| t - from + 1)),
@@ -142,7 +143,10 @@ pub fn parse(
 
 fn parse_count_param(name: &str, v: &str) -> Result<i64, ApiError> {
     v.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
-        ApiError::bad_request("invalid_range", format!("{name} must be a non-negative integer, got {v:?}"))
+        ApiError::bad_request(
+            "invalid_range",
+            format!("{name} must be a non-negative integer, got {v:?}"),
+        )
     })
 }
 
@@ -158,7 +162,11 @@ fn parse_order(rel: &Relation, v: &str) -> Result<Vec<OrderBy>, ApiError> {
         .map(|term| {
             let mut parts = term.trim().split('.');
             let col = column(rel, parts.next().unwrap_or_default())?;
-            let mut o = OrderBy { column: col, desc: false, nulls_first: None };
+            let mut o = OrderBy {
+                column: col,
+                desc: false,
+                nulls_first: None,
+            };
             for p in parts {
                 match p {
                     "asc" => o.desc = false,
@@ -166,8 +174,11 @@ fn parse_order(rel: &Relation, v: &str) -> Result<Vec<OrderBy>, ApiError> {
                     "nullsfirst" => o.nulls_first = Some(true),
                     "nullslast" => o.nulls_first = Some(false),
                     other => {
-                        return Err(ApiError::bad_request("invalid_order", format!("unknown order modifier {other:?} in {term:?}"))
-                            .with_hint("order=col[.asc|.desc][.nullsfirst|.nullslast], comma-separated"))
+                        return Err(ApiError::bad_request(
+                            "invalid_order",
+                            format!("unknown order modifier {other:?} in {term:?}"),
+                        )
+                        .with_hint("order=col[.asc|.desc][.nullsfirst|.nullslast], comma-separated"))
                     }
                 }
             }
@@ -183,23 +194,36 @@ fn parse_filter(rel: &Relation, key: &str, v: &str) -> Result<Filter, ApiError> 
         None => (false, v),
     };
     let Some((op_name, value)) = rest.split_once('.') else {
-        return Err(ApiError::bad_request("invalid_filter", format!("filter {key}={v} has no operator"))
-            .with_hint("write col=op.value, e.g. store_id=eq.S1"));
+        return Err(
+            ApiError::bad_request("invalid_filter", format!("filter {key}={v} has no operator"))
+                .with_hint("write col=op.value, e.g. store_id=eq.S1"),
+        );
     };
     let bad_op = || {
-        ApiError::bad_request("unknown_operator", format!("unknown operator {op_name:?} in filter {key}={v}"))
-            .with_hint("use col=eq.x, neq, gt, gte, lt, lte, in.(a,b), is.null, optionally prefixed with not.")
+        ApiError::bad_request(
+            "unknown_operator",
+            format!("unknown operator {op_name:?} in filter {key}={v}"),
+        )
+        .with_hint("use col=eq.x, neq, gt, gte, lt, lte, in.(a,b), is.null, optionally prefixed with not.")
     };
     let op = Op::parse(op_name).ok_or_else(bad_op)?;
     let values = match op {
         Op::IsNull if value == "null" => Vec::new(),
         Op::IsNull => return Err(bad_op().with_hint("only `is.null` (or `not.is.null`) is supported")),
         Op::In => parse_list(value).ok_or_else(|| {
-            ApiError::bad_request("invalid_list", format!("in. expects a list like in.(a,b,\"c,d\"), got {value:?}"))
+            ApiError::bad_request(
+                "invalid_list",
+                format!("in. expects a list like in.(a,b,\"c,d\"), got {value:?}"),
+            )
         })?,
         _ => vec![value.to_string()],
     };
-    Ok(Filter { column: col, op, negate, values })
+    Ok(Filter {
+        column: col,
+        op,
+        negate,
+        values,
+    })
 }
 
 /// `(a,b,"c,d")` → [a, b, c,d]; double quotes protect commas and parentheses, `\` escapes.
@@ -227,7 +251,9 @@ fn parse_list(v: &str) -> Option<Vec<String>> {
 fn parse_prefer(headers: &HeaderMap) -> Result<Count, ApiError> {
     let mut count = Count::None;
     for h in headers.get_all("prefer") {
-        let s = h.to_str().map_err(|_| ApiError::bad_request("invalid_prefer", "Prefer header is not ASCII"))?;
+        let s = h
+            .to_str()
+            .map_err(|_| ApiError::bad_request("invalid_prefer", "Prefer header is not ASCII"))?;
         for pref in s.split(',').map(str::trim) {
             count = match pref {
                 "count=exact" => Count::Exact,
@@ -245,10 +271,16 @@ fn parse_prefer(headers: &HeaderMap) -> Result<Count, ApiError> {
 
 /// `Range: 0-24`, `Range: items=0-24` or open-ended `10-` → (first, last).
 fn parse_range(headers: &HeaderMap) -> Result<Option<(i64, Option<i64>)>, ApiError> {
-    let Some(h) = headers.get(header::RANGE) else { return Ok(None) };
+    let Some(h) = headers.get(header::RANGE) else {
+        return Ok(None);
+    };
     let bad = || {
-        ApiError::new(axum::http::StatusCode::RANGE_NOT_SATISFIABLE, "invalid_range", "malformed Range header")
-            .with_hint("Range: <first>-<last> (0-based, inclusive), e.g. Range: 0-99")
+        ApiError::new(
+            axum::http::StatusCode::RANGE_NOT_SATISFIABLE,
+            "invalid_range",
+            "malformed Range header",
+        )
+        .with_hint("Range: <first>-<last> (0-based, inclusive), e.g. Range: 0-99")
     };
     let s = h.to_str().map_err(|_| bad())?.trim();
     let s = s.strip_prefix("items=").unwrap_or(s);
@@ -285,14 +317,21 @@ impl Builder<'_> {
     /// `WHERE tenant_id = $1 AND …`: the tenant predicate is always there (defence in depth on top
     /// of row-level security, and it lets the planner use the tenant-leading indexes).
     fn where_clause(&mut self, tenant: &str, filters: &[Filter]) -> String {
-        let mut w = format!("WHERE \"tenant_id\" = {}::text", self.bind(Param::Text(tenant.to_string())));
+        let mut w = format!(
+            "WHERE \"tenant_id\" = {}::text",
+            self.bind(Param::Text(tenant.to_string()))
+        );
         for f in filters {
             let col = self.rel.quoted(f.column);
             let ty = &self.rel.columns[f.column].type_name;
             let cond = match f.op {
                 Op::IsNull => format!("{col} IS NULL"),
                 Op::In => format!("{col} = ANY({}::{ty}[])", self.bind(Param::List(f.values.clone()))),
-                op => format!("{col} {} {}::{ty}", op.sql(), self.bind(Param::Text(f.values[0].clone()))),
+                op => format!(
+                    "{col} {} {}::{ty}",
+                    op.sql(),
+                    self.bind(Param::Text(f.values[0].clone()))
+                ),
             };
             w.push_str(" AND ");
             w.push_str(&if f.negate { format!("NOT ({cond})") } else { cond });
@@ -312,14 +351,22 @@ impl Builder<'_> {
                     Some(false) => " NULLS LAST",
                     None => "",
                 };
-                format!("{}{}{nulls}", self.rel.quoted(o.column), if o.desc { " DESC" } else { "" })
+                format!(
+                    "{}{}{nulls}",
+                    self.rel.quoted(o.column),
+                    if o.desc { " DESC" } else { "" }
+                )
             })
             .collect();
         format!(" ORDER BY {}", terms.join(", "))
     }
 
     fn stmt(self, sql: String) -> Stmt {
-        Stmt { types: self.params.iter().map(Param::sql_type).collect(), sql, params: self.params }
+        Stmt {
+            types: self.params.iter().map(Param::sql_type).collect(),
+            sql,
+            params: self.params,
+        }
     }
 }
 
@@ -334,7 +381,10 @@ fn selected(rel: &Relation, q: &ViewQuery) -> Vec<usize> {
 /// The page query. JSON is aggregated by PostgreSQL (`json_agg`, exact numerics, one row back);
 /// CSV gets every column as text.
 pub fn page_sql(rel: &Relation, tenant: &str, q: &ViewQuery, shape: Shape) -> Stmt {
-    let mut b = Builder { rel, params: Vec::new() };
+    let mut b = Builder {
+        rel,
+        params: Vec::new(),
+    };
     let cols = selected(rel, q);
     let list: Vec<String> = match shape {
         Shape::Json => cols.iter().map(|&i| rel.quoted(i)).collect(),
@@ -344,7 +394,11 @@ pub fn page_sql(rel: &Relation, tenant: &str, q: &ViewQuery, shape: Shape) -> St
     let order = b.order_clause(&q.order);
     let lim = b.bind(Param::Text(q.limit.to_string()));
     let off = b.bind(Param::Text(q.offset.to_string()));
-    let inner = format!("SELECT {} FROM {} {w}{order} LIMIT {lim}::bigint OFFSET {off}::bigint", list.join(", "), rel.qualified);
+    let inner = format!(
+        "SELECT {} FROM {} {w}{order} LIMIT {lim}::bigint OFFSET {off}::bigint",
+        list.join(", "),
+        rel.qualified
+    );
     let sql = match shape {
         Shape::Json => format!("SELECT coalesce(json_agg(t), '[]')::text, count(*) FROM ({inner}) t"),
         Shape::TextColumns => inner,
@@ -354,7 +408,10 @@ pub fn page_sql(rel: &Relation, tenant: &str, q: &ViewQuery, shape: Shape) -> St
 
 /// The total for `Prefer: count=…`: exact `count(*)`, or the planner's estimate (cheap on big views).
 pub fn count_sql(rel: &Relation, tenant: &str, q: &ViewQuery) -> Option<Stmt> {
-    let mut b = Builder { rel, params: Vec::new() };
+    let mut b = Builder {
+        rel,
+        params: Vec::new(),
+    };
     let w = b.where_clause(tenant, &q.filters);
     let sql = match q.count {
         Count::None => return None,

@@ -24,7 +24,9 @@ pub const REORDER: &str = "reorder_suggestions";
 pub const END_OF_DAY: &str = "store_daily";
 
 fn decode(raw: Option<&str>) -> Vec<(String, String)> {
-    form_urlencoded::parse(raw.unwrap_or("").as_bytes()).into_owned().collect()
+    form_urlencoded::parse(raw.unwrap_or("").as_bytes())
+        .into_owned()
+        .collect()
 }
 
 /// The views this key may read, with columns, types and descriptions from the COMMENTs.
@@ -33,7 +35,11 @@ fn decode(raw: Option<&str>) -> Vec<(String, String)> {
 pub async fn list_views(State(st): St, headers: HeaderMap) -> Result<Response, ApiError> {
     let who = st.keys.authenticate(&st.pool, &headers).await?;
     let cat = st.catalog();
-    let views: Vec<&Relation> = cat.relations.values().filter(|r| r.readers.contains(&*who.role)).collect();
+    let views: Vec<&Relation> = cat
+        .relations
+        .values()
+        .filter(|r| r.readers.contains(&*who.role))
+        .collect();
     Ok(Json(views).into_response())
 }
 
@@ -43,7 +49,12 @@ pub async fn list_views(State(st): St, headers: HeaderMap) -> Result<Response, A
     responses((status = 200, description = "Rows"), (status = 206, description = "A page of a larger result"),
               (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 404, body = ApiError),
               (status = 416, body = ApiError), (status = 503, body = ApiError)))]
-pub async fn get_view(State(st): St, Path(view): Path<String>, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ApiError> {
+pub async fn get_view(
+    State(st): St,
+    Path(view): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let who = st.keys.authenticate(&st.pool, &headers).await?;
     serve_relation(&st, &who, &view, &decode(q.as_deref()), &headers).await
 }
@@ -102,20 +113,34 @@ pub async fn reorder(State(st): St, RawQuery(q): RawQuery, headers: HeaderMap) -
            ("date" = String, Query, description = "Business date, YYYY-MM-DD")),
     responses((status = 200, description = "The report (one object)"), (status = 400, body = ApiError),
               (status = 401, body = ApiError), (status = 404, body = ApiError)))]
-pub async fn end_of_day(State(st): St, Path(store): Path<String>, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ApiError> {
+pub async fn end_of_day(
+    State(st): St,
+    Path(store): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let who = st.keys.authenticate(&st.pool, &headers).await?;
     let pairs = decode(q.as_deref());
-    let date = pairs.iter().find(|(k, _)| k == "date").map(|(_, v)| v.clone()).ok_or_else(|| {
-        ApiError::bad_request("missing_date", "the business date is required").with_hint("add ?date=YYYY-MM-DD")
-    })?;
+    let date = pairs
+        .iter()
+        .find(|(k, _)| k == "date")
+        .map(|(_, v)| v.clone())
+        .ok_or_else(|| {
+            ApiError::bad_request("missing_date", "the business date is required").with_hint("add ?date=YYYY-MM-DD")
+        })?;
     if let Some((k, _)) = pairs.iter().find(|(k, _)| k != "date") {
-        return Err(ApiError::bad_request("unknown_parameter", format!("unknown parameter {k:?}")).with_hint("only ?date= is accepted"));
+        return Err(
+            ApiError::bad_request("unknown_parameter", format!("unknown parameter {k:?}"))
+                .with_hint("only ?date= is accepted"),
+        );
     }
     let cat = st.catalog();
     let rel = cat.readable(END_OF_DAY, &who.role)?;
     let (s, d) = (rel.column("store_id"), rel.column("business_date"));
     let (Some(_), Some(_)) = (s, d) else {
-        return Err(ApiError::internal(format!("{END_OF_DAY} lacks store_id/business_date columns")));
+        return Err(ApiError::internal(format!(
+            "{END_OF_DAY} lacks store_id/business_date columns"
+        )));
     };
     let stmt = Stmt {
         sql: format!(
@@ -128,8 +153,10 @@ pub async fn end_of_day(State(st): St, Path(store): Path<String>, RawQuery(q): R
     let rows = db::tenant_query(&st.pool, &who, st.cfg.statement_timeout_ms, &[stmt]).await?;
     match rows[0].as_slice() {
         [row] => Ok(([(header::CONTENT_TYPE, "application/json")], row.get::<_, String>(0)).into_response()),
-        [] => Err(ApiError::not_found("no_report", format!("no end-of-day data for store {store:?} on {date}"))
-            .with_hint("check the store id and the business date; data appears once sales are ingested")),
+        [] => Err(
+            ApiError::not_found("no_report", format!("no end-of-day data for store {store:?} on {date}"))
+                .with_hint("check the store id and the business date; data appears once sales are ingested"),
+        ),
         _ => Err(ApiError::internal("more than one end-of-day row for one store and day")),
     }
 }

@@ -4,7 +4,10 @@ use pos_query_api::{app, migrate, ServeConfig};
 use tokio_postgres::NoTls;
 
 #[derive(Parser)]
-#[command(name = "pos-query-api", about = "pos_analytics query API: JSON/CSV over the views, per-tenant API keys")]
+#[command(
+    name = "pos-query-api",
+    about = "pos_analytics query API: JSON/CSV over the views, per-tenant API keys"
+)]
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,
@@ -21,8 +24,9 @@ enum Cmd {
     },
     /// Manage API keys (run as a DBA).
     Keys {
-        #[arg(long, env = "POS_API_ADMIN_URL")]
-        admin_url: String,
+        /// PostgreSQL URL of a role that may write pos_query_api.api_key.
+        #[arg(long, env = "POS_API_ADMIN_URL", global = true)]
+        admin_url: Option<String>,
         #[command(subcommand)]
         cmd: KeyCmd,
     },
@@ -71,7 +75,10 @@ async fn main() -> anyhow::Result<()> {
             println!("schema pos_query_api is up to date");
             Ok(())
         }
-        Cmd::Keys { admin_url, cmd } => keys(&admin(&admin_url).await?, cmd).await,
+        Cmd::Keys { admin_url, cmd } => {
+            let url = admin_url.ok_or_else(|| anyhow::anyhow!("--admin-url (or POS_API_ADMIN_URL) is required"))?;
+            keys(&admin(&url).await?, cmd).await
+        }
     }
 }
 
@@ -89,7 +96,10 @@ async fn keys(client: &tokio_postgres::Client, cmd: KeyCmd) -> anyhow::Result<()
             }
         }
         KeyCmd::Revoke { key_id } => {
-            anyhow::ensure!(migrate::revoke_key(client, key_id).await?, "no active key with id {key_id}");
+            anyhow::ensure!(
+                migrate::revoke_key(client, key_id).await?,
+                "no active key with id {key_id}"
+            );
             println!("key {key_id} revoked (cached lookups expire within POS_API_KEY_CACHE_S seconds)");
         }
     }

@@ -7,7 +7,9 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 /// Upper bounds of the latency buckets, in seconds.
-const BUCKETS: [f64; 12] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0];
+const BUCKETS: [f64; 12] = [
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0,
+];
 
 #[derive(Default)]
 struct Histogram {
@@ -26,7 +28,12 @@ pub struct Metrics {
 
 impl Metrics {
     pub fn observe(&self, route: &str, status: u16, elapsed: Duration) {
-        *self.requests.lock().unwrap_or_else(|p| p.into_inner()).entry((route.to_string(), status)).or_default() += 1;
+        *self
+            .requests
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry((route.to_string(), status))
+            .or_default() += 1;
         let secs = elapsed.as_secs_f64();
         let mut lat = self.latency.lock().unwrap_or_else(|p| p.into_inner());
         let h = lat.entry(route.to_string()).or_default();
@@ -42,25 +49,53 @@ impl Metrics {
     /// The exposition text; `pool` is (size, available, waiting).
     pub fn render(&self, pool: (usize, usize, usize)) -> String {
         let mut out = String::new();
-        out.push_str("# HELP pos_api_requests_total HTTP requests by route and status.\n# TYPE pos_api_requests_total counter\n");
+        out.push_str(
+            "# HELP pos_api_requests_total HTTP requests by route and status.\n# TYPE pos_api_requests_total counter\n",
+        );
         for ((route, status), n) in self.requests.lock().unwrap_or_else(|p| p.into_inner()).iter() {
-            let _ = writeln!(out, "pos_api_requests_total{{route=\"{route}\",status=\"{status}\"}} {n}");
+            let _ = writeln!(
+                out,
+                "pos_api_requests_total{{route=\"{route}\",status=\"{status}\"}} {n}"
+            );
         }
         out.push_str("# HELP pos_api_request_seconds Request latency.\n# TYPE pos_api_request_seconds histogram\n");
         for (route, h) in self.latency.lock().unwrap_or_else(|p| p.into_inner()).iter() {
             for (b, c) in BUCKETS.iter().zip(h.counts) {
-                let _ = writeln!(out, "pos_api_request_seconds_bucket{{route=\"{route}\",le=\"{b}\"}} {c}");
+                let _ = writeln!(
+                    out,
+                    "pos_api_request_seconds_bucket{{route=\"{route}\",le=\"{b}\"}} {c}"
+                );
             }
-            let _ = writeln!(out, "pos_api_request_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}", h.n);
+            let _ = writeln!(
+                out,
+                "pos_api_request_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}",
+                h.n
+            );
             let _ = writeln!(out, "pos_api_request_seconds_sum{{route=\"{route}\"}} {}", h.sum);
             let _ = writeln!(out, "pos_api_request_seconds_count{{route=\"{route}\"}} {}", h.n);
         }
         let gauges = [
-            ("pos_api_pool_connections", "Open PostgreSQL connections.", pool.0 as i64),
+            (
+                "pos_api_pool_connections",
+                "Open PostgreSQL connections.",
+                pool.0 as i64,
+            ),
             ("pos_api_pool_available", "Idle pooled connections.", pool.1 as i64),
-            ("pos_api_pool_waiting", "Requests waiting for a connection.", pool.2 as i64),
-            ("pos_api_sse_clients", "Open alert streams.", self.sse_clients.load(Ordering::Relaxed)),
-            ("pos_api_alerts_delivered_total", "Alert events sent to streams.", self.alerts_delivered.load(Ordering::Relaxed)),
+            (
+                "pos_api_pool_waiting",
+                "Requests waiting for a connection.",
+                pool.2 as i64,
+            ),
+            (
+                "pos_api_sse_clients",
+                "Open alert streams.",
+                self.sse_clients.load(Ordering::Relaxed),
+            ),
+            (
+                "pos_api_alerts_delivered_total",
+                "Alert events sent to streams.",
+                self.alerts_delivered.load(Ordering::Relaxed),
+            ),
         ];
         for (name, help, v) in gauges {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {v}");

@@ -42,7 +42,10 @@ pub async fn migrate(client: &Client) -> anyhow::Result<()> {
 pub async fn create_key(client: &Client, tenant: &str, role: &str, label: Option<&str>) -> anyhow::Result<String> {
     anyhow::ensure!(!tenant.trim().is_empty(), "tenant must not be empty");
     let ok: Option<bool> = client
-        .query_opt("SELECT pg_has_role(oid, 'pos_api', 'MEMBER') FROM pg_roles WHERE rolname = $1", &[&role])
+        .query_opt(
+            "SELECT pg_has_role(oid, 'pos_api', 'MEMBER') FROM pg_roles WHERE rolname = $1",
+            &[&role],
+        )
         .await?
         .map(|r| r.get(0));
     match ok {
@@ -91,10 +94,18 @@ pub async fn list_keys(client: &Client) -> anyhow::Result<Vec<String>> {
 }
 
 /// Key id of the key created last for `tenant` (for scripts that just created one).
-pub async fn create_key_returning_id(client: &Client, tenant: &str, role: &str, label: Option<&str>) -> anyhow::Result<(i64, String)> {
+pub async fn create_key_returning_id(
+    client: &Client,
+    tenant: &str,
+    role: &str,
+    label: Option<&str>,
+) -> anyhow::Result<(i64, String)> {
     let key = create_key(client, tenant, role, label).await?;
     let row = client
-        .query_one("SELECT key_id FROM pos_query_api.api_key WHERE key_hash = $1", &[&&hash_key(&key)[..]])
+        .query_one(
+            "SELECT key_id FROM pos_query_api.api_key WHERE key_hash = $1",
+            &[&&hash_key(&key)[..]],
+        )
         .await?;
     Ok((row.get(0), key))
 }

@@ -27,7 +27,10 @@ struct BearerKey;
 impl Modify for BearerKey {
     fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
         let comps = doc.components.get_or_insert_with(Default::default);
-        comps.add_security_scheme("api_key", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        comps.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
     }
 }
 
@@ -39,8 +42,12 @@ fn column_schema(pg_type: &str) -> ObjectBuilder {
         "smallint" | "integer" | "bigint" => b.schema_type(Type::Integer),
         "numeric" | "real" | "double precision" => b.schema_type(Type::Number),
         "boolean" => b.schema_type(Type::Boolean),
-        "date" => b.schema_type(Type::String).format(Some(SchemaFormat::KnownFormat(KnownFormat::Date))),
-        t if t.starts_with("timestamp") => b.schema_type(Type::String).format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime))),
+        "date" => b
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date))),
+        t if t.starts_with("timestamp") => b
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime))),
         "json" | "jsonb" => b,
         t if t.ends_with("[]") => b.schema_type(Type::Array),
         _ => b.schema_type(Type::String),
@@ -70,7 +77,12 @@ fn header_param(name: &str, description: &str) -> utoipa::openapi::path::Paramet
 fn error_response(description: &str) -> utoipa::openapi::Response {
     ResponseBuilder::new()
         .description(description)
-        .content("application/json", ContentBuilder::new().schema(Some(Ref::from_schema_name("ApiError"))).build())
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ApiError")))
+                .build(),
+        )
         .build()
 }
 
@@ -80,9 +92,19 @@ fn view_operation(rel: &Relation) -> utoipa::openapi::path::Operation {
     for c in &rel.columns {
         row = row.property(&c.name, column_schema(&c.type_name).description(c.description.clone()));
     }
-    let rows = ContentBuilder::new().schema(Some(ArrayBuilder::new().items(row))).build();
-    let csv = ContentBuilder::new().schema(Some(ObjectBuilder::new().schema_type(Type::String))).build();
-    let ok = |d: &str| ResponseBuilder::new().description(d).content("application/json", rows.clone()).content("text/csv", csv.clone()).build();
+    let rows = ContentBuilder::new()
+        .schema(Some(ArrayBuilder::new().items(row)))
+        .build();
+    let csv = ContentBuilder::new()
+        .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+        .build();
+    let ok = |d: &str| {
+        ResponseBuilder::new()
+            .description(d)
+            .content("application/json", rows.clone())
+            .content("text/csv", csv.clone())
+            .build()
+    };
     let mut op = OperationBuilder::new()
         .tag("views")
         .operation_id(Some(format!("get_{}", rel.name)))
@@ -90,18 +112,36 @@ fn view_operation(rel: &Relation) -> utoipa::openapi::path::Operation {
         .description(rel.description.clone())
         .security(SecurityRequirement::new("api_key", Vec::<String>::new()))
         .parameter(query_param("select", "Comma-separated columns to return".into()))
-        .parameter(query_param("order", "col[.asc|.desc][.nullsfirst|.nullslast], comma-separated".into()))
+        .parameter(query_param(
+            "order",
+            "col[.asc|.desc][.nullsfirst|.nullslast], comma-separated".into(),
+        ))
         .parameter(query_param("limit", "Page size (capped by the server)".into()))
         .parameter(query_param("offset", "Rows to skip".into()))
-        .parameter(header_param("Range", "Rows first-last, 0-based inclusive (instead of limit/offset)"))
-        .parameter(header_param("Prefer", "count=exact or count=estimated: total in Content-Range"));
+        .parameter(header_param(
+            "Range",
+            "Rows first-last, 0-based inclusive (instead of limit/offset)",
+        ))
+        .parameter(header_param(
+            "Prefer",
+            "count=exact or count=estimated: total in Content-Range",
+        ));
     for c in &rel.columns {
         let what = c.description.as_deref().unwrap_or("");
-        op = op.parameter(query_param(&c.name, format!("Filter on {} ({}): op.value, e.g. eq.x, in.(a,b), is.null. {what}", c.name, c.type_name)));
+        op = op.parameter(query_param(
+            &c.name,
+            format!(
+                "Filter on {} ({}): op.value, e.g. eq.x, in.(a,b), is.null. {what}",
+                c.name, c.type_name
+            ),
+        ));
     }
     op.response("200", ok("Rows"))
         .response("206", ok("A page of a larger result (see Content-Range)"))
-        .response("400", error_response("Unknown column or operator, or a value of the wrong type"))
+        .response(
+            "400",
+            error_response("Unknown column or operator, or a value of the wrong type"),
+        )
         .response("401", error_response("Missing or unknown API key"))
         .response("416", error_response("Range past the end"))
         .response("503", error_response("PostgreSQL unavailable"))
@@ -112,7 +152,11 @@ fn view_operation(rel: &Relation) -> utoipa::openapi::path::Operation {
 pub fn document(cat: &Catalog) -> String {
     let mut doc = Fixed::openapi();
     for rel in cat.relations.values() {
-        doc.paths.add_path_operation(format!("/v1/views/{}", rel.name), vec![HttpMethod::Get], view_operation(rel));
+        doc.paths.add_path_operation(
+            format!("/v1/views/{}", rel.name),
+            vec![HttpMethod::Get],
+            view_operation(rel),
+        );
     }
     doc.to_json().unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
 }

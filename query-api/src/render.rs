@@ -24,13 +24,17 @@ pub fn negotiate(headers: &HeaderMap) -> Shape {
 
 /// The total row count from a count statement's rows (exact count, or the planner's estimate).
 pub fn total(count: Count, rows: Option<&Vec<Row>>) -> Result<Option<i64>, ApiError> {
-    let Some(row) = rows.and_then(|r| r.first()) else { return Ok(None) };
+    let Some(row) = rows.and_then(|r| r.first()) else {
+        return Ok(None);
+    };
     Ok(match count {
         Count::None => None,
         Count::Exact => Some(row.get::<_, i64>(0)),
         Count::Estimated => {
             let plan: serde_json::Value = row.get(0);
-            plan.pointer("/0/Plan/Plan Rows").and_then(|v| v.as_f64()).map(|r| r.round() as i64)
+            plan.pointer("/0/Plan/Plan Rows")
+                .and_then(|v| v.as_f64())
+                .map(|r| r.round() as i64)
         }
     })
 }
@@ -55,10 +59,18 @@ pub fn page_status(q: &ViewQuery, n: i64, total: Option<i64>) -> StatusCode {
 }
 
 /// Builds the response of a page from its rows (see `filters::page_sql` for the two shapes).
-pub fn page(q: &ViewQuery, shape: Shape, columns: &[&str], rows: &[Row], total: Option<i64>) -> Result<Response, ApiError> {
+pub fn page(
+    q: &ViewQuery,
+    shape: Shape,
+    columns: &[&str],
+    rows: &[Row],
+    total: Option<i64>,
+) -> Result<Response, ApiError> {
     let (body, n, ctype) = match shape {
         Shape::Json => {
-            let row = rows.first().ok_or_else(|| ApiError::internal("aggregate returned no row"))?;
+            let row = rows
+                .first()
+                .ok_or_else(|| ApiError::internal("aggregate returned no row"))?;
             (row.get::<_, String>(0), row.get::<_, i64>(1), "application/json")
         }
         Shape::TextColumns => (csv(columns, rows)?, rows.len() as i64, "text/csv; charset=utf-8"),
@@ -67,7 +79,11 @@ pub fn page(q: &ViewQuery, shape: Shape, columns: &[&str], rows: &[Row], total: 
     let mut resp = (status, Body::from(body)).into_response();
     let h = resp.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
-    let range = if status == StatusCode::RANGE_NOT_SATISFIABLE { content_range(0, 0, total) } else { content_range(q.offset, n, total) };
+    let range = if status == StatusCode::RANGE_NOT_SATISFIABLE {
+        content_range(0, 0, total)
+    } else {
+        content_range(q.offset, n, total)
+    };
     h.insert(header::CONTENT_RANGE, HeaderValue::from_str(&range).expect("ascii"));
     h.insert("range-unit", HeaderValue::from_static("items"));
     Ok(resp)
@@ -80,7 +96,8 @@ pub fn csv(columns: &[&str], rows: &[Row]) -> Result<String, ApiError> {
     w.write_record(columns).map_err(io)?;
     for r in rows {
         let fields: Vec<Option<String>> = (0..columns.len()).map(|i| r.get(i)).collect();
-        w.write_record(fields.iter().map(|f| f.as_deref().unwrap_or(""))).map_err(io)?;
+        w.write_record(fields.iter().map(|f| f.as_deref().unwrap_or("")))
+            .map_err(io)?;
     }
     let bytes = w.into_inner().map_err(|e| ApiError::internal(e.to_string()))?;
     String::from_utf8(bytes).map_err(|e| ApiError::internal(e.to_string()))

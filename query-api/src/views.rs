@@ -124,7 +124,12 @@ pub async fn load(pool: &Pool, cfg: &ServeConfig) -> Result<Catalog, ApiError> {
             index: HashMap::new(),
         });
         rel.index.insert(r.get(5), rel.columns.len());
-        rel.columns.push(Column { name: r.get(5), type_name: r.get(6), nullable: r.get(7), description: r.get(8) });
+        rel.columns.push(Column {
+            name: r.get(5),
+            type_name: r.get(6),
+            nullable: r.get(7),
+            description: r.get(8),
+        });
     }
     Ok(Catalog { relations })
 }

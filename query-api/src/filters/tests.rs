@@ -3,7 +3,12 @@ use crate::views::Column;
 use axum::http::HeaderValue;
 
 fn rel() -> Relation {
-    let col = |n: &str, t: &str| Column { name: n.into(), type_name: t.into(), nullable: true, description: None };
+    let col = |n: &str, t: &str| Column {
+        name: n.into(),
+        type_name: t.into(),
+        nullable: true,
+        description: None,
+    };
     Relation::new(
         "sales_daily",
         "view",
@@ -79,7 +84,11 @@ fn in_lists_honour_quotes_and_escapes() {
 fn quoted_identifiers_come_from_the_catalog() {
     let q = parse_q("select=odd\"name&order=odd\"name.desc.nullslast").unwrap();
     let s = page_sql(&rel(), "t", &q, Shape::Json);
-    assert!(s.sql.contains("SELECT \"odd\"\"name\" FROM pos.sales_daily"), "{}", s.sql);
+    assert!(
+        s.sql.contains("SELECT \"odd\"\"name\" FROM pos.sales_daily"),
+        "{}",
+        s.sql
+    );
     assert!(s.sql.contains("ORDER BY \"odd\"\"name\" DESC NULLS LAST"), "{}", s.sql);
 }
 
@@ -105,5 +114,8 @@ fn count_statements() {
     let mut q = parse_q("store_id=eq.S1").unwrap();
     assert!(count_sql(&rel(), "t", &q).is_none());
     q.count = Count::Exact;
-    assert_eq!(count_sql(&rel(), "t", &q).unwrap().sql, "SELECT count(*) FROM pos.sales_daily WHERE \"tenant_id\" = $1::text AND \"store_id\" = $2::text");
+    assert_eq!(
+        count_sql(&rel(), "t", &q).unwrap().sql,
+        "SELECT count(*) FROM pos.sales_daily WHERE \"tenant_id\" = $1::text AND \"store_id\" = $2::text"
+    );
 }
