@@ -1,8 +1,9 @@
 //! What an adapter hands to the writer: the facts mapped from one payload, the records it could
 //! not map, and where the payload comes from (new, or already in the raw inbox for a replay).
 
+use chrono::NaiveDate;
 use chrono::{DateTime, Utc};
-use pos_core::model::{DrawerEvent, InventoryLevel, Transaction};
+use pos_core::model::{DrawerEvent, InventoryLevel, Tender, Transaction, TxnKey};
 use serde_json::Value;
 
 /// A payload as it arrived, stored verbatim in `pos.raw_inbox` (vendor extensions included).
@@ -34,12 +35,27 @@ pub struct InventoryRecord {
     pub source_version: i64,
 }
 
+/// A payment reported on its own (Square payments and refunds), attached to its transaction
+/// by key. It is upserted into `pos.tender` by itself and survives new versions of the
+/// transaction that list no tenders.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TenderRecord {
+    pub key: TxnKey,
+    pub source_version: i64,
+    pub business_date: NaiveDate,
+    pub currency: String,
+    pub register_id: Option<String>,
+    pub cashier_id: Option<String>,
+    pub tender: Tender,
+}
+
 /// One canonical fact.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Record {
     Txn(Box<Transaction>),
     Drawer(DrawerEvent),
     Inventory(InventoryRecord),
+    Tender(TenderRecord),
 }
 
 /// A record that could not be mapped, with the reason; it lands in `pos.reject`.
@@ -91,6 +107,7 @@ impl Record {
             Record::Txn(t) => t.occurred_at,
             Record::Drawer(d) => d.occurred_at,
             Record::Inventory(i) => i.level.as_of,
+            Record::Tender(x) => x.tender.occurred_at,
         }
     }
 }

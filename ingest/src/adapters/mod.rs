@@ -6,6 +6,10 @@
 //! `rejects` name each bad record and why, while the good records go on.
 
 pub mod canonical;
+pub mod json;
+pub mod money;
+pub mod shopify;
+pub mod square;
 
 use crate::config::{parse_tz, Config};
 use crate::envelope::{Record, Reject};
@@ -40,6 +44,11 @@ pub struct Context {
     pub store_tz: HashMap<String, Tz>,
     /// Records further in the future than this are refused (a clock or mapping error).
     pub max_future: Duration,
+    /// Square `location_id` → store id.
+    pub square_locations: HashMap<String, String>,
+    /// Shopify shop domain → store id, and the store for shops not listed.
+    pub shopify_shops: HashMap<String, String>,
+    pub shopify_default_store: String,
 }
 
 impl Context {
@@ -55,6 +64,13 @@ impl Context {
             default_tz: parse_tz(&cfg.timezone)?,
             store_tz,
             max_future: Duration::days(7),
+            square_locations: cfg.square.locations.clone(),
+            shopify_shops: cfg.shopify.shops.clone(),
+            shopify_default_store: cfg
+                .shopify
+                .default_store
+                .clone()
+                .unwrap_or_else(|| "online".into()),
         })
     }
 
@@ -64,6 +80,9 @@ impl Context {
             default_tz: Tz::UTC,
             store_tz: HashMap::new(),
             max_future: Duration::days(7),
+            square_locations: HashMap::new(),
+            shopify_shops: HashMap::new(),
+            shopify_default_store: "online".into(),
         }
     }
 
@@ -109,6 +128,15 @@ pub fn check_transaction(ctx: &Context, t: &Transaction) -> Result<(), String> {
     Ok(())
 }
 
+/// A stable positive number from a source's text id, for sources whose payments have ids but no
+/// position (Square payments): the same id always gets the same `tender_no`.
+pub fn number_from_id(id: &str) -> i32 {
+    use sha2::{Digest, Sha256};
+    let h = Sha256::digest(id.as_bytes());
+    let n = i32::from_be_bytes([h[0], h[1], h[2], h[3]]) & 0x7fff_ffff;
+    n.max(1)
+}
+
 /// Refuses times before 1990 or more than `max_future` ahead: they would create chunks for
 /// years nobody asked for and are always a unit or mapping error.
 pub fn check_time(ctx: &Context, field: &str, at: DateTime<Utc>) -> Result<(), String> {
@@ -151,6 +179,16 @@ pub mod testkit {
     //! Small builders shared by the unit tests.
     use pos_core::model::*;
     use rust_decimal::Decimal;
+
+    /// A conformance sample from tests/vectors/ingest/pos-formats (copied verbatim from
+    /// /work/shared/samples/pos-formats, see PROVENANCE.md there).
+    pub fn sample(name: &str) -> String {
+        let p = format!(
+            "{}/../tests/vectors/ingest/pos-formats/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
+    }
 
     pub fn txn(id: &str, version: i64) -> Transaction {
         Transaction {

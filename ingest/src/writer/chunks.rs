@@ -27,6 +27,11 @@ pub fn days_needed<'a>(
     let mut need: BTreeMap<&'static str, BTreeSet<i64>> = BTreeMap::new();
     for r in records {
         match r {
+            Record::Tender(x) => {
+                need.entry("pos.tender")
+                    .or_default()
+                    .insert(day(x.tender.occurred_at));
+            }
             Record::Txn(t) => {
                 need.entry("pos.txn")
                     .or_default()

@@ -127,6 +127,7 @@ struct Statements {
     txn: String,
     lines: String,
     tenders: String,
+    solo_tenders: String,
     drawers: String,
     inventory: String,
 }
@@ -137,6 +138,7 @@ impl Statements {
             txn: upsert::txn(g),
             lines: upsert::lines(g),
             tenders: upsert::tenders(g),
+            solo_tenders: upsert::solo_tenders(g),
             drawers: upsert::drawers(g),
             inventory: upsert::inventory(g),
         }
@@ -299,6 +301,9 @@ impl Writer {
         }
         if staged.inventory > 0 {
             rows += tx.execute(sql.inventory.as_str(), &[&batch_id]).await?;
+        }
+        if staged.solo_tenders > 0 {
+            rows += tx.execute(sql.solo_tenders.as_str(), &[&batch_id]).await?;
         }
         counts.rows_written = rows;
         counts.rejects = insert_rejects(&tx, envs, &accepted, &inbox_ids).await?;
@@ -505,6 +510,12 @@ fn as_rejected(env: &Envelope, e: &tokio_postgres::Error) -> Envelope {
 
 fn describe(rec: &Record) -> (String, String, String, String) {
     match rec {
+        Record::Tender(x) => (
+            x.key.tenant_id.clone(),
+            x.key.source.clone(),
+            x.key.source_txn_id.clone(),
+            serde_json::to_string(&x.tender).unwrap_or_default(),
+        ),
         Record::Txn(t) => (
             t.key.tenant_id.clone(),
             t.key.source.clone(),

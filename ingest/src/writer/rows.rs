@@ -1,7 +1,7 @@
 //! Pre-processing before anything touches the database: keep one version per natural key, and
 //! compute the header totals `pos.txn` carries so reports need no join.
 
-use crate::envelope::{InventoryRecord, Record};
+use crate::envelope::{InventoryRecord, Record, TenderRecord};
 use pos_core::model::{DrawerEvent, LineKind, TenderStatus, Transaction};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
@@ -58,6 +58,7 @@ pub struct Deduped {
     pub txns: Vec<Transaction>,
     pub drawers: Vec<DrawerEvent>,
     pub inventory: Vec<InventoryRecord>,
+    pub tenders: Vec<TenderRecord>,
     /// Records dropped because a newer (or equal, later) version of the same key was in the batch.
     pub superseded: usize,
 }
@@ -71,9 +72,32 @@ pub fn dedup(records: impl IntoIterator<Item = Record>) -> Deduped {
     let mut txns: HashMap<TxnId, Transaction> = HashMap::new();
     let mut drawers: HashMap<(String, String, String, String, i64), DrawerEvent> = HashMap::new();
     let mut inventory: HashMap<(String, String, String, i64), InventoryRecord> = HashMap::new();
+    let mut tenders: HashMap<(String, String, String, String, i32, i64), TenderRecord> =
+        HashMap::new();
     let mut superseded = 0;
     for r in records {
         match r {
+            Record::Tender(x) => {
+                let k = &x.key;
+                let id = (
+                    k.tenant_id.clone(),
+                    k.store_id.clone(),
+                    k.source.clone(),
+                    k.source_txn_id.clone(),
+                    x.tender.tender_no,
+                    x.tender.occurred_at.timestamp_micros(),
+                );
+                match tenders.get(&id) {
+                    Some(old) if old.source_version > x.source_version => superseded += 1,
+                    Some(_) => {
+                        superseded += 1;
+                        tenders.insert(id, x);
+                    }
+                    None => {
+                        tenders.insert(id, x);
+                    }
+                }
+            }
             Record::Txn(t) => {
                 let k = &t.key;
                 let id = (
@@ -129,6 +153,9 @@ pub fn dedup(records: impl IntoIterator<Item = Record>) -> Deduped {
         superseded,
         ..Deduped::default()
     };
+    let mut x: Vec<_> = tenders.into_iter().collect();
+    x.sort_by(|a, b| a.0.cmp(&b.0));
+    out.tenders = x.into_iter().map(|(_, v)| v).collect();
     let mut t: Vec<_> = txns.into_iter().collect();
     t.sort_by(|a, b| a.0.cmp(&b.0));
     out.txns = t.into_iter().map(|(_, v)| v).collect();

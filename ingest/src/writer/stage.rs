@@ -12,6 +12,7 @@ pub const CREATE_STAGING: &str = "
 CREATE TEMP TABLE IF NOT EXISTS stage_txn (LIKE pos.txn INCLUDING DEFAULTS) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS stage_line (LIKE pos.sale_line INCLUDING DEFAULTS) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS stage_tender (LIKE pos.tender INCLUDING DEFAULTS) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS stage_tender_solo (LIKE pos.tender INCLUDING DEFAULTS) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS stage_drawer (LIKE pos.drawer_event INCLUDING DEFAULTS) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS stage_inventory (LIKE pos.inventory_level INCLUDING DEFAULTS) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS stage_won (
@@ -142,6 +143,7 @@ pub struct Staged {
     pub tenders: usize,
     pub drawers: usize,
     pub inventory: usize,
+    pub solo_tenders: usize,
 }
 
 /// Copies every record of the batch into the staging tables.
@@ -157,6 +159,9 @@ pub async fn stage(tx: &Transaction<'_>, d: &Deduped) -> Result<Staged, tokio_po
     }
     if !d.inventory.is_empty() {
         n.inventory = copy_inventory(tx, d).await?;
+    }
+    if !d.tenders.is_empty() {
+        n.solo_tenders = copy_solo_tenders(tx, d).await?;
     }
     Ok(n)
 }
@@ -326,4 +331,37 @@ async fn copy_inventory(tx: &Transaction<'_>, d: &Deduped) -> Result<usize, toki
     }
     w.as_mut().finish().await?;
     Ok(d.inventory.len())
+}
+
+async fn copy_solo_tenders(
+    tx: &Transaction<'_>,
+    d: &Deduped,
+) -> Result<usize, tokio_postgres::Error> {
+    let mut w = open(tx, "stage_tender_solo", TENDER_COLS, TENDER_TYPES).await?;
+    for r in &d.tenders {
+        let (k, x) = (&r.key, &r.tender);
+        let entry = x.card_entry.map(|c| c.as_str());
+        let row: [&(dyn ToSql + Sync); 17] = [
+            &k.tenant_id,
+            &k.store_id,
+            &k.source,
+            &k.source_txn_id,
+            &x.tender_no,
+            &x.occurred_at,
+            &r.business_date,
+            &r.source_version,
+            &x.method.as_str(),
+            &x.amount,
+            &r.currency,
+            &x.status.as_str(),
+            &x.card_fingerprint,
+            &x.card_bin,
+            &entry,
+            &r.register_id,
+            &r.cashier_id,
+        ];
+        w.as_mut().write(&row).await?;
+    }
+    w.as_mut().finish().await?;
+    Ok(d.tenders.len())
 }

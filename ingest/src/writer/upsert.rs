@@ -97,10 +97,14 @@ pub fn lines(g: Guard) -> String {
 }
 
 /// Tenders may carry their own time, so the stale ones are found by transaction key alone.
+/// A new version that lists no tenders leaves the stored ones alone: sources such as Square
+/// report payments separately from orders (see [`solo_tenders`]).
 pub const DELETE_GONE_TENDERS: &str = "
 DELETE FROM pos.tender d USING stage_won w
  WHERE w.updated AND d.tenant_id = w.tenant_id AND d.store_id = w.store_id AND d.source = w.source
    AND d.source_txn_id = w.source_txn_id
+   AND EXISTS (SELECT 1 FROM stage_tender s WHERE s.tenant_id = w.tenant_id AND s.store_id = w.store_id
+               AND s.source = w.source AND s.source_txn_id = w.source_txn_id)
    AND NOT EXISTS (SELECT 1 FROM stage_tender s WHERE s.tenant_id = d.tenant_id AND s.store_id = d.store_id
                    AND s.source = d.source AND s.source_txn_id = d.source_txn_id AND s.tender_no = d.tender_no
                    AND s.occurred_at = d.occurred_at)";
@@ -112,6 +116,18 @@ pub fn tenders(g: Guard) -> String {
             SET {set}, batch_id = EXCLUDED.batch_id
           WHERE EXCLUDED.source_version {op} x.source_version",
         s = prefixed(TENDER_COLS, "s"),
+        set = set_list(TENDER_COLS, &["tenant_id", "store_id", "source", "source_txn_id", "tender_no", "occurred_at"]),
+        op = g.op()
+    )
+}
+
+/// Payments reported on their own, each guarded by its own version.
+pub fn solo_tenders(g: Guard) -> String {
+    format!(
+        "INSERT INTO pos.tender AS x ({TENDER_COLS}, batch_id) SELECT {TENDER_COLS}, $1 FROM stage_tender_solo
+         ON CONFLICT (tenant_id, store_id, source, source_txn_id, tender_no, occurred_at) DO UPDATE
+            SET {set}, batch_id = EXCLUDED.batch_id
+          WHERE EXCLUDED.source_version {op} x.source_version",
         set = set_list(TENDER_COLS, &["tenant_id", "store_id", "source", "source_txn_id", "tender_no", "occurred_at"]),
         op = g.op()
     )

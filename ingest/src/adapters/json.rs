@@ -1,0 +1,118 @@
+//! Reading provider JSON with errors that name the field (`order.line_items[1].quantity`).
+
+use super::PayloadError;
+use chrono::{DateTime, FixedOffset, Utc};
+use rust_decimal::Decimal;
+use serde_json::Value;
+use std::str::FromStr;
+
+/// A JSON value with the path it was found at.
+#[derive(Clone, Copy)]
+pub struct At<'a> {
+    pub v: &'a Value,
+    pub path: &'a str,
+}
+
+pub fn err(path: &str, msg: impl std::fmt::Display) -> PayloadError {
+    PayloadError::new(Some(path), format!("field `{path}`: {msg}"))
+}
+
+pub fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+pub fn get<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
+    v.get(key).filter(|x| !x.is_null())
+}
+
+pub fn req<'a>(v: &'a Value, path: &str, key: &str) -> Result<&'a Value, PayloadError> {
+    get(v, key).ok_or_else(|| err(&join(path, key), "is missing"))
+}
+
+/// Text from a string or a number (ids beyond 2^53 arrive as JSON integers; serde_json keeps
+/// them exact as u64/i64, and we store them as text).
+pub fn text(v: &Value, path: &str, key: &str) -> Result<String, PayloadError> {
+    opt_text(v, path, key)?.ok_or_else(|| err(&join(path, key), "is missing"))
+}
+
+pub fn opt_text(v: &Value, path: &str, key: &str) -> Result<Option<String>, PayloadError> {
+    match get(v, key) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(Value::Number(n)) if n.is_u64() || n.is_i64() => Ok(Some(n.to_string())),
+        Some(other) => Err(err(
+            &join(path, key),
+            format!("expected a string or an integer id, got {other}"),
+        )),
+    }
+}
+
+/// A decimal from a JSON string ("199.00") or number (195.66, taken by its printed digits).
+pub fn decimal(v: &Value, path: &str, key: &str) -> Result<Decimal, PayloadError> {
+    let p = join(path, key);
+    match req(v, path, key)? {
+        Value::String(s) => Decimal::from_str(s.trim())
+            .map_err(|_| err(&p, format!("`{s}` is not a decimal number"))),
+        Value::Number(n) => Decimal::from_str(&n.to_string())
+            .or_else(|_| Decimal::from_scientific(&n.to_string()))
+            .map_err(|_| err(&p, format!("{n} is not a decimal number"))),
+        other => Err(err(&p, format!("expected a decimal, got {other}"))),
+    }
+}
+
+pub fn opt_decimal(v: &Value, path: &str, key: &str) -> Result<Option<Decimal>, PayloadError> {
+    if get(v, key).is_none() {
+        return Ok(None);
+    }
+    decimal(v, path, key).map(Some)
+}
+
+pub fn int(v: &Value, path: &str, key: &str) -> Result<i64, PayloadError> {
+    let p = join(path, key);
+    match req(v, path, key)? {
+        Value::Number(n) => n
+            .as_i64()
+            .ok_or_else(|| err(&p, format!("{n} is not an integer"))),
+        Value::String(s) => s
+            .trim()
+            .parse()
+            .map_err(|_| err(&p, format!("`{s}` is not an integer"))),
+        other => Err(err(&p, format!("expected an integer, got {other}"))),
+    }
+}
+
+/// An RFC 3339 time; keeps the sender's offset (Shopify sends the shop's local offset).
+pub fn time(v: &Value, path: &str, key: &str) -> Result<DateTime<FixedOffset>, PayloadError> {
+    let p = join(path, key);
+    match req(v, path, key)? {
+        Value::String(s) => DateTime::parse_from_rfc3339(s).map_err(|e| {
+            err(
+                &p,
+                format!("`{s}` is not an RFC 3339 time with offset ({e})"),
+            )
+        }),
+        other => Err(err(
+            &p,
+            format!("expected an RFC 3339 time string, got {other}"),
+        )),
+    }
+}
+
+pub fn utc(t: DateTime<FixedOffset>) -> DateTime<Utc> {
+    t.with_timezone(&Utc)
+}
+
+pub fn array<'a>(v: &'a Value, path: &str, key: &str) -> Result<&'a [Value], PayloadError> {
+    match get(v, key) {
+        None => Ok(&[]),
+        Some(Value::Array(a)) => Ok(a),
+        Some(other) => Err(err(
+            &join(path, key),
+            format!("expected an array, got {other}"),
+        )),
+    }
+}

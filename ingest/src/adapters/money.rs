@@ -1,0 +1,135 @@
+//! Money in the forms sources send it: integer minor units (Square), decimal strings
+//! (Shopify, POSLog), and locale-formatted numbers (CSV exports).
+
+use rust_decimal::Decimal;
+use std::str::FromStr;
+
+/// Digits after the decimal point of an ISO 4217 currency (the minor-unit exponent).
+pub fn exponent(currency: &str) -> u32 {
+    match currency {
+        "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX"
+        | "UYI" | "VND" | "VUV" | "XAF" | "XOF" | "XPF" => 0,
+        "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
+        _ => 2,
+    }
+}
+
+/// `amount` minor units of `currency` in major units: 550 USD cents → 5.50; 550 JPY → 550.
+pub fn from_minor(amount: i64, currency: &str) -> Decimal {
+    Decimal::new(amount, exponent(currency))
+}
+
+/// A plain decimal string ("26.990", "-1.0000", "1e3" is refused).
+pub fn parse_plain(s: &str) -> Result<Decimal, String> {
+    Decimal::from_str(s.trim()).map_err(|_| format!("`{s}` is not a decimal number"))
+}
+
+/// How a CSV export writes numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NumberFormat {
+    /// '.' or ','.
+    pub decimal: char,
+    /// Grouping separator to ignore (',', '.', ' ', '\'' or none).
+    pub group: Option<char>,
+}
+
+impl Default for NumberFormat {
+    fn default() -> Self {
+        NumberFormat {
+            decimal: '.',
+            group: None,
+        }
+    }
+}
+
+/// Parses "1.234,50", "(12.00)" (accounting negative), "12.00-" (trailing minus), "€ 3,20".
+pub fn parse_formatted(s: &str, f: NumberFormat) -> Result<Decimal, String> {
+    let t = s.trim();
+    let (neg_paren, t) = match t.strip_prefix('(').and_then(|x| x.strip_suffix(')')) {
+        Some(inner) => (true, inner.trim()),
+        None => (false, t),
+    };
+    let (neg_trail, t) = match t.strip_suffix('-') {
+        Some(x) => (true, x.trim()),
+        None => (false, t),
+    };
+    let chars: Vec<char> = t.chars().collect();
+    let mut out = String::with_capacity(t.len());
+    for (i, &c) in chars.iter().enumerate() {
+        match c {
+            '0'..='9' => out.push(c),
+            '-' | '+' if out.is_empty() => out.push(c),
+            c if c == f.decimal => out.push('.'),
+            // A grouping separator must be followed by exactly three digits: "12.5" in a
+            // comma-decimal format is a mistake, not 125.
+            c if Some(c) == f.group => {
+                let three = chars
+                    .get(i + 1..i + 4)
+                    .is_some_and(|w| w.iter().all(char::is_ascii_digit));
+                if !three || chars.get(i + 4).is_some_and(char::is_ascii_digit) {
+                    return Err(format!("`{s}`: grouping separator `{c}` not followed by three digits (decimal separator is `{}`)", f.decimal));
+                }
+            }
+            c if c.is_whitespace() || "$€£¥".contains(c) => {}
+            _ => {
+                return Err(format!(
+                    "`{s}` is not a number in this format (decimal `{}`)",
+                    f.decimal
+                ))
+            }
+        }
+    }
+    if out.is_empty() || out == "-" || out == "+" {
+        return Err(format!("`{s}` holds no number"));
+    }
+    let d = Decimal::from_str(&out).map_err(|_| {
+        format!(
+            "`{s}` is not a number in this format (decimal `{}`)",
+            f.decimal
+        )
+    })?;
+    Ok(if neg_paren ^ neg_trail { -d } else { d })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn minor_units_follow_the_currency_exponent() {
+        assert_eq!(from_minor(550, "USD"), d("5.50"));
+        assert_eq!(from_minor(550, "JPY"), d("550"));
+        assert_eq!(from_minor(-1234, "KWD"), d("-1.234"));
+    }
+
+    #[test]
+    fn locale_formats_and_accounting_negatives() {
+        let de = NumberFormat {
+            decimal: ',',
+            group: Some('.'),
+        };
+        assert_eq!(parse_formatted("1.234,50", de).unwrap(), d("1234.50"));
+        assert_eq!(parse_formatted("(12,00)", de).unwrap(), d("-12.00"));
+        assert_eq!(parse_formatted("3,20-", de).unwrap(), d("-3.20"));
+        assert_eq!(
+            parse_formatted(
+                "$ 1,234.5",
+                NumberFormat {
+                    decimal: '.',
+                    group: Some(',')
+                }
+            )
+            .unwrap(),
+            d("1234.5")
+        );
+        assert!(
+            parse_formatted("12.5", de).is_err(),
+            "a dot is not the decimal separator here"
+        );
+        assert!(parse_formatted("", de).is_err());
+    }
+}
