@@ -1,0 +1,34 @@
+-- Helpers for the trigger-overhead benchmark.
+CREATE TABLE IF NOT EXISTS bench.ins_log (x int);
+CREATE TABLE IF NOT EXISTS bench.mode (t0 timestamptz);
+CREATE OR REPLACE FUNCTION bench.setup_mode(mode text) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE format('ALTER TABLE pos.sale_line %s TRIGGER cagg_invalidate_insert', CASE WHEN mode = 'none' THEN 'DISABLE' ELSE 'ENABLE' END);
+    DELETE FROM bench.mode;
+    -- above: at now() (past every threshold, nothing logged); below: last June (logged)
+    INSERT INTO bench.mode VALUES (CASE WHEN mode = 'below' THEN timestamptz '2026-06-10' ELSE date_trunc('hour', now()) END);
+END
+$$;
+CREATE OR REPLACE FUNCTION bench.cleanup() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    ALTER TABLE pos.sale_line DISABLE TRIGGER cagg_invalidate_delete;
+    DELETE FROM pos.sale_line WHERE source = 'ovh';
+    ALTER TABLE pos.sale_line ENABLE TRIGGER cagg_invalidate_delete;
+    ALTER TABLE pos.sale_line ENABLE TRIGGER cagg_invalidate_insert;
+    DELETE FROM pos.cagg_source_invalidation;
+END
+$$;
+CREATE OR REPLACE PROCEDURE bench.insert_lines(n int, batch int) LANGUAGE plpgsql AS $$
+DECLARE
+    t0 timestamptz := (SELECT t0 FROM bench.mode);
+    k int;
+BEGIN
+    FOR k IN 0 .. n / batch - 1 LOOP
+        INSERT INTO pos.sale_line (tenant_id, store_id, source, source_txn_id, line_no, occurred_at, business_date, kind, sku,
+                                   raw_item_id, quantity, unit_price, net_amount, currency)
+        SELECT 't1', 's1', 'ovh', k::text, g, t0 + (k * batch + g) * interval '10 ms', (t0 AT TIME ZONE 'UTC')::date, 'sale',
+               'sku' || (g % 50), 'r', 1, 2.5, 2.5, 'USD'
+          FROM generate_series(1, batch) g;
+    END LOOP;
+END
+$$;

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Continuous-aggregate benchmarks (numbers in RESULTS.md). Needs a cluster with the extension:
+#   POS_PGDIR=/work/pg-caggs PGPORT=5562 scripts/pg-local start
+#   POS_PGDIR=/work/pg-caggs PGPORT=5562 benches/caggs/run.sh [load|refresh|query|overhead|lag|all]
+# It works in its own database (caggs_bench, re-created by `load`), where no policy runs.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+DIR=${POS_PGDIR:-$HERE/../../.pg}
+PORT=${PGPORT:-5544}
+DB=caggs_bench
+q() { runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -h "$DIR" -p "$PORT" -U postgres -d "$DB" "$@"; }
+ms() { # run SQL once, print wall time in ms
+    local t0 t1; t0=$(date +%s%N); q -c "$1" >/dev/null; t1=$(date +%s%N); echo $(((t1 - t0) / 1000000)); }
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+load() {
+    runuser -u postgres -- psql -X -q -h "$DIR" -p "$PORT" -U postgres -d postgres \
+        -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
+    q -c "CREATE EXTENSION pos_analytics" -c "DELETE FROM pos.job"
+    echo "== load: 1 year, 5 stores, 500 transactions of 4 lines per store-day (3.65M lines)"
+    local t0=$(date +%s)
+    q -f "$HERE/load.sql"
+    echo "loaded in $(($(date +%s) - t0)) s"
+    q -c "SELECT relname, n_live_tup FROM pg_stat_user_tables WHERE schemaname = 'pos_chunks' AND n_live_tup > 0 ORDER BY 1 LIMIT 0" >/dev/null
+    q -c "ANALYZE"
+}
+
+# Refresh time as a function of invalidated buckets, at two table sizes.
+refresh() {
+    echo "== refresh: bench.store_hourly (5 stores x 8760 hours)"
+    for months in 3 12; do
+        q -c "SELECT pos.drop_continuous_aggregate('bench.store_hourly')" >/dev/null 2>&1 || true
+        q -c "CREATE SCHEMA IF NOT EXISTS bench" \
+          -c "SELECT pos.create_continuous_aggregate('bench.store_hourly', 'pos.sale_line', '{tenant_id,store_id}',
+                'sum(quantity) AS quantity, sum(net_amount) AS net, count(*) AS lines', bucket_width => '1 hour', with_data => false)" >/dev/null
+        local end="timestamptz '2025-11-01' + interval '$months months'"
+        local t=$(ms "CALL pos.refresh_continuous_aggregate('bench.store_hourly', NULL, $end)")
+        local lines=$(q -tAc "SELECT count(*) FROM pos.sale_line WHERE occurred_at < $end")
+        echo "table: $lines lines in the window; first full refresh ${t} ms"
+        for k in 1 10 100 1000; do
+            local runs=""
+            for r in 1 2 3; do
+                # k statements, each touching one line of a different hour: k invalid buckets
+                q -c "DO \$\$ DECLARE h int; BEGIN
+                        FOR h IN SELECT (g * 7919 + $r * 31) % ($months * 30 * 24) FROM generate_series(1, $k) g LOOP
+                          UPDATE pos.sale_line SET quantity = quantity + 1
+                           WHERE store_id = 's1' AND occurred_at >= timestamptz '2025-11-01' + h * interval '1 hour'
+                             AND occurred_at < timestamptz '2025-11-01' + (h + 1) * interval '1 hour' AND line_no = 1
+                             AND source_txn_id = (SELECT min(source_txn_id) FROM pos.sale_line
+                                                   WHERE store_id = 's1' AND occurred_at >= timestamptz '2025-11-01' + h * interval '1 hour'
+                                                     AND occurred_at < timestamptz '2025-11-01' + (h + 1) * interval '1 hour');
+                        END LOOP; END \$\$"
+                runs+="$(ms "CALL pos.refresh_continuous_aggregate('bench.store_hourly', NULL, $end)")"$'\n'
+            done
+            local b=$(q -tAc "SELECT last_refresh_buckets || ' buckets in ' || last_refresh_batches || ' batches' FROM pos.continuous_aggregate_stats WHERE continuous_aggregate = 'bench.store_hourly'::regclass")
+            echo "  $months months: $k invalidated hours -> refresh median $(printf '%s' "$runs" | median) ms ($b)"
+        done
+    done
+}
+
+# One year of store-day rows: the end-of-day view vs the same numbers from raw rows.
+query() {
+    echo "== query: one store, one year of pos.store_daily"
+    local t0=$(date +%s%N)
+    for v in store_daily_txn store_daily_lines store_daily_tender store_daily_drawer; do
+        q -c "CALL pos.refresh_continuous_aggregate('pos_caggs.$v', NULL, '2026-11-02')"
+    done
+    echo "materialized the four parts (a year) in $((($(date +%s%N) - t0) / 1000000)) ms"
+    local view="SELECT * FROM pos.store_daily WHERE tenant_id = 't1' AND store_id = 's3' AND business_date >= '2025-11-01' AND business_date < '2026-11-01'"
+    local raw=$(cat "$HERE/raw_store_year.sql")
+    q -c "SELECT count(*) AS view_rows FROM ($view) v"
+    local diff=$(q -tAc "SELECT count(*) FROM ((SELECT tenant_id, store_id, business_date, transactions, items_sold, gross, net, tender_cash, no_sales FROM ($view) v EXCEPT ALL $raw) UNION ALL ($raw EXCEPT ALL SELECT tenant_id, store_id, business_date, transactions, items_sold, gross, net, tender_cash, no_sales FROM ($view) v)) d")
+    echo "rows differing between view and raw: $diff"
+    local tv="" tr=""
+    for i in 1 2 3 4 5; do tv+="$(ms "$view")"$'\n'; tr+="$(ms "$raw")"$'\n'; done
+    local mv=$(printf '%s' "$tv" | median) mr=$(printf '%s' "$tr" | median)
+    echo "view median ${mv} ms, raw median ${mr} ms (wall time incl. psql start)"
+    q -c "EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON) $view" | grep -E "Execution Time|Planning Time" | sed 's/^/  view /'
+    q -c "EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON) $raw" | grep -E "Execution Time|Planning Time" | sed 's/^/  raw  /'
+}
+
+# Write cost of the invalidation triggers: batched and single-row inserts, with the triggers
+# disabled, enabled above the threshold (nothing logged) and below it (every statement logged).
+overhead() {
+    echo "== overhead: inserting 200,000 lines into pos.sale_line"
+    q -c "CREATE SCHEMA IF NOT EXISTS bench" -f "$HERE/overhead.sql"
+    for mode in none above below; do
+        for batch in 500 1; do
+            local runs=""
+            for r in 1 2 3; do
+                q -c "TRUNCATE bench.ins_log" -c "SELECT bench.setup_mode('$mode')" >/dev/null
+                runs+="$(ms "CALL bench.insert_lines(200000, $batch)")"$'\n'
+                q -c "SELECT bench.cleanup()" >/dev/null
+            done
+            echo "  triggers $mode, $batch lines/statement: median $(printf '%s' "$runs" | median) ms"
+        done
+    done
+}
+
+# Refresh lag while pgbench ingests 20,000 lines/s (200 transactions/s of 100 lines).
+lag() {
+    echo "== lag: refresh every second of a 1-second cagg under 20k lines/s"
+    q -c "CREATE SCHEMA IF NOT EXISTS bench" -f "$HERE/lag.sql" >/dev/null
+    runuser -u postgres -- pgbench -n -h "$DIR" -p "$PORT" -U postgres -c 4 -j 2 -R 200 -T 40 -P 10 \
+        -f "$HERE/ingest.pgbench" "$DB" > /tmp/caggs_pgbench.log 2>&1 &
+    local pid=$!
+    sleep 3
+    q -c "TRUNCATE bench.lag" >/dev/null
+    local end=$(($(date +%s) + 30))
+    while [[ $(date +%s) -lt $end ]]; do
+        q -c "CALL bench.refresh_and_record()" >/dev/null
+        sleep 0.5
+    done
+    wait $pid || true
+    grep -E "tps|latency average|number of transactions" /tmp/caggs_pgbench.log | sed 's/^/  pgbench: /'
+    q -c "SELECT count(*) AS refreshes,
+                 round(avg(lines_per_s)) AS lines_per_s_seen,
+                 percentile_cont(0.5) WITHIN GROUP (ORDER BY refresh_ms)::int AS refresh_ms_p50,
+                 percentile_cont(0.95) WITHIN GROUP (ORDER BY refresh_ms)::int AS refresh_ms_p95,
+                 max(refresh_ms)::int AS refresh_ms_max,
+                 percentile_cont(0.5) WITHIN GROUP (ORDER BY lag_ms)::int AS lag_ms_p50,
+                 percentile_cont(0.95) WITHIN GROUP (ORDER BY lag_ms)::int AS lag_ms_p95,
+                 max(lag_ms)::int AS lag_ms_max
+            FROM bench.lag WHERE lines_per_s > 0"
+    q -c "SELECT count(*) AS lines_ingested, (SELECT sum(lines) FROM bench.per_second) AS lines_in_view FROM pos.sale_line WHERE source = 'pgbench'"
+}
+
+case "${1:-all}" in
+    load) load ;; refresh) refresh ;; query) query ;; overhead) overhead ;; lag) lag ;;
+    all) load; refresh; query; overhead; lag ;;
+    *) echo "usage: $0 load|refresh|query|overhead|lag|all" >&2; exit 2 ;;
+esac
