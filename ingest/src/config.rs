@@ -19,6 +19,9 @@ pub struct Config {
     /// defines the business day.
     #[serde(default = "default_timezone")]
     pub timezone: String,
+    /// Currency of stores not listed in `[stores]`, for sources that do not say.
+    #[serde(default = "default_currency")]
+    pub currency: String,
     #[serde(default)]
     pub stores: HashMap<String, StoreConfig>,
     #[serde(default)]
@@ -107,6 +110,9 @@ fn default_tenant() -> String {
 }
 fn default_timezone() -> String {
     "UTC".into()
+}
+fn default_currency() -> String {
+    "USD".into()
 }
 fn default_listen() -> String {
     "127.0.0.1:8088".into()

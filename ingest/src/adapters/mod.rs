@@ -8,6 +8,7 @@
 pub mod canonical;
 pub mod json;
 pub mod money;
+pub mod poslog;
 pub mod shopify;
 pub mod square;
 
@@ -49,6 +50,10 @@ pub struct Context {
     /// Shopify shop domain → store id, and the store for shops not listed.
     pub shopify_shops: HashMap<String, String>,
     pub shopify_default_store: String,
+    /// Currency per store, and for stores not listed (sources that do not say, e.g. POSLog 6
+    /// without `CurrencyCode`).
+    pub store_currency: HashMap<String, String>,
+    pub default_currency: String,
 }
 
 impl Context {
@@ -71,6 +76,12 @@ impl Context {
                 .default_store
                 .clone()
                 .unwrap_or_else(|| "online".into()),
+            store_currency: cfg
+                .stores
+                .iter()
+                .filter_map(|(id, s)| Some((id.clone(), s.currency.clone()?)))
+                .collect(),
+            default_currency: cfg.currency.clone(),
         })
     }
 
@@ -83,6 +94,8 @@ impl Context {
             square_locations: HashMap::new(),
             shopify_shops: HashMap::new(),
             shopify_default_store: "online".into(),
+            store_currency: HashMap::new(),
+            default_currency: "USD".into(),
         }
     }
 
@@ -91,6 +104,13 @@ impl Context {
             .get(store_id)
             .copied()
             .unwrap_or(self.default_tz)
+    }
+
+    pub fn currency_of(&self, store_id: &str) -> String {
+        self.store_currency
+            .get(store_id)
+            .cloned()
+            .unwrap_or_else(|| self.default_currency.clone())
     }
 
     /// The store's local calendar date at `at`.
