@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use super::check_digit::gs1_is_valid;
 use super::cleanup::{clean_digits, Digits, Mode, Repairs};
 use super::error::SkuError;
-use super::gtin::{from_digits, Gtin14, GtinKind, Normalized, SourceForm};
+use super::gtin::{fast_path, from_digits, Gtin14, GtinKind, Normalized, SourceForm};
 use super::isbn;
 use super::plu::{find_plu, Plu, PluForm};
 use super::upce::expand_checked;
@@ -83,8 +83,7 @@ impl Barcode {
         }
     }
 
-    fn valid(kind: BarcodeKind, gtin14: Option<Gtin14>, notes: Vec<String>) -> Barcode {
-        let notes: Vec<String> = notes.into_iter().filter(|n| !n.is_empty()).collect();
+    fn valid(kind: BarcodeKind, gtin14: Option<Gtin14>, note: Option<String>) -> Barcode {
         Barcode {
             kind,
             gtin14,
@@ -92,14 +91,39 @@ impl Barcode {
             embedded_price: None,
             embedded_weight: None,
             valid: true,
-            reason: (!notes.is_empty()).then(|| notes.join("; ")),
+            reason: note,
         }
+    }
+}
+
+/// What lenient mode did and what the code turned out to be, `None` when there is nothing to
+/// say (the common case costs no allocation).
+fn note(what: Option<&str>, repairs: &Repairs) -> Option<String> {
+    match (what, repairs.any()) {
+        (None, false) => None,
+        (Some(w), false) => Some(w.to_string()),
+        (None, true) => Some(repairs.describe()),
+        (Some(w), true) => Some(format!("{w}; {}", repairs.describe())),
     }
 }
 
 /// Parse one code with a variable-measure `scheme` (use [`Scheme::gs1_default`] when the tenant
 /// has none). Never fails: the verdict is in `valid` / `reason`.
 pub fn parse_barcode(raw: &str, scheme: &Scheme, mode: Mode) -> Barcode {
+    // Fast path: 12 to 14 clean digits with a good check digit and more than 6 significant
+    // digits (so no padded PLU) are a GTIN whatever the mode.
+    if raw.len() >= 12 {
+        if let Some(gtin) =
+            fast_path(raw.as_bytes()).filter(|g| !g.as_str().starts_with("00000000"))
+        {
+            let n = Normalized {
+                gtin,
+                source: SourceForm::Gtin,
+                repairs: Repairs::default(),
+            };
+            return from_normalized(Ok(n), scheme, BarcodeKind::Unknown);
+        }
+    }
     if mode == Mode::Lenient {
         if let Some(found) = isbn::labelled_or_issn(raw) {
             return from_normalized(found, scheme, BarcodeKind::Isbn);
@@ -142,11 +166,11 @@ pub fn parse_barcode(raw: &str, scheme: &Scheme, mode: Mode) -> Barcode {
 
 fn plu_barcode(plu: Plu, form: PluForm, repairs: &Repairs) -> Barcode {
     let form_note = match form {
-        PluForm::Plain => String::new(),
-        PluForm::Padded => "PLU padded with zeros".into(),
-        PluForm::PaddedWithCheck => "PLU padded with zeros and a check digit".into(),
+        PluForm::Plain => None,
+        PluForm::Padded => Some("PLU padded with zeros"),
+        PluForm::PaddedWithCheck => Some("PLU padded with zeros and a check digit"),
     };
-    let mut b = Barcode::valid(BarcodeKind::Plu, None, vec![form_note, repairs.describe()]);
+    let mut b = Barcode::valid(BarcodeKind::Plu, None, note(form_note, repairs));
     b.plu = Some(plu);
     b
 }
@@ -162,12 +186,11 @@ fn eight_digits(digits: &Digits, mode: Mode) -> Option<Barcode> {
     let six = [v[1], v[2], v[3], v[4], v[5], v[6]];
     let upce = expand_checked(v[0], six, Some(v[7]), mode);
     let ean8_ok = gs1_is_valid(v);
-    let notes = |extra: &str| vec![extra.to_string(), digits.repairs.describe()];
     match (v[0], upce, ean8_ok) {
         (0, Ok(g), _) | (1, Ok(g), false) => Some(Barcode::valid(
             BarcodeKind::UpcE,
             Some(g),
-            notes("expanded from UPC-E"),
+            note(Some("expanded from UPC-E"), &digits.repairs),
         )),
         (0, Err(e), false) => Some(Barcode::invalid(BarcodeKind::UpcE, &e)),
         _ => None,
@@ -193,14 +216,10 @@ fn from_normalized(
         Ok(n) => n,
         Err(e) => return Barcode::invalid(guess, &e),
     };
-    let repairs = n.repairs.describe();
     if let Some(vm) = scheme.decode(&n.gtin) {
-        let note = format!("variable measure, prefix {}", vm.prefix);
-        let mut b = Barcode::valid(
-            BarcodeKind::VariableMeasure,
-            Some(vm.item_key),
-            vec![note, repairs],
-        );
+        let what = format!("variable measure, prefix {}", vm.prefix);
+        let reason = note(Some(&what), &n.repairs);
+        let mut b = Barcode::valid(BarcodeKind::VariableMeasure, Some(vm.item_key), reason);
         match vm.measure {
             Measure::Price => b.embedded_price = Some(vm.value),
             Measure::Weight => b.embedded_weight = Some(vm.value),
@@ -214,7 +233,7 @@ fn from_normalized(
         (_, GtinKind::Ean13, "977") => BarcodeKind::Issn,
         (_, k, _) => k.into(),
     };
-    Barcode::valid(kind, Some(n.gtin), vec![repairs])
+    Barcode::valid(kind, Some(n.gtin), note(None, &n.repairs))
 }
 
 #[cfg(test)]

@@ -127,6 +127,14 @@ pub struct Normalized {
 /// GTIN-14. Eight digits are EAN-8 here; UPC-E is expanded only by [`super::upce`] and
 /// [`super::barcode::parse_barcode`], which know to look for it.
 pub fn normalize_gtin(raw: &str, mode: Mode) -> Result<Normalized, SkuError> {
+    if let Some(gtin) = fast_path(raw.as_bytes()) {
+        let repairs = Repairs::default();
+        return Ok(Normalized {
+            gtin,
+            source: SourceForm::Gtin,
+            repairs,
+        });
+    }
     if mode == Mode::Lenient {
         if let Some(found) = isbn::labelled_or_issn(raw) {
             return found;
@@ -147,6 +155,27 @@ pub fn normalize_gtin14(raw: &str) -> Result<Gtin14, SkuError> {
 /// True when [`normalize_gtin`] accepts `raw` in `mode`.
 pub fn gtin_is_valid(raw: &str, mode: Mode) -> bool {
     normalize_gtin(raw, mode).is_ok()
+}
+
+/// The common case in one pass over the bytes: 8, 12, 13 or 14 ASCII digits with a correct
+/// check digit. Anything else (including every error) takes the full path, which explains.
+pub(crate) fn fast_path(b: &[u8]) -> Option<Gtin14> {
+    if !matches!(b.len(), 8 | 12 | 13 | 14) {
+        return None;
+    }
+    let mut out = [b'0'; 14];
+    out[14 - b.len()..].copy_from_slice(b);
+    let mut sum = 0u32;
+    for (i, &c) in out[..13].iter().enumerate() {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        // Weight 3 on the data digit next to the check digit, then alternating (GS1).
+        sum += u32::from(d) * if i % 2 == 0 { 3 } else { 1 };
+    }
+    let check = out[13].wrapping_sub(b'0');
+    (u32::from(check) == (10 - sum % 10) % 10).then_some(Gtin14(out))
 }
 
 pub(crate) fn from_digits(digits: &Digits, mode: Mode) -> Result<Normalized, SkuError> {

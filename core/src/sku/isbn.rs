@@ -100,12 +100,15 @@ pub(crate) fn ten_digits(digits: &Digits, mode: Mode) -> Result<Normalized, SkuE
 /// `NNNN-NNNC`. `None` when `raw` has neither a label nor the ISSN shape.
 pub(crate) fn labelled_or_issn(raw: &str) -> Option<Result<Normalized, SkuError>> {
     let text = raw.trim();
-    let label = text.get(..4).map(str::to_ascii_uppercase);
-    match label.as_deref() {
-        Some("ISBN") => Some(labelled_isbn(strip_label(&text[4..]))),
-        Some("ISSN") => Some(issn(strip_label(&text[4..]))),
-        _ if is_issn_shape(text) => Some(issn(text)),
-        _ => None,
+    let label = |name: &str| text.get(..4).is_some_and(|l| l.eq_ignore_ascii_case(name));
+    if label("ISBN") {
+        Some(labelled_isbn(strip_label(&text[4..])))
+    } else if label("ISSN") {
+        Some(issn(strip_label(&text[4..])))
+    } else if is_issn_shape(text) {
+        Some(issn(text))
+    } else {
+        None
     }
 }
 

@@ -56,7 +56,11 @@ pub fn sku_key(raw: &str) -> String {
             key.push('-');
             pending_sep = false;
         }
-        key.extend(c.to_uppercase());
+        if c.is_ascii() {
+            key.push(c.to_ascii_uppercase());
+        } else {
+            key.extend(c.to_uppercase());
+        }
     }
     key
 }
