@@ -735,16 +735,20 @@ BEGIN
 END
 $$;
 
--- One batch: re-materializes at most batch_interval of invalid buckets inside the window, writes
--- back what is still invalid and the new watermark. Returns the keys done, NULL when none were left.
-CREATE FUNCTION pos._cagg_refresh_step(id integer, win tstzrange) RETURNS tstzrange
+-- One batch: re-materializes the lowest invalid buckets inside the window, batch_interval worth
+-- at most (several ranges if they are short), writes back what is still invalid and the new
+-- watermark. Returns the keys done, NULL when none were left.
+CREATE FUNCTION pos._cagg_refresh_step(id integer, win tstzrange) RETURNS tstzmultirange
 LANGUAGE plpgsql AS $$
 DECLARE
     c      pos.continuous_aggregate;
     inv    tstzmultirange;
     todo   tstzmultirange;
     bounds tstzrange;
-    batch  tstzrange;
+    r      tstzrange;
+    piece  tstzrange;
+    budget interval;
+    done   tstzmultirange := '{}';
 BEGIN
     SELECT * INTO c FROM pos.continuous_aggregate WHERE cagg_id = id FOR UPDATE;
     PERFORM pos._cagg_move_invalidations(c.source);
@@ -765,18 +769,21 @@ BEGIN
         todo := todo - (SELECT coalesce(range_agg(pos._cagg_keys_for(c, lower(x), upper(x) - interval '1 microsecond')), '{}')
                           FROM pos.continuous_aggregate p, unnest(p.invalid) x WHERE p.cagg_id = c.parent_id);
     END IF;
-    IF NOT isempty(todo) THEN
-        SELECT r INTO batch FROM unnest(todo) r ORDER BY lower(r) LIMIT 1;
-        batch := tstzrange(lower(batch), least(upper(batch), lower(batch) + c.batch_interval));
-        PERFORM pos._cagg_materialize(c, batch);
-        inv := inv - tstzmultirange(batch);
-    END IF;
-    INSERT INTO pos.cagg_invalidation (cagg_id, keys) SELECT id, r FROM unnest(inv) r;
+    budget := c.batch_interval;
+    FOR r IN SELECT x FROM unnest(todo) x ORDER BY lower(x) LOOP
+        EXIT WHEN budget <= interval '0';
+        piece := tstzrange(lower(r), least(upper(r), lower(r) + budget));
+        PERFORM pos._cagg_materialize(c, piece);
+        done := done + tstzmultirange(piece);
+        budget := budget - (upper(piece) - lower(piece));
+    END LOOP;
+    inv := inv - done;
+    INSERT INTO pos.cagg_invalidation (cagg_id, keys) SELECT id, x FROM unnest(inv) x;
     UPDATE pos.continuous_aggregate
        SET invalid = inv,
            watermark = coalesce((SELECT coalesce(lower(x), '-infinity') FROM unnest(inv) x WHERE upper_inf(x)), 'infinity')
      WHERE cagg_id = id;
-    RETURN batch;
+    RETURN CASE WHEN NOT isempty(done) THEN done END;
 END
 $$;
 
@@ -817,7 +824,7 @@ LANGUAGE plpgsql AS $$
 DECLARE
     p       record;
     c       pos.continuous_aggregate;
-    batch   tstzrange;
+    batch   tstzmultirange;
     batches integer := 0;
     buckets bigint := 0;
 BEGIN
@@ -828,7 +835,7 @@ BEGIN
         EXIT WHEN batch IS NULL;
         SELECT * INTO c FROM pos.continuous_aggregate WHERE cagg_id = p.id;
         batches := batches + 1;
-        buckets := buckets + pos._cagg_nbuckets(c, batch);
+        buckets := buckets + (SELECT sum(pos._cagg_nbuckets(c, x)) FROM unnest(batch) x);
         COMMIT;
     END LOOP;
     PERFORM pos._cagg_refresh_finish(p.id, batches, buckets);
@@ -845,7 +852,7 @@ LANGUAGE plpgsql AS $$
 DECLARE
     p       record;
     c       pos.continuous_aggregate;
-    batch   tstzrange;
+    batch   tstzmultirange;
     batches integer := 0;
     buckets bigint := 0;
 BEGIN
@@ -856,7 +863,7 @@ BEGIN
         EXIT WHEN batch IS NULL;
         SELECT * INTO c FROM pos.continuous_aggregate WHERE cagg_id = p.id;
         batches := batches + 1;
-        buckets := buckets + pos._cagg_nbuckets(c, batch);
+        buckets := buckets + (SELECT sum(pos._cagg_nbuckets(c, x)) FROM unnest(batch) x);
     END LOOP;
     PERFORM pos._cagg_refresh_finish(p.id, batches, buckets);
     RETURN buckets;

@@ -41,14 +41,12 @@ refresh() {
             local runs=""
             for r in 1 2 3; do
                 # k statements, each touching one line of a different hour: k invalid buckets
-                q -c "DO \$\$ DECLARE h int; BEGIN
-                        FOR h IN SELECT (g * 7919 + $r * 31) % ($months * 30 * 24) FROM generate_series(1, $k) g LOOP
+                q -c "DO \$\$ DECLARE d int; i int; g int; BEGIN
+                        FOR g IN 1..$k LOOP
+                          d := (g * 7919 + $r * 31) % ($months * 30); i := (g % 20) * 24 + 1;
                           UPDATE pos.sale_line SET quantity = quantity + 1
-                           WHERE store_id = 's1' AND occurred_at >= timestamptz '2025-11-01' + h * interval '1 hour'
-                             AND occurred_at < timestamptz '2025-11-01' + (h + 1) * interval '1 hour' AND line_no = 1
-                             AND source_txn_id = (SELECT min(source_txn_id) FROM pos.sale_line
-                                                   WHERE store_id = 's1' AND occurred_at >= timestamptz '2025-11-01' + h * interval '1 hour'
-                                                     AND occurred_at < timestamptz '2025-11-01' + (h + 1) * interval '1 hour');
+                           WHERE tenant_id = 't1' AND store_id = 's1' AND source = 'bench' AND source_txn_id = d || '-' || i AND line_no = 1
+                             AND occurred_at = timestamptz '2025-11-01' + d * interval '1 day' + i * interval '150 seconds' + interval '7 seconds';
                         END LOOP; END \$\$"
                 runs+="$(ms "CALL pos.refresh_continuous_aggregate('bench.store_hourly', NULL, $end)")"$'\n'
             done
