@@ -6,6 +6,9 @@
 //! `rejects` name each bad record and why, while the good records go on.
 
 pub mod canonical;
+pub mod clover;
+pub mod csv;
+pub mod format;
 pub mod json;
 pub mod money;
 pub mod poslog;
