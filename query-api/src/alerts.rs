@@ -26,10 +26,13 @@ pub struct Alert {
 pub fn parse_payload(payload: &str) -> Option<Alert> {
     let v: serde_json::Value = serde_json::from_str(payload).ok()?;
     let tenant = v.get("tenant_id")?.as_str()?.to_string();
-    let id = ["alert_id", "id"].iter().find_map(|k| v.get(*k)).map(|i| match i {
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    });
+    let id = ["alert_id", "id"]
+        .iter()
+        .find_map(|k| v.get(*k))
+        .map(|i| match i {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        });
     Some(Alert {
         tenant,
         id,
@@ -56,7 +59,11 @@ pub fn spawn_listener(url: String, channel: String) -> broadcast::Sender<Alert> 
     sender
 }
 
-async fn listen_once(url: &str, channel: &str, tx: &broadcast::Sender<Alert>) -> Result<(), tokio_postgres::Error> {
+async fn listen_once(
+    url: &str,
+    channel: &str,
+    tx: &broadcast::Sender<Alert>,
+) -> Result<(), tokio_postgres::Error> {
     let (client, mut conn) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
     let tx = tx.clone();
     let driver = tokio::spawn(async move {
@@ -67,7 +74,9 @@ async fn listen_once(url: &str, channel: &str, tx: &broadcast::Sender<Alert>) ->
                     Some(a) => {
                         let _ = tx.send(a);
                     }
-                    None => tracing::warn!(payload = n.payload(), "alert without tenant_id dropped"),
+                    None => {
+                        tracing::warn!(payload = n.payload(), "alert without tenant_id dropped")
+                    }
                 },
                 Ok(_) => {}
                 Err(e) => return Err(e),

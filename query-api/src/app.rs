@@ -37,7 +37,10 @@ impl AppState {
             .unwrap_or_default()
     }
     pub fn catalog_loaded(&self) -> bool {
-        self.catalog.read().unwrap_or_else(|p| p.into_inner()).is_some()
+        self.catalog
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some()
     }
     /// Reloads the catalog now; keeps the previous one when PostgreSQL is unreachable.
     pub async fn refresh_catalog(&self) -> Result<(), crate::error::ApiError> {
@@ -108,7 +111,8 @@ async fn observe(State(st): State<Arc<AppState>>, req: Request, next: Next) -> R
         .to_string();
     let t = Instant::now();
     let resp = next.run(req).await;
-    st.metrics.observe(&route, resp.status().as_u16(), t.elapsed());
+    st.metrics
+        .observe(&route, resp.status().as_u16(), t.elapsed());
     resp
 }
 

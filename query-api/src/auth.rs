@@ -53,8 +53,12 @@ pub fn bearer(headers: &HeaderMap) -> Result<&str, ApiError> {
 /// flood of queries). Bounded: cleared when it grows past `MAX_ENTRIES`.
 pub struct KeyCache {
     ttl: Duration,
-    entries: Mutex<HashMap<[u8; 32], (Option<Principal>, Instant)>>,
+    entries: Mutex<HashMap<KeyHash, CacheEntry>>,
 }
+
+type KeyHash = [u8; 32];
+/// The principal (None: unknown key) and when it was looked up.
+type CacheEntry = (Option<Principal>, Instant);
 
 const MAX_ENTRIES: usize = 10_000;
 const MISS_TTL: Duration = Duration::from_secs(2);
@@ -68,7 +72,11 @@ impl KeyCache {
     }
 
     /// Resolves a request's key to its principal; 401 for unknown or revoked keys.
-    pub async fn authenticate(&self, pool: &Pool, headers: &HeaderMap) -> Result<Principal, ApiError> {
+    pub async fn authenticate(
+        &self,
+        pool: &Pool,
+        headers: &HeaderMap,
+    ) -> Result<Principal, ApiError> {
         let hash = hash_key(bearer(headers)?);
         if let Some(hit) = self.cached(&hash) {
             return hit.ok_or_else(|| ApiError::unauthorized("unknown or revoked API key"));
@@ -115,7 +123,10 @@ mod tests {
         let (a, b) = (generate_key(), generate_key());
         assert_ne!(a, b);
         let mut h = HeaderMap::new();
-        h.insert(header::AUTHORIZATION, format!("Bearer {a}").parse().unwrap());
+        h.insert(
+            header::AUTHORIZATION,
+            format!("Bearer {a}").parse().unwrap(),
+        );
         assert_eq!(bearer(&h).unwrap(), a);
         assert_ne!(hash_key(&a), hash_key(&b));
     }
@@ -126,7 +137,10 @@ mod tests {
         assert_eq!(bearer(&h).unwrap_err().status, 401);
         h.insert(header::AUTHORIZATION, "Basic abc".parse().unwrap());
         assert_eq!(bearer(&h).unwrap_err().status, 401);
-        h.insert(header::AUTHORIZATION, "Bearer pak_' OR 1=1 --".parse().unwrap());
+        h.insert(
+            header::AUTHORIZATION,
+            "Bearer pak_' OR 1=1 --".parse().unwrap(),
+        );
         assert_eq!(bearer(&h).unwrap_err().status, 401);
     }
 }

@@ -18,8 +18,9 @@ const STATEMENT_CACHE_MAX: usize = 512;
 /// Parses the URL and builds a pool whose every wait (checkout, connect, recycle) is bounded, so a
 /// PostgreSQL outage yields a fast 503 instead of hung requests, and recovers on its own.
 pub fn make_pool(cfg: &ServeConfig) -> anyhow::Result<Pool> {
-    let mut pg = tokio_postgres::Config::from_str(&cfg.database_url)
-        .map_err(|e| anyhow::anyhow!("invalid database URL: {e} (expected postgresql://user@host:port/db)"))?;
+    let mut pg = tokio_postgres::Config::from_str(&cfg.database_url).map_err(|e| {
+        anyhow::anyhow!("invalid database URL: {e} (expected postgresql://user@host:port/db)")
+    })?;
     pg.connect_timeout(cfg.pool_timeout());
     pg.keepalives_idle(Duration::from_secs(30));
     pg.application_name("pos-query-api");
@@ -99,7 +100,10 @@ pub async fn tenant_query(
         .iter()
         .map(|s| s.params.iter().map(Param::as_sql).collect())
         .collect();
-    let queries = prepared.iter().zip(&params).map(|(st, p)| client.query(st, p));
+    let queries = prepared
+        .iter()
+        .zip(&params)
+        .map(|(st, p)| client.query(st, p));
     let (begin, set, results, commit) = tokio::join!(
         client.batch_execute("BEGIN READ ONLY"),
         client.query(&setup, &setup_params),

@@ -88,8 +88,11 @@ pub struct ViewQuery {
 
 fn unknown_column(rel: &Relation, name: &str) -> ApiError {
     let known: Vec<&str> = rel.columns.iter().map(|c| c.name.as_str()).collect();
-    ApiError::bad_request("unknown_column", format!("view {:?} has no column {name:?}", rel.name))
-        .with_hint(format!("known columns: {}", known.join(", ")))
+    ApiError::bad_request(
+        "unknown_column",
+        format!("view {:?} has no column {name:?}", rel.name),
+    )
+    .with_hint(format!("known columns: {}", known.join(", ")))
 }
 
 fn column(rel: &Relation, name: &str) -> Result<usize, ApiError> {
@@ -126,10 +129,11 @@ pub fn parse(
     }
     let range = parse_range(headers)?;
     if range.is_some() && (limit.is_some() || offset.is_some()) {
-        return Err(
-            ApiError::bad_request("conflicting_range", "both a Range header and limit/offset were given")
-                .with_hint("Use either `Range: 0-99` or `?limit=100&offset=0`."),
-        );
+        return Err(ApiError::bad_request(
+            "conflicting_range",
+            "both a Range header and limit/offset were given",
+        )
+        .with_hint("Use either `Range: 0-99` or `?limit=100&offset=0`."));
     }
     let (off, lim) = match range {
         Some((from, to)) => (from, to.map(|t| t - from + 1)),
@@ -178,7 +182,9 @@ fn parse_order(rel: &Relation, v: &str) -> Result<Vec<OrderBy>, ApiError> {
                             "invalid_order",
                             format!("unknown order modifier {other:?} in {term:?}"),
                         )
-                        .with_hint("order=col[.asc|.desc][.nullsfirst|.nullslast], comma-separated"))
+                        .with_hint(
+                            "order=col[.asc|.desc][.nullsfirst|.nullslast], comma-separated",
+                        ))
                     }
                 }
             }
@@ -194,22 +200,27 @@ fn parse_filter(rel: &Relation, key: &str, v: &str) -> Result<Filter, ApiError> 
         None => (false, v),
     };
     let Some((op_name, value)) = rest.split_once('.') else {
-        return Err(
-            ApiError::bad_request("invalid_filter", format!("filter {key}={v} has no operator"))
-                .with_hint("write col=op.value, e.g. store_id=eq.S1"),
-        );
+        return Err(ApiError::bad_request(
+            "invalid_filter",
+            format!("filter {key}={v} has no operator"),
+        )
+        .with_hint("write col=op.value, e.g. store_id=eq.S1"));
     };
     let bad_op = || {
         ApiError::bad_request(
             "unknown_operator",
             format!("unknown operator {op_name:?} in filter {key}={v}"),
         )
-        .with_hint("use col=eq.x, neq, gt, gte, lt, lte, in.(a,b), is.null, optionally prefixed with not.")
+        .with_hint(
+            "use col=eq.x, neq, gt, gte, lt, lte, in.(a,b), is.null, optionally prefixed with not.",
+        )
     };
     let op = Op::parse(op_name).ok_or_else(bad_op)?;
     let values = match op {
         Op::IsNull if value == "null" => Vec::new(),
-        Op::IsNull => return Err(bad_op().with_hint("only `is.null` (or `not.is.null`) is supported")),
+        Op::IsNull => {
+            return Err(bad_op().with_hint("only `is.null` (or `not.is.null`) is supported"))
+        }
         Op::In => parse_list(value).ok_or_else(|| {
             ApiError::bad_request(
                 "invalid_list",
@@ -229,7 +240,8 @@ fn parse_filter(rel: &Relation, key: &str, v: &str) -> Result<Filter, ApiError> 
 /// `(a,b,"c,d")` → [a, b, c,d]; double quotes protect commas and parentheses, `\` escapes.
 fn parse_list(v: &str) -> Option<Vec<String>> {
     let inner = v.strip_prefix('(')?.strip_suffix(')')?;
-    let (mut out, mut cur, mut quoted, mut chars) = (Vec::new(), String::new(), false, inner.chars());
+    let (mut out, mut cur, mut quoted, mut chars) =
+        (Vec::new(), String::new(), false, inner.chars());
     if inner.is_empty() {
         return Some(out);
     }
@@ -259,8 +271,11 @@ fn parse_prefer(headers: &HeaderMap) -> Result<Count, ApiError> {
                 "count=exact" => Count::Exact,
                 "count=estimated" => Count::Estimated,
                 p if p.starts_with("count=") => {
-                    return Err(ApiError::bad_request("invalid_prefer", format!("unsupported {p:?}"))
-                        .with_hint("Prefer: count=exact or count=estimated"))
+                    return Err(ApiError::bad_request(
+                        "invalid_prefer",
+                        format!("unsupported {p:?}"),
+                    )
+                    .with_hint("Prefer: count=exact or count=estimated"))
                 }
                 _ => count, // other preferences are not ours to judge (RFC 7240: ignore)
             };
@@ -326,7 +341,10 @@ impl Builder<'_> {
             let ty = &self.rel.columns[f.column].type_name;
             let cond = match f.op {
                 Op::IsNull => format!("{col} IS NULL"),
-                Op::In => format!("{col} = ANY({}::{ty}[])", self.bind(Param::List(f.values.clone()))),
+                Op::In => format!(
+                    "{col} = ANY({}::{ty}[])",
+                    self.bind(Param::List(f.values.clone()))
+                ),
                 op => format!(
                     "{col} {} {}::{ty}",
                     op.sql(),
@@ -334,7 +352,11 @@ impl Builder<'_> {
                 ),
             };
             w.push_str(" AND ");
-            w.push_str(&if f.negate { format!("NOT ({cond})") } else { cond });
+            w.push_str(&if f.negate {
+                format!("NOT ({cond})")
+            } else {
+                cond
+            });
         }
         w
     }
@@ -388,7 +410,10 @@ pub fn page_sql(rel: &Relation, tenant: &str, q: &ViewQuery, shape: Shape) -> St
     let cols = selected(rel, q);
     let list: Vec<String> = match shape {
         Shape::Json => cols.iter().map(|&i| rel.quoted(i)).collect(),
-        Shape::TextColumns => cols.iter().map(|&i| format!("{}::text", rel.quoted(i))).collect(),
+        Shape::TextColumns => cols
+            .iter()
+            .map(|&i| format!("{}::text", rel.quoted(i)))
+            .collect(),
     };
     let w = b.where_clause(tenant, &q.filters);
     let order = b.order_clause(&q.order);
@@ -400,7 +425,9 @@ pub fn page_sql(rel: &Relation, tenant: &str, q: &ViewQuery, shape: Shape) -> St
         rel.qualified
     );
     let sql = match shape {
-        Shape::Json => format!("SELECT coalesce(json_agg(t), '[]')::text, count(*) FROM ({inner}) t"),
+        Shape::Json => {
+            format!("SELECT coalesce(json_agg(t), '[]')::text, count(*) FROM ({inner}) t")
+        }
         Shape::TextColumns => inner,
     };
     b.stmt(sql)

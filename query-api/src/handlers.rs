@@ -78,7 +78,10 @@ pub async fn serve_relation(
     let cols: Vec<&str> = if q.select.is_empty() {
         rel.columns.iter().map(|c| c.name.as_str()).collect()
     } else {
-        q.select.iter().map(|&i| rel.columns[i].name.as_str()).collect()
+        q.select
+            .iter()
+            .map(|&i| rel.columns[i].name.as_str())
+            .collect()
     };
     render::page(&q, shape, &cols, &rows[0], total)
 }
@@ -86,7 +89,11 @@ pub async fn serve_relation(
 /// Alerts of this key's tenant (`pos.fraud_alert`), with the same filters as any view.
 #[utoipa::path(get, path = "/v1/alerts", tag = "alerts", security(("api_key" = [])),
     responses((status = 200, description = "Alerts"), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
-pub async fn alerts(State(st): St, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ApiError> {
+pub async fn alerts(
+    State(st): St,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let who = st.keys.authenticate(&st.pool, &headers).await?;
     serve_relation(&st, &who, ALERTS, &decode(q.as_deref()), &headers).await
 }
@@ -94,7 +101,11 @@ pub async fn alerts(State(st): St, RawQuery(q): RawQuery, headers: HeaderMap) ->
 /// Demand forecasts (`pos.forecast_demand`), filterable by store_id, sku, date columns.
 #[utoipa::path(get, path = "/v1/forecast", tag = "forecast", security(("api_key" = [])),
     responses((status = 200, description = "Forecast rows"), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
-pub async fn forecast(State(st): St, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ApiError> {
+pub async fn forecast(
+    State(st): St,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let who = st.keys.authenticate(&st.pool, &headers).await?;
     serve_relation(&st, &who, FORECAST, &decode(q.as_deref()), &headers).await
 }
@@ -102,7 +113,11 @@ pub async fn forecast(State(st): St, RawQuery(q): RawQuery, headers: HeaderMap) 
 /// Reorder suggestions (`pos.reorder_suggestions`), filterable like any view.
 #[utoipa::path(get, path = "/v1/reorder", tag = "forecast", security(("api_key" = [])),
     responses((status = 200, description = "Reorder suggestions"), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
-pub async fn reorder(State(st): St, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ApiError> {
+pub async fn reorder(
+    State(st): St,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let who = st.keys.authenticate(&st.pool, &headers).await?;
     serve_relation(&st, &who, REORDER, &decode(q.as_deref()), &headers).await
 }
@@ -126,7 +141,8 @@ pub async fn end_of_day(
         .find(|(k, _)| k == "date")
         .map(|(_, v)| v.clone())
         .ok_or_else(|| {
-            ApiError::bad_request("missing_date", "the business date is required").with_hint("add ?date=YYYY-MM-DD")
+            ApiError::bad_request("missing_date", "the business date is required")
+                .with_hint("add ?date=YYYY-MM-DD")
         })?;
     if let Some((k, _)) = pairs.iter().find(|(k, _)| k != "date") {
         return Err(
@@ -152,12 +168,21 @@ pub async fn end_of_day(
     };
     let rows = db::tenant_query(&st.pool, &who, st.cfg.statement_timeout_ms, &[stmt]).await?;
     match rows[0].as_slice() {
-        [row] => Ok(([(header::CONTENT_TYPE, "application/json")], row.get::<_, String>(0)).into_response()),
-        [] => Err(
-            ApiError::not_found("no_report", format!("no end-of-day data for store {store:?} on {date}"))
-                .with_hint("check the store id and the business date; data appears once sales are ingested"),
-        ),
-        _ => Err(ApiError::internal("more than one end-of-day row for one store and day")),
+        [row] => Ok((
+            [(header::CONTENT_TYPE, "application/json")],
+            row.get::<_, String>(0),
+        )
+            .into_response()),
+        [] => Err(ApiError::not_found(
+            "no_report",
+            format!("no end-of-day data for store {store:?} on {date}"),
+        )
+        .with_hint(
+            "check the store id and the business date; data appears once sales are ingested",
+        )),
+        _ => Err(ApiError::internal(
+            "more than one end-of-day row for one store and day",
+        )),
     }
 }
 
@@ -172,7 +197,12 @@ pub async fn alert_stream(State(st): St, headers: HeaderMap) -> Result<Response,
     if cat.relations.contains_key(ALERTS) {
         cat.readable(ALERTS, &who.role)?;
     }
-    Ok(crate::alerts::stream(st.alerts.subscribe(), who.tenant.clone(), st.metrics.clone()).into_response())
+    Ok(crate::alerts::stream(
+        st.alerts.subscribe(),
+        who.tenant.clone(),
+        st.metrics.clone(),
+    )
+    .into_response())
 }
 
 /// The OpenAPI 3 document: fixed endpoints plus one path per served view with its columns.
@@ -196,7 +226,9 @@ pub async fn healthz() -> &'static str {
 pub async fn readyz(State(st): St) -> Result<Response, ApiError> {
     db::ping(&st.pool).await?;
     if !st.catalog_loaded() {
-        return Err(ApiError::unavailable("the view catalog has not been loaded yet"));
+        return Err(ApiError::unavailable(
+            "the view catalog has not been loaded yet",
+        ));
     }
     Ok((StatusCode::OK, "ready").into_response())
 }

@@ -61,7 +61,9 @@ async fn admin(url: &str) -> anyhow::Result<tokio_postgres::Client> {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
         .init();
     match Cli::parse().cmd {
         Cmd::Serve(cfg) => {
@@ -76,7 +78,8 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Cmd::Keys { admin_url, cmd } => {
-            let url = admin_url.ok_or_else(|| anyhow::anyhow!("--admin-url (or POS_API_ADMIN_URL) is required"))?;
+            let url = admin_url
+                .ok_or_else(|| anyhow::anyhow!("--admin-url (or POS_API_ADMIN_URL) is required"))?;
             keys(&admin(&url).await?, cmd).await
         }
     }
@@ -84,9 +87,16 @@ async fn main() -> anyhow::Result<()> {
 
 async fn keys(client: &tokio_postgres::Client, cmd: KeyCmd) -> anyhow::Result<()> {
     match cmd {
-        KeyCmd::Create { tenant, role, label } => {
-            let (id, key) = migrate::create_key_returning_id(client, &tenant, &role, label.as_deref()).await?;
-            eprintln!("key {id} for tenant {tenant:?} as role {role:?} (shown once; store it now):");
+        KeyCmd::Create {
+            tenant,
+            role,
+            label,
+        } => {
+            let (id, key) =
+                migrate::create_key_returning_id(client, &tenant, &role, label.as_deref()).await?;
+            eprintln!(
+                "key {id} for tenant {tenant:?} as role {role:?} (shown once; store it now):"
+            );
             println!("{key}");
         }
         KeyCmd::List => {
@@ -100,7 +110,9 @@ async fn keys(client: &tokio_postgres::Client, cmd: KeyCmd) -> anyhow::Result<()
                 migrate::revoke_key(client, key_id).await?,
                 "no active key with id {key_id}"
             );
-            println!("key {key_id} revoked (cached lookups expire within POS_API_KEY_CACHE_S seconds)");
+            println!(
+                "key {key_id} revoked (cached lookups expire within POS_API_KEY_CACHE_S seconds)"
+            );
         }
     }
     Ok(())

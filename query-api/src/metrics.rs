@@ -52,14 +52,24 @@ impl Metrics {
         out.push_str(
             "# HELP pos_api_requests_total HTTP requests by route and status.\n# TYPE pos_api_requests_total counter\n",
         );
-        for ((route, status), n) in self.requests.lock().unwrap_or_else(|p| p.into_inner()).iter() {
+        for ((route, status), n) in self
+            .requests
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+        {
             let _ = writeln!(
                 out,
                 "pos_api_requests_total{{route=\"{route}\",status=\"{status}\"}} {n}"
             );
         }
         out.push_str("# HELP pos_api_request_seconds Request latency.\n# TYPE pos_api_request_seconds histogram\n");
-        for (route, h) in self.latency.lock().unwrap_or_else(|p| p.into_inner()).iter() {
+        for (route, h) in self
+            .latency
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+        {
             for (b, c) in BUCKETS.iter().zip(h.counts) {
                 let _ = writeln!(
                     out,
@@ -71,8 +81,16 @@ impl Metrics {
                 "pos_api_request_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}",
                 h.n
             );
-            let _ = writeln!(out, "pos_api_request_seconds_sum{{route=\"{route}\"}} {}", h.sum);
-            let _ = writeln!(out, "pos_api_request_seconds_count{{route=\"{route}\"}} {}", h.n);
+            let _ = writeln!(
+                out,
+                "pos_api_request_seconds_sum{{route=\"{route}\"}} {}",
+                h.sum
+            );
+            let _ = writeln!(
+                out,
+                "pos_api_request_seconds_count{{route=\"{route}\"}} {}",
+                h.n
+            );
         }
         let gauges = [
             (
@@ -80,7 +98,11 @@ impl Metrics {
                 "Open PostgreSQL connections.",
                 pool.0 as i64,
             ),
-            ("pos_api_pool_available", "Idle pooled connections.", pool.1 as i64),
+            (
+                "pos_api_pool_available",
+                "Idle pooled connections.",
+                pool.1 as i64,
+            ),
             (
                 "pos_api_pool_waiting",
                 "Requests waiting for a connection.",

@@ -39,7 +39,12 @@ pub async fn migrate(client: &Client) -> anyhow::Result<()> {
 
 /// Creates a key for `tenant` running as `role`, returning the secret (shown once, never stored).
 /// The role must be a member of pos_api: only those get `pos.tenant` honoured by row security.
-pub async fn create_key(client: &Client, tenant: &str, role: &str, label: Option<&str>) -> anyhow::Result<String> {
+pub async fn create_key(
+    client: &Client,
+    tenant: &str,
+    role: &str,
+    label: Option<&str>,
+) -> anyhow::Result<String> {
     anyhow::ensure!(!tenant.trim().is_empty(), "tenant must not be empty");
     let ok: Option<bool> = client
         .query_opt(

@@ -90,7 +90,10 @@ fn error_response(description: &str) -> utoipa::openapi::Response {
 fn view_operation(rel: &Relation) -> utoipa::openapi::path::Operation {
     let mut row = ObjectBuilder::new().schema_type(Type::Object);
     for c in &rel.columns {
-        row = row.property(&c.name, column_schema(&c.type_name).description(c.description.clone()));
+        row = row.property(
+            &c.name,
+            column_schema(&c.type_name).description(c.description.clone()),
+        );
     }
     let rows = ContentBuilder::new()
         .schema(Some(ArrayBuilder::new().items(row)))
@@ -111,12 +114,18 @@ fn view_operation(rel: &Relation) -> utoipa::openapi::path::Operation {
         .summary(Some(format!("Rows of pos.{}", rel.name)))
         .description(rel.description.clone())
         .security(SecurityRequirement::new("api_key", Vec::<String>::new()))
-        .parameter(query_param("select", "Comma-separated columns to return".into()))
+        .parameter(query_param(
+            "select",
+            "Comma-separated columns to return".into(),
+        ))
         .parameter(query_param(
             "order",
             "col[.asc|.desc][.nullsfirst|.nullslast], comma-separated".into(),
         ))
-        .parameter(query_param("limit", "Page size (capped by the server)".into()))
+        .parameter(query_param(
+            "limit",
+            "Page size (capped by the server)".into(),
+        ))
         .parameter(query_param("offset", "Rows to skip".into()))
         .parameter(header_param(
             "Range",
@@ -158,5 +167,6 @@ pub fn document(cat: &Catalog) -> String {
             view_operation(rel),
         );
     }
-    doc.to_json().unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+    doc.to_json()
+        .unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
 }

@@ -71,9 +71,17 @@ pub fn page(
             let row = rows
                 .first()
                 .ok_or_else(|| ApiError::internal("aggregate returned no row"))?;
-            (row.get::<_, String>(0), row.get::<_, i64>(1), "application/json")
+            (
+                row.get::<_, String>(0),
+                row.get::<_, i64>(1),
+                "application/json",
+            )
         }
-        Shape::TextColumns => (csv(columns, rows)?, rows.len() as i64, "text/csv; charset=utf-8"),
+        Shape::TextColumns => (
+            csv(columns, rows)?,
+            rows.len() as i64,
+            "text/csv; charset=utf-8",
+        ),
     };
     let status = page_status(q, n, total);
     let mut resp = (status, Body::from(body)).into_response();
@@ -84,7 +92,10 @@ pub fn page(
     } else {
         content_range(q.offset, n, total)
     };
-    h.insert(header::CONTENT_RANGE, HeaderValue::from_str(&range).expect("ascii"));
+    h.insert(
+        header::CONTENT_RANGE,
+        HeaderValue::from_str(&range).expect("ascii"),
+    );
     h.insert("range-unit", HeaderValue::from_static("items"));
     Ok(resp)
 }
@@ -99,7 +110,9 @@ pub fn csv(columns: &[&str], rows: &[Row]) -> Result<String, ApiError> {
         w.write_record(fields.iter().map(|f| f.as_deref().unwrap_or("")))
             .map_err(io)?;
     }
-    let bytes = w.into_inner().map_err(|e| ApiError::internal(e.to_string()))?;
+    let bytes = w
+        .into_inner()
+        .map_err(|e| ApiError::internal(e.to_string()))?;
     String::from_utf8(bytes).map_err(|e| ApiError::internal(e.to_string()))
 }
 

@@ -41,8 +41,18 @@ pub struct Relation {
 
 impl Relation {
     /// A relation from parts (tests and tools; the service builds them with `load`).
-    pub fn new(name: &str, kind: &str, qualified: &str, columns: Vec<Column>, readers: &[&str]) -> Self {
-        let index = columns.iter().enumerate().map(|(i, c)| (c.name.clone(), i)).collect();
+    pub fn new(
+        name: &str,
+        kind: &str,
+        qualified: &str,
+        columns: Vec<Column>,
+        readers: &[&str],
+    ) -> Self {
+        let index = columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.name.clone(), i))
+            .collect();
         Self {
             name: name.into(),
             kind: kind.into(),
@@ -79,8 +89,11 @@ impl Catalog {
             .get(name)
             .filter(|r| r.readers.contains(role))
             .ok_or_else(|| {
-                ApiError::not_found("unknown_view", format!("no view named {name:?} is served to this key"))
-                    .with_hint("GET /v1/views lists the views this key may read.")
+                ApiError::not_found(
+                    "unknown_view",
+                    format!("no view named {name:?} is served to this key"),
+                )
+                .with_hint("GET /v1/views lists the views this key may read.")
             })
     }
 }

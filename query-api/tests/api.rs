@@ -21,7 +21,12 @@ async fn view_names(s: &Server, key: &str) -> Vec<String> {
 #[tokio::test]
 async fn keys_missing_bad_or_revoked_are_401() {
     let (f, s) = (fixture(), server().await);
-    let none = s.http.get(format!("{}/v1/views", s.base)).send().await.unwrap();
+    let none = s
+        .http
+        .get(format!("{}/v1/views", s.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(none.status(), 401);
     assert!(none.headers().contains_key("www-authenticate"));
     for key in [
@@ -62,15 +67,30 @@ async fn catalog_serves_tenant_views_and_hides_pii() {
         );
     }
     // Not granted to pos_api (PII, raw payloads, the API's own keys): never served.
-    for hidden in ["customer", "raw_inbox", "reject", "api_key", "tenant_access"] {
-        assert!(!names.contains(&hidden.to_string()), "{hidden} must not be served");
+    for hidden in [
+        "customer",
+        "raw_inbox",
+        "reject",
+        "api_key",
+        "tenant_access",
+    ] {
+        assert!(
+            !names.contains(&hidden.to_string()),
+            "{hidden} must not be served"
+        );
         let (st, _) = s.json(&format!("/v1/views/{hidden}"), &f.key_a).await;
         assert_eq!(st, 404, "{hidden}");
     }
     let (_, v) = s.json("/v1/views", &f.key_a).await;
-    let daily = rows(&v).iter().find(|r| r["name"] == "store_daily").unwrap();
+    let daily = rows(&v)
+        .iter()
+        .find(|r| r["name"] == "store_daily")
+        .unwrap();
     assert!(
-        daily["description"].as_str().unwrap().contains("End-of-day"),
+        daily["description"]
+            .as_str()
+            .unwrap()
+            .contains("End-of-day"),
         "COMMENT carried: {daily}"
     );
     assert!(daily["columns"]
@@ -115,7 +135,9 @@ async fn tenant_isolation_on_every_endpoint() {
             }
         }
         // End of day: the same store id exists in both tenants; each key sees its own numbers.
-        let (st, v) = s.json(&format!("/v1/stores/S1/end-of-day?date={DATE}"), key).await;
+        let (st, v) = s
+            .json(&format!("/v1/stores/S1/end-of-day?date={DATE}"), key)
+            .await;
         assert_eq!(st, 200, "{v}");
         assert_eq!(v["tenant_id"], mine.as_str());
         let expected = if mine == &f.tenant_a { 25 } else { 7 };
@@ -130,7 +152,9 @@ async fn tenant_isolation_on_every_endpoint() {
         }
     }
     // A store only tenant A has is invisible to B.
-    let (st, v) = s.json(&format!("/v1/stores/S2/end-of-day?date={DATE}"), &f.key_b).await;
+    let (st, v) = s
+        .json(&format!("/v1/stores/S2/end-of-day?date={DATE}"), &f.key_b)
+        .await;
     assert_eq!(st, 404, "{v}");
     let (st, v) = s.json("/v1/views/txn?store_id=eq.S2", &f.key_b).await;
     assert_eq!((st, rows(&v).len()), (200, 0));
@@ -153,11 +177,17 @@ async fn injection_attempts_in_every_parameter() {
     let mut cases: Vec<(String, Vec<u16>)> = Vec::new();
     for e in evil {
         let x = enc(e);
-        cases.push((format!("/v1/views/{}", enc(e).replace('+', "%20")), vec![404]));
+        cases.push((
+            format!("/v1/views/{}", enc(e).replace('+', "%20")),
+            vec![404],
+        ));
         cases.push((format!("/v1/views/txn?{x}=eq.1"), vec![400]));
         cases.push((format!("/v1/views/txn?store_id={x}.1"), vec![400]));
         cases.push((format!("/v1/views/txn?store_id=eq.{x}"), vec![200]));
-        cases.push((format!("/v1/views/txn?store_id=in.({x},S1)&select=store_id"), vec![200]));
+        cases.push((
+            format!("/v1/views/txn?store_id=in.({x},S1)&select=store_id"),
+            vec![200],
+        ));
         cases.push((format!("/v1/views/txn?net_amount=gt.{x}"), vec![400]));
         cases.push((format!("/v1/views/txn?select={x}"), vec![400]));
         cases.push((format!("/v1/views/txn?order={x}"), vec![400]));
@@ -165,18 +195,27 @@ async fn injection_attempts_in_every_parameter() {
         cases.push((format!("/v1/views/txn?limit={x}"), vec![400]));
         cases.push((format!("/v1/views/txn?offset={x}"), vec![400]));
         cases.push((
-            format!("/v1/stores/{}/end-of-day?date={DATE}", enc(e).replace('+', "%20")),
+            format!(
+                "/v1/stores/{}/end-of-day?date={DATE}",
+                enc(e).replace('+', "%20")
+            ),
             vec![404],
         ));
         cases.push((format!("/v1/stores/S1/end-of-day?date={x}"), vec![400]));
-        cases.push((format!("/v1/stores/S1/end-of-day?date={DATE}&{x}=1"), vec![400]));
+        cases.push((
+            format!("/v1/stores/S1/end-of-day?date={DATE}&{x}=1"),
+            vec![400],
+        ));
     }
     for (path, ok) in &cases {
         let r = s.get(path, &f.key_a).await;
         let st = r.status().as_u16();
         let body = r.text().await.unwrap();
         assert!(ok.contains(&st), "{path}: {st} {body}");
-        assert!(!body.contains(f.tenant_b.as_str()), "{path} leaked tenant B");
+        assert!(
+            !body.contains(f.tenant_b.as_str()),
+            "{path} leaked tenant B"
+        );
         if st == 200 && path.contains("/v1/views/") {
             let v: serde_json::Value = serde_json::from_str(&body).unwrap();
             assert!(
@@ -210,7 +249,10 @@ async fn injection_attempts_in_every_parameter() {
     // Nothing was dropped, nothing slept, and tenant A's data is intact.
     let c = admin().await;
     let n: i64 = c
-        .query_one("SELECT count(*) FROM pos.store WHERE tenant_id = $1", &[&f.tenant_a])
+        .query_one(
+            "SELECT count(*) FROM pos.store WHERE tenant_id = $1",
+            &[&f.tenant_a],
+        )
         .await
         .unwrap()
         .get(0);
@@ -218,7 +260,10 @@ async fn injection_attempts_in_every_parameter() {
 }
 
 async fn page(s: &Server, path: &str, headers: &[(&str, &str)]) -> (u16, String, Vec<String>) {
-    let mut rq = s.http.get(format!("{}{path}", s.base)).bearer_auth(&fixture().key_a);
+    let mut rq = s
+        .http
+        .get(format!("{}{path}", s.base))
+        .bearer_auth(&fixture().key_a);
     for (k, v) in headers {
         rq = rq.header(*k, *v);
     }
@@ -248,7 +293,11 @@ async fn pagination_and_content_range() {
     let exact = [("prefer", "count=exact")];
     assert_eq!(
         page(&s, &format!("{base}&limit=10"), &[]).await,
-        (200, "0-9/*".into(), (1..=10).map(|i| format!("a{i:03}")).collect())
+        (
+            200,
+            "0-9/*".into(),
+            (1..=10).map(|i| format!("a{i:03}")).collect()
+        )
     );
     let (st, cr, first) = page(&s, &format!("{base}&limit=10"), &exact).await;
     assert_eq!((st, cr.as_str(), first.len()), (206, "0-9/25", 10));
@@ -258,7 +307,11 @@ async fn pagination_and_content_range() {
     assert_eq!((st, cr.as_str(), third.len()), (206, "20-24/25", 5));
     let all: Vec<String> = [first, second, third].concat();
     assert_eq!(all.len(), 25);
-    assert_eq!(all.iter().collect::<HashSet<_>>().len(), 25, "pages overlap");
+    assert_eq!(
+        all.iter().collect::<HashSet<_>>().len(),
+        25,
+        "pages overlap"
+    );
     assert!(all.windows(2).all(|w| w[0] < w[1]), "pages out of order");
     // The server caps the page (max_rows = 20) whatever the client asks for.
     let (st, cr, capped) = page(&s, &format!("{base}&limit=1000"), &exact).await;
@@ -267,11 +320,24 @@ async fn pagination_and_content_range() {
     let (st, cr, _) = page(&s, &format!("{base}&offset=30"), &exact).await;
     assert_eq!((st, cr.as_str()), (416, "*/25"));
     // Whole result in one page: 200 and the full range.
-    let (st, cr, _) = page(&s, "/v1/views/txn?store_id=eq.S2&select=source_txn_id", &exact).await;
+    let (st, cr, _) = page(
+        &s,
+        "/v1/views/txn?store_id=eq.S2&select=source_txn_id",
+        &exact,
+    )
+    .await;
     assert_eq!((st, cr.as_str()), (200, "0-2/3"));
     // Estimated count is a number (the planner's), not '*'.
-    let (_, cr, _) = page(&s, &format!("{base}&limit=5"), &[("prefer", "count=estimated")]).await;
-    assert!(cr.starts_with("0-4/") && cr[4..].parse::<i64>().is_ok(), "{cr}");
+    let (_, cr, _) = page(
+        &s,
+        &format!("{base}&limit=5"),
+        &[("prefer", "count=estimated")],
+    )
+    .await;
+    assert!(
+        cr.starts_with("0-4/") && cr[4..].parse::<i64>().is_ok(),
+        "{cr}"
+    );
     // Range and limit together are ambiguous.
     let (st, _) = {
         let r = s
@@ -302,7 +368,10 @@ async fn csv_output() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
     assert_eq!(r.headers()["content-range"], "0-2/*");
     let body = r.text().await.unwrap();
     // Quotes and commas escaped per RFC 4180; NULL is an empty field.
@@ -328,7 +397,10 @@ async fn filters_and_types() {
     assert_eq!(count("store_id=eq.S1").await, 25);
     assert_eq!(count("store_id=neq.S1").await, 3);
     assert_eq!(count("store_id=eq.S1&net_amount=gt.20").await, 5);
-    assert_eq!(count("store_id=eq.S1&net_amount=gte.20&net_amount=lte.21").await, 2);
+    assert_eq!(
+        count("store_id=eq.S1&net_amount=gte.20&net_amount=lte.21").await,
+        2
+    );
     assert_eq!(count("net_amount=lt.3").await, 2);
     assert_eq!(count("net_amount=in.(1,2,100)").await, 5);
     assert_eq!(count("register_id=is.null").await, 4);
@@ -383,7 +455,10 @@ async fn sse_delivers_new_alerts_to_their_tenant_only() {
         "{got_a}"
     );
     assert!(got_a.contains("id: 42"), "{got_a}");
-    assert!(!got_a.contains(f.tenant_b.as_str()), "A received B's alert: {got_a}");
+    assert!(
+        !got_a.contains(f.tenant_b.as_str()),
+        "A received B's alert: {got_a}"
+    );
     let got_b = read_event(&mut sb).await;
     assert!(
         got_b.contains(f.tenant_b.as_str()) && !got_b.contains(f.tenant_a.as_str()),
@@ -392,7 +467,9 @@ async fn sse_delivers_new_alerts_to_their_tenant_only() {
 }
 
 /// Reads the stream until one `event: alert` block arrived (5 s at most).
-async fn read_event(s: &mut (impl futures_util::Stream<Item = reqwest::Result<bytes::Bytes>> + Unpin)) -> String {
+async fn read_event(
+    s: &mut (impl futures_util::Stream<Item = reqwest::Result<bytes::Bytes>> + Unpin),
+) -> String {
     let mut buf = String::new();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
     while !(buf.contains("event: alert") && buf.contains("\n\n")) {
@@ -410,12 +487,21 @@ async fn read_event(s: &mut (impl futures_util::Stream<Item = reqwest::Result<by
 #[tokio::test]
 async fn openapi_is_valid_and_lists_every_view() {
     let (f, s) = (fixture(), server().await);
-    let r = s.http.get(format!("{}/openapi.json", s.base)).send().await.unwrap();
+    let r = s
+        .http
+        .get(format!("{}/openapi.json", s.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let text = r.text().await.unwrap();
     let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
     // It is an OpenAPI 3 document that utoipa's own model accepts.
-    assert!(doc["openapi"].as_str().unwrap().starts_with("3."), "{}", doc["openapi"]);
+    assert!(
+        doc["openapi"].as_str().unwrap().starts_with("3."),
+        "{}",
+        doc["openapi"]
+    );
     let _: utoipa::openapi::OpenApi = serde_json::from_str(&text).expect("parses as OpenAPI");
     assert!(doc["info"]["title"].is_string() && doc["info"]["version"].is_string());
     let paths = doc["paths"].as_object().unwrap();
@@ -446,7 +532,10 @@ async fn openapi_is_valid_and_lists_every_view() {
     let mut ids = HashSet::new();
     for (p, item) in paths {
         for (m, op) in item.as_object().unwrap() {
-            assert!(op["responses"].as_object().is_some_and(|r| !r.is_empty()), "{m} {p}");
+            assert!(
+                op["responses"].as_object().is_some_and(|r| !r.is_empty()),
+                "{m} {p}"
+            );
             if let Some(id) = op["operationId"].as_str() {
                 assert!(ids.insert(id.to_string()), "duplicate operationId {id}");
             }
@@ -479,11 +568,21 @@ fn collect_refs(v: &serde_json::Value, out: &mut Vec<String>) {
 async fn health_metrics_and_readiness() {
     let (f, s) = (fixture(), server().await);
     assert_eq!(
-        s.http.get(format!("{}/healthz", s.base)).send().await.unwrap().status(),
+        s.http
+            .get(format!("{}/healthz", s.base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
         200
     );
     assert_eq!(
-        s.http.get(format!("{}/readyz", s.base)).send().await.unwrap().status(),
+        s.http
+            .get(format!("{}/readyz", s.base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
         200
     );
     s.get("/v1/views/txn?limit=1", &f.key_a).await;

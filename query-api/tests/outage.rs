@@ -33,7 +33,11 @@ impl Proxy {
             }
         });
         tasks.lock().unwrap().push(accept);
-        Proxy { addr, upstream, tasks }
+        Proxy {
+            addr,
+            upstream,
+            tasks,
+        }
     }
     /// Drops the listener and every proxied connection: the database is "down".
     fn stop(&self) {
@@ -96,7 +100,10 @@ async fn postgres_down_is_503_then_recovers() {
     ] {
         let (st, took) = status(&s, path).await;
         assert_eq!(st, 503, "{path} while PostgreSQL is down");
-        assert!(took < Duration::from_secs(3), "{path} took {took:?}: 503 must be fast");
+        assert!(
+            took < Duration::from_secs(3),
+            "{path} took {took:?}: 503 must be fast"
+        );
     }
     let r = s
         .http
@@ -110,7 +117,9 @@ async fn postgres_down_is_503_then_recovers() {
     let back = Proxy::start(proxy.addr, proxy.upstream).await;
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        if status(&s, "/v1/views/txn?limit=1").await.0 == 200 && status(&s, "/readyz").await.0 == 200 {
+        if status(&s, "/v1/views/txn?limit=1").await.0 == 200
+            && status(&s, "/readyz").await.0 == 200
+        {
             break;
         }
         assert!(

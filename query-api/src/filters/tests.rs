@@ -37,7 +37,11 @@ fn filters_become_bound_casts() {
     let q = parse_q("store_id=eq.S1&business_date=gte.2026-01-01&net_amount=not.lt.0").unwrap();
     let s = page_sql(&rel(), "acme", &q, Shape::TextColumns);
     assert!(s.sql.contains("WHERE \"tenant_id\" = $1::text AND \"store_id\" = $2::text AND \"business_date\" >= $3::date AND NOT (\"net_amount\" < $4::numeric)"), "{}", s.sql);
-    assert!(s.sql.ends_with("LIMIT $5::bigint OFFSET $6::bigint"), "{}", s.sql);
+    assert!(
+        s.sql.ends_with("LIMIT $5::bigint OFFSET $6::bigint"),
+        "{}",
+        s.sql
+    );
     assert_eq!(s.params.len(), 6);
 }
 
@@ -77,7 +81,11 @@ fn in_lists_honour_quotes_and_escapes() {
     assert!(parse_list("a,b").is_none());
     let q = parse_q("store_id=in.(S1,S2)").unwrap();
     let s = page_sql(&rel(), "t", &q, Shape::Json);
-    assert!(s.sql.contains("\"store_id\" = ANY($2::text[])"), "{}", s.sql);
+    assert!(
+        s.sql.contains("\"store_id\" = ANY($2::text[])"),
+        "{}",
+        s.sql
+    );
 }
 
 #[test]
@@ -85,11 +93,16 @@ fn quoted_identifiers_come_from_the_catalog() {
     let q = parse_q("select=odd\"name&order=odd\"name.desc.nullslast").unwrap();
     let s = page_sql(&rel(), "t", &q, Shape::Json);
     assert!(
-        s.sql.contains("SELECT \"odd\"\"name\" FROM pos.sales_daily"),
+        s.sql
+            .contains("SELECT \"odd\"\"name\" FROM pos.sales_daily"),
         "{}",
         s.sql
     );
-    assert!(s.sql.contains("ORDER BY \"odd\"\"name\" DESC NULLS LAST"), "{}", s.sql);
+    assert!(
+        s.sql.contains("ORDER BY \"odd\"\"name\" DESC NULLS LAST"),
+        "{}",
+        s.sql
+    );
 }
 
 #[test]
@@ -98,7 +111,10 @@ fn limit_is_capped_and_range_header_parsed() {
     assert_eq!((q.limit, q.offset, q.ranged), (100, 0, true));
     let mut h = HeaderMap::new();
     h.insert(header::RANGE, HeaderValue::from_static("10-19"));
-    h.insert("prefer", HeaderValue::from_static("return=minimal, count=exact"));
+    h.insert(
+        "prefer",
+        HeaderValue::from_static("return=minimal, count=exact"),
+    );
     let q = parse(&rel(), &[], &h, 100, &[]).unwrap();
     assert_eq!((q.offset, q.limit, q.count), (10, 10, Count::Exact));
     h.insert(header::RANGE, HeaderValue::from_static("items=5-"));
@@ -106,7 +122,12 @@ fn limit_is_capped_and_range_header_parsed() {
     h.insert(header::RANGE, HeaderValue::from_static("9-3"));
     assert_eq!(parse(&rel(), &[], &h, 100, &[]).unwrap_err().status, 416);
     h.insert(header::RANGE, HeaderValue::from_static("0-9"));
-    assert_eq!(parse(&rel(), &pairs("limit=5"), &h, 100, &[]).unwrap_err().status, 400);
+    assert_eq!(
+        parse(&rel(), &pairs("limit=5"), &h, 100, &[])
+            .unwrap_err()
+            .status,
+        400
+    );
 }
 
 #[test]

@@ -100,7 +100,9 @@ async fn setup() -> Fixture {
         }
     };
     let (key_a, key_b) = (key(a.clone()).await, key(b.clone()).await);
-    let (id, revoked_key) = migrate::create_key_returning_id(&c, &a, "pos_api", None).await.unwrap();
+    let (id, revoked_key) = migrate::create_key_returning_id(&c, &a, "pos_api", None)
+        .await
+        .unwrap();
     assert!(migrate::revoke_key(&c, id).await.unwrap());
     let admin_url = admin_url();
     Fixture {
@@ -156,5 +158,6 @@ pub async fn server() -> Server {
 
 /// Rows of a JSON array response.
 pub fn rows(v: &serde_json::Value) -> &Vec<serde_json::Value> {
-    v.as_array().unwrap_or_else(|| panic!("expected a JSON array, got {v}"))
+    v.as_array()
+        .unwrap_or_else(|| panic!("expected a JSON array, got {v}"))
 }

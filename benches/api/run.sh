@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Query API benchmark: wrk on a one-store-one-day request of pos.store_daily vs the same SQL over
+# direct tokio-postgres connections, in one run; then (with --soak) RSS of the API under a
+# 5-minute wrk run.
+#   benches/api/run.sh [--soak]   env: POS_BENCH_URL (admin URL; default: scripts/pg-local url),
+#                                 DURATION (s, default 30), CONNS (HTTP connections, default 32),
+#                                 POOL (API pool = direct connections, default 4)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/work/target-api}
+URL=${POS_BENCH_URL:-$(scripts/pg-local url)}
+DURATION=${DURATION:-30}; CONNS=${CONNS:-32}; POOL=${POOL:-4}; PORT=${PORT:-8097}
+SVC_URL=$(echo "$URL" | sed -E 's#://[^@/]*@#://pos_api_bench_svc@#')
+command -v wrk >/dev/null || { echo "wrk missing: apt-get install -y wrk" >&2; exit 1; }
+psql() { command psql -X -q -v ON_ERROR_STOP=1 "$URL" "$@"; }
+
+cargo build --release -q -p pos-query-api --bin pos-query-api --example direct_loop
+BIN=$CARGO_TARGET_DIR/release/pos-query-api
+
+echo "== data (tenant bench) and roles"
+if [[ $(psql -tAc "SELECT count(*) FROM pos.txn WHERE tenant_id = 'bench'") != 180000 ]]; then
+    psql -f benches/api/data.sql >/dev/null
+fi
+# Materialize every continuous aggregate (store_daily sums four of them).
+for v in $(psql -tAc "SELECT view_name FROM pos.continuous_aggregate ORDER BY 1"); do
+    psql -c "CALL pos.refresh_continuous_aggregate('$v', NULL, NULL)" >/dev/null
+done
+psql -c "DO \$\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'pos_api_bench_svc') THEN
+           CREATE ROLE pos_api_bench_svc LOGIN; END IF; END \$\$; GRANT pos_api TO pos_api_bench_svc;"
+POS_API_ADMIN_URL=$URL $BIN migrate >/dev/null
+KEY=$(POS_API_ADMIN_URL=$URL $BIN keys create --tenant bench --label bench 2>/dev/null)
+
+QUERY='store_id=eq.S07&business_date=eq.2026-10-15'
+POS_API_DATABASE_URL=$SVC_URL POS_API_LISTEN=127.0.0.1:$PORT POS_API_POOL_SIZE=$POOL RUST_LOG=warn $BIN serve &
+API_PID=$!
+trap 'kill $API_PID 2>/dev/null || true' EXIT
+for _ in $(seq 50); do curl -sf "localhost:$PORT/readyz" >/dev/null && break; sleep 0.2; done
+echo "== sample response"
+curl -sf "localhost:$PORT/v1/views/store_daily?$QUERY" -H "Authorization: Bearer $KEY"; echo
+
+echo "== machine: $(nproc) cores, $(date -u +%FT%TZ), PostgreSQL $(psql -tAc 'SHOW server_version')"
+echo "== direct tokio-postgres loop ($POOL connections, ${DURATION}s)"
+$CARGO_TARGET_DIR/release/examples/direct_loop "$SVC_URL" store_daily "$QUERY" bench "$POOL" "$DURATION"
+echo "== API via wrk (-t2 -c$CONNS, ${DURATION}s, pool $POOL)"
+wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency -H "Authorization: Bearer $KEY" "http://127.0.0.1:$PORT/v1/views/store_daily?$QUERY"
+
+if [[ "${1:-}" == "--soak" ]]; then
+    echo "== soak: RSS of the API (kB) every 15 s during a 300 s wrk run"
+    wrk -t2 -c"$CONNS" -d300s --latency -H "Authorization: Bearer $KEY" "http://127.0.0.1:$PORT/v1/views/store_daily?$QUERY" > /tmp/pos-api-soak.txt &
+    WRK=$!
+    for i in $(seq 0 15 300); do
+        echo "t=${i}s rss_kb=$(awk '/VmRSS/ {print $2}' /proc/$API_PID/status)"
+        sleep 15
+    done
+    wait $WRK
+    grep -E "Requests/sec|Latency|99%" /tmp/pos-api-soak.txt
+    echo "t=end rss_kb=$(awk '/VmRSS/ {print $2}' /proc/$API_PID/status)"
+fi

@@ -1,0 +1,114 @@
+//! Benchmark baseline: the exact SQL the API sends for one view request, run in a tight loop over
+//! direct tokio-postgres connections (no HTTP, no per-request transaction). Prints req/s and
+//! latency percentiles in the same units as wrk.
+//!   cargo run --release -p pos-query-api --example direct_loop -- URL VIEW 'QUERY' TENANT CONNS SECONDS
+use std::time::{Duration, Instant};
+
+use axum::http::HeaderMap;
+use pos_query_api::filters::{self, Shape};
+use pos_query_api::{db, views, ServeConfig};
+use tokio_postgres::types::ToSql;
+
+fn main() -> anyhow::Result<()> {
+    let a: Vec<String> = std::env::args().skip(1).collect();
+    anyhow::ensure!(
+        a.len() == 6,
+        "usage: direct_loop URL VIEW QUERY TENANT CONNS SECONDS"
+    );
+    let (conns, secs): (usize, u64) = (a[4].parse()?, a[5].parse()?);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    rt.block_on(run(
+        &a[0],
+        &a[1],
+        &a[2],
+        &a[3],
+        conns,
+        Duration::from_secs(secs),
+    ))
+}
+
+async fn run(
+    url: &str,
+    view: &str,
+    query: &str,
+    tenant: &str,
+    conns: usize,
+    dur: Duration,
+) -> anyhow::Result<()> {
+    let cfg = ServeConfig::with_url(url);
+    let pool = db::make_pool(&cfg)?;
+    let cat = views::load(&pool, &cfg)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let rel = cat
+        .relations
+        .get(view)
+        .ok_or_else(|| anyhow::anyhow!("no view {view}"))?;
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    let q = filters::parse(rel, &pairs, &HeaderMap::new(), cfg.max_rows, &[])
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let stmt = filters::page_sql(rel, tenant, &q, Shape::Json);
+    println!("SQL: {}", stmt.sql);
+    let end = Instant::now() + dur;
+    let mut tasks = Vec::new();
+    for _ in 0..conns {
+        let (url, sql, types, tenant) = (
+            url.to_string(),
+            stmt.sql.clone(),
+            stmt.types.clone(),
+            tenant.to_string(),
+        );
+        let params: Vec<String> = stmt
+            .params
+            .iter()
+            .map(|p| match p {
+                db::Param::Text(s) => s.clone(),
+                db::Param::List(_) => unreachable!("no in. filters in the bench query"),
+            })
+            .collect();
+        tasks.push(tokio::spawn(async move {
+            let (c, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await?;
+            tokio::spawn(conn);
+            // The same role and tenant as an API request, set once per session instead of per query.
+            c.execute(
+                "SELECT set_config('role', 'pos_api', false), set_config('pos.tenant', $1, false)",
+                &[&tenant],
+            )
+            .await?;
+            let st = c.prepare_typed(&sql, &types).await?;
+            let refs: Vec<&(dyn ToSql + Sync)> =
+                params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+            let mut lat = Vec::new();
+            while Instant::now() < end {
+                let t = Instant::now();
+                let row = c.query_one(&st, &refs).await?;
+                let body: String = row.get(0);
+                std::hint::black_box(body);
+                lat.push(t.elapsed().as_micros() as u64);
+            }
+            Ok::<_, anyhow::Error>(lat)
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await??);
+    }
+    all.sort_unstable();
+    let pct = |p: f64| all[((all.len() as f64 * p) as usize).min(all.len() - 1)] as f64 / 1000.0;
+    let mean = all.iter().sum::<u64>() as f64 / all.len() as f64 / 1000.0;
+    println!(
+        "direct: {} requests in {:?}, {:.0} req/s, mean {mean:.3} ms, p50 {:.3} ms, p90 {:.3} ms, p99 {:.3} ms",
+        all.len(),
+        dur,
+        all.len() as f64 / dur.as_secs_f64(),
+        pct(0.50),
+        pct(0.90),
+        pct(0.99)
+    );
+    Ok(())
+}
