@@ -143,9 +143,29 @@ def main(binary):
                    "splink_s": round(sp_time, 3), "candidate_pairs": stats["candidate_pairs"]}
             rows.append(row)
             print(json.dumps(row), flush=True)
+    result = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "rows": rows}
     with open(os.path.join(HERE, "results.json"), "w") as f:
-        json.dump({"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "rows": rows}, f, indent=1)
+        json.dump(result, f, indent=1)
+    write_table(result)
+
+
+def write_table(result):
+    """results.md: the measured table that RESULTS.md quotes (regenerated on every run)."""
+    lines = [f"Measured {result['date']} (threshold {THRESHOLD}, identical fields and blocking rules for both).", "",
+             "| set | fields | records | ours pairs F1 (P/R) | Splink pairs F1 (P/R) | ours clusters F1 (P/R) | Splink clusters F1 (P/R) | ours CPU s (whole run) | ours wall s | Splink wall s |",
+             "|---|---|---:|---|---|---|---|---:|---:|---:|"]
+    fmt = lambda m: f"{m['f1']:.4f} ({m['precision']:.4f}/{m['recall']:.4f})"
+    for r in result["rows"]:
+        lines.append(f"| {r['set']} | {r['variant']} | {r['records']} | {fmt(r['ours_pairs'])} | {fmt(r['splink_pairs'])} | "
+                     f"{fmt(r['ours_clusters'])} | {fmt(r['splink_clusters'])} | {r['ours_cpu_s']:.3f} | "
+                     f"{r['ours_wall_s']:.2f} | {r['splink_s']:.1f} |")
+    with open(os.path.join(HERE, "results.md"), "w") as f:
+        f.write("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    if sys.argv[1] == "--table":
+        with open(os.path.join(HERE, "results.json")) as f:
+            write_table(json.load(f))
+    else:
+        main(sys.argv[1])

@@ -4,6 +4,7 @@
 use pgrx::prelude::*;
 
 mod caggs;
+mod identity;
 mod scheduler;
 
 ::pgrx::pg_module_magic!(name, version);

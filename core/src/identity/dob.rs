@@ -36,6 +36,16 @@ pub fn normalize_dob(raw: &str, order: DateOrder, today: NaiveDate) -> Result<Na
     Ok(date)
 }
 
+/// Today's date in UTC, the upper bound for a date of birth.
+pub fn today_utc() -> NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+/// Year, month and day, for callers that build their own date type (e.g. PostgreSQL's).
+pub fn ymd_parts(d: NaiveDate) -> (i32, u32, u32) {
+    (d.year(), d.month(), d.day())
+}
+
 fn parse_any(s: &str, order: DateOrder) -> Option<NaiveDate> {
     if s.len() == 8 && s.chars().all(|c| c.is_ascii_digit()) {
         return ymd(&s[..4], &s[4..6], &s[6..]);
