@@ -1,0 +1,248 @@
+//! What honest looks like, per store, learned from history: how rare each feature value is
+//! (empirical tails), the norm for value per item by weekday type and daypart (median/MAD),
+//! shelf prices, and how often each signal family fires per transaction and per cashier-day.
+//! Store baselines are shrunk toward the chain (their peer group), so small stores and rare
+//! events are judged on more than a handful of days.
+
+use super::features::{price_features, Family, PricedLine, TxnFeatures, FEATURES};
+use super::stats::{median, median_mad, Tail};
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+/// Shrinkage strength toward the peer group, in transactions (tails) or cashier-days (rates).
+pub const SHRINK_TXNS: f64 = 3000.0;
+pub const SHRINK_DAYS: f64 = 30.0;
+/// Baselines carry a version; an unknown one is refused rather than misread.
+pub const BASELINE_VERSION: u32 = 1;
+
+/// Median and robust σ of ln(value per unit) for one segment of the week and day.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Norm {
+    pub median: f64,
+    pub sigma: f64,
+    pub n: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Baseline {
+    pub version: u32,
+    /// `None` for the chain-wide (peer group) baseline.
+    pub store_id: Option<String>,
+    pub transactions: u64,
+    pub cashier_days: u64,
+    /// One per entry of [`FEATURES`].
+    pub tails: Vec<Tail>,
+    /// Tail of the under-ringing z-score (low value per unit against the segment norm).
+    pub low_value_tail: Tail,
+    /// Keyed by [`segment`]; `"all"` holds the store-wide norm.
+    pub value_per_unit: BTreeMap<String, Norm>,
+    pub cheap_price: Decimal,
+    pub reference_prices: HashMap<String, Decimal>,
+    /// Share of transactions whose family evidence reaches a hit, per family.
+    pub hit_rate: BTreeMap<Family, f64>,
+    /// No-sale drawer opens per transaction (median over cashier-days, MAD as spread).
+    pub no_sale_rate: f64,
+    pub no_sale_rate_mad: f64,
+}
+
+/// Weekend vs weekday × morning / midday / afternoon / evening: baskets differ by both.
+pub fn segment(weekend: bool, hour: u32) -> String {
+    let part = match hour {
+        0..=10 => "morning",
+        11..=13 => "midday",
+        14..=16 => "afternoon",
+        _ => "evening",
+    };
+    format!("{}:{part}", if weekend { "weekend" } else { "weekday" })
+}
+
+/// One training transaction: its features and where it happened.
+#[derive(Debug, Clone)]
+pub struct TrainingRow {
+    pub cashier_day: (String, String, chrono::NaiveDate),
+    pub weekend: bool,
+    pub features: TxnFeatures,
+    /// Sale lines, for learning shelf prices and then the price features that depend on them.
+    pub lines: Vec<PricedLine>,
+}
+
+impl Baseline {
+    /// Pass one: tails, norms, prices. Hit rates need scoring, so [`Baseline::fit_rates`] follows.
+    pub fn fit(
+        store_id: Option<String>,
+        rows: &[TrainingRow],
+        no_sales: &BTreeMap<(String, String, chrono::NaiveDate), u32>,
+    ) -> Baseline {
+        let (reference_prices, cheap_price) = shelf_prices(rows);
+        let rows: Vec<TrainingRow> = rows
+            .iter()
+            .map(|r| {
+                let mut r = r.clone();
+                price_features(
+                    &r.lines,
+                    &reference_prices,
+                    cheap_price,
+                    &mut r.features.values,
+                );
+                r
+            })
+            .collect();
+        let rows = &rows[..];
+        let tails = (0..FEATURES.len())
+            .map(|j| {
+                Tail::fit(
+                    &rows
+                        .iter()
+                        .map(|r| r.features.values[j])
+                        .collect::<Vec<_>>(),
+                )
+            })
+            .collect();
+        let mut seg: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+        for r in rows.iter().filter(|r| r.features.units >= 1.0) {
+            seg.entry(segment(r.weekend, r.features.hour))
+                .or_default()
+                .push(r.features.ln_value_per_unit);
+            seg.entry("all".into())
+                .or_default()
+                .push(r.features.ln_value_per_unit);
+        }
+        let value_per_unit = seg
+            .into_iter()
+            .map(|(k, xs)| {
+                let (m, s) = median_mad(&xs);
+                (
+                    k,
+                    Norm {
+                        median: m,
+                        sigma: s.max(0.05),
+                        n: xs.len() as u64,
+                    },
+                )
+            })
+            .collect();
+        let (no_sale_rate, no_sale_rate_mad) = no_sale_norm(rows, no_sales);
+        let days: std::collections::BTreeSet<_> = rows.iter().map(|r| &r.cashier_day).collect();
+        Baseline {
+            version: BASELINE_VERSION,
+            store_id,
+            transactions: rows.len() as u64,
+            cashier_days: days.len() as u64,
+            tails,
+            low_value_tail: Tail::fit(&[]),
+            value_per_unit,
+            cheap_price,
+            reference_prices,
+            hit_rate: BTreeMap::new(),
+            no_sale_rate,
+            no_sale_rate_mad,
+        }
+    }
+
+    /// The norm for a segment, shrunk toward the store-wide one when the segment is thin.
+    pub fn norm(&self, weekend: bool, hour: u32) -> Option<Norm> {
+        let all = *self.value_per_unit.get("all")?;
+        let Some(s) = self.value_per_unit.get(&segment(weekend, hour)) else {
+            return Some(all);
+        };
+        let w = s.n as f64 / (s.n as f64 + 200.0);
+        Some(Norm {
+            median: w * s.median + (1.0 - w) * all.median,
+            sigma: w * s.sigma + (1.0 - w) * all.sigma,
+            n: s.n,
+        })
+    }
+
+    /// A training row's features with the price features recomputed against this baseline.
+    pub fn features_of(&self, r: &TrainingRow) -> TxnFeatures {
+        let mut f = r.features.clone();
+        price_features(
+            &r.lines,
+            &self.reference_prices,
+            self.cheap_price,
+            &mut f.values,
+        );
+        f
+    }
+
+    pub fn check_version(&self) -> Result<(), String> {
+        if self.version == BASELINE_VERSION {
+            Ok(())
+        } else {
+            Err(format!(
+                "baseline version {} is not supported (expected {BASELINE_VERSION}); refit it",
+                self.version
+            ))
+        }
+    }
+}
+
+/// Shelf price = the median price items were rung at without override or discount; the cheap
+/// cut-off is the 10th percentile of shelf prices.
+fn shelf_prices(rows: &[TrainingRow]) -> (HashMap<String, Decimal>, Decimal) {
+    let mut by_sku: HashMap<&str, Vec<Decimal>> = HashMap::new();
+    for r in rows {
+        for l in r
+            .lines
+            .iter()
+            .filter(|l| !l.price_override && !l.discounted)
+        {
+            by_sku.entry(l.sku.as_str()).or_default().push(l.unit_price);
+        }
+    }
+    let mut prices: HashMap<String, Decimal> = HashMap::new();
+    for (sku, mut v) in by_sku {
+        v.sort();
+        prices.insert(sku.to_string(), v[v.len() / 2]);
+    }
+    let mut all: Vec<Decimal> = prices.values().copied().collect();
+    all.sort();
+    let cheap = all.get(all.len() / 10).copied().unwrap_or(Decimal::ONE);
+    (prices, cheap)
+}
+
+/// No-sales per transaction over cashier-days: median and MAD, so one drawer-happy cashier does
+/// not move the norm.
+fn no_sale_norm(
+    rows: &[TrainingRow],
+    no_sales: &BTreeMap<(String, String, chrono::NaiveDate), u32>,
+) -> (f64, f64) {
+    let mut txns: BTreeMap<&(String, String, chrono::NaiveDate), u32> = BTreeMap::new();
+    for r in rows {
+        *txns.entry(&r.cashier_day).or_default() += 1;
+    }
+    let rates: Vec<f64> = txns
+        .iter()
+        .map(|(k, n)| f64::from(*no_sales.get(*k).unwrap_or(&0)) / f64::from((*n).max(1)))
+        .collect();
+    if rates.is_empty() {
+        return (0.02, 0.02);
+    }
+    let (m, s) = median_mad(&rates);
+    let mean = rates.iter().sum::<f64>() / rates.len() as f64;
+    // The median of a rare count is often 0; a trimmed mean keeps the expectation positive.
+    let mut sorted = rates.clone();
+    let trimmed = {
+        let _ = median(&mut sorted);
+        let keep = &sorted[..(sorted.len() * 9 / 10).max(1)];
+        keep.iter().sum::<f64>() / keep.len() as f64
+    };
+    (m.max(trimmed).max(mean * 0.5).max(1e-3), s)
+}
+
+/// The shrunk hit rate of a family (store toward chain).
+pub fn hit_rate(store: &Baseline, chain: Option<&Baseline>, fam: Family) -> f64 {
+    let own = store.hit_rate.get(&fam).copied().unwrap_or(0.0);
+    let n = store.transactions as f64;
+    let prior = chain
+        .and_then(|c| c.hit_rate.get(&fam).copied())
+        .unwrap_or(own);
+    let floor = 1.0 / (n + SHRINK_TXNS);
+    ((n * own + SHRINK_TXNS * prior) / (n + SHRINK_TXNS)).max(floor)
+}
+
+pub fn to_f64(x: Decimal) -> f64 {
+    x.to_f64().unwrap_or(0.0)
+}

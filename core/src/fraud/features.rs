@@ -1,0 +1,454 @@
+//! What a transaction says about loss prevention's signal families, as plain numbers, plus the
+//! context it is judged in (the original sales it cites, shelf prices, recent card attempts at the
+//! store, what this cashier did earlier the same business day).
+
+use crate::model::*;
+use chrono::{DateTime, Timelike, Utc};
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// A family of related signals; every reason code belongs to one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Family {
+    LineVoid,
+    PostVoid,
+    Refund,
+    Discount,
+    KeyedOverride,
+    Sweetheart,
+    CardTesting,
+    NoSale,
+}
+
+impl Family {
+    pub const TXN: [Family; 7] = [
+        Family::LineVoid,
+        Family::PostVoid,
+        Family::Refund,
+        Family::Discount,
+        Family::KeyedOverride,
+        Family::Sweetheart,
+        Family::CardTesting,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Family::LineVoid => "line_void",
+            Family::PostVoid => "post_void",
+            Family::Refund => "refund",
+            Family::Discount => "discount",
+            Family::KeyedOverride => "keyed_override",
+            Family::Sweetheart => "sweetheart",
+            Family::CardTesting => "card_testing",
+            Family::NoSale => "no_sale",
+        }
+    }
+}
+
+/// A feature: its reason code, its family and what it measures (for `detail` texts).
+pub struct FeatureDef {
+    pub code: &'static str,
+    pub family: Family,
+    pub what: &'static str,
+}
+
+/// Every transaction feature, in the order of [`TxnFeatures::values`].
+pub const FEATURES: [FeatureDef; 25] = [
+    FeatureDef {
+        code: "void_lines",
+        family: Family::LineVoid,
+        what: "voided lines",
+    },
+    FeatureDef {
+        code: "void_share",
+        family: Family::LineVoid,
+        what: "share of the rung value voided",
+    },
+    FeatureDef {
+        code: "void_late",
+        family: Family::LineVoid,
+        what: "voids of items rung much earlier",
+    },
+    FeatureDef {
+        code: "void_rering_lower",
+        family: Family::LineVoid,
+        what: "items voided and re-rung at a lower price",
+    },
+    FeatureDef {
+        code: "post_void_value",
+        family: Family::PostVoid,
+        what: "value of the post-voided sale",
+    },
+    FeatureDef {
+        code: "post_void_cash_anonymous",
+        family: Family::PostVoid,
+        what: "post-voided cash sale value with no customer",
+    },
+    FeatureDef {
+        code: "refund_value",
+        family: Family::Refund,
+        what: "refunded value",
+    },
+    FeatureDef {
+        code: "refund_without_sale",
+        family: Family::Refund,
+        what: "refunded value with no matching sale",
+    },
+    FeatureDef {
+        code: "refund_other_tender",
+        family: Family::Refund,
+        what: "refunded value to another tender than the sale's",
+    },
+    FeatureDef {
+        code: "refund_cash_anonymous",
+        family: Family::Refund,
+        what: "cash refunded with no customer",
+    },
+    FeatureDef {
+        code: "discount_depth",
+        family: Family::Discount,
+        what: "deepest line discount",
+    },
+    FeatureDef {
+        code: "discount_deep_lines",
+        family: Family::Discount,
+        what: "lines discounted 35 % or more",
+    },
+    FeatureDef {
+        code: "discount_share",
+        family: Family::Discount,
+        what: "discount as share of gross",
+    },
+    FeatureDef {
+        code: "keyed_barcoded",
+        family: Family::KeyedOverride,
+        what: "barcoded items keyed by hand",
+    },
+    FeatureDef {
+        code: "override_below_price",
+        family: Family::KeyedOverride,
+        what: "price overrides below shelf price",
+    },
+    FeatureDef {
+        code: "override_depth",
+        family: Family::KeyedOverride,
+        what: "deepest price override below shelf price",
+    },
+    FeatureDef {
+        code: "below_price_lines",
+        family: Family::Sweetheart,
+        what: "items rung below shelf price without override",
+    },
+    FeatureDef {
+        code: "cheap_unit_share",
+        family: Family::Sweetheart,
+        what: "share of units rung as the store's cheapest items",
+    },
+    FeatureDef {
+        code: "max_line_units",
+        family: Family::Sweetheart,
+        what: "units on one line",
+    },
+    FeatureDef {
+        code: "repeat_customer",
+        family: Family::Sweetheart,
+        what: "earlier transactions of this customer with this cashier today",
+    },
+    FeatureDef {
+        code: "card_declined",
+        family: Family::CardTesting,
+        what: "declined card attempts",
+    },
+    FeatureDef {
+        code: "card_keyed",
+        family: Family::CardTesting,
+        what: "card numbers keyed by hand",
+    },
+    FeatureDef {
+        code: "card_fingerprints",
+        family: Family::CardTesting,
+        what: "different cards tried",
+    },
+    FeatureDef {
+        code: "burst_declined",
+        family: Family::CardTesting,
+        what: "declined attempts at this store in the last 10 minutes",
+    },
+    FeatureDef {
+        code: "burst_same_bin",
+        family: Family::CardTesting,
+        what: "recent attempts on the same card BIN",
+    },
+];
+
+/// Numbers describing one transaction (higher = more suspicious for every entry of `values`),
+/// plus the basket facts the scorer compares with store norms.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TxnFeatures {
+    pub values: Vec<f64>,
+    /// Units sold and ln(net value per unit) of the sale lines (for the under-ringing z-score).
+    pub units: f64,
+    pub ln_value_per_unit: f64,
+    pub hour: u32,
+    pub customer_id: Option<String>,
+}
+
+/// A sale that a return cites, as the database knows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OriginalSale {
+    pub tender_methods: Vec<TenderMethod>,
+    pub customer_id: Option<String>,
+}
+
+/// One card attempt seen at the store shortly before the transaction being scored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CardAttempt {
+    pub occurred_at: DateTime<Utc>,
+    pub status: TenderStatus,
+    pub bin: Option<String>,
+    pub fingerprint: Option<String>,
+}
+
+/// What this cashier did earlier in the same business day.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DaySoFar {
+    pub transactions: u32,
+    /// Transactions that already showed each family's signal.
+    pub hits: BTreeMap<Family, u32>,
+    /// Transactions per customer id.
+    pub customers: HashMap<String, u32>,
+    pub no_sales: u32,
+}
+
+/// Everything beyond the transaction itself that the scorer uses.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TxnContext {
+    /// Cited original sales that exist; a cited id absent here has no matching sale.
+    pub originals: HashMap<String, OriginalSale>,
+    /// Shelf price per SKU (usually learned by the baseline; the caller may override).
+    pub reference_prices: HashMap<String, Decimal>,
+    /// Store-wide card attempts in the 10 minutes before this transaction.
+    pub recent_card_attempts: Vec<CardAttempt>,
+    pub day: DaySoFar,
+}
+
+fn f(x: Decimal) -> f64 {
+    x.to_f64().unwrap_or(0.0)
+}
+
+/// GTIN-keyed items carry a barcode: keying one by hand is unusual (PLUs and in-store codes are
+/// keyed all the time).
+pub fn is_barcoded(sku: &str) -> bool {
+    sku.len() >= 8 && sku.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Extracts the features of `t` in `ctx`. `cheap_price` is the store's low-price cut-off
+/// (items at or below it count as "the cheapest items").
+pub fn extract(t: &Transaction, ctx: &TxnContext, cheap_price: Decimal) -> TxnFeatures {
+    let sales: Vec<&Line> = t
+        .lines
+        .iter()
+        .filter(|l| l.kind == LineKind::Sale)
+        .collect();
+    let gross: Decimal = sales.iter().map(|l| l.quantity * l.unit_price).sum();
+    let gross_f = f(gross).max(0.01);
+    let mut v = vec![0.0; FEATURES.len()];
+    voids(t, gross_f, &mut v);
+    let total: f64 = f(t.lines.iter().map(|l| l.net_amount + l.tax).sum());
+    let cash = t.tenders.iter().any(|x| x.method == TenderMethod::Cash);
+    if t.status == TxnStatus::PostVoided {
+        v[4] = total.max(0.0);
+        v[5] = if cash && t.customer_id.is_none() {
+            total.max(0.0)
+        } else {
+            0.0
+        };
+    }
+    refunds(t, ctx, &mut v);
+    for l in &sales {
+        let lg = f(l.quantity * l.unit_price);
+        if lg > 0.0 && l.discount > Decimal::ZERO {
+            let depth = f(l.discount) / lg;
+            v[10] = v[10].max(depth);
+            v[11] += f64::from(u8::from(depth >= 0.35));
+        }
+    }
+    v[12] = f(sales.iter().map(|l| l.discount).sum()) / gross_f;
+    v[13] = sales
+        .iter()
+        .filter(|l| l.entry_method == EntryMethod::Keyed && is_barcoded(&l.sku))
+        .count() as f64;
+    let priced = priced_lines(t);
+    price_features(&priced, &ctx.reference_prices, cheap_price, &mut v);
+    let units: f64 = sales.iter().map(|l| f(l.quantity).max(0.0)).sum();
+    v[18] = sales
+        .iter()
+        .filter(|l| l.quantity.fract().is_zero())
+        .map(|l| f(l.quantity))
+        .fold(0.0, f64::max);
+    v[19] = t
+        .customer_id
+        .as_ref()
+        .map_or(0.0, |c| f64::from(*ctx.day.customers.get(c).unwrap_or(&0)));
+    cards(t, ctx, &mut v);
+    let net_sales: f64 = sales.iter().map(|l| f(l.net_amount)).sum();
+    TxnFeatures {
+        values: v,
+        units,
+        ln_value_per_unit: if units > 0.0 {
+            (net_sales.max(0.01) / units).ln()
+        } else {
+            0.0
+        },
+        hour: t.occurred_at.hour(),
+        customer_id: t.customer_id.clone(),
+    }
+}
+
+/// Void count, voided share, voids far from the voided line, void-then-re-ring-lower.
+fn voids(t: &Transaction, gross: f64, v: &mut [f64]) {
+    for (k, l) in t.lines.iter().enumerate() {
+        if l.kind != LineKind::Void {
+            continue;
+        }
+        v[0] += 1.0;
+        v[1] += f(-l.net_amount) / gross;
+        let rung = t.lines[..k]
+            .iter()
+            .rposition(|s| s.kind == LineKind::Sale && s.sku == l.sku);
+        if rung.is_none_or(|r| k - r > 1) {
+            v[2] += 1.0;
+        }
+        let rering = t.lines[k + 1..]
+            .iter()
+            .any(|s| s.kind == LineKind::Sale && s.sku == l.sku && s.unit_price < l.unit_price);
+        v[3] += f64::from(u8::from(rering));
+    }
+}
+
+fn refunds(t: &Transaction, ctx: &TxnContext, v: &mut [f64]) {
+    let refund_methods: HashSet<TenderMethod> = t
+        .tenders
+        .iter()
+        .filter(|x| x.amount < Decimal::ZERO && x.status == TenderStatus::Approved)
+        .map(|x| x.method)
+        .collect();
+    let cash_refund = refund_methods.contains(&TenderMethod::Cash);
+    for l in t.lines.iter().filter(|l| l.kind == LineKind::Return) {
+        let value = f(-l.net_amount).max(0.0);
+        v[6] += value;
+        match l
+            .original_txn_id
+            .as_ref()
+            .and_then(|id| ctx.originals.get(id))
+        {
+            None => v[7] += value,
+            Some(o) => {
+                if refund_methods.iter().any(|m| !o.tender_methods.contains(m)) {
+                    v[8] += value;
+                }
+            }
+        }
+        if cash_refund && t.customer_id.is_none() {
+            v[9] += value;
+        }
+    }
+}
+
+/// A sale line reduced to what price checks need (kept by training rows, whose shelf prices and
+/// cheap cut-off are only known once the whole history is seen).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PricedLine {
+    pub sku: String,
+    pub unit_price: Decimal,
+    pub units: f64,
+    pub price_override: bool,
+    pub discounted: bool,
+}
+
+pub fn priced_lines(t: &Transaction) -> Vec<PricedLine> {
+    t.lines
+        .iter()
+        .filter(|l| l.kind == LineKind::Sale)
+        .map(|l| PricedLine {
+            sku: l.sku.clone(),
+            unit_price: l.unit_price,
+            units: f(l.quantity).max(0.0),
+            price_override: l.price_override,
+            discounted: l.discount > Decimal::ZERO,
+        })
+        .collect()
+}
+
+/// Overrides below shelf price, their depth, items below shelf price without override, and the
+/// share of units rung as the store's cheapest items (features 14–17).
+pub fn price_features(
+    lines: &[PricedLine],
+    refs: &HashMap<String, Decimal>,
+    cheap_price: Decimal,
+    v: &mut [f64],
+) {
+    v[14] = 0.0;
+    v[15] = 0.0;
+    v[16] = 0.0;
+    for l in lines {
+        let Some(reference) = refs.get(&l.sku).copied().filter(|r| *r > Decimal::ZERO) else {
+            continue;
+        };
+        let ratio = f(l.unit_price / reference);
+        if l.price_override && ratio < 0.95 {
+            v[14] += 1.0;
+            v[15] = v[15].max(1.0 - ratio);
+        } else if !l.price_override && ratio < 0.9 {
+            v[16] += 1.0;
+        }
+    }
+    let units: f64 = lines.iter().map(|l| l.units).sum();
+    let cheap: f64 = lines
+        .iter()
+        .filter(|l| l.unit_price <= cheap_price)
+        .map(|l| l.units)
+        .sum();
+    v[17] = if units >= 4.0 { cheap / units } else { 0.0 };
+}
+
+fn cards(t: &Transaction, ctx: &TxnContext, v: &mut [f64]) {
+    let card: Vec<&Tender> = t
+        .tenders
+        .iter()
+        .filter(|x| x.method == TenderMethod::Card)
+        .collect();
+    let declined = card
+        .iter()
+        .filter(|x| x.status == TenderStatus::Declined)
+        .count();
+    v[20] = declined as f64;
+    v[21] = card
+        .iter()
+        .filter(|x| x.card_entry == Some(CardEntry::Keyed))
+        .count() as f64;
+    v[22] = card
+        .iter()
+        .filter_map(|x| x.card_fingerprint.as_ref())
+        .collect::<HashSet<_>>()
+        .len() as f64;
+    if v[22] < 2.0 {
+        v[22] = 0.0;
+    }
+    if declined == 0 && v[21] == 0.0 {
+        return;
+    }
+    let bins: HashSet<&String> = card.iter().filter_map(|x| x.card_bin.as_ref()).collect();
+    let recent = &ctx.recent_card_attempts;
+    v[23] = recent
+        .iter()
+        .filter(|a| a.status == TenderStatus::Declined)
+        .count() as f64;
+    v[24] = recent
+        .iter()
+        .filter(|a| a.bin.as_ref().is_some_and(|b| bins.contains(b)))
+        .count() as f64;
+}

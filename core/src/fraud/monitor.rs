@@ -1,0 +1,294 @@
+//! A streaming scorer: feed transactions and drawer events in time order and it keeps the
+//! context a real-time system has (sales seen so far, the last ten minutes of card attempts per
+//! store, each cashier's day so far), scoring as records land. Without baselines it only records
+//! training rows, from which [`Baselines::fit`] learns what honest looks like.
+
+use super::baseline::{Baseline, TrainingRow};
+use super::features::{
+    extract, priced_lines, CardAttempt, DaySoFar, Family, OriginalSale, TxnContext, TxnFeatures,
+};
+use super::score::{
+    family_evidence, low_value_z, score_cashier_day, score_no_sale, score_transaction, Calibration,
+    CashierDay, Score, HIT_NATS,
+};
+use super::stats::Tail;
+use crate::model::*;
+use chrono::{Datelike, Duration, NaiveDate};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap, VecDeque};
+
+pub type CashierDayKey = (String, String, NaiveDate);
+
+/// The chain-wide baseline (peer group) and one per store.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Baselines {
+    pub chain: Baseline,
+    pub stores: BTreeMap<String, Baseline>,
+}
+
+impl Baselines {
+    /// Learns baselines from training rows (see [`Monitor::training`]) and no-sale counts.
+    pub fn fit(rows: &[TrainingRow], no_sales: &BTreeMap<CashierDayKey, u32>) -> Baselines {
+        let mut chain = Baseline::fit(None, rows, no_sales);
+        let mut by_store: BTreeMap<String, Vec<TrainingRow>> = BTreeMap::new();
+        for r in rows {
+            by_store
+                .entry(r.cashier_day.0.clone())
+                .or_default()
+                .push(r.clone());
+        }
+        let mut stores: BTreeMap<String, Baseline> = by_store
+            .iter()
+            .map(|(s, rs)| (s.clone(), Baseline::fit(Some(s.clone()), rs, no_sales)))
+            .collect();
+        // Pass two: the under-ringing tail and the family hit rates need the first pass.
+        chain.low_value_tail = Tail::fit(
+            &rows
+                .iter()
+                .map(|r| low_value_z(&chain.features_of(r), r.weekend, &chain).unwrap_or(0.0))
+                .collect::<Vec<_>>(),
+        );
+        for (s, b) in stores.iter_mut() {
+            b.low_value_tail = Tail::fit(
+                &by_store[s]
+                    .iter()
+                    .map(|r| low_value_z(&b.features_of(r), r.weekend, b).unwrap_or(0.0))
+                    .collect::<Vec<_>>(),
+            );
+        }
+        chain.hit_rate = hit_rates(rows, &chain, None);
+        for (s, b) in stores.iter_mut() {
+            b.hit_rate = hit_rates(&by_store[s], b, Some(&chain));
+        }
+        Baselines { chain, stores }
+    }
+
+    /// The store's baseline, or the chain's for a store never seen in training.
+    pub fn store(&self, store_id: &str) -> &Baseline {
+        self.stores.get(store_id).unwrap_or(&self.chain)
+    }
+}
+
+fn hit_rates(
+    rows: &[TrainingRow],
+    b: &Baseline,
+    chain: Option<&Baseline>,
+) -> BTreeMap<Family, f64> {
+    let mut hits: BTreeMap<Family, u64> = Family::TXN.iter().map(|f| (*f, 0)).collect();
+    for r in rows {
+        for (fam, (e, _, _)) in family_evidence(&b.features_of(r), r.weekend, b, chain) {
+            if e >= HIT_NATS {
+                *hits.entry(fam).or_default() += 1;
+            }
+        }
+    }
+    let n = rows.len().max(1) as f64;
+    hits.into_iter().map(|(f, k)| (f, k as f64 / n)).collect()
+}
+
+/// Streaming state. `baselines = None` means training mode.
+pub struct Monitor {
+    pub baselines: Option<Baselines>,
+    pub calibration: Calibration,
+    sales: HashMap<String, OriginalSale>,
+    windows: HashMap<String, VecDeque<CardAttempt>>,
+    days: BTreeMap<CashierDayKey, (DaySoFar, CashierDay)>,
+    pub training: Vec<TrainingRow>,
+    pub no_sales: BTreeMap<CashierDayKey, u32>,
+}
+
+fn key_of(store: &str, cashier: Option<&String>, date: NaiveDate) -> CashierDayKey {
+    (
+        store.to_string(),
+        cashier.cloned().unwrap_or_else(|| "(none)".into()),
+        date,
+    )
+}
+
+impl Monitor {
+    pub fn new(baselines: Option<Baselines>) -> Monitor {
+        Monitor {
+            baselines,
+            calibration: Calibration::default(),
+            sales: HashMap::new(),
+            windows: HashMap::new(),
+            days: BTreeMap::new(),
+            training: vec![],
+            no_sales: BTreeMap::new(),
+        }
+    }
+
+    /// The context of `t` right now (before `t` itself is recorded).
+    pub fn context(&mut self, t: &Transaction) -> TxnContext {
+        let window = self.windows.entry(t.key.store_id.clone()).or_default();
+        let since = t.occurred_at - Duration::minutes(10);
+        while window.front().is_some_and(|a| a.occurred_at < since) {
+            window.pop_front();
+        }
+        let originals = t
+            .lines
+            .iter()
+            .filter_map(|l| l.original_txn_id.as_ref())
+            .filter_map(|id| self.sales.get(id).map(|o| (id.clone(), o.clone())))
+            .collect();
+        let day = self
+            .days
+            .get(&key_of(
+                &t.key.store_id,
+                t.cashier_id.as_ref(),
+                t.business_date,
+            ))
+            .map(|d| d.0.clone())
+            .unwrap_or_default();
+        TxnContext {
+            originals,
+            reference_prices: HashMap::new(),
+            recent_card_attempts: window.iter().cloned().collect(),
+            day,
+        }
+    }
+
+    /// Scores `t` (None while training) and records it in the context of later records.
+    pub fn observe_txn(&mut self, t: &Transaction) -> Option<(TxnFeatures, Score)> {
+        let ctx = self.context(t);
+        let weekend = t.business_date.weekday().num_days_from_monday() >= 5;
+        let key = key_of(&t.key.store_id, t.cashier_id.as_ref(), t.business_date);
+        let out = match &self.baselines {
+            Some(b) => Some(score_in_context(t, ctx, b, &self.calibration)),
+            None => {
+                let f = extract(t, &ctx, Decimal::ZERO);
+                self.training.push(TrainingRow {
+                    cashier_day: key.clone(),
+                    weekend,
+                    features: f,
+                    lines: priced_lines(t),
+                });
+                None
+            }
+        };
+        self.record(t, &key, out.as_ref().map(|x| &x.1));
+        out
+    }
+
+    fn record(&mut self, t: &Transaction, key: &CashierDayKey, s: Option<&Score>) {
+        let (day, cd) = self.days.entry(key.clone()).or_default();
+        day.transactions += 1;
+        if let Some(c) = &t.customer_id {
+            *day.customers.entry(c.clone()).or_default() += 1;
+        }
+        if let Some(s) = s {
+            for h in &s.hits {
+                *day.hits.entry(*h).or_default() += 1;
+            }
+            cd.add_txn(s);
+        }
+        if t.status == TxnStatus::Completed && t.lines.iter().any(|l| l.kind == LineKind::Sale) {
+            let methods = t
+                .tenders
+                .iter()
+                .filter(|x| x.status == TenderStatus::Approved && x.amount > Decimal::ZERO)
+                .map(|x| x.method)
+                .collect();
+            self.sales.insert(
+                t.key.source_txn_id.clone(),
+                OriginalSale {
+                    tender_methods: methods,
+                    customer_id: t.customer_id.clone(),
+                },
+            );
+        }
+        let window = self.windows.entry(t.key.store_id.clone()).or_default();
+        for x in t.tenders.iter().filter(|x| x.method == TenderMethod::Card) {
+            window.push_back(CardAttempt {
+                occurred_at: x.occurred_at,
+                status: x.status,
+                bin: x.card_bin.clone(),
+                fingerprint: x.card_fingerprint.clone(),
+            });
+        }
+    }
+
+    /// Scores a drawer event (no-sales only; None for others or while training).
+    pub fn observe_drawer(&mut self, e: &DrawerEvent) -> Option<Score> {
+        if e.kind != DrawerEventKind::NoSale {
+            return None;
+        }
+        let key = key_of(&e.store_id, e.cashier_id.as_ref(), e.business_date);
+        *self.no_sales.entry(key.clone()).or_default() += 1;
+        let (day, cd) = self.days.entry(key).or_default();
+        let s = self
+            .baselines
+            .as_ref()
+            .map(|b| score_no_sale(day, b.store(&e.store_id), &self.calibration));
+        day.no_sales += 1;
+        cd.no_sales += 1;
+        s
+    }
+
+    /// Scores every cashier-day seen so far.
+    pub fn cashier_days(&self) -> Vec<(CashierDayKey, Score)> {
+        let Some(b) = &self.baselines else {
+            return vec![];
+        };
+        self.days
+            .iter()
+            .map(|(k, (_, cd))| {
+                (
+                    k.clone(),
+                    score_cashier_day(cd, b.store(&k.0), Some(&b.chain), &self.calibration),
+                )
+            })
+            .collect()
+    }
+
+    /// Ends training: fits baselines from what was observed and scores from now on, keeping the
+    /// context (sales seen, card windows, days so far) so returns still find their sales.
+    pub fn start_scoring(&mut self) -> &Baselines {
+        let b = Baselines::fit(&std::mem::take(&mut self.training), &self.no_sales);
+        self.baselines.insert(b)
+    }
+
+    /// Drops per-day state for business dates before `date` (streams stay bounded in memory).
+    pub fn close_days_before(&mut self, date: NaiveDate) -> Vec<(CashierDayKey, Score)> {
+        let old: Vec<CashierDayKey> = self.days.keys().filter(|k| k.2 < date).cloned().collect();
+        let mut out = vec![];
+        for k in old {
+            let (_, cd) = self.days.remove(&k).expect("key just listed");
+            if let Some(b) = &self.baselines {
+                out.push((
+                    k.clone(),
+                    score_cashier_day(&cd, b.store(&k.0), Some(&b.chain), &self.calibration),
+                ));
+            }
+        }
+        out
+    }
+}
+
+/// Scores one transaction in a context the caller assembled (the database does this from its
+/// tables). Shelf prices come from the store baseline unless the context brings its own.
+pub fn score_in_context(
+    t: &Transaction,
+    mut ctx: TxnContext,
+    b: &Baselines,
+    cal: &Calibration,
+) -> (TxnFeatures, Score) {
+    let store = b.store(&t.key.store_id);
+    if ctx.reference_prices.is_empty() {
+        ctx.reference_prices = t
+            .lines
+            .iter()
+            .filter_map(|l| {
+                store
+                    .reference_prices
+                    .get(&l.sku)
+                    .map(|p| (l.sku.clone(), *p))
+            })
+            .collect();
+    }
+    let weekend = t.business_date.weekday().num_days_from_monday() >= 5;
+    let f = extract(t, &ctx, store.cheap_price);
+    let s = score_transaction(&f, weekend, &ctx.day, store, Some(&b.chain), cal);
+    (f, s)
+}

@@ -1,0 +1,284 @@
+//! Scores in [0, 1] with reasons. Evidence is measured in nats: −ln of how rare the observed
+//! value is among the store's honest history (shrunk toward the chain). Signals of one family
+//! corroborate each other; families add up; a cashier repeating the same kind of anomaly on one
+//! business day adds the Poisson surprise of "k such transactions where μ were expected".
+//! The score is the logistic of the evidence minus an offset that encodes how rare fraud is.
+
+use super::baseline::{hit_rate, Baseline, SHRINK_TXNS};
+use super::features::{DaySoFar, Family, TxnFeatures, FEATURES};
+use super::stats::{poisson_surprise, sigmoid};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A family "fires" on a transaction when its evidence reaches this many nats (≈ 1 in 90).
+pub const HIT_NATS: f64 = 4.5;
+/// Per-family evidence an honest transaction may carry without counting (a loyalty discount,
+/// one declined card): only evidence beyond it contributes to the score.
+pub const FAMILY_ALLOWANCE: f64 = 2.5;
+
+/// How much evidence makes a score of 0.5 (per tenant, see `pos.fraud_settings`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Calibration {
+    pub txn_offset: f64,
+    pub cashier_day_offset: f64,
+}
+
+impl Default for Calibration {
+    /// ≈ ln(prior odds of fraud): a transaction needs ~9 nats (a 1-in-8000 pattern) to reach 0.5.
+    fn default() -> Self {
+        Calibration {
+            txn_offset: 9.0,
+            cashier_day_offset: 6.0,
+        }
+    }
+}
+
+/// Why a score is what it is: a reason code, its share of the evidence (nats), and words.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reason {
+    pub code: String,
+    pub contribution: f64,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Score {
+    pub score: f64,
+    /// Total evidence in nats (before the offset).
+    pub evidence: f64,
+    /// Largest contribution first.
+    pub reasons: Vec<Reason>,
+    /// Families whose evidence reached [`HIT_NATS`] (feeds the cashier's day so far).
+    pub hits: Vec<Family>,
+}
+
+/// Per-family evidence of one transaction, before repetition.
+/// (evidence, index of the strongest feature — `usize::MAX` for low value per item —, its surprise).
+pub fn family_evidence(
+    f: &TxnFeatures,
+    weekend: bool,
+    store: &Baseline,
+    chain: Option<&Baseline>,
+) -> BTreeMap<Family, (f64, usize, f64)> {
+    let mut per: BTreeMap<Family, Vec<(f64, usize)>> = BTreeMap::new();
+    for (j, &x) in f.values.iter().enumerate() {
+        if x > 0.0 {
+            let s = -store.tails[j]
+                .survival_shrunk(chain.map(|c| &c.tails[j]), SHRINK_TXNS, x)
+                .ln();
+            per.entry(FEATURES[j].family).or_default().push((s, j));
+        }
+    }
+    if let Some(z) = low_value_z(f, weekend, store) {
+        let s = -store
+            .low_value_tail
+            .survival_shrunk(chain.map(|c| &c.low_value_tail), SHRINK_TXNS, z)
+            .ln();
+        per.entry(Family::Sweetheart)
+            .or_default()
+            .push((s, usize::MAX));
+    }
+    // Corroboration: the strongest signal of a family counts fully, the others half.
+    per.into_iter()
+        .map(|(fam, v)| {
+            let (top, j) = v
+                .iter()
+                .copied()
+                .fold((0.0, 0), |a, b| if b.0 > a.0 { b } else { a });
+            let sum: f64 = v.iter().map(|x| x.0).sum();
+            (fam, (top + 0.5 * (sum - top), j, top))
+        })
+        .collect()
+}
+
+/// How far below the segment norm the value per unit is, in robust σ (baskets of 4+ units).
+pub fn low_value_z(f: &TxnFeatures, weekend: bool, b: &Baseline) -> Option<f64> {
+    if f.units < 4.0 {
+        return None;
+    }
+    let n = b.norm(weekend, f.hour)?;
+    let z = (n.median - f.ln_value_per_unit) / n.sigma;
+    (z > 0.0).then_some(z)
+}
+
+fn feature_detail(j: usize, f: &TxnFeatures, s: f64) -> (String, String) {
+    let rarity = format!("1 in {:.0} transactions", s.exp().min(1e9));
+    if j == usize::MAX {
+        let per_unit = f.ln_value_per_unit.exp();
+        return (
+            "low_value_per_item".into(),
+            format!(
+                "{:.0} items at {per_unit:.2} each, far below the basket norm ({rarity})",
+                f.units
+            ),
+        );
+    }
+    let def = &FEATURES[j];
+    (
+        def.code.to_string(),
+        format!("{}: {} ({rarity})", def.what, fmt_value(f.values[j])),
+    )
+}
+
+fn fmt_value(x: f64) -> String {
+    if x.fract() == 0.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.2}")
+    }
+}
+
+/// Scores one transaction given what the cashier did earlier today.
+pub fn score_transaction(
+    f: &TxnFeatures,
+    weekend: bool,
+    day: &DaySoFar,
+    store: &Baseline,
+    chain: Option<&Baseline>,
+    cal: &Calibration,
+) -> Score {
+    let fams = family_evidence(f, weekend, store, chain);
+    let mut reasons = Vec::new();
+    let mut hits = Vec::new();
+    for (&fam, &(e, j, top)) in &fams {
+        if e >= HIT_NATS {
+            hits.push(fam);
+        }
+        let c = e - FAMILY_ALLOWANCE;
+        if c <= 0.0 {
+            continue;
+        }
+        let (code, detail) = feature_detail(j, f, top);
+        reasons.push(Reason {
+            code,
+            contribution: c,
+            detail,
+        });
+        if e >= HIT_NATS {
+            let k = day.hits.get(&fam).copied().unwrap_or(0) + 1;
+            if k >= 2 {
+                let mu = f64::from(day.transactions + 1) * hit_rate(store, chain, fam);
+                let extra = poisson_surprise(k, mu) - poisson_surprise(1, mu);
+                if extra > 0.0 {
+                    reasons.push(Reason {
+                        code: format!("repeated_{}", fam.as_str()),
+                        contribution: extra,
+                        detail: format!(
+                            "{k} such transactions by this cashier today, {mu:.2} expected"
+                        ),
+                    });
+                }
+            }
+        }
+    }
+    finish(reasons, hits, cal.txn_offset)
+}
+
+fn finish(mut reasons: Vec<Reason>, hits: Vec<Family>, offset: f64) -> Score {
+    reasons.sort_by(|a, b| {
+        b.contribution
+            .total_cmp(&a.contribution)
+            .then_with(|| a.code.cmp(&b.code))
+    });
+    let evidence: f64 = reasons.iter().map(|r| r.contribution).sum();
+    for r in reasons.iter_mut() {
+        r.contribution = (r.contribution * 100.0).round() / 100.0;
+    }
+    Score {
+        score: sigmoid(evidence - offset),
+        evidence,
+        reasons,
+        hits,
+    }
+}
+
+/// One cashier's business day, rolled up from transaction scores and drawer events.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CashierDay {
+    pub transactions: u32,
+    pub hits: BTreeMap<Family, u32>,
+    pub no_sales: u32,
+    /// The strongest transaction evidence of the day, in nats.
+    pub max_txn_evidence: f64,
+}
+
+impl CashierDay {
+    pub fn add_txn(&mut self, s: &Score) {
+        self.transactions += 1;
+        for h in &s.hits {
+            *self.hits.entry(*h).or_default() += 1;
+        }
+        self.max_txn_evidence = self.max_txn_evidence.max(s.evidence);
+    }
+}
+
+/// Scores a cashier-day: per family, how surprising its count of hits is for that many
+/// transactions at this store; no-sales against the store's per-transaction norm; plus the
+/// margin of its worst transaction over the alert offset.
+pub fn score_cashier_day(
+    d: &CashierDay,
+    store: &Baseline,
+    chain: Option<&Baseline>,
+    cal: &Calibration,
+) -> Score {
+    let n = f64::from(d.transactions.max(1));
+    let mut reasons = Vec::new();
+    for (&fam, &k) in &d.hits {
+        let mu = n * hit_rate(store, chain, fam);
+        let c = poisson_surprise(k, mu) - 1.0;
+        if c > 0.0 {
+            reasons.push(Reason {
+                code: fam.as_str().into(),
+                contribution: c,
+                detail: format!(
+                    "{k} transactions with {} signals, {mu:.2} expected for {} transactions",
+                    fam.as_str(),
+                    d.transactions
+                ),
+            });
+        }
+    }
+    let rate = store.no_sale_rate + 0.5 * store.no_sale_rate_mad;
+    let mu = n * rate;
+    let c = poisson_surprise(d.no_sales, mu) - 1.0;
+    if c > 0.0 {
+        reasons.push(Reason {
+            code: "no_sale".into(),
+            contribution: c,
+            detail: format!(
+                "{} no-sale drawer opens, {mu:.1} expected for {} transactions",
+                d.no_sales, d.transactions
+            ),
+        });
+    }
+    let worst = d.max_txn_evidence - cal.txn_offset;
+    if worst > 0.0 {
+        reasons.push(Reason {
+            code: "worst_transaction".into(),
+            contribution: worst,
+            detail: format!(
+                "a transaction with {:.1} nats of evidence",
+                d.max_txn_evidence
+            ),
+        });
+    }
+    let hits = d.hits.keys().copied().collect();
+    finish(reasons, hits, cal.cashier_day_offset)
+}
+
+/// Scores a no-sale drawer open in real time: the cashier's count so far against the norm.
+pub fn score_no_sale(day: &DaySoFar, store: &Baseline, cal: &Calibration) -> Score {
+    let k = day.no_sales + 1;
+    let n = f64::from(day.transactions.max(10));
+    let mu = n * (store.no_sale_rate + 0.5 * store.no_sale_rate_mad);
+    let c = poisson_surprise(k, mu) - 1.0;
+    let mut reasons = vec![];
+    if c > 0.0 {
+        reasons.push(Reason {
+            code: "no_sale".into(),
+            contribution: c,
+            detail: format!("no-sale drawer open number {k} today, {mu:.1} expected so far"),
+        });
+    }
+    finish(reasons, vec![Family::NoSale], cal.txn_offset)
+}

@@ -1,0 +1,167 @@
+//! Robust statistics the baselines are made of: median/MAD, an empirical upper-tail sketch, and
+//! the Poisson tail used to judge "k events where μ were expected".
+
+use serde::{Deserialize, Serialize};
+
+pub fn median(xs: &mut [f64]) -> f64 {
+    if xs.is_empty() {
+        return f64::NAN;
+    }
+    xs.sort_by(|a, b| a.total_cmp(b));
+    let n = xs.len();
+    if n % 2 == 1 {
+        xs[n / 2]
+    } else {
+        0.5 * (xs[n / 2 - 1] + xs[n / 2])
+    }
+}
+
+/// Median and the MAD scaled to a normal σ (×1.4826).
+pub fn median_mad(xs: &[f64]) -> (f64, f64) {
+    let mut v: Vec<f64> = xs.iter().copied().filter(|x| x.is_finite()).collect();
+    let m = median(&mut v);
+    let mut dev: Vec<f64> = v.iter().map(|x| (x - m).abs()).collect();
+    (m, 1.4826 * median(&mut dev))
+}
+
+/// The honest distribution of one non-negative feature, kept as the share of positive values and
+/// quantiles of the positive part: enough to answer "how rare is a value this large?".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tail {
+    pub n: u64,
+    pub positive: u64,
+    /// Quantiles of the positive values at probabilities (k+0.5)/len, ascending.
+    pub q: Vec<f64>,
+}
+
+const TAIL_POINTS: usize = 48;
+
+impl Tail {
+    pub fn fit(xs: &[f64]) -> Tail {
+        let mut pos: Vec<f64> = xs
+            .iter()
+            .copied()
+            .filter(|x| *x > 0.0 && x.is_finite())
+            .collect();
+        pos.sort_by(|a, b| a.total_cmp(b));
+        let q = if pos.is_empty() {
+            vec![]
+        } else {
+            (0..TAIL_POINTS)
+                .map(|k| {
+                    pos[(((k as f64 + 0.5) / TAIL_POINTS as f64) * pos.len() as f64) as usize
+                        % pos.len()]
+                })
+                .collect()
+        };
+        Tail {
+            n: xs.len() as u64,
+            positive: pos.len() as u64,
+            q,
+        }
+    }
+
+    /// P(X ≥ x) under the honest distribution, never below 1/(2(n+1)) — a value beyond anything
+    /// seen is as rare as the history can tell, not infinitely rare.
+    pub fn survival(&self, x: f64) -> f64 {
+        let floor = 0.5 / (self.n as f64 + 1.0);
+        if x <= 0.0 {
+            return 1.0;
+        }
+        let p_pos = (self.positive as f64 + 0.5) / (self.n as f64 + 1.0);
+        if self.q.is_empty() {
+            return floor.max(p_pos.min(floor * 2.0));
+        }
+        // Share of positive values ≥ x, by the quantile grid (ties count as ≥).
+        let above = self.q.iter().filter(|&&v| v >= x).count() as f64;
+        let s_pos = if above == 0.0 {
+            0.0
+        } else {
+            (above - 0.5).max(0.5) / self.q.len() as f64
+        };
+        (p_pos * s_pos).max(floor)
+    }
+
+    /// −ln P(X ≥ x): the evidence a value carries against "this is honest", in nats.
+    pub fn surprise(&self, x: f64) -> f64 {
+        -self.survival(x).ln()
+    }
+
+    /// Shrinks a small store's tail toward its peer group (the chain): survival is blended with
+    /// weight n/(n+strength), so a new store inherits the chain's sense of rarity.
+    pub fn survival_shrunk(&self, prior: Option<&Tail>, strength: f64, x: f64) -> f64 {
+        match prior {
+            Some(p) if p.n > 0 => {
+                let w = self.n as f64 / (self.n as f64 + strength);
+                w * self.survival(x) + (1.0 - w) * p.survival(x)
+            }
+            _ => self.survival(x),
+        }
+    }
+}
+
+/// −ln P(X ≥ k) for X ~ Poisson(μ): how surprising k or more events are when μ were expected.
+pub fn poisson_surprise(k: u32, mu: f64) -> f64 {
+    if k == 0 {
+        return 0.0;
+    }
+    let mu = mu.max(1e-9);
+    // P(X ≥ k) = 1 − Σ_{i<k} e^{−μ} μ^i / i!, summed in log space for stability.
+    let mut term = (-mu).exp();
+    let mut cdf = term;
+    for i in 1..k {
+        term *= mu / f64::from(i);
+        cdf += term;
+    }
+    let tail = (1.0 - cdf).max(0.0);
+    if tail > 1e-12 {
+        return -tail.ln();
+    }
+    // Far in the tail: P(X ≥ k) ≈ P(X = k) = e^{−μ} μ^k / k!.
+    let ln_fact: f64 = (1..=k).map(|i| f64::from(i).ln()).sum();
+    mu - f64::from(k) * mu.ln() + ln_fact
+}
+
+pub fn sigmoid(x: f64) -> f64 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn median_and_mad_ignore_outliers() {
+        let (m, s) = median_mad(&[1.0, 2.0, 3.0, 4.0, 1000.0]);
+        assert_eq!(m, 3.0);
+        assert!((s - 1.4826).abs() < 1e-9);
+    }
+
+    #[test]
+    fn tail_survival_is_monotone_and_floored() {
+        let xs: Vec<f64> = (0..1000)
+            .map(|i| {
+                if i % 10 == 0 {
+                    f64::from(i % 70) + 1.0
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let t = Tail::fit(&xs);
+        assert_eq!(t.survival(0.0), 1.0);
+        let (a, b, c) = (t.survival(1.0), t.survival(30.0), t.survival(500.0));
+        assert!(a > b && b > c, "{a} {b} {c}");
+        assert!((a - 0.1).abs() < 0.02, "{a}");
+        assert!((c - 0.5 / 1001.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn poisson_surprise_matches_known_values() {
+        // P(X ≥ 1 | μ=1) = 1 − e^{−1}
+        assert!((poisson_surprise(1, 1.0) - -(1.0 - (-1.0f64).exp()).ln()).abs() < 1e-9);
+        assert_eq!(poisson_surprise(0, 3.0), 0.0);
+        assert!(poisson_surprise(8, 0.5) > poisson_surprise(4, 0.5));
+        assert!(poisson_surprise(60, 0.1).is_finite());
+    }
+}
