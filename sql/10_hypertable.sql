@@ -39,6 +39,13 @@ BEGIN
 END
 $$;
 
+-- Schema-qualified, quoted name of a relation. Job configs store names this way: a bare
+-- regclass::text depends on the search_path of the session that wrote it.
+CREATE FUNCTION pos._qualified_name(rel regclass) RETURNS text
+LANGUAGE sql STABLE AS $$
+    SELECT format('%I.%I', n.nspname, c.relname) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = rel
+$$;
+
 CREATE FUNCTION pos._hypertable(relation regclass) RETURNS pos.hypertable
 LANGUAGE plpgsql STABLE AS $$
 DECLARE

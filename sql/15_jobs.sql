@@ -22,8 +22,10 @@ CREATE TABLE pos.job (
 COMMENT ON TABLE pos.job IS 'Scheduled jobs (retention, chunk maintenance, refreshes, forecasts) run by the pos_analytics background worker.';
 COMMENT ON COLUMN pos.job.proc IS 'A function (job_id bigint, config jsonb) returning anything; its return value is ignored.';
 
+-- Not SECURITY DEFINER: the job runs with the caller's search_path (the scheduler's is the default
+-- one) and as the job's owner, so a job can never do more than the role that scheduled it.
 CREATE FUNCTION pos.run_job(job bigint) RETURNS text
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pos AS $$
+LANGUAGE plpgsql AS $$
 DECLARE
     j   pos.job;
     err text;
@@ -37,7 +39,13 @@ BEGIN
     END IF;
     UPDATE pos.job SET last_started_at = clock_timestamp() WHERE pos.job.job_id = run_job.job;
     BEGIN
+        IF j.owner <> current_user THEN
+            EXECUTE format('SET LOCAL ROLE %I', j.owner);
+        END IF;
         EXECUTE format('SELECT %s($1, $2)', j.proc) USING j.job_id, j.config;
+        IF j.owner <> session_user THEN
+            RESET ROLE;
+        END IF;
     EXCEPTION WHEN OTHERS THEN
         GET STACKED DIAGNOSTICS err = MESSAGE_TEXT;
     END;
@@ -140,19 +148,19 @@ BEGIN
         RAISE EXCEPTION 'drop_after must be a positive interval, got %', coalesce(drop_after::text, 'NULL')
             USING ERRCODE = 'invalid_parameter_value', HINT = 'E.g. pos.add_retention_policy(''pos.sale_line'', ''400 days'').';
     END IF;
-    IF EXISTS (SELECT 1 FROM pos.job WHERE proc = 'pos.job_retention'::regproc AND config->>'relation' = h.relid::text) THEN
+    IF EXISTS (SELECT 1 FROM pos.job WHERE proc = 'pos.job_retention'::regproc AND config->>'relation' = pos._qualified_name(h.relid)) THEN
         RAISE EXCEPTION 'a retention policy already exists for "%"', relation
             USING ERRCODE = 'duplicate_object', HINT = 'Remove it first with pos.remove_retention_policy.';
     END IF;
     RETURN pos.add_job('pos.job_retention', schedule_interval,
-                       jsonb_build_object('relation', h.relid::text, 'drop_after', drop_after::text));
+                       jsonb_build_object('relation', pos._qualified_name(h.relid), 'drop_after', drop_after::text));
 END
 $$;
 COMMENT ON FUNCTION pos.add_retention_policy(regclass, interval, interval) IS 'Schedules drop_chunks(relation, now() - drop_after) every schedule_interval. Returns the job id.';
 
 CREATE FUNCTION pos.remove_retention_policy(relation regclass) RETURNS boolean
 LANGUAGE sql AS $$
-    WITH d AS (DELETE FROM pos.job WHERE proc = 'pos.job_retention'::regproc AND config->>'relation' = relation::text RETURNING 1)
+    WITH d AS (DELETE FROM pos.job WHERE proc = 'pos.job_retention'::regproc AND config->>'relation' = pos._qualified_name(relation) RETURNING 1)
     SELECT EXISTS (SELECT 1 FROM d)
 $$;
 COMMENT ON FUNCTION pos.remove_retention_policy(regclass) IS 'Removes the retention policy of a hypertable; false if it had none.';

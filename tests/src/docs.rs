@@ -45,10 +45,9 @@ fn fenced(md: &str) -> Vec<Fence> {
     for (n, line) in md.lines().enumerate() {
         let t = line.trim_start();
         match open.as_mut() {
-            Some(f) if t.starts_with("```") => {
-                fences.push(open.take().unwrap());
+            Some(_) if t.starts_with("```") => {
+                fences.extend(open.take());
                 gap_is_blank = true;
-                let _ = f;
             }
             Some(f) => {
                 f.body.push_str(line);

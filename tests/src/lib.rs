@@ -15,7 +15,8 @@ pub fn test_url() -> String {
 pub fn fresh_db(name: &str) -> postgres::Client {
     let url = test_url();
     let mut admin = postgres::Client::connect(&url, postgres::NoTls).expect("connect to POS_TEST_URL");
-    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE); CREATE DATABASE {name}")).unwrap();
+    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).unwrap();
+    admin.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
     let mut c = connect(name);
     c.batch_execute("CREATE EXTENSION pos_analytics").unwrap();
     c
