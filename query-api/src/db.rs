@@ -42,6 +42,7 @@ pub fn make_pool(cfg: &ServeConfig) -> anyhow::Result<Pool> {
 }
 
 /// One statement of a tenant transaction: SQL text, the parameter types and their values.
+#[derive(Debug)]
 pub struct Stmt {
     pub sql: String,
     pub types: Vec<Type>,

@@ -97,6 +97,7 @@ impl From<tokio_postgres::Error> for ApiError {
             "08" | "53" | "57" => ApiError::unavailable(msg),
             "42" if code == "42883" => ApiError::bad_request("invalid_operator", msg)
                 .with_hint("This operator is not defined for the column's type."),
+            "P0" if code == "P0002" => ApiError::not_found("no_data", msg),
             "42" if code == "42501" => ApiError::new(StatusCode::FORBIDDEN, "forbidden", msg),
             _ => {
                 tracing::error!(sqlstate = code, error = %msg, "unexpected database error");

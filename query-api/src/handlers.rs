@@ -13,7 +13,7 @@ use crate::db::{self, Param, Stmt};
 use crate::error::ApiError;
 use crate::filters;
 use crate::render;
-use crate::views::Relation;
+use crate::views::{quote_ident, Function, Relation, TENANT_ARGS};
 
 type St = State<Arc<AppState>>;
 
@@ -22,6 +22,8 @@ pub const ALERTS: &str = "fraud_alert";
 pub const FORECAST: &str = "forecast_demand";
 pub const REORDER: &str = "reorder_suggestions";
 pub const END_OF_DAY: &str = "store_daily";
+/// Functions the catalog looks for (served by /v1/forecast and /v1/reorder).
+pub const FUNCTIONS: [&str; 2] = [FORECAST, REORDER];
 
 fn decode(raw: Option<&str>) -> Vec<(String, String)> {
     form_urlencoded::parse(raw.unwrap_or("").as_bytes())
@@ -95,31 +97,156 @@ pub async fn alerts(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let who = st.keys.authenticate(&st.pool, &headers).await?;
-    serve_relation(&st, &who, ALERTS, &decode(q.as_deref()), &headers).await
+    let mut pairs = decode(q.as_deref());
+    // Newest first unless the caller orders otherwise.
+    if !pairs.iter().any(|(k, _)| k == "order")
+        && st
+            .catalog()
+            .relations
+            .get(ALERTS)
+            .is_some_and(|r| r.column("created_at").is_some())
+    {
+        pairs.push(("order".into(), "created_at.desc".into()));
+    }
+    serve_relation(&st, &who, ALERTS, &pairs, &headers).await
 }
 
-/// Demand forecasts (`pos.forecast_demand`), filterable by store_id, sku, date columns.
+/// Daily demand forecast of one SKU at one store: `pos.forecast_demand` with the query
+/// parameters as its named arguments (store, sku, horizon, …); the tenant is the key's.
 #[utoipa::path(get, path = "/v1/forecast", tag = "forecast", security(("api_key" = [])),
-    responses((status = 200, description = "Forecast rows"), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
+    params(("store" = String, Query, description = "Store id"), ("sku" = String, Query, description = "SKU"),
+           ("horizon" = i32, Query, description = "Days ahead; other arguments of pos.forecast_demand are optional parameters")),
+    responses((status = 200, description = "Forecast rows"), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
 pub async fn forecast(
     State(st): St,
     RawQuery(q): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let who = st.keys.authenticate(&st.pool, &headers).await?;
-    serve_relation(&st, &who, FORECAST, &decode(q.as_deref()), &headers).await
+    serve_function(&st, &who, FORECAST, &decode(q.as_deref())).await
 }
 
-/// Reorder suggestions (`pos.reorder_suggestions`), filterable like any view.
+/// Reorder suggestions for a store's SKUs: `pos.reorder_suggestions` with the query parameters
+/// as its named arguments (store, lead_time_days, service_level, …); the tenant is the key's.
 #[utoipa::path(get, path = "/v1/reorder", tag = "forecast", security(("api_key" = [])),
-    responses((status = 200, description = "Reorder suggestions"), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
+    params(("store" = String, Query, description = "Store id; other arguments of pos.reorder_suggestions are optional parameters")),
+    responses((status = 200, description = "Reorder suggestions"), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
 pub async fn reorder(
     State(st): St,
     RawQuery(q): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let who = st.keys.authenticate(&st.pool, &headers).await?;
-    serve_relation(&st, &who, REORDER, &decode(q.as_deref()), &headers).await
+    serve_function(&st, &who, REORDER, &decode(q.as_deref())).await
+}
+
+/// Calls a set-returning function with named, bound, cast arguments and returns its rows as JSON.
+pub async fn serve_function(
+    st: &AppState,
+    who: &Principal,
+    name: &str,
+    pairs: &[(String, String)],
+) -> Result<Response, ApiError> {
+    let cat = st.catalog();
+    let f = cat.function(name, &who.role)?;
+    let stmt = function_sql(f, &who.tenant, pairs, st.cfg.max_rows)?;
+    let rows = db::tenant_query(&st.pool, who, st.cfg.statement_timeout_ms, &[stmt]).await?;
+    let body: String = rows[0]
+        .first()
+        .map(|r| r.get(0))
+        .unwrap_or_else(|| "[]".into());
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+/// `SELECT json_agg(r) FROM (SELECT * FROM pos.f(arg => $n::type, …) LIMIT $m) r`: argument
+/// names and types from pg_proc only; tenant arguments bound to the key's tenant.
+pub fn function_sql(
+    f: &Function,
+    tenant: &str,
+    pairs: &[(String, String)],
+    max_rows: i64,
+) -> Result<Stmt, ApiError> {
+    let mut given: Vec<(usize, String)> = Vec::new();
+    let mut limit = max_rows;
+    for (k, v) in pairs {
+        if k == "limit" {
+            limit = v
+                .parse::<i64>()
+                .ok()
+                .filter(|n| *n >= 0)
+                .ok_or_else(|| {
+                    ApiError::bad_request(
+                        "invalid_range",
+                        format!("limit must be a non-negative integer, got {v:?}"),
+                    )
+                })?
+                .min(max_rows);
+            continue;
+        }
+        let names: Vec<&str> = f
+            .args
+            .iter()
+            .map(|a| a.name.as_str())
+            .filter(|n| !TENANT_ARGS.contains(n))
+            .collect();
+        match f.arg(k) {
+            Some(_) if TENANT_ARGS.contains(&k.as_str()) => {
+                return Err(ApiError::bad_request(
+                    "unknown_parameter",
+                    format!("{k} is implied by the API key"),
+                ))
+            }
+            Some(i) if given.iter().any(|(j, _)| *j == i) => {
+                return Err(ApiError::bad_request(
+                    "duplicate_parameter",
+                    format!("{k} given twice"),
+                ))
+            }
+            Some(i) => given.push((i, v.clone())),
+            None => {
+                return Err(ApiError::bad_request(
+                    "unknown_parameter",
+                    format!("pos.{} has no argument {k:?}", f.name),
+                )
+                .with_hint(format!("arguments: {}", names.join(", "))))
+            }
+        }
+    }
+    for (i, a) in f.args.iter().enumerate() {
+        if TENANT_ARGS.contains(&a.name.as_str()) {
+            given.push((i, tenant.to_string()));
+        } else if i < f.required && !given.iter().any(|(j, _)| *j == i) {
+            return Err(ApiError::bad_request(
+                "missing_parameter",
+                format!("pos.{} needs {}", f.name, a.name),
+            )
+            .with_hint(format!("add ?{}=<{}>", a.name, a.type_name)));
+        }
+    }
+    given.sort_by_key(|(i, _)| *i);
+    let mut params = Vec::new();
+    let mut args = Vec::new();
+    for (i, v) in given {
+        params.push(Param::Text(v));
+        args.push(format!(
+            "{} => ${}::{}",
+            quote_ident(&f.args[i].name),
+            params.len(),
+            f.args[i].type_name
+        ));
+    }
+    params.push(Param::Text(limit.to_string()));
+    let sql = format!(
+        "SELECT coalesce(json_agg(r), '[]')::text FROM (SELECT * FROM {}({}) LIMIT ${}::bigint) r",
+        f.qualified,
+        args.join(", "),
+        params.len()
+    );
+    Ok(Stmt {
+        types: params.iter().map(Param::sql_type).collect(),
+        sql,
+        params,
+    })
 }
 
 /// One store's end-of-day report for one business date (a row of `pos.store_daily`).
@@ -231,4 +358,77 @@ pub async fn readyz(State(st): St) -> Result<Response, ApiError> {
         ));
     }
     Ok((StatusCode::OK, "ready").into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::views::Column;
+    use std::collections::HashSet;
+
+    fn forecast_fn() -> Function {
+        let arg = |n: &str, t: &str| Column {
+            name: n.into(),
+            type_name: t.into(),
+            nullable: true,
+            description: None,
+        };
+        Function {
+            name: "forecast_demand".into(),
+            args: vec![
+                arg("tenant", "text"),
+                arg("store", "text"),
+                arg("sku", "text"),
+                arg("horizon", "integer"),
+                arg("level", "double precision"),
+            ],
+            required: 4,
+            qualified: "pos.forecast_demand".into(),
+            readers: HashSet::from(["pos_api".to_string()]),
+        }
+    }
+
+    fn pairs(q: &str) -> Vec<(String, String)> {
+        form_urlencoded::parse(q.as_bytes()).into_owned().collect()
+    }
+
+    #[test]
+    fn function_arguments_are_named_bound_and_the_tenant_is_forced() {
+        let s = function_sql(
+            &forecast_fn(),
+            "acme",
+            &pairs("sku=X'1&store=S1&horizon=7&limit=5"),
+            100,
+        )
+        .unwrap();
+        assert_eq!(s.sql, "SELECT coalesce(json_agg(r), '[]')::text FROM (SELECT * FROM pos.forecast_demand(\"tenant\" => $1::text, \"store\" => $2::text, \"sku\" => $3::text, \"horizon\" => $4::integer) LIMIT $5::bigint) r");
+        let vals: Vec<String> = s
+            .params
+            .iter()
+            .map(|p| match p {
+                Param::Text(t) => t.clone(),
+                _ => unreachable!(),
+            })
+            .collect();
+        assert_eq!(vals, ["acme", "S1", "X'1", "7", "5"]);
+    }
+
+    #[test]
+    fn function_parameter_errors() {
+        for (q, code) in [
+            ("store=S1&sku=X", "missing_parameter"),
+            ("store=S1&sku=X&horizon=7&tenant=other", "unknown_parameter"),
+            ("store=S1&sku=X&horizon=7&nope=1", "unknown_parameter"),
+            ("store=S1&store=S2&sku=X&horizon=7", "duplicate_parameter"),
+            ("store=S1&sku=X&horizon=7&limit=-1", "invalid_range"),
+        ] {
+            assert_eq!(
+                function_sql(&forecast_fn(), "acme", &pairs(q), 100)
+                    .unwrap_err()
+                    .code,
+                code,
+                "{q}"
+            );
+        }
+    }
 }

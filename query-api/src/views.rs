@@ -76,9 +76,32 @@ pub fn quote_ident(s: &str) -> String {
     format!("\"{}\"", s.replace('"', "\"\""))
 }
 
+/// A set-returning function served by a fixed endpoint (e.g. pos.forecast_demand): its input
+/// arguments in order, with types, and how many leading ones have no default.
+#[derive(Debug, Clone, Serialize)]
+pub struct Function {
+    pub name: String,
+    pub args: Vec<Column>,
+    pub required: usize,
+    #[serde(skip)]
+    pub qualified: String,
+    #[serde(skip)]
+    pub readers: HashSet<String>,
+}
+
+impl Function {
+    pub fn arg(&self, name: &str) -> Option<usize> {
+        self.args.iter().position(|a| a.name == name)
+    }
+}
+
+/// Arguments that always take the key's tenant; a caller can never choose them.
+pub const TENANT_ARGS: [&str; 2] = ["tenant", "tenant_id"];
+
 #[derive(Debug, Default)]
 pub struct Catalog {
     pub relations: BTreeMap<String, Relation>,
+    pub functions: BTreeMap<String, Function>,
 }
 
 impl Catalog {
@@ -96,6 +119,71 @@ impl Catalog {
                 .with_hint("GET /v1/views lists the views this key may read.")
             })
     }
+}
+
+impl Catalog {
+    pub fn function(&self, name: &str, role: &str) -> Result<&Function, ApiError> {
+        self.functions
+            .get(name)
+            .filter(|f| f.readers.contains(role))
+            .ok_or_else(|| {
+                ApiError::not_found(
+                    "unknown_function",
+                    format!(
+                        "pos.{name} is not installed in this database or not granted to this key"
+                    ),
+                )
+                .with_hint("upgrade the pos_analytics extension")
+            })
+    }
+}
+
+const FUNCTIONS_SQL: &str = r#"
+SELECT p.proname::text, format('%I.%I', n.nspname, p.proname), p.pronargs::int, p.pronargdefaults::int,
+       array(SELECT a.n FROM unnest(p.proargnames, coalesce(p.proargmodes::text[], array_fill('i'::text, ARRAY[cardinality(p.proargnames)])))
+                             WITH ORDINALITY AS a(n, m, o) WHERE a.m IN ('i', 'b') ORDER BY a.o),
+       array(SELECT format_type(t.t, NULL) FROM unnest(p.proargtypes::oid[]) WITH ORDINALITY AS t(t, o) ORDER BY t.o),
+       array(SELECT r.rolname::text FROM pg_roles r
+              WHERE pg_has_role(r.oid, 'pos_api', 'MEMBER') AND has_function_privilege(r.oid, p.oid, 'EXECUTE'))
+  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+ WHERE n.nspname = $1 AND p.proname = ANY($2) AND p.proretset AND p.prokind = 'f'
+ ORDER BY p.pronargs
+"#;
+
+/// The functions behind the fixed endpoints, when installed (one overload each: the shortest).
+async fn load_functions(
+    client: &deadpool_postgres::Client,
+    schema: &str,
+    names: &[&str],
+) -> Result<BTreeMap<String, Function>, ApiError> {
+    let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+    let mut out = BTreeMap::new();
+    for r in client.query(FUNCTIONS_SQL, &[&schema, &names]).await? {
+        let (nargs, ndef): (i32, i32) = (r.get(2), r.get(3));
+        let (arg_names, types): (Vec<String>, Vec<String>) = (r.get(4), r.get(5));
+        if arg_names.len() != nargs as usize {
+            continue; // unnamed arguments cannot be passed as query parameters
+        }
+        let args = arg_names
+            .into_iter()
+            .zip(types)
+            .map(|(name, type_name)| Column {
+                name,
+                type_name,
+                nullable: true,
+                description: None,
+            })
+            .collect();
+        let f = Function {
+            name: r.get(0),
+            qualified: r.get(1),
+            args,
+            required: (nargs - ndef) as usize,
+            readers: r.get::<_, Vec<String>>(6).into_iter().collect(),
+        };
+        out.entry(f.name.clone()).or_insert(f);
+    }
+    Ok(out)
 }
 
 const CATALOG_SQL: &str = r#"
@@ -144,5 +232,9 @@ pub async fn load(pool: &Pool, cfg: &ServeConfig) -> Result<Catalog, ApiError> {
             description: r.get(8),
         });
     }
-    Ok(Catalog { relations })
+    let functions = load_functions(&client, &cfg.schema, &crate::handlers::FUNCTIONS).await?;
+    Ok(Catalog {
+        relations,
+        functions,
+    })
 }

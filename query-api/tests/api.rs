@@ -142,14 +142,43 @@ async fn tenant_isolation_on_every_endpoint() {
         assert_eq!(v["tenant_id"], mine.as_str());
         let expected = if mine == &f.tenant_a { 25 } else { 7 };
         assert_eq!(v["transactions"], expected, "{v}");
-        // Fixed endpoints over views other helpers ship: isolated when installed, 404 until then.
-        for path in ["/v1/alerts", "/v1/forecast", "/v1/reorder"] {
-            let r = s.get(path, key).await;
-            let st = r.status().as_u16();
-            let body = r.text().await.unwrap();
-            assert!(st == 200 || st == 404, "{path}: {st} {body}");
-            assert!(!body.contains(theirs.as_str()), "{path} leaked {theirs}");
+        // Alerts: a table other helpers ship; isolated when installed, 404 until then.
+        let r = s.get("/v1/alerts", key).await;
+        let st = r.status().as_u16();
+        let body = r.text().await.unwrap();
+        assert!(st == 200 || st == 404, "/v1/alerts: {st} {body}");
+        assert!(
+            !body.contains(theirs.as_str()),
+            "/v1/alerts leaked {theirs}"
+        );
+        if st == 200 {
+            let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+            assert_eq!(rows(&v).len(), 1, "{v}");
         }
+    }
+    // Functions take the tenant from the key: B cannot forecast or reorder A's store S2.
+    for (path, ok) in [
+        ("/v1/forecast?store=S1&sku=SKU1&horizon=3", f.key_a.as_str()),
+        ("/v1/reorder?store=S1", f.key_a.as_str()),
+    ] {
+        let mine = s.get(path, ok).await.status().as_u16();
+        assert!([200, 404].contains(&mine), "{path}: {mine}");
+        let theirs = s.get(&path.replace("S1", "S2"), &f.key_b).await;
+        let st = theirs.status().as_u16();
+        let body = theirs.text().await.unwrap();
+        assert!(
+            st == 404 || (st == 200 && body == "[]"),
+            "{path} for B on A's store: {st} {body}"
+        );
+        let forced = s
+            .get(&format!("{path}&tenant={}", f.tenant_a), &f.key_b)
+            .await
+            .status()
+            .as_u16();
+        assert!(
+            [400, 404].contains(&forced),
+            "{path} with tenant=: {forced}"
+        );
     }
     // A store only tenant A has is invisible to B.
     let (st, v) = s

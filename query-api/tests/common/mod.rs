@@ -91,6 +91,15 @@ async fn setup() -> Fixture {
           WHERE tenant_id IN ('{a}', '{b}');"
     );
     c.batch_execute(&sql).await.expect("fixture rows");
+    // One alert per tenant when the fraud module is installed.
+    c.batch_execute(&format!(
+        "DO $$ BEGIN IF to_regclass('pos.fraud_alert') IS NOT NULL THEN
+           INSERT INTO pos.fraud_alert (tenant_id, store_id, level, cashier_id, business_date, score, reasons)
+           VALUES ('{a}', 'S1', 'cashier_day', 'C1', '{DATE}', 0.9, '[]'), ('{b}', 'S1', 'cashier_day', 'C1', '{DATE}', 0.8, '[]');
+         END IF; END $$"
+    ))
+    .await
+    .expect("fixture alerts");
     // Continuous aggregates are exact up to their last refresh: refresh them so the views (and the
     // end-of-day endpoint) include the fixture whatever the scheduler did before.
     let caggs = c
