@@ -901,18 +901,18 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value', HINT = 'The policy refreshes [now() - start_offset, now() - end_offset).';
     END IF;
     IF EXISTS (SELECT 1 FROM pos.job WHERE proc = 'pos.job_refresh_continuous_aggregate'::regproc
-                                       AND config->>'continuous_aggregate' = c.view_name::text) THEN
+                                       AND config->>'continuous_aggregate' = pos._qualified_name(c.view_name)) THEN
         RAISE EXCEPTION 'continuous aggregate "%" already has a refresh policy', c.view_name
             USING ERRCODE = 'duplicate_object', HINT = 'Remove it first with pos.remove_continuous_aggregate_policy.';
     END IF;
     SELECT (config->>'drop_after')::interval INTO keep FROM pos.job
-     WHERE proc = 'pos.job_retention'::regproc AND config->>'relation' = c.source::text;
+     WHERE proc = 'pos.job_retention'::regproc AND config->>'relation' = pos._qualified_name(c.source);
     IF keep IS NOT NULL AND (start_offset IS NULL OR start_offset > keep) THEN
         RAISE WARNING 'the refresh window of "%" reaches past the retention of "%" (%)', c.view_name, c.source, keep
             USING HINT = 'Buckets whose raw rows were dropped keep their values unless a late row invalidates them; a start_offset below the retention avoids re-materializing them from partial data.';
     END IF;
     RETURN pos.add_job('pos.job_refresh_continuous_aggregate', schedule_interval,
-                       jsonb_build_object('continuous_aggregate', c.view_name::text, 'start_offset', start_offset::text,
+                       jsonb_build_object('continuous_aggregate', pos._qualified_name(c.view_name), 'start_offset', start_offset::text,
                                           'end_offset', end_offset::text, 'max_batches_per_run', max_batches_per_run));
 END
 $$;
@@ -924,7 +924,7 @@ LANGUAGE plpgsql AS $$
 DECLARE
     n integer;
 BEGIN
-    DELETE FROM pos.job WHERE proc = 'pos.job_refresh_continuous_aggregate'::regproc AND config->>'continuous_aggregate' = cagg::text;
+    DELETE FROM pos.job WHERE proc = 'pos.job_refresh_continuous_aggregate'::regproc AND config->>'continuous_aggregate' = pos._qualified_name(cagg);
     GET DIAGNOSTICS n = ROW_COUNT;
     IF n = 0 AND NOT if_exists THEN
         RAISE EXCEPTION 'continuous aggregate "%" has no refresh policy', cagg
@@ -991,7 +991,7 @@ SELECT c.view_name AS continuous_aggregate,
        j.last_error AS job_last_error, j.next_start AS job_next_start
   FROM pos.continuous_aggregate c
   LEFT JOIN pos.job j ON j.proc = 'pos.job_refresh_continuous_aggregate'::regproc
-                     AND j.config->>'continuous_aggregate' = c.view_name::text;
+                     AND j.config->>'continuous_aggregate' = pos._qualified_name(c.view_name);
 COMMENT ON VIEW pos.continuous_aggregate_stats IS
 'One row per continuous aggregate: watermark and lag, invalid buckets waiting for a refresh, size, last refresh (window, batches, buckets, duration) and its policy job (last run, status, error).';
 GRANT SELECT ON pos.continuous_aggregate_stats TO pos_analyst, pos_api;
