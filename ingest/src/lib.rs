@@ -9,5 +9,8 @@ pub mod adapters;
 pub mod config;
 pub mod envelope;
 pub mod generate;
+pub mod import;
+pub mod replay;
+pub mod serve;
 pub mod sku;
 pub mod writer;

@@ -50,6 +50,49 @@ enum Cmd {
         #[arg(long)]
         quiet: bool,
     },
+    /// Run the HTTP service: canonical events, raw formats and Square/Shopify webhooks.
+    Serve(ServeArgs),
+    /// Import files (NDJSON resumes after the last committed chunk).
+    Import {
+        files: Vec<PathBuf>,
+        /// canonical, square, shopify, poslog, clover or csv:<mapping>; guessed from .ndjson/.xml.
+        #[arg(long)]
+        format: Option<String>,
+        /// Events per transaction for NDJSON files.
+        #[arg(long, default_value_t = 2000)]
+        batch: usize,
+        /// Where progress offsets are kept (resume); `--state-dir ''` disables resuming.
+        #[arg(long, default_value = ".pos-ingest-state")]
+        state_dir: PathBuf,
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Re-process raw inbox rows with the current mappings (after a fix).
+    Replay {
+        #[arg(long)]
+        source: Option<String>,
+        /// rejected (default), processed or all.
+        #[arg(long, default_value = "rejected")]
+        status: String,
+        /// Only rows received at or after this time (RFC 3339).
+        #[arg(long)]
+        since: Option<chrono::DateTime<chrono::Utc>>,
+        /// Only these inbox ids.
+        #[arg(long = "id")]
+        ids: Vec<i64>,
+        #[arg(long, default_value_t = 500)]
+        batch: i64,
+    },
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Listen address (overrides [serve] listen and POS_INGEST_LISTEN).
+    #[arg(long)]
+    listen: Option<String>,
+    /// Writer connections (group-commit workers).
+    #[arg(long)]
+    writers: Option<usize>,
 }
 
 fn init_tracing() {
@@ -109,6 +152,67 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let summary = generate::run(args).await?;
             println!("{summary}");
+        }
+        Cmd::Serve(a) => {
+            if let Some(l) = a.listen {
+                cfg.serve.listen = l;
+            }
+            if let Some(w) = a.writers {
+                cfg.serve.writers = w.max(1);
+            }
+            pos_ingest::serve::run(cfg).await?;
+        }
+        Cmd::Import {
+            files,
+            format,
+            batch,
+            state_dir,
+            quiet,
+        } => {
+            let url = cfg
+                .database_url()
+                .context("import writes into PostgreSQL")?
+                .to_string();
+            let format = format
+                .map(|f| f.parse::<pos_ingest::adapters::format::Format>())
+                .transpose()
+                .map_err(|e| anyhow::anyhow!(e))?;
+            let ctx = pos_ingest::adapters::Context::from_config(&cfg)?;
+            let mappings = pos_ingest::serve::load_mappings(&cfg)?;
+            let state_dir = (!state_dir.as_os_str().is_empty()).then_some(state_dir);
+            let args = pos_ingest::import::ImportArgs {
+                url,
+                files,
+                format,
+                batch,
+                state_dir,
+                progress: !quiet,
+            };
+            let summary = pos_ingest::import::run(args, &ctx, &mappings).await?;
+            println!("{summary}");
+        }
+        Cmd::Replay {
+            source,
+            status,
+            since,
+            ids,
+            batch,
+        } => {
+            let url = cfg
+                .database_url()
+                .context("replay reads and writes PostgreSQL")?
+                .to_string();
+            let ctx = pos_ingest::adapters::Context::from_config(&cfg)?;
+            let mappings = pos_ingest::serve::load_mappings(&cfg)?;
+            let args = pos_ingest::replay::ReplayArgs {
+                url,
+                source,
+                status,
+                since,
+                ids,
+                batch,
+            };
+            println!("{}", pos_ingest::replay::run(args, &ctx, &mappings).await?);
         }
     }
     Ok(())

@@ -204,6 +204,26 @@ pub fn map(
     Ok(out)
 }
 
+/// A payload that yielded only rejects is stored under a hash of its bytes instead of its
+/// event id, so that the corrected payload, resent with the same event id, is not taken for a
+/// duplicate of the rejected one.
+pub fn quarantine_rejected(envs: &mut [Envelope]) {
+    use sha2::{Digest, Sha256};
+    for env in envs {
+        if let crate::envelope::Origin::New(raw) = &mut env.origin {
+            if env.records.is_empty()
+                && !env.rejects.is_empty()
+                && !raw.event_id.starts_with("rejected/")
+            {
+                raw.event_id = format!(
+                    "rejected/{}",
+                    hex::encode(&Sha256::digest(raw.payload.as_bytes())[..16])
+                );
+            }
+        }
+    }
+}
+
 fn body_line(body: &str, no: usize) -> &str {
     body.lines().nth(no.saturating_sub(1)).unwrap_or(body)
 }

@@ -430,6 +430,9 @@ async fn relink_inbox(
     if !ids.is_empty() {
         tx.execute(upsert::INBOX_RELINK, &[&ids, &batch_id, &rejected])
             .await?;
+        // The row's old rejects are superseded by what the current mapping gives.
+        tx.execute("DELETE FROM pos.reject WHERE inbox_id = ANY($1)", &[&ids])
+            .await?;
     }
     Ok(())
 }

@@ -1,0 +1,210 @@
+//! Prometheus metrics, kept as atomics and rendered in the text exposition format. Small and
+//! fixed: a handful of counters, two gauges and two histograms.
+
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering::Relaxed};
+use std::sync::Mutex;
+
+/// Bucket bounds in seconds for ack latency and commit duration.
+const LATENCY_BUCKETS: [f64; 12] = [
+    0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0,
+];
+
+pub struct Histogram {
+    counts: [AtomicU64; 13],
+    sum_micros: AtomicU64,
+}
+
+impl Histogram {
+    const fn new() -> Histogram {
+        Histogram {
+            counts: [const { AtomicU64::new(0) }; 13],
+            sum_micros: AtomicU64::new(0),
+        }
+    }
+
+    pub fn observe(&self, secs: f64) {
+        let i = LATENCY_BUCKETS
+            .iter()
+            .position(|b| secs <= *b)
+            .unwrap_or(LATENCY_BUCKETS.len());
+        self.counts[i].fetch_add(1, Relaxed);
+        self.sum_micros.fetch_add((secs * 1e6) as u64, Relaxed);
+    }
+
+    fn render(&self, out: &mut String, name: &str, help: &str) {
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} histogram");
+        let mut cum = 0;
+        for (i, b) in LATENCY_BUCKETS.iter().enumerate() {
+            cum += self.counts[i].load(Relaxed);
+            let _ = writeln!(out, "{name}_bucket{{le=\"{b}\"}} {cum}");
+        }
+        cum += self.counts[LATENCY_BUCKETS.len()].load(Relaxed);
+        let _ = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {cum}");
+        let _ = writeln!(
+            out,
+            "{name}_sum {}",
+            self.sum_micros.load(Relaxed) as f64 / 1e6
+        );
+        let _ = writeln!(out, "{name}_count {cum}");
+    }
+}
+
+pub struct Metrics {
+    pub envelopes_stored: AtomicU64,
+    pub envelopes_duplicate: AtomicU64,
+    pub lines_written: AtomicU64,
+    pub rows_written: AtomicU64,
+    pub rejects: AtomicU64,
+    pub batches: AtomicU64,
+    pub db_errors: AtomicU64,
+    pub overloaded: AtomicU64,
+    pub queue_depth: AtomicI64,
+    pub writers_connected: AtomicI64,
+    pub ack_latency: Histogram,
+    pub commit_duration: Histogram,
+    /// HTTP responses by (route, status code).
+    responses: Mutex<std::collections::BTreeMap<(String, u16), u64>>,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics {
+            envelopes_stored: AtomicU64::new(0),
+            envelopes_duplicate: AtomicU64::new(0),
+            lines_written: AtomicU64::new(0),
+            rows_written: AtomicU64::new(0),
+            rejects: AtomicU64::new(0),
+            batches: AtomicU64::new(0),
+            db_errors: AtomicU64::new(0),
+            overloaded: AtomicU64::new(0),
+            queue_depth: AtomicI64::new(0),
+            writers_connected: AtomicI64::new(0),
+            ack_latency: Histogram::new(),
+            commit_duration: Histogram::new(),
+            responses: Mutex::new(Default::default()),
+        }
+    }
+}
+
+impl Metrics {
+    pub fn response(&self, route: &str, code: u16) {
+        let mut m = self.responses.lock().unwrap_or_else(|p| p.into_inner());
+        *m.entry((route.to_string(), code)).or_default() += 1;
+    }
+
+    pub fn render(&self) -> String {
+        let mut out = String::with_capacity(4096);
+        let counters: [(&str, &str, &AtomicU64); 8] = [
+            (
+                "pos_ingest_envelopes_stored_total",
+                "Payloads stored (inbox row written).",
+                &self.envelopes_stored,
+            ),
+            (
+                "pos_ingest_envelopes_duplicate_total",
+                "Payloads skipped because their event id was already in the inbox.",
+                &self.envelopes_duplicate,
+            ),
+            (
+                "pos_ingest_lines_written_total",
+                "Sale lines inserted or replaced.",
+                &self.lines_written,
+            ),
+            (
+                "pos_ingest_rows_written_total",
+                "Fact rows inserted, replaced or deleted.",
+                &self.rows_written,
+            ),
+            (
+                "pos_ingest_rejects_total",
+                "Records written to pos.reject.",
+                &self.rejects,
+            ),
+            (
+                "pos_ingest_batches_total",
+                "Committed group-commit batches.",
+                &self.batches,
+            ),
+            (
+                "pos_ingest_db_errors_total",
+                "Batches that failed because PostgreSQL was unavailable.",
+                &self.db_errors,
+            ),
+            (
+                "pos_ingest_overloaded_total",
+                "Requests refused with 503 because the queue was full or no writer was connected.",
+                &self.overloaded,
+            ),
+        ];
+        for (name, help, v) in counters {
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}",
+                v.load(Relaxed)
+            );
+        }
+        for (name, help, v) in [
+            (
+                "pos_ingest_queue_depth",
+                "Requests waiting for a writer.",
+                &self.queue_depth,
+            ),
+            (
+                "pos_ingest_writers_connected",
+                "Writer connections to PostgreSQL that are up.",
+                &self.writers_connected,
+            ),
+        ] {
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {}",
+                v.load(Relaxed)
+            );
+        }
+        self.ack_latency.render(
+            &mut out,
+            "pos_ingest_ack_latency_seconds",
+            "Time from request received to acknowledgement after commit.",
+        );
+        self.commit_duration.render(
+            &mut out,
+            "pos_ingest_commit_duration_seconds",
+            "Duration of one group-commit transaction.",
+        );
+        let _ = writeln!(out, "# HELP pos_ingest_http_responses_total HTTP responses by route and status.\n# TYPE pos_ingest_http_responses_total counter");
+        for ((route, code), n) in self
+            .responses
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+        {
+            let _ = writeln!(
+                out,
+                "pos_ingest_http_responses_total{{route=\"{route}\",code=\"{code}\"}} {n}"
+            );
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn histogram_buckets_are_cumulative() {
+        let m = Metrics::default();
+        m.ack_latency.observe(0.0015);
+        m.ack_latency.observe(0.3);
+        m.ack_latency.observe(9.0);
+        let text = m.render();
+        assert!(
+            text.contains("pos_ingest_ack_latency_seconds_bucket{le=\"0.002\"} 1"),
+            "{text}"
+        );
+        assert!(text.contains("pos_ingest_ack_latency_seconds_bucket{le=\"0.5\"} 2"));
+        assert!(text.contains("pos_ingest_ack_latency_seconds_bucket{le=\"+Inf\"} 3"));
+        assert!(text.contains("pos_ingest_ack_latency_seconds_count 3"));
+    }
+}

@@ -1,0 +1,363 @@
+//! `pos-ingest serve`: HTTP endpoints for canonical events, raw formats and provider webhooks.
+//! A request is acknowledged (200) only after its payload and facts are committed; a payload
+//! that cannot be read gets 400 with the field named; when PostgreSQL is down or the queue is
+//! full the answer is 503 with `Retry-After`, so the sender retries and nothing is lost.
+
+pub mod fetch;
+pub mod group;
+pub mod metrics;
+pub mod signature;
+
+use crate::adapters::csv::Mapping;
+use crate::adapters::format::{map, quarantine_rejected, Format, Mapped, Meta};
+use crate::adapters::{square, Context, PayloadError};
+use crate::config::Config;
+use crate::envelope::Reject;
+use crate::writer::EnvelopeStatus;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use group::{Committer, GroupConfig, Refusal};
+use metrics::Metrics;
+use serde_json::json;
+use std::collections::HashMap;
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+pub struct AppState {
+    pub ctx: Context,
+    pub mappings: HashMap<String, Mapping>,
+    pub committer: Committer,
+    pub metrics: Arc<Metrics>,
+    pub cfg: Config,
+    pub fetcher: Option<fetch::SquareFetcher>,
+}
+
+type Shared = Arc<AppState>;
+
+/// Reads the CSV mappings of the config: inline tables, or `path = "file.toml"`.
+pub fn load_mappings(cfg: &Config) -> anyhow::Result<HashMap<String, Mapping>> {
+    let mut out = HashMap::new();
+    for (name, v) in &cfg.csv {
+        let m = match v.get("path").and_then(toml::Value::as_str) {
+            Some(p) => {
+                let text = std::fs::read_to_string(p)
+                    .map_err(|e| anyhow::anyhow!("[csv.{name}] path {p}: {e}"))?;
+                Mapping::from_toml(&text)
+            }
+            None => v
+                .clone()
+                .try_into::<Mapping>()
+                .map_err(|e| format!("invalid CSV mapping: {e}"))
+                .and_then(|m| m.check().map(|_| m)),
+        };
+        out.insert(
+            name.clone(),
+            m.map_err(|e| anyhow::anyhow!("[csv.{name}]: {e}"))?,
+        );
+    }
+    Ok(out)
+}
+
+pub fn router(state: Shared) -> Router {
+    let limit = state.cfg.serve.max_body_bytes;
+    Router::new()
+        .route("/v1/events", post(events))
+        .route("/v1/ingest/{format}", post(ingest))
+        .route("/v1/webhooks/square", post(square_hook))
+        .route("/v1/webhooks/shopify", post(shopify_hook))
+        .route("/metrics", get(metrics_text))
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/readyz", get(readyz))
+        .layer(DefaultBodyLimit::max(limit))
+        .with_state(state)
+}
+
+pub async fn run(cfg: Config) -> anyhow::Result<()> {
+    let url = cfg.database_url()?.to_string();
+    let ctx = Context::from_config(&cfg)?;
+    let mappings = load_mappings(&cfg)?;
+    let metrics = Arc::new(Metrics::default());
+    let s = &cfg.serve;
+    let group = GroupConfig {
+        url,
+        writers: s.writers,
+        linger: Duration::from_millis(s.linger_ms),
+        max_batch_lines: s.max_batch_lines,
+        queue: s.queue,
+    };
+    let committer = Committer::start(group, metrics.clone());
+    let fetcher = fetch::SquareFetcher::new(
+        cfg.square.api_base_url.as_deref(),
+        cfg.square.access_token.as_deref(),
+    );
+    let listen = cfg.serve.listen.clone();
+    let state = Arc::new(AppState {
+        ctx,
+        mappings,
+        committer,
+        metrics,
+        cfg,
+        fetcher,
+    });
+    let listener = tokio::net::TcpListener::bind(&listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
+    tracing::info!(%listen, "pos-ingest serving");
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown())
+        .await?;
+    Ok(())
+}
+
+async fn shutdown() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("SIGTERM handler");
+        tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+    tracing::info!("shutting down: finishing in-flight requests");
+}
+
+fn error(code: StatusCode, message: &str, field: Option<&str>) -> Response {
+    (code, Json(json!({ "error": message, "field": field }))).into_response()
+}
+
+fn bad_payload(e: &PayloadError) -> Response {
+    error(StatusCode::BAD_REQUEST, &e.message, e.field.as_deref())
+}
+
+async fn readyz(State(s): State<Shared>) -> Response {
+    if s.metrics.writers_connected.load(Relaxed) > 0 {
+        (StatusCode::OK, "ready\n").into_response()
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not ready: no connection to PostgreSQL\n",
+        )
+            .into_response()
+    }
+}
+
+async fn metrics_text(State(s): State<Shared>) -> Response {
+    (
+        [("content-type", "text/plain; version=0.0.4")],
+        s.metrics.render(),
+    )
+        .into_response()
+}
+
+async fn events(State(s): State<Shared>, body: Bytes) -> Response {
+    handle(
+        &s,
+        "events",
+        Format::Canonical,
+        body,
+        Meta::default(),
+        Instant::now(),
+    )
+    .await
+}
+
+async fn ingest(State(s): State<Shared>, Path(format): Path<String>, body: Bytes) -> Response {
+    let started = Instant::now();
+    match format.parse::<Format>() {
+        Ok(f) => handle(&s, "ingest", f, body, Meta::default(), started).await,
+        Err(e) => error(StatusCode::NOT_FOUND, &e, Some("format")),
+    }
+}
+
+fn header<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    h.get(name).and_then(|v| v.to_str().ok())
+}
+
+async fn square_hook(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    let started = Instant::now();
+    let (Some(key), Some(url)) = (
+        s.cfg.square.signature_key.as_deref(),
+        s.cfg.square.notification_url.as_deref(),
+    ) else {
+        return error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Square webhooks are not configured: set [square] signature_key and notification_url",
+            None,
+        );
+    };
+    match header(&headers, "x-square-hmacsha256-signature") {
+        Some(sig) if signature::square_valid(key, url, &body, sig) => {}
+        Some(_) => return finish(&s, "square", error(StatusCode::UNAUTHORIZED, "signature does not match (x-square-hmacsha256-signature over notification URL + body)", Some("x-square-hmacsha256-signature")), started),
+        None => return finish(&s, "square", error(StatusCode::UNAUTHORIZED, "missing header x-square-hmacsha256-signature", Some("x-square-hmacsha256-signature")), started),
+    }
+    handle(&s, "square", Format::Square, body, Meta::default(), started).await
+}
+
+async fn shopify_hook(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    let started = Instant::now();
+    let Some(secret) = s.cfg.shopify.secret.as_deref() else {
+        return error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Shopify webhooks are not configured: set [shopify] secret",
+            None,
+        );
+    };
+    match header(&headers, "x-shopify-hmac-sha256") {
+        Some(sig) if signature::shopify_valid(secret, &body, sig) => {}
+        _ => {
+            return finish(
+                &s,
+                "shopify",
+                error(
+                    StatusCode::UNAUTHORIZED,
+                    "missing or wrong X-Shopify-Hmac-Sha256 (HMAC-SHA256 of the body, base64)",
+                    Some("X-Shopify-Hmac-Sha256"),
+                ),
+                started,
+            )
+        }
+    }
+    // Shopify's webhook id is the delivery's identity: a retry of it is a duplicate.
+    let meta = Meta {
+        event_id: header(&headers, "x-shopify-webhook-id").map(|id| format!("webhook/{id}")),
+        shop: header(&headers, "x-shopify-shop-domain").map(str::to_string),
+    };
+    handle(&s, "shopify", Format::Shopify, body, meta, started).await
+}
+
+fn finish(s: &AppState, route: &str, r: Response, started: Instant) -> Response {
+    s.metrics.response(route, r.status().as_u16());
+    if r.status().is_success() {
+        s.metrics
+            .ack_latency
+            .observe(started.elapsed().as_secs_f64());
+    }
+    r
+}
+
+async fn handle(
+    s: &AppState,
+    route: &str,
+    format: Format,
+    body: Bytes,
+    meta: Meta,
+    started: Instant,
+) -> Response {
+    let r = handle_inner(s, format, body, meta).await;
+    finish(s, route, r, started)
+}
+
+async fn handle_inner(s: &AppState, format: Format, body: Bytes, meta: Meta) -> Response {
+    let Ok(text) = std::str::from_utf8(&body) else {
+        return error(StatusCode::BAD_REQUEST, "the body is not UTF-8", None);
+    };
+    if text.contains('\0') {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "the body contains a NUL byte",
+            None,
+        );
+    }
+    let mut mapped = match map(&s.ctx, &s.mappings, &format, text, &meta) {
+        Ok(m) => m,
+        Err(e) => return bad_payload(&e),
+    };
+    // One record that cannot be stored: tell the sender now rather than keep it as a reject.
+    if let [env] = mapped.envelopes.as_slice() {
+        if env.records.is_empty()
+            && !env.rejects.is_empty()
+            && mapped.records == env.rejects.len()
+            && mapped.records == 1
+        {
+            let r = &env.rejects[0];
+            return error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &r.reason,
+                r.detail.get("field").and_then(|f| f.as_str()),
+            );
+        }
+    }
+    if let Err(resp) = fetch_orders(s, &mut mapped).await {
+        return resp;
+    }
+    quarantine_rejected(&mut mapped.envelopes);
+    let rejects: Vec<&Reject> = mapped.envelopes.iter().flat_map(|e| &e.rejects).collect();
+    let rejected = json!(rejects
+        .iter()
+        .map(|r| json!({ "reason": r.reason, "detail": r.detail }))
+        .collect::<Vec<_>>());
+    match s.committer.submit(mapped.envelopes).await {
+        Ok(ack) => {
+            let dup = ack
+                .status
+                .iter()
+                .filter(|x| **x == EnvelopeStatus::Duplicate)
+                .count();
+            let body = json!({ "status": "committed", "batch_id": ack.batch_id, "stored": ack.status.len() - dup, "duplicates": dup, "rejected": rejected });
+            (StatusCode::OK, Json(body)).into_response()
+        }
+        Err(Refusal::Unavailable) => {
+            let mut r = error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                &Refusal::Unavailable.to_string(),
+                None,
+            );
+            r.headers_mut()
+                .insert("retry-after", HeaderValue::from_static("1"));
+            r
+        }
+        Err(e @ Refusal::Failed(_)) => {
+            error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string(), None)
+        }
+    }
+}
+
+/// Fetches the Square orders a notification named and adds each as its own payload.
+async fn fetch_orders(s: &AppState, mapped: &mut Mapped) -> Result<(), Response> {
+    if mapped.fetch_orders.is_empty() {
+        return Ok(());
+    }
+    let Some(f) = &s.fetcher else {
+        for env in &mut mapped.envelopes {
+            env.rejects.push(Reject {
+                tenant_id: Some(s.ctx.tenant_id.clone()),
+                source: square::SOURCE.into(),
+                event_id: None,
+                payload: None,
+                reason: format!("orders {:?} not fetched: set [square] api_base_url to fetch them, then replay this inbox row", mapped.fetch_orders),
+                detail: json!({ "orders": mapped.fetch_orders }),
+            });
+        }
+        return Ok(());
+    };
+    for id in std::mem::take(&mut mapped.fetch_orders) {
+        let body = f.order(&id).await.map_err(|e| {
+            let mut r = error(StatusCode::SERVICE_UNAVAILABLE, &e.to_string(), None);
+            r.headers_mut()
+                .insert("retry-after", HeaderValue::from_static("5"));
+            r
+        })?;
+        let m = map(
+            &s.ctx,
+            &s.mappings,
+            &Format::Square,
+            &body,
+            &Meta::default(),
+        )
+        .map_err(|e| {
+            error(
+                StatusCode::BAD_GATEWAY,
+                &format!("order {id} from Square: {}", e.message),
+                e.field.as_deref(),
+            )
+        })?;
+        mapped.envelopes.extend(m.envelopes);
+    }
+    Ok(())
+}
