@@ -8,7 +8,8 @@ use pgrx::prelude::*;
 use std::ffi::CString;
 use std::time::Duration;
 
-static DATABASE: GucSetting<Option<CString>> = GucSetting::<Option<CString>>::new(Some(c"postgres"));
+static DATABASE: GucSetting<Option<CString>> =
+    GucSetting::<Option<CString>>::new(Some(c"postgres"));
 static NAPTIME: GucSetting<i32> = GucSetting::<i32>::new(10);
 
 pub fn init() {
@@ -45,7 +46,10 @@ pub fn init() {
 #[unsafe(no_mangle)]
 pub extern "C-unwind" fn pos_analytics_scheduler_main(_arg: pg_sys::Datum) {
     BackgroundWorker::attach_signal_handlers(SignalWakeFlags::SIGHUP | SignalWakeFlags::SIGTERM);
-    let db = DATABASE.get().and_then(|c| c.into_string().ok()).unwrap_or_else(|| "postgres".into());
+    let db = DATABASE
+        .get()
+        .and_then(|c| c.into_string().ok())
+        .unwrap_or_else(|| "postgres".into());
     BackgroundWorker::connect_worker_to_spi(Some(&db), None);
     log!("pos_analytics scheduler started for database \"{db}\"");
     while BackgroundWorker::wait_latch(Some(Duration::from_secs(NAPTIME.get().max(1) as u64))) {

@@ -25,7 +25,12 @@ pub fn parse_blocks(md: &str) -> Vec<Block> {
             .get(i + 1)
             .filter(|n| n.lang == "output" && n.follows_directly)
             .map(|n| n.body.clone());
-        out.push(Block { line: f.line, sql: f.body.clone(), expect_error, expected });
+        out.push(Block {
+            line: f.line,
+            sql: f.body.clone(),
+            expect_error,
+            expected,
+        });
     }
     out
 }
@@ -84,6 +89,9 @@ mod tests {
         assert_eq!(b[0].line, 2);
         assert!(b[0].expected.as_deref().unwrap().contains("?column?"));
         assert!(b[1].expect_error);
-        assert_eq!(b[1].expected, None, "prose between the blocks detaches the output");
+        assert_eq!(
+            b[1].expected, None,
+            "prose between the blocks detaches the output"
+        );
     }
 }

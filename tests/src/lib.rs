@@ -14,9 +14,14 @@ pub fn test_url() -> String {
 /// A fresh database with the extension, dropped first if it exists; returns a client on it.
 pub fn fresh_db(name: &str) -> postgres::Client {
     let url = test_url();
-    let mut admin = postgres::Client::connect(&url, postgres::NoTls).expect("connect to POS_TEST_URL");
-    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).unwrap();
-    admin.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+    let mut admin =
+        postgres::Client::connect(&url, postgres::NoTls).expect("connect to POS_TEST_URL");
+    admin
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .unwrap();
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .unwrap();
     let mut c = connect(name);
     c.batch_execute("CREATE EXTENSION pos_analytics").unwrap();
     c
@@ -25,7 +30,10 @@ pub fn fresh_db(name: &str) -> postgres::Client {
 /// A new connection to database `name` of the test cluster.
 pub fn connect(name: &str) -> postgres::Client {
     let url = test_url();
-    let base = url.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(url);
+    let base = url
+        .rsplit_once('/')
+        .map(|(b, _)| b.to_string())
+        .unwrap_or(url);
     postgres::Client::connect(&format!("{base}/{name}"), postgres::NoTls).expect("connect")
 }
 
@@ -34,5 +42,9 @@ pub fn connect_as(name: &str, role: &str) -> postgres::Client {
     let url = test_url();
     let base = url.rsplit_once('@').map(|(_, b)| b.to_string()).unwrap();
     let host = base.rsplit_once('/').map(|(h, _)| h.to_string()).unwrap();
-    postgres::Client::connect(&format!("postgresql://{role}@{host}/{name}"), postgres::NoTls).expect("connect as role")
+    postgres::Client::connect(
+        &format!("postgresql://{role}@{host}/{name}"),
+        postgres::NoTls,
+    )
+    .expect("connect as role")
 }

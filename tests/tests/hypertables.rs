@@ -14,15 +14,24 @@ SELECT 't1', 's' || (g % 5), 'gen', 'tx' || (g / 4), g % 4, ts, (ts AT TIME ZONE
 fn million_lines_chunks_pruning_stragglers_retention() {
     let mut c = fresh_db("e2e_hypertables");
     let created: i32 = c
-        .query_one("SELECT pos.ensure_chunks('pos.sale_line', '2026-01-05', '2026-04-04 23:59')", &[])
+        .query_one(
+            "SELECT pos.ensure_chunks('pos.sale_line', '2026-01-05', '2026-04-04 23:59')",
+            &[],
+        )
         .unwrap()
         .get(0);
     assert!(created >= 90, "expected a chunk per day, created {created}");
     c.batch_execute(LINES_SQL).unwrap();
 
-    let n: i64 = c.query_one("SELECT count(*) FROM pos.sale_line", &[]).unwrap().get(0);
+    let n: i64 = c
+        .query_one("SELECT count(*) FROM pos.sale_line", &[])
+        .unwrap()
+        .get(0);
     assert_eq!(n, 1_100_000);
-    let in_default: i64 = c.query_one("SELECT count(*) FROM pos_chunks.sale_line_default", &[]).unwrap().get(0);
+    let in_default: i64 = c
+        .query_one("SELECT count(*) FROM pos_chunks.sale_line_default", &[])
+        .unwrap()
+        .get(0);
     assert_eq!(in_default, 0, "every row has its chunk");
     // Chunks are aligned to UTC days and each holds only its day.
     let bad: i64 = c
@@ -47,7 +56,12 @@ fn million_lines_chunks_pruning_stragglers_retention() {
         .map(|r| r.get(0))
         .collect();
     let scanned = plan.iter().filter(|l| l.contains(" on sale_line_")).count();
-    assert_eq!(scanned, 1, "one chunk expected in the plan:\n{}", plan.join("\n"));
+    assert_eq!(
+        scanned,
+        1,
+        "one chunk expected in the plan:\n{}",
+        plan.join("\n")
+    );
 
     // A straggler far outside the created range lands in the default chunk, not in an error.
     c.batch_execute(
@@ -56,14 +70,26 @@ fn million_lines_chunks_pruning_stragglers_retention() {
          VALUES ('t1', 's1', 'gen', 'late', 1, '2025-06-01 12:00+00', '2025-06-01', 'sale', 'x', 'x', 1, 1, 1, 'USD')",
     )
     .unwrap();
-    let in_default: i64 = c.query_one("SELECT count(*) FROM pos_chunks.sale_line_default", &[]).unwrap().get(0);
+    let in_default: i64 = c
+        .query_one("SELECT count(*) FROM pos_chunks.sale_line_default", &[])
+        .unwrap()
+        .get(0);
     assert_eq!(in_default, 1);
-    let moved: i64 = c.query_one("SELECT pos.move_stragglers('pos.sale_line')", &[]).unwrap().get(0);
+    let moved: i64 = c
+        .query_one("SELECT pos.move_stragglers('pos.sale_line')", &[])
+        .unwrap()
+        .get(0);
     assert_eq!(moved, 1);
-    let in_default: i64 = c.query_one("SELECT count(*) FROM pos_chunks.sale_line_default", &[]).unwrap().get(0);
+    let in_default: i64 = c
+        .query_one("SELECT count(*) FROM pos_chunks.sale_line_default", &[])
+        .unwrap()
+        .get(0);
     assert_eq!(in_default, 0);
     let chunk_rows: i64 = c
-        .query_one("SELECT count(*) FROM pos_chunks.sale_line_20250601t0000", &[])
+        .query_one(
+            "SELECT count(*) FROM pos_chunks.sale_line_20250601t0000",
+            &[],
+        )
         .unwrap()
         .get(0);
     assert_eq!(chunk_rows, 1, "the straggler now sits in its own chunk");
@@ -73,9 +99,20 @@ fn million_lines_chunks_pruning_stragglers_retention() {
         .query_one("SELECT count(*) FROM pos.drop_chunks('pos.sale_line', timestamptz '2026-02-04 00:00+00')", &[])
         .unwrap()
         .get(0);
-    assert_eq!(dropped, 27 + 3 + 1, "5..31 Jan, 1..3 Feb, plus the straggler chunk");
-    let oldest: chrono_like::Ts = c.query_one("SELECT min(occurred_at)::text FROM pos.sale_line", &[]).unwrap().get(0);
-    assert!(oldest.0.starts_with("2026-02-04"), "oldest remaining row: {}", oldest.0);
+    assert_eq!(
+        dropped,
+        27 + 3 + 1,
+        "5..31 Jan, 1..3 Feb, plus the straggler chunk"
+    );
+    let oldest: chrono_like::Ts = c
+        .query_one("SELECT min(occurred_at)::text FROM pos.sale_line", &[])
+        .unwrap()
+        .get(0);
+    assert!(
+        oldest.0.starts_with("2026-02-04"),
+        "oldest remaining row: {}",
+        oldest.0
+    );
 }
 
 /// Text wrapper so the test needs no chrono dependency.
@@ -111,6 +148,13 @@ fn bad_arguments_give_clear_errors() {
         let db = err.as_db_error().expect("a database error");
         assert!(db.message().contains(want), "{sql}: {}", db.message());
     }
-    let hint = c.batch_execute("SELECT pos.ensure_chunks('pos.store', now(), now())").unwrap_err();
-    assert!(hint.as_db_error().unwrap().hint().unwrap().contains("create_hypertable"));
+    let hint = c
+        .batch_execute("SELECT pos.ensure_chunks('pos.store', now(), now())")
+        .unwrap_err();
+    assert!(hint
+        .as_db_error()
+        .unwrap()
+        .hint()
+        .unwrap()
+        .contains("create_hypertable"));
 }

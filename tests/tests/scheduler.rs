@@ -15,9 +15,15 @@ fn background_worker_runs_due_jobs_and_records_failures() {
            LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'boom %', config->>'n'; END $$;",
     )
     .unwrap();
-    let ok: i64 = c.query_one("SELECT pos.add_job('e2e_tick', '1 hour')", &[]).unwrap().get(0);
+    let ok: i64 = c
+        .query_one("SELECT pos.add_job('e2e_tick', '1 hour')", &[])
+        .unwrap()
+        .get(0);
     let bad: i64 = c
-        .query_one("SELECT pos.add_job('e2e_fail', '1 hour', '{\"n\": 7}')", &[])
+        .query_one(
+            "SELECT pos.add_job('e2e_fail', '1 hour', '{\"n\": 7}')",
+            &[],
+        )
         .unwrap()
         .get(0);
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -30,17 +36,27 @@ fn background_worker_runs_due_jobs_and_records_failures() {
                 &[&ok, &bad],
             )
             .unwrap();
-        let (s1, s2, e2): (Option<String>, Option<String>, Option<String>) = (row.get(0), row.get(1), row.get(2));
+        let (s1, s2, e2): (Option<String>, Option<String>, Option<String>) =
+            (row.get(0), row.get(1), row.get(2));
         if s1.is_some() && s2.is_some() {
             assert_eq!(s1.as_deref(), Some("success"));
             assert_eq!(s2.as_deref(), Some("failed"));
             assert_eq!(e2.as_deref(), Some("boom 7"));
             break;
         }
-        assert!(Instant::now() < deadline, "the scheduler did not run the jobs within 30 s");
+        assert!(
+            Instant::now() < deadline,
+            "the scheduler did not run the jobs within 30 s"
+        );
         std::thread::sleep(Duration::from_millis(500));
     }
-    let ticks: i64 = c.query_one("SELECT count(*) FROM e2e_ticks WHERE job_id = $1", &[&ok]).unwrap().get(0);
+    let ticks: i64 = c
+        .query_one("SELECT count(*) FROM e2e_ticks WHERE job_id = $1", &[&ok])
+        .unwrap()
+        .get(0);
     assert_eq!(ticks, 1);
-    c.batch_execute(&format!("SELECT pos.delete_job({ok}); SELECT pos.delete_job({bad});")).unwrap();
+    c.batch_execute(&format!(
+        "SELECT pos.delete_job({ok}); SELECT pos.delete_job({bad});"
+    ))
+    .unwrap();
 }

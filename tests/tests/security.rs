@@ -26,13 +26,20 @@ fn setup() -> postgres::Client {
 }
 
 fn tenants(c: &mut postgres::Client, sql: &str) -> Vec<String> {
-    c.query(sql, &[]).unwrap().iter().map(|r| r.get(0)).collect()
+    c.query(sql, &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
 }
 
 #[test]
 fn tenants_are_isolated_and_settings_cannot_widen_access() {
     let mut owner = setup();
-    let n: i64 = owner.query_one("SELECT count(*) FROM pos.txn", &[]).unwrap().get(0);
+    let n: i64 = owner
+        .query_one("SELECT count(*) FROM pos.txn", &[])
+        .unwrap()
+        .get(0);
     assert_eq!(n, 20);
 
     let mut bi = connect_as(DB, "bi_acme");
@@ -43,19 +50,43 @@ fn tenants_are_isolated_and_settings_cannot_widen_access() {
     let seen = tenants(&mut bi, "SELECT DISTINCT tenant_id FROM pos.txn ORDER BY 1");
     assert_eq!(seen, ["acme"]);
     // Nor can it write the mapping, nor read the chunks directly (which carry no policies).
-    let err = bi.batch_execute("INSERT INTO pos.tenant_access VALUES ('bi_acme', 'globex')").unwrap_err();
-    assert!(err.as_db_error().unwrap().message().contains("permission denied"));
-    let chunk: String = owner.query_one("SELECT chunk::text FROM pos.show_chunks('pos.txn') LIMIT 1", &[]).unwrap().get(0);
-    let err = bi.batch_execute(&format!("SELECT * FROM {chunk}")).unwrap_err();
-    assert!(err.as_db_error().unwrap().message().contains("permission denied"));
+    let err = bi
+        .batch_execute("INSERT INTO pos.tenant_access VALUES ('bi_acme', 'globex')")
+        .unwrap_err();
+    assert!(err
+        .as_db_error()
+        .unwrap()
+        .message()
+        .contains("permission denied"));
+    let chunk: String = owner
+        .query_one(
+            "SELECT chunk::text FROM pos.show_chunks('pos.txn') LIMIT 1",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    let err = bi
+        .batch_execute(&format!("SELECT * FROM {chunk}"))
+        .unwrap_err();
+    assert!(err
+        .as_db_error()
+        .unwrap()
+        .message()
+        .contains("permission denied"));
 
     // The API role sees exactly the tenant the service sets, and nothing without it.
     let mut api = connect_as(DB, "api_svc");
     assert!(tenants(&mut api, "SELECT DISTINCT tenant_id FROM pos.txn").is_empty());
     api.batch_execute("SET pos.tenant = 'globex'").unwrap();
-    let seen = tenants(&mut api, "SELECT DISTINCT tenant_id FROM pos.identity_link ORDER BY 1");
+    let seen = tenants(
+        &mut api,
+        "SELECT DISTINCT tenant_id FROM pos.identity_link ORDER BY 1",
+    );
     assert_eq!(seen, ["globex"]);
-    let seen = tenants(&mut api, "SELECT DISTINCT tenant_id FROM pos.txn ORDER BY 1");
+    let seen = tenants(
+        &mut api,
+        "SELECT DISTINCT tenant_id FROM pos.txn ORDER BY 1",
+    );
     assert_eq!(seen, ["globex"]);
 }
 
@@ -69,9 +100,18 @@ fn analysts_cannot_read_pii() {
         "SELECT payload FROM pos.raw_inbox",
     ] {
         let err = bi.batch_execute(sql).expect_err(sql);
-        assert!(err.as_db_error().unwrap().message().contains("permission denied"), "{sql}");
+        assert!(
+            err.as_db_error()
+                .unwrap()
+                .message()
+                .contains("permission denied"),
+            "{sql}"
+        );
     }
     // …but they do see the pseudonymous key of their own tenant.
-    let keys = tenants(&mut bi, "SELECT customer_key FROM pos.identity_link ORDER BY 1");
+    let keys = tenants(
+        &mut bi,
+        "SELECT customer_key FROM pos.identity_link ORDER BY 1",
+    );
     assert_eq!(keys, ["k1"]);
 }

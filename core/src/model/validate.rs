@@ -112,13 +112,19 @@ mod tests {
     fn rejects_positive_return_and_duplicate_lines_and_bad_currency() {
         let mut t = txn();
         t.lines.push(line(2, LineKind::Return, 1));
-        assert!(matches!(validate_transaction(&t), Err(ModelError::Sign { line_no: 2, .. })));
+        assert!(matches!(
+            validate_transaction(&t),
+            Err(ModelError::Sign { line_no: 2, .. })
+        ));
         let mut t = txn();
         t.lines.push(line(1, LineKind::Sale, 1));
         assert_eq!(validate_transaction(&t), Err(ModelError::DuplicateLine(1)));
         let mut t = txn();
         t.currency = "usd".into();
-        assert!(matches!(validate_transaction(&t), Err(ModelError::Currency(_))));
+        assert!(matches!(
+            validate_transaction(&t),
+            Err(ModelError::Currency(_))
+        ));
         let mut t = txn();
         t.key.store_id = " ".into();
         assert_eq!(validate_transaction(&t), Err(ModelError::Empty("store_id")));

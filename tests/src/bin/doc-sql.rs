@@ -34,32 +34,68 @@ fn main() -> ExitCode {
         }
     }
     println!("doc-sql: {checked} blocks checked, {failures} failed");
-    if failures == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    if failures == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }
 
 fn psql(url: &str, sql: &str) -> std::process::Output {
     use std::io::Write;
     let mut child = Command::new("psql")
-        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-P", "footer=off", url, "-f", "-"])
+        .args([
+            "-X",
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-P",
+            "footer=off",
+            url,
+            "-f",
+            "-",
+        ])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("psql must be installed");
-    child.stdin.take().unwrap().write_all(sql.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(sql.as_bytes())
+        .unwrap();
     child.wait_with_output().unwrap()
 }
 
 /// Creates (or re-creates) a database named after the doc file, with the extension installed.
 fn fresh_database(url: &str, file: &str) -> String {
-    let stem = std::path::Path::new(file).file_stem().unwrap().to_string_lossy();
-    let name: String = format!("doc_{stem}").chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
-    let out = psql(url, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE);\nCREATE DATABASE {name};\n"));
-    assert!(out.status.success(), "cannot create {name}: {}", String::from_utf8_lossy(&out.stderr));
+    let stem = std::path::Path::new(file)
+        .file_stem()
+        .unwrap()
+        .to_string_lossy();
+    let name: String = format!("doc_{stem}")
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    let out = psql(
+        url,
+        &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE);\nCREATE DATABASE {name};\n"),
+    );
+    assert!(
+        out.status.success(),
+        "cannot create {name}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let base = url.rsplit_once('/').map(|(b, _)| b).unwrap_or(url);
     let db = format!("{base}/{name}");
     let out = psql(&db, "CREATE EXTENSION pos_analytics;");
-    assert!(out.status.success(), "CREATE EXTENSION failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "CREATE EXTENSION failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     db
 }
 
@@ -79,7 +115,10 @@ fn run_block(db: &str, b: &Block) -> Result<(), String> {
         normalize(&stdout)
     };
     match &b.expected {
-        Some(want) if normalize(want) != got => Err(format!("output differs\n--- expected\n{}\n--- got\n{got}", normalize(want))),
+        Some(want) if normalize(want) != got => Err(format!(
+            "output differs\n--- expected\n{}\n--- got\n{got}",
+            normalize(want)
+        )),
         _ => Ok(()),
     }
 }
@@ -97,7 +136,11 @@ fn error_lines(stderr: &str) -> String {
             Some(i) if l.starts_with("psql:") => &l[i + 2..],
             _ => l,
         })
-        .filter(|l| ["ERROR:", "DETAIL:", "HINT:"].iter().any(|p| l.starts_with(p)))
+        .filter(|l| {
+            ["ERROR:", "DETAIL:", "HINT:"]
+                .iter()
+                .any(|p| l.starts_with(p))
+        })
         .map(str::trim_end)
         .collect::<Vec<_>>()
         .join("\n")
