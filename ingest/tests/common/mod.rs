@@ -1,0 +1,116 @@
+//! Shared set-up of the database tests: each test gets a fresh database with the extension,
+//! created through the server named by `POS_TEST_URL`.
+
+#![allow(dead_code)]
+
+use pos_ingest::adapters::format::{map, Format, Meta};
+use pos_ingest::adapters::Context;
+use pos_ingest::envelope::Envelope;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use tokio_postgres::{Client, NoTls};
+
+pub const NEEDS_DB: &str =
+    "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored";
+
+/// The admin URL of a cluster with the extension available (e.g. `scripts/pg-local url`).
+pub fn admin_url() -> String {
+    std::env::var("POS_TEST_URL").unwrap_or_else(|_| {
+        panic!(
+            "POS_TEST_URL is not set: these tests need a PostgreSQL cluster with the pos_analytics extension installed \
+             (and preloaded). Start one with `scripts/pg-local start` and run \
+             `POS_TEST_URL=$(scripts/pg-local url) cargo test -p pos-ingest -- --ignored`"
+        )
+    })
+}
+
+fn with_db(url: &str, db: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let base = base.rsplit_once('/').map(|(b, _)| b).unwrap_or(base);
+    format!("{base}/{db}{query}")
+}
+
+pub async fn connect(url: &str) -> Client {
+    let (c, conn) = tokio_postgres::connect(url, NoTls)
+        .await
+        .unwrap_or_else(|e| panic!("cannot connect to {url}: {e}"));
+    tokio::spawn(conn);
+    c
+}
+
+static N: AtomicUsize = AtomicUsize::new(0);
+
+/// A new database with the extension; returns its URL.
+pub async fn fresh_db(tag: &str) -> String {
+    let admin = admin_url();
+    let db = format!(
+        "ingest_{tag}_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    );
+    let c = connect(&admin).await;
+    c.batch_execute(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"))
+        .await
+        .expect("drop old test database");
+    c.batch_execute(&format!("CREATE DATABASE {db}"))
+        .await
+        .expect("create test database");
+    let url = with_db(&admin, &db);
+    let c = connect(&url).await;
+    c.batch_execute("CREATE EXTENSION pos_analytics")
+        .await
+        .expect("CREATE EXTENSION pos_analytics");
+    url
+}
+
+pub fn sample(name: &str) -> String {
+    let p = format!(
+        "{}/../tests/vectors/ingest/pos-formats/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
+}
+
+pub fn envelopes(ctx: &Context, format: &Format, body: &str) -> Vec<Envelope> {
+    map(ctx, &HashMap::new(), format, body, &Meta::default())
+        .expect("payload maps")
+        .envelopes
+}
+
+pub async fn scalar_i64(c: &Client, sql: &str) -> i64 {
+    c.query_one(sql, &[])
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        .get(0)
+}
+
+/// A numeric rendered as text (exact comparison without float noise).
+pub async fn scalar_text(c: &Client, sql: &str) -> String {
+    let row = c
+        .query_one(&format!("SELECT ({sql})::text"), &[])
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    row.get::<_, Option<String>>(0)
+        .unwrap_or_else(|| "NULL".into())
+}
+
+/// A canonical transaction event (one line per `(item, qty, price)`).
+pub fn event(txn: &str, version: i64, lines: &[(&str, &str, &str)]) -> String {
+    let lines: Vec<String> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, (item, q, p))| {
+            format!(
+                r#"{{"line_no":{},"item_id":"{item}","quantity":"{q}","unit_price":"{p}"}}"#,
+                i + 1
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"schema_version":1,"type":"transaction","store_id":"S1","source":"test","txn_id":"{txn}","version":{version},"occurred_at":"2026-11-02T10:00:00Z","currency":"USD","lines":[{}],"tenders":[{{"tender_no":1,"method":"cash","amount":"1.00"}}]}}"#,
+        lines.join(",")
+    )
+}

@@ -1,0 +1,359 @@
+//! The HTTP service against a real database: acknowledgements after commit under concurrent
+//! load (group commit), webhook signatures, the Square fetcher against a local fake API,
+//! 503 + Retry-After when PostgreSQL is unreachable, and a kill -9 of the service binary during
+//! a load run followed by a restart and client retries: every event lands exactly once.
+
+mod common;
+
+use common::*;
+use pos_ingest::adapters::Context;
+use pos_ingest::config::Config;
+use pos_ingest::serve::group::{Committer, GroupConfig};
+use pos_ingest::serve::metrics::Metrics;
+use pos_ingest::serve::{router, signature, AppState};
+use std::sync::Arc;
+use std::time::Duration;
+
+async fn start(url: &str, cfg: Config, fetch_base: Option<String>) -> String {
+    let metrics = Arc::new(Metrics::default());
+    let group = GroupConfig {
+        url: url.to_string(),
+        writers: 2,
+        linger: Duration::from_millis(3),
+        max_batch_lines: 5000,
+        queue: 256,
+    };
+    let committer = Committer::start(group, metrics.clone());
+    let fetcher =
+        pos_ingest::serve::fetch::SquareFetcher::new(fetch_base.as_deref(), Some("token"));
+    let state = Arc::new(AppState {
+        ctx: Context::from_config(&cfg).unwrap(),
+        mappings: Default::default(),
+        committer,
+        metrics: metrics.clone(),
+        cfg,
+        fetcher,
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router(state)).await.unwrap() });
+    for _ in 0..100 {
+        if metrics
+            .writers_connected
+            .load(std::sync::atomic::Ordering::Relaxed)
+            > 0
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    format!("http://{addr}")
+}
+
+async fn json(r: reqwest::Response) -> serde_json::Value {
+    serde_json::from_str(&r.text().await.unwrap()).unwrap()
+}
+
+fn config(tenant: &str) -> Config {
+    let mut c = Config::default();
+    c.tenant = tenant.into();
+    c.square.signature_key = Some("Ibxx_5AKakO-3qeNVR61Dw".into());
+    c.square.notification_url =
+        Some("https://webhook.site/679a4f3a-dcfa-49ee-bac5-9d0edad886b9".into());
+    c.shopify.secret = Some("s3cret".into());
+    c
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
+async fn concurrent_requests_share_commits_and_each_is_acknowledged() {
+    let url = fresh_db("group").await;
+    let base = start(&url, config("t"), None).await;
+    let http = reqwest::Client::new();
+    let mut tasks = Vec::new();
+    for i in 0..200 {
+        let (http, base) = (http.clone(), base.clone());
+        tasks.push(tokio::spawn(async move {
+            let body = event(
+                &format!("c{i}"),
+                1,
+                &[("4011", "1", "1.00"), ("4012", "2", "0.50")],
+            );
+            let r = http
+                .post(format!("{base}/v1/events"))
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let db = connect(&url).await;
+    assert_eq!(
+        scalar_i64(&db, "SELECT count(*) FROM pos.sale_line").await,
+        400
+    );
+    let batches = scalar_i64(
+        &db,
+        "SELECT count(*) FROM pos.ingest_batch WHERE accepted > 0",
+    )
+    .await;
+    assert!(
+        batches < 200,
+        "requests were grouped: {batches} batches for 200 requests"
+    );
+    let metrics = http
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("pos_ingest_envelopes_stored_total 200"),
+        "{metrics}"
+    );
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
+async fn webhooks_verify_signatures_and_dedup_by_event_id() {
+    let url = fresh_db("hooks").await;
+    let base = start(&url, config("t"), None).await;
+    let http = reqwest::Client::new();
+    let body = sample("square_webhook_test_notification.body.json");
+    let good = "GF4YkrJgGBDZ9NIYbNXBnMzqb2HoL4RW/S6vkZ9/2N4=";
+    let post = |sig: &'static str| {
+        http.post(format!("{base}/v1/webhooks/square"))
+            .header("x-square-hmacsha256-signature", sig)
+            .body(body.clone())
+            .send()
+    };
+    assert_eq!(post("AAAA").await.unwrap().status(), 401);
+    let first: serde_json::Value = json(post(good).await.unwrap()).await;
+    let again: serde_json::Value = json(post(good).await.unwrap()).await;
+    assert_eq!(
+        (first["stored"].as_i64(), again["duplicates"].as_i64()),
+        (Some(1), Some(1))
+    );
+
+    let order = sample("shopify_rest_2025-07_order_with_refund_from_shopify-api-ruby_test.json");
+    let sig = signature::shopify_sign("s3cret", order.as_bytes());
+    let send = |s: String| {
+        http.post(format!("{base}/v1/webhooks/shopify"))
+            .header("x-shopify-hmac-sha256", s)
+            .header("x-shopify-webhook-id", "wh-1")
+            .body(order.clone())
+            .send()
+    };
+    assert_eq!(send("bad".into()).await.unwrap().status(), 401);
+    assert_eq!(send(sig.clone()).await.unwrap().status(), 200);
+    let dup: serde_json::Value = json(send(sig).await.unwrap()).await;
+    assert_eq!(
+        dup["duplicates"].as_i64(),
+        Some(1),
+        "a redelivery with the same webhook id is a duplicate"
+    );
+    let db = connect(&url).await;
+    assert_eq!(
+        scalar_i64(&db, "SELECT count(*) FROM pos.txn WHERE source = 'shopify'").await,
+        2
+    );
+
+    let bad = http
+        .post(format!("{base}/v1/events"))
+        .body(r#"{"schema_version":1,"type":"transaction","store_id":"S"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert!(bad.status().is_client_error());
+    let err: serde_json::Value = json(bad).await;
+    assert!(err["error"].as_str().unwrap().contains("source"), "{err}");
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
+async fn order_notifications_fetch_the_order_from_the_configured_api() {
+    use axum::routing::get;
+    let order = sample("square_orders_RetrieveOrderResponse_example.json");
+    let fake = axum::Router::new().route(
+        "/v2/orders/{id}",
+        get(
+            move |axum::extract::Path(id): axum::extract::Path<String>| {
+                let order = order.clone();
+                async move {
+                    if id == "CAISENgvlJ6jLWAzERDzjyHVybY" {
+                        (axum::http::StatusCode::OK, order)
+                    } else {
+                        (axum::http::StatusCode::NOT_FOUND, "{}".to_string())
+                    }
+                }
+            },
+        ),
+    );
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let fake_base = format!("http://{}", l.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(l, fake).await.unwrap() });
+
+    let url = fresh_db("fetch").await;
+    let cfg = config("t");
+    let base = start(&url, cfg.clone(), Some(fake_base)).await;
+    let note = r#"{"merchant_id":"M","type":"order.updated","event_id":"evt-1","created_at":"2026-11-01T00:00:00Z","data":{"type":"order_updated","id":"CAISENgvlJ6jLWAzERDzjyHVybY","object":{"order_updated":{"order_id":"CAISENgvlJ6jLWAzERDzjyHVybY","version":1,"location_id":"D7AVYMEAPJ3A3","state":"OPEN"}}}}"#;
+    let sig = signature::square_sign(
+        cfg.square.signature_key.as_deref().unwrap(),
+        cfg.square.notification_url.as_deref().unwrap(),
+        note.as_bytes(),
+    );
+    let r = reqwest::Client::new()
+        .post(format!("{base}/v1/webhooks/square"))
+        .header("x-square-hmacsha256-signature", sig)
+        .body(note)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let db = connect(&url).await;
+    assert_eq!(scalar_text(&db, "SELECT sum(net_amount) FROM pos.sale_line WHERE source_txn_id = 'CAISENgvlJ6jLWAzERDzjyHVybY'").await, "5.50");
+    assert_eq!(
+        scalar_i64(&db, "SELECT count(*) FROM pos.raw_inbox").await,
+        2,
+        "the notification and the fetched order are both kept"
+    );
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
+async fn unreachable_database_gives_503_with_retry_after() {
+    let base = start(
+        "postgresql://postgres@127.0.0.1:1/nowhere",
+        config("t"),
+        None,
+    )
+    .await;
+    let http = reqwest::Client::new();
+    let r = http
+        .post(format!("{base}/v1/events"))
+        .body(event("z", 1, &[("4011", "1", "1")]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 503);
+    assert_eq!(
+        r.headers().get("retry-after").and_then(|v| v.to_str().ok()),
+        Some("1")
+    );
+    assert_eq!(
+        http.get(format!("{base}/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        503
+    );
+    assert_eq!(
+        http.get(format!("{base}/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+}
+
+/// Spawns the real binary on a free port.
+fn spawn_service(url: &str, port: u16) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_pos-ingest"))
+        .args([
+            "serve",
+            "--url",
+            url,
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .env("POS_INGEST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start pos-ingest serve")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
+async fn kill_9_during_load_then_restart_and_client_retries_lose_and_double_nothing() {
+    let url = fresh_db("kill").await;
+    let port = free_port();
+    let mut child = spawn_service(&url, port);
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    const N: usize = 600;
+    let mut tasks = Vec::new();
+    for i in 0..N {
+        let (http, base) = (http.clone(), base.clone());
+        tasks.push(tokio::spawn(async move {
+            let body = event(
+                &format!("k{i}"),
+                1,
+                &[("4011", "1", "1.00"), ("4012", "3", "0.25")],
+            );
+            // An at-least-once sender: retry until acknowledged.
+            for _ in 0..600 {
+                if let Ok(r) = http
+                    .post(format!("{base}/v1/events"))
+                    .body(body.clone())
+                    .send()
+                    .await
+                {
+                    if r.status() == 200 {
+                        return;
+                    }
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            panic!("event k{i} never acknowledged");
+        }));
+        if i == N / 3 {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            child.kill().expect("kill -9"); // SIGKILL on unix
+            child.wait().unwrap();
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            child = spawn_service(&url, port);
+        }
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    child.kill().ok();
+    let db = connect(&url).await;
+    assert_eq!(
+        scalar_i64(&db, "SELECT count(*) FROM pos.txn").await,
+        N as i64
+    );
+    assert_eq!(
+        scalar_i64(&db, "SELECT count(*) FROM pos.sale_line").await,
+        2 * N as i64
+    );
+    assert_eq!(
+        scalar_text(&db, "SELECT sum(net_amount) FROM pos.sale_line").await,
+        format!("{}.00", N as i64 * 175 / 100)
+    );
+    assert_eq!(
+        scalar_i64(&db, "SELECT count(*) FROM pos.raw_inbox").await,
+        N as i64,
+        "one inbox row per event, no duplicates"
+    );
+}

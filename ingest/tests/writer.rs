@@ -1,0 +1,402 @@
+//! The write path against a real database: every sample lands with its rows and totals,
+//! replays change nothing, versions converge whatever their order, bad records go to
+//! pos.reject while the rest continues, and `replay` re-maps inbox rows.
+
+mod common;
+
+use common::*;
+use pos_ingest::adapters::format::Format;
+use pos_ingest::adapters::Context;
+use pos_ingest::envelope::{Origin, Record};
+use pos_ingest::writer::{EnvelopeStatus, Writer};
+
+async fn write(
+    w: &mut Writer,
+    ctx: &Context,
+    f: Format,
+    body: &str,
+) -> pos_ingest::writer::Outcome {
+    w.write("test", &envelopes(ctx, &f, body))
+        .await
+        .expect("batch commits")
+}
+
+/// Per sample: transactions, lines, sum of line net, sum of line tax, sum of tenders (scale trimmed).
+const SAMPLES: &[(&str, &str, &str, i64, i64, &str, &str, &str)] = &[
+    (
+        "square_orders_RetrieveOrderResponse_example.json",
+        "square",
+        "square",
+        1,
+        2,
+        "5.5",
+        "0",
+        "0",
+    ),
+    (
+        "shopify_rest_2025-07_order_with_refund_from_shopify-api-ruby_test.json",
+        "shopify",
+        "shopify",
+        2,
+        6,
+        "0",
+        "0",
+        "588.94",
+    ),
+    (
+        "shopify_rest_2025-07_refund_from_shopify-api-ruby_test.json",
+        "shopify",
+        "shopify",
+        1,
+        2,
+        "-391.33",
+        "-7.96",
+        "-209",
+    ),
+    (
+        "poslog_ncr-acs_kjbreil_SMALL.xml",
+        "poslog",
+        "poslog",
+        1,
+        1,
+        "1.07",
+        "0",
+        "1.07",
+    ),
+    (
+        "poslog_v6_jugi92_PosLog.xml",
+        "poslog",
+        "poslog",
+        1,
+        3,
+        "108.73",
+        "21.74",
+        "130.47",
+    ),
+    (
+        "poslog_v6_roqqio_retoure_with_link.xml",
+        "poslog",
+        "poslog",
+        1,
+        1,
+        "-1.08",
+        "-0.21",
+        "-1.29",
+    ),
+    (
+        "poslog_v6_roqqio_sale_with_posStorno.xml",
+        "poslog",
+        "poslog",
+        1,
+        2,
+        "2.34",
+        "0.44",
+        "2.78",
+    ),
+    (
+        "poslog_v6_roqqio_sale_with_tenderChange.xml",
+        "poslog",
+        "poslog",
+        1,
+        1,
+        "22.68",
+        "4.31",
+        "26.99",
+    ),
+];
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
+async fn every_sample_lands_with_its_rows_and_totals() {
+    let url = fresh_db("samples").await;
+    let db = connect(&url).await;
+    let mut w = Writer::connect(&url).await.unwrap();
+    for (i, (file, format, source, txns, lines, net, tax, tender)) in SAMPLES.iter().enumerate() {
+        let ctx = Context::for_tenant(&format!("t{i}"));
+        let o = write(&mut w, &ctx, format.parse().unwrap(), &sample(file)).await;
+        assert_eq!(o.counts.rejects, 0, "{file}");
+        let t = format!("tenant_id = 't{i}' AND source = '{source}'");
+        assert_eq!(
+            scalar_i64(&db, &format!("SELECT count(*) FROM pos.txn WHERE {t}")).await,
+            *txns,
+            "{file}: transactions"
+        );
+        assert_eq!(
+            scalar_i64(
+                &db,
+                &format!("SELECT count(*) FROM pos.sale_line WHERE {t}")
+            )
+            .await,
+            *lines,
+            "{file}: lines"
+        );
+        assert_eq!(
+            scalar_text(
+                &db,
+                &format!(
+                    "SELECT trim_scale(coalesce(sum(net_amount), 0)) FROM pos.sale_line WHERE {t}"
+                )
+            )
+            .await,
+            *net,
+            "{file}: net"
+        );
+        assert_eq!(
+            scalar_text(
+                &db,
+                &format!("SELECT trim_scale(coalesce(sum(tax), 0)) FROM pos.sale_line WHERE {t}")
+            )
+            .await,
+            *tax,
+            "{file}: tax"
+        );
+        assert_eq!(
+            scalar_text(
+                &db,
+                &format!("SELECT trim_scale(coalesce(sum(amount), 0)) FROM pos.tender WHERE {t}")
+            )
+            .await,
+            *tender,
+            "{file}: tenders"
+        );
+        let header_net = scalar_text(
+            &db,
+            &format!("SELECT trim_scale(coalesce(sum(net_amount), 0)) FROM pos.txn WHERE {t}"),
+        )
+        .await;
+        assert_eq!(
+            header_net, *net,
+            "{file}: header totals agree with the lines"
+        );
+        let raw = scalar_i64(
+            &db,
+            &format!(
+                "SELECT count(*) FROM pos.raw_inbox WHERE tenant_id = 't{i}' AND payload = $${}$$",
+                sample(file)
+            ),
+        )
+        .await;
+        assert_eq!(raw, 1, "{file}: payload kept verbatim in the inbox");
+    }
+    // Payments and refunds from Square are tenders of their orders.
+    let ctx = Context::for_tenant("sq");
+    for f in [
+        "square_payments_GetPaymentResponse_example.json",
+        "square_refunds_GetPaymentRefundResponse_example.json",
+        "square_webhook_test_notification.body.json",
+    ] {
+        write(&mut w, &ctx, Format::Square, &sample(f)).await;
+    }
+    assert_eq!(scalar_text(&db, "SELECT string_agg(source_txn_id || ' ' || amount || ' ' || status || ' ' || coalesce(card_entry, '-'), ', ' ORDER BY amount) FROM pos.tender WHERE tenant_id = 'sq'").await,
+        "9ltv0bx5PuvGXUYHYHxYSKEqC3IZY -5.55 approved -, d7eKah653Z579f3gVtjlxpSlmUcZY 5.55 approved keyed");
+    assert_eq!(
+        scalar_i64(
+            &db,
+            "SELECT count(*) FROM pos.raw_inbox WHERE tenant_id = 'sq'"
+        )
+        .await,
+        3,
+        "the test notification lands in the inbox"
+    );
+    write(
+        &mut w,
+        &Context::for_tenant("cl"),
+        Format::Clover,
+        &sample("clover_webhook_notification_docs_example.json"),
+    )
+    .await;
+    assert_eq!(
+        scalar_i64(
+            &db,
+            "SELECT count(*) FROM pos.raw_inbox WHERE tenant_id = 'cl'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        scalar_i64(&db, "SELECT count(*) FROM pos_chunks.sale_line_default").await,
+        0,
+        "chunks were ensured first"
+    );
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
+async fn replays_change_nothing() {
+    let url = fresh_db("replay").await;
+    let db = connect(&url).await;
+    let mut w = Writer::connect(&url).await.unwrap();
+    let ctx = Context::for_tenant("t");
+    let body = format!(
+        "{}\n{}\n",
+        event("a", 1, &[("4011", "2", "1.50")]),
+        event("b", 1, &[("4011", "1", "1.50")])
+    );
+    let first = write(&mut w, &ctx, Format::Canonical, &body).await;
+    assert_eq!(first.counts.duplicates, 0);
+    let snapshot = scalar_text(&db, "SELECT string_agg(source_txn_id || line_no || net_amount || batch_id, ',' ORDER BY 1) FROM pos.sale_line").await;
+    let second = write(&mut w, &ctx, Format::Canonical, &body).await;
+    assert_eq!(
+        (second.counts.duplicates, second.counts.rows_written),
+        (2, 0)
+    );
+    assert!(second
+        .status
+        .iter()
+        .all(|s| *s == EnvelopeStatus::Duplicate));
+    // Same events under new ids (another sender): the version guard keeps the rows as they are.
+    let renamed = body
+        .lines()
+        .enumerate()
+        .map(|(i, l)| l.replacen('{', &format!("{{\"event_id\":\"again-{i}\","), 1))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let third = write(&mut w, &ctx, Format::Canonical, &renamed).await;
+    assert_eq!(third.counts.rows_written, 0, "{:?}", third.counts);
+    assert_eq!(scalar_text(&db, "SELECT string_agg(source_txn_id || line_no || net_amount || batch_id, ',' ORDER BY 1) FROM pos.sale_line").await, snapshot);
+    assert_eq!(scalar_i64(&db, "SELECT count(*) FROM pos.txn").await, 2);
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
+async fn versions_converge_in_any_order_and_vanished_lines_go() {
+    let url = fresh_db("versions").await;
+    let db = connect(&url).await;
+    let mut w = Writer::connect(&url).await.unwrap();
+    let ctx = Context::for_tenant("t");
+    let v1 = event(
+        "x",
+        1,
+        &[
+            ("4011", "1", "1.00"),
+            ("4012", "1", "2.00"),
+            ("4013", "1", "3.00"),
+        ],
+    );
+    let v2 = event("x", 2, &[("4011", "1", "1.00"), ("4013", "2", "3.00")]);
+    let v3 = event("x", 3, &[("4011", "5", "1.00")]);
+    for order in [[&v1, &v2, &v3], [&v3, &v1, &v2], [&v2, &v3, &v1]] {
+        db.batch_execute("DELETE FROM pos.sale_line; DELETE FROM pos.txn; DELETE FROM pos.tender; DELETE FROM pos.reject; DELETE FROM pos.raw_inbox").await.unwrap();
+        for e in order {
+            write(&mut w, &ctx, Format::Canonical, e).await;
+        }
+        assert_eq!(scalar_text(&db, "SELECT string_agg(line_no || ':' || quantity, ',' ORDER BY line_no) FROM pos.sale_line").await, "1:5");
+        assert_eq!(
+            scalar_text(
+                &db,
+                "SELECT source_version || ' ' || net_amount || ' ' || line_count FROM pos.txn"
+            )
+            .await,
+            "3 5.00 1"
+        );
+        assert_eq!(scalar_i64(&db, "SELECT count(*) FROM pos.tender").await, 1);
+    }
+    // Two versions inside one batch: the newer wins there too.
+    db.batch_execute("DELETE FROM pos.sale_line; DELETE FROM pos.txn; DELETE FROM pos.raw_inbox")
+        .await
+        .unwrap();
+    write(&mut w, &ctx, Format::Canonical, &format!("{v2}\n{v1}\n")).await;
+    assert_eq!(scalar_text(&db, "SELECT string_agg(line_no || ':' || quantity, ',' ORDER BY line_no) FROM pos.sale_line").await, "1:1,2:2");
+    assert_eq!(
+        scalar_i64(&db, "SELECT count(*) FROM pos.txn WHERE batch_id < 0").await,
+        0,
+        "replaced headers carry their batch id"
+    );
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
+async fn bad_records_are_rejected_and_the_rest_continues() {
+    let url = fresh_db("rejects").await;
+    let db = connect(&url).await;
+    let mut w = Writer::connect(&url).await.unwrap();
+    let ctx = Context::for_tenant("t");
+    let good = event("g", 1, &[("4011", "1", "1.00")]);
+    let bad_qty = event("q", 1, &[("4011", "oops", "1.00")]);
+    let bad_sign = event("s", 1, &[("4011", "-1", "1.00")]);
+    let o = write(
+        &mut w,
+        &ctx,
+        Format::Canonical,
+        &format!("{good}\n{bad_qty}\nnot json\n{bad_sign}\n"),
+    )
+    .await;
+    assert_eq!(o.counts.rejects, 3);
+    assert_eq!(scalar_i64(&db, "SELECT count(*) FROM pos.txn").await, 1);
+    let reasons = scalar_text(
+        &db,
+        "SELECT string_agg(reason, ' | ' ORDER BY reject_id) FROM pos.reject",
+    )
+    .await;
+    assert!(
+        reasons.contains("lines[0].quantity")
+            && reasons.contains("not JSON")
+            && reasons.contains("sign must be positive"),
+        "{reasons}"
+    );
+    assert_eq!(
+        scalar_i64(
+            &db,
+            "SELECT count(*) FROM pos.raw_inbox WHERE status = 'rejected'"
+        )
+        .await,
+        3,
+        "rejected payloads are kept for replay"
+    );
+    assert_eq!(
+        scalar_i64(
+            &db,
+            "SELECT count(*) FROM pos.reject r JOIN pos.raw_inbox i USING (inbox_id)"
+        )
+        .await,
+        3
+    );
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
+async fn replay_rewrites_rows_of_the_same_version_from_the_inbox() {
+    let url = fresh_db("remap").await;
+    let db = connect(&url).await;
+    let mut w = Writer::connect(&url).await.unwrap();
+    let ctx = Context::for_tenant("t");
+    // Simulate an old, wrong mapping: the stored facts differ from what the payload says.
+    let mut envs = envelopes(
+        &ctx,
+        &Format::Canonical,
+        &event("r", 7, &[("4011", "2", "1.25")]),
+    );
+    if let Some(Record::Txn(t)) = envs[0].records.first_mut() {
+        t.lines[0].net_amount = "999".parse().unwrap();
+    }
+    assert!(matches!(envs[0].origin, Origin::New(_)));
+    w.write("test", &envs).await.unwrap();
+    assert_eq!(
+        scalar_text(&db, "SELECT net_amount FROM pos.sale_line").await,
+        "999"
+    );
+    let args = pos_ingest::replay::ReplayArgs {
+        url: url.clone(),
+        source: Some("test".into()),
+        status: "all".into(),
+        since: None,
+        ids: vec![],
+        batch: 10,
+    };
+    let s = pos_ingest::replay::run(args, &ctx, &Default::default())
+        .await
+        .unwrap();
+    assert_eq!((s.rows, s.counts.txns_written), (1, 1));
+    assert_eq!(
+        scalar_text(&db, "SELECT net_amount FROM pos.sale_line").await,
+        "2.50"
+    );
+    assert_eq!(
+        scalar_i64(
+            &db,
+            "SELECT count(*) FROM pos.ingest_batch WHERE source = 'replay'"
+        )
+        .await,
+        1
+    );
+}
