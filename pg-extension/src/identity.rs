@@ -389,7 +389,7 @@ mod tests {
             "SELECT jsonb_array_length(pos.match_score('{\"email\":\"a@b.com\"}', '{\"email\":\"c@d.com\"}')->'fields')",
         )
         .unwrap();
-        assert_eq!(fields, Some(6));
+        assert_eq!(fields, Some(7));
     }
 
     fn load(sql_values: &str) {
