@@ -337,14 +337,14 @@ fn check_shipped_views(c: &mut postgres::Client) {
               GROUP BY 1, 2",
         ),
         (
-            "SELECT cashier_id, business_date, voids, refunds_without_sale, keyed_entries, post_voids, no_sales FROM pos.cashier_daily",
-            "SELECT cashier_id, business_date, sum(v), sum(r), sum(k), sum(p), sum(ns) FROM (
-                SELECT cashier_id, business_date, count(*) FILTER (WHERE kind = 'void') v,
+            "SELECT store_id, cashier_id, business_date, voids, refunds_without_sale, keyed_entries, post_voids, no_sales FROM pos.cashier_daily",
+            "SELECT store_id, cashier_id, business_date, sum(v), sum(r), sum(k), sum(p), sum(ns) FROM (
+                SELECT store_id, cashier_id, business_date, count(*) FILTER (WHERE kind = 'void') v,
                        count(*) FILTER (WHERE kind = 'return' AND original_txn_id IS NULL) r, count(*) FILTER (WHERE entry_method = 'keyed') k, 0 p, 0 ns
-                  FROM pos.sale_line WHERE txn_status = 'completed' GROUP BY 1, 2
-                UNION ALL SELECT cashier_id, business_date, 0, 0, 0, count(*) FILTER (WHERE status = 'post_voided'), 0 FROM pos.txn GROUP BY 1, 2
-                UNION ALL SELECT cashier_id, business_date, 0, 0, 0, 0, count(*) FILTER (WHERE kind = 'no_sale') FROM pos.drawer_event GROUP BY 1, 2) s
-              GROUP BY 1, 2",
+                  FROM pos.sale_line WHERE txn_status = 'completed' GROUP BY 1, 2, 3
+                UNION ALL SELECT store_id, cashier_id, business_date, 0, 0, 0, count(*) FILTER (WHERE status = 'post_voided'), 0 FROM pos.txn GROUP BY 1, 2, 3
+                UNION ALL SELECT store_id, cashier_id, business_date, 0, 0, 0, 0, count(*) FILTER (WHERE kind = 'no_sale') FROM pos.drawer_event GROUP BY 1, 2, 3) s
+              GROUP BY 1, 2, 3",
         ),
     ];
     for (view, raw) in pairs {
