@@ -4,7 +4,8 @@
 # 5-minute wrk run.
 #   benches/api/run.sh [--soak]   env: POS_BENCH_URL (admin URL; default: scripts/pg-local url),
 #                                 DURATION (s, default 30), CONNS (HTTP connections, default 32),
-#                                 POOL (API pool = direct connections, default 4)
+#                                 POOL (API pool = direct connections, default 4),
+#                                 VIEW, QUERY (default store_daily, one store and one day)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/work/target-api}
@@ -30,23 +31,24 @@ psql -c "DO \$\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'po
 POS_API_ADMIN_URL=$URL $BIN migrate >/dev/null
 KEY=$(POS_API_ADMIN_URL=$URL $BIN keys create --tenant bench --label bench 2>/dev/null)
 
-QUERY='store_id=eq.S07&business_date=eq.2026-10-15'
+VIEW=${VIEW:-store_daily}
+QUERY=${QUERY:-store_id=eq.S07&business_date=eq.2026-10-15}
 POS_API_DATABASE_URL=$SVC_URL POS_API_LISTEN=127.0.0.1:$PORT POS_API_POOL_SIZE=$POOL RUST_LOG=warn $BIN serve &
 API_PID=$!
 trap 'kill $API_PID 2>/dev/null || true' EXIT
 for _ in $(seq 50); do curl -sf "localhost:$PORT/readyz" >/dev/null && break; sleep 0.2; done
 echo "== sample response"
-curl -sf "localhost:$PORT/v1/views/store_daily?$QUERY" -H "Authorization: Bearer $KEY"; echo
+curl -sf "localhost:$PORT/v1/views/$VIEW?$QUERY" -H "Authorization: Bearer $KEY"; echo
 
 echo "== machine: $(nproc) cores, $(date -u +%FT%TZ), PostgreSQL $(psql -tAc 'SHOW server_version')"
 echo "== direct tokio-postgres loop ($POOL connections, ${DURATION}s)"
-$CARGO_TARGET_DIR/release/examples/direct_loop "$SVC_URL" store_daily "$QUERY" bench "$POOL" "$DURATION"
+$CARGO_TARGET_DIR/release/examples/direct_loop "$SVC_URL" "$VIEW" "$QUERY" bench "$POOL" "$DURATION"
 echo "== API via wrk (-t2 -c$CONNS, ${DURATION}s, pool $POOL)"
-wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency -H "Authorization: Bearer $KEY" "http://127.0.0.1:$PORT/v1/views/store_daily?$QUERY"
+wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency -H "Authorization: Bearer $KEY" "http://127.0.0.1:$PORT/v1/views/$VIEW?$QUERY"
 
 if [[ "${1:-}" == "--soak" ]]; then
     echo "== soak: RSS of the API (kB) every 15 s during a 300 s wrk run"
-    wrk -t2 -c"$CONNS" -d300s --latency -H "Authorization: Bearer $KEY" "http://127.0.0.1:$PORT/v1/views/store_daily?$QUERY" > /tmp/pos-api-soak.txt &
+    wrk -t2 -c"$CONNS" -d300s --latency -H "Authorization: Bearer $KEY" "http://127.0.0.1:$PORT/v1/views/$VIEW?$QUERY" > /tmp/pos-api-soak.txt &
     WRK=$!
     for i in $(seq 0 15 300); do
         echo "t=${i}s rss_kb=$(awk '/VmRSS/ {print $2}' /proc/$API_PID/status)"
