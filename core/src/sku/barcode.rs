@@ -129,6 +129,11 @@ pub fn parse_barcode(raw: &str, scheme: &Scheme, mode: Mode) -> Barcode {
             return from_normalized(found, scheme, BarcodeKind::Isbn);
         }
     }
+    if mode == Mode::Lenient {
+        if let Some(rest) = plu_label(raw) {
+            return labelled_plu(rest);
+        }
+    }
     let digits = match clean_digits(raw, mode, true) {
         Ok(d) => d,
         Err(e) => return Barcode::invalid(BarcodeKind::Unknown, &e),
@@ -162,6 +167,44 @@ pub fn parse_barcode(raw: &str, scheme: &Scheme, mode: Mode) -> Barcode {
     }
     let guess = guess_kind(digits.len());
     from_normalized(from_digits(&digits, mode), scheme, guess)
+}
+
+/// `PLU 4011`, `plu:94011`, `PLU#4011`: the rest after a PLU label.
+fn plu_label(raw: &str) -> Option<&str> {
+    let text = raw.trim_start();
+    let rest = text
+        .get(..3)
+        .filter(|l| l.eq_ignore_ascii_case("PLU"))
+        .map(|_| &text[3..])?;
+    let label_ends = |c: char| c.is_ascii_digit() || matches!(c, ':' | '#' | ' ' | '\t' | '-');
+    rest.starts_with(label_ends)
+        .then(|| rest.trim_start_matches([':', '#', ' ', '\t', '-']))
+}
+
+/// A labelled code must be a PLU; anything else is invalid, never a GTIN.
+fn labelled_plu(rest: &str) -> Barcode {
+    let digits = match clean_digits(rest, Mode::Lenient, false) {
+        Ok(d) => d,
+        Err(e) => return Barcode::invalid(BarcodeKind::Plu, &e),
+    };
+    match find_plu(digits.as_slice()) {
+        Some((plu, form)) => {
+            let mut b = plu_barcode(plu, form, &digits.repairs);
+            b.reason = Some(
+                b.reason
+                    .map_or("PLU label".into(), |r| format!("PLU label; {r}")),
+            );
+            b
+        }
+        None => {
+            let mut b = Barcode::invalid(BarcodeKind::Plu, &SkuError::Empty);
+            b.reason = Some(format!(
+                "labelled PLU {} is outside the IFPS ranges (3000-4999, 83000-84999, 93000-94999)",
+                digits.to_ascii()
+            ));
+            b
+        }
+    }
 }
 
 fn plu_barcode(plu: Plu, form: PluForm, repairs: &Repairs) -> Barcode {
@@ -275,6 +318,13 @@ mod tests {
             "check digit of 036000291453 is 3, expected 2"
         );
         assert_eq!(parse("ABC-1").kind, BarcodeKind::Unknown);
+        let labelled = parse("PLU 94011");
+        assert_eq!(
+            (labelled.kind, labelled.plu.unwrap().key()),
+            (BarcodeKind::Plu, "94011".to_string())
+        );
+        assert!(!parse("plu: 1234").valid);
+        assert_eq!(parse("PLUM-1").kind, BarcodeKind::Unknown);
         assert!(parse("1234").reason.unwrap().contains("neither a PLU"));
     }
 }

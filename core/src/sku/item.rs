@@ -105,10 +105,7 @@ mod tests {
             ("94011", ItemKind::Plu, None)
         );
         let v = normalize_item_id("sku_abc 12");
-        assert_eq!(
-            (v.sku.as_str(), v.kind),
-            ("SKU-ABC-12", ItemKind::VendorSku)
-        );
+        assert_eq!((v.sku.as_str(), v.kind), ("SKUABC12", ItemKind::VendorSku));
         let bad = normalize_item_id("036000291453");
         assert_eq!(
             (bad.sku.as_str(), bad.kind),

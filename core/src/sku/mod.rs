@@ -19,7 +19,7 @@
 //!   `embedded_price` / `embedded_weight` ([`ItemKind::VariableMeasure`]);
 //! - a produce PLU, plain or zero-padded: `4011`, organic `94011` ([`ItemKind::Plu`]);
 //! - anything else, including digits failing their check digit: the vendor SKU match key,
-//!   e.g. `sku_abc 12` → `SKU-ABC-12` ([`ItemKind::VendorSku`]);
+//!   e.g. `sku_abc 12` → `SKUABC12` ([`ItemKind::VendorSku`]);
 //! - nothing usable: empty `sku`, [`ItemKind::Empty`] — reject the line with a reason.
 //!
 //! ```

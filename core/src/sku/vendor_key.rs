@@ -1,15 +1,16 @@
-//! Vendor SKU match keys: `abc_123`, ` ABC-123 `, `Abc 123` and `ＡＢＣ－１２３` are one product.
+//! Vendor SKU match keys: `bak-0001`, ` BAK 0001 `, `BAK0001`, `bak_0001` and `ＢＡＫ－０００１`
+//! are one product.
 //!
 //! The key is for matching only; callers always keep the original next to it (`raw_item_id`).
-//! Rules (docs/sku.md): full-width ASCII to ASCII, trim, Unicode upper case, every run of
-//! separators (whitespace `- _ . / \ : | ,` and Unicode dashes) becomes one `-`, leading and
-//! trailing separators go, then one configured prefix is stripped when a separator follows it.
-//! Leading zeros are kept: `007` and `7` may well be different items.
+//! Rules (docs/sku.md): full-width ASCII to ASCII, Unicode upper case, separators (whitespace
+//! `- _ . / \ : | ,` and Unicode dashes) removed. Before they are removed, one configured prefix
+//! is stripped when a separator follows it (`ACME-55` → `55`, but `ACMEX55` stays). Leading zeros
+//! are kept: `007` and `7` may well be different items.
 
 /// Which prefixes to strip (e.g. a POS that writes `SKU:` or a vendor code in front).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SkuKeyRules {
-    /// Already normalized with [`sku_key`]; longest first.
+    /// Normalized like keys but with separators as `-`; longest first.
     prefixes: Vec<String>,
 }
 
@@ -17,7 +18,7 @@ impl SkuKeyRules {
     pub fn new<S: AsRef<str>>(strip_prefixes: &[S]) -> SkuKeyRules {
         let mut prefixes: Vec<String> = strip_prefixes
             .iter()
-            .map(|p| sku_key(p.as_ref()))
+            .map(|p| spaced_key(p.as_ref()).trim_end_matches('-').to_string())
             .filter(|p| !p.is_empty())
             .collect();
         prefixes.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
@@ -43,8 +44,9 @@ fn narrow(c: char) -> char {
     }
 }
 
-/// The match key of a vendor SKU with no prefixes configured.
-pub fn sku_key(raw: &str) -> String {
+/// Upper case with every run of separators as one `-`, none at the ends: the form prefixes are
+/// matched on (a prefix must be followed by a separator).
+fn spaced_key(raw: &str) -> String {
     let mut key = String::with_capacity(raw.len());
     let mut pending_sep = false;
     for c in raw.chars().map(narrow) {
@@ -65,19 +67,25 @@ pub fn sku_key(raw: &str) -> String {
     key
 }
 
+/// The match key of a vendor SKU with no prefixes configured.
+pub fn sku_key(raw: &str) -> String {
+    let mut key = spaced_key(raw);
+    key.retain(|c| c != '-');
+    key
+}
+
 /// The match key with `rules` applied (one configured prefix stripped).
 pub fn sku_key_with(raw: &str, rules: &SkuKeyRules) -> String {
-    let key = sku_key(raw);
-    for p in &rules.prefixes {
-        if let Some(rest) = key
-            .strip_prefix(p.as_str())
-            .and_then(|r| r.strip_prefix('-'))
-        {
-            if !rest.is_empty() {
-                return rest.to_string();
-            }
-        }
-    }
+    let spaced = spaced_key(raw);
+    let mut key = rules
+        .prefixes
+        .iter()
+        .find_map(|p| {
+            let rest = spaced.strip_prefix(p.as_str())?.strip_prefix('-')?;
+            (!rest.is_empty()).then(|| rest.to_string())
+        })
+        .unwrap_or(spaced);
+    key.retain(|c| c != '-');
     key
 }
 
@@ -88,27 +96,27 @@ mod tests {
     #[test]
     fn one_key_for_many_spellings() {
         for raw in [
-            "abc_123",
-            " ABC-123 ",
-            "Abc 123",
-            "ＡＢＣ－１２３",
-            "abc--123",
-            "abc / 123",
-            "-abc.123-",
+            "bak-0001",
+            " BAK 0001 ",
+            "BAK0001",
+            "bak_0001",
+            "ＢＡＫ－０００１",
+            "bak / 0001",
+            "-bak.0001-",
         ] {
-            assert_eq!(sku_key(raw), "ABC-123", "{raw:?}");
+            assert_eq!(sku_key(raw), "BAK0001", "{raw:?}");
         }
-        assert_eq!(sku_key("ABC123"), "ABC123");
         assert_eq!(sku_key("007"), "007");
         assert_eq!(sku_key(" \t "), "");
+        assert_eq!(sku_key("straße 1"), "STRASSE1");
     }
 
     #[test]
     fn configured_prefixes() {
         let rules = SkuKeyRules::new(&["sku:", "ACME"]);
-        assert_eq!(sku_key_with("SKU: abc-1", &rules), "ABC-1");
+        assert_eq!(sku_key_with("SKU: abc-1", &rules), "ABC1");
         assert_eq!(sku_key_with("acme_55", &rules), "55");
-        assert_eq!(sku_key_with("ACMEX-55", &rules), "ACMEX-55"); // no separator after the prefix
+        assert_eq!(sku_key_with("ACMEX-55", &rules), "ACMEX55"); // no separator after the prefix
         assert_eq!(sku_key_with("ACME", &rules), "ACME"); // nothing would be left
     }
 }
