@@ -55,8 +55,10 @@ async fn json(r: reqwest::Response) -> serde_json::Value {
 }
 
 fn config(tenant: &str) -> Config {
-    let mut c = Config::default();
-    c.tenant = tenant.into();
+    let mut c = Config {
+        tenant: tenant.into(),
+        ..Default::default()
+    };
     c.square.signature_key = Some("Ibxx_5AKakO-3qeNVR61Dw".into());
     c.square.notification_url =
         Some("https://webhook.site/679a4f3a-dcfa-49ee-bac5-9d0edad886b9".into());
@@ -338,6 +340,7 @@ async fn kill_9_during_load_then_restart_and_client_retries_lose_and_double_noth
         t.await.unwrap();
     }
     child.kill().ok();
+    child.wait().ok();
     let db = connect(&url).await;
     assert_eq!(
         scalar_i64(&db, "SELECT count(*) FROM pos.txn").await,

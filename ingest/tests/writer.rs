@@ -22,7 +22,19 @@ async fn write(
 }
 
 /// Per sample: transactions, lines, sum of line net, sum of line tax, sum of tenders (scale trimmed).
-const SAMPLES: &[(&str, &str, &str, i64, i64, &str, &str, &str)] = &[
+/// (file, format, source, transactions, lines, net, tax, tenders)
+type Expect = (
+    &'static str,
+    &'static str,
+    &'static str,
+    i64,
+    i64,
+    &'static str,
+    &'static str,
+    &'static str,
+);
+
+const SAMPLES: &[Expect] = &[
     (
         "square_orders_RetrieveOrderResponse_example.json",
         "square",

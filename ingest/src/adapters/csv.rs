@@ -241,8 +241,7 @@ pub fn parse(ctx: &Context, m: &Mapping, body: &str) -> Result<Parsed, PayloadEr
             ));
         }
     }
-    let mut groups: BTreeMap<(String, String), Vec<Result<(Line, Header), String>>> =
-        BTreeMap::new();
+    let mut groups: BTreeMap<(String, String), Vec<RowResult>> = BTreeMap::new();
     let mut rows = 0;
     for (i, rec) in rdr.records().enumerate() {
         let no = i + 2; // 1-based, after the header
@@ -308,6 +307,9 @@ fn required_columns(m: &Mapping) -> Vec<&str> {
     }
     v
 }
+
+/// One row read through the mapping, or why it could not be.
+type RowResult = Result<(Line, Header), String>;
 
 /// The transaction-level fields a row carries (taken from the first row of its transaction).
 struct Header {
@@ -471,7 +473,7 @@ fn assemble(
     m: &Mapping,
     store: &str,
     txn_id: &str,
-    rows: Vec<Result<(Line, Header), String>>,
+    rows: Vec<RowResult>,
 ) -> Result<Record, Reject> {
     let reject = |reason: String| Reject {
         tenant_id: Some(ctx.tenant_id.clone()),
