@@ -76,7 +76,8 @@ BEGIN
 
     -- Everything the person's records say about them, to find copies in payloads.
     SELECT array_agg(DISTINCT v) FILTER (WHERE length(v) >= 4),
-           array_agg(DISTINCT regexp_replace(c.phone, '\D', '', 'g')) FILTER (WHERE length(regexp_replace(c.phone, '\D', '', 'g')) >= 7),
+           -- the last 9 digits: the subscriber number without country code or trunk prefix
+           array_agg(DISTINCT right(regexp_replace(c.phone, '\D', '', 'g'), 9)) FILTER (WHERE length(regexp_replace(c.phone, '\D', '', 'g')) >= 7),
            array_agg(DISTINCT '(^|[^A-Za-z0-9_-])' || regexp_replace(c.source_customer_id, '([^A-Za-z0-9])', '\\\1', 'g') || '($|[^A-Za-z0-9_-])')
       INTO needles, digit_needles, id_patterns
       FROM pos.customer c
