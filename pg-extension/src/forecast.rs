@@ -280,7 +280,7 @@ fn stores(
             })
             .collect::<Result<Vec<_>, pgrx::spi::Error>>()
     })
-    .unwrap_or_else(|e| spi_failed(e))
+    .unwrap_or_else(spi_failed)
 }
 
 /// Daily demand of every SKU of one store over the window, plus the latest on-hand stock
@@ -329,7 +329,7 @@ fn store_demand(
             })
             .collect::<Result<Vec<_>, pgrx::spi::Error>>()
     })
-    .unwrap_or_else(|e| spi_failed(e))
+    .unwrap_or_else(spi_failed)
 }
 
 /// Forecast every SKU of one store together (the store's weekday profile is shared). A series
@@ -373,7 +373,7 @@ fn forecast_all(
         "DELETE FROM pos.demand_forecast WHERE tenant_id = $1",
         &[tenant.into()],
     )
-    .unwrap_or_else(|e| spi_failed(e));
+    .unwrap_or_else(spi_failed);
     let mut written = 0i64;
     for (store, end_day) in stores(tenant, None, as_of) {
         pgrx::check_for_interrupts!();
@@ -438,7 +438,7 @@ fn write_store(
         sigma.into(),
         methods.into(),
     ];
-    Spi::run_with_args(&sql, &args).unwrap_or_else(|e| spi_failed(e));
+    Spi::run_with_args(&sql, &args).unwrap_or_else(spi_failed);
 }
 
 /// Order-up-to suggestions for every stocked SKU of a store: latest on-hand level from

@@ -7,7 +7,7 @@ pub fn mase(train: &[f64], actual: &[f64], forecast: &[f64], m: usize) -> Option
     let m = if train.len() > m { m.max(1) } else { 1 };
     let scale = mean((m..train.len()).map(|t| (train[t] - train[t - m]).abs()))?;
     let mae = mean(actual.iter().zip(forecast).map(|(a, f)| (a - f).abs()))?;
-    (scale > 0.0).then(|| mae / scale)
+    (scale > 0.0).then_some(mae / scale)
 }
 
 /// Root mean squared scaled error (the M5 metric): RMSE over the in-sample RMSE of the
@@ -20,7 +20,7 @@ pub fn rmsse(train: &[f64], actual: &[f64], forecast: &[f64]) -> Option<f64> {
 /// RMSSE with a given scale (mean squared naive error), as the M5 organisers publish it.
 pub fn rmsse_with_scale(actual: &[f64], forecast: &[f64], scale: f64) -> Option<f64> {
     let mse = mean(actual.iter().zip(forecast).map(|(a, f)| (a - f).powi(2)))?;
-    (scale > 0.0).then(|| (mse / scale).sqrt())
+    (scale > 0.0).then_some((mse / scale).sqrt())
 }
 
 /// Symmetric MAPE in percent (0–200); a step where both actual and forecast are 0 counts as 0.
@@ -37,7 +37,7 @@ pub fn smape(actual: &[f64], forecast: &[f64]) -> Option<f64> {
 
 fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
     let (sum, n) = values.fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
-    (n > 0).then(|| sum / n as f64)
+    (n > 0).then_some(sum / n as f64)
 }
 
 #[cfg(test)]
