@@ -73,13 +73,17 @@ impl Tail {
             return floor.max(p_pos.min(floor * 2.0));
         }
         // Share of positive values ≥ x, by the quantile grid (ties count as ≥).
+        let len = self.q.len() as f64;
         let above = self.q.iter().filter(|&&v| v >= x).count() as f64;
-        let s_pos = if above == 0.0 {
-            0.0
-        } else {
-            (above - 0.5).max(0.5) / self.q.len() as f64
-        };
-        (p_pos * s_pos).max(floor)
+        if above > 0.0 {
+            return (p_pos * (above - 0.5).max(0.5) / len).max(floor);
+        }
+        // Beyond the largest value seen: an exponential tail whose scale is the spread of the
+        // upper half, so "a little beyond" is rare but not "as rare as the history can tell".
+        let top = self.q[self.q.len() - 1];
+        let mid = self.q[self.q.len() / 2];
+        let scale = ((top - mid) / (len / 2.0).ln()).max(top * 0.05).max(1e-9);
+        (p_pos * 0.5 / len * (-(x - top) / scale).exp()).max(floor)
     }
 
     /// −ln P(X ≥ x): the evidence a value carries against "this is honest", in nats.
