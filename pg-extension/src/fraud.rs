@@ -1,0 +1,315 @@
+//! SQL face of `pos_core::fraud`: learning baselines from history, scoring transactions,
+//! no-sale opens and cashier-days. Context assembly, storage, thresholds, the commit-time trigger
+//! and NOTIFY live in sql/80_fraud.sql; the algorithms in core/src/fraud (see docs/fraud.md).
+use pgrx::pg_sys::panic::ErrorReport;
+use pgrx::prelude::*;
+use pgrx::{JsonB, PgLogLevel, PgSqlErrorCode};
+use pos_core::fraud::{
+    score_cashier_day, score_in_context, score_no_sale, Baselines, Calibration, CashierDay,
+    DaySoFar, Monitor, TxnContext,
+};
+use pos_core::model::{DrawerEvent, Transaction};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+extension_sql_file!(
+    "../../sql/80_fraud.sql",
+    name = "fraud_sql",
+    requires = [
+        "caggs_views",
+        fraud_score_json,
+        fraud_no_sale_json,
+        fraud_cashier_day_json
+    ]
+);
+
+fn raise(msg: String, hint: &str) -> ! {
+    ErrorReport::new(
+        PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
+        msg,
+        "pos_analytics::fraud",
+    )
+    .set_hint(hint)
+    .report(PgLogLevel::ERROR);
+    unreachable!("ERROR does not return")
+}
+
+/// Deserializes pos-core JSON or raises a clear ERROR (a macro: serde is not a direct dependency).
+macro_rules! parse {
+    ($what:expr, $v:expr) => {
+        serde_json::from_value($v).unwrap_or_else(|e| {
+            raise(
+                format!("invalid {}: {e}", $what),
+                "pass the JSON built by pos.fraud_txn_json / pos.fraud_context_json",
+            )
+        })
+    };
+}
+
+/// The tenant's baselines, parsed once per backend and re-read only when refitted.
+fn baselines(tenant: &str) -> Rc<Baselines> {
+    thread_local! {
+        static CACHE: RefCell<Option<(String, String, Rc<Baselines>)>> = const { RefCell::new(None) };
+    }
+    let fitted = Spi::get_one_with_args::<String>("SELECT fitted_at::text FROM pos.fraud_baseline WHERE tenant_id = $1", &[tenant.into()])
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| raise(format!("tenant {tenant:?} has no fraud baseline"), "learn one from history first: SELECT * FROM pos.fraud_fit_baseline(tenant, from_date, to_date)"));
+    if let Some(b) = CACHE.with(|c| {
+        c.borrow()
+            .as_ref()
+            .filter(|(t, f, _)| t == tenant && *f == fitted)
+            .map(|x| x.2.clone())
+    }) {
+        return b;
+    }
+    let JsonB(v) = Spi::get_one_with_args::<JsonB>(
+        "SELECT baselines FROM pos.fraud_baseline WHERE tenant_id = $1",
+        &[tenant.into()],
+    )
+    .ok()
+    .flatten()
+    .unwrap_or_else(|| {
+        raise(
+            format!("tenant {tenant:?} has no fraud baseline"),
+            "run pos.fraud_fit_baseline",
+        )
+    });
+    let b: Baselines = parse!("baseline", v);
+    if let Err(e) = b.chain.check_version() {
+        raise(e, "refit with pos.fraud_fit_baseline");
+    }
+    let b = Rc::new(b);
+    CACHE.with(|c| *c.borrow_mut() = Some((tenant.to_string(), fitted, b.clone())));
+    b
+}
+
+fn calibration(txn_offset: f64, cashier_day_offset: f64) -> Calibration {
+    Calibration {
+        txn_offset,
+        cashier_day_offset,
+    }
+}
+
+/// Scores a transaction (pos-core JSON) in a context (see pos.fraud_context_json) against the
+/// tenant's baselines: `{score, evidence, hits, reasons}`. NULL in → NULL out.
+#[pg_extern(stable, parallel_safe)]
+fn fraud_score_json(
+    txn: Option<JsonB>,
+    context: Option<JsonB>,
+    tenant_id: Option<&str>,
+    txn_offset: default!(f64, 9.0),
+) -> Option<JsonB> {
+    let (JsonB(t), JsonB(c), tenant) = (txn?, context?, tenant_id?);
+    let t: Transaction = parse!("transaction", t);
+    let ctx: TxnContext = parse!("context", c);
+    let b = baselines(tenant);
+    let (_, s) = score_in_context(&t, ctx, &b, &calibration(txn_offset, 9.0));
+    Some(JsonB(serde_json::to_value(&s).expect("scores serialize")))
+}
+
+/// Scores a no-sale drawer open given the cashier's no-sales and transactions earlier that day.
+#[pg_extern(stable, parallel_safe)]
+fn fraud_no_sale_json(
+    tenant_id: Option<&str>,
+    store_id: Option<&str>,
+    no_sales_before: Option<i32>,
+    transactions_before: Option<i32>,
+    txn_offset: default!(f64, 9.0),
+) -> Option<JsonB> {
+    let b = baselines(tenant_id?);
+    let day = DaySoFar {
+        transactions: transactions_before?.max(0) as u32,
+        no_sales: no_sales_before?.max(0) as u32,
+        ..DaySoFar::default()
+    };
+    let s = score_no_sale(&day, b.store(store_id?), &calibration(txn_offset, 9.0));
+    Some(JsonB(serde_json::to_value(&s).expect("scores serialize")))
+}
+
+/// Scores a cashier-day summary `{transactions, hits: {family: n}, no_sales, max_txn_evidence}`.
+#[pg_extern(stable, parallel_safe)]
+fn fraud_cashier_day_json(
+    tenant_id: Option<&str>,
+    store_id: Option<&str>,
+    day: Option<JsonB>,
+    cashier_day_offset: default!(f64, 6.0),
+    txn_offset: default!(f64, 9.0),
+) -> Option<JsonB> {
+    let b = baselines(tenant_id?);
+    let JsonB(d) = day?;
+    let d: CashierDay = parse!("cashier-day summary", d);
+    let s = score_cashier_day(
+        &d,
+        b.store(store_id?),
+        Some(&b.chain),
+        &calibration(txn_offset, cashier_day_offset),
+    );
+    Some(JsonB(serde_json::to_value(&s).expect("scores serialize")))
+}
+
+const HISTORY: &str = "
+SELECT kind, j FROM (
+    SELECT 'txn' AS kind, x.occurred_at, x.source_txn_id AS id, pos.fraud_txn_json(x.tenant_id, x.store_id, x.source, x.source_txn_id) AS j
+      FROM pos.txn x WHERE x.tenant_id = $1 AND x.business_date BETWEEN $2 AND $3
+    UNION ALL
+    SELECT 'drawer', d.occurred_at, d.source_event_id, jsonb_build_object('tenant_id', d.tenant_id, 'store_id', d.store_id,
+           'source', d.source, 'source_event_id', d.source_event_id, 'register_id', d.register_id, 'cashier_id', d.cashier_id,
+           'kind', d.kind, 'amount', d.amount::text, 'currency', d.currency, 'occurred_at', d.occurred_at, 'business_date', d.business_date)
+      FROM pos.drawer_event d WHERE d.tenant_id = $1 AND d.business_date BETWEEN $2 AND $3
+) z ORDER BY occurred_at, id";
+
+/// Learns the tenant's baselines (per store and chain-wide) from the transactions and drawer
+/// events of [from_date, to_date] and stores them in pos.fraud_baseline. History may contain
+/// some fraud: the baselines are robust to it. Returns what each store was trained on.
+#[pg_extern(volatile, strict)]
+fn fraud_fit_baseline(
+    tenant_id: &str,
+    from_date: pgrx::datum::Date,
+    to_date: pgrx::datum::Date,
+) -> TableIterator<
+    'static,
+    (
+        name!(store_id, String),
+        name!(transactions, i64),
+        name!(cashier_days, i64),
+    ),
+> {
+    let mut mon = Monitor::new(None);
+    let seen = Spi::connect(|client| {
+        let mut n = 0u64;
+        for row in client.select(
+            HISTORY,
+            None,
+            &[tenant_id.into(), from_date.into(), to_date.into()],
+        )? {
+            let kind: String = row.get(1)?.unwrap_or_default();
+            let Some(JsonB(j)) = row.get::<JsonB>(2)? else {
+                continue;
+            };
+            if kind == "txn" {
+                let t: Transaction = parse!("transaction", j);
+                mon.observe_txn(&t);
+                n += 1;
+            } else {
+                let e: DrawerEvent = parse!("drawer event", j);
+                mon.observe_drawer(&e);
+            }
+        }
+        Ok::<u64, pgrx::spi::Error>(n)
+    })
+    .unwrap_or_else(|e| {
+        raise(
+            format!("reading history failed: {e}"),
+            "check pos.txn and pos.drawer_event",
+        )
+    });
+    if seen < 200 {
+        raise(
+            format!("tenant {tenant_id:?} has {seen} transactions between {from_date} and {to_date}; a baseline needs at least 200"),
+            "widen the date range (two to eight weeks of history work well)",
+        );
+    }
+    let b = mon.start_scoring().clone();
+    let summary: Vec<(String, i64, i64)> = b
+        .stores
+        .iter()
+        .map(|(s, x)| (s.clone(), x.transactions as i64, x.cashier_days as i64))
+        .collect();
+    Spi::run_with_args(
+        "INSERT INTO pos.fraud_baseline (tenant_id, trained_from, trained_to, transactions, baselines) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (tenant_id) DO UPDATE SET fitted_at = clock_timestamp(), trained_from = EXCLUDED.trained_from,
+             trained_to = EXCLUDED.trained_to, transactions = EXCLUDED.transactions, baselines = EXCLUDED.baselines",
+        &[tenant_id.into(), from_date.into(), to_date.into(), (seen as i64).into(), JsonB(serde_json::to_value(&b).expect("baselines serialize")).into()],
+    )
+    .unwrap_or_else(|e| raise(format!("storing the baseline failed: {e}"), "check pos.fraud_baseline"));
+    TableIterator::new(summary)
+}
+
+#[cfg(any(test, feature = "pg_test"))]
+#[pg_schema]
+mod tests {
+    use pgrx::prelude::*;
+
+    /// Loads a small honest history for tenant t: 3 cashiers × 14 days × 12 card sales, a few
+    /// no-sales; then fits the baseline.
+    fn history() {
+        Spi::run(
+            "INSERT INTO pos.txn (tenant_id, store_id, source, source_txn_id, occurred_at, business_date, cashier_id, customer_id, status, currency)
+             SELECT 't', 's1', 'test', format('h-%s-%s-%s', d, c, i), timestamptz '2026-01-05 09:00+00' + d * interval '1 day' + c * interval '3 hours' + i * interval '7 minutes',
+                    date '2026-01-05' + d, 'c' || c, CASE WHEN i % 3 = 0 THEN 'cust' || (d * 100 + c * 10 + i) END, 'completed', 'USD'
+               FROM generate_series(0, 13) d, generate_series(1, 3) c, generate_series(1, 12) i;
+             INSERT INTO pos.sale_line (tenant_id, store_id, source, source_txn_id, line_no, occurred_at, business_date, txn_status, kind, sku, raw_item_id, quantity, unit_price, discount, net_amount, currency, entry_method, cashier_id)
+             SELECT t.tenant_id, t.store_id, t.source, t.source_txn_id, n, t.occurred_at, t.business_date, 'completed', 'sale',
+                    '0001234567890' || n, 'x', 1, 2.5 * n, 0, 2.5 * n, 'USD', 'scanned', t.cashier_id
+               FROM pos.txn t, generate_series(1, 3) n WHERE t.tenant_id = 't';
+             INSERT INTO pos.tender (tenant_id, store_id, source, source_txn_id, tender_no, occurred_at, business_date, method, amount, currency, status, card_fingerprint, card_bin, card_entry)
+             SELECT t.tenant_id, t.store_id, t.source, t.source_txn_id, 1, t.occurred_at + interval '1 minute', t.business_date, 'card', 15, 'USD', 'approved', md5(t.source_txn_id), '411111', 'chip'
+               FROM pos.txn t WHERE t.tenant_id = 't';
+             INSERT INTO pos.drawer_event (tenant_id, store_id, source, source_event_id, occurred_at, business_date, cashier_id, kind, currency)
+             SELECT 't', 's1', 'test', format('ns-%s-%s', d, c), timestamptz '2026-01-05 10:00+00' + d * interval '1 day' + c * interval '3 hours', date '2026-01-05' + d, 'c' || c, 'no_sale', 'USD'
+               FROM generate_series(0, 13) d, generate_series(1, 3) c WHERE (d + c) % 2 = 0;",
+        )
+        .unwrap();
+        let n = Spi::get_one::<i64>("SELECT sum(transactions)::bigint FROM pos.fraud_fit_baseline('t', '2026-01-05', '2026-01-18')").unwrap();
+        assert_eq!(n, Some(504));
+    }
+
+    #[pg_test]
+    fn an_honest_sale_scores_low_and_a_refund_without_sale_raises_an_alert_with_notify() {
+        history();
+        Spi::run(
+            "INSERT INTO pos.txn (tenant_id, store_id, source, source_txn_id, occurred_at, business_date, cashier_id, status, currency)
+             VALUES ('t', 's1', 'test', 'ok-1', '2026-01-19 10:00+00', '2026-01-19', 'c1', 'completed', 'USD'),
+                    ('t', 's1', 'test', 'bad-1', '2026-01-19 10:05+00', '2026-01-19', 'c1', 'completed', 'USD');
+             INSERT INTO pos.sale_line (tenant_id, store_id, source, source_txn_id, line_no, occurred_at, business_date, kind, sku, raw_item_id, quantity, unit_price, net_amount, currency, original_txn_id)
+             VALUES ('t', 's1', 'test', 'ok-1', 1, '2026-01-19 10:00+00', '2026-01-19', 'sale', '00012345678902', 'x', 1, 5, 5, 'USD', NULL),
+                    ('t', 's1', 'test', 'bad-1', 1, '2026-01-19 10:05+00', '2026-01-19', 'return', '00012345678903', 'x', -4, 7.5, -30, 'USD', 'no-such-receipt');
+             INSERT INTO pos.tender (tenant_id, store_id, source, source_txn_id, tender_no, occurred_at, business_date, method, amount, currency, status)
+             VALUES ('t', 's1', 'test', 'ok-1', 1, '2026-01-19 10:01+00', '2026-01-19', 'card', 5, 'USD', 'approved'),
+                    ('t', 's1', 'test', 'bad-1', 1, '2026-01-19 10:06+00', '2026-01-19', 'cash', -30, 'USD', 'approved');",
+        )
+        .unwrap();
+        // Inside one test transaction the deferred trigger has not fired: score directly.
+        let ok = Spi::get_one::<f64>(
+            "SELECT score FROM pos.score_transaction('t', 's1', 'test', 'ok-1')",
+        )
+        .unwrap()
+        .unwrap();
+        let bad = Spi::get_one::<f64>(
+            "SELECT score FROM pos.score_transaction('t', 's1', 'test', 'bad-1')",
+        )
+        .unwrap()
+        .unwrap();
+        assert!(ok < 0.1, "honest sale scored {ok}");
+        assert!(bad >= 0.5, "refund without sale scored {bad}");
+        let code = Spi::get_one::<String>(
+            "SELECT reasons->0->>'code' FROM pos.score_transaction('t', 's1', 'test', 'bad-1')",
+        )
+        .unwrap()
+        .unwrap();
+        assert!(code.starts_with("refund"), "{code}");
+        // What the commit-time trigger runs: score, store, alert.
+        Spi::run("SET CONSTRAINTS ALL IMMEDIATE").unwrap();
+        let alerts = Spi::get_one::<i64>("SELECT count(*) FROM pos.fraud_alert WHERE source_txn_id = 'bad-1' AND level = 'transaction'").unwrap();
+        assert_eq!(alerts, Some(1));
+        let scored = Spi::get_one::<i64>("SELECT count(*) FROM pos.fraud_score WHERE tenant_id = 't' AND business_date = '2026-01-19'").unwrap();
+        assert_eq!(scored, Some(2));
+        let risk = Spi::get_one::<String>(
+            "SELECT cashier_id FROM pos.cashier_risk('t', 's1', '2026-01-19') LIMIT 1",
+        )
+        .unwrap();
+        assert_eq!(risk.as_deref(), Some("c1"));
+    }
+
+    #[pg_test]
+    #[should_panic(expected = "has no fraud baseline")]
+    fn scoring_without_a_baseline_is_a_clear_error() {
+        Spi::run(
+            "INSERT INTO pos.txn (tenant_id, store_id, source, source_txn_id, occurred_at, business_date, status, currency)
+             VALUES ('u', 's1', 'test', '1', '2026-01-19 10:00+00', '2026-01-19', 'completed', 'USD')",
+        )
+        .unwrap();
+        Spi::run("SELECT * FROM pos.score_transaction('u', 's1', 'test', '1')").unwrap();
+    }
+}

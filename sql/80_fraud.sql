@@ -1,0 +1,304 @@
+-- Fraud scoring: settings and baselines per tenant, a score per transaction, alerts raised as
+-- transactions commit. Algorithms live in pos-core (core/src/fraud); see docs/fraud.md.
+--
+-- Real-time path (chosen: a trigger, not the ingest service, so every writer is covered — COPY,
+-- psql, the ingest service, replays): a DEFERRABLE INITIALLY DEFERRED constraint trigger on
+-- pos.txn fires at COMMIT of the writing transaction, when the header's lines and tenders are in
+-- place; it scores the transaction, stores the score, and for a score at or above the tenant's
+-- threshold inserts a pos.fraud_alert row and sends NOTIFY pos_fraud_alert. Alert and data commit
+-- atomically, so an alert is visible the moment the transaction is. A newer version of a
+-- transaction (UPDATE, e.g. a post-void arriving later) is re-scored.
+
+CREATE TABLE pos.fraud_settings (
+    tenant_id               text PRIMARY KEY,
+    alert_threshold         double precision NOT NULL DEFAULT 0.5 CHECK (alert_threshold > 0 AND alert_threshold <= 1),
+    cashier_alert_threshold double precision NOT NULL DEFAULT 0.5 CHECK (cashier_alert_threshold > 0 AND cashier_alert_threshold <= 1),
+    realtime                boolean NOT NULL DEFAULT true,
+    txn_offset              double precision NOT NULL DEFAULT 9 CHECK (txn_offset > 0),
+    cashier_day_offset      double precision NOT NULL DEFAULT 6 CHECK (cashier_day_offset > 0)
+);
+COMMENT ON TABLE pos.fraud_settings IS 'Per-tenant fraud thresholds (score in [0,1] that raises an alert), real-time switch and calibration offsets (nats of evidence that make a score of 0.5). Tenants without a row use the defaults.';
+
+CREATE TABLE pos.fraud_baseline (
+    tenant_id    text PRIMARY KEY,
+    fitted_at    timestamptz NOT NULL DEFAULT clock_timestamp(),
+    trained_from date NOT NULL,
+    trained_to   date NOT NULL,
+    transactions bigint NOT NULL,
+    baselines    jsonb NOT NULL
+);
+COMMENT ON TABLE pos.fraud_baseline IS 'What honest looks like per store and chain-wide, learned by pos.fraud_fit_baseline from history (versioned JSON from pos-core).';
+
+CREATE TABLE pos.fraud_score (
+    tenant_id     text NOT NULL,
+    store_id      text NOT NULL,
+    source        text NOT NULL,
+    source_txn_id text NOT NULL,
+    occurred_at   timestamptz NOT NULL,
+    business_date date NOT NULL,
+    cashier_id    text,
+    score         double precision NOT NULL,
+    evidence      double precision NOT NULL,
+    hits          text[] NOT NULL DEFAULT '{}',
+    reasons       jsonb NOT NULL DEFAULT '[]',
+    scored_at     timestamptz NOT NULL DEFAULT clock_timestamp(),
+    PRIMARY KEY (tenant_id, store_id, source, source_txn_id)
+);
+CREATE INDEX ON pos.fraud_score (tenant_id, store_id, cashier_id, business_date);
+COMMENT ON TABLE pos.fraud_score IS 'The latest fraud score of every scored transaction, with reasons; hits are the signal families that fired (they feed the cashier''s day).';
+
+CREATE TABLE pos.fraud_alert (
+    alert_id        bigserial PRIMARY KEY,
+    tenant_id       text NOT NULL,
+    store_id        text NOT NULL,
+    level           text NOT NULL CHECK (level IN ('transaction', 'no_sale', 'cashier_day')),
+    source          text,
+    source_txn_id   text,
+    source_event_id text,
+    cashier_id      text,
+    business_date   date NOT NULL,
+    occurred_at     timestamptz,
+    score           double precision NOT NULL,
+    reasons         jsonb NOT NULL,
+    created_at      timestamptz NOT NULL DEFAULT clock_timestamp(),
+    acknowledged_at timestamptz
+);
+CREATE UNIQUE INDEX fraud_alert_once ON pos.fraud_alert (tenant_id, store_id, level, (coalesce(source_txn_id, source_event_id, cashier_id, '')), business_date);
+CREATE INDEX ON pos.fraud_alert (tenant_id, created_at);
+COMMENT ON TABLE pos.fraud_alert IS 'Fraud alerts, one per transaction, no-sale event or cashier-day; each insert is announced by NOTIFY pos_fraud_alert with a JSON payload.';
+
+-- Same access model as the facts (sql/40_security.sql): readers see their tenants' rows; the
+-- scoring functions that write run as SECURITY DEFINER so any writer of pos.txn can trigger them.
+DO $rls$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['fraud_settings', 'fraud_baseline', 'fraud_score', 'fraud_alert'] LOOP
+        EXECUTE format('ALTER TABLE pos.%I ENABLE ROW LEVEL SECURITY', t);
+        EXECUTE format('CREATE POLICY tenant_read ON pos.%I FOR SELECT TO pos_analyst, pos_api USING (tenant_id = ANY ((SELECT pos.visible_tenants())::text[]))', t);
+        EXECUTE format('GRANT SELECT ON pos.%I TO pos_analyst, pos_api', t);
+    END LOOP;
+END
+$rls$;
+
+CREATE FUNCTION pos.fraud_setting(p_tenant text) RETURNS pos.fraud_settings
+LANGUAGE sql STABLE AS $$
+    SELECT coalesce((SELECT s FROM pos.fraud_settings s WHERE s.tenant_id = p_tenant),
+                    ROW(p_tenant, 0.5, 0.5, true, 9, 6)::pos.fraud_settings)
+$$;
+
+-- One transaction as pos-core's canonical JSON (numbers as text keep numeric exact).
+CREATE FUNCTION pos.fraud_txn_json(p_tenant text, p_store text, p_source text, p_txn text) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+SELECT jsonb_build_object(
+    'key', jsonb_build_object('tenant_id', t.tenant_id, 'store_id', t.store_id, 'source', t.source, 'source_txn_id', t.source_txn_id),
+    'source_version', t.source_version, 'occurred_at', t.occurred_at, 'business_date', t.business_date,
+    'register_id', t.register_id, 'cashier_id', t.cashier_id, 'customer_id', t.customer_id,
+    'status', t.status, 'currency', t.currency,
+    'lines', coalesce((SELECT jsonb_agg(jsonb_build_object(
+                'line_no', l.line_no, 'kind', l.kind, 'sku', l.sku, 'gtin', l.gtin, 'raw_item_id', l.raw_item_id,
+                'description', l.description, 'quantity', l.quantity::text, 'unit_price', l.unit_price::text,
+                'discount', l.discount::text, 'net_amount', l.net_amount::text, 'tax', l.tax::text,
+                'entry_method', l.entry_method, 'price_override', l.price_override,
+                'original_txn_id', l.original_txn_id, 'original_line_no', l.original_line_no) ORDER BY l.line_no)
+            FROM pos.sale_line l
+           WHERE (l.tenant_id, l.store_id, l.source, l.source_txn_id, l.occurred_at) = (t.tenant_id, t.store_id, t.source, t.source_txn_id, t.occurred_at)), '[]'),
+    'tenders', coalesce((SELECT jsonb_agg(jsonb_build_object(
+                'tender_no', x.tender_no, 'method', x.method, 'amount', x.amount::text, 'status', x.status,
+                'card_fingerprint', x.card_fingerprint, 'card_bin', x.card_bin, 'card_entry', x.card_entry,
+                'occurred_at', x.occurred_at) ORDER BY x.tender_no)
+            FROM pos.tender x
+           WHERE (x.tenant_id, x.store_id, x.source, x.source_txn_id) = (t.tenant_id, t.store_id, t.source, t.source_txn_id)
+             AND x.occurred_at >= t.occurred_at - interval '1 day' AND x.occurred_at < t.occurred_at + interval '1 day'), '[]'))
+  FROM pos.txn t
+ WHERE (t.tenant_id, t.store_id, t.source, t.source_txn_id) = (p_tenant, p_store, p_source, p_txn)
+ ORDER BY t.source_version DESC
+ LIMIT 1
+$$;
+
+-- What the scorer needs beyond the transaction: the sales its returns cite, the store's card
+-- attempts in the 10 minutes before it, and its cashier's business day so far.
+CREATE FUNCTION pos.fraud_context_json(p_txn jsonb) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+WITH k AS (
+    SELECT p_txn->'key'->>'tenant_id' AS tenant_id, p_txn->'key'->>'store_id' AS store_id,
+           p_txn->'key'->>'source_txn_id' AS txn_id, (p_txn->>'occurred_at')::timestamptz AS at,
+           (p_txn->>'business_date')::date AS bd, p_txn->>'cashier_id' AS cashier_id
+), cited AS (
+    SELECT DISTINCT l->>'original_txn_id' AS id FROM jsonb_array_elements(p_txn->'lines') l WHERE l->>'original_txn_id' IS NOT NULL
+), originals AS (
+    SELECT jsonb_object_agg(o.source_txn_id, jsonb_build_object(
+               'tender_methods', coalesce((SELECT jsonb_agg(DISTINCT x.method) FROM pos.tender x
+                                            WHERE (x.tenant_id, x.store_id, x.source_txn_id) = (o.tenant_id, o.store_id, o.source_txn_id)
+                                              AND x.status = 'approved' AND x.amount > 0), '[]'),
+               'customer_id', o.customer_id)) AS m
+      FROM pos.txn o, k
+     WHERE o.tenant_id = k.tenant_id AND o.source_txn_id IN (SELECT id FROM cited) AND o.status = 'completed'
+), recent AS (
+    SELECT coalesce(jsonb_agg(jsonb_build_object('occurred_at', x.occurred_at, 'status', x.status, 'bin', x.card_bin,
+                                                 'fingerprint', x.card_fingerprint) ORDER BY x.occurred_at), '[]') AS a
+      FROM pos.tender x, k
+     WHERE x.tenant_id = k.tenant_id AND x.store_id = k.store_id AND x.method = 'card'
+       AND x.occurred_at >= k.at - interval '10 minutes' AND x.occurred_at < k.at AND x.source_txn_id <> k.txn_id
+), earlier AS (
+    SELECT s.hits, t.customer_id
+      FROM pos.fraud_score s JOIN pos.txn t USING (tenant_id, store_id, source, source_txn_id, occurred_at), k
+     WHERE s.tenant_id = k.tenant_id AND s.store_id = k.store_id AND s.cashier_id = k.cashier_id
+       AND s.business_date = k.bd AND s.occurred_at < k.at AND s.source_txn_id <> k.txn_id
+), day AS (
+    SELECT jsonb_build_object(
+        'transactions', (SELECT count(*) FROM earlier),
+        'hits', coalesce((SELECT jsonb_object_agg(h, n) FROM (SELECT h, count(*) AS n FROM earlier, unnest(hits) h GROUP BY h) z), '{}'),
+        'customers', coalesce((SELECT jsonb_object_agg(customer_id, n) FROM (SELECT customer_id, count(*) AS n FROM earlier WHERE customer_id IS NOT NULL GROUP BY customer_id) z), '{}'),
+        'no_sales', (SELECT count(*) FROM pos.drawer_event d, k WHERE d.tenant_id = k.tenant_id AND d.store_id = k.store_id
+                        AND d.cashier_id = k.cashier_id AND d.business_date = k.bd AND d.kind = 'no_sale' AND d.occurred_at < k.at)) AS d
+)
+SELECT jsonb_build_object('originals', coalesce((SELECT m FROM originals), '{}'), 'reference_prices', '{}'::jsonb,
+                          'recent_card_attempts', (SELECT a FROM recent), 'day', (SELECT d FROM day))
+$$;
+
+CREATE FUNCTION pos.score_transaction(tenant_id text, store_id text, source text, source_txn_id text,
+                                      OUT score double precision, OUT alert boolean, OUT evidence double precision,
+                                      OUT hits text[], OUT reasons jsonb)
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    t jsonb := pos.fraud_txn_json(tenant_id, store_id, source, source_txn_id);
+    s pos.fraud_settings := pos.fraud_setting(tenant_id);
+    r jsonb;
+BEGIN
+    IF t IS NULL THEN
+        RAISE EXCEPTION 'transaction (%, %, %, %) not found', tenant_id, store_id, source, source_txn_id
+              USING ERRCODE = 'no_data_found', HINT = 'pass the tenant_id, store_id, source and source_txn_id of a row in pos.txn';
+    END IF;
+    r := pos.fraud_score_json(t, pos.fraud_context_json(t), tenant_id, s.txn_offset);
+    score := (r->>'score')::float8;
+    alert := score >= s.alert_threshold;
+    evidence := (r->>'evidence')::float8;
+    hits := ARRAY(SELECT jsonb_array_elements_text(r->'hits'));
+    reasons := r->'reasons';
+END
+$$;
+COMMENT ON FUNCTION pos.score_transaction(text, text, text, text) IS 'Fraud score in [0,1] of one transaction in its context (cited sales, recent card attempts at the store, the cashier''s day so far), with reasons (code, contribution in nats, detail). Needs pos.fraud_fit_baseline first.';
+
+CREATE FUNCTION pos.fraud_record(p_tenant text, p_store text, p_source text, p_txn text, p_alert boolean DEFAULT true)
+RETURNS double precision LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    r record;
+    t record;
+    id bigint;
+BEGIN
+    SELECT * INTO r FROM pos.score_transaction(p_tenant, p_store, p_source, p_txn);
+    SELECT x.occurred_at, x.business_date, x.cashier_id INTO t FROM pos.txn x
+     WHERE (x.tenant_id, x.store_id, x.source, x.source_txn_id) = (p_tenant, p_store, p_source, p_txn) ORDER BY x.source_version DESC LIMIT 1;
+    INSERT INTO pos.fraud_score (tenant_id, store_id, source, source_txn_id, occurred_at, business_date, cashier_id, score, evidence, hits, reasons)
+    VALUES (p_tenant, p_store, p_source, p_txn, t.occurred_at, t.business_date, t.cashier_id, r.score, r.evidence, r.hits, r.reasons)
+    ON CONFLICT ON CONSTRAINT fraud_score_pkey DO UPDATE
+       SET score = EXCLUDED.score, evidence = EXCLUDED.evidence, hits = EXCLUDED.hits, reasons = EXCLUDED.reasons,
+           occurred_at = EXCLUDED.occurred_at, business_date = EXCLUDED.business_date, cashier_id = EXCLUDED.cashier_id, scored_at = EXCLUDED.scored_at;
+    IF p_alert AND r.alert THEN
+        INSERT INTO pos.fraud_alert (tenant_id, store_id, level, source, source_txn_id, cashier_id, business_date, occurred_at, score, reasons)
+        VALUES (p_tenant, p_store, 'transaction', p_source, p_txn, t.cashier_id, t.business_date, t.occurred_at, r.score, r.reasons)
+        ON CONFLICT DO NOTHING RETURNING alert_id INTO id;
+        IF id IS NOT NULL THEN
+            PERFORM pg_notify('pos_fraud_alert', jsonb_build_object('alert_id', id, 'tenant_id', p_tenant, 'store_id', p_store,
+                'level', 'transaction', 'source_txn_id', p_txn, 'cashier_id', t.cashier_id, 'score', round(r.score::numeric, 4))::text);
+        END IF;
+    END IF;
+    RETURN r.score;
+END
+$$;
+
+CREATE FUNCTION pos.fraud_on_txn() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    s pos.fraud_settings := pos.fraud_setting(NEW.tenant_id);
+BEGIN
+    IF s.realtime AND EXISTS (SELECT 1 FROM pos.fraud_baseline b WHERE b.tenant_id = NEW.tenant_id) THEN
+        PERFORM pos.fraud_record(NEW.tenant_id, NEW.store_id, NEW.source, NEW.source_txn_id, true);
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE CONSTRAINT TRIGGER fraud_score_on_commit AFTER INSERT OR UPDATE ON pos.txn
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION pos.fraud_on_txn();
+
+CREATE FUNCTION pos.fraud_on_drawer_event() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    s pos.fraud_settings := pos.fraud_setting(NEW.tenant_id);
+    r jsonb;
+    id bigint;
+BEGIN
+    IF NEW.kind <> 'no_sale' OR NOT s.realtime OR NOT EXISTS (SELECT 1 FROM pos.fraud_baseline b WHERE b.tenant_id = NEW.tenant_id) THEN
+        RETURN NULL;
+    END IF;
+    r := pos.fraud_no_sale_json(NEW.tenant_id, NEW.store_id,
+            (SELECT count(*)::int FROM pos.drawer_event d WHERE (d.tenant_id, d.store_id, d.cashier_id, d.business_date) = (NEW.tenant_id, NEW.store_id, NEW.cashier_id, NEW.business_date)
+                AND d.kind = 'no_sale' AND d.occurred_at < NEW.occurred_at),
+            (SELECT count(*)::int FROM pos.fraud_score f WHERE (f.tenant_id, f.store_id, f.cashier_id, f.business_date) = (NEW.tenant_id, NEW.store_id, NEW.cashier_id, NEW.business_date)
+                AND f.occurred_at < NEW.occurred_at),
+            s.txn_offset);
+    IF (r->>'score')::float8 >= s.alert_threshold THEN
+        INSERT INTO pos.fraud_alert (tenant_id, store_id, level, source, source_event_id, cashier_id, business_date, occurred_at, score, reasons)
+        VALUES (NEW.tenant_id, NEW.store_id, 'no_sale', NEW.source, NEW.source_event_id, NEW.cashier_id, NEW.business_date, NEW.occurred_at, (r->>'score')::float8, r->'reasons')
+        ON CONFLICT DO NOTHING RETURNING alert_id INTO id;
+        IF id IS NOT NULL THEN
+            PERFORM pg_notify('pos_fraud_alert', jsonb_build_object('alert_id', id, 'tenant_id', NEW.tenant_id, 'store_id', NEW.store_id,
+                'level', 'no_sale', 'source_event_id', NEW.source_event_id, 'cashier_id', NEW.cashier_id, 'score', round((r->>'score')::numeric, 4))::text);
+        END IF;
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE CONSTRAINT TRIGGER fraud_no_sale_on_commit AFTER INSERT ON pos.drawer_event
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION pos.fraud_on_drawer_event();
+
+-- Batch path (backfills, realtime = false): scores a date range in time order, no alerts.
+CREATE FUNCTION pos.fraud_scan(p_tenant text, p_from date, p_to date) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    t record;
+    n bigint := 0;
+BEGIN
+    FOR t IN SELECT x.store_id, x.source, x.source_txn_id FROM pos.txn x
+              WHERE x.tenant_id = p_tenant AND x.business_date BETWEEN p_from AND p_to ORDER BY x.occurred_at, x.source_txn_id LOOP
+        PERFORM pos.fraud_record(p_tenant, t.store_id, t.source, t.source_txn_id, false);
+        n := n + 1;
+    END LOOP;
+    RETURN n;
+END
+$$;
+
+-- Risk per cashier for one store and business day: hits from pos.fraud_score, transaction and
+-- no-sale counts from the pos.cashier_daily view.
+CREATE FUNCTION pos.cashier_risk(tenant_id text, store_id text, business_date date)
+RETURNS TABLE (cashier_id text, score double precision, alert boolean, transactions bigint, no_sales bigint, reasons jsonb)
+LANGUAGE sql STABLE AS $$
+WITH s AS (SELECT pos.fraud_setting(cashier_risk.tenant_id) AS st),
+sc AS (
+    SELECT f.cashier_id, count(*) AS n, max(f.evidence) AS max_ev,
+           coalesce((SELECT jsonb_object_agg(h, c) FROM (SELECT h, count(*) AS c FROM pos.fraud_score g, unnest(g.hits) h
+                       WHERE (g.tenant_id, g.store_id, g.business_date) = (cashier_risk.tenant_id, cashier_risk.store_id, cashier_risk.business_date)
+                         AND g.cashier_id = f.cashier_id GROUP BY h) z), '{}') AS hits
+      FROM pos.fraud_score f
+     WHERE (f.tenant_id, f.store_id, f.business_date) = (cashier_risk.tenant_id, cashier_risk.store_id, cashier_risk.business_date)
+     GROUP BY f.cashier_id
+), cd AS (
+    SELECT v.cashier_id, v.transactions + v.post_voids + v.cancelled AS transactions, v.no_sales
+      FROM pos.cashier_daily v
+     WHERE (v.tenant_id, v.store_id, v.business_date) = (cashier_risk.tenant_id, cashier_risk.store_id, cashier_risk.business_date)
+), j AS (
+    SELECT coalesce(cd.cashier_id, sc.cashier_id) AS cashier_id,
+           greatest(coalesce(cd.transactions, 0), coalesce(sc.n, 0)) AS transactions, coalesce(cd.no_sales, 0) AS no_sales,
+           pos.fraud_cashier_day_json(cashier_risk.tenant_id, cashier_risk.store_id,
+               jsonb_build_object('transactions', greatest(coalesce(cd.transactions, 0), coalesce(sc.n, 0)),
+                                  'hits', coalesce(sc.hits, '{}'), 'no_sales', coalesce(cd.no_sales, 0),
+                                  'max_txn_evidence', coalesce(sc.max_ev, 0)),
+               (SELECT (st).cashier_day_offset FROM s), (SELECT (st).txn_offset FROM s)) AS r
+      FROM cd FULL JOIN sc ON coalesce(sc.cashier_id, '') = coalesce(cd.cashier_id, '')
+     WHERE coalesce(cd.cashier_id, sc.cashier_id) IS NOT NULL
+)
+SELECT j.cashier_id, (j.r->>'score')::float8, (j.r->>'score')::float8 >= (SELECT (st).cashier_alert_threshold FROM s),
+       j.transactions, j.no_sales, j.r->'reasons'
+  FROM j
+ ORDER BY 2 DESC, 1
+$$;
+COMMENT ON FUNCTION pos.cashier_risk(text, text, date) IS 'Fraud risk per cashier for one store and business day, in [0,1], with reasons: repeated anomalies against what that many transactions would produce at this store, no-sales against the norm, the worst transaction.';
