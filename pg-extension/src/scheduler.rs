@@ -59,7 +59,11 @@ pub extern "C-unwind" fn pos_analytics_scheduler_main(_arg: pg_sys::Datum) {
             });
         }
     }
-    log!("pos_analytics scheduler stopping");
+    // Exit non-zero so the postmaster restarts us after the restart time: a SIGTERM also comes
+    // from DROP DATABASE … WITH (FORCE) or pg_terminate_backend, and the scheduler must come back
+    // once the database does. During a server shutdown the postmaster restarts nothing.
+    log!("pos_analytics scheduler stopping; it restarts in 10 s unless the server is shutting down");
+    unsafe { pg_sys::proc_exit(1) };
 }
 
 /// Ids of enabled jobs whose start time has passed; empty while the extension is not installed.
