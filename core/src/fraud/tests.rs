@@ -336,15 +336,17 @@ fn a_burst_of_declined_keyed_attempts_on_one_bin_alerts() {
             occurred_at: t.occurred_at,
         })
         .collect();
-    let mut ctx = TxnContext::default();
-    ctx.recent_card_attempts = (0..8)
-        .map(|k| CardAttempt {
-            occurred_at: t.occurred_at - Duration::seconds(30 * k),
-            status: TenderStatus::Declined,
-            bin: Some("999999".into()),
-            fingerprint: Some(format!("old{k}")),
-        })
-        .collect();
+    let ctx = TxnContext {
+        recent_card_attempts: (0..8)
+            .map(|k| CardAttempt {
+                occurred_at: t.occurred_at - Duration::seconds(30 * k),
+                status: TenderStatus::Declined,
+                bin: Some("999999".into()),
+                fingerprint: Some(format!("old{k}")),
+            })
+            .collect(),
+        ..TxnContext::default()
+    };
     let s = score(&t, ctx);
     assert!(s.score >= 0.5, "{s:?}");
     assert!(s.hits.contains(&Family::CardTesting));
