@@ -5,8 +5,16 @@
 //! whose cost is in PostgreSQL's executor, so Rust would add FFI without saving work.
 use pgrx::prelude::*;
 
-extension_sql_file!("../../sql/90_caggs.sql", name = "caggs_sql", requires = ["security"]);
-extension_sql_file!("../../sql/95_views.sql", name = "caggs_views", requires = ["caggs_sql"]);
+extension_sql_file!(
+    "../../sql/90_caggs.sql",
+    name = "caggs_sql",
+    requires = ["security"]
+);
+extension_sql_file!(
+    "../../sql/95_views.sql",
+    name = "caggs_views",
+    requires = ["caggs_sql"]
+);
 
 #[cfg(any(test, feature = "pg_test"))]
 #[pg_schema]
@@ -55,16 +63,28 @@ mod tests {
     fn shipped_views_match_raw_rows_before_and_after_refresh() {
         insert_lines("a", 60, "1 hour");
         let raw = "SELECT sum(quantity)::bigint FROM pos.sale_line WHERE txn_status = 'completed'";
-        assert_eq!(one_i64("SELECT sum(quantity)::bigint FROM pos.sales_daily"), one_i64(raw));
-        assert_eq!(one_i64("SELECT sum(quantity)::bigint FROM pos.sales_hourly"), one_i64(raw));
+        assert_eq!(
+            one_i64("SELECT sum(quantity)::bigint FROM pos.sales_daily"),
+            one_i64(raw)
+        );
+        assert_eq!(
+            one_i64("SELECT sum(quantity)::bigint FROM pos.sales_hourly"),
+            one_i64(raw)
+        );
         Spi::run("SELECT pos.refresh_continuous_aggregate_in_transaction('pos.sales_hourly', NULL, NULL)").unwrap();
         let mat_table = Spi::get_one::<String>("SELECT mat_table::text FROM pos.continuous_aggregate WHERE view_name = 'pos.sales_hourly'::regclass")
             .unwrap()
             .unwrap();
         let mat = one_i64(&format!("SELECT sum(quantity)::bigint FROM {mat_table}"));
         assert!(mat > 0, "the refresh materialized nothing");
-        assert_eq!(one_i64("SELECT sum(quantity)::bigint FROM pos.sales_hourly"), one_i64(raw));
-        assert_eq!(one_i64("SELECT sum(items_sold)::bigint FROM pos.store_daily"), one_i64(raw));
+        assert_eq!(
+            one_i64("SELECT sum(quantity)::bigint FROM pos.sales_hourly"),
+            one_i64(raw)
+        );
+        assert_eq!(
+            one_i64("SELECT sum(items_sold)::bigint FROM pos.store_daily"),
+            one_i64(raw)
+        );
     }
 
     /// A late row below the watermark is logged once per statement and a refresh repairs its bucket.
@@ -75,7 +95,10 @@ mod tests {
         insert_lines("late", 10, "5 hours");
         // One statement logs one span per chunk it touched (10 rows over at most two days), not one per row.
         let spans = one_i64("SELECT count(*) FROM pos.cagg_source_invalidation WHERE source = 'pos.sale_line'::regclass");
-        assert!((1..=2).contains(&spans), "{spans} spans logged for one statement");
+        assert!(
+            (1..=2).contains(&spans),
+            "{spans} spans logged for one statement"
+        );
         Spi::run("SELECT pos.refresh_continuous_aggregate_in_transaction('pos.sales_hourly', NULL, NULL)").unwrap();
         let view = "SELECT sum(quantity)::bigint FROM pos.sales_hourly WHERE hour < now() - interval '2 hours'";
         let raw = "SELECT sum(quantity)::bigint FROM pos.sale_line WHERE date_bin('1 hour', occurred_at, '2000-01-03') < now() - interval '2 hours'";
@@ -98,12 +121,16 @@ mod tests {
         .unwrap()
         .unwrap();
         let old_chunk = old_chunk.rsplit('.').next().unwrap().to_string();
-        assert!(!plan.contains(&old_chunk), "chunk {old_chunk} below the watermark is scanned:\n{plan}");
+        assert!(
+            !plan.contains(&old_chunk),
+            "chunk {old_chunk} below the watermark is scanned:\n{plan}"
+        );
     }
 
     #[pg_test(error = "\"pos.txn\" is not a continuous aggregate")]
     fn refreshing_a_table_is_an_error() {
-        Spi::run("SELECT pos.refresh_continuous_aggregate_in_transaction('pos.txn', NULL, NULL)").unwrap();
+        Spi::run("SELECT pos.refresh_continuous_aggregate_in_transaction('pos.txn', NULL, NULL)")
+            .unwrap();
     }
 
     #[pg_test(error = "give exactly one of bucket_width and bucket_date_column")]
@@ -111,7 +138,9 @@ mod tests {
         Spi::run("SELECT pos.create_continuous_aggregate('public.x', 'pos.txn', '{store_id}', 'count(*) AS n')").unwrap();
     }
 
-    #[pg_test(error = "bucket width 01:30:00 is not a multiple of the parent's 01:00:00 (with aligned origins)")]
+    #[pg_test(
+        error = "bucket width 01:30:00 is not a multiple of the parent's 01:00:00 (with aligned origins)"
+    )]
     fn hierarchical_buckets_must_nest() {
         Spi::run(
             "SELECT pos.create_continuous_aggregate('public.x', 'pos.sales_hourly', '{store_id}', 'sum(net) AS net', bucket_width => '90 minutes')",

@@ -4,22 +4,44 @@
 use pgrx::prelude::*;
 
 mod caggs;
+mod forecast;
+mod fraud;
 mod identity;
 mod scheduler;
+mod sku;
 
 ::pgrx::pg_module_magic!(name, version);
 
 extension_sql_file!("../../sql/00_schema.sql", name = "schema", bootstrap);
-extension_sql_file!("../../sql/10_hypertable.sql", name = "hypertable", requires = ["schema"]);
-extension_sql_file!("../../sql/15_jobs.sql", name = "jobs", requires = ["hypertable"]);
-extension_sql_file!("../../sql/20_facts.sql", name = "facts", requires = ["jobs"]);
-extension_sql_file!("../../sql/30_reference.sql", name = "reference", requires = ["facts"]);
-extension_sql_file!("../../sql/40_security.sql", name = "security", requires = ["reference"]);
+extension_sql_file!(
+    "../../sql/10_hypertable.sql",
+    name = "hypertable",
+    requires = ["schema"]
+);
+extension_sql_file!(
+    "../../sql/15_jobs.sql",
+    name = "jobs",
+    requires = ["hypertable"]
+);
+extension_sql_file!(
+    "../../sql/20_facts.sql",
+    name = "facts",
+    requires = ["jobs"]
+);
+extension_sql_file!(
+    "../../sql/30_reference.sql",
+    name = "reference",
+    requires = ["facts"]
+);
+extension_sql_file!(
+    "../../sql/40_security.sql",
+    name = "security",
+    requires = ["reference"]
+);
 
 /// Runs in every process that loads the library: defines the settings and, when preloaded by the
 /// postmaster, registers the scheduler.
 #[pg_guard]
-#[unsafe(no_mangle)]
 pub extern "C-unwind" fn _PG_init() {
     scheduler::init();
 }

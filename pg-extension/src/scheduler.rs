@@ -13,14 +13,12 @@ static DATABASE: GucSetting<Option<CString>> =
 static NAPTIME: GucSetting<i32> = GucSetting::<i32>::new(10);
 
 pub fn init() {
-    GucRegistry::define_string_guc(
-        c"pos_analytics.database",
-        c"Database whose pos.job table the pos_analytics scheduler runs.",
-        c"One scheduler serves one database; other databases can call pos.run_due_jobs() from cron.",
-        &DATABASE,
-        GucContext::Postmaster,
-        GucFlags::default(),
-    );
+    // A PGC_POSTMASTER setting may only be defined while the postmaster preloads the library;
+    // without preloading there is no scheduler, and SQL reads the unset setting as NULL.
+    let preloading = unsafe { pg_sys::process_shared_preload_libraries_in_progress };
+    if preloading {
+        define_database_setting();
+    }
     GucRegistry::define_int_guc(
         c"pos_analytics.scheduler_naptime",
         c"Seconds the pos_analytics scheduler sleeps between looks at pos.job.",
@@ -31,7 +29,7 @@ pub fn init() {
         GucContext::Sighup,
         GucFlags::UNIT_S,
     );
-    if unsafe { pg_sys::process_shared_preload_libraries_in_progress } {
+    if preloading {
         BackgroundWorkerBuilder::new("pos_analytics scheduler")
             .set_type("pos_analytics scheduler")
             .set_library("pos_analytics")
@@ -40,6 +38,17 @@ pub fn init() {
             .set_restart_time(Some(Duration::from_secs(10)))
             .load();
     }
+}
+
+fn define_database_setting() {
+    GucRegistry::define_string_guc(
+        c"pos_analytics.database",
+        c"Database whose pos.job table the pos_analytics scheduler runs.",
+        c"One scheduler serves one database; other databases can call pos.run_due_jobs() from cron.",
+        &DATABASE,
+        GucContext::Postmaster,
+        GucFlags::default(),
+    );
 }
 
 #[pg_guard]
@@ -62,7 +71,9 @@ pub extern "C-unwind" fn pos_analytics_scheduler_main(_arg: pg_sys::Datum) {
     // Exit non-zero so the postmaster restarts us after the restart time: a SIGTERM also comes
     // from DROP DATABASE … WITH (FORCE) or pg_terminate_backend, and the scheduler must come back
     // once the database does. During a server shutdown the postmaster restarts nothing.
-    log!("pos_analytics scheduler stopping; it restarts in 10 s unless the server is shutting down");
+    log!(
+        "pos_analytics scheduler stopping; it restarts in 10 s unless the server is shutting down"
+    );
     unsafe { pg_sys::proc_exit(1) };
 }
 

@@ -11,8 +11,12 @@ use pos_e2e::{connect, fresh_db};
 use std::time::{Duration, Instant};
 
 const DB: &str = "e2e_caggs";
-const STORES: [(&str, &str); 4] =
-    [("s1", "UTC"), ("s2", "America/New_York"), ("s3", "Asia/Kolkata"), ("s4", "Pacific/Kiritimati")];
+const STORES: [(&str, &str); 4] = [
+    ("s1", "UTC"),
+    ("s2", "America/New_York"),
+    ("s3", "Asia/Kolkata"),
+    ("s4", "Pacific/Kiritimati"),
+];
 
 /// xorshift64*: a reproducible sequence without a dependency.
 struct Rng(u64);
@@ -44,7 +48,10 @@ struct Txn {
 }
 
 fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 /// `occurred_at` and `business_date` expressions for a minute offset in a store's time zone.
@@ -71,12 +78,24 @@ fn txn_sql(rng: &mut Rng, t: &Txn, version: i64) -> String {
             1 => "void",
             _ => "sale",
         };
-        let qty = if kind == "sale" { rng.range(1, 5) } else { -rng.range(1, 3) };
+        let qty = if kind == "sale" {
+            rng.range(1, 5)
+        } else {
+            -rng.range(1, 3)
+        };
         let cents = rng.range(50, 2000);
-        let discount = if kind == "sale" && rng.chance(20) { rng.range(1, 40) } else { 0 };
+        let discount = if kind == "sale" && rng.chance(20) {
+            rng.range(1, 40)
+        } else {
+            0
+        };
         let net = qty * cents - discount;
         net_total += net;
-        let original = if kind == "return" && rng.chance(50) { "'orig'" } else { "NULL" };
+        let original = if kind == "return" && rng.chance(50) {
+            "'orig'"
+        } else {
+            "NULL"
+        };
         let entry = if rng.chance(10) { "keyed" } else { "scanned" };
         let overridden = rng.chance(10);
         lines.push(format!(
@@ -91,7 +110,11 @@ fn txn_sql(rng: &mut Rng, t: &Txn, version: i64) -> String {
     }
     let net = net_total as f64 / 100.0;
     let method = ["cash", "card", "gift_card", "store_credit", "other"][rng.below(5) as usize];
-    let tender_status = if rng.chance(10) { "declined" } else { "approved" };
+    let tender_status = if rng.chance(10) {
+        "declined"
+    } else {
+        "approved"
+    };
     format!(
         "INSERT INTO pos.txn (tenant_id, store_id, source, source_txn_id, occurred_at, business_date, source_version, cashier_id, status, currency, line_count, gross_amount, net_amount, tax_amount)
          VALUES ('t1','{store}','gen','{id}',{ts},{date},{version},'{cashier}','{status}','USD',{n},{net},{net},{tax})
@@ -141,8 +164,11 @@ fn mismatches(c: &mut postgres::Client, cagg: &str) -> i64 {
 fn setup() -> (postgres::Client, Vec<String>) {
     let mut c = fresh_db(DB);
     for (store, tz) in STORES {
-        c.execute("INSERT INTO pos.store (tenant_id, store_id, timezone) VALUES ('t1', $1, $2)", &[&store, &tz])
-            .unwrap();
+        c.execute(
+            "INSERT INTO pos.store (tenant_id, store_id, timezone) VALUES ('t1', $1, $2)",
+            &[&store, &tz],
+        )
+        .unwrap();
     }
     // Chunks for most of the span; the rest lands in the default chunk (stragglers).
     c.batch_execute(
@@ -155,7 +181,10 @@ fn setup() -> (postgres::Client, Vec<String>) {
     )
     .unwrap();
     let caggs = c
-        .query("SELECT view_name::text FROM pos.continuous_aggregate ORDER BY cagg_id", &[])
+        .query(
+            "SELECT view_name::text FROM pos.continuous_aggregate ORDER BY cagg_id",
+            &[],
+        )
         .unwrap()
         .iter()
         .map(|r| r.get(0))
@@ -174,34 +203,64 @@ fn refresh_and_check(c: &mut postgres::Client, rng: &mut Rng, cagg: &str) {
         .unwrap()
         .get(0);
     if let Some(p) = parent {
-        c.batch_execute(&format!("CALL pos.refresh_continuous_aggregate('{p}', NULL, '2026-04-30')")).unwrap();
+        c.batch_execute(&format!(
+            "CALL pos.refresh_continuous_aggregate('{p}', NULL, '2026-04-30')"
+        ))
+        .unwrap();
     }
-    let day = |rng: &mut Rng| format!("'2026-03-02'::timestamptz + interval '{} hours'", rng.range(-30 * 24, 30 * 24));
+    let day = |rng: &mut Rng| {
+        format!(
+            "'2026-03-02'::timestamptz + interval '{} hours'",
+            rng.range(-30 * 24, 30 * 24)
+        )
+    };
     let (from, to) = match rng.below(4) {
         0 => ("NULL".to_string(), "'2026-04-30'".to_string()),
         1 => ("NULL".to_string(), day(rng)),
         _ => {
             let a = day(rng);
-            (a.clone(), format!("{a} + interval '{} hours'", rng.range(1, 15 * 24)))
+            (
+                a.clone(),
+                format!("{a} + interval '{} hours'", rng.range(1, 15 * 24)),
+            )
         }
     };
-    c.batch_execute(&format!("CALL pos.refresh_continuous_aggregate('{cagg}', {from}, {to})")).unwrap();
+    c.batch_execute(&format!(
+        "CALL pos.refresh_continuous_aggregate('{cagg}', {from}, {to})"
+    ))
+    .unwrap();
     let bad = mismatches(c, cagg);
-    assert_eq!(bad, 0, "{cagg} differs from its raw rows in {bad} row(s) after a refresh of [{from}, {to})");
+    assert_eq!(
+        bad, 0,
+        "{cagg} differs from its raw rows in {bad} row(s) after a refresh of [{from}, {to})"
+    );
 }
 
-fn random_op(c: &mut postgres::Client, rng: &mut Rng, txns: &mut Vec<Txn>, caggs: &[String]) -> &'static str {
+fn random_op(
+    c: &mut postgres::Client,
+    rng: &mut Rng,
+    txns: &mut Vec<Txn>,
+    caggs: &[String],
+) -> &'static str {
     let pick = |rng: &mut Rng, txns: &Vec<Txn>| rng.below(txns.len().max(1) as u64) as usize;
     match rng.below(100) {
         0..=34 => {
-            let t = Txn { id: format!("x{}", txns.len()), store: rng.below(4) as usize, minute: rng.range(-20 * 1440, 3 * 1440) };
+            let t = Txn {
+                id: format!("x{}", txns.len()),
+                store: rng.below(4) as usize,
+                minute: rng.range(-20 * 1440, 3 * 1440),
+            };
             c.batch_execute(&txn_sql(rng, &t, 1)).unwrap();
             txns.push(t);
             "insert"
         }
         35..=39 => {
             // late: weeks before everything else, into the default chunk
-            let t = Txn { id: format!("x{}", txns.len()), store: rng.below(4) as usize, minute: rng.range(-60 * 1440, -25 * 1440) };
+            let t = Txn {
+                id: format!("x{}", txns.len()),
+                store: rng.below(4) as usize,
+                minute: rng.range(-60 * 1440, -25 * 1440),
+            };
             c.batch_execute(&txn_sql(rng, &t, 1)).unwrap();
             txns.push(t);
             "late"
@@ -209,8 +268,16 @@ fn random_op(c: &mut postgres::Client, rng: &mut Rng, txns: &mut Vec<Txn>, caggs
         40..=47 if !txns.is_empty() => {
             // replay: a newer version wins, an older one changes nothing
             let i = pick(rng, txns);
-            let version = if rng.chance(50) { rng.range(2, 1000) } else { 0 };
-            let t = Txn { id: txns[i].id.clone(), store: txns[i].store, minute: txns[i].minute };
+            let version = if rng.chance(50) {
+                rng.range(2, 1000)
+            } else {
+                0
+            };
+            let t = Txn {
+                id: txns[i].id.clone(),
+                store: txns[i].store,
+                minute: txns[i].minute,
+            };
             c.batch_execute(&txn_sql(rng, &t, version)).unwrap();
             "replay"
         }
@@ -251,7 +318,10 @@ fn random_op(c: &mut postgres::Client, rng: &mut Rng, txns: &mut Vec<Txn>, caggs
         68..=72 if !txns.is_empty() => {
             let id = txns[pick(rng, txns)].id.clone();
             let table = ["sale_line", "txn", "tender"][rng.below(3) as usize];
-            c.batch_execute(&format!("DELETE FROM pos.{table} WHERE source_txn_id = '{id}'")).unwrap();
+            c.batch_execute(&format!(
+                "DELETE FROM pos.{table} WHERE source_txn_id = '{id}'"
+            ))
+            .unwrap();
             "delete"
         }
         73..=77 => {
@@ -280,7 +350,13 @@ fn random_op(c: &mut postgres::Client, rng: &mut Rng, txns: &mut Vec<Txn>, caggs
             .unwrap();
             let mut data = String::new();
             for n in 1..=rng.range(1, 20) {
-                data.push_str(&format!("t1\t{}\tcopy\tk{}\t{n}\t{ts}\t{}\tsale\tsku{}\tr\t1\t2.50\t2.50\tUSD\n", STORES[store].0, rng.next(), date, rng.below(6)));
+                data.push_str(&format!(
+                    "t1\t{}\tcopy\tk{}\t{n}\t{ts}\t{}\tsale\tsku{}\tr\t1\t2.50\t2.50\tUSD\n",
+                    STORES[store].0,
+                    rng.next(),
+                    date,
+                    rng.below(6)
+                ));
             }
             std::io::Write::write_all(&mut w, data.as_bytes()).unwrap();
             w.finish().unwrap();
@@ -366,23 +442,40 @@ fn random_writes_and_refreshes_match_raw_rows() {
     let mut counts = std::collections::BTreeMap::<&str, usize>::new();
     let started = Instant::now();
     for _ in 0..ops {
-        *counts.entry(random_op(&mut c, &mut rng, &mut txns, &caggs)).or_default() += 1;
+        *counts
+            .entry(random_op(&mut c, &mut rng, &mut txns, &caggs))
+            .or_default() += 1;
     }
     // Rarely hit by chance: TRUNCATE invalidates everything below the threshold.
     c.batch_execute("TRUNCATE pos.drawer_event").unwrap();
     for cagg in &caggs {
-        c.batch_execute(&format!("CALL pos.refresh_continuous_aggregate('{cagg}', NULL, '2026-04-30')")).unwrap();
+        c.batch_execute(&format!(
+            "CALL pos.refresh_continuous_aggregate('{cagg}', NULL, '2026-04-30')"
+        ))
+        .unwrap();
         assert_eq!(mismatches(&mut c, cagg), 0, "{cagg} after a full refresh");
     }
     check_shipped_views(&mut c);
     // Materialized-only: the materialization alone is complete below the watermark.
     for cagg in &caggs {
-        c.batch_execute(&format!("SELECT pos.alter_continuous_aggregate('{cagg}', materialized_only => true)")).unwrap();
+        c.batch_execute(&format!(
+            "SELECT pos.alter_continuous_aggregate('{cagg}', materialized_only => true)"
+        ))
+        .unwrap();
         assert_eq!(mismatches(&mut c, cagg), 0, "{cagg}, materialized only");
-        c.batch_execute(&format!("SELECT pos.alter_continuous_aggregate('{cagg}', materialized_only => false)")).unwrap();
+        c.batch_execute(&format!(
+            "SELECT pos.alter_continuous_aggregate('{cagg}', materialized_only => false)"
+        ))
+        .unwrap();
     }
-    let lines: i64 = c.query_one("SELECT count(*) FROM pos.sale_line", &[]).unwrap().get(0);
-    eprintln!("{ops} operations ({counts:?}) over {lines} lines, seed {seed}, in {:.1?}", started.elapsed());
+    let lines: i64 = c
+        .query_one("SELECT count(*) FROM pos.sale_line", &[])
+        .unwrap()
+        .get(0);
+    eprintln!(
+        "{ops} operations ({counts:?}) over {lines} lines, seed {seed}, in {:.1?}",
+        started.elapsed()
+    );
 }
 
 /// Writers inserting right at the threshold while refreshes keep raising it: nothing is lost,
@@ -428,14 +521,24 @@ fn concurrent_writers_are_never_lost_nor_blocked_long() {
     let deadline = Instant::now() + Duration::from_secs(6);
     let mut refreshes = 0;
     while Instant::now() < deadline {
-        c.batch_execute("CALL pos.refresh_continuous_aggregate('public.per_second', NULL, clock_timestamp())").unwrap();
+        c.batch_execute(
+            "CALL pos.refresh_continuous_aggregate('public.per_second', NULL, clock_timestamp())",
+        )
+        .unwrap();
         refreshes += 1;
     }
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let results: Vec<(i32, Duration)> = writers.into_iter().map(|h| h.join().unwrap()).collect();
     c.batch_execute("CALL pos.refresh_continuous_aggregate('public.per_second', NULL, now() + interval '1 minute')").unwrap();
-    assert_eq!(mismatches(&mut c, "public.per_second"), 0, "a concurrent write was lost");
-    c.batch_execute("SELECT pos.alter_continuous_aggregate('public.per_second', materialized_only => true)").unwrap();
+    assert_eq!(
+        mismatches(&mut c, "public.per_second"),
+        0,
+        "a concurrent write was lost"
+    );
+    c.batch_execute(
+        "SELECT pos.alter_continuous_aggregate('public.per_second', materialized_only => true)",
+    )
+    .unwrap();
     let (mat, raw): (i64, i64) = {
         let r = c
             .query_one("SELECT (SELECT sum(lines)::bigint FROM public.per_second), (SELECT count(*) FROM pos.sale_line)", &[])
@@ -444,6 +547,9 @@ fn concurrent_writers_are_never_lost_nor_blocked_long() {
     };
     assert_eq!(mat, raw, "materialized lines vs raw lines");
     let worst = results.iter().map(|r| r.1).max().unwrap();
-    eprintln!("{refreshes} refreshes, writer transactions {:?}, slowest {worst:?}", results.iter().map(|r| r.0).collect::<Vec<_>>());
+    eprintln!(
+        "{refreshes} refreshes, writer transactions {:?}, slowest {worst:?}",
+        results.iter().map(|r| r.0).collect::<Vec<_>>()
+    );
     assert!(worst < Duration::from_secs(2), "a writer waited {worst:?}");
 }
