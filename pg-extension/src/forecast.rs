@@ -2,6 +2,9 @@
 //! forecasts of a tenant's SKU-store series into `pos.demand_forecast`, and reorder suggestions.
 //! Reading daily demand, zero-filling and dating live in sql/70_forecast.sql; the algorithms in
 //! core. Forecast threads only compute: every SPI call stays on the backend's own thread.
+// pgrx spells a set-returning function's SQL columns in its Rust return type
+// (TableIterator<(name!(…), …)>); that type *is* the signature, so it stays inline.
+#![allow(clippy::type_complexity)]
 use pgrx::pg_sys::panic::ErrorReport;
 use pgrx::prelude::*;
 use pgrx::{PgLogLevel, PgSqlErrorCode};
@@ -40,7 +43,8 @@ fn raise_msg(code: PgSqlErrorCode, msg: String, hint: &str) -> ! {
     unreachable!("ERROR does not return")
 }
 
-fn spi_failed(e: pgrx::spi::Error) -> ! {
+/// Generic over the return type so it fits `unwrap_or_else` wherever an SPI read fails.
+fn spi_failed<T>(e: pgrx::spi::Error) -> T {
     raise_msg(
         PgSqlErrorCode::ERRCODE_INTERNAL_ERROR,
         format!("reading demand failed: {e}"),

@@ -1,6 +1,9 @@
 //! SQL face of `pos_core::fraud`: learning baselines from history, scoring transactions,
 //! no-sale opens and cashier-days. Context assembly, storage, thresholds, the commit-time trigger
 //! and NOTIFY live in sql/80_fraud.sql; the algorithms in core/src/fraud (see docs/fraud.md).
+// pgrx spells a set-returning function's SQL columns in its Rust return type
+// (TableIterator<(name!(…), …)>); that type *is* the signature, so it stays inline.
+#![allow(clippy::type_complexity)]
 use pgrx::pg_sys::panic::ErrorReport;
 use pgrx::prelude::*;
 use pgrx::{JsonB, PgLogLevel, PgSqlErrorCode};

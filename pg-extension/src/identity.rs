@@ -1,6 +1,9 @@
 //! SQL face of `pos_core::identity`: normalizers, name similarity, explained match scores, model
 //! training and identity resolution into `pos.identity_link`. Thin wrappers: every rule lives in
 //! core (see docs/identity.md). NULL in → NULL out; bad input → ERROR with a HINT.
+// pgrx spells a set-returning function's SQL columns in its Rust return type
+// (TableIterator<(name!(…), …)>); that type *is* the signature, so it stays inline.
+#![allow(clippy::type_complexity)]
 use pgrx::pg_sys::panic::ErrorReport;
 use pgrx::prelude::*;
 use pgrx::{JsonB, PgLogLevel, PgSqlErrorCode};

@@ -1,5 +1,8 @@
 //! SQL face of `pos_core::sku`: GTIN normalization, barcode parsing, vendor SKU keys and alias
 //! resolution. Thin wrappers; every rule lives in core (see docs/sku.md). NULL in → NULL out.
+// pgrx spells a set-returning function's SQL columns in its Rust return type
+// (TableIterator<(name!(…), …)>); that type *is* the signature, so it stays inline.
+#![allow(clippy::type_complexity)]
 use pgrx::pg_sys::panic::ErrorReport;
 use pgrx::prelude::*;
 use pgrx::{AnyNumeric, JsonB, PgLogLevel, PgSqlErrorCode};
