@@ -490,8 +490,8 @@ mod tests {
         );
         assert_eq!(t.occurred_at.to_rfc3339(), "2020-05-18T16:30:49.614+00:00");
         assert_eq!(
-            t.lines[0].sku, "ITEM-1",
-            "an ad-hoc item is keyed by its name"
+            t.lines[0].sku, "ITEM1",
+            "an ad-hoc item is keyed by its name (vendor key: case folded, separators dropped)"
         );
     }
 
