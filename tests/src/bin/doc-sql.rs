@@ -75,7 +75,7 @@ fn fresh_database(url: &str, file: &str) -> String {
         .file_stem()
         .unwrap()
         .to_string_lossy();
-    let name: String = format!("doc_{stem}")
+    let name: String = format!("doc_{}", stem.to_lowercase())
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
         .collect();
