@@ -12,7 +12,7 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/work/target-api}
 URL=${POS_BENCH_URL:-$(scripts/pg-local url)}
 DURATION=${DURATION:-30}; CONNS=${CONNS:-32}; POOL=${POOL:-4}; PORT=${PORT:-8097}
 SVC_URL=$(echo "$URL" | sed -E 's#://[^@/]*@#://pos_api_bench_svc@#')
-command -v wrk >/dev/null || { echo "wrk missing: apt-get install -y wrk" >&2; exit 1; }
+command -v wrk >/dev/null || apt-get install -y -q --no-install-recommends wrk || { echo "wrk missing and could not be installed: apt-get install -y wrk" >&2; exit 1; }
 psql() { command psql -X -q -v ON_ERROR_STOP=1 "$URL" "$@"; }
 
 cargo build --release -q -p pos-query-api --bin pos-query-api --example direct_loop
