@@ -6,10 +6,11 @@ CREATE FUNCTION pg_temp.with_check(d text) RETURNS text LANGUAGE sql IMMUTABLE A
     SELECT d || (10 - sum(substr(d, i, 1)::int * CASE WHEN (length(d) - i) % 2 = 0 THEN 3 ELSE 1 END) % 10) % 10
       FROM generate_series(1, length(d)) AS i
 $$;
--- 1 M valid UPC-As (number system 0), a quarter each clean, lost leading zero, ".0", padded GTIN-14.
+-- 1 M valid UPC-As (number system 0, second digit non-zero so that a spreadsheet that drops the
+-- leading zero leaves 11 unambiguous digits), a quarter each clean, leading zero lost, ".0", padded GTIN-14.
 CREATE TEMP TABLE codes AS
 SELECT CASE g % 4 WHEN 0 THEN c WHEN 1 THEN ltrim(c, '0') WHEN 2 THEN c || '.0' ELSE '00' || c END AS raw
-  FROM (SELECT g, pg_temp.with_check('0' || lpad(((g::bigint * 7919 * 104729) % 10000000000)::text, 10, '0')) AS c
+  FROM (SELECT g, pg_temp.with_check('0' || (1 + g % 9)::text || lpad(((g::bigint * 7919 * 104729) % 1000000000)::text, 9, '0')) AS c
           FROM generate_series(1, 1000000) AS g) s;
 ANALYZE codes;
 \set QUIET off
