@@ -3,14 +3,20 @@
 //! Each ```sql block runs through psql (aligned format, no footer) in a fresh database per file;
 //! when the next fenced block is ```output its text must equal psql's stdout (trailing spaces
 //! ignored). A ```sql-error block must fail, and its ```output holds the ERROR/DETAIL/HINT lines.
-//! Usage: doc-sql URL FILE.md… (URL points at any database of the cluster; exit 1 on any failure).
-use pos_e2e::docs::{parse_blocks, Block};
+//! Usage: doc-sql [--record] URL FILE.md… (URL points at any database of the cluster; exit 1 on
+//! any failure). `--record` writes what psql printed into the ```output blocks (adding them where
+//! a block printed something and had none) instead of comparing: review the diff before committing.
+use pos_e2e::docs::{parse_blocks, record_outputs, Block};
 use std::process::{Command, ExitCode};
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let record = args.first().is_some_and(|a| a == "--record");
+    if record {
+        args.remove(0);
+    }
     if args.len() < 2 {
-        eprintln!("usage: doc-sql URL FILE.md…");
+        eprintln!("usage: doc-sql [--record] URL FILE.md…");
         return ExitCode::from(2);
     }
     let (url, files) = (&args[0], &args[1..]);
@@ -25,12 +31,26 @@ fn main() -> ExitCode {
             }
         };
         let db = fresh_database(url, file);
-        for b in parse_blocks(&text) {
+        let blocks = parse_blocks(&text);
+        let mut recorded = Vec::new();
+        for b in &blocks {
             checked += 1;
-            if let Err(msg) = run_block(&db, &b) {
-                failures += 1;
-                eprintln!("FAIL {file}:{}: {msg}", b.line);
+            match run_block(&db, b) {
+                Ok(_) => {}
+                Err(Failure::Differs(got)) if record => recorded.push((b.line, got)),
+                Err(Failure::Differs(_)) if b.expected.is_none() => {}
+                Err(e) => {
+                    failures += 1;
+                    eprintln!("FAIL {file}:{}: {}", b.line, e.message(b));
+                }
             }
+        }
+        if record && !recorded.is_empty() {
+            if let Err(e) = std::fs::write(file, record_outputs(&text, &blocks, &recorded)) {
+                eprintln!("{file}: {e}");
+                return ExitCode::from(2);
+            }
+            println!("{file}: recorded {} outputs", recorded.len());
         }
     }
     println!("doc-sql: {checked} blocks checked, {failures} failed");
@@ -99,26 +119,46 @@ fn fresh_database(url: &str, file: &str) -> String {
     db
 }
 
-fn run_block(db: &str, b: &Block) -> Result<(), String> {
+/// Why a block failed; `Differs` carries what psql printed, which `--record` writes down.
+enum Failure {
+    Other(String),
+    Differs(String),
+}
+
+impl Failure {
+    fn message(&self, b: &Block) -> String {
+        match self {
+            Failure::Other(m) => m.clone(),
+            Failure::Differs(got) => format!(
+                "output differs\n--- expected\n{}\n--- got\n{got}",
+                normalize(b.expected.as_deref().unwrap_or("(no output block)"))
+            ),
+        }
+    }
+}
+
+/// Runs one block. A block without an output block passes whenever psql succeeds (or fails, for
+/// `sql-error`); its output is reported as `Differs` only so that `--record` can add it.
+fn run_block(db: &str, b: &Block) -> Result<(), Failure> {
     let out = psql(db, &b.sql);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     let got = if b.expect_error {
         if out.status.success() {
-            return Err("expected an error, the block succeeded".into());
+            return Err(Failure::Other(
+                "expected an error, the block succeeded".into(),
+            ));
         }
         error_lines(&stderr)
     } else {
         if !out.status.success() {
-            return Err(format!("psql failed:\n{stderr}"));
+            return Err(Failure::Other(format!("psql failed:\n{stderr}")));
         }
         normalize(&stdout)
     };
     match &b.expected {
-        Some(want) if normalize(want) != got => Err(format!(
-            "output differs\n--- expected\n{}\n--- got\n{got}",
-            normalize(want)
-        )),
+        Some(want) if normalize(want) != got => Err(Failure::Differs(got)),
+        None if !got.is_empty() => Err(Failure::Differs(got)),
         _ => Ok(()),
     }
 }
