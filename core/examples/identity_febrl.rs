@@ -40,6 +40,7 @@ fn main() {
     };
     let cfg = TrainingConfig {
         scope,
+        swappable: vec![["given_name".into(), "surname".into()]],
         ..TrainingConfig::default()
     };
     let model = train(&fields, &rules, &records, &cfg).unwrap_or_else(|e| fail(&e.to_string()));

@@ -10,8 +10,8 @@ use pgrx::{JsonB, PgLogLevel, PgSqlErrorCode};
 use pos_core::identity::blocking::PairScope;
 use pos_core::identity::compare::token_set_similarity;
 use pos_core::identity::customer::{
-    customer_blocking, customer_field_specs, customer_record, default_customer_model,
-    CustomerFields, Locale,
+    customer_blocking, customer_field_specs, customer_record, customer_swappable,
+    default_customer_model, CustomerFields, Locale,
 };
 use pos_core::identity::dob::DateOrder;
 use pos_core::identity::email::EmailRules;
@@ -212,6 +212,7 @@ fn train_identity_model(tenant: &str) -> JsonB {
     }
     let cfg = TrainingConfig {
         threshold: s.threshold.unwrap_or(0.9),
+        swappable: customer_swappable(),
         ..TrainingConfig::default()
     };
     let model = ok(train(

@@ -16,7 +16,9 @@ pub enum Comparison {
     JaroWinkler { thresholds: Vec<f64> },
     /// exact, Levenshtein ≤ k₀, ≤ k₁, …, else (for codes and numbers typed by hand).
     Levenshtein { max_edits: Vec<usize> },
-    /// exact, same tokens in another order, fuzzy token-set similarity ≥ t₀, …, else (names, addresses).
+    /// exact, same tokens in another order, similarity ≥ t₀, …, else (names, addresses). The
+    /// similarity is the better of whole-string Jaro–Winkler (typos, a space added or lost) and
+    /// fuzzy token-set similarity (tokens reordered, a token added).
     TokenSet { thresholds: Vec<f64> },
     /// exact, one-digit typo or day/month swapped, |Δ| ≤ d₀ days, …, else. Values are ISO or YYYYMMDD dates.
     DateDistance { max_days: Vec<i64> },
@@ -119,7 +121,8 @@ fn token_set_level(a: &str, b: &str, thresholds: &[f64]) -> Option<usize> {
     if sa == sb {
         return Some(0);
     }
-    first_at_least(token_set_similarity(a, b), thresholds).map(|i| i + 1)
+    let sim = jaro_winkler(a, b).max(token_set_similarity(a, b));
+    first_at_least(sim, thresholds).map(|i| i + 1)
 }
 
 /// The 8 digits of `YYYY-MM-DD` or `YYYYMMDD`, without allocating (this runs for every pair).
@@ -209,6 +212,9 @@ mod tests {
         assert_eq!(ts.level("doe jane", "jane doe"), 1);
         assert_eq!(ts.level("jane doe", "jane doee"), 2);
         assert_eq!(ts.level("jane doe", "john smith"), 4);
+        // A space lost or a typo inside one token is caught on the whole string.
+        assert_eq!(ts.level("hopkins street", "hopkinsstreet"), 2);
+        assert_eq!(ts.level("locn 34 39", "locn3 l439"), 2);
         assert!(
             token_set_similarity("jane mary doe", "jane doe")
                 > token_set_similarity("jane doe", "jane")

@@ -187,6 +187,12 @@ pub fn customer_field_specs() -> Vec<FieldSpec> {
     ]
 }
 
+/// Given and family name are compared in the better of the two orders: forms and tills swap
+/// them ("Doe Jane" typed into one name field, family-name-first conventions).
+pub fn customer_swappable() -> Vec<[String; 2]> {
+    vec![["given_name".into(), "family_name".into()]]
+}
+
 /// Candidate pairs: same email, same phone, same family name and given initial, or same postcode
 /// with the same birth date, family name or start of the address.
 pub fn customer_blocking() -> Vec<BlockingRule> {
@@ -253,6 +259,7 @@ pub fn default_customer_model() -> Model {
         prior: 0.0001,
         threshold: 0.9,
         blocking: customer_blocking(),
+        swappable: customer_swappable(),
         training: None,
     }
 }

@@ -31,6 +31,9 @@ pub struct Model {
     /// Pairs at or above this match probability are accepted as the same person.
     pub threshold: f64,
     pub blocking: Vec<BlockingRule>,
+    /// Field pairs compared in the better of the two orders (given and family name swapped).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub swappable: Vec<[String; 2]>,
     /// What the model was estimated from (absent for hand-set models).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub training: Option<TrainingSummary>,
@@ -120,7 +123,13 @@ impl Model {
         for r in &self.blocking {
             r.resolve(&names)?;
         }
+        resolve_swappable(&self.swappable, &names)?;
         Ok(())
+    }
+
+    /// Positions of the swappable field pairs (the model is validated, so every name resolves).
+    pub fn swaps(&self) -> Vec<(usize, usize)> {
+        resolve_swappable(&self.swappable, &self.field_names()).unwrap_or_default()
     }
 
     pub fn field_names(&self) -> Vec<String> {
@@ -148,7 +157,7 @@ impl Model {
     }
 
     pub fn gamma(&self, a: &Record, b: &Record) -> Gamma {
-        gamma(&self.comparisons(), a, b)
+        gamma(&self.comparisons(), &self.swaps(), a, b)
     }
 
     /// Field-by-field account of one pair's score.
@@ -189,6 +198,31 @@ impl Model {
             fields,
         }
     }
+}
+
+/// Field positions of swappable pairs; an unknown or repeated field is an error.
+pub fn resolve_swappable(pairs: &[[String; 2]], fields: &[String]) -> Result<Vec<(usize, usize)>> {
+    let pos = |name: &String| {
+        fields.iter().position(|f| f == name).ok_or_else(|| {
+            IdentityError::new(
+                format!("swappable fields name unknown field \"{name}\""),
+                format!("use two of the model's fields: {}", fields.join(", ")),
+            )
+        })
+    };
+    pairs
+        .iter()
+        .map(|[a, b]| {
+            let (x, y) = (pos(a)?, pos(b)?);
+            if x == y {
+                return Err(IdentityError::new(
+                    format!("field \"{a}\" cannot be swapped with itself"),
+                    "name two different fields, e.g. [\"given_name\", \"family_name\"]",
+                ));
+            }
+            Ok((x, y))
+        })
+        .collect()
 }
 
 /// Precomputed log2(m/u) values.
@@ -236,6 +270,7 @@ mod tests {
             prior: 0.001,
             threshold: 0.5,
             blocking: vec![BlockingRule::parse("email").unwrap()],
+            swappable: vec![],
             training: None,
         }
     }
@@ -284,6 +319,13 @@ mod tests {
         let mut m = toy_model();
         m.blocking = vec![BlockingRule::parse("phone").unwrap()];
         assert!(m.validate().unwrap_err().message.contains("phone"));
+        let mut m = toy_model();
+        m.swappable = vec![["name".into(), "surname".into()]];
+        assert!(m.validate().unwrap_err().message.contains("surname"));
+        m.swappable = vec![["name".into(), "name".into()]];
+        assert!(m.validate().unwrap_err().message.contains("itself"));
+        m.swappable = vec![["name".into(), "email".into()]];
+        assert_eq!(m.swaps(), vec![(0, 1)]);
         let json = serde_json::to_string(&toy_model()).unwrap();
         let back: Model = serde_json::from_str(&json).unwrap();
         assert_eq!(back, toy_model());

@@ -43,15 +43,47 @@ impl Gamma {
     }
 }
 
-/// Compares two records field by field.
-pub fn gamma(comparisons: &[&Comparison], a: &Record, b: &Record) -> Gamma {
+/// Compares two records field by field. `swappable` lists field pairs that people fill in the
+/// wrong way round (given and family name on a form): such a pair is compared crosswise instead
+/// when both crosswise comparisons agree at some level (one shared token such as "James" as one
+/// person's given and another's family name is not a swap) and that is at least as good on both
+/// fields and better on one.
+pub fn gamma(
+    comparisons: &[&Comparison],
+    swappable: &[(usize, usize)],
+    a: &Record,
+    b: &Record,
+) -> Gamma {
     let mut g = Gamma::all_missing();
     for (f, cmp) in comparisons.iter().enumerate() {
         if let (Some(x), Some(y)) = (&a.values[f], &b.values[f]) {
             g = g.with(f, Some(cmp.level(x, y)));
         }
     }
+    for &(f, h) in swappable {
+        if let Some((lf, lh)) = crossed_levels(comparisons, f, h, a, b) {
+            let (sf, sh) = (g.get(f).unwrap_or(u8::MAX), g.get(h).unwrap_or(u8::MAX));
+            let agree = |f: usize, l: u8| usize::from(l) + 1 < comparisons[f].levels();
+            if agree(f, lf) && agree(h, lh) && lf <= sf && lh <= sh && (lf, lh) != (sf, sh) {
+                g = g.with(f, Some(lf)).with(h, Some(lh));
+            }
+        }
+    }
     g
+}
+
+/// Levels of field `f` of `a` against field `h` of `b` and the other way round (both compared
+/// with their own field's comparison); None unless all four values are present.
+fn crossed_levels(
+    comparisons: &[&Comparison],
+    f: usize,
+    h: usize,
+    a: &Record,
+    b: &Record,
+) -> Option<(u8, u8)> {
+    let (af, ah) = (a.values[f].as_deref()?, a.values[h].as_deref()?);
+    let (bf, bh) = (b.values[f].as_deref()?, b.values[h].as_deref()?);
+    Some((comparisons[f].level(af, bh), comparisons[h].level(ah, bf)))
 }
 
 #[cfg(test)]
@@ -72,7 +104,29 @@ mod tests {
             source: 1,
             values: vec![Some("y".into()), Some("z".into())],
         };
-        let g = gamma(&[&ex, &ex], &a, &b);
+        let g = gamma(&[&ex, &ex], &[], &a, &b);
         assert_eq!((g.get(0), g.get(1)), (Some(1), None));
+    }
+
+    #[test]
+    fn swappable_fields_are_compared_crosswise_only_when_that_agrees_better() {
+        let jw = Comparison::JaroWinkler {
+            thresholds: vec![0.9],
+        };
+        let r = |g: &str, f: &str| Record {
+            source: 0,
+            values: vec![Some(g.into()), Some(f.into())],
+        };
+        let cmps = [&jw, &jw];
+        let swapped = gamma(&cmps, &[(0, 1)], &r("kyra", "wilde"), &r("wilde", "kyra"));
+        assert_eq!((swapped.get(0), swapped.get(1)), (Some(0), Some(0)));
+        let plain = gamma(&cmps, &[], &r("kyra", "wilde"), &r("wilde", "kyra"));
+        assert_eq!((plain.get(0), plain.get(1)), (Some(2), Some(2)));
+        // Same family name, other given name: crosswise would be worse on both, so it stays.
+        let sibling = gamma(&cmps, &[(0, 1)], &r("anna", "wilde"), &r("kyra", "wilde"));
+        assert_eq!((sibling.get(0), sibling.get(1)), (Some(2), Some(0)));
+        // A given name that equals the other's family name alone does not make a swap.
+        let half = gamma(&cmps, &[(0, 1)], &r("james", "wilde"), &r("kyra", "james"));
+        assert_eq!((half.get(0), half.get(1)), (Some(2), Some(2)));
     }
 }

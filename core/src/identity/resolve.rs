@@ -33,6 +33,7 @@ pub fn score_candidates(
         .collect::<Result<_>>()?;
     let table = model.weight_table();
     let cmps = model.comparisons();
+    let swaps = model.swaps();
     Ok(candidate_pairs(records, &keys, scope)
         .into_iter()
         .map(|(i, j)| {
@@ -41,6 +42,7 @@ pub fn score_candidates(
                 j,
                 table.weight(super::record::gamma(
                     &cmps,
+                    &swaps,
                     &records[i as usize],
                     &records[j as usize],
                 )),
@@ -63,9 +65,11 @@ pub fn resolve(
     let scored = score_candidates(model, records, scope)?;
     let table = model.weight_table();
     let cmps = model.comparisons();
+    let swaps = model.swaps();
     let score = |i: u32, j: u32| {
         table.weight(super::record::gamma(
             &cmps,
+            &swaps,
             &records[i as usize],
             &records[j as usize],
         ))

@@ -6,7 +6,7 @@
 use super::blocking::{candidate_pairs, rule_pairs, BlockingRule, PairScope};
 use super::compare::Comparison;
 use super::error::{IdentityError, Result};
-use super::fellegi_sunter::{FieldModel, Model, TrainingSummary, MODEL_VERSION};
+use super::fellegi_sunter::{resolve_swappable, FieldModel, Model, TrainingSummary, MODEL_VERSION};
 use super::record::{gamma, Gamma, Record, MAX_FIELDS, MAX_LEVELS};
 use super::rng::SplitMix64;
 use std::collections::HashMap;
@@ -27,6 +27,9 @@ pub struct TrainingConfig {
     pub seed: u64,
     /// Match-probability threshold written into the model.
     pub threshold: f64,
+    /// Field pairs compared in the better of the two orders (see [`super::record::gamma`]),
+    /// written into the model.
+    pub swappable: Vec<[String; 2]>,
 }
 
 impl Default for TrainingConfig {
@@ -37,6 +40,7 @@ impl Default for TrainingConfig {
             max_iterations: 50,
             seed: 42,
             threshold: 0.5,
+            swappable: Vec::new(),
         }
     }
 }
@@ -55,6 +59,7 @@ pub fn train(
         .map(|r| r.resolve(&names))
         .collect::<Result<_>>()?;
     let cmps: Vec<&Comparison> = fields.iter().map(|f| &f.comparison).collect();
+    let swaps = resolve_swappable(&cfg.swappable, &names)?;
     let (u, u_pairs) = estimate_u(&cmps, records, cfg);
 
     let mut m_sum: Vec<Vec<f64>> = cmps.iter().map(|c| vec![0.0; c.levels()]).collect();
@@ -63,7 +68,7 @@ pub fn train(
     for rule_keys in &keys {
         let excluded: Vec<usize> = rule_keys.iter().map(|(f, _)| *f).collect();
         let pairs = rule_pairs(records, rule_keys, &cfg.scope);
-        let patterns = count_patterns(&cmps, records, &pairs, &excluded);
+        let patterns = count_patterns(&cmps, &swaps, records, &pairs, &excluded);
         let fit = em_m(&patterns, &u, &excluded, cfg.max_iterations);
         iterations.push(fit.iterations);
         for f in (0..fields.len()).filter(|f| !excluded.contains(f)) {
@@ -91,7 +96,7 @@ pub fn train(
         .collect();
 
     let candidates = candidate_pairs(records, &keys, &cfg.scope);
-    let patterns = count_patterns(&cmps, records, &candidates, &[]);
+    let patterns = count_patterns(&cmps, &swaps, records, &candidates, &[]);
     let total = cfg.scope.total_pairs(records);
     let (prior, expected_matches) = estimate_prior(&patterns, &m, &u, total);
     let fields = fields
@@ -110,6 +115,7 @@ pub fn train(
         prior,
         threshold: cfg.threshold,
         blocking: rules.to_vec(),
+        swappable: cfg.swappable.clone(),
         training: Some(TrainingSummary {
             records: records.len(),
             u_pairs,
@@ -234,13 +240,14 @@ fn exact_agreement_share(present: &[&Record], f: usize, scope: &PairScope) -> f6
 /// Distinct comparison patterns and how often each occurs among `pairs`.
 fn count_patterns(
     cmps: &[&Comparison],
+    swaps: &[(usize, usize)],
     records: &[Record],
     pairs: &[(u32, u32)],
     excluded: &[usize],
 ) -> Vec<(Gamma, f64)> {
     let mut counts: HashMap<Gamma, f64> = HashMap::new();
     for &(i, j) in pairs {
-        let g = gamma(cmps, &records[i as usize], &records[j as usize]).masked(excluded);
+        let g = gamma(cmps, swaps, &records[i as usize], &records[j as usize]).masked(excluded);
         *counts.entry(g).or_default() += 1.0;
     }
     let mut v: Vec<_> = counts.into_iter().collect();
@@ -253,6 +260,11 @@ struct MFit {
     expected_matches: f64,
     iterations: usize,
 }
+
+/// Pseudo-matches added to every M step, spread like [`default_m`]: a level that no candidate pair
+/// reached (address tokens in another order, say) keeps a small m instead of ~0, so meeting it
+/// later costs about nothing rather than 15 bits of "certainly different people".
+const M_PSEUDO_MATCHES: f64 = 1.0;
 
 /// EM for m and the in-block match share λ with u held fixed.
 fn em_m(
@@ -267,7 +279,15 @@ fn em_m(
     let mut iterations = 0;
     while iterations < max_iterations && total > 0.0 {
         iterations += 1;
-        let mut num: Vec<Vec<f64>> = u.iter().map(|l| vec![1e-9; l.len()]).collect();
+        let mut num: Vec<Vec<f64>> = u
+            .iter()
+            .map(|l| {
+                default_m(l.len())
+                    .into_iter()
+                    .map(|p| p * M_PSEUDO_MATCHES)
+                    .collect()
+            })
+            .collect();
         let mut matched = 0.0;
         for (g, c) in patterns {
             let p = posterior(*g, &m, u, lambda);
