@@ -27,12 +27,17 @@ DECLARE
     api     text;
 BEGIN
     -- Row security on tenant_access keeps this to the current role's own rows.
-    SELECT coalesce(array_agg(DISTINCT a.tenant_id), '{}') INTO tenants FROM pos.tenant_access a;
+    tenants := ARRAY(SELECT a.tenant_id FROM pos.tenant_access a);
     IF pg_has_role(current_user, 'pos_api', 'MEMBER') THEN
         api := nullif(current_setting('pos.tenant', true), '');
-        IF api IS NOT NULL AND NOT api = ANY (tenants) THEN
+        IF api IS NOT NULL THEN
             tenants := tenants || api;
         END IF;
+    END IF;
+    -- Sorted and without duplicates, as before; only sorted when there is something to sort
+    -- (a DISTINCT on every call cost a quarter of the function).
+    IF cardinality(tenants) > 1 THEN
+        tenants := ARRAY(SELECT DISTINCT t FROM unnest(tenants) t ORDER BY t);
     END IF;
     RETURN tenants;
 END
