@@ -5,7 +5,8 @@
 #   benches/api/run.sh [--soak]   env: POS_BENCH_URL (admin URL; default: scripts/pg-local url),
 #                                 DURATION (s, default 30), CONNS (HTTP connections, default 32),
 #                                 POOL (API pool = direct connections, default 4),
-#                                 VIEW, QUERY (default store_daily, one store and one day)
+#                                 VIEW, QUERY (default store_daily, one store and one day),
+#                                 POS_API_PLAN_CACHE_MODE (API and direct loop alike)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/work/target-api}
@@ -40,11 +41,36 @@ for _ in $(seq 50); do curl -sf "localhost:$PORT/readyz" >/dev/null && break; sl
 echo "== sample response"
 curl -sf "localhost:$PORT/v1/views/$VIEW?$QUERY" -H "Authorization: Bearer $KEY"; echo
 
-echo "== machine: $(nproc) cores, $(date -u +%FT%TZ), PostgreSQL $(psql -tAc 'SHOW server_version')"
+# CPU accounting (clock ticks of utime+stime): where the 2 cores go per request.
+PM=$(head -1 "$(psql -tAc 'SHOW data_directory')/postmaster.pid")
+HZ=$(getconf CLK_TCK)
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# The cluster: the postmaster with its exited children, plus every live child (the backends).
+pg_ticks() {
+    local t c
+    t=$(awk '{print $14 + $15 + $16 + $17}' "/proc/$PM/stat")
+    for c in $(pgrep -P "$PM"); do t=$((t + $(ticks "$c"))); done
+    echo "$t"
+}
+# This shell's exited children (the direct loop, wrk).
+child_ticks() { awk '{print $16 + $17}' "/proc/$$/stat"; }
+per_req() { awk -v t="$1" -v n="$2" -v hz="$HZ" 'BEGIN { printf "%.0f", n ? t / hz * 1e6 / n : 0 }'; }
+
+echo "== machine: $(nproc) cores, $(date -u +%FT%TZ), PostgreSQL $(psql -tAc 'SHOW server_version'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== direct tokio-postgres loop ($POOL connections, ${DURATION}s)"
-$CARGO_TARGET_DIR/release/examples/direct_loop "$SVC_URL" "$VIEW" "$QUERY" bench "$POOL" "$DURATION"
+pg0=$(pg_ticks); c0=$(child_ticks)
+$CARGO_TARGET_DIR/release/examples/direct_loop "$SVC_URL" "$VIEW" "$QUERY" bench "$POOL" "$DURATION" | tee /tmp/pos-api-direct.txt
+sleep 1 # the loop's backends have exited; let the postmaster reap them (their CPU moves to it)
+pg1=$(pg_ticks); c1=$(child_ticks)
+n=$(awk '/^direct:/ {print $2}' /tmp/pos-api-direct.txt)
+echo "cpu per request: PostgreSQL $(per_req $((pg1 - pg0)) "$n") us, direct loop $(per_req $((c1 - c0)) "$n") us"
 echo "== API via wrk (-t2 -c$CONNS, ${DURATION}s, pool $POOL)"
-wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency -H "Authorization: Bearer $KEY" "http://127.0.0.1:$PORT/v1/views/$VIEW?$QUERY"
+pg0=$(pg_ticks); c0=$(child_ticks); a0=$(ticks $API_PID)
+wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency -H "Authorization: Bearer $KEY" "http://127.0.0.1:$PORT/v1/views/$VIEW?$QUERY" | tee /tmp/pos-api-wrk.txt
+pg1=$(pg_ticks); c1=$(child_ticks); a1=$(ticks $API_PID)
+n=$(awk '/requests in/ {print $1}' /tmp/pos-api-wrk.txt)
+echo "cpu per request: PostgreSQL $(per_req $((pg1 - pg0)) "$n") us, API $(per_req $((a1 - a0)) "$n") us, wrk $(per_req $((c1 - c0)) "$n") us"
+echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 if [[ "${1:-}" == "--soak" ]]; then
     echo "== soak: RSS of the API (kB) every 15 s during a 300 s wrk run"

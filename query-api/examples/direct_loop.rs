@@ -1,6 +1,7 @@
 //! Benchmark baseline: the exact SQL the API sends for one view request, run in a tight loop over
-//! direct tokio-postgres connections (no HTTP, no per-request transaction). Prints req/s and
-//! latency percentiles in the same units as wrk.
+//! direct tokio-postgres connections (no HTTP, no per-request transaction), with the API's own
+//! connection settings (`db::pg_config`: the same plan_cache_mode). Prints req/s and latency
+//! percentiles in the same units as wrk.
 //!   cargo run --release -p pos-query-api --example direct_loop -- URL VIEW 'QUERY' TENANT CONNS SECONDS
 use std::time::{Duration, Instant};
 
@@ -38,7 +39,12 @@ async fn run(
     conns: usize,
     dur: Duration,
 ) -> anyhow::Result<()> {
-    let cfg = ServeConfig::with_url(url);
+    let mut cfg = ServeConfig::with_url(url);
+    // Like the API: its plan_cache_mode setting, when the run overrides the default.
+    if let Ok(mode) = std::env::var("POS_API_PLAN_CACHE_MODE") {
+        cfg.plan_cache_mode =
+            clap::ValueEnum::from_str(&mode, false).map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
     let pool = db::make_pool(&cfg)?;
     let cat = views::load(&pool, &cfg)
         .await
@@ -57,8 +63,8 @@ async fn run(
     let end = Instant::now() + dur;
     let mut tasks = Vec::new();
     for _ in 0..conns {
-        let (url, sql, types, tenant) = (
-            url.to_string(),
+        let (pg, sql, types, tenant) = (
+            db::pg_config(&cfg)?,
             stmt.sql.clone(),
             stmt.types.clone(),
             tenant.to_string(),
@@ -72,7 +78,7 @@ async fn run(
             })
             .collect();
         tasks.push(tokio::spawn(async move {
-            let (c, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await?;
+            let (c, conn) = pg.connect(tokio_postgres::NoTls).await?;
             tokio::spawn(conn);
             // The same role and tenant as an API request, set once per session instead of per query.
             c.execute(

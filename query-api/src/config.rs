@@ -2,6 +2,25 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+/// Values of PostgreSQL's `plan_cache_mode` (spelled as PostgreSQL spells them).
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+#[value(rename_all = "snake_case")]
+pub enum PlanCacheMode {
+    ForceGenericPlan,
+    Auto,
+    ForceCustomPlan,
+}
+
+impl PlanCacheMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlanCacheMode::ForceGenericPlan => "force_generic_plan",
+            PlanCacheMode::Auto => "auto",
+            PlanCacheMode::ForceCustomPlan => "force_custom_plan",
+        }
+    }
+}
+
 #[derive(clap::Args, Clone, Debug)]
 pub struct ServeConfig {
     /// PostgreSQL URL of the service's login role. That role must be a member of `pos_api` and of
@@ -17,6 +36,13 @@ pub struct ServeConfig {
     /// How long a request waits for a connection (and a new connection for PostgreSQL) before 503.
     #[arg(long, env = "POS_API_POOL_TIMEOUT_MS", default_value_t = 2000)]
     pub pool_timeout_ms: u64,
+    /// PostgreSQL's `plan_cache_mode` for the service's connections. The API prepares each query
+    /// shape once per connection; `force_generic_plan` plans it once and reuses the plan (for a
+    /// real-time view, planning costs several times the execution), with row security and run-time
+    /// chunk pruning still applied at execution. `auto` is PostgreSQL's default (five custom plans,
+    /// then generic if it looks no worse).
+    #[arg(long, env = "POS_API_PLAN_CACHE_MODE", value_enum, default_value_t = PlanCacheMode::ForceGenericPlan)]
+    pub plan_cache_mode: PlanCacheMode,
     /// `statement_timeout` set for every request's transaction.
     #[arg(long, env = "POS_API_STATEMENT_TIMEOUT_MS", default_value_t = 5000)]
     pub statement_timeout_ms: u64,
@@ -58,6 +84,7 @@ impl ServeConfig {
             listen: "127.0.0.1:0".parse().expect("static address"),
             pool_size: 8,
             pool_timeout_ms: 2000,
+            plan_cache_mode: PlanCacheMode::ForceGenericPlan,
             statement_timeout_ms: 5000,
             max_rows: 1000,
             schema: "pos".into(),

@@ -15,15 +15,28 @@ use crate::error::ApiError;
 /// cache is dropped when it grows past this many.
 const STATEMENT_CACHE_MAX: usize = 512;
 
-/// Parses the URL and builds a pool whose every wait (checkout, connect, recycle) is bounded, so a
-/// PostgreSQL outage yields a fast 503 instead of hung requests, and recovers on its own.
-pub fn make_pool(cfg: &ServeConfig) -> anyhow::Result<Pool> {
+/// The connection settings of every pooled connection: the URL plus bounded connect, keepalives,
+/// and the session's `plan_cache_mode` (appended to any `options` the URL carries).
+pub fn pg_config(cfg: &ServeConfig) -> anyhow::Result<tokio_postgres::Config> {
     let mut pg = tokio_postgres::Config::from_str(&cfg.database_url).map_err(|e| {
         anyhow::anyhow!("invalid database URL: {e} (expected postgresql://user@host:port/db)")
     })?;
     pg.connect_timeout(cfg.pool_timeout());
     pg.keepalives_idle(Duration::from_secs(30));
     pg.application_name("pos-query-api");
+    let options = format!(
+        "{} -c plan_cache_mode={}",
+        pg.get_options().unwrap_or_default(),
+        cfg.plan_cache_mode.as_str()
+    );
+    pg.options(options.trim_start());
+    Ok(pg)
+}
+
+/// Builds a pool whose every wait (checkout, connect, recycle) is bounded, so a PostgreSQL outage
+/// yields a fast 503 instead of hung requests, and recovers on its own.
+pub fn make_pool(cfg: &ServeConfig) -> anyhow::Result<Pool> {
+    let pg = pg_config(cfg)?;
     let mgr = Manager::from_config(
         pg,
         NoTls,

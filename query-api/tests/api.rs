@@ -678,3 +678,49 @@ async fn requests_run_as_the_key_role_under_row_security() {
     };
     assert!(db::tenant_query(&pool, &who, 1000, &[ins]).await.is_err());
 }
+
+/// The API plans each query shape once per connection (plan_cache_mode = force_generic_plan) and
+/// reuses that plan for every key: row security must still separate tenants, because the policy's
+/// tenant list is computed when the plan runs, not when it is made. One connection, two tenants,
+/// alternating, with no tenant predicate in the query.
+#[tokio::test]
+async fn one_cached_generic_plan_serves_each_tenant_its_own_rows() {
+    use pos_query_api::{auth::Principal, db, ServeConfig};
+    let f = fixture();
+    let mut cfg = ServeConfig::with_url(&f.service_url);
+    cfg.pool_size = 1;
+    let pool = db::make_pool(&cfg).unwrap();
+    let sql = "SELECT coalesce(sum(transactions), 0)::bigint FROM pos.store_daily WHERE store_id = $1::text";
+    for round in 0..6 {
+        for (tenant, expected) in [(&f.tenant_a, 25), (&f.tenant_b, 7)] {
+            let who = Principal {
+                tenant: tenant.as_str().into(),
+                role: "pos_api".into(),
+            };
+            let stmt = db::Stmt {
+                sql: sql.into(),
+                types: vec![tokio_postgres::types::Type::TEXT],
+                params: vec![db::Param::Text("S1".into())],
+            };
+            let rows = db::tenant_query(&pool, &who, 5000, &[stmt]).await.unwrap();
+            assert_eq!(
+                rows[0][0].get::<_, i64>(0),
+                expected,
+                "round {round}, {tenant}"
+            );
+        }
+    }
+    let c = pool.get().await.unwrap();
+    let plans = c
+        .query_one(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement = $1",
+            &[&sql],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (plans.get::<_, i64>(0), plans.get::<_, i64>(1)),
+        (12, 0),
+        "every execution used the one generic plan"
+    );
+}
