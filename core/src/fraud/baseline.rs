@@ -4,7 +4,7 @@
 //! Store baselines are shrunk toward the chain (their peer group), so small stores and rare
 //! events are judged on more than a handful of days.
 
-use super::features::{price_features, Family, PricedLine, TxnFeatures, FEATURES};
+use super::features::{price_features, CheapItems, Family, PricedLine, TxnFeatures, FEATURES};
 use super::stats::{median, median_mad, Tail};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, HashMap};
 pub const SHRINK_TXNS: f64 = 3000.0;
 pub const SHRINK_DAYS: f64 = 30.0;
 /// Baselines carry a version; an unknown one is refused rather than misread.
-pub const BASELINE_VERSION: u32 = 1;
+pub const BASELINE_VERSION: u32 = 2;
 
 /// Median and robust σ of ln(value per unit) for one segment of the week and day.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -39,6 +39,9 @@ pub struct Baseline {
     /// Keyed by [`segment`]; `"all"` holds the store-wide norm.
     pub value_per_unit: BTreeMap<String, Norm>,
     pub cheap_price: Decimal,
+    /// Share of sale lines rung at or below `cheap_price`.
+    #[serde(default)]
+    pub cheap_line_share: f64,
     pub reference_prices: HashMap<String, Decimal>,
     /// Share of transactions whose family evidence reaches a hit, per family.
     pub hit_rate: BTreeMap<Family, f64>,
@@ -76,16 +79,15 @@ impl Baseline {
         no_sales: &BTreeMap<(String, String, chrono::NaiveDate), u32>,
     ) -> Baseline {
         let (reference_prices, cheap_price) = shelf_prices(rows);
+        let cheap = CheapItems {
+            price: cheap_price,
+            line_share: cheap_line_share(rows, cheap_price),
+        };
         let rows: Vec<TrainingRow> = rows
             .iter()
             .map(|r| {
                 let mut r = r.clone();
-                price_features(
-                    &r.lines,
-                    &reference_prices,
-                    cheap_price,
-                    &mut r.features.values,
-                );
+                price_features(&r.lines, &reference_prices, cheap, &mut r.features.values);
                 r
             })
             .collect();
@@ -134,6 +136,7 @@ impl Baseline {
             low_value_tail: Tail::fit(&[]),
             value_per_unit,
             cheap_price,
+            cheap_line_share: cheap.line_share,
             reference_prices,
             hit_rate: BTreeMap::new(),
             no_sale_rate,
@@ -161,10 +164,18 @@ impl Baseline {
         price_features(
             &r.lines,
             &self.reference_prices,
-            self.cheap_price,
+            self.cheap(),
             &mut f.values,
         );
         f
+    }
+
+    /// The store's cheap-item norms, as feature extraction needs them.
+    pub fn cheap(&self) -> CheapItems {
+        CheapItems {
+            price: self.cheap_price,
+            line_share: self.cheap_line_share,
+        }
     }
 
     pub fn check_version(&self) -> Result<(), String> {
@@ -201,6 +212,16 @@ fn shelf_prices(rows: &[TrainingRow]) -> (HashMap<String, Decimal>, Decimal) {
     all.sort();
     let cheap = all.get(all.len() / 10).copied().unwrap_or(Decimal::ONE);
     (prices, cheap)
+}
+
+/// Share of sale lines at or below the cheap cut-off (the base rate of the cheap-lines binomial).
+fn cheap_line_share(rows: &[TrainingRow], cheap_price: Decimal) -> f64 {
+    let (mut cheap, mut all) = (0u64, 0u64);
+    for l in rows.iter().flat_map(|r| &r.lines) {
+        all += 1;
+        cheap += u64::from(l.unit_price <= cheap_price);
+    }
+    ((cheap as f64 + 1.0) / (all as f64 + 2.0)).min(0.5)
 }
 
 /// No-sales per transaction over cashier-days: median and MAD, so one drawer-happy cashier does

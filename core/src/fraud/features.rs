@@ -2,6 +2,7 @@
 //! context it is judged in (the original sales it cites, shelf prices, recent card attempts at the
 //! store, what this cashier did earlier the same business day).
 
+use super::stats::binomial_surprise;
 use crate::model::*;
 use chrono::{DateTime, Timelike, Utc};
 use rust_decimal::prelude::ToPrimitive;
@@ -56,7 +57,7 @@ pub struct FeatureDef {
 }
 
 /// Every transaction feature, in the order of [`TxnFeatures::values`].
-pub const FEATURES: [FeatureDef; 25] = [
+pub const FEATURES: [FeatureDef; 26] = [
     FeatureDef {
         code: "void_lines",
         family: Family::LineVoid,
@@ -88,14 +89,14 @@ pub const FEATURES: [FeatureDef; 25] = [
         what: "post-voided cash sale value with no customer",
     },
     FeatureDef {
-        code: "refund_value",
+        code: "refund_receipt_unknown",
         family: Family::Refund,
-        what: "refunded value",
+        what: "refunded value citing a receipt that was never rung",
     },
     FeatureDef {
         code: "refund_without_sale",
         family: Family::Refund,
-        what: "refunded value with no matching sale",
+        what: "money refunded with no matching sale",
     },
     FeatureDef {
         code: "refund_other_tender",
@@ -105,7 +106,7 @@ pub const FEATURES: [FeatureDef; 25] = [
     FeatureDef {
         code: "refund_cash_anonymous",
         family: Family::Refund,
-        what: "cash refunded with no customer",
+        what: "cash refunded with no customer and no matching sale on that tender",
     },
     FeatureDef {
         code: "discount_depth",
@@ -146,6 +147,11 @@ pub const FEATURES: [FeatureDef; 25] = [
         code: "cheap_unit_share",
         family: Family::Sweetheart,
         what: "share of units rung as the store's cheapest items",
+    },
+    FeatureDef {
+        code: "cheap_lines",
+        family: Family::Sweetheart,
+        what: "surprise (nats) of so many lines rung as the store's cheapest items",
     },
     FeatureDef {
         code: "max_line_units",
@@ -245,9 +251,8 @@ pub fn is_barcoded(sku: &str) -> bool {
     sku.len() >= 8 && sku.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// Extracts the features of `t` in `ctx`. `cheap_price` is the store's low-price cut-off
-/// (items at or below it count as "the cheapest items").
-pub fn extract(t: &Transaction, ctx: &TxnContext, cheap_price: Decimal) -> TxnFeatures {
+/// Extracts the features of `t` in `ctx`, judging cheap items by the store's `cheap` norms.
+pub fn extract(t: &Transaction, ctx: &TxnContext, cheap: CheapItems) -> TxnFeatures {
     let sales: Vec<&Line> = t
         .lines
         .iter()
@@ -282,14 +287,14 @@ pub fn extract(t: &Transaction, ctx: &TxnContext, cheap_price: Decimal) -> TxnFe
         .filter(|l| l.entry_method == EntryMethod::Keyed && is_barcoded(&l.sku))
         .count() as f64;
     let priced = priced_lines(t);
-    price_features(&priced, &ctx.reference_prices, cheap_price, &mut v);
+    price_features(&priced, &ctx.reference_prices, cheap, &mut v);
     let units: f64 = sales.iter().map(|l| f(l.quantity).max(0.0)).sum();
-    v[18] = sales
+    v[19] = sales
         .iter()
         .filter(|l| l.quantity.fract().is_zero())
         .map(|l| f(l.quantity))
         .fold(0.0, f64::max);
-    v[19] = t
+    v[20] = t
         .customer_id
         .as_ref()
         .map_or(0.0, |c| f64::from(*ctx.day.customers.get(c).unwrap_or(&0)));
@@ -329,6 +334,10 @@ fn voids(t: &Transaction, gross: f64, v: &mut [f64]) {
     }
 }
 
+/// Refund features. A return backed by the sale it cites, paid back on that sale's tender, is
+/// routine whatever its value; what loss prevention looks for is money leaving the drawer (cash,
+/// card, anything but store credit) without such a sale — citing a receipt the system never saw,
+/// citing none, or paying cash for a card sale — worse when no customer is identified.
 fn refunds(t: &Transaction, ctx: &TxnContext, v: &mut [f64]) {
     let refund_methods: HashSet<TenderMethod> = t
         .tenders
@@ -337,22 +346,33 @@ fn refunds(t: &Transaction, ctx: &TxnContext, v: &mut [f64]) {
         .map(|x| x.method)
         .collect();
     let cash_refund = refund_methods.contains(&TenderMethod::Cash);
+    // No refund tender recorded: assume money left rather than miss it.
+    let money_out = refund_methods.is_empty()
+        || refund_methods
+            .iter()
+            .any(|m| !matches!(m, TenderMethod::StoreCredit | TenderMethod::GiftCard));
     for l in t.lines.iter().filter(|l| l.kind == LineKind::Return) {
         let value = f(-l.net_amount).max(0.0);
-        v[6] += value;
-        match l
-            .original_txn_id
-            .as_ref()
-            .and_then(|id| ctx.originals.get(id))
-        {
-            None => v[7] += value,
+        let cited = l.original_txn_id.as_ref();
+        let unbacked = match cited.and_then(|id| ctx.originals.get(id)) {
+            None => {
+                if cited.is_some() {
+                    v[6] += value;
+                }
+                if money_out {
+                    v[7] += value;
+                }
+                money_out
+            }
             Some(o) => {
-                if refund_methods.iter().any(|m| !o.tender_methods.contains(m)) {
+                let other = refund_methods.iter().any(|m| !o.tender_methods.contains(m));
+                if other {
                     v[8] += value;
                 }
+                other
             }
-        }
-        if cash_refund && t.customer_id.is_none() {
+        };
+        if unbacked && cash_refund && t.customer_id.is_none() {
             v[9] += value;
         }
     }
@@ -383,12 +403,21 @@ pub fn priced_lines(t: &Transaction) -> Vec<PricedLine> {
         .collect()
 }
 
-/// Overrides below shelf price, their depth, items below shelf price without override, and the
-/// share of units rung as the store's cheapest items (features 14–17).
+/// The store's cheapest items: the price at or below which an item counts as one, and the share
+/// of honest sale lines rung at such prices (learned by the baseline).
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct CheapItems {
+    pub price: Decimal,
+    pub line_share: f64,
+}
+
+/// Overrides below shelf price, their depth, items below shelf price without override, the share
+/// of units rung as the store's cheapest items, and how improbable the number of cheap lines is
+/// for a basket of that many lines (features 14–18).
 pub fn price_features(
     lines: &[PricedLine],
     refs: &HashMap<String, Decimal>,
-    cheap_price: Decimal,
+    cheap: CheapItems,
     v: &mut [f64],
 ) {
     v[14] = 0.0;
@@ -407,12 +436,20 @@ pub fn price_features(
         }
     }
     let units: f64 = lines.iter().map(|l| l.units).sum();
-    let cheap: f64 = lines
-        .iter()
-        .filter(|l| l.unit_price <= cheap_price)
-        .map(|l| l.units)
-        .sum();
-    v[17] = if units >= 4.0 { cheap / units } else { 0.0 };
+    let is_cheap = |l: &&PricedLine| l.unit_price <= cheap.price;
+    let cheap_units: f64 = lines.iter().filter(is_cheap).map(|l| l.units).sum();
+    v[17] = if units >= 4.0 {
+        cheap_units / units
+    } else {
+        0.0
+    };
+    // Lines, not units: six yoghurts on one line are one choice, six cheap lines are six.
+    let k = lines.iter().filter(is_cheap).count() as u32;
+    v[18] = if cheap.line_share > 0.0 {
+        binomial_surprise(k, lines.len() as u32, cheap.line_share)
+    } else {
+        0.0
+    };
 }
 
 fn cards(t: &Transaction, ctx: &TxnContext, v: &mut [f64]) {
@@ -425,29 +462,29 @@ fn cards(t: &Transaction, ctx: &TxnContext, v: &mut [f64]) {
         .iter()
         .filter(|x| x.status == TenderStatus::Declined)
         .count();
-    v[20] = declined as f64;
-    v[21] = card
+    v[21] = declined as f64;
+    v[22] = card
         .iter()
         .filter(|x| x.card_entry == Some(CardEntry::Keyed))
         .count() as f64;
-    v[22] = card
+    v[23] = card
         .iter()
         .filter_map(|x| x.card_fingerprint.as_ref())
         .collect::<HashSet<_>>()
         .len() as f64;
-    if v[22] < 2.0 {
-        v[22] = 0.0;
+    if v[23] < 2.0 {
+        v[23] = 0.0;
     }
-    if declined == 0 && v[21] == 0.0 {
+    if declined == 0 && v[22] == 0.0 {
         return;
     }
     let bins: HashSet<&String> = card.iter().filter_map(|x| x.card_bin.as_ref()).collect();
     let recent = &ctx.recent_card_attempts;
-    v[23] = recent
+    v[24] = recent
         .iter()
         .filter(|a| a.status == TenderStatus::Declined)
         .count() as f64;
-    v[24] = recent
+    v[25] = recent
         .iter()
         .filter(|a| a.bin.as_ref().is_some_and(|b| bins.contains(b)))
         .count() as f64;

@@ -23,7 +23,8 @@ pub mod stats;
 
 pub use baseline::{Baseline, TrainingRow};
 pub use features::{
-    extract, CardAttempt, DaySoFar, Family, OriginalSale, TxnContext, TxnFeatures, FEATURES,
+    extract, CardAttempt, CheapItems, DaySoFar, Family, OriginalSale, TxnContext, TxnFeatures,
+    FEATURES,
 };
 pub use monitor::{score_in_context, Baselines, CashierDayKey, Monitor};
 pub use score::{

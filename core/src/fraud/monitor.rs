@@ -5,7 +5,8 @@
 
 use super::baseline::{Baseline, TrainingRow};
 use super::features::{
-    extract, priced_lines, CardAttempt, DaySoFar, Family, OriginalSale, TxnContext, TxnFeatures,
+    extract, priced_lines, CardAttempt, CheapItems, DaySoFar, Family, OriginalSale, TxnContext,
+    TxnFeatures,
 };
 use super::score::{
     family_evidence, low_value_z, score_cashier_day, score_no_sale, score_transaction, Calibration,
@@ -157,7 +158,7 @@ impl Monitor {
         let out = match &self.baselines {
             Some(b) => Some(score_in_context(t, ctx, b, &self.calibration)),
             None => {
-                let f = extract(t, &ctx, Decimal::ZERO);
+                let f = extract(t, &ctx, CheapItems::default());
                 self.training.push(TrainingRow {
                     cashier_day: key.clone(),
                     weekend,
@@ -183,6 +184,21 @@ impl Monitor {
             }
             cd.add_txn(s);
         }
+        self.remember_sale(t);
+        let window = self.windows.entry(t.key.store_id.clone()).or_default();
+        for x in t.tenders.iter().filter(|x| x.method == TenderMethod::Card) {
+            window.push_back(CardAttempt {
+                occurred_at: x.occurred_at,
+                status: x.status,
+                bin: x.card_bin.clone(),
+                fingerprint: x.card_fingerprint.clone(),
+            });
+        }
+    }
+
+    /// Remembers `t` as a sale later returns may cite, without scoring it or counting it in
+    /// anyone's day: how a scorer started mid-stream learns the sales rung before it started.
+    pub fn remember_sale(&mut self, t: &Transaction) {
         if t.status == TxnStatus::Completed && t.lines.iter().any(|l| l.kind == LineKind::Sale) {
             let methods = t
                 .tenders
@@ -197,15 +213,6 @@ impl Monitor {
                     customer_id: t.customer_id.clone(),
                 },
             );
-        }
-        let window = self.windows.entry(t.key.store_id.clone()).or_default();
-        for x in t.tenders.iter().filter(|x| x.method == TenderMethod::Card) {
-            window.push_back(CardAttempt {
-                occurred_at: x.occurred_at,
-                status: x.status,
-                bin: x.card_bin.clone(),
-                fingerprint: x.card_fingerprint.clone(),
-            });
         }
     }
 
@@ -288,7 +295,7 @@ pub fn score_in_context(
             .collect();
     }
     let weekend = t.business_date.weekday().num_days_from_monday() >= 5;
-    let f = extract(t, &ctx, store.cheap_price);
+    let f = extract(t, &ctx, store.cheap());
     let s = score_transaction(&f, weekend, &ctx.day, store, Some(&b.chain), cal);
     (f, s)
 }

@@ -78,17 +78,35 @@ pub fn family_evidence(
             .or_default()
             .push((s, usize::MAX));
     }
-    // Corroboration: the strongest signal of a family counts fully, the others half.
+    // Corroboration: the strongest facet of a family counts fully, the other facets half; views
+    // of one facet (see [`facet`]) are not independent, so only the strongest of them counts.
     per.into_iter()
         .map(|(fam, v)| {
-            let (top, j) = v
-                .iter()
+            let mut facets: BTreeMap<&str, (f64, usize)> = BTreeMap::new();
+            for (s, j) in v {
+                let e = facets.entry(facet(j)).or_insert((s, j));
+                if s > e.0 {
+                    *e = (s, j);
+                }
+            }
+            let (top, j) = facets
+                .values()
                 .copied()
                 .fold((0.0, 0), |a, b| if b.0 > a.0 { b } else { a });
-            let sum: f64 = v.iter().map(|x| x.0).sum();
+            let sum: f64 = facets.values().map(|x| x.0).sum();
             (fam, (top + 0.5 * (sum - top), j, top))
         })
         .collect()
+}
+
+/// What a feature measures. The basket's value per item, its share of cheap units and its
+/// number of cheap lines are three views of one thing (a basket rung up too cheaply).
+fn facet(j: usize) -> &'static str {
+    match j {
+        usize::MAX => "under_ringing",
+        _ if matches!(FEATURES[j].code, "cheap_unit_share" | "cheap_lines") => "under_ringing",
+        _ => FEATURES[j].code,
+    }
 }
 
 /// How far below the segment norm the value per unit is, in robust σ (baskets of 4+ units).

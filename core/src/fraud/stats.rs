@@ -126,6 +126,27 @@ pub fn poisson_surprise(k: u32, mu: f64) -> f64 {
     mu - f64::from(k) * mu.ln() + ln_fact
 }
 
+/// −ln P(X ≥ k) for X ~ Binomial(n, p): how surprising k or more "successes" out of n are.
+pub fn binomial_surprise(k: u32, n: u32, p: f64) -> f64 {
+    if k == 0 || n == 0 {
+        return 0.0;
+    }
+    let p = p.clamp(1e-9, 1.0 - 1e-9);
+    let k = k.min(n);
+    // ln C(n, i) p^i (1−p)^(n−i), summed from k to n with log-sum-exp.
+    let ln_fact = |m: u32| -> f64 { (1..=m).map(|i| f64::from(i).ln()).sum() };
+    let terms: Vec<f64> = (k..=n)
+        .map(|i| {
+            ln_fact(n) - ln_fact(i) - ln_fact(n - i)
+                + f64::from(i) * p.ln()
+                + f64::from(n - i) * (1.0 - p).ln()
+        })
+        .collect();
+    let top = terms.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let ln_tail = top + terms.iter().map(|t| (t - top).exp()).sum::<f64>().ln();
+    (-ln_tail).max(0.0)
+}
+
 pub fn sigmoid(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
 }
@@ -167,5 +188,16 @@ mod tests {
         assert_eq!(poisson_surprise(0, 3.0), 0.0);
         assert!(poisson_surprise(8, 0.5) > poisson_surprise(4, 0.5));
         assert!(poisson_surprise(60, 0.1).is_finite());
+    }
+
+    #[test]
+    fn binomial_surprise_matches_known_values() {
+        // P(X ≥ 1 | n=2, p=0.5) = 0.75; P(X ≥ 2) = 0.25.
+        assert!((binomial_surprise(1, 2, 0.5) - -(0.75f64).ln()).abs() < 1e-9);
+        assert!((binomial_surprise(2, 2, 0.5) - -(0.25f64).ln()).abs() < 1e-9);
+        assert_eq!(binomial_surprise(0, 5, 0.1), 0.0);
+        assert!(binomial_surprise(9, 12, 0.1) > binomial_surprise(3, 12, 0.1));
+        assert!(binomial_surprise(3, 12, 0.1) > binomial_surprise(3, 30, 0.1));
+        assert!(binomial_surprise(200, 200, 0.01).is_finite());
     }
 }

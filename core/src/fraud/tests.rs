@@ -19,6 +19,19 @@ fn cfg() -> ChainConfig {
     }
 }
 
+/// A scoring monitor that knows the sales of the `days` before `first` (returns cite them).
+fn warm_monitor(chain: &Chain, first: u32, days: u32) -> Monitor {
+    let mut mon = Monitor::new(Some(fixture().0.clone()));
+    for d in first.saturating_sub(days)..first {
+        chain
+            .day(d)
+            .transactions
+            .iter()
+            .for_each(|t| mon.remember_sale(t));
+    }
+    mon
+}
+
 /// Baselines from four honest weeks, and the honest sales of the fifth week.
 fn fixture() -> &'static (Baselines, Vec<Transaction>) {
     static F: OnceLock<(Baselines, Vec<Transaction>)> = OnceLock::new();
@@ -112,8 +125,9 @@ fn expensive(n: usize) -> Vec<Line> {
 
 #[test]
 fn honest_week_rarely_alerts() {
-    let (b, later) = fixture();
-    let mut mon = Monitor::new(Some(b.clone()));
+    let later = &fixture().1;
+    let cfg = cfg();
+    let mut mon = warm_monitor(&Chain::new(&cfg), 28, 28);
     let scores: Vec<f64> = later
         .iter()
         .filter_map(|t| mon.observe_txn(t))
@@ -140,7 +154,6 @@ fn honest_week_rarely_alerts() {
 
 #[test]
 fn a_busy_saturday_is_not_an_anomaly() {
-    let (b, _) = fixture();
     // Same chain, but the scored Saturday has 70 % more customers than the baseline's average day.
     let busy = ChainConfig {
         mean_transactions_per_store_day: 255.0,
@@ -151,7 +164,7 @@ fn a_busy_saturday_is_not_an_anomaly() {
         .find(|d| busy.date(*d).weekday() == chrono::Weekday::Sat)
         .unwrap();
     let day = chain.day(sat);
-    let mut mon = Monitor::new(Some(b.clone()));
+    let mut mon = warm_monitor(&chain, sat, 28);
     day.transactions.iter().for_each(|t| {
         mon.observe_txn(t);
     });
@@ -166,6 +179,17 @@ fn a_busy_saturday_is_not_an_anomaly() {
         for r in s.reasons.iter().filter(|r| r.code != "worst_transaction") {
             assert!(r.contribution < 3.0, "busy Saturday: {k:?} {r:?}");
         }
+    }
+    // Nor together: without its worst single transaction, no busy cashier-day reaches the alert.
+    let offset = Calibration::default().cashier_day_offset;
+    for (k, s) in &cds {
+        let volume_driven: f64 = s
+            .reasons
+            .iter()
+            .filter(|r| r.code != "worst_transaction")
+            .map(|r| r.contribution)
+            .sum();
+        assert!(volume_driven < offset, "busy Saturday flagged: {k:?} {s:?}");
     }
 }
 
@@ -254,15 +278,87 @@ fn refund_to_another_tender_than_the_sale_is_a_reason() {
             customer_id: None,
         },
     );
-    let f = extract(&t, &ctx, Decimal::ZERO);
+    let f = extract(&t, &ctx, CheapItems::default());
     assert!(f.values[8] > 0.0, "refund_other_tender not measured");
     let same = {
         let mut c = ctx.clone();
         c.originals.get_mut("sale-1").unwrap().tender_methods = vec![TenderMethod::Cash];
-        extract(&t, &c, Decimal::ZERO)
+        extract(&t, &c, CheapItems::default())
     };
     assert_eq!(same.values[8], 0.0);
     assert!(score(&t, ctx).evidence > 0.0);
+}
+
+#[test]
+fn a_receipted_refund_on_the_sales_tender_is_routine_and_store_credit_keeps_money_in() {
+    let mut ctx = TxnContext::default();
+    ctx.originals.insert(
+        "sale-1".into(),
+        OriginalSale {
+            tender_methods: vec![TenderMethod::Cash],
+            customer_id: None,
+        },
+    );
+    let receipted = score(&refund(Some("sale-1"), TenderMethod::Cash), ctx);
+    assert_eq!(receipted.evidence, 0.0, "{receipted:?}");
+    let credit = extract(
+        &refund(None, TenderMethod::StoreCredit),
+        &TxnContext::default(),
+        CheapItems::default(),
+    );
+    assert!(credit.values[6..10].iter().all(|v| *v == 0.0), "{credit:?}");
+    // The same refund paid out in cash, citing nothing or a receipt never rung, is not.
+    let cash = extract(
+        &refund(None, TenderMethod::Cash),
+        &TxnContext::default(),
+        CheapItems::default(),
+    );
+    assert!(cash.values[7] > 0.0 && cash.values[9] > 0.0 && cash.values[6] == 0.0);
+    let unknown = extract(
+        &refund(Some("no-such-receipt"), TenderMethod::Cash),
+        &TxnContext::default(),
+        CheapItems::default(),
+    );
+    assert!(unknown.values[6] > 0.0 && unknown.values[7] > 0.0);
+}
+
+#[test]
+fn many_lines_of_the_cheapest_items_are_improbable() {
+    let store = fixture().0.store(&base().key.store_id);
+    let cheap: Vec<(&String, &Decimal)> = store
+        .reference_prices
+        .iter()
+        .filter(|(_, p)| **p <= store.cheap_price)
+        .collect();
+    assert!(cheap.len() >= 8 && store.cheap_line_share > 0.0);
+    let mut t = base();
+    let proto = t.lines[0].clone();
+    t.lines = cheap
+        .iter()
+        .take(8)
+        .enumerate()
+        .map(|(k, (sku, p))| Line {
+            line_no: k as i32 + 1,
+            sku: (*sku).clone(),
+            unit_price: **p,
+            net_amount: **p,
+            quantity: Decimal::ONE,
+            discount: Decimal::ZERO,
+            ..proto.clone()
+        })
+        .collect();
+    t.lines.extend(expensive(2));
+    let f = extract(&t, &TxnContext::default(), store.cheap());
+    let j = FEATURES
+        .iter()
+        .position(|d| d.code == "cheap_lines")
+        .unwrap();
+    // 8 of 10 lines cheap where about 1 in 8 honest lines is: rarer than 1 in 50,000.
+    assert!(f.values[j] > 50_000f64.ln(), "{}", f.values[j]);
+    let honest = extract(&base(), &TxnContext::default(), store.cheap());
+    assert!(honest.values[j] < 5.0, "{}", honest.values[j]);
+    let s = score(&t, TxnContext::default());
+    assert!(s.hits.contains(&Family::Sweetheart), "{s:?}");
 }
 
 #[test]
