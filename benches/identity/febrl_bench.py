@@ -11,6 +11,10 @@ estimate (recall 0.7). "pairs" = every candidate pair at or above the threshold;
 every pair inside a resolved identity (ours: chain-resistant clustering; Splink: connected
 components at the same threshold).
 
+Ours compares given_name and surname in the better of the two orders (swapped names); Splink's
+per-field comparisons do not. `--names-reversed` gives Splink the same chance: its name
+comparisons get a columns-reversed level (written to results_names_reversed.json/.md instead).
+
 Run through run.sh, which creates the venv and builds the Rust driver.
 """
 import json
@@ -79,7 +83,16 @@ def run_ours(binary, name, variant, link_only):
     return read("pairs"), read("clusters"), stats
 
 
-def splink_settings(fields, link_only):
+def reversed_names(column, other):
+    """Splink's name comparison with a level for given name and surname swapped."""
+    import splink.comparison_library as cl
+    import splink.comparison_level_library as cll
+    return cl.CustomComparison(output_column_name=column, comparison_levels=[
+        cll.NullLevel(column), cll.ExactMatchLevel(column), cll.ColumnsReversedLevel(column, other, symmetrical=True),
+        cll.JaroWinklerLevel(column, 0.92), cll.JaroWinklerLevel(column, 0.8), cll.ElseLevel()])
+
+
+def splink_settings(fields, link_only, names_reversed=False):
     import splink.comparison_library as cl
     from splink import SettingsCreator, block_on
     jw = lambda c: cl.JaroWinklerAtThresholds(c, [0.92, 0.8])
@@ -88,6 +101,9 @@ def splink_settings(fields, link_only):
              "address_1": jw("address_1"), "address_2": jw("address_2"), "suburb": jw("suburb"),
              "postcode": lev("postcode", [1]), "state": cl.ExactMatch("state"),
              "date_of_birth": lev("date_of_birth", [1, 2]), "soc_sec_id": lev("soc_sec_id", [1, 2])}
+    if names_reversed:
+        comps["given_name"] = reversed_names("given_name", "surname")
+        comps["surname"] = reversed_names("surname", "given_name")
     rules = RULES + ([["date_of_birth"], ["soc_sec_id"]] if "date_of_birth" in fields else [])
     settings = SettingsCreator(link_type="link_only" if link_only else "dedupe_only", unique_id_column_name="rec_id",
                                comparisons=[comps[f] for f in fields],
@@ -95,12 +111,12 @@ def splink_settings(fields, link_only):
     return settings, [block_on(*r) for r in rules]
 
 
-def run_splink(df, fields, link_only):
+def run_splink(df, fields, link_only, names_reversed=False):
     from splink import DuckDBAPI, Linker, block_on
     cols = ["rec_id", "source"] + fields
     data = df[cols].replace("", None)
     db = DuckDBAPI()
-    settings, rules = splink_settings(fields, link_only)
+    settings, rules = splink_settings(fields, link_only, names_reversed)
     if link_only:
         inputs = [db.register(data[data.source == s].drop(columns="source").reset_index(drop=True)) for s in (0, 1)]
     else:
@@ -127,14 +143,14 @@ def run_splink(df, fields, link_only):
     return pairs, cpairs, elapsed
 
 
-def main(binary):
+def main(binary, names_reversed=False):
     sets = export()
     rows = []
     for variant, fields in [("all", FIELDS), ("no_dob_ssid", FIELDS[:8])]:
         for name, (df, links, link_only) in sets.items():
             truth = pair_set(links)
             ours_pairs, ours_clusters, stats = run_ours(binary, name, variant, link_only)
-            sp_pairs, sp_clusters, sp_time = run_splink(df, fields, link_only)
+            sp_pairs, sp_clusters, sp_time = run_splink(df, fields, link_only, names_reversed)
             row = {"set": name, "variant": variant, "records": len(df),
                    "ours_pairs": score(ours_pairs, truth), "ours_clusters": score(ours_clusters, truth),
                    "splink_pairs": score(sp_pairs, truth), "splink_clusters": score(sp_clusters, truth),
@@ -143,15 +159,21 @@ def main(binary):
                    "splink_s": round(sp_time, 3), "candidate_pairs": stats["candidate_pairs"]}
             rows.append(row)
             print(json.dumps(row), flush=True)
-    result = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "rows": rows}
-    with open(os.path.join(HERE, "results.json"), "w") as f:
+    result = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+              "splink_names_reversed": names_reversed, "rows": rows}
+    with open(os.path.join(HERE, result_name(names_reversed) + ".json"), "w") as f:
         json.dump(result, f, indent=1)
     write_table(result)
 
 
+def result_name(names_reversed):
+    return "results_names_reversed" if names_reversed else "results"
+
+
 def write_table(result):
     """results.md: the measured table that RESULTS.md quotes (regenerated on every run)."""
-    lines = [f"Measured {result['date']} (threshold {THRESHOLD}, identical fields and blocking rules for both).", "",
+    splink = "Splink with a columns-reversed level on the names" if result.get("splink_names_reversed") else "Splink"
+    lines = [f"Measured {result['date']} (threshold {THRESHOLD}, identical fields and blocking rules for both; {splink}).", "",
              "| set | fields | records | ours pairs F1 (P/R) | Splink pairs F1 (P/R) | ours clusters F1 (P/R) | Splink clusters F1 (P/R) | ours CPU s (whole run) | ours wall s | Splink wall s |",
              "|---|---|---:|---|---|---|---|---:|---:|---:|"]
     fmt = lambda m: f"{m['f1']:.4f} ({m['precision']:.4f}/{m['recall']:.4f})"
@@ -159,13 +181,15 @@ def write_table(result):
         lines.append(f"| {r['set']} | {r['variant']} | {r['records']} | {fmt(r['ours_pairs'])} | {fmt(r['splink_pairs'])} | "
                      f"{fmt(r['ours_clusters'])} | {fmt(r['splink_clusters'])} | {r['ours_cpu_s']:.3f} | "
                      f"{r['ours_wall_s']:.2f} | {r['splink_s']:.1f} |")
-    with open(os.path.join(HERE, "results.md"), "w") as f:
+    with open(os.path.join(HERE, result_name(result.get("splink_names_reversed")) + ".md"), "w") as f:
         f.write("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":
-    if sys.argv[1] == "--table":
-        with open(os.path.join(HERE, "results.json")) as f:
+    reversed_names_flag = "--names-reversed" in sys.argv
+    args = [a for a in sys.argv[1:] if a != "--names-reversed"]
+    if args[0] == "--table":
+        with open(os.path.join(HERE, result_name(reversed_names_flag) + ".json")) as f:
             write_table(json.load(f))
     else:
-        main(sys.argv[1])
+        main(args[0], reversed_names_flag)

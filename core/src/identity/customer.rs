@@ -356,5 +356,10 @@ mod tests {
         // The same person with a typo in the given name still matches.
         let jnae = home("Jnae Doe", "jane@example.com");
         assert!(m.explain(&jane, &jnae).match_probability > 0.99);
+        // Names typed the wrong way round are compared crosswise: still Jane, still not John.
+        let swapped = home("Doe Jane", "jane@example.com");
+        assert!(m.explain(&jane, &swapped).match_probability > 0.99);
+        assert!(m.explain(&john, &swapped).match_probability < 0.5);
+        assert!(m.explain(&swapped, &john).match_probability < 0.5);
     }
 }
