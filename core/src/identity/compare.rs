@@ -129,7 +129,13 @@ fn token_set_level(a: &str, b: &str, thresholds: &[f64]) -> Option<usize> {
     if sa == sb {
         return Some(0);
     }
-    let sim = jaro_winkler(a, b).max(token_set_similarity(a, b));
+    let whole = jaro_winkler(a, b);
+    // At the top threshold already: the token sets cannot raise the level.
+    let sim = if thresholds.first().is_some_and(|t| whole >= *t) {
+        whole
+    } else {
+        whole.max(token_set_similarity(a, b))
+    };
     first_at_least(sim, thresholds).map(|i| i + 1)
 }
 

@@ -61,6 +61,9 @@ pub fn gamma(
         }
     }
     for &(f, h) in swappable {
+        if (g.get(f), g.get(h)) == (Some(0), Some(0)) {
+            continue; // nothing agrees better than exactly
+        }
         if let Some((lf, lh)) = crossed_levels(comparisons, f, h, a, b) {
             let (sf, sh) = (g.get(f).unwrap_or(u8::MAX), g.get(h).unwrap_or(u8::MAX));
             let agree = |f: usize, l: u8| usize::from(l) + 1 < comparisons[f].levels();

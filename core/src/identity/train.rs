@@ -482,6 +482,22 @@ mod tests {
     }
 
     #[test]
+    fn a_level_no_match_reached_is_not_proof_of_two_people() {
+        // Duplicates never have a year off by one, so EM sees no match at that level; its weight
+        // must stay moderate (before the pseudo-matches it was log2(1e-9 / u), about -25 bits).
+        let (recs, _) = synthetic(400, 200);
+        let rules = vec![
+            BlockingRule::parse("given").unwrap(),
+            BlockingRule::parse("family").unwrap(),
+        ];
+        let model = train(&spec(), &rules, &recs, &TrainingConfig::default()).unwrap();
+        let year = &model.fields[3];
+        let within_one = (year.m[1] / year.u[1]).log2();
+        assert!(within_one > -10.0, "m={:?} u={:?}", year.m, year.u);
+        assert!(within_one < (year.m[0] / year.u[0]).log2());
+    }
+
+    #[test]
     fn training_refuses_unusable_input() {
         let rules = vec![BlockingRule::parse("given").unwrap()];
         let one = vec![Record {
