@@ -358,7 +358,11 @@ mod tests {
         assert!(m.explain(&jane, &jnae).match_probability > 0.99);
         // Names typed the wrong way round are compared crosswise: still Jane, still not John.
         let swapped = home("Doe Jane", "jane@example.com");
-        assert!(m.explain(&jane, &swapped).match_probability > 0.99);
+        let e = m.explain(&jane, &swapped);
+        assert!(e.match_probability > 0.99);
+        assert_eq!(e.fields[0].label, "exact (against family_name)");
+        assert_eq!(e.fields[1].label, "exact (against given_name)");
+        assert_eq!(m.explain(&jane, &jnae).fields[1].label, "exact");
         assert!(m.explain(&john, &swapped).match_probability < 0.5);
         assert!(m.explain(&swapped, &john).match_probability < 0.5);
     }

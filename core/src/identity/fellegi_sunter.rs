@@ -127,6 +127,19 @@ impl Model {
         Ok(())
     }
 
+    /// Per field, the field it was compared with when a swappable pair was compared crosswise.
+    fn crosswise_partners(&self, g: Gamma, a: &Record, b: &Record) -> Vec<Option<usize>> {
+        let straight = gamma(&self.comparisons(), &[], a, b);
+        let mut partner = vec![None; self.fields.len()];
+        for (f, h) in self.swaps() {
+            if (g.get(f), g.get(h)) != (straight.get(f), straight.get(h)) {
+                partner[f] = Some(h);
+                partner[h] = Some(f);
+            }
+        }
+        partner
+    }
+
     /// Positions of the swappable field pairs (the model is validated, so every name resolves).
     pub fn swaps(&self) -> Vec<(usize, usize)> {
         resolve_swappable(&self.swappable, &self.field_names()).unwrap_or_default()
@@ -163,6 +176,7 @@ impl Model {
     /// Field-by-field account of one pair's score.
     pub fn explain(&self, a: &Record, b: &Record) -> Explanation {
         let g = self.gamma(a, b);
+        let crosswise = self.crosswise_partners(g, a, b);
         let prior_weight = self.prior_weight();
         let fields: Vec<FieldContribution> = self
             .fields
@@ -174,7 +188,14 @@ impl Model {
                     FieldContribution {
                         field: f.name.clone(),
                         level: Some(l),
-                        label: f.comparison.label(l),
+                        label: match crosswise[i] {
+                            Some(other) => format!(
+                                "{} (against {})",
+                                f.comparison.label(l),
+                                self.fields[other].name
+                            ),
+                            None => f.comparison.label(l),
+                        },
                         m: Some(m),
                         u: Some(u),
                         weight: (m / u).log2(),
