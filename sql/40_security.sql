@@ -1,7 +1,7 @@
 -- Tenancy and privileges. Direct users (BI tools, analysts) are bound to tenants by
 -- pos.tenant_access, which only the DBA writes; a setting the user controls can never widen it.
 -- The pos.tenant setting is honoured only for members of pos_api (the trusted query API sets it
--- per request with SET LOCAL after authenticating the caller's key).
+-- per request after authenticating the caller's key).
 
 CREATE TABLE pos.tenant_access (
     role_name  name NOT NULL,

@@ -7,13 +7,13 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use deadpool_postgres::Pool;
 use tokio::net::TcpListener;
 use tokio::sync::broadcast;
 
 use crate::alerts::{self, Alert};
 use crate::auth::KeyCache;
 use crate::config::ServeConfig;
+use crate::db::Pool;
 use crate::handlers as h;
 use crate::metrics::Metrics;
 use crate::views::{self, Catalog};

@@ -5,10 +5,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::http::{header, HeaderMap};
-use deadpool_postgres::Pool;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
+use crate::db::Pool;
 use crate::error::ApiError;
 
 /// Who a request acts for: the key's tenant and the database role its queries run as.
@@ -103,7 +103,7 @@ impl KeyCache {
 }
 
 async fn lookup(pool: &Pool, hash: &[u8; 32]) -> Result<Option<Principal>, ApiError> {
-    let client = pool.get().await?;
+    let client = pool.get_as_service().await?;
     let st = client
         .prepare_cached("SELECT tenant_id, role_name::text FROM pos_query_api.authenticate($1)")
         .await?;

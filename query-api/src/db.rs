@@ -1,9 +1,14 @@
-//! The connection pool and the one way requests touch data: a read-only transaction as the key's
-//! role with `pos.tenant` and `statement_timeout` set locally, sent as a single pipeline.
+//! The connection pool and the one way requests touch data: read-only statements as the key's
+//! role with `pos.tenant` and `statement_timeout` set on the pooled connection's session. The pool
+//! remembers what each connection's session is set to, so the settings travel only when a request
+//! acts for someone else than that connection's previous request (then in the same round trip,
+//! ahead of the query).
+use std::collections::HashMap;
 use std::str::FromStr;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+use deadpool_postgres::{Manager, ManagerConfig, Object, ObjectId, RecyclingMethod, Runtime};
 use tokio_postgres::types::{ToSql, Type};
 use tokio_postgres::{NoTls, Row};
 
@@ -16,7 +21,8 @@ use crate::error::ApiError;
 const STATEMENT_CACHE_MAX: usize = 512;
 
 /// The connection settings of every pooled connection: the URL plus bounded connect, keepalives,
-/// and the session's `plan_cache_mode` (appended to any `options` the URL carries).
+/// and the session's `plan_cache_mode` and `default_transaction_read_only = on` (appended to any
+/// `options` the URL carries): every statement of the service runs in a read-only transaction.
 pub fn pg_config(cfg: &ServeConfig) -> anyhow::Result<tokio_postgres::Config> {
     let mut pg = tokio_postgres::Config::from_str(&cfg.database_url).map_err(|e| {
         anyhow::anyhow!("invalid database URL: {e} (expected postgresql://user@host:port/db)")
@@ -25,12 +31,66 @@ pub fn pg_config(cfg: &ServeConfig) -> anyhow::Result<tokio_postgres::Config> {
     pg.keepalives_idle(Duration::from_secs(30));
     pg.application_name("pos-query-api");
     let options = format!(
-        "{} -c plan_cache_mode={}",
+        "{} -c plan_cache_mode={} -c default_transaction_read_only=on",
         pg.get_options().unwrap_or_default(),
         cfg.plan_cache_mode.as_str()
     );
     pg.options(options.trim_start());
     Ok(pg)
+}
+
+/// The pooled connections and, for each, whom its session is set up for (role, tenant, timeout).
+/// A connection without an entry is in an unknown state and gets the settings before its next
+/// tenant query.
+pub struct Pool {
+    inner: deadpool_postgres::Pool,
+    sessions: Mutex<HashMap<ObjectId, Session>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Session {
+    role: Arc<str>,
+    tenant: Arc<str>,
+    timeout_ms: u64,
+}
+
+impl Pool {
+    /// A connection, waiting at most the pool timeout.
+    pub async fn get(&self) -> Result<deadpool_postgres::Client, deadpool_postgres::PoolError> {
+        self.inner.get().await
+    }
+
+    /// A connection whose role is the service's own login role again, for the service's own
+    /// queries (key lookups, the catalog): a key's role need not be allowed to run them.
+    pub async fn get_as_service(&self) -> Result<deadpool_postgres::Client, ApiError> {
+        let client = self.get().await?;
+        if self.forget(&client).is_some() {
+            client.batch_execute("RESET ROLE").await?;
+        }
+        Ok(client)
+    }
+
+    pub fn status(&self) -> deadpool_postgres::Status {
+        self.inner.status()
+    }
+
+    fn sessions(&self) -> std::sync::MutexGuard<'_, HashMap<ObjectId, Session>> {
+        self.sessions.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Drops what is known about `client`'s session (it is about to change, or may have).
+    fn forget(&self, client: &deadpool_postgres::Client) -> Option<Session> {
+        self.sessions().remove(&Object::id(client))
+    }
+
+    fn remember(&self, client: &deadpool_postgres::Client, s: Session) {
+        let mut map = self.sessions();
+        // Entries of closed connections are never looked up again; bound them.
+        if map.len() >= 4 * self.inner.status().max_size.max(1) {
+            map.clear();
+        }
+        map.insert(Object::id(client), s);
+    }
 }
 
 /// Builds a pool whose every wait (checkout, connect, recycle) is bounded, so a PostgreSQL outage
@@ -45,13 +105,17 @@ pub fn make_pool(cfg: &ServeConfig) -> anyhow::Result<Pool> {
         },
     );
     let t = Some(cfg.pool_timeout());
-    Ok(Pool::builder(mgr)
+    let inner = deadpool_postgres::Pool::builder(mgr)
         .max_size(cfg.pool_size)
         .wait_timeout(t)
         .create_timeout(t)
         .recycle_timeout(t)
         .runtime(Runtime::Tokio1)
-        .build()?)
+        .build()?;
+    Ok(Pool {
+        inner,
+        sessions: Mutex::new(HashMap::new()),
+    })
 }
 
 /// One statement of a tenant transaction: SQL text, the parameter types and their values.
@@ -85,12 +149,16 @@ impl Param {
     }
 }
 
-const SETUP: &str = "SELECT set_config('role', $1, true), set_config('pos.tenant', $2, true), \
-                     set_config('statement_timeout', $3, true)";
+/// Session-level (`is_local = false`): the settings outlive the statement's own transaction, so
+/// the next request for the same key on this connection needs none.
+const SETUP: &str = "SELECT set_config('role', $1, false), set_config('pos.tenant', $2, false), \
+                     set_config('statement_timeout', $3, false)";
 
-/// Runs `stmts` in one read-only transaction as `who` (role + tenant), returning each one's rows.
-/// BEGIN, the settings, the statements and COMMIT are pipelined: one round trip after the
-/// statements are prepared, and no half-open transaction if the caller goes away.
+/// Runs `stmts` as `who` (role + tenant) under `statement_timeout_ms`, returning each one's rows.
+/// When the connection's session is set up for someone else (or unknown), the settings go first
+/// in the same pipeline. PostgreSQL runs them before the statements; if they fail, the statements'
+/// results are thrown away unread and the connection is closed, so no result is ever read under
+/// settings other than `who`'s.
 pub async fn tenant_query(
     pool: &Pool,
     who: &Principal,
@@ -101,15 +169,16 @@ pub async fn tenant_query(
     if client.statement_cache.size() > STATEMENT_CACHE_MAX {
         client.statement_cache.clear();
     }
-    let setup = client
-        .prepare_typed_cached(SETUP, &[Type::TEXT, Type::TEXT, Type::TEXT])
-        .await?;
+    let want = Session {
+        role: who.role.clone(),
+        tenant: who.tenant.clone(),
+        timeout_ms: statement_timeout_ms,
+    };
+    let ready = pool.forget(&client).as_ref() == Some(&want);
     let mut prepared = Vec::with_capacity(stmts.len());
     for s in stmts {
         prepared.push(client.prepare_typed_cached(&s.sql, &s.types).await?);
     }
-    let timeout = format!("{statement_timeout_ms}ms");
-    let setup_params: [&(dyn ToSql + Sync); 3] = [&&*who.role, &&*who.tenant, &timeout];
     let params: Vec<Vec<&(dyn ToSql + Sync)>> = stmts
         .iter()
         .map(|s| s.params.iter().map(Param::as_sql).collect())
@@ -118,17 +187,27 @@ pub async fn tenant_query(
         .iter()
         .zip(&params)
         .map(|(st, p)| client.query(st, p));
-    let (begin, set, results, commit) = tokio::join!(
-        client.batch_execute("BEGIN READ ONLY"),
-        client.query(&setup, &setup_params),
-        futures_util::future::join_all(queries),
-        client.batch_execute("COMMIT"),
-    );
-    begin?;
-    set?;
-    let rows = results.into_iter().collect::<Result<Vec<_>, _>>()?;
-    commit?;
-    Ok(rows)
+    let results = if ready {
+        futures_util::future::join_all(queries).await
+    } else {
+        let setup = client
+            .prepare_typed_cached(SETUP, &[Type::TEXT, Type::TEXT, Type::TEXT])
+            .await?;
+        let timeout = format!("{statement_timeout_ms}ms");
+        let setup_params: [&(dyn ToSql + Sync); 3] = [&&*who.role, &&*who.tenant, &timeout];
+        let (set, results) = tokio::join!(
+            client.query(&setup, &setup_params),
+            futures_util::future::join_all(queries),
+        );
+        if let Err(e) = set {
+            drop(results);
+            let _ = Object::take(client); // closed, not returned to the pool
+            return Err(e.into());
+        }
+        results
+    };
+    pool.remember(&client, want);
+    Ok(results.into_iter().collect::<Result<Vec<_>, _>>()?)
 }
 
 /// `SELECT 1` through the pool within the pool timeout: what /readyz reports.

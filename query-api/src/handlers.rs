@@ -1,5 +1,5 @@
 //! The HTTP endpoints. Each authenticates, resolves its relation in the catalog for the key's
-//! role, and runs one tenant transaction; the shared path is `serve_relation`.
+//! role, and runs one tenant query (`db::tenant_query`); the shared path is `serve_relation`.
 use std::sync::Arc;
 
 use axum::extract::{Path, RawQuery, State};

@@ -1,7 +1,7 @@
 //! `pos-query-api`: a thin HTTP face over the pos_analytics views.
 //!
-//! Every request authenticates an API key (stored hashed), then runs its query in one read-only
-//! transaction as the key's database role with `pos.tenant` set to the key's tenant, so that
+//! Every request authenticates an API key (stored hashed), then runs its query read-only as the
+//! key's database role with `pos.tenant` set to the key's tenant (see `db`), so that
 //! PostgreSQL's row-level security decides what is visible. Identifiers come only from the catalog
 //! read from PostgreSQL; every value a caller sends is a bound parameter.
 pub mod alerts;

@@ -3,10 +3,10 @@
 //! created by an extension upgrade appears without a release of the service.
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use deadpool_postgres::Pool;
 use serde::Serialize;
 
 use crate::config::ServeConfig;
+use crate::db::Pool;
 use crate::error::ApiError;
 
 #[derive(Debug, Clone, Serialize)]
@@ -206,7 +206,7 @@ SELECT c.relname::text,
 /// Loads the served relations: those of the configured schema with a `tenant_id` column (every
 /// query is additionally filtered on it), restricted to `views` when given, minus `exclude`.
 pub async fn load(pool: &Pool, cfg: &ServeConfig) -> Result<Catalog, ApiError> {
-    let client = pool.get().await?;
+    let client = pool.get_as_service().await?;
     let rows = client.query(CATALOG_SQL, &[&cfg.schema]).await?;
     let mut relations: BTreeMap<String, Relation> = BTreeMap::new();
     for r in rows {

@@ -633,50 +633,100 @@ async fn health_metrics_and_readiness() {
 }
 
 /// Row-level security itself (not only the API's tenant predicate) confines a request: a query
-/// without any tenant filter, run the way every request runs, sees one tenant.
+/// without any tenant filter, run the way every request runs, sees one tenant. The next request
+/// on the same connection for another tenant and timeout gets its own settings; writes are refused.
 #[tokio::test]
 async fn requests_run_as_the_key_role_under_row_security() {
     use pos_query_api::{auth::Principal, db};
     let f = fixture();
-    let pool = db::make_pool(&pos_query_api::ServeConfig::with_url(&f.service_url)).unwrap();
-    let who = Principal {
-        tenant: f.tenant_a.as_str().into(),
-        role: "pos_api".into(),
-    };
-    let stmt = db::Stmt {
+    let mut cfg = pos_query_api::ServeConfig::with_url(&f.service_url);
+    cfg.pool_size = 1;
+    let pool = db::make_pool(&cfg).unwrap();
+    let probe = || {
+        db::Stmt {
         sql: "SELECT current_user::text, current_setting('pos.tenant'), current_setting('statement_timeout'), \
               array(SELECT DISTINCT tenant_id FROM pos.txn)::text[], (SELECT count(*) FROM pos.txn)"
             .into(),
         types: vec![],
         params: vec![],
+    }
     };
-    let rows = db::tenant_query(&pool, &who, 1234, &[stmt]).await.unwrap();
-    let r = &rows[0][0];
-    assert_eq!(r.get::<_, String>(0), "pos_api");
-    assert_eq!(r.get::<_, String>(1), f.tenant_a);
-    assert_eq!(r.get::<_, String>(2), "1234ms");
-    assert_eq!(r.get::<_, Vec<String>>(3), vec![f.tenant_a.clone()]);
-    assert_eq!(r.get::<_, i64>(4), 28);
-    // The settings were local to that transaction: the pooled connection is clean afterwards.
-    let c = pool.get().await.unwrap();
-    let row = c
-        .query_one(
-            "SELECT current_user::text, coalesce(current_setting('pos.tenant', true), '')",
-            &[],
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        (row.get::<_, String>(0), row.get::<_, String>(1)),
-        ("pos_api_test_svc".to_string(), String::new())
-    );
-    // A write is refused: the transaction is read-only.
-    let ins = db::Stmt {
-        sql: "DELETE FROM pos.txn".into(),
+    for (tenant, timeout, count) in [
+        (&f.tenant_a, 1234, 28),
+        (&f.tenant_b, 4321, 7),
+        (&f.tenant_a, 1234, 28),
+    ] {
+        let who = Principal {
+            tenant: tenant.as_str().into(),
+            role: "pos_api".into(),
+        };
+        let rows = db::tenant_query(&pool, &who, timeout, &[probe()])
+            .await
+            .unwrap();
+        let r = &rows[0][0];
+        assert_eq!(r.get::<_, String>(0), "pos_api");
+        assert_eq!(&r.get::<_, String>(1), tenant);
+        assert_eq!(r.get::<_, String>(2), format!("{timeout}ms"));
+        assert_eq!(r.get::<_, Vec<String>>(3), vec![tenant.clone()]);
+        assert_eq!(r.get::<_, i64>(4), count);
+        // A write is refused: every transaction of the service is read-only.
+        let ins = db::Stmt {
+            sql: "DELETE FROM pos.txn".into(),
+            types: vec![],
+            params: vec![],
+        };
+        let err = db::tenant_query(&pool, &who, timeout, &[ins])
+            .await
+            .unwrap_err();
+        assert!(err.message.contains("read-only"), "{err:?}");
+    }
+    // The service's own queries run as its login role again, whatever the last key's role was.
+    let c = pool.get_as_service().await.unwrap();
+    let row = c.query_one("SELECT current_user::text", &[]).await.unwrap();
+    assert_eq!(row.get::<_, String>(0), "pos_api_test_svc");
+}
+
+/// When the settings cannot be applied (here: a role the service may not switch to), the request
+/// fails and its statements' results are never read, although PostgreSQL ran them right after
+/// under the connection's previous settings; that connection is closed, and the next request gets
+/// a fresh one with its own settings.
+#[tokio::test]
+async fn failed_settings_fail_the_request_and_close_the_connection() {
+    use pos_query_api::{auth::Principal, db};
+    let f = fixture();
+    let mut cfg = pos_query_api::ServeConfig::with_url(&f.service_url);
+    cfg.pool_size = 1;
+    let pool = db::make_pool(&cfg).unwrap();
+    let count = || db::Stmt {
+        sql: "SELECT count(*), pg_backend_pid() FROM pos.txn".into(),
         types: vec![],
         params: vec![],
     };
-    assert!(db::tenant_query(&pool, &who, 1000, &[ins]).await.is_err());
+    let a = Principal {
+        tenant: f.tenant_a.as_str().into(),
+        role: "pos_api".into(),
+    };
+    let rows = db::tenant_query(&pool, &a, 5000, &[count()]).await.unwrap();
+    let pid: i32 = rows[0][0].get(1);
+    let stranger = Principal {
+        tenant: f.tenant_b.as_str().into(),
+        role: "pg_read_all_data".into(),
+    };
+    let err = db::tenant_query(&pool, &stranger, 5000, &[count()])
+        .await
+        .unwrap_err();
+    assert_eq!(err.status, 403, "{err:?}");
+    let b = Principal {
+        tenant: f.tenant_b.as_str().into(),
+        role: "pos_api".into(),
+    };
+    let rows = db::tenant_query(&pool, &b, 5000, &[count()]).await.unwrap();
+    assert_eq!(rows[0][0].get::<_, i64>(0), 7);
+    assert_ne!(
+        rows[0][0].get::<_, i32>(1),
+        pid,
+        "the connection was replaced"
+    );
 }
 
 /// The API plans each query shape once per connection (plan_cache_mode = force_generic_plan) and
