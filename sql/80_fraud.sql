@@ -45,6 +45,9 @@ CREATE TABLE pos.fraud_score (
     PRIMARY KEY (tenant_id, store_id, source, source_txn_id)
 );
 CREATE INDEX ON pos.fraud_score (tenant_id, store_id, cashier_id, business_date);
+-- A return cites its sale by id alone (possibly from another store): scoring it at commit needs
+-- that lookup to be an index probe, not a scan of the tenant's transactions.
+CREATE INDEX ON pos.txn (tenant_id, source_txn_id);
 COMMENT ON TABLE pos.fraud_score IS 'The latest fraud score of every scored transaction, with reasons; hits are the signal families that fired (they feed the cashier''s day).';
 
 CREATE TABLE pos.fraud_alert (
@@ -87,74 +90,126 @@ LANGUAGE sql STABLE AS $$
                     ROW(p_tenant, 0.5, 0.5, true, 9, 6)::pos.fraud_settings)
 $$;
 
--- One transaction as pos-core's canonical JSON (numbers as text keep numeric exact).
-CREATE FUNCTION pos.fraud_txn_json(p_tenant text, p_store text, p_source text, p_txn text) RETURNS jsonb
-LANGUAGE sql STABLE AS $$
-SELECT jsonb_build_object(
-    'key', jsonb_build_object('tenant_id', t.tenant_id, 'store_id', t.store_id, 'source', t.source, 'source_txn_id', t.source_txn_id),
-    'source_version', t.source_version, 'occurred_at', t.occurred_at, 'business_date', t.business_date,
-    'register_id', t.register_id, 'cashier_id', t.cashier_id, 'customer_id', t.customer_id,
-    'status', t.status, 'currency', t.currency,
-    'lines', coalesce((SELECT jsonb_agg(jsonb_build_object(
-                'line_no', l.line_no, 'kind', l.kind, 'sku', l.sku, 'gtin', l.gtin, 'raw_item_id', l.raw_item_id,
-                'description', l.description, 'quantity', l.quantity::text, 'unit_price', l.unit_price::text,
-                'discount', l.discount::text, 'net_amount', l.net_amount::text, 'tax', l.tax::text,
-                'entry_method', l.entry_method, 'price_override', l.price_override,
-                'original_txn_id', l.original_txn_id, 'original_line_no', l.original_line_no) ORDER BY l.line_no)
-            FROM pos.sale_line l
-           WHERE (l.tenant_id, l.store_id, l.source, l.source_txn_id, l.occurred_at) = (t.tenant_id, t.store_id, t.source, t.source_txn_id, t.occurred_at)), '[]'),
-    'tenders', coalesce((SELECT jsonb_agg(jsonb_build_object(
-                'tender_no', x.tender_no, 'method', x.method, 'amount', x.amount::text, 'status', x.status,
-                'card_fingerprint', x.card_fingerprint, 'card_bin', x.card_bin, 'card_entry', x.card_entry,
-                'occurred_at', x.occurred_at) ORDER BY x.tender_no)
-            FROM pos.tender x
-           WHERE (x.tenant_id, x.store_id, x.source, x.source_txn_id) = (t.tenant_id, t.store_id, t.source, t.source_txn_id)
-             AND x.occurred_at >= t.occurred_at - interval '1 day' AND x.occurred_at < t.occurred_at + interval '1 day'), '[]'))
-  FROM pos.txn t
- WHERE (t.tenant_id, t.store_id, t.source, t.source_txn_id) = (p_tenant, p_store, p_source, p_txn)
- ORDER BY t.source_version DESC
- LIMIT 1
+-- One transaction as pos-core's canonical JSON (numbers as text keep numeric exact). With its
+-- occurred_at (the commit trigger knows it) every lookup prunes to one chunk; without it the
+-- header is found by key in every chunk (pos.score_transaction called by hand). Generic plans on
+-- purpose: they are pruned at executor start-up in well under a millisecond, where re-planning
+-- the statements over every chunk for each call cost 50+ ms (measured with 164 chunks). No JIT:
+-- a generic plan over every chunk costs enough to trigger it, and compiling the expressions of
+-- all chunks took 20-35 s for a lookup that reads one row.
+CREATE FUNCTION pos.fraud_txn_json(p_tenant text, p_store text, p_source text, p_txn text, p_at timestamptz DEFAULT NULL)
+RETURNS jsonb LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan SET jit = off AS $$
+BEGIN
+    IF p_at IS NOT NULL THEN
+        RETURN (SELECT jsonb_build_object(
+            'key', jsonb_build_object('tenant_id', t.tenant_id, 'store_id', t.store_id, 'source', t.source, 'source_txn_id', t.source_txn_id),
+            'source_version', t.source_version, 'occurred_at', t.occurred_at, 'business_date', t.business_date,
+            'register_id', t.register_id, 'cashier_id', t.cashier_id, 'customer_id', t.customer_id,
+            'status', t.status, 'currency', t.currency,
+            'lines', coalesce((SELECT jsonb_agg(jsonb_build_object(
+                        'line_no', l.line_no, 'kind', l.kind, 'sku', l.sku, 'gtin', l.gtin, 'raw_item_id', l.raw_item_id,
+                        'description', l.description, 'quantity', l.quantity::text, 'unit_price', l.unit_price::text,
+                        'discount', l.discount::text, 'net_amount', l.net_amount::text, 'tax', l.tax::text,
+                        'entry_method', l.entry_method, 'price_override', l.price_override,
+                        'original_txn_id', l.original_txn_id, 'original_line_no', l.original_line_no) ORDER BY l.line_no)
+                    FROM pos.sale_line l
+                   WHERE (l.tenant_id, l.store_id, l.source, l.source_txn_id) = (t.tenant_id, t.store_id, t.source, t.source_txn_id) AND l.occurred_at = p_at), '[]'),
+            'tenders', coalesce((SELECT jsonb_agg(jsonb_build_object(
+                        'tender_no', x.tender_no, 'method', x.method, 'amount', x.amount::text, 'status', x.status,
+                        'card_fingerprint', x.card_fingerprint, 'card_bin', x.card_bin, 'card_entry', x.card_entry,
+                        'occurred_at', x.occurred_at) ORDER BY x.tender_no)
+                    FROM pos.tender x
+                   WHERE (x.tenant_id, x.store_id, x.source, x.source_txn_id) = (t.tenant_id, t.store_id, t.source, t.source_txn_id)
+                     AND x.occurred_at >= p_at - interval '1 day' AND x.occurred_at < p_at + interval '1 day'), '[]'))
+          FROM pos.txn t
+         WHERE (t.tenant_id, t.store_id, t.source, t.source_txn_id) = (p_tenant, p_store, p_source, p_txn) AND t.occurred_at = p_at
+         ORDER BY t.source_version DESC
+         LIMIT 1);
+    END IF;
+    RETURN (SELECT jsonb_build_object(
+            'key', jsonb_build_object('tenant_id', t.tenant_id, 'store_id', t.store_id, 'source', t.source, 'source_txn_id', t.source_txn_id),
+            'source_version', t.source_version, 'occurred_at', t.occurred_at, 'business_date', t.business_date,
+            'register_id', t.register_id, 'cashier_id', t.cashier_id, 'customer_id', t.customer_id,
+            'status', t.status, 'currency', t.currency,
+            'lines', coalesce((SELECT jsonb_agg(jsonb_build_object(
+                        'line_no', l.line_no, 'kind', l.kind, 'sku', l.sku, 'gtin', l.gtin, 'raw_item_id', l.raw_item_id,
+                        'description', l.description, 'quantity', l.quantity::text, 'unit_price', l.unit_price::text,
+                        'discount', l.discount::text, 'net_amount', l.net_amount::text, 'tax', l.tax::text,
+                        'entry_method', l.entry_method, 'price_override', l.price_override,
+                        'original_txn_id', l.original_txn_id, 'original_line_no', l.original_line_no) ORDER BY l.line_no)
+                    FROM pos.sale_line l
+                   WHERE (l.tenant_id, l.store_id, l.source, l.source_txn_id, l.occurred_at) = (t.tenant_id, t.store_id, t.source, t.source_txn_id, t.occurred_at)), '[]'),
+            'tenders', coalesce((SELECT jsonb_agg(jsonb_build_object(
+                        'tender_no', x.tender_no, 'method', x.method, 'amount', x.amount::text, 'status', x.status,
+                        'card_fingerprint', x.card_fingerprint, 'card_bin', x.card_bin, 'card_entry', x.card_entry,
+                        'occurred_at', x.occurred_at) ORDER BY x.tender_no)
+                    FROM pos.tender x
+                   WHERE (x.tenant_id, x.store_id, x.source, x.source_txn_id) = (t.tenant_id, t.store_id, t.source, t.source_txn_id)
+                     AND x.occurred_at >= t.occurred_at - interval '1 day' AND x.occurred_at < t.occurred_at + interval '1 day'), '[]'))
+          FROM pos.txn t
+         WHERE (t.tenant_id, t.store_id, t.source, t.source_txn_id) = (p_tenant, p_store, p_source, p_txn)
+         ORDER BY t.source_version DESC
+         LIMIT 1);
+END
 $$;
 
 -- What the scorer needs beyond the transaction: the sales its returns cite, the store's card
--- attempts in the 10 minutes before it, and its cashier's business day so far.
+-- attempts in the 10 minutes before it, and its cashier's business day so far. PL/pgSQL with the
+-- key in variables, and every time range bounded on both sides, so each lookup prunes to the
+-- chunks it needs and uses an index: this runs at every commit, its cost must not grow with the
+-- table (a business day spans at most two calendar days either side of its transactions).
+-- Generic plans for the same reason as pos.fraud_txn_json.
 CREATE FUNCTION pos.fraud_context_json(p_txn jsonb) RETURNS jsonb
-LANGUAGE sql STABLE AS $$
-WITH k AS (
-    SELECT p_txn->'key'->>'tenant_id' AS tenant_id, p_txn->'key'->>'store_id' AS store_id,
-           p_txn->'key'->>'source_txn_id' AS txn_id, (p_txn->>'occurred_at')::timestamptz AS at,
-           (p_txn->>'business_date')::date AS bd, p_txn->>'cashier_id' AS cashier_id
-), cited AS (
-    SELECT DISTINCT l->>'original_txn_id' AS id FROM jsonb_array_elements(p_txn->'lines') l WHERE l->>'original_txn_id' IS NOT NULL
-), originals AS (
-    SELECT jsonb_object_agg(o.source_txn_id, jsonb_build_object(
-               'tender_methods', coalesce((SELECT jsonb_agg(DISTINCT x.method) FROM pos.tender x
-                                            WHERE (x.tenant_id, x.store_id, x.source_txn_id) = (o.tenant_id, o.store_id, o.source_txn_id)
-                                              AND x.status = 'approved' AND x.amount > 0), '[]'),
-               'customer_id', o.customer_id)) AS m
-      FROM pos.txn o, k
-     WHERE o.tenant_id = k.tenant_id AND o.source_txn_id IN (SELECT id FROM cited) AND o.status = 'completed'
-), recent AS (
+LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan SET jit = off AS $$
+DECLARE
+    v_tenant  text := p_txn->'key'->>'tenant_id';
+    v_store   text := p_txn->'key'->>'store_id';
+    v_txn     text := p_txn->'key'->>'source_txn_id';
+    v_at      timestamptz := (p_txn->>'occurred_at')::timestamptz;
+    v_bd      date := (p_txn->>'business_date')::date;
+    v_cashier text := p_txn->>'cashier_id';
+    v_cited   text[] := ARRAY(SELECT DISTINCT l->>'original_txn_id' FROM jsonb_array_elements(p_txn->'lines') l
+                               WHERE l->>'original_txn_id' IS NOT NULL);
+    v_originals jsonb := '{}';
+    v_recent  jsonb;
+    v_day     jsonb;
+BEGIN
+    IF cardinality(v_cited) > 0 THEN
+        SELECT coalesce(jsonb_object_agg(o.source_txn_id, jsonb_build_object(
+                   'tender_methods', coalesce((SELECT jsonb_agg(DISTINCT x.method) FROM pos.tender x
+                                                WHERE (x.tenant_id, x.store_id, x.source, x.source_txn_id) = (o.tenant_id, o.store_id, o.source, o.source_txn_id)
+                                                  AND x.occurred_at >= o.occurred_at - interval '1 day' AND x.occurred_at < o.occurred_at + interval '1 day'
+                                                  AND x.status = 'approved' AND x.amount > 0), '[]'),
+                   'customer_id', o.customer_id)), '{}')
+          INTO v_originals
+          FROM pos.txn o
+         WHERE o.tenant_id = v_tenant AND o.source_txn_id = ANY (v_cited) AND o.status = 'completed' AND o.occurred_at <= v_at;
+    END IF;
     SELECT coalesce(jsonb_agg(jsonb_build_object('occurred_at', x.occurred_at, 'status', x.status, 'bin', x.card_bin,
-                                                 'fingerprint', x.card_fingerprint) ORDER BY x.occurred_at), '[]') AS a
-      FROM pos.tender x, k
-     WHERE x.tenant_id = k.tenant_id AND x.store_id = k.store_id AND x.method = 'card'
-       AND x.occurred_at >= k.at - interval '10 minutes' AND x.occurred_at < k.at AND x.source_txn_id <> k.txn_id
-), earlier AS (
-    SELECT s.hits, t.customer_id
-      FROM pos.fraud_score s JOIN pos.txn t USING (tenant_id, store_id, source, source_txn_id, occurred_at), k
-     WHERE s.tenant_id = k.tenant_id AND s.store_id = k.store_id AND s.cashier_id = k.cashier_id
-       AND s.business_date = k.bd AND s.occurred_at < k.at AND s.source_txn_id <> k.txn_id
-), day AS (
+                                                 'fingerprint', x.card_fingerprint) ORDER BY x.occurred_at), '[]')
+      INTO v_recent
+      FROM pos.tender x
+     WHERE x.tenant_id = v_tenant AND x.store_id = v_store AND x.method = 'card'
+       AND x.occurred_at >= v_at - interval '10 minutes' AND x.occurred_at < v_at AND x.source_txn_id <> v_txn;
+    WITH earlier AS (
+        SELECT s.hits, t.customer_id
+          FROM pos.fraud_score s
+          JOIN pos.txn t ON (t.tenant_id, t.store_id, t.source, t.source_txn_id, t.occurred_at) = (s.tenant_id, s.store_id, s.source, s.source_txn_id, s.occurred_at)
+                        AND t.occurred_at >= v_at - interval '2 days' AND t.occurred_at < v_at
+         WHERE s.tenant_id = v_tenant AND s.store_id = v_store AND s.cashier_id = v_cashier
+           AND s.business_date = v_bd AND s.occurred_at < v_at AND s.source_txn_id <> v_txn
+    )
     SELECT jsonb_build_object(
         'transactions', (SELECT count(*) FROM earlier),
         'hits', coalesce((SELECT jsonb_object_agg(h, n) FROM (SELECT h, count(*) AS n FROM earlier, unnest(hits) h GROUP BY h) z), '{}'),
         'customers', coalesce((SELECT jsonb_object_agg(customer_id, n) FROM (SELECT customer_id, count(*) AS n FROM earlier WHERE customer_id IS NOT NULL GROUP BY customer_id) z), '{}'),
-        'no_sales', (SELECT count(*) FROM pos.drawer_event d, k WHERE d.tenant_id = k.tenant_id AND d.store_id = k.store_id
-                        AND d.cashier_id = k.cashier_id AND d.business_date = k.bd AND d.kind = 'no_sale' AND d.occurred_at < k.at)) AS d
-)
-SELECT jsonb_build_object('originals', coalesce((SELECT m FROM originals), '{}'), 'reference_prices', '{}'::jsonb,
-                          'recent_card_attempts', (SELECT a FROM recent), 'day', (SELECT d FROM day))
+        'no_sales', (SELECT count(*) FROM pos.drawer_event d
+                      WHERE d.tenant_id = v_tenant AND d.store_id = v_store AND d.cashier_id = v_cashier AND d.business_date = v_bd
+                        AND d.kind = 'no_sale' AND d.occurred_at >= v_at - interval '2 days' AND d.occurred_at < v_at))
+      INTO v_day;
+    RETURN jsonb_build_object('originals', v_originals, 'reference_prices', '{}'::jsonb,
+                              'recent_card_attempts', v_recent, 'day', v_day);
+END
 $$;
 
 CREATE FUNCTION pos.score_transaction(tenant_id text, store_id text, source text, source_txn_id text,
@@ -180,31 +235,50 @@ END
 $$;
 COMMENT ON FUNCTION pos.score_transaction(text, text, text, text) IS 'Fraud score in [0,1] of one transaction in its context (cited sales, recent card attempts at the store, the cashier''s day so far), with reasons (code, contribution in nats, detail). Needs pos.fraud_fit_baseline first.';
 
-CREATE FUNCTION pos.fraud_record(p_tenant text, p_store text, p_source text, p_txn text, p_alert boolean DEFAULT true)
+CREATE FUNCTION pos.fraud_record(p_tenant text, p_store text, p_source text, p_txn text, p_alert boolean DEFAULT true,
+                                 p_at timestamptz DEFAULT NULL)
 RETURNS double precision LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    r record;
-    t record;
+    s pos.fraud_settings := pos.fraud_setting(p_tenant);
+    t jsonb := pos.fraud_txn_json(p_tenant, p_store, p_source, p_txn, p_at);
+    r jsonb;
+    v_score float8;
+    v_at timestamptz;
+    v_bd date;
+    v_cashier text;
     id bigint;
 BEGIN
-    SELECT * INTO r FROM pos.score_transaction(p_tenant, p_store, p_source, p_txn);
-    SELECT x.occurred_at, x.business_date, x.cashier_id INTO t FROM pos.txn x
-     WHERE (x.tenant_id, x.store_id, x.source, x.source_txn_id) = (p_tenant, p_store, p_source, p_txn) ORDER BY x.source_version DESC LIMIT 1;
+    IF t IS NULL AND p_at IS NOT NULL THEN
+        -- a later version in the same database transaction moved it to another time, or deleted it
+        t := pos.fraud_txn_json(p_tenant, p_store, p_source, p_txn);
+        IF t IS NULL THEN
+            RETURN NULL;
+        END IF;
+    ELSIF t IS NULL THEN
+        RAISE EXCEPTION 'transaction (%, %, %, %) not found', p_tenant, p_store, p_source, p_txn
+              USING ERRCODE = 'no_data_found', HINT = 'pass the tenant_id, store_id, source and source_txn_id of a row in pos.txn';
+    END IF;
+    r := pos.fraud_score_json(t, pos.fraud_context_json(t), p_tenant, s.txn_offset);
+    v_score := (r->>'score')::float8;
+    v_at := (t->>'occurred_at')::timestamptz;
+    v_bd := (t->>'business_date')::date;
+    v_cashier := t->>'cashier_id';
     INSERT INTO pos.fraud_score (tenant_id, store_id, source, source_txn_id, occurred_at, business_date, cashier_id, score, evidence, hits, reasons)
-    VALUES (p_tenant, p_store, p_source, p_txn, t.occurred_at, t.business_date, t.cashier_id, r.score, r.evidence, r.hits, r.reasons)
+    VALUES (p_tenant, p_store, p_source, p_txn, v_at, v_bd, v_cashier, v_score, (r->>'evidence')::float8,
+            ARRAY(SELECT jsonb_array_elements_text(r->'hits')), r->'reasons')
     ON CONFLICT ON CONSTRAINT fraud_score_pkey DO UPDATE
        SET score = EXCLUDED.score, evidence = EXCLUDED.evidence, hits = EXCLUDED.hits, reasons = EXCLUDED.reasons,
            occurred_at = EXCLUDED.occurred_at, business_date = EXCLUDED.business_date, cashier_id = EXCLUDED.cashier_id, scored_at = EXCLUDED.scored_at;
-    IF p_alert AND r.alert THEN
+    IF p_alert AND v_score >= s.alert_threshold THEN
         INSERT INTO pos.fraud_alert (tenant_id, store_id, level, source, source_txn_id, cashier_id, business_date, occurred_at, score, reasons)
-        VALUES (p_tenant, p_store, 'transaction', p_source, p_txn, t.cashier_id, t.business_date, t.occurred_at, r.score, r.reasons)
+        VALUES (p_tenant, p_store, 'transaction', p_source, p_txn, v_cashier, v_bd, v_at, v_score, r->'reasons')
         ON CONFLICT DO NOTHING RETURNING alert_id INTO id;
         IF id IS NOT NULL THEN
             PERFORM pg_notify('pos_fraud_alert', jsonb_build_object('alert_id', id, 'tenant_id', p_tenant, 'store_id', p_store,
-                'level', 'transaction', 'source_txn_id', p_txn, 'cashier_id', t.cashier_id, 'score', round(r.score::numeric, 4))::text);
+                'level', 'transaction', 'source_txn_id', p_txn, 'cashier_id', v_cashier, 'score', round(v_score::numeric, 4))::text);
         END IF;
     END IF;
-    RETURN r.score;
+    RETURN v_score;
 END
 $$;
 
@@ -213,7 +287,7 @@ DECLARE
     s pos.fraud_settings := pos.fraud_setting(NEW.tenant_id);
 BEGIN
     IF s.realtime AND EXISTS (SELECT 1 FROM pos.fraud_baseline b WHERE b.tenant_id = NEW.tenant_id) THEN
-        PERFORM pos.fraud_record(NEW.tenant_id, NEW.store_id, NEW.source, NEW.source_txn_id, true);
+        PERFORM pos.fraud_record(NEW.tenant_id, NEW.store_id, NEW.source, NEW.source_txn_id, true, NEW.occurred_at);
     END IF;
     RETURN NULL;
 END
@@ -232,9 +306,9 @@ BEGIN
     END IF;
     r := pos.fraud_no_sale_json(NEW.tenant_id, NEW.store_id,
             (SELECT count(*)::int FROM pos.drawer_event d WHERE (d.tenant_id, d.store_id, d.cashier_id, d.business_date) = (NEW.tenant_id, NEW.store_id, NEW.cashier_id, NEW.business_date)
-                AND d.kind = 'no_sale' AND d.occurred_at < NEW.occurred_at),
+                AND d.kind = 'no_sale' AND d.occurred_at >= NEW.occurred_at - interval '2 days' AND d.occurred_at < NEW.occurred_at),
             (SELECT count(*)::int FROM pos.fraud_score f WHERE (f.tenant_id, f.store_id, f.cashier_id, f.business_date) = (NEW.tenant_id, NEW.store_id, NEW.cashier_id, NEW.business_date)
-                AND f.occurred_at < NEW.occurred_at),
+                AND f.occurred_at >= NEW.occurred_at - interval '2 days' AND f.occurred_at < NEW.occurred_at),
             s.txn_offset);
     IF (r->>'score')::float8 >= s.alert_threshold THEN
         INSERT INTO pos.fraud_alert (tenant_id, store_id, level, source, source_event_id, cashier_id, business_date, occurred_at, score, reasons)
@@ -258,9 +332,9 @@ DECLARE
     t record;
     n bigint := 0;
 BEGIN
-    FOR t IN SELECT x.store_id, x.source, x.source_txn_id FROM pos.txn x
+    FOR t IN SELECT x.store_id, x.source, x.source_txn_id, x.occurred_at FROM pos.txn x
               WHERE x.tenant_id = p_tenant AND x.business_date BETWEEN p_from AND p_to ORDER BY x.occurred_at, x.source_txn_id LOOP
-        PERFORM pos.fraud_record(p_tenant, t.store_id, t.source, t.source_txn_id, false);
+        PERFORM pos.fraud_record(p_tenant, t.store_id, t.source, t.source_txn_id, false, t.occurred_at);
         n := n + 1;
     END LOOP;
     RETURN n;
