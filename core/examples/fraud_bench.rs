@@ -4,6 +4,7 @@
 //! with its label, score and the raw features (for the IsolationForest peer in metrics.py).
 //!
 //! `cargo run --release -p pos-core --example fraud_bench -- --seed 1 --rate 0.02 --out x.tsv`
+//! (`--shapes varied`: every fraud episode draws its own shape, see `synth::FraudShapes`).
 
 use pos_core::fraud::{Monitor, FEATURES};
 use pos_core::model::*;
@@ -40,10 +41,16 @@ fn main() -> std::io::Result<()> {
         .parse()
         .expect("--train takes an integer");
     let out_path = arg(&args, "--out", "fraud_bench.tsv");
+    let fraud_shapes = match arg(&args, "--shapes", "standard").as_str() {
+        "standard" => FraudShapes::Standard,
+        "varied" => FraudShapes::Varied,
+        other => panic!("--shapes takes standard or varied, not {other}"),
+    };
     let cfg = ChainConfig {
         seed,
         days,
         fraud: FraudRates::uniform(rate),
+        fraud_shapes,
         ..ChainConfig::default()
     };
     cfg.validate().expect("valid config");

@@ -53,6 +53,19 @@ impl Default for FraudRates {
     }
 }
 
+/// How much fraud of one type varies between episodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FraudShapes {
+    /// One shape per type (the demo's): e.g. line voids hit the dearest items, discounts are
+    /// 40–100 % deep, fake refunds are one or two mid-to-high priced items.
+    #[default]
+    Standard,
+    /// Each episode draws its own shape: how deep, how many lines, which items, how often with a
+    /// customer id, how cheap the substitutes, how fast a card-testing burst. Some episodes are
+    /// deliberately mild, so a scorer fitted to the standard shapes shows it.
+    Varied,
+}
+
 /// Everything that shapes a synthetic chain. Same config (seed included) ⇒ same chain.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChainConfig {
@@ -80,6 +93,7 @@ pub struct ChainConfig {
     pub fraud: FraudRates,
     /// Fraudulent transactions per cashier episode, inclusive range.
     pub fraud_txns_per_episode: (u32, u32),
+    pub fraud_shapes: FraudShapes,
 }
 
 impl Default for ChainConfig {
@@ -103,6 +117,7 @@ impl Default for ChainConfig {
             card_share: 0.7,
             fraud: FraudRates::default(),
             fraud_txns_per_episode: (3, 7),
+            fraud_shapes: FraudShapes::Standard,
         }
     }
 }

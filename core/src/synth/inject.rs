@@ -4,20 +4,101 @@
 
 use super::basket::*;
 use super::catalog::ItemCode;
+use super::config::FraudShapes;
 use super::labels::{FraudLabel, FraudType};
 use super::plan::{on_duty, shift_bounds, DayPlan, Episode};
-use super::rng::Rng;
+use super::rng::{Rng, Stream};
 use crate::model::*;
 use chrono::Duration;
 use rust_decimal::Decimal;
 
+/// The shape of one episode: how many lines, how deep, which items, how often anonymous. The
+/// standard shape is fixed per type; [`FraudShapes::Varied`] draws one per episode from its own
+/// random stream, so the standard chain stays exactly what it was.
+#[derive(Debug, Clone, Copy)]
+pub struct Shape {
+    /// Inclusive range of lines a transaction alters (voids, discounts, overrides, refunds).
+    pub lines: (u32, u32),
+    /// Price (or net) kept, as a share of the real price: inclusive range.
+    pub kept: (f64, f64),
+    /// Chance a line-void or post-void transaction carries no customer id.
+    pub anonymous: f64,
+    /// Chance a discount or sweethearting goes to a linked customer (friend, family), or a fake
+    /// refund carries one.
+    pub customer: f64,
+    /// Chance of the pattern's variant (void + re-ring lower; one merged cheap line).
+    pub variant: f64,
+    /// Line voids and fake refunds: dearest items (standard) or any items.
+    pub any_items: bool,
+    /// Sweethearting: how many of the cheapest items serve as substitutes, and the chance each
+    /// item is switched; the basket's size range.
+    pub cheap_pool: usize,
+    pub switch: f64,
+    pub basket: (u32, u32),
+}
+
+impl Shape {
+    pub fn of(g: &Gen, plan: &DayPlan, ep: &Episode) -> Shape {
+        let standard = Shape::standard(ep.fraud);
+        if g.cfg.fraud_shapes == FraudShapes::Standard {
+            return standard;
+        }
+        let key = [
+            u64::from(plan.store),
+            u64::from(plan.day),
+            u64::from(ep.cashier),
+            ep.fraud as u64,
+        ];
+        let mut r = Rng::keyed(g.cfg.seed, Stream::FraudShape, &key);
+        let lo = r.range_f64(standard.kept.0, (standard.kept.0 + 0.45).min(0.85));
+        let most = r.range_u32(1, standard.lines.1 + 1);
+        let anonymous = r.range_f64(0.3, 1.0);
+        Shape {
+            lines: (1, most.max(1)),
+            kept: (lo, (lo + r.range_f64(0.05, 0.3)).min(0.92)),
+            anonymous,
+            customer: 1.0 - anonymous,
+            variant: r.f64(),
+            any_items: r.chance(0.5),
+            cheap_pool: r.range_u32(12, 45) as usize,
+            switch: r.range_f64(0.4, 0.9),
+            basket: (r.range_u32(3, 8), r.range_u32(9, 18)),
+        }
+    }
+
+    fn standard(ft: FraudType) -> Shape {
+        // (lines, kept, anonymous, customer, variant)
+        let (lines, kept, anonymous, customer, variant) = match ft {
+            FraudType::LineVoid => ((1, 3), (0.35, 0.7), 0.8, 0.0, 0.4),
+            FraudType::PostVoid => ((3, 3), (0.0, 0.0), 0.9, 0.0, 0.0),
+            FraudType::Discount => ((2, 5), (0.0, 0.6), 0.0, 0.75, 0.0),
+            FraudType::KeyedOverride => ((2, 4), (0.25, 0.6), 0.0, 0.0, 0.0),
+            FraudType::Sweetheart => ((6, 14), (0.0, 0.0), 0.0, 0.6, 0.5),
+            FraudType::Refund => ((1, 2), (0.0, 0.0), 0.0, 0.15, 0.0),
+            FraudType::NoSale | FraudType::CardTesting => ((1, 1), (0.0, 0.0), 0.0, 0.0, 0.0),
+        };
+        Shape {
+            lines,
+            kept,
+            anonymous,
+            customer,
+            variant,
+            any_items: false,
+            cheap_pool: 12,
+            switch: 0.75,
+            basket: lines,
+        }
+    }
+}
+
 /// Rewrites base sale `t` as episode `ep` would have it; returns what was done.
 pub fn alter(g: &Gen, plan: &DayPlan, ep: &Episode, t: &mut Transaction, r: &mut Rng) -> String {
+    let sh = Shape::of(g, plan, ep);
     match ep.fraud {
-        FraudType::LineVoid => line_void(g, t, r),
+        FraudType::LineVoid => line_void(g, t, r, &sh),
         FraudType::PostVoid => {
-            grow(g, t, r, 3, Decimal::from(25));
-            if r.chance(0.9) {
+            grow(g, t, r, sh.lines.0 as usize, Decimal::from(25));
+            if r.chance(sh.anonymous) {
                 t.customer_id = None;
             }
             t.tenders = cash_tenders(r, 1, txn_total(t), t.occurred_at + Duration::seconds(60));
@@ -27,9 +108,9 @@ pub fn alter(g: &Gen, plan: &DayPlan, ep: &Episode, t: &mut Transaction, r: &mut
                 txn_total(t)
             )
         }
-        FraudType::Discount => discount(g, plan, ep, t, r),
-        FraudType::KeyedOverride => keyed_override(g, t, r),
-        FraudType::Sweetheart => sweetheart(g, plan, ep, t, r),
+        FraudType::Discount => discount(g, plan, ep, t, r, &sh),
+        FraudType::KeyedOverride => keyed_override(g, t, r, &sh),
+        FraudType::Sweetheart => sweetheart(g, plan, ep, t, r, &sh),
         FraudType::Refund | FraudType::NoSale | FraudType::CardTesting => {
             unreachable!("{:?} adds records, it does not alter", ep.fraud)
         }
@@ -56,17 +137,19 @@ fn repay(g: &Gen, t: &mut Transaction, r: &mut Rng) {
 
 /// The customer paid cash for everything; afterwards the dearest items are voided (at the end of
 /// the transaction) or voided and re-rung at a lower price, and the difference is pocketed.
-fn line_void(g: &Gen, t: &mut Transaction, r: &mut Rng) -> String {
+fn line_void(g: &Gen, t: &mut Transaction, r: &mut Rng, sh: &Shape) -> String {
     grow(g, t, r, 3, Decimal::from(20));
-    if r.chance(0.8) {
+    if r.chance(sh.anonymous) {
         t.customer_id = None;
     }
     let mut idx: Vec<usize> = (0..t.lines.len())
         .filter(|&k| t.lines[k].kind == LineKind::Sale)
         .collect();
-    idx.sort_by(|&a, &b| t.lines[b].net_amount.cmp(&t.lines[a].net_amount));
-    let n = r.range_u32(1, 3).min(idx.len() as u32 - 1) as usize;
-    let rering = r.chance(0.4);
+    if !sh.any_items {
+        idx.sort_by(|&a, &b| t.lines[b].net_amount.cmp(&t.lines[a].net_amount));
+    }
+    let n = r.range_u32(sh.lines.0, sh.lines.1).min(idx.len() as u32 - 1) as usize;
+    let rering = r.chance(sh.variant);
     let mut voided = Decimal::ZERO;
     for &k in idx.iter().take(n.max(1)) {
         let orig = t.lines[k].clone();
@@ -74,7 +157,7 @@ fn line_void(g: &Gen, t: &mut Transaction, r: &mut Rng) -> String {
         t.lines.push(g.void_of(0, &orig));
         if rering {
             let mut again = orig.clone();
-            again.unit_price = round2(orig.unit_price * dec(r.range_f64(0.35, 0.7)));
+            again.unit_price = round2(orig.unit_price * dec(r.range_f64(sh.kept.0, sh.kept.1)));
             again.price_override = true;
             again.discount = Decimal::ZERO;
             again.net_amount = round2(again.quantity * again.unit_price);
@@ -110,18 +193,25 @@ fn friend_or_nobody(
 }
 
 /// Deep manual discounts, mostly for the cashier's friends and family.
-fn discount(g: &Gen, plan: &DayPlan, ep: &Episode, t: &mut Transaction, r: &mut Rng) -> String {
+fn discount(
+    g: &Gen,
+    plan: &DayPlan,
+    ep: &Episode,
+    t: &mut Transaction,
+    r: &mut Rng,
+    sh: &Shape,
+) -> String {
     grow(g, t, r, 3, Decimal::from(20));
-    t.customer_id = friend_or_nobody(g, plan, ep, r, 0.75);
+    t.customer_id = friend_or_nobody(g, plan, ep, r, sh.customer);
     let sale: Vec<usize> = (0..t.lines.len())
         .filter(|&k| t.lines[k].kind == LineKind::Sale)
         .collect();
-    let n = r.range_u32(2, 5).min(sale.len() as u32) as usize;
+    let n = r.range_u32(sh.lines.0, sh.lines.1).min(sale.len() as u32) as usize;
     let mut given = Decimal::ZERO;
     for &k in sale.iter().take(n) {
         let l = &mut t.lines[k];
         let gross = round2(l.quantity * l.unit_price);
-        l.discount = round2(gross * dec(r.range_f64(0.4, 1.0)));
+        l.discount = round2(gross * dec(r.range_f64(1.0 - sh.kept.1, 1.0 - sh.kept.0)));
         l.net_amount = gross - l.discount;
         let rate = g
             .catalog
@@ -139,14 +229,14 @@ fn discount(g: &Gen, plan: &DayPlan, ep: &Episode, t: &mut Transaction, r: &mut 
 }
 
 /// Barcoded items typed in by hand with the price overridden downwards.
-fn keyed_override(g: &Gen, t: &mut Transaction, r: &mut Rng) -> String {
+fn keyed_override(g: &Gen, t: &mut Transaction, r: &mut Rng, sh: &Shape) -> String {
     grow(g, t, r, 3, Decimal::from(15));
     let barcoded = |g: &Gen, l: &Line| {
         g.catalog
             .iter()
             .any(|p| p.sku == l.sku && matches!(p.code, ItemCode::UpcA | ItemCode::Ean13))
     };
-    let target = r.range_u32(2, 4) as usize;
+    let target = r.range_u32(sh.lines.0, sh.lines.1) as usize;
     for _ in 0..40 {
         if t.lines.iter().filter(|l| barcoded(g, l)).count() >= target {
             break;
@@ -168,7 +258,7 @@ fn keyed_override(g: &Gen, t: &mut Transaction, r: &mut Rng) -> String {
         let old = l.net_amount;
         l.entry_method = EntryMethod::Keyed;
         l.price_override = true;
-        l.unit_price = round2(l.unit_price * dec(r.range_f64(0.25, 0.6)));
+        l.unit_price = round2(l.unit_price * dec(r.range_f64(sh.kept.0, sh.kept.1)));
         l.net_amount =
             round2(l.quantity * l.unit_price) - l.discount.min(round2(l.quantity * l.unit_price));
         let rate = if old.is_zero() {
@@ -185,18 +275,25 @@ fn keyed_override(g: &Gen, t: &mut Transaction, r: &mut Rng) -> String {
 }
 
 /// A friend's large basket rung up as a handful of the store's cheapest items.
-fn sweetheart(g: &Gen, plan: &DayPlan, ep: &Episode, t: &mut Transaction, r: &mut Rng) -> String {
-    let want = r.range_u32(6, 14) as usize;
+fn sweetheart(
+    g: &Gen,
+    plan: &DayPlan,
+    ep: &Episode,
+    t: &mut Transaction,
+    r: &mut Rng,
+    sh: &Shape,
+) -> String {
+    let want = r.range_u32(sh.basket.0, sh.basket.1) as usize;
     grow(g, t, r, want, Decimal::from(30));
-    t.customer_id = friend_or_nobody(g, plan, ep, r, 0.6);
-    let cheap = &g.by_price[..12.min(g.by_price.len())];
+    t.customer_id = friend_or_nobody(g, plan, ep, r, sh.customer);
+    let cheap = &g.by_price[..sh.cheap_pool.min(g.by_price.len())];
     let mut switched = 0;
     let mut hidden = Decimal::ZERO;
-    let merge = r.chance(0.5);
+    let merge = r.chance(sh.variant);
     let mut merged_qty = Decimal::ZERO;
     let mut kept = Vec::new();
     for l in t.lines.drain(..) {
-        if l.kind == LineKind::Sale && r.chance(0.75) {
+        if l.kind == LineKind::Sale && r.chance(sh.switch) {
             switched += 1;
             hidden += l.net_amount;
             merged_qty += l.quantity.ceil().max(Decimal::ONE);
@@ -255,8 +352,9 @@ pub fn fake_refund(
     let (a, b) = shift_bounds(g.cfg, shift);
     let at = r.range_u32(a, b - 60);
     let tag = (2u64 << 32) | (u64::from(ep.cashier) << 16) | u64::from(k);
+    let sh = Shape::of(g, plan, ep);
     let mut t = g.header(plan, tag, at, ep.cashier, None);
-    if r.chance(0.15) {
+    if r.chance(sh.customer) {
         t.customer_id = Some(g.linked_customers(plan.store, ep.cashier)[0].clone());
     }
     let when = t.occurred_at + Duration::seconds(50);
@@ -293,9 +391,9 @@ pub fn fake_refund(
             }
         }
     }
-    let n = r.range_u32(1, 2);
+    let n = r.range_u32(sh.lines.0, sh.lines.1);
     for no in 1..=n {
-        let hi = &g.by_price[g.by_price.len() / 2..];
+        let hi = &g.by_price[if sh.any_items { 0 } else { g.by_price.len() / 2 }..];
         let item = hi[r.index(hi.len())];
         let ring = Ring {
             qty: Decimal::ONE,

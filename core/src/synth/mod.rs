@@ -19,7 +19,7 @@ mod plan;
 mod rng;
 
 pub use catalog::{check_digit, products, ItemCode, Product};
-pub use config::{ChainConfig, FraudRates};
+pub use config::{ChainConfig, FraudRates, FraudShapes};
 pub use labels::{cashier_day_labels, CashierDayLabels, FraudLabel, FraudType};
 pub use plan::WEEKDAY_FACTOR;
 

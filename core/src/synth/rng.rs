@@ -25,6 +25,7 @@ pub enum Stream {
     DrawerEvents = 8,
     Inventory = 9,
     CardTesting = 10,
+    FraudShape = 11,
 }
 
 /// xoshiro256** seeded from a key path; period 2^256, fast, good equidistribution.
