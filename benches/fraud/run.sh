@@ -2,7 +2,8 @@
 # Fraud benchmark: labelled synthetic chains (3 stores, 300 SKUs, 90 days, ~200 txns/store-day;
 # baselines learned on days 0-44 including their fraud, days 45-89 scored in real-time order) for
 # several seeds and fraud rates; metrics for our scorer and a scikit-learn IsolationForest on the
-# same raw features. Writes results.json next to this script (RESULTS.md quotes it).
+# same raw features. Writes results.json next to this script (RESULTS.md quotes it);
+# SHAPES=varied draws a shape per fraud episode (synth::FraudShapes) and writes results_varied.json.
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -12,16 +13,22 @@ fi
 "$HERE/.venv/bin/pip" install -q "scikit-learn==1.*" numpy
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 (cd "$ROOT" && cargo build -q --release -p pos-core --example fraud_bench)
+SHAPES=${SHAPES:-standard}
+case "$SHAPES" in
+    standard) result="$HERE/results.json" ;;
+    varied) result="$HERE/results_varied.json" ;;
+    *) echo "SHAPES must be standard or varied, not $SHAPES" >&2; exit 2 ;;
+esac
 files=()
 for seed in ${SEEDS:-101 202 303}; do
     for rate in ${RATES:-0.01 0.02 0.05}; do
-        out="$HERE/run_${seed}_${rate}.tsv"
-        "$CARGO_TARGET_DIR/release/examples/fraud_bench" --seed "$seed" --rate "$rate" --out "$out"
+        out="$HERE/run_${SHAPES}_${seed}_${rate}.tsv"
+        "$CARGO_TARGET_DIR/release/examples/fraud_bench" --seed "$seed" --rate "$rate" --shapes "$SHAPES" --out "$out"
         files+=("$out")
     done
 done
-"$HERE/.venv/bin/python" "$HERE/metrics.py" "${files[@]}" > "$HERE/results.json"
-"$HERE/.venv/bin/python" - "$HERE/results.json" <<'PY'
+"$HERE/.venv/bin/python" "$HERE/metrics.py" "${files[@]}" > "$result"
+"$HERE/.venv/bin/python" - "$result" <<'PY'
 import json, sys
 m = json.load(open(sys.argv[1]))
 for k, v in m.items():

@@ -61,8 +61,10 @@ impl Tail {
         }
     }
 
-    /// P(X ≥ x) under the honest distribution, never below 1/(2(n+1)) — a value beyond anything
-    /// seen is as rare as the history can tell, not infinitely rare.
+    /// P(X ≥ x) under the honest distribution. Within the history's range it is read from the
+    /// quantiles, never below 1/(2(n+1)); beyond the largest value seen it decays exponentially
+    /// (scale: the spread of the upper half), floored at 1/(2(n+1))² — a value far beyond
+    /// anything seen is rarer than the history can count, but not infinitely rare.
     pub fn survival(&self, x: f64) -> f64 {
         let floor = 0.5 / (self.n as f64 + 1.0);
         if x <= 0.0 {
@@ -83,7 +85,7 @@ impl Tail {
         let top = self.q[self.q.len() - 1];
         let mid = self.q[self.q.len() / 2];
         let scale = ((top - mid) / (len / 2.0).ln()).max(top * 0.05).max(1e-9);
-        (p_pos * 0.5 / len * (-(x - top) / scale).exp()).max(floor)
+        (p_pos * 0.5 / len * (-(x - top) / scale).exp()).max(floor * floor)
     }
 
     /// −ln P(X ≥ x): the evidence a value carries against "this is honest", in nats.
@@ -178,7 +180,9 @@ mod tests {
         let (a, b, c) = (t.survival(1.0), t.survival(30.0), t.survival(500.0));
         assert!(a > b && b > c, "{a} {b} {c}");
         assert!((a - 0.1).abs() < 0.02, "{a}");
-        assert!((c - 0.5 / 1001.0).abs() < 1e-12);
+        let floor = 0.5 / 1001.0;
+        assert!(c < floor && c >= floor * floor, "{c}");
+        assert!(t.survival(1e9) == floor * floor);
     }
 
     #[test]

@@ -148,7 +148,9 @@ fn line_void(g: &Gen, t: &mut Transaction, r: &mut Rng, sh: &Shape) -> String {
     if !sh.any_items {
         idx.sort_by(|&a, &b| t.lines[b].net_amount.cmp(&t.lines[a].net_amount));
     }
-    let n = r.range_u32(sh.lines.0, sh.lines.1).min(idx.len() as u32 - 1) as usize;
+    let n = r
+        .range_u32(sh.lines.0, sh.lines.1)
+        .min(idx.len() as u32 - 1) as usize;
     let rering = r.chance(sh.variant);
     let mut voided = Decimal::ZERO;
     for &k in idx.iter().take(n.max(1)) {
@@ -393,7 +395,11 @@ pub fn fake_refund(
     }
     let n = r.range_u32(sh.lines.0, sh.lines.1);
     for no in 1..=n {
-        let hi = &g.by_price[if sh.any_items { 0 } else { g.by_price.len() / 2 }..];
+        let hi = &g.by_price[if sh.any_items {
+            0
+        } else {
+            g.by_price.len() / 2
+        }..];
         let item = hi[r.index(hi.len())];
         let ring = Ring {
             qty: Decimal::ONE,

@@ -247,3 +247,53 @@ fn bad_config_is_refused_with_a_reason() {
     assert!(cfg.validate().unwrap_err().contains("open_hour"));
     assert!(ChainConfig::default().validate().is_ok());
 }
+
+#[test]
+fn varied_shapes_change_only_the_fraud_and_keep_it_labelled_and_valid() {
+    let cfg = small(FraudRates::uniform(0.2));
+    let varied = ChainConfig {
+        fraud_shapes: FraudShapes::Varied,
+        ..cfg.clone()
+    };
+    let (a, b) = (generate_day(&cfg, 12), generate_day(&varied, 12));
+    // Same episodes, same honest traffic: the labels name the same records and types.
+    let key = |d: &DayData| -> Vec<(FraudType, Option<String>, Option<String>)> {
+        d.labels
+            .iter()
+            .map(|l| {
+                (
+                    l.fraud_type,
+                    l.source_txn_id.clone(),
+                    l.source_event_id.clone(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(key(&a), key(&b));
+    let fraud: HashSet<&str> = a
+        .labels
+        .iter()
+        .filter_map(|l| l.source_txn_id.as_deref())
+        .collect();
+    let honest = |d: &DayData| -> Vec<Transaction> {
+        d.transactions
+            .iter()
+            .filter(|t| !fraud.contains(t.key.source_txn_id.as_str()))
+            .cloned()
+            .collect()
+    };
+    assert_eq!(honest(&a), honest(&b));
+    let changed = a
+        .transactions
+        .iter()
+        .zip(&b.transactions)
+        .filter(|(x, y)| x != y)
+        .count();
+    assert!(
+        changed > 0,
+        "varied shapes changed no fraudulent transaction"
+    );
+    for t in &b.transactions {
+        validate_transaction(t).unwrap_or_else(|e| panic!("{}: {e:?}", t.key.source_txn_id));
+    }
+}
