@@ -500,3 +500,45 @@ fn baselines_round_trip_through_json_and_refuse_unknown_versions() {
     old.version = 99;
     assert!(old.check_version().unwrap_err().contains("refit"));
 }
+
+#[test]
+fn items_rung_below_shelf_price_without_override_are_a_reason() {
+    let mut t = base();
+    t.lines = expensive(4);
+    for l in t.lines.iter_mut() {
+        l.unit_price = (l.unit_price * Decimal::new(4, 1)).round_dp(2);
+        l.net_amount = l.unit_price;
+    }
+    repay_cash(&mut t);
+    let f = extract(&t, &TxnContext::default(), CheapItems::default());
+    let j = FEATURES
+        .iter()
+        .position(|d| d.code == "below_price_lines")
+        .unwrap();
+    assert_eq!(
+        f.values[j], 0.0,
+        "no shelf prices given, nothing to compare"
+    );
+    let s = score(&t, TxnContext::default());
+    assert!(codes(&s).contains(&"below_price_lines"), "{s:?}");
+    assert!(s.hits.contains(&Family::Sweetheart), "{s:?}");
+}
+
+#[test]
+fn the_same_customer_again_and_again_at_one_cashier_is_measured() {
+    let mut t = base();
+    t.customer_id = Some("FRIEND-1".into());
+    let j = FEATURES
+        .iter()
+        .position(|d| d.code == "repeat_customer")
+        .unwrap();
+    let mut ctx = TxnContext::default();
+    ctx.day.transactions = 30;
+    let first = score(&t, ctx.clone());
+    ctx.day.customers.insert("FRIEND-1".into(), 5);
+    let f = extract(&t, &ctx, CheapItems::default());
+    assert_eq!(f.values[j], 5.0);
+    let again = score(&t, ctx);
+    assert!(again.evidence > first.evidence, "{first:?} {again:?}");
+    assert!(codes(&again).contains(&"repeat_customer"), "{again:?}");
+}
