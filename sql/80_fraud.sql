@@ -92,7 +92,7 @@ $$;
 
 -- One transaction as pos-core's canonical JSON (numbers as text keep numeric exact). With its
 -- occurred_at (the commit trigger knows it) every lookup prunes to one chunk; without it the
--- header is found by key in every chunk (pos.score_transaction called by hand). Generic plans on
+-- header's time is first found by key in every chunk (pos.score_transaction by hand). Generic plans on
 -- purpose: they are pruned at executor start-up in well under a millisecond, where re-planning
 -- the statements over every chunk for each call cost 50+ ms (measured with 164 chunks). No JIT:
 -- a generic plan over every chunk costs enough to trigger it, and compiling the expressions of
@@ -100,56 +100,38 @@ $$;
 CREATE FUNCTION pos.fraud_txn_json(p_tenant text, p_store text, p_source text, p_txn text, p_at timestamptz DEFAULT NULL)
 RETURNS jsonb LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan SET jit = off AS $$
 BEGIN
-    IF p_at IS NOT NULL THEN
-        RETURN (SELECT jsonb_build_object(
-            'key', jsonb_build_object('tenant_id', t.tenant_id, 'store_id', t.store_id, 'source', t.source, 'source_txn_id', t.source_txn_id),
-            'source_version', t.source_version, 'occurred_at', t.occurred_at, 'business_date', t.business_date,
-            'register_id', t.register_id, 'cashier_id', t.cashier_id, 'customer_id', t.customer_id,
-            'status', t.status, 'currency', t.currency,
-            'lines', coalesce((SELECT jsonb_agg(jsonb_build_object(
-                        'line_no', l.line_no, 'kind', l.kind, 'sku', l.sku, 'gtin', l.gtin, 'raw_item_id', l.raw_item_id,
-                        'description', l.description, 'quantity', l.quantity::text, 'unit_price', l.unit_price::text,
-                        'discount', l.discount::text, 'net_amount', l.net_amount::text, 'tax', l.tax::text,
-                        'entry_method', l.entry_method, 'price_override', l.price_override,
-                        'original_txn_id', l.original_txn_id, 'original_line_no', l.original_line_no) ORDER BY l.line_no)
-                    FROM pos.sale_line l
-                   WHERE (l.tenant_id, l.store_id, l.source, l.source_txn_id) = (t.tenant_id, t.store_id, t.source, t.source_txn_id) AND l.occurred_at = p_at), '[]'),
-            'tenders', coalesce((SELECT jsonb_agg(jsonb_build_object(
-                        'tender_no', x.tender_no, 'method', x.method, 'amount', x.amount::text, 'status', x.status,
-                        'card_fingerprint', x.card_fingerprint, 'card_bin', x.card_bin, 'card_entry', x.card_entry,
-                        'occurred_at', x.occurred_at) ORDER BY x.tender_no)
-                    FROM pos.tender x
-                   WHERE (x.tenant_id, x.store_id, x.source, x.source_txn_id) = (t.tenant_id, t.store_id, t.source, t.source_txn_id)
-                     AND x.occurred_at >= p_at - interval '1 day' AND x.occurred_at < p_at + interval '1 day'), '[]'))
-          FROM pos.txn t
-         WHERE (t.tenant_id, t.store_id, t.source, t.source_txn_id) = (p_tenant, p_store, p_source, p_txn) AND t.occurred_at = p_at
-         ORDER BY t.source_version DESC
-         LIMIT 1);
+    IF p_at IS NULL THEN
+        SELECT t.occurred_at INTO p_at FROM pos.txn t
+         WHERE (t.tenant_id, t.store_id, t.source, t.source_txn_id) = (p_tenant, p_store, p_source, p_txn)
+         ORDER BY t.source_version DESC LIMIT 1;
+        IF NOT FOUND THEN
+            RETURN NULL;
+        END IF;
     END IF;
     RETURN (SELECT jsonb_build_object(
-            'key', jsonb_build_object('tenant_id', t.tenant_id, 'store_id', t.store_id, 'source', t.source, 'source_txn_id', t.source_txn_id),
-            'source_version', t.source_version, 'occurred_at', t.occurred_at, 'business_date', t.business_date,
-            'register_id', t.register_id, 'cashier_id', t.cashier_id, 'customer_id', t.customer_id,
-            'status', t.status, 'currency', t.currency,
-            'lines', coalesce((SELECT jsonb_agg(jsonb_build_object(
-                        'line_no', l.line_no, 'kind', l.kind, 'sku', l.sku, 'gtin', l.gtin, 'raw_item_id', l.raw_item_id,
-                        'description', l.description, 'quantity', l.quantity::text, 'unit_price', l.unit_price::text,
-                        'discount', l.discount::text, 'net_amount', l.net_amount::text, 'tax', l.tax::text,
-                        'entry_method', l.entry_method, 'price_override', l.price_override,
-                        'original_txn_id', l.original_txn_id, 'original_line_no', l.original_line_no) ORDER BY l.line_no)
-                    FROM pos.sale_line l
-                   WHERE (l.tenant_id, l.store_id, l.source, l.source_txn_id, l.occurred_at) = (t.tenant_id, t.store_id, t.source, t.source_txn_id, t.occurred_at)), '[]'),
-            'tenders', coalesce((SELECT jsonb_agg(jsonb_build_object(
-                        'tender_no', x.tender_no, 'method', x.method, 'amount', x.amount::text, 'status', x.status,
-                        'card_fingerprint', x.card_fingerprint, 'card_bin', x.card_bin, 'card_entry', x.card_entry,
-                        'occurred_at', x.occurred_at) ORDER BY x.tender_no)
-                    FROM pos.tender x
-                   WHERE (x.tenant_id, x.store_id, x.source, x.source_txn_id) = (t.tenant_id, t.store_id, t.source, t.source_txn_id)
-                     AND x.occurred_at >= t.occurred_at - interval '1 day' AND x.occurred_at < t.occurred_at + interval '1 day'), '[]'))
-          FROM pos.txn t
-         WHERE (t.tenant_id, t.store_id, t.source, t.source_txn_id) = (p_tenant, p_store, p_source, p_txn)
-         ORDER BY t.source_version DESC
-         LIMIT 1);
+        'key', jsonb_build_object('tenant_id', t.tenant_id, 'store_id', t.store_id, 'source', t.source, 'source_txn_id', t.source_txn_id),
+        'source_version', t.source_version, 'occurred_at', t.occurred_at, 'business_date', t.business_date,
+        'register_id', t.register_id, 'cashier_id', t.cashier_id, 'customer_id', t.customer_id,
+        'status', t.status, 'currency', t.currency,
+        'lines', coalesce((SELECT jsonb_agg(jsonb_build_object(
+                    'line_no', l.line_no, 'kind', l.kind, 'sku', l.sku, 'gtin', l.gtin, 'raw_item_id', l.raw_item_id,
+                    'description', l.description, 'quantity', l.quantity::text, 'unit_price', l.unit_price::text,
+                    'discount', l.discount::text, 'net_amount', l.net_amount::text, 'tax', l.tax::text,
+                    'entry_method', l.entry_method, 'price_override', l.price_override,
+                    'original_txn_id', l.original_txn_id, 'original_line_no', l.original_line_no) ORDER BY l.line_no)
+                FROM pos.sale_line l
+               WHERE (l.tenant_id, l.store_id, l.source, l.source_txn_id) = (t.tenant_id, t.store_id, t.source, t.source_txn_id) AND l.occurred_at = p_at), '[]'),
+        'tenders', coalesce((SELECT jsonb_agg(jsonb_build_object(
+                    'tender_no', x.tender_no, 'method', x.method, 'amount', x.amount::text, 'status', x.status,
+                    'card_fingerprint', x.card_fingerprint, 'card_bin', x.card_bin, 'card_entry', x.card_entry,
+                    'occurred_at', x.occurred_at) ORDER BY x.tender_no)
+                FROM pos.tender x
+               WHERE (x.tenant_id, x.store_id, x.source, x.source_txn_id) = (t.tenant_id, t.store_id, t.source, t.source_txn_id)
+                 AND x.occurred_at >= p_at - interval '1 day' AND x.occurred_at < p_at + interval '1 day'), '[]'))
+      FROM pos.txn t
+     WHERE (t.tenant_id, t.store_id, t.source, t.source_txn_id) = (p_tenant, p_store, p_source, p_txn) AND t.occurred_at = p_at
+     ORDER BY t.source_version DESC
+     LIMIT 1);
 END
 $$;
 
