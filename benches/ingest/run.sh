@@ -15,16 +15,24 @@ cargo build --release -q -p pos-ingest --bin pos-ingest --example loadgen
 BIN=$CARGO_TARGET_DIR/release/pos-ingest
 LOADGEN=$CARGO_TARGET_DIR/release/examples/loadgen
 fresh() { psql -X -q "$ADMIN" -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" -c "CREATE DATABASE $1"; psql -X -q "$BASE/$1" -c "CREATE EXTENSION pos_analytics"; echo "$BASE/$1"; }
+# Chunks for the generated days (a day of margin each side for store time zones), created before
+# the timed runs in both databases: both runs then measure writing rows, not creating partitions.
+DAY0=2026-01-05
+FROM=$(date -d "$DAY0 -1 day" +%F)
+TO=$(date -d "$DAY0 +$((DAYS + 1)) days" +%F)
+chunks() { for t in "${@:2}"; do psql -X -q -tA "$1" -c "SELECT count(*) FROM pos.ensure_chunks('$t', '$FROM', '$TO')" >/dev/null; done; }
 
 echo "== 1. generate (3 stores, 300 SKUs, $DAYS days) through the ingest write path"
 G=$(fresh bench_ingest_gen)
-/usr/bin/time -f "peak RSS %M KB" "$BIN" generate --url "$G" --stores 3 --skus 300 --days "$DAYS" --seed 1 --quiet
+chunks "$G" pos.txn pos.sale_line pos.tender pos.drawer_event pos.inventory_level
+/usr/bin/time -f "peak RSS %M KB, %U s user, %S s system" "$BIN" generate --url "$G" --stores 3 --skus 300 --days "$DAYS" \
+    --start-date $DAY0 --seed 1 --quiet
 LINES=$(psql -X -qtA "$G" -c "SELECT count(*) FROM pos.sale_line")
 
 echo "== 2. raw binary COPY of the same $LINES sale lines into pos.sale_line"
 psql -X -q "$G" -c "\copy (SELECT * FROM pos.sale_line) TO '/tmp/bench_ingest_lines.bin' WITH (FORMAT binary)"
 C=$(fresh bench_ingest_copy)
-psql -X -q "$C" -c "SELECT count(*) FROM pos.ensure_chunks('pos.sale_line', '2025-12-01', '2026-06-01')" >/dev/null
+chunks "$C" pos.sale_line
 START=$(date +%s.%N)
 psql -X -q "$C" -c "\copy pos.sale_line FROM '/tmp/bench_ingest_lines.bin' WITH (FORMAT binary)"
 END=$(date +%s.%N)
@@ -33,11 +41,11 @@ python3 -c "s=$END-$START; print(f'raw COPY: {$LINES} lines in {s:.2f} s = {$LIN
 echo "== 3. serve under fixed offered load"
 S=$(fresh bench_ingest_serve)
 PORT=18099
-/usr/bin/time -f "serve peak RSS %M KB" "$BIN" serve --url "$S" --listen 127.0.0.1:$PORT --writers 2 2>/tmp/bench_ingest_serve.err &
+"$BIN" serve --url "$S" --listen 127.0.0.1:$PORT --writers "${WRITERS:-2}" 2>/tmp/bench_ingest_serve.err &
 SERVE=$!
 sleep 2
 for R in ${RATES:-5000 20000}; do
     "$LOADGEN" --url http://127.0.0.1:$PORT --lines-per-sec "$R" --seconds "${LOAD_SECONDS:-30}" --lines 5 --run "r$R"
+    echo "serve RSS now $(awk '/VmRSS/ {print $2, $3}' /proc/$SERVE/status), peak $(awk '/VmHWM/ {print $2, $3}' /proc/$SERVE/status); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 done
 kill -TERM $SERVE; wait $SERVE || true
-grep "peak RSS" /tmp/bench_ingest_serve.err || true

@@ -60,6 +60,14 @@ pub struct ServeConfig {
     /// Requests waiting for a writer; beyond it the service answers 503 with Retry-After.
     #[serde(default = "default_queue")]
     pub queue: usize,
+    /// Raw payload bytes queued or being written; beyond it the service answers 503 too.
+    /// Bounds memory whatever the request sizes (at least `max_body_bytes`).
+    #[serde(default = "default_queue_bytes")]
+    pub queue_bytes: usize,
+    /// Open connections at most; beyond it a connection gets 503 and is closed (bounds memory
+    /// when senders open a connection per request under overload).
+    #[serde(default = "default_max_connections")]
+    pub max_connections: usize,
     /// Largest accepted request body.
     #[serde(default = "default_max_body")]
     pub max_body_bytes: usize,
@@ -73,6 +81,8 @@ impl Default for ServeConfig {
             linger_ms: default_linger_ms(),
             max_batch_lines: default_max_batch_lines(),
             queue: default_queue(),
+            queue_bytes: default_queue_bytes(),
+            max_connections: default_max_connections(),
             max_body_bytes: default_max_body(),
         }
     }
@@ -127,6 +137,12 @@ fn default_max_batch_lines() -> usize {
     5000
 }
 fn default_queue() -> usize {
+    1024
+}
+fn default_queue_bytes() -> usize {
+    32 * 1024 * 1024
+}
+fn default_max_connections() -> usize {
     1024
 }
 fn default_max_body() -> usize {
@@ -193,6 +209,11 @@ impl Config {
         }
         if self.serve.writers == 0 || self.serve.queue == 0 {
             bail!("[serve] writers and queue must be at least 1");
+        }
+        if self.serve.queue_bytes < self.serve.max_body_bytes
+            || u32::try_from(self.serve.queue_bytes).is_err()
+        {
+            bail!("[serve] queue_bytes must be at least max_body_bytes and below 4 GiB");
         }
         Ok(())
     }

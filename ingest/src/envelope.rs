@@ -89,6 +89,14 @@ impl Envelope {
     }
 
     /// Number of sale lines in the envelope (what throughput is measured in).
+    /// Bytes of the raw payload it carries (0 for a replay of an inbox row).
+    pub fn payload_bytes(&self) -> usize {
+        match &self.origin {
+            Origin::New(r) => r.payload.len(),
+            Origin::Inbox(_) => 0,
+        }
+    }
+
     pub fn line_count(&self) -> usize {
         self.records
             .iter()

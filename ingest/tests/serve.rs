@@ -22,6 +22,7 @@ async fn start(url: &str, cfg: Config, fetch_base: Option<String>) -> String {
         linger: Duration::from_millis(3),
         max_batch_lines: 5000,
         queue: 256,
+        queue_bytes: 16 << 20,
     };
     let committer = Committer::start(group, metrics.clone());
     let fetcher =

@@ -316,6 +316,32 @@ async fn versions_converge_in_any_order_and_vanished_lines_go() {
     );
 }
 
+/// Lines and tenders of a new header are copied straight into the hypertables; when a stored
+/// row is in the way after all (here: lines and a tender left behind by a deleted header),
+/// the batch is written again through staging and still lands, version-guarded.
+#[tokio::test]
+#[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
+async fn rows_in_the_way_of_the_direct_copy_fall_back_to_the_upsert() {
+    let url = fresh_db("direct").await;
+    let db = connect(&url).await;
+    let mut w = Writer::connect(&url).await.unwrap();
+    let ctx = Context::for_tenant("t");
+    let v1 = event("y", 1, &[("4011", "1", "1.00"), ("4012", "1", "2.00")]);
+    let o = write(&mut w, &ctx, Format::Canonical, &v1).await;
+    assert_eq!((o.counts.txns_written, o.counts.lines_written), (1, 2));
+    db.batch_execute("DELETE FROM pos.txn; DELETE FROM pos.raw_inbox")
+        .await
+        .unwrap();
+    let v2 = event("y", 2, &[("4011", "3", "1.00")]);
+    let o = write(&mut w, &ctx, Format::Canonical, &v2).await;
+    assert_eq!(o.counts.rejects, 0);
+    assert_eq!(o.counts.txns_written, 1);
+    assert_eq!(scalar_text(&db, "SELECT string_agg(line_no || ':' || quantity || ':' || source_version, ',' ORDER BY line_no) FROM pos.sale_line").await, "1:3:2,2:1:1",
+        "the colliding line is replaced by the newer version; line 2 was not this header's, so it stays");
+    assert_eq!(scalar_i64(&db, "SELECT count(*) FROM pos.tender").await, 1);
+    assert_eq!(scalar_i64(&db, "SELECT count(*) FROM pos.reject").await, 0);
+}
+
 #[tokio::test]
 #[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
 async fn bad_records_are_rejected_and_the_rest_continues() {

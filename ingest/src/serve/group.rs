@@ -1,7 +1,8 @@
 //! Group commit: requests that arrive within a few milliseconds share one PostgreSQL
 //! transaction. Each request waits on a oneshot channel and is answered only after COMMIT
-//! (or with the reason it could not be). The queue is bounded: when it is full, or no writer
-//! is connected, the request is refused at once with 503 and Retry-After instead of piling up.
+//! (or with the reason it could not be). The queue is bounded twice, by requests and by the
+//! bytes of the payloads queued or being written: when either is full, or no writer is
+//! connected, the request is refused at once with 503 and Retry-After instead of piling up.
 
 use super::metrics::Metrics;
 use crate::envelope::Envelope;
@@ -9,7 +10,7 @@ use crate::writer::{EnvelopeStatus, WriteError, Writer};
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::{mpsc, oneshot, Mutex};
+use tokio::sync::{mpsc, oneshot, Mutex, OwnedSemaphorePermit, Semaphore};
 
 /// Why a request was not stored.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -32,6 +33,8 @@ struct Job {
     envs: Vec<Envelope>,
     lines: usize,
     reply: oneshot::Sender<Result<Ack, Refusal>>,
+    /// The job's share of the byte budget, given back when it is answered.
+    _bytes: OwnedSemaphorePermit,
 }
 
 #[derive(Debug, Clone)]
@@ -41,12 +44,16 @@ pub struct GroupConfig {
     pub linger: Duration,
     pub max_batch_lines: usize,
     pub queue: usize,
+    /// Payload bytes queued or being written, at most.
+    pub queue_bytes: usize,
 }
 
 /// The request side of the group-commit queue.
 #[derive(Clone)]
 pub struct Committer {
     tx: mpsc::Sender<Job>,
+    bytes: Arc<Semaphore>,
+    budget: u32,
     metrics: Arc<Metrics>,
 }
 
@@ -58,7 +65,13 @@ impl Committer {
         for k in 0..cfg.writers {
             tokio::spawn(writer_loop(k, cfg.clone(), rx.clone(), metrics.clone()));
         }
-        Committer { tx, metrics }
+        let budget = u32::try_from(cfg.queue_bytes).unwrap_or(u32::MAX);
+        Committer {
+            tx,
+            bytes: Arc::new(Semaphore::new(budget as usize)),
+            budget,
+            metrics,
+        }
     }
 
     /// Queues envelopes and waits for their commit.
@@ -68,8 +81,22 @@ impl Committer {
             return Err(Refusal::Unavailable);
         }
         let lines = envs.iter().map(Envelope::line_count).sum();
+        let size = envs.iter().map(Envelope::payload_bytes).sum::<usize>();
+        let share = u32::try_from(size)
+            .unwrap_or(u32::MAX)
+            .clamp(1, self.budget);
+        let Ok(permit) = self.bytes.clone().try_acquire_many_owned(share) else {
+            self.metrics.overloaded.fetch_add(1, Relaxed);
+            return Err(Refusal::Unavailable);
+        };
         let (reply, rx) = oneshot::channel();
-        if self.tx.try_send(Job { envs, lines, reply }).is_err() {
+        let job = Job {
+            envs,
+            lines,
+            reply,
+            _bytes: permit,
+        };
+        if self.tx.try_send(job).is_err() {
             self.metrics.overloaded.fetch_add(1, Relaxed);
             return Err(Refusal::Unavailable);
         }
@@ -124,7 +151,7 @@ async fn writer_loop(
     let mut writer = Some(connect_with_backoff(k, &cfg.url).await);
     metrics.writers_connected.fetch_add(1, Relaxed);
     loop {
-        let Some(jobs) = collect(&rx, &cfg).await else {
+        let Some(mut jobs) = collect(&rx, &cfg).await else {
             return;
         };
         metrics.queue_depth.fetch_sub(jobs.len() as i64, Relaxed);
@@ -135,15 +162,22 @@ async fn writer_loop(
                 continue;
             }
         };
-        let envs: Vec<Envelope> = jobs.iter().flat_map(|j| j.envs.iter().cloned()).collect();
+        // The envelopes move into the batch; each job keeps only how many it had.
+        let sizes: Vec<usize> = jobs.iter().map(|j| j.envs.len()).collect();
+        let envs: Vec<Envelope> = jobs
+            .iter_mut()
+            .flat_map(|j| std::mem::take(&mut j.envs))
+            .collect();
         let started = Instant::now();
-        match w.write("http", &envs).await {
+        let result = w.write("http", &envs).await;
+        drop(envs);
+        match result {
             Ok(o) => {
                 metrics
                     .commit_duration
                     .observe(started.elapsed().as_secs_f64());
                 record(&metrics, &o.counts);
-                answer(jobs, o.batch_id, o.status);
+                answer(jobs, &sizes, o.batch_id, o.status);
             }
             Err(WriteError::Unavailable(e)) => {
                 metrics.db_errors.fetch_add(1, Relaxed);
@@ -173,10 +207,10 @@ fn record(m: &Metrics, c: &crate::writer::Counts) {
     m.rejects.fetch_add(c.rejects as u64, Relaxed);
 }
 
-fn answer(jobs: Vec<Job>, batch_id: i64, status: Vec<EnvelopeStatus>) {
+fn answer(jobs: Vec<Job>, sizes: &[usize], batch_id: i64, status: Vec<EnvelopeStatus>) {
     let mut it = status.into_iter();
-    for j in jobs {
-        let mine: Vec<EnvelopeStatus> = it.by_ref().take(j.envs.len()).collect();
+    for (j, n) in jobs.into_iter().zip(sizes) {
+        let mine: Vec<EnvelopeStatus> = it.by_ref().take(*n).collect();
         let _ = j.reply.send(Ok(Ack {
             batch_id,
             status: mine,

@@ -5,6 +5,7 @@
 
 pub mod fetch;
 pub mod group;
+pub mod listener;
 pub mod metrics;
 pub mod signature;
 
@@ -89,6 +90,7 @@ pub async fn run(cfg: Config) -> anyhow::Result<()> {
         linger: Duration::from_millis(s.linger_ms),
         max_batch_lines: s.max_batch_lines,
         queue: s.queue,
+        queue_bytes: s.queue_bytes,
     };
     let committer = Committer::start(group, metrics.clone());
     let fetcher = fetch::SquareFetcher::new(
@@ -96,6 +98,7 @@ pub async fn run(cfg: Config) -> anyhow::Result<()> {
         cfg.square.access_token.as_deref(),
     );
     let listen = cfg.serve.listen.clone();
+    let max_connections = cfg.serve.max_connections;
     let state = Arc::new(AppState {
         ctx,
         mappings,
@@ -107,7 +110,8 @@ pub async fn run(cfg: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
-    tracing::info!(%listen, "pos-ingest serving");
+    tracing::info!(%listen, max_connections, "pos-ingest serving");
+    let listener = listener::Limited::new(listener, max_connections, state.metrics.clone());
     axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown())
         .await?;

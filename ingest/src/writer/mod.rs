@@ -7,6 +7,7 @@ mod chunks;
 pub mod reference;
 pub mod rows;
 mod stage;
+mod txns;
 pub mod upsert;
 
 use crate::envelope::{Envelope, Origin, Record, Reject};
@@ -118,6 +119,7 @@ fn is_retryable(e: &tokio_postgres::Error) -> bool {
 pub struct Writer {
     client: Client,
     chunks: chunks::ChunkCache,
+    aliases: txns::AliasCache,
     sql: Statements,
 }
 
@@ -166,6 +168,7 @@ impl Writer {
         Ok(Writer {
             client,
             chunks: chunks::ChunkCache::default(),
+            aliases: txns::AliasCache::default(),
             sql: Statements::new(Guard::Newer),
         })
     }
@@ -226,8 +229,16 @@ impl Writer {
         envs: &[Envelope],
     ) -> Result<Outcome, WriteError> {
         let mut attempt = 0;
+        let mut mode = txns::Mode::Direct;
         loop {
-            match self.write_once(source, envs).await {
+            match self.write_once(source, envs, mode).await {
+                Err(e)
+                    if mode == txns::Mode::Direct
+                        && e.code() == Some(&SqlState::UNIQUE_VIOLATION) =>
+                {
+                    tracing::warn!(error = %describe_db(&e), "a line or tender of a new header was already stored; writing the batch again through staging");
+                    mode = txns::Mode::Staged;
+                }
                 Err(e) if attempt < 5 && is_retryable(&e) => {
                     attempt += 1;
                     tracing::debug!(error = %e, attempt, "retrying batch");
@@ -243,6 +254,7 @@ impl Writer {
         &mut self,
         source: &str,
         envs: &[Envelope],
+        mode: txns::Mode,
     ) -> Result<Outcome, tokio_postgres::Error> {
         let started = Instant::now();
         let mut status = first_of_each_event(envs);
@@ -279,23 +291,13 @@ impl Writer {
                 .flat_map(|i| envs[*i].records.iter().cloned()),
         );
         counts.superseded = d.superseded;
-        let staged = stage::stage(&tx, &d).await?;
-        counts.txns_staged = staged.txns;
-        counts.lines_staged = staged.lines;
-        let mut rows = 0;
-        if staged.txns > 0 {
-            counts.txns_written = tx.execute(sql.txn.as_str(), &[&batch_id]).await?;
-            rows += counts.txns_written;
-            tx.execute(upsert::FIX_REPLACED_BATCH_ID, &[]).await?;
-            rows += tx.execute(upsert::DELETE_GONE_LINES, &[]).await?;
-            counts.lines_written = tx.execute(sql.lines.as_str(), &[&batch_id]).await?;
-            rows += counts.lines_written;
-            rows += tx.execute(upsert::DELETE_GONE_TENDERS, &[]).await?;
-            rows += tx.execute(sql.tenders.as_str(), &[&batch_id]).await?;
-            if staged.lines > 0 {
-                tx.execute(upsert::SKU_ALIASES, &[]).await?;
-            }
-        }
+        counts.txns_staged = d.txns.len();
+        counts.lines_staged = d.txns.iter().map(|t| t.lines.len()).sum();
+        let w = txns::write(&tx, &d, batch_id, &sql, mode, &mut self.aliases).await?;
+        counts.txns_written = w.txns;
+        counts.lines_written = w.lines;
+        let mut rows = w.rows;
+        let staged = stage::stage_others(&tx, &d).await?;
         if staged.drawers > 0 {
             rows += tx.execute(sql.drawers.as_str(), &[&batch_id]).await?;
         }
@@ -322,6 +324,7 @@ impl Writer {
         tx.execute(upsert::BATCH_CLOSE, &close).await?;
         tx.commit().await?;
         self.chunks.commit();
+        self.aliases.commit();
         Ok(Outcome {
             batch_id,
             status,

@@ -1,8 +1,10 @@
-//! Binary COPY of a batch into per-connection temporary staging tables. COPY is the fastest way
-//! into PostgreSQL; the upsert then moves rows from staging into the hypertables with one
-//! `INSERT … SELECT … ON CONFLICT` per table.
+//! Binary COPY of a batch into per-connection temporary staging tables, from which one
+//! `INSERT … SELECT … ON CONFLICT` per table moves the rows into the hypertables; or, for rows
+//! that cannot conflict (the lines of a header this batch inserted), binary COPY straight into
+//! the hypertable. COPY is the fastest way into PostgreSQL.
 
 use super::rows::{totals, Deduped};
+use pos_core::model::Transaction as Txn;
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::{ToSql, Type};
 use tokio_postgres::{Client, Transaction};
@@ -138,22 +140,17 @@ const INVENTORY_TYPES: &[Type] = &[
 /// Row counts staged per table.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Staged {
-    pub txns: usize,
-    pub lines: usize,
-    pub tenders: usize,
     pub drawers: usize,
     pub inventory: usize,
     pub solo_tenders: usize,
 }
 
-/// Copies every record of the batch into the staging tables.
-pub async fn stage(tx: &Transaction<'_>, d: &Deduped) -> Result<Staged, tokio_postgres::Error> {
+/// Copies the records other than transactions into their staging tables.
+pub async fn stage_others(
+    tx: &Transaction<'_>,
+    d: &Deduped,
+) -> Result<Staged, tokio_postgres::Error> {
     let mut n = Staged::default();
-    if !d.txns.is_empty() {
-        n.txns = copy_txns(tx, d).await?;
-        n.lines = copy_lines(tx, d).await?;
-        n.tenders = copy_tenders(tx, d).await?;
-    }
     if !d.drawers.is_empty() {
         n.drawers = copy_drawers(tx, d).await?;
     }
@@ -164,6 +161,15 @@ pub async fn stage(tx: &Transaction<'_>, d: &Deduped) -> Result<Staged, tokio_po
         n.solo_tenders = copy_solo_tenders(tx, d).await?;
     }
     Ok(n)
+}
+
+/// Where copied rows go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// The connection's staging table; an upsert moves the rows on.
+    Staging,
+    /// The hypertable itself, with the batch id: only for rows no stored row can conflict with.
+    Direct { batch_id: i64 },
 }
 
 type Sink = std::pin::Pin<Box<BinaryCopyInWriter>>;
@@ -180,9 +186,46 @@ async fn open(
     Ok(Box::pin(BinaryCopyInWriter::new(sink, types)))
 }
 
-async fn copy_txns(tx: &Transaction<'_>, d: &Deduped) -> Result<usize, tokio_postgres::Error> {
+/// Opens a COPY into `staging` or, for [`Target::Direct`], into `hypertable` with `batch_id`.
+async fn open_for(
+    tx: &Transaction<'_>,
+    target: Target,
+    staging: &str,
+    hypertable: &str,
+    cols: &str,
+    types: &[Type],
+) -> Result<Sink, tokio_postgres::Error> {
+    match target {
+        Target::Staging => open(tx, staging, cols, types).await,
+        Target::Direct { .. } => {
+            let mut t = types.to_vec();
+            t.push(Type::INT8);
+            open(tx, hypertable, &format!("{cols}, batch_id"), &t).await
+        }
+    }
+}
+
+/// Writes one row, with the batch id appended for [`Target::Direct`].
+async fn put(
+    w: &mut Sink,
+    target: &Target,
+    row: &[&(dyn ToSql + Sync)],
+) -> Result<(), tokio_postgres::Error> {
+    match target {
+        Target::Staging => w.as_mut().write(row).await,
+        Target::Direct { batch_id } => {
+            let mut full = Vec::with_capacity(row.len() + 1);
+            full.extend_from_slice(row);
+            full.push(batch_id as &(dyn ToSql + Sync));
+            w.as_mut().write(&full).await
+        }
+    }
+}
+
+/// Copies the headers into `stage_txn`.
+pub async fn copy_txns(tx: &Transaction<'_>, txns: &[Txn]) -> Result<usize, tokio_postgres::Error> {
     let mut w = open(tx, "stage_txn", TXN_COLS, TXN_TYPES).await?;
-    for t in &d.txns {
+    for t in txns {
         let s = totals(t);
         let k = &t.key;
         let row: [&(dyn ToSql + Sync); 20] = [
@@ -210,13 +253,26 @@ async fn copy_txns(tx: &Transaction<'_>, d: &Deduped) -> Result<usize, tokio_pos
         w.as_mut().write(&row).await?;
     }
     w.as_mut().finish().await?;
-    Ok(d.txns.len())
+    Ok(txns.len())
 }
 
-async fn copy_lines(tx: &Transaction<'_>, d: &Deduped) -> Result<usize, tokio_postgres::Error> {
-    let mut w = open(tx, "stage_line", LINE_COLS, LINE_TYPES).await?;
+/// Copies the lines of `txns`.
+pub async fn copy_lines(
+    tx: &Transaction<'_>,
+    target: Target,
+    txns: &[&Txn],
+) -> Result<usize, tokio_postgres::Error> {
+    let mut w = open_for(
+        tx,
+        target,
+        "stage_line",
+        "pos.sale_line",
+        LINE_COLS,
+        LINE_TYPES,
+    )
+    .await?;
     let mut n = 0;
-    for t in &d.txns {
+    for t in txns {
         let k = &t.key;
         for l in &t.lines {
             let row: [&(dyn ToSql + Sync); 27] = [
@@ -248,7 +304,7 @@ async fn copy_lines(tx: &Transaction<'_>, d: &Deduped) -> Result<usize, tokio_po
                 &l.original_txn_id,
                 &l.original_line_no,
             ];
-            w.as_mut().write(&row).await?;
+            put(&mut w, &target, &row).await?;
             n += 1;
         }
     }
@@ -256,10 +312,23 @@ async fn copy_lines(tx: &Transaction<'_>, d: &Deduped) -> Result<usize, tokio_po
     Ok(n)
 }
 
-async fn copy_tenders(tx: &Transaction<'_>, d: &Deduped) -> Result<usize, tokio_postgres::Error> {
-    let mut w = open(tx, "stage_tender", TENDER_COLS, TENDER_TYPES).await?;
+/// Copies the tenders of `txns`.
+pub async fn copy_tenders(
+    tx: &Transaction<'_>,
+    target: Target,
+    txns: &[&Txn],
+) -> Result<usize, tokio_postgres::Error> {
+    let mut w = open_for(
+        tx,
+        target,
+        "stage_tender",
+        "pos.tender",
+        TENDER_COLS,
+        TENDER_TYPES,
+    )
+    .await?;
     let mut n = 0;
-    for t in &d.txns {
+    for t in txns {
         let k = &t.key;
         for x in &t.tenders {
             let entry = x.card_entry.map(|c| c.as_str());
@@ -282,7 +351,7 @@ async fn copy_tenders(tx: &Transaction<'_>, d: &Deduped) -> Result<usize, tokio_
                 &t.register_id,
                 &t.cashier_id,
             ];
-            w.as_mut().write(&row).await?;
+            put(&mut w, &target, &row).await?;
             n += 1;
         }
     }

@@ -49,8 +49,9 @@ const JOIN_WON: &str =
     "s.tenant_id = w.tenant_id AND s.store_id = w.store_id AND s.source = w.source \
     AND s.source_txn_id = w.source_txn_id";
 
-/// Upserts headers; the ones that were inserted or replaced ("won") go to `stage_won`, and only
-/// their lines and tenders are written next. `$1` is the batch id.
+/// Upserts headers; the ones that were inserted or replaced ("won") go to `stage_won` and come
+/// back to the writer with `updated` set for a replacement. Only the won headers' lines and
+/// tenders are written next. `$1` is the batch id.
 ///
 /// A replaced header is marked by a negative batch id (PostgreSQL does not let RETURNING read
 /// `xmax` on a partitioned table, the usual way to tell an update from an insert);
@@ -63,7 +64,8 @@ pub fn txn(g: Guard) -> String {
                SET {set}, batch_id = -EXCLUDED.batch_id, ingested_at = now()
              WHERE EXCLUDED.source_version {op} t.source_version
             RETURNING t.tenant_id, t.store_id, t.source, t.source_txn_id, t.occurred_at, t.batch_id < 0 AS updated
-        ) INSERT INTO stage_won SELECT * FROM up",
+        ), won AS (INSERT INTO stage_won SELECT * FROM up)
+        SELECT tenant_id, store_id, source, source_txn_id, occurred_at, updated FROM up",
         s = prefixed(TXN_COLS, "s"),
         set = set_list(TXN_COLS, TXN_KEY),
         op = g.op()
@@ -155,11 +157,19 @@ pub fn inventory(g: Guard) -> String {
     )
 }
 
-/// How each source names a product, learned from the lines as they pass.
+/// How each source names a product, learned from the lines as they pass: `$1..$4` are the
+/// distinct (tenant, source, raw item id, sku) of a batch. Pairs already stored are filtered out
+/// first, so the alias trigger only runs for new or changed ones.
 pub const SKU_ALIASES: &str = "
 INSERT INTO pos.sku_alias AS a (tenant_id, source, raw_item_id, sku)
-SELECT DISTINCT ON (tenant_id, source, raw_item_id) tenant_id, source, raw_item_id, sku FROM stage_line
+SELECT u.t, u.s, u.r, u.k FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS u(t, s, r, k)
+ WHERE NOT EXISTS (SELECT 1 FROM pos.sku_alias x
+                    WHERE x.tenant_id = u.t AND x.source = u.s AND x.raw_item_id = u.r AND x.sku = u.k)
 ON CONFLICT (tenant_id, source, raw_item_id) DO UPDATE SET sku = EXCLUDED.sku WHERE a.sku <> EXCLUDED.sku";
+
+/// Statistics of the small staging tables, so the deletes of replaced rows look stored rows up
+/// by key instead of sorting whole hypertables (a temporary table has no statistics otherwise).
+pub const ANALYZE_STAGING: &str = "ANALYZE stage_won, stage_line, stage_tender";
 
 /// New payloads into the inbox; the ones whose event id is already there come back missing
 /// from RETURNING and are treated as duplicates.

@@ -1,0 +1,126 @@
+//! A TCP listener with a bound on open connections. Under overload an open-loop sender opens a
+//! new connection for every request it cannot pipeline, and each connection holds buffers and
+//! a task: without a bound, memory grows with the overload rather than with the work. Beyond
+//! the bound a connection is answered at once with a canned 503 + Retry-After and closed.
+
+use super::metrics::Metrics;
+use std::io;
+use std::pin::Pin;
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+const REFUSED: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nretry-after: 1\r\ncontent-type: application/json\r\n\
+content-length: 63\r\nconnection: close\r\n\r\n{\"error\":\"too many open connections; retry later\",\"field\":null}";
+
+pub struct Limited {
+    inner: TcpListener,
+    slots: Arc<Semaphore>,
+    metrics: Arc<Metrics>,
+}
+
+impl Limited {
+    pub fn new(inner: TcpListener, max_connections: usize, metrics: Arc<Metrics>) -> Limited {
+        Limited {
+            inner,
+            slots: Arc::new(Semaphore::new(max_connections.max(1))),
+            metrics,
+        }
+    }
+}
+
+/// An accepted connection holding its slot until it closes.
+pub struct Conn {
+    io: TcpStream,
+    _slot: OwnedSemaphorePermit,
+}
+
+impl axum::serve::Listener for Limited {
+    type Io = Conn;
+    type Addr = std::net::SocketAddr;
+
+    async fn accept(&mut self) -> (Conn, Self::Addr) {
+        loop {
+            let (io, addr) = match self.inner.accept().await {
+                Ok(x) => x,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait instead of spinning.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            };
+            match self.slots.clone().try_acquire_owned() {
+                Ok(slot) => {
+                    let _ = io.set_nodelay(true);
+                    return (Conn { io, _slot: slot }, addr);
+                }
+                Err(_) => {
+                    self.metrics.overloaded.fetch_add(1, Relaxed);
+                    // Best effort, without waiting: the socket buffer takes these few bytes.
+                    let _ = io.try_write(REFUSED);
+                }
+            }
+        }
+    }
+
+    fn local_addr(&self) -> io::Result<Self::Addr> {
+        self.inner.local_addr()
+    }
+}
+
+impl AsyncRead for Conn {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.io).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for Conn {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.io).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.io).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.io).poll_shutdown(cx)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.io).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.io.is_write_vectored()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_canned_answer_has_the_length_it_declares() {
+        let text = std::str::from_utf8(REFUSED).unwrap();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap();
+        assert!(head.contains(&format!("content-length: {}", body.len())));
+        assert!(serde_json::from_str::<serde_json::Value>(body).is_ok());
+    }
+}

@@ -1,0 +1,177 @@
+//! Transactions with their lines and tenders. Headers go through staging and a version-guarded
+//! upsert that reports which headers won and whether each was new or replaced a stored one.
+//!
+//! The lines and tenders of a *new* header cannot collide with stored rows (they are only ever
+//! written together with their header, under its key), so in the common case they are copied
+//! straight into `pos.sale_line` and `pos.tender`, saving the staging copy and the upsert. Those
+//! of replaced headers take the staging path, where the rows the new version no longer has are
+//! removed. Should a stored row collide after all (a tender of the same number and time reported
+//! on its own earlier, a transaction re-sent with a corrected start time, rows edited by hand),
+//! the batch is rolled back and written again with everything staged ([`Mode::Staged`]).
+
+use super::rows::Deduped;
+use super::stage::{self, Target};
+use super::{upsert, Statements};
+use chrono::{DateTime, Utc};
+use pos_core::model::Transaction as Txn;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use tokio_postgres::Transaction;
+
+/// How the lines and tenders of new headers are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Binary COPY straight into the hypertables.
+    Direct,
+    /// Through staging and `ON CONFLICT`, like the lines of replaced headers.
+    Staged,
+}
+
+/// Rows written for the transactions of one batch.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Written {
+    pub txns: u64,
+    pub lines: u64,
+    /// Every row inserted, replaced or deleted (headers, lines, tenders).
+    pub rows: u64,
+}
+
+type Key = (String, String, String, String, i64);
+
+fn key_of(t: &Txn) -> Key {
+    let k = &t.key;
+    (
+        k.tenant_id.clone(),
+        k.store_id.clone(),
+        k.source.clone(),
+        k.source_txn_id.clone(),
+        t.occurred_at.timestamp_micros(),
+    )
+}
+
+/// The (tenant, source, raw item id, sku) pairs a connection has committed to `pos.sku_alias`:
+/// a batch sends only the pairs not among them, which after the first minutes is none at all.
+/// (A pair changed by hand since is therefore not written back by this connection.)
+#[derive(Default)]
+pub struct AliasCache {
+    known: HashSet<AliasKey>,
+    pending: Vec<AliasKey>,
+}
+
+type AliasKey = (String, String, String, String);
+
+/// Entries remembered at most; beyond it the cache starts afresh.
+const ALIAS_CACHE_MAX: usize = 200_000;
+
+impl AliasCache {
+    /// The batch committed: its pairs are stored.
+    pub fn commit(&mut self) {
+        if self.known.len() + self.pending.len() > ALIAS_CACHE_MAX {
+            self.known.clear();
+        }
+        self.known.extend(self.pending.drain(..));
+    }
+}
+
+/// Upserts the headers of `d` and writes the lines and tenders of those that won.
+pub async fn write(
+    tx: &Transaction<'_>,
+    d: &Deduped,
+    batch_id: i64,
+    sql: &Statements,
+    mode: Mode,
+    aliases: &mut AliasCache,
+) -> Result<Written, tokio_postgres::Error> {
+    let mut out = Written::default();
+    if d.txns.is_empty() {
+        return Ok(out);
+    }
+    stage::copy_txns(tx, &d.txns).await?;
+    let won: HashMap<Key, bool> = tx
+        .query(sql.txn.as_str(), &[&batch_id])
+        .await?
+        .iter()
+        .map(|r| {
+            let at: DateTime<Utc> = r.get(4);
+            let key = (
+                r.get(0),
+                r.get(1),
+                r.get(2),
+                r.get(3),
+                at.timestamp_micros(),
+            );
+            (key, r.get::<_, bool>(5))
+        })
+        .collect();
+    out.txns = won.len() as u64;
+    out.rows = out.txns;
+    let (mut fresh, mut replaced) = (Vec::new(), Vec::new());
+    for t in &d.txns {
+        match won.get(&key_of(t)) {
+            Some(false) if mode == Mode::Direct => fresh.push(t),
+            Some(_) => replaced.push(t),
+            None => {}
+        }
+    }
+    let any_replaced = won.values().any(|u| *u);
+    if !fresh.is_empty() {
+        let direct = Target::Direct { batch_id };
+        let n = stage::copy_lines(tx, direct, &fresh).await?;
+        out.lines += n as u64;
+        out.rows += (n + stage::copy_tenders(tx, direct, &fresh).await?) as u64;
+    }
+    let (mut staged_lines, mut staged_tenders) = (0, 0);
+    if !replaced.is_empty() {
+        staged_lines = stage::copy_lines(tx, Target::Staging, &replaced).await?;
+        staged_tenders = stage::copy_tenders(tx, Target::Staging, &replaced).await?;
+    }
+    if any_replaced {
+        tx.batch_execute(upsert::ANALYZE_STAGING).await?;
+        tx.execute(upsert::FIX_REPLACED_BATCH_ID, &[]).await?;
+        out.rows += tx.execute(upsert::DELETE_GONE_LINES, &[]).await?;
+        out.rows += tx.execute(upsert::DELETE_GONE_TENDERS, &[]).await?;
+    }
+    if staged_lines > 0 {
+        let n = tx.execute(sql.lines.as_str(), &[&batch_id]).await?;
+        out.lines += n;
+        out.rows += n;
+    }
+    if staged_tenders > 0 {
+        out.rows += tx.execute(sql.tenders.as_str(), &[&batch_id]).await?;
+    }
+    learn_aliases(tx, &d.txns, aliases).await?;
+    Ok(out)
+}
+
+/// Records how each source names the products of these lines (see [`upsert::SKU_ALIASES`]).
+async fn learn_aliases(
+    tx: &Transaction<'_>,
+    txns: &[Txn],
+    cache: &mut AliasCache,
+) -> Result<(), tokio_postgres::Error> {
+    let mut seen: BTreeMap<(&str, &str, &str), &str> = BTreeMap::new();
+    for t in txns {
+        for l in &t.lines {
+            let k = (
+                t.key.tenant_id.as_str(),
+                t.key.source.as_str(),
+                l.raw_item_id.as_str(),
+            );
+            seen.insert(k, l.sku.as_str());
+        }
+    }
+    cache.pending.clear();
+    for ((t, s, r), k) in seen {
+        let key = (t.to_string(), s.to_string(), r.to_string(), k.to_string());
+        if !cache.known.contains(&key) {
+            cache.pending.push(key);
+        }
+    }
+    if cache.pending.is_empty() {
+        return Ok(());
+    }
+    let col = |f: fn(&AliasKey) -> &str| cache.pending.iter().map(f).collect::<Vec<&str>>();
+    let (tn, src, raw, sku) = (col(|k| &k.0), col(|k| &k.1), col(|k| &k.2), col(|k| &k.3));
+    tx.execute(upsert::SKU_ALIASES, &[&tn, &src, &raw, &sku])
+        .await?;
+    Ok(())
+}
