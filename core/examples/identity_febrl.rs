@@ -91,7 +91,10 @@ fn febrl_setup(all_fields: bool) -> (Vec<FieldSpec>, Vec<BlockingRule>) {
     let jw = || Comparison::JaroWinkler {
         thresholds: vec![0.92, 0.8],
     };
-    let lev = |k: Vec<usize>| Comparison::Levenshtein { max_edits: k };
+    let lev = |k: Vec<usize>| Comparison::Levenshtein {
+        max_edits: k,
+        digits_exact: false,
+    };
     let mut fields = vec![
         ("given_name", jw()),
         ("surname", jw()),

@@ -15,7 +15,17 @@ pub enum Comparison {
     /// exact, Jaro–Winkler ≥ t₀, ≥ t₁, …, else.
     JaroWinkler { thresholds: Vec<f64> },
     /// exact, Levenshtein ≤ k₀, ≤ k₁, …, else (for codes and numbers typed by hand).
-    Levenshtein { max_edits: Vec<usize> },
+    Levenshtein {
+        max_edits: Vec<usize>,
+        /// The fuzzy levels also require the same digits in the same order, so an edit that
+        /// changes, adds or removes a digit compares as "else" while a letter typo still reaches
+        /// the fuzzy levels. For e-mail addresses: digits in a local part are tags people choose
+        /// (birth years, counters) to tell apart mailboxes of people who share a name, so
+        /// `logan.taylor680` and `logan.taylor600` are two people, not a typo. Optional in stored
+        /// models (absent = false) so models saved before it load unchanged.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        digits_exact: bool,
+    },
     /// exact, same tokens in another order, similarity ≥ t₀, …, else (names, addresses). The
     /// similarity is the better of whole-string Jaro–Winkler (typos, a space added or lost) and
     /// fuzzy token-set similarity (tokens reordered, a token added).
@@ -32,7 +42,7 @@ impl Comparison {
         2 + match self {
             Comparison::Exact => 0,
             Comparison::JaroWinkler { thresholds } => thresholds.len(),
-            Comparison::Levenshtein { max_edits } => max_edits.len(),
+            Comparison::Levenshtein { max_edits, .. } => max_edits.len(),
             Comparison::TokenSet { thresholds } => 1 + thresholds.len(),
             Comparison::DateDistance { max_days } => 1 + max_days.len(),
             Comparison::NumberDistance { max_abs } => max_abs.len(),
@@ -50,7 +60,10 @@ impl Comparison {
             Comparison::JaroWinkler { thresholds } => {
                 first_at_least(jaro_winkler(a, b), thresholds)
             }
-            Comparison::Levenshtein { max_edits } => {
+            Comparison::Levenshtein {
+                digits_exact: true, ..
+            } if !same_digits(a, b) => None,
+            Comparison::Levenshtein { max_edits, .. } => {
                 let d = levenshtein(a, b);
                 max_edits.iter().position(|k| d <= *k)
             }
@@ -75,7 +88,14 @@ impl Comparison {
             Comparison::JaroWinkler { thresholds } => {
                 format!("jaro_winkler >= {}", thresholds[l - 1])
             }
-            Comparison::Levenshtein { max_edits } => format!("levenshtein <= {}", max_edits[l - 1]),
+            Comparison::Levenshtein {
+                max_edits,
+                digits_exact,
+            } => format!(
+                "levenshtein <= {}{}",
+                max_edits[l - 1],
+                if *digits_exact { ", same digits" } else { "" }
+            ),
             Comparison::TokenSet { .. } if l == 1 => "same tokens, other order".into(),
             Comparison::TokenSet { thresholds } => {
                 format!("token similarity >= {}", thresholds[l - 2])
@@ -85,6 +105,13 @@ impl Comparison {
             Comparison::NumberDistance { max_abs } => format!("within {}", max_abs[l - 1]),
         }
     }
+}
+
+/// Whether both strings hold the same digits in the same order (letters and punctuation ignored).
+/// For two strings one edit apart this is exactly "the edit touches no digit".
+fn same_digits(a: &str, b: &str) -> bool {
+    let digit = |c: &u8| c.is_ascii_digit();
+    a.bytes().filter(digit).eq(b.bytes().filter(digit))
 }
 
 fn first_at_least(sim: f64, thresholds: &[f64]) -> Option<usize> {
@@ -209,12 +236,102 @@ mod tests {
     fn levenshtein_and_exact() {
         let lv = Comparison::Levenshtein {
             max_edits: vec![1, 2],
+            digits_exact: false,
         };
         assert_eq!(lv.level("1234567", "1234567"), 0);
         assert_eq!(lv.level("1234567", "1234568"), 1);
         assert_eq!(lv.level("1234567", "1234588"), 2);
         assert_eq!(lv.level("1234567", "7654321"), 3);
         assert_eq!(Comparison::Exact.level("a", "b"), 1);
+    }
+
+    #[test]
+    fn digits_exact_keeps_letter_typos_and_rejects_digit_edits() {
+        let lv = Comparison::Levenshtein {
+            max_edits: vec![1],
+            digits_exact: true,
+        };
+        let other = 2;
+        let cases = [
+            // a letter typo: still the one-edit level
+            (
+                "logan.taylor680@example.com",
+                "logn.taylor680@example.com",
+                1,
+            ),
+            (
+                "logan.taylor680@example.com",
+                "logan.tailor680@example.com",
+                1,
+            ),
+            // a digit changed, added, removed, or turned into a letter: two mailboxes
+            (
+                "logan.taylor680@example.com",
+                "logan.taylor600@example.com",
+                other,
+            ),
+            (
+                "logan.taylor68@example.com",
+                "logan.taylor680@example.com",
+                other,
+            ),
+            (
+                "logan.taylor@example.com",
+                "logan.taylor6@example.com",
+                other,
+            ),
+            (
+                "logan.taylor680@example.com",
+                "logan.taylor6b0@example.com",
+                other,
+            ),
+            ("jdoe1@web2.de", "jdoe1@web3.de", other),
+            // exact stays exact; far apart stays different
+            ("a1@x.io", "a1@x.io", 0),
+            (
+                "logan.taylor680@example.com",
+                "emma.jones680@example.com",
+                other,
+            ),
+        ];
+        for (a, b, level) in cases {
+            assert_eq!(lv.level(a, b), level, "{a} / {b}");
+            assert_eq!(lv.level(b, a), level, "{b} / {a} (symmetry)");
+        }
+        assert_eq!(lv.label(1), "levenshtein <= 1, same digits");
+        // Without the option a digit edit is an ordinary typo.
+        let plain = Comparison::Levenshtein {
+            max_edits: vec![1],
+            digits_exact: false,
+        };
+        assert_eq!(
+            plain.level("logan.taylor680@example.com", "logan.taylor600@example.com"),
+            1
+        );
+    }
+
+    #[test]
+    fn models_saved_before_digits_exact_still_load() {
+        let old: Comparison =
+            serde_json::from_str(r#"{"kind": "levenshtein", "max_edits": [1]}"#).unwrap();
+        assert_eq!(
+            old,
+            Comparison::Levenshtein {
+                max_edits: vec![1],
+                digits_exact: false
+            }
+        );
+        // Off is not written, so those models also serialize as before; on round-trips.
+        assert_eq!(
+            serde_json::to_string(&old).unwrap(),
+            r#"{"kind":"levenshtein","max_edits":[1]}"#
+        );
+        let new = Comparison::Levenshtein {
+            max_edits: vec![1],
+            digits_exact: true,
+        };
+        let back: Comparison = serde_json::from_str(&serde_json::to_string(&new).unwrap()).unwrap();
+        assert_eq!(back, new);
     }
 
     #[test]
