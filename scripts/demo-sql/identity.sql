@@ -2,7 +2,7 @@
 -- per person. Person i is web record w-i; two thirds of them also shop in a store (POS record p-i:
 -- "LAST, FIRST", another phone format, gmail dots dropped); every tenth has a household member
 -- in the POS (h-i: same last name, phone and postcode, another person). Names repeat every 100
--- people, as real names do; phone numbers and e-mail tags are random, not consecutive.
+-- people, as real names do; phone numbers are random, e-mail tags distinct but not consecutive.
 -- Variables: :tenant.
 INSERT INTO pos.identity_settings (tenant_id, default_region) VALUES (:'tenant', 'US')
 ON CONFLICT (tenant_id) DO NOTHING;
@@ -12,7 +12,7 @@ WITH p AS (
               (ARRAY['Smith','Johnson','Williams','Brown','Jones','Garcia','Miller','Davis','Rodriguez','Martinez',
                      'Hernandez','Lopez','Gonzalez','Wilson','Anderson','Thomas','Taylor','Moore','Jackson','Martin',
                      'Lee','Perez','Thompson','White','Harris'])[1 + (i * 7) % 25] AS last,
-              lpad((abs(hashint4(i)) % 10000)::text, 4, '0') AS line, (abs(hashint4(i * 31)) % 1000)::text AS tag,
+              lpad((abs(hashint4(i)) % 10000)::text, 4, '0') AS line, lpad(((i * 7919) % 1000)::text, 3, '0') AS tag,
               (10001 + i % 40)::text AS postcode
       FROM generate_series(1, 300) i
 )
@@ -29,7 +29,7 @@ SELECT :'tenant', 'pos', 'p-' || i, upper(last) || ', ' || upper(first),
   FROM p WHERE i % 3 <> 0
 UNION ALL
 SELECT :'tenant', 'pos', 'h-' || i,
-       (ARRAY['Grace','Jack','Lily','Owen','Zoe'])[1 + i % 5] || ' ' || last, NULL, '212.555.' || line, postcode, NULL
+       (ARRAY['Grace','Jack','Lily','Owen','Zoe','Ruby','Theo'])[1 + (i / 10) % 7] || ' ' || last, NULL, '212.555.' || line, postcode, NULL
   FROM p WHERE i % 10 = 0
 ON CONFLICT DO NOTHING;  -- the demo may run again on the same cluster
 
