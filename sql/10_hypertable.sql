@@ -212,8 +212,16 @@ BEGIN
         DELETE FROM pos.chunk WHERE chunk = c.chunk;
         RETURN NEXT c.chunk;
     END LOOP;
-    -- Stragglers below the cut-off are subject to retention too.
-    EXECUTE format('DELETE FROM %s WHERE %I < $1', h.default_chunk, h.time_column) USING older_than;
+    -- Stragglers below the cut-off are subject to retention too. Like dropped chunks, they keep
+    -- the buckets they were materialized into: continuous aggregates do not track this delete.
+    BEGIN
+        PERFORM pos._cagg_pause_invalidation(true);
+        EXECUTE format('DELETE FROM %s WHERE %I < $1', h.default_chunk, h.time_column) USING older_than;
+        PERFORM pos._cagg_pause_invalidation(false);
+    EXCEPTION WHEN OTHERS THEN
+        PERFORM pos._cagg_pause_invalidation(false);
+        RAISE;
+    END;
 END
 $$;
 COMMENT ON FUNCTION pos.drop_chunks(regclass, timestamptz) IS

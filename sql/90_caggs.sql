@@ -2,10 +2,12 @@
 --
 -- The design follows TimescaleDB's (tsl/src/continuous_aggs), rebuilt on plain PostgreSQL 15:
 --   * a materialization table per aggregate holds FINALIZED values per bucket (no partial states);
---   * statement-level AFTER triggers with transition tables on the hypertable parent record the
---     time ranges each statement touched (one row per statement and chunk-sized span, never one
---     per row) in pos.cagg_source_invalidation, but only below the source's invalidation
---     threshold: what lies above it has never been materialized and needs no bookkeeping;
+--   * a row-level AFTER trigger written in C (Rust, pg-extension/src/caggs_invalidation.rs),
+--     cloned onto every chunk, compares each row's time with the source's invalidation threshold
+--     (read once per transaction) and widens an in-memory [min, max] span per chunk-sized slot;
+--     at commit the spans go into pos.cagg_source_invalidation (one row per transaction and
+--     slot, never one per row). Only rows below the threshold count: what lies above it has
+--     never been materialized and needs no bookkeeping;
 --   * a refresh raises that threshold, moves the source log into one log per aggregate (in
 --     bucket space), cuts it against the refresh window and re-materializes only invalid buckets,
 --     in batches of bounded width, each its own transaction when called with CALL;
@@ -73,7 +75,7 @@ CREATE TABLE pos.cagg_source (
     threshold_seq regclass,
     trigger_fn    regprocedure
 );
-COMMENT ON TABLE pos.cagg_source IS 'Sources of continuous aggregates with their invalidation threshold (a sequence, so that writers see a raised threshold before the refresh commits) and trigger function.';
+COMMENT ON TABLE pos.cagg_source IS 'Sources of continuous aggregates with their invalidation threshold (a sequence, so that writers see a raised threshold before the refresh commits) and trigger function (pos._cagg_invalidate for hypertables).';
 
 CREATE TABLE pos.cagg_source_invalidation (
     source regclass NOT NULL,
@@ -81,7 +83,7 @@ CREATE TABLE pos.cagg_source_invalidation (
     hi     timestamptz NOT NULL
 );
 CREATE INDEX ON pos.cagg_source_invalidation (source);
-COMMENT ON TABLE pos.cagg_source_invalidation IS 'Invalidation log of sources: [lo, hi] time spans modified by one statement below the threshold, not yet moved to the aggregates'' logs.';
+COMMENT ON TABLE pos.cagg_source_invalidation IS 'Invalidation log of sources: [lo, hi] time spans modified by one transaction below the threshold (one row per chunk-sized slot), not yet moved to the aggregates'' logs.';
 
 CREATE TABLE pos.cagg_invalidation (
     cagg_id integer NOT NULL REFERENCES pos.continuous_aggregate (cagg_id) ON DELETE CASCADE,
@@ -278,67 +280,51 @@ END
 $$;
 
 ---------------------------------------------------------------------------------------------------
--- Invalidation: a per-hypertable trigger function (its time column, chunk interval and threshold
--- sequence written in, so its queries are planned once) on four statement-level triggers.
+-- Invalidation: one trigger function in C for every source (pg-extension/src/caggs_invalidation.rs),
+-- on three row-level triggers (cloned onto every chunk, present and future) and a statement-level
+-- TRUNCATE trigger. Its arguments: the source, its threshold sequence, the time column, and the
+-- slots spans are kept per (the chunk interval and origin, in microseconds since the Unix epoch).
+
+CREATE FUNCTION pos._cagg_invalidate() RETURNS trigger
+LANGUAGE c AS 'MODULE_PATHNAME', 'pos_cagg_invalidate';
+COMMENT ON FUNCTION pos._cagg_invalidate() IS 'Invalidation trigger of continuous aggregate sources: logs, at commit, the time spans a transaction wrote below the source''s invalidation threshold.';
+REVOKE EXECUTE ON FUNCTION pos._cagg_invalidate() FROM PUBLIC;
+
+CREATE FUNCTION pos._cagg_flush_invalidations() RETURNS void
+LANGUAGE c AS 'MODULE_PATHNAME', 'pos_cagg_flush_invalidations';
+COMMENT ON FUNCTION pos._cagg_flush_invalidations() IS 'Writes the spans this transaction wrote so far into pos.cagg_source_invalidation now instead of at commit (a refresh calls it to see its own transaction''s writes).';
+
+CREATE FUNCTION pos._cagg_forget_threshold(src regclass) RETURNS void
+LANGUAGE c STRICT AS 'MODULE_PATHNAME', 'pos_cagg_forget_threshold';
+COMMENT ON FUNCTION pos._cagg_forget_threshold(regclass) IS 'Tells the invalidation trigger that this backend raised the threshold of src: the value it cached for the transaction is out of date.';
+
+CREATE FUNCTION pos._cagg_pause_invalidation(paused boolean) RETURNS boolean
+LANGUAGE c STRICT AS 'MODULE_PATHNAME', 'pos_cagg_pause_invalidation';
+COMMENT ON FUNCTION pos._cagg_pause_invalidation(boolean) IS 'Stops (true) or resumes (false) invalidation tracking for the rest of the transaction and returns the previous state: retention deletes rows whose materialized buckets keep their values.';
+REVOKE EXECUTE ON FUNCTION pos._cagg_pause_invalidation(boolean) FROM PUBLIC;
 
 CREATE FUNCTION pos._cagg_register_hypertable(h pos.hypertable) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
     rel  text := (SELECT relname FROM pg_class WHERE oid = h.relid);
     seq  text := left(rel, 40) || '_threshold';
-    fn   text := left(rel, 40) || '_invalidate';
+    args text;
     spec text;
 BEGIN
     IF EXISTS (SELECT 1 FROM pos.cagg_source WHERE source = h.relid) THEN
         RETURN;
     END IF;
     EXECUTE format('CREATE SEQUENCE pos_caggs.%I MINVALUE -9223372036854775808 START -9223372036854775808', seq);
-    EXECUTE format($f$
-CREATE FUNCTION pos_caggs.%1$I() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pos AS $body$
-DECLARE
-    thr timestamptz;
-BEGIN
-    -- Shared lock first, threshold second: a refresh raising the threshold waits for this
-    -- transaction to commit, or this statement sees the raised threshold (see _cagg_raise_threshold).
-    PERFORM pg_advisory_xact_lock_shared(%2$s);
-    SELECT pos._cagg_from_micros(last_value) INTO thr FROM pos_caggs.%3$I;
-    IF thr = '-infinity' THEN
-        RETURN NULL;
-    END IF;
-    IF TG_OP = 'TRUNCATE' THEN
-        INSERT INTO pos.cagg_source_invalidation VALUES (%4$s::oid::regclass, '-infinity', thr);
-        RETURN NULL;
-    END IF;
-    IF TG_OP <> 'DELETE' THEN
-        INSERT INTO pos.cagg_source_invalidation
-        SELECT %4$s::oid::regclass, min(t), least(max(t), thr)
-          FROM (SELECT %5$I AS t FROM new_rows) r
-         WHERE t < thr
-         GROUP BY date_bin(%6$L::interval, t, %7$L::timestamptz);
-    END IF;
-    IF TG_OP <> 'INSERT' THEN
-        INSERT INTO pos.cagg_source_invalidation
-        SELECT %4$s::oid::regclass, min(t), least(max(t), thr)
-          FROM (SELECT %5$I AS t FROM old_rows) r
-         WHERE t < thr
-         GROUP BY date_bin(%6$L::interval, t, %7$L::timestamptz);
-    END IF;
-    RETURN NULL;
-END
-$body$
-$f$, fn, pos._cagg_lock_key(h.relid), seq, h.relid::oid, h.time_column, h.chunk_interval, h.origin);
-    EXECUTE format('REVOKE EXECUTE ON FUNCTION pos_caggs.%I() FROM PUBLIC', fn);
-    FOREACH spec IN ARRAY ARRAY[
-        'insert AFTER INSERT ON %2$s REFERENCING NEW TABLE AS new_rows',
-        'update AFTER UPDATE ON %2$s REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows',
-        'delete AFTER DELETE ON %2$s REFERENCING OLD TABLE AS old_rows',
-        'truncate AFTER TRUNCATE ON %2$s'] LOOP
-        EXECUTE format('CREATE TRIGGER cagg_invalidate_' || spec || ' FOR EACH STATEMENT EXECUTE FUNCTION pos_caggs.%1$I()',
-                       fn, h.relid);
+    args := format('%L, %L, %L, %L, %L', pos._qualified_name(h.relid), format('pos_caggs.%I', seq), h.time_column,
+                   (extract(epoch FROM h.chunk_interval) * 1000000)::bigint, pos._cagg_micros(h.origin));
+    FOREACH spec IN ARRAY ARRAY['insert AFTER INSERT', 'update AFTER UPDATE', 'delete AFTER DELETE'] LOOP
+        EXECUTE format('CREATE TRIGGER cagg_invalidate_%s ON %s FOR EACH ROW EXECUTE FUNCTION pos._cagg_invalidate(%s)',
+                       spec, h.relid, args);
     END LOOP;
+    EXECUTE format('CREATE TRIGGER cagg_invalidate_truncate AFTER TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION pos._cagg_invalidate(%s)',
+                   h.relid, args);
     INSERT INTO pos.cagg_source (source, threshold_seq, trigger_fn)
-    VALUES (h.relid, format('pos_caggs.%I', seq)::regclass, format('pos_caggs.%I()', fn)::regprocedure);
+    VALUES (h.relid, format('pos_caggs.%I', seq)::regclass, 'pos._cagg_invalidate()'::regprocedure);
 END
 $$;
 
@@ -356,7 +342,6 @@ BEGIN
         FOREACH op IN ARRAY ARRAY['insert', 'update', 'delete', 'truncate'] LOOP
             EXECUTE format('DROP TRIGGER IF EXISTS cagg_invalidate_%s ON %s', op, src);
         END LOOP;
-        EXECUTE format('DROP FUNCTION %s', s.trigger_fn);
         EXECUTE format('DROP SEQUENCE %s', s.threshold_seq);
     END IF;
     DELETE FROM pos.cagg_source_invalidation WHERE source = src;
@@ -381,7 +366,9 @@ $$;
 -- Raises the threshold of a hypertable to t. The exclusive lock waits until every transaction
 -- that ran the trigger with the old threshold has committed (so a refresh's later snapshots see
 -- their rows), and writers arriving after it see the new value at once (sequences are not
--- transactional), so every write is either logged or visible to the refresh. Waiting is done in
+-- transactional), so every write is either logged or visible to the refresh. The trigger caches
+-- the threshold for the transaction, which is sound because writers hold the lock shared until
+-- they end; this backend alone can hold it too, so it tells its own trigger to read it again. Waiting is done in
 -- 100 ms tries so that writers queued behind the request are never held up for long.
 CREATE FUNCTION pos._cagg_raise_threshold(src regclass, t timestamptz) RETURNS void
 LANGUAGE plpgsql AS $$
@@ -415,6 +402,7 @@ BEGIN
     BEGIN
         IF want > pos._cagg_micros(pos._cagg_threshold(src)) THEN
             PERFORM setval(seq, want);
+            PERFORM pos._cagg_forget_threshold(src);
         END IF;
         PERFORM pg_advisory_unlock(key);
     EXCEPTION WHEN OTHERS OR query_canceled THEN
@@ -700,9 +688,11 @@ BEGIN
 END
 $$;
 
--- Moves a source's log into the logs of all its aggregates, as bucket keys.
+-- Moves a source's log into the logs of all its aggregates, as bucket keys; first the spans the
+-- current transaction wrote, which the trigger would log only at commit.
 CREATE FUNCTION pos._cagg_move_invalidations(src regclass) RETURNS void
 LANGUAGE sql AS $$
+    SELECT pos._cagg_flush_invalidations();
     WITH moved AS (DELETE FROM pos.cagg_source_invalidation WHERE source = src RETURNING lo, hi)
     INSERT INTO pos.cagg_invalidation (cagg_id, keys)
     SELECT c.cagg_id, r

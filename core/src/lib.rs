@@ -3,8 +3,10 @@
 //! tested and benchmarked without a database.
 //!
 //! One folder per capability: [`model`] (the canonical POS model every adapter maps to),
-//! [`sku`], [`identity`], [`forecast`], [`fraud`] and [`synth`] (a labelled synthetic chain).
+//! [`sku`], [`identity`], [`forecast`], [`fraud`], [`caggs`] (continuous aggregates' write-path
+//! bookkeeping) and [`synth`] (a labelled synthetic chain).
 
+pub mod caggs;
 pub mod forecast;
 pub mod fraud;
 pub mod identity;

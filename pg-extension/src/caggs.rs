@@ -93,7 +93,9 @@ mod tests {
         insert_lines("a", 48, "2 hours");
         Spi::run("SELECT pos.refresh_continuous_aggregate_in_transaction('pos.sales_hourly', NULL, NULL)").unwrap();
         insert_lines("late", 10, "5 hours");
-        // One statement logs one span per chunk it touched (10 rows over at most two days), not one per row.
+        // Logged at commit (a refresh flushes its own transaction's spans first): one span per
+        // chunk touched (10 rows over at most two days), not one per row.
+        Spi::run("SELECT pos._cagg_flush_invalidations()").unwrap();
         let spans = one_i64("SELECT count(*) FROM pos.cagg_source_invalidation WHERE source = 'pos.sale_line'::regclass");
         assert!(
             (1..=2).contains(&spans),
@@ -104,6 +106,47 @@ mod tests {
         let raw = "SELECT sum(quantity)::bigint FROM pos.sale_line WHERE date_bin('1 hour', occurred_at, '2000-01-03') < now() - interval '2 hours'";
         assert_eq!(one_i64(view), one_i64(raw));
         assert!(one_bool("SELECT watermark > now() - interval '2 hours' FROM pos.continuous_aggregate_stats WHERE continuous_aggregate = 'pos.sales_hourly'::regclass"));
+    }
+
+    /// Rolling back to a savepoint keeps the threshold lock the trigger took (it is the top
+    /// transaction's), and retention's straggler delete is not tracked.
+    #[pg_test]
+    fn savepoint_rollback_keeps_the_threshold_lock_and_retention_logs_nothing() {
+        insert_lines("a", 48, "2 hours");
+        Spi::run("SELECT pos.refresh_continuous_aggregate_in_transaction('pos.sales_hourly', NULL, NULL)").unwrap();
+        Spi::run("DELETE FROM pos.cagg_source_invalidation").unwrap();
+        Spi::run(
+            "DO $$ BEGIN
+                 UPDATE pos.sale_line SET quantity = quantity + 1 WHERE source_txn_id = 'a3';
+                 RAISE EXCEPTION 'roll back';
+             EXCEPTION WHEN raise_exception THEN NULL;
+             END $$",
+        )
+        .unwrap();
+        let locks = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND mode = 'ShareLock' AND granted";
+        assert_eq!(one_i64(locks), 1);
+        Spi::run("SELECT pos._cagg_flush_invalidations()").unwrap();
+        assert_eq!(
+            one_i64("SELECT count(*) FROM pos.cagg_source_invalidation"),
+            1,
+            "a rolled-back write is logged anyway (harmless), once"
+        );
+        Spi::run("DELETE FROM pos.cagg_source_invalidation").unwrap();
+        Spi::run(
+            "INSERT INTO pos.sale_line (tenant_id, store_id, source, source_txn_id, line_no, occurred_at, business_date, kind, sku, raw_item_id, quantity, unit_price, net_amount, currency)
+             VALUES ('t1', 's1', 'test', 'straggler', 1, now() - interval '400 days', current_date - 400, 'sale', 'sku1', 'r', 1, 1, 1, 'USD')",
+        )
+        .unwrap();
+        Spi::run("SELECT pos._cagg_flush_invalidations()").unwrap();
+        Spi::run("DELETE FROM pos.cagg_source_invalidation").unwrap();
+        Spi::run("SELECT count(*) FROM pos.drop_chunks('pos.sale_line', now() - interval '300 days')").unwrap();
+        Spi::run("SELECT pos._cagg_flush_invalidations()").unwrap();
+        assert_eq!(one_i64("SELECT count(*) FROM pos.sale_line WHERE source_txn_id = 'straggler'"), 0);
+        assert_eq!(one_i64("SELECT count(*) FROM pos.cagg_source_invalidation"), 0);
+        // tracking resumes after retention
+        Spi::run("DELETE FROM pos.sale_line WHERE source_txn_id = 'a4'").unwrap();
+        Spi::run("SELECT pos._cagg_flush_invalidations()").unwrap();
+        assert_eq!(one_i64("SELECT count(*) FROM pos.cagg_source_invalidation"), 1);
     }
 
     /// The watermark is a literal in the view: chunks below it are not in the plan at all.

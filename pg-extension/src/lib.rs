@@ -4,6 +4,7 @@
 use pgrx::prelude::*;
 
 mod caggs;
+mod caggs_invalidation;
 mod forecast;
 mod fraud;
 mod identity;

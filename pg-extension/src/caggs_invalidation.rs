@@ -1,0 +1,488 @@
+//! Invalidation tracking for continuous aggregates: the write path of `sql/90_caggs.sql`.
+//!
+//! Every write to a source hypertable must either be logged in `pos.cagg_source_invalidation`
+//! (when it lies below the source's invalidation threshold, i.e. in buckets a refresh may have
+//! materialized) or be visible to the refresh that raises the threshold past it. This used to be
+//! PL/pgSQL statement triggers with transition tables, which cost ~0.45 ms per statement however
+//! few rows it wrote. Here, as in TimescaleDB, the work is split by how often it happens:
+//!
+//! * **per row** (`pos._cagg_invalidate()`, an AFTER ROW trigger cloned onto every chunk): read the
+//!   row's time and compare it with the threshold cached for this transaction; below it, widen
+//!   the transaction's `[min, max]` span of that chunk-sized slot ([`TouchedSpans`]). No SPI,
+//!   no allocation on the common path.
+//! * **per transaction and source**, at the first row: take the source's advisory lock *shared*
+//!   (held until the transaction ends), then read the threshold from its sequence. A refresh
+//!   raises the threshold under the same lock taken exclusively, so while this transaction runs
+//!   the cached value cannot move — except by this backend itself, which then calls
+//!   `pos._cagg_forget_threshold` so the next row reads it again. The lock is owned by the top
+//!   transaction, not the current subtransaction: rolling back to a savepoint must not release
+//!   it while the cached threshold is still in use.
+//! * **per transaction**, in a pre-commit callback: the spans go into the log in one statement
+//!   per span, atomically with the rows. Spans recorded in a subtransaction that rolled back are
+//!   logged anyway; that only re-materializes a few buckets for nothing.
+//!
+//! A refresh in the writing transaction itself first calls `pos._cagg_flush_invalidations()`, so
+//! it sees that transaction's pending spans.
+use pgrx::prelude::*;
+use pgrx::{pg_sys, PgTupleDesc};
+use pos_core::caggs::TouchedSpans;
+use std::cell::{Cell, RefCell};
+use std::ffi::{c_char, CStr, CString};
+
+/// Microseconds from the Unix epoch (thresholds and trigger arguments) to PostgreSQL's 2000-01-01.
+const PG_EPOCH_US: i64 = 946_684_800_000_000;
+/// High half of the advisory lock key of a source's threshold; the low half is the source's oid
+/// (`pos._cagg_lock_key` in SQL, taken exclusively by `pos._cagg_raise_threshold`).
+const LOCK_KEY_HIGH: u32 = 7_368_563;
+const LOG_TABLE: &CStr = c"pos.cagg_source_invalidation";
+const LOG_INSERT: &CStr =
+    c"INSERT INTO pos.cagg_source_invalidation (source, lo, hi) VALUES ($1, $2, $3)";
+
+/// One source written by the current transaction: its threshold (locked) and what lies below.
+struct Source {
+    relid: pg_sys::Oid,
+    seq: pg_sys::Oid,
+    spans: TouchedSpans,
+    /// This backend raised the threshold: read it again before the next row.
+    stale: bool,
+}
+
+/// A chunk (or the source itself, for TRUNCATE) seen by the trigger in this transaction.
+struct Chunk {
+    relid: pg_sys::Oid,
+    source: usize,
+    attnum: i32,
+}
+
+#[derive(Default)]
+struct Xact {
+    sources: Vec<Source>,
+    chunks: Vec<Chunk>,
+    /// Index into `chunks` of the last hit: consecutive rows mostly go to the same chunk.
+    last: usize,
+    /// Writes are not tracked (retention deleting rows whose buckets must keep their values).
+    paused: bool,
+}
+
+thread_local! {
+    static XACT: RefCell<Xact> = RefCell::new(Xact::default());
+    static CALLBACK_REGISTERED: Cell<bool> = const { Cell::new(false) };
+    static LOG_PLAN: Cell<pg_sys::SPIPlanPtr> = const { Cell::new(std::ptr::null_mut()) };
+}
+
+/// The trigger's arguments, as written by `pos._cagg_register_hypertable`.
+struct TriggerArgs {
+    source: CString,
+    threshold_seq: CString,
+    time_column: String,
+    slot_width_us: i64,
+    slot_origin_unix_us: i64,
+}
+
+impl TriggerArgs {
+    unsafe fn read(trigger: &pg_sys::Trigger) -> Self {
+        let args: Vec<&CStr> = (0..trigger.tgnargs as usize)
+            .map(|i| unsafe { CStr::from_ptr(*trigger.tgargs.add(i) as *const c_char) })
+            .collect();
+        let [source, seq, column, width, origin] = args[..] else {
+            error!(
+                "pos._cagg_invalidate() expects 5 trigger arguments, got {}",
+                args.len()
+            );
+        };
+        let int = |c: &CStr| -> i64 {
+            c.to_str()
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or_else(|| error!("pos._cagg_invalidate(): bad integer argument {c:?}"))
+        };
+        TriggerArgs {
+            source: source.to_owned(),
+            threshold_seq: seq.to_owned(),
+            time_column: column.to_string_lossy().into_owned(),
+            slot_width_us: int(width),
+            slot_origin_unix_us: int(origin),
+        }
+    }
+}
+
+/// Declares a C function of the version-1 calling convention (the `pg_finfo_` symbol that
+/// `CREATE FUNCTION ... LANGUAGE c` looks for); the functions are declared in `sql/90_caggs.sql`.
+macro_rules! v1_function {
+    ($finfo:ident) => {
+        #[unsafe(no_mangle)]
+        #[doc(hidden)]
+        pub extern "C" fn $finfo() -> &'static pg_sys::Pg_finfo_record {
+            const V1: pg_sys::Pg_finfo_record = pg_sys::Pg_finfo_record { api_version: 1 };
+            &V1
+        }
+    };
+}
+
+v1_function!(pg_finfo_pos_cagg_invalidate);
+v1_function!(pg_finfo_pos_cagg_flush_invalidations);
+v1_function!(pg_finfo_pos_cagg_forget_threshold);
+v1_function!(pg_finfo_pos_cagg_pause_invalidation);
+
+/// `pos._cagg_flush_invalidations()`: writes this transaction's pending spans into the log now
+/// (a refresh calls it, so it sees what its own transaction wrote).
+#[pg_guard]
+#[unsafe(no_mangle)]
+pub extern "C-unwind" fn pos_cagg_flush_invalidations(
+    _fcinfo: pg_sys::FunctionCallInfo,
+) -> pg_sys::Datum {
+    flush();
+    pg_sys::Datum::from(0)
+}
+
+/// `pos._cagg_forget_threshold(source regclass)`: this backend raised the source's threshold,
+/// so the value cached for the transaction is out of date.
+#[pg_guard]
+#[unsafe(no_mangle)]
+pub extern "C-unwind" fn pos_cagg_forget_threshold(
+    fcinfo: pg_sys::FunctionCallInfo,
+) -> pg_sys::Datum {
+    let source = unsafe { pgrx::fcinfo::pg_getarg::<pg_sys::Oid>(fcinfo, 0) };
+    XACT.with(|x| {
+        for s in x.borrow_mut().sources.iter_mut() {
+            if Some(s.relid) == source {
+                s.stale = true;
+            }
+        }
+    });
+    pg_sys::Datum::from(0)
+}
+
+/// `pos._cagg_pause_invalidation(paused boolean) RETURNS boolean`: stops (or resumes) tracking
+/// writes for the rest of the transaction; returns the previous state. For retention only.
+#[pg_guard]
+#[unsafe(no_mangle)]
+pub extern "C-unwind" fn pos_cagg_pause_invalidation(
+    fcinfo: pg_sys::FunctionCallInfo,
+) -> pg_sys::Datum {
+    let paused = unsafe { pgrx::fcinfo::pg_getarg::<bool>(fcinfo, 0) }.unwrap_or(false);
+    let was = XACT.with(|x| std::mem::replace(&mut x.borrow_mut().paused, paused));
+    pg_sys::Datum::from(was)
+}
+
+/// `pos._cagg_invalidate(source, threshold_seq, time_column, slot_width_us, slot_origin_us)`:
+/// AFTER INSERT/UPDATE/DELETE FOR EACH ROW, and AFTER TRUNCATE FOR EACH STATEMENT.
+#[pg_guard]
+#[unsafe(no_mangle)]
+pub extern "C-unwind" fn pos_cagg_invalidate(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    unsafe {
+        if !pgrx::trigger_support::called_as_trigger(fcinfo) {
+            error!("pos._cagg_invalidate() can only be called as a trigger");
+        }
+        let td = &*((*fcinfo).context as *const pg_sys::TriggerData);
+        if XACT.with(|x| x.borrow().paused) {
+            return pg_sys::Datum::from(0);
+        }
+        let event = td.tg_event & pg_sys::TRIGGER_EVENT_OPMASK;
+        let relid = (*td.tg_relation).rd_id;
+        let chunk = chunk_index(relid).unwrap_or_else(|| register_chunk(td));
+        if event == pg_sys::TRIGGER_EVENT_TRUNCATE {
+            with_source(chunk, |s| s.spans.record_everything());
+            return pg_sys::Datum::from(0);
+        }
+        if td.tg_event & pg_sys::TRIGGER_EVENT_ROW == 0 {
+            error!("pos._cagg_invalidate() must be a FOR EACH ROW trigger for INSERT, UPDATE and DELETE");
+        }
+        let attnum = XACT.with(|x| x.borrow().chunks[chunk].attnum);
+        let old_or_new = slot_time(td.tg_trigslot, attnum);
+        let new = if event == pg_sys::TRIGGER_EVENT_UPDATE {
+            slot_time(td.tg_newslot, attnum)
+        } else {
+            None
+        };
+        with_source(chunk, |s| {
+            for t in [old_or_new, new].into_iter().flatten() {
+                s.spans.record(t);
+            }
+        });
+        pg_sys::Datum::from(0)
+    }
+}
+
+/// The time column of a trigger tuple, in PostgreSQL microseconds (NULL: nothing to record).
+unsafe fn slot_time(slot: *mut pg_sys::TupleTableSlot, attnum: i32) -> Option<i64> {
+    if slot.is_null() {
+        return None;
+    }
+    let mut isnull = false;
+    let d = unsafe { pg_sys::slot_getattr(slot, attnum, &mut isnull) };
+    (!isnull).then(|| d.value() as i64)
+}
+
+fn chunk_index(relid: pg_sys::Oid) -> Option<usize> {
+    XACT.with(|x| {
+        let mut x = x.borrow_mut();
+        if x.chunks.get(x.last).is_some_and(|c| c.relid == relid) {
+            return Some(x.last);
+        }
+        let i = x.chunks.iter().position(|c| c.relid == relid)?;
+        x.last = i;
+        Some(i)
+    })
+}
+
+/// Runs `f` on the source of a chunk, first re-reading its threshold if this backend raised it.
+fn with_source<R>(chunk: usize, f: impl FnOnce(&mut Source) -> R) -> R {
+    let (source, stale) = XACT.with(|x| {
+        let x = x.borrow();
+        let s = x.chunks[chunk].source;
+        (s, x.sources[s].stale)
+    });
+    if stale {
+        let (relid, seq) = XACT.with(|x| {
+            let s = &x.borrow().sources[source];
+            (s.relid, s.seq)
+        });
+        let threshold = unsafe { lock_and_read_threshold(relid, seq) };
+        XACT.with(|x| {
+            let s = &mut x.borrow_mut().sources[source];
+            s.spans.set_threshold(threshold);
+            s.stale = false;
+        });
+    }
+    XACT.with(|x| f(&mut x.borrow_mut().sources[source]))
+}
+
+/// First row of this transaction in a chunk: resolve its source (locking the threshold on the
+/// source's first row) and the time column's attribute number in this chunk.
+unsafe fn register_chunk(td: &pg_sys::TriggerData) -> usize {
+    register_callback();
+    let args = unsafe { TriggerArgs::read(&*td.tg_trigger) };
+    let source_relid = unsafe { regclass(&args.source) };
+    let known = XACT.with(|x| {
+        x.borrow()
+            .sources
+            .iter()
+            .position(|s| s.relid == source_relid)
+    });
+    let source = known.unwrap_or_else(|| unsafe {
+        let seq = regclass(&args.threshold_seq);
+        let threshold = lock_and_read_threshold(source_relid, seq);
+        let spans = TouchedSpans::new(
+            threshold,
+            args.slot_width_us,
+            args.slot_origin_unix_us.saturating_sub(PG_EPOCH_US),
+        );
+        XACT.with(|x| {
+            let mut x = x.borrow_mut();
+            x.sources.push(Source {
+                relid: source_relid,
+                seq,
+                spans,
+                stale: false,
+            });
+            x.sources.len() - 1
+        })
+    });
+    let attnum = unsafe { attnum_of(td.tg_relation, &args.time_column) };
+    XACT.with(|x| {
+        let mut x = x.borrow_mut();
+        x.chunks.push(Chunk {
+            relid: unsafe { (*td.tg_relation).rd_id },
+            source,
+            attnum,
+        });
+        x.last = x.chunks.len() - 1;
+        x.last
+    })
+}
+
+unsafe fn attnum_of(rel: pg_sys::Relation, column: &str) -> i32 {
+    let desc = unsafe { PgTupleDesc::from_pg_unchecked((*rel).rd_att) };
+    desc.iter()
+        .position(|a| !a.is_dropped() && a.name() == column)
+        .map(|i| i as i32 + 1)
+        .unwrap_or_else(|| {
+            error!(
+                "column \"{column}\" of the continuous aggregate invalidation trigger does not exist in relation {:?}",
+                unsafe { (*rel).rd_id }
+            )
+        })
+}
+
+/// The relation a schema-qualified name stands for, looked up without the caller's privileges
+/// (a writer need not see schema pos_caggs, where thresholds live).
+unsafe fn regclass(name: &CStr) -> pg_sys::Oid {
+    unsafe {
+        let range = pg_sys::makeRangeVarFromNameList(pg_sys::stringToQualifiedNameList(name.as_ptr()));
+        if (*range).schemaname.is_null() {
+            error!("relation name {name:?} must be schema-qualified");
+        }
+        let namespace = pg_sys::get_namespace_oid((*range).schemaname, false);
+        let oid = pg_sys::get_relname_relid((*range).relname, namespace);
+        if oid == pg_sys::InvalidOid {
+            error!("relation {name:?} does not exist");
+        }
+        oid
+    }
+}
+
+/// Takes the source's threshold lock shared until the top transaction ends, then reads the
+/// threshold (PostgreSQL microseconds; `i64::MIN` when never raised).
+unsafe fn lock_and_read_threshold(source: pg_sys::Oid, seq: pg_sys::Oid) -> i64 {
+    unsafe {
+        lock_shared_for_transaction(source);
+        let _as_owner = AsOwner::of(seq);
+        let v = pgrx::direct_function_call::<i64>(
+            pg_sys::pg_sequence_last_value,
+            &[Some(pg_sys::Datum::from(seq))],
+        );
+        match v {
+            None | Some(i64::MIN) => i64::MIN,
+            Some(i64::MAX) => i64::MAX,
+            Some(unix_us) => unix_us - PG_EPOCH_US,
+        }
+    }
+}
+
+/// `pg_advisory_xact_lock_shared(pos._cagg_lock_key(source))`, owned by the top transaction.
+unsafe fn lock_shared_for_transaction(source: pg_sys::Oid) {
+    let tag = pg_sys::LOCKTAG {
+        locktag_field1: unsafe { pg_sys::MyDatabaseId }.to_u32(),
+        locktag_field2: LOCK_KEY_HIGH,
+        locktag_field3: source.to_u32(),
+        locktag_field4: 1, // the bigint form of the advisory lock functions
+        locktag_type: pg_sys::LockTagType::LOCKTAG_ADVISORY as u8,
+        locktag_lockmethodid: pg_sys::USER_LOCKMETHOD as u8,
+    };
+    unsafe {
+        let saved = pg_sys::CurrentResourceOwner;
+        pg_sys::CurrentResourceOwner = pg_sys::TopTransactionResourceOwner;
+        let _restore = Restore(move || pg_sys::CurrentResourceOwner = saved);
+        pg_sys::LockAcquire(&tag, pg_sys::ShareLock as i32, false, false);
+    }
+}
+
+/// Runs its closure when dropped, also while unwinding from an error.
+struct Restore<F: FnMut()>(F);
+
+impl<F: FnMut()> Drop for Restore<F> {
+    fn drop(&mut self) {
+        (self.0)()
+    }
+}
+
+/// Acts as the owner of a relation until dropped: the writer may not read the threshold
+/// sequence nor write the log itself, exactly as with a SECURITY DEFINER function.
+struct AsOwner {
+    user: pg_sys::Oid,
+    context: i32,
+}
+
+impl AsOwner {
+    unsafe fn of(rel: pg_sys::Oid) -> Self {
+        let (mut user, mut context) = (pg_sys::Oid::INVALID, 0);
+        unsafe {
+            pg_sys::GetUserIdAndSecContext(&mut user, &mut context);
+            let tuple = pg_sys::SearchSysCache1(
+                pg_sys::SysCacheIdentifier::RELOID as i32,
+                pg_sys::Datum::from(rel),
+            );
+            if tuple.is_null() {
+                error!("cache lookup failed for relation {rel:?}");
+            }
+            let owner = (*pg_sys::heap_tuple_get_struct::<pg_sys::FormData_pg_class>(tuple)).relowner;
+            pg_sys::ReleaseSysCache(tuple);
+            pg_sys::SetUserIdAndSecContext(
+                owner,
+                context | pg_sys::SECURITY_LOCAL_USERID_CHANGE as i32,
+            );
+        }
+        AsOwner { user, context }
+    }
+}
+
+impl Drop for AsOwner {
+    fn drop(&mut self) {
+        unsafe { pg_sys::SetUserIdAndSecContext(self.user, self.context) }
+    }
+}
+
+fn register_callback() {
+    if !CALLBACK_REGISTERED.get() {
+        unsafe { pg_sys::RegisterXactCallback(Some(xact_callback), std::ptr::null_mut()) };
+        CALLBACK_REGISTERED.set(true);
+    }
+}
+
+#[pg_guard]
+unsafe extern "C-unwind" fn xact_callback(event: pg_sys::XactEvent::Type, _arg: *mut std::ffi::c_void) {
+    use pg_sys::XactEvent::*;
+    match event {
+        XACT_EVENT_PRE_COMMIT | XACT_EVENT_PRE_PREPARE => flush(),
+        XACT_EVENT_COMMIT | XACT_EVENT_ABORT | XACT_EVENT_PREPARE => {
+            XACT.with(|x| *x.borrow_mut() = Xact::default());
+        }
+        _ => {}
+    }
+}
+
+/// Writes the spans recorded so far into the log and forgets them (the lock and the thresholds
+/// stay for the rest of the transaction).
+fn flush() {
+    let pending: Vec<(pg_sys::Oid, Vec<(i64, i64)>)> = XACT.with(|x| {
+        x.borrow_mut()
+            .sources
+            .iter_mut()
+            .filter(|s| !s.spans.is_empty())
+            .map(|s| (s.relid, s.spans.take()))
+            .collect()
+    });
+    if pending.is_empty() {
+        return;
+    }
+    unsafe {
+        let log = regclass(LOG_TABLE);
+        let _as_owner = AsOwner::of(log);
+        // At pre-commit no statement is running, hence no snapshot for SPI to run under. (On an
+        // error, aborting the transaction pops it and closes SPI.)
+        let pushed = !pg_sys::ActiveSnapshotSet();
+        if pushed {
+            pg_sys::PushActiveSnapshot(pg_sys::GetTransactionSnapshot());
+        }
+        if pg_sys::SPI_connect() != pg_sys::SPI_OK_CONNECT as i32 {
+            error!("SPI_connect failed while logging continuous aggregate invalidations");
+        }
+        let plan = log_plan();
+        for (source, spans) in pending {
+            for (lo, hi) in spans {
+                let mut values = [
+                    pg_sys::Datum::from(source),
+                    pg_sys::Datum::from(lo),
+                    pg_sys::Datum::from(hi),
+                ];
+                let nulls = c"   ";
+                let rc = pg_sys::SPI_execute_plan(plan, values.as_mut_ptr(), nulls.as_ptr(), false, 0);
+                if rc != pg_sys::SPI_OK_INSERT as i32 {
+                    error!("logging a continuous aggregate invalidation failed (SPI code {rc})");
+                }
+            }
+        }
+        pg_sys::SPI_finish();
+        if pushed {
+            pg_sys::PopActiveSnapshot();
+        }
+    }
+}
+
+/// The prepared INSERT into the log, kept for the life of the backend.
+unsafe fn log_plan() -> pg_sys::SPIPlanPtr {
+    let plan = LOG_PLAN.get();
+    if !plan.is_null() {
+        return plan;
+    }
+    let mut types = [pg_sys::REGCLASSOID, pg_sys::TIMESTAMPTZOID, pg_sys::TIMESTAMPTZOID];
+    unsafe {
+        let plan = pg_sys::SPI_prepare(LOG_INSERT.as_ptr(), 3, types.as_mut_ptr());
+        if plan.is_null() || pg_sys::SPI_keepplan(plan) != 0 {
+            error!("preparing the continuous aggregate invalidation insert failed");
+        }
+        LOG_PLAN.set(plan);
+        plan
+    }
+}
