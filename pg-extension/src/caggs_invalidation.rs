@@ -309,7 +309,8 @@ unsafe fn attnum_of(rel: pg_sys::Relation, column: &str) -> i32 {
 /// (a writer need not see schema pos_caggs, where thresholds live).
 unsafe fn regclass(name: &CStr) -> pg_sys::Oid {
     unsafe {
-        let range = pg_sys::makeRangeVarFromNameList(pg_sys::stringToQualifiedNameList(name.as_ptr()));
+        let range =
+            pg_sys::makeRangeVarFromNameList(pg_sys::stringToQualifiedNameList(name.as_ptr()));
         if (*range).schemaname.is_null() {
             error!("relation name {name:?} must be schema-qualified");
         }
@@ -386,7 +387,8 @@ impl AsOwner {
             if tuple.is_null() {
                 error!("cache lookup failed for relation {rel:?}");
             }
-            let owner = (*pg_sys::heap_tuple_get_struct::<pg_sys::FormData_pg_class>(tuple)).relowner;
+            let owner =
+                (*pg_sys::heap_tuple_get_struct::<pg_sys::FormData_pg_class>(tuple)).relowner;
             pg_sys::ReleaseSysCache(tuple);
             pg_sys::SetUserIdAndSecContext(
                 owner,
@@ -411,7 +413,10 @@ fn register_callback() {
 }
 
 #[pg_guard]
-unsafe extern "C-unwind" fn xact_callback(event: pg_sys::XactEvent::Type, _arg: *mut std::ffi::c_void) {
+unsafe extern "C-unwind" fn xact_callback(
+    event: pg_sys::XactEvent::Type,
+    _arg: *mut std::ffi::c_void,
+) {
     use pg_sys::XactEvent::*;
     match event {
         XACT_EVENT_PRE_COMMIT | XACT_EVENT_PRE_PREPARE => flush(),
@@ -457,7 +462,8 @@ fn flush() {
                     pg_sys::Datum::from(hi),
                 ];
                 let nulls = c"   ";
-                let rc = pg_sys::SPI_execute_plan(plan, values.as_mut_ptr(), nulls.as_ptr(), false, 0);
+                let rc =
+                    pg_sys::SPI_execute_plan(plan, values.as_mut_ptr(), nulls.as_ptr(), false, 0);
                 if rc != pg_sys::SPI_OK_INSERT as i32 {
                     error!("logging a continuous aggregate invalidation failed (SPI code {rc})");
                 }
@@ -476,7 +482,11 @@ unsafe fn log_plan() -> pg_sys::SPIPlanPtr {
     if !plan.is_null() {
         return plan;
     }
-    let mut types = [pg_sys::REGCLASSOID, pg_sys::TIMESTAMPTZOID, pg_sys::TIMESTAMPTZOID];
+    let mut types = [
+        pg_sys::REGCLASSOID,
+        pg_sys::TIMESTAMPTZOID,
+        pg_sys::TIMESTAMPTZOID,
+    ];
     unsafe {
         let plan = pg_sys::SPI_prepare(LOG_INSERT.as_ptr(), 3, types.as_mut_ptr());
         if plan.is_null() || pg_sys::SPI_keepplan(plan) != 0 {

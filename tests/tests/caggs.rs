@@ -553,3 +553,61 @@ fn concurrent_writers_are_never_lost_nor_blocked_long() {
     );
     assert!(worst < Duration::from_secs(2), "a writer waited {worst:?}");
 }
+
+/// The threshold lock a writer takes belongs to its whole transaction: rolling back to a
+/// savepoint must not release it while the threshold the trigger cached is still in use, or a
+/// refresh could raise the threshold past rows this transaction then writes without logging.
+#[test]
+fn savepoint_rollback_keeps_the_threshold_lock() {
+    let mut c = fresh_db("e2e_caggs_savepoint");
+    c.batch_execute(
+        "DELETE FROM pos.job;
+         SELECT pos.ensure_chunks('pos.sale_line', '2026-03-01', '2026-03-04');
+         SELECT pos.create_continuous_aggregate('public.per_hour', 'pos.sale_line', '{store_id}', 'count(*) AS lines',
+                bucket_width => '1 hour', with_data => false);
+         INSERT INTO pos.sale_line (tenant_id, store_id, source, source_txn_id, line_no, occurred_at, business_date, kind, sku, raw_item_id, quantity, unit_price, net_amount, currency)
+         VALUES ('t1', 's1', 'x', 'a', 1, '2026-03-02 10:00', '2026-03-02', 'sale', 'sku1', 'r', 1, 1, 1, 'USD');",
+    )
+    .unwrap();
+    c.batch_execute("CALL pos.refresh_continuous_aggregate('public.per_hour', NULL, '2026-03-03')")
+        .unwrap();
+    c.batch_execute(
+        "BEGIN;
+         SAVEPOINT s;
+         UPDATE pos.sale_line SET quantity = 2 WHERE source_txn_id = 'a';
+         ROLLBACK TO SAVEPOINT s;",
+    )
+    .unwrap();
+    let locks: i64 = c
+        .query_one(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND mode = 'ShareLock' AND granted",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(locks, 1, "the threshold lock went with the savepoint");
+    // A refresh from another session cannot raise the threshold until this transaction ends.
+    let mut other = connect("e2e_caggs_savepoint");
+    other.batch_execute("SET lock_timeout = '300ms'").unwrap();
+    let key: i64 = other
+        .query_one("SELECT pos._cagg_lock_key('pos.sale_line')", &[])
+        .unwrap()
+        .get(0);
+    let got: bool = other
+        .query_one("SELECT pg_try_advisory_lock($1)", &[&key])
+        .unwrap()
+        .get(0);
+    assert!(!got, "a refresh could take the threshold lock");
+    c.batch_execute(
+        "INSERT INTO pos.sale_line (tenant_id, store_id, source, source_txn_id, line_no, occurred_at, business_date, kind, sku, raw_item_id, quantity, unit_price, net_amount, currency)
+         VALUES ('t1', 's1', 'x', 'b', 1, '2026-03-02 11:00', '2026-03-02', 'sale', 'sku1', 'r', 1, 1, 1, 'USD');
+         COMMIT;",
+    )
+    .unwrap();
+    other
+        .batch_execute(
+            "CALL pos.refresh_continuous_aggregate('public.per_hour', NULL, '2026-03-03')",
+        )
+        .unwrap();
+    assert_eq!(mismatches(&mut other, "public.per_hour"), 0);
+}
