@@ -161,6 +161,7 @@ pub extern "C-unwind" fn pos_cagg_pause_invalidation(
     fcinfo: pg_sys::FunctionCallInfo,
 ) -> pg_sys::Datum {
     let paused = unsafe { pgrx::fcinfo::pg_getarg::<bool>(fcinfo, 0) }.unwrap_or(false);
+    register_callback(); // so that the flag is cleared when the transaction ends
     let was = XACT.with(|x| std::mem::replace(&mut x.borrow_mut().paused, paused));
     pg_sys::Datum::from(was)
 }
