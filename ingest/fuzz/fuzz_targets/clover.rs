@@ -1,21 +1,6 @@
-//! Any bytes through the clover adapter, the way `serve` and `import` call it: it must answer
-//! with envelopes or a payload error, never panic.
+//! Any bytes through the clover adapter (see `pos_ingest_fuzz::map_bytes`).
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
-use pos_ingest::adapters::format::{map, Format, Meta};
-use pos_ingest::adapters::Context;
-use std::collections::HashMap;
+use pos_ingest::adapters::format::Format;
 
-fuzz_target!(|data: &[u8]| {
-    if let Ok(text) = std::str::from_utf8(data) {
-        let ctx = Context::for_tenant("fuzz");
-        let _ = map(
-            &ctx,
-            &HashMap::new(),
-            &Format::Clover,
-            text,
-            &Meta::default(),
-        );
-    }
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| pos_ingest_fuzz::map_bytes(&Format::Clover, data));
