@@ -8,29 +8,7 @@ use pos_ingest::adapters::format::{map, Format, Meta};
 use pos_ingest::adapters::Context;
 use std::collections::HashMap;
 
-const MAPPING: &str = r#"
-source = "kasse"
-delimiter = ";"
-decimal = ","
-group = "."
-datetime_format = "%d.%m.%Y %H:%M"
-money_unit = "major"
-quantity_divisor = 1000
-currency = "EUR"
-store_id = "B1"
-[columns]
-txn_id = "Bon"
-datetime = "Zeit"
-item_id = "EAN"
-description = "Artikel"
-quantity = "Menge_g"
-unit_price = "Preis"
-kind = "Art"
-[kinds]
-sale = ["V"]
-return = ["R"]
-void = ["S"]
-"#;
+const MAPPING: &str = include_str!("../../tests/data/kasse.toml");
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {

@@ -528,29 +528,7 @@ fn assemble(
 mod tests {
     use super::*;
 
-    const MAPPING: &str = r#"
-source = "kasse"
-delimiter = ";"
-decimal = ","
-group = "."
-datetime_format = "%d.%m.%Y %H:%M"
-money_unit = "major"
-quantity_divisor = 1000
-currency = "EUR"
-store_id = "B1"
-[columns]
-txn_id = "Bon"
-datetime = "Zeit"
-item_id = "EAN"
-description = "Artikel"
-quantity = "Menge_g"
-unit_price = "Preis"
-kind = "Art"
-[kinds]
-sale = ["V"]
-return = ["R"]
-void = ["S"]
-"#;
+    const MAPPING: &str = include_str!("../../tests/data/kasse.toml");
 
     const BODY: &str = "Bon;Zeit;EAN;Artikel;Menge_g;Preis;Art\n\
 1001;05.01.2026 09:15;4011;Bananen;1.500;1,99;V\n\
