@@ -114,3 +114,23 @@ pub fn event(txn: &str, version: i64, lines: &[(&str, &str, &str)]) -> String {
         lines.join(",")
     )
 }
+
+/// After a load of `n` two-line events worth 1.75 in all (the kill -9 and restart tests), every
+/// event is there exactly once: headers, lines, the net sum and one inbox row each.
+pub async fn assert_loaded_exactly_once(db: &Client, n: usize) {
+    let n = n as i64;
+    assert_eq!(scalar_i64(db, "SELECT count(*) FROM pos.txn").await, n);
+    assert_eq!(
+        scalar_i64(db, "SELECT count(*) FROM pos.sale_line").await,
+        2 * n
+    );
+    assert_eq!(
+        scalar_text(db, "SELECT sum(net_amount) FROM pos.sale_line").await,
+        format!("{}.00", n * 175 / 100)
+    );
+    assert_eq!(
+        scalar_i64(db, "SELECT count(*) FROM pos.raw_inbox").await,
+        n,
+        "one inbox row per event, no duplicates"
+    );
+}
