@@ -61,13 +61,18 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION pos.create_hypertable(
+-- The body of pos.create_hypertable. make_chunks = false registers the hypertable without chunks:
+-- the install script uses it, because tables created by CREATE EXTENSION belong to the extension
+-- and pg_dump would leave their rows out (chunks made later, on demand or by the maintenance job,
+-- are ordinary tables and are dumped).
+CREATE FUNCTION pos._create_hypertable(
     relation regclass,
     time_column name,
-    chunk_interval interval DEFAULT '1 day',
-    create_ahead interval DEFAULT '7 days'
+    chunk_interval interval,
+    create_ahead interval,
+    make_chunks boolean
 ) RETURNS regclass
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pos AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, pos AS $$
 DECLARE
     att   smallint;
     typ   regtype;
@@ -106,10 +111,22 @@ BEGIN
     END IF;
     INSERT INTO pos.hypertable (relid, time_column, chunk_interval, create_ahead, default_chunk)
     VALUES (relation, time_column, chunk_interval, create_ahead, dflt);
-    PERFORM pos.ensure_chunks(relation, now() - chunk_interval, now() + create_ahead);
+    IF make_chunks THEN
+        PERFORM pos.ensure_chunks(relation, now() - chunk_interval, now() + create_ahead);
+    END IF;
     RETURN relation;
 END
 $$;
+REVOKE EXECUTE ON FUNCTION pos._create_hypertable(regclass, name, interval, interval, boolean) FROM PUBLIC;
+
+CREATE FUNCTION pos.create_hypertable(
+    relation regclass,
+    time_column name,
+    chunk_interval interval DEFAULT '1 day',
+    create_ahead interval DEFAULT '7 days'
+) RETURNS regclass
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pos
+RETURN pos._create_hypertable(relation, time_column, chunk_interval, create_ahead, true);
 COMMENT ON FUNCTION pos.create_hypertable(regclass, name, interval, interval) IS
 'Turns a table declared PARTITION BY RANGE (time_column timestamptz) into a hypertable: adds a default chunk for stragglers, registers it, and creates chunks around now().';
 

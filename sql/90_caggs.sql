@@ -92,14 +92,6 @@ CREATE TABLE pos.cagg_invalidation (
 CREATE INDEX ON pos.cagg_invalidation (cagg_id);
 COMMENT ON TABLE pos.cagg_invalidation IS 'Invalidation log of each aggregate, in bucket-key space: buckets that must be re-materialized. Always ends with [threshold, unbounded).';
 
-DO $dump$
-BEGIN
-    PERFORM pg_catalog.pg_extension_config_dump(t, '')
-       FROM unnest(ARRAY['pos.continuous_aggregate', 'pos.cagg_source', 'pos.cagg_source_invalidation', 'pos.cagg_invalidation']) t;
-EXCEPTION WHEN OTHERS THEN
-    NULL; -- not inside CREATE EXTENSION (the SQL loaded by hand): nothing to mark.
-END
-$dump$;
 
 ---------------------------------------------------------------------------------------------------
 -- Key-space arithmetic. Unbounded range ends are NULL, never ±infinity values, so that range
@@ -494,11 +486,8 @@ BEGIN
     IF dims IS NOT NULL THEN
         EXECUTE format('CREATE INDEX ON %s (%s, %I)', mat, dims, c.bucket_column);
     END IF;
-    BEGIN
-        PERFORM pg_catalog.pg_extension_config_dump(mat, '');
-    EXCEPTION WHEN OTHERS THEN
-        NULL; -- created outside CREATE EXTENSION: an ordinary table, dumped as such.
-    END;
+    -- Not marked for pg_dump when made by CREATE EXTENSION: a restore re-creates the shipped
+    -- aggregates from scratch (sql/99_dump.sql). Made later, it is an ordinary table and dumped.
     RETURN mat;
 END
 $$;

@@ -39,6 +39,8 @@ extension_sql_file!(
     name = "security",
     requires = ["reference"]
 );
+// Last of all: marks what pg_dump must write (every table and install-time row exists by then).
+extension_sql_file!("../../sql/99_dump.sql", name = "dump", finalize);
 
 /// Runs in every process that loads the library: defines the settings and, when preloaded by the
 /// postmaster, registers the scheduler.

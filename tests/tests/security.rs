@@ -13,6 +13,7 @@ fn setup() -> postgres::Client {
          END $$;
          SELECT pos.grant_tenant_access('bi_acme', 'acme');
          GRANT pos_api TO api_svc;
+         SELECT pos.ensure_chunks('pos.txn', now() - interval '1 day', now());
          INSERT INTO pos.txn (tenant_id, store_id, source, source_txn_id, occurred_at, business_date, currency, net_amount)
          SELECT t, 's1', 'test', t || g, now() - g * interval '1 hour', current_date, 'USD', g
            FROM unnest(ARRAY['acme', 'globex']) t, generate_series(1, 10) g;
