@@ -295,6 +295,22 @@ LANGUAGE c STRICT AS 'MODULE_PATHNAME', 'pos_cagg_pause_invalidation';
 COMMENT ON FUNCTION pos._cagg_pause_invalidation(boolean) IS 'Stops (true) or resumes (false) invalidation tracking for the rest of the transaction and returns the previous state: retention deletes rows whose materialized buckets keep their values.';
 REVOKE EXECUTE ON FUNCTION pos._cagg_pause_invalidation(boolean) FROM PUBLIC;
 
+-- A refresh re-aggregates a time range of the source: without an index leading with the time
+-- column it reads whole chunks (the current chunk over and over, while it fills: a 1-second
+-- aggregate refreshed every second under 16k lines/s spent 450 ms per refresh scanning today's
+-- chunk). A b-tree on the time column, as TimescaleDB creates on every hypertable, makes a
+-- refresh read only the rows of its buckets, and the view's live part only the rows above the
+-- watermark. Created on the partitioned table, so on every chunk, present and future.
+CREATE FUNCTION pos._cagg_ensure_time_index(h pos.hypertable) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+                    WHERE i.indrelid = h.relid AND a.attname = h.time_column) THEN
+        EXECUTE format('CREATE INDEX ON %s (%I)', h.relid, h.time_column);
+    END IF;
+END
+$$;
+
 CREATE FUNCTION pos._cagg_register_hypertable(h pos.hypertable) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -317,6 +333,7 @@ BEGIN
                    h.relid, args);
     INSERT INTO pos.cagg_source (source, threshold_seq, trigger_fn)
     VALUES (h.relid, format('pos_caggs.%I', seq)::regclass, 'pos._cagg_invalidate()'::regprocedure);
+    PERFORM pos._cagg_ensure_time_index(h);
 END
 $$;
 
@@ -716,8 +733,9 @@ $$;
 
 -- One batch: re-materializes the lowest invalid buckets inside the window, batch_interval worth
 -- at most (several ranges if they are short), writes back what is still invalid and the new
--- watermark. Returns the keys done, NULL when none were left.
-CREATE FUNCTION pos._cagg_refresh_step(id integer, win tstzrange) RETURNS tstzmultirange
+-- watermark. Returns the keys done (NULL when none were left) and whether invalid buckets are
+-- left in the window for another batch.
+CREATE FUNCTION pos._cagg_refresh_step(id integer, win tstzrange, OUT done tstzmultirange, OUT more boolean)
 LANGUAGE plpgsql AS $$
 DECLARE
     c      pos.continuous_aggregate;
@@ -727,8 +745,8 @@ DECLARE
     r      tstzrange;
     piece  tstzrange;
     budget interval;
-    done   tstzmultirange := '{}';
 BEGIN
+    done := '{}';
     SELECT * INTO c FROM pos.continuous_aggregate WHERE cagg_id = id FOR UPDATE;
     PERFORM pos._cagg_move_invalidations(c.source);
     WITH d AS (DELETE FROM pos.cagg_invalidation WHERE cagg_id = id RETURNING keys)
@@ -757,13 +775,21 @@ BEGIN
         budget := budget - (upper(piece) - lower(piece));
     END LOOP;
     inv := inv - done;
+    more := NOT isempty(todo - done);
     INSERT INTO pos.cagg_invalidation (cagg_id, keys) SELECT id, x FROM unnest(inv) x;
     UPDATE pos.continuous_aggregate
        SET invalid = inv,
            watermark = coalesce((SELECT coalesce(lower(x), '-infinity') FROM unnest(inv) x WHERE upper_inf(x)), 'infinity')
      WHERE cagg_id = id;
-    RETURN CASE WHEN NOT isempty(done) THEN done END;
+    IF isempty(done) THEN
+        done := NULL;
+    END IF;
 END
+$$;
+
+CREATE FUNCTION pos._cagg_count_buckets(id integer, keys tstzmultirange) RETURNS bigint
+LANGUAGE sql STABLE AS $$
+    SELECT sum(pos._cagg_nbuckets(c, x))::bigint FROM pos.continuous_aggregate c, unnest(keys) x WHERE c.cagg_id = id
 $$;
 
 -- Checks, resolves the window and raises the source's threshold to its end.
@@ -798,23 +824,25 @@ BEGIN
 END
 $$;
 
+-- Each batch commits, so that locks and memory stay bounded however much is invalid; a refresh
+-- with one batch or none (the frequent small refresh) is a single transaction: preparing,
+-- materializing and rewriting the view commit together, once.
 CREATE PROCEDURE pos.refresh_continuous_aggregate(cagg regclass, window_start timestamptz, window_end timestamptz)
 LANGUAGE plpgsql AS $$
 DECLARE
     p       record;
-    c       pos.continuous_aggregate;
-    batch   tstzmultirange;
+    s       record;
     batches integer := 0;
     buckets bigint := 0;
 BEGIN
     SELECT * INTO p FROM pos._cagg_refresh_prepare(cagg, window_start, window_end);
-    COMMIT;
     LOOP
-        batch := pos._cagg_refresh_step(p.id, p.win);
-        EXIT WHEN batch IS NULL;
-        SELECT * INTO c FROM pos.continuous_aggregate WHERE cagg_id = p.id;
-        batches := batches + 1;
-        buckets := buckets + (SELECT sum(pos._cagg_nbuckets(c, x)) FROM unnest(batch) x);
+        SELECT * INTO s FROM pos._cagg_refresh_step(p.id, p.win);
+        IF s.done IS NOT NULL THEN
+            batches := batches + 1;
+            buckets := buckets + pos._cagg_count_buckets(p.id, s.done);
+        END IF;
+        EXIT WHEN NOT s.more;
         COMMIT;
     END LOOP;
     PERFORM pos._cagg_refresh_finish(p.id, batches, buckets);
@@ -830,19 +858,19 @@ RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
     p       record;
-    c       pos.continuous_aggregate;
-    batch   tstzmultirange;
+    s       record;
     batches integer := 0;
     buckets bigint := 0;
 BEGIN
     SELECT * INTO p FROM pos._cagg_refresh_prepare(cagg, window_start, window_end);
     LOOP
         EXIT WHEN batches >= max_batches;
-        batch := pos._cagg_refresh_step(p.id, p.win);
-        EXIT WHEN batch IS NULL;
-        SELECT * INTO c FROM pos.continuous_aggregate WHERE cagg_id = p.id;
-        batches := batches + 1;
-        buckets := buckets + (SELECT sum(pos._cagg_nbuckets(c, x)) FROM unnest(batch) x);
+        SELECT * INTO s FROM pos._cagg_refresh_step(p.id, p.win);
+        IF s.done IS NOT NULL THEN
+            batches := batches + 1;
+            buckets := buckets + pos._cagg_count_buckets(p.id, s.done);
+        END IF;
+        EXIT WHEN NOT s.more;
     END LOOP;
     PERFORM pos._cagg_refresh_finish(p.id, batches, buckets);
     RETURN buckets;

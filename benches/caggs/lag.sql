@@ -1,4 +1,8 @@
--- A 1-second continuous aggregate of the lines pgbench writes, and a refresh that records its lag.
+-- A 1-second continuous aggregate of the lines pgbench writes, and a refresh that records its lag
+-- (re-created on every run).
+SELECT pos.drop_continuous_aggregate('bench.per_second') WHERE to_regclass('bench.per_second') IS NOT NULL;
+DROP TABLE IF EXISTS bench.lag;
+DROP PROCEDURE IF EXISTS bench.refresh_and_record();
 SELECT pos.create_continuous_aggregate('bench.per_second', 'pos.sale_line', '{store_id}', 'count(*) AS lines',
        bucket_width => '1 second', filter => $$source = 'pgbench'$$, with_data => false);
 CREATE TABLE bench.lag (at timestamptz, refresh_ms numeric, lag_ms numeric, lines_per_s numeric);

@@ -17,9 +17,11 @@ load() {
     runuser -u postgres -- psql -X -q -h "$DIR" -p "$PORT" -U postgres -d postgres \
         -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
     q -c "CREATE EXTENSION pos_analytics" -c "DELETE FROM pos.job"
-    echo "== load: 1 year, 5 stores, 500 transactions of 4 lines per store-day (3.65M lines)"
+    local days=(${LOAD_DAYS:-0 364})
+    echo "== load: days ${days[0]}..${days[1]} of a year from 2025-11-01, 5 stores, 500 transactions of 4 lines per store-day"
+    echo "   (the whole year: 3.65M lines)"
     local t0=$(date +%s)
-    q -f "$HERE/load.sql"
+    q -v first_day="${days[0]}" -v last_day="${days[1]}" -f "$HERE/load.sql"
     echo "loaded in $(($(date +%s) - t0)) s"
     q -c "SELECT relname, n_live_tup FROM pg_stat_user_tables WHERE schemaname = 'pos_chunks' AND n_live_tup > 0 ORDER BY 1 LIMIT 0" >/dev/null
     q -c "ANALYZE"
@@ -102,11 +104,11 @@ overhead() {
     echo "== overhead: 100,000 lines in statements of 500; 10,000 single-line statements in one transaction;"
     echo "   5,000 single-line transactions (pgbench, prepared, synchronous_commit off) into pos.sale_line"
     q -c "CREATE SCHEMA IF NOT EXISTS bench" -f "$HERE/overhead.sql" >/dev/null
-    local reps=${OVERHEAD_REPS:-3} key runs
+    local reps=${OVERHEAD_REPS:-3} kinds=${OVERHEAD_KINDS:-batch500 stmt1 txn1} key runs
     declare -A res
     for r in $(seq "$reps"); do
         for mode in none_above above none_below below; do
-            for kind in batch500 stmt1 txn1; do
+            for kind in $kinds; do
                 q -c "SELECT bench.setup_mode('$mode')" >/dev/null
                 case $kind in
                     batch500) t=$(ms "CALL bench.insert_lines(100000, 500)") ;;
@@ -121,7 +123,7 @@ overhead() {
             done
         done
     done
-    for kind in batch500 stmt1 txn1; do
+    for kind in $kinds; do
         for mode in none_above above none_below below; do
             local base=$(printf '%s' "${res[none_${mode#none_}.$kind]}" | median)
             local m=$(printf '%s' "${res[$mode.$kind]}" | median)
@@ -131,20 +133,30 @@ overhead() {
     done
 }
 
-# Refresh lag while pgbench ingests 20,000 lines/s (200 transactions/s of 100 lines).
+# Refresh lag while pgbench ingests 20,000 lines/s (200 transactions/s of 100 lines): refreshes
+# 0.5 s apart in one session (LAG_CONNECT=each: a new connection per refresh, as until 2026-11-29).
 lag() {
-    echo "== lag: refresh every second of a 1-second cagg under 20k lines/s"
+    echo "== lag: refresh every second of a 1-second cagg under 20k lines/s (connect: ${LAG_CONNECT:-once})"
     q -c "CREATE SCHEMA IF NOT EXISTS bench" -f "$HERE/lag.sql" >/dev/null
     runuser -u postgres -- pgbench -n -h "$DIR" -p "$PORT" -U postgres -c 4 -j 2 -R 200 -T 40 -P 10 \
         -f "$HERE/ingest.pgbench" "$DB" > /tmp/caggs_pgbench.log 2>&1 &
     local pid=$!
     sleep 3
     q -c "TRUNCATE bench.lag" >/dev/null
-    local end=$(($(date +%s) + 30))
-    while [[ $(date +%s) -lt $end ]]; do
-        q -c "CALL bench.refresh_and_record()" >/dev/null
-        sleep 0.5
-    done
+    if [[ ${LAG_CONNECT:-once} == each ]]; then
+        # a new connection (cold caches, every PL/pgSQL function compiled again) per refresh
+        local end=$(($(date +%s) + 30))
+        while [[ $(date +%s) -lt $end ]]; do
+            q -c "CALL bench.refresh_and_record()" >/dev/null
+            sleep 0.5
+        done
+    else
+        # one session refreshing, as the scheduler's background worker does
+        q -c "DO \$\$ DECLARE t_end timestamptz := clock_timestamp() + interval '30 seconds'; BEGIN
+                WHILE clock_timestamp() < t_end LOOP
+                    CALL bench.refresh_and_record(); COMMIT; PERFORM pg_sleep(0.5);
+                END LOOP; END \$\$"
+    fi
     wait $pid || true
     grep -E "tps|latency average|number of transactions" /tmp/caggs_pgbench.log | sed 's/^/  pgbench: /'
     q -c "SELECT count(*) AS refreshes,

@@ -17,8 +17,8 @@
 //!   `pos._cagg_forget_threshold` so the next row reads it again. The lock is owned by the top
 //!   transaction, not the current subtransaction: rolling back to a savepoint must not release
 //!   it while the cached threshold is still in use.
-//! * **per transaction**, in a pre-commit callback: the spans go into the log in one statement
-//!   per span, atomically with the rows. Spans recorded in a subtransaction that rolled back are
+//! * **per transaction**, in a pre-commit callback: the spans go into the log, one row per span,
+//!   inserted straight into its heap and index ([`insert_log_rows`]), atomically with the rows. Spans recorded in a subtransaction that rolled back are
 //!   logged anyway; that only re-materializes a few buckets for nothing.
 //!
 //! A refresh in the writing transaction itself first calls `pos._cagg_flush_invalidations()`, so
@@ -35,8 +35,6 @@ const PG_EPOCH_US: i64 = 946_684_800_000_000;
 /// (`pos._cagg_lock_key` in SQL, taken exclusively by `pos._cagg_raise_threshold`).
 const LOCK_KEY_HIGH: u32 = 7_368_563;
 const LOG_TABLE: &CStr = c"pos.cagg_source_invalidation";
-const LOG_INSERT: &CStr =
-    c"INSERT INTO pos.cagg_source_invalidation (source, lo, hi) VALUES ($1, $2, $3)";
 
 /// One source written by the current transaction: its threshold (locked) and what lies below.
 struct Source {
@@ -67,7 +65,6 @@ struct Xact {
 thread_local! {
     static XACT: RefCell<Xact> = RefCell::new(Xact::default());
     static CALLBACK_REGISTERED: Cell<bool> = const { Cell::new(false) };
-    static LOG_PLAN: Cell<pg_sys::SPIPlanPtr> = const { Cell::new(std::ptr::null_mut()) };
 }
 
 /// The trigger's arguments, as written by `pos._cagg_register_hypertable`.
@@ -439,61 +436,80 @@ fn flush() {
             .map(|s| (s.relid, s.spans.take()))
             .collect()
     });
-    if pending.is_empty() {
-        return;
-    }
-    unsafe {
-        let log = regclass(LOG_TABLE);
-        let _as_owner = AsOwner::of(log);
-        // At pre-commit no statement is running, hence no snapshot for SPI to run under. (On an
-        // error, aborting the transaction pops it and closes SPI.)
-        let pushed = !pg_sys::ActiveSnapshotSet();
-        if pushed {
-            pg_sys::PushActiveSnapshot(pg_sys::GetTransactionSnapshot());
-        }
-        if pg_sys::SPI_connect() != pg_sys::SPI_OK_CONNECT as i32 {
-            error!("SPI_connect failed while logging continuous aggregate invalidations");
-        }
-        let plan = log_plan();
-        for (source, spans) in pending {
-            for (lo, hi) in spans {
-                let mut values = [
-                    pg_sys::Datum::from(source),
-                    pg_sys::Datum::from(lo),
-                    pg_sys::Datum::from(hi),
-                ];
-                let nulls = c"   ";
-                let rc =
-                    pg_sys::SPI_execute_plan(plan, values.as_mut_ptr(), nulls.as_ptr(), false, 0);
-                if rc != pg_sys::SPI_OK_INSERT as i32 {
-                    error!("logging a continuous aggregate invalidation failed (SPI code {rc})");
-                }
-            }
-        }
-        pg_sys::SPI_finish();
-        if pushed {
-            pg_sys::PopActiveSnapshot();
-        }
+    if !pending.is_empty() {
+        unsafe { insert_log_rows(&pending) }
     }
 }
 
-/// The prepared INSERT into the log, kept for the life of the backend.
-unsafe fn log_plan() -> pg_sys::SPIPlanPtr {
-    let plan = LOG_PLAN.get();
-    if !plan.is_null() {
-        return plan;
-    }
-    let mut types = [
-        pg_sys::REGCLASSOID,
-        pg_sys::TIMESTAMPTZOID,
-        pg_sys::TIMESTAMPTZOID,
-    ];
+/// Inserts `(source, lo, hi)` rows straight into the log's heap and its indexes, the way
+/// PostgreSQL writes its catalogs and TimescaleDB its own invalidation log: no SPI, no parse,
+/// plan or executor start, no snapshot, no privilege check (the writer may not write the log
+/// itself). The rows are WAL-logged in the writing transaction like any other, so a crash or an
+/// abort loses them exactly when it loses the rows they describe. Half as costly per commit as
+/// the prepared INSERT through SPI it replaces (`benches/caggs/RESULTS.md`).
+unsafe fn insert_log_rows(pending: &[(pg_sys::Oid, Vec<(i64, i64)>)]) {
     unsafe {
-        let plan = pg_sys::SPI_prepare(LOG_INSERT.as_ptr(), 3, types.as_mut_ptr());
-        if plan.is_null() || pg_sys::SPI_keepplan(plan) != 0 {
-            error!("preparing the continuous aggregate invalidation insert failed");
+        let rel = pg_sys::table_open(regclass(LOG_TABLE), pg_sys::RowExclusiveLock as i32);
+        check_log_shape(rel);
+        let indexes = pg_sys::CatalogOpenIndexes(rel);
+        check_plain_indexes(indexes);
+        for (source, spans) in pending {
+            for &(lo, hi) in spans {
+                let mut values = [
+                    pg_sys::Datum::from(*source),
+                    pg_sys::Datum::from(lo),
+                    pg_sys::Datum::from(hi),
+                ];
+                let mut nulls = [false; 3];
+                let tuple =
+                    pg_sys::heap_form_tuple((*rel).rd_att, values.as_mut_ptr(), nulls.as_mut_ptr());
+                pg_sys::CatalogTupleInsertWithInfo(rel, tuple, indexes);
+                pg_sys::heap_freetuple(tuple);
+            }
         }
-        LOG_PLAN.set(plan);
-        plan
+        pg_sys::CatalogCloseIndexes(indexes);
+        // the lock is kept until the transaction ends, as after any INSERT
+        pg_sys::table_close(rel, pg_sys::NoLock as i32);
+        // A refresh flushing its own transaction's spans reads them in its next statement.
+        pg_sys::CommandCounterIncrement();
+    }
+}
+
+/// The heap tuple is formed positionally: the log must be exactly (source regclass, lo
+/// timestamptz, hi timestamptz), as `sql/90_caggs.sql` creates it.
+unsafe fn check_log_shape(rel: pg_sys::Relation) {
+    let desc = unsafe { PgTupleDesc::from_pg_unchecked((*rel).rd_att) };
+    let shape: Vec<(String, pg_sys::Oid)> = desc
+        .iter()
+        .map(|a| (a.name().to_string(), a.type_oid().value()))
+        .collect();
+    let expected = [
+        ("source", pg_sys::REGCLASSOID),
+        ("lo", pg_sys::TIMESTAMPTZOID),
+        ("hi", pg_sys::TIMESTAMPTZOID),
+    ];
+    let matches = shape.len() == expected.len()
+        && shape
+            .iter()
+            .zip(expected)
+            .all(|((name, ty), (want, want_ty))| name == want && *ty == want_ty);
+    if !matches {
+        error!("{LOG_TABLE:?} must have exactly the columns (source regclass, lo timestamptz, hi timestamptz), found {shape:?}");
+    }
+}
+
+/// Index entries are formed without an executor: only plain column indexes can be maintained.
+unsafe fn check_plain_indexes(indexes: pg_sys::CatalogIndexState) {
+    unsafe {
+        let n = (*indexes).ri_NumIndices.max(0) as usize;
+        for i in 0..n {
+            let info = *(*indexes).ri_IndexRelationInfo.add(i);
+            if !(*info).ii_Expressions.is_null()
+                || !(*info).ii_Predicate.is_null()
+                || !(*info).ii_ExclusionOps.is_null()
+            {
+                error!("{LOG_TABLE:?} may only have plain column indexes (no expression, partial or exclusion index)");
+            }
+        }
     }
 }
