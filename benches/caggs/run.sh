@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Continuous-aggregate benchmarks (numbers in RESULTS.md). Needs a cluster with the extension:
 #   POS_PGDIR=/work/pg-caggs PGPORT=5562 scripts/pg-local start
-#   POS_PGDIR=/work/pg-caggs PGPORT=5562 benches/caggs/run.sh [load|refresh|query|overhead|lag|all]
+#   POS_PGDIR=/work/pg-caggs PGPORT=5562 benches/caggs/run.sh [load|refresh|query|overhead|timeindex|lag|all]
 # It works in its own database (caggs_bench, re-created by `load`), where no policy runs.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -96,13 +96,20 @@ query() {
     unset PGOPTIONS
 }
 
+# CPU time (ms) of the postmaster's exited children: the pgbench backend's CPU once it has exited,
+# which unlike wall time does not depend on what else the machine runs.
+children_cpu_ms() {
+    awk -v hz="$(getconf CLK_TCK)" '{printf "%d", ($16 + $17) * 1000 / hz}' "/proc/$(head -1 "$DIR/data/postmaster.pid")/stat"
+}
+
 # Write cost of the invalidation trigger: batched and single-line inserts with the trigger
 # enabled above the threshold (nothing logged) and below it (every transaction logs), each
 # against the trigger disabled for the same rows (none_above, none_below).
 # The modes take turns within each repetition, so the machine's drift hits them alike.
 overhead() {
     echo "== overhead: 100,000 lines in statements of 500; 10,000 single-line statements in one transaction;"
-    echo "   5,000 single-line transactions (pgbench, prepared, synchronous_commit off) into pos.sale_line"
+    echo "   5,000 single-line transactions (pgbench, prepared, synchronous_commit off) into pos.sale_line;"
+    echo "   txn1_cpu: the CPU time of txn1's server backend"
     q -c "CREATE SCHEMA IF NOT EXISTS bench" -f "$HERE/overhead.sql" >/dev/null
     local reps=${OVERHEAD_REPS:-3} kinds=${OVERHEAD_KINDS:-batch500 stmt1 txn1} key runs
     declare -A res
@@ -113,9 +120,12 @@ overhead() {
                 case $kind in
                     batch500) t=$(ms "CALL bench.insert_lines(100000, 500)") ;;
                     stmt1) t=$(ms "CALL bench.insert_lines(10000, 1)") ;;
-                    txn1) t=$(PGOPTIONS='-c synchronous_commit=off' runuser -u postgres -- pgbench -n -M prepared -c 1 -t 5000 \
+                    txn1) local cpu0=$(children_cpu_ms)
+                          t=$(PGOPTIONS='-c synchronous_commit=off' runuser -u postgres -- pgbench -n -M prepared -c 1 -t 5000 \
                                   -h "$DIR" -p "$PORT" -U postgres -f "$HERE/single_line.pgbench" "$DB" 2>&1 |
-                              awk '/latency average/ {printf "%d", $4 * 5000}') ;;
+                              awk '/latency average/ {printf "%d", $4 * 5000}')
+                          sleep 0.3 # the backend has exited: let the postmaster reap it
+                          res[$mode.txn1_cpu]+="$(($(children_cpu_ms) - cpu0))"$'\n' ;;
                 esac
                 res[$mode.$kind]+="$t"$'\n'
                 q -c "SELECT bench.cleanup()" >/dev/null
@@ -123,6 +133,7 @@ overhead() {
             done
         done
     done
+    [[ " $kinds " == *" txn1 "* ]] && kinds+=" txn1_cpu"
     for kind in $kinds; do
         for mode in none_above above none_below below; do
             local base=$(printf '%s' "${res[none_${mode#none_}.$kind]}" | median)
@@ -130,6 +141,40 @@ overhead() {
             echo "  $kind, trigger $mode: median ${m} ms of $reps ($(printf '%s' "${res[$mode.$kind]}" | tr '\n' ' '))" \
                  "ratio $(awk -v a="$m" -v b="$base" 'BEGIN {printf "%.3f", a / b}')"
         done
+    done
+}
+
+# Write cost of the index on the time column that a hypertable gets when it becomes the source of a
+# continuous aggregate: 100,000 lines in INSERTs of 500 (trigger on, rows above the threshold)
+# with and without pos.sale_line's occurred_at index, taking turns; wall and backend CPU time.
+timeindex() {
+    echo "== timeindex: 100,000 lines in statements of 500 into pos.sale_line, with and without its occurred_at index"
+    q -c "CREATE SCHEMA IF NOT EXISTS bench" -f "$HERE/overhead.sql" >/dev/null
+    local idx=$(q -tAc "SELECT indexrelid::regclass FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+                         WHERE i.indrelid = 'pos.sale_line'::regclass AND a.attname = 'occurred_at' AND i.indnatts = 1")
+    [[ -n $idx ]] || { echo "pos.sale_line has no index on occurred_at alone" >&2; exit 1; }
+    declare -A res
+    for r in $(seq "${INDEX_REPS:-3}"); do
+        for with in yes no; do
+            [[ $with == no ]] && q -c "DROP INDEX $idx"
+            q -c "SELECT bench.setup_mode('above')" >/dev/null
+            local out=$(q -tA <<SQL
+SELECT (split_part(pg_read_file('/proc/self/stat'), ' ', 14)::bigint + split_part(pg_read_file('/proc/self/stat'), ' ', 15)::bigint) AS c0, clock_timestamp() AS t0 \gset
+CALL bench.insert_lines(100000, 500);
+SELECT round(extract(epoch FROM clock_timestamp() - :'t0') * 1000) || ' ' ||
+       (split_part(pg_read_file('/proc/self/stat'), ' ', 14)::bigint + split_part(pg_read_file('/proc/self/stat'), ' ', 15)::bigint - :c0) * 1000 / $(getconf CLK_TCK);
+SQL
+)
+            res[wall.$with]+="${out% *}"$'\n'; res[cpu.$with]+="${out#* }"$'\n'
+            q -c "SELECT bench.cleanup()" >/dev/null
+            q -c "VACUUM $(q -tAc 'SELECT bench.chunks()')" >/dev/null
+            [[ $with == no ]] && q -c "CREATE INDEX ON pos.sale_line (occurred_at)"
+        done
+    done
+    for m in wall cpu; do
+        local a=$(printf '%s' "${res[$m.yes]}" | median) b=$(printf '%s' "${res[$m.no]}" | median)
+        echo "  $m: with index median $a ms ($(printf '%s' "${res[$m.yes]}" | tr '\n' ' ')), without $b ms ($(printf '%s' "${res[$m.no]}" | tr '\n' ' '))," \
+             "ratio $(awk -v a="$a" -v b="$b" 'BEGIN {printf "%.3f", a / b}')"
     done
 }
 
@@ -172,7 +217,7 @@ lag() {
 }
 
 case "${1:-all}" in
-    load) load ;; refresh) refresh ;; query) query ;; overhead) overhead ;; lag) lag ;;
-    all) load; refresh; query; overhead; lag ;;
-    *) echo "usage: $0 load|refresh|query|overhead|lag|all" >&2; exit 2 ;;
+    load) load ;; refresh) refresh ;; query) query ;; overhead) overhead ;; timeindex) timeindex ;; lag) lag ;;
+    all) load; refresh; query; overhead; timeindex; lag ;;
+    *) echo "usage: $0 load|refresh|query|overhead|timeindex|lag|all" >&2; exit 2 ;;
 esac
