@@ -445,8 +445,8 @@ fn flush() {
 /// PostgreSQL writes its catalogs and TimescaleDB its own invalidation log: no SPI, no parse,
 /// plan or executor start, no snapshot, no privilege check (the writer may not write the log
 /// itself). The rows are WAL-logged in the writing transaction like any other, so a crash or an
-/// abort loses them exactly when it loses the rows they describe. Half as costly per commit as
-/// the prepared INSERT through SPI it replaces (`benches/caggs/RESULTS.md`).
+/// abort loses them exactly when it loses the rows they describe. It replaces a prepared INSERT
+/// through SPI, whose cost per commit is compared in `benches/caggs/RESULTS.md`.
 unsafe fn insert_log_rows(pending: &[(pg_sys::Oid, Vec<(i64, i64)>)]) {
     unsafe {
         let rel = pg_sys::table_open(regclass(LOG_TABLE), pg_sys::RowExclusiveLock as i32);
