@@ -54,6 +54,7 @@ CREATE TABLE pos.continuous_aggregate (
     watermark         timestamptz NOT NULL DEFAULT '-infinity',
     invalid           tstzmultirange NOT NULL DEFAULT '{(,)}',
     view_invalid      tstzmultirange,
+    view_live         tstzmultirange,
     created_at        timestamptz NOT NULL DEFAULT now(),
     last_refresh_started_at  timestamptz,
     last_refresh_finished_at timestamptz,
@@ -68,6 +69,7 @@ COMMENT ON COLUMN pos.continuous_aggregate.date_column IS 'When set, buckets are
 COMMENT ON COLUMN pos.continuous_aggregate.watermark IS 'Bucket key from which nothing is materialized (the start of the last, unbounded, invalid range).';
 COMMENT ON COLUMN pos.continuous_aggregate.invalid IS 'Bucket keys that were invalid at the last refresh (late rows outside its window, and everything from the watermark on): the view aggregates raw rows there and reads the materialization elsewhere.';
 COMMENT ON COLUMN pos.continuous_aggregate.view_invalid IS 'The invalid ranges currently written into the view (differs from invalid only if the view could not be locked).';
+COMMENT ON COLUMN pos.continuous_aggregate.view_live IS 'Bucket keys the view currently aggregates from raw rows (view_invalid, merged to at most 16 ranges; empty when materialized only). Everywhere else it returns exactly the materialized rows.';
 
 -- One row per hypertable (or parent aggregate) that feeds continuous aggregates.
 CREATE TABLE pos.cagg_source (
@@ -92,6 +94,21 @@ CREATE TABLE pos.cagg_invalidation (
 CREATE INDEX ON pos.cagg_invalidation (cagg_id);
 COMMENT ON TABLE pos.cagg_invalidation IS 'Invalidation log of each aggregate, in bucket-key space: buckets that must be re-materialized. Always ends with [threshold, unbounded).';
 
+-- The materialized path of each real-time relation readers query: a continuous aggregate's view,
+-- or a view over several (pos.store_daily sums four). Wherever none of its parts aggregates live
+-- (pos.continuous_aggregate.view_live), the relation returns exactly what `materialized` returns,
+-- and reading that skips planning and starting the live parts' scans of raw chunks, most of the
+-- cost of a small query. pos.cagg_require_materialized checks that condition inside the query.
+CREATE TABLE pos.cagg_view_path (
+    view_name     regclass PRIMARY KEY,
+    materialized  regclass NOT NULL UNIQUE,
+    bucket_column name NOT NULL,
+    parts         integer[] NOT NULL
+);
+COMMENT ON TABLE pos.cagg_view_path IS 'Real-time relations over continuous aggregates and their materialized paths: the same columns and, outside the parts'' live buckets, the same rows (see pos.cagg_require_materialized).';
+COMMENT ON COLUMN pos.cagg_view_path.materialized IS 'A continuous aggregate''s materialization table, or a view over its parts'' materialization tables.';
+COMMENT ON COLUMN pos.cagg_view_path.bucket_column IS 'The column of view_name holding the parts'' bucket (a date or the bucket start).';
+COMMENT ON COLUMN pos.cagg_view_path.parts IS 'cagg_id of every continuous aggregate the relation reads.';
 
 ---------------------------------------------------------------------------------------------------
 -- Key-space arithmetic. Unbounded range ends are NULL, never ±infinity values, so that range
@@ -198,6 +215,14 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
       FROM (SELECT range_merge(range_agg(x)) AS merged FROM grp GROUP BY k) s
 $$;
 
+-- Keys the view aggregates live: the invalid ranges, merged to at most 16 (a view with many more
+-- OR-ed ranges would cost more to plan than the few buckets merging makes it recompute), none when
+-- the view is materialized only.
+CREATE FUNCTION pos._cagg_live_keys(c pos.continuous_aggregate) RETURNS tstzmultirange
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN c.materialized_only THEN '{}'::tstzmultirange ELSE pos._cagg_coarsen(c.invalid, 16) END
+$$;
+
 -- SQL condition "column lies in one of these ranges" (keys or times), with literal bounds.
 CREATE FUNCTION pos._cagg_in_ranges(col text, m tstzmultirange, as_date boolean) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
@@ -222,7 +247,7 @@ LANGUAGE plpgsql STABLE AS $$
 DECLARE
     cols  text := (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum)
                      FROM pg_attribute a WHERE a.attrelid = c.mat_table AND a.attnum > 0 AND NOT a.attisdropped);
-    inv   tstzmultirange := pos._cagg_coarsen(c.invalid, 16);
+    inv   tstzmultirange := pos._cagg_live_keys(c);
     dated boolean := c.date_column IS NOT NULL;
     live  text;
 BEGIN
@@ -260,7 +285,7 @@ BEGIN
     PERFORM set_config('lock_timeout', '2s', true);
     BEGIN
         EXECUTE format('CREATE OR REPLACE VIEW %s WITH (security_invoker = true) AS %s', c.view_name, pos._cagg_view_sql(c));
-        UPDATE pos.continuous_aggregate SET view_invalid = c.invalid WHERE cagg_id = id;
+        UPDATE pos.continuous_aggregate SET view_invalid = c.invalid, view_live = pos._cagg_live_keys(c) WHERE cagg_id = id;
     EXCEPTION WHEN lock_not_available THEN
         RAISE NOTICE 'continuous aggregate "%": view is busy, it keeps its previous invalid ranges until the next refresh', c.view_name;
         PERFORM set_config('lock_timeout', old, true);
@@ -599,8 +624,11 @@ BEGIN
     c.total_refreshes := 0;
     INSERT INTO pos.continuous_aggregate SELECT c.*;
     EXECUTE format('CREATE VIEW %s WITH (security_invoker = true) AS %s', vname, pos._cagg_view_sql(c));
-    UPDATE pos.continuous_aggregate SET view_name = vname::regclass, view_invalid = c.invalid WHERE cagg_id = c.cagg_id;
+    UPDATE pos.continuous_aggregate SET view_name = vname::regclass, view_invalid = c.invalid, view_live = pos._cagg_live_keys(c)
+     WHERE cagg_id = c.cagg_id;
     c.view_name := vname::regclass;
+    INSERT INTO pos.cagg_view_path (view_name, materialized, bucket_column, parts)
+    VALUES (c.view_name, c.mat_table, c.bucket_column, ARRAY[c.cagg_id]);
     PERFORM pos._cagg_secure_mat(c);
     IF c.parent_id IS NULL THEN
         PERFORM pos._cagg_register_hypertable(pos._hypertable(c.source));
@@ -880,6 +908,74 @@ COMMENT ON FUNCTION pos.refresh_continuous_aggregate_in_transaction(regclass, ti
 'Like CALL pos.refresh_continuous_aggregate, but inside the caller''s transaction (all batches commit together), at most max_batches batches (NULL = all; the rest stays invalid for the next run). Returns the number of buckets re-materialized.';
 
 ---------------------------------------------------------------------------------------------------
+-- Materialized paths (pos.cagg_view_path).
+
+-- A view over several continuous aggregates and its materialized path, from one body: a SELECT
+-- reading the parts as %1$s, %2$s, … (format() placeholders, in the order of parts). The path is
+-- the same body over the parts' materialization tables, named pos_caggs.<name>_materialized.
+-- Both run with the reader's rights.
+CREATE FUNCTION pos._cagg_create_composite(name text, body text, parts regclass[], bucket_column name) RETURNS regclass
+LANGUAGE plpgsql AS $$
+DECLARE
+    ids   integer[];
+    views text[];
+    mats  text[];
+    path  text := format('pos_caggs.%I', (parse_ident(name))[2] || '_materialized');
+BEGIN
+    SELECT array_agg(c.cagg_id ORDER BY u.o), array_agg(c.view_name::text ORDER BY u.o), array_agg(c.mat_table::text ORDER BY u.o)
+      INTO ids, views, mats
+      FROM unnest(parts) WITH ORDINALITY u(p, o) JOIN pos.continuous_aggregate c ON c.view_name = u.p;
+    IF cardinality(ids) IS DISTINCT FROM cardinality(parts) THEN
+        RAISE EXCEPTION 'every part of "%" must be a continuous aggregate: %', name, parts USING ERRCODE = 'wrong_object_type';
+    END IF;
+    EXECUTE format('CREATE VIEW %s WITH (security_invoker = true) AS %s', name, format(body, VARIADIC views));
+    EXECUTE format('CREATE VIEW %s WITH (security_invoker = true) AS %s', path, format(body, VARIADIC mats));
+    EXECUTE format('COMMENT ON VIEW %s IS %L', path,
+                   format('Materialized path of %s (pos.cagg_view_path): its rows from the materializations only.', name));
+    INSERT INTO pos.cagg_view_path (view_name, materialized, bucket_column, parts)
+    VALUES (name::regclass, path::regclass, bucket_column, ids);
+    RETURN name::regclass;
+END
+$$;
+
+-- The guard of a materialized path, meant as a condition of the query reading it (PostgreSQL
+-- evaluates such a condition once, before reading anything, in the query's own snapshot): true
+-- when no part of rel aggregates live any bucket in [lo, hi] (NULL: unbounded), so that the path
+-- returns exactly what rel returns for rows of those buckets; otherwise it raises SQLSTATE PCA01
+-- and the caller reads rel instead. Which buckets are live changes at each refresh, and can grow
+-- (late rows outside a refresh window, an aggregate re-created), so a cached answer is only a hint.
+CREATE FUNCTION pos.cagg_require_materialized(rel regclass, lo timestamptz, hi timestamptz) RETURNS boolean
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+DECLARE
+    live boolean;
+BEGIN
+    IF lo > hi THEN
+        RETURN true; -- no bucket at all
+    END IF;
+    SELECT count(*) <> min(cardinality(p.parts)) OR bool_or(c.view_live IS NULL OR c.view_live && tstzrange(lo, hi, '[]'))
+      INTO live
+      FROM pos.cagg_view_path p JOIN pos.continuous_aggregate c ON c.cagg_id = ANY (p.parts)
+     WHERE p.view_name = rel;
+    IF live IS NOT FALSE THEN
+        RAISE EXCEPTION 'the materialized path of % does not cover the buckets [%, %]', rel, coalesce(lo::text, '-infinity'), coalesce(hi::text, 'infinity')
+            USING ERRCODE = 'PCA01', HINT = 'Some of them are aggregated live: read the real-time relation itself.';
+    END IF;
+    RETURN true;
+END
+$$;
+COMMENT ON FUNCTION pos.cagg_require_materialized(regclass, timestamptz, timestamptz) IS
+'Guard of a materialized path (pos.cagg_view_path): true if no part of rel aggregates live a bucket in [lo, hi] (NULL = unbounded), else SQLSTATE PCA01. Use it as a condition of the query reading the path.';
+
+-- Date buckets: the key of date d is midnight UTC.
+CREATE FUNCTION pos.cagg_require_materialized(rel regclass, lo date, hi date) RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT pos.cagg_require_materialized(rel, lo::timestamp AT TIME ZONE 'UTC', hi::timestamp AT TIME ZONE 'UTC')
+$$;
+COMMENT ON FUNCTION pos.cagg_require_materialized(regclass, date, date) IS
+'Guard of a materialized path for date buckets: see pos.cagg_require_materialized(regclass, timestamptz, timestamptz).';
+GRANT SELECT ON pos.cagg_view_path TO pos_analyst, pos_api;
+
+---------------------------------------------------------------------------------------------------
 -- Policies, administration, statistics.
 
 CREATE FUNCTION pos.job_refresh_continuous_aggregate(job_id bigint, config jsonb) RETURNS void
@@ -969,6 +1065,7 @@ BEGIN
             USING ERRCODE = 'dependent_objects_still_exist', HINT = 'Drop the aggregates defined on it first.';
     END IF;
     PERFORM pos.remove_continuous_aggregate_policy(c.view_name, true);
+    DELETE FROM pos.cagg_view_path WHERE view_name = c.view_name;
     EXECUTE format('DROP VIEW %s', c.view_name);
     EXECUTE format('DROP TABLE %s', c.mat_table);
     DELETE FROM pos.continuous_aggregate WHERE cagg_id = c.cagg_id;

@@ -84,8 +84,9 @@ SELECT pos.create_continuous_aggregate(
         coalesce(sum(abs(amount)) FILTER (WHERE kind = 'paid_out'), 0) AS paid_out$$);
 
 -- The parts are summed, not joined: a filter on tenant, store or date then reaches every part
--- (and its chunks) through the GROUP BY and the UNION ALL.
-CREATE VIEW pos.store_daily WITH (security_invoker = true) AS
+-- (and its chunks) through the GROUP BY and the UNION ALL. The same body over the parts'
+-- materializations is the view's materialized path (pos_caggs.store_daily_materialized).
+SELECT pos._cagg_create_composite('pos.store_daily', $body$
 SELECT tenant_id, store_id, business_date,
        sum(transactions)::bigint AS transactions,
        sum(items_sold) AS items_sold,
@@ -116,20 +117,22 @@ SELECT tenant_id, store_id, business_date,
                0::bigint AS no_sales, net, tax, 0::numeric AS tender_cash, 0::numeric AS tender_card,
                0::numeric AS tender_gift_card, 0::numeric AS tender_store_credit, 0::numeric AS tender_other,
                0::bigint AS tenders_declined, 0::numeric AS paid_in, 0::numeric AS paid_out
-          FROM pos_caggs.store_daily_txn
+          FROM %1$s
         UNION ALL
         SELECT tenant_id, store_id, business_date, 0, items_sold, items_returned, 0, 0, 0, 0, void_lines, 0, 0, 0,
                0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
-          FROM pos_caggs.store_daily_lines
+          FROM %2$s
         UNION ALL
         SELECT tenant_id, store_id, business_date, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
                0, 0, 0, tender_cash, tender_card, tender_gift_card, tender_store_credit, tender_other, tenders_declined, 0, 0
-          FROM pos_caggs.store_daily_tender
+          FROM %3$s
         UNION ALL
         SELECT tenant_id, store_id, business_date, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
                no_sales, 0, 0, 0, 0, 0, 0, 0, 0, paid_in, paid_out
-          FROM pos_caggs.store_daily_drawer) parts
- GROUP BY tenant_id, store_id, business_date;
+          FROM %4$s) parts
+ GROUP BY tenant_id, store_id, business_date$body$,
+    '{pos_caggs.store_daily_txn,pos_caggs.store_daily_lines,pos_caggs.store_daily_tender,pos_caggs.store_daily_drawer}',
+    'business_date');
 
 -- Cashier risk features, one part per fact table.
 SELECT pos.create_continuous_aggregate(
@@ -168,7 +171,7 @@ SELECT pos.create_continuous_aggregate(
     group_by => '{tenant_id,store_id,cashier_id}',
     aggregates => $$count(*) FILTER (WHERE kind = 'no_sale') AS no_sales$$);
 
-CREATE VIEW pos.cashier_daily WITH (security_invoker = true) AS
+SELECT pos._cagg_create_composite('pos.cashier_daily', $body$
 SELECT tenant_id, store_id, cashier_id, business_date,
        sum(transactions)::bigint AS transactions,
        sum(sale_lines)::bigint AS sale_lines,
@@ -191,20 +194,24 @@ SELECT tenant_id, store_id, cashier_id, business_date,
                0::bigint AS post_voids, 0::numeric AS post_void_amount, 0::bigint AS cancelled, refunds, refund_amount,
                refunds_without_sale, refund_without_sale_amount, 0::bigint AS no_sales, manual_discounts,
                manual_discount_amount, keyed_entries, overrides
-          FROM pos_caggs.cashier_daily_lines
+          FROM %1$s
         UNION ALL
         SELECT tenant_id, store_id, cashier_id, business_date, transactions, 0, 0, 0, 0, post_voids, post_void_amount,
                cancelled, 0, 0, 0, 0, 0, 0, 0, 0, 0
-          FROM pos_caggs.cashier_daily_txn
+          FROM %2$s
         UNION ALL
         SELECT tenant_id, store_id, cashier_id, business_date, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, no_sales, 0, 0, 0, 0
-          FROM pos_caggs.cashier_daily_drawer) parts
- GROUP BY tenant_id, store_id, cashier_id, business_date;
+          FROM %3$s) parts
+ GROUP BY tenant_id, store_id, cashier_id, business_date$body$,
+    '{pos_caggs.cashier_daily_lines,pos_caggs.cashier_daily_txn,pos_caggs.cashier_daily_drawer}',
+    'business_date');
 
 -- Readers: the four product views and the parts they read.
 GRANT SELECT ON pos.sales_hourly, pos.sales_daily, pos.store_daily, pos.cashier_daily TO pos_analyst, pos_api;
 GRANT SELECT ON pos_caggs.store_daily_txn, pos_caggs.store_daily_lines, pos_caggs.store_daily_tender, pos_caggs.store_daily_drawer,
                 pos_caggs.cashier_daily_lines, pos_caggs.cashier_daily_txn, pos_caggs.cashier_daily_drawer TO pos_analyst, pos_api;
+-- ... and their materialized paths (the materialization tables are granted with their row security).
+GRANT SELECT ON pos_caggs.store_daily_materialized, pos_caggs.cashier_daily_materialized TO pos_analyst, pos_api;
 
 -- Refreshed every minute over the last week (late and replayed rows), up to now; the views add
 -- the newest rows live, so they are current whatever the schedule.

@@ -19,6 +19,7 @@ DECLARE
     -- (the restore's CREATE EXTENSION writes its own).
     shipped_hypertables text := (SELECT string_agg(relid::oid::text, ', ') FROM pos.hypertable);
     shipped_sources text := (SELECT string_agg(source::oid::text, ', ') FROM pos.cagg_source);
+    shipped_paths text := (SELECT string_agg(view_name::oid::text, ', ') FROM pos.cagg_view_path);
 BEGIN
     FOREACH t IN ARRAY ARRAY[
         'pos.store', 'pos.product', 'pos.sku_alias', 'pos.customer', 'pos.identity_link',
@@ -36,6 +37,8 @@ BEGIN
         format('WHERE relid::oid NOT IN (%s)', shipped_hypertables));
     PERFORM pg_catalog.pg_extension_config_dump('pos.cagg_source',
         format('WHERE source::oid NOT IN (%s)', shipped_sources));
+    PERFORM pg_catalog.pg_extension_config_dump('pos.cagg_view_path',
+        format('WHERE view_name::oid NOT IN (%s)', shipped_paths));
     -- Sequences owned by extension tables (id counters), the shipped sources' threshold
     -- sequences, and the default chunks.
     FOR t IN

@@ -1,7 +1,8 @@
 //! Benchmark baseline: the exact SQL the API sends for one view request, run in a tight loop over
 //! direct tokio-postgres connections (no HTTP, no per-request transaction), with the API's own
-//! connection settings (`db::pg_config`: the same plan_cache_mode). Prints req/s and latency
-//! percentiles in the same units as wrk.
+//! connection settings (`db::pg_config`: the same plan_cache_mode) and the same choice of relation
+//! (the view's materialized path under its guard when the API would use it; not with
+//! POS_API_MATERIALIZED_PATHS=false). Prints req/s and latency percentiles in the same units as wrk.
 //!   cargo run --release -p pos-query-api --example direct_loop -- URL VIEW 'QUERY' TENANT CONNS SECONDS
 use std::time::{Duration, Instant};
 
@@ -45,6 +46,9 @@ async fn run(
         cfg.plan_cache_mode =
             clap::ValueEnum::from_str(&mode, false).map_err(|e| anyhow::anyhow!("{e}"))?;
     }
+    if let Ok(v) = std::env::var("POS_API_MATERIALIZED_PATHS") {
+        cfg.materialized_paths = v.parse()?;
+    }
     let pool = db::make_pool(&cfg)?;
     let cat = views::load(&pool, &cfg)
         .await
@@ -58,7 +62,11 @@ async fn run(
         .collect();
     let q = filters::parse(rel, &pairs, &HeaderMap::new(), cfg.max_rows, &[])
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let stmt = filters::page_sql(rel, tenant, &q, Shape::Json);
+    let via = rel
+        .path
+        .as_ref()
+        .filter(|p| p.worth_trying("pos_api", &q.filters));
+    let stmt = filters::page_sql(rel, tenant, &q, Shape::Json, via);
     println!("SQL: {}", stmt.sql);
     let end = Instant::now() + dur;
     let mut tasks = Vec::new();

@@ -8,7 +8,7 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use tokio::net::TcpListener;
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, Notify};
 
 use crate::alerts::{self, Alert};
 use crate::auth::KeyCache;
@@ -25,6 +25,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub alerts: broadcast::Sender<Alert>,
     catalog: RwLock<Option<Arc<Catalog>>>,
+    /// Wakes the catalog refresher before its next period (a materialized path's hint is stale).
+    catalog_stale: Arc<Notify>,
 }
 
 impl AppState {
@@ -41,6 +43,10 @@ impl AppState {
             .read()
             .unwrap_or_else(|p| p.into_inner())
             .is_some()
+    }
+    /// Asks the background refresher to reload the catalog now rather than at its next period.
+    pub fn refresh_catalog_soon(&self) {
+        self.catalog_stale.notify_one();
     }
     /// Reloads the catalog now; keeps the previous one when PostgreSQL is unreachable.
     pub async fn refresh_catalog(&self) -> Result<(), crate::error::ApiError> {
@@ -59,6 +65,7 @@ pub async fn build_state(cfg: ServeConfig) -> anyhow::Result<Arc<AppState>> {
         metrics: Arc::new(Metrics::default()),
         alerts: alerts::spawn_listener(cfg.database_url.clone(), cfg.alert_channel.clone()),
         catalog: RwLock::new(None),
+        catalog_stale: Arc::new(Notify::new()),
         pool,
         cfg,
     });
@@ -66,6 +73,7 @@ pub async fn build_state(cfg: ServeConfig) -> anyhow::Result<Arc<AppState>> {
         tracing::warn!(error = %e, "catalog not loaded at start; retrying in the background");
     }
     let weak = Arc::downgrade(&state);
+    let stale = state.catalog_stale.clone();
     tokio::spawn(async move {
         loop {
             let Some(st) = weak.upgrade() else { return };
@@ -75,10 +83,18 @@ pub async fn build_state(cfg: ServeConfig) -> anyhow::Result<Arc<AppState>> {
                 1
             };
             drop(st);
-            tokio::time::sleep(Duration::from_secs(every)).await;
+            let early = tokio::select! {
+                _ = tokio::time::sleep(Duration::from_secs(every)) => false,
+                _ = stale.notified() => true,
+            };
             let Some(st) = weak.upgrade() else { return };
             if let Err(e) = st.refresh_catalog().await {
                 tracing::warn!(error = %e, "catalog refresh failed");
+            }
+            drop(st);
+            if early {
+                // at most one early reload a second, however many requests found the hint stale
+                tokio::time::sleep(Duration::from_secs(1)).await;
             }
         }
     });

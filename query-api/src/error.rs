@@ -44,6 +44,16 @@ impl ApiError {
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", message)
     }
+    /// The guard of a materialized path refused the request (see `matpath`): the handler reads
+    /// the view itself instead, so this never reaches a client.
+    pub const STALE_PATH: &'static str = "materialized_path_stale";
+    fn stale_path(mut self) -> Self {
+        self.code = Self::STALE_PATH;
+        self
+    }
+    pub fn is_stale_path(&self) -> bool {
+        self.code == Self::STALE_PATH
+    }
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
@@ -98,6 +108,7 @@ impl From<tokio_postgres::Error> for ApiError {
             "42" if code == "42883" => ApiError::bad_request("invalid_operator", msg)
                 .with_hint("This operator is not defined for the column's type."),
             "P0" if code == "P0002" => ApiError::not_found("no_data", msg),
+            _ if code == crate::matpath::STALE => ApiError::unavailable(msg).stale_path(),
             "42" if code == "42501" => ApiError::new(StatusCode::FORBIDDEN, "forbidden", msg),
             _ => {
                 tracing::error!(sqlstate = code, error = %msg, "unexpected database error");

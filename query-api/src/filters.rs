@@ -8,6 +8,7 @@ use axum::http::{header, HeaderMap};
 
 use crate::db::{Param, Stmt};
 use crate::error::ApiError;
+use crate::matpath::MatPath;
 use crate::views::Relation;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -320,6 +321,8 @@ pub enum Shape {
 
 struct Builder<'a> {
     rel: &'a Relation,
+    /// Read the relation's materialized path, under its guard, instead of the relation.
+    via: Option<&'a MatPath>,
     params: Vec<Param>,
 }
 
@@ -358,7 +361,21 @@ impl Builder<'_> {
                 cond
             });
         }
+        if let Some(path) = self.via {
+            let mut params = std::mem::take(&mut self.params);
+            let guard = path.guard(self.rel, filters, &mut |p| {
+                params.push(p);
+                format!("${}", params.len())
+            });
+            self.params = params;
+            w.push_str(" AND ");
+            w.push_str(&guard);
+        }
         w
+    }
+
+    fn from(&self) -> &str {
+        self.via.map_or(&self.rel.qualified, |p| &p.qualified)
     }
 
     fn order_clause(&self, order: &[OrderBy]) -> String {
@@ -401,10 +418,18 @@ fn selected(rel: &Relation, q: &ViewQuery) -> Vec<usize> {
 }
 
 /// The page query. JSON is aggregated by PostgreSQL (`json_agg`, exact numerics, one row back);
-/// CSV gets every column as text.
-pub fn page_sql(rel: &Relation, tenant: &str, q: &ViewQuery, shape: Shape) -> Stmt {
+/// CSV gets every column as text. With `via`, it reads the relation's materialized path under its
+/// guard (same rows, or SQLSTATE `matpath::STALE`).
+pub fn page_sql(
+    rel: &Relation,
+    tenant: &str,
+    q: &ViewQuery,
+    shape: Shape,
+    via: Option<&MatPath>,
+) -> Stmt {
     let mut b = Builder {
         rel,
+        via,
         params: Vec::new(),
     };
     let cols = selected(rel, q);
@@ -422,7 +447,7 @@ pub fn page_sql(rel: &Relation, tenant: &str, q: &ViewQuery, shape: Shape) -> St
     let inner = format!(
         "SELECT {} FROM {} {w}{order} LIMIT {lim}::bigint OFFSET {off}::bigint",
         list.join(", "),
-        rel.qualified
+        b.from()
     );
     let sql = match shape {
         Shape::Json => {
@@ -433,17 +458,24 @@ pub fn page_sql(rel: &Relation, tenant: &str, q: &ViewQuery, shape: Shape) -> St
     b.stmt(sql)
 }
 
-/// The total for `Prefer: count=…`: exact `count(*)`, or the planner's estimate (cheap on big views).
-pub fn count_sql(rel: &Relation, tenant: &str, q: &ViewQuery) -> Option<Stmt> {
+/// The total for `Prefer: count=…`: exact `count(*)` (through `via` like the page), or the
+/// planner's estimate of the relation itself (cheap on big views; EXPLAIN runs no guard).
+pub fn count_sql(
+    rel: &Relation,
+    tenant: &str,
+    q: &ViewQuery,
+    via: Option<&MatPath>,
+) -> Option<Stmt> {
     let mut b = Builder {
         rel,
+        via: via.filter(|_| q.count == Count::Exact),
         params: Vec::new(),
     };
     let w = b.where_clause(tenant, &q.filters);
     let sql = match q.count {
         Count::None => return None,
-        Count::Exact => format!("SELECT count(*) FROM {} {w}", rel.qualified),
-        Count::Estimated => format!("EXPLAIN (FORMAT JSON) SELECT 1 FROM {} {w}", rel.qualified),
+        Count::Exact => format!("SELECT count(*) FROM {} {w}", b.from()),
+        Count::Estimated => format!("EXPLAIN (FORMAT JSON) SELECT 1 FROM {} {w}", b.from()),
     };
     Some(b.stmt(sql))
 }

@@ -1,5 +1,6 @@
 //! The HTTP endpoints. Each authenticates, resolves its relation in the catalog for the key's
 //! role, and runs one tenant query (`db::tenant_query`); the shared path is `serve_relation`.
+use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 
 use axum::extract::{Path, RawQuery, State};
@@ -12,6 +13,7 @@ use crate::auth::Principal;
 use crate::db::{self, Param, Stmt};
 use crate::error::ApiError;
 use crate::filters;
+use crate::matpath::MatPath;
 use crate::render;
 use crate::views::{quote_ident, Function, Relation, TENANT_ARGS};
 
@@ -73,9 +75,16 @@ pub async fn serve_relation(
     let rel = cat.readable(name, &who.role)?;
     let q = filters::parse(rel, pairs, headers, st.cfg.max_rows, &[])?;
     let shape = render::negotiate(headers);
-    let mut stmts = vec![filters::page_sql(rel, &who.tenant, &q, shape)];
-    stmts.extend(filters::count_sql(rel, &who.tenant, &q));
-    let rows = db::tenant_query(&st.pool, who, st.cfg.statement_timeout_ms, &stmts).await?;
+    let via = rel
+        .path
+        .as_ref()
+        .filter(|p| p.worth_trying(&who.role, &q.filters));
+    let rows = run_via(st, who, via, |via| {
+        let mut stmts = vec![filters::page_sql(rel, &who.tenant, &q, shape, via)];
+        stmts.extend(filters::count_sql(rel, &who.tenant, &q, via));
+        stmts
+    })
+    .await?;
     let total = render::total(q.count, rows.get(1))?;
     let cols: Vec<&str> = if q.select.is_empty() {
         rel.columns.iter().map(|c| c.name.as_str()).collect()
@@ -86,6 +95,32 @@ pub async fn serve_relation(
             .collect()
     };
     render::page(&q, shape, &cols, &rows[0], total)
+}
+
+/// Runs the statements `build` makes for `via` (a materialized path) when given; if its guard
+/// finds a requested bucket live (the catalog's hint was out of date), reloads the catalog in the
+/// background and runs them on the relation itself.
+async fn run_via(
+    st: &AppState,
+    who: &Principal,
+    via: Option<&MatPath>,
+    build: impl Fn(Option<&MatPath>) -> Vec<Stmt>,
+) -> Result<Vec<Vec<tokio_postgres::Row>>, ApiError> {
+    let timeout = st.cfg.statement_timeout_ms;
+    if via.is_some() {
+        match db::tenant_query(&st.pool, who, timeout, &build(via)).await {
+            Err(e) if e.is_stale_path() => {
+                st.metrics.paths_refused.fetch_add(1, Relaxed);
+                st.refresh_catalog_soon();
+            }
+            Ok(rows) => {
+                st.metrics.paths_used.fetch_add(1, Relaxed);
+                return Ok(rows);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    db::tenant_query(&st.pool, who, timeout, &build(None)).await
 }
 
 /// Alerts of this key's tenant (`pos.fraud_alert`), with the same filters as any view.
@@ -280,20 +315,44 @@ pub async fn end_of_day(
     let cat = st.catalog();
     let rel = cat.readable(END_OF_DAY, &who.role)?;
     let (s, d) = (rel.column("store_id"), rel.column("business_date"));
-    let (Some(_), Some(_)) = (s, d) else {
+    let (Some(_), Some(d)) = (s, d) else {
         return Err(ApiError::internal(format!(
             "{END_OF_DAY} lacks store_id/business_date columns"
         )));
     };
-    let stmt = Stmt {
-        sql: format!(
-            "SELECT row_to_json(t)::text FROM (SELECT * FROM {} WHERE \"tenant_id\" = $1::text AND \"store_id\" = $2::text AND \"business_date\" = $3::date) t",
-            rel.qualified
-        ),
-        types: vec![tokio_postgres::types::Type::TEXT; 3],
-        params: vec![Param::Text(who.tenant.to_string()), Param::Text(store.clone()), Param::Text(date.clone())],
-    };
-    let rows = db::tenant_query(&st.pool, &who, st.cfg.statement_timeout_ms, &[stmt]).await?;
+    let on_date = [filters::Filter {
+        column: d,
+        op: filters::Op::Eq,
+        negate: false,
+        values: vec![date.clone()],
+    }];
+    let via = rel
+        .path
+        .as_ref()
+        .filter(|p| p.worth_trying(&who.role, &on_date));
+    let rows = run_via(&st, &who, via, |via| {
+        let mut params = vec![
+            Param::Text(who.tenant.to_string()),
+            Param::Text(store.clone()),
+            Param::Text(date.clone()),
+        ];
+        let guard = via.map_or(String::new(), |p| {
+            let g = p.guard(rel, &on_date, &mut |v| {
+                params.push(v);
+                format!("${}", params.len())
+            });
+            format!(" AND {g}")
+        });
+        vec![Stmt {
+            sql: format!(
+                "SELECT row_to_json(t)::text FROM (SELECT * FROM {} WHERE \"tenant_id\" = $1::text AND \"store_id\" = $2::text AND \"business_date\" = $3::date{guard}) t",
+                via.map_or(&rel.qualified, |p| &p.qualified)
+            ),
+            types: params.iter().map(Param::sql_type).collect(),
+            params,
+        }]
+    })
+    .await?;
     match rows[0].as_slice() {
         [row] => Ok((
             [(header::CONTENT_TYPE, "application/json")],

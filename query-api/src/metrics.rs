@@ -24,6 +24,10 @@ pub struct Metrics {
     latency: Mutex<BTreeMap<String, Histogram>>,
     pub sse_clients: AtomicI64,
     pub alerts_delivered: AtomicI64,
+    /// Requests answered through a view's materialized path, and those its guard refused (read
+    /// from the view after all: the catalog's hint was out of date).
+    pub paths_used: AtomicI64,
+    pub paths_refused: AtomicI64,
 }
 
 impl Metrics {
@@ -117,6 +121,16 @@ impl Metrics {
                 "pos_api_alerts_delivered_total",
                 "Alert events sent to streams.",
                 self.alerts_delivered.load(Ordering::Relaxed),
+            ),
+            (
+                "pos_api_materialized_path_total",
+                "Requests read through a view's materialized path.",
+                self.paths_used.load(Ordering::Relaxed),
+            ),
+            (
+                "pos_api_materialized_path_refused_total",
+                "Requests whose materialized path its guard refused (then read from the view).",
+                self.paths_refused.load(Ordering::Relaxed),
             ),
         ];
         for (name, help, v) in gauges {

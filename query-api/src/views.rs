@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::config::ServeConfig;
 use crate::db::Pool;
 use crate::error::ApiError;
+use crate::matpath::{BucketType, LiveKeys, MatPath};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Column {
@@ -37,6 +38,9 @@ pub struct Relation {
     pub readers: HashSet<String>,
     #[serde(skip)]
     index: HashMap<String, usize>,
+    /// Where the same rows are read cheaper when no requested bucket is live (see `matpath`).
+    #[serde(skip)]
+    pub path: Option<MatPath>,
 }
 
 impl Relation {
@@ -61,6 +65,7 @@ impl Relation {
             qualified: qualified.into(),
             readers: readers.iter().map(|r| r.to_string()).collect(),
             index,
+            path: None,
         }
     }
     pub fn column(&self, name: &str) -> Option<usize> {
@@ -223,6 +228,7 @@ pub async fn load(pool: &Pool, cfg: &ServeConfig) -> Result<Catalog, ApiError> {
             readers: r.get::<_, Vec<String>>(4).into_iter().collect(),
             columns: Vec::new(),
             index: HashMap::new(),
+            path: None,
         });
         rel.index.insert(r.get(5), rel.columns.len());
         rel.columns.push(Column {
@@ -232,9 +238,70 @@ pub async fn load(pool: &Pool, cfg: &ServeConfig) -> Result<Catalog, ApiError> {
             description: r.get(8),
         });
     }
+    if cfg.materialized_paths {
+        load_paths(&client, &cfg.schema, &mut relations).await?;
+    }
     let functions = load_functions(&client, &cfg.schema, &crate::handlers::FUNCTIONS).await?;
     Ok(Catalog {
         relations,
         functions,
     })
+}
+
+const PATHS_SQL: &str = r#"
+SELECT v.relname::text, format('%I.%I', mn.nspname, m.relname), p.bucket_column::text,
+       array(SELECT r.rolname::text FROM pg_roles r
+              WHERE pg_has_role(r.oid, 'pos_api', 'MEMBER') AND has_table_privilege(r.oid, m.oid, 'SELECT')),
+       l.los, l.his
+  FROM pos.cagg_view_path p
+  JOIN pg_class v ON v.oid = p.view_name
+  JOIN pg_namespace vn ON vn.oid = v.relnamespace
+  JOIN pg_class m ON m.oid = p.materialized
+  JOIN pg_namespace mn ON mn.oid = m.relnamespace
+  CROSS JOIN LATERAL (
+      SELECT array_agg(CASE WHEN lower_inf(x) OR NOT isfinite(lower(x)) THEN NULL
+                            ELSE (extract(epoch FROM lower(x)) * 1000000)::bigint END) AS los,
+             array_agg(CASE WHEN upper_inf(x) OR NOT isfinite(upper(x)) THEN NULL
+                            ELSE (extract(epoch FROM upper(x)) * 1000000)::bigint END) AS his
+        FROM pos.continuous_aggregate c, unnest(coalesce(c.view_live, '{(,)}')) x
+       WHERE c.cagg_id = ANY (p.parts)) l
+ WHERE vn.nspname = $1
+"#;
+
+/// Attaches to each served view its materialized path, with the buckets live right now as the
+/// hint of when to use it. A database without `pos.cagg_view_path` (an older extension) has none.
+async fn load_paths(
+    client: &deadpool_postgres::Client,
+    schema: &str,
+    relations: &mut BTreeMap<String, Relation>,
+) -> Result<(), ApiError> {
+    let rows = match client.query(PATHS_SQL, &[&schema]).await {
+        Ok(rows) => rows,
+        Err(e) if e.code() == Some(&tokio_postgres::error::SqlState::UNDEFINED_TABLE) => {
+            return Ok(())
+        }
+        Err(e) => return Err(e.into()),
+    };
+    for r in rows {
+        let Some(rel) = relations.get_mut(&r.get::<_, String>(0)) else {
+            continue;
+        };
+        let Some(bucket) = rel.column(&r.get::<_, String>(2)) else {
+            continue;
+        };
+        let Some(bucket_type) = BucketType::from_pg(&rel.columns[bucket].type_name) else {
+            continue;
+        };
+        let los: Vec<Option<i64>> = r.get::<_, Option<_>>(4).unwrap_or_default();
+        let his: Vec<Option<i64>> = r.get::<_, Option<_>>(5).unwrap_or_default();
+        let live: LiveKeys = los.into_iter().zip(his).collect();
+        rel.path = Some(MatPath {
+            qualified: r.get(1),
+            bucket,
+            bucket_type,
+            readers: r.get::<_, Vec<String>>(3).into_iter().collect(),
+            live,
+        });
+    }
+    Ok(())
 }

@@ -35,7 +35,7 @@ fn parse_q(q: &str) -> Result<ViewQuery, ApiError> {
 #[test]
 fn filters_become_bound_casts() {
     let q = parse_q("store_id=eq.S1&business_date=gte.2026-01-01&net_amount=not.lt.0").unwrap();
-    let s = page_sql(&rel(), "acme", &q, Shape::TextColumns);
+    let s = page_sql(&rel(), "acme", &q, Shape::TextColumns, None);
     assert!(s.sql.contains("WHERE \"tenant_id\" = $1::text AND \"store_id\" = $2::text AND \"business_date\" >= $3::date AND NOT (\"net_amount\" < $4::numeric)"), "{}", s.sql);
     assert!(
         s.sql.ends_with("LIMIT $5::bigint OFFSET $6::bigint"),
@@ -48,7 +48,7 @@ fn filters_become_bound_casts() {
 #[test]
 fn injection_in_values_stays_a_value() {
     let q = parse_q("store_id=eq.x'%20OR%201=1--").unwrap();
-    let s = page_sql(&rel(), "acme", &q, Shape::Json);
+    let s = page_sql(&rel(), "acme", &q, Shape::Json, None);
     assert!(!s.sql.contains("OR 1=1"));
     assert!(matches!(&s.params[1], Param::Text(v) if v == "x' OR 1=1--"));
 }
@@ -80,7 +80,7 @@ fn in_lists_honour_quotes_and_escapes() {
     assert_eq!(parse_list("()").unwrap(), Vec::<String>::new());
     assert!(parse_list("a,b").is_none());
     let q = parse_q("store_id=in.(S1,S2)").unwrap();
-    let s = page_sql(&rel(), "t", &q, Shape::Json);
+    let s = page_sql(&rel(), "t", &q, Shape::Json, None);
     assert!(
         s.sql.contains("\"store_id\" = ANY($2::text[])"),
         "{}",
@@ -91,7 +91,7 @@ fn in_lists_honour_quotes_and_escapes() {
 #[test]
 fn quoted_identifiers_come_from_the_catalog() {
     let q = parse_q("select=odd\"name&order=odd\"name.desc.nullslast").unwrap();
-    let s = page_sql(&rel(), "t", &q, Shape::Json);
+    let s = page_sql(&rel(), "t", &q, Shape::Json, None);
     assert!(
         s.sql
             .contains("SELECT \"odd\"\"name\" FROM pos.sales_daily"),
@@ -133,10 +133,10 @@ fn limit_is_capped_and_range_header_parsed() {
 #[test]
 fn count_statements() {
     let mut q = parse_q("store_id=eq.S1").unwrap();
-    assert!(count_sql(&rel(), "t", &q).is_none());
+    assert!(count_sql(&rel(), "t", &q, None).is_none());
     q.count = Count::Exact;
     assert_eq!(
-        count_sql(&rel(), "t", &q).unwrap().sql,
+        count_sql(&rel(), "t", &q, None).unwrap().sql,
         "SELECT count(*) FROM pos.sales_daily WHERE \"tenant_id\" = $1::text AND \"store_id\" = $2::text"
     );
 }
