@@ -6,7 +6,10 @@
 #                                 DURATION (s, default 30), CONNS (HTTP connections, default 32),
 #                                 POOL (API pool = direct connections, default 4),
 #                                 VIEW, QUERY (default store_daily, one store and one day),
-#                                 POS_API_PLAN_CACHE_MODE (API and direct loop alike)
+#                                 POS_API_PLAN_CACHE_MODE (API and direct loop alike),
+#                                 PATHS (default "false true": one measurement per value of
+#                                 POS_API_MATERIALIZED_PATHS, i.e. the view itself, then its
+#                                 materialized path when the API would use it)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/work/target-api}
@@ -34,12 +37,17 @@ KEY=$(POS_API_ADMIN_URL=$URL $BIN keys create --tenant bench --label bench 2>/de
 
 VIEW=${VIEW:-store_daily}
 QUERY=${QUERY:-store_id=eq.S07&business_date=eq.2026-10-15}
-POS_API_DATABASE_URL=$SVC_URL POS_API_LISTEN=127.0.0.1:$PORT POS_API_POOL_SIZE=$POOL RUST_LOG=warn $BIN serve &
-API_PID=$!
-trap 'kill $API_PID 2>/dev/null || true' EXIT
-for _ in $(seq 50); do curl -sf "localhost:$PORT/readyz" >/dev/null && break; sleep 0.2; done
-echo "== sample response"
-curl -sf "localhost:$PORT/v1/views/$VIEW?$QUERY" -H "Authorization: Bearer $KEY"; echo
+API_PID=
+trap '[[ -n $API_PID ]] && kill $API_PID 2>/dev/null || true' EXIT
+start_api() {
+    POS_API_MATERIALIZED_PATHS=$1 POS_API_DATABASE_URL=$SVC_URL POS_API_LISTEN=127.0.0.1:$PORT POS_API_POOL_SIZE=$POOL \
+        RUST_LOG=warn $BIN serve &
+    API_PID=$!
+    for _ in $(seq 50); do curl -sf "localhost:$PORT/readyz" >/dev/null && break; sleep 0.2; done
+    echo "== sample response"
+    curl -sf "localhost:$PORT/v1/views/$VIEW?$QUERY" -H "Authorization: Bearer $KEY"; echo
+}
+stop_api() { kill "$API_PID"; wait "$API_PID" 2>/dev/null || true; API_PID=; }
 
 # CPU accounting (clock ticks of utime+stime): where the 2 cores go per request.
 PM=$(head -1 "$(psql -tAc 'SHOW data_directory')/postmaster.pid")
@@ -57,9 +65,13 @@ child_ticks() { awk '{print $16 + $17}' "/proc/$$/stat"; }
 per_req() { awk -v t="$1" -v n="$2" -v hz="$HZ" 'BEGIN { printf "%.0f", n ? t / hz * 1e6 / n : 0 }'; }
 
 echo "== machine: $(nproc) cores, $(date -u +%FT%TZ), PostgreSQL $(psql -tAc 'SHOW server_version'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+read -ra PATHS_LIST <<<"${PATHS:-false true}"
+for paths in "${PATHS_LIST[@]}"; do
+echo "==== POS_API_MATERIALIZED_PATHS=$paths"
+start_api "$paths"
 echo "== direct tokio-postgres loop ($POOL connections, ${DURATION}s)"
 pg0=$(pg_ticks); c0=$(child_ticks)
-$CARGO_TARGET_DIR/release/examples/direct_loop "$SVC_URL" "$VIEW" "$QUERY" bench "$POOL" "$DURATION" | tee /tmp/pos-api-direct.txt
+POS_API_MATERIALIZED_PATHS=$paths $CARGO_TARGET_DIR/release/examples/direct_loop "$SVC_URL" "$VIEW" "$QUERY" bench "$POOL" "$DURATION" | tee /tmp/pos-api-direct.txt
 sleep 1 # the loop's backends have exited; let the postmaster reap them (their CPU moves to it)
 pg1=$(pg_ticks); c1=$(child_ticks)
 n=$(awk '/^direct:/ {print $2}' /tmp/pos-api-direct.txt)
@@ -71,6 +83,9 @@ pg1=$(pg_ticks); c1=$(child_ticks); a1=$(ticks $API_PID)
 n=$(awk '/requests in/ {print $1}' /tmp/pos-api-wrk.txt)
 echo "cpu per request: PostgreSQL $(per_req $((pg1 - pg0)) "$n") us, API $(per_req $((a1 - a0)) "$n") us, wrk $(per_req $((c1 - c0)) "$n") us"
 echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+# the soak below runs on the last API started
+[[ "${1:-}" == "--soak" && $paths == "${PATHS_LIST[-1]}" ]] || stop_api
+done
 
 if [[ "${1:-}" == "--soak" ]]; then
     echo "== soak: RSS of the API (kB) every 15 s during a 300 s wrk run"
