@@ -58,14 +58,18 @@ CREATE TABLE pos.raw_inbox (
     source          text NOT NULL,
     source_event_id text NOT NULL,
     content_type    text NOT NULL DEFAULT 'application/json',
-    payload         text NOT NULL,
+    payload         text,
+    payload_zstd    bytea,
     received_at     timestamptz NOT NULL DEFAULT now(),
     status          text NOT NULL DEFAULT 'accepted' CHECK (status IN ('accepted', 'processed', 'rejected', 'erased')),
     processed_at    timestamptz,
     batch_id        bigint,
-    UNIQUE (tenant_id, source, source_event_id)
+    UNIQUE (tenant_id, source, source_event_id),
+    CHECK ((payload IS NULL) <> (payload_zstd IS NULL))
 );
-COMMENT ON TABLE pos.raw_inbox IS 'Every accepted payload verbatim (vendor extensions included), deduplicated by the source''s event id, so it can be re-processed after a mapping fix.';
+COMMENT ON TABLE pos.raw_inbox IS 'Every accepted payload verbatim (vendor extensions included), deduplicated by the source''s event id, so it can be re-processed after a mapping fix. Read it with pos.inbox_payload(r).';
+COMMENT ON COLUMN pos.raw_inbox.payload IS 'The payload as text, when stored unpacked (short payloads, erasure markers); NULL when payload_zstd holds it.';
+COMMENT ON COLUMN pos.raw_inbox.payload_zstd IS 'The payload''s exact UTF-8 bytes as a zstd frame (with a content checksum), when pos-ingest packed it; pos.inbox_payload(r) unpacks.';
 
 CREATE TABLE pos.reject (
     reject_id       bigserial PRIMARY KEY,

@@ -89,10 +89,11 @@ BEGIN
         SELECT '(^|[^A-Za-z0-9_-])' || regexp_replace(i, '([^A-Za-z0-9])', '\\\1', 'g') || '($|[^A-Za-z0-9_-])'
           FROM unnest(members.ids) AS i);
 
-    UPDATE pos.raw_inbox r SET payload = marker, status = 'erased'
+    -- Packed payloads are searched unpacked; the marker replaces either form.
+    UPDATE pos.raw_inbox r SET payload = marker, payload_zstd = NULL, status = 'erased'
      WHERE r.tenant_id = tenant AND r.status <> 'erased'
-       AND (pos.identity_payload_mentions(r.payload, coalesce(needles, '{}'), coalesce(digit_needles, '{}'), '{}')
-            OR (r.source = ANY (members.sources) AND pos.identity_payload_mentions(r.payload, '{}', '{}', id_patterns)));
+       AND (pos.identity_payload_mentions(pos.inbox_payload(r), coalesce(needles, '{}'), coalesce(digit_needles, '{}'), '{}')
+            OR (r.source = ANY (members.sources) AND pos.identity_payload_mentions(pos.inbox_payload(r), '{}', '{}', id_patterns)));
     GET DIAGNOSTICS n = ROW_COUNT;
     audit.inbox_payloads_erased := n;
 

@@ -4,12 +4,14 @@
 //!
 //! One folder per capability: [`model`] (the canonical POS model every adapter maps to),
 //! [`sku`], [`identity`], [`forecast`], [`fraud`], [`caggs`] (continuous aggregates' write-path
-//! bookkeeping) and [`synth`] (a labelled synthetic chain).
+//! bookkeeping), [`synth`] (a labelled synthetic chain) and [`raw_payload`] (how the raw inbox
+//! stores payloads: zstd frames, unpacked by the ingest service and by SQL).
 
 pub mod caggs;
 pub mod forecast;
 pub mod fraud;
 pub mod identity;
 pub mod model;
+pub mod raw_payload;
 pub mod sku;
 pub mod synth;

@@ -1,10 +1,20 @@
-//! Open-loop load generator for `pos-ingest serve`: offers a fixed rate of sale lines as
-//! canonical events (one transaction of `--lines` lines per request, sent on schedule whether
-//! or not earlier ones were answered) and reports acknowledged lines/s and ack latency.
+//! Load generator for `pos-ingest serve`: offers a fixed rate of sale lines as canonical events
+//! (one transaction of `--lines` lines per request) and reports acknowledged lines/s and ack
+//! latency.
+//!
+//! Open loop (default): each request is sent on schedule whether or not earlier ones were
+//! answered, as independent tills would. With `--max-in-flight N` at most N requests are
+//! outstanding, as a sender with a bounded connection pool behaves: when all N wait, the next
+//! request waits for a slot, so the rate actually sent can fall below the offered one.
+//!
+//! Latency is reported twice: from the moment the request was *due* (its place in the
+//! schedule: includes any wait for a slot or for the generator itself, so a slow service cannot
+//! hide behind a slowed sender) and from the moment it was *sent*.
 //!
 //! cargo run --release -p pos-ingest --example loadgen -- --url http://127.0.0.1:8088 \
-//!     --lines-per-sec 20000 --seconds 30 --lines 5
+//!     --lines-per-sec 20000 --seconds 30 --lines 5 [--max-in-flight 64]
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 fn arg(args: &[String], name: &str, default: &str) -> String {
@@ -37,6 +47,21 @@ fn event(run: &str, i: u64, lines: usize) -> String {
     )
 }
 
+/// One answered (or failed) request: latency from its due time and from its send time, and the
+/// HTTP status (0: no response, e.g. connection refused or reset).
+struct Sample {
+    from_due: Duration,
+    from_send: Duration,
+    code: u16,
+}
+
+fn quantile(sorted: &[Duration], p: f64) -> f64 {
+    sorted
+        .get(((sorted.len() as f64 * p) as usize).min(sorted.len().saturating_sub(1)))
+        .map(|d| d.as_secs_f64() * 1000.0)
+        .unwrap_or(f64::NAN)
+}
+
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -46,19 +71,28 @@ async fn main() {
         .expect("--lines-per-sec");
     let seconds: f64 = arg(&args, "--seconds", "30").parse().expect("--seconds");
     let lines: usize = arg(&args, "--lines", "5").parse().expect("--lines");
+    let cap: usize = arg(&args, "--max-in-flight", "0")
+        .parse()
+        .expect("--max-in-flight");
     let run = arg(&args, "--run", &format!("{}", std::process::id()));
     let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(512)
+        .pool_max_idle_per_host(if cap > 0 { cap } else { 512 })
         .timeout(Duration::from_secs(30))
         .build()
         .unwrap();
+    let slots = Arc::new(tokio::sync::Semaphore::new(if cap > 0 {
+        cap
+    } else {
+        tokio::sync::Semaphore::MAX_PERMITS
+    }));
     let per_req = Duration::from_secs_f64(lines as f64 / rate);
     let total = (seconds * rate / lines as f64) as u64;
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(Duration, u16)>();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Sample>();
     let start = Instant::now();
     for i in 0..total {
         let due = start + per_req.mul_f64(i as f64);
         tokio::time::sleep_until(due.into()).await;
+        let slot = slots.clone().acquire_owned().await.expect("semaphore open");
         let (client, url, tx, body) = (
             client.clone(),
             url.clone(),
@@ -66,7 +100,7 @@ async fn main() {
             event(&run, i, lines),
         );
         tokio::spawn(async move {
-            let t0 = Instant::now();
+            let sent = Instant::now();
             let code = match client
                 .post(format!("{url}/v1/events"))
                 .body(body)
@@ -76,32 +110,46 @@ async fn main() {
                 Ok(r) => r.status().as_u16(),
                 Err(_) => 0,
             };
-            let _ = tx.send((t0.elapsed(), code));
+            drop(slot);
+            let _ = tx.send(Sample {
+                from_due: due.elapsed(),
+                from_send: sent.elapsed(),
+                code,
+            });
         });
     }
+    let sending = start.elapsed().as_secs_f64();
     drop(tx);
-    let mut lat = Vec::with_capacity(total as usize);
+    let (mut due_lat, mut send_lat) = (Vec::new(), Vec::new());
     let mut errors = std::collections::BTreeMap::new();
-    while let Some((d, code)) = rx.recv().await {
-        if code == 200 {
-            lat.push(d);
+    while let Some(s) = rx.recv().await {
+        if s.code == 200 {
+            due_lat.push(s.from_due);
+            send_lat.push(s.from_send);
         } else {
-            *errors.entry(code).or_insert(0u64) += 1;
+            *errors.entry(s.code).or_insert(0u64) += 1;
         }
     }
     let elapsed = start.elapsed().as_secs_f64();
-    lat.sort();
-    let q = |p: f64| {
-        lat.get(((lat.len() as f64 * p) as usize).min(lat.len().saturating_sub(1)))
-            .map(|d| d.as_secs_f64() * 1000.0)
-            .unwrap_or(f64::NAN)
+    due_lat.sort();
+    send_lat.sort();
+    let mode = if cap > 0 {
+        format!("at most {cap} in flight")
+    } else {
+        "open loop".to_string()
     };
     println!(
-        "offered {rate:.0} lines/s for {seconds:.0} s ({lines} lines/request): acked {} requests = {:.0} lines/s; ack latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; non-200: {errors:?}",
-        lat.len(),
-        lat.len() as f64 * lines as f64 / elapsed,
-        q(0.50),
-        q(0.99),
-        q(1.0)
+        "offered {rate:.0} lines/s for {seconds:.0} s ({lines} lines/request, {mode}): sent {total} requests in {sending:.1} s = {:.0} lines/s; acked {} requests = {:.0} lines/s",
+        total as f64 * lines as f64 / sending,
+        due_lat.len(),
+        due_lat.len() as f64 * lines as f64 / elapsed,
+    );
+    println!(
+        "  ack latency from due: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; from send: p50 {:.1} ms, p99 {:.1} ms; non-200 (0 = no response): {errors:?}",
+        quantile(&due_lat, 0.50),
+        quantile(&due_lat, 0.99),
+        quantile(&due_lat, 1.0),
+        quantile(&send_lat, 0.50),
+        quantile(&send_lat, 0.99),
     );
 }

@@ -11,6 +11,7 @@ use crate::envelope::{Envelope, Origin, Reject};
 use crate::writer::{Counts, Guard, Writer};
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
+use pos_core::raw_payload;
 use std::collections::HashMap;
 
 pub struct ReplayArgs {
@@ -42,7 +43,7 @@ impl std::fmt::Display for Summary {
 }
 
 const SELECT: &str = "
-SELECT inbox_id, tenant_id, source, content_type, payload FROM pos.raw_inbox
+SELECT inbox_id, tenant_id, source, content_type, payload, payload_zstd FROM pos.raw_inbox
  WHERE inbox_id > $1 AND ($2::text IS NULL OR source = $2) AND ($3 = 'all' OR status = $3)
    AND ($4::timestamptz IS NULL OR received_at >= $4) AND (cardinality($5::bigint[]) = 0 OR inbox_id = ANY($5))
    AND status <> 'erased'
@@ -85,16 +86,28 @@ pub async fn run(
         }
         let mut envs = Vec::with_capacity(rows.len());
         for r in &rows {
-            let (id, tenant, source, ct, payload): (i64, String, String, String, String) =
-                (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4));
+            let (id, tenant, source, ct): (i64, String, String, String) =
+                (r.get(0), r.get(1), r.get(2), r.get(3));
+            let payload = stored_payload(r.get(4), r.get(5));
             after = id;
             envs.push(remap(
-                base, mappings, id, &tenant, &source, &ct, &payload, &mut s,
+                base, mappings, id, &tenant, &source, &ct, payload, &mut s,
             ));
         }
         s.rows += envs.len();
         let o = w.write("replay", &envs).await?;
         s.counts.add(&o.counts);
+    }
+}
+
+/// The payload of an inbox row from whichever column holds it (see `pos_core::raw_payload`).
+fn stored_payload(text: Option<String>, zstd: Option<Vec<u8>>) -> Result<String, String> {
+    match (text, zstd) {
+        (Some(t), _) => Ok(t),
+        (None, Some(frame)) => {
+            raw_payload::unpack_zstd(&frame).map_err(|e| format!("payload_zstd unreadable: {e}"))
+        }
+        (None, None) => Err("no payload stored".into()),
     }
 }
 
@@ -107,7 +120,7 @@ fn remap(
     tenant: &str,
     source: &str,
     ct: &str,
-    payload: &str,
+    payload: Result<String, String>,
     s: &mut Summary,
 ) -> Envelope {
     let mut ctx = base.clone();
@@ -125,6 +138,14 @@ fn remap(
         reason,
         detail: serde_json::json!({ "inbox_id": id }),
     };
+    let payload = match payload {
+        Ok(p) => p,
+        Err(why) => {
+            s.unreadable += 1;
+            env.rejects.push(reject(format!("inbox row {id}: {why}")));
+            return env;
+        }
+    };
     let Some(format) = Format::from_content_type(ct) else {
         s.unreadable += 1;
         env.rejects.push(reject(format!(
@@ -132,7 +153,7 @@ fn remap(
         )));
         return env;
     };
-    match map(&ctx, mappings, &format, payload, &Meta::default()) {
+    match map(&ctx, mappings, &format, &payload, &Meta::default()) {
         Ok(m) => {
             for e in m.envelopes {
                 env.records.extend(e.records);

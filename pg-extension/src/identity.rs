@@ -27,7 +27,12 @@ use std::collections::HashMap;
 extension_sql_file!(
     "../../sql/50_identity.sql",
     name = "identity_sql",
-    requires = ["security", train_identity_model, resolve_identities]
+    requires = [
+        "security",
+        "inbox_sql",
+        train_identity_model,
+        resolve_identities
+    ]
 );
 
 /// Raises the core error as `ERROR: <message>` with `HINT: <hint>`; never returns.

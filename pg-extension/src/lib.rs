@@ -8,6 +8,7 @@ mod caggs_invalidation;
 mod forecast;
 mod fraud;
 mod identity;
+mod inbox;
 mod scheduler;
 mod sku;
 

@@ -11,6 +11,7 @@ mod txns;
 pub mod upsert;
 
 use crate::envelope::{Envelope, Origin, Record, Reject};
+use pos_core::raw_payload::{Packer, Stored};
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
@@ -118,6 +119,7 @@ fn is_retryable(e: &tokio_postgres::Error) -> bool {
 /// A connection that writes batches. Not shared: the service runs several, one per writer task.
 pub struct Writer {
     client: Client,
+    packer: Packer,
     chunks: chunks::ChunkCache,
     aliases: txns::AliasCache,
     sql: Statements,
@@ -167,6 +169,7 @@ impl Writer {
             .map_err(WriteError::from_db)?;
         Ok(Writer {
             client,
+            packer: Packer::new(),
             chunks: chunks::ChunkCache::default(),
             aliases: txns::AliasCache::default(),
             sql: Statements::new(Guard::Newer),
@@ -274,7 +277,7 @@ impl Writer {
             .query_one(upsert::BATCH_OPEN, &[&tenant, &source])
             .await?
             .get(0);
-        let inbox_ids = insert_inbox(&tx, envs, &mut status, batch_id).await?;
+        let inbox_ids = insert_inbox(&tx, envs, &mut status, batch_id, &mut self.packer).await?;
         relink_inbox(&tx, envs, &status, batch_id).await?;
 
         let mut counts = Counts {
@@ -358,17 +361,18 @@ fn single_tenant(envs: &[Envelope]) -> Option<String> {
     tenants.all(|t| t == first).then(|| first.to_string())
 }
 
-/// Inserts the new payloads; those already in the inbox become duplicates. Returns the inbox id
-/// per envelope index.
+/// Inserts the new payloads (long ones zstd-packed, see `pos_core::raw_payload`); those already
+/// in the inbox become duplicates. Returns the inbox id per envelope index.
 async fn insert_inbox(
     tx: &tokio_postgres::Transaction<'_>,
     envs: &[Envelope],
     status: &mut [EnvelopeStatus],
     batch_id: i64,
+    packer: &mut Packer,
 ) -> Result<HashMap<usize, i64>, tokio_postgres::Error> {
     let mut by_key = HashMap::new();
-    let (mut t, mut s, mut e, mut c, mut p, mut st) =
-        (vec![], vec![], vec![], vec![], vec![], vec![]);
+    let (mut t, mut s, mut e, mut c, mut st) = (vec![], vec![], vec![], vec![], vec![]);
+    let (mut text, mut zstd): (Vec<Option<&str>>, Vec<Option<Vec<u8>>>) = (vec![], vec![]);
     for (i, env) in envs.iter().enumerate() {
         if let (Origin::New(r), EnvelopeStatus::Stored { .. }) = (&env.origin, status[i]) {
             by_key.insert(
@@ -379,7 +383,16 @@ async fn insert_inbox(
             s.push(r.source.as_str());
             e.push(r.event_id.as_str());
             c.push(r.content_type.as_str());
-            p.push(r.payload.as_str());
+            match packer.pack(&r.payload) {
+                Stored::Text(x) => {
+                    text.push(Some(x));
+                    zstd.push(None);
+                }
+                Stored::Zstd(frame) => {
+                    text.push(None);
+                    zstd.push(Some(frame));
+                }
+            }
             st.push(if env.records.is_empty() && !env.rejects.is_empty() {
                 "rejected"
             } else {
@@ -392,7 +405,10 @@ async fn insert_inbox(
         return Ok(ids);
     }
     let returned = tx
-        .query(upsert::INBOX, &[&t, &s, &e, &c, &p, &st, &batch_id])
+        .query(
+            upsert::INBOX,
+            &[&t, &s, &e, &c, &text, &zstd, &st, &batch_id],
+        )
         .await?;
     for row in &returned {
         let key = (

@@ -171,12 +171,12 @@ ON CONFLICT (tenant_id, source, raw_item_id) DO UPDATE SET sku = EXCLUDED.sku WH
 /// by key instead of sorting whole hypertables (a temporary table has no statistics otherwise).
 pub const ANALYZE_STAGING: &str = "ANALYZE stage_won, stage_line, stage_tender";
 
-/// New payloads into the inbox; the ones whose event id is already there come back missing
-/// from RETURNING and are treated as duplicates.
+/// New payloads into the inbox, each either as text (`$5`) or zstd-packed (`$6`); the ones whose
+/// event id is already there come back missing from RETURNING and are treated as duplicates.
 pub const INBOX: &str = "
-INSERT INTO pos.raw_inbox (tenant_id, source, source_event_id, content_type, payload, status, processed_at, batch_id)
-SELECT u.t, u.s, u.e, u.c, u.p, u.st, now(), $7
-  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS u(t, s, e, c, p, st)
+INSERT INTO pos.raw_inbox (tenant_id, source, source_event_id, content_type, payload, payload_zstd, status, processed_at, batch_id)
+SELECT u.t, u.s, u.e, u.c, u.p, u.z, u.st, now(), $8
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bytea[], $7::text[]) AS u(t, s, e, c, p, z, st)
 ON CONFLICT (tenant_id, source, source_event_id) DO NOTHING
 RETURNING inbox_id, tenant_id, source, source_event_id";
 

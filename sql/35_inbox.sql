@@ -1,0 +1,11 @@
+-- Reading raw inbox payloads. pos-ingest stores a long payload as a zstd frame of its exact
+-- bytes in pos.raw_inbox.payload_zstd (inbox rows stay under the 2 kB TOAST threshold, so
+-- PostgreSQL would never compress them itself: packing cuts the inbox's heap and WAL bytes
+-- about threefold); short ones stay text in payload. pos.unpack_payload (Rust, codec in
+-- pos-core) unpacks a frame.
+
+CREATE FUNCTION pos.inbox_payload(r pos.raw_inbox) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN coalesce(r.payload, pos.unpack_payload(r.payload_zstd));
+COMMENT ON FUNCTION pos.inbox_payload(pos.raw_inbox) IS 'The raw payload of an inbox row as text, exactly as it arrived, whether it is stored as text or zstd-packed: SELECT pos.inbox_payload(i) FROM pos.raw_inbox i WHERE …';
+COMMENT ON FUNCTION pos.unpack_payload(bytea) IS 'The text of a zstd frame written by pos-ingest into pos.raw_inbox.payload_zstd; an error if the bytes are not such a frame.';
