@@ -9,3 +9,4 @@ CREATE FUNCTION pos.inbox_payload(r pos.raw_inbox) RETURNS text
     RETURN coalesce(r.payload, pos.unpack_payload(r.payload_zstd));
 COMMENT ON FUNCTION pos.inbox_payload(pos.raw_inbox) IS 'The raw payload of an inbox row as text, exactly as it arrived, whether it is stored as text or zstd-packed: SELECT pos.inbox_payload(i) FROM pos.raw_inbox i WHERE …';
 COMMENT ON FUNCTION pos.unpack_payload(bytea) IS 'The text of a zstd frame written by pos-ingest into pos.raw_inbox.payload_zstd; an error if the bytes are not such a frame.';
+COMMENT ON FUNCTION pos.pack_payload(text) IS 'A zstd frame of the text, the form pos-ingest stores long payloads in (pos.raw_inbox.payload_zstd).';

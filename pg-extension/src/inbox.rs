@@ -7,7 +7,7 @@ use pos_core::raw_payload;
 extension_sql_file!(
     "../../sql/35_inbox.sql",
     name = "inbox_sql",
-    requires = ["reference", unpack_payload]
+    requires = ["reference", unpack_payload, pack_payload]
 );
 
 /// The text of a zstd-packed payload, byte for byte as it arrived. A damaged frame is an
@@ -22,4 +22,12 @@ fn unpack_payload(frame: &[u8]) -> String {
             "the value is not a payload packed by pos-ingest (a zstd frame of UTF-8 text)"
         );
     })
+}
+
+/// A zstd frame of `payload`, as pos-ingest writes into `payload_zstd` (e.g. to pack rows
+/// that were written as text: `UPDATE pos.raw_inbox SET payload_zstd = pos.pack_payload(payload),
+/// payload = NULL WHERE …`).
+#[pg_extern(immutable, parallel_safe, strict)]
+fn pack_payload(payload: &str) -> Vec<u8> {
+    raw_payload::pack_zstd(payload)
 }

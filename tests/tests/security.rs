@@ -99,6 +99,8 @@ fn analysts_cannot_read_pii() {
         "SELECT email FROM pos.customer",
         "SELECT full_name FROM pos.customer",
         "SELECT payload FROM pos.raw_inbox",
+        "SELECT payload_zstd FROM pos.raw_inbox",
+        "SELECT pos.inbox_payload(i) FROM pos.raw_inbox i",
     ] {
         let err = bi.batch_execute(sql).expect_err(sql);
         assert!(
