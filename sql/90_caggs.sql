@@ -722,6 +722,49 @@ BEGIN
 END
 $$;
 
+-- The parts of keys that may hold rows, raw (a chunk's range, a straggler in the default chunk)
+-- or materialized (to be deleted); re-materializing the rest would change nothing. Without this a
+-- first refresh over history with gaps (one stray old row, a POS clock wrong for a day) walks
+-- every empty bucket in between, batch after batch: five years of hourly buckets took 1,773
+-- batches and 29 s.
+CREATE FUNCTION pos._cagg_occupied(c pos.continuous_aggregate, keys tstzmultirange) RETURNS tstzmultirange
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    h      pos.hypertable := pos._hypertable(c.source);
+    scan   tstzrange := pos._cagg_scan_range(c, range_merge(keys));
+    raw    tstzmultirange;
+    strays tstzmultirange;
+    occ    tstzmultirange;
+    gap    tstzrange;
+    found  boolean;
+    probe  text := 'SELECT EXISTS (SELECT 1 FROM %s WHERE ($1 IS NULL OR %I >= $1) AND ($2 IS NULL OR %I < $2))';
+BEGIN
+    IF isempty(keys) THEN
+        RETURN keys;
+    END IF;
+    SELECT coalesce(range_agg(pos._cagg_keys_for(c, range_start, range_end - interval '1 microsecond')), '{}')
+      INTO raw FROM pos.chunk
+     WHERE hypertable = h.relid AND tstzrange(range_start, range_end) && scan;
+    EXECUTE format('SELECT coalesce(range_agg(pos._cagg_keys_for($1, t, t)), ''{}'')
+                      FROM (SELECT DISTINCT %I AS t FROM %s WHERE %I <@ $2) d',
+                   h.time_column, h.default_chunk, h.time_column)
+       INTO strays USING c, scan;
+    occ := (raw + strays) * keys;
+    FOR gap IN SELECT x FROM unnest(keys - occ) x LOOP
+        IF c.date_column IS NULL THEN
+            EXECUTE format(probe, c.mat_table, c.bucket_column, c.bucket_column) INTO found USING lower(gap), upper(gap);
+        ELSE
+            EXECUTE format(probe, c.mat_table, c.bucket_column, c.bucket_column) INTO found
+              USING pos._cagg_key_date(lower(gap)), pos._cagg_key_date(upper(gap));
+        END IF;
+        IF found THEN
+            occ := occ + tstzmultirange(gap);
+        END IF;
+    END LOOP;
+    RETURN occ;
+END
+$$;
+
 -- Moves a source's log into the logs of all its aggregates, as bucket keys; first the spans the
 -- current transaction wrote, which the trigger would log only at commit.
 CREATE FUNCTION pos._cagg_move_invalidations(src regclass) RETURNS void
@@ -769,6 +812,7 @@ DECLARE
     c      pos.continuous_aggregate;
     inv    tstzmultirange;
     todo   tstzmultirange;
+    todo_rows tstzmultirange;
     bounds tstzrange;
     r      tstzrange;
     piece  tstzrange;
@@ -789,6 +833,12 @@ BEGIN
         inv := inv - tstzmultirange(tstzrange(NULL, lower(bounds))) - tstzmultirange(win * tstzrange(upper(bounds), NULL));
     END IF;
     todo := inv * tstzmultirange(win);
+    IF c.parent_id IS NULL AND NOT isempty(todo) THEN
+        -- parts without a raw or materialized row are valid as they are: out of the log
+        todo_rows := pos._cagg_occupied(c, todo);
+        inv := inv - (todo - todo_rows);
+        todo := todo_rows;
+    END IF;
     IF c.parent_id IS NOT NULL THEN
         -- never materialize from parent buckets that are stale themselves: they stay live
         todo := todo - (SELECT coalesce(range_agg(pos._cagg_keys_for(c, lower(x), upper(x) - interval '1 microsecond')), '{}')

@@ -611,3 +611,70 @@ fn savepoint_rollback_keeps_the_threshold_lock() {
         .unwrap();
     assert_eq!(mismatches(&mut other, "public.per_hour"), 0);
 }
+
+/// A refresh goes through history with gaps in a few batches (only buckets that may hold raw or
+/// materialized rows are re-materialized), and a deleted stray row still leaves the aggregate.
+#[test]
+fn a_refresh_skips_empty_history_but_not_stale_buckets() {
+    let mut c = fresh_db("e2e_caggs_gaps");
+    c.batch_execute(
+        "DELETE FROM pos.job;
+         SELECT pos.ensure_chunks('pos.sale_line', '2026-01-05', '2026-01-06');
+         INSERT INTO pos.sale_line (tenant_id, store_id, source, source_txn_id, line_no, occurred_at, business_date, kind, sku, raw_item_id, quantity, unit_price, net_amount, currency)
+         SELECT 't1', 's1', 'x', 'tx' || g, 1, timestamptz '2026-01-05 09:00+00' + g * interval '1 minute', '2026-01-05',
+                'sale', 'sku1', 'sku1', 1, 1, 1, 'EUR' FROM generate_series(0, 299) g;
+         -- five years earlier, in no chunk: the default chunk keeps it
+         INSERT INTO pos.sale_line (tenant_id, store_id, source, source_txn_id, line_no, occurred_at, business_date, kind, sku, raw_item_id, quantity, unit_price, net_amount, currency)
+         VALUES ('t1', 's1', 'x', 'stray', 1, '2021-03-01 10:00+00', '2021-03-01', 'sale', 'sku1', 'sku1', 1, 1, 1, 'EUR');",
+    )
+    .unwrap();
+    let batches = |c: &mut postgres::Client, cagg: &str| -> i32 {
+        c.query_one(
+            "SELECT last_refresh_batches FROM pos.continuous_aggregate WHERE view_name = $1::text::regclass",
+            &[&cagg],
+        )
+        .unwrap()
+        .get(0)
+    };
+    for cagg in ["pos.sales_hourly", "pos.sales_daily"] {
+        c.batch_execute(&format!(
+            "CALL pos.refresh_continuous_aggregate('{cagg}', NULL, NULL)"
+        ))
+        .unwrap();
+        // Before: one batch per day (hourly) or week (daily) of the five empty years.
+        assert!(
+            batches(&mut c, cagg) <= 4,
+            "{cagg}: {} batches",
+            batches(&mut c, cagg)
+        );
+        assert_eq!(mismatches(&mut c, cagg), 0, "{cagg}");
+    }
+    c.batch_execute("DELETE FROM pos.sale_line WHERE source_txn_id = 'stray'")
+        .unwrap();
+    for cagg in ["pos.sales_hourly", "pos.sales_daily"] {
+        c.batch_execute(&format!(
+            "CALL pos.refresh_continuous_aggregate('{cagg}', NULL, NULL)"
+        ))
+        .unwrap();
+        assert_eq!(
+            mismatches(&mut c, cagg),
+            0,
+            "{cagg} after the stray row left"
+        );
+    }
+    let mat: String = c
+        .query_one(
+            "SELECT mat_table::text FROM pos.continuous_aggregate WHERE view_name = 'pos.sales_daily'::regclass",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    let stray_days: i64 = c
+        .query_one(
+            &format!("SELECT count(*) FROM {mat} WHERE business_date < '2026-01-01'"),
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(stray_days, 0);
+}
