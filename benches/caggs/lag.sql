@@ -1,6 +1,6 @@
 -- A 1-second continuous aggregate of the lines pgbench writes, and a refresh that records its lag
 -- (re-created on every run).
-SELECT pos.drop_continuous_aggregate('bench.per_second') WHERE to_regclass('bench.per_second') IS NOT NULL;
+SELECT pos.drop_continuous_aggregate(to_regclass('bench.per_second')) WHERE to_regclass('bench.per_second') IS NOT NULL;
 DROP TABLE IF EXISTS bench.lag;
 DROP PROCEDURE IF EXISTS bench.refresh_and_record();
 SELECT pos.create_continuous_aggregate('bench.per_second', 'pos.sale_line', '{store_id}', 'count(*) AS lines',

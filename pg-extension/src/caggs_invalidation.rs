@@ -64,6 +64,9 @@ struct Xact {
 
 thread_local! {
     static XACT: RefCell<Xact> = RefCell::new(Xact::default());
+    /// Relations looked up by name (see [`cached_regclass`]).
+    static RELIDS: RefCell<Vec<(CString, pg_sys::Oid)>> = const { RefCell::new(Vec::new()) };
+    static RELCACHE_CALLBACK_REGISTERED: Cell<bool> = const { Cell::new(false) };
     static CALLBACK_REGISTERED: Cell<bool> = const { Cell::new(false) };
 }
 
@@ -251,7 +254,7 @@ fn with_source<R>(chunk: usize, f: impl FnOnce(&mut Source) -> R) -> R {
 unsafe fn register_chunk(td: &pg_sys::TriggerData) -> usize {
     register_callback();
     let args = unsafe { TriggerArgs::read(&*td.tg_trigger) };
-    let source_relid = unsafe { regclass(&args.source) };
+    let source_relid = unsafe { cached_regclass(&args.source) };
     let known = XACT.with(|x| {
         x.borrow()
             .sources
@@ -259,7 +262,7 @@ unsafe fn register_chunk(td: &pg_sys::TriggerData) -> usize {
             .position(|s| s.relid == source_relid)
     });
     let source = known.unwrap_or_else(|| unsafe {
-        let seq = regclass(&args.threshold_seq);
+        let seq = cached_regclass(&args.threshold_seq);
         let threshold = lock_and_read_threshold(source_relid, seq);
         let spans = TouchedSpans::new(
             threshold,
@@ -319,6 +322,37 @@ unsafe fn regclass(name: &CStr) -> pg_sys::Oid {
         }
         oid
     }
+}
+
+/// [`regclass`], remembered by the backend: looking names up cost more than the rest of a
+/// one-line transaction's tracking (callgrind, `benches/caggs/RESULTS.md`). Forgotten on every
+/// relcache invalidation (a relation dropped, renamed or created again under the name), which
+/// PostgreSQL processes whenever a statement locks its relations, before any row reaches the
+/// trigger.
+unsafe fn cached_regclass(name: &CStr) -> pg_sys::Oid {
+    let known = RELIDS.with(|r| {
+        r.borrow()
+            .iter()
+            .find(|(n, _)| n.as_c_str() == name)
+            .map(|(_, oid)| *oid)
+    });
+    if let Some(oid) = known {
+        return oid;
+    }
+    if !RELCACHE_CALLBACK_REGISTERED.get() {
+        unsafe {
+            pg_sys::CacheRegisterRelcacheCallback(Some(forget_relids), pg_sys::Datum::from(0))
+        };
+        RELCACHE_CALLBACK_REGISTERED.set(true);
+    }
+    let oid = unsafe { regclass(name) };
+    RELIDS.with(|r| r.borrow_mut().push((name.to_owned(), oid)));
+    oid
+}
+
+#[pg_guard]
+unsafe extern "C-unwind" fn forget_relids(_arg: pg_sys::Datum, _relid: pg_sys::Oid) {
+    RELIDS.with(|r| r.borrow_mut().clear());
 }
 
 /// Takes the source's threshold lock shared until the top transaction ends, then reads the
@@ -449,7 +483,7 @@ fn flush() {
 /// through SPI, whose cost per commit is compared in `benches/caggs/RESULTS.md`.
 unsafe fn insert_log_rows(pending: &[(pg_sys::Oid, Vec<(i64, i64)>)]) {
     unsafe {
-        let rel = pg_sys::table_open(regclass(LOG_TABLE), pg_sys::RowExclusiveLock as i32);
+        let rel = pg_sys::table_open(cached_regclass(LOG_TABLE), pg_sys::RowExclusiveLock as i32);
         check_log_shape(rel);
         let indexes = pg_sys::CatalogOpenIndexes(rel);
         check_plain_indexes(indexes);
@@ -478,23 +512,20 @@ unsafe fn insert_log_rows(pending: &[(pg_sys::Oid, Vec<(i64, i64)>)]) {
 /// The heap tuple is formed positionally: the log must be exactly (source regclass, lo
 /// timestamptz, hi timestamptz), as `sql/90_caggs.sql` creates it.
 unsafe fn check_log_shape(rel: pg_sys::Relation) {
-    let desc = unsafe { PgTupleDesc::from_pg_unchecked((*rel).rd_att) };
-    let shape: Vec<(String, pg_sys::Oid)> = desc
-        .iter()
-        .map(|a| (a.name().to_string(), a.type_oid().value()))
-        .collect();
-    let expected = [
+    const EXPECTED: [(&str, pg_sys::Oid); 3] = [
         ("source", pg_sys::REGCLASSOID),
         ("lo", pg_sys::TIMESTAMPTZOID),
         ("hi", pg_sys::TIMESTAMPTZOID),
     ];
-    let matches = shape.len() == expected.len()
-        && shape
+    let desc = unsafe { PgTupleDesc::from_pg_unchecked((*rel).rd_att) };
+    let matches = desc.len() == EXPECTED.len()
+        && desc
             .iter()
-            .zip(expected)
-            .all(|((name, ty), (want, want_ty))| name == want && *ty == want_ty);
+            .zip(EXPECTED)
+            .all(|(a, (name, ty))| a.name() == name && a.type_oid().value() == ty);
     if !matches {
-        error!("{LOG_TABLE:?} must have exactly the columns (source regclass, lo timestamptz, hi timestamptz), found {shape:?}");
+        let found: Vec<String> = desc.iter().map(|a| a.name().to_string()).collect();
+        error!("{LOG_TABLE:?} must have exactly the columns (source regclass, lo timestamptz, hi timestamptz), found {found:?}");
     }
 }
 
