@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Where the service's time goes: one `serve` on a fresh database, then loadgen runs given as
+# RATE:CAP pairs (CAP 0 = open loop); after each, the CPU seconds of the service, the load
+# generator and the PostgreSQL backends, the batches committed and their mean commit time.
+#   benches/ingest/serve-probe.sh ADMIN_URL 20000:64 20000:256    env: SECS (15), WRITERS (2),
+#       BIN (pos-ingest), LOADGEN, EXTRA (more serve flags)
+set -euo pipefail
+ADMIN=$1; BASE=${ADMIN%/*}; shift; WRITERS=${WRITERS:-2}; SECS=${SECS:-15}; EXTRA=${EXTRA:-}
+cd "$(dirname "$0")/../.."
+T=${CARGO_TARGET_DIR:-$PWD/target}
+BIN=${BIN:-$T/release/pos-ingest}; LOADGEN=${LOADGEN:-$T/release/examples/loadgen}
+psql -X -q "$ADMIN" -c "DROP DATABASE IF EXISTS bench_serve WITH (FORCE)" -c "CREATE DATABASE bench_serve"
+D=$BASE/bench_serve; psql -X -q "$D" -c "CREATE EXTENSION pos_analytics"
+for t in pos.txn pos.sale_line pos.tender; do psql -X -q -tA "$D" -c "SELECT count(*) FROM pos.ensure_chunks('$t', '2026-09-20', '2026-09-25')" >/dev/null; done
+PORT=18097
+$BIN serve --url "$D" --listen 127.0.0.1:$PORT --writers $WRITERS $EXTRA 2>/tmp/bench_ingest_probe.err &
+SERVE=$!; sleep 2
+cpu() { awk '{print ($14+$15)/100}' /proc/$1/stat; }
+pgcpu() { for p in $(pgrep -u postgres -f "postgres: .*bench_serve" || true); do awk '{print ($14+$15)/100}' /proc/$p/stat 2>/dev/null; done | awk '{s+=$1} END{print s+0}'; }
+m() { curl -s http://127.0.0.1:$PORT/metrics | awk -v k="$1" '$1==k {print $2}'; }
+for RC in "$@"; do
+  R=${RC%:*}; C=${RC#*:}
+  s0=$(cpu $SERVE); p0=$(pgcpu); b0=$(m pos_ingest_batches_total); cs0=$(m pos_ingest_commit_duration_seconds_sum)
+  /usr/bin/time -f "  loadgen CPU %U+%S s, peak RSS %M KB" $LOADGEN --url http://127.0.0.1:$PORT --lines-per-sec $R --seconds $SECS --lines 5 --max-in-flight $C --run "p$R-$C-$RANDOM"
+  s1=$(cpu $SERVE); p1=$(pgcpu); b1=$(m pos_ingest_batches_total); cs1=$(m pos_ingest_commit_duration_seconds_sum)
+  echo "  serve CPU $(echo "$s1-$s0" | bc) s, PostgreSQL backends CPU $(echo "$p1-$p0" | bc) s; batches $((b1-b0)), mean commit $(python3 -c "print(f'{1000*($cs1-$cs0)/max(1,$b1-$b0):.1f} ms')"); serve RSS $(awk '/VmRSS/ {print $2, $3}' /proc/$SERVE/status), peak $(awk '/VmHWM/ {print $2, $3}' /proc/$SERVE/status); load $(cut -d' ' -f1-3 /proc/loadavg)"
+done
+kill -TERM $SERVE; wait $SERVE || true
