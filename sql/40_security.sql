@@ -20,7 +20,7 @@ GRANT SELECT ON pos.tenant_access TO pos_analyst, pos_api;
 -- query over a real-time view calls it once per table reference (one InitPlan each: eight for
 -- pos.store_daily). PL/pgSQL keeps the plan for the session (re-planned when the role changes,
 -- as row security requires), which makes a call ~15x cheaper. Same result as before.
-CREATE FUNCTION pos.visible_tenants() RETURNS text[]
+CREATE FUNCTION pos._visible_tenants_uncached() RETURNS text[]
 LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
 DECLARE
     tenants text[];
@@ -42,6 +42,14 @@ BEGIN
     RETURN tenants;
 END
 $$;
+COMMENT ON FUNCTION pos._visible_tenants_uncached() IS 'What pos.visible_tenants() returns, computed afresh on every call.';
+
+-- What the policies call: the list above, computed once per statement (pg-extension/src/tenancy.rs).
+-- Each policy evaluates it in its own InitPlan, one per table a query reads, and the list can only
+-- change with the user, pos.tenant, or the snapshot: the last list is reused while all three are
+-- unchanged (same transaction, snapshot and command).
+CREATE FUNCTION pos.visible_tenants() RETURNS text[]
+LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'pos_visible_tenants';
 COMMENT ON FUNCTION pos.visible_tenants() IS 'Tenants the current role may read: its pos.tenant_access rows, plus pos.tenant when the role is a member of pos_api.';
 
 CREATE FUNCTION pos.grant_tenant_access(role_name name, tenant_id text, base_role name DEFAULT 'pos_analyst')

@@ -11,6 +11,7 @@ mod identity;
 mod inbox;
 mod scheduler;
 mod sku;
+mod tenancy;
 
 ::pgrx::pg_module_magic!(name, version);
 
