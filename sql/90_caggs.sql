@@ -745,10 +745,13 @@ BEGIN
     SELECT coalesce(range_agg(pos._cagg_keys_for(c, range_start, range_end - interval '1 microsecond')), '{}')
       INTO raw FROM pos.chunk
      WHERE hypertable = h.relid AND tstzrange(range_start, range_end) && scan;
-    EXECUTE format('SELECT coalesce(range_agg(pos._cagg_keys_for($1, t, t)), ''{}'')
-                      FROM (SELECT DISTINCT %I AS t FROM %s WHERE %I <@ $2) d',
-                   h.time_column, h.default_chunk, h.time_column)
-       INTO strays USING c, scan;
+    -- One span per bucket step, not per row: the keys of a step's first and last row cover those
+    -- of every row between them (with 600,000 rows in the default chunk a call per row took 32 s).
+    EXECUTE format('SELECT coalesce(range_agg(pos._cagg_keys_for($1, lo, hi)), ''{}'')
+                      FROM (SELECT min(%I) AS lo, max(%I) AS hi FROM %s WHERE %I <@ $2
+                             GROUP BY date_bin($3, %I, $4)) d',
+                   h.time_column, h.time_column, h.default_chunk, h.time_column, h.time_column)
+       INTO strays USING c, scan, pos._cagg_step(c), c.bucket_origin;
     occ := (raw + strays) * keys;
     FOR gap IN SELECT x FROM unnest(keys - occ) x LOOP
         IF c.date_column IS NULL THEN
