@@ -63,7 +63,7 @@ pub async fn run(
     let mut w = Writer::connect(&a.url)
         .await
         .context("connecting to PostgreSQL")?;
-    w.set_guard(Guard::NewerOrEqual);
+    w.set_guard(Guard::NewerOrEqual).await?;
     let mut s = Summary::default();
     let mut after = 0i64;
     loop {

@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 use tokio_postgres::error::SqlState;
-use tokio_postgres::{Client, NoTls};
+use tokio_postgres::{Client, NoTls, Statement};
 pub use upsert::Guard;
 
 /// What happened to one envelope of a batch.
@@ -125,10 +125,17 @@ pub struct Writer {
     sql: Statements,
 }
 
-/// The upsert statements for one guard.
+/// The upsert statements for one guard. The ones every batch runs are prepared once per
+/// connection: parsing and planning them again for each batch was a fixed cost that every
+/// group commit paid, however few requests it held. The ones that join the staging tables to
+/// the hypertables stay unprepared, so each is planned with the batch's staging statistics.
 #[derive(Clone)]
 struct Statements {
-    txn: String,
+    txn: Statement,
+    batch_open: Statement,
+    batch_close: Statement,
+    inbox: Statement,
+    aliases: Statement,
     lines: String,
     tenders: String,
     solo_tenders: String,
@@ -137,15 +144,19 @@ struct Statements {
 }
 
 impl Statements {
-    fn new(g: Guard) -> Statements {
-        Statements {
-            txn: upsert::txn(g),
+    async fn prepare(c: &Client, g: Guard) -> Result<Statements, tokio_postgres::Error> {
+        Ok(Statements {
+            txn: c.prepare(&upsert::txn(g)).await?,
+            batch_open: c.prepare(upsert::BATCH_OPEN).await?,
+            batch_close: c.prepare(upsert::BATCH_CLOSE).await?,
+            inbox: c.prepare(upsert::INBOX).await?,
+            aliases: c.prepare(upsert::SKU_ALIASES).await?,
             lines: upsert::lines(g),
             tenders: upsert::tenders(g),
             solo_tenders: upsert::solo_tenders(g),
             drawers: upsert::drawers(g),
             inventory: upsert::inventory(g),
-        }
+        })
     }
 }
 
@@ -167,18 +178,24 @@ impl Writer {
         stage::create_staging(&client)
             .await
             .map_err(WriteError::from_db)?;
+        let sql = Statements::prepare(&client, Guard::Newer)
+            .await
+            .map_err(WriteError::from_db)?;
         Ok(Writer {
             client,
             packer: Packer::new(),
             chunks: chunks::ChunkCache::default(),
             aliases: txns::AliasCache::default(),
-            sql: Statements::new(Guard::Newer),
+            sql,
         })
     }
 
     /// `Guard::NewerOrEqual` for `replay`; the default is `Guard::Newer`.
-    pub fn set_guard(&mut self, g: Guard) {
-        self.sql = Statements::new(g);
+    pub async fn set_guard(&mut self, g: Guard) -> Result<(), WriteError> {
+        self.sql = Statements::prepare(&self.client, g)
+            .await
+            .map_err(WriteError::from_db)?;
+        Ok(())
     }
 
     pub fn is_closed(&self) -> bool {
@@ -274,10 +291,18 @@ impl Writer {
         let tenant = single_tenant(envs);
         let tx = self.client.transaction().await?;
         let batch_id: i64 = tx
-            .query_one(upsert::BATCH_OPEN, &[&tenant, &source])
+            .query_one(&sql.batch_open, &[&tenant, &source])
             .await?
             .get(0);
-        let inbox_ids = insert_inbox(&tx, envs, &mut status, batch_id, &mut self.packer).await?;
+        let inbox_ids = insert_inbox(
+            &tx,
+            &sql.inbox,
+            envs,
+            &mut status,
+            batch_id,
+            &mut self.packer,
+        )
+        .await?;
         relink_inbox(&tx, envs, &status, batch_id).await?;
 
         let mut counts = Counts {
@@ -324,7 +349,7 @@ impl Writer {
             &checksum,
             &ms,
         ];
-        tx.execute(upsert::BATCH_CLOSE, &close).await?;
+        tx.execute(&sql.batch_close, &close).await?;
         tx.commit().await?;
         self.chunks.commit();
         self.aliases.commit();
@@ -365,6 +390,7 @@ fn single_tenant(envs: &[Envelope]) -> Option<String> {
 /// in the inbox become duplicates. Returns the inbox id per envelope index.
 async fn insert_inbox(
     tx: &tokio_postgres::Transaction<'_>,
+    insert: &Statement,
     envs: &[Envelope],
     status: &mut [EnvelopeStatus],
     batch_id: i64,
@@ -405,10 +431,7 @@ async fn insert_inbox(
         return Ok(ids);
     }
     let returned = tx
-        .query(
-            upsert::INBOX,
-            &[&t, &s, &e, &c, &text, &zstd, &st, &batch_id],
-        )
+        .query(insert, &[&t, &s, &e, &c, &text, &zstd, &st, &batch_id])
         .await?;
     for row in &returned {
         let key = (

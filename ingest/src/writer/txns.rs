@@ -87,7 +87,7 @@ pub async fn write(
     }
     stage::copy_txns(tx, &d.txns).await?;
     let won: HashMap<Key, bool> = tx
-        .query(sql.txn.as_str(), &[&batch_id])
+        .query(&sql.txn, &[&batch_id])
         .await?
         .iter()
         .map(|r| {
@@ -138,13 +138,14 @@ pub async fn write(
     if staged_tenders > 0 {
         out.rows += tx.execute(sql.tenders.as_str(), &[&batch_id]).await?;
     }
-    learn_aliases(tx, &d.txns, aliases).await?;
+    learn_aliases(tx, &sql.aliases, &d.txns, aliases).await?;
     Ok(out)
 }
 
 /// Records how each source names the products of these lines (see [`upsert::SKU_ALIASES`]).
 async fn learn_aliases(
     tx: &Transaction<'_>,
+    insert: &tokio_postgres::Statement,
     txns: &[Txn],
     cache: &mut AliasCache,
 ) -> Result<(), tokio_postgres::Error> {
@@ -171,7 +172,6 @@ async fn learn_aliases(
     }
     let col = |f: fn(&AliasKey) -> &str| cache.pending.iter().map(f).collect::<Vec<&str>>();
     let (tn, src, raw, sku) = (col(|k| &k.0), col(|k| &k.1), col(|k| &k.2), col(|k| &k.3));
-    tx.execute(upsert::SKU_ALIASES, &[&tn, &src, &raw, &sku])
-        .await?;
+    tx.execute(insert, &[&tn, &src, &raw, &sku]).await?;
     Ok(())
 }
