@@ -21,6 +21,31 @@ async fn write(
         .expect("batch commits")
 }
 
+/// The envelopes of a canonical event as an old, wrong mapping would have stored them: the first
+/// line's net amount differs from what the payload says (replay must restore it).
+fn mis_mapped(ctx: &Context, body: &str) -> Vec<pos_ingest::envelope::Envelope> {
+    let mut envs = envelopes(ctx, &Format::Canonical, body);
+    if let Some(Record::Txn(t)) = envs[0].records.first_mut() {
+        t.lines[0].net_amount = "999".parse().unwrap();
+    }
+    envs
+}
+
+/// `pos-ingest replay` of every inbox row of source "test".
+async fn replay_all(url: &str, ctx: &Context) -> pos_ingest::replay::Summary {
+    let args = pos_ingest::replay::ReplayArgs {
+        url: url.to_string(),
+        source: Some("test".into()),
+        status: "all".into(),
+        since: None,
+        ids: vec![],
+        batch: 10,
+    };
+    pos_ingest::replay::run(args, ctx, &Default::default())
+        .await
+        .unwrap()
+}
+
 /// Per sample: transactions, lines, sum of line net, sum of line tax, sum of tenders (scale trimmed).
 /// (file, format, source, transactions, lines, net, tax, tenders)
 type Expect = (
@@ -411,31 +436,14 @@ async fn replay_rewrites_rows_of_the_same_version_from_the_inbox() {
     let mut w = Writer::connect(&url).await.unwrap();
     let ctx = Context::for_tenant("t");
     // Simulate an old, wrong mapping: the stored facts differ from what the payload says.
-    let mut envs = envelopes(
-        &ctx,
-        &Format::Canonical,
-        &event("r", 7, &[("4011", "2", "1.25")]),
-    );
-    if let Some(Record::Txn(t)) = envs[0].records.first_mut() {
-        t.lines[0].net_amount = "999".parse().unwrap();
-    }
+    let envs = mis_mapped(&ctx, &event("r", 7, &[("4011", "2", "1.25")]));
     assert!(matches!(envs[0].origin, Origin::New(_)));
     w.write("test", &envs).await.unwrap();
     assert_eq!(
         scalar_text(&db, "SELECT net_amount FROM pos.sale_line").await,
         "999"
     );
-    let args = pos_ingest::replay::ReplayArgs {
-        url: url.clone(),
-        source: Some("test".into()),
-        status: "all".into(),
-        since: None,
-        ids: vec![],
-        batch: 10,
-    };
-    let s = pos_ingest::replay::run(args, &ctx, &Default::default())
-        .await
-        .unwrap();
+    let s = replay_all(&url, &ctx).await;
     assert_eq!((s.rows, s.counts.txns_written), (1, 1));
     assert_eq!(
         scalar_text(&db, "SELECT net_amount FROM pos.sale_line").await,
@@ -460,10 +468,7 @@ async fn packed_payloads_are_replayed_and_read_back_exactly() {
     let ctx = Context::for_tenant("t");
     let lines: Vec<(&str, &str, &str)> = (0..12).map(|_| ("4011", "1", "0.50")).collect();
     let body = event("p", 3, &lines);
-    let mut envs = envelopes(&ctx, &Format::Canonical, &body);
-    if let Some(Record::Txn(t)) = envs[0].records.first_mut() {
-        t.lines[0].net_amount = "999".parse().unwrap();
-    }
+    let envs = mis_mapped(&ctx, &body);
     w.write("test", &envs).await.unwrap();
     assert_eq!(
         scalar_i64(
@@ -495,17 +500,7 @@ async fn packed_payloads_are_replayed_and_read_back_exactly() {
         damaged.code(),
         Some(&tokio_postgres::error::SqlState::DATA_CORRUPTED)
     );
-    let args = pos_ingest::replay::ReplayArgs {
-        url: url.clone(),
-        source: Some("test".into()),
-        status: "all".into(),
-        since: None,
-        ids: vec![],
-        batch: 10,
-    };
-    let s = pos_ingest::replay::run(args, &ctx, &Default::default())
-        .await
-        .unwrap();
+    let s = replay_all(&url, &ctx).await;
     assert_eq!((s.rows, s.unreadable, s.counts.txns_written), (1, 0, 1));
     assert_eq!(
         scalar_text(&db, "SELECT sum(net_amount) FROM pos.sale_line").await,
