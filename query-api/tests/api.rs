@@ -615,15 +615,7 @@ async fn health_metrics_and_readiness() {
         200
     );
     s.get("/v1/views/txn?limit=1", &f.key_a).await;
-    let m = s
-        .http
-        .get(format!("{}/metrics", s.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let m = s.metrics().await;
     assert!(
         m.contains("pos_api_requests_total{route=\"/v1/views/{view}\",status=\"200\"}"),
         "{m}"

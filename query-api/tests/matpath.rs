@@ -9,16 +9,9 @@ use common::*;
 
 /// The counter `name` from /metrics.
 async fn metric(s: &Server, name: &str) -> i64 {
-    let text = s
-        .http
-        .get(format!("{}/metrics", s.base))
-        .send()
+    s.metrics()
         .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    text.lines()
+        .lines()
         .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
         .unwrap_or_else(|| panic!("no {name} in /metrics"))
 }

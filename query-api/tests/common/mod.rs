@@ -158,6 +158,17 @@ impl Server {
         let s = r.status().as_u16();
         (s, r.json().await.unwrap_or(serde_json::Value::Null))
     }
+    /// The Prometheus text of /metrics (no key needed).
+    pub async fn metrics(&self) -> String {
+        self.http
+            .get(format!("{}/metrics", self.base))
+            .send()
+            .await
+            .expect("request")
+            .text()
+            .await
+            .expect("metrics text")
+    }
 }
 
 /// Starts the API on a free port against `url`, with `tweak` applied to the default config.
