@@ -379,6 +379,80 @@ async fn rows_in_the_way_of_the_direct_copy_fall_back_to_the_upsert() {
     assert_eq!(scalar_i64(&db, "SELECT count(*) FROM pos.reject").await, 0);
 }
 
+/// New rows go in by COPY; a batch with one stored row in it is written again through the
+/// upserts (stock levels, a header and inbox rows here) and converges to the same state as
+/// before: newer versions replace, older ones and repeated deliveries change nothing.
+#[tokio::test]
+#[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
+async fn stored_rows_in_a_fresh_batch_fall_back_to_the_upserts() {
+    let url = fresh_db("fresh").await;
+    let db = connect(&url).await;
+    let mut w = Writer::connect(&url).await.unwrap();
+    let ctx = Context::for_tenant("t");
+    let level = |v: i64, on_hand: &str, id: &str| {
+        format!(
+            r#"{{"schema_version":1,"type":"inventory_level","event_id":"{id}","store_id":"S1","source":"test","item_id":"4011","on_hand":"{on_hand}","as_of":"2026-11-02T10:00:00Z","version":{v}}}"#
+        )
+    };
+    let o = write(
+        &mut w,
+        &ctx,
+        Format::Canonical,
+        &format!(
+            "{}\n{}\n",
+            level(1, "5", "i1"),
+            event("z", 1, &[("4011", "1", "1.00")])
+        ),
+    )
+    .await;
+    assert_eq!(
+        (o.counts.rows_written, o.counts.duplicates),
+        (4, 0),
+        "level, header, line, tender"
+    );
+    let ids = scalar_text(&db, "SELECT string_agg(source_event_id || '=' || (inbox_id > 0)::text || processed_at::text, ',' ORDER BY 1) FROM pos.raw_inbox").await;
+    assert!(!ids.contains("false"), "{ids}");
+    // The stored level and header are in the way of a second fresh batch: newer versions replace
+    // them, an older one and a repeated delivery change nothing.
+    let body = format!(
+        "{}\n{}\n{}\n",
+        level(3, "7", "i3"),
+        level(2, "6", "i2"),
+        event("z", 2, &[("4011", "2", "1.00")])
+    );
+    let o = write(&mut w, &ctx, Format::Canonical, &body).await;
+    assert_eq!(o.counts.duplicates, 0);
+    assert_eq!(
+        scalar_text(
+            &db,
+            "SELECT on_hand::text || '@' || source_version FROM pos.inventory_level"
+        )
+        .await,
+        "7@3"
+    );
+    assert_eq!(scalar_text(&db, "SELECT string_agg(line_no || ':' || quantity || ':' || source_version, ',') FROM pos.sale_line").await, "1:2:2");
+    let o = write(&mut w, &ctx, Format::Canonical, &level(1, "5", "i1")).await;
+    assert_eq!((o.counts.duplicates, o.counts.rows_written), (1, 0));
+    let o = write(&mut w, &ctx, Format::Canonical, &level(1, "5", "i1-again")).await;
+    assert_eq!((o.counts.duplicates, o.counts.rows_written), (0, 0));
+    assert_eq!(
+        scalar_text(
+            &db,
+            "SELECT on_hand::text || '@' || source_version FROM pos.inventory_level"
+        )
+        .await,
+        "7@3"
+    );
+    assert_eq!(
+        scalar_i64(&db, "SELECT count(*) FROM pos.raw_inbox").await,
+        6
+    );
+    assert_eq!(
+        scalar_i64(&db, "SELECT count(DISTINCT batch_id) FROM pos.raw_inbox").await,
+        3
+    );
+}
+
 #[tokio::test]
 #[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
 async fn bad_records_are_rejected_and_the_rest_continues() {

@@ -15,6 +15,9 @@ use pos_core::model::{DrawerEvent, Transaction};
 use std::cell::RefCell;
 use std::rc::Rc;
 
+#[path = "fraud_gate.rs"]
+mod gate;
+
 extension_sql_file!(
     "../../sql/80_fraud.sql",
     name = "fraud_sql",

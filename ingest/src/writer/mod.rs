@@ -4,6 +4,7 @@
 //! Callers acknowledge only after [`Writer::write`] returns `Ok`.
 
 mod chunks;
+mod inbox;
 pub mod reference;
 pub mod rows;
 mod stage;
@@ -11,7 +12,7 @@ mod txns;
 pub mod upsert;
 
 use crate::envelope::{Envelope, Origin, Record, Reject};
-use pos_core::raw_payload::{Packer, Stored};
+use pos_core::raw_payload::Packer;
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
@@ -123,7 +124,15 @@ pub struct Writer {
     chunks: chunks::ChunkCache,
     aliases: txns::AliasCache,
     sql: Statements,
+    guard: Guard,
+    /// Batches still to write in [`txns::Mode::Direct`] after one found its rows stored already.
+    cautious: u32,
 }
+
+/// After a batch found rows of it stored already (a newer version of a transaction, a resent
+/// stock level, a duplicate delivery racing another writer), this many batches skip
+/// [`txns::Mode::Fresh`]: a source that re-sends sends more, and each refused COPY costs a batch.
+const CAUTIOUS_BATCHES: u32 = 16;
 
 /// The upsert statements for one guard. The ones every batch runs are prepared once per
 /// connection: parsing and planning them again for each batch was a fixed cost that every
@@ -135,6 +144,7 @@ struct Statements {
     batch_open: Statement,
     batch_close: Statement,
     inbox: Statement,
+    inbox_claim: Statement,
     aliases: Statement,
     lines: String,
     tenders: String,
@@ -150,6 +160,7 @@ impl Statements {
             batch_open: c.prepare(upsert::BATCH_OPEN).await?,
             batch_close: c.prepare(upsert::BATCH_CLOSE).await?,
             inbox: c.prepare(upsert::INBOX).await?,
+            inbox_claim: c.prepare(upsert::INBOX_CLAIM).await?,
             aliases: c.prepare(upsert::SKU_ALIASES).await?,
             lines: upsert::lines(g),
             tenders: upsert::tenders(g),
@@ -187,6 +198,8 @@ impl Writer {
             chunks: chunks::ChunkCache::default(),
             aliases: txns::AliasCache::default(),
             sql,
+            guard: Guard::Newer,
+            cautious: 0,
         })
     }
 
@@ -195,7 +208,21 @@ impl Writer {
         self.sql = Statements::prepare(&self.client, g)
             .await
             .map_err(WriteError::from_db)?;
+        self.guard = g;
         Ok(())
+    }
+
+    /// The mode a batch starts in: [`txns::Mode::Fresh`] unless a recent batch collided, or a
+    /// replay (whose rows are stored by definition) is running.
+    fn first_mode(&mut self) -> txns::Mode {
+        if self.guard == Guard::NewerOrEqual {
+            return txns::Mode::Direct;
+        }
+        if self.cautious > 0 {
+            self.cautious -= 1;
+            return txns::Mode::Direct;
+        }
+        txns::Mode::Fresh
     }
 
     pub fn is_closed(&self) -> bool {
@@ -249,15 +276,21 @@ impl Writer {
         envs: &[Envelope],
     ) -> Result<Outcome, WriteError> {
         let mut attempt = 0;
-        let mut mode = txns::Mode::Direct;
+        let mut mode = self.first_mode();
         loop {
             match self.write_once(source, envs, mode).await {
                 Err(e)
-                    if mode == txns::Mode::Direct
-                        && e.code() == Some(&SqlState::UNIQUE_VIOLATION) =>
+                    if e.code() == Some(&SqlState::UNIQUE_VIOLATION)
+                        && mode != txns::Mode::Staged =>
                 {
-                    tracing::warn!(error = %describe_db(&e), "a line or tender of a new header was already stored; writing the batch again through staging");
-                    mode = txns::Mode::Staged;
+                    let next = mode.after_collision().unwrap_or(txns::Mode::Staged);
+                    if mode == txns::Mode::Fresh {
+                        tracing::debug!(error = %describe_db(&e), "a row of the batch was stored already; writing it again through the upserts");
+                        self.cautious = CAUTIOUS_BATCHES;
+                    } else {
+                        tracing::warn!(error = %describe_db(&e), "a line or tender of a new header was already stored; writing the batch again through staging");
+                    }
+                    mode = next;
                 }
                 Err(e) if attempt < 5 && is_retryable(&e) => {
                     attempt += 1;
@@ -294,9 +327,10 @@ impl Writer {
             .query_one(&sql.batch_open, &[&tenant, &source])
             .await?
             .get(0);
-        let inbox_ids = insert_inbox(
+        let inbox_ids = inbox::insert(
             &tx,
-            &sql.inbox,
+            &sql,
+            mode == txns::Mode::Fresh,
             envs,
             &mut status,
             batch_id,
@@ -325,11 +359,17 @@ impl Writer {
         counts.txns_written = w.txns;
         counts.lines_written = w.lines;
         let mut rows = w.rows;
-        let staged = stage::stage_others(&tx, &d).await?;
+        let inventory = match mode {
+            txns::Mode::Fresh => stage::Target::Direct { batch_id },
+            _ => stage::Target::Staging,
+        };
+        let staged = stage::stage_others(&tx, &d, inventory).await?;
         if staged.drawers > 0 {
             rows += tx.execute(sql.drawers.as_str(), &[&batch_id]).await?;
         }
-        if staged.inventory > 0 {
+        if inventory != stage::Target::Staging {
+            rows += staged.inventory as u64;
+        } else if staged.inventory > 0 {
             rows += tx.execute(sql.inventory.as_str(), &[&batch_id]).await?;
         }
         if staged.solo_tenders > 0 {
@@ -384,76 +424,6 @@ fn single_tenant(envs: &[Envelope]) -> Option<String> {
     });
     let first = tenants.next()?;
     tenants.all(|t| t == first).then(|| first.to_string())
-}
-
-/// Inserts the new payloads (long ones zstd-packed, see `pos_core::raw_payload`); those already
-/// in the inbox become duplicates. Returns the inbox id per envelope index.
-async fn insert_inbox(
-    tx: &tokio_postgres::Transaction<'_>,
-    insert: &Statement,
-    envs: &[Envelope],
-    status: &mut [EnvelopeStatus],
-    batch_id: i64,
-    packer: &mut Packer,
-) -> Result<HashMap<usize, i64>, tokio_postgres::Error> {
-    let mut by_key = HashMap::new();
-    let (mut t, mut s, mut e, mut c, mut st) = (vec![], vec![], vec![], vec![], vec![]);
-    let (mut text, mut zstd): (Vec<Option<&str>>, Vec<Option<Vec<u8>>>) = (vec![], vec![]);
-    for (i, env) in envs.iter().enumerate() {
-        if let (Origin::New(r), EnvelopeStatus::Stored { .. }) = (&env.origin, status[i]) {
-            by_key.insert(
-                (r.tenant_id.as_str(), r.source.as_str(), r.event_id.as_str()),
-                i,
-            );
-            t.push(r.tenant_id.as_str());
-            s.push(r.source.as_str());
-            e.push(r.event_id.as_str());
-            c.push(r.content_type.as_str());
-            match packer.pack(&r.payload) {
-                Stored::Text(x) => {
-                    text.push(Some(x));
-                    zstd.push(None);
-                }
-                Stored::Zstd(frame) => {
-                    text.push(None);
-                    zstd.push(Some(frame));
-                }
-            }
-            st.push(if env.records.is_empty() && !env.rejects.is_empty() {
-                "rejected"
-            } else {
-                "processed"
-            });
-        }
-    }
-    let mut ids = HashMap::new();
-    if t.is_empty() {
-        return Ok(ids);
-    }
-    let returned = tx
-        .query(insert, &[&t, &s, &e, &c, &text, &zstd, &st, &batch_id])
-        .await?;
-    for row in &returned {
-        let key = (
-            row.get::<_, &str>(1),
-            row.get::<_, &str>(2),
-            row.get::<_, &str>(3),
-        );
-        if let Some(i) = by_key.get(&key) {
-            ids.insert(*i, row.get::<_, i64>(0));
-        }
-    }
-    for (i, env) in envs.iter().enumerate() {
-        if matches!(env.origin, Origin::New(_)) && status[i] != EnvelopeStatus::Duplicate {
-            status[i] = match ids.get(&i) {
-                Some(id) => EnvelopeStatus::Stored {
-                    inbox_id: Some(*id),
-                },
-                None => EnvelopeStatus::Duplicate,
-            };
-        }
-    }
-    Ok(ids)
 }
 
 async fn relink_inbox(

@@ -141,21 +141,24 @@ const INVENTORY_TYPES: &[Type] = &[
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Staged {
     pub drawers: usize,
+    /// Stock levels copied (staged, or written when copied straight into the hypertable).
     pub inventory: usize,
     pub solo_tenders: usize,
 }
 
-/// Copies the records other than transactions into their staging tables.
+/// Copies the records other than transactions into their staging tables; stock levels go to
+/// `inventory` (staging, or straight into the hypertable when none can be stored yet).
 pub async fn stage_others(
     tx: &Transaction<'_>,
     d: &Deduped,
+    inventory: Target,
 ) -> Result<Staged, tokio_postgres::Error> {
     let mut n = Staged::default();
     if !d.drawers.is_empty() {
         n.drawers = copy_drawers(tx, d).await?;
     }
     if !d.inventory.is_empty() {
-        n.inventory = copy_inventory(tx, d).await?;
+        n.inventory = copy_inventory(tx, inventory, d).await?;
     }
     if !d.tenders.is_empty() {
         n.solo_tenders = copy_solo_tenders(tx, d).await?;
@@ -222,9 +225,13 @@ async fn put(
     }
 }
 
-/// Copies the headers into `stage_txn`.
-pub async fn copy_txns(tx: &Transaction<'_>, txns: &[Txn]) -> Result<usize, tokio_postgres::Error> {
-    let mut w = open(tx, "stage_txn", TXN_COLS, TXN_TYPES).await?;
+/// Copies the headers into `stage_txn` or, for [`Target::Direct`], into `pos.txn`.
+pub async fn copy_txns(
+    tx: &Transaction<'_>,
+    target: Target,
+    txns: &[Txn],
+) -> Result<usize, tokio_postgres::Error> {
+    let mut w = open_for(tx, target, "stage_txn", "pos.txn", TXN_COLS, TXN_TYPES).await?;
     for t in txns {
         let s = totals(t);
         let k = &t.key;
@@ -250,7 +257,7 @@ pub async fn copy_txns(tx: &Transaction<'_>, txns: &[Txn]) -> Result<usize, toki
             &s.tax,
             &s.tender,
         ];
-        w.as_mut().write(&row).await?;
+        put(&mut w, &target, &row).await?;
     }
     w.as_mut().finish().await?;
     Ok(txns.len())
@@ -383,8 +390,22 @@ async fn copy_drawers(tx: &Transaction<'_>, d: &Deduped) -> Result<usize, tokio_
     Ok(d.drawers.len())
 }
 
-async fn copy_inventory(tx: &Transaction<'_>, d: &Deduped) -> Result<usize, tokio_postgres::Error> {
-    let mut w = open(tx, "stage_inventory", INVENTORY_COLS, INVENTORY_TYPES).await?;
+/// Copies the stock levels into `stage_inventory` or, for [`Target::Direct`], into
+/// `pos.inventory_level`.
+pub async fn copy_inventory(
+    tx: &Transaction<'_>,
+    target: Target,
+    d: &Deduped,
+) -> Result<usize, tokio_postgres::Error> {
+    let mut w = open_for(
+        tx,
+        target,
+        "stage_inventory",
+        "pos.inventory_level",
+        INVENTORY_COLS,
+        INVENTORY_TYPES,
+    )
+    .await?;
     for i in &d.inventory {
         let l = &i.level;
         let row: [&(dyn ToSql + Sync); 7] = [
@@ -396,7 +417,7 @@ async fn copy_inventory(tx: &Transaction<'_>, d: &Deduped) -> Result<usize, toki
             &i.source,
             &i.source_version,
         ];
-        w.as_mut().write(&row).await?;
+        put(&mut w, &target, &row).await?;
     }
     w.as_mut().finish().await?;
     Ok(d.inventory.len())

@@ -17,13 +17,31 @@ use pos_core::model::Transaction as Txn;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use tokio_postgres::Transaction;
 
-/// How the lines and tenders of new headers are written.
+/// How the rows of a batch are written. A writer starts each batch in [`Mode::Fresh`]; a unique
+/// violation (something was stored already) rolls the batch back and writes it again one mode
+/// further down, and the writer stays in [`Mode::Direct`] for a while (see `Writer`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
-    /// Binary COPY straight into the hypertables.
+    /// Nothing of the batch is stored yet (new sales, the common case): inbox rows, headers with
+    /// their lines and tenders, and stock levels by binary COPY straight into their tables, with no
+    /// staging, no `ON CONFLICT` and nothing sent back.
+    Fresh,
+    /// Headers through staging and the version-guarded upsert; the lines and tenders of new
+    /// headers by binary COPY straight into the hypertables.
     Direct,
-    /// Through staging and `ON CONFLICT`, like the lines of replaced headers.
+    /// Everything through staging and `ON CONFLICT`, like the lines of replaced headers.
     Staged,
+}
+
+impl Mode {
+    /// The mode to write a batch again in after a unique violation, if any.
+    pub fn after_collision(self) -> Option<Mode> {
+        match self {
+            Mode::Fresh => Some(Mode::Direct),
+            Mode::Direct => Some(Mode::Staged),
+            Mode::Staged => None,
+        }
+    }
 }
 
 /// Rows written for the transactions of one batch.
@@ -85,7 +103,12 @@ pub async fn write(
     if d.txns.is_empty() {
         return Ok(out);
     }
-    stage::copy_txns(tx, &d.txns).await?;
+    if mode == Mode::Fresh {
+        out = write_fresh(tx, d, batch_id).await?;
+        learn_aliases(tx, &sql.aliases, &d.txns, aliases).await?;
+        return Ok(out);
+    }
+    stage::copy_txns(tx, Target::Staging, &d.txns).await?;
     let won: HashMap<Key, bool> = tx
         .query(&sql.txn, &[&batch_id])
         .await?
@@ -140,6 +163,26 @@ pub async fn write(
     }
     learn_aliases(tx, &sql.aliases, &d.txns, aliases).await?;
     Ok(out)
+}
+
+/// [`Mode::Fresh`]: headers, lines and tenders by COPY straight into the hypertables. A header
+/// already stored makes PostgreSQL refuse the COPY (unique violation) and the batch is written
+/// again in [`Mode::Direct`].
+async fn write_fresh(
+    tx: &Transaction<'_>,
+    d: &Deduped,
+    batch_id: i64,
+) -> Result<Written, tokio_postgres::Error> {
+    let direct = Target::Direct { batch_id };
+    let txns = stage::copy_txns(tx, direct, &d.txns).await? as u64;
+    let all: Vec<&Txn> = d.txns.iter().collect();
+    let lines = stage::copy_lines(tx, direct, &all).await? as u64;
+    let tenders = stage::copy_tenders(tx, direct, &all).await? as u64;
+    Ok(Written {
+        txns,
+        lines,
+        rows: txns + lines + tenders,
+    })
 }
 
 /// Records how each source names the products of these lines (see [`upsert::SKU_ALIASES`]).

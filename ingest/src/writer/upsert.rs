@@ -180,6 +180,21 @@ SELECT u.t, u.s, u.e, u.c, u.p, u.z, u.st, now(), $8
 ON CONFLICT (tenant_id, source, source_event_id) DO NOTHING
 RETURNING inbox_id, tenant_id, source, source_event_id";
 
+/// For each (tenant, source, event id) of `$1..$3`, in order: a new inbox id when the event id is
+/// not stored yet (NULL when it is), and the transaction's `now()` for `processed_at`. The rows
+/// then go in by [`INBOX_COPY`].
+pub const INBOX_CLAIM: &str = "
+SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM pos.raw_inbox r
+                              WHERE r.tenant_id = u.t AND r.source = u.s AND r.source_event_id = u.e)
+            THEN nextval('pos.raw_inbox_inbox_id_seq'::regclass) END,
+       now()
+  FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS u(t, s, e, n)
+ ORDER BY u.n";
+
+pub const INBOX_COPY: &str =
+    "COPY pos.raw_inbox (inbox_id, tenant_id, source, source_event_id, content_type, \
+    payload, payload_zstd, status, processed_at, batch_id) FROM STDIN BINARY";
+
 /// Replayed inbox rows point at the batch that re-processed them.
 pub const INBOX_RELINK: &str = "
 UPDATE pos.raw_inbox SET batch_id = $2, processed_at = now(),
