@@ -285,6 +285,7 @@ LANGUAGE sql STABLE AS $$
     SELECT EXISTS (SELECT 1 FROM pos.fraud_baseline b WHERE b.tenant_id = p_tenant)
        AND (pos.fraud_setting(p_tenant)).realtime
 $$;
+COMMENT ON FUNCTION pos._fraud_realtime_uncached(text) IS 'Whether commit-time fraud scoring applies to the tenant: a baseline fitted and real-time on (what pos._fraud_realtime caches).';
 CREATE FUNCTION pos._fraud_realtime(p_tenant text) RETURNS boolean
 LANGUAGE c STABLE STRICT AS 'MODULE_PATHNAME', 'pos_fraud_realtime';
 COMMENT ON FUNCTION pos._fraud_realtime(text) IS 'Whether commit-time fraud scoring applies to the tenant (real-time on and a baseline fitted): pos._fraud_realtime_uncached, answered once per statement and tenant.';
