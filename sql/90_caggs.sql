@@ -313,7 +313,7 @@ COMMENT ON FUNCTION pos._cagg_flush_invalidations() IS 'Writes the spans this tr
 
 CREATE FUNCTION pos._cagg_forget_threshold(src regclass) RETURNS void
 LANGUAGE c STRICT AS 'MODULE_PATHNAME', 'pos_cagg_forget_threshold';
-COMMENT ON FUNCTION pos._cagg_forget_threshold(regclass) IS 'Tells the invalidation trigger that this backend raised the threshold of src: the value it cached for the transaction is out of date.';
+COMMENT ON FUNCTION pos._cagg_forget_threshold(regclass) IS 'Called under the exclusive threshold lock before raising the threshold of src: the value this backend''s trigger cached for the transaction, and the values every backend keeps across transactions, are out of date.';
 
 CREATE FUNCTION pos._cagg_pause_invalidation(paused boolean) RETURNS boolean
 LANGUAGE c STRICT AS 'MODULE_PATHNAME', 'pos_cagg_pause_invalidation';
@@ -402,8 +402,12 @@ $$;
 -- their rows), and writers arriving after it see the new value at once (sequences are not
 -- transactional), so every write is either logged or visible to the refresh. The trigger caches
 -- the threshold for the transaction, which is sound because writers hold the lock shared until
--- they end; this backend alone can hold it too, so it tells its own trigger to read it again. Waiting is done in
--- 100 ms tries so that writers queued behind the request are never held up for long.
+-- they end; this backend alone can hold it too, so it tells its own trigger to read it again.
+-- Backends also keep thresholds across transactions while a shared change counter stands still:
+-- pos._cagg_forget_threshold bumps it, under the exclusive lock and before setval, so a writer
+-- taking the lock after this raise sees the counter moved and reads the sequence again (see
+-- pg-extension/src/caggs_invalidation.rs). Never setval the sequence any other way. Waiting is
+-- done in 100 ms tries so that writers queued behind the request are never held up for long.
 CREATE FUNCTION pos._cagg_raise_threshold(src regclass, t timestamptz) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -435,8 +439,9 @@ BEGIN
     PERFORM set_config('lock_timeout', old, true);
     BEGIN
         IF want > pos._cagg_micros(pos._cagg_threshold(src)) THEN
-            PERFORM setval(seq, want);
+            -- first: thresholds cached by writers are out of date from now on, even if setval fails
             PERFORM pos._cagg_forget_threshold(src);
+            PERFORM setval(seq, want);
         END IF;
         PERFORM pg_advisory_unlock(key);
     EXCEPTION WHEN OTHERS OR query_canceled THEN

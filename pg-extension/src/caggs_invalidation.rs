@@ -11,18 +11,34 @@
 //!   the transaction's `[min, max]` span of that chunk-sized slot ([`TouchedSpans`]). No SPI,
 //!   no allocation on the common path.
 //! * **per transaction and source**, at the first row: take the source's advisory lock *shared*
-//!   (held until the transaction ends), then read the threshold from its sequence. A refresh
-//!   raises the threshold under the same lock taken exclusively, so while this transaction runs
-//!   the cached value cannot move — except by this backend itself, which then calls
-//!   `pos._cagg_forget_threshold` so the next row reads it again. The lock is owned by the top
-//!   transaction, not the current subtransaction: rolling back to a savepoint must not release
-//!   it while the cached threshold is still in use.
+//!   (held until the transaction ends), then get the threshold. A refresh raises the threshold
+//!   under the same lock taken exclusively, so while this transaction runs the cached value
+//!   cannot move — except by this backend itself, which then calls `pos._cagg_forget_threshold`
+//!   so the next row reads it again. The lock is owned by the top transaction, not the current
+//!   subtransaction: rolling back to a savepoint must not release it while the cached threshold
+//!   is still in use. What the trigger's arguments stand for (source, sequence, time column,
+//!   slots) is resolved once per backend and trigger ([`TriggerInfo`]) until the next relcache
+//!   invalidation; after the lock, the rest of a one-row transaction's set-up is a few compares.
+//! * **the threshold across transactions** (when the library is preloaded): the backend keeps
+//!   the value it read from the sequence together with the shared change counter of
+//!   [`caggs_threshold`] at the time, and reads the sequence again only when the counter moved.
+//!   Why a writer never uses an out-of-date threshold: the raise bumps the counter *while holding
+//!   the lock exclusively, before `setval`*; the writer reads the counter *after taking the lock
+//!   shared*. The two locks exclude each other, and acquiring a lock is a full memory barrier, so
+//!   either the whole raise (bump and `setval`) happened before the writer's lock — the writer
+//!   sees a new counter and reads the new value — or it waits for the writer's transaction to
+//!   end, and that transaction's rows are visible to the refresh's later snapshot. An unchanged
+//!   counter therefore means the sequence holds the value read then. (A failed `setval` after the
+//!   bump only costs a re-read.) The cache is also emptied by any relcache invalidation (a source
+//!   unregistered and its sequence dropped or re-created). Without preloading there is no
+//!   counter and every transaction reads the sequence, as before.
 //! * **per transaction**, in a pre-commit callback: the spans go into the log, one row per span,
 //!   inserted straight into its heap and index ([`insert_log_rows`]), atomically with the rows. Spans recorded in a subtransaction that rolled back are
 //!   logged anyway; that only re-materializes a few buckets for nothing.
 //!
 //! A refresh in the writing transaction itself first calls `pos._cagg_flush_invalidations()`, so
 //! it sees that transaction's pending spans.
+use crate::caggs_threshold;
 use pgrx::prelude::*;
 use pgrx::{pg_sys, PgTupleDesc};
 use pos_core::caggs::TouchedSpans;
@@ -54,6 +70,8 @@ struct Chunk {
 
 #[derive(Default)]
 struct Xact {
+    /// The trigger ran or tracking was paused: the transaction's end has something to reset.
+    active: bool,
     sources: Vec<Source>,
     chunks: Vec<Chunk>,
     /// Index into `chunks` of the last hit: consecutive rows mostly go to the same chunk.
@@ -62,10 +80,47 @@ struct Xact {
     paused: bool,
 }
 
+impl Xact {
+    /// Forgets the transaction, keeping the vectors' memory for the next one.
+    fn reset(&mut self) {
+        self.active = false;
+        self.sources.clear();
+        self.chunks.clear();
+        self.last = 0;
+        self.paused = false;
+    }
+}
+
+/// What one trigger (one per chunk and event) stands for, resolved from its arguments once per
+/// backend: parsing them, looking the names up and finding the time column cost as much as the
+/// rest of a one-row transaction's tracking.
+#[derive(Clone, Copy)]
+struct TriggerInfo {
+    tgoid: pg_sys::Oid,
+    source: pg_sys::Oid,
+    seq: pg_sys::Oid,
+    attnum: i32,
+    slot_width_us: i64,
+    /// PostgreSQL microseconds.
+    slot_origin_us: i64,
+}
+
+/// A threshold read from its sequence, valid while the shared change counter
+/// ([`caggs_threshold::generation`]) still has the value it had then.
+struct KnownThreshold {
+    source: pg_sys::Oid,
+    seq: pg_sys::Oid,
+    value: i64,
+    generation: u64,
+}
+
 thread_local! {
     static XACT: RefCell<Xact> = RefCell::new(Xact::default());
     /// Relations looked up by name (see [`cached_regclass`]).
     static RELIDS: RefCell<Vec<(CString, pg_sys::Oid)>> = const { RefCell::new(Vec::new()) };
+    /// Per-backend caches, emptied on every relcache invalidation ([`forget_relations`]).
+    static TRIGGERS: RefCell<Vec<TriggerInfo>> = const { RefCell::new(Vec::new()) };
+    static THRESHOLDS: RefCell<Vec<KnownThreshold>> = const { RefCell::new(Vec::new()) };
     static RELCACHE_CALLBACK_REGISTERED: Cell<bool> = const { Cell::new(false) };
     static CALLBACK_REGISTERED: Cell<bool> = const { Cell::new(false) };
 }
@@ -143,6 +198,7 @@ pub extern "C-unwind" fn pos_cagg_forget_threshold(
     fcinfo: pg_sys::FunctionCallInfo,
 ) -> pg_sys::Datum {
     let source = unsafe { pgrx::fcinfo::pg_getarg::<pg_sys::Oid>(fcinfo, 0) };
+    caggs_threshold::bump();
     XACT.with(|x| {
         for s in x.borrow_mut().sources.iter_mut() {
             if Some(s.relid) == source {
@@ -162,7 +218,11 @@ pub extern "C-unwind" fn pos_cagg_pause_invalidation(
 ) -> pg_sys::Datum {
     let paused = unsafe { pgrx::fcinfo::pg_getarg::<bool>(fcinfo, 0) }.unwrap_or(false);
     register_callback(); // so that the flag is cleared when the transaction ends
-    let was = XACT.with(|x| std::mem::replace(&mut x.borrow_mut().paused, paused));
+    let was = XACT.with(|x| {
+        let mut x = x.borrow_mut();
+        x.active = true;
+        std::mem::replace(&mut x.paused, paused)
+    });
     pg_sys::Datum::from(was)
 }
 
@@ -253,44 +313,59 @@ fn with_source<R>(chunk: usize, f: impl FnOnce(&mut Source) -> R) -> R {
 /// source's first row) and the time column's attribute number in this chunk.
 unsafe fn register_chunk(td: &pg_sys::TriggerData) -> usize {
     register_callback();
-    let args = unsafe { TriggerArgs::read(&*td.tg_trigger) };
-    let source_relid = unsafe { cached_regclass(&args.source) };
+    let info = unsafe { trigger_info(td) };
     let known = XACT.with(|x| {
-        x.borrow()
-            .sources
-            .iter()
-            .position(|s| s.relid == source_relid)
+        let mut x = x.borrow_mut();
+        x.active = true;
+        x.sources.iter().position(|s| s.relid == info.source)
     });
-    let source = known.unwrap_or_else(|| unsafe {
-        let seq = cached_regclass(&args.threshold_seq);
-        let threshold = lock_and_read_threshold(source_relid, seq);
-        let spans = TouchedSpans::new(
-            threshold,
-            args.slot_width_us,
-            args.slot_origin_unix_us.saturating_sub(PG_EPOCH_US),
-        );
+    let source = known.unwrap_or_else(|| {
+        let threshold = unsafe { lock_and_read_threshold(info.source, info.seq) };
+        let spans = TouchedSpans::new(threshold, info.slot_width_us, info.slot_origin_us);
         XACT.with(|x| {
             let mut x = x.borrow_mut();
             x.sources.push(Source {
-                relid: source_relid,
-                seq,
+                relid: info.source,
+                seq: info.seq,
                 spans,
                 stale: false,
             });
             x.sources.len() - 1
         })
     });
-    let attnum = unsafe { attnum_of(td.tg_relation, &args.time_column) };
     XACT.with(|x| {
         let mut x = x.borrow_mut();
         x.chunks.push(Chunk {
             relid: unsafe { (*td.tg_relation).rd_id },
             source,
-            attnum,
+            attnum: info.attnum,
         });
         x.last = x.chunks.len() - 1;
         x.last
     })
+}
+
+/// The trigger's arguments resolved, from the backend's cache or (first use since the last
+/// relcache invalidation) parsed and looked up.
+unsafe fn trigger_info(td: &pg_sys::TriggerData) -> TriggerInfo {
+    let tgoid = unsafe { (*td.tg_trigger).tgoid };
+    let cached = TRIGGERS.with(|t| t.borrow().iter().find(|i| i.tgoid == tgoid).copied());
+    if let Some(info) = cached {
+        return info;
+    }
+    let args = unsafe { TriggerArgs::read(&*td.tg_trigger) };
+    let info = unsafe {
+        TriggerInfo {
+            tgoid,
+            source: cached_regclass(&args.source),
+            seq: cached_regclass(&args.threshold_seq),
+            attnum: attnum_of(td.tg_relation, &args.time_column),
+            slot_width_us: args.slot_width_us,
+            slot_origin_us: args.slot_origin_unix_us.saturating_sub(PG_EPOCH_US),
+        }
+    };
+    TRIGGERS.with(|t| t.borrow_mut().push(info));
+    info
 }
 
 unsafe fn attnum_of(rel: pg_sys::Relation, column: &str) -> i32 {
@@ -339,27 +414,70 @@ unsafe fn cached_regclass(name: &CStr) -> pg_sys::Oid {
     if let Some(oid) = known {
         return oid;
     }
-    if !RELCACHE_CALLBACK_REGISTERED.get() {
-        unsafe {
-            pg_sys::CacheRegisterRelcacheCallback(Some(forget_relids), pg_sys::Datum::from(0))
-        };
-        RELCACHE_CALLBACK_REGISTERED.set(true);
-    }
+    register_relcache_callback();
     let oid = unsafe { regclass(name) };
     RELIDS.with(|r| r.borrow_mut().push((name.to_owned(), oid)));
     oid
 }
 
+fn register_relcache_callback() {
+    if !RELCACHE_CALLBACK_REGISTERED.get() {
+        unsafe {
+            pg_sys::CacheRegisterRelcacheCallback(Some(forget_relations), pg_sys::Datum::from(0))
+        };
+        RELCACHE_CALLBACK_REGISTERED.set(true);
+    }
+}
+
+/// Any relation changed: names may stand for other relations, triggers for other arguments or
+/// columns, a threshold sequence may have been dropped or reset. Forget everything; the next
+/// transaction to write resolves what it needs again.
 #[pg_guard]
-unsafe extern "C-unwind" fn forget_relids(_arg: pg_sys::Datum, _relid: pg_sys::Oid) {
+unsafe extern "C-unwind" fn forget_relations(_arg: pg_sys::Datum, _relid: pg_sys::Oid) {
     RELIDS.with(|r| r.borrow_mut().clear());
+    TRIGGERS.with(|t| t.borrow_mut().clear());
+    THRESHOLDS.with(|t| t.borrow_mut().clear());
 }
 
 /// Takes the source's threshold lock shared until the top transaction ends, then reads the
-/// threshold (PostgreSQL microseconds; `i64::MIN` when never raised).
+/// threshold (PostgreSQL microseconds; `i64::MIN` when never raised): the value this backend
+/// read before if no threshold moved since (the shared change counter did not move), else from
+/// the sequence.
 unsafe fn lock_and_read_threshold(source: pg_sys::Oid, seq: pg_sys::Oid) -> i64 {
+    unsafe { lock_shared_for_transaction(source) };
+    // After the lock: a raise bumps the counter while holding the lock exclusively.
+    let Some(generation) = caggs_threshold::generation() else {
+        return unsafe { read_threshold_sequence(seq) };
+    };
+    let known = THRESHOLDS.with(|t| {
+        t.borrow()
+            .iter()
+            .find(|k| k.source == source && k.seq == seq)
+            .map(|k| (k.value, k.generation))
+    });
+    match known {
+        Some((value, g)) if g == generation => value,
+        _ => {
+            let value = unsafe { read_threshold_sequence(seq) };
+            register_relcache_callback();
+            THRESHOLDS.with(|t| {
+                let mut t = t.borrow_mut();
+                t.retain(|k| k.source != source);
+                t.push(KnownThreshold {
+                    source,
+                    seq,
+                    value,
+                    generation,
+                });
+            });
+            value
+        }
+    }
+}
+
+/// The threshold sequence's value, read as its owner (the writer may not read it itself).
+unsafe fn read_threshold_sequence(seq: pg_sys::Oid) -> i64 {
     unsafe {
-        lock_shared_for_transaction(source);
         let _as_owner = AsOwner::of(seq);
         let v = pgrx::direct_function_call::<i64>(
             pg_sys::pg_sequence_last_value,
@@ -450,10 +568,13 @@ unsafe extern "C-unwind" fn xact_callback(
     _arg: *mut std::ffi::c_void,
 ) {
     use pg_sys::XactEvent::*;
+    if !XACT.with(|x| x.borrow().active) {
+        return; // most transactions: the trigger did not run
+    }
     match event {
         XACT_EVENT_PRE_COMMIT | XACT_EVENT_PRE_PREPARE => flush(),
         XACT_EVENT_COMMIT | XACT_EVENT_ABORT | XACT_EVENT_PREPARE => {
-            XACT.with(|x| *x.borrow_mut() = Xact::default());
+            XACT.with(|x| x.borrow_mut().reset());
         }
         _ => {}
     }

@@ -5,6 +5,7 @@ use pgrx::prelude::*;
 
 mod caggs;
 mod caggs_invalidation;
+mod caggs_threshold;
 mod forecast;
 mod fraud;
 mod identity;
@@ -49,6 +50,7 @@ extension_sql_file!("../../sql/99_dump.sql", name = "dump", finalize);
 #[pg_guard]
 pub extern "C-unwind" fn _PG_init() {
     scheduler::init();
+    caggs_threshold::init();
 }
 
 #[cfg(any(test, feature = "pg_test"))]

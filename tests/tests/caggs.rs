@@ -678,3 +678,69 @@ fn a_refresh_skips_empty_history_but_not_stale_buckets() {
         .get(0);
     assert_eq!(stray_days, 0);
 }
+
+/// A backend keeps a source's threshold across transactions while no threshold moves (the change
+/// counter in shared memory, `pg-extension/src/caggs_threshold.rs`). A raise by another session
+/// must reach the next transaction of a writer that cached the old value, or rows between the old
+/// and the new threshold would be neither logged nor seen by the refresh. Checked with the cache
+/// and without it (`pos_analytics.cagg_threshold_cache = off`: the path of clusters that do not
+/// preload the library). The raise is called directly: a refresh also rewrites the view, whose
+/// relcache invalidation would empty the writer's caches and hide a missing counter bump.
+#[test]
+fn a_writer_sees_a_threshold_raised_after_it_cached_the_old_one() {
+    for cache in ["on", "off"] {
+        let db = format!("e2e_caggs_threshold_cache_{cache}");
+        let mut c = fresh_db(&db);
+        c.batch_execute(
+            "DELETE FROM pos.job;
+             SELECT pos.ensure_chunks('pos.sale_line', '2026-03-01', '2026-03-04');
+             SELECT pos.create_continuous_aggregate('public.per_hour', 'pos.sale_line', '{store_id}', 'count(*) AS lines',
+                    bucket_width => '1 hour', with_data => false);
+             SELECT pos._cagg_raise_threshold('pos.sale_line', '2026-03-02');",
+        )
+        .unwrap();
+        let logged = |c: &mut postgres::Client| -> i64 {
+            c.query_one(
+                "SELECT count(*) FROM pos.cagg_source_invalidation WHERE source = 'pos.sale_line'::regclass",
+                &[],
+            )
+            .unwrap()
+            .get(0)
+        };
+        let insert = |at: &str, id: &str| {
+            format!(
+                "INSERT INTO pos.sale_line (tenant_id, store_id, source, source_txn_id, line_no, occurred_at, business_date, kind, sku, raw_item_id, quantity, unit_price, net_amount, currency)
+                 VALUES ('t1', 's1', 'x', '{id}', 1, '{at}+00', '2026-03-02', 'sale', 'sku1', 'r', 1, 1, 1, 'USD')"
+            )
+        };
+        let mut writer = connect(&db);
+        writer
+            .batch_execute(&format!("SET pos_analytics.cagg_threshold_cache = {cache}"))
+            .unwrap();
+        // The writer reads the threshold (2026-03-02 00:00): a row above it is not logged.
+        writer
+            .batch_execute(&insert("2026-03-02 10:00", "a"))
+            .unwrap();
+        assert_eq!(
+            logged(&mut c),
+            0,
+            "cache {cache}: a row above the threshold was logged"
+        );
+        c.batch_execute("SELECT pos._cagg_raise_threshold('pos.sale_line', '2026-03-03')")
+            .unwrap();
+        // Its next transaction writes below the new threshold: that must be logged.
+        writer
+            .batch_execute(&insert("2026-03-02 11:00", "b"))
+            .unwrap();
+        assert_eq!(
+            logged(&mut c),
+            1,
+            "cache {cache}: the writer used the threshold from before the raise"
+        );
+        c.batch_execute(
+            "CALL pos.refresh_continuous_aggregate('public.per_hour', NULL, '2026-03-03')",
+        )
+        .unwrap();
+        assert_eq!(mismatches(&mut c, "public.per_hour"), 0, "cache {cache}");
+    }
+}
