@@ -44,7 +44,9 @@ END
 $$;
 COMMENT ON FUNCTION pos._visible_tenants_uncached() IS 'What pos.visible_tenants() returns, computed afresh on every call.';
 
--- What the policies call: the list above, computed once per statement (pg-extension/src/tenancy.rs).
+-- What the policies call: the list above, computed once per statement (pg-extension/src/tenancy.rs),
+-- by reading pos.tenant_access directly under the same rules (the policy own_roles, or none where
+-- row security does not apply to the user) instead of running the query above (~60 µs).
 -- Each policy evaluates it in its own InitPlan, one per table a query reads, and the list can only
 -- change with the user, pos.tenant, or the snapshot: the last list is reused while all three are
 -- unchanged (same transaction, snapshot and command).

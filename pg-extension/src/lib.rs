@@ -4,6 +4,7 @@
 use pgrx::prelude::*;
 
 mod caggs;
+mod caggs_guard;
 mod caggs_invalidation;
 mod caggs_threshold;
 mod forecast;
@@ -12,6 +13,7 @@ mod identity;
 mod inbox;
 mod scheduler;
 mod sku;
+mod table_scan;
 mod tenancy;
 
 ::pgrx::pg_module_magic!(name, version);
