@@ -433,20 +433,22 @@ pub fn page_sql(
         params: Vec::new(),
     };
     let cols = selected(rel, q);
-    let list: Vec<String> = match shape {
-        Shape::Json => cols.iter().map(|&i| rel.quoted(i)).collect(),
-        Shape::TextColumns => cols
-            .iter()
-            .map(|&i| format!("{}::text", rel.quoted(i)))
-            .collect(),
-    };
+    let mut list = String::new();
+    for (n, &i) in cols.iter().enumerate() {
+        if n > 0 {
+            list.push_str(", ");
+        }
+        list.push_str(rel.quoted(i));
+        if shape == Shape::TextColumns {
+            list.push_str("::text");
+        }
+    }
     let w = b.where_clause(tenant, &q.filters);
     let order = b.order_clause(&q.order);
     let lim = b.bind(Param::Text(q.limit.to_string()));
     let off = b.bind(Param::Text(q.offset.to_string()));
     let inner = format!(
-        "SELECT {} FROM {} {w}{order} LIMIT {lim}::bigint OFFSET {off}::bigint",
-        list.join(", "),
+        "SELECT {list} FROM {} {w}{order} LIMIT {lim}::bigint OFFSET {off}::bigint",
         b.from()
     );
     let sql = match shape {

@@ -32,15 +32,25 @@ pub struct Metrics {
 
 impl Metrics {
     pub fn observe(&self, route: &str, status: u16, elapsed: Duration) {
-        *self
-            .requests
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .entry((route.to_string(), status))
-            .or_default() += 1;
+        {
+            let mut requests = self.requests.lock().unwrap_or_else(|p| p.into_inner());
+            // Routes are few: allocate a key only the first time a (route, status) is seen.
+            match requests
+                .iter_mut()
+                .find(|((r, s), _)| *s == status && r == route)
+            {
+                Some((_, n)) => *n += 1,
+                None => {
+                    requests.insert((route.to_string(), status), 1);
+                }
+            }
+        }
         let secs = elapsed.as_secs_f64();
         let mut lat = self.latency.lock().unwrap_or_else(|p| p.into_inner());
-        let h = lat.entry(route.to_string()).or_default();
+        if !lat.contains_key(route) {
+            lat.insert(route.to_string(), Histogram::default());
+        }
+        let h = lat.get_mut(route).expect("inserted above");
         for (i, b) in BUCKETS.iter().enumerate() {
             if secs <= *b {
                 h.counts[i] += 1;

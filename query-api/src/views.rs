@@ -38,6 +38,9 @@ pub struct Relation {
     pub readers: HashSet<String>,
     #[serde(skip)]
     index: HashMap<String, usize>,
+    /// `quote_ident` of each column, built once per catalog load instead of once per request.
+    #[serde(skip)]
+    quoted: Vec<String>,
     /// Where the same rows are read cheaper when no requested bucket is live (see `matpath`).
     #[serde(skip)]
     pub path: Option<MatPath>,
@@ -61,6 +64,7 @@ impl Relation {
             name: name.into(),
             kind: kind.into(),
             description: None,
+            quoted: columns.iter().map(|c| quote_ident(&c.name)).collect(),
             columns,
             qualified: qualified.into(),
             readers: readers.iter().map(|r| r.to_string()).collect(),
@@ -72,8 +76,8 @@ impl Relation {
         self.index.get(name).copied()
     }
     /// The identifier of column `i`, quoted for SQL (names come from pg_attribute only).
-    pub fn quoted(&self, i: usize) -> String {
-        quote_ident(&self.columns[i].name)
+    pub fn quoted(&self, i: usize) -> &str {
+        &self.quoted[i]
     }
 }
 
@@ -228,9 +232,11 @@ pub async fn load(pool: &Pool, cfg: &ServeConfig) -> Result<Catalog, ApiError> {
             readers: r.get::<_, Vec<String>>(4).into_iter().collect(),
             columns: Vec::new(),
             index: HashMap::new(),
+            quoted: Vec::new(),
             path: None,
         });
         rel.index.insert(r.get(5), rel.columns.len());
+        rel.quoted.push(quote_ident(r.get(5)));
         rel.columns.push(Column {
             name: r.get(5),
             type_name: r.get(6),
