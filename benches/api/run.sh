@@ -9,7 +9,9 @@
 #                                 POS_API_PLAN_CACHE_MODE (API and direct loop alike),
 #                                 PATHS (default "false true": one measurement per value of
 #                                 POS_API_MATERIALIZED_PATHS, i.e. the view itself, then its
-#                                 materialized path when the API would use it)
+#                                 materialized path when the API would use it),
+#                                 BIN_DIR (prebuilt pos-query-api and direct_loop, e.g. of an
+#                                 earlier commit for a before/after run; default: build them)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/work/target-api}
@@ -19,8 +21,12 @@ SVC_URL=$(echo "$URL" | sed -E 's#://[^@/]*@#://pos_api_bench_svc@#')
 command -v wrk >/dev/null || apt-get install -y -q --no-install-recommends wrk || { echo "wrk missing and could not be installed: apt-get install -y wrk" >&2; exit 1; }
 psql() { command psql -X -q -v ON_ERROR_STOP=1 "$URL" "$@"; }
 
-cargo build --release -q -p pos-query-api --bin pos-query-api --example direct_loop
-BIN=$CARGO_TARGET_DIR/release/pos-query-api
+if [[ -n ${BIN_DIR:-} ]]; then
+    BIN=$BIN_DIR/pos-query-api DIRECT=$BIN_DIR/direct_loop
+else
+    cargo build --release -q -p pos-query-api --bin pos-query-api --example direct_loop
+    BIN=$CARGO_TARGET_DIR/release/pos-query-api DIRECT=$CARGO_TARGET_DIR/release/examples/direct_loop
+fi
 
 echo "== data (tenant bench) and roles"
 if [[ $(psql -tAc "SELECT count(*) FROM pos.txn WHERE tenant_id = 'bench'") != 180000 ]]; then
@@ -71,7 +77,7 @@ echo "==== POS_API_MATERIALIZED_PATHS=$paths"
 start_api "$paths"
 echo "== direct tokio-postgres loop ($POOL connections, ${DURATION}s)"
 pg0=$(pg_ticks); c0=$(child_ticks)
-POS_API_MATERIALIZED_PATHS=$paths $CARGO_TARGET_DIR/release/examples/direct_loop "$SVC_URL" "$VIEW" "$QUERY" bench "$POOL" "$DURATION" | tee /tmp/pos-api-direct.txt
+POS_API_MATERIALIZED_PATHS=$paths $DIRECT "$SVC_URL" "$VIEW" "$QUERY" bench "$POOL" "$DURATION" | tee /tmp/pos-api-direct.txt
 sleep 1 # the loop's backends have exited; let the postmaster reap them (their CPU moves to it)
 pg1=$(pg_ticks); c1=$(child_ticks)
 n=$(awk '/^direct:/ {print $2}' /tmp/pos-api-direct.txt)

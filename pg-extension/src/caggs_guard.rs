@@ -53,20 +53,30 @@ unsafe fn covered(
     table_scan::require_select(paths);
     table_scan::require_select(caggs);
     let (view_name, parts_col) = (column(paths, c"view_name"), column(paths, c"parts"));
-    let mut parts: Option<Vec<i32>> = None;
-    table_scan::for_each_row(paths, &[(view_name, pg_sys::F_OIDEQ, rel)], |row| {
+    // Sequential scans: both tables are small, and five index scans (the path, then each part)
+    // cost three times one scan of continuous_aggregate with its dead versions (measured: ~40
+    // against ~14 µs per call).
+    let none = pg_sys::InvalidOid;
+    let mut parts: Option<Vec<Option<i32>>> = None;
+    let key = (view_name, pg_sys::F_OIDEQ, rel);
+    table_scan::for_each_row(paths, none, &[key], |row| {
         parts = row
             .get(parts_col)
-            .and_then(|d| unsafe { Vec::<Option<i32>>::from_datum(d, false) })
-            .map(|v| v.into_iter().flatten().collect());
+            .and_then(|d| unsafe { Vec::<Option<i32>>::from_datum(d, false) });
     });
-    let Some(parts) = parts else {
-        return false; // not a relation with a path
+    // No path, no parts, or a NULL part (which the SQL's join never matched): not covered.
+    let Some(parts) = parts.and_then(|p| p.into_iter().collect::<Option<Vec<i32>>>()) else {
+        return false;
     };
+    if parts.is_empty() {
+        return false;
+    }
     let (id_col, live_col) = (column(caggs, c"cagg_id"), column(caggs, c"view_live"));
     let range = unsafe { key_range(lo, hi) };
+    // As the SQL did: one row per existing aggregate listed in parts, which must be as many as
+    // its elements (count(*) = cardinality(parts): a part listed twice counts as missing).
     let (mut found, mut live) = (0usize, false);
-    table_scan::for_each_row(caggs, &[], |row| {
+    table_scan::for_each_row(caggs, none, &[], |row| {
         let Some(id) = row.get(id_col).map(|d| d.value() as i32) else {
             return;
         };
@@ -88,7 +98,6 @@ unsafe fn covered(
             },
         };
     });
-    // As the SQL did: one row per part id that exists (count(*) = cardinality(parts)).
     !live && found == parts.len()
 }
 

@@ -8,7 +8,7 @@ use std::ffi::CStr;
 
 use pgrx::pg_sys;
 
-/// The OID of table `pos.<name>`; an error when it does not exist.
+/// The OID of table (or index) `pos.<name>`; an error when it does not exist.
 pub fn pos_table(name: &CStr) -> pg_sys::Oid {
     unsafe {
         let ns = pg_sys::get_namespace_oid(c"pos".as_ptr(), false);
@@ -61,10 +61,11 @@ impl Row {
     }
 }
 
-/// Calls `f` on every row of `rel` matching `keys` that the active snapshot sees (a sequential
-/// scan: these tables hold a few rows to a few thousand). Takes ACCESS SHARE on `rel` like a query.
-/// No snapshot (outside a statement) is an error rather than a read of the latest rows.
-pub fn for_each_row(rel: pg_sys::Oid, keys: &[Key], mut f: impl FnMut(&Row)) {
+/// Calls `f` on every row of `rel` matching `keys` that the active snapshot sees, through `index`
+/// (an index of `rel` on the keys' columns; `keys` name heap columns) or by a sequential scan
+/// (`InvalidOid`). Takes ACCESS SHARE on `rel` like a query. No snapshot (outside a statement) is
+/// an error rather than a read of the latest rows.
+pub fn for_each_row(rel: pg_sys::Oid, index: pg_sys::Oid, keys: &[Key], mut f: impl FnMut(&Row)) {
     unsafe {
         let snapshot = pg_sys::GetActiveSnapshot();
         if snapshot.is_null() {
@@ -88,8 +89,8 @@ pub fn for_each_row(rel: pg_sys::Oid, keys: &[Key], mut f: impl FnMut(&Row)) {
         let heap = pg_sys::table_open(rel, lock);
         let scan = pg_sys::systable_beginscan(
             heap,
-            pg_sys::InvalidOid,
-            false,
+            index,
+            index != pg_sys::InvalidOid,
             snapshot,
             scankeys.len() as i32,
             scankeys.as_mut_ptr(),

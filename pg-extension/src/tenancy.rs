@@ -95,7 +95,7 @@ fn compute() -> Vec<String> {
         m
     };
     let mut tenants = Vec::new();
-    table_scan::for_each_row(access, &[], |row| {
+    table_scan::for_each_row(access, pg_sys::InvalidOid, &[], |row| {
         let (Some(role), Some(tenant)) = (row.get(role_col), row.get(tenant_col)) else {
             return;
         };
