@@ -323,3 +323,45 @@ fn paths_keep_row_security() {
         assert_eq!(n, 0, "{path} (path of {view}) shows another tenant's rows");
     }
 }
+
+/// The guard's test is C (pg-extension/src/caggs_guard.rs) written to answer as the SQL join did:
+/// a path whose parts are empty, NULL, unknown or listed twice never lets a query through.
+#[test]
+fn the_guard_refuses_paths_with_missing_or_repeated_parts() {
+    let mut c = fresh_db(&format!("{DB}_parts"));
+    c.batch_execute(
+        "DELETE FROM pos.job;
+         UPDATE pos.continuous_aggregate SET view_live = '{}' WHERE cagg_id = 1;
+         CREATE VIEW public.g AS SELECT 1 AS x;
+         CREATE VIEW public.g_m AS SELECT 1 AS x;
+         INSERT INTO pos.cagg_view_path VALUES ('public.g', 'public.g_m', 'x', '{1}');",
+    )
+    .unwrap();
+    let guard = |c: &mut postgres::Client| {
+        c.query_one(
+            "SELECT pos.cagg_require_materialized('public.g', '2026-03-01'::date, '2026-03-02'::date)",
+            &[],
+        )
+        .map(|r| r.get::<_, bool>(0))
+        .map_err(|e| e.code().map(|s| s.code().to_string()))
+    };
+    assert_eq!(guard(&mut c), Ok(true), "one materialized part");
+    for parts in ["{}", "{1,1}", "{1,NULL}", "{1,2147483647}"] {
+        c.execute(
+            "UPDATE pos.cagg_view_path SET parts = $1::text::integer[] WHERE view_name = 'public.g'::regclass",
+            &[&parts],
+        )
+        .unwrap();
+        assert_eq!(guard(&mut c), Err(Some(STALE.into())), "parts {parts}");
+    }
+    c.batch_execute(
+        "UPDATE pos.cagg_view_path SET parts = '{1}' WHERE view_name = 'public.g'::regclass;
+         UPDATE pos.continuous_aggregate SET view_live = '{[2026-03-02 00:00+00,)}' WHERE cagg_id = 1;",
+    )
+    .unwrap();
+    assert_eq!(
+        guard(&mut c),
+        Err(Some(STALE.into())),
+        "a live bucket at the upper bound"
+    );
+}
