@@ -7,6 +7,8 @@
 #   scripts/pg-local stop
 #   POS_PGDIR=$PWD/.pg POS_PG_BIN=/opt/pg-x/usr/lib/postgresql/15/bin benches/caggs/instructions.sh [lib.so …]
 # With .so files as arguments, each is installed in turn as the extension's library (A/B of builds).
+# The library is preloaded, as on our clusters (the trigger then keeps thresholds across
+# transactions); PRELOAD= counts the path of a cluster that does not preload it.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 BIN=${POS_PG_BIN:-/usr/lib/postgresql/15/bin}
@@ -16,7 +18,7 @@ N1=${N1:-100} N2=${N2:-600}
 INS="INSERT INTO pos.sale_line (tenant_id, store_id, source, source_txn_id, line_no, occurred_at, business_date, kind, sku, raw_item_id, quantity, unit_price, net_amount, currency) SELECT 't1', 's1', 'ovh', 'p' || n, 1, m.t0 + n * interval '10 ms', (m.t0 AT TIME ZONE 'UTC')::date, 'sale', 'sku' || (n % 50), 'r', 1, 2.5, 2.5, 'USD' FROM bench.mode m, nextval('bench.ovh_seq') n;"
 single() {
     runuser -u postgres -- "$@" "$BIN/postgres" --single -D "$DATA" -c shared_buffers=32MB \
-        -c synchronous_commit=off -c shared_preload_libraries= caggs_bench
+        -c synchronous_commit=off -c shared_preload_libraries="${PRELOAD-pos_analytics}" caggs_bench
 }
 count() { # instructions of one single-user session running $2 single-line transactions in mode $1
     # one statement a line: single-user mode runs each line as one query (VACUUM must be alone)

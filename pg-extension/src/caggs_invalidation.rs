@@ -121,6 +121,8 @@ thread_local! {
     /// Per-backend caches, emptied on every relcache invalidation ([`forget_relations`]).
     static TRIGGERS: RefCell<Vec<TriggerInfo>> = const { RefCell::new(Vec::new()) };
     static THRESHOLDS: RefCell<Vec<KnownThreshold>> = const { RefCell::new(Vec::new()) };
+    /// The log's columns and indexes were checked ([`check_log_shape`], [`check_plain_indexes`]).
+    static LOG_CHECKED: Cell<bool> = const { Cell::new(false) };
     static RELCACHE_CALLBACK_REGISTERED: Cell<bool> = const { Cell::new(false) };
     static CALLBACK_REGISTERED: Cell<bool> = const { Cell::new(false) };
 }
@@ -186,7 +188,7 @@ v1_function!(pg_finfo_pos_cagg_pause_invalidation);
 pub extern "C-unwind" fn pos_cagg_flush_invalidations(
     _fcinfo: pg_sys::FunctionCallInfo,
 ) -> pg_sys::Datum {
-    flush();
+    flush(Visibility::NextCommand);
     pg_sys::Datum::from(0)
 }
 
@@ -437,6 +439,7 @@ unsafe extern "C-unwind" fn forget_relations(_arg: pg_sys::Datum, _relid: pg_sys
     RELIDS.with(|r| r.borrow_mut().clear());
     TRIGGERS.with(|t| t.borrow_mut().clear());
     THRESHOLDS.with(|t| t.borrow_mut().clear());
+    LOG_CHECKED.set(false);
 }
 
 /// Takes the source's threshold lock shared until the top transaction ends, then reads the
@@ -572,7 +575,7 @@ unsafe extern "C-unwind" fn xact_callback(
         return; // most transactions: the trigger did not run
     }
     match event {
-        XACT_EVENT_PRE_COMMIT | XACT_EVENT_PRE_PREPARE => flush(),
+        XACT_EVENT_PRE_COMMIT | XACT_EVENT_PRE_PREPARE => flush(Visibility::AtCommit),
         XACT_EVENT_COMMIT | XACT_EVENT_ABORT | XACT_EVENT_PREPARE => {
             XACT.with(|x| x.borrow_mut().reset());
         }
@@ -580,9 +583,18 @@ unsafe extern "C-unwind" fn xact_callback(
     }
 }
 
+/// When the rows written into the log must be visible to the writing transaction.
+#[derive(Clone, Copy, PartialEq)]
+enum Visibility {
+    /// To its next command: a refresh in the writing transaction reads them.
+    NextCommand,
+    /// Only once it commits (the pre-commit callback: nothing runs after it).
+    AtCommit,
+}
+
 /// Writes the spans recorded so far into the log and forgets them (the lock and the thresholds
 /// stay for the rest of the transaction).
-fn flush() {
+fn flush(visibility: Visibility) {
     let pending: Vec<(pg_sys::Oid, Vec<(i64, i64)>)> = XACT.with(|x| {
         x.borrow_mut()
             .sources
@@ -592,7 +604,10 @@ fn flush() {
             .collect()
     });
     if !pending.is_empty() {
-        unsafe { insert_log_rows(&pending) }
+        unsafe { insert_log_rows(&pending) };
+        if visibility == Visibility::NextCommand {
+            unsafe { pg_sys::CommandCounterIncrement() };
+        }
     }
 }
 
@@ -605,9 +620,13 @@ fn flush() {
 unsafe fn insert_log_rows(pending: &[(pg_sys::Oid, Vec<(i64, i64)>)]) {
     unsafe {
         let rel = pg_sys::table_open(cached_regclass(LOG_TABLE), pg_sys::RowExclusiveLock as i32);
-        check_log_shape(rel);
         let indexes = pg_sys::CatalogOpenIndexes(rel);
-        check_plain_indexes(indexes);
+        // Once per backend until the next relcache invalidation (an ALTER of the log sends one).
+        if !LOG_CHECKED.get() {
+            check_log_shape(rel);
+            check_plain_indexes(indexes);
+            LOG_CHECKED.set(true);
+        }
         for (source, spans) in pending {
             for &(lo, hi) in spans {
                 let mut values = [
@@ -625,8 +644,6 @@ unsafe fn insert_log_rows(pending: &[(pg_sys::Oid, Vec<(i64, i64)>)]) {
         pg_sys::CatalogCloseIndexes(indexes);
         // the lock is kept until the transaction ends, as after any INSERT
         pg_sys::table_close(rel, pg_sys::NoLock as i32);
-        // A refresh flushing its own transaction's spans reads them in its next statement.
-        pg_sys::CommandCounterIncrement();
     }
 }
 
