@@ -22,7 +22,13 @@ mod tests {
     use pgrx::prelude::*;
 
     /// Inserts `n` completed sale lines of store s1 one hour apart, ending `end_ago` before now.
+    ///
+    /// pgrx runs tests in parallel, each in one transaction. A transaction that writes to a
+    /// source holds its threshold lock shared until it ends, and a refresh in the same transaction
+    /// raises the threshold under the lock exclusive: two such tests at once deadlock (as two such
+    /// transactions would anywhere). So the tests that write here take one lock first.
     fn insert_lines(txn_prefix: &str, n: i32, end_ago: &str) {
+        Spi::run("SELECT pg_advisory_xact_lock(hashtext('pos_analytics caggs pg_tests'))").unwrap();
         Spi::run(&format!(
             "INSERT INTO pos.sale_line (tenant_id, store_id, source, source_txn_id, line_no, occurred_at,
                  business_date, kind, sku, raw_item_id, quantity, unit_price, net_amount, currency)
