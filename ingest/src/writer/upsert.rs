@@ -180,16 +180,11 @@ SELECT u.t, u.s, u.e, u.c, u.p, u.z, u.st, now(), $8
 ON CONFLICT (tenant_id, source, source_event_id) DO NOTHING
 RETURNING inbox_id, tenant_id, source, source_event_id";
 
-/// For each (tenant, source, event id) of `$1..$3`, in order: a new inbox id when the event id is
-/// not stored yet (NULL when it is), and the transaction's `now()` for `processed_at`. The rows
-/// then go in by [`INBOX_COPY`].
-pub const INBOX_CLAIM: &str = "
-SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM pos.raw_inbox r
-                              WHERE r.tenant_id = u.t AND r.source = u.s AND r.source_event_id = u.e)
-            THEN nextval('pos.raw_inbox_inbox_id_seq'::regclass) END,
-       now()
-  FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS u(t, s, e, n)
- ORDER BY u.n";
+/// `$1` new inbox ids, each with the transaction's `now()` for `processed_at`; the rows then go in
+/// by [`INBOX_COPY`]. Event ids are not looked up first: a stored one makes the unique index
+/// refuse the COPY, and the batch is written again through [`INBOX`].
+pub const INBOX_IDS: &str =
+    "SELECT nextval('pos.raw_inbox_inbox_id_seq'::regclass), now() FROM generate_series(1, $1::int)";
 
 pub const INBOX_COPY: &str =
     "COPY pos.raw_inbox (inbox_id, tenant_id, source, source_event_id, content_type, \
