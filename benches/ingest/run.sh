@@ -52,6 +52,7 @@ S=$(fresh bench_ingest_serve)
 PORT=18099
 "$BIN" serve --url "$S" --listen 127.0.0.1:$PORT --writers "${WRITERS:-2}" 2>/tmp/bench_ingest_serve.err &
 SERVE=$!
+trap 'kill -TERM $SERVE 2>/dev/null || true' EXIT   # a server left running would keep a bench lock held
 sleep 2
 for CAP in ${CAPS:-0}; do
     for R in ${RATES:-5000 20000}; do

@@ -2,7 +2,7 @@
 # Where the service's time goes: one `serve` on a fresh database, then loadgen runs given as
 # RATE:CAP pairs (CAP 0 = open loop); after each, the CPU seconds of the service, the load
 # generator and the PostgreSQL backends, the batches committed and their mean commit time.
-#   benches/ingest/serve-probe.sh ADMIN_URL 20000:64 20000:256    env: SECS (15), WRITERS (2),
+#   flock -o /work/notes/bench.lock benches/ingest/serve-probe.sh ADMIN_URL 20000:64 20000:256    env: SECS (15), WRITERS (2),
 #       BIN (pos-ingest), LOADGEN, EXTRA (more serve flags)
 set -euo pipefail
 ADMIN=$1; BASE=${ADMIN%/*}; shift; WRITERS=${WRITERS:-2}; SECS=${SECS:-15}; EXTRA=${EXTRA:-}
@@ -13,8 +13,11 @@ psql -X -q "$ADMIN" -c "DROP DATABASE IF EXISTS bench_serve WITH (FORCE)" -c "CR
 D=$BASE/bench_serve; psql -X -q "$D" -c "CREATE EXTENSION pos_analytics"
 for t in pos.txn pos.sale_line pos.tender; do psql -X -q -tA "$D" -c "SELECT count(*) FROM pos.ensure_chunks('$t', '2026-09-20', '2026-09-25')" >/dev/null; done
 PORT=18097
+# Run it under `flock -o` (or start nothing long-lived under a plain flock): a server started here
+# inherits the lock's file descriptor, and one left running keeps the lock held for everyone. So
+# the server is killed however this script ends (set -e exits early on any failed step).
 $BIN serve --url "$D" --listen 127.0.0.1:$PORT --writers $WRITERS $EXTRA 2>/tmp/bench_ingest_probe.err &
-SERVE=$!; sleep 2
+SERVE=$!; trap 'kill -TERM $SERVE 2>/dev/null || true' EXIT; sleep 2
 cpu() { awk '{print ($14+$15)/100}' /proc/$1/stat; }
 pgcpu() { for p in $(pgrep -u postgres -f "postgres: .*bench_serve" || true); do awk '{print ($14+$15)/100}' /proc/$p/stat 2>/dev/null; done | awk '{s+=$1} END{print s+0}'; }
 m() { curl -s http://127.0.0.1:$PORT/metrics | awk -v k="$1" '$1==k {print $2}'; }
