@@ -3,7 +3,8 @@
 # RATE:CAP pairs (CAP 0 = open loop); after each, the CPU seconds of the service, the load
 # generator and the PostgreSQL backends, the batches committed and their mean commit time.
 #   flock -o /work/notes/bench.lock benches/ingest/serve-probe.sh ADMIN_URL 20000:64 20000:256    env: SECS (15), WRITERS (2),
-#       BIN (pos-ingest), LOADGEN, EXTRA (more serve flags)
+#       BIN (pos-ingest), LOADGEN, EXTRA (more serve flags), SETUP (SQL run after CREATE EXTENSION,
+#       e.g. benches/ingest/schema-4c89ca1.sql for an older binary)
 set -euo pipefail
 ADMIN=$1; BASE=${ADMIN%/*}; shift; WRITERS=${WRITERS:-2}; SECS=${SECS:-15}; EXTRA=${EXTRA:-}
 cd "$(dirname "$0")/../.."
@@ -11,6 +12,7 @@ T=${CARGO_TARGET_DIR:-$PWD/target}
 BIN=${BIN:-$T/release/pos-ingest}; LOADGEN=${LOADGEN:-$T/release/examples/loadgen}
 psql -X -q "$ADMIN" -c "DROP DATABASE IF EXISTS bench_serve WITH (FORCE)" -c "CREATE DATABASE bench_serve"
 D=$BASE/bench_serve; psql -X -q "$D" -c "CREATE EXTENSION pos_analytics"
+[[ -n ${SETUP:-} ]] && psql -X -q -v ON_ERROR_STOP=1 "$D" -f "$SETUP"
 for t in pos.txn pos.sale_line pos.tender; do psql -X -q -tA "$D" -c "SELECT count(*) FROM pos.ensure_chunks('$t', '2026-09-20', '2026-09-25')" >/dev/null; done
 PORT=18097
 # Run it under `flock -o` (or start nothing long-lived under a plain flock): a server started here
