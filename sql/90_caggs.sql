@@ -84,7 +84,9 @@ CREATE TABLE pos.cagg_source_invalidation (
     lo     timestamptz NOT NULL,
     hi     timestamptz NOT NULL
 );
-CREATE INDEX ON pos.cagg_source_invalidation (source);
+-- No index: each refresh takes every row of its source out of the log (a whole-table scan of a
+-- table its refreshes keep small), while an index would cost every late single-line transaction
+-- a second index insert: ~2 % of its CPU (benches/caggs/RESULTS.md).
 COMMENT ON TABLE pos.cagg_source_invalidation IS 'Invalidation log of sources: [lo, hi] time spans modified by one transaction below the threshold (one row per chunk-sized slot), not yet moved to the aggregates'' logs.';
 
 CREATE TABLE pos.cagg_invalidation (
