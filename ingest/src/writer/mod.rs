@@ -347,11 +347,7 @@ impl Writer {
             .filter(|i| status[*i] != EnvelopeStatus::Duplicate)
             .collect();
         counts.duplicates = envs.len() - accepted.len();
-        let d = rows::dedup(
-            accepted
-                .iter()
-                .flat_map(|i| envs[*i].records.iter().cloned()),
-        );
+        let d = rows::dedup(accepted.iter().flat_map(|i| &envs[*i].records));
         counts.superseded = d.superseded;
         counts.txns_staged = d.txns.len();
         counts.lines_staged = d.txns.iter().map(|t| t.lines.len()).sum();

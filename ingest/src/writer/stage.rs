@@ -150,7 +150,7 @@ pub struct Staged {
 /// `inventory` (staging, or straight into the hypertable when none can be stored yet).
 pub async fn stage_others(
     tx: &Transaction<'_>,
-    d: &Deduped,
+    d: &Deduped<'_>,
     inventory: Target,
 ) -> Result<Staged, tokio_postgres::Error> {
     let mut n = Staged::default();
@@ -229,7 +229,7 @@ async fn put(
 pub async fn copy_txns(
     tx: &Transaction<'_>,
     target: Target,
-    txns: &[Txn],
+    txns: &[&Txn],
 ) -> Result<usize, tokio_postgres::Error> {
     let mut w = open_for(tx, target, "stage_txn", "pos.txn", TXN_COLS, TXN_TYPES).await?;
     for t in txns {
@@ -366,7 +366,10 @@ pub async fn copy_tenders(
     Ok(n)
 }
 
-async fn copy_drawers(tx: &Transaction<'_>, d: &Deduped) -> Result<usize, tokio_postgres::Error> {
+async fn copy_drawers(
+    tx: &Transaction<'_>,
+    d: &Deduped<'_>,
+) -> Result<usize, tokio_postgres::Error> {
     let mut w = open(tx, "stage_drawer", DRAWER_COLS, DRAWER_TYPES).await?;
     for e in &d.drawers {
         // Drawer events have no version in the model: they are immutable facts.
@@ -395,7 +398,7 @@ async fn copy_drawers(tx: &Transaction<'_>, d: &Deduped) -> Result<usize, tokio_
 pub async fn copy_inventory(
     tx: &Transaction<'_>,
     target: Target,
-    d: &Deduped,
+    d: &Deduped<'_>,
 ) -> Result<usize, tokio_postgres::Error> {
     let mut w = open_for(
         tx,
@@ -425,7 +428,7 @@ pub async fn copy_inventory(
 
 async fn copy_solo_tenders(
     tx: &Transaction<'_>,
-    d: &Deduped,
+    d: &Deduped<'_>,
 ) -> Result<usize, tokio_postgres::Error> {
     let mut w = open(tx, "stage_tender_solo", TENDER_COLS, TENDER_TYPES).await?;
     for r in &d.tenders {

@@ -93,7 +93,7 @@ impl AliasCache {
 /// Upserts the headers of `d` and writes the lines and tenders of those that won.
 pub async fn write(
     tx: &Transaction<'_>,
-    d: &Deduped,
+    d: &Deduped<'_>,
     batch_id: i64,
     sql: &Statements,
     mode: Mode,
@@ -128,7 +128,7 @@ pub async fn write(
     out.txns = won.len() as u64;
     out.rows = out.txns;
     let (mut fresh, mut replaced) = (Vec::new(), Vec::new());
-    for t in &d.txns {
+    for &t in &d.txns {
         match won.get(&key_of(t)) {
             Some(false) if mode == Mode::Direct => fresh.push(t),
             Some(_) => replaced.push(t),
@@ -170,14 +170,13 @@ pub async fn write(
 /// again in [`Mode::Direct`].
 async fn write_fresh(
     tx: &Transaction<'_>,
-    d: &Deduped,
+    d: &Deduped<'_>,
     batch_id: i64,
 ) -> Result<Written, tokio_postgres::Error> {
     let direct = Target::Direct { batch_id };
     let txns = stage::copy_txns(tx, direct, &d.txns).await? as u64;
-    let all: Vec<&Txn> = d.txns.iter().collect();
-    let lines = stage::copy_lines(tx, direct, &all).await? as u64;
-    let tenders = stage::copy_tenders(tx, direct, &all).await? as u64;
+    let lines = stage::copy_lines(tx, direct, &d.txns).await? as u64;
+    let tenders = stage::copy_tenders(tx, direct, &d.txns).await? as u64;
     Ok(Written {
         txns,
         lines,
@@ -189,7 +188,7 @@ async fn write_fresh(
 async fn learn_aliases(
     tx: &Transaction<'_>,
     insert: &tokio_postgres::Statement,
-    txns: &[Txn],
+    txns: &[&Txn],
     cache: &mut AliasCache,
 ) -> Result<(), tokio_postgres::Error> {
     let mut seen: BTreeMap<(&str, &str, &str), &str> = BTreeMap::new();
