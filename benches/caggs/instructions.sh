@@ -23,7 +23,7 @@ single() {
 count() { # instructions of one single-user session running $2 single-line transactions in mode $1
     # one statement a line: single-user mode runs each line as one query (VACUUM must be alone)
     printf '%s\n' "SELECT bench.cleanup();" "VACUUM pos.sale_line;" "SELECT bench.setup_mode('$1');" | single >/dev/null 2>&1
-    local out; out=$(mktemp)
+    local out; out=$(mktemp -u /tmp/pos-callgrind.XXXXXX) # a name only: valgrind runs as postgres
     { for _ in $(seq "$2"); do echo "$INS"; done; } |
         single valgrind --tool=callgrind --callgrind-out-file="$out" >/dev/null 2>&1
     grep -m1 '^summary:' "$out" | cut -d' ' -f2
