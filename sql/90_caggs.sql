@@ -4,7 +4,8 @@
 --   * a materialization table per aggregate holds FINALIZED values per bucket (no partial states);
 --   * a row-level AFTER trigger written in C (Rust, pg-extension/src/caggs_invalidation.rs),
 --     cloned onto every chunk, compares each row's time with the source's invalidation threshold
---     (read once per transaction) and widens an in-memory [min, max] span per chunk-sized slot;
+--     (locked once per transaction; kept by each backend until a raise moves a shared change
+--     counter, pg-extension/src/caggs_threshold.rs) and widens an in-memory [min, max] span per chunk-sized slot;
 --     at commit the spans go into pos.cagg_source_invalidation (one row per transaction and
 --     slot, never one per row). Only rows below the threshold count: what lies above it has
 --     never been materialized and needs no bookkeeping;

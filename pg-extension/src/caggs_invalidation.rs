@@ -33,8 +33,9 @@
 //!   unregistered and its sequence dropped or re-created). Without preloading there is no
 //!   counter and every transaction reads the sequence, as before.
 //! * **per transaction**, in a pre-commit callback: the spans go into the log, one row per span,
-//!   inserted straight into its heap and index ([`insert_log_rows`]), atomically with the rows. Spans recorded in a subtransaction that rolled back are
-//!   logged anyway; that only re-materializes a few buckets for nothing.
+//!   inserted straight into its heap ([`insert_log_rows`]; the log has no index, see
+//!   `sql/90_caggs.sql`), atomically with the rows. Spans recorded in a subtransaction that
+//!   rolled back are logged anyway; that only re-materializes a few buckets for nothing.
 //!
 //! A refresh in the writing transaction itself first calls `pos._cagg_flush_invalidations()`, so
 //! it sees that transaction's pending spans.
