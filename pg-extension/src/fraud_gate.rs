@@ -16,49 +16,14 @@ use std::collections::HashMap;
 use pgrx::pg_sys;
 use pgrx::prelude::*;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Key {
-    lxid: pg_sys::LocalTransactionId,
-    xmin: pg_sys::TransactionId,
-    xmax: pg_sys::TransactionId,
-    xip: Vec<pg_sys::TransactionId>,
-    subxip: Vec<pg_sys::TransactionId>,
-    suboverflowed: bool,
-    curcid: pg_sys::CommandId,
-    user: pg_sys::Oid,
-}
+use crate::snapshot_key::SnapshotKey;
+
+type Key = SnapshotKey;
 
 type Answers = HashMap<String, bool>;
 
 thread_local! {
     static LAST: RefCell<Option<(Key, Answers)>> = const { RefCell::new(None) };
-}
-
-/// The running statement's visibility, or `None` without an MVCC snapshot (then nothing is kept).
-fn current_key() -> Option<Key> {
-    unsafe {
-        let snap = pg_sys::GetActiveSnapshot();
-        if snap.is_null()
-            || (*snap).snapshot_type != pg_sys::SnapshotType::SNAPSHOT_MVCC
-            || pg_sys::MyProc.is_null()
-        {
-            return None;
-        }
-        let ids = |p: *mut pg_sys::TransactionId, n: i32| match (p.is_null(), n) {
-            (true, _) | (_, ..=0) => Vec::new(),
-            _ => std::slice::from_raw_parts(p, n as usize).to_vec(),
-        };
-        Some(Key {
-            lxid: (*pg_sys::MyProc).lxid,
-            xmin: (*snap).xmin,
-            xmax: (*snap).xmax,
-            xip: ids((*snap).xip, (*snap).xcnt as i32),
-            subxip: ids((*snap).subxip, (*snap).subxcnt),
-            suboverflowed: (*snap).suboverflowed,
-            curcid: (*snap).curcid,
-            user: pg_sys::GetUserId(),
-        })
-    }
 }
 
 /// Calls `pos._fraud_realtime_uncached(tenant)` (looked up by name each time, so a re-created
@@ -87,7 +52,7 @@ pub extern "C" fn pg_finfo_pos_fraud_realtime() -> &'static pg_sys::Pg_finfo_rec
 pub extern "C-unwind" fn pos_fraud_realtime(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     let raw = unsafe { (*fcinfo).args.as_slice(1)[0].value };
     let tenant: String = unsafe { pgrx::fcinfo::pg_getarg(fcinfo, 0) }.unwrap_or_default();
-    let key = current_key();
+    let key = SnapshotKey::current();
     let hit = LAST.with(|l| match (&*l.borrow(), &key) {
         (Some((k, answers)), Some(key)) if k == key => answers.get(&tenant).copied(),
         _ => None,

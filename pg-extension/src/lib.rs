@@ -13,6 +13,7 @@ mod identity;
 mod inbox;
 mod scheduler;
 mod sku;
+mod snapshot_key;
 mod table_scan;
 mod tenancy;
 

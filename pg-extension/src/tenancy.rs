@@ -17,19 +17,13 @@ use std::ffi::CStr;
 use pgrx::prelude::*;
 use pgrx::{pg_sys, FromDatum, IntoDatum};
 
+use crate::snapshot_key::SnapshotKey;
 use crate::table_scan::{self, column, pos_table};
 
+/// The statement's visibility and the `pos.tenant` setting: what the list depends on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Key {
-    lxid: pg_sys::LocalTransactionId,
-    /// The snapshot's visibility: its bounds, in-progress transactions and command.
-    xmin: pg_sys::TransactionId,
-    xmax: pg_sys::TransactionId,
-    xip: Vec<pg_sys::TransactionId>,
-    subxip: Vec<pg_sys::TransactionId>,
-    suboverflowed: bool,
-    curcid: pg_sys::CommandId,
-    user: pg_sys::Oid,
+    snapshot: SnapshotKey,
     tenant: Option<Vec<u8>>,
 }
 
@@ -39,31 +33,12 @@ thread_local! {
 
 /// The key of the running statement, or `None` when there is no snapshot to tie a list to.
 fn current_key() -> Option<Key> {
-    unsafe {
-        let snap = pg_sys::GetActiveSnapshot();
-        if snap.is_null()
-            || (*snap).snapshot_type != pg_sys::SnapshotType::SNAPSHOT_MVCC
-            || pg_sys::MyProc.is_null()
-        {
-            return None;
-        }
-        let ids = |p: *mut pg_sys::TransactionId, n: i32| match (p.is_null(), n) {
-            (true, _) | (_, ..=0) => Vec::new(),
-            _ => std::slice::from_raw_parts(p, n as usize).to_vec(),
-        };
-        let tenant = pg_sys::GetConfigOption(c"pos.tenant".as_ptr(), true, false);
-        Some(Key {
-            lxid: (*pg_sys::MyProc).lxid,
-            xmin: (*snap).xmin,
-            xmax: (*snap).xmax,
-            xip: ids((*snap).xip, (*snap).xcnt as i32),
-            subxip: ids((*snap).subxip, (*snap).subxcnt),
-            suboverflowed: (*snap).suboverflowed,
-            curcid: (*snap).curcid,
-            user: pg_sys::GetUserId(),
-            tenant: (!tenant.is_null()).then(|| CStr::from_ptr(tenant).to_bytes().to_vec()),
-        })
-    }
+    let snapshot = SnapshotKey::current()?;
+    let tenant = unsafe {
+        let t = pg_sys::GetConfigOption(c"pos.tenant".as_ptr(), true, false);
+        (!t.is_null()).then(|| CStr::from_ptr(t).to_bytes().to_vec())
+    };
+    Some(Key { snapshot, tenant })
 }
 
 /// What `pos._visible_tenants_uncached()` (sql/40_security.sql) returns, read directly: the
