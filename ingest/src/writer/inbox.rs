@@ -10,12 +10,11 @@
 //! * **upsert**: `INSERT … ON CONFLICT DO NOTHING RETURNING`, which skips stored event ids (and
 //!   waits for a concurrent insert of the same id, then skips it).
 
-use super::{upsert, EnvelopeStatus, Statements};
+use super::{stage, upsert, EnvelopeStatus, Statements};
 use crate::envelope::{Envelope, Origin};
 use chrono::{DateTime, Utc};
 use pos_core::raw_payload::{Packer, Stored};
 use std::collections::HashMap;
-use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::{ToSql, Type};
 use tokio_postgres::Transaction;
 
@@ -144,10 +143,7 @@ async fn copy(
     let n = i32::try_from(r.env.len()).unwrap_or(i32::MAX);
     let drawn = tx.query(&sql.inbox_ids, &[&n]).await?;
     let mut ids = HashMap::new();
-    let mut w = Box::pin(BinaryCopyInWriter::new(
-        tx.copy_in(upsert::INBOX_COPY).await?,
-        COPY_TYPES,
-    ));
+    let mut w = stage::open(tx, "pos.raw_inbox", upsert::INBOX_COLS, COPY_TYPES).await?;
     for (k, row) in drawn.iter().enumerate() {
         let id: i64 = row.get(0);
         // processed_at as `INSERT … now()` sets it: the transaction's start.

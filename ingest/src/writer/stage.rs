@@ -177,7 +177,8 @@ pub enum Target {
 
 type Sink = std::pin::Pin<Box<BinaryCopyInWriter>>;
 
-async fn open(
+/// Opens a binary COPY into `table`'s `cols`.
+pub(super) async fn open(
     tx: &Transaction<'_>,
     table: &str,
     cols: &str,

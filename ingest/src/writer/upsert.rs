@@ -181,14 +181,14 @@ ON CONFLICT (tenant_id, source, source_event_id) DO NOTHING
 RETURNING inbox_id, tenant_id, source, source_event_id";
 
 /// `$1` new inbox ids, each with the transaction's `now()` for `processed_at`; the rows then go in
-/// by [`INBOX_COPY`]. Event ids are not looked up first: a stored one makes the unique index
+/// by a COPY of [`INBOX_COLS`]. Event ids are not looked up first: a stored one makes the unique index
 /// refuse the COPY, and the batch is written again through [`INBOX`].
 pub const INBOX_IDS: &str =
     "SELECT nextval('pos.raw_inbox_inbox_id_seq'::regclass), now() FROM generate_series(1, $1::int)";
 
-pub const INBOX_COPY: &str =
-    "COPY pos.raw_inbox (inbox_id, tenant_id, source, source_event_id, content_type, \
-    payload, payload_zstd, status, processed_at, batch_id) FROM STDIN BINARY";
+/// The columns the fresh path COPYs into `pos.raw_inbox`.
+pub const INBOX_COLS: &str = "inbox_id, tenant_id, source, source_event_id, content_type, \
+    payload, payload_zstd, status, processed_at, batch_id";
 
 /// Replayed inbox rows point at the batch that re-processed them.
 pub const INBOX_RELINK: &str = "
