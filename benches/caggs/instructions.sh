@@ -15,6 +15,8 @@ BIN=${POS_PG_BIN:-/usr/lib/postgresql/15/bin}
 DATA=${POS_PGDIR:-$HERE/../../.pg}/data
 LIB=$("$BIN/pg_config" --pkglibdir)/pos_analytics.so
 N1=${N1:-100} N2=${N2:-600}
+command -v valgrind >/dev/null || apt-get install -y -q --no-install-recommends valgrind ||
+    { echo "valgrind missing and could not be installed: apt-get install -y valgrind" >&2; exit 1; }
 INS="INSERT INTO pos.sale_line (tenant_id, store_id, source, source_txn_id, line_no, occurred_at, business_date, kind, sku, raw_item_id, quantity, unit_price, net_amount, currency) SELECT 't1', 's1', 'ovh', 'p' || n, 1, m.t0 + n * interval '10 ms', (m.t0 AT TIME ZONE 'UTC')::date, 'sale', 'sku' || (n % 50), 'r', 1, 2.5, 2.5, 'USD' FROM bench.mode m, nextval('bench.ovh_seq') n;"
 single() {
     runuser -u postgres -- "$@" "$BIN/postgres" --single -D "$DATA" -c shared_buffers=32MB \
