@@ -61,7 +61,8 @@ BEGIN
 END
 $$;
 
--- The body of pos.create_hypertable. make_chunks = false registers the hypertable without chunks:
+-- The body of pos.create_hypertable: registers the hypertable and schedules its maintenance job
+-- (pos.job_maintain_chunks, every 5 minutes). make_chunks = false registers it without chunks:
 -- the install script uses it, because tables created by CREATE EXTENSION belong to the extension
 -- and pg_dump would leave their rows out (chunks made later, on demand or by the maintenance job,
 -- are ordinary tables and are dumped).
@@ -111,8 +112,11 @@ BEGIN
     END IF;
     INSERT INTO pos.hypertable (relid, time_column, chunk_interval, create_ahead, default_chunk)
     VALUES (relation, time_column, chunk_interval, create_ahead, dflt);
+    INSERT INTO pos.job (proc, schedule_interval, config)
+    VALUES ('pos.job_maintain_chunks', '5 minutes', jsonb_build_object('relation', pos._qualified_name(relation)));
     IF make_chunks THEN
         PERFORM pos.ensure_chunks(relation, now() - chunk_interval, now() + create_ahead);
+        PERFORM pos._warn_if_no_scheduler();
     END IF;
     RETURN relation;
 END
@@ -171,6 +175,7 @@ DECLARE
     h       pos.hypertable := pos._hypertable(relation);
     lo      timestamptz;
     created integer := 0;
+    locked  boolean := false;
 BEGIN
     IF range_from IS NULL OR range_to IS NULL THEN
         RAISE EXCEPTION 'range_from and range_to must not be NULL' USING ERRCODE = 'null_value_not_allowed';
@@ -185,8 +190,14 @@ BEGIN
     lo := date_bin(h.chunk_interval, range_from, h.origin);
     WHILE lo <= range_to LOOP
         IF NOT EXISTS (SELECT 1 FROM pos.chunk c WHERE c.hypertable = h.relid AND c.range_start = lo) THEN
-            -- Serialize concurrent creators of the same chunk; re-check once the lock is ours.
-            PERFORM pg_advisory_xact_lock(h.relid::oid::int, hashtext(lo::text));
+            -- Creators of a hypertable's chunks take turns: the lock is self-conflicting but lets
+            -- writers and readers through, and it is taken before anything else a creation locks,
+            -- so two creators of overlapping ranges queue instead of deadlocking. Re-check once
+            -- it is ours.
+            IF NOT locked THEN
+                EXECUTE format('LOCK TABLE ONLY %s IN SHARE UPDATE EXCLUSIVE MODE', h.relid);
+                locked := true;
+            END IF;
             IF NOT EXISTS (SELECT 1 FROM pos.chunk c WHERE c.hypertable = h.relid AND c.range_start = lo) THEN
                 PERFORM pos._create_chunk(h, lo);
                 created := created + 1;

@@ -165,15 +165,35 @@ LANGUAGE sql AS $$
 $$;
 COMMENT ON FUNCTION pos.remove_retention_policy(regclass) IS 'Removes the retention policy of a hypertable; false if it had none.';
 
+-- One job per hypertable (pos.create_hypertable adds it), never one for all: creating a chunk
+-- locks its hypertable until the job's transaction ends, and a job holding one hypertable while
+-- it waits for the next could deadlock with a writer that takes the two in the other order (say
+-- INSERT INTO pos.tender SELECT ... FROM pos.txn). The job waits at most config.lock_timeout
+-- (default 1s) for a lock, so writers queued behind its request are never held up for long; on a
+-- timeout it fails, is recorded as such, and tries again at its next start (chunks are made a
+-- week ahead, and writers make missing ones on demand).
 CREATE FUNCTION pos.job_maintain_chunks(job_id bigint, config jsonb) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
-    h pos.hypertable;
+    rel regclass;
+    h   pos.hypertable;
 BEGIN
-    FOR h IN SELECT * FROM pos.hypertable LOOP
-        PERFORM pos.move_stragglers(h.relid);
-        PERFORM pos.ensure_chunks(h.relid, now(), now() + h.create_ahead);
-    END LOOP;
+    IF config->>'relation' IS NULL THEN
+        RAISE EXCEPTION 'job %: the config names no hypertable', job_id
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Chunk maintenance runs per hypertable: config {"relation": "schema.table"}. pos.create_hypertable adds this job.';
+    END IF;
+    rel := to_regclass(config->>'relation');
+    IF rel IS NULL THEN
+        RAISE EXCEPTION 'job %: hypertable "%" does not exist', job_id, config->>'relation'
+            USING ERRCODE = 'undefined_table',
+                  HINT = format('If it was dropped, remove its row from pos.hypertable and this job with pos.delete_job(%s).', job_id);
+    END IF;
+    h := pos._hypertable(rel);
+    -- Local to the job's transaction (and undone with it if the job fails).
+    PERFORM set_config('lock_timeout', coalesce(config->>'lock_timeout', '1s'), true);
+    PERFORM pos.move_stragglers(h.relid);
+    PERFORM pos.ensure_chunks(h.relid, now(), now() + h.create_ahead);
 END
 $$;
-COMMENT ON FUNCTION pos.job_maintain_chunks(bigint, jsonb) IS 'Maintenance job: moves stragglers out of default chunks and creates chunks up to create_ahead for every hypertable.';
+COMMENT ON FUNCTION pos.job_maintain_chunks(bigint, jsonb) IS 'Maintenance job of one hypertable (config.relation): moves stragglers out of its default chunk and creates its chunks up to create_ahead, waiting at most config.lock_timeout (default 1s) for a lock.';

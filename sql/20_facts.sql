@@ -152,12 +152,11 @@ CREATE INDEX ON pos.sale_line (tenant_id, store_id, sku, occurred_at);
 CREATE INDEX ON pos.tender (tenant_id, store_id, occurred_at);
 
 -- No chunks at install (they would belong to the extension and be left out of pg_dump): the
--- writers create them on demand and the maintenance job below creates them ahead of time.
+-- writers create them on demand and each hypertable's maintenance job (added by
+-- _create_hypertable) creates them ahead of time.
 SELECT pos._create_hypertable('pos.txn', 'occurred_at', '1 day', '7 days', false);
 SELECT pos._create_hypertable('pos.sale_line', 'occurred_at', '1 day', '7 days', false);
 SELECT pos._create_hypertable('pos.tender', 'occurred_at', '1 day', '7 days', false);
 SELECT pos._create_hypertable('pos.drawer_event', 'occurred_at', '7 days', '7 days', false);
 SELECT pos._create_hypertable('pos.inventory_level', 'as_of', '7 days', '7 days', false);
 
-INSERT INTO pos.job (proc, schedule_interval, config)
-VALUES ('pos.job_maintain_chunks', '5 minutes', '{}');

@@ -1,0 +1,221 @@
+//! Chunk creation and concurrent writers: each hypertable's maintenance job commits on its own and
+//! gives up on a lock after its `lock_timeout`, and two creators of overlapping chunk ranges queue
+//! instead of deadlocking.
+use pos_e2e::{connect, fresh_db};
+use std::thread;
+use std::time::{Duration, Instant};
+
+const TENDER_NOW: &str =
+    "INSERT INTO pos.tender (tenant_id, store_id, source, source_txn_id, tender_no,
+                              occurred_at, business_date, method, amount, currency, status)
+     VALUES ('t1', 's1', 'e2e', 'x1', 1, now(), current_date, 'cash', 1.00, 'USD', 'approved')";
+
+fn maintenance_job(c: &mut postgres::Client, relation: &str) -> i64 {
+    c.query_one(
+        "SELECT job_id FROM pos.job WHERE proc = 'pos.job_maintain_chunks'::regproc AND config->>'relation' = $1",
+        &[&relation],
+    )
+    .unwrap_or_else(|e| panic!("no maintenance job for {relation}: {e}"))
+    .get(0)
+}
+
+fn chunks(c: &mut postgres::Client, relation: &str) -> i64 {
+    c.query_one(
+        "SELECT count(*) FROM pos.show_chunks($1::text::regclass)",
+        &[&relation],
+    )
+    .unwrap()
+    .get(0)
+}
+
+/// Runs a job on a connection of its own, as the scheduler would; returns its outcome.
+fn run_job_elsewhere(db: &'static str, job: i64) -> thread::JoinHandle<(String, Option<String>)> {
+    thread::spawn(move || {
+        let mut j = connect(db);
+        let status: String = j
+            .query_one("SELECT pos.run_job($1)", &[&job])
+            .unwrap()
+            .get(0);
+        let err: Option<String> = j
+            .query_one("SELECT last_error FROM pos.job WHERE job_id = $1", &[&job])
+            .unwrap()
+            .get(0);
+        (status, err)
+    })
+}
+
+fn join_within(
+    h: thread::JoinHandle<(String, Option<String>)>,
+    limit: Duration,
+) -> (String, Option<String>) {
+    let deadline = Instant::now() + limit;
+    while !h.is_finished() {
+        assert!(
+            Instant::now() < deadline,
+            "the job was still blocked after {limit:?}"
+        );
+        thread::sleep(Duration::from_millis(50));
+    }
+    h.join().unwrap()
+}
+
+#[test]
+fn maintenance_commits_per_hypertable_and_gives_up_on_a_busy_one() {
+    const DB: &str = "e2e_chunk_locks_jobs";
+    let mut c = fresh_db(DB);
+    let relations: Vec<String> = c
+        .query(
+            "SELECT config->>'relation' FROM pos.job WHERE proc = 'pos.job_maintain_chunks'::regproc ORDER BY 1",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(
+        relations,
+        [
+            "pos.drawer_event",
+            "pos.inventory_level",
+            "pos.sale_line",
+            "pos.tender",
+            "pos.txn"
+        ],
+        "one maintenance job per shipped hypertable"
+    );
+    let (txn_job, tender_job) = (
+        maintenance_job(&mut c, "pos.txn"),
+        maintenance_job(&mut c, "pos.tender"),
+    );
+    for job in [txn_job, tender_job] {
+        let status: String = c
+            .query_one("SELECT pos.run_job($1)", &[&job])
+            .unwrap()
+            .get(0);
+        assert_eq!(status, "success");
+    }
+    // Two more days ahead, so each job has chunks to create again.
+    c.batch_execute("UPDATE pos.hypertable SET create_ahead = '9 days' WHERE relid IN ('pos.txn'::regclass, 'pos.tender'::regclass)")
+        .unwrap();
+    let (txn_before, tender_before) = (chunks(&mut c, "pos.txn"), chunks(&mut c, "pos.tender"));
+
+    // A writer holds pos.tender and will read pos.txn: the txn job, which locks pos.txn to make
+    // its chunks, must neither wait for the writer nor hold anything the writer needs afterwards.
+    let mut w = connect(DB);
+    w.batch_execute(&format!("BEGIN; {TENDER_NOW}")).unwrap();
+    let (status, err) = join_within(run_job_elsewhere(DB, txn_job), Duration::from_secs(20));
+    assert_eq!((status.as_str(), err), ("success", None));
+    assert_eq!(chunks(&mut c, "pos.txn"), txn_before + 2);
+    w.query_one("SELECT count(*) FROM pos.txn", &[]).unwrap();
+
+    // The tender job needs the lock the writer's open transaction conflicts with: it waits its
+    // lock_timeout, fails on record, and the writer is not held up.
+    let started = Instant::now();
+    let (status, err) = join_within(run_job_elsewhere(DB, tender_job), Duration::from_secs(20));
+    assert_eq!(status, "failed");
+    assert!(
+        err.as_deref().unwrap_or("").contains("lock timeout"),
+        "last_error: {err:?}"
+    );
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "gave up before its lock_timeout"
+    );
+    w.batch_execute("COMMIT").unwrap();
+    assert_eq!(
+        chunks(&mut c, "pos.tender"),
+        tender_before,
+        "nothing half-made"
+    );
+
+    // Once the writer is gone, the next run makes the chunks.
+    let status: String = c
+        .query_one("SELECT pos.run_job($1)", &[&tender_job])
+        .unwrap()
+        .get(0);
+    assert_eq!(status, "success");
+    assert_eq!(chunks(&mut c, "pos.tender"), tender_before + 2);
+}
+
+#[test]
+fn maintenance_job_errors_name_the_fix() {
+    let mut c = fresh_db("e2e_chunk_locks_errors");
+    c.batch_execute("CREATE TABLE gone (t timestamptz) PARTITION BY RANGE (t); SELECT pos.create_hypertable('gone', 't')")
+        .unwrap();
+    let job = maintenance_job(&mut c, "public.gone");
+    let bad = c
+        .query_one(
+            "SELECT pos.add_job('pos.job_maintain_chunks', '1 hour')",
+            &[],
+        )
+        .unwrap()
+        .get::<_, i64>(0);
+    c.batch_execute("DROP TABLE gone").unwrap();
+    for (id, want) in [(job, "does not exist"), (bad, "names no hypertable")] {
+        let status: String = c
+            .query_one("SELECT pos.run_job($1)", &[&id])
+            .unwrap()
+            .get(0);
+        let err: String = c
+            .query_one("SELECT last_error FROM pos.job WHERE job_id = $1", &[&id])
+            .unwrap()
+            .get(0);
+        assert_eq!(status, "failed");
+        assert!(err.contains(want), "job {id}: {err}");
+    }
+}
+
+#[test]
+fn overlapping_chunk_creators_queue_instead_of_deadlocking() {
+    const DB: &str = "e2e_chunk_locks_creators";
+    let mut a = fresh_db(DB);
+    // A makes day 2 and keeps its transaction open.
+    a.batch_execute("BEGIN").unwrap();
+    let made: i32 = a
+        .query_one(
+            "SELECT pos.ensure_chunks('pos.sale_line', '2026-05-02', '2026-05-02')",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(made, 1);
+    // B wants days 1-2 and has to wait for A.
+    let mut b = connect(DB);
+    let b_pid: i32 = b.query_one("SELECT pg_backend_pid()", &[]).unwrap().get(0);
+    let waiter = thread::spawn(move || {
+        b.query_one(
+            "SELECT pos.ensure_chunks('pos.sale_line', '2026-05-01', '2026-05-02')",
+            &[],
+        )
+        .map(|r| r.get::<_, i32>(0))
+    });
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let waiting: bool = a
+            .query_one(
+                "SELECT coalesce((SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = $1), false)",
+                &[&b_pid],
+            )
+            .unwrap()
+            .get(0);
+        if waiting {
+            break;
+        }
+        assert!(Instant::now() < deadline, "B never waited for A");
+        thread::sleep(Duration::from_millis(20));
+    }
+    // Now A wants day 1 too. Had B taken a lock on day 1 before queueing on the table, this
+    // would deadlock; B holds nothing, so A goes on and B then finds both days made.
+    let made: i32 = a
+        .query_one(
+            "SELECT pos.ensure_chunks('pos.sale_line', '2026-05-01', '2026-05-01')",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(made, 1);
+    a.batch_execute("COMMIT").unwrap();
+    let b_made = waiter.join().unwrap().expect("B must not fail (deadlock)");
+    assert_eq!(b_made, 0, "A made both days");
+    assert_eq!(chunks(&mut a, "pos.sale_line"), 2);
+}
