@@ -1018,6 +1018,21 @@ CREATE FUNCTION pos._cagg_path_covered(rel regclass, lo timestamptz, hi timestam
 LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'pos_cagg_path_covered';
 COMMENT ON FUNCTION pos._cagg_path_covered(regclass, timestamptz, timestamptz) IS 'Whether the materialized path of rel returns what rel returns for buckets in [lo, hi] (the test of pos.cagg_require_materialized).';
 
+-- Its answer is kept across statements while the two tables provably did not change for the
+-- statement's snapshot (pg-extension/src/caggs_coverage.rs): every statement writing either of
+-- them first runs this trigger, which moves a change epoch in shared memory, and so does the end
+-- of its transaction. ENABLE ALWAYS: it fires under session_replication_role = replica too.
+-- pos_analytics.cagg_guard_cache = off tests afresh in every statement.
+CREATE FUNCTION pos._cagg_coverage_changed() RETURNS trigger
+LANGUAGE c AS 'MODULE_PATHNAME', 'pos_cagg_coverage_changed';
+COMMENT ON FUNCTION pos._cagg_coverage_changed() IS 'Statement trigger on pos.continuous_aggregate and pos.cagg_view_path: the answers pos._cagg_path_covered keeps are out of date.';
+CREATE TRIGGER coverage_changed BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON pos.continuous_aggregate
+    FOR EACH STATEMENT EXECUTE FUNCTION pos._cagg_coverage_changed();
+CREATE TRIGGER coverage_changed BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON pos.cagg_view_path
+    FOR EACH STATEMENT EXECUTE FUNCTION pos._cagg_coverage_changed();
+ALTER TABLE pos.continuous_aggregate ENABLE ALWAYS TRIGGER coverage_changed;
+ALTER TABLE pos.cagg_view_path ENABLE ALWAYS TRIGGER coverage_changed;
+
 CREATE FUNCTION pos._cagg_path_refused(rel regclass, lo timestamptz, hi timestamptz) RETURNS boolean
 LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
 BEGIN

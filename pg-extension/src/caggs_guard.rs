@@ -7,11 +7,32 @@
 //! it, exactly as before. The guard itself stays SQL (inlined into the query), which raises
 //! SQLSTATE PCA01 when this returns false: an error raised from Rust would reach the client as
 //! XX000. In C the test costs a few µs instead of ~80 µs of PL/pgSQL and SPI per API request
-//! (benches/api/RESULTS.md).
+//! (benches/api/RESULTS.md). The answer is also kept across statements, under the change epoch of
+//! the two tables (caggs_coverage.rs explains when that is exact), which skips opening and
+//! scanning them in most API requests; the caller's SELECT privilege on both is checked anyway.
+use std::cell::RefCell;
+
 use pgrx::pg_sys;
 use pgrx::{FromDatum, IntoDatum};
 
+use crate::caggs_coverage;
 use crate::table_scan::{self, column, pos_table};
+
+/// What one test was asked: the relation, the bounds (NULL: unbounded) and the user it ran as.
+type Question = (pg_sys::Oid, Option<i64>, Option<i64>, pg_sys::Oid);
+
+/// Answers kept in this backend, all read under one epoch of caggs_coverage.
+struct Answers {
+    epoch: u64,
+    kept: Vec<(Question, bool)>,
+}
+
+/// A client can ask about many ranges; past this many answers the backend forgets them all.
+const KEPT_MAX: usize = 256;
+
+thread_local! {
+    static ANSWERS: RefCell<Answers> = const { RefCell::new(Answers { epoch: 0, kept: Vec::new() }) };
+}
 
 /// The version-1 calling convention record that `CREATE FUNCTION ... LANGUAGE c` looks for.
 #[unsafe(no_mangle)]
@@ -37,21 +58,64 @@ pub extern "C-unwind" fn pos_cagg_path_covered(fcinfo: pg_sys::FunctionCallInfo)
             return true.into_datum().unwrap(); // no bucket at all
         }
     }
-    let covered = rel.is_some_and(|rel| unsafe { covered(rel, lo, hi) });
+    let covered = rel.is_some_and(|rel| {
+        let tables = readable_tables();
+        let question = (
+            pg_sys::Oid::from(rel.value() as u32),
+            bound(lo),
+            bound(hi),
+            unsafe { pg_sys::GetUserId() },
+        );
+        kept_or(question, || unsafe { covered(tables, rel, lo, hi) })
+    });
     covered.into_datum().unwrap()
+}
+
+/// pos.cagg_view_path and pos.continuous_aggregate, once the caller may read both (else the
+/// usual "permission denied", whether or not an answer is kept).
+fn readable_tables() -> (pg_sys::Oid, pg_sys::Oid) {
+    let paths = pos_table(c"cagg_view_path");
+    let caggs = pos_table(c"continuous_aggregate");
+    table_scan::require_select(paths);
+    table_scan::require_select(caggs);
+    (paths, caggs)
+}
+
+/// The answer kept for `q` when the statement's snapshot may reuse it, else `test()`'s (kept
+/// when the snapshot allows).
+fn kept_or(q: Question, test: impl FnOnce() -> bool) -> bool {
+    let Some(epoch) = caggs_coverage::stamp() else {
+        return test();
+    };
+    let hit = ANSWERS.with(|a| {
+        let a = a.borrow();
+        (a.epoch == epoch)
+            .then(|| a.kept.iter().find(|(k, _)| *k == q).map(|&(_, v)| v))
+            .flatten()
+    });
+    if let Some(v) = hit {
+        return v;
+    }
+    let v = test();
+    ANSWERS.with(|a| {
+        let mut a = a.borrow_mut();
+        if a.epoch != epoch || a.kept.len() >= KEPT_MAX {
+            a.epoch = epoch;
+            a.kept.clear();
+        }
+        a.kept.push((q, v));
+    });
+    v
 }
 
 /// Whether the path of `rel` covers `[lo, hi]`: it has a row in pos.cagg_view_path, all its parts
 /// exist, and no part's `view_live` is NULL or overlaps the range.
 unsafe fn covered(
+    (paths, caggs): (pg_sys::Oid, pg_sys::Oid),
     rel: pg_sys::Datum,
     lo: Option<pg_sys::Datum>,
     hi: Option<pg_sys::Datum>,
 ) -> bool {
-    let paths = pos_table(c"cagg_view_path");
-    let caggs = pos_table(c"continuous_aggregate");
-    table_scan::require_select(paths);
-    table_scan::require_select(caggs);
     let (view_name, parts_col) = (column(paths, c"view_name"), column(paths, c"parts"));
     // Sequential scans: both tables are small, and five index scans (the path, then each part)
     // cost three times one scan of continuous_aggregate with its dead versions (measured: ~40

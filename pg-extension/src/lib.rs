@@ -4,6 +4,7 @@
 use pgrx::prelude::*;
 
 mod caggs;
+mod caggs_coverage;
 mod caggs_guard;
 mod caggs_invalidation;
 mod caggs_threshold;
@@ -54,6 +55,7 @@ extension_sql_file!("../../sql/99_dump.sql", name = "dump", finalize);
 pub extern "C-unwind" fn _PG_init() {
     scheduler::init();
     caggs_threshold::init();
+    caggs_coverage::init();
 }
 
 #[cfg(any(test, feature = "pg_test"))]

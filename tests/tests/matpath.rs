@@ -3,7 +3,7 @@
 //! after late rows made a materialized day stale (the view shows the stale value until a
 //! refresh, and so must the path), after a refresh left a late day live, after an aggregate was
 //! re-created, and for materialized-only views. Across and above the watermark the guard refuses.
-use pos_e2e::{connect_as, fresh_db};
+use pos_e2e::{connect, connect_as, fresh_db};
 
 const DB: &str = "e2e_matpath";
 /// What the guard says when it refuses.
@@ -364,4 +364,93 @@ fn the_guard_refuses_paths_with_missing_or_repeated_parts() {
         Err(Some(STALE.into())),
         "a live bucket at the upper bound"
     );
+}
+
+/// The guard's answer for store_daily on `day` as seen by `c`: Ok(true) or the SQLSTATE.
+fn guard_on(c: &mut postgres::Client, day: &str) -> Result<bool, Option<String>> {
+    c.query_one(
+        "SELECT pos.cagg_require_materialized('pos.store_daily', $1::text::date, $1::text::date)",
+        &[&day],
+    )
+    .map(|r| r.get::<_, bool>(0))
+    .map_err(|e| e.code().map(|s| s.code().to_string()))
+}
+
+/// Makes `day` live (or not) in store_daily's first part, as a refresh or a late row would.
+const SET_LIVE: &str = "UPDATE pos.continuous_aggregate SET view_live = $1::text::tstzmultirange
+     WHERE cagg_id = (SELECT parts[1] FROM pos.cagg_view_path WHERE view_name = 'pos.store_daily'::regclass)";
+
+/// Answers are kept across statements (pg-extension/src/caggs_coverage.rs); a kept "covered"
+/// must never outlive a change another session commits, nor be reused by a snapshot older than
+/// a change.
+#[test]
+fn a_kept_guard_answer_follows_every_committed_change() {
+    let mut a = setup("kept");
+    let mut b = connect(&format!("{DB}_kept"));
+    let live = "{[2026-03-02 00:00+00,2026-03-03 00:00+00)}";
+    let ok = Ok(true);
+    let refused = Err(Some(STALE.to_string()));
+    assert_eq!(guard_on(&mut a, "2026-03-02"), ok, "materialized");
+    assert_eq!(guard_on(&mut a, "2026-03-02"), ok, "asked again");
+
+    // Uncommitted, the change is not seen; committed, it is, by the next statement.
+    let mut t = b.transaction().unwrap();
+    let before: String = t
+        .query_one("SELECT view_live::text FROM pos.continuous_aggregate WHERE cagg_id = (SELECT parts[1] FROM pos.cagg_view_path WHERE view_name = 'pos.store_daily'::regclass)", &[])
+        .unwrap()
+        .get(0);
+    t.execute(SET_LIVE, &[&live]).unwrap();
+    assert_eq!(
+        guard_on(&mut a, "2026-03-02"),
+        ok,
+        "while the change is uncommitted"
+    );
+    t.commit().unwrap();
+    assert_eq!(
+        guard_on(&mut a, "2026-03-02"),
+        refused,
+        "after it committed"
+    );
+    assert_eq!(guard_on(&mut a, "2026-03-03"), ok, "the next day");
+    assert_eq!(guard_on(&mut a, "2026-03-02"), refused, "asked again");
+
+    // A snapshot exported while the day was live, imported after it was materialized again and
+    // after this backend saw it materialized: the old snapshot still refuses.
+    let mut old = connect(&format!("{DB}_kept"));
+    old.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        .unwrap();
+    let snap: String = old
+        .query_one("SELECT pg_export_snapshot()", &[])
+        .unwrap()
+        .get(0);
+    b.execute(SET_LIVE, &[&before]).unwrap();
+    assert_eq!(guard_on(&mut a, "2026-03-02"), ok, "materialized again");
+    assert_eq!(guard_on(&mut a, "2026-03-02"), ok, "asked again");
+    a.batch_execute(&format!(
+        "BEGIN ISOLATION LEVEL REPEATABLE READ; SET TRANSACTION SNAPSHOT '{snap}'"
+    ))
+    .unwrap();
+    assert_eq!(
+        guard_on(&mut a, "2026-03-02"),
+        refused,
+        "in the older snapshot"
+    );
+    a.batch_execute("ROLLBACK").unwrap();
+    old.batch_execute("COMMIT").unwrap();
+    assert_eq!(guard_on(&mut a, "2026-03-02"), ok, "back in a new snapshot");
+
+    // A change rolled back changes nothing; the session's own uncommitted change is seen.
+    let mut t = b.transaction().unwrap();
+    t.execute(SET_LIVE, &[&live]).unwrap();
+    t.rollback().unwrap();
+    assert_eq!(guard_on(&mut a, "2026-03-02"), ok, "after a rollback");
+    a.batch_execute("BEGIN").unwrap();
+    a.execute(SET_LIVE, &[&live]).unwrap();
+    assert_eq!(
+        guard_on(&mut a, "2026-03-02"),
+        refused,
+        "own uncommitted change"
+    );
+    a.batch_execute("ROLLBACK").unwrap();
+    assert_eq!(guard_on(&mut a, "2026-03-02"), ok, "after its rollback");
 }
