@@ -44,15 +44,35 @@ END
 $$;
 COMMENT ON FUNCTION pos._visible_tenants_uncached() IS 'What pos.visible_tenants() returns, computed afresh on every call.';
 
--- What the policies call: the list above, computed once per statement (pg-extension/src/tenancy.rs),
--- by reading pos.tenant_access directly under the same rules (the policy own_roles, or none where
--- row security does not apply to the user) instead of running the query above (~60 µs).
--- Each policy evaluates it in its own InitPlan, one per table a query reads, and the list can only
+-- What the policies use (through pos.tenant_visible below): the list above, computed once per
+-- statement (pg-extension/src/tenancy.rs), by reading pos.tenant_access directly under the same
+-- rules (the policy own_roles, or none where row security does not apply to the user) instead of
+-- running the query above (~60 µs). Each table a query reads asks for it, and the list can only
 -- change with the user, pos.tenant, or the snapshot: the last list is reused while all three are
 -- unchanged (same transaction, snapshot and command).
 CREATE FUNCTION pos.visible_tenants() RETURNS text[]
 LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'pos_visible_tenants';
 COMMENT ON FUNCTION pos.visible_tenants() IS 'Tenants the current role may read: its pos.tenant_access rows, plus pos.tenant when the role is a member of pos_api.';
+
+-- The policy of every tenant table (pg-extension/src/tenant_policy.rs): tenant_id is one of
+-- pos.visible_tenants(). It replaces `tenant_id = ANY ((SELECT pos.visible_tenants())::text[])`,
+-- whose InitPlan array the planner costs as ten index descents, so that it preferred a date
+-- index plus a filter (or a sequential scan) to an index on (tenant_id, …). The function is
+-- checked on every row; its support function gives the planner a lossy index condition on
+-- tenant_id, between the first and the last visible tenant (exact for one tenant, as for every
+-- API key), which it costs as one range.
+CREATE FUNCTION pos._visible_tenants_first() RETURNS text
+LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'pos_visible_tenants_first';
+COMMENT ON FUNCTION pos._visible_tenants_first() IS 'The first of pos.visible_tenants() (NULL if none): the lower bound of the index condition of pos.tenant_visible.';
+CREATE FUNCTION pos._visible_tenants_last() RETURNS text
+LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'pos_visible_tenants_last';
+COMMENT ON FUNCTION pos._visible_tenants_last() IS 'The last of pos.visible_tenants() (NULL if none): the upper bound of the index condition of pos.tenant_visible.';
+CREATE FUNCTION pos._tenant_visible_support(internal) RETURNS internal
+LANGUAGE c STRICT AS 'MODULE_PATHNAME', 'pos_tenant_visible_support';
+COMMENT ON FUNCTION pos._tenant_visible_support(internal) IS 'Planner support of pos.tenant_visible: a lossy btree condition tenant_id BETWEEN pos._visible_tenants_first() AND pos._visible_tenants_last().';
+CREATE FUNCTION pos.tenant_visible(tenant text) RETURNS boolean
+LANGUAGE c STABLE STRICT PARALLEL SAFE SUPPORT pos._tenant_visible_support AS 'MODULE_PATHNAME', 'pos_tenant_visible';
+COMMENT ON FUNCTION pos.tenant_visible(text) IS 'Row-security policy of tenant tables: whether tenant is one of pos.visible_tenants().';
 
 CREATE FUNCTION pos.grant_tenant_access(role_name name, tenant_id text, base_role name DEFAULT 'pos_analyst')
 RETURNS void
@@ -89,7 +109,7 @@ BEGIN
     FOREACH t IN ARRAY ARRAY['store', 'txn', 'sale_line', 'tender', 'drawer_event', 'inventory_level',
                              'product', 'sku_alias', 'identity_link', 'customer', 'raw_inbox', 'reject', 'ingest_batch'] LOOP
         EXECUTE format('ALTER TABLE pos.%I ENABLE ROW LEVEL SECURITY', t);
-        EXECUTE format('CREATE POLICY tenant_read ON pos.%I FOR SELECT TO pos_analyst, pos_api USING (tenant_id = ANY ((SELECT pos.visible_tenants())::text[]))', t);
+        EXECUTE format('CREATE POLICY tenant_read ON pos.%I FOR SELECT TO pos_analyst, pos_api USING (pos.tenant_visible(tenant_id))', t);
         EXECUTE format('CREATE POLICY ingest_all ON pos.%I FOR ALL TO pos_ingest USING (true) WITH CHECK (true)', t);
         EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON pos.%I TO pos_ingest', t);
     END LOOP;

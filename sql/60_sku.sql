@@ -11,7 +11,7 @@ CREATE TABLE pos.sku_settings (
 COMMENT ON TABLE pos.sku_settings IS 'Per-tenant SKU rules: the variable-measure barcode scheme (prefix -> layout; NULL = GS1 default) and vendor SKU prefixes to strip. After a change, run pos.rebuild_sku_aliases(tenant).';
 ALTER TABLE pos.sku_settings ENABLE ROW LEVEL SECURITY;
 CREATE POLICY tenant_read ON pos.sku_settings FOR SELECT TO pos_analyst, pos_api
-    USING (tenant_id = ANY ((SELECT pos.visible_tenants())::text[]));
+    USING (pos.tenant_visible(tenant_id));
 CREATE POLICY ingest_all ON pos.sku_settings FOR ALL TO pos_ingest USING (true) WITH CHECK (true);
 GRANT SELECT, INSERT, UPDATE, DELETE ON pos.sku_settings TO pos_ingest;
 GRANT SELECT ON pos.sku_settings TO pos_analyst, pos_api;

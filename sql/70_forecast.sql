@@ -39,7 +39,7 @@ COMMENT ON COLUMN pos.demand_forecast.method IS 'The method that made the foreca
 COMMENT ON COLUMN pos.demand_forecast.as_of IS 'Last business day of the history the forecast was made from.';
 ALTER TABLE pos.demand_forecast ENABLE ROW LEVEL SECURITY;
 CREATE POLICY tenant_read ON pos.demand_forecast FOR SELECT TO pos_analyst, pos_api
-    USING (tenant_id = ANY ((SELECT pos.visible_tenants())::text[]));
+    USING (pos.tenant_visible(tenant_id));
 GRANT SELECT ON pos.demand_forecast TO pos_analyst, pos_api;
 
 -- forecast_all rewrites a tenant's forecasts: the DBA or the scheduler runs it, not readers.

@@ -78,7 +78,7 @@ DECLARE
 BEGIN
     FOREACH t IN ARRAY ARRAY['fraud_settings', 'fraud_baseline', 'fraud_score', 'fraud_alert'] LOOP
         EXECUTE format('ALTER TABLE pos.%I ENABLE ROW LEVEL SECURITY', t);
-        EXECUTE format('CREATE POLICY tenant_read ON pos.%I FOR SELECT TO pos_analyst, pos_api USING (tenant_id = ANY ((SELECT pos.visible_tenants())::text[]))', t);
+        EXECUTE format('CREATE POLICY tenant_read ON pos.%I FOR SELECT TO pos_analyst, pos_api USING (pos.tenant_visible(tenant_id))', t);
         EXECUTE format('GRANT SELECT ON pos.%I TO pos_analyst, pos_api', t);
     END LOOP;
 END

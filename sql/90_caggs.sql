@@ -551,7 +551,7 @@ BEGIN
     END IF;
     EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', c.mat_table);
     IF 'tenant_id' = ANY (c.group_by) THEN
-        EXECUTE format('CREATE POLICY tenant_read ON %s FOR SELECT TO pos_analyst, pos_api USING (tenant_id = ANY ((SELECT pos.visible_tenants())::text[]))', c.mat_table);
+        EXECUTE format('CREATE POLICY tenant_read ON %s FOR SELECT TO pos_analyst, pos_api USING (pos.tenant_visible(tenant_id))', c.mat_table);
         EXECUTE format('GRANT SELECT ON %s TO pos_analyst, pos_api', c.mat_table);
     ELSE
         RAISE NOTICE 'the source of "%" has row-level security but the aggregate has no tenant_id: only its owner can read it', c.view_name

@@ -17,6 +17,7 @@ mod sku;
 mod snapshot_key;
 mod table_scan;
 mod tenancy;
+mod tenant_policy;
 
 ::pgrx::pg_module_magic!(name, version);
 

@@ -128,6 +128,12 @@ pub extern "C" fn pg_finfo_pos_visible_tenants() -> &'static pg_sys::Pg_finfo_re
 #[pg_guard]
 #[unsafe(no_mangle)]
 pub extern "C-unwind" fn pos_visible_tenants(_fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    visible().into_datum().unwrap_or(pg_sys::Datum::from(0))
+}
+
+/// The list `pos.visible_tenants()` returns, sorted in the database's collation: the last one
+/// computed while the statement's key is unchanged, else computed afresh.
+pub fn visible() -> Vec<String> {
     let key = current_key();
     let hit = LAST.with(|l| match (&*l.borrow(), &key) {
         (Some((k, v)), Some(key)) if k == key => Some(v.clone()),
@@ -140,5 +146,5 @@ pub extern "C-unwind" fn pos_visible_tenants(_fcinfo: pg_sys::FunctionCallInfo) 
         }
         v
     });
-    tenants.into_datum().unwrap_or(pg_sys::Datum::from(0))
+    tenants
 }
