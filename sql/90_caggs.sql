@@ -170,10 +170,6 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
                 ELSE timestamptz 'epoch' + v * interval '1 microsecond' END
 $$;
 
--- Advisory lock key guarding a source's threshold: writers hold it shared per transaction, a
--- refresh raising the threshold takes it exclusively for an instant.
-CREATE FUNCTION pos._cagg_lock_key(src regclass) RETURNS bigint
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT (7368563::bigint << 32) | src::oid::bigint $$;
 
 ---------------------------------------------------------------------------------------------------
 -- Catalog look-ups and the SQL each aggregate runs.
@@ -323,6 +319,14 @@ LANGUAGE c STRICT AS 'MODULE_PATHNAME', 'pos_cagg_pause_invalidation';
 COMMENT ON FUNCTION pos._cagg_pause_invalidation(boolean) IS 'Stops (true) or resumes (false) invalidation tracking for the rest of the transaction and returns the previous state: retention deletes rows whose materialized buckets keep their values.';
 REVOKE EXECUTE ON FUNCTION pos._cagg_pause_invalidation(boolean) FROM PUBLIC;
 
+-- The threshold lock of a source is a lock on its threshold sequence: writers hold ROW EXCLUSIVE
+-- from their first tracked row until they end (a fast-path lock, unlike the advisory lock it
+-- replaced), a raise takes SHARE ROW EXCLUSIVE at session level for an instant (this function).
+CREATE FUNCTION pos._cagg_lock_threshold(seq regclass, lock boolean) RETURNS void
+LANGUAGE c STRICT AS 'MODULE_PATHNAME', 'pos_cagg_lock_threshold';
+COMMENT ON FUNCTION pos._cagg_lock_threshold(regclass, boolean) IS 'Takes (true) or releases (false) the session-level SHARE ROW EXCLUSIVE lock on a threshold sequence under which pos._cagg_raise_threshold moves it; it waits for every transaction that wrote to the source with the old threshold.';
+REVOKE EXECUTE ON FUNCTION pos._cagg_lock_threshold(regclass, boolean) FROM PUBLIC;
+
 -- A refresh re-aggregates a time range of the source: without an index leading with the time
 -- column it reads whole chunks (the current chunk over and over, while it fills: a 1-second
 -- aggregate refreshed every second under 16k lines/s spent 450 ms per refresh scanning today's
@@ -400,12 +404,12 @@ BEGIN
 END
 $$;
 
--- Raises the threshold of a hypertable to t. The exclusive lock waits until every transaction
--- that ran the trigger with the old threshold has committed (so a refresh's later snapshots see
--- their rows), and writers arriving after it see the new value at once (sequences are not
--- transactional), so every write is either logged or visible to the refresh. The trigger caches
--- the threshold for the transaction, which is sound because writers hold the lock shared until
--- they end; this backend alone can hold it too, so it tells its own trigger to read it again.
+-- Raises the threshold of a hypertable to t. The exclusive threshold lock (on the sequence, see
+-- pos._cagg_lock_threshold) waits until every transaction that ran the trigger with the old
+-- threshold has committed (so a refresh's later snapshots see their rows), and writers arriving
+-- after it see the new value at once (sequences are not transactional), so every write is either
+-- logged or visible to the refresh. The trigger caches the threshold for the transaction, which
+-- is sound because writers hold their weaker lock on the sequence until they end; this backend alone can hold it too, so it tells its own trigger to read it again.
 -- Backends also keep thresholds across transactions while a shared change counter stands still:
 -- pos._cagg_forget_threshold bumps it, under the exclusive lock and before setval, so a writer
 -- taking the lock after this raise sees the counter moved and reads the sequence again (see
@@ -415,7 +419,6 @@ CREATE FUNCTION pos._cagg_raise_threshold(src regclass, t timestamptz) RETURNS v
 LANGUAGE plpgsql AS $$
 DECLARE
     seq   regclass := (SELECT threshold_seq FROM pos.cagg_source WHERE source = src);
-    key   bigint := pos._cagg_lock_key(src);
     want  bigint := pos._cagg_micros(t);
     old   text := current_setting('lock_timeout');
     tries integer := 0;
@@ -426,7 +429,7 @@ BEGIN
     PERFORM set_config('lock_timeout', '100ms', true);
     LOOP
         BEGIN
-            PERFORM pg_advisory_lock(key);
+            PERFORM pos._cagg_lock_threshold(seq, true);
             EXIT;
         EXCEPTION WHEN lock_not_available THEN
             tries := tries + 1;
@@ -446,9 +449,9 @@ BEGIN
             PERFORM pos._cagg_forget_threshold(src);
             PERFORM setval(seq, want);
         END IF;
-        PERFORM pg_advisory_unlock(key);
+        PERFORM pos._cagg_lock_threshold(seq, false);
     EXCEPTION WHEN OTHERS OR query_canceled THEN
-        PERFORM pg_advisory_unlock(key);
+        PERFORM pos._cagg_lock_threshold(seq, false);
         RAISE;
     END;
 END

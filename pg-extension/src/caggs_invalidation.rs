@@ -10,9 +10,11 @@
 //!   row's time and compare it with the threshold cached for this transaction; below it, widen
 //!   the transaction's `[min, max]` span of that chunk-sized slot ([`TouchedSpans`]). No SPI,
 //!   no allocation on the common path.
-//! * **per transaction and source**, at the first row: take the source's advisory lock *shared*
-//!   (held until the transaction ends), then get the threshold. A refresh raises the threshold
-//!   under the same lock taken exclusively, so while this transaction runs the cached value
+//! * **per transaction and source**, at the first row: take the source's *threshold lock* (ROW
+//!   EXCLUSIVE on its threshold sequence, held until the transaction ends), then get the
+//!   threshold. A refresh raises the threshold holding SHARE ROW EXCLUSIVE on the sequence
+//!   ([`pos_cagg_lock_threshold`]), which conflicts with it, so while this transaction runs the
+//!   cached value
 //!   cannot move — except by this backend itself, which then calls `pos._cagg_forget_threshold`
 //!   so the next row reads it again. The lock is owned by the top transaction, not the current
 //!   subtransaction: rolling back to a savepoint must not release it while the cached threshold
@@ -48,9 +50,6 @@ use std::ffi::{c_char, CStr, CString};
 
 /// Microseconds from the Unix epoch (thresholds and trigger arguments) to PostgreSQL's 2000-01-01.
 const PG_EPOCH_US: i64 = 946_684_800_000_000;
-/// High half of the advisory lock key of a source's threshold; the low half is the source's oid
-/// (`pos._cagg_lock_key` in SQL, taken exclusively by `pos._cagg_raise_threshold`).
-const LOCK_KEY_HIGH: u32 = 7_368_563;
 const LOG_TABLE: &CStr = c"pos.cagg_source_invalidation";
 
 /// One source written by the current transaction: its threshold (locked) and what lies below.
@@ -181,6 +180,42 @@ v1_function!(pg_finfo_pos_cagg_invalidate);
 v1_function!(pg_finfo_pos_cagg_flush_invalidations);
 v1_function!(pg_finfo_pos_cagg_forget_threshold);
 v1_function!(pg_finfo_pos_cagg_pause_invalidation);
+v1_function!(pg_finfo_pos_cagg_lock_threshold);
+
+/// `pos._cagg_lock_threshold(seq regclass, lock boolean)`: takes (true) or releases (false) the
+/// lock that raising a threshold holds for an instant, at session level so that it ends before
+/// the refresh's transaction does: SHARE ROW EXCLUSIVE on the threshold sequence. It conflicts
+/// with the ROW EXCLUSIVE lock every writing transaction holds on the sequence from its first
+/// tracked row ([`lock_shared_for_transaction`]) and with itself, not with reading the sequence.
+/// Waiting obeys `lock_timeout`.
+#[pg_guard]
+#[unsafe(no_mangle)]
+pub extern "C-unwind" fn pos_cagg_lock_threshold(
+    fcinfo: pg_sys::FunctionCallInfo,
+) -> pg_sys::Datum {
+    let (seq, lock) = unsafe {
+        (
+            pgrx::fcinfo::pg_getarg::<pg_sys::Oid>(fcinfo, 0),
+            pgrx::fcinfo::pg_getarg::<bool>(fcinfo, 1),
+        )
+    };
+    let (Some(seq), Some(lock)) = (seq, lock) else {
+        return pg_sys::Datum::from(0); // STRICT in SQL
+    };
+    let mut id = pg_sys::LockRelId {
+        relId: seq,
+        dbId: unsafe { pg_sys::MyDatabaseId },
+    };
+    let mode = pg_sys::ShareRowExclusiveLock as i32;
+    unsafe {
+        if lock {
+            pg_sys::LockRelationIdForSession(&mut id, mode);
+        } else {
+            pg_sys::UnlockRelationIdForSession(&mut id, mode);
+        }
+    }
+    pg_sys::Datum::from(0)
+}
 
 /// `pos._cagg_flush_invalidations()`: writes this transaction's pending spans into the log now
 /// (a refresh calls it, so it sees what its own transaction wrote).
@@ -448,7 +483,7 @@ unsafe extern "C-unwind" fn forget_relations(_arg: pg_sys::Datum, _relid: pg_sys
 /// read before if no threshold moved since (the shared change counter did not move), else from
 /// the sequence.
 unsafe fn lock_and_read_threshold(source: pg_sys::Oid, seq: pg_sys::Oid) -> i64 {
-    unsafe { lock_shared_for_transaction(source) };
+    unsafe { lock_shared_for_transaction(seq) };
     // After the lock: a raise bumps the counter while holding the lock exclusively.
     let Some(generation) = caggs_threshold::generation() else {
         return unsafe { read_threshold_sequence(seq) };
@@ -495,21 +530,26 @@ unsafe fn read_threshold_sequence(seq: pg_sys::Oid) -> i64 {
     }
 }
 
-/// `pg_advisory_xact_lock_shared(pos._cagg_lock_key(source))`, owned by the top transaction.
-unsafe fn lock_shared_for_transaction(source: pg_sys::Oid) {
+/// The threshold lock, for the writer: ROW EXCLUSIVE on the threshold sequence, owned by the top
+/// transaction (as PostgreSQL's own sequence functions do). It replaced a shared advisory lock:
+/// advisory locks always go through the shared lock table (a partition LWLock and two shared
+/// hash entries to take, and again to release), while a weak relation lock takes one of the
+/// backend's fast-path slots. A raise (SHARE ROW EXCLUSIVE) first moves every backend's
+/// fast-path entries for the sequence into the shared table, so it still waits for them.
+unsafe fn lock_shared_for_transaction(seq: pg_sys::Oid) {
     let tag = pg_sys::LOCKTAG {
         locktag_field1: unsafe { pg_sys::MyDatabaseId }.to_u32(),
-        locktag_field2: LOCK_KEY_HIGH,
-        locktag_field3: source.to_u32(),
-        locktag_field4: 1, // the bigint form of the advisory lock functions
-        locktag_type: pg_sys::LockTagType::LOCKTAG_ADVISORY as u8,
-        locktag_lockmethodid: pg_sys::USER_LOCKMETHOD as u8,
+        locktag_field2: seq.to_u32(),
+        locktag_field3: 0,
+        locktag_field4: 0,
+        locktag_type: pg_sys::LockTagType::LOCKTAG_RELATION as u8,
+        locktag_lockmethodid: pg_sys::DEFAULT_LOCKMETHOD as u8,
     };
     unsafe {
         let saved = pg_sys::CurrentResourceOwner;
         pg_sys::CurrentResourceOwner = pg_sys::TopTransactionResourceOwner;
         let _restore = Restore(move || pg_sys::CurrentResourceOwner = saved);
-        pg_sys::LockAcquire(&tag, pg_sys::ShareLock as i32, false, false);
+        pg_sys::LockAcquire(&tag, pg_sys::RowExclusiveLock as i32, false, false);
     }
 }
 
@@ -594,55 +634,72 @@ enum Visibility {
 }
 
 /// Writes the spans recorded so far into the log and forgets them (the lock and the thresholds
-/// stay for the rest of the transaction).
+/// stay for the rest of the transaction). The spans are read in place: a late single-line
+/// transaction writes one row, and copying them out first cost two allocations per commit.
 fn flush(visibility: Visibility) {
-    let pending: Vec<(pg_sys::Oid, Vec<(i64, i64)>)> = XACT.with(|x| {
-        x.borrow_mut()
-            .sources
-            .iter_mut()
-            .filter(|s| !s.spans.is_empty())
-            .map(|s| (s.relid, s.spans.take()))
-            .collect()
+    let any = XACT.with(|x| x.borrow().sources.iter().any(|s| !s.spans.is_empty()));
+    if !any {
+        return;
+    }
+    // No PostgreSQL call below runs the trigger (the log has none), so holding the borrow is safe;
+    // an error unwinds through it and the transaction's end resets the state.
+    XACT.with(|x| {
+        let mut x = x.borrow_mut();
+        unsafe { insert_log_rows(&mut x.sources) };
     });
-    if !pending.is_empty() {
-        unsafe { insert_log_rows(&pending) };
-        if visibility == Visibility::NextCommand {
-            unsafe { pg_sys::CommandCounterIncrement() };
-        }
+    if visibility == Visibility::NextCommand {
+        unsafe { pg_sys::CommandCounterIncrement() };
     }
 }
 
-/// Inserts `(source, lo, hi)` rows straight into the log's heap and its indexes, the way
-/// PostgreSQL writes its catalogs and TimescaleDB its own invalidation log: no SPI, no parse,
-/// plan or executor start, no snapshot, no privilege check (the writer may not write the log
-/// itself). The rows are WAL-logged in the writing transaction like any other, so a crash or an
-/// abort loses them exactly when it loses the rows they describe. It replaces a prepared INSERT
-/// through SPI, whose cost per commit is compared in `benches/caggs/RESULTS.md`.
-unsafe fn insert_log_rows(pending: &[(pg_sys::Oid, Vec<(i64, i64)>)]) {
+/// Inserts `(source, lo, hi)` rows straight into the log's heap, the way PostgreSQL writes its
+/// catalogs and TimescaleDB its own invalidation log: no SPI, no parse, plan or executor start,
+/// no snapshot, no privilege check (the writer may not write the log itself). The rows are
+/// WAL-logged in the writing transaction like any other, so a crash or an abort loses them
+/// exactly when it loses the rows they describe. It replaces a prepared INSERT through SPI, whose
+/// cost per commit is compared in `benches/caggs/RESULTS.md`.
+///
+/// The log has no index (`sql/90_caggs.sql`), so the rows go through `simple_heap_insert` alone:
+/// no index state is built and torn down per commit. Should an index be added, it is maintained
+/// through the catalog path (plain column indexes only, see [`check_plain_indexes`]).
+unsafe fn insert_log_rows(sources: &mut [Source]) {
     unsafe {
         let rel = pg_sys::table_open(cached_regclass(LOG_TABLE), pg_sys::RowExclusiveLock as i32);
-        let indexes = pg_sys::CatalogOpenIndexes(rel);
         // Once per backend until the next relcache invalidation (an ALTER of the log sends one).
         if !LOG_CHECKED.get() {
             check_log_shape(rel);
-            check_plain_indexes(indexes);
             LOG_CHECKED.set(true);
         }
-        for (source, spans) in pending {
-            for &(lo, hi) in spans {
+        // Read under the lock: CREATE INDEX (SHARE) waits for this transaction, and the
+        // relcache entry is current once the lock is granted.
+        let indexes = if (*(*rel).rd_rel).relhasindex {
+            let indexes = pg_sys::CatalogOpenIndexes(rel);
+            check_plain_indexes(indexes);
+            indexes
+        } else {
+            std::ptr::null_mut()
+        };
+        for source in sources.iter_mut().filter(|s| !s.spans.is_empty()) {
+            for (lo, hi) in source.spans.take() {
                 let mut values = [
-                    pg_sys::Datum::from(*source),
+                    pg_sys::Datum::from(source.relid),
                     pg_sys::Datum::from(lo),
                     pg_sys::Datum::from(hi),
                 ];
                 let mut nulls = [false; 3];
+                // allocated in the transaction's memory, which commit frees
                 let tuple =
                     pg_sys::heap_form_tuple((*rel).rd_att, values.as_mut_ptr(), nulls.as_mut_ptr());
-                pg_sys::CatalogTupleInsertWithInfo(rel, tuple, indexes);
-                pg_sys::heap_freetuple(tuple);
+                if indexes.is_null() {
+                    pg_sys::simple_heap_insert(rel, tuple);
+                } else {
+                    pg_sys::CatalogTupleInsertWithInfo(rel, tuple, indexes);
+                }
             }
         }
-        pg_sys::CatalogCloseIndexes(indexes);
+        if !indexes.is_null() {
+            pg_sys::CatalogCloseIndexes(indexes);
+        }
         // the lock is kept until the transaction ends, as after any INSERT
         pg_sys::table_close(rel, pg_sys::NoLock as i32);
     }

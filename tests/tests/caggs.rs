@@ -578,9 +578,12 @@ fn savepoint_rollback_keeps_the_threshold_lock() {
          ROLLBACK TO SAVEPOINT s;",
     )
     .unwrap();
+    // The threshold lock: ROW EXCLUSIVE on the threshold sequence, owned by the top transaction.
     let locks: i64 = c
         .query_one(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND mode = 'ShareLock' AND granted",
+            "SELECT count(*) FROM pg_locks l JOIN pos.cagg_source s ON l.relation = s.threshold_seq
+              WHERE s.source = 'pos.sale_line'::regclass AND l.locktype = 'relation'
+                AND l.pid = pg_backend_pid() AND l.mode = 'RowExclusiveLock' AND l.granted",
             &[],
         )
         .unwrap()
@@ -589,15 +592,17 @@ fn savepoint_rollback_keeps_the_threshold_lock() {
     // A refresh from another session cannot raise the threshold until this transaction ends.
     let mut other = connect("e2e_caggs_savepoint");
     other.batch_execute("SET lock_timeout = '300ms'").unwrap();
-    let key: i64 = other
-        .query_one("SELECT pos._cagg_lock_key('pos.sale_line')", &[])
-        .unwrap()
-        .get(0);
-    let got: bool = other
-        .query_one("SELECT pg_try_advisory_lock($1)", &[&key])
-        .unwrap()
-        .get(0);
-    assert!(!got, "a refresh could take the threshold lock");
+    let err = other
+        .batch_execute(
+            "SELECT pos._cagg_lock_threshold(threshold_seq, true) FROM pos.cagg_source
+              WHERE source = 'pos.sale_line'::regclass",
+        )
+        .expect_err("a refresh could take the threshold lock");
+    assert_eq!(
+        err.code(),
+        Some(&postgres::error::SqlState::LOCK_NOT_AVAILABLE),
+        "{err}"
+    );
     c.batch_execute(
         "INSERT INTO pos.sale_line (tenant_id, store_id, source, source_txn_id, line_no, occurred_at, business_date, kind, sku, raw_item_id, quantity, unit_price, net_amount, currency)
          VALUES ('t1', 's1', 'x', 'b', 1, '2026-03-02 11:00', '2026-03-02', 'sale', 'sku1', 'r', 1, 1, 1, 'USD');
@@ -743,4 +748,70 @@ fn a_writer_sees_a_threshold_raised_after_it_cached_the_old_one() {
         .unwrap();
         assert_eq!(mismatches(&mut c, "public.per_hour"), 0, "cache {cache}");
     }
+}
+
+/// The log is written with a bare heap insert while it has no index (as created), and through
+/// the index-maintaining path once someone adds one; a partial index is refused rather than
+/// left without its entries.
+#[test]
+fn the_invalidation_log_is_written_with_and_without_an_index() {
+    let mut c = fresh_db("e2e_caggs_log_index");
+    c.batch_execute(
+        "DELETE FROM pos.job;
+         SELECT pos.ensure_chunks('pos.sale_line', '2026-03-01', '2026-03-04');
+         SELECT pos.create_continuous_aggregate('public.per_hour', 'pos.sale_line', '{store_id}', 'count(*) AS lines',
+                bucket_width => '1 hour', with_data => false);
+         SELECT pos._cagg_raise_threshold('pos.sale_line', '2026-03-03');",
+    )
+    .unwrap();
+    let insert = |id: &str, at: &str| {
+        format!(
+            "INSERT INTO pos.sale_line (tenant_id, store_id, source, source_txn_id, line_no, occurred_at, business_date, kind, sku, raw_item_id, quantity, unit_price, net_amount, currency)
+             VALUES ('t1', 's1', 'x', '{id}', 1, '{at}+00', '2026-03-02', 'sale', 'sku1', 'r', 1, 1, 1, 'USD')"
+        )
+    };
+    let logged = |c: &mut postgres::Client, at: &str| -> i64 {
+        c.query_one(
+            "SELECT count(*) FROM pos.cagg_source_invalidation
+              WHERE source = 'pos.sale_line'::regclass AND lo = $1::text::timestamptz AND hi = lo",
+            &[&format!("{at}+00")],
+        )
+        .unwrap()
+        .get(0)
+    };
+    c.batch_execute(&insert("a", "2026-03-02 10:00")).unwrap();
+    assert_eq!(logged(&mut c, "2026-03-02 10:00"), 1, "without an index");
+    c.batch_execute("CREATE INDEX log_by_source ON pos.cagg_source_invalidation (source)")
+        .unwrap();
+    c.batch_execute(&insert("b", "2026-03-02 11:00")).unwrap();
+    assert_eq!(logged(&mut c, "2026-03-02 11:00"), 1, "with an index");
+    c.batch_execute("SET enable_seqscan = off").unwrap();
+    let by_index: i64 = c
+        .query_one(
+            "SELECT count(*) FROM pos.cagg_source_invalidation WHERE source = 'pos.sale_line'::regclass",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(by_index, 2, "the index misses logged rows");
+    c.batch_execute(
+        "RESET enable_seqscan;
+         DROP INDEX pos.log_by_source;
+         CREATE INDEX log_partial ON pos.cagg_source_invalidation (source) WHERE hi > lo;",
+    )
+    .unwrap();
+    let err = c
+        .batch_execute(&insert("c", "2026-03-02 12:00"))
+        .expect_err("a row was logged without its partial index's entry");
+    let message = err.as_db_error().map(|e| e.message().to_string());
+    assert!(
+        message
+            .as_deref()
+            .is_some_and(|m| m.contains("plain column indexes")),
+        "{err:?}"
+    );
+    c.batch_execute("DROP INDEX pos.log_partial").unwrap();
+    c.batch_execute("CALL pos.refresh_continuous_aggregate('public.per_hour', NULL, '2026-03-03')")
+        .unwrap();
+    assert_eq!(mismatches(&mut c, "public.per_hour"), 0);
 }
