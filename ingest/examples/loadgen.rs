@@ -11,8 +11,12 @@
 //! schedule: includes any wait for a slot or for the generator itself, so a slow service cannot
 //! hide behind a slowed sender) and from the moment it was *sent*.
 //!
+//! With `--timeline FILE`, one CSV row per second of the schedule (its UTC time, requests due,
+//! answered 200, p50/p99/max latency from due, max from send), so a tail can be laid next to
+//! the service's slow-batch log and PostgreSQL's log.
+//!
 //! cargo run --release -p pos-ingest --example loadgen -- --url http://127.0.0.1:8088 \
-//!     --lines-per-sec 20000 --seconds 30 --lines 5 [--max-in-flight 64]
+//!     --lines-per-sec 20000 --seconds 30 --lines 5 [--max-in-flight 64] [--timeline t.csv]
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -50,6 +54,8 @@ fn event(run: &str, i: u64, lines: usize) -> String {
 /// One answered (or failed) request: latency from its due time and from its send time, and the
 /// HTTP status (0: no response, e.g. connection refused or reset).
 struct Sample {
+    /// Seconds after the start of the schedule the request was due.
+    due_at: Duration,
     from_due: Duration,
     from_send: Duration,
     code: u16,
@@ -89,6 +95,7 @@ async fn main() {
     let total = (seconds * rate / lines as f64) as u64;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Sample>();
     let start = Instant::now();
+    let start_utc = chrono::Utc::now();
     for i in 0..total {
         let due = start + per_req.mul_f64(i as f64);
         tokio::time::sleep_until(due.into()).await;
@@ -112,6 +119,7 @@ async fn main() {
             };
             drop(slot);
             let _ = tx.send(Sample {
+                due_at: due - start,
                 from_due: due.elapsed(),
                 from_send: sent.elapsed(),
                 code,
@@ -122,6 +130,7 @@ async fn main() {
     drop(tx);
     let (mut due_lat, mut send_lat) = (Vec::new(), Vec::new());
     let mut errors = std::collections::BTreeMap::new();
+    let mut by_second: Vec<Vec<Sample>> = Vec::new();
     while let Some(s) = rx.recv().await {
         if s.code == 200 {
             due_lat.push(s.from_due);
@@ -129,6 +138,15 @@ async fn main() {
         } else {
             *errors.entry(s.code).or_insert(0u64) += 1;
         }
+        let sec = s.due_at.as_secs() as usize;
+        if by_second.len() <= sec {
+            by_second.resize_with(sec + 1, Vec::new);
+        }
+        by_second[sec].push(s);
+    }
+    let timeline = arg(&args, "--timeline", "");
+    if !timeline.is_empty() {
+        write_timeline(&timeline, start_utc, by_second).expect("--timeline: cannot write");
     }
     let elapsed = start.elapsed().as_secs_f64();
     due_lat.sort();
@@ -152,4 +170,42 @@ async fn main() {
         quantile(&send_lat, 0.50),
         quantile(&send_lat, 0.99),
     );
+}
+
+/// The `--timeline` CSV: one row per second of the schedule.
+fn write_timeline(
+    path: &str,
+    start: chrono::DateTime<chrono::Utc>,
+    by_second: Vec<Vec<Sample>>,
+) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path)?);
+    writeln!(f, "utc,due,ok,p50_ms,p99_ms,max_ms,max_from_send_ms")?;
+    for (sec, samples) in by_second.into_iter().enumerate() {
+        let mut due: Vec<Duration> = samples
+            .iter()
+            .filter(|s| s.code == 200)
+            .map(|s| s.from_due)
+            .collect();
+        due.sort();
+        let send = samples
+            .iter()
+            .filter(|s| s.code == 200)
+            .map(|s| s.from_send)
+            .max()
+            .unwrap_or_default();
+        let at = start + chrono::Duration::seconds(sec as i64);
+        writeln!(
+            f,
+            "{},{},{},{:.1},{:.1},{:.1},{:.1}",
+            at.format("%H:%M:%S"),
+            samples.len(),
+            due.len(),
+            quantile(&due, 0.5),
+            quantile(&due, 0.99),
+            quantile(&due, 1.0),
+            send.as_secs_f64() * 1000.0
+        )?;
+    }
+    f.flush()
 }

@@ -33,6 +33,7 @@ struct Job {
     envs: Vec<Envelope>,
     lines: usize,
     reply: oneshot::Sender<Result<Ack, Refusal>>,
+    queued: Instant,
     /// The job's share of the byte budget, given back when it is answered.
     _bytes: OwnedSemaphorePermit,
 }
@@ -94,6 +95,7 @@ impl Committer {
             envs,
             lines,
             reply,
+            queued: Instant::now(),
             _bytes: permit,
         };
         if self.tx.try_send(job).is_err() {
@@ -105,6 +107,10 @@ impl Committer {
         rx.await.unwrap_or(Err(Refusal::Unavailable))
     }
 }
+
+/// A batch that takes this long is logged with its steps (see `crate::writer::phases`): with
+/// requests waiting behind it, it is what an ack latency tail is made of.
+const SLOW_BATCH: Duration = Duration::from_millis(100);
 
 async fn connect_with_backoff(k: usize, url: &str) -> Writer {
     let mut wait = Duration::from_millis(100);
@@ -169,13 +175,31 @@ async fn writer_loop(
             .flat_map(|j| std::mem::take(&mut j.envs))
             .collect();
         let started = Instant::now();
+        let waited = jobs.iter().map(|j| started - j.queued).max();
+        for j in &jobs {
+            metrics
+                .queue_wait
+                .observe((started - j.queued).as_secs_f64());
+        }
         let result = w.write("http", &envs).await;
         drop(envs);
         match result {
             Ok(o) => {
-                metrics
-                    .commit_duration
-                    .observe(started.elapsed().as_secs_f64());
+                let took = started.elapsed();
+                metrics.commit_duration.observe(took.as_secs_f64());
+                metrics.observe_phases(&o.phases);
+                if took >= SLOW_BATCH {
+                    tracing::warn!(
+                        writer = k,
+                        batch = o.batch_id,
+                        requests = jobs.len(),
+                        lines = o.counts.lines_staged,
+                        ms = took.as_millis() as u64,
+                        oldest_wait_ms = waited.unwrap_or_default().as_millis() as u64,
+                        phases = %o.phases,
+                        "slow batch"
+                    );
+                }
                 record(&metrics, &o.counts);
                 answer(jobs, &sizes, o.batch_id, o.status);
             }

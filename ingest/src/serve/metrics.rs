@@ -1,6 +1,8 @@
 //! Prometheus metrics, kept as atomics and rendered in the text exposition format. Small and
-//! fixed: a handful of counters, two gauges and two histograms.
+//! fixed: a handful of counters, two gauges, and histograms of latency, queue wait, commit
+//! duration and the steps of a batch.
 
+use crate::writer::phases::{Phase, Phases};
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering::Relaxed};
 use std::sync::Mutex;
@@ -34,19 +36,26 @@ impl Histogram {
 
     fn render(&self, out: &mut String, name: &str, help: &str) {
         let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} histogram");
+        self.render_series(out, name, "");
+    }
+
+    /// The series of one histogram; `label` is `key="value",` or empty.
+    fn render_series(&self, out: &mut String, name: &str, label: &str) {
         let mut cum = 0;
         for (i, b) in LATENCY_BUCKETS.iter().enumerate() {
             cum += self.counts[i].load(Relaxed);
-            let _ = writeln!(out, "{name}_bucket{{le=\"{b}\"}} {cum}");
+            let _ = writeln!(out, "{name}_bucket{{{label}le=\"{b}\"}} {cum}");
         }
         cum += self.counts[LATENCY_BUCKETS.len()].load(Relaxed);
-        let _ = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {cum}");
-        let _ = writeln!(
-            out,
-            "{name}_sum {}",
-            self.sum_micros.load(Relaxed) as f64 / 1e6
-        );
-        let _ = writeln!(out, "{name}_count {cum}");
+        let _ = writeln!(out, "{name}_bucket{{{label}le=\"+Inf\"}} {cum}");
+        let braces = if label.is_empty() {
+            String::new()
+        } else {
+            format!("{{{}}}", label.trim_end_matches(','))
+        };
+        let sum = self.sum_micros.load(Relaxed) as f64 / 1e6;
+        let _ = writeln!(out, "{name}_sum{braces} {sum}");
+        let _ = writeln!(out, "{name}_count{braces} {cum}");
     }
 }
 
@@ -63,6 +72,11 @@ pub struct Metrics {
     pub writers_connected: AtomicI64,
     pub ack_latency: Histogram,
     pub commit_duration: Histogram,
+    /// From a request queued to its batch handed to PostgreSQL (the wait for a free writer, and
+    /// the linger while the batch fills).
+    pub queue_wait: Histogram,
+    /// Wall time of each step of a batch ([`Phase`]), indexed by `Phase as usize`.
+    pub batch_phase: [Histogram; Phase::ALL.len()],
     /// HTTP responses by (route, status code).
     responses: Mutex<std::collections::BTreeMap<(String, u16), u64>>,
 }
@@ -82,6 +96,8 @@ impl Default for Metrics {
             writers_connected: AtomicI64::new(0),
             ack_latency: Histogram::new(),
             commit_duration: Histogram::new(),
+            queue_wait: Histogram::new(),
+            batch_phase: [const { Histogram::new() }; Phase::ALL.len()],
             responses: Mutex::new(Default::default()),
         }
     }
@@ -91,6 +107,12 @@ impl Metrics {
     pub fn response(&self, route: &str, code: u16) {
         let mut m = self.responses.lock().unwrap_or_else(|p| p.into_inner());
         *m.entry((route.to_string(), code)).or_default() += 1;
+    }
+
+    pub fn observe_phases(&self, p: &Phases) {
+        for ph in Phase::ALL {
+            self.batch_phase[ph as usize].observe(p.get(ph).as_secs_f64());
+        }
     }
 
     pub fn render(&self) -> String {
@@ -172,6 +194,17 @@ impl Metrics {
             "pos_ingest_commit_duration_seconds",
             "Duration of one group-commit transaction.",
         );
+        self.queue_wait.render(
+            &mut out,
+            "pos_ingest_queue_wait_seconds",
+            "Time from a request queued to its batch starting to be written.",
+        );
+        let name = "pos_ingest_batch_phase_seconds";
+        let _ = writeln!(out, "# HELP {name} Wall time of each step of a group-commit batch.\n# TYPE {name} histogram");
+        for ph in Phase::ALL {
+            let label = format!("phase=\"{}\",", ph.name());
+            self.batch_phase[ph as usize].render_series(&mut out, name, &label);
+        }
         let _ = writeln!(out, "# HELP pos_ingest_http_responses_total HTTP responses by route and status.\n# TYPE pos_ingest_http_responses_total counter");
         for ((route, code), n) in self
             .responses
@@ -206,5 +239,26 @@ mod tests {
         assert!(text.contains("pos_ingest_ack_latency_seconds_bucket{le=\"0.5\"} 2"));
         assert!(text.contains("pos_ingest_ack_latency_seconds_bucket{le=\"+Inf\"} 3"));
         assert!(text.contains("pos_ingest_ack_latency_seconds_count 3"));
+        assert!(text.contains("pos_ingest_batch_phase_seconds_count{phase=\"commit\"} 0"));
+    }
+
+    #[test]
+    fn phases_are_labelled_series() {
+        let m = Metrics::default();
+        let mut p = Phases::default();
+        p.add(Phase::Commit, std::time::Duration::from_millis(30));
+        m.observe_phases(&p);
+        let text = m.render();
+        assert!(
+            text.contains("pos_ingest_batch_phase_seconds_bucket{phase=\"commit\",le=\"0.02\"} 0"),
+            "{text}"
+        );
+        assert!(
+            text.contains("pos_ingest_batch_phase_seconds_bucket{phase=\"commit\",le=\"0.05\"} 1")
+        );
+        assert!(
+            text.contains("pos_ingest_batch_phase_seconds_bucket{phase=\"inbox\",le=\"0.001\"} 1")
+        );
+        assert!(text.contains("pos_ingest_batch_phase_seconds_sum{phase=\"commit\"} 0.03"));
     }
 }

@@ -5,6 +5,7 @@
 
 mod chunks;
 mod inbox;
+pub mod phases;
 pub mod reference;
 pub mod rows;
 mod stage;
@@ -12,6 +13,7 @@ mod txns;
 pub mod upsert;
 
 use crate::envelope::{Envelope, Origin, Record, Reject};
+use phases::{Laps, Phase, Phases};
 use pos_core::raw_payload::Packer;
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
@@ -65,6 +67,8 @@ pub struct Outcome {
     /// One per input envelope, in input order.
     pub status: Vec<EnvelopeStatus>,
     pub counts: Counts,
+    /// Where the batch's time went.
+    pub phases: Phases,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -254,6 +258,7 @@ impl Writer {
             batch_id: 0,
             status: Vec::new(),
             counts: Counts::default(),
+            phases: Phases::default(),
         };
         for env in envs {
             let one = std::slice::from_ref(env);
@@ -266,6 +271,10 @@ impl Writer {
             all.batch_id = o.batch_id;
             all.status.extend(o.status);
             all.counts.add(&o.counts);
+            for p in Phase::ALL {
+                all.phases.add(p, o.phases.get(p));
+            }
+            all.phases.attempts += o.phases.attempts;
         }
         Ok(all)
     }
@@ -277,8 +286,9 @@ impl Writer {
     ) -> Result<Outcome, WriteError> {
         let mut attempt = 0;
         let mut mode = self.first_mode();
+        let mut phases = Phases::default();
         loop {
-            match self.write_once(source, envs, mode).await {
+            match self.write_once(source, envs, mode, &mut phases).await {
                 Err(e)
                     if e.code() == Some(&SqlState::UNIQUE_VIOLATION)
                         && mode != txns::Mode::Staged =>
@@ -298,7 +308,10 @@ impl Writer {
                     tokio::time::sleep(std::time::Duration::from_millis(10 * attempt)).await;
                 }
                 Err(e) => return Err(WriteError::from_db(e)),
-                Ok(o) => return Ok(o),
+                Ok(mut o) => {
+                    o.phases = phases;
+                    return Ok(o);
+                }
             }
         }
     }
@@ -308,8 +321,10 @@ impl Writer {
         source: &str,
         envs: &[Envelope],
         mode: txns::Mode,
+        phases: &mut Phases,
     ) -> Result<Outcome, tokio_postgres::Error> {
         let started = Instant::now();
+        let mut laps = Laps::start(phases);
         let mut status = first_of_each_event(envs);
         let live = |i: usize| status[i] != EnvelopeStatus::Duplicate;
         let candidates: Vec<&Record> = envs
@@ -318,7 +333,9 @@ impl Writer {
             .filter(|(i, _)| live(*i))
             .flat_map(|(_, e)| &e.records)
             .collect();
+        laps.lap(Phase::Prepare);
         self.chunks.ensure(&self.client, candidates).await?;
+        laps.lap(Phase::Chunks);
 
         let sql = self.sql.clone();
         let tenant = single_tenant(envs);
@@ -327,6 +344,7 @@ impl Writer {
             .query_one(&sql.batch_open, &[&tenant, &source])
             .await?
             .get(0);
+        laps.lap(Phase::Open);
         let inbox_ids = inbox::insert(
             &tx,
             &sql,
@@ -338,6 +356,7 @@ impl Writer {
         )
         .await?;
         relink_inbox(&tx, envs, &status, batch_id).await?;
+        laps.lap(Phase::Inbox);
 
         let mut counts = Counts {
             envelopes: envs.len(),
@@ -351,7 +370,9 @@ impl Writer {
         counts.superseded = d.superseded;
         counts.txns_staged = d.txns.len();
         counts.lines_staged = d.txns.iter().map(|t| t.lines.len()).sum();
+        laps.lap(Phase::Prepare);
         let w = txns::write(&tx, &d, batch_id, &sql, mode, &mut self.aliases).await?;
+        laps.lap(Phase::Facts);
         counts.txns_written = w.txns;
         counts.lines_written = w.lines;
         let mut rows = w.rows;
@@ -373,8 +394,10 @@ impl Writer {
         }
         counts.rows_written = rows;
         counts.rejects = insert_rejects(&tx, envs, &accepted, &inbox_ids).await?;
+        laps.lap(Phase::Others);
 
         let checksum = checksum(envs, &accepted);
+        laps.lap(Phase::Prepare);
         let ms = started.elapsed().as_secs_f64() * 1000.0;
         let close: [&(dyn tokio_postgres::types::ToSql + Sync); 7] = [
             &batch_id,
@@ -386,13 +409,16 @@ impl Writer {
             &ms,
         ];
         tx.execute(&sql.batch_close, &close).await?;
+        laps.lap(Phase::Close);
         tx.commit().await?;
+        laps.lap(Phase::Commit);
         self.chunks.commit();
         self.aliases.commit();
         Ok(Outcome {
             batch_id,
             status,
             counts,
+            phases: Phases::default(),
         })
     }
 }
