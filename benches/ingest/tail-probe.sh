@@ -31,7 +31,8 @@ vmstat -t -w 1 >"$OUT/vmstat.txt" & PIDS+=($!)
         coalesce(wait_event_type || ':' || wait_event, 'cpu'), left(regexp_replace(coalesce(query, ''), '\s+', ' ', 'g'), 70)
       FROM pg_stat_activity WHERE state IS DISTINCT FROM 'idle' AND pid <> pg_backend_pid()
         AND backend_type NOT IN ('walwriter', 'logical replication launcher', 'archiver')
-        AND NOT (backend_type IN ('checkpointer', 'background writer', 'autovacuum launcher') AND wait_event IN ('CheckpointerMain', 'BgWriterHibernate', 'BgWriterMain', 'AutoVacuumMain'))" 2>/dev/null || true
+        AND NOT (backend_type IN ('checkpointer', 'background writer', 'autovacuum launcher') AND wait_event IN ('CheckpointerMain', 'BgWriterHibernate', 'BgWriterMain', 'AutoVacuumMain'))
+        AND NOT (backend_type = 'pos_analytics scheduler' AND wait_event = 'Extension')" 2>/dev/null || true
   done >"$OUT/activity.txt" ) & PIDS+=($!)
 L0=$(wc -l <"${PGLOG:-/dev/null}" 2>/dev/null || echo 0)
 $LOADGEN --url http://127.0.0.1:$PORT --lines-per-sec "$RATE" --seconds "$SECS" --lines 5 --run "tail-$RANDOM" --timeline "$OUT/timeline.csv" | tee "$OUT/loadgen.txt"
