@@ -451,6 +451,16 @@ async fn stored_rows_in_a_fresh_batch_fall_back_to_the_upserts() {
         scalar_i64(&db, "SELECT count(DISTINCT batch_id) FROM pos.raw_inbox").await,
         3
     );
+    // One complete audit row per committed batch (written with the COMMIT, so an attempt
+    // rolled back for a collision leaves none), and every inbox row points at one.
+    assert_eq!(
+        scalar_text(&db, "SELECT string_agg(accepted || '/' || duplicates || '/' || (checksum IS NOT NULL) || '/' || (finished_at >= started_at), ',' ORDER BY batch_id) FROM pos.ingest_batch").await,
+        "2/0/true/true,3/0/true/true,0/1/false/true,1/0/true/true"
+    );
+    assert_eq!(
+        scalar_i64(&db, "SELECT count(*) FROM pos.raw_inbox i WHERE NOT EXISTS (SELECT FROM pos.ingest_batch b WHERE b.batch_id = i.batch_id)").await,
+        0
+    );
 }
 
 #[tokio::test]

@@ -2,21 +2,41 @@
 //! ones whose event id is stored already become duplicates.
 //!
 //! Two ways, chosen by the batch's mode ([`super::txns::Mode`]):
-//! * **COPY** (`Mode::Fresh`): inbox ids are drawn in one statement, then binary COPY writes the
-//!   rows. Cheaper than `INSERT … ON CONFLICT` (no speculative insertion, one WAL record per page
+//! * **COPY** (`Mode::Fresh`): inbox ids are drawn with the batch id, in the batch's first
+//!   statement ([`super::upsert::BATCH_IDS`]), then binary COPY writes the rows. Cheaper than `INSERT … ON CONFLICT` (no speculative insertion, one WAL record per page
 //!   of rows, nothing sent back). Event ids are not looked up first (an index probe per row cost
 //!   about what the COPY saves): a stored one, a repeated delivery, makes the unique index refuse
 //!   the COPY, and the batch is written again the other way.
 //! * **upsert**: `INSERT … ON CONFLICT DO NOTHING RETURNING`, which skips stored event ids (and
 //!   waits for a concurrent insert of the same id, then skips it).
 
-use super::{stage, upsert, EnvelopeStatus, Statements};
+use super::copier::Copier;
+use super::{upsert, EnvelopeStatus, Statements};
 use crate::envelope::{Envelope, Origin};
 use chrono::{DateTime, Utc};
 use pos_core::raw_payload::{Packer, Stored};
 use std::collections::HashMap;
 use tokio_postgres::types::{ToSql, Type};
-use tokio_postgres::Transaction;
+
+/// Inbox ids drawn for a batch's new payloads, and the transaction's start (`processed_at`, as
+/// `INSERT … now()` would set it).
+pub struct Drawn {
+    pub ids: Vec<i64>,
+    pub now: DateTime<Utc>,
+}
+
+/// How many inbox rows a batch writes: its envelopes with a new payload not seen earlier in it.
+pub fn new_payloads(envs: &[Envelope], status: &[EnvelopeStatus]) -> usize {
+    envs.iter()
+        .zip(status)
+        .filter(|(e, st)| {
+            matches!(
+                (&e.origin, st),
+                (Origin::New(_), EnvelopeStatus::Stored { .. })
+            )
+        })
+        .count()
+}
 
 /// The inbox columns of the new payloads of a batch, in envelope order.
 #[derive(Default)]
@@ -62,12 +82,12 @@ fn rows<'a>(envs: &'a [Envelope], status: &[EnvelopeStatus], packer: &mut Packer
     r
 }
 
-/// Inserts the new payloads; returns the inbox id per envelope index and marks the envelopes
-/// whose event id was stored already as duplicates.
+/// Inserts the new payloads, by COPY with the `drawn` ids or else by upsert; returns the inbox
+/// id per envelope index and marks the envelopes whose event id was stored already as duplicates.
 pub async fn insert(
-    tx: &Transaction<'_>,
+    c: &mut Copier<'_>,
     sql: &Statements,
-    fresh: bool,
+    drawn: Option<&Drawn>,
     envs: &[Envelope],
     status: &mut [EnvelopeStatus],
     batch_id: i64,
@@ -76,10 +96,10 @@ pub async fn insert(
     let r = rows(envs, status, packer);
     let ids = if r.env.is_empty() {
         HashMap::new()
-    } else if fresh {
-        copy(tx, sql, &r, batch_id).await?
+    } else if let Some(drawn) = drawn {
+        copy(c, drawn, &r, batch_id).await?
     } else {
-        upsert(tx, sql, &r, batch_id).await?
+        upsert(c, sql, &r, batch_id).await?
     };
     for &i in &r.env {
         status[i] = match ids.get(&i) {
@@ -93,7 +113,7 @@ pub async fn insert(
 }
 
 async fn upsert(
-    tx: &Transaction<'_>,
+    c: &mut Copier<'_>,
     sql: &Statements,
     r: &Rows<'_>,
     batch_id: i64,
@@ -112,7 +132,7 @@ async fn upsert(
         .map(|k| ((r.tenant[k], r.source[k], r.event[k]), r.env[k]))
         .collect();
     let mut ids = HashMap::new();
-    for row in tx.query(&sql.inbox, &params).await? {
+    for row in c.sql().await?.query(&sql.inbox, &params).await? {
         let key = (row.get(1), row.get(2), row.get(3));
         if let Some(i) = by_key.get(&key) {
             ids.insert(*i, row.get::<_, i64>(0));
@@ -135,19 +155,18 @@ const COPY_TYPES: &[Type] = &[
 ];
 
 async fn copy(
-    tx: &Transaction<'_>,
-    sql: &Statements,
+    c: &mut Copier<'_>,
+    drawn: &Drawn,
     r: &Rows<'_>,
     batch_id: i64,
 ) -> Result<HashMap<usize, i64>, tokio_postgres::Error> {
-    let n = i32::try_from(r.env.len()).unwrap_or(i32::MAX);
-    let drawn = tx.query(&sql.inbox_ids, &[&n]).await?;
+    assert_eq!(drawn.ids.len(), r.env.len(), "one inbox id per new payload");
     let mut ids = HashMap::new();
-    let mut w = stage::open(tx, "pos.raw_inbox", upsert::INBOX_COLS, COPY_TYPES).await?;
-    for (k, row) in drawn.iter().enumerate() {
-        let id: i64 = row.get(0);
-        // processed_at as `INSERT … now()` sets it: the transaction's start.
-        let now: DateTime<Utc> = row.get(1);
+    let mut w = c
+        .copy("pos.raw_inbox", upsert::INBOX_COLS, COPY_TYPES)
+        .await?;
+    let now = drawn.now;
+    for (k, &id) in drawn.ids.iter().enumerate() {
         let values: [&(dyn ToSql + Sync); 10] = [
             &id,
             &r.tenant[k],
@@ -163,6 +182,6 @@ async fn copy(
         w.as_mut().write(&values).await?;
         ids.insert(r.env[k], id);
     }
-    w.as_mut().finish().await?;
+    c.park(w);
     Ok(ids)
 }

@@ -4,6 +4,7 @@
 //! Callers acknowledge only after [`Writer::write`] returns `Ok`.
 
 mod chunks;
+mod copier;
 mod inbox;
 pub mod phases;
 pub mod reference;
@@ -128,6 +129,7 @@ pub struct Writer {
     chunks: chunks::ChunkCache,
     aliases: txns::AliasCache,
     sql: Statements,
+    copies: copier::CopyStatements,
     guard: Guard,
     /// Batches still to write in [`txns::Mode::Direct`] after one found its rows stored already.
     cautious: u32,
@@ -145,10 +147,9 @@ const CAUTIOUS_BATCHES: u32 = 16;
 #[derive(Clone)]
 struct Statements {
     txn: Statement,
-    batch_open: Statement,
-    batch_close: Statement,
+    batch_ids: Statement,
+    batch_audit: Statement,
     inbox: Statement,
-    inbox_ids: Statement,
     aliases: Statement,
     lines: String,
     tenders: String,
@@ -161,10 +162,9 @@ impl Statements {
     async fn prepare(c: &Client, g: Guard) -> Result<Statements, tokio_postgres::Error> {
         Ok(Statements {
             txn: c.prepare(&upsert::txn(g)).await?,
-            batch_open: c.prepare(upsert::BATCH_OPEN).await?,
-            batch_close: c.prepare(upsert::BATCH_CLOSE).await?,
+            batch_ids: c.prepare(upsert::BATCH_IDS).await?,
+            batch_audit: c.prepare(upsert::BATCH_AUDIT).await?,
             inbox: c.prepare(upsert::INBOX).await?,
-            inbox_ids: c.prepare(upsert::INBOX_IDS).await?,
             aliases: c.prepare(upsert::SKU_ALIASES).await?,
             lines: upsert::lines(g),
             tenders: upsert::tenders(g),
@@ -202,6 +202,7 @@ impl Writer {
             chunks: chunks::ChunkCache::default(),
             aliases: txns::AliasCache::default(),
             sql,
+            copies: copier::CopyStatements::default(),
             guard: Guard::Newer,
             cautious: 0,
         })
@@ -288,7 +289,14 @@ impl Writer {
         let mut mode = self.first_mode();
         let mut phases = Phases::default();
         loop {
-            match self.write_once(source, envs, mode, &mut phases).await {
+            let r = self.write_once(source, envs, mode, &mut phases).await;
+            if r.is_err() {
+                // The statements of a batch are sent without a Transaction guard (to pipeline
+                // BEGIN and COMMIT with them): end a failed one here. A broken connection
+                // fails this too, which the caller learns from the batch's own error.
+                let _ = self.client.batch_execute("ROLLBACK").await;
+            }
+            match r {
                 Err(e)
                     if e.code() == Some(&SqlState::UNIQUE_VIOLATION)
                         && mode != txns::Mode::Staged =>
@@ -339,23 +347,39 @@ impl Writer {
 
         let sql = self.sql.clone();
         let tenant = single_tenant(envs);
-        let tx = self.client.transaction().await?;
-        let batch_id: i64 = tx
-            .query_one(&sql.batch_open, &[&tenant, &source])
-            .await?
-            .get(0);
+        let fresh = mode == txns::Mode::Fresh;
+        let new = if fresh {
+            inbox::new_payloads(envs, &status)
+        } else {
+            0
+        };
+        let n = i32::try_from(new).unwrap_or(i32::MAX);
+        // BEGIN and the batch's ids in one round trip (requests are pipelined on the connection).
+        let params: [&(dyn tokio_postgres::types::ToSql + Sync); 1] = [&n];
+        let (begun, head) = tokio::join!(
+            self.client.batch_execute("BEGIN"),
+            self.client.query_one(&sql.batch_ids, &params)
+        );
+        begun?;
+        let head = head?;
+        let batch_id: i64 = head.get(0);
+        let drawn = fresh.then(|| inbox::Drawn {
+            ids: head.get(2),
+            now: head.get(1),
+        });
         laps.lap(Phase::Open);
+        let mut c = copier::Copier::new(&self.client, &mut self.copies);
         let inbox_ids = inbox::insert(
-            &tx,
+            &mut c,
             &sql,
-            mode == txns::Mode::Fresh,
+            drawn.as_ref(),
             envs,
             &mut status,
             batch_id,
             &mut self.packer,
         )
         .await?;
-        relink_inbox(&tx, envs, &status, batch_id).await?;
+        relink_inbox(&mut c, envs, &status, batch_id).await?;
         laps.lap(Phase::Inbox);
 
         let mut counts = Counts {
@@ -371,7 +395,7 @@ impl Writer {
         counts.txns_staged = d.txns.len();
         counts.lines_staged = d.txns.iter().map(|t| t.lines.len()).sum();
         laps.lap(Phase::Prepare);
-        let w = txns::write(&tx, &d, batch_id, &sql, mode, &mut self.aliases).await?;
+        let w = txns::write(&mut c, &d, batch_id, &sql, mode, &mut self.aliases).await?;
         laps.lap(Phase::Facts);
         counts.txns_written = w.txns;
         counts.lines_written = w.lines;
@@ -380,27 +404,31 @@ impl Writer {
             txns::Mode::Fresh => stage::Target::Direct { batch_id },
             _ => stage::Target::Staging,
         };
-        let staged = stage::stage_others(&tx, &d, inventory).await?;
+        let staged = stage::stage_others(&mut c, &d, inventory).await?;
         if staged.drawers > 0 {
+            let tx = c.sql().await?;
             rows += tx.execute(sql.drawers.as_str(), &[&batch_id]).await?;
         }
         if inventory != stage::Target::Staging {
             rows += staged.inventory as u64;
         } else if staged.inventory > 0 {
+            let tx = c.sql().await?;
             rows += tx.execute(sql.inventory.as_str(), &[&batch_id]).await?;
         }
         if staged.solo_tenders > 0 {
+            let tx = c.sql().await?;
             rows += tx.execute(sql.solo_tenders.as_str(), &[&batch_id]).await?;
         }
         counts.rows_written = rows;
-        counts.rejects = insert_rejects(&tx, envs, &accepted, &inbox_ids).await?;
+        counts.rejects = insert_rejects(&mut c, envs, &accepted, &inbox_ids).await?;
         laps.lap(Phase::Others);
 
         let checksum = checksum(envs, &accepted);
-        laps.lap(Phase::Prepare);
         let ms = started.elapsed().as_secs_f64() * 1000.0;
-        let close: [&(dyn tokio_postgres::types::ToSql + Sync); 7] = [
+        let audit: [&(dyn tokio_postgres::types::ToSql + Sync); 9] = [
             &batch_id,
+            &tenant,
+            &source,
             &(accepted.len() as i32),
             &(counts.rejects as i32),
             &(counts.duplicates as i32),
@@ -408,9 +436,21 @@ impl Writer {
             &checksum,
             &ms,
         ];
-        tx.execute(&sql.batch_close, &close).await?;
-        laps.lap(Phase::Close);
-        tx.commit().await?;
+        laps.lap(Phase::Prepare);
+        // The last COPY's end, the audit row and COMMIT in one round trip. Should the COPY or
+        // the audit row fail, PostgreSQL answers the COMMIT with a rollback, and their error
+        // is what is returned.
+        let open = c.take_open();
+        let client = &self.client;
+        copier::end_with(open, async {
+            let (audit, commit) = tokio::join!(
+                client.execute(&sql.batch_audit, &audit),
+                client.batch_execute("COMMIT")
+            );
+            audit?;
+            commit
+        })
+        .await?;
         laps.lap(Phase::Commit);
         self.chunks.commit();
         self.aliases.commit();
@@ -449,7 +489,7 @@ fn single_tenant(envs: &[Envelope]) -> Option<String> {
 }
 
 async fn relink_inbox(
-    tx: &tokio_postgres::Transaction<'_>,
+    c: &mut copier::Copier<'_>,
     envs: &[Envelope],
     status: &[EnvelopeStatus],
     batch_id: i64,
@@ -462,6 +502,7 @@ async fn relink_inbox(
         }
     }
     if !ids.is_empty() {
+        let tx = c.sql().await?;
         tx.execute(upsert::INBOX_RELINK, &[&ids, &batch_id, &rejected])
             .await?;
         // The row's old rejects are superseded by what the current mapping gives.
@@ -472,7 +513,7 @@ async fn relink_inbox(
 }
 
 async fn insert_rejects(
-    tx: &tokio_postgres::Transaction<'_>,
+    c: &mut copier::Copier<'_>,
     envs: &[Envelope],
     accepted: &[usize],
     inbox_ids: &HashMap<usize, i64>,
@@ -495,7 +536,9 @@ async fn insert_rejects(
         }
     }
     if !t.is_empty() {
-        tx.execute(upsert::REJECTS, &[&t, &s, &e, &ib, &p, &r, &d])
+        c.sql()
+            .await?
+            .execute(upsert::REJECTS, &[&t, &s, &e, &ib, &p, &r, &d])
             .await?;
     }
     Ok(t.len())

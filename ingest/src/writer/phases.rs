@@ -13,7 +13,7 @@ pub enum Phase {
     Prepare,
     /// `pos.ensure_chunks` for days not seen yet (outside the transaction).
     Chunks,
-    /// BEGIN and the audit row.
+    /// BEGIN with the batch's ids.
     Open,
     /// Inbox ids and the inbox COPY (or upsert).
     Inbox,
@@ -21,21 +21,19 @@ pub enum Phase {
     Facts,
     /// Drawer events, stock levels, solo tenders, rejects.
     Others,
-    /// Closing the audit row.
-    Close,
-    /// COMMIT: the WAL flush, and the commit-time triggers.
+    /// The end of the last COPY, the audit row and COMMIT (one round trip): the WAL flush,
+    /// and the commit-time triggers.
     Commit,
 }
 
 impl Phase {
-    pub const ALL: [Phase; 8] = [
+    pub const ALL: [Phase; 7] = [
         Phase::Prepare,
         Phase::Chunks,
         Phase::Open,
         Phase::Inbox,
         Phase::Facts,
         Phase::Others,
-        Phase::Close,
         Phase::Commit,
     ];
 
@@ -47,7 +45,6 @@ impl Phase {
             Phase::Inbox => "inbox",
             Phase::Facts => "facts",
             Phase::Others => "others",
-            Phase::Close => "close",
             Phase::Commit => "commit",
         }
     }

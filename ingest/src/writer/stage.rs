@@ -3,11 +3,11 @@
 //! that cannot conflict (the lines of a header this batch inserted), binary COPY straight into
 //! the hypertable. COPY is the fastest way into PostgreSQL.
 
+use super::copier::{Copier, Sink};
 use super::rows::{totals, Deduped};
 use pos_core::model::Transaction as Txn;
-use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::{ToSql, Type};
-use tokio_postgres::{Client, Transaction};
+use tokio_postgres::Client;
 
 /// Created once per connection; `ON COMMIT DELETE ROWS` empties them after every batch.
 pub const CREATE_STAGING: &str = "
@@ -149,19 +149,19 @@ pub struct Staged {
 /// Copies the records other than transactions into their staging tables; stock levels go to
 /// `inventory` (staging, or straight into the hypertable when none can be stored yet).
 pub async fn stage_others(
-    tx: &Transaction<'_>,
+    c: &mut Copier<'_>,
     d: &Deduped<'_>,
     inventory: Target,
 ) -> Result<Staged, tokio_postgres::Error> {
     let mut n = Staged::default();
     if !d.drawers.is_empty() {
-        n.drawers = copy_drawers(tx, d).await?;
+        n.drawers = copy_drawers(c, d).await?;
     }
     if !d.inventory.is_empty() {
-        n.inventory = copy_inventory(tx, inventory, d).await?;
+        n.inventory = copy_inventory(c, inventory, d).await?;
     }
     if !d.tenders.is_empty() {
-        n.solo_tenders = copy_solo_tenders(tx, d).await?;
+        n.solo_tenders = copy_solo_tenders(c, d).await?;
     }
     Ok(n)
 }
@@ -175,24 +175,9 @@ pub enum Target {
     Direct { batch_id: i64 },
 }
 
-type Sink = std::pin::Pin<Box<BinaryCopyInWriter>>;
-
-/// Opens a binary COPY into `table`'s `cols`.
-pub(super) async fn open(
-    tx: &Transaction<'_>,
-    table: &str,
-    cols: &str,
-    types: &[Type],
-) -> Result<Sink, tokio_postgres::Error> {
-    let sink = tx
-        .copy_in(&format!("COPY {table} ({cols}) FROM STDIN BINARY"))
-        .await?;
-    Ok(Box::pin(BinaryCopyInWriter::new(sink, types)))
-}
-
-/// Opens a COPY into `staging` or, for [`Target::Direct`], into `hypertable` with `batch_id`.
+/// Starts a COPY into `staging` or, for [`Target::Direct`], into `hypertable` with `batch_id`.
 async fn open_for(
-    tx: &Transaction<'_>,
+    c: &mut Copier<'_>,
     target: Target,
     staging: &str,
     hypertable: &str,
@@ -200,11 +185,11 @@ async fn open_for(
     types: &[Type],
 ) -> Result<Sink, tokio_postgres::Error> {
     match target {
-        Target::Staging => open(tx, staging, cols, types).await,
+        Target::Staging => c.copy(staging, cols, types).await,
         Target::Direct { .. } => {
             let mut t = types.to_vec();
             t.push(Type::INT8);
-            open(tx, hypertable, &format!("{cols}, batch_id"), &t).await
+            c.copy(hypertable, &format!("{cols}, batch_id"), &t).await
         }
     }
 }
@@ -228,11 +213,11 @@ async fn put(
 
 /// Copies the headers into `stage_txn` or, for [`Target::Direct`], into `pos.txn`.
 pub async fn copy_txns(
-    tx: &Transaction<'_>,
+    c: &mut Copier<'_>,
     target: Target,
     txns: &[&Txn],
 ) -> Result<usize, tokio_postgres::Error> {
-    let mut w = open_for(tx, target, "stage_txn", "pos.txn", TXN_COLS, TXN_TYPES).await?;
+    let mut w = open_for(c, target, "stage_txn", "pos.txn", TXN_COLS, TXN_TYPES).await?;
     for t in txns {
         let s = totals(t);
         let k = &t.key;
@@ -260,18 +245,18 @@ pub async fn copy_txns(
         ];
         put(&mut w, &target, &row).await?;
     }
-    w.as_mut().finish().await?;
+    c.park(w);
     Ok(txns.len())
 }
 
 /// Copies the lines of `txns`.
 pub async fn copy_lines(
-    tx: &Transaction<'_>,
+    c: &mut Copier<'_>,
     target: Target,
     txns: &[&Txn],
 ) -> Result<usize, tokio_postgres::Error> {
     let mut w = open_for(
-        tx,
+        c,
         target,
         "stage_line",
         "pos.sale_line",
@@ -316,18 +301,18 @@ pub async fn copy_lines(
             n += 1;
         }
     }
-    w.as_mut().finish().await?;
+    c.park(w);
     Ok(n)
 }
 
 /// Copies the tenders of `txns`.
 pub async fn copy_tenders(
-    tx: &Transaction<'_>,
+    c: &mut Copier<'_>,
     target: Target,
     txns: &[&Txn],
 ) -> Result<usize, tokio_postgres::Error> {
     let mut w = open_for(
-        tx,
+        c,
         target,
         "stage_tender",
         "pos.tender",
@@ -363,15 +348,12 @@ pub async fn copy_tenders(
             n += 1;
         }
     }
-    w.as_mut().finish().await?;
+    c.park(w);
     Ok(n)
 }
 
-async fn copy_drawers(
-    tx: &Transaction<'_>,
-    d: &Deduped<'_>,
-) -> Result<usize, tokio_postgres::Error> {
-    let mut w = open(tx, "stage_drawer", DRAWER_COLS, DRAWER_TYPES).await?;
+async fn copy_drawers(c: &mut Copier<'_>, d: &Deduped<'_>) -> Result<usize, tokio_postgres::Error> {
+    let mut w = c.copy("stage_drawer", DRAWER_COLS, DRAWER_TYPES).await?;
     for e in &d.drawers {
         // Drawer events have no version in the model: they are immutable facts.
         let row: [&(dyn ToSql + Sync); 12] = [
@@ -390,19 +372,19 @@ async fn copy_drawers(
         ];
         w.as_mut().write(&row).await?;
     }
-    w.as_mut().finish().await?;
+    c.park(w);
     Ok(d.drawers.len())
 }
 
 /// Copies the stock levels into `stage_inventory` or, for [`Target::Direct`], into
 /// `pos.inventory_level`.
 pub async fn copy_inventory(
-    tx: &Transaction<'_>,
+    c: &mut Copier<'_>,
     target: Target,
     d: &Deduped<'_>,
 ) -> Result<usize, tokio_postgres::Error> {
     let mut w = open_for(
-        tx,
+        c,
         target,
         "stage_inventory",
         "pos.inventory_level",
@@ -423,15 +405,17 @@ pub async fn copy_inventory(
         ];
         put(&mut w, &target, &row).await?;
     }
-    w.as_mut().finish().await?;
+    c.park(w);
     Ok(d.inventory.len())
 }
 
 async fn copy_solo_tenders(
-    tx: &Transaction<'_>,
+    c: &mut Copier<'_>,
     d: &Deduped<'_>,
 ) -> Result<usize, tokio_postgres::Error> {
-    let mut w = open(tx, "stage_tender_solo", TENDER_COLS, TENDER_TYPES).await?;
+    let mut w = c
+        .copy("stage_tender_solo", TENDER_COLS, TENDER_TYPES)
+        .await?;
     for r in &d.tenders {
         let (k, x) = (&r.key, &r.tender);
         let entry = x.card_entry.map(|c| c.as_str());
@@ -456,6 +440,6 @@ async fn copy_solo_tenders(
         ];
         w.as_mut().write(&row).await?;
     }
-    w.as_mut().finish().await?;
+    c.park(w);
     Ok(d.tenders.len())
 }

@@ -9,13 +9,13 @@
 //! on its own earlier, a transaction re-sent with a corrected start time, rows edited by hand),
 //! the batch is rolled back and written again with everything staged ([`Mode::Staged`]).
 
+use super::copier::Copier;
 use super::rows::Deduped;
 use super::stage::{self, Target};
 use super::{upsert, Statements};
 use chrono::{DateTime, Utc};
 use pos_core::model::Transaction as Txn;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use tokio_postgres::Transaction;
 
 /// How the rows of a batch are written. A writer starts each batch in [`Mode::Fresh`]; a unique
 /// violation (something was stored already) rolls the batch back and writes it again one mode
@@ -92,7 +92,7 @@ impl AliasCache {
 
 /// Upserts the headers of `d` and writes the lines and tenders of those that won.
 pub async fn write(
-    tx: &Transaction<'_>,
+    c: &mut Copier<'_>,
     d: &Deduped<'_>,
     batch_id: i64,
     sql: &Statements,
@@ -104,12 +104,14 @@ pub async fn write(
         return Ok(out);
     }
     if mode == Mode::Fresh {
-        out = write_fresh(tx, d, batch_id).await?;
-        learn_aliases(tx, &sql.aliases, &d.txns, aliases).await?;
+        out = write_fresh(c, d, batch_id).await?;
+        learn_aliases(c, &sql.aliases, &d.txns, aliases).await?;
         return Ok(out);
     }
-    stage::copy_txns(tx, Target::Staging, &d.txns).await?;
-    let won: HashMap<Key, bool> = tx
+    stage::copy_txns(c, Target::Staging, &d.txns).await?;
+    let won: HashMap<Key, bool> = c
+        .sql()
+        .await?
         .query(&sql.txn, &[&batch_id])
         .await?
         .iter()
@@ -138,30 +140,39 @@ pub async fn write(
     let any_replaced = won.values().any(|u| *u);
     if !fresh.is_empty() {
         let direct = Target::Direct { batch_id };
-        let n = stage::copy_lines(tx, direct, &fresh).await?;
+        let n = stage::copy_lines(c, direct, &fresh).await?;
         out.lines += n as u64;
-        out.rows += (n + stage::copy_tenders(tx, direct, &fresh).await?) as u64;
+        out.rows += (n + stage::copy_tenders(c, direct, &fresh).await?) as u64;
     }
     let (mut staged_lines, mut staged_tenders) = (0, 0);
     if !replaced.is_empty() {
-        staged_lines = stage::copy_lines(tx, Target::Staging, &replaced).await?;
-        staged_tenders = stage::copy_tenders(tx, Target::Staging, &replaced).await?;
+        staged_lines = stage::copy_lines(c, Target::Staging, &replaced).await?;
+        staged_tenders = stage::copy_tenders(c, Target::Staging, &replaced).await?;
     }
     if any_replaced {
+        let tx = c.sql().await?;
         tx.batch_execute(upsert::ANALYZE_STAGING).await?;
         tx.execute(upsert::FIX_REPLACED_BATCH_ID, &[]).await?;
         out.rows += tx.execute(upsert::DELETE_GONE_LINES, &[]).await?;
         out.rows += tx.execute(upsert::DELETE_GONE_TENDERS, &[]).await?;
     }
     if staged_lines > 0 {
-        let n = tx.execute(sql.lines.as_str(), &[&batch_id]).await?;
+        let n = c
+            .sql()
+            .await?
+            .execute(sql.lines.as_str(), &[&batch_id])
+            .await?;
         out.lines += n;
         out.rows += n;
     }
     if staged_tenders > 0 {
-        out.rows += tx.execute(sql.tenders.as_str(), &[&batch_id]).await?;
+        out.rows += c
+            .sql()
+            .await?
+            .execute(sql.tenders.as_str(), &[&batch_id])
+            .await?;
     }
-    learn_aliases(tx, &sql.aliases, &d.txns, aliases).await?;
+    learn_aliases(c, &sql.aliases, &d.txns, aliases).await?;
     Ok(out)
 }
 
@@ -169,14 +180,14 @@ pub async fn write(
 /// already stored makes PostgreSQL refuse the COPY (unique violation) and the batch is written
 /// again in [`Mode::Direct`].
 async fn write_fresh(
-    tx: &Transaction<'_>,
+    c: &mut Copier<'_>,
     d: &Deduped<'_>,
     batch_id: i64,
 ) -> Result<Written, tokio_postgres::Error> {
     let direct = Target::Direct { batch_id };
-    let txns = stage::copy_txns(tx, direct, &d.txns).await? as u64;
-    let lines = stage::copy_lines(tx, direct, &d.txns).await? as u64;
-    let tenders = stage::copy_tenders(tx, direct, &d.txns).await? as u64;
+    let txns = stage::copy_txns(c, direct, &d.txns).await? as u64;
+    let lines = stage::copy_lines(c, direct, &d.txns).await? as u64;
+    let tenders = stage::copy_tenders(c, direct, &d.txns).await? as u64;
     Ok(Written {
         txns,
         lines,
@@ -186,7 +197,7 @@ async fn write_fresh(
 
 /// Records how each source names the products of these lines (see [`upsert::SKU_ALIASES`]).
 async fn learn_aliases(
-    tx: &Transaction<'_>,
+    c: &mut Copier<'_>,
     insert: &tokio_postgres::Statement,
     txns: &[&Txn],
     cache: &mut AliasCache,
@@ -214,6 +225,9 @@ async fn learn_aliases(
     }
     let col = |f: fn(&AliasKey) -> &str| cache.pending.iter().map(f).collect::<Vec<&str>>();
     let (tn, src, raw, sku) = (col(|k| &k.0), col(|k| &k.1), col(|k| &k.2), col(|k| &k.3));
-    tx.execute(insert, &[&tn, &src, &raw, &sku]).await?;
+    c.sql()
+        .await?
+        .execute(insert, &[&tn, &src, &raw, &sku])
+        .await?;
     Ok(())
 }

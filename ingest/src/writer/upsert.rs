@@ -180,11 +180,14 @@ SELECT u.t, u.s, u.e, u.c, u.p, u.z, u.st, now(), $8
 ON CONFLICT (tenant_id, source, source_event_id) DO NOTHING
 RETURNING inbox_id, tenant_id, source, source_event_id";
 
-/// `$1` new inbox ids, each with the transaction's `now()` for `processed_at`; the rows then go in
-/// by a COPY of [`INBOX_COLS`]. Event ids are not looked up first: a stored one makes the unique index
-/// refuse the COPY, and the batch is written again through [`INBOX`].
-pub const INBOX_IDS: &str =
-    "SELECT nextval('pos.raw_inbox_inbox_id_seq'::regclass), now() FROM generate_series(1, $1::int)";
+/// The batch's first statement, sent with BEGIN: its id, the transaction's `now()` (for the
+/// inbox's `processed_at`) and `$1` new inbox ids, whose rows then go in by a COPY of
+/// [`INBOX_COLS`]. Event ids are not looked up first: a stored one makes the unique index refuse
+/// the COPY, and the batch is written again through [`INBOX`]. The audit row itself is written
+/// last ([`BATCH_AUDIT`]), with the COMMIT: nothing refers to it before.
+pub const BATCH_IDS: &str = "
+SELECT nextval('pos.ingest_batch_batch_id_seq'::regclass), now(),
+       ARRAY(SELECT nextval('pos.raw_inbox_inbox_id_seq'::regclass) FROM generate_series(1, $1::int))";
 
 /// The columns the fresh path COPYs into `pos.raw_inbox`.
 pub const INBOX_COLS: &str = "inbox_id, tenant_id, source, source_event_id, content_type, \
@@ -201,13 +204,12 @@ pub const REJECTS: &str = "
 INSERT INTO pos.reject (tenant_id, source, source_event_id, inbox_id, payload, reason, detail)
 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::jsonb[])";
 
-pub const BATCH_OPEN: &str =
-    "INSERT INTO pos.ingest_batch (tenant_id, source) VALUES ($1, $2) RETURNING batch_id";
-
-pub const BATCH_CLOSE: &str = "
-UPDATE pos.ingest_batch SET finished_at = clock_timestamp(), accepted = $2, rejected = $3, duplicates = $4,
-       rows_written = $5, checksum = $6, duration_ms = $7
- WHERE batch_id = $1";
+/// The audit row of a batch, in one statement sent with the COMMIT (`started_at` defaults to the
+/// transaction's start).
+pub const BATCH_AUDIT: &str = "
+INSERT INTO pos.ingest_batch (batch_id, tenant_id, source, finished_at, accepted, rejected, duplicates,
+                              rows_written, checksum, duration_ms)
+VALUES ($1, $2, $3, clock_timestamp(), $4, $5, $6, $7, $8, $9)";
 
 /// Chunks for the distinct days of a batch, before the batch's transaction (so the short lock
 /// a new partition takes is not held for the whole batch).
