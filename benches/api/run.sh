@@ -5,6 +5,8 @@
 #   benches/api/run.sh [--soak]   env: POS_BENCH_URL (admin URL; default: scripts/pg-local url),
 #                                 DURATION (s, default 30), CONNS (HTTP connections, default 32),
 #                                 POOL (API pool = direct connections, default 4),
+#                                 WRK_THREADS (default 2; 1 with CONNS=1 POOL=1 compares the
+#                                 time of one request at a time, API against direct query),
 #                                 VIEW, QUERY (default store_daily, one store and one day),
 #                                 POS_API_PLAN_CACHE_MODE (API and direct loop alike),
 #                                 PATHS (default "false true": one measurement per value of
@@ -16,7 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/work/target-api}
 URL=${POS_BENCH_URL:-$(scripts/pg-local url)}
-DURATION=${DURATION:-30}; CONNS=${CONNS:-32}; POOL=${POOL:-4}; PORT=${PORT:-8097}
+DURATION=${DURATION:-30}; CONNS=${CONNS:-32}; POOL=${POOL:-4}; PORT=${PORT:-8097}; WT=${WRK_THREADS:-2}
 SVC_URL=$(echo "$URL" | sed -E 's#://[^@/]*@#://pos_api_bench_svc@#')
 command -v wrk >/dev/null || apt-get install -y -q --no-install-recommends wrk || { echo "wrk missing and could not be installed: apt-get install -y wrk" >&2; exit 1; }
 psql() { command psql -X -q -v ON_ERROR_STOP=1 "$URL" "$@"; }
@@ -82,9 +84,9 @@ sleep 1 # the loop's backends have exited; let the postmaster reap them (their C
 pg1=$(pg_ticks); c1=$(child_ticks)
 n=$(awk '/^direct:/ {print $2}' /tmp/pos-api-direct.txt)
 echo "cpu per request: PostgreSQL $(per_req $((pg1 - pg0)) "$n") us, direct loop $(per_req $((c1 - c0)) "$n") us"
-echo "== API via wrk (-t2 -c$CONNS, ${DURATION}s, pool $POOL)"
+echo "== API via wrk (-t$WT -c$CONNS, ${DURATION}s, pool $POOL)"
 pg0=$(pg_ticks); c0=$(child_ticks); a0=$(ticks $API_PID)
-wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency -H "Authorization: Bearer $KEY" "http://127.0.0.1:$PORT/v1/views/$VIEW?$QUERY" | tee /tmp/pos-api-wrk.txt
+wrk -t"$WT" -c"$CONNS" -d"${DURATION}s" --latency -H "Authorization: Bearer $KEY" "http://127.0.0.1:$PORT/v1/views/$VIEW?$QUERY" | tee /tmp/pos-api-wrk.txt
 pg1=$(pg_ticks); c1=$(child_ticks); a1=$(ticks $API_PID)
 n=$(awk '/requests in/ {print $1}' /tmp/pos-api-wrk.txt)
 echo "cpu per request: PostgreSQL $(per_req $((pg1 - pg0)) "$n") us, API $(per_req $((a1 - a0)) "$n") us, wrk $(per_req $((c1 - c0)) "$n") us"
@@ -95,7 +97,7 @@ done
 
 if [[ "${1:-}" == "--soak" ]]; then
     echo "== soak: RSS of the API (kB) every 15 s during a 300 s wrk run"
-    wrk -t2 -c"$CONNS" -d300s --latency -H "Authorization: Bearer $KEY" "http://127.0.0.1:$PORT/v1/views/$VIEW?$QUERY" > /tmp/pos-api-soak.txt &
+    wrk -t"$WT" -c"$CONNS" -d300s --latency -H "Authorization: Bearer $KEY" "http://127.0.0.1:$PORT/v1/views/$VIEW?$QUERY" > /tmp/pos-api-soak.txt &
     WRK=$!
     for i in $(seq 0 15 300); do
         echo "t=${i}s rss_kb=$(awk '/VmRSS/ {print $2}' /proc/$API_PID/status)"
