@@ -46,8 +46,6 @@ struct Shared {
 
 static SHARED: AtomicPtr<Shared> = AtomicPtr::new(std::ptr::null_mut());
 static CACHE: GucSetting<bool> = GucSetting::<bool>::new(true);
-static mut PREV_SHMEM_REQUEST: pg_sys::shmem_request_hook_type = None;
-static mut PREV_SHMEM_STARTUP: pg_sys::shmem_startup_hook_type = None;
 const SHMEM_NAME: &std::ffi::CStr = c"pos_analytics cagg coverage epoch";
 
 thread_local! {
@@ -56,7 +54,7 @@ thread_local! {
     static CALLBACK_REGISTERED: Cell<bool> = const { Cell::new(false) };
 }
 
-/// From `_PG_init`: the setting in every process; the shared state when preloaded.
+/// From `_PG_init`: the setting, in every process (the shared state comes from shmem.rs).
 pub fn init() {
     GucRegistry::define_bool_guc(
         c"pos_analytics.cagg_guard_cache",
@@ -66,50 +64,21 @@ pub fn init() {
         GucContext::Userset,
         GucFlags::default(),
     );
-    if !unsafe { pg_sys::process_shared_preload_libraries_in_progress } {
-        return;
-    }
-    unsafe {
-        PREV_SHMEM_REQUEST = pg_sys::shmem_request_hook;
-        pg_sys::shmem_request_hook = Some(request_shmem);
-        PREV_SHMEM_STARTUP = pg_sys::shmem_startup_hook;
-        pg_sys::shmem_startup_hook = Some(startup_shmem);
-    }
 }
 
-#[pg_guard]
-unsafe extern "C-unwind" fn request_shmem() {
-    unsafe {
-        if let Some(prev) = PREV_SHMEM_REQUEST {
-            prev();
-        }
-        pg_sys::RequestAddinShmemSpace(size_of::<Shared>());
-    }
-}
+/// The state's share of the extension's shared memory (shmem.rs).
+pub const SHMEM_SIZE: usize = size_of::<Shared>();
 
-/// In the postmaster (and again after a crash restart, which also forgets every writer).
-#[pg_guard]
-unsafe extern "C-unwind" fn startup_shmem() {
-    unsafe {
-        if let Some(prev) = PREV_SHMEM_STARTUP {
-            prev();
-        }
-        // AddinShmemInitLock is MainLWLockArray[21] (lwlocknames.h)
-        let lock = &raw mut (*pg_sys::MainLWLockArray.add(21)).lock;
-        pg_sys::LWLockAcquire(lock, pg_sys::LWLockMode::LW_EXCLUSIVE);
-        let mut found = false;
-        let p = pg_sys::ShmemInitStruct(SHMEM_NAME.as_ptr(), size_of::<Shared>(), &mut found)
-            .cast::<Shared>();
-        if !found {
-            p.write(Shared {
-                epoch: AtomicU64::new(0),
-                writers: AtomicU64::new(0),
-                horizon: AtomicU64::new(0),
-            });
-        }
-        SHARED.store(p, SeqCst);
-        pg_sys::LWLockRelease(lock);
-    }
+/// From shmem.rs's start-up hook: creates or finds the state.
+pub(crate) unsafe fn attach() {
+    let p = unsafe {
+        crate::shmem::create(SHMEM_NAME, || Shared {
+            epoch: AtomicU64::new(0),
+            writers: AtomicU64::new(0),
+            horizon: AtomicU64::new(0),
+        })
+    };
+    SHARED.store(p, SeqCst);
 }
 
 fn shared() -> Option<&'static Shared> {

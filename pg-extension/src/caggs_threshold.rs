@@ -13,17 +13,13 @@
 //! as it always did; the setting `pos_analytics.cagg_threshold_cache = off` does the same on a
 //! preloaded cluster (for tests, and as a way out).
 use pgrx::guc::{GucContext, GucFlags, GucRegistry, GucSetting};
-use pgrx::pg_sys;
-use pgrx::prelude::*;
 use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
 
 static COUNTER: AtomicPtr<AtomicU64> = AtomicPtr::new(std::ptr::null_mut());
 static CACHE: GucSetting<bool> = GucSetting::<bool>::new(true);
-static mut PREV_SHMEM_REQUEST: pg_sys::shmem_request_hook_type = None;
-static mut PREV_SHMEM_STARTUP: pg_sys::shmem_startup_hook_type = None;
 const SHMEM_NAME: &std::ffi::CStr = c"pos_analytics cagg threshold changes";
 
-/// From `_PG_init`: the setting in every process; the shared counter when preloaded.
+/// From `_PG_init`: the setting, in every process (the counter comes from shmem.rs).
 pub fn init() {
     GucRegistry::define_bool_guc(
         c"pos_analytics.cagg_threshold_cache",
@@ -33,47 +29,15 @@ pub fn init() {
         GucContext::Userset,
         GucFlags::default(),
     );
-    if !unsafe { pg_sys::process_shared_preload_libraries_in_progress } {
-        return;
-    }
-    unsafe {
-        PREV_SHMEM_REQUEST = pg_sys::shmem_request_hook;
-        pg_sys::shmem_request_hook = Some(request_shmem);
-        PREV_SHMEM_STARTUP = pg_sys::shmem_startup_hook;
-        pg_sys::shmem_startup_hook = Some(startup_shmem);
-    }
 }
 
-#[pg_guard]
-unsafe extern "C-unwind" fn request_shmem() {
-    unsafe {
-        if let Some(prev) = PREV_SHMEM_REQUEST {
-            prev();
-        }
-        pg_sys::RequestAddinShmemSpace(size_of::<AtomicU64>());
-    }
-}
+/// The counter's share of the extension's shared memory (shmem.rs).
+pub const SHMEM_SIZE: usize = size_of::<AtomicU64>();
 
-/// In the postmaster (and again after a crash restart): every backend forked later inherits the
-/// pointer.
-#[pg_guard]
-unsafe extern "C-unwind" fn startup_shmem() {
-    unsafe {
-        if let Some(prev) = PREV_SHMEM_STARTUP {
-            prev();
-        }
-        // AddinShmemInitLock is MainLWLockArray[21] (lwlocknames.h)
-        let lock = &raw mut (*pg_sys::MainLWLockArray.add(21)).lock;
-        pg_sys::LWLockAcquire(lock, pg_sys::LWLockMode::LW_EXCLUSIVE);
-        let mut found = false;
-        let p = pg_sys::ShmemInitStruct(SHMEM_NAME.as_ptr(), size_of::<AtomicU64>(), &mut found)
-            .cast::<AtomicU64>();
-        if !found {
-            p.write(AtomicU64::new(0));
-        }
-        COUNTER.store(p, Ordering::Release);
-        pg_sys::LWLockRelease(lock);
-    }
+/// From shmem.rs's start-up hook: creates or finds the counter.
+pub(crate) unsafe fn attach() {
+    let p = unsafe { crate::shmem::create(SHMEM_NAME, || AtomicU64::new(0)) };
+    COUNTER.store(p, Ordering::Release);
 }
 
 /// The counter, when thresholds may be cached (preloaded and the setting on). Read it only while

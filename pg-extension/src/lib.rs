@@ -13,6 +13,7 @@ mod fraud;
 mod identity;
 mod inbox;
 mod scheduler;
+mod shmem;
 mod sku;
 mod snapshot_key;
 mod table_scan;
@@ -51,12 +52,13 @@ extension_sql_file!(
 extension_sql_file!("../../sql/99_dump.sql", name = "dump", finalize);
 
 /// Runs in every process that loads the library: defines the settings and, when preloaded by the
-/// postmaster, registers the scheduler.
+/// postmaster, registers the scheduler and the shared memory.
 #[pg_guard]
 pub extern "C-unwind" fn _PG_init() {
     scheduler::init();
     caggs_threshold::init();
     caggs_coverage::init();
+    shmem::init();
 }
 
 #[cfg(any(test, feature = "pg_test"))]
