@@ -112,13 +112,7 @@ fn full_xid(xid: pg_sys::TransactionId) -> u64 {
     next - u64::from((next as u32).wrapping_sub(xid.into_inner()))
 }
 
-/// The version-1 calling convention record that `CREATE FUNCTION ... LANGUAGE c` looks for.
-#[unsafe(no_mangle)]
-#[doc(hidden)]
-pub extern "C" fn pg_finfo_pos_cagg_coverage_changed() -> &'static pg_sys::Pg_finfo_record {
-    const V1: pg_sys::Pg_finfo_record = pg_sys::Pg_finfo_record { api_version: 1 };
-    &V1
-}
+v1_function!(pg_finfo_pos_cagg_coverage_changed);
 
 /// `pos._cagg_coverage_changed()`: BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE FOR EACH
 /// STATEMENT on the guard's two tables.

@@ -34,13 +34,7 @@ thread_local! {
     static ANSWERS: RefCell<Answers> = const { RefCell::new(Answers { epoch: 0, kept: Vec::new() }) };
 }
 
-/// The version-1 calling convention record that `CREATE FUNCTION ... LANGUAGE c` looks for.
-#[unsafe(no_mangle)]
-#[doc(hidden)]
-pub extern "C" fn pg_finfo_pos_cagg_path_covered() -> &'static pg_sys::Pg_finfo_record {
-    const V1: pg_sys::Pg_finfo_record = pg_sys::Pg_finfo_record { api_version: 1 };
-    &V1
-}
+v1_function!(pg_finfo_pos_cagg_path_covered);
 
 /// `pos._cagg_path_covered(rel regclass, lo timestamptz, hi timestamptz) RETURNS boolean`
 /// (STABLE, not STRICT: NULL bounds are unbounded; a NULL relation has no path).

@@ -163,19 +163,6 @@ impl TriggerArgs {
     }
 }
 
-/// Declares a C function of the version-1 calling convention (the `pg_finfo_` symbol that
-/// `CREATE FUNCTION ... LANGUAGE c` looks for); the functions are declared in `sql/90_caggs.sql`.
-macro_rules! v1_function {
-    ($finfo:ident) => {
-        #[unsafe(no_mangle)]
-        #[doc(hidden)]
-        pub extern "C" fn $finfo() -> &'static pg_sys::Pg_finfo_record {
-            const V1: pg_sys::Pg_finfo_record = pg_sys::Pg_finfo_record { api_version: 1 };
-            &V1
-        }
-    };
-}
-
 v1_function!(pg_finfo_pos_cagg_invalidate);
 v1_function!(pg_finfo_pos_cagg_flush_invalidations);
 v1_function!(pg_finfo_pos_cagg_forget_threshold);

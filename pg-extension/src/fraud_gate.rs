@@ -38,13 +38,7 @@ fn compute(tenant: pg_sys::Datum) -> bool {
     }
 }
 
-/// The version-1 calling convention record that `CREATE FUNCTION ... LANGUAGE c` looks for.
-#[unsafe(no_mangle)]
-#[doc(hidden)]
-pub extern "C" fn pg_finfo_pos_fraud_realtime() -> &'static pg_sys::Pg_finfo_record {
-    const V1: pg_sys::Pg_finfo_record = pg_sys::Pg_finfo_record { api_version: 1 };
-    &V1
-}
+v1_function!(pg_finfo_pos_fraud_realtime);
 
 /// `pos._fraud_realtime(tenant text) RETURNS boolean` (STABLE STRICT).
 #[pg_guard]

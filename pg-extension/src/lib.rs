@@ -3,6 +3,21 @@
 //! is a background worker that runs `pos.job` rows.
 use pgrx::prelude::*;
 
+/// Declares the record of a C function of the version-1 calling convention (the `pg_finfo_`
+/// symbol that `CREATE FUNCTION ... LANGUAGE c` looks for), for the functions written against
+/// the fmgr interface directly instead of through `#[pg_extern]`.
+macro_rules! v1_function {
+    ($finfo:ident) => {
+        #[unsafe(no_mangle)]
+        #[doc(hidden)]
+        pub extern "C" fn $finfo() -> &'static pgrx::pg_sys::Pg_finfo_record {
+            const V1: pgrx::pg_sys::Pg_finfo_record =
+                pgrx::pg_sys::Pg_finfo_record { api_version: 1 };
+            &V1
+        }
+    };
+}
+
 mod caggs;
 mod caggs_coverage;
 mod caggs_guard;

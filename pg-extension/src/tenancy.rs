@@ -116,13 +116,7 @@ fn sort_unique(v: &mut Vec<String>) {
     v.dedup();
 }
 
-/// The version-1 calling convention record that `CREATE FUNCTION ... LANGUAGE c` looks for.
-#[unsafe(no_mangle)]
-#[doc(hidden)]
-pub extern "C" fn pg_finfo_pos_visible_tenants() -> &'static pg_sys::Pg_finfo_record {
-    const V1: pg_sys::Pg_finfo_record = pg_sys::Pg_finfo_record { api_version: 1 };
-    &V1
-}
+v1_function!(pg_finfo_pos_visible_tenants);
 
 /// `pos.visible_tenants() RETURNS text[]` (STABLE).
 #[pg_guard]

@@ -24,17 +24,6 @@ use pgrx::IntoDatum;
 
 use crate::tenancy;
 
-macro_rules! v1_function {
-    ($finfo:ident) => {
-        #[unsafe(no_mangle)]
-        #[doc(hidden)]
-        pub extern "C" fn $finfo() -> &'static pg_sys::Pg_finfo_record {
-            const V1: pg_sys::Pg_finfo_record = pg_sys::Pg_finfo_record { api_version: 1 };
-            &V1
-        }
-    };
-}
-
 v1_function!(pg_finfo_pos_tenant_visible);
 v1_function!(pg_finfo_pos_visible_tenants_first);
 v1_function!(pg_finfo_pos_visible_tenants_last);
