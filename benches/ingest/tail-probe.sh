@@ -19,6 +19,8 @@ psql -X -q "$ADMIN" -c "DROP DATABASE IF EXISTS bench_tail WITH (FORCE)" -c "CRE
 D=$BASE/bench_tail; psql -X -q "$D" -c "CREATE EXTENSION pos_analytics"
 for t in pos.txn pos.sale_line pos.tender; do psql -X -q -tA "$D" -c "SELECT count(*) FROM pos.ensure_chunks('$t', '2026-09-20', '2026-09-25')" >/dev/null; done
 psql -X -q "$D" -c "CHECKPOINT"
+command -v vmstat >/dev/null || apt-get install -y -q --no-install-recommends procps >/dev/null ||
+    { echo "vmstat missing and could not be installed: apt-get install -y procps" >&2; exit 1; }
 PORT=18096
 POS_INGEST_LOG=info $BIN serve --url "$D" --listen 127.0.0.1:$PORT --writers "${WRITERS:-2}" $EXTRA 2>"$OUT/serve.log" &
 SERVE=$!
