@@ -64,7 +64,7 @@ CREATE TABLE pos.raw_inbox (
     status          text NOT NULL DEFAULT 'accepted' CHECK (status IN ('accepted', 'processed', 'rejected', 'erased')),
     processed_at    timestamptz,
     batch_id        bigint,
-    UNIQUE (tenant_id, source, source_event_id),
+    UNIQUE (source_event_id, tenant_id, source),  -- the id first: see 20_facts.sql
     CHECK ((payload IS NULL) <> (payload_zstd IS NULL))
 );
 COMMENT ON TABLE pos.raw_inbox IS 'Every accepted payload verbatim (vendor extensions included), deduplicated by the source''s event id, so it can be re-processed after a mapping fix. Read it with pos.inbox_payload(r).';
