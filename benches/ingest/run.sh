@@ -15,6 +15,7 @@ BASE=${ADMIN%/*}
 DAYS=${DAYS:-30}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target}
 cargo build --release -q -p pos-ingest --bin pos-ingest --example loadgen
+source benches/ingest/writeback.sh; writeback_report
 BIN=${POS_INGEST_BIN:-$CARGO_TARGET_DIR/release/pos-ingest}
 LOADGEN=$CARGO_TARGET_DIR/release/examples/loadgen
 fresh() { psql -X -q "$ADMIN" -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" -c "CREATE DATABASE $1"; psql -X -q "$BASE/$1" -c "CREATE EXTENSION pos_analytics"; echo "$BASE/$1"; }

@@ -21,6 +21,7 @@ for t in pos.txn pos.sale_line pos.tender; do psql -X -q -tA "$D" -c "SELECT cou
 psql -X -q "$D" -c "CHECKPOINT"
 command -v vmstat >/dev/null || apt-get install -y -q --no-install-recommends procps >/dev/null ||
     { echo "vmstat missing and could not be installed: apt-get install -y procps" >&2; exit 1; }
+source benches/ingest/writeback.sh; writeback_report
 PORT=18096
 POS_INGEST_LOG=info $BIN serve --url "$D" --listen 127.0.0.1:$PORT --writers "${WRITERS:-2}" $EXTRA 2>"$OUT/serve.log" &
 SERVE=$!
