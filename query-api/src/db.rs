@@ -121,7 +121,7 @@ pub fn make_pool(cfg: &ServeConfig) -> anyhow::Result<Pool> {
 /// One statement of a tenant transaction: SQL text, the parameter types and their values.
 #[derive(Debug)]
 pub struct Stmt {
-    pub sql: String,
+    pub sql: Arc<str>,
     pub types: Vec<Type>,
     pub params: Vec<Param>,
 }

@@ -6,12 +6,13 @@
 //! column's type.
 use axum::http::{header, HeaderMap};
 
-use crate::db::{Param, Stmt};
+use crate::db::Stmt;
 use crate::error::ApiError;
 use crate::matpath::MatPath;
+use crate::shapes::{Kind, ShapeKey, Source, Template};
 use crate::views::Relation;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Op {
     Eq,
     Neq,
@@ -59,7 +60,7 @@ pub struct Filter {
     pub values: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct OrderBy {
     pub column: usize,
     pub desc: bool,
@@ -67,7 +68,7 @@ pub struct OrderBy {
     pub nulls_first: Option<bool>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Count {
     None,
     Exact,
@@ -313,46 +314,37 @@ fn parse_range(headers: &HeaderMap) -> Result<Option<(i64, Option<i64>)>, ApiErr
 }
 
 /// How the rows come back: one JSON array rendered by PostgreSQL, or text columns for CSV.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Shape {
     Json,
     TextColumns,
 }
 
+/// Builds a shape's SQL text (see `shapes`): identifiers from the catalog, a `$n` for every value.
 struct Builder<'a> {
     rel: &'a Relation,
     /// Read the relation's materialized path, under its guard, instead of the relation.
     via: Option<&'a MatPath>,
-    params: Vec<Param>,
+    sources: Vec<Source>,
 }
 
 impl Builder<'_> {
-    fn bind(&mut self, p: Param) -> String {
-        self.params.push(p);
-        format!("${}", self.params.len())
+    fn bind(&mut self, s: Source) -> String {
+        self.sources.push(s);
+        format!("${}", self.sources.len())
     }
 
     /// `WHERE tenant_id = $1 AND …`: the tenant predicate is always there (defence in depth on top
     /// of row-level security, and it lets the planner use the tenant-leading indexes).
-    fn where_clause(&mut self, tenant: &str, filters: &[Filter]) -> String {
-        let mut w = format!(
-            "WHERE \"tenant_id\" = {}::text",
-            self.bind(Param::Text(tenant.to_string()))
-        );
-        for f in filters {
+    fn where_clause(&mut self, filters: &[Filter]) -> String {
+        let mut w = format!("WHERE \"tenant_id\" = {}::text", self.bind(Source::Tenant));
+        for (i, f) in filters.iter().enumerate() {
             let col = self.rel.quoted(f.column);
             let ty = &self.rel.columns[f.column].type_name;
             let cond = match f.op {
                 Op::IsNull => format!("{col} IS NULL"),
-                Op::In => format!(
-                    "{col} = ANY({}::{ty}[])",
-                    self.bind(Param::List(f.values.clone()))
-                ),
-                op => format!(
-                    "{col} {} {}::{ty}",
-                    op.sql(),
-                    self.bind(Param::Text(f.values[0].clone()))
-                ),
+                Op::In => format!("{col} = ANY({}::{ty}[])", self.bind(Source::List(i))),
+                op => format!("{col} {} {}::{ty}", op.sql(), self.bind(Source::Value(i))),
             };
             w.push_str(" AND ");
             w.push_str(&if f.negate {
@@ -362,12 +354,12 @@ impl Builder<'_> {
             });
         }
         if let Some(path) = self.via {
-            let mut params = std::mem::take(&mut self.params);
-            let guard = path.guard(self.rel, filters, &mut |p| {
-                params.push(p);
-                format!("${}", params.len())
+            let mut sources = std::mem::take(&mut self.sources);
+            let guard = path.guard(self.rel, filters, &mut |s| {
+                sources.push(s);
+                format!("${}", sources.len())
             });
-            self.params = params;
+            self.sources = sources;
             w.push_str(" AND ");
             w.push_str(&guard);
         }
@@ -400,12 +392,8 @@ impl Builder<'_> {
         format!(" ORDER BY {}", terms.join(", "))
     }
 
-    fn stmt(self, sql: String) -> Stmt {
-        Stmt {
-            types: self.params.iter().map(Param::sql_type).collect(),
-            sql,
-            params: self.params,
-        }
+    fn template(self, sql: String) -> Template {
+        Template::new(sql, self.sources)
     }
 }
 
@@ -427,10 +415,17 @@ pub fn page_sql(
     shape: Shape,
     via: Option<&MatPath>,
 ) -> Stmt {
+    let key = ShapeKey::new(Kind::Page(shape), via.is_some(), q);
+    rel.shapes()
+        .get_or_build(key, || page_template(rel, q, shape, via))
+        .bind(tenant, &q.filters, q.limit, q.offset)
+}
+
+fn page_template(rel: &Relation, q: &ViewQuery, shape: Shape, via: Option<&MatPath>) -> Template {
     let mut b = Builder {
         rel,
         via,
-        params: Vec::new(),
+        sources: Vec::new(),
     };
     let cols = selected(rel, q);
     let mut list = String::new();
@@ -443,10 +438,10 @@ pub fn page_sql(
             list.push_str("::text");
         }
     }
-    let w = b.where_clause(tenant, &q.filters);
+    let w = b.where_clause(&q.filters);
     let order = b.order_clause(&q.order);
-    let lim = b.bind(Param::Text(q.limit.to_string()));
-    let off = b.bind(Param::Text(q.offset.to_string()));
+    let lim = b.bind(Source::Limit);
+    let off = b.bind(Source::Offset);
     let inner = format!(
         "SELECT {list} FROM {} {w}{order} LIMIT {lim}::bigint OFFSET {off}::bigint",
         b.from()
@@ -457,7 +452,7 @@ pub fn page_sql(
         }
         Shape::TextColumns => inner,
     };
-    b.stmt(sql)
+    b.template(sql)
 }
 
 /// The total for `Prefer: count=…`: exact `count(*)` (through `via` like the page), or the
@@ -468,18 +463,30 @@ pub fn count_sql(
     q: &ViewQuery,
     via: Option<&MatPath>,
 ) -> Option<Stmt> {
+    if q.count == Count::None {
+        return None;
+    }
+    let via = via.filter(|_| q.count == Count::Exact);
+    let key = ShapeKey::new(Kind::Count(q.count), via.is_some(), q);
+    let t = rel
+        .shapes()
+        .get_or_build(key, || count_template(rel, q, via));
+    Some(t.bind(tenant, &q.filters, q.limit, q.offset))
+}
+
+fn count_template(rel: &Relation, q: &ViewQuery, via: Option<&MatPath>) -> Template {
     let mut b = Builder {
         rel,
-        via: via.filter(|_| q.count == Count::Exact),
-        params: Vec::new(),
+        via,
+        sources: Vec::new(),
     };
-    let w = b.where_clause(tenant, &q.filters);
-    let sql = match q.count {
-        Count::None => return None,
-        Count::Exact => format!("SELECT count(*) FROM {} {w}", b.from()),
-        Count::Estimated => format!("EXPLAIN (FORMAT JSON) SELECT 1 FROM {} {w}", b.from()),
+    let w = b.where_clause(&q.filters);
+    let sql = if q.count == Count::Exact {
+        format!("SELECT count(*) FROM {} {w}", b.from())
+    } else {
+        format!("EXPLAIN (FORMAT JSON) SELECT 1 FROM {} {w}", b.from())
     };
-    Some(b.stmt(sql))
+    b.template(sql)
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -12,7 +12,7 @@ use crate::app::AppState;
 use crate::auth::Principal;
 use crate::db::{self, Param, Stmt};
 use crate::error::ApiError;
-use crate::filters;
+use crate::filters::{self, Shape};
 use crate::matpath::MatPath;
 use crate::render;
 use crate::views::{quote_ident, Function, Relation, TENANT_ARGS};
@@ -57,10 +57,12 @@ pub async fn get_view(
     State(st): St,
     Path(view): Path<String>,
     RawQuery(q): RawQuery,
-    headers: HeaderMap,
+    // The request itself rather than a `HeaderMap`, which axum would copy.
+    req: Request,
 ) -> Result<Response, ApiError> {
-    let who = st.keys.authenticate(&st.pool, &headers).await?;
-    serve_relation(&st, &who, &view, &decode(q.as_deref()), &headers).await
+    let headers = req.headers();
+    let who = st.keys.authenticate(&st.pool, headers).await?;
+    serve_relation(&st, &who, &view, &decode(q.as_deref()), headers).await
 }
 
 /// Filters, pages and renders `name` for `who`: the one query path of every relation endpoint.
@@ -86,7 +88,10 @@ pub async fn serve_relation(
     })
     .await?;
     let total = render::total(q.count, rows.get(1))?;
-    let cols: Vec<&str> = if q.select.is_empty() {
+    // Column names head a CSV body only (JSON objects carry their own).
+    let cols: Vec<&str> = if shape == Shape::Json {
+        Vec::new()
+    } else if q.select.is_empty() {
         rel.columns.iter().map(|c| c.name.as_str()).collect()
     } else {
         q.select
@@ -279,7 +284,7 @@ pub fn function_sql(
     );
     Ok(Stmt {
         types: params.iter().map(Param::sql_type).collect(),
-        sql,
+        sql: sql.into(),
         params,
     })
 }
@@ -337,8 +342,8 @@ pub async fn end_of_day(
             Param::Text(date.clone()),
         ];
         let guard = via.map_or(String::new(), |p| {
-            let g = p.guard(rel, &on_date, &mut |v| {
-                params.push(v);
+            let g = p.guard(rel, &on_date, &mut |s| {
+                params.push(s.value(&who.tenant, &on_date, 0, 0));
                 format!("${}", params.len())
             });
             format!(" AND {g}")
@@ -347,7 +352,8 @@ pub async fn end_of_day(
             sql: format!(
                 "SELECT row_to_json(t)::text FROM (SELECT * FROM {} WHERE \"tenant_id\" = $1::text AND \"store_id\" = $2::text AND \"business_date\" = $3::date{guard}) t",
                 via.map_or(&rel.qualified, |p| &p.qualified)
-            ),
+            )
+            .into(),
             types: params.iter().map(Param::sql_type).collect(),
             params,
         }]
@@ -460,7 +466,7 @@ mod tests {
             100,
         )
         .unwrap();
-        assert_eq!(s.sql, "SELECT coalesce(json_agg(r), '[]')::text FROM (SELECT * FROM pos.forecast_demand(\"tenant\" => $1::text, \"store\" => $2::text, \"sku\" => $3::text, \"horizon\" => $4::integer) LIMIT $5::bigint) r");
+        assert_eq!(&*s.sql, "SELECT coalesce(json_agg(r), '[]')::text FROM (SELECT * FROM pos.forecast_demand(\"tenant\" => $1::text, \"store\" => $2::text, \"sku\" => $3::text, \"horizon\" => $4::integer) LIMIT $5::bigint) r");
         let vals: Vec<String> = s
             .params
             .iter()

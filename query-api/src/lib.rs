@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod migrate;
 pub mod openapi;
 pub mod render;
+pub mod shapes;
 pub mod views;
 
 pub use app::{build_app, serve, AppState};

@@ -9,8 +9,8 @@
 //! Correctness comes from the guard `pos.cagg_require_materialized(view, lo, hi)` in the query
 //! itself: PostgreSQL evaluates it once, in the query's snapshot, before reading a row, and raises
 //! SQLSTATE PCA01 when a requested bucket is live; the request then reads the view itself.
-use crate::db::Param;
 use crate::filters::{Filter, Op};
+use crate::shapes::Source;
 use crate::views::Relation;
 
 /// SQLSTATE of the guard: the path does not cover the request (any more).
@@ -101,19 +101,19 @@ impl MatPath {
         &self,
         rel: &Relation,
         filters: &[Filter],
-        bind: &mut dyn FnMut(Param) -> String,
+        bind: &mut dyn FnMut(Source) -> String,
     ) -> String {
         let mut binds = Vec::new();
         let b = self.bounds(filters, &mut binds);
         let mut exprs = binds.into_iter().map(|(p, lower_of_list)| {
             let ty = self.bucket_type.sql();
             match (p, lower_of_list) {
-                (p @ Param::Text(_), _) => format!("{}::{ty}", bind(p)),
-                (p @ Param::List(_), agg) => format!(
+                (p @ Source::List(_), agg) => format!(
                     "(SELECT {}(v) FROM unnest({}::{ty}[]) v)",
                     if agg { "min" } else { "max" },
                     bind(p)
                 ),
+                (p, _) => format!("{}::{ty}", bind(p)),
             }
         });
         let mut side = |n: usize, f: &str| match n {
@@ -134,9 +134,9 @@ impl MatPath {
         )
     }
 
-    /// Lower bounds first, then upper ones, each with its param in `binds` (for a list: whether
-    /// the bound is its minimum).
-    fn bounds(&self, filters: &[Filter], binds: &mut Vec<(Param, bool)>) -> Bounds {
+    /// Lower bounds first, then upper ones, each with its parameter's source in `binds` (for a
+    /// list: whether the bound is its minimum).
+    fn bounds(&self, filters: &[Filter], binds: &mut Vec<(Source, bool)>) -> Bounds {
         let mut b = Bounds {
             parsed: true,
             ..Bounds::default()
@@ -144,10 +144,11 @@ impl MatPath {
         let mine = || {
             filters
                 .iter()
-                .filter(|f| f.column == self.bucket && !f.negate)
+                .enumerate()
+                .filter(|(_, f)| f.column == self.bucket && !f.negate)
         };
         for lower in [true, false] {
-            for f in mine() {
+            for (i, f) in mine() {
                 let (is_lower, is_upper) = match f.op {
                     Op::Eq | Op::In => (true, true),
                     Op::Gt | Op::Gte => (true, false),
@@ -168,8 +169,8 @@ impl MatPath {
                 });
                 *(if lower { &mut b.n_lo } else { &mut b.n_hi }) += 1;
                 binds.push(match f.op {
-                    Op::In => (Param::List(f.values.clone()), lower),
-                    _ => (Param::Text(f.values[0].clone()), lower),
+                    Op::In => (Source::List(i), lower),
+                    _ => (Source::Value(i), lower),
                 });
                 match (key, lower) {
                     (None, _) => b.parsed = false,

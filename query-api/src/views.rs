@@ -9,6 +9,7 @@ use crate::config::ServeConfig;
 use crate::db::Pool;
 use crate::error::ApiError;
 use crate::matpath::{BucketType, LiveKeys, MatPath};
+use crate::shapes::ShapeCache;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Column {
@@ -44,6 +45,9 @@ pub struct Relation {
     /// Where the same rows are read cheaper when no requested bucket is live (see `matpath`).
     #[serde(skip)]
     pub path: Option<MatPath>,
+    /// The SQL text of the request shapes seen so far (see `shapes`).
+    #[serde(skip)]
+    shapes: ShapeCache,
 }
 
 impl Relation {
@@ -70,6 +74,7 @@ impl Relation {
             readers: readers.iter().map(|r| r.to_string()).collect(),
             index,
             path: None,
+            shapes: ShapeCache::default(),
         }
     }
     pub fn column(&self, name: &str) -> Option<usize> {
@@ -78,6 +83,9 @@ impl Relation {
     /// The identifier of column `i`, quoted for SQL (names come from pg_attribute only).
     pub fn quoted(&self, i: usize) -> &str {
         &self.quoted[i]
+    }
+    pub fn shapes(&self) -> &ShapeCache {
+        &self.shapes
     }
 }
 
@@ -234,6 +242,7 @@ pub async fn load(pool: &Pool, cfg: &ServeConfig) -> Result<Catalog, ApiError> {
             index: HashMap::new(),
             quoted: Vec::new(),
             path: None,
+            shapes: ShapeCache::default(),
         });
         rel.index.insert(r.get(5), rel.columns.len());
         rel.quoted.push(quote_ident(r.get(5)));

@@ -1,6 +1,8 @@
 use super::*;
+use crate::db::Param;
 use crate::views::Column;
 use axum::http::HeaderValue;
+use std::sync::Arc;
 
 fn rel() -> Relation {
     let col = |n: &str, t: &str| Column {
@@ -136,7 +138,88 @@ fn count_statements() {
     assert!(count_sql(&rel(), "t", &q, None).is_none());
     q.count = Count::Exact;
     assert_eq!(
-        count_sql(&rel(), "t", &q, None).unwrap().sql,
+        &*count_sql(&rel(), "t", &q, None).unwrap().sql,
         "SELECT count(*) FROM pos.sales_daily WHERE \"tenant_id\" = $1::text AND \"store_id\" = $2::text"
     );
+}
+
+fn texts(s: &Stmt) -> Vec<String> {
+    s.params
+        .iter()
+        .map(|p| match p {
+            Param::Text(t) => t.clone(),
+            Param::List(l) => format!("{l:?}"),
+        })
+        .collect()
+}
+
+#[test]
+fn a_shape_is_built_once_and_binds_each_requests_values() {
+    let r = rel();
+    let a = parse_q("store_id=eq.S1&business_date=gte.2026-01-01").unwrap();
+    let b = parse_q("business_date=gte.2026-02-01&store_id=eq.S2&limit=5").unwrap();
+    let b_swapped = parse_q("store_id=eq.S2&business_date=gte.2026-02-01&limit=5").unwrap();
+    let sa = page_sql(&r, "acme", &a, Shape::Json, None);
+    let sb = page_sql(&r, "beta", &b_swapped, Shape::Json, None);
+    // same shape: the kept text, this request's values
+    assert!(Arc::ptr_eq(&sa.sql, &sb.sql));
+    assert_eq!(texts(&sb), ["beta", "S2", "2026-02-01", "5", "0"]);
+    assert_eq!(r.shapes().len(), 1);
+    // another order of the filters, another operator, a negation, a list, CSV, a total: each
+    // its own text, equal to what a fresh relation builds
+    let shapes = [
+        (b, Shape::Json),
+        (
+            parse_q("store_id=neq.S1&business_date=gte.2026-01-01").unwrap(),
+            Shape::Json,
+        ),
+        (
+            parse_q("store_id=not.eq.S1&business_date=gte.2026-01-01").unwrap(),
+            Shape::Json,
+        ),
+        (
+            parse_q("store_id=in.(S1,S2)&business_date=gte.2026-01-01").unwrap(),
+            Shape::Json,
+        ),
+        (
+            parse_q("store_id=eq.S1&business_date=gte.2026-01-01").unwrap(),
+            Shape::TextColumns,
+        ),
+        (
+            parse_q("store_id=eq.S1&select=net_amount").unwrap(),
+            Shape::Json,
+        ),
+        (
+            parse_q("store_id=eq.S1&order=net_amount.desc").unwrap(),
+            Shape::Json,
+        ),
+    ];
+    let mut seen = vec![sa.sql.to_string()];
+    for (q, shape) in &shapes {
+        let s = page_sql(&r, "acme", q, *shape, None);
+        assert_eq!(s.sql, page_sql(&rel(), "acme", q, *shape, None).sql);
+        assert!(!seen.contains(&s.sql.to_string()), "{}", s.sql);
+        seen.push(s.sql.to_string());
+    }
+    assert_eq!(r.shapes().len(), 1 + shapes.len());
+    let mut q = parse_q("store_id=eq.S1").unwrap();
+    q.count = Count::Exact;
+    let exact = count_sql(&r, "acme", &q, None).unwrap();
+    q.count = Count::Estimated;
+    let estimated = count_sql(&r, "acme", &q, None).unwrap();
+    assert_ne!(exact.sql, estimated.sql);
+    assert_eq!(texts(&estimated), ["acme", "S1"]);
+}
+
+#[test]
+fn the_cache_of_shapes_is_bounded() {
+    let r = rel();
+    for n in 0..300 {
+        // 300 shapes: 1 to 60 filters, each with one of 5 selected columns
+        let q = parse_q(&format!("limit=1{}", "&store_id=eq.x".repeat(n / 5 + 1))).unwrap();
+        let mut q2 = q.clone();
+        q2.select = vec![n % 5];
+        page_sql(&r, "acme", &q2, Shape::Json, None);
+    }
+    assert!(r.shapes().len() <= 256);
 }

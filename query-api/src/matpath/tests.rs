@@ -120,21 +120,24 @@ fn tried_only_when_bounded_above_and_clear_of_live_buckets() {
 fn the_guard_binds_every_bound_again() {
     let p = path();
     let guard = |fs: &[Filter]| {
-        let mut params = Vec::new();
-        let g = p.guard(&rel(), fs, &mut |v| {
-            params.push(v);
-            format!("${}", params.len() + 10)
+        let mut sources = Vec::new();
+        let g = p.guard(&rel(), fs, &mut |s| {
+            sources.push(s);
+            format!("${}", sources.len() + 10)
         });
-        (g, params.len())
+        (g, sources)
     };
     assert_eq!(
         guard(&[f(2, Op::Eq, &["2026-10-15"])]),
-        ("pos.cagg_require_materialized('pos.store_daily'::regclass, greatest($11::date), least($12::date))".into(), 2)
+        ("pos.cagg_require_materialized('pos.store_daily'::regclass, greatest($11::date), least($12::date))".into(),
+         vec![Source::Value(0), Source::Value(0)])
     );
+    // the sources index the request's filters, those on other columns included
     assert_eq!(
-        guard(&[f(2, Op::Lt, &["2026-10-15"]), f(2, Op::In, &["2026-10-01", "2026-10-03"])]),
+        guard(&[f(1, Op::Eq, &["S1"]), f(2, Op::Lt, &["2026-10-15"]), f(2, Op::In, &["2026-10-01", "2026-10-03"])]),
         ("pos.cagg_require_materialized('pos.store_daily'::regclass, greatest((SELECT min(v) FROM unnest($11::date[]) v)), \
-          least($12::date, (SELECT max(v) FROM unnest($13::date[]) v)))".into(), 3)
+          least($12::date, (SELECT max(v) FROM unnest($13::date[]) v)))".into(),
+         vec![Source::List(2), Source::Value(1), Source::List(2)])
     );
     assert_eq!(
         guard(&[f(2, Op::Lte, &["2026-10-15"])]).0,
