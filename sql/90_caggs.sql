@@ -102,14 +102,19 @@ COMMENT ON TABLE pos.cagg_invalidation IS 'Invalidation log of each aggregate, i
 -- (pos.continuous_aggregate.view_live), the relation returns exactly what `materialized` returns,
 -- and reading that skips planning and starting the live parts' scans of raw chunks, most of the
 -- cost of a small query. pos.cagg_require_materialized checks that condition inside the query.
+-- For a view over several aggregates, `materialized` is a table of its own that each refresh of
+-- a part rewrites for the buckets it re-materialized (pos._cagg_rewrite_composites), so that a
+-- read is one index scan instead of the parts' scans and the regrouping.
 CREATE TABLE pos.cagg_view_path (
     view_name     regclass PRIMARY KEY,
     materialized  regclass NOT NULL UNIQUE,
     bucket_column name NOT NULL,
-    parts         integer[] NOT NULL
+    parts         integer[] NOT NULL,
+    from_parts    regclass
 );
 COMMENT ON TABLE pos.cagg_view_path IS 'Real-time relations over continuous aggregates and their materialized paths: the same columns and, outside the parts'' live buckets, the same rows (see pos.cagg_require_materialized).';
-COMMENT ON COLUMN pos.cagg_view_path.materialized IS 'A continuous aggregate''s materialization table, or a view over its parts'' materialization tables.';
+COMMENT ON COLUMN pos.cagg_view_path.materialized IS 'A continuous aggregate''s materialization table, or a composite''s own table, which every refresh of a part keeps equal to from_parts.';
+COMMENT ON COLUMN pos.cagg_view_path.from_parts IS 'For a relation over several aggregates: its body over the parts'' materialization tables, of which materialized holds the rows. NULL for a single aggregate.';
 COMMENT ON COLUMN pos.cagg_view_path.bucket_column IS 'The column of view_name holding the parts'' bucket (a date or the bucket start).';
 COMMENT ON COLUMN pos.cagg_view_path.parts IS 'cagg_id of every continuous aggregate the relation reads.';
 
@@ -792,13 +797,57 @@ LANGUAGE sql AS $$
      WHERE c.source = src
 $$;
 
--- Re-materializes the buckets [lo, hi) of one aggregate.
+-- A composite's table (pos.cagg_view_path.from_parts IS NOT NULL) must stay equal to its body over
+-- the parts' materializations. Each transaction re-materializing a part rewrites the composite's
+-- rows of the same buckets from the parts (pos._cagg_rewrite_composites), holding this lock — the
+-- composite's row in pos.cagg_view_path — from before its first write to a part until it ends.
+-- Without it, two transactions refreshing two parts would each read the other's part as it was
+-- before (READ COMMITTED, neither committed) and the later commit would keep a sum missing the
+-- earlier one's change. With it, the second waits until the first commits, and its rewrite, a
+-- later statement, reads both parts as they are. Taken before the part's rows so that one
+-- transaction refreshing several parts of a composite cannot deadlock with another refreshing one.
+CREATE FUNCTION pos._cagg_lock_composites(id integer) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM FROM pos.cagg_view_path WHERE id = ANY (parts) AND from_parts IS NOT NULL ORDER BY view_name FOR NO KEY UPDATE;
+END
+$$;
+
+-- Rewrites the buckets [lo, hi) (keys) of every composite table over aggregate c from the parts'
+-- materializations, after c's were rewritten in this transaction (under pos._cagg_lock_composites).
+-- Each composite row is a sum over the parts' rows of the same bucket, so these buckets' rows
+-- are all that can have changed.
+CREATE FUNCTION pos._cagg_rewrite_composites(c pos.continuous_aggregate, keys tstzrange) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    p pos.cagg_view_path;
+BEGIN
+    FOR p IN SELECT * FROM pos.cagg_view_path WHERE c.cagg_id = ANY (parts) AND from_parts IS NOT NULL LOOP
+        IF c.date_column IS NULL THEN
+            EXECUTE format('DELETE FROM %s WHERE %I >= $1 AND %I < $2', p.materialized, p.bucket_column, p.bucket_column)
+                USING lower(keys), upper(keys);
+            EXECUTE format('INSERT INTO %s SELECT * FROM %s WHERE %I >= $1 AND %I < $2', p.materialized, p.from_parts,
+                           p.bucket_column, p.bucket_column)
+                USING lower(keys), upper(keys);
+        ELSE
+            EXECUTE format('DELETE FROM %s WHERE %I >= $1 AND %I < $2', p.materialized, p.bucket_column, p.bucket_column)
+                USING pos._cagg_key_date(lower(keys)), pos._cagg_key_date(upper(keys));
+            EXECUTE format('INSERT INTO %s SELECT * FROM %s WHERE %I >= $1 AND %I < $2', p.materialized, p.from_parts,
+                           p.bucket_column, p.bucket_column)
+                USING pos._cagg_key_date(lower(keys)), pos._cagg_key_date(upper(keys));
+        END IF;
+    END LOOP;
+END
+$$;
+
+-- Re-materializes the buckets [lo, hi) of one aggregate, and of the composites over it.
 CREATE FUNCTION pos._cagg_materialize(c pos.continuous_aggregate, keys tstzrange) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
     scan tstzrange := pos._cagg_scan_range(c, keys);
     cond text := format('%I >= $1 AND %I < $2', c.time_column, c.time_column);
 BEGIN
+    PERFORM pos._cagg_lock_composites(c.cagg_id);
     IF c.date_column IS NULL THEN
         EXECUTE format('DELETE FROM %s WHERE %I >= $1 AND %I < $2', c.mat_table, c.bucket_column, c.bucket_column)
             USING lower(keys), upper(keys);
@@ -809,6 +858,7 @@ BEGIN
     END IF;
     EXECUTE format('INSERT INTO %s %s', c.mat_table, pos._cagg_select_sql(c, c.refresh_source, cond))
         USING lower(scan), upper(scan), pos._cagg_key_date(lower(keys)), pos._cagg_key_date(upper(keys));
+    PERFORM pos._cagg_rewrite_composites(c, keys);
     -- Children re-read what changed here.
     IF EXISTS (SELECT 1 FROM pos.continuous_aggregate WHERE parent_id = c.cagg_id) THEN
         INSERT INTO pos.cagg_source_invalidation VALUES (c.view_name, lower(keys), upper(keys) - interval '1 microsecond');
@@ -975,16 +1025,28 @@ COMMENT ON FUNCTION pos.refresh_continuous_aggregate_in_transaction(regclass, ti
 -- Materialized paths (pos.cagg_view_path).
 
 -- A view over several continuous aggregates and its materialized path, from one body: a SELECT
--- reading the parts as %1$s, %2$s, … (format() placeholders, in the order of parts). The path is
--- the same body over the parts' materialization tables, named pos_caggs.<name>_materialized.
--- Both run with the reader's rights.
-CREATE FUNCTION pos._cagg_create_composite(name text, body text, parts regclass[], bucket_column name) RETURNS regclass
+-- reading the parts as %1$s, %2$s, … (format() placeholders, in the order of parts) and grouping
+-- by `key` (the bucket column included). The same body over the parts' materialization tables is
+-- pos_caggs.<name>_from_parts; the path is the table pos_caggs.<name>_materialized holding its
+-- rows, which every re-materialization of a part rewrites for the same buckets in the same
+-- transaction (pos._cagg_materialize). Where no part aggregates a bucket live, the view is the
+-- parts' materializations summed, so the table holds exactly the view's rows there. Reading one
+-- row of it is one index scan: as the body over the four parts' tables, PostgreSQL started an
+-- Append of four scans and a regrouping of 27 sums for it, and checked EXECUTE on each aggregate,
+-- per statement (~45 % of the API's one-store-one-day request, benches/api/RESULTS.md).
+-- Call it in the transaction that creates the parts (as sql/95_views.sql does), or while no
+-- refresh of them runs: a refresh that looked for composites before this one committed would not
+-- rewrite it. The parts' tables are locked meanwhile so that no refresh writes them under it.
+-- The view and from_parts run with the reader's rights; the table has the parts' row security.
+CREATE FUNCTION pos._cagg_create_composite(name text, body text, parts regclass[], bucket_column name, key name[]) RETURNS regclass
 LANGUAGE plpgsql AS $$
 DECLARE
     ids   integer[];
     views text[];
     mats  text[];
-    path  text := format('pos_caggs.%I', (parse_ident(name))[2] || '_materialized');
+    base  text := (parse_ident(name))[2];
+    fresh text := format('pos_caggs.%I', base || '_from_parts');
+    path  text := format('pos_caggs.%I', base || '_materialized');
 BEGIN
     SELECT array_agg(c.cagg_id ORDER BY u.o), array_agg(c.view_name::text ORDER BY u.o), array_agg(c.mat_table::text ORDER BY u.o)
       INTO ids, views, mats
@@ -992,12 +1054,29 @@ BEGIN
     IF cardinality(ids) IS DISTINCT FROM cardinality(parts) THEN
         RAISE EXCEPTION 'every part of "%" must be a continuous aggregate: %', name, parts USING ERRCODE = 'wrong_object_type';
     END IF;
+    IF (SELECT count(DISTINCT c.date_column IS NULL) FROM pos.continuous_aggregate c WHERE c.cagg_id = ANY (ids)) > 1
+       OR NOT bucket_column = ANY (key) THEN
+        RAISE EXCEPTION 'the parts of "%" must share one kind of bucket, and its key % must hold the bucket column %', name, key, bucket_column
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     EXECUTE format('CREATE VIEW %s WITH (security_invoker = true) AS %s', name, format(body, VARIADIC views));
-    EXECUTE format('CREATE VIEW %s WITH (security_invoker = true) AS %s', path, format(body, VARIADIC mats));
-    EXECUTE format('COMMENT ON VIEW %s IS %L', path,
-                   format('Materialized path of %s (pos.cagg_view_path): its rows from the materializations only.', name));
-    INSERT INTO pos.cagg_view_path (view_name, materialized, bucket_column, parts)
-    VALUES (name::regclass, path::regclass, bucket_column, ids);
+    EXECUTE format('CREATE VIEW %s WITH (security_invoker = true) AS %s', fresh, format(body, VARIADIC mats));
+    EXECUTE format('COMMENT ON VIEW %s IS %L', fresh,
+                   format('The rows of %s computed from its parts'' materializations (refresh copies them into %s).', name, path));
+    EXECUTE format('LOCK TABLE %s IN SHARE MODE', array_to_string(mats, ', '));
+    EXECUTE format('CREATE TABLE %s AS SELECT * FROM %s', path, fresh);
+    EXECUTE format('CREATE UNIQUE INDEX ON %s (%s)', path, (SELECT string_agg(quote_ident(k), ', ') FROM unnest(key) k));
+    EXECUTE format('CREATE INDEX ON %s (%I)', path, bucket_column);
+    EXECUTE format('COMMENT ON TABLE %s IS %L', path,
+                   format('Materialized path of %s (pos.cagg_view_path): %s, kept by each refresh of a part.', name, fresh));
+    IF EXISTS (SELECT 1 FROM pg_class m WHERE m.oid = ANY (mats::regclass[]) AND m.relrowsecurity) THEN
+        EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', path);
+        IF 'tenant_id' = ANY (key) THEN
+            EXECUTE format('CREATE POLICY tenant_read ON %s FOR SELECT TO pos_analyst, pos_api USING (pos.tenant_visible(tenant_id))', path);
+        END IF;
+    END IF;
+    INSERT INTO pos.cagg_view_path (view_name, materialized, bucket_column, parts, from_parts)
+    VALUES (name::regclass, path::regclass, bucket_column, ids, fresh::regclass);
     RETURN name::regclass;
 END
 $$;

@@ -88,7 +88,8 @@ SELECT pos.create_continuous_aggregate(
 -- column's type: with the types equal, PostgreSQL flattens the UNION ALL into one Append of the
 -- parts instead of a subquery scan per branch that converts its integers (-9 % PostgreSQL CPU on
 -- the API's one-store-one-day request through the materialized path). The same body over the parts'
--- materializations is the view's materialized path (pos_caggs.store_daily_materialized).
+-- materializations (pos_caggs.store_daily_from_parts) fills the view's materialized path, the
+-- table pos_caggs.store_daily_materialized, at every refresh of a part.
 SELECT pos._cagg_create_composite('pos.store_daily', $body$
 SELECT tenant_id, store_id, business_date,
        sum(transactions)::bigint AS transactions,
@@ -141,7 +142,7 @@ SELECT tenant_id, store_id, business_date,
           FROM %4$s) parts
  GROUP BY tenant_id, store_id, business_date$body$,
     '{pos_caggs.store_daily_txn,pos_caggs.store_daily_lines,pos_caggs.store_daily_tender,pos_caggs.store_daily_drawer}',
-    'business_date');
+    'business_date', '{tenant_id,store_id,business_date}');
 
 -- Cashier risk features, one part per fact table.
 SELECT pos.create_continuous_aggregate(
@@ -217,13 +218,14 @@ SELECT tenant_id, store_id, cashier_id, business_date,
           FROM %3$s) parts
  GROUP BY tenant_id, store_id, cashier_id, business_date$body$,
     '{pos_caggs.cashier_daily_lines,pos_caggs.cashier_daily_txn,pos_caggs.cashier_daily_drawer}',
-    'business_date');
+    'business_date', '{tenant_id,store_id,cashier_id,business_date}');
 
 -- Readers: the four product views and the parts they read.
 GRANT SELECT ON pos.sales_hourly, pos.sales_daily, pos.store_daily, pos.cashier_daily TO pos_analyst, pos_api;
 GRANT SELECT ON pos_caggs.store_daily_txn, pos_caggs.store_daily_lines, pos_caggs.store_daily_tender, pos_caggs.store_daily_drawer,
                 pos_caggs.cashier_daily_lines, pos_caggs.cashier_daily_txn, pos_caggs.cashier_daily_drawer TO pos_analyst, pos_api;
--- ... and their materialized paths (the materialization tables are granted with their row security).
+-- ... and their materialized paths, tables with the parts' row security (the parts' materialization
+-- tables are granted with theirs).
 GRANT SELECT ON pos_caggs.store_daily_materialized, pos_caggs.cashier_daily_materialized TO pos_analyst, pos_api;
 
 -- Refreshed every minute over the last week (late and replayed rows), up to now; the views add

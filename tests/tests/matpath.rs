@@ -241,6 +241,68 @@ fn the_path_returns_what_the_view_returns_wherever_its_guard_lets_a_query_throug
     assert_ne!(store_daily(&mut c, "2026-03-02"), before);
 }
 
+/// Two transactions refreshing two parts of pos.store_daily for the same days at once: each
+/// rewrites the composite's table from all four parts, so without the composite's lock the
+/// later one would keep a sum that misses the other's change (or collide with its rows). With
+/// it the second waits until the first commits, then reads both parts as they are.
+#[test]
+fn concurrent_refreshes_of_two_parts_lose_no_update() {
+    let db = format!("{DB}_concurrent");
+    let mut c = setup("concurrent");
+    let before = store_daily(&mut c, "2026-03-03");
+    // Late rows for 3 March in all four fact tables: every part of the day is stale.
+    trade(&mut c, "late", "2026-03-03 06:00+00", 12);
+    let refresh = |part: &str| {
+        format!("SELECT pos.refresh_continuous_aggregate_in_transaction('pos_caggs.store_daily_{part}', NULL, '2026-03-08')")
+    };
+    let mut first = connect(&db);
+    first
+        .batch_execute(&format!("BEGIN; {}", refresh("txn")))
+        .unwrap();
+    let second = {
+        let (db, sql) = (db.clone(), refresh("tender"));
+        std::thread::spawn(move || connect(&db).batch_execute(&sql))
+    };
+    let waited = (0..100).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        let n: i64 = c
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        n > 0
+    });
+    assert!(waited, "the second refresh did not wait for the first");
+    first.batch_execute("COMMIT").unwrap();
+    second.join().unwrap().expect("the second refresh");
+    c.batch_execute(&format!("{}; {}", refresh("lines"), refresh("drawer")))
+        .unwrap();
+    let stale: i64 = c
+        .query_one(
+            "SELECT count(*) FROM ((TABLE pos_caggs.store_daily_materialized EXCEPT ALL TABLE pos_caggs.store_daily_from_parts)
+                                   UNION ALL (TABLE pos_caggs.store_daily_from_parts EXCEPT ALL TABLE pos_caggs.store_daily_materialized)) d",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(
+        stale, 0,
+        "rows of the composite's table that differ from its parts"
+    );
+    assert_ne!(
+        store_daily(&mut c, "2026-03-03"),
+        before,
+        "the late rows count"
+    );
+    assert_eq!(
+        compare(&mut c, "pos.store_daily", "2026-03-01", "2026-03-07"),
+        Some(0),
+        "the path after concurrent refreshes"
+    );
+}
+
 #[test]
 fn recreated_and_materialized_only_aggregates() {
     let mut c = setup("recreated");
