@@ -14,6 +14,8 @@ psql -X -q "$ADMIN" -c "DROP DATABASE IF EXISTS bench_serve WITH (FORCE)" -c "CR
 D=$BASE/bench_serve; psql -X -q "$D" -c "CREATE EXTENSION pos_analytics"
 [[ -n ${SETUP:-} ]] && psql -X -q -v ON_ERROR_STOP=1 "$D" -f "$SETUP"
 for t in pos.txn pos.sale_line pos.tender; do psql -X -q -tA "$D" -c "SELECT count(*) FROM pos.ensure_chunks('$t', '2026-09-20', '2026-09-25')" >/dev/null; done
+# As tail-probe.sh: the runs start after a checkpoint, not in the middle of the previous one's.
+psql -X -q "$D" -c "CHECKPOINT"
 source benches/ingest/writeback.sh; writeback_report
 PORT=18097
 # Run it under `flock -o` (or start nothing long-lived under a plain flock): a server started here
