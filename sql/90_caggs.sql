@@ -1033,7 +1033,8 @@ COMMENT ON FUNCTION pos.refresh_continuous_aggregate_in_transaction(regclass, ti
 -- parts' materializations summed, so the table holds exactly the view's rows there. Reading one
 -- row of it is one index scan: as the body over the four parts' tables, PostgreSQL started an
 -- Append of four scans and a regrouping of 27 sums for it, and checked EXECUTE on each aggregate,
--- per statement (~45 % of the API's one-store-one-day request, benches/api/RESULTS.md).
+-- per statement; the table cut PostgreSQL's CPU for the API's one-store-one-day request of
+-- pos.store_daily by 42-47 % (benches/api/RESULTS.md).
 -- Call it in the transaction that creates the parts (as sql/95_views.sql does), or while no
 -- refresh of them runs: a refresh that looked for composites before this one committed would not
 -- rewrite it. The parts' tables are locked meanwhile so that no refresh writes them under it.
