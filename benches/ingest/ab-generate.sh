@@ -32,6 +32,8 @@ for ARG in "$@"; do
     psql -X -q "$D" -c "\copy (SELECT * FROM pos.sale_line) TO '/tmp/bench_ab_lines.bin' WITH (FORMAT binary)"
     fresh bench_ab_raw pos.sale_line
     R=$BASE/bench_ab_raw
+    # The same table definition as the path under test: raw COPY pays for the same indexes.
+    [[ -n $SETUP ]] && psql -X -q -v ON_ERROR_STOP=1 "$R" -f "$SETUP"
     psql -X -q "$R" -c "CHECKPOINT"
     L1=$(psql -X -qtA "$R" -c "SELECT pg_current_wal_lsn()")
     S=$(now)
