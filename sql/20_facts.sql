@@ -5,8 +5,9 @@
 -- instead of three equal ones (tenant, store, source) and then the id; this took 10-14 % off
 -- PostgreSQL's CPU per ingested line (benches/ingest/RESULTS.md). Every lookup by the key (the
 -- upserts, a return citing its sale by tenant and id alone) gives the leading columns; scans by
--- tenant and store use the secondary indexes below. Sign convention: sale lines +, returns -, voids are negative reversals of a
--- line rung earlier in the same transaction (see core/src/model). Money is numeric in major units.
+-- tenant and store use the secondary indexes below.
+-- Sign convention: sale lines +, returns -, voids are negative reversals of a line rung earlier in
+-- the same transaction (see core/src/model). Money is numeric in major units.
 
 CREATE TABLE pos.store (
     tenant_id  text NOT NULL,
