@@ -8,8 +8,8 @@ writeback_report() {
     mem_kb=$(awk '/^MemAvailable:/ {print $2}' /proc/meminfo)
     if [[ $bytes -gt 0 ]]; then limit_mb=$((bytes / 1048576)); else limit_mb=$((mem_kb * ratio / 100 / 1024)); fi
     echo "== host writeback: vm.dirty_background_bytes=$bytes ratio=$ratio expire=${expire}cs (background writeback from ~${limit_mb} MB dirty)"
-    if [[ $limit_mb -gt 256 ]]; then
-        echo "   WARNING: up to ${limit_mb} MB of relation growth can be written back in one burst, stalling COMMITs;" \
-             "set vm.dirty_background_bytes=33554432 as docs/dba.md recommends" >&2
+    if [[ $limit_mb -gt 8 ]]; then
+        echo "   WARNING: ${limit_mb} MB of relation growth can be written back in one burst, stalling COMMITs;" \
+             "set vm.dirty_background_bytes=4194304 as docs/dba.md recommends" >&2
     fi
 }
