@@ -175,7 +175,6 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
                 ELSE timestamptz 'epoch' + v * interval '1 microsecond' END
 $$;
 
-
 ---------------------------------------------------------------------------------------------------
 -- Catalog look-ups and the SQL each aggregate runs.
 
@@ -414,7 +413,8 @@ $$;
 -- threshold has committed (so a refresh's later snapshots see their rows), and writers arriving
 -- after it see the new value at once (sequences are not transactional), so every write is either
 -- logged or visible to the refresh. The trigger caches the threshold for the transaction, which
--- is sound because writers hold their weaker lock on the sequence until they end; this backend alone can hold it too, so it tells its own trigger to read it again.
+-- is sound because writers hold their weaker lock on the sequence until they end; this backend
+-- alone can hold it too, so it tells its own trigger to read it again.
 -- Backends also keep thresholds across transactions while a shared change counter stands still:
 -- pos._cagg_forget_threshold bumps it, under the exclusive lock and before setval, so a writer
 -- taking the lock after this raise sees the counter moved and reads the sequence again (see
@@ -820,22 +820,16 @@ $$;
 CREATE FUNCTION pos._cagg_rewrite_composites(c pos.continuous_aggregate, keys tstzrange) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
-    p pos.cagg_view_path;
+    p    pos.cagg_view_path;
+    -- The bucket column holds the bucket's start ($1, $2) or, for a date bucket, its date ($3, $4).
+    cond text := CASE WHEN c.date_column IS NULL THEN '%I >= $1 AND %I < $2' ELSE '%I >= $3 AND %I < $4' END;
 BEGIN
     FOR p IN SELECT * FROM pos.cagg_view_path WHERE c.cagg_id = ANY (parts) AND from_parts IS NOT NULL LOOP
-        IF c.date_column IS NULL THEN
-            EXECUTE format('DELETE FROM %s WHERE %I >= $1 AND %I < $2', p.materialized, p.bucket_column, p.bucket_column)
-                USING lower(keys), upper(keys);
-            EXECUTE format('INSERT INTO %s SELECT * FROM %s WHERE %I >= $1 AND %I < $2', p.materialized, p.from_parts,
-                           p.bucket_column, p.bucket_column)
-                USING lower(keys), upper(keys);
-        ELSE
-            EXECUTE format('DELETE FROM %s WHERE %I >= $1 AND %I < $2', p.materialized, p.bucket_column, p.bucket_column)
-                USING pos._cagg_key_date(lower(keys)), pos._cagg_key_date(upper(keys));
-            EXECUTE format('INSERT INTO %s SELECT * FROM %s WHERE %I >= $1 AND %I < $2', p.materialized, p.from_parts,
-                           p.bucket_column, p.bucket_column)
-                USING pos._cagg_key_date(lower(keys)), pos._cagg_key_date(upper(keys));
-        END IF;
+        EXECUTE format('DELETE FROM %s WHERE ' || cond, p.materialized, p.bucket_column, p.bucket_column)
+            USING lower(keys), upper(keys), pos._cagg_key_date(lower(keys)), pos._cagg_key_date(upper(keys));
+        EXECUTE format('INSERT INTO %s SELECT * FROM %s WHERE ' || cond, p.materialized, p.from_parts,
+                       p.bucket_column, p.bucket_column)
+            USING lower(keys), upper(keys), pos._cagg_key_date(lower(keys)), pos._cagg_key_date(upper(keys));
     END LOOP;
 END
 $$;
