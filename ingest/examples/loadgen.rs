@@ -188,19 +188,24 @@ async fn main() {
     }
 }
 
+/// The latencies from due of a second's answered (200) requests, sorted for `quantile`.
+fn answered_from_due(samples: &[Sample]) -> Vec<Duration> {
+    let mut due: Vec<Duration> = samples
+        .iter()
+        .filter(|s| s.code == 200)
+        .map(|s| s.from_due)
+        .collect();
+    due.sort();
+    due
+}
+
 /// The p99 latency from due of each second of the schedule in which some request was answered.
 fn second_p99s(by_second: &[Vec<Sample>]) -> Vec<f64> {
     by_second
         .iter()
-        .filter_map(|samples| {
-            let mut due: Vec<Duration> = samples
-                .iter()
-                .filter(|s| s.code == 200)
-                .map(|s| s.from_due)
-                .collect();
-            due.sort();
-            (!due.is_empty()).then(|| quantile(&due, 0.99))
-        })
+        .map(|samples| answered_from_due(samples))
+        .filter(|due| !due.is_empty())
+        .map(|due| quantile(&due, 0.99))
         .collect()
 }
 
@@ -214,12 +219,7 @@ fn write_timeline(
     let mut f = std::io::BufWriter::new(std::fs::File::create(path)?);
     writeln!(f, "utc,due,ok,p50_ms,p99_ms,max_ms,max_from_send_ms")?;
     for (sec, samples) in by_second.into_iter().enumerate() {
-        let mut due: Vec<Duration> = samples
-            .iter()
-            .filter(|s| s.code == 200)
-            .map(|s| s.from_due)
-            .collect();
-        due.sort();
+        let due = answered_from_due(&samples);
         let send = samples
             .iter()
             .filter(|s| s.code == 200)

@@ -605,18 +605,36 @@ fn concurrent_writers_are_never_lost_nor_blocked_long() {
     assert!(worst < Duration::from_secs(2), "a writer waited {worst:?}");
 }
 
+/// A fresh database with chunks for 2026-03-01..04 of `pos.sale_line`, no scheduled jobs, and
+/// `public.per_hour` (lines per store and hour) created empty.
+fn per_hour_db(name: &str) -> postgres::Client {
+    let mut c = fresh_db(name);
+    c.batch_execute(
+        "DELETE FROM pos.job;
+         SELECT pos.ensure_chunks('pos.sale_line', '2026-03-01', '2026-03-04');
+         SELECT pos.create_continuous_aggregate('public.per_hour', 'pos.sale_line', '{store_id}', 'count(*) AS lines',
+                bucket_width => '1 hour', with_data => false);",
+    )
+    .unwrap();
+    c
+}
+
+/// One completed sale line of tenant t1, store s1 at `at` (UTC).
+fn one_line(id: &str, at: &str) -> String {
+    format!(
+        "INSERT INTO pos.sale_line (tenant_id, store_id, source, source_txn_id, line_no, occurred_at, business_date, kind, sku, raw_item_id, quantity, unit_price, net_amount, currency)
+         VALUES ('t1', 's1', 'x', '{id}', 1, '{at}+00', '2026-03-02', 'sale', 'sku1', 'r', 1, 1, 1, 'USD')"
+    )
+}
+
 /// The threshold lock a writer takes belongs to its whole transaction: rolling back to a
 /// savepoint must not release it while the threshold the trigger cached is still in use, or a
 /// refresh could raise the threshold past rows this transaction then writes without logging.
 #[test]
 fn savepoint_rollback_keeps_the_threshold_lock() {
-    let mut c = fresh_db("e2e_caggs_savepoint");
+    let mut c = per_hour_db("e2e_caggs_savepoint");
     c.batch_execute(
-        "DELETE FROM pos.job;
-         SELECT pos.ensure_chunks('pos.sale_line', '2026-03-01', '2026-03-04');
-         SELECT pos.create_continuous_aggregate('public.per_hour', 'pos.sale_line', '{store_id}', 'count(*) AS lines',
-                bucket_width => '1 hour', with_data => false);
-         INSERT INTO pos.sale_line (tenant_id, store_id, source, source_txn_id, line_no, occurred_at, business_date, kind, sku, raw_item_id, quantity, unit_price, net_amount, currency)
+        "INSERT INTO pos.sale_line (tenant_id, store_id, source, source_txn_id, line_no, occurred_at, business_date, kind, sku, raw_item_id, quantity, unit_price, net_amount, currency)
          VALUES ('t1', 's1', 'x', 'a', 1, '2026-03-02 10:00', '2026-03-02', 'sale', 'sku1', 'r', 1, 1, 1, 'USD');",
     )
     .unwrap();
@@ -746,15 +764,9 @@ fn a_refresh_skips_empty_history_but_not_stale_buckets() {
 fn a_writer_sees_a_threshold_raised_after_it_cached_the_old_one() {
     for cache in ["on", "off"] {
         let db = format!("e2e_caggs_threshold_cache_{cache}");
-        let mut c = fresh_db(&db);
-        c.batch_execute(
-            "DELETE FROM pos.job;
-             SELECT pos.ensure_chunks('pos.sale_line', '2026-03-01', '2026-03-04');
-             SELECT pos.create_continuous_aggregate('public.per_hour', 'pos.sale_line', '{store_id}', 'count(*) AS lines',
-                    bucket_width => '1 hour', with_data => false);
-             SELECT pos._cagg_raise_threshold('pos.sale_line', '2026-03-02');",
-        )
-        .unwrap();
+        let mut c = per_hour_db(&db);
+        c.batch_execute("SELECT pos._cagg_raise_threshold('pos.sale_line', '2026-03-02')")
+            .unwrap();
         let logged = |c: &mut postgres::Client| -> i64 {
             c.query_one(
                 "SELECT count(*) FROM pos.cagg_source_invalidation WHERE source = 'pos.sale_line'::regclass",
@@ -763,19 +775,13 @@ fn a_writer_sees_a_threshold_raised_after_it_cached_the_old_one() {
             .unwrap()
             .get(0)
         };
-        let insert = |at: &str, id: &str| {
-            format!(
-                "INSERT INTO pos.sale_line (tenant_id, store_id, source, source_txn_id, line_no, occurred_at, business_date, kind, sku, raw_item_id, quantity, unit_price, net_amount, currency)
-                 VALUES ('t1', 's1', 'x', '{id}', 1, '{at}+00', '2026-03-02', 'sale', 'sku1', 'r', 1, 1, 1, 'USD')"
-            )
-        };
         let mut writer = connect(&db);
         writer
             .batch_execute(&format!("SET pos_analytics.cagg_threshold_cache = {cache}"))
             .unwrap();
         // The writer reads the threshold (2026-03-02 00:00): a row above it is not logged.
         writer
-            .batch_execute(&insert("2026-03-02 10:00", "a"))
+            .batch_execute(&one_line("a", "2026-03-02 10:00"))
             .unwrap();
         assert_eq!(
             logged(&mut c),
@@ -786,7 +792,7 @@ fn a_writer_sees_a_threshold_raised_after_it_cached_the_old_one() {
             .unwrap();
         // Its next transaction writes below the new threshold: that must be logged.
         writer
-            .batch_execute(&insert("2026-03-02 11:00", "b"))
+            .batch_execute(&one_line("b", "2026-03-02 11:00"))
             .unwrap();
         assert_eq!(
             logged(&mut c),
@@ -806,21 +812,9 @@ fn a_writer_sees_a_threshold_raised_after_it_cached_the_old_one() {
 /// left without its entries.
 #[test]
 fn the_invalidation_log_is_written_with_and_without_an_index() {
-    let mut c = fresh_db("e2e_caggs_log_index");
-    c.batch_execute(
-        "DELETE FROM pos.job;
-         SELECT pos.ensure_chunks('pos.sale_line', '2026-03-01', '2026-03-04');
-         SELECT pos.create_continuous_aggregate('public.per_hour', 'pos.sale_line', '{store_id}', 'count(*) AS lines',
-                bucket_width => '1 hour', with_data => false);
-         SELECT pos._cagg_raise_threshold('pos.sale_line', '2026-03-03');",
-    )
-    .unwrap();
-    let insert = |id: &str, at: &str| {
-        format!(
-            "INSERT INTO pos.sale_line (tenant_id, store_id, source, source_txn_id, line_no, occurred_at, business_date, kind, sku, raw_item_id, quantity, unit_price, net_amount, currency)
-             VALUES ('t1', 's1', 'x', '{id}', 1, '{at}+00', '2026-03-02', 'sale', 'sku1', 'r', 1, 1, 1, 'USD')"
-        )
-    };
+    let mut c = per_hour_db("e2e_caggs_log_index");
+    c.batch_execute("SELECT pos._cagg_raise_threshold('pos.sale_line', '2026-03-03')")
+        .unwrap();
     let logged = |c: &mut postgres::Client, at: &str| -> i64 {
         c.query_one(
             "SELECT count(*) FROM pos.cagg_source_invalidation
@@ -830,11 +824,11 @@ fn the_invalidation_log_is_written_with_and_without_an_index() {
         .unwrap()
         .get(0)
     };
-    c.batch_execute(&insert("a", "2026-03-02 10:00")).unwrap();
+    c.batch_execute(&one_line("a", "2026-03-02 10:00")).unwrap();
     assert_eq!(logged(&mut c, "2026-03-02 10:00"), 1, "without an index");
     c.batch_execute("CREATE INDEX log_by_source ON pos.cagg_source_invalidation (source)")
         .unwrap();
-    c.batch_execute(&insert("b", "2026-03-02 11:00")).unwrap();
+    c.batch_execute(&one_line("b", "2026-03-02 11:00")).unwrap();
     assert_eq!(logged(&mut c, "2026-03-02 11:00"), 1, "with an index");
     c.batch_execute("SET enable_seqscan = off").unwrap();
     let by_index: i64 = c
@@ -852,7 +846,7 @@ fn the_invalidation_log_is_written_with_and_without_an_index() {
     )
     .unwrap();
     let err = c
-        .batch_execute(&insert("c", "2026-03-02 12:00"))
+        .batch_execute(&one_line("c", "2026-03-02 12:00"))
         .expect_err("a row was logged without its partial index's entry");
     let message = err.as_db_error().map(|e| e.message().to_string());
     assert!(
