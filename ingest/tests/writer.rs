@@ -592,3 +592,36 @@ async fn packed_payloads_are_replayed_and_read_back_exactly() {
         "replay re-mapped the packed payload"
     );
 }
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
+async fn a_drawer_event_sent_again_is_stored_once() {
+    let url = fresh_db("drawer").await;
+    let db = connect(&url).await;
+    let ctx = Context::for_tenant("t");
+    let drawer = |id: &str| {
+        format!(
+            r#"{{"schema_version":1,"type":"drawer_event","event_id":"{id}","store_id":"S1","source":"test","drawer_event_id":"d1","occurred_at":"2026-11-02T10:00:00Z","kind":"paid_out","amount":"-5.00","currency":"USD"}}"#
+        )
+    };
+    let mut w = Writer::connect(&url).await.unwrap();
+    let o = write(&mut w, &ctx, Format::Canonical, &drawer("e1")).await;
+    assert_eq!(
+        o.counts.rows_written, 1,
+        "copied straight into pos.drawer_event"
+    );
+    let first = o.batch_id;
+    // Under another event id it is no inbox duplicate: a fresh writer's COPY meets the stored
+    // row, and the batch is written again through the upsert, which keeps the stored row.
+    let mut w = Writer::connect(&url).await.unwrap();
+    let o = write(&mut w, &ctx, Format::Canonical, &drawer("e2")).await;
+    assert_eq!((o.counts.duplicates, o.counts.rows_written), (0, 0));
+    assert_eq!(
+        scalar_text(
+            &db,
+            "SELECT count(*) || '/' || min(batch_id) || '/' || min(amount) FROM pos.drawer_event"
+        )
+        .await,
+        format!("1/{first}/-5.00")
+    );
+}

@@ -400,18 +400,18 @@ impl Writer {
         counts.txns_written = w.txns;
         counts.lines_written = w.lines;
         let mut rows = w.rows;
-        let inventory = match mode {
+        let others = match mode {
             txns::Mode::Fresh => stage::Target::Direct { batch_id },
             _ => stage::Target::Staging,
         };
-        let staged = stage::stage_others(&mut c, &d, inventory).await?;
-        if staged.drawers > 0 {
+        let staged = stage::stage_others(&mut c, &d, others).await?;
+        if others != stage::Target::Staging {
+            rows += (staged.drawers + staged.inventory) as u64;
+        } else if staged.drawers > 0 {
             let tx = c.sql().await?;
             rows += tx.execute(sql.drawers.as_str(), &[&batch_id]).await?;
         }
-        if inventory != stage::Target::Staging {
-            rows += staged.inventory as u64;
-        } else if staged.inventory > 0 {
+        if others == stage::Target::Staging && staged.inventory > 0 {
             let tx = c.sql().await?;
             rows += tx.execute(sql.inventory.as_str(), &[&batch_id]).await?;
         }

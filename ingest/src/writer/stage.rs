@@ -137,28 +137,33 @@ const INVENTORY_TYPES: &[Type] = &[
     Type::INT8,
 ];
 
-/// Row counts staged per table.
+/// Row counts copied per table.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Staged {
+    /// Drawer events copied (staged, or written when copied straight into the hypertable).
     pub drawers: usize,
     /// Stock levels copied (staged, or written when copied straight into the hypertable).
     pub inventory: usize,
     pub solo_tenders: usize,
 }
 
-/// Copies the records other than transactions into their staging tables; stock levels go to
-/// `inventory` (staging, or straight into the hypertable when none can be stored yet).
+/// Copies the records other than transactions: drawer events and stock levels to `target`
+/// (staging, or straight into the hypertable when none can be stored yet), payments reported
+/// on their own to staging. A fresh batch with drawer events thus touches no temporary table,
+/// and its COMMIT empties none: PostgreSQL truncates every `ON COMMIT DELETE ROWS` table of
+/// the session (seven here) once a transaction has used any, which cost 2.6 % of
+/// PostgreSQL's CPU in `generate` (benches/ingest/RESULTS.md).
 pub async fn stage_others(
     c: &mut Copier<'_>,
     d: &Deduped<'_>,
-    inventory: Target,
+    target: Target,
 ) -> Result<Staged, tokio_postgres::Error> {
     let mut n = Staged::default();
     if !d.drawers.is_empty() {
-        n.drawers = copy_drawers(c, d).await?;
+        n.drawers = copy_drawers(c, target, d).await?;
     }
     if !d.inventory.is_empty() {
-        n.inventory = copy_inventory(c, inventory, d).await?;
+        n.inventory = copy_inventory(c, target, d).await?;
     }
     if !d.tenders.is_empty() {
         n.solo_tenders = copy_solo_tenders(c, d).await?;
@@ -194,21 +199,29 @@ async fn open_for(
     }
 }
 
-/// Writes one row, with the batch id appended for [`Target::Direct`].
+impl Target {
+    /// The value of a row's trailing batch id slot (cut off for staging, see [`put`]).
+    fn batch_id(&self) -> i64 {
+        match self {
+            Target::Staging => 0,
+            Target::Direct { batch_id } => *batch_id,
+        }
+    }
+}
+
+/// Writes one row whose last value is the batch id: all of it for [`Target::Direct`], the row
+/// without that slot for staging (whose COPY has no batch id column). Building the row with
+/// the slot in place saves an allocation per row over appending the id to a copy of it.
 async fn put(
     w: &mut Sink,
     target: &Target,
     row: &[&(dyn ToSql + Sync)],
 ) -> Result<(), tokio_postgres::Error> {
-    match target {
-        Target::Staging => w.as_mut().write(row).await,
-        Target::Direct { batch_id } => {
-            let mut full = Vec::with_capacity(row.len() + 1);
-            full.extend_from_slice(row);
-            full.push(batch_id as &(dyn ToSql + Sync));
-            w.as_mut().write(&full).await
-        }
-    }
+    let n = match target {
+        Target::Staging => row.len() - 1,
+        Target::Direct { .. } => row.len(),
+    };
+    w.as_mut().write(&row[..n]).await
 }
 
 /// Copies the headers into `stage_txn` or, for [`Target::Direct`], into `pos.txn`.
@@ -218,10 +231,11 @@ pub async fn copy_txns(
     txns: &[&Txn],
 ) -> Result<usize, tokio_postgres::Error> {
     let mut w = open_for(c, target, "stage_txn", "pos.txn", TXN_COLS, TXN_TYPES).await?;
+    let batch_id = target.batch_id();
     for t in txns {
         let s = totals(t);
         let k = &t.key;
-        let row: [&(dyn ToSql + Sync); 20] = [
+        let row: [&(dyn ToSql + Sync); 21] = [
             &k.tenant_id,
             &k.store_id,
             &k.source,
@@ -242,6 +256,7 @@ pub async fn copy_txns(
             &s.net,
             &s.tax,
             &s.tender,
+            &batch_id,
         ];
         put(&mut w, &target, &row).await?;
     }
@@ -264,11 +279,12 @@ pub async fn copy_lines(
         LINE_TYPES,
     )
     .await?;
+    let batch_id = target.batch_id();
     let mut n = 0;
     for t in txns {
         let k = &t.key;
         for l in &t.lines {
-            let row: [&(dyn ToSql + Sync); 27] = [
+            let row: [&(dyn ToSql + Sync); 28] = [
                 &k.tenant_id,
                 &k.store_id,
                 &k.source,
@@ -296,6 +312,7 @@ pub async fn copy_lines(
                 &t.customer_id,
                 &l.original_txn_id,
                 &l.original_line_no,
+                &batch_id,
             ];
             put(&mut w, &target, &row).await?;
             n += 1;
@@ -320,12 +337,13 @@ pub async fn copy_tenders(
         TENDER_TYPES,
     )
     .await?;
+    let batch_id = target.batch_id();
     let mut n = 0;
     for t in txns {
         let k = &t.key;
         for x in &t.tenders {
             let entry = x.card_entry.map(|c| c.as_str());
-            let row: [&(dyn ToSql + Sync); 17] = [
+            let row: [&(dyn ToSql + Sync); 18] = [
                 &k.tenant_id,
                 &k.store_id,
                 &k.source,
@@ -343,6 +361,7 @@ pub async fn copy_tenders(
                 &entry,
                 &t.register_id,
                 &t.cashier_id,
+                &batch_id,
             ];
             put(&mut w, &target, &row).await?;
             n += 1;
@@ -352,11 +371,26 @@ pub async fn copy_tenders(
     Ok(n)
 }
 
-async fn copy_drawers(c: &mut Copier<'_>, d: &Deduped<'_>) -> Result<usize, tokio_postgres::Error> {
-    let mut w = c.copy("stage_drawer", DRAWER_COLS, DRAWER_TYPES).await?;
+/// Copies the drawer events into `stage_drawer` or, for [`Target::Direct`], into
+/// `pos.drawer_event`.
+async fn copy_drawers(
+    c: &mut Copier<'_>,
+    target: Target,
+    d: &Deduped<'_>,
+) -> Result<usize, tokio_postgres::Error> {
+    let mut w = open_for(
+        c,
+        target,
+        "stage_drawer",
+        "pos.drawer_event",
+        DRAWER_COLS,
+        DRAWER_TYPES,
+    )
+    .await?;
+    let batch_id = target.batch_id();
     for e in &d.drawers {
         // Drawer events have no version in the model: they are immutable facts.
-        let row: [&(dyn ToSql + Sync); 12] = [
+        let row: [&(dyn ToSql + Sync); 13] = [
             &e.tenant_id,
             &e.store_id,
             &e.source,
@@ -369,8 +403,9 @@ async fn copy_drawers(c: &mut Copier<'_>, d: &Deduped<'_>) -> Result<usize, toki
             &e.kind.as_str(),
             &e.amount,
             &e.currency,
+            &batch_id,
         ];
-        w.as_mut().write(&row).await?;
+        put(&mut w, &target, &row).await?;
     }
     c.park(w);
     Ok(d.drawers.len())
@@ -392,9 +427,10 @@ pub async fn copy_inventory(
         INVENTORY_TYPES,
     )
     .await?;
+    let batch_id = target.batch_id();
     for i in &d.inventory {
         let l = &i.level;
-        let row: [&(dyn ToSql + Sync); 7] = [
+        let row: [&(dyn ToSql + Sync); 8] = [
             &l.tenant_id,
             &l.store_id,
             &l.sku,
@@ -402,6 +438,7 @@ pub async fn copy_inventory(
             &l.on_hand,
             &i.source,
             &i.source_version,
+            &batch_id,
         ];
         put(&mut w, &target, &row).await?;
     }

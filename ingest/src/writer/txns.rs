@@ -23,8 +23,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     /// Nothing of the batch is stored yet (new sales, the common case): inbox rows, headers with
-    /// their lines and tenders, and stock levels by binary COPY straight into their tables, with no
-    /// staging, no `ON CONFLICT` and nothing sent back.
+    /// their lines and tenders, drawer events and stock levels by binary COPY straight into their
+    /// tables, with no staging, no `ON CONFLICT` and nothing sent back.
     Fresh,
     /// Headers through staging and the version-guarded upsert; the lines and tenders of new
     /// headers by binary COPY straight into the hypertables.
@@ -71,8 +71,13 @@ fn key_of(t: &Txn) -> Key {
 /// (A pair changed by hand since is therefore not written back by this connection.)
 #[derive(Default)]
 pub struct AliasCache {
-    known: HashSet<AliasKey>,
+    /// [`alias_key`]s of the committed pairs.
+    known: HashSet<String>,
+    /// The pairs the current batch sends, and their keys.
     pending: Vec<AliasKey>,
+    pending_keys: Vec<String>,
+    /// Reused for looking a pair up, so a known pair costs no allocation.
+    scratch: String,
 }
 
 type AliasKey = (String, String, String, String);
@@ -83,10 +88,41 @@ const ALIAS_CACHE_MAX: usize = 200_000;
 impl AliasCache {
     /// The batch committed: its pairs are stored.
     pub fn commit(&mut self) {
-        if self.known.len() + self.pending.len() > ALIAS_CACHE_MAX {
+        if self.known.len() + self.pending_keys.len() > ALIAS_CACHE_MAX {
             self.known.clear();
         }
-        self.known.extend(self.pending.drain(..));
+        self.pending.clear();
+        self.known.extend(self.pending_keys.drain(..));
+    }
+
+    /// Forgets the pairs of an earlier batch that did not commit: only the current batch's
+    /// pairs may become known at its COMMIT.
+    fn start_batch(&mut self) {
+        self.pending.clear();
+        self.pending_keys.clear();
+    }
+
+    /// Queues the pair unless it is known; `true` if it was queued.
+    fn queue(&mut self, pair: [&str; 4]) -> bool {
+        alias_key(&mut self.scratch, pair);
+        if self.known.contains(self.scratch.as_str()) {
+            return false;
+        }
+        self.pending_keys.push(self.scratch.clone());
+        let [t, s, r, k] = pair.map(str::to_string);
+        self.pending.push((t, s, r, k));
+        true
+    }
+}
+
+/// One string for a (tenant, source, raw item id, sku) quadruple, each part prefixed by its
+/// length: two different quadruples never share a key, whatever characters they hold.
+fn alias_key(buf: &mut String, parts: [&str; 4]) {
+    use std::fmt::Write;
+    buf.clear();
+    for p in parts {
+        let _ = write!(buf, "{}:", p.len());
+        buf.push_str(p);
     }
 }
 
@@ -101,6 +137,7 @@ pub async fn write(
 ) -> Result<Written, tokio_postgres::Error> {
     let mut out = Written::default();
     if d.txns.is_empty() {
+        aliases.start_batch();
         return Ok(out);
     }
     if mode == Mode::Fresh {
@@ -213,12 +250,9 @@ async fn learn_aliases(
             seen.insert(k, l.sku.as_str());
         }
     }
-    cache.pending.clear();
+    cache.start_batch();
     for ((t, s, r), k) in seen {
-        let key = (t.to_string(), s.to_string(), r.to_string(), k.to_string());
-        if !cache.known.contains(&key) {
-            cache.pending.push(key);
-        }
+        cache.queue([t, s, r, k]);
     }
     if cache.pending.is_empty() {
         return Ok(());
@@ -230,4 +264,37 @@ async fn learn_aliases(
         .execute(insert, &[&tn, &src, &raw, &sku])
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alias_keys_keep_the_parts_apart() {
+        let (mut a, mut b) = (String::new(), String::new());
+        alias_key(&mut a, ["t", "s1", "2", "k"]);
+        alias_key(&mut b, ["t", "s", "12", "k"]);
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn a_committed_pair_is_not_sent_again_and_an_uncommitted_one_is() {
+        let mut c = AliasCache::default();
+        assert!(c.queue(["t", "s", "4011", "4011"]));
+        c.commit();
+        assert!(!c.queue(["t", "s", "4011", "4011"]));
+        assert!(
+            c.queue(["t", "s", "4011", "94011"]),
+            "a changed sku is sent"
+        );
+        // That batch rolled back; the next one has no lines and commits.
+        c.start_batch();
+        c.commit();
+        c.start_batch();
+        assert!(
+            c.queue(["t", "s", "4011", "94011"]),
+            "never committed, so sent again"
+        );
+    }
 }
