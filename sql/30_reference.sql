@@ -7,7 +7,7 @@ CREATE TABLE pos.product (
     description text,
     category    text,
     unit_price  numeric,
-    currency    text CHECK (currency ~ '^[A-Z]{3}$'),
+    currency    text CHECK (pos.is_currency_code(currency)),
     updated_at  timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (tenant_id, sku)
 );

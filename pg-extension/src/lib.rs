@@ -51,8 +51,17 @@ extension_sql_file!(
 extension_sql_file!(
     "../../sql/20_facts.sql",
     name = "facts",
-    requires = ["jobs"]
+    requires = ["jobs", is_currency_code]
 );
+
+/// The fact tables' currency CHECK: three ASCII capitals, as `currency ~ '^[A-Z]{3}$'` said. It
+/// runs for every header, line and tender written, and the regex (compiled-pattern lookup,
+/// conversion to wide characters, matching) was 2.2 % of PostgreSQL's CPU in the write path
+/// (benches/ingest/RESULTS.md).
+#[pg_extern(immutable, parallel_safe, strict)]
+fn is_currency_code(code: &str) -> bool {
+    pos_core::model::is_currency_code(code)
+}
 extension_sql_file!(
     "../../sql/30_reference.sql",
     name = "reference",

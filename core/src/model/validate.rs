@@ -19,6 +19,12 @@ pub enum ModelError {
     Currency(String),
 }
 
+/// Whether `code` has the form of an ISO 4217 code: three ASCII capitals (what the fact
+/// tables' CHECK `pos.is_currency_code(currency)` requires, the regex `^[A-Z]{3}$`).
+pub fn is_currency_code(code: &str) -> bool {
+    code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase())
+}
+
 /// Checks the invariants the database relies on, so a bad record is rejected with a reason
 /// at the edge instead of failing a whole batch later.
 pub fn validate_transaction(t: &Transaction) -> Result<(), ModelError> {
@@ -32,7 +38,7 @@ pub fn validate_transaction(t: &Transaction) -> Result<(), ModelError> {
             return Err(ModelError::Empty(name));
         }
     }
-    if t.currency.len() != 3 || !t.currency.bytes().all(|b| b.is_ascii_uppercase()) {
+    if !is_currency_code(&t.currency) {
         return Err(ModelError::Currency(t.currency.clone()));
     }
     let mut seen = std::collections::HashSet::new();
@@ -106,6 +112,16 @@ mod tests {
     #[test]
     fn accepts_a_plain_sale() {
         assert_eq!(validate_transaction(&txn()), Ok(()));
+    }
+
+    #[test]
+    fn currency_codes_are_three_ascii_capitals() {
+        for ok in ["USD", "EUR", "XAU"] {
+            assert!(is_currency_code(ok), "{ok}");
+        }
+        for bad in ["usd", "US", "USDD", "US1", "ÄUS", "", "U D", "USD\n"] {
+            assert!(!is_currency_code(bad), "{bad:?}");
+        }
     }
 
     #[test]
