@@ -251,22 +251,39 @@ fn typed_with_path<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Payl
 
 /// Decodes one event. `Err` only when the text is not a version-1 event at all.
 pub fn decode(ctx: &Context, text: &str) -> Result<Decoded, PayloadError> {
-    match transaction_in_one_pass(text) {
-        Some(e) => decode_txn(ctx, e, text),
+    match in_one_pass(ctx, text) {
+        Some(decoded) => decoded,
         None => decode_by_head(ctx, text),
     }
 }
 
-/// Most events are transactions: reading the text once as one saves the pass over it that
-/// reading [`Head`] first costs. `None` for anything else, valid or not (another type, another
-/// version, a bad field), which [`decode_by_head`] then reads, or explains, as it always did:
-/// whatever it accepts here it would have accepted there, with the same fields.
-fn transaction_in_one_pass(text: &str) -> Option<TxnEvent> {
+/// Reading an event as the type its text names, in one pass, saves the pass over it that
+/// reading [`Head`] first costs. The type is guessed from the text (`"type":"…"` written the
+/// usual way, as every sender we know does), so an event of another type is not half-read as a
+/// transaction first. `None` when the guess fails or the event does not read as that type,
+/// valid or not; [`decode_by_head`] then reads, or explains, it as it always did. Whatever is
+/// accepted here it would have accepted there, with the same fields: the struct read checks
+/// the type and version itself.
+fn in_one_pass(ctx: &Context, text: &str) -> Option<Result<Decoded, PayloadError>> {
     if !text.trim_start().starts_with('{') {
         return None;
     }
-    let e: TxnEvent = serde_json::from_str(text).ok()?;
-    (e.schema_version == SCHEMA_VERSION && e.kind == "transaction").then_some(e)
+    if text.contains(r#""type":"transaction""#) {
+        let e: TxnEvent = serde_json::from_str(text).ok()?;
+        let ok = e.schema_version == SCHEMA_VERSION && e.kind == "transaction";
+        return ok.then(|| decode_txn(ctx, e, text));
+    }
+    if text.contains(r#""type":"inventory_level""#) {
+        let e: InventoryEventV1 = serde_json::from_str(text).ok()?;
+        let ok = e.schema_version == SCHEMA_VERSION && e.kind_tag == "inventory_level";
+        return ok.then(|| decode_inventory(ctx, e, text));
+    }
+    if text.contains(r#""type":"drawer_event""#) {
+        let e: DrawerEventV1 = serde_json::from_str(text).ok()?;
+        let ok = e.schema_version == SCHEMA_VERSION && e.kind_tag == "drawer_event";
+        return ok.then(|| decode_drawer(ctx, e, text));
+    }
+    None
 }
 
 /// Reads the event's `schema_version` and `type` first, then the event as that type.
@@ -731,6 +748,32 @@ mod tests {
             Err(e) => e,
             Ok(_) => panic!("{text} was read"),
         }
+    }
+
+    #[test]
+    fn one_pass_reads_each_type_as_reading_the_head_first_does() {
+        let ctx = Context::for_tenant("t");
+        let events = [
+            r#"{"schema_version":1,"type":"transaction","store_id":"S1","source":"pos","txn_id":"7","occurred_at":"2026-01-05T10:00:00Z","currency":"USD","lines":[{"line_no":1,"item_id":"4011","quantity":"2","unit_price":"1.50"}],"tenders":[{"tender_no":1,"method":"cash","amount":"3"}]}"#,
+            r#"{"schema_version":1,"type":"inventory_level","store_id":"S1","item_id":"4011","on_hand":"12","as_of":"2026-01-05T10:00:00Z"}"#,
+            r#"{"schema_version":1,"type":"drawer_event","store_id":"S1","source":"pos","drawer_event_id":"d1","occurred_at":"2026-01-05T10:00:00Z","kind":"no_sale","currency":"USD"}"#,
+        ];
+        for text in events {
+            let one = in_one_pass(&ctx, text).expect("read in one pass");
+            assert_eq!(one, decode_by_head(&ctx, text), "{text}");
+            assert!(one.unwrap().record.is_ok(), "{text}");
+            // Written another way, the type is not guessed; the event reads the same.
+            let spaced = text.replacen(r#""type":""#, r#""type": ""#, 1);
+            assert!(in_one_pass(&ctx, &spaced).is_none());
+            let (a, b) = (decode(&ctx, &spaced).unwrap(), decode(&ctx, text).unwrap());
+            assert_eq!((a.event_id, a.record), (b.event_id, b.record));
+        }
+        // Named a transaction but of another version: explained as before.
+        let v2 = events[0].replacen(r#""schema_version":1"#, r#""schema_version":2"#, 1);
+        assert!(in_one_pass(&ctx, &v2).is_none());
+        assert!(err(&v2)
+            .message
+            .contains("schema_version 2 is not supported"));
     }
 
     #[test]
