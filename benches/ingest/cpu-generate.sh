@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # CPU seconds of `pos-ingest generate` and of the PostgreSQL processes it keeps busy, per binary:
 #   benches/ingest/cpu-generate.sh ADMIN_URL BIN_A BIN_B [BIN_A BIN_B …]    env: DAYS (30)
-# A binary may be given as BIN+SETUP.sql, as in ab-generate.sh (SETUP.sql runs after CREATE EXTENSION).
+# A binary may be given as BIN+SETUP.sql, as in ab-generate.sh (SETUP.sql runs after CREATE EXTENSION);
+# env CREATEDB: options of CREATE DATABASE (e.g. "TEMPLATE template0 LC_COLLATE 'C'").
 # Wall time on a shared 2-core machine moves with whatever else runs; CPU time per run moves far
 # less, so this tells a small saving from noise where ab-generate.sh cannot. The cluster's CPU is
 # read from the postmaster's reaped-children counters (backends and autovacuum workers that
@@ -14,7 +15,7 @@ PM=$(psql -X -qtA "$ADMIN" -c "SELECT pid FROM pg_stat_activity WHERE backend_ty
 reaped() { awk '{printf "%.2f", ($16 + $17) / 100}' /proc/$PM/stat; }
 for ARG in "$@"; do
   BIN=${ARG%%+*}; SETUP=; [[ $ARG == *+* ]] && SETUP=${ARG#*+}
-  psql -X -q "$ADMIN" -c "DROP DATABASE IF EXISTS bench_cpu WITH (FORCE)" -c "CREATE DATABASE bench_cpu"
+  psql -X -q "$ADMIN" -c "DROP DATABASE IF EXISTS bench_cpu WITH (FORCE)" -c "CREATE DATABASE bench_cpu ${CREATEDB:-}"
   D=$BASE/bench_cpu
   psql -X -q "$D" -c "CREATE EXTENSION pos_analytics"
   for t in pos.txn pos.sale_line pos.tender pos.drawer_event pos.inventory_level; do

@@ -4,13 +4,14 @@
 # generator and the PostgreSQL backends, the batches committed and their mean commit time.
 #   flock -o /work/notes/bench.lock benches/ingest/serve-probe.sh ADMIN_URL 20000:64 20000:256    env: SECS (15), WRITERS (2),
 #       BIN (pos-ingest), LOADGEN, EXTRA (more serve flags), SETUP (SQL run after CREATE EXTENSION,
-#       e.g. benches/ingest/schema-4c89ca1.sql for an older binary)
+#       e.g. benches/ingest/schema-4c89ca1.sql for an older binary), CREATEDB (options of CREATE DATABASE,
+#       e.g. "TEMPLATE template0 LC_COLLATE 'C'")
 set -euo pipefail
 ADMIN=$1; BASE=${ADMIN%/*}; shift; WRITERS=${WRITERS:-2}; SECS=${SECS:-15}; EXTRA=${EXTRA:-}
 cd "$(dirname "$0")/../.."
 T=${CARGO_TARGET_DIR:-$PWD/target}
 BIN=${BIN:-$T/release/pos-ingest}; LOADGEN=${LOADGEN:-$T/release/examples/loadgen}
-psql -X -q "$ADMIN" -c "DROP DATABASE IF EXISTS bench_serve WITH (FORCE)" -c "CREATE DATABASE bench_serve"
+psql -X -q "$ADMIN" -c "DROP DATABASE IF EXISTS bench_serve WITH (FORCE)" -c "CREATE DATABASE bench_serve ${CREATEDB:-}"
 D=$BASE/bench_serve; psql -X -q "$D" -c "CREATE EXTENSION pos_analytics"
 [[ -n ${SETUP:-} ]] && psql -X -q -v ON_ERROR_STOP=1 "$D" -f "$SETUP"
 for t in pos.txn pos.sale_line pos.tender; do psql -X -q -tA "$D" -c "SELECT count(*) FROM pos.ensure_chunks('$t', '2026-09-20', '2026-09-25')" >/dev/null; done
