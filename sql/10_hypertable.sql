@@ -9,11 +9,15 @@ CREATE TABLE pos.hypertable (
     origin         timestamptz NOT NULL DEFAULT '2000-01-03 00:00:00+00',
     create_ahead   interval NOT NULL DEFAULT '7 days',
     default_chunk  regclass NOT NULL,
-    created_at     timestamptz NOT NULL DEFAULT now()
+    created_at     timestamptz NOT NULL DEFAULT now(),
+    open_chunk_reloptions text[] NOT NULL DEFAULT '{autovacuum_vacuum_insert_threshold=-1}',
+    open_chunk_statistics integer DEFAULT 10 CHECK (open_chunk_statistics BETWEEN 0 AND 10000)
 );
 COMMENT ON TABLE pos.hypertable IS 'Catalog of hypertables: partitioned tables whose chunks pos_analytics manages.';
 COMMENT ON COLUMN pos.hypertable.origin IS 'Chunk boundaries are origin + k * chunk_interval (a Monday, so weekly chunks start on Mondays).';
 COMMENT ON COLUMN pos.hypertable.create_ahead IS 'Maintenance keeps chunks created up to now() + create_ahead.';
+COMMENT ON COLUMN pos.hypertable.open_chunk_reloptions IS 'Storage parameters a new chunk gets while it is written (default: no insert-driven autovacuum); its maintenance job resets them once the chunk is closed and quiet. ''{}'' gives new chunks none.';
+COMMENT ON COLUMN pos.hypertable.open_chunk_statistics IS 'Statistics target of every column of a new chunk while it is written (default 10: analyzing samples 3 000 rows instead of 30 000); reset to the hypertable''s own targets when the chunk is settled. NULL leaves the targets alone.';
 COMMENT ON COLUMN pos.hypertable.default_chunk IS 'Catch-all partition: a row whose chunk does not exist yet lands here and maintenance moves it into its chunk.';
 
 CREATE TABLE pos.chunk (
@@ -22,9 +26,17 @@ CREATE TABLE pos.chunk (
     range_start timestamptz NOT NULL,
     range_end   timestamptz NOT NULL,
     created_at  timestamptz NOT NULL DEFAULT now(),
+    open_reloptions text[],
+    open_statistics integer,
+    writes_seen bigint,
+    settled_at  timestamptz,
     PRIMARY KEY (hypertable, range_start)
 );
 COMMENT ON TABLE pos.chunk IS 'Catalog of chunks: one range partition of a hypertable each, [range_start, range_end).';
+COMMENT ON COLUMN pos.chunk.open_reloptions IS 'The storage parameters the chunk got for the time it is written (pos.hypertable.open_chunk_reloptions); NULL once settled.';
+COMMENT ON COLUMN pos.chunk.open_statistics IS 'The statistics target its columns got for that time; NULL once settled.';
+COMMENT ON COLUMN pos.chunk.writes_seen IS 'Rows inserted, updated and deleted in the chunk (pg_stat_user_tables) when the maintenance job last looked: unchanged at the next look means it is no longer written.';
+COMMENT ON COLUMN pos.chunk.settled_at IS 'When pos.settle_chunk handed the chunk back to autovacuum''s defaults and analyzed it in full; NULL while it is open.';
 
 -- Fails with a hint unless `iv` is a positive, month-free interval (months have no fixed length,
 -- so chunks could not be aligned by date_bin).
@@ -134,6 +146,113 @@ RETURN pos._create_hypertable(relation, time_column, chunk_interval, create_ahea
 COMMENT ON FUNCTION pos.create_hypertable(regclass, name, interval, interval) IS
 'Turns a table declared PARTITION BY RANGE (time_column timestamptz) into a hypertable: adds a default chunk for stragglers, registers it, and creates chunks around now().';
 
+-- Chunks while they are written: a chunk that grows by thousands of rows a second would have
+-- autovacuum VACUUM ANALYZE it about once a minute (each pass crosses the insert and analyze
+-- thresholds again), and on a busy host each pass holds up the writers' commits. So a new chunk
+-- gets the hypertable's open_chunk_reloptions (by default no insert-driven vacuum: the pages are
+-- vacuumed once, after the chunk is closed) and a low statistics target on every column whose
+-- target the hypertable leaves at the default (autovacuum still analyzes it as often as ever, so
+-- fresh rows keep fresh statistics, from a 3 000-row sample instead of 30 000). The maintenance
+-- job settles the chunk once its range has closed and it is no longer written
+-- (pos._settle_quiet_chunks): parameters and targets back to the defaults, one full ANALYZE, and
+-- autovacuum vacuums it once. A setting PostgreSQL refuses leaves the chunk with the defaults and
+-- a warning: a DBA's typo must not stop ingestion. Returns whether the chunk was opened.
+CREATE FUNCTION pos._open_chunk(h pos.hypertable, chunk regclass) RETURNS boolean
+LANGUAGE plpgsql AS $$
+DECLARE
+    cols text;
+BEGIN
+    IF h.open_chunk_statistics IS NOT NULL THEN
+        SELECT string_agg(format('ALTER COLUMN %I SET STATISTICS %s', a.attname, h.open_chunk_statistics), ', ' ORDER BY a.attnum)
+          INTO cols
+          FROM pg_attribute a
+         WHERE a.attrelid = h.relid AND a.attnum > 0 AND NOT a.attisdropped AND a.attstattarget = -1;
+    END IF;
+    IF h.open_chunk_reloptions = '{}' AND cols IS NULL THEN
+        RETURN false;
+    END IF;
+    BEGIN
+        EXECUTE format('ALTER TABLE %s %s', chunk, concat_ws(', ',
+            CASE WHEN h.open_chunk_reloptions <> '{}' THEN format('SET (%s)', array_to_string(h.open_chunk_reloptions, ', ')) END,
+            cols));
+    EXCEPTION WHEN OTHERS THEN
+        RAISE WARNING 'chunk "%" keeps autovacuum''s defaults: %', chunk, SQLERRM
+            USING HINT = format('Check pos.hypertable.open_chunk_reloptions of "%s" (%s).', h.relid, h.open_chunk_reloptions);
+        RETURN false;
+    END;
+    RETURN true;
+END
+$$;
+
+-- Hands a chunk opened by pos._open_chunk back to autovacuum: resets the storage parameters it
+-- got, sets the column statistics targets it lowered back to the hypertable's, and analyzes it in
+-- full (autovacuum would not: it analyzed the chunk recently, only with a small sample). Its
+-- insert-driven vacuum threshold is then long passed, so autovacuum vacuums it at its next visit.
+-- Returns false when the chunk was settled already.
+CREATE FUNCTION pos.settle_chunk(chunk regclass) RETURNS boolean
+LANGUAGE plpgsql SET search_path = pg_catalog, pos AS $$
+DECLARE
+    c    pos.chunk;
+    cols text;
+BEGIN
+    SELECT * INTO c FROM pos.chunk WHERE pos.chunk.chunk = settle_chunk.chunk FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION '"%" is not a chunk', chunk USING ERRCODE = 'undefined_object', HINT = 'pos.show_chunks(hypertable) lists the chunks.';
+    END IF;
+    IF c.settled_at IS NOT NULL THEN
+        RETURN false;
+    END IF;
+    IF c.open_statistics IS NOT NULL THEN
+        SELECT string_agg(format('ALTER COLUMN %I SET STATISTICS %s', a.attname, p.attstattarget), ', ' ORDER BY a.attnum)
+          INTO cols
+          FROM pg_attribute a JOIN pg_attribute p ON p.attrelid = c.hypertable AND p.attname = a.attname
+         WHERE a.attrelid = c.chunk AND a.attnum > 0 AND NOT a.attisdropped AND a.attstattarget = c.open_statistics;
+    END IF;
+    IF c.open_reloptions IS NOT NULL OR cols IS NOT NULL THEN
+        EXECUTE format('ALTER TABLE %s %s', c.chunk, concat_ws(', ',
+            CASE WHEN c.open_reloptions IS NOT NULL
+                 THEN format('RESET (%s)', (SELECT string_agg(split_part(o, '=', 1), ', ') FROM unnest(c.open_reloptions) o)) END,
+            cols));
+    END IF;
+    EXECUTE format('ANALYZE %s', c.chunk);
+    UPDATE pos.chunk SET open_reloptions = NULL, open_statistics = NULL, settled_at = now() WHERE pos.chunk.chunk = c.chunk;
+    RETURN true;
+END
+$$;
+COMMENT ON FUNCTION pos.settle_chunk(regclass) IS
+'Hands a chunk back to autovacuum''s defaults: resets the storage parameters and statistics targets it got while written (pos.hypertable.open_chunk_reloptions, open_chunk_statistics) and analyzes it. The maintenance job does this once a closed chunk is no longer written; false if it was settled already.';
+
+-- The maintenance job's part: settles every open chunk of a hypertable whose range has closed and
+-- that was not written since the job's previous look (pg_stat_user_tables), or, whatever trickles
+-- in, one chunk interval after the later of its range's end and its creation (a history load
+-- creates chunks long closed). A chunk whose lock is busy waits for the next run. Returns how many
+-- chunks were settled.
+CREATE FUNCTION pos._settle_quiet_chunks(h pos.hypertable) RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+    c record;
+    n integer := 0;
+BEGIN
+    FOR c IN SELECT ch.chunk, ch.writes_seen, ch.created_at, ch.range_end,
+                    coalesce(s.n_tup_ins + s.n_tup_upd + s.n_tup_del, 0) AS writes
+               FROM pos.chunk ch LEFT JOIN pg_stat_user_tables s ON s.relid = ch.chunk
+              WHERE ch.hypertable = h.relid AND ch.settled_at IS NULL AND ch.range_end <= now()
+              ORDER BY ch.range_start LOOP
+        IF c.writes = c.writes_seen OR greatest(c.created_at, c.range_end) + h.chunk_interval <= now() THEN
+            BEGIN
+                PERFORM pos.settle_chunk(c.chunk);
+                n := n + 1;
+            EXCEPTION WHEN lock_not_available THEN
+                RAISE NOTICE 'chunk "%" is busy; it is settled at a later run', c.chunk;
+            END;
+        ELSE
+            UPDATE pos.chunk SET writes_seen = c.writes WHERE chunk = c.chunk;
+        END IF;
+    END LOOP;
+    RETURN n;
+END
+$$;
+
 -- Creates the chunk [lo, lo + interval) of one hypertable, moving rows that already sit in the
 -- default partition into it (PostgreSQL refuses a new partition while the default holds its rows).
 CREATE FUNCTION pos._create_chunk(h pos.hypertable, lo timestamptz) RETURNS regclass
@@ -144,6 +263,7 @@ DECLARE
     cname  text := left(parent, 40) || '_' || to_char(lo AT TIME ZONE 'UTC', 'YYYYMMDD"t"HH24MI');
     tmp    text := 'pos_straggler_' || h.relid::oid;
     moved  bigint := 0;
+    opened boolean;
     has_stragglers boolean;
 BEGIN
     EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s WHERE %I >= $1 AND %I < $2)', h.default_chunk, h.time_column, h.time_column)
@@ -158,12 +278,15 @@ BEGIN
         GET DIAGNOSTICS moved = ROW_COUNT;
     END IF;
     EXECUTE format('CREATE TABLE pos_chunks.%I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)', cname, h.relid, lo, hi);
+    opened := pos._open_chunk(h, format('pos_chunks.%I', cname)::regclass);
     IF moved > 0 THEN
         EXECUTE format('INSERT INTO %s SELECT * FROM %I', h.relid, tmp);
         RAISE NOTICE 'moved % row(s) of "%" from the default chunk into "%"', moved, h.relid, cname;
     END IF;
-    INSERT INTO pos.chunk (hypertable, chunk, range_start, range_end)
-    VALUES (h.relid, format('pos_chunks.%I', cname)::regclass, lo, hi);
+    INSERT INTO pos.chunk (hypertable, chunk, range_start, range_end, open_reloptions, open_statistics, settled_at)
+    VALUES (h.relid, format('pos_chunks.%I', cname)::regclass, lo, hi,
+            CASE WHEN opened THEN nullif(h.open_chunk_reloptions, '{}') END,
+            CASE WHEN opened THEN h.open_chunk_statistics END, CASE WHEN NOT opened THEN now() END);
     RETURN format('pos_chunks.%I', cname)::regclass;
 END
 $$;

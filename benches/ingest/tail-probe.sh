@@ -7,7 +7,8 @@
 # seconds with what happened in them; the raw files stay in $OUT.
 #   flock -o /work/notes/bench.lock benches/ingest/tail-probe.sh ADMIN_URL
 #   env: SECS (60), RATE (20000), WRITERS (2), EXTRA (more serve flags), BIN, LOADGEN,
-#        PGLOG (the cluster's server log, e.g. .pg/server.log), OUT (/tmp/ingest-tail), WORST (8)
+#        PGLOG (the cluster's server log, e.g. .pg/server.log), OUT (/tmp/ingest-tail), WORST (8),
+#        SETUP (SQL run after CREATE EXTENSION, before the chunks are made, as in serve-probe.sh)
 set -euo pipefail
 ADMIN=$1; BASE=${ADMIN%/*}
 cd "$(dirname "$0")/../.."
@@ -17,6 +18,7 @@ SECS=${SECS:-60}; RATE=${RATE:-20000}; OUT=${OUT:-/tmp/ingest-tail}; EXTRA=${EXT
 mkdir -p "$OUT"; rm -f "$OUT"/*
 psql -X -q "$ADMIN" -c "DROP DATABASE IF EXISTS bench_tail WITH (FORCE)" -c "CREATE DATABASE bench_tail"
 D=$BASE/bench_tail; psql -X -q "$D" -c "CREATE EXTENSION pos_analytics"
+[[ -n ${SETUP:-} ]] && psql -X -q -v ON_ERROR_STOP=1 "$D" -f "$SETUP"
 for t in pos.txn pos.sale_line pos.tender; do psql -X -q -tA "$D" -c "SELECT count(*) FROM pos.ensure_chunks('$t', '2026-09-20', '2026-09-25')" >/dev/null; done
 psql -X -q "$D" -c "CHECKPOINT"
 command -v vmstat >/dev/null || apt-get install -y -q --no-install-recommends procps >/dev/null ||
