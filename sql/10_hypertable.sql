@@ -148,7 +148,7 @@ COMMENT ON FUNCTION pos.create_hypertable(regclass, name, interval, interval) IS
 
 -- Chunks while they are written: a chunk that grows by thousands of rows a second would have
 -- autovacuum VACUUM ANALYZE it about once a minute (each pass crosses the insert and analyze
--- thresholds again), and on a busy host each pass holds up the writers' commits. So a new chunk
+-- thresholds again), and on a busy host each pass takes CPU the writers need. So a new chunk
 -- gets the hypertable's open_chunk_reloptions (by default no insert-driven vacuum: the pages are
 -- vacuumed once, after the chunk is closed) and a low statistics target on every column whose
 -- target the hypertable leaves at the default (autovacuum still analyzes it as often as ever, so
@@ -225,7 +225,8 @@ COMMENT ON FUNCTION pos.settle_chunk(regclass) IS
 -- The maintenance job's part: settles every open chunk of a hypertable whose range has closed and
 -- that was not written since the job's previous look (pg_stat_user_tables), or, whatever trickles
 -- in, one chunk interval after the later of its range's end and its creation (a history load
--- creates chunks long closed). A chunk whose lock is busy waits for the next run. Returns how many
+-- creates chunks long closed). A chunk that cannot be settled now (its lock is busy) only warns
+-- and waits for the next run: the job's other work must not be undone for it. Returns how many
 -- chunks were settled.
 CREATE FUNCTION pos._settle_quiet_chunks(h pos.hypertable) RETURNS integer
 LANGUAGE plpgsql AS $$
@@ -242,8 +243,9 @@ BEGIN
             BEGIN
                 PERFORM pos.settle_chunk(c.chunk);
                 n := n + 1;
-            EXCEPTION WHEN lock_not_available THEN
-                RAISE NOTICE 'chunk "%" is busy; it is settled at a later run', c.chunk;
+            EXCEPTION WHEN OTHERS THEN
+                RAISE WARNING 'chunk "%" is not settled yet: %', c.chunk, SQLERRM
+                    USING HINT = 'The maintenance job tries again at its next run.';
             END;
         ELSE
             UPDATE pos.chunk SET writes_seen = c.writes WHERE chunk = c.chunk;

@@ -192,9 +192,10 @@ BEGIN
     h := pos._hypertable(rel);
     -- Local to the job's transaction (and undone with it if the job fails).
     PERFORM set_config('lock_timeout', coalesce(config->>'lock_timeout', '1s'), true);
+    -- First, so the ANALYZEs of settling run before chunk creation locks the hypertable.
+    PERFORM pos._settle_quiet_chunks(h);
     PERFORM pos.move_stragglers(h.relid);
     PERFORM pos.ensure_chunks(h.relid, now(), now() + h.create_ahead);
-    PERFORM pos._settle_quiet_chunks(h);
 END
 $$;
 COMMENT ON FUNCTION pos.job_maintain_chunks(bigint, jsonb) IS 'Maintenance job of one hypertable (config.relation): moves stragglers out of its default chunk, creates its chunks up to create_ahead and settles closed chunks that are no longer written (pos.settle_chunk), waiting at most config.lock_timeout (default 1s) for a lock.';
