@@ -5,7 +5,7 @@
 #   flock -o /work/notes/bench.lock benches/ingest/serve-probe.sh ADMIN_URL 20000:64 20000:256    env: SECS (15), WRITERS (2),
 #       BIN (pos-ingest), LOADGEN, EXTRA (more serve flags), SETUP (SQL run after CREATE EXTENSION,
 #       e.g. benches/ingest/schema-4c89ca1.sql for an older binary), CREATEDB (options of CREATE DATABASE,
-#       e.g. "TEMPLATE template0 LC_COLLATE 'C'")
+#       e.g. "TEMPLATE template0 LC_COLLATE 'C'"), KEEP (1: keep the database bench_serve afterwards)
 set -euo pipefail
 ADMIN=$1; BASE=${ADMIN%/*}; shift; WRITERS=${WRITERS:-2}; SECS=${SECS:-15}; EXTRA=${EXTRA:-}
 cd "$(dirname "$0")/../.."
@@ -23,7 +23,9 @@ PORT=18097
 # inherits the lock's file descriptor, and one left running keeps the lock held for everyone. So
 # the server is killed however this script ends (set -e exits early on any failed step).
 $BIN serve --url "$D" --listen 127.0.0.1:$PORT --writers $WRITERS $EXTRA 2>/tmp/bench_ingest_probe.err &
-SERVE=$!; trap 'kill -TERM $SERVE 2>/dev/null || true' EXIT; sleep 2
+# The database goes too (KEEP=1 keeps it): left behind, its autovacuum would run in the next
+# benchmark's time.
+SERVE=$!; trap 'kill -TERM $SERVE 2>/dev/null || true; [[ ${KEEP:-} == 1 ]] || psql -X -q "$ADMIN" -c "DROP DATABASE IF EXISTS bench_serve WITH (FORCE)"' EXIT; sleep 2
 cpu() { awk '{print ($14+$15)/100}' /proc/$1/stat; }
 pgcpu() { for p in $(pgrep -u postgres -f "postgres: .*bench_serve" || true); do awk '{print ($14+$15)/100}' /proc/$p/stat 2>/dev/null; done | awk '{s+=$1} END{print s+0}'; }
 m() { curl -s http://127.0.0.1:$PORT/metrics | awk -v k="$1" '$1==k {print $2}'; }

@@ -8,7 +8,8 @@
 #   flock -o /work/notes/bench.lock benches/ingest/tail-probe.sh ADMIN_URL
 #   env: SECS (60), RATE (20000), WRITERS (2), EXTRA (more serve flags), BIN, LOADGEN,
 #        PGLOG (the cluster's server log, e.g. .pg/server.log), OUT (/tmp/ingest-tail), WORST (8),
-#        SETUP (SQL run after CREATE EXTENSION, before the chunks are made, as in serve-probe.sh)
+#        SETUP (SQL run after CREATE EXTENSION, before the chunks are made, as in serve-probe.sh),
+#        KEEP (1: keep the database bench_tail afterwards)
 set -euo pipefail
 ADMIN=$1; BASE=${ADMIN%/*}
 cd "$(dirname "$0")/../.."
@@ -28,7 +29,9 @@ PORT=18096
 POS_INGEST_LOG=info $BIN serve --url "$D" --listen 127.0.0.1:$PORT --writers "${WRITERS:-2}" $EXTRA 2>"$OUT/serve.log" &
 SERVE=$!
 PIDS=("$SERVE")
-trap 'kill -TERM "${PIDS[@]}" 2>/dev/null || true' EXIT
+# The database goes too (KEEP=1 keeps it): left behind, its autovacuum would run in the next
+# benchmark's time.
+trap 'kill -TERM "${PIDS[@]}" 2>/dev/null || true; [[ ${KEEP:-} == 1 ]] || psql -X -q "$ADMIN" -c "DROP DATABASE IF EXISTS bench_tail WITH (FORCE)"' EXIT
 sleep 2
 vmstat -t -w 1 >"$OUT/vmstat.txt" & PIDS+=($!)
 ( while sleep 0.5; do
