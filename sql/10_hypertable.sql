@@ -265,6 +265,7 @@ DECLARE
     cname  text := left(parent, 40) || '_' || to_char(lo AT TIME ZONE 'UTC', 'YYYYMMDD"t"HH24MI');
     tmp    text := 'pos_straggler_' || h.relid::oid;
     moved  bigint := 0;
+    chunk  regclass;
     opened boolean;
     has_stragglers boolean;
 BEGIN
@@ -280,16 +281,17 @@ BEGIN
         GET DIAGNOSTICS moved = ROW_COUNT;
     END IF;
     EXECUTE format('CREATE TABLE pos_chunks.%I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)', cname, h.relid, lo, hi);
-    opened := pos._open_chunk(h, format('pos_chunks.%I', cname)::regclass);
+    chunk := format('pos_chunks.%I', cname)::regclass;
+    opened := pos._open_chunk(h, chunk);
     IF moved > 0 THEN
         EXECUTE format('INSERT INTO %s SELECT * FROM %I', h.relid, tmp);
         RAISE NOTICE 'moved % row(s) of "%" from the default chunk into "%"', moved, h.relid, cname;
     END IF;
     INSERT INTO pos.chunk (hypertable, chunk, range_start, range_end, open_reloptions, open_statistics, settled_at)
-    VALUES (h.relid, format('pos_chunks.%I', cname)::regclass, lo, hi,
+    VALUES (h.relid, chunk, lo, hi,
             CASE WHEN opened THEN nullif(h.open_chunk_reloptions, '{}') END,
             CASE WHEN opened THEN h.open_chunk_statistics END, CASE WHEN NOT opened THEN now() END);
-    RETURN format('pos_chunks.%I', cname)::regclass;
+    RETURN chunk;
 END
 $$;
 
