@@ -8,7 +8,7 @@
 #                                 WRK_THREADS (default 2; 1 with CONNS=1 POOL=1 compares the
 #                                 time of one request at a time, API against direct query),
 #                                 VIEW, QUERY (default store_daily, one store and one day),
-#                                 POS_API_PLAN_CACHE_MODE (API and direct loop alike),
+#                                 POS_API_PLAN_CACHE_MODE, POS_API_THREADS (API and direct loop alike),
 #                                 PATHS (default "false true": one measurement per value of
 #                                 POS_API_MATERIALIZED_PATHS, i.e. the view itself, then its
 #                                 materialized path when the API would use it),

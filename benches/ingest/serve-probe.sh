@@ -29,11 +29,19 @@ SERVE=$!; trap 'kill -TERM $SERVE 2>/dev/null || true; [[ ${KEEP:-} == 1 ]] || p
 cpu() { awk '{print ($14+$15)/100}' /proc/$1/stat; }
 pgcpu() { for p in $(pgrep -u postgres -f "postgres: .*bench_serve" || true); do awk '{print ($14+$15)/100}' /proc/$p/stat 2>/dev/null; done | awk '{s+=$1} END{print s+0}'; }
 m() { curl -s http://127.0.0.1:$PORT/metrics | awk -v k="$1" '$1==k {print $2}'; }
+# The summed wall time of each batch phase (prepare, chunks, open, inbox, facts, others, commit).
+phases() { curl -s http://127.0.0.1:$PORT/metrics | awk -F'[{}"]' '/^pos_ingest_batch_phase_seconds_sum/ {split($5, v, " "); printf "%s=%s ", $3, v[1]}'; }
 for RC in "$@"; do
   R=${RC%:*}; C=${RC#*:}
-  s0=$(cpu $SERVE); p0=$(pgcpu); b0=$(m pos_ingest_batches_total); cs0=$(m pos_ingest_commit_duration_seconds_sum)
+  s0=$(cpu $SERVE); p0=$(pgcpu); b0=$(m pos_ingest_batches_total); cs0=$(m pos_ingest_commit_duration_seconds_sum); ph0=$(phases)
   /usr/bin/time -f "  loadgen CPU %U+%S s, peak RSS %M KB" $LOADGEN --url http://127.0.0.1:$PORT --lines-per-sec $R --seconds $SECS --lines 5 --max-in-flight $C --run "p$R-$C-$RANDOM"
-  s1=$(cpu $SERVE); p1=$(pgcpu); b1=$(m pos_ingest_batches_total); cs1=$(m pos_ingest_commit_duration_seconds_sum)
+  s1=$(cpu $SERVE); p1=$(pgcpu); b1=$(m pos_ingest_batches_total); cs1=$(m pos_ingest_commit_duration_seconds_sum); ph1=$(phases)
   echo "  serve CPU $(echo "$s1-$s0" | bc) s, PostgreSQL backends CPU $(echo "$p1-$p0" | bc) s; batches $((b1-b0)), mean commit $(python3 -c "print(f'{1000*($cs1-$cs0)/max(1,$b1-$b0):.1f} ms')"); serve RSS $(awk '/VmRSS/ {print $2, $3}' /proc/$SERVE/status), peak $(awk '/VmHWM/ {print $2, $3}' /proc/$SERVE/status); load $(cut -d' ' -f1-3 /proc/loadavg)"
+  python3 - "$ph0" "$ph1" "$((b1-b0))" <<'PY'
+import sys
+a = dict(kv.split("=") for kv in sys.argv[1].split()); b = dict(kv.split("=") for kv in sys.argv[2].split())
+n = max(1, int(sys.argv[3]))
+print("  mean per batch: " + ", ".join(f"{k} {1000 * (float(b[k]) - float(a.get(k, 0))) / n:.2f} ms" for k in b))
+PY
 done
 kill -TERM $SERVE; wait $SERVE || true

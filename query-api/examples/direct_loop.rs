@@ -18,10 +18,12 @@ fn main() -> anyhow::Result<()> {
         "usage: direct_loop URL VIEW QUERY TENANT CONNS SECONDS"
     );
     let (conns, secs): (usize, u64) = (a[4].parse()?, a[5].parse()?);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
+    // The API's runtime: POS_API_THREADS as `serve --threads` (0, one worker per core, by default).
+    let threads = match std::env::var("POS_API_THREADS") {
+        Ok(v) => v.parse()?,
+        Err(_) => 0,
+    };
+    let rt = pos_query_api::config::runtime(threads)?;
     rt.block_on(run(
         &a[0],
         &a[1],

@@ -79,6 +79,13 @@ pub struct ServeConfig {
     /// NOTIFY channel the alert stream listens on.
     #[arg(long, env = "POS_API_ALERT_CHANNEL", default_value = "pos_fraud_alert")]
     pub alert_channel: String,
+    /// Worker threads serving requests; 0 = half the cores, at least 1. One thread runs tokio's
+    /// current-thread runtime: no task moves between threads, so a request wakes no other thread,
+    /// and the API's CPU per request fell by a quarter against two threads on 2 cores
+    /// (benches/api/RESULTS.md). The API spends well under half of PostgreSQL's CPU per request, so
+    /// half the cores leave it ample room on a host it shares with PostgreSQL.
+    #[arg(long, env = "POS_API_THREADS", default_value_t = 0)]
+    pub threads: usize,
 }
 
 impl ServeConfig {
@@ -99,9 +106,28 @@ impl ServeConfig {
             catalog_refresh_s: 30,
             key_cache_s: 30,
             alert_channel: "pos_fraud_alert".into(),
+            threads: 0,
         }
     }
     pub fn pool_timeout(&self) -> Duration {
         Duration::from_millis(self.pool_timeout_ms)
     }
+}
+
+/// The tokio runtime for `threads` workers (0: half the cores, at least 1; 1: the current-thread
+/// runtime).
+pub fn runtime(threads: usize) -> std::io::Result<tokio::runtime::Runtime> {
+    let threads = match threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1)),
+        n => n,
+    };
+    let mut b = match threads {
+        1 => tokio::runtime::Builder::new_current_thread(),
+        n => {
+            let mut b = tokio::runtime::Builder::new_multi_thread();
+            b.worker_threads(n);
+            b
+        }
+    };
+    b.enable_all().build()
 }

@@ -64,14 +64,22 @@ async fn admin(url: &str) -> anyhow::Result<tokio_postgres::Client> {
     Ok(client)
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .init();
-    match Cli::parse().cmd {
+    let cli = Cli::parse();
+    let threads = match &cli.cmd {
+        Cmd::Serve(cfg) => cfg.threads,
+        _ => 1,
+    };
+    pos_query_api::config::runtime(threads)?.block_on(run(cli.cmd))
+}
+
+async fn run(cmd: Cmd) -> anyhow::Result<()> {
+    match cmd {
         Cmd::Serve(cfg) => {
             let listener = tokio::net::TcpListener::bind(cfg.listen).await?;
             tracing::info!(addr = %listener.local_addr()?, "pos-query-api listening");
