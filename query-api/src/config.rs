@@ -131,3 +131,21 @@ pub fn runtime(threads: usize) -> std::io::Result<tokio::runtime::Runtime> {
     };
     b.enable_all().build()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::runtime;
+    use tokio::runtime::RuntimeFlavor;
+
+    #[test]
+    fn one_thread_is_the_current_thread_runtime_and_more_are_workers() {
+        let one = runtime(1).unwrap();
+        assert_eq!(one.handle().runtime_flavor(), RuntimeFlavor::CurrentThread);
+        let three = runtime(3).unwrap();
+        assert_eq!(three.handle().runtime_flavor(), RuntimeFlavor::MultiThread);
+        assert_eq!(three.metrics().num_workers(), 3);
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let auto = runtime(0).unwrap();
+        assert_eq!(auto.metrics().num_workers(), (cores / 2).max(1));
+    }
+}
