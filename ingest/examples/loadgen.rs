@@ -75,7 +75,7 @@ fn quantile(sorted: &[Duration], p: f64) -> f64 {
         .unwrap_or(f64::NAN)
 }
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
     let url = arg(&args, "--url", "http://127.0.0.1:8088");

@@ -71,6 +71,12 @@ pub struct ServeConfig {
     /// Largest accepted request body.
     #[serde(default = "default_max_body")]
     pub max_body_bytes: usize,
+    /// Threads answering HTTP (parsing, decoding, packing payloads); 0 = half the cores, at
+    /// least 1. The writers always run on one thread of their own, so their work never delays a
+    /// request being read. With one HTTP thread nothing moves between threads but the requests
+    /// handed to the writers and their answers (benches/ingest/RESULTS.md).
+    #[serde(default)]
+    pub http_threads: usize,
 }
 
 impl Default for ServeConfig {
@@ -84,6 +90,7 @@ impl Default for ServeConfig {
             queue_bytes: default_queue_bytes(),
             max_connections: default_max_connections(),
             max_body_bytes: default_max_body(),
+            http_threads: 0,
         }
     }
 }
@@ -113,6 +120,24 @@ pub struct ShopifyConfig {
     #[serde(default)]
     pub shops: HashMap<String, String>,
     pub default_store: Option<String>,
+}
+
+/// The runtime for `threads` workers: 0 = half the cores, at least 1; one worker is tokio's
+/// current-thread runtime, where no task moves between threads.
+pub fn runtime(threads: usize) -> std::io::Result<tokio::runtime::Runtime> {
+    let threads = match threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1)),
+        n => n,
+    };
+    let mut b = match threads {
+        1 => tokio::runtime::Builder::new_current_thread(),
+        n => {
+            let mut b = tokio::runtime::Builder::new_multi_thread();
+            b.worker_threads(n);
+            b
+        }
+    };
+    b.enable_all().build()
 }
 
 fn default_tenant() -> String {
@@ -236,6 +261,17 @@ pub fn parse_tz(name: &str) -> anyhow::Result<Tz> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn http_threads_default_to_auto_and_pick_the_runtime() {
+        assert_eq!(Config::parse("").unwrap().serve.http_threads, 0);
+        let c = Config::parse("[serve]\nhttp_threads = 3\n").unwrap();
+        assert_eq!(c.serve.http_threads, 3);
+        let flavor = |n| runtime(n).unwrap().handle().runtime_flavor();
+        assert_eq!(flavor(1), tokio::runtime::RuntimeFlavor::CurrentThread);
+        assert_eq!(flavor(3), tokio::runtime::RuntimeFlavor::MultiThread);
+        assert_eq!(runtime(3).unwrap().metrics().num_workers(), 3);
+    }
 
     #[test]
     fn env_overrides_file_and_bad_zone_is_named() {

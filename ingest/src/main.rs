@@ -114,22 +114,25 @@ fn init_tracing() {
 fn main() {
     init_tracing();
     let cli = Cli::parse();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
-    if let Err(e) = rt.block_on(run(cli)) {
+    let result = Config::load(cli.config.as_deref()).and_then(|mut cfg| {
+        if let Some(u) = cli.url {
+            cfg.database_url = Some(u);
+        }
+        // `serve` as configured; the batch commands as always (a worker per core).
+        let threads = match cli.cmd {
+            Cmd::Serve(_) => cfg.serve.http_threads,
+            _ => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        };
+        pos_ingest::config::runtime(threads)?.block_on(run(cli.cmd, cfg))
+    });
+    if let Err(e) = result {
         eprintln!("pos-ingest: error: {e:#}");
         std::process::exit(1);
     }
 }
 
-async fn run(cli: Cli) -> anyhow::Result<()> {
-    let mut cfg = Config::load(cli.config.as_deref())?;
-    if let Some(u) = cli.url {
-        cfg.database_url = Some(u);
-    }
-    match cli.cmd {
+async fn run(cmd: Cmd, mut cfg: Config) -> anyhow::Result<()> {
+    match cmd {
         Cmd::Generate {
             stores,
             skus,

@@ -24,7 +24,7 @@ async fn start(url: &str, cfg: Config, fetch_base: Option<String>) -> String {
         queue: 256,
         queue_bytes: 16 << 20,
     };
-    let committer = Committer::start(group, metrics.clone());
+    let committer = Committer::start(group, metrics.clone()).unwrap();
     let fetcher =
         pos_ingest::serve::fetch::SquareFetcher::new(fetch_base.as_deref(), Some("token"));
     let state = Arc::new(AppState {

@@ -59,20 +59,38 @@ pub struct Committer {
 }
 
 impl Committer {
-    /// Starts `writers` writer tasks, each with its own connection (reconnecting on failure).
-    pub fn start(cfg: GroupConfig, metrics: Arc<Metrics>) -> Committer {
+    /// Starts `writers` writer tasks, each with its own connection (reconnecting on failure), on
+    /// a thread of their own: encoding a large batch then never holds up the threads reading
+    /// requests, and the writers' connections never wake another thread. The thread ends when
+    /// every `Committer` is dropped and the writers have answered what they took.
+    pub fn start(cfg: GroupConfig, metrics: Arc<Metrics>) -> std::io::Result<Committer> {
         let (tx, rx) = mpsc::channel(cfg.queue);
         let rx = Arc::new(Mutex::new(rx));
-        for k in 0..cfg.writers {
-            tokio::spawn(writer_loop(k, cfg.clone(), rx.clone(), metrics.clone()));
-        }
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let (writers, m) = (cfg.clone(), metrics.clone());
+        std::thread::Builder::new()
+            .name("pos-ingest-writers".into())
+            .spawn(move || {
+                rt.block_on(async move {
+                    let tasks: Vec<_> = (0..writers.writers)
+                        .map(|k| {
+                            tokio::spawn(writer_loop(k, writers.clone(), rx.clone(), m.clone()))
+                        })
+                        .collect();
+                    for t in tasks {
+                        let _ = t.await;
+                    }
+                })
+            })?;
         let budget = u32::try_from(cfg.queue_bytes).unwrap_or(u32::MAX);
-        Committer {
+        Ok(Committer {
             tx,
             bytes: Arc::new(Semaphore::new(budget as usize)),
             budget,
             metrics,
-        }
+        })
     }
 
     /// Queues envelopes and waits for their commit.

@@ -92,7 +92,7 @@ pub async fn run(cfg: Config) -> anyhow::Result<()> {
         queue: s.queue,
         queue_bytes: s.queue_bytes,
     };
-    let committer = Committer::start(group, metrics.clone());
+    let committer = Committer::start(group, metrics.clone())?;
     let fetcher = fetch::SquareFetcher::new(
         cfg.square.api_base_url.as_deref(),
         cfg.square.access_token.as_deref(),
