@@ -15,3 +15,4 @@ pub mod model;
 pub mod raw_payload;
 pub mod sku;
 pub mod synth;
+pub mod worker_threads;

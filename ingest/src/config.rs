@@ -122,22 +122,18 @@ pub struct ShopifyConfig {
     pub default_store: Option<String>,
 }
 
-/// The runtime for `threads` workers: 0 = half the cores, at least 1; one worker is tokio's
-/// current-thread runtime, where no task moves between threads.
+/// The tokio runtime for `threads` workers (`pos_core::worker_threads`: 0 = half the cores, at
+/// least 1); one worker is the current-thread runtime.
 pub fn runtime(threads: usize) -> std::io::Result<tokio::runtime::Runtime> {
-    let threads = match threads {
-        0 => std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1)),
-        n => n,
-    };
-    let mut b = match threads {
-        1 => tokio::runtime::Builder::new_current_thread(),
-        n => {
-            let mut b = tokio::runtime::Builder::new_multi_thread();
-            b.worker_threads(n);
-            b
-        }
-    };
-    b.enable_all().build()
+    match pos_core::worker_threads::here(threads) {
+        1 => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build(),
+        n => tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(n)
+            .enable_all()
+            .build(),
+    }
 }
 
 fn default_tenant() -> String {
