@@ -18,7 +18,7 @@ fn main() -> anyhow::Result<()> {
         "usage: direct_loop URL VIEW QUERY TENANT CONNS SECONDS"
     );
     let (conns, secs): (usize, u64) = (a[4].parse()?, a[5].parse()?);
-    // The API's runtime: POS_API_THREADS as `serve --threads` (0, one worker per core, by default).
+    // The API's runtime: POS_API_THREADS as `serve --threads` (default 0: half the cores, at least 1).
     let threads = match std::env::var("POS_API_THREADS") {
         Ok(v) => v.parse()?,
         Err(_) => 0,
