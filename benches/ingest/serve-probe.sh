@@ -33,10 +33,11 @@ m() { curl -s http://127.0.0.1:$PORT/metrics | awk -v k="$1" '$1==k {print $2}';
 phases() { curl -s http://127.0.0.1:$PORT/metrics | awk -F'[{}"]' '/^pos_ingest_batch_phase_seconds_sum/ {split($5, v, " "); printf "%s=%s ", $3, v[1]}'; }
 for RC in "$@"; do
   R=${RC%:*}; C=${RC#*:}
-  s0=$(cpu $SERVE); p0=$(pgcpu); b0=$(m pos_ingest_batches_total); cs0=$(m pos_ingest_commit_duration_seconds_sum); ph0=$(phases)
+  s0=$(cpu $SERVE); p0=$(pgcpu); b0=$(m pos_ingest_batches_total); cs0=$(m pos_ingest_commit_duration_seconds_sum); ph0=$(phases); k0=$(m pos_ingest_connections_accepted_total)
   /usr/bin/time -f "  loadgen CPU %U+%S s, peak RSS %M KB" $LOADGEN --url http://127.0.0.1:$PORT --lines-per-sec $R --seconds $SECS --lines 5 --max-in-flight $C --run "p$R-$C-$RANDOM"
-  s1=$(cpu $SERVE); p1=$(pgcpu); b1=$(m pos_ingest_batches_total); cs1=$(m pos_ingest_commit_duration_seconds_sum); ph1=$(phases)
+  s1=$(cpu $SERVE); p1=$(pgcpu); b1=$(m pos_ingest_batches_total); cs1=$(m pos_ingest_commit_duration_seconds_sum); ph1=$(phases); k1=$(m pos_ingest_connections_accepted_total)
   echo "  serve CPU $(echo "$s1-$s0" | bc) s, PostgreSQL backends CPU $(echo "$p1-$p0" | bc) s; batches $((b1-b0)), mean commit $(python3 -c "print(f'{1000*($cs1-$cs0)/max(1,$b1-$b0):.1f} ms')"); serve RSS $(awk '/VmRSS/ {print $2, $3}' /proc/$SERVE/status), peak $(awk '/VmHWM/ {print $2, $3}' /proc/$SERVE/status); load $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "  HTTP connections accepted: $((${k1:-0}-${k0:-0}))"
   python3 - "$ph0" "$ph1" "$((b1-b0))" <<'PY'
 import sys
 a = dict(kv.split("=") for kv in sys.argv[1].split()); b = dict(kv.split("=") for kv in sys.argv[2].split())

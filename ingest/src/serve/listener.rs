@@ -36,6 +36,13 @@ impl Limited {
 pub struct Conn {
     io: TcpStream,
     _slot: OwnedSemaphorePermit,
+    metrics: Arc<Metrics>,
+}
+
+impl Drop for Conn {
+    fn drop(&mut self) {
+        self.metrics.connections_open.fetch_sub(1, Relaxed);
+    }
 }
 
 impl axum::serve::Listener for Limited {
@@ -56,7 +63,17 @@ impl axum::serve::Listener for Limited {
             match self.slots.clone().try_acquire_owned() {
                 Ok(slot) => {
                     let _ = io.set_nodelay(true);
-                    return (Conn { io, _slot: slot }, addr);
+                    self.metrics.connections_accepted.fetch_add(1, Relaxed);
+                    self.metrics.connections_open.fetch_add(1, Relaxed);
+                    let metrics = self.metrics.clone();
+                    return (
+                        Conn {
+                            io,
+                            _slot: slot,
+                            metrics,
+                        },
+                        addr,
+                    );
                 }
                 Err(_) => {
                     self.metrics.overloaded.fetch_add(1, Relaxed);
@@ -122,5 +139,31 @@ mod tests {
         let (head, body) = text.split_once("\r\n\r\n").unwrap();
         assert!(head.contains(&format!("content-length: {}", body.len())));
         assert!(serde_json::from_str::<serde_json::Value>(body).is_ok());
+    }
+}
+
+#[cfg(test)]
+mod counting {
+    use super::*;
+    use axum::serve::Listener as _;
+
+    #[tokio::test]
+    async fn accepted_and_open_connections_are_counted_and_closing_gives_the_count_back() {
+        let metrics = Arc::new(Metrics::default());
+        let tcp = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = tcp.local_addr().unwrap();
+        let mut l = Limited::new(tcp, 1, metrics.clone());
+        let _a = TcpStream::connect(addr).await.unwrap();
+        let _b = TcpStream::connect(addr).await.unwrap();
+        let (first, _) = l.accept().await;
+        assert_eq!(metrics.connections_accepted.load(Relaxed), 1);
+        assert_eq!(metrics.connections_open.load(Relaxed), 1);
+        drop(first);
+        assert_eq!(metrics.connections_open.load(Relaxed), 0);
+        // The slot came back with the close: the second connection gets it.
+        let (_second, _) = l.accept().await;
+        assert_eq!(metrics.connections_accepted.load(Relaxed), 2);
+        assert_eq!(metrics.connections_open.load(Relaxed), 1);
+        assert_eq!(metrics.overloaded.load(Relaxed), 0);
     }
 }

@@ -68,6 +68,10 @@ pub struct Metrics {
     pub batches: AtomicU64,
     pub db_errors: AtomicU64,
     pub overloaded: AtomicU64,
+    /// Connections accepted (within `max_connections`); with `connections_open`, shows how
+    /// often senders open new connections, e.g. an open-loop sender during a stall.
+    pub connections_accepted: AtomicU64,
+    pub connections_open: AtomicI64,
     pub queue_depth: AtomicI64,
     pub writers_connected: AtomicI64,
     pub ack_latency: Histogram,
@@ -92,6 +96,8 @@ impl Default for Metrics {
             batches: AtomicU64::new(0),
             db_errors: AtomicU64::new(0),
             overloaded: AtomicU64::new(0),
+            connections_accepted: AtomicU64::new(0),
+            connections_open: AtomicI64::new(0),
             queue_depth: AtomicI64::new(0),
             writers_connected: AtomicI64::new(0),
             ack_latency: Histogram::new(),
@@ -117,7 +123,7 @@ impl Metrics {
 
     pub fn render(&self) -> String {
         let mut out = String::with_capacity(4096);
-        let counters: [(&str, &str, &AtomicU64); 8] = [
+        let counters: [(&str, &str, &AtomicU64); 9] = [
             (
                 "pos_ingest_envelopes_stored_total",
                 "Payloads stored (inbox row written).",
@@ -158,6 +164,11 @@ impl Metrics {
                 "Requests refused with 503 because the queue was full or no writer was connected.",
                 &self.overloaded,
             ),
+            (
+                "pos_ingest_connections_accepted_total",
+                "HTTP connections accepted (refused ones, beyond max_connections, count as overloaded).",
+                &self.connections_accepted,
+            ),
         ];
         for (name, help, v) in counters {
             let _ = writeln!(
@@ -176,6 +187,11 @@ impl Metrics {
                 "pos_ingest_writers_connected",
                 "Writer connections to PostgreSQL that are up.",
                 &self.writers_connected,
+            ),
+            (
+                "pos_ingest_connections_open",
+                "HTTP connections open now.",
+                &self.connections_open,
             ),
         ] {
             let _ = writeln!(
