@@ -24,7 +24,7 @@ struct Cluster {
 
 impl Cluster {
     fn script() -> PathBuf {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scripts/pg-local")
+        PathBuf::from(common::manifest_dir()).join("../scripts/pg-local")
     }
 
     fn run(&self, what: &str) {

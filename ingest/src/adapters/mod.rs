@@ -206,10 +206,11 @@ pub mod testkit {
     /// A conformance sample from tests/vectors/ingest/pos-formats (copied verbatim from
     /// /work/shared/samples/pos-formats, see PROVENANCE.md there).
     pub fn sample(name: &str) -> String {
-        let p = format!(
-            "{}/../tests/vectors/ingest/pos-formats/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        );
+        // The checkout running the tests (cargo sets it at run time), not the one that built
+        // them: a shared build cache may hold a test binary built in another clone.
+        let dir = std::env::var("CARGO_MANIFEST_DIR")
+            .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string());
+        let p = format!("{dir}/../tests/vectors/ingest/pos-formats/{name}");
         std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
     }
 

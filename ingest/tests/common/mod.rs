@@ -66,10 +66,16 @@ pub async fn fresh_db(tag: &str) -> String {
     url
 }
 
+/// The checkout running the tests (cargo sets it at run time), not the one that built them: a
+/// shared build cache may hold a test binary built in another clone.
+pub fn manifest_dir() -> String {
+    std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string())
+}
+
 pub fn sample(name: &str) -> String {
     let p = format!(
         "{}/../tests/vectors/ingest/pos-formats/{name}",
-        env!("CARGO_MANIFEST_DIR")
+        manifest_dir()
     );
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
 }
