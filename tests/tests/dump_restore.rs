@@ -188,9 +188,9 @@ fn dump_and_restore_keep_every_row_and_keep_working() {
         .unwrap();
     // The checkout running the test (cargo sets it at run time), not the one that built it: a
     // shared build cache may hold a test binary built in another clone.
-    let dir = std::env::var("CARGO_MANIFEST_DIR")
+    let manifest = std::env::var("CARGO_MANIFEST_DIR")
         .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string());
-    let restore = format!("{dir}/../scripts/pos-restore");
+    let restore = format!("{manifest}/../scripts/pos-restore");
     run(Command::new(&restore).arg(&dump).arg(db_url(DST)));
     // Into a database that is not empty, it refuses.
     let again = Command::new(&restore)
