@@ -81,7 +81,7 @@ pub struct ServeConfig {
     pub alert_channel: String,
     /// Worker threads serving requests; 0 = half the cores, at least 1. One thread runs tokio's
     /// current-thread runtime: no task moves between threads, so a request wakes no other thread,
-    /// and the API's CPU per request fell by a quarter against two threads on 2 cores
+    /// and the API's CPU per request fell by a fifth to a quarter against two threads on 2 cores
     /// (benches/api/RESULTS.md). The API spends well under half of PostgreSQL's CPU per request, so
     /// half the cores leave it ample room on a host it shares with PostgreSQL.
     #[arg(long, env = "POS_API_THREADS", default_value_t = 0)]
