@@ -3,6 +3,8 @@
 //! connection settings (`db::pg_config`: the same plan_cache_mode) and the same choice of relation
 //! (the view's materialized path under its guard when the API would use it; not with
 //! POS_API_MATERIALIZED_PATHS=false). Prints req/s and latency percentiles in the same units as wrk.
+//! `PIPE=k` runs k loops on each connection at once, which tokio-postgres pipelines (default 1:
+//! one query at a time per connection, the baseline of benches/api/RESULTS.md).
 //!   cargo run --release -p pos-query-api --example direct_loop -- URL VIEW 'QUERY' TENANT CONNS SECONDS
 use std::time::{Duration, Instant};
 
@@ -72,6 +74,10 @@ async fn run(
     println!("SQL: {}", stmt.sql);
     let end = Instant::now() + dur;
     let mut tasks = Vec::new();
+    let pipe: usize = match std::env::var("PIPE") {
+        Ok(v) => v.parse()?,
+        Err(_) => 1,
+    };
     for _ in 0..conns {
         let (pg, sql, types, tenant) = (
             db::pg_config(&cfg)?,
@@ -99,13 +105,20 @@ async fn run(
             let st = c.prepare_typed(&sql, &types).await?;
             let refs: Vec<&(dyn ToSql + Sync)> =
                 params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+            let one = || async {
+                let mut lat = Vec::new();
+                while Instant::now() < end {
+                    let t = Instant::now();
+                    let row = c.query_one(&st, &refs).await?;
+                    let body: String = row.get(0);
+                    std::hint::black_box(body);
+                    lat.push(t.elapsed().as_micros() as u64);
+                }
+                Ok::<_, anyhow::Error>(lat)
+            };
             let mut lat = Vec::new();
-            while Instant::now() < end {
-                let t = Instant::now();
-                let row = c.query_one(&st, &refs).await?;
-                let body: String = row.get(0);
-                std::hint::black_box(body);
-                lat.push(t.elapsed().as_micros() as u64);
+            for l in futures_util::future::join_all((0..pipe).map(|_| one())).await {
+                lat.extend(l?);
             }
             Ok::<_, anyhow::Error>(lat)
         }));

@@ -36,6 +36,14 @@ pub struct ServeConfig {
     /// How long a request waits for a connection (and a new connection for PostgreSQL) before 503.
     #[arg(long, env = "POS_API_POOL_TIMEOUT_MS", default_value_t = 2000)]
     pub pool_timeout_ms: u64,
+    /// The most requests one pooled connection carries at once (1: a connection per request).
+    /// When every connection is busy, a request of the same key (role and tenant) as a running
+    /// one may queue its query on that connection, pipelined behind it, instead of waiting for a
+    /// free connection: PostgreSQL then goes from one query to the next without sleeping in
+    /// between (less CPU per query, benches/api/RESULTS.md). A query so queued waits for the
+    /// ones ahead of it on that connection, so keep this small.
+    #[arg(long, env = "POS_API_PIPELINE_DEPTH", default_value_t = 2)]
+    pub pipeline_depth: usize,
     /// PostgreSQL's `plan_cache_mode` for the service's connections. The API prepares each query
     /// shape once per connection; `force_generic_plan` plans it once and reuses the plan (for a
     /// real-time view, planning costs several times the execution), with row security and run-time
@@ -96,6 +104,7 @@ impl ServeConfig {
             listen: "127.0.0.1:0".parse().expect("static address"),
             pool_size: 8,
             pool_timeout_ms: 2000,
+            pipeline_depth: 2,
             plan_cache_mode: PlanCacheMode::ForceGenericPlan,
             statement_timeout_ms: 5000,
             max_rows: 1000,

@@ -2,15 +2,19 @@
 //! role with `pos.tenant` and `statement_timeout` set on the pooled connection's session. The pool
 //! remembers what each connection's session is set to, so the settings travel only when a request
 //! acts for someone else than that connection's previous request (then in the same round trip,
-//! ahead of the query).
+//! ahead of the query). When every connection is busy, a request may join one already running a
+//! query for the same session (`sharing`).
+mod sharing;
+
 use std::collections::HashMap;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Object, ObjectId, RecyclingMethod, Runtime};
 use tokio_postgres::types::{ToSql, Type};
-use tokio_postgres::{NoTls, Row};
+use tokio_postgres::{NoTls, Row, Statement};
 
 use crate::auth::Principal;
 use crate::config::ServeConfig;
@@ -45,10 +49,13 @@ pub fn pg_config(cfg: &ServeConfig) -> anyhow::Result<tokio_postgres::Config> {
 pub struct Pool {
     inner: deadpool_postgres::Pool,
     sessions: Mutex<HashMap<ObjectId, Session>>,
+    lending: sharing::Lending,
+    /// Requests that joined a lent connection (`pos_api_pool_shared_total`).
+    joined: AtomicU64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Session {
+pub struct Session {
     role: Arc<str>,
     tenant: Arc<str>,
     timeout_ms: u64,
@@ -72,6 +79,26 @@ impl Pool {
 
     pub fn status(&self) -> deadpool_postgres::Status {
         self.inner.status()
+    }
+
+    /// How many requests so far joined a connection another request of their session was using.
+    pub fn joined(&self) -> u64 {
+        self.joined.load(Ordering::Relaxed)
+    }
+
+    /// A lent connection to share, when sharing is on and no connection is free (a free one
+    /// runs the query at once, on another core).
+    fn join(&self, want: &Session) -> Option<Lease<'_>> {
+        if self.lending.depth < 2 || self.lending.is_empty() {
+            return None;
+        }
+        let s = self.inner.status();
+        if s.available > 0 || s.size < s.max_size {
+            return None;
+        }
+        let conn = self.lending.join(want)?;
+        self.joined.fetch_add(1, Ordering::Relaxed);
+        Some(Lease { pool: self, conn })
     }
 
     fn sessions(&self) -> std::sync::MutexGuard<'_, HashMap<ObjectId, Session>> {
@@ -115,7 +142,25 @@ pub fn make_pool(cfg: &ServeConfig) -> anyhow::Result<Pool> {
     Ok(Pool {
         inner,
         sessions: Mutex::new(HashMap::new()),
+        lending: sharing::Lending::new(cfg.pipeline_depth),
+        joined: AtomicU64::new(0),
     })
+}
+
+/// One request's use of a lent connection. Dropping it (done, or the request cancelled) counts
+/// the use off; the last user's drop remembers the session for the connection's next checkout.
+struct Lease<'a> {
+    pool: &'a Pool,
+    conn: Arc<sharing::Lent>,
+}
+
+impl Drop for Lease<'_> {
+    fn drop(&mut self) {
+        if self.pool.lending.release(&self.conn) {
+            self.pool
+                .remember(&self.conn.client, self.conn.session.clone());
+        }
+    }
 }
 
 /// One statement of a tenant transaction: SQL text, the parameter types and their values.
@@ -165,49 +210,108 @@ pub async fn tenant_query(
     statement_timeout_ms: u64,
     stmts: &[Stmt],
 ) -> Result<Vec<Vec<Row>>, ApiError> {
-    let client = pool.get().await?;
-    if client.statement_cache.size() > STATEMENT_CACHE_MAX {
-        client.statement_cache.clear();
-    }
     let want = Session {
         role: who.role.clone(),
         tenant: who.tenant.clone(),
         timeout_ms: statement_timeout_ms,
     };
-    let ready = pool.forget(&client).as_ref() == Some(&want);
+    if let Some(lease) = pool.join(&want) {
+        return run(&lease.conn.client, stmts).await;
+    }
+    let client = pool.get().await?;
+    if pool.forget(&client).as_ref() == Some(&want) {
+        // Set up for this session by an earlier request: lent, so that requests of the same
+        // session arriving while all connections are busy can join it.
+        if pool.lending.depth > 1 {
+            let lease = Lease {
+                conn: pool.lending.lend(client, want),
+                pool,
+            };
+            return run(&lease.conn.client, stmts).await;
+        }
+        let rows = run(&client, stmts).await;
+        pool.remember(&client, want);
+        return rows;
+    }
+    // Prepared first: a statement PostgreSQL refuses leaves the session untouched (and forgotten).
+    let setup = client
+        .prepare_typed_cached(SETUP, &[Type::TEXT, Type::TEXT, Type::TEXT])
+        .await?;
+    let prepared = prepare(&client, stmts).await?;
+    match set_up_and_execute(&client, &setup, who, statement_timeout_ms, &prepared, stmts).await {
+        Err(e) => {
+            let _ = Object::take(client); // closed, not returned to the pool
+            Err(e)
+        }
+        Ok(results) => {
+            pool.remember(&client, want);
+            results
+        }
+    }
+}
+
+/// The statements, prepared (once per connection) and run in one pipeline.
+async fn run(client: &Object, stmts: &[Stmt]) -> Result<Vec<Vec<Row>>, ApiError> {
+    let prepared = prepare(client, stmts).await?;
+    execute(client, &prepared, stmts).await
+}
+
+async fn prepare(client: &Object, stmts: &[Stmt]) -> Result<Vec<Statement>, ApiError> {
+    if client.statement_cache.size() > STATEMENT_CACHE_MAX {
+        client.statement_cache.clear();
+    }
     let mut prepared = Vec::with_capacity(stmts.len());
     for s in stmts {
         prepared.push(client.prepare_typed_cached(&s.sql, &s.types).await?);
     }
-    let params: Vec<Vec<&(dyn ToSql + Sync)>> = stmts
-        .iter()
-        .map(|s| s.params.iter().map(Param::as_sql).collect())
-        .collect();
+    Ok(prepared)
+}
+
+async fn execute(
+    client: &Object,
+    prepared: &[Statement],
+    stmts: &[Stmt],
+) -> Result<Vec<Vec<Row>>, ApiError> {
+    let params = bind(stmts);
     let queries = prepared
         .iter()
         .zip(&params)
         .map(|(st, p)| client.query(st, p));
-    let results = if ready {
-        futures_util::future::join_all(queries).await
-    } else {
-        let setup = client
-            .prepare_typed_cached(SETUP, &[Type::TEXT, Type::TEXT, Type::TEXT])
-            .await?;
-        let timeout = format!("{statement_timeout_ms}ms");
-        let setup_params: [&(dyn ToSql + Sync); 3] = [&&*who.role, &&*who.tenant, &timeout];
-        let (set, results) = tokio::join!(
-            client.query(&setup, &setup_params),
-            futures_util::future::join_all(queries),
-        );
-        if let Err(e) = set {
-            drop(results);
-            let _ = Object::take(client); // closed, not returned to the pool
-            return Err(e.into());
-        }
-        results
-    };
-    pool.remember(&client, want);
-    Ok(results.into_iter().collect::<Result<Vec<_>, _>>()?)
+    Ok(futures_util::future::join_all(queries)
+        .await
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()?)
+}
+
+fn bind(stmts: &[Stmt]) -> Vec<Vec<&(dyn ToSql + Sync)>> {
+    stmts
+        .iter()
+        .map(|s| s.params.iter().map(Param::as_sql).collect())
+        .collect()
+}
+
+/// The settings for `who`, then the statements, in one pipeline: PostgreSQL runs them in that
+/// order. The outer error is the settings' own: then the statements' results are thrown away
+/// unread, and the connection must serve nothing more.
+async fn set_up_and_execute(
+    client: &Object,
+    setup: &Statement,
+    who: &Principal,
+    statement_timeout_ms: u64,
+    prepared: &[Statement],
+    stmts: &[Stmt],
+) -> Result<Result<Vec<Vec<Row>>, ApiError>, ApiError> {
+    let timeout = format!("{statement_timeout_ms}ms");
+    let setup_params: [&(dyn ToSql + Sync); 3] = [&&*who.role, &&*who.tenant, &timeout];
+    let (set, results) = tokio::join!(
+        client.query(setup, &setup_params),
+        execute(client, prepared, stmts),
+    );
+    if let Err(e) = set {
+        drop(results);
+        return Err(e.into());
+    }
+    Ok(results)
 }
 
 /// `SELECT 1` through the pool within the pool timeout: what /readyz reports.

@@ -405,7 +405,9 @@ pub async fn openapi(State(st): St) -> Response {
 
 pub async fn metrics(State(st): St) -> Response {
     let s = st.pool.status();
-    let body = st.metrics.render((s.size, s.available, s.waiting));
+    let body = st
+        .metrics
+        .render((s.size, s.available, s.waiting, st.pool.joined()));
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }
 

@@ -60,8 +60,9 @@ impl Metrics {
         h.n += 1;
     }
 
-    /// The exposition text; `pool` is (size, available, waiting).
-    pub fn render(&self, pool: (usize, usize, usize)) -> String {
+    /// The exposition text; `pool` is (size, available, waiting, requests that joined a busy
+    /// connection).
+    pub fn render(&self, pool: (usize, usize, usize, u64)) -> String {
         let mut out = String::new();
         out.push_str(
             "# HELP pos_api_requests_total HTTP requests by route and status.\n# TYPE pos_api_requests_total counter\n",
@@ -121,6 +122,11 @@ impl Metrics {
                 "pos_api_pool_waiting",
                 "Requests waiting for a connection.",
                 pool.2 as i64,
+            ),
+            (
+                "pos_api_pool_shared_total",
+                "Requests that joined a connection running a query of the same key (pipelined).",
+                pool.3 as i64,
             ),
             (
                 "pos_api_sse_clients",

@@ -766,3 +766,75 @@ async fn one_cached_generic_plan_serves_each_tenant_its_own_rows() {
         "every execution used the one generic plan"
     );
 }
+
+/// Requests of one key share a busy connection (pipelined), and never one set up for another key:
+/// one pooled connection, set up for tenant A, then a burst of both tenants' requests all in
+/// flight at once (A's first takes the connection; the next As join it, the rest wait for it).
+/// Every answer must come from its own tenant's session, a failing statement must fail only its
+/// own request, an abandoned request must give its share back, and sharing must actually have
+/// happened (and must not with a depth of 1).
+#[tokio::test]
+async fn concurrent_requests_share_connections_only_within_their_session() {
+    use pos_query_api::{auth::Principal, db, ServeConfig};
+    let f = fixture();
+    let who = |tenant: &str| Principal {
+        tenant: tenant.into(),
+        role: "pos_api".into(),
+    };
+    // Other tests add rows to the fixture's tenants: counts are lower bounds.
+    let ok = "SELECT count(*), current_setting('pos.tenant'), current_user::text FROM pos.txn";
+    let bad = "SELECT 1 / (count(*) - count(*)), '', '' FROM pos.txn";
+    let stmt = |sql: &str| db::Stmt {
+        sql: sql.into(),
+        types: vec![],
+        params: vec![],
+    };
+    let (a, b) = ((&f.tenant_a, 25), (&f.tenant_b, 7));
+    let burst = [a, b, a, b, a, a, b, a, b, b, a, b];
+    for depth in [4, 1] {
+        let mut cfg = ServeConfig::with_url(&f.service_url);
+        cfg.pool_size = 1;
+        cfg.pipeline_depth = depth;
+        let pool = db::make_pool(&cfg).unwrap();
+        for round in 0..4 {
+            db::tenant_query(&pool, &who(a.0), 5000, &[stmt(ok)])
+                .await
+                .unwrap();
+            let calls = burst.iter().enumerate().map(|(i, &(tenant, expected))| {
+                let (pool, who, fails) = (&pool, who(tenant), i % 5 == 2);
+                async move {
+                    let sql = if fails { bad } else { ok };
+                    match (
+                        fails,
+                        db::tenant_query(pool, &who, 5000, &[stmt(sql)]).await,
+                    ) {
+                        (true, Err(e)) => assert_eq!(e.status, 400, "{e:?}"),
+                        (false, Ok(rows)) => {
+                            let r = &rows[0][0];
+                            let (n, set, role): (i64, String, String) =
+                                (r.get(0), r.get(1), r.get(2));
+                            assert_eq!((set.as_str(), role.as_str()), (tenant.as_str(), "pos_api"));
+                            assert!(n >= expected, "round {round}, request {i}: {n} rows");
+                        }
+                        (fails, got) => panic!("round {round}, request {i} ({fails}): {got:?}"),
+                    }
+                }
+            });
+            // One more of A, given up (its client went away) while in flight.
+            let (gone_who, gone_stmt) = (who(a.0), [stmt(ok)]);
+            let gone = tokio::time::timeout(
+                std::time::Duration::from_micros(1),
+                db::tenant_query(&pool, &gone_who, 5000, &gone_stmt),
+            );
+            let (_, _) = tokio::join!(futures_util::future::join_all(calls), gone);
+        }
+        // Every use was counted off, the abandoned ones too: the connection is back in the pool.
+        let s = pool.status();
+        assert_eq!((s.size, s.available), (1, 1));
+        if depth > 1 {
+            assert!(pool.joined() > 0, "no request shared a connection");
+        } else {
+            assert_eq!(pool.joined(), 0);
+        }
+    }
+}
