@@ -31,11 +31,13 @@ pgcpu() { for p in $(pgrep -u postgres -f "postgres: .*bench_serve" || true); do
 m() { curl -s http://127.0.0.1:$PORT/metrics | awk -v k="$1" '$1==k {print $2}'; }
 # The summed wall time of each batch phase (prepare, chunks, open, inbox, facts, others, commit).
 phases() { curl -s http://127.0.0.1:$PORT/metrics | awk -F'[{}"]' '/^pos_ingest_batch_phase_seconds_sum/ {split($5, v, " "); printf "%s=%s ", $3, v[1]}'; }
+# The service's own ack latency (request read → acknowledged), cumulative bucket counts "le=count".
+acks() { curl -s http://127.0.0.1:$PORT/metrics | awk -F'[{}"]' '/^pos_ingest_ack_latency_seconds_bucket/ {split($5, v, " "); printf "%s=%s ", $3, v[1]}'; }
 for RC in "$@"; do
   R=${RC%:*}; C=${RC#*:}
-  s0=$(cpu $SERVE); p0=$(pgcpu); b0=$(m pos_ingest_batches_total); cs0=$(m pos_ingest_commit_duration_seconds_sum); ph0=$(phases); k0=$(m pos_ingest_connections_accepted_total)
+  s0=$(cpu $SERVE); p0=$(pgcpu); b0=$(m pos_ingest_batches_total); cs0=$(m pos_ingest_commit_duration_seconds_sum); ph0=$(phases); k0=$(m pos_ingest_connections_accepted_total); a0=$(acks)
   /usr/bin/time -f "  loadgen CPU %U+%S s, peak RSS %M KB" $LOADGEN --url http://127.0.0.1:$PORT --lines-per-sec $R --seconds $SECS --lines 5 --max-in-flight $C --run "p$R-$C-$RANDOM"
-  s1=$(cpu $SERVE); p1=$(pgcpu); b1=$(m pos_ingest_batches_total); cs1=$(m pos_ingest_commit_duration_seconds_sum); ph1=$(phases); k1=$(m pos_ingest_connections_accepted_total)
+  s1=$(cpu $SERVE); p1=$(pgcpu); b1=$(m pos_ingest_batches_total); cs1=$(m pos_ingest_commit_duration_seconds_sum); ph1=$(phases); k1=$(m pos_ingest_connections_accepted_total); a1=$(acks)
   echo "  serve CPU $(echo "$s1-$s0" | bc) s, PostgreSQL backends CPU $(echo "$p1-$p0" | bc) s; batches $((b1-b0)), mean commit $(python3 -c "print(f'{1000*($cs1-$cs0)/max(1,$b1-$b0):.1f} ms')"); serve RSS $(awk '/VmRSS/ {print $2, $3}' /proc/$SERVE/status), peak $(awk '/VmHWM/ {print $2, $3}' /proc/$SERVE/status); load $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "  HTTP connections accepted: $((${k1:-0}-${k0:-0}))"
   python3 - "$ph0" "$ph1" "$((b1-b0))" <<'PY'
@@ -43,6 +45,23 @@ import sys
 a = dict(kv.split("=") for kv in sys.argv[1].split()); b = dict(kv.split("=") for kv in sys.argv[2].split())
 n = max(1, int(sys.argv[3]))
 print("  mean per batch: " + ", ".join(f"{k} {1000 * (float(b[k]) - float(a.get(k, 0))) / n:.2f} ms" for k in b))
+PY
+  # The service's p99 by linear interpolation inside its histogram bucket, next to the client's.
+  python3 - "$a0" "$a1" <<'PY'
+import sys
+a = dict(kv.split("=") for kv in sys.argv[1].split()); b = dict(kv.split("=") for kv in sys.argv[2].split())
+les = sorted((float(k), int(b[k]) - int(a.get(k, 0))) for k in b if k != "+Inf")
+total = int(b["+Inf"]) - int(a.get("+Inf", 0))
+def q(p):
+    want, lo, below = p * total, 0.0, 0
+    for le, cum in les:
+        if cum >= want:
+            return 1000 * (lo + (le - lo) * (want - below) / max(1, cum - below))
+        lo, below = le, cum
+    return float("inf")
+share = {le: cum / max(1, total) for le, cum in les}
+print(f"  service ack latency (request read → ack): p50 ~{q(0.5):.1f} ms, p99 ~{q(0.99):.1f} ms; "
+      f"{100 * share.get(0.05, 0):.2f} % ≤ 50 ms, {100 * share.get(0.1, 0):.2f} % ≤ 100 ms of {total}")
 PY
 done
 kill -TERM $SERVE; wait $SERVE || true
