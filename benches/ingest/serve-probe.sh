@@ -5,7 +5,8 @@
 #   flock -o /work/notes/bench.lock benches/ingest/serve-probe.sh ADMIN_URL 20000:64 20000:256    env: SECS (15), WRITERS (2),
 #       BIN (pos-ingest), LOADGEN, EXTRA (more serve flags), SETUP (SQL run after CREATE EXTENSION,
 #       e.g. benches/ingest/schema-4c89ca1.sql for an older binary), CREATEDB (options of CREATE DATABASE,
-#       e.g. "TEMPLATE template0 LC_COLLATE 'C'"), KEEP (1: keep the database bench_serve afterwards)
+#       e.g. "TEMPLATE template0 LC_COLLATE 'C'"), KEEP (1: keep the database bench_serve afterwards),
+#       WARMUP (seconds at the same rate before the measured SECS, reported apart; default 0)
 set -euo pipefail
 ADMIN=$1; BASE=${ADMIN%/*}; shift; WRITERS=${WRITERS:-2}; SECS=${SECS:-15}; EXTRA=${EXTRA:-}
 cd "$(dirname "$0")/../.."
@@ -36,7 +37,7 @@ acks() { curl -s http://127.0.0.1:$PORT/metrics | awk -F'[{}"]' '/^pos_ingest_ac
 for RC in "$@"; do
   R=${RC%:*}; C=${RC#*:}
   s0=$(cpu $SERVE); p0=$(pgcpu); b0=$(m pos_ingest_batches_total); cs0=$(m pos_ingest_commit_duration_seconds_sum); ph0=$(phases); k0=$(m pos_ingest_connections_accepted_total); a0=$(acks)
-  /usr/bin/time -f "  loadgen CPU %U+%S s, peak RSS %M KB" $LOADGEN --url http://127.0.0.1:$PORT --lines-per-sec $R --seconds $SECS --lines 5 --max-in-flight $C --run "p$R-$C-$RANDOM"
+  /usr/bin/time -f "  loadgen CPU %U+%S s, peak RSS %M KB" $LOADGEN --url http://127.0.0.1:$PORT --lines-per-sec $R --seconds $SECS --lines 5 --max-in-flight $C --warmup ${WARMUP:-0} --run "p$R-$C-$RANDOM"
   s1=$(cpu $SERVE); p1=$(pgcpu); b1=$(m pos_ingest_batches_total); cs1=$(m pos_ingest_commit_duration_seconds_sum); ph1=$(phases); k1=$(m pos_ingest_connections_accepted_total); a1=$(acks)
   echo "  serve CPU $(echo "$s1-$s0" | bc) s, PostgreSQL backends CPU $(echo "$p1-$p0" | bc) s; batches $((b1-b0)), mean commit $(python3 -c "print(f'{1000*($cs1-$cs0)/max(1,$b1-$b0):.1f} ms')"); serve RSS $(awk '/VmRSS/ {print $2, $3}' /proc/$SERVE/status), peak $(awk '/VmHWM/ {print $2, $3}' /proc/$SERVE/status); load $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "  HTTP connections accepted: $((${k1:-0}-${k0:-0}))"

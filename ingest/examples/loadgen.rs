@@ -11,13 +11,19 @@
 //! schedule: includes any wait for a slot or for the generator itself, so a slow service cannot
 //! hide behind a slowed sender) and from the moment it was *sent*.
 //!
+//! With `--warmup W`, the schedule first runs W seconds at the same rate whose requests are
+//! reported on a line of their own and left out of every other figure: a fresh service and
+//! database start cold (the generator's connections opened, plans and relation caches built,
+//! a new database's catalogs analyzed), and a short run's p99 is otherwise mostly its first
+//! second.
+//!
 //! It also reports the median over the seconds of the run of each second's own p99, which one
 //! disturbed second cannot move. With `--timeline FILE`, one CSV row per second of the schedule (its UTC time, requests due,
 //! answered 200, p50/p99/max latency from due, max from send), so a tail can be laid next to
 //! the service's slow-batch log and PostgreSQL's log.
 //!
 //! cargo run --release -p pos-ingest --example loadgen -- --url http://127.0.0.1:8088 \
-//!     --lines-per-sec 20000 --seconds 30 --lines 5 [--max-in-flight 64] [--timeline t.csv]
+//!     --lines-per-sec 20000 --seconds 30 --lines 5 [--max-in-flight 64] [--warmup 3] [--timeline t.csv]
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -83,6 +89,7 @@ async fn main() {
         .parse()
         .expect("--lines-per-sec");
     let seconds: f64 = arg(&args, "--seconds", "30").parse().expect("--seconds");
+    let warmup: f64 = arg(&args, "--warmup", "0").parse().expect("--warmup");
     let lines: usize = arg(&args, "--lines", "5").parse().expect("--lines");
     let cap: usize = arg(&args, "--max-in-flight", "0")
         .parse()
@@ -102,7 +109,8 @@ async fn main() {
         tokio::sync::Semaphore::MAX_PERMITS
     }));
     let per_req = Duration::from_secs_f64(lines as f64 / rate);
-    let total = (seconds * rate / lines as f64) as u64;
+    let total = ((warmup + seconds) * rate / lines as f64) as u64;
+    let measured_from = Duration::from_secs_f64(warmup);
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Sample>();
     let start = Instant::now();
     let start_utc = chrono::Utc::now();
@@ -135,9 +143,15 @@ async fn main() {
     drop(tx);
     let (mut due_lat, mut send_lat) = (Vec::new(), Vec::new());
     let mut errors = std::collections::BTreeMap::new();
+    let (mut warm_lat, mut warm_errors) = (Vec::new(), 0u64);
     let mut by_second: Vec<Vec<Sample>> = Vec::new();
     while let Some(s) = rx.recv().await {
-        if s.code == 200 {
+        if s.due_at < measured_from {
+            match s.code {
+                200 => warm_lat.push(s.from_due),
+                _ => warm_errors += 1,
+            }
+        } else if s.code == 200 {
             due_lat.push(s.from_due);
             send_lat.push(s.from_send);
         } else {
@@ -149,14 +163,25 @@ async fn main() {
         }
         by_second[sec].push(s);
     }
-    let mut per_second = second_p99s(&by_second);
+    let mut per_second = second_p99s(by_second.get(warmup.ceil() as usize..).unwrap_or(&[]));
     per_second.sort_by(f64::total_cmp);
     let timeline = arg(&args, "--timeline", "");
     if !timeline.is_empty() {
         write_timeline(&timeline, start_utc, by_second).expect("--timeline: cannot write");
     }
-    let elapsed = start.elapsed().as_secs_f64();
+    // Acked lines per second over the measured part only (its requests end after the warm-up's).
+    let elapsed = start.elapsed().as_secs_f64() - warmup;
     due_lat.sort();
+    warm_lat.sort();
+    if warmup > 0.0 {
+        println!(
+            "warm-up {warmup:.0} s (left out below): {} requests acked, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms from due; {warm_errors} not 200",
+            warm_lat.len(),
+            quantile(&warm_lat, 0.50),
+            quantile(&warm_lat, 0.99),
+            quantile(&warm_lat, 1.0),
+        );
+    }
     send_lat.sort();
     let mode = if cap > 0 {
         format!("at most {cap} in flight")
