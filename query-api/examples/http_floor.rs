@@ -1,8 +1,9 @@
 //! Benchmark floor: what the HTTP stack alone costs per request on this machine. The API's own
 //! stack (axum on hyper, tokio's runtime chosen like `serve --threads`, mimalloc) answers every
 //! GET with a fixed JSON body of the size the API returns, without a database, a key or a filter.
-//! Its CPU per request under the same wrk run as the API is the least any handler behind this
-//! stack can cost, so it bounds how close the API can come to the direct query
+//! Its CPU per request under wrk, with the flags of the API's benchmark, is a lower bound of what
+//! any handler behind this stack costs (at its far higher rate, wake-ups are shared by several
+//! requests), so it tells how much of the API's share the stack alone explains
 //! (benches/api/floor.sh).
 //!   cargo run --release -p pos-query-api --example http_floor -- ADDR BODY_BYTES
 use axum::http::header;

@@ -227,7 +227,9 @@ const SETUP: &str = "SELECT set_config('role', $1, false), set_config('pos.tenan
 /// When the connection's session is set up for someone else (or unknown), the settings go first
 /// in the same pipeline. PostgreSQL runs them before the statements; if they fail, the statements'
 /// results are thrown away unread and the connection is closed, so no result is ever read under
-/// settings other than `who`'s.
+/// settings other than `who`'s. With sharing on (`--pipeline-depth` > 1) and every connection
+/// busy, the statements may instead queue on a connection already set up for `who` behind another
+/// request's (`sharing`); no settings are ever sent on a shared connection.
 pub async fn tenant_query(
     pool: &Pool,
     who: &Principal,
