@@ -24,6 +24,7 @@
 //!
 //! cargo run --release -p pos-ingest --example loadgen -- --url http://127.0.0.1:8088 \
 //!     --lines-per-sec 20000 --seconds 30 --lines 5 [--max-in-flight 64] [--warmup 3] [--timeline t.csv]
+//!     [--client hyper|reqwest]
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -64,6 +65,95 @@ fn event(run: &str, i: u64, lines: usize) -> String {
     )
 }
 
+/// A request gets no answer after this long: status 0.
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How requests are sent: hyper's connection API with a pool of our own (the default), or
+/// reqwest, which earlier runs used and which costs the generator about twice the CPU per
+/// request; that CPU comes out of the 2 cores the service and PostgreSQL run on.
+#[derive(Clone)]
+enum Client {
+    Hyper(Conns),
+    Reqwest(reqwest::Client, reqwest::Url),
+}
+
+impl Client {
+    /// POSTs `body` to /v1/events: the HTTP status, 0 when there was no answer.
+    async fn post(&self, body: String) -> u16 {
+        match self {
+            Client::Hyper(c) => tokio::time::timeout(TIMEOUT, c.post(body))
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or(0),
+            Client::Reqwest(c, url) => match c.post(url.clone()).body(body).send().await {
+                Ok(r) => r.status().as_u16(),
+                Err(_) => 0,
+            },
+        }
+    }
+}
+
+type Sender = hyper::client::conn::http1::SendRequest<http_body_util::Full<bytes::Bytes>>;
+
+/// HTTP/1.1 keep-alive connections to the service: an idle one is reused, else a new one is
+/// opened (as an open-loop sender must when all are busy).
+#[derive(Clone)]
+struct Conns {
+    authority: String,
+    idle: Arc<std::sync::Mutex<Vec<Sender>>>,
+}
+
+impl Conns {
+    fn new(url: &str) -> Conns {
+        let uri: hyper::Uri = url.parse().unwrap_or_else(|e| panic!("--url {url}: {e}"));
+        let authority = uri
+            .authority()
+            .unwrap_or_else(|| panic!("--url {url}: no host"))
+            .to_string();
+        Conns {
+            authority,
+            idle: Arc::default(),
+        }
+    }
+
+    async fn connect(&self) -> Option<Sender> {
+        let tcp = tokio::net::TcpStream::connect(&self.authority).await.ok()?;
+        tcp.set_nodelay(true).ok()?;
+        let io = hyper_util::rt::TokioIo::new(tcp);
+        let (sender, conn) = hyper::client::conn::http1::handshake(io).await.ok()?;
+        tokio::spawn(conn);
+        Some(sender)
+    }
+
+    /// The answer's status, once its body is read (so the connection can carry the next one).
+    async fn post(&self, body: String) -> Option<u16> {
+        use http_body_util::BodyExt;
+        let pooled = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let mut sender = match pooled {
+            // A pooled connection the service has closed meanwhile is not ready: replaced.
+            Some(mut s) => match s.ready().await {
+                Ok(()) => s,
+                Err(_) => self.connect().await?,
+            },
+            None => self.connect().await?,
+        };
+        let req = hyper::Request::post("/v1/events")
+            .header(hyper::header::HOST, &self.authority)
+            .header(hyper::header::CONTENT_TYPE, "application/json")
+            .body(http_body_util::Full::new(bytes::Bytes::from(body)))
+            .ok()?;
+        let resp = sender.send_request(req).await.ok()?;
+        let status = resp.status().as_u16();
+        resp.into_body().collect().await.ok()?;
+        self.idle
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(sender);
+        Some(status)
+    }
+}
+
 /// One answered (or failed) request: latency from its due time and from its send time, and the
 /// HTTP status (0: no response, e.g. connection refused or reset).
 struct Sample {
@@ -95,14 +185,20 @@ async fn main() {
         .parse()
         .expect("--max-in-flight");
     let run = arg(&args, "--run", &format!("{}", std::process::id()));
-    let endpoint: reqwest::Url = format!("{url}/v1/events")
-        .parse()
-        .unwrap_or_else(|e| panic!("--url {url}: {e}"));
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(if cap > 0 { cap } else { 512 })
-        .timeout(Duration::from_secs(30))
-        .build()
-        .unwrap();
+    let client = match arg(&args, "--client", "hyper").as_str() {
+        "hyper" => Client::Hyper(Conns::new(&url)),
+        "reqwest" => Client::Reqwest(
+            reqwest::Client::builder()
+                .pool_max_idle_per_host(if cap > 0 { cap } else { 512 })
+                .timeout(TIMEOUT)
+                .build()
+                .unwrap(),
+            format!("{url}/v1/events")
+                .parse()
+                .unwrap_or_else(|e| panic!("--url {url}: {e}")),
+        ),
+        other => panic!("--client {other}: hyper or reqwest"),
+    };
     let slots = Arc::new(tokio::sync::Semaphore::new(if cap > 0 {
         cap
     } else {
@@ -118,18 +214,10 @@ async fn main() {
         let due = start + per_req.mul_f64(i as f64);
         tokio::time::sleep_until(due.into()).await;
         let slot = slots.clone().acquire_owned().await.expect("semaphore open");
-        let (client, endpoint, tx, body) = (
-            client.clone(),
-            endpoint.clone(),
-            tx.clone(),
-            event(&run, i, lines),
-        );
+        let (client, tx, body) = (client.clone(), tx.clone(), event(&run, i, lines));
         tokio::spawn(async move {
             let sent = Instant::now();
-            let code = match client.post(endpoint).body(body).send().await {
-                Ok(r) => r.status().as_u16(),
-                Err(_) => 0,
-            };
+            let code = client.post(body).await;
             drop(slot);
             let _ = tx.send(Sample {
                 due_at: due - start,
