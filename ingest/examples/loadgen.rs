@@ -69,8 +69,9 @@ fn event(run: &str, i: u64, lines: usize) -> String {
 const TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How requests are sent: hyper's connection API with a pool of our own (the default), or
-/// reqwest, which earlier runs used and which costs the generator about twice the CPU per
-/// request; that CPU comes out of the 2 cores the service and PostgreSQL run on.
+/// reqwest, which earlier runs used and which costs the generator ~1.5 times the CPU (3.8 s
+/// against 2.5–2.6 s per 18 s at 20 000 lines/s, benches/ingest/RESULTS.md); that CPU comes out
+/// of the 2 cores the service and PostgreSQL run on.
 #[derive(Clone)]
 enum Client {
     Hyper(Conns),
