@@ -92,6 +92,19 @@ impl Pool {
         self.joined.load(Ordering::Relaxed)
     }
 
+    /// A connection within `wait` (a request that queued for a slot has less of the pool
+    /// timeout left), so a request never waits longer than the pool timeout in all.
+    async fn get_within(
+        &self,
+        wait: Duration,
+    ) -> Result<deadpool_postgres::Client, deadpool_postgres::PoolError> {
+        let timeouts = deadpool_postgres::Timeouts {
+            wait: Some(wait),
+            ..self.inner.timeouts()
+        };
+        self.inner.timeout_get(&timeouts).await
+    }
+
     /// A slot to run a tenant query in, waiting at most the pool timeout (then 503); none needed
     /// without sharing, where the pool's own queue keeps the order.
     async fn slot(&self) -> Result<Option<tokio::sync::SemaphorePermit<'_>>, ApiError> {
@@ -241,11 +254,14 @@ pub async fn tenant_query(
         tenant: who.tenant.clone(),
         timeout_ms: statement_timeout_ms,
     };
+    let arrived = std::time::Instant::now();
     let _slot = pool.slot().await?;
     if let Some(lease) = pool.join(&want) {
         return run(&lease.conn.client, stmts).await;
     }
-    let client = pool.get().await?;
+    let client = pool
+        .get_within(pool.wait.saturating_sub(arrived.elapsed()))
+        .await?;
     if pool.forget(&client).as_ref() == Some(&want) {
         // Set up for this session by an earlier request: lent, so that requests of the same
         // session arriving while all connections are busy can join it.
