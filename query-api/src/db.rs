@@ -61,7 +61,7 @@ pub struct Pool {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Session {
+struct Session {
     role: Arc<str>,
     tenant: Arc<str>,
     timeout_ms: u64,

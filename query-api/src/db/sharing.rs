@@ -85,12 +85,8 @@ impl Lending {
         false
     }
 
-    /// How many connections are lent out now.
-    pub fn len(&self) -> usize {
-        self.entries().len()
-    }
-
+    /// Whether no connection is lent out now.
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.entries().is_empty()
     }
 }
