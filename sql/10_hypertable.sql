@@ -11,13 +11,15 @@ CREATE TABLE pos.hypertable (
     default_chunk  regclass NOT NULL,
     created_at     timestamptz NOT NULL DEFAULT now(),
     open_chunk_reloptions text[] NOT NULL DEFAULT '{autovacuum_vacuum_insert_threshold=-1}',
-    open_chunk_statistics integer DEFAULT 10 CHECK (open_chunk_statistics BETWEEN 0 AND 10000)
+    open_chunk_statistics integer DEFAULT 10 CHECK (open_chunk_statistics BETWEEN 0 AND 10000),
+    settled_chunk_indexes text[] NOT NULL DEFAULT '{}' CHECK (array_to_string(settled_chunk_indexes, ' ') !~ ';')
 );
 COMMENT ON TABLE pos.hypertable IS 'Catalog of hypertables: partitioned tables whose chunks pos_analytics manages.';
 COMMENT ON COLUMN pos.hypertable.origin IS 'Chunk boundaries are origin + k * chunk_interval (a Monday, so weekly chunks start on Mondays).';
 COMMENT ON COLUMN pos.hypertable.create_ahead IS 'Maintenance keeps chunks created up to now() + create_ahead.';
 COMMENT ON COLUMN pos.hypertable.open_chunk_reloptions IS 'Storage parameters a new chunk gets while it is written (default: no insert-driven autovacuum); its maintenance job resets them once the chunk is closed and quiet. ''{}'' gives new chunks none.';
 COMMENT ON COLUMN pos.hypertable.open_chunk_statistics IS 'Statistics target of every column of a new chunk while it is written (default 10: analyzing samples 3 000 rows instead of 30 000); reset to the hypertable''s own targets when the chunk is settled. NULL leaves the targets alone.';
+COMMENT ON COLUMN pos.hypertable.settled_chunk_indexes IS 'Indexes a chunk gets when it is settled instead of while it is written, each as what follows CREATE INDEX ON <chunk>, e.g. ''(tenant_id, store_id, sku, occurred_at)'': built in one sorted pass, not maintained row by row on the write path. Changes apply to chunks settled from then on.';
 COMMENT ON COLUMN pos.hypertable.default_chunk IS 'Catch-all partition: a row whose chunk does not exist yet lands here and maintenance moves it into its chunk.';
 
 CREATE TABLE pos.chunk (
@@ -184,11 +186,41 @@ BEGIN
 END
 $$;
 
+-- Builds a chunk's settled indexes (pos.hypertable.settled_chunk_indexes). Every row a chunk
+-- takes while it is written descends each of its B-trees: in the service's write path that is
+-- about half of PostgreSQL's CPU, and an index only analysts' ad-hoc queries read (sale lines by
+-- store and SKU) costs every batch its share. Built once the chunk is closed, in one sorted pass,
+-- such an index costs a fraction of that; until then those queries scan the open chunk (a day).
+-- A definition PostgreSQL refuses only warns (the chunk settles, without that index); a busy lock
+-- or a deadlock is raised, so the settling is retried whole at the job's next run.
+CREATE FUNCTION pos._build_settled_indexes(chunk regclass, defs text[]) RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+    d text;
+    n integer := 0;
+BEGIN
+    FOREACH d IN ARRAY coalesce(defs, '{}') LOOP
+        BEGIN
+            EXECUTE format('CREATE INDEX ON %s %s', chunk, d);
+            n := n + 1;
+        EXCEPTION
+            WHEN lock_not_available OR deadlock_detected THEN
+                RAISE;
+            WHEN OTHERS THEN
+                RAISE WARNING 'chunk "%" gets no index %: %', chunk, d, SQLERRM
+                    USING HINT = 'Fix pos.hypertable.settled_chunk_indexes, then create it on the chunks already settled with CREATE INDEX ON <chunk> ….';
+        END;
+    END LOOP;
+    RETURN n;
+END
+$$;
+
 -- Hands a chunk opened by pos._open_chunk back to autovacuum: resets the storage parameters it
 -- got, sets the column statistics targets it lowered back to the hypertable's, and analyzes it in
 -- full (autovacuum would not: it analyzed the chunk recently, only with a small sample). Its
 -- insert-driven vacuum threshold is then long passed, so autovacuum vacuums it at its next visit.
--- Returns false when the chunk was settled already.
+-- Before the ANALYZE, it builds the chunk's settled indexes. Returns false when the chunk was
+-- settled already.
 CREATE FUNCTION pos.settle_chunk(chunk regclass) RETURNS boolean
 LANGUAGE plpgsql SET search_path = pg_catalog, pos AS $$
 DECLARE
@@ -214,13 +246,14 @@ BEGIN
                  THEN format('RESET (%s)', (SELECT string_agg(split_part(o, '=', 1), ', ') FROM unnest(c.open_reloptions) o)) END,
             cols));
     END IF;
+    PERFORM pos._build_settled_indexes(c.chunk, (SELECT h.settled_chunk_indexes FROM pos.hypertable h WHERE h.relid = c.hypertable));
     EXECUTE format('ANALYZE %s', c.chunk);
     UPDATE pos.chunk SET open_reloptions = NULL, open_statistics = NULL, settled_at = now() WHERE pos.chunk.chunk = c.chunk;
     RETURN true;
 END
 $$;
 COMMENT ON FUNCTION pos.settle_chunk(regclass) IS
-'Hands a chunk back to autovacuum''s defaults: resets the storage parameters and statistics targets it got while written (pos.hypertable.open_chunk_reloptions, open_chunk_statistics) and analyzes it. The maintenance job does this once a closed chunk is no longer written; false if it was settled already.';
+'Hands a chunk back to autovacuum''s defaults: resets the storage parameters and statistics targets it got while written (pos.hypertable.open_chunk_reloptions, open_chunk_statistics), builds its settled indexes (settled_chunk_indexes) and analyzes it. The maintenance job does this once a closed chunk is no longer written; false if it was settled already.';
 
 -- The maintenance job's part: settles every open chunk of a hypertable whose range has closed and
 -- that was not written since the job's previous look (pg_stat_user_tables), or, whatever trickles
@@ -286,6 +319,10 @@ BEGIN
     IF moved > 0 THEN
         EXECUTE format('INSERT INTO %s SELECT * FROM %I', h.relid, tmp);
         RAISE NOTICE 'moved % row(s) of "%" from the default chunk into "%"', moved, h.relid, cname;
+    END IF;
+    IF NOT opened THEN
+        -- Settled from the start (the policy is off for this hypertable): its indexes now.
+        PERFORM pos._build_settled_indexes(chunk, h.settled_chunk_indexes);
     END IF;
     INSERT INTO pos.chunk (hypertable, chunk, range_start, range_end, open_reloptions, open_statistics, settled_at)
     VALUES (h.relid, chunk, lo, hi,

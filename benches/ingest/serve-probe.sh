@@ -6,7 +6,8 @@
 #       BIN (pos-ingest), LOADGEN, EXTRA (more serve flags), SETUP (SQL run after CREATE EXTENSION,
 #       e.g. benches/ingest/schema-4c89ca1.sql for an older binary), CREATEDB (options of CREATE DATABASE,
 #       e.g. "TEMPLATE template0 LC_COLLATE 'C'"), KEEP (1: keep the database bench_serve afterwards),
-#       WARMUP (seconds at the same rate before the measured SECS, reported apart; default 0)
+#       WARMUP (seconds at the same rate before the measured SECS, reported apart; default 0),
+#       FRESH (1: skip the VACUUM ANALYZE of the new database before the runs)
 set -euo pipefail
 ADMIN=$1; BASE=${ADMIN%/*}; shift; WRITERS=${WRITERS:-2}; SECS=${SECS:-15}; EXTRA=${EXTRA:-}
 cd "$(dirname "$0")/../.."
@@ -16,6 +17,10 @@ psql -X -q "$ADMIN" -c "DROP DATABASE IF EXISTS bench_serve WITH (FORCE)" -c "CR
 D=$BASE/bench_serve; psql -X -q "$D" -c "CREATE EXTENSION pos_analytics"
 [[ -n ${SETUP:-} ]] && psql -X -q -v ON_ERROR_STOP=1 "$D" -f "$SETUP"
 for t in pos.txn pos.sale_line pos.tender; do psql -X -q -tA "$D" -c "SELECT count(*) FROM pos.ensure_chunks('$t', '2026-09-20', '2026-09-25')" >/dev/null; done
+# The database is minutes old, a deployment's is not: without this, autovacuum analyzes its
+# freshly written catalogs (pg_class, pg_attribute, pg_depend…) within the measured minute and
+# invalidates every backend's caches. FRESH=1 leaves them to autovacuum.
+[[ ${FRESH:-} == 1 ]] || psql -X -q "$D" -c "VACUUM ANALYZE"
 # As tail-probe.sh: the runs start after a checkpoint, not in the middle of the previous one's.
 psql -X -q "$D" -c "CHECKPOINT"
 source benches/ingest/writeback.sh; writeback_report

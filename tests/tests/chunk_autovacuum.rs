@@ -1,8 +1,9 @@
 //! Chunks while they are written (docs/dba.md): a new chunk gets no insert-driven autovacuum and
 //! a low statistics target; the hypertable's maintenance job settles it (defaults back, one full
 //! ANALYZE) once its range has closed and it is no longer written, or one chunk interval after
-//! its range's end whatever trickles in; a DBA can switch the policy off per hypertable, and a
-//! setting PostgreSQL refuses never stops chunk creation.
+//! its range's end whatever trickles in; settling builds the chunk's settled indexes (sale lines
+//! by store and SKU); a DBA can switch the policy off per hypertable, and a setting PostgreSQL
+//! refuses never stops chunk creation nor settling.
 use pos_e2e::fresh_db;
 use postgres::Client;
 
@@ -52,6 +53,21 @@ fn state(c: &mut Client, chunk: &str) -> (Option<Vec<String>>, Vec<i32>, bool) {
     (r.get(0), r.get(1), r.get(2))
 }
 
+/// The definitions of the chunk's indexes, from `(` on, sorted.
+fn indexes(c: &mut Client, chunk: &str) -> Vec<String> {
+    c.query(
+        "SELECT substr(indexdef, strpos(indexdef, ' USING btree (') + 13) FROM pg_indexes
+          WHERE schemaname || '.' || tablename = $1 ORDER BY 1",
+        &[&chunk],
+    )
+    .unwrap()
+    .iter()
+    .map(|r| r.get(0))
+    .collect()
+}
+
+const BY_SKU: &str = "(tenant_id, store_id, sku, occurred_at)";
+
 /// How many bounds the histogram of the chunk's occurred_at has: 11 with a statistics target of
 /// 10, 101 with the default 100 (the lines' times are all distinct).
 fn histogram_bounds(c: &mut Client, chunk: &str) -> i32 {
@@ -76,6 +92,11 @@ fn new_chunk_is_opened_and_settled_once_closed_and_quiet() {
     );
     assert_eq!(targets, vec![10], "every column samples for a target of 10");
     assert!(!settled);
+    assert!(
+        !indexes(&mut c, CHUNK).contains(&BY_SKU.to_string()),
+        "the by-SKU index waits for the chunk to settle: {:?}",
+        indexes(&mut c, CHUNK)
+    );
 
     write_lines(&mut c, 0, 2000);
     c.batch_execute(&format!("ANALYZE {CHUNK}")).unwrap();
@@ -99,6 +120,27 @@ fn new_chunk_is_opened_and_settled_once_closed_and_quiet() {
     assert_eq!(opts, None);
     assert_eq!(targets, vec![-1]);
     assert_eq!(histogram_bounds(&mut c, CHUNK), 101);
+    assert!(indexes(&mut c, CHUNK).contains(&BY_SKU.to_string()));
+    // …and a store's lines of one SKU are found through it.
+    let plan: Vec<String> = {
+        let mut t = c.transaction().unwrap();
+        t.batch_execute("SET LOCAL enable_seqscan = off").unwrap();
+        let rows = t
+            .query(
+                "EXPLAIN SELECT sum(quantity) FROM pos.sale_line
+                  WHERE tenant_id = 't1' AND store_id = 's1' AND sku = 'sku7'
+                    AND occurred_at >= '2026-01-05' AND occurred_at < '2026-01-06'",
+                &[],
+            )
+            .unwrap();
+        rows.iter().map(|r| r.get(0)).collect()
+    };
+    assert!(
+        plan.iter()
+            .any(|l| l.contains("sale_line_20260105t0000_tenant_id_store_id_sku_occurred_at_idx")),
+        "{}",
+        plan.join("\n")
+    );
     assert!(!c
         .query_one("SELECT pos.settle_chunk($1::text::regclass)", &[&CHUNK])
         .unwrap()
@@ -176,4 +218,52 @@ fn policy_can_be_switched_off_and_a_refused_setting_only_warns() {
         let want = if col.starts_with("payload") { 0 } else { 10 };
         assert_eq!(*target, want, "statistics target of raw_inbox.{col}");
     }
+}
+
+#[test]
+fn settled_indexes_are_built_once_and_a_refused_one_only_warns() {
+    let mut c = fresh_db("e2e_chunk_settled_indexes");
+    // A definition with a statement after it is refused outright.
+    let err = c
+        .batch_execute(
+            "UPDATE pos.hypertable SET settled_chunk_indexes = '{\"(sku); DROP TABLE pos.store\"}'
+              WHERE relid = 'pos.sale_line'::regclass",
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.code(),
+        Some(&postgres::error::SqlState::CHECK_VIOLATION),
+        "{err}"
+    );
+    // One PostgreSQL refuses (no such column) next to a good one: the chunk settles with the good.
+    c.batch_execute(
+        "UPDATE pos.hypertable SET settled_chunk_indexes = settled_chunk_indexes || '{\"(no_such_column)\", \"(sku)\"}'
+          WHERE relid = 'pos.sale_line'::regclass;
+         SELECT pos.ensure_chunks('pos.sale_line', '2026-01-05', '2026-01-05')",
+    )
+    .unwrap();
+    write_lines(&mut c, 0, 300);
+    let before = indexes(&mut c, CHUNK);
+    assert!(c
+        .query_one("SELECT pos.settle_chunk($1::text::regclass)", &[&CHUNK])
+        .unwrap()
+        .get::<_, bool>(0));
+    let after = indexes(&mut c, CHUNK);
+    assert_eq!(after.len(), before.len() + 2, "{before:?} → {after:?}");
+    assert!(after.contains(&BY_SKU.to_string()) && after.contains(&"(sku)".to_string()));
+    assert!(!c
+        .query_one("SELECT pos.settle_chunk($1::text::regclass)", &[&CHUNK])
+        .unwrap()
+        .get::<_, bool>(0));
+    assert_eq!(indexes(&mut c, CHUNK), after, "built once");
+
+    // With the policy off a chunk is settled at creation, and gets its settled indexes then.
+    c.batch_execute(
+        "UPDATE pos.hypertable SET open_chunk_reloptions = '{}', open_chunk_statistics = NULL
+          WHERE relid = 'pos.sale_line'::regclass;
+         SELECT pos.ensure_chunks('pos.sale_line', '2026-01-06', '2026-01-06')",
+    )
+    .unwrap();
+    let made = indexes(&mut c, "pos_chunks.sale_line_20260106t0000");
+    assert!(made.contains(&BY_SKU.to_string()), "{made:?}");
 }
