@@ -191,8 +191,9 @@ $$;
 -- about half of PostgreSQL's CPU, and an index only analysts' ad-hoc queries read (sale lines by
 -- store and SKU) costs every batch its share. Built once the chunk is closed, in one sorted pass,
 -- such an index costs a fraction of that; until then those queries scan the open chunk (a day).
--- A definition PostgreSQL refuses only warns (the chunk settles, without that index); a busy lock
--- or a deadlock is raised, so the settling is retried whole at the job's next run.
+-- A definition PostgreSQL refuses only warns (the chunk settles, without that index); a busy lock,
+-- a deadlock, a caller who does not own the chunk or a full disk is raised, so the settling is
+-- undone and retried whole at the job's next run.
 CREATE FUNCTION pos._build_settled_indexes(chunk regclass, defs text[]) RETURNS integer
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -204,7 +205,7 @@ BEGIN
             EXECUTE format('CREATE INDEX ON %s %s', chunk, d);
             n := n + 1;
         EXCEPTION
-            WHEN lock_not_available OR deadlock_detected THEN
+            WHEN lock_not_available OR deadlock_detected OR insufficient_privilege OR insufficient_resources THEN
                 RAISE;
             WHEN OTHERS THEN
                 RAISE WARNING 'chunk "%" gets no index %: %', chunk, d, SQLERRM

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # A/B of the generate write path between pos-ingest binaries (e.g. main's and a branch's):
-#   benches/ingest/ab-generate.sh ADMIN_URL BIN_A BIN_B [BIN_A BIN_B …]    env: DAYS (30), RAW (1)
+#   benches/ingest/ab-generate.sh ADMIN_URL BIN_A BIN_B [BIN_A BIN_B …]    env: DAYS (30), RAW (1),
+#       FACTS (1: also the raw COPY of every fact row generate wrote, all five hypertables, in two
+#       streams as generate's two writers)
 # A binary may be given as BIN+SETUP.sql: SETUP.sql runs after CREATE EXTENSION (e.g. to restore
 # an older definition of a trigger, so an old binary runs against the schema it shipped with).
 # Each run: fresh database, chunks beforehand (as run.sh), CHECKPOINT, then time, WAL bytes and
@@ -40,6 +42,25 @@ for ARG in "$@"; do
     psql -X -q "$R" -c "\copy pos.sale_line FROM '/tmp/bench_ab_lines.bin' WITH (FORMAT binary)"
     RAWS=$(python3 -c "print($(now) - $S)")
     OUT+="; raw COPY $(python3 -c "print(f'{$RAWS:.2f} s, {$LINES / $RAWS:.0f} lines/s')"), WAL $(psql -X -qtA "$R" -c "SELECT pg_size_pretty(pg_wal_lsn_diff(pg_current_wal_lsn(), '$L1'))"); ratio $(python3 -c "print(f'{$RAWS / $GEN:.2f}')")"
+  fi
+  if [[ ${FACTS:-} == 1 ]]; then
+    # The same rows of every hypertable (headers, lines, tenders, drawer events, stock levels):
+    # what generate writes besides the inbox, its audit rows and the SKU aliases.
+    FT="pos.txn pos.sale_line pos.tender pos.drawer_event pos.inventory_level"
+    for t in $FT; do psql -X -q "$D" -c "\copy (SELECT * FROM $t) TO '/tmp/bench_ab_${t#pos.}.bin' WITH (FORMAT binary)"; done
+    fresh bench_ab_raw $FT
+    R=$BASE/bench_ab_raw
+    [[ -n $SETUP ]] && psql -X -q -v ON_ERROR_STOP=1 "$R" -f "$SETUP"
+    psql -X -q "$R" -c "CHECKPOINT"
+    S=$(now)
+    # Two streams at once, as generate's two writers: the lines in one, the other tables in turn
+    # in the other (the lines are about as much work as the rest together).
+    psql -X -q "$R" -c "\copy pos.sale_line FROM '/tmp/bench_ab_sale_line.bin' WITH (FORMAT binary)" &
+    for t in ${FT/pos.sale_line /}; do psql -X -q "$R" -c "\copy $t FROM '/tmp/bench_ab_${t#pos.}.bin' WITH (FORMAT binary)"; done
+    wait
+    RAWS=$(python3 -c "print($(now) - $S)")
+    ROWS=$(psql -X -qtA "$R" -c "SELECT (SELECT count(*) FROM pos.txn) + (SELECT count(*) FROM pos.sale_line) + (SELECT count(*) FROM pos.tender) + (SELECT count(*) FROM pos.drawer_event) + (SELECT count(*) FROM pos.inventory_level)")
+    OUT+="; raw COPY of all $ROWS fact rows $(python3 -c "print(f'{$RAWS:.2f} s; ratio {$RAWS / $GEN:.2f}')")"
   fi
   echo "$OUT; load $(cut -d' ' -f1 /proc/loadavg)"
 done
