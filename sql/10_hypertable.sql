@@ -12,7 +12,8 @@ CREATE TABLE pos.hypertable (
     created_at     timestamptz NOT NULL DEFAULT now(),
     open_chunk_reloptions text[] NOT NULL DEFAULT '{autovacuum_vacuum_insert_threshold=-1}',
     open_chunk_statistics integer DEFAULT 10 CHECK (open_chunk_statistics BETWEEN 0 AND 10000),
-    settled_chunk_indexes text[] NOT NULL DEFAULT '{}' CHECK (array_to_string(settled_chunk_indexes, ' ') !~ ';')
+    settled_chunk_indexes text[] NOT NULL DEFAULT '{}'
+        CONSTRAINT settled_chunk_indexes_one_definition_each CHECK (array_to_string(settled_chunk_indexes, ' ') !~ ';')
 );
 COMMENT ON TABLE pos.hypertable IS 'Catalog of hypertables: partitioned tables whose chunks pos_analytics manages.';
 COMMENT ON COLUMN pos.hypertable.origin IS 'Chunk boundaries are origin + k * chunk_interval (a Monday, so weekly chunks start on Mondays).';

@@ -18,6 +18,15 @@ fresh() {
   for t in "${@:2}"; do psql -X -q -tA "$BASE/$1" -c "SELECT count(*) FROM pos.ensure_chunks('$t', '$FROM', '$TO')" >/dev/null; done
 }
 now() { date +%s.%N; }
+# A fresh database bench_ab_raw (in $R) with the chunks of the given tables, the run's SETUP (the
+# same table definitions as the path under test: raw COPY pays for the same indexes) and a
+# CHECKPOINT, ready for a timed raw COPY.
+raw_db() {
+  fresh bench_ab_raw "$@"
+  R=$BASE/bench_ab_raw
+  [[ -n $SETUP ]] && psql -X -q -v ON_ERROR_STOP=1 "$R" -f "$SETUP"
+  psql -X -q "$R" -c "CHECKPOINT"
+}
 for ARG in "$@"; do
   BIN=${ARG%%+*}; SETUP=; [[ $ARG == *+* ]] && SETUP=${ARG#*+}
   fresh bench_ab pos.txn pos.sale_line pos.tender pos.drawer_event pos.inventory_level
@@ -32,11 +41,7 @@ for ARG in "$@"; do
   OUT="$(basename "$BIN")${SETUP:+ + $(basename "$SETUP")}: $(python3 -c "print(f'{$GEN:.2f} s, {$LINES / $GEN:.0f} lines/s')"), WAL $(psql -X -qtA "$D" -c "SELECT pg_size_pretty(pg_wal_lsn_diff(pg_current_wal_lsn(), '$L0')) || ', inbox ' || pg_size_pretty(pg_total_relation_size('pos.raw_inbox'))"), lines $LINES"
   if [[ ${RAW:-1} == 1 ]]; then
     psql -X -q "$D" -c "\copy (SELECT * FROM pos.sale_line) TO '/tmp/bench_ab_lines.bin' WITH (FORMAT binary)"
-    fresh bench_ab_raw pos.sale_line
-    R=$BASE/bench_ab_raw
-    # The same table definition as the path under test: raw COPY pays for the same indexes.
-    [[ -n $SETUP ]] && psql -X -q -v ON_ERROR_STOP=1 "$R" -f "$SETUP"
-    psql -X -q "$R" -c "CHECKPOINT"
+    raw_db pos.sale_line
     L1=$(psql -X -qtA "$R" -c "SELECT pg_current_wal_lsn()")
     S=$(now)
     psql -X -q "$R" -c "\copy pos.sale_line FROM '/tmp/bench_ab_lines.bin' WITH (FORMAT binary)"
@@ -48,10 +53,7 @@ for ARG in "$@"; do
     # what generate writes besides the inbox, its audit rows and the SKU aliases.
     FT="pos.txn pos.sale_line pos.tender pos.drawer_event pos.inventory_level"
     for t in $FT; do psql -X -q "$D" -c "\copy (SELECT * FROM $t) TO '/tmp/bench_ab_${t#pos.}.bin' WITH (FORMAT binary)"; done
-    fresh bench_ab_raw $FT
-    R=$BASE/bench_ab_raw
-    [[ -n $SETUP ]] && psql -X -q -v ON_ERROR_STOP=1 "$R" -f "$SETUP"
-    psql -X -q "$R" -c "CHECKPOINT"
+    raw_db $FT
     S=$(now)
     # Two streams at once, as generate's two writers: the lines in one, the other tables in turn
     # in the other (the lines are about as much work as the rest together).
