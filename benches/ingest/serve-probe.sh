@@ -7,7 +7,8 @@
 #       e.g. benches/ingest/schema-4c89ca1.sql for an older binary), CREATEDB (options of CREATE DATABASE,
 #       e.g. "TEMPLATE template0 LC_COLLATE 'C'"), KEEP (1: keep the database bench_serve afterwards),
 #       WARMUP (seconds at the same rate before the measured SECS, reported apart; default 0),
-#       FRESH (1: skip the VACUUM ANALYZE of the new database before the runs)
+#       FRESH (1: skip the VACUUM ANALYZE of the new database before the runs), TIMES (loadgen --times:
+#       live, the default, or cycle, as runs before 2026-11-30 11:40 UTC)
 set -euo pipefail
 ADMIN=$1; BASE=${ADMIN%/*}; shift; WRITERS=${WRITERS:-2}; SECS=${SECS:-15}; EXTRA=${EXTRA:-}
 cd "$(dirname "$0")/../.."
@@ -16,7 +17,8 @@ BIN=${BIN:-$T/release/pos-ingest}; LOADGEN=${LOADGEN:-$T/release/examples/loadge
 psql -X -q "$ADMIN" -c "DROP DATABASE IF EXISTS bench_serve WITH (FORCE)" -c "CREATE DATABASE bench_serve ${CREATEDB:-}"
 D=$BASE/bench_serve; psql -X -q "$D" -c "CREATE EXTENSION pos_analytics"
 [[ -n ${SETUP:-} ]] && psql -X -q -v ON_ERROR_STOP=1 "$D" -f "$SETUP"
-for t in pos.txn pos.sale_line pos.tender; do psql -X -q -tA "$D" -c "SELECT count(*) FROM pos.ensure_chunks('$t', '2026-09-20', '2026-09-25')" >/dev/null; done
+# The chunks of both kinds of loadgen times (TIMES=live: today; cycle: 2026-09-21) exist first.
+for t in pos.txn pos.sale_line pos.tender; do psql -X -q -tA "$D" -c "SELECT count(*) FROM pos.ensure_chunks('$t', '2026-09-20', '2026-09-25')" -c "SELECT count(*) FROM pos.ensure_chunks('$t', now() - interval '1 day', now() + interval '1 day')" >/dev/null; done
 # The database is minutes old, a deployment's is not: without this, autovacuum analyzes its
 # freshly written catalogs (pg_class, pg_attribute, pg_depend…) within the measured minute, work
 # a database that has run a while does not do. FRESH=1 leaves them to autovacuum.
@@ -42,7 +44,7 @@ acks() { curl -s http://127.0.0.1:$PORT/metrics | awk -F'[{}"]' '/^pos_ingest_ac
 for RC in "$@"; do
   R=${RC%:*}; C=${RC#*:}
   s0=$(cpu $SERVE); p0=$(pgcpu); b0=$(m pos_ingest_batches_total); cs0=$(m pos_ingest_commit_duration_seconds_sum); ph0=$(phases); k0=$(m pos_ingest_connections_accepted_total); a0=$(acks)
-  /usr/bin/time -f "  loadgen CPU %U+%S s, peak RSS %M KB" $LOADGEN --url http://127.0.0.1:$PORT --lines-per-sec $R --seconds $SECS --lines 5 --max-in-flight $C --warmup ${WARMUP:-0} --run "p$R-$C-$RANDOM"
+  /usr/bin/time -f "  loadgen CPU %U+%S s, peak RSS %M KB" $LOADGEN --url http://127.0.0.1:$PORT --lines-per-sec $R --seconds $SECS --lines 5 --max-in-flight $C --warmup ${WARMUP:-0} --times ${TIMES:-live} --run "p$R-$C-$RANDOM"
   s1=$(cpu $SERVE); p1=$(pgcpu); b1=$(m pos_ingest_batches_total); cs1=$(m pos_ingest_commit_duration_seconds_sum); ph1=$(phases); k1=$(m pos_ingest_connections_accepted_total); a1=$(acks)
   echo "  serve CPU $(echo "$s1-$s0" | bc) s, PostgreSQL backends CPU $(echo "$p1-$p0" | bc) s; batches $((b1-b0)), mean commit $(python3 -c "print(f'{1000*($cs1-$cs0)/max(1,$b1-$b0):.1f} ms')"); serve RSS $(awk '/VmRSS/ {print $2, $3}' /proc/$SERVE/status), peak $(awk '/VmHWM/ {print $2, $3}' /proc/$SERVE/status); load $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "  HTTP connections accepted: $((${k1:-0}-${k0:-0}))"

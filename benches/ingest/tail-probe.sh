@@ -9,7 +9,7 @@
 #   env: SECS (60), RATE (20000), WRITERS (2), EXTRA (more serve flags), BIN, LOADGEN,
 #        PGLOG (the cluster's server log, e.g. .pg/server.log), OUT (/tmp/ingest-tail), WORST (8),
 #        SETUP (SQL run after CREATE EXTENSION, before the chunks are made, as in serve-probe.sh),
-#        KEEP (1: keep the database bench_tail afterwards)
+#        KEEP (1: keep the database bench_tail afterwards), TIMES (loadgen --times: live, the default, or cycle)
 set -euo pipefail
 ADMIN=$1; BASE=${ADMIN%/*}
 cd "$(dirname "$0")/../.."
@@ -20,7 +20,8 @@ mkdir -p "$OUT"; rm -f "$OUT"/*
 psql -X -q "$ADMIN" -c "DROP DATABASE IF EXISTS bench_tail WITH (FORCE)" -c "CREATE DATABASE bench_tail"
 D=$BASE/bench_tail; psql -X -q "$D" -c "CREATE EXTENSION pos_analytics"
 [[ -n ${SETUP:-} ]] && psql -X -q -v ON_ERROR_STOP=1 "$D" -f "$SETUP"
-for t in pos.txn pos.sale_line pos.tender; do psql -X -q -tA "$D" -c "SELECT count(*) FROM pos.ensure_chunks('$t', '2026-09-20', '2026-09-25')" >/dev/null; done
+# The chunks of both kinds of loadgen times (TIMES=live: today; cycle: 2026-09-21) exist first.
+for t in pos.txn pos.sale_line pos.tender; do psql -X -q -tA "$D" -c "SELECT count(*) FROM pos.ensure_chunks('$t', '2026-09-20', '2026-09-25')" -c "SELECT count(*) FROM pos.ensure_chunks('$t', now() - interval '1 day', now() + interval '1 day')" >/dev/null; done
 psql -X -q "$D" -c "CHECKPOINT"
 command -v vmstat >/dev/null || apt-get install -y -q --no-install-recommends procps >/dev/null ||
     { echo "vmstat missing and could not be installed: apt-get install -y procps" >&2; exit 1; }
@@ -43,7 +44,7 @@ vmstat -t -w 1 >"$OUT/vmstat.txt" & PIDS+=($!)
         AND NOT (backend_type = 'pos_analytics scheduler' AND wait_event = 'Extension')" 2>/dev/null || true
   done >"$OUT/activity.txt" ) & PIDS+=($!)
 L0=$(wc -l <"${PGLOG:-/dev/null}" 2>/dev/null || echo 0)
-$LOADGEN --url http://127.0.0.1:$PORT --lines-per-sec "$RATE" --seconds "$SECS" --lines 5 --run "tail-$RANDOM" --timeline "$OUT/timeline.csv" | tee "$OUT/loadgen.txt"
+$LOADGEN --url http://127.0.0.1:$PORT --lines-per-sec "$RATE" --seconds "$SECS" --lines 5 --times "${TIMES:-live}" --run "tail-$RANDOM" --timeline "$OUT/timeline.csv" | tee "$OUT/loadgen.txt"
 [[ -n ${PGLOG:-} ]] && tail -n +"$((L0 + 1))" "$PGLOG" >"$OUT/pg.log"
 curl -s http://127.0.0.1:$PORT/metrics >"$OUT/metrics.txt"
 echo "service: peak RSS $(awk '/VmHWM/ {print $2, $3}' /proc/$SERVE/status); slow batches (>= 100 ms): $(grep -c 'slow batch' "$OUT/serve.log" || true)"

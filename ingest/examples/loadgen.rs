@@ -22,9 +22,16 @@
 //! answered 200, p50/p99/max latency from due, max from send), so a tail can be laid next to
 //! the service's slow-batch log and PostgreSQL's log.
 //!
+//! Transactions happen when they are sent (`--times live`, the default), to the second, as a
+//! live stream's do: their times advance with the clock and land in today's chunks.
+//! `--times cycle` gives the schedule's i-th transaction the i-th second of 2026-09-21 modulo a
+//! day, as runs before 2026-11-30 11:40 UTC did: at 4 000 transactions per second it sweeps the
+//! whole day every 22 s, which a real stream never does, and which sends every insert into an
+//! index led by time to a different page (benches/ingest/RESULTS.md).
+//!
 //! cargo run --release -p pos-ingest --example loadgen -- --url http://127.0.0.1:8088 \
 //!     --lines-per-sec 20000 --seconds 30 --lines 5 [--max-in-flight 64] [--warmup 3] [--timeline t.csv]
-//!     [--client hyper|reqwest]
+//!     [--client hyper|reqwest] [--times live|cycle]
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -43,7 +50,26 @@ fn arg(args: &[String], name: &str, default: &str) -> String {
         .unwrap_or_else(|| default.to_string())
 }
 
-fn event(run: &str, i: u64, lines: usize) -> String {
+/// When the schedule's i-th transaction happened (see `--times` above).
+#[derive(Clone, Copy)]
+enum Times {
+    Live(chrono::DateTime<chrono::Utc>),
+    Cycle,
+}
+
+impl Times {
+    fn at(self, i: u64, due_after: Duration) -> String {
+        let secs = match self {
+            Times::Live(start) => start.timestamp() + due_after.as_secs() as i64,
+            Times::Cycle => 1_790_000_000 + (i % 86_400) as i64,
+        };
+        chrono::DateTime::from_timestamp(secs, 0)
+            .expect("a time within chrono's range")
+            .to_rfc3339()
+    }
+}
+
+fn event(run: &str, i: u64, lines: usize, at: &str) -> String {
     let ls: Vec<String> = (0..lines)
         .map(|k| {
             format!(
@@ -53,10 +79,6 @@ fn event(run: &str, i: u64, lines: usize) -> String {
             )
         })
         .collect();
-    let secs = 1_790_000_000 + (i % 86_400) as i64;
-    let at = chrono::DateTime::from_timestamp(secs, 0)
-        .unwrap()
-        .to_rfc3339();
     format!(
         r#"{{"schema_version":1,"type":"transaction","store_id":"S{}","source":"load-{run}","txn_id":"{i}","occurred_at":"{at}","currency":"USD","lines":[{}],"tenders":[{{"tender_no":1,"method":"card","amount":"{}"}}]}}"#,
         i % 20,
@@ -211,11 +233,20 @@ async fn main() {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Sample>();
     let start = Instant::now();
     let start_utc = chrono::Utc::now();
+    let times = match arg(&args, "--times", "live").as_str() {
+        "live" => Times::Live(start_utc),
+        "cycle" => Times::Cycle,
+        other => panic!("--times {other}: live or cycle"),
+    };
     for i in 0..total {
         let due = start + per_req.mul_f64(i as f64);
         tokio::time::sleep_until(due.into()).await;
         let slot = slots.clone().acquire_owned().await.expect("semaphore open");
-        let (client, tx, body) = (client.clone(), tx.clone(), event(&run, i, lines));
+        let (client, tx, body) = (
+            client.clone(),
+            tx.clone(),
+            event(&run, i, lines, &times.at(i, due - start)),
+        );
         tokio::spawn(async move {
             let sent = Instant::now();
             let code = client.post(body).await;

@@ -67,6 +67,8 @@ fn indexes(c: &mut Client, chunk: &str) -> Vec<String> {
 }
 
 const BY_SKU: &str = "(tenant_id, store_id, sku, occurred_at)";
+/// The lines' key, led by the time column so that it is also the index refreshes read.
+const KEY: &str = "(occurred_at, source_txn_id, tenant_id, store_id, source, line_no)";
 
 /// How many bounds the histogram of the chunk's occurred_at has: 11 with a statistics target of
 /// 10, 101 with the default 100 (the lines' times are all distinct).
@@ -78,6 +80,16 @@ fn histogram_bounds(c: &mut Client, chunk: &str) -> i32 {
     )
     .unwrap()
     .get(0)
+}
+
+/// The plan of `query`, one string.
+fn explain(c: &mut Client, query: &str) -> String {
+    c.query(&format!("EXPLAIN {query}"), &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get::<_, String>(0))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[test]
@@ -97,9 +109,21 @@ fn new_chunk_is_opened_and_settled_once_closed_and_quiet() {
         "the by-SKU index waits for the chunk to settle: {:?}",
         indexes(&mut c, CHUNK)
     );
+    assert_eq!(
+        indexes(&mut c, CHUNK),
+        vec![KEY.to_string()],
+        "a line written descends one B-tree: its key, no separate time index"
+    );
 
     write_lines(&mut c, 0, 2000);
     c.batch_execute(&format!("ANALYZE {CHUNK}")).unwrap();
+    // A refresh's read of a few seconds of the open chunk goes through the key.
+    let plan = explain(
+        &mut c,
+        "SELECT count(*) FROM pos.sale_line
+          WHERE occurred_at >= '2026-01-05 00:10+00' AND occurred_at < '2026-01-05 00:10:20+00'",
+    );
+    assert!(plan.contains("sale_line_20260105t0000_pkey"), "{plan}");
     assert_eq!(
         histogram_bounds(&mut c, CHUNK),
         11,
