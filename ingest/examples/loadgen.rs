@@ -22,8 +22,8 @@
 //! answered 200, p50/p99/max latency from due, max from send), so a tail can be laid next to
 //! the service's slow-batch log and PostgreSQL's log.
 //!
-//! Transactions happen when they are sent (`--times live`, the default), to the second, as a
-//! live stream's do: their times advance with the clock and land in today's chunks.
+//! Transactions happen when they are due to be sent (`--times live`, the default), to the
+//! second, as a live stream's do: their times advance with the clock and land in today's chunks.
 //! `--times cycle` gives the schedule's i-th transaction the i-th second of 2026-09-21 modulo a
 //! day, as runs before 2026-11-30 11:40 UTC did: at 4 000 transactions per second it sweeps the
 //! whole day every 22 s, which a real stream never does, and which sends every insert into an
