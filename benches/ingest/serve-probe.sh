@@ -17,8 +17,7 @@ BIN=${BIN:-$T/release/pos-ingest}; LOADGEN=${LOADGEN:-$T/release/examples/loadge
 psql -X -q "$ADMIN" -c "DROP DATABASE IF EXISTS bench_serve WITH (FORCE)" -c "CREATE DATABASE bench_serve ${CREATEDB:-}"
 D=$BASE/bench_serve; psql -X -q "$D" -c "CREATE EXTENSION pos_analytics"
 [[ -n ${SETUP:-} ]] && psql -X -q -v ON_ERROR_STOP=1 "$D" -f "$SETUP"
-# The chunks of both kinds of loadgen times (TIMES=live: today; cycle: 2026-09-21) exist first.
-for t in pos.txn pos.sale_line pos.tender; do psql -X -q -tA "$D" -c "SELECT count(*) FROM pos.ensure_chunks('$t', '2026-09-20', '2026-09-25')" -c "SELECT count(*) FROM pos.ensure_chunks('$t', now() - interval '1 day', now() + interval '1 day')" >/dev/null; done
+source benches/ingest/chunks.sh; bench_chunks "$D"
 # The database is minutes old, a deployment's is not: without this, autovacuum analyzes its
 # freshly written catalogs (pg_class, pg_attribute, pg_depend…) within the measured minute, work
 # a database that has run a while does not do. FRESH=1 leaves them to autovacuum.

@@ -20,8 +20,7 @@ mkdir -p "$OUT"; rm -f "$OUT"/*
 psql -X -q "$ADMIN" -c "DROP DATABASE IF EXISTS bench_tail WITH (FORCE)" -c "CREATE DATABASE bench_tail"
 D=$BASE/bench_tail; psql -X -q "$D" -c "CREATE EXTENSION pos_analytics"
 [[ -n ${SETUP:-} ]] && psql -X -q -v ON_ERROR_STOP=1 "$D" -f "$SETUP"
-# The chunks of both kinds of loadgen times (TIMES=live: today; cycle: 2026-09-21) exist first.
-for t in pos.txn pos.sale_line pos.tender; do psql -X -q -tA "$D" -c "SELECT count(*) FROM pos.ensure_chunks('$t', '2026-09-20', '2026-09-25')" -c "SELECT count(*) FROM pos.ensure_chunks('$t', now() - interval '1 day', now() + interval '1 day')" >/dev/null; done
+source benches/ingest/chunks.sh; bench_chunks "$D"
 psql -X -q "$D" -c "CHECKPOINT"
 command -v vmstat >/dev/null || apt-get install -y -q --no-install-recommends procps >/dev/null ||
     { echo "vmstat missing and could not be installed: apt-get install -y procps" >&2; exit 1; }
