@@ -28,7 +28,7 @@ rows() { psql -X -qtA "$1" -c "SELECT $(for t in $FT; do printf "(SELECT count(*
 
 fresh bench_imp_src 2>/dev/null
 S=$BASE/bench_imp_src
-"${1%%+*}" generate --url "$S" --stores 3 --skus 300 --days "$DAYS" --start-date $DAY0 --seed 1 --quiet >/dev/null
+"$1" generate --url "$S" --stores 3 --skus 300 --days "$DAYS" --start-date $DAY0 --seed 1 --quiet >/dev/null
 # -tA prints each payload as it is, multi-line ones (a store-day of stock levels) included.
 psql -X -qtA "$S" -c "SELECT pos.inbox_payload(i) FROM pos.raw_inbox i ORDER BY inbox_id" >"$TMP/events.ndjson"
 for t in $FT; do psql -X -q "$S" -c "\copy (SELECT * FROM pos.$t) TO '$TMP/$t.bin' WITH (FORMAT binary)"; done
