@@ -106,6 +106,7 @@ async fn import_stops_at_an_unreadable_line_and_resumes_after_the_last_chunk() {
     let s = import(&url, &file, &state).await.expect("second run");
     assert_eq!((s.resumed_files, s.counts.envelopes), (1, 0));
     assert_loaded_exactly_once(&db, 20).await;
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
@@ -142,4 +143,5 @@ async fn import_keeps_a_malformed_event_as_a_reject_and_a_rerun_stores_nothing_t
         scalar_i64(&db, "SELECT count(*) FROM pos.raw_inbox").await,
         23
     );
+    let _ = std::fs::remove_dir_all(&dir);
 }
