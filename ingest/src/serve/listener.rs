@@ -1,7 +1,8 @@
 //! A TCP listener with a bound on open connections. Under overload an open-loop sender opens a
 //! new connection for every request it cannot pipeline, and each connection holds buffers and
 //! a task: without a bound, memory grows with the overload rather than with the work. Beyond
-//! the bound a connection is answered at once with a canned 503 + Retry-After and closed.
+//! the bound a connection is answered at once with a canned 503 + Retry-After and closed once
+//! the sender has finished sending (see [`refuse`]).
 
 use super::metrics::Metrics;
 use std::io;
@@ -9,16 +10,26 @@ use std::pin::Pin;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 const REFUSED: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nretry-after: 1\r\ncontent-type: application/json\r\n\
 content-length: 63\r\nconnection: close\r\n\r\n{\"error\":\"too many open connections; retry later\",\"field\":null}";
 
+/// Refused connections being read to their end at once, at most; beyond it a refused
+/// connection is closed right after its answer (a connection flood must not hold sockets).
+const LINGERING: usize = 64;
+/// How long, and how much, a refused sender may go on sending before it is closed anyway: a
+/// request of the default `max_body_bytes` on a slow link.
+const LINGER_FOR: Duration = Duration::from_secs(2);
+const LINGER_BYTES: usize = 16 << 20;
+
 pub struct Limited {
     inner: TcpListener,
     slots: Arc<Semaphore>,
+    lingering: Arc<Semaphore>,
     metrics: Arc<Metrics>,
 }
 
@@ -27,6 +38,7 @@ impl Limited {
         Limited {
             inner,
             slots: Arc::new(Semaphore::new(max_connections.max(1))),
+            lingering: Arc::new(Semaphore::new(LINGERING)),
             metrics,
         }
     }
@@ -77,8 +89,11 @@ impl axum::serve::Listener for Limited {
                 }
                 Err(_) => {
                     self.metrics.overloaded.fetch_add(1, Relaxed);
-                    // Best effort, without waiting: the socket buffer takes these few bytes.
-                    let _ = io.try_write(REFUSED);
+                    match self.lingering.clone().try_acquire_owned() {
+                        Ok(permit) => drop(tokio::spawn(refuse(io, permit))),
+                        // Best effort, without waiting: the socket buffer takes these few bytes.
+                        Err(_) => drop(io.try_write(REFUSED)),
+                    }
                 }
             }
         }
@@ -87,6 +102,29 @@ impl axum::serve::Listener for Limited {
     fn local_addr(&self) -> io::Result<Self::Addr> {
         self.inner.local_addr()
     }
+}
+
+/// Answers a refused connection with the canned 503, then reads and drops what the sender is
+/// still sending until it closes (within [`LINGER_FOR`] and [`LINGER_BYTES`]). Closed at once,
+/// a socket with unread data sends a reset: a sender still writing its body (curl and most
+/// clients send the whole request before reading) then fails on the write and never reads the
+/// 503 and its Retry-After.
+async fn refuse(mut io: TcpStream, _lingering: OwnedSemaphorePermit) {
+    if io.write_all(REFUSED).await.is_err() {
+        return;
+    }
+    let _ = io.shutdown().await;
+    let drain = async {
+        let mut buf = vec![0u8; 64 << 10];
+        let mut left = LINGER_BYTES;
+        while left > 0 {
+            match io.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => left = left.saturating_sub(n),
+            }
+        }
+    };
+    let _ = tokio::time::timeout(LINGER_FOR, drain).await;
 }
 
 impl AsyncRead for Conn {
@@ -165,5 +203,42 @@ mod counting {
         assert_eq!(metrics.connections_accepted.load(Relaxed), 2);
         assert_eq!(metrics.connections_open.load(Relaxed), 1);
         assert_eq!(metrics.overloaded.load(Relaxed), 0);
+    }
+
+    /// A refused sender that sends its whole request before reading (as curl and most clients
+    /// do) reads the 503. Closing a socket with unread data sends a reset, which fails the
+    /// sender's writes, and then it never reads the answer.
+    #[tokio::test]
+    async fn a_refused_sender_can_finish_its_request_and_read_the_503() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let metrics = Arc::new(Metrics::default());
+        let tcp = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = tcp.local_addr().unwrap();
+        let mut l = Limited::new(tcp, 1, metrics.clone());
+        let _held = TcpStream::connect(addr).await.unwrap();
+        let (_first, _) = l.accept().await;
+        let acceptor = tokio::spawn(async move { l.accept().await });
+        let body = vec![b'x'; 4 << 20];
+        for attempt in 0..3 {
+            let mut c = TcpStream::connect(addr).await.unwrap();
+            let head = format!(
+                "POST /v1/events HTTP/1.1\r\nhost: x\r\ncontent-length: {}\r\n\r\n",
+                body.len()
+            );
+            let sent = async {
+                c.write_all(head.as_bytes()).await?;
+                c.write_all(&body).await
+            }
+            .await;
+            assert!(sent.is_ok(), "attempt {attempt}: sending failed: {sent:?}");
+            let mut answer = Vec::new();
+            let read = c.read_to_end(&mut answer).await;
+            assert!(
+                answer.starts_with(b"HTTP/1.1 503"),
+                "attempt {attempt}: {read:?}, {:?}",
+                String::from_utf8_lossy(&answer)
+            );
+        }
+        acceptor.abort();
     }
 }
