@@ -185,12 +185,17 @@ mod counting {
     use super::*;
     use axum::serve::Listener as _;
 
-    #[tokio::test]
-    async fn accepted_and_open_connections_are_counted_and_closing_gives_the_count_back() {
+    /// A listener on a free local port with room for one connection.
+    async fn one_slot() -> (Limited, std::net::SocketAddr, Arc<Metrics>) {
         let metrics = Arc::new(Metrics::default());
         let tcp = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = tcp.local_addr().unwrap();
-        let mut l = Limited::new(tcp, 1, metrics.clone());
+        (Limited::new(tcp, 1, metrics.clone()), addr, metrics)
+    }
+
+    #[tokio::test]
+    async fn accepted_and_open_connections_are_counted_and_closing_gives_the_count_back() {
+        let (mut l, addr, metrics) = one_slot().await;
         let _a = TcpStream::connect(addr).await.unwrap();
         let _b = TcpStream::connect(addr).await.unwrap();
         let (first, _) = l.accept().await;
@@ -211,10 +216,7 @@ mod counting {
     #[tokio::test]
     async fn a_refused_sender_can_finish_its_request_and_read_the_503() {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        let metrics = Arc::new(Metrics::default());
-        let tcp = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = tcp.local_addr().unwrap();
-        let mut l = Limited::new(tcp, 1, metrics.clone());
+        let (mut l, addr, _) = one_slot().await;
         let _held = TcpStream::connect(addr).await.unwrap();
         let (_first, _) = l.accept().await;
         let acceptor = tokio::spawn(async move { l.accept().await });
