@@ -110,21 +110,22 @@ impl axum::serve::Listener for Limited {
 /// clients send the whole request before reading) then fails on the write and never reads the
 /// 503 and its Retry-After.
 async fn refuse(mut io: TcpStream, _lingering: OwnedSemaphorePermit) {
-    if io.write_all(REFUSED).await.is_err() {
-        return;
-    }
-    let _ = io.shutdown().await;
-    let drain = async {
+    let answer_and_drain = async {
+        io.write_all(REFUSED).await?;
+        io.shutdown().await?;
         let mut buf = vec![0u8; 64 << 10];
         let mut left = LINGER_BYTES;
         while left > 0 {
-            match io.read(&mut buf).await {
-                Ok(0) | Err(_) => return,
-                Ok(n) => left = left.saturating_sub(n),
+            match io.read(&mut buf).await? {
+                0 => break,
+                n => left = left.saturating_sub(n),
             }
         }
+        io::Result::Ok(())
     };
-    let _ = tokio::time::timeout(LINGER_FOR, drain).await;
+    // Whatever happens (a sender that never stops, a write that cannot finish), the socket
+    // is closed when the time is up.
+    let _ = tokio::time::timeout(LINGER_FOR, answer_and_drain).await;
 }
 
 impl AsyncRead for Conn {
