@@ -4,7 +4,9 @@
 use chrono::NaiveDate;
 use chrono::{DateTime, Utc};
 use pos_core::model::{DrawerEvent, InventoryLevel, Tender, Transaction, TxnKey};
+use pos_core::raw_payload::{Packer, Stored};
 use serde_json::Value;
+use std::cell::RefCell;
 
 /// A payload as it arrived, stored verbatim in `pos.raw_inbox` (vendor extensions included).
 #[derive(Debug, Clone, PartialEq)]
@@ -16,6 +18,48 @@ pub struct RawPayload {
     /// `application/json; format=square` etc.: `replay` picks the adapter from it.
     pub content_type: String,
     pub payload: String,
+    /// How the payload will be stored, when that was decided before the writer
+    /// ([`RawPayload::prepack`]); `None`: the writer packs it.
+    pub packed: Option<Packed>,
+}
+
+/// A payload's stored form, decided ahead of the writer (see `pos_core::raw_payload`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Packed {
+    /// Stored as the text itself (short, or barely compressible).
+    Text,
+    /// Stored as this zstd frame of the text.
+    Zstd(Vec<u8>),
+}
+
+thread_local! {
+    /// One zstd context per thread that packs: HTTP threads, import's reader, generate's.
+    static PACKER: RefCell<Packer> = RefCell::new(Packer::new());
+}
+
+impl RawPayload {
+    /// Packs the payload now, on the calling thread. Every batch waits on its writer's
+    /// thread, so packing where the payload was decoded (in parallel with the writer) takes
+    /// the compression off the batch's path; the writer then only copies the frame.
+    pub fn prepack(&mut self) {
+        if self.packed.is_some() {
+            return;
+        }
+        let packed = PACKER.with(|p| match p.borrow_mut().pack(&self.payload) {
+            Stored::Text(_) => Packed::Text,
+            Stored::Zstd(frame) => Packed::Zstd(frame),
+        });
+        self.packed = Some(packed);
+    }
+}
+
+/// [`RawPayload::prepack`] for the new payloads of `envs` (a replay's have none).
+pub fn prepack(envs: &mut [Envelope]) {
+    for e in envs {
+        if let Origin::New(p) = &mut e.origin {
+            p.prepack();
+        }
+    }
 }
 
 /// Where the facts of an envelope come from.
@@ -117,5 +161,56 @@ impl Record {
             Record::Inventory(i) => i.level.as_of,
             Record::Tender(x) => x.tender.occurred_at,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pos_core::raw_payload::{unpack_zstd, MIN_PACKED_BYTES};
+
+    fn raw(payload: String) -> RawPayload {
+        RawPayload {
+            tenant_id: "t".into(),
+            source: "s".into(),
+            event_id: "e".into(),
+            content_type: "application/json".into(),
+            payload,
+            packed: None,
+        }
+    }
+
+    #[test]
+    fn prepack_decides_the_stored_form_once() {
+        let long: String = (0..40)
+            .map(|i| format!(r#"{{"line_no":{i},"sku":"4011"}}"#))
+            .collect();
+        let mut envs = vec![
+            Envelope::new(raw(long.clone())),
+            Envelope::new(raw("x".repeat(MIN_PACKED_BYTES - 1))),
+            Envelope {
+                origin: Origin::Inbox(7),
+                records: Vec::new(),
+                rejects: Vec::new(),
+            },
+        ];
+        prepack(&mut envs);
+        let Origin::New(p) = &envs[0].origin else {
+            unreachable!()
+        };
+        let Some(Packed::Zstd(frame)) = &p.packed else {
+            panic!("a long payload is packed: {:?}", p.packed)
+        };
+        assert_eq!(unpack_zstd(frame).unwrap(), long);
+        let Origin::New(p) = &envs[1].origin else {
+            unreachable!()
+        };
+        assert_eq!(p.packed, Some(Packed::Text), "a short one stays text");
+        assert_eq!(envs[2].origin, Origin::Inbox(7), "a replay has no payload");
+
+        let mut p = raw(long);
+        p.packed = Some(Packed::Text);
+        p.prepack();
+        assert_eq!(p.packed, Some(Packed::Text), "a decision is not redone");
     }
 }

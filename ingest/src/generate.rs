@@ -4,7 +4,7 @@
 
 use crate::adapters::canonical::{self, CONTENT_TYPE};
 use crate::adapters::Context;
-use crate::envelope::{Envelope, RawPayload};
+use crate::envelope::{prepack, Envelope, RawPayload};
 use crate::writer::reference::{upsert_products, upsert_stores, ProductRow, StoreRow};
 use crate::writer::{Counts, Writer};
 use anyhow::Context as _;
@@ -219,10 +219,11 @@ fn generate_batches(
         // Moved into their batches, not copied: a deep copy of every envelope was ~2 % of
         // generate's own CPU, and dropping the originals as much again.
         loop {
-            let chunk: Vec<Envelope> = envs.by_ref().take(batch).collect();
+            let mut chunk: Vec<Envelope> = envs.by_ref().take(batch).collect();
             if chunk.is_empty() {
                 break;
             }
+            prepack(&mut chunk);
             if tx.blocking_send(chunk).is_err() {
                 anyhow::bail!("the writers stopped early (see the error above)");
             }
@@ -274,6 +275,7 @@ pub fn day_envelopes(
             event_id: format!("{}/{}/inventory/{}", cfg.source, store, cfg.date(day)),
             content_type: CONTENT_TYPE.into(),
             payload: String::new(),
+            packed: None,
         };
         out.push(canonical::envelope_of_lines(ctx, raw, text)?);
     }

@@ -8,7 +8,8 @@
 use crate::adapters::csv::Mapping;
 use crate::adapters::format::{map, quarantine_rejected, Format, Meta};
 use crate::adapters::Context;
-use crate::envelope::{Envelope, RawPayload, Reject};
+use crate::envelope::{prepack, Envelope, RawPayload, Reject};
+use crate::writer::phases::Phases;
 use crate::writer::{Counts, Writer};
 use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -33,6 +34,8 @@ pub struct Summary {
     pub files: usize,
     pub resumed_files: usize,
     pub counts: Counts,
+    /// The writer's time per step, summed over the chunks: where an import's time went.
+    pub phases: Phases,
     pub payload_errors: Vec<String>,
     pub seconds: f64,
 }
@@ -59,6 +62,7 @@ impl std::fmt::Display for Summary {
         for e in &self.payload_errors {
             writeln!(f, "unreadable: {e}")?;
         }
+        writeln!(f, "steps:      {}", self.phases)?;
         write!(
             f,
             "time:       {:.1} s, {:.0} lines/s",
@@ -203,6 +207,7 @@ async fn import_lines(
     while let Some(chunk) = rx.recv().await {
         let o = w.write("import", &chunk.envelopes).await?;
         s.counts.add(&o.counts);
+        s.phases.absorb(&o.phases);
         if let Some(p) = state {
             save_offset(p, chunk.end)?;
         }
@@ -243,6 +248,7 @@ fn read_chunks(
             let mut m = map(ctx, mappings, &Format::Canonical, &chunk, &Meta::default())
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             quarantine_rejected(&mut m.envelopes);
+            prepack(&mut m.envelopes);
             let mapped = MappedChunk {
                 envelopes: m.envelopes,
                 end: offset,
@@ -276,6 +282,7 @@ async fn import_whole(
             quarantine_rejected(&mut m.envelopes);
             let o = w.write("import", &m.envelopes).await?;
             s.counts.add(&o.counts);
+            s.phases.absorb(&o.phases);
         }
         // An unreadable file is kept with its reason in pos.reject, and the other files go on.
         Err(e) => {
@@ -294,6 +301,7 @@ async fn import_whole(
                 event_id: String::new(),
                 content_type: format.content_type(),
                 payload: body,
+                packed: None,
             };
             let mut env = Envelope::new(raw);
             env.rejects.push(Reject {
@@ -308,6 +316,7 @@ async fn import_whole(
             quarantine_rejected(&mut envs);
             let o = w.write("import", &envs).await?;
             s.counts.add(&o.counts);
+            s.phases.absorb(&o.phases);
             s.payload_errors.push(reason);
         }
     }

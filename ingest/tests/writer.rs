@@ -7,7 +7,7 @@ mod common;
 use common::*;
 use pos_ingest::adapters::format::Format;
 use pos_ingest::adapters::Context;
-use pos_ingest::envelope::{Origin, Record};
+use pos_ingest::envelope::{prepack, Origin, Packed, Record};
 use pos_ingest::writer::{EnvelopeStatus, Writer};
 
 async fn write(
@@ -591,6 +591,47 @@ async fn packed_payloads_are_replayed_and_read_back_exactly() {
         "6.00",
         "replay re-mapped the packed payload"
     );
+}
+
+/// Payloads packed where they were decoded (HTTP threads, import's reader) are stored in the
+/// form decided there, and read back exactly like the ones the writer packs itself.
+#[tokio::test]
+#[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
+async fn payloads_packed_upstream_are_stored_as_decided_and_read_back_exactly() {
+    let url = fresh_db("prepacked").await;
+    let db = connect(&url).await;
+    let mut w = Writer::connect(&url).await.unwrap();
+    let ctx = Context::for_tenant("t");
+    let lines: Vec<(&str, &str, &str)> = (0..12).map(|_| ("4011", "1", "0.50")).collect();
+    let bodies = [
+        event("a", 1, &lines),
+        event("b", 1, &lines),
+        event("c", 1, &lines),
+    ];
+    let mut envs: Vec<_> = bodies
+        .iter()
+        .flat_map(|b| envelopes(&ctx, &Format::Canonical, b))
+        .collect();
+    // "a" packed upstream, "b" left to the writer, "c" decided upstream to stay text.
+    prepack(&mut envs[..1]);
+    if let Origin::New(p) = &mut envs[2].origin {
+        p.packed = Some(Packed::Text);
+    }
+    w.write("test", &envs).await.unwrap();
+    let rows = db
+        .query(
+            "SELECT payload IS NULL AND payload_zstd IS NOT NULL, pos.inbox_payload(i) \
+             FROM pos.raw_inbox i ORDER BY inbox_id",
+            &[],
+        )
+        .await
+        .unwrap();
+    let got: Vec<(bool, String)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    let want: Vec<(bool, String)> = [true, true, false]
+        .into_iter()
+        .zip(bodies.iter().cloned())
+        .collect();
+    assert_eq!(got, want);
 }
 
 #[tokio::test]

@@ -553,6 +553,7 @@ pub fn envelopes(ctx: &Context, body: &str) -> Vec<(usize, Result<Envelope, Payl
                     event_id: d.event_id,
                     content_type: CONTENT_TYPE.into(),
                     payload: text.to_string(),
+                    packed: None,
                 };
                 let mut env = Envelope::new(raw);
                 match d.record {
@@ -617,6 +618,7 @@ pub fn rejected_line(
         event_id: id.clone(),
         content_type: CONTENT_TYPE.into(),
         payload: text.to_string(),
+        packed: None,
     };
     let mut env = Envelope::new(raw);
     env.rejects.push(Reject {

@@ -102,6 +102,7 @@ fn one(
         event_id,
         content_type: format.content_type(),
         payload: body.to_string(),
+        packed: None,
     };
     let mut env = Envelope::new(raw);
     for r in recs {

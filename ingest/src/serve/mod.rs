@@ -13,7 +13,7 @@ use crate::adapters::csv::Mapping;
 use crate::adapters::format::{map, quarantine_rejected, Format, Mapped, Meta};
 use crate::adapters::{square, Context, PayloadError};
 use crate::config::Config;
-use crate::envelope::Reject;
+use crate::envelope::{prepack, Reject};
 use crate::writer::EnvelopeStatus;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, State};
@@ -291,6 +291,8 @@ async fn handle_inner(s: &AppState, format: Format, body: Bytes, meta: Meta) -> 
         return resp;
     }
     quarantine_rejected(&mut mapped.envelopes);
+    // Packed here, on the HTTP thread, not on the writer's that the whole batch waits on.
+    prepack(&mut mapped.envelopes);
     let rejects: Vec<&Reject> = mapped.envelopes.iter().flat_map(|e| &e.rejects).collect();
     let rejected = json!(rejects
         .iter()

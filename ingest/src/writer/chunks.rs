@@ -5,8 +5,9 @@
 
 use crate::envelope::Record;
 use chrono::{DateTime, Utc};
+use futures_util::future::try_join_all;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
-use tokio_postgres::Client;
+use tokio_postgres::{Client, Statement};
 
 const DAY_SECS: i64 = 86_400;
 
@@ -63,14 +64,19 @@ pub fn days_needed<'a>(
 }
 
 impl ChunkCache {
-    /// Calls `pos.ensure_chunks` for the days not known yet (each in its own short statement,
-    /// outside the batch transaction). They count as known once the batch commits.
+    /// Calls `pos.ensure_chunks` for the days not known yet, one short statement per table
+    /// outside the batch transaction, all sent at once (one round trip: a backfill needs new
+    /// days in every table for most batches). Each statement is its own transaction, so a
+    /// table's creation lock is never held while another table's is awaited. The days count
+    /// as known once the batch commits.
     pub async fn ensure<'a>(
         &mut self,
         client: &Client,
+        statement: &Statement,
         records: impl IntoIterator<Item = &'a Record>,
     ) -> Result<(), tokio_postgres::Error> {
         self.pending.clear();
+        let mut calls = Vec::new();
         for (table, days) in days_needed(records) {
             let missing: Vec<DateTime<Utc>> = days
                 .into_iter()
@@ -81,11 +87,14 @@ impl ChunkCache {
                 })
                 .collect();
             if !missing.is_empty() {
-                client
-                    .query_one(super::upsert::ENSURE_CHUNKS, &[&table, &missing])
-                    .await?;
+                calls.push((table, missing));
             }
         }
+        // tokio-postgres pipelines the queries of futures polled together on one connection.
+        try_join_all(calls.iter().map(|(table, missing)| async move {
+            client.query_one(statement, &[table, missing]).await
+        }))
+        .await?;
         Ok(())
     }
 

@@ -1,5 +1,6 @@
-//! New payloads into `pos.raw_inbox`, long ones zstd-packed (see `pos_core::raw_payload`); the
-//! ones whose event id is stored already become duplicates.
+//! New payloads into `pos.raw_inbox`, long ones zstd-packed (see `pos_core::raw_payload`; packed
+//! here unless packed upstream, [`crate::envelope::prepack`]); the ones whose event id is stored
+//! already become duplicates.
 //!
 //! Two ways, chosen by the batch's mode ([`super::txns::Mode`]):
 //! * **COPY** (`Mode::Fresh`): inbox ids are drawn with the batch id, in the batch's first
@@ -12,9 +13,10 @@
 
 use super::copier::Copier;
 use super::{upsert, EnvelopeStatus, Statements};
-use crate::envelope::{Envelope, Origin};
+use crate::envelope::{Envelope, Origin, Packed};
 use chrono::{DateTime, Utc};
 use pos_core::raw_payload::{Packer, Stored};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use tokio_postgres::types::{ToSql, Type};
 
@@ -47,7 +49,7 @@ struct Rows<'a> {
     event: Vec<&'a str>,
     content_type: Vec<&'a str>,
     text: Vec<Option<&'a str>>,
-    zstd: Vec<Option<Vec<u8>>>,
+    zstd: Vec<Option<Cow<'a, [u8]>>>,
     status: Vec<&'static str>,
 }
 
@@ -62,16 +64,16 @@ fn rows<'a>(envs: &'a [Envelope], status: &[EnvelopeStatus], packer: &mut Packer
         r.source.push(&p.source);
         r.event.push(&p.event_id);
         r.content_type.push(&p.content_type);
-        match packer.pack(&p.payload) {
-            Stored::Text(x) => {
-                r.text.push(Some(x));
-                r.zstd.push(None);
-            }
-            Stored::Zstd(frame) => {
-                r.text.push(None);
-                r.zstd.push(Some(frame));
-            }
-        }
+        let (text, zstd) = match &p.packed {
+            Some(Packed::Text) => (Some(p.payload.as_str()), None),
+            Some(Packed::Zstd(frame)) => (None, Some(Cow::Borrowed(frame.as_slice()))),
+            None => match packer.pack(&p.payload) {
+                Stored::Text(x) => (Some(x), None),
+                Stored::Zstd(frame) => (None, Some(Cow::Owned(frame))),
+            },
+        };
+        r.text.push(text);
+        r.zstd.push(zstd);
         r.status
             .push(if env.records.is_empty() && !env.rejects.is_empty() {
                 "rejected"

@@ -151,6 +151,7 @@ struct Statements {
     batch_audit: Statement,
     inbox: Statement,
     aliases: Statement,
+    ensure_chunks: Statement,
     lines: String,
     tenders: String,
     solo_tenders: String,
@@ -166,6 +167,7 @@ impl Statements {
             batch_audit: c.prepare(upsert::BATCH_AUDIT).await?,
             inbox: c.prepare(upsert::INBOX).await?,
             aliases: c.prepare(upsert::SKU_ALIASES).await?,
+            ensure_chunks: c.prepare(upsert::ENSURE_CHUNKS).await?,
             lines: upsert::lines(g),
             tenders: upsert::tenders(g),
             solo_tenders: upsert::solo_tenders(g),
@@ -342,7 +344,9 @@ impl Writer {
             .flat_map(|(_, e)| &e.records)
             .collect();
         laps.lap(Phase::Prepare);
-        self.chunks.ensure(&self.client, candidates).await?;
+        self.chunks
+            .ensure(&self.client, &self.sql.ensure_chunks, candidates)
+            .await?;
         laps.lap(Phase::Chunks);
 
         let sql = self.sql.clone();

@@ -9,13 +9,15 @@ use std::time::{Duration, Instant};
 /// The steps of a batch, in the order they run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
-    /// Encoding the rows on the client, packing payloads, dedup: CPU of this process.
+    /// Sorting out the batch on the client (duplicates within it, the records to write): CPU
+    /// of this process.
     Prepare,
     /// `pos.ensure_chunks` for days not seen yet (outside the transaction).
     Chunks,
     /// BEGIN with the batch's ids.
     Open,
-    /// Inbox ids and the inbox COPY (or upsert).
+    /// Inbox ids and the inbox COPY (or upsert), with the packing of payloads that reach the
+    /// writer unpacked.
     Inbox,
     /// Headers, lines, tenders, SKU aliases.
     Facts,
@@ -64,6 +66,14 @@ impl Phases {
 
     pub fn add(&mut self, p: Phase, d: Duration) {
         self.spent[p as usize] += d;
+    }
+
+    /// Adds another batch's times and attempts (an import's totals over its chunks).
+    pub fn absorb(&mut self, o: &Phases) {
+        for (a, b) in self.spent.iter_mut().zip(o.spent) {
+            *a += b;
+        }
+        self.attempts += o.attempts;
     }
 
     pub fn total(&self) -> Duration {
@@ -130,5 +140,21 @@ mod tests {
             "{text}"
         );
         assert!(text.ends_with("attempts=2"), "{text}");
+    }
+
+    #[test]
+    fn absorbing_sums_each_phase_and_the_attempts() {
+        let mut a = Phases::default();
+        a.add(Phase::Facts, Duration::from_millis(5));
+        a.attempts = 1;
+        let mut b = Phases::default();
+        b.add(Phase::Facts, Duration::from_millis(2));
+        b.add(Phase::Commit, Duration::from_millis(1));
+        b.attempts = 2;
+        a.absorb(&b);
+        assert_eq!(a.get(Phase::Facts), Duration::from_millis(7));
+        assert_eq!(a.get(Phase::Commit), Duration::from_millis(1));
+        assert_eq!(a.get(Phase::Inbox), Duration::ZERO);
+        assert_eq!(a.attempts, 3);
     }
 }
