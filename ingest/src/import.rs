@@ -12,9 +12,11 @@ use crate::envelope::{prepack, Envelope, RawPayload, Reject};
 use crate::writer::phases::Phases;
 use crate::writer::{Counts, Writer};
 use anyhow::Context as _;
+use futures_util::future::try_join_all;
 use indicatif::{ProgressBar, ProgressStyle};
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -25,6 +27,8 @@ pub struct ImportArgs {
     pub files: Vec<PathBuf>,
     pub format: Option<Format>,
     pub batch: usize,
+    /// Connections writing an NDJSON file's chunks at once.
+    pub writers: usize,
     pub state_dir: Option<PathBuf>,
     pub progress: bool,
 }
@@ -97,9 +101,14 @@ pub async fn run(
     mappings: &HashMap<String, Mapping>,
 ) -> anyhow::Result<Summary> {
     let started = Instant::now();
-    let mut w = Writer::connect(&a.url)
-        .await
-        .context("connecting to PostgreSQL")?;
+    let mut ws = Vec::new();
+    for _ in 0..a.writers.max(1) {
+        ws.push(
+            Writer::connect(&a.url)
+                .await
+                .context("connecting to PostgreSQL")?,
+        );
+    }
     let mut s = Summary::default();
     if let Some(d) = &a.state_dir {
         std::fs::create_dir_all(d)
@@ -125,7 +134,7 @@ pub async fn run(
         bar.set_position(from);
         if format == Format::Canonical {
             import_lines(
-                &mut w,
+                &mut ws,
                 ctx,
                 mappings,
                 file,
@@ -137,7 +146,7 @@ pub async fn run(
             )
             .await?;
         } else if from < len {
-            import_whole(&mut w, ctx, mappings, &format, file, &mut s).await?;
+            import_whole(&mut ws[0], ctx, mappings, &format, file, &mut s).await?;
             if let Some(p) = &state {
                 save_offset(p, len)?;
             }
@@ -169,25 +178,55 @@ fn bar(show: bool, len: u64, file: &Path) -> ProgressBar {
     b
 }
 
-/// Chunks a file's reader may map ahead of the writer. One keeps both busy; more would only
+/// Chunks a file's reader may map ahead of the writers. One keeps them busy; more would only
 /// hold more decoded envelopes in memory.
 const CHUNKS_AHEAD: usize = 1;
 
-/// One chunk of an NDJSON file, mapped: its envelopes, and the file offset just after it (what
-/// is saved once the chunk is committed).
+/// One chunk of an NDJSON file, mapped: its place in the file, its envelopes, and the file
+/// offset just after it (what is saved once the chunk and every chunk before it are committed).
 struct MappedChunk {
+    seq: u64,
     envelopes: Vec<Envelope>,
     end: u64,
 }
 
-/// Reads and maps the file's chunks on a thread of their own while the writer sends the
-/// previous chunk. One after the other, decoding left PostgreSQL idle and writing left the
-/// decoder idle; overlapped, 120 days of events took a median 10.9 s against 12.4 s on 2 cores
-/// (six alternated pairs, `benches/ingest/ab-import.sh`, RESULTS.md). Offsets are still saved
-/// only after their chunk commits, in file order.
+/// The committed chunks of a file, for the offset to save: with several writers a later chunk
+/// may commit first, and the saved offset must never pass a chunk not committed yet.
+#[derive(Default)]
+struct InOrder {
+    next: u64,
+    done: BTreeMap<u64, u64>,
+}
+
+impl InOrder {
+    /// Records chunk `seq` (ending at `end`) as committed; returns the new offset to save when
+    /// the run of committed chunks from the file's start (or resume point) grew.
+    fn commit(&mut self, seq: u64, end: u64) -> Option<u64> {
+        self.done.insert(seq, end);
+        let mut saved = None;
+        while let Some(e) = self.done.remove(&self.next) {
+            self.next += 1;
+            saved = Some(e);
+        }
+        saved
+    }
+}
+
+/// What the writers of one file share: the summary and the offsets.
+struct Progress<'a> {
+    order: InOrder,
+    summary: &'a mut Summary,
+}
+
+/// Reads and maps the file's chunks on a thread of their own while the writers send earlier
+/// chunks, each writer a connection of its own. One after the other, decoding left PostgreSQL
+/// idle and writing left the decoder idle; overlapped, 120 days of events took a median 10.9 s
+/// against 12.4 s on 2 cores (six alternated pairs, `benches/ingest/ab-import.sh`, RESULTS.md).
+/// Chunks may commit out of order (the writes are order-proof: versions, event ids); offsets
+/// are saved only up to the last chunk before which everything is committed.
 #[allow(clippy::too_many_arguments)]
 async fn import_lines(
-    w: &mut Writer,
+    ws: &mut [Writer],
     ctx: &Context,
     mappings: &HashMap<String, Mapping>,
     file: &Path,
@@ -197,22 +236,35 @@ async fn import_lines(
     bar: &ProgressBar,
     s: &mut Summary,
 ) -> anyhow::Result<()> {
-    let (tx, mut rx) = mpsc::channel(CHUNKS_AHEAD);
+    let (tx, rx) = mpsc::channel(CHUNKS_AHEAD);
     let reader = {
         let (ctx, mappings, file) = (ctx.clone(), mappings.clone(), file.to_path_buf());
         tokio::task::spawn_blocking(move || {
             read_chunks(&ctx, &mappings, &file, from, batch.max(1), &tx)
         })
     };
-    while let Some(chunk) = rx.recv().await {
-        let o = w.write("import", &chunk.envelopes).await?;
-        s.counts.add(&o.counts);
-        s.phases.absorb(&o.phases);
-        if let Some(p) = state {
-            save_offset(p, chunk.end)?;
+    let rx = tokio::sync::Mutex::new(rx);
+    let progress = RefCell::new(Progress {
+        order: InOrder::default(),
+        summary: s,
+    });
+    try_join_all(ws.iter_mut().map(|w| async {
+        // The receiver is held while waiting, so each chunk goes to exactly one writer.
+        while let Some(chunk) = rx.lock().await.recv().await {
+            let o = w.write("import", &chunk.envelopes).await?;
+            let mut p = progress.borrow_mut();
+            p.summary.counts.add(&o.counts);
+            p.summary.phases.absorb(&o.phases);
+            if let Some(end) = p.order.commit(chunk.seq, chunk.end) {
+                if let Some(path) = state {
+                    save_offset(path, end)?;
+                }
+                bar.set_position(end);
+            }
         }
-        bar.set_position(chunk.end);
-    }
+        anyhow::Ok(())
+    }))
+    .await?;
     // The channel closes when the reader is done: every chunk it read has been written, so an
     // error it met (an unreadable line) is reported after what came before it is committed.
     reader.await.context("the import reader panicked")?
@@ -234,6 +286,7 @@ fn read_chunks(
     let mut offset = from;
     let mut chunk = String::new();
     let mut n = 0;
+    let mut seq = 0;
     loop {
         let read = reader.read_line(&mut chunk).with_context(|| {
             format!(
@@ -250,9 +303,11 @@ fn read_chunks(
             quarantine_rejected(&mut m.envelopes);
             prepack(&mut m.envelopes);
             let mapped = MappedChunk {
+                seq,
                 envelopes: m.envelopes,
                 end: offset,
             };
+            seq += 1;
             if tx.blocking_send(mapped).is_err() {
                 return Ok(());
             }
@@ -321,4 +376,21 @@ async fn import_whole(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::InOrder;
+
+    #[test]
+    fn the_saved_offset_never_passes_an_uncommitted_chunk() {
+        let mut o = InOrder::default();
+        assert_eq!(o.commit(1, 200), None, "chunk 0 is still being written");
+        assert_eq!(o.commit(2, 300), None);
+        assert_eq!(o.commit(0, 100), Some(300), "0, 1 and 2 are all committed");
+        assert_eq!(o.commit(4, 500), None);
+        assert_eq!(o.commit(3, 400), Some(500));
+        assert_eq!(o.commit(5, 600), Some(600));
+        assert!(o.done.is_empty());
+    }
 }
