@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A/B of the generate write path between pos-ingest binaries (e.g. main's and a branch's):
-#   benches/ingest/ab-generate.sh ADMIN_URL BIN_A BIN_B [BIN_A BIN_B …]    env: DAYS (30), RAW (1),
+#   benches/ingest/ab-generate.sh ADMIN_URL BIN_A BIN_B [BIN_A BIN_B …]    env: DAYS (30), RAW (1), BATCH (generate --batch),
 #       FACTS (1: also the raw COPY of every fact row generate wrote, all five hypertables, in two
 #       streams as generate's two writers)
 # A binary may be given as BIN+SETUP.sql: SETUP.sql runs after CREATE EXTENSION (e.g. to restore
@@ -35,7 +35,7 @@ for ARG in "$@"; do
   psql -X -q "$D" -c "CHECKPOINT"
   L0=$(psql -X -qtA "$D" -c "SELECT pg_current_wal_lsn()")
   S=$(now)
-  "$BIN" generate --url "$D" --stores 3 --skus 300 --days "$DAYS" --start-date $DAY0 --seed 1 --quiet
+  "$BIN" generate --url "$D" --stores 3 --skus 300 --days "$DAYS" --start-date $DAY0 --seed 1 --quiet ${BATCH:+--batch $BATCH}
   GEN=$(python3 -c "print($(now) - $S)")
   LINES=$(psql -X -qtA "$D" -c "SELECT count(*) FROM pos.sale_line")
   OUT="$(basename "$BIN")${SETUP:+ + $(basename "$SETUP")}: $(python3 -c "print(f'{$GEN:.2f} s, {$LINES / $GEN:.0f} lines/s')"), WAL $(psql -X -qtA "$D" -c "SELECT pg_size_pretty(pg_wal_lsn_diff(pg_current_wal_lsn(), '$L0')) || ', inbox ' || pg_size_pretty(pg_total_relation_size('pos.raw_inbox'))"), lines $LINES"
