@@ -13,7 +13,9 @@
 #                                 POS_API_MATERIALIZED_PATHS, i.e. the view itself, then its
 #                                 materialized path when the API would use it),
 #                                 BIN_DIR (prebuilt pos-query-api and direct_loop, e.g. of an
-#                                 earlier commit for a before/after run; default: build them)
+#                                 earlier commit for a before/after run; default: build them),
+#                                 ROUNDS (default 1: direct then API, DURATION s each, ROUNDS
+#                                 times, alternated, with totals at the end)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/work/target-api}
@@ -74,22 +76,33 @@ per_req() { awk -v t="$1" -v n="$2" -v hz="$HZ" 'BEGIN { printf "%.0f", n ? t / 
 
 echo "== machine: $(nproc) cores, $(date -u +%FT%TZ), PostgreSQL $(psql -tAc 'SHOW server_version'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 read -ra PATHS_LIST <<<"${PATHS:-false true}"
+ROUNDS=${ROUNDS:-1}
 for paths in "${PATHS_LIST[@]}"; do
 echo "==== POS_API_MATERIALIZED_PATHS=$paths"
 start_api "$paths"
+dn=0 an=0
+for round in $(seq "$ROUNDS"); do
+[[ $ROUNDS -gt 1 ]] && echo "=== round $round of $ROUNDS"
 echo "== direct tokio-postgres loop ($POOL connections, ${DURATION}s)"
 pg0=$(pg_ticks); c0=$(child_ticks)
 POS_API_MATERIALIZED_PATHS=$paths $DIRECT "$SVC_URL" "$VIEW" "$QUERY" bench "$POOL" "$DURATION" | tee /tmp/pos-api-direct.txt
 sleep 1 # the loop's backends have exited; let the postmaster reap them (their CPU moves to it)
 pg1=$(pg_ticks); c1=$(child_ticks)
 n=$(awk '/^direct:/ {print $2}' /tmp/pos-api-direct.txt)
+dn=$((dn + n))
 echo "cpu per request: PostgreSQL $(per_req $((pg1 - pg0)) "$n") us, direct loop $(per_req $((c1 - c0)) "$n") us"
 echo "== API via wrk (-t$WT -c$CONNS, ${DURATION}s, pool $POOL)"
 pg0=$(pg_ticks); c0=$(child_ticks); a0=$(ticks $API_PID)
 wrk -t"$WT" -c"$CONNS" -d"${DURATION}s" --latency -H "Authorization: Bearer $KEY" "http://127.0.0.1:$PORT/v1/views/$VIEW?$QUERY" | tee /tmp/pos-api-wrk.txt
 pg1=$(pg_ticks); c1=$(child_ticks); a1=$(ticks $API_PID)
 n=$(awk '/requests in/ {print $1}' /tmp/pos-api-wrk.txt)
+an=$((an + n))
 echo "cpu per request: PostgreSQL $(per_req $((pg1 - pg0)) "$n") us, API $(per_req $((a1 - a0)) "$n") us, wrk $(per_req $((c1 - c0)) "$n") us"
+done
+# Alternating short rounds (ROUNDS > 1) lets a drift of the machine or of the query's cost
+# fall on both sides alike; the totals are over every round.
+awk -v d="$dn" -v a="$an" -v t="$((ROUNDS * DURATION))" 'BEGIN {
+    printf "== totals over %d s a side: direct %.0f req/s, API %.0f req/s, direct / API %.2f\n", t, d / t, a / t, a ? d / a : 0 }'
 echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 # the soak below runs on the last API started
 [[ "${1:-}" == "--soak" && $paths == "${PATHS_LIST[-1]}" ]] || stop_api
