@@ -27,6 +27,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use pos_core::model::*;
 use roxmltree::{Document, Node};
 use rust_decimal::Decimal;
+use std::borrow::Cow;
 use std::str::FromStr;
 
 pub const SOURCE: &str = "poslog";
@@ -80,13 +81,30 @@ fn child_dec(n: Node, name: &str) -> R<Option<Decimal>> {
         .transpose()
 }
 
-/// An xs:dateTime, with or without offset (then local to the store).
-fn when(ctx: &Context, store: &str, s: &str) -> R<DateTime<Utc>> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+/// An xs:dateTime, with or without offset (then local to the store). Also taken: `+0200`
+/// offsets without a colon, a space instead of `T`, and a separate offset (NCR Emerald writes
+/// local times with an `r10Ex:Offset="07:00:00"` attribute), passed as `offset`.
+fn when_with(ctx: &Context, store: &str, s: &str, offset: Option<&str>) -> R<DateTime<Utc>> {
+    let s = s.trim();
+    let t = s.replacen(' ', "T", 1);
+    if let Ok(t) = DateTime::parse_from_rfc3339(&t) {
         return Ok(t.with_timezone(&Utc));
     }
-    let local = NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f")
+    if let Ok(t) = DateTime::parse_from_str(&t, "%Y-%m-%dT%H:%M:%S%.f%z") {
+        return Ok(t.with_timezone(&Utc));
+    }
+    let local = NaiveDateTime::parse_from_str(&t, "%Y-%m-%dT%H:%M:%S%.f")
+        .or_else(|_| NaiveDateTime::parse_from_str(&t, "%Y-%m-%dT%H:%M"))
         .map_err(|_| Bad(format!("`{s}` is not an xs:dateTime")))?;
+    if let Some(o) = offset.filter(|o| !o.trim().is_empty()) {
+        let fixed = parse_offset(o)
+            .ok_or_else(|| Bad(format!("time offset `{o}` (of `{s}`) is not ±HH:MM[:SS]")))?;
+        return fixed
+            .from_local_datetime(&local)
+            .single()
+            .map(|t| t.with_timezone(&Utc))
+            .ok_or_else(|| Bad(format!("`{s}` with offset `{o}` is out of range")));
+    }
     ctx.tz(store)
         .from_local_datetime(&local)
         .earliest()
@@ -99,6 +117,54 @@ fn when(ctx: &Context, store: &str, s: &str) -> R<DateTime<Utc>> {
         })
 }
 
+/// A time element, honouring an `Offset` attribute in any namespace.
+fn when_node(ctx: &Context, store: &str, n: Node) -> R<DateTime<Utc>> {
+    when_with(ctx, store, text(n), attr(n, "Offset"))
+}
+
+/// `07:00:00`, `+07:00`, `-0500`, `Z` → a fixed offset.
+fn parse_offset(o: &str) -> Option<chrono::FixedOffset> {
+    let o = o.trim();
+    if o == "Z" {
+        return chrono::FixedOffset::east_opt(0);
+    }
+    let (sign, rest) = match o.as_bytes().first()? {
+        b'-' => (-1, &o[1..]),
+        b'+' => (1, &o[1..]),
+        _ => (1, o),
+    };
+    let digits: String = rest.chars().filter(|c| *c != ':').collect();
+    if digits.len() < 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let h: i32 = digits[0..2].parse().ok()?;
+    let m: i32 = digits[2..4].parse().ok()?;
+    let sec: i32 = digits.get(4..6).map_or(Some(0), |x| x.parse().ok())?;
+    chrono::FixedOffset::east_opt(sign * (h * 3600 + m * 60 + sec))
+}
+
+/// An attribute by local name, whatever its namespace (`r10Ex:Offset`, `Offset`).
+fn attr<'a>(n: Node<'a, '_>, name: &str) -> Option<&'a str> {
+    n.attributes()
+        .find(|a| a.name() == name)
+        .map(|a| a.value())
+}
+
+/// An xs:boolean flag written as an attribute or a child element (`true`/`1`).
+fn flag(n: Node, name: &str) -> bool {
+    attr(n, name)
+        .or_else(|| child_text(n, name))
+        .is_some_and(|v| matches!(v.trim(), "true" | "1" | "True" | "TRUE"))
+}
+
+/// An xs:date, tolerating a zone (`2017-06-21Z`, `2017-06-21+01:00`) or a time part: the
+/// trading day is the calendar date as written.
+fn business_day(d: &str) -> R<NaiveDate> {
+    d.get(..10)
+        .and_then(|x| NaiveDate::parse_from_str(x, "%Y-%m-%d").ok())
+        .ok_or_else(|| Bad(format!("<BusinessDayDate> `{d}` is not a date")))
+}
+
 /// The local date of a timestamp as written: its own offset if it has one, else the store zone.
 fn local_date(ctx: &Context, store: &str, s: &str, at: DateTime<Utc>) -> NaiveDate {
     match DateTime::parse_from_rfc3339(s) {
@@ -107,28 +173,120 @@ fn local_date(ctx: &Context, store: &str, s: &str, at: DateTime<Utc>) -> NaiveDa
     }
 }
 
+/// The text of a POSLog body as received in bytes. POS back offices still write Latin-1 or
+/// Windows-1252 files (with the matching XML declaration) and some Windows tools write
+/// UTF-16: those are decoded here, UTF-8 (with or without BOM) is taken as it is, and any
+/// other declared encoding is refused with an error naming it.
+pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, PayloadError> {
+    let utf16 = |b: &[u8], le: bool| -> Result<Cow<'_, str>, PayloadError> {
+        if b.len() % 2 != 0 {
+            return Err(PayloadError::new(
+                Some("encoding"),
+                "UTF-16 body with an odd number of bytes",
+            ));
+        }
+        let units = b.chunks_exact(2).map(|c| {
+            if le {
+                u16::from_le_bytes([c[0], c[1]])
+            } else {
+                u16::from_be_bytes([c[0], c[1]])
+            }
+        });
+        char::decode_utf16(units)
+            .collect::<Result<String, _>>()
+            .map(Cow::Owned)
+            .map_err(|_| PayloadError::new(Some("encoding"), "invalid UTF-16 in the body"))
+    };
+    match bytes {
+        [0xEF, 0xBB, 0xBF, rest @ ..] => {
+            return std::str::from_utf8(rest).map(Cow::Borrowed).map_err(|e| {
+                PayloadError::new(Some("encoding"), format!("UTF-8 BOM but invalid UTF-8: {e}"))
+            })
+        }
+        [0xFF, 0xFE, rest @ ..] => return utf16(rest, true),
+        [0xFE, 0xFF, rest @ ..] => return utf16(rest, false),
+        [b'<', 0, b'?', 0, ..] => return utf16(bytes, true),
+        [0, b'<', 0, b'?', ..] => return utf16(bytes, false),
+        _ => {}
+    }
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return Ok(Cow::Borrowed(s));
+    }
+    let enc = declared_encoding(bytes).unwrap_or_default();
+    let table: fn(u8) -> char = match enc.to_ascii_lowercase().as_str() {
+        "iso-8859-1" | "latin1" | "latin-1" | "iso8859-1" | "l1" => |b| b as char,
+        "windows-1252" | "cp1252" | "win-1252" => cp1252,
+        "iso-8859-15" | "latin-9" | "latin9" => latin9,
+        "" => {
+            return Err(PayloadError::new(
+                Some("encoding"),
+                "the body is not UTF-8 and its XML declaration names no encoding",
+            ))
+        }
+        _ => {
+            return Err(PayloadError::new(
+                Some("encoding"),
+                format!(
+                    "the body declares encoding=\"{enc}\", which is not supported \
+                     (UTF-8, UTF-16, ISO-8859-1, ISO-8859-15 and Windows-1252 are)"
+                ),
+            ))
+        }
+    };
+    Ok(Cow::Owned(bytes.iter().map(|b| table(*b)).collect()))
+}
+
+/// The `encoding` pseudo-attribute of an XML declaration read as ASCII bytes.
+fn declared_encoding(bytes: &[u8]) -> Option<String> {
+    let head = &bytes[..bytes.len().min(200)];
+    let head: String = head.iter().map(|b| *b as char).collect();
+    let decl = head.strip_prefix("<?xml")?.split("?>").next()?;
+    let r = decl.split("encoding").nth(1)?.trim_start().strip_prefix('=')?;
+    let r = r.trim_start();
+    let q = r.chars().next().filter(|q| *q == '"' || *q == '\'')?;
+    r[1..].split(q).next().map(str::to_string)
+}
+
+/// Windows-1252: Latin-1 except 0x80–0x9F, which hold €, quotes, dashes, Š, Œ, Ž, Ÿ…
+fn cp1252(b: u8) -> char {
+    const HIGH: [char; 32] = [
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž',
+        '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ',
+        '\u{9d}', 'ž', 'Ÿ',
+    ];
+    match b {
+        0x80..=0x9F => HIGH[(b - 0x80) as usize],
+        _ => b as char,
+    }
+}
+
+/// ISO-8859-15: Latin-1 with eight letters replaced (€ at 0xA4).
+fn latin9(b: u8) -> char {
+    match b {
+        0xA4 => '€',
+        0xA6 => 'Š',
+        0xA8 => 'š',
+        0xB4 => 'Ž',
+        0xB8 => 'ž',
+        0xBC => 'Œ',
+        0xBD => 'œ',
+        0xBE => 'Ÿ',
+        _ => b as char,
+    }
+}
+
 pub fn parse(ctx: &Context, body: &str) -> Result<Parsed, PayloadError> {
     let doc = Document::parse(body)
         .map_err(|e| PayloadError::new(None, format!("not well-formed XML: {e}")))?;
     let root = doc.root_element();
-    if root.tag_name().name() != "POSLog" && root.tag_name().name() != "Transaction" {
+    let txns = transactions(root);
+    if txns.is_empty() {
         return Err(PayloadError::new(
             Some(root.tag_name().name()),
             format!(
-                "root element is <{}>, expected <POSLog>",
+                "<{}> holds no <Transaction> (expected a <POSLog> of transactions or one <Transaction>)",
                 root.tag_name().name()
             ),
-        ));
-    }
-    let txns: Vec<Node> = if root.tag_name().name() == "Transaction" {
-        vec![root]
-    } else {
-        children(root, "Transaction").collect()
-    };
-    if txns.is_empty() {
-        return Err(PayloadError::new(
-            Some("POSLog"),
-            "<POSLog> holds no <Transaction>",
         ));
     }
     use sha2::{Digest, Sha256};
@@ -141,6 +299,10 @@ pub fn parse(ctx: &Context, body: &str) -> Result<Parsed, PayloadError> {
     };
     for (i, t) in txns.into_iter().enumerate() {
         let raw = &body[t.range()];
+        if is_training(t) {
+            out.skipped += 1;
+            continue;
+        }
         match transaction(ctx, t) {
             Ok(Some(rec)) => out.records.push(match rec {
                 Record::Txn(txn) => super::finish(ctx, *txn, None, raw),
@@ -158,6 +320,27 @@ pub fn parse(ctx: &Context, body: &str) -> Result<Parsed, PayloadError> {
         }
     }
     Ok(out)
+}
+
+/// The `Transaction` elements of a document: the root itself, the children of `<POSLog>`, or
+/// (vendor wrappers such as NCR Emerald's `TransactionLogLookupResponse/LogDocuments`) every
+/// outermost `Transaction` below the root.
+fn transactions<'a, 'i>(root: Node<'a, 'i>) -> Vec<Node<'a, 'i>> {
+    let is_txn = |n: &Node| n.is_element() && n.tag_name().name() == "Transaction";
+    if is_txn(&root) {
+        return vec![root];
+    }
+    root.descendants()
+        .filter(|n| is_txn(n) && !n.ancestors().skip(1).any(|a| is_txn(&a)))
+        .collect()
+}
+
+/// Training-mode transactions (cashier practice) are not business: they are skipped (counted
+/// in `skipped`, kept verbatim in the inbox) rather than stored as cancelled, so they never
+/// reach sales nor the cancellation figures loss prevention watches.
+fn is_training(t: Node) -> bool {
+    flag(t, "TrainingModeFlag")
+        || child(t, "RetailTransaction").is_some_and(|r| flag(r, "TrainingModeFlag"))
 }
 
 /// Header fields every kind of POSLog transaction shares.
@@ -190,21 +373,30 @@ fn head(ctx: &Context, t: Node) -> R<Head> {
     let workstation = child_text(t, "WorkstationID").map(str::to_string);
     let seq = child_text(t, "SequenceNumber");
     let bdd = child_text(t, "BusinessDayDate");
+    let nonempty = |n: &Node| !text(*n).is_empty();
     let logtime = children(t, "POSLogDateTime")
-        .find(|n| n.attribute("TypeCode") != Some("Message"))
-        .map(text);
-    let time_text = child_text(t, "BeginDateTime")
-        .or_else(|| child_text(t, "EndDateTime"))
+        .filter(nonempty)
+        .find(|n| n.attribute("TypeCode") != Some("Message"));
+    let rt = child(t, "RetailTransaction");
+    let time_node = child(t, "BeginDateTime")
+        .filter(nonempty)
+        .or_else(|| child(t, "EndDateTime").filter(nonempty))
         .or(logtime)
-        .or_else(|| child(t, "RetailTransaction").and_then(|r| child_text(r, "ReceiptDateTime")))
-        .or_else(|| child_text(t, "ReceiptDateTime"))
+        .or_else(|| rt.and_then(|r| child(r, "ReceiptDateTime")).filter(nonempty))
+        .or_else(|| child(t, "ReceiptDateTime").filter(nonempty))
         .ok_or_else(|| {
             Bad("no BeginDateTime, EndDateTime, POSLogDateTime or ReceiptDateTime".into())
         })?;
-    let occurred_at = when(ctx, &store, time_text)?;
+    let time_text = text(time_node);
+    let occurred_at = when_node(ctx, &store, time_node)
+        .map_err(|Bad(m)| Bad(format!("<{}>: {m}", time_node.tag_name().name())))?;
     let business_date = match bdd {
-        Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d")
-            .map_err(|_| Bad(format!("<BusinessDayDate> `{d}` is not a date")))?,
+        Some(d) => business_day(d)?,
+        None if attr(time_node, "Offset").is_some() => occurred_at
+            .with_timezone(&parse_offset(attr(time_node, "Offset").unwrap_or("")).unwrap_or(
+                chrono::FixedOffset::east_opt(0).expect("zero offset"),
+            ))
+            .date_naive(),
         None => local_date(ctx, &store, time_text, occurred_at),
     };
     let id = match child_text(t, "TransactionID") {
@@ -220,8 +412,10 @@ fn head(ctx: &Context, t: Node) -> R<Head> {
         }
     };
     // The message time orders resends of one transaction: a later message is a newer version.
-    let version = match children(t, "POSLogDateTime").map(text).next() {
-        Some(s) => when(ctx, &store, s)?.timestamp_millis(),
+    let version = match children(t, "POSLogDateTime").find(|n| !text(*n).is_empty()) {
+        Some(n) => when_node(ctx, &store, n)
+            .map_err(|Bad(m)| Bad(format!("<POSLogDateTime>: {m}")))?
+            .timestamp_millis(),
         None => 0,
     };
     Ok(Head {
@@ -294,11 +488,20 @@ fn currency_attr(n: Node) -> Option<String> {
         .map(str::to_string)
 }
 
+/// Post-voided stays distinct; a transaction that never completed (cancelled, suspended, or
+/// the suspended original of one resumed elsewhere — the resuming transaction carries the sale,
+/// NCR links it with `TransactionLink ReasonCode="Resume"`) is cancelled: not a sale.
 fn status_of(t: Node, rt: Node) -> TxnStatus {
-    match rt.attribute("TransactionStatus").unwrap_or("") {
-        "PostVoided" | "Voided" => TxnStatus::PostVoided,
-        "Cancelled" | "Canceled" | "Suspended" | "SuspendedDeleted" => TxnStatus::Cancelled,
-        _ if t.attribute("CancelFlag") == Some("true") => TxnStatus::Cancelled,
+    let status = attr(rt, "TransactionStatus")
+        .or_else(|| child_text(rt, "TransactionStatus"))
+        .unwrap_or("");
+    let status = status.rsplit(':').next().unwrap_or(status);
+    match status.to_ascii_lowercase().as_str() {
+        "postvoided" | "voided" | "postvoid" => TxnStatus::PostVoided,
+        "cancelled" | "canceled" | "suspended" | "suspendeddeleted" | "suspendedretrieved"
+        | "aborted" => TxnStatus::Cancelled,
+        _ if flag(t, "CancelFlag") || flag(rt, "CancelFlag") => TxnStatus::Cancelled,
+        _ if flag(t, "SuspendFlag") || flag(rt, "SuspendFlag") => TxnStatus::Cancelled,
         _ => TxnStatus::Completed,
     }
 }
@@ -330,7 +533,7 @@ fn retail(ctx: &Context, t: Node, rt: Node) -> R<Transaction> {
             })
             .transpose()?
             .unwrap_or(pos as i32 + 1);
-        let voided = li.attribute("VoidFlag") == Some("true");
+        let voided = flag(li, "VoidFlag");
         if let Some(item) = child(li, "Sale").or_else(|| child(li, "Return")) {
             let (line, incl) = item_line(ctx, &h, li, item, seq)
                 .map_err(|Bad(m)| Bad(format!("LineItem {seq}: {m}")))?;
@@ -348,7 +551,7 @@ fn retail(ctx: &Context, t: Node, rt: Node) -> R<Transaction> {
                 lines.push(line);
             }
         } else if let Some(x) = child(li, "Tender") {
-            tenders.push(
+            tenders.extend(
                 tender(li, x, seq, h.occurred_at, voided)
                     .map_err(|Bad(m)| Bad(format!("LineItem {seq}: {m}")))?,
             );
@@ -379,6 +582,7 @@ fn retail(ctx: &Context, t: Node, rt: Node) -> R<Transaction> {
         } else if child(li, "Discount").is_some()
             || child(li, "LoyaltyReward").is_some()
             || child(li, "RetailPriceModifier").is_some()
+            || child(li, "PriceDerivationResult").is_some()
         {
             has_adjustment = true;
         }
@@ -414,48 +618,189 @@ fn retail(ctx: &Context, t: Node, rt: Node) -> R<Transaction> {
 }
 
 /// One Sale/Return element; the bool says whether its price includes tax.
-fn item_line(ctx: &Context, h: &Head, li: Node, item: Node, seq: i32) -> R<(Line, bool)> {
-    let item_id = child(item, "ItemID")
-        .map(text)
-        .filter(|s| !s.is_empty())
-        .or_else(|| child(item, "POSIdentity").and_then(|p| child_text(p, "POSItemID")));
-    let item_id = item_id
-        .ok_or_else(|| Bad("no <ItemID> nor <POSIdentity><POSItemID>".into()))?
-        .to_string();
-    let gtin_serial = children(item, "SerialNumber")
+/// Whether an `ItemID` `Type` (or `Name`, which some exports use the same way) names a
+/// barcode: `GTIN`, `EAN13`, `EAN8`, `UPC`, `UPCA`, vendor-prefixed `X:EANNON`…
+fn is_barcode_type(t: &str) -> bool {
+    let t = t.rsplit(':').next().unwrap_or(t).to_ascii_uppercase();
+    t.contains("GTIN") || t.contains("EAN") || t.contains("UPC") || t == "BARCODE"
+}
+
+/// The item codes of a `Sale`/`Return`: the POS's own id (`raw_item_id`) and the product key.
+/// Several `ItemID`s may be sent (SKU and barcode, each with `Type`): the raw id is the first
+/// that is not a barcode, the key a barcode when one is given (`SerialNumber Type="GTIN"`, an
+/// `ItemID` of a barcode type), as for the other sources where the GTIN is the product key.
+fn item_codes(item: Node) -> R<(String, crate::sku::ItemKey)> {
+    let ids: Vec<(Option<&str>, &str)> = children(item, "ItemID")
+        .map(|n| (attr(n, "Type").or_else(|| attr(n, "Name")), text(n)))
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+    let barcode = |t: &Option<&str>| t.is_some_and(is_barcode_type);
+    let raw = ids
+        .iter()
+        .find(|(t, _)| !barcode(t))
+        .or(ids.first())
+        .map(|(_, v)| *v)
+        .or_else(|| child(item, "POSIdentity").and_then(|p| child_text(p, "POSItemID")))
+        .ok_or_else(|| Bad("no <ItemID> nor <POSIdentity><POSItemID>".into()))?;
+    let gtin = children(item, "SerialNumber")
         .find(|s| s.attribute("Type") == Some("GTIN"))
-        .map(text);
-    let key = gtin_serial
+        .map(text)
         .and_then(item_key)
-        .or_else(|| item_key(&item_id))
-        .ok_or_else(|| Bad(format!("<ItemID> `{item_id}` holds no usable item code")))?;
-    let qty_raw = child_dec(item, "Quantity")?.unwrap_or(Decimal::ONE);
+        .or_else(|| {
+            ids.iter()
+                .filter(|(t, _)| barcode(t))
+                .find_map(|(_, v)| item_key(v))
+        });
+    let key = gtin
+        .or_else(|| item_key(raw))
+        .ok_or_else(|| Bad(format!("<ItemID> `{raw}` holds no usable item code")))?;
+    Ok((raw.to_string(), key))
+}
+
+/// Money of one line as the POS reported it, normalized: quantity (unsigned), gross (before
+/// line discounts) and the line discount.
+struct LineMoney {
+    quantity: Decimal,
+    gross: Decimal,
+    discount: Decimal,
+}
+
+/// Sum of line-level price modifiers (`RetailPriceModifier`, `PriceDerivationResult`):
+/// `Action="Subtract"` (or none) is a discount, `Action="Add"` a surcharge.
+fn modifiers(item: Node) -> R<Option<Decimal>> {
+    let mut sum = None;
+    for m in item.children().filter(|c| {
+        c.is_element()
+            && matches!(
+                c.tag_name().name(),
+                "RetailPriceModifier" | "PriceDerivationResult"
+            )
+    }) {
+        let Some(a) = child(m, "Amount").filter(|a| !text(*a).is_empty()) else {
+            continue;
+        };
+        let v = dec(a, "RetailPriceModifier/Amount")?.abs();
+        let add = attr(a, "Action")
+            .or_else(|| attr(m, "Action"))
+            .is_some_and(|x| x.eq_ignore_ascii_case("Add"));
+        *sum.get_or_insert(Decimal::ZERO) += if add { -v } else { v };
+    }
+    Ok(sum)
+}
+
+/// Quantity, gross and discount of a line. Vendors disagree on `ExtendedAmount`: NCR (ACS,
+/// Emerald) and roqqio send it before the line discount (`ExtendedDiscountAmount` being the
+/// discount), SAP and GK after it; which one is meant is told by the arithmetic against
+/// quantity × unit price. A `Quantity` with a `Units` attribute other than 1 counts packages
+/// of `Units` each (weight, length) when that is what the extended amount was priced on.
+fn line_money(item: Node) -> R<LineMoney> {
+    let q_node = child(item, "Quantity").filter(|q| !text(*q).is_empty());
+    let qty_text = q_node
+        .map(|q| dec(q, "Quantity"))
+        .transpose()?
+        .unwrap_or(Decimal::ONE)
+        .abs();
+    let units = q_node
+        .and_then(|q| attr(q, "Units"))
+        .and_then(|u| Decimal::from_str(u.trim()).ok())
+        .map(|u| u.abs())
+        .filter(|u| !u.is_zero() && *u != Decimal::ONE);
+    let regular = child_dec(item, "RegularSalesUnitPrice")?.map(|d| d.abs());
+    let actual = child_dec(item, "ActualSalesUnitPrice")?.map(|d| d.abs());
+    let extended = child_dec(item, "ExtendedAmount")?.map(|d| d.abs());
+    let list = regular.or(actual);
+    let near = |a: Decimal, b: Decimal| (a - b).abs();
+    let quantity = match (units, extended, actual.or(regular)) {
+        (Some(u), Some(e), Some(p)) if near(qty_text * u * p, e) < near(qty_text * p, e) => {
+            qty_text * u
+        }
+        _ => qty_text,
+    };
+    let discount = match child_dec(item, "ExtendedDiscountAmount")?
+        .or(child_dec(item, "DiscountAmount")?)
+        .map(|d| d.abs())
+        .filter(|d| !d.is_zero())
+    {
+        Some(d) => d,
+        None => modifiers(item)?.unwrap_or_default(),
+    };
+    let gross = match (extended, list) {
+        (Some(e), Some(p)) if !discount.is_zero() => {
+            let base = quantity * p;
+            if near(e, base - discount) < near(e, base) {
+                e + discount // ExtendedAmount is after the discount
+            } else {
+                e
+            }
+        }
+        (Some(e), _) => e,
+        (None, _) => {
+            let p = actual
+                .or(regular)
+                .ok_or_else(|| Bad("no unit price nor <ExtendedAmount>".into()))?;
+            (quantity * p).round_dp(2)
+        }
+    };
+    Ok(LineMoney {
+        quantity,
+        gross,
+        discount,
+    })
+}
+
+/// The tax of a line and whether its price includes it. Known from the amounts when the POS
+/// gives a `TaxableAmount`: taxable + tax = net means VAT-inclusive, taxable = net exclusive
+/// (vendors use `TaxIncludedInTaxableAmountFlag` in opposite senses, so the flag is not
+/// trusted); otherwise `TaxIncludedInPriceFlag`.
+fn line_tax(item: Node, net: Decimal) -> R<(Decimal, bool)> {
+    let mut tax = Decimal::ZERO;
+    let mut taxable = None;
+    for t in children(item, "Tax") {
+        tax += child_dec(t, "Amount")?.unwrap_or_default().abs();
+        if let Some(x) = child_dec(t, "TaxableAmount")? {
+            *taxable.get_or_insert(Decimal::ZERO) += x.abs();
+        }
+    }
+    let flagged = flag(item, "TaxIncludedInPriceFlag");
+    let tolerance = Decimal::new(2, 2);
+    let inclusive = match taxable {
+        Some(x) if !tax.is_zero() && (x + tax - net).abs() <= tolerance => true,
+        Some(x) if !tax.is_zero() && (x - net).abs() <= tolerance => false,
+        _ => flagged,
+    };
+    Ok((tax, inclusive))
+}
+
+/// One Sale/Return element; the bool says whether its price includes tax.
+fn item_line(ctx: &Context, h: &Head, li: Node, item: Node, seq: i32) -> R<(Line, bool)> {
+    let (item_id, key) = item_codes(item)?;
+    let money = line_money(item)?;
+    let qty_signed = child_dec(item, "Quantity")?.unwrap_or(Decimal::ONE);
     let price = child_dec(item, "ActualSalesUnitPrice")?
         .or(child_dec(item, "RegularSalesUnitPrice")?)
-        .ok_or_else(|| Bad("no unit price".into()))?
-        .abs();
-    let extended = child_dec(item, "ExtendedAmount")?
-        .map(|d| d.abs())
-        .unwrap_or_else(|| (qty_raw * price).abs());
-    let discount = child_dec(item, "ExtendedDiscountAmount")?
-        .or(child_dec(item, "DiscountAmount")?)
-        .unwrap_or_default()
-        .abs();
-    let is_return = item.tag_name().name() == "Return" || qty_raw < Decimal::ZERO;
+        .map(|p| p.abs())
+        .unwrap_or_else(|| {
+            if money.quantity.is_zero() {
+                money.gross
+            } else {
+                (money.gross / money.quantity).round_dp(4)
+            }
+        });
+    let extended_signed = child_dec(item, "ExtendedAmount")?.unwrap_or_default();
+    let is_return = item.tag_name().name() == "Return"
+        || qty_signed < Decimal::ZERO
+        || extended_signed < Decimal::ZERO;
     let sign = if is_return {
         -Decimal::ONE
     } else {
         Decimal::ONE
     };
-    let mut tax = Decimal::ZERO;
-    for t in children(item, "Tax") {
-        tax += child_dec(t, "Amount")?.unwrap_or_default().abs();
-    }
-    let inclusive = child_text(item, "TaxIncludedInPriceFlag") == Some("true");
+    let discount = money.discount;
+    let (tax, inclusive) = line_tax(item, money.gross - discount)?;
     let net = if inclusive {
-        extended - discount - tax
+        money.gross - discount - tax
     } else {
-        extended - discount
+        money.gross - discount
     };
     let link = child(item, "TransactionLink");
     let (original_txn_id, original_line_no) = match link {
@@ -465,14 +810,14 @@ fn item_line(ctx: &Context, h: &Head, li: Node, item: Node, seq: i32) -> R<(Line
         ),
         None => (None, None),
     };
-    let entry = match li.attribute("EntryMethod").unwrap_or("") {
-        "Keyed" => EntryMethod::Keyed,
-        "Scanned" | "RFID" | "Scan" => EntryMethod::Scanned,
-        _ => EntryMethod::Other,
-    };
-    let description = child(item, "ItemID")
-        .and_then(|n| n.attribute("Name"))
-        .or_else(|| child_text(item, "Description"))
+    let entry = entry_method(li);
+    // `Description` first: some exports use `ItemID Name` as a label of the id kind ("SKU").
+    let description = child_text(item, "Description")
+        .or_else(|| {
+            child(item, "ItemID")
+                .and_then(|n| attr(n, "Name"))
+                .filter(|n| !is_barcode_type(n) && !is_id_kind(n))
+        })
         .map(str::to_string);
     let line = Line {
         line_no: seq,
@@ -485,7 +830,7 @@ fn item_line(ctx: &Context, h: &Head, li: Node, item: Node, seq: i32) -> R<(Line
         gtin: key.gtin,
         raw_item_id: item_id,
         description,
-        quantity: sign * qty_raw.abs(),
+        quantity: sign * money.quantity,
         unit_price: price,
         discount,
         net_amount: sign * net,
@@ -498,6 +843,25 @@ fn item_line(ctx: &Context, h: &Head, li: Node, item: Node, seq: i32) -> R<(Line
         original_line_no,
     };
     Ok((line, inclusive))
+}
+
+/// How the item was entered, from `LineItem/@EntryMethod`: scanning vs keying matters to
+/// loss prevention, anything else (`Automatic`, `acs:Auto`) is "other".
+fn entry_method(li: Node) -> EntryMethod {
+    let e = attr(li, "EntryMethod").unwrap_or("");
+    match e.rsplit(':').next().unwrap_or(e).to_ascii_lowercase().as_str() {
+        "keyed" | "manual" | "keyedin" | "keyboard" => EntryMethod::Keyed,
+        "scanned" | "scan" | "rfid" | "barcode" | "scanner" => EntryMethod::Scanned,
+        _ => EntryMethod::Other,
+    }
+}
+
+/// Labels some exports put in `ItemID Name` to say what kind of id it is.
+fn is_id_kind(name: &str) -> bool {
+    matches!(
+        name.to_ascii_uppercase().as_str(),
+        "SKU" | "PLU" | "ITEMID" | "ITEM" | "ARTICLE" | "CODABAR" | "POSITEMID"
+    )
 }
 
 /// The id the linked (original) transaction got when it was ingested.
@@ -516,25 +880,79 @@ fn link_id(_ctx: &Context, h: &Head, l: Node) -> String {
     }
 }
 
+/// A tender type as vendors spell it: ARTS enumerations (`Cash`, `CreditDebit`,
+/// `GiftCertificate`, `StoredValue`…), prefixed vendor codes (`x:TTID3030CCARD`, `acs:…`).
 fn method_of(kind: &str) -> TenderMethod {
     let k = kind.rsplit(':').next().unwrap_or(kind).to_ascii_lowercase();
-    match k.as_str() {
-        "cash" => TenderMethod::Cash,
-        "giftcard" | "giftcertificate" | "voucher" => TenderMethod::GiftCard,
-        "storecredit" | "customeraccount" => TenderMethod::StoreCredit,
-        k if k.contains("credit") || k.contains("debit") || k.contains("card") => {
-            TenderMethod::Card
-        }
-        _ => TenderMethod::Other,
+    let has = |w: &[&str]| w.iter().any(|x| k.contains(x));
+    if has(&["gift", "voucher", "storedvalue", "certificate"]) {
+        TenderMethod::GiftCard
+    } else if has(&["storecredit", "customeraccount", "houseaccount", "credit note", "creditnote"]) {
+        TenderMethod::StoreCredit
+    } else if has(&["credit", "debit", "card", "eft", "visa", "master", "amex", "maestro"]) {
+        TenderMethod::Card
+    } else if has(&["cash", "bar"]) && !has(&["cashback"]) {
+        TenderMethod::Cash
+    } else {
+        TenderMethod::Other
     }
 }
 
-fn tender(li: Node, x: Node, seq: i32, at: DateTime<Utc>, voided: bool) -> R<Tender> {
-    let amount = child_dec(x, "Amount")?
-        .ok_or_else(|| Bad("<Tender> without <Amount>".into()))?
-        .abs();
-    let refund = x.attribute("TypeCode") == Some("Refund");
-    let method = method_of(x.attribute("TenderType").unwrap_or(""));
+/// The method of a tender without a usable `TenderType`: from the child element ARTS uses for
+/// its details (`CreditDebit`, `GiftCard`, `Voucher`, `Check`…).
+fn method_of_tender(x: Node) -> TenderMethod {
+    let declared = attr(x, "TenderType")
+        .or_else(|| child_text(x, "TenderType"))
+        .map(method_of);
+    match declared {
+        Some(m) if m != TenderMethod::Other => m,
+        _ => x
+            .children()
+            .filter(|c| c.is_element())
+            .map(|c| match c.tag_name().name() {
+                "CreditDebit" => TenderMethod::Card,
+                "GiftCard" | "GiftCertificate" | "Voucher" | "StoredValue" => {
+                    TenderMethod::GiftCard
+                }
+                "CustomerAccount" | "StoreCredit" => TenderMethod::StoreCredit,
+                _ => TenderMethod::Other,
+            })
+            .find(|m| *m != TenderMethod::Other)
+            .or(declared)
+            .unwrap_or(TenderMethod::Other),
+    }
+}
+
+/// Tender numbers for what one `Tender` element yields besides itself.
+const CHANGE_TENDER_OFFSET: i32 = 200_000;
+const CASHBACK_TENDER_OFFSET: i32 = 300_000;
+
+/// One `Tender` line item. Besides the payment it may yield: change given inside the tender
+/// (`Tender/TenderChange`, ARTS 2.x and NCR Emerald) and cash back, each as a negative cash
+/// tender so that tenders add up to what the store kept; a rounding tender (`TenderType`
+/// containing `Rounding`) is negative when the cash was rounded up (`RoundingDirection="Up"`:
+/// the customer paid more than the total) and positive when rounded down. The amount of a
+/// refund is negative (`TypeCode="Refund"` or a negative `Amount`). Cash back is assumed to be
+/// inside the tendered `Amount`, as card authorizations carry it.
+fn tender(li: Node, x: Node, seq: i32, at: DateTime<Utc>, voided: bool) -> R<Vec<Tender>> {
+    let raw = child_dec(x, "Amount")?;
+    let change = match child(x, "TenderChange") {
+        Some(c) => child_dec(c, "Amount")?.unwrap_or_default().abs(),
+        None => Decimal::ZERO,
+    };
+    let raw = match raw {
+        Some(a) => a,
+        None if !change.is_zero() => Decimal::ZERO,
+        None => return Err(Bad("<Tender> without <Amount>".into())),
+    };
+    let type_text = attr(x, "TenderType").unwrap_or("");
+    let refund = attr(x, "TypeCode").is_some_and(|c| c.eq_ignore_ascii_case("Refund"));
+    let rounding = type_text.to_ascii_lowercase().contains("rounding");
+    let method = if rounding {
+        TenderMethod::Other
+    } else {
+        method_of_tender(x)
+    };
     let declined = x.descendants().any(|n| {
         n.tag_name().name() == "Authorization" && n.attribute("HostAuthorized") == Some("false")
     });
@@ -545,24 +963,75 @@ fn tender(li: Node, x: Node, seq: i32, at: DateTime<Utc>, voided: bool) -> R<Ten
     } else {
         TenderStatus::Approved
     };
-    let card_entry =
-        (method == TenderMethod::Card).then(|| match li.attribute("EntryMethod").unwrap_or("") {
-            "MSR" | "Swiped" => CardEntry::Swipe,
-            "ICC" | "Chip" | "EMV" => CardEntry::Chip,
-            "Contactless" | "RFID" | "NFC" => CardEntry::Contactless,
-            "Keyed" => CardEntry::Keyed,
-            _ => CardEntry::Other,
+    let amount = if rounding {
+        let up = x.descendants().any(|n| {
+            n.tag_name().name() == "Rounding"
+                && attr(n, "RoundingDirection").is_some_and(|d| d.eq_ignore_ascii_case("Up"))
         });
-    Ok(Tender {
+        if up {
+            -raw.abs()
+        } else {
+            raw.abs()
+        }
+    } else if refund || raw < Decimal::ZERO {
+        -raw.abs()
+    } else {
+        raw
+    };
+    let card_entry = (method == TenderMethod::Card).then(|| {
+        let e = attr(li, "EntryMethod").unwrap_or("");
+        match e.rsplit(':').next().unwrap_or(e) {
+            "MSR" | "Swiped" | "Swipe" => CardEntry::Swipe,
+            "ICC" | "Chip" | "EMV" | "Inserted" => CardEntry::Chip,
+            "Contactless" | "RFID" | "NFC" | "Tapped" => CardEntry::Contactless,
+            "Keyed" | "Manual" => CardEntry::Keyed,
+            _ => CardEntry::Other,
+        }
+    });
+    let base = Tender {
         tender_no: seq,
         method,
-        amount: if refund { -amount } else { amount },
+        amount,
         status,
         card_fingerprint: None,
         card_bin: None,
         card_entry,
         occurred_at: at,
-    })
+    };
+    let cash = |no: i32, amount: Decimal| Tender {
+        tender_no: no,
+        method: TenderMethod::Cash,
+        amount,
+        status,
+        card_fingerprint: None,
+        card_bin: None,
+        card_entry: None,
+        occurred_at: at,
+    };
+    let mut out = Vec::new();
+    // A tender line that only carries the change (amount 0) is the change itself.
+    if raw.is_zero() && !change.is_zero() {
+        out.push(cash(seq, -change));
+    } else {
+        out.push(base);
+        if !change.is_zero() {
+            out.push(cash(CHANGE_TENDER_OFFSET + seq, -change));
+        }
+    }
+    let cashback = match x
+        .children()
+        .find(|c| c.is_element() && c.tag_name().name().eq_ignore_ascii_case("Cashback"))
+    {
+        Some(c) if c.children().any(|g| g.is_element()) => child_dec(c, "Amount")?,
+        Some(c) if !text(c).is_empty() => Some(dec(c, "Cashback")?),
+        _ => None,
+    }
+    .unwrap_or_default()
+    .abs();
+    if !cashback.is_zero() {
+        out.push(cash(CASHBACK_TENDER_OFFSET + seq, -cashback));
+    }
+    Ok(out)
 }
 
 /// Brings lines in line with the transaction totals: a transaction-level tax when lines carry
