@@ -145,9 +145,7 @@ fn parse_offset(o: &str) -> Option<chrono::FixedOffset> {
 
 /// An attribute by local name, whatever its namespace (`r10Ex:Offset`, `Offset`).
 fn attr<'a>(n: Node<'a, '_>, name: &str) -> Option<&'a str> {
-    n.attributes()
-        .find(|a| a.name() == name)
-        .map(|a| a.value())
+    n.attributes().find(|a| a.name() == name).map(|a| a.value())
 }
 
 /// An xs:boolean flag written as an attribute or a child element (`true`/`1`).
@@ -179,7 +177,7 @@ fn local_date(ctx: &Context, store: &str, s: &str, at: DateTime<Utc>) -> NaiveDa
 /// other declared encoding is refused with an error naming it.
 pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, PayloadError> {
     let utf16 = |b: &[u8], le: bool| -> Result<Cow<'_, str>, PayloadError> {
-        if b.len() % 2 != 0 {
+        if !b.len().is_multiple_of(2) {
             return Err(PayloadError::new(
                 Some("encoding"),
                 "UTF-16 body with an odd number of bytes",
@@ -200,7 +198,10 @@ pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, PayloadError> {
     match bytes {
         [0xEF, 0xBB, 0xBF, rest @ ..] => {
             return std::str::from_utf8(rest).map(Cow::Borrowed).map_err(|e| {
-                PayloadError::new(Some("encoding"), format!("UTF-8 BOM but invalid UTF-8: {e}"))
+                PayloadError::new(
+                    Some("encoding"),
+                    format!("UTF-8 BOM but invalid UTF-8: {e}"),
+                )
             })
         }
         [0xFF, 0xFE, rest @ ..] => return utf16(rest, true),
@@ -241,7 +242,11 @@ fn declared_encoding(bytes: &[u8]) -> Option<String> {
     let head = &bytes[..bytes.len().min(200)];
     let head: String = head.iter().map(|b| *b as char).collect();
     let decl = head.strip_prefix("<?xml")?.split("?>").next()?;
-    let r = decl.split("encoding").nth(1)?.trim_start().strip_prefix('=')?;
+    let r = decl
+        .split("encoding")
+        .nth(1)?
+        .trim_start()
+        .strip_prefix('=')?;
     let r = r.trim_start();
     let q = r.chars().next().filter(|q| *q == '"' || *q == '\'')?;
     r[1..].split(q).next().map(str::to_string)
@@ -251,8 +256,8 @@ fn declared_encoding(bytes: &[u8]) -> Option<String> {
 fn cp1252(b: u8) -> char {
     const HIGH: [char; 32] = [
         '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž',
-        '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ',
-        '\u{9d}', 'ž', 'Ÿ',
+        '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}',
+        'ž', 'Ÿ',
     ];
     match b {
         0x80..=0x9F => HIGH[(b - 0x80) as usize],
@@ -382,7 +387,10 @@ fn head(ctx: &Context, t: Node) -> R<Head> {
         .filter(nonempty)
         .or_else(|| child(t, "EndDateTime").filter(nonempty))
         .or(logtime)
-        .or_else(|| rt.and_then(|r| child(r, "ReceiptDateTime")).filter(nonempty))
+        .or_else(|| {
+            rt.and_then(|r| child(r, "ReceiptDateTime"))
+                .filter(nonempty)
+        })
         .or_else(|| child(t, "ReceiptDateTime").filter(nonempty))
         .ok_or_else(|| {
             Bad("no BeginDateTime, EndDateTime, POSLogDateTime or ReceiptDateTime".into())
@@ -393,9 +401,10 @@ fn head(ctx: &Context, t: Node) -> R<Head> {
     let business_date = match bdd {
         Some(d) => business_day(d)?,
         None if attr(time_node, "Offset").is_some() => occurred_at
-            .with_timezone(&parse_offset(attr(time_node, "Offset").unwrap_or("")).unwrap_or(
-                chrono::FixedOffset::east_opt(0).expect("zero offset"),
-            ))
+            .with_timezone(
+                &parse_offset(attr(time_node, "Offset").unwrap_or(""))
+                    .unwrap_or(chrono::FixedOffset::east_opt(0).expect("zero offset")),
+            )
             .date_naive(),
         None => local_date(ctx, &store, time_text, occurred_at),
     };
@@ -849,7 +858,13 @@ fn item_line(ctx: &Context, h: &Head, li: Node, item: Node, seq: i32) -> R<(Line
 /// loss prevention, anything else (`Automatic`, `acs:Auto`) is "other".
 fn entry_method(li: Node) -> EntryMethod {
     let e = attr(li, "EntryMethod").unwrap_or("");
-    match e.rsplit(':').next().unwrap_or(e).to_ascii_lowercase().as_str() {
+    match e
+        .rsplit(':')
+        .next()
+        .unwrap_or(e)
+        .to_ascii_lowercase()
+        .as_str()
+    {
         "keyed" | "manual" | "keyedin" | "keyboard" => EntryMethod::Keyed,
         "scanned" | "scan" | "rfid" | "barcode" | "scanner" => EntryMethod::Scanned,
         _ => EntryMethod::Other,
@@ -866,7 +881,9 @@ fn is_id_kind(name: &str) -> bool {
 
 /// The id the linked (original) transaction got when it was ingested.
 fn link_id(_ctx: &Context, h: &Head, l: Node) -> String {
-    let store = child_text(l, "BusinessUnit")
+    let store = child(l, "BusinessUnit")
+        .and_then(|b| child_text(b, "UnitID").or(Some(text(b)).filter(|s| !s.is_empty())))
+        .or_else(|| child_text(l, "RetailStoreID"))
         .map(str::to_string)
         .unwrap_or_else(|| h.store.clone());
     let ws = child_text(l, "WorkstationID")
@@ -887,9 +904,17 @@ fn method_of(kind: &str) -> TenderMethod {
     let has = |w: &[&str]| w.iter().any(|x| k.contains(x));
     if has(&["gift", "voucher", "storedvalue", "certificate"]) {
         TenderMethod::GiftCard
-    } else if has(&["storecredit", "customeraccount", "houseaccount", "credit note", "creditnote"]) {
+    } else if has(&[
+        "storecredit",
+        "customeraccount",
+        "houseaccount",
+        "credit note",
+        "creditnote",
+    ]) {
         TenderMethod::StoreCredit
-    } else if has(&["credit", "debit", "card", "eft", "visa", "master", "amex", "maestro"]) {
+    } else if has(&[
+        "credit", "debit", "card", "eft", "visa", "master", "amex", "maestro",
+    ]) {
         TenderMethod::Card
     } else if has(&["cash", "bar"]) && !has(&["cashback"]) {
         TenderMethod::Cash
@@ -1287,6 +1312,236 @@ mod tests {
             ]
         );
         assert_eq!(sums(t).0, d("2.00"));
+    }
+
+    /// A fixture of ingest/tests/data/real/poslog (see PROVENANCE.md there).
+    fn real(name: &str) -> String {
+        let dir = std::env::var("CARGO_MANIFEST_DIR")
+            .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string());
+        let p = format!("{dir}/tests/data/real/poslog/{name}");
+        std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
+    }
+
+    fn txns(p: &Parsed) -> Vec<&Transaction> {
+        p.records
+            .iter()
+            .filter_map(|r| match r {
+                Ok(Record::Txn(t)) => Some(t.as_ref()),
+                Err(e) => panic!("rejected: {e:?}"),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn emerald_wrapper_offset_attribute_vat_inclusive_and_rounding_tender() {
+        let p = parse(
+            &Context::for_tenant("t"),
+            &real("ncr_emerald_r10_wrapped_offsets_vat_inclusive.xml"),
+        )
+        .unwrap();
+        let t = only_txn(&p);
+        assert_eq!(t.key.source_txn_id, "8UJUEBVZ2O");
+        assert_eq!(
+            (t.key.store_id.as_str(), t.currency.as_str()),
+            ("1101", "THB")
+        );
+        assert_eq!(
+            t.occurred_at.to_rfc3339(),
+            "2023-12-19T04:42:40.973+00:00",
+            "11:42:40.973 at the r10Ex:Offset +07:00, not in the store zone (UTC here)"
+        );
+        let l = &t.lines[0];
+        assert_eq!(
+            (l.unit_price, l.discount, l.net_amount, l.tax),
+            (d("159.00"), d("27.05"), d("131.95"), d("0.00")),
+            "ExtendedAmount before the discount"
+        );
+        assert_eq!(l.gtin.as_deref(), Some("08850187000018"));
+        assert_eq!(l.description.as_deref(), Some("Jasmine rice 5kg"));
+        assert_eq!(
+            (t.lines[1].net_amount, t.lines[1].tax),
+            (d("48.60"), d("3.40")),
+            "VAT-inclusive: TaxableAmount + Amount = the line's price"
+        );
+        assert_eq!(sums(t), (d("311.62"), d("12.58"), d("324.20")));
+        let amounts: Vec<(i32, TenderMethod, Decimal)> = t
+            .tenders
+            .iter()
+            .map(|x| (x.tender_no, x.method, x.amount))
+            .collect();
+        assert_eq!(
+            amounts,
+            vec![
+                (4, TenderMethod::Cash, d("500.00")),
+                (5, TenderMethod::Cash, d("-175.75")),
+                (6, TenderMethod::Other, d("-0.05")),
+            ],
+            "change inside a zero tender, rounding up is given back"
+        );
+    }
+
+    #[test]
+    fn ns2_prefixes_extended_after_discount_units_and_cash_back() {
+        let p = parse(
+            &Context::for_tenant("t"),
+            &real("gk_sap_ns2_prefixed_extended_after_discount.xml"),
+        )
+        .unwrap();
+        let t = only_txn(&p);
+        assert_eq!(t.key.source_txn_id, "0815-3-2025-03-01-4711");
+        assert_eq!(t.business_date.to_string(), "2025-03-01");
+        assert_eq!(t.occurred_at.to_rfc3339(), "2025-03-01T17:59:02.500+00:00");
+        let m = &t.lines[0];
+        assert_eq!(m.raw_item_id, "COFFEE_MACHINE");
+        assert_eq!(
+            m.gtin.as_deref(),
+            Some("04006381333931"),
+            "typed GTIN is the key"
+        );
+        assert_eq!((m.net_amount, m.tax), (d("84.03"), d("15.97")));
+        let free = &t.lines[1];
+        assert_eq!(
+            (free.quantity, free.discount, free.net_amount),
+            (d("3"), d("30.00"), d("0.00")),
+            "ExtendedAmount 0 is after the 30.00 discount: free, not -30"
+        );
+        let banana = &t.lines[2];
+        assert_eq!(
+            (banana.quantity, banana.net_amount),
+            (d("0.532"), d("1.06")),
+            "1 package of Units=0.532 kg"
+        );
+        assert_eq!(sums(t), (d("85.09"), d("15.97"), d("101.06")));
+        assert_eq!(t.tenders[1].amount, d("-30.00"), "cash back paid out");
+        assert_eq!(t.tenders[0].card_entry, Some(CardEntry::Other));
+    }
+
+    #[test]
+    fn mixed_document_training_cancel_suspend_resume_and_return() {
+        let p = parse(
+            &Context::for_tenant("t"),
+            &real("xstore_mixed_training_cancel_suspend.xml"),
+        )
+        .unwrap();
+        assert_eq!(p.skipped, 1, "the training sale is not stored");
+        let drawers = p
+            .records
+            .iter()
+            .filter(|r| matches!(r, Ok(Record::Drawer(_))))
+            .count();
+        assert_eq!(drawers, 1);
+        let t = txns(&p);
+        let ids: Vec<(&str, TxnStatus)> = t
+            .iter()
+            .map(|x| (x.key.source_txn_id.as_str(), x.status))
+            .collect();
+        assert_eq!(
+            ids,
+            vec![
+                ("101-1-2025-06-02-901", TxnStatus::Completed),
+                ("101-1-2025-06-02-902", TxnStatus::Cancelled),
+                ("101-1-2025-06-02-903", TxnStatus::Cancelled),
+                ("101-2-2025-06-02-55", TxnStatus::Completed),
+                ("101-2-2025-06-02-56", TxnStatus::Completed),
+            ]
+        );
+        let sale = t[0];
+        assert_eq!(sale.lines[0].raw_item_id, "54437934");
+        assert_eq!(sale.lines[0].gtin.as_deref(), Some("00036000291452"));
+        assert!(sale.lines[0].price_override);
+        assert_eq!(sale.lines[0].description, None, "whitespace-only is absent");
+        assert_eq!(
+            sale.lines.iter().map(|l| l.kind).collect::<Vec<_>>(),
+            vec![LineKind::Sale, LineKind::Sale, LineKind::Void],
+            "<VoidFlag>true</VoidFlag> as an element"
+        );
+        assert_eq!(sums(sale), (d("20.00"), d("1.60"), d("21.60")));
+        assert_eq!(
+            sale.tenders.iter().map(|x| x.amount).collect::<Vec<_>>(),
+            vec![d("30.00"), d("-8.40")],
+            "change inside the cash tender"
+        );
+        assert_eq!(t[3].tenders[0].method, TenderMethod::Cash, "x:TTID1000CASH");
+        let ret = t[4];
+        assert_eq!(
+            (
+                ret.lines[0].kind,
+                ret.lines[0].quantity,
+                ret.lines[0].net_amount
+            ),
+            (LineKind::Return, d("-1"), d("-10.00"))
+        );
+        assert_eq!(
+            ret.lines[0].original_txn_id.as_deref(),
+            Some("101-1-2025-06-02-901")
+        );
+        assert_eq!(
+            (ret.tenders[0].method, ret.tenders[0].amount),
+            (TenderMethod::Card, d("-10.00")),
+            "a negative Amount is a refund even without TypeCode"
+        );
+    }
+
+    #[test]
+    fn bodies_in_latin1_cp1252_and_utf16_are_decoded_others_refused() {
+        let xml = |enc: &str, name: &str| {
+            format!(
+                "<?xml version=\"1.0\" encoding=\"{enc}\"?><POSLog><Transaction>\
+                 <RetailStoreID>1</RetailStoreID><SequenceNumber>1</SequenceNumber>\
+                 <EndDateTime>2025-01-02T10:00:00Z</EndDateTime><RetailTransaction><LineItem>\
+                 <Sale><ItemID>7</ItemID><Description>{name}</Description>\
+                 <RegularSalesUnitPrice>2.50</RegularSalesUnitPrice></Sale></LineItem>\
+                 </RetailTransaction></Transaction></POSLog>"
+            )
+        };
+        let latin1: Vec<u8> = xml("ISO-8859-1", "K\u{e4}se")
+            .chars()
+            .map(|c| c as u32 as u8)
+            .collect();
+        let mut cp = xml("windows-1252", "X").into_bytes();
+        let at = cp.iter().position(|b| *b == b'X').unwrap();
+        cp[at] = 0x80;
+        let mut utf16 = vec![0xFF, 0xFE];
+        for u in xml("UTF-16", "Stra\u{df}e").encode_utf16() {
+            utf16.extend(u.to_le_bytes());
+        }
+        for (bytes, want) in [
+            (latin1, "K\u{e4}se"),
+            (cp, "\u{20ac}"),
+            (utf16, "Stra\u{df}e"),
+        ] {
+            let body = decode(&bytes).unwrap();
+            let p = parse(&Context::for_tenant("t"), &body).unwrap();
+            assert_eq!(only_txn(&p).lines[0].description.as_deref(), Some(want));
+        }
+        let mut sjis = xml("Shift_JIS", "X").into_bytes();
+        sjis[at] = 0x82;
+        let e = decode(&sjis).unwrap_err();
+        assert!(e.message.contains("Shift_JIS"), "{}", e.message);
+        assert_eq!(e.field.as_deref(), Some("encoding"));
+    }
+
+    #[test]
+    fn one_transaction_as_root_and_an_unknown_root_without_transactions() {
+        let one = r#"<Transaction xmlns="http://www.nrf-arts.org/IXRetail/namespace/"><BusinessUnit><UnitID>9</UnitID></BusinessUnit>
+            <SequenceNumber>3</SequenceNumber><BusinessDayDate>2025-02-03</BusinessDayDate>
+            <EndDateTime>2025-02-03T23:59:59.999-05:00</EndDateTime><RetailTransaction><LineItem><SequenceNumber>1</SequenceNumber>
+            <Sale><ItemID>4011</ItemID><RegularSalesUnitPrice>1.00</RegularSalesUnitPrice><Quantity> </Quantity></Sale>
+            </LineItem></RetailTransaction></Transaction>"#;
+        let p = parse(&Context::for_tenant("t"), one).unwrap();
+        let t = only_txn(&p);
+        assert_eq!(t.occurred_at.to_rfc3339(), "2025-02-04T04:59:59.999+00:00");
+        assert_eq!(
+            (t.lines[0].quantity, t.lines[0].net_amount),
+            (d("1"), d("1.00"))
+        );
+        let e = parse(&Context::for_tenant("t"), "<Envelope><Body/></Envelope>").unwrap_err();
+        assert!(
+            e.message.contains("<Envelope> holds no <Transaction>"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
