@@ -328,10 +328,16 @@ async fn import_whole(
     file: &Path,
     s: &mut Summary,
 ) -> anyhow::Result<()> {
-    let mut body = String::new();
-    std::fs::File::open(file)?
-        .read_to_string(&mut body)
-        .with_context(|| format!("{}: not UTF-8 text", file.display()))?;
+    let mut bytes = Vec::new();
+    std::fs::File::open(file)?.read_to_end(&mut bytes)?;
+    // POSLog files may be Latin-1, Windows-1252 or UTF-16 as their XML declaration says.
+    let body = if *format == Format::Poslog {
+        crate::adapters::poslog::decode(&bytes)
+            .map_err(|e| anyhow::anyhow!("{}: {}", file.display(), e.message))?
+            .into_owned()
+    } else {
+        String::from_utf8(bytes).with_context(|| format!("{}: not UTF-8 text", file.display()))?
+    };
     match map(ctx, mappings, format, &body, &Meta::default()) {
         Ok(mut m) => {
             quarantine_rejected(&mut m.envelopes);
