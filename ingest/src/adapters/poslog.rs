@@ -1,24 +1,29 @@
-//! ARTS POSLog XML, 2.x (NCR ACS) and 6.0. Elements are matched by local name, so the default
-//! namespace (which differs between versions and vendors) does not matter and vendor extensions
-//! (`acs:`, `fu:`, `DKT:`) are skipped here but kept verbatim in the raw inbox.
+//! ARTS POSLog XML, 2.x (NCR ACS) and 6.0 (roqqio, Decathlon, GK/SAP, NCR Emerald, Xstore).
+//! Elements and attributes are matched by local name, so namespace prefixes (`ns2:`,
+//! `poslog:`) and the default namespace (which differs between versions and vendors) do not
+//! matter and vendor extensions are skipped here but kept verbatim in the raw inbox.
 //!
 //! Mapping rules (docs/ingest.md lists them with the samples that exercise each):
-//! - `RetailTransaction` → a transaction; `ControlTransaction/NoSale` and
-//!   `TenderControlTransaction/PaidIn|PaidOut` → drawer events; sign-on/off → nothing (kept in
-//!   the inbox only).
+//! - Every outermost `Transaction` of the document (root `POSLog`, a single `Transaction`, or a
+//!   vendor wrapper). `RetailTransaction` → a transaction; `ControlTransaction/NoSale` and
+//!   `TenderControlTransaction/PaidIn|PaidOut` → drawer events; sign-on/off and training-mode
+//!   transactions → nothing (kept in the inbox only).
 //! - Id: `TransactionID`, else `store-workstation-BusinessDayDate-SequenceNumber` (sequence
 //!   numbers restart). A `TransactionLink` is resolved to the same form.
 //! - Times: `BeginDateTime`, else `EndDateTime`, else `POSLogDateTime`/`ReceiptDateTime`; a time
-//!   without an offset is local to the store (configured zone). `business_date` is
-//!   `BusinessDayDate` when present (after-midnight sales of the previous day stay there).
+//!   without an offset (nor an `Offset` attribute) is local to the store (configured zone).
+//!   `business_date` is `BusinessDayDate` when present (after-midnight sales of the previous
+//!   day stay there).
 //! - Lines: `Sale` (a negative quantity is a return), `Return`; `VoidFlag="true"` adds a void
 //!   reversal line numbered 100000 + sequence; voided lines the POS dropped leave only gaps in
-//!   the sequence numbers and are not counted. Prices may include VAT
-//!   (`TaxIncludedInPriceFlag`, or totals showing it): net amounts are then net of tax.
+//!   the sequence numbers and are not counted. `ExtendedAmount` before or after the line
+//!   discount is told by arithmetic. Prices may include VAT (seen from `TaxableAmount`,
+//!   `TaxIncludedInPriceFlag`, or totals): net amounts are then net of tax.
 //! - Transaction-level discounts and rewards are taken from the totals (sum of lines − grand
 //!   total) and spread over the sale lines, because vendors report them in several redundant
 //!   places (NCR repeats a reward as detailed and summarized activity).
-//! - `Tender` (TypeCode Refund → negative), `TenderChange` (change given → negative cash).
+//! - `Tender` (TypeCode Refund or a negative amount → negative), `TenderChange` and cash back
+//!   (→ negative cash), rounding tenders.
 
 use super::{Context, PayloadError};
 use crate::envelope::{Record, Reject};
