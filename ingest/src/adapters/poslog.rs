@@ -340,6 +340,9 @@ fn transactions<'a, 'i>(root: Node<'a, 'i>) -> Vec<Node<'a, 'i>> {
     if is_txn(&root) {
         return vec![root];
     }
+    if root.tag_name().name() == "POSLog" {
+        return root.children().filter(is_txn).collect();
+    }
     root.descendants()
         .filter(|n| is_txn(n) && !n.ancestors().skip(1).any(|a| is_txn(&a)))
         .collect()
@@ -492,13 +495,28 @@ fn transaction(ctx: &Context, t: Node) -> R<Option<Record>> {
     Ok(None)
 }
 
+/// The currency written on amounts (`Currency`/`CurrencyCode` attributes), looking at the
+/// totals first, then the items, and last anything else: a foreign-currency tender
+/// (`ForeignCurrency`, a tourist paying in USD) must not decide the transaction's currency.
 fn currency_attr(n: Node) -> Option<String> {
-    n.descendants()
-        .filter_map(|d| {
-            d.attribute("Currency")
-                .or_else(|| d.attribute("CurrencyCode"))
+    fn code<'a>(d: Node<'a, '_>) -> Option<&'a str> {
+        attr(d, "Currency")
+            .or_else(|| attr(d, "CurrencyCode"))
+            .filter(|c| c.len() == 3 && *c != "XXX")
+    }
+    let in_foreign = |d: &Node| {
+        d.ancestors()
+            .any(|a| a.tag_name().name() == "ForeignCurrency")
+    };
+    children(n, "Total")
+        .find_map(code)
+        .or_else(|| {
+            n.descendants()
+                .filter(|d| matches!(d.tag_name().name(), "Sale" | "Return"))
+                .flat_map(|s| s.descendants())
+                .find_map(code)
         })
-        .find(|c| c.len() == 3 && *c != "XXX")
+        .or_else(|| n.descendants().filter(|d| !in_foreign(d)).find_map(code))
         .map(str::to_string)
 }
 
@@ -515,7 +533,6 @@ fn status_of(t: Node, rt: Node) -> TxnStatus {
         "cancelled" | "canceled" | "suspended" | "suspendeddeleted" | "suspendedretrieved"
         | "aborted" => TxnStatus::Cancelled,
         _ if flag(t, "CancelFlag") || flag(rt, "CancelFlag") => TxnStatus::Cancelled,
-        _ if flag(t, "SuspendFlag") || flag(rt, "SuspendFlag") => TxnStatus::Cancelled,
         _ => TxnStatus::Completed,
     }
 }
@@ -1547,6 +1564,25 @@ mod tests {
             "{}",
             e.message
         );
+    }
+
+    #[test]
+    fn a_foreign_currency_tender_does_not_set_the_currency() {
+        let xml = r#"<POSLog><Transaction><RetailStoreID>5</RetailStoreID><SequenceNumber>8</SequenceNumber>
+            <EndDateTime>2025-04-01T12:00:00+02:00</EndDateTime><RetailTransaction>
+            <LineItem><SequenceNumber>1</SequenceNumber><Sale><ItemID>99</ItemID>
+            <RegularSalesUnitPrice>20.00</RegularSalesUnitPrice></Sale></LineItem>
+            <LineItem><SequenceNumber>2</SequenceNumber><Tender TenderType="Cash"><Amount>20.00</Amount>
+            <ForeignCurrency><OriginalFaceAmount Currency="CHF">19.00</OriginalFaceAmount>
+            <ExchangeRate>1.0526</ExchangeRate></ForeignCurrency></Tender></LineItem>
+            <Total TotalType="TransactionGrandAmount">20.00</Total></RetailTransaction></Transaction></POSLog>"#;
+        let p = parse(&berlin(), xml).unwrap();
+        let t = only_txn(&p);
+        assert_eq!(
+            t.currency, "EUR",
+            "the store's currency, not the tourist's CHF"
+        );
+        assert_eq!(sums(t), (d("20.00"), d("0"), d("20.00")));
     }
 
     #[test]
