@@ -72,11 +72,19 @@ fn child_text<'a>(n: Node<'a, '_>, name: &str) -> Option<&'a str> {
     child(n, name).map(text).filter(|s| !s.is_empty())
 }
 
+/// Numbers beyond this (a trillion) are never real quantities or amounts; refusing them keeps
+/// the products and sums below from overflowing `Decimal` (which panics).
+const MAX_NUMBER: Decimal = Decimal::from_parts(3_567_587_328, 232, 0, false, 0);
+
 fn dec(n: Node, what: &str) -> R<Decimal> {
     let s = text(n);
-    Decimal::from_str(s)
+    let v = Decimal::from_str(s)
         .or_else(|_| Decimal::from_scientific(s))
-        .map_err(|_| Bad(format!("<{what}> `{s}` is not a decimal number")))
+        .map_err(|_| Bad(format!("<{what}> `{s}` is not a decimal number")))?;
+    if v.abs() > MAX_NUMBER {
+        return Err(Bad(format!("<{what}> `{s}` is out of range")));
+    }
+    Ok(v)
 }
 
 fn child_dec(n: Node, name: &str) -> R<Option<Decimal>> {
@@ -735,6 +743,7 @@ fn line_money(item: Node) -> R<LineMoney> {
         .and_then(|q| attr(q, "Units"))
         .and_then(|u| Decimal::from_str(u.trim()).ok())
         .map(|u| u.abs())
+        .filter(|u| *u <= MAX_NUMBER)
         .filter(|u| !u.is_zero() && *u != Decimal::ONE);
     let regular = child_dec(item, "RegularSalesUnitPrice")?.map(|d| d.abs());
     let actual = child_dec(item, "ActualSalesUnitPrice")?.map(|d| d.abs());
@@ -1583,6 +1592,18 @@ mod tests {
             "the store's currency, not the tourist's CHF"
         );
         assert_eq!(sums(t), (d("20.00"), d("0"), d("20.00")));
+    }
+
+    #[test]
+    fn huge_numbers_are_refused_by_name_not_a_panic() {
+        let xml = r#"<Transaction><RetailStoreID>5</RetailStoreID><SequenceNumber>8</SequenceNumber>
+            <EndDateTime>2025-04-01T12:00:00Z</EndDateTime><RetailTransaction><LineItem><Sale><ItemID>9</ItemID>
+            <RegularSalesUnitPrice>79228162514264337593543950</RegularSalesUnitPrice>
+            <Quantity>79228162514264337593543950</Quantity></Sale></LineItem></RetailTransaction></Transaction>"#;
+        let p = parse(&Context::for_tenant("t"), xml).unwrap();
+        let reason = &p.records[0].as_ref().unwrap_err().reason;
+        assert!(reason.contains("out of range"), "{reason}");
+        assert!(reason.contains("LineItem 1"), "{reason}");
     }
 
     #[test]
