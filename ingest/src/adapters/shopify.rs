@@ -332,18 +332,18 @@ fn tender_method(gateway: &str) -> TenderMethod {
     }
 }
 
-/// Quantities refunded per line item id, over the refunds nested in an order.
-fn refunded_quantities(o: &Value, path: &str) -> Result<HashMap<String, Decimal>, PayloadError> {
+/// Quantities refunded per line item id, over the refunds nested in an order. `None` when a
+/// refund cannot be read: that refund is rejected on its own, and without it a refund would be
+/// taken for an edit.
+fn refunded_quantities(o: &Value, path: &str) -> Option<HashMap<String, Decimal>> {
     let mut out = HashMap::new();
-    for (i, r) in array(o, path, "refunds")?.iter().enumerate() {
-        let rp = join(path, &format!("refunds[{i}]"));
-        for (j, rl) in array(r, &rp, "refund_line_items")?.iter().enumerate() {
-            let lp = join(&rp, &format!("refund_line_items[{j}]"));
-            *out.entry(text(rl, &lp, "line_item_id")?).or_default() +=
-                decimal(rl, &lp, "quantity")?;
+    for r in array(o, path, "refunds").ok()? {
+        for rl in array(r, "", "refund_line_items").ok()? {
+            let id = text(rl, "", "line_item_id").ok()?;
+            *out.entry(id).or_default() += decimal(rl, "", "quantity").ok()?;
         }
     }
-    Ok(out)
+    Some(out)
 }
 
 /// Shrinks a line to the quantity the customer was charged for: an order edit that removed
@@ -491,10 +491,7 @@ fn order(
         }
     };
     let taxes_included = flag(o, "taxes_included");
-    let refunded = match get(o, "refunds") {
-        Some(_) => Some(refunded_quantities(o, path)?),
-        None => None,
-    };
+    let refunded = get(o, "refunds").and_then(|_| refunded_quantities(o, path));
     let mut lines = Vec::new();
     let mut sources = Vec::new();
     for (i, li) in array(o, path, "line_items")?.iter().enumerate() {
@@ -1073,14 +1070,27 @@ mod tests {
     fn a_bad_nested_refund_rejects_itself_not_the_order() {
         let body = r#"{"id": 5, "created_at": "2026-01-01T10:00:00Z", "currency": "EUR", "financial_status": "partially_refunded",
             "total_price": "4.00",
-            "line_items": [{"id": 6, "sku": "A-1", "quantity": 2, "price": "2.00"}],
+            "line_items": [{"id": 6, "sku": "A-1", "quantity": 2, "current_quantity": 1, "price": "2.00"}],
             "refunds": [{"id": 7, "created_at": "2026-01-02T10:00:00Z",
               "refund_line_items": [{"line_item_id": 6, "quantity": "one", "subtotal": "2.00"}], "transactions": []}]}"#;
-        let e = parse(&Context::for_tenant("t"), body, None).unwrap_err();
+        let p = parse(&Context::for_tenant("t"), body, None).unwrap();
+        let order = match &p.records[0] {
+            Ok(Record::Txn(t)) => t,
+            other => panic!("the order stands: {other:?}"),
+        };
         assert_eq!(
-            e.field.as_deref(),
-            Some("refunds[0].refund_line_items[0].quantity")
+            order.lines[0].quantity,
+            d("2"),
+            "an unreadable refund is no edit"
         );
+        match &p.records[1] {
+            Err(r) => assert_eq!(
+                r.detail["field"], "refunds[0].refund_line_items[0].quantity",
+                "{}",
+                r.reason
+            ),
+            other => panic!("expected a reject, got {other:?}"),
+        }
         let body = body.replace(
             "\"quantity\": \"one\", \"subtotal\": \"2.00\"}], \"transactions\": []",
             "\"quantity\": 1, \"subtotal\": \"2.00\"}], \"transactions\": [{\"kind\": \"refund\", \"status\": \"success\", \"amount\": \"2.00\"}]",
@@ -1092,6 +1102,7 @@ mod tests {
             (Some(1), "A1"),
             "the order's line, when the refund omits line_item"
         );
+        assert_eq!(t[1].tenders[0].amount, d("-2.00"));
     }
 
     #[test]
@@ -1190,5 +1201,31 @@ mod tests {
             "line_items": [{"id": 2, "sku": null, "variant_id": null, "product_id": null, "title": " ", "quantity": 1, "price": "1.00"}]}"#;
         let e = parse(&Context::for_tenant("t"), nothing, None).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("line_items[0].sku"));
+    }
+
+    #[test]
+    fn pos_locations_come_from_the_configuration() {
+        let cfg = crate::config::Config::parse(
+            "[shopify]\ndefault_store = \"WEB\"\nlocations = { \"655441491\" = \"S07\" }\n",
+        )
+        .unwrap();
+        let ctx = Context::from_config(&cfg).unwrap();
+        let order = |loc: &str| {
+            format!(
+                r#"{{"id": 1, "created_at": "2026-01-01T10:00:00Z", "currency": "USD", "location_id": {loc},
+                "line_items": [{{"id": 2, "sku": "A", "quantity": 1, "price": "1.00"}}]}}"#
+            )
+        };
+        let store = |loc: &str| {
+            let p = parse(&ctx, &order(loc), None).unwrap();
+            txns(&p)[0].key.store_id.clone()
+        };
+        assert_eq!(store("655441491"), "S07");
+        assert_eq!(
+            store("1"),
+            "WEB",
+            "an unlisted location keeps the shop's store"
+        );
+        assert_eq!(store("null"), "WEB");
     }
 }
