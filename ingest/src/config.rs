@@ -120,6 +120,9 @@ pub struct ShopifyConfig {
     #[serde(default)]
     pub shops: HashMap<String, String>,
     pub default_store: Option<String>,
+    /// POS location id → store id: a POS sale lands in its location's store.
+    #[serde(default)]
+    pub locations: HashMap<String, String>,
 }
 
 /// The tokio runtime for `threads` workers (`pos_core::worker_threads`: 0 = half the cores, at

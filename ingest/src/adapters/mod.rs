@@ -53,6 +53,8 @@ pub struct Context {
     /// Shopify shop domain → store id, and the store for shops not listed.
     pub shopify_shops: HashMap<String, String>,
     pub shopify_default_store: String,
+    /// Shopify `location_id` (a POS register's shop location) → store id.
+    pub shopify_locations: HashMap<String, String>,
     /// Currency per store, and for stores not listed (sources that do not say, e.g. POSLog 6
     /// without `CurrencyCode`).
     pub store_currency: HashMap<String, String>,
@@ -79,6 +81,7 @@ impl Context {
                 .default_store
                 .clone()
                 .unwrap_or_else(|| "online".into()),
+            shopify_locations: cfg.shopify.locations.clone(),
             store_currency: cfg
                 .stores
                 .iter()
@@ -97,6 +100,7 @@ impl Context {
             square_locations: HashMap::new(),
             shopify_shops: HashMap::new(),
             shopify_default_store: "online".into(),
+            shopify_locations: HashMap::new(),
             store_currency: HashMap::new(),
             default_currency: "USD".into(),
         }
