@@ -10,7 +10,7 @@
 //! datetime_format = "%d.%m.%Y %H:%M"   # chrono format; local store time unless it has %z
 //! money_unit = "major"     # or "minor" (cents)
 //! quantity_divisor = 1     # e.g. 1000 when quantities are grams and the product sells per kg
-//! currency = "EUR"         # or a `currency` column
+//! currency = "EUR"         # or a `currency` column; else the store's configured one
 //! store_id = "S01"         # or a `store_id` column
 //! [columns]
 //! txn_id = "Bon"
@@ -23,6 +23,12 @@
 //! return = ["R"]
 //! void = ["S"]
 //! ```
+//!
+//! Real exports differ from that: Square's item detail has no unit price (`gross_amount`), a
+//! time-zone column in Rails names (`time_zone`) and refunds under the sale's id
+//! (`split_returns`); Shopify's orders export writes order fields on the first row only (taken
+//! from whichever row of the transaction has them); European tills write `1,50-` and
+//! VAT-inclusive amounts (`prices_include_tax`). Ready mappings: `ingest/mappings/`.
 
 mod zone;
 
@@ -318,7 +324,7 @@ impl Cols {
         let item_names = c.item_id.names();
         let item_id: Vec<Col> = item_names.iter().filter_map(|n| find(n)).collect();
         if item_id.is_empty() {
-            return Err(missing(item_names[0]));
+            return Err(missing(item_names.first().copied().unwrap_or("item_id")));
         }
         Ok(Cols {
             txn_id: Some(req(&c.txn_id)?),
@@ -558,6 +564,12 @@ fn first<'a>(rows: &'a [Row], col: &Option<Col>) -> Option<(&'a Row, &'a str)> {
 
 fn header_of(ctx: &Context, m: &Mapping, cols: &Cols, g: &Group) -> Result<Header, String> {
     let currency = match first(&g.rows, &cols.currency) {
+        Some((row, c)) if !is_currency_code(c) => {
+            return Err(row.err(
+                cols.currency.as_ref().expect("a cell was found"),
+                format!("`{c}` is not an ISO 4217 currency code (e.g. EUR)"),
+            ))
+        }
         Some((_, c)) => c.to_uppercase(),
         None => m
             .currency
@@ -612,6 +624,11 @@ fn header_of(ctx: &Context, m: &Mapping, cols: &Cols, g: &Group) -> Result<Heade
         status,
         version,
     })
+}
+
+/// Three ASCII letters, as ISO 4217 codes are (case is forgiven: "usd").
+fn is_currency_code(s: &str) -> bool {
+    s.len() == 3 && s.chars().all(|c| c.is_ascii_alphabetic())
 }
 
 /// When the transaction happened: the first row with a date-time (or date) cell, read in
@@ -700,11 +717,9 @@ fn line_of(
     let unit = row.money(m, &cols.unit_price, currency)?;
     let gross = row.money(m, &cols.gross_amount, currency)?;
     let net_cell = row.money(m, &cols.net_amount, currency)?;
-    let price_col = cols
-        .unit_price
-        .as_ref()
-        .or(cols.gross_amount.as_ref())
-        .expect("checked by the mapping");
+    let Some(price_col) = cols.unit_price.as_ref().or(cols.gross_amount.as_ref()) else {
+        return Err("the mapping names neither columns.unit_price nor columns.gross_amount".into());
+    };
     let price = match (unit, gross) {
         (Some(p), _) => p.abs(),
         (None, Some(g)) => (g.abs() / qty.abs()).round_dp(4),
@@ -1282,6 +1297,27 @@ mod tests {
         assert_eq!(
             txn(&p.records[0]).lines[0].unit_price,
             d("1234567890123456789.01")
+        );
+    }
+
+    #[test]
+    fn a_currency_column_must_hold_codes() {
+        let m = Mapping::from_toml(
+            &MAPPING
+                .replace("currency = \"EUR\"", "")
+                .replace("[columns]\n", "[columns]\ncurrency = \"Whg\"\n"),
+        )
+        .unwrap();
+        let body = "Bon;Zeit;EAN;Artikel;Menge_g;Preis;Art;Whg\n\
+1;05.01.2026 09:15;4011;A;1000;1,00;V;eur\n\
+2;05.01.2026 09:15;4011;A;1000;1,00;V;Euro\n";
+        let p = parse(&ctx(), &m, body).unwrap();
+        assert_eq!(txn(&p.records[0]).currency, "EUR");
+        let e = p.records[1].as_ref().unwrap_err();
+        assert!(
+            e.reason.contains("row 3: column `Whg`: `Euro`"),
+            "{}",
+            e.reason
         );
     }
 }
