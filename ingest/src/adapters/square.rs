@@ -8,13 +8,14 @@
 //! or never one); a later COMPLETED version replaces the row.
 
 use super::json::{array, decimal, err, get, int, join, opt_text, req, text, time, utc};
-use super::money::from_minor;
+use super::money::{exponent, from_minor};
 use super::{number_from_id, Context, PayloadError};
 use crate::envelope::{Record, Reject, TenderRecord};
 use crate::sku::item_key;
 use pos_core::model::*;
 use rust_decimal::Decimal;
 use serde_json::Value;
+use std::collections::HashSet;
 
 pub const SOURCE: &str = "square";
 pub const CONTENT_TYPE: &str = "application/json; format=square";
@@ -35,35 +36,17 @@ pub fn parse(ctx: &Context, body: &str) -> Result<Parsed, PayloadError> {
     let v: Value = serde_json::from_str(body)
         .map_err(|e| PayloadError::new(None, format!("not JSON: {e}")))?;
     if let Some(o) = get(&v, "order") {
-        let t = order(ctx, o, "order")?;
-        let event_id = format!("order/{}/v{}", t.key.source_txn_id, t.source_version);
+        let m = order(ctx, o, "order")?;
+        let event_id = m.event_id();
         return Ok(Parsed {
-            event_id: event_id.clone(),
-            records: vec![super::finish(ctx, t, Some(&event_id), body)],
+            records: m.records(ctx, &event_id, body),
+            event_id,
             fetch_orders: vec![],
             kind: "order".into(),
         });
     }
-    if let Some(Value::Array(orders)) = get(&v, "orders") {
-        let mut p = Parsed {
-            kind: "orders".into(),
-            ..Parsed::default()
-        };
-        let mut ids = Vec::new();
-        for (i, o) in orders.iter().enumerate() {
-            let path = format!("orders[{i}]");
-            match order(ctx, o, &path) {
-                Ok(t) => {
-                    ids.push(format!("{}:{}", t.key.source_txn_id, t.source_version));
-                    let id = format!("order/{}/v{}", t.key.source_txn_id, t.source_version);
-                    p.records
-                        .push(super::finish(ctx, t, Some(&id), &o.to_string()));
-                }
-                Err(e) => p.records.push(Err(reject(ctx, None, &o.to_string(), e))),
-            }
-        }
-        p.event_id = format!("orders/{}", short_hash(&ids.join(",")));
-        return Ok(p);
+    if is_search_response(&v) {
+        return search_response(ctx, &v);
     }
     if let Some(pay) = get(&v, "payment") {
         return Ok(single(ctx, "payment", payment(ctx, pay, "payment")?));
@@ -74,7 +57,71 @@ pub fn parse(ctx: &Context, body: &str) -> Result<Parsed, PayloadError> {
     if get(&v, "event_id").is_some() && get(&v, "type").is_some() {
         return notification(ctx, &v);
     }
+    if let Some(errors) = get(&v, "errors") {
+        return Err(square_errors(errors));
+    }
     Err(PayloadError::new(None, "not a Square payload: expected an object with `order`, `orders`, `payment` or `refund`, or a webhook notification with `type` and `event_id`"))
+}
+
+/// SearchOrders / BatchRetrieveOrders answers: `orders`, `order_entries` (ids only, with
+/// `return_entries`), a `cursor`, or nothing at all — Square answers `{}` when no order matches,
+/// and an empty page is not an error.
+fn is_search_response(v: &Value) -> bool {
+    let Some(obj) = v.as_object() else {
+        return false;
+    };
+    obj.contains_key("orders")
+        || obj.contains_key("order_entries")
+        || obj.keys().all(|k| k == "cursor")
+}
+
+fn search_response(ctx: &Context, v: &Value) -> Result<Parsed, PayloadError> {
+    let mut p = Parsed {
+        kind: "orders".into(),
+        ..Parsed::default()
+    };
+    let mut ids = Vec::new();
+    for (i, o) in array(v, "", "orders")?.iter().enumerate() {
+        let path = format!("orders[{i}]");
+        match order(ctx, o, &path) {
+            Ok(m) => {
+                let id = m.event_id();
+                ids.push(format!("{}:{}", m.id, m.version));
+                p.records.extend(m.records(ctx, &id, &o.to_string()));
+            }
+            Err(e) => p.records.push(Err(reject(ctx, None, &o.to_string(), e))),
+        }
+    }
+    for (i, e) in array(v, "", "order_entries")?.iter().enumerate() {
+        let ep = format!("order_entries[{i}]");
+        let id = text(e, &ep, "order_id")?;
+        ids.push(format!("entry:{id}"));
+        p.fetch_orders.push(id);
+    }
+    p.event_id = format!("orders/{}", short_hash(&ids.join(",")));
+    Ok(p)
+}
+
+/// Square's error answer (`{"errors":[{"category","code","detail","field"}]}`) stored by
+/// mistake instead of the data: say what Square said rather than "not a Square payload".
+fn square_errors(errors: &Value) -> PayloadError {
+    let said: Vec<String> = errors
+        .as_array()
+        .map(|a| a.as_slice())
+        .unwrap_or_default()
+        .iter()
+        .map(|e| {
+            let part = |k: &str| get(e, k).and_then(Value::as_str).unwrap_or("").to_string();
+            format!("{} {}: {}", part("category"), part("code"), part("detail"))
+        })
+        .collect();
+    PayloadError::new(
+        Some("errors"),
+        format!(
+            "this is a Square error response, not data: {}",
+            said.join("; ")
+        ),
+    )
 }
 
 fn single(ctx: &Context, kind: &str, (event_id, rec): (String, TenderRecord)) -> Parsed {
@@ -137,9 +184,8 @@ fn notification(ctx: &Context, v: &Value) -> Result<Parsed, PayloadError> {
                 }
             }
             if let Some(o) = get(object, "order") {
-                let t = order(ctx, o, "data.object.order")?;
-                p.records
-                    .push(super::finish(ctx, t, Some(&event_id), &o.to_string()));
+                let m = order(ctx, o, "data.object.order")?;
+                p.records.extend(m.records(ctx, &event_id, &o.to_string()));
             }
         }
         Some("payment") => {
@@ -165,13 +211,6 @@ fn money(v: &Value, path: &str, key: &str) -> Result<(Decimal, String), PayloadE
     Ok((from_minor(int(m, &p, "amount")?, &cur), cur))
 }
 
-fn money_or_zero(v: &Value, path: &str, key: &str) -> Result<Decimal, PayloadError> {
-    if get(v, key).is_none() {
-        return Ok(Decimal::ZERO);
-    }
-    Ok(money(v, path, key)?.0)
-}
-
 fn store_of(ctx: &Context, location: &str) -> String {
     ctx.square_locations
         .get(location)
@@ -179,110 +218,364 @@ fn store_of(ctx: &Context, location: &str) -> String {
         .unwrap_or_else(|| location.to_string())
 }
 
-fn status_of(state: &str) -> TxnStatus {
-    match state {
-        "COMPLETED" => TxnStatus::Completed,
-        _ => TxnStatus::Cancelled,
+/// How an order reads its money: every amount must be in the order's one currency (a mix is a
+/// broken payload, not something to add up), and which taxes are included in prices.
+struct OrderMoney {
+    currency: String,
+    /// `uid`s of the order's (and its returns') INCLUSIVE taxes.
+    inclusive: HashSet<String>,
+}
+
+impl OrderMoney {
+    fn read(o: &Value, path: &str) -> Result<OrderMoney, PayloadError> {
+        let mut inclusive = HashSet::new();
+        let mut taxes: Vec<(&Value, String)> = array(o, path, "taxes")?
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t, format!("{path}.taxes[{i}]")))
+            .collect();
+        for (r, ret) in array(o, path, "returns")?.iter().enumerate() {
+            let rp = format!("{path}.returns[{r}]");
+            for (i, t) in array(ret, &rp, "return_taxes")?.iter().enumerate() {
+                taxes.push((t, format!("{rp}.return_taxes[{i}]")));
+            }
+        }
+        for (t, tp) in taxes {
+            if opt_text(t, &tp, "type")?.as_deref() == Some("INCLUSIVE") {
+                if let Some(uid) = opt_text(t, &tp, "uid")? {
+                    inclusive.insert(uid);
+                }
+            }
+        }
+        Ok(OrderMoney {
+            currency: order_currency(o, path)?,
+            inclusive,
+        })
+    }
+
+    /// An optional money field, checked against the order's currency.
+    fn opt(&self, v: &Value, path: &str, key: &str) -> Result<Option<Decimal>, PayloadError> {
+        if get(v, key).is_none() {
+            return Ok(None);
+        }
+        let (amount, cur) = money(v, path, key)?;
+        if cur != self.currency {
+            return Err(err(
+                &join(&join(path, key), "currency"),
+                format!(
+                    "is {cur} but the order is in {}: one order has one currency",
+                    self.currency
+                ),
+            ));
+        }
+        Ok(Some(amount))
+    }
+
+    fn or_zero(&self, v: &Value, path: &str, key: &str) -> Result<Decimal, PayloadError> {
+        Ok(self.opt(v, path, key)?.unwrap_or(Decimal::ZERO))
+    }
+
+    /// The part of `applied_taxes` that is already inside the price (INCLUSIVE taxes).
+    fn inclusive_tax(&self, li: &Value, lp: &str) -> Result<Decimal, PayloadError> {
+        let mut sum = Decimal::ZERO;
+        for (i, t) in array(li, lp, "applied_taxes")?.iter().enumerate() {
+            let tp = format!("{lp}.applied_taxes[{i}]");
+            if let Some(uid) = opt_text(t, &tp, "tax_uid")? {
+                if self.inclusive.contains(&uid) {
+                    sum += self.or_zero(t, &tp, "applied_money")?;
+                }
+            }
+        }
+        Ok(sum)
     }
 }
 
-/// A Square order as a transaction: line items are sales, return line items are returns.
-pub fn order(ctx: &Context, o: &Value, path: &str) -> Result<Transaction, PayloadError> {
+/// The order's currency: from its total, else from the first money of a line, a return or a
+/// tender (a return order may carry no `total_money`, a draft no lines).
+fn order_currency(o: &Value, path: &str) -> Result<String, PayloadError> {
+    let mut candidates: Vec<&Value> = vec![o];
+    for key in ["line_items", "service_charges", "tenders"] {
+        candidates.extend(array(o, path, key)?.iter());
+    }
+    for ret in array(o, path, "returns")? {
+        candidates.extend(array(ret, path, "return_line_items")?.iter());
+        candidates.extend(array(ret, path, "return_service_charges")?.iter());
+    }
+    candidates.extend(get(o, "return_amounts"));
+    for c in candidates {
+        for key in [
+            "total_money",
+            "base_price_money",
+            "amount_money",
+            "applied_money",
+        ] {
+            if let Some(cur) = get(c, key)
+                .and_then(|m| get(m, "currency"))
+                .and_then(Value::as_str)
+            {
+                return Ok(cur.to_string());
+            }
+        }
+    }
+    Err(err(
+        &join(path, "total_money"),
+        "is missing and no line, return or tender names a currency",
+    ))
+}
+
+/// A mapped order: the transaction (none for a pure "no sale", which is a drawer event and not
+/// a customer transaction) and the drawer openings its NO_SALE tenders stand for.
+#[derive(Debug)]
+pub struct MappedOrder {
+    pub id: String,
+    pub version: i64,
+    pub txn: Option<Transaction>,
+    pub drawer: Vec<DrawerEvent>,
+}
+
+impl MappedOrder {
+    fn event_id(&self) -> String {
+        format!("order/{}/v{}", self.id, self.version)
+    }
+
+    fn records(self, ctx: &Context, event_id: &str, raw: &str) -> Vec<Result<Record, Reject>> {
+        let mut out: Vec<_> = self
+            .drawer
+            .into_iter()
+            .map(|d| Ok(Record::Drawer(d)))
+            .collect();
+        if let Some(t) = self.txn {
+            out.push(super::finish(ctx, t, Some(event_id), raw));
+        }
+        out
+    }
+}
+
+/// A Square order as a transaction: line items and non-apportioned service charges are sale
+/// lines, return line items and returned service charges are return lines, the order's
+/// tenders and refunds are its tenders.
+///
+/// `occurred_at` is `created_at`, because it is part of the stored key and must not move when
+/// a later version closes the order; `business_date` is the local day of `closed_at` when the
+/// order has one (an open ticket paid after midnight belongs to the day it was paid).
+pub fn order(ctx: &Context, o: &Value, path: &str) -> Result<MappedOrder, PayloadError> {
     let id = text(o, path, "id")?;
     let location = text(o, path, "location_id")?;
     let store = store_of(ctx, &location);
     let created = utc(time(o, path, "created_at")?);
+    let closed = match get(o, "closed_at") {
+        Some(_) => utc(time(o, path, "closed_at")?),
+        None => created,
+    };
     let version = if get(o, "version").is_some() {
         int(o, path, "version")?
     } else {
         0
     };
     let state = opt_text(o, path, "state")?.unwrap_or_else(|| "OPEN".into());
-    let mut currency = None;
+    let m = OrderMoney::read(o, path)?;
+    let lines = order_lines(o, path, &m)?;
+    let mut tenders = Vec::new();
+    let mut drawer = Vec::new();
+    for (i, t) in array(o, path, "tenders")?.iter().enumerate() {
+        let tp = format!("{path}.tenders[{i}]");
+        let at = match get(t, "created_at") {
+            Some(_) => utc(time(t, &tp, "created_at")?),
+            None => created,
+        };
+        if opt_text(t, &tp, "type")?.as_deref() == Some("NO_SALE") {
+            let event = opt_text(t, &tp, "id")?.unwrap_or_else(|| format!("{id}/no_sale/{i}"));
+            drawer.push(DrawerEvent {
+                tenant_id: ctx.tenant_id.clone(),
+                store_id: store.clone(),
+                source: SOURCE.into(),
+                source_event_id: event,
+                register_id: None,
+                cashier_id: None,
+                kind: DrawerEventKind::NoSale,
+                amount: Decimal::ZERO,
+                currency: m.currency.clone(),
+                occurred_at: at,
+                business_date: ctx.business_date(&store, at),
+            });
+            continue;
+        }
+        tenders.push(order_tender(t, &tp, &m, at)?);
+    }
+    for (i, r) in array(o, path, "refunds")?.iter().enumerate() {
+        tenders.push(order_refund(
+            r,
+            &format!("{path}.refunds[{i}]"),
+            &m,
+            created,
+        )?);
+    }
+    let txn = if lines.is_empty() && tenders.is_empty() && !drawer.is_empty() {
+        None
+    } else {
+        let status = status_of(o, path, &state, &tenders, &m)?;
+        Some(Transaction {
+            key: TxnKey {
+                tenant_id: ctx.tenant_id.clone(),
+                store_id: store.clone(),
+                source: SOURCE.into(),
+                source_txn_id: id.clone(),
+            },
+            source_version: version,
+            occurred_at: created,
+            business_date: ctx.business_date(&store, closed),
+            register_id: None,
+            cashier_id: None,
+            customer_id: opt_text(o, path, "customer_id")?,
+            status,
+            currency: m.currency.clone(),
+            lines,
+            tenders,
+        })
+    };
+    Ok(MappedOrder {
+        id,
+        version,
+        txn,
+        drawer,
+    })
+}
+
+/// COMPLETED is a sale; so is an OPEN order that is already paid in full (Square Online and
+/// pickup orders stay OPEN until fulfilled, but the money was taken when they were paid, and
+/// that is when Square's own sales reports count them). DRAFT, CANCELED and unpaid OPEN orders
+/// are not sales: a later COMPLETED version replaces the row.
+fn status_of(
+    o: &Value,
+    path: &str,
+    state: &str,
+    tenders: &[Tender],
+    m: &OrderMoney,
+) -> Result<TxnStatus, PayloadError> {
+    if state == "COMPLETED" {
+        return Ok(TxnStatus::Completed);
+    }
+    if state != "OPEN" {
+        return Ok(TxnStatus::Cancelled);
+    }
+    let paid: Decimal = tenders
+        .iter()
+        .filter(|t| t.status == TenderStatus::Approved && t.amount > Decimal::ZERO)
+        .map(|t| t.amount)
+        .sum();
+    if paid <= Decimal::ZERO {
+        return Ok(TxnStatus::Cancelled);
+    }
+    let due = match m.opt(o, path, "net_amount_due_money")? {
+        Some(due) => due,
+        None => m.or_zero(o, path, "total_money")? - paid,
+    };
+    Ok(if due <= Decimal::ZERO {
+        TxnStatus::Completed
+    } else {
+        TxnStatus::Cancelled
+    })
+}
+
+/// Lines in Square's order: line items, service charges, then each return's items and charges.
+fn order_lines(o: &Value, path: &str, m: &OrderMoney) -> Result<Vec<Line>, PayloadError> {
     let mut lines = Vec::new();
+    let next = |lines: &Vec<Line>| lines.len() as i32 + 1;
     for (i, li) in array(o, path, "line_items")?.iter().enumerate() {
         let lp = format!("{path}.line_items[{i}]");
-        let (line, cur) = sale_line(li, &lp, lines.len() as i32 + 1)?;
-        currency.get_or_insert(cur);
+        let line = item_line(li, &lp, next(&lines), m, false)?;
         lines.push(line);
+    }
+    for (i, sc) in array(o, path, "service_charges")?.iter().enumerate() {
+        let sp = format!("{path}.service_charges[{i}]");
+        if let Some(line) = service_charge_line(sc, &sp, next(&lines), m)? {
+            lines.push(line);
+        }
     }
     for (r, ret) in array(o, path, "returns")?.iter().enumerate() {
         let rp = format!("{path}.returns[{r}]");
         let source_order = opt_text(ret, &rp, "source_order_id")?;
+        let mut returned = Vec::new();
         for (i, li) in array(ret, &rp, "return_line_items")?.iter().enumerate() {
             let lp = format!("{rp}.return_line_items[{i}]");
-            let (mut line, cur) = sale_line(li, &lp, lines.len() as i32 + 1)?;
-            currency.get_or_insert(cur);
-            line.kind = LineKind::Return;
-            line.quantity = -line.quantity;
-            line.net_amount = -line.net_amount;
-            line.tax = -line.tax;
+            returned.push(item_line(
+                li,
+                &lp,
+                next(&lines) + returned.len() as i32,
+                m,
+                true,
+            )?);
+        }
+        for (i, sc) in array(ret, &rp, "return_service_charges")?
+            .iter()
+            .enumerate()
+        {
+            let sp = format!("{rp}.return_service_charges[{i}]");
+            let no = next(&lines) + returned.len() as i32;
+            returned.extend(service_charge_line(sc, &sp, no, m)?);
+        }
+        for mut line in returned {
+            negate_as_return(&mut line);
             line.original_txn_id = source_order.clone();
             lines.push(line);
         }
     }
-    let currency = match (currency, get(o, "total_money")) {
-        (Some(c), _) => c,
-        (None, Some(_)) => money(o, path, "total_money")?.1,
-        (None, None) => {
-            return Err(err(
-                &join(path, "total_money"),
-                "is missing and there are no line items to take the currency from",
-            ))
-        }
-    };
-    Ok(Transaction {
-        key: TxnKey {
-            tenant_id: ctx.tenant_id.clone(),
-            store_id: store.clone(),
-            source: SOURCE.into(),
-            source_txn_id: id,
-        },
-        source_version: version,
-        occurred_at: created,
-        business_date: ctx.business_date(&store, created),
-        register_id: None,
-        cashier_id: None,
-        customer_id: opt_text(o, path, "customer_id")?,
-        status: status_of(&state),
-        currency,
-        lines,
-        tenders: vec![],
-    })
+    Ok(lines)
 }
 
-/// One line item: net = total − tax (right for additive and inclusive taxes alike).
-fn sale_line(li: &Value, lp: &str, line_no: i32) -> Result<(Line, String), PayloadError> {
+/// Square reports returned quantities and money as positive numbers; the model signs them.
+fn negate_as_return(line: &mut Line) {
+    line.kind = LineKind::Return;
+    line.quantity = -line.quantity;
+    line.net_amount = -line.net_amount;
+    line.tax = -line.tax;
+}
+
+/// One line item (or return line item).
+///
+/// Net = `total_money` − `total_tax_money`, right for ADDITIVE and INCLUSIVE taxes alike; a
+/// line without `total_money` is gross − discount − its INCLUSIVE taxes. Apportioned service
+/// charges stay inside the line's total, as Square counts them. The unit price includes the
+/// modifiers (a latte with an oat-milk shot sells at base + shot).
+fn item_line(
+    li: &Value,
+    lp: &str,
+    line_no: i32,
+    m: &OrderMoney,
+    is_return: bool,
+) -> Result<Line, PayloadError> {
     let qty = decimal(li, lp, "quantity")?;
-    let (price, cur) = money(li, lp, "base_price_money")?;
-    let tax = money_or_zero(li, lp, "total_tax_money")?;
-    let discount = money_or_zero(li, lp, "total_discount_money")?;
-    let total = match get(li, "total_money") {
-        Some(_) => money(li, lp, "total_money")?.0,
-        None => qty * price - discount + tax,
+    if qty < Decimal::ZERO {
+        return Err(err(
+            &join(lp, "quantity"),
+            format!(
+                "is {qty}: Square quantities are never negative (returns are return_line_items)"
+            ),
+        ));
+    }
+    let gross_key = if is_return {
+        "gross_return_money"
+    } else {
+        "gross_sales_money"
     };
-    let name = opt_text(li, lp, "name")?;
-    let raw = match (opt_text(li, lp, "catalog_object_id")?, &name) {
-        (Some(id), _) => id,
-        (None, Some(n)) => n.clone(),
-        (None, None) => {
-            return Err(err(
-                &join(lp, "catalog_object_id"),
-                "is missing and the line has no name either",
-            ))
+    let tax = m.or_zero(li, lp, "total_tax_money")?;
+    let discount = m.or_zero(li, lp, "total_discount_money")?;
+    let total = m.opt(li, lp, "total_money")?;
+    let unit_price = unit_price(li, lp, qty, m, gross_key, total)?;
+    let net = match total {
+        Some(total) => total - tax,
+        None => {
+            let gross = m.opt(li, lp, gross_key)?.unwrap_or(qty * unit_price);
+            gross - discount - m.inclusive_tax(li, lp)?
         }
     };
-    let key = item_key(&raw).ok_or_else(|| {
-        err(
-            &join(lp, "catalog_object_id"),
-            format!("`{raw}` holds no usable item code"),
-        )
-    })?;
+    let (raw, key) = item_id(li, lp)?;
+    let name = opt_text(li, lp, "name")?;
     let description = match (name, opt_text(li, lp, "variation_name")?) {
         (Some(n), Some(v)) if !v.is_empty() => Some(format!("{n} ({v})")),
         (n, _) => n,
     };
-    let line = Line {
+    Ok(Line {
         line_no,
         kind: LineKind::Sale,
         sku: key.sku,
@@ -290,16 +583,262 @@ fn sale_line(li: &Value, lp: &str, line_no: i32) -> Result<(Line, String), Paylo
         raw_item_id: raw,
         description,
         quantity: qty,
-        unit_price: price,
+        unit_price,
         discount,
-        net_amount: total - tax,
+        net_amount: net,
         tax,
         entry_method: EntryMethod::Other,
         price_override: false,
         original_txn_id: None,
         original_line_no: None,
+    })
+}
+
+/// The price of one unit with its modifiers: `base_price_money` + each modifier's
+/// `base_price_money` × its `quantity`. Without a base price (return line items often have
+/// none), the gross, else the total, divided by the quantity.
+fn unit_price(
+    li: &Value,
+    lp: &str,
+    qty: Decimal,
+    m: &OrderMoney,
+    gross_key: &str,
+    total: Option<Decimal>,
+) -> Result<Decimal, PayloadError> {
+    if let Some(base) = m.opt(li, lp, "base_price_money")? {
+        return Ok(base + modifiers_per_unit(li, lp, qty, m)?);
+    }
+    let whole = match m.opt(li, lp, gross_key)? {
+        Some(g) => Some(g),
+        None => m.opt(li, lp, "variation_total_price_money")?.or(total),
     };
-    Ok((line, cur))
+    match whole {
+        Some(w) if !qty.is_zero() => Ok((w / qty).round_dp(exponent(&m.currency) + 4).normalize()),
+        _ => Ok(Decimal::ZERO),
+    }
+}
+
+/// Modifier money per unit of the line (`modifiers` on sales, `return_modifiers` on returns).
+fn modifiers_per_unit(
+    li: &Value,
+    lp: &str,
+    qty: Decimal,
+    m: &OrderMoney,
+) -> Result<Decimal, PayloadError> {
+    let mut sum = Decimal::ZERO;
+    for key in ["modifiers", "return_modifiers"] {
+        for (i, md) in array(li, lp, key)?.iter().enumerate() {
+            let mp = format!("{lp}.{key}[{i}]");
+            let per_unit = match m.opt(md, &mp, "base_price_money")? {
+                Some(base) => {
+                    let n = if get(md, "quantity").is_some() {
+                        decimal(md, &mp, "quantity")?
+                    } else {
+                        Decimal::ONE
+                    };
+                    base * n
+                }
+                None => match m.opt(md, &mp, "total_price_money")? {
+                    Some(t) if !qty.is_zero() => t / qty,
+                    _ => Decimal::ZERO,
+                },
+            };
+            sum += per_unit;
+        }
+    }
+    Ok(sum)
+}
+
+/// The item: its catalog variation id, else its name (ad-hoc items), else its `item_type`
+/// (a nameless custom amount is still money taken, not a reason to drop the whole order).
+fn item_id(li: &Value, lp: &str) -> Result<(String, crate::sku::ItemKey), PayloadError> {
+    let candidates = [
+        opt_text(li, lp, "catalog_object_id")?,
+        opt_text(li, lp, "name")?,
+        opt_text(li, lp, "item_type")?,
+        Some("CUSTOM_AMOUNT".to_string()),
+    ];
+    for raw in candidates.into_iter().flatten() {
+        if let Some(key) = item_key(&raw) {
+            return Ok((raw, key));
+        }
+    }
+    Err(err(
+        &join(lp, "catalog_object_id"),
+        "holds no usable item code",
+    ))
+}
+
+/// An order-level service charge (delivery fee, packaging, auto-gratuity) as a line of its
+/// own, quantity 1; APPORTIONED ones are already inside the line items' totals and are skipped
+/// so they are not counted twice.
+fn service_charge_line(
+    sc: &Value,
+    sp: &str,
+    line_no: i32,
+    m: &OrderMoney,
+) -> Result<Option<Line>, PayloadError> {
+    if opt_text(sc, sp, "treatment_type")?.as_deref() == Some("APPORTIONED_TREATMENT") {
+        return Ok(None);
+    }
+    let tax = m.or_zero(sc, sp, "total_tax_money")?;
+    let charged = match m.opt(sc, sp, "applied_money")? {
+        Some(a) => Some(a),
+        None => m.opt(sc, sp, "amount_money")?,
+    };
+    let net = match (m.opt(sc, sp, "total_money")?, charged) {
+        (Some(total), _) => total - tax,
+        (None, Some(c)) => c,
+        (None, None) => {
+            return Err(err(
+                &join(sp, "total_money"),
+                "is missing, and so are applied_money and amount_money",
+            ))
+        }
+    };
+    let name = opt_text(sc, sp, "name")?;
+    let id = opt_text(sc, sp, "catalog_object_id")?
+        .or(name.clone())
+        .or(opt_text(sc, sp, "uid")?)
+        .unwrap_or_else(|| "charge".into());
+    let raw = format!("service_charge:{id}");
+    let key = item_key(&raw)
+        .ok_or_else(|| err(&join(sp, "name"), format!("`{raw}` holds no usable code")))?;
+    Ok(Some(Line {
+        line_no,
+        kind: LineKind::Sale,
+        sku: key.sku,
+        gtin: key.gtin,
+        raw_item_id: raw,
+        description: name,
+        quantity: Decimal::ONE,
+        unit_price: charged.unwrap_or(net),
+        discount: Decimal::ZERO,
+        net_amount: net,
+        tax,
+        entry_method: EntryMethod::Other,
+        price_override: false,
+        original_txn_id: None,
+        original_line_no: None,
+    }))
+}
+
+/// A tender of the order. `amount_money` already includes the tip and is net of the change
+/// given back (`cash_details.buyer_tendered_money` is what the buyer handed over), so it is
+/// taken as it is. `tender_no` comes from the payment id, as for payments sent on their own,
+/// so both land on the same row.
+fn order_tender(
+    t: &Value,
+    tp: &str,
+    m: &OrderMoney,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<Tender, PayloadError> {
+    let id = match opt_text(t, tp, "payment_id")? {
+        Some(p) => p,
+        None => text(t, tp, "id")?,
+    };
+    let amount = m
+        .opt(t, tp, "amount_money")?
+        .ok_or_else(|| err(&join(tp, "amount_money"), "is missing"))?;
+    let card_details = get(t, "card_details");
+    let card = card_details.and_then(|c| get(c, "card"));
+    let brand = card
+        .and_then(|c| get(c, "card_brand"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let method = match opt_text(t, tp, "type")?.as_deref() {
+        Some("CARD") if brand == "SQUARE_GIFT_CARD" => TenderMethod::GiftCard,
+        Some("CARD") | Some("THIRD_PARTY_CARD") => TenderMethod::Card,
+        Some("CASH") => TenderMethod::Cash,
+        Some("SQUARE_GIFT_CARD") => TenderMethod::GiftCard,
+        _ => TenderMethod::Other,
+    };
+    let status = match card_details
+        .and_then(|c| get(c, "status"))
+        .and_then(Value::as_str)
+    {
+        Some("VOIDED") => TenderStatus::Voided,
+        Some("FAILED") => TenderStatus::Declined,
+        _ => TenderStatus::Approved, // AUTHORIZED, CAPTURED, or no card
+    };
+    Ok(Tender {
+        tender_no: number_from_id(&id),
+        method,
+        amount,
+        status,
+        card_fingerprint: card_text(card, "fingerprint"),
+        card_bin: card_text(card, "bin"),
+        card_entry: card_details
+            .and_then(|c| get(c, "entry_method"))
+            .and_then(Value::as_str)
+            .map(card_entry),
+        occurred_at: at,
+    })
+}
+
+/// A refund listed on a (return) order: a negative tender keyed by the refund id, as
+/// `refund()` keys the same refund sent on its own.
+fn order_refund(
+    r: &Value,
+    rp: &str,
+    m: &OrderMoney,
+    order_created: chrono::DateTime<chrono::Utc>,
+) -> Result<Tender, PayloadError> {
+    let id = text(r, rp, "id")?;
+    let amount = m
+        .opt(r, rp, "amount_money")?
+        .ok_or_else(|| err(&join(rp, "amount_money"), "is missing"))?;
+    let at = match get(r, "created_at") {
+        Some(_) => utc(time(r, rp, "created_at")?),
+        None => order_created,
+    };
+    Ok(Tender {
+        tender_no: number_from_id(&id),
+        method: TenderMethod::Other,
+        amount: -amount,
+        status: refund_status(&text(r, rp, "status")?),
+        card_fingerprint: None,
+        card_bin: None,
+        card_entry: None,
+        occurred_at: at,
+    })
+}
+
+/// Refund states: PENDING and APPROVED (Orders API) or COMPLETED (Refunds API) mean the money
+/// goes back; REJECTED and FAILED mean it does not.
+fn refund_status(s: &str) -> TenderStatus {
+    match s {
+        "COMPLETED" | "APPROVED" | "PENDING" => TenderStatus::Approved,
+        "REJECTED" | "FAILED" => TenderStatus::Declined,
+        _ => TenderStatus::Voided,
+    }
+}
+
+fn card_text(card: Option<&Value>, key: &str) -> Option<String> {
+    card.and_then(|c| get(c, key))
+        .and_then(Value::as_str)
+        .map(str::to_string)
+}
+
+fn card_entry(e: &str) -> CardEntry {
+    match e {
+        "KEYED" | "ON_FILE" => CardEntry::Keyed,
+        "SWIPED" => CardEntry::Swipe,
+        "EMV" => CardEntry::Chip,
+        "CONTACTLESS" => CardEntry::Contactless,
+        _ => CardEntry::Other,
+    }
+}
+
+/// Payments made outside Square (`source_type` EXTERNAL) say what they were in
+/// `external_details.type`.
+fn external_method(kind: Option<&str>) -> TenderMethod {
+    match kind {
+        Some("CARD") => TenderMethod::Card,
+        Some("OTHER_GIFT_CARD") => TenderMethod::GiftCard,
+        Some("STORED_BALANCE") => TenderMethod::StoreCredit,
+        _ => TenderMethod::Other,
+    }
 }
 
 fn version_of(v: &Value, path: &str) -> Result<i64, PayloadError> {
@@ -310,7 +849,9 @@ fn version_of(v: &Value, path: &str) -> Result<i64, PayloadError> {
     )
 }
 
-/// A payment as a tender of its order (keyed by `order_id`).
+/// A payment as a tender of its order (keyed by `order_id`). The amount is `total_money`
+/// (tip included, change already deducted for cash), as the card statement or the drawer
+/// counts it.
 pub fn payment(
     ctx: &Context,
     p: &Value,
@@ -336,22 +877,20 @@ pub fn payment(
         .and_then(|c| get(c, "card_brand"))
         .and_then(Value::as_str)
         .unwrap_or("");
+    let external = get(p, "external_details")
+        .and_then(|e| get(e, "type"))
+        .and_then(Value::as_str);
     let method = match (opt_text(p, path, "source_type")?.as_deref(), brand) {
         (Some("CARD"), "SQUARE_GIFT_CARD") => TenderMethod::GiftCard,
         (Some("CARD"), _) => TenderMethod::Card,
         (Some("CASH"), _) => TenderMethod::Cash,
+        (Some("EXTERNAL"), _) => external_method(external),
         _ => TenderMethod::Other,
     };
     let entry = card
         .and_then(|c| get(c, "entry_method"))
         .and_then(Value::as_str)
-        .map(|e| match e {
-            "KEYED" => CardEntry::Keyed,
-            "SWIPED" => CardEntry::Swipe,
-            "EMV" => CardEntry::Chip,
-            "CONTACTLESS" => CardEntry::Contactless,
-            _ => CardEntry::Other,
-        });
+        .map(card_entry);
     let cashier = opt_text(p, path, "team_member_id")?.or(opt_text(p, path, "employee_id")?);
     let rec = TenderRecord {
         key: TxnKey {
@@ -370,14 +909,8 @@ pub fn payment(
             method,
             amount,
             status,
-            card_fingerprint: c
-                .and_then(|c| get(c, "fingerprint"))
-                .and_then(Value::as_str)
-                .map(str::to_string),
-            card_bin: c
-                .and_then(|c| get(c, "bin"))
-                .and_then(Value::as_str)
-                .map(str::to_string),
+            card_fingerprint: card_text(c, "fingerprint"),
+            card_bin: card_text(c, "bin"),
             card_entry: entry,
             occurred_at: at,
         },
@@ -397,16 +930,6 @@ pub fn refund(
     let store = store_of(ctx, &text(r, path, "location_id")?);
     let at = utc(time(r, path, "created_at")?);
     let (amount, currency) = money(r, path, "amount_money")?;
-    let status = match text(r, path, "status")?.as_str() {
-        "COMPLETED" | "PENDING" => TenderStatus::Approved,
-        "REJECTED" | "FAILED" => TenderStatus::Declined,
-        _ => TenderStatus::Voided,
-    };
-    let method = match opt_text(r, path, "destination_type")?.as_deref() {
-        Some("CARD") => TenderMethod::Card,
-        Some("CASH") => TenderMethod::Cash,
-        _ => TenderMethod::Other,
-    };
     let rec = TenderRecord {
         key: TxnKey {
             tenant_id: ctx.tenant_id.clone(),
@@ -421,9 +944,9 @@ pub fn refund(
         cashier_id: opt_text(r, path, "team_member_id")?,
         tender: Tender {
             tender_no: number_from_id(&id),
-            method,
+            method: refund_method(r, path)?,
             amount: -amount,
-            status,
+            status: refund_status(&text(r, path, "status")?),
             card_fingerprint: None,
             card_bin: None,
             card_entry: None,
@@ -431,6 +954,31 @@ pub fn refund(
         },
     };
     Ok((format!("refund/{id}/{}", rec.source_version), rec))
+}
+
+/// Where the refund went: `destination_type`, else which of `destination_details`'
+/// `card_details` / `cash_details` / `external_details` is set (older refunds have neither).
+fn refund_method(r: &Value, path: &str) -> Result<TenderMethod, PayloadError> {
+    let details = get(r, "destination_details");
+    let external = details
+        .and_then(|d| get(d, "external_details"))
+        .and_then(|e| get(e, "type"))
+        .and_then(Value::as_str);
+    let kind = match opt_text(r, path, "destination_type")? {
+        Some(k) => Some(k),
+        None => details.and_then(|d| {
+            ["card_details", "cash_details", "external_details"]
+                .into_iter()
+                .find(|k| get(d, k).is_some())
+                .map(|k| k.trim_end_matches("_details").to_uppercase())
+        }),
+    };
+    Ok(match kind.as_deref() {
+        Some("CARD") => TenderMethod::Card,
+        Some("CASH") => TenderMethod::Cash,
+        Some("EXTERNAL") => external_method(external),
+        _ => TenderMethod::Other,
+    })
 }
 
 #[cfg(test)]
