@@ -1,11 +1,12 @@
-//! Square: orders (money in minor units, quantities as strings, `version`), payments and
-//! refunds, and webhook notifications. Orders give the lines; payments and refunds give the
-//! tenders, each on its own (`TenderRecord`) because Square reports them separately and a new
-//! order version does not repeat them. `order.*` notifications carry only ids: the service
-//! fetches the order (see `serve::fetch`).
+//! Square: orders (money in minor units, quantities as decimal strings, `version`), payments
+//! and refunds, SearchOrders pages, and webhook notifications. Orders give the lines and, when
+//! they list them, their tenders and refunds; payments and refunds sent on their own are
+//! tenders too (`TenderRecord`), keyed by the same payment / refund id so both land on one
+//! row. `order.*` notifications carry only ids: the service fetches the order (see
+//! `serve::fetch`).
 //!
-//! Order states: COMPLETED → completed; OPEN, DRAFT and CANCELED → cancelled (not a sale yet,
-//! or never one); a later COMPLETED version replaces the row.
+//! Order states: COMPLETED, or OPEN and paid in full → completed; DRAFT, CANCELED and unpaid
+//! OPEN → cancelled (not a sale yet, or never one); a later version replaces the row.
 
 use super::json::{array, decimal, err, get, int, join, opt_text, req, text, time, utc};
 use super::money::{exponent, from_minor};
@@ -376,41 +377,13 @@ pub fn order(ctx: &Context, o: &Value, path: &str) -> Result<MappedOrder, Payloa
     let state = opt_text(o, path, "state")?.unwrap_or_else(|| "OPEN".into());
     let m = OrderMoney::read(o, path)?;
     let lines = order_lines(o, path, &m)?;
-    let mut tenders = Vec::new();
-    let mut drawer = Vec::new();
-    for (i, t) in array(o, path, "tenders")?.iter().enumerate() {
-        let tp = format!("{path}.tenders[{i}]");
-        let at = match get(t, "created_at") {
-            Some(_) => utc(time(t, &tp, "created_at")?),
-            None => created,
-        };
-        if opt_text(t, &tp, "type")?.as_deref() == Some("NO_SALE") {
-            let event = opt_text(t, &tp, "id")?.unwrap_or_else(|| format!("{id}/no_sale/{i}"));
-            drawer.push(DrawerEvent {
-                tenant_id: ctx.tenant_id.clone(),
-                store_id: store.clone(),
-                source: SOURCE.into(),
-                source_event_id: event,
-                register_id: None,
-                cashier_id: None,
-                kind: DrawerEventKind::NoSale,
-                amount: Decimal::ZERO,
-                currency: m.currency.clone(),
-                occurred_at: at,
-                business_date: ctx.business_date(&store, at),
-            });
-            continue;
-        }
-        tenders.push(order_tender(t, &tp, &m, at)?);
-    }
-    for (i, r) in array(o, path, "refunds")?.iter().enumerate() {
-        tenders.push(order_refund(
-            r,
-            &format!("{path}.refunds[{i}]"),
-            &m,
-            created,
-        )?);
-    }
+    let at = Where {
+        ctx,
+        store: &store,
+        order_id: &id,
+        created,
+    };
+    let (tenders, drawer) = order_tenders(o, path, &m, &at)?;
     let txn = if lines.is_empty() && tenders.is_empty() && !drawer.is_empty() {
         None
     } else {
@@ -440,6 +413,57 @@ pub fn order(ctx: &Context, o: &Value, path: &str) -> Result<MappedOrder, Payloa
         txn,
         drawer,
     })
+}
+
+/// Where an order's tenders happened: what a drawer event or a tender without its own time needs.
+struct Where<'a> {
+    ctx: &'a Context,
+    store: &'a str,
+    order_id: &'a str,
+    created: chrono::DateTime<chrono::Utc>,
+}
+
+/// The order's `tenders[]` and `refunds[]` as tenders; NO_SALE tenders (the drawer opened with
+/// nothing sold, a loss-prevention signal) become drawer events instead.
+fn order_tenders(
+    o: &Value,
+    path: &str,
+    m: &OrderMoney,
+    w: &Where,
+) -> Result<(Vec<Tender>, Vec<DrawerEvent>), PayloadError> {
+    let mut tenders = Vec::new();
+    let mut drawer = Vec::new();
+    for (i, t) in array(o, path, "tenders")?.iter().enumerate() {
+        let tp = format!("{path}.tenders[{i}]");
+        let at = match get(t, "created_at") {
+            Some(_) => utc(time(t, &tp, "created_at")?),
+            None => w.created,
+        };
+        if opt_text(t, &tp, "type")?.as_deref() != Some("NO_SALE") {
+            tenders.push(order_tender(t, &tp, m, at)?);
+            continue;
+        }
+        let event =
+            opt_text(t, &tp, "id")?.unwrap_or_else(|| format!("{}/no_sale/{i}", w.order_id));
+        drawer.push(DrawerEvent {
+            tenant_id: w.ctx.tenant_id.clone(),
+            store_id: w.store.to_string(),
+            source: SOURCE.into(),
+            source_event_id: event,
+            register_id: None,
+            cashier_id: None,
+            kind: DrawerEventKind::NoSale,
+            amount: Decimal::ZERO,
+            currency: m.currency.clone(),
+            occurred_at: at,
+            business_date: w.ctx.business_date(w.store, at),
+        });
+    }
+    for (i, r) in array(o, path, "refunds")?.iter().enumerate() {
+        let rp = format!("{path}.refunds[{i}]");
+        tenders.push(order_refund(r, &rp, m, w.created)?);
+    }
+    Ok((tenders, drawer))
 }
 
 /// COMPLETED is a sale; so is an OPEN order that is already paid in full (Square Online and
@@ -1397,5 +1421,18 @@ mod tests {
         let t = txn(&p);
         assert_eq!(t.lines.len(), 1);
         assert_eq!(t.lines[0].net_amount, d("11.00"));
+    }
+    #[test]
+    fn a_fractional_minor_amount_names_the_field() {
+        let body = sample("square_orders_RetrieveOrderResponse_example.json").replacen(
+            "\"amount\": 500,",
+            "\"amount\": 5.5,",
+            1,
+        );
+        let e = parse(&Context::for_tenant("t"), &body).unwrap_err();
+        assert_eq!(
+            e.field.as_deref(),
+            Some("order.line_items[0].base_price_money.amount")
+        );
     }
 }
