@@ -310,6 +310,8 @@ fn order_currency(o: &Value, path: &str) -> Result<String, PayloadError> {
             "base_price_money",
             "amount_money",
             "applied_money",
+            "gross_sales_money",
+            "gross_return_money",
         ] {
             if let Some(cur) = get(c, key)
                 .and_then(|m| get(m, "currency"))
@@ -590,7 +592,10 @@ fn item_line(
     let net = match total {
         Some(total) => total - tax,
         None => {
-            let gross = m.opt(li, lp, gross_key)?.unwrap_or(qty * unit_price);
+            let gross = match m.opt(li, lp, gross_key)? {
+                Some(g) => g,
+                None => checked(qty.checked_mul(unit_price), lp, "quantity")?,
+            };
             gross - discount - m.inclusive_tax(li, lp)?
         }
     };
@@ -638,7 +643,9 @@ fn unit_price(
         None => m.opt(li, lp, "variation_total_price_money")?.or(total),
     };
     match whole {
-        Some(w) if !qty.is_zero() => Ok((w / qty).round_dp(exponent(&m.currency) + 4).normalize()),
+        Some(w) if !qty.is_zero() => Ok(checked(w.checked_div(qty), lp, "quantity")?
+            .round_dp(exponent(&m.currency) + 4)
+            .normalize()),
         _ => Ok(Decimal::ZERO),
     }
 }
@@ -661,10 +668,10 @@ fn modifiers_per_unit(
                     } else {
                         Decimal::ONE
                     };
-                    base * n
+                    checked(base.checked_mul(n), &mp, "quantity")?
                 }
                 None => match m.opt(md, &mp, "total_price_money")? {
-                    Some(t) if !qty.is_zero() => t / qty,
+                    Some(t) if !qty.is_zero() => checked(t.checked_div(qty), lp, "quantity")?,
                     _ => Decimal::ZERO,
                 },
             };
@@ -672,6 +679,17 @@ fn modifiers_per_unit(
         }
     }
     Ok(sum)
+}
+
+/// Arithmetic on sender-chosen quantities can leave `Decimal`'s range (a quantity of 1e-28
+/// divides a price into overflow): a 400 naming the field, never a panic.
+fn checked(v: Option<Decimal>, path: &str, key: &str) -> Result<Decimal, PayloadError> {
+    v.ok_or_else(|| {
+        err(
+            &join(path, key),
+            "makes the amounts overflow: check the quantity",
+        )
+    })
 }
 
 /// The item: its catalog variation id, else its name (ad-hoc items), else its `item_type`
@@ -1434,5 +1452,13 @@ mod tests {
             e.field.as_deref(),
             Some("order.line_items[0].base_price_money.amount")
         );
+    }
+    #[test]
+    fn an_absurd_quantity_is_an_error_not_a_panic() {
+        let body = r#"{"order":{"id":"O","location_id":"L","created_at":"2025-01-01T00:00:00Z",
+            "line_items":[{"name":"A","quantity":"0.0000000000000000000000000001",
+              "gross_sales_money":{"amount":9000000000000000000,"currency":"USD"}}]}}"#;
+        let e = parse(&Context::for_tenant("t"), body).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("order.line_items[0].quantity"));
     }
 }
