@@ -32,8 +32,10 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use pos_core::model::*;
 use roxmltree::{Document, Node};
 use rust_decimal::Decimal;
-use std::borrow::Cow;
 use std::str::FromStr;
+
+mod encoding;
+pub use encoding::decode;
 
 pub const SOURCE: &str = "poslog";
 pub const CONTENT_TYPE: &str = "application/xml; format=poslog";
@@ -181,115 +183,6 @@ fn local_date(ctx: &Context, store: &str, s: &str, at: DateTime<Utc>) -> NaiveDa
     match DateTime::parse_from_rfc3339(s) {
         Ok(t) if !ctx.store_tz.contains_key(store) => t.date_naive(),
         _ => ctx.business_date(store, at),
-    }
-}
-
-/// The text of a POSLog body as received in bytes. POS back offices still write Latin-1 or
-/// Windows-1252 files (with the matching XML declaration) and some Windows tools write
-/// UTF-16: those are decoded here, UTF-8 (with or without BOM) is taken as it is, and any
-/// other declared encoding is refused with an error naming it.
-pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, PayloadError> {
-    let utf16 = |b: &[u8], le: bool| -> Result<Cow<'_, str>, PayloadError> {
-        if !b.len().is_multiple_of(2) {
-            return Err(PayloadError::new(
-                Some("encoding"),
-                "UTF-16 body with an odd number of bytes",
-            ));
-        }
-        let units = b.chunks_exact(2).map(|c| {
-            if le {
-                u16::from_le_bytes([c[0], c[1]])
-            } else {
-                u16::from_be_bytes([c[0], c[1]])
-            }
-        });
-        char::decode_utf16(units)
-            .collect::<Result<String, _>>()
-            .map(Cow::Owned)
-            .map_err(|_| PayloadError::new(Some("encoding"), "invalid UTF-16 in the body"))
-    };
-    match bytes {
-        [0xEF, 0xBB, 0xBF, rest @ ..] => {
-            return std::str::from_utf8(rest).map(Cow::Borrowed).map_err(|e| {
-                PayloadError::new(
-                    Some("encoding"),
-                    format!("UTF-8 BOM but invalid UTF-8: {e}"),
-                )
-            })
-        }
-        [0xFF, 0xFE, rest @ ..] => return utf16(rest, true),
-        [0xFE, 0xFF, rest @ ..] => return utf16(rest, false),
-        [b'<', 0, b'?', 0, ..] => return utf16(bytes, true),
-        [0, b'<', 0, b'?', ..] => return utf16(bytes, false),
-        _ => {}
-    }
-    if let Ok(s) = std::str::from_utf8(bytes) {
-        return Ok(Cow::Borrowed(s));
-    }
-    let enc = declared_encoding(bytes).unwrap_or_default();
-    let table: fn(u8) -> char = match enc.to_ascii_lowercase().as_str() {
-        "iso-8859-1" | "latin1" | "latin-1" | "iso8859-1" | "l1" => |b| b as char,
-        "windows-1252" | "cp1252" | "win-1252" => cp1252,
-        "iso-8859-15" | "latin-9" | "latin9" => latin9,
-        "" => {
-            return Err(PayloadError::new(
-                Some("encoding"),
-                "the body is not UTF-8 and its XML declaration names no encoding",
-            ))
-        }
-        _ => {
-            return Err(PayloadError::new(
-                Some("encoding"),
-                format!(
-                    "the body declares encoding=\"{enc}\", which is not supported \
-                     (UTF-8, UTF-16, ISO-8859-1, ISO-8859-15 and Windows-1252 are)"
-                ),
-            ))
-        }
-    };
-    Ok(Cow::Owned(bytes.iter().map(|b| table(*b)).collect()))
-}
-
-/// The `encoding` pseudo-attribute of an XML declaration read as ASCII bytes.
-fn declared_encoding(bytes: &[u8]) -> Option<String> {
-    let head = &bytes[..bytes.len().min(200)];
-    let head: String = head.iter().map(|b| *b as char).collect();
-    let decl = head.strip_prefix("<?xml")?.split("?>").next()?;
-    let r = decl
-        .split("encoding")
-        .nth(1)?
-        .trim_start()
-        .strip_prefix('=')?;
-    let r = r.trim_start();
-    let q = r.chars().next().filter(|q| *q == '"' || *q == '\'')?;
-    r[1..].split(q).next().map(str::to_string)
-}
-
-/// Windows-1252: Latin-1 except 0x80–0x9F, which hold €, quotes, dashes, Š, Œ, Ž, Ÿ…
-fn cp1252(b: u8) -> char {
-    const HIGH: [char; 32] = [
-        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž',
-        '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}',
-        'ž', 'Ÿ',
-    ];
-    match b {
-        0x80..=0x9F => HIGH[(b - 0x80) as usize],
-        _ => b as char,
-    }
-}
-
-/// ISO-8859-15: Latin-1 with eight letters replaced (€ at 0xA4).
-fn latin9(b: u8) -> char {
-    match b {
-        0xA4 => '€',
-        0xA6 => 'Š',
-        0xA8 => 'š',
-        0xB4 => 'Ž',
-        0xB8 => 'ž',
-        0xBC => 'Œ',
-        0xBD => 'œ',
-        0xBE => 'Ÿ',
-        _ => b as char,
     }
 }
 
@@ -1512,45 +1405,6 @@ mod tests {
             (TenderMethod::Card, d("-10.00")),
             "a negative Amount is a refund even without TypeCode"
         );
-    }
-
-    #[test]
-    fn bodies_in_latin1_cp1252_and_utf16_are_decoded_others_refused() {
-        let xml = |enc: &str, name: &str| {
-            format!(
-                "<?xml version=\"1.0\" encoding=\"{enc}\"?><POSLog><Transaction>\
-                 <RetailStoreID>1</RetailStoreID><SequenceNumber>1</SequenceNumber>\
-                 <EndDateTime>2025-01-02T10:00:00Z</EndDateTime><RetailTransaction><LineItem>\
-                 <Sale><ItemID>7</ItemID><Description>{name}</Description>\
-                 <RegularSalesUnitPrice>2.50</RegularSalesUnitPrice></Sale></LineItem>\
-                 </RetailTransaction></Transaction></POSLog>"
-            )
-        };
-        let latin1: Vec<u8> = xml("ISO-8859-1", "K\u{e4}se")
-            .chars()
-            .map(|c| c as u32 as u8)
-            .collect();
-        let mut cp = xml("windows-1252", "X").into_bytes();
-        let at = cp.iter().position(|b| *b == b'X').unwrap();
-        cp[at] = 0x80;
-        let mut utf16 = vec![0xFF, 0xFE];
-        for u in xml("UTF-16", "Stra\u{df}e").encode_utf16() {
-            utf16.extend(u.to_le_bytes());
-        }
-        for (bytes, want) in [
-            (latin1, "K\u{e4}se"),
-            (cp, "\u{20ac}"),
-            (utf16, "Stra\u{df}e"),
-        ] {
-            let body = decode(&bytes).unwrap();
-            let p = parse(&Context::for_tenant("t"), &body).unwrap();
-            assert_eq!(only_txn(&p).lines[0].description.as_deref(), Some(want));
-        }
-        let mut sjis = xml("Shift_JIS", "X").into_bytes();
-        sjis[at] = 0x82;
-        let e = decode(&sjis).unwrap_err();
-        assert!(e.message.contains("Shift_JIS"), "{}", e.message);
-        assert_eq!(e.field.as_deref(), Some("encoding"));
     }
 
     #[test]
