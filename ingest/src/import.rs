@@ -6,7 +6,7 @@
 //! payload per file.
 
 use crate::adapters::csv::Mapping;
-use crate::adapters::format::{map, quarantine_rejected, Format, Meta};
+use crate::adapters::format::{map, quarantine_rejected, text_of, Format, Meta};
 use crate::adapters::Context;
 use crate::envelope::{prepack, Envelope, RawPayload, Reject};
 use crate::writer::phases::Phases;
@@ -329,16 +329,18 @@ async fn import_whole(
     s: &mut Summary,
 ) -> anyhow::Result<()> {
     let mut bytes = Vec::new();
-    std::fs::File::open(file)?.read_to_end(&mut bytes)?;
-    // POSLog files may be Latin-1, Windows-1252 or UTF-16 as their XML declaration says.
-    let body = if *format == Format::Poslog {
-        crate::adapters::poslog::decode(&bytes)
-            .map_err(|e| anyhow::anyhow!("{}: {}", file.display(), e.message))?
-            .into_owned()
-    } else {
-        String::from_utf8(bytes).with_context(|| format!("{}: not UTF-8 text", file.display()))?
+    std::fs::File::open(file)
+        .and_then(|mut f| f.read_to_end(&mut bytes))
+        .with_context(|| format!("reading {}", file.display()))?;
+    // A file that cannot be decoded is kept as a reject like one that cannot be mapped.
+    let (body, mapped) = match text_of(mappings, format, &bytes) {
+        Ok(text) => {
+            let m = map(ctx, mappings, format, &text, &Meta::default());
+            (text.into_owned(), m)
+        }
+        Err(e) => (String::from_utf8_lossy(&bytes).into_owned(), Err(e)),
     };
-    match map(ctx, mappings, format, &body, &Meta::default()) {
+    match mapped {
         Ok(mut m) => {
             quarantine_rejected(&mut m.envelopes);
             let o = w.write("import", &m.envelopes).await?;

@@ -198,3 +198,78 @@ async fn import_with_several_writers_keeps_the_newest_version_whatever_commits_f
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// POSLog files in the encodings their declarations name are imported; one whose bytes are not
+/// UTF-8 and which names no encoding is kept as a reject with the reason, and the files after
+/// it are still imported.
+#[tokio::test]
+#[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
+async fn import_reads_declared_encodings_and_keeps_an_undecodable_file_as_a_reject() {
+    let url = fresh_db("import").await;
+    let db = connect(&url).await;
+    let dir = scratch_dir("encodings");
+    let doc = |decl: &str, seq: u32, name: &[u8]| {
+        let mut b = format!(
+            "<?xml version=\"1.0\"{decl}?><POSLog><Transaction><RetailStoreID>1</RetailStoreID>\
+             <WorkstationID>1</WorkstationID><SequenceNumber>{seq}</SequenceNumber>\
+             <EndDateTime>2025-01-02T10:00:00Z</EndDateTime><RetailTransaction><LineItem>\
+             <SequenceNumber>1</SequenceNumber><Sale><ItemID>7</ItemID><Description>"
+        )
+        .into_bytes();
+        b.extend_from_slice(name);
+        b.extend_from_slice(
+            b"</Description><RegularSalesUnitPrice>2.50</RegularSalesUnitPrice>\
+              <Quantity>1</Quantity></Sale></LineItem></RetailTransaction></Transaction></POSLog>",
+        );
+        b
+    };
+    let files = [
+        ("a.xml", doc(" encoding=\"ISO-8859-1\"", 1, b"K\xe4se")),
+        ("b.xml", doc("", 2, b"K\xe4se")),
+        (
+            "c.xml",
+            doc(" encoding=\"windows-1252\"", 3, b"\x80 Gutschein"),
+        ),
+    ];
+    for (name, bytes) in &files {
+        std::fs::write(dir.join(name), bytes).expect("write file");
+    }
+    let args = ImportArgs {
+        url: url.clone(),
+        files: files.iter().map(|(n, _)| dir.join(n)).collect(),
+        format: None,
+        batch: 5,
+        writers: 1,
+        state_dir: None,
+        progress: false,
+    };
+    let s = run(args, &Context::for_tenant("t_import"), &HashMap::new())
+        .await
+        .expect("import");
+    assert_eq!(s.files, 3);
+    assert_eq!(s.payload_errors.len(), 1, "{:?}", s.payload_errors);
+    assert!(
+        s.payload_errors[0].contains("b.xml"),
+        "{:?}",
+        s.payload_errors
+    );
+    let names = db
+        .query(
+            "SELECT description FROM pos.sale_line ORDER BY source_txn_id",
+            &[],
+        )
+        .await
+        .expect("lines");
+    let names: Vec<String> = names.iter().map(|r| r.get(0)).collect();
+    assert_eq!(names, ["K\u{e4}se", "\u{20ac} Gutschein"]);
+    let reason: String = db
+        .query_one("SELECT reason FROM pos.reject", &[])
+        .await
+        .expect("one reject")
+        .get(0);
+    assert!(
+        reason.contains("b.xml") && reason.contains("names no encoding"),
+        "{reason}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -76,6 +76,10 @@ pub struct Mapping {
     /// the id of the payment it refunds, days later.
     #[serde(default)]
     pub split_returns: bool,
+    /// The file's character encoding when it is not UTF-8, as an encoding label
+    /// (`"windows-1252"`, `"iso-8859-15"`, `"utf-16le"`…): spreadsheet tools on Windows still
+    /// save CSV that way. A byte-order mark in the file wins over it.
+    pub encoding: Option<String>,
     pub columns: Columns,
     #[serde(default)]
     pub kinds: Kinds,
@@ -229,6 +233,13 @@ impl Mapping {
         }
         if !self.delimiter.is_ascii() {
             return Err("delimiter must be one ASCII character".into());
+        }
+        if let Some(e) = &self.encoding {
+            if encoding_rs::Encoding::for_label(e.as_bytes()).is_none() {
+                return Err(format!(
+                    "encoding = \"{e}\" is not an encoding label (e.g. \"windows-1252\")"
+                ));
+            }
         }
         Ok(())
     }

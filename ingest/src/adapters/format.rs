@@ -3,6 +3,8 @@
 
 use super::{canonical, clover, csv, poslog, shopify, square, Context, PayloadError};
 use crate::envelope::{Envelope, RawPayload, Record, Reject};
+use encoding_rs::Encoding;
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,6 +114,42 @@ fn one(
         }
     }
     env
+}
+
+/// The text of a payload received as bytes. POSLog says its encoding in its XML declaration; a
+/// CSV mapping may name one (`encoding`, with a byte-order mark winning over it); everything
+/// else is UTF-8.
+pub fn text_of<'a>(
+    mappings: &HashMap<String, csv::Mapping>,
+    format: &Format,
+    bytes: &'a [u8],
+) -> Result<Cow<'a, str>, PayloadError> {
+    let declared = match format {
+        Format::Poslog => return poslog::decode(bytes),
+        Format::Csv(name) => mappings.get(name).and_then(|m| m.encoding.as_deref()),
+        _ => None,
+    };
+    let label = declared.unwrap_or("utf-8");
+    let encoding = Encoding::for_label(label.as_bytes()).ok_or_else(|| {
+        PayloadError::new(
+            Some("encoding"),
+            format!("`{label}` is not an encoding label"),
+        )
+    })?;
+    let (text, used, bad) = encoding.decode(bytes);
+    if bad {
+        let hint = match format {
+            Format::Csv(name) if declared.is_none() => format!(
+                "; if the file is in another encoding, name it in mapping `{name}` (e.g. encoding = \"windows-1252\")"
+            ),
+            _ => String::new(),
+        };
+        return Err(PayloadError::new(
+            Some("encoding"),
+            format!("the body is not valid {}{hint}", used.name()),
+        ));
+    }
+    Ok(text)
 }
 
 /// Maps a payload. `Err` when nothing in it can be read (HTTP 400); bad records inside a
@@ -233,6 +271,54 @@ fn body_line(body: &str, no: usize) -> &str {
 mod tests {
     use super::*;
     use crate::adapters::testkit::sample;
+
+    /// The kasse mapping of the CSV tests, optionally with an `encoding`.
+    fn kasse(encoding: Option<&str>) -> HashMap<String, csv::Mapping> {
+        let mut m = csv::Mapping::from_toml(include_str!("../../tests/data/kasse.toml")).unwrap();
+        m.encoding = encoding.map(str::to_string);
+        HashMap::from([("kasse".to_string(), m)])
+    }
+
+    #[test]
+    fn text_of_decodes_a_mapped_csv_encoding_and_says_how_to_name_one() {
+        let csv = Format::Csv("kasse".into());
+        let cp1252 = b"Bon;Artikel\n1;K\xe4se 3,50 \x80\n";
+        let text = text_of(&kasse(Some("windows-1252")), &csv, cp1252).unwrap();
+        assert_eq!(text, "Bon;Artikel\n1;K\u{e4}se 3,50 \u{20ac}\n");
+        // A byte-order mark wins over the mapping, and is not part of the text.
+        let utf8 = "\u{feff}Bon\n1;K\u{e4}se\n".as_bytes();
+        let text = text_of(&kasse(Some("windows-1252")), &csv, utf8).unwrap();
+        assert_eq!(text, "Bon\n1;K\u{e4}se\n");
+        let e = text_of(&kasse(None), &csv, cp1252).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("encoding"));
+        assert!(
+            e.message.contains("not valid UTF-8")
+                && e.message.contains("encoding = \"windows-1252\""),
+            "{}",
+            e.message
+        );
+        let e = text_of(&HashMap::new(), &Format::Canonical, b"{\"a\":\"\xe4\"}").unwrap_err();
+        assert!(
+            e.message.contains("not valid UTF-8") && !e.message.contains("mapping"),
+            "{}",
+            e.message
+        );
+        let borrowed = text_of(&HashMap::new(), &Format::Shopify, b"{}").unwrap();
+        assert!(
+            matches!(borrowed, Cow::Borrowed("{}")),
+            "UTF-8 is not copied"
+        );
+    }
+
+    #[test]
+    fn a_mapping_naming_an_unknown_encoding_is_refused() {
+        let toml = format!(
+            "encoding = \"latin-x\"\n{}",
+            include_str!("../../tests/data/kasse.toml")
+        );
+        let e = csv::Mapping::from_toml(&toml).unwrap_err();
+        assert!(e.contains("latin-x"), "{e}");
+    }
 
     #[test]
     fn every_sample_file_maps_without_rejects() {

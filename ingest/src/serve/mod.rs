@@ -258,17 +258,10 @@ async fn handle(
 }
 
 async fn handle_inner(s: &AppState, format: Format, body: Bytes, meta: Meta) -> Response {
-    // POSLog files may come in Latin-1, Windows-1252 or UTF-16 (their XML declaration says so).
-    let text: std::borrow::Cow<str> = if format == Format::Poslog {
-        match crate::adapters::poslog::decode(&body) {
-            Ok(t) => t,
-            Err(e) => return bad_payload(&e),
-        }
-    } else {
-        let Ok(text) = std::str::from_utf8(&body) else {
-            return error(StatusCode::BAD_REQUEST, "the body is not UTF-8", None);
-        };
-        text.into()
+    // POSLog and mapped CSV may come in another encoding (their declaration or mapping says).
+    let text = match crate::adapters::format::text_of(&s.mappings, &format, &body) {
+        Ok(t) => t,
+        Err(e) => return bad_payload(&e),
     };
     let text: &str = &text;
     if text.contains('\0') {
