@@ -1,28 +1,36 @@
-//! Any bytes as a CSV export read with a mapping (German number format, grams, kinds): it
-//! must answer with envelopes or a payload error, never panic.
+//! Any bytes as a CSV export read with one of the shipped mappings (the first byte picks it):
+//! the German test till (comma decimals, grams, kinds), Square's item detail export (time-zone
+//! column, gross amounts, split returns), Shopify's orders export and the German till journal.
+//! It must answer with envelopes or a payload error, never panic.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use pos_ingest::adapters::csv::Mapping;
-use pos_ingest::adapters::format::{map, Format, Meta};
-use pos_ingest::adapters::Context;
+use pos_ingest::adapters::format::Format;
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
-const MAPPING: &str = include_str!("../../tests/data/kasse.toml");
+const MAPPINGS: [(&str, &str); 4] = [
+    ("kasse", include_str!("../../tests/data/kasse.toml")),
+    ("square_item_sales", include_str!("../../mappings/square_item_sales.toml")),
+    ("shopify_orders_export", include_str!("../../mappings/shopify_orders_export.toml")),
+    ("de_kassenjournal", include_str!("../../mappings/de_kassenjournal.toml")),
+];
+
+fn mappings() -> &'static HashMap<String, Mapping> {
+    static M: OnceLock<HashMap<String, Mapping>> = OnceLock::new();
+    M.get_or_init(|| {
+        MAPPINGS
+            .iter()
+            .map(|(name, toml)| (name.to_string(), Mapping::from_toml(toml).expect("a valid mapping")))
+            .collect()
+    })
+}
 
 fuzz_target!(|data: &[u8]| {
-    if let Ok(text) = std::str::from_utf8(data) {
-        let ctx = Context::for_tenant("fuzz");
-        let mappings = HashMap::from([(
-            "kasse".to_string(),
-            Mapping::from_toml(MAPPING).expect("the mapping is valid"),
-        )]);
-        let _ = map(
-            &ctx,
-            &mappings,
-            &Format::Csv("kasse".into()),
-            text,
-            &Meta::default(),
-        );
-    }
+    let Some((first, rest)) = data.split_first() else {
+        return;
+    };
+    let name = MAPPINGS[*first as usize % MAPPINGS.len()].0;
+    pos_ingest_fuzz::map_with(mappings(), &Format::Csv(name.into()), rest);
 });

@@ -1,14 +1,21 @@
 //! What every parser target does with libFuzzer's bytes: the way `serve` and `import` call an
-//! adapter, which must answer with envelopes or a payload error, never panic.
-use pos_ingest::adapters::format::{map, Format, Meta};
+//! adapter (decode the body, then map it), which must answer with envelopes or a payload error,
+//! never panic.
+use pos_ingest::adapters::csv::Mapping;
+use pos_ingest::adapters::format::{map, text_of, Format, Meta};
 use pos_ingest::adapters::Context;
 use std::collections::HashMap;
 
-/// Maps `data` (when it is UTF-8, as every HTTP body and file the service accepts must be) with
-/// the adapter of `format`, for a fixed tenant and no mappings; the result is dropped.
+/// Maps `data` with the adapter of `format`, for a fixed tenant and no mappings.
 pub fn map_bytes(format: &Format, data: &[u8]) {
-    if let Ok(text) = std::str::from_utf8(data) {
+    map_with(&HashMap::new(), format, data)
+}
+
+/// Decodes `data` as `serve` and `import` do (POSLog by its declaration, CSV by its mapping,
+/// the rest as UTF-8) and maps the text; the result is dropped.
+pub fn map_with(mappings: &HashMap<String, Mapping>, format: &Format, data: &[u8]) {
+    if let Ok(text) = text_of(mappings, format, data) {
         let ctx = Context::for_tenant("fuzz");
-        let _ = map(&ctx, &HashMap::new(), format, text, &Meta::default());
+        let _ = map(&ctx, mappings, format, &text, &Meta::default());
     }
 }
