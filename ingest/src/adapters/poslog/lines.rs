@@ -1,0 +1,363 @@
+//! Sale and return line items: item codes, quantities, prices, line discounts and tax, and
+//! the reconciliation of lines with transaction-level tax and discounts.
+
+use super::xml::{attr, child, child_dec, child_text, children, dec, flag, text, MAX_NUMBER};
+use super::{compose_id, total, Bad, Context, Head, R, VOID_LINE_OFFSET};
+use crate::sku::item_key;
+use pos_core::model::*;
+use roxmltree::Node;
+use rust_decimal::Decimal;
+use std::str::FromStr;
+
+/// One Sale/Return element; the bool says whether its price includes tax.
+/// Whether an `ItemID` `Type` (or `Name`, which some exports use the same way) names a
+/// barcode: `GTIN`, `EAN13`, `EAN8`, `UPC`, `UPCA`, vendor-prefixed `X:EANNON`…
+fn is_barcode_type(t: &str) -> bool {
+    let t = t.rsplit(':').next().unwrap_or(t).to_ascii_uppercase();
+    t.contains("GTIN") || t.contains("EAN") || t.contains("UPC") || t == "BARCODE"
+}
+
+/// The item codes of a `Sale`/`Return`: the POS's own id (`raw_item_id`) and the product key.
+/// Several `ItemID`s may be sent (SKU and barcode, each with `Type`): the raw id is the first
+/// that is not a barcode, the key a barcode when one is given (`SerialNumber Type="GTIN"`, an
+/// `ItemID` of a barcode type), as for the other sources where the GTIN is the product key.
+fn item_codes(item: Node) -> R<(String, crate::sku::ItemKey)> {
+    let ids: Vec<(Option<&str>, &str)> = children(item, "ItemID")
+        .map(|n| (attr(n, "Type").or_else(|| attr(n, "Name")), text(n)))
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+    let barcode = |t: &Option<&str>| t.is_some_and(is_barcode_type);
+    let raw = ids
+        .iter()
+        .find(|(t, _)| !barcode(t))
+        .or(ids.first())
+        .map(|(_, v)| *v)
+        .or_else(|| child(item, "POSIdentity").and_then(|p| child_text(p, "POSItemID")))
+        .ok_or_else(|| Bad("no <ItemID> nor <POSIdentity><POSItemID>".into()))?;
+    let gtin = children(item, "SerialNumber")
+        .find(|s| s.attribute("Type") == Some("GTIN"))
+        .map(text)
+        .and_then(item_key)
+        .or_else(|| {
+            ids.iter()
+                .filter(|(t, _)| barcode(t))
+                .find_map(|(_, v)| item_key(v))
+        });
+    let key = gtin
+        .or_else(|| item_key(raw))
+        .ok_or_else(|| Bad(format!("<ItemID> `{raw}` holds no usable item code")))?;
+    Ok((raw.to_string(), key))
+}
+
+/// Money of one line as the POS reported it, normalized: quantity (unsigned), gross (before
+/// line discounts) and the line discount.
+struct LineMoney {
+    quantity: Decimal,
+    gross: Decimal,
+    discount: Decimal,
+}
+
+/// Sum of line-level price modifiers (`RetailPriceModifier`, `PriceDerivationResult`):
+/// `Action="Subtract"` (or none) is a discount, `Action="Add"` a surcharge.
+fn modifiers(item: Node) -> R<Option<Decimal>> {
+    let mut sum = None;
+    for m in item.children().filter(|c| {
+        c.is_element()
+            && matches!(
+                c.tag_name().name(),
+                "RetailPriceModifier" | "PriceDerivationResult"
+            )
+    }) {
+        let Some(a) = child(m, "Amount").filter(|a| !text(*a).is_empty()) else {
+            continue;
+        };
+        let v = dec(a, "RetailPriceModifier/Amount")?.abs();
+        let add = attr(a, "Action")
+            .or_else(|| attr(m, "Action"))
+            .is_some_and(|x| x.eq_ignore_ascii_case("Add"));
+        *sum.get_or_insert(Decimal::ZERO) += if add { -v } else { v };
+    }
+    Ok(sum)
+}
+
+/// Quantity, gross and discount of a line. Vendors disagree on `ExtendedAmount`: NCR (ACS,
+/// Emerald) and roqqio send it before the line discount (`ExtendedDiscountAmount` being the
+/// discount), SAP and GK after it; which one is meant is told by the arithmetic against
+/// quantity × unit price. A `Quantity` with a `Units` attribute other than 1 counts packages
+/// of `Units` each (weight, length) when that is what the extended amount was priced on.
+fn line_money(item: Node) -> R<LineMoney> {
+    let q_node = child(item, "Quantity").filter(|q| !text(*q).is_empty());
+    let qty_text = q_node
+        .map(|q| dec(q, "Quantity"))
+        .transpose()?
+        .unwrap_or(Decimal::ONE)
+        .abs();
+    let units = q_node
+        .and_then(|q| attr(q, "Units"))
+        .and_then(|u| Decimal::from_str(u.trim()).ok())
+        .map(|u| u.abs())
+        .filter(|u| *u <= MAX_NUMBER)
+        .filter(|u| !u.is_zero() && *u != Decimal::ONE);
+    let regular = child_dec(item, "RegularSalesUnitPrice")?.map(|d| d.abs());
+    let actual = child_dec(item, "ActualSalesUnitPrice")?.map(|d| d.abs());
+    let extended = child_dec(item, "ExtendedAmount")?.map(|d| d.abs());
+    let list = regular.or(actual);
+    let near = |a: Decimal, b: Decimal| (a - b).abs();
+    let quantity = match (units, extended, actual.or(regular)) {
+        (Some(u), Some(e), Some(p)) if near(qty_text * u * p, e) < near(qty_text * p, e) => {
+            qty_text * u
+        }
+        _ => qty_text,
+    };
+    let discount = match child_dec(item, "ExtendedDiscountAmount")?
+        .or(child_dec(item, "DiscountAmount")?)
+        .map(|d| d.abs())
+        .filter(|d| !d.is_zero())
+    {
+        Some(d) => d,
+        None => modifiers(item)?.unwrap_or_default(),
+    };
+    let gross = match (extended, list) {
+        (Some(e), Some(p)) if !discount.is_zero() => {
+            let base = quantity * p;
+            if near(e, base - discount) < near(e, base) {
+                e + discount // ExtendedAmount is after the discount
+            } else {
+                e
+            }
+        }
+        (Some(e), _) => e,
+        (None, _) => {
+            let p = actual
+                .or(regular)
+                .ok_or_else(|| Bad("no unit price nor <ExtendedAmount>".into()))?;
+            (quantity * p).round_dp(2)
+        }
+    };
+    Ok(LineMoney {
+        quantity,
+        gross,
+        discount,
+    })
+}
+
+/// The tax of a line and whether its price includes it. Known from the amounts when the POS
+/// gives a `TaxableAmount`: taxable + tax = net means VAT-inclusive, taxable = net exclusive
+/// (vendors use `TaxIncludedInTaxableAmountFlag` in opposite senses, so the flag is not
+/// trusted); otherwise `TaxIncludedInPriceFlag`.
+fn line_tax(item: Node, net: Decimal) -> R<(Decimal, bool)> {
+    let mut tax = Decimal::ZERO;
+    let mut taxable = None;
+    for t in children(item, "Tax") {
+        tax += child_dec(t, "Amount")?.unwrap_or_default().abs();
+        if let Some(x) = child_dec(t, "TaxableAmount")? {
+            *taxable.get_or_insert(Decimal::ZERO) += x.abs();
+        }
+    }
+    let flagged = flag(item, "TaxIncludedInPriceFlag");
+    let tolerance = Decimal::new(2, 2);
+    let inclusive = match taxable {
+        Some(x) if !tax.is_zero() && (x + tax - net).abs() <= tolerance => true,
+        Some(x) if !tax.is_zero() && (x - net).abs() <= tolerance => false,
+        _ => flagged,
+    };
+    Ok((tax, inclusive))
+}
+
+/// One Sale/Return element; the bool says whether its price includes tax.
+pub(super) fn item_line(
+    ctx: &Context,
+    h: &Head,
+    li: Node,
+    item: Node,
+    seq: i32,
+) -> R<(Line, bool)> {
+    let (item_id, key) = item_codes(item)?;
+    let money = line_money(item)?;
+    let qty_signed = child_dec(item, "Quantity")?.unwrap_or(Decimal::ONE);
+    let price = child_dec(item, "ActualSalesUnitPrice")?
+        .or(child_dec(item, "RegularSalesUnitPrice")?)
+        .map(|p| p.abs())
+        .unwrap_or_else(|| {
+            if money.quantity.is_zero() {
+                money.gross
+            } else {
+                (money.gross / money.quantity).round_dp(4)
+            }
+        });
+    let extended_signed = child_dec(item, "ExtendedAmount")?.unwrap_or_default();
+    let is_return = item.tag_name().name() == "Return"
+        || qty_signed < Decimal::ZERO
+        || extended_signed < Decimal::ZERO;
+    let sign = if is_return {
+        -Decimal::ONE
+    } else {
+        Decimal::ONE
+    };
+    let discount = money.discount;
+    let (tax, inclusive) = line_tax(item, money.gross - discount)?;
+    let net = if inclusive {
+        money.gross - discount - tax
+    } else {
+        money.gross - discount
+    };
+    let link = child(item, "TransactionLink");
+    let (original_txn_id, original_line_no) = match link {
+        Some(l) => (
+            Some(link_id(ctx, h, l)),
+            child_text(l, "LineItemSequenceNumber").and_then(|s| s.parse().ok()),
+        ),
+        None => (None, None),
+    };
+    let entry = entry_method(li);
+    // `Description` first: some exports use `ItemID Name` as a label of the id kind ("SKU").
+    let description = child_text(item, "Description")
+        .or_else(|| {
+            child(item, "ItemID")
+                .and_then(|n| attr(n, "Name"))
+                .filter(|n| !is_barcode_type(n) && !is_id_kind(n))
+        })
+        .map(str::to_string);
+    let line = Line {
+        line_no: seq,
+        kind: if is_return {
+            LineKind::Return
+        } else {
+            LineKind::Sale
+        },
+        sku: key.sku,
+        gtin: key.gtin,
+        raw_item_id: item_id,
+        description,
+        quantity: sign * money.quantity,
+        unit_price: price,
+        discount,
+        net_amount: sign * net,
+        tax: sign * tax,
+        entry_method: entry,
+        price_override: child_dec(item, "ActualSalesUnitPrice")?
+            .zip(child_dec(item, "RegularSalesUnitPrice")?)
+            .is_some_and(|(a, r)| a.abs() < r.abs()),
+        original_txn_id,
+        original_line_no,
+    };
+    Ok((line, inclusive))
+}
+
+/// How the item was entered, from `LineItem/@EntryMethod`: scanning vs keying matters to
+/// loss prevention, anything else (`Automatic`, `acs:Auto`) is "other".
+fn entry_method(li: Node) -> EntryMethod {
+    let e = attr(li, "EntryMethod").unwrap_or("");
+    match e
+        .rsplit(':')
+        .next()
+        .unwrap_or(e)
+        .to_ascii_lowercase()
+        .as_str()
+    {
+        "keyed" | "manual" | "keyedin" | "keyboard" => EntryMethod::Keyed,
+        "scanned" | "scan" | "rfid" | "barcode" | "scanner" => EntryMethod::Scanned,
+        _ => EntryMethod::Other,
+    }
+}
+
+/// Labels some exports put in `ItemID Name` to say what kind of id it is.
+fn is_id_kind(name: &str) -> bool {
+    matches!(
+        name.to_ascii_uppercase().as_str(),
+        "SKU" | "PLU" | "ITEMID" | "ITEM" | "ARTICLE" | "CODABAR" | "POSITEMID"
+    )
+}
+
+/// The id the linked (original) transaction got when it was ingested.
+fn link_id(_ctx: &Context, h: &Head, l: Node) -> String {
+    let store = child(l, "BusinessUnit")
+        .and_then(|b| child_text(b, "UnitID").or(Some(text(b)).filter(|s| !s.is_empty())))
+        .or_else(|| child_text(l, "RetailStoreID"))
+        .map(str::to_string)
+        .unwrap_or_else(|| h.store.clone());
+    let ws = child_text(l, "WorkstationID")
+        .map(str::to_string)
+        .or_else(|| h.workstation.clone());
+    let day = child(l, "BusinessDayDate")
+        .and_then(|d| child_text(d, "Date").or(Some(text(d)).filter(|s| !s.is_empty())));
+    match (day, child_text(l, "SequenceNumber")) {
+        (Some(day), Some(seq)) => compose_id(&store, ws.as_deref(), day, seq),
+        _ => child_text(l, "TransactionID").unwrap_or("").to_string(),
+    }
+}
+
+/// Brings lines in line with the transaction totals: a transaction-level tax when lines carry
+/// none (VAT-inclusive prices lose it from net), and transaction-level discounts.
+pub(super) fn reconcile(
+    rt: Node,
+    lines: &mut [Line],
+    mut inclusive: bool,
+    summary_tax: Decimal,
+    has_adjustment: bool,
+) -> R<()> {
+    let line_tax: Decimal = lines.iter().map(|l| l.tax).sum();
+    let grand = total(rt, "TransactionGrandAmount")?;
+    let txn_tax = total(rt, "TransactionTaxAmount")?.unwrap_or(summary_tax);
+    let counted: Vec<usize> = (0..lines.len())
+        .filter(|i| lines[*i].kind != LineKind::Void && !voided_later(lines, *i))
+        .collect();
+    let goods: Decimal = counted.iter().map(|i| lines[*i].net_amount).sum();
+    if line_tax.is_zero() && !txn_tax.is_zero() {
+        // Tax only at transaction level: inclusive when the grand total equals the goods.
+        inclusive |= grand == Some(goods);
+        let weights: Vec<Decimal> = counted.iter().map(|i| lines[*i].net_amount).collect();
+        for (k, share) in spread(txn_tax, &weights).into_iter().enumerate() {
+            let l = &mut lines[counted[k]];
+            l.tax = share;
+            if inclusive {
+                l.net_amount -= share;
+            }
+        }
+    }
+    let tax_now: Decimal = counted.iter().map(|i| lines[*i].tax).sum();
+    let net_now: Decimal = counted.iter().map(|i| lines[*i].net_amount).sum();
+    if let (Some(grand), true) = (grand, has_adjustment) {
+        let residual = net_now + tax_now - grand;
+        if residual > Decimal::ZERO {
+            let sales: Vec<usize> = counted
+                .iter()
+                .copied()
+                .filter(|i| lines[*i].kind == LineKind::Sale)
+                .collect();
+            let weights: Vec<Decimal> = sales.iter().map(|i| lines[*i].net_amount).collect();
+            for (k, share) in spread(residual, &weights).into_iter().enumerate() {
+                let l = &mut lines[sales[k]];
+                l.discount += share;
+                l.net_amount -= share;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn voided_later(lines: &[Line], i: usize) -> bool {
+    lines
+        .iter()
+        .any(|v| v.kind == LineKind::Void && v.line_no == VOID_LINE_OFFSET + lines[i].line_no)
+}
+
+/// Splits `amount` in proportion to `weights` (signed), rounded to cents, the last share
+/// taking the rest so the shares always add up to `amount`.
+fn spread(amount: Decimal, weights: &[Decimal]) -> Vec<Decimal> {
+    let sum: Decimal = weights.iter().sum();
+    let mut out = Vec::with_capacity(weights.len());
+    let mut left = amount;
+    for (k, w) in weights.iter().enumerate() {
+        let share = if k + 1 == weights.len() {
+            left
+        } else if sum.is_zero() {
+            Decimal::ZERO
+        } else {
+            (amount * w / sum).round_dp(2)
+        };
+        left -= share;
+        out.push(share);
+    }
+    out
+}

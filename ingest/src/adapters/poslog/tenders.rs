@@ -1,0 +1,176 @@
+//! Tender line items: payment methods, refunds, change, rounding and cash back.
+
+use super::xml::{attr, child, child_dec, child_text, dec, text};
+use super::{Bad, R};
+use chrono::{DateTime, Utc};
+use pos_core::model::*;
+use roxmltree::Node;
+use rust_decimal::Decimal;
+
+/// A tender type as vendors spell it: ARTS enumerations (`Cash`, `CreditDebit`,
+/// `GiftCertificate`, `StoredValue`…), prefixed vendor codes (`x:TTID3030CCARD`, `acs:…`).
+pub(super) fn method_of(kind: &str) -> TenderMethod {
+    let k = kind.rsplit(':').next().unwrap_or(kind).to_ascii_lowercase();
+    let has = |w: &[&str]| w.iter().any(|x| k.contains(x));
+    if has(&["gift", "voucher", "storedvalue", "certificate"]) {
+        TenderMethod::GiftCard
+    } else if has(&[
+        "storecredit",
+        "customeraccount",
+        "houseaccount",
+        "credit note",
+        "creditnote",
+    ]) {
+        TenderMethod::StoreCredit
+    } else if has(&[
+        "credit", "debit", "card", "eft", "visa", "master", "amex", "maestro",
+    ]) {
+        TenderMethod::Card
+    } else if has(&["cash", "bar"]) && !has(&["cashback"]) {
+        TenderMethod::Cash
+    } else {
+        TenderMethod::Other
+    }
+}
+
+/// The method of a tender without a usable `TenderType`: from the child element ARTS uses for
+/// its details (`CreditDebit`, `GiftCard`, `Voucher`, `Check`…).
+fn method_of_tender(x: Node) -> TenderMethod {
+    let declared = attr(x, "TenderType")
+        .or_else(|| child_text(x, "TenderType"))
+        .map(method_of);
+    match declared {
+        Some(m) if m != TenderMethod::Other => m,
+        _ => x
+            .children()
+            .filter(|c| c.is_element())
+            .map(|c| match c.tag_name().name() {
+                "CreditDebit" => TenderMethod::Card,
+                "GiftCard" | "GiftCertificate" | "Voucher" | "StoredValue" => {
+                    TenderMethod::GiftCard
+                }
+                "CustomerAccount" | "StoreCredit" => TenderMethod::StoreCredit,
+                _ => TenderMethod::Other,
+            })
+            .find(|m| *m != TenderMethod::Other)
+            .or(declared)
+            .unwrap_or(TenderMethod::Other),
+    }
+}
+
+/// Tender numbers for what one `Tender` element yields besides itself.
+const CHANGE_TENDER_OFFSET: i32 = 200_000;
+const CASHBACK_TENDER_OFFSET: i32 = 300_000;
+
+/// One `Tender` line item. Besides the payment it may yield: change given inside the tender
+/// (`Tender/TenderChange`, ARTS 2.x and NCR Emerald) and cash back, each as a negative cash
+/// tender so that tenders add up to what the store kept; a rounding tender (`TenderType`
+/// containing `Rounding`) is negative when the cash was rounded up (`RoundingDirection="Up"`:
+/// the customer paid more than the total) and positive when rounded down. The amount of a
+/// refund is negative (`TypeCode="Refund"` or a negative `Amount`). Cash back is assumed to be
+/// inside the tendered `Amount`, as card authorizations carry it.
+pub(super) fn tender(
+    li: Node,
+    x: Node,
+    seq: i32,
+    at: DateTime<Utc>,
+    voided: bool,
+) -> R<Vec<Tender>> {
+    let raw = child_dec(x, "Amount")?;
+    let change = match child(x, "TenderChange") {
+        Some(c) => child_dec(c, "Amount")?.unwrap_or_default().abs(),
+        None => Decimal::ZERO,
+    };
+    let raw = match raw {
+        Some(a) => a,
+        None if !change.is_zero() => Decimal::ZERO,
+        None => return Err(Bad("<Tender> without <Amount>".into())),
+    };
+    let type_text = attr(x, "TenderType").unwrap_or("");
+    let refund = attr(x, "TypeCode").is_some_and(|c| c.eq_ignore_ascii_case("Refund"));
+    let rounding = type_text.to_ascii_lowercase().contains("rounding");
+    let method = if rounding {
+        TenderMethod::Other
+    } else {
+        method_of_tender(x)
+    };
+    let declined = x.descendants().any(|n| {
+        n.tag_name().name() == "Authorization" && n.attribute("HostAuthorized") == Some("false")
+    });
+    let status = if voided {
+        TenderStatus::Voided
+    } else if declined {
+        TenderStatus::Declined
+    } else {
+        TenderStatus::Approved
+    };
+    let amount = if rounding {
+        let up = x.descendants().any(|n| {
+            n.tag_name().name() == "Rounding"
+                && attr(n, "RoundingDirection").is_some_and(|d| d.eq_ignore_ascii_case("Up"))
+        });
+        if up {
+            -raw.abs()
+        } else {
+            raw.abs()
+        }
+    } else if refund || raw < Decimal::ZERO {
+        -raw.abs()
+    } else {
+        raw
+    };
+    let card_entry = (method == TenderMethod::Card).then(|| {
+        let e = attr(li, "EntryMethod").unwrap_or("");
+        match e.rsplit(':').next().unwrap_or(e) {
+            "MSR" | "Swiped" | "Swipe" => CardEntry::Swipe,
+            "ICC" | "Chip" | "EMV" | "Inserted" => CardEntry::Chip,
+            "Contactless" | "RFID" | "NFC" | "Tapped" => CardEntry::Contactless,
+            "Keyed" | "Manual" => CardEntry::Keyed,
+            _ => CardEntry::Other,
+        }
+    });
+    let base = Tender {
+        tender_no: seq,
+        method,
+        amount,
+        status,
+        card_fingerprint: None,
+        card_bin: None,
+        card_entry,
+        occurred_at: at,
+    };
+    let cash = |no: i32, amount: Decimal| Tender {
+        tender_no: no,
+        method: TenderMethod::Cash,
+        amount,
+        status,
+        card_fingerprint: None,
+        card_bin: None,
+        card_entry: None,
+        occurred_at: at,
+    };
+    let mut out = Vec::new();
+    // A tender line that only carries the change (amount 0) is the change itself.
+    if raw.is_zero() && !change.is_zero() {
+        out.push(cash(seq, -change));
+    } else {
+        out.push(base);
+        if !change.is_zero() {
+            out.push(cash(CHANGE_TENDER_OFFSET + seq, -change));
+        }
+    }
+    let cashback = match x
+        .children()
+        .find(|c| c.is_element() && c.tag_name().name().eq_ignore_ascii_case("Cashback"))
+    {
+        Some(c) if c.children().any(|g| g.is_element()) => child_dec(c, "Amount")?,
+        Some(c) if !text(c).is_empty() => Some(dec(c, "Cashback")?),
+        _ => None,
+    }
+    .unwrap_or_default()
+    .abs();
+    if !cashback.is_zero() {
+        out.push(cash(CASHBACK_TENDER_OFFSET + seq, -cashback));
+    }
+    Ok(out)
+}

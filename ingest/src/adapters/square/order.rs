@@ -1,0 +1,406 @@
+//! Square orders as transactions: the order itself, its state, and its lines (line items,
+//! service charges, returns), with their prices, modifiers and item codes.
+
+use super::tenders::{order_tenders, Where};
+use super::{store_of, OrderMoney, SOURCE};
+use crate::adapters::json::{array, decimal, err, get, int, join, opt_text, text, time, utc};
+use crate::adapters::money::exponent;
+use crate::adapters::{Context, PayloadError};
+use crate::envelope::{Record, Reject};
+use crate::sku::item_key;
+use pos_core::model::*;
+use rust_decimal::Decimal;
+use serde_json::Value;
+
+/// A mapped order: the transaction (none for a pure "no sale", which is a drawer event and not
+/// a customer transaction) and the drawer openings its NO_SALE tenders stand for.
+#[derive(Debug)]
+pub struct MappedOrder {
+    pub id: String,
+    pub version: i64,
+    pub txn: Option<Transaction>,
+    pub drawer: Vec<DrawerEvent>,
+}
+
+impl MappedOrder {
+    pub(super) fn event_id(&self) -> String {
+        format!("order/{}/v{}", self.id, self.version)
+    }
+
+    pub(super) fn records(
+        self,
+        ctx: &Context,
+        event_id: &str,
+        raw: &str,
+    ) -> Vec<Result<Record, Reject>> {
+        let mut out: Vec<_> = self
+            .drawer
+            .into_iter()
+            .map(|d| Ok(Record::Drawer(d)))
+            .collect();
+        if let Some(t) = self.txn {
+            out.push(crate::adapters::finish(ctx, t, Some(event_id), raw));
+        }
+        out
+    }
+}
+
+/// A Square order as a transaction: line items and non-apportioned service charges are sale
+/// lines, return line items and returned service charges are return lines, the order's
+/// tenders and refunds are its tenders.
+///
+/// `occurred_at` is `created_at`, because it is part of the stored key and must not move when
+/// a later version closes the order; `business_date` is the local day of `closed_at` when the
+/// order has one (an open ticket paid after midnight belongs to the day it was paid).
+pub fn order(ctx: &Context, o: &Value, path: &str) -> Result<MappedOrder, PayloadError> {
+    let id = text(o, path, "id")?;
+    let location = text(o, path, "location_id")?;
+    let store = store_of(ctx, &location);
+    let created = utc(time(o, path, "created_at")?);
+    let closed = match get(o, "closed_at") {
+        Some(_) => utc(time(o, path, "closed_at")?),
+        None => created,
+    };
+    let version = if get(o, "version").is_some() {
+        int(o, path, "version")?
+    } else {
+        0
+    };
+    let state = opt_text(o, path, "state")?.unwrap_or_else(|| "OPEN".into());
+    let m = OrderMoney::read(o, path)?;
+    let lines = order_lines(o, path, &m)?;
+    let at = Where {
+        ctx,
+        store: &store,
+        order_id: &id,
+        created,
+    };
+    let (tenders, drawer) = order_tenders(o, path, &m, &at)?;
+    let txn = if lines.is_empty() && tenders.is_empty() && !drawer.is_empty() {
+        None
+    } else {
+        let status = status_of(o, path, &state, &tenders, &m)?;
+        Some(Transaction {
+            key: TxnKey {
+                tenant_id: ctx.tenant_id.clone(),
+                store_id: store.clone(),
+                source: SOURCE.into(),
+                source_txn_id: id.clone(),
+            },
+            source_version: version,
+            occurred_at: created,
+            business_date: ctx.business_date(&store, closed),
+            register_id: None,
+            cashier_id: None,
+            customer_id: opt_text(o, path, "customer_id")?,
+            status,
+            currency: m.currency.clone(),
+            lines,
+            tenders,
+        })
+    };
+    Ok(MappedOrder {
+        id,
+        version,
+        txn,
+        drawer,
+    })
+}
+
+/// COMPLETED is a sale; so is an OPEN order that is already paid in full (Square Online and
+/// pickup orders stay OPEN until fulfilled, but the money was taken when they were paid, and
+/// that is when Square's own sales reports count them). DRAFT, CANCELED and unpaid OPEN orders
+/// are not sales: a later COMPLETED version replaces the row.
+fn status_of(
+    o: &Value,
+    path: &str,
+    state: &str,
+    tenders: &[Tender],
+    m: &OrderMoney,
+) -> Result<TxnStatus, PayloadError> {
+    if state == "COMPLETED" {
+        return Ok(TxnStatus::Completed);
+    }
+    if state != "OPEN" {
+        return Ok(TxnStatus::Cancelled);
+    }
+    let paid: Decimal = tenders
+        .iter()
+        .filter(|t| t.status == TenderStatus::Approved && t.amount > Decimal::ZERO)
+        .map(|t| t.amount)
+        .sum();
+    if paid <= Decimal::ZERO {
+        return Ok(TxnStatus::Cancelled);
+    }
+    let due = match m.opt(o, path, "net_amount_due_money")? {
+        Some(due) => due,
+        None => m.or_zero(o, path, "total_money")? - paid,
+    };
+    Ok(if due <= Decimal::ZERO {
+        TxnStatus::Completed
+    } else {
+        TxnStatus::Cancelled
+    })
+}
+
+/// Lines in Square's order: line items, service charges, then each return's items and charges.
+fn order_lines(o: &Value, path: &str, m: &OrderMoney) -> Result<Vec<Line>, PayloadError> {
+    let mut lines = Vec::new();
+    let next = |lines: &Vec<Line>| lines.len() as i32 + 1;
+    for (i, li) in array(o, path, "line_items")?.iter().enumerate() {
+        let lp = format!("{path}.line_items[{i}]");
+        let line = item_line(li, &lp, next(&lines), m, false)?;
+        lines.push(line);
+    }
+    for (i, sc) in array(o, path, "service_charges")?.iter().enumerate() {
+        let sp = format!("{path}.service_charges[{i}]");
+        if let Some(line) = service_charge_line(sc, &sp, next(&lines), m)? {
+            lines.push(line);
+        }
+    }
+    for (r, ret) in array(o, path, "returns")?.iter().enumerate() {
+        let rp = format!("{path}.returns[{r}]");
+        let source_order = opt_text(ret, &rp, "source_order_id")?;
+        let mut returned = Vec::new();
+        for (i, li) in array(ret, &rp, "return_line_items")?.iter().enumerate() {
+            let lp = format!("{rp}.return_line_items[{i}]");
+            returned.push(item_line(
+                li,
+                &lp,
+                next(&lines) + returned.len() as i32,
+                m,
+                true,
+            )?);
+        }
+        for (i, sc) in array(ret, &rp, "return_service_charges")?
+            .iter()
+            .enumerate()
+        {
+            let sp = format!("{rp}.return_service_charges[{i}]");
+            let no = next(&lines) + returned.len() as i32;
+            returned.extend(service_charge_line(sc, &sp, no, m)?);
+        }
+        for mut line in returned {
+            negate_as_return(&mut line);
+            line.original_txn_id = source_order.clone();
+            lines.push(line);
+        }
+    }
+    Ok(lines)
+}
+
+/// Square reports returned quantities and money as positive numbers; the model signs them.
+fn negate_as_return(line: &mut Line) {
+    line.kind = LineKind::Return;
+    line.quantity = -line.quantity;
+    line.net_amount = -line.net_amount;
+    line.tax = -line.tax;
+}
+
+/// One line item (or return line item).
+///
+/// Net = `total_money` − `total_tax_money`, right for ADDITIVE and INCLUSIVE taxes alike; a
+/// line without `total_money` is gross − discount − its INCLUSIVE taxes. Apportioned service
+/// charges stay inside the line's total, as Square counts them. The unit price includes the
+/// modifiers (a latte with an oat-milk shot sells at base + shot).
+fn item_line(
+    li: &Value,
+    lp: &str,
+    line_no: i32,
+    m: &OrderMoney,
+    is_return: bool,
+) -> Result<Line, PayloadError> {
+    let qty = decimal(li, lp, "quantity")?;
+    if qty < Decimal::ZERO {
+        return Err(err(
+            &join(lp, "quantity"),
+            format!(
+                "is {qty}: Square quantities are never negative (returns are return_line_items)"
+            ),
+        ));
+    }
+    let gross_key = if is_return {
+        "gross_return_money"
+    } else {
+        "gross_sales_money"
+    };
+    let tax = m.or_zero(li, lp, "total_tax_money")?;
+    let discount = m.or_zero(li, lp, "total_discount_money")?;
+    let total = m.opt(li, lp, "total_money")?;
+    let unit_price = unit_price(li, lp, qty, m, gross_key, total)?;
+    let net = match total {
+        Some(total) => total - tax,
+        None => {
+            let gross = match m.opt(li, lp, gross_key)? {
+                Some(g) => g,
+                None => checked(qty.checked_mul(unit_price), lp, "quantity")?,
+            };
+            gross - discount - m.inclusive_tax(li, lp)?
+        }
+    };
+    let (raw, key) = item_id(li, lp)?;
+    let name = opt_text(li, lp, "name")?;
+    let description = match (name, opt_text(li, lp, "variation_name")?) {
+        (Some(n), Some(v)) if !v.is_empty() => Some(format!("{n} ({v})")),
+        (n, _) => n,
+    };
+    Ok(Line {
+        line_no,
+        kind: LineKind::Sale,
+        sku: key.sku,
+        gtin: key.gtin,
+        raw_item_id: raw,
+        description,
+        quantity: qty,
+        unit_price,
+        discount,
+        net_amount: net,
+        tax,
+        entry_method: EntryMethod::Other,
+        price_override: false,
+        original_txn_id: None,
+        original_line_no: None,
+    })
+}
+
+/// The price of one unit with its modifiers: `base_price_money` + each modifier's
+/// `base_price_money` × its `quantity`. Without a base price (return line items often have
+/// none), the gross, else the total, divided by the quantity.
+fn unit_price(
+    li: &Value,
+    lp: &str,
+    qty: Decimal,
+    m: &OrderMoney,
+    gross_key: &str,
+    total: Option<Decimal>,
+) -> Result<Decimal, PayloadError> {
+    if let Some(base) = m.opt(li, lp, "base_price_money")? {
+        return Ok(base + modifiers_per_unit(li, lp, qty, m)?);
+    }
+    let whole = match m.opt(li, lp, gross_key)? {
+        Some(g) => Some(g),
+        None => m.opt(li, lp, "variation_total_price_money")?.or(total),
+    };
+    match whole {
+        Some(w) if !qty.is_zero() => Ok(checked(w.checked_div(qty), lp, "quantity")?
+            .round_dp(exponent(&m.currency) + 4)
+            .normalize()),
+        _ => Ok(Decimal::ZERO),
+    }
+}
+
+/// Modifier money per unit of the line (`modifiers` on sales, `return_modifiers` on returns).
+fn modifiers_per_unit(
+    li: &Value,
+    lp: &str,
+    qty: Decimal,
+    m: &OrderMoney,
+) -> Result<Decimal, PayloadError> {
+    let mut sum = Decimal::ZERO;
+    for key in ["modifiers", "return_modifiers"] {
+        for (i, md) in array(li, lp, key)?.iter().enumerate() {
+            let mp = format!("{lp}.{key}[{i}]");
+            let per_unit = match m.opt(md, &mp, "base_price_money")? {
+                Some(base) => {
+                    let n = if get(md, "quantity").is_some() {
+                        decimal(md, &mp, "quantity")?
+                    } else {
+                        Decimal::ONE
+                    };
+                    checked(base.checked_mul(n), &mp, "quantity")?
+                }
+                None => match m.opt(md, &mp, "total_price_money")? {
+                    Some(t) if !qty.is_zero() => checked(t.checked_div(qty), lp, "quantity")?,
+                    _ => Decimal::ZERO,
+                },
+            };
+            sum += per_unit;
+        }
+    }
+    Ok(sum)
+}
+
+/// Arithmetic on sender-chosen quantities can leave `Decimal`'s range (a quantity of 1e-28
+/// divides a price into overflow): a 400 naming the field, never a panic.
+fn checked(v: Option<Decimal>, path: &str, key: &str) -> Result<Decimal, PayloadError> {
+    v.ok_or_else(|| {
+        err(
+            &join(path, key),
+            "makes the amounts overflow: check the quantity",
+        )
+    })
+}
+
+/// The item: its catalog variation id, else its name (ad-hoc items), else its `item_type`
+/// (a nameless custom amount is still money taken, not a reason to drop the whole order).
+fn item_id(li: &Value, lp: &str) -> Result<(String, crate::sku::ItemKey), PayloadError> {
+    let candidates = [
+        opt_text(li, lp, "catalog_object_id")?,
+        opt_text(li, lp, "name")?,
+        opt_text(li, lp, "item_type")?,
+        Some("CUSTOM_AMOUNT".to_string()),
+    ];
+    for raw in candidates.into_iter().flatten() {
+        if let Some(key) = item_key(&raw) {
+            return Ok((raw, key));
+        }
+    }
+    Err(err(
+        &join(lp, "catalog_object_id"),
+        "holds no usable item code",
+    ))
+}
+
+/// An order-level service charge (delivery fee, packaging, auto-gratuity) as a line of its
+/// own, quantity 1; APPORTIONED ones are already inside the line items' totals and are skipped
+/// so they are not counted twice.
+fn service_charge_line(
+    sc: &Value,
+    sp: &str,
+    line_no: i32,
+    m: &OrderMoney,
+) -> Result<Option<Line>, PayloadError> {
+    if opt_text(sc, sp, "treatment_type")?.as_deref() == Some("APPORTIONED_TREATMENT") {
+        return Ok(None);
+    }
+    let tax = m.or_zero(sc, sp, "total_tax_money")?;
+    let charged = match m.opt(sc, sp, "applied_money")? {
+        Some(a) => Some(a),
+        None => m.opt(sc, sp, "amount_money")?,
+    };
+    let net = match (m.opt(sc, sp, "total_money")?, charged) {
+        (Some(total), _) => total - tax,
+        (None, Some(c)) => c,
+        (None, None) => {
+            return Err(err(
+                &join(sp, "total_money"),
+                "is missing, and so are applied_money and amount_money",
+            ))
+        }
+    };
+    let name = opt_text(sc, sp, "name")?;
+    let id = opt_text(sc, sp, "catalog_object_id")?
+        .or(name.clone())
+        .or(opt_text(sc, sp, "uid")?)
+        .unwrap_or_else(|| "charge".into());
+    let raw = format!("service_charge:{id}");
+    let key = item_key(&raw)
+        .ok_or_else(|| err(&join(sp, "name"), format!("`{raw}` holds no usable code")))?;
+    Ok(Some(Line {
+        line_no,
+        kind: LineKind::Sale,
+        sku: key.sku,
+        gtin: key.gtin,
+        raw_item_id: raw,
+        description: name,
+        quantity: Decimal::ONE,
+        unit_price: charged.unwrap_or(net),
+        discount: Decimal::ZERO,
+        net_amount: net,
+        tax,
+        entry_method: EntryMethod::Other,
+        price_override: false,
+        original_txn_id: None,
+        original_line_no: None,
+    }))
+}

@@ -1,0 +1,319 @@
+//! Tenders: an order's own tenders and refunds (NO_SALE ones as drawer events), and payments
+//! and refunds sent on their own.
+
+use super::{money, store_of, OrderMoney, SOURCE};
+use crate::adapters::json::{array, err, get, join, opt_text, text, time, utc};
+use crate::adapters::{number_from_id, Context, PayloadError};
+use crate::envelope::TenderRecord;
+use pos_core::model::*;
+use rust_decimal::Decimal;
+use serde_json::Value;
+
+/// Where an order's tenders happened: what a drawer event or a tender without its own time needs.
+pub(super) struct Where<'a> {
+    pub(super) ctx: &'a Context,
+    pub(super) store: &'a str,
+    pub(super) order_id: &'a str,
+    pub(super) created: chrono::DateTime<chrono::Utc>,
+}
+
+/// The order's `tenders[]` and `refunds[]` as tenders; NO_SALE tenders (the drawer opened with
+/// nothing sold, a loss-prevention signal) become drawer events instead.
+pub(super) fn order_tenders(
+    o: &Value,
+    path: &str,
+    m: &OrderMoney,
+    w: &Where,
+) -> Result<(Vec<Tender>, Vec<DrawerEvent>), PayloadError> {
+    let mut tenders = Vec::new();
+    let mut drawer = Vec::new();
+    for (i, t) in array(o, path, "tenders")?.iter().enumerate() {
+        let tp = format!("{path}.tenders[{i}]");
+        let at = match get(t, "created_at") {
+            Some(_) => utc(time(t, &tp, "created_at")?),
+            None => w.created,
+        };
+        if opt_text(t, &tp, "type")?.as_deref() != Some("NO_SALE") {
+            tenders.push(order_tender(t, &tp, m, at)?);
+            continue;
+        }
+        let event =
+            opt_text(t, &tp, "id")?.unwrap_or_else(|| format!("{}/no_sale/{i}", w.order_id));
+        drawer.push(DrawerEvent {
+            tenant_id: w.ctx.tenant_id.clone(),
+            store_id: w.store.to_string(),
+            source: SOURCE.into(),
+            source_event_id: event,
+            register_id: None,
+            cashier_id: None,
+            kind: DrawerEventKind::NoSale,
+            amount: Decimal::ZERO,
+            currency: m.currency.clone(),
+            occurred_at: at,
+            business_date: w.ctx.business_date(w.store, at),
+        });
+    }
+    for (i, r) in array(o, path, "refunds")?.iter().enumerate() {
+        let rp = format!("{path}.refunds[{i}]");
+        tenders.push(order_refund(r, &rp, m, w.created)?);
+    }
+    Ok((tenders, drawer))
+}
+
+/// A tender of the order. `amount_money` already includes the tip and is net of the change
+/// given back (`cash_details.buyer_tendered_money` is what the buyer handed over), so it is
+/// taken as it is. `tender_no` comes from the payment id, as for payments sent on their own,
+/// so both land on the same row.
+fn order_tender(
+    t: &Value,
+    tp: &str,
+    m: &OrderMoney,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<Tender, PayloadError> {
+    let id = match opt_text(t, tp, "payment_id")? {
+        Some(p) => p,
+        None => text(t, tp, "id")?,
+    };
+    let amount = m
+        .opt(t, tp, "amount_money")?
+        .ok_or_else(|| err(&join(tp, "amount_money"), "is missing"))?;
+    let card_details = get(t, "card_details");
+    let card = card_details.and_then(|c| get(c, "card"));
+    let brand = card
+        .and_then(|c| get(c, "card_brand"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let method = match opt_text(t, tp, "type")?.as_deref() {
+        Some("CARD") if brand == "SQUARE_GIFT_CARD" => TenderMethod::GiftCard,
+        Some("CARD") | Some("THIRD_PARTY_CARD") => TenderMethod::Card,
+        Some("CASH") => TenderMethod::Cash,
+        Some("SQUARE_GIFT_CARD") => TenderMethod::GiftCard,
+        _ => TenderMethod::Other,
+    };
+    let status = match card_details
+        .and_then(|c| get(c, "status"))
+        .and_then(Value::as_str)
+    {
+        Some("VOIDED") => TenderStatus::Voided,
+        Some("FAILED") => TenderStatus::Declined,
+        _ => TenderStatus::Approved, // AUTHORIZED, CAPTURED, or no card
+    };
+    Ok(Tender {
+        tender_no: number_from_id(&id),
+        method,
+        amount,
+        status,
+        card_fingerprint: card_text(card, "fingerprint"),
+        card_bin: card_text(card, "bin"),
+        card_entry: card_details
+            .and_then(|c| get(c, "entry_method"))
+            .and_then(Value::as_str)
+            .map(card_entry),
+        occurred_at: at,
+    })
+}
+
+/// A refund listed on a (return) order: a negative tender keyed by the refund id, as
+/// `refund()` keys the same refund sent on its own.
+fn order_refund(
+    r: &Value,
+    rp: &str,
+    m: &OrderMoney,
+    order_created: chrono::DateTime<chrono::Utc>,
+) -> Result<Tender, PayloadError> {
+    let id = text(r, rp, "id")?;
+    let amount = m
+        .opt(r, rp, "amount_money")?
+        .ok_or_else(|| err(&join(rp, "amount_money"), "is missing"))?;
+    let at = match get(r, "created_at") {
+        Some(_) => utc(time(r, rp, "created_at")?),
+        None => order_created,
+    };
+    Ok(Tender {
+        tender_no: number_from_id(&id),
+        method: TenderMethod::Other,
+        amount: -amount,
+        status: refund_status(&text(r, rp, "status")?),
+        card_fingerprint: None,
+        card_bin: None,
+        card_entry: None,
+        occurred_at: at,
+    })
+}
+
+/// Refund states: PENDING and APPROVED (Orders API) or COMPLETED (Refunds API) mean the money
+/// goes back; REJECTED and FAILED mean it does not.
+fn refund_status(s: &str) -> TenderStatus {
+    match s {
+        "COMPLETED" | "APPROVED" | "PENDING" => TenderStatus::Approved,
+        "REJECTED" | "FAILED" => TenderStatus::Declined,
+        _ => TenderStatus::Voided,
+    }
+}
+
+fn card_text(card: Option<&Value>, key: &str) -> Option<String> {
+    card.and_then(|c| get(c, key))
+        .and_then(Value::as_str)
+        .map(str::to_string)
+}
+
+fn card_entry(e: &str) -> CardEntry {
+    match e {
+        "KEYED" | "ON_FILE" => CardEntry::Keyed,
+        "SWIPED" => CardEntry::Swipe,
+        "EMV" => CardEntry::Chip,
+        "CONTACTLESS" => CardEntry::Contactless,
+        _ => CardEntry::Other,
+    }
+}
+
+/// Payments made outside Square (`source_type` EXTERNAL) say what they were in
+/// `external_details.type`.
+fn external_method(kind: Option<&str>) -> TenderMethod {
+    match kind {
+        Some("CARD") => TenderMethod::Card,
+        Some("OTHER_GIFT_CARD") => TenderMethod::GiftCard,
+        Some("STORED_BALANCE") => TenderMethod::StoreCredit,
+        _ => TenderMethod::Other,
+    }
+}
+
+fn version_of(v: &Value, path: &str) -> Result<i64, PayloadError> {
+    // Payments carry an opaque version_token; updated_at orders their versions.
+    Ok(
+        utc(time(v, path, "updated_at").or_else(|_| time(v, path, "created_at"))?)
+            .timestamp_millis(),
+    )
+}
+
+/// A payment as a tender of its order (keyed by `order_id`). The amount is `total_money`
+/// (tip included, change already deducted for cash), as the card statement or the drawer
+/// counts it.
+pub fn payment(
+    ctx: &Context,
+    p: &Value,
+    path: &str,
+) -> Result<(String, TenderRecord), PayloadError> {
+    let id = text(p, path, "id")?;
+    let order_id = opt_text(p, path, "order_id")?.unwrap_or_else(|| format!("payment:{id}"));
+    let store = store_of(ctx, &text(p, path, "location_id")?);
+    let at = utc(time(p, path, "created_at")?);
+    let status = match text(p, path, "status")?.as_str() {
+        "APPROVED" | "COMPLETED" | "PENDING" => TenderStatus::Approved,
+        "FAILED" => TenderStatus::Declined,
+        _ => TenderStatus::Voided, // CANCELED
+    };
+    let (amount, currency) = if get(p, "total_money").is_some() {
+        money(p, path, "total_money")?
+    } else {
+        money(p, path, "amount_money")?
+    };
+    let card = get(p, "card_details");
+    let c = card.and_then(|c| get(c, "card"));
+    let brand = c
+        .and_then(|c| get(c, "card_brand"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let external = get(p, "external_details")
+        .and_then(|e| get(e, "type"))
+        .and_then(Value::as_str);
+    let method = match (opt_text(p, path, "source_type")?.as_deref(), brand) {
+        (Some("CARD"), "SQUARE_GIFT_CARD") => TenderMethod::GiftCard,
+        (Some("CARD"), _) => TenderMethod::Card,
+        (Some("CASH"), _) => TenderMethod::Cash,
+        (Some("EXTERNAL"), _) => external_method(external),
+        _ => TenderMethod::Other,
+    };
+    let entry = card
+        .and_then(|c| get(c, "entry_method"))
+        .and_then(Value::as_str)
+        .map(card_entry);
+    let cashier = opt_text(p, path, "team_member_id")?.or(opt_text(p, path, "employee_id")?);
+    let rec = TenderRecord {
+        key: TxnKey {
+            tenant_id: ctx.tenant_id.clone(),
+            store_id: store.clone(),
+            source: SOURCE.into(),
+            source_txn_id: order_id,
+        },
+        source_version: version_of(p, path)?,
+        business_date: ctx.business_date(&store, at),
+        currency,
+        register_id: None,
+        cashier_id: cashier,
+        tender: Tender {
+            tender_no: number_from_id(&id),
+            method,
+            amount,
+            status,
+            card_fingerprint: card_text(c, "fingerprint"),
+            card_bin: card_text(c, "bin"),
+            card_entry: entry,
+            occurred_at: at,
+        },
+    };
+    Ok((format!("payment/{id}/{}", rec.source_version), rec))
+}
+
+/// A refund as a negative tender of the order it belongs to (Square creates a return order,
+/// so `refund.order_id` is not the original payment's order).
+pub fn refund(
+    ctx: &Context,
+    r: &Value,
+    path: &str,
+) -> Result<(String, TenderRecord), PayloadError> {
+    let id = text(r, path, "id")?;
+    let order_id = opt_text(r, path, "order_id")?.unwrap_or_else(|| format!("refund:{id}"));
+    let store = store_of(ctx, &text(r, path, "location_id")?);
+    let at = utc(time(r, path, "created_at")?);
+    let (amount, currency) = money(r, path, "amount_money")?;
+    let rec = TenderRecord {
+        key: TxnKey {
+            tenant_id: ctx.tenant_id.clone(),
+            store_id: store.clone(),
+            source: SOURCE.into(),
+            source_txn_id: order_id,
+        },
+        source_version: version_of(r, path)?,
+        business_date: ctx.business_date(&store, at),
+        currency,
+        register_id: None,
+        cashier_id: opt_text(r, path, "team_member_id")?,
+        tender: Tender {
+            tender_no: number_from_id(&id),
+            method: refund_method(r, path)?,
+            amount: -amount,
+            status: refund_status(&text(r, path, "status")?),
+            card_fingerprint: None,
+            card_bin: None,
+            card_entry: None,
+            occurred_at: at,
+        },
+    };
+    Ok((format!("refund/{id}/{}", rec.source_version), rec))
+}
+
+/// Where the refund went: `destination_type`, else which of `destination_details`'
+/// `card_details` / `cash_details` / `external_details` is set (older refunds have neither).
+fn refund_method(r: &Value, path: &str) -> Result<TenderMethod, PayloadError> {
+    let details = get(r, "destination_details");
+    let external = details
+        .and_then(|d| get(d, "external_details"))
+        .and_then(|e| get(e, "type"))
+        .and_then(Value::as_str);
+    let kind = match opt_text(r, path, "destination_type")? {
+        Some(k) => Some(k),
+        None => details.and_then(|d| {
+            ["card_details", "cash_details", "external_details"]
+                .into_iter()
+                .find(|k| get(d, k).is_some())
+                .map(|k| k.trim_end_matches("_details").to_uppercase())
+        }),
+    };
+    Ok(match kind.as_deref() {
+        Some("CARD") => TenderMethod::Card,
+        Some("CASH") => TenderMethod::Cash,
+        Some("EXTERNAL") => external_method(external),
+        _ => TenderMethod::Other,
+    })
+}
