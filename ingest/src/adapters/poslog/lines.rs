@@ -9,7 +9,6 @@ use roxmltree::Node;
 use rust_decimal::Decimal;
 use std::str::FromStr;
 
-/// One Sale/Return element; the bool says whether its price includes tax.
 /// Whether an `ItemID` `Type` (or `Name`, which some exports use the same way) names a
 /// barcode: `GTIN`, `EAN13`, `EAN8`, `UPC`, `UPCA`, vendor-prefixed `X:EANNON`…
 fn is_barcode_type(t: &str) -> bool {
