@@ -1,0 +1,196 @@
+//! The mapping's columns found in one file's header, and the cells of a row read as text,
+//! numbers and money (currency signs dropped, minor units scaled).
+
+use super::{Mapping, MoneyUnit};
+use crate::adapters::money::{exponent, parse_formatted};
+use crate::adapters::PayloadError;
+use rust_decimal::Decimal;
+use std::collections::HashMap;
+
+/// A header name as compared: exports differ in case and spacing ("Lineitem SKU ",
+/// "lineitem sku"), and Excel puts a BOM before the first name.
+fn header_key(name: &str) -> String {
+    name.trim_start_matches('\u{feff}')
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// A column of the mapping found in the header: its name (for messages) and position.
+#[derive(Debug, Clone)]
+pub(super) struct Col {
+    pub(super) name: String,
+    at: usize,
+}
+
+/// The mapping's columns resolved against one file's header.
+#[derive(Debug, Default)]
+pub(super) struct Cols {
+    pub(super) txn_id: Option<Col>,
+    pub(super) datetime: Option<Col>,
+    pub(super) date: Option<Col>,
+    pub(super) time: Option<Col>,
+    pub(super) time_zone: Option<Col>,
+    pub(super) business_date: Option<Col>,
+    pub(super) store_id: Option<Col>,
+    pub(super) register_id: Option<Col>,
+    pub(super) cashier_id: Option<Col>,
+    pub(super) customer_id: Option<Col>,
+    pub(super) line_no: Option<Col>,
+    pub(super) kind: Option<Col>,
+    pub(super) status: Option<Col>,
+    pub(super) item_id: Vec<Col>,
+    pub(super) description: Option<Col>,
+    pub(super) quantity: Option<Col>,
+    pub(super) unit_price: Option<Col>,
+    pub(super) gross_amount: Option<Col>,
+    pub(super) discount: Option<Col>,
+    pub(super) net_amount: Option<Col>,
+    pub(super) tax: Option<Col>,
+    pub(super) currency: Option<Col>,
+    pub(super) version: Option<Col>,
+    pub(super) original_txn_id: Option<Col>,
+}
+
+impl Cols {
+    /// Finds every column the mapping names; a missing one is a payload error naming it and
+    /// the header. Of several `item_id` columns, those the file lacks are skipped (older
+    /// exports lack some) as long as one is there.
+    pub(super) fn resolve(m: &Mapping, headers: &csv::StringRecord) -> Result<Cols, PayloadError> {
+        let mut idx: HashMap<String, usize> = HashMap::new();
+        for (i, h) in headers.iter().enumerate() {
+            idx.entry(header_key(h)).or_insert(i);
+        }
+        let missing = |name: &str| {
+            PayloadError::new(
+                Some(name),
+                format!(
+                    "column `{name}` named by the mapping is not in the header ({})",
+                    headers.iter().collect::<Vec<_>>().join(", ")
+                ),
+            )
+        };
+        let find = |name: &str| {
+            idx.get(&header_key(name)).map(|&at| Col {
+                name: name.to_string(),
+                at,
+            })
+        };
+        let req = |name: &str| find(name).ok_or_else(|| missing(name));
+        let opt = |name: &Option<String>| name.as_deref().map(req).transpose();
+        let c = &m.columns;
+        let item_names = c.item_id.names();
+        let item_id: Vec<Col> = item_names.iter().filter_map(|n| find(n)).collect();
+        if item_id.is_empty() {
+            return Err(missing(item_names.first().copied().unwrap_or("item_id")));
+        }
+        Ok(Cols {
+            txn_id: Some(req(&c.txn_id)?),
+            datetime: opt(&c.datetime)?,
+            date: opt(&c.date)?,
+            time: opt(&c.time)?,
+            time_zone: opt(&c.time_zone)?,
+            business_date: opt(&c.business_date)?,
+            store_id: opt(&c.store_id)?,
+            register_id: opt(&c.register_id)?,
+            cashier_id: opt(&c.cashier_id)?,
+            customer_id: opt(&c.customer_id)?,
+            line_no: opt(&c.line_no)?,
+            kind: opt(&c.kind)?,
+            status: opt(&c.status)?,
+            item_id,
+            description: opt(&c.description)?,
+            quantity: Some(req(&c.quantity)?),
+            unit_price: opt(&c.unit_price)?,
+            gross_amount: opt(&c.gross_amount)?,
+            discount: opt(&c.discount)?,
+            net_amount: opt(&c.net_amount)?,
+            tax: opt(&c.tax)?,
+            currency: opt(&c.currency)?,
+            version: opt(&c.version)?,
+            original_txn_id: opt(&c.original_txn_id)?,
+        })
+    }
+}
+
+/// One data row: its line number in the file (quoted cells may span lines) and its cells.
+pub(super) struct Row {
+    pub(super) no: usize,
+    pub(super) rec: csv::StringRecord,
+}
+
+impl Row {
+    /// The trimmed cell of `col`, `None` when the column is not mapped or the cell is blank.
+    pub(super) fn get(&self, col: &Option<Col>) -> Option<&str> {
+        col.as_ref().and_then(|c| self.cell(c))
+    }
+
+    pub(super) fn cell(&self, c: &Col) -> Option<&str> {
+        self.rec.get(c.at).map(str::trim).filter(|s| !s.is_empty())
+    }
+
+    pub(super) fn err(&self, c: &Col, what: impl std::fmt::Display) -> String {
+        format!("row {}: column `{}`: {what}", self.no, c.name)
+    }
+
+    pub(super) fn req<'a>(&'a self, col: &'a Option<Col>) -> Result<(&'a Col, &'a str), String> {
+        let c = col.as_ref().expect("required columns are resolved");
+        self.cell(c)
+            .map(|v| (c, v))
+            .ok_or_else(|| self.err(c, "is empty"))
+    }
+
+    pub(super) fn num(&self, m: &Mapping, col: &Option<Col>) -> Result<Option<Decimal>, String> {
+        let Some(c) = col else { return Ok(None) };
+        let Some(v) = self.cell(c) else {
+            return Ok(None);
+        };
+        parse_formatted(v, m.number_format())
+            .map(Some)
+            .map_err(|e| self.err(c, e))
+    }
+
+    /// A money cell: currency symbols and codes around the number are dropped ("$1,234.50",
+    /// "€ 3,50", "CHF 12.00", "3,50 EUR", "($5.00)", "5,00-").
+    pub(super) fn money(
+        &self,
+        m: &Mapping,
+        col: &Option<Col>,
+        currency: &str,
+    ) -> Result<Option<Decimal>, String> {
+        let Some(c) = col else { return Ok(None) };
+        let Some(v) = self.cell(c) else {
+            return Ok(None);
+        };
+        let d =
+            parse_formatted(&strip_currency(v), m.number_format()).map_err(|e| self.err(c, e))?;
+        Ok(Some(match m.money_unit {
+            MoneyUnit::Major => d,
+            MoneyUnit::Minor => d / Decimal::from(10u64.pow(exponent(currency))),
+        }))
+    }
+}
+
+/// Drops currency signs anywhere and letters before the first or after the last digit, so
+/// that `parse_formatted` sees only the number, its separators and its sign. Letters between
+/// digits stay ("1e3" is still refused).
+fn strip_currency(s: &str) -> String {
+    let first = s.find(|c: char| c.is_ascii_digit());
+    let last = s.rfind(|c: char| c.is_ascii_digit());
+    let (Some(first), Some(last)) = (first, last) else {
+        return s.to_string();
+    };
+    s.char_indices()
+        .filter(|&(i, c)| {
+            let sign = "$€£¥₹₩₽₺₪₫₱₦฿¢₴₸₲₡₵".contains(c);
+            let edge_letter = c.is_alphabetic() && (i < first || i > last);
+            !sign && !edge_letter
+        })
+        .map(|(_, c)| c)
+        .collect()
+}
+
+pub(super) fn matches(values: &[String], cell: &str) -> bool {
+    values.iter().any(|v| v.trim().eq_ignore_ascii_case(cell))
+}

@@ -1,0 +1,253 @@
+//! Rows grouped into transactions: returns split off their sale, the transaction-level
+//! fields (time, business day, currency, status) from its rows, and the transaction assembled.
+
+use super::cells::{matches, Col, Cols, Row};
+use super::line::line_of;
+use super::{parse_zone, Mapping, Zone};
+use crate::adapters::Context;
+use crate::envelope::{Record, Reject};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use pos_core::model::*;
+use rust_decimal::Decimal;
+
+/// The rows of one transaction.
+pub(super) struct Group {
+    pub(super) store: String,
+    pub(super) txn_id: String,
+    /// For a return split off its sale (`split_returns`): the sale's id.
+    pub(super) original: Option<String>,
+    pub(super) rows: Vec<Row>,
+}
+
+/// Whether a row is a return before it is read in full: its kind says so, or (without a
+/// kind) its quantity is negative.
+pub(super) fn is_return_row(m: &Mapping, cols: &Cols, row: &Row) -> bool {
+    match row.get(&cols.kind) {
+        Some(k) if matches(&m.kinds.ret, k) => true,
+        Some(k) if matches(&m.kinds.sale, k) || matches(&m.kinds.void, k) => {
+            matches(&m.kinds.sale, k) && negative_quantity(m, cols, row)
+        }
+        _ => negative_quantity(m, cols, row),
+    }
+}
+
+fn negative_quantity(m: &Mapping, cols: &Cols, row: &Row) -> bool {
+    matches!(row.num(m, &cols.quantity), Ok(Some(q)) if q < Decimal::ZERO)
+}
+
+/// `<id>/return/<digits of the row's date and time>`: the same refund gets the same id in
+/// every export, and two refunds of one sale at different times stay apart.
+pub(super) fn return_txn_id(cols: &Cols, row: &Row, txn_id: &str) -> String {
+    let stamp: String = [&cols.datetime, &cols.date, &cols.time]
+        .into_iter()
+        .filter_map(|c| row.get(c))
+        .flat_map(str::chars)
+        .filter(char::is_ascii_digit)
+        .collect();
+    if stamp.is_empty() {
+        format!("{txn_id}/return")
+    } else {
+        format!("{txn_id}/return/{stamp}")
+    }
+}
+
+/// The transaction-level fields, each from the first row of the transaction that has it.
+struct Header {
+    at: DateTime<Utc>,
+    business_date: NaiveDate,
+    register: Option<String>,
+    cashier: Option<String>,
+    customer: Option<String>,
+    currency: String,
+    status: TxnStatus,
+    version: i64,
+}
+
+/// The first non-blank cell of `col` among `rows`.
+fn first<'a>(rows: &'a [Row], col: &Option<Col>) -> Option<(&'a Row, &'a str)> {
+    rows.iter().find_map(|r| r.get(col).map(|v| (r, v)))
+}
+
+fn header_of(ctx: &Context, m: &Mapping, cols: &Cols, g: &Group) -> Result<Header, String> {
+    let currency = match first(&g.rows, &cols.currency) {
+        Some((row, c)) if !is_currency_code(c) => {
+            return Err(row.err(
+                cols.currency.as_ref().expect("a cell was found"),
+                format!("`{c}` is not an ISO 4217 currency code (e.g. EUR)"),
+            ))
+        }
+        Some((_, c)) => c.to_uppercase(),
+        None => m
+            .currency
+            .clone()
+            .unwrap_or_else(|| ctx.currency_of(&g.store)),
+    };
+    let zone = match first(&g.rows, &cols.time_zone) {
+        Some((row, v)) => parse_zone(v).ok_or_else(|| {
+            row.err(
+                cols.time_zone.as_ref().expect("a cell was found"),
+                format!(
+                    "`{v}` is not a time zone this adapter reads (an IANA name such as \
+                     America/Los_Angeles, an offset such as -08:00, or a Rails/Windows name \
+                     such as Pacific Time (US & Canada))"
+                ),
+            )
+        })?,
+        None => Zone::Named(ctx.tz(&g.store)),
+    };
+    let at = when(m, cols, &g.rows, zone)?;
+    let business_date = match first(&g.rows, &cols.business_date) {
+        Some((row, s)) => NaiveDate::parse_from_str(s, &m.date_format).map_err(|_| {
+            row.err(
+                cols.business_date.as_ref().expect("a cell was found"),
+                format!("`{s}` does not match `{}`", m.date_format),
+            )
+        })?,
+        None => zone.date_at(at),
+    };
+    let status = match first(&g.rows, &cols.status) {
+        Some((_, s)) if matches(&m.statuses.cancelled, s) => TxnStatus::Cancelled,
+        Some((_, s)) if matches(&m.statuses.post_voided, s) => TxnStatus::PostVoided,
+        _ => TxnStatus::Completed,
+    };
+    let version = match first(&g.rows, &cols.version) {
+        Some((row, s)) => s.parse::<i64>().map_err(|_| {
+            row.err(
+                cols.version.as_ref().expect("a cell was found"),
+                format!("`{s}` is not an integer"),
+            )
+        })?,
+        None => 0,
+    };
+    let text = |col: &Option<Col>| first(&g.rows, col).map(|(_, v)| v.to_string());
+    Ok(Header {
+        at,
+        business_date,
+        register: text(&cols.register_id),
+        cashier: text(&cols.cashier_id),
+        customer: text(&cols.customer_id),
+        currency,
+        status,
+        version,
+    })
+}
+
+/// Three ASCII letters, as ISO 4217 codes are (case is forgiven: "usd").
+fn is_currency_code(s: &str) -> bool {
+    s.len() == 3 && s.chars().all(|c| c.is_ascii_alphabetic())
+}
+
+/// When the transaction happened: the first row with a date-time (or date) cell, read in
+/// `zone` unless the cell carries its own offset (`%z`).
+fn when(m: &Mapping, cols: &Cols, rows: &[Row], zone: Zone) -> Result<DateTime<Utc>, String> {
+    let mismatch = |row: &Row, c: &Option<Col>, v: &str, f: &str| {
+        row.err(
+            c.as_ref().expect("a cell was found"),
+            format!("`{v}` does not match the format `{f}`"),
+        )
+    };
+    if let (Some(_), Some(f)) = (&cols.datetime, &m.datetime_format) {
+        let (row, v) =
+            first(rows, &cols.datetime).ok_or_else(|| empty_everywhere(&cols.datetime))?;
+        if let Ok(t) = DateTime::parse_from_str(v, f) {
+            return Ok(t.with_timezone(&Utc));
+        }
+        let local =
+            NaiveDateTime::parse_from_str(v, f).map_err(|_| mismatch(row, &cols.datetime, v, f))?;
+        return zone
+            .to_utc(local)
+            .map_err(|e| row.err(cols.datetime.as_ref().expect("mapped"), e));
+    }
+    let (row, v) = first(rows, &cols.date).ok_or_else(|| empty_everywhere(&cols.date))?;
+    let date = NaiveDate::parse_from_str(v, &m.date_format)
+        .map_err(|_| mismatch(row, &cols.date, v, &m.date_format))?;
+    // The time cell of the same row: a date from one row and a time from another would be
+    // no time at all.
+    let time = match row.get(&cols.time) {
+        Some(t) => parse_time(t, &m.time_format)
+            .ok_or_else(|| mismatch(row, &cols.time, t, &m.time_format))?,
+        None => NaiveTime::MIN,
+    };
+    zone.to_utc(date.and_time(time))
+        .map_err(|e| row.err(cols.date.as_ref().expect("mapped"), e))
+}
+
+/// A time in `format`, or with seconds left out or added (exports differ between
+/// `14:33` and `14:33:38`).
+fn parse_time(s: &str, format: &str) -> Option<NaiveTime> {
+    NaiveTime::parse_from_str(s, format)
+        .or_else(|_| NaiveTime::parse_from_str(s, "%H:%M:%S"))
+        .or_else(|_| NaiveTime::parse_from_str(s, "%H:%M"))
+        .ok()
+}
+
+fn empty_everywhere(col: &Option<Col>) -> String {
+    format!(
+        "column `{}` is empty on every row of the transaction",
+        col.as_ref().map_or("", |c| c.name.as_str())
+    )
+}
+
+pub(super) fn assemble(
+    ctx: &Context,
+    m: &Mapping,
+    cols: &Cols,
+    g: &Group,
+) -> Result<Record, Reject> {
+    let reject = |reason: String| Reject {
+        tenant_id: Some(ctx.tenant_id.clone()),
+        source: m.source.clone(),
+        event_id: Some(g.txn_id.clone()),
+        payload: None,
+        reason,
+        detail: serde_json::json!({
+            "store_id": g.store,
+            "txn_id": g.txn_id,
+            "rows": g.rows.iter().map(|r| r.no).collect::<Vec<_>>(),
+        }),
+    };
+    if g.txn_id.is_empty() {
+        return Err(reject(format!(
+            "{} row(s) without a transaction id (column `{}`), first at row {}",
+            g.rows.len(),
+            m.columns.txn_id,
+            g.rows[0].no
+        )));
+    }
+    if g.store.is_empty() {
+        return Err(reject(format!(
+            "transaction {}: column `{}` is empty and the mapping names no store_id",
+            g.txn_id,
+            m.columns.store_id.as_deref().unwrap_or_default()
+        )));
+    }
+    let in_txn = |e: String| reject(format!("transaction {}: {e}", g.txn_id));
+    let h = header_of(ctx, m, cols, g).map_err(in_txn)?;
+    let mut lines = Vec::with_capacity(g.rows.len());
+    for row in &g.rows {
+        let mut line = line_of(m, cols, row, &h.currency, &g.original).map_err(in_txn)?;
+        if line.line_no == 0 {
+            line.line_no = lines.len() as i32 + 1;
+        }
+        lines.push(line);
+    }
+    let t = Transaction {
+        key: TxnKey {
+            tenant_id: ctx.tenant_id.clone(),
+            store_id: g.store.clone(),
+            source: m.source.clone(),
+            source_txn_id: g.txn_id.clone(),
+        },
+        source_version: h.version,
+        occurred_at: h.at,
+        business_date: h.business_date,
+        register_id: h.register,
+        cashier_id: h.cashier,
+        customer_id: h.customer,
+        status: h.status,
+        currency: h.currency,
+        lines,
+        tenders: vec![],
+    };
+    crate::adapters::finish(ctx, t, Some(&g.txn_id), "")
+}

@@ -1,0 +1,141 @@
+//! One row read as a line: its kind, quantity, price, discount, net amount, tax and item.
+
+use super::cells::{matches, Cols, Row};
+use super::Mapping;
+use crate::sku::item_key;
+use pos_core::model::*;
+use rust_decimal::Decimal;
+
+/// One row read as a line (money in `currency`).
+pub(super) fn line_of(
+    m: &Mapping,
+    cols: &Cols,
+    row: &Row,
+    currency: &str,
+    original: &Option<String>,
+) -> Result<Line, String> {
+    let stated = match (&cols.kind, row.get(&cols.kind)) {
+        (_, None) => None,
+        (_, Some(k)) if matches(&m.kinds.sale, k) => Some(LineKind::Sale),
+        (_, Some(k)) if matches(&m.kinds.ret, k) => Some(LineKind::Return),
+        (_, Some(k)) if matches(&m.kinds.void, k) => Some(LineKind::Void),
+        (Some(c), Some(k)) => {
+            return Err(row.err(
+                c,
+                format!(
+                    "kind `{k}` is none of the mapping's kinds (sale {:?}, return {:?}, void {:?})",
+                    m.kinds.sale, m.kinds.ret, m.kinds.void
+                ),
+            ))
+        }
+        (None, Some(_)) => None,
+    };
+    let (qcol, _) = row.req(&cols.quantity)?;
+    let qty = row.num(m, &cols.quantity)?.expect("checked non-empty") / m.quantity_divisor;
+    if qty.is_zero() && cols.unit_price.is_none() {
+        return Err(row.err(
+            qcol,
+            "is 0, so the unit price cannot be derived from the gross amount",
+        ));
+    }
+    let unit = row.money(m, &cols.unit_price, currency)?;
+    let gross = row.money(m, &cols.gross_amount, currency)?;
+    let net_cell = row.money(m, &cols.net_amount, currency)?;
+    let Some(price_col) = cols.unit_price.as_ref().or(cols.gross_amount.as_ref()) else {
+        return Err("the mapping names neither columns.unit_price nor columns.gross_amount".into());
+    };
+    let price = match (unit, gross) {
+        (Some(p), _) => p.abs(),
+        (None, Some(g)) => (g.abs() / qty.abs()).round_dp(4),
+        (None, None) => return Err(row.err(price_col, "is empty")),
+    };
+    // A return shows as a negative quantity, or (with no kind column) a negative amount:
+    // "5,00-" on a till line is money paid out, not a sale.
+    let negative_amount = [unit, gross, net_cell]
+        .into_iter()
+        .flatten()
+        .any(|d| d < Decimal::ZERO);
+    let kind = match stated {
+        Some(LineKind::Void) => LineKind::Void,
+        Some(LineKind::Return) => LineKind::Return,
+        Some(LineKind::Sale) if qty < Decimal::ZERO => LineKind::Return,
+        None if qty < Decimal::ZERO || negative_amount => LineKind::Return,
+        _ => LineKind::Sale,
+    };
+    let sign = if kind == LineKind::Sale {
+        Decimal::ONE
+    } else {
+        -Decimal::ONE
+    };
+    let discount = row
+        .money(m, &cols.discount, currency)?
+        .map(|d| d.abs())
+        .unwrap_or_default();
+    let quantity = sign * qty.abs();
+    let tax = row
+        .money(m, &cols.tax, currency)?
+        .map(|t| sign * t.abs())
+        .unwrap_or_default();
+    let amount = match (net_cell, gross) {
+        (Some(n), _) => sign * n.abs(),
+        (None, Some(g)) => sign * (g.abs() - discount),
+        (None, None) => quantity * price - sign * discount,
+    };
+    let net_amount = if m.prices_include_tax {
+        amount - tax
+    } else {
+        amount
+    };
+
+    let raw = cols
+        .item_id
+        .iter()
+        .find_map(|c| row.cell(c))
+        .ok_or_else(|| {
+            let names: Vec<_> = cols
+                .item_id
+                .iter()
+                .map(|c| format!("`{}`", c.name))
+                .collect();
+            format!(
+                "row {}: item id: column {} is empty",
+                row.no,
+                names.join(" / ")
+            )
+        })?
+        .to_string();
+    let key = item_key(&raw).ok_or_else(|| {
+        let c = cols
+            .item_id
+            .iter()
+            .find(|c| row.cell(c) == Some(raw.as_str()))
+            .expect("found above");
+        row.err(c, format!("`{raw}` holds no usable item code"))
+    })?;
+    let line_no = match (&cols.line_no, row.get(&cols.line_no)) {
+        (Some(c), Some(s)) => s
+            .parse()
+            .map_err(|_| row.err(c, format!("line number `{s}` is not an integer")))?,
+        _ => 0, // numbered in row order by `assemble`
+    };
+    Ok(Line {
+        line_no,
+        kind,
+        sku: key.sku,
+        gtin: key.gtin,
+        raw_item_id: raw,
+        description: row.get(&cols.description).map(str::to_string),
+        quantity,
+        unit_price: price,
+        discount,
+        net_amount,
+        tax,
+        entry_method: EntryMethod::Other,
+        price_override: false,
+        original_txn_id: row
+            .get(&cols.original_txn_id)
+            .map(str::to_string)
+            .or_else(|| original.clone()),
+        original_line_no: None,
+    })
+}

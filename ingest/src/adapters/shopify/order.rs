@@ -1,0 +1,321 @@
+//! Shopify orders: their sale lines (discounts, taxes, item codes), order edits, order-level
+//! discounts spread over the lines, the order's status and its tender.
+
+use super::{
+    business_date, flag, is_tip, money, req_money, round, set_currency, store_of, tender_method,
+    OrderFacts, SOURCE,
+};
+use crate::adapters::json::{
+    self, array, decimal, get, join, opt_decimal, opt_text, text, time, utc,
+};
+use crate::adapters::{Context, PayloadError};
+use crate::sku::item_key;
+use chrono::{DateTime, FixedOffset};
+use pos_core::model::*;
+use rust_decimal::Decimal;
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// The line's discount: its `discount_allocations` (line- and order-level discounts spread by
+/// Shopify since 2019), else the older `total_discount`.
+fn allocations(li: &Value, path: &str) -> Result<Decimal, PayloadError> {
+    let mut sum = Decimal::ZERO;
+    for (i, a) in array(li, path, "discount_allocations")?.iter().enumerate() {
+        sum += req_money(
+            a,
+            &join(path, &format!("discount_allocations[{i}]")),
+            "amount",
+        )?;
+    }
+    if sum.is_zero() {
+        sum = money(li, path, "total_discount")?.unwrap_or_default();
+    }
+    Ok(sum)
+}
+
+fn taxes(li: &Value, path: &str) -> Result<Decimal, PayloadError> {
+    let mut sum = Decimal::ZERO;
+    for (i, t) in array(li, path, "tax_lines")?.iter().enumerate() {
+        sum += req_money(t, &join(path, &format!("tax_lines[{i}]")), "price")?;
+    }
+    Ok(sum)
+}
+
+/// The item code: the SKU, else the variant, else the product, else (a custom item rung up
+/// without a product) its title. Shopify ids are prefixed so that an 8-, 12- or 13-digit id is
+/// never taken for a barcode.
+fn raw_item(li: &Value, path: &str) -> Result<String, PayloadError> {
+    if let Some(s) = opt_text(li, path, "sku")?.filter(|s| !s.trim().is_empty()) {
+        return Ok(s);
+    }
+    for (key, prefix) in [("variant_id", "variant"), ("product_id", "product")] {
+        if let Some(id) = opt_text(li, path, key)?.filter(|s| !s.trim().is_empty()) {
+            return Ok(format!("{prefix}:{id}"));
+        }
+    }
+    for key in ["title", "name"] {
+        if let Some(t) = opt_text(li, path, key)?.filter(|s| !s.trim().is_empty()) {
+            return Ok(format!("custom:{t}"));
+        }
+    }
+    Err(json::err(
+        &join(path, "sku"),
+        "is empty and the line has no variant_id, product_id or title",
+    ))
+}
+
+/// A sale line. With `taxes_included` Shopify's prices hold the tax; our net amounts never do.
+pub(super) fn line_of(
+    li: &Value,
+    path: &str,
+    line_no: i32,
+    taxes_included: bool,
+) -> Result<Line, PayloadError> {
+    let qty = decimal(li, path, "quantity")?;
+    let price = req_money(li, path, "price")?;
+    let discount = allocations(li, path)?;
+    let tax = taxes(li, path)?;
+    let raw = raw_item(li, path)?;
+    let key = item_key(&raw).ok_or_else(|| {
+        json::err(
+            &join(path, "sku"),
+            format!("`{raw}` holds no usable item code"),
+        )
+    })?;
+    let included = if taxes_included { tax } else { Decimal::ZERO };
+    Ok(Line {
+        line_no,
+        kind: LineKind::Sale,
+        sku: key.sku,
+        gtin: key.gtin,
+        raw_item_id: raw,
+        description: opt_text(li, path, "name")?.or(opt_text(li, path, "title")?),
+        quantity: qty,
+        unit_price: price,
+        discount,
+        net_amount: qty * price - discount - included,
+        tax,
+        entry_method: EntryMethod::Other,
+        price_override: false,
+        original_txn_id: None,
+        original_line_no: None,
+    })
+}
+
+/// Quantities refunded per line item id, over the refunds nested in an order. `None` when a
+/// refund cannot be read: that refund is rejected on its own, and without it a refund would be
+/// taken for an edit.
+fn refunded_quantities(o: &Value, path: &str) -> Option<HashMap<String, Decimal>> {
+    let mut out = HashMap::new();
+    for r in array(o, path, "refunds").ok()? {
+        for rl in array(r, "", "refund_line_items").ok()? {
+            let id = text(rl, "", "line_item_id").ok()?;
+            *out.entry(id).or_default() += decimal(rl, "", "quantity").ok()?;
+        }
+    }
+    Some(out)
+}
+
+/// Shrinks a line to the quantity the customer was charged for: an order edit that removed
+/// units leaves `current_quantity` below quantity less refunds. Discount and tax shrink in
+/// proportion. Only when the order lists its refunds (else a refund looks like an edit).
+fn apply_edits(
+    line: &mut Line,
+    li: &Value,
+    path: &str,
+    refunded: Option<Decimal>,
+    taxes_included: bool,
+    currency: &str,
+) -> Result<(), PayloadError> {
+    let Some(current) = opt_decimal(li, path, "current_quantity")? else {
+        return Ok(());
+    };
+    let kept = (current + refunded.unwrap_or_default()).max(Decimal::ZERO);
+    if kept >= line.quantity || line.quantity.is_zero() {
+        return Ok(());
+    }
+    let share = kept / line.quantity;
+    line.discount = round(line.discount * share, currency);
+    line.tax = round(line.tax * share, currency);
+    line.quantity = kept;
+    let included = if taxes_included {
+        line.tax
+    } else {
+        Decimal::ZERO
+    };
+    line.net_amount = kept * line.unit_price - line.discount - included;
+    Ok(())
+}
+
+/// Older payloads (and some apps) give an order-level discount only as `total_discounts`,
+/// without allocations on the lines: it is spread over the lines by their gross, the last line
+/// taking the rounding rest, so that the lines add up to what the customer paid.
+fn spread_order_discount(
+    lines: &mut [Line],
+    o: &Value,
+    path: &str,
+    currency: &str,
+) -> Result<(), PayloadError> {
+    let Some(total) = money(o, path, "total_discounts")? else {
+        return Ok(());
+    };
+    let mut shipping = Decimal::ZERO;
+    for (i, s) in array(o, path, "shipping_lines")?.iter().enumerate() {
+        shipping += allocations(s, &join(path, &format!("shipping_lines[{i}]")))?;
+    }
+    let on_lines: Decimal = lines.iter().map(|l| l.discount).sum();
+    let rest = total - shipping - on_lines;
+    let gross: Decimal = lines.iter().map(|l| l.quantity * l.unit_price).sum();
+    if rest <= Decimal::ZERO || gross <= Decimal::ZERO {
+        return Ok(());
+    }
+    let mut left = rest;
+    let n = lines.len();
+    for (i, l) in lines.iter_mut().enumerate() {
+        let part = if i + 1 == n {
+            left
+        } else {
+            round(rest * l.quantity * l.unit_price / gross, currency)
+        };
+        left -= part;
+        l.discount += part;
+        l.net_amount -= part;
+    }
+    Ok(())
+}
+
+/// Whether the sale stands. A cancelled order that had been paid is post-voided; one never
+/// paid (pending, authorized, voided, expired) is cancelled, as is a voided authorization.
+fn order_status(cancelled: bool, financial: &str) -> TxnStatus {
+    let paid = matches!(
+        financial,
+        "paid" | "partially_paid" | "partially_refunded" | "refunded"
+    );
+    match (cancelled, paid) {
+        (true, true) => TxnStatus::PostVoided,
+        (true, false) => TxnStatus::Cancelled,
+        (false, _) if matches!(financial, "voided" | "expired") => TxnStatus::Cancelled,
+        (false, _) => TxnStatus::Completed,
+    }
+}
+
+/// The money received for the order. The order object names the gateway and totals but not
+/// its payment transactions: a paid order gets one tender for `total_price` (tips and shipping
+/// included), a partially paid one for what is no longer outstanding; refunds are tenders of
+/// the refunds. Pending and authorized orders have received nothing yet.
+fn order_tender(
+    o: &Value,
+    path: &str,
+    financial: &str,
+    at: DateTime<FixedOffset>,
+) -> Result<Option<Tender>, PayloadError> {
+    let amount = match financial {
+        "paid" | "partially_refunded" | "refunded" => req_money(o, path, "total_price")?,
+        "partially_paid" => match money(o, path, "total_outstanding")? {
+            Some(out) => req_money(o, path, "total_price")? - out,
+            None => return Ok(None),
+        },
+        _ => return Ok(None),
+    };
+    let gateway = array(o, path, "payment_gateway_names")?
+        .first()
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .or(opt_text(o, path, "gateway")?)
+        .unwrap_or_default();
+    Ok(Some(Tender {
+        tender_no: 1,
+        method: tender_method(&gateway),
+        amount,
+        status: TenderStatus::Approved,
+        card_fingerprint: None,
+        card_bin: None,
+        card_entry: None,
+        occurred_at: utc(at),
+    }))
+}
+
+/// An order, and what its refunds need from it.
+pub(super) fn order(
+    ctx: &Context,
+    o: &Value,
+    path: &str,
+    shop_store: &str,
+) -> Result<(Transaction, OrderFacts), PayloadError> {
+    let id = text(o, path, "id")?;
+    let created = time(o, path, "created_at")?;
+    let updated = match get(o, "updated_at") {
+        Some(_) => time(o, path, "updated_at")?,
+        None => created,
+    };
+    // processed_at is when the sale happened (a POS sale synced late, an imported order).
+    let at = match get(o, "processed_at") {
+        Some(_) => time(o, path, "processed_at")?,
+        None => created,
+    };
+    let store = store_of(ctx, opt_text(o, path, "location_id")?, shop_store);
+    let currency = match opt_text(o, path, "currency")? {
+        Some(c) => c,
+        None => {
+            set_currency(o, path, "total_price_set")?.unwrap_or_else(|| ctx.currency_of(&store))
+        }
+    };
+    let taxes_included = flag(o, "taxes_included");
+    let refunded = get(o, "refunds").and_then(|_| refunded_quantities(o, path));
+    let mut lines = Vec::new();
+    let mut sources = Vec::new();
+    for (i, li) in array(o, path, "line_items")?.iter().enumerate() {
+        if is_tip(li) {
+            continue;
+        }
+        let lp = join(path, &format!("line_items[{i}]"));
+        lines.push(line_of(li, &lp, i as i32 + 1, taxes_included)?);
+        sources.push((li, lp));
+    }
+    spread_order_discount(&mut lines, o, path, &currency)?;
+    let mut by_id = HashMap::new();
+    for (line, (li, lp)) in lines.iter_mut().zip(&sources) {
+        let item_id = text(li, lp, "id")?;
+        if let Some(r) = &refunded {
+            let back = r.get(&item_id).copied();
+            apply_edits(line, li, lp, back, taxes_included, &currency)?;
+        }
+        by_id.insert(item_id, line.clone());
+    }
+    // Units all removed by edits were never sold.
+    lines.retain(|l| !l.quantity.is_zero());
+    let financial = opt_text(o, path, "financial_status")?.unwrap_or_default();
+    let status = order_status(get(o, "cancelled_at").is_some(), &financial);
+    let customer = get(o, "customer")
+        .map(|c| opt_text(c, &join(path, "customer"), "id"))
+        .transpose()?
+        .flatten();
+    let facts = OrderFacts {
+        id: id.clone(),
+        store: store.clone(),
+        currency: currency.clone(),
+        taxes_included,
+        status,
+        version: utc(updated).timestamp_millis(),
+        lines: by_id,
+    };
+    let t = Transaction {
+        key: TxnKey {
+            tenant_id: ctx.tenant_id.clone(),
+            store_id: store.clone(),
+            source: SOURCE.into(),
+            source_txn_id: id,
+        },
+        source_version: facts.version,
+        occurred_at: utc(at),
+        business_date: business_date(ctx, &store, at),
+        register_id: opt_text(o, path, "device_id")?,
+        cashier_id: opt_text(o, path, "user_id")?,
+        customer_id: customer,
+        status,
+        currency,
+        lines,
+        tenders: order_tender(o, path, &financial, at)?.into_iter().collect(),
+    };
+    Ok((t, facts))
+}

@@ -1,0 +1,270 @@
+//! Shopify refunds: each a transaction of its own, with return lines, refund tenders and
+//! `order_adjustments` (shipping refunds, discrepancies).
+
+use super::order::line_of;
+use super::{
+    business_date, is_tip, money, req_money, set_currency, store_of, tender_method, OrderFacts,
+    SOURCE,
+};
+use crate::adapters::json::{self, array, decimal, get, join, opt_text, text, time, utc};
+use crate::adapters::{Context, PayloadError};
+use chrono::{DateTime, FixedOffset};
+use pos_core::model::*;
+use rust_decimal::Decimal;
+use serde_json::Value;
+
+/// One refund line before we know whether its subtotal holds tax.
+struct Returned {
+    line: Line,
+    qty: Decimal,
+    subtotal: Decimal,
+    tax: Decimal,
+}
+
+/// A `refund_line_items[]` entry: the line item it refunds (nested, or the order's), how
+/// many, and for how much. Older versions lack `subtotal` / `total_tax`: the line's own
+/// discount and tax are prorated then. `None` for a refunded tip (money, not goods).
+fn returned(
+    rl: &Value,
+    rp: &str,
+    no: i32,
+    order: Option<&OrderFacts>,
+) -> Result<Option<Returned>, PayloadError> {
+    let qty = decimal(rl, rp, "quantity")?;
+    let item_id = text(rl, rp, "line_item_id")?;
+    let mut line = match get(rl, "line_item") {
+        Some(li) if is_tip(li) => return Ok(None),
+        Some(li) => line_of(li, &join(rp, "line_item"), no, false)?,
+        None => match order.and_then(|o| o.lines.get(&item_id)) {
+            Some(l) => l.clone(),
+            None if order.is_some() => return Ok(None), // a tip of the order
+            None => {
+                return Err(json::err(
+                    &join(rp, "line_item"),
+                    format!("is missing and no order in this payload has line item `{item_id}`"),
+                ))
+            }
+        },
+    };
+    let share = if line.quantity.is_zero() {
+        Decimal::ZERO
+    } else {
+        qty / line.quantity
+    };
+    let subtotal = match money(rl, rp, "subtotal")? {
+        Some(s) => s,
+        None => qty * line.unit_price - line.discount * share,
+    };
+    let tax = money(rl, rp, "total_tax")?.unwrap_or(line.tax * share);
+    line.line_no = no;
+    line.original_line_no = order.and_then(|o| o.lines.get(&item_id)).map(|l| l.line_no);
+    Ok(Some(Returned {
+        line,
+        qty,
+        subtotal,
+        tax,
+    }))
+}
+
+/// The refund's amount in the shop currency: `amount_set.shop_money`, else `amount` when the
+/// transaction is in the shop currency. A refund paid out in the customer's currency without
+/// its shop amount cannot be booked: an error naming the field, not a wrong number.
+fn refund_amount(x: &Value, xp: &str, shop_currency: &str) -> Result<Decimal, PayloadError> {
+    if let Some(m) = get(x, "amount_set").and_then(|s| get(s, "shop_money")) {
+        return decimal(m, &join(xp, "amount_set.shop_money"), "amount");
+    }
+    match opt_text(x, xp, "currency")? {
+        Some(c) if c != shop_currency => Err(json::err(
+            &join(xp, "amount"),
+            format!("is in {c}, not the shop currency {shop_currency}, and `amount_set.shop_money` is missing"),
+        )),
+        _ => decimal(x, xp, "amount"),
+    }
+}
+
+/// Refund tenders (negative). Only `kind: refund` moves money back; a `void` releases an
+/// authorization that was never captured.
+fn refund_tenders(
+    r: &Value,
+    path: &str,
+    currency: &str,
+    at: DateTime<FixedOffset>,
+) -> Result<Vec<Tender>, PayloadError> {
+    let mut tenders = Vec::new();
+    for (i, x) in array(r, path, "transactions")?.iter().enumerate() {
+        let xp = join(path, &format!("transactions[{i}]"));
+        if opt_text(x, &xp, "kind")?.as_deref() != Some("refund") {
+            continue;
+        }
+        let status = match opt_text(x, &xp, "status")?.as_deref() {
+            Some("success") | Some("pending") => TenderStatus::Approved,
+            Some("failure") | Some("error") => TenderStatus::Declined,
+            _ => TenderStatus::Voided,
+        };
+        tenders.push(Tender {
+            tender_no: i as i32 + 1,
+            method: tender_method(opt_text(x, &xp, "gateway")?.as_deref().unwrap_or("")),
+            amount: -refund_amount(x, &xp, currency)?,
+            status,
+            card_fingerprint: None,
+            card_bin: None,
+            card_entry: None,
+            occurred_at: utc(at),
+        });
+    }
+    Ok(tenders)
+}
+
+/// The money of `order_adjustments` (shipping refunds, discrepancies): amount plus tax, in
+/// Shopify's sign (negative is money back to the customer).
+fn adjustments(r: &Value, path: &str) -> Result<Decimal, PayloadError> {
+    let mut sum = Decimal::ZERO;
+    for (i, a) in array(r, path, "order_adjustments")?.iter().enumerate() {
+        let ap = join(path, &format!("order_adjustments[{i}]"));
+        sum += req_money(a, &ap, "amount")? + money(a, &ap, "tax_amount")?.unwrap_or_default();
+    }
+    Ok(sum)
+}
+
+/// A refund alone does not say whether the shop's prices include tax. Its transactions do:
+/// they add up to the refund's subtotals (tax-inclusive) or subtotals plus tax.
+fn infer_taxes_included(items: &[Returned], adjusted: Decimal, tenders: &[Tender]) -> bool {
+    let subtotal: Decimal = items.iter().map(|x| x.subtotal).sum();
+    let tax: Decimal = items.iter().map(|x| x.tax).sum();
+    let paid: Decimal = -tenders
+        .iter()
+        .filter(|t| t.status == TenderStatus::Approved)
+        .map(|t| t.amount)
+        .sum::<Decimal>();
+    !tax.is_zero() && paid == subtotal - adjusted && paid != subtotal + tax - adjusted
+}
+
+/// The shop currency of a refund delivered alone: a `*_set.shop_money` in it, else its
+/// transactions' currency, else the store's configured one.
+fn refund_currency(
+    ctx: &Context,
+    r: &Value,
+    path: &str,
+    store: &str,
+) -> Result<String, PayloadError> {
+    for (i, rl) in array(r, path, "refund_line_items")?.iter().enumerate() {
+        let rp = join(path, &format!("refund_line_items[{i}]"));
+        if let Some(c) = set_currency(rl, &rp, "subtotal_set")? {
+            return Ok(c);
+        }
+    }
+    for (i, a) in array(r, path, "order_adjustments")?.iter().enumerate() {
+        let ap = join(path, &format!("order_adjustments[{i}]"));
+        if let Some(c) = set_currency(a, &ap, "amount_set")? {
+            return Ok(c);
+        }
+    }
+    for (i, x) in array(r, path, "transactions")?.iter().enumerate() {
+        if let Some(c) = opt_text(x, &join(path, &format!("transactions[{i}]")), "currency")? {
+            return Ok(c);
+        }
+    }
+    Ok(ctx.currency_of(store))
+}
+
+/// Where the refund happened: a POS return names its location on the transactions or lines.
+fn refund_location(r: &Value, path: &str) -> Result<Option<String>, PayloadError> {
+    for key in ["transactions", "refund_line_items"] {
+        for (i, x) in array(r, path, key)?.iter().enumerate() {
+            if let Some(l) = opt_text(x, &join(path, &format!("{key}[{i}]")), "location_id")? {
+                return Ok(Some(l));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// A refund as its own transaction of return lines (negative) and refund tenders (negative).
+/// The refunds of a cancelled order take its status: the order is out of the sales already, so
+/// its refunds must not be subtracted again. A refund alone whose lines are all
+/// `restock_type: cancel` is such a refund too.
+pub(super) fn refund(
+    ctx: &Context,
+    r: &Value,
+    path: &str,
+    store: &str,
+    order: Option<&OrderFacts>,
+) -> Result<Transaction, PayloadError> {
+    let id = text(r, path, "id")?;
+    let order_id = match (opt_text(r, path, "order_id")?, order) {
+        (Some(o), _) => o,
+        (None, Some(o)) => o.id.clone(),
+        (None, None) => text(r, path, "order_id")?,
+    };
+    let created = time(r, path, "created_at")?;
+    let at = match get(r, "processed_at") {
+        Some(_) => time(r, path, "processed_at")?,
+        None => created,
+    };
+    let store = store_of(ctx, refund_location(r, path)?, store);
+    let currency = match order {
+        Some(o) => o.currency.clone(),
+        None => refund_currency(ctx, r, path, &store)?,
+    };
+    let mut items = Vec::new();
+    let mut all_cancel = true;
+    for (i, rl) in array(r, path, "refund_line_items")?.iter().enumerate() {
+        let rp = join(path, &format!("refund_line_items[{i}]"));
+        all_cancel &= opt_text(rl, &rp, "restock_type")?.as_deref() == Some("cancel");
+        items.extend(returned(rl, &rp, i as i32 + 1, order)?);
+    }
+    let tenders = refund_tenders(r, path, &currency, at)?;
+    let taxes_included = match order {
+        Some(o) => o.taxes_included,
+        None => infer_taxes_included(&items, adjustments(r, path)?, &tenders),
+    };
+    let lines = items
+        .into_iter()
+        .map(|x| {
+            let mut line = x.line;
+            let net = if taxes_included {
+                x.subtotal - x.tax
+            } else {
+                x.subtotal
+            };
+            line.kind = LineKind::Return;
+            line.quantity = -x.qty;
+            line.discount = x.qty * line.unit_price - x.subtotal;
+            line.net_amount = -net;
+            line.tax = -x.tax;
+            line.original_txn_id = Some(order_id.clone());
+            line
+        })
+        .collect::<Vec<_>>();
+    let mut status = match order {
+        Some(o) => o.status,
+        None => TxnStatus::Completed,
+    };
+    if status == TxnStatus::Completed && all_cancel && !lines.is_empty() {
+        status = TxnStatus::PostVoided;
+    }
+    // Nested in a cancelled order the refund is newer than the same refund delivered alone
+    // before the cancellation was known, so it replaces that version.
+    let mut version = utc(created).timestamp_millis();
+    if let (Some(o), true) = (order, status != TxnStatus::Completed) {
+        version = version.max(o.version);
+    }
+    Ok(Transaction {
+        key: TxnKey {
+            tenant_id: ctx.tenant_id.clone(),
+            store_id: store.clone(),
+            source: SOURCE.into(),
+            source_txn_id: format!("refund:{id}"),
+        },
+        source_version: version,
+        occurred_at: utc(at),
+        business_date: business_date(ctx, &store, at),
+        register_id: None,
+        cashier_id: opt_text(r, path, "user_id")?,
+        customer_id: None,
+        status,
+        currency,
+        lines,
+        tenders,
+    })
+}

@@ -1,0 +1,422 @@
+//! Tests of the Shopify adapter: sample and real payloads of orders, refunds and pages.
+
+use super::*;
+use crate::adapters::testkit::sample;
+
+fn d(s: &str) -> Decimal {
+    s.parse().unwrap()
+}
+
+fn txns(p: &Parsed) -> Vec<&Transaction> {
+    p.records
+        .iter()
+        .map(|r| match r {
+            Ok(Record::Txn(t)) => t.as_ref(),
+            other => panic!("expected a transaction, got {other:?}"),
+        })
+        .collect()
+}
+
+#[test]
+fn order_with_nested_refund() {
+    let p = parse(
+        &Context::for_tenant("t"),
+        &sample("shopify_rest_2025-07_order_with_refund_from_shopify-api-ruby_test.json"),
+        None,
+    )
+    .unwrap();
+    let t = txns(&p);
+    assert_eq!(t.len(), 2, "the order and its refund");
+    let (order, refund) = (t[0], t[1]);
+    assert_eq!(order.key.source_txn_id, "450789469");
+    assert_eq!(order.status, TxnStatus::PostVoided, "cancelled_at is set");
+    assert_eq!(
+        order.business_date.to_string(),
+        "2008-01-10",
+        "the shop's local day (-05:00)"
+    );
+    let net: Decimal = order.lines.iter().map(|l| l.net_amount).sum();
+    let tax: Decimal = order.lines.iter().map(|l| l.tax).sum();
+    assert_eq!(
+        (order.lines.len(), net, tax),
+        (3, d("587.00"), d("11.94")),
+        "current_subtotal_price and total_tax"
+    );
+    assert_eq!(order.tenders[0].amount, d("598.94"));
+    assert_eq!(refund.key.source_txn_id, "refund:929361465");
+    assert_eq!(
+        refund.lines.iter().map(|l| l.net_amount).sum::<Decimal>(),
+        d("-587.00")
+    );
+    assert_eq!(refund.lines[0].quantity, d("-1"));
+    assert_eq!(
+        (
+            refund.lines[1].original_txn_id.as_deref(),
+            refund.lines[1].original_line_no
+        ),
+        (Some("450789469"), Some(2))
+    );
+    assert_eq!(refund.tenders[0].amount, d("-10.00"));
+    assert_eq!(refund.business_date.to_string(), "2025-07-02");
+}
+
+#[test]
+fn refund_alone_matches_its_nested_shape() {
+    let p = parse(
+        &Context::for_tenant("t"),
+        &sample("shopify_rest_2025-07_refund_from_shopify-api-ruby_test.json"),
+        None,
+    )
+    .unwrap();
+    let t = txns(&p)[0];
+    assert_eq!(t.key.source_txn_id, "refund:509562969");
+    assert_eq!(t.lines.len(), 2);
+    assert_eq!(
+        t.lines.iter().map(|l| l.net_amount).sum::<Decimal>(),
+        d("-391.33")
+    );
+    assert_eq!(t.lines.iter().map(|l| l.tax).sum::<Decimal>(), d("-7.96"));
+    assert_eq!(t.tenders[0].amount, d("-209.00"));
+    assert_eq!(
+        t.lines[0].original_line_no, None,
+        "no order in this payload to number its lines"
+    );
+}
+
+#[test]
+fn ids_beyond_2_pow_53_stay_exact() {
+    let body = r#"{"id": 9007199254740993, "created_at": "2026-01-01T10:00:00+01:00", "currency": "EUR",
+        "line_items": [{"id": 18014398509481985, "sku": "A-1", "quantity": 1, "price": "2.50"}]}"#;
+    let p = parse(&Context::for_tenant("t"), body, None).unwrap();
+    assert_eq!(txns(&p)[0].key.source_txn_id, "9007199254740993");
+}
+
+/// A fixture of ingest/tests/data/real/shopify (see PROVENANCE.md there).
+fn real(name: &str) -> String {
+    let dir = std::env::var("CARGO_MANIFEST_DIR")
+        .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string());
+    let p = format!("{dir}/tests/data/real/shopify/{name}");
+    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
+}
+
+fn sums(t: &Transaction) -> (usize, Decimal, Decimal) {
+    (
+        t.lines.len(),
+        t.lines.iter().map(|l| l.net_amount).sum(),
+        t.lines.iter().map(|l| l.tax).sum(),
+    )
+}
+
+#[test]
+fn test_orders_are_not_sales() {
+    let body = real("webhook_orders_create_test_notification_2019.json");
+    let p = parse(&Context::for_tenant("t"), &body, None).unwrap();
+    assert!(p.records.is_empty(), "test: true maps to nothing");
+    assert_eq!(p.event_id, "order/820982911946154508/v1559670786000");
+    // The same shape as a real order: a voided authorization, cancelled, never paid.
+    let live = body.replace("\"test\": true", "\"test\": false");
+    let p = parse(&Context::for_tenant("t"), &live, None).unwrap();
+    let t = txns(&p)[0];
+    assert_eq!(t.key.source_txn_id, "820982911946154508");
+    assert_eq!(t.status, TxnStatus::Cancelled, "voided, never paid");
+    assert!(t.tenders.is_empty());
+    assert_eq!(sums(t), (2, d("393.00"), d("0")));
+    assert_eq!(t.lines[1].discount, d("5.00"));
+    assert_eq!(t.occurred_at.to_rfc3339(), "2019-06-04T17:53:06+00:00");
+}
+
+#[test]
+fn pos_order_with_tax_included_prices_custom_item_gift_card_and_tip() {
+    let mut ctx = Context::for_tenant("t");
+    ctx.shopify_locations
+        .insert("71234567890".into(), "BERLIN-1".into());
+    let body = real("pos_order_tax_included_custom_giftcard_tip.json");
+    let p = parse(&ctx, &body, Some("unlisted.myshopify.com")).unwrap();
+    let t = txns(&p)[0];
+    assert_eq!(t.key.source_txn_id, "5678901234567890123");
+    assert_eq!(t.key.store_id, "BERLIN-1", "the POS location's store");
+    assert_eq!(t.business_date.to_string(), "2024-12-31", "23:45 +01:00");
+    assert_eq!(
+        (t.register_id.as_deref(), t.cashier_id.as_deref()),
+        (Some("4011"), Some("91000000001"))
+    );
+    // Net of the VAT inside the prices; the tip is no line; the gift card is.
+    assert_eq!(sums(t), (3, d("48.00"), d("4.37")));
+    assert_eq!(
+        (
+            t.lines[0].net_amount,
+            t.lines[0].discount,
+            t.lines[0].gtin.as_deref()
+        ),
+        (d("18.00"), d("2.38"), Some("04006381333931"))
+    );
+    assert_eq!(t.lines[1].raw_item_id, "custom:Custom sale");
+    assert_eq!(
+        (t.lines[2].raw_item_id.as_str(), t.lines[2].gtin.as_deref()),
+        ("variant:40123456789012", None),
+        "a 14-digit variant id is no barcode"
+    );
+    assert_eq!(
+        (t.tenders[0].method, t.tenders[0].amount),
+        (TenderMethod::Cash, d("55.37")),
+        "the tender holds the tip"
+    );
+}
+
+#[test]
+fn edited_order_with_line_shipping_and_goodwill_refunds() {
+    let body = real("rest_order_edited_partial_refund_shipping_goodwill.json");
+    let p = parse(&Context::for_tenant("t"), &body, None).unwrap();
+    let t = txns(&p);
+    assert_eq!(t.len(), 4, "the order and three refunds");
+    let order = t[0];
+    // 3 ordered, 1 removed by an edit, 1 refunded: 2 sold, at 2/3 of discount and tax.
+    assert_eq!(order.lines[0].quantity, d("2"));
+    assert_eq!(sums(order), (2, d("48.00"), d("3.84")));
+    assert_eq!(order.tenders[0].amount, d("57.24"));
+    let r = t[1];
+    assert_eq!(sums(r), (1, d("-18.00"), d("-1.44")));
+    assert_eq!(
+        (r.lines[0].quantity, r.lines[0].original_line_no),
+        (d("-1"), Some(1))
+    );
+    assert_eq!(r.tenders[0].amount, d("-19.44"));
+    for (r, amount) in [(t[2], "-5.40"), (t[3], "-10.00")] {
+        assert!(r.lines.is_empty(), "shipping and goodwill are no goods");
+        assert_eq!(r.tenders[0].amount, d(amount));
+        assert_eq!(r.status, TxnStatus::Completed);
+    }
+    assert_eq!(t[3].tenders[0].method, TenderMethod::Other, "manual");
+}
+
+#[test]
+fn current_quantity_without_listed_refunds_is_not_taken_for_an_edit() {
+    let body = real("rest_order_edited_partial_refund_shipping_goodwill.json");
+    let mut v: Value = serde_json::from_str(&body).unwrap();
+    v["order"].as_object_mut().unwrap().remove("refunds");
+    let p = parse(&Context::for_tenant("t"), &v.to_string(), None).unwrap();
+    assert_eq!(txns(&p)[0].lines[0].quantity, d("3"));
+}
+
+#[test]
+fn refunds_of_a_cancelled_order_are_not_subtracted_again() {
+    let p = parse(
+        &Context::for_tenant("t"),
+        &sample("shopify_rest_2025-07_order_with_refund_from_shopify-api-ruby_test.json"),
+        None,
+    )
+    .unwrap();
+    let t = txns(&p);
+    assert_eq!(t[1].status, TxnStatus::PostVoided, "as its order");
+    assert_eq!(
+        t[1].source_version, t[0].source_version,
+        "newer than the refund alone (created_at), so it replaces it"
+    );
+    let alone = r#"{"refund": {"id": 7, "order_id": 8, "created_at": "2026-01-02T10:00:00-05:00",
+        "refund_line_items": [{"line_item_id": 9, "quantity": 1, "restock_type": "cancel", "subtotal": "5.00", "total_tax": "0.40",
+          "subtotal_set": {"shop_money": {"amount": "5.00", "currency_code": "CAD"}},
+          "line_item": {"id": 9, "sku": "A-1", "quantity": 1, "price": "5.00"}}],
+        "transactions": []}}"#;
+    let p = parse(&Context::for_tenant("t"), alone, None).unwrap();
+    let t = txns(&p)[0];
+    assert_eq!(
+        (t.status, t.currency.as_str()),
+        (TxnStatus::PostVoided, "CAD")
+    );
+}
+
+#[test]
+fn a_refund_alone_learns_tax_included_prices_from_its_transactions() {
+    let body = r#"{"id": 1, "order_id": 2, "created_at": "2026-03-01T12:00:00+01:00",
+        "refund_line_items": [{"line_item_id": 3, "quantity": 1, "subtotal": "11.90", "total_tax": "1.90",
+          "line_item": {"id": 3, "sku": "B-2", "quantity": 2, "price": "11.90"}}],
+        "transactions": [{"kind": "refund", "status": "success", "amount": "11.90", "currency": "EUR", "gateway": "shopify_payments"}]}"#;
+    let t = parse(&Context::for_tenant("t"), body, None).unwrap();
+    let t = txns(&t)[0].clone();
+    assert_eq!(sums(&t), (1, d("-10.00"), d("-1.90")));
+    assert_eq!(t.currency, "EUR");
+    let exclusive = body.replace("\"11.90\", \"currency\"", "\"13.80\", \"currency\"");
+    let t = parse(&Context::for_tenant("t"), &exclusive, None).unwrap();
+    assert_eq!(sums(txns(&t)[0]), (1, d("-11.90"), d("-1.90")));
+}
+
+#[test]
+fn refund_in_the_customers_currency_needs_its_shop_amount() {
+    let body = r#"{"id": 1, "order_id": 2, "created_at": "2026-03-01T12:00:00+01:00",
+        "refund_line_items": [{"line_item_id": 3, "quantity": 1, "subtotal": "10.00",
+          "subtotal_set": {"shop_money": {"amount": "10.00", "currency_code": "EUR"}, "presentment_money": {"amount": "10.80", "currency_code": "USD"}},
+          "line_item": {"id": 3, "sku": "B-2", "quantity": 1, "price": "10.00"}}],
+        "transactions": [{"kind": "refund", "status": "success", "amount": "10.80", "currency": "USD"}]}"#;
+    let e = parse(&Context::for_tenant("t"), body, None).unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("transactions[0].amount"));
+    assert!(e.message.contains("not the shop currency EUR"), "{e}");
+    let with_shop = body.replace(
+        "\"currency\": \"USD\"}",
+        "\"currency\": \"USD\", \"amount_set\": {\"shop_money\": {\"amount\": \"10.00\", \"currency_code\": \"EUR\"}}}",
+    );
+    let p = parse(&Context::for_tenant("t"), &with_shop, None).unwrap();
+    assert_eq!(txns(&p)[0].tenders[0].amount, d("-10.00"));
+}
+
+#[test]
+fn a_bad_nested_refund_rejects_itself_not_the_order() {
+    let body = r#"{"id": 5, "created_at": "2026-01-01T10:00:00Z", "currency": "EUR", "financial_status": "partially_refunded",
+        "total_price": "4.00",
+        "line_items": [{"id": 6, "sku": "A-1", "quantity": 2, "current_quantity": 1, "price": "2.00"}],
+        "refunds": [{"id": 7, "created_at": "2026-01-02T10:00:00Z",
+          "refund_line_items": [{"line_item_id": 6, "quantity": "one", "subtotal": "2.00"}], "transactions": []}]}"#;
+    let p = parse(&Context::for_tenant("t"), body, None).unwrap();
+    let order = match &p.records[0] {
+        Ok(Record::Txn(t)) => t,
+        other => panic!("the order stands: {other:?}"),
+    };
+    assert_eq!(
+        order.lines[0].quantity,
+        d("2"),
+        "an unreadable refund is no edit"
+    );
+    match &p.records[1] {
+        Err(r) => assert_eq!(
+            r.detail["field"], "refunds[0].refund_line_items[0].quantity",
+            "{}",
+            r.reason
+        ),
+        other => panic!("expected a reject, got {other:?}"),
+    }
+    let body = body.replace(
+        "\"quantity\": \"one\", \"subtotal\": \"2.00\"}], \"transactions\": []",
+        "\"quantity\": 1, \"subtotal\": \"2.00\"}], \"transactions\": [{\"kind\": \"refund\", \"status\": \"success\", \"amount\": \"2.00\"}]",
+    );
+    let p = parse(&Context::for_tenant("t"), &body, None).unwrap();
+    let t = txns(&p);
+    assert_eq!(
+        (t[1].lines[0].original_line_no, t[1].lines[0].sku.as_str()),
+        (Some(1), "A1"),
+        "the order's line, when the refund omits line_item"
+    );
+    assert_eq!(t[1].tenders[0].amount, d("-2.00"));
+}
+
+#[test]
+fn order_discount_without_allocations_is_spread_over_the_lines() {
+    let body = r#"{"id": 1, "created_at": "2018-05-01T10:00:00-04:00", "currency": "USD", "total_discounts": "10.00",
+        "line_items": [{"id": 2, "sku": "A", "quantity": 2, "price": "30.00", "total_discount": "0.00"},
+                       {"id": 3, "sku": "B", "quantity": 1, "price": "40.00", "total_discount": "0.00"}]}"#;
+    let p = parse(&Context::for_tenant("t"), body, None).unwrap();
+    let t = txns(&p)[0];
+    assert_eq!(
+        t.lines.iter().map(|l| l.discount).collect::<Vec<_>>(),
+        vec![d("6.00"), d("4.00")]
+    );
+    assert_eq!(sums(t).1, d("90.00"));
+}
+
+#[test]
+fn financial_status_decides_status_and_tender() {
+    let order = |fin: &str, cancelled: &str| {
+        format!(
+            r#"{{"id": 1, "created_at": "2026-01-01T10:00:00Z", "currency": "USD", "financial_status": "{fin}",
+            "cancelled_at": {cancelled}, "total_price": "10.00", "total_outstanding": "4.00",
+            "payment_gateway_names": ["shopify_payments"],
+            "line_items": [{{"id": 2, "sku": "A", "quantity": 1, "price": "10.00"}}]}}"#
+        )
+    };
+    let cases = [
+        ("authorized", "null", TxnStatus::Completed, None),
+        ("pending", "null", TxnStatus::Completed, None),
+        ("partially_paid", "null", TxnStatus::Completed, Some("6.00")),
+        ("paid", "null", TxnStatus::Completed, Some("10.00")),
+        ("voided", "null", TxnStatus::Cancelled, None),
+        (
+            "authorized",
+            "\"2026-01-01T11:00:00Z\"",
+            TxnStatus::Cancelled,
+            None,
+        ),
+        (
+            "refunded",
+            "\"2026-01-01T11:00:00Z\"",
+            TxnStatus::PostVoided,
+            Some("10.00"),
+        ),
+    ];
+    for (fin, cancelled, status, tender) in cases {
+        let p = parse(&Context::for_tenant("t"), &order(fin, cancelled), None).unwrap();
+        let t = txns(&p)[0];
+        assert_eq!(t.status, status, "{fin} {cancelled}");
+        assert_eq!(
+            t.tenders.first().map(|x| x.amount),
+            tender.map(d),
+            "{fin} {cancelled}"
+        );
+    }
+}
+
+#[test]
+fn a_rest_page_of_orders_maps_each() {
+    let body = r#"{"orders": [
+        {"id": 1, "created_at": "2026-01-01T10:00:00Z", "currency": "USD", "line_items": [{"id": 2, "sku": "A", "quantity": 1, "price": "1.00"}]},
+        {"id": 3, "created_at": "2026-01-01T11:00:00Z", "currency": "USD", "line_items": [{"id": 4, "sku": "B", "quantity": 1, "price": "2.00"}]}]}"#;
+    let p = parse(&Context::for_tenant("t"), body, None).unwrap();
+    let ids: Vec<_> = txns(&p)
+        .iter()
+        .map(|t| t.key.source_txn_id.clone())
+        .collect();
+    assert_eq!(ids, vec!["1", "3"]);
+    assert!(
+        p.event_id.starts_with("orders[2]:order/1/"),
+        "{}",
+        p.event_id
+    );
+}
+
+#[test]
+fn money_only_in_set_objects_and_bad_values_name_the_field() {
+    let body = r#"{"id": 1, "created_at": "2026-01-01T10:00:00Z", "total_price_set": {"shop_money": {"amount": "3.00", "currency_code": "GBP"}},
+        "line_items": [{"id": 2, "sku": "A", "quantity": 1, "price_set": {"shop_money": {"amount": "3.00", "currency_code": "GBP"}, "presentment_money": {"amount": "3.50", "currency_code": "EUR"}}}]}"#;
+    let p = parse(&Context::for_tenant("t"), body, None).unwrap();
+    let t = txns(&p)[0];
+    assert_eq!(
+        (t.currency.as_str(), t.lines[0].unit_price),
+        ("GBP", d("3.00"))
+    );
+    let bad = body.replace(
+        "\"amount\": \"3.00\", \"currency_code\": \"GBP\"}, \"presentment",
+        "\"amount\": \"three\", \"currency_code\": \"GBP\"}, \"presentment",
+    );
+    let e = parse(&Context::for_tenant("t"), &bad, None).unwrap_err();
+    assert_eq!(
+        e.field.as_deref(),
+        Some("line_items[0].price_set.shop_money.amount")
+    );
+    let nothing = r#"{"id": 1, "created_at": "2026-01-01T10:00:00Z", "currency": "USD",
+        "line_items": [{"id": 2, "sku": null, "variant_id": null, "product_id": null, "title": " ", "quantity": 1, "price": "1.00"}]}"#;
+    let e = parse(&Context::for_tenant("t"), nothing, None).unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("line_items[0].sku"));
+}
+
+#[test]
+fn pos_locations_come_from_the_configuration() {
+    let cfg = crate::config::Config::parse(
+        "[shopify]\ndefault_store = \"WEB\"\nlocations = { \"655441491\" = \"S07\" }\n",
+    )
+    .unwrap();
+    let ctx = Context::from_config(&cfg).unwrap();
+    let order = |loc: &str| {
+        format!(
+            r#"{{"id": 1, "created_at": "2026-01-01T10:00:00Z", "currency": "USD", "location_id": {loc},
+            "line_items": [{{"id": 2, "sku": "A", "quantity": 1, "price": "1.00"}}]}}"#
+        )
+    };
+    let store = |loc: &str| {
+        let p = parse(&ctx, &order(loc), None).unwrap();
+        txns(&p)[0].key.store_id.clone()
+    };
+    assert_eq!(store("655441491"), "S07");
+    assert_eq!(
+        store("1"),
+        "WEB",
+        "an unlisted location keeps the shop's store"
+    );
+    assert_eq!(store("null"), "WEB");
+}
