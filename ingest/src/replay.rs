@@ -153,7 +153,13 @@ fn remap(
         )));
         return env;
     };
-    match map(&ctx, mappings, &format, &payload, &Meta::default()) {
+    match map(
+        &ctx,
+        mappings,
+        &format,
+        &payload,
+        &Meta::from_content_type(ct),
+    ) {
         Ok(m) => {
             for e in m.envelopes {
                 env.records.extend(e.records);

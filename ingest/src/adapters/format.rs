@@ -77,8 +77,47 @@ impl Format {
 pub struct Meta {
     /// Use this event id instead of the one derived from the payload (file chunks).
     pub event_id: Option<String>,
-    /// Shopify shop domain (webhook header).
+    /// Shopify shop domain (webhook header `X-Shopify-Shop-Domain`).
     pub shop: Option<String>,
+    /// Shopify webhook topic (`X-Shopify-Topic`, e.g. `orders/create`).
+    pub topic: Option<String>,
+}
+
+impl Meta {
+    /// The headers' facts as content-type parameters (`; shop=…; topic=…`), stored with the
+    /// payload in the inbox so that `replay` maps it as it was first mapped (the shop decides
+    /// the store). A value with characters outside `[A-Za-z0-9._/-]` is left out rather than
+    /// let it break the parameter list.
+    pub fn content_type_params(&self) -> String {
+        let mut out = String::new();
+        for (key, value) in [("shop", &self.shop), ("topic", &self.topic)] {
+            if let Some(v) = value.as_deref().filter(|v| is_token(v)) {
+                out.push_str(&format!("; {key}={v}"));
+            }
+        }
+        out
+    }
+
+    /// The facts a stored content type carries (see [`Meta::content_type_params`]).
+    pub fn from_content_type(ct: &str) -> Meta {
+        let param = |key: &str| {
+            ct.split(';')
+                .map(str::trim)
+                .find_map(|p| p.strip_prefix(key)?.strip_prefix('='))
+                .map(str::to_string)
+        };
+        Meta {
+            event_id: None,
+            shop: param("shop"),
+            topic: param("topic"),
+        }
+    }
+}
+
+fn is_token(v: &str) -> bool {
+    !v.is_empty()
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'/' | b'-'))
 }
 
 /// What mapping a payload gave: envelopes to write, and Square orders to fetch.
@@ -186,16 +225,20 @@ pub fn map(
             ));
         }
         Format::Shopify => {
-            let p = shopify::parse(ctx, body, meta.shop.as_deref())?;
+            let p = shopify::parse(ctx, body, meta.shop.as_deref(), meta.topic.as_deref())?;
             out.records = p.records.len();
-            out.envelopes.push(one(
+            let mut env = one(
                 ctx,
                 shopify::SOURCE,
                 format,
                 meta.event_id.clone().unwrap_or(p.event_id),
                 body,
                 p.records,
-            ));
+            );
+            if let crate::envelope::Origin::New(raw) = &mut env.origin {
+                raw.content_type.push_str(&meta.content_type_params());
+            }
+            out.envelopes.push(env);
         }
         Format::Poslog => {
             let p = poslog::parse(ctx, body)?;
@@ -307,6 +350,40 @@ mod tests {
         assert!(
             matches!(borrowed, Cow::Borrowed("{}")),
             "UTF-8 is not copied"
+        );
+    }
+
+    #[test]
+    fn webhook_headers_survive_the_content_type_and_odd_values_are_left_out() {
+        let meta = Meta {
+            event_id: Some("webhook/1".into()),
+            shop: Some("shop-a.myshopify.com".into()),
+            topic: Some("orders/create".into()),
+        };
+        let ct = format!(
+            "{}{}",
+            Format::Shopify.content_type(),
+            meta.content_type_params()
+        );
+        assert_eq!(
+            ct,
+            "application/json; format=shopify; shop=shop-a.myshopify.com; topic=orders/create"
+        );
+        assert_eq!(Format::from_content_type(&ct), Some(Format::Shopify));
+        let back = Meta::from_content_type(&ct);
+        assert_eq!(
+            (back.shop, back.topic, back.event_id),
+            (meta.shop, meta.topic, None)
+        );
+        let odd = Meta {
+            shop: Some("a.myshopify.com; format=csv-mapping".into()),
+            topic: Some("".into()),
+            ..Meta::default()
+        };
+        assert_eq!(odd.content_type_params(), "");
+        assert_eq!(
+            Meta::from_content_type(Format::Shopify.content_type().as_str()).shop,
+            None
         );
     }
 

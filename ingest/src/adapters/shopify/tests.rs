@@ -23,6 +23,7 @@ fn order_with_nested_refund() {
         &Context::for_tenant("t"),
         &sample("shopify_rest_2025-07_order_with_refund_from_shopify-api-ruby_test.json"),
         None,
+        None,
     )
     .unwrap();
     let t = txns(&p);
@@ -66,6 +67,7 @@ fn refund_alone_matches_its_nested_shape() {
         &Context::for_tenant("t"),
         &sample("shopify_rest_2025-07_refund_from_shopify-api-ruby_test.json"),
         None,
+        None,
     )
     .unwrap();
     let t = txns(&p)[0];
@@ -87,7 +89,7 @@ fn refund_alone_matches_its_nested_shape() {
 fn ids_beyond_2_pow_53_stay_exact() {
     let body = r#"{"id": 9007199254740993, "created_at": "2026-01-01T10:00:00+01:00", "currency": "EUR",
         "line_items": [{"id": 18014398509481985, "sku": "A-1", "quantity": 1, "price": "2.50"}]}"#;
-    let p = parse(&Context::for_tenant("t"), body, None).unwrap();
+    let p = parse(&Context::for_tenant("t"), body, None, None).unwrap();
     assert_eq!(txns(&p)[0].key.source_txn_id, "9007199254740993");
 }
 
@@ -110,12 +112,12 @@ fn sums(t: &Transaction) -> (usize, Decimal, Decimal) {
 #[test]
 fn test_orders_are_not_sales() {
     let body = real("webhook_orders_create_test_notification_2019.json");
-    let p = parse(&Context::for_tenant("t"), &body, None).unwrap();
+    let p = parse(&Context::for_tenant("t"), &body, None, None).unwrap();
     assert!(p.records.is_empty(), "test: true maps to nothing");
     assert_eq!(p.event_id, "order/820982911946154508/v1559670786000");
     // The same shape as a real order: a voided authorization, cancelled, never paid.
     let live = body.replace("\"test\": true", "\"test\": false");
-    let p = parse(&Context::for_tenant("t"), &live, None).unwrap();
+    let p = parse(&Context::for_tenant("t"), &live, None, None).unwrap();
     let t = txns(&p)[0];
     assert_eq!(t.key.source_txn_id, "820982911946154508");
     assert_eq!(t.status, TxnStatus::Cancelled, "voided, never paid");
@@ -131,7 +133,7 @@ fn pos_order_with_tax_included_prices_custom_item_gift_card_and_tip() {
     ctx.shopify_locations
         .insert("71234567890".into(), "BERLIN-1".into());
     let body = real("pos_order_tax_included_custom_giftcard_tip.json");
-    let p = parse(&ctx, &body, Some("unlisted.myshopify.com")).unwrap();
+    let p = parse(&ctx, &body, Some("unlisted.myshopify.com"), None).unwrap();
     let t = txns(&p)[0];
     assert_eq!(t.key.source_txn_id, "5678901234567890123");
     assert_eq!(t.key.store_id, "BERLIN-1", "the POS location's store");
@@ -166,7 +168,7 @@ fn pos_order_with_tax_included_prices_custom_item_gift_card_and_tip() {
 #[test]
 fn edited_order_with_line_shipping_and_goodwill_refunds() {
     let body = real("rest_order_edited_partial_refund_shipping_goodwill.json");
-    let p = parse(&Context::for_tenant("t"), &body, None).unwrap();
+    let p = parse(&Context::for_tenant("t"), &body, None, None).unwrap();
     let t = txns(&p);
     assert_eq!(t.len(), 4, "the order and three refunds");
     let order = t[0];
@@ -194,7 +196,7 @@ fn current_quantity_without_listed_refunds_is_not_taken_for_an_edit() {
     let body = real("rest_order_edited_partial_refund_shipping_goodwill.json");
     let mut v: Value = serde_json::from_str(&body).unwrap();
     v["order"].as_object_mut().unwrap().remove("refunds");
-    let p = parse(&Context::for_tenant("t"), &v.to_string(), None).unwrap();
+    let p = parse(&Context::for_tenant("t"), &v.to_string(), None, None).unwrap();
     assert_eq!(txns(&p)[0].lines[0].quantity, d("3"));
 }
 
@@ -203,6 +205,7 @@ fn refunds_of_a_cancelled_order_are_not_subtracted_again() {
     let p = parse(
         &Context::for_tenant("t"),
         &sample("shopify_rest_2025-07_order_with_refund_from_shopify-api-ruby_test.json"),
+        None,
         None,
     )
     .unwrap();
@@ -217,7 +220,7 @@ fn refunds_of_a_cancelled_order_are_not_subtracted_again() {
           "subtotal_set": {"shop_money": {"amount": "5.00", "currency_code": "CAD"}},
           "line_item": {"id": 9, "sku": "A-1", "quantity": 1, "price": "5.00"}}],
         "transactions": []}}"#;
-    let p = parse(&Context::for_tenant("t"), alone, None).unwrap();
+    let p = parse(&Context::for_tenant("t"), alone, None, None).unwrap();
     let t = txns(&p)[0];
     assert_eq!(
         (t.status, t.currency.as_str()),
@@ -231,12 +234,12 @@ fn a_refund_alone_learns_tax_included_prices_from_its_transactions() {
         "refund_line_items": [{"line_item_id": 3, "quantity": 1, "subtotal": "11.90", "total_tax": "1.90",
           "line_item": {"id": 3, "sku": "B-2", "quantity": 2, "price": "11.90"}}],
         "transactions": [{"kind": "refund", "status": "success", "amount": "11.90", "currency": "EUR", "gateway": "shopify_payments"}]}"#;
-    let t = parse(&Context::for_tenant("t"), body, None).unwrap();
+    let t = parse(&Context::for_tenant("t"), body, None, None).unwrap();
     let t = txns(&t)[0].clone();
     assert_eq!(sums(&t), (1, d("-10.00"), d("-1.90")));
     assert_eq!(t.currency, "EUR");
     let exclusive = body.replace("\"11.90\", \"currency\"", "\"13.80\", \"currency\"");
-    let t = parse(&Context::for_tenant("t"), &exclusive, None).unwrap();
+    let t = parse(&Context::for_tenant("t"), &exclusive, None, None).unwrap();
     assert_eq!(sums(txns(&t)[0]), (1, d("-11.90"), d("-1.90")));
 }
 
@@ -247,14 +250,14 @@ fn refund_in_the_customers_currency_needs_its_shop_amount() {
           "subtotal_set": {"shop_money": {"amount": "10.00", "currency_code": "EUR"}, "presentment_money": {"amount": "10.80", "currency_code": "USD"}},
           "line_item": {"id": 3, "sku": "B-2", "quantity": 1, "price": "10.00"}}],
         "transactions": [{"kind": "refund", "status": "success", "amount": "10.80", "currency": "USD"}]}"#;
-    let e = parse(&Context::for_tenant("t"), body, None).unwrap_err();
+    let e = parse(&Context::for_tenant("t"), body, None, None).unwrap_err();
     assert_eq!(e.field.as_deref(), Some("transactions[0].amount"));
     assert!(e.message.contains("not the shop currency EUR"), "{e}");
     let with_shop = body.replace(
         "\"currency\": \"USD\"}",
         "\"currency\": \"USD\", \"amount_set\": {\"shop_money\": {\"amount\": \"10.00\", \"currency_code\": \"EUR\"}}}",
     );
-    let p = parse(&Context::for_tenant("t"), &with_shop, None).unwrap();
+    let p = parse(&Context::for_tenant("t"), &with_shop, None, None).unwrap();
     assert_eq!(txns(&p)[0].tenders[0].amount, d("-10.00"));
 }
 
@@ -265,7 +268,7 @@ fn a_bad_nested_refund_rejects_itself_not_the_order() {
         "line_items": [{"id": 6, "sku": "A-1", "quantity": 2, "current_quantity": 1, "price": "2.00"}],
         "refunds": [{"id": 7, "created_at": "2026-01-02T10:00:00Z",
           "refund_line_items": [{"line_item_id": 6, "quantity": "one", "subtotal": "2.00"}], "transactions": []}]}"#;
-    let p = parse(&Context::for_tenant("t"), body, None).unwrap();
+    let p = parse(&Context::for_tenant("t"), body, None, None).unwrap();
     let order = match &p.records[0] {
         Ok(Record::Txn(t)) => t,
         other => panic!("the order stands: {other:?}"),
@@ -287,7 +290,7 @@ fn a_bad_nested_refund_rejects_itself_not_the_order() {
         "\"quantity\": \"one\", \"subtotal\": \"2.00\"}], \"transactions\": []",
         "\"quantity\": 1, \"subtotal\": \"2.00\"}], \"transactions\": [{\"kind\": \"refund\", \"status\": \"success\", \"amount\": \"2.00\"}]",
     );
-    let p = parse(&Context::for_tenant("t"), &body, None).unwrap();
+    let p = parse(&Context::for_tenant("t"), &body, None, None).unwrap();
     let t = txns(&p);
     assert_eq!(
         (t[1].lines[0].original_line_no, t[1].lines[0].sku.as_str()),
@@ -302,7 +305,7 @@ fn order_discount_without_allocations_is_spread_over_the_lines() {
     let body = r#"{"id": 1, "created_at": "2018-05-01T10:00:00-04:00", "currency": "USD", "total_discounts": "10.00",
         "line_items": [{"id": 2, "sku": "A", "quantity": 2, "price": "30.00", "total_discount": "0.00"},
                        {"id": 3, "sku": "B", "quantity": 1, "price": "40.00", "total_discount": "0.00"}]}"#;
-    let p = parse(&Context::for_tenant("t"), body, None).unwrap();
+    let p = parse(&Context::for_tenant("t"), body, None, None).unwrap();
     let t = txns(&p)[0];
     assert_eq!(
         t.lines.iter().map(|l| l.discount).collect::<Vec<_>>(),
@@ -341,7 +344,13 @@ fn financial_status_decides_status_and_tender() {
         ),
     ];
     for (fin, cancelled, status, tender) in cases {
-        let p = parse(&Context::for_tenant("t"), &order(fin, cancelled), None).unwrap();
+        let p = parse(
+            &Context::for_tenant("t"),
+            &order(fin, cancelled),
+            None,
+            None,
+        )
+        .unwrap();
         let t = txns(&p)[0];
         assert_eq!(t.status, status, "{fin} {cancelled}");
         assert_eq!(
@@ -357,7 +366,7 @@ fn a_rest_page_of_orders_maps_each() {
     let body = r#"{"orders": [
         {"id": 1, "created_at": "2026-01-01T10:00:00Z", "currency": "USD", "line_items": [{"id": 2, "sku": "A", "quantity": 1, "price": "1.00"}]},
         {"id": 3, "created_at": "2026-01-01T11:00:00Z", "currency": "USD", "line_items": [{"id": 4, "sku": "B", "quantity": 1, "price": "2.00"}]}]}"#;
-    let p = parse(&Context::for_tenant("t"), body, None).unwrap();
+    let p = parse(&Context::for_tenant("t"), body, None, None).unwrap();
     let ids: Vec<_> = txns(&p)
         .iter()
         .map(|t| t.key.source_txn_id.clone())
@@ -374,7 +383,7 @@ fn a_rest_page_of_orders_maps_each() {
 fn money_only_in_set_objects_and_bad_values_name_the_field() {
     let body = r#"{"id": 1, "created_at": "2026-01-01T10:00:00Z", "total_price_set": {"shop_money": {"amount": "3.00", "currency_code": "GBP"}},
         "line_items": [{"id": 2, "sku": "A", "quantity": 1, "price_set": {"shop_money": {"amount": "3.00", "currency_code": "GBP"}, "presentment_money": {"amount": "3.50", "currency_code": "EUR"}}}]}"#;
-    let p = parse(&Context::for_tenant("t"), body, None).unwrap();
+    let p = parse(&Context::for_tenant("t"), body, None, None).unwrap();
     let t = txns(&p)[0];
     assert_eq!(
         (t.currency.as_str(), t.lines[0].unit_price),
@@ -384,14 +393,14 @@ fn money_only_in_set_objects_and_bad_values_name_the_field() {
         "\"amount\": \"3.00\", \"currency_code\": \"GBP\"}, \"presentment",
         "\"amount\": \"three\", \"currency_code\": \"GBP\"}, \"presentment",
     );
-    let e = parse(&Context::for_tenant("t"), &bad, None).unwrap_err();
+    let e = parse(&Context::for_tenant("t"), &bad, None, None).unwrap_err();
     assert_eq!(
         e.field.as_deref(),
         Some("line_items[0].price_set.shop_money.amount")
     );
     let nothing = r#"{"id": 1, "created_at": "2026-01-01T10:00:00Z", "currency": "USD",
         "line_items": [{"id": 2, "sku": null, "variant_id": null, "product_id": null, "title": " ", "quantity": 1, "price": "1.00"}]}"#;
-    let e = parse(&Context::for_tenant("t"), nothing, None).unwrap_err();
+    let e = parse(&Context::for_tenant("t"), nothing, None, None).unwrap_err();
     assert_eq!(e.field.as_deref(), Some("line_items[0].sku"));
 }
 
@@ -409,7 +418,7 @@ fn pos_locations_come_from_the_configuration() {
         )
     };
     let store = |loc: &str| {
-        let p = parse(&ctx, &order(loc), None).unwrap();
+        let p = parse(&ctx, &order(loc), None, None).unwrap();
         txns(&p)[0].key.store_id.clone()
     };
     assert_eq!(store("655441491"), "S07");
@@ -419,4 +428,29 @@ fn pos_locations_come_from_the_configuration() {
         "an unlisted location keeps the shop's store"
     );
     assert_eq!(store("null"), "WEB");
+}
+
+/// Topics that carry no order or refund are acknowledged with no facts (a 400 would make
+/// Shopify retry them and, after repeated failures, drop the subscription); mapped topics and
+/// payloads without a topic are read as before.
+#[test]
+fn unmapped_webhook_topics_are_kept_without_facts() {
+    let ctx = Context::for_tenant("t");
+    let deleted = r#"{"id": 820982911946154508}"#;
+    let p = parse(&ctx, deleted, None, Some("orders/delete")).unwrap();
+    assert!(p.records.is_empty());
+    assert_eq!(p.event_id, "topic/orders/delete/820982911946154508");
+    let customer = r#"{"id": 706405506930370084, "email": "bob@example.com"}"#;
+    assert!(parse(&ctx, customer, None, Some("customers/create"))
+        .unwrap()
+        .records
+        .is_empty());
+    assert!(
+        parse(&ctx, customer, None, None).is_err(),
+        "no topic: not a Shopify payload"
+    );
+    let order = sample("shopify_rest_2025-07_order_with_refund_from_shopify-api-ruby_test.json");
+    let with_topic = parse(&ctx, &order, None, Some("orders/updated")).unwrap();
+    assert_eq!(with_topic, parse(&ctx, &order, None, None).unwrap());
+    assert_eq!(with_topic.records.len(), 2);
 }
