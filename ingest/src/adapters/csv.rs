@@ -28,13 +28,20 @@
 //! time-zone column in Rails names (`time_zone`) and refunds under the sale's id
 //! (`split_returns`); Shopify's orders export writes order fields on the first row only (taken
 //! from whichever row of the transaction has them); European tills write `1,50-` and
-//! VAT-inclusive amounts (`prices_include_tax`). Ready mappings: `ingest/mappings/`.
+//! VAT-inclusive amounts (`prices_include_tax`). Store names become configured ids through
+//! `[stores]`; Shopify's order `Discount Amount` is spread over the lines (`order_discount`);
+//! Square's `Modifiers Applied` joins the description (`description_extra`). Ready mappings:
+//! `ingest/mappings/`.
 
 mod cells;
 mod group;
 mod line;
+mod order;
+mod stores;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_orders;
 mod zone;
 
 use super::money::NumberFormat;
@@ -44,7 +51,7 @@ use cells::{Cols, Row};
 use group::{assemble, is_return_row, return_txn_id, Group};
 use rust_decimal::Decimal;
 use serde::Deserialize;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 pub use zone::{parse_zone, Zone};
 
 pub const CONTENT_TYPE: &str = "text/csv; format=csv-mapping";
@@ -71,6 +78,17 @@ pub struct Mapping {
     /// The export's currency; else the `currency` column; else the store's configured one.
     pub currency: Option<String>,
     pub store_id: Option<String>,
+    /// Store column value (a display name such as Square's `Location` "Main Street") → the
+    /// store id the API adapters use, so one store's sales from an export and from the API
+    /// land under one id. Values not listed are taken as the id unless
+    /// `reject_unknown_stores`.
+    #[serde(default)]
+    pub stores: BTreeMap<String, String>,
+    /// A store column value not in `[stores]` rejects its transaction (naming the column and
+    /// value) instead of becoming a store id of its own: a typo or a new location then shows
+    /// up as a reject, not as sales of a store nobody configured.
+    #[serde(default)]
+    pub reject_unknown_stores: bool,
     /// Amounts include the tax (VAT-inclusive shelf prices, as European tills write them):
     /// net amounts are then the amount less the tax column, as the POSLog adapter does.
     #[serde(default)]
@@ -143,12 +161,21 @@ pub struct Columns {
     pub status: Option<String>,
     pub item_id: OneOrMore,
     pub description: Option<String>,
+    /// Columns whose non-empty cells are added to the description in parentheses, joined by
+    /// ", " (Square's `Modifiers Applied`: "Latte (Oat Milk, Extra Shot)"), so the variant
+    /// sold is not lost.
+    #[serde(default)]
+    pub description_extra: OneOrMore,
     pub quantity: String,
     /// Price of one unit; or, when the export has none, `gross_amount`.
     pub unit_price: Option<String>,
     /// Line amount before discounts (Square "Gross Sales"): the unit price is gross / qty.
     pub gross_amount: Option<String>,
     pub discount: Option<String>,
+    /// A discount of the whole order (Shopify `Discount Amount`), on any row of it. The part
+    /// not already in the lines' `discount` cells is spread over the sale lines by their
+    /// gross, so line nets add up to what the customer paid for the goods.
+    pub order_discount: Option<String>,
     pub net_amount: Option<String>,
     pub tax: Option<String>,
     pub currency: Option<String>,
@@ -226,6 +253,9 @@ impl Mapping {
         if self.quantity_divisor <= Decimal::ZERO {
             return Err("quantity_divisor must be positive".into());
         }
+        if self.reject_unknown_stores && c.store_id.is_none() {
+            return Err("reject_unknown_stores needs columns.store_id".into());
+        }
         if c.item_id.names().is_empty() {
             return Err("columns.item_id names no column".into());
         }
@@ -293,13 +323,16 @@ pub fn parse(ctx: &Context, m: &Mapping, body: &str) -> Result<Parsed, PayloadEr
         let row = Row { no, rec };
         let txn_id = row.get(&cols.txn_id).unwrap_or("").to_string();
         // Order-level cells often stand on the first row only (Shopify): a row without a
-        // store continues the transaction above it.
-        let store = match (row.get(&cols.store_id), &last) {
-            (Some(s), _) => s.to_string(),
-            (None, Some((st, id))) if cols.store_id.is_some() && *id == txn_id => st.clone(),
-            (None, _) => m.store_id.clone().unwrap_or_default(),
+        // store continues the transaction above it. The key holds the cell as written;
+        // `[stores]` turns it into the store id when the transaction is first seen.
+        let (store, from_column) = match (row.get(&cols.store_id), &last) {
+            (Some(s), _) => (s.to_string(), true),
+            (None, Some((st, id))) if cols.store_id.is_some() && *id == txn_id => {
+                (st.clone(), true)
+            }
+            (None, _) => (m.store_id.clone().unwrap_or_default(), false),
         };
-        last = Some((store.clone(), txn_id.clone()));
+        last = from_column.then(|| (store.clone(), txn_id.clone()));
         let (key_id, original) = if m.split_returns && is_return_row(m, &cols, &row) {
             (return_txn_id(&cols, &row, &txn_id), Some(txn_id))
         } else {
@@ -307,8 +340,14 @@ pub fn parse(ctx: &Context, m: &Mapping, body: &str) -> Result<Parsed, PayloadEr
         };
         let key = (store.clone(), key_id.clone());
         let g = *by_key.entry(key).or_insert_with(|| {
+            let (store, store_error) = if from_column {
+                stores::store_of(m, &cols, &row, &store)
+            } else {
+                (store, None)
+            };
             groups.push(Group {
                 store,
+                store_error,
                 txn_id: key_id,
                 original,
                 rows: vec![],

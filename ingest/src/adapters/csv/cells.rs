@@ -42,10 +42,12 @@ pub(super) struct Cols {
     pub(super) status: Option<Col>,
     pub(super) item_id: Vec<Col>,
     pub(super) description: Option<Col>,
+    pub(super) description_extra: Vec<Col>,
     pub(super) quantity: Option<Col>,
     pub(super) unit_price: Option<Col>,
     pub(super) gross_amount: Option<Col>,
     pub(super) discount: Option<Col>,
+    pub(super) order_discount: Option<Col>,
     pub(super) net_amount: Option<Col>,
     pub(super) tax: Option<Col>,
     pub(super) currency: Option<Col>,
@@ -101,10 +103,17 @@ impl Cols {
             status: opt(&c.status)?,
             item_id,
             description: opt(&c.description)?,
+            description_extra: c
+                .description_extra
+                .names()
+                .into_iter()
+                .map(req)
+                .collect::<Result<_, _>>()?,
             quantity: Some(req(&c.quantity)?),
             unit_price: opt(&c.unit_price)?,
             gross_amount: opt(&c.gross_amount)?,
             discount: opt(&c.discount)?,
+            order_discount: opt(&c.order_discount)?,
             net_amount: opt(&c.net_amount)?,
             tax: opt(&c.tax)?,
             currency: opt(&c.currency)?,

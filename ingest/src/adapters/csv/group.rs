@@ -3,6 +3,7 @@
 
 use super::cells::{matches, Col, Cols, Row};
 use super::line::line_of;
+use super::order::spread_order_discount;
 use super::{parse_zone, Mapping, Zone};
 use crate::adapters::Context;
 use crate::envelope::{Record, Reject};
@@ -13,6 +14,8 @@ use rust_decimal::Decimal;
 /// The rows of one transaction.
 pub(super) struct Group {
     pub(super) store: String,
+    /// Why the store column's value gives no store id (`reject_unknown_stores`).
+    pub(super) store_error: Option<String>,
     pub(super) txn_id: String,
     /// For a return split off its sale (`split_returns`): the sale's id.
     pub(super) original: Option<String>,
@@ -64,7 +67,7 @@ struct Header {
 }
 
 /// The first non-blank cell of `col` among `rows`.
-fn first<'a>(rows: &'a [Row], col: &Option<Col>) -> Option<(&'a Row, &'a str)> {
+pub(super) fn first<'a>(rows: &'a [Row], col: &Option<Col>) -> Option<(&'a Row, &'a str)> {
     rows.iter().find_map(|r| r.get(col).map(|v| (r, v)))
 }
 
@@ -222,6 +225,9 @@ pub(super) fn assemble(
         )));
     }
     let in_txn = |e: String| reject(format!("transaction {}: {e}", g.txn_id));
+    if let Some(e) = &g.store_error {
+        return Err(in_txn(e.clone()));
+    }
     let h = header_of(ctx, m, cols, g).map_err(in_txn)?;
     let mut lines = Vec::with_capacity(g.rows.len());
     for row in &g.rows {
@@ -231,6 +237,7 @@ pub(super) fn assemble(
         }
         lines.push(line);
     }
+    spread_order_discount(m, cols, &g.rows, &h.currency, &mut lines).map_err(in_txn)?;
     let t = Transaction {
         key: TxnKey {
             tenant_id: ctx.tenant_id.clone(),

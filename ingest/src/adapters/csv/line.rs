@@ -124,7 +124,7 @@ pub(super) fn line_of(
         sku: key.sku,
         gtin: key.gtin,
         raw_item_id: raw,
-        description: row.get(&cols.description).map(str::to_string),
+        description: description_of(cols, row),
         quantity,
         unit_price: price,
         discount,
@@ -138,4 +138,19 @@ pub(super) fn line_of(
             .or_else(|| original.clone()),
         original_line_no: None,
     })
+}
+
+/// The description cell with the `description_extra` cells after it in parentheses
+/// ("Latte (Oat Milk, Extra Shot)"); the extras alone when the description is blank.
+fn description_of(cols: &Cols, row: &Row) -> Option<String> {
+    let extra: Vec<&str> = cols
+        .description_extra
+        .iter()
+        .filter_map(|c| row.cell(c))
+        .collect();
+    let extra = (!extra.is_empty()).then(|| extra.join(", "));
+    match (row.get(&cols.description), extra) {
+        (Some(d), Some(e)) => Some(format!("{d} ({e})")),
+        (d, e) => d.map(str::to_string).or(e),
+    }
 }

@@ -1,0 +1,62 @@
+//! An order-level discount spread over the order's lines.
+
+use super::cells::{Cols, Row};
+use super::group::first;
+use super::Mapping;
+use crate::adapters::money::exponent;
+use pos_core::model::*;
+use rust_decimal::Decimal;
+
+/// Spreads the part of the `order_discount` cell that the lines' own discounts do not
+/// already hold over the sale lines, by their gross (quantity × unit price); the last such
+/// line takes the rounding rest, so the lines' discounts add up to the order's exactly.
+/// Shopify's `Discount Amount` counts the line-item discounts too, hence "not already on the
+/// lines". Shipping is not a line and gets none of it.
+pub(super) fn spread_order_discount(
+    m: &Mapping,
+    cols: &Cols,
+    rows: &[Row],
+    currency: &str,
+    lines: &mut [Line],
+) -> Result<(), String> {
+    let Some((row, _)) = first(rows, &cols.order_discount) else {
+        return Ok(());
+    };
+    let total = row
+        .money(m, &cols.order_discount, currency)?
+        .unwrap_or_default()
+        .abs();
+    let on_lines: Decimal = lines.iter().map(|l| l.discount).sum();
+    let rest = total - on_lines;
+    if rest <= Decimal::ZERO {
+        return Ok(());
+    }
+    let gross = |l: &Line| l.quantity.abs() * l.unit_price;
+    let sales: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].kind == LineKind::Sale && gross(&lines[i]) > Decimal::ZERO)
+        .collect();
+    let base: Decimal = sales.iter().map(|&i| gross(&lines[i])).sum();
+    let Some((&last, others)) = sales.split_last() else {
+        let c = cols.order_discount.as_ref().expect("a cell was found");
+        return Err(row.err(
+            c,
+            format!(
+                "order discount {rest} not on the lines, but no sale line has a price to carry it"
+            ),
+        ));
+    };
+    let mut given = Decimal::ZERO;
+    for &i in others {
+        let share = (rest * gross(&lines[i]) / base).round_dp(exponent(currency));
+        take(&mut lines[i], share);
+        given += share;
+    }
+    take(&mut lines[last], rest - given);
+    Ok(())
+}
+
+/// A sale line's share of the order discount: more discount, that much less net.
+fn take(line: &mut Line, share: Decimal) {
+    line.discount += share;
+    line.net_amount -= share;
+}
