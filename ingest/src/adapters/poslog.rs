@@ -25,6 +25,7 @@
 //! - `Tender` (TypeCode Refund or a negative amount → negative), `TenderChange` and cash back
 //!   (→ negative cash), rounding tenders.
 
+use super::money::exponent;
 use super::{Context, PayloadError};
 use crate::envelope::{Record, Reject};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -345,7 +346,7 @@ fn retail(ctx: &Context, t: Node, rt: Node) -> R<Transaction> {
             .unwrap_or(pos as i32 + 1);
         let voided = flag(li, "VoidFlag");
         if let Some(item) = child(li, "Sale").or_else(|| child(li, "Return")) {
-            let (line, incl) = item_line(ctx, &h, li, item, seq)
+            let (line, incl) = item_line(ctx, &h, li, item, seq, exponent(&currency))
                 .map_err(|Bad(m)| Bad(format!("LineItem {seq}: {m}")))?;
             inclusive |= incl;
             if voided {
