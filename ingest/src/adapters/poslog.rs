@@ -40,7 +40,7 @@ mod xml;
 
 pub use encoding::decode;
 use lines::{item_line, reconcile};
-use tenders::{method_of, tender};
+use tenders::{method_of, settle_roundings, tender};
 use xml::{
     attr, business_day, child, child_dec, child_text, children, dec, flag, local_date,
     parse_offset, text, when_node,
@@ -399,6 +399,7 @@ fn retail(ctx: &Context, t: Node, rt: Node) -> R<Transaction> {
         }
     }
     reconcile(rt, &mut lines, inclusive, summary_tax, has_adjustment)?;
+    settle_roundings(rt, &mut tenders)?;
     let customer = child(rt, "Customer")
         .and_then(|c| child_text(c, "CustomerID"))
         .or_else(|| child(rt, "LoyaltyAccount").and_then(|c| child_text(c, "CustomerID")))

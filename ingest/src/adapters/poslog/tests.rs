@@ -495,3 +495,78 @@ fn a_percent_outside_0_to_100_is_refused_by_name() {
         assert!(reason.contains("Percent"), "{reason}");
     }
 }
+
+/// Tender numbers and amounts of the only transaction of `xml`.
+fn tenders_of(xml: &str) -> Vec<(i32, TenderMethod, Decimal)> {
+    let p = parse(&berlin(), xml).unwrap();
+    only_txn(&p)
+        .tenders
+        .iter()
+        .map(|x| (x.tender_no, x.method, x.amount))
+        .collect()
+}
+
+/// A 9.98 sale paid with `tender`.
+fn sale_998(tender: &str) -> String {
+    txn_with(
+        &format!(
+            r#"<LineItem><SequenceNumber>1</SequenceNumber><Sale><ItemID>1</ItemID>
+            <RegularSalesUnitPrice>9.98</RegularSalesUnitPrice></Sale></LineItem>
+            <LineItem><SequenceNumber>2</SequenceNumber>{tender}</LineItem>"#
+        ),
+        "9.98",
+    )
+}
+
+#[test]
+fn a_rounding_inside_a_cash_tender_left_out_of_its_amount_becomes_a_tender() {
+    let up = sale_998(
+        r#"<Tender TenderType="Cash"><Amount>9.98</Amount>
+        <Rounding RoundingDirection="Up">0.02</Rounding></Tender>"#,
+    );
+    assert_eq!(
+        tenders_of(&up),
+        vec![
+            (2, TenderMethod::Cash, d("9.98")),
+            (400_002, TenderMethod::Other, d("0.02"))
+        ],
+        "9.98 rounded up: the customer paid 10.00"
+    );
+    let down = sale_998(
+        r#"<Tender TenderType="Cash"><Amount>9.98</Amount>
+        <Rounding>0.03</Rounding></Tender>"#,
+    );
+    let sum: Decimal = tenders_of(&down).iter().map(|x| x.2).sum();
+    assert_eq!(
+        sum,
+        d("9.95"),
+        "no direction is down, as for rounding tenders"
+    );
+}
+
+#[test]
+fn a_rounding_already_inside_the_tendered_amount_is_not_counted_twice() {
+    let xml = sale_998(
+        r#"<Tender TenderType="Cash"><Amount>20.00</Amount>
+        <Rounding RoundingDirection="Up">0.02</Rounding>
+        <TenderChange><Amount>10.00</Amount></TenderChange></Tender>"#,
+    );
+    assert_eq!(
+        tenders_of(&xml),
+        vec![
+            (2, TenderMethod::Cash, d("20.00")),
+            (200_002, TenderMethod::Cash, d("-10.00"))
+        ],
+        "20.00 − 10.00 change is what the customer paid"
+    );
+}
+
+#[test]
+fn a_bad_rounding_inside_a_tender_is_refused_by_name() {
+    let xml = sale_998(
+        r#"<Tender TenderType="Cash"><Amount>9.98</Amount><Rounding>x</Rounding></Tender>"#,
+    );
+    let p = parse(&berlin(), &xml).unwrap();
+    let reason = &p.records[0].as_ref().unwrap_err().reason;
+    assert!(reason.contains("Rounding"), "{reason}");
+}
