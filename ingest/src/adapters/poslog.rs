@@ -25,6 +25,7 @@
 //! - `Tender` (TypeCode Refund or a negative amount → negative), `TenderChange` and cash back
 //!   (→ negative cash), rounding tenders.
 
+use super::money::exponent;
 use super::{Context, PayloadError};
 use crate::envelope::{Record, Reject};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -39,7 +40,7 @@ mod xml;
 
 pub use encoding::decode;
 use lines::{item_line, reconcile};
-use tenders::{method_of, tender};
+use tenders::{method_of, settle_roundings, tender};
 use xml::{
     attr, business_day, child, child_dec, child_text, children, dec, flag, local_date,
     parse_offset, text, when_node,
@@ -345,7 +346,7 @@ fn retail(ctx: &Context, t: Node, rt: Node) -> R<Transaction> {
             .unwrap_or(pos as i32 + 1);
         let voided = flag(li, "VoidFlag");
         if let Some(item) = child(li, "Sale").or_else(|| child(li, "Return")) {
-            let (line, incl) = item_line(ctx, &h, li, item, seq)
+            let (line, incl) = item_line(ctx, &h, li, item, seq, exponent(&currency))
                 .map_err(|Bad(m)| Bad(format!("LineItem {seq}: {m}")))?;
             inclusive |= incl;
             if voided {
@@ -398,6 +399,7 @@ fn retail(ctx: &Context, t: Node, rt: Node) -> R<Transaction> {
         }
     }
     reconcile(rt, &mut lines, inclusive, summary_tax, has_adjustment)?;
+    settle_roundings(rt, &mut tenders)?;
     let customer = child(rt, "Customer")
         .and_then(|c| child_text(c, "CustomerID"))
         .or_else(|| child(rt, "LoyaltyAccount").and_then(|c| child_text(c, "CustomerID")))

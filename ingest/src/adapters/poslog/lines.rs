@@ -143,33 +143,86 @@ fn line_money(item: Node) -> R<LineMoney> {
 /// The tax of a line and whether its price includes it. Known from the amounts when the POS
 /// gives a `TaxableAmount`: taxable + tax = net means VAT-inclusive, taxable = net exclusive
 /// (vendors use `TaxIncludedInTaxableAmountFlag` in opposite senses, so the flag is not
-/// trusted); otherwise `TaxIncludedInPriceFlag`.
-fn line_tax(item: Node, net: Decimal) -> R<(Decimal, bool)> {
+/// trusted); otherwise `TaxIncludedInPriceFlag`. A `Tax` with a `Percent` but no `Amount`
+/// (GK, TP.net, Xstore write such) gets its amount from the rate, see [`tax_from_percent`].
+fn line_tax(item: Node, net: Decimal, dp: u32) -> R<(Decimal, bool)> {
+    let flagged = flag(item, "TaxIncludedInPriceFlag");
     let mut tax = Decimal::ZERO;
     let mut taxable = None;
+    let mut from_rate = None;
     for t in children(item, "Tax") {
-        tax += child_dec(t, "Amount")?.unwrap_or_default().abs();
-        if let Some(x) = child_dec(t, "TaxableAmount")? {
-            *taxable.get_or_insert(Decimal::ZERO) += x.abs();
+        let x = child_dec(t, "TaxableAmount")?.map(|x| x.abs());
+        if let Some(x) = x {
+            *taxable.get_or_insert(Decimal::ZERO) += x;
+        }
+        match (child_dec(t, "Amount")?, child_dec(t, "Percent")?) {
+            (Some(a), _) => tax += a.abs(),
+            (None, Some(p)) => {
+                let (v, incl) = tax_from_percent(rate(p)?, x, net, flagged, dp);
+                tax += v;
+                *from_rate.get_or_insert(false) |= incl;
+            }
+            (None, None) => {}
         }
     }
-    let flagged = flag(item, "TaxIncludedInPriceFlag");
     let tolerance = Decimal::new(2, 2);
-    let inclusive = match taxable {
-        Some(x) if !tax.is_zero() && (x + tax - net).abs() <= tolerance => true,
-        Some(x) if !tax.is_zero() && (x - net).abs() <= tolerance => false,
+    let inclusive = match (from_rate, taxable) {
+        (Some(incl), _) => incl,
+        (None, Some(x)) if !tax.is_zero() && (x + tax - net).abs() <= tolerance => true,
+        (None, Some(x)) if !tax.is_zero() && (x - net).abs() <= tolerance => false,
         _ => flagged,
     };
     Ok((tax, inclusive))
 }
 
-/// One Sale/Return element; the bool says whether its price includes tax.
+/// A tax rate in percent as given in `Tax/Percent`. Outside 0‥100 it is no VAT or sales tax
+/// rate (a fraction like 0.19 would still pass and is taken as 0.19 %, as written): refused
+/// by name rather than turned into a tax larger than the sale.
+fn rate(p: Decimal) -> R<Decimal> {
+    if p < Decimal::ZERO || p > Decimal::ONE_HUNDRED {
+        return Err(Bad(format!(
+            "<Tax><Percent> `{p}` is not a tax rate between 0 and 100"
+        )));
+    }
+    Ok(p)
+}
+
+/// The tax of one `Tax` that gives only a rate `p`, and whether the line's price includes it.
+/// The base is the `TaxableAmount` when given, else the line's net. A taxable amount that
+/// grows into the net by the rate (taxable × (100 + p) / 100 = net) is the price without tax
+/// of a VAT-inclusive line; otherwise `TaxIncludedInPriceFlag` tells: inclusive takes
+/// base × p / (100 + p), exclusive base × p / 100. Rounded to the currency's minor unit `dp`.
+fn tax_from_percent(
+    p: Decimal,
+    taxable: Option<Decimal>,
+    net: Decimal,
+    flagged: bool,
+    dp: u32,
+) -> (Decimal, bool) {
+    let hundred = Decimal::ONE_HUNDRED;
+    let tolerance = Decimal::new(2, 2);
+    let base = taxable.unwrap_or(net.abs());
+    let grown = base * (hundred + p) / hundred;
+    if taxable.is_some() && !p.is_zero() && (grown - net.abs()).abs() <= tolerance {
+        return ((base * p / hundred).round_dp(dp), true);
+    }
+    let tax = if flagged {
+        base * p / (hundred + p)
+    } else {
+        base * p / hundred
+    };
+    (tax.round_dp(dp), flagged)
+}
+
+/// One Sale/Return element; the bool says whether its price includes tax. `dp` is the
+/// currency's minor unit, for taxes computed from a rate.
 pub(super) fn item_line(
     ctx: &Context,
     h: &Head,
     li: Node,
     item: Node,
     seq: i32,
+    dp: u32,
 ) -> R<(Line, bool)> {
     let (item_id, key) = item_codes(item)?;
     let money = line_money(item)?;
@@ -194,7 +247,7 @@ pub(super) fn item_line(
         Decimal::ONE
     };
     let discount = money.discount;
-    let (tax, inclusive) = line_tax(item, money.gross - discount)?;
+    let (tax, inclusive) = line_tax(item, money.gross - discount, dp)?;
     let net = if inclusive {
         money.gross - discount - tax
     } else {

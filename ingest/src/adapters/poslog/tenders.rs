@@ -1,7 +1,7 @@
 //! Tender line items: payment methods, refunds, change, rounding and cash back.
 
 use super::xml::{attr, child, child_dec, child_text, dec, text};
-use super::{Bad, R};
+use super::{total, Bad, R};
 use chrono::{DateTime, Utc};
 use pos_core::model::*;
 use roxmltree::Node;
@@ -61,6 +61,58 @@ fn method_of_tender(x: Node) -> TenderMethod {
 /// Tender numbers for what one `Tender` element yields besides itself.
 const CHANGE_TENDER_OFFSET: i32 = 200_000;
 const CASHBACK_TENDER_OFFSET: i32 = 300_000;
+const ROUNDING_TENDER_OFFSET: i32 = 400_000;
+
+/// Whether a `Rounding` element says the cash was rounded up, i.e. the customer paid more
+/// than the total (`RoundingDirection="Up"`); anything else is down. The one rule for
+/// rounding tenders and for roundings inside ordinary tenders.
+fn rounded_up(n: Node) -> bool {
+    attr(n, "RoundingDirection").is_some_and(|d| d.eq_ignore_ascii_case("Up"))
+}
+
+/// The cash rounding inside an ordinary tender (`Tender/Rounding`, Swiss 0.05, Danish or
+/// Swedish rounding), signed as what it adds to what the customer paid: + rounded up,
+/// − rounded down. None when absent or zero.
+fn rounding_in(x: Node) -> R<Option<Decimal>> {
+    let Some(n) = child(x, "Rounding").filter(|n| !text(*n).is_empty()) else {
+        return Ok(None);
+    };
+    let r = dec(n, "Tender><Rounding")?.abs();
+    Ok((!r.is_zero()).then(|| if rounded_up(n) { r } else { -r }))
+}
+
+/// Whether a tender is the rounding taken from inside another tender.
+fn is_inner_rounding(t: &Tender) -> bool {
+    (ROUNDING_TENDER_OFFSET..ROUNDING_TENDER_OFFSET + 100_000).contains(&t.tender_no)
+}
+
+/// Keeps the roundings taken from inside tenders only where the tendered amounts leave them
+/// out. Vendors differ: some write the `Amount` before rounding (the tenders then add up to
+/// the grand total and the rounding tender brings them to what the customer paid), others
+/// after it (the tenders already add up to the grand total plus the rounding, and the extra
+/// tender would count it twice). Without a grand total the rounding is kept.
+pub(super) fn settle_roundings(rt: Node, tenders: &mut Vec<Tender>) -> R<()> {
+    let Some(grand) = total(rt, "TransactionGrandAmount")? else {
+        return Ok(());
+    };
+    let approved = |t: &&Tender| t.status == TenderStatus::Approved;
+    let rounding: Decimal = tenders
+        .iter()
+        .filter(approved)
+        .filter(|t| is_inner_rounding(t))
+        .map(|t| t.amount)
+        .sum();
+    let paid: Decimal = tenders
+        .iter()
+        .filter(approved)
+        .filter(|t| !is_inner_rounding(t))
+        .map(|t| t.amount)
+        .sum();
+    if !rounding.is_zero() && paid == grand + rounding {
+        tenders.retain(|t| !is_inner_rounding(t));
+    }
+    Ok(())
+}
 
 /// One `Tender` line item. Besides the payment it may yield: change given inside the tender
 /// (`Tender/TenderChange`, ARTS 2.x and NCR Emerald) and cash back, each as a negative cash
@@ -68,7 +120,10 @@ const CASHBACK_TENDER_OFFSET: i32 = 300_000;
 /// containing `Rounding`) is negative when the cash was rounded up (`RoundingDirection="Up"`:
 /// the customer paid more than the total) and positive when rounded down. The amount of a
 /// refund is negative (`TypeCode="Refund"` or a negative `Amount`). Cash back is assumed to be
-/// inside the tendered `Amount`, as card authorizations carry it.
+/// inside the tendered `Amount`, as card authorizations carry it. A `Rounding` inside an
+/// ordinary tender yields a tender `other` numbered 400000 + sequence, positive when rounded
+/// up (the customer paid more), negative when down; [`settle_roundings`] drops it again when
+/// the `Amount` already held it.
 pub(super) fn tender(
     li: Node,
     x: Node,
@@ -105,10 +160,9 @@ pub(super) fn tender(
         TenderStatus::Approved
     };
     let amount = if rounding {
-        let up = x.descendants().any(|n| {
-            n.tag_name().name() == "Rounding"
-                && attr(n, "RoundingDirection").is_some_and(|d| d.eq_ignore_ascii_case("Up"))
-        });
+        let up = x
+            .descendants()
+            .any(|n| n.tag_name().name() == "Rounding" && rounded_up(n));
         if up {
             -raw.abs()
         } else {
@@ -171,6 +225,14 @@ pub(super) fn tender(
     .abs();
     if !cashback.is_zero() {
         out.push(cash(CASHBACK_TENDER_OFFSET + seq, -cashback));
+    }
+    if let Some(r) = rounding_in(x)?.filter(|_| !rounding) {
+        out.push(Tender {
+            tender_no: ROUNDING_TENDER_OFFSET + seq,
+            method: TenderMethod::Other,
+            amount: r,
+            ..cash(seq, r)
+        });
     }
     Ok(out)
 }

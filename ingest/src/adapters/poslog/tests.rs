@@ -414,3 +414,159 @@ fn malformed_xml_and_missing_store_are_explained() {
     let reason = &p.records[0].as_ref().unwrap_err().reason;
     assert!(reason.contains("RetailStoreID"), "{reason}");
 }
+
+/// A one-transaction document with the given line items and grand total, in EUR.
+fn txn_with(items: &str, grand: &str) -> String {
+    format!(
+        r#"<POSLog><Transaction><RetailStoreID>5</RetailStoreID><SequenceNumber>8</SequenceNumber>
+        <EndDateTime>2025-04-01T12:00:00+02:00</EndDateTime><CurrencyCode>EUR</CurrencyCode>
+        <RetailTransaction>{items}
+        <Total TotalType="TransactionGrandAmount">{grand}</Total></RetailTransaction></Transaction></POSLog>"#
+    )
+}
+
+#[test]
+fn tax_given_only_as_a_percent_is_computed_inclusive_or_exclusive() {
+    // VAT-inclusive 11.90 at 19 %, no TaxableAmount: 11.90 × 19 / 119 = 1.90.
+    // Exclusive 20.00 with TaxableAmount 20.00 at 8 %: 1.60.
+    // TaxableAmount 8.41 (without tax) of a 10.01 line at 19 %: 8.41 × 1.19 = 10.0079 → inclusive,
+    // tax 8.41 × 0.19 = 1.5979 → 1.60.
+    let xml = txn_with(
+        r#"<LineItem><SequenceNumber>1</SequenceNumber><Sale TaxIncludedInPriceFlag="true">
+        <ItemID>1</ItemID><RegularSalesUnitPrice>11.90</RegularSalesUnitPrice>
+        <Tax TaxType="VAT"><Percent>19</Percent></Tax></Sale></LineItem>
+        <LineItem><SequenceNumber>2</SequenceNumber><Sale><ItemID>2</ItemID>
+        <RegularSalesUnitPrice>20.00</RegularSalesUnitPrice>
+        <Tax TaxType="Sales"><TaxableAmount>20.00</TaxableAmount><Amount/><Percent>8</Percent></Tax></Sale></LineItem>
+        <LineItem><SequenceNumber>3</SequenceNumber><Sale><ItemID>3</ItemID>
+        <RegularSalesUnitPrice>10.01</RegularSalesUnitPrice>
+        <Tax><TaxableAmount>8.41</TaxableAmount><Percent>19.0000</Percent></Tax></Sale></LineItem>
+        <LineItem><SequenceNumber>4</SequenceNumber><Tender TenderType="Cash"><Amount>43.51</Amount></Tender></LineItem>"#,
+        "43.51",
+    );
+    let t = only_txn(&parse(&berlin(), &xml).unwrap()).clone();
+    let got: Vec<(Decimal, Decimal)> = t.lines.iter().map(|l| (l.net_amount, l.tax)).collect();
+    assert_eq!(
+        got,
+        vec![
+            (d("10.00"), d("1.90")),
+            (d("20.00"), d("1.60")),
+            (d("8.41"), d("1.60"))
+        ]
+    );
+    assert_eq!(
+        sums(&t),
+        (d("38.41"), d("5.10"), d("43.51")),
+        "net + tax = grand"
+    );
+}
+
+#[test]
+fn percent_tax_rounds_to_the_currency_and_a_transaction_discount_still_balances() {
+    // JPY has no minor unit: 1000 × 10 / 110 = 90.909… → 91. A transaction discount of 100
+    // is spread over the net so that net + tax is still the grand total.
+    let xml = txn_with(
+        r#"<LineItem><SequenceNumber>1</SequenceNumber><Sale TaxIncludedInPriceFlag="true">
+        <ItemID>1</ItemID><RegularSalesUnitPrice>1000</RegularSalesUnitPrice>
+        <Tax><Percent>10</Percent></Tax></Sale></LineItem>
+        <LineItem><SequenceNumber>2</SequenceNumber><Discount><Amount>100</Amount></Discount></LineItem>"#,
+        "900",
+    )
+    .replace("EUR", "JPY");
+    let t = only_txn(&parse(&berlin(), &xml).unwrap()).clone();
+    assert_eq!(t.lines[0].tax, d("91"));
+    let (net, tax, _) = sums(&t);
+    assert_eq!(net + tax, d("900"));
+}
+
+#[test]
+fn a_percent_outside_0_to_100_is_refused_by_name() {
+    for p in ["-19", "1900", "79228162514264"] {
+        let xml = txn_with(
+            &format!(
+                r#"<LineItem><SequenceNumber>1</SequenceNumber><Sale><ItemID>1</ItemID>
+                <RegularSalesUnitPrice>10.00</RegularSalesUnitPrice><Tax><Percent>{p}</Percent></Tax>
+                </Sale></LineItem>"#
+            ),
+            "10.00",
+        );
+        let p = parse(&berlin(), &xml).unwrap();
+        let reason = &p.records[0].as_ref().unwrap_err().reason;
+        assert!(reason.contains("Percent"), "{reason}");
+    }
+}
+
+/// Tender numbers and amounts of the only transaction of `xml`.
+fn tenders_of(xml: &str) -> Vec<(i32, TenderMethod, Decimal)> {
+    let p = parse(&berlin(), xml).unwrap();
+    only_txn(&p)
+        .tenders
+        .iter()
+        .map(|x| (x.tender_no, x.method, x.amount))
+        .collect()
+}
+
+/// A 9.98 sale paid with `tender`.
+fn sale_998(tender: &str) -> String {
+    txn_with(
+        &format!(
+            r#"<LineItem><SequenceNumber>1</SequenceNumber><Sale><ItemID>1</ItemID>
+            <RegularSalesUnitPrice>9.98</RegularSalesUnitPrice></Sale></LineItem>
+            <LineItem><SequenceNumber>2</SequenceNumber>{tender}</LineItem>"#
+        ),
+        "9.98",
+    )
+}
+
+#[test]
+fn a_rounding_inside_a_cash_tender_left_out_of_its_amount_becomes_a_tender() {
+    let up = sale_998(
+        r#"<Tender TenderType="Cash"><Amount>9.98</Amount>
+        <Rounding RoundingDirection="Up">0.02</Rounding></Tender>"#,
+    );
+    assert_eq!(
+        tenders_of(&up),
+        vec![
+            (2, TenderMethod::Cash, d("9.98")),
+            (400_002, TenderMethod::Other, d("0.02"))
+        ],
+        "9.98 rounded up: the customer paid 10.00"
+    );
+    let down = sale_998(
+        r#"<Tender TenderType="Cash"><Amount>9.98</Amount>
+        <Rounding>0.03</Rounding></Tender>"#,
+    );
+    let sum: Decimal = tenders_of(&down).iter().map(|x| x.2).sum();
+    assert_eq!(
+        sum,
+        d("9.95"),
+        "no direction is down, as for rounding tenders"
+    );
+}
+
+#[test]
+fn a_rounding_already_inside_the_tendered_amount_is_not_counted_twice() {
+    let xml = sale_998(
+        r#"<Tender TenderType="Cash"><Amount>20.00</Amount>
+        <Rounding RoundingDirection="Up">0.02</Rounding>
+        <TenderChange><Amount>10.00</Amount></TenderChange></Tender>"#,
+    );
+    assert_eq!(
+        tenders_of(&xml),
+        vec![
+            (2, TenderMethod::Cash, d("20.00")),
+            (200_002, TenderMethod::Cash, d("-10.00"))
+        ],
+        "20.00 − 10.00 change is what the customer paid"
+    );
+}
+
+#[test]
+fn a_bad_rounding_inside_a_tender_is_refused_by_name() {
+    let xml = sale_998(
+        r#"<Tender TenderType="Cash"><Amount>9.98</Amount><Rounding>x</Rounding></Tender>"#,
+    );
+    let p = parse(&berlin(), &xml).unwrap();
+    let reason = &p.records[0].as_ref().unwrap_err().reason;
+    assert!(reason.contains("Rounding"), "{reason}");
+}
