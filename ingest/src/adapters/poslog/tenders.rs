@@ -72,7 +72,8 @@ fn rounded_up(n: Node) -> bool {
 
 /// The cash rounding inside an ordinary tender (`Tender/Rounding`, Swiss 0.05, Danish or
 /// Swedish rounding), signed as what it adds to what the customer paid: + rounded up,
-/// − rounded down. None when absent or zero.
+/// − rounded down. None when absent or zero. Its tender carries it with the sign turned, as a
+/// rounding tender does.
 fn rounding_in(x: Node) -> R<Option<Decimal>> {
     let Some(n) = child(x, "Rounding").filter(|n| !text(*n).is_empty()) else {
         return Ok(None);
@@ -86,30 +87,42 @@ fn is_inner_rounding(t: &Tender) -> bool {
     (ROUNDING_TENDER_OFFSET..ROUNDING_TENDER_OFFSET + 100_000).contains(&t.tender_no)
 }
 
-/// Keeps the roundings taken from inside tenders only where the tendered amounts leave them
-/// out. Vendors differ: some write the `Amount` before rounding (the tenders then add up to
-/// the grand total and the rounding tender brings them to what the customer paid), others
-/// after it (the tenders already add up to the grand total plus the rounding, and the extra
-/// tender would count it twice). Without a grand total the rounding is kept.
-pub(super) fn settle_roundings(rt: Node, tenders: &mut Vec<Tender>) -> R<()> {
-    let Some(grand) = total(rt, "TransactionGrandAmount")? else {
-        return Ok(());
-    };
+/// Settles the roundings taken from inside tenders so that, as for rounding tenders, the cash
+/// tender is the money that changed hands and the rounding tender (the rounding with its sign
+/// turned) brings the tenders back to the grand total. Vendors differ on the `Amount`: some
+/// write it before rounding (the tenders then add up to the grand total, and the rounding is
+/// added to its own tender here), others after it (they add up to the grand total plus the
+/// rounding, and nothing is added). Without a grand total, the `Amount` is taken as written
+/// before rounding.
+pub(super) fn settle_roundings(rt: Node, tenders: &mut [Tender]) -> R<()> {
     let approved = |t: &&Tender| t.status == TenderStatus::Approved;
-    let rounding: Decimal = tenders
+    let rounding: Decimal = -tenders
         .iter()
         .filter(approved)
         .filter(|t| is_inner_rounding(t))
         .map(|t| t.amount)
-        .sum();
+        .sum::<Decimal>();
+    if rounding.is_zero() {
+        return Ok(());
+    }
     let paid: Decimal = tenders
         .iter()
         .filter(approved)
         .filter(|t| !is_inner_rounding(t))
         .map(|t| t.amount)
         .sum();
-    if !rounding.is_zero() && paid == grand + rounding {
-        tenders.retain(|t| !is_inner_rounding(t));
+    if total(rt, "TransactionGrandAmount")?.is_some_and(|grand| paid == grand + rounding) {
+        return Ok(());
+    }
+    let inner: Vec<(i32, Decimal)> = tenders
+        .iter()
+        .filter(|t| is_inner_rounding(t))
+        .map(|t| (t.tender_no - ROUNDING_TENDER_OFFSET, -t.amount))
+        .collect();
+    for (no, r) in inner {
+        if let Some(t) = tenders.iter_mut().find(|t| t.tender_no == no) {
+            t.amount += r;
+        }
     }
     Ok(())
 }
@@ -121,9 +134,9 @@ pub(super) fn settle_roundings(rt: Node, tenders: &mut Vec<Tender>) -> R<()> {
 /// the customer paid more than the total) and positive when rounded down. The amount of a
 /// refund is negative (`TypeCode="Refund"` or a negative `Amount`). Cash back is assumed to be
 /// inside the tendered `Amount`, as card authorizations carry it. A `Rounding` inside an
-/// ordinary tender yields a tender `other` numbered 400000 + sequence, positive when rounded
-/// up (the customer paid more), negative when down; [`settle_roundings`] drops it again when
-/// the `Amount` already held it.
+/// ordinary tender yields a tender `other` numbered 400000 + sequence, signed as a rounding
+/// tender (negative when rounded up); [`settle_roundings`] adds the rounding to the tender it
+/// came from when the `Amount` left it out.
 pub(super) fn tender(
     li: Node,
     x: Node,
@@ -230,8 +243,8 @@ pub(super) fn tender(
         out.push(Tender {
             tender_no: ROUNDING_TENDER_OFFSET + seq,
             method: TenderMethod::Other,
-            amount: r,
-            ..cash(seq, r)
+            amount: -r,
+            ..cash(seq, -r)
         });
     }
     Ok(out)

@@ -527,19 +527,21 @@ fn a_rounding_inside_a_cash_tender_left_out_of_its_amount_becomes_a_tender() {
     assert_eq!(
         tenders_of(&up),
         vec![
-            (2, TenderMethod::Cash, d("9.98")),
-            (400_002, TenderMethod::Other, d("0.02"))
+            (2, TenderMethod::Cash, d("10.00")),
+            (400_002, TenderMethod::Other, d("-0.02"))
         ],
-        "9.98 rounded up: the customer paid 10.00"
+        "9.98 rounded up: the customer paid 10.00, and the rounding brings it back to 9.98"
     );
     let down = sale_998(
         r#"<Tender TenderType="Cash"><Amount>9.98</Amount>
         <Rounding>0.03</Rounding></Tender>"#,
     );
-    let sum: Decimal = tenders_of(&down).iter().map(|x| x.2).sum();
     assert_eq!(
-        sum,
-        d("9.95"),
+        tenders_of(&down),
+        vec![
+            (2, TenderMethod::Cash, d("9.95")),
+            (400_002, TenderMethod::Other, d("0.03"))
+        ],
         "no direction is down, as for rounding tenders"
     );
 }
@@ -555,9 +557,10 @@ fn a_rounding_already_inside_the_tendered_amount_is_not_counted_twice() {
         tenders_of(&xml),
         vec![
             (2, TenderMethod::Cash, d("20.00")),
-            (200_002, TenderMethod::Cash, d("-10.00"))
+            (200_002, TenderMethod::Cash, d("-10.00")),
+            (400_002, TenderMethod::Other, d("-0.02"))
         ],
-        "20.00 − 10.00 change is what the customer paid"
+        "20.00 − 10.00 change is what the customer paid; the tenders add up to the 9.98 total"
     );
 }
 
