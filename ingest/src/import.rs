@@ -6,9 +6,9 @@
 //! payload per file.
 
 use crate::adapters::csv::Mapping;
-use crate::adapters::format::{map, quarantine_rejected, text_of, Format, Meta};
+use crate::adapters::format::{map, quarantine_rejected, text_of, unreadable, Format, Meta};
 use crate::adapters::Context;
-use crate::envelope::{prepack, Envelope, RawPayload, Reject};
+use crate::envelope::{prepack, Envelope};
 use crate::writer::phases::Phases;
 use crate::writer::{Counts, Writer};
 use anyhow::Context as _;
@@ -358,25 +358,16 @@ async fn import_whole(
                     .map(|f| format!(" (at {f})"))
                     .unwrap_or_default()
             );
-            let raw = RawPayload {
-                tenant_id: ctx.tenant_id.clone(),
-                source: "import".into(),
-                event_id: String::new(),
-                content_type: format.content_type(),
-                payload: body,
-                packed: None,
-            };
-            let mut env = Envelope::new(raw);
-            env.rejects.push(Reject {
-                tenant_id: Some(ctx.tenant_id.clone()),
-                source: "import".into(),
-                event_id: None,
-                payload: None,
-                reason: reason.clone(),
-                detail: serde_json::json!({ "file": file.display().to_string(), "field": e.field }),
-            });
-            let mut envs = vec![env];
-            quarantine_rejected(&mut envs);
+            let detail =
+                serde_json::json!({ "file": file.display().to_string(), "field": e.field });
+            let envs = [unreadable(
+                ctx,
+                "import",
+                format.content_type(),
+                body,
+                reason.clone(),
+                detail,
+            )];
             let o = w.write("import", &envs).await?;
             s.counts.add(&o.counts);
             s.phases.absorb(&o.phases);

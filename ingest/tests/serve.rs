@@ -232,6 +232,36 @@ async fn webhooks_verify_signatures_and_dedup_by_event_id() {
         2
     );
 
+    // A signed webhook that cannot be read is refused as from anyone, but kept first (inbox
+    // and reject, for a replay after a fix); its retry is a duplicate, not a second reject.
+    let unreadable = r#"{"id":7,"line_items":"not a list"}"#;
+    let refused = || {
+        http.post(format!("{base}/v1/webhooks/shopify"))
+            .header(
+                "x-shopify-hmac-sha256",
+                signature::shopify_sign("s3cret", unreadable.as_bytes()),
+            )
+            .header("x-shopify-webhook-id", "wh-3")
+            .header("x-shopify-topic", "orders/create")
+            .body(unreadable)
+            .send()
+    };
+    for attempt in 0..2 {
+        let r = refused().await.unwrap();
+        assert_eq!(r.status(), 400, "attempt {attempt}");
+        let body: serde_json::Value = json(r).await;
+        assert!(body["kept"]["batch_id"].is_i64(), "{body}");
+        assert_eq!(body["field"], "created_at", "{body}");
+    }
+    assert_eq!(
+        scalar_i64(&db, "SELECT count(*) FROM pos.reject WHERE source = 'shopify' AND reason LIKE '%created_at%'").await,
+        1
+    );
+    assert_eq!(
+        scalar_text(&db, "SELECT pos.inbox_payload(i) FROM pos.raw_inbox i WHERE source = 'shopify' AND source_event_id LIKE 'rejected/%'").await,
+        unreadable
+    );
+
     let bad = http
         .post(format!("{base}/v1/events"))
         .body(r#"{"schema_version":1,"type":"transaction","store_id":"S"}"#)
@@ -241,6 +271,15 @@ async fn webhooks_verify_signatures_and_dedup_by_event_id() {
     assert!(bad.status().is_client_error());
     let err: serde_json::Value = json(bad).await;
     assert!(err["error"].as_str().unwrap().contains("source"), "{err}");
+    assert_eq!(
+        scalar_i64(
+            &db,
+            "SELECT count(*) FROM pos.reject WHERE source <> 'shopify'"
+        )
+        .await,
+        0,
+        "an unsigned sender's bad payload is refused, not kept"
+    );
 }
 
 #[tokio::test]

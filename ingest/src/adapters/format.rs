@@ -286,6 +286,43 @@ pub fn map(
     Ok(out)
 }
 
+/// A payload nothing could be read from, kept as it came (in the inbox, under a hash of its
+/// bytes) with one reject saying why, so that `replay` can map it after a fix. `detail` is
+/// merged with the error's field.
+pub fn unreadable(
+    ctx: &Context,
+    source: &str,
+    content_type: String,
+    body: String,
+    reason: String,
+    mut detail: serde_json::Value,
+) -> Envelope {
+    let raw = RawPayload {
+        tenant_id: ctx.tenant_id.clone(),
+        source: source.into(),
+        event_id: String::new(),
+        content_type,
+        payload: body,
+        packed: None,
+    };
+    let mut env = Envelope::new(raw);
+    if !detail.is_object() {
+        detail = serde_json::json!({});
+    }
+    env.rejects.push(Reject {
+        tenant_id: Some(ctx.tenant_id.clone()),
+        source: source.into(),
+        event_id: None,
+        payload: None,
+        reason,
+        detail,
+    });
+    let mut envs = [env];
+    quarantine_rejected(&mut envs);
+    let [env] = envs;
+    env
+}
+
 /// A payload that yielded only rejects is stored under a hash of its bytes instead of its
 /// event id, so that the corrected payload, resent with the same event id, is not taken for a
 /// duplicate of the rejected one.

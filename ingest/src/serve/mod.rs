@@ -10,7 +10,7 @@ pub mod metrics;
 pub mod signature;
 
 use crate::adapters::csv::Mapping;
-use crate::adapters::format::{map, quarantine_rejected, Format, Mapped, Meta};
+use crate::adapters::format::{map, quarantine_rejected, unreadable, Format, Mapped, Meta};
 use crate::adapters::{square, Context, PayloadError};
 use crate::config::Config;
 use crate::envelope::{prepack, Reject};
@@ -254,14 +254,27 @@ async fn handle(
     meta: Meta,
     started: Instant,
 ) -> Response {
-    let r = handle_inner(s, format, body, meta).await;
+    // A signed webhook's sender cannot mend its payload, and after its retries it is gone:
+    // what cannot be read is kept (see `keep_refused`), then refused as from anyone else.
+    let keep = matches!(route, "square" | "shopify");
+    let r = handle_inner(s, format, body, meta, keep).await;
     finish(s, route, r, started)
 }
 
-async fn handle_inner(s: &AppState, format: Format, body: Bytes, meta: Meta) -> Response {
+async fn handle_inner(
+    s: &AppState,
+    format: Format,
+    body: Bytes,
+    meta: Meta,
+    keep: bool,
+) -> Response {
     // POSLog and mapped CSV may come in another encoding (their declaration or mapping says).
     let text = match crate::adapters::format::text_of(&s.mappings, &format, &body) {
         Ok(t) => t,
+        Err(e) if keep => {
+            let text = String::from_utf8_lossy(&body).into_owned();
+            return keep_refused(s, &format, &meta, text, &e).await;
+        }
         Err(e) => return bad_payload(&e),
     };
     let text: &str = &text;
@@ -274,11 +287,14 @@ async fn handle_inner(s: &AppState, format: Format, body: Bytes, meta: Meta) -> 
     }
     let mut mapped = match map(&s.ctx, &s.mappings, &format, text, &meta) {
         Ok(m) => m,
+        Err(e) if keep => return keep_refused(s, &format, &meta, text.to_string(), &e).await,
         Err(e) => return bad_payload(&e),
     };
-    // One record that cannot be stored: tell the sender now rather than keep it as a reject.
+    // One record that cannot be stored: tell the sender now rather than keep it as a reject
+    // (a webhook's is kept as well: its sender cannot mend it).
     if let [env] = mapped.envelopes.as_slice() {
-        if env.records.is_empty()
+        if !keep
+            && env.records.is_empty()
             && !env.rejects.is_empty()
             && mapped.records == env.rejects.len()
             && mapped.records == 1
@@ -312,7 +328,15 @@ async fn handle_inner(s: &AppState, format: Format, body: Bytes, meta: Meta) -> 
             let body = json!({ "status": "committed", "batch_id": ack.batch_id, "stored": ack.status.len() - dup, "duplicates": dup, "rejected": rejected });
             (StatusCode::OK, Json(body)).into_response()
         }
-        Err(Refusal::Unavailable) => {
+        Err(r) => refusal(r),
+    }
+}
+
+/// The answer when the writers could not commit: 503 with Retry-After while PostgreSQL is
+/// down or the queue is full, 500 when the batch failed.
+fn refusal(r: Refusal) -> Response {
+    match r {
+        Refusal::Unavailable => {
             let mut r = error(
                 StatusCode::SERVICE_UNAVAILABLE,
                 &Refusal::Unavailable.to_string(),
@@ -322,9 +346,45 @@ async fn handle_inner(s: &AppState, format: Format, body: Bytes, meta: Meta) -> 
                 .insert("retry-after", HeaderValue::from_static("1"));
             r
         }
-        Err(e @ Refusal::Failed(_)) => {
-            error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string(), None)
+        e @ Refusal::Failed(_) => error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string(), None),
+    }
+}
+
+/// A signed webhook that cannot be read: its payload is committed as a rejected inbox row with
+/// the reason (`replay` maps it once the mapping is fixed), and only then refused with the
+/// 400 anyone else gets, which says it was kept. A retry of the same bytes is a duplicate of
+/// that row, not a second reject. If it cannot be committed, the 503 asks for the retry.
+async fn keep_refused(
+    s: &AppState,
+    format: &Format,
+    meta: &Meta,
+    text: String,
+    e: &PayloadError,
+) -> Response {
+    let source = match format {
+        Format::Square => square::SOURCE,
+        _ => crate::adapters::shopify::SOURCE,
+    };
+    let content_type = format!("{}{}", format.content_type(), meta.content_type_params());
+    let detail = json!({ "field": e.field, "webhook": meta.event_id });
+    let env = unreadable(
+        &s.ctx,
+        source,
+        content_type,
+        text,
+        e.message.clone(),
+        detail,
+    );
+    match s.committer.submit(vec![env]).await {
+        Ok(ack) => {
+            let body = json!({
+                "error": e.message,
+                "field": e.field,
+                "kept": { "batch_id": ack.batch_id, "in": "pos.raw_inbox and pos.reject" },
+            });
+            (StatusCode::BAD_REQUEST, Json(body)).into_response()
         }
+        Err(r) => refusal(r),
     }
 }
 
