@@ -262,6 +262,32 @@ async fn webhooks_verify_signatures_and_dedup_by_event_id() {
         unreadable
     );
 
+    // A readable webhook whose one record is invalid (dated 2099): kept, then a 422.
+    let future = r#"{"id":9,"created_at":"2099-01-01T00:00:00Z","currency":"USD","financial_status":"paid","total_price":"1.00","line_items":[{"id":1,"sku":"A1","quantity":1,"price":"1.00"}]}"#;
+    let r = http
+        .post(format!("{base}/v1/webhooks/shopify"))
+        .header(
+            "x-shopify-hmac-sha256",
+            signature::shopify_sign("s3cret", future.as_bytes()),
+        )
+        .header("x-shopify-webhook-id", "wh-4")
+        .header("x-shopify-topic", "orders/create")
+        .body(future)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let body: serde_json::Value = json(r).await;
+    assert!(body["kept"]["batch_id"].is_i64(), "{body}");
+    assert_eq!(
+        scalar_i64(
+            &db,
+            "SELECT count(*) FROM pos.reject WHERE source = 'shopify'"
+        )
+        .await,
+        2
+    );
+
     let bad = http
         .post(format!("{base}/v1/events"))
         .body(r#"{"schema_version":1,"type":"transaction","store_id":"S"}"#)

@@ -291,21 +291,10 @@ async fn handle_inner(
         Err(e) => return bad_payload(&e),
     };
     // One record that cannot be stored: tell the sender now rather than keep it as a reject
-    // (a webhook's is kept as well: its sender cannot mend it).
-    if let [env] = mapped.envelopes.as_slice() {
-        if !keep
-            && env.records.is_empty()
-            && !env.rejects.is_empty()
-            && mapped.records == env.rejects.len()
-            && mapped.records == 1
-        {
-            let r = &env.rejects[0];
-            return error(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &r.reason,
-                r.detail.get("field").and_then(|f| f.as_str()),
-            );
-        }
+    // (a webhook's is kept first: its sender cannot mend it).
+    let invalid = single_invalid(&mapped);
+    if let (Some((reason, field)), false) = (&invalid, keep) {
+        return error(StatusCode::UNPROCESSABLE_ENTITY, reason, field.as_deref());
     }
     if let Err(resp) = fetch_orders(s, &mut mapped).await {
         return resp;
@@ -325,11 +314,34 @@ async fn handle_inner(
                 .iter()
                 .filter(|x| **x == EnvelopeStatus::Duplicate)
                 .count();
+            if let Some((reason, field)) = invalid {
+                let kept =
+                    json!({ "batch_id": ack.batch_id, "in": "pos.raw_inbox and pos.reject" });
+                let body = json!({ "error": reason, "field": field, "kept": kept });
+                return (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response();
+            }
             let body = json!({ "status": "committed", "batch_id": ack.batch_id, "stored": ack.status.len() - dup, "duplicates": dup, "rejected": rejected });
             (StatusCode::OK, Json(body)).into_response()
         }
         Err(r) => refusal(r),
     }
+}
+
+/// The reason and field when the payload held exactly one record and it was rejected.
+fn single_invalid(mapped: &Mapped) -> Option<(String, Option<String>)> {
+    let [env] = mapped.envelopes.as_slice() else {
+        return None;
+    };
+    let one = env.records.is_empty() && env.rejects.len() == 1 && mapped.records == 1;
+    one.then(|| {
+        let r = &env.rejects[0];
+        let field = r
+            .detail
+            .get("field")
+            .and_then(|f| f.as_str())
+            .map(str::to_string);
+        (r.reason.clone(), field)
+    })
 }
 
 /// The answer when the writers could not commit: 503 with Retry-After while PostgreSQL is
