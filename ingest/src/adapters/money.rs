@@ -14,6 +14,27 @@ pub fn exponent(currency: &str) -> u32 {
     }
 }
 
+/// Splits `amount` in proportion to `weights` (signed), each share rounded to `dp` decimals and
+/// the last taking the rest, so the shares always add up to `amount` exactly: how a
+/// transaction-level discount or tax is put on the lines.
+pub fn spread(amount: Decimal, weights: &[Decimal], dp: u32) -> Vec<Decimal> {
+    let sum: Decimal = weights.iter().sum();
+    let mut out = Vec::with_capacity(weights.len());
+    let mut left = amount;
+    for (k, w) in weights.iter().enumerate() {
+        let share = if k + 1 == weights.len() {
+            left
+        } else if sum.is_zero() {
+            Decimal::ZERO
+        } else {
+            (amount * w / sum).round_dp(dp)
+        };
+        left -= share;
+        out.push(share);
+    }
+    out
+}
+
 /// `amount` minor units of `currency` in major units: 550 USD cents → 5.50; 550 JPY → 550.
 pub fn from_minor(amount: i64, currency: &str) -> Decimal {
     Decimal::new(amount, exponent(currency))
@@ -97,6 +118,14 @@ mod tests {
 
     fn d(s: &str) -> Decimal {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn spread_rounds_each_share_and_the_last_takes_the_rest() {
+        let shares = spread(d("10.00"), &[d("1"), d("1"), d("1")], 2);
+        assert_eq!(shares, [d("3.33"), d("3.33"), d("3.34")]);
+        assert_eq!(spread(d("100"), &[d("2"), d("1")], 0), [d("67"), d("33")]);
+        assert_eq!(spread(d("5"), &[d("0"), d("0")], 2), [d("0"), d("5")]);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use super::cells::{Cols, Row};
 use super::group::first;
 use super::Mapping;
-use crate::adapters::money::exponent;
+use crate::adapters::money::{exponent, spread};
 use pos_core::model::*;
 use rust_decimal::Decimal;
 
@@ -35,8 +35,7 @@ pub(super) fn spread_order_discount(
     let sales: Vec<usize> = (0..lines.len())
         .filter(|&i| lines[i].kind == LineKind::Sale && gross(&lines[i]) > Decimal::ZERO)
         .collect();
-    let base: Decimal = sales.iter().map(|&i| gross(&lines[i])).sum();
-    let Some((&last, others)) = sales.split_last() else {
+    if sales.is_empty() {
         let c = cols.order_discount.as_ref().expect("a cell was found");
         return Err(row.err(
             c,
@@ -44,14 +43,11 @@ pub(super) fn spread_order_discount(
                 "order discount {rest} not on the lines, but no sale line has a price to carry it"
             ),
         ));
-    };
-    let mut given = Decimal::ZERO;
-    for &i in others {
-        let share = (rest * gross(&lines[i]) / base).round_dp(exponent(currency));
-        take(&mut lines[i], share);
-        given += share;
     }
-    take(&mut lines[last], rest - given);
+    let weights: Vec<Decimal> = sales.iter().map(|&i| gross(&lines[i])).collect();
+    for (&i, share) in sales.iter().zip(spread(rest, &weights, exponent(currency))) {
+        take(&mut lines[i], share);
+    }
     Ok(())
 }
 

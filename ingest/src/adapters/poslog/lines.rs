@@ -3,6 +3,7 @@
 
 use super::xml::{attr, child, child_dec, child_text, children, dec, flag, text, MAX_NUMBER};
 use super::{compose_id, total, Bad, Context, Head, R, VOID_LINE_OFFSET};
+use crate::adapters::money::spread;
 use crate::sku::item_key;
 use pos_core::model::*;
 use roxmltree::Node;
@@ -359,7 +360,7 @@ pub(super) fn reconcile(
         // Tax only at transaction level: inclusive when the grand total equals the goods.
         inclusive |= grand == Some(goods);
         let weights: Vec<Decimal> = counted.iter().map(|i| lines[*i].net_amount).collect();
-        for (k, share) in spread(txn_tax, &weights).into_iter().enumerate() {
+        for (k, share) in spread(txn_tax, &weights, 2).into_iter().enumerate() {
             let l = &mut lines[counted[k]];
             l.tax = share;
             if inclusive {
@@ -378,7 +379,7 @@ pub(super) fn reconcile(
                 .filter(|i| lines[*i].kind == LineKind::Sale)
                 .collect();
             let weights: Vec<Decimal> = sales.iter().map(|i| lines[*i].net_amount).collect();
-            for (k, share) in spread(residual, &weights).into_iter().enumerate() {
+            for (k, share) in spread(residual, &weights, 2).into_iter().enumerate() {
                 let l = &mut lines[sales[k]];
                 l.discount += share;
                 l.net_amount -= share;
@@ -392,24 +393,4 @@ fn voided_later(lines: &[Line], i: usize) -> bool {
     lines
         .iter()
         .any(|v| v.kind == LineKind::Void && v.line_no == VOID_LINE_OFFSET + lines[i].line_no)
-}
-
-/// Splits `amount` in proportion to `weights` (signed), rounded to cents, the last share
-/// taking the rest so the shares always add up to `amount`.
-fn spread(amount: Decimal, weights: &[Decimal]) -> Vec<Decimal> {
-    let sum: Decimal = weights.iter().sum();
-    let mut out = Vec::with_capacity(weights.len());
-    let mut left = amount;
-    for (k, w) in weights.iter().enumerate() {
-        let share = if k + 1 == weights.len() {
-            left
-        } else if sum.is_zero() {
-            Decimal::ZERO
-        } else {
-            (amount * w / sum).round_dp(2)
-        };
-        left -= share;
-        out.push(share);
-    }
-    out
 }

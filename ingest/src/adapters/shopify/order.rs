@@ -8,6 +8,7 @@ use super::{
 use crate::adapters::json::{
     self, array, decimal, get, join, opt_decimal, opt_text, text, time, utc,
 };
+use crate::adapters::money::{exponent, spread};
 use crate::adapters::{Context, PayloadError};
 use crate::sku::item_key;
 use chrono::{DateTime, FixedOffset};
@@ -169,15 +170,11 @@ fn spread_order_discount(
     if rest <= Decimal::ZERO || gross <= Decimal::ZERO {
         return Ok(());
     }
-    let mut left = rest;
-    let n = lines.len();
-    for (i, l) in lines.iter_mut().enumerate() {
-        let part = if i + 1 == n {
-            left
-        } else {
-            round(rest * l.quantity * l.unit_price / gross, currency)
-        };
-        left -= part;
+    let weights: Vec<Decimal> = lines.iter().map(|l| l.quantity * l.unit_price).collect();
+    for (l, part) in lines
+        .iter_mut()
+        .zip(spread(rest, &weights, exponent(currency)))
+    {
         l.discount += part;
         l.net_amount -= part;
     }
