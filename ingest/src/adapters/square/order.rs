@@ -437,7 +437,8 @@ fn service_charge_line(
 fn is_apportioned(sc: &Value, sp: &str) -> Result<bool, PayloadError> {
     Ok(match opt_text(sc, sp, "treatment_type")? {
         Some(t) => t == "APPORTIONED_TREATMENT",
-        None => opt_text(sc, sp, "calculation_phase")?
-            .is_some_and(|p| p.starts_with("APPORTIONED_")),
+        None => {
+            opt_text(sc, sp, "calculation_phase")?.is_some_and(|p| p.starts_with("APPORTIONED_"))
+        }
     })
 }

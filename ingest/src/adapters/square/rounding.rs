@@ -44,7 +44,10 @@ pub(super) fn rounding_tenders(
         let amounts = get(ret, "return_amounts");
         let ap = join(&rp, "return_amounts");
         let (tip, total) = match amounts {
-            Some(a) => (m.or_zero(a, &ap, "tip_money")?, m.opt(a, &ap, "total_money")?),
+            Some(a) => (
+                m.or_zero(a, &ap, "tip_money")?,
+                m.opt(a, &ap, "total_money")?,
+            ),
             None => (Decimal::ZERO, None),
         };
         let before = due.returns.get(i).copied().unwrap_or_default() + tip;

@@ -105,10 +105,8 @@ fn the_tip_is_not_taken_for_a_rounding() {
 
 #[test]
 fn a_rounding_in_another_currency_names_the_field() {
-    let mut v: Value = serde_json::from_str(&fixture(
-        "retrieve_order_cad_cash_rounding_gift_card.json",
-    ))
-    .unwrap();
+    let mut v: Value =
+        serde_json::from_str(&fixture("retrieve_order_cad_cash_rounding_gift_card.json")).unwrap();
     v["order"]["rounding_adjustment"]["amount_money"]["currency"] = "USD".into();
     let e = parse(&Context::for_tenant("t"), &v.to_string()).unwrap_err();
     assert_eq!(
@@ -200,7 +198,10 @@ fn a_subtotal_phase_charge_without_treatment_type_is_still_a_line() {
 fn a_line_without_total_money_keeps_its_apportioned_charge() {
     // Net from gross − discount − inclusive tax must add the charge apportioned to the line,
     // since the charge's own entry is skipped.
-    let body = APPORTIONED.replace(r#","total_money":{"amount":2360,"currency":"USD"}}],"#, "}],");
+    let body = APPORTIONED.replace(
+        r#","total_money":{"amount":2360,"currency":"USD"}}],"#,
+        "}],",
+    );
     let t = mapped(&body);
     assert_eq!(t.lines.len(), 1);
     assert_eq!(t.lines[0].net_amount, d("23.60"));
