@@ -1,7 +1,7 @@
 //! Square orders as transactions: the order itself, its state, and its lines (line items,
 //! service charges, returns), with their prices, modifiers and item codes.
 
-use super::rounding::{rounding_tenders, Due};
+use super::rounding::{add_roundings, Due};
 use super::tenders::{order_tenders, Where};
 use super::{store_of, OrderMoney, SOURCE};
 use crate::adapters::json::{array, decimal, err, get, int, join, opt_text, text, time, utc};
@@ -81,21 +81,8 @@ pub fn order(ctx: &Context, o: &Value, path: &str) -> Result<MappedOrder, Payloa
         None
     } else {
         let status = status_of(o, path, &state, &tenders, &m)?;
-        // Only beside the order's own tenders: a version listing nothing but a rounding would
-        // replace the payments reported on their own (see `writer::upsert`).
-        if !tenders.is_empty() {
-            let due = Due {
-                order_id: &id,
-                sale: lines
-                    .iter()
-                    .filter(|l| l.kind == LineKind::Sale)
-                    .map(|l| l.net_amount + l.tax)
-                    .sum(),
-                returns: &return_due,
-                at: created,
-            };
-            tenders.extend(rounding_tenders(o, path, &m, &due)?);
-        }
+        let due = Due::new(&id, &lines, &return_due, created);
+        add_roundings(o, path, &m, &due, &mut tenders)?;
         Some(Transaction {
             key: TxnKey {
                 tenant_id: ctx.tenant_id.clone(),

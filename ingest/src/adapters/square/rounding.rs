@@ -23,11 +23,49 @@ pub(super) struct Due<'a> {
     pub(super) at: chrono::DateTime<chrono::Utc>,
 }
 
+impl<'a> Due<'a> {
+    /// What the sale lines come to (net + tax); the returns' as `order_lines` summed them.
+    pub(super) fn new(
+        order_id: &'a str,
+        lines: &[Line],
+        returns: &'a [Decimal],
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Due<'a> {
+        let sale = lines
+            .iter()
+            .filter(|l| l.kind == LineKind::Sale)
+            .map(|l| l.net_amount + l.tax)
+            .sum();
+        Due {
+            order_id,
+            sale,
+            returns,
+            at,
+        }
+    }
+}
+
+/// Adds the rounding tenders to the order's own tenders. Only beside them: an order version
+/// listing no tenders leaves the payments reported on their own in place (see
+/// `writer::upsert`), and a list holding the rounding alone would replace them.
+pub(super) fn add_roundings(
+    o: &Value,
+    path: &str,
+    m: &OrderMoney,
+    due: &Due,
+    tenders: &mut Vec<Tender>,
+) -> Result<(), PayloadError> {
+    if !tenders.is_empty() {
+        tenders.extend(rounding_tenders(o, path, m, due)?);
+    }
+    Ok(())
+}
+
 /// The rounding tenders of an order: one for the order's `rounding_adjustment` (the sale), one
 /// for each return's. The sale's tender is the rounding with its sign turned (rounded down by
 /// 0.02 → +0.02); a return's is the rounding of the refund as the model signs refunds (0.02
 /// less handed back → −0.02), so that in both cases tenders + rounding = lines.
-pub(super) fn rounding_tenders(
+fn rounding_tenders(
     o: &Value,
     path: &str,
     m: &OrderMoney,
