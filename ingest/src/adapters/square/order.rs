@@ -212,8 +212,8 @@ fn negate_as_return(line: &mut Line) {
 /// Net = `total_money` − `total_tax_money`, right for ADDITIVE and INCLUSIVE taxes alike; a
 /// line without `total_money` is gross − discount + its apportioned service charges
 /// (`total_service_charge_money`) − its INCLUSIVE taxes. Apportioned service charges stay
-/// inside the line, as Square counts them (their own entries are skipped). The unit price includes the
-/// modifiers (a latte with an oat-milk shot sells at base + shot).
+/// inside the line, as Square counts them (their own entries are skipped). The unit price
+/// includes the modifiers (a latte with an oat-milk shot sells at base + shot).
 fn item_line(
     li: &Value,
     lp: &str,
