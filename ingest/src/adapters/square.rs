@@ -17,6 +17,7 @@ use serde_json::Value;
 use std::collections::HashSet;
 
 mod order;
+mod rounding;
 mod tenders;
 
 pub use order::{order, MappedOrder};
@@ -333,3 +334,5 @@ fn order_currency(o: &Value, path: &str) -> Result<String, PayloadError> {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_money;

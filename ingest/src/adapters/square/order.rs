@@ -1,6 +1,7 @@
 //! Square orders as transactions: the order itself, its state, and its lines (line items,
 //! service charges, returns), with their prices, modifiers and item codes.
 
+use super::rounding::{add_roundings, Due};
 use super::tenders::{order_tenders, Where};
 use super::{store_of, OrderMoney, SOURCE};
 use crate::adapters::json::{array, decimal, err, get, int, join, opt_text, text, time, utc};
@@ -68,18 +69,20 @@ pub fn order(ctx: &Context, o: &Value, path: &str) -> Result<MappedOrder, Payloa
     };
     let state = opt_text(o, path, "state")?.unwrap_or_else(|| "OPEN".into());
     let m = OrderMoney::read(o, path)?;
-    let lines = order_lines(o, path, &m)?;
+    let (lines, return_due) = order_lines(o, path, &m)?;
     let at = Where {
         ctx,
         store: &store,
         order_id: &id,
         created,
     };
-    let (tenders, drawer) = order_tenders(o, path, &m, &at)?;
+    let (mut tenders, drawer) = order_tenders(o, path, &m, &at)?;
     let txn = if lines.is_empty() && tenders.is_empty() && !drawer.is_empty() {
         None
     } else {
         let status = status_of(o, path, &state, &tenders, &m)?;
+        let due = Due::new(&id, &lines, &return_due, created);
+        add_roundings(o, path, &m, &due, &mut tenders)?;
         Some(Transaction {
             key: TxnKey {
                 tenant_id: ctx.tenant_id.clone(),
@@ -143,8 +146,14 @@ fn status_of(
     })
 }
 
-/// Lines in Square's order: line items, service charges, then each return's items and charges.
-fn order_lines(o: &Value, path: &str, m: &OrderMoney) -> Result<Vec<Line>, PayloadError> {
+/// Lines in Square's order: line items, service charges, then each return's items and charges;
+/// and, per return, what its lines come to (net + tax, positive), for its cash rounding.
+fn order_lines(
+    o: &Value,
+    path: &str,
+    m: &OrderMoney,
+) -> Result<(Vec<Line>, Vec<Decimal>), PayloadError> {
+    let mut return_due = Vec::new();
     let mut lines = Vec::new();
     let next = |lines: &Vec<Line>| lines.len() as i32 + 1;
     for (i, li) in array(o, path, "line_items")?.iter().enumerate() {
@@ -180,13 +189,14 @@ fn order_lines(o: &Value, path: &str, m: &OrderMoney) -> Result<Vec<Line>, Paylo
             let no = next(&lines) + returned.len() as i32;
             returned.extend(service_charge_line(sc, &sp, no, m)?);
         }
+        return_due.push(returned.iter().map(|l| l.net_amount + l.tax).sum());
         for mut line in returned {
             negate_as_return(&mut line);
             line.original_txn_id = source_order.clone();
             lines.push(line);
         }
     }
-    Ok(lines)
+    Ok((lines, return_due))
 }
 
 /// Square reports returned quantities and money as positive numbers; the model signs them.
@@ -200,9 +210,10 @@ fn negate_as_return(line: &mut Line) {
 /// One line item (or return line item).
 ///
 /// Net = `total_money` − `total_tax_money`, right for ADDITIVE and INCLUSIVE taxes alike; a
-/// line without `total_money` is gross − discount − its INCLUSIVE taxes. Apportioned service
-/// charges stay inside the line's total, as Square counts them. The unit price includes the
-/// modifiers (a latte with an oat-milk shot sells at base + shot).
+/// line without `total_money` is gross − discount + its apportioned service charges
+/// (`total_service_charge_money`) − its INCLUSIVE taxes. Apportioned service charges stay
+/// inside the line, as Square counts them (their own entries are skipped). The unit price
+/// includes the modifiers (a latte with an oat-milk shot sells at base + shot).
 fn item_line(
     li: &Value,
     lp: &str,
@@ -235,7 +246,8 @@ fn item_line(
                 Some(g) => g,
                 None => checked(qty.checked_mul(unit_price), lp, "quantity")?,
             };
-            gross - discount - m.inclusive_tax(li, lp)?
+            let charges = m.or_zero(li, lp, "total_service_charge_money")?;
+            gross - discount + charges - m.inclusive_tax(li, lp)?
         }
     };
     let (raw, key) = item_id(li, lp)?;
@@ -352,7 +364,7 @@ fn item_id(li: &Value, lp: &str) -> Result<(String, crate::sku::ItemKey), Payloa
 }
 
 /// An order-level service charge (delivery fee, packaging, auto-gratuity) as a line of its
-/// own, quantity 1; APPORTIONED ones are already inside the line items' totals and are skipped
+/// own, quantity 1; apportioned ones are already inside the line items' totals and are skipped
 /// so they are not counted twice.
 fn service_charge_line(
     sc: &Value,
@@ -360,7 +372,7 @@ fn service_charge_line(
     line_no: i32,
     m: &OrderMoney,
 ) -> Result<Option<Line>, PayloadError> {
-    if opt_text(sc, sp, "treatment_type")?.as_deref() == Some("APPORTIONED_TREATMENT") {
+    if is_apportioned(sc, sp)? {
         return Ok(None);
     }
     let tax = m.or_zero(sc, sp, "total_tax_money")?;
@@ -403,4 +415,17 @@ fn service_charge_line(
         original_txn_id: None,
         original_line_no: None,
     }))
+}
+
+/// Whether a service charge is apportioned to the line items (its money is in their
+/// `total_money`): `treatment_type` APPORTIONED_TREATMENT, or, in payloads from before Square
+/// added `treatment_type`, an APPORTIONED_PERCENTAGE_PHASE / APPORTIONED_AMOUNT_PHASE
+/// `calculation_phase`, the only phases an apportioned charge can have.
+fn is_apportioned(sc: &Value, sp: &str) -> Result<bool, PayloadError> {
+    Ok(match opt_text(sc, sp, "treatment_type")? {
+        Some(t) => t == "APPORTIONED_TREATMENT",
+        None => {
+            opt_text(sc, sp, "calculation_phase")?.is_some_and(|p| p.starts_with("APPORTIONED_"))
+        }
+    })
 }
