@@ -53,6 +53,10 @@ pub(super) struct Cols {
     pub(super) currency: Option<Col>,
     pub(super) version: Option<Col>,
     pub(super) original_txn_id: Option<Col>,
+    pub(super) tender_method: Option<Col>,
+    pub(super) tender_amount: Option<Col>,
+    /// The column of each `[[reject_rows]]` rule, in the mapping's order.
+    pub(super) reject_rows: Vec<Col>,
 }
 
 impl Cols {
@@ -119,6 +123,13 @@ impl Cols {
             currency: opt(&c.currency)?,
             version: opt(&c.version)?,
             original_txn_id: opt(&c.original_txn_id)?,
+            tender_method: opt(&c.tender_method)?,
+            tender_amount: opt(&c.tender_amount)?,
+            reject_rows: m
+                .reject_rows
+                .iter()
+                .map(|r| req(&r.column))
+                .collect::<Result<_, _>>()?,
         })
     }
 }
