@@ -227,6 +227,10 @@ pub struct Columns {
     /// not already in the lines' `discount` cells is spread over the sale lines by their
     /// gross, so line nets add up to what the customer paid for the goods.
     pub order_discount: Option<String>,
+    /// The tax of the whole order (Shopify `Taxes`, on any row of it), when the lines carry
+    /// none: the part not already in the lines' `tax` cells is spread over the sale lines by
+    /// their net amount, so line taxes add up to the order's.
+    pub order_tax: Option<String>,
     pub net_amount: Option<String>,
     pub tax: Option<String>,
     pub currency: Option<String>,

@@ -3,7 +3,7 @@
 
 use super::cells::{matches, Col, Cols, Row};
 use super::line::line_of;
-use super::order::spread_order_discount;
+use super::order::{spread_order_discount, spread_order_tax};
 use super::tender::tender_of;
 use super::{id_cell, parse_zone, Mapping, Zone};
 use crate::adapters::Context;
@@ -258,6 +258,7 @@ pub(super) fn assemble(
         lines.push(line);
     }
     spread_order_discount(m, cols, &g.rows, &h.currency, &mut lines).map_err(in_txn)?;
+    spread_order_tax(m, cols, &g.rows, &h.currency, &mut lines).map_err(in_txn)?;
     let tender = tender_of(m, cols, &g.rows, &h.currency, &lines, h.at).map_err(in_txn)?;
     let t = Transaction {
         key: TxnKey {
