@@ -29,7 +29,8 @@
 //! (`split_returns`); Shopify's orders export writes order fields on the first row only (taken
 //! from whichever row of the transaction has them); European tills write `1,50-` and
 //! VAT-inclusive amounts (`prices_include_tax`). Store names become configured ids through
-//! `[stores]`; Shopify's order `Discount Amount` is spread over the lines (`order_discount`);
+//! `[stores]`; Shopify's order `Discount Amount` and `Taxes` are spread over the lines
+//! (`order_discount`, `order_tax`);
 //! Square's `Modifiers Applied` joins the description (`description_extra`). Public datasets
 //! (UCI Online Retail, Kaggle Supermarket sales) need the zone of a file (`time_zone`),
 //! customer ids written as floats (`integer_ids`), fee and write-off rows that are no sale

@@ -1,7 +1,7 @@
 //! The one tender of a transaction whose export names how it was paid (a `Payment` column
 //! with `Cash` / `Credit card` / `Ewallet`), so payment-mix reports see exports too.
 
-use super::cells::{matches, Col, Cols, Row};
+use super::cells::{matches, Cols, Row};
 use super::group::first;
 use super::Mapping;
 use chrono::{DateTime, Utc};
@@ -46,12 +46,11 @@ pub(super) fn tender_of(
     }))
 }
 
-/// The `tender_amount` cell as money, with its sign as written.
+/// The `tender_amount` cell of `row` (found non-blank) as money, with its sign as written.
 fn amount_cell(m: &Mapping, cols: &Cols, row: &Row, currency: &str) -> Result<Decimal, String> {
-    let col: &Option<Col> = &cols.tender_amount;
     Ok(row
-        .money(m, col, currency)?
-        .expect("first() found a non-blank cell"))
+        .money(m, &cols.tender_amount, currency)?
+        .unwrap_or_default())
 }
 
 fn method_of(m: &Mapping, value: &str) -> Option<TenderMethod> {
