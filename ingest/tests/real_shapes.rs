@@ -21,6 +21,9 @@ fn mappings() -> HashMap<String, Mapping> {
         "square_item_sales",
         "shopify_orders_export",
         "de_kassenjournal",
+        "uci_online_retail",
+        "uci_online_retail_ii",
+        "kaggle_supermarket_sales",
     ]
     .into_iter()
     .map(|name| {
@@ -36,7 +39,7 @@ fn mappings() -> HashMap<String, Mapping> {
 fn fixtures() -> Vec<(PathBuf, Format)> {
     let root = PathBuf::from(manifest_dir()).join("tests/data/real");
     let mut out = Vec::new();
-    for dir in ["square", "shopify", "poslog", "de-kasse"] {
+    for dir in ["square", "shopify", "poslog", "de-kasse", "datasets"] {
         let mut files: Vec<PathBuf> = std::fs::read_dir(root.join(dir))
             .expect("fixture directory")
             .map(|e| e.expect("entry").path())
@@ -57,6 +60,17 @@ fn fixtures() -> Vec<(PathBuf, Format)> {
                 ("square", Some("csv")) => Format::Csv("square_item_sales".into()),
                 ("shopify", Some("csv")) => Format::Csv("shopify_orders_export".into()),
                 ("de-kasse", Some("csv")) => Format::Csv("de_kassenjournal".into()),
+                // Public datasets (datasets/PROVENANCE.md); invoice 540010 is in both UCI
+                // files on purpose and lands once.
+                ("datasets", Some("csv")) => Format::Csv(
+                    match name.as_str() {
+                        "online_retail.csv" => "uci_online_retail",
+                        "online_retail_II.csv" => "uci_online_retail_ii",
+                        "supermarket_sales.csv" => "kaggle_supermarket_sales",
+                        other => panic!("no mapping for datasets/{other}"),
+                    }
+                    .into(),
+                ),
                 other => panic!("no format for {name} ({other:?})"),
             };
             out.push((f, format));

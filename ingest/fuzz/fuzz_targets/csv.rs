@@ -1,6 +1,8 @@
 //! Any bytes as a CSV export read with one of the shipped mappings (the first byte picks it):
 //! the German test till (comma decimals, grams, kinds), Square's item detail export (time-zone
-//! column, gross amounts, split returns), Shopify's orders export and the German till journal.
+//! column, gross amounts, split returns), Shopify's orders export, the German till journal and
+//! the public datasets' (UCI Online Retail I/II: rejected rows, float ids; Supermarket sales:
+//! tenders).
 //! It must answer with envelopes or a payload error, never panic.
 #![no_main]
 
@@ -10,11 +12,14 @@ use pos_ingest::adapters::format::Format;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-const MAPPINGS: [(&str, &str); 4] = [
+const MAPPINGS: [(&str, &str); 7] = [
     ("kasse", include_str!("../../tests/data/kasse.toml")),
     ("square_item_sales", include_str!("../../mappings/square_item_sales.toml")),
     ("shopify_orders_export", include_str!("../../mappings/shopify_orders_export.toml")),
     ("de_kassenjournal", include_str!("../../mappings/de_kassenjournal.toml")),
+    ("uci_online_retail", include_str!("../../mappings/uci_online_retail.toml")),
+    ("uci_online_retail_ii", include_str!("../../mappings/uci_online_retail_ii.toml")),
+    ("kaggle_supermarket_sales", include_str!("../../mappings/kaggle_supermarket_sales.toml")),
 ];
 
 fn mappings() -> &'static HashMap<String, Mapping> {

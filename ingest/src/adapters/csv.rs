@@ -29,8 +29,12 @@
 //! (`split_returns`); Shopify's orders export writes order fields on the first row only (taken
 //! from whichever row of the transaction has them); European tills write `1,50-` and
 //! VAT-inclusive amounts (`prices_include_tax`). Store names become configured ids through
-//! `[stores]`; Shopify's order `Discount Amount` is spread over the lines (`order_discount`);
-//! Square's `Modifiers Applied` joins the description (`description_extra`). Ready mappings:
+//! `[stores]`; Shopify's order `Discount Amount` and `Taxes` are spread over the lines
+//! (`order_discount`, `order_tax`);
+//! Square's `Modifiers Applied` joins the description (`description_extra`). Public datasets
+//! (UCI Online Retail, Kaggle Supermarket sales) need the zone of a file (`time_zone`),
+//! customer ids written as floats (`integer_ids`), fee and write-off rows that are no sale
+//! (`[[reject_rows]]`) and a payment column (`tender_method`, `[tenders]`). Ready mappings:
 //! `ingest/mappings/`.
 
 mod cells;
@@ -38,8 +42,11 @@ mod group;
 mod line;
 mod order;
 mod stores;
+mod tender;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_datasets;
 #[cfg(test)]
 mod tests_orders;
 mod zone;
@@ -102,11 +109,56 @@ pub struct Mapping {
     /// (`"windows-1252"`, `"iso-8859-15"`, `"utf-16le"`…): spreadsheet tools on Windows still
     /// save CSV that way. A byte-order mark in the file wins over it.
     pub encoding: Option<String>,
+    /// The zone the file's local times are in, when the file says it and the store config
+    /// may not (a public dataset of one UK shop: "Europe/London"). A `time_zone` column wins
+    /// over it; without either, the store's configured zone is used.
+    pub time_zone: Option<String>,
+    /// Id columns that a spreadsheet or pandas wrote as floats (`17850.0`): their cells lose
+    /// a `.0…` after the digits, so the same customer is one id in every export. Names of
+    /// `[columns]` keys: `txn_id`, `customer_id`, `cashier_id`, `register_id`.
+    #[serde(default)]
+    pub integer_ids: Vec<String>,
     pub columns: Columns,
     #[serde(default)]
     pub kinds: Kinds,
     #[serde(default)]
     pub statuses: Statuses,
+    /// Tender methods by the `tender_method` column's values (`cash = ["Cash"]`).
+    #[serde(default)]
+    pub tenders: Tenders,
+    /// Rows that are no sale (fees the shop paid, bad-debt write-offs): a row whose cell in
+    /// `column` is one of `values` rejects its transaction with `reason`, so the money shows
+    /// up as a reject instead of as sales or returns.
+    #[serde(default)]
+    pub reject_rows: Vec<RejectRows>,
+}
+
+/// `[[reject_rows]]`: rows that reject their transaction, and why.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RejectRows {
+    /// A header name, as in `[columns]`.
+    pub column: String,
+    /// Cell values (compared without case or surrounding spaces).
+    pub values: Vec<String>,
+    pub reason: String,
+}
+
+/// Values of the `tender_method` column per tender method; a value in no list rejects the
+/// transaction naming the column.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tenders {
+    #[serde(default)]
+    pub cash: Vec<String>,
+    #[serde(default)]
+    pub card: Vec<String>,
+    #[serde(default)]
+    pub gift_card: Vec<String>,
+    #[serde(default)]
+    pub store_credit: Vec<String>,
+    #[serde(default)]
+    pub other: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -176,11 +228,20 @@ pub struct Columns {
     /// not already in the lines' `discount` cells is spread over the sale lines by their
     /// gross, so line nets add up to what the customer paid for the goods.
     pub order_discount: Option<String>,
+    /// The tax of the whole order (Shopify `Taxes`, on any row of it), when the lines carry
+    /// none: the part not already in the lines' `tax` cells is spread over the sale lines by
+    /// their net amount, so line taxes add up to the order's.
+    pub order_tax: Option<String>,
     pub net_amount: Option<String>,
     pub tax: Option<String>,
     pub currency: Option<String>,
     pub version: Option<String>,
     pub original_txn_id: Option<String>,
+    /// How the transaction was paid (one tender per transaction, through `[tenders]`).
+    pub tender_method: Option<String>,
+    /// The amount paid (e.g. a `Total` column, on any row of the transaction); else the
+    /// lines' net amounts plus tax.
+    pub tender_amount: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -210,6 +271,27 @@ pub struct Statuses {
     pub cancelled: Vec<String>,
     #[serde(default)]
     pub post_voided: Vec<String>,
+}
+
+/// The `[columns]` keys `integer_ids` may name.
+const INTEGER_IDS: [&str; 4] = ["txn_id", "customer_id", "cashier_id", "register_id"];
+
+/// `17850.0` → `17850`: an id cell a spreadsheet wrote as a float, when `key` is one of the
+/// mapping's `integer_ids`. Anything but digits, a dot and zeros is left as written.
+pub(crate) fn id_cell<'a>(m: &Mapping, key: &str, cell: &'a str) -> &'a str {
+    if !m.integer_ids.iter().any(|k| k == key) {
+        return cell;
+    }
+    match cell.split_once('.') {
+        Some((int, frac))
+            if !int.is_empty()
+                && int.bytes().all(|b| b.is_ascii_digit())
+                && frac.bytes().all(|b| b == b'0') =>
+        {
+            int
+        }
+        _ => cell,
+    }
 }
 
 fn comma() -> char {
@@ -268,6 +350,26 @@ impl Mapping {
         if !self.delimiter.is_ascii() {
             return Err("delimiter must be one ASCII character".into());
         }
+        if let Some(z) = &self.time_zone {
+            if parse_zone(z).is_none() {
+                return Err(format!(
+                    "time_zone = \"{z}\" is not a zone (an IANA name such as \"Europe/London\")"
+                ));
+            }
+        }
+        if let Some(k) = self
+            .integer_ids
+            .iter()
+            .find(|k| !INTEGER_IDS.contains(&k.as_str()))
+        {
+            return Err(format!(
+                "integer_ids: `{k}` is none of {}",
+                INTEGER_IDS.join(", ")
+            ));
+        }
+        if c.tender_amount.is_some() && c.tender_method.is_none() {
+            return Err("columns.tender_amount needs columns.tender_method".into());
+        }
         if let Some(e) = &self.encoding {
             if encoding_rs::Encoding::for_label(e.as_bytes()).is_none() {
                 return Err(format!(
@@ -310,7 +412,8 @@ pub fn parse(ctx: &Context, m: &Mapping, body: &str) -> Result<Parsed, PayloadEr
     let cols = Cols::resolve(m, &headers)?;
     let mut groups: Vec<Group> = Vec::new();
     let mut by_key: HashMap<(String, String), usize> = HashMap::new();
-    let mut last: Option<(String, String)> = None;
+    // The store cell each transaction id was last seen with.
+    let mut store_of_id: HashMap<String, String> = HashMap::new();
     let mut rows = 0;
     for rec in rdr.records() {
         let rec = rec.map_err(|e| PayloadError::new(None, format!("CSV: {e}")))?;
@@ -321,18 +424,21 @@ pub fn parse(ctx: &Context, m: &Mapping, body: &str) -> Result<Parsed, PayloadEr
         let no = rec.position().map_or(0, |p| p.line() as usize);
         rows += 1;
         let row = Row { no, rec };
-        let txn_id = row.get(&cols.txn_id).unwrap_or("").to_string();
+        let txn_id = id_cell(m, "txn_id", row.get(&cols.txn_id).unwrap_or("")).to_string();
         // Order-level cells often stand on the first row only (Shopify): a row without a
-        // store continues the transaction above it. The key holds the cell as written;
-        // `[stores]` turns it into the store id when the transaction is first seen.
-        let (store, from_column) = match (row.get(&cols.store_id), &last) {
+        // store belongs to the store its transaction id was last seen with, whether that row
+        // is just above or (in a file not sorted by transaction) further up. The key holds
+        // the cell as written; `[stores]` turns it into the store id when the transaction
+        // is first seen.
+        let seen = cols.store_id.as_ref().and(store_of_id.get(&txn_id));
+        let (store, from_column) = match (row.get(&cols.store_id), seen) {
             (Some(s), _) => (s.to_string(), true),
-            (None, Some((st, id))) if cols.store_id.is_some() && *id == txn_id => {
-                (st.clone(), true)
-            }
-            (None, _) => (m.store_id.clone().unwrap_or_default(), false),
+            (None, Some(st)) => (st.clone(), true),
+            (None, None) => (m.store_id.clone().unwrap_or_default(), false),
         };
-        last = from_column.then(|| (store.clone(), txn_id.clone()));
+        if from_column {
+            store_of_id.insert(txn_id.clone(), store.clone());
+        }
         let (key_id, original) = if m.split_returns && is_return_row(m, &cols, &row) {
             (return_txn_id(&cols, &row, &txn_id), Some(txn_id))
         } else {

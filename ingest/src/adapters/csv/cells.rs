@@ -48,11 +48,16 @@ pub(super) struct Cols {
     pub(super) gross_amount: Option<Col>,
     pub(super) discount: Option<Col>,
     pub(super) order_discount: Option<Col>,
+    pub(super) order_tax: Option<Col>,
     pub(super) net_amount: Option<Col>,
     pub(super) tax: Option<Col>,
     pub(super) currency: Option<Col>,
     pub(super) version: Option<Col>,
     pub(super) original_txn_id: Option<Col>,
+    pub(super) tender_method: Option<Col>,
+    pub(super) tender_amount: Option<Col>,
+    /// The column of each `[[reject_rows]]` rule, in the mapping's order.
+    pub(super) reject_rows: Vec<Col>,
 }
 
 impl Cols {
@@ -114,11 +119,19 @@ impl Cols {
             gross_amount: opt(&c.gross_amount)?,
             discount: opt(&c.discount)?,
             order_discount: opt(&c.order_discount)?,
+            order_tax: opt(&c.order_tax)?,
             net_amount: opt(&c.net_amount)?,
             tax: opt(&c.tax)?,
             currency: opt(&c.currency)?,
             version: opt(&c.version)?,
             original_txn_id: opt(&c.original_txn_id)?,
+            tender_method: opt(&c.tender_method)?,
+            tender_amount: opt(&c.tender_amount)?,
+            reject_rows: m
+                .reject_rows
+                .iter()
+                .map(|r| req(&r.column))
+                .collect::<Result<_, _>>()?,
         })
     }
 }

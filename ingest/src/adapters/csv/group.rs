@@ -3,8 +3,9 @@
 
 use super::cells::{matches, Col, Cols, Row};
 use super::line::line_of;
-use super::order::spread_order_discount;
-use super::{parse_zone, Mapping, Zone};
+use super::order::{spread_order_discount, spread_order_tax};
+use super::tender::tender_of;
+use super::{id_cell, parse_zone, Mapping, Zone};
 use crate::adapters::Context;
 use crate::envelope::{Record, Reject};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
@@ -96,7 +97,10 @@ fn header_of(ctx: &Context, m: &Mapping, cols: &Cols, g: &Group) -> Result<Heade
                 ),
             )
         })?,
-        None => Zone::Named(ctx.tz(&g.store)),
+        None => match &m.time_zone {
+            Some(z) => parse_zone(z).expect("checked by Mapping::check"),
+            None => Zone::Named(ctx.tz(&g.store)),
+        },
     };
     let at = when(m, cols, &g.rows, zone)?;
     let business_date = match first(&g.rows, &cols.business_date) {
@@ -122,13 +126,15 @@ fn header_of(ctx: &Context, m: &Mapping, cols: &Cols, g: &Group) -> Result<Heade
         })?,
         None => 0,
     };
-    let text = |col: &Option<Col>| first(&g.rows, col).map(|(_, v)| v.to_string());
+    let text = |col: &Option<Col>, key: &str| {
+        first(&g.rows, col).map(|(_, v)| id_cell(m, key, v).to_string())
+    };
     Ok(Header {
         at,
         business_date,
-        register: text(&cols.register_id),
-        cashier: text(&cols.cashier_id),
-        customer: text(&cols.customer_id),
+        register: text(&cols.register_id, "register_id"),
+        cashier: text(&cols.cashier_id, "cashier_id"),
+        customer: text(&cols.customer_id, "customer_id"),
         currency,
         status,
         version,
@@ -191,6 +197,19 @@ fn empty_everywhere(col: &Option<Col>) -> String {
     )
 }
 
+/// The first row that a `[[reject_rows]]` rule names: the error naming its row, column,
+/// value and the rule's reason.
+fn rejected_row(m: &Mapping, cols: &Cols, rows: &[Row]) -> Result<(), String> {
+    for row in rows {
+        for (rule, col) in m.reject_rows.iter().zip(&cols.reject_rows) {
+            if let Some(v) = row.cell(col).filter(|v| matches(&rule.values, v)) {
+                return Err(row.err(col, format!("`{v}`: {}", rule.reason)));
+            }
+        }
+    }
+    Ok(())
+}
+
 pub(super) fn assemble(
     ctx: &Context,
     m: &Mapping,
@@ -228,6 +247,7 @@ pub(super) fn assemble(
     if let Some(e) = &g.store_error {
         return Err(in_txn(e.clone()));
     }
+    rejected_row(m, cols, &g.rows).map_err(in_txn)?;
     let h = header_of(ctx, m, cols, g).map_err(in_txn)?;
     let mut lines = Vec::with_capacity(g.rows.len());
     for row in &g.rows {
@@ -238,6 +258,8 @@ pub(super) fn assemble(
         lines.push(line);
     }
     spread_order_discount(m, cols, &g.rows, &h.currency, &mut lines).map_err(in_txn)?;
+    spread_order_tax(m, cols, &g.rows, &h.currency, &mut lines).map_err(in_txn)?;
+    let tender = tender_of(m, cols, &g.rows, &h.currency, &lines, h.at).map_err(in_txn)?;
     let t = Transaction {
         key: TxnKey {
             tenant_id: ctx.tenant_id.clone(),
@@ -254,7 +276,7 @@ pub(super) fn assemble(
         status: h.status,
         currency: h.currency,
         lines,
-        tenders: vec![],
+        tenders: tender.into_iter().collect(),
     };
     crate::adapters::finish(ctx, t, Some(&g.txn_id), "")
 }

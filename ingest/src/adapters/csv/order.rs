@@ -1,4 +1,4 @@
-//! An order-level discount spread over the order's lines.
+//! An order-level discount and an order-level tax spread over the order's lines.
 
 use super::cells::{Cols, Row};
 use super::group::first;
@@ -55,4 +55,47 @@ pub(super) fn spread_order_discount(
 fn take(line: &mut Line, share: Decimal) {
     line.discount += share;
     line.net_amount -= share;
+}
+
+/// Spreads the part of the `order_tax` cell (Shopify's `Taxes`, an order total only) that
+/// the lines' own tax cells do not already hold over the sale lines, by their net amount;
+/// the last such line takes the rounding rest, so the lines' taxes add up to the order's.
+/// With `prices_include_tax` the share is inside the amount, so it leaves the net too.
+pub(super) fn spread_order_tax(
+    m: &Mapping,
+    cols: &Cols,
+    rows: &[Row],
+    currency: &str,
+    lines: &mut [Line],
+) -> Result<(), String> {
+    let Some((row, _)) = first(rows, &cols.order_tax) else {
+        return Ok(());
+    };
+    let total = row
+        .money(m, &cols.order_tax, currency)?
+        .unwrap_or_default()
+        .abs();
+    let on_lines: Decimal = lines.iter().map(|l| l.tax.abs()).sum();
+    let rest = total - on_lines;
+    if rest <= Decimal::ZERO {
+        return Ok(());
+    }
+    let sales: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].kind == LineKind::Sale && lines[i].net_amount > Decimal::ZERO)
+        .collect();
+    if sales.is_empty() {
+        let c = cols.order_tax.as_ref().expect("a cell was found");
+        return Err(row.err(
+            c,
+            format!("order tax {rest} not on the lines, but no sale line has a net to carry it"),
+        ));
+    }
+    let weights: Vec<Decimal> = sales.iter().map(|&i| lines[i].net_amount).collect();
+    for (&i, share) in sales.iter().zip(spread(rest, &weights, exponent(currency))) {
+        lines[i].tax += share;
+        if m.prices_include_tax {
+            lines[i].net_amount -= share;
+        }
+    }
+    Ok(())
 }

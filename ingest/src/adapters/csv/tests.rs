@@ -224,7 +224,7 @@ fn shopify_orders_export() {
                 d("18.00"),
                 d("3.00"),
                 d("33.00"),
-                d("0")
+                d("2.64")
             ),
             (
                 LineKind::Sale,
@@ -232,7 +232,7 @@ fn shopify_orders_export() {
                 d("12.00"),
                 d("0.00"),
                 d("12.00"),
-                d("0")
+                d("0.96")
             ),
         ]
     );

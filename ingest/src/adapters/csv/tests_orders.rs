@@ -97,12 +97,13 @@ fn shopify_pos_location_is_mapped_on_rows_without_it() {
 
 /// Shopify columns the ready mapping reads, an order-level code on the first row only.
 const ORDERS: &str = "Name,Financial Status,Currency,Discount Amount,Created at,\
-Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,Location,Lineitem discount\n\
-#1005,paid,USD,5.00,2026-10-08 10:00:00 -0400,2,Mug,10.00,MUG-1,,0.00\n\
-#1005,,,,,1,Print,7.00,PRN-1,,0.00\n\
-#1006,paid,USD,4.00,2026-10-08 11:00:00 -0400,1,Mug,10.00,MUG-1,,1.00\n\
-#1006,,,,,3,Sticker,1.00,STK-01,,0.00\n\
-#1007,paid,USD,ten,2026-10-08 12:00:00 -0400,1,Mug,10.00,MUG-1,,0.00\n";
+Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,Location,Lineitem discount,\
+Taxes,Lineitem tax\n\
+#1005,paid,USD,5.00,2026-10-08 10:00:00 -0400,2,Mug,10.00,MUG-1,,0.00,1.36,\n\
+#1005,,,,,1,Print,7.00,PRN-1,,0.00,,\n\
+#1006,paid,USD,4.00,2026-10-08 11:00:00 -0400,1,Mug,10.00,MUG-1,,1.00,0.60,0.40\n\
+#1006,,,,,3,Sticker,1.00,STK-01,,0.00,,\n\
+#1007,paid,USD,ten,2026-10-08 12:00:00 -0400,1,Mug,10.00,MUG-1,,0.00,,\n";
 
 #[test]
 fn order_discount_is_spread_over_the_lines_by_gross() {
@@ -142,6 +143,70 @@ fn an_order_discount_already_on_the_lines_is_not_taken_twice() {
     assert_eq!(
         discounts_and_nets(t),
         vec![(d("3.00"), d("33.00")), (d("0.00"), d("12.00"))]
+    );
+}
+
+/// (tax, net) of each line.
+fn taxes_and_nets(t: &Transaction) -> Vec<(Decimal, Decimal)> {
+    t.lines.iter().map(|l| (l.tax, l.net_amount)).collect()
+}
+
+#[test]
+fn order_tax_is_spread_over_the_lines_by_net() {
+    let m = Mapping::from_toml(SHOPIFY).unwrap();
+    let p = parse(&square_ctx(), &m, ORDERS).unwrap();
+    // 1.36 over the nets after discounts 16.30 and 5.70: 1.01 (1.36 × 16.30/22 = 1.0076)
+    // and the rest 0.35; the nets stay (Shopify prices exclude tax here).
+    assert_eq!(
+        taxes_and_nets(txn(&p.records[0])),
+        vec![(d("1.01"), d("16.30")), (d("0.35"), d("5.70"))]
+    );
+    // The real export's #1003: 2.31 over 20.00 and 6.00 → 1.78 and 0.53.
+    let p = parse(&square_ctx(), &m, &real("shopify/orders_export_1.csv")).unwrap();
+    assert_eq!(
+        taxes_and_nets(txn(&p.records[2])),
+        vec![(d("1.78"), d("20.00")), (d("0.53"), d("6.00"))]
+    );
+    // Tax-inclusive prices: the share leaves the net.
+    let incl = Mapping::from_toml(&with_top(SHOPIFY, "prices_include_tax = true")).unwrap();
+    let p = parse(&square_ctx(), &incl, ORDERS).unwrap();
+    assert_eq!(
+        taxes_and_nets(txn(&p.records[0])),
+        vec![(d("1.01"), d("15.29")), (d("0.35"), d("5.35"))]
+    );
+}
+
+#[test]
+fn an_order_tax_already_on_the_lines_is_not_taken_twice() {
+    let m = Mapping::from_toml(&SHOPIFY.replace(
+        "order_tax = \"Taxes\"",
+        "order_tax = \"Taxes\"\ntax = \"Lineitem tax\"",
+    ))
+    .unwrap();
+    let p = parse(&square_ctx(), &m, ORDERS).unwrap();
+    // #1006: Taxes 0.60, of which 0.40 is on the mug: 0.20 over the nets 6.69 and 2.31.
+    let t = txn(&p.records[1]);
+    assert_eq!(
+        taxes_and_nets(t),
+        vec![(d("0.55"), d("6.69")), (d("0.05"), d("2.31"))]
+    );
+    // A tax with no sale line to carry it rejects the order, naming the column.
+    let body = ORDERS.replace(",1.36,", ",1.36,5.00");
+    let p = parse(&square_ctx(), &m, &body).unwrap();
+    assert!(p.records[0].is_ok(), "{:?}", p.records[0]);
+    let body = ORDERS
+        .replace(
+            "2,Mug,10.00,MUG-1,,0.00,1.36,",
+            "-2,Mug,10.00,MUG-1,,0.00,1.36,",
+        )
+        .replace("1,Print,7.00,PRN-1", "-1,Print,7.00,PRN-1")
+        .replace("paid,USD,5.00,", "paid,USD,0.00,");
+    let p = parse(&square_ctx(), &m, &body).unwrap();
+    let e = p.records[0].as_ref().unwrap_err();
+    assert!(
+        e.reason.contains("column `Taxes`") && e.reason.contains("no sale line"),
+        "{}",
+        e.reason
     );
 }
 
