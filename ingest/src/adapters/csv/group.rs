@@ -98,7 +98,10 @@ fn header_of(ctx: &Context, m: &Mapping, cols: &Cols, g: &Group) -> Result<Heade
             )
         })?,
         None => match &m.time_zone {
-            Some(z) => parse_zone(z).expect("checked by Mapping::check"),
+            // `Mapping::check` refuses a mapping whose zone does not parse; a mapping built
+            // around it still gets an error, not a panic.
+            Some(z) => parse_zone(z)
+                .ok_or_else(|| format!("mapping time_zone = \"{z}\" is not a time zone"))?,
             None => Zone::Named(ctx.tz(&g.store)),
         },
     };
