@@ -1,7 +1,8 @@
 //! ARTS POSLog XML, 2.x (NCR ACS) and 6.0 (roqqio, Decathlon, GK/SAP, NCR Emerald, Xstore).
 //! Elements and attributes are matched by local name, so namespace prefixes (`ns2:`,
 //! `poslog:`) and the default namespace (which differs between versions and vendors) do not
-//! matter and vendor extensions are skipped here but kept verbatim in the raw inbox.
+//! matter and vendor extensions are skipped here but kept verbatim in the raw inbox. Prefixes
+//! used without a declaration are declared on a parsed copy ([`prefixes`]).
 //!
 //! Mapping rules (docs/ingest.md lists them with the samples that exercise each):
 //! - Every outermost `Transaction` of the document (root `POSLog`, a single `Transaction`, or a
@@ -35,12 +36,15 @@ use rust_decimal::Decimal;
 
 mod encoding;
 mod lines;
+mod prefixes;
 mod tenders;
+mod txn_tax;
 mod xml;
 
 pub use encoding::decode;
 use lines::{item_line, reconcile};
 use tenders::{method_of, settle_roundings, tender};
+use txn_tax::{rated_tax, TxnLevel};
 use xml::{
     attr, business_day, child, child_dec, child_text, children, dec, flag, local_date,
     parse_offset, text, when_node,
@@ -66,8 +70,18 @@ struct Bad(String);
 type R<T> = Result<T, Bad>;
 
 pub fn parse(ctx: &Context, body: &str) -> Result<Parsed, PayloadError> {
-    let doc = Document::parse(body)
-        .map_err(|e| PayloadError::new(None, format!("not well-formed XML: {e}")))?;
+    let not_xml =
+        |e: roxmltree::Error| PayloadError::new(None, format!("not well-formed XML: {e}"));
+    let declared;
+    let (doc, shift) = match Document::parse(body) {
+        Ok(doc) => (doc, prefixes::Shift::default()),
+        Err(roxmltree::Error::UnknownNamespace(..)) => {
+            let (text, shift) = prefixes::declare_missing(body).map_err(not_xml)?;
+            declared = text;
+            (Document::parse(&declared).map_err(not_xml)?, shift)
+        }
+        Err(e) => return Err(not_xml(e)),
+    };
     let root = doc.root_element();
     let txns = transactions(root);
     if txns.is_empty() {
@@ -88,7 +102,7 @@ pub fn parse(ctx: &Context, body: &str) -> Result<Parsed, PayloadError> {
         ..Parsed::default()
     };
     for (i, t) in txns.into_iter().enumerate() {
-        let raw = &body[t.range()];
+        let raw = &body[shift.original(t.range())];
         if is_training(t) {
             out.skipped += 1;
             continue;
@@ -334,8 +348,7 @@ fn retail(ctx: &Context, t: Node, rt: Node) -> R<Transaction> {
     let mut lines = Vec::new();
     let mut tenders = Vec::new();
     let mut inclusive = false;
-    let mut summary_tax = Decimal::ZERO;
-    let mut has_adjustment = false;
+    let mut level = TxnLevel::default();
     for (pos, li) in children(rt, "LineItem").enumerate() {
         let seq = child_text(li, "SequenceNumber")
             .map(|s| {
@@ -389,16 +402,21 @@ fn retail(ctx: &Context, t: Node, rt: Node) -> R<Transaction> {
                 occurred_at: h.occurred_at,
             });
         } else if let Some(x) = child(li, "Tax") {
-            summary_tax += child_dec(x, "Amount")?.unwrap_or_default();
+            match child_dec(x, "Amount")? {
+                Some(a) => level.tax += a,
+                None => level
+                    .rated
+                    .extend(rated_tax(x).map_err(|Bad(m)| Bad(format!("LineItem {seq}: {m}")))?),
+            }
         } else if child(li, "Discount").is_some()
             || child(li, "LoyaltyReward").is_some()
             || child(li, "RetailPriceModifier").is_some()
             || child(li, "PriceDerivationResult").is_some()
         {
-            has_adjustment = true;
+            level.has_adjustment = true;
         }
     }
-    reconcile(rt, &mut lines, inclusive, summary_tax, has_adjustment)?;
+    reconcile(rt, &mut lines, inclusive, &level, exponent(&currency))?;
     settle_roundings(rt, &mut tenders)?;
     let customer = child(rt, "Customer")
         .and_then(|c| child_text(c, "CustomerID"))

@@ -1,6 +1,7 @@
 //! Sale and return line items: item codes, quantities, prices, line discounts and tax, and
 //! the reconciliation of lines with transaction-level tax and discounts.
 
+use super::txn_tax::{computed, TxnLevel};
 use super::xml::{attr, child, child_dec, child_text, children, dec, flag, text, MAX_NUMBER};
 use super::{compose_id, total, Bad, Context, Head, R, VOID_LINE_OFFSET};
 use crate::adapters::money::spread;
@@ -179,7 +180,7 @@ fn line_tax(item: Node, net: Decimal, dp: u32) -> R<(Decimal, bool)> {
 /// A tax rate in percent as given in `Tax/Percent`. Outside 0‥100 it is no VAT or sales tax
 /// rate (a fraction like 0.19 would still pass and is taken as 0.19 %, as written): refused
 /// by name rather than turned into a tax larger than the sale.
-fn rate(p: Decimal) -> R<Decimal> {
+pub(super) fn rate(p: Decimal) -> R<Decimal> {
     if p < Decimal::ZERO || p > Decimal::ONE_HUNDRED {
         return Err(Bad(format!(
             "<Tax><Percent> `{p}` is not a tax rate between 0 and 100"
@@ -342,25 +343,36 @@ fn link_id(_ctx: &Context, h: &Head, l: Node) -> String {
 
 /// Brings lines in line with the transaction totals: a transaction-level tax when lines carry
 /// none (VAT-inclusive prices lose it from net), and transaction-level discounts.
+/// A transaction-level tax given only as a rate is computed where the document allows it
+/// ([`computed`]). `dp` is the currency's minor unit.
 pub(super) fn reconcile(
     rt: Node,
     lines: &mut [Line],
     mut inclusive: bool,
-    summary_tax: Decimal,
-    has_adjustment: bool,
+    level: &TxnLevel,
+    dp: u32,
 ) -> R<()> {
     let line_tax: Decimal = lines.iter().map(|l| l.tax).sum();
     let grand = total(rt, "TransactionGrandAmount")?;
-    let txn_tax = total(rt, "TransactionTaxAmount")?.unwrap_or(summary_tax);
     let counted: Vec<usize> = (0..lines.len())
         .filter(|i| lines[*i].kind != LineKind::Void && !voided_later(lines, *i))
         .collect();
     let goods: Decimal = counted.iter().map(|i| lines[*i].net_amount).sum();
+    let rated = if level.rated.is_empty() {
+        None
+    } else {
+        computed(&level.rated, goods, grand, dp)
+    };
+    let txn_tax = match total(rt, "TransactionTaxAmount")? {
+        Some(t) => t,
+        None => level.tax + rated.map_or(Decimal::ZERO, |(t, _)| t),
+    };
     if line_tax.is_zero() && !txn_tax.is_zero() {
-        // Tax only at transaction level: inclusive when the grand total equals the goods.
-        inclusive |= grand == Some(goods);
+        // Tax only at transaction level: inclusive when the grand total equals the goods (or
+        // the rates said so).
+        inclusive |= grand == Some(goods) || rated.is_some_and(|(_, incl)| incl);
         let weights: Vec<Decimal> = counted.iter().map(|i| lines[*i].net_amount).collect();
-        for (k, share) in spread(txn_tax, &weights, 2).into_iter().enumerate() {
+        for (k, share) in spread(txn_tax, &weights, dp).into_iter().enumerate() {
             let l = &mut lines[counted[k]];
             l.tax = share;
             if inclusive {
@@ -370,7 +382,7 @@ pub(super) fn reconcile(
     }
     let tax_now: Decimal = counted.iter().map(|i| lines[*i].tax).sum();
     let net_now: Decimal = counted.iter().map(|i| lines[*i].net_amount).sum();
-    if let (Some(grand), true) = (grand, has_adjustment) {
+    if let (Some(grand), true) = (grand, level.has_adjustment) {
         let residual = net_now + tax_now - grand;
         if residual > Decimal::ZERO {
             let sales: Vec<usize> = counted
@@ -379,7 +391,7 @@ pub(super) fn reconcile(
                 .filter(|i| lines[*i].kind == LineKind::Sale)
                 .collect();
             let weights: Vec<Decimal> = sales.iter().map(|i| lines[*i].net_amount).collect();
-            for (k, share) in spread(residual, &weights, 2).into_iter().enumerate() {
+            for (k, share) in spread(residual, &weights, dp).into_iter().enumerate() {
                 let l = &mut lines[sales[k]];
                 l.discount += share;
                 l.net_amount -= share;
