@@ -42,7 +42,7 @@ mod txn_tax;
 mod xml;
 
 pub use encoding::decode;
-use lines::{item_line, reconcile};
+use lines::{goods_of, item_line, reconcile};
 use tenders::{method_of, settle_roundings, tender};
 use txn_tax::{rated_tax, TxnLevel};
 use xml::{
@@ -306,7 +306,12 @@ fn currency_attr(n: Node) -> Option<String> {
         .find_map(code)
         .or_else(|| {
             n.descendants()
-                .filter(|d| matches!(d.tag_name().name(), "Sale" | "Return"))
+                .filter(|d| {
+                    matches!(
+                        d.tag_name().name(),
+                        "Sale" | "Return" | "SaleForDelivery" | "SaleForPickup"
+                    )
+                })
                 .flat_map(|s| s.descendants())
                 .find_map(code)
         })
@@ -358,7 +363,8 @@ fn retail(ctx: &Context, t: Node, rt: Node) -> R<Transaction> {
             .transpose()?
             .unwrap_or(pos as i32 + 1);
         let voided = flag(li, "VoidFlag");
-        if let Some(item) = child(li, "Sale").or_else(|| child(li, "Return")) {
+        let goods = goods_of(li).map_err(|Bad(m)| Bad(format!("LineItem {seq}: {m}")))?;
+        if let Some(item) = goods {
             let (line, incl) = item_line(ctx, &h, li, item, seq, exponent(&currency))
                 .map_err(|Bad(m)| Bad(format!("LineItem {seq}: {m}")))?;
             inclusive |= incl;
@@ -447,5 +453,7 @@ fn retail(ctx: &Context, t: Node, rt: Node) -> R<Transaction> {
     })
 }
 
+#[cfg(test)]
+mod shape_tests;
 #[cfg(test)]
 mod tests;

@@ -59,9 +59,12 @@ struct LineMoney {
 }
 
 /// Sum of line-level price modifiers (`RetailPriceModifier`, `PriceDerivationResult`):
-/// `Action="Subtract"` (or none) is a discount, `Action="Add"` a surcharge.
-fn modifiers(item: Node) -> R<Option<Decimal>> {
-    let mut sum = None;
+/// `Action="Subtract"` (or none) is a discount, `Action="Add"` a surcharge. A modifier that
+/// gives only a `Percent` (Xstore, GK percent-off deals) takes it of `base`, the line's list
+/// amount (quantity × regular price) less the modifiers before it, rounded to the currency's
+/// minor unit `dp`; without a list amount there is nothing to take it of and it is skipped.
+fn modifiers(item: Node, base: Option<Decimal>, dp: u32) -> R<Option<Decimal>> {
+    let mut sum: Option<Decimal> = None;
     for m in item.children().filter(|c| {
         c.is_element()
             && matches!(
@@ -69,11 +72,18 @@ fn modifiers(item: Node) -> R<Option<Decimal>> {
                 "RetailPriceModifier" | "PriceDerivationResult"
             )
     }) {
-        let Some(a) = child(m, "Amount").filter(|a| !text(*a).is_empty()) else {
-            continue;
+        let amount = child(m, "Amount").filter(|a| !text(*a).is_empty());
+        let v = match (amount, child_dec(m, "Percent")?, base) {
+            (Some(a), _, _) => dec(a, "RetailPriceModifier/Amount")?.abs(),
+            (None, Some(p), Some(b)) => {
+                let running: Decimal = b - sum.unwrap_or_default();
+                let p: Decimal = modifier_percent(p)?;
+                (running * p / Decimal::ONE_HUNDRED).round_dp(dp)
+            }
+            _ => continue,
         };
-        let v = dec(a, "RetailPriceModifier/Amount")?.abs();
-        let add = attr(a, "Action")
+        let add = amount
+            .and_then(|a| attr(a, "Action"))
             .or_else(|| attr(m, "Action"))
             .is_some_and(|x| x.eq_ignore_ascii_case("Add"));
         *sum.get_or_insert(Decimal::ZERO) += if add { -v } else { v };
@@ -81,12 +91,23 @@ fn modifiers(item: Node) -> R<Option<Decimal>> {
     Ok(sum)
 }
 
+/// A price modifier's percentage: 0‥100 (a larger one would make the price negative).
+fn modifier_percent(p: Decimal) -> R<Decimal> {
+    let p = p.abs();
+    if p > Decimal::ONE_HUNDRED {
+        return Err(Bad(format!(
+            "<RetailPriceModifier><Percent> `{p}` is not a percentage between 0 and 100"
+        )));
+    }
+    Ok(p)
+}
+
 /// Quantity, gross and discount of a line. Vendors disagree on `ExtendedAmount`: NCR (ACS,
 /// Emerald) and roqqio send it before the line discount (`ExtendedDiscountAmount` being the
 /// discount), SAP and GK after it; which one is meant is told by the arithmetic against
 /// quantity × unit price. A `Quantity` with a `Units` attribute other than 1 counts packages
 /// of `Units` each (weight, length) when that is what the extended amount was priced on.
-fn line_money(item: Node) -> R<LineMoney> {
+fn line_money(item: Node, dp: u32) -> R<LineMoney> {
     let q_node = child(item, "Quantity").filter(|q| !text(*q).is_empty());
     let qty_text = q_node
         .map(|q| dec(q, "Quantity"))
@@ -116,7 +137,7 @@ fn line_money(item: Node) -> R<LineMoney> {
         .filter(|d| !d.is_zero())
     {
         Some(d) => d,
-        None => modifiers(item)?.unwrap_or_default(),
+        None => modifiers(item, list.map(|p| quantity * p), dp)?.unwrap_or_default(),
     };
     let gross = match (extended, list) {
         (Some(e), Some(p)) if !discount.is_zero() => {
@@ -216,6 +237,38 @@ fn tax_from_percent(
     (tax.round_dp(dp), flagged)
 }
 
+/// The element of a line item that sells or returns goods: `Sale`, `Return`, or a sale whose
+/// goods leave the store later (`SaleForDelivery`, `SaleForPickup`: ARTS 6, Xstore), which is
+/// paid now and carries the item's money itself. A `SaleForDelivery` that carries no price but
+/// groups `Item`s linked (`ItemLink`) to `Sale` lines of the same transaction (Decathlon's web
+/// orders: the shipment of goods already sold) is no line; grouped `Item`s with money and no
+/// link would be money we cannot place: refused, naming the element.
+pub(super) fn goods_of<'a, 'i>(li: Node<'a, 'i>) -> R<Option<Node<'a, 'i>>> {
+    if let Some(x) = child(li, "Sale").or_else(|| child(li, "Return")) {
+        return Ok(Some(x));
+    }
+    let Some(x) = child(li, "SaleForDelivery").or_else(|| child(li, "SaleForPickup")) else {
+        return Ok(None);
+    };
+    let priced = [
+        "ExtendedAmount",
+        "RegularSalesUnitPrice",
+        "ActualSalesUnitPrice",
+    ];
+    if priced.iter().any(|n| child(x, n).is_some()) {
+        return Ok(Some(x));
+    }
+    for i in children(x, "Item").filter(|i| child(*i, "ItemLink").is_none()) {
+        if child_dec(i, "ExtendedAmount")?.is_some_and(|e| !e.is_zero()) {
+            return Err(Bad(format!(
+                "<{}> groups an <Item> with an <ExtendedAmount> but no <ItemLink> to a sale line",
+                x.tag_name().name()
+            )));
+        }
+    }
+    Ok(None)
+}
+
 /// One Sale/Return element; the bool says whether its price includes tax. `dp` is the
 /// currency's minor unit, for taxes computed from a rate.
 pub(super) fn item_line(
@@ -227,7 +280,7 @@ pub(super) fn item_line(
     dp: u32,
 ) -> R<(Line, bool)> {
     let (item_id, key) = item_codes(item)?;
-    let money = line_money(item)?;
+    let money = line_money(item, dp)?;
     let qty_signed = child_dec(item, "Quantity")?.unwrap_or(Decimal::ONE);
     let price = child_dec(item, "ActualSalesUnitPrice")?
         .or(child_dec(item, "RegularSalesUnitPrice")?)

@@ -1,0 +1,135 @@
+//! Tests of POSLog shapes from further vendors: sales whose goods leave later
+//! (`SaleForPickup`, `SaleForDelivery`) and price modifiers given only as a percentage.
+
+use super::*;
+use crate::envelope::Record;
+
+fn d(s: &str) -> Decimal {
+    s.parse().unwrap()
+}
+
+/// A fixture of ingest/tests/data/real/poslog (see PROVENANCE.md there).
+fn real(name: &str) -> String {
+    let dir = std::env::var("CARGO_MANIFEST_DIR")
+        .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string());
+    let p = format!("{dir}/tests/data/real/poslog/{name}");
+    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
+}
+
+fn the_txn(xml: &str) -> Transaction {
+    let p = parse(&Context::for_tenant("t"), xml).unwrap();
+    match p.records.as_slice() {
+        [Ok(Record::Txn(t))] => t.as_ref().clone(),
+        other => panic!("expected one transaction: {other:?}"),
+    }
+}
+
+fn sums(t: &Transaction) -> (Decimal, Decimal, Decimal) {
+    let net = t.lines.iter().map(|l| l.net_amount).sum();
+    let tax = t.lines.iter().map(|l| l.tax).sum();
+    let tender = t.tenders.iter().map(|x| x.amount).sum();
+    (net, tax, tender)
+}
+
+#[test]
+fn xstore_sale_for_pickup_is_a_sale_line_and_a_percent_modifier_a_discount() {
+    let t = the_txn(&real("xstore_sale_for_pickup_percent_modifier.xml"));
+    let got: Vec<(i32, LineKind, &str, Decimal, Decimal, Decimal)> = t
+        .lines
+        .iter()
+        .map(|l| {
+            let id = l.raw_item_id.as_str();
+            (l.line_no, l.kind, id, l.discount, l.net_amount, l.tax)
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                1,
+                LineKind::Sale,
+                "100231",
+                d("20.00"),
+                d("60.00"),
+                d("4.80")
+            ),
+            (2, LineKind::Sale, "200877", d("0"), d("150.00"), d("12.00")),
+        ]
+    );
+    assert_eq!(t.lines[1].entry_method, EntryMethod::Keyed);
+    assert_eq!(sums(&t), (d("210.00"), d("16.80"), d("226.80")));
+    assert_eq!(t.tenders[0].method, TenderMethod::Card);
+}
+
+#[test]
+fn decathlon_sale_for_delivery_grouping_linked_items_adds_no_line() {
+    let t = the_txn(&real("decathlon_web_sale_for_delivery_grouping.xml"));
+    assert_eq!(
+        t.lines.iter().map(|l| l.line_no).collect::<Vec<_>>(),
+        vec![1, 2],
+        "the shipment group repeats the sale lines it links to"
+    );
+    assert_eq!(sums(&t), (d("264.00"), d("0.00"), d("264.00")));
+    assert_eq!(t.status, TxnStatus::Completed);
+}
+
+/// One transaction holding `item` as line item 1.
+fn with_item(item: &str) -> String {
+    format!(
+        r#"<POSLog><Transaction><RetailStoreID>5</RetailStoreID><SequenceNumber>8</SequenceNumber>
+        <EndDateTime>2025-04-01T12:00:00Z</EndDateTime><CurrencyCode>EUR</CurrencyCode>
+        <RetailTransaction><LineItem><SequenceNumber>1</SequenceNumber>{item}</LineItem>
+        </RetailTransaction></Transaction></POSLog>"#
+    )
+}
+
+#[test]
+fn a_sale_for_delivery_grouping_unlinked_money_is_refused_by_name() {
+    let xml = with_item(
+        "<SaleForDelivery><ItemID>grp</ItemID><Item><ItemID>7</ItemID>
+        <ExtendedAmount>9.99</ExtendedAmount></Item></SaleForDelivery>",
+    );
+    let p = parse(&Context::for_tenant("t"), &xml).unwrap();
+    let reason = &p.records[0].as_ref().unwrap_err().reason;
+    assert!(reason.contains("<SaleForDelivery>"), "{reason}");
+    assert!(reason.contains("<ItemLink>"), "{reason}");
+    assert!(reason.contains("LineItem 1"), "{reason}");
+}
+
+#[test]
+fn percent_modifiers_stack_and_work_with_an_extended_amount_after_the_discount() {
+    // 3 × 10.00 = 30.00; 10 % off → 3.00, then 5 % of 27.00 → 1.35: 4.35 off.
+    let before = with_item(
+        "<Sale><ItemID>1</ItemID><RegularSalesUnitPrice>10.00</RegularSalesUnitPrice>
+        <ExtendedAmount>30.00</ExtendedAmount><Quantity>3</Quantity>
+        <RetailPriceModifier><Percent>10</Percent></RetailPriceModifier>
+        <RetailPriceModifier><Amount/><Percent>5</Percent></RetailPriceModifier></Sale>",
+    );
+    let l = the_txn(&before).lines[0].clone();
+    assert_eq!((l.discount, l.net_amount), (d("4.35"), d("25.65")));
+    // GK/SAP write ExtendedAmount after the discount: the net stays 25.65.
+    let after = before.replace("<ExtendedAmount>30.00", "<ExtendedAmount>25.65");
+    let l = the_txn(&after).lines[0].clone();
+    assert_eq!((l.discount, l.net_amount), (d("4.35"), d("25.65")));
+    // An Amount wins over the Percent beside it.
+    let both = with_item(
+        "<Sale><ItemID>1</ItemID><RegularSalesUnitPrice>10.00</RegularSalesUnitPrice>
+        <RetailPriceModifier><Amount Action=\"Subtract\">1.50</Amount><Percent>10</Percent>
+        </RetailPriceModifier></Sale>",
+    );
+    assert_eq!(the_txn(&both).lines[0].net_amount, d("8.50"));
+}
+
+#[test]
+fn a_modifier_percent_above_100_is_refused_by_name() {
+    let xml = with_item(
+        "<Sale><ItemID>1</ItemID><RegularSalesUnitPrice>10.00</RegularSalesUnitPrice>
+        <RetailPriceModifier><Percent>150</Percent></RetailPriceModifier></Sale>",
+    );
+    let p = parse(&Context::for_tenant("t"), &xml).unwrap();
+    let reason = &p.records[0].as_ref().unwrap_err().reason;
+    assert!(
+        reason.contains("<RetailPriceModifier><Percent>"),
+        "{reason}"
+    );
+}
