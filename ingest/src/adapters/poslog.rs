@@ -336,6 +336,25 @@ fn status_of(t: Node, rt: Node) -> TxnStatus {
     }
 }
 
+/// The void of line `of`, numbered `no`, with the amounts of the voiding line item `void`
+/// (all of them, or part of a quantity): the opposite sign of the line it takes back.
+/// A line item voided in place (`VoidFlag` on the line itself, the ARTS way) is its own `of`.
+fn reversal(void: &Line, of: &Line, no: i32) -> Line {
+    let back = if of.net_amount < Decimal::ZERO || of.quantity < Decimal::ZERO {
+        Decimal::ONE
+    } else {
+        -Decimal::ONE
+    };
+    Line {
+        line_no: no,
+        kind: LineKind::Void,
+        quantity: -void.quantity.abs(),
+        net_amount: back * void.net_amount.abs(),
+        tax: back * void.tax.abs(),
+        ..void.clone()
+    }
+}
+
 fn total(rt: Node, kind: &str) -> R<Option<Decimal>> {
     children(rt, "Total")
         .find(|n| n.attribute("TotalType") == Some(kind))
@@ -350,10 +369,13 @@ fn retail(ctx: &Context, t: Node, rt: Node) -> R<Transaction> {
         .clone()
         .or_else(|| currency_attr(rt))
         .unwrap_or_else(|| ctx.currency_of(&h.store));
-    let mut lines = Vec::new();
+    let mut lines: Vec<Line> = Vec::new();
     let mut tenders = Vec::new();
     let mut inclusive = false;
     let mut level = TxnLevel::default();
+    // Wincor Nixdorf / GK TP.net number line items by `CreateNumber` too: a voided line item
+    // naming one in `CreateRefNumber` is the cancellation of that earlier line.
+    let mut created: std::collections::HashMap<&str, i32> = std::collections::HashMap::new();
     for (pos, li) in children(rt, "LineItem").enumerate() {
         let seq = child_text(li, "SequenceNumber")
             .map(|s| {
@@ -368,17 +390,32 @@ fn retail(ctx: &Context, t: Node, rt: Node) -> R<Transaction> {
             let (line, incl) = item_line(ctx, &h, li, item, seq, exponent(&currency))
                 .map_err(|Bad(m)| Bad(format!("LineItem {seq}: {m}")))?;
             inclusive |= incl;
-            if voided {
-                let mut v = line.clone();
-                v.line_no = VOID_LINE_OFFSET + seq;
-                v.kind = LineKind::Void;
-                v.quantity = -line.quantity.abs();
-                v.net_amount = -line.net_amount;
-                v.tax = -line.tax;
-                lines.push(line);
-                lines.push(v);
-            } else {
-                lines.push(line);
+            let reverses = child_text(li, "CreateRefNumber")
+                .and_then(|r| created.get(r))
+                .and_then(|no| {
+                    lines
+                        .iter()
+                        .find(|l| l.line_no == *no && l.kind != LineKind::Void)
+                })
+                .cloned();
+            match (voided, reverses) {
+                (true, Some(orig)) => {
+                    let no = VOID_LINE_OFFSET + orig.line_no;
+                    let taken = lines.iter().any(|l| l.line_no == no);
+                    let no = if taken { VOID_LINE_OFFSET + seq } else { no };
+                    lines.push(reversal(&line, &orig, no));
+                }
+                (true, None) => {
+                    let v = reversal(&line, &line, VOID_LINE_OFFSET + seq);
+                    lines.push(line);
+                    lines.push(v);
+                }
+                (false, _) => {
+                    if let Some(c) = child_text(li, "CreateNumber") {
+                        created.insert(c, seq);
+                    }
+                    lines.push(line);
+                }
             }
         } else if let Some(x) = child(li, "Tender") {
             tenders.extend(

@@ -21,7 +21,9 @@ fn is_barcode_type(t: &str) -> bool {
 /// The item codes of a `Sale`/`Return`: the POS's own id (`raw_item_id`) and the product key.
 /// Several `ItemID`s may be sent (SKU and barcode, each with `Type`): the raw id is the first
 /// that is not a barcode, the key a barcode when one is given (`SerialNumber Type="GTIN"`, an
-/// `ItemID` of a barcode type), as for the other sources where the GTIN is the product key.
+/// `ItemID` of a barcode type, a `POSIdentity` whose `POSIDType` is one: Wincor Nixdorf / GK
+/// TP.net send the article number as `ItemID` and the scanned EAN as
+/// `POSIdentity POSIDType="EAN"`), as for the other sources where the GTIN is the product key.
 fn item_codes(item: Node) -> R<(String, crate::sku::ItemKey)> {
     let ids: Vec<(Option<&str>, &str)> = children(item, "ItemID")
         .map(|n| (attr(n, "Type").or_else(|| attr(n, "Name")), text(n)))
@@ -43,6 +45,12 @@ fn item_codes(item: Node) -> R<(String, crate::sku::ItemKey)> {
             ids.iter()
                 .filter(|(t, _)| barcode(t))
                 .find_map(|(_, v)| item_key(v))
+        })
+        .or_else(|| {
+            children(item, "POSIdentity")
+                .filter(|p| attr(*p, "POSIDType").is_some_and(is_barcode_type))
+                .filter_map(|p| child_text(p, "POSItemID"))
+                .find_map(item_key)
         });
     let key = gtin
         .or_else(|| item_key(raw))

@@ -133,3 +133,51 @@ fn a_modifier_percent_above_100_is_refused_by_name() {
         "{reason}"
     );
 }
+
+#[test]
+fn wincor_void_by_create_ref_takes_back_the_earlier_line_and_pos_identity_ean_is_the_key() {
+    let t = the_txn(&real(
+        "wincor_tpnet_void_by_create_ref_pos_identity_ean.xml",
+    ));
+    let got: Vec<(i32, LineKind, Decimal, Decimal)> = t
+        .lines
+        .iter()
+        .map(|l| (l.line_no, l.kind, l.quantity, l.net_amount))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (1, LineKind::Sale, d("1"), d("21")),
+            (2, LineKind::Sale, d("2"), d("19.00")),
+            (VOID_LINE_OFFSET + 1, LineKind::Void, d("-1"), d("-21")),
+        ],
+        "the voiding line item cancels line 1; it is no sale of its own"
+    );
+    assert_eq!(sums(&t), (d("19.00"), d("0"), d("19.00")));
+    assert_eq!(t.lines[0].raw_item_id, "4711");
+    assert_eq!(t.lines[0].gtin.as_deref(), Some("04006381333931"));
+    assert_eq!(t.lines[1].gtin.as_deref(), Some("05000112637922"));
+}
+
+#[test]
+fn a_void_flag_without_a_matching_create_ref_still_voids_in_place() {
+    // CreateRefNumber 9 names no line: the flagged line is voided where it stands.
+    let xml = with_item(
+        "<CreateRefNumber>9</CreateRefNumber><Return><ItemID>1</ItemID>
+        <RegularSalesUnitPrice>4.00</RegularSalesUnitPrice></Return>",
+    )
+    .replace("<LineItem>", "<LineItem VoidFlag=\"true\">");
+    let t = the_txn(&xml);
+    let got: Vec<(i32, LineKind, Decimal)> = t
+        .lines
+        .iter()
+        .map(|l| (l.line_no, l.kind, l.net_amount))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (1, LineKind::Return, d("-4.00")),
+            (VOID_LINE_OFFSET + 1, LineKind::Void, d("4.00")),
+        ]
+    );
+}
