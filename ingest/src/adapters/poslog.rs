@@ -15,14 +15,16 @@
 //!   without an offset (nor an `Offset` attribute) is local to the store (configured zone).
 //!   `business_date` is `BusinessDayDate` when present (after-midnight sales of the previous
 //!   day stay there).
-//! - Lines: `Sale` (a negative quantity is a return), `Return`; `VoidFlag="true"` adds a void
-//!   reversal line numbered 100000 + sequence; voided lines the POS dropped leave only gaps in
-//!   the sequence numbers and are not counted. `ExtendedAmount` before or after the line
+//! - Lines: `Sale` (a negative quantity is a return), `Return`, a priced `SaleForPickup` /
+//!   `SaleForDelivery`; `VoidFlag="true"` adds a void reversal line numbered 100000 + sequence
+//!   (with a TP.net `CreateRefNumber`, the reversal of the earlier line it names instead);
+//!   voided lines the POS dropped leave only gaps in the sequence numbers and are not counted. `ExtendedAmount` before or after the line
 //!   discount is told by arithmetic. Prices may include VAT (seen from `TaxableAmount`,
 //!   `TaxIncludedInPriceFlag`, or totals): net amounts are then net of tax.
 //! - Transaction-level discounts and rewards are taken from the totals (sum of lines − grand
 //!   total) and spread over the sale lines, because vendors report them in several redundant
-//!   places (NCR repeats a reward as detailed and summarized activity).
+//!   places (NCR repeats a reward as detailed and summarized activity). A transaction-level
+//!   tax given only as a rate is computed where the document says what it applies to.
 //! - `Tender` (TypeCode Refund or a negative amount → negative), `TenderChange` and cash back
 //!   (→ negative cash), rounding tenders.
 
@@ -39,12 +41,14 @@ mod lines;
 mod prefixes;
 mod tenders;
 mod txn_tax;
+mod voids;
 mod xml;
 
 pub use encoding::decode;
 use lines::{goods_of, item_line, reconcile};
 use tenders::{method_of, settle_roundings, tender};
 use txn_tax::{rated_tax, TxnLevel};
+use voids::{push_line, Created};
 use xml::{
     attr, business_day, child, child_dec, child_text, children, dec, flag, local_date,
     parse_offset, text, when_node,
@@ -336,25 +340,6 @@ fn status_of(t: Node, rt: Node) -> TxnStatus {
     }
 }
 
-/// The void of line `of`, numbered `no`, with the amounts of the voiding line item `void`
-/// (all of them, or part of a quantity): the opposite sign of the line it takes back.
-/// A line item voided in place (`VoidFlag` on the line itself, the ARTS way) is its own `of`.
-fn reversal(void: &Line, of: &Line, no: i32) -> Line {
-    let back = if of.net_amount < Decimal::ZERO || of.quantity < Decimal::ZERO {
-        Decimal::ONE
-    } else {
-        -Decimal::ONE
-    };
-    Line {
-        line_no: no,
-        kind: LineKind::Void,
-        quantity: -void.quantity.abs(),
-        net_amount: back * void.net_amount.abs(),
-        tax: back * void.tax.abs(),
-        ..void.clone()
-    }
-}
-
 fn total(rt: Node, kind: &str) -> R<Option<Decimal>> {
     children(rt, "Total")
         .find(|n| n.attribute("TotalType") == Some(kind))
@@ -373,9 +358,7 @@ fn retail(ctx: &Context, t: Node, rt: Node) -> R<Transaction> {
     let mut tenders = Vec::new();
     let mut inclusive = false;
     let mut level = TxnLevel::default();
-    // Wincor Nixdorf / GK TP.net number line items by `CreateNumber` too: a voided line item
-    // naming one in `CreateRefNumber` is the cancellation of that earlier line.
-    let mut created: std::collections::HashMap<&str, i32> = std::collections::HashMap::new();
+    let mut created = Created::new();
     for (pos, li) in children(rt, "LineItem").enumerate() {
         let seq = child_text(li, "SequenceNumber")
             .map(|s| {
@@ -390,33 +373,7 @@ fn retail(ctx: &Context, t: Node, rt: Node) -> R<Transaction> {
             let (line, incl) = item_line(ctx, &h, li, item, seq, exponent(&currency))
                 .map_err(|Bad(m)| Bad(format!("LineItem {seq}: {m}")))?;
             inclusive |= incl;
-            let reverses = child_text(li, "CreateRefNumber")
-                .and_then(|r| created.get(r))
-                .and_then(|no| {
-                    lines
-                        .iter()
-                        .find(|l| l.line_no == *no && l.kind != LineKind::Void)
-                })
-                .cloned();
-            match (voided, reverses) {
-                (true, Some(orig)) => {
-                    let no = VOID_LINE_OFFSET + orig.line_no;
-                    let taken = lines.iter().any(|l| l.line_no == no);
-                    let no = if taken { VOID_LINE_OFFSET + seq } else { no };
-                    lines.push(reversal(&line, &orig, no));
-                }
-                (true, None) => {
-                    let v = reversal(&line, &line, VOID_LINE_OFFSET + seq);
-                    lines.push(line);
-                    lines.push(v);
-                }
-                (false, _) => {
-                    if let Some(c) = child_text(li, "CreateNumber") {
-                        created.insert(c, seq);
-                    }
-                    lines.push(line);
-                }
-            }
+            push_line(&mut lines, &mut created, li, line, voided);
         } else if let Some(x) = child(li, "Tender") {
             tenders.extend(
                 tender(li, x, seq, h.occurred_at, voided)
