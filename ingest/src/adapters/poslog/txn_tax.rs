@@ -59,8 +59,8 @@ pub(super) fn computed(
     let flagged = rated.iter().any(|r| r.flagged);
     if rated.iter().all(|r| r.taxable.is_some()) {
         // The taxable amount is what the rate applies to (ARTS): taxable × p / 100 when it is
-        // net of tax; a taxable amount that already holds the tax (it equals goods that are the
-        // grand total, or the flag says prices include tax) holds taxable × p / (100 + p).
+        // net of tax; a taxable amount that is the whole of goods whose prices include tax (the
+        // grand total equals the goods, or the flag says so) holds taxable × p / (100 + p).
         let g = goods.abs();
         let taxable: Decimal = rated.iter().filter_map(|r| r.taxable).sum();
         let sum = |of: &dyn Fn(Decimal, Decimal) -> Decimal| -> Decimal {
@@ -71,12 +71,13 @@ pub(super) fn computed(
         };
         let on_top = sum(&|t, p| t * p / hundred);
         let inside = sum(&|t, p| t * p / (hundred + p));
+        let inclusive_prices = flagged || grand.is_some_and(|x| near(x.abs(), g));
         let (tax, inclusive) = if near(taxable + on_top, g) {
             (on_top, true)
-        } else if flagged || grand.is_some_and(|x| near(x.abs(), g)) {
+        } else if inclusive_prices && near(taxable, g) {
             (inside, true)
         } else {
-            (on_top, false)
+            (on_top, inclusive_prices)
         };
         let signed = if goods < Decimal::ZERO { -tax } else { tax };
         return Some((signed, inclusive));
@@ -139,6 +140,17 @@ mod tests {
                 2
             ),
             Some((d("1.90"), true))
+        );
+        // VAT-inclusive goods of which only part is taxable (84.03 net of tax, 100.00 with it;
+        // 10.00 exempt): the tax is on top of the taxable amount, inside the prices.
+        assert_eq!(
+            computed(
+                &[r("19", Some("84.03"), false)],
+                d("110.00"),
+                Some(d("110.00")),
+                2
+            ),
+            Some((d("15.97"), true))
         );
         // A return: the tax has the goods' sign.
         assert_eq!(
