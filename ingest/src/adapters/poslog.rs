@@ -18,9 +18,10 @@
 //! - Lines: `Sale` (a negative quantity is a return), `Return`, a priced `SaleForPickup` /
 //!   `SaleForDelivery`; `VoidFlag="true"` adds a void reversal line numbered 100000 + sequence
 //!   (with a TP.net `CreateRefNumber`, the reversal of the earlier line it names instead);
-//!   voided lines the POS dropped leave only gaps in the sequence numbers and are not counted. `ExtendedAmount` before or after the line
-//!   discount is told by arithmetic. Prices may include VAT (seen from `TaxableAmount`,
-//!   `TaxIncludedInPriceFlag`, or totals): net amounts are then net of tax.
+//!   voided lines the POS dropped leave only gaps in the sequence numbers and are not counted.
+//!   `ExtendedAmount` before or after the line discount is told by arithmetic. Prices may
+//!   include VAT (seen from `TaxableAmount`, `TaxIncludedInPriceFlag`, or totals): net amounts
+//!   are then net of tax.
 //! - Transaction-level discounts and rewards are taken from the totals (sum of lines − grand
 //!   total) and spread over the sale lines, because vendors report them in several redundant
 //!   places (NCR repeats a reward as detailed and summarized activity). A transaction-level

@@ -68,7 +68,7 @@ struct LineMoney {
 
 /// Sum of line-level price modifiers (`RetailPriceModifier`, `PriceDerivationResult`):
 /// `Action="Subtract"` (or none) is a discount, `Action="Add"` a surcharge. A modifier that
-/// gives only a `Percent` (Xstore, GK percent-off deals) takes it of `base`, the line's list
+/// gives only a `Percent` (ARTS makes its `Amount` optional) takes it of `base`, the line's list
 /// amount (quantity × regular price) less the modifiers before it, rounded to the currency's
 /// minor unit `dp`; without a list amount there is nothing to take it of and it is skipped.
 fn modifiers(item: Node, base: Option<Decimal>, dp: u32) -> R<Option<Decimal>> {
@@ -81,14 +81,17 @@ fn modifiers(item: Node, base: Option<Decimal>, dp: u32) -> R<Option<Decimal>> {
             )
     }) {
         let amount = child(m, "Amount").filter(|a| !text(*a).is_empty());
-        let v = match (amount, child_dec(m, "Percent")?, base) {
-            (Some(a), _, _) => dec(a, "RetailPriceModifier/Amount")?.abs(),
-            (None, Some(p), Some(b)) => {
-                let running: Decimal = b - sum.unwrap_or_default();
-                let p: Decimal = modifier_percent(p)?;
-                (running * p / Decimal::ONE_HUNDRED).round_dp(dp)
-            }
-            _ => continue,
+        let v = match (amount, base) {
+            (Some(a), _) => dec(a, "RetailPriceModifier/Amount")?.abs(),
+            (None, Some(b)) => match child_dec(m, "Percent")? {
+                Some(p) => {
+                    let running: Decimal = b - sum.unwrap_or_default();
+                    let p: Decimal = modifier_percent(p)?;
+                    (running * p / Decimal::ONE_HUNDRED).round_dp(dp)
+                }
+                None => continue,
+            },
+            (None, None) => continue,
         };
         let add = amount
             .and_then(|a| attr(a, "Action"))

@@ -181,3 +181,12 @@ fn a_void_flag_without_a_matching_create_ref_still_voids_in_place() {
         ]
     );
 }
+
+#[test]
+fn a_modifier_amount_is_read_whatever_the_percent_beside_it_says() {
+    let xml = with_item(
+        "<Sale><ItemID>1</ItemID><RegularSalesUnitPrice>10.00</RegularSalesUnitPrice>
+        <RetailPriceModifier><Amount>2.00</Amount><Percent>n/a</Percent></RetailPriceModifier></Sale>",
+    );
+    assert_eq!(the_txn(&xml).lines[0].net_amount, d("8.00"));
+}
