@@ -58,6 +58,28 @@ fn item_codes(item: Node) -> R<(String, crate::sku::ItemKey)> {
     Ok((raw.to_string(), key))
 }
 
+/// Spellings of the regular (list) unit price: ARTS `RegularSalesUnitPrice`, then what other
+/// exports write: `RegularSaleUnitPrice` (a public ticket-to-POSLog XSLT), `UnitListPrice`
+/// (Wincor Nixdorf TP.net, beside the ARTS one), `UnitRetailPrice` (an ARTS 6.5 `KLog`).
+const REGULAR_PRICE: [&str; 4] = [
+    "RegularSalesUnitPrice",
+    "RegularSaleUnitPrice",
+    "UnitListPrice",
+    "UnitRetailPrice",
+];
+/// Spellings of the price actually charged per unit: ARTS, then `ActualUnitPrice` (the XSLT).
+const ACTUAL_PRICE: [&str; 2] = ["ActualSalesUnitPrice", "ActualUnitPrice"];
+
+/// The first of `names` the item gives, as an unsigned amount.
+fn price_of(item: Node, names: &[&str]) -> R<Option<Decimal>> {
+    for n in names {
+        if let Some(p) = child_dec(item, n)? {
+            return Ok(Some(p.abs()));
+        }
+    }
+    Ok(None)
+}
+
 /// Money of one line as the POS reported it, normalized: quantity (unsigned), gross (before
 /// line discounts) and the line discount.
 struct LineMoney {
@@ -131,8 +153,8 @@ fn line_money(item: Node, dp: u32) -> R<LineMoney> {
         .map(|u| u.abs())
         .filter(|u| *u <= MAX_NUMBER)
         .filter(|u| !u.is_zero() && *u != Decimal::ONE);
-    let regular = child_dec(item, "RegularSalesUnitPrice")?.map(|d| d.abs());
-    let actual = child_dec(item, "ActualSalesUnitPrice")?.map(|d| d.abs());
+    let regular = price_of(item, &REGULAR_PRICE)?;
+    let actual = price_of(item, &ACTUAL_PRICE)?;
     let extended = child_dec(item, "ExtendedAmount")?.map(|d| d.abs());
     let list = regular.or(actual);
     let near = |a: Decimal, b: Decimal| (a - b).abs();
@@ -261,12 +283,11 @@ pub(super) fn goods_of<'a, 'i>(li: Node<'a, 'i>) -> R<Option<Node<'a, 'i>>> {
     let Some(x) = child(li, "SaleForDelivery").or_else(|| child(li, "SaleForPickup")) else {
         return Ok(None);
     };
-    let priced = [
-        "ExtendedAmount",
-        "RegularSalesUnitPrice",
-        "ActualSalesUnitPrice",
-    ];
-    if priced.iter().any(|n| child(x, n).is_some()) {
+    let mut priced = REGULAR_PRICE
+        .iter()
+        .chain(&ACTUAL_PRICE)
+        .chain(&["ExtendedAmount"]);
+    if priced.any(|n| child(x, n).is_some()) {
         return Ok(Some(x));
     }
     for i in children(x, "Item").filter(|i| child(*i, "ItemLink").is_none()) {
@@ -293,16 +314,15 @@ pub(super) fn item_line(
     let (item_id, key) = item_codes(item)?;
     let money = line_money(item, dp)?;
     let qty_signed = child_dec(item, "Quantity")?.unwrap_or(Decimal::ONE);
-    let price = child_dec(item, "ActualSalesUnitPrice")?
-        .or(child_dec(item, "RegularSalesUnitPrice")?)
-        .map(|p| p.abs())
-        .unwrap_or_else(|| {
-            if money.quantity.is_zero() {
-                money.gross
-            } else {
-                (money.gross / money.quantity).round_dp(4)
-            }
-        });
+    let regular = price_of(item, &REGULAR_PRICE)?;
+    let actual = price_of(item, &ACTUAL_PRICE)?;
+    let price = actual.or(regular).unwrap_or_else(|| {
+        if money.quantity.is_zero() {
+            money.gross
+        } else {
+            (money.gross / money.quantity).round_dp(4)
+        }
+    });
     let extended_signed = child_dec(item, "ExtendedAmount")?.unwrap_or_default();
     let is_return = item.tag_name().name() == "Return"
         || qty_signed < Decimal::ZERO
@@ -353,9 +373,7 @@ pub(super) fn item_line(
         net_amount: sign * net,
         tax: sign * tax,
         entry_method: entry,
-        price_override: child_dec(item, "ActualSalesUnitPrice")?
-            .zip(child_dec(item, "RegularSalesUnitPrice")?)
-            .is_some_and(|(a, r)| a.abs() < r.abs()),
+        price_override: actual.zip(regular).is_some_and(|(a, r)| a < r),
         original_txn_id,
         original_line_no,
     };

@@ -190,3 +190,25 @@ fn a_modifier_amount_is_read_whatever_the_percent_beside_it_says() {
     );
     assert_eq!(the_txn(&xml).lines[0].net_amount, d("8.00"));
 }
+
+#[test]
+fn unit_price_spellings_let_the_extended_amount_after_discount_be_told() {
+    // RegularSaleUnitPrice / ActualUnitPrice: 2 × 10.00 less 2.00 is the ExtendedAmount 18.00.
+    let t = the_txn(&real("ticket_xslt_sale_unit_price_spellings.xml"));
+    let got: Vec<(Decimal, Decimal, Decimal)> = t
+        .lines
+        .iter()
+        .map(|l| (l.unit_price, l.discount, l.net_amount))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (d("10.00"), d("2.00"), d("18.00")),
+            (d("5.50"), d("0"), d("5.50"))
+        ]
+    );
+    assert_eq!(sums(&t), (d("23.50"), d("0"), d("23.50")));
+    // UnitRetailPrice (an ARTS 6.5 KLog) is a price when nothing else gives one.
+    let klog = with_item("<Sale><ItemID>9</ItemID><UnitRetailPrice>5.25</UnitRetailPrice></Sale>");
+    assert_eq!(the_txn(&klog).lines[0].net_amount, d("5.25"));
+}
