@@ -1,7 +1,8 @@
 //! ARTS POSLog XML, 2.x (NCR ACS) and 6.0 (roqqio, Decathlon, GK/SAP, NCR Emerald, Xstore).
 //! Elements and attributes are matched by local name, so namespace prefixes (`ns2:`,
 //! `poslog:`) and the default namespace (which differs between versions and vendors) do not
-//! matter and vendor extensions are skipped here but kept verbatim in the raw inbox.
+//! matter and vendor extensions are skipped here but kept verbatim in the raw inbox. Prefixes
+//! used without a declaration are declared on a parsed copy ([`prefixes`]).
 //!
 //! Mapping rules (docs/ingest.md lists them with the samples that exercise each):
 //! - Every outermost `Transaction` of the document (root `POSLog`, a single `Transaction`, or a
@@ -14,14 +15,17 @@
 //!   without an offset (nor an `Offset` attribute) is local to the store (configured zone).
 //!   `business_date` is `BusinessDayDate` when present (after-midnight sales of the previous
 //!   day stay there).
-//! - Lines: `Sale` (a negative quantity is a return), `Return`; `VoidFlag="true"` adds a void
-//!   reversal line numbered 100000 + sequence; voided lines the POS dropped leave only gaps in
-//!   the sequence numbers and are not counted. `ExtendedAmount` before or after the line
-//!   discount is told by arithmetic. Prices may include VAT (seen from `TaxableAmount`,
-//!   `TaxIncludedInPriceFlag`, or totals): net amounts are then net of tax.
+//! - Lines: `Sale` (a negative quantity is a return), `Return`, a priced `SaleForPickup` /
+//!   `SaleForDelivery`; `VoidFlag="true"` adds a void reversal line numbered 100000 + sequence
+//!   (with a TP.net `CreateRefNumber`, the reversal of the earlier line it names instead);
+//!   voided lines the POS dropped leave only gaps in the sequence numbers and are not counted.
+//!   `ExtendedAmount` before or after the line discount is told by arithmetic. Prices may
+//!   include VAT (seen from `TaxableAmount`, `TaxIncludedInPriceFlag`, or totals): net amounts
+//!   are then net of tax.
 //! - Transaction-level discounts and rewards are taken from the totals (sum of lines − grand
 //!   total) and spread over the sale lines, because vendors report them in several redundant
-//!   places (NCR repeats a reward as detailed and summarized activity).
+//!   places (NCR repeats a reward as detailed and summarized activity). A transaction-level
+//!   tax given only as a rate is computed where the document says what it applies to.
 //! - `Tender` (TypeCode Refund or a negative amount → negative), `TenderChange` and cash back
 //!   (→ negative cash), rounding tenders.
 
@@ -35,12 +39,17 @@ use rust_decimal::Decimal;
 
 mod encoding;
 mod lines;
+mod prefixes;
 mod tenders;
+mod txn_tax;
+mod voids;
 mod xml;
 
 pub use encoding::decode;
-use lines::{item_line, reconcile};
+use lines::{goods_of, item_line, reconcile};
 use tenders::{method_of, settle_roundings, tender};
+use txn_tax::{rated_tax, TxnLevel};
+use voids::{push_line, Created};
 use xml::{
     attr, business_day, child, child_dec, child_text, children, dec, flag, local_date,
     parse_offset, text, when_node,
@@ -66,8 +75,18 @@ struct Bad(String);
 type R<T> = Result<T, Bad>;
 
 pub fn parse(ctx: &Context, body: &str) -> Result<Parsed, PayloadError> {
-    let doc = Document::parse(body)
-        .map_err(|e| PayloadError::new(None, format!("not well-formed XML: {e}")))?;
+    let not_xml =
+        |e: roxmltree::Error| PayloadError::new(None, format!("not well-formed XML: {e}"));
+    let declared;
+    let (doc, shift) = match Document::parse(body) {
+        Ok(doc) => (doc, prefixes::Shift::default()),
+        Err(roxmltree::Error::UnknownNamespace(..)) => {
+            let (text, shift) = prefixes::declare_missing(body).map_err(not_xml)?;
+            declared = text;
+            (Document::parse(&declared).map_err(not_xml)?, shift)
+        }
+        Err(e) => return Err(not_xml(e)),
+    };
     let root = doc.root_element();
     let txns = transactions(root);
     if txns.is_empty() {
@@ -88,7 +107,7 @@ pub fn parse(ctx: &Context, body: &str) -> Result<Parsed, PayloadError> {
         ..Parsed::default()
     };
     for (i, t) in txns.into_iter().enumerate() {
-        let raw = &body[t.range()];
+        let raw = &body[shift.original(t.range())];
         if is_training(t) {
             out.skipped += 1;
             continue;
@@ -292,7 +311,12 @@ fn currency_attr(n: Node) -> Option<String> {
         .find_map(code)
         .or_else(|| {
             n.descendants()
-                .filter(|d| matches!(d.tag_name().name(), "Sale" | "Return"))
+                .filter(|d| {
+                    matches!(
+                        d.tag_name().name(),
+                        "Sale" | "Return" | "SaleForDelivery" | "SaleForPickup"
+                    )
+                })
                 .flat_map(|s| s.descendants())
                 .find_map(code)
         })
@@ -331,11 +355,11 @@ fn retail(ctx: &Context, t: Node, rt: Node) -> R<Transaction> {
         .clone()
         .or_else(|| currency_attr(rt))
         .unwrap_or_else(|| ctx.currency_of(&h.store));
-    let mut lines = Vec::new();
+    let mut lines: Vec<Line> = Vec::new();
     let mut tenders = Vec::new();
     let mut inclusive = false;
-    let mut summary_tax = Decimal::ZERO;
-    let mut has_adjustment = false;
+    let mut level = TxnLevel::default();
+    let mut created = Created::new();
     for (pos, li) in children(rt, "LineItem").enumerate() {
         let seq = child_text(li, "SequenceNumber")
             .map(|s| {
@@ -345,22 +369,12 @@ fn retail(ctx: &Context, t: Node, rt: Node) -> R<Transaction> {
             .transpose()?
             .unwrap_or(pos as i32 + 1);
         let voided = flag(li, "VoidFlag");
-        if let Some(item) = child(li, "Sale").or_else(|| child(li, "Return")) {
+        let goods = goods_of(li).map_err(|Bad(m)| Bad(format!("LineItem {seq}: {m}")))?;
+        if let Some(item) = goods {
             let (line, incl) = item_line(ctx, &h, li, item, seq, exponent(&currency))
                 .map_err(|Bad(m)| Bad(format!("LineItem {seq}: {m}")))?;
             inclusive |= incl;
-            if voided {
-                let mut v = line.clone();
-                v.line_no = VOID_LINE_OFFSET + seq;
-                v.kind = LineKind::Void;
-                v.quantity = -line.quantity.abs();
-                v.net_amount = -line.net_amount;
-                v.tax = -line.tax;
-                lines.push(line);
-                lines.push(v);
-            } else {
-                lines.push(line);
-            }
+            push_line(&mut lines, &mut created, li, line, voided);
         } else if let Some(x) = child(li, "Tender") {
             tenders.extend(
                 tender(li, x, seq, h.occurred_at, voided)
@@ -389,16 +403,21 @@ fn retail(ctx: &Context, t: Node, rt: Node) -> R<Transaction> {
                 occurred_at: h.occurred_at,
             });
         } else if let Some(x) = child(li, "Tax") {
-            summary_tax += child_dec(x, "Amount")?.unwrap_or_default();
+            match child_dec(x, "Amount")? {
+                Some(a) => level.tax += a,
+                None => level
+                    .rated
+                    .extend(rated_tax(x).map_err(|Bad(m)| Bad(format!("LineItem {seq}: {m}")))?),
+            }
         } else if child(li, "Discount").is_some()
             || child(li, "LoyaltyReward").is_some()
             || child(li, "RetailPriceModifier").is_some()
             || child(li, "PriceDerivationResult").is_some()
         {
-            has_adjustment = true;
+            level.has_adjustment = true;
         }
     }
-    reconcile(rt, &mut lines, inclusive, summary_tax, has_adjustment)?;
+    reconcile(rt, &mut lines, inclusive, &level, exponent(&currency))?;
     settle_roundings(rt, &mut tenders)?;
     let customer = child(rt, "Customer")
         .and_then(|c| child_text(c, "CustomerID"))
@@ -429,5 +448,7 @@ fn retail(ctx: &Context, t: Node, rt: Node) -> R<Transaction> {
     })
 }
 
+#[cfg(test)]
+mod shape_tests;
 #[cfg(test)]
 mod tests;

@@ -1,6 +1,7 @@
 //! Sale and return line items: item codes, quantities, prices, line discounts and tax, and
 //! the reconciliation of lines with transaction-level tax and discounts.
 
+use super::txn_tax::{computed, TxnLevel};
 use super::xml::{attr, child, child_dec, child_text, children, dec, flag, text, MAX_NUMBER};
 use super::{compose_id, total, Bad, Context, Head, R, VOID_LINE_OFFSET};
 use crate::adapters::money::spread;
@@ -20,7 +21,9 @@ fn is_barcode_type(t: &str) -> bool {
 /// The item codes of a `Sale`/`Return`: the POS's own id (`raw_item_id`) and the product key.
 /// Several `ItemID`s may be sent (SKU and barcode, each with `Type`): the raw id is the first
 /// that is not a barcode, the key a barcode when one is given (`SerialNumber Type="GTIN"`, an
-/// `ItemID` of a barcode type), as for the other sources where the GTIN is the product key.
+/// `ItemID` of a barcode type, a `POSIdentity` whose `POSIDType` is one: Wincor Nixdorf / GK
+/// TP.net send the article number as `ItemID` and the scanned EAN as
+/// `POSIdentity POSIDType="EAN"`), as for the other sources where the GTIN is the product key.
 fn item_codes(item: Node) -> R<(String, crate::sku::ItemKey)> {
     let ids: Vec<(Option<&str>, &str)> = children(item, "ItemID")
         .map(|n| (attr(n, "Type").or_else(|| attr(n, "Name")), text(n)))
@@ -42,11 +45,39 @@ fn item_codes(item: Node) -> R<(String, crate::sku::ItemKey)> {
             ids.iter()
                 .filter(|(t, _)| barcode(t))
                 .find_map(|(_, v)| item_key(v))
+        })
+        .or_else(|| {
+            children(item, "POSIdentity")
+                .filter(|p| attr(*p, "POSIDType").is_some_and(is_barcode_type))
+                .filter_map(|p| child_text(p, "POSItemID"))
+                .find_map(item_key)
         });
     let key = gtin
         .or_else(|| item_key(raw))
         .ok_or_else(|| Bad(format!("<ItemID> `{raw}` holds no usable item code")))?;
     Ok((raw.to_string(), key))
+}
+
+/// Spellings of the regular (list) unit price: ARTS `RegularSalesUnitPrice`, then what other
+/// exports write: `RegularSaleUnitPrice` (a public ticket-to-POSLog XSLT), `UnitListPrice`
+/// (Wincor Nixdorf TP.net, beside the ARTS one), `UnitRetailPrice` (an ARTS 6.5 `KLog`).
+const REGULAR_PRICE: [&str; 4] = [
+    "RegularSalesUnitPrice",
+    "RegularSaleUnitPrice",
+    "UnitListPrice",
+    "UnitRetailPrice",
+];
+/// Spellings of the price actually charged per unit: ARTS, then `ActualUnitPrice` (the XSLT).
+const ACTUAL_PRICE: [&str; 2] = ["ActualSalesUnitPrice", "ActualUnitPrice"];
+
+/// The first of `names` the item gives, as an unsigned amount.
+fn price_of(item: Node, names: &[&str]) -> R<Option<Decimal>> {
+    for n in names {
+        if let Some(p) = child_dec(item, n)? {
+            return Ok(Some(p.abs()));
+        }
+    }
+    Ok(None)
 }
 
 /// Money of one line as the POS reported it, normalized: quantity (unsigned), gross (before
@@ -58,9 +89,12 @@ struct LineMoney {
 }
 
 /// Sum of line-level price modifiers (`RetailPriceModifier`, `PriceDerivationResult`):
-/// `Action="Subtract"` (or none) is a discount, `Action="Add"` a surcharge.
-fn modifiers(item: Node) -> R<Option<Decimal>> {
-    let mut sum = None;
+/// `Action="Subtract"` (or none) is a discount, `Action="Add"` a surcharge. A modifier that
+/// gives only a `Percent` (ARTS makes its `Amount` optional) takes it of `base`, the line's list
+/// amount (quantity × regular price) less the modifiers before it, rounded to the currency's
+/// minor unit `dp`; without a list amount there is nothing to take it of and it is skipped.
+fn modifiers(item: Node, base: Option<Decimal>, dp: u32) -> R<Option<Decimal>> {
+    let mut sum: Option<Decimal> = None;
     for m in item.children().filter(|c| {
         c.is_element()
             && matches!(
@@ -68,11 +102,21 @@ fn modifiers(item: Node) -> R<Option<Decimal>> {
                 "RetailPriceModifier" | "PriceDerivationResult"
             )
     }) {
-        let Some(a) = child(m, "Amount").filter(|a| !text(*a).is_empty()) else {
-            continue;
+        let amount = child(m, "Amount").filter(|a| !text(*a).is_empty());
+        let v = match (amount, base) {
+            (Some(a), _) => dec(a, "RetailPriceModifier/Amount")?.abs(),
+            (None, Some(b)) => match child_dec(m, "Percent")? {
+                Some(p) => {
+                    let running: Decimal = b - sum.unwrap_or_default();
+                    let p: Decimal = modifier_percent(p)?;
+                    (running * p / Decimal::ONE_HUNDRED).round_dp(dp)
+                }
+                None => continue,
+            },
+            (None, None) => continue,
         };
-        let v = dec(a, "RetailPriceModifier/Amount")?.abs();
-        let add = attr(a, "Action")
+        let add = amount
+            .and_then(|a| attr(a, "Action"))
             .or_else(|| attr(m, "Action"))
             .is_some_and(|x| x.eq_ignore_ascii_case("Add"));
         *sum.get_or_insert(Decimal::ZERO) += if add { -v } else { v };
@@ -80,12 +124,23 @@ fn modifiers(item: Node) -> R<Option<Decimal>> {
     Ok(sum)
 }
 
+/// A price modifier's percentage: 0‥100 (a larger one would make the price negative).
+fn modifier_percent(p: Decimal) -> R<Decimal> {
+    let p = p.abs();
+    if p > Decimal::ONE_HUNDRED {
+        return Err(Bad(format!(
+            "<RetailPriceModifier><Percent> `{p}` is not a percentage between 0 and 100"
+        )));
+    }
+    Ok(p)
+}
+
 /// Quantity, gross and discount of a line. Vendors disagree on `ExtendedAmount`: NCR (ACS,
 /// Emerald) and roqqio send it before the line discount (`ExtendedDiscountAmount` being the
 /// discount), SAP and GK after it; which one is meant is told by the arithmetic against
 /// quantity × unit price. A `Quantity` with a `Units` attribute other than 1 counts packages
 /// of `Units` each (weight, length) when that is what the extended amount was priced on.
-fn line_money(item: Node) -> R<LineMoney> {
+fn line_money(item: Node, dp: u32) -> R<LineMoney> {
     let q_node = child(item, "Quantity").filter(|q| !text(*q).is_empty());
     let qty_text = q_node
         .map(|q| dec(q, "Quantity"))
@@ -98,8 +153,8 @@ fn line_money(item: Node) -> R<LineMoney> {
         .map(|u| u.abs())
         .filter(|u| *u <= MAX_NUMBER)
         .filter(|u| !u.is_zero() && *u != Decimal::ONE);
-    let regular = child_dec(item, "RegularSalesUnitPrice")?.map(|d| d.abs());
-    let actual = child_dec(item, "ActualSalesUnitPrice")?.map(|d| d.abs());
+    let regular = price_of(item, &REGULAR_PRICE)?;
+    let actual = price_of(item, &ACTUAL_PRICE)?;
     let extended = child_dec(item, "ExtendedAmount")?.map(|d| d.abs());
     let list = regular.or(actual);
     let near = |a: Decimal, b: Decimal| (a - b).abs();
@@ -115,7 +170,7 @@ fn line_money(item: Node) -> R<LineMoney> {
         .filter(|d| !d.is_zero())
     {
         Some(d) => d,
-        None => modifiers(item)?.unwrap_or_default(),
+        None => modifiers(item, list.map(|p| quantity * p), dp)?.unwrap_or_default(),
     };
     let gross = match (extended, list) {
         (Some(e), Some(p)) if !discount.is_zero() => {
@@ -179,7 +234,7 @@ fn line_tax(item: Node, net: Decimal, dp: u32) -> R<(Decimal, bool)> {
 /// A tax rate in percent as given in `Tax/Percent`. Outside 0‥100 it is no VAT or sales tax
 /// rate (a fraction like 0.19 would still pass and is taken as 0.19 %, as written): refused
 /// by name rather than turned into a tax larger than the sale.
-fn rate(p: Decimal) -> R<Decimal> {
+pub(super) fn rate(p: Decimal) -> R<Decimal> {
     if p < Decimal::ZERO || p > Decimal::ONE_HUNDRED {
         return Err(Bad(format!(
             "<Tax><Percent> `{p}` is not a tax rate between 0 and 100"
@@ -215,6 +270,37 @@ fn tax_from_percent(
     (tax.round_dp(dp), flagged)
 }
 
+/// The element of a line item that sells or returns goods: `Sale`, `Return`, or a sale whose
+/// goods leave the store later (`SaleForDelivery`, `SaleForPickup`: ARTS 6, Xstore), which is
+/// paid now and carries the item's money itself. A `SaleForDelivery` that carries no price but
+/// groups `Item`s linked (`ItemLink`) to `Sale` lines of the same transaction (Decathlon's web
+/// orders: the shipment of goods already sold) is no line; grouped `Item`s with money and no
+/// link would be money we cannot place: refused, naming the element.
+pub(super) fn goods_of<'a, 'i>(li: Node<'a, 'i>) -> R<Option<Node<'a, 'i>>> {
+    if let Some(x) = child(li, "Sale").or_else(|| child(li, "Return")) {
+        return Ok(Some(x));
+    }
+    let Some(x) = child(li, "SaleForDelivery").or_else(|| child(li, "SaleForPickup")) else {
+        return Ok(None);
+    };
+    let mut priced = REGULAR_PRICE
+        .iter()
+        .chain(&ACTUAL_PRICE)
+        .chain(&["ExtendedAmount"]);
+    if priced.any(|n| child(x, n).is_some()) {
+        return Ok(Some(x));
+    }
+    for i in children(x, "Item").filter(|i| child(*i, "ItemLink").is_none()) {
+        if child_dec(i, "ExtendedAmount")?.is_some_and(|e| !e.is_zero()) {
+            return Err(Bad(format!(
+                "<{}> groups an <Item> with an <ExtendedAmount> but no <ItemLink> to a sale line",
+                x.tag_name().name()
+            )));
+        }
+    }
+    Ok(None)
+}
+
 /// One Sale/Return element; the bool says whether its price includes tax. `dp` is the
 /// currency's minor unit, for taxes computed from a rate.
 pub(super) fn item_line(
@@ -226,18 +312,17 @@ pub(super) fn item_line(
     dp: u32,
 ) -> R<(Line, bool)> {
     let (item_id, key) = item_codes(item)?;
-    let money = line_money(item)?;
+    let money = line_money(item, dp)?;
     let qty_signed = child_dec(item, "Quantity")?.unwrap_or(Decimal::ONE);
-    let price = child_dec(item, "ActualSalesUnitPrice")?
-        .or(child_dec(item, "RegularSalesUnitPrice")?)
-        .map(|p| p.abs())
-        .unwrap_or_else(|| {
-            if money.quantity.is_zero() {
-                money.gross
-            } else {
-                (money.gross / money.quantity).round_dp(4)
-            }
-        });
+    let regular = price_of(item, &REGULAR_PRICE)?;
+    let actual = price_of(item, &ACTUAL_PRICE)?;
+    let price = actual.or(regular).unwrap_or_else(|| {
+        if money.quantity.is_zero() {
+            money.gross
+        } else {
+            (money.gross / money.quantity).round_dp(4)
+        }
+    });
     let extended_signed = child_dec(item, "ExtendedAmount")?.unwrap_or_default();
     let is_return = item.tag_name().name() == "Return"
         || qty_signed < Decimal::ZERO
@@ -288,9 +373,7 @@ pub(super) fn item_line(
         net_amount: sign * net,
         tax: sign * tax,
         entry_method: entry,
-        price_override: child_dec(item, "ActualSalesUnitPrice")?
-            .zip(child_dec(item, "RegularSalesUnitPrice")?)
-            .is_some_and(|(a, r)| a.abs() < r.abs()),
+        price_override: actual.zip(regular).is_some_and(|(a, r)| a < r),
         original_txn_id,
         original_line_no,
     };
@@ -342,25 +425,36 @@ fn link_id(_ctx: &Context, h: &Head, l: Node) -> String {
 
 /// Brings lines in line with the transaction totals: a transaction-level tax when lines carry
 /// none (VAT-inclusive prices lose it from net), and transaction-level discounts.
+/// A transaction-level tax given only as a rate is computed where the document allows it
+/// ([`computed`]). `dp` is the currency's minor unit.
 pub(super) fn reconcile(
     rt: Node,
     lines: &mut [Line],
     mut inclusive: bool,
-    summary_tax: Decimal,
-    has_adjustment: bool,
+    level: &TxnLevel,
+    dp: u32,
 ) -> R<()> {
     let line_tax: Decimal = lines.iter().map(|l| l.tax).sum();
     let grand = total(rt, "TransactionGrandAmount")?;
-    let txn_tax = total(rt, "TransactionTaxAmount")?.unwrap_or(summary_tax);
     let counted: Vec<usize> = (0..lines.len())
         .filter(|i| lines[*i].kind != LineKind::Void && !voided_later(lines, *i))
         .collect();
     let goods: Decimal = counted.iter().map(|i| lines[*i].net_amount).sum();
+    let rated = if level.rated.is_empty() {
+        None
+    } else {
+        computed(&level.rated, goods, grand, dp)
+    };
+    let txn_tax = match total(rt, "TransactionTaxAmount")? {
+        Some(t) => t,
+        None => level.tax + rated.map_or(Decimal::ZERO, |(t, _)| t),
+    };
     if line_tax.is_zero() && !txn_tax.is_zero() {
-        // Tax only at transaction level: inclusive when the grand total equals the goods.
-        inclusive |= grand == Some(goods);
+        // Tax only at transaction level: inclusive when the grand total equals the goods (or
+        // the rates said so).
+        inclusive |= grand == Some(goods) || rated.is_some_and(|(_, incl)| incl);
         let weights: Vec<Decimal> = counted.iter().map(|i| lines[*i].net_amount).collect();
-        for (k, share) in spread(txn_tax, &weights, 2).into_iter().enumerate() {
+        for (k, share) in spread(txn_tax, &weights, dp).into_iter().enumerate() {
             let l = &mut lines[counted[k]];
             l.tax = share;
             if inclusive {
@@ -370,7 +464,7 @@ pub(super) fn reconcile(
     }
     let tax_now: Decimal = counted.iter().map(|i| lines[*i].tax).sum();
     let net_now: Decimal = counted.iter().map(|i| lines[*i].net_amount).sum();
-    if let (Some(grand), true) = (grand, has_adjustment) {
+    if let (Some(grand), true) = (grand, level.has_adjustment) {
         let residual = net_now + tax_now - grand;
         if residual > Decimal::ZERO {
             let sales: Vec<usize> = counted
@@ -379,7 +473,7 @@ pub(super) fn reconcile(
                 .filter(|i| lines[*i].kind == LineKind::Sale)
                 .collect();
             let weights: Vec<Decimal> = sales.iter().map(|i| lines[*i].net_amount).collect();
-            for (k, share) in spread(residual, &weights, 2).into_iter().enumerate() {
+            for (k, share) in spread(residual, &weights, dp).into_iter().enumerate() {
                 let l = &mut lines[sales[k]];
                 l.discount += share;
                 l.net_amount -= share;

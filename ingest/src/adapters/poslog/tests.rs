@@ -573,3 +573,120 @@ fn a_bad_rounding_inside_a_tender_is_refused_by_name() {
     let reason = &p.records[0].as_ref().unwrap_err().reason;
     assert!(reason.contains("Rounding"), "{reason}");
 }
+
+/// The body with every `xmlns:prefix="…"` declaration removed (the default namespace stays),
+/// as a middleware stripping the root's declarations leaves it.
+fn strip_prefix_declarations(body: &str) -> String {
+    let mut out = body.to_string();
+    while let Some(i) = out.find(" xmlns:") {
+        let q = i + out[i..].find('"').unwrap();
+        let end = q + 1 + out[q + 1..].find('"').unwrap() + 1;
+        out.replace_range(i..end, "");
+    }
+    out
+}
+
+#[test]
+fn undeclared_prefixes_map_as_the_declared_document_does() {
+    for name in [
+        "gk_sap_ns2_prefixed_extended_after_discount.xml",
+        "ncr_emerald_r10_wrapped_offsets_vat_inclusive.xml",
+        "xstore_mixed_training_cancel_suspend.xml",
+    ] {
+        let body = real(name);
+        let stripped = strip_prefix_declarations(&body);
+        assert!(roxmltree::Document::parse(&stripped).is_err(), "{name}");
+        let want = parse(&berlin(), &body).unwrap();
+        let got = parse(&berlin(), &stripped).unwrap();
+        assert_eq!(got.records, want.records, "{name}");
+        assert_eq!(got.skipped, want.skipped, "{name}");
+    }
+}
+
+#[test]
+fn undeclared_prefixes_keep_the_raw_payload_as_received() {
+    let ok = r#"<x:Transaction dtv:Mode="1"><x:RetailStoreID>5</x:RetailStoreID><x:SequenceNumber>8</x:SequenceNumber>
+        <x:EndDateTime>2025-04-01T12:00:00Z</x:EndDateTime><x:RetailTransaction/></x:Transaction>"#;
+    let bad = r#"<x:Transaction dtv:Mode="2"><x:SequenceNumber>9</x:SequenceNumber><x:RetailTransaction/></x:Transaction>"#;
+    for body in [
+        bad.to_string(),
+        format!("<?xml version=\"1.0\"?>\n<!-- export --><x:POSLog>{ok}\n{bad}</x:POSLog>"),
+    ] {
+        let p = parse(&Context::for_tenant("t"), &body).unwrap();
+        let reject = p.records.last().unwrap().as_ref().unwrap_err();
+        assert_eq!(reject.payload.as_deref(), Some(bad), "{body}");
+        assert!(reject.reason.contains("RetailStoreID"), "{}", reject.reason);
+    }
+    let e = parse(
+        &Context::for_tenant("t"),
+        "<x:POSLog><x:Transaction></x:POSLog>",
+    )
+    .unwrap_err();
+    assert!(e.message.contains("not well-formed"), "{}", e.message);
+}
+
+/// Two sale lines of 59.50 and 10.70 (VAT-inclusive prices) and the given summary line items.
+fn two_lines_with(summary: &str, grand: &str) -> String {
+    txn_with(
+        &format!(
+            r#"<LineItem><SequenceNumber>1</SequenceNumber><Sale><ItemID>1</ItemID>
+        <RegularSalesUnitPrice>59.50</RegularSalesUnitPrice></Sale></LineItem>
+        <LineItem><SequenceNumber>2</SequenceNumber><Sale><ItemID>2</ItemID>
+        <RegularSalesUnitPrice>10.70</RegularSalesUnitPrice></Sale></LineItem>{summary}"#
+        ),
+        grand,
+    )
+}
+
+#[test]
+fn a_transaction_tax_given_as_percent_and_taxable_amount_is_spread_over_the_lines() {
+    // 19 % of 50.00 and 7 % of 10.00: 9.50 + 0.70 = 10.20, inside the 70.20 paid.
+    let xml = two_lines_with(
+        r#"<LineItem><SequenceNumber>3</SequenceNumber><Tax TaxType="VAT"><TaxableAmount>50.00</TaxableAmount>
+        <Percent>19</Percent></Tax></LineItem>
+        <LineItem><SequenceNumber>4</SequenceNumber><Tax TaxType="VAT"><TaxableAmount>10.00</TaxableAmount>
+        <Amount/><Percent>7.00</Percent></Tax></LineItem>"#,
+        "70.20",
+    );
+    let t = only_txn(&parse(&berlin(), &xml).unwrap()).clone();
+    assert_eq!(sums(&t).0 + sums(&t).1, d("70.20"), "net + tax = grand");
+    assert_eq!(sums(&t).1, d("10.20"));
+    let shares: Vec<Decimal> = t.lines.iter().map(|l| l.tax).collect();
+    assert_eq!(shares, vec![d("8.65"), d("1.55")], "spread by net");
+}
+
+#[test]
+fn a_single_transaction_rate_without_taxable_amount_covers_the_lines() {
+    // Exclusive: 70.20 of goods, 8 % on top → 5.62 (5.616), grand 75.82.
+    let xml = two_lines_with(
+        "<LineItem><Tax><Percent>8</Percent></Tax></LineItem>",
+        "75.82",
+    );
+    let t = only_txn(&parse(&berlin(), &xml).unwrap()).clone();
+    assert_eq!(sums(&t), (d("70.20"), d("5.62"), d("0")));
+    // Inclusive: the grand total is the goods, 70.20 × 19 / 119 = 11.21.
+    let xml = two_lines_with(
+        "<LineItem><Tax><Percent>19</Percent></Tax></LineItem>",
+        "70.20",
+    );
+    let t = only_txn(&parse(&berlin(), &xml).unwrap()).clone();
+    assert_eq!(sums(&t), (d("58.99"), d("11.21"), d("0")));
+}
+
+#[test]
+fn several_transaction_rates_without_taxable_amounts_keep_the_transaction_without_tax() {
+    let xml = two_lines_with(
+        "<LineItem><Tax><Percent>19</Percent></Tax></LineItem>
+        <LineItem><Tax><Percent>7</Percent></Tax></LineItem>",
+        "70.20",
+    );
+    let t = only_txn(&parse(&berlin(), &xml).unwrap()).clone();
+    assert_eq!(sums(&t), (d("70.20"), d("0"), d("0")));
+    let bad = two_lines_with(
+        "<LineItem><Tax><Percent>190</Percent></Tax></LineItem>",
+        "70.20",
+    );
+    let p = parse(&berlin(), &bad).unwrap();
+    let reason = &p.records[0].as_ref().unwrap_err().reason;
+    assert!(reason.contains("<Tax><Percent>"), "{reason}");
+}

@@ -1,0 +1,74 @@
+//! Voided line items. ARTS flags the voided line itself (`VoidFlag`): it is kept with a void
+//! reversal beside it. Wincor Nixdorf / GK TP.net also number line items by `CreateNumber` and
+//! write a line void as a line item of its own, flagged and naming the voided line in
+//! `CreateRefNumber`: that one is only the reversal of the earlier line, no sale of its own.
+
+use super::xml::child_text;
+use super::VOID_LINE_OFFSET;
+use pos_core::model::*;
+use roxmltree::Node;
+use rust_decimal::Decimal;
+use std::collections::HashMap;
+
+/// The `CreateNumber`s seen so far, with the line number they were given.
+pub(super) type Created<'a> = HashMap<&'a str, i32>;
+
+/// Adds the line of line item `li` (`voided` when it carries `VoidFlag`) to `lines`.
+pub(super) fn push_line<'a>(
+    lines: &mut Vec<Line>,
+    created: &mut Created<'a>,
+    li: Node<'a, '_>,
+    line: Line,
+    voided: bool,
+) {
+    let reverses = child_text(li, "CreateRefNumber")
+        .and_then(|r| created.get(r))
+        .and_then(|no| {
+            lines
+                .iter()
+                .find(|l| l.line_no == *no && l.kind != LineKind::Void)
+        })
+        .cloned();
+    match (voided, reverses) {
+        (true, Some(orig)) => {
+            let no = VOID_LINE_OFFSET + orig.line_no;
+            let taken = lines.iter().any(|l| l.line_no == no);
+            let no = if taken {
+                VOID_LINE_OFFSET + line.line_no
+            } else {
+                no
+            };
+            lines.push(reversal(&line, &orig, no));
+        }
+        (true, None) => {
+            let v = reversal(&line, &line, VOID_LINE_OFFSET + line.line_no);
+            lines.push(line);
+            lines.push(v);
+        }
+        (false, _) => {
+            if let Some(c) = child_text(li, "CreateNumber") {
+                created.insert(c, line.line_no);
+            }
+            lines.push(line);
+        }
+    }
+}
+
+/// The void of line `of`, numbered `no`, with the amounts of the voiding line item `void`
+/// (all of them, or part of a quantity): the opposite sign of the line it takes back.
+/// A line item voided in place (`VoidFlag` on the line itself) is its own `of`.
+fn reversal(void: &Line, of: &Line, no: i32) -> Line {
+    let back = if of.net_amount < Decimal::ZERO || of.quantity < Decimal::ZERO {
+        Decimal::ONE
+    } else {
+        -Decimal::ONE
+    };
+    Line {
+        line_no: no,
+        kind: LineKind::Void,
+        quantity: -void.quantity.abs(),
+        net_amount: back * void.net_amount.abs(),
+        tax: back * void.tax.abs(),
+        ..void.clone()
+    }
+}
