@@ -123,6 +123,22 @@ pub struct ShopifyConfig {
     /// POS location id → store id: a POS sale lands in its location's store.
     #[serde(default)]
     pub locations: HashMap<String, String>,
+    /// Where an order's payments come from (see [`ShopifyTenders`]).
+    #[serde(default)]
+    pub tenders: ShopifyTenders,
+}
+
+/// The one source of a Shopify order's payments, so that none is counted twice.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShopifyTenders {
+    /// One tender per order, synthesized from its totals and first gateway; transaction
+    /// payloads (`order_transactions/create`, `transactions.json`) are kept with no facts.
+    #[default]
+    Order,
+    /// The order maps no tender; each payment transaction (sale, capture, change) is a tender
+    /// of its order: split payments and declined attempts are seen as they were.
+    Transactions,
 }
 
 /// The tokio runtime for `threads` workers (`pos_core::worker_threads`: 0 = half the cores, at

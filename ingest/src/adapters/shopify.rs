@@ -21,6 +21,9 @@ mod order;
 mod refund;
 #[cfg(test)]
 mod tests;
+mod transaction;
+#[cfg(test)]
+mod transaction_tests;
 
 use super::json::{array, decimal, get, join, opt_text, text, time, utc};
 use super::money::exponent;
@@ -47,7 +50,7 @@ pub struct Parsed {
 /// to (`orders/delete`, `orders/edited`, `customers/*`, `products/*`…) is kept in the inbox
 /// and acknowledged with no facts: answering it 400 would only make Shopify retry it and,
 /// after repeated failures, remove the subscription.
-const MAPPED_TOPICS: [&str; 7] = [
+const MAPPED_TOPICS: [&str; 8] = [
     "orders/create",
     "orders/updated",
     "orders/paid",
@@ -55,6 +58,7 @@ const MAPPED_TOPICS: [&str; 7] = [
     "orders/fulfilled",
     "orders/partially_fulfilled",
     "refunds/create",
+    "order_transactions/create",
 ];
 
 /// `shop` is the `X-Shopify-Shop-Domain` of a webhook, `topic` its `X-Shopify-Topic`, when
@@ -98,7 +102,26 @@ pub fn parse(
     if get(&v, "refund_line_items").is_some() || get(&v, "order_adjustments").is_some() {
         return refund_payload(ctx, &v, "", &store, None);
     }
-    Err(PayloadError::new(None, "not a Shopify payload: expected an order (with `line_items`) or a refund (with `refund_line_items` or `order_adjustments`), bare, under `order` / `refund`, or a page under `orders` / `refunds`"))
+    // After the refund checks: a refund lists its `transactions` too.
+    if let Some(key) = transaction_key(&v) {
+        let (event_id, records) = transaction::transactions(ctx, &v, key, &store)?;
+        return Ok(Parsed { event_id, records });
+    }
+    Err(PayloadError::new(None, "not a Shopify payload: expected an order (with `line_items`), a refund (with `refund_line_items` or `order_adjustments`) or a payment transaction (with `kind` and `order_id`), bare, under `order` / `refund` / `transaction`, or a page under `orders` / `refunds` / `transactions`"))
+}
+
+/// Where a payment transaction payload keeps its transactions: a page under `transactions`,
+/// one under `transaction`, or bare (the `order_transactions/create` webhook: an object with
+/// `kind` and `order_id`); `None` for anything else.
+fn transaction_key(v: &Value) -> Option<&'static str> {
+    let bare = |x: &Value| get(x, "kind").is_some() && get(x, "order_id").is_some();
+    if v.get("transactions").is_some_and(Value::is_array) {
+        return Some("transactions");
+    }
+    if v.get("transaction").is_some_and(|x| x.is_object()) {
+        return Some("transaction");
+    }
+    bare(v).then_some("")
 }
 
 /// A REST page (`GET /orders.json`, `/orders/{id}/refunds.json`): every object in turn, under

@@ -10,6 +10,7 @@ use crate::adapters::json::{
 };
 use crate::adapters::money::{exponent, spread};
 use crate::adapters::{Context, PayloadError};
+use crate::config::ShopifyTenders;
 use crate::sku::item_key;
 use chrono::{DateTime, FixedOffset};
 use pos_core::model::*;
@@ -312,7 +313,12 @@ pub(super) fn order(
         status,
         currency,
         lines,
-        tenders: order_tender(o, path, &financial, at)?.into_iter().collect(),
+        tenders: match ctx.shopify_tenders {
+            ShopifyTenders::Order => order_tender(o, path, &financial, at)?.into_iter().collect(),
+            // Its transactions are the tenders (transaction.rs): none here, so that a new
+            // version of the order leaves them alone and nothing is counted twice.
+            ShopifyTenders::Transactions => vec![],
+        },
     };
     Ok((t, facts))
 }
