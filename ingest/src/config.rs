@@ -289,6 +289,16 @@ mod tests {
     }
 
     #[test]
+    fn shopify_tenders_default_to_the_order_and_a_typo_is_refused() {
+        assert_eq!(Config::parse("").unwrap().shopify.tenders, ShopifyTenders::Order);
+        let c = Config::parse("[shopify]\ntenders = \"transactions\"\n").unwrap();
+        assert_eq!(c.shopify.tenders, ShopifyTenders::Transactions);
+        let ctx = crate::adapters::Context::from_config(&c).unwrap();
+        assert_eq!(ctx.shopify_tenders, ShopifyTenders::Transactions);
+        assert!(Config::parse("[shopify]\ntenders = \"payments\"\n").is_err());
+    }
+
+    #[test]
     fn env_overrides_file_and_bad_zone_is_named() {
         let mut c =
             Config::parse("tenant = \"t1\"\n[stores.S1]\ntimezone = \"Europe/Berlin\"\n").unwrap();
