@@ -290,7 +290,10 @@ mod tests {
 
     #[test]
     fn shopify_tenders_default_to_the_order_and_a_typo_is_refused() {
-        assert_eq!(Config::parse("").unwrap().shopify.tenders, ShopifyTenders::Order);
+        assert_eq!(
+            Config::parse("").unwrap().shopify.tenders,
+            ShopifyTenders::Order
+        );
         let c = Config::parse("[shopify]\ntenders = \"transactions\"\n").unwrap();
         assert_eq!(c.shopify.tenders, ShopifyTenders::Transactions);
         let ctx = crate::adapters::Context::from_config(&c).unwrap();

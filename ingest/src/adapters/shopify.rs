@@ -17,6 +17,9 @@
 //! - Sold quantity is what the customer kept or returned: quantity removed by an order edit
 //!   (`current_quantity` below the quantity less refunds) was never sold.
 
+mod duties;
+#[cfg(test)]
+mod duty_tests;
 mod order;
 mod refund;
 #[cfg(test)]
@@ -212,8 +215,10 @@ struct OrderFacts {
     taxes_included: bool,
     status: TxnStatus,
     version: i64,
-    /// The mapped sale line per Shopify line item id (tips are absent).
+    /// The mapped sale line per Shopify line item id (tips are absent), without its duties.
     lines: HashMap<String, Line>,
+    /// Duty id → line item id: the line a refunded duty belongs to.
+    duty_items: HashMap<String, String>,
 }
 
 /// A JSON `true` (Shopify sends booleans; some exports send "true" / "TRUE").

@@ -1,6 +1,7 @@
 //! Shopify orders: their sale lines (discounts, taxes, item codes), order edits, order-level
 //! discounts spread over the lines, the order's status and its tender.
 
+use super::duties::{duty_items, kept_share, line_duties, spread_order_duties};
 use super::{
     business_date, flag, is_tip, money, req_money, round, set_currency, store_of, tender_method,
     OrderFacts, SOURCE,
@@ -272,13 +273,21 @@ pub(super) fn order(
     }
     spread_order_discount(&mut lines, o, path, &currency)?;
     let mut by_id = HashMap::new();
+    let mut any_duty = false;
     for (line, (li, lp)) in lines.iter_mut().zip(&sources) {
         let item_id = text(li, lp, "id")?;
         if let Some(r) = &refunded {
             let back = r.get(&item_id).copied();
             apply_edits(line, li, lp, back, taxes_included, &currency)?;
         }
+        // Refunds read the line without its duty: they give duties back on their own.
         by_id.insert(item_id, line.clone());
+        let (duty, _) = line_duties(li, lp)?;
+        any_duty |= !duty.is_zero();
+        line.tax += kept_share(duty, line.quantity, decimal(li, lp, "quantity")?, &currency);
+    }
+    if !any_duty {
+        spread_order_duties(&mut lines, o, path, &currency)?;
     }
     // Units all removed by edits were never sold.
     lines.retain(|l| !l.quantity.is_zero());
@@ -296,6 +305,7 @@ pub(super) fn order(
         status,
         version: utc(updated).timestamp_millis(),
         lines: by_id,
+        duty_items: duty_items(sources.iter().map(|(li, lp)| (*li, lp.clone())))?,
     };
     let t = Transaction {
         key: TxnKey {
