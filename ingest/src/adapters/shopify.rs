@@ -16,6 +16,9 @@
 //! - `test: true` orders are not sales: the payload stays in the inbox, no facts are mapped.
 //! - Sold quantity is what the customer kept or returned: quantity removed by an order edit
 //!   (`current_quantity` below the quantity less refunds) was never sold.
+//! - Import duties are tax of the line they were charged on (see `duties`), never net sales.
+//! - Tenders come from one place only (`[shopify] tenders`): the order's totals, or its payment
+//!   transactions (see `transaction`); refunds always carry their own refund transactions.
 
 mod duties;
 #[cfg(test)]

@@ -201,7 +201,8 @@ fn order_status(cancelled: bool, financial: &str) -> TxnStatus {
 /// The money received for the order. The order object names the gateway and totals but not
 /// its payment transactions: a paid order gets one tender for `total_price` (tips and shipping
 /// included), a partially paid one for what is no longer outstanding; refunds are tenders of
-/// the refunds. Pending and authorized orders have received nothing yet.
+/// the refunds. Pending and authorized orders have received nothing yet. Only with
+/// `[shopify] tenders = "order"`: otherwise the order's transactions are its tenders.
 fn order_tender(
     o: &Value,
     path: &str,
