@@ -5,7 +5,7 @@
 //! as they were paid. The order then maps no tender of its own, and refund transactions stay
 //! with the refund that carries them: no payment is counted twice.
 
-use super::{business_date, store_of, tender_method, SOURCE};
+use super::{business_date, flag, store_of, tender_method, SOURCE};
 use crate::adapters::json::{self, array, decimal, get, join, opt_text, text, time, utc};
 use crate::adapters::{check_time, number_from_id, Context, PayloadError};
 use crate::config::ShopifyTenders;
@@ -98,7 +98,9 @@ fn tender(
     let id = text(x, path, "id")?;
     let kind = text(x, path, "kind")?.to_ascii_lowercase();
     let status = text(x, path, "status")?.to_ascii_lowercase();
-    let Some((sign, mut tender_status)) = effect(&kind, &status) else {
+    // A test transaction (test gateway, test mode) is simulated money, as its test order is.
+    let Some((sign, mut tender_status)) = effect(&kind, &status).filter(|_| !flag(x, "test"))
+    else {
         return Ok(None);
     };
     let store = store_of(ctx, opt_text(x, path, "location_id")?, shop_store);

@@ -264,3 +264,24 @@ fn bad_transactions_name_the_field_and_never_keep_a_card_number() {
     assert_eq!(x.tender.card_bin, None, "16 digits are not a BIN");
     assert_eq!(x.tender.method, TenderMethod::Card);
 }
+
+#[test]
+fn test_transactions_move_no_money() {
+    let ctx = from_transactions();
+    let p = parse(
+        &ctx,
+        &one("sale", "success", r#", "test": true"#),
+        None,
+        None,
+    )
+    .unwrap();
+    assert!(p.records.is_empty(), "a test gateway's sale is simulated");
+    let p = parse(
+        &ctx,
+        &one("sale", "success", r#", "test": false"#),
+        None,
+        None,
+    )
+    .unwrap();
+    assert_eq!(tenders(&p).len(), 1);
+}
