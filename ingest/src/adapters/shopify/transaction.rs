@@ -108,7 +108,12 @@ fn tender(
         Some(_) => time(x, path, "processed_at")?,
         None => time(x, path, "created_at")?,
     };
-    let mut version = utc(time(x, path, "created_at").unwrap_or(at)).timestamp_millis();
+    let created = match get(x, "created_at") {
+        Some(_) => time(x, path, "created_at")?,
+        None => at,
+    };
+    // Transactions do not change once made (a void is a transaction of its own).
+    let mut version = utc(created).timestamp_millis();
     if let (Some(v), TenderStatus::Approved) = (voided_at, tender_status) {
         tender_status = TenderStatus::Voided;
         version = version.max(v);

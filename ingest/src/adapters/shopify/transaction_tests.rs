@@ -257,6 +257,12 @@ fn bad_transactions_name_the_field_and_never_keep_a_card_number() {
     )
     .unwrap_err();
     assert_eq!(e.field.as_deref(), Some("transaction.order_id"));
+    let bad_time = one("sale", "success", "").replace(
+        "\"created_at\": \"2025-05-02T10:00:00-04:00\"",
+        "\"created_at\": \"yesterday\"",
+    );
+    let e = parse(&ctx, &bad_time, None, None).unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("created_at"));
     let pan = r#", "payment_details": {"credit_card_bin": "4111111111111111",
         "credit_card_number": "•••• •••• •••• 1111", "credit_card_company": "Visa"}"#;
     let p = parse(&ctx, &one("sale", "success", pan), None, None).unwrap();
