@@ -46,19 +46,35 @@ fn shop_amount(
     if let Some(m) = get(x, "amount_set").and_then(|s| get(s, "shop_money")) {
         let mp = join(path, "amount_set.shop_money");
         let currency = match opt_text(m, &mp, "currency_code")? {
-            Some(c) => c,
+            Some(c) => checked(c, &join(&mp, "currency_code"))?,
             None => ctx.currency_of(store),
         };
         return Ok((decimal(m, &mp, "amount")?, currency));
     }
     let amount = decimal(x, path, "amount")?;
-    let currency = opt_text(x, path, "currency")?.unwrap_or_else(|| ctx.currency_of(store));
+    let currency = match opt_text(x, path, "currency")? {
+        Some(c) => checked(c, &join(path, "currency"))?,
+        None => ctx.currency_of(store),
+    };
     match ctx.store_currency.get(store) {
         Some(shop) if *shop != currency => Err(json::err(
             &join(path, "amount"),
             format!("is in {currency}, not the shop currency {shop}, and `amount_set.shop_money` is missing"),
         )),
         _ => Ok((amount, currency)),
+    }
+}
+
+/// A currency the tender table accepts (ISO 4217 letters), else an error naming the field:
+/// a tender is written on its own, with no transaction check before it.
+fn checked(code: String, field: &str) -> Result<String, PayloadError> {
+    if is_currency_code(&code) {
+        Ok(code)
+    } else {
+        Err(json::err(
+            field,
+            format!("`{code}` is not an ISO 4217 currency code"),
+        ))
     }
 }
 

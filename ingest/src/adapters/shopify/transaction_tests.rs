@@ -257,6 +257,14 @@ fn bad_transactions_name_the_field_and_never_keep_a_card_number() {
     )
     .unwrap_err();
     assert_eq!(e.field.as_deref(), Some("transaction.order_id"));
+    let e = parse(
+        &ctx,
+        &one("sale", "success", "").replace("USD", "dollars"),
+        None,
+        None,
+    )
+    .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("currency"));
     let bad_time = one("sale", "success", "").replace(
         "\"created_at\": \"2025-05-02T10:00:00-04:00\"",
         "\"created_at\": \"yesterday\"",
