@@ -165,7 +165,9 @@ fn adjustments(r: &Value, path: &str) -> Result<Decimal, PayloadError> {
 }
 
 /// A refund alone does not say whether the shop's prices include tax. Its transactions do:
-/// they add up to the refund's subtotals (tax-inclusive) or subtotals plus tax.
+/// they add up to the refund's subtotals (tax-inclusive) or subtotals plus tax, each with the
+/// money beyond the lines: `adjusted`, in Shopify's sign (negative is money back), holds the
+/// `order_adjustments` less the duties and additional fees given back.
 fn infer_taxes_included(items: &[Returned], adjusted: Decimal, tenders: &[Tender]) -> bool {
     let subtotal: Decimal = items.iter().map(|x| x.subtotal).sum();
     let tax: Decimal = items.iter().map(|x| x.tax).sum();
