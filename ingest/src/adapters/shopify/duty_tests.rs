@@ -1,17 +1,7 @@
 //! Tests of import duties and additional fees: orders and refunds reconcile with the money paid.
 
+use super::tests::{d, real};
 use super::*;
-
-fn d(s: &str) -> Decimal {
-    s.parse().unwrap()
-}
-
-fn real(name: &str) -> String {
-    let dir = std::env::var("CARGO_MANIFEST_DIR")
-        .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string());
-    let p = format!("{dir}/tests/data/real/shopify/{name}");
-    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
-}
 
 const FIXTURE: &str = "rest_order_international_duties_additional_fees_refund.json";
 

@@ -3,7 +3,7 @@
 use super::*;
 use crate::adapters::testkit::sample;
 
-fn d(s: &str) -> Decimal {
+pub(super) fn d(s: &str) -> Decimal {
     s.parse().unwrap()
 }
 
@@ -94,7 +94,7 @@ fn ids_beyond_2_pow_53_stay_exact() {
 }
 
 /// A fixture of ingest/tests/data/real/shopify (see PROVENANCE.md there).
-fn real(name: &str) -> String {
+pub(super) fn real(name: &str) -> String {
     let dir = std::env::var("CARGO_MANIFEST_DIR")
         .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string());
     let p = format!("{dir}/tests/data/real/shopify/{name}");

@@ -1,20 +1,10 @@
 //! Tests of Shopify payment transactions as tenders (`[shopify] tenders = "transactions"`).
 
+use super::tests::{d, real};
 use super::*;
 use crate::adapters::number_from_id;
 use crate::config::ShopifyTenders;
 use crate::envelope::TenderRecord;
-
-fn d(s: &str) -> Decimal {
-    s.parse().unwrap()
-}
-
-fn real(name: &str) -> String {
-    let dir = std::env::var("CARGO_MANIFEST_DIR")
-        .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string());
-    let p = format!("{dir}/tests/data/real/shopify/{name}");
-    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
-}
 
 fn from_transactions() -> Context {
     let mut ctx = Context::for_tenant("t");
