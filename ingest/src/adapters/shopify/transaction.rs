@@ -196,12 +196,24 @@ pub(super) fn transactions(
         _ => (vec![v.clone()], false),
     };
     let mut ids = Vec::new();
+    let mut states = String::new();
     for (i, x) in list.iter().enumerate() {
-        ids.push(text(x, &item_path(key, page, i), "id")?);
+        let xp = item_path(key, page, i);
+        ids.push(text(x, &xp, "id")?);
+        let status = opt_text(x, &xp, "status")?.unwrap_or_default();
+        states.push_str(&format!("{}:{status},", ids[i]));
     }
+    // A status is the one thing that changes (pending → success): a page fetched again after
+    // that is a new event, not a duplicate of the first fetch.
     let event_id = match (page, ids.first(), ids.last()) {
-        (false, Some(id), _) => format!("transaction/{id}"),
-        (true, Some(a), Some(b)) => format!("transactions[{}]:{a}..{b}", ids.len()),
+        (false, Some(id), _) => format!("transaction/{id}/{}", states_of(&list[0])),
+        (true, Some(a), Some(b)) => {
+            format!(
+                "transactions[{}]:{a}..{b}/{}",
+                ids.len(),
+                short_hash(&states)
+            )
+        }
         _ => "transactions[0]".to_string(),
     };
     if ctx.shopify_tenders == ShopifyTenders::Order {
@@ -228,6 +240,18 @@ pub(super) fn transactions(
         );
     }
     Ok((event_id, records))
+}
+
+fn states_of(x: &Value) -> String {
+    x.get("status")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_ascii_lowercase()
+}
+
+fn short_hash(s: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(&Sha256::digest(s.as_bytes())[..8])
 }
 
 fn item_path(key: &str, page: bool, i: usize) -> String {
