@@ -220,9 +220,9 @@ fn refund_payload(
 }
 
 /// A refund delivered alone does not carry its order's `test` flag, but its transactions carry
-/// theirs: Shopify makes an order a test order exactly when it is paid by test transactions
-/// (a test gateway, Shopify Payments test mode, or an API capture with `test: true`), and it
-/// refunds through the same gateway. So a refund whose transactions are all `test: true` (and
+/// theirs: Shopify's test orders are the ones paid by test transactions (a test gateway,
+/// Shopify Payments test mode, or an API capture with `test: true`), and a refund goes back
+/// through the gateway that was paid. So a refund whose transactions are all `test: true` (and
 /// at least one) is a refund of a test order. One without transactions (a restock only) moves
 /// no money and cannot be told: it is mapped.
 fn test_refund(r: &Value) -> bool {
