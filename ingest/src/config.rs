@@ -123,6 +123,22 @@ pub struct ShopifyConfig {
     /// POS location id → store id: a POS sale lands in its location's store.
     #[serde(default)]
     pub locations: HashMap<String, String>,
+    /// Where an order's payments come from (see [`ShopifyTenders`]).
+    #[serde(default)]
+    pub tenders: ShopifyTenders,
+}
+
+/// The one source of a Shopify order's payments, so that none is counted twice.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShopifyTenders {
+    /// One tender per order, synthesized from its totals and first gateway; transaction
+    /// payloads (`order_transactions/create`, `transactions.json`) are kept with no facts.
+    #[default]
+    Order,
+    /// The order maps no tender; each payment transaction (sale, capture, change) is a tender
+    /// of its order: split payments and declined attempts are seen as they were.
+    Transactions,
 }
 
 /// The tokio runtime for `threads` workers (`pos_core::worker_threads`: 0 = half the cores, at
@@ -270,6 +286,19 @@ mod tests {
         assert_eq!(flavor(1), tokio::runtime::RuntimeFlavor::CurrentThread);
         assert_eq!(flavor(3), tokio::runtime::RuntimeFlavor::MultiThread);
         assert_eq!(runtime(3).unwrap().metrics().num_workers(), 3);
+    }
+
+    #[test]
+    fn shopify_tenders_default_to_the_order_and_a_typo_is_refused() {
+        assert_eq!(
+            Config::parse("").unwrap().shopify.tenders,
+            ShopifyTenders::Order
+        );
+        let c = Config::parse("[shopify]\ntenders = \"transactions\"\n").unwrap();
+        assert_eq!(c.shopify.tenders, ShopifyTenders::Transactions);
+        let ctx = crate::adapters::Context::from_config(&c).unwrap();
+        assert_eq!(ctx.shopify_tenders, ShopifyTenders::Transactions);
+        assert!(Config::parse("[shopify]\ntenders = \"payments\"\n").is_err());
     }
 
     #[test]

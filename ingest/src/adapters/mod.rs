@@ -55,6 +55,8 @@ pub struct Context {
     pub shopify_default_store: String,
     /// Shopify `location_id` (a POS register's shop location) → store id.
     pub shopify_locations: HashMap<String, String>,
+    /// Whether Shopify tenders come from payment transactions rather than the order's totals.
+    pub shopify_tenders: crate::config::ShopifyTenders,
     /// Currency per store, and for stores not listed (sources that do not say, e.g. POSLog 6
     /// without `CurrencyCode`).
     pub store_currency: HashMap<String, String>,
@@ -82,6 +84,7 @@ impl Context {
                 .clone()
                 .unwrap_or_else(|| "online".into()),
             shopify_locations: cfg.shopify.locations.clone(),
+            shopify_tenders: cfg.shopify.tenders,
             store_currency: cfg
                 .stores
                 .iter()
@@ -101,6 +104,7 @@ impl Context {
             shopify_shops: HashMap::new(),
             shopify_default_store: "online".into(),
             shopify_locations: HashMap::new(),
+            shopify_tenders: crate::config::ShopifyTenders::Order,
             store_currency: HashMap::new(),
             default_currency: "USD".into(),
         }

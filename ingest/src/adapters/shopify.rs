@@ -16,11 +16,20 @@
 //! - `test: true` orders are not sales: the payload stays in the inbox, no facts are mapped.
 //! - Sold quantity is what the customer kept or returned: quantity removed by an order edit
 //!   (`current_quantity` below the quantity less refunds) was never sold.
+//! - Import duties are tax of the line they were charged on (see `duties`), never net sales.
+//! - Tenders come from one place only (`[shopify] tenders`): the order's totals, or its payment
+//!   transactions (see `transaction`); refunds always carry their own refund transactions.
 
+mod duties;
+#[cfg(test)]
+mod duty_tests;
 mod order;
 mod refund;
 #[cfg(test)]
 mod tests;
+mod transaction;
+#[cfg(test)]
+mod transaction_tests;
 
 use super::json::{array, decimal, get, join, opt_text, text, time, utc};
 use super::money::exponent;
@@ -47,7 +56,7 @@ pub struct Parsed {
 /// to (`orders/delete`, `orders/edited`, `customers/*`, `products/*`…) is kept in the inbox
 /// and acknowledged with no facts: answering it 400 would only make Shopify retry it and,
 /// after repeated failures, remove the subscription.
-const MAPPED_TOPICS: [&str; 7] = [
+const MAPPED_TOPICS: [&str; 8] = [
     "orders/create",
     "orders/updated",
     "orders/paid",
@@ -55,6 +64,7 @@ const MAPPED_TOPICS: [&str; 7] = [
     "orders/fulfilled",
     "orders/partially_fulfilled",
     "refunds/create",
+    "order_transactions/create",
 ];
 
 /// `shop` is the `X-Shopify-Shop-Domain` of a webhook, `topic` its `X-Shopify-Topic`, when
@@ -98,7 +108,26 @@ pub fn parse(
     if get(&v, "refund_line_items").is_some() || get(&v, "order_adjustments").is_some() {
         return refund_payload(ctx, &v, "", &store, None);
     }
-    Err(PayloadError::new(None, "not a Shopify payload: expected an order (with `line_items`) or a refund (with `refund_line_items` or `order_adjustments`), bare, under `order` / `refund`, or a page under `orders` / `refunds`"))
+    // After the refund checks: a refund lists its `transactions` too.
+    if let Some(key) = transaction_key(&v) {
+        let (event_id, records) = transaction::transactions(ctx, &v, key, &store)?;
+        return Ok(Parsed { event_id, records });
+    }
+    Err(PayloadError::new(None, "not a Shopify payload: expected an order (with `line_items`), a refund (with `refund_line_items` or `order_adjustments`) or a payment transaction (with `kind` and `order_id`), bare, under `order` / `refund` / `transaction`, or a page under `orders` / `refunds` / `transactions`"))
+}
+
+/// Where a payment transaction payload keeps its transactions: a page under `transactions`,
+/// one under `transaction`, or bare (the `order_transactions/create` webhook: an object with
+/// `kind` and `order_id`); `None` for anything else.
+fn transaction_key(v: &Value) -> Option<&'static str> {
+    let bare = |x: &Value| get(x, "kind").is_some() && get(x, "order_id").is_some();
+    if v.get("transactions").is_some_and(Value::is_array) {
+        return Some("transactions");
+    }
+    if v.get("transaction").is_some_and(|x| x.is_object()) {
+        return Some("transaction");
+    }
+    bare(v).then_some("")
 }
 
 /// A REST page (`GET /orders.json`, `/orders/{id}/refunds.json`): every object in turn, under
@@ -173,12 +202,34 @@ fn refund_payload(
     store: &str,
     order: Option<&OrderFacts>,
 ) -> Result<Parsed, PayloadError> {
+    if order.is_none() && test_refund(r) {
+        // A refund of a test order: simulated money, as the order was. The inbox keeps it.
+        let id = text(r, path, "id")?;
+        let version = utc(time(r, path, "created_at")?).timestamp_millis();
+        return Ok(Parsed {
+            event_id: format!("refund/refund:{id}/v{version}"),
+            records: vec![],
+        });
+    }
     let t = refund(ctx, r, path, store, order)?;
     let event_id = format!("refund/{}/v{}", t.key.source_txn_id, t.source_version);
     Ok(Parsed {
         records: vec![super::finish(ctx, t, Some(&event_id), &r.to_string())],
         event_id,
     })
+}
+
+/// A refund delivered alone does not carry its order's `test` flag, but its transactions carry
+/// theirs: Shopify's test orders are the ones paid by test transactions (a test gateway,
+/// Shopify Payments test mode, or an API capture with `test: true`), and a refund goes back
+/// through the gateway that was paid. So a refund whose transactions are all `test: true` (and
+/// at least one) is a refund of a test order. One without transactions (a restock only) moves
+/// no money and cannot be told: it is mapped.
+fn test_refund(r: &Value) -> bool {
+    match get(r, "transactions").and_then(Value::as_array) {
+        Some(xs) if !xs.is_empty() => xs.iter().all(|x| flag(x, "test")),
+        _ => false,
+    }
 }
 
 /// What the refunds of an order need from it.
@@ -189,8 +240,10 @@ struct OrderFacts {
     taxes_included: bool,
     status: TxnStatus,
     version: i64,
-    /// The mapped sale line per Shopify line item id (tips are absent).
+    /// The mapped sale line per Shopify line item id (tips are absent), without its duties.
     lines: HashMap<String, Line>,
+    /// Duty id → line item id: the line a refunded duty belongs to.
+    duty_items: HashMap<String, String>,
 }
 
 /// A JSON `true` (Shopify sends booleans; some exports send "true" / "TRUE").

@@ -1,6 +1,7 @@
 //! Shopify orders: their sale lines (discounts, taxes, item codes), order edits, order-level
 //! discounts spread over the lines, the order's status and its tender.
 
+use super::duties::{duty_items, kept_share, line_duties, spread_order_duties};
 use super::{
     business_date, flag, is_tip, money, req_money, round, set_currency, store_of, tender_method,
     OrderFacts, SOURCE,
@@ -10,6 +11,7 @@ use crate::adapters::json::{
 };
 use crate::adapters::money::{exponent, spread};
 use crate::adapters::{Context, PayloadError};
+use crate::config::ShopifyTenders;
 use crate::sku::item_key;
 use chrono::{DateTime, FixedOffset};
 use pos_core::model::*;
@@ -199,7 +201,8 @@ fn order_status(cancelled: bool, financial: &str) -> TxnStatus {
 /// The money received for the order. The order object names the gateway and totals but not
 /// its payment transactions: a paid order gets one tender for `total_price` (tips and shipping
 /// included), a partially paid one for what is no longer outstanding; refunds are tenders of
-/// the refunds. Pending and authorized orders have received nothing yet.
+/// the refunds. Pending and authorized orders have received nothing yet. Only with
+/// `[shopify] tenders = "order"`: otherwise the order's transactions are its tenders.
 fn order_tender(
     o: &Value,
     path: &str,
@@ -271,13 +274,21 @@ pub(super) fn order(
     }
     spread_order_discount(&mut lines, o, path, &currency)?;
     let mut by_id = HashMap::new();
+    let mut any_duty = false;
     for (line, (li, lp)) in lines.iter_mut().zip(&sources) {
         let item_id = text(li, lp, "id")?;
         if let Some(r) = &refunded {
             let back = r.get(&item_id).copied();
             apply_edits(line, li, lp, back, taxes_included, &currency)?;
         }
+        // Refunds read the line without its duty: they give duties back on their own.
         by_id.insert(item_id, line.clone());
+        let (duty, _) = line_duties(li, lp)?;
+        any_duty |= !duty.is_zero();
+        line.tax += kept_share(duty, line.quantity, decimal(li, lp, "quantity")?, &currency);
+    }
+    if !any_duty {
+        spread_order_duties(&mut lines, o, path, &currency)?;
     }
     // Units all removed by edits were never sold.
     lines.retain(|l| !l.quantity.is_zero());
@@ -295,6 +306,7 @@ pub(super) fn order(
         status,
         version: utc(updated).timestamp_millis(),
         lines: by_id,
+        duty_items: duty_items(sources.iter().map(|(li, lp)| (*li, lp.clone())))?,
     };
     let t = Transaction {
         key: TxnKey {
@@ -312,7 +324,12 @@ pub(super) fn order(
         status,
         currency,
         lines,
-        tenders: order_tender(o, path, &financial, at)?.into_iter().collect(),
+        tenders: match ctx.shopify_tenders {
+            ShopifyTenders::Order => order_tender(o, path, &financial, at)?.into_iter().collect(),
+            // Its transactions are the tenders (transaction.rs): none here, so that a new
+            // version of the order leaves them alone and nothing is counted twice.
+            ShopifyTenders::Transactions => vec![],
+        },
     };
     Ok((t, facts))
 }

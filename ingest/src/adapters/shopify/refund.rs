@@ -1,6 +1,7 @@
 //! Shopify refunds: each a transaction of its own, with return lines, refund tenders and
 //! `order_adjustments` (shipping refunds, discrepancies).
 
+use super::duties::{duty_items, refunded_duties, refunded_fees};
 use super::order::line_of;
 use super::{
     business_date, is_tip, money, req_money, set_currency, store_of, tender_method, OrderFacts,
@@ -16,9 +17,12 @@ use serde_json::Value;
 /// One refund line before we know whether its subtotal holds tax.
 struct Returned {
     line: Line,
+    /// The Shopify line item it returns, for the duties given back with it.
+    item_id: String,
     qty: Decimal,
     subtotal: Decimal,
     tax: Decimal,
+    duty: Decimal,
 }
 
 /// A `refund_line_items[]` entry: the line item it refunds (nested, or the order's), how
@@ -60,9 +64,11 @@ fn returned(
     line.original_line_no = order.and_then(|o| o.lines.get(&item_id)).map(|l| l.line_no);
     Ok(Some(Returned {
         line,
+        item_id,
         qty,
         subtotal,
         tax,
+        duty: Decimal::ZERO,
     }))
 }
 
@@ -115,6 +121,38 @@ fn refund_tenders(
     Ok(tenders)
 }
 
+/// Puts the refund's `duties[]` on the return lines of their line items (known from the order,
+/// or from the refund's nested `line_item`s) and returns all the duty money given back. A
+/// duty refunded without its goods has no return line: like a shipping refund, it is in the
+/// refund's tenders only.
+fn give_back_duties(
+    items: &mut [Returned],
+    r: &Value,
+    path: &str,
+    order: Option<&OrderFacts>,
+) -> Result<Decimal, PayloadError> {
+    let refunded = refunded_duties(r, path)?;
+    if refunded.is_empty() {
+        return Ok(Decimal::ZERO);
+    }
+    let mut owner = order.map(|o| o.duty_items.clone()).unwrap_or_default();
+    let list = array(r, path, "refund_line_items")?;
+    let nested = list.iter().enumerate().filter_map(|(i, rl)| {
+        let lp = join(path, &format!("refund_line_items[{i}].line_item"));
+        get(rl, "line_item").map(|li| (li, lp))
+    });
+    owner.extend(duty_items(nested)?);
+    let mut all = Decimal::ZERO;
+    for (duty_id, amount) in refunded {
+        all += amount;
+        let item = owner.get(&duty_id);
+        if let Some(x) = items.iter_mut().find(|x| Some(&x.item_id) == item) {
+            x.duty += amount;
+        }
+    }
+    Ok(all)
+}
+
 /// The money of `order_adjustments` (shipping refunds, discrepancies): amount plus tax, in
 /// Shopify's sign (negative is money back to the customer).
 fn adjustments(r: &Value, path: &str) -> Result<Decimal, PayloadError> {
@@ -127,7 +165,9 @@ fn adjustments(r: &Value, path: &str) -> Result<Decimal, PayloadError> {
 }
 
 /// A refund alone does not say whether the shop's prices include tax. Its transactions do:
-/// they add up to the refund's subtotals (tax-inclusive) or subtotals plus tax.
+/// they add up to the refund's subtotals (tax-inclusive) or subtotals plus tax, each with the
+/// money beyond the lines: `adjusted`, in Shopify's sign (negative is money back), holds the
+/// `order_adjustments` less the duties and additional fees given back.
 fn infer_taxes_included(items: &[Returned], adjusted: Decimal, tenders: &[Tender]) -> bool {
     let subtotal: Decimal = items.iter().map(|x| x.subtotal).sum();
     let tax: Decimal = items.iter().map(|x| x.tax).sum();
@@ -213,10 +253,14 @@ pub(super) fn refund(
         all_cancel &= opt_text(rl, &rp, "restock_type")?.as_deref() == Some("cancel");
         items.extend(returned(rl, &rp, i as i32 + 1, order)?);
     }
+    let back = give_back_duties(&mut items, r, path, order)?;
     let tenders = refund_tenders(r, path, &currency, at)?;
     let taxes_included = match order {
         Some(o) => o.taxes_included,
-        None => infer_taxes_included(&items, adjustments(r, path)?, &tenders),
+        None => {
+            let other = adjustments(r, path)? - back - refunded_fees(r, path)?;
+            infer_taxes_included(&items, other, &tenders)
+        }
     };
     let lines = items
         .into_iter()
@@ -231,7 +275,7 @@ pub(super) fn refund(
             line.quantity = -x.qty;
             line.discount = x.qty * line.unit_price - x.subtotal;
             line.net_amount = -net;
-            line.tax = -x.tax;
+            line.tax = -(x.tax + x.duty);
             line.original_txn_id = Some(order_id.clone());
             line
         })

@@ -3,7 +3,7 @@
 use super::*;
 use crate::adapters::testkit::sample;
 
-fn d(s: &str) -> Decimal {
+pub(super) fn d(s: &str) -> Decimal {
     s.parse().unwrap()
 }
 
@@ -94,7 +94,7 @@ fn ids_beyond_2_pow_53_stay_exact() {
 }
 
 /// A fixture of ingest/tests/data/real/shopify (see PROVENANCE.md there).
-fn real(name: &str) -> String {
+pub(super) fn real(name: &str) -> String {
     let dir = std::env::var("CARGO_MANIFEST_DIR")
         .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string());
     let p = format!("{dir}/tests/data/real/shopify/{name}");
@@ -453,4 +453,40 @@ fn unmapped_webhook_topics_are_kept_without_facts() {
     let with_topic = parse(&ctx, &order, None, Some("orders/updated")).unwrap();
     assert_eq!(with_topic, parse(&ctx, &order, None, None).unwrap());
     assert_eq!(with_topic.records.len(), 2);
+}
+
+#[test]
+fn a_refund_alone_paid_back_by_test_transactions_is_a_test_refund() {
+    let body = sample("shopify_rest_2025-07_refund_from_shopify-api-ruby_test.json");
+    let test = body.replace("\"test\": false", "\"test\": true");
+    assert_ne!(
+        test, body,
+        "the sample's refund transaction says test: false"
+    );
+    let p = parse(
+        &Context::for_tenant("t"),
+        &test,
+        None,
+        Some("refunds/create"),
+    )
+    .unwrap();
+    assert!(
+        p.records.is_empty(),
+        "a test order's refund is not a return"
+    );
+    let live = parse(&Context::for_tenant("t"), &body, None, None).unwrap();
+    assert_eq!(
+        p.event_id, live.event_id,
+        "the same refund, kept in the inbox"
+    );
+    // No transaction at all (a restock only) cannot be told: it is mapped.
+    let mut v: Value = serde_json::from_str(&test).unwrap();
+    let r = if v.get("refund").is_some() {
+        &mut v["refund"]
+    } else {
+        &mut v
+    };
+    r["transactions"] = serde_json::json!([]);
+    let p = parse(&Context::for_tenant("t"), &v.to_string(), None, None).unwrap();
+    assert_eq!(txns(&p).len(), 1);
 }

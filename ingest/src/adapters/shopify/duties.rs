@@ -1,0 +1,130 @@
+//! Import duties (Shopify Markets, since API 2020-04): a tax the destination country levies on
+//! the goods, collected from the customer at checkout and remitted to customs. Neither the
+//! shop's revenue nor goods, and charged per line item, so it is part of that line's `tax`:
+//! net sales stay what the goods sold for, tax collected includes the duty, and net plus tax
+//! plus shipping, tips and additional fees is the order's `total_price`. A refund's `duties[]`
+//! name the duty they give back: it is tax of the return line of that line item.
+
+use super::money;
+use crate::adapters::json::{self, array, decimal, get, join, text};
+use crate::adapters::money::{exponent, spread};
+use crate::adapters::PayloadError;
+use pos_core::model::Line;
+use rust_decimal::Decimal;
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// The duties of one line item (`duties[]`: `price_set.shop_money`, or `shop_money` itself as
+/// in the REST reference's example) and their ids. Only the duty's price: its own `tax_lines`
+/// are not documented as outside the order's `total_tax`, and stay in the raw payload.
+pub(super) fn line_duties(li: &Value, path: &str) -> Result<(Decimal, Vec<String>), PayloadError> {
+    let mut sum = Decimal::ZERO;
+    let mut ids = Vec::new();
+    for (i, du) in array(li, path, "duties")?.iter().enumerate() {
+        let dp = join(path, &format!("duties[{i}]"));
+        sum += match (money(du, &dp, "price")?, get(du, "shop_money")) {
+            (Some(m), _) => m,
+            (None, Some(m)) => decimal(m, &join(&dp, "shop_money"), "amount")?,
+            (None, None) => {
+                return Err(json::err(
+                    &join(&dp, "price_set"),
+                    "is missing (and so are `price` and `shop_money`): the duty has no amount",
+                ))
+            }
+        };
+        if let Some(id) = get(du, "id") {
+            ids.push(id.as_str().map(str::to_string).unwrap_or(id.to_string()));
+        }
+    }
+    Ok((sum, ids))
+}
+
+/// The duty of what was kept of a line (an order edit removes units): in proportion to the
+/// quantity, rounded to the currency.
+pub(super) fn kept_share(
+    duty: Decimal,
+    kept: Decimal,
+    ordered: Decimal,
+    currency: &str,
+) -> Decimal {
+    if ordered.is_zero() {
+        return Decimal::ZERO;
+    }
+    (duty * kept / ordered).round_dp(exponent(currency))
+}
+
+/// Orders trimmed to their totals (no `duties` on the lines) still charged
+/// `original_total_duties_set` (else `current_total_duties_set`): spread over the sale lines by
+/// gross, the last taking the rounding rest, so that tax holds all of it.
+pub(super) fn spread_order_duties(
+    lines: &mut [Line],
+    o: &Value,
+    path: &str,
+    currency: &str,
+) -> Result<(), PayloadError> {
+    let total = match money(o, path, "original_total_duties")? {
+        Some(t) => t,
+        None => money(o, path, "current_total_duties")?.unwrap_or_default(),
+    };
+    let weights: Vec<Decimal> = lines.iter().map(|l| l.quantity * l.unit_price).collect();
+    if total <= Decimal::ZERO || weights.iter().sum::<Decimal>() <= Decimal::ZERO {
+        return Ok(());
+    }
+    for (l, part) in lines
+        .iter_mut()
+        .zip(spread(total, &weights, exponent(currency)))
+    {
+        l.tax += part;
+    }
+    Ok(())
+}
+
+/// A refund's `duties[]` (`duty_id`, `amount_set.shop_money`, else `amount`), summed per duty id.
+pub(super) fn refunded_duties(
+    r: &Value,
+    path: &str,
+) -> Result<Vec<(String, Decimal)>, PayloadError> {
+    let mut out = Vec::new();
+    for (i, du) in array(r, path, "duties")?.iter().enumerate() {
+        let dp = join(path, &format!("duties[{i}]"));
+        out.push((text(du, &dp, "duty_id")?, refunded_amount(du, &dp)?));
+    }
+    Ok(out)
+}
+
+/// What a refund gives back of the order's additional fees (`additional_fees[]`, read as
+/// GraphQL's `RefundAdditionalFee.amountSet`): money, not goods, like a shipping refund, so
+/// no line; only the refund's tax-inclusive reading needs it.
+pub(super) fn refunded_fees(r: &Value, path: &str) -> Result<Decimal, PayloadError> {
+    let mut sum = Decimal::ZERO;
+    for (i, f) in array(r, path, "additional_fees")?.iter().enumerate() {
+        sum += refunded_amount(f, &join(path, &format!("additional_fees[{i}]")))?;
+    }
+    Ok(sum)
+}
+
+/// `amount_set.shop_money.amount`, else `amount`.
+fn refunded_amount(v: &Value, path: &str) -> Result<Decimal, PayloadError> {
+    match get(v, "amount_set").and_then(|s| get(s, "shop_money")) {
+        Some(m) => decimal(m, &join(path, "amount_set.shop_money"), "amount"),
+        None => decimal(v, path, "amount"),
+    }
+}
+
+/// Duty id → line item id, from line items that list their duties.
+pub(super) fn duty_items<'a>(
+    items: impl Iterator<Item = (&'a Value, String)>,
+) -> Result<HashMap<String, String>, PayloadError> {
+    let mut out = HashMap::new();
+    for (li, lp) in items {
+        let (_, ids) = line_duties(li, &lp)?;
+        if ids.is_empty() {
+            continue;
+        }
+        let item = text(li, &lp, "id")?;
+        for id in ids {
+            out.insert(id, item.clone());
+        }
+    }
+    Ok(out)
+}
