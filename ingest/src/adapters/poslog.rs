@@ -348,6 +348,28 @@ fn total(rt: Node, kind: &str) -> R<Option<Decimal>> {
         .transpose()
 }
 
+/// The number of each line item: its `SequenceNumber` (its position when it has none), unless
+/// two line items end up with the same number. Some tills (a KLog export, hand-made files)
+/// write `1` on every line item; the transaction would then be refused for duplicate lines, so
+/// every line item is numbered by its position instead.
+fn line_numbers(rt: Node) -> R<Vec<i32>> {
+    let mut numbers = Vec::new();
+    for (pos, li) in children(rt, "LineItem").enumerate() {
+        let seq = child_text(li, "SequenceNumber")
+            .map(|s| {
+                s.parse::<i32>()
+                    .map_err(|_| Bad(format!("LineItem <SequenceNumber> `{s}` is not an integer")))
+            })
+            .transpose()?;
+        numbers.push(seq.unwrap_or(pos as i32 + 1));
+    }
+    let mut seen = std::collections::HashSet::new();
+    if !numbers.iter().all(|n| seen.insert(*n)) {
+        numbers = (1..=numbers.len() as i32).collect();
+    }
+    Ok(numbers)
+}
+
 fn retail(ctx: &Context, t: Node, rt: Node) -> R<Transaction> {
     let h = head(ctx, t)?;
     let currency = h
@@ -360,14 +382,8 @@ fn retail(ctx: &Context, t: Node, rt: Node) -> R<Transaction> {
     let mut inclusive = false;
     let mut level = TxnLevel::default();
     let mut created = Created::new();
-    for (pos, li) in children(rt, "LineItem").enumerate() {
-        let seq = child_text(li, "SequenceNumber")
-            .map(|s| {
-                s.parse::<i32>()
-                    .map_err(|_| Bad(format!("LineItem <SequenceNumber> `{s}` is not an integer")))
-            })
-            .transpose()?
-            .unwrap_or(pos as i32 + 1);
+    let numbers = line_numbers(rt)?;
+    for (li, &seq) in children(rt, "LineItem").zip(&numbers) {
         let voided = flag(li, "VoidFlag");
         let goods = goods_of(li).map_err(|Bad(m)| Bad(format!("LineItem {seq}: {m}")))?;
         if let Some(item) = goods {

@@ -690,3 +690,40 @@ fn several_transaction_rates_without_taxable_amounts_keep_the_transaction_withou
     let reason = &p.records[0].as_ref().unwrap_err().reason;
     assert!(reason.contains("<Tax><Percent>"), "{reason}");
 }
+
+#[test]
+fn line_items_that_all_say_sequence_number_1_are_numbered_by_position() {
+    let item = |n: &str| {
+        format!(
+            "<LineItem><SequenceNumber>1</SequenceNumber><Sale><ItemID>{n}</ItemID>\
+             <RegularSalesUnitPrice>5.00</RegularSalesUnitPrice></Sale></LineItem>"
+        )
+    };
+    let xml = format!(
+        r#"<POSLog><Transaction><RetailStoreID>5</RetailStoreID><SequenceNumber>8</SequenceNumber>
+            <EndDateTime>2025-04-01T12:00:00+02:00</EndDateTime><RetailTransaction>{}{}
+            <LineItem><SequenceNumber>1</SequenceNumber><Tender TenderType="Cash"><Amount>10.00</Amount></Tender></LineItem>
+            </RetailTransaction></Transaction></POSLog>"#,
+        item("11"),
+        item("12")
+    );
+    let p = parse(&berlin(), &xml).unwrap();
+    let t = only_txn(&p);
+    let nos: Vec<i32> = t.lines.iter().map(|l| l.line_no).collect();
+    assert_eq!(nos, [1, 2], "both sales kept, numbered by position");
+    assert_eq!(t.tenders[0].tender_no, 3);
+    assert_eq!(sums(t), (d("10.00"), d("0"), d("10.00")));
+}
+
+#[test]
+fn distinct_sequence_numbers_are_kept_as_written() {
+    let xml = r#"<POSLog><Transaction><RetailStoreID>5</RetailStoreID><SequenceNumber>8</SequenceNumber>
+            <EndDateTime>2025-04-01T12:00:00+02:00</EndDateTime><RetailTransaction>
+            <LineItem><SequenceNumber>7</SequenceNumber><Sale><ItemID>11</ItemID>
+            <RegularSalesUnitPrice>5.00</RegularSalesUnitPrice></Sale></LineItem>
+            <LineItem><SequenceNumber>9</SequenceNumber><Tender TenderType="Cash"><Amount>5.00</Amount></Tender></LineItem>
+            </RetailTransaction></Transaction></POSLog>"#;
+    let t = only_txn(&parse(&berlin(), xml).unwrap()).clone();
+    assert_eq!(t.lines[0].line_no, 7);
+    assert_eq!(t.tenders[0].tender_no, 9);
+}
