@@ -14,8 +14,12 @@ pub fn map_bytes(format: &Format, data: &[u8]) {
 /// Decodes `data` as `serve` and `import` do (POSLog by its declaration, CSV by its mapping,
 /// the rest as UTF-8) and maps the text; the result is dropped.
 pub fn map_with(mappings: &HashMap<String, Mapping>, format: &Format, data: &[u8]) {
+    map_in(&Context::for_tenant("fuzz"), mappings, format, data)
+}
+
+/// [`map_with`] under a given context (e.g. Shopify with `tenders = "transactions"`).
+pub fn map_in(ctx: &Context, mappings: &HashMap<String, Mapping>, format: &Format, data: &[u8]) {
     if let Ok(text) = text_of(mappings, format, data) {
-        let ctx = Context::for_tenant("fuzz");
-        let _ = map(&ctx, mappings, format, &text, &Meta::default());
+        let _ = map(ctx, mappings, format, &text, &Meta::default());
     }
 }
