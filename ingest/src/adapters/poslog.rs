@@ -431,3 +431,5 @@ fn retail(ctx: &Context, t: Node, rt: Node) -> R<Transaction> {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_redteam;
