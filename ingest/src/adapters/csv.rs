@@ -42,6 +42,8 @@ mod stores;
 mod tests;
 #[cfg(test)]
 mod tests_orders;
+#[cfg(test)]
+mod tests_redteam;
 mod zone;
 
 use super::money::NumberFormat;
