@@ -21,6 +21,8 @@ mod order;
 mod refund;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_redteam;
 
 use super::json::{array, decimal, get, join, opt_text, text, time, utc};
 use super::money::exponent;

@@ -4,7 +4,6 @@
 //! the reason; see /work/notes/s15/redteam-report.md for sources and what is right.
 
 use super::*;
-use pos_core::model::*;
 
 const SHOPIFY: &str = include_str!("../../../mappings/shopify_orders_export.toml");
 
