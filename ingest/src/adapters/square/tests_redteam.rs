@@ -65,7 +65,12 @@ fn custom_refund_return_order_reconciles() {
     };
     let l = &t.lines[0];
     assert_eq!(
-        (l.kind, l.quantity, l.net_amount, l.original_txn_id.as_deref()),
+        (
+            l.kind,
+            l.quantity,
+            l.net_amount,
+            l.original_txn_id.as_deref()
+        ),
         (LineKind::Return, d("-1"), d("-5.00"), Some("ORD-RT-1"))
     );
     let paid: Decimal = t.tenders.iter().map(|x| x.amount).sum();
