@@ -41,3 +41,29 @@ fn order_level_tax_lines_reach_the_lines() {
     let net: Decimal = t.lines.iter().map(|l| l.net_amount).sum();
     assert_eq!((net, tax), (d("20.00"), d("1.20")));
 }
+
+/// A POS sale paid partly in cash and partly by card lists both gateways in
+/// `payment_gateway_names` (the order names no amounts per gateway). Taking the first name for
+/// the whole `total_price` books 21.20 of cash that never went into the drawer: cash over/short
+/// and tender-mix reports are wrong. Without the order's transactions the method is unknown
+/// (`other`), or the amounts per gateway must come from the transactions.
+#[test]
+#[ignore = "red team: split-tender order (two gateways) becomes one tender of the first gateway's method"]
+fn split_gateways_are_not_booked_as_all_cash() {
+    let body = r##"{"order":{"id":5003,"name":"#5003","created_at":"2026-03-02T10:00:00-05:00",
+      "updated_at":"2026-03-02T10:00:05-05:00","currency":"USD","financial_status":"paid",
+      "taxes_included":false,"test":false,"total_price":"21.20","subtotal_price":"20.00",
+      "total_tax":"1.20","total_discounts":"0.00","source_name":"pos",
+      "gateway":"cash","payment_gateway_names":["cash","shopify_payments"],
+      "line_items":[{"id":1,"sku":"A-1","title":"A","quantity":2,"price":"10.00",
+        "total_discount":"0.00","discount_allocations":[],
+        "tax_lines":[{"price":"1.20","rate":0.06,"title":"State Tax"}]}]}}"##;
+    let t = only_txn(body);
+    let cash: Decimal = t
+        .tenders
+        .iter()
+        .filter(|x| x.method == TenderMethod::Cash)
+        .map(|x| x.amount)
+        .sum();
+    assert!(cash < d("21.20"), "all of the split sale booked as cash");
+}
