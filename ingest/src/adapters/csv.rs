@@ -49,6 +49,8 @@ mod tests;
 mod tests_datasets;
 #[cfg(test)]
 mod tests_orders;
+#[cfg(test)]
+mod tests_redteam;
 mod zone;
 
 use super::money::NumberFormat;

@@ -468,3 +468,5 @@ fn retail(ctx: &Context, t: Node, rt: Node) -> R<Transaction> {
 mod shape_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_redteam;

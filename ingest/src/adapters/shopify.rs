@@ -27,6 +27,8 @@ mod order;
 mod refund;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_redteam;
 mod transaction;
 #[cfg(test)]
 mod transaction_tests;

@@ -336,3 +336,5 @@ fn order_currency(o: &Value, path: &str) -> Result<String, PayloadError> {
 mod tests;
 #[cfg(test)]
 mod tests_money;
+#[cfg(test)]
+mod tests_redteam;

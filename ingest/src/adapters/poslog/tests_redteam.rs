@@ -1,0 +1,103 @@
+//! Red-team tests: shapes seen in public POSLog documents (NCR ACS exports published with the
+//! `kjbreil/poslog` Go parser, NCR RES mobile-POS journalization tests), written anew with our
+//! own ids and amounts. Failing ones are ignored with the reason; see
+//! /work/notes/s15/redteam-report.md for sources and what is right.
+
+use super::*;
+use crate::envelope::Record;
+
+fn d(s: &str) -> Decimal {
+    s.parse().unwrap()
+}
+
+fn one_txn(xml: &str) -> Transaction {
+    let mut c = Context::for_tenant("t");
+    c.default_currency = "USD".into();
+    let p = parse(&c, xml).unwrap();
+    let txns: Vec<Transaction> = p
+        .records
+        .into_iter()
+        .filter_map(|r| match r {
+            Ok(Record::Txn(t)) => Some(*t),
+            Err(e) => panic!("rejected: {e:?}"),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(txns.len(), 1);
+    txns.into_iter().next().unwrap()
+}
+
+fn wrap(body: &str, grand: &str) -> String {
+    format!(
+        r#"<POSLog xmlns="http://www.nrf-arts.org/IXRetail/namespace/"><Transaction>
+<RetailStoreID>7</RetailStoreID><WorkstationID>2</WorkstationID><SequenceNumber>55</SequenceNumber>
+<BusinessDayDate>2026-03-02</BusinessDayDate><EndDateTime>2026-03-02T15:15:27</EndDateTime>
+<CurrencyCode>USD</CurrencyCode><RetailTransaction Version="2.1">{body}
+<Total TotalType="TransactionGrandAmount">{grand}</Total></RetailTransaction></Transaction></POSLog>"#
+    )
+}
+
+/// NCR ACS writes a deal price ("2 for 6.00": one unit at 3.00) as `ExtendedAmount` below
+/// quantity × `RegularSalesUnitPrice`, with no discount element at all. The money is right
+/// (net 3.00), but the line must still add up: quantity × unit price − discount = net, or
+/// gross sales are overstated by the deal (here by 3.00 on a 3.00 sale).
+#[test]
+#[ignore = "red team: deal-priced NCR line keeps unit price 6.00 and discount 0 with net 3.00: gross overstated"]
+fn deal_priced_line_adds_up() {
+    let xml = wrap(
+        r#"<LineItem EntryMethod="Keyed"><SequenceNumber>1</SequenceNumber><Sale ItemType="Stock">
+<ItemID>00000000042251</ItemID><Description>AVOCADO</Description>
+<RegularSalesUnitPrice>6.00</RegularSalesUnitPrice><ExtendedAmount>3.00</ExtendedAmount>
+<DiscountAmount>0.00</DiscountAmount><ExtendedDiscountAmount>0.00</ExtendedDiscountAmount>
+<Quantity>1</Quantity></Sale></LineItem>
+<LineItem><SequenceNumber>2</SequenceNumber><Tender TenderType="Cash" TypeCode="Sale"><Amount>3.00</Amount></Tender></LineItem>"#,
+        "3.00",
+    );
+    let t = one_txn(&xml);
+    let l = &t.lines[0];
+    assert_eq!(l.net_amount, d("3.00"));
+    assert_eq!(l.quantity * l.unit_price - l.discount, l.net_amount);
+}
+
+/// NCR RES (Japan) writes a line's consumption tax as two `Tax` elements: the rate's tax with
+/// its `TaxableAmount` (33 on 422) and a rounding part with `Amount` only
+/// (`NormalTaxType="Exceptional"`, 1). Prices include the tax: 556 − 101 = 455 = 421 + 34.
+/// Comparing the taxable amount with the sum of both amounts (422 + 34 ≠ 455) misses that the
+/// line is tax-inclusive, and the line is booked at 455 + 34: 34 more than was paid.
+#[test]
+#[ignore = "red team: a second Tax without TaxableAmount hides VAT-inclusive prices: net+tax exceeds what was paid"]
+fn inclusive_line_with_an_extra_rounding_tax() {
+    let xml = wrap(
+        r#"<LineItem><SequenceNumber>1</SequenceNumber><Sale TaxableFlag="True">
+<ItemID Type="Code128">0000000000050</ItemID><Description>Item B5</Description>
+<RegularSalesUnitPrice>556</RegularSalesUnitPrice><ActualSalesUnitPrice>556</ActualSalesUnitPrice>
+<ExtendedAmount>556</ExtendedAmount><ExtendedDiscountAmount>101</ExtendedDiscountAmount><Quantity>1</Quantity>
+<Tax TaxType="Sales"><Amount>33</Amount><Percent>8</Percent><TaxableAmount TaxIncludedInTaxableAmountFlag="false">422</TaxableAmount></Tax>
+<Tax TaxType="Sales" NormalTaxType="Exceptional"><Amount>1</Amount></Tax></Sale></LineItem>
+<LineItem><SequenceNumber>2</SequenceNumber><Tender TenderType="Cash" TypeCode="Sale"><Amount>455</Amount></Tender></LineItem>"#,
+        "455",
+    );
+    let t = one_txn(&xml);
+    let l = &t.lines[0];
+    assert_eq!(l.tax, d("34"));
+    assert_eq!(l.net_amount + l.tax, d("455"));
+}
+
+/// A transaction-level `Tax` whose `TaxableAmount` (2.30) is only the taxable lines' total
+/// (NCR ACS marks them with `acs:Itemizers Tax1="true"`): the tax belongs to those lines, not
+/// to the groceries beside them. Spreading it over every line by net puts tax on untaxed
+/// food. Totals stay right; per-line and per-category tax do not.
+#[test]
+#[ignore = "red team: transaction-level Tax is spread over all lines, also over lines outside its TaxableAmount"]
+fn transaction_tax_goes_to_the_lines_its_taxable_amount_covers() {
+    let xml = wrap(
+        r#"<LineItem><SequenceNumber>1</SequenceNumber><Tax><TaxableAmount>2.30</TaxableAmount><Amount>0.23</Amount><Percent>10</Percent></Tax></LineItem>
+<LineItem><SequenceNumber>2</SequenceNumber><Sale><ItemID>00000000090162</ItemID><RegularSalesUnitPrice>2.30</RegularSalesUnitPrice><ExtendedAmount>2.30</ExtendedAmount><Quantity>1</Quantity></Sale></LineItem>
+<LineItem><SequenceNumber>3</SequenceNumber><Sale><ItemID>00000000067591</ItemID><RegularSalesUnitPrice>4.00</RegularSalesUnitPrice><ExtendedAmount>4.00</ExtendedAmount><Quantity>1</Quantity></Sale></LineItem>
+<LineItem><SequenceNumber>4</SequenceNumber><Tender TenderType="Cash" TypeCode="Sale"><Amount>6.53</Amount></Tender></LineItem>"#,
+        "6.53",
+    );
+    let t = one_txn(&xml);
+    let taxes: Vec<Decimal> = t.lines.iter().map(|l| l.tax).collect();
+    assert_eq!(taxes, vec![d("0.23"), d("0")]);
+}
