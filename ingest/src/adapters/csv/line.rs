@@ -46,7 +46,11 @@ pub(super) fn line_of(
     };
     let price = match (unit, gross) {
         (Some(p), _) => p.abs(),
-        (None, Some(g)) => (g.abs() / qty.abs()).round_dp(4),
+        (None, Some(g)) => g
+            .abs()
+            .checked_div(qty.abs())
+            .ok_or_else(|| row.err(qcol, "divides the gross amount beyond the range of prices"))?
+            .round_dp(4),
         (None, None) => return Err(row.err(price_col, "is empty")),
     };
     // A return shows as a negative quantity, or (with no kind column) a negative amount:
@@ -79,10 +83,15 @@ pub(super) fn line_of(
     let amount = match (net_cell, gross) {
         (Some(n), _) => sign * n.abs(),
         (None, Some(g)) => sign * (g.abs() - discount),
-        (None, None) => quantity * price - sign * discount,
+        (None, None) => quantity
+            .checked_mul(price)
+            .and_then(|a| a.checked_sub(sign * discount))
+            .ok_or_else(|| row.err(qcol, "times the unit price is beyond the range of amounts"))?,
     };
     let net_amount = if m.prices_include_tax {
-        amount - tax
+        amount
+            .checked_sub(tax)
+            .ok_or_else(|| "the amount less its tax is beyond the range of amounts".to_string())?
     } else {
         amount
     };

@@ -444,3 +444,20 @@ fn a_currency_column_must_hold_codes() {
         e.reason
     );
 }
+
+#[test]
+fn quantity_times_price_beyond_the_range_of_amounts_is_an_error_not_a_panic() {
+    let m = Mapping::from_toml(MAPPING).unwrap();
+    let body = BODY.replace(
+        "4006381333931;Stift;1.000;1.234,50",
+        "4006381333931;Stift;50.000.000.000.000.000.000.000.000;12.345.678,50",
+    );
+    let p = parse(&ctx(), &m, &body).unwrap();
+    let e = p.records[0].as_ref().unwrap_err();
+    assert!(
+        e.reason.contains("row 3") && e.reason.contains("Menge_g"),
+        "{}",
+        e.reason
+    );
+    assert!(p.records[1].is_ok(), "the other transaction lands");
+}
