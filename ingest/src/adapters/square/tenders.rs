@@ -121,7 +121,7 @@ fn order_refund(
     m: &OrderMoney,
     order_created: chrono::DateTime<chrono::Utc>,
 ) -> Result<Tender, PayloadError> {
-    let id = text(r, rp, "id")?;
+    let id = refund_id(r, rp)?;
     let amount = m
         .opt(r, rp, "amount_money")?
         .ok_or_else(|| err(&join(rp, "amount_money"), "is missing"))?;
@@ -138,6 +138,20 @@ fn order_refund(
         card_bin: None,
         card_entry: None,
         occurred_at: at,
+    })
+}
+
+/// The id of a refund listed on an order, in the Refunds API's form so that the refund sent
+/// on its own (`refund.*` webhooks, `GET /v2/refunds/{id}`) lands on the same tender row. A
+/// `PaymentRefund` id is the payment id, `_`, and the refund's own id; an order written through
+/// the older Transactions API may list the refund's own id alone, beside its `tender_id` (the
+/// payment). An id without `_` cannot be a `PaymentRefund` id, so it gets the payment's prefix;
+/// any other id is kept as written.
+fn refund_id(r: &Value, rp: &str) -> Result<String, PayloadError> {
+    let id = text(r, rp, "id")?;
+    Ok(match opt_text(r, rp, "tender_id")? {
+        Some(payment) if !id.contains('_') && !payment.is_empty() => format!("{payment}_{id}"),
+        _ => id,
     })
 }
 

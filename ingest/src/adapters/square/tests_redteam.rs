@@ -76,3 +76,28 @@ fn custom_refund_return_order_reconciles() {
     let paid: Decimal = t.tenders.iter().map(|x| x.amount).sum();
     assert_eq!(paid, l.net_amount + l.tax);
 }
+
+/// A refund listed on an order by its own id (Transactions API era: `id` without the payment
+/// prefix, `tender_id` the payment) and the same refund sent by the Refunds API
+/// (`{payment_id}_{refund id}`) are one tender row, not two refunds.
+#[test]
+fn an_order_refund_listed_by_its_short_id_is_the_refund_sent_alone() {
+    let order = r#"{"order":{"id":"RET-2","location_id":"L1","state":"COMPLETED","version":1,
+      "created_at":"2026-03-03T15:00:00Z","total_money":{"amount":0,"currency":"USD"},
+      "refunds":[{"id":"REF-9","location_id":"L1","transaction_id":"ORD-2","tender_id":"PAY-9",
+        "created_at":"2026-03-03T15:00:05Z","status":"APPROVED",
+        "amount_money":{"amount":500,"currency":"USD"}}]}}"#;
+    let alone = r#"{"refund":{"id":"PAY-9_REF-9","status":"COMPLETED","location_id":"L1",
+      "order_id":"RET-2","payment_id":"PAY-9","created_at":"2026-03-03T15:00:05Z",
+      "updated_at":"2026-03-03T15:00:06Z","amount_money":{"amount":500,"currency":"USD"}}}"#;
+    let ctx = Context::for_tenant("t");
+    let on_order = match &parse(&ctx, order).unwrap().records[0] {
+        Ok(Record::Txn(t)) => t.tenders[0].tender_no,
+        other => panic!("expected a transaction, got {other:?}"),
+    };
+    let sent_alone = match &parse(&ctx, alone).unwrap().records[0] {
+        Ok(Record::Tender(t)) => t.tender.tender_no,
+        other => panic!("expected a tender, got {other:?}"),
+    };
+    assert_eq!(on_order, sent_alone);
+}
