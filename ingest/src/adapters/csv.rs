@@ -51,6 +51,8 @@ mod tests_datasets;
 mod tests_orders;
 #[cfg(test)]
 mod tests_redteam;
+#[cfg(test)]
+mod tests_shapes;
 mod zone;
 
 use super::money::NumberFormat;
@@ -133,6 +135,14 @@ pub struct Mapping {
     /// up as a reject instead of as sales or returns.
     #[serde(default)]
     pub reject_rows: Vec<RejectRows>,
+    /// `[columns]` keys whose column an export may lack (`["store_id", "discount"]`): in a
+    /// file without it the key counts as not mapped, instead of the file being a 400. Shopify
+    /// leaves `Location` out of the export of a shop without POS and older exports have no
+    /// `Lineitem discount`; a store then comes from the mapping's `store_id`, a discount is 0.
+    /// Only the keys in `OPTIONAL_KEYS` may be named: a file without its ids, time, quantity
+    /// or price is not readable.
+    #[serde(default)]
+    pub optional: Vec<String>,
 }
 
 /// `[[reject_rows]]`: rows that reject their transaction, and why.
@@ -278,6 +288,24 @@ pub struct Statuses {
 /// The `[columns]` keys `integer_ids` may name.
 const INTEGER_IDS: [&str; 4] = ["txn_id", "customer_id", "cashier_id", "register_id"];
 
+/// The `[columns]` keys `optional` may name: none of them is needed to read a line.
+const OPTIONAL_KEYS: [&str; 14] = [
+    "store_id",
+    "register_id",
+    "cashier_id",
+    "customer_id",
+    "line_no",
+    "kind",
+    "status",
+    "description",
+    "discount",
+    "order_discount",
+    "order_tax",
+    "tax",
+    "currency",
+    "version",
+];
+
 /// `17850.0` → `17850`: an id cell a spreadsheet wrote as a float, when `key` is one of the
 /// mapping's `integer_ids`. Anything but digits, a dot and zeros is left as written.
 pub(crate) fn id_cell<'a>(m: &Mapping, key: &str, cell: &'a str) -> &'a str {
@@ -369,6 +397,7 @@ impl Mapping {
                 INTEGER_IDS.join(", ")
             ));
         }
+        self.check_optional()?;
         if c.tender_amount.is_some() && c.tender_method.is_none() {
             return Err("columns.tender_amount needs columns.tender_method".into());
         }
@@ -380,6 +409,33 @@ impl Mapping {
             }
         }
         Ok(())
+    }
+
+    /// `optional` names only keys of `OPTIONAL_KEYS`; an optional store column needs the
+    /// mapping's `store_id` to fall back on.
+    fn check_optional(&self) -> Result<(), String> {
+        if let Some(k) = self
+            .optional
+            .iter()
+            .find(|k| !OPTIONAL_KEYS.contains(&k.as_str()))
+        {
+            return Err(format!(
+                "optional: `{k}` is none of {}",
+                OPTIONAL_KEYS.join(", ")
+            ));
+        }
+        if self.is_optional("store_id") && self.store_id.is_none() {
+            return Err(
+                "optional = [\"store_id\"] needs a store_id = \"…\" for files without the column"
+                    .into(),
+            );
+        }
+        Ok(())
+    }
+
+    /// Whether the column of `[columns]` key `key` may be missing from a file's header.
+    pub(crate) fn is_optional(&self, key: &str) -> bool {
+        self.optional.iter().any(|k| k == key)
     }
 
     fn number_format(&self) -> NumberFormat {

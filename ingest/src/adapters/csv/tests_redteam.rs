@@ -26,7 +26,6 @@ const ONLINE_HEADER: &str = "Name,Email,Financial Status,Paid at,Fulfillment Sta
 /// it lands. A missing optional column should fall back to the mapping's `store_id`, as
 /// missing `item_id` columns are skipped.
 #[test]
-#[ignore = "red team: the ready Shopify mapping rejects every export without a Location column (online-only shops)"]
 fn online_only_export_without_location_lands_in_the_default_store() {
     let csv = format!(
         "{ONLINE_HEADER}\n#2001,a@example.com,paid,2025-10-02 17:09:34 -0300,fulfilled,,yes,USD,30.00,0.00,0.00,30.00,,0.00,Standard,2025-10-02 17:09:33 -0300,2,Mug,15.00,,MUG-1,true,true,fulfilled,,Card,ref,0.00,Shop,0.00,6866149310695,,Low,web,0.00\n"
