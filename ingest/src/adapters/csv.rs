@@ -244,6 +244,14 @@ pub struct Columns {
     /// none: the part not already in the lines' `tax` cells is spread over the sale lines by
     /// their net amount, so line taxes add up to the order's.
     pub order_tax: Option<String>,
+    /// The order's total, subtotal (goods after discounts) and shipping (Shopify `Total`,
+    /// `Subtotal`, `Shipping`, on any row of it): they tell per order whether its prices
+    /// include the tax (`Total = Subtotal + Shipping`) or not (`… + Taxes`), where
+    /// `prices_include_tax` says it once for the whole mapping. Need `order_tax`; shipping
+    /// may be left out (0).
+    pub order_total: Option<String>,
+    pub order_subtotal: Option<String>,
+    pub order_shipping: Option<String>,
     pub net_amount: Option<String>,
     pub tax: Option<String>,
     pub currency: Option<String>,
@@ -289,7 +297,7 @@ pub struct Statuses {
 const INTEGER_IDS: [&str; 4] = ["txn_id", "customer_id", "cashier_id", "register_id"];
 
 /// The `[columns]` keys `optional` may name: none of them is needed to read a line.
-const OPTIONAL_KEYS: [&str; 14] = [
+const OPTIONAL_KEYS: [&str; 17] = [
     "store_id",
     "register_id",
     "cashier_id",
@@ -301,6 +309,9 @@ const OPTIONAL_KEYS: [&str; 14] = [
     "discount",
     "order_discount",
     "order_tax",
+    "order_total",
+    "order_subtotal",
+    "order_shipping",
     "tax",
     "currency",
     "version",
@@ -398,6 +409,13 @@ impl Mapping {
             ));
         }
         self.check_optional()?;
+        if c.order_total.is_some() != c.order_subtotal.is_some()
+            || (c.order_total.is_some() || c.order_shipping.is_some()) && c.order_tax.is_none()
+        {
+            return Err("columns.order_total and order_subtotal go together, with order_tax \
+                 (order_shipping is optional)"
+                .into());
+        }
         if c.tender_amount.is_some() && c.tender_method.is_none() {
             return Err("columns.tender_amount needs columns.tender_method".into());
         }

@@ -57,7 +57,7 @@ fn a_column_not_listed_as_optional_is_still_required() {
 
 #[test]
 fn optional_names_only_keys_a_file_can_do_without() {
-    let without_optional = SHOPIFY.replace("optional = [\"store_id\", \"discount\"]", "");
+    let without_optional = SHOPIFY.replace("optional = [", "# optional = [");
     let e = Mapping::from_toml(&with_top(&without_optional, "optional = [\"quantity\"]"))
         .unwrap_err();
     assert!(e.contains("optional: `quantity`"), "{e}");
@@ -70,4 +70,69 @@ fn optional_names_only_keys_a_file_can_do_without() {
 /// A top-level key placed before `[columns]`, where TOML wants it.
 fn with_top(mapping: &str, keys: &str) -> String {
     mapping.replacen("[columns]", &format!("{keys}\n[columns]"), 1)
+}
+
+/// (tax, net) of each line of each transaction.
+fn taxes_and_nets(p: &Parsed) -> Vec<Vec<(Decimal, Decimal)>> {
+    p.records
+        .iter()
+        .map(|r| txn(r).lines.iter().map(|l| (l.tax, l.net_amount)).collect())
+        .collect()
+}
+
+/// An EU order whose `Total` is `Subtotal + Shipping` (19.00 of VAT inside 119.00 of goods,
+/// two lines) and a US order whose `Total` adds `Taxes` on top.
+const INCLUSIVE_AND_EXCLUSIVE: &str = "\
+#3001,paid,EUR,119.00,4.90,19.00,123.90,,0.00,2026-10-04 10:00:00 +0200,1,Lamp,59.50,L-1\n\
+#3001,,,,,,,,,,1,Shade,59.50,S-1\n\
+#3002,paid,USD,100.00,5.00,8.25,113.25,,0.00,2026-10-04 10:00:00 -0400,2,Mug,50.00,M-1\n";
+
+#[test]
+fn an_order_whose_total_leaves_out_its_taxes_has_tax_inclusive_prices() {
+    let m = Mapping::from_toml(SHOPIFY).unwrap();
+    let p = parse(&ctx(), &m, &format!("{HEADER_2012}\n{INCLUSIVE_AND_EXCLUSIVE}")).unwrap();
+    assert_eq!(
+        taxes_and_nets(&p),
+        vec![
+            vec![(d("9.50"), d("50.00")), (d("9.50"), d("50.00"))],
+            vec![(d("8.25"), d("100.00"))],
+        ]
+    );
+}
+
+#[test]
+fn order_totals_win_over_prices_include_tax_and_it_decides_when_they_fit_neither_sum() {
+    let text = with_top(SHOPIFY, "prices_include_tax = true");
+    let m = Mapping::from_toml(&text).unwrap();
+    // #3003: 10.00 more than either sum (a tip or duties): the mapping key decides.
+    let csv = format!(
+        "{HEADER_2012}\n{INCLUSIVE_AND_EXCLUSIVE}\
+#3003,paid,EUR,119.00,0.00,19.00,129.00,,0.00,2026-10-04 11:00:00 +0200,1,Vase,119.00,V-1\n"
+    );
+    let p = parse(&ctx(), &m, &csv).unwrap();
+    let got = taxes_and_nets(&p);
+    assert_eq!(got[1], vec![(d("8.25"), d("100.00"))]);
+    assert_eq!(got[2], vec![(d("19.00"), d("100.00"))]);
+}
+
+#[test]
+fn order_totals_are_mapped_together_with_the_order_tax() {
+    let half = SHOPIFY.replace("order_subtotal = \"Subtotal\"", "");
+    let e = Mapping::from_toml(&half).unwrap_err();
+    assert!(e.contains("order_subtotal"), "{e}");
+    let no_tax = SHOPIFY.replace("order_tax = \"Taxes\"", "");
+    let e = Mapping::from_toml(&no_tax).unwrap_err();
+    assert!(e.contains("order_tax"), "{e}");
+}
+
+#[test]
+fn an_order_total_that_is_not_money_names_its_column() {
+    let m = Mapping::from_toml(SHOPIFY).unwrap();
+    let csv = format!(
+        "{HEADER_2012}\n\
+#3004,paid,EUR,119.00,0.00,19.00,n/a,,0.00,2026-10-04 10:00:00 +0200,1,Lamp,119.00,L-1\n"
+    );
+    let p = parse(&ctx(), &m, &csv).unwrap();
+    let e = p.records[0].as_ref().unwrap_err();
+    assert!(e.reason.contains("column `Total`"), "{}", e.reason);
 }
