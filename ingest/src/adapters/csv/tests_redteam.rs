@@ -64,7 +64,6 @@ fn tax_inclusive_export_books_net_without_vat() {
 /// taken in the tenant's zone (UTC here: the 9th), while the Shopify API adapter keeps the
 /// shop's offset: the same order lands on two different days depending on the channel.
 #[test]
-#[ignore = "red team: CSV business day ignores the %z offset written in the export (Shopify API adapter uses it)"]
 fn business_day_follows_the_written_offset() {
     let csv = format!(
         "{ONLINE_HEADER},Location\n#4001,c@example.com,paid,2025-10-08 21:24:40 -0300,fulfilled,,no,EUR,10.00,0.00,0.00,10.00,,0.00,Standard,2025-10-08 21:24:39 -0300,1,Cup,10.00,,CUP-1,true,true,fulfilled,,Card,ref,0.00,Shop,0.00,2,,Low,web,0.00,\n"

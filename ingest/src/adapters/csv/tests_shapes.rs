@@ -136,3 +136,27 @@ fn an_order_total_that_is_not_money_names_its_column() {
     let e = p.records[0].as_ref().unwrap_err();
     assert!(e.reason.contains("column `Total`"), "{}", e.reason);
 }
+
+/// An order at 21:24 in Santiago (`-0300`), 00:24 UTC of the next day.
+const LATE_ORDER: &str =
+    "#4001,paid,CLP,10000,0,0,10000,,0,2025-10-08 21:24:39 -0300,1,Cup,10000,C-1\n";
+
+#[test]
+fn without_a_store_zone_the_business_day_is_the_date_as_written() {
+    let m = Mapping::from_toml(SHOPIFY).unwrap();
+    let p = parse(&ctx(), &m, &format!("{HEADER_2012}\n{LATE_ORDER}")).unwrap();
+    let t = txn(&p.records[0]);
+    assert_eq!(t.business_date.to_string(), "2025-10-08");
+    assert_eq!(t.occurred_at.to_rfc3339(), "2025-10-09T00:24:39+00:00");
+}
+
+#[test]
+fn a_configured_store_zone_still_decides_the_business_day() {
+    let m = Mapping::from_toml(SHOPIFY).unwrap();
+    let mut c = ctx();
+    c.store_tz
+        .insert("online".into(), "Europe/Berlin".parse().unwrap());
+    let p = parse(&c, &m, &format!("{HEADER_2012}\n{LATE_ORDER}")).unwrap();
+    // 00:24 UTC is 02:24 in Berlin: the 9th there.
+    assert_eq!(txn(&p.records[0]).business_date.to_string(), "2025-10-09");
+}
