@@ -409,13 +409,7 @@ impl Mapping {
             ));
         }
         self.check_optional()?;
-        if c.order_total.is_some() != c.order_subtotal.is_some()
-            || (c.order_total.is_some() || c.order_shipping.is_some()) && c.order_tax.is_none()
-        {
-            return Err("columns.order_total and order_subtotal go together, with order_tax \
-                 (order_shipping is optional)"
-                .into());
-        }
+        self.check_order_totals()?;
         if c.tender_amount.is_some() && c.tender_method.is_none() {
             return Err("columns.tender_amount needs columns.tender_method".into());
         }
@@ -445,6 +439,21 @@ impl Mapping {
         if self.is_optional("store_id") && self.store_id.is_none() {
             return Err(
                 "optional = [\"store_id\"] needs a store_id = \"…\" for files without the column"
+                    .into(),
+            );
+        }
+        Ok(())
+    }
+
+    /// The order's totals only tell whether its `order_tax` is inside its prices: they need
+    /// it, and a total without a subtotal (or the reverse) tells nothing.
+    fn check_order_totals(&self) -> Result<(), String> {
+        let c = &self.columns;
+        let any = c.order_total.is_some() || c.order_shipping.is_some();
+        if c.order_total.is_some() != c.order_subtotal.is_some() || any && c.order_tax.is_none() {
+            return Err(
+                "columns.order_total and order_subtotal go together, with order_tax \
+                 (order_shipping is optional)"
                     .into(),
             );
         }

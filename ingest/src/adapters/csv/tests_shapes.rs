@@ -58,8 +58,8 @@ fn a_column_not_listed_as_optional_is_still_required() {
 #[test]
 fn optional_names_only_keys_a_file_can_do_without() {
     let without_optional = SHOPIFY.replace("optional = [", "# optional = [");
-    let e = Mapping::from_toml(&with_top(&without_optional, "optional = [\"quantity\"]"))
-        .unwrap_err();
+    let e =
+        Mapping::from_toml(&with_top(&without_optional, "optional = [\"quantity\"]")).unwrap_err();
     assert!(e.contains("optional: `quantity`"), "{e}");
     // A store column that may be missing needs a store to fall back on.
     let no_store = without_optional.replace("store_id = \"online\"", "");
@@ -90,7 +90,12 @@ const INCLUSIVE_AND_EXCLUSIVE: &str = "\
 #[test]
 fn an_order_whose_total_leaves_out_its_taxes_has_tax_inclusive_prices() {
     let m = Mapping::from_toml(SHOPIFY).unwrap();
-    let p = parse(&ctx(), &m, &format!("{HEADER_2012}\n{INCLUSIVE_AND_EXCLUSIVE}")).unwrap();
+    let p = parse(
+        &ctx(),
+        &m,
+        &format!("{HEADER_2012}\n{INCLUSIVE_AND_EXCLUSIVE}"),
+    )
+    .unwrap();
     assert_eq!(
         taxes_and_nets(&p),
         vec![
