@@ -30,7 +30,10 @@
 //! from whichever row of the transaction has them); European tills write `1,50-` and
 //! VAT-inclusive amounts (`prices_include_tax`). Store names become configured ids through
 //! `[stores]`; Shopify's order `Discount Amount` and `Taxes` are spread over the lines
-//! (`order_discount`, `order_tax`);
+//! (`order_discount`, `order_tax`), and the order's `Total` against `Subtotal + Shipping`
+//! tells whether its prices include that tax (`order_total`, `order_subtotal`,
+//! `order_shipping`); columns older or online-only exports lack are listed in `optional`;
+//! times written with an offset give the business day as written when no zone is given;
 //! Square's `Modifiers Applied` joins the description (`description_extra`). Public datasets
 //! (UCI Online Retail, Kaggle Supermarket sales) need the zone of a file (`time_zone`),
 //! customer ids written as floats (`integer_ids`), fee and write-off rows that are no sale
