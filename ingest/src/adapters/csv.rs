@@ -30,7 +30,10 @@
 //! from whichever row of the transaction has them); European tills write `1,50-` and
 //! VAT-inclusive amounts (`prices_include_tax`). Store names become configured ids through
 //! `[stores]`; Shopify's order `Discount Amount` and `Taxes` are spread over the lines
-//! (`order_discount`, `order_tax`);
+//! (`order_discount`, `order_tax`), and the order's `Total` against `Subtotal + Shipping`
+//! tells whether its prices include that tax (`order_total`, `order_subtotal`,
+//! `order_shipping`); columns older or online-only exports lack are listed in `optional`;
+//! times written with an offset give the business day as written when no zone is given;
 //! Square's `Modifiers Applied` joins the description (`description_extra`). Public datasets
 //! (UCI Online Retail, Kaggle Supermarket sales) need the zone of a file (`time_zone`),
 //! customer ids written as floats (`integer_ids`), fee and write-off rows that are no sale
@@ -51,6 +54,8 @@ mod tests_datasets;
 mod tests_orders;
 #[cfg(test)]
 mod tests_redteam;
+#[cfg(test)]
+mod tests_shapes;
 mod zone;
 
 use super::money::NumberFormat;
@@ -133,6 +138,14 @@ pub struct Mapping {
     /// up as a reject instead of as sales or returns.
     #[serde(default)]
     pub reject_rows: Vec<RejectRows>,
+    /// `[columns]` keys whose column an export may lack (`["store_id", "discount"]`): in a
+    /// file without it the key counts as not mapped, instead of the file being a 400. Shopify
+    /// leaves `Location` out of the export of a shop without POS and older exports have no
+    /// `Lineitem discount`; a store then comes from the mapping's `store_id`, a discount is 0.
+    /// Only the keys in `OPTIONAL_KEYS` may be named: a file without its ids, time, quantity
+    /// or price is not readable.
+    #[serde(default)]
+    pub optional: Vec<String>,
 }
 
 /// `[[reject_rows]]`: rows that reject their transaction, and why.
@@ -234,6 +247,14 @@ pub struct Columns {
     /// none: the part not already in the lines' `tax` cells is spread over the sale lines by
     /// their net amount, so line taxes add up to the order's.
     pub order_tax: Option<String>,
+    /// The order's total, subtotal (goods after discounts) and shipping (Shopify `Total`,
+    /// `Subtotal`, `Shipping`, on any row of it): they tell per order whether its prices
+    /// include the tax (`Total = Subtotal + Shipping`) or not (`… + Taxes`), where
+    /// `prices_include_tax` says it once for the whole mapping. Need `order_tax`; shipping
+    /// may be left out (0).
+    pub order_total: Option<String>,
+    pub order_subtotal: Option<String>,
+    pub order_shipping: Option<String>,
     pub net_amount: Option<String>,
     pub tax: Option<String>,
     pub currency: Option<String>,
@@ -277,6 +298,27 @@ pub struct Statuses {
 
 /// The `[columns]` keys `integer_ids` may name.
 const INTEGER_IDS: [&str; 4] = ["txn_id", "customer_id", "cashier_id", "register_id"];
+
+/// The `[columns]` keys `optional` may name: none of them is needed to read a line.
+const OPTIONAL_KEYS: [&str; 17] = [
+    "store_id",
+    "register_id",
+    "cashier_id",
+    "customer_id",
+    "line_no",
+    "kind",
+    "status",
+    "description",
+    "discount",
+    "order_discount",
+    "order_tax",
+    "order_total",
+    "order_subtotal",
+    "order_shipping",
+    "tax",
+    "currency",
+    "version",
+];
 
 /// `17850.0` → `17850`: an id cell a spreadsheet wrote as a float, when `key` is one of the
 /// mapping's `integer_ids`. Anything but digits, a dot and zeros is left as written.
@@ -369,6 +411,8 @@ impl Mapping {
                 INTEGER_IDS.join(", ")
             ));
         }
+        self.check_optional()?;
+        self.check_order_totals()?;
         if c.tender_amount.is_some() && c.tender_method.is_none() {
             return Err("columns.tender_amount needs columns.tender_method".into());
         }
@@ -380,6 +424,48 @@ impl Mapping {
             }
         }
         Ok(())
+    }
+
+    /// `optional` names only keys of `OPTIONAL_KEYS`; an optional store column needs the
+    /// mapping's `store_id` to fall back on.
+    fn check_optional(&self) -> Result<(), String> {
+        if let Some(k) = self
+            .optional
+            .iter()
+            .find(|k| !OPTIONAL_KEYS.contains(&k.as_str()))
+        {
+            return Err(format!(
+                "optional: `{k}` is none of {}",
+                OPTIONAL_KEYS.join(", ")
+            ));
+        }
+        if self.is_optional("store_id") && self.store_id.is_none() {
+            return Err(
+                "optional = [\"store_id\"] needs a store_id = \"…\" for files without the column"
+                    .into(),
+            );
+        }
+        Ok(())
+    }
+
+    /// The order's totals only tell whether its `order_tax` is inside its prices: they need
+    /// it, and a total without a subtotal (or the reverse) tells nothing.
+    fn check_order_totals(&self) -> Result<(), String> {
+        let c = &self.columns;
+        let any = c.order_total.is_some() || c.order_shipping.is_some();
+        if c.order_total.is_some() != c.order_subtotal.is_some() || any && c.order_tax.is_none() {
+            return Err(
+                "columns.order_total and order_subtotal go together, with order_tax \
+                 (order_shipping is optional)"
+                    .into(),
+            );
+        }
+        Ok(())
+    }
+
+    /// Whether the column of `[columns]` key `key` may be missing from a file's header.
+    pub(crate) fn is_optional(&self, key: &str) -> bool {
+        self.optional.iter().any(|k| k == key)
     }
 
     fn number_format(&self) -> NumberFormat {

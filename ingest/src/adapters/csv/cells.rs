@@ -49,6 +49,9 @@ pub(super) struct Cols {
     pub(super) discount: Option<Col>,
     pub(super) order_discount: Option<Col>,
     pub(super) order_tax: Option<Col>,
+    pub(super) order_total: Option<Col>,
+    pub(super) order_subtotal: Option<Col>,
+    pub(super) order_shipping: Option<Col>,
     pub(super) net_amount: Option<Col>,
     pub(super) tax: Option<Col>,
     pub(super) currency: Option<Col>,
@@ -63,7 +66,8 @@ pub(super) struct Cols {
 impl Cols {
     /// Finds every column the mapping names; a missing one is a payload error naming it and
     /// the header. Of several `item_id` columns, those the file lacks are skipped (older
-    /// exports lack some) as long as one is there.
+    /// exports lack some) as long as one is there; so are columns of the mapping's `optional`
+    /// keys.
     pub(super) fn resolve(m: &Mapping, headers: &csv::StringRecord) -> Result<Cols, PayloadError> {
         let mut idx: HashMap<String, usize> = HashMap::new();
         for (i, h) in headers.iter().enumerate() {
@@ -86,6 +90,11 @@ impl Cols {
         };
         let req = |name: &str| find(name).ok_or_else(|| missing(name));
         let opt = |name: &Option<String>| name.as_deref().map(req).transpose();
+        // A column the mapping lists in `optional`: absent from this file, it is unmapped.
+        let may = |key: &str, name: &Option<String>| match name.as_deref() {
+            Some(n) if m.is_optional(key) => Ok(find(n)),
+            _ => opt(name),
+        };
         let c = &m.columns;
         let item_names = c.item_id.names();
         let item_id: Vec<Col> = item_names.iter().filter_map(|n| find(n)).collect();
@@ -99,15 +108,15 @@ impl Cols {
             time: opt(&c.time)?,
             time_zone: opt(&c.time_zone)?,
             business_date: opt(&c.business_date)?,
-            store_id: opt(&c.store_id)?,
-            register_id: opt(&c.register_id)?,
-            cashier_id: opt(&c.cashier_id)?,
-            customer_id: opt(&c.customer_id)?,
-            line_no: opt(&c.line_no)?,
-            kind: opt(&c.kind)?,
-            status: opt(&c.status)?,
+            store_id: may("store_id", &c.store_id)?,
+            register_id: may("register_id", &c.register_id)?,
+            cashier_id: may("cashier_id", &c.cashier_id)?,
+            customer_id: may("customer_id", &c.customer_id)?,
+            line_no: may("line_no", &c.line_no)?,
+            kind: may("kind", &c.kind)?,
+            status: may("status", &c.status)?,
             item_id,
-            description: opt(&c.description)?,
+            description: may("description", &c.description)?,
             description_extra: c
                 .description_extra
                 .names()
@@ -117,13 +126,16 @@ impl Cols {
             quantity: Some(req(&c.quantity)?),
             unit_price: opt(&c.unit_price)?,
             gross_amount: opt(&c.gross_amount)?,
-            discount: opt(&c.discount)?,
-            order_discount: opt(&c.order_discount)?,
-            order_tax: opt(&c.order_tax)?,
+            discount: may("discount", &c.discount)?,
+            order_discount: may("order_discount", &c.order_discount)?,
+            order_tax: may("order_tax", &c.order_tax)?,
+            order_total: may("order_total", &c.order_total)?,
+            order_subtotal: may("order_subtotal", &c.order_subtotal)?,
+            order_shipping: may("order_shipping", &c.order_shipping)?,
             net_amount: opt(&c.net_amount)?,
-            tax: opt(&c.tax)?,
-            currency: opt(&c.currency)?,
-            version: opt(&c.version)?,
+            tax: may("tax", &c.tax)?,
+            currency: may("currency", &c.currency)?,
+            version: may("version", &c.version)?,
             original_txn_id: opt(&c.original_txn_id)?,
             tender_method: opt(&c.tender_method)?,
             tender_amount: opt(&c.tender_amount)?,

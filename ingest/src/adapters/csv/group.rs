@@ -8,7 +8,7 @@ use super::tender::tender_of;
 use super::{id_cell, parse_zone, Mapping, Zone};
 use crate::adapters::Context;
 use crate::envelope::{Record, Reject};
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use pos_core::model::*;
 use rust_decimal::Decimal;
 
@@ -86,6 +86,11 @@ fn header_of(ctx: &Context, m: &Mapping, cols: &Cols, g: &Group) -> Result<Heade
             .clone()
             .unwrap_or_else(|| ctx.currency_of(&g.store)),
     };
+    // Whether a zone is given for the business day (a column, the mapping, the store's
+    // config); else the offset a time is written with says where the sale was.
+    let zone_given = first(&g.rows, &cols.time_zone).is_some()
+        || m.time_zone.is_some()
+        || ctx.store_tz.contains_key(&g.store);
     let zone = match first(&g.rows, &cols.time_zone) {
         Some((row, v)) => parse_zone(v).ok_or_else(|| {
             row.err(
@@ -105,7 +110,11 @@ fn header_of(ctx: &Context, m: &Mapping, cols: &Cols, g: &Group) -> Result<Heade
             None => Zone::Named(ctx.tz(&g.store)),
         },
     };
-    let at = when(m, cols, &g.rows, zone)?;
+    let (at, written) = when(m, cols, &g.rows, zone)?;
+    let day_zone = match written {
+        Some(offset) if !zone_given => Zone::Fixed(offset),
+        _ => zone,
+    };
     let business_date = match first(&g.rows, &cols.business_date) {
         Some((row, s)) => NaiveDate::parse_from_str(s, &m.date_format).map_err(|_| {
             row.err(
@@ -113,7 +122,7 @@ fn header_of(ctx: &Context, m: &Mapping, cols: &Cols, g: &Group) -> Result<Heade
                 format!("`{s}` does not match `{}`", m.date_format),
             )
         })?,
-        None => zone.date_at(at),
+        None => day_zone.date_at(at),
     };
     let status = match first(&g.rows, &cols.status) {
         Some((_, s)) if matches(&m.statuses.cancelled, s) => TxnStatus::Cancelled,
@@ -150,8 +159,14 @@ fn is_currency_code(s: &str) -> bool {
 }
 
 /// When the transaction happened: the first row with a date-time (or date) cell, read in
-/// `zone` unless the cell carries its own offset (`%z`).
-fn when(m: &Mapping, cols: &Cols, rows: &[Row], zone: Zone) -> Result<DateTime<Utc>, String> {
+/// `zone` unless the cell carries its own offset (`%z`), which is returned too: it is the
+/// local time of the sale as the export wrote it (Shopify writes the shop's offset).
+fn when(
+    m: &Mapping,
+    cols: &Cols,
+    rows: &[Row],
+    zone: Zone,
+) -> Result<(DateTime<Utc>, Option<FixedOffset>), String> {
     let mismatch = |row: &Row, c: &Option<Col>, v: &str, f: &str| {
         row.err(
             c.as_ref().expect("a cell was found"),
@@ -162,12 +177,13 @@ fn when(m: &Mapping, cols: &Cols, rows: &[Row], zone: Zone) -> Result<DateTime<U
         let (row, v) =
             first(rows, &cols.datetime).ok_or_else(|| empty_everywhere(&cols.datetime))?;
         if let Ok(t) = DateTime::parse_from_str(v, f) {
-            return Ok(t.with_timezone(&Utc));
+            return Ok((t.with_timezone(&Utc), Some(*t.offset())));
         }
         let local =
             NaiveDateTime::parse_from_str(v, f).map_err(|_| mismatch(row, &cols.datetime, v, f))?;
         return zone
             .to_utc(local)
+            .map(|t| (t, None))
             .map_err(|e| row.err(cols.datetime.as_ref().expect("mapped"), e));
     }
     let (row, v) = first(rows, &cols.date).ok_or_else(|| empty_everywhere(&cols.date))?;
@@ -181,6 +197,7 @@ fn when(m: &Mapping, cols: &Cols, rows: &[Row], zone: Zone) -> Result<DateTime<U
         None => NaiveTime::MIN,
     };
     zone.to_utc(date.and_time(time))
+        .map(|t| (t, None))
         .map_err(|e| row.err(cols.date.as_ref().expect("mapped"), e))
 }
 

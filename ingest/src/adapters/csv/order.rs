@@ -60,7 +60,8 @@ fn take(line: &mut Line, share: Decimal) {
 /// Spreads the part of the `order_tax` cell (Shopify's `Taxes`, an order total only) that
 /// the lines' own tax cells do not already hold over the sale lines, by their net amount;
 /// the last such line takes the rounding rest, so the lines' taxes add up to the order's.
-/// With `prices_include_tax` the share is inside the amount, so it leaves the net too.
+/// When the order's prices include the tax (`tax_included`, else `prices_include_tax`) the
+/// share is inside the amount, so it leaves the net too.
 pub(super) fn spread_order_tax(
     m: &Mapping,
     cols: &Cols,
@@ -90,12 +91,44 @@ pub(super) fn spread_order_tax(
             format!("order tax {rest} not on the lines, but no sale line has a net to carry it"),
         ));
     }
+    let inclusive = tax_included(m, cols, rows, currency, total)?.unwrap_or(m.prices_include_tax);
     let weights: Vec<Decimal> = sales.iter().map(|&i| lines[i].net_amount).collect();
     for (&i, share) in sales.iter().zip(spread(rest, &weights, exponent(currency))) {
         lines[i].tax += share;
-        if m.prices_include_tax {
+        if inclusive {
             lines[i].net_amount -= share;
         }
     }
     Ok(())
+}
+
+/// Whether the order's prices include its tax, as its totals tell: Shopify writes
+/// `Total = Subtotal + Shipping` for a shop whose prices include tax (EU, UK, AU) and
+/// `Total = Subtotal + Shipping + Taxes` otherwise. `None` when the columns are not mapped or
+/// the totals fit neither (duties, tips): the mapping's `prices_include_tax` decides then.
+fn tax_included(
+    m: &Mapping,
+    cols: &Cols,
+    rows: &[Row],
+    currency: &str,
+    tax: Decimal,
+) -> Result<Option<bool>, String> {
+    let money = |col| -> Result<Option<Decimal>, String> {
+        match first(rows, col) {
+            Some((row, _)) => row.money(m, col, currency),
+            None => Ok(None),
+        }
+    };
+    let (Some(total), Some(subtotal)) = (money(&cols.order_total)?, money(&cols.order_subtotal)?)
+    else {
+        return Ok(None);
+    };
+    let goods = total - money(&cols.order_shipping)?.unwrap_or_default();
+    Ok(if goods == subtotal + tax {
+        Some(false)
+    } else if goods == subtotal {
+        Some(true)
+    } else {
+        None
+    })
 }

@@ -1,7 +1,8 @@
 //! Red-team tests: the ready Shopify mapping on export shapes seen in public Shopify
 //! `orders_export.csv` headers (2012–2025: online-only shops without the POS columns, shops
-//! whose prices include tax), written anew with our own orders. Failing ones are ignored with
-//! the reason; see /work/notes/s15/redteam-report.md for sources and what is right.
+//! whose prices include tax), written anew with our own orders. All three were fixed in s15
+//! (`optional`, `order_total`/`order_subtotal`, the written offset's business day); see
+//! /work/notes/s15/redteam-report.md for sources and what is right.
 
 use super::*;
 
@@ -26,7 +27,6 @@ const ONLINE_HEADER: &str = "Name,Email,Financial Status,Paid at,Fulfillment Sta
 /// it lands. A missing optional column should fall back to the mapping's `store_id`, as
 /// missing `item_id` columns are skipped.
 #[test]
-#[ignore = "red team: the ready Shopify mapping rejects every export without a Location column (online-only shops)"]
 fn online_only_export_without_location_lands_in_the_default_store() {
     let csv = format!(
         "{ONLINE_HEADER}\n#2001,a@example.com,paid,2025-10-02 17:09:34 -0300,fulfilled,,yes,USD,30.00,0.00,0.00,30.00,,0.00,Standard,2025-10-02 17:09:33 -0300,2,Mug,15.00,,MUG-1,true,true,fulfilled,,Card,ref,0.00,Shop,0.00,6866149310695,,Low,web,0.00\n"
@@ -46,7 +46,6 @@ fn online_only_export_without_location_lands_in_the_default_store() {
 /// Lines then carry VAT in their net: 119.00 of net sales for 100.00 of goods at 19 %. The
 /// mapping can tell from the order's columns and should put the VAT in the lines' tax.
 #[test]
-#[ignore = "red team: tax-inclusive Shopify exports book VAT as net sales (Taxes not taken out of the lines)"]
 fn tax_inclusive_export_books_net_without_vat() {
     let csv = format!(
         "{ONLINE_HEADER},Location\n#3001,b@example.com,paid,2026-10-04 10:00:00 +0200,fulfilled,,no,EUR,119.00,0.00,19.00,119.00,,0.00,Standard,2026-10-04 10:00:00 +0200,1,Lamp,119.00,,LAMP-1,true,true,fulfilled,,Card,ref,0.00,Shop,0.00,1,,Low,web,0.00,\n"
@@ -66,7 +65,6 @@ fn tax_inclusive_export_books_net_without_vat() {
 /// taken in the tenant's zone (UTC here: the 9th), while the Shopify API adapter keeps the
 /// shop's offset: the same order lands on two different days depending on the channel.
 #[test]
-#[ignore = "red team: CSV business day ignores the %z offset written in the export (Shopify API adapter uses it)"]
 fn business_day_follows_the_written_offset() {
     let csv = format!(
         "{ONLINE_HEADER},Location\n#4001,c@example.com,paid,2025-10-08 21:24:40 -0300,fulfilled,,no,EUR,10.00,0.00,0.00,10.00,,0.00,Standard,2025-10-08 21:24:39 -0300,1,Cup,10.00,,CUP-1,true,true,fulfilled,,Card,ref,0.00,Shop,0.00,2,,Low,web,0.00,\n"
