@@ -24,6 +24,9 @@ mod duties;
 #[cfg(test)]
 mod duty_tests;
 mod order;
+mod order_tax;
+#[cfg(test)]
+mod order_tax_tests;
 mod refund;
 #[cfg(test)]
 mod tests;

@@ -2,6 +2,7 @@
 //! discounts spread over the lines, the order's status and its tender.
 
 use super::duties::{duty_items, kept_share, line_duties, spread_order_duties};
+use super::order_tax::spread_order_tax;
 use super::{
     business_date, flag, is_tip, money, req_money, round, set_currency, store_of, tender_method,
     OrderFacts, SOURCE,
@@ -273,6 +274,7 @@ pub(super) fn order(
         sources.push((li, lp));
     }
     spread_order_discount(&mut lines, o, path, &currency)?;
+    spread_order_tax(&mut lines, &sources, o, path, &currency, taxes_included)?;
     let mut by_id = HashMap::new();
     let mut any_duty = false;
     for (line, (li, lp)) in lines.iter_mut().zip(&sources) {
