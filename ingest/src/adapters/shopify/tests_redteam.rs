@@ -47,7 +47,6 @@ fn order_level_tax_lines_reach_the_lines() {
 /// and tender-mix reports are wrong. Without the order's transactions the method is unknown
 /// (`other`), or the amounts per gateway must come from the transactions.
 #[test]
-#[ignore = "red team: split-tender order (two gateways) becomes one tender of the first gateway's method"]
 fn split_gateways_are_not_booked_as_all_cash() {
     let body = r##"{"order":{"id":5003,"name":"#5003","created_at":"2026-03-02T10:00:00-05:00",
       "updated_at":"2026-03-02T10:00:05-05:00","currency":"USD","financial_status":"paid",
@@ -65,4 +64,34 @@ fn split_gateways_are_not_booked_as_all_cash() {
         .map(|x| x.amount)
         .sum();
     assert!(cash < d("21.20"), "all of the split sale booked as cash");
+}
+
+/// A paid order named by `gateways` (a JSON list), its one tender.
+fn order_tender_of(gateways: &str) -> Tender {
+    let body = format!(
+        r##"{{"order":{{"id":5004,"created_at":"2026-03-02T10:00:00-05:00","currency":"USD",
+      "financial_status":"paid","total_price":"21.20","gateway":"cash",
+      "payment_gateway_names":{gateways},
+      "line_items":[{{"id":1,"sku":"A-1","quantity":2,"price":"10.00","discount_allocations":[],
+        "tax_lines":[{{"price":"1.20","title":"State Tax"}}]}}]}}}}"##
+    );
+    let mut t = only_txn(&body);
+    assert_eq!(t.tenders.len(), 1);
+    t.tenders.remove(0)
+}
+
+#[test]
+fn a_split_of_unknown_mix_keeps_all_the_money_as_other() {
+    let x = order_tender_of(r#"["cash","shopify_payments"]"#);
+    assert_eq!((x.method, x.amount), (TenderMethod::Other, d("21.20")));
+}
+
+#[test]
+fn gateways_of_one_method_keep_it() {
+    let x = order_tender_of(r#"["shopify_payments","stripe"]"#);
+    assert_eq!(x.method, TenderMethod::Card, "two card gateways: all card");
+    let x = order_tender_of(r#"["Cash"]"#);
+    assert_eq!(x.method, TenderMethod::Cash);
+    let x = order_tender_of("[]");
+    assert_eq!(x.method, TenderMethod::Cash, "no list: the older `gateway`");
 }
