@@ -294,6 +294,17 @@ fn set_currency(v: &Value, path: &str, set: &str) -> Result<Option<String>, Payl
     }
 }
 
+/// `-x`, but never a negative zero: `-0.00` would be written out with its sign (a zero return
+/// line or refund printed as "-0.00" in the facts and their exports).
+fn negated(x: Decimal) -> Decimal {
+    let n = -x;
+    if n.is_zero() {
+        n.abs()
+    } else {
+        n
+    }
+}
+
 /// `amount` rounded to the currency's minor unit (prorated discounts and taxes).
 fn round(amount: Decimal, currency: &str) -> Decimal {
     amount.round_dp(exponent(currency))

@@ -95,3 +95,51 @@ fn gateways_of_one_method_keep_it() {
     let x = order_tender_of("[]");
     assert_eq!(x.method, TenderMethod::Cash, "no list: the older `gateway`");
 }
+
+/// A refund alone of one unit of a line item sold at 199.00 with `discount` on it, the refund
+/// line's `subtotal` and `total_tax` given, and `back` paid back.
+fn refund_of(discount: &str, subtotal: &str, tax: &str, back: &str) -> Transaction {
+    let body = format!(
+        r##"{{"refund":{{"id":929,"order_id":450,"created_at":"2024-01-02T09:01:02-05:00",
+      "refund_line_items":[{{"id":1058,"quantity":1,"line_item_id":518,"restock_type":"no_restock",
+        "subtotal":{subtotal},"total_tax":{tax},
+        "line_item":{{"id":518,"sku":"IPOD-RED","quantity":1,"price":"199.00",
+          "discount_allocations":[{{"amount":"{discount}"}}],"tax_lines":[]}}}}],
+      "transactions":[{{"id":1068,"kind":"refund","status":"success","gateway":"manual",
+        "amount":"{back}","currency":"USD"}}]}}}}"##
+    );
+    only_txn(&body)
+}
+
+/// Shopify's REST refund example: a unit comes back `no_restock` with `subtotal` 0 (the money,
+/// 10.00 here, refunded apart from the line). Booking it as a discount of its whole price
+/// (199.00) inflated the discounts given back; the unit comes back at a price of 0.
+#[test]
+fn a_zero_subtotal_refund_line_is_no_discount_of_its_whole_price() {
+    let t = refund_of("0.00", "0.0", "0.0", "10.00");
+    let l = &t.lines[0];
+    assert_eq!(
+        (l.quantity, l.unit_price, l.discount, l.net_amount),
+        (d("-1"), d("0"), d("0"), d("0"))
+    );
+    assert!(l.price_override);
+    assert_eq!(t.tenders[0].amount, d("-10.00"), "the money is in the tender");
+}
+
+/// A unit given away (fully discounted) comes back with the same discount it was sold with.
+#[test]
+fn a_free_unit_comes_back_with_its_discount() {
+    let l = &refund_of("199.00", "0.0", "0.0", "0.00").lines[0];
+    assert_eq!((l.unit_price, l.discount), (d("199.00"), d("199.00")));
+    assert!(!l.price_override);
+}
+
+/// Negating a zero wrote "-0.0" nets, taxes and refund tenders into the facts.
+#[test]
+fn zero_amounts_are_never_negative_zero() {
+    let t = refund_of("199.00", "0.0", "0.0", "0.00");
+    let l = &t.lines[0];
+    for x in [l.net_amount, l.tax, t.tenders[0].amount] {
+        assert!(!x.is_sign_negative(), "{x} is a negative zero");
+    }
+}
