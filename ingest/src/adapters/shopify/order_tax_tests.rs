@@ -38,8 +38,13 @@ fn order_tax_is_spread_over_the_lines_by_net() {
 
 #[test]
 fn order_tax_without_total_tax_comes_from_the_order_tax_lines() {
-    let extra = r#""tax_lines":[{"price":"2.00","title":"State"},{"price":"1.00","title":"City"}],"#;
-    let tax: Decimal = order_txn(&body(extra, "")).lines.iter().map(|l| l.tax).sum();
+    let extra =
+        r#""tax_lines":[{"price":"2.00","title":"State"},{"price":"1.00","title":"City"}],"#;
+    let tax: Decimal = order_txn(&body(extra, ""))
+        .lines
+        .iter()
+        .map(|l| l.tax)
+        .sum();
     assert_eq!(tax, d("3.00"));
 }
 
@@ -57,7 +62,11 @@ fn tax_included_in_prices_leaves_the_nets() {
 fn shipping_tax_stays_with_the_shipping() {
     let extra = r#""total_tax":"3.50","shipping_lines":[{"price":"5.00",
         "tax_lines":[{"price":"0.50","title":"State"}]}],"#;
-    let tax: Decimal = order_txn(&body(extra, "")).lines.iter().map(|l| l.tax).sum();
+    let tax: Decimal = order_txn(&body(extra, ""))
+        .lines
+        .iter()
+        .map(|l| l.tax)
+        .sum();
     assert_eq!(tax, d("3.00"), "0.50 of the order's tax is the shipping's");
 }
 

@@ -123,7 +123,11 @@ fn a_zero_subtotal_refund_line_is_no_discount_of_its_whole_price() {
         (d("-1"), d("0"), d("0"), d("0"))
     );
     assert!(l.price_override);
-    assert_eq!(t.tenders[0].amount, d("-10.00"), "the money is in the tender");
+    assert_eq!(
+        t.tenders[0].amount,
+        d("-10.00"),
+        "the money is in the tender"
+    );
 }
 
 /// A unit given away (fully discounted) comes back with the same discount it was sold with.
