@@ -24,6 +24,9 @@ mod duties;
 #[cfg(test)]
 mod duty_tests;
 mod order;
+mod order_tax;
+#[cfg(test)]
+mod order_tax_tests;
 mod refund;
 #[cfg(test)]
 mod tests;
@@ -288,6 +291,17 @@ fn set_currency(v: &Value, path: &str, set: &str) -> Result<Option<String>, Payl
             "currency_code",
         ),
         None => Ok(None),
+    }
+}
+
+/// `-x`, but never a negative zero: `-0.00` would be written out with its sign (a zero return
+/// line or refund printed as "-0.00" in the facts and their exports).
+fn negated(x: Decimal) -> Decimal {
+    let n = -x;
+    if n.is_zero() {
+        n.abs()
+    } else {
+        n
     }
 }
 

@@ -2,6 +2,7 @@
 //! discounts spread over the lines, the order's status and its tender.
 
 use super::duties::{duty_items, kept_share, line_duties, spread_order_duties};
+use super::order_tax::spread_order_tax;
 use super::{
     business_date, flag, is_tip, money, req_money, round, set_currency, store_of, tender_method,
     OrderFacts, SOURCE,
@@ -198,9 +199,30 @@ fn order_status(cancelled: bool, financial: &str) -> TxnStatus {
     }
 }
 
+/// The method of the order's one tender. `payment_gateway_names` lists every gateway the order
+/// was paid through (a POS sale paid partly in cash and partly by card names both) but not how
+/// much each took: when they are not all of one method the mix is unknown, so `other`, never
+/// all the money as the first gateway's (a drawer counted short by the card's part). Without
+/// the list, the older single `gateway`.
+fn gateways_method(o: &Value, path: &str) -> Result<TenderMethod, PayloadError> {
+    let methods: Vec<TenderMethod> = array(o, path, "payment_gateway_names")?
+        .iter()
+        .filter_map(Value::as_str)
+        .filter(|g| !g.trim().is_empty())
+        .map(tender_method)
+        .collect();
+    match methods.split_first() {
+        None => Ok(tender_method(
+            &opt_text(o, path, "gateway")?.unwrap_or_default(),
+        )),
+        Some((first, rest)) if rest.iter().all(|m| m == first) => Ok(*first),
+        Some(_) => Ok(TenderMethod::Other),
+    }
+}
+
 /// The money received for the order. The order object names the gateway and totals but not
 /// its payment transactions: a paid order gets one tender for `total_price` (tips and shipping
-/// included), a partially paid one for what is no longer outstanding; refunds are tenders of
+/// included; its method from the gateways), a partially paid one for what is no longer outstanding; refunds are tenders of
 /// the refunds. Pending and authorized orders have received nothing yet. Only with
 /// `[shopify] tenders = "order"`: otherwise the order's transactions are its tenders.
 fn order_tender(
@@ -217,15 +239,9 @@ fn order_tender(
         },
         _ => return Ok(None),
     };
-    let gateway = array(o, path, "payment_gateway_names")?
-        .first()
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        .or(opt_text(o, path, "gateway")?)
-        .unwrap_or_default();
     Ok(Some(Tender {
         tender_no: 1,
-        method: tender_method(&gateway),
+        method: gateways_method(o, path)?,
         amount,
         status: TenderStatus::Approved,
         card_fingerprint: None,
@@ -273,6 +289,7 @@ pub(super) fn order(
         sources.push((li, lp));
     }
     spread_order_discount(&mut lines, o, path, &currency)?;
+    spread_order_tax(&mut lines, &sources, o, path, &currency, taxes_included)?;
     let mut by_id = HashMap::new();
     let mut any_duty = false;
     for (line, (li, lp)) in lines.iter_mut().zip(&sources) {

@@ -4,8 +4,8 @@
 use super::duties::{duty_items, refunded_duties, refunded_fees};
 use super::order::line_of;
 use super::{
-    business_date, is_tip, money, req_money, set_currency, store_of, tender_method, OrderFacts,
-    SOURCE,
+    business_date, is_tip, money, negated, req_money, set_currency, store_of, tender_method,
+    OrderFacts, SOURCE,
 };
 use crate::adapters::json::{self, array, decimal, get, join, opt_text, text, time, utc};
 use crate::adapters::{Context, PayloadError};
@@ -23,6 +23,8 @@ struct Returned {
     subtotal: Decimal,
     tax: Decimal,
     duty: Decimal,
+    /// Units sold for money that come back with none (a `subtotal` of 0): see `return_line`.
+    zero_value: bool,
 }
 
 /// A `refund_line_items[]` entry: the line item it refunds (nested, or the order's), how
@@ -60,6 +62,8 @@ fn returned(
         None => qty * line.unit_price - line.discount * share,
     };
     let tax = money(rl, rp, "total_tax")?.unwrap_or(line.tax * share);
+    let sold_for = qty * line.unit_price - line.discount * share;
+    let zero_value = subtotal.is_zero() && sold_for > Decimal::ZERO;
     line.line_no = no;
     line.original_line_no = order.and_then(|o| o.lines.get(&item_id)).map(|l| l.line_no);
     Ok(Some(Returned {
@@ -69,6 +73,7 @@ fn returned(
         subtotal,
         tax,
         duty: Decimal::ZERO,
+        zero_value,
     }))
 }
 
@@ -110,7 +115,7 @@ fn refund_tenders(
         tenders.push(Tender {
             tender_no: i as i32 + 1,
             method: tender_method(opt_text(x, &xp, "gateway")?.as_deref().unwrap_or("")),
-            amount: -refund_amount(x, &xp, currency)?,
+            amount: negated(refund_amount(x, &xp, currency)?),
             status,
             card_fingerprint: None,
             card_bin: None,
@@ -219,6 +224,32 @@ fn refund_location(r: &Value, path: &str) -> Result<Option<String>, PayloadError
     Ok(None)
 }
 
+/// The return line (negative quantity, net and tax) of a refunded line item. Its discount is
+/// what the returned units' price exceeds the refunded subtotal by (the sale's discount on
+/// them). A `subtotal` of 0 for units that were sold for money (Shopify's reference example:
+/// `no_restock`, the money refunded apart from the line) gives the goods back without money:
+/// booked at a price of 0 (`price_override`), not as a discount of their whole price, which
+/// would inflate the discounts given back.
+fn return_line(x: Returned, taxes_included: bool, order_id: &str) -> Line {
+    let mut line = x.line;
+    let net = if taxes_included {
+        x.subtotal - x.tax
+    } else {
+        x.subtotal
+    };
+    if x.zero_value {
+        line.unit_price = Decimal::ZERO;
+        line.price_override = true;
+    }
+    line.kind = LineKind::Return;
+    line.quantity = negated(x.qty);
+    line.discount = x.qty * line.unit_price - x.subtotal;
+    line.net_amount = negated(net);
+    line.tax = negated(x.tax + x.duty);
+    line.original_txn_id = Some(order_id.to_string());
+    line
+}
+
 /// A refund as its own transaction of return lines (negative) and refund tenders (negative).
 /// The refunds of a cancelled order take its status: the order is out of the sales already, so
 /// its refunds must not be subtracted again. A refund alone whose lines are all
@@ -264,21 +295,7 @@ pub(super) fn refund(
     };
     let lines = items
         .into_iter()
-        .map(|x| {
-            let mut line = x.line;
-            let net = if taxes_included {
-                x.subtotal - x.tax
-            } else {
-                x.subtotal
-            };
-            line.kind = LineKind::Return;
-            line.quantity = -x.qty;
-            line.discount = x.qty * line.unit_price - x.subtotal;
-            line.net_amount = -net;
-            line.tax = -(x.tax + x.duty);
-            line.original_txn_id = Some(order_id.clone());
-            line
-        })
+        .map(|x| return_line(x, taxes_included, &order_id))
         .collect::<Vec<_>>();
     let mut status = match order {
         Some(o) => o.status,
