@@ -201,9 +201,13 @@ fn line_money(item: Node, dp: u32) -> R<LineMoney> {
 /// (vendors use `TaxIncludedInTaxableAmountFlag` in opposite senses, so the flag is not
 /// trusted); otherwise `TaxIncludedInPriceFlag`. A `Tax` with a `Percent` but no `Amount`
 /// (GK, TP.net, Xstore write such) gets its amount from the rate, see [`tax_from_percent`].
+/// A `Tax` without a `TaxableAmount` (NCR RES adds the rounding part of the consumption tax
+/// so, `NormalTaxType="Exceptional"`) still counts in the line's tax, but the taxable amount
+/// may hold only the amounts of the `Tax`es that state it, see [`inclusive_by_amounts`].
 fn line_tax(item: Node, net: Decimal, dp: u32) -> R<(Decimal, bool)> {
     let flagged = flag(item, "TaxIncludedInPriceFlag");
     let mut tax = Decimal::ZERO;
+    let mut taxed = Decimal::ZERO;
     let mut taxable = None;
     let mut from_rate = None;
     for t in children(item, "Tax") {
@@ -212,7 +216,12 @@ fn line_tax(item: Node, net: Decimal, dp: u32) -> R<(Decimal, bool)> {
             *taxable.get_or_insert(Decimal::ZERO) += x;
         }
         match (child_dec(t, "Amount")?, child_dec(t, "Percent")?) {
-            (Some(a), _) => tax += a.abs(),
+            (Some(a), _) => {
+                tax += a.abs();
+                if x.is_some() {
+                    taxed += a.abs();
+                }
+            }
             (None, Some(p)) => {
                 let (v, incl) = tax_from_percent(rate(p)?, x, net, flagged, dp);
                 tax += v;
@@ -221,14 +230,33 @@ fn line_tax(item: Node, net: Decimal, dp: u32) -> R<(Decimal, bool)> {
             (None, None) => {}
         }
     }
-    let tolerance = Decimal::new(2, 2);
     let inclusive = match (from_rate, taxable) {
         (Some(incl), _) => incl,
-        (None, Some(x)) if !tax.is_zero() && (x + tax - net).abs() <= tolerance => true,
-        (None, Some(x)) if !tax.is_zero() && (x - net).abs() <= tolerance => false,
+        (None, Some(x)) if !tax.is_zero() => {
+            inclusive_by_amounts(x, &[tax, taxed], net).unwrap_or(flagged)
+        }
         _ => flagged,
     };
     Ok((tax, inclusive))
+}
+
+/// Whether a line's price includes its tax, from its `taxable` amount and `net`: the net is
+/// the taxable amount plus one of the `taxes` (all of the line's tax, or only that of the
+/// `Tax`es stating the taxable amount) → inclusive; the net is the taxable amount → exclusive.
+/// The nearest of these within 0.02 wins (a tax of 0.01 on a 0.10 item is otherwise both);
+/// None when none is near.
+fn inclusive_by_amounts(taxable: Decimal, taxes: &[Decimal], net: Decimal) -> Option<bool> {
+    let tolerance = Decimal::new(2, 2);
+    let exclusive = (taxable - net).abs();
+    let inclusive = taxes
+        .iter()
+        .filter(|t| !t.is_zero())
+        .map(|t| (taxable + t - net).abs())
+        .min()?;
+    match inclusive.min(exclusive) {
+        m if m > tolerance => None,
+        _ => Some(inclusive < exclusive),
+    }
 }
 
 /// A tax rate in percent as given in `Tax/Percent`. Outside 0‥100 it is no VAT or sales tax
