@@ -196,6 +196,23 @@ fn line_money(item: Node, dp: u32) -> R<LineMoney> {
     })
 }
 
+/// The price actually charged per unit when the POS left out `ActualSalesUnitPrice` but the
+/// `ExtendedAmount` is not quantity × the regular price and no discount explains the gap: NCR
+/// ACS writes a deal ("2 for 6.00") so, with the regular price, the dealt `ExtendedAmount`
+/// and zero discounts. ARTS makes `ExtendedAmount` the actual price × quantity, so the actual
+/// price is `ExtendedAmount` ÷ quantity (4 places), and the line adds up as an overridden
+/// price, as when the actual price is written. A gap below the currency's minor unit (`dp`)
+/// is rounding of a weighed quantity, not a deal: None.
+fn deal_price(regular: Option<Decimal>, money: &LineMoney, dp: u32) -> Option<Decimal> {
+    let p = regular?;
+    if !money.discount.is_zero() || money.quantity.is_zero() {
+        return None;
+    }
+    let minor = Decimal::new(1, dp);
+    let gap = (money.quantity * p - money.gross).abs();
+    (gap >= minor).then(|| (money.gross / money.quantity).round_dp(4))
+}
+
 /// The tax of a line and whether its price includes it. Known from the amounts when the POS
 /// gives a `TaxableAmount`: taxable + tax = net means VAT-inclusive, taxable = net exclusive
 /// (vendors use `TaxIncludedInTaxableAmountFlag` in opposite senses, so the flag is not
@@ -343,7 +360,7 @@ pub(super) fn item_line(
     let money = line_money(item, dp)?;
     let qty_signed = child_dec(item, "Quantity")?.unwrap_or(Decimal::ONE);
     let regular = price_of(item, &REGULAR_PRICE)?;
-    let actual = price_of(item, &ACTUAL_PRICE)?;
+    let actual = price_of(item, &ACTUAL_PRICE)?.or_else(|| deal_price(regular, &money, dp));
     let price = actual.or(regular).unwrap_or_else(|| {
         if money.quantity.is_zero() {
             money.gross

@@ -42,7 +42,6 @@ fn wrap(body: &str, grand: &str) -> String {
 /// (net 3.00), but the line must still add up: quantity × unit price − discount = net, or
 /// gross sales are overstated by the deal (here by 3.00 on a 3.00 sale).
 #[test]
-#[ignore = "red team: deal-priced NCR line keeps unit price 6.00 and discount 0 with net 3.00: gross overstated"]
 fn deal_priced_line_adds_up() {
     let xml = wrap(
         r#"<LineItem EntryMethod="Keyed"><SequenceNumber>1</SequenceNumber><Sale ItemType="Stock">
@@ -57,6 +56,23 @@ fn deal_priced_line_adds_up() {
     let l = &t.lines[0];
     assert_eq!(l.net_amount, d("3.00"));
     assert_eq!(l.quantity * l.unit_price - l.discount, l.net_amount);
+    assert_eq!(l.unit_price, d("3.00"));
+    assert!(l.price_override, "charged below the regular price");
+}
+
+/// A weighed item's `ExtendedAmount` is quantity × price rounded to the cent: a gap below one
+/// cent is that rounding, not a deal, and the regular price stays the unit price.
+#[test]
+fn a_weighed_line_rounded_to_the_cent_is_no_deal() {
+    let xml = wrap(
+        r#"<LineItem><SequenceNumber>1</SequenceNumber><Sale ItemType="Stock">
+<ItemID>00000000042251</ItemID><RegularSalesUnitPrice>2.99</RegularSalesUnitPrice>
+<ExtendedAmount>1.03</ExtendedAmount><Quantity>0.345</Quantity></Sale></LineItem>"#,
+        "1.03",
+    );
+    let l = &one_txn(&xml).lines[0];
+    assert_eq!((l.unit_price, l.net_amount), (d("2.99"), d("1.03")));
+    assert!(!l.price_override);
 }
 
 /// NCR RES (Japan) writes a line's consumption tax as two `Tax` elements: the rate's tax with
