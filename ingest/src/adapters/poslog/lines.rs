@@ -1,6 +1,7 @@
 //! Sale and return line items: item codes, quantities, prices, line discounts and tax, and
 //! the reconciliation of lines with transaction-level tax and discounts.
 
+use super::bearers::{shares, Candidate};
 use super::txn_tax::{computed, TxnLevel};
 use super::xml::{attr, child, child_dec, child_text, children, dec, flag, text, MAX_NUMBER};
 use super::{compose_id, total, Bad, Context, Head, R, VOID_LINE_OFFSET};
@@ -9,6 +10,7 @@ use crate::sku::item_key;
 use pos_core::model::*;
 use roxmltree::Node;
 use rust_decimal::Decimal;
+use std::collections::HashMap;
 use std::str::FromStr;
 
 /// Whether an `ItemID` `Type` (or `Name`, which some exports use the same way) names a
@@ -471,12 +473,15 @@ fn link_id(_ctx: &Context, h: &Head, l: Node) -> String {
 /// Brings lines in line with the transaction totals: a transaction-level tax when lines carry
 /// none (VAT-inclusive prices lose it from net), and transaction-level discounts.
 /// A transaction-level tax given only as a rate is computed where the document allows it
-/// ([`computed`]). `dp` is the currency's minor unit.
+/// ([`computed`]); a tax with a `TaxableAmount` goes to the lines it covers ([`shares`]),
+/// told by their nets and `taxable` (the taxable flag by line number). `dp` is the currency's
+/// minor unit.
 pub(super) fn reconcile(
     rt: Node,
     lines: &mut [Line],
     mut inclusive: bool,
     level: &TxnLevel,
+    taxable: &HashMap<i32, bool>,
     dp: u32,
 ) -> R<()> {
     let line_tax: Decimal = lines.iter().map(|l| l.tax).sum();
@@ -498,8 +503,22 @@ pub(super) fn reconcile(
         // Tax only at transaction level: inclusive when the grand total equals the goods (or
         // the rates said so).
         inclusive |= grand == Some(goods) || rated.is_some_and(|(_, incl)| incl);
-        let weights: Vec<Decimal> = counted.iter().map(|i| lines[*i].net_amount).collect();
-        for (k, share) in spread(txn_tax, &weights, dp).into_iter().enumerate() {
+        let candidates: Vec<Candidate> = counted
+            .iter()
+            .map(|i| Candidate {
+                net: lines[*i].net_amount,
+                flag: taxable.get(&lines[*i].line_no).copied(),
+            })
+            .collect();
+        let taxes = if level.rated.is_empty() {
+            &level.amounts[..]
+        } else {
+            &[]
+        };
+        for (k, share) in shares(&candidates, taxes, txn_tax, dp)
+            .into_iter()
+            .enumerate()
+        {
             let l = &mut lines[counted[k]];
             l.tax = share;
             if inclusive {

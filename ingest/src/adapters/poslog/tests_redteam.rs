@@ -125,7 +125,6 @@ fn a_tax_of_one_cent_is_told_inclusive_or_exclusive_by_the_nearer_amount() {
 /// to the groceries beside them. Spreading it over every line by net puts tax on untaxed
 /// food. Totals stay right; per-line and per-category tax do not.
 #[test]
-#[ignore = "red team: transaction-level Tax is spread over all lines, also over lines outside its TaxableAmount"]
 fn transaction_tax_goes_to_the_lines_its_taxable_amount_covers() {
     let xml = wrap(
         r#"<LineItem><SequenceNumber>1</SequenceNumber><Tax><TaxableAmount>2.30</TaxableAmount><Amount>0.23</Amount><Percent>10</Percent></Tax></LineItem>
@@ -137,4 +136,39 @@ fn transaction_tax_goes_to_the_lines_its_taxable_amount_covers() {
     let t = one_txn(&xml);
     let taxes: Vec<Decimal> = t.lines.iter().map(|l| l.tax).collect();
     assert_eq!(taxes, vec![d("0.23"), d("0")]);
+}
+
+/// Two lines of the same net, one taxed: the taxable amount alone cannot tell them apart, the
+/// taxable flags can (NCR ACS `acs:Itemizers Tax1="true"`, ARTS `Sale TaxableFlag`).
+#[test]
+fn taxable_flags_tell_which_of_two_equal_lines_bears_the_transaction_tax() {
+    let sale = |seq: u8, mark: &str| {
+        format!(
+            r#"<LineItem><SequenceNumber>{seq}</SequenceNumber><Sale{}><ItemID>0000000009016{seq}</ItemID>
+<RegularSalesUnitPrice>1.15</RegularSalesUnitPrice><ExtendedAmount>1.15</ExtendedAmount><Quantity>1</Quantity>{}</Sale></LineItem>"#,
+            if mark == "arts" {
+                r#" TaxableFlag="false""#
+            } else {
+                ""
+            },
+            match mark {
+                "acs" =>
+                    r#"<acs:Itemizers xmlns:acs="urn:x-acs" Tax1="true" Itemizer1="true">113</acs:Itemizers>"#,
+                "acs-untaxed" =>
+                    r#"<acs:Itemizers xmlns:acs="urn:x-acs" FoodStampable="true">112</acs:Itemizers>"#,
+                _ => "",
+            }
+        )
+    };
+    let tax = r#"<LineItem><SequenceNumber>1</SequenceNumber><Tax><TaxableAmount>1.15</TaxableAmount><Amount>0.12</Amount></Tax></LineItem>"#;
+    let ncr = wrap(
+        &format!("{tax}{}{}", sale(2, "acs-untaxed"), sale(3, "acs")),
+        "2.42",
+    );
+    let taxes: Vec<Decimal> = one_txn(&ncr).lines.iter().map(|l| l.tax).collect();
+    assert_eq!(taxes, vec![d("0"), d("0.12")]);
+    // ARTS: the flag says which line is not taxed; the other one then makes up 1.15.
+    let arts = wrap(&format!("{tax}{}{}", sale(2, ""), sale(3, "arts")), "2.42");
+    let taxes: Vec<Decimal> = one_txn(&arts).lines.iter().map(|l| l.tax).collect();
+    assert_eq!(taxes, vec![d("0.12"), d("0")]);
 }
