@@ -25,7 +25,10 @@
 //! - Transaction-level discounts and rewards are taken from the totals (sum of lines − grand
 //!   total) and spread over the sale lines, because vendors report them in several redundant
 //!   places (NCR repeats a reward as detailed and summarized activity). A transaction-level
-//!   tax given only as a rate is computed where the document says what it applies to.
+//!   tax given only as a rate is computed where the document says what it applies to; one with
+//!   a `TaxableAmount` goes to the lines that make it up ([`bearers`]).
+//! - A line without `ActualSalesUnitPrice` whose `ExtendedAmount` is not quantity × regular
+//!   price and has no discount (NCR deal prices) is priced at `ExtendedAmount` ÷ quantity.
 //! - `Tender` (TypeCode Refund or a negative amount → negative), `TenderChange` and cash back
 //!   (→ negative cash), rounding tenders.
 
