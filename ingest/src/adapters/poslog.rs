@@ -25,7 +25,10 @@
 //! - Transaction-level discounts and rewards are taken from the totals (sum of lines − grand
 //!   total) and spread over the sale lines, because vendors report them in several redundant
 //!   places (NCR repeats a reward as detailed and summarized activity). A transaction-level
-//!   tax given only as a rate is computed where the document says what it applies to.
+//!   tax given only as a rate is computed where the document says what it applies to; one with
+//!   a `TaxableAmount` goes to the lines that make it up ([`bearers`]).
+//! - A line without `ActualSalesUnitPrice` whose `ExtendedAmount` is not quantity × regular
+//!   price and has no discount (NCR deal prices) is priced at `ExtendedAmount` ÷ quantity.
 //! - `Tender` (TypeCode Refund or a negative amount → negative), `TenderChange` and cash back
 //!   (→ negative cash), rounding tenders.
 
@@ -37,6 +40,7 @@ use pos_core::model::*;
 use roxmltree::{Document, Node};
 use rust_decimal::Decimal;
 
+mod bearers;
 mod encoding;
 mod lines;
 mod prefixes;
@@ -45,6 +49,7 @@ mod txn_tax;
 mod voids;
 mod xml;
 
+use bearers::taxable_flag;
 pub use encoding::decode;
 use lines::{goods_of, item_line, reconcile};
 use tenders::{method_of, settle_roundings, tender};
@@ -383,12 +388,17 @@ fn retail(ctx: &Context, t: Node, rt: Node) -> R<Transaction> {
     let mut level = TxnLevel::default();
     let mut created = Created::new();
     let numbers = line_numbers(rt)?;
+    // The taxable flag of each line by its number, for a transaction-level tax's bearers.
+    let mut taxable = std::collections::HashMap::new();
     for (li, &seq) in children(rt, "LineItem").zip(&numbers) {
         let voided = flag(li, "VoidFlag");
         let goods = goods_of(li).map_err(|Bad(m)| Bad(format!("LineItem {seq}: {m}")))?;
         if let Some(item) = goods {
             let (line, incl) = item_line(ctx, &h, li, item, seq, exponent(&currency))
                 .map_err(|Bad(m)| Bad(format!("LineItem {seq}: {m}")))?;
+            if let Some(f) = taxable_flag(item) {
+                taxable.insert(seq, f);
+            }
             inclusive |= incl;
             push_line(&mut lines, &mut created, li, line, voided);
         } else if let Some(x) = child(li, "Tender") {
@@ -420,7 +430,10 @@ fn retail(ctx: &Context, t: Node, rt: Node) -> R<Transaction> {
             });
         } else if let Some(x) = child(li, "Tax") {
             match child_dec(x, "Amount")? {
-                Some(a) => level.tax += a,
+                Some(a) => {
+                    level.tax += a;
+                    level.amounts.push((a, child_dec(x, "TaxableAmount")?));
+                }
                 None => level
                     .rated
                     .extend(rated_tax(x).map_err(|Bad(m)| Bad(format!("LineItem {seq}: {m}")))?),
@@ -433,7 +446,14 @@ fn retail(ctx: &Context, t: Node, rt: Node) -> R<Transaction> {
             level.has_adjustment = true;
         }
     }
-    reconcile(rt, &mut lines, inclusive, &level, exponent(&currency))?;
+    reconcile(
+        rt,
+        &mut lines,
+        inclusive,
+        &level,
+        &taxable,
+        exponent(&currency),
+    )?;
     settle_roundings(rt, &mut tenders)?;
     let customer = child(rt, "Customer")
         .and_then(|c| child_text(c, "CustomerID"))

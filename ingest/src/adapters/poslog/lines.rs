@@ -1,6 +1,7 @@
 //! Sale and return line items: item codes, quantities, prices, line discounts and tax, and
 //! the reconciliation of lines with transaction-level tax and discounts.
 
+use super::bearers::{shares, Candidate};
 use super::txn_tax::{computed, TxnLevel};
 use super::xml::{attr, child, child_dec, child_text, children, dec, flag, text, MAX_NUMBER};
 use super::{compose_id, total, Bad, Context, Head, R, VOID_LINE_OFFSET};
@@ -9,6 +10,7 @@ use crate::sku::item_key;
 use pos_core::model::*;
 use roxmltree::Node;
 use rust_decimal::Decimal;
+use std::collections::HashMap;
 use std::str::FromStr;
 
 /// Whether an `ItemID` `Type` (or `Name`, which some exports use the same way) names a
@@ -196,14 +198,35 @@ fn line_money(item: Node, dp: u32) -> R<LineMoney> {
     })
 }
 
+/// The price actually charged per unit when the POS left out `ActualSalesUnitPrice` but the
+/// `ExtendedAmount` is not quantity × the regular price and no discount explains the gap: NCR
+/// ACS writes a deal ("2 for 6.00") so, with the regular price, the dealt `ExtendedAmount`
+/// and zero discounts. ARTS makes `ExtendedAmount` the actual price × quantity, so the actual
+/// price is `ExtendedAmount` ÷ quantity (4 places), and the line adds up as an overridden
+/// price, as when the actual price is written. A gap below the currency's minor unit (`dp`)
+/// is rounding of a weighed quantity, not a deal: None.
+fn deal_price(regular: Option<Decimal>, money: &LineMoney, dp: u32) -> Option<Decimal> {
+    let p = regular?;
+    if !money.discount.is_zero() || money.quantity.is_zero() {
+        return None;
+    }
+    let minor = Decimal::new(1, dp);
+    let gap = (money.quantity * p - money.gross).abs();
+    (gap >= minor).then(|| (money.gross / money.quantity).round_dp(4))
+}
+
 /// The tax of a line and whether its price includes it. Known from the amounts when the POS
 /// gives a `TaxableAmount`: taxable + tax = net means VAT-inclusive, taxable = net exclusive
 /// (vendors use `TaxIncludedInTaxableAmountFlag` in opposite senses, so the flag is not
 /// trusted); otherwise `TaxIncludedInPriceFlag`. A `Tax` with a `Percent` but no `Amount`
 /// (GK, TP.net, Xstore write such) gets its amount from the rate, see [`tax_from_percent`].
+/// A `Tax` without a `TaxableAmount` (NCR RES adds the rounding part of the consumption tax
+/// so, `NormalTaxType="Exceptional"`) still counts in the line's tax, but the taxable amount
+/// may hold only the amounts of the `Tax`es that state it, see [`inclusive_by_amounts`].
 fn line_tax(item: Node, net: Decimal, dp: u32) -> R<(Decimal, bool)> {
     let flagged = flag(item, "TaxIncludedInPriceFlag");
     let mut tax = Decimal::ZERO;
+    let mut taxed = Decimal::ZERO;
     let mut taxable = None;
     let mut from_rate = None;
     for t in children(item, "Tax") {
@@ -212,7 +235,12 @@ fn line_tax(item: Node, net: Decimal, dp: u32) -> R<(Decimal, bool)> {
             *taxable.get_or_insert(Decimal::ZERO) += x;
         }
         match (child_dec(t, "Amount")?, child_dec(t, "Percent")?) {
-            (Some(a), _) => tax += a.abs(),
+            (Some(a), _) => {
+                tax += a.abs();
+                if x.is_some() {
+                    taxed += a.abs();
+                }
+            }
             (None, Some(p)) => {
                 let (v, incl) = tax_from_percent(rate(p)?, x, net, flagged, dp);
                 tax += v;
@@ -221,14 +249,33 @@ fn line_tax(item: Node, net: Decimal, dp: u32) -> R<(Decimal, bool)> {
             (None, None) => {}
         }
     }
-    let tolerance = Decimal::new(2, 2);
     let inclusive = match (from_rate, taxable) {
         (Some(incl), _) => incl,
-        (None, Some(x)) if !tax.is_zero() && (x + tax - net).abs() <= tolerance => true,
-        (None, Some(x)) if !tax.is_zero() && (x - net).abs() <= tolerance => false,
+        (None, Some(x)) if !tax.is_zero() => {
+            inclusive_by_amounts(x, &[tax, taxed], net).unwrap_or(flagged)
+        }
         _ => flagged,
     };
     Ok((tax, inclusive))
+}
+
+/// Whether a line's price includes its tax, from its `taxable` amount and `net`: the net is
+/// the taxable amount plus one of the `taxes` (all of the line's tax, or only that of the
+/// `Tax`es stating the taxable amount) → inclusive; the net is the taxable amount → exclusive.
+/// The nearest of these within 0.02 wins (a tax of 0.01 on a 0.10 item is otherwise both);
+/// None when none is near.
+fn inclusive_by_amounts(taxable: Decimal, taxes: &[Decimal], net: Decimal) -> Option<bool> {
+    let tolerance = Decimal::new(2, 2);
+    let exclusive = (taxable - net).abs();
+    let inclusive = taxes
+        .iter()
+        .filter(|t| !t.is_zero())
+        .map(|t| (taxable + t - net).abs())
+        .min()?;
+    match inclusive.min(exclusive) {
+        m if m > tolerance => None,
+        _ => Some(inclusive < exclusive),
+    }
 }
 
 /// A tax rate in percent as given in `Tax/Percent`. Outside 0‥100 it is no VAT or sales tax
@@ -315,7 +362,7 @@ pub(super) fn item_line(
     let money = line_money(item, dp)?;
     let qty_signed = child_dec(item, "Quantity")?.unwrap_or(Decimal::ONE);
     let regular = price_of(item, &REGULAR_PRICE)?;
-    let actual = price_of(item, &ACTUAL_PRICE)?;
+    let actual = price_of(item, &ACTUAL_PRICE)?.or_else(|| deal_price(regular, &money, dp));
     let price = actual.or(regular).unwrap_or_else(|| {
         if money.quantity.is_zero() {
             money.gross
@@ -426,12 +473,15 @@ fn link_id(_ctx: &Context, h: &Head, l: Node) -> String {
 /// Brings lines in line with the transaction totals: a transaction-level tax when lines carry
 /// none (VAT-inclusive prices lose it from net), and transaction-level discounts.
 /// A transaction-level tax given only as a rate is computed where the document allows it
-/// ([`computed`]). `dp` is the currency's minor unit.
+/// ([`computed`]); a tax with a `TaxableAmount` goes to the lines it covers ([`shares`]),
+/// told by their nets and `taxable` (the taxable flag by line number). `dp` is the currency's
+/// minor unit.
 pub(super) fn reconcile(
     rt: Node,
     lines: &mut [Line],
     mut inclusive: bool,
     level: &TxnLevel,
+    taxable: &HashMap<i32, bool>,
     dp: u32,
 ) -> R<()> {
     let line_tax: Decimal = lines.iter().map(|l| l.tax).sum();
@@ -453,8 +503,22 @@ pub(super) fn reconcile(
         // Tax only at transaction level: inclusive when the grand total equals the goods (or
         // the rates said so).
         inclusive |= grand == Some(goods) || rated.is_some_and(|(_, incl)| incl);
-        let weights: Vec<Decimal> = counted.iter().map(|i| lines[*i].net_amount).collect();
-        for (k, share) in spread(txn_tax, &weights, dp).into_iter().enumerate() {
+        let candidates: Vec<Candidate> = counted
+            .iter()
+            .map(|i| Candidate {
+                net: lines[*i].net_amount,
+                flag: taxable.get(&lines[*i].line_no).copied(),
+            })
+            .collect();
+        let taxes = if level.rated.is_empty() {
+            &level.amounts[..]
+        } else {
+            &[]
+        };
+        for (k, share) in shares(&candidates, taxes, txn_tax, dp)
+            .into_iter()
+            .enumerate()
+        {
             let l = &mut lines[counted[k]];
             l.tax = share;
             if inclusive {

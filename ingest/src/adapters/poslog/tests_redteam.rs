@@ -42,7 +42,6 @@ fn wrap(body: &str, grand: &str) -> String {
 /// (net 3.00), but the line must still add up: quantity × unit price − discount = net, or
 /// gross sales are overstated by the deal (here by 3.00 on a 3.00 sale).
 #[test]
-#[ignore = "red team: deal-priced NCR line keeps unit price 6.00 and discount 0 with net 3.00: gross overstated"]
 fn deal_priced_line_adds_up() {
     let xml = wrap(
         r#"<LineItem EntryMethod="Keyed"><SequenceNumber>1</SequenceNumber><Sale ItemType="Stock">
@@ -57,6 +56,23 @@ fn deal_priced_line_adds_up() {
     let l = &t.lines[0];
     assert_eq!(l.net_amount, d("3.00"));
     assert_eq!(l.quantity * l.unit_price - l.discount, l.net_amount);
+    assert_eq!(l.unit_price, d("3.00"));
+    assert!(l.price_override, "charged below the regular price");
+}
+
+/// A weighed item's `ExtendedAmount` is quantity × price rounded to the cent: a gap below one
+/// cent is that rounding, not a deal, and the regular price stays the unit price.
+#[test]
+fn a_weighed_line_rounded_to_the_cent_is_no_deal() {
+    let xml = wrap(
+        r#"<LineItem><SequenceNumber>1</SequenceNumber><Sale ItemType="Stock">
+<ItemID>00000000042251</ItemID><RegularSalesUnitPrice>2.99</RegularSalesUnitPrice>
+<ExtendedAmount>1.03</ExtendedAmount><Quantity>0.345</Quantity></Sale></LineItem>"#,
+        "1.03",
+    );
+    let l = &one_txn(&xml).lines[0];
+    assert_eq!((l.unit_price, l.net_amount), (d("2.99"), d("1.03")));
+    assert!(!l.price_override);
 }
 
 /// NCR RES (Japan) writes a line's consumption tax as two `Tax` elements: the rate's tax with
@@ -65,7 +81,6 @@ fn deal_priced_line_adds_up() {
 /// Comparing the taxable amount with the sum of both amounts (422 + 34 ≠ 455) misses that the
 /// line is tax-inclusive, and the line is booked at 455 + 34: 34 more than was paid.
 #[test]
-#[ignore = "red team: a second Tax without TaxableAmount hides VAT-inclusive prices: net+tax exceeds what was paid"]
 fn inclusive_line_with_an_extra_rounding_tax() {
     let xml = wrap(
         r#"<LineItem><SequenceNumber>1</SequenceNumber><Sale TaxableFlag="True">
@@ -83,12 +98,33 @@ fn inclusive_line_with_an_extra_rounding_tax() {
     assert_eq!(l.net_amount + l.tax, d("455"));
 }
 
+/// A cheap item's tax is within the tolerance of both readings (taxable 0.10 = net, and
+/// taxable + tax 0.11 near the net): the nearer one decides, so the exclusive line is not
+/// taken as inclusive and its net is not lowered by its tax; the inclusive one still is.
+#[test]
+fn a_tax_of_one_cent_is_told_inclusive_or_exclusive_by_the_nearer_amount() {
+    let line = |net: &str| {
+        wrap(
+            &format!(
+                r#"<LineItem><SequenceNumber>1</SequenceNumber><Sale><ItemID>00000000067591</ItemID>
+<RegularSalesUnitPrice>{net}</RegularSalesUnitPrice><ExtendedAmount>{net}</ExtendedAmount><Quantity>1</Quantity>
+<Tax><Amount>0.01</Amount><TaxableAmount>0.10</TaxableAmount></Tax></Sale></LineItem>"#
+            ),
+            net,
+        )
+    };
+    let exclusive = one_txn(&line("0.10"));
+    assert_eq!(exclusive.lines[0].net_amount, d("0.10"));
+    let inclusive = one_txn(&line("0.11"));
+    assert_eq!(inclusive.lines[0].net_amount, d("0.10"));
+    assert_eq!(inclusive.lines[0].tax, d("0.01"));
+}
+
 /// A transaction-level `Tax` whose `TaxableAmount` (2.30) is only the taxable lines' total
 /// (NCR ACS marks them with `acs:Itemizers Tax1="true"`): the tax belongs to those lines, not
 /// to the groceries beside them. Spreading it over every line by net puts tax on untaxed
 /// food. Totals stay right; per-line and per-category tax do not.
 #[test]
-#[ignore = "red team: transaction-level Tax is spread over all lines, also over lines outside its TaxableAmount"]
 fn transaction_tax_goes_to_the_lines_its_taxable_amount_covers() {
     let xml = wrap(
         r#"<LineItem><SequenceNumber>1</SequenceNumber><Tax><TaxableAmount>2.30</TaxableAmount><Amount>0.23</Amount><Percent>10</Percent></Tax></LineItem>
@@ -100,4 +136,39 @@ fn transaction_tax_goes_to_the_lines_its_taxable_amount_covers() {
     let t = one_txn(&xml);
     let taxes: Vec<Decimal> = t.lines.iter().map(|l| l.tax).collect();
     assert_eq!(taxes, vec![d("0.23"), d("0")]);
+}
+
+/// Two lines of the same net, one taxed: the taxable amount alone cannot tell them apart, the
+/// taxable flags can (NCR ACS `acs:Itemizers Tax1="true"`, ARTS `Sale TaxableFlag`).
+#[test]
+fn taxable_flags_tell_which_of_two_equal_lines_bears_the_transaction_tax() {
+    let sale = |seq: u8, mark: &str| {
+        format!(
+            r#"<LineItem><SequenceNumber>{seq}</SequenceNumber><Sale{}><ItemID>0000000009016{seq}</ItemID>
+<RegularSalesUnitPrice>1.15</RegularSalesUnitPrice><ExtendedAmount>1.15</ExtendedAmount><Quantity>1</Quantity>{}</Sale></LineItem>"#,
+            if mark == "arts" {
+                r#" TaxableFlag="false""#
+            } else {
+                ""
+            },
+            match mark {
+                "acs" =>
+                    r#"<acs:Itemizers xmlns:acs="urn:x-acs" Tax1="true" Itemizer1="true">113</acs:Itemizers>"#,
+                "acs-untaxed" =>
+                    r#"<acs:Itemizers xmlns:acs="urn:x-acs" FoodStampable="true">112</acs:Itemizers>"#,
+                _ => "",
+            }
+        )
+    };
+    let tax = r#"<LineItem><SequenceNumber>1</SequenceNumber><Tax><TaxableAmount>1.15</TaxableAmount><Amount>0.12</Amount></Tax></LineItem>"#;
+    let ncr = wrap(
+        &format!("{tax}{}{}", sale(2, "acs-untaxed"), sale(3, "acs")),
+        "2.42",
+    );
+    let taxes: Vec<Decimal> = one_txn(&ncr).lines.iter().map(|l| l.tax).collect();
+    assert_eq!(taxes, vec![d("0"), d("0.12")]);
+    // ARTS: the flag says which line is not taxed; the other one then makes up 1.15.
+    let arts = wrap(&format!("{tax}{}{}", sale(2, ""), sale(3, "arts")), "2.42");
+    let taxes: Vec<Decimal> = one_txn(&arts).lines.iter().map(|l| l.tax).collect();
+    assert_eq!(taxes, vec![d("0.12"), d("0")]);
 }

@@ -15,6 +15,9 @@ use rust_decimal::Decimal;
 pub(super) struct TxnLevel {
     /// The sum of `Tax/Amount`s.
     pub tax: Decimal,
+    /// Each `Tax` with an `Amount`: the amount and its `TaxableAmount`, which tells the lines
+    /// that bear it (see [`super::bearers`]).
+    pub amounts: Vec<(Decimal, Option<Decimal>)>,
     /// The `Tax`es that give only a rate.
     pub rated: Vec<RatedTax>,
     /// Whether a `Discount`, loyalty reward or price modifier applies to the whole transaction.
