@@ -1,6 +1,6 @@
 //! An order-level discount and an order-level tax spread over the order's lines.
 
-use super::cells::{Cols, Row};
+use super::cells::{Col, Cols, Row};
 use super::group::first;
 use super::Mapping;
 use crate::adapters::money::{exponent, spread};
@@ -19,18 +19,11 @@ pub(super) fn spread_order_discount(
     currency: &str,
     lines: &mut [Line],
 ) -> Result<(), String> {
-    let Some((row, _)) = first(rows, &cols.order_discount) else {
+    let on_lines: Decimal = lines.iter().map(|l| l.discount).sum();
+    let Some((row, _, rest)) = not_on_lines(m, &cols.order_discount, rows, currency, on_lines)?
+    else {
         return Ok(());
     };
-    let total = row
-        .money(m, &cols.order_discount, currency)?
-        .unwrap_or_default()
-        .abs();
-    let on_lines: Decimal = lines.iter().map(|l| l.discount).sum();
-    let rest = total - on_lines;
-    if rest <= Decimal::ZERO {
-        return Ok(());
-    }
     let gross = |l: &Line| l.quantity.abs() * l.unit_price;
     let sales: Vec<usize> = (0..lines.len())
         .filter(|&i| lines[i].kind == LineKind::Sale && gross(&lines[i]) > Decimal::ZERO)
@@ -51,6 +44,24 @@ pub(super) fn spread_order_discount(
     Ok(())
 }
 
+/// An order total (`col`, on the first row that has it) and the part of it the lines do not
+/// already hold (`on_lines`), with that row; None when the column is empty everywhere or the
+/// lines hold it all.
+fn not_on_lines<'r>(
+    m: &Mapping,
+    col: &Option<Col>,
+    rows: &'r [Row],
+    currency: &str,
+    on_lines: Decimal,
+) -> Result<Option<(&'r Row, Decimal, Decimal)>, String> {
+    let Some((row, _)) = first(rows, col) else {
+        return Ok(None);
+    };
+    let total = row.money(m, col, currency)?.unwrap_or_default().abs();
+    let rest = total - on_lines;
+    Ok((rest > Decimal::ZERO).then_some((row, total, rest)))
+}
+
 /// A sale line's share of the order discount: more discount, that much less net.
 fn take(line: &mut Line, share: Decimal) {
     line.discount += share;
@@ -69,18 +80,11 @@ pub(super) fn spread_order_tax(
     currency: &str,
     lines: &mut [Line],
 ) -> Result<(), String> {
-    let Some((row, _)) = first(rows, &cols.order_tax) else {
+    let on_lines: Decimal = lines.iter().map(|l| l.tax.abs()).sum();
+    let Some((row, total, rest)) = not_on_lines(m, &cols.order_tax, rows, currency, on_lines)?
+    else {
         return Ok(());
     };
-    let total = row
-        .money(m, &cols.order_tax, currency)?
-        .unwrap_or_default()
-        .abs();
-    let on_lines: Decimal = lines.iter().map(|l| l.tax.abs()).sum();
-    let rest = total - on_lines;
-    if rest <= Decimal::ZERO {
-        return Ok(());
-    }
     let sales: Vec<usize> = (0..lines.len())
         .filter(|&i| lines[i].kind == LineKind::Sale && lines[i].net_amount > Decimal::ZERO)
         .collect();
