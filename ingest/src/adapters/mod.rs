@@ -168,6 +168,29 @@ pub fn number_from_id(id: &str) -> i32 {
     n.max(1)
 }
 
+/// A local time without an offset, read in `tz`. In the autumn overlap the earlier instant
+/// is taken; a time the spring change skips (01:15 where clocks jump from 01:00 to 02:00) is
+/// read with the offset in force before the gap, as a till whose clock had not moved yet
+/// wrote it, so the sale keeps its minute instead of being refused. None only out of range.
+pub fn local_to_utc<Tz: chrono::TimeZone>(
+    tz: &Tz,
+    local: chrono::NaiveDateTime,
+) -> Option<DateTime<Utc>> {
+    use chrono::Offset;
+    if let Some(t) = tz.from_local_datetime(&local).earliest() {
+        return Some(t.with_timezone(&Utc));
+    }
+    let day_before = local.checked_sub_signed(chrono::Duration::days(1))?;
+    let before = tz
+        .from_local_datetime(&day_before)
+        .earliest()?
+        .offset()
+        .fix();
+    let utc =
+        local.checked_sub_signed(chrono::Duration::seconds(before.local_minus_utc().into()))?;
+    Some(DateTime::from_naive_utc_and_offset(utc, Utc))
+}
+
 /// Refuses times before 1990 or more than `max_future` ahead: they would create chunks for
 /// years nobody asked for and are always a unit or mapping error.
 pub fn check_time(ctx: &Context, field: &str, at: DateTime<Utc>) -> Result<(), String> {

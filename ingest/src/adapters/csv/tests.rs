@@ -461,3 +461,26 @@ fn quantity_times_price_beyond_the_range_of_amounts_is_an_error_not_a_panic() {
     );
     assert!(p.records[1].is_ok(), "the other transaction lands");
 }
+
+#[test]
+fn a_time_the_spring_change_skips_keeps_its_minute_read_with_the_winter_offset() {
+    let m = Mapping::from_toml(MAPPING).unwrap();
+    let body = "Bon;Zeit;EAN;Artikel;Menge_g;Preis;Art\n\
+                2001;29.03.2026 02:30;4011;Bananen;1.000;1,99;V\n\
+                2002;25.10.2026 02:30;4011;Bananen;1.000;1,99;V\n";
+    let p = parse(&ctx(), &m, body).unwrap();
+    let at: Vec<String> = p
+        .records
+        .iter()
+        .map(|r| match r {
+            Ok(Record::Txn(t)) => t.occurred_at.to_rfc3339(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    // 02:30 does not exist in Berlin on 29 March (01:59 CET → 03:00 CEST): a clock not yet
+    // moved wrote it, 02:30 CET; in the October overlap the earlier 02:30 (CEST) is taken.
+    assert_eq!(
+        at,
+        ["2026-03-29T01:30:00+00:00", "2026-10-25T00:30:00+00:00"]
+    );
+}

@@ -4,7 +4,8 @@
 //! not understood is an error naming the cell, never a silent fall-back to the store's zone:
 //! that would shift every sale of the row by hours.
 
-use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
+use crate::adapters::local_to_utc;
+use chrono::{DateTime, FixedOffset, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 
 /// A zone read from a cell.
@@ -21,16 +22,10 @@ impl Zone {
     /// exist (an error); a time in the autumn overlap takes the earlier instant.
     pub fn to_utc(self, local: NaiveDateTime) -> Result<DateTime<Utc>, String> {
         let at = match self {
-            Zone::Named(tz) => tz
-                .from_local_datetime(&local)
-                .earliest()
-                .map(|t| t.with_timezone(&Utc)),
-            Zone::Fixed(o) => o
-                .from_local_datetime(&local)
-                .earliest()
-                .map(|t| t.with_timezone(&Utc)),
+            Zone::Named(tz) => local_to_utc(&tz, local),
+            Zone::Fixed(o) => local_to_utc(&o, local),
         };
-        at.ok_or_else(|| format!("{local} does not exist in {self} (daylight-saving gap)"))
+        at.ok_or_else(|| format!("{local} is out of range in {self}"))
     }
 
     /// The local calendar date at `at` in this zone (the business day of a sale).
@@ -266,7 +261,7 @@ mod tests {
     }
 
     #[test]
-    fn unknown_names_and_gaps_are_errors() {
+    fn unknown_names_are_errors_and_gap_times_take_the_offset_before() {
         for bad in [
             "Pacific Time",
             "EST5EDTX",
@@ -279,6 +274,10 @@ mod tests {
         }
         let z = parse_zone("Europe/Berlin").unwrap();
         let gap = NaiveDateTime::parse_from_str("2026-03-29 02:30", "%Y-%m-%d %H:%M").unwrap();
-        assert!(z.to_utc(gap).unwrap_err().contains("Europe/Berlin"));
+        assert_eq!(
+            z.to_utc(gap).unwrap().to_rfc3339(),
+            "2026-03-29T01:30:00+00:00",
+            "a skipped time is read with the offset before the gap (CET)"
+        );
     }
 }

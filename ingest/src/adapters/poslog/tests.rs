@@ -727,3 +727,14 @@ fn distinct_sequence_numbers_are_kept_as_written() {
     assert_eq!(t.lines[0].line_no, 7);
     assert_eq!(t.tenders[0].tender_no, 9);
 }
+
+#[test]
+fn a_local_time_in_the_spring_gap_is_read_with_the_offset_before_it() {
+    let xml = r#"<POSLog><Transaction><RetailStoreID>5</RetailStoreID><SequenceNumber>8</SequenceNumber>
+            <EndDateTime>2025-03-30T02:30:00</EndDateTime><RetailTransaction>
+            <LineItem><SequenceNumber>1</SequenceNumber><Sale><ItemID>11</ItemID>
+            <RegularSalesUnitPrice>5.00</RegularSalesUnitPrice></Sale></LineItem>
+            </RetailTransaction></Transaction></POSLog>"#;
+    let t = only_txn(&parse(&berlin(), xml).unwrap()).clone();
+    assert_eq!(t.occurred_at.to_rfc3339(), "2025-03-30T01:30:00+00:00");
+}

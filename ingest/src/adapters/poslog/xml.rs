@@ -74,16 +74,12 @@ fn when_with(ctx: &Context, store: &str, s: &str, offset: Option<&str>) -> R<Dat
             .map(|t| t.with_timezone(&Utc))
             .ok_or_else(|| Bad(format!("`{s}` with offset `{o}` is out of range")));
     }
-    ctx.tz(store)
-        .from_local_datetime(&local)
-        .earliest()
-        .map(|t| t.with_timezone(&Utc))
-        .ok_or_else(|| {
-            Bad(format!(
-                "`{s}` does not exist in time zone {} (skipped by a DST change)",
-                ctx.tz(store)
-            ))
-        })
+    crate::adapters::local_to_utc(&ctx.tz(store), local).ok_or_else(|| {
+        Bad(format!(
+            "`{s}` is out of range in time zone {}",
+            ctx.tz(store)
+        ))
+    })
 }
 
 /// A time element, honouring an `Offset` attribute in any namespace.
