@@ -9,7 +9,11 @@ use pos_core::model::Transaction as Txn;
 use tokio_postgres::types::{ToSql, Type};
 use tokio_postgres::Client;
 
-/// Created once per connection; `ON COMMIT DELETE ROWS` empties them after every batch.
+/// Created once per connection; `ON COMMIT DELETE ROWS` empties them after every batch. The
+/// deletes of lines and tenders a newer version dropped look each stored row up in the staged
+/// ones (`NOT EXISTS`); the planner misjudges the five-column join before it as one row and
+/// picks a nested loop, which without these indexes scans the whole staging once per stored
+/// row: a 541 848-line replay spent over ten minutes in one DELETE, 1.4 s with them.
 pub const CREATE_STAGING: &str = "
 CREATE TEMP TABLE IF NOT EXISTS stage_txn (LIKE pos.txn INCLUDING DEFAULTS) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS stage_line (LIKE pos.sale_line INCLUDING DEFAULTS) ON COMMIT DELETE ROWS;
@@ -20,6 +24,8 @@ CREATE TEMP TABLE IF NOT EXISTS stage_inventory (LIKE pos.inventory_level INCLUD
 CREATE TEMP TABLE IF NOT EXISTS stage_won (
     tenant_id text, store_id text, source text, source_txn_id text, occurred_at timestamptz, updated boolean
 ) ON COMMIT DELETE ROWS;
+CREATE INDEX IF NOT EXISTS stage_line_key ON stage_line (source_txn_id, line_no);
+CREATE INDEX IF NOT EXISTS stage_tender_key ON stage_tender (source_txn_id, tender_no);
 ";
 
 pub async fn create_staging(client: &Client) -> Result<(), tokio_postgres::Error> {
