@@ -87,11 +87,11 @@ fn real(name: &str) -> String {
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
 }
 
-fn d(s: &str) -> Decimal {
+pub(super) fn d(s: &str) -> Decimal {
     s.parse().unwrap()
 }
 
-fn txn(r: &Result<Record, Reject>) -> &Transaction {
+pub(super) fn txn(r: &Result<Record, Reject>) -> &Transaction {
     match r {
         Ok(Record::Txn(t)) => t,
         other => panic!("not a transaction: {other:?}"),

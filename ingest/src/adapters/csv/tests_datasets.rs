@@ -2,6 +2,7 @@
 //! sales") with their ready mappings, and the mapping keys they needed: `time_zone`,
 //! `integer_ids`, `[[reject_rows]]`, tenders.
 
+use super::tests::d;
 use super::*;
 use pos_core::model::*;
 
@@ -14,10 +15,6 @@ fn real(name: &str) -> String {
         .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string());
     let p = format!("{dir}/tests/data/real/datasets/{name}");
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
-}
-
-fn d(s: &str) -> Decimal {
-    s.parse().unwrap()
 }
 
 /// A context whose default zone is not the datasets' own, so a zone taken from the store

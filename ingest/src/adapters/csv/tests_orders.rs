@@ -1,6 +1,7 @@
 //! Tests of store names mapped to ids, order-level discounts spread over lines and
 //! description extras, on the real Square and Shopify exports with their ready mappings.
 
+use super::tests::{d, txn};
 use super::*;
 use pos_core::model::*;
 
@@ -10,17 +11,6 @@ const SHOPIFY: &str = include_str!("../../../mappings/shopify_orders_export.toml
 fn real(name: &str) -> String {
     let p = format!("{}/tests/data/real/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
-}
-
-fn d(s: &str) -> Decimal {
-    s.parse().unwrap()
-}
-
-fn txn(r: &Result<Record, Reject>) -> &Transaction {
-    match r {
-        Ok(Record::Txn(t)) => t,
-        other => panic!("not a transaction: {other:?}"),
-    }
 }
 
 fn square_ctx() -> Context {

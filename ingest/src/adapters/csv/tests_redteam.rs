@@ -4,13 +4,10 @@
 //! (`optional`, `order_total`/`order_subtotal`, the written offset's business day); see
 //! /work/notes/s15/redteam-report.md for sources and what is right.
 
+use super::tests::d;
 use super::*;
 
 const SHOPIFY: &str = include_str!("../../../mappings/shopify_orders_export.toml");
-
-fn d(s: &str) -> Decimal {
-    s.parse().unwrap()
-}
 
 fn ctx() -> Context {
     let mut c = Context::for_tenant("t");

@@ -2,21 +2,10 @@
 //! exports lack (`optional`), tax-inclusive orders told by their totals, and the business
 //! day of times written with an offset.
 
+use super::tests::{d, txn};
 use super::*;
-use pos_core::model::*;
 
 const SHOPIFY: &str = include_str!("../../../mappings/shopify_orders_export.toml");
-
-fn d(s: &str) -> Decimal {
-    s.parse().unwrap()
-}
-
-fn txn(r: &Result<Record, Reject>) -> &Transaction {
-    match r {
-        Ok(Record::Txn(t)) => t,
-        other => panic!("not a transaction: {other:?}"),
-    }
-}
 
 fn ctx() -> Context {
     let mut c = Context::for_tenant("t");

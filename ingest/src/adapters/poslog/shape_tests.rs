@@ -1,12 +1,9 @@
 //! Tests of POSLog shapes from further vendors: sales whose goods leave later
 //! (`SaleForPickup`, `SaleForDelivery`) and price modifiers given only as a percentage.
 
+use super::tests::{d, sums};
 use super::*;
 use crate::envelope::Record;
-
-fn d(s: &str) -> Decimal {
-    s.parse().unwrap()
-}
 
 /// A fixture of ingest/tests/data/real/poslog (see PROVENANCE.md there).
 fn real(name: &str) -> String {
@@ -22,13 +19,6 @@ fn the_txn(xml: &str) -> Transaction {
         [Ok(Record::Txn(t))] => t.as_ref().clone(),
         other => panic!("expected one transaction: {other:?}"),
     }
-}
-
-fn sums(t: &Transaction) -> (Decimal, Decimal, Decimal) {
-    let net = t.lines.iter().map(|l| l.net_amount).sum();
-    let tax = t.lines.iter().map(|l| l.tax).sum();
-    let tender = t.tenders.iter().map(|x| x.amount).sum();
-    (net, tax, tender)
 }
 
 #[test]

@@ -4,7 +4,7 @@ use super::*;
 use crate::adapters::testkit::sample;
 use crate::envelope::Record;
 
-fn d(s: &str) -> Decimal {
+pub(super) fn d(s: &str) -> Decimal {
     s.parse().unwrap()
 }
 
@@ -29,7 +29,7 @@ fn only_txn(p: &Parsed) -> &Transaction {
     txns[0]
 }
 
-fn sums(t: &Transaction) -> (Decimal, Decimal, Decimal) {
+pub(super) fn sums(t: &Transaction) -> (Decimal, Decimal, Decimal) {
     let net = t.lines.iter().map(|l| l.net_amount).sum();
     let tax = t.lines.iter().map(|l| l.tax).sum();
     let tender = t.tenders.iter().map(|x| x.amount).sum();

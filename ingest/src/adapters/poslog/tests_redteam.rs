@@ -3,12 +3,9 @@
 //! own ids and amounts. Failing ones are ignored with the reason; see
 //! /work/notes/s15/redteam-report.md for sources and what is right.
 
+use super::tests::d;
 use super::*;
 use crate::envelope::Record;
-
-fn d(s: &str) -> Decimal {
-    s.parse().unwrap()
-}
 
 fn one_txn(xml: &str) -> Transaction {
     let mut c = Context::for_tenant("t");
