@@ -189,6 +189,28 @@ pub struct Tender {
     pub occurred_at: DateTime<Utc>,
 }
 
+impl Tender {
+    /// An approved tender with no card data: cash, a rounding, a payment a source reports
+    /// only by method and amount.
+    pub fn approved(
+        tender_no: i32,
+        method: TenderMethod,
+        amount: Decimal,
+        occurred_at: DateTime<Utc>,
+    ) -> Tender {
+        Tender {
+            tender_no,
+            method,
+            amount,
+            status: TenderStatus::Approved,
+            card_fingerprint: None,
+            card_bin: None,
+            card_entry: None,
+            occurred_at,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DrawerEventKind {

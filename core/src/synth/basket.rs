@@ -538,16 +538,7 @@ pub fn card_tender(
 }
 
 pub fn plain_tender(no: i32, method: TenderMethod, amount: Decimal, at: DateTime<Utc>) -> Tender {
-    Tender {
-        tender_no: no,
-        method,
-        amount,
-        status: TenderStatus::Approved,
-        card_fingerprint: None,
-        card_bin: None,
-        card_entry: None,
-        occurred_at: at,
-    }
+    Tender::approved(no, method, amount, at)
 }
 
 /// Cash handed over (often rounded up to a note) and the change as a negative cash tender.

@@ -34,16 +34,7 @@ pub(super) fn tender_of(
         Some((row, _)) => amount_cell(m, cols, row, currency)?,
         None => lines.iter().map(|l| l.net_amount + l.tax).sum(),
     };
-    Ok(Some(Tender {
-        tender_no: 1,
-        method,
-        amount,
-        status: TenderStatus::Approved,
-        card_fingerprint: None,
-        card_bin: None,
-        card_entry: None,
-        occurred_at: at,
-    }))
+    Ok(Some(Tender::approved(1, method, amount, at)))
 }
 
 /// The `tender_amount` cell of `row` (found non-blank) as money, with its sign as written.

@@ -128,14 +128,10 @@ fn adjustment(
 /// A rounding tender, keyed by the order and the adjustment's `uid` so that every version of
 /// the order writes the same row.
 fn tender(due: &Due, uid: &str, amount: Decimal) -> Tender {
-    Tender {
-        tender_no: number_from_id(&format!("{}/rounding/{uid}", due.order_id)),
-        method: TenderMethod::Other,
+    Tender::approved(
+        number_from_id(&format!("{}/rounding/{uid}", due.order_id)),
+        TenderMethod::Other,
         amount,
-        status: TenderStatus::Approved,
-        card_fingerprint: None,
-        card_bin: None,
-        card_entry: None,
-        occurred_at: due.at,
-    }
+        due.at,
+    )
 }
