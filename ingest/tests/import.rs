@@ -273,3 +273,93 @@ async fn import_reads_declared_encodings_and_keeps_an_undecodable_file_as_a_reje
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A CSV file is imported in chunks of whole transactions, each its own inbox row that says
+/// where in the file it starts: a transaction whose rows stand apart is never split, a bad
+/// row's reject names its line in the file, a rerun writes nothing, and a run resumed after
+/// the first chunk writes only the chunks after it.
+#[tokio::test]
+#[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
+async fn import_cuts_a_csv_file_into_whole_transactions_and_resumes_between_them() {
+    use pos_ingest::adapters::csv::{Mapping, Plan};
+    let url = fresh_db("import").await;
+    let db = connect(&url).await;
+    let dir = scratch_dir("csv-chunks");
+    let (file, state) = (dir.join("journal.csv"), dir.join("state"));
+    let mapping = Mapping::from_toml(include_str!("data/kasse.toml")).expect("mapping");
+    // Bons 1–30 of two rows each; bon 2's second row stands after bon 9; bon 25 has a bad
+    // price (line 51 of the file: the header, two rows per bon, bon 2's second one late).
+    let row = |bon: usize, price: &str| format!("{bon};05.01.2026 09:15;4011;A;1.000;{price};V\n");
+    let mut text = String::from("Bon;Zeit;EAN;Artikel;Menge_g;Preis;Art\n");
+    for bon in 1..=30 {
+        text += &row(bon, "1,00");
+        if bon == 9 {
+            text += &row(2, "2,00");
+        }
+        if bon != 2 {
+            text += &row(bon, if bon == 25 { "x" } else { "0,50" });
+        }
+    }
+    std::fs::write(&file, &text).expect("write file");
+    let plan = Plan::new(&mapping, &text, 4).expect("plan");
+    let chunks: Vec<_> = plan.chunks(&text, 0).collect();
+    assert!(chunks.len() > 5, "{} chunks", chunks.len());
+    let csv_import = |state: Option<PathBuf>| {
+        let args = ImportArgs {
+            url: url.clone(),
+            files: vec![file.clone()],
+            format: Some("csv:kasse".parse().expect("format")),
+            batch: 4,
+            writers: 2,
+            state_dir: state,
+            progress: false,
+        };
+        let mappings = HashMap::from([("kasse".to_string(), mapping.clone())]);
+        async move { run(args, &Context::for_tenant("t_import"), &mappings).await }
+    };
+
+    let s = csv_import(Some(state.clone())).await.expect("import");
+    assert_eq!((s.counts.envelopes, s.counts.duplicates), (chunks.len(), 0));
+    assert_eq!(saved_offsets(&state), vec![text.len() as u64]);
+    let q = "SELECT count(*), count(DISTINCT source_txn_id), sum(net_amount)::text \
+             FROM pos.sale_line";
+    let totals = |r: tokio_postgres::Row| {
+        (
+            r.get::<_, i64>(0),
+            r.get::<_, i64>(1),
+            r.get::<_, String>(2),
+        )
+    };
+    let expected = (58, 29, "45.00".to_string()); // 28 × 1.50, bon 2 3.00; bon 25 rejected
+    assert_eq!(totals(db.query_one(q, &[]).await.expect("lines")), expected);
+    let reason = scalar_text(&db, "SELECT reason FROM pos.reject").await;
+    assert!(reason.contains("row 51: column `Preis`"), "{reason}");
+    assert_eq!(
+        scalar_i64(
+            &db,
+            "SELECT count(*) FROM pos.raw_inbox WHERE content_type LIKE '%line_offset=%'"
+        )
+        .await,
+        chunks.len() as i64 - 1,
+        "every chunk but the first says where it starts"
+    );
+
+    // Done: a rerun reads nothing. Resumed after the first chunk: the rest are duplicates.
+    let s = csv_import(Some(state.clone())).await.expect("rerun");
+    assert_eq!((s.resumed_files, s.counts.envelopes), (1, 0));
+    let offset_file = std::fs::read_dir(&state)
+        .expect("state")
+        .next()
+        .expect("one")
+        .expect("entry");
+    std::fs::write(offset_file.path(), chunks[0].end.to_string()).expect("rewind");
+    let s = csv_import(Some(state.clone())).await.expect("resume");
+    assert_eq!(
+        (s.counts.envelopes, s.counts.duplicates),
+        (chunks.len() - 1, chunks.len() - 1)
+    );
+    let s = csv_import(None).await.expect("without state");
+    assert_eq!(s.counts.duplicates, chunks.len());
+    assert_eq!(totals(db.query_one(q, &[]).await.expect("lines")), expected);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -41,6 +41,7 @@
 //! `ingest/mappings/`.
 
 mod cells;
+mod chunks;
 mod group;
 mod line;
 mod order;
@@ -48,6 +49,8 @@ mod stores;
 mod tender;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_chunks;
 #[cfg(test)]
 mod tests_datasets;
 #[cfg(test)]
@@ -62,6 +65,7 @@ use super::money::NumberFormat;
 use super::{Context, PayloadError};
 use crate::envelope::{Record, Reject};
 use cells::{Cols, Row};
+pub use chunks::{Chunk, Plan};
 use group::{assemble, is_return_row, return_txn_id, Group};
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -487,17 +491,21 @@ pub struct Parsed {
 /// its whole transaction (a transaction missing a line would misstate the sale), naming the
 /// row and column, while the other transactions go on.
 pub fn parse(ctx: &Context, m: &Mapping, body: &str) -> Result<Parsed, PayloadError> {
-    let body = body.strip_prefix('\u{feff}').unwrap_or(body);
-    let body = skip_excel_sep_line(body);
-    let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(m.delimiter as u8)
-        .flexible(true)
-        .from_reader(body.as_bytes());
-    let headers = rdr
-        .headers()
-        .map_err(|e| PayloadError::new(None, format!("cannot read the CSV header: {e}")))?
-        .clone();
-    let cols = Cols::resolve(m, &headers)?;
+    parse_at(ctx, m, body, 0)
+}
+
+/// [`parse`] of a chunk of a larger file (see [`Plan`]): `line_offset` lines of the file
+/// stand between its head and its first row, and row numbers name the file's lines.
+pub fn parse_at(
+    ctx: &Context,
+    m: &Mapping,
+    body: &str,
+    line_offset: usize,
+) -> Result<Parsed, PayloadError> {
+    let (skipped, mut rdr) = open(m, body);
+    // Row numbers are the file's: Excel's `sep=` line is a line of it too.
+    let line_offset = line_offset + body[..skipped].matches('\n').count();
+    let cols = columns(m, &mut rdr)?;
     let mut groups: Vec<Group> = Vec::new();
     let mut by_key: HashMap<(String, String), usize> = HashMap::new();
     // The store cell each transaction id was last seen with.
@@ -505,11 +513,10 @@ pub fn parse(ctx: &Context, m: &Mapping, body: &str) -> Result<Parsed, PayloadEr
     let mut rows = 0;
     for rec in rdr.records() {
         let rec = rec.map_err(|e| PayloadError::new(None, format!("CSV: {e}")))?;
-        // Exports end with blank rows, or rows of delimiters only (";;;;").
-        if rec.iter().all(|f| f.trim().is_empty()) {
+        if is_blank(&rec) {
             continue;
         }
-        let no = rec.position().map_or(0, |p| p.line() as usize);
+        let no = rec.position().map_or(0, |p| p.line() as usize) + line_offset;
         rows += 1;
         let row = Row { no, rec };
         let txn_id = id_cell(m, "txn_id", row.get(&cols.txn_id).unwrap_or("")).to_string();
@@ -554,6 +561,31 @@ pub fn parse(ctx: &Context, m: &Mapping, body: &str) -> Result<Parsed, PayloadEr
         rows,
         records: groups.iter().map(|g| assemble(ctx, m, &cols, g)).collect(),
     })
+}
+
+/// A CSV reader of `body` as the mapping writes it, after a byte-order mark and Excel's
+/// `sep=` line, and the number of bytes those took.
+fn open<'a>(m: &Mapping, body: &'a str) -> (usize, csv::Reader<&'a [u8]>) {
+    let rest = body.strip_prefix('\u{feff}').unwrap_or(body);
+    let rest = skip_excel_sep_line(rest);
+    let rdr = csv::ReaderBuilder::new()
+        .delimiter(m.delimiter as u8)
+        .flexible(true)
+        .from_reader(rest.as_bytes());
+    (body.len() - rest.len(), rdr)
+}
+
+/// The mapping's columns in the reader's header.
+fn columns(m: &Mapping, rdr: &mut csv::Reader<&[u8]>) -> Result<Cols, PayloadError> {
+    let headers = rdr
+        .headers()
+        .map_err(|e| PayloadError::new(None, format!("cannot read the CSV header: {e}")))?;
+    Cols::resolve(m, headers)
+}
+
+/// Exports end with blank rows, or rows of delimiters only (";;;;").
+fn is_blank(rec: &csv::StringRecord) -> bool {
+    rec.iter().all(|f| f.trim().is_empty())
 }
 
 /// Excel writes `sep=;` above the header of a CSV it saves for another locale.

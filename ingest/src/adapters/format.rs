@@ -81,6 +81,9 @@ pub struct Meta {
     pub shop: Option<String>,
     /// Shopify webhook topic (`X-Shopify-Topic`, e.g. `orders/create`).
     pub topic: Option<String>,
+    /// For a chunk of a CSV file: the file's lines between the chunk's head and its first row,
+    /// so that reject reasons name the file's rows (`csv::Plan`).
+    pub line_offset: usize,
 }
 
 impl Meta {
@@ -94,6 +97,9 @@ impl Meta {
             if let Some(v) = value.as_deref().filter(|v| is_token(v)) {
                 out.push_str(&format!("; {key}={v}"));
             }
+        }
+        if self.line_offset > 0 {
+            out.push_str(&format!("; line_offset={}", self.line_offset));
         }
         out
     }
@@ -110,6 +116,9 @@ impl Meta {
             event_id: None,
             shop: param("shop"),
             topic: param("topic"),
+            line_offset: param("line_offset")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0),
         }
     }
 }
@@ -270,7 +279,7 @@ pub fn map(
                     format!("no CSV mapping named `{name}` in the config ([csv.{name}])"),
                 )
             })?;
-            let p = csv::parse(ctx, m, body)?;
+            let p = csv::parse_at(ctx, m, body, meta.line_offset)?;
             out.records = p.records.len();
             use sha2::{Digest, Sha256};
             let id = meta.event_id.clone().unwrap_or_else(|| {
@@ -279,8 +288,11 @@ pub fn map(
                     hex::encode(&Sha256::digest(body.as_bytes())[..16])
                 )
             });
-            out.envelopes
-                .push(one(ctx, &m.source, format, id, body, p.records));
+            let mut env = one(ctx, &m.source, format, id, body, p.records);
+            if let crate::envelope::Origin::New(raw) = &mut env.origin {
+                raw.content_type.push_str(&meta.content_type_params());
+            }
+            out.envelopes.push(env);
         }
     }
     Ok(out)
@@ -396,6 +408,7 @@ mod tests {
             event_id: Some("webhook/1".into()),
             shop: Some("shop-a.myshopify.com".into()),
             topic: Some("orders/create".into()),
+            ..Meta::default()
         };
         let ct = format!(
             "{}{}",
@@ -418,6 +431,24 @@ mod tests {
             ..Meta::default()
         };
         assert_eq!(odd.content_type_params(), "");
+        let chunk = Meta {
+            line_offset: 5000,
+            ..Meta::default()
+        };
+        let ct = format!(
+            "{}{}",
+            Format::Csv("x".into()).content_type(),
+            chunk.content_type_params()
+        );
+        assert_eq!(
+            ct,
+            "text/csv; format=csv-mapping; mapping=x; line_offset=5000"
+        );
+        assert_eq!(Meta::from_content_type(&ct).line_offset, 5000);
+        assert_eq!(
+            Format::from_content_type(&ct),
+            Some(Format::Csv("x".into()))
+        );
         assert_eq!(
             Meta::from_content_type(Format::Shopify.content_type().as_str()).shop,
             None

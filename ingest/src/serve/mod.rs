@@ -232,6 +232,7 @@ async fn shopify_hook(State(s): State<Shared>, headers: HeaderMap, body: Bytes) 
         event_id: header(&headers, "x-shopify-webhook-id").map(|id| format!("webhook/{id}")),
         shop: header(&headers, "x-shopify-shop-domain").map(str::to_string),
         topic: header(&headers, "x-shopify-topic").map(str::to_string),
+        ..Meta::default()
     };
     handle(&s, "shopify", Format::Shopify, body, meta, started).await
 }

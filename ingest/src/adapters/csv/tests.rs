@@ -80,7 +80,7 @@ fn without_a_currency_the_store_s_configured_one_is_used() {
 }
 
 /// A fixture of tests/data/real (see PROVENANCE.md there), read at run time.
-fn real(name: &str) -> String {
+pub(super) fn real(name: &str) -> String {
     let dir = std::env::var("CARGO_MANIFEST_DIR")
         .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string());
     let p = format!("{dir}/tests/data/real/{name}");

@@ -2,8 +2,10 @@
 //! a summary, and resumption. NDJSON files are read in chunks of `--batch` events, each chunk
 //! one transaction; after each commit the byte offset is saved in the state directory, so an
 //! interrupted import restarts after the last committed chunk (and a chunk committed just
-//! before a crash, replayed, is recognised by its event ids and skipped). Other formats are one
-//! payload per file.
+//! before a crash, replayed, is recognised by its event ids and skipped). CSV files go the same
+//! way in chunks of whole transactions (`csv_file`). Other formats are one payload per file.
+
+mod csv_file;
 
 use crate::adapters::csv::Mapping;
 use crate::adapters::format::{map, quarantine_rejected, text_of, unreadable, Format, Meta};
@@ -76,10 +78,11 @@ impl std::fmt::Display for Summary {
     }
 }
 
-/// Progress state of one file: keyed by a hash of its path and size, holds the committed offset.
-fn state_path(dir: &Path, file: &Path, len: u64) -> PathBuf {
+/// Progress state of one file: keyed by a hash of its path and size, holds the committed offset
+/// (`kind` `offset`: in the file's bytes; `text-offset`: in its decoded text, for CSV chunks).
+fn state_path(dir: &Path, file: &Path, len: u64, kind: &str) -> PathBuf {
     let key = Sha256::digest(format!("{}\0{len}", file.display()).as_bytes());
-    dir.join(format!("{}.offset", hex::encode(&key[..12])))
+    dir.join(format!("{}.{kind}", hex::encode(&key[..12])))
 }
 
 fn read_offset(p: &Path) -> u64 {
@@ -125,7 +128,11 @@ pub async fn run(
         let len = std::fs::metadata(file)
             .with_context(|| format!("reading {}", file.display()))?
             .len();
-        let state = a.state_dir.as_ref().map(|d| state_path(d, file, len));
+        let kind = match format {
+            Format::Csv(_) => "text-offset",
+            _ => "offset",
+        };
+        let state = a.state_dir.as_ref().map(|d| state_path(d, file, len, kind));
         let from = state.as_deref().map(read_offset).unwrap_or(0);
         if from > 0 {
             s.resumed_files += 1;
@@ -145,6 +152,15 @@ pub async fn run(
                 &mut s,
             )
             .await?;
+        } else if let Format::Csv(_) = format {
+            let job = csv_file::Job {
+                format: &format,
+                file,
+                from,
+                rows: a.batch,
+                state: state.as_deref(),
+            };
+            csv_file::import(&mut ws, ctx, mappings, job, &bar, &mut s).await?;
         } else if from < len {
             import_whole(&mut ws[0], ctx, mappings, &format, file, &mut s).await?;
             if let Some(p) = &state {
@@ -243,6 +259,21 @@ async fn import_lines(
             read_chunks(&ctx, &mappings, &file, from, batch.max(1), &tx)
         })
     };
+    write_chunks(ws, rx, state, bar, s).await?;
+    // The channel closes when the reader is done: every chunk it read has been written, so an
+    // error it met (an unreadable line) is reported after what came before it is committed.
+    reader.await.context("the import reader panicked")?
+}
+
+/// Writes the chunks `rx` yields, each writer a connection of its own taking the next chunk,
+/// and saves the offset up to which every chunk is committed.
+async fn write_chunks(
+    ws: &mut [Writer],
+    rx: mpsc::Receiver<MappedChunk>,
+    state: Option<&Path>,
+    bar: &ProgressBar,
+    s: &mut Summary,
+) -> anyhow::Result<()> {
     let rx = tokio::sync::Mutex::new(rx);
     let progress = RefCell::new(Progress {
         order: InOrder::default(),
@@ -265,9 +296,7 @@ async fn import_lines(
         anyhow::Ok(())
     }))
     .await?;
-    // The channel closes when the reader is done: every chunk it read has been written, so an
-    // error it met (an unreadable line) is reported after what came before it is committed.
-    reader.await.context("the import reader panicked")?
+    Ok(())
 }
 
 /// Reads `file` from byte `from` in chunks of `batch` lines, maps each and hands it to the

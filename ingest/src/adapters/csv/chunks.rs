@@ -1,0 +1,131 @@
+//! A large export cut into chunks of whole transactions, so that `import` maps, holds and
+//! writes one chunk at a time: a 541 917-row file read as one payload peaked at 415 MB.
+//!
+//! A transaction's rows may stand anywhere in a file (UCI Online Retail lists an invoice's
+//! rows together, but nothing promises it), and a chunk must hold all of them: otherwise its
+//! lines would land as two versions of one transaction, the second dropping the first's lines.
+//! So a chunk ends only after a row at which every transaction id seen so far has had its last
+//! row. Ids are compared as the adapter groups them (by the `txn_id` cell, which is coarser than
+//! its store + id key, so a cut is never inside a group). In a file sorted by transaction that
+//! is after almost any row; in a file whose first and last rows share an id there is no cut,
+//! and it stays one payload, as before.
+//!
+//! Each chunk is the file's head (header, and Excel's `sep=` line) followed by a run of its
+//! rows, so it is a CSV of its own: stored in the inbox as such, it replays alone. Its
+//! `line_offset` keeps row numbers in reject reasons those of the file.
+
+use super::cells::{Cols, Row};
+use super::{columns, id_cell, open, Mapping};
+use crate::adapters::PayloadError;
+use std::collections::HashMap;
+
+/// Where a text's chunks end.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// Bytes before the first data row (the head every chunk repeats).
+    head: usize,
+    /// End of each chunk, increasing; the last is the text's length.
+    ends: Vec<usize>,
+}
+
+/// One chunk: a CSV body of its own, the lines of the file before its first row that its
+/// body lacks, and where in the text it ends.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chunk {
+    pub body: String,
+    pub line_offset: usize,
+    pub end: usize,
+}
+
+impl Plan {
+    /// Cuts `text` after runs of at least `rows` data rows, only where no transaction spans
+    /// the cut. Errors as `parse` would on the header; a row the CSV reader cannot read ends
+    /// the planning with that error too (the caller then reads the file whole, as `parse`
+    /// reports it).
+    pub fn new(m: &Mapping, text: &str, rows: usize) -> Result<Plan, PayloadError> {
+        let (skipped, mut rdr) = open(m, text);
+        let cols = columns(m, &mut rdr)?;
+        let Rows { starts, last } = rows_and_last(m, &cols, &mut rdr, skipped)?;
+        let head = starts.first().map_or(text.len(), |s| s.0);
+        let mut ends = Vec::new();
+        let (mut reach, mut run) = (0, 0);
+        for (i, &(_, key)) in starts.iter().enumerate() {
+            reach = reach.max(last[key]);
+            run += 1;
+            if reach == i && run >= rows.max(1) {
+                ends.push(starts.get(i + 1).map_or(text.len(), |s| s.0));
+                run = 0;
+            }
+        }
+        if ends.last() != Some(&text.len()) {
+            ends.push(text.len());
+        }
+        Ok(Plan { head, ends })
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Whether a chunk starts at `offset` (a saved resume point), or it is the start.
+    pub fn starts_at(&self, offset: usize) -> bool {
+        offset == 0 || offset == self.head || self.ends.contains(&offset)
+    }
+
+    /// The chunks of `text` after `from` (a resume point: 0 or the end of a chunk).
+    pub fn chunks<'a>(&'a self, text: &'a str, from: usize) -> impl Iterator<Item = Chunk> + 'a {
+        let head = &text[..self.head];
+        let mut start = self.head;
+        let mut line_offset = 0;
+        self.ends.iter().filter_map(move |&end| {
+            let (s, off) = (start, line_offset);
+            line_offset += text[s..end].bytes().filter(|&b| b == b'\n').count();
+            start = end;
+            (end > from).then(|| Chunk {
+                body: format!("{head}{}", &text[s..end]),
+                line_offset: off,
+                end,
+            })
+        })
+    }
+}
+
+/// The rows of a text as planning sees them.
+struct Rows {
+    /// Each non-blank row's start (in the text) and transaction key.
+    starts: Vec<(usize, usize)>,
+    /// Each key's last row.
+    last: Vec<usize>,
+}
+
+fn rows_and_last(
+    m: &Mapping,
+    cols: &Cols,
+    rdr: &mut csv::Reader<&[u8]>,
+    skipped: usize,
+) -> Result<Rows, PayloadError> {
+    let mut keys: HashMap<String, usize> = HashMap::new();
+    let mut starts = Vec::new();
+    let mut last = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| PayloadError::new(None, format!("CSV: {e}")))?;
+        if super::is_blank(&rec) {
+            continue;
+        }
+        let at = skipped + rec.position().map_or(0, |p| p.byte() as usize);
+        let row = Row { no: 0, rec };
+        let id = id_cell(m, "txn_id", row.get(&cols.txn_id).unwrap_or(""));
+        let next = keys.len();
+        let key = *keys.entry(id.to_string()).or_insert(next);
+        if key == last.len() {
+            last.push(0);
+        }
+        last[key] = starts.len();
+        starts.push((at, key));
+    }
+    Ok(Rows { starts, last })
+}
