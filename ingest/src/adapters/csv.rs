@@ -53,6 +53,8 @@ mod tests_datasets;
 #[cfg(test)]
 mod tests_orders;
 #[cfg(test)]
+mod tests_pos;
+#[cfg(test)]
 mod tests_redteam;
 #[cfg(test)]
 mod tests_shapes;
@@ -79,8 +81,10 @@ pub struct Mapping {
     #[serde(default = "dot")]
     pub decimal: char,
     pub group: Option<char>,
-    /// chrono format of a combined date-time column.
-    pub datetime_format: Option<String>,
+    /// chrono format of a combined date-time column; or several, tried in order, for an
+    /// export whose date form depends on the account or report (Toast writes
+    /// `10/8/26 5:18 PM` in one and `10/08/2026 17:18:00` in another).
+    pub datetime_format: Option<OneOrMore>,
     #[serde(default = "iso_date")]
     pub date_format: String,
     #[serde(default = "iso_time")]
@@ -274,6 +278,13 @@ pub struct Kinds {
     #[serde(rename = "return")]
     pub ret: Vec<String>,
     pub void: Vec<String>,
+    /// Values that mark a row as a line voided in place (Toast's `Void?` = `true`): the row
+    /// is the item as rung up, taken back later on the same check. It lands as that line and
+    /// its void beside it (as POSLog's `VoidFlag`), so the check's net leaves it out and the
+    /// void still counts; a `void` value, by contrast, is a row of its own that reverses an
+    /// earlier row.
+    #[serde(default)]
+    pub voided: Vec<String>,
 }
 
 impl Default for Kinds {
@@ -282,6 +293,7 @@ impl Default for Kinds {
             sale: vec!["sale".into()],
             ret: vec!["return".into()],
             void: vec!["void".into()],
+            voided: vec![],
         }
     }
 }
@@ -367,7 +379,11 @@ impl Mapping {
         if c.datetime.is_none() && c.date.is_none() {
             return Err("the mapping needs columns.datetime or columns.date".into());
         }
-        if c.datetime.is_some() && self.datetime_format.is_none() {
+        let no_formats = self
+            .datetime_format
+            .as_ref()
+            .is_none_or(|f| f.names().is_empty());
+        if c.datetime.is_some() && no_formats {
             return Err(
                 "columns.datetime needs datetime_format (chrono syntax, e.g. \"%d.%m.%Y %H:%M\")"
                     .into(),
@@ -413,6 +429,7 @@ impl Mapping {
         }
         self.check_optional()?;
         self.check_order_totals()?;
+        self.check_voided()?;
         if c.tender_amount.is_some() && c.tender_method.is_none() {
             return Err("columns.tender_amount needs columns.tender_method".into());
         }
@@ -457,6 +474,25 @@ impl Mapping {
             return Err(
                 "columns.order_total and order_subtotal go together, with order_tax \
                  (order_shipping is optional)"
+                    .into(),
+            );
+        }
+        Ok(())
+    }
+
+    /// `kinds.voided` is read from the kind column, and adds a line per voided row: numbered
+    /// in row order, so a line number column could give the reversal a number already taken.
+    fn check_voided(&self) -> Result<(), String> {
+        if self.kinds.voided.is_empty() {
+            return Ok(());
+        }
+        if self.columns.kind.is_none() {
+            return Err("kinds.voided needs columns.kind (the column that flags the row)".into());
+        }
+        if self.columns.line_no.is_some() {
+            return Err(
+                "kinds.voided adds a void line per voided row and cannot be used with \
+                 columns.line_no"
                     .into(),
             );
         }

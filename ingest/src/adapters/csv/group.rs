@@ -35,6 +35,31 @@ pub(super) fn is_return_row(m: &Mapping, cols: &Cols, row: &Row) -> bool {
     }
 }
 
+/// Whether the row's kind marks it as a line voided in place (`[kinds] voided`).
+fn is_voided_row(m: &Mapping, cols: &Cols, row: &Row) -> bool {
+    row.get(&cols.kind)
+        .is_some_and(|k| matches(&m.kinds.voided, k))
+}
+
+/// The void of a line voided in place, numbered `no`: the same item, quantity, discount, net
+/// and tax with the opposite sign of the line it takes back (a void's quantity is never
+/// positive), so the two add up to nothing while the void is counted as one.
+fn void_of(line: &Line, no: usize) -> Line {
+    let back = if line.kind == LineKind::Sale {
+        -Decimal::ONE
+    } else {
+        Decimal::ONE
+    };
+    Line {
+        line_no: no as i32,
+        kind: LineKind::Void,
+        quantity: -line.quantity.abs(),
+        net_amount: back * line.net_amount.abs(),
+        tax: back * line.tax.abs(),
+        ..line.clone()
+    }
+}
+
 fn negative_quantity(m: &Mapping, cols: &Cols, row: &Row) -> bool {
     matches!(row.num(m, &cols.quantity), Ok(Some(q)) if q < Decimal::ZERO)
 }
@@ -173,14 +198,19 @@ fn when(
             format!("`{v}` does not match the format `{f}`"),
         )
     };
-    if let (Some(_), Some(f)) = (&cols.datetime, &m.datetime_format) {
+    if let (Some(_), Some(formats)) = (&cols.datetime, &m.datetime_format) {
         let (row, v) =
             first(rows, &cols.datetime).ok_or_else(|| empty_everywhere(&cols.datetime))?;
-        if let Ok(t) = DateTime::parse_from_str(v, f) {
-            return Ok((t.with_timezone(&Utc), Some(*t.offset())));
+        let formats = formats.names();
+        for f in &formats {
+            if let Ok(t) = DateTime::parse_from_str(v, f) {
+                return Ok((t.with_timezone(&Utc), Some(*t.offset())));
+            }
         }
-        let local =
-            NaiveDateTime::parse_from_str(v, f).map_err(|_| mismatch(row, &cols.datetime, v, f))?;
+        let local = formats
+            .iter()
+            .find_map(|f| NaiveDateTime::parse_from_str(v, f).ok())
+            .ok_or_else(|| mismatch(row, &cols.datetime, v, &formats.join("` or `")))?;
         return zone
             .to_utc(local)
             .map(|t| (t, None))
@@ -275,7 +305,9 @@ pub(super) fn assemble(
         if line.line_no == 0 {
             line.line_no = lines.len() as i32 + 1;
         }
+        let voided = is_voided_row(m, cols, row).then(|| void_of(&line, lines.len() + 2));
         lines.push(line);
+        lines.extend(voided);
     }
     spread_order_discount(m, cols, &g.rows, &h.currency, &mut lines).map_err(in_txn)?;
     spread_order_tax(m, cols, &g.rows, &h.currency, &mut lines).map_err(in_txn)?;
