@@ -124,6 +124,11 @@ pub struct Mapping {
     /// may not (a public dataset of one UK shop: "Europe/London"). A `time_zone` column wins
     /// over it; without either, the store's configured zone is used.
     pub time_zone: Option<String>,
+    /// When the business day starts, local time (`"04:00"`): a sale before it belongs to the
+    /// day before, as restaurants and bars close their day after midnight (Toast's closeout
+    /// hour, 04:00 by default). Without it the business day starts at midnight. A
+    /// `business_date` column wins over it.
+    pub business_day_start: Option<String>,
     /// Id columns that a spreadsheet or pandas wrote as floats (`17850.0`): their cells lose
     /// a `.0…` after the digits, so the same customer is one id in every export. Names of
     /// `[columns]` keys: `txn_id`, `customer_id`, `cashier_id`, `register_id`.
@@ -350,6 +355,12 @@ pub(crate) fn id_cell<'a>(m: &Mapping, key: &str, cell: &'a str) -> &'a str {
     }
 }
 
+/// `"04:00"` → the time since midnight at which the business day starts.
+pub(crate) fn day_start(s: &str) -> Option<chrono::Duration> {
+    let t = chrono::NaiveTime::parse_from_str(s.trim(), "%H:%M").ok()?;
+    Some(t - chrono::NaiveTime::MIN)
+}
+
 fn comma() -> char {
     ','
 }
@@ -414,6 +425,13 @@ impl Mapping {
             if parse_zone(z).is_none() {
                 return Err(format!(
                     "time_zone = \"{z}\" is not a zone (an IANA name such as \"Europe/London\")"
+                ));
+            }
+        }
+        if let Some(s) = &self.business_day_start {
+            if day_start(s).is_none() {
+                return Err(format!(
+                    "business_day_start = \"{s}\" is not a time of day as HH:MM (e.g. \"04:00\")"
                 ));
             }
         }

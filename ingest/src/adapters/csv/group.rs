@@ -5,7 +5,7 @@ use super::cells::{matches, Col, Cols, Row};
 use super::line::line_of;
 use super::order::{spread_order_discount, spread_order_tax};
 use super::tender::tender_of;
-use super::{id_cell, parse_zone, Mapping, Zone};
+use super::{day_start, id_cell, parse_zone, Mapping, Zone};
 use crate::adapters::Context;
 use crate::envelope::{Record, Reject};
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Utc};
@@ -147,7 +147,7 @@ fn header_of(ctx: &Context, m: &Mapping, cols: &Cols, g: &Group) -> Result<Heade
                 format!("`{s}` does not match `{}`", m.date_format),
             )
         })?,
-        None => day_zone.date_at(at),
+        None => business_day(m, day_zone, at),
     };
     let status = match first(&g.rows, &cols.status) {
         Some((_, s)) if matches(&m.statuses.cancelled, s) => TxnStatus::Cancelled,
@@ -176,6 +176,18 @@ fn header_of(ctx: &Context, m: &Mapping, cols: &Cols, g: &Group) -> Result<Heade
         status,
         version,
     })
+}
+
+/// The business day of `at` in `zone`: the local date, or with `business_day_start` the date
+/// of the local time less that start (with 04:00, 00:36 on the 10th is the 9th's business day).
+fn business_day(m: &Mapping, zone: Zone, at: DateTime<Utc>) -> NaiveDate {
+    let local = zone.local_at(at);
+    m.business_day_start
+        .as_deref()
+        .and_then(day_start)
+        .and_then(|start| local.checked_sub_signed(start))
+        .unwrap_or(local)
+        .date()
 }
 
 /// Three ASCII letters, as ISO 4217 codes are (case is forgiven: "usd").

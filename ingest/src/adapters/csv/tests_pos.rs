@@ -111,8 +111,40 @@ fn toast_item_selections_voided_items_discounts_tax_and_store_zones() {
         lines(t),
         [(1, LineKind::Sale, "4100000003300000500", d("2.0"), d("620"), d("124.00"), d("1116.00"), d("92.07"))]
     );
+    // Opened at 00:36 on the 10th: before the 04:00 closeout, so the 9th's business day.
     let t = ok["4200000020110002021"];
     assert_eq!(t.occurred_at.to_rfc3339(), "2026-10-10T06:36:00+00:00");
+    assert_eq!(t.business_date.to_string(), "2026-10-09");
+}
+
+#[test]
+fn business_day_start_moves_sales_before_it_to_the_day_before() {
+    let body = real("toast/ItemSelectionDetails.csv");
+    let day = |start: &str| {
+        let text = TOAST.replace(
+            "business_day_start = \"04:00\"",
+            &format!("business_day_start = \"{start}\""),
+        );
+        let m = Mapping::from_toml(&text).unwrap();
+        let p = parse(&toast_ctx(), &m, &body).unwrap();
+        let ok = by_id(&p);
+        [
+            "4200000020110002021", // 00:36 on the 10th
+            "4100000020110001001", // 18:38 on the 9th
+        ]
+        .map(|id| ok[id].business_date.to_string())
+    };
+    assert_eq!(day("04:00"), ["2026-10-09", "2026-10-09"]);
+    assert_eq!(day("00:30"), ["2026-10-10", "2026-10-09"]);
+    assert_eq!(day("00:00"), ["2026-10-10", "2026-10-09"]);
+    let m = Mapping::from_toml(&TOAST.replace("business_day_start = \"04:00\"", "")).unwrap();
+    let p = parse(&toast_ctx(), &m, &body).unwrap();
+    assert_eq!(
+        by_id(&p)["4200000020110002021"].business_date.to_string(),
+        "2026-10-10"
+    );
+    let e = Mapping::from_toml(&TOAST.replace("\"04:00\"", "\"4am\"")).unwrap_err();
+    assert!(e.contains("business_day_start = \"4am\""), "{e}");
 }
 
 #[test]
