@@ -1,4 +1,5 @@
-//! Exports of other POS systems with their ready mappings (Toast item selections), and the
+//! Exports of other POS systems with their ready mappings (Toast item selections, Loyverse
+//! receipts by item), and the
 //! mapping keys they needed: lines voided in place (`[kinds] voided`), several date forms
 //! (`datetime_format` as a list).
 
@@ -7,6 +8,8 @@ use super::*;
 use pos_core::model::*;
 
 const TOAST: &str = include_str!("../../../mappings/toast_item_selection_details.toml");
+const LOYVERSE: &str = include_str!("../../../mappings/loyverse_receipts_by_item.toml");
+const LOYVERSE_FILE: &str = "loyverse/receipts-by-item-2026-08-17-2026-08-17.csv";
 
 fn real(path: &str) -> String {
     let dir = std::env::var("CARGO_MANIFEST_DIR")
@@ -204,4 +207,81 @@ fn several_datetime_formats_are_tried_in_order() {
     );
     let e = Mapping::from_toml(&empty).unwrap_err();
     assert!(e.contains("needs datetime_format"), "{e}");
+}
+
+/// Two Loyverse stores in Manila; the default zone is not theirs.
+fn loyverse_ctx() -> Context {
+    let mut c = Context::for_tenant("t");
+    c.default_tz = chrono_tz::Europe::Berlin;
+    for store in ["Kapihan Makati", "Kapihan BGC"] {
+        c.store_tz.insert(store.into(), chrono_tz::Asia::Manila);
+        c.store_currency.insert(store.into(), "PHP".into());
+    }
+    c
+}
+
+#[test]
+fn loyverse_receipts_by_item_vat_inside_refunds_and_cancelled_receipts() {
+    let m = Mapping::from_toml(LOYVERSE).unwrap();
+    let p = parse(&loyverse_ctx(), &m, &real(LOYVERSE_FILE)).unwrap();
+    assert_eq!(p.rows, 6);
+    let ok = by_id(&p);
+    assert_eq!(ok.keys().collect::<Vec<_>>(), ["1-1001", "1-1002", "2-0457", "2-0458"]);
+    let t = ok["1-1001"];
+    assert_eq!(
+        (t.key.store_id.as_str(), t.currency.as_str(), t.status),
+        ("Kapihan Makati", "PHP", TxnStatus::Completed)
+    );
+    assert_eq!(
+        (t.register_id.as_deref(), t.cashier_id.as_deref()),
+        (Some("POS 1"), Some("Ana"))
+    );
+    // `8/17/26 7:52 AM` in Manila (UTC+8).
+    assert_eq!(t.occurred_at.to_rfc3339(), "2026-08-16T23:52:00+00:00");
+    assert_eq!(t.business_date.to_string(), "2026-08-17");
+    // VAT included: net = Net sales − Taxes (342.00 − 36.64).
+    assert_eq!(
+        lines(t),
+        [
+            (1, LineKind::Sale, "10001", d("2"), d("190"), d("38.00"), d("305.36"), d("36.64")),
+            (2, LineKind::Sale, "10020", d("1"), d("95"), d("0"), d("84.82"), d("10.18")),
+        ]
+    );
+    assert_eq!(net_tax(t), (d("390.18"), d("46.82")));
+    assert_eq!(
+        t.lines[0].description.as_deref(),
+        Some("Cafe Latte (Grande, Oat milk, Extra shot)")
+    );
+    assert_eq!(t.tenders, vec![]);
+    // The refund: a receipt of its own, every amount negative.
+    let r = ok["1-1002"];
+    assert_eq!(
+        lines(r),
+        [(1, LineKind::Return, "10020", d("-1"), d("95"), d("0"), d("-84.82"), d("-10.18"))]
+    );
+    assert_eq!(r.lines[0].original_txn_id, None);
+    // An item without a SKU is keyed by its name; a cancelled receipt is post-voided.
+    let t = ok["2-0457"];
+    assert_eq!(t.key.store_id, "Kapihan BGC");
+    assert_eq!(t.lines[1].raw_item_id, "Tote Bag, Canvas");
+    assert_eq!(net_tax(t), (d("504.47"), d("60.53")));
+    assert_eq!(ok["2-0458"].status, TxnStatus::PostVoided);
+}
+
+#[test]
+fn loyverse_added_taxes_and_the_account_s_date_forms() {
+    // A US shop: tax added to the price, so Net sales is the net.
+    let added = LOYVERSE.replace("prices_include_tax = true", "prices_include_tax = false");
+    let m = Mapping::from_toml(&added).unwrap();
+    let p = parse(&loyverse_ctx(), &m, &real(LOYVERSE_FILE)).unwrap();
+    assert_eq!(net_tax(by_id(&p)["1-1001"]), (d("437.00"), d("46.82")));
+    // Outside the US the account writes day first, 24-hour: `17/08/2026 19:52` is the 17th.
+    let m = Mapping::from_toml(LOYVERSE).unwrap();
+    let body = real(LOYVERSE_FILE)
+        .replace("8/17/26 7:52 AM", "17/08/2026 19:52")
+        .replace("8/17/26 12:16 PM", "2026-08-17 12:16:00");
+    let p = parse(&loyverse_ctx(), &m, &body).unwrap();
+    let ok = by_id(&p);
+    assert_eq!(ok["1-1001"].occurred_at.to_rfc3339(), "2026-08-17T11:52:00+00:00");
+    assert_eq!(ok["2-0457"].occurred_at.to_rfc3339(), "2026-08-17T04:16:00+00:00");
 }
