@@ -37,8 +37,11 @@
 //! Square's `Modifiers Applied` joins the description (`description_extra`). Public datasets
 //! (UCI Online Retail, Kaggle Supermarket sales) need the zone of a file (`time_zone`),
 //! customer ids written as floats (`integer_ids`), fee and write-off rows that are no sale
-//! (`[[reject_rows]]`) and a payment column (`tender_method`, `[tenders]`). Ready mappings:
-//! `ingest/mappings/`.
+//! (`[[reject_rows]]`) and a payment column (`tender_method`, `[tenders]`). Toast's item
+//! selections flag an item voided on its check in the row itself (`[kinds] voided`), write
+//! dates in the account's form (`datetime_format` as a list) and close the business day at
+//! 04:00 (`business_day_start`); Loyverse's receipts by item need the list of date forms too.
+//! Ready mappings: `ingest/mappings/`.
 
 mod cells;
 mod group;

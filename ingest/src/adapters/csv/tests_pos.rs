@@ -43,7 +43,16 @@ fn by_id(p: &Parsed) -> BTreeMap<String, &Transaction> {
 }
 
 /// (line no, kind, raw item id, quantity, unit price, discount, net, tax) of each line.
-type LineSum<'a> = (i32, LineKind, &'a str, Decimal, Decimal, Decimal, Decimal, Decimal);
+type LineSum<'a> = (
+    i32,
+    LineKind,
+    &'a str,
+    Decimal,
+    Decimal,
+    Decimal,
+    Decimal,
+    Decimal,
+);
 
 fn lines(t: &Transaction) -> Vec<LineSum<'_>> {
     t.lines
@@ -73,12 +82,7 @@ fn net_tax(t: &Transaction) -> (Decimal, Decimal) {
 #[test]
 fn toast_item_selections_voided_items_discounts_tax_and_store_zones() {
     let m = Mapping::from_toml(TOAST).unwrap();
-    let p = parse(
-        &toast_ctx(),
-        &m,
-        &real("toast/ItemSelectionDetails.csv"),
-    )
-    .unwrap();
+    let p = parse(&toast_ctx(), &m, &real("toast/ItemSelectionDetails.csv")).unwrap();
     assert_eq!(p.rows, 6);
     let ok = by_id(&p);
     assert_eq!(ok.len(), 4);
@@ -94,10 +98,46 @@ fn toast_item_selections_voided_items_discounts_tax_and_store_zones() {
     assert_eq!(
         lines(t),
         [
-            (1, LineKind::Sale, "4100000003300000100", d("1.0"), d("14"), d("0"), d("14.00"), d("1.155")),
-            (2, LineKind::Sale, "FRY-REG", d("2.0"), d("4.5"), d("2.00"), d("7.00"), d("0.5775")),
-            (3, LineKind::Sale, "4011", d("1.0"), d("7"), d("0"), d("7.00"), d("0.5775")),
-            (4, LineKind::Void, "4011", d("-1.0"), d("7"), d("0"), d("-7.00"), d("-0.5775")),
+            (
+                1,
+                LineKind::Sale,
+                "4100000003300000100",
+                d("1.0"),
+                d("14"),
+                d("0"),
+                d("14.00"),
+                d("1.155")
+            ),
+            (
+                2,
+                LineKind::Sale,
+                "FRY-REG",
+                d("2.0"),
+                d("4.5"),
+                d("2.00"),
+                d("7.00"),
+                d("0.5775")
+            ),
+            (
+                3,
+                LineKind::Sale,
+                "4011",
+                d("1.0"),
+                d("7"),
+                d("0"),
+                d("7.00"),
+                d("0.5775")
+            ),
+            (
+                4,
+                LineKind::Void,
+                "4011",
+                d("-1.0"),
+                d("7"),
+                d("0"),
+                d("-7.00"),
+                d("-0.5775")
+            ),
         ]
     );
     assert_eq!(net_tax(t), (d("21.00"), d("1.7325")));
@@ -112,7 +152,16 @@ fn toast_item_selections_voided_items_discounts_tax_and_store_zones() {
     assert_eq!(t.business_date.to_string(), "2026-10-09");
     assert_eq!(
         lines(t),
-        [(1, LineKind::Sale, "4100000003300000500", d("2.0"), d("620"), d("124.00"), d("1116.00"), d("92.07"))]
+        [(
+            1,
+            LineKind::Sale,
+            "4100000003300000500",
+            d("2.0"),
+            d("620"),
+            d("124.00"),
+            d("1116.00"),
+            d("92.07")
+        )]
     );
     // Opened at 00:36 on the 10th: before the 04:00 closeout, so the 9th's business day.
     let t = ok["4200000020110002021"];
@@ -155,15 +204,35 @@ fn a_voided_row_is_the_line_and_its_void_and_needs_a_kind_column() {
     let m = Mapping::from_toml(TOAST).unwrap();
     let body = real("toast/ItemSelectionDetails.csv");
     // A voided return (negative quantity) is taken back the other way: its void adds back.
-    let body = body.replace("Craft IPA,Draft,Beer,Bar,Alcohol,7.00,0.00,7.00,1.0,0.57750000,true",
-        "Craft IPA,Draft,Beer,Bar,Alcohol,7.00,0.00,7.00,-1.0,0.57750000,true");
+    let body = body.replace(
+        "Craft IPA,Draft,Beer,Bar,Alcohol,7.00,0.00,7.00,1.0,0.57750000,true",
+        "Craft IPA,Draft,Beer,Bar,Alcohol,7.00,0.00,7.00,-1.0,0.57750000,true",
+    );
     let p = parse(&toast_ctx(), &m, &body).unwrap();
     let t = by_id(&p)["4100000020110001001"];
     assert_eq!(
         lines(t)[2..],
         [
-            (3, LineKind::Return, "4011", d("-1.0"), d("7"), d("0"), d("-7.00"), d("-0.5775")),
-            (4, LineKind::Void, "4011", d("-1.0"), d("7"), d("0"), d("7.00"), d("0.5775")),
+            (
+                3,
+                LineKind::Return,
+                "4011",
+                d("-1.0"),
+                d("7"),
+                d("0"),
+                d("-7.00"),
+                d("-0.5775")
+            ),
+            (
+                4,
+                LineKind::Void,
+                "4011",
+                d("-1.0"),
+                d("7"),
+                d("0"),
+                d("7.00"),
+                d("0.5775")
+            ),
         ]
     );
     assert_eq!(net_tax(t), (d("21.00"), d("1.7325")));
@@ -171,7 +240,10 @@ fn a_voided_row_is_the_line_and_its_void_and_needs_a_kind_column() {
     let no_kind = TOAST.replace("kind = \"Void?\"", "");
     let e = Mapping::from_toml(&no_kind).unwrap_err();
     assert!(e.contains("kinds.voided needs columns.kind"), "{e}");
-    let numbered = TOAST.replace("kind = \"Void?\"", "kind = \"Void?\"\nline_no = \"Order #\"");
+    let numbered = TOAST.replace(
+        "kind = \"Void?\"",
+        "kind = \"Void?\"\nline_no = \"Order #\"",
+    );
     let e = Mapping::from_toml(&numbered).unwrap_err();
     assert!(e.contains("columns.line_no"), "{e}");
 }
@@ -226,7 +298,10 @@ fn loyverse_receipts_by_item_vat_inside_refunds_and_cancelled_receipts() {
     let p = parse(&loyverse_ctx(), &m, &real(LOYVERSE_FILE)).unwrap();
     assert_eq!(p.rows, 6);
     let ok = by_id(&p);
-    assert_eq!(ok.keys().collect::<Vec<_>>(), ["1-1001", "1-1002", "2-0457", "2-0458"]);
+    assert_eq!(
+        ok.keys().collect::<Vec<_>>(),
+        ["1-1001", "1-1002", "2-0457", "2-0458"]
+    );
     let t = ok["1-1001"];
     assert_eq!(
         (t.key.store_id.as_str(), t.currency.as_str(), t.status),
@@ -243,8 +318,26 @@ fn loyverse_receipts_by_item_vat_inside_refunds_and_cancelled_receipts() {
     assert_eq!(
         lines(t),
         [
-            (1, LineKind::Sale, "10001", d("2"), d("190"), d("38.00"), d("305.36"), d("36.64")),
-            (2, LineKind::Sale, "10020", d("1"), d("95"), d("0"), d("84.82"), d("10.18")),
+            (
+                1,
+                LineKind::Sale,
+                "10001",
+                d("2"),
+                d("190"),
+                d("38.00"),
+                d("305.36"),
+                d("36.64")
+            ),
+            (
+                2,
+                LineKind::Sale,
+                "10020",
+                d("1"),
+                d("95"),
+                d("0"),
+                d("84.82"),
+                d("10.18")
+            ),
         ]
     );
     assert_eq!(net_tax(t), (d("390.18"), d("46.82")));
@@ -257,7 +350,16 @@ fn loyverse_receipts_by_item_vat_inside_refunds_and_cancelled_receipts() {
     let r = ok["1-1002"];
     assert_eq!(
         lines(r),
-        [(1, LineKind::Return, "10020", d("-1"), d("95"), d("0"), d("-84.82"), d("-10.18"))]
+        [(
+            1,
+            LineKind::Return,
+            "10020",
+            d("-1"),
+            d("95"),
+            d("0"),
+            d("-84.82"),
+            d("-10.18")
+        )]
     );
     assert_eq!(r.lines[0].original_txn_id, None);
     // An item without a SKU is keyed by its name; a cancelled receipt is post-voided.
@@ -282,6 +384,12 @@ fn loyverse_added_taxes_and_the_account_s_date_forms() {
         .replace("8/17/26 12:16 PM", "2026-08-17 12:16:00");
     let p = parse(&loyverse_ctx(), &m, &body).unwrap();
     let ok = by_id(&p);
-    assert_eq!(ok["1-1001"].occurred_at.to_rfc3339(), "2026-08-17T11:52:00+00:00");
-    assert_eq!(ok["2-0457"].occurred_at.to_rfc3339(), "2026-08-17T04:16:00+00:00");
+    assert_eq!(
+        ok["1-1001"].occurred_at.to_rfc3339(),
+        "2026-08-17T11:52:00+00:00"
+    );
+    assert_eq!(
+        ok["2-0457"].occurred_at.to_rfc3339(),
+        "2026-08-17T04:16:00+00:00"
+    );
 }
