@@ -503,9 +503,21 @@ impl Mapping {
 
     /// `kinds.voided` is read from the kind column, and adds a line per voided row: numbered
     /// in row order, so a line number column could give the reversal a number already taken.
+    /// A value in another kind's list too would be read as that kind and voided as well.
     fn check_voided(&self) -> Result<(), String> {
-        if self.kinds.voided.is_empty() {
+        let k = &self.kinds;
+        if k.voided.is_empty() {
             return Ok(());
+        }
+        let others = || k.sale.iter().chain(&k.ret).chain(&k.void);
+        if let Some(v) = k
+            .voided
+            .iter()
+            .find(|v| others().any(|o| o.trim().eq_ignore_ascii_case(v.trim())))
+        {
+            return Err(format!(
+                "kinds.voided: `{v}` is also a sale, return or void value"
+            ));
         }
         if self.columns.kind.is_none() {
             return Err("kinds.voided needs columns.kind (the column that flags the row)".into());

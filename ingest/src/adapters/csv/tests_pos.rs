@@ -246,6 +246,9 @@ fn a_voided_row_is_the_line_and_its_void_and_needs_a_kind_column() {
     );
     let e = Mapping::from_toml(&numbered).unwrap_err();
     assert!(e.contains("columns.line_no"), "{e}");
+    let both = TOAST.replace("sale = [\"false\"]", "sale = [\"false\", \"TRUE\"]");
+    let e = Mapping::from_toml(&both).unwrap_err();
+    assert!(e.contains("kinds.voided: `true` is also"), "{e}");
 }
 
 #[test]
