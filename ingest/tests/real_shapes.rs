@@ -24,6 +24,8 @@ fn mappings() -> HashMap<String, Mapping> {
         "uci_online_retail",
         "uci_online_retail_ii",
         "kaggle_supermarket_sales",
+        "toast_item_selection_details",
+        "loyverse_receipts_by_item",
     ]
     .into_iter()
     .map(|name| {
@@ -39,7 +41,9 @@ fn mappings() -> HashMap<String, Mapping> {
 fn fixtures() -> Vec<(PathBuf, Format)> {
     let root = PathBuf::from(manifest_dir()).join("tests/data/real");
     let mut out = Vec::new();
-    for dir in ["square", "shopify", "poslog", "de-kasse", "datasets"] {
+    for dir in [
+        "square", "shopify", "poslog", "de-kasse", "datasets", "toast", "loyverse",
+    ] {
         let mut files: Vec<PathBuf> = std::fs::read_dir(root.join(dir))
             .expect("fixture directory")
             .map(|e| e.expect("entry").path())
@@ -71,6 +75,8 @@ fn fixtures() -> Vec<(PathBuf, Format)> {
                     }
                     .into(),
                 ),
+                ("toast", Some("csv")) => Format::Csv("toast_item_selection_details".into()),
+                ("loyverse", Some("csv")) => Format::Csv("loyverse_receipts_by_item".into()),
                 other => panic!("no format for {name} ({other:?})"),
             };
             out.push((f, format));

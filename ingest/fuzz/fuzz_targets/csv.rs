@@ -2,7 +2,8 @@
 //! the German test till (comma decimals, grams, kinds), Square's item detail export (time-zone
 //! column, gross amounts, split returns), Shopify's orders export, the German till journal and
 //! the public datasets' (UCI Online Retail I/II: rejected rows, float ids; Supermarket sales:
-//! tenders).
+//! tenders) and other POS systems' exports (Toast item selections: voided rows, several
+//! date forms, a business-day start; Loyverse receipts by item).
 //! It must answer with envelopes or a payload error, never panic.
 #![no_main]
 
@@ -12,7 +13,7 @@ use pos_ingest::adapters::format::Format;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-const MAPPINGS: [(&str, &str); 7] = [
+const MAPPINGS: [(&str, &str); 9] = [
     ("kasse", include_str!("../../tests/data/kasse.toml")),
     ("square_item_sales", include_str!("../../mappings/square_item_sales.toml")),
     ("shopify_orders_export", include_str!("../../mappings/shopify_orders_export.toml")),
@@ -20,6 +21,8 @@ const MAPPINGS: [(&str, &str); 7] = [
     ("uci_online_retail", include_str!("../../mappings/uci_online_retail.toml")),
     ("uci_online_retail_ii", include_str!("../../mappings/uci_online_retail_ii.toml")),
     ("kaggle_supermarket_sales", include_str!("../../mappings/kaggle_supermarket_sales.toml")),
+    ("toast_item_selection_details", include_str!("../../mappings/toast_item_selection_details.toml")),
+    ("loyverse_receipts_by_item", include_str!("../../mappings/loyverse_receipts_by_item.toml")),
 ];
 
 fn mappings() -> &'static HashMap<String, Mapping> {

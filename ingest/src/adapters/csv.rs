@@ -37,8 +37,11 @@
 //! Square's `Modifiers Applied` joins the description (`description_extra`). Public datasets
 //! (UCI Online Retail, Kaggle Supermarket sales) need the zone of a file (`time_zone`),
 //! customer ids written as floats (`integer_ids`), fee and write-off rows that are no sale
-//! (`[[reject_rows]]`) and a payment column (`tender_method`, `[tenders]`). Ready mappings:
-//! `ingest/mappings/`.
+//! (`[[reject_rows]]`) and a payment column (`tender_method`, `[tenders]`). Toast's item
+//! selections flag an item voided on its check in the row itself (`[kinds] voided`), write
+//! dates in the account's form (`datetime_format` as a list) and close the business day at
+//! 04:00 (`business_day_start`); Loyverse's receipts by item need the list of date forms too.
+//! Ready mappings: `ingest/mappings/`.
 
 mod cells;
 mod chunks;
@@ -55,6 +58,8 @@ mod tests_chunks;
 mod tests_datasets;
 #[cfg(test)]
 mod tests_orders;
+#[cfg(test)]
+mod tests_pos;
 #[cfg(test)]
 mod tests_redteam;
 #[cfg(test)]
@@ -83,8 +88,10 @@ pub struct Mapping {
     #[serde(default = "dot")]
     pub decimal: char,
     pub group: Option<char>,
-    /// chrono format of a combined date-time column.
-    pub datetime_format: Option<String>,
+    /// chrono format of a combined date-time column; or several, tried in order, for an
+    /// export whose date form depends on the account or report (Toast writes
+    /// `10/8/26 5:18 PM` in one and `10/08/2026 17:18:00` in another).
+    pub datetime_format: Option<OneOrMore>,
     #[serde(default = "iso_date")]
     pub date_format: String,
     #[serde(default = "iso_time")]
@@ -124,6 +131,11 @@ pub struct Mapping {
     /// may not (a public dataset of one UK shop: "Europe/London"). A `time_zone` column wins
     /// over it; without either, the store's configured zone is used.
     pub time_zone: Option<String>,
+    /// When the business day starts, local time (`"04:00"`): a sale before it belongs to the
+    /// day before, as restaurants and bars close their day after midnight (Toast's closeout
+    /// hour, 04:00 by default). Without it the business day starts at midnight. A
+    /// `business_date` column wins over it.
+    pub business_day_start: Option<String>,
     /// Id columns that a spreadsheet or pandas wrote as floats (`17850.0`): their cells lose
     /// a `.0…` after the digits, so the same customer is one id in every export. Names of
     /// `[columns]` keys: `txn_id`, `customer_id`, `cashier_id`, `register_id`.
@@ -278,6 +290,13 @@ pub struct Kinds {
     #[serde(rename = "return")]
     pub ret: Vec<String>,
     pub void: Vec<String>,
+    /// Values that mark a row as a line voided in place (Toast's `Void?` = `true`): the row
+    /// is the item as rung up, taken back later on the same check. It lands as that line and
+    /// its void beside it (as POSLog's `VoidFlag`), so the check's net leaves it out and the
+    /// void still counts; a `void` value, by contrast, is a row of its own that reverses an
+    /// earlier row.
+    #[serde(default)]
+    pub voided: Vec<String>,
 }
 
 impl Default for Kinds {
@@ -286,6 +305,7 @@ impl Default for Kinds {
             sale: vec!["sale".into()],
             ret: vec!["return".into()],
             void: vec!["void".into()],
+            voided: vec![],
         }
     }
 }
@@ -342,6 +362,12 @@ pub(crate) fn id_cell<'a>(m: &Mapping, key: &str, cell: &'a str) -> &'a str {
     }
 }
 
+/// `"04:00"` → the time since midnight at which the business day starts.
+pub(crate) fn day_start(s: &str) -> Option<chrono::Duration> {
+    let t = chrono::NaiveTime::parse_from_str(s.trim(), "%H:%M").ok()?;
+    Some(t - chrono::NaiveTime::MIN)
+}
+
 fn comma() -> char {
     ','
 }
@@ -371,7 +397,11 @@ impl Mapping {
         if c.datetime.is_none() && c.date.is_none() {
             return Err("the mapping needs columns.datetime or columns.date".into());
         }
-        if c.datetime.is_some() && self.datetime_format.is_none() {
+        let no_formats = self
+            .datetime_format
+            .as_ref()
+            .is_none_or(|f| f.names().is_empty());
+        if c.datetime.is_some() && no_formats {
             return Err(
                 "columns.datetime needs datetime_format (chrono syntax, e.g. \"%d.%m.%Y %H:%M\")"
                     .into(),
@@ -405,6 +435,13 @@ impl Mapping {
                 ));
             }
         }
+        if let Some(s) = &self.business_day_start {
+            if day_start(s).is_none() {
+                return Err(format!(
+                    "business_day_start = \"{s}\" is not a time of day as HH:MM (e.g. \"04:00\")"
+                ));
+            }
+        }
         if let Some(k) = self
             .integer_ids
             .iter()
@@ -417,6 +454,7 @@ impl Mapping {
         }
         self.check_optional()?;
         self.check_order_totals()?;
+        self.check_voided()?;
         if c.tender_amount.is_some() && c.tender_method.is_none() {
             return Err("columns.tender_amount needs columns.tender_method".into());
         }
@@ -461,6 +499,37 @@ impl Mapping {
             return Err(
                 "columns.order_total and order_subtotal go together, with order_tax \
                  (order_shipping is optional)"
+                    .into(),
+            );
+        }
+        Ok(())
+    }
+
+    /// `kinds.voided` is read from the kind column, and adds a line per voided row: numbered
+    /// in row order, so a line number column could give the reversal a number already taken.
+    /// A value in another kind's list too would be read as that kind and voided as well.
+    fn check_voided(&self) -> Result<(), String> {
+        let k = &self.kinds;
+        if k.voided.is_empty() {
+            return Ok(());
+        }
+        let others = || k.sale.iter().chain(&k.ret).chain(&k.void);
+        if let Some(v) = k
+            .voided
+            .iter()
+            .find(|v| others().any(|o| o.trim().eq_ignore_ascii_case(v.trim())))
+        {
+            return Err(format!(
+                "kinds.voided: `{v}` is also a sale, return or void value"
+            ));
+        }
+        if self.columns.kind.is_none() {
+            return Err("kinds.voided needs columns.kind (the column that flags the row)".into());
+        }
+        if self.columns.line_no.is_some() {
+            return Err(
+                "kinds.voided adds a void line per voided row and cannot be used with \
+                 columns.line_no"
                     .into(),
             );
         }

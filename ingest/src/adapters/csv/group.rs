@@ -5,7 +5,7 @@ use super::cells::{matches, Col, Cols, Row};
 use super::line::line_of;
 use super::order::{spread_order_discount, spread_order_tax};
 use super::tender::tender_of;
-use super::{id_cell, parse_zone, Mapping, Zone};
+use super::{day_start, id_cell, parse_zone, Mapping, Zone};
 use crate::adapters::Context;
 use crate::envelope::{Record, Reject};
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Utc};
@@ -32,6 +32,31 @@ pub(super) fn is_return_row(m: &Mapping, cols: &Cols, row: &Row) -> bool {
             matches(&m.kinds.sale, k) && negative_quantity(m, cols, row)
         }
         _ => negative_quantity(m, cols, row),
+    }
+}
+
+/// Whether the row's kind marks it as a line voided in place (`[kinds] voided`).
+fn is_voided_row(m: &Mapping, cols: &Cols, row: &Row) -> bool {
+    row.get(&cols.kind)
+        .is_some_and(|k| matches(&m.kinds.voided, k))
+}
+
+/// The void of a line voided in place, numbered `no`: the same item, quantity, discount, net
+/// and tax with the opposite sign of the line it takes back (a void's quantity is never
+/// positive), so the two add up to nothing while the void is counted as one.
+fn void_of(line: &Line, no: usize) -> Line {
+    let back = if line.kind == LineKind::Sale {
+        -Decimal::ONE
+    } else {
+        Decimal::ONE
+    };
+    Line {
+        line_no: no as i32,
+        kind: LineKind::Void,
+        quantity: -line.quantity.abs(),
+        net_amount: back * line.net_amount.abs(),
+        tax: back * line.tax.abs(),
+        ..line.clone()
     }
 }
 
@@ -122,7 +147,7 @@ fn header_of(ctx: &Context, m: &Mapping, cols: &Cols, g: &Group) -> Result<Heade
                 format!("`{s}` does not match `{}`", m.date_format),
             )
         })?,
-        None => day_zone.date_at(at),
+        None => business_day(m, day_zone, at),
     };
     let status = match first(&g.rows, &cols.status) {
         Some((_, s)) if matches(&m.statuses.cancelled, s) => TxnStatus::Cancelled,
@@ -153,6 +178,18 @@ fn header_of(ctx: &Context, m: &Mapping, cols: &Cols, g: &Group) -> Result<Heade
     })
 }
 
+/// The business day of `at` in `zone`: the local date, or with `business_day_start` the date
+/// of the local time less that start (with 04:00, 00:36 on the 10th is the 9th's business day).
+fn business_day(m: &Mapping, zone: Zone, at: DateTime<Utc>) -> NaiveDate {
+    let local = zone.local_at(at);
+    m.business_day_start
+        .as_deref()
+        .and_then(day_start)
+        .and_then(|start| local.checked_sub_signed(start))
+        .unwrap_or(local)
+        .date()
+}
+
 /// Three ASCII letters, as ISO 4217 codes are (case is forgiven: "usd").
 fn is_currency_code(s: &str) -> bool {
     s.len() == 3 && s.chars().all(|c| c.is_ascii_alphabetic())
@@ -173,14 +210,19 @@ fn when(
             format!("`{v}` does not match the format `{f}`"),
         )
     };
-    if let (Some(_), Some(f)) = (&cols.datetime, &m.datetime_format) {
+    if let (Some(_), Some(formats)) = (&cols.datetime, &m.datetime_format) {
         let (row, v) =
             first(rows, &cols.datetime).ok_or_else(|| empty_everywhere(&cols.datetime))?;
-        if let Ok(t) = DateTime::parse_from_str(v, f) {
-            return Ok((t.with_timezone(&Utc), Some(*t.offset())));
+        let formats = formats.names();
+        for f in &formats {
+            if let Ok(t) = DateTime::parse_from_str(v, f) {
+                return Ok((t.with_timezone(&Utc), Some(*t.offset())));
+            }
         }
-        let local =
-            NaiveDateTime::parse_from_str(v, f).map_err(|_| mismatch(row, &cols.datetime, v, f))?;
+        let local = formats
+            .iter()
+            .find_map(|f| NaiveDateTime::parse_from_str(v, f).ok())
+            .ok_or_else(|| mismatch(row, &cols.datetime, v, &formats.join("` or `")))?;
         return zone
             .to_utc(local)
             .map(|t| (t, None))
@@ -275,7 +317,9 @@ pub(super) fn assemble(
         if line.line_no == 0 {
             line.line_no = lines.len() as i32 + 1;
         }
+        let voided = is_voided_row(m, cols, row).then(|| void_of(&line, lines.len() + 2));
         lines.push(line);
+        lines.extend(voided);
     }
     spread_order_discount(m, cols, &g.rows, &h.currency, &mut lines).map_err(in_txn)?;
     spread_order_tax(m, cols, &g.rows, &h.currency, &mut lines).map_err(in_txn)?;

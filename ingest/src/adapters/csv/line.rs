@@ -19,12 +19,15 @@ pub(super) fn line_of(
         (_, Some(k)) if matches(&m.kinds.sale, k) => Some(LineKind::Sale),
         (_, Some(k)) if matches(&m.kinds.ret, k) => Some(LineKind::Return),
         (_, Some(k)) if matches(&m.kinds.void, k) => Some(LineKind::Void),
+        // Voided in place: the line as rung up; `assemble` adds its void.
+        (_, Some(k)) if matches(&m.kinds.voided, k) => Some(LineKind::Sale),
         (Some(c), Some(k)) => {
             return Err(row.err(
                 c,
                 format!(
-                    "kind `{k}` is none of the mapping's kinds (sale {:?}, return {:?}, void {:?})",
-                    m.kinds.sale, m.kinds.ret, m.kinds.void
+                    "kind `{k}` is none of the mapping's kinds (sale {:?}, return {:?}, void {:?}, \
+                     voided {:?})",
+                    m.kinds.sale, m.kinds.ret, m.kinds.void, m.kinds.voided
                 ),
             ))
         }

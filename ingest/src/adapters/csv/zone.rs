@@ -30,9 +30,14 @@ impl Zone {
 
     /// The local calendar date at `at` in this zone (the business day of a sale).
     pub fn date_at(self, at: DateTime<Utc>) -> chrono::NaiveDate {
+        self.local_at(at).date()
+    }
+
+    /// The local date and time of `at` in this zone.
+    pub fn local_at(self, at: DateTime<Utc>) -> NaiveDateTime {
         match self {
-            Zone::Named(tz) => at.with_timezone(&tz).date_naive(),
-            Zone::Fixed(o) => at.with_timezone(&o).date_naive(),
+            Zone::Named(tz) => at.with_timezone(&tz).naive_local(),
+            Zone::Fixed(o) => at.with_timezone(&o).naive_local(),
         }
     }
 }
