@@ -338,3 +338,5 @@ mod tests;
 mod tests_money;
 #[cfg(test)]
 mod tests_redteam;
+#[cfg(test)]
+mod tests_gaps;
