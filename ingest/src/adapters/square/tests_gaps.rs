@@ -77,3 +77,53 @@ fn an_order_refund_finds_its_tender_by_payment_id_too() {
     let r = t.tenders.last().unwrap();
     assert_eq!((r.method, r.amount), (TenderMethod::Cash, d("-2.00")));
 }
+
+/// The order's records: its transaction and the tenders it writes on their own.
+fn txn_and_solo(body: &Value) -> (Transaction, Vec<TenderRecord>) {
+    let mut txn = None;
+    let mut solo = Vec::new();
+    for r in records(body) {
+        match r {
+            Record::Txn(t) => txn = Some(*t),
+            Record::Tender(x) => solo.push(x),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    (txn.expect("a transaction"), solo)
+}
+
+#[test]
+fn rounding_on_a_version_without_tenders_is_a_tender_of_its_own_on_the_same_row() {
+    let full = fixture("retrieve_order_cad_cash_rounding_gift_card.json");
+    let mut bare = full.clone();
+    bare["order"]["tenders"] = serde_json::json!([]);
+    bare["order"]["version"] = 3.into();
+    let (t, solo) = txn_and_solo(&bare);
+    assert!(t.tenders.is_empty(), "the payments sent apart stay stored");
+    assert_eq!(solo.len(), 1, "the rounding is not dropped");
+    let r = &solo[0];
+    assert_eq!((r.tender.method, r.tender.amount), (TenderMethod::Other, d("0.02")));
+    assert_eq!(r.key, t.key);
+    assert_eq!((r.source_version, r.currency.as_str()), (3, "CAD"));
+    assert_eq!(r.business_date, t.business_date);
+    let (later, none) = txn_and_solo(&full);
+    assert!(none.is_empty(), "beside tenders it stays in the order's list");
+    let same = later.tenders.iter().find(|x| x.amount == d("0.02")).unwrap();
+    assert_eq!(
+        (same.tender_no, same.occurred_at),
+        (r.tender.tender_no, r.tender.occurred_at),
+        "the version with tenders replaces the same row"
+    );
+}
+
+#[test]
+fn an_order_without_tenders_or_rounding_writes_no_tender() {
+    let mut v = fixture("retrieve_order_cad_cash_rounding_gift_card.json");
+    v["order"]["tenders"] = serde_json::json!([]);
+    v["order"]
+        .as_object_mut()
+        .unwrap()
+        .remove("rounding_adjustment");
+    let (_, solo) = txn_and_solo(&v);
+    assert!(solo.is_empty());
+}
