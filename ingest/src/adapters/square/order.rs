@@ -407,6 +407,12 @@ fn item_id(li: &Value, lp: &str) -> Result<(String, crate::sku::ItemKey), Payloa
 /// An order-level service charge (delivery fee, packaging, auto-gratuity) as a line of its
 /// own, quantity 1; apportioned ones are already inside the line items' totals and are skipped
 /// so they are not counted twice.
+///
+/// Net = `total_money` − `total_tax_money` for every phase and tax kind: `total_money` is
+/// `applied_money` plus ADDITIVE tax, and `applied_money` already holds INCLUSIVE tax (Square's
+/// OrderServiceCharge reference), so an additive tax leaves `applied_money` and an inclusive
+/// one takes its tax out. Without `total_money` the charge's INCLUSIVE `applied_taxes` come
+/// out of `applied_money` (else `amount_money`), as for line items.
 fn service_charge_line(
     sc: &Value,
     sp: &str,
@@ -423,7 +429,7 @@ fn service_charge_line(
     };
     let net = match (m.opt(sc, sp, "total_money")?, charged) {
         (Some(total), _) => total - tax,
-        (None, Some(c)) => c,
+        (None, Some(c)) => c - m.inclusive_tax(sc, sp)?,
         (None, None) => {
             return Err(err(
                 &join(sp, "total_money"),

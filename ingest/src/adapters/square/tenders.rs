@@ -253,11 +253,7 @@ pub fn payment(
         "FAILED" => TenderStatus::Declined,
         _ => TenderStatus::Voided, // CANCELED
     };
-    let (amount, currency) = if get(p, "total_money").is_some() {
-        money(p, path, "total_money")?
-    } else {
-        money(p, path, "amount_money")?
-    };
+    let (amount, currency) = payment_total(p, path)?;
     let card = get(p, "card_details");
     let c = card.and_then(|c| get(c, "card"));
     let brand = c
@@ -303,6 +299,27 @@ pub fn payment(
         },
     };
     Ok((format!("payment/{id}/{}", rec.source_version), rec))
+}
+
+/// What the payment took: `total_money` (`amount_money` + `tip_money`, as Square documents
+/// it); a payment without it (a trimmed or older payload) adds the tip itself, since
+/// `amount_money` excludes it and the tip is money the buyer paid.
+fn payment_total(p: &Value, path: &str) -> Result<(Decimal, String), PayloadError> {
+    if get(p, "total_money").is_some() {
+        return money(p, path, "total_money");
+    }
+    let (amount, currency) = money(p, path, "amount_money")?;
+    if get(p, "tip_money").is_none() {
+        return Ok((amount, currency));
+    }
+    let (tip, tip_currency) = money(p, path, "tip_money")?;
+    if tip_currency != currency {
+        return Err(err(
+            &join(&join(path, "tip_money"), "currency"),
+            format!("is {tip_currency} but amount_money is in {currency}"),
+        ));
+    }
+    Ok((amount + tip, currency))
 }
 
 /// A refund as a negative tender of the order it belongs to (Square creates a return order,

@@ -127,3 +127,98 @@ fn an_order_without_tenders_or_rounding_writes_no_tender() {
     let (_, solo) = txn_and_solo(&v);
     assert!(solo.is_empty());
 }
+
+/// An order with one taxed item, a tip, and a service charge of each kind Square documents:
+/// CUSTOM in SUBTOTAL_PHASE taxed by an ADDITIVE tax, AUTO_GRATUITY in TOTAL_PHASE (never
+/// taxable), and a CUSTOM charge taxed by an INCLUSIVE tax (`applied_money` holds that tax,
+/// so `total_money` = `applied_money`, not `applied_money` + tax).
+fn charges_order() -> Value {
+    let usd = |a: i64| serde_json::json!({"amount": a, "currency": "USD"});
+    serde_json::json!({"order": {
+        "id": "ORDER-SC-1", "location_id": "L1", "state": "COMPLETED", "version": 3,
+        "created_at": "2025-05-02T19:00:00Z", "closed_at": "2025-05-02T19:40:00Z",
+        "taxes": [
+            {"uid": "t-add", "name": "Sales tax", "type": "ADDITIVE", "percentage": "8", "scope": "LINE_ITEM"},
+            {"uid": "t-inc", "name": "VAT", "type": "INCLUSIVE", "percentage": "10", "scope": "LINE_ITEM"}
+        ],
+        "line_items": [{"uid": "li1", "name": "Pasta", "quantity": "1", "base_price_money": usd(1000),
+            "applied_taxes": [{"uid": "a1", "tax_uid": "t-add", "applied_money": usd(80)}],
+            "gross_sales_money": usd(1000), "total_tax_money": usd(80), "total_discount_money": usd(0),
+            "total_money": usd(1080)}],
+        "service_charges": [
+            {"uid": "sc-del", "name": "Delivery", "type": "CUSTOM", "amount_money": usd(200),
+             "applied_money": usd(200), "calculation_phase": "SUBTOTAL_PHASE", "taxable": true,
+             "treatment_type": "LINE_ITEM_TREATMENT",
+             "applied_taxes": [{"uid": "a2", "tax_uid": "t-add", "applied_money": usd(16)}],
+             "total_tax_money": usd(16), "total_money": usd(216)},
+            {"uid": "sc-grat", "name": "Gratuity", "type": "AUTO_GRATUITY", "percentage": "18",
+             "applied_money": usd(233), "calculation_phase": "TOTAL_PHASE", "taxable": false,
+             "total_tax_money": usd(0), "total_money": usd(233)},
+            {"uid": "sc-pack", "name": "Packaging", "type": "CUSTOM", "amount_money": usd(110),
+             "applied_money": usd(110), "calculation_phase": "SUBTOTAL_PHASE", "taxable": true,
+             "applied_taxes": [{"uid": "a3", "tax_uid": "t-inc", "applied_money": usd(10)}],
+             "total_tax_money": usd(10), "total_money": usd(110)}
+        ],
+        "tenders": [{"id": "PAY-1", "type": "CARD", "amount_money": usd(1739), "tip_money": usd(100),
+            "payment_id": "PAY-1", "card_details": {"status": "CAPTURED", "card": {"card_brand": "VISA"}}}],
+        "total_money": usd(1639), "total_tax_money": usd(106), "total_tip_money": usd(100),
+        "total_service_charge_money": usd(543), "net_amount_due_money": usd(0)
+    }})
+}
+
+fn charge_lines(t: &Transaction) -> Vec<(&str, Decimal, Decimal)> {
+    t.lines
+        .iter()
+        .map(|l| (l.raw_item_id.as_str(), l.net_amount, l.tax))
+        .collect()
+}
+
+#[test]
+fn service_charges_of_each_phase_and_tax_kind_are_net_of_their_tax_and_tenders_add_the_tip() {
+    let t = mapped(&charges_order());
+    let want = vec![
+        ("Pasta", d("10.00"), d("0.80")),
+        ("service_charge:Delivery", d("2.00"), d("0.16")),
+        ("service_charge:Gratuity", d("2.33"), d("0")),
+        ("service_charge:Packaging", d("1.00"), d("0.10")),
+    ];
+    assert_eq!(charge_lines(&t), want);
+    let lines: Decimal = t.lines.iter().map(|l| l.net_amount + l.tax).sum();
+    assert_eq!(lines, d("16.39"), "the order's total_money");
+    let paid: Decimal = t.tenders.iter().map(|x| x.amount).sum();
+    assert_eq!(paid - lines, d("1.00"), "the tenders exceed the lines by the tip");
+}
+
+#[test]
+fn a_service_charge_without_total_money_takes_its_inclusive_tax_out_of_applied_money() {
+    let mut v = charges_order();
+    for sc in v["order"]["service_charges"].as_array_mut().unwrap() {
+        sc.as_object_mut().unwrap().remove("total_money");
+    }
+    let t = mapped(&v);
+    let nets: Vec<_> = charge_lines(&t)[1..].iter().map(|c| c.1).collect();
+    assert_eq!(
+        nets,
+        vec![d("2.00"), d("2.33"), d("1.00")],
+        "the VAT inside Packaging's applied_money is its tax, not net as well"
+    );
+}
+
+#[test]
+fn a_payment_without_total_money_adds_its_tip_to_amount_money() {
+    let mut v = fixture("payment_cash_tip.json");
+    v["payment"].as_object_mut().unwrap().remove("total_money");
+    match &records(&v)[..] {
+        [Record::Tender(x)] => assert_eq!(x.tender.amount, d("1.50"), "1.00 + 0.50 tip"),
+        other => panic!("expected one tender, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_payment_tip_in_another_currency_names_the_field() {
+    let mut v = fixture("payment_cash_tip.json");
+    v["payment"].as_object_mut().unwrap().remove("total_money");
+    v["payment"]["tip_money"]["currency"] = "CAD".into();
+    let e = parse(&Context::for_tenant("t"), &v.to_string()).unwrap_err();
+    assert!(e.to_string().contains("tip_money.currency"), "{e}");
+}
