@@ -94,13 +94,25 @@ pub(super) fn spread_order_duties(
 }
 
 /// A refund's `duties[]` (`duty_id`, `amount_set.shop_money`, else `amount`), summed per duty id.
+/// The REST Refund reference shows them wrapped, `"duties": {"duties": […]}`; webhooks and
+/// SDK models send the list itself. Both are read.
 pub(super) fn refunded_duties(
     r: &Value,
     path: &str,
 ) -> Result<Vec<(String, Decimal)>, PayloadError> {
+    let (holder, hp) = match get(r, "duties") {
+        Some(w @ Value::Object(_)) if get(w, "duties").is_some() => (w, join(path, "duties")),
+        Some(Value::Object(_)) => {
+            return Err(json::err(
+                &join(path, "duties.duties"),
+                "is missing: `duties` is an object without its list of refunded duties",
+            ))
+        }
+        _ => (r, path.to_string()),
+    };
     let mut out = Vec::new();
-    for (i, du) in array(r, path, "duties")?.iter().enumerate() {
-        let dp = join(path, &format!("duties[{i}]"));
+    for (i, du) in array(holder, &hp, "duties")?.iter().enumerate() {
+        let dp = join(&hp, &format!("duties[{i}]"));
         out.push((text(du, &dp, "duty_id")?, refunded_amount(du, &dp)?));
     }
     Ok(out)

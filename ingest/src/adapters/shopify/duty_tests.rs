@@ -155,3 +155,26 @@ fn a_duty_tax_without_a_price_names_the_field() {
         Some("line_items[0].duties[0].tax_lines[0].price")
     );
 }
+
+#[test]
+fn refunded_duties_wrapped_as_in_the_rest_reference_are_read_as_the_plain_list() {
+    // The REST Refund reference's example nests the list: `"duties": {"duties": [...]}`.
+    let v: Value = serde_json::from_str(&real(FIXTURE)).unwrap();
+    let mut wrapped = v["refunds"][0].clone();
+    let list = wrapped["duties"].take();
+    assert!(list.as_array().is_some_and(|l| !l.is_empty()), "{list}");
+    wrapped["duties"] = serde_json::json!({ "duties": list });
+    let plain = &txns(&v["refunds"][0].to_string())[0];
+    let read = &txns(&wrapped.to_string())[0];
+    assert_eq!(read.lines, plain.lines, "the duty is given back either way");
+    assert_eq!(goods(read), paid(read));
+}
+
+#[test]
+fn a_duties_object_without_its_list_names_the_field() {
+    let v: Value = serde_json::from_str(&real(FIXTURE)).unwrap();
+    let mut r = v["refunds"][0].clone();
+    r["duties"] = serde_json::json!({"refund_type": "FULL"});
+    let e = parse(&Context::for_tenant("t"), &r.to_string(), None, None).unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("duties.duties"));
+}
