@@ -141,7 +141,11 @@ fn order_level_tax_does_not_count_a_duty_s_taxes_twice() {
     }
     let order = &txns(&v.to_string())[0];
     let tax: Decimal = order.lines.iter().map(|l| l.tax).sum();
-    assert_eq!(tax, d("9.78") + d("25.92"), "total_tax plus the duties, once");
+    assert_eq!(
+        tax,
+        d("9.78") + d("25.92"),
+        "total_tax plus the duties, once"
+    );
     assert_eq!(goods(order) + d("15.00") + d("5.00"), d("229.70"));
 }
 

@@ -102,13 +102,23 @@ fn rounding_on_a_version_without_tenders_is_a_tender_of_its_own_on_the_same_row(
     assert!(t.tenders.is_empty(), "the payments sent apart stay stored");
     assert_eq!(solo.len(), 1, "the rounding is not dropped");
     let r = &solo[0];
-    assert_eq!((r.tender.method, r.tender.amount), (TenderMethod::Other, d("0.02")));
+    assert_eq!(
+        (r.tender.method, r.tender.amount),
+        (TenderMethod::Other, d("0.02"))
+    );
     assert_eq!(r.key, t.key);
     assert_eq!((r.source_version, r.currency.as_str()), (3, "CAD"));
     assert_eq!(r.business_date, t.business_date);
     let (later, none) = txn_and_solo(&full);
-    assert!(none.is_empty(), "beside tenders it stays in the order's list");
-    let same = later.tenders.iter().find(|x| x.amount == d("0.02")).unwrap();
+    assert!(
+        none.is_empty(),
+        "beside tenders it stays in the order's list"
+    );
+    let same = later
+        .tenders
+        .iter()
+        .find(|x| x.amount == d("0.02"))
+        .unwrap();
     assert_eq!(
         (same.tender_no, same.occurred_at),
         (r.tender.tender_no, r.tender.occurred_at),
@@ -186,7 +196,11 @@ fn service_charges_of_each_phase_and_tax_kind_are_net_of_their_tax_and_tenders_a
     let lines: Decimal = t.lines.iter().map(|l| l.net_amount + l.tax).sum();
     assert_eq!(lines, d("16.39"), "the order's total_money");
     let paid: Decimal = t.tenders.iter().map(|x| x.amount).sum();
-    assert_eq!(paid - lines, d("1.00"), "the tenders exceed the lines by the tip");
+    assert_eq!(
+        paid - lines,
+        d("1.00"),
+        "the tenders exceed the lines by the tip"
+    );
 }
 
 #[test]
