@@ -335,6 +335,8 @@ fn order_currency(o: &Value, path: &str) -> Result<String, PayloadError> {
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_gaps;
+#[cfg(test)]
 mod tests_money;
 #[cfg(test)]
 mod tests_redteam;

@@ -15,10 +15,11 @@ use serde_json::Value;
 use std::collections::HashMap;
 
 /// The duties of one line item (`duties[]`: `price_set.shop_money`, or `shop_money` itself as
-/// in the REST reference's example) and their ids. Only the duty's price: its own `tax_lines`
-/// are not documented as outside the order's `total_tax`, and stay in the raw payload.
+/// in the REST reference's example) with the taxes charged on them (their own `tax_lines`,
+/// e.g. import VAT levied on the duty: money collected for an authority, so tax like the duty
+/// itself), and their ids.
 pub(super) fn line_duties(li: &Value, path: &str) -> Result<(Decimal, Vec<String>), PayloadError> {
-    let mut sum = Decimal::ZERO;
+    let mut sum = duty_taxes(li, path)?;
     let mut ids = Vec::new();
     for (i, du) in array(li, path, "duties")?.iter().enumerate() {
         let dp = join(path, &format!("duties[{i}]"));
@@ -37,6 +38,19 @@ pub(super) fn line_duties(li: &Value, path: &str) -> Result<(Decimal, Vec<String
         }
     }
     Ok((sum, ids))
+}
+
+/// The taxes charged on the duties of one line item: the `tax_lines[].price` (else
+/// `price_set.shop_money`) of each of its `duties[]`.
+pub(super) fn duty_taxes(li: &Value, path: &str) -> Result<Decimal, PayloadError> {
+    let mut sum = Decimal::ZERO;
+    for (i, du) in array(li, path, "duties")?.iter().enumerate() {
+        let dp = join(path, &format!("duties[{i}]"));
+        for (j, t) in array(du, &dp, "tax_lines")?.iter().enumerate() {
+            sum += super::req_money(t, &join(&dp, &format!("tax_lines[{j}]")), "price")?;
+        }
+    }
+    Ok(sum)
 }
 
 /// The duty of what was kept of a line (an order edit removes units): in proportion to the
@@ -80,13 +94,25 @@ pub(super) fn spread_order_duties(
 }
 
 /// A refund's `duties[]` (`duty_id`, `amount_set.shop_money`, else `amount`), summed per duty id.
+/// The REST Refund reference shows them wrapped, `"duties": {"duties": […]}`; webhooks and
+/// SDK models send the list itself. Both are read.
 pub(super) fn refunded_duties(
     r: &Value,
     path: &str,
 ) -> Result<Vec<(String, Decimal)>, PayloadError> {
+    let (holder, hp) = match get(r, "duties") {
+        Some(w @ Value::Object(_)) if get(w, "duties").is_some() => (w, join(path, "duties")),
+        Some(Value::Object(_)) => {
+            return Err(json::err(
+                &join(path, "duties.duties"),
+                "is missing: `duties` is an object without its list of refunded duties",
+            ))
+        }
+        _ => (r, path.to_string()),
+    };
     let mut out = Vec::new();
-    for (i, du) in array(r, path, "duties")?.iter().enumerate() {
-        let dp = join(path, &format!("duties[{i}]"));
+    for (i, du) in array(holder, &hp, "duties")?.iter().enumerate() {
+        let dp = join(&hp, &format!("duties[{i}]"));
         out.push((text(du, &dp, "duty_id")?, refunded_amount(du, &dp)?));
     }
     Ok(out)

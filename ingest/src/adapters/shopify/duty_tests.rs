@@ -104,3 +104,81 @@ fn a_duty_without_an_amount_names_the_field() {
         Some("line_items[1].duties[0].price_set")
     );
 }
+
+/// The fixture with a tax charged on the first line's duty (e.g. import VAT on the duty), as
+/// the Duty resource's own `tax_lines` carry it; `total_tax` and `total_price` include it.
+fn with_duty_tax() -> Value {
+    let mut v: Value = serde_json::from_str(&real(FIXTURE)).unwrap();
+    v["line_items"][0]["duties"][0]["tax_lines"] = serde_json::json!([{
+        "title": "GST", "price": "1.08", "rate": 0.05, "channel_liable": false,
+        "price_set": {"shop_money": {"amount": "1.08", "currency_code": "USD"},
+                      "presentment_money": {"amount": "1.47", "currency_code": "CAD"}}}]);
+    v["total_tax"] = "9.78".into();
+    v["total_price"] = "229.70".into();
+    v.as_object_mut().unwrap().remove("refunds");
+    v
+}
+
+#[test]
+fn a_duty_s_own_taxes_are_tax_of_its_line() {
+    let order = &txns(&with_duty_tax().to_string())[0];
+    let taxes: Vec<_> = order.lines.iter().map(|l| l.tax).collect();
+    assert_eq!(
+        taxes,
+        vec![d("27.60") + d("1.08"), d("7.02")],
+        "GST, the duty and the GST on the duty"
+    );
+    assert_eq!(goods(order) + d("15.00") + d("5.00"), d("229.70"));
+}
+
+#[test]
+fn order_level_tax_does_not_count_a_duty_s_taxes_twice() {
+    // Tax on the order only (no line tax_lines): total_tax holds the goods' GST and the GST
+    // on the duty; the latter goes with its duty, the rest is spread.
+    let mut v = with_duty_tax();
+    for li in v["line_items"].as_array_mut().unwrap() {
+        li["tax_lines"] = serde_json::json!([]);
+    }
+    let order = &txns(&v.to_string())[0];
+    let tax: Decimal = order.lines.iter().map(|l| l.tax).sum();
+    assert_eq!(
+        tax,
+        d("9.78") + d("25.92"),
+        "total_tax plus the duties, once"
+    );
+    assert_eq!(goods(order) + d("15.00") + d("5.00"), d("229.70"));
+}
+
+#[test]
+fn a_duty_tax_without_a_price_names_the_field() {
+    let mut v = with_duty_tax();
+    v["line_items"][0]["duties"][0]["tax_lines"][0] = serde_json::json!({"title": "GST"});
+    let e = parse(&Context::for_tenant("t"), &v.to_string(), None, None).unwrap_err();
+    assert_eq!(
+        e.field.as_deref(),
+        Some("line_items[0].duties[0].tax_lines[0].price")
+    );
+}
+
+#[test]
+fn refunded_duties_wrapped_as_in_the_rest_reference_are_read_as_the_plain_list() {
+    // The REST Refund reference's example nests the list: `"duties": {"duties": [...]}`.
+    let v: Value = serde_json::from_str(&real(FIXTURE)).unwrap();
+    let mut wrapped = v["refunds"][0].clone();
+    let list = wrapped["duties"].take();
+    assert!(list.as_array().is_some_and(|l| !l.is_empty()), "{list}");
+    wrapped["duties"] = serde_json::json!({ "duties": list });
+    let plain = &txns(&v["refunds"][0].to_string())[0];
+    let read = &txns(&wrapped.to_string())[0];
+    assert_eq!(read.lines, plain.lines, "the duty is given back either way");
+    assert_eq!(goods(read), paid(read));
+}
+
+#[test]
+fn a_duties_object_without_its_list_names_the_field() {
+    let v: Value = serde_json::from_str(&real(FIXTURE)).unwrap();
+    let mut r = v["refunds"][0].clone();
+    r["duties"] = serde_json::json!({"refund_type": "FULL"});
+    let e = parse(&Context::for_tenant("t"), &r.to_string(), None, None).unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("duties.duties"));
+}

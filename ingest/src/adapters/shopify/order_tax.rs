@@ -60,7 +60,12 @@ pub(super) fn spread_order_tax(
     if lines_carry_tax(items)? {
         return Ok(());
     }
-    let total = goods_tax(o, path)?;
+    // `total_tax` is all taxes of the order: the taxes on duties too, which go with their
+    // duties onto the lines (`duties::line_duties`).
+    let mut total = goods_tax(o, path)?;
+    for (li, lp) in items {
+        total -= super::duties::duty_taxes(li, lp)?;
+    }
     if total <= Decimal::ZERO {
         return Ok(());
     }

@@ -7,20 +7,23 @@ use super::{store_of, OrderMoney, SOURCE};
 use crate::adapters::json::{array, decimal, err, get, int, join, opt_text, text, time, utc};
 use crate::adapters::money::exponent;
 use crate::adapters::{Context, PayloadError};
-use crate::envelope::{Record, Reject};
+use crate::envelope::{Record, Reject, TenderRecord};
 use crate::sku::item_key;
 use pos_core::model::*;
 use rust_decimal::Decimal;
 use serde_json::Value;
 
 /// A mapped order: the transaction (none for a pure "no sale", which is a drawer event and not
-/// a customer transaction) and the drawer openings its NO_SALE tenders stand for.
+/// a customer transaction), the drawer openings its NO_SALE tenders stand for, and the cash
+/// roundings of a version that lists no tenders (written as tenders of their own, see
+/// `rounding::add_roundings`).
 #[derive(Debug)]
 pub struct MappedOrder {
     pub id: String,
     pub version: i64,
     pub txn: Option<Transaction>,
     pub drawer: Vec<DrawerEvent>,
+    pub solo: Vec<TenderRecord>,
 }
 
 impl MappedOrder {
@@ -40,7 +43,13 @@ impl MappedOrder {
             .map(|d| Ok(Record::Drawer(d)))
             .collect();
         if let Some(t) = self.txn {
-            out.push(crate::adapters::finish(ctx, t, Some(event_id), raw));
+            let txn = crate::adapters::finish(ctx, t, Some(event_id), raw);
+            // The roundings belong to the order: written only with it.
+            let written = txn.is_ok();
+            out.push(txn);
+            if written {
+                out.extend(self.solo.into_iter().map(|r| Ok(Record::Tender(r))));
+            }
         }
         out
     }
@@ -77,12 +86,14 @@ pub fn order(ctx: &Context, o: &Value, path: &str) -> Result<MappedOrder, Payloa
         created,
     };
     let (mut tenders, drawer) = order_tenders(o, path, &m, &at)?;
+    let mut solo = Vec::new();
     let txn = if lines.is_empty() && tenders.is_empty() && !drawer.is_empty() {
         None
     } else {
         let status = status_of(o, path, &state, &tenders, &m)?;
         let due = Due::new(&id, &lines, &return_due, created);
-        add_roundings(o, path, &m, &due, &mut tenders)?;
+        let alone = add_roundings(o, path, &m, &due, &mut tenders)?;
+        solo = solo_roundings(&at, version, closed, &m.currency, alone);
         Some(Transaction {
             key: TxnKey {
                 tenant_id: ctx.tenant_id.clone(),
@@ -107,7 +118,37 @@ pub fn order(ctx: &Context, o: &Value, path: &str) -> Result<MappedOrder, Payloa
         version,
         txn,
         drawer,
+        solo,
     })
+}
+
+/// Rounding tenders of an order version without tenders, as tenders of their own: keyed by
+/// the order and versioned by it, so a later version listing its tenders (and the rounding
+/// among them, the same row) replaces them.
+fn solo_roundings(
+    w: &Where,
+    version: i64,
+    closed: chrono::DateTime<chrono::Utc>,
+    currency: &str,
+    roundings: Vec<Tender>,
+) -> Vec<TenderRecord> {
+    roundings
+        .into_iter()
+        .map(|tender| TenderRecord {
+            key: TxnKey {
+                tenant_id: w.ctx.tenant_id.clone(),
+                store_id: w.store.to_string(),
+                source: SOURCE.into(),
+                source_txn_id: w.order_id.to_string(),
+            },
+            source_version: version,
+            business_date: w.ctx.business_date(w.store, closed),
+            currency: currency.to_string(),
+            register_id: None,
+            cashier_id: None,
+            tender,
+        })
+        .collect()
 }
 
 /// COMPLETED is a sale; so is an OPEN order that is already paid in full (Square Online and
@@ -366,6 +407,12 @@ fn item_id(li: &Value, lp: &str) -> Result<(String, crate::sku::ItemKey), Payloa
 /// An order-level service charge (delivery fee, packaging, auto-gratuity) as a line of its
 /// own, quantity 1; apportioned ones are already inside the line items' totals and are skipped
 /// so they are not counted twice.
+///
+/// Net = `total_money` − `total_tax_money` for every phase and tax kind: `total_money` is
+/// `applied_money` plus ADDITIVE tax, and `applied_money` already holds INCLUSIVE tax (Square's
+/// OrderServiceCharge reference), so an additive tax leaves `applied_money` and an inclusive
+/// one takes its tax out. Without `total_money` the charge's INCLUSIVE `applied_taxes` come
+/// out of `applied_money` (else `amount_money`), as for line items.
 fn service_charge_line(
     sc: &Value,
     sp: &str,
@@ -382,7 +429,7 @@ fn service_charge_line(
     };
     let net = match (m.opt(sc, sp, "total_money")?, charged) {
         (Some(total), _) => total - tax,
-        (None, Some(c)) => c,
+        (None, Some(c)) => c - m.inclusive_tax(sc, sp)?,
         (None, None) => {
             return Err(err(
                 &join(sp, "total_money"),

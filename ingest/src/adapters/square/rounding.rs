@@ -45,20 +45,24 @@ impl<'a> Due<'a> {
     }
 }
 
-/// Adds the rounding tenders to the order's own tenders. Only beside them: an order version
-/// listing no tenders leaves the payments reported on their own in place (see
-/// `writer::upsert`), and a list holding the rounding alone would replace them.
+/// Adds the rounding tenders to the order's own tenders, and returns those that cannot go
+/// there: on an order version that lists no tenders, a tender list holding the rounding alone
+/// would replace the payments reported on their own (an order's tender list replaces the
+/// stored one, see `writer::upsert`). Those are written as tenders of their own, as payments
+/// are, so the rounding is neither lost nor in the way.
 pub(super) fn add_roundings(
     o: &Value,
     path: &str,
     m: &OrderMoney,
     due: &Due,
     tenders: &mut Vec<Tender>,
-) -> Result<(), PayloadError> {
-    if !tenders.is_empty() {
-        tenders.extend(rounding_tenders(o, path, m, due)?);
+) -> Result<Vec<Tender>, PayloadError> {
+    let roundings = rounding_tenders(o, path, m, due)?;
+    if tenders.is_empty() {
+        return Ok(roundings);
     }
-    Ok(())
+    tenders.extend(roundings);
+    Ok(Vec::new())
 }
 
 /// The rounding tenders of an order: one for the order's `rounding_adjustment` (the sale), one

@@ -8,6 +8,7 @@ use crate::envelope::TenderRecord;
 use pos_core::model::*;
 use rust_decimal::Decimal;
 use serde_json::Value;
+use std::collections::HashMap;
 
 /// Where an order's tenders happened: what a drawer event or a tender without its own time needs.
 pub(super) struct Where<'a> {
@@ -27,6 +28,7 @@ pub(super) fn order_tenders(
 ) -> Result<(Vec<Tender>, Vec<DrawerEvent>), PayloadError> {
     let mut tenders = Vec::new();
     let mut drawer = Vec::new();
+    let mut paid_by = HashMap::new();
     for (i, t) in array(o, path, "tenders")?.iter().enumerate() {
         let tp = format!("{path}.tenders[{i}]");
         let at = match get(t, "created_at") {
@@ -34,7 +36,14 @@ pub(super) fn order_tenders(
             None => w.created,
         };
         if opt_text(t, &tp, "type")?.as_deref() != Some("NO_SALE") {
-            tenders.push(order_tender(t, &tp, m, at)?);
+            let tender = order_tender(t, &tp, m, at)?;
+            for id in [opt_text(t, &tp, "id")?, opt_text(t, &tp, "payment_id")?]
+                .into_iter()
+                .flatten()
+            {
+                paid_by.insert(id, Paid::of(&tender));
+            }
+            tenders.push(tender);
             continue;
         }
         let event =
@@ -55,9 +64,33 @@ pub(super) fn order_tenders(
     }
     for (i, r) in array(o, path, "refunds")?.iter().enumerate() {
         let rp = format!("{path}.refunds[{i}]");
-        tenders.push(order_refund(r, &rp, m, w.created)?);
+        let paid = match opt_text(r, &rp, "tender_id")? {
+            Some(t) => paid_by.get(&t),
+            None => None,
+        };
+        tenders.push(order_refund(r, &rp, m, w.created, paid)?);
     }
     Ok((tenders, drawer))
+}
+
+/// How a tender of the order was paid, for the refunds that name it (`tender_id`): money goes
+/// back the way it came (to the same card, as cash from the drawer), so the refund has the
+/// tender's method and card. Not its entry method: that is how the card was presented for the
+/// sale, and a refund is not presented.
+struct Paid {
+    method: TenderMethod,
+    card_fingerprint: Option<String>,
+    card_bin: Option<String>,
+}
+
+impl Paid {
+    fn of(t: &Tender) -> Paid {
+        Paid {
+            method: t.method,
+            card_fingerprint: t.card_fingerprint.clone(),
+            card_bin: t.card_bin.clone(),
+        }
+    }
 }
 
 /// A tender of the order. `amount_money` already includes the tip and is net of the change
@@ -114,12 +147,15 @@ fn order_tender(
 }
 
 /// A refund listed on a (return) order: a negative tender keyed by the refund id, as
-/// `refund()` keys the same refund sent on its own.
+/// `refund()` keys the same refund sent on its own. Its method and card are those of the
+/// order's tender it names (`paid`); a refund of a tender not in this order (a return order's
+/// refunds name the original order's payment) says nothing of its method: `other`.
 fn order_refund(
     r: &Value,
     rp: &str,
     m: &OrderMoney,
     order_created: chrono::DateTime<chrono::Utc>,
+    paid: Option<&Paid>,
 ) -> Result<Tender, PayloadError> {
     let id = refund_id(r, rp)?;
     let amount = m
@@ -131,11 +167,11 @@ fn order_refund(
     };
     Ok(Tender {
         tender_no: number_from_id(&id),
-        method: TenderMethod::Other,
+        method: paid.map_or(TenderMethod::Other, |p| p.method),
         amount: -amount,
         status: refund_status(&text(r, rp, "status")?),
-        card_fingerprint: None,
-        card_bin: None,
+        card_fingerprint: paid.and_then(|p| p.card_fingerprint.clone()),
+        card_bin: paid.and_then(|p| p.card_bin.clone()),
         card_entry: None,
         occurred_at: at,
     })
@@ -217,11 +253,7 @@ pub fn payment(
         "FAILED" => TenderStatus::Declined,
         _ => TenderStatus::Voided, // CANCELED
     };
-    let (amount, currency) = if get(p, "total_money").is_some() {
-        money(p, path, "total_money")?
-    } else {
-        money(p, path, "amount_money")?
-    };
+    let (amount, currency) = payment_total(p, path)?;
     let card = get(p, "card_details");
     let c = card.and_then(|c| get(c, "card"));
     let brand = c
@@ -267,6 +299,27 @@ pub fn payment(
         },
     };
     Ok((format!("payment/{id}/{}", rec.source_version), rec))
+}
+
+/// What the payment took: `total_money` (`amount_money` + `tip_money`, as Square documents
+/// it); a payment without it (a trimmed or older payload) adds the tip itself, since
+/// `amount_money` excludes it and the tip is money the buyer paid.
+fn payment_total(p: &Value, path: &str) -> Result<(Decimal, String), PayloadError> {
+    if get(p, "total_money").is_some() {
+        return money(p, path, "total_money");
+    }
+    let (amount, currency) = money(p, path, "amount_money")?;
+    if get(p, "tip_money").is_none() {
+        return Ok((amount, currency));
+    }
+    let (tip, tip_currency) = money(p, path, "tip_money")?;
+    if tip_currency != currency {
+        return Err(err(
+            &join(&join(path, "tip_money"), "currency"),
+            format!("is {tip_currency} but amount_money is in {currency}"),
+        ));
+    }
+    Ok((amount + tip, currency))
 }
 
 /// A refund as a negative tender of the order it belongs to (Square creates a return order,
