@@ -45,6 +45,14 @@ fn every_real_export_maps_the_same_in_chunks() {
         ("uci_online_retail", "datasets/online_retail.csv"),
         ("uci_online_retail_ii", "datasets/online_retail_II.csv"),
         ("kaggle_supermarket_sales", "datasets/supermarket_sales.csv"),
+        (
+            "toast_item_selection_details",
+            "toast/ItemSelectionDetails.csv",
+        ),
+        (
+            "loyverse_receipts_by_item",
+            "loyverse/receipts-by-item-2026-08-17-2026-08-17.csv",
+        ),
     ];
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/mappings");
     for (mapping, file) in files {
