@@ -4,7 +4,8 @@
 //! the public datasets' (UCI Online Retail I/II: rejected rows, float ids; Supermarket sales:
 //! tenders) and other POS systems' exports (Toast item selections: voided rows, several
 //! date forms, a business-day start; Loyverse receipts by item).
-//! It must answer with envelopes or a payload error, never panic.
+//! It must answer with envelopes or a payload error, never panic; and cut into chunks as
+//! `import` cuts a file, it must map to the same records as the whole.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -41,4 +42,5 @@ fuzz_target!(|data: &[u8]| {
     };
     let name = MAPPINGS[*first as usize % MAPPINGS.len()].0;
     pos_ingest_fuzz::map_with(mappings(), &Format::Csv(name.into()), rest);
+    pos_ingest_fuzz::chunks_agree(mappings(), name, rest);
 });

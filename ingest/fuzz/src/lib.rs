@@ -23,3 +23,24 @@ pub fn map_in(ctx: &Context, mappings: &HashMap<String, Mapping>, format: &Forma
         let _ = map(ctx, mappings, format, &text, &Meta::default());
     }
 }
+
+/// A CSV cut into chunks as `import` cuts it (`csv::Plan`, here after every transaction it
+/// can) maps to the same records as the whole text, rejects naming the same rows: panics if not.
+pub fn chunks_agree(mappings: &HashMap<String, Mapping>, name: &str, data: &[u8]) {
+    use pos_ingest::adapters::csv::{parse, parse_at, Plan};
+    let format = Format::Csv(name.into());
+    let (Ok(text), Some(m)) = (text_of(mappings, &format, data), mappings.get(name)) else {
+        return;
+    };
+    let ctx = Context::for_tenant("fuzz");
+    let Ok(plan) = Plan::new(m, &text, 1) else {
+        return;
+    };
+    let whole = parse(&ctx, m, &text).expect("a text the plan read is read whole too");
+    let mut chunked = Vec::new();
+    for c in plan.chunks(&text, 0) {
+        let p = parse_at(&ctx, m, &c.body, c.line_offset).expect("a chunk is read as the whole");
+        chunked.extend(p.records);
+    }
+    assert_eq!(chunked, whole.records, "chunks map as the whole text");
+}

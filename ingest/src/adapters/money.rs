@@ -16,23 +16,34 @@ pub fn exponent(currency: &str) -> u32 {
 
 /// Splits `amount` in proportion to `weights` (signed), each share rounded to `dp` decimals and
 /// the last taking the rest, so the shares always add up to `amount` exactly: how a
-/// transaction-level discount or tax is put on the lines.
+/// transaction-level discount or tax is put on the lines. Amounts near `Decimal`'s limit
+/// (a fuzzer's 28-digit cells) never panic: a share that cannot be computed is 0 and the
+/// last line takes it, so the sum still holds.
 pub fn spread(amount: Decimal, weights: &[Decimal], dp: u32) -> Vec<Decimal> {
-    let sum: Decimal = weights.iter().sum();
+    let sum = checked_sum(weights.iter().copied());
     let mut out = Vec::with_capacity(weights.len());
     let mut left = amount;
     for (k, w) in weights.iter().enumerate() {
         let share = if k + 1 == weights.len() {
             left
-        } else if sum.is_zero() {
-            Decimal::ZERO
         } else {
-            (amount * w / sum).round_dp(dp)
+            sum.filter(|s| !s.is_zero())
+                .and_then(|s| amount.checked_mul(*w)?.checked_div(s))
+                .map(|x| x.round_dp(dp))
+                .filter(|x| left.checked_sub(*x).is_some())
+                .unwrap_or(Decimal::ZERO)
         };
         left -= share;
         out.push(share);
     }
     out
+}
+
+/// The sum of `values`, or `None` when it would overflow `Decimal`.
+pub fn checked_sum(values: impl IntoIterator<Item = Decimal>) -> Option<Decimal> {
+    values
+        .into_iter()
+        .try_fold(Decimal::ZERO, |acc, v| acc.checked_add(v))
 }
 
 /// `amount` minor units of `currency` in major units: 550 USD cents → 5.50; 550 JPY → 550.
@@ -126,6 +137,16 @@ mod tests {
         assert_eq!(shares, [d("3.33"), d("3.33"), d("3.34")]);
         assert_eq!(spread(d("100"), &[d("2"), d("1")], 0), [d("67"), d("33")]);
         assert_eq!(spread(d("5"), &[d("0"), d("0")], 2), [d("0"), d("5")]);
+        // Near Decimal's limit: no panic, and the shares still add up to the amount.
+        let big = Decimal::MAX;
+        let shares = spread(big, &[big, big, d("1")], 2);
+        assert_eq!(checked_sum(shares.iter().copied()), Some(big));
+        assert_eq!(
+            shares[0],
+            Decimal::ZERO,
+            "the weights' sum overflows: the last takes all"
+        );
+        assert_eq!(checked_sum([big, d("1")]), None);
     }
 
     #[test]

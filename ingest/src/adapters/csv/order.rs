@@ -3,7 +3,7 @@
 use super::cells::{Col, Cols, Row};
 use super::group::first;
 use super::Mapping;
-use crate::adapters::money::{exponent, spread};
+use crate::adapters::money::{checked_sum, exponent, spread};
 use pos_core::model::*;
 use rust_decimal::Decimal;
 
@@ -19,12 +19,20 @@ pub(super) fn spread_order_discount(
     currency: &str,
     lines: &mut [Line],
 ) -> Result<(), String> {
-    let on_lines: Decimal = lines.iter().map(|l| l.discount).sum();
+    if first(rows, &cols.order_discount).is_none() {
+        return Ok(());
+    }
+    let on_lines = checked_sum(lines.iter().map(|l| l.discount)).ok_or(TOO_LARGE)?;
     let Some((row, _, rest)) = not_on_lines(m, &cols.order_discount, rows, currency, on_lines)?
     else {
         return Ok(());
     };
-    let gross = |l: &Line| l.quantity.abs() * l.unit_price;
+    let gross = |l: &Line| {
+        l.quantity
+            .abs()
+            .checked_mul(l.unit_price)
+            .unwrap_or_default()
+    };
     let sales: Vec<usize> = (0..lines.len())
         .filter(|&i| lines[i].kind == LineKind::Sale && gross(&lines[i]) > Decimal::ZERO)
         .collect();
@@ -39,10 +47,13 @@ pub(super) fn spread_order_discount(
     }
     let weights: Vec<Decimal> = sales.iter().map(|&i| gross(&lines[i])).collect();
     for (&i, share) in sales.iter().zip(spread(rest, &weights, exponent(currency))) {
-        take(&mut lines[i], share);
+        take(&mut lines[i], share).ok_or(TOO_LARGE)?;
     }
     Ok(())
 }
+
+/// Why an order's amounts were refused: they overflow when added up (28-digit cells).
+const TOO_LARGE: &str = "the order's amounts are too large to add up";
 
 /// An order total (`col`, on the first row that has it) and the part of it the lines do not
 /// already hold (`on_lines`), with that row; None when the column is empty everywhere or the
@@ -58,14 +69,15 @@ fn not_on_lines<'r>(
         return Ok(None);
     };
     let total = row.money(m, col, currency)?.unwrap_or_default().abs();
-    let rest = total - on_lines;
+    let rest = total.checked_sub(on_lines).ok_or(TOO_LARGE)?;
     Ok((rest > Decimal::ZERO).then_some((row, total, rest)))
 }
 
 /// A sale line's share of the order discount: more discount, that much less net.
-fn take(line: &mut Line, share: Decimal) {
-    line.discount += share;
-    line.net_amount -= share;
+fn take(line: &mut Line, share: Decimal) -> Option<()> {
+    line.discount = line.discount.checked_add(share)?;
+    line.net_amount = line.net_amount.checked_sub(share)?;
+    Some(())
 }
 
 /// Spreads the part of the `order_tax` cell (Shopify's `Taxes`, an order total only) that
@@ -80,7 +92,10 @@ pub(super) fn spread_order_tax(
     currency: &str,
     lines: &mut [Line],
 ) -> Result<(), String> {
-    let on_lines: Decimal = lines.iter().map(|l| l.tax.abs()).sum();
+    if first(rows, &cols.order_tax).is_none() {
+        return Ok(());
+    }
+    let on_lines = checked_sum(lines.iter().map(|l| l.tax.abs())).ok_or(TOO_LARGE)?;
     let Some((row, total, rest)) = not_on_lines(m, &cols.order_tax, rows, currency, on_lines)?
     else {
         return Ok(());
@@ -98,9 +113,10 @@ pub(super) fn spread_order_tax(
     let inclusive = tax_included(m, cols, rows, currency, total)?.unwrap_or(m.prices_include_tax);
     let weights: Vec<Decimal> = sales.iter().map(|&i| lines[i].net_amount).collect();
     for (&i, share) in sales.iter().zip(spread(rest, &weights, exponent(currency))) {
-        lines[i].tax += share;
+        let l = &mut lines[i];
+        l.tax = l.tax.checked_add(share).ok_or(TOO_LARGE)?;
         if inclusive {
-            lines[i].net_amount -= share;
+            l.net_amount = l.net_amount.checked_sub(share).ok_or(TOO_LARGE)?;
         }
     }
     Ok(())
@@ -127,8 +143,12 @@ fn tax_included(
     else {
         return Ok(None);
     };
-    let goods = total - money(&cols.order_shipping)?.unwrap_or_default();
-    Ok(if goods == subtotal + tax {
+    let shipping = money(&cols.order_shipping)?.unwrap_or_default();
+    let (Some(goods), Some(taxed)) = (total.checked_sub(shipping), subtotal.checked_add(tax))
+    else {
+        return Err(TOO_LARGE.into());
+    };
+    Ok(if goods == taxed {
         Some(false)
     } else if goods == subtotal {
         Some(true)

@@ -77,3 +77,26 @@ fn business_day_follows_the_written_offset() {
         chrono::NaiveDate::from_ymd_opt(2025, 10, 8).unwrap()
     );
 }
+
+/// Found by the csv fuzz target (session 16): two lines whose 28-digit taxes overflow when
+/// added up panicked in the order-tax step, even for a mapping without an order tax column.
+/// Without one, the lines land as written; with one, the transaction is rejected, not a panic.
+#[test]
+fn taxes_too_large_to_add_up_are_no_panic() {
+    let m = Mapping::from_toml(include_str!("../../../mappings/de_kassenjournal.toml")).unwrap();
+    let big = "50.000.000.000.000.000.000.000.000.000,00";
+    let body = format!(
+        "Filiale;Kasse;BelegNr;Datum;Uhrzeit;Bediener;ArtNr;ArtikelText;Menge;Einzelpreis;Rabatt;Betrag;MwSt;BelegNr_Storno\n\
+         B1;K1;1;01.10.2026;08:15:03;A;4011;X;1;1,00;;1,00;{big};\n\
+         B1;K1;1;01.10.2026;08:15:03;A;4011;Y;1;1,00;;1,00;{big};\n"
+    );
+    let p = parse(&ctx(), &m, &body).unwrap();
+    assert_eq!(p.records.len(), 1);
+    let b = "70000000000000000000000000000";
+    let row = |sku: &str| {
+        format!("#2001,a@example.com,paid,2025-10-02 17:09:34 -0300,fulfilled,,yes,USD,30.00,0.00,1.00,31.00,,0.00,Standard,2025-10-02 17:09:33 -0300,1,Mug,{b},,{sku},true,true,fulfilled,,Card,ref,0.00,Shop,0.00,6866149310695,,Low,web,0.00\n")
+    };
+    let body = format!("{ONLINE_HEADER}\n{}{}", row("A"), row("B"));
+    let p = parse(&ctx(), &Mapping::from_toml(SHOPIFY).unwrap(), &body).unwrap();
+    assert_eq!(p.records.len(), 1);
+}
