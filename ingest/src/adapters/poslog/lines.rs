@@ -223,7 +223,11 @@ fn deal_price(regular: Option<Decimal>, money: &LineMoney, dp: u32) -> Option<De
 /// A `Tax` without a `TaxableAmount` (NCR RES adds the rounding part of the consumption tax
 /// so, `NormalTaxType="Exceptional"`) still counts in the line's tax, but the taxable amount
 /// may hold only the amounts of the `Tax`es that state it, see [`inclusive_by_amounts`].
-fn line_tax(item: Node, net: Decimal, dp: u32) -> R<(Decimal, bool)> {
+/// When the amounts fit neither way against the net, they are compared with `gross`, the
+/// line before its discount: some tills (a Chilean kiosk POSLog, IVA 19 %) compute the tax
+/// on the regular price, so taxable + tax = the price before the discount, and the line is
+/// still VAT-inclusive (its tax then comes out of the discounted price).
+fn line_tax(item: Node, net: Decimal, gross: Decimal, dp: u32) -> R<(Decimal, bool)> {
     let flagged = flag(item, "TaxIncludedInPriceFlag");
     let mut tax = Decimal::ZERO;
     let mut taxed = Decimal::ZERO;
@@ -251,9 +255,9 @@ fn line_tax(item: Node, net: Decimal, dp: u32) -> R<(Decimal, bool)> {
     }
     let inclusive = match (from_rate, taxable) {
         (Some(incl), _) => incl,
-        (None, Some(x)) if !tax.is_zero() => {
-            inclusive_by_amounts(x, &[tax, taxed], net).unwrap_or(flagged)
-        }
+        (None, Some(x)) if !tax.is_zero() => inclusive_by_amounts(x, &[tax, taxed], net)
+            .or_else(|| inclusive_by_amounts(x, &[tax, taxed], gross))
+            .unwrap_or(flagged),
         _ => flagged,
     };
     Ok((tax, inclusive))
@@ -380,7 +384,7 @@ pub(super) fn item_line(
         Decimal::ONE
     };
     let discount = money.discount;
-    let (tax, inclusive) = line_tax(item, money.gross - discount, dp)?;
+    let (tax, inclusive) = line_tax(item, money.gross - discount, money.gross, dp)?;
     let net = if inclusive {
         money.gross - discount - tax
     } else {

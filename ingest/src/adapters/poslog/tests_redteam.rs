@@ -169,3 +169,62 @@ fn taxable_flags_tell_which_of_two_equal_lines_bears_the_transaction_tax() {
     let taxes: Vec<Decimal> = one_txn(&arts).lines.iter().map(|l| l.tax).collect();
     assert_eq!(taxes, vec![d("0.12"), d("0")]);
 }
+
+/// Red-team probe (not a check): maps the file named by `RT_FILE` with the adapter named by
+/// `RT_FORMAT` (poslog, square, shopify) and prints every record and reject, so a public
+/// payload can be compared by hand with what it says. Run with `-- --ignored --nocapture`.
+#[test]
+#[ignore = "probe: needs RT_FILE"]
+fn probe_file() {
+    let path = std::env::var("RT_FILE").expect("RT_FILE");
+    let body = std::fs::read_to_string(&path).unwrap();
+    let mut c = Context::for_tenant("t");
+    c.default_currency = std::env::var("RT_CCY").unwrap_or_else(|_| "USD".into());
+    let records: Result<Vec<String>, _> = match std::env::var("RT_FORMAT").as_deref() {
+        Ok("square") => crate::adapters::square::parse(&c, &body).map(|p| dump(&p.records)),
+        Ok("shopify") => {
+            let topic = std::env::var("RT_TOPIC").ok();
+            crate::adapters::shopify::parse(&c, &body, None, topic.as_deref())
+                .map(|p| dump(&p.records))
+        }
+        _ => parse(&c, &body).map(|p| dump(&p.records)),
+    };
+    match records {
+        Err(e) => println!("PAYLOAD ERROR: {e:?}"),
+        Ok(rs) => rs.iter().for_each(|r| println!("{r}")),
+    }
+}
+
+fn dump<T: std::fmt::Debug>(rs: &[T]) -> Vec<String> {
+    rs.iter().map(|r| format!("{r:#?}")).collect()
+}
+
+/// A Chilean kiosk POSLog (2.2, CLP, IVA 19 % in the price) computes a discounted line's tax
+/// on the regular price: `TaxableAmount` + `Amount` = `RegularSaleUnitPrice`, not the
+/// `ExtendedAmount` after the promotion (`RetailPriceModifier` with `Action="SB"`). The line
+/// is still VAT-inclusive: the customer paid the `ExtendedAmount`, tax included. Read as
+/// exclusive, the tax came on top: net + tax exceeded what was paid by the whole tax.
+#[test]
+fn inclusive_tax_computed_before_the_line_discount() {
+    let xml = r#"<POSLog><Transaction CancelFlag="false" TrainingModeFlag="false">
+<RetailStoreID>310</RetailStoreID><WorkstationID>21</WorkstationID><SequenceNumber>904</SequenceNumber>
+<BusinessDayDate>2021-04-09</BusinessDayDate><BeginDateTime>2021-04-09T11:05:10</BeginDateTime>
+<CurrencyCode>CLP</CurrencyCode><RetailTransaction Version="2.2">
+<LineItem EntryMethod="Keyed"><SequenceNumber>1</SequenceNumber><Sale>
+<ItemID>2204518</ItemID><ItemDesc>Velador Nogal</ItemDesc><Quantity Units="" UnitOfMeasureCode="UN">1</Quantity>
+<RegularSaleUnitPrice>50000</RegularSaleUnitPrice><TotalDiscountLine>5000</TotalDiscountLine>
+<ExtendedAmount>45000</ExtendedAmount>
+<Tax TaxType="VAT" TypeCode="Sale"><Amount>7983</Amount>
+<TaxableAmount TaxIncludedInTaxableAmountFlag="true">42017</TaxableAmount><Percent>19</Percent></Tax>
+<RetailPriceModifier MethodCode="PM"><SequenceNumber>1</SequenceNumber><Amount Action="SB">5000</Amount></RetailPriceModifier>
+</Sale></LineItem>
+<LineItem><SequenceNumber>2</SequenceNumber><Tender TenderType="cDIN" TypeCode="Sale"><Amount>45000</Amount></Tender></LineItem>
+<Total TotalType="TransactionTaxAmount">7983</Total>
+<Total TotalType="TransactionAmountTotal">45000</Total>
+</RetailTransaction></Transaction></POSLog>"#;
+    let t = one_txn(xml);
+    let l = &t.lines[0];
+    assert_eq!((l.tax, l.discount), (d("7983"), d("5000")));
+    assert_eq!(l.net_amount, d("37017"), "45000 paid, 7983 of it IVA");
+    assert_eq!(l.net_amount + l.tax, t.tenders[0].amount);
+}
