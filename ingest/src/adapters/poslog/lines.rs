@@ -95,6 +95,10 @@ struct LineMoney {
 /// gives only a `Percent` (ARTS makes its `Amount` optional) takes it of `base`, the line's list
 /// amount (quantity × regular price) less the modifiers before it, rounded to the currency's
 /// minor unit `dp`; without a list amount there is nothing to take it of and it is skipped.
+/// `Action="Replace"` gives the new unit price, not an amount off (Wincor TP.net's customer
+/// price: `Amount Action="Replace"` 0.50 with `PreviousPrice` 0.60 on a line of 2 whose
+/// `ActualSalesUnitPrice` is 0.50 and `ExtendedAmount` 1.00): a price override, which the
+/// actual price (else the extended amount, see [`deal_price`]) already carries, so no discount.
 fn modifiers(item: Node, base: Option<Decimal>, dp: u32) -> R<Option<Decimal>> {
     let mut sum: Option<Decimal> = None;
     for m in item.children().filter(|c| {
@@ -105,6 +109,12 @@ fn modifiers(item: Node, base: Option<Decimal>, dp: u32) -> R<Option<Decimal>> {
             )
     }) {
         let amount = child(m, "Amount").filter(|a| !text(*a).is_empty());
+        let action = amount
+            .and_then(|a| attr(a, "Action"))
+            .or_else(|| attr(m, "Action"));
+        if action.is_some_and(|x| x.eq_ignore_ascii_case("Replace")) {
+            continue;
+        }
         let v = match (amount, base) {
             (Some(a), _) => dec(a, "RetailPriceModifier/Amount")?.abs(),
             (None, Some(b)) => match child_dec(m, "Percent")? {
@@ -117,10 +127,7 @@ fn modifiers(item: Node, base: Option<Decimal>, dp: u32) -> R<Option<Decimal>> {
             },
             (None, None) => continue,
         };
-        let add = amount
-            .and_then(|a| attr(a, "Action"))
-            .or_else(|| attr(m, "Action"))
-            .is_some_and(|x| x.eq_ignore_ascii_case("Add"));
+        let add = action.is_some_and(|x| x.eq_ignore_ascii_case("Add"));
         *sum.get_or_insert(Decimal::ZERO) += if add { -v } else { v };
     }
     Ok(sum)
@@ -226,23 +233,28 @@ fn deal_price(regular: Option<Decimal>, money: &LineMoney, dp: u32) -> Option<De
 /// When the amounts fit neither way against the net, they are compared with `gross`, the
 /// line before its discount: some tills (a Chilean kiosk POSLog, IVA 19 %) compute the tax
 /// on the regular price, so taxable + tax = the price before the discount, and the line is
-/// still VAT-inclusive (its tax then comes out of the discounted price).
+/// still VAT-inclusive (its tax then comes out of the discounted price). Vendors that put
+/// the tax inside `TaxableAmount` (taxable = net, which otherwise reads as exclusive) are
+/// told by the `Percent`, see [`taxable_holds_tax`].
 fn line_tax(item: Node, net: Decimal, gross: Decimal, dp: u32) -> R<(Decimal, bool)> {
     let flagged = flag(item, "TaxIncludedInPriceFlag");
     let mut tax = Decimal::ZERO;
     let mut taxed = Decimal::ZERO;
     let mut taxable = None;
     let mut from_rate = None;
+    let mut holds_tax = None;
     for t in children(item, "Tax") {
         let x = child_dec(t, "TaxableAmount")?.map(|x| x.abs());
         if let Some(x) = x {
             *taxable.get_or_insert(Decimal::ZERO) += x;
         }
         match (child_dec(t, "Amount")?, child_dec(t, "Percent")?) {
-            (Some(a), _) => {
+            (Some(a), p) => {
                 tax += a.abs();
-                if x.is_some() {
+                if let Some(x) = x {
                     taxed += a.abs();
+                    let held = p.and_then(|p| taxable_holds_tax(x, a.abs(), p, dp));
+                    *holds_tax.get_or_insert(true) &= held == Some(true);
                 }
             }
             (None, Some(p)) => {
@@ -255,12 +267,38 @@ fn line_tax(item: Node, net: Decimal, gross: Decimal, dp: u32) -> R<(Decimal, bo
     }
     let inclusive = match (from_rate, taxable) {
         (Some(incl), _) => incl,
+        (None, Some(x)) if holds_tax == Some(true) && (x - net).abs() <= minor_or_2c(dp) => true,
         (None, Some(x)) if !tax.is_zero() => inclusive_by_amounts(x, &[tax, taxed], net)
             .or_else(|| inclusive_by_amounts(x, &[tax, taxed], gross))
             .unwrap_or(flagged),
         _ => flagged,
     };
-    Ok((tax, inclusive))
+    // A tax amount finer than the currency (TP.net writes 5.2339 for the 5.23 printed) is
+    // rounded to it, so that the lines' taxes add up to the receipt's tax total.
+    Ok((tax.round_dp(dp), inclusive))
+}
+
+/// Whether a `Tax`'s taxable amount `x` already holds its tax amount `a`, told by its rate
+/// `p`: `a` = x × p / (100 + p) → yes (Wincor TP.net at IKEA Portugal: `TaxableAmount` 27.99
+/// = the VAT-inclusive price, `Amount` 5.2339 at 23 %), `a` = x × p / 100 → no. None when
+/// the rate is 0 or neither fits within a minor unit (or 0.02).
+fn taxable_holds_tax(x: Decimal, a: Decimal, p: Decimal, dp: u32) -> Option<bool> {
+    if p <= Decimal::ZERO || p > Decimal::ONE_HUNDRED {
+        return None;
+    }
+    let hundred = Decimal::ONE_HUNDRED;
+    let inside = (a - x * p / (hundred + p)).abs();
+    let on_top = (a - x * p / hundred).abs();
+    match inside.min(on_top) {
+        m if m > minor_or_2c(dp) => None,
+        _ => Some(inside < on_top),
+    }
+}
+
+/// One minor unit of the currency (`dp` places), at least 0.02: how far a vendor's rounded
+/// tax or taxable amount may be from the exact one.
+fn minor_or_2c(dp: u32) -> Decimal {
+    Decimal::new(1, dp).max(Decimal::new(2, 2))
 }
 
 /// Whether a line's price includes its tax, from its `taxable` amount and `net`: the net is

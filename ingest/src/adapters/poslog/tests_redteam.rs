@@ -228,3 +228,84 @@ fn inclusive_tax_computed_before_the_line_discount() {
     assert_eq!(l.net_amount, d("37017"), "45000 paid, 7983 of it IVA");
     assert_eq!(l.net_amount + l.tax, t.tenders[0].amount);
 }
+
+/// A Wincor TP.net line `Tax` as IKEA Portugal writes it (2.2): `TaxableAmount
+/// TaxIncludedInTaxableAmountFlag="true"` is the VAT-inclusive price itself and `Amount` the
+/// VAT inside it (27.99 at 23 % → 5.2339). Taxable = net used to read as tax on top: net
+/// sales kept the VAT, and the tax came again on top (or, with a transaction `Discount`
+/// present, the difference was spread over the lines as an invented discount). The rate
+/// tells which: amount = taxable × 23 / 123.
+#[test]
+fn tax_inside_the_taxable_amount_is_told_by_the_rate() {
+    let xml = wrap(
+        r#"<LineItem EntryMethod="Scanned"><SequenceNumber>5</SequenceNumber><Sale ItemType="Stock">
+<ItemID>40330127</ItemID><POSIdentity POSIDType="EAN"><POSItemID>40330127</POSItemID></POSIdentity>
+<UnitListPrice>12.30</UnitListPrice><RegularSalesUnitPrice>12.30</RegularSalesUnitPrice>
+<ActualSalesUnitPrice>12.30</ActualSalesUnitPrice><ExtendedAmount>12.30</ExtendedAmount>
+<Quantity Units="1" UnitOfMeasureCode="EA">1</Quantity>
+<Tax TaxType="VAT"><SequenceNumber>1</SequenceNumber><TaxAuthority>PT</TaxAuthority>
+<TaxableAmount TaxIncludedInTaxableAmountFlag="true">12.30</TaxableAmount>
+<TaxablePercentage>100</TaxablePercentage><Amount>2.3000</Amount><Percent>23</Percent></Tax></Sale></LineItem>
+<LineItem><SequenceNumber>6</SequenceNumber><Discount><Amount>0.10</Amount>
+<PriceDerivationRule Reference="Customer"><PriceDerivationRuleID/></PriceDerivationRule></Discount></LineItem>
+<LineItem><SequenceNumber>7</SequenceNumber><Tender TenderType="CreditDebit" TypeCode="Sale"><Amount>12.30</Amount></Tender></LineItem>"#,
+        "12.30",
+    );
+    let t = one_txn(&xml);
+    let l = &t.lines[0];
+    assert_eq!((l.net_amount, l.tax, l.discount), (d("10.00"), d("2.30"), d("0")));
+}
+
+/// TP.net's customer price: `RetailPriceModifier` with `Amount Action="Replace"` 1.50 and
+/// `PreviousPrice` 2.00 on a line of 3 whose `ActualSalesUnitPrice` is 1.50 and
+/// `ExtendedAmount` 4.50. The amount is the new unit price, not 1.50 off: read as a discount
+/// the line said 3 × 1.50 − 1.50 = 4.50 (discount reports +1.50 that nobody gave).
+#[test]
+fn replace_price_modifier_is_a_price_not_a_discount() {
+    let xml = wrap(
+        r#"<LineItem EntryMethod="Keyed"><SequenceNumber>9</SequenceNumber><Sale ItemType="Stock">
+<ItemID>17228340</ItemID><UnitListPrice>2.00</UnitListPrice><RegularSalesUnitPrice>2.00</RegularSalesUnitPrice>
+<ActualSalesUnitPrice>1.50</ActualSalesUnitPrice><ExtendedAmount>4.50</ExtendedAmount>
+<Quantity Units="3" UnitOfMeasureCode="EA">3</Quantity>
+<RetailPriceModifier MethodCode="WN:CustomerPrice"><SequenceNumber>6</SequenceNumber>
+<Amount Action="Replace">1.50</Amount><PreviousPrice>2.00</PreviousPrice><ReasonCode>Customer_Price</ReasonCode>
+</RetailPriceModifier></Sale></LineItem>
+<LineItem><SequenceNumber>10</SequenceNumber><Tender TenderType="Cash" TypeCode="Sale"><Amount>4.50</Amount></Tender></LineItem>"#,
+        "4.50",
+    );
+    let l = &one_txn(&xml).lines[0];
+    assert_eq!((l.net_amount, l.discount), (d("4.50"), d("0")));
+    assert_eq!(l.quantity * l.unit_price - l.discount, l.net_amount);
+    assert!(l.price_override);
+}
+
+/// TP.net writes line taxes to four places (0.4675 for the 0.47 printed): kept so, the
+/// lines' taxes did not add up to `TransactionTaxAmount` and the net held fractions of a
+/// cent. Rounded to the currency, as the receipt shows it.
+#[test]
+fn a_line_tax_finer_than_the_currency_is_rounded_to_it() {
+    let xml = wrap(
+        r#"<LineItem><SequenceNumber>7</SequenceNumber><Sale ItemType="Stock"><ItemID>80240505</ItemID>
+<RegularSalesUnitPrice>2.50</RegularSalesUnitPrice><ExtendedAmount>2.50</ExtendedAmount><Quantity>1</Quantity>
+<Tax TaxType="VAT"><TaxableAmount TaxIncludedInTaxableAmountFlag="false">2.0325</TaxableAmount>
+<Amount>0.4675</Amount><Percent>23</Percent></Tax></Sale></LineItem>
+<LineItem><SequenceNumber>8</SequenceNumber><Tender TenderType="Cash" TypeCode="Sale"><Amount>2.50</Amount></Tender></LineItem>"#,
+        "2.50",
+    );
+    let l = &one_txn(&xml).lines[0];
+    assert_eq!((l.net_amount, l.tax), (d("2.03"), d("0.47")));
+}
+
+/// TP.net writes a `RetailTransaction` with no line item at all (only vendor extensions) for
+/// a till's sign-on; mapped, it was a completed sale of nothing that counted as a basket.
+#[test]
+fn a_retail_transaction_without_line_items_is_no_sale() {
+    let xml = r#"<POSLog xmlns:V="urn:vendor"><Transaction><RetailStoreID>88</RetailStoreID>
+<WorkstationID>3</WorkstationID><SequenceNumber>41</SequenceNumber><BusinessDayDate>2024-02-10</BusinessDayDate>
+<BeginDateTime>2024-02-10T08:01:00</BeginDateTime><CurrencyCode>EUR</CurrencyCode>
+<RetailTransaction Version="2.2"><V:TransactionSpecifics><V:Flag>false</V:Flag></V:TransactionSpecifics></RetailTransaction>
+</Transaction></POSLog>"#;
+    let p = parse(&Context::for_tenant("t"), xml).unwrap();
+    assert!(p.records.is_empty(), "{:?}", p.records);
+    assert_eq!(p.skipped, 1);
+}
