@@ -431,7 +431,7 @@ pub(super) fn item_line(
     let link = child(item, "TransactionLink");
     let (original_txn_id, original_line_no) = match link {
         Some(l) => (
-            Some(link_id(ctx, h, l)),
+            link_id(ctx, h, l),
             child_text(l, "LineItemSequenceNumber").and_then(|s| s.parse().ok()),
         ),
         None => (None, None),
@@ -494,8 +494,12 @@ fn is_id_kind(name: &str) -> bool {
     )
 }
 
-/// The id the linked (original) transaction got when it was ingested.
-fn link_id(_ctx: &Context, h: &Head, l: Node) -> String {
+/// The id the linked (original) transaction got when it was ingested. Its business day is the
+/// link's `BusinessDayDate`, else the date of its `BeginDateTime` / `EndDateTime` (Wincor
+/// TP.net links a return to its sale by store, workstation, sequence number and the sale's
+/// begin time only). None when the link names no transaction at all: an empty id would
+/// tie the return to nothing while claiming an original.
+fn link_id(_ctx: &Context, h: &Head, l: Node) -> Option<String> {
     let store = child(l, "BusinessUnit")
         .and_then(|b| child_text(b, "UnitID").or(Some(text(b)).filter(|s| !s.is_empty())))
         .or_else(|| child_text(l, "RetailStoreID"))
@@ -505,10 +509,17 @@ fn link_id(_ctx: &Context, h: &Head, l: Node) -> String {
         .map(str::to_string)
         .or_else(|| h.workstation.clone());
     let day = child(l, "BusinessDayDate")
-        .and_then(|d| child_text(d, "Date").or(Some(text(d)).filter(|s| !s.is_empty())));
+        .and_then(|d| child_text(d, "Date").or(Some(text(d)).filter(|s| !s.is_empty())))
+        .or_else(|| {
+            ["BeginDateTime", "EndDateTime"]
+                .iter()
+                .filter_map(|n| child_text(l, n))
+                .filter_map(|t| t.get(..10))
+                .find(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok())
+        });
     match (day, child_text(l, "SequenceNumber")) {
-        (Some(day), Some(seq)) => compose_id(&store, ws.as_deref(), day, seq),
-        _ => child_text(l, "TransactionID").unwrap_or("").to_string(),
+        (Some(day), Some(seq)) => Some(compose_id(&store, ws.as_deref(), day, seq)),
+        _ => child_text(l, "TransactionID").map(str::to_string),
     }
 }
 

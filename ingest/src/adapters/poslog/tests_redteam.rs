@@ -309,3 +309,48 @@ fn a_retail_transaction_without_line_items_is_no_sale() {
     assert!(p.records.is_empty(), "{:?}", p.records);
     assert_eq!(p.skipped, 1);
 }
+
+/// Wincor TP.net (its POSLog XSLT, `TransactionLink ReasonCode="Return"`) links a returned
+/// item to its sale by `RetailStoreID`, `WorkstationID`, `SequenceNumber`,
+/// `LineItemSequenceNumber` and the sale's `BeginDateTime`, with no `BusinessDayDate` and
+/// no `TransactionID`. The link came out as an empty `original_txn_id`: the return claimed an
+/// original that is no transaction. It must name the sale as the sale itself was keyed.
+#[test]
+fn a_return_linked_by_begin_time_names_its_sale() {
+    let sale = r#"<POSLog><Transaction><RetailStoreID>502</RetailStoreID><WorkstationID>2</WorkstationID>
+<SequenceNumber>2729</SequenceNumber><BusinessDayDate>2018-07-14</BusinessDayDate>
+<BeginDateTime>2018-07-14T14:25:04</BeginDateTime><CurrencyCode>AED</CurrencyCode>
+<RetailTransaction Version="2.2"><LineItem><SequenceNumber>3</SequenceNumber><Sale ItemType="Stock">
+<ItemID>32</ItemID><RegularSalesUnitPrice>10.00</RegularSalesUnitPrice><ExtendedAmount>10.00</ExtendedAmount>
+<Quantity>1</Quantity></Sale></LineItem></RetailTransaction></Transaction></POSLog>"#;
+    let ret = r#"<POSLog><Transaction><RetailStoreID>502</RetailStoreID><WorkstationID>4</WorkstationID>
+<SequenceNumber>118</SequenceNumber><BusinessDayDate>2018-07-20</BusinessDayDate>
+<BeginDateTime>2018-07-20T10:02:00</BeginDateTime><CurrencyCode>AED</CurrencyCode>
+<RetailTransaction Version="2.2"><LineItem><SequenceNumber>1</SequenceNumber><Return ItemType="Stock">
+<ItemID>32</ItemID><RegularSalesUnitPrice>10.00</RegularSalesUnitPrice><ExtendedAmount>10.00</ExtendedAmount>
+<Quantity>1</Quantity>
+<TransactionLink ReasonCode="Return"><RetailStoreID>502</RetailStoreID><WorkstationID>2</WorkstationID>
+<SequenceNumber>2729</SequenceNumber><LineItemSequenceNumber>3</LineItemSequenceNumber>
+<BeginDateTime>2018-07-14T14:25:04</BeginDateTime></TransactionLink></Return></LineItem>
+<LineItem><SequenceNumber>2</SequenceNumber><Tender TenderType="Cash" TypeCode="Refund"><Amount>10.00</Amount></Tender></LineItem>
+</RetailTransaction></Transaction></POSLog>"#;
+    let sold = one_txn(sale);
+    let back = one_txn(ret);
+    let l = &back.lines[0];
+    assert_eq!(l.original_txn_id.as_deref(), Some(sold.key.source_txn_id.as_str()));
+    assert_eq!(l.original_line_no, Some(3));
+}
+
+/// A `TransactionLink` that names no transaction (no sequence number, no id) gives no
+/// original, rather than an empty one.
+#[test]
+fn a_link_naming_nothing_gives_no_original() {
+    let xml = wrap(
+        r#"<LineItem><SequenceNumber>1</SequenceNumber><Return><ItemID>32</ItemID>
+<RegularSalesUnitPrice>4.00</RegularSalesUnitPrice><ExtendedAmount>4.00</ExtendedAmount><Quantity>1</Quantity>
+<TransactionLink ReasonCode="Return"><RetailStoreID>7</RetailStoreID></TransactionLink></Return></LineItem>
+<LineItem><SequenceNumber>2</SequenceNumber><Tender TenderType="Cash" TypeCode="Refund"><Amount>4.00</Amount></Tender></LineItem>"#,
+        "-4.00",
+    );
+    assert_eq!(one_txn(&xml).lines[0].original_txn_id, None);
+}
