@@ -253,7 +253,10 @@ fn tax_inside_the_taxable_amount_is_told_by_the_rate() {
     );
     let t = one_txn(&xml);
     let l = &t.lines[0];
-    assert_eq!((l.net_amount, l.tax, l.discount), (d("10.00"), d("2.30"), d("0")));
+    assert_eq!(
+        (l.net_amount, l.tax, l.discount),
+        (d("10.00"), d("2.30"), d("0"))
+    );
 }
 
 /// TP.net's customer price: `RetailPriceModifier` with `Amount Action="Replace"` 1.50 and
@@ -337,7 +340,10 @@ fn a_return_linked_by_begin_time_names_its_sale() {
     let sold = one_txn(sale);
     let back = one_txn(ret);
     let l = &back.lines[0];
-    assert_eq!(l.original_txn_id.as_deref(), Some(sold.key.source_txn_id.as_str()));
+    assert_eq!(
+        l.original_txn_id.as_deref(),
+        Some(sold.key.source_txn_id.as_str())
+    );
     assert_eq!(l.original_line_no, Some(3));
 }
 

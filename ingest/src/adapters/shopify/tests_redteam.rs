@@ -159,7 +159,9 @@ fn zero_amounts_are_never_negative_zero() {
 #[ignore = "red team: Shopify POS cash rounding (total_cash_rounding_payment_adjustment_set) is not applied to the cash tender"]
 fn pos_cash_rounding_leaves_the_cash_tender_at_the_money_taken() {
     let set = |a: &str| {
-        format!(r#"{{"shop_money":{{"amount":"{a}","currency_code":"CAD"}},"presentment_money":{{"amount":"{a}","currency_code":"CAD"}}}}"#)
+        format!(
+            r#"{{"shop_money":{{"amount":"{a}","currency_code":"CAD"}},"presentment_money":{{"amount":"{a}","currency_code":"CAD"}}}}"#
+        )
     };
     let body = format!(
         r##"{{"order":{{"id":7301,"name":"#7301","created_at":"2025-03-04T11:00:00-06:00",
