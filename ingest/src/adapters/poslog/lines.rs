@@ -281,16 +281,21 @@ fn line_tax(item: Node, net: Decimal, gross: Decimal, dp: u32) -> R<(Decimal, bo
 /// Whether a `Tax`'s taxable amount `x` already holds its tax amount `a`, told by its rate
 /// `p`: `a` = x × p / (100 + p) → yes (Wincor TP.net at IKEA Portugal: `TaxableAmount` 27.99
 /// = the VAT-inclusive price, `Amount` 5.2339 at 23 %), `a` = x × p / 100 → no. None when
-/// the rate is 0 or neither fits within a minor unit (or 0.02).
+/// the rate is 0, neither fits within a minor unit (or 0.02), or the two readings are too
+/// close to tell apart (a small amount at a low rate: 0.30 at 7 % is 0.0196 or 0.021).
 fn taxable_holds_tax(x: Decimal, a: Decimal, p: Decimal, dp: u32) -> Option<bool> {
     if p <= Decimal::ZERO || p > Decimal::ONE_HUNDRED {
         return None;
     }
     let hundred = Decimal::ONE_HUNDRED;
-    let inside = (a - x * p / (hundred + p)).abs();
-    let on_top = (a - x * p / hundred).abs();
+    let (held, added) = (x * p / (hundred + p), x * p / hundred);
+    let tolerance = minor_or_2c(dp);
+    if added - held <= tolerance {
+        return None;
+    }
+    let (inside, on_top) = ((a - held).abs(), (a - added).abs());
     match inside.min(on_top) {
-        m if m > minor_or_2c(dp) => None,
+        m if m > tolerance => None,
         _ => Some(inside < on_top),
     }
 }

@@ -360,3 +360,20 @@ fn a_link_naming_nothing_gives_no_original() {
     );
     assert_eq!(one_txn(&xml).lines[0].original_txn_id, None);
 }
+
+/// The rate tells a tax inside `TaxableAmount` from one on top only when the two readings
+/// differ by more than a minor unit: 0.30 at 7 % is 0.0196 inside or 0.021 on top, both 0.02
+/// when rounded. Such a line keeps the plain reading (taxable = net → tax on top) rather
+/// than losing 0.02 of net sales to a guess.
+#[test]
+fn a_rate_too_small_to_tell_keeps_taxable_equal_to_net_exclusive() {
+    let xml = wrap(
+        r#"<LineItem><SequenceNumber>1</SequenceNumber><Sale><ItemID>5011</ItemID>
+<RegularSalesUnitPrice>0.30</RegularSalesUnitPrice><ExtendedAmount>0.30</ExtendedAmount><Quantity>1</Quantity>
+<Tax TaxType="Sales"><TaxableAmount>0.30</TaxableAmount><Amount>0.02</Amount><Percent>7</Percent></Tax></Sale></LineItem>
+<LineItem><SequenceNumber>2</SequenceNumber><Tender TenderType="Cash" TypeCode="Sale"><Amount>0.32</Amount></Tender></LineItem>"#,
+        "0.32",
+    );
+    let l = &one_txn(&xml).lines[0];
+    assert_eq!((l.net_amount, l.tax), (d("0.30"), d("0.02")));
+}
