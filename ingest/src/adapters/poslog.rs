@@ -257,6 +257,12 @@ fn compose_id(store: &str, workstation: Option<&str>, day: &str, seq: &str) -> S
 
 fn transaction(ctx: &Context, t: Node) -> R<Option<Record>> {
     if let Some(rt) = child(t, "RetailTransaction") {
+        // A retail transaction without any line item (Wincor TP.net writes one at sign-on,
+        // holding only vendor extensions) sold nothing: no sale to count in the baskets. Its
+        // header is still read, so a broken one is a reject naming the field.
+        if children(rt, "LineItem").next().is_none() && status_of(t, rt) == TxnStatus::Completed {
+            return head(ctx, t).map(|_| None);
+        }
         return retail(ctx, t, rt).map(|x| Some(Record::Txn(Box::new(x))));
     }
     let control = child(t, "ControlTransaction").or_else(|| child(t, "TenderControlTransaction"));

@@ -95,6 +95,10 @@ struct LineMoney {
 /// gives only a `Percent` (ARTS makes its `Amount` optional) takes it of `base`, the line's list
 /// amount (quantity × regular price) less the modifiers before it, rounded to the currency's
 /// minor unit `dp`; without a list amount there is nothing to take it of and it is skipped.
+/// `Action="Replace"` gives the new unit price, not an amount off (Wincor TP.net's customer
+/// price: `Amount Action="Replace"` 0.50 with `PreviousPrice` 0.60 on a line of 2 whose
+/// `ActualSalesUnitPrice` is 0.50 and `ExtendedAmount` 1.00): a price override, which the
+/// actual price (else the extended amount, see [`deal_price`]) already carries, so no discount.
 fn modifiers(item: Node, base: Option<Decimal>, dp: u32) -> R<Option<Decimal>> {
     let mut sum: Option<Decimal> = None;
     for m in item.children().filter(|c| {
@@ -105,6 +109,12 @@ fn modifiers(item: Node, base: Option<Decimal>, dp: u32) -> R<Option<Decimal>> {
             )
     }) {
         let amount = child(m, "Amount").filter(|a| !text(*a).is_empty());
+        let action = amount
+            .and_then(|a| attr(a, "Action"))
+            .or_else(|| attr(m, "Action"));
+        if action.is_some_and(|x| x.eq_ignore_ascii_case("Replace")) {
+            continue;
+        }
         let v = match (amount, base) {
             (Some(a), _) => dec(a, "RetailPriceModifier/Amount")?.abs(),
             (None, Some(b)) => match child_dec(m, "Percent")? {
@@ -117,10 +127,7 @@ fn modifiers(item: Node, base: Option<Decimal>, dp: u32) -> R<Option<Decimal>> {
             },
             (None, None) => continue,
         };
-        let add = amount
-            .and_then(|a| attr(a, "Action"))
-            .or_else(|| attr(m, "Action"))
-            .is_some_and(|x| x.eq_ignore_ascii_case("Add"));
+        let add = action.is_some_and(|x| x.eq_ignore_ascii_case("Add"));
         *sum.get_or_insert(Decimal::ZERO) += if add { -v } else { v };
     }
     Ok(sum)
@@ -223,22 +230,31 @@ fn deal_price(regular: Option<Decimal>, money: &LineMoney, dp: u32) -> Option<De
 /// A `Tax` without a `TaxableAmount` (NCR RES adds the rounding part of the consumption tax
 /// so, `NormalTaxType="Exceptional"`) still counts in the line's tax, but the taxable amount
 /// may hold only the amounts of the `Tax`es that state it, see [`inclusive_by_amounts`].
-fn line_tax(item: Node, net: Decimal, dp: u32) -> R<(Decimal, bool)> {
+/// When the amounts fit neither way against the net, they are compared with `gross`, the
+/// line before its discount: some tills (a Chilean kiosk POSLog, IVA 19 %) compute the tax
+/// on the regular price, so taxable + tax = the price before the discount, and the line is
+/// still VAT-inclusive (its tax then comes out of the discounted price). Vendors that put
+/// the tax inside `TaxableAmount` (taxable = net, which otherwise reads as exclusive) are
+/// told by the `Percent`, see [`taxable_holds_tax`].
+fn line_tax(item: Node, net: Decimal, gross: Decimal, dp: u32) -> R<(Decimal, bool)> {
     let flagged = flag(item, "TaxIncludedInPriceFlag");
     let mut tax = Decimal::ZERO;
     let mut taxed = Decimal::ZERO;
     let mut taxable = None;
     let mut from_rate = None;
+    let mut holds_tax = None;
     for t in children(item, "Tax") {
         let x = child_dec(t, "TaxableAmount")?.map(|x| x.abs());
         if let Some(x) = x {
             *taxable.get_or_insert(Decimal::ZERO) += x;
         }
         match (child_dec(t, "Amount")?, child_dec(t, "Percent")?) {
-            (Some(a), _) => {
+            (Some(a), p) => {
                 tax += a.abs();
-                if x.is_some() {
+                if let Some(x) = x {
                     taxed += a.abs();
+                    let held = p.and_then(|p| taxable_holds_tax(x, a.abs(), p, dp));
+                    *holds_tax.get_or_insert(true) &= held == Some(true);
                 }
             }
             (None, Some(p)) => {
@@ -251,12 +267,43 @@ fn line_tax(item: Node, net: Decimal, dp: u32) -> R<(Decimal, bool)> {
     }
     let inclusive = match (from_rate, taxable) {
         (Some(incl), _) => incl,
-        (None, Some(x)) if !tax.is_zero() => {
-            inclusive_by_amounts(x, &[tax, taxed], net).unwrap_or(flagged)
-        }
+        (None, Some(x)) if holds_tax == Some(true) && (x - net).abs() <= minor_or_2c(dp) => true,
+        (None, Some(x)) if !tax.is_zero() => inclusive_by_amounts(x, &[tax, taxed], net)
+            .or_else(|| inclusive_by_amounts(x, &[tax, taxed], gross))
+            .unwrap_or(flagged),
         _ => flagged,
     };
-    Ok((tax, inclusive))
+    // A tax amount finer than the currency (TP.net writes 5.2339 for the 5.23 printed) is
+    // rounded to it, so that the lines' taxes add up to the receipt's tax total.
+    Ok((tax.round_dp(dp), inclusive))
+}
+
+/// Whether a `Tax`'s taxable amount `x` already holds its tax amount `a`, told by its rate
+/// `p`: `a` = x × p / (100 + p) → yes (Wincor TP.net at IKEA Portugal: `TaxableAmount` 27.99
+/// = the VAT-inclusive price, `Amount` 5.2339 at 23 %), `a` = x × p / 100 → no. None when
+/// the rate is 0, neither fits within a minor unit (or 0.02), or the two readings are too
+/// close to tell apart (a small amount at a low rate: 0.30 at 7 % is 0.0196 or 0.021).
+fn taxable_holds_tax(x: Decimal, a: Decimal, p: Decimal, dp: u32) -> Option<bool> {
+    if p <= Decimal::ZERO || p > Decimal::ONE_HUNDRED {
+        return None;
+    }
+    let hundred = Decimal::ONE_HUNDRED;
+    let (held, added) = (x * p / (hundred + p), x * p / hundred);
+    let tolerance = minor_or_2c(dp);
+    if added - held <= tolerance {
+        return None;
+    }
+    let (inside, on_top) = ((a - held).abs(), (a - added).abs());
+    match inside.min(on_top) {
+        m if m > tolerance => None,
+        _ => Some(inside < on_top),
+    }
+}
+
+/// One minor unit of the currency (`dp` places), at least 0.02: how far a vendor's rounded
+/// tax or taxable amount may be from the exact one.
+fn minor_or_2c(dp: u32) -> Decimal {
+    Decimal::new(1, dp).max(Decimal::new(2, 2))
 }
 
 /// Whether a line's price includes its tax, from its `taxable` amount and `net`: the net is
@@ -380,7 +427,7 @@ pub(super) fn item_line(
         Decimal::ONE
     };
     let discount = money.discount;
-    let (tax, inclusive) = line_tax(item, money.gross - discount, dp)?;
+    let (tax, inclusive) = line_tax(item, money.gross - discount, money.gross, dp)?;
     let net = if inclusive {
         money.gross - discount - tax
     } else {
@@ -389,7 +436,7 @@ pub(super) fn item_line(
     let link = child(item, "TransactionLink");
     let (original_txn_id, original_line_no) = match link {
         Some(l) => (
-            Some(link_id(ctx, h, l)),
+            link_id(ctx, h, l),
             child_text(l, "LineItemSequenceNumber").and_then(|s| s.parse().ok()),
         ),
         None => (None, None),
@@ -452,8 +499,12 @@ fn is_id_kind(name: &str) -> bool {
     )
 }
 
-/// The id the linked (original) transaction got when it was ingested.
-fn link_id(_ctx: &Context, h: &Head, l: Node) -> String {
+/// The id the linked (original) transaction got when it was ingested. Its business day is the
+/// link's `BusinessDayDate`, else the date of its `BeginDateTime` / `EndDateTime` (Wincor
+/// TP.net links a return to its sale by store, workstation, sequence number and the sale's
+/// begin time only). None when the link names no transaction at all: an empty id would
+/// tie the return to nothing while claiming an original.
+fn link_id(_ctx: &Context, h: &Head, l: Node) -> Option<String> {
     let store = child(l, "BusinessUnit")
         .and_then(|b| child_text(b, "UnitID").or(Some(text(b)).filter(|s| !s.is_empty())))
         .or_else(|| child_text(l, "RetailStoreID"))
@@ -463,10 +514,17 @@ fn link_id(_ctx: &Context, h: &Head, l: Node) -> String {
         .map(str::to_string)
         .or_else(|| h.workstation.clone());
     let day = child(l, "BusinessDayDate")
-        .and_then(|d| child_text(d, "Date").or(Some(text(d)).filter(|s| !s.is_empty())));
+        .and_then(|d| child_text(d, "Date").or(Some(text(d)).filter(|s| !s.is_empty())))
+        .or_else(|| {
+            ["BeginDateTime", "EndDateTime"]
+                .iter()
+                .filter_map(|n| child_text(l, n))
+                .filter_map(|t| t.get(..10))
+                .find(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok())
+        });
     match (day, child_text(l, "SequenceNumber")) {
-        (Some(day), Some(seq)) => compose_id(&store, ws.as_deref(), day, seq),
-        _ => child_text(l, "TransactionID").unwrap_or("").to_string(),
+        (Some(day), Some(seq)) => Some(compose_id(&store, ws.as_deref(), day, seq)),
+        _ => child_text(l, "TransactionID").map(str::to_string),
     }
 }
 
