@@ -180,9 +180,16 @@ impl Row {
         let Some(v) = self.cell(c) else {
             return Ok(None);
         };
-        parse_formatted(v, m.number_format())
-            .map(Some)
-            .map_err(|e| self.err(c, e))
+        let d = parse_formatted(v, m.number_format()).map_err(|e| self.err(c, e))?;
+        self.bounded(c, v, d).map(Some)
+    }
+
+    /// `d` when it is within ±[`MAX_NUMBER`], else an error naming the cell.
+    fn bounded(&self, c: &Col, v: &str, d: Decimal) -> Result<Decimal, String> {
+        if d.abs() > MAX_NUMBER {
+            return Err(self.err(c, format!("`{v}` is out of range (beyond ±10^12)")));
+        }
+        Ok(d)
     }
 
     /// A money cell: currency symbols and codes around the number are dropped ("$1,234.50",
@@ -199,12 +206,18 @@ impl Row {
         };
         let d =
             parse_formatted(&strip_currency(v), m.number_format()).map_err(|e| self.err(c, e))?;
-        Ok(Some(match m.money_unit {
+        let d = match m.money_unit {
             MoneyUnit::Major => d,
             MoneyUnit::Minor => d / Decimal::from(10u64.pow(exponent(currency))),
-        }))
+        };
+        self.bounded(c, v, d).map(Some)
     }
 }
+
+/// Numbers beyond a trillion are never real quantities or amounts (the POSLog adapter refuses
+/// them the same way); refusing them keeps the line and order arithmetic, products and sums of
+/// many lines, far from `Decimal`'s limit of ~7.9 × 10^28, where it would overflow.
+const MAX_NUMBER: Decimal = Decimal::from_parts(3_567_587_328, 232, 0, false, 0);
 
 /// Drops currency signs anywhere and letters before the first or after the last digit, so
 /// that `parse_formatted` sees only the number, its separators and its sign. Letters between

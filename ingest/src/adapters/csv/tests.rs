@@ -415,12 +415,24 @@ fn minor_units_follow_the_currency() {
     let m =
         Mapping::from_toml(&MAPPING.replace("money_unit = \"major\"", "money_unit = \"minor\""))
             .unwrap();
-    let body = "Bon;Zeit;EAN;Artikel;Menge_g;Preis;Art\n1;05.01.2026 09:15;4011;A;1000;123456789012345678901;V\n";
+    let body =
+        "Bon;Zeit;EAN;Artikel;Menge_g;Preis;Art\n1;05.01.2026 09:15;4011;A;1000;99999999999999;V\n";
     let p = parse(&ctx(), &m, body).unwrap();
-    // Larger than an i64 of cents would silently have become 0 before.
-    assert_eq!(
-        txn(&p.records[0]).lines[0].unit_price,
-        d("1234567890123456789.01")
+    assert_eq!(txn(&p.records[0]).lines[0].unit_price, d("999999999999.99"));
+    // Larger than an i64 of cents would silently have become 0 once; beyond 10^12 of the
+    // currency it is refused by name.
+    let p = parse(
+        &ctx(),
+        &m,
+        &body.replace("99999999999999", "123456789012345678901"),
+    )
+    .unwrap();
+    let e = p.records[0].as_ref().unwrap_err();
+    assert!(
+        e.reason
+            .contains("`Preis`: `123456789012345678901` is out of range"),
+        "{}",
+        e.reason
     );
 }
 

@@ -78,11 +78,12 @@ fn business_day_follows_the_written_offset() {
     );
 }
 
-/// Found by the csv fuzz target (session 16): two lines whose 28-digit taxes overflow when
+/// Found by the csv fuzz target (session 16): two lines whose 28-digit taxes overflowed when
 /// added up panicked in the order-tax step, even for a mapping without an order tax column.
-/// Without one, the lines land as written; with one, the transaction is rejected, not a panic.
+/// Cells beyond ±10^12 are now refused by name, as POSLog refuses them; and the order steps
+/// add with checked arithmetic (`money::spread` is tested at Decimal's limit itself).
 #[test]
-fn taxes_too_large_to_add_up_are_no_panic() {
+fn taxes_too_large_to_add_up_are_a_reject_not_a_panic() {
     let m = Mapping::from_toml(include_str!("../../../mappings/de_kassenjournal.toml")).unwrap();
     let big = "50.000.000.000.000.000.000.000.000.000,00";
     let body = format!(
@@ -91,12 +92,23 @@ fn taxes_too_large_to_add_up_are_no_panic() {
          B1;K1;1;01.10.2026;08:15:03;A;4011;Y;1;1,00;;1,00;{big};\n"
     );
     let p = parse(&ctx(), &m, &body).unwrap();
-    assert_eq!(p.records.len(), 1);
+    let e = p.records[0].as_ref().unwrap_err();
+    assert!(
+        e.reason.contains("row 2: column `MwSt`") && e.reason.contains("out of range"),
+        "{}",
+        e.reason
+    );
+    let body = body.replace(big, "1.000.000.000.000,00");
+    assert!(
+        parse(&ctx(), &m, &body).unwrap().records[0].is_ok(),
+        "10^12 itself is taken"
+    );
     let b = "70000000000000000000000000000";
     let row = |sku: &str| {
         format!("#2001,a@example.com,paid,2025-10-02 17:09:34 -0300,fulfilled,,yes,USD,30.00,0.00,1.00,31.00,,0.00,Standard,2025-10-02 17:09:33 -0300,1,Mug,{b},,{sku},true,true,fulfilled,,Card,ref,0.00,Shop,0.00,6866149310695,,Low,web,0.00\n")
     };
     let body = format!("{ONLINE_HEADER}\n{}{}", row("A"), row("B"));
     let p = parse(&ctx(), &Mapping::from_toml(SHOPIFY).unwrap(), &body).unwrap();
-    assert_eq!(p.records.len(), 1);
+    let e = p.records[0].as_ref().unwrap_err();
+    assert!(e.reason.contains("out of range"), "{}", e.reason);
 }
