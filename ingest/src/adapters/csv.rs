@@ -48,6 +48,7 @@ mod chunks;
 mod group;
 mod line;
 mod order;
+mod rate;
 mod stores;
 mod tender;
 #[cfg(test)]
@@ -88,6 +89,11 @@ pub struct Mapping {
     #[serde(default = "dot")]
     pub decimal: char,
     pub group: Option<char>,
+    /// The decimal separator of money cells, when it is not the one of quantities: the
+    /// French "Bakery sales" dataset writes `Quantity` as `1.0` (pandas) and `unit_price` as
+    /// `"0,90 €"` (a French till). Without it money cells use `decimal`. It may be the
+    /// delimiter: such cells are quoted, as that file's are.
+    pub money_decimal: Option<char>,
     /// chrono format of a combined date-time column; or several, tried in order, for an
     /// export whose date form depends on the account or report (Toast writes
     /// `10/8/26 5:18 PM` in one and `10/08/2026 17:18:00` in another).
@@ -255,6 +261,12 @@ pub struct Columns {
     /// Line amount before discounts (Square "Gross Sales"): the unit price is gross / qty.
     pub gross_amount: Option<String>,
     pub discount: Option<String>,
+    /// The line's discount as a fraction of its amount before discount (Tableau Superstore's
+    /// `Discount`, `0.2` for 20 % off the list price). With a unit price or gross amount the
+    /// discount is that amount × the rate; with only `net_amount` (Superstore's `Sales`,
+    /// after discount) the list amount is net / (1 − rate) and the discount the difference,
+    /// so the net stays as written and the list price is not lost.
+    pub discount_rate: Option<String>,
     /// A discount of the whole order (Shopify `Discount Amount`), on any row of it. The part
     /// not already in the lines' `discount` cells is spread over the sale lines by their
     /// gross, so line nets add up to what the customer paid for the goods.
@@ -419,11 +431,12 @@ impl Mapping {
         if c.item_id.names().is_empty() {
             return Err("columns.item_id names no column".into());
         }
-        if c.unit_price.is_none() && c.gross_amount.is_none() {
-            return Err("name the price: columns.unit_price or columns.gross_amount".into());
-        }
+        self.check_price()?;
         if self.decimal == self.delimiter || Some(self.decimal) == self.group {
             return Err("decimal must differ from delimiter and group".into());
+        }
+        if self.money_decimal.is_some() && self.money_decimal == self.group {
+            return Err("money_decimal must differ from group".into());
         }
         if !self.delimiter.is_ascii() {
             return Err("delimiter must be one ASCII character".into());
@@ -464,6 +477,29 @@ impl Mapping {
                     "encoding = \"{e}\" is not an encoding label (e.g. \"windows-1252\")"
                 ));
             }
+        }
+        Ok(())
+    }
+
+    /// A price must be named: a unit price, a gross amount, or a net amount with the discount
+    /// rate it is after (the list price follows from them). A rate and a discount amount
+    /// would both be the line's discount.
+    fn check_price(&self) -> Result<(), String> {
+        let c = &self.columns;
+        let net_and_rate = c.net_amount.is_some() && c.discount_rate.is_some();
+        if c.unit_price.is_none() && c.gross_amount.is_none() && !net_and_rate {
+            return Err(
+                "name the price: columns.unit_price or columns.gross_amount (or net_amount \
+                 with discount_rate)"
+                    .into(),
+            );
+        }
+        if c.discount_rate.is_some() && c.discount.is_some() {
+            return Err(
+                "columns.discount_rate and columns.discount both name the line's discount: \
+                 map one"
+                    .into(),
+            );
         }
         Ok(())
     }
@@ -544,6 +580,14 @@ impl Mapping {
     fn number_format(&self) -> NumberFormat {
         NumberFormat {
             decimal: self.decimal,
+            group: self.group,
+        }
+    }
+
+    /// The format of money cells: `money_decimal` where the export sets one apart.
+    fn money_format(&self) -> NumberFormat {
+        NumberFormat {
+            decimal: self.money_decimal.unwrap_or(self.decimal),
             group: self.group,
         }
     }
