@@ -58,6 +58,10 @@ mod tests_chunks;
 #[cfg(test)]
 mod tests_datasets;
 #[cfg(test)]
+mod tests_datasets_retail;
+#[cfg(test)]
+mod tests_keys;
+#[cfg(test)]
 mod tests_orders;
 #[cfg(test)]
 mod tests_pos;
@@ -98,8 +102,12 @@ pub struct Mapping {
     /// export whose date form depends on the account or report (Toast writes
     /// `10/8/26 5:18 PM` in one and `10/08/2026 17:18:00` in another).
     pub datetime_format: Option<OneOrMore>,
+    /// chrono format of the `date` and `business_date` columns; or several, tried in order,
+    /// for a dataset whose copies differ (Maven's Coffee Shop Sales circulates with
+    /// `1/1/23`, `1/1/2023` and `2023-01-01`). The forms must not read one cell two ways:
+    /// `%m/%d/%Y` and `%d/%m/%Y` together would take 3/4 as whichever comes first.
     #[serde(default = "iso_date")]
-    pub date_format: String,
+    pub date_format: OneOrMore,
     #[serde(default = "iso_time")]
     pub time_format: String,
     #[serde(default)]
@@ -386,8 +394,8 @@ fn comma() -> char {
 fn dot() -> char {
     '.'
 }
-fn iso_date() -> String {
-    "%Y-%m-%d".into()
+fn iso_date() -> OneOrMore {
+    OneOrMore::One("%Y-%m-%d".into())
 }
 fn iso_time() -> String {
     "%H:%M:%S".into()
@@ -418,6 +426,9 @@ impl Mapping {
                 "columns.datetime needs datetime_format (chrono syntax, e.g. \"%d.%m.%Y %H:%M\")"
                     .into(),
             );
+        }
+        if self.date_format.names().is_empty() {
+            return Err("date_format names no format (e.g. \"%d.%m.%Y\")".into());
         }
         if self.store_id.is_none() && c.store_id.is_none() {
             return Err("name the store: store_id = \"…\" or columns.store_id".into());
