@@ -41,6 +41,10 @@
 //! selections flag an item voided on its check in the row itself (`[kinds] voided`), write
 //! dates in the account's form (`datetime_format` as a list) and close the business day at
 //! 04:00 (`business_day_start`); Loyverse's receipts by item need the list of date forms too.
+//! Tableau's Superstore gives a line's discount as a fraction of the list price and its net
+//! after it (`discount_rate`); the French bakery dataset writes prices `"0,90 €"` beside
+//! quantities `1.0` (`money_decimal`); copies of Maven's Coffee Shop Sales differ in their
+//! date form (`date_format` as a list).
 //! Ready mappings: `ingest/mappings/`.
 
 mod cells;
