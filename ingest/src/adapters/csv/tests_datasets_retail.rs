@@ -54,8 +54,20 @@ fn superstore_lines_keep_sales_as_net_and_get_list_price_and_discount_from_the_r
     assert_eq!(
         lines(t),
         [
-            (LineKind::Sale, "OFF-BI-10003910", d("3"), d("17.46"), d("41.904")),
-            (LineKind::Sale, "TEC-PH-10002033", d("2"), d("539.97"), d("863.952")),
+            (
+                LineKind::Sale,
+                "OFF-BI-10003910",
+                d("3"),
+                d("17.46"),
+                d("41.904")
+            ),
+            (
+                LineKind::Sale,
+                "TEC-PH-10002033",
+                d("2"),
+                d("539.97"),
+                d("863.952")
+            ),
         ]
     );
     assert_eq!(
@@ -71,7 +83,13 @@ fn superstore_lines_keep_sales_as_net_and_get_list_price_and_discount_from_the_r
     let t = ok["CA-2017-117415"];
     assert_eq!(
         lines(t)[0],
-        (LineKind::Sale, "OFF-BI-10000756", d("4"), d("4.77"), d("3.816"))
+        (
+            LineKind::Sale,
+            "OFF-BI-10000756",
+            d("4"),
+            d("4.77"),
+            d("3.816")
+        )
     );
     assert_eq!(t.lines[0].discount, d("15.264"));
     assert_eq!(
@@ -90,8 +108,20 @@ fn superstore_lines_keep_sales_as_net_and_get_list_price_and_discount_from_the_r
     assert_eq!(
         lines(ok["CA-2017-152660"]),
         [
-            (LineKind::Sale, "OFF-PA-10001804", d("2"), d("6.16"), d("12.32")),
-            (LineKind::Sale, "OFF-PA-10001804", d("1"), d("6.16"), d("6.16")),
+            (
+                LineKind::Sale,
+                "OFF-PA-10001804",
+                d("2"),
+                d("6.16"),
+                d("12.32")
+            ),
+            (
+                LineKind::Sale,
+                "OFF-PA-10001804",
+                d("1"),
+                d("6.16"),
+                d("6.16")
+            ),
         ]
     );
     assert!(ok.values().all(|t| t.tenders.is_empty()));
@@ -107,8 +137,12 @@ fn superstore_csv_is_read_as_windows_1252() {
     // The `®` as Windows-1252 writes it: one byte.
     let at = bytes.windows(2).position(|w| w == [0xc2, 0xae]).unwrap();
     bytes.splice(at..at + 2, [0xae]);
-    let text = crate::adapters::format::text_of(&ms, &crate::adapters::format::Format::Csv("s".into()), &bytes)
-        .unwrap();
+    let text = crate::adapters::format::text_of(
+        &ms,
+        &crate::adapters::format::Format::Csv("s".into()),
+        &bytes,
+    )
+    .unwrap();
     let p = parse(&ctx(), &ms["s"], &text).unwrap();
     let (ok, _) = split(&p);
     assert_eq!(
@@ -136,7 +170,13 @@ fn bakery_tickets_french_prices_negative_rows_and_the_placeholder_article() {
     );
     assert_eq!(
         lines(t)[0],
-        (LineKind::Sale, "TRADITIONAL BAGUETTE", d("2"), d("1.20"), d("2.40"))
+        (
+            LineKind::Sale,
+            "TRADITIONAL BAGUETTE",
+            d("2"),
+            d("1.20"),
+            d("2.40")
+        )
     );
     // Paris: 08:05 is 07:05 UTC in March (CET), 18:55 is 16:55 UTC in August (CEST).
     assert_eq!(t.occurred_at.to_rfc3339(), "2021-03-14T07:05:00+00:00");
@@ -158,7 +198,13 @@ fn bakery_tickets_french_prices_negative_rows_and_the_placeholder_article() {
     // A ticket of negative rows only: a return.
     assert_eq!(
         lines(ok["159812"]),
-        [(LineKind::Return, "TRADITIONAL BAGUETTE", d("-2"), d("1.20"), d("-2.40"))]
+        [(
+            LineKind::Return,
+            "TRADITIONAL BAGUETTE",
+            d("-2"),
+            d("1.20"),
+            d("-2.40")
+        )]
     );
     assert_eq!(net(ok["170022"]), d("51.00"));
     // A free article moves units, no money.
@@ -166,7 +212,9 @@ fn bakery_tickets_french_prices_negative_rows_and_the_placeholder_article() {
         lines(ok["170024"])[1],
         (LineKind::Sale, "BAGUETTE", d("1"), d("0.00"), d("0.00"))
     );
-    assert!(ok.values().all(|t| discounts(t).iter().all(|&(x, y)| x.is_zero() && y.is_zero())));
+    assert!(ok.values().all(|t| discounts(t)
+        .iter()
+        .all(|&(x, y)| x.is_zero() && y.is_zero())));
     assert_eq!(rejects.len(), 1);
     assert_eq!(rejects[0].0, "170023");
     assert!(
@@ -184,14 +232,8 @@ fn coffee_shop_rows_are_transactions_of_three_stores_in_new_york_time() {
     let (ok, rejects) = split(&p);
     assert_eq!((ok.len(), rejects.len()), (10, 0));
     let t = ok["1"];
-    assert_eq!(
-        (t.key.store_id.as_str(), t.currency.as_str()),
-        ("5", "USD")
-    );
-    assert_eq!(
-        lines(t),
-        [(LineKind::Sale, "30", d("2"), d("3"), d("6"))]
-    );
+    assert_eq!((t.key.store_id.as_str(), t.currency.as_str()), ("5", "USD"));
+    assert_eq!(lines(t), [(LineKind::Sale, "30", d("2"), d("3"), d("6"))]);
     assert_eq!(t.lines[0].description.as_deref(), Some("Ethiopia Sm"));
     // `7:04:18` in January is EST; 20:58 on June 30 is EDT and already July 1 in UTC, but
     // the business day is the shop's.

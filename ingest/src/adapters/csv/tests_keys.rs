@@ -82,10 +82,7 @@ fn a_discount_rate_outside_0_to_1_or_100_percent_off_a_paid_net_is_rejected() {
     }
     // 100 % off a line that cost nothing is a free line.
     let body = "Id,Day,Item,Qty,Sales,Off\n1,2026-01-05,A,1,0,1\n";
-    assert_eq!(
-        rated(&m, body).unwrap(),
-        [(d("1"), d("0"), d("0"), d("0"))]
-    );
+    assert_eq!(rated(&m, body).unwrap(), [(d("1"), d("0"), d("0"), d("0"))]);
 }
 
 #[test]
@@ -93,9 +90,15 @@ fn a_mapping_prices_lines_by_a_net_only_with_a_rate_and_takes_one_discount() {
     let no_rate = RATED.replace("discount_rate = \"Off\"\n", "");
     let e = Mapping::from_toml(&no_rate).unwrap_err();
     assert!(e.contains("name the price"), "{e}");
-    let both = RATED.replace("discount_rate = \"Off\"", "discount_rate = \"Off\"\ndiscount = \"D\"");
+    let both = RATED.replace(
+        "discount_rate = \"Off\"",
+        "discount_rate = \"Off\"\ndiscount = \"D\"",
+    );
     let e = Mapping::from_toml(&both).unwrap_err();
-    assert!(e.contains("discount_rate") && e.contains("discount both"), "{e}");
+    assert!(
+        e.contains("discount_rate") && e.contains("discount both"),
+        "{e}"
+    );
 }
 
 const EURO: &str = r#"
@@ -138,7 +141,11 @@ fn money_decimal_reads_prices_with_a_comma_beside_quantities_with_a_dot() {
     let plain = Mapping::from_toml(&EURO.replace("money_decimal = \",\"\n", "")).unwrap();
     let p = parse(&ctx(), &plain, body).unwrap();
     let e = p.records[0].as_ref().unwrap_err();
-    assert!(e.reason.contains("`Price`") && e.reason.contains("1,20"), "{}", e.reason);
+    assert!(
+        e.reason.contains("`Price`") && e.reason.contains("1,20"),
+        "{}",
+        e.reason
+    );
 }
 
 #[test]
