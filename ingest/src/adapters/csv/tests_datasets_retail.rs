@@ -128,6 +128,21 @@ fn superstore_lines_keep_sales_as_net_and_get_list_price_and_discount_from_the_r
 }
 
 #[test]
+fn superstore_amounts_as_excel_displays_them_read_the_same() {
+    let m = Mapping::from_toml(SUPERSTORE).unwrap();
+    let text = real("superstore_orders.csv");
+    let shown = text
+        .replace(",863.952,", ",\"$863.952\",")
+        .replace(",6799.9,", ",\"6,799.90\",");
+    let (a, b) = (
+        parse(&ctx(), &m, &text).unwrap(),
+        parse(&ctx(), &m, &shown).unwrap(),
+    );
+    assert_ne!(text, shown);
+    assert_eq!(a.records, b.records);
+}
+
+#[test]
 fn superstore_csv_is_read_as_windows_1252() {
     let mut ms = std::collections::HashMap::new();
     ms.insert("s".to_string(), Mapping::from_toml(SUPERSTORE).unwrap());
