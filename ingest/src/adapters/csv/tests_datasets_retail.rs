@@ -128,12 +128,14 @@ fn superstore_lines_keep_sales_as_net_and_get_list_price_and_discount_from_the_r
 }
 
 #[test]
-fn superstore_amounts_as_excel_displays_them_read_the_same() {
+fn superstore_copies_with_excel_amounts_or_iso_dates_read_the_same() {
     let m = Mapping::from_toml(SUPERSTORE).unwrap();
     let text = real("superstore_orders.csv");
+    // Excel's display of amounts, and a pandas copy's ISO dates.
     let shown = text
         .replace(",863.952,", ",\"$863.952\",")
-        .replace(",6799.9,", ",\"6,799.90\",");
+        .replace(",6799.9,", ",\"6,799.90\",")
+        .replace(",6/12/2016,", ",2016-06-12,");
     let (a, b) = (
         parse(&ctx(), &m, &text).unwrap(),
         parse(&ctx(), &m, &shown).unwrap(),
