@@ -26,6 +26,10 @@ fn mappings() -> HashMap<String, Mapping> {
         "kaggle_supermarket_sales",
         "toast_item_selection_details",
         "loyverse_receipts_by_item",
+        "tableau_superstore_orders",
+        "french_bakery_sales",
+        "maven_coffee_shop_sales",
+        "kaggle_retail_sales_dataset",
     ]
     .into_iter()
     .map(|name| {
@@ -71,6 +75,10 @@ fn fixtures() -> Vec<(PathBuf, Format)> {
                         "online_retail.csv" => "uci_online_retail",
                         "online_retail_II.csv" => "uci_online_retail_ii",
                         "supermarket_sales.csv" => "kaggle_supermarket_sales",
+                        "superstore_orders.csv" => "tableau_superstore_orders",
+                        "bakery_sales.csv" => "french_bakery_sales",
+                        "coffee_shop_sales.csv" => "maven_coffee_shop_sales",
+                        "retail_sales_dataset.csv" => "kaggle_retail_sales_dataset",
                         other => panic!("no mapping for datasets/{other}"),
                     }
                     .into(),

@@ -3,9 +3,16 @@
 //! column, gross amounts, split returns), Shopify's orders export, the German till journal and
 //! the public datasets' (UCI Online Retail I/II: rejected rows, float ids; Supermarket sales:
 //! tenders) and other POS systems' exports (Toast item selections: voided rows, several
+<<<<<<< HEAD
 //! date forms, a business-day start; Loyverse receipts by item).
 //! It must answer with envelopes or a payload error, never panic; and cut into chunks as
 //! `import` cuts a file, it must map to the same records as the whole.
+=======
+//! date forms, a business-day start; Loyverse receipts by item; Tableau Superstore: discount
+//! rates; the French bakery: comma money beside dot quantities; Maven's Coffee Shop Sales:
+//! date forms; Kaggle's Retail Sales Dataset).
+//! It must answer with envelopes or a payload error, never panic.
+>>>>>>> s16-datasets
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -14,7 +21,7 @@ use pos_ingest::adapters::format::Format;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-const MAPPINGS: [(&str, &str); 9] = [
+const MAPPINGS: [(&str, &str); 13] = [
     ("kasse", include_str!("../../tests/data/kasse.toml")),
     ("square_item_sales", include_str!("../../mappings/square_item_sales.toml")),
     ("shopify_orders_export", include_str!("../../mappings/shopify_orders_export.toml")),
@@ -24,6 +31,10 @@ const MAPPINGS: [(&str, &str); 9] = [
     ("kaggle_supermarket_sales", include_str!("../../mappings/kaggle_supermarket_sales.toml")),
     ("toast_item_selection_details", include_str!("../../mappings/toast_item_selection_details.toml")),
     ("loyverse_receipts_by_item", include_str!("../../mappings/loyverse_receipts_by_item.toml")),
+    ("tableau_superstore_orders", include_str!("../../mappings/tableau_superstore_orders.toml")),
+    ("french_bakery_sales", include_str!("../../mappings/french_bakery_sales.toml")),
+    ("maven_coffee_shop_sales", include_str!("../../mappings/maven_coffee_shop_sales.toml")),
+    ("kaggle_retail_sales_dataset", include_str!("../../mappings/kaggle_retail_sales_dataset.toml")),
 ];
 
 fn mappings() -> &'static HashMap<String, Mapping> {

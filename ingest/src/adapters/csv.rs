@@ -41,6 +41,10 @@
 //! selections flag an item voided on its check in the row itself (`[kinds] voided`), write
 //! dates in the account's form (`datetime_format` as a list) and close the business day at
 //! 04:00 (`business_day_start`); Loyverse's receipts by item need the list of date forms too.
+//! Tableau's Superstore gives a line's discount as a fraction of the list price and its net
+//! after it (`discount_rate`); the French bakery dataset writes prices `"0,90 €"` beside
+//! quantities `1.0` (`money_decimal`); copies of Maven's Coffee Shop Sales differ in their
+//! date form (`date_format` as a list).
 //! Ready mappings: `ingest/mappings/`.
 
 mod cells;
@@ -48,6 +52,7 @@ mod chunks;
 mod group;
 mod line;
 mod order;
+mod rate;
 mod stores;
 mod tender;
 #[cfg(test)]
@@ -56,6 +61,10 @@ mod tests;
 mod tests_chunks;
 #[cfg(test)]
 mod tests_datasets;
+#[cfg(test)]
+mod tests_datasets_retail;
+#[cfg(test)]
+mod tests_keys;
 #[cfg(test)]
 mod tests_orders;
 #[cfg(test)]
@@ -88,12 +97,21 @@ pub struct Mapping {
     #[serde(default = "dot")]
     pub decimal: char,
     pub group: Option<char>,
+    /// The decimal separator of money cells, when it is not the one of quantities: the
+    /// French "Bakery sales" dataset writes `Quantity` as `1.0` (pandas) and `unit_price` as
+    /// `"0,90 €"` (a French till). Without it money cells use `decimal`. It may be the
+    /// delimiter: such cells are quoted, as that file's are.
+    pub money_decimal: Option<char>,
     /// chrono format of a combined date-time column; or several, tried in order, for an
     /// export whose date form depends on the account or report (Toast writes
     /// `10/8/26 5:18 PM` in one and `10/08/2026 17:18:00` in another).
     pub datetime_format: Option<OneOrMore>,
+    /// chrono format of the `date` and `business_date` columns; or several, tried in order,
+    /// for a dataset whose copies differ (Maven's Coffee Shop Sales circulates with
+    /// `1/1/23`, `1/1/2023` and `2023-01-01`). The forms must not read one cell two ways:
+    /// `%m/%d/%Y` and `%d/%m/%Y` together would take 3/4 as whichever comes first.
     #[serde(default = "iso_date")]
-    pub date_format: String,
+    pub date_format: OneOrMore,
     #[serde(default = "iso_time")]
     pub time_format: String,
     #[serde(default)]
@@ -255,6 +273,12 @@ pub struct Columns {
     /// Line amount before discounts (Square "Gross Sales"): the unit price is gross / qty.
     pub gross_amount: Option<String>,
     pub discount: Option<String>,
+    /// The line's discount as a fraction of its amount before discount (Tableau Superstore's
+    /// `Discount`, `0.2` for 20 % off the list price). With a unit price or gross amount the
+    /// discount is that amount × the rate; with only `net_amount` (Superstore's `Sales`,
+    /// after discount) the list amount is net / (1 − rate) and the discount the difference,
+    /// so the net stays as written and the list price is not lost.
+    pub discount_rate: Option<String>,
     /// A discount of the whole order (Shopify `Discount Amount`), on any row of it. The part
     /// not already in the lines' `discount` cells is spread over the sale lines by their
     /// gross, so line nets add up to what the customer paid for the goods.
@@ -374,8 +398,8 @@ fn comma() -> char {
 fn dot() -> char {
     '.'
 }
-fn iso_date() -> String {
-    "%Y-%m-%d".into()
+fn iso_date() -> OneOrMore {
+    OneOrMore::One("%Y-%m-%d".into())
 }
 fn iso_time() -> String {
     "%H:%M:%S".into()
@@ -407,6 +431,9 @@ impl Mapping {
                     .into(),
             );
         }
+        if self.date_format.names().is_empty() {
+            return Err("date_format names no format (e.g. \"%d.%m.%Y\")".into());
+        }
         if self.store_id.is_none() && c.store_id.is_none() {
             return Err("name the store: store_id = \"…\" or columns.store_id".into());
         }
@@ -419,11 +446,12 @@ impl Mapping {
         if c.item_id.names().is_empty() {
             return Err("columns.item_id names no column".into());
         }
-        if c.unit_price.is_none() && c.gross_amount.is_none() {
-            return Err("name the price: columns.unit_price or columns.gross_amount".into());
-        }
+        self.check_price()?;
         if self.decimal == self.delimiter || Some(self.decimal) == self.group {
             return Err("decimal must differ from delimiter and group".into());
+        }
+        if self.money_decimal.is_some() && self.money_decimal == self.group {
+            return Err("money_decimal must differ from group".into());
         }
         if !self.delimiter.is_ascii() {
             return Err("delimiter must be one ASCII character".into());
@@ -464,6 +492,29 @@ impl Mapping {
                     "encoding = \"{e}\" is not an encoding label (e.g. \"windows-1252\")"
                 ));
             }
+        }
+        Ok(())
+    }
+
+    /// A price must be named: a unit price, a gross amount, or a net amount with the discount
+    /// rate it is after (the list price follows from them). A rate and a discount amount
+    /// would both be the line's discount.
+    fn check_price(&self) -> Result<(), String> {
+        let c = &self.columns;
+        let net_and_rate = c.net_amount.is_some() && c.discount_rate.is_some();
+        if c.unit_price.is_none() && c.gross_amount.is_none() && !net_and_rate {
+            return Err(
+                "name the price: columns.unit_price or columns.gross_amount (or net_amount \
+                 with discount_rate)"
+                    .into(),
+            );
+        }
+        if c.discount_rate.is_some() && c.discount.is_some() {
+            return Err(
+                "columns.discount_rate and columns.discount both name the line's discount: \
+                 map one"
+                    .into(),
+            );
         }
         Ok(())
     }
@@ -544,6 +595,14 @@ impl Mapping {
     fn number_format(&self) -> NumberFormat {
         NumberFormat {
             decimal: self.decimal,
+            group: self.group,
+        }
+    }
+
+    /// The format of money cells: `money_decimal` where the export sets one apart.
+    fn money_format(&self) -> NumberFormat {
+        NumberFormat {
+            decimal: self.money_decimal.unwrap_or(self.decimal),
             group: self.group,
         }
     }

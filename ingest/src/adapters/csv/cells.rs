@@ -47,6 +47,7 @@ pub(super) struct Cols {
     pub(super) unit_price: Option<Col>,
     pub(super) gross_amount: Option<Col>,
     pub(super) discount: Option<Col>,
+    pub(super) discount_rate: Option<Col>,
     pub(super) order_discount: Option<Col>,
     pub(super) order_tax: Option<Col>,
     pub(super) order_total: Option<Col>,
@@ -127,6 +128,7 @@ impl Cols {
             unit_price: opt(&c.unit_price)?,
             gross_amount: opt(&c.gross_amount)?,
             discount: may("discount", &c.discount)?,
+            discount_rate: opt(&c.discount_rate)?,
             order_discount: may("order_discount", &c.order_discount)?,
             order_tax: may("order_tax", &c.order_tax)?,
             order_total: may("order_total", &c.order_total)?,
@@ -193,7 +195,8 @@ impl Row {
     }
 
     /// A money cell: currency symbols and codes around the number are dropped ("$1,234.50",
-    /// "€ 3,50", "CHF 12.00", "3,50 EUR", "($5.00)", "5,00-").
+    /// "€ 3,50", "CHF 12.00", "3,50 EUR", "($5.00)", "5,00-"), read with the mapping's
+    /// `money_decimal` where it has one.
     pub(super) fn money(
         &self,
         m: &Mapping,
@@ -205,7 +208,7 @@ impl Row {
             return Ok(None);
         };
         let d =
-            parse_formatted(&strip_currency(v), m.number_format()).map_err(|e| self.err(c, e))?;
+            parse_formatted(&strip_currency(v), m.money_format()).map_err(|e| self.err(c, e))?;
         let d = match m.money_unit {
             MoneyUnit::Major => d,
             MoneyUnit::Minor => d / Decimal::from(10u64.pow(exponent(currency))),

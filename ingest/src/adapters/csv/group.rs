@@ -141,10 +141,10 @@ fn header_of(ctx: &Context, m: &Mapping, cols: &Cols, g: &Group) -> Result<Heade
         _ => zone,
     };
     let business_date = match first(&g.rows, &cols.business_date) {
-        Some((row, s)) => NaiveDate::parse_from_str(s, &m.date_format).map_err(|_| {
+        Some((row, s)) => parse_date(s, m).ok_or_else(|| {
             row.err(
                 cols.business_date.as_ref().expect("a cell was found"),
-                format!("`{s}` does not match `{}`", m.date_format),
+                format!("`{s}` does not match `{}`", date_formats(m)),
             )
         })?,
         None => business_day(m, day_zone, at),
@@ -229,8 +229,7 @@ fn when(
             .map_err(|e| row.err(cols.datetime.as_ref().expect("mapped"), e));
     }
     let (row, v) = first(rows, &cols.date).ok_or_else(|| empty_everywhere(&cols.date))?;
-    let date = NaiveDate::parse_from_str(v, &m.date_format)
-        .map_err(|_| mismatch(row, &cols.date, v, &m.date_format))?;
+    let date = parse_date(v, m).ok_or_else(|| mismatch(row, &cols.date, v, &date_formats(m)))?;
     // The time cell of the same row: a date from one row and a time from another would be
     // no time at all.
     let time = match row.get(&cols.time) {
@@ -241,6 +240,19 @@ fn when(
     zone.to_utc(date.and_time(time))
         .map(|t| (t, None))
         .map_err(|e| row.err(cols.date.as_ref().expect("mapped"), e))
+}
+
+/// A date in the first of the mapping's `date_format`s that reads it.
+fn parse_date(s: &str, m: &Mapping) -> Option<NaiveDate> {
+    m.date_format
+        .names()
+        .into_iter()
+        .find_map(|f| NaiveDate::parse_from_str(s, f).ok())
+}
+
+/// The mapping's date formats, for messages.
+fn date_formats(m: &Mapping) -> String {
+    m.date_format.names().join("` or `")
 }
 
 /// A time in `format`, or with seconds left out or added (exports differ between

@@ -1,6 +1,7 @@
 //! One row read as a line: its kind, quantity, price, discount, net amount, tax and item.
 
 use super::cells::{matches, Cols, Row};
+use super::rate::{rate_discount, Amounts};
 use super::Mapping;
 use crate::sku::item_key;
 use pos_core::model::*;
@@ -41,10 +42,22 @@ pub(super) fn line_of(
             "is 0, so the unit price cannot be derived from the gross amount",
         ));
     }
-    let unit = row.money(m, &cols.unit_price, currency)?;
-    let gross = row.money(m, &cols.gross_amount, currency)?;
-    let net_cell = row.money(m, &cols.net_amount, currency)?;
-    let Some(price_col) = cols.unit_price.as_ref().or(cols.gross_amount.as_ref()) else {
+    let mut amounts = Amounts {
+        unit: row.money(m, &cols.unit_price, currency)?,
+        gross: row.money(m, &cols.gross_amount, currency)?,
+        net: row.money(m, &cols.net_amount, currency)?,
+    };
+    let rated = rate_discount(m, cols, row, currency, qty, &mut amounts)?;
+    let Amounts {
+        unit,
+        gross,
+        net: net_cell,
+    } = amounts;
+    // With a discount rate and only a net amount, the price follows from the net.
+    let price_col = [&cols.unit_price, &cols.gross_amount, &cols.net_amount]
+        .into_iter()
+        .find_map(Option::as_ref);
+    let Some(price_col) = price_col else {
         return Err("the mapping names neither columns.unit_price nor columns.gross_amount".into());
     };
     let price = match (unit, gross) {
@@ -74,10 +87,13 @@ pub(super) fn line_of(
     } else {
         -Decimal::ONE
     };
-    let discount = row
-        .money(m, &cols.discount, currency)?
-        .map(|d| d.abs())
-        .unwrap_or_default();
+    let discount = match rated {
+        Some(d) => d,
+        None => row
+            .money(m, &cols.discount, currency)?
+            .map(|d| d.abs())
+            .unwrap_or_default(),
+    };
     let quantity = sign * qty.abs();
     let tax = row
         .money(m, &cols.tax, currency)?

@@ -53,6 +53,16 @@ fn every_real_export_maps_the_same_in_chunks() {
             "loyverse_receipts_by_item",
             "loyverse/receipts-by-item-2026-08-17-2026-08-17.csv",
         ),
+        (
+            "tableau_superstore_orders",
+            "datasets/superstore_orders.csv",
+        ),
+        ("french_bakery_sales", "datasets/bakery_sales.csv"),
+        ("maven_coffee_shop_sales", "datasets/coffee_shop_sales.csv"),
+        (
+            "kaggle_retail_sales_dataset",
+            "datasets/retail_sales_dataset.csv",
+        ),
     ];
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/mappings");
     for (mapping, file) in files {

@@ -10,7 +10,7 @@ const RETAIL: &str = include_str!("../../../mappings/uci_online_retail.toml");
 const RETAIL_II: &str = include_str!("../../../mappings/uci_online_retail_ii.toml");
 const MARKET: &str = include_str!("../../../mappings/kaggle_supermarket_sales.toml");
 
-fn real(name: &str) -> String {
+pub(super) fn real(name: &str) -> String {
     let dir = std::env::var("CARGO_MANIFEST_DIR")
         .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string());
     let p = format!("{dir}/tests/data/real/datasets/{name}");
@@ -19,14 +19,14 @@ fn real(name: &str) -> String {
 
 /// A context whose default zone is not the datasets' own, so a zone taken from the store
 /// instead of the mapping shows up in the times.
-fn ctx() -> Context {
+pub(super) fn ctx() -> Context {
     let mut c = Context::for_tenant("t");
     c.default_tz = chrono_tz::America::New_York;
     c
 }
 
 /// Transactions by id, and (id, reason) of the rejects.
-fn split(p: &Parsed) -> (BTreeMap<String, &Transaction>, Vec<(String, String)>) {
+pub(super) fn split(p: &Parsed) -> (BTreeMap<String, &Transaction>, Vec<(String, String)>) {
     let mut ok = BTreeMap::new();
     let mut rejects = vec![];
     for r in &p.records {
@@ -41,12 +41,12 @@ fn split(p: &Parsed) -> (BTreeMap<String, &Transaction>, Vec<(String, String)>) 
     (ok, rejects)
 }
 
-fn net(t: &Transaction) -> Decimal {
+pub(super) fn net(t: &Transaction) -> Decimal {
     t.lines.iter().map(|l| l.net_amount).sum()
 }
 
 /// (kind, item, quantity, unit price, net) of each line.
-fn lines(t: &Transaction) -> Vec<(LineKind, &str, Decimal, Decimal, Decimal)> {
+pub(super) fn lines(t: &Transaction) -> Vec<(LineKind, &str, Decimal, Decimal, Decimal)> {
     t.lines
         .iter()
         .map(|l| {
