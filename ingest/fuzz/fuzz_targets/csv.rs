@@ -3,16 +3,11 @@
 //! column, gross amounts, split returns), Shopify's orders export, the German till journal and
 //! the public datasets' (UCI Online Retail I/II: rejected rows, float ids; Supermarket sales:
 //! tenders) and other POS systems' exports (Toast item selections: voided rows, several
-<<<<<<< HEAD
-//! date forms, a business-day start; Loyverse receipts by item).
-//! It must answer with envelopes or a payload error, never panic; and cut into chunks as
-//! `import` cuts a file, it must map to the same records as the whole.
-=======
 //! date forms, a business-day start; Loyverse receipts by item; Tableau Superstore: discount
 //! rates; the French bakery: comma money beside dot quantities; Maven's Coffee Shop Sales:
 //! date forms; Kaggle's Retail Sales Dataset).
-//! It must answer with envelopes or a payload error, never panic.
->>>>>>> s16-datasets
+//! It must answer with envelopes or a payload error, never panic; and cut into chunks as
+//! `import` cuts a file, it must map to the same records as the whole.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
