@@ -157,7 +157,6 @@ fn zero_amounts_are_never_negative_zero() {
 /// every such sale leaves the drawer short against the data. As for Square's
 /// `rounding_adjustment`: cash tender 10.00, the 0.02 on a tender `other`, tenders = lines.
 #[test]
-#[ignore = "red team: Shopify POS cash rounding (total_cash_rounding_payment_adjustment_set) is not applied to the cash tender"]
 fn pos_cash_rounding_leaves_the_cash_tender_at_the_money_taken() {
     let set = |a: &str| {
         format!(
