@@ -81,7 +81,13 @@ fn list_pages_amounts_and_statuses() {
     let p = parse(&ctx, &fixture("list_payment_refunds_page.json")).unwrap();
     let got: Vec<_> = tenders(&p)
         .iter()
-        .map(|t| (t.key.source_txn_id.as_str(), t.tender.amount, t.tender.method))
+        .map(|t| {
+            (
+                t.key.source_txn_id.as_str(),
+                t.tender.amount,
+                t.tender.method,
+            )
+        })
         .collect();
     assert_eq!(
         got,
@@ -127,7 +133,11 @@ fn a_bad_page_element_rejects_only_itself_naming_its_path() {
         other => panic!("expected a reject, got {other:?}"),
     };
     assert_eq!(r.detail["field"], "payments[3].amount_money");
-    assert!(r.reason.contains("payments[3].amount_money"), "{}", r.reason);
+    assert!(
+        r.reason.contains("payments[3].amount_money"),
+        "{}",
+        r.reason
+    );
     assert!(r.payload.as_deref().unwrap().contains("LpBAD"));
 }
 
