@@ -19,6 +19,8 @@
 //! - Import duties are tax of the line they were charged on (see `duties`), never net sales.
 //! - Tenders come from one place only (`[shopify] tenders`): the order's totals, or its payment
 //!   transactions (see `transaction`); refunds always carry their own refund transactions.
+//! - POS cash rounding: tenders are the cash taken, a rounding tender brings them back to the
+//!   lines (see `rounding`).
 
 mod duties;
 #[cfg(test)]
@@ -28,6 +30,9 @@ mod order_tax;
 #[cfg(test)]
 mod order_tax_tests;
 mod refund;
+mod rounding;
+#[cfg(test)]
+mod rounding_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
@@ -39,6 +44,7 @@ mod transaction_tests;
 use super::json::{array, decimal, get, join, opt_text, text, time, utc};
 use super::money::exponent;
 use super::{Context, PayloadError};
+use crate::config::ShopifyTenders;
 use crate::envelope::{Record, Reject};
 use chrono::{DateTime, FixedOffset};
 use order::order;
@@ -178,7 +184,17 @@ fn order_payload(
         });
     }
     let (t, facts) = order(ctx, o, path, store)?;
-    let mut records = vec![super::finish(ctx, t, Some(&event_id), &o.to_string())];
+    let rounding = match ctx.shopify_tenders {
+        ShopifyTenders::Transactions => rounding::payment_adjustment(o, path, &t.currency)?
+            .map(|a| rounding::transaction_tenders(&t, a))
+            .unwrap_or_default(),
+        ShopifyTenders::Order => vec![], // in the order's own tenders
+    };
+    let mapped = super::finish(ctx, t, Some(&event_id), &o.to_string());
+    // The rounding tenders stand or fall with their order (a rejected order writes none).
+    let rounding = if mapped.is_ok() { rounding } else { vec![] };
+    let mut records = vec![mapped];
+    records.extend(rounding.into_iter().map(|r| Ok(Record::Tender(r))));
     for (i, r) in array(o, path, "refunds")?.iter().enumerate() {
         let rp = join(path, &format!("refunds[{i}]"));
         // One unreadable refund rejects itself, not the order and its other refunds.

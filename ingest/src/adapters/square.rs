@@ -1,9 +1,9 @@
 //! Square: orders (money in minor units, quantities as decimal strings, `version`), payments
-//! and refunds, SearchOrders pages, and webhook notifications. Orders give the lines and, when
-//! they list them, their tenders and refunds; payments and refunds sent on their own are
-//! tenders too (`TenderRecord`), keyed by the same payment / refund id so both land on one
-//! row. `order.*` notifications carry only ids: the service fetches the order (see
-//! `serve::fetch`).
+//! and refunds, SearchOrders and ListPayments / ListPaymentRefunds pages, and webhook
+//! notifications. Orders give the lines and, when they list them, their tenders and refunds;
+//! payments and refunds sent on their own (or on a list page) are tenders too
+//! (`TenderRecord`), keyed by the same payment / refund id so all land on one row.
+//! `order.*` notifications carry only ids: the service fetches the order (see `serve::fetch`).
 //!
 //! Order states: COMPLETED, or OPEN and paid in full → completed; DRAFT, CANCELED and unpaid
 //! OPEN → cancelled (not a sale yet, or never one); a later version replaces the row.
@@ -17,6 +17,7 @@ use serde_json::Value;
 use std::collections::HashSet;
 
 mod order;
+mod pages;
 mod rounding;
 mod tenders;
 
@@ -54,6 +55,9 @@ pub fn parse(ctx: &Context, body: &str) -> Result<Parsed, PayloadError> {
     if is_search_response(&v) {
         return search_response(ctx, &v);
     }
+    if pages::is_list_page(&v) {
+        return pages::list_page(ctx, &v);
+    }
     if let Some(pay) = get(&v, "payment") {
         return Ok(single(ctx, "payment", payment(ctx, pay, "payment")?));
     }
@@ -66,7 +70,7 @@ pub fn parse(ctx: &Context, body: &str) -> Result<Parsed, PayloadError> {
     if let Some(errors) = get(&v, "errors") {
         return Err(square_errors(errors));
     }
-    Err(PayloadError::new(None, "not a Square payload: expected an object with `order`, `orders`, `payment` or `refund`, or a webhook notification with `type` and `event_id`"))
+    Err(PayloadError::new(None, "not a Square payload: expected an object with `order`, `orders`, `payment`, `payments`, `refund` or `refunds`, or a webhook notification with `type` and `event_id`"))
 }
 
 /// SearchOrders / BatchRetrieveOrders answers: `orders`, `order_entries` (ids only, with
@@ -131,21 +135,32 @@ fn square_errors(errors: &Value) -> PayloadError {
 }
 
 fn single(ctx: &Context, kind: &str, (event_id, rec): (String, TenderRecord)) -> Parsed {
-    let record = super::check_time(ctx, "created_at", rec.tender.occurred_at)
-        .map(|_| Record::Tender(rec.clone()))
-        .map_err(|reason| Reject {
+    Parsed {
+        records: vec![tender_record(ctx, &event_id, "created_at", rec)],
+        event_id,
+        fetch_orders: vec![],
+        kind: kind.into(),
+    }
+}
+
+/// A payment or refund as a record, or a reject when its time is implausible (`field` names
+/// the time in the payload).
+fn tender_record(
+    ctx: &Context,
+    event_id: &str,
+    field: &str,
+    rec: TenderRecord,
+) -> Result<Record, Reject> {
+    match super::check_time(ctx, field, rec.tender.occurred_at) {
+        Ok(()) => Ok(Record::Tender(rec)),
+        Err(reason) => Err(Reject {
             tenant_id: Some(ctx.tenant_id.clone()),
             source: SOURCE.into(),
-            event_id: Some(event_id.clone()),
+            event_id: Some(event_id.to_string()),
             payload: None,
             reason,
             detail: Value::Null,
-        });
-    Parsed {
-        event_id,
-        records: vec![record],
-        fetch_orders: vec![],
-        kind: kind.into(),
+        }),
     }
 }
 
@@ -338,5 +353,7 @@ mod tests;
 mod tests_gaps;
 #[cfg(test)]
 mod tests_money;
+#[cfg(test)]
+mod tests_pages;
 #[cfg(test)]
 mod tests_redteam;

@@ -3,6 +3,7 @@
 
 use super::duties::{duty_items, kept_share, line_duties, spread_order_duties};
 use super::order_tax::spread_order_tax;
+use super::rounding;
 use super::{
     business_date, flag, is_tip, money, req_money, round, set_currency, store_of, tender_method,
     OrderFacts, SOURCE,
@@ -325,6 +326,17 @@ pub(super) fn order(
         lines: by_id,
         duty_items: duty_items(sources.iter().map(|(li, lp)| (*li, lp.clone())))?,
     };
+    let tenders = match ctx.shopify_tenders {
+        ShopifyTenders::Order => rounding::order_tenders(
+            order_tender(o, path, &financial, at)?,
+            rounding::payment_adjustment(o, path, &currency)?,
+            &id,
+        ),
+        // Its transactions are the tenders (transaction.rs): none here, so that a new
+        // version of the order leaves them alone and nothing is counted twice. Its cash
+        // rounding is written beside them (`order_payload`).
+        ShopifyTenders::Transactions => vec![],
+    };
     let t = Transaction {
         key: TxnKey {
             tenant_id: ctx.tenant_id.clone(),
@@ -341,12 +353,7 @@ pub(super) fn order(
         status,
         currency,
         lines,
-        tenders: match ctx.shopify_tenders {
-            ShopifyTenders::Order => order_tender(o, path, &financial, at)?.into_iter().collect(),
-            // Its transactions are the tenders (transaction.rs): none here, so that a new
-            // version of the order leaves them alone and nothing is counted twice.
-            ShopifyTenders::Transactions => vec![],
-        },
+        tenders,
     };
     Ok((t, facts))
 }

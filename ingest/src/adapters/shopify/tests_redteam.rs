@@ -153,11 +153,10 @@ fn zero_amounts_are_never_negative_zero() {
 /// (developer changelog "Cash transaction rounding for Point of Sale purchases", 2025); the
 /// REST order carries `total_cash_rounding_payment_adjustment_set`, "the rounding adjustment
 /// that can be applied to totalReceived" (GraphQL `CashRoundingAdjustment.paymentSet`). A
-/// cash sale of 10.02 takes 10.00 in the drawer; the order's one tender says 10.02 cash, so
-/// every such sale leaves the drawer short against the data. As for Square's
+/// cash sale of 10.02 takes 10.00 in the drawer; the order's one tender said 10.02 cash, so
+/// every such sale left the drawer short against the data (fixed in s16, `rounding.rs`). As for Square's
 /// `rounding_adjustment`: cash tender 10.00, the 0.02 on a tender `other`, tenders = lines.
 #[test]
-#[ignore = "red team: Shopify POS cash rounding (total_cash_rounding_payment_adjustment_set) is not applied to the cash tender"]
 fn pos_cash_rounding_leaves_the_cash_tender_at_the_money_taken() {
     let set = |a: &str| {
         format!(

@@ -107,10 +107,9 @@ fn an_order_refund_listed_by_its_short_id_is_the_refund_sent_alone() {
 /// ListPayments (`GET /v2/payments`) and ListPaymentRefunds (`GET /v2/refunds`) answer a page
 /// `{"payments":[…],"cursor":…}` / `{"refunds":[…],"cursor":…}` (Square SDK models
 /// `ListPaymentsResponse`, `ListPaymentRefundsResponse`): the way a backfill reads the
-/// payments that the webhooks missed. Such a page is refused as "not a Square payload", so
-/// none of its payments or refunds lands; each should be a tender as when sent alone.
+/// payments that the webhooks missed. Such a page was refused as "not a Square payload", so
+/// none of its payments or refunds landed; each is a tender as when sent alone (s16 fix).
 #[test]
-#[ignore = "red team: ListPayments / ListPaymentRefunds pages are refused as not Square"]
 fn list_payments_and_refunds_pages_map_like_single_objects() {
     let payments = r#"{"payments":[{"id":"PAYLIST-1","created_at":"2024-05-02T18:10:00.100Z",
       "updated_at":"2024-05-02T18:10:03.200Z","location_id":"L1","order_id":"ORD-L1",

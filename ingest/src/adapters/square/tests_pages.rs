@@ -1,0 +1,155 @@
+//! ListPayments / ListPaymentRefunds pages (`square/pages.rs`): fixtures in the SDK models'
+//! shapes (tests/data/real/square/PROVENANCE.md) and inline edits of them.
+
+use super::*;
+use pos_core::model::*;
+
+fn d(s: &str) -> Decimal {
+    s.parse().unwrap()
+}
+
+fn fixture(name: &str) -> String {
+    let dir = std::env::var("CARGO_MANIFEST_DIR")
+        .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string());
+    let p = format!("{dir}/tests/data/real/square/{name}");
+    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
+}
+
+fn tenders(p: &Parsed) -> Vec<&TenderRecord> {
+    p.records
+        .iter()
+        .map(|r| match r {
+            Ok(Record::Tender(t)) => t,
+            other => panic!("expected a tender, got {other:?}"),
+        })
+        .collect()
+}
+
+/// Each element of a page, sent alone as `{"<single>": element}`.
+fn alone(ctx: &Context, page: &Value, list: &str, single: &str) -> Vec<TenderRecord> {
+    page[list]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|el| {
+            let body = serde_json::json!({ single: el }).to_string();
+            match &parse(ctx, &body).unwrap().records[0] {
+                Ok(Record::Tender(t)) => t.clone(),
+                other => panic!("expected a tender, got {other:?}"),
+            }
+        })
+        .collect()
+}
+
+/// A page maps each element to the very record the element sent alone gives (same order key,
+/// tender number, amount, method, status, version): the backfill and the webhook of one
+/// payment or refund write one row.
+#[test]
+fn page_elements_map_as_the_objects_sent_alone() {
+    let ctx = Context::for_tenant("t");
+    for (name, list, single) in [
+        ("list_payments_page.json", "payments", "payment"),
+        ("list_payment_refunds_page.json", "refunds", "refund"),
+    ] {
+        let body = fixture(name);
+        let p = parse(&ctx, &body).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        let page: Value = serde_json::from_str(&body).unwrap();
+        let want = alone(&ctx, &page, list, single);
+        let got: Vec<TenderRecord> = tenders(&p).into_iter().cloned().collect();
+        assert_eq!(got, want, "{name}");
+        assert_eq!(p.kind, list);
+    }
+}
+
+/// The fixtures' money, by hand: tip included, refunds negative, a failed card declined.
+#[test]
+fn list_pages_amounts_and_statuses() {
+    let ctx = Context::for_tenant("t");
+    let p = parse(&ctx, &fixture("list_payments_page.json")).unwrap();
+    let got: Vec<_> = tenders(&p)
+        .iter()
+        .map(|t| (t.tender.amount, t.tender.method, t.tender.status))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (d("26.80"), TenderMethod::Card, TenderStatus::Approved),
+            (d("11.15"), TenderMethod::Cash, TenderStatus::Approved),
+            (d("49.99"), TenderMethod::Card, TenderStatus::Declined),
+        ]
+    );
+    let p = parse(&ctx, &fixture("list_payment_refunds_page.json")).unwrap();
+    let got: Vec<_> = tenders(&p)
+        .iter()
+        .map(|t| {
+            (
+                t.key.source_txn_id.as_str(),
+                t.tender.amount,
+                t.tender.method,
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("RetListA1x2y3z4ZY", d("-11.90"), TenderMethod::Card),
+            ("RetListB5x6y7z8ZY", d("-5.00"), TenderMethod::Cash),
+        ]
+    );
+}
+
+/// Square answers an empty list page as `{}` or with an empty array: nothing to map, no error.
+#[test]
+fn an_empty_list_page_maps_to_nothing() {
+    let ctx = Context::for_tenant("t");
+    for body in [
+        r#"{"payments":[]}"#,
+        r#"{"refunds":[],"cursor":"c"}"#,
+        r#"{}"#,
+    ] {
+        let p = parse(&ctx, body).unwrap_or_else(|e| panic!("{body}: {e:?}"));
+        assert!(p.records.is_empty(), "{body}");
+    }
+}
+
+/// One bad element rejects that element alone, naming its path; the others still land.
+#[test]
+fn a_bad_page_element_rejects_only_itself_naming_its_path() {
+    let mut page: Value = serde_json::from_str(&fixture("list_payments_page.json")).unwrap();
+    let payments = page["payments"].as_array_mut().unwrap();
+    let mut bad = payments[0].clone();
+    let obj = bad.as_object_mut().unwrap();
+    obj.remove("amount_money");
+    obj.remove("total_money");
+    obj.insert("id".into(), "LpBAD".into());
+    payments.push(bad);
+    let p = parse(&Context::for_tenant("t"), &page.to_string()).unwrap();
+    assert_eq!(p.records.len(), 4);
+    assert!(p.records[..3]
+        .iter()
+        .all(|r| matches!(r, Ok(Record::Tender(_)))));
+    let r = match &p.records[3] {
+        Err(r) => r,
+        other => panic!("expected a reject, got {other:?}"),
+    };
+    assert_eq!(r.detail["field"], "payments[3].amount_money");
+    assert!(
+        r.reason.contains("payments[3].amount_money"),
+        "{}",
+        r.reason
+    );
+    assert!(r.payload.as_deref().unwrap().contains("LpBAD"));
+}
+
+/// The page's event id follows its content: the same page twice is one event, a page whose
+/// payment has a newer version is another (so a re-read backfill picks up the change).
+#[test]
+fn a_page_event_id_follows_its_elements_versions() {
+    let ctx = Context::for_tenant("t");
+    let body = fixture("list_payments_page.json");
+    let first = parse(&ctx, &body).unwrap().event_id;
+    assert_eq!(parse(&ctx, &body).unwrap().event_id, first);
+    assert!(first.starts_with("payments/"), "{first}");
+    let newer = body.replace("2026-02-10T17:05:15.902Z", "2026-02-11T09:00:00.000Z");
+    assert_ne!(parse(&ctx, &newer).unwrap().event_id, first);
+}
