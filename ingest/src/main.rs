@@ -81,6 +81,15 @@ enum Cmd {
         #[arg(long)]
         quiet: bool,
     },
+    /// Map files as `import` would, without a database: what would land (transactions, lines,
+    /// tenders, money per currency) and what would be rejected and why. Exits 1 if anything
+    /// would be rejected or cannot be read.
+    Check {
+        files: Vec<PathBuf>,
+        /// canonical, square, shopify, poslog, clover or csv:<mapping>; guessed from .ndjson/.xml.
+        #[arg(long)]
+        format: Option<String>,
+    },
     /// Re-process raw inbox rows with the current mappings (after a fix).
     Replay {
         #[arg(long)]
@@ -211,6 +220,23 @@ async fn run(cmd: Cmd, mut cfg: Config) -> anyhow::Result<()> {
             };
             let summary = pos_ingest::import::run(args, &ctx, &mappings).await?;
             println!("{summary}");
+        }
+        Cmd::Check { files, format } => {
+            let format = format
+                .map(|f| f.parse::<pos_ingest::adapters::format::Format>())
+                .transpose()
+                .map_err(|e| anyhow::anyhow!(e))?;
+            let ctx = pos_ingest::adapters::Context::from_config(&cfg)?;
+            let mappings = pos_ingest::serve::load_mappings(&cfg)?;
+            let report = pos_ingest::check::run(&files, format.as_ref(), &ctx, &mappings)?;
+            print!("{report}");
+            if !report.clean() {
+                anyhow::bail!(
+                    "{} records would be rejected, {} payloads cannot be read",
+                    report.rejects,
+                    report.unreadable.len()
+                );
+            }
         }
         Cmd::Replay {
             source,

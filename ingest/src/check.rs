@@ -1,0 +1,287 @@
+//! `pos-ingest check FILE… [--format F]`: files mapped exactly as `import` maps them (CSV files
+//! in the same chunks), without a database: what would land — transactions by status, lines,
+//! tenders, money per currency — and what would be rejected, and why. For trying a CSV mapping
+//! on a real export before importing it, or a new till's POSLog. Nothing is written anywhere.
+
+use crate::adapters::csv::{Mapping, Plan};
+use crate::adapters::format::{map, text_of, Format, Meta};
+use crate::adapters::Context;
+use crate::envelope::{Envelope, Record};
+use anyhow::Context as _;
+use pos_core::model::{Transaction, TxnStatus};
+use rust_decimal::Decimal;
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+/// Rejects printed in full; the rest are counted.
+const SHOWN_REJECTS: usize = 20;
+
+/// Money of the completed transactions of one currency.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Money {
+    pub net: Decimal,
+    pub tax: Decimal,
+    pub discount: Decimal,
+    pub tenders: Decimal,
+    /// Transactions whose tenders are not their lines' net plus tax (and that have tenders).
+    pub unbalanced: usize,
+}
+
+#[derive(Debug, Default)]
+pub struct Report {
+    pub files: usize,
+    pub payloads: usize,
+    /// Transactions by status (`completed`, `post_voided`, `cancelled`).
+    pub txns: BTreeMap<&'static str, usize>,
+    pub lines: usize,
+    pub tenders: usize,
+    /// Payments, drawer events and stock levels sent on their own.
+    pub other_records: usize,
+    pub money: BTreeMap<String, Money>,
+    pub rejects: usize,
+    pub shown: Vec<String>,
+    /// Files (or chunks) nothing could be read from, with the reason.
+    pub unreadable: Vec<String>,
+}
+
+impl Report {
+    /// Whether everything read would land: no reject, no unreadable file.
+    pub fn clean(&self) -> bool {
+        self.rejects == 0 && self.unreadable.is_empty()
+    }
+
+    fn add(&mut self, envs: Vec<Envelope>) {
+        for e in envs {
+            self.payloads += 1;
+            self.rejects += e.rejects.len();
+            for r in e.rejects {
+                if self.shown.len() < SHOWN_REJECTS {
+                    self.shown.push(r.reason);
+                }
+            }
+            for rec in e.records {
+                match rec {
+                    Record::Txn(t) => self.add_txn(&t),
+                    _ => self.other_records += 1,
+                }
+            }
+        }
+    }
+
+    fn add_txn(&mut self, t: &Transaction) {
+        *self.txns.entry(t.status.as_str()).or_default() += 1;
+        self.lines += t.lines.len();
+        self.tenders += t.tenders.len();
+        if t.status != TxnStatus::Completed {
+            return;
+        }
+        let m = self.money.entry(t.currency.clone()).or_default();
+        // Saturating: a report of absurd amounts must not panic (the writer refuses them).
+        let sum = |it: &mut dyn Iterator<Item = Decimal>| {
+            it.fold(Decimal::ZERO, |a, b| a.saturating_add(b))
+        };
+        let net = sum(&mut t.lines.iter().map(|l| l.net_amount));
+        let tax = sum(&mut t.lines.iter().map(|l| l.tax));
+        let paid = sum(&mut t.tenders.iter().map(|p| p.amount));
+        m.net = m.net.saturating_add(net);
+        m.tax = m.tax.saturating_add(tax);
+        m.discount = m
+            .discount
+            .saturating_add(sum(&mut t.lines.iter().map(|l| l.discount)));
+        m.tenders = m.tenders.saturating_add(paid);
+        if !t.tenders.is_empty() && paid != net.saturating_add(tax) {
+            m.unbalanced += 1;
+        }
+    }
+}
+
+impl std::fmt::Display for Report {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "files:        {} ({} payloads)",
+            self.files, self.payloads
+        )?;
+        let txns: Vec<String> = self.txns.iter().map(|(s, n)| format!("{n} {s}")).collect();
+        writeln!(f, "transactions: {}", none_if_empty(&txns.join(", ")))?;
+        writeln!(
+            f,
+            "lines:        {}; tenders {}; other records {}",
+            self.lines, self.tenders, self.other_records
+        )?;
+        for (ccy, m) in &self.money {
+            writeln!(
+                f,
+                "money {ccy}:    net {} tax {} discount {} tenders {} (completed; {} with tenders ≠ net + tax)",
+                m.net, m.tax, m.discount, m.tenders, m.unbalanced
+            )?;
+        }
+        writeln!(f, "rejected:     {}", self.rejects)?;
+        for r in &self.shown {
+            writeln!(f, "  {r}")?;
+        }
+        if self.rejects > self.shown.len() {
+            writeln!(f, "  … and {} more", self.rejects - self.shown.len())?;
+        }
+        for u in &self.unreadable {
+            writeln!(f, "unreadable:   {u}")?;
+        }
+        Ok(())
+    }
+}
+
+fn none_if_empty(s: &str) -> &str {
+    if s.is_empty() {
+        "none"
+    } else {
+        s
+    }
+}
+
+/// Maps each file as `import` would and sums up what would land.
+pub fn run(
+    files: &[PathBuf],
+    format: Option<&Format>,
+    ctx: &Context,
+    mappings: &HashMap<String, Mapping>,
+) -> anyhow::Result<Report> {
+    let mut r = Report::default();
+    for file in files {
+        let format = match format.cloned().or_else(|| Format::from_path(file)) {
+            Some(f) => f,
+            None => anyhow::bail!(
+                "{}: cannot tell the format from the name; pass --format",
+                file.display()
+            ),
+        };
+        let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+        r.files += 1;
+        let text = match text_of(mappings, &format, &bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                r.unreadable
+                    .push(format!("{}: {}", file.display(), e.message));
+                continue;
+            }
+        };
+        let mut one = |body: &str, meta: &Meta| match map(ctx, mappings, &format, body, meta) {
+            Ok(m) => r.add(m.envelopes),
+            Err(e) => r.unreadable.push(format!(
+                "{}: {}{}",
+                file.display(),
+                e.message,
+                e.field.map(|f| format!(" (at {f})")).unwrap_or_default()
+            )),
+        };
+        match csv_plan(mappings, &format, &text) {
+            Some(plan) => {
+                for c in plan.chunks(&text, 0) {
+                    let meta = Meta {
+                        line_offset: c.line_offset,
+                        ..Meta::default()
+                    };
+                    one(&c.body, &meta);
+                }
+            }
+            None => one(&text, &Meta::default()),
+        }
+    }
+    Ok(r)
+}
+
+/// Rows per CSV chunk: `import`'s default. The records do not depend on it (a chunk holds
+/// whole transactions and numbers rows as the file does); memory does.
+const CHUNK_ROWS: usize = 5000;
+
+/// A CSV file's chunks as `import` cuts them; `None` for other formats, or a CSV the reader
+/// refuses (then mapped whole, which reports why).
+fn csv_plan(mappings: &HashMap<String, Mapping>, format: &Format, text: &str) -> Option<Plan> {
+    let Format::Csv(name) = format else {
+        return None;
+    };
+    Plan::new(mappings.get(name)?, text, CHUNK_ROWS).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::adapters::csv::parse;
+
+    fn fixture(path: &str) -> PathBuf {
+        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/")).join(path)
+    }
+
+    fn retail() -> HashMap<String, Mapping> {
+        let toml = std::fs::read_to_string(fixture("mappings/uci_online_retail.toml")).unwrap();
+        HashMap::from([("uci".to_string(), Mapping::from_toml(&toml).unwrap())])
+    }
+
+    /// The report counts what the adapter maps: the same transactions, lines, net and rejects.
+    #[test]
+    fn a_csv_file_is_summed_as_the_adapter_maps_it() {
+        let file = fixture("tests/data/real/datasets/online_retail.csv");
+        let (ctx, mappings) = (Context::for_tenant("t"), retail());
+        let r = run(
+            std::slice::from_ref(&file),
+            Some(&Format::Csv("uci".into())),
+            &ctx,
+            &mappings,
+        )
+        .unwrap();
+        let p = parse(
+            &ctx,
+            &mappings["uci"],
+            &std::fs::read_to_string(&file).unwrap(),
+        )
+        .unwrap();
+        let txns: Vec<&Transaction> = p
+            .records
+            .iter()
+            .filter_map(|x| match x {
+                Ok(Record::Txn(t)) => Some(&**t),
+                _ => None,
+            })
+            .collect();
+        let rejects = p.records.len() - txns.len();
+        assert!(
+            rejects > 0 && !r.clean(),
+            "the fixture has rows that are no sale"
+        );
+        assert_eq!((r.files, r.rejects, r.shown.len()), (1, rejects, rejects));
+        assert_eq!(r.txns.values().sum::<usize>(), txns.len());
+        assert_eq!(r.lines, txns.iter().map(|t| t.lines.len()).sum::<usize>());
+        let net: Decimal = txns
+            .iter()
+            .filter(|t| t.status == TxnStatus::Completed)
+            .flat_map(|t| &t.lines)
+            .map(|l| l.net_amount)
+            .sum();
+        assert_eq!(r.money["GBP"].net, net);
+        assert!(r.to_string().contains(&format!("rejected:     {rejects}")));
+    }
+
+    #[test]
+    fn unreadable_files_are_reported_and_unknown_formats_refused() {
+        let dir = std::env::temp_dir().join(format!("pos-check-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let bad = dir.join("bad.csv");
+        std::fs::write(&bad, b"InvoiceNo\xff\n").unwrap();
+        let (ctx, mappings) = (Context::for_tenant("t"), retail());
+        let r = run(
+            std::slice::from_ref(&bad),
+            Some(&Format::Csv("uci".into())),
+            &ctx,
+            &mappings,
+        )
+        .unwrap();
+        assert_eq!((r.payloads, r.unreadable.len()), (0, 1));
+        assert!(
+            r.unreadable[0].contains("not valid UTF-8"),
+            "{:?}",
+            r.unreadable
+        );
+        let e = run(&[bad], None, &ctx, &mappings).unwrap_err();
+        assert!(e.to_string().contains("pass --format"), "{e}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
