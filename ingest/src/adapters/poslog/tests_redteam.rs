@@ -172,35 +172,6 @@ fn taxable_flags_tell_which_of_two_equal_lines_bears_the_transaction_tax() {
     assert_eq!(taxes, vec![d("0.12"), d("0")]);
 }
 
-/// Red-team probe (not a check): maps the file named by `RT_FILE` with the adapter named by
-/// `RT_FORMAT` (poslog, square, shopify) and prints every record and reject, so a public
-/// payload can be compared by hand with what it says. Run with `-- --ignored --nocapture`.
-#[test]
-#[ignore = "probe: needs RT_FILE"]
-fn probe_file() {
-    let path = std::env::var("RT_FILE").expect("RT_FILE");
-    let body = std::fs::read_to_string(&path).unwrap();
-    let mut c = Context::for_tenant("t");
-    c.default_currency = std::env::var("RT_CCY").unwrap_or_else(|_| "USD".into());
-    let records: Result<Vec<String>, _> = match std::env::var("RT_FORMAT").as_deref() {
-        Ok("square") => crate::adapters::square::parse(&c, &body).map(|p| dump(&p.records)),
-        Ok("shopify") => {
-            let topic = std::env::var("RT_TOPIC").ok();
-            crate::adapters::shopify::parse(&c, &body, None, topic.as_deref())
-                .map(|p| dump(&p.records))
-        }
-        _ => parse(&c, &body).map(|p| dump(&p.records)),
-    };
-    match records {
-        Err(e) => println!("PAYLOAD ERROR: {e:?}"),
-        Ok(rs) => rs.iter().for_each(|r| println!("{r}")),
-    }
-}
-
-fn dump<T: std::fmt::Debug>(rs: &[T]) -> Vec<String> {
-    rs.iter().map(|r| format!("{r:#?}")).collect()
-}
-
 /// A Chilean kiosk POSLog (2.2, CLP, IVA 19 % in the price) computes a discounted line's tax
 /// on the regular price: `TaxableAmount` + `Amount` = `RegularSaleUnitPrice`, not the
 /// `ExtendedAmount` after the promotion (`RetailPriceModifier` with `Action="SB"`). The line
