@@ -2,8 +2,12 @@
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
+use pos_ingest::adapters::csv::Mapping;
+use pos_ingest::adapters::format::Format;
+use pos_ingest::adapters::Context;
 use pos_ingest::config::Config;
 use pos_ingest::generate::{self, GenerateArgs};
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 /// mimalloc instead of glibc malloc: the service's allocations are many and small (a string per
@@ -149,6 +153,19 @@ fn main() {
     }
 }
 
+/// What mapping files needs: the `--format` given, the tenant context and the CSV mappings.
+fn adapters_of(
+    cfg: &Config,
+    format: Option<String>,
+) -> anyhow::Result<(Option<Format>, Context, HashMap<String, Mapping>)> {
+    let format = format
+        .map(|f| f.parse::<Format>())
+        .transpose()
+        .map_err(|e| anyhow::anyhow!(e))?;
+    let ctx = Context::from_config(cfg)?;
+    Ok((format, ctx, pos_ingest::serve::load_mappings(cfg)?))
+}
+
 async fn run(cmd: Cmd, mut cfg: Config) -> anyhow::Result<()> {
     match cmd {
         Cmd::Generate {
@@ -202,12 +219,7 @@ async fn run(cmd: Cmd, mut cfg: Config) -> anyhow::Result<()> {
                 .database_url()
                 .context("import writes into PostgreSQL")?
                 .to_string();
-            let format = format
-                .map(|f| f.parse::<pos_ingest::adapters::format::Format>())
-                .transpose()
-                .map_err(|e| anyhow::anyhow!(e))?;
-            let ctx = pos_ingest::adapters::Context::from_config(&cfg)?;
-            let mappings = pos_ingest::serve::load_mappings(&cfg)?;
+            let (format, ctx, mappings) = adapters_of(&cfg, format)?;
             let state_dir = (!state_dir.is_empty()).then(|| PathBuf::from(state_dir));
             let args = pos_ingest::import::ImportArgs {
                 url,
@@ -222,12 +234,7 @@ async fn run(cmd: Cmd, mut cfg: Config) -> anyhow::Result<()> {
             println!("{summary}");
         }
         Cmd::Check { files, format } => {
-            let format = format
-                .map(|f| f.parse::<pos_ingest::adapters::format::Format>())
-                .transpose()
-                .map_err(|e| anyhow::anyhow!(e))?;
-            let ctx = pos_ingest::adapters::Context::from_config(&cfg)?;
-            let mappings = pos_ingest::serve::load_mappings(&cfg)?;
+            let (format, ctx, mappings) = adapters_of(&cfg, format)?;
             let report = pos_ingest::check::run(&files, format.as_ref(), &ctx, &mappings)?;
             print!("{report}");
             if !report.clean() {
@@ -249,8 +256,7 @@ async fn run(cmd: Cmd, mut cfg: Config) -> anyhow::Result<()> {
                 .database_url()
                 .context("replay reads and writes PostgreSQL")?
                 .to_string();
-            let ctx = pos_ingest::adapters::Context::from_config(&cfg)?;
-            let mappings = pos_ingest::serve::load_mappings(&cfg)?;
+            let (_, ctx, mappings) = adapters_of(&cfg, None)?;
             let args = pos_ingest::replay::ReplayArgs {
                 url,
                 source,
