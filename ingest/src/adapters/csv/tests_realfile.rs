@@ -26,6 +26,8 @@ pub(super) struct Summary {
     pub discount: Decimal,
     pub tax: Decimal,
     pub tenders: Decimal,
+    /// Descriptions that look like UTF-8 read as a single-byte encoding (`Ã¤` for `ä`).
+    pub mojibake: usize,
     /// Reason (row numbers cut off) → count.
     pub rejects: BTreeMap<String, usize>,
     /// Net of the lines per business day, to compare day by day (`RT_DAYS` writes it).
@@ -53,6 +55,8 @@ impl Summary {
             self.net += l.net_amount;
             self.discount += l.discount;
             self.tax += l.tax;
+            let desc = l.description.as_deref().unwrap_or("");
+            self.mojibake += usize::from(desc.contains(['Ã', 'Â']) || desc.contains("â€"));
         }
         self.tenders += t.tenders.iter().map(|x| x.amount).sum::<Decimal>();
     }
