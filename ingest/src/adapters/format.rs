@@ -211,7 +211,8 @@ pub fn text_of<'a>(
 /// the mark decides, as before.
 fn utf8_copy_of_single_byte_export<'a>(
     encoding: &'static Encoding,
-    bytes: &'a [u8]) -> Option<&'a str> {
+    bytes: &'a [u8],
+) -> Option<&'a str> {
     let single = encoding.is_single_byte() && Encoding::for_bom(bytes).is_none();
     (single && !bytes.is_ascii())
         .then(|| std::str::from_utf8(bytes).ok())
