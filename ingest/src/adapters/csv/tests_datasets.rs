@@ -501,3 +501,17 @@ fn a_two_digit_year_under_a_four_digit_format_rejects_naming_the_cell() {
         "{rejects:?}"
     );
 }
+
+/// Copies of Kaggle's Supermarket sales re-saved by pandas write `2019-01-05` for `1/5/2019`.
+#[test]
+fn kaggle_supermarket_sales_copies_with_iso_dates_read_the_same() {
+    let m = Mapping::from_toml(MARKET).unwrap();
+    let text = real("supermarket_sales.csv");
+    let iso = text.replace(",1/5/2019,", ",2019-01-05,");
+    assert_ne!(text, iso);
+    let (a, b) = (
+        parse(&ctx(), &m, &text).unwrap(),
+        parse(&ctx(), &m, &iso).unwrap(),
+    );
+    assert_eq!(a.records, b.records);
+}
