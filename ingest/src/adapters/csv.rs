@@ -70,6 +70,8 @@ mod tests_orders;
 #[cfg(test)]
 mod tests_pos;
 #[cfg(test)]
+mod tests_realfile;
+#[cfg(test)]
 mod tests_redteam;
 #[cfg(test)]
 mod tests_shapes;

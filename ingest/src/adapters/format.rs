@@ -184,6 +184,9 @@ pub fn text_of<'a>(
             format!("`{label}` is not an encoding label"),
         )
     })?;
+    if let Some(text) = utf8_copy_of_single_byte_export(encoding, bytes) {
+        return Ok(Cow::Borrowed(text));
+    }
     let (text, used, bad) = encoding.decode(bytes);
     if bad {
         let hint = match format {
@@ -198,6 +201,22 @@ pub fn text_of<'a>(
         ));
     }
     Ok(text)
+}
+
+/// A body in UTF-8 where the mapping names a single-byte encoding: a copy of the export
+/// re-saved as UTF-8 (Tableau's Superstore circulates as Windows-1252 and as UTF-8) decodes
+/// as Windows-1252 without one bad byte, each `ä` turned into `Ã¤`. Single-byte text whose
+/// every non-ASCII byte happens to form a UTF-8 sequence is practically unheard of (it takes
+/// mojibake such as `Ã¤` in the original), so such a body is UTF-8. With a byte-order mark,
+/// the mark decides, as before.
+fn utf8_copy_of_single_byte_export<'a>(
+    encoding: &'static Encoding,
+    bytes: &'a [u8],
+) -> Option<&'a str> {
+    let single = encoding.is_single_byte() && Encoding::for_bom(bytes).is_none();
+    (single && !bytes.is_ascii())
+        .then(|| std::str::from_utf8(bytes).ok())
+        .flatten()
 }
 
 /// Maps a payload. `Err` when nothing in it can be read (HTTP 400); bad records inside a
@@ -369,6 +388,20 @@ mod tests {
         let mut m = csv::Mapping::from_toml(include_str!("../../tests/data/kasse.toml")).unwrap();
         m.encoding = encoding.map(str::to_string);
         HashMap::from([("kasse".to_string(), m)])
+    }
+
+    /// Superstore as an npm sample-data package ships it: UTF-8 without a byte-order mark,
+    /// read with the ready mapping's `encoding = "windows-1252"`.
+    #[test]
+    fn a_utf8_copy_of_a_windows_1252_export_is_read_as_utf8() {
+        let csv = Format::Csv("kasse".into());
+        let row = "Order ID,Product Name,Sales\nCA-2015-100041,M\u{f6}bius Tr\u{e4}ger 1\u{bd}\u{201d},9.5\n";
+        let text = text_of(&kasse(Some("windows-1252")), &csv, row.as_bytes()).unwrap();
+        assert_eq!(text, row);
+        // The same row in Windows-1252 still reads as Windows-1252.
+        let (cp1252, _, _) = encoding_rs::WINDOWS_1252.encode(row);
+        let text = text_of(&kasse(Some("windows-1252")), &csv, &cp1252).unwrap();
+        assert_eq!(text, row);
     }
 
     #[test]

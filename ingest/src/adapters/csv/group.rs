@@ -8,7 +8,7 @@ use super::tender::tender_of;
 use super::{day_start, id_cell, parse_zone, Mapping, Zone};
 use crate::adapters::Context;
 use crate::envelope::{Record, Reject};
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use pos_core::model::*;
 use rust_decimal::Decimal;
 
@@ -215,13 +215,17 @@ fn when(
             first(rows, &cols.datetime).ok_or_else(|| empty_everywhere(&cols.datetime))?;
         let formats = formats.names();
         for f in &formats {
-            if let Ok(t) = DateTime::parse_from_str(v, f) {
+            if let Some(t) = DateTime::parse_from_str(v, f).ok().and_then(whole_year) {
                 return Ok((t.with_timezone(&Utc), Some(*t.offset())));
             }
         }
         let local = formats
             .iter()
-            .find_map(|f| NaiveDateTime::parse_from_str(v, f).ok())
+            .find_map(|f| {
+                NaiveDateTime::parse_from_str(v, f)
+                    .ok()
+                    .and_then(whole_year)
+            })
             .ok_or_else(|| mismatch(row, &cols.datetime, v, &formats.join("` or `")))?;
         return zone
             .to_utc(local)
@@ -247,7 +251,16 @@ fn parse_date(s: &str, m: &Mapping) -> Option<NaiveDate> {
     m.date_format
         .names()
         .into_iter()
-        .find_map(|f| NaiveDate::parse_from_str(s, f).ok())
+        .find_map(|f| NaiveDate::parse_from_str(s, f).ok().and_then(whole_year))
+}
+
+/// `None` for a year below 1000. chrono's `%Y` reads any number of digits, so a copy with
+/// two-digit years (UCI Online Retail as `12/1/10 8:26`) read with `%m/%d/%Y %H:%M` was year
+/// 10, and its sales landed two thousand years early without a word. No till writes such a
+/// year: it is no match, so a `%y` format listed after reads the cell, or the transaction is
+/// rejected naming the cell and the formats.
+fn whole_year<T: Datelike>(t: T) -> Option<T> {
+    (t.year() >= 1000).then_some(t)
 }
 
 /// The mapping's date formats, for messages.

@@ -437,3 +437,81 @@ Z,2026-01-05 10:02,,C3,1,4.00\n";
     let want = [("Main St", "X", 2), ("Dock", "Y", 1), ("S1", "Z", 1)];
     assert_eq!(got, want.map(|(s, i, n)| (s.to_string(), i.to_string(), n)));
 }
+
+/// Copies of UCI Online Retail in circulation write the same invoice as `12/1/2010 8:26`
+/// (Kaggle's `data.csv`), `12/1/10 8:26` (two-digit years, another Kaggle copy) and
+/// `2010-12-01 08:26:00` (re-saved by pandas, with `17850.0` ids): the ready mapping reads
+/// all three as the same instant. The two-digit year used to be read by `%Y` as year 10.
+#[test]
+fn uci_online_retail_copies_with_two_digit_or_iso_years_land_in_2010() {
+    let m = Mapping::from_toml(RETAIL).unwrap();
+    let head =
+        "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n";
+    for (when, cust) in [
+        ("12/1/2010 8:26", "17850"),
+        ("12/1/10 8:26", "17850"),
+        ("2010-12-01 08:26:00", "17850.0"),
+    ] {
+        let body = format!(
+            "{head}536401,84029G,KNITTED UNION FLAG HOT WATER BOTTLE,6,{when},3.39,{cust},United Kingdom\n"
+        );
+        let p = parse(&ctx(), &m, &body).unwrap();
+        let (ok, rejects) = split(&p);
+        assert!(rejects.is_empty(), "{when}: {rejects:?}");
+        let t = ok["536401"];
+        assert_eq!(
+            t.occurred_at.to_rfc3339(),
+            "2010-12-01T08:26:00+00:00",
+            "{when}"
+        );
+        assert_eq!(
+            (t.customer_id.as_deref(), net(t)),
+            (Some("17850"), d("20.34"))
+        );
+    }
+}
+
+/// A year of fewer than four digits under a `%Y` format is no match: the transaction is
+/// rejected naming the cell, instead of landing in year 16.
+#[test]
+fn a_two_digit_year_under_a_four_digit_format_rejects_naming_the_cell() {
+    let m = Mapping::from_toml(&SMALL.replace("%Y-%m-%d %H:%M", "%m/%d/%Y %H:%M")).unwrap();
+    let body = "Id,At,Cust,Item,Qty,Price,Tax,Paid\n7,11/8/16 10:00,1,A1,1,5.00,0,Cash\n";
+    let p = parse(&ctx(), &m, body).unwrap();
+    let (ok, rejects) = split(&p);
+    assert!(ok.is_empty(), "{ok:?}");
+    assert!(
+        rejects[0].1.contains("`11/8/16 10:00` does not match") && rejects[0].1.contains("`At`"),
+        "{rejects:?}"
+    );
+    let dates = Mapping::from_toml(
+        &SMALL
+            .replace(
+                "datetime_format = \"%Y-%m-%d %H:%M\"",
+                "date_format = \"%m/%d/%Y\"",
+            )
+            .replace("datetime = \"At\"", "date = \"At\""),
+    )
+    .unwrap();
+    let body = "Id,At,Cust,Item,Qty,Price,Tax,Paid\n7,11/8/16,1,A1,1,5.00,0,Cash\n";
+    let p = parse(&ctx(), &dates, body).unwrap();
+    let (ok, rejects) = split(&p);
+    assert!(
+        ok.is_empty() && rejects[0].1.contains("`11/8/16` does not match"),
+        "{rejects:?}"
+    );
+}
+
+/// Copies of Kaggle's Supermarket sales re-saved by pandas write `2019-01-05` for `1/5/2019`.
+#[test]
+fn kaggle_supermarket_sales_copies_with_iso_dates_read_the_same() {
+    let m = Mapping::from_toml(MARKET).unwrap();
+    let text = real("supermarket_sales.csv");
+    let iso = text.replace(",1/5/2019,", ",2019-01-05,");
+    assert_ne!(text, iso);
+    let (a, b) = (
+        parse(&ctx(), &m, &text).unwrap(),
+        parse(&ctx(), &m, &iso).unwrap(),
+    );
+    assert_eq!(a.records, b.records);
+}
