@@ -70,8 +70,6 @@ mod tests_orders;
 #[cfg(test)]
 mod tests_pos;
 #[cfg(test)]
-mod tests_realfile;
-#[cfg(test)]
 mod tests_redteam;
 #[cfg(test)]
 mod tests_shapes;
