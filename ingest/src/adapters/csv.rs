@@ -118,6 +118,11 @@ pub struct Mapping {
     pub money_unit: MoneyUnit,
     #[serde(default = "one")]
     pub quantity_divisor: Decimal,
+    /// For exports without a quantity column, where each row is one item sold (a pizzeria's
+    /// order lines, a bakery's ticket lines written once per unit): the quantity of every row,
+    /// `row_quantity = 1`. Explicit, not a default: a mapping that merely forgot
+    /// `columns.quantity` would otherwise misstate every line. Not with `columns.quantity`.
+    pub row_quantity: Option<Decimal>,
     /// The export's currency; else the `currency` column; else the store's configured one.
     pub currency: Option<String>,
     pub store_id: Option<String>,
@@ -267,7 +272,8 @@ pub struct Columns {
     /// sold is not lost.
     #[serde(default)]
     pub description_extra: OneOrMore,
-    pub quantity: String,
+    /// The quantity column; may be left out with `row_quantity` (one row per unit sold).
+    pub quantity: Option<String>,
     /// Price of one unit; or, when the export has none, `gross_amount`.
     pub unit_price: Option<String>,
     /// Line amount before discounts (Square "Gross Sales"): the unit price is gross / qty.
@@ -439,6 +445,22 @@ impl Mapping {
         }
         if self.quantity_divisor <= Decimal::ZERO {
             return Err("quantity_divisor must be positive".into());
+        }
+        match (&c.quantity, self.row_quantity) {
+            (None, None) => {
+                return Err(
+                    "name the quantity: columns.quantity, or row_quantity = 1 for an \
+                            export with one row per item sold"
+                        .into(),
+                )
+            }
+            (Some(_), Some(_)) => {
+                return Err("row_quantity is for exports without columns.quantity: not both".into())
+            }
+            (None, Some(q)) if q <= Decimal::ZERO => {
+                return Err("row_quantity must be positive".into())
+            }
+            _ => {}
         }
         if self.reject_unknown_stores && c.store_id.is_none() {
             return Err("reject_unknown_stores needs columns.store_id".into());

@@ -124,7 +124,7 @@ impl Cols {
                 .into_iter()
                 .map(req)
                 .collect::<Result<_, _>>()?,
-            quantity: Some(req(&c.quantity)?),
+            quantity: opt(&c.quantity)?,
             unit_price: opt(&c.unit_price)?,
             gross_amount: opt(&c.gross_amount)?,
             discount: may("discount", &c.discount)?,

@@ -34,14 +34,20 @@ pub(super) fn line_of(
         }
         (None, Some(_)) => None,
     };
-    let (qcol, _) = row.req(&cols.quantity)?;
-    let qty = row.num(m, &cols.quantity)?.expect("checked non-empty") / m.quantity_divisor;
-    if qty.is_zero() && cols.unit_price.is_none() {
-        return Err(row.err(
-            qcol,
-            "is 0, so the unit price cannot be derived from the gross amount",
-        ));
-    }
+    let qty = match m.row_quantity {
+        Some(q) => q,
+        None => {
+            let (qcol, _) = row.req(&cols.quantity)?;
+            let qty = row.num(m, &cols.quantity)?.expect("checked non-empty") / m.quantity_divisor;
+            if qty.is_zero() && cols.unit_price.is_none() {
+                return Err(row.err(
+                    qcol,
+                    "is 0, so the unit price cannot be derived from the gross amount",
+                ));
+            }
+            qty
+        }
+    };
     let mut amounts = Amounts {
         unit: row.money(m, &cols.unit_price, currency)?,
         gross: row.money(m, &cols.gross_amount, currency)?,
@@ -60,6 +66,8 @@ pub(super) fn line_of(
     let Some(price_col) = price_col else {
         return Err("the mapping names neither columns.unit_price nor columns.gross_amount".into());
     };
+    // The cell an arithmetic error names: the quantity's, or without one (`row_quantity`) the price's.
+    let qcol = cols.quantity.as_ref().unwrap_or(price_col);
     let price = match (unit, gross) {
         (Some(p), _) => p.abs(),
         (None, Some(g)) => g

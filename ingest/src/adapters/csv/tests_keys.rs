@@ -1,5 +1,6 @@
 //! Mapping keys the public datasets needed: `columns.discount_rate` (Superstore),
-//! `money_decimal` (the French bakery), `date_format` as a list (Maven's Coffee Shop Sales).
+//! `money_decimal` (the French bakery), `date_format` as a list (Maven's Coffee Shop Sales),
+//! `row_quantity` (exports with one row per item sold, such as a pizzeria's order lines).
 
 use super::tests::d;
 use super::tests_datasets::{ctx, split};
@@ -166,4 +167,55 @@ fn a_date_format_list_is_tried_in_order_and_must_name_one() {
     ))
     .unwrap_err();
     assert!(e.contains("date_format"), "{e}");
+}
+
+const PER_UNIT: &str = r#"
+source = "pizzeria"
+currency = "USD"
+store_id = "P1"
+date_format = "%Y-%m-%d"
+row_quantity = 1
+[columns]
+txn_id = "order_id"
+date = "date"
+time = "time"
+item_id = "name"
+description = "type"
+unit_price = "price"
+"#;
+
+/// A pizzeria's order lines (the shape of the `pizzaplace` sample data: one row per pizza, no
+/// quantity column): every row is one unit, two rows of one pizza are two units of it.
+#[test]
+fn row_quantity_reads_exports_with_one_row_per_item_sold() {
+    let m = Mapping::from_toml(PER_UNIT).unwrap();
+    let body = "order_id,date,time,name,size,type,price\n\
+                2015-000001,2015-01-01,11:38:36,hawaiian,M,classic,13.25\n\
+                2015-000002,2015-01-01,11:57:40,classic_dlx,M,classic,16.00\n\
+                2015-000002,2015-01-01,11:57:40,mexicana,M,veggie,16.00\n\
+                2015-000002,2015-01-01,11:57:40,mexicana,M,veggie,16.00\n";
+    let p = parse(&ctx(), &m, body).unwrap();
+    let (ok, rejects) = split(&p);
+    assert!(rejects.is_empty(), "{rejects:?}");
+    let t = ok["2015-000002"];
+    assert_eq!(t.lines.len(), 3);
+    assert!(t.lines.iter().all(|l| l.quantity == d("1")));
+    let net: Decimal = t.lines.iter().map(|l| l.net_amount).sum();
+    assert_eq!(net, d("48.00"));
+    assert_eq!(ok["2015-000001"].lines[0].net_amount, d("13.25"));
+}
+
+#[test]
+fn the_quantity_is_named_once_either_way() {
+    let none = Mapping::from_toml(&PER_UNIT.replace("row_quantity = 1\n", "")).unwrap_err();
+    assert!(
+        none.contains("columns.quantity, or row_quantity = 1"),
+        "{none}"
+    );
+    let both = PER_UNIT.replace("price = \"price\"", "price = \"price\"\nquantity = \"qty\"");
+    let both = Mapping::from_toml(&both).unwrap_err();
+    assert!(both.contains("not both"), "{both}");
+    let zero =
+        Mapping::from_toml(&PER_UNIT.replace("row_quantity = 1", "row_quantity = 0")).unwrap_err();
+    assert!(zero.contains("positive"), "{zero}");
 }
