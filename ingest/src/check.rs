@@ -8,6 +8,7 @@ use crate::adapters::format::{map, text_of, Format, Meta};
 use crate::adapters::Context;
 use crate::envelope::{Envelope, Record};
 use anyhow::Context as _;
+use chrono::NaiveDate;
 use pos_core::model::{Transaction, TxnStatus};
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, HashMap};
@@ -27,6 +28,14 @@ pub struct Money {
     pub unbalanced: usize,
 }
 
+/// One business day of one currency.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Day {
+    pub txns: usize,
+    pub net: Decimal,
+    pub tax: Decimal,
+}
+
 #[derive(Debug, Default)]
 pub struct Report {
     pub files: usize,
@@ -38,6 +47,9 @@ pub struct Report {
     /// Payments, drawer events and stock levels sent on their own.
     pub other_records: usize,
     pub money: BTreeMap<String, Money>,
+    /// Completed transactions per currency and business day: what a POS's own daily report
+    /// is compared with.
+    pub days: BTreeMap<(String, NaiveDate), Day>,
     pub rejects: usize,
     pub shown: Vec<String>,
     /// Files (or chunks) nothing could be read from, with the reason.
@@ -89,9 +101,28 @@ impl Report {
             .discount
             .saturating_add(sum(&mut t.lines.iter().map(|l| l.discount)));
         m.tenders = m.tenders.saturating_add(paid);
+        let day = self
+            .days
+            .entry((t.currency.clone(), t.business_date))
+            .or_default();
+        day.txns += 1;
+        day.net = day.net.saturating_add(net);
+        day.tax = day.tax.saturating_add(tax);
         if !t.tenders.is_empty() && paid != net.saturating_add(tax) {
             m.unbalanced += 1;
         }
+    }
+}
+
+impl Report {
+    /// The days as CSV (`currency,business_date,transactions,net,tax`), for comparing with
+    /// the source's own daily totals in another tool.
+    pub fn days_csv(&self) -> String {
+        let mut out = String::from("currency,business_date,transactions,net,tax\n");
+        for ((ccy, date), d) in &self.days {
+            out.push_str(&format!("{ccy},{date},{},{},{}\n", d.txns, d.net, d.tax));
+        }
+        out
     }
 }
 
@@ -257,6 +288,14 @@ mod tests {
             .map(|l| l.net_amount)
             .sum();
         assert_eq!(r.money["GBP"].net, net);
+        let by_day: Decimal = r.days.values().map(|d| d.net).sum();
+        assert_eq!(by_day, net, "the days add up to the total");
+        let csv = r.days_csv();
+        assert_eq!(csv.lines().count(), r.days.len() + 1);
+        assert!(
+            csv.starts_with("currency,business_date,transactions,net,tax\nGBP,20"),
+            "{csv}"
+        );
         assert!(r.to_string().contains(&format!("rejected:     {rejects}")));
     }
 

@@ -93,6 +93,9 @@ enum Cmd {
         /// canonical, square, shopify, poslog, clover or csv:<mapping>; guessed from .ndjson/.xml.
         #[arg(long)]
         format: Option<String>,
+        /// Also print completed transactions, net and tax per currency and business day, as CSV.
+        #[arg(long)]
+        by_day: bool,
     },
     /// Re-process raw inbox rows with the current mappings (after a fix).
     Replay {
@@ -233,10 +236,17 @@ async fn run(cmd: Cmd, mut cfg: Config) -> anyhow::Result<()> {
             let summary = pos_ingest::import::run(args, &ctx, &mappings).await?;
             println!("{summary}");
         }
-        Cmd::Check { files, format } => {
+        Cmd::Check {
+            files,
+            format,
+            by_day,
+        } => {
             let (format, ctx, mappings) = adapters_of(&cfg, format)?;
             let report = pos_ingest::check::run(&files, format.as_ref(), &ctx, &mappings)?;
             print!("{report}");
+            if by_day {
+                print!("{}", report.days_csv());
+            }
             if !report.clean() {
                 anyhow::bail!(
                     "{} records would be rejected, {} payloads cannot be read",
