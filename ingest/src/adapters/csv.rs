@@ -80,7 +80,7 @@ use super::{Context, PayloadError};
 use crate::envelope::{Record, Reject};
 use cells::{Cols, Row};
 pub use chunks::{Chunk, Plan};
-use group::{assemble, is_return_row, return_txn_id, Group};
+use group::{assemble, dropped_row, is_return_row, return_txn_id, row_rejects, Group};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
@@ -196,6 +196,19 @@ pub struct RejectRows {
     /// Cell values (compared without case or surrounding spaces).
     pub values: Vec<String>,
     pub reason: String,
+    /// What a matching row rejects: its whole transaction (the default: a fee row on an
+    /// invoice of its own), or only itself, the rest of its transaction landing without it
+    /// (a postage or fee row on an invoice that also sold goods).
+    #[serde(default)]
+    pub scope: RejectScope,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RejectScope {
+    #[default]
+    Transaction,
+    Row,
 }
 
 /// Values of the `tender_method` column per tender method; a value in no list rejects the
@@ -702,14 +715,24 @@ pub fn parse_at(
                 txn_id: key_id,
                 original,
                 rows: vec![],
+                dropped: vec![],
             });
             groups.len() - 1
         });
-        groups[g].rows.push(row);
+        match dropped_row(m, &cols, &row) {
+            Some(reason) => groups[g].dropped.push((row.no, reason)),
+            None => groups[g].rows.push(row),
+        }
     }
     Ok(Parsed {
         rows,
-        records: groups.iter().map(|g| assemble(ctx, m, &cols, g)).collect(),
+        records: groups
+            .iter()
+            .flat_map(|g| {
+                let rows = (!g.rows.is_empty()).then(|| assemble(ctx, m, &cols, g));
+                row_rejects(ctx, m, g).chain(rows)
+            })
+            .collect(),
     })
 }
 

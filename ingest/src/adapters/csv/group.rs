@@ -5,7 +5,7 @@ use super::cells::{matches, Col, Cols, Row};
 use super::line::line_of;
 use super::order::{spread_order_discount, spread_order_tax};
 use super::tender::tender_of;
-use super::{day_start, id_cell, parse_zone, Mapping, Zone};
+use super::{day_start, id_cell, parse_zone, Mapping, RejectScope, Zone};
 use crate::adapters::Context;
 use crate::envelope::{Record, Reject};
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Utc};
@@ -21,6 +21,8 @@ pub(super) struct Group {
     /// For a return split off its sale (`split_returns`): the sale's id.
     pub(super) original: Option<String>,
     pub(super) rows: Vec<Row>,
+    /// Rows a `[[reject_rows]]` rule of `scope = "row"` took out: their row number and why.
+    pub(super) dropped: Vec<(usize, String)>,
 }
 
 /// Whether a row is a return before it is read in full: its kind says so, or (without a
@@ -284,17 +286,54 @@ fn empty_everywhere(col: &Option<Col>) -> String {
     )
 }
 
-/// The first row that a `[[reject_rows]]` rule names: the error naming its row, column,
-/// value and the rule's reason.
+/// The first row that a `[[reject_rows]]` rule of `scope` names: the error naming its row,
+/// column, value and the rule's reason.
+fn rule_match(m: &Mapping, cols: &Cols, row: &Row, scope: RejectScope) -> Option<String> {
+    let rules = m.reject_rows.iter().zip(&cols.reject_rows);
+    rules
+        .filter(|(rule, _)| rule.scope == scope)
+        .find_map(|(rule, col)| {
+            let v = row.cell(col).filter(|v| matches(&rule.values, v))?;
+            Some(row.err(col, format!("`{v}`: {}", rule.reason)))
+        })
+}
+
+/// Why a transaction-scoped rule rejects these rows' transaction, if one does.
 fn rejected_row(m: &Mapping, cols: &Cols, rows: &[Row]) -> Result<(), String> {
-    for row in rows {
-        for (rule, col) in m.reject_rows.iter().zip(&cols.reject_rows) {
-            if let Some(v) = row.cell(col).filter(|v| matches(&rule.values, v)) {
-                return Err(row.err(col, format!("`{v}`: {}", rule.reason)));
-            }
-        }
+    match rows
+        .iter()
+        .find_map(|r| rule_match(m, cols, r, RejectScope::Transaction))
+    {
+        Some(e) => Err(e),
+        None => Ok(()),
     }
-    Ok(())
+}
+
+/// Why a row-scoped rule takes this row out of its transaction, if one does.
+pub(super) fn dropped_row(m: &Mapping, cols: &Cols, row: &Row) -> Option<String> {
+    rule_match(m, cols, row, RejectScope::Row)
+}
+
+/// The rejects of the rows a row-scoped rule took out of `g`, one per row.
+pub(super) fn row_rejects<'a>(
+    ctx: &'a Context,
+    m: &'a Mapping,
+    g: &'a Group,
+) -> impl Iterator<Item = Result<Record, Reject>> + 'a {
+    g.dropped.iter().map(move |(no, why)| {
+        Err(Reject {
+            tenant_id: Some(ctx.tenant_id.clone()),
+            source: m.source.clone(),
+            event_id: Some(g.txn_id.clone()),
+            payload: None,
+            reason: format!("transaction {}: {why} (the row alone)", g.txn_id),
+            detail: serde_json::json!({
+                "store_id": g.store,
+                "txn_id": g.txn_id,
+                "rows": [no],
+            }),
+        })
+    })
 }
 
 pub(super) fn assemble(

@@ -379,6 +379,45 @@ fn reject_rows_name_row_column_value_and_reason_and_need_their_column() {
     assert_eq!(e.field.as_deref(), Some("Kind"));
 }
 
+/// `scope = "row"`: a fee row on an invoice that also sold goods rejects itself only; the
+/// goods land without it (their tender is their own net plus tax), and an invoice of fee rows
+/// only is no transaction at all. Chunked, the file maps the same.
+#[test]
+fn reject_rows_of_row_scope_take_out_the_row_alone() {
+    let rule = "\n[[reject_rows]]\ncolumn = \"Item\"\nvalues = [\"fee\"]\nreason = \"a fee\"\nscope = \"row\"\n";
+    let m = Mapping::from_toml(&format!("{SMALL}{rule}")).unwrap();
+    let body = SMALL_BODY.replace("B2", " FEE ");
+    let p = parse(&ctx(), &m, &body).unwrap();
+    assert_eq!(p.records.len(), 3);
+    let e = p.records[0].as_ref().unwrap_err();
+    assert_eq!(
+        e.reason,
+        "transaction 1.0: row 3: column `Item`: `FEE`: a fee (the row alone)"
+    );
+    assert_eq!(e.detail["rows"], serde_json::json!([3]));
+    let Ok(Record::Txn(t)) = &p.records[1] else {
+        panic!("{:?}", p.records[1])
+    };
+    assert_eq!((t.lines.len(), t.tenders[0].amount), (1, d("10.95")));
+    assert!(p.records[2].is_ok());
+    let only_fees = body.replace(",A1,-1,", ",fee,-1,");
+    let p = parse(&ctx(), &m, &only_fees).unwrap();
+    assert_eq!(p.records.len(), 3, "invoice 2 is its reject alone");
+    assert!(p.records[2].as_ref().unwrap_err().reason.contains("row 4"));
+    let plan = Plan::new(&m, &only_fees, 1).unwrap();
+    let chunked: Vec<_> = plan
+        .chunks(&only_fees, 0)
+        .flat_map(|c| {
+            parse_at(&ctx(), &m, &c.body, c.line_offset)
+                .unwrap()
+                .records
+        })
+        .collect();
+    assert_eq!(chunked, p.records);
+    let bad = Mapping::from_toml(&format!("{SMALL}{}", rule.replace("\"row\"", "\"line\"")));
+    assert!(bad.unwrap_err().contains("scope"));
+}
+
 #[test]
 fn the_mapping_time_zone_is_used_unless_a_column_gives_one() {
     let m =
