@@ -19,10 +19,7 @@ pub(super) fn spread_order_discount(
     currency: &str,
     lines: &mut [Line],
 ) -> Result<(), String> {
-    if first(rows, &cols.order_discount).is_none() {
-        return Ok(());
-    }
-    let on_lines = checked_sum(lines.iter().map(|l| l.discount)).ok_or(TOO_LARGE)?;
+    let on_lines = || checked_sum(lines.iter().map(|l| l.discount));
     let Some((row, _, rest)) = not_on_lines(m, &cols.order_discount, rows, currency, on_lines)?
     else {
         return Ok(());
@@ -63,13 +60,16 @@ fn not_on_lines<'r>(
     col: &Option<Col>,
     rows: &'r [Row],
     currency: &str,
-    on_lines: Decimal,
+    on_lines: impl FnOnce() -> Option<Decimal>,
 ) -> Result<Option<(&'r Row, Decimal, Decimal)>, String> {
     let Some((row, _)) = first(rows, col) else {
         return Ok(None);
     };
     let total = row.money(m, col, currency)?.unwrap_or_default().abs();
-    let rest = total.checked_sub(on_lines).ok_or(TOO_LARGE)?;
+    // Summed only for an order that has the cell: the lines' amounts may be too large to add.
+    let rest = on_lines()
+        .and_then(|on| total.checked_sub(on))
+        .ok_or(TOO_LARGE)?;
     Ok((rest > Decimal::ZERO).then_some((row, total, rest)))
 }
 
@@ -92,10 +92,7 @@ pub(super) fn spread_order_tax(
     currency: &str,
     lines: &mut [Line],
 ) -> Result<(), String> {
-    if first(rows, &cols.order_tax).is_none() {
-        return Ok(());
-    }
-    let on_lines = checked_sum(lines.iter().map(|l| l.tax.abs())).ok_or(TOO_LARGE)?;
+    let on_lines = || checked_sum(lines.iter().map(|l| l.tax.abs()));
     let Some((row, total, rest)) = not_on_lines(m, &cols.order_tax, rows, currency, on_lines)?
     else {
         return Ok(());
