@@ -3,8 +3,8 @@
 //! tenders, money per currency — and what would be rejected, and why. For trying a CSV mapping
 //! on a real export before importing it, or a new till's POSLog. Nothing is written anywhere.
 
-use crate::adapters::csv::{Mapping, Plan};
-use crate::adapters::format::{map, text_of, Format, Meta};
+use crate::adapters::csv::Mapping;
+use crate::adapters::format::{csv_plan, map, text_of, Format, Meta};
 use crate::adapters::Context;
 use crate::envelope::{Envelope, Record};
 use anyhow::Context as _;
@@ -204,14 +204,10 @@ pub fn run(
                 e.field.map(|f| format!(" (at {f})")).unwrap_or_default()
             )),
         };
-        match csv_plan(mappings, &format, &text) {
+        match csv_plan(mappings, &format, &text, CHUNK_ROWS) {
             Some(plan) => {
                 for c in plan.chunks(&text, 0) {
-                    let meta = Meta {
-                        line_offset: c.line_offset,
-                        ..Meta::default()
-                    };
-                    one(&c.body, &meta);
+                    one(&c.body, &Meta::of_chunk(&c));
                 }
             }
             None => one(&text, &Meta::default()),
@@ -223,15 +219,6 @@ pub fn run(
 /// Rows per CSV chunk: `import`'s default. The records do not depend on it (a chunk holds
 /// whole transactions and numbers rows as the file does); memory does.
 const CHUNK_ROWS: usize = 5000;
-
-/// A CSV file's chunks as `import` cuts them; `None` for other formats, or a CSV the reader
-/// refuses (then mapped whole, which reports why).
-fn csv_plan(mappings: &HashMap<String, Mapping>, format: &Format, text: &str) -> Option<Plan> {
-    let Format::Csv(name) = format else {
-        return None;
-    };
-    Plan::new(mappings.get(name)?, text, CHUNK_ROWS).ok()
-}
 
 #[cfg(test)]
 mod tests {

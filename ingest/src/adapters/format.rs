@@ -104,6 +104,14 @@ impl Meta {
         out
     }
 
+    /// The facts of a chunk of a CSV file: where in the file it starts.
+    pub fn of_chunk(c: &csv::Chunk) -> Meta {
+        Meta {
+            line_offset: c.line_offset,
+            ..Meta::default()
+        }
+    }
+
     /// The facts a stored content type carries (see [`Meta::content_type_params`]).
     pub fn from_content_type(ct: &str) -> Meta {
         let param = |key: &str| {
@@ -217,6 +225,21 @@ fn utf8_copy_of_single_byte_export<'a>(
     (single && !bytes.is_ascii())
         .then(|| std::str::from_utf8(bytes).ok())
         .flatten()
+}
+
+/// The chunks `import` cuts a CSV text into (at least `rows` rows each, see `csv::Plan`);
+/// `None` for other formats, a mapping not in the config, or a CSV the reader refuses, which
+/// is then mapped whole so that `map` reports why.
+pub fn csv_plan(
+    mappings: &HashMap<String, csv::Mapping>,
+    format: &Format,
+    text: &str,
+    rows: usize,
+) -> Option<csv::Plan> {
+    let Format::Csv(name) = format else {
+        return None;
+    };
+    csv::Plan::new(mappings.get(name)?, text, rows).ok()
 }
 
 /// Maps a payload. `Err` when nothing in it can be read (HTTP 400); bad records inside a

@@ -5,7 +5,7 @@
 
 use super::{import_whole, write_chunks, MappedChunk, Summary, CHUNKS_AHEAD};
 use crate::adapters::csv::{Mapping, Plan};
-use crate::adapters::format::{map, quarantine_rejected, text_of, Format, Meta};
+use crate::adapters::format::{csv_plan, map, quarantine_rejected, text_of, Format, Meta};
 use crate::adapters::Context;
 use crate::envelope::prepack;
 use crate::writer::Writer;
@@ -68,10 +68,10 @@ fn plan_file(
     rows: usize,
 ) -> anyhow::Result<Option<(String, Plan)>> {
     let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
-    let Format::Csv(name) = format else {
+    let Ok(text) = text_of(mappings, format, &bytes) else {
         return Ok(None);
     };
-    let (Some(m), Ok(text)) = (mappings.get(name), text_of(mappings, format, &bytes)) else {
+    let Some(plan) = csv_plan(mappings, format, &text, rows) else {
         return Ok(None);
     };
     // UTF-8 (the usual case) is taken as it is, not copied: the file may be large.
@@ -79,7 +79,7 @@ fn plan_file(
         Cow::Owned(t) => t,
         Cow::Borrowed(_) => String::from_utf8(bytes).context("text_of checked it is UTF-8")?,
     };
-    Ok(Plan::new(m, &text, rows).ok().map(|plan| (text, plan)))
+    Ok(Some((text, plan)))
 }
 
 /// `from` when a chunk starts there; else (the state of another version, or a file changed in
@@ -109,17 +109,14 @@ fn map_chunks(
     tx: &mpsc::Sender<MappedChunk>,
 ) -> anyhow::Result<()> {
     for (seq, chunk) in plan.chunks(text, from).enumerate() {
-        let meta = Meta {
-            line_offset: chunk.line_offset,
-            ..Meta::default()
-        };
-        let mut m = map(ctx, mappings, format, &chunk.body, &meta).map_err(|e| {
-            anyhow::anyhow!(
-                "the chunk ending at byte {} of the text: {}",
-                chunk.end,
-                e.message
-            )
-        })?;
+        let mut m =
+            map(ctx, mappings, format, &chunk.body, &Meta::of_chunk(&chunk)).map_err(|e| {
+                anyhow::anyhow!(
+                    "the chunk ending at byte {} of the text: {}",
+                    chunk.end,
+                    e.message
+                )
+            })?;
         quarantine_rejected(&mut m.envelopes);
         prepack(&mut m.envelopes);
         let mapped = MappedChunk {
