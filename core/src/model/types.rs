@@ -217,6 +217,12 @@ pub enum DrawerEventKind {
     NoSale,
     PaidIn,
     PaidOut,
+    /// Cash put into the drawer from the safe or the cash office (the opening float, a top-up
+    /// of change): not takings, but counted at close.
+    Loan,
+    /// Cash taken out of the drawer to the safe during the day (a skim or drop), so a count
+    /// at close finds less than the day took.
+    Pickup,
 }
 
 impl DrawerEventKind {
@@ -225,11 +231,14 @@ impl DrawerEventKind {
             DrawerEventKind::NoSale => "no_sale",
             DrawerEventKind::PaidIn => "paid_in",
             DrawerEventKind::PaidOut => "paid_out",
+            DrawerEventKind::Loan => "loan",
+            DrawerEventKind::Pickup => "pickup",
         }
     }
 }
 
-/// A cash-drawer event outside a sale: opening the drawer without a sale, paying in or out.
+/// A cash-drawer event outside a sale: opening the drawer without a sale, paying in or out,
+/// loans into the drawer and pickups out of it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DrawerEvent {
     pub tenant_id: String,
