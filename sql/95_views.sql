@@ -81,7 +81,9 @@ SELECT pos.create_continuous_aggregate(
     group_by => '{tenant_id,store_id}',
     aggregates => $$count(*) FILTER (WHERE kind = 'no_sale') AS no_sales,
         coalesce(sum(abs(amount)) FILTER (WHERE kind = 'paid_in'), 0) AS paid_in,
-        coalesce(sum(abs(amount)) FILTER (WHERE kind = 'paid_out'), 0) AS paid_out$$);
+        coalesce(sum(abs(amount)) FILTER (WHERE kind = 'paid_out'), 0) AS paid_out,
+        coalesce(sum(abs(amount)) FILTER (WHERE kind = 'loan'), 0) AS loans,
+        coalesce(sum(abs(amount)) FILTER (WHERE kind = 'pickup'), 0) AS pickups$$);
 
 -- The parts are summed, not joined: a filter on tenant, store or date then reaches every part
 -- (and its chunks) through the GROUP BY and the UNION ALL. Every branch spells its zeros with the
@@ -115,30 +117,35 @@ SELECT tenant_id, store_id, business_date,
        sum(paid_in) AS paid_in,
        sum(paid_out) AS paid_out,
        sum(tender_cash) + sum(paid_in) - sum(paid_out) AS cash_expected,
+       sum(loans) AS loans,
+       sum(pickups) AS pickups,
+       sum(tender_cash) + sum(paid_in) - sum(paid_out) + sum(loans) - sum(pickups) AS cash_in_drawer,
        round(sum(net) / nullif(sum(transactions), 0), 2) AS average_basket
   FROM (SELECT tenant_id, store_id, business_date, transactions, 0::numeric AS items_sold, 0::numeric AS items_returned,
                gross, discounts, returns, voids, 0::bigint AS void_lines, post_voids, post_void_amount, cancelled,
                0::bigint AS no_sales, net, tax, 0::numeric AS tender_cash, 0::numeric AS tender_card,
                0::numeric AS tender_gift_card, 0::numeric AS tender_store_credit, 0::numeric AS tender_other,
-               0::bigint AS tenders_declined, 0::numeric AS paid_in, 0::numeric AS paid_out
+               0::bigint AS tenders_declined, 0::numeric AS paid_in, 0::numeric AS paid_out,
+               0::numeric AS loans, 0::numeric AS pickups
           FROM %1$s
         UNION ALL
         SELECT tenant_id, store_id, business_date, 0::bigint, items_sold, items_returned, 0::numeric,
                0::numeric, 0::numeric, 0::numeric, void_lines, 0::bigint, 0::numeric, 0::bigint,
                0::bigint, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric,
-               0::numeric, 0::bigint, 0::numeric, 0::numeric
+               0::numeric, 0::bigint, 0::numeric, 0::numeric, 0::numeric, 0::numeric
           FROM %2$s
         UNION ALL
         SELECT tenant_id, store_id, business_date, 0::bigint, 0::numeric, 0::numeric, 0::numeric,
                0::numeric, 0::numeric, 0::numeric, 0::bigint, 0::bigint, 0::numeric, 0::bigint,
                0::bigint, 0::numeric, 0::numeric, tender_cash, tender_card, tender_gift_card,
-               tender_store_credit, tender_other, tenders_declined, 0::numeric, 0::numeric
+               tender_store_credit, tender_other, tenders_declined, 0::numeric, 0::numeric,
+               0::numeric, 0::numeric
           FROM %3$s
         UNION ALL
         SELECT tenant_id, store_id, business_date, 0::bigint, 0::numeric, 0::numeric, 0::numeric,
                0::numeric, 0::numeric, 0::numeric, 0::bigint, 0::bigint, 0::numeric, 0::bigint,
                no_sales, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric,
-               0::numeric, 0::bigint, paid_in, paid_out
+               0::numeric, 0::bigint, paid_in, paid_out, loans, pickups
           FROM %4$s) parts
  GROUP BY tenant_id, store_id, business_date$body$,
     '{pos_caggs.store_daily_txn,pos_caggs.store_daily_lines,pos_caggs.store_daily_tender,pos_caggs.store_daily_drawer}',
@@ -244,7 +251,7 @@ $policies$;
 
 COMMENT ON VIEW pos.sales_hourly IS 'Sales per tenant, store, SKU and hour (UTC-aligned hour buckets, with the local business_date), completed transactions only. Continuous aggregate: materialized below its watermark, live above.';
 COMMENT ON VIEW pos.sales_daily IS 'Sales per tenant, store, SKU and local business day, completed transactions only. Continuous aggregate: materialized below its watermark, live above.';
-COMMENT ON VIEW pos.store_daily IS 'End-of-day report per tenant, store and business day: transactions, items, gross, discounts, returns, voids, post-voids, no-sales, net, tax, tenders by method, cash expected, average basket. Sums of four continuous aggregates (transactions, lines, tenders, drawer).';
+COMMENT ON VIEW pos.store_daily IS 'End-of-day report per tenant, store and business day: transactions, items, gross, discounts, returns, voids, post-voids, no-sales, net, tax, tenders by method, cash expected, drawer loans and pickups, cash in the drawer, average basket. Sums of four continuous aggregates (transactions, lines, tenders, drawer).';
 COMMENT ON VIEW pos.cashier_daily IS 'Risk features per tenant, store, cashier and business day (voids, post-voids, refunds and refunds without a linked sale, no-sales, manual discounts, keyed entries, price overrides, sales) for fraud scoring.';
 
 COMMENT ON COLUMN pos.sales_hourly.hour IS 'Start of the UTC hour (date_bin(''1 hour'', occurred_at)).';
@@ -273,6 +280,9 @@ COMMENT ON COLUMN pos.store_daily.post_voids IS 'Transactions cancelled after co
 COMMENT ON COLUMN pos.store_daily.no_sales IS 'Drawer opened without a sale.';
 COMMENT ON COLUMN pos.store_daily.net IS 'Net sales of completed transactions, before tax.';
 COMMENT ON COLUMN pos.store_daily.cash_expected IS 'Cash that should have entered the drawer: approved cash tenders (change is negative) + paid-in - paid-out, excluding the opening float.';
+COMMENT ON COLUMN pos.store_daily.loans IS 'Cash put into drawers from the safe (opening floats, change), when the POS records it.';
+COMMENT ON COLUMN pos.store_daily.pickups IS 'Cash taken from drawers to the safe during the day (skims, drops).';
+COMMENT ON COLUMN pos.store_daily.cash_in_drawer IS 'What a count of the drawers at close should find: cash_expected + loans - pickups (the opening float included only when it was recorded as a loan).';
 COMMENT ON COLUMN pos.store_daily.average_basket IS 'net / transactions.';
 COMMENT ON COLUMN pos.cashier_daily.refunds_without_sale IS 'Return lines that name no original transaction: the classic refund-fraud signal.';
 COMMENT ON COLUMN pos.cashier_daily.manual_discounts IS 'Sale lines with a discount entered through a price override.';

@@ -369,7 +369,7 @@ fn random_op(
         73..=77 => {
             let store = rng.below(4) as usize;
             let (ts, date) = when(rng.range(-20 * 1440, 3 * 1440), store);
-            let kind = ["no_sale", "paid_in", "paid_out"][rng.below(3) as usize];
+            let kind = ["no_sale", "paid_in", "paid_out", "loan", "pickup"][rng.below(5) as usize];
             c.batch_execute(&format!(
                 "INSERT INTO pos.drawer_event (tenant_id, store_id, source, source_event_id, occurred_at, business_date, cashier_id, kind, amount, currency)
                  VALUES ('t1', '{}', 'gen', 'd{}', {ts}, {date}, 'c{}', '{kind}', {}, 'USD')",
@@ -452,6 +452,17 @@ fn check_shipped_views(c: &mut postgres::Client) {
                 UNION ALL SELECT store_id, business_date, 0, 0, 0, coalesce(sum(amount) FILTER (WHERE status = 'approved' AND method = 'card'), 0), 0
                   FROM pos.tender GROUP BY 1, 2
                 UNION ALL SELECT store_id, business_date, 0, 0, 0, 0, count(*) FILTER (WHERE kind = 'no_sale') FROM pos.drawer_event GROUP BY 1, 2) s
+              GROUP BY 1, 2",
+        ),
+        (
+            "SELECT store_id, business_date, paid_in, paid_out, loans, pickups, cash_expected, cash_in_drawer FROM pos.store_daily",
+            "SELECT store_id, business_date, sum(pi), sum(po), sum(l), sum(pk), sum(c) + sum(pi) - sum(po), sum(c) + sum(pi) - sum(po) + sum(l) - sum(pk) FROM (
+                SELECT store_id, business_date, 0 c, 0 pi, 0 po, 0 l, 0 pk FROM pos.txn GROUP BY 1, 2
+                UNION ALL SELECT store_id, business_date, 0, 0, 0, 0, 0 FROM pos.sale_line WHERE txn_status = 'completed' GROUP BY 1, 2
+                UNION ALL SELECT store_id, business_date, coalesce(sum(amount) FILTER (WHERE status = 'approved' AND method = 'cash'), 0), 0, 0, 0, 0
+                  FROM pos.tender GROUP BY 1, 2
+                UNION ALL SELECT store_id, business_date, 0, coalesce(sum(abs(amount)) FILTER (WHERE kind = 'paid_in'), 0), coalesce(sum(abs(amount)) FILTER (WHERE kind = 'paid_out'), 0),
+                       coalesce(sum(abs(amount)) FILTER (WHERE kind = 'loan'), 0), coalesce(sum(abs(amount)) FILTER (WHERE kind = 'pickup'), 0) FROM pos.drawer_event GROUP BY 1, 2) s
               GROUP BY 1, 2",
         ),
         (
