@@ -185,8 +185,9 @@ fn drawer_event(
     }
 }
 
-/// Float paid in at the start of each shift, a no-sale now and then to make change, and the odd
-/// paid-out (window cleaner, milk for the break room).
+/// The float loaned into the drawer at the start of each shift (cash from the safe, not
+/// takings), a no-sale now and then to make change, and the odd paid-out (window cleaner, milk
+/// for the break room).
 fn honest_drawer_events(g: &Gen, plan: &DayPlan) -> Vec<DrawerEvent> {
     let mut r = Rng::keyed(
         g.cfg.seed,
@@ -204,7 +205,7 @@ fn honest_drawer_events(g: &Gen, plan: &DayPlan) -> Vec<DrawerEvent> {
             tag,
             ro.cashier,
             a + 60,
-            DrawerEventKind::PaidIn,
+            DrawerEventKind::Loan,
             Decimal::from(150),
         ));
         for n in 0..r.poisson(0.9 * busy) {
