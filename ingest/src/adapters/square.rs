@@ -4,6 +4,7 @@
 //! payments and refunds sent on their own (or on a list page) are tenders too
 //! (`TenderRecord`), keyed by the same payment / refund id so all land on one row.
 //! `order.*` notifications carry only ids: the service fetches the order (see `serve::fetch`).
+//! Cash drawer shifts give the drawer's float, paid-ins and paid-outs (`drawer`).
 //!
 //! Order states: COMPLETED, or OPEN and paid in full → completed; DRAFT, CANCELED and unpaid
 //! OPEN → cancelled (not a sale yet, or never one); a later version replaces the row.
@@ -16,6 +17,7 @@ use rust_decimal::Decimal;
 use serde_json::Value;
 use std::collections::HashSet;
 
+mod drawer;
 mod order;
 mod pages;
 mod rounding;
@@ -58,6 +60,9 @@ pub fn parse(ctx: &Context, body: &str) -> Result<Parsed, PayloadError> {
     if pages::is_list_page(&v) {
         return pages::list_page(ctx, &v);
     }
+    if drawer::is_shift_payload(&v) {
+        return drawer::shifts(ctx, &v);
+    }
     if let Some(pay) = get(&v, "payment") {
         return Ok(single(ctx, "payment", payment(ctx, pay, "payment")?));
     }
@@ -70,7 +75,7 @@ pub fn parse(ctx: &Context, body: &str) -> Result<Parsed, PayloadError> {
     if let Some(errors) = get(&v, "errors") {
         return Err(square_errors(errors));
     }
-    Err(PayloadError::new(None, "not a Square payload: expected an object with `order`, `orders`, `payment`, `payments`, `refund` or `refunds`, or a webhook notification with `type` and `event_id`"))
+    Err(PayloadError::new(None, "not a Square payload: expected an object with `order`, `orders`, `payment`, `payments`, `refund`, `refunds`, `cash_drawer_shift` or `cash_drawer_shifts`, or a webhook notification with `type` and `event_id`"))
 }
 
 /// SearchOrders / BatchRetrieveOrders answers: `orders`, `order_entries` (ids only, with
@@ -349,6 +354,8 @@ fn order_currency(o: &Value, path: &str) -> Result<String, PayloadError> {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_drawer;
 #[cfg(test)]
 mod tests_gaps;
 #[cfg(test)]
