@@ -6,9 +6,10 @@
 //!
 //! Mapping rules (docs/ingest.md lists them with the samples that exercise each):
 //! - Every outermost `Transaction` of the document (root `POSLog`, a single `Transaction`, or a
-//!   vendor wrapper). `RetailTransaction` → a transaction; `ControlTransaction/NoSale` and
-//!   `TenderControlTransaction/PaidIn|PaidOut` → drawer events; sign-on/off and training-mode
-//!   transactions → nothing (kept in the inbox only).
+//!   vendor wrapper). `RetailTransaction` → a transaction; `ControlTransaction/NoSale`,
+//!   `TenderControlTransaction/PaidIn|PaidOut|TenderLoan|TenderPickup` and NCR's
+//!   `ControlTransaction/BlindPickup` → drawer events ([`drawer`]); sign-on/off, settlements
+//!   and training-mode transactions → nothing (kept in the inbox only).
 //! - Id: `TransactionID`, else `store-workstation-BusinessDayDate-SequenceNumber` (sequence
 //!   numbers restart). A `TransactionLink` is resolved to the same form.
 //! - Times: `BeginDateTime`, else `EndDateTime`, else `POSLogDateTime`/`ReceiptDateTime`; a time
@@ -41,6 +42,7 @@ use roxmltree::{Document, Node};
 use rust_decimal::Decimal;
 
 mod bearers;
+mod drawer;
 mod encoding;
 mod lines;
 mod prefixes;
@@ -267,27 +269,17 @@ fn transaction(ctx: &Context, t: Node) -> R<Option<Record>> {
     }
     let control = child(t, "ControlTransaction").or_else(|| child(t, "TenderControlTransaction"));
     if let Some(c) = control {
-        let kind = if child(c, "NoSale").is_some() {
-            DrawerEventKind::NoSale
-        } else if child(c, "PaidIn").is_some() {
-            DrawerEventKind::PaidIn
-        } else if child(c, "PaidOut").is_some() {
-            DrawerEventKind::PaidOut
-        } else {
-            return Ok(None); // sign-on/off, till loans…: nothing in the model
+        // Sign-on/off, settlements, counts…: nothing in the model (kept in the inbox).
+        let Some((kind, movements)) = drawer::kind_of(c)? else {
+            return Ok(None);
         };
         let h = head(ctx, t)?;
-        let amount = c
-            .descendants()
-            .find(|n| n.tag_name().name() == "Amount")
-            .map(|n| dec(n, "Amount"))
-            .transpose()?
-            .unwrap_or_default();
         let currency = h
             .currency
             .clone()
             .or_else(|| currency_attr(c))
             .unwrap_or_else(|| ctx.currency_of(&h.store));
+        let amount = drawer::amount(c, kind, &movements, &currency)?;
         return Ok(Some(Record::Drawer(DrawerEvent {
             tenant_id: ctx.tenant_id.clone(),
             store_id: h.store,
@@ -296,7 +288,7 @@ fn transaction(ctx: &Context, t: Node) -> R<Option<Record>> {
             register_id: h.workstation,
             cashier_id: h.operator,
             kind,
-            amount: amount.abs(),
+            amount,
             currency,
             occurred_at: h.occurred_at,
             business_date: h.business_date,
@@ -490,6 +482,8 @@ fn retail(ctx: &Context, t: Node, rt: Node) -> R<Transaction> {
     })
 }
 
+#[cfg(test)]
+mod drawer_tests;
 #[cfg(test)]
 mod shape_tests;
 #[cfg(test)]
