@@ -306,9 +306,13 @@ fn currency_attr(n: Node) -> Option<String> {
             .or_else(|| attr(d, "CurrencyCode"))
             .filter(|c| c.len() == 3 && *c != "XXX")
     }
+    // Inside `ForeignCurrency`, or anywhere in a tender that has one (its `Amount` may be
+    // written in the foreign currency, which is then refused by name, not adopted).
     let in_foreign = |d: &Node| {
-        d.ancestors()
-            .any(|a| a.tag_name().name() == "ForeignCurrency")
+        d.ancestors().any(|a| {
+            a.tag_name().name() == "ForeignCurrency"
+                || (a.tag_name().name() == "Tender" && child(a, "ForeignCurrency").is_some())
+        })
     };
     children(n, "Total")
         .find_map(code)
@@ -401,7 +405,7 @@ fn retail(ctx: &Context, t: Node, rt: Node) -> R<Transaction> {
             push_line(&mut lines, &mut created, li, line, voided);
         } else if let Some(x) = child(li, "Tender") {
             tenders.extend(
-                tender(li, x, seq, h.occurred_at, voided)
+                tender(li, x, seq, h.occurred_at, voided, &currency)
                     .map_err(|Bad(m)| Bad(format!("LineItem {seq}: {m}")))?,
             );
         } else if let Some(x) = child(li, "TenderChange") {

@@ -202,3 +202,40 @@ fn unit_price_spellings_let_the_extended_amount_after_discount_be_told() {
     let klog = with_item("<Sale><ItemID>9</ItemID><UnitRetailPrice>5.25</UnitRetailPrice></Sale>");
     assert_eq!(the_txn(&klog).lines[0].net_amount, d("5.25"));
 }
+
+#[test]
+fn a_foreign_cash_tender_counts_its_local_amount_and_local_change() {
+    // 50.00 USD at 0.9174 = 45.87 EUR handed over, 5.97 EUR back: 39.90 paid.
+    let t = the_txn(&real("foreign_currency_tender_local_amount.xml"));
+    assert_eq!(t.currency, "EUR");
+    let got: Vec<(TenderMethod, Decimal)> = t.tenders.iter().map(|x| (x.method, x.amount)).collect();
+    assert_eq!(
+        got,
+        vec![
+            (TenderMethod::Cash, d("45.87")),
+            (TenderMethod::Cash, d("-5.97"))
+        ]
+    );
+    assert_eq!(sums(&t), (d("32.70"), d("7.20"), d("39.90")));
+}
+
+#[test]
+fn a_tender_amount_written_in_the_foreign_currency_is_refused_by_name() {
+    let xml = real("foreign_currency_tender_local_amount.xml")
+        .replace(r#"<Amount Currency="EUR">45.87</Amount>"#, r#"<Amount Currency="USD">50.00</Amount>"#);
+    let p = parse(&Context::for_tenant("t"), &xml).unwrap();
+    let reason = &p.records[0].as_ref().unwrap_err().reason;
+    assert!(
+        reason.contains(r#"<Tender><Amount Currency="USD">"#) && reason.contains("EUR"),
+        "{reason}"
+    );
+    // Nothing else names the currency: the tender's USD must not become the transaction's.
+    let bare = xml
+        .replace(r#" Currency="EUR""#, "")
+        .replace(r#" CurrencyCode="EUR""#, "");
+    let mut ctx = Context::for_tenant("t");
+    ctx.default_currency = "EUR".into();
+    let p = parse(&ctx, &bare).unwrap();
+    let reason = &p.records[0].as_ref().unwrap_err().reason;
+    assert!(reason.contains("USD") && reason.contains("EUR"), "{reason}");
+}
