@@ -45,6 +45,7 @@ mod bearers;
 mod drawer;
 mod encoding;
 mod lines;
+mod orders;
 mod prefixes;
 mod tenders;
 mod txn_tax;
@@ -321,7 +322,13 @@ fn currency_attr(n: Node) -> Option<String> {
                 .filter(|d| {
                     matches!(
                         d.tag_name().name(),
-                        "Sale" | "Return" | "SaleForDelivery" | "SaleForPickup"
+                        "Sale"
+                            | "Return"
+                            | "SaleForDelivery"
+                            | "SaleForPickup"
+                            | "SaleForPickUp"
+                            | "PreviousCustomerOrder"
+                            | "PreviousLayaway"
                     )
                 })
                 .flat_map(|s| s.descendants())

@@ -239,3 +239,39 @@ fn a_tender_amount_written_in_the_foreign_currency_is_refused_by_name() {
     let reason = &p.records[0].as_ref().unwrap_err().reason;
     assert!(reason.contains("USD") && reason.contains("EUR"), "{reason}");
 }
+
+#[test]
+fn orders_and_layaways_sell_when_completed_and_deposits_stay_tenders() {
+    let p = parse(&Context::for_tenant("t"), &real("orders_layaways_deposit_pickup.xml")).unwrap();
+    let txns: Vec<&Transaction> = p
+        .records
+        .iter()
+        .map(|r| match r {
+            Ok(Record::Txn(t)) => t.as_ref(),
+            other => panic!("expected transactions: {other:?}"),
+        })
+        .collect();
+    let lines = |t: &Transaction| -> Vec<(String, LineKind, Decimal, Decimal)> {
+        t.lines
+            .iter()
+            .map(|l| (l.raw_item_id.clone(), l.kind, l.net_amount, l.tax))
+            .collect()
+    };
+    let paid = |t: &Transaction| t.tenders.iter().map(|x| x.amount).sum::<Decimal>();
+    // Order placed: nothing sold yet, the 40.00 deposit is money taken.
+    assert_eq!(lines(txns[0]), vec![]);
+    assert_eq!(paid(txns[0]), d("40.00"));
+    // TP.net's SaleForPickUp sells now; its CustomerOrderForPickUp line does not.
+    assert_eq!(
+        lines(txns[1]),
+        vec![("331907".into(), LineKind::Sale, d("79.90"), d("0"))]
+    );
+    assert_eq!(txns[1].lines[0].gtin.as_deref(), Some("04012345000016"));
+    // Layaway payment: money only; completion: the kettle is sold, at its full price.
+    assert_eq!((lines(txns[2]), paid(txns[2])), (vec![], d("3000")));
+    assert_eq!(
+        lines(txns[3]),
+        vec![("4901234567894".into(), LineKind::Sale, d("10000"), d("1000"))]
+    );
+    assert_eq!(paid(txns[3]), d("8000"), "the balance; the deposits were counted when paid");
+}
