@@ -43,9 +43,7 @@ const LINE: &str = "TenderControlTransactionTenderLineItem";
 /// The kind of drawer event a control element records, with the elements that carry it
 /// (NCR writes several `PaidIn`s in one transaction). None for sign-on/off, settlements,
 /// counts and other control records; an error when it mixes kinds (nothing says which wins).
-pub(super) fn kind_of<'a, 'i>(
-    c: Node<'a, 'i>,
-) -> R<Option<(DrawerEventKind, Vec<Node<'a, 'i>>)>> {
+pub(super) fn kind_of<'a, 'i>(c: Node<'a, 'i>) -> R<Option<(DrawerEventKind, Vec<Node<'a, 'i>>)>> {
     let mut found: Option<(DrawerEventKind, Vec<Node>)> = None;
     for n in c.children().filter(|n| n.is_element()) {
         let Some(&(_, kind)) = KINDS.iter().find(|(name, _)| *name == n.tag_name().name()) else {
@@ -83,10 +81,7 @@ pub(super) fn amount(
     movements: &[Node],
     currency: &str,
 ) -> R<Decimal> {
-    let mut lines: Vec<Node> = movements
-        .iter()
-        .flat_map(|m| children(*m, LINE))
-        .collect();
+    let mut lines: Vec<Node> = movements.iter().flat_map(|m| children(*m, LINE)).collect();
     if lines.is_empty() {
         lines = children(c, LINE).collect();
     }
@@ -173,4 +168,3 @@ fn line_amount(l: Node, currency: &str) -> R<Decimal> {
     }
     Ok(value)
 }
-

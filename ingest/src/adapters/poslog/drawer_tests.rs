@@ -42,16 +42,44 @@ fn loans_pickups_drops_and_paid_ins_in_vendor_shapes_are_drawer_events() {
         events(&p),
         vec![
             // Lines 100 + 50; the voided 20 moved nothing.
-            ("0412-3-2025-03-14-7001".into(), DrawerEventKind::Loan, d("150.00"), eur()),
+            (
+                "0412-3-2025-03-14-7001".into(),
+                DrawerEventKind::Loan,
+                d("150.00"),
+                eur()
+            ),
             // Lines directly under TenderControlTransaction: 200 + 60.
-            ("0412-3-2025-03-14-7042".into(), DrawerEventKind::Pickup, d("260.00"), eur()),
-            ("0412-4-2025-03-14-118".into(), DrawerEventKind::Loan, d("75.50"), eur()),
+            (
+                "0412-3-2025-03-14-7042".into(),
+                DrawerEventKind::Pickup,
+                d("260.00"),
+                eur()
+            ),
+            (
+                "0412-4-2025-03-14-118".into(),
+                DrawerEventKind::Loan,
+                d("75.50"),
+                eur()
+            ),
             // Two PaidIn entries in one transaction: both count.
-            ("0412-5-3310".into(), DrawerEventKind::PaidIn, d("15.50"), eur()),
-            ("0412-5-3318".into(), DrawerEventKind::Pickup, d("500.00"), eur()),
+            (
+                "0412-5-3310".into(),
+                DrawerEventKind::PaidIn,
+                d("15.50"),
+                eur()
+            ),
+            (
+                "0412-5-3318".into(),
+                DrawerEventKind::Pickup,
+                d("500.00"),
+                eur()
+            ),
         ]
     );
-    assert_eq!(p.skipped, 1, "the till settlement is day totals, not a movement");
+    assert_eq!(
+        p.skipped, 1,
+        "the till settlement is day totals, not a movement"
+    );
 }
 
 /// A tender control transaction of store 9 holding `body`.
@@ -83,7 +111,10 @@ fn a_pickup_of_a_non_cash_tender_or_a_foreign_amount_is_refused_by_name() {
     let cash = line("Cash", "<Amount>40.00</Amount>");
     let card = line("CreditDebit", "<Amount>12.00</Amount>");
     let r = reason(&tct(&format!("<TenderPickup>{cash}{card}</TenderPickup>")));
-    assert!(r.contains("TenderTypeCode") && r.contains("CreditDebit"), "{r}");
+    assert!(
+        r.contains("TenderTypeCode") && r.contains("CreditDebit"),
+        "{r}"
+    );
     let usd = line("Cash", r#"<Amount Currency="USD">40.00</Amount>"#);
     let r = reason(&tct(&format!("<TenderPickup>{usd}</TenderPickup>")));
     assert!(r.contains("USD") && r.contains("EUR"), "{r}");

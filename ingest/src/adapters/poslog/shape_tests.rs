@@ -208,7 +208,8 @@ fn a_foreign_cash_tender_counts_its_local_amount_and_local_change() {
     // 50.00 USD at 0.9174 = 45.87 EUR handed over, 5.97 EUR back: 39.90 paid.
     let t = the_txn(&real("foreign_currency_tender_local_amount.xml"));
     assert_eq!(t.currency, "EUR");
-    let got: Vec<(TenderMethod, Decimal)> = t.tenders.iter().map(|x| (x.method, x.amount)).collect();
+    let got: Vec<(TenderMethod, Decimal)> =
+        t.tenders.iter().map(|x| (x.method, x.amount)).collect();
     assert_eq!(
         got,
         vec![
@@ -221,8 +222,10 @@ fn a_foreign_cash_tender_counts_its_local_amount_and_local_change() {
 
 #[test]
 fn a_tender_amount_written_in_the_foreign_currency_is_refused_by_name() {
-    let xml = real("foreign_currency_tender_local_amount.xml")
-        .replace(r#"<Amount Currency="EUR">45.87</Amount>"#, r#"<Amount Currency="USD">50.00</Amount>"#);
+    let xml = real("foreign_currency_tender_local_amount.xml").replace(
+        r#"<Amount Currency="EUR">45.87</Amount>"#,
+        r#"<Amount Currency="USD">50.00</Amount>"#,
+    );
     let p = parse(&Context::for_tenant("t"), &xml).unwrap();
     let reason = &p.records[0].as_ref().unwrap_err().reason;
     assert!(
@@ -242,7 +245,11 @@ fn a_tender_amount_written_in_the_foreign_currency_is_refused_by_name() {
 
 #[test]
 fn orders_and_layaways_sell_when_completed_and_deposits_stay_tenders() {
-    let p = parse(&Context::for_tenant("t"), &real("orders_layaways_deposit_pickup.xml")).unwrap();
+    let p = parse(
+        &Context::for_tenant("t"),
+        &real("orders_layaways_deposit_pickup.xml"),
+    )
+    .unwrap();
     let txns: Vec<&Transaction> = p
         .records
         .iter()
@@ -271,7 +278,16 @@ fn orders_and_layaways_sell_when_completed_and_deposits_stay_tenders() {
     assert_eq!((lines(txns[2]), paid(txns[2])), (vec![], d("3000")));
     assert_eq!(
         lines(txns[3]),
-        vec![("4901234567894".into(), LineKind::Sale, d("10000"), d("1000"))]
+        vec![(
+            "4901234567894".into(),
+            LineKind::Sale,
+            d("10000"),
+            d("1000")
+        )]
     );
-    assert_eq!(paid(txns[3]), d("8000"), "the balance; the deposits were counted when paid");
+    assert_eq!(
+        paid(txns[3]),
+        d("8000"),
+        "the balance; the deposits were counted when paid"
+    );
 }
