@@ -72,9 +72,10 @@ pub(super) fn kind_of<'a, 'i>(c: Node<'a, 'i>) -> R<Option<(DrawerEventKind, Vec
 /// drawer money — cash, or a vendor's own tender code (numbers, `EFECTIVO`) — so a line whose
 /// tender type names a card, gift card or store credit, or an amount in another currency,
 /// cannot be one cash figure and rejects the transaction, naming the line (not dropped).
-/// Without lines: the movement's `Amount`, `Totals/Amount` or `DropAmount`, else the control
-/// element's `Totals/Amount`. A loan or pickup with no amount at all is an error; a no-sale
-/// has none (0), and a paid-in/out keeps the old reading (the first `Amount` below it, else 0).
+/// Without lines: the movements' `Amount`, `Totals/Amount` or `DropAmount`, else the control
+/// element's `Totals/Amount`. Then a loan or pickup with no amount at all is an error, while a
+/// no-sale, paid-in or paid-out keeps the reading it always had: the first `Amount` anywhere
+/// below the control element, else 0.
 pub(super) fn amount(
     c: Node,
     kind: DrawerEventKind,
@@ -94,47 +95,49 @@ pub(super) fn amount(
     }
     let mut sum = None;
     for m in movements {
-        if let Some(a) = own_amount(*m, kind)? {
+        if let Some(a) = own_amount(*m)? {
             *sum.get_or_insert(Decimal::ZERO) += a;
         }
     }
-    let totals = || child(c, "Totals").map(|t| child_dec(t, "Amount"));
-    match (sum, kind) {
-        (Some(a), _) => Ok(a.abs()),
-        (None, DrawerEventKind::Loan | DrawerEventKind::Pickup) => match totals() {
-            Some(Ok(Some(a))) => Ok(a.abs()),
-            Some(Err(e)) => Err(e),
-            _ => Err(Bad(format!(
-                "<{}> gives no amount (no <{LINE}>, <Amount>, <Totals><Amount> nor <DropAmount>)",
-                movements[0].tag_name().name()
-            ))),
-        },
-        _ => Ok(Decimal::ZERO),
+    if let Some(a) = sum
+        .map(Ok)
+        .or_else(|| totals_of(c).transpose())
+        .transpose()?
+    {
+        return Ok(a.abs());
+    }
+    if matches!(kind, DrawerEventKind::Loan | DrawerEventKind::Pickup) {
+        let name = movements.first().map_or("", |m| m.tag_name().name());
+        return Err(Bad(format!(
+            "<{name}> gives no amount (no <{LINE}>, <Amount>, <Totals><Amount> nor <DropAmount>)"
+        )));
+    }
+    let first = c.descendants().find(|n| n.tag_name().name() == "Amount");
+    Ok(first
+        .map(|n| dec(n, "Amount"))
+        .transpose()?
+        .unwrap_or_default()
+        .abs())
+}
+
+/// `Totals/Amount` of an element, if written.
+fn totals_of(n: Node) -> R<Option<Decimal>> {
+    match child(n, "Totals") {
+        Some(t) => child_dec(t, "Amount"),
+        None => Ok(None),
     }
 }
 
-/// One movement element's own amount: `Amount`, `Totals/Amount`, `DropAmount` (NCR blind
-/// pickup); for a paid-in/out also the first `Amount` deeper down, as read before.
-fn own_amount(m: Node, kind: DrawerEventKind) -> R<Option<Decimal>> {
+/// One movement element's own amount: `Amount`, `Totals/Amount`, or `DropAmount` (NCR blind
+/// pickup).
+fn own_amount(m: Node) -> R<Option<Decimal>> {
     if let Some(a) = child_dec(m, "Amount")? {
         return Ok(Some(a));
     }
-    if let Some(t) = child(m, "Totals") {
-        if let Some(a) = child_dec(t, "Amount")? {
-            return Ok(Some(a));
-        }
-    }
-    if let Some(a) = child_dec(m, "DropAmount")? {
+    if let Some(a) = totals_of(m)? {
         return Ok(Some(a));
     }
-    if matches!(kind, DrawerEventKind::PaidIn | DrawerEventKind::PaidOut) {
-        return m
-            .descendants()
-            .find(|n| n.tag_name().name() == "Amount")
-            .map(|n| dec(n, "Amount"))
-            .transpose();
-    }
-    Ok(None)
+    child_dec(m, "DropAmount")
 }
 
 /// The signed amount of one tender line of a loan or pickup, refused when it is not drawer

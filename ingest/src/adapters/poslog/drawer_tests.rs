@@ -147,3 +147,25 @@ fn a_negative_pickup_amount_is_the_money_moved() {
     .unwrap();
     assert_eq!(events(&p)[0].2, d("80.00"));
 }
+
+#[test]
+fn a_paid_out_whose_amount_sits_beside_it_keeps_that_amount() {
+    // The total of the control transaction, not inside the PaidOut: read as before.
+    let p = parse(
+        &eur(),
+        &tct("<Totals><Amount>25.00</Amount></Totals><PaidOut><Reason>Window cleaner</Reason></PaidOut>"),
+    )
+    .unwrap();
+    assert_eq!(events(&p)[0].1, DrawerEventKind::PaidOut);
+    assert_eq!(events(&p)[0].2, d("25.00"));
+    let p = parse(
+        &eur(),
+        &tct("<PaidOut><Reason>no amount</Reason></PaidOut>"),
+    )
+    .unwrap();
+    assert_eq!(
+        events(&p)[0].2,
+        d("0"),
+        "a paid-out without amount is 0, as before"
+    );
+}
