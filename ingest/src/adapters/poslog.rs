@@ -6,9 +6,10 @@
 //!
 //! Mapping rules (docs/ingest.md lists them with the samples that exercise each):
 //! - Every outermost `Transaction` of the document (root `POSLog`, a single `Transaction`, or a
-//!   vendor wrapper). `RetailTransaction` → a transaction; `ControlTransaction/NoSale` and
-//!   `TenderControlTransaction/PaidIn|PaidOut` → drawer events; sign-on/off and training-mode
-//!   transactions → nothing (kept in the inbox only).
+//!   vendor wrapper). `RetailTransaction` → a transaction; `ControlTransaction/NoSale`,
+//!   `TenderControlTransaction/PaidIn|PaidOut|TenderLoan|TenderPickup` and NCR's
+//!   `ControlTransaction/BlindPickup` → drawer events ([`drawer`]); sign-on/off, settlements
+//!   and training-mode transactions → nothing (kept in the inbox only).
 //! - Id: `TransactionID`, else `store-workstation-BusinessDayDate-SequenceNumber` (sequence
 //!   numbers restart). A `TransactionLink` is resolved to the same form.
 //! - Times: `BeginDateTime`, else `EndDateTime`, else `POSLogDateTime`/`ReceiptDateTime`; a time
@@ -41,8 +42,10 @@ use roxmltree::{Document, Node};
 use rust_decimal::Decimal;
 
 mod bearers;
+mod drawer;
 mod encoding;
 mod lines;
+mod orders;
 mod prefixes;
 mod tenders;
 mod txn_tax;
@@ -267,27 +270,17 @@ fn transaction(ctx: &Context, t: Node) -> R<Option<Record>> {
     }
     let control = child(t, "ControlTransaction").or_else(|| child(t, "TenderControlTransaction"));
     if let Some(c) = control {
-        let kind = if child(c, "NoSale").is_some() {
-            DrawerEventKind::NoSale
-        } else if child(c, "PaidIn").is_some() {
-            DrawerEventKind::PaidIn
-        } else if child(c, "PaidOut").is_some() {
-            DrawerEventKind::PaidOut
-        } else {
-            return Ok(None); // sign-on/off, till loans…: nothing in the model
+        // Sign-on/off, settlements, counts…: nothing in the model (kept in the inbox).
+        let Some((kind, movements)) = drawer::kind_of(c)? else {
+            return Ok(None);
         };
         let h = head(ctx, t)?;
-        let amount = c
-            .descendants()
-            .find(|n| n.tag_name().name() == "Amount")
-            .map(|n| dec(n, "Amount"))
-            .transpose()?
-            .unwrap_or_default();
         let currency = h
             .currency
             .clone()
             .or_else(|| currency_attr(c))
             .unwrap_or_else(|| ctx.currency_of(&h.store));
+        let amount = drawer::amount(c, kind, &movements, &currency)?;
         return Ok(Some(Record::Drawer(DrawerEvent {
             tenant_id: ctx.tenant_id.clone(),
             store_id: h.store,
@@ -296,7 +289,7 @@ fn transaction(ctx: &Context, t: Node) -> R<Option<Record>> {
             register_id: h.workstation,
             cashier_id: h.operator,
             kind,
-            amount: amount.abs(),
+            amount,
             currency,
             occurred_at: h.occurred_at,
             business_date: h.business_date,
@@ -314,9 +307,13 @@ fn currency_attr(n: Node) -> Option<String> {
             .or_else(|| attr(d, "CurrencyCode"))
             .filter(|c| c.len() == 3 && *c != "XXX")
     }
+    // Inside `ForeignCurrency`, or anywhere in a tender that has one (its `Amount` may be
+    // written in the foreign currency, which is then refused by name, not adopted).
     let in_foreign = |d: &Node| {
-        d.ancestors()
-            .any(|a| a.tag_name().name() == "ForeignCurrency")
+        d.ancestors().any(|a| {
+            a.tag_name().name() == "ForeignCurrency"
+                || (a.tag_name().name() == "Tender" && child(a, "ForeignCurrency").is_some())
+        })
     };
     children(n, "Total")
         .find_map(code)
@@ -325,7 +322,13 @@ fn currency_attr(n: Node) -> Option<String> {
                 .filter(|d| {
                     matches!(
                         d.tag_name().name(),
-                        "Sale" | "Return" | "SaleForDelivery" | "SaleForPickup"
+                        "Sale"
+                            | "Return"
+                            | "SaleForDelivery"
+                            | "SaleForPickup"
+                            | "SaleForPickUp"
+                            | "PreviousCustomerOrder"
+                            | "PreviousLayaway"
                     )
                 })
                 .flat_map(|s| s.descendants())
@@ -409,7 +412,7 @@ fn retail(ctx: &Context, t: Node, rt: Node) -> R<Transaction> {
             push_line(&mut lines, &mut created, li, line, voided);
         } else if let Some(x) = child(li, "Tender") {
             tenders.extend(
-                tender(li, x, seq, h.occurred_at, voided)
+                tender(li, x, seq, h.occurred_at, voided, &currency)
                     .map_err(|Bad(m)| Bad(format!("LineItem {seq}: {m}")))?,
             );
         } else if let Some(x) = child(li, "TenderChange") {
@@ -490,6 +493,8 @@ fn retail(ctx: &Context, t: Node, rt: Node) -> R<Transaction> {
     })
 }
 
+#[cfg(test)]
+mod drawer_tests;
 #[cfg(test)]
 mod shape_tests;
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! the reconciliation of lines with transaction-level tax and discounts.
 
 use super::bearers::{shares, Candidate};
+use super::orders::{order_of, Order};
 use super::txn_tax::{computed, TxnLevel};
 use super::xml::{attr, child, child_dec, child_text, children, dec, flag, text, MAX_NUMBER};
 use super::{compose_id, total, Bad, Context, Head, R, VOID_LINE_OFFSET};
@@ -364,9 +365,10 @@ fn tax_from_percent(
     (tax.round_dp(dp), flagged)
 }
 
-/// The element of a line item that sells or returns goods: `Sale`, `Return`, or a sale whose
-/// goods leave the store later (`SaleForDelivery`, `SaleForPickup`: ARTS 6, Xstore), which is
-/// paid now and carries the item's money itself. A `SaleForDelivery` that carries no price but
+/// The element of a line item that sells or returns goods: `Sale`, `Return`, the completion of
+/// an earlier order or layaway ([`super::orders`]), or a sale whose goods leave the store later
+/// (`SaleForDelivery`, `SaleForPickup`: ARTS 6, Xstore; `SaleForPickUp`: Wincor TP.net), which
+/// is paid now and carries the item's money itself. A `SaleForDelivery` that carries no price but
 /// groups `Item`s linked (`ItemLink`) to `Sale` lines of the same transaction (Decathlon's web
 /// orders: the shipment of goods already sold) is no line; grouped `Item`s with money and no
 /// link would be money we cannot place: refused, naming the element.
@@ -374,7 +376,13 @@ pub(super) fn goods_of<'a, 'i>(li: Node<'a, 'i>) -> R<Option<Node<'a, 'i>>> {
     if let Some(x) = child(li, "Sale").or_else(|| child(li, "Return")) {
         return Ok(Some(x));
     }
-    let Some(x) = child(li, "SaleForDelivery").or_else(|| child(li, "SaleForPickup")) else {
+    match order_of(li) {
+        Order::Sold(x) => return Ok(Some(x)),
+        Order::NotSoldYet => return Ok(None),
+        Order::None => {}
+    }
+    let later = ["SaleForDelivery", "SaleForPickup", "SaleForPickUp"];
+    let Some(x) = later.iter().find_map(|n| child(li, n)) else {
         return Ok(None);
     };
     let mut priced = REGULAR_PRICE

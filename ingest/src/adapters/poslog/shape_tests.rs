@@ -202,3 +202,92 @@ fn unit_price_spellings_let_the_extended_amount_after_discount_be_told() {
     let klog = with_item("<Sale><ItemID>9</ItemID><UnitRetailPrice>5.25</UnitRetailPrice></Sale>");
     assert_eq!(the_txn(&klog).lines[0].net_amount, d("5.25"));
 }
+
+#[test]
+fn a_foreign_cash_tender_counts_its_local_amount_and_local_change() {
+    // 50.00 USD at 0.9174 = 45.87 EUR handed over, 5.97 EUR back: 39.90 paid.
+    let t = the_txn(&real("foreign_currency_tender_local_amount.xml"));
+    assert_eq!(t.currency, "EUR");
+    let got: Vec<(TenderMethod, Decimal)> =
+        t.tenders.iter().map(|x| (x.method, x.amount)).collect();
+    assert_eq!(
+        got,
+        vec![
+            (TenderMethod::Cash, d("45.87")),
+            (TenderMethod::Cash, d("-5.97"))
+        ]
+    );
+    assert_eq!(sums(&t), (d("32.70"), d("7.20"), d("39.90")));
+}
+
+#[test]
+fn a_tender_amount_written_in_the_foreign_currency_is_refused_by_name() {
+    let xml = real("foreign_currency_tender_local_amount.xml").replace(
+        r#"<Amount Currency="EUR">45.87</Amount>"#,
+        r#"<Amount Currency="USD">50.00</Amount>"#,
+    );
+    let p = parse(&Context::for_tenant("t"), &xml).unwrap();
+    let reason = &p.records[0].as_ref().unwrap_err().reason;
+    assert!(
+        reason.contains(r#"<Tender><Amount Currency="USD">"#) && reason.contains("EUR"),
+        "{reason}"
+    );
+    // Nothing else names the currency: the tender's USD must not become the transaction's.
+    let bare = xml
+        .replace(r#" Currency="EUR""#, "")
+        .replace(r#" CurrencyCode="EUR""#, "");
+    let mut ctx = Context::for_tenant("t");
+    ctx.default_currency = "EUR".into();
+    let p = parse(&ctx, &bare).unwrap();
+    let reason = &p.records[0].as_ref().unwrap_err().reason;
+    assert!(reason.contains("USD") && reason.contains("EUR"), "{reason}");
+}
+
+#[test]
+fn orders_and_layaways_sell_when_completed_and_deposits_stay_tenders() {
+    let p = parse(
+        &Context::for_tenant("t"),
+        &real("orders_layaways_deposit_pickup.xml"),
+    )
+    .unwrap();
+    let txns: Vec<&Transaction> = p
+        .records
+        .iter()
+        .map(|r| match r {
+            Ok(Record::Txn(t)) => t.as_ref(),
+            other => panic!("expected transactions: {other:?}"),
+        })
+        .collect();
+    let lines = |t: &Transaction| -> Vec<(String, LineKind, Decimal, Decimal)> {
+        t.lines
+            .iter()
+            .map(|l| (l.raw_item_id.clone(), l.kind, l.net_amount, l.tax))
+            .collect()
+    };
+    let paid = |t: &Transaction| t.tenders.iter().map(|x| x.amount).sum::<Decimal>();
+    // Order placed: nothing sold yet, the 40.00 deposit is money taken.
+    assert_eq!(lines(txns[0]), vec![]);
+    assert_eq!(paid(txns[0]), d("40.00"));
+    // TP.net's SaleForPickUp sells now; its CustomerOrderForPickUp line does not.
+    assert_eq!(
+        lines(txns[1]),
+        vec![("331907".into(), LineKind::Sale, d("79.90"), d("0"))]
+    );
+    assert_eq!(txns[1].lines[0].gtin.as_deref(), Some("04012345000016"));
+    // Layaway payment: money only; completion: the kettle is sold, at its full price.
+    assert_eq!((lines(txns[2]), paid(txns[2])), (vec![], d("3000")));
+    assert_eq!(
+        lines(txns[3]),
+        vec![(
+            "4901234567894".into(),
+            LineKind::Sale,
+            d("10000"),
+            d("1000")
+        )]
+    );
+    assert_eq!(
+        paid(txns[3]),
+        d("8000"),
+        "the balance; the deposits were counted when paid"
+    );
+}

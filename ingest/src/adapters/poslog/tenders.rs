@@ -127,6 +127,29 @@ pub(super) fn settle_roundings(rt: Node, tenders: &mut [Tender]) -> R<()> {
     Ok(())
 }
 
+/// A foreign-currency tender (a tourist paying USD in a EUR store) must carry its `Amount` in
+/// the transaction's currency: ARTS gives the local `Amount` and, beside it, `ForeignCurrency`
+/// with `CurrencyCode`, `OriginalFaceAmount` (the notes handed over) and `ExchangeRate`; NCR
+/// Emerald writes `OriginalFaceAmount Currency="…"`. Those are read as written. An `Amount`
+/// whose own `Currency` attribute names another currency holds foreign money with no local
+/// figure (which way the rate goes is not stated anywhere), so the transaction is refused,
+/// naming the field, rather than storing dollars as euros.
+fn in_transaction_currency(x: Node, currency: &str) -> R<()> {
+    let Some(a) = child(x, "Amount") else {
+        return Ok(());
+    };
+    match attr(a, "Currency").or_else(|| attr(a, "CurrencyCode")) {
+        Some(c) if c.len() == 3 && c != "XXX" && !c.eq_ignore_ascii_case(currency) => {
+            Err(Bad(format!(
+                "<Tender><Amount Currency=\"{c}\"> is not in the transaction's {currency}: \
+                 the tender needs its amount in {currency} (ARTS: <Amount> local, \
+                 <ForeignCurrency><OriginalFaceAmount> foreign)"
+            )))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// One `Tender` line item. Besides the payment it may yield: change given inside the tender
 /// (`Tender/TenderChange`, ARTS 2.x and NCR Emerald) and cash back, each as a negative cash
 /// tender so that tenders add up to what the store kept; a rounding tender (`TenderType`
@@ -143,7 +166,9 @@ pub(super) fn tender(
     seq: i32,
     at: DateTime<Utc>,
     voided: bool,
+    currency: &str,
 ) -> R<Vec<Tender>> {
+    in_transaction_currency(x, currency)?;
     let raw = child_dec(x, "Amount")?;
     let change = match child(x, "TenderChange") {
         Some(c) => child_dec(c, "Amount")?.unwrap_or_default().abs(),
