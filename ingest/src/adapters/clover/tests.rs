@@ -253,3 +253,11 @@ fn format_maps_orders_with_the_fetching_merchant_and_asks_to_fetch_notified_orde
     assert_eq!(m.fetch_clover, vec![("M1".to_string(), "ORD1".to_string())]);
     assert!(m.envelopes[0].records.is_empty());
 }
+
+#[test]
+fn the_webhook_verification_post_is_kept_without_facts() {
+    let body = r#"{"verificationCode":"0b7c2f4e-8a1d-4c55-9e3a-2f6d1b0a9c77"}"#;
+    let p = parse(&ctx(), body, None).unwrap();
+    assert!(p.records.is_empty() && p.fetch.is_empty());
+    assert!(p.event_id.starts_with("clover/"));
+}
