@@ -261,3 +261,41 @@ fn the_webhook_verification_post_is_kept_without_facts() {
     assert!(p.records.is_empty() && p.fetch.is_empty());
     assert!(p.event_id.starts_with("clover/"));
 }
+
+#[test]
+fn the_fuzz_seeds_map() {
+    let dir = std::env::var("CARGO_MANIFEST_DIR")
+        .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string());
+    let mut n = 0;
+    for e in std::fs::read_dir(format!("{dir}/fuzz/seeds/clover")).unwrap() {
+        let body = std::fs::read_to_string(e.unwrap().path()).unwrap();
+        let p = parse(&ctx(), &body, None).unwrap();
+        assert!(p.records.iter().all(|r| r.is_ok()), "{body}");
+        n += 1;
+    }
+    assert_eq!(n, 3);
+}
+
+#[test]
+fn a_vat_order_with_a_percent_line_discount_an_order_discount_and_a_refund() {
+    let dir = std::env::var("CARGO_MANIFEST_DIR")
+        .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string());
+    let body =
+        std::fs::read_to_string(format!("{dir}/fuzz/seeds/clover/vat_order_refund.json")).unwrap();
+    let t = txn_of(&body);
+    // 11.90 − 5 % (0.60) − 1.00 = 10.30 incl. 19 % VAT: 1.64 tax, 8.66 net.
+    let l = &t.lines[0];
+    assert_eq!(
+        (l.discount, l.net_amount, l.tax),
+        (d("1.60"), d("8.66"), d("1.64"))
+    );
+    assert_eq!(t.key.store_id, "EUMERCHANT001");
+    // Cash 20.00 handed over, 9.70 change; 5.00 refunded (0.80 of it VAT).
+    let amounts: Vec<Decimal> = t.tenders.iter().map(|x| x.amount).collect();
+    assert_eq!(amounts, vec![d("20.00"), d("-9.70"), d("-5.00")]);
+    assert_eq!(
+        (t.lines[1].net_amount, t.lines[1].tax),
+        (d("-4.20"), d("-0.80"))
+    );
+    assert_eq!(approved_tenders(&t), lines_total(&t));
+}
