@@ -299,3 +299,51 @@ fn a_vat_order_with_a_percent_line_discount_an_order_discount_and_a_refund() {
     );
     assert_eq!(approved_tenders(&t), lines_total(&t));
 }
+
+/// Every number of every fixture set to an extreme, one at a time: an error or a mapping,
+/// never a panic (the fuzz target's concern, checked here on every run).
+#[test]
+fn no_number_at_an_extreme_panics() {
+    fn numbers(v: &Value, path: Vec<String>, out: &mut Vec<Vec<String>>) {
+        match v {
+            Value::Number(_) => out.push(path),
+            Value::Array(a) => a
+                .iter()
+                .enumerate()
+                .for_each(|(i, x)| numbers(x, [path.clone(), vec![i.to_string()]].concat(), out)),
+            Value::Object(o) => o
+                .iter()
+                .for_each(|(k, x)| numbers(x, [path.clone(), vec![k.clone()]].concat(), out)),
+            _ => {}
+        }
+    }
+    for name in [
+        "order_card_tax_discounts.json",
+        "order_partial_refund.json",
+        "order_split_cash_debit_cashback.json",
+    ] {
+        let v: Value = serde_json::from_str(&fixture(name)).unwrap();
+        let mut paths = Vec::new();
+        numbers(&v, vec![], &mut paths);
+        for p in paths {
+            for x in [
+                json!(i64::MAX),
+                json!(i64::MIN),
+                json!(-1),
+                json!(0),
+                json!(1e300),
+            ] {
+                let mut w = v.clone();
+                let mut at = &mut w;
+                for k in &p {
+                    at = match at {
+                        Value::Array(a) => &mut a[k.parse::<usize>().unwrap()],
+                        other => &mut other[k.as_str()],
+                    };
+                }
+                *at = x;
+                let _ = parse(&ctx(), &w.to_string(), None);
+            }
+        }
+    }
+}
