@@ -30,6 +30,8 @@ pub struct Config {
     pub square: SquareConfig,
     #[serde(default)]
     pub shopify: ShopifyConfig,
+    #[serde(default)]
+    pub clover: CloverConfig,
     /// CSV column mappings by name: `[csv.NAME]` with the mapping inline, or `path = "…"`.
     #[serde(default)]
     pub csv: HashMap<String, toml::Value>,
@@ -109,6 +111,44 @@ pub struct SquareConfig {
     /// Square `location_id` → our `store_id` (unlisted locations keep their id).
     #[serde(default)]
     pub locations: HashMap<String, String>,
+}
+
+/// Clover: fetching the orders its notifications name (`O:<id>`), and where they land.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CloverConfig {
+    /// Base URL of the Clover REST API (`https://api.clover.com`, `https://apisandbox.dev.clover.com`,
+    /// `https://api.eu.clover.com`): unset, notifications are kept without fetching.
+    pub base_url: Option<String>,
+    /// Access token for merchants without one of their own (env
+    /// `POS_INGEST_CLOVER_ACCESS_TOKEN`). Clover's OAuth tokens are issued per merchant (each
+    /// merchant installs the app), so several merchants need `access_tokens`.
+    pub access_token: Option<String>,
+    /// Merchant id → access token (env `POS_INGEST_CLOVER_ACCESS_TOKENS`, `MID=token,MID2=token2`).
+    #[serde(default)]
+    pub access_tokens: HashMap<String, String>,
+    /// Clover merchant id → our `store_id` (unlisted merchants keep their id).
+    #[serde(default)]
+    pub merchants: HashMap<String, String>,
+}
+
+impl CloverConfig {
+    /// The token for `merchant`: its own, else the shared one.
+    pub fn token_for(&self, merchant: &str) -> Option<&str> {
+        self.access_tokens
+            .get(merchant)
+            .or(self.access_token.as_ref())
+            .map(String::as_str)
+    }
+}
+
+/// `MID=token,MID2=token2` as a map; pairs without `=` or with an empty side are skipped.
+fn token_pairs(v: &str) -> impl Iterator<Item = (String, String)> + '_ {
+    v.split(',').filter_map(|pair| {
+        let (m, t) = pair.split_once('=')?;
+        let (m, t) = (m.trim(), t.trim());
+        (!m.is_empty() && !t.is_empty()).then(|| (m.to_string(), t.to_string()))
+    })
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -237,6 +277,12 @@ impl Config {
         if let Some(v) = get("POS_INGEST_SHOPIFY_SECRET") {
             self.shopify.secret = Some(v);
         }
+        if let Some(v) = get("POS_INGEST_CLOVER_ACCESS_TOKEN") {
+            self.clover.access_token = Some(v);
+        }
+        if let Some(v) = get("POS_INGEST_CLOVER_ACCESS_TOKENS") {
+            self.clover.access_tokens.extend(token_pairs(&v));
+        }
     }
 
     /// Fails on a time zone name chrono-tz does not know, naming the store.
@@ -299,6 +345,29 @@ mod tests {
         let ctx = crate::adapters::Context::from_config(&c).unwrap();
         assert_eq!(ctx.shopify_tenders, ShopifyTenders::Transactions);
         assert!(Config::parse("[shopify]\ntenders = \"payments\"\n").is_err());
+    }
+
+    #[test]
+    fn clover_tokens_are_per_merchant_with_a_shared_fallback() {
+        let mut c = Config::parse(
+            "[clover]\nbase_url = \"http://127.0.0.1:9\"\n[clover.merchants]\nM1 = \"S01\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.clover.token_for("M1"), None);
+        c.apply_env(|k| match k {
+            "POS_INGEST_CLOVER_ACCESS_TOKEN" => Some("shared".into()),
+            "POS_INGEST_CLOVER_ACCESS_TOKENS" => Some("M1=t1, M2 = t2,broken,=x".into()),
+            _ => None,
+        });
+        assert_eq!(c.clover.token_for("M1"), Some("t1"));
+        assert_eq!(c.clover.token_for("M2"), Some("t2"));
+        assert_eq!(c.clover.token_for("M3"), Some("shared"));
+        assert_eq!(c.clover.access_tokens.len(), 2);
+        let ctx = crate::adapters::Context::from_config(&c).unwrap();
+        assert_eq!(
+            ctx.clover_merchants.get("M1").map(String::as_str),
+            Some("S01")
+        );
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! Every fixture in `tests/data/real/` (payloads in the shapes real Square, Shopify, POSLog and
-//! CSV exports have) imported into a real database: what an adapter maps, the database takes.
+//! Every fixture in `tests/data/real/` (payloads in the shapes real Square, Shopify, POSLog,
+//! Clover and CSV exports have) imported into a real database: what an adapter maps, the database takes.
 //! The adapters' unit tests check the mapping; this checks that nothing they map is refused by
 //! the tables' constraints (signs, scales, currencies, keys), that each record lands, and that
 //! importing again writes nothing twice.
@@ -46,7 +46,7 @@ fn fixtures() -> Vec<(PathBuf, Format)> {
     let root = PathBuf::from(manifest_dir()).join("tests/data/real");
     let mut out = Vec::new();
     for dir in [
-        "square", "shopify", "poslog", "de-kasse", "datasets", "toast", "loyverse",
+        "square", "shopify", "poslog", "de-kasse", "datasets", "toast", "loyverse", "clover",
     ] {
         let mut files: Vec<PathBuf> = std::fs::read_dir(root.join(dir))
             .expect("fixture directory")
@@ -64,6 +64,7 @@ fn fixtures() -> Vec<(PathBuf, Format)> {
                 }
                 ("square", Some("json")) => Format::Square,
                 ("shopify", Some("json")) => Format::Shopify,
+                ("clover", Some("json")) => Format::Clover,
                 ("poslog", _) => Format::Poslog,
                 ("square", Some("csv")) => Format::Csv("square_item_sales".into()),
                 ("shopify", Some("csv")) => Format::Csv("shopify_orders_export".into()),

@@ -27,6 +27,7 @@ async fn start(url: &str, cfg: Config, fetch_base: Option<String>) -> String {
     let committer = Committer::start(group, metrics.clone()).unwrap();
     let fetcher =
         pos_ingest::serve::fetch::SquareFetcher::new(fetch_base.as_deref(), Some("token"));
+    let clover_fetcher = pos_ingest::serve::fetch_clover::CloverFetcher::new(&cfg.clover);
     let state = Arc::new(AppState {
         ctx: Context::from_config(&cfg).unwrap(),
         mappings: Default::default(),
@@ -34,6 +35,7 @@ async fn start(url: &str, cfg: Config, fetch_base: Option<String>) -> String {
         metrics: metrics.clone(),
         cfg,
         fetcher,
+        clover_fetcher,
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -355,6 +357,68 @@ async fn order_notifications_fetch_the_order_from_the_configured_api() {
         scalar_i64(&db, "SELECT count(*) FROM pos.raw_inbox").await,
         2,
         "the notification and the fetched order are both kept"
+    );
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
+async fn clover_notifications_fetch_the_orders_and_keep_the_ones_not_found() {
+    use axum::routing::get;
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let order = std::fs::read_to_string(format!(
+        "{dir}/tests/data/real/clover/order_card_tax_discounts.json"
+    ))
+    .unwrap();
+    let fake = axum::Router::new().route(
+        "/v3/merchants/{m}/orders/{id}",
+        get(
+            move |axum::extract::Path((m, id)): axum::extract::Path<(String, String)>| {
+                let order = order.clone();
+                async move {
+                    if m == "MCLOVER1" && id == "QK4ZT1M8A2B3C" {
+                        (axum::http::StatusCode::OK, order)
+                    } else {
+                        (axum::http::StatusCode::NOT_FOUND, "{}".to_string())
+                    }
+                }
+            },
+        ),
+    );
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let fake_base = format!("http://{}", l.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(l, fake).await.unwrap() });
+
+    let url = fresh_db("clover_fetch").await;
+    let mut cfg = config("t");
+    cfg.clover.base_url = Some(fake_base);
+    cfg.clover.access_token = Some("token".into());
+    cfg.clover
+        .merchants
+        .insert("MCLOVER1".into(), "S-CLOVER".into());
+    let base = start(&url, cfg, None).await;
+    let note = r#"{"appId":"APP1","merchants":{"MCLOVER1":[{"objectId":"O:QK4ZT1M8A2B3C","type":"UPDATE","ts":1780027843000},{"objectId":"O:GONE0000000001","type":"UPDATE","ts":1780027843001}]}}"#;
+    let r = reqwest::Client::new()
+        .post(format!("{base}/v1/ingest/clover"))
+        .body(note)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let db = connect(&url).await;
+    assert_eq!(scalar_text(&db, "SELECT sum(net_amount + tax) FROM pos.sale_line WHERE source_txn_id = 'QK4ZT1M8A2B3C' AND store_id = 'S-CLOVER'").await, "33.95");
+    assert_eq!(
+        scalar_i64(&db, "SELECT count(*) FROM pos.raw_inbox").await,
+        2,
+        "the notification and the fetched order are both kept"
+    );
+    assert_eq!(
+        scalar_i64(
+            &db,
+            "SELECT count(*) FROM pos.reject WHERE reason LIKE '%GONE0000000001%'"
+        )
+        .await,
+        1,
+        "the order not found is named in a reject"
     );
 }
 

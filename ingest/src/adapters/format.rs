@@ -81,6 +81,9 @@ pub struct Meta {
     pub shop: Option<String>,
     /// Shopify webhook topic (`X-Shopify-Topic`, e.g. `orders/create`).
     pub topic: Option<String>,
+    /// Clover merchant a fetched order belongs to (the notification named it; the order
+    /// object itself may not).
+    pub merchant: Option<String>,
     /// For a chunk of a CSV file: the file's lines between the chunk's head and its first row,
     /// so that reject reasons name the file's rows (`csv::Plan`).
     pub line_offset: usize,
@@ -93,7 +96,11 @@ impl Meta {
     /// let it break the parameter list.
     pub fn content_type_params(&self) -> String {
         let mut out = String::new();
-        for (key, value) in [("shop", &self.shop), ("topic", &self.topic)] {
+        for (key, value) in [
+            ("shop", &self.shop),
+            ("topic", &self.topic),
+            ("merchant", &self.merchant),
+        ] {
             if let Some(v) = value.as_deref().filter(|v| is_token(v)) {
                 out.push_str(&format!("; {key}={v}"));
             }
@@ -124,6 +131,7 @@ impl Meta {
             event_id: None,
             shop: param("shop"),
             topic: param("topic"),
+            merchant: param("merchant"),
             line_offset: param("line_offset")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(0),
@@ -137,11 +145,13 @@ fn is_token(v: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'/' | b'-'))
 }
 
-/// What mapping a payload gave: envelopes to write, and Square orders to fetch.
+/// What mapping a payload gave: envelopes to write, and Square and Clover orders to fetch.
 #[derive(Debug, Default)]
 pub struct Mapped {
     pub envelopes: Vec<Envelope>,
     pub fetch_orders: Vec<String>,
+    /// Clover `(merchant, order id)` named by a notification.
+    pub fetch_clover: Vec<(String, String)>,
     /// Records read (facts + rejects), for progress and metrics.
     pub records: usize,
 }
@@ -304,15 +314,22 @@ pub fn map(
             ));
         }
         Format::Clover => {
-            let p = clover::parse(body)?;
-            out.envelopes.push(one(
+            let p = clover::parse(ctx, body, meta.merchant.as_deref())?;
+            out.records = p.records.len();
+            out.fetch_clover = p.fetch;
+            let mut env = one(
                 ctx,
                 clover::SOURCE,
                 format,
                 meta.event_id.clone().unwrap_or(p.event_id),
                 body,
-                vec![],
-            ));
+                p.records,
+            );
+            // The merchant a fetched order came for, so that `replay` maps it to the same store.
+            if let crate::envelope::Origin::New(raw) = &mut env.origin {
+                raw.content_type.push_str(&meta.content_type_params());
+            }
+            out.envelopes.push(env);
         }
         Format::Csv(name) => {
             let m = mappings.get(name).ok_or_else(|| {

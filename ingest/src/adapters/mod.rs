@@ -61,6 +61,8 @@ pub struct Context {
     /// without `CurrencyCode`).
     pub store_currency: HashMap<String, String>,
     pub default_currency: String,
+    /// Clover merchant id → store id (unlisted merchants keep their id).
+    pub clover_merchants: HashMap<String, String>,
 }
 
 impl Context {
@@ -91,6 +93,7 @@ impl Context {
                 .filter_map(|(id, s)| Some((id.clone(), s.currency.clone()?)))
                 .collect(),
             default_currency: cfg.currency.clone(),
+            clover_merchants: cfg.clover.merchants.clone(),
         })
     }
 
@@ -107,6 +110,7 @@ impl Context {
             shopify_tenders: crate::config::ShopifyTenders::Order,
             store_currency: HashMap::new(),
             default_currency: "USD".into(),
+            clover_merchants: HashMap::new(),
         }
     }
 

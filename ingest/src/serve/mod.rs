@@ -4,6 +4,7 @@
 //! full the answer is 503 with `Retry-After`, so the sender retries and nothing is lost.
 
 pub mod fetch;
+pub mod fetch_clover;
 pub mod group;
 pub mod listener;
 pub mod metrics;
@@ -11,7 +12,7 @@ pub mod signature;
 
 use crate::adapters::csv::Mapping;
 use crate::adapters::format::{map, quarantine_rejected, unreadable, Format, Mapped, Meta};
-use crate::adapters::{square, Context, PayloadError};
+use crate::adapters::{clover, square, Context, PayloadError};
 use crate::config::Config;
 use crate::envelope::{prepack, Reject};
 use crate::writer::EnvelopeStatus;
@@ -36,6 +37,7 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub cfg: Config,
     pub fetcher: Option<fetch::SquareFetcher>,
+    pub clover_fetcher: Option<fetch_clover::CloverFetcher>,
 }
 
 type Shared = Arc<AppState>;
@@ -97,6 +99,7 @@ pub async fn run(cfg: Config) -> anyhow::Result<()> {
         cfg.square.api_base_url.as_deref(),
         cfg.square.access_token.as_deref(),
     );
+    let clover_fetcher = fetch_clover::CloverFetcher::new(&cfg.clover);
     let listen = cfg.serve.listen.clone();
     let max_connections = cfg.serve.max_connections;
     let state = Arc::new(AppState {
@@ -106,6 +109,7 @@ pub async fn run(cfg: Config) -> anyhow::Result<()> {
         metrics,
         cfg,
         fetcher,
+        clover_fetcher,
     });
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
@@ -300,6 +304,7 @@ async fn handle_inner(
     if let Err(resp) = fetch_orders(s, &mut mapped).await {
         return resp;
     }
+    fetch_clover(s, &mut mapped).await;
     quarantine_rejected(&mut mapped.envelopes);
     // Packed here, on the HTTP thread, not on the writer's that the whole batch waits on.
     prepack(&mut mapped.envelopes);
@@ -443,4 +448,62 @@ async fn fetch_orders(s: &AppState, mapped: &mut Mapped) -> Result<(), Response>
         mapped.envelopes.extend(m.envelopes);
     }
     Ok(())
+}
+
+/// Fetches the Clover orders a notification named and adds each as its own payload, mapped
+/// for the merchant the notification named. An order not fetched, or fetched but unreadable,
+/// is a reject: on the notification (kept, naming the order), or on the fetched body (kept for
+/// `replay`). Nothing is answered with a 503: Clover does not promise to send it again.
+async fn fetch_clover(s: &AppState, mapped: &mut Mapped) {
+    let wanted = std::mem::take(&mut mapped.fetch_clover);
+    if wanted.is_empty() {
+        return;
+    }
+    let reject = |reason: String, detail: serde_json::Value| Reject {
+        tenant_id: Some(s.ctx.tenant_id.clone()),
+        source: clover::SOURCE.into(),
+        event_id: None,
+        payload: None,
+        reason,
+        detail,
+    };
+    let Some(f) = &s.clover_fetcher else {
+        let reason = format!("orders {wanted:?} not fetched: set [clover] base_url (and the merchants' access tokens) to fetch them, then post this notification again");
+        if let Some(env) = mapped.envelopes.first_mut() {
+            env.rejects
+                .push(reject(reason, json!({ "orders": wanted })));
+        }
+        return;
+    };
+    for (merchant, id) in wanted {
+        let meta = Meta {
+            merchant: Some(merchant.clone()),
+            ..Meta::default()
+        };
+        let body = match f.order(&merchant, &id).await {
+            Ok(b) => b,
+            Err(e) => {
+                if let Some(env) = mapped.envelopes.first_mut() {
+                    let detail = json!({ "merchant": merchant, "order": id });
+                    env.rejects.push(reject(e.to_string(), detail));
+                }
+                continue;
+            }
+        };
+        match map(&s.ctx, &s.mappings, &Format::Clover, &body, &meta) {
+            Ok(m) => mapped.envelopes.extend(m.envelopes),
+            Err(e) => mapped.envelopes.push(unreadable(
+                &s.ctx,
+                clover::SOURCE,
+                format!(
+                    "{}{}",
+                    Format::Clover.content_type(),
+                    meta.content_type_params()
+                ),
+                body,
+                format!("order {id} from Clover: {}", e.message),
+                json!({ "field": e.field, "merchant": merchant }),
+            )),
+        }
+    }
 }

@@ -1,0 +1,138 @@
+//! A Clover order object (`GET /v3/merchants/{mId}/orders/{id}?expand=…`) as a transaction.
+//!
+//! Clover's order `state` ("open", "locked") is not enforced by Clover and not meant for
+//! decisions (Clover's REST reference on `state`), so the status comes from the money: an
+//! approved payment (or credit) makes the order completed; payments that were all voided make
+//! it post-voided; an order never paid (payments expanded and none, `paymentState` OPEN or
+//! absent) is cancelled, which a later paid version replaces. `testMode` orders are never
+//! processed by Clover and are cancelled.
+
+use super::lines::sale_lines;
+use super::read::{elements, flag, millis, opt_int, ref_id};
+use super::refunds::{refunds_and_credits, Around, Returned};
+use super::tenders::{payments, Payments};
+use super::SOURCE;
+use crate::adapters::json::{err, opt_text, text};
+use crate::adapters::{Context, PayloadError};
+use pos_core::model::*;
+use serde_json::Value;
+
+pub fn order(
+    ctx: &Context,
+    o: &Value,
+    path: &str,
+    merchant: Option<&str>,
+) -> Result<Transaction, PayloadError> {
+    let id = text(o, path, "id")?;
+    let merchant = merchant_of(o, path, merchant)?;
+    let store = ctx
+        .clover_merchants
+        .get(&merchant)
+        .cloned()
+        .unwrap_or(merchant);
+    let currency = opt_text(o, path, "currency")?.unwrap_or_else(|| ctx.currency_of(&store));
+    let created = match millis(o, path, "createdTime")? {
+        Some(t) => t,
+        None => millis(o, path, "clientCreatedTime")?
+            .ok_or_else(|| err(&field(path, "createdTime"), "is missing"))?,
+    };
+    // Larger wins in the writer: an older fetch never overwrites a newer one.
+    let version = opt_int(o, path, "modifiedTime")?.unwrap_or(created.timestamp_millis());
+    let sales = sale_lines(o, path, &currency)?;
+    let pays = payments(o, path, &currency, created)?;
+    let around = Around {
+        order_id: &id,
+        currency: &currency,
+        created,
+        sales: &sales,
+        paid: &pays.by_id,
+    };
+    let back = refunds_and_credits(o, path, &around)?;
+    let status = status(o, path, &pays, &back)?;
+    let mut lines: Vec<Line> = sales.into_iter().map(|s| s.line).collect();
+    lines.extend(back.lines);
+    let mut tenders = pays.tenders;
+    tenders.extend(back.tenders);
+    Ok(Transaction {
+        key: TxnKey {
+            tenant_id: ctx.tenant_id.clone(),
+            store_id: store.clone(),
+            source: SOURCE.into(),
+            source_txn_id: id,
+        },
+        source_version: version,
+        occurred_at: created,
+        // A tab paid after midnight counts on the day it was paid.
+        business_date: ctx.business_date(&store, pays.first_paid.unwrap_or(created)),
+        register_id: ref_id(o, path, "device")?,
+        cashier_id: ref_id(o, path, "employee")?,
+        customer_id: first_customer(o, path)?,
+        status,
+        currency,
+        lines,
+        tenders,
+    })
+}
+
+fn field(path: &str, key: &str) -> String {
+    crate::adapters::json::join(path, key)
+}
+
+/// The merchant: the one the order was fetched for, else the order's `merchant` reference,
+/// else the `href` Clover puts on every object (`…/v3/merchants/{mId}/orders/{id}`).
+fn merchant_of(o: &Value, path: &str, given: Option<&str>) -> Result<String, PayloadError> {
+    if let Some(m) = given.filter(|m| !m.is_empty()) {
+        return Ok(m.to_string());
+    }
+    if let Some(m) = ref_id(o, path, "merchant")?.filter(|m| !m.is_empty()) {
+        return Ok(m);
+    }
+    let from_href = opt_text(o, path, "href")?.and_then(|h| {
+        let rest = h.split("/merchants/").nth(1)?;
+        let m = rest.split('/').next()?;
+        (!m.is_empty()).then(|| m.to_string())
+    });
+    from_href.ok_or_else(|| {
+        err(
+            &field(path, "merchant.id"),
+            "is missing, and no `href` names the merchant: post the order with its merchant",
+        )
+    })
+}
+
+fn first_customer(o: &Value, path: &str) -> Result<Option<String>, PayloadError> {
+    let (list, lp) = elements(o, path, "customers")?;
+    match list.first() {
+        Some(c) => opt_text(c, &format!("{lp}[0]"), "id"),
+        None => Ok(None),
+    }
+}
+
+fn status(
+    o: &Value,
+    path: &str,
+    pays: &Payments,
+    back: &Returned,
+) -> Result<TxnStatus, PayloadError> {
+    if flag(o, path, "testMode")? {
+        return Ok(TxnStatus::Cancelled);
+    }
+    let credited = back
+        .tenders
+        .iter()
+        .any(|t| t.status == TenderStatus::Approved);
+    if pays.approved > 0 || credited {
+        return Ok(TxnStatus::Completed);
+    }
+    if pays.voided > 0 {
+        return Ok(TxnStatus::PostVoided);
+    }
+    // Payments not expanded: Clover's own word on whether the order was paid.
+    Ok(match opt_text(o, path, "paymentState")?.as_deref() {
+        Some(
+            "PAID" | "PARTIALLY_PAID" | "REFUNDED" | "PARTIALLY_REFUNDED" | "CREDITED"
+            | "MANUALLY_REFUNDED",
+        ) => TxnStatus::Completed,
+        _ => TxnStatus::Cancelled,
+    })
+}

@@ -1,0 +1,166 @@
+//! Refunds and credits (manual refunds) of an order: negative tenders and return lines.
+//!
+//! A refund's `amount` is the total refunded, tax and tip included, with `taxAmount` and
+//! `tipAmount` its parts (Android SDK `payments.Refund`). The goods returned are
+//! `amount − taxAmount − tipAmount`: on the line items the refund names (`lineItems`, a
+//! line-item refund; spread over them in proportion to their net), else on one line `refund`
+//! (an amount refund). The tip goes back through the tender only, as tips are never in lines.
+//! A credit is money given back without a sale (`credits`): a return line `credit`.
+
+use super::lines::Sale;
+use super::read::{elements, flag, millis, money, opt_money};
+use super::tenders::{how_paid, Paid};
+use crate::adapters::json::{err, join, opt_text, text};
+use crate::adapters::money::{exponent, spread};
+use crate::adapters::{number_from_id, PayloadError};
+use crate::sku::item_key;
+use chrono::{DateTime, Utc};
+use pos_core::model::*;
+use rust_decimal::Decimal;
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// What refunds and credits read from the order around them.
+pub struct Around<'a> {
+    pub order_id: &'a str,
+    pub currency: &'a str,
+    pub created: DateTime<Utc>,
+    pub sales: &'a [Sale],
+    pub paid: &'a HashMap<String, Paid>,
+}
+
+#[derive(Debug, Default)]
+pub struct Returned {
+    pub lines: Vec<Line>,
+    pub tenders: Vec<Tender>,
+}
+
+pub fn refunds_and_credits(o: &Value, path: &str, a: &Around) -> Result<Returned, PayloadError> {
+    let mut out = Returned::default();
+    for (key, credit) in [("refunds", false), ("credits", true)] {
+        let (list, lp) = elements(o, path, key)?;
+        for (i, r) in list.iter().enumerate() {
+            one(&mut out, r, &format!("{lp}[{i}]"), credit, a)?;
+        }
+    }
+    Ok(out)
+}
+
+fn one(
+    out: &mut Returned,
+    r: &Value,
+    rp: &str,
+    credit: bool,
+    a: &Around,
+) -> Result<(), PayloadError> {
+    let id = text(r, rp, "id")?;
+    let amount = money(r, rp, "amount", a.currency)?;
+    if amount < Decimal::ZERO {
+        return Err(err(
+            &join(rp, "amount"),
+            "is negative: Clover writes refunds as positive amounts",
+        ));
+    }
+    let tax = opt_money(r, rp, "taxAmount", a.currency)?;
+    let tip = opt_money(r, rp, "tipAmount", a.currency)?;
+    let status = status(r, rp)?;
+    let payment = super::read::ref_id(r, rp, "payment")?;
+    let (method, bin) = match payment.as_ref().and_then(|p| a.paid.get(p)) {
+        Some(p) => (p.method, p.bin.clone()),
+        None => {
+            let (m, b, _) = how_paid(r, rp)?;
+            (m, b)
+        }
+    };
+    let at = millis(r, rp, "createdTime")?.unwrap_or(a.created);
+    out.tenders.push(Tender {
+        tender_no: number_from_id(&id),
+        method,
+        amount: -amount,
+        status,
+        card_fingerprint: None,
+        card_bin: bin,
+        card_entry: None,
+        occurred_at: at,
+    });
+    if status != TenderStatus::Approved {
+        return Ok(());
+    }
+    let goods = amount - tax - tip;
+    let named = if credit {
+        vec![]
+    } else {
+        named_lines(r, rp, a.sales)?
+    };
+    let first_no = a.sales.len() as i32 + out.lines.len() as i32 + 1;
+    if named.is_empty() {
+        let what = if credit { "credit" } else { "refund" };
+        out.lines
+            .push(amount_line(first_no, what, &id, goods, tax, a.order_id));
+        return Ok(());
+    }
+    let dp = exponent(a.currency);
+    let weights: Vec<Decimal> = named.iter().map(|s| s.line.net_amount).collect();
+    let nets = spread(-goods, &weights, dp);
+    let taxes = spread(-tax, &weights, dp);
+    for (k, (s, (net, tax))) in named.iter().zip(nets.into_iter().zip(taxes)).enumerate() {
+        out.lines.push(Line {
+            line_no: first_no + k as i32,
+            kind: LineKind::Return,
+            quantity: -s.line.quantity,
+            discount: Decimal::ZERO,
+            net_amount: net,
+            tax,
+            original_txn_id: Some(a.order_id.to_string()),
+            original_line_no: Some(s.line.line_no),
+            ..s.line.clone()
+        });
+    }
+    Ok(())
+}
+
+/// `voided` refunds never happened; `status` FAIL (Android SDK `RefundStatus`) was declined.
+fn status(r: &Value, rp: &str) -> Result<TenderStatus, PayloadError> {
+    if flag(r, rp, "voided")? {
+        return Ok(TenderStatus::Voided);
+    }
+    Ok(match opt_text(r, rp, "status")?.as_deref() {
+        Some("FAIL" | "FAILED") => TenderStatus::Declined,
+        _ => TenderStatus::Approved,
+    })
+}
+
+/// The order's sale lines a refund names (`lineItems`: references by id), in its order.
+fn named_lines<'s>(r: &Value, rp: &str, sales: &'s [Sale]) -> Result<Vec<&'s Sale>, PayloadError> {
+    let (refs, lp) = elements(r, rp, "lineItems")?;
+    let mut out = Vec::new();
+    for (i, li) in refs.iter().enumerate() {
+        let id = text(li, &format!("{lp}[{i}]"), "id")?;
+        if let Some(s) = sales.iter().find(|s| s.clover_id.as_deref() == Some(&id)) {
+            out.push(s);
+        }
+    }
+    Ok(out)
+}
+
+/// One return line for money given back without naming line items.
+fn amount_line(no: i32, what: &str, id: &str, goods: Decimal, tax: Decimal, order: &str) -> Line {
+    let key = item_key(what).expect("a word is an item id");
+    Line {
+        line_no: no,
+        kind: LineKind::Return,
+        sku: key.sku,
+        gtin: key.gtin,
+        raw_item_id: what.to_string(),
+        description: Some(format!("{what} {id}")),
+        quantity: -Decimal::ONE,
+        unit_price: goods,
+        discount: Decimal::ZERO,
+        net_amount: -goods,
+        tax: -tax,
+        entry_method: EntryMethod::Other,
+        price_override: false,
+        original_txn_id: Some(order.to_string()),
+        original_line_no: None,
+    }
+}

@@ -1,0 +1,170 @@
+//! An order's payments as tenders. A Clover payment's `amount` is what it paid of the order;
+//! the tip (`tipAmount`) and the cash given back on a debit card (`cashbackAmount`) are
+//! separate fields, so the card was charged all three: the tender is their sum, and the cash
+//! back is a negative cash tender (it left the drawer). A cash payment's `cashTendered` is
+//! what the customer handed over; the change is a negative cash tender, as the model writes it.
+
+use super::read::{elements, millis, money, opt_int, opt_money};
+use crate::adapters::json::{err, get, join, opt_text, text};
+use crate::adapters::money::from_minor;
+use crate::adapters::{number_from_id, PayloadError};
+use chrono::{DateTime, Utc};
+use pos_core::model::*;
+use rust_decimal::Decimal;
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// How a payment was made, for the refunds that go back to it.
+#[derive(Debug, Clone)]
+pub struct Paid {
+    pub method: TenderMethod,
+    pub bin: Option<String>,
+}
+
+#[derive(Debug, Default)]
+pub struct Payments {
+    pub tenders: Vec<Tender>,
+    pub by_id: HashMap<String, Paid>,
+    /// When the first approved payment was taken: the business day of a tab paid after midnight.
+    pub first_paid: Option<DateTime<Utc>>,
+    pub approved: usize,
+    pub voided: usize,
+}
+
+/// The order's `payments`, and the voided payments older API versions list under `voids`
+/// (each payment once: one listed in both is taken from `payments`).
+pub fn payments(
+    o: &Value,
+    path: &str,
+    currency: &str,
+    created: DateTime<Utc>,
+) -> Result<Payments, PayloadError> {
+    let mut out = Payments::default();
+    for (key, voids) in [("payments", false), ("voids", true)] {
+        let (list, lp) = elements(o, path, key)?;
+        for (i, p) in list.iter().enumerate() {
+            let pp = format!("{lp}[{i}]");
+            let id = text(p, &pp, "id")?;
+            if out.by_id.contains_key(&id) {
+                continue;
+            }
+            payment(&mut out, p, &pp, &id, voids, currency, created)?;
+        }
+    }
+    Ok(out)
+}
+
+fn payment(
+    out: &mut Payments,
+    p: &Value,
+    pp: &str,
+    id: &str,
+    voids: bool,
+    currency: &str,
+    created: DateTime<Utc>,
+) -> Result<(), PayloadError> {
+    let status = if voids {
+        TenderStatus::Voided
+    } else {
+        result(p, pp)?
+    };
+    let (method, bin, entry) = how_paid(p, pp)?;
+    let at = millis(p, pp, "createdTime")?.unwrap_or(created);
+    let cashback = opt_money(p, pp, "cashbackAmount", currency)?;
+    let charged = money(p, pp, "amount", currency)? + opt_money(p, pp, "tipAmount", currency)?;
+    let tendered = match (method, opt_int(p, pp, "cashTendered")?) {
+        (TenderMethod::Cash, Some(c)) if from_minor(c, currency) > charged => {
+            from_minor(c, currency)
+        }
+        _ => charged,
+    };
+    let approved = status == TenderStatus::Approved;
+    out.tenders.push(Tender {
+        tender_no: number_from_id(id),
+        method,
+        amount: tendered + cashback,
+        status,
+        card_fingerprint: None,
+        card_bin: bin.clone(),
+        card_entry: entry,
+        occurred_at: at,
+    });
+    let change = tendered - charged;
+    for (what, back) in [("change", change), ("cashback", cashback)] {
+        if approved && back > Decimal::ZERO {
+            let no = number_from_id(&format!("{id}/{what}"));
+            out.tenders
+                .push(Tender::approved(no, TenderMethod::Cash, -back, at));
+        }
+    }
+    match status {
+        TenderStatus::Approved => {
+            out.approved += 1;
+            out.first_paid = Some(out.first_paid.map_or(at, |f| f.min(at)));
+        }
+        TenderStatus::Voided => out.voided += 1,
+        TenderStatus::Declined => {}
+    }
+    out.by_id.insert(id.to_string(), Paid { method, bin });
+    Ok(())
+}
+
+/// `result` (Android SDK `payments.Result`): SUCCESS, and AUTH (a pre-authorization, money
+/// held) are approved; FAIL and INITIATED (never completed) are declined; VOIDED and VOIDING
+/// are voided. Absent is approved (a payment recorded by an app without a result).
+fn result(p: &Value, pp: &str) -> Result<TenderStatus, PayloadError> {
+    Ok(match opt_text(p, pp, "result")?.as_deref() {
+        None | Some("SUCCESS" | "AUTH" | "AUTH_COMPLETED" | "PENDING" | "OFFLINE_RETRYING") => {
+            TenderStatus::Approved
+        }
+        // The void failed: the payment stands.
+        Some("VOID_FAILED") => TenderStatus::Approved,
+        Some("VOIDED" | "VOIDING") => TenderStatus::Voided,
+        Some("FAIL" | "INITIATED") => TenderStatus::Declined,
+        Some(other) => {
+            return Err(err(
+                &join(pp, "result"),
+                format!("`{other}` is not a Clover payment result (SUCCESS, FAIL, VOIDED, …)"),
+            ))
+        }
+    })
+}
+
+/// The method from the tender's `labelKey` (`com.clover.tender.cash`, `….credit_card`,
+/// `….debit_card`, `….external_gift_card`, `….check`, `….external_payment`, or a custom
+/// tender's own key), and for cards the BIN (`cardTransaction.first6`) and entry mode.
+pub fn how_paid(
+    p: &Value,
+    pp: &str,
+) -> Result<(TenderMethod, Option<String>, Option<CardEntry>), PayloadError> {
+    let label = match get(p, "tender") {
+        Some(t) => opt_text(t, &join(pp, "tender"), "labelKey")?,
+        None => None,
+    };
+    let card = get(p, "cardTransaction");
+    let method = match label.as_deref() {
+        Some("com.clover.tender.cash") => TenderMethod::Cash,
+        Some(
+            "com.clover.tender.credit_card"
+            | "com.clover.tender.debit_card"
+            | "com.clover.tender.external_pin_debit",
+        ) => TenderMethod::Card,
+        Some(l) if l.contains("gift_card") => TenderMethod::GiftCard,
+        _ if card.is_some() => TenderMethod::Card,
+        _ => TenderMethod::Other,
+    };
+    let Some(c) = card else {
+        return Ok((method, None, None));
+    };
+    let cp = join(pp, "cardTransaction");
+    let bin = opt_text(c, &cp, "first6")?
+        .filter(|b| b.len() == 6 && b.bytes().all(|x| x.is_ascii_digit()));
+    let entry = opt_text(c, &cp, "entryType")?.map(|e| match e.as_str() {
+        "EMV_CONTACT" => CardEntry::Chip,
+        "SWIPED" | "OFFLINE_SWIPED" => CardEntry::Swipe,
+        "EMV_CONTACTLESS" | "MSD_CONTACTLESS" => CardEntry::Contactless,
+        "KEYED" | "OFFLINE_KEYED" | "PINPAD_MANUAL_ENTRY" => CardEntry::Keyed,
+        _ => CardEntry::Other,
+    });
+    Ok((method, bin, entry))
+}
