@@ -47,6 +47,9 @@ pub struct Report {
     /// Payments, drawer events and stock levels sent on their own.
     pub other_records: usize,
     pub money: BTreeMap<String, Money>,
+    /// Drawer events per currency and kind: how many, and the cash they moved. Loans,
+    /// pickups, paid-ins and paid-outs are what a till's cash report holds besides the sales.
+    pub drawer: BTreeMap<(String, &'static str), (usize, Decimal)>,
     /// Completed transactions per currency and business day: what a POS's own daily report
     /// is compared with.
     pub days: BTreeMap<(String, NaiveDate), Day>,
@@ -74,6 +77,15 @@ impl Report {
             for rec in e.records {
                 match rec {
                     Record::Txn(t) => self.add_txn(&t),
+                    Record::Drawer(d) => {
+                        self.other_records += 1;
+                        let (n, cash) = self
+                            .drawer
+                            .entry((d.currency.clone(), d.kind.as_str()))
+                            .or_default();
+                        *n += 1;
+                        *cash = cash.saturating_add(d.amount.abs());
+                    }
                     _ => self.other_records += 1,
                 }
             }
@@ -146,6 +158,16 @@ impl std::fmt::Display for Report {
                 "money {ccy}:    net {} tax {} discount {} tenders {} (completed; {} with tenders ≠ net + tax)",
                 m.net, m.tax, m.discount, m.tenders, m.unbalanced
             )?;
+        }
+        let mut drawer: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        for ((ccy, kind), (n, cash)) in &self.drawer {
+            drawer
+                .entry(ccy)
+                .or_default()
+                .push(format!("{n} {kind} ({cash})"));
+        }
+        for (ccy, kinds) in drawer {
+            writeln!(f, "drawer {ccy}:   {}", kinds.join(", "))?;
         }
         writeln!(f, "rejected:     {}", self.rejects)?;
         for r in &self.shown {
@@ -284,6 +306,23 @@ mod tests {
             "{csv}"
         );
         assert!(r.to_string().contains(&format!("rejected:     {rejects}")));
+    }
+
+    #[test]
+    fn drawer_events_are_counted_by_currency_and_kind() {
+        let file = fixture("tests/data/real/square/retrieve_cash_drawer_shift_closed.json");
+        let (ctx, mappings) = (Context::for_tenant("t"), retail());
+        let r = run(&[file], Some(&Format::Square), &ctx, &mappings).unwrap();
+        let usd = |kind: &'static str| r.drawer.get(&("USD".to_string(), kind)).cloned();
+        assert_eq!(usd("loan"), Some((1, "150.00".parse().unwrap())));
+        assert_eq!(usd("paid_in"), Some((1, "20.00".parse().unwrap())));
+        assert_eq!(usd("paid_out"), Some((1, "34.50".parse().unwrap())));
+        assert_eq!(r.other_records, 3);
+        let shown = r.to_string();
+        assert!(
+            shown.contains("drawer USD:   1 loan (150.00), 1 paid_in (20.00), 1 paid_out (34.50)"),
+            "{shown}"
+        );
     }
 
     #[test]
