@@ -72,6 +72,8 @@ mod tests_pos;
 #[cfg(test)]
 mod tests_redteam;
 #[cfg(test)]
+mod tests_redteam3;
+#[cfg(test)]
 mod tests_shapes;
 mod zone;
 
@@ -278,6 +280,12 @@ pub struct Columns {
     pub kind: Option<String>,
     /// Transaction status, read through `[statuses]`.
     pub status: Option<String>,
+    /// When the order was cancelled (Shopify `Cancelled at`), on any row of it: a non-empty
+    /// cell means the order was called off after it was placed, whatever its payment status
+    /// says (Shopify keeps `paid` or `refunded` there), so it is no sale: post-voided, or
+    /// cancelled when the status is one of `[statuses] cancelled` or `unpaid` (never paid),
+    /// as the Shopify API adapter books an order with `cancelled_at`.
+    pub cancelled_at: Option<String>,
     pub item_id: OneOrMore,
     pub description: Option<String>,
     /// Columns whose non-empty cells are added to the description in parentheses, joined by
@@ -361,13 +369,17 @@ pub struct Statuses {
     pub cancelled: Vec<String>,
     #[serde(default)]
     pub post_voided: Vec<String>,
+    /// Values of an order not paid (Shopify `pending`, `authorized`): a sale like any other,
+    /// but cancelled rather than post-voided when `cancelled_at` says it was called off.
+    #[serde(default)]
+    pub unpaid: Vec<String>,
 }
 
 /// The `[columns]` keys `integer_ids` may name.
 const INTEGER_IDS: [&str; 4] = ["txn_id", "customer_id", "cashier_id", "register_id"];
 
 /// The `[columns]` keys `optional` may name: none of them is needed to read a line.
-const OPTIONAL_KEYS: [&str; 17] = [
+const OPTIONAL_KEYS: [&str; 18] = [
     "store_id",
     "register_id",
     "cashier_id",
@@ -375,6 +387,7 @@ const OPTIONAL_KEYS: [&str; 17] = [
     "line_no",
     "kind",
     "status",
+    "cancelled_at",
     "description",
     "discount",
     "order_discount",

@@ -40,6 +40,7 @@ pub(super) struct Cols {
     pub(super) line_no: Option<Col>,
     pub(super) kind: Option<Col>,
     pub(super) status: Option<Col>,
+    pub(super) cancelled_at: Option<Col>,
     pub(super) item_id: Vec<Col>,
     pub(super) description: Option<Col>,
     pub(super) description_extra: Vec<Col>,
@@ -116,6 +117,7 @@ impl Cols {
             line_no: may("line_no", &c.line_no)?,
             kind: may("kind", &c.kind)?,
             status: may("status", &c.status)?,
+            cancelled_at: may("cancelled_at", &c.cancelled_at)?,
             item_id,
             description: may("description", &c.description)?,
             description_extra: c

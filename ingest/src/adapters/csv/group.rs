@@ -151,11 +151,7 @@ fn header_of(ctx: &Context, m: &Mapping, cols: &Cols, g: &Group) -> Result<Heade
         })?,
         None => business_day(m, day_zone, at),
     };
-    let status = match first(&g.rows, &cols.status) {
-        Some((_, s)) if matches(&m.statuses.cancelled, s) => TxnStatus::Cancelled,
-        Some((_, s)) if matches(&m.statuses.post_voided, s) => TxnStatus::PostVoided,
-        _ => TxnStatus::Completed,
-    };
+    let status = status_of(m, cols, &g.rows);
     let version = match first(&g.rows, &cols.version) {
         Some((row, s)) => s.parse::<i64>().map_err(|_| {
             row.err(
@@ -178,6 +174,23 @@ fn header_of(ctx: &Context, m: &Mapping, cols: &Cols, g: &Group) -> Result<Heade
         status,
         version,
     })
+}
+
+/// The transaction's status: its `status` cell through `[statuses]`; an order with a
+/// `cancelled_at` cell was called off after it was placed, so it is no sale even when its
+/// status is a paid one (Shopify keeps `paid` / `refunded` on a cancelled order): cancelled
+/// when never paid (`cancelled` or `unpaid` values), else post-voided.
+fn status_of(m: &Mapping, cols: &Cols, rows: &[Row]) -> TxnStatus {
+    let status = first(rows, &cols.status).map(|(_, s)| s);
+    let is = |values: &[String]| status.is_some_and(|s| matches(values, s));
+    let called_off = first(rows, &cols.cancelled_at).is_some();
+    if is(&m.statuses.cancelled) || (called_off && is(&m.statuses.unpaid)) {
+        TxnStatus::Cancelled
+    } else if called_off || is(&m.statuses.post_voided) {
+        TxnStatus::PostVoided
+    } else {
+        TxnStatus::Completed
+    }
 }
 
 /// The business day of `at` in `zone`: the local date, or with `business_day_start` the date
