@@ -732,17 +732,20 @@ pub fn parse_at(
             });
             groups.len() - 1
         });
-        match dropped_row(m, &cols, &row) {
-            Some(reason) => groups[g].dropped.push((row.no, reason)),
-            None => groups[g].rows.push(row),
+        // A row a row-scoped rule takes out stays among the transaction's rows for its
+        // order-level cells (Shopify writes status, totals and discount on the first row
+        // only, and that row may be the one taken out); it just gives no line.
+        if let Some(reason) = dropped_row(m, &cols, &row) {
+            groups[g].dropped.push((row.no, reason));
         }
+        groups[g].rows.push(row);
     }
     Ok(Parsed {
         rows,
         records: groups
             .iter()
             .flat_map(|g| {
-                let rows = (!g.rows.is_empty()).then(|| assemble(ctx, m, &cols, g));
+                let rows = (g.rows.len() > g.dropped.len()).then(|| assemble(ctx, m, &cols, g));
                 row_rejects(ctx, m, g).chain(rows)
             })
             .collect(),

@@ -22,6 +22,7 @@ pub(super) struct Group {
     pub(super) original: Option<String>,
     pub(super) rows: Vec<Row>,
     /// Rows a `[[reject_rows]]` rule of `scope = "row"` took out: their row number and why.
+    /// They are still in `rows`, for the transaction-level cells they carry, but give no line.
     pub(super) dropped: Vec<(usize, String)>,
 }
 
@@ -389,7 +390,11 @@ pub(super) fn assemble(
     rejected_row(m, cols, &g.rows).map_err(in_txn)?;
     let h = header_of(ctx, m, cols, g).map_err(in_txn)?;
     let mut lines = Vec::with_capacity(g.rows.len());
-    for row in &g.rows {
+    let kept = g
+        .rows
+        .iter()
+        .filter(|r| !g.dropped.iter().any(|(no, _)| *no == r.no));
+    for row in kept {
         let mut line = line_of(m, cols, row, &h.currency, &g.original).map_err(in_txn)?;
         if line.line_no == 0 {
             line.line_no = lines.len() as i32 + 1;
@@ -400,7 +405,9 @@ pub(super) fn assemble(
     }
     spread_order_discount(m, cols, &g.rows, &h.currency, &mut lines).map_err(in_txn)?;
     spread_order_tax(m, cols, &g.rows, &h.currency, &mut lines).map_err(in_txn)?;
-    let tender = tender_of(m, cols, &g.rows, &h.currency, &lines, h.at).map_err(in_txn)?;
+    let from_lines = !g.dropped.is_empty();
+    let tender =
+        tender_of(m, cols, &g.rows, &h.currency, &lines, from_lines, h.at).map_err(in_txn)?;
     let t = Transaction {
         key: TxnKey {
             tenant_id: ctx.tenant_id.clone(),

@@ -4,8 +4,9 @@
 //! in EUR with VAT-inclusive prices). Orders written anew with our own values in those
 //! shapes; sources in /work/notes/s17/redteam-report.md.
 
+use super::tests::d;
 use super::*;
-use pos_core::model::TxnStatus;
+use pos_core::model::{TenderMethod, TxnStatus};
 
 const SHOPIFY: &str = include_str!("../../../mappings/shopify_orders_export.toml");
 
@@ -122,5 +123,116 @@ cancelled_at = "cancelled"
             ("1".to_string(), TxnStatus::PostVoided),
             ("2".to_string(), TxnStatus::Completed),
         ]
+    );
+}
+
+/// A tip at checkout (a real 2021 US export): a line item `Tip` 2.50, not taxable, no SKU,
+/// outside `Subtotal` 50.00 but inside `Total` 52.50, written first, so it is the row that
+/// carries the order's status, totals and discount. As a line it put the tip into net
+/// sales; the Shopify API adapter leaves tips out of the lines. The order lands with its
+/// goods (and the discount its first row names); the tip is a reject of its own.
+#[test]
+fn a_checkout_tip_is_no_line_and_its_row_still_gives_the_order_cells() {
+    let tip = "#1067,,paid,,fulfilled,,no,USD,45.00,0.00,0.00,47.50,save5,5.00,,2021-07-12 04:57:56 -0400,1,Tip,2.50,,,false,false,pending,,,,PayPal Express Checkout,,0.00,,0.00,,,,1,,Low,web,0.00";
+    let hat = "#1067,,,,,,,,,,,,,,,2021-07-12 04:57:56 -0400,1,Astronaut Hat,50.00,,,true,true,fulfilled,,,,,,,Shop,,,,,,,,,0.00";
+    let csv = format!("{HEADER}\n{tip}\n{hat}\n");
+    let mut c = Context::for_tenant("t");
+    c.default_currency = "USD".into();
+    let m = Mapping::from_toml(SHOPIFY).unwrap();
+    let p = parse(&c, &m, &csv).unwrap();
+    let reject = p.records[0].as_ref().unwrap_err();
+    assert!(reject.reason.contains("`Tip`"), "{}", reject.reason);
+    let Ok(Record::Txn(t)) = &p.records[1] else {
+        panic!("{:?}", p.records[1])
+    };
+    let lines: Vec<_> = t
+        .lines
+        .iter()
+        .map(|l| (l.raw_item_id.as_str(), l.net_amount, l.discount))
+        .collect();
+    assert_eq!(lines, vec![("Astronaut Hat", d("45.00"), d("5.00"))]);
+    assert_eq!(
+        (t.status, t.currency.as_str()),
+        (TxnStatus::Completed, "USD")
+    );
+}
+
+/// The adapter rule behind it: a row a `scope = "row"` rule takes out still gives the
+/// transaction the cells it carries (here the order discount on the first row), only no line.
+#[test]
+fn a_row_taken_out_keeps_the_order_cells_it_carries() {
+    let mapping = r#"
+source = "t"
+datetime_format = "%Y-%m-%d %H:%M"
+store_id = "S1"
+currency = "EUR"
+[columns]
+txn_id = "id"
+datetime = "at"
+item_id = "sku"
+quantity = "qty"
+unit_price = "price"
+order_discount = "disc"
+[[reject_rows]]
+column = "sku"
+values = ["fee"]
+reason = "a fee"
+scope = "row"
+"#;
+    let csv = "id,at,sku,qty,price,disc\n\
+               1,2026-01-02 10:00,fee,1,0.50,1.00\n\
+               1,2026-01-02 10:00,A,1,10.00,\n";
+    let m = Mapping::from_toml(mapping).unwrap();
+    let p = parse(&Context::for_tenant("t"), &m, csv).unwrap();
+    assert!(p.records[0].is_err(), "the fee row is its reject");
+    let Ok(Record::Txn(t)) = &p.records[1] else {
+        panic!("{:?}", p.records[1])
+    };
+    let lines: Vec<_> = t
+        .lines
+        .iter()
+        .map(|l| (l.raw_item_id.as_str(), l.net_amount, l.discount))
+        .collect();
+    assert_eq!(lines, vec![("A", d("9.00"), d("1.00"))]);
+}
+
+/// When a row-scoped rule took a row out, a `tender_amount` written for the whole
+/// transaction would include the row's money: the tender is the kept lines' net plus tax,
+/// as before, even when the amount stands on the row taken out.
+#[test]
+fn a_row_taken_out_leaves_the_tender_at_the_kept_lines() {
+    let mapping = r#"
+source = "t"
+datetime_format = "%Y-%m-%d %H:%M"
+store_id = "S1"
+currency = "EUR"
+[columns]
+txn_id = "id"
+datetime = "at"
+item_id = "sku"
+quantity = "qty"
+unit_price = "price"
+tender_method = "paid"
+tender_amount = "total"
+[tenders]
+card = ["card"]
+[[reject_rows]]
+column = "sku"
+values = ["fee"]
+reason = "a fee"
+scope = "row"
+"#;
+    let csv = "id,at,sku,qty,price,paid,total\n\
+               1,2026-01-02 10:00,fee,1,0.50,card,10.50\n\
+               1,2026-01-02 10:00,A,1,10.00,,\n";
+    let m = Mapping::from_toml(mapping).unwrap();
+    let p = parse(&Context::for_tenant("t"), &m, csv).unwrap();
+    let Ok(Record::Txn(t)) = &p.records[1] else {
+        panic!("{:?}", p.records[1])
+    };
+    assert_eq!(t.tenders.len(), 1);
+    assert_eq!(
+        (t.tenders[0].method, t.tenders[0].amount),
+        (TenderMethod::Card, d("10.00"))
     );
 }
