@@ -322,6 +322,11 @@ pub struct Columns {
     pub order_total: Option<String>,
     pub order_subtotal: Option<String>,
     pub order_shipping: Option<String>,
+    /// The order's import duties (Shopify `Duties`, on any row of it): spread over the sale
+    /// lines by gross into their tax, as the Shopify API adapter adds an order's duties to its
+    /// lines' tax; and left out of `order_total` when the totals tell whether prices include
+    /// the tax (`Total = Subtotal + Shipping + Taxes + Duties`).
+    pub order_duties: Option<String>,
     pub net_amount: Option<String>,
     pub tax: Option<String>,
     pub currency: Option<String>,
@@ -379,7 +384,7 @@ pub struct Statuses {
 const INTEGER_IDS: [&str; 4] = ["txn_id", "customer_id", "cashier_id", "register_id"];
 
 /// The `[columns]` keys `optional` may name: none of them is needed to read a line.
-const OPTIONAL_KEYS: [&str; 18] = [
+const OPTIONAL_KEYS: [&str; 19] = [
     "store_id",
     "register_id",
     "cashier_id",
@@ -395,6 +400,7 @@ const OPTIONAL_KEYS: [&str; 18] = [
     "order_total",
     "order_subtotal",
     "order_shipping",
+    "order_duties",
     "tax",
     "currency",
     "version",

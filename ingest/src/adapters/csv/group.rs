@@ -3,7 +3,7 @@
 
 use super::cells::{matches, Col, Cols, Row};
 use super::line::line_of;
-use super::order::{spread_order_discount, spread_order_tax};
+use super::order::{spread_order_discount, spread_order_duties, spread_order_tax};
 use super::tender::tender_of;
 use super::{day_start, id_cell, parse_zone, Mapping, RejectScope, Zone};
 use crate::adapters::Context;
@@ -405,6 +405,7 @@ pub(super) fn assemble(
     }
     spread_order_discount(m, cols, &g.rows, &h.currency, &mut lines).map_err(in_txn)?;
     spread_order_tax(m, cols, &g.rows, &h.currency, &mut lines).map_err(in_txn)?;
+    spread_order_duties(m, cols, &g.rows, &h.currency, &mut lines).map_err(in_txn)?;
     let from_lines = !g.dropped.is_empty();
     let tender =
         tender_of(m, cols, &g.rows, &h.currency, &lines, from_lines, h.at).map_err(in_txn)?;

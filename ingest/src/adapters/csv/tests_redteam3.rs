@@ -7,6 +7,7 @@
 use super::tests::d;
 use super::*;
 use pos_core::model::{TenderMethod, TxnStatus};
+use rust_decimal::Decimal;
 
 const SHOPIFY: &str = include_str!("../../../mappings/shopify_orders_export.toml");
 
@@ -235,4 +236,53 @@ scope = "row"
         (t.tenders[0].method, t.tenders[0].amount),
         (TenderMethod::Card, d("10.00"))
     );
+}
+
+/// The header of an export with duties: as `HEADER`, plus the `Duties` column.
+fn with_duties(order: &str, subtotal: &str, taxes: &str, total: &str, duties: &str) -> String {
+    let header = format!("{HEADER},Duties");
+    let first = format!(
+        "{order},,paid,,fulfilled,,no,EUR,{subtotal},0.00,{taxes},{total},,0.00,,2026-05-10 06:17:57 -0700,1,Jeans,200.00,,J-1,true,true,fulfilled,,,,Shopify Payments,,0.00,Shop,0.00,,,,1,globale,Low,web,0.00,{duties}"
+    );
+    let second = format!(
+        "{order},,,,,,,,,,,,,,,2026-05-10 06:17:57 -0700,1,Shirt,100.00,,S-1,true,true,fulfilled,,,,,,,Shop,,,,,,,,,0.00,"
+    );
+    format!("{header}\n{first}\n{second}\n")
+}
+
+fn nets_and_taxes(csv: &str) -> Vec<(Decimal, Decimal)> {
+    let mut c = Context::for_tenant("t");
+    c.default_currency = "EUR".into();
+    let m = Mapping::from_toml(SHOPIFY).unwrap();
+    let p = parse(&c, &m, csv).unwrap();
+    let Ok(Record::Txn(t)) = &p.records[0] else {
+        panic!("{:?}", p.records[0])
+    };
+    t.lines.iter().map(|l| (l.net_amount, l.tax)).collect()
+}
+
+/// A cross-border order (a real US shop's export, Global-e to Canada: `Subtotal` 655.74,
+/// `Shipping` 34.24, `Taxes` 38.36, `Duties` 111.48, `Total` 839.82): the duties were paid by
+/// the customer on top of the goods and are in no line, while the Shopify API adapter books
+/// an order's duties in its lines' tax. They are spread into the lines' tax by gross.
+#[test]
+fn duties_go_into_the_lines_tax_as_the_api_adapter_books_them() {
+    let csv = with_duties("#16080", "300.00", "15.00", "375.00", "60.00");
+    assert_eq!(
+        nets_and_taxes(&csv),
+        vec![(d("200.00"), d("50.00")), (d("100.00"), d("25.00"))]
+    );
+}
+
+/// Duties stand in `Total` beside the goods: an order of a shop whose prices include VAT
+/// has `Total = Subtotal + Shipping + Duties`, which fit neither test while the duties were
+/// counted in; left to `prices_include_tax` (false in the ready mapping), the VAT stayed in
+/// net sales. With the duties taken out of the total it reads as tax-inclusive.
+#[test]
+fn duties_do_not_hide_a_tax_inclusive_order() {
+    let csv = with_duties("#9", "300.00", "50.00", "330.00", "30.00");
+    let lines = nets_and_taxes(&csv);
+    let net: Decimal = lines.iter().map(|l| l.0).sum();
+    let tax: Decimal = lines.iter().map(|l| l.1).sum();
+    assert_eq!((net, tax), (d("250.00"), d("80.00")));
 }
