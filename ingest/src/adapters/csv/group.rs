@@ -323,6 +323,20 @@ fn rejected_row(m: &Mapping, cols: &Cols, rows: &[Row]) -> Result<(), String> {
     }
 }
 
+/// What the rows a row-scoped rule took out of `g` came to (net plus tax, as lines would
+/// have read them): money in the order's total that is no goods (Shopify's checkout tip), so
+/// the totals' test of tax-inclusive prices leaves it out. A row that does not read as a line
+/// counts 0 (the test then falls back to `prices_include_tax`, as for any total that fits
+/// neither sum).
+fn taken_out_amount(m: &Mapping, cols: &Cols, g: &Group, currency: &str) -> Decimal {
+    g.rows
+        .iter()
+        .filter(|r| g.dropped.iter().any(|(no, _)| *no == r.no))
+        .filter_map(|r| line_of(m, cols, r, currency, &None).ok())
+        .map(|l| l.net_amount.abs() + l.tax.abs())
+        .sum()
+}
+
 /// Why a row-scoped rule takes this row out of its transaction, if one does.
 pub(super) fn dropped_row(m: &Mapping, cols: &Cols, row: &Row) -> Option<String> {
     rule_match(m, cols, row, RejectScope::Row)
@@ -404,7 +418,8 @@ pub(super) fn assemble(
         lines.extend(voided);
     }
     spread_order_discount(m, cols, &g.rows, &h.currency, &mut lines).map_err(in_txn)?;
-    spread_order_tax(m, cols, &g.rows, &h.currency, &mut lines).map_err(in_txn)?;
+    let taken_out = taken_out_amount(m, cols, g, &h.currency);
+    spread_order_tax(m, cols, &g.rows, &h.currency, &mut lines, taken_out).map_err(in_txn)?;
     spread_order_duties(m, cols, &g.rows, &h.currency, &mut lines).map_err(in_txn)?;
     let from_lines = !g.dropped.is_empty();
     let tender =

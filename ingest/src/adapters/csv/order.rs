@@ -84,13 +84,15 @@ fn take(line: &mut Line, share: Decimal) -> Option<()> {
 /// the lines' own tax cells do not already hold over the sale lines, by their net amount;
 /// the last such line takes the rounding rest, so the lines' taxes add up to the order's.
 /// When the order's prices include the tax (`tax_included`, else `prices_include_tax`) the
-/// share is inside the amount, so it leaves the net too.
+/// share is inside the amount, so it leaves the net too. `taken_out` is money of rows a
+/// row-scoped rule took out (a tip): in the order's total, not in its goods.
 pub(super) fn spread_order_tax(
     m: &Mapping,
     cols: &Cols,
     rows: &[Row],
     currency: &str,
     lines: &mut [Line],
+    taken_out: Decimal,
 ) -> Result<(), String> {
     let on_lines = || checked_sum(lines.iter().map(|l| l.tax.abs()));
     let Some((row, total, rest)) = not_on_lines(m, &cols.order_tax, rows, currency, on_lines)?
@@ -107,7 +109,8 @@ pub(super) fn spread_order_tax(
             format!("order tax {rest} not on the lines, but no sale line has a net to carry it"),
         ));
     }
-    let inclusive = tax_included(m, cols, rows, currency, total)?.unwrap_or(m.prices_include_tax);
+    let inclusive =
+        tax_included(m, cols, rows, currency, total, taken_out)?.unwrap_or(m.prices_include_tax);
     let weights: Vec<Decimal> = sales.iter().map(|&i| lines[i].net_amount).collect();
     for (&i, share) in sales.iter().zip(spread(rest, &weights, exponent(currency))) {
         let l = &mut lines[i];
@@ -129,6 +132,7 @@ fn tax_included(
     rows: &[Row],
     currency: &str,
     tax: Decimal,
+    taken_out: Decimal,
 ) -> Result<Option<bool>, String> {
     let money = |col| -> Result<Option<Decimal>, String> {
         match first(rows, col) {
@@ -144,7 +148,8 @@ fn tax_included(
     let duties = money(&cols.order_duties)?.unwrap_or_default();
     let goods = total
         .checked_sub(shipping)
-        .and_then(|g| g.checked_sub(duties));
+        .and_then(|g| g.checked_sub(duties))
+        .and_then(|g| g.checked_sub(taken_out));
     let (Some(goods), Some(taxed)) = (goods, subtotal.checked_add(tax)) else {
         return Err(TOO_LARGE.into());
     };

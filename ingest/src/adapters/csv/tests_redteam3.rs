@@ -286,3 +286,22 @@ fn duties_do_not_hide_a_tax_inclusive_order() {
     let tax: Decimal = lines.iter().map(|l| l.1).sum();
     assert_eq!((net, tax), (d("250.00"), d("80.00")));
 }
+
+/// A tip in a shop whose prices include VAT: `Total` 121.50 = `Subtotal` 119.00 + the tip
+/// 2.50, `Taxes` 19.00 inside. With the tip counted as goods the totals fit neither sum and
+/// `prices_include_tax` (false in the ready mapping) kept the VAT in net sales; the tip row
+/// taken out, its money is left out of the test and the order reads as tax-inclusive.
+#[test]
+fn a_tip_does_not_hide_a_tax_inclusive_order() {
+    let tip = "#31,,paid,,fulfilled,,no,EUR,119.00,0.00,19.00,121.50,,0.00,,2026-03-01 12:00:00 +0100,1,Tip,2.50,,,false,false,fulfilled,,,,Shopify Payments,,0.00,,0.00,,,,1,,Low,web,0.00";
+    let lamp = "#31,,,,,,,,,,,,,,,2026-03-01 12:00:00 +0100,1,Lamp,119.00,,LAMP-1,true,true,fulfilled,,,,,,,Shop,,,,,,,,,0.00";
+    let csv = format!("{HEADER}\n{tip}\n{lamp}\n");
+    let mut c = Context::for_tenant("t");
+    c.default_currency = "EUR".into();
+    let p = parse(&c, &Mapping::from_toml(SHOPIFY).unwrap(), &csv).unwrap();
+    let Ok(Record::Txn(t)) = &p.records[1] else {
+        panic!("{:?}", p.records[1])
+    };
+    let lines: Vec<_> = t.lines.iter().map(|l| (l.net_amount, l.tax)).collect();
+    assert_eq!(lines, vec![(d("100.00"), d("19.00"))]);
+}
