@@ -326,15 +326,18 @@ fn rejected_row(m: &Mapping, cols: &Cols, rows: &[Row]) -> Result<(), String> {
 /// What the rows a row-scoped rule took out of `g` came to (net plus tax, as lines would
 /// have read them): money in the order's total that is no goods (Shopify's checkout tip), so
 /// the totals' test of tax-inclusive prices leaves it out. A row that does not read as a line
-/// counts 0 (the test then falls back to `prices_include_tax`, as for any total that fits
-/// neither sum).
+/// counts 0, and amounts too large to add up count 0 in all (the test then falls back to
+/// `prices_include_tax`, as for any total that fits neither sum).
 fn taken_out_amount(m: &Mapping, cols: &Cols, g: &Group, currency: &str) -> Decimal {
-    g.rows
+    let mut amounts = g
+        .rows
         .iter()
         .filter(|r| g.dropped.iter().any(|(no, _)| *no == r.no))
         .filter_map(|r| line_of(m, cols, r, currency, &None).ok())
-        .map(|l| l.net_amount.abs() + l.tax.abs())
-        .sum()
+        .map(|l| l.net_amount.abs().checked_add(l.tax.abs()));
+    amounts
+        .try_fold(Decimal::ZERO, |sum, a| sum.checked_add(a?))
+        .unwrap_or_default()
 }
 
 /// Why a row-scoped rule takes this row out of its transaction, if one does.
