@@ -72,6 +72,8 @@ mod tests_pos;
 #[cfg(test)]
 mod tests_redteam;
 #[cfg(test)]
+mod tests_redteam3;
+#[cfg(test)]
 mod tests_shapes;
 mod zone;
 
@@ -278,6 +280,12 @@ pub struct Columns {
     pub kind: Option<String>,
     /// Transaction status, read through `[statuses]`.
     pub status: Option<String>,
+    /// When the order was cancelled (Shopify `Cancelled at`), on any row of it: a non-empty
+    /// cell means the order was called off after it was placed, whatever its payment status
+    /// says (Shopify keeps `paid` or `refunded` there), so it is no sale: post-voided, or
+    /// cancelled when the status is one of `[statuses] cancelled` or `unpaid` (never paid),
+    /// as the Shopify API adapter books an order with `cancelled_at`.
+    pub cancelled_at: Option<String>,
     pub item_id: OneOrMore,
     pub description: Option<String>,
     /// Columns whose non-empty cells are added to the description in parentheses, joined by
@@ -314,6 +322,11 @@ pub struct Columns {
     pub order_total: Option<String>,
     pub order_subtotal: Option<String>,
     pub order_shipping: Option<String>,
+    /// The order's import duties (Shopify `Duties`, on any row of it): spread over the sale
+    /// lines by gross into their tax, as the Shopify API adapter adds an order's duties to its
+    /// lines' tax; and left out of `order_total` when the totals tell whether prices include
+    /// the tax (`Total = Subtotal + Shipping + Taxes + Duties`).
+    pub order_duties: Option<String>,
     pub net_amount: Option<String>,
     pub tax: Option<String>,
     pub currency: Option<String>,
@@ -361,13 +374,17 @@ pub struct Statuses {
     pub cancelled: Vec<String>,
     #[serde(default)]
     pub post_voided: Vec<String>,
+    /// Values of an order not paid (Shopify `pending`, `authorized`): a sale like any other,
+    /// but cancelled rather than post-voided when `cancelled_at` says it was called off.
+    #[serde(default)]
+    pub unpaid: Vec<String>,
 }
 
 /// The `[columns]` keys `integer_ids` may name.
 const INTEGER_IDS: [&str; 4] = ["txn_id", "customer_id", "cashier_id", "register_id"];
 
 /// The `[columns]` keys `optional` may name: none of them is needed to read a line.
-const OPTIONAL_KEYS: [&str; 17] = [
+const OPTIONAL_KEYS: [&str; 19] = [
     "store_id",
     "register_id",
     "cashier_id",
@@ -375,6 +392,7 @@ const OPTIONAL_KEYS: [&str; 17] = [
     "line_no",
     "kind",
     "status",
+    "cancelled_at",
     "description",
     "discount",
     "order_discount",
@@ -382,6 +400,7 @@ const OPTIONAL_KEYS: [&str; 17] = [
     "order_total",
     "order_subtotal",
     "order_shipping",
+    "order_duties",
     "tax",
     "currency",
     "version",
@@ -719,17 +738,20 @@ pub fn parse_at(
             });
             groups.len() - 1
         });
-        match dropped_row(m, &cols, &row) {
-            Some(reason) => groups[g].dropped.push((row.no, reason)),
-            None => groups[g].rows.push(row),
+        // A row a row-scoped rule takes out stays among the transaction's rows for its
+        // order-level cells (Shopify writes status, totals and discount on the first row
+        // only, and that row may be the one taken out); it just gives no line.
+        if let Some(reason) = dropped_row(m, &cols, &row) {
+            groups[g].dropped.push((row.no, reason));
         }
+        groups[g].rows.push(row);
     }
     Ok(Parsed {
         rows,
         records: groups
             .iter()
             .flat_map(|g| {
-                let rows = (!g.rows.is_empty()).then(|| assemble(ctx, m, &cols, g));
+                let rows = (g.rows.len() > g.dropped.len()).then(|| assemble(ctx, m, &cols, g));
                 row_rejects(ctx, m, g).chain(rows)
             })
             .collect(),

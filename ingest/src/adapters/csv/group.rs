@@ -3,7 +3,7 @@
 
 use super::cells::{matches, Col, Cols, Row};
 use super::line::line_of;
-use super::order::{spread_order_discount, spread_order_tax};
+use super::order::{spread_order_discount, spread_order_duties, spread_order_tax};
 use super::tender::tender_of;
 use super::{day_start, id_cell, parse_zone, Mapping, RejectScope, Zone};
 use crate::adapters::Context;
@@ -22,6 +22,7 @@ pub(super) struct Group {
     pub(super) original: Option<String>,
     pub(super) rows: Vec<Row>,
     /// Rows a `[[reject_rows]]` rule of `scope = "row"` took out: their row number and why.
+    /// They are still in `rows`, for the transaction-level cells they carry, but give no line.
     pub(super) dropped: Vec<(usize, String)>,
 }
 
@@ -151,11 +152,7 @@ fn header_of(ctx: &Context, m: &Mapping, cols: &Cols, g: &Group) -> Result<Heade
         })?,
         None => business_day(m, day_zone, at),
     };
-    let status = match first(&g.rows, &cols.status) {
-        Some((_, s)) if matches(&m.statuses.cancelled, s) => TxnStatus::Cancelled,
-        Some((_, s)) if matches(&m.statuses.post_voided, s) => TxnStatus::PostVoided,
-        _ => TxnStatus::Completed,
-    };
+    let status = status_of(m, cols, &g.rows);
     let version = match first(&g.rows, &cols.version) {
         Some((row, s)) => s.parse::<i64>().map_err(|_| {
             row.err(
@@ -178,6 +175,23 @@ fn header_of(ctx: &Context, m: &Mapping, cols: &Cols, g: &Group) -> Result<Heade
         status,
         version,
     })
+}
+
+/// The transaction's status: its `status` cell through `[statuses]`; an order with a
+/// `cancelled_at` cell was called off after it was placed, so it is no sale even when its
+/// status is a paid one (Shopify keeps `paid` / `refunded` on a cancelled order): cancelled
+/// when never paid (`cancelled` or `unpaid` values), else post-voided.
+fn status_of(m: &Mapping, cols: &Cols, rows: &[Row]) -> TxnStatus {
+    let status = first(rows, &cols.status).map(|(_, s)| s);
+    let is = |values: &[String]| status.is_some_and(|s| matches(values, s));
+    let called_off = first(rows, &cols.cancelled_at).is_some();
+    if is(&m.statuses.cancelled) || (called_off && is(&m.statuses.unpaid)) {
+        TxnStatus::Cancelled
+    } else if called_off || is(&m.statuses.post_voided) {
+        TxnStatus::PostVoided
+    } else {
+        TxnStatus::Completed
+    }
 }
 
 /// The business day of `at` in `zone`: the local date, or with `business_day_start` the date
@@ -309,6 +323,23 @@ fn rejected_row(m: &Mapping, cols: &Cols, rows: &[Row]) -> Result<(), String> {
     }
 }
 
+/// What the rows a row-scoped rule took out of `g` came to (net plus tax, as lines would
+/// have read them): money in the order's total that is no goods (Shopify's checkout tip), so
+/// the totals' test of tax-inclusive prices leaves it out. A row that does not read as a line
+/// counts 0, and amounts too large to add up count 0 in all (the test then falls back to
+/// `prices_include_tax`, as for any total that fits neither sum).
+fn taken_out_amount(m: &Mapping, cols: &Cols, g: &Group, currency: &str) -> Decimal {
+    let mut amounts = g
+        .rows
+        .iter()
+        .filter(|r| g.dropped.iter().any(|(no, _)| *no == r.no))
+        .filter_map(|r| line_of(m, cols, r, currency, &None).ok())
+        .map(|l| l.net_amount.abs().checked_add(l.tax.abs()));
+    amounts
+        .try_fold(Decimal::ZERO, |sum, a| sum.checked_add(a?))
+        .unwrap_or_default()
+}
+
 /// Why a row-scoped rule takes this row out of its transaction, if one does.
 pub(super) fn dropped_row(m: &Mapping, cols: &Cols, row: &Row) -> Option<String> {
     rule_match(m, cols, row, RejectScope::Row)
@@ -376,7 +407,11 @@ pub(super) fn assemble(
     rejected_row(m, cols, &g.rows).map_err(in_txn)?;
     let h = header_of(ctx, m, cols, g).map_err(in_txn)?;
     let mut lines = Vec::with_capacity(g.rows.len());
-    for row in &g.rows {
+    let kept = g
+        .rows
+        .iter()
+        .filter(|r| !g.dropped.iter().any(|(no, _)| *no == r.no));
+    for row in kept {
         let mut line = line_of(m, cols, row, &h.currency, &g.original).map_err(in_txn)?;
         if line.line_no == 0 {
             line.line_no = lines.len() as i32 + 1;
@@ -386,8 +421,12 @@ pub(super) fn assemble(
         lines.extend(voided);
     }
     spread_order_discount(m, cols, &g.rows, &h.currency, &mut lines).map_err(in_txn)?;
-    spread_order_tax(m, cols, &g.rows, &h.currency, &mut lines).map_err(in_txn)?;
-    let tender = tender_of(m, cols, &g.rows, &h.currency, &lines, h.at).map_err(in_txn)?;
+    let taken_out = taken_out_amount(m, cols, g, &h.currency);
+    spread_order_tax(m, cols, &g.rows, &h.currency, &mut lines, taken_out).map_err(in_txn)?;
+    spread_order_duties(m, cols, &g.rows, &h.currency, &mut lines).map_err(in_txn)?;
+    let from_lines = !g.dropped.is_empty();
+    let tender =
+        tender_of(m, cols, &g.rows, &h.currency, &lines, from_lines, h.at).map_err(in_txn)?;
     let t = Transaction {
         key: TxnKey {
             tenant_id: ctx.tenant_id.clone(),

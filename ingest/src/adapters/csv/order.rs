@@ -84,13 +84,15 @@ fn take(line: &mut Line, share: Decimal) -> Option<()> {
 /// the lines' own tax cells do not already hold over the sale lines, by their net amount;
 /// the last such line takes the rounding rest, so the lines' taxes add up to the order's.
 /// When the order's prices include the tax (`tax_included`, else `prices_include_tax`) the
-/// share is inside the amount, so it leaves the net too.
+/// share is inside the amount, so it leaves the net too. `taken_out` is money of rows a
+/// row-scoped rule took out (a tip): in the order's total, not in its goods.
 pub(super) fn spread_order_tax(
     m: &Mapping,
     cols: &Cols,
     rows: &[Row],
     currency: &str,
     lines: &mut [Line],
+    taken_out: Decimal,
 ) -> Result<(), String> {
     let on_lines = || checked_sum(lines.iter().map(|l| l.tax.abs()));
     let Some((row, total, rest)) = not_on_lines(m, &cols.order_tax, rows, currency, on_lines)?
@@ -107,7 +109,8 @@ pub(super) fn spread_order_tax(
             format!("order tax {rest} not on the lines, but no sale line has a net to carry it"),
         ));
     }
-    let inclusive = tax_included(m, cols, rows, currency, total)?.unwrap_or(m.prices_include_tax);
+    let inclusive =
+        tax_included(m, cols, rows, currency, total, taken_out)?.unwrap_or(m.prices_include_tax);
     let weights: Vec<Decimal> = sales.iter().map(|&i| lines[i].net_amount).collect();
     for (&i, share) in sales.iter().zip(spread(rest, &weights, exponent(currency))) {
         let l = &mut lines[i];
@@ -129,6 +132,7 @@ fn tax_included(
     rows: &[Row],
     currency: &str,
     tax: Decimal,
+    taken_out: Decimal,
 ) -> Result<Option<bool>, String> {
     let money = |col| -> Result<Option<Decimal>, String> {
         match first(rows, col) {
@@ -141,8 +145,12 @@ fn tax_included(
         return Ok(None);
     };
     let shipping = money(&cols.order_shipping)?.unwrap_or_default();
-    let (Some(goods), Some(taxed)) = (total.checked_sub(shipping), subtotal.checked_add(tax))
-    else {
+    let duties = money(&cols.order_duties)?.unwrap_or_default();
+    let goods = total
+        .checked_sub(shipping)
+        .and_then(|g| g.checked_sub(duties))
+        .and_then(|g| g.checked_sub(taken_out));
+    let (Some(goods), Some(taxed)) = (goods, subtotal.checked_add(tax)) else {
         return Err(TOO_LARGE.into());
     };
     Ok(if goods == taxed {
@@ -152,4 +160,52 @@ fn tax_included(
     } else {
         None
     })
+}
+
+/// Spreads the order's import duties (`order_duties`, Shopify `Duties`) over the sale lines
+/// by gross into their tax, the last line taking the rounding rest: duties are charged on
+/// top of the goods, like a tax, and the Shopify API adapter books an order's duties in its
+/// lines' tax, so export and API agree on what the customer paid beyond net sales. Run after
+/// `spread_order_tax`, whose "not already on the lines" must not count duties.
+pub(super) fn spread_order_duties(
+    m: &Mapping,
+    cols: &Cols,
+    rows: &[Row],
+    currency: &str,
+    lines: &mut [Line],
+) -> Result<(), String> {
+    let Some((row, _)) = first(rows, &cols.order_duties) else {
+        return Ok(());
+    };
+    let duties = row
+        .money(m, &cols.order_duties, currency)?
+        .unwrap_or_default()
+        .abs();
+    if duties.is_zero() {
+        return Ok(());
+    }
+    let gross = |l: &Line| {
+        l.quantity
+            .abs()
+            .checked_mul(l.unit_price)
+            .unwrap_or_default()
+    };
+    let sales: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].kind == LineKind::Sale && gross(&lines[i]) > Decimal::ZERO)
+        .collect();
+    if sales.is_empty() {
+        let c = cols.order_duties.as_ref().expect("a cell was found");
+        return Err(row.err(
+            c,
+            format!("duties {duties}, but no sale line has a price to carry them"),
+        ));
+    }
+    let weights: Vec<Decimal> = sales.iter().map(|&i| gross(&lines[i])).collect();
+    for (&i, share) in sales
+        .iter()
+        .zip(spread(duties, &weights, exponent(currency)))
+    {
+        lines[i].tax = lines[i].tax.checked_add(share).ok_or(TOO_LARGE)?;
+    }
+    Ok(())
 }

@@ -10,14 +10,16 @@ use rust_decimal::Decimal;
 
 /// The transaction's tender from the first row with a `tender_method` cell: its method
 /// through `[tenders]`, its amount from `tender_amount` (on any row) or, without that column,
-/// the lines' net plus tax (negative for a return: money paid back). No method cell
-/// on any row: no tender (the export does not say how it was paid).
+/// the lines' net plus tax (negative for a return: money paid back); always the lines' when
+/// `from_lines` (a row-scoped rule took a row out: the amount written is for all of them).
+/// No method cell on any row: no tender (the export does not say how it was paid).
 pub(super) fn tender_of(
     m: &Mapping,
     cols: &Cols,
     rows: &[Row],
     currency: &str,
     lines: &[Line],
+    from_lines: bool,
     at: DateTime<Utc>,
 ) -> Result<Option<Tender>, String> {
     let Some((row, value)) = first(rows, &cols.tender_method) else {
@@ -31,8 +33,8 @@ pub(super) fn tender_of(
         )
     })?;
     let amount = match first(rows, &cols.tender_amount) {
-        Some((row, _)) => amount_cell(m, cols, row, currency)?,
-        None => lines.iter().map(|l| l.net_amount + l.tax).sum(),
+        Some((row, _)) if !from_lines => amount_cell(m, cols, row, currency)?,
+        _ => lines.iter().map(|l| l.net_amount + l.tax).sum(),
     };
     Ok(Some(Tender::approved(1, method, amount, at)))
 }
