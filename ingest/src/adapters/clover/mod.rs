@@ -14,6 +14,8 @@ mod tenders;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_charges;
+#[cfg(test)]
 mod tests_fixtures;
 
 use super::{finish, Context, PayloadError};
