@@ -62,6 +62,11 @@ fn service_charge(
         Some(other) => return Err(err(&sp, format!("expected an object, got {other}"))),
     };
     let Some(sc) = sc else {
+        // Order-fee line items are the service charges already: what the payments recorded
+        // of them must not be booked twice.
+        if sales.iter().any(|s| s.line.raw_item_id.starts_with("service_charge:")) {
+            return Ok(None);
+        }
         return Ok(paid.map(|(id, amount)| (raw_id(id, None), None, amount)));
     };
     let id = opt_text(sc, &sp, "id")?;
