@@ -36,7 +36,13 @@ pub fn charge_lines(
     let mut out = Vec::new();
     let mut next = sales.len() as i32 + 1;
     if let Some((raw, name, amount)) = service_charge(o, path, currency, sales, paid_service)? {
-        out.push(charge(next, raw, name, amount, &join(path, "serviceCharge.id"))?);
+        out.push(charge(
+            next,
+            raw,
+            name,
+            amount,
+            &join(path, "serviceCharge.id"),
+        )?);
         next += 1;
     }
     for s in surcharges {
@@ -64,24 +70,29 @@ fn service_charge(
     let Some(sc) = sc else {
         // Order-fee line items are the service charges already: what the payments recorded
         // of them must not be booked twice.
-        if sales.iter().any(|s| s.line.raw_item_id.starts_with("service_charge:")) {
+        if sales
+            .iter()
+            .any(|s| s.line.raw_item_id.starts_with("service_charge:"))
+        {
             return Ok(None);
         }
         return Ok(paid.map(|(id, amount)| (raw_id(id, None), None, amount)));
     };
     let id = opt_text(sc, &sp, "id")?;
     let name = opt_text(sc, &sp, "name")?;
-    let amount = match (percent(sc, &sp)?, paid) {
-        (Some(p), _) => round(subtotal(o, path, sales)? * p / Decimal::ONE_HUNDRED, currency),
-        (None, Some((_, amount))) => amount,
-        (None, None) => {
-            return Err(err(
+    let amount =
+        match (percent(sc, &sp)?, paid) {
+            (Some(p), _) => round(
+                subtotal(o, path, sales)? * p / Decimal::ONE_HUNDRED,
+                currency,
+            ),
+            (None, Some((_, amount))) => amount,
+            (None, None) => return Err(err(
                 &join(&sp, "percentageDecimal"),
                 "is missing (and `percentage` too), and no payment records the service charge: \
                  fetch the order with expand=serviceCharge",
-            ))
-        }
-    };
+            )),
+        };
     if amount.is_zero() {
         return Ok(None);
     }
@@ -89,7 +100,9 @@ fn service_charge(
 }
 
 fn raw_id(id: Option<String>, name: Option<String>) -> String {
-    let id = id.filter(|i| !i.is_empty()).or(name.filter(|n| !n.is_empty()));
+    let id = id
+        .filter(|i| !i.is_empty())
+        .or(name.filter(|n| !n.is_empty()));
     format!("service_charge:{}", id.as_deref().unwrap_or("charge"))
 }
 

@@ -89,9 +89,8 @@ fn payment(
     let cashback = opt_money(p, pp, "cashbackAmount", currency)?;
     let surcharges = additional_charges(p, pp, currency)?;
     let extra: Decimal = surcharges.iter().map(|s| s.amount).sum();
-    let charged = money(p, pp, "amount", currency)?
-        + opt_money(p, pp, "tipAmount", currency)?
-        + extra;
+    let charged =
+        money(p, pp, "amount", currency)? + opt_money(p, pp, "tipAmount", currency)? + extra;
     let tendered = match (method, opt_int(p, pp, "cashTendered")?) {
         (TenderMethod::Cash, Some(c)) if from_minor(c, currency) > charged => {
             from_minor(c, currency)

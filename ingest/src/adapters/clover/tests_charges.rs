@@ -96,7 +96,10 @@ fn refund_lines_are_numbered_after_the_charges() {
         "payment": { "id": "PAYSURCHARGE1" }, "lineItems": { "elements": [{ "id": "LICABLEUSBC01" }] } }] });
     let t = txn_of(&v.to_string());
     let r = t.lines.last().unwrap();
-    assert_eq!((r.line_no, r.kind, r.original_line_no), (4, LineKind::Return, Some(2)));
+    assert_eq!(
+        (r.line_no, r.kind, r.original_line_no),
+        (4, LineKind::Return, Some(2))
+    );
     assert_eq!(approved_tenders(&t), lines_total(&t));
 }
 
