@@ -200,9 +200,20 @@ fn order_discounts(
 
 /// The item: its `itemCode` (a barcode or product code, normalized to GTIN-14 when it is
 /// one), else the inventory `item.id`, else the line's `name` (a custom item), else `custom`.
+///
+/// A line item with `isOrderFee` is a service charge of Clover's multiple-service-charges
+/// feature (order fees are line items there, untaxed, priced by Clover): `service_charge:<fee
+/// id or name>`, as the order's single `serviceCharge` and Square's service charges are named.
 fn item_id(li: &Value, lp: &str) -> Result<(String, Option<String>), PayloadError> {
     let name = opt_text(li, lp, "name")?;
     let inventory = super::read::ref_id(li, lp, "item")?;
+    if flag(li, lp, "isOrderFee")? {
+        let id = inventory.clone().filter(|i| !i.is_empty()).or(name.clone());
+        let raw = format!("service_charge:{}", id.as_deref().unwrap_or("charge"));
+        if item_key(&raw).is_some() {
+            return Ok((raw, name));
+        }
+    }
     let candidates = [opt_text(li, lp, "itemCode")?, inventory, name.clone()];
     let raw = candidates
         .into_iter()

@@ -3,6 +3,7 @@
 //! which name changed objects but carry no data: they land in the inbox, and the orders they
 //! name as created or updated are fetched by `serve` and mapped like a posted order.
 
+mod charges;
 mod lines;
 mod notification;
 mod order;
@@ -12,6 +13,8 @@ mod tax;
 mod tenders;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_charges;
 #[cfg(test)]
 mod tests_fixtures;
 
@@ -23,7 +26,7 @@ pub const SOURCE: &str = "clover";
 pub const CONTENT_TYPE: &str = "application/json; format=clover";
 
 /// The `expand` of the order fetch: everything the mapping reads.
-pub const EXPAND: &str = "lineItems,lineItems.discounts,lineItems.modifications,lineItems.taxRates,discounts,payments,payments.tender,payments.cardTransaction,refunds,refunds.lineItems,credits,credits.tender,voids,customers,employee,device";
+pub const EXPAND: &str = "lineItems,lineItems.discounts,lineItems.modifications,lineItems.taxRates,discounts,payments,payments.tender,payments.cardTransaction,payments.additionalCharges,serviceCharge,refunds,refunds.lineItems,credits,credits.tender,voids,customers,employee,device";
 
 #[derive(Debug, Default)]
 pub struct Parsed {

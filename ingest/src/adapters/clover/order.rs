@@ -7,6 +7,7 @@
 //! absent) is cancelled, which a later paid version replaces. `testMode` orders are never
 //! processed by Clover and are cancelled.
 
+use super::charges::charge_lines;
 use super::lines::sale_lines;
 use super::read::{elements, flag, millis, opt_int, ref_id};
 use super::refunds::{refunds_and_credits, Around, Returned};
@@ -38,8 +39,18 @@ pub fn order(
     };
     // Larger wins in the writer: an older fetch never overwrites a newer one.
     let version = opt_int(o, path, "modifiedTime")?.unwrap_or(created.timestamp_millis());
-    let sales = sale_lines(o, path, &currency)?;
+    let mut sales = sale_lines(o, path, &currency)?;
     let pays = payments(o, path, &currency, created)?;
+    // Numbered after the line items and before refunds: known from the first paid version.
+    let charges = charge_lines(
+        o,
+        path,
+        &currency,
+        &sales,
+        pays.service_charge.clone(),
+        &pays.surcharges,
+    )?;
+    sales.extend(charges);
     let around = Around {
         order_id: &id,
         currency: &currency,

@@ -3,6 +3,9 @@
 //! separate fields, so the card was charged all three: the tender is their sum, and the cash
 //! back is a negative cash tender (it left the drawer). A cash payment's `cashTendered` is
 //! what the customer handed over; the change is a negative cash tender, as the model writes it.
+//! A payment's `additionalCharges` (card surcharge, Interac fee…) are outside `amount` too
+//! (Clover: "the total amount paid by the customer is the sum of the payment amount and
+//! additionalCharges.amount"): they are in the tender, and become lines (charges.rs).
 
 use super::read::{elements, millis, money, opt_int, opt_money};
 use crate::adapters::json::{err, get, join, opt_text, text};
@@ -21,6 +24,15 @@ pub struct Paid {
     pub bin: Option<String>,
 }
 
+/// A surcharge an approved payment collected: its `type` (CREDIT_SURCHARGE, INTERAC_V2, …),
+/// amount, and the path of its `type` for errors.
+#[derive(Debug, Clone)]
+pub struct Surcharge {
+    pub kind: String,
+    pub amount: Decimal,
+    pub path: String,
+}
+
 #[derive(Debug, Default)]
 pub struct Payments {
     pub tenders: Vec<Tender>,
@@ -29,6 +41,10 @@ pub struct Payments {
     pub first_paid: Option<DateTime<Utc>>,
     pub approved: usize,
     pub voided: usize,
+    pub surcharges: Vec<Surcharge>,
+    /// The approved payments' `serviceCharge.amount` summed, with the first charge's id;
+    /// `None` when no payment records one.
+    pub service_charge: Option<(Option<String>, Decimal)>,
 }
 
 /// The order's `payments`, and the voided payments older API versions list under `voids`
@@ -71,7 +87,10 @@ fn payment(
     let (method, bin, entry) = how_paid(p, pp)?;
     let at = millis(p, pp, "createdTime")?.unwrap_or(created);
     let cashback = opt_money(p, pp, "cashbackAmount", currency)?;
-    let charged = money(p, pp, "amount", currency)? + opt_money(p, pp, "tipAmount", currency)?;
+    let surcharges = additional_charges(p, pp, currency)?;
+    let extra: Decimal = surcharges.iter().map(|s| s.amount).sum();
+    let charged =
+        money(p, pp, "amount", currency)? + opt_money(p, pp, "tipAmount", currency)? + extra;
     let tendered = match (method, opt_int(p, pp, "cashTendered")?) {
         (TenderMethod::Cash, Some(c)) if from_minor(c, currency) > charged => {
             from_minor(c, currency)
@@ -99,6 +118,8 @@ fn payment(
     }
     match status {
         TenderStatus::Approved => {
+            out.surcharges.extend(surcharges);
+            service_charge(out, p, pp, currency)?;
             out.approved += 1;
             out.first_paid = Some(out.first_paid.map_or(at, |f| f.min(at)));
         }
@@ -106,6 +127,54 @@ fn payment(
         TenderStatus::Declined => {}
     }
     out.by_id.insert(id.to_string(), Paid { method, bin });
+    Ok(())
+}
+
+/// The payment's `additionalCharges` (Android SDK `payments.AdditionalChargeAmount`: `amount`
+/// in minor units, never negative; `type`). Absent `amount` is no money.
+fn additional_charges(p: &Value, pp: &str, currency: &str) -> Result<Vec<Surcharge>, PayloadError> {
+    let (list, lp) = elements(p, pp, "additionalCharges")?;
+    let mut out = Vec::with_capacity(list.len());
+    for (i, c) in list.iter().enumerate() {
+        let cp = format!("{lp}[{i}]");
+        let amount = opt_money(c, &cp, "amount", currency)?;
+        if amount < Decimal::ZERO {
+            return Err(err(
+                &join(&cp, "amount"),
+                "is negative: Clover writes an additional charge as a positive amount",
+            ));
+        }
+        let kind = opt_text(c, &cp, "type")?.unwrap_or_else(|| "other".into());
+        if !amount.is_zero() {
+            out.push(Surcharge {
+                kind,
+                amount,
+                path: join(&cp, "type"),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Adds the payment's `serviceCharge.amount` (Android SDK `payments.ServiceChargeAmount`: the
+/// part of `amount` recorded as service charge) to what the approved payments recorded.
+fn service_charge(
+    out: &mut Payments,
+    p: &Value,
+    pp: &str,
+    currency: &str,
+) -> Result<(), PayloadError> {
+    let Some(sc) = get(p, "serviceCharge") else {
+        return Ok(());
+    };
+    let sp = join(pp, "serviceCharge");
+    if get(sc, "amount").is_none() {
+        return Ok(());
+    }
+    let amount = money(sc, &sp, "amount", currency)?;
+    let id = opt_text(sc, &sp, "id")?;
+    let (first, sum) = out.service_charge.take().unwrap_or((None, Decimal::ZERO));
+    out.service_charge = Some((first.or(id), sum + amount));
     Ok(())
 }
 

@@ -321,6 +321,8 @@ fn no_number_at_an_extreme_panics() {
         "order_card_tax_discounts.json",
         "order_partial_refund.json",
         "order_split_cash_debit_cashback.json",
+        "order_service_charge_split.json",
+        "order_card_surcharge.json",
     ] {
         let v: Value = serde_json::from_str(&fixture(name)).unwrap();
         let mut paths = Vec::new();

@@ -50,7 +50,7 @@ pub(super) fn approved_tenders(t: &Transaction) -> Decimal {
 }
 
 /// Clover's `total` of the order in major units, to check our arithmetic against Clover's.
-fn clover_total(body: &str) -> Decimal {
+pub(super) fn clover_total(body: &str) -> Decimal {
     let v: Value = serde_json::from_str(body).unwrap();
     Decimal::new(v["total"].as_i64().unwrap(), 2)
 }
@@ -177,6 +177,8 @@ fn every_fixture_maps_and_a_page_of_them_maps_each() {
         "order_split_cash_debit_cashback.json",
         "order_partial_refund.json",
         "order_voided_payment.json",
+        "order_service_charge_split.json",
+        "order_card_surcharge.json",
     ];
     let orders: Vec<Value> = names
         .iter()
@@ -184,7 +186,7 @@ fn every_fixture_maps_and_a_page_of_them_maps_each() {
         .collect();
     let page = serde_json::json!({ "elements": orders, "href": "https://api.clover.com/v3/merchants/x/orders" });
     let p = parse(&ctx(), &page.to_string(), None).unwrap();
-    assert_eq!(p.records.len(), 5);
+    assert_eq!(p.records.len(), 7);
     assert!(p.records.iter().all(|r| matches!(r, Ok(Record::Txn(_)))));
     assert!(p.event_id.starts_with("clover/orders/"));
 }
