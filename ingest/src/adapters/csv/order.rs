@@ -24,6 +24,25 @@ pub(super) fn spread_order_discount(
     else {
         return Ok(());
     };
+    let Some(shares) = by_gross(lines, rest, currency) else {
+        let c = cols.order_discount.as_ref().expect("a cell was found");
+        return Err(row.err(
+            c,
+            format!(
+                "order discount {rest} not on the lines, but no sale line has a price to carry it"
+            ),
+        ));
+    };
+    for (i, share) in shares {
+        take(&mut lines[i], share).ok_or(TOO_LARGE)?;
+    }
+    Ok(())
+}
+
+/// `amount` spread over the sale lines with a price, by their gross (quantity × unit price),
+/// the last taking the rounding rest: `(line index, share)`. None when no sale line has a
+/// price to carry it.
+fn by_gross(lines: &[Line], amount: Decimal, currency: &str) -> Option<Vec<(usize, Decimal)>> {
     let gross = |l: &Line| {
         l.quantity
             .abs()
@@ -34,19 +53,15 @@ pub(super) fn spread_order_discount(
         .filter(|&i| lines[i].kind == LineKind::Sale && gross(&lines[i]) > Decimal::ZERO)
         .collect();
     if sales.is_empty() {
-        let c = cols.order_discount.as_ref().expect("a cell was found");
-        return Err(row.err(
-            c,
-            format!(
-                "order discount {rest} not on the lines, but no sale line has a price to carry it"
-            ),
-        ));
+        return None;
     }
     let weights: Vec<Decimal> = sales.iter().map(|&i| gross(&lines[i])).collect();
-    for (&i, share) in sales.iter().zip(spread(rest, &weights, exponent(currency))) {
-        take(&mut lines[i], share).ok_or(TOO_LARGE)?;
-    }
-    Ok(())
+    Some(
+        sales
+            .into_iter()
+            .zip(spread(amount, &weights, exponent(currency)))
+            .collect(),
+    )
 }
 
 /// Why an order's amounts were refused: they overflow when added up (28-digit cells).
@@ -184,27 +199,14 @@ pub(super) fn spread_order_duties(
     if duties.is_zero() {
         return Ok(());
     }
-    let gross = |l: &Line| {
-        l.quantity
-            .abs()
-            .checked_mul(l.unit_price)
-            .unwrap_or_default()
-    };
-    let sales: Vec<usize> = (0..lines.len())
-        .filter(|&i| lines[i].kind == LineKind::Sale && gross(&lines[i]) > Decimal::ZERO)
-        .collect();
-    if sales.is_empty() {
+    let Some(shares) = by_gross(lines, duties, currency) else {
         let c = cols.order_duties.as_ref().expect("a cell was found");
         return Err(row.err(
             c,
             format!("duties {duties}, but no sale line has a price to carry them"),
         ));
-    }
-    let weights: Vec<Decimal> = sales.iter().map(|&i| gross(&lines[i])).collect();
-    for (&i, share) in sales
-        .iter()
-        .zip(spread(duties, &weights, exponent(currency)))
-    {
+    };
+    for (i, share) in shares {
         lines[i].tax = lines[i].tax.checked_add(share).ok_or(TOO_LARGE)?;
     }
     Ok(())
