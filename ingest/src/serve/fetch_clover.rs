@@ -11,15 +11,14 @@
 
 use crate::adapters::clover::EXPAND;
 use crate::config::CloverConfig;
-use std::collections::HashMap;
 use std::time::Duration;
 
 #[derive(Clone)]
 pub struct CloverFetcher {
     client: reqwest::Client,
     base: String,
-    token: Option<String>,
-    tokens: HashMap<String, String>,
+    /// The tokens (per merchant, and the shared one): `CloverConfig::token_for`.
+    cfg: CloverConfig,
     /// Waits before the second, third… attempt of a transient failure.
     retry_after: Vec<Duration>,
 }
@@ -42,8 +41,7 @@ impl CloverFetcher {
         Some(CloverFetcher {
             client,
             base,
-            token: cfg.access_token.clone(),
-            tokens: cfg.access_tokens.clone(),
+            cfg: cfg.clone(),
             retry_after: vec![Duration::from_millis(250), Duration::from_millis(1000)],
         })
     }
@@ -65,7 +63,7 @@ impl CloverFetcher {
         if !clover_id(merchant) || !clover_id(id) {
             return Err(fail("not a Clover merchant and order id".into()));
         }
-        let token = self.tokens.get(merchant).or(self.token.as_ref()).ok_or_else(|| {
+        let token = self.cfg.token_for(merchant).ok_or_else(|| {
             fail("no access token: set POS_INGEST_CLOVER_ACCESS_TOKEN or POS_INGEST_CLOVER_ACCESS_TOKENS".into())
         })?;
         let url = format!("{}/v3/merchants/{merchant}/orders/{id}", self.base);
@@ -107,6 +105,7 @@ mod tests {
     use super::*;
     use axum::extract::{Path, Query};
     use axum::http::{HeaderMap, StatusCode};
+    use std::collections::HashMap;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
 
@@ -193,7 +192,7 @@ mod tests {
         let f = fetcher(&base);
         assert!(f.order("M1", "../x").await.is_err());
         let mut no_token = f.clone();
-        no_token.token = None;
+        no_token.cfg.access_token = None;
         let e = no_token.order("M9", "GOOD1").await.unwrap_err();
         assert!(e.msg.contains("no access token"));
         assert_eq!(calls.load(Ordering::SeqCst), 0);
