@@ -163,6 +163,43 @@ pub fn check_transaction(ctx: &Context, t: &Transaction) -> Result<(), String> {
     Ok(())
 }
 
+/// A charge of the order that is no item (a service charge, a card surcharge) as a sale line
+/// of quantity 1 under `raw` (`service_charge:<id>`, `surcharge:<type>`): every adapter books
+/// such charges alike, so reports agree across sources. An error naming `field` when `raw`
+/// holds no usable code.
+pub fn charge_line(
+    line_no: i32,
+    raw: String,
+    description: Option<String>,
+    (unit_price, net, tax): (
+        rust_decimal::Decimal,
+        rust_decimal::Decimal,
+        rust_decimal::Decimal,
+    ),
+    field: &str,
+) -> Result<pos_core::model::Line, PayloadError> {
+    use pos_core::model::{EntryMethod, Line, LineKind};
+    let key = crate::sku::item_key(&raw)
+        .ok_or_else(|| PayloadError::new(Some(field), format!("`{raw}` holds no usable code")))?;
+    Ok(Line {
+        line_no,
+        kind: LineKind::Sale,
+        sku: key.sku,
+        gtin: key.gtin,
+        raw_item_id: raw,
+        description,
+        quantity: rust_decimal::Decimal::ONE,
+        unit_price,
+        discount: rust_decimal::Decimal::ZERO,
+        net_amount: net,
+        tax,
+        entry_method: EntryMethod::Other,
+        price_override: false,
+        original_txn_id: None,
+        original_line_no: None,
+    })
+}
+
 /// A stable positive number from a source's text id, for sources whose payments have ids but no
 /// position (Square payments): the same id always gets the same `tender_no`.
 pub fn number_from_id(id: &str) -> i32 {

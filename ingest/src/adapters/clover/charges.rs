@@ -16,9 +16,7 @@ use super::lines::{round, Sale};
 use super::read::{flag, opt_int};
 use super::tenders::Surcharge;
 use crate::adapters::json::{err, get, join, opt_text};
-use crate::adapters::PayloadError;
-use crate::sku::item_key;
-use pos_core::model::*;
+use crate::adapters::{charge_line, PayloadError};
 use rust_decimal::Decimal;
 use serde_json::Value;
 
@@ -138,7 +136,8 @@ fn subtotal(o: &Value, path: &str, sales: &[Sale]) -> Result<Decimal, PayloadErr
         .sum())
 }
 
-/// A charge line; `field` names what the charge's id came from if it holds no usable code.
+/// A charge line, untaxed; `field` names what the charge's id came from if it holds no
+/// usable code.
 fn charge(
     no: i32,
     raw: String,
@@ -146,25 +145,9 @@ fn charge(
     amount: Decimal,
     field: &str,
 ) -> Result<Sale, PayloadError> {
-    let key = item_key(&raw).ok_or_else(|| err(field, format!("`{raw}` holds no usable code")))?;
+    let line = charge_line(no, raw, name, (amount, amount, Decimal::ZERO), field)?;
     Ok(Sale {
         clover_id: None,
-        line: Line {
-            line_no: no,
-            kind: LineKind::Sale,
-            sku: key.sku,
-            gtin: key.gtin,
-            raw_item_id: raw,
-            description: name,
-            quantity: Decimal::ONE,
-            unit_price: amount,
-            discount: Decimal::ZERO,
-            net_amount: amount,
-            tax: Decimal::ZERO,
-            entry_method: EntryMethod::Other,
-            price_override: false,
-            original_txn_id: None,
-            original_line_no: None,
-        },
+        line,
     })
 }

@@ -6,7 +6,7 @@ use super::tenders::{order_tenders, Where};
 use super::{store_of, OrderMoney, SOURCE};
 use crate::adapters::json::{array, decimal, err, get, int, join, opt_text, text, time, utc};
 use crate::adapters::money::exponent;
-use crate::adapters::{Context, PayloadError};
+use crate::adapters::{charge_line, Context, PayloadError};
 use crate::envelope::{Record, Reject, TenderRecord};
 use crate::sku::item_key;
 use pos_core::model::*;
@@ -443,25 +443,8 @@ fn service_charge_line(
         .or(opt_text(sc, sp, "uid")?)
         .unwrap_or_else(|| "charge".into());
     let raw = format!("service_charge:{id}");
-    let key = item_key(&raw)
-        .ok_or_else(|| err(&join(sp, "name"), format!("`{raw}` holds no usable code")))?;
-    Ok(Some(Line {
-        line_no,
-        kind: LineKind::Sale,
-        sku: key.sku,
-        gtin: key.gtin,
-        raw_item_id: raw,
-        description: name,
-        quantity: Decimal::ONE,
-        unit_price: charged.unwrap_or(net),
-        discount: Decimal::ZERO,
-        net_amount: net,
-        tax,
-        entry_method: EntryMethod::Other,
-        price_override: false,
-        original_txn_id: None,
-        original_line_no: None,
-    }))
+    let money = (charged.unwrap_or(net), net, tax);
+    charge_line(line_no, raw, name, money, &join(sp, "name")).map(Some)
 }
 
 /// Whether a service charge is apportioned to the line items (its money is in their
