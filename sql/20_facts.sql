@@ -138,15 +138,15 @@ CREATE TABLE pos.drawer_event (
     source_version  bigint NOT NULL DEFAULT 0,
     register_id     text,
     cashier_id      text,
-    kind            text NOT NULL CHECK (kind IN ('no_sale', 'paid_in', 'paid_out', 'loan', 'pickup')),
+    kind            text NOT NULL CHECK (kind IN ('no_sale', 'paid_in', 'paid_out', 'loan', 'pickup', 'over_short')),
     amount          numeric NOT NULL DEFAULT 0,
     currency        text NOT NULL CHECK (pos.is_currency_code(currency)),
     batch_id        bigint,
     PRIMARY KEY (tenant_id, store_id, source, source_event_id, occurred_at)
 ) PARTITION BY RANGE (occurred_at);
-COMMENT ON TABLE pos.drawer_event IS 'Cash-drawer events outside sales (hypertable on occurred_at): no-sale opens, paid-in, paid-out, loans into the drawer, pickups out of it.';
-COMMENT ON COLUMN pos.drawer_event.kind IS 'no_sale (drawer opened without a sale), paid_in / paid_out (cash in or out for a reason other than a sale, e.g. a delivery paid from the till), loan (cash from the safe into the drawer: the opening float, change), pickup (cash from the drawer to the safe during the day).';
-COMMENT ON COLUMN pos.drawer_event.amount IS 'Cash moved; the kind says which way. The views count its absolute value, so a POS that writes money out as negative counts the same.';
+COMMENT ON TABLE pos.drawer_event IS 'Cash-drawer events outside sales (hypertable on occurred_at): no-sale opens, paid-in, paid-out, loans into the drawer, pickups out of it, and the over/short a count at close found.';
+COMMENT ON COLUMN pos.drawer_event.kind IS 'no_sale (drawer opened without a sale), paid_in / paid_out (cash in or out for a reason other than a sale, e.g. a delivery paid from the till), loan (cash from the safe into the drawer: the opening float, change), pickup (cash from the drawer to the safe during the day), over_short (the count of a drawer at close against what the POS expected it to hold).';
+COMMENT ON COLUMN pos.drawer_event.amount IS 'Cash moved; the kind says which way. The views count its absolute value, so a POS that writes money out as negative counts the same. An over_short is signed: counted minus expected, positive when the drawer held more.';
 
 CREATE TABLE pos.inventory_level (
     tenant_id      text NOT NULL,

@@ -83,7 +83,8 @@ SELECT pos.create_continuous_aggregate(
         coalesce(sum(abs(amount)) FILTER (WHERE kind = 'paid_in'), 0) AS paid_in,
         coalesce(sum(abs(amount)) FILTER (WHERE kind = 'paid_out'), 0) AS paid_out,
         coalesce(sum(abs(amount)) FILTER (WHERE kind = 'loan'), 0) AS loans,
-        coalesce(sum(abs(amount)) FILTER (WHERE kind = 'pickup'), 0) AS pickups$$);
+        coalesce(sum(abs(amount)) FILTER (WHERE kind = 'pickup'), 0) AS pickups,
+        coalesce(sum(amount) FILTER (WHERE kind = 'over_short'), 0) AS over_short$$);
 
 -- The parts are summed, not joined: a filter on tenant, store or date then reaches every part
 -- (and its chunks) through the GROUP BY and the UNION ALL. Every branch spells its zeros with the
@@ -120,32 +121,33 @@ SELECT tenant_id, store_id, business_date,
        sum(loans) AS loans,
        sum(pickups) AS pickups,
        sum(tender_cash) + sum(paid_in) - sum(paid_out) + sum(loans) - sum(pickups) AS cash_in_drawer,
+       sum(over_short) AS over_short,
        round(sum(net) / nullif(sum(transactions), 0), 2) AS average_basket
   FROM (SELECT tenant_id, store_id, business_date, transactions, 0::numeric AS items_sold, 0::numeric AS items_returned,
                gross, discounts, returns, voids, 0::bigint AS void_lines, post_voids, post_void_amount, cancelled,
                0::bigint AS no_sales, net, tax, 0::numeric AS tender_cash, 0::numeric AS tender_card,
                0::numeric AS tender_gift_card, 0::numeric AS tender_store_credit, 0::numeric AS tender_other,
                0::bigint AS tenders_declined, 0::numeric AS paid_in, 0::numeric AS paid_out,
-               0::numeric AS loans, 0::numeric AS pickups
+               0::numeric AS loans, 0::numeric AS pickups, 0::numeric AS over_short
           FROM %1$s
         UNION ALL
         SELECT tenant_id, store_id, business_date, 0::bigint, items_sold, items_returned, 0::numeric,
                0::numeric, 0::numeric, 0::numeric, void_lines, 0::bigint, 0::numeric, 0::bigint,
                0::bigint, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric,
-               0::numeric, 0::bigint, 0::numeric, 0::numeric, 0::numeric, 0::numeric
+               0::numeric, 0::bigint, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric
           FROM %2$s
         UNION ALL
         SELECT tenant_id, store_id, business_date, 0::bigint, 0::numeric, 0::numeric, 0::numeric,
                0::numeric, 0::numeric, 0::numeric, 0::bigint, 0::bigint, 0::numeric, 0::bigint,
                0::bigint, 0::numeric, 0::numeric, tender_cash, tender_card, tender_gift_card,
                tender_store_credit, tender_other, tenders_declined, 0::numeric, 0::numeric,
-               0::numeric, 0::numeric
+               0::numeric, 0::numeric, 0::numeric
           FROM %3$s
         UNION ALL
         SELECT tenant_id, store_id, business_date, 0::bigint, 0::numeric, 0::numeric, 0::numeric,
                0::numeric, 0::numeric, 0::numeric, 0::bigint, 0::bigint, 0::numeric, 0::bigint,
                no_sales, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric,
-               0::numeric, 0::bigint, paid_in, paid_out, loans, pickups
+               0::numeric, 0::bigint, paid_in, paid_out, loans, pickups, over_short
           FROM %4$s) parts
  GROUP BY tenant_id, store_id, business_date$body$,
     '{pos_caggs.store_daily_txn,pos_caggs.store_daily_lines,pos_caggs.store_daily_tender,pos_caggs.store_daily_drawer}',
@@ -186,7 +188,8 @@ SELECT pos.create_continuous_aggregate(
     source => 'pos.drawer_event',
     bucket_date_column => 'business_date',
     group_by => '{tenant_id,store_id,cashier_id}',
-    aggregates => $$count(*) FILTER (WHERE kind = 'no_sale') AS no_sales$$);
+    aggregates => $$count(*) FILTER (WHERE kind = 'no_sale') AS no_sales,
+        coalesce(sum(amount) FILTER (WHERE kind = 'over_short'), 0) AS over_short$$);
 
 SELECT pos._cagg_create_composite('pos.cashier_daily', $body$
 SELECT tenant_id, store_id, cashier_id, business_date,
@@ -206,22 +209,23 @@ SELECT tenant_id, store_id, cashier_id, business_date,
        sum(manual_discounts)::bigint AS manual_discounts,
        sum(manual_discount_amount) AS manual_discount_amount,
        sum(keyed_entries)::bigint AS keyed_entries,
-       sum(overrides)::bigint AS overrides
+       sum(overrides)::bigint AS overrides,
+       sum(over_short) AS over_short
   FROM (SELECT tenant_id, store_id, cashier_id, business_date, 0::bigint AS transactions, sale_lines, sales, voids, void_amount,
                0::bigint AS post_voids, 0::numeric AS post_void_amount, 0::bigint AS cancelled, refunds, refund_amount,
                refunds_without_sale, refund_without_sale_amount, 0::bigint AS no_sales, manual_discounts,
-               manual_discount_amount, keyed_entries, overrides
+               manual_discount_amount, keyed_entries, overrides, 0::numeric AS over_short
           FROM %1$s
         UNION ALL
         SELECT tenant_id, store_id, cashier_id, business_date, transactions, 0::bigint, 0::numeric,
                0::bigint, 0::numeric, post_voids, post_void_amount, cancelled, 0::bigint,
                0::numeric, 0::bigint, 0::numeric, 0::bigint, 0::bigint, 0::numeric, 0::bigint,
-               0::bigint
+               0::bigint, 0::numeric
           FROM %2$s
         UNION ALL
         SELECT tenant_id, store_id, cashier_id, business_date, 0::bigint, 0::bigint, 0::numeric, 0::bigint,
                0::numeric, 0::bigint, 0::numeric, 0::bigint, 0::bigint, 0::numeric, 0::bigint,
-               0::numeric, no_sales, 0::bigint, 0::numeric, 0::bigint, 0::bigint
+               0::numeric, no_sales, 0::bigint, 0::numeric, 0::bigint, 0::bigint, over_short
           FROM %3$s) parts
  GROUP BY tenant_id, store_id, cashier_id, business_date$body$,
     '{pos_caggs.cashier_daily_lines,pos_caggs.cashier_daily_txn,pos_caggs.cashier_daily_drawer}',
@@ -251,7 +255,7 @@ $policies$;
 
 COMMENT ON VIEW pos.sales_hourly IS 'Sales per tenant, store, SKU and hour (UTC-aligned hour buckets, with the local business_date), completed transactions only. Continuous aggregate: materialized below its watermark, live above.';
 COMMENT ON VIEW pos.sales_daily IS 'Sales per tenant, store, SKU and local business day, completed transactions only. Continuous aggregate: materialized below its watermark, live above.';
-COMMENT ON VIEW pos.store_daily IS 'End-of-day report per tenant, store and business day: transactions, items, gross, discounts, returns, voids, post-voids, no-sales, net, tax, tenders by method, cash expected, drawer loans and pickups, cash in the drawer, average basket. Sums of four continuous aggregates (transactions, lines, tenders, drawer).';
+COMMENT ON VIEW pos.store_daily IS 'End-of-day report per tenant, store and business day: transactions, items, gross, discounts, returns, voids, post-voids, no-sales, net, tax, tenders by method, cash expected, drawer loans and pickups, cash in the drawer, over/short at the count, average basket. Sums of four continuous aggregates (transactions, lines, tenders, drawer).';
 COMMENT ON VIEW pos.cashier_daily IS 'Risk features per tenant, store, cashier and business day (voids, post-voids, refunds and refunds without a linked sale, no-sales, manual discounts, keyed entries, price overrides, sales) for fraud scoring.';
 
 COMMENT ON COLUMN pos.sales_hourly.hour IS 'Start of the UTC hour (date_bin(''1 hour'', occurred_at)).';
@@ -283,8 +287,10 @@ COMMENT ON COLUMN pos.store_daily.cash_expected IS 'Cash that should have entere
 COMMENT ON COLUMN pos.store_daily.loans IS 'Cash put into drawers from the safe (opening floats, change), when the POS records it.';
 COMMENT ON COLUMN pos.store_daily.pickups IS 'Cash taken from drawers to the safe during the day (skims, drops).';
 COMMENT ON COLUMN pos.store_daily.cash_in_drawer IS 'What a count of the drawers at close should find: cash_expected + loans - pickups (the opening float included only when it was recorded as a loan).';
+COMMENT ON COLUMN pos.store_daily.over_short IS 'What the counts of the drawers at close found against what the POS expected them to hold, summed: positive over, negative short (0 when no count was recorded).';
 COMMENT ON COLUMN pos.store_daily.average_basket IS 'net / transactions.';
 COMMENT ON COLUMN pos.cashier_daily.refunds_without_sale IS 'Return lines that name no original transaction: the classic refund-fraud signal.';
 COMMENT ON COLUMN pos.cashier_daily.manual_discounts IS 'Sale lines with a discount entered through a price override.';
 COMMENT ON COLUMN pos.cashier_daily.keyed_entries IS 'Lines whose item was typed in rather than scanned.';
 COMMENT ON COLUMN pos.cashier_daily.overrides IS 'Lines with a manual price override.';
+COMMENT ON COLUMN pos.cashier_daily.over_short IS 'What the counts of this cashier''s drawers at close found against what the POS expected, summed: positive over, negative short. A cashier short day after day is a loss-prevention lead.';

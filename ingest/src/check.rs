@@ -84,7 +84,7 @@ impl Report {
                             .entry((d.currency.clone(), d.kind.as_str()))
                             .or_default();
                         *n += 1;
-                        *cash = cash.saturating_add(d.amount.abs());
+                        *cash = cash.saturating_add(d.kind.counted(d.amount));
                     }
                     _ => self.other_records += 1,
                 }
@@ -317,10 +317,13 @@ mod tests {
         assert_eq!(usd("loan"), Some((1, "150.00".parse().unwrap())));
         assert_eq!(usd("paid_in"), Some((1, "20.00".parse().unwrap())));
         assert_eq!(usd("paid_out"), Some((1, "34.50".parse().unwrap())));
-        assert_eq!(r.other_records, 3);
+        assert_eq!(usd("over_short"), Some((1, "-0.50".parse().unwrap())));
+        assert_eq!(r.other_records, 4);
         let shown = r.to_string();
         assert!(
-            shown.contains("drawer USD:   1 loan (150.00), 1 paid_in (20.00), 1 paid_out (34.50)"),
+            shown.contains(
+                "drawer USD:   1 loan (150.00), 1 over_short (-0.50), 1 paid_in (20.00), 1 paid_out (34.50)"
+            ),
             "{shown}"
         );
     }

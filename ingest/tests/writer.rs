@@ -669,7 +669,7 @@ async fn a_drawer_event_sent_again_is_stored_once() {
 
 #[tokio::test]
 #[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
-async fn drawer_loans_and_pickups_land_and_count_in_the_cash_at_close() {
+async fn drawer_loans_pickups_and_over_short_land_and_count_in_the_cash_at_close() {
     let url = fresh_db("drawer_cash").await;
     let db = connect(&url).await;
     let ctx = Context::for_tenant("t");
@@ -677,6 +677,7 @@ async fn drawer_loans_and_pickups_land_and_count_in_the_cash_at_close() {
         ("l1", "loan", "150.00", "08:00"),
         ("p1", "pickup", "200.00", "13:00"),
         ("o1", "paid_out", "4.50", "14:00"),
+        ("c1", "over_short", "-1.25", "22:00"),
     ]
     .map(|(id, kind, amount, at)| {
         format!(
@@ -687,22 +688,23 @@ async fn drawer_loans_and_pickups_land_and_count_in_the_cash_at_close() {
     let sale = r#"{"schema_version":1,"type":"transaction","store_id":"S1","source":"till","txn_id":"1","occurred_at":"2026-11-02T12:00:00Z","currency":"USD","lines":[{"line_no":1,"item_id":"4011","quantity":"1","unit_price":"300"}],"tenders":[{"tender_no":1,"method":"cash","amount":"300"}]}"#;
     let mut w = Writer::connect(&url).await.unwrap();
     let o = write(&mut w, &ctx, Format::Canonical, &format!("{body}\n{sale}")).await;
-    assert_eq!((o.counts.rejects, o.counts.envelopes), (0, 4));
+    assert_eq!((o.counts.rejects, o.counts.envelopes), (0, 5));
     assert_eq!(
         scalar_text(
             &db,
             "SELECT string_agg(kind || '=' || amount, ',' ORDER BY kind) FROM pos.drawer_event"
         )
         .await,
-        "loan=150.00,paid_out=4.50,pickup=200.00"
+        "loan=150.00,over_short=-1.25,paid_out=4.50,pickup=200.00"
     );
-    // 300 cash taken, 4.50 paid out, the 150 float loaned in, 200 picked up to the safe.
+    // 300 cash taken, 4.50 paid out, the 150 float loaned in, 200 picked up to the safe; the
+    // count at close found 1.25 less than the POS expected, kept negative.
     assert_eq!(
         scalar_text(
             &db,
-            "SELECT cash_expected || '/' || loans || '/' || pickups || '/' || cash_in_drawer FROM pos.store_daily"
+            "SELECT cash_expected || '/' || loans || '/' || pickups || '/' || cash_in_drawer || '/' || over_short FROM pos.store_daily"
         )
         .await,
-        "295.50/150.00/200.00/245.50"
+        "295.50/150.00/200.00/245.50/-1.25"
     );
 }

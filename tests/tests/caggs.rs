@@ -369,14 +369,27 @@ fn random_op(
         73..=77 => {
             let store = rng.below(4) as usize;
             let (ts, date) = when(rng.range(-20 * 1440, 3 * 1440), store);
-            let kind = ["no_sale", "paid_in", "paid_out", "loan", "pickup"][rng.below(5) as usize];
+            let kinds = [
+                "no_sale",
+                "paid_in",
+                "paid_out",
+                "loan",
+                "pickup",
+                "over_short",
+            ];
+            let kind = kinds[rng.below(6) as usize];
+            // An over/short is signed (short is negative); cash moved is written either way.
+            let amount = if kind == "over_short" {
+                rng.range(-25, 25)
+            } else {
+                rng.range(0, 50)
+            };
             c.batch_execute(&format!(
                 "INSERT INTO pos.drawer_event (tenant_id, store_id, source, source_event_id, occurred_at, business_date, cashier_id, kind, amount, currency)
-                 VALUES ('t1', '{}', 'gen', 'd{}', {ts}, {date}, 'c{}', '{kind}', {}, 'USD')",
+                 VALUES ('t1', '{}', 'gen', 'd{}', {ts}, {date}, 'c{}', '{kind}', {amount}, 'USD')",
                 STORES[store].0,
                 rng.next(),
                 rng.below(4),
-                rng.range(0, 50)
             ))
             .unwrap();
             "drawer"
@@ -455,24 +468,26 @@ fn check_shipped_views(c: &mut postgres::Client) {
               GROUP BY 1, 2",
         ),
         (
-            "SELECT store_id, business_date, paid_in, paid_out, loans, pickups, cash_expected, cash_in_drawer FROM pos.store_daily",
-            "SELECT store_id, business_date, sum(pi), sum(po), sum(l), sum(pk), sum(c) + sum(pi) - sum(po), sum(c) + sum(pi) - sum(po) + sum(l) - sum(pk) FROM (
-                SELECT store_id, business_date, 0 c, 0 pi, 0 po, 0 l, 0 pk FROM pos.txn GROUP BY 1, 2
-                UNION ALL SELECT store_id, business_date, 0, 0, 0, 0, 0 FROM pos.sale_line WHERE txn_status = 'completed' GROUP BY 1, 2
-                UNION ALL SELECT store_id, business_date, coalesce(sum(amount) FILTER (WHERE status = 'approved' AND method = 'cash'), 0), 0, 0, 0, 0
+            "SELECT store_id, business_date, paid_in, paid_out, loans, pickups, cash_expected, cash_in_drawer, over_short FROM pos.store_daily",
+            "SELECT store_id, business_date, sum(pi), sum(po), sum(l), sum(pk), sum(c) + sum(pi) - sum(po), sum(c) + sum(pi) - sum(po) + sum(l) - sum(pk), sum(os) FROM (
+                SELECT store_id, business_date, 0 c, 0 pi, 0 po, 0 l, 0 pk, 0 os FROM pos.txn GROUP BY 1, 2
+                UNION ALL SELECT store_id, business_date, 0, 0, 0, 0, 0, 0 FROM pos.sale_line WHERE txn_status = 'completed' GROUP BY 1, 2
+                UNION ALL SELECT store_id, business_date, coalesce(sum(amount) FILTER (WHERE status = 'approved' AND method = 'cash'), 0), 0, 0, 0, 0, 0
                   FROM pos.tender GROUP BY 1, 2
                 UNION ALL SELECT store_id, business_date, 0, coalesce(sum(abs(amount)) FILTER (WHERE kind = 'paid_in'), 0), coalesce(sum(abs(amount)) FILTER (WHERE kind = 'paid_out'), 0),
-                       coalesce(sum(abs(amount)) FILTER (WHERE kind = 'loan'), 0), coalesce(sum(abs(amount)) FILTER (WHERE kind = 'pickup'), 0) FROM pos.drawer_event GROUP BY 1, 2) s
+                       coalesce(sum(abs(amount)) FILTER (WHERE kind = 'loan'), 0), coalesce(sum(abs(amount)) FILTER (WHERE kind = 'pickup'), 0),
+                       coalesce(sum(amount) FILTER (WHERE kind = 'over_short'), 0) FROM pos.drawer_event GROUP BY 1, 2) s
               GROUP BY 1, 2",
         ),
         (
-            "SELECT store_id, cashier_id, business_date, voids, refunds_without_sale, keyed_entries, post_voids, no_sales FROM pos.cashier_daily",
-            "SELECT store_id, cashier_id, business_date, sum(v), sum(r), sum(k), sum(p), sum(ns) FROM (
+            "SELECT store_id, cashier_id, business_date, voids, refunds_without_sale, keyed_entries, post_voids, no_sales, over_short FROM pos.cashier_daily",
+            "SELECT store_id, cashier_id, business_date, sum(v), sum(r), sum(k), sum(p), sum(ns), sum(os) FROM (
                 SELECT store_id, cashier_id, business_date, count(*) FILTER (WHERE kind = 'void') v,
-                       count(*) FILTER (WHERE kind = 'return' AND original_txn_id IS NULL) r, count(*) FILTER (WHERE entry_method = 'keyed') k, 0 p, 0 ns
+                       count(*) FILTER (WHERE kind = 'return' AND original_txn_id IS NULL) r, count(*) FILTER (WHERE entry_method = 'keyed') k, 0 p, 0 ns, 0 os
                   FROM pos.sale_line WHERE txn_status = 'completed' GROUP BY 1, 2, 3
-                UNION ALL SELECT store_id, cashier_id, business_date, 0, 0, 0, count(*) FILTER (WHERE status = 'post_voided'), 0 FROM pos.txn GROUP BY 1, 2, 3
-                UNION ALL SELECT store_id, cashier_id, business_date, 0, 0, 0, 0, count(*) FILTER (WHERE kind = 'no_sale') FROM pos.drawer_event GROUP BY 1, 2, 3) s
+                UNION ALL SELECT store_id, cashier_id, business_date, 0, 0, 0, count(*) FILTER (WHERE status = 'post_voided'), 0, 0 FROM pos.txn GROUP BY 1, 2, 3
+                UNION ALL SELECT store_id, cashier_id, business_date, 0, 0, 0, 0, count(*) FILTER (WHERE kind = 'no_sale'),
+                       coalesce(sum(amount) FILTER (WHERE kind = 'over_short'), 0) FROM pos.drawer_event GROUP BY 1, 2, 3) s
               GROUP BY 1, 2, 3",
         ),
     ];

@@ -223,9 +223,23 @@ pub enum DrawerEventKind {
     /// Cash taken out of the drawer to the safe during the day (a skim or drop), so a count
     /// at close finds less than the day took.
     Pickup,
+    /// What the count of a drawer at close found against what the POS expected it to hold:
+    /// counted − expected, signed (over positive, short negative). Not cash moved, unlike the
+    /// other kinds, so its sign is kept where theirs is not.
+    OverShort,
 }
 
 impl DrawerEventKind {
+    /// The amount as reports count it: the sign of an over/short is its meaning, while cash
+    /// moved counts by absolute value (the kind gives the direction, and some POS write money
+    /// out as negative).
+    pub fn counted(self, amount: Decimal) -> Decimal {
+        match self {
+            DrawerEventKind::OverShort => amount,
+            _ => amount.abs(),
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             DrawerEventKind::NoSale => "no_sale",
@@ -233,12 +247,13 @@ impl DrawerEventKind {
             DrawerEventKind::PaidOut => "paid_out",
             DrawerEventKind::Loan => "loan",
             DrawerEventKind::Pickup => "pickup",
+            DrawerEventKind::OverShort => "over_short",
         }
     }
 }
 
 /// A cash-drawer event outside a sale: opening the drawer without a sale, paying in or out,
-/// loans into the drawer and pickups out of it.
+/// loans into the drawer and pickups out of it, and the over/short its count at close found.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DrawerEvent {
     pub tenant_id: String,

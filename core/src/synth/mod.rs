@@ -235,6 +235,37 @@ fn honest_drawer_events(g: &Gen, plan: &DayPlan) -> Vec<DrawerEvent> {
             amount,
         ));
     }
+    v.extend(counts_at_close(g, plan));
+    v
+}
+
+/// The count of each shift's drawer when it closes: most balance, about one in four is off by
+/// a few cents to a few units either way (miscounted change, a note handed back twice). Keyed
+/// apart from the day's other drawer events, so adding it moved none of them.
+fn counts_at_close(g: &Gen, plan: &DayPlan) -> Vec<DrawerEvent> {
+    let mut r = Rng::keyed(
+        g.cfg.seed,
+        Stream::DrawerEvents,
+        &[u64::from(plan.store), u64::from(plan.day), 1],
+    );
+    let mut v = Vec::new();
+    for (k, ro) in plan.rota.iter().enumerate() {
+        if !r.chance(0.25) {
+            continue;
+        }
+        let (_, end) = shift_bounds(g.cfg, ro.shift);
+        let cents = i64::from(r.range_u32(5, 500));
+        let sign = if r.chance(0.6) { -1 } else { 1 };
+        v.push(drawer_event(
+            g,
+            plan,
+            (8u64 << 32) | k as u64,
+            ro.cashier,
+            end - 1,
+            DrawerEventKind::OverShort,
+            Decimal::new(sign * cents, 2),
+        ));
+    }
     v
 }
 

@@ -297,3 +297,32 @@ fn varied_shapes_change_only_the_fraud_and_keep_it_labelled_and_valid() {
         validate_transaction(t).unwrap_or_else(|e| panic!("{}: {e:?}", t.key.source_txn_id));
     }
 }
+
+#[test]
+fn some_shifts_count_over_or_short_at_close_and_most_balance() {
+    let cfg = small(FraudRates::uniform(0.0));
+    let days = all_days(&cfg);
+    let counts: Vec<&DrawerEvent> = days
+        .iter()
+        .flat_map(|d| &d.drawer_events)
+        .filter(|e| e.kind == DrawerEventKind::OverShort)
+        .collect();
+    // One float (a loan) per shift, so the loans count the shifts.
+    let shifts = days
+        .iter()
+        .flat_map(|d| &d.drawer_events)
+        .filter(|e| e.kind == DrawerEventKind::Loan)
+        .count();
+    let share = counts.len() as f64 / shifts as f64;
+    assert!(
+        (0.15..0.35).contains(&share),
+        "{} of {shifts}",
+        counts.len()
+    );
+    let limit = Decimal::new(500, 2);
+    assert!(counts
+        .iter()
+        .all(|e| !e.amount.is_zero() && e.amount.abs() <= limit));
+    assert!(counts.iter().any(|e| e.amount < Decimal::ZERO));
+    assert!(counts.iter().any(|e| e.amount > Decimal::ZERO));
+}

@@ -7,17 +7,18 @@
 //! - `opened_cash_money` → a `loan` at `opened_at` (the float is fixed when the shift opens);
 //! - `cash_paid_in_money` / `cash_paid_out_money` → one `paid_in` / `paid_out` at `ended_at`,
 //!   once the shift is ENDED or CLOSED. An OPEN shift's totals still grow, and drawer events are
-//!   immutable facts, so they wait for the ended shift.
+//!   immutable facts, so they wait for the ended shift;
+//! - `closed_cash_money` − `expected_cash_money` → an `over_short` at `closed_at`, signed, once
+//!   the shift is CLOSED (its drawer counted by an auditing team member).
 //!
-//! Event ids are `{shift}/float`, `{shift}/paid_in` and `{shift}/paid_out`, so the same shift
+//! Event ids are `{shift}/float`, `{shift}/paid_in`, `{shift}/paid_out` and `{shift}/over_short`, so the same shift
 //! fetched again (or first as a summary, then in full) lands on the same rows; drawer events
 //! have no version, so the first to arrive keeps its device and team member (a summary names
 //! neither). The business day
 //! is that of `opened_at` in the store's zone: a shift that ends after midnight belongs to the
 //! day it opened. Amounts count by absolute value (the API reference says they are never
-//! negative; the SDK examples write paid-outs negative). Not mapped: the cash over/short
-//! (`closed_cash_money` − `expected_cash_money`), which has no place in the model, and the
-//! shift's events (ListCashDrawerShiftEvents), which name neither location nor shift.
+//! negative; the SDK examples write paid-outs negative). Not mapped: the shift's events
+//! (ListCashDrawerShiftEvents), which name neither location nor shift.
 
 use super::{money, reject, short_hash, store_of, Parsed};
 use crate::adapters::json::{array, get, opt_text, text, time, utc};
@@ -128,7 +129,49 @@ fn shift(ctx: &Context, s: &Value, path: &str) -> Result<Vec<DrawerEvent>, Paylo
             v.push(e);
         }
     }
+    if let Some(((diff, currency), at)) = over_short(s, path, ended)? {
+        let mut e = event(
+            "over_short",
+            DrawerEventKind::OverShort,
+            (diff, currency),
+            at,
+        );
+        e.amount = diff; // signed: over positive, short negative
+        e.cashier_id = team_member(s, path, "ending")?;
+        v.push(e);
+    }
     Ok(v)
+}
+
+/// The count at close against the drawer's expected cash (`closed_cash_money` −
+/// `expected_cash_money`) and when it was found: at `closed_at`, since only a CLOSED shift has
+/// had its drawer counted (an ENDED one awaits the audit). `None` before that, when either
+/// amount is missing, or when the count matched.
+fn over_short(
+    s: &Value,
+    path: &str,
+    ended: DateTime<Utc>,
+) -> Result<Option<((Decimal, String), DateTime<Utc>)>, PayloadError> {
+    if opt_text(s, path, "state")?.as_deref() != Some("CLOSED") {
+        return Ok(None);
+    }
+    let (Some(_), Some(_)) = (get(s, "closed_cash_money"), get(s, "expected_cash_money")) else {
+        return Ok(None);
+    };
+    let (counted, currency) = money(s, path, "closed_cash_money")?;
+    let (expected, expected_currency) = money(s, path, "expected_cash_money")?;
+    if currency != expected_currency {
+        return Err(PayloadError::new(
+            Some(&format!("{path}.closed_cash_money")),
+            format!("is in {currency}, expected_cash_money in {expected_currency}"),
+        ));
+    }
+    let at = match opt_text(s, path, "closed_at")? {
+        Some(_) => utc(time(s, path, "closed_at")?),
+        None => ended,
+    };
+    let diff = counted - expected;
+    Ok((!diff.is_zero()).then_some(((diff, currency), at)))
 }
 
 /// `ended_at` of an ENDED or CLOSED shift; `None` while it is OPEN. An ended shift without

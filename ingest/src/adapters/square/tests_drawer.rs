@@ -46,15 +46,17 @@ fn summary(events: &[&DrawerEvent]) -> Vec<(String, &'static str, String)> {
 }
 
 #[test]
-fn a_closed_shift_gives_its_float_paid_in_and_paid_out() {
+fn a_closed_shift_gives_its_float_paid_in_paid_out_and_over_short() {
     let p = parse(&ctx(), &fixture("retrieve_cash_drawer_shift_closed.json")).unwrap();
     let events = drawers(&p);
+    // Counted 604.16 against 604.66 expected: 0.50 short, kept negative.
     assert_eq!(
         summary(&events),
         [
             ("float".into(), "loan", "150.00".into()),
             ("paid_in".into(), "paid_in", "20.00".into()),
             ("paid_out".into(), "paid_out", "34.50".into()),
+            ("over_short".into(), "over_short", "-0.50".into()),
         ]
     );
     let day = NaiveDate::from_ymd_opt(2026, 7, 18).unwrap();
@@ -77,6 +79,12 @@ fn a_closed_shift_gives_its_float_paid_in_and_paid_out() {
         "2026-07-19T04:31:40+00:00"
     );
     assert_eq!(events[2].cashier_id.as_deref(), Some("TMz9Y8x7W6v5U4"));
+    // Found when the drawer was counted (closed_at), charged to whoever ended the shift.
+    assert_eq!(
+        events[3].occurred_at.to_rfc3339(),
+        "2026-07-19T04:36:02+00:00"
+    );
+    assert_eq!(events[3].cashier_id.as_deref(), Some("TMz9Y8x7W6v5U4"));
     assert_eq!(
         p.event_id,
         "cash_drawer_shift/7F3A2C10-5B6E-4D21-9C8A-0E1F2A3B4C5D/2026-07-19T04:36:02.000Z"
@@ -88,11 +96,13 @@ fn an_open_shift_gives_only_its_float_and_a_page_maps_each_shift_as_alone() {
     let page: Value = serde_json::from_str(&fixture("list_cash_drawer_shifts_page.json")).unwrap();
     let p = parse(&ctx(), &page.to_string()).unwrap();
     let events = drawers(&p);
-    // Summaries carry no paid-in/out totals; the OPEN shift's float is there already.
+    // Summaries carry no paid-in/out totals, but the count and the expected cash; the OPEN
+    // shift's float is there already, its over/short is not (not counted yet).
     assert_eq!(
         summary(&events),
         [
             ("float".into(), "loan", "150.00".into()),
+            ("over_short".into(), "over_short", "-0.50".into()),
             ("float".into(), "loan", "200.00".into()),
         ]
     );
@@ -104,6 +114,7 @@ fn an_open_shift_gives_only_its_float_and_a_page_maps_each_shift_as_alone() {
         (store, e.source.clone(), id, at, e.amount, e.business_date)
     };
     assert_eq!(key(events[0]), key(drawers(&full)[0]));
+    assert_eq!(key(events[1]), key(drawers(&full)[3]));
     assert!(p.event_id.starts_with("cash_drawer_shifts/"));
 }
 
@@ -118,6 +129,7 @@ fn paid_outs_written_negative_count_the_same_and_zero_totals_are_no_events() {
         [
             ("float".into(), "loan", "150.00".into()),
             ("paid_out".into(), "paid_out", "34.50".into()),
+            ("over_short".into(), "over_short", "-0.50".into()),
         ]
     );
 }
@@ -150,5 +162,50 @@ fn a_bad_shift_on_a_page_rejects_itself_alone() {
     assert_eq!(reject.detail["field"], "cash_drawer_shifts[0].opened_at");
     assert!(
         matches!(p.records[1], Ok(Record::Drawer(ref d)) if d.amount == "200.00".parse().unwrap())
+    );
+}
+
+#[test]
+fn over_short_waits_for_the_count_and_an_exact_count_is_no_event() {
+    let closed = fixture("retrieve_cash_drawer_shift_closed.json");
+    let kinds = |body: &str| -> Vec<(String, String)> {
+        let p = parse(&ctx(), body).unwrap();
+        let events = drawers(&p);
+        events
+            .iter()
+            .filter(|e| e.kind == DrawerEventKind::OverShort)
+            .map(|e| (e.amount.to_string(), e.occurred_at.to_rfc3339()))
+            .collect()
+    };
+    // ENDED: the drawer is not counted yet (closed_cash_money is the audit's).
+    assert!(kinds(&closed.replace(r#""state": "CLOSED""#, r#""state": "ENDED""#)).is_empty());
+    // Counted exactly what was expected.
+    assert!(kinds(&closed.replace("60416", "60466")).is_empty());
+    // Over by 1.25; without closed_at it is dated at the end of the shift.
+    let over = closed
+        .replace("60416", "60591")
+        .replace(r#""closed_at": "2026-07-19T04:36:02.000Z","#, "");
+    assert_eq!(
+        kinds(&over),
+        [("1.25".to_string(), "2026-07-19T04:31:40+00:00".to_string())]
+    );
+    // A count without the expected cash gives no over/short.
+    let no_expected = closed.replace(
+        r#""expected_cash_money": { "amount": 60466, "currency": "USD" },"#,
+        "",
+    );
+    assert!(kinds(&no_expected).is_empty());
+}
+
+#[test]
+fn a_count_in_another_currency_than_the_expected_cash_is_refused() {
+    let body = fixture("retrieve_cash_drawer_shift_closed.json").replace(
+        r#""closed_cash_money": { "amount": 60416, "currency": "USD" }"#,
+        r#""closed_cash_money": { "amount": 60416, "currency": "CAD" }"#,
+    );
+    let e = parse(&ctx(), &body).unwrap_err();
+    assert_eq!(
+        e.field.as_deref(),
+        Some("cash_drawer_shift.closed_cash_money")
     );
 }
