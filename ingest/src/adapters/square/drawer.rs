@@ -129,7 +129,7 @@ fn shift(ctx: &Context, s: &Value, path: &str) -> Result<Vec<DrawerEvent>, Paylo
             v.push(e);
         }
     }
-    if let Some(((diff, currency), at)) = over_short(s, path, ended)? {
+    if let Some((diff, currency, at)) = over_short(s, path, ended)? {
         let mut e = event(
             "over_short",
             DrawerEventKind::OverShort,
@@ -151,7 +151,7 @@ fn over_short(
     s: &Value,
     path: &str,
     ended: DateTime<Utc>,
-) -> Result<Option<((Decimal, String), DateTime<Utc>)>, PayloadError> {
+) -> Result<Option<(Decimal, String, DateTime<Utc>)>, PayloadError> {
     if opt_text(s, path, "state")?.as_deref() != Some("CLOSED") {
         return Ok(None);
     }
@@ -171,7 +171,7 @@ fn over_short(
         None => ended,
     };
     let diff = counted - expected;
-    Ok((!diff.is_zero()).then_some(((diff, currency), at)))
+    Ok((!diff.is_zero()).then_some((diff, currency, at)))
 }
 
 /// `ended_at` of an ENDED or CLOSED shift; `None` while it is OPEN. An ended shift without
