@@ -130,6 +130,36 @@ pub struct CloverConfig {
     /// Clover merchant id → our `store_id` (unlisted merchants keep their id).
     #[serde(default)]
     pub merchants: HashMap<String, String>,
+    /// The Clover Auth Code of each app whose webhooks `POST /v1/webhooks/clover` accepts
+    /// (Clover sends it as `X-Clover-Auth`): one string or a list, one per app (env
+    /// `POS_INGEST_CLOVER_WEBHOOK_AUTH_CODE`, comma-separated). Empty, the route refuses
+    /// notifications.
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub webhook_auth_code: Vec<String>,
+}
+
+/// A string or a list of strings as a list, blank entries left out (an empty code would
+/// accept an empty header).
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    let list = match OneOrMany::deserialize(d)? {
+        OneOrMany::One(s) => vec![s],
+        OneOrMany::Many(v) => v,
+    };
+    Ok(codes(list.iter().map(String::as_str)))
+}
+
+/// Trimmed, non-empty codes.
+fn codes<'a>(list: impl Iterator<Item = &'a str>) -> Vec<String> {
+    list.map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 impl CloverConfig {
@@ -283,6 +313,9 @@ impl Config {
         if let Some(v) = get("POS_INGEST_CLOVER_ACCESS_TOKENS") {
             self.clover.access_tokens.extend(token_pairs(&v));
         }
+        if let Some(v) = get("POS_INGEST_CLOVER_WEBHOOK_AUTH_CODE") {
+            self.clover.webhook_auth_code = codes(v.split(','));
+        }
     }
 
     /// Fails on a time zone name chrono-tz does not know, naming the store.
@@ -368,6 +401,25 @@ mod tests {
             ctx.clover_merchants.get("M1").map(String::as_str),
             Some("S01")
         );
+    }
+
+    #[test]
+    fn clover_webhook_auth_codes_are_one_or_a_list_and_the_env_replaces_them() {
+        let one = Config::parse("[clover]\nwebhook_auth_code = \" code-1 \"\n").unwrap();
+        assert_eq!(one.clover.webhook_auth_code, vec!["code-1".to_string()]);
+        let mut many =
+            Config::parse("[clover]\nwebhook_auth_code = [\"a\", \"\", \"b\"]\n").unwrap();
+        assert_eq!(many.clover.webhook_auth_code, vec!["a", "b"]);
+        assert!(Config::parse("")
+            .unwrap()
+            .clover
+            .webhook_auth_code
+            .is_empty());
+        assert!(Config::parse("[clover]\nwebhook_auth_code = 7\n").is_err());
+        many.apply_env(|k| {
+            (k == "POS_INGEST_CLOVER_WEBHOOK_AUTH_CODE").then(|| "x, y,,".to_string())
+        });
+        assert_eq!(many.clover.webhook_auth_code, vec!["x", "y"]);
     }
 
     #[test]

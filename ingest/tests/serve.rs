@@ -422,6 +422,142 @@ async fn clover_notifications_fetch_the_orders_and_keep_the_ones_not_found() {
     );
 }
 
+/// A fake Clover API: order `QK4ZT1M8A2B3C` of merchant `MCLOVER1` (a fixture), and payment
+/// `PAYQK4ZT1M8A2` of that order; each order fetch is counted.
+async fn fake_clover() -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+    use axum::extract::Path;
+    use axum::http::StatusCode;
+    use axum::routing::get;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let order = std::fs::read_to_string(format!(
+        "{dir}/tests/data/real/clover/order_card_tax_discounts.json"
+    ))
+    .unwrap();
+    let fetched = Arc::new(AtomicUsize::new(0));
+    let count = fetched.clone();
+    let fake = axum::Router::new()
+        .route(
+            "/v3/merchants/{m}/orders/{id}",
+            get(move |Path((m, id)): Path<(String, String)>| {
+                let order = order.clone();
+                count.fetch_add(1, Ordering::SeqCst);
+                async move {
+                    match (m.as_str(), id.as_str()) {
+                        ("MCLOVER1", "QK4ZT1M8A2B3C") => (StatusCode::OK, order),
+                        _ => (StatusCode::NOT_FOUND, "{}".to_string()),
+                    }
+                }
+            }),
+        )
+        .route(
+            "/v3/merchants/{m}/payments/{id}",
+            get(|Path((m, id)): Path<(String, String)>| async move {
+                match (m.as_str(), id.as_str()) {
+                    ("MCLOVER1", "PAYQK4ZT1M8A2") => (
+                        StatusCode::OK,
+                        r#"{"id":"PAYQK4ZT1M8A2","order":{"id":"QK4ZT1M8A2B3C"},"amount":3395}"#,
+                    ),
+                    _ => (StatusCode::NOT_FOUND, "{}"),
+                }
+            }),
+        );
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", l.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(l, fake).await.unwrap() });
+    (base, fetched)
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
+async fn clover_webhooks_need_the_auth_code_and_fetch_the_orders_of_payments() {
+    use std::sync::atomic::Ordering;
+    let (fake_base, fetched) = fake_clover().await;
+    let url = fresh_db("clover_hook").await;
+    let mut cfg = config("t");
+    cfg.clover.base_url = Some(fake_base);
+    cfg.clover.access_token = Some("token".into());
+    cfg.clover.webhook_auth_code = vec!["7c3e9a10-5b2d-4f86-a1c4-d09e8b7f6a25".into()];
+    let base = start(&url, cfg, None).await;
+    let db = connect(&url).await;
+    let http = reqwest::Client::new();
+    let hook = format!("{base}/v1/webhooks/clover");
+    let send = |auth: Option<&str>, body: &str| {
+        let mut r = http.post(&hook).body(body.to_string());
+        if let Some(a) = auth {
+            r = r.header("X-Clover-Auth", a);
+        }
+        r.send()
+    };
+    let code = Some("7c3e9a10-5b2d-4f86-a1c4-d09e8b7f6a25");
+    let note = r#"{"appId":"APP1","merchants":{"MCLOVER1":[{"objectId":"P:PAYQK4ZT1M8A2","type":"CREATE","ts":1780027843000},{"objectId":"O:QK4ZT1M8A2B3C","type":"UPDATE","ts":1780027843001}]}}"#;
+
+    for auth in [None, Some("7c3e9a10-0000-0000-0000-000000000000")] {
+        let r = send(auth, note).await.unwrap();
+        assert_eq!(r.status(), 401);
+        assert_eq!(json(r).await["field"], "X-Clover-Auth");
+    }
+    assert_eq!(
+        scalar_i64(&db, "SELECT count(*) FROM pos.raw_inbox").await,
+        0
+    );
+    assert_eq!(
+        fetched.load(Ordering::SeqCst),
+        0,
+        "nothing fetched for a refused sender"
+    );
+
+    let r = send(code, note).await.unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    assert_eq!(
+        fetched.load(Ordering::SeqCst),
+        1,
+        "the order named and the order of the payment are one"
+    );
+    assert_eq!(
+        scalar_text(
+            &db,
+            "SELECT sum(net_amount + tax) FROM pos.sale_line WHERE source_txn_id = 'QK4ZT1M8A2B3C'"
+        )
+        .await,
+        "33.95"
+    );
+    assert_eq!(
+        scalar_i64(&db, "SELECT count(*) FROM pos.raw_inbox").await,
+        2
+    );
+
+    // A payment alone (an app subscribed to payments only): its order is fetched, and is the
+    // version already stored.
+    let pay = r#"{"appId":"APP1","merchants":{"MCLOVER1":[{"objectId":"P:PAYQK4ZT1M8A2","type":"UPDATE","ts":1780027844000}]}}"#;
+    let r = send(code, pay).await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(json(r).await["duplicates"], 1);
+    assert_eq!(fetched.load(Ordering::SeqCst), 2);
+
+    // The verification post comes before the auth code exists: taken without it, and kept.
+    let verify = r#"{"verificationCode":"3f9d2c71-8e4a-4b05-b6d2-7a1e0c9f5b38"}"#;
+    let r = send(None, verify).await.unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    assert_eq!(
+        scalar_i64(&db, "SELECT count(*) FROM pos.raw_inbox i WHERE source = 'clover' AND pos.inbox_payload(i) LIKE '%3f9d2c71-8e4a-4b05-b6d2-7a1e0c9f5b38%'").await,
+        1
+    );
+
+    // Past the check, what cannot be read is kept with its reason, as on the other signed routes.
+    let r = send(code, r#"{"appId":"APP1","merchants":[]}"#)
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let body = json(r).await;
+    assert_eq!(body["field"], "merchants", "{body}");
+    assert!(body["kept"]["batch_id"].is_i64(), "{body}");
+    assert_eq!(
+        scalar_i64(&db, "SELECT count(*) FROM pos.reject WHERE source = 'clover' AND detail->>'field' = 'merchants'").await,
+        1
+    );
+}
+
 #[tokio::test]
 #[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
 async fn unreachable_database_gives_503_with_retry_after() {

@@ -152,6 +152,8 @@ pub struct Mapped {
     pub fetch_orders: Vec<String>,
     /// Clover `(merchant, order id)` named by a notification.
     pub fetch_clover: Vec<(String, String)>,
+    /// Clover `(merchant, payment id)` named by a notification: their orders are fetched.
+    pub fetch_clover_payments: Vec<(String, String)>,
     /// Records read (facts + rejects), for progress and metrics.
     pub records: usize,
 }
@@ -317,6 +319,7 @@ pub fn map(
             let p = clover::parse(ctx, body, meta.merchant.as_deref())?;
             out.records = p.records.len();
             out.fetch_clover = p.fetch;
+            out.fetch_clover_payments = p.fetch_payments;
             let mut env = one(
                 ctx,
                 clover::SOURCE,

@@ -1,7 +1,9 @@
 //! Fetches the Clover orders a notification names (`O:<id>`, CREATE/UPDATE):
 //! `GET {base_url}/v3/merchants/{mId}/orders/{id}?expand=…` with the merchant's token (Clover
-//! issues OAuth tokens per merchant). The base URL is configurable so tests point it at a
-//! local fake server.
+//! issues OAuth tokens per merchant). A payment it names (`P:<id>`) is read for its order
+//! (`GET …/payments/{id}`, whose `order` is a reference `{"id": …}`), and that order fetched
+//! the same way, once however many changes name it. The base URL is configurable so tests
+//! point it at a local fake server.
 //!
 //! Clover does not promise to deliver a notification again (its webhook guide: "Clover does not
 //! guarantee when, or if, notifications will be received"), so a failed fetch is not answered
@@ -24,11 +26,22 @@ pub struct CloverFetcher {
 }
 
 #[derive(Debug, thiserror::Error)]
-#[error("order {order} of merchant {merchant} not fetched from Clover: {msg}")]
+#[error("{kind} {id} of merchant {merchant} not fetched from Clover: {msg}")]
 pub struct CloverFetchError {
     pub merchant: String,
-    pub order: String,
+    /// `order` or `payment`.
+    pub kind: &'static str,
+    pub id: String,
     pub msg: String,
+}
+
+impl CloverFetchError {
+    /// The reject detail naming what was not fetched: `{"merchant": …, "order"|"payment": …}`.
+    pub fn detail(&self) -> serde_json::Value {
+        let mut d = serde_json::json!({ "merchant": self.merchant });
+        d[self.kind] = self.id.clone().into();
+        d
+    }
 }
 
 impl CloverFetcher {
@@ -54,22 +67,70 @@ impl CloverFetcher {
 
     /// The order object, verbatim (it goes to the inbox as its own payload).
     pub async fn order(&self, merchant: &str, id: &str) -> Result<String, CloverFetchError> {
+        self.get(merchant, "order", id, Some(EXPAND)).await
+    }
+
+    /// The id of the order a payment belongs to.
+    pub async fn payment_order(
+        &self,
+        merchant: &str,
+        id: &str,
+    ) -> Result<String, CloverFetchError> {
+        let body = self.get(merchant, "payment", id, None).await?;
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+        match v.pointer("/order/id").and_then(serde_json::Value::as_str) {
+            Some(order) if clover_id(order) => Ok(order.to_string()),
+            _ => Err(CloverFetchError {
+                merchant: merchant.to_string(),
+                kind: "payment",
+                id: id.to_string(),
+                msg: "the payment names no order (`order.id`)".into(),
+            }),
+        }
+    }
+
+    /// The orders to fetch for a notification: the ones it names, then those of the payments it
+    /// names, each once; and the payments whose order could not be learned.
+    pub async fn orders_named(
+        &self,
+        orders: Vec<(String, String)>,
+        payments: Vec<(String, String)>,
+    ) -> (Vec<(String, String)>, Vec<CloverFetchError>) {
+        let (mut out, mut failed) = (orders, Vec::new());
+        for (merchant, payment) in payments {
+            match self.payment_order(&merchant, &payment).await {
+                Ok(order) if out.iter().any(|(m, o)| *m == merchant && *o == order) => {}
+                Ok(order) => out.push((merchant, order)),
+                Err(e) => failed.push(e),
+            }
+        }
+        (out, failed)
+    }
+
+    /// `GET …/v3/merchants/{merchant}/{kind}s/{id}`, retried while the failure is transient.
+    async fn get(
+        &self,
+        merchant: &str,
+        kind: &'static str,
+        id: &str,
+        expand: Option<&str>,
+    ) -> Result<String, CloverFetchError> {
         let fail = |msg: String| CloverFetchError {
             merchant: merchant.to_string(),
-            order: id.to_string(),
+            kind,
+            id: id.to_string(),
             msg,
         };
-        let clover_id = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric());
         if !clover_id(merchant) || !clover_id(id) {
-            return Err(fail("not a Clover merchant and order id".into()));
+            return Err(fail(format!("not a Clover merchant and {kind} id")));
         }
         let token = self.cfg.token_for(merchant).ok_or_else(|| {
             fail("no access token: set POS_INGEST_CLOVER_ACCESS_TOKEN or POS_INGEST_CLOVER_ACCESS_TOKENS".into())
         })?;
-        let url = format!("{}/v3/merchants/{merchant}/orders/{id}", self.base);
+        let url = format!("{}/v3/merchants/{merchant}/{kind}s/{id}", self.base);
         let mut waits = self.retry_after.iter();
         loop {
-            match self.once(&url, token).await {
+            match self.once(&url, token, expand).await {
                 Ok(body) => return Ok(body),
                 Err((msg, transient)) => match waits.next() {
                     Some(w) if transient => tokio::time::sleep(*w).await,
@@ -80,15 +141,17 @@ impl CloverFetcher {
     }
 
     /// One attempt: the body, or why not and whether trying again may help.
-    async fn once(&self, url: &str, token: &str) -> Result<String, (String, bool)> {
-        let resp = self
-            .client
-            .get(url)
-            .query(&[("expand", EXPAND)])
-            .bearer_auth(token)
-            .send()
-            .await
-            .map_err(|e| (e.to_string(), true))?;
+    async fn once(
+        &self,
+        url: &str,
+        token: &str,
+        expand: Option<&str>,
+    ) -> Result<String, (String, bool)> {
+        let mut req = self.client.get(url).bearer_auth(token);
+        if let Some(e) = expand {
+            req = req.query(&[("expand", e)]);
+        }
+        let resp = req.send().await.map_err(|e| (e.to_string(), true))?;
         let status = resp.status();
         let body = resp.text().await.map_err(|e| (e.to_string(), true))?;
         if status.is_success() {
@@ -98,6 +161,12 @@ impl CloverFetcher {
         let text: String = body.chars().take(200).collect();
         Err((format!("HTTP {status}: {text}"), transient))
     }
+}
+
+/// Clover ids (merchants, orders, payments) are 13 letters and digits; anything else never
+/// reaches the URL.
+fn clover_id(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
 #[cfg(test)]
@@ -140,6 +209,18 @@ mod tests {
                 },
             ),
         );
+        let app = app.route(
+            "/v3/merchants/{m}/payments/{id}",
+            axum::routing::get(|Path((m, id)): Path<(String, String)>| async move {
+                let body = match (m.as_str(), id.as_str()) {
+                    ("M1", "PAYA" | "PAYC") => r#"{"id":"P","order":{"id":"GOOD1"},"amount":5}"#,
+                    ("M1", "PAYB") => r#"{"id":"PAYB","order":{"id":"OTHER1"}}"#,
+                    ("M1", "PAYNOORD") => r#"{"id":"PAYNOORD","amount":5}"#,
+                    _ => return (StatusCode::NOT_FOUND, "{}"),
+                };
+                (StatusCode::OK, body)
+            }),
+        );
         let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", l.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(l, app).await.unwrap() });
@@ -166,6 +247,40 @@ mod tests {
         // M2 has no token of its own: the shared one, which this API refuses.
         let e = fetcher(&base).order("M2", "GOOD1").await.unwrap_err();
         assert!(e.msg.starts_with("HTTP 401"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn payments_are_read_for_their_orders_and_each_order_is_fetched_once() {
+        let (base, _) = fake(0).await;
+        let f = fetcher(&base);
+        assert_eq!(f.payment_order("M1", "PAYB").await.unwrap(), "OTHER1");
+        let pair = |m: &str, id: &str| (m.to_string(), id.to_string());
+        let (orders, failed) = f
+            .orders_named(
+                vec![pair("M1", "GOOD1")],
+                vec![
+                    pair("M1", "PAYA"),
+                    pair("M1", "PAYB"),
+                    pair("M1", "PAYC"),
+                    pair("M1", "PAYGONE"),
+                    pair("M1", "PAYNOORD"),
+                ],
+            )
+            .await;
+        assert_eq!(orders, vec![pair("M1", "GOOD1"), pair("M1", "OTHER1")]);
+        assert_eq!(failed.len(), 2, "{failed:?}");
+        assert!(failed[0]
+            .to_string()
+            .starts_with("payment PAYGONE of merchant M1 not fetched"));
+        assert!(failed[0].msg.contains("404"));
+        assert!(failed[1].msg.contains("order.id"), "{}", failed[1]);
+        let detail = serde_json::json!({ "merchant": "M1", "payment": "PAYGONE" });
+        assert_eq!(failed[0].detail(), detail);
+        // Two payments of one order, and no `O:` change: the order once.
+        let (orders, _) = f
+            .orders_named(vec![], vec![pair("M1", "PAYA"), pair("M1", "PAYC")])
+            .await;
+        assert_eq!(orders, vec![pair("M1", "GOOD1")]);
     }
 
     #[tokio::test]

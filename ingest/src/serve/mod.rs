@@ -3,6 +3,7 @@
 //! that cannot be read gets 400 with the field named; when PostgreSQL is down or the queue is
 //! full the answer is 503 with `Retry-After`, so the sender retries and nothing is lost.
 
+mod clover_hook;
 pub mod fetch;
 pub mod fetch_clover;
 pub mod group;
@@ -73,6 +74,7 @@ pub fn router(state: Shared) -> Router {
         .route("/v1/ingest/{format}", post(ingest))
         .route("/v1/webhooks/square", post(square_hook))
         .route("/v1/webhooks/shopify", post(shopify_hook))
+        .route("/v1/webhooks/clover", post(clover_hook::clover_hook))
         .route("/metrics", get(metrics_text))
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))
@@ -261,7 +263,7 @@ async fn handle(
 ) -> Response {
     // A signed webhook's sender cannot mend its payload, and after its retries it is gone:
     // what cannot be read is kept (see `keep_refused`), then refused as from anyone else.
-    let keep = matches!(route, "square" | "shopify");
+    let keep = matches!(route, "square" | "shopify" | "clover");
     let r = handle_inner(s, format, body, meta, keep).await;
     finish(s, route, r, started)
 }
@@ -379,20 +381,7 @@ async fn keep_refused(
     text: String,
     e: &PayloadError,
 ) -> Response {
-    let source = match format {
-        Format::Square => square::SOURCE,
-        _ => crate::adapters::shopify::SOURCE,
-    };
-    let content_type = format!("{}{}", format.content_type(), meta.content_type_params());
-    let detail = json!({ "field": e.field, "webhook": meta.event_id });
-    let env = unreadable(
-        &s.ctx,
-        source,
-        content_type,
-        text,
-        e.message.clone(),
-        detail,
-    );
+    let env = kept_unreadable(&s.ctx, format, meta, text, e);
     match s.committer.submit(vec![env]).await {
         Ok(ack) => {
             let body = json!({
@@ -404,6 +393,25 @@ async fn keep_refused(
         }
         Err(r) => refusal(r),
     }
+}
+
+/// The inbox row of an unreadable webhook payload, under its provider's source (so that
+/// `replay` maps it with that provider's adapter), with the reason as its reject.
+fn kept_unreadable(
+    ctx: &Context,
+    format: &Format,
+    meta: &Meta,
+    text: String,
+    e: &PayloadError,
+) -> crate::envelope::Envelope {
+    let source = match format {
+        Format::Square => square::SOURCE,
+        Format::Clover => clover::SOURCE,
+        _ => crate::adapters::shopify::SOURCE,
+    };
+    let content_type = format!("{}{}", format.content_type(), meta.content_type_params());
+    let detail = json!({ "field": e.field, "webhook": meta.event_id });
+    unreadable(ctx, source, content_type, text, e.message.clone(), detail)
 }
 
 /// Fetches the Square orders a notification named and adds each as its own payload.
@@ -450,13 +458,15 @@ async fn fetch_orders(s: &AppState, mapped: &mut Mapped) -> Result<(), Response>
     Ok(())
 }
 
-/// Fetches the Clover orders a notification named and adds each as its own payload, mapped
-/// for the merchant the notification named. An order not fetched, or fetched but unreadable,
-/// is a reject: on the notification (kept, naming the order), or on the fetched body (kept for
+/// Fetches the Clover orders a notification named, and those of the payments it named (each
+/// order once), and adds each as its own payload, mapped for the merchant the notification
+/// named. An order or payment not fetched, or an order fetched but unreadable, is a reject: on
+/// the notification (kept, naming the order or payment), or on the fetched body (kept for
 /// `replay`). Nothing is answered with a 503: Clover does not promise to send it again.
 async fn fetch_clover(s: &AppState, mapped: &mut Mapped) {
-    let wanted = std::mem::take(&mut mapped.fetch_clover);
-    if wanted.is_empty() {
+    let orders = std::mem::take(&mut mapped.fetch_clover);
+    let payments = std::mem::take(&mut mapped.fetch_clover_payments);
+    if orders.is_empty() && payments.is_empty() {
         return;
     }
     let reject = |reason: String, detail: serde_json::Value| Reject {
@@ -467,43 +477,50 @@ async fn fetch_clover(s: &AppState, mapped: &mut Mapped) {
         reason,
         detail,
     };
-    let Some(f) = &s.clover_fetcher else {
-        let reason = format!("orders {wanted:?} not fetched: set [clover] base_url (and the merchants' access tokens) to fetch them, then post this notification again");
-        if let Some(env) = mapped.envelopes.first_mut() {
-            env.rejects
-                .push(reject(reason, json!({ "orders": wanted })));
+    let mut rejects = Vec::new();
+    match &s.clover_fetcher {
+        None => {
+            let reason = format!("orders {orders:?} and the orders of payments {payments:?} not fetched: set [clover] base_url (and the merchants' access tokens) to fetch them, then post this notification again");
+            rejects.push(reject(
+                reason,
+                json!({ "orders": orders, "payments": payments }),
+            ));
         }
-        return;
-    };
-    for (merchant, id) in wanted {
-        let meta = Meta {
-            merchant: Some(merchant.clone()),
-            ..Meta::default()
-        };
-        let body = match f.order(&merchant, &id).await {
-            Ok(b) => b,
-            Err(e) => {
-                if let Some(env) = mapped.envelopes.first_mut() {
-                    let detail = json!({ "merchant": merchant, "order": id });
-                    env.rejects.push(reject(e.to_string(), detail));
+        Some(f) => {
+            let (wanted, failed) = f.orders_named(orders, payments).await;
+            rejects.extend(failed.iter().map(|e| reject(e.to_string(), e.detail())));
+            for (merchant, id) in wanted {
+                match f.order(&merchant, &id).await {
+                    Ok(body) => add_clover_order(s, mapped, &merchant, &id, body),
+                    Err(e) => rejects.push(reject(e.to_string(), e.detail())),
                 }
-                continue;
             }
-        };
-        match map(&s.ctx, &s.mappings, &Format::Clover, &body, &meta) {
-            Ok(m) => mapped.envelopes.extend(m.envelopes),
-            Err(e) => mapped.envelopes.push(unreadable(
-                &s.ctx,
-                clover::SOURCE,
-                format!(
-                    "{}{}",
-                    Format::Clover.content_type(),
-                    meta.content_type_params()
-                ),
-                body,
-                format!("order {id} from Clover: {}", e.message),
-                json!({ "field": e.field, "merchant": merchant }),
-            )),
         }
+    }
+    if let Some(env) = mapped.envelopes.first_mut() {
+        env.rejects.extend(rejects);
+    }
+}
+
+/// A fetched Clover order as its own payload: mapped, or kept unreadable with the reason.
+fn add_clover_order(s: &AppState, mapped: &mut Mapped, merchant: &str, id: &str, body: String) {
+    let meta = Meta {
+        merchant: Some(merchant.to_string()),
+        ..Meta::default()
+    };
+    match map(&s.ctx, &s.mappings, &Format::Clover, &body, &meta) {
+        Ok(m) => mapped.envelopes.extend(m.envelopes),
+        Err(e) => mapped.envelopes.push(unreadable(
+            &s.ctx,
+            clover::SOURCE,
+            format!(
+                "{}{}",
+                Format::Clover.content_type(),
+                meta.content_type_params()
+            ),
+            body,
+            format!("order {id} from Clover: {}", e.message),
+            json!({ "field": e.field, "merchant": merchant }),
+        )),
     }
 }

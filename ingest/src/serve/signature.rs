@@ -1,5 +1,6 @@
-//! Webhook signatures. Both providers sign with HMAC-SHA256 and send the MAC base64-encoded;
+//! Webhook signatures. Square and Shopify sign with HMAC-SHA256 and send the MAC base64-encoded;
 //! Square signs the notification URL followed by the raw body, Shopify the raw body alone.
+//! Clover signs nothing: it sends the app's Clover Auth Code as `X-Clover-Auth`.
 //! Comparison is constant-time.
 
 use base64::engine::general_purpose::STANDARD;
@@ -44,6 +45,21 @@ pub fn shopify_valid(secret: &str, body: &[u8], header: &str) -> bool {
     matches(&mac(secret.as_bytes(), &[body]), header)
 }
 
+/// `X-Clover-Auth` is one of the apps' Clover Auth Codes (Clover's webhook guide: the code the
+/// dashboard shows once the URL is verified, sent in every message's header; the body is not
+/// signed). Every code is compared, in constant time, so the time taken says nothing about
+/// which code or how much of it matched.
+pub fn clover_valid(codes: &[String], header: &str) -> bool {
+    let got = header.trim().as_bytes();
+    codes
+        .iter()
+        .filter(|c| !c.is_empty())
+        .fold(subtle::Choice::from(0), |acc, c| {
+            acc | got.ct_eq(c.as_bytes())
+        })
+        .into()
+}
+
 /// The header value a sender would compute (tests and the load generator sign with it).
 pub fn shopify_sign(secret: &str, body: &[u8]) -> String {
     STANDARD.encode(mac(secret.as_bytes(), &[body]))
@@ -79,6 +95,27 @@ mod tests {
             "one extra byte breaks it"
         );
         assert!(!square_valid(key, url, body.as_bytes(), "not base64!"));
+    }
+
+    #[test]
+    fn clover_auth_code_is_any_configured_code_exactly() {
+        let codes = vec![
+            "0b1f5d7e-3c2a-4e8b-9f60-7a1c2d3e4f50".to_string(),
+            "app-two-code".to_string(),
+        ];
+        assert!(clover_valid(&codes, "0b1f5d7e-3c2a-4e8b-9f60-7a1c2d3e4f50"));
+        assert!(
+            clover_valid(&codes, " app-two-code\t"),
+            "surrounding blanks"
+        );
+        assert!(!clover_valid(&codes, "0b1f5d7e-3c2a-4e8b-9f60-7a1c2d3e4f5"));
+        assert!(!clover_valid(&codes, "APP-TWO-CODE"), "case matters");
+        assert!(!clover_valid(&codes, ""));
+        assert!(!clover_valid(&[], "app-two-code"));
+        assert!(
+            !clover_valid(&[String::new()], ""),
+            "an empty code never matches"
+        );
     }
 
     #[test]

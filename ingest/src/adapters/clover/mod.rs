@@ -36,6 +36,8 @@ pub struct Parsed {
     pub records: Vec<Result<Record, Reject>>,
     /// `(merchant, order id)` to fetch.
     pub fetch: Vec<(String, String)>,
+    /// `(merchant, payment id)` whose order is to be fetched.
+    pub fetch_payments: Vec<(String, String)>,
 }
 
 /// A notification (`merchants`), a page of orders (`elements`) or one order (`id`).

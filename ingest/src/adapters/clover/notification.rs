@@ -1,7 +1,10 @@
 //! Clover webhook notifications: they name changed objects (`O:` orders, `P:` payments…) per
 //! merchant but carry no data, and no event id. They land in the inbox (deduplicated by a hash
 //! of the body) so nothing is lost, and the orders they name as created or updated are fetched
-//! (`serve::fetch_clover`) and mapped like a posted order.
+//! (`serve::fetch_clover`) and mapped like a posted order. So are the orders of the payments
+//! they name: Clover's event types are subscribed to one by one (`P` needs only the Read
+//! payments permission) and it promises no `O:` UPDATE for a payment, so a payment may be the
+//! only news of a sale.
 //!
 //! A DELETE of an order is kept without facts: it carries no order data, the order can no
 //! longer be fetched (`GET` answers 404 for a deleted order), and the payments of a paid order
@@ -51,17 +54,21 @@ pub fn parse(v: &Value, body: &str) -> Result<Parsed, PayloadError> {
             "clover/{}",
             hex::encode(&Sha256::digest(body.as_bytes())[..16])
         ),
-        fetch: orders_to_fetch(&changes),
+        fetch: created_or_updated(&changes, "O:"),
+        fetch_payments: created_or_updated(&changes, "P:"),
         changes,
         records: vec![],
     })
 }
 
-/// `(merchant, order id)` of every order created or updated, once each.
-fn orders_to_fetch(changes: &[(String, String, String, i64)]) -> Vec<(String, String)> {
+/// `(merchant, id)` of every object of one event type (`O:`, `P:`) created or updated, once each.
+fn created_or_updated(
+    changes: &[(String, String, String, i64)],
+    key: &str,
+) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     for (mid, object, kind, _) in changes {
-        let Some(id) = object.strip_prefix("O:") else {
+        let Some(id) = object.strip_prefix(key) else {
             continue;
         };
         let wanted = matches!(kind.as_str(), "CREATE" | "UPDATE");
@@ -96,6 +103,27 @@ mod tests {
             )
         );
         assert!(p.records.is_empty());
+    }
+
+    #[test]
+    fn created_and_updated_payments_are_named_once_for_their_orders() {
+        let p = parse_text(
+            r#"{"appId":"A","merchants":{"M1":[
+                {"objectId":"P:PAY1","type":"CREATE","ts":1},
+                {"objectId":"P:PAY1","type":"UPDATE","ts":2},
+                {"objectId":"O:ORD1","type":"UPDATE","ts":3},
+                {"objectId":"P:PAY2","type":"DELETE","ts":4},
+                {"objectId":"P:","type":"CREATE","ts":5}],
+              "M2":[{"objectId":"P:PAY3","type":"UPDATE","ts":6}]}}"#,
+        );
+        assert_eq!(
+            p.fetch_payments,
+            vec![
+                ("M1".to_string(), "PAY1".to_string()),
+                ("M2".to_string(), "PAY3".to_string())
+            ]
+        );
+        assert_eq!(p.fetch, vec![("M1".to_string(), "ORD1".to_string())]);
     }
 
     #[test]
