@@ -44,7 +44,12 @@
 //! Tableau's Superstore gives a line's discount as a fraction of the list price and its net
 //! after it (`discount_rate`); the French bakery dataset writes prices `"0,90 €"` beside
 //! quantities `1.0` (`money_decimal`); copies of Maven's Coffee Shop Sales differ in their
-//! date form (`date_format` as a list).
+//! date form (`date_format` as a list). dunnhumby's Complete Journey counts days from no
+//! stated date (`date_format = "day_number"`, refused without the analyst's `day_one`) and
+//! writes times as `HHMM` integers (`time_format = "hhmm"`) and two store discounts beside a
+//! net (`discount` as a list, the price from net + discount); files re-saved by Excel hold
+//! serial dates (`"excel"`, `"excel1904"`). Shopify's checkout tip is told from a product
+//! named "Tip" by its empty SKU and vendor (`[[reject_rows]] blank`).
 //! Ready mappings: `ingest/mappings/`.
 
 mod cells;

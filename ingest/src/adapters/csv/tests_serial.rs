@@ -15,8 +15,11 @@ fn mapping(extra: &str, time: bool) -> Result<Mapping, String> {
     ))
 }
 
+/// (id, text) pairs.
+type Pairs = Vec<(String, String)>;
+
 /// Each transaction's id and instant (RFC 3339, UTC), and each reject's id and reason.
-fn read(m: &Mapping, body: &str) -> (Vec<(String, String)>, Vec<(String, String)>) {
+fn read(m: &Mapping, body: &str) -> (Pairs, Pairs) {
     let p = parse(&ctx(), m, body).unwrap();
     let (ok, rejects) = split(&p);
     let ok = ok
@@ -37,7 +40,7 @@ fn rows(cells: &[(&str, &str)]) -> String {
     body
 }
 
-fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
+fn pairs(v: &[(&str, &str)]) -> Pairs {
     v.iter()
         .map(|(a, b)| (a.to_string(), b.to_string()))
         .collect()
