@@ -37,7 +37,21 @@ fn mappings() -> HashMap<String, Mapping> {
         let text = std::fs::read_to_string(&path).expect("mapping file");
         (name.to_string(), Mapping::from_toml(&text).expect(&path))
     })
+    .chain([dunnhumby()])
     .collect()
+}
+
+/// The dunnhumby mapping does not load as shipped: the analyst names the date of DAY 1.
+fn dunnhumby() -> (String, Mapping) {
+    let name = "dunnhumby_complete_journey";
+    let path = format!("{}/mappings/{name}.toml", manifest_dir());
+    let text = std::fs::read_to_string(&path)
+        .expect("mapping file")
+        .replace(
+            "date_format = \"day_number\"",
+            "date_format = \"day_number\"\nday_one = \"2011-03-01\"",
+        );
+    (name.to_string(), Mapping::from_toml(&text).expect(&path))
 }
 
 /// The fixtures and the format each is read with. Square's `order_entries` and `order.*`
@@ -46,7 +60,15 @@ fn fixtures() -> Vec<(PathBuf, Format)> {
     let root = PathBuf::from(manifest_dir()).join("tests/data/real");
     let mut out = Vec::new();
     for dir in [
-        "square", "shopify", "poslog", "de-kasse", "datasets", "toast", "loyverse", "clover",
+        "square",
+        "shopify",
+        "poslog",
+        "de-kasse",
+        "datasets",
+        "toast",
+        "loyverse",
+        "clover",
+        "dunnhumby",
     ] {
         let mut files: Vec<PathBuf> = std::fs::read_dir(root.join(dir))
             .expect("fixture directory")
@@ -86,6 +108,7 @@ fn fixtures() -> Vec<(PathBuf, Format)> {
                 ),
                 ("toast", Some("csv")) => Format::Csv("toast_item_selection_details".into()),
                 ("loyverse", Some("csv")) => Format::Csv("loyverse_receipts_by_item".into()),
+                ("dunnhumby", Some("csv")) => Format::Csv("dunnhumby_complete_journey".into()),
                 other => panic!("no format for {name} ({other:?})"),
             };
             out.push((f, format));

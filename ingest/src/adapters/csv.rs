@@ -44,15 +44,22 @@
 //! Tableau's Superstore gives a line's discount as a fraction of the list price and its net
 //! after it (`discount_rate`); the French bakery dataset writes prices `"0,90 €"` beside
 //! quantities `1.0` (`money_decimal`); copies of Maven's Coffee Shop Sales differ in their
-//! date form (`date_format` as a list).
+//! date form (`date_format` as a list). dunnhumby's Complete Journey counts days from no
+//! stated date (`date_format = "day_number"`, refused without the analyst's `day_one`) and
+//! writes times as `HHMM` integers (`time_format = "hhmm"`) and two store discounts beside a
+//! net (`discount` as a list, the price from net + discount); files re-saved by Excel hold
+//! serial dates (`"excel"`, `"excel1904"`). Shopify's checkout tip is told from a product
+//! named "Tip" by its empty SKU and vendor (`[[reject_rows]] blank`).
 //! Ready mappings: `ingest/mappings/`.
 
 mod cells;
 mod chunks;
+mod dates;
 mod group;
 mod line;
 mod order;
 mod rate;
+mod serial;
 mod stores;
 mod tender;
 #[cfg(test)]
@@ -64,6 +71,8 @@ mod tests_datasets;
 #[cfg(test)]
 mod tests_datasets_retail;
 #[cfg(test)]
+mod tests_dunnhumby;
+#[cfg(test)]
 mod tests_keys;
 #[cfg(test)]
 mod tests_orders;
@@ -74,6 +83,8 @@ mod tests_redteam;
 #[cfg(test)]
 mod tests_redteam3;
 #[cfg(test)]
+mod tests_serial;
+#[cfg(test)]
 mod tests_shapes;
 mod zone;
 
@@ -81,6 +92,7 @@ use super::money::NumberFormat;
 use super::{Context, PayloadError};
 use crate::envelope::{Record, Reject};
 use cells::{Cols, Row};
+use chrono::NaiveDate;
 pub use chunks::{Chunk, Plan};
 use group::{assemble, dropped_row, is_return_row, return_txn_id, row_rejects, Group};
 use rust_decimal::Decimal;
@@ -112,8 +124,17 @@ pub struct Mapping {
     /// for a dataset whose copies differ (Maven's Coffee Shop Sales circulates with
     /// `1/1/23`, `1/1/2023` and `2023-01-01`). The forms must not read one cell two ways:
     /// `%m/%d/%Y` and `%d/%m/%Y` together would take 3/4 as whichever comes first.
+    /// Besides chrono formats, number forms: `"excel"` / `"excel1904"` (spreadsheet serial
+    /// dates, a fraction being the time of day) and `"day_number"` (whole days counted from
+    /// `day_one`), also in `datetime_format`.
     #[serde(default = "iso_date")]
     pub date_format: OneOrMore,
+    /// The calendar date of day number 1 for `date_format = "day_number"` (dunnhumby's `DAY`
+    /// 1 … 711): required with it, since the file gives none and any date would put the
+    /// sales on weekdays, holidays and seasons of the analyst's choosing. `YYYY-MM-DD`.
+    pub day_one: Option<String>,
+    /// chrono format of the `time` column; or `"hhmm"` (hours and minutes as one number,
+    /// leading zeros dropped: `1631`, `946`, `5` = 00:05) or `"excel"` (a fraction of a day).
     #[serde(default = "iso_time")]
     pub time_format: String,
     #[serde(default)]
@@ -198,6 +219,12 @@ pub struct RejectRows {
     /// Cell values (compared without case or surrounding spaces).
     pub values: Vec<String>,
     pub reason: String,
+    /// Columns that must be blank too for the rule to match: Shopify's checkout tip is a
+    /// line item named `Tip` with no `Lineitem sku` and no `Vendor`, which tells it from a
+    /// product that happens to be called "Tip" (products carry the shop's vendor, and most a
+    /// SKU). A column the file lacks counts as blank (an export without it writes none).
+    #[serde(default)]
+    pub blank: Vec<String>,
     /// What a matching row rejects: its whole transaction (the default: a fee row on an
     /// invoice of its own), or only itself, the rest of its transaction landing without it
     /// (a postage or fee row on an invoice that also sold goods).
@@ -299,7 +326,9 @@ pub struct Columns {
     pub unit_price: Option<String>,
     /// Line amount before discounts (Square "Gross Sales"): the unit price is gross / qty.
     pub gross_amount: Option<String>,
-    pub discount: Option<String>,
+    /// The line's discount (read without its sign); several columns are added up
+    /// (dunnhumby's loyalty `RETAIL_DISC` and `COUPON_MATCH_DISC`, both borne by the store).
+    pub discount: Option<OneOrMore>,
     /// The line's discount as a fraction of its amount before discount (Tableau Superstore's
     /// `Discount`, `0.2` for 20 % off the list price). With a unit price or gross amount the
     /// discount is that amount × the rate; with only `net_amount` (Superstore's `Sales`,
@@ -472,6 +501,7 @@ impl Mapping {
         if self.date_format.names().is_empty() {
             return Err("date_format names no format (e.g. \"%d.%m.%Y\")".into());
         }
+        self.check_day_one()?;
         if self.store_id.is_none() && c.store_id.is_none() {
             return Err("name the store: store_id = \"…\" or columns.store_id".into());
         }
@@ -550,16 +580,48 @@ impl Mapping {
         Ok(())
     }
 
+    /// A day-number form needs the analyst's `day_one` (the file names no date); a `day_one`
+    /// without that form would be read by nothing, a sign of a mapping not saying what it means.
+    fn check_day_one(&self) -> Result<(), String> {
+        let formats = self.date_format.names().into_iter().chain(
+            self.datetime_format
+                .as_ref()
+                .map(OneOrMore::names)
+                .unwrap_or_default(),
+        );
+        let day_numbers = formats
+            .filter(|f| serial::Serial::of(f) == Some(serial::Serial::DayNumber))
+            .count()
+            > 0;
+        match (&self.day_one, day_numbers) {
+            (None, true) => Err(
+                "date_format = \"day_number\" needs day_one = \"YYYY-MM-DD\", the \
+                 calendar date of day number 1: the file gives none, so the mapping must name \
+                 it (see docs/ingest.md, CSV)"
+                    .into(),
+            ),
+            (Some(_), false) => {
+                Err("day_one is read only with date_format = \"day_number\"".into())
+            }
+            (Some(d), true) if NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").is_err() => Err(
+                format!("day_one = \"{d}\" is not a date as YYYY-MM-DD (e.g. \"2011-03-01\")"),
+            ),
+            _ => Ok(()),
+        }
+    }
+
     /// A price must be named: a unit price, a gross amount, or a net amount with the discount
     /// rate it is after (the list price follows from them). A rate and a discount amount
     /// would both be the line's discount.
     fn check_price(&self) -> Result<(), String> {
         let c = &self.columns;
-        let net_and_rate = c.net_amount.is_some() && c.discount_rate.is_some();
+        // A net after its discount (or its rate) names the list price: net + discount.
+        let net_and_rate =
+            c.net_amount.is_some() && (c.discount_rate.is_some() || c.discount.is_some());
         if c.unit_price.is_none() && c.gross_amount.is_none() && !net_and_rate {
             return Err(
                 "name the price: columns.unit_price or columns.gross_amount (or net_amount \
-                 with discount_rate)"
+                 with discount_rate or discount)"
                     .into(),
             );
         }

@@ -47,7 +47,8 @@ pub(super) struct Cols {
     pub(super) quantity: Option<Col>,
     pub(super) unit_price: Option<Col>,
     pub(super) gross_amount: Option<Col>,
-    pub(super) discount: Option<Col>,
+    /// The line's discount columns, summed (dunnhumby: loyalty and coupon-match discounts).
+    pub(super) discount: Vec<Col>,
     pub(super) discount_rate: Option<Col>,
     pub(super) order_discount: Option<Col>,
     pub(super) order_tax: Option<Col>,
@@ -64,6 +65,8 @@ pub(super) struct Cols {
     pub(super) tender_amount: Option<Col>,
     /// The column of each `[[reject_rows]]` rule, in the mapping's order.
     pub(super) reject_rows: Vec<Col>,
+    /// The `blank` columns of each `[[reject_rows]]` rule, in the mapping's order.
+    pub(super) reject_blank: Vec<Vec<Col>>,
 }
 
 impl Cols {
@@ -130,7 +133,14 @@ impl Cols {
             quantity: opt(&c.quantity)?,
             unit_price: opt(&c.unit_price)?,
             gross_amount: opt(&c.gross_amount)?,
-            discount: may("discount", &c.discount)?,
+            discount: c.discount.as_ref().map_or(Ok(vec![]), |d| {
+                let names = d.names().into_iter();
+                if m.is_optional("discount") {
+                    Ok(names.filter_map(find).collect())
+                } else {
+                    names.map(req).collect::<Result<Vec<_>, _>>()
+                }
+            })?,
             discount_rate: opt(&c.discount_rate)?,
             order_discount: may("order_discount", &c.order_discount)?,
             order_tax: may("order_tax", &c.order_tax)?,
@@ -150,6 +160,12 @@ impl Cols {
                 .iter()
                 .map(|r| req(&r.column))
                 .collect::<Result<_, _>>()?,
+            // A `blank` column the file lacks is blank on every row (nothing is written).
+            reject_blank: m
+                .reject_rows
+                .iter()
+                .map(|r| r.blank.iter().filter_map(|n| find(n)).collect())
+                .collect(),
         })
     }
 }
@@ -188,6 +204,26 @@ impl Row {
         };
         let d = parse_formatted(v, m.number_format()).map_err(|e| self.err(c, e))?;
         self.bounded(c, v, d).map(Some)
+    }
+
+    /// The sum of the money cells of `cols`, each read without its sign (exports write a
+    /// discount as `0.60` or `-0.60`); 0 when all are blank.
+    pub(super) fn money_sum(
+        &self,
+        m: &Mapping,
+        cols: &[Col],
+        currency: &str,
+    ) -> Result<Decimal, String> {
+        let mut sum = Decimal::ZERO;
+        for c in cols {
+            let d = self
+                .money(m, &Some(c.clone()), currency)?
+                .unwrap_or_default();
+            sum = sum
+                .checked_add(d.abs())
+                .ok_or_else(|| self.err(c, "adds up beyond the range of amounts"))?;
+        }
+        Ok(sum)
     }
 
     /// `d` when it is within ±[`MAX_NUMBER`], else an error naming the cell.

@@ -2,13 +2,14 @@
 //! fields (time, business day, currency, status) from its rows, and the transaction assembled.
 
 use super::cells::{matches, Col, Cols, Row};
+use super::dates::{parse_time, read_date, read_datetime, Stamp};
 use super::line::line_of;
 use super::order::{spread_order_discount, spread_order_duties, spread_order_tax};
 use super::tender::tender_of;
 use super::{day_start, id_cell, parse_zone, Mapping, RejectScope, Zone};
 use crate::adapters::Context;
 use crate::envelope::{Record, Reject};
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, Utc};
 use pos_core::model::*;
 use rust_decimal::Decimal;
 
@@ -144,12 +145,10 @@ fn header_of(ctx: &Context, m: &Mapping, cols: &Cols, g: &Group) -> Result<Heade
         _ => zone,
     };
     let business_date = match first(&g.rows, &cols.business_date) {
-        Some((row, s)) => parse_date(s, m).ok_or_else(|| {
-            row.err(
-                cols.business_date.as_ref().expect("a cell was found"),
-                format!("`{s}` does not match `{}`", date_formats(m)),
-            )
-        })?,
+        Some((row, s)) => {
+            let col = cols.business_date.as_ref().expect("a cell was found");
+            read_date(s, m).map_err(|e| row.err(col, e))?.0
+        }
         None => business_day(m, day_zone, at),
     };
     let status = status_of(m, cols, &g.rows);
@@ -220,77 +219,35 @@ fn when(
     rows: &[Row],
     zone: Zone,
 ) -> Result<(DateTime<Utc>, Option<FixedOffset>), String> {
-    let mismatch = |row: &Row, c: &Option<Col>, v: &str, f: &str| {
-        row.err(
-            c.as_ref().expect("a cell was found"),
-            format!("`{v}` does not match the format `{f}`"),
-        )
-    };
     if let (Some(_), Some(formats)) = (&cols.datetime, &m.datetime_format) {
         let (row, v) =
             first(rows, &cols.datetime).ok_or_else(|| empty_everywhere(&cols.datetime))?;
-        let formats = formats.names();
-        for f in &formats {
-            if let Some(t) = DateTime::parse_from_str(v, f).ok().and_then(whole_year) {
-                return Ok((t.with_timezone(&Utc), Some(*t.offset())));
-            }
-        }
-        let local = formats
-            .iter()
-            .find_map(|f| {
-                NaiveDateTime::parse_from_str(v, f)
-                    .ok()
-                    .and_then(whole_year)
-            })
-            .ok_or_else(|| mismatch(row, &cols.datetime, v, &formats.join("` or `")))?;
-        return zone
-            .to_utc(local)
-            .map(|t| (t, None))
-            .map_err(|e| row.err(cols.datetime.as_ref().expect("mapped"), e));
+        let col = cols.datetime.as_ref().expect("a cell was found");
+        return match read_datetime(v, &formats.names(), m).map_err(|e| row.err(col, e))? {
+            Stamp::Written(t) => Ok((t.with_timezone(&Utc), Some(*t.offset()))),
+            Stamp::Local(local) => zone
+                .to_utc(local)
+                .map(|t| (t, None))
+                .map_err(|e| row.err(col, e)),
+        };
     }
     let (row, v) = first(rows, &cols.date).ok_or_else(|| empty_everywhere(&cols.date))?;
-    let date = parse_date(v, m).ok_or_else(|| mismatch(row, &cols.date, v, &date_formats(m)))?;
+    let col = cols.date.as_ref().expect("a cell was found");
+    let (date, serial_time) = read_date(v, m).map_err(|e| row.err(col, e))?;
     // The time cell of the same row: a date from one row and a time from another would be
-    // no time at all.
+    // no time at all. Without one, the time an Excel serial's fraction gives, else midnight.
     let time = match row.get(&cols.time) {
-        Some(t) => parse_time(t, &m.time_format)
-            .ok_or_else(|| mismatch(row, &cols.time, t, &m.time_format))?,
-        None => NaiveTime::MIN,
+        Some(t) => parse_time(t, m).ok_or_else(|| {
+            row.err(
+                cols.time.as_ref().expect("a cell was found"),
+                format!("`{t}` does not match the format `{}`", m.time_format),
+            )
+        })?,
+        None => serial_time.unwrap_or(NaiveTime::MIN),
     };
     zone.to_utc(date.and_time(time))
         .map(|t| (t, None))
-        .map_err(|e| row.err(cols.date.as_ref().expect("mapped"), e))
-}
-
-/// A date in the first of the mapping's `date_format`s that reads it.
-fn parse_date(s: &str, m: &Mapping) -> Option<NaiveDate> {
-    m.date_format
-        .names()
-        .into_iter()
-        .find_map(|f| NaiveDate::parse_from_str(s, f).ok().and_then(whole_year))
-}
-
-/// `None` for a year below 1000. chrono's `%Y` reads any number of digits, so a copy with
-/// two-digit years (UCI Online Retail as `12/1/10 8:26`) read with `%m/%d/%Y %H:%M` was year
-/// 10, and its sales landed two thousand years early without a word. No till writes such a
-/// year: it is no match, so a `%y` format listed after reads the cell, or the transaction is
-/// rejected naming the cell and the formats.
-fn whole_year<T: Datelike>(t: T) -> Option<T> {
-    (t.year() >= 1000).then_some(t)
-}
-
-/// The mapping's date formats, for messages.
-fn date_formats(m: &Mapping) -> String {
-    m.date_format.names().join("` or `")
-}
-
-/// A time in `format`, or with seconds left out or added (exports differ between
-/// `14:33` and `14:33:38`).
-fn parse_time(s: &str, format: &str) -> Option<NaiveTime> {
-    NaiveTime::parse_from_str(s, format)
-        .or_else(|_| NaiveTime::parse_from_str(s, "%H:%M:%S"))
-        .or_else(|_| NaiveTime::parse_from_str(s, "%H:%M"))
-        .ok()
+        .map_err(|e| row.err(col, e))
 }
 
 fn empty_everywhere(col: &Option<Col>) -> String {
@@ -303,11 +260,18 @@ fn empty_everywhere(col: &Option<Col>) -> String {
 /// The first row that a `[[reject_rows]]` rule of `scope` names: the error naming its row,
 /// column, value and the rule's reason.
 fn rule_match(m: &Mapping, cols: &Cols, row: &Row, scope: RejectScope) -> Option<String> {
-    let rules = m.reject_rows.iter().zip(&cols.reject_rows);
+    let rules = m
+        .reject_rows
+        .iter()
+        .zip(&cols.reject_rows)
+        .zip(&cols.reject_blank);
     rules
-        .filter(|(rule, _)| rule.scope == scope)
-        .find_map(|(rule, col)| {
+        .filter(|((rule, _), _)| rule.scope == scope)
+        .find_map(|((rule, col), blank)| {
             let v = row.cell(col).filter(|v| matches(&rule.values, v))?;
+            if blank.iter().any(|c| row.cell(c).is_some()) {
+                return None;
+            }
             Some(row.err(col, format!("`{v}`: {}", rule.reason)))
         })
 }

@@ -1,6 +1,6 @@
 //! One row read as a line: its kind, quantity, price, discount, net amount, tax and item.
 
-use super::cells::{matches, Cols, Row};
+use super::cells::{matches, Col, Cols, Row};
 use super::rate::{rate_discount, Amounts};
 use super::Mapping;
 use crate::sku::item_key;
@@ -39,7 +39,11 @@ pub(super) fn line_of(
         None => {
             let (qcol, _) = row.req(&cols.quantity)?;
             let qty = row.num(m, &cols.quantity)?.expect("checked non-empty") / m.quantity_divisor;
-            if qty.is_zero() && cols.unit_price.is_none() {
+            // A net with its discounts (no price column) carries its money without units.
+            let net_priced = cols.unit_price.is_none()
+                && cols.gross_amount.is_none()
+                && !cols.discount.is_empty();
+            if qty.is_zero() && cols.unit_price.is_none() && !net_priced {
                 return Err(row.err(
                     qcol,
                     "is 0, so the unit price cannot be derived from the gross amount",
@@ -68,14 +72,21 @@ pub(super) fn line_of(
     };
     // The cell an arithmetic error names: the quantity's, or without one (`row_quantity`) the price's.
     let qcol = cols.quantity.as_ref().unwrap_or(price_col);
-    let price = match (unit, gross) {
-        (Some(p), _) => p.abs(),
-        (None, Some(g)) => g
+    let discount = match rated {
+        Some(d) => d,
+        None => row.money_sum(m, &cols.discount, currency)?,
+    };
+    let price = match (unit, gross, net_cell) {
+        (Some(p), _, _) => p.abs(),
+        (None, Some(g), _) => g
             .abs()
             .checked_div(qty.abs())
             .ok_or_else(|| row.err(qcol, "divides the gross amount beyond the range of prices"))?
             .round_dp(4),
-        (None, None) => return Err(row.err(price_col, "is empty")),
+        (None, None, Some(n)) if !cols.discount.is_empty() => {
+            list_price(row, qcol, n, discount, qty)?
+        }
+        (None, None, _) => return Err(row.err(price_col, "is empty")),
     };
     // A return shows as a negative quantity, or (with no kind column) a negative amount:
     // "5,00-" on a till line is money paid out, not a sale.
@@ -94,13 +105,6 @@ pub(super) fn line_of(
         Decimal::ONE
     } else {
         -Decimal::ONE
-    };
-    let discount = match rated {
-        Some(d) => d,
-        None => row
-            .money(m, &cols.discount, currency)?
-            .map(|d| d.abs())
-            .unwrap_or_default(),
     };
     let quantity = sign * qty.abs();
     let tax = row
@@ -174,6 +178,32 @@ pub(super) fn line_of(
             .or_else(|| original.clone()),
         original_line_no: None,
     })
+}
+
+/// The unit price of a line written as its net after discounts (dunnhumby's `SALES_VALUE`
+/// beside its discount columns): the list amount, net plus discount, per unit. A row with no
+/// units (quantity 0) has no price per unit: 0, its net and discount kept as written, so the
+/// money it carries still counts.
+fn list_price(
+    row: &Row,
+    qcol: &Col,
+    net: Decimal,
+    discount: Decimal,
+    qty: Decimal,
+) -> Result<Decimal, String> {
+    if qty.is_zero() {
+        return Ok(Decimal::ZERO);
+    }
+    net.abs()
+        .checked_add(discount)
+        .and_then(|list| list.checked_div(qty.abs()))
+        .map(|p| p.round_dp(4))
+        .ok_or_else(|| {
+            row.err(
+                qcol,
+                "divides the net and discount beyond the range of prices",
+            )
+        })
 }
 
 /// The description cell with the `description_extra` cells after it in parentheses

@@ -305,3 +305,87 @@ fn a_tip_does_not_hide_a_tax_inclusive_order() {
     let lines: Vec<_> = t.lines.iter().map(|l| (l.net_amount, l.tax)).collect();
     assert_eq!(lines, vec![(d("100.00"), d("19.00"))]);
 }
+
+/// The lines and the rejects' reasons of `rows` read with the ready mapping (USD).
+fn tip_rows(rows: &[&str]) -> (Vec<(String, Decimal)>, Vec<String>) {
+    let csv = format!("{HEADER}\n{}\n", rows.join("\n"));
+    let mut c = Context::for_tenant("t");
+    c.default_currency = "USD".into();
+    let p = parse(&c, &Mapping::from_toml(SHOPIFY).unwrap(), &csv).unwrap();
+    let (mut lines, mut rejects) = (vec![], vec![]);
+    for r in &p.records {
+        match r {
+            Ok(Record::Txn(t)) => lines.extend(
+                t.lines
+                    .iter()
+                    .map(|l| (l.raw_item_id.clone(), l.net_amount)),
+            ),
+            Err(e) => rejects.push(e.reason.clone()),
+            other => panic!("{other:?}"),
+        }
+    }
+    (lines, rejects)
+}
+
+/// Shopify's checkout tip is a line item named `Tip` with no SKU and no vendor (a real 2021
+/// export: `Lineitem sku` and `Vendor` empty, requires shipping and taxable false), while
+/// products carry the shop's vendor and mostly a SKU. A product named "Tip" (a pen tip, a
+/// cue tip) with either is sold like any other; only the tip row is taken out.
+#[test]
+fn a_product_named_tip_with_a_sku_or_a_vendor_is_sold_and_the_checkout_tip_is_not() {
+    let tip = "#1067,,paid,,fulfilled,,no,USD,50.00,0.00,0.00,52.50,,0.00,,2021-07-12 04:57:56 -0400,1,Tip,2.50,,,false,false,pending,,,,PayPal Express Checkout,,0.00,,0.00,,,,1,,Low,web,0.00";
+    let hat = "#1067,,,,,,,,,,,,,,,2021-07-12 04:57:56 -0400,1,Astronaut Hat,50.00,,,true,true,fulfilled,,,,,,,Shop,,,,,,,,,0.00";
+    let with_sku = "#1068,,paid,,fulfilled,,no,USD,4.00,0.00,0.00,4.00,,0.00,,2021-07-13 10:00:00 -0400,2,Tip,2.00,,TIP-07,true,true,fulfilled,,,,Shopify Payments,,0.00,,0.00,,,,1,,Low,web,0.00";
+    let with_vendor = "#1069,,paid,,fulfilled,,no,USD,3.00,0.00,0.00,3.00,,0.00,,2021-07-14 10:00:00 -0400,1,Tip,3.00,,,true,true,fulfilled,,,,Shopify Payments,,0.00,Shop,0.00,,,,1,,Low,web,0.00";
+    let (lines, rejects) = tip_rows(&[tip, hat, with_sku, with_vendor]);
+    assert_eq!(
+        lines,
+        vec![
+            ("Astronaut Hat".to_string(), d("50.00")),
+            ("TIP-07".to_string(), d("4.00")),
+            ("Tip".to_string(), d("3.00")),
+        ]
+    );
+    assert_eq!(rejects.len(), 1, "{rejects:?}");
+    assert!(
+        rejects[0].contains("row 2") && rejects[0].contains("`Tip`"),
+        "{rejects:?}"
+    );
+}
+
+/// `blank` in a `[[reject_rows]]` rule: the rule matches only rows whose cells there are
+/// empty; a file without such a column has nothing written in it (blank on every row).
+#[test]
+fn a_reject_rule_with_blank_columns_matches_only_rows_blank_there() {
+    let mapping = r#"
+source = "t"
+store_id = "S"
+[columns]
+txn_id = "Id"
+date = "Day"
+item_id = "Item"
+quantity = "Qty"
+unit_price = "Price"
+[[reject_rows]]
+column = "Item"
+values = ["Fee"]
+blank = ["Sku"]
+reason = "a fee"
+scope = "row"
+"#;
+    let m = Mapping::from_toml(mapping).unwrap();
+    let mut c = Context::for_tenant("t");
+    c.default_currency = "USD".into();
+    let body = "Id,Day,Item,Sku,Qty,Price\n1,2026-01-05,Fee,,1,1.00\n1,2026-01-05,Fee,F-1,1,2.00\n";
+    let p = parse(&c, &m, body).unwrap();
+    assert!(p.records[0].is_err(), "{:?}", p.records[0]);
+    let Ok(Record::Txn(t)) = &p.records[1] else {
+        panic!("{:?}", p.records[1])
+    };
+    let lines: Vec<_> = t.lines.iter().map(|l| l.net_amount).collect();
+    assert_eq!(lines, vec![d("2.00")]);
+    let body = "Id,Day,Item,Qty,Price\n1,2026-01-05,Fee,1,1.00\n";
+    let p = parse(&c, &m, body).unwrap();
+    assert_eq!(p.records.len(), 1);
+    assert!(p.records[0].is_err(), "{:?}", p.records[0]);
+}
