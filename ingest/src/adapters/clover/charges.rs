@@ -148,6 +148,7 @@ fn charge(
     let line = charge_line(no, raw, name, (amount, amount, Decimal::ZERO), field)?;
     Ok(Sale {
         clover_id: None,
+        refund_id: None,
         line,
     })
 }

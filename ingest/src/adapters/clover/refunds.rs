@@ -90,7 +90,7 @@ fn one(
     let named = if credit {
         vec![]
     } else {
-        named_lines(r, rp, a.sales)?
+        named_lines(r, rp, &id, a.sales)?
     };
     let first_no = a.sales.len() as i32 + out.lines.len() as i32 + 1;
     if named.is_empty() {
@@ -130,9 +130,22 @@ fn status(r: &Value, rp: &str) -> Result<TenderStatus, PayloadError> {
     })
 }
 
-/// The order's sale lines a refund names (`lineItems`: references by id), in its order.
-fn named_lines<'s>(r: &Value, rp: &str, sales: &'s [Sale]) -> Result<Vec<&'s Sale>, PayloadError> {
+/// The order's sale lines a refund names (`lineItems`: references by id), in its order; when
+/// it names none, the line items that name it (`refunded: true` with `refund: {id}`, as Clover
+/// writes a line-item refund on the order's line items while the refund carries no list).
+fn named_lines<'s>(
+    r: &Value,
+    rp: &str,
+    id: &str,
+    sales: &'s [Sale],
+) -> Result<Vec<&'s Sale>, PayloadError> {
     let (refs, lp) = elements(r, rp, "lineItems")?;
+    if refs.is_empty() {
+        return Ok(sales
+            .iter()
+            .filter(|s| s.refund_id.as_deref() == Some(id))
+            .collect());
+    }
     let mut out = Vec::new();
     for (i, li) in refs.iter().enumerate() {
         let id = text(li, &format!("{lp}[{i}]"), "id")?;
