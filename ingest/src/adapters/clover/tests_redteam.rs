@@ -218,3 +218,41 @@ fn a_refund_named_by_its_line_item_returns_that_item() {
     );
     assert_eq!(approved(&t), lines(&t));
 }
+
+/// `serviceCharge: {}` (Clover's order schema example, all collections empty) is no charge,
+/// not a 400 refusing the whole order.
+#[test]
+fn an_empty_service_charge_object_is_no_service_charge() {
+    let mut v: serde_json::Value =
+        serde_json::from_str(&super::tests_fixtures::fixture("order_cash_change.json")).unwrap();
+    v["serviceCharge"] = serde_json::json!({});
+    let t = super::tests_fixtures::txn_of(&v.to_string());
+    assert!(t
+        .lines
+        .iter()
+        .all(|l| !l.raw_item_id.starts_with("service_charge")));
+    assert_eq!(approved(&t), lines(&t));
+}
+
+/// A locked order posted without `payments` expanded and without `paymentState` (Clover left
+/// it out on paid orders in public 2016 and 2019 captures) maps as cancelled: a paid sale of
+/// 510.00 drops out of the sales without a word. Whether it was paid cannot be told from the
+/// order; refusing it would also refuse every open order Clover sends without an empty
+/// `payments` list, which is not known either.
+#[test]
+#[ignore = "red team: payments not expanded and no paymentState read as cancelled; needs a rule Clover documents"]
+fn a_locked_order_without_payments_or_payment_state_is_not_silently_cancelled() {
+    let mut v: serde_json::Value =
+        serde_json::from_str(&super::tests_fixtures::fixture("order_cash_change.json")).unwrap();
+    let o = v.as_object_mut().unwrap();
+    o.remove("payments");
+    o.remove("paymentState");
+    o.insert("state".into(), serde_json::json!("locked"));
+    match parse(&ctx(), &v.to_string(), None) {
+        Err(e) => assert_eq!(e.field.as_deref(), Some("payments")),
+        Ok(p) => match &p.records[..] {
+            [Ok(Record::Txn(t))] => assert_ne!(t.status, TxnStatus::Cancelled),
+            other => panic!("{other:?}"),
+        },
+    }
+}
