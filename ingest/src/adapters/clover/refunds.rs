@@ -37,13 +37,45 @@ pub struct Returned {
 
 pub fn refunds_and_credits(o: &Value, path: &str, a: &Around) -> Result<Returned, PayloadError> {
     let mut out = Returned::default();
+    let mut seen = Vec::new();
     for (key, credit) in [("refunds", false), ("credits", true)] {
         let (list, lp) = elements(o, path, key)?;
         for (i, r) in list.iter().enumerate() {
-            one(&mut out, r, &format!("{lp}[{i}]"), credit, a)?;
+            let rp = format!("{lp}[{i}]");
+            seen.push(text(r, &rp, "id")?);
+            one(&mut out, r, &rp, credit, None, a)?;
         }
     }
+    nested_refunds(&mut out, o, path, &seen, a)?;
     Ok(out)
+}
+
+/// Refunds listed under their payment (`payments[].refunds`, the Payment object's own list,
+/// there when an order is fetched with `expand=payments.refunds` instead of `refunds`): each
+/// once, those already on the order skipped, the payment they sit under being the one refunded.
+fn nested_refunds(
+    out: &mut Returned,
+    o: &Value,
+    path: &str,
+    seen: &[String],
+    a: &Around,
+) -> Result<(), PayloadError> {
+    let (pays, pl) = elements(o, path, "payments")?;
+    let mut seen = seen.to_vec();
+    for (i, p) in pays.iter().enumerate() {
+        let pp = format!("{pl}[{i}]");
+        let parent = opt_text(p, &pp, "id")?;
+        let (list, lp) = elements(p, &pp, "refunds")?;
+        for (k, r) in list.iter().enumerate() {
+            let rp = format!("{lp}[{k}]");
+            let id = text(r, &rp, "id")?;
+            if !seen.contains(&id) {
+                seen.push(id);
+                one(out, r, &rp, false, parent.as_deref(), a)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn one(
@@ -51,6 +83,7 @@ fn one(
     r: &Value,
     rp: &str,
     credit: bool,
+    parent: Option<&str>,
     a: &Around,
 ) -> Result<(), PayloadError> {
     let id = text(r, rp, "id")?;
@@ -64,7 +97,7 @@ fn one(
     let tax = opt_money(r, rp, "taxAmount", a.currency)?;
     let tip = opt_money(r, rp, "tipAmount", a.currency)?;
     let status = status(r, rp)?;
-    let payment = super::read::ref_id(r, rp, "payment")?;
+    let payment = super::read::ref_id(r, rp, "payment")?.or(parent.map(str::to_string));
     let (method, bin) = match payment.as_ref().and_then(|p| a.paid.get(p)) {
         Some(p) => (p.method, p.bin.clone()),
         None => {

@@ -256,3 +256,30 @@ fn a_locked_order_without_payments_or_payment_state_is_not_silently_cancelled() 
         },
     }
 }
+
+/// Refunds listed under their payment (`payments[].refunds`, the Payment object's list) count
+/// once each, beside or instead of the order's `refunds`, with the method of that payment.
+#[test]
+fn refunds_listed_under_their_payment_count_once() {
+    let mut v: serde_json::Value = serde_json::from_str(&super::tests_fixtures::fixture(
+        "order_line_refund_named_by_line_item.json",
+    ))
+    .unwrap();
+    let refund = v["refunds"]["elements"][0].clone();
+    let mut nested = refund.clone();
+    nested.as_object_mut().unwrap().remove("payment");
+    v["payments"]["elements"][0]["refunds"] = serde_json::json!({ "elements": [nested] });
+    // Listed in both places: once.
+    let both = super::tests_fixtures::txn_of(&v.to_string());
+    assert_eq!(both.tenders.len(), 2);
+    // Only under the payment: still there, on the card it came from.
+    v.as_object_mut().unwrap().remove("refunds");
+    let t = super::tests_fixtures::txn_of(&v.to_string());
+    let back = t.tenders.last().unwrap();
+    assert_eq!(
+        (back.method, back.amount, back.card_bin.as_deref()),
+        (TenderMethod::Card, d("-16.26"), Some("411111"))
+    );
+    assert_eq!(t.lines.last().unwrap().raw_item_id, "SKU-MITT-RD");
+    assert_eq!(approved(&t), lines(&t));
+}
