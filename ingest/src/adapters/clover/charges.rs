@@ -62,6 +62,8 @@ fn service_charge(
     let sp = join(path, "serviceCharge");
     let sc = match get(o, "serviceCharge") {
         None => None,
+        // `{}` (the schema's empty object, as generated API examples write it) names no charge.
+        Some(Value::Object(m)) if m.values().all(Value::is_null) => None,
         Some(sc @ Value::Object(_)) => Some(sc),
         Some(other) => return Err(err(&sp, format!("expected an object, got {other}"))),
     };
@@ -148,6 +150,7 @@ fn charge(
     let line = charge_line(no, raw, name, (amount, amount, Decimal::ZERO), field)?;
     Ok(Sale {
         clover_id: None,
+        refund_id: None,
         line,
     })
 }

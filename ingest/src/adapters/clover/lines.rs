@@ -6,8 +6,8 @@
 //! (1000000 = 10 %), computed per rate over the lines it applies to and spread back on them.
 
 use super::read::{elements, flag, money, opt_int};
-use super::tax::{add_tax, Taxed};
-use crate::adapters::json::{err, int, join, opt_text};
+use super::tax::{add_tax, paid_tax, Taxed};
+use crate::adapters::json::{err, get, int, join, opt_text};
 use crate::adapters::money::{exponent, from_minor, spread};
 use crate::adapters::PayloadError;
 use crate::sku::item_key;
@@ -19,12 +19,15 @@ use serde_json::Value;
 #[derive(Debug, Clone)]
 pub struct Sale {
     pub clover_id: Option<String>,
+    /// The line item's `refund` reference: the refund that gave it back (`refunded: true`).
+    pub refund_id: Option<String>,
     pub line: Line,
 }
 
 /// A line item read, before the order's discounts and tax.
 struct Item {
     clover_id: Option<String>,
+    refund_id: Option<String>,
     raw: String,
     name: Option<String>,
     qty: Decimal,
@@ -40,7 +43,14 @@ pub fn round(x: Decimal, currency: &str) -> Decimal {
 }
 
 /// The order's line items as sale lines numbered from 1, discounts and tax on each.
-pub fn sale_lines(o: &Value, path: &str, currency: &str) -> Result<Vec<Sale>, PayloadError> {
+/// `paid_tax`: the approved payments' `taxAmount`, the tax when no line item's `taxRates`
+/// were expanded (see `tax::paid_tax`).
+pub fn sale_lines(
+    o: &Value,
+    path: &str,
+    currency: &str,
+    paid_tax_amount: Decimal,
+) -> Result<Vec<Sale>, PayloadError> {
     let (list, lp) = elements(o, path, "lineItems")?;
     let mut items = Vec::with_capacity(list.len());
     for (i, li) in list.iter().enumerate() {
@@ -55,11 +65,16 @@ pub fn sale_lines(o: &Value, path: &str, currency: &str) -> Result<Vec<Sale>, Pa
         })
         .collect();
     let vat = flag(o, path, "isVat")?;
+    // `taxRates` absent from every line item: not expanded (an untaxed item expanded has an
+    // empty list), so Clover's rates are unknown here.
+    let rates_unknown = !list.iter().any(|li| get(li, "taxRates").is_some());
     let (nets, taxes) = if flag(o, path, "taxRemoved")? {
         (
             taxed.iter().map(|t| t.amount).collect(),
             vec![Decimal::ZERO; taxed.len()],
         )
+    } else if rates_unknown && !paid_tax_amount.is_zero() {
+        paid_tax(&taxed, paid_tax_amount, vat, currency)
     } else {
         add_tax(&taxed, vat, currency)
             .ok_or_else(|| err(&lp, "the amounts are too large to compute the tax"))?
@@ -76,6 +91,7 @@ fn sale(k: usize, it: Item, net: Decimal, tax: Decimal) -> Sale {
     let key = item_key(&it.raw).expect("item ids are checked when read");
     Sale {
         clover_id: it.clover_id,
+        refund_id: it.refund_id,
         line: Line {
             line_no: k as i32 + 1,
             kind: LineKind::Sale,
@@ -138,6 +154,7 @@ fn item(li: &Value, lp: &str, currency: &str) -> Result<Item, PayloadError> {
     let (raw, name) = item_id(li, lp)?;
     Ok(Item {
         clover_id: opt_text(li, lp, "id")?,
+        refund_id: super::read::ref_id(li, lp, "refund")?,
         raw,
         name,
         qty,

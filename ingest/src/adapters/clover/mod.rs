@@ -17,6 +17,8 @@ mod tests;
 mod tests_charges;
 #[cfg(test)]
 mod tests_fixtures;
+#[cfg(test)]
+mod tests_redteam;
 
 use super::{finish, Context, PayloadError};
 use crate::envelope::{Record, Reject};

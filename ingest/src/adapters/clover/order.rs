@@ -13,7 +13,7 @@ use super::read::{elements, flag, millis, opt_int, ref_id};
 use super::refunds::{refunds_and_credits, Around, Returned};
 use super::tenders::{payments, Payments};
 use super::SOURCE;
-use crate::adapters::json::{err, opt_text, text};
+use crate::adapters::json::{err, get, opt_text, text};
 use crate::adapters::{Context, PayloadError};
 use pos_core::model::*;
 use serde_json::Value;
@@ -24,6 +24,7 @@ pub fn order(
     path: &str,
     merchant: Option<&str>,
 ) -> Result<Transaction, PayloadError> {
+    not_a_payment(o, path)?;
     let id = text(o, path, "id")?;
     let merchant = merchant_of(o, path, merchant)?;
     let store = ctx
@@ -39,8 +40,8 @@ pub fn order(
     };
     // Larger wins in the writer: an older fetch never overwrites a newer one.
     let version = opt_int(o, path, "modifiedTime")?.unwrap_or(created.timestamp_millis());
-    let mut sales = sale_lines(o, path, &currency)?;
     let pays = payments(o, path, &currency, created)?;
+    let mut sales = sale_lines(o, path, &currency, pays.tax)?;
     // Numbered after the line items and before refunds: known from the first paid version.
     let charges = charge_lines(
         o,
@@ -83,6 +84,33 @@ pub fn order(
         lines,
         tenders,
     })
+}
+
+/// A payment, refund or credit posted (or paged, `GET …/payments`) where an order is expected:
+/// they have an `amount`, which an order never has (it has `total` and `lineItems`). Mapped as
+/// an order it became an empty cancelled transaction under the payment's id and its money was
+/// dropped without a word; it is refused, naming the order to fetch instead.
+fn not_a_payment(o: &Value, path: &str) -> Result<(), PayloadError> {
+    if get(o, "amount").is_none() || get(o, "lineItems").is_some() {
+        return Ok(());
+    }
+    let (kind, order) = if get(o, "payment").is_some() {
+        ("refund", ref_id(o, path, "orderRef")?)
+    } else if get(o, "order").is_some() {
+        ("payment", ref_id(o, path, "order")?)
+    } else {
+        ("credit or payment", ref_id(o, path, "orderRef")?)
+    };
+    let of = order
+        .map(|id| format!(" of order {id}"))
+        .unwrap_or_default();
+    Err(err(
+        &field(path, "amount"),
+        format!(
+            "a Clover {kind}{of}, not an order (an order has `total` and `lineItems`): post \
+             the order, fetched with expand=payments,refunds,credits"
+        ),
+    ))
 }
 
 fn field(path: &str, key: &str) -> String {

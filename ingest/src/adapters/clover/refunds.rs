@@ -37,13 +37,45 @@ pub struct Returned {
 
 pub fn refunds_and_credits(o: &Value, path: &str, a: &Around) -> Result<Returned, PayloadError> {
     let mut out = Returned::default();
+    let mut seen = Vec::new();
     for (key, credit) in [("refunds", false), ("credits", true)] {
         let (list, lp) = elements(o, path, key)?;
         for (i, r) in list.iter().enumerate() {
-            one(&mut out, r, &format!("{lp}[{i}]"), credit, a)?;
+            let rp = format!("{lp}[{i}]");
+            seen.push(text(r, &rp, "id")?);
+            one(&mut out, r, &rp, credit, None, a)?;
         }
     }
+    nested_refunds(&mut out, o, path, &seen, a)?;
     Ok(out)
+}
+
+/// Refunds listed under their payment (`payments[].refunds`, the Payment object's own list,
+/// there when an order is fetched with `expand=payments.refunds` instead of `refunds`): each
+/// once, those already on the order skipped, the payment they sit under being the one refunded.
+fn nested_refunds(
+    out: &mut Returned,
+    o: &Value,
+    path: &str,
+    seen: &[String],
+    a: &Around,
+) -> Result<(), PayloadError> {
+    let (pays, pl) = elements(o, path, "payments")?;
+    let mut seen = seen.to_vec();
+    for (i, p) in pays.iter().enumerate() {
+        let pp = format!("{pl}[{i}]");
+        let parent = opt_text(p, &pp, "id")?;
+        let (list, lp) = elements(p, &pp, "refunds")?;
+        for (k, r) in list.iter().enumerate() {
+            let rp = format!("{lp}[{k}]");
+            let id = text(r, &rp, "id")?;
+            if !seen.contains(&id) {
+                seen.push(id);
+                one(out, r, &rp, false, parent.as_deref(), a)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn one(
@@ -51,6 +83,7 @@ fn one(
     r: &Value,
     rp: &str,
     credit: bool,
+    parent: Option<&str>,
     a: &Around,
 ) -> Result<(), PayloadError> {
     let id = text(r, rp, "id")?;
@@ -64,7 +97,7 @@ fn one(
     let tax = opt_money(r, rp, "taxAmount", a.currency)?;
     let tip = opt_money(r, rp, "tipAmount", a.currency)?;
     let status = status(r, rp)?;
-    let payment = super::read::ref_id(r, rp, "payment")?;
+    let payment = super::read::ref_id(r, rp, "payment")?.or(parent.map(str::to_string));
     let (method, bin) = match payment.as_ref().and_then(|p| a.paid.get(p)) {
         Some(p) => (p.method, p.bin.clone()),
         None => {
@@ -90,7 +123,7 @@ fn one(
     let named = if credit {
         vec![]
     } else {
-        named_lines(r, rp, a.sales)?
+        named_lines(r, rp, &id, a.sales)?
     };
     let first_no = a.sales.len() as i32 + out.lines.len() as i32 + 1;
     if named.is_empty() {
@@ -130,9 +163,22 @@ fn status(r: &Value, rp: &str) -> Result<TenderStatus, PayloadError> {
     })
 }
 
-/// The order's sale lines a refund names (`lineItems`: references by id), in its order.
-fn named_lines<'s>(r: &Value, rp: &str, sales: &'s [Sale]) -> Result<Vec<&'s Sale>, PayloadError> {
+/// The order's sale lines a refund names (`lineItems`: references by id), in its order; when
+/// it names none, the line items that name it (`refunded: true` with `refund: {id}`, as Clover
+/// writes a line-item refund on the order's line items while the refund carries no list).
+fn named_lines<'s>(
+    r: &Value,
+    rp: &str,
+    id: &str,
+    sales: &'s [Sale],
+) -> Result<Vec<&'s Sale>, PayloadError> {
     let (refs, lp) = elements(r, rp, "lineItems")?;
+    if refs.is_empty() {
+        return Ok(sales
+            .iter()
+            .filter(|s| s.refund_id.as_deref() == Some(id))
+            .collect());
+    }
     let mut out = Vec::new();
     for (i, li) in refs.iter().enumerate() {
         let id = text(li, &format!("{lp}[{i}]"), "id")?;

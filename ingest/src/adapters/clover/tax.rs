@@ -47,6 +47,27 @@ pub fn add_tax(lines: &[Taxed], vat: bool, currency: &str) -> Option<(Vec<Decima
     Some((nets, taxes))
 }
 
+/// `(net, tax)` per line when the order's tax rates were not expanded (`GET …/orders` with
+/// `expand=lineItems` only, as many exports fetch): the tax Clover charged is then known only
+/// from the approved payments' `taxAmount` (Android SDK `payments.Payment`: "Tax amount
+/// paid"), spread over the lines in proportion to their amounts; with VAT it is taken out of
+/// them. Without it the tax would be lost: tenders above the lines by the whole tax.
+pub fn paid_tax(
+    lines: &[Taxed],
+    tax: Decimal,
+    vat: bool,
+    currency: &str,
+) -> (Vec<Decimal>, Vec<Decimal>) {
+    let weights: Vec<Decimal> = lines.iter().map(|l| l.amount).collect();
+    let taxes = spread(tax, &weights, exponent(currency));
+    let nets = if vat {
+        weights.iter().zip(&taxes).map(|(a, t)| a - t).collect()
+    } else {
+        weights
+    };
+    (nets, taxes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

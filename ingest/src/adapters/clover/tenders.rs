@@ -45,6 +45,9 @@ pub struct Payments {
     /// The approved payments' `serviceCharge.amount` summed, with the first charge's id;
     /// `None` when no payment records one.
     pub service_charge: Option<(Option<String>, Decimal)>,
+    /// The approved payments' `taxAmount` summed: the order's tax when its line items' tax
+    /// rates were not expanded.
+    pub tax: Decimal,
 }
 
 /// The order's `payments`, and the voided payments older API versions list under `voids`
@@ -118,6 +121,7 @@ fn payment(
     }
     match status {
         TenderStatus::Approved => {
+            out.tax += opt_money(p, pp, "taxAmount", currency)?;
             out.surcharges.extend(surcharges);
             service_charge(out, p, pp, currency)?;
             out.approved += 1;
@@ -201,7 +205,10 @@ fn result(p: &Value, pp: &str) -> Result<TenderStatus, PayloadError> {
 
 /// The method from the tender's `labelKey` (`com.clover.tender.cash`, `….credit_card`,
 /// `….debit_card`, `….external_gift_card`, `….check`, `….external_payment`, or a custom
-/// tender's own key), and for cards the BIN (`cardTransaction.first6`) and entry mode.
+/// tender's own key), and for cards the BIN (`cardTransaction.first6`) and entry mode. An
+/// order fetched without `expand=payments.tender` has tenders as bare references: a payment
+/// with a `cardTransaction` is then a card, one with `cashTendered` (only cash payments record
+/// the cash handed over) is cash.
 pub fn how_paid(
     p: &Value,
     pp: &str,
@@ -220,6 +227,8 @@ pub fn how_paid(
         ) => TenderMethod::Card,
         Some(l) if l.contains("gift_card") => TenderMethod::GiftCard,
         _ if card.is_some() => TenderMethod::Card,
+        // Tender not expanded (only `{href, id}`): cash handed over says cash.
+        None if opt_int(p, pp, "cashTendered")?.is_some_and(|c| c > 0) => TenderMethod::Cash,
         _ => TenderMethod::Other,
     };
     let Some(c) = card else {
