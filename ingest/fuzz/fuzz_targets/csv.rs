@@ -5,7 +5,8 @@
 //! tenders) and other POS systems' exports (Toast item selections: voided rows, several
 //! date forms, a business-day start; Loyverse receipts by item; Tableau Superstore: discount
 //! rates; the French bakery: comma money beside dot quantities; Maven's Coffee Shop Sales:
-//! date forms; Kaggle's Retail Sales Dataset).
+//! date forms; Kaggle's Retail Sales Dataset; dunnhumby's Complete Journey: day numbers,
+//! `hhmm` times, discount lists) and a mapping of Excel serial dates and times.
 //! It must answer with envelopes or a payload error, never panic; and cut into chunks as
 //! `import` cuts a file, it must map to the same records as the whole.
 #![no_main]
@@ -16,7 +17,31 @@ use pos_ingest::adapters::format::Format;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-const MAPPINGS: [(&str, &str); 13] = [
+/// The Complete Journey's mapping does not load until the analyst names its day one.
+const DUNNHUMBY: &str = concat!(
+    "day_one = \"2011-03-01\"\n",
+    include_str!("../../mappings/dunnhumby_complete_journey.toml")
+);
+
+/// Dates and times as Excel serials (either date system) or text, comma decimals.
+const EXCEL: &str = r#"
+source = "excel"
+store_id = "S"
+currency = "EUR"
+decimal = ","
+date_format = ["excel", "excel1904", "%d.%m.%Y"]
+time_format = "excel"
+[columns]
+txn_id = "Id"
+date = "Day"
+time = "At"
+item_id = "Item"
+quantity = "Qty"
+net_amount = "Net"
+discount = ["D1", "D2"]
+"#;
+
+const MAPPINGS: [(&str, &str); 15] = [
     ("kasse", include_str!("../../tests/data/kasse.toml")),
     ("square_item_sales", include_str!("../../mappings/square_item_sales.toml")),
     ("shopify_orders_export", include_str!("../../mappings/shopify_orders_export.toml")),
@@ -30,6 +55,8 @@ const MAPPINGS: [(&str, &str); 13] = [
     ("french_bakery_sales", include_str!("../../mappings/french_bakery_sales.toml")),
     ("maven_coffee_shop_sales", include_str!("../../mappings/maven_coffee_shop_sales.toml")),
     ("kaggle_retail_sales_dataset", include_str!("../../mappings/kaggle_retail_sales_dataset.toml")),
+    ("dunnhumby_complete_journey", DUNNHUMBY),
+    ("excel_serials", EXCEL),
 ];
 
 fn mappings() -> &'static HashMap<String, Mapping> {
