@@ -669,6 +669,46 @@ async fn a_drawer_event_sent_again_is_stored_once() {
 
 #[tokio::test]
 #[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
+async fn a_newer_drawer_event_version_replaces_the_stored_one_and_an_older_never_does() {
+    let url = fresh_db("drawer_versions").await;
+    let db = connect(&url).await;
+    let ctx = Context::for_tenant("t");
+    let event = |version: i64, cashier: &str, amount: &str| {
+        format!(
+            r#"{{"schema_version":1,"type":"drawer_event","store_id":"S1","source":"till","drawer_event_id":"shift-9/over_short","version":{version},"cashier_id":"{cashier}","occurred_at":"2026-11-02T22:00:00Z","kind":"over_short","amount":"{amount}","currency":"USD"}}"#
+        )
+    };
+    let stored = || async {
+        scalar_text(
+            &db,
+            "SELECT count(*) || '/' || min(source_version) || '/' || min(cashier_id) || '/' || min(amount) FROM pos.drawer_event",
+        )
+        .await
+    };
+    let mut w = Writer::connect(&url).await.unwrap();
+    write(&mut w, &ctx, Format::Canonical, &event(1, "", "-1.00")).await;
+    assert_eq!(stored().await, "1/1//-1.00");
+    // A recount tells the cashier and corrects the amount.
+    write(&mut w, &ctx, Format::Canonical, &event(2, "ann", "-0.40")).await;
+    assert_eq!(stored().await, "1/2/ann/-0.40");
+    // The first state delivered late changes nothing.
+    let late =
+        event(1, "", "-1.00").replace(r#""version":1,"#, r#""version":1,"event_id":"late","#);
+    let o = write(&mut w, &ctx, Format::Canonical, &late).await;
+    assert_eq!((o.counts.duplicates, o.counts.rows_written), (0, 0));
+    assert_eq!(stored().await, "1/2/ann/-0.40");
+    // Two versions in one batch: the newer wins there too, in either order.
+    let batch = format!("{}\n{}", event(4, "bob", "0.10"), event(3, "cy", "0.30"));
+    write(&mut w, &ctx, Format::Canonical, &batch).await;
+    assert_eq!(stored().await, "1/4/bob/0.10");
+    assert_eq!(
+        scalar_text(&db, "SELECT over_short::text FROM pos.store_daily").await,
+        "0.10"
+    );
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
 async fn drawer_loans_pickups_and_over_short_land_and_count_in_the_cash_at_close() {
     let url = fresh_db("drawer_cash").await;
     let db = connect(&url).await;

@@ -260,6 +260,11 @@ pub struct DrawerEvent {
     pub store_id: String,
     pub source: String,
     pub source_event_id: String,
+    /// Larger wins, as for transactions: a POS that corrects an event (or tells more of it,
+    /// such as a shift's team member) sends it again with a larger version; 0 when it never
+    /// changes.
+    #[serde(default)]
+    pub source_version: i64,
     pub register_id: Option<String>,
     pub cashier_id: Option<String>,
     pub kind: DrawerEventKind,

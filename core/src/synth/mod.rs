@@ -171,6 +171,7 @@ fn drawer_event(
         store_id: c.store_id(plan.store),
         source: c.source.clone(),
         source_event_id: g.txn_id(plan.store, plan.day, tag),
+        source_version: 0,
         register_id: Some(format!(
             "{}-R{}",
             c.store_id(plan.store),

@@ -159,6 +159,8 @@ pub struct DrawerEventV1 {
     pub store_id: String,
     pub source: String,
     pub drawer_event_id: String,
+    #[serde(default)]
+    pub version: i64,
     #[serde(deserialize_with = "de_time", serialize_with = "ser_time")]
     pub occurred_at: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -441,17 +443,25 @@ fn line_of(l: LineEvent) -> Result<Line, String> {
     })
 }
 
+/// The inbox id of a drawer event sent without `event_id`: a larger version is news, the same
+/// one again a duplicate (version 0 keeps the id it had before drawer events had versions).
+fn drawer_event_id(e: &DrawerEventV1) -> String {
+    let id = format!("{}/{}/drawer/{}", e.source, e.store_id, e.drawer_event_id);
+    match e.version {
+        0 => id,
+        v => format!("{id}/v{v}"),
+    }
+}
+
 fn decode_drawer(ctx: &Context, e: DrawerEventV1, text: &str) -> Result<Decoded, PayloadError> {
     let tenant = e.tenant_id.clone().unwrap_or_else(|| ctx.tenant_id.clone());
-    let event_id = e
-        .event_id
-        .clone()
-        .unwrap_or_else(|| format!("{}/{}/drawer/{}", e.source, e.store_id, e.drawer_event_id));
+    let event_id = e.event_id.clone().unwrap_or_else(|| drawer_event_id(&e));
     let d = DrawerEvent {
         tenant_id: tenant.clone(),
         store_id: e.store_id.clone(),
         source: e.source.clone(),
         source_event_id: e.drawer_event_id,
+        source_version: e.version,
         register_id: e.register_id,
         cashier_id: e.cashier_id,
         kind: e.kind,
@@ -715,6 +725,7 @@ pub fn encode_drawer(d: &DrawerEvent) -> DrawerEventV1 {
         store_id: d.store_id.clone(),
         source: d.source.clone(),
         drawer_event_id: d.source_event_id.clone(),
+        version: d.source_version,
         occurred_at: d.occurred_at,
         business_date: Some(d.business_date),
         register_id: d.register_id.clone(),
@@ -815,6 +826,33 @@ mod tests {
             e.message.contains("unknown field `colour`"),
             "{}",
             e.message
+        );
+    }
+
+    #[test]
+    fn a_drawer_events_version_is_read_and_names_a_new_delivery() {
+        let ctx = Context::for_tenant("t");
+        let event = |version: &str| {
+            let text = format!(
+                r#"{{"schema_version":1,"type":"drawer_event","store_id":"S1","source":"pos","drawer_event_id":"d1",{version}"occurred_at":"2026-01-05T10:00:00Z","kind":"over_short","amount":"-0.40","currency":"USD"}}"#
+            );
+            let d = decode(&ctx, &text).unwrap();
+            let Ok(Record::Drawer(e)) = d.record else {
+                panic!("{text}: not a drawer event")
+            };
+            assert_eq!(encode_drawer(&e).version, e.source_version);
+            (d.event_id, e.source_version, e.amount)
+        };
+        let unversioned = event("");
+        assert_eq!(unversioned.0, "pos/S1/drawer/d1");
+        assert_eq!(
+            (unversioned.1, unversioned.2.to_string()),
+            (0, "-0.40".into())
+        );
+        let corrected = event(r#""version":3,"#);
+        assert_eq!(
+            (corrected.0.as_str(), corrected.1),
+            ("pos/S1/drawer/d1/v3", 3)
         );
     }
 }

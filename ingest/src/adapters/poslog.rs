@@ -286,6 +286,7 @@ fn transaction(ctx: &Context, t: Node) -> R<Option<Record>> {
             store_id: h.store,
             source: SOURCE.into(),
             source_event_id: h.id,
+            source_version: 0,
             register_id: h.workstation,
             cashier_id: h.operator,
             kind,

@@ -126,7 +126,16 @@ pub fn dedup<'a>(records: impl IntoIterator<Item = &'a Record>) -> Deduped<'a> {
                     d.source_event_id.as_str(),
                     d.occurred_at.timestamp_micros(),
                 );
-                superseded += usize::from(drawers.insert(id, d).is_some());
+                match drawers.get(&id) {
+                    Some(old) if old.source_version > d.source_version => superseded += 1,
+                    Some(_) => {
+                        superseded += 1;
+                        drawers.insert(id, d);
+                    }
+                    None => {
+                        drawers.insert(id, d);
+                    }
+                }
             }
             Record::Inventory(i) => {
                 let l = &i.level;

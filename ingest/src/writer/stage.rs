@@ -395,7 +395,6 @@ async fn copy_drawers(
     .await?;
     let batch_id = target.batch_id();
     for e in &d.drawers {
-        // Drawer events have no version in the model: they are immutable facts.
         let row: [&(dyn ToSql + Sync); 13] = [
             &e.tenant_id,
             &e.store_id,
@@ -403,7 +402,7 @@ async fn copy_drawers(
             &e.source_event_id,
             &e.occurred_at,
             &e.business_date,
-            &0i64,
+            &e.source_version,
             &e.register_id,
             &e.cashier_id,
             &e.kind.as_str(),

@@ -12,9 +12,10 @@
 //!   the shift is CLOSED (its drawer counted by an auditing team member).
 //!
 //! Event ids are `{shift}/float`, `{shift}/paid_in`, `{shift}/paid_out` and `{shift}/over_short`, so the same shift
-//! fetched again (or first as a summary, then in full) lands on the same rows; drawer events
-//! have no version, so the first to arrive keeps its device and team member (a summary names
-//! neither). The business day
+//! fetched again (or first as a summary, then in full) lands on the same rows. Their version is
+//! the shift's `updated_at`, the full shift ranking above a summary of the same moment, so the
+//! full shift's device and team members replace a summary's blanks and a later state (a
+//! recount) replaces an earlier one, whatever order they arrive in. The business day
 //! is that of `opened_at` in the store's zone: a shift that ends after midnight belongs to the
 //! day it opened. Amounts count by absolute value (the API reference says they are never
 //! negative; the SDK examples write paid-outs negative). Not mapped: the shift's events
@@ -44,7 +45,7 @@ pub(super) fn shifts(ctx: &Context, v: &Value) -> Result<Parsed, PayloadError> {
     };
     if let Some(s) = get(v, "cash_drawer_shift") {
         p.event_id = version_id(s, "cash_drawer_shift")?;
-        p.records = shift(ctx, s, "cash_drawer_shift")?
+        p.records = shift(ctx, s, "cash_drawer_shift", Detail::Full)?
             .into_iter()
             .map(|e| Ok(Record::Drawer(e)))
             .collect();
@@ -53,7 +54,7 @@ pub(super) fn shifts(ctx: &Context, v: &Value) -> Result<Parsed, PayloadError> {
     let mut ids = Vec::new();
     for (i, s) in array(v, "", "cash_drawer_shifts")?.iter().enumerate() {
         let path = format!("cash_drawer_shifts[{i}]");
-        match version_id(s, &path).and_then(|id| Ok((id, shift(ctx, s, &path)?))) {
+        match version_id(s, &path).and_then(|id| Ok((id, shift(ctx, s, &path, Detail::Summary)?))) {
             Ok((id, events)) => {
                 ids.push(id);
                 p.records
@@ -82,8 +83,32 @@ fn version_id(s: &Value, path: &str) -> Result<String, PayloadError> {
     Ok(format!("cash_drawer_shift/{id}/{version}"))
 }
 
+/// What a shift payload tells: RetrieveCashDrawerShift gives the whole shift, a
+/// ListCashDrawerShifts page a summary (no device, no team members, no paid-in/out totals).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Detail {
+    Summary,
+    Full,
+}
+
+/// The version of a shift's events: `updated_at` in milliseconds, doubled, plus one for the
+/// full shift, so that of two payloads of the same moment the full one (which names the
+/// device and team members) replaces the summary, and any later state replaces both.
+fn shift_version(s: &Value, path: &str, detail: Detail) -> Result<i64, PayloadError> {
+    let at = match opt_text(s, path, "updated_at")? {
+        Some(_) => utc(time(s, path, "updated_at")?).timestamp_millis(),
+        None => 0,
+    };
+    Ok(at.saturating_mul(2) + i64::from(detail == Detail::Full))
+}
+
 /// The drawer events of one shift (full or summary).
-fn shift(ctx: &Context, s: &Value, path: &str) -> Result<Vec<DrawerEvent>, PayloadError> {
+fn shift(
+    ctx: &Context,
+    s: &Value,
+    path: &str,
+    detail: Detail,
+) -> Result<Vec<DrawerEvent>, PayloadError> {
     let id = text(s, path, "id")?;
     let location = text(s, path, "location_id").map_err(|e| {
         PayloadError::new(
@@ -97,11 +122,13 @@ fn shift(ctx: &Context, s: &Value, path: &str) -> Result<Vec<DrawerEvent>, Paylo
     let field = format!("{path}.opened_at");
     check_time(ctx, &field, opened).map_err(|m| PayloadError::new(Some(&field), m))?;
     let day = ctx.business_date(&store, opened);
+    let version = shift_version(s, path, detail)?;
     let event = |suffix: &str, kind, (amount, currency): (Decimal, String), at| DrawerEvent {
         tenant_id: ctx.tenant_id.clone(),
         store_id: store.clone(),
         source: super::SOURCE.into(),
         source_event_id: format!("{id}/{suffix}"),
+        source_version: version,
         register_id: get(s, "device").and_then(|d| d.get("id")?.as_str().map(str::to_string)),
         cashier_id: None,
         kind,

@@ -53,6 +53,7 @@ pub(super) fn order_tenders(
             store_id: w.store.to_string(),
             source: SOURCE.into(),
             source_event_id: event,
+            source_version: 0,
             register_id: None,
             cashier_id: None,
             kind: DrawerEventKind::NoSale,

@@ -209,3 +209,22 @@ fn a_count_in_another_currency_than_the_expected_cash_is_refused() {
         Some("cash_drawer_shift.closed_cash_money")
     );
 }
+
+#[test]
+fn the_full_shift_outranks_its_summary_and_a_later_state_outranks_both() {
+    let full = parse(&ctx(), &fixture("retrieve_cash_drawer_shift_closed.json")).unwrap();
+    let page = parse(&ctx(), &fixture("list_cash_drawer_shifts_page.json")).unwrap();
+    let (full, summary) = (drawers(&full)[0], drawers(&page)[0]);
+    assert_eq!(full.source_event_id, summary.source_event_id);
+    // Same updated_at: the full shift (device, team member) wins over the summary's blanks.
+    assert!(full.source_version > summary.source_version);
+    assert_eq!(full.source_version - summary.source_version, 1);
+    // A later state of the shift, even as a summary, wins over both.
+    let later = fixture("list_cash_drawer_shifts_page.json").replacen(
+        r#""updated_at": "2026-07-19T04:36:02.000Z""#,
+        r#""updated_at": "2026-07-19T04:36:03.000Z""#,
+        1,
+    );
+    let later = parse(&ctx(), &later).unwrap();
+    assert!(drawers(&later)[0].source_version > full.source_version);
+}
