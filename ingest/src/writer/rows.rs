@@ -66,6 +66,37 @@ pub struct Deduped<'a> {
 
 type TxnId<'a> = (&'a str, &'a str, &'a str, &'a str, i64);
 
+/// A record that says which of its versions it is (larger is newer).
+trait Versioned {
+    fn version(&self) -> i64;
+}
+
+macro_rules! versioned {
+    ($($t:ty),*) => {$(impl Versioned for $t {
+        fn version(&self) -> i64 {
+            self.source_version
+        }
+    })*};
+}
+versioned!(Transaction, DrawerEvent, InventoryRecord, TenderRecord);
+
+/// Puts `rec` under `id` unless a record of a higher version is there (on equal versions the
+/// later wins); whether a record was dropped.
+fn keep_newest<'a, K: Eq + std::hash::Hash, T: Versioned>(
+    map: &mut HashMap<K, &'a T>,
+    id: K,
+    rec: &'a T,
+) -> bool {
+    match map.get(&id) {
+        Some(old) if old.version() > rec.version() => true,
+        old => {
+            let dropped = old.is_some();
+            map.insert(id, rec);
+            dropped
+        }
+    }
+}
+
 /// Keeps, per key, the highest `source_version` (the last one on ties: a replay of a corrected
 /// mapping arrives after the original). Output is sorted by key so concurrent batches lock rows
 /// in the same order and cannot deadlock on each other.
@@ -87,16 +118,7 @@ pub fn dedup<'a>(records: impl IntoIterator<Item = &'a Record>) -> Deduped<'a> {
                     x.tender.tender_no,
                     x.tender.occurred_at.timestamp_micros(),
                 );
-                match tenders.get(&id) {
-                    Some(old) if old.source_version > x.source_version => superseded += 1,
-                    Some(_) => {
-                        superseded += 1;
-                        tenders.insert(id, x);
-                    }
-                    None => {
-                        tenders.insert(id, x);
-                    }
-                }
+                superseded += usize::from(keep_newest(&mut tenders, id, x));
             }
             Record::Txn(t) => {
                 let k = &t.key;
@@ -107,16 +129,7 @@ pub fn dedup<'a>(records: impl IntoIterator<Item = &'a Record>) -> Deduped<'a> {
                     k.source_txn_id.as_str(),
                     t.occurred_at.timestamp_micros(),
                 );
-                match txns.get(&id) {
-                    Some(old) if old.source_version > t.source_version => superseded += 1,
-                    Some(_) => {
-                        superseded += 1;
-                        txns.insert(id, t);
-                    }
-                    None => {
-                        txns.insert(id, t);
-                    }
-                }
+                superseded += usize::from(keep_newest(&mut txns, id, t));
             }
             Record::Drawer(d) => {
                 let id = (
@@ -126,16 +139,7 @@ pub fn dedup<'a>(records: impl IntoIterator<Item = &'a Record>) -> Deduped<'a> {
                     d.source_event_id.as_str(),
                     d.occurred_at.timestamp_micros(),
                 );
-                match drawers.get(&id) {
-                    Some(old) if old.source_version > d.source_version => superseded += 1,
-                    Some(_) => {
-                        superseded += 1;
-                        drawers.insert(id, d);
-                    }
-                    None => {
-                        drawers.insert(id, d);
-                    }
-                }
+                superseded += usize::from(keep_newest(&mut drawers, id, d));
             }
             Record::Inventory(i) => {
                 let l = &i.level;
@@ -145,16 +149,7 @@ pub fn dedup<'a>(records: impl IntoIterator<Item = &'a Record>) -> Deduped<'a> {
                     l.sku.as_str(),
                     l.as_of.timestamp_micros(),
                 );
-                match inventory.get(&id) {
-                    Some(old) if old.source_version > i.source_version => superseded += 1,
-                    Some(_) => {
-                        superseded += 1;
-                        inventory.insert(id, i);
-                    }
-                    None => {
-                        inventory.insert(id, i);
-                    }
-                }
+                superseded += usize::from(keep_newest(&mut inventory, id, i));
             }
         }
     }
