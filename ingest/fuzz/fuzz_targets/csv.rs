@@ -28,6 +28,7 @@ const EXCEL: &str = r#"
 source = "excel"
 store_id = "S"
 currency = "EUR"
+delimiter = ";"
 decimal = ","
 date_format = ["excel", "excel1904", "%d.%m.%Y"]
 time_format = "excel"
