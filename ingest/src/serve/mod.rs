@@ -8,8 +8,11 @@ pub mod fetch;
 pub mod fetch_clover;
 pub mod group;
 pub mod listener;
+mod mappings;
 pub mod metrics;
 pub mod signature;
+
+pub use mappings::load_mappings;
 
 use crate::adapters::csv::Mapping;
 use crate::adapters::format::{map, quarantine_rejected, unreadable, Format, Mapped, Meta};
@@ -42,30 +45,6 @@ pub struct AppState {
 }
 
 type Shared = Arc<AppState>;
-
-/// Reads the CSV mappings of the config: inline tables, or `path = "file.toml"`.
-pub fn load_mappings(cfg: &Config) -> anyhow::Result<HashMap<String, Mapping>> {
-    let mut out = HashMap::new();
-    for (name, v) in &cfg.csv {
-        let m = match v.get("path").and_then(toml::Value::as_str) {
-            Some(p) => {
-                let text = std::fs::read_to_string(p)
-                    .map_err(|e| anyhow::anyhow!("[csv.{name}] path {p}: {e}"))?;
-                Mapping::from_toml(&text)
-            }
-            None => v
-                .clone()
-                .try_into::<Mapping>()
-                .map_err(|e| format!("invalid CSV mapping: {e}"))
-                .and_then(|m| m.check().map(|_| m)),
-        };
-        out.insert(
-            name.clone(),
-            m.map_err(|e| anyhow::anyhow!("[csv.{name}]: {e}"))?,
-        );
-    }
-    Ok(out)
-}
 
 pub fn router(state: Shared) -> Router {
     let limit = state.cfg.serve.max_body_bytes;

@@ -38,7 +38,7 @@ fn the_ready_mapping_does_not_load_until_the_analyst_names_day_one() {
     );
     // The commented example is a Tuesday, the weekday the dataset's weeks make DAY 1 when
     // they start on a Sunday (`WEEK_NO = ceil((DAY + 2) / 7)`: DAY 6 begins week 2).
-    assert!(DUNNHUMBY.contains("# day_one = \"2011-03-01\""));
+    assert!(DUNNHUMBY.contains("#   day_one = \"2011-03-01\""));
     let one = chrono::NaiveDate::from_ymd_opt(2011, 3, 1).unwrap();
     assert_eq!(one.weekday(), chrono::Weekday::Tue);
 }
