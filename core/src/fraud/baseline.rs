@@ -48,7 +48,27 @@ pub struct Baseline {
     /// No-sale drawer opens per transaction (median over cashier-days, MAD as spread).
     pub no_sale_rate: f64,
     pub no_sale_rate_mad: f64,
+    /// How short the drawers counted at close were on honest cashier-days (counted − expected,
+    /// negated; a day without a count, or counted exact, is 0). Absent in baselines fitted before
+    /// drawer counts were scored: such a baseline judges no count until it is refitted.
+    #[serde(default)]
+    pub drawer_short: Tail,
+    /// How far over, likewise (an overage can be a sale not rung, its cash taken out later).
+    #[serde(default)]
+    pub drawer_over: Tail,
 }
+
+/// What the drawer events of the training window say per cashier-day.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DrawerHistory {
+    /// Drawer opened without a sale.
+    pub no_sales: BTreeMap<CashierDayKey, u32>,
+    /// Counted − expected at close, summed over the cashier-day's counts.
+    pub over_short: BTreeMap<CashierDayKey, f64>,
+}
+
+/// (store, cashier, business date).
+pub type CashierDayKey = (String, String, chrono::NaiveDate);
 
 /// Weekend vs weekday × morning / midday / afternoon / evening: baskets differ by both.
 pub fn segment(weekend: bool, hour: u32) -> String {
@@ -72,12 +92,9 @@ pub struct TrainingRow {
 }
 
 impl Baseline {
-    /// Pass one: tails, norms, prices. Hit rates need scoring, so [`Baseline::fit_rates`] follows.
-    pub fn fit(
-        store_id: Option<String>,
-        rows: &[TrainingRow],
-        no_sales: &BTreeMap<(String, String, chrono::NaiveDate), u32>,
-    ) -> Baseline {
+    /// Pass one: tails, norms, prices. Hit rates and the under-ringing tail need
+    /// scoring against this pass, which [`super::Baselines::fit`] does next.
+    pub fn fit(store_id: Option<String>, rows: &[TrainingRow], drawer: &DrawerHistory) -> Baseline {
         let (reference_prices, cheap_price) = shelf_prices(rows);
         let cheap = CheapItems {
             price: cheap_price,
@@ -125,7 +142,9 @@ impl Baseline {
                 )
             })
             .collect();
-        let (no_sale_rate, no_sale_rate_mad) = no_sale_norm(rows, no_sales);
+        let (no_sale_rate, no_sale_rate_mad) = no_sale_norm(rows, &drawer.no_sales);
+        let (drawer_short, drawer_over) =
+            count_tails(store_id.as_deref(), rows, &drawer.over_short);
         let days: std::collections::BTreeSet<_> = rows.iter().map(|r| &r.cashier_day).collect();
         Baseline {
             version: BASELINE_VERSION,
@@ -141,6 +160,8 @@ impl Baseline {
             hit_rate: BTreeMap::new(),
             no_sale_rate,
             no_sale_rate_mad,
+            drawer_short,
+            drawer_over,
         }
     }
 
@@ -226,11 +247,8 @@ fn cheap_line_share(rows: &[TrainingRow], cheap_price: Decimal) -> f64 {
 
 /// No-sales per transaction over cashier-days: median and MAD, so one drawer-happy cashier does
 /// not move the norm.
-fn no_sale_norm(
-    rows: &[TrainingRow],
-    no_sales: &BTreeMap<(String, String, chrono::NaiveDate), u32>,
-) -> (f64, f64) {
-    let mut txns: BTreeMap<&(String, String, chrono::NaiveDate), u32> = BTreeMap::new();
+fn no_sale_norm(rows: &[TrainingRow], no_sales: &BTreeMap<CashierDayKey, u32>) -> (f64, f64) {
+    let mut txns: BTreeMap<&CashierDayKey, u32> = BTreeMap::new();
     for r in rows {
         *txns.entry(&r.cashier_day).or_default() += 1;
     }
@@ -251,6 +269,27 @@ fn no_sale_norm(
         keep.iter().sum::<f64>() / keep.len() as f64
     };
     (m.max(trimmed).max(mean * 0.5).max(1e-3), s)
+}
+
+/// The honest tails of shortage and overage per cashier-day: over every cashier-day of the
+/// store (the chain: of all stores) that rang a sale or counted a drawer, a day without a count
+/// standing at 0. Some POS report an exact count as no event at all, so "no count" and
+/// "counted exact" cannot be told apart; both are 0 here and at scoring.
+fn count_tails(
+    store_id: Option<&str>,
+    rows: &[TrainingRow],
+    over_short: &BTreeMap<CashierDayKey, f64>,
+) -> (Tail, Tail) {
+    let mut days: BTreeMap<&CashierDayKey, f64> =
+        rows.iter().map(|r| (&r.cashier_day, 0.0)).collect();
+    for (k, x) in over_short {
+        if store_id.is_none_or(|s| s == k.0) {
+            *days.entry(k).or_default() += x;
+        }
+    }
+    let short: Vec<f64> = days.values().map(|x| (-x).max(0.0)).collect();
+    let over: Vec<f64> = days.values().map(|x| x.max(0.0)).collect();
+    (Tail::fit(&short), Tail::fit(&over))
 }
 
 /// The shrunk hit rate of a family (store toward chain).

@@ -21,7 +21,7 @@ pub mod monitor;
 pub mod score;
 pub mod stats;
 
-pub use baseline::{Baseline, TrainingRow};
+pub use baseline::{Baseline, DrawerHistory, TrainingRow};
 pub use features::{
     extract, CardAttempt, CheapItems, DaySoFar, Family, OriginalSale, TxnContext, TxnFeatures,
     FEATURES,
@@ -33,3 +33,5 @@ pub use score::{
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_drawer;

@@ -3,7 +3,8 @@
 //! store, each cashier's day so far), scoring as records land. Without baselines it only records
 //! training rows, from which [`Baselines::fit`] learns what honest looks like.
 
-use super::baseline::{Baseline, TrainingRow};
+pub use super::baseline::CashierDayKey;
+use super::baseline::{to_f64, Baseline, DrawerHistory, TrainingRow};
 use super::features::{
     extract, priced_lines, CardAttempt, CheapItems, DaySoFar, Family, OriginalSale, TxnContext,
     TxnFeatures,
@@ -19,8 +20,6 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
-pub type CashierDayKey = (String, String, NaiveDate);
-
 /// The chain-wide baseline (peer group) and one per store.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Baselines {
@@ -29,9 +28,10 @@ pub struct Baselines {
 }
 
 impl Baselines {
-    /// Learns baselines from training rows (see [`Monitor::training`]) and no-sale counts.
-    pub fn fit(rows: &[TrainingRow], no_sales: &BTreeMap<CashierDayKey, u32>) -> Baselines {
-        let mut chain = Baseline::fit(None, rows, no_sales);
+    /// Learns baselines from training rows (see [`Monitor::training`]) and what the drawer
+    /// events of the same window say per cashier-day.
+    pub fn fit(rows: &[TrainingRow], drawer: &DrawerHistory) -> Baselines {
+        let mut chain = Baseline::fit(None, rows, drawer);
         let mut by_store: BTreeMap<String, Vec<TrainingRow>> = BTreeMap::new();
         for r in rows {
             by_store
@@ -41,7 +41,7 @@ impl Baselines {
         }
         let mut stores: BTreeMap<String, Baseline> = by_store
             .iter()
-            .map(|(s, rs)| (s.clone(), Baseline::fit(Some(s.clone()), rs, no_sales)))
+            .map(|(s, rs)| (s.clone(), Baseline::fit(Some(s.clone()), rs, drawer)))
             .collect();
         // Pass two: the under-ringing tail and the family hit rates need the first pass.
         chain.low_value_tail = Tail::fit(
@@ -96,7 +96,7 @@ pub struct Monitor {
     windows: HashMap<String, VecDeque<CardAttempt>>,
     days: BTreeMap<CashierDayKey, (DaySoFar, CashierDay)>,
     pub training: Vec<TrainingRow>,
-    pub no_sales: BTreeMap<CashierDayKey, u32>,
+    pub drawer: DrawerHistory,
 }
 
 fn key_of(store: &str, cashier: Option<&String>, date: NaiveDate) -> CashierDayKey {
@@ -116,7 +116,7 @@ impl Monitor {
             windows: HashMap::new(),
             days: BTreeMap::new(),
             training: vec![],
-            no_sales: BTreeMap::new(),
+            drawer: DrawerHistory::default(),
         }
     }
 
@@ -216,13 +216,20 @@ impl Monitor {
         }
     }
 
-    /// Scores a drawer event (no-sales only; None for others or while training).
+    /// Scores a drawer event (no-sales only; None for others or while training). A count at
+    /// close adds its over/short to the cashier's day, judged when the day is scored.
     pub fn observe_drawer(&mut self, e: &DrawerEvent) -> Option<Score> {
+        let key = key_of(&e.store_id, e.cashier_id.as_ref(), e.business_date);
+        if e.kind == DrawerEventKind::OverShort {
+            let x = to_f64(e.amount);
+            *self.drawer.over_short.entry(key.clone()).or_default() += x;
+            self.days.entry(key).or_default().1.over_short += x;
+            return None;
+        }
         if e.kind != DrawerEventKind::NoSale {
             return None;
         }
-        let key = key_of(&e.store_id, e.cashier_id.as_ref(), e.business_date);
-        *self.no_sales.entry(key.clone()).or_default() += 1;
+        *self.drawer.no_sales.entry(key.clone()).or_default() += 1;
         let (day, cd) = self.days.entry(key).or_default();
         let s = self
             .baselines
@@ -252,7 +259,7 @@ impl Monitor {
     /// Ends training: fits baselines from what was observed and scores from now on, keeping the
     /// context (sales seen, card windows, days so far) so returns still find their sales.
     pub fn start_scoring(&mut self) -> &Baselines {
-        let b = Baselines::fit(&std::mem::take(&mut self.training), &self.no_sales);
+        let b = Baselines::fit(&std::mem::take(&mut self.training), &self.drawer);
         self.baselines.insert(b)
     }
 

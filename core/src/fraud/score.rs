@@ -4,9 +4,9 @@
 //! business day adds the Poisson surprise of "k such transactions where μ were expected".
 //! The score is the logistic of the evidence minus an offset that encodes how rare fraud is.
 
-use super::baseline::{hit_rate, Baseline, SHRINK_TXNS};
+use super::baseline::{hit_rate, Baseline, SHRINK_DAYS, SHRINK_TXNS};
 use super::features::{DaySoFar, Family, TxnFeatures, FEATURES};
-use super::stats::{poisson_surprise, sigmoid};
+use super::stats::{poisson_surprise, sigmoid, Tail};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -218,6 +218,10 @@ pub struct CashierDay {
     pub no_sales: u32,
     /// The strongest transaction evidence of the day, in nats.
     pub max_txn_evidence: f64,
+    /// What the counts of the cashier's drawers at close found against what the POS expected,
+    /// summed (counted − expected: negative short); 0 without a count.
+    #[serde(default)]
+    pub over_short: f64,
 }
 
 impl CashierDay {
@@ -231,8 +235,9 @@ impl CashierDay {
 }
 
 /// Scores a cashier-day: per family, how surprising its count of hits is for that many
-/// transactions at this store; no-sales against the store's per-transaction norm; plus the
-/// margin of its worst transaction over the alert offset.
+/// transactions at this store; no-sales against the store's per-transaction norm; a drawer
+/// counted short or over at close against the store's honest counts; plus the margin of its
+/// worst transaction over the alert offset.
 pub fn score_cashier_day(
     d: &CashierDay,
     store: &Baseline,
@@ -269,6 +274,7 @@ pub fn score_cashier_day(
             ),
         });
     }
+    reasons.extend(drawer_count_reason(d.over_short, store, chain));
     let worst = d.max_txn_evidence - cal.txn_offset;
     if worst > 0.0 {
         reasons.push(Reason {
@@ -282,6 +288,82 @@ pub fn score_cashier_day(
     }
     let hits = d.hits.keys().copied().collect();
     finish(reasons, hits, cal.cashier_day_offset)
+}
+
+/// A count under this (in the currency's main unit) is a miscount, whatever the history: where
+/// every honest count came out exact, 0.40 short would otherwise be "beyond anything seen".
+pub const DRAWER_MATERIAL: f64 = 1.0;
+/// Cashier-days with a count off (store and chain together) before counts are judged at all:
+/// a history without counts says nothing about how far off an honest count can be.
+pub const DRAWER_MIN_COUNTS: u64 = 10;
+
+/// A drawer that counted short (or over) at close by more than honest counts at this store do:
+/// the rarity of the amount among the store's cashier-days (shrunk toward the chain), beyond
+/// the family allowance. Cash taken from the till shows here and nowhere else.
+fn drawer_count_reason(
+    over_short: f64,
+    store: &Baseline,
+    chain: Option<&Baseline>,
+) -> Option<Reason> {
+    let counts = |b: &Baseline| b.drawer_short.positive + b.drawer_over.positive;
+    if over_short.abs() < DRAWER_MATERIAL
+        || counts(store) + chain.map_or(0, counts) < DRAWER_MIN_COUNTS
+    {
+        return None;
+    }
+    let (code, word, own, prior) = if over_short < 0.0 {
+        (
+            "drawer_short",
+            "short",
+            &store.drawer_short,
+            chain.map(|c| &c.drawer_short),
+        )
+    } else {
+        (
+            "drawer_over",
+            "over",
+            &store.drawer_over,
+            chain.map(|c| &c.drawer_over),
+        )
+    };
+    let x = over_short.abs();
+    let s = -amount_survival_shrunk(own, prior, x).ln();
+    let c = s - FAMILY_ALLOWANCE;
+    (c > 0.0).then(|| Reason {
+        code: code.into(),
+        contribution: c,
+        detail: format!(
+            "drawers counted {x:.2} {word} at close (1 in {:.0} cashier-days at this store)",
+            s.exp().min(1e9)
+        ),
+    })
+}
+
+/// How fast the rarity of a count grows beyond the largest honest one: P(≥ x) falls as
+/// (largest / x)^3, so twice the worst honest miscount is 8× rarer. Money errors have heavier
+/// tails than the exponential decay transaction features use, where 7.00 short against honest
+/// counts of at most 5.00 would already read as "far beyond anything seen".
+const DRAWER_TAIL_POWER: f64 = 3.0;
+
+/// P(a cashier-day's count is off by ≥ x) among honest ones, the store's history shrunk toward
+/// the chain's with weight n/(n + [`SHRINK_DAYS`]).
+fn amount_survival_shrunk(own: &Tail, prior: Option<&Tail>, x: f64) -> f64 {
+    let one = |t: &Tail| {
+        let floor = 0.5 / (t.n as f64 + 1.0);
+        match t.q.last() {
+            Some(&top) if x > top => {
+                (t.survival(top) * (top / x).powf(DRAWER_TAIL_POWER)).max(floor * floor)
+            }
+            _ => t.survival(x),
+        }
+    };
+    match prior {
+        Some(p) if p.n > 0 => {
+            let w = own.n as f64 / (own.n as f64 + SHRINK_DAYS);
+            w * one(own) + (1.0 - w) * one(p)
+        }
+        _ => one(own),
+    }
 }
 
 /// Scores a no-sale drawer open in real time: the cashier's count so far against the norm.

@@ -25,8 +25,9 @@ pub fn median_mad(xs: &[f64]) -> (f64, f64) {
 }
 
 /// The honest distribution of one non-negative feature, kept as the share of positive values and
-/// quantiles of the positive part: enough to answer "how rare is a value this large?".
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// quantiles of the positive part: enough to answer "how rare is a value this large?". The
+/// default is the tail of no history at all.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Tail {
     pub n: u64,
     pub positive: u64,

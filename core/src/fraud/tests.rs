@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-fn cfg() -> ChainConfig {
+pub(super) fn cfg() -> ChainConfig {
     ChainConfig {
         stores: 2,
         days: 35,
@@ -20,7 +20,7 @@ fn cfg() -> ChainConfig {
 }
 
 /// A scoring monitor that knows the sales of the `days` before `first` (returns cite them).
-fn warm_monitor(chain: &Chain, first: u32, days: u32) -> Monitor {
+pub(super) fn warm_monitor(chain: &Chain, first: u32, days: u32) -> Monitor {
     let mut mon = Monitor::new(Some(fixture().0.clone()));
     for d in first.saturating_sub(days)..first {
         chain
@@ -33,7 +33,7 @@ fn warm_monitor(chain: &Chain, first: u32, days: u32) -> Monitor {
 }
 
 /// Baselines from four honest weeks, and the honest sales of the fifth week.
-fn fixture() -> &'static (Baselines, Vec<Transaction>) {
+pub(super) fn fixture() -> &'static (Baselines, Vec<Transaction>) {
     static F: OnceLock<(Baselines, Vec<Transaction>)> = OnceLock::new();
     F.get_or_init(|| {
         let cfg = cfg();
@@ -477,12 +477,14 @@ fn cashier_day_counts_are_judged_against_volume() {
         hits: HashMap::from([(Family::Refund, 1)]).into_iter().collect(),
         no_sales: 2,
         max_txn_evidence: 4.0,
+        ..CashierDay::default()
     };
     let voids = CashierDay {
         transactions: 40,
         hits: HashMap::from([(Family::LineVoid, 7)]).into_iter().collect(),
         no_sales: 1,
         max_txn_evidence: 8.0,
+        ..CashierDay::default()
     };
     assert!(score_cashier_day(&busy_honest, store, Some(&b.chain), &cal).score < 0.5);
     let s = score_cashier_day(&voids, store, Some(&b.chain), &cal);

@@ -23,6 +23,8 @@ pub struct FraudRates {
     pub sweetheart: f64,
     /// Bursts of small declined card attempts (per store-day).
     pub card_testing: f64,
+    /// Taking cash from the till, so the drawer counts short at close.
+    pub cash_skim: f64,
 }
 
 impl FraudRates {
@@ -42,6 +44,7 @@ impl FraudRates {
             keyed_override: rate,
             sweetheart: rate,
             card_testing: rate,
+            cash_skim: rate,
         }
     }
 }

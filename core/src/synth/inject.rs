@@ -75,7 +75,9 @@ impl Shape {
             FraudType::KeyedOverride => ((2, 4), (0.25, 0.6), 0.0, 0.0, 0.0),
             FraudType::Sweetheart => ((6, 14), (0.0, 0.0), 0.0, 0.6, 0.5),
             FraudType::Refund => ((1, 2), (0.0, 0.0), 0.0, 0.15, 0.0),
-            FraudType::NoSale | FraudType::CardTesting => ((1, 1), (0.0, 0.0), 0.0, 0.0, 0.0),
+            FraudType::NoSale | FraudType::CardTesting | FraudType::CashSkim => {
+                ((1, 1), (0.0, 0.0), 0.0, 0.0, 0.0)
+            }
         };
         Shape {
             lines,
@@ -111,7 +113,7 @@ pub fn alter(g: &Gen, plan: &DayPlan, ep: &Episode, t: &mut Transaction, r: &mut
         FraudType::Discount => discount(g, plan, ep, t, r, &sh),
         FraudType::KeyedOverride => keyed_override(g, t, r, &sh),
         FraudType::Sweetheart => sweetheart(g, plan, ep, t, r, &sh),
-        FraudType::Refund | FraudType::NoSale | FraudType::CardTesting => {
+        FraudType::Refund | FraudType::NoSale | FraudType::CardTesting | FraudType::CashSkim => {
             unreachable!("{:?} adds records, it does not alter", ep.fraud)
         }
     }
@@ -435,6 +437,18 @@ pub fn no_sale_times(g: &Gen, plan: &DayPlan, ep: &Episode, r: &mut Rng) -> Vec<
         .expect("episode cashier works today");
     let (a, b) = shift_bounds(g.cfg, shift);
     (0..ep.extra).map(|_| r.range_u32(a, b - 1)).collect()
+}
+
+/// How much cash an episode takes from the till, in whole units: notes of 5, 10 or 20 adding up
+/// to 40–200 (standard), or from 10 (varied shapes: some thieves take little, to stay under the
+/// radar of a count that is often a few units off).
+pub fn skim_amount(g: &Gen, r: &mut Rng) -> u32 {
+    let least = match g.cfg.fraud_shapes {
+        FraudShapes::Standard => 40,
+        FraudShapes::Varied => 10,
+    };
+    let note = [5, 10, 20][r.index(3)];
+    r.range_u32(least / note, 200 / note).max(1) * note
 }
 
 /// A burst of small card attempts, mostly declined, keyed, one BIN, many card numbers.

@@ -14,10 +14,12 @@ pub enum FraudType {
     KeyedOverride,
     Sweetheart,
     CardTesting,
+    /// Cash taken from the till: the drawer counts short at close.
+    CashSkim,
 }
 
 impl FraudType {
-    pub const ALL: [FraudType; 8] = [
+    pub const ALL: [FraudType; 9] = [
         FraudType::LineVoid,
         FraudType::PostVoid,
         FraudType::Refund,
@@ -26,6 +28,7 @@ impl FraudType {
         FraudType::KeyedOverride,
         FraudType::Sweetheart,
         FraudType::CardTesting,
+        FraudType::CashSkim,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -38,6 +41,7 @@ impl FraudType {
             FraudType::KeyedOverride => "keyed_override",
             FraudType::Sweetheart => "sweetheart",
             FraudType::CardTesting => "card_testing",
+            FraudType::CashSkim => "cash_skim",
         }
     }
 }

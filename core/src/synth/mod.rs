@@ -26,7 +26,7 @@ pub use plan::WEEKDAY_FACTOR;
 use crate::model::*;
 use basket::Gen;
 use chrono::Duration;
-use plan::{shift_bounds, DayPlan};
+use plan::{shift_bounds, DayPlan, Episode};
 use rng::{Rng, Stream};
 use rust_decimal::Decimal;
 
@@ -129,6 +129,11 @@ fn store_day(g: &Gen, store: u32, day: u32, out: &mut DayData) {
                     });
                     events.push(e);
                 }
+            }
+            FraudType::CashSkim => {
+                let (e, label) = cash_skim(g, &plan, ep, &mut r);
+                labels.push(label);
+                events.push(e);
             }
             _ => {}
         }
@@ -268,6 +273,39 @@ fn counts_at_close(g: &Gen, plan: &DayPlan) -> Vec<DrawerEvent> {
         ));
     }
     v
+}
+
+/// A cashier who took cash from the till: their drawer counts short at close by what was taken
+/// (beside any honest miscount of the same shift, which is its own event).
+fn cash_skim(g: &Gen, plan: &DayPlan, ep: &Episode, r: &mut Rng) -> (DrawerEvent, FraudLabel) {
+    let taken = inject::skim_amount(g, r);
+    let end = plan
+        .rota
+        .iter()
+        .filter(|ro| ro.cashier == ep.cashier)
+        .map(|ro| shift_bounds(g.cfg, ro.shift).1)
+        .max()
+        .expect("episode cashier works today");
+    let e = drawer_event(
+        g,
+        plan,
+        (9u64 << 32) | u64::from(ep.cashier),
+        ep.cashier,
+        end - 1,
+        DrawerEventKind::OverShort,
+        -Decimal::from(taken),
+    );
+    let label = FraudLabel {
+        fraud_type: FraudType::CashSkim,
+        tenant_id: e.tenant_id.clone(),
+        store_id: e.store_id.clone(),
+        cashier_id: e.cashier_id.clone(),
+        business_date: e.business_date,
+        source_txn_id: None,
+        source_event_id: Some(e.source_event_id.clone()),
+        detail: format!("{taken} taken from the till; the drawer counted short at close"),
+    };
+    (e, label)
 }
 
 /// End-of-day stock: a replenishment sawtooth around each item's expected demand, so fast movers

@@ -295,8 +295,25 @@ fn plan_fraud(cfg: &ChainConfig, plan: &mut DayPlan) {
             });
         }
     }
+    plan_skims(cfg, plan);
     if r.chance(f.card_testing) {
         let (a, b) = (cfg.open_hour * 3600, cfg.close_hour * 3600 - 1800);
         plan.card_test = Some((r.range_u32(a, b), r.range_u32(6, 18)));
+    }
+}
+
+/// Cash skims, drawn per working cashier from their own stream (so adding them moved none of the
+/// other episodes). The amount is drawn when the episode is injected.
+fn plan_skims(cfg: &ChainConfig, plan: &mut DayPlan) {
+    for c in plan.working() {
+        let key = [u64::from(plan.store), u64::from(plan.day), u64::from(c), 9];
+        if Rng::keyed(cfg.seed, Stream::Fraud, &key).chance(cfg.fraud.cash_skim) {
+            plan.episodes.push(Episode {
+                cashier: c,
+                fraud: FraudType::CashSkim,
+                slots: vec![],
+                extra: 0,
+            });
+        }
     }
 }

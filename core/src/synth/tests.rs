@@ -326,3 +326,46 @@ fn some_shifts_count_over_or_short_at_close_and_most_balance() {
     assert!(counts.iter().any(|e| e.amount < Decimal::ZERO));
     assert!(counts.iter().any(|e| e.amount > Decimal::ZERO));
 }
+
+#[test]
+fn a_cash_skim_counts_the_drawer_short_by_notes_and_moves_nothing_else() {
+    let honest = small(FraudRates {
+        cash_skim: 0.0,
+        ..FraudRates::uniform(0.05)
+    });
+    let skims = small(FraudRates {
+        cash_skim: 0.3,
+        ..FraudRates::uniform(0.05)
+    });
+    let (a, b) = (all_days(&honest), all_days(&skims));
+    let skim_ids: HashSet<&str> = b
+        .iter()
+        .flat_map(|d| &d.labels)
+        .filter(|l| l.fraud_type == FraudType::CashSkim)
+        .filter_map(|l| l.source_event_id.as_deref())
+        .collect();
+    assert!(skim_ids.len() > 20, "{} skims", skim_ids.len());
+    for (x, y) in a.iter().zip(&b) {
+        assert_eq!(x.transactions, y.transactions);
+        let others: Vec<&DrawerEvent> = y
+            .drawer_events
+            .iter()
+            .filter(|e| !skim_ids.contains(e.source_event_id.as_str()))
+            .collect();
+        let mine: Vec<&DrawerEvent> = x.drawer_events.iter().collect();
+        assert_eq!(mine, others);
+        for e in y
+            .drawer_events
+            .iter()
+            .filter(|e| skim_ids.contains(e.source_event_id.as_str()))
+        {
+            assert_eq!(e.kind, DrawerEventKind::OverShort);
+            let taken = -e.amount;
+            assert!(
+                (Decimal::from(40)..=Decimal::from(200)).contains(&taken)
+                    && (taken % Decimal::from(5)).is_zero(),
+                "{e:?}"
+            );
+        }
+    }
+}
