@@ -345,9 +345,9 @@ END
 $$;
 
 -- Risk per cashier for one store and business day: hits from pos.fraud_score, transaction and
--- no-sale counts from the pos.cashier_daily view.
+-- no-sale counts and the drawers' over/short at close from the pos.cashier_daily view.
 CREATE FUNCTION pos.cashier_risk(tenant_id text, store_id text, business_date date)
-RETURNS TABLE (cashier_id text, score double precision, alert boolean, transactions bigint, no_sales bigint, reasons jsonb)
+RETURNS TABLE (cashier_id text, score double precision, alert boolean, transactions bigint, no_sales bigint, over_short numeric, reasons jsonb)
 LANGUAGE sql STABLE AS $$
 WITH s AS (SELECT pos.fraud_setting(cashier_risk.tenant_id) AS st),
 sc AS (
@@ -359,23 +359,25 @@ sc AS (
      WHERE (f.tenant_id, f.store_id, f.business_date) = (cashier_risk.tenant_id, cashier_risk.store_id, cashier_risk.business_date)
      GROUP BY f.cashier_id
 ), cd AS (
-    SELECT v.cashier_id, v.transactions + v.post_voids + v.cancelled AS transactions, v.no_sales
+    SELECT v.cashier_id, v.transactions + v.post_voids + v.cancelled AS transactions, v.no_sales, v.over_short
       FROM pos.cashier_daily v
      WHERE (v.tenant_id, v.store_id, v.business_date) = (cashier_risk.tenant_id, cashier_risk.store_id, cashier_risk.business_date)
 ), j AS (
     SELECT coalesce(cd.cashier_id, sc.cashier_id) AS cashier_id,
            greatest(coalesce(cd.transactions, 0), coalesce(sc.n, 0)) AS transactions, coalesce(cd.no_sales, 0) AS no_sales,
+           coalesce(cd.over_short, 0) AS over_short,
            pos.fraud_cashier_day_json(cashier_risk.tenant_id, cashier_risk.store_id,
                jsonb_build_object('transactions', greatest(coalesce(cd.transactions, 0), coalesce(sc.n, 0)),
                                   'hits', coalesce(sc.hits, '{}'), 'no_sales', coalesce(cd.no_sales, 0),
+                                  'over_short', coalesce(cd.over_short, 0),
                                   'max_txn_evidence', coalesce(sc.max_ev, 0)),
                (SELECT (st).cashier_day_offset FROM s), (SELECT (st).txn_offset FROM s)) AS r
       FROM cd FULL JOIN sc ON coalesce(sc.cashier_id, '') = coalesce(cd.cashier_id, '')
      WHERE coalesce(cd.cashier_id, sc.cashier_id) IS NOT NULL
 )
 SELECT j.cashier_id, (j.r->>'score')::float8, (j.r->>'score')::float8 >= (SELECT (st).cashier_alert_threshold FROM s),
-       j.transactions, j.no_sales, j.r->'reasons'
+       j.transactions, j.no_sales, j.over_short, j.r->'reasons'
   FROM j
  ORDER BY 2 DESC, 1
 $$;
-COMMENT ON FUNCTION pos.cashier_risk(text, text, date) IS 'Fraud risk per cashier for one store and business day, in [0,1], with reasons: repeated anomalies against what that many transactions would produce at this store, no-sales against the norm, the worst transaction.';
+COMMENT ON FUNCTION pos.cashier_risk(text, text, date) IS 'Fraud risk per cashier for one store and business day, in [0,1], with reasons: repeated anomalies against what that many transactions would produce at this store, no-sales against the norm, a drawer counted short or over at close by more than honest counts at this store are, the worst transaction. over_short: counted minus expected, summed over the cashier''s counts (negative short).';

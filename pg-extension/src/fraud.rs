@@ -133,7 +133,8 @@ fn fraud_no_sale_json(
     Some(JsonB(serde_json::to_value(&s).expect("scores serialize")))
 }
 
-/// Scores a cashier-day summary `{transactions, hits: {family: n}, no_sales, max_txn_evidence}`.
+/// Scores a cashier-day summary `{transactions, hits: {family: n}, no_sales, max_txn_evidence,
+/// over_short}` (`over_short` optional: counted − expected at close, summed).
 #[pg_extern(stable, parallel_safe)]
 fn fraud_cashier_day_json(
     tenant_id: Option<&str>,
@@ -279,7 +280,10 @@ mod tests {
                FROM pos.txn t WHERE t.tenant_id = 't';
              INSERT INTO pos.drawer_event (tenant_id, store_id, source, source_event_id, occurred_at, business_date, cashier_id, kind, currency)
              SELECT 't', 's1', 'test', format('ns-%s-%s', d, c), timestamptz '2026-01-05 10:00+00' + d * interval '1 day' + c * interval '3 hours', date '2026-01-05' + d, 'c' || c, 'no_sale', 'USD'
-               FROM generate_series(0, 13) d, generate_series(1, 3) c WHERE (d + c) % 2 = 0;",
+               FROM generate_series(0, 13) d, generate_series(1, 3) c WHERE (d + c) % 2 = 0;
+             INSERT INTO pos.drawer_event (tenant_id, store_id, source, source_event_id, occurred_at, business_date, cashier_id, kind, amount, currency)
+             SELECT 't', 's1', 'test', format('count-%s-%s', d, c), timestamptz '2026-01-05 20:00+00' + d * interval '1 day', date '2026-01-05' + d, 'c' || c, 'over_short', ((d * 7 + c * 3) % 9 - 5) * 0.45, 'USD'
+               FROM generate_series(0, 13) d, generate_series(1, 3) c WHERE (d * 7 + c * 3) % 9 <> 5;",
         )
         .unwrap();
         let n = Spi::get_one::<i64>("SELECT sum(transactions)::bigint FROM pos.fraud_fit_baseline('t', '2026-01-05', '2026-01-18')").unwrap();
@@ -331,6 +335,30 @@ mod tests {
         )
         .unwrap();
         assert_eq!(risk.as_deref(), Some("c1"));
+    }
+
+    /// The history's counts are at most 2.25 off: 90.00 short is a reason, 1.80 short is not.
+    #[pg_test]
+    fn a_drawer_counted_far_short_at_close_is_a_cashier_day_reason() {
+        history();
+        Spi::run(
+            "INSERT INTO pos.drawer_event (tenant_id, store_id, source, source_event_id, occurred_at, business_date, cashier_id, kind, amount, currency)
+             VALUES ('t', 's1', 'test', 'count-skim', '2026-01-19 20:00+00', '2026-01-19', 'c2', 'over_short', -90.00, 'USD'),
+                    ('t', 's1', 'test', 'count-ok', '2026-01-19 20:00+00', '2026-01-19', 'c3', 'over_short', -1.80, 'USD')",
+        )
+        .unwrap();
+        let (code, short, alert) = Spi::get_three::<String, pgrx::AnyNumeric, bool>(
+            "SELECT reasons->0->>'code', over_short, alert FROM pos.cashier_risk('t', 's1', '2026-01-19') WHERE cashier_id = 'c2'",
+        )
+        .unwrap();
+        assert_eq!(code.as_deref(), Some("drawer_short"));
+        assert_eq!(short.map(|x| x.to_string()).as_deref(), Some("-90.00"));
+        assert_eq!(alert, Some(true));
+        let ok = Spi::get_one::<i64>(
+            "SELECT jsonb_array_length(reasons)::bigint FROM pos.cashier_risk('t', 's1', '2026-01-19') WHERE cashier_id = 'c3'",
+        )
+        .unwrap();
+        assert_eq!(ok, Some(0), "an honest miscount is no reason");
     }
 
     #[pg_test]

@@ -333,7 +333,8 @@ fn drawer_count_reason(
         code: code.into(),
         contribution: c,
         detail: format!(
-            "drawers counted {x:.2} {word} at close (1 in {:.0} cashier-days at this store)",
+            "drawers counted {x:.2} {word} at close; honest counts at this store are that far \
+             off about 1 in {:.0} cashier-days",
             s.exp().min(1e9)
         ),
     })
