@@ -329,6 +329,22 @@ mod tests {
     }
 
     #[test]
+    fn a_shift_events_page_counts_its_no_sales_only() {
+        let file = fixture("tests/data/real/square/list_cash_drawer_shift_events_page.json");
+        let (ctx, mappings) = (Context::for_tenant("t"), retail());
+        let r = run(&[file], Some(&Format::Square), &ctx, &mappings).unwrap();
+        assert!(r.clean(), "{r}");
+        // Its paid-in and paid-out come from the shift's totals, not from the events.
+        let no_sales = (2, Decimal::ZERO);
+        assert_eq!(
+            r.drawer.get(&("USD".to_string(), "no_sale")),
+            Some(&no_sales)
+        );
+        assert_eq!((r.drawer.len(), r.other_records), (1, 2));
+        assert!(r.to_string().contains("drawer USD:   2 no_sale"), "{r}");
+    }
+
+    #[test]
     fn unreadable_files_are_reported_and_unknown_formats_refused() {
         let dir = std::env::temp_dir().join(format!("pos-check-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();

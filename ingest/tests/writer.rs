@@ -748,3 +748,47 @@ async fn drawer_loans_pickups_and_over_short_land_and_count_in_the_cash_at_close
         "295.50/150.00/200.00/245.50/-1.25"
     );
 }
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
+async fn square_shift_event_no_sales_count_per_cashier_on_the_store_s_day() {
+    let url = fresh_db("square_no_sales").await;
+    let db = connect(&url).await;
+    let mut ctx = Context::for_tenant("t");
+    ctx.square_locations
+        .insert("L8Q2Y5Z6ABCDE".into(), "austin".into());
+    ctx.store_tz
+        .insert("austin".into(), chrono_tz::America::Chicago);
+    let page = std::fs::read_to_string(format!(
+        "{}/tests/data/real/square/list_cash_drawer_shift_events_page.json",
+        manifest_dir()
+    ))
+    .unwrap();
+    let mut w = Writer::connect(&url).await.unwrap();
+    let o = write(&mut w, &ctx, Format::Square, &page).await;
+    assert_eq!(o.counts.rejects, 0);
+    // Only the two NO_SALE events land; the second, at 02:58 UTC, on the Chicago evening before.
+    assert_eq!(
+        scalar_text(
+            &db,
+            "SELECT string_agg(kind || ':' || cashier_id || '@' || business_date, ',' ORDER BY occurred_at) FROM pos.drawer_event"
+        )
+        .await,
+        "no_sale:TMa1B2c3D4e5F6@2026-07-18,no_sale:TMz9Y8x7W6v5U4@2026-07-18"
+    );
+    assert_eq!(
+        scalar_text(
+            &db,
+            "SELECT string_agg(cashier_id || '=' || no_sales, ',' ORDER BY cashier_id) FROM pos.cashier_daily"
+        )
+        .await,
+        "TMa1B2c3D4e5F6=1,TMz9Y8x7W6v5U4=1"
+    );
+    // The same page fetched again is an inbox duplicate.
+    let o = write(&mut w, &ctx, Format::Square, &page).await;
+    assert_eq!(o.counts.duplicates, 1);
+    assert_eq!(
+        scalar_text(&db, "SELECT count(*) FROM pos.drawer_event").await,
+        "2"
+    );
+}

@@ -4,7 +4,8 @@
 //! payments and refunds sent on their own (or on a list page) are tenders too
 //! (`TenderRecord`), keyed by the same payment / refund id so all land on one row.
 //! `order.*` notifications carry only ids: the service fetches the order (see `serve::fetch`).
-//! Cash drawer shifts give the drawer's float, paid-ins and paid-outs (`drawer`).
+//! Cash drawer shifts give the drawer's float, paid-ins and paid-outs (`drawer`); their
+//! ListCashDrawerShiftEvents pages give the no-sales (`shift_events`).
 //!
 //! Order states: COMPLETED, or OPEN and paid in full → completed; DRAFT, CANCELED and unpaid
 //! OPEN → cancelled (not a sale yet, or never one); a later version replaces the row.
@@ -21,6 +22,7 @@ mod drawer;
 mod order;
 mod pages;
 mod rounding;
+mod shift_events;
 mod tenders;
 
 pub use order::{order, MappedOrder};
@@ -60,6 +62,9 @@ pub fn parse(ctx: &Context, body: &str) -> Result<Parsed, PayloadError> {
     if pages::is_list_page(&v) {
         return pages::list_page(ctx, &v);
     }
+    if shift_events::is_events_page(&v) {
+        return shift_events::events_page(ctx, &v);
+    }
     if drawer::is_shift_payload(&v) {
         return drawer::shifts(ctx, &v);
     }
@@ -75,7 +80,7 @@ pub fn parse(ctx: &Context, body: &str) -> Result<Parsed, PayloadError> {
     if let Some(errors) = get(&v, "errors") {
         return Err(square_errors(errors));
     }
-    Err(PayloadError::new(None, "not a Square payload: expected an object with `order`, `orders`, `payment`, `payments`, `refund`, `refunds`, `cash_drawer_shift` or `cash_drawer_shifts`, or a webhook notification with `type` and `event_id`"))
+    Err(PayloadError::new(None, "not a Square payload: expected an object with `order`, `orders`, `payment`, `payments`, `refund`, `refunds`, `cash_drawer_shift`, `cash_drawer_shifts` or `cash_drawer_shift_events`, or a webhook notification with `type` and `event_id`"))
 }
 
 /// SearchOrders / BatchRetrieveOrders answers: `orders`, `order_entries` (ids only, with
@@ -364,3 +369,5 @@ mod tests_money;
 mod tests_pages;
 #[cfg(test)]
 mod tests_redteam;
+#[cfg(test)]
+mod tests_shift_events;

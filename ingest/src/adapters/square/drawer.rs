@@ -18,8 +18,8 @@
 //! recount) replaces an earlier one, whatever order they arrive in. The business day
 //! is that of `opened_at` in the store's zone: a shift that ends after midnight belongs to the
 //! day it opened. Amounts count by absolute value (the API reference says they are never
-//! negative; the SDK examples write paid-outs negative). Not mapped: the shift's events
-//! (ListCashDrawerShiftEvents), which name neither location nor shift.
+//! negative; the SDK examples write paid-outs negative). The shift's events
+//! (ListCashDrawerShiftEvents) are read apart, for their no-sales (`shift_events`).
 
 use super::{money, reject, short_hash, store_of, Parsed};
 use crate::adapters::json::{array, get, opt_text, text, time, utc};
