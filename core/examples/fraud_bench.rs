@@ -9,9 +9,13 @@
 use pos_core::fraud::{Monitor, FEATURES};
 use pos_core::model::*;
 use pos_core::synth::*;
+use rust_decimal::prelude::ToPrimitive;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::time::Instant;
+
+/// Per cashier today: feature sums, transactions, no-sales, drawer over/short at close.
+type DaySums = (Vec<f64>, u32, u32, f64);
 
 fn arg(args: &[String], name: &str, default: &str) -> String {
     args.iter()
@@ -60,7 +64,7 @@ fn main() -> std::io::Result<()> {
     let names: Vec<&str> = FEATURES.iter().map(|f| f.code).collect();
     writeln!(
         out,
-        "level\tseed\trate\tid\tlabel\tscore\treasons\t{}\tunits\tln_value_per_unit",
+        "level\tseed\trate\tid\tlabel\tscore\treasons\t{}\tunits\tln_value_per_unit\tover_short",
         names.join("\t")
     )?;
     let (mut scored, mut elapsed) = (0usize, 0f64);
@@ -92,7 +96,7 @@ fn main() -> std::io::Result<()> {
             Rec::Txn(t) => t.occurred_at,
             Rec::Event(e) => e.occurred_at,
         });
-        let mut cd_sum: BTreeMap<(String, String), (Vec<f64>, u32, u32)> = BTreeMap::new();
+        let mut cd_sum: BTreeMap<(String, String), DaySums> = BTreeMap::new();
         let t0 = Instant::now();
         for r in &recs {
             match r {
@@ -114,7 +118,7 @@ fn main() -> std::io::Result<()> {
                     let vals: Vec<String> = f.values.iter().map(|v| format!("{v:.4}")).collect();
                     writeln!(
                         out,
-                        "txn\t{seed}\t{rate}\t{}\t{label}\t{:.6}\t{}\t{}\t{}\t{:.4}",
+                        "txn\t{seed}\t{rate}\t{}\t{label}\t{:.6}\t{}\t{}\t{}\t{:.4}\t0",
                         t.key.source_txn_id,
                         s.score,
                         reasons.join(","),
@@ -127,14 +131,24 @@ fn main() -> std::io::Result<()> {
                             t.key.store_id.clone(),
                             t.cashier_id.clone().unwrap_or_default(),
                         ))
-                        .or_insert((vec![0.0; FEATURES.len()], 0, 0));
+                        .or_insert((vec![0.0; FEATURES.len()], 0, 0, 0.0));
                     e.0.iter_mut().zip(&f.values).for_each(|(a, b)| *a += b);
                     e.1 += 1;
                 }
                 Rec::Event(ev) => {
+                    let e = cd_sum
+                        .entry((
+                            ev.store_id.clone(),
+                            ev.cashier_id.clone().unwrap_or_default(),
+                        ))
+                        .or_insert((vec![0.0; FEATURES.len()], 0, 0, 0.0));
+                    if ev.kind == DrawerEventKind::OverShort {
+                        e.3 += ev.amount.to_f64().unwrap_or(0.0);
+                    }
                     let Some(s) = mon.observe_drawer(ev) else {
                         continue;
                     };
+                    e.2 += 1;
                     let label = label_of
                         .get(ev.source_event_id.as_str())
                         .copied()
@@ -142,16 +156,9 @@ fn main() -> std::io::Result<()> {
                     let zeros = vec!["0"; FEATURES.len()].join("\t");
                     writeln!(
                         out,
-                        "event\t{seed}\t{rate}\t{}\t{label}\t{:.6}\t\t{zeros}\t0\t0",
+                        "event\t{seed}\t{rate}\t{}\t{label}\t{:.6}\t\t{zeros}\t0\t0\t0",
                         ev.source_event_id, s.score
                     )?;
-                    let e = cd_sum
-                        .entry((
-                            ev.store_id.clone(),
-                            ev.cashier_id.clone().unwrap_or_default(),
-                        ))
-                        .or_insert((vec![0.0; FEATURES.len()], 0, 0));
-                    e.2 += 1;
                 }
             }
         }
@@ -167,10 +174,10 @@ fn main() -> std::io::Result<()> {
                 .get(&(store.clone(), cashier.clone(), day))
                 .map(|v| v.iter().map(|t| t.as_str()).collect::<Vec<_>>().join("+"))
                 .unwrap_or_default();
-            let (sum, n, ns) = cd_sum
+            let (sum, n, ns, over_short) = cd_sum
                 .get(&(store.clone(), cashier.clone()))
                 .cloned()
-                .unwrap_or((vec![0.0; FEATURES.len()], 0, 0));
+                .unwrap_or((vec![0.0; FEATURES.len()], 0, 0, 0.0));
             let means: Vec<String> = sum
                 .iter()
                 .map(|v| format!("{:.5}", v / f64::from(n.max(1))))
@@ -183,7 +190,7 @@ fn main() -> std::io::Result<()> {
                 .collect();
             writeln!(
                 out,
-                "cd\t{seed}\t{rate}\t{store}/{cashier}/{day}\t{label}\t{:.6}\t{}\t{}\t{n}\t{:.5}",
+                "cd\t{seed}\t{rate}\t{store}/{cashier}/{day}\t{label}\t{:.6}\t{}\t{}\t{n}\t{:.5}\t{over_short:.2}",
                 s.score,
                 reasons.join(","),
                 means.join("\t"),

@@ -146,3 +146,20 @@ fn the_monitor_sums_a_cashiers_counts_into_the_day_it_scores() {
     assert!(of("skim").reasons[0].detail.contains("75.00 short"));
     assert!(drawer_codes(of("fine")).is_empty(), "{:?}", of("fine"));
 }
+
+#[test]
+fn skims_in_the_history_do_not_teach_that_a_skim_is_honest() {
+    // 400 cashier-days: 60 honest miscounts of 0.10–5.00 short, and 12 skims of 60–170.
+    let mut xs = vec![0.0; 328];
+    xs.extend((0..60).map(|k| 0.1 + f64::from(k) * 0.083));
+    xs.extend((0..12).map(|k| 60.0 + f64::from(k) * 10.0));
+    let kept = super::baseline::honest_part(xs);
+    assert_eq!(
+        kept.len(),
+        388,
+        "the skims are far out, the miscounts are not"
+    );
+    assert!(kept.iter().all(|x| *x <= 5.0));
+    // Too few counts off to tell far out from the rest: all kept.
+    assert_eq!(super::baseline::honest_part(vec![0.0, 1.0, 80.0]).len(), 3);
+}
