@@ -8,7 +8,7 @@ from sklearn.ensemble import IsolationForest
 from sklearn.metrics import roc_auc_score, average_precision_score
 
 THRESHOLD = 0.5
-TYPES = ["line_void", "post_void", "refund", "no_sale", "discount", "keyed_override", "sweetheart", "card_testing"]
+TYPES = ["line_void", "post_void", "refund", "no_sale", "discount", "keyed_override", "sweetheart", "card_testing", "cash_skim"]
 
 def load(paths):
     rows = []

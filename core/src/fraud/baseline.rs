@@ -298,19 +298,22 @@ fn count_tails(
 /// Fewest counts off (in one direction) before far-out ones are told apart from the rest.
 const FENCE_MIN_COUNTS: usize = 8;
 
-/// The days of one direction without the far-out amounts (Tukey: beyond the upper quartile by
-/// three interquartile ranges of the days that were off). History holds some theft, and a
-/// skimming cashier is short by tens where honest miscounts are a few units: left in, a few
-/// skims would make 100.00 short look like something honest counts do now and then. A cashier-
-/// day dropped here counts in neither the days nor the counts off.
+/// How far beyond the median amount off, in robust σ, a count stops being taken as honest.
+const FENCE_SIGMAS: f64 = 6.0;
+
+/// The days of one direction without the far-out amounts: beyond the median of the days that
+/// were off by [`FENCE_SIGMAS`] robust σ (MAD). History holds some theft, and a skimming cashier
+/// is short by tens where honest miscounts are a few units: left in, a few skims would make
+/// 100.00 short look like something honest counts do now and then. Median and MAD, not
+/// quartiles: they hold while up to ~40 % of the days off are theft, where a quartile fence
+/// gives way at 25 %. A cashier-day dropped here counts in neither the days nor the counts off.
 pub(super) fn honest_part(mut xs: Vec<f64>) -> Vec<f64> {
-    let mut off: Vec<f64> = xs.iter().copied().filter(|x| *x > 0.0).collect();
+    let off: Vec<f64> = xs.iter().copied().filter(|x| *x > 0.0).collect();
     if off.len() < FENCE_MIN_COUNTS {
         return xs;
     }
-    off.sort_by(|a, b| a.total_cmp(b));
-    let (q1, q3) = (off[off.len() / 4], off[off.len() * 3 / 4]);
-    let fence = q3 + 3.0 * (q3 - q1);
+    let (m, sigma) = median_mad(&off);
+    let fence = m + FENCE_SIGMAS * sigma;
     xs.retain(|x| *x <= fence);
     xs
 }

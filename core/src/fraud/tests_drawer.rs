@@ -160,6 +160,11 @@ fn skims_in_the_history_do_not_teach_that_a_skim_is_honest() {
         "the skims are far out, the miscounts are not"
     );
     assert!(kept.iter().all(|x| *x <= 5.0));
+    // A quarter of the days off being theft still leaves the skims out (a quartile fence would
+    // take them in).
+    let mut xs: Vec<f64> = (0..45).map(|k| 0.1 + f64::from(k) * 0.11).collect();
+    xs.extend((0..15).map(|k| 40.0 + f64::from(k) * 10.0));
+    assert!(super::baseline::honest_part(xs).iter().all(|x| *x <= 5.0));
     // Too few counts off to tell far out from the rest: all kept.
     assert_eq!(super::baseline::honest_part(vec![0.0, 1.0, 80.0]).len(), 3);
 }
