@@ -10,7 +10,7 @@ SELECT store_id, source_txn_id, cashier_id, business_date, round(score::numeric,
   FROM pos.fraud_score WHERE tenant_id = :'tenant' ORDER BY score DESC, source_txn_id LIMIT 8;
 \echo 'riskiest cashier-days of the last three days:'
 SELECT d.store_id, d.business_date, r.cashier_id, round(r.score::numeric, 3) AS score, r.alert, r.transactions,
-       r.no_sales, r.reasons->0->>'code' AS top_reason, left(r.reasons->0->>'detail', 60) AS detail
+       r.no_sales, r.over_short, r.reasons->0->>'code' AS top_reason, left(r.reasons->0->>'detail', 60) AS detail
   FROM (SELECT DISTINCT store_id, business_date FROM pos.txn
          WHERE tenant_id = :'tenant' AND business_date > :'last_day'::date - 3) d,
        LATERAL pos.cashier_risk(:'tenant', d.store_id, d.business_date) r
