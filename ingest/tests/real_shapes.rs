@@ -87,6 +87,7 @@ fn fixtures() -> Vec<(PathBuf, Format)> {
                 ("square", Some("json")) => Format::Square,
                 ("shopify", Some("json")) => Format::Shopify,
                 ("clover", Some("json")) => Format::Clover,
+                ("toast", Some("json")) => Format::Toast,
                 ("poslog", _) => Format::Poslog,
                 ("square", Some("csv")) => Format::Csv("square_item_sales".into()),
                 ("shopify", Some("csv")) => Format::Csv("shopify_orders_export".into()),
