@@ -1,5 +1,5 @@
 //! Every fixture in `tests/data/real/` (payloads in the shapes real Square, Shopify, POSLog,
-//! Clover and CSV exports have) imported into a real database: what an adapter maps, the database takes.
+//! Clover, Toast and CSV exports have) imported into a real database: what an adapter maps, the database takes.
 //! The adapters' unit tests check the mapping; this checks that nothing they map is refused by
 //! the tables' constraints (signs, scales, currencies, keys), that each record lands, and that
 //! importing again writes nothing twice.
