@@ -345,6 +345,23 @@ mod tests {
     }
 
     #[test]
+    fn a_toast_business_day_counts_its_drawer_events_by_kind() {
+        let file = fixture("tests/data/real/toast/cashmgmt_entries_business_day.json");
+        let (ctx, mappings) = (Context::for_tenant("t"), retail());
+        let r = run(&[file], Some(&Format::Toast), &ctx, &mappings).unwrap();
+        assert!(r.clean(), "{r}");
+        // 15 entries: CASH_COLLECTED and CLOSE_OUT_EXACT give no event.
+        assert_eq!((r.payloads, r.other_records), (1, 13));
+        let shown = r.to_string();
+        assert!(
+            shown.contains(
+                "drawer USD:   2 no_sale (0), 2 over_short (-3.15), 3 paid_in (67), 5 paid_out (96.9), 1 pickup (200)"
+            ),
+            "{shown}"
+        );
+    }
+
+    #[test]
     fn unreadable_files_are_reported_and_unknown_formats_refused() {
         let dir = std::env::temp_dir().join(format!("pos-check-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();

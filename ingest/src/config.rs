@@ -32,6 +32,8 @@ pub struct Config {
     pub shopify: ShopifyConfig,
     #[serde(default)]
     pub clover: CloverConfig,
+    #[serde(default)]
+    pub toast: ToastConfig,
     /// CSV column mappings by name: `[csv.NAME]` with the mapping inline, or `path = "…"`.
     #[serde(default)]
     pub csv: HashMap<String, toml::Value>,
@@ -111,6 +113,16 @@ pub struct SquareConfig {
     /// Square `location_id` → our `store_id` (unlisted locations keep their id).
     #[serde(default)]
     pub locations: HashMap<String, String>,
+}
+
+/// Toast: where its cash entries land (they name no restaurant; the caller adds the one it
+/// asked for, see docs/ingest.md → Toast).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ToastConfig {
+    /// Toast restaurant GUID → our `store_id` (unlisted restaurants keep their GUID).
+    #[serde(default)]
+    pub restaurants: HashMap<String, String>,
 }
 
 /// Clover: fetching the orders its notifications name (`O:<id>`), and where they land.
@@ -401,6 +413,19 @@ mod tests {
             ctx.clover_merchants.get("M1").map(String::as_str),
             Some("S01")
         );
+    }
+
+    #[test]
+    fn toast_restaurants_name_their_stores_and_a_typo_is_refused() {
+        let c = Config::parse("[toast.restaurants]\n\"8d3f5c21-6b0e\" = \"bistro\"\n").unwrap();
+        let ctx = crate::adapters::Context::from_config(&c).unwrap();
+        assert_eq!(
+            ctx.toast_restaurants
+                .get("8d3f5c21-6b0e")
+                .map(String::as_str),
+            Some("bistro")
+        );
+        assert!(Config::parse("[toast]\nrestaurant = { a = \"b\" }\n").is_err());
     }
 
     #[test]

@@ -64,7 +64,7 @@ enum Cmd {
     /// Import files (NDJSON and CSV files resume after the last committed chunk).
     Import {
         files: Vec<PathBuf>,
-        /// canonical, square, shopify, poslog, clover or csv:<mapping>; guessed from .ndjson/.xml.
+        /// canonical, square, shopify, poslog, clover, toast or csv:<mapping>; guessed from .ndjson/.xml.
         #[arg(long)]
         format: Option<String>,
         /// Events per transaction for NDJSON files; for CSV files, rows per transaction (at
@@ -90,7 +90,7 @@ enum Cmd {
     /// would be rejected or cannot be read.
     Check {
         files: Vec<PathBuf>,
-        /// canonical, square, shopify, poslog, clover or csv:<mapping>; guessed from .ndjson/.xml.
+        /// canonical, square, shopify, poslog, clover, toast or csv:<mapping>; guessed from .ndjson/.xml.
         #[arg(long)]
         format: Option<String>,
         /// Also print completed transactions, net and tax per currency and business day, as CSV.

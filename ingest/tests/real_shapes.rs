@@ -1,5 +1,5 @@
 //! Every fixture in `tests/data/real/` (payloads in the shapes real Square, Shopify, POSLog,
-//! Clover and CSV exports have) imported into a real database: what an adapter maps, the database takes.
+//! Clover, Toast and CSV exports have) imported into a real database: what an adapter maps, the database takes.
 //! The adapters' unit tests check the mapping; this checks that nothing they map is refused by
 //! the tables' constraints (signs, scales, currencies, keys), that each record lands, and that
 //! importing again writes nothing twice.
@@ -87,6 +87,7 @@ fn fixtures() -> Vec<(PathBuf, Format)> {
                 ("square", Some("json")) => Format::Square,
                 ("shopify", Some("json")) => Format::Shopify,
                 ("clover", Some("json")) => Format::Clover,
+                ("toast", Some("json")) => Format::Toast,
                 ("poslog", _) => Format::Poslog,
                 ("square", Some("csv")) => Format::Csv("square_item_sales".into()),
                 ("shopify", Some("csv")) => Format::Csv("shopify_orders_export".into()),

@@ -751,6 +751,59 @@ async fn drawer_loans_pickups_and_over_short_land_and_count_in_the_cash_at_close
 
 #[tokio::test]
 #[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
+async fn toast_cash_entries_give_no_sales_and_over_short_per_cashier_and_refetching_adds_only_news()
+{
+    let url = fresh_db("toast_cash").await;
+    let db = connect(&url).await;
+    let mut ctx = Context::for_tenant("t");
+    ctx.toast_restaurants.insert(
+        "8d3f5c21-6b0e-4a7f-9c52-1e4d7a9b3f60".into(),
+        "bistro".into(),
+    );
+    ctx.store_tz
+        .insert("bistro".into(), chrono_tz::America::New_York);
+    let page = std::fs::read_to_string(format!(
+        "{}/tests/data/real/toast/cashmgmt_entries_business_day.json",
+        manifest_dir()
+    ))
+    .unwrap();
+    let mut w = Writer::connect(&url).await.unwrap();
+    let o = write(&mut w, &ctx, Format::Toast, &page).await;
+    assert_eq!(o.counts.rejects, 0);
+    // 15 entries, 13 events (CASH_COLLECTED and CLOSE_OUT_EXACT give none), all on the New York
+    // day: the no-sale at 03:58 UTC is 23:58 the evening before.
+    let per_cashier = "SELECT string_agg(cashier_id || '=' || no_sales || '/' || over_short, ',' ORDER BY cashier_id) FROM pos.cashier_daily WHERE store_id = 'bistro' AND business_date = '2026-10-09'";
+    assert_eq!(
+        scalar_text(&db, per_cashier).await,
+        "69701591-42ac-430c-9b90-1e7842d60baa=1/1.1,\
+         9851e4d5-25f4-4a82-95af-4c654a13d22e=1/-4.25,\
+         d5a262c8-4495-4e11-b7cf-5a6c53ce530e=0/0"
+    );
+    // Undo pairs net to zero in the cash; paid-ins and paid-outs each show both halves.
+    let store = "SELECT no_sales || '/' || paid_in || '/' || paid_out || '/' || pickups || '/' || over_short FROM pos.store_daily WHERE store_id = 'bistro'";
+    assert_eq!(scalar_text(&db, store).await, "2/67/96.9/200/-3.15");
+    // The same day fetched again is an inbox duplicate; fetched after one more no-sale, a new
+    // page whose old entries land on their rows and only the new one adds.
+    let o = write(&mut w, &ctx, Format::Toast, &page).await;
+    assert_eq!(o.counts.duplicates, 1);
+    let mut v: serde_json::Value = serde_json::from_str(&page).unwrap();
+    v["entries"].as_array_mut().unwrap().push(serde_json::json!({
+        "guid": "0c7e2f1a-58d4-4b6e-a913-2f8b6d0e4c77", "entityType": "CashEntry",
+        "date": "2026-10-09T23:30:00.000+0000", "type": "NO_SALE", "amount": 0, "undoes": null,
+        "cashDrawer": {"guid": "e539a78b-c8ef-4346-8b12-ae6ead581e57", "entityType": "CashDrawer"},
+        "employee1": {"guid": "9851e4d5-25f4-4a82-95af-4c654a13d22e", "entityType": "RestaurantUser", "externalId": null}
+    }));
+    let o = write(&mut w, &ctx, Format::Toast, &v.to_string()).await;
+    assert_eq!((o.counts.duplicates, o.counts.rejects), (0, 0));
+    assert_eq!(
+        scalar_text(&db, "SELECT count(*) FROM pos.drawer_event").await,
+        "14"
+    );
+    assert_eq!(scalar_text(&db, store).await, "3/67/96.9/200/-3.15");
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
 async fn square_shift_event_no_sales_count_per_cashier_on_the_store_s_day() {
     let url = fresh_db("square_no_sales").await;
     let db = connect(&url).await;

@@ -1,7 +1,7 @@
 //! Picking the adapter for a payload, and turning its output into writer envelopes. Shared by
 //! `serve`, `import` and `replay` (which reads the format back from the inbox content type).
 
-use super::{canonical, clover, csv, poslog, shopify, square, Context, PayloadError};
+use super::{canonical, clover, csv, poslog, shopify, square, toast, Context, PayloadError};
 use crate::envelope::{Envelope, RawPayload, Record, Reject};
 use encoding_rs::Encoding;
 use std::borrow::Cow;
@@ -14,6 +14,8 @@ pub enum Format {
     Shopify,
     Poslog,
     Clover,
+    /// Toast cash management entries (drawer events).
+    Toast,
     /// CSV read with the named mapping from the config.
     Csv(String),
 }
@@ -27,8 +29,9 @@ impl std::str::FromStr for Format {
             "shopify" => Format::Shopify,
             "poslog" => Format::Poslog,
             "clover" => Format::Clover,
+            "toast" => Format::Toast,
             s if s.starts_with("csv:") && s.len() > 4 => Format::Csv(s[4..].to_string()),
-            _ => return Err(format!("unknown format `{s}`: use canonical, square, shopify, poslog, clover or csv:<mapping>")),
+            _ => return Err(format!("unknown format `{s}`: use canonical, square, shopify, poslog, clover, toast or csv:<mapping>")),
         })
     }
 }
@@ -41,6 +44,7 @@ impl Format {
             Format::Shopify => shopify::CONTENT_TYPE.into(),
             Format::Poslog => poslog::CONTENT_TYPE.into(),
             Format::Clover => clover::CONTENT_TYPE.into(),
+            Format::Toast => toast::CONTENT_TYPE.into(),
             Format::Csv(m) => format!("{}; mapping={m}", csv::CONTENT_TYPE),
         }
     }
@@ -333,6 +337,18 @@ pub fn map(
                 raw.content_type.push_str(&meta.content_type_params());
             }
             out.envelopes.push(env);
+        }
+        Format::Toast => {
+            let p = toast::parse(ctx, body)?;
+            out.records = p.records.len();
+            out.envelopes.push(one(
+                ctx,
+                toast::SOURCE,
+                format,
+                meta.event_id.clone().unwrap_or(p.event_id),
+                body,
+                p.records,
+            ));
         }
         Format::Csv(name) => {
             let m = mappings.get(name).ok_or_else(|| {

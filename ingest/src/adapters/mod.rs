@@ -14,6 +14,7 @@ pub mod money;
 pub mod poslog;
 pub mod shopify;
 pub mod square;
+pub mod toast;
 
 use crate::config::{parse_tz, Config};
 use crate::envelope::{Record, Reject};
@@ -63,6 +64,8 @@ pub struct Context {
     pub default_currency: String,
     /// Clover merchant id → store id (unlisted merchants keep their id).
     pub clover_merchants: HashMap<String, String>,
+    /// Toast restaurant GUID → store id (unlisted restaurants keep their GUID).
+    pub toast_restaurants: HashMap<String, String>,
 }
 
 impl Context {
@@ -94,6 +97,7 @@ impl Context {
                 .collect(),
             default_currency: cfg.currency.clone(),
             clover_merchants: cfg.clover.merchants.clone(),
+            toast_restaurants: cfg.toast.restaurants.clone(),
         })
     }
 
@@ -111,6 +115,7 @@ impl Context {
             store_currency: HashMap::new(),
             default_currency: "USD".into(),
             clover_merchants: HashMap::new(),
+            toast_restaurants: HashMap::new(),
         }
     }
 
