@@ -22,6 +22,10 @@ pub struct Config {
     /// Currency of stores not listed in `[stores]`, for sources that do not say.
     #[serde(default = "default_currency")]
     pub currency: String,
+    /// Local time (`HH:MM`) at which the business day starts for stores not listed, for sources
+    /// whose records carry no business day of their own: a bar's 01:30 sale belongs to the
+    /// evening before with `"04:00"`. Midnight when unset.
+    pub business_day_start: Option<String>,
     #[serde(default)]
     pub stores: HashMap<String, StoreConfig>,
     #[serde(default)]
@@ -45,6 +49,8 @@ pub struct StoreConfig {
     pub timezone: Option<String>,
     pub name: Option<String>,
     pub currency: Option<String>,
+    /// As the top-level `business_day_start`, for this store.
+    pub business_day_start: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -240,6 +246,16 @@ pub fn runtime(threads: usize) -> std::io::Result<tokio::runtime::Runtime> {
 fn default_tenant() -> String {
     "default".into()
 }
+/// A `business_day_start` must read as `HH:MM`.
+fn check_day_start(s: Option<&str>) -> anyhow::Result<()> {
+    match s {
+        Some(s) if crate::adapters::csv::day_start(s).is_none() => {
+            bail!("{s:?} is not a time of day as HH:MM (e.g. \"04:00\")")
+        }
+        _ => Ok(()),
+    }
+}
+
 fn default_timezone() -> String {
     "UTC".into()
 }
@@ -333,10 +349,13 @@ impl Config {
     /// Fails on a time zone name chrono-tz does not know, naming the store.
     pub fn check(&self) -> anyhow::Result<()> {
         parse_tz(&self.timezone).context("in `timezone`")?;
+        check_day_start(self.business_day_start.as_deref()).context("in `business_day_start`")?;
         for (id, s) in &self.stores {
             if let Some(tz) = &s.timezone {
                 parse_tz(tz).with_context(|| format!("in [stores.{id}]"))?;
             }
+            check_day_start(s.business_day_start.as_deref())
+                .with_context(|| format!("in [stores.{id}] business_day_start"))?;
         }
         if self.serve.writers == 0 || self.serve.queue == 0 {
             bail!("[serve] writers and queue must be at least 1");
@@ -445,6 +464,24 @@ mod tests {
             (k == "POS_INGEST_CLOVER_WEBHOOK_AUTH_CODE").then(|| "x, y,,".to_string())
         });
         assert_eq!(many.clover.webhook_auth_code, vec!["x", "y"]);
+    }
+
+    #[test]
+    fn a_business_day_start_is_a_time_of_day_and_a_bad_one_is_named() {
+        let c = Config::parse(
+            "business_day_start = \"05:00\"\n[stores.BAR]\nbusiness_day_start = \"04:00\"\n",
+        )
+        .unwrap();
+        assert!(c.check().is_ok());
+        let ctx = crate::adapters::Context::from_config(&c).unwrap();
+        let at = chrono::DateTime::parse_from_rfc3339("2026-03-07T04:30:00Z").unwrap();
+        let at = at.with_timezone(&chrono::Utc);
+        // 04:30 UTC: 04:30 at the bar (day starts 04:00) and elsewhere (05:00).
+        assert_eq!(ctx.business_date("BAR", at).to_string(), "2026-03-07");
+        assert_eq!(ctx.business_date("S1", at).to_string(), "2026-03-06");
+        let c = Config::parse("[stores.BAR]\nbusiness_day_start = \"4am\"\n").unwrap();
+        let err = format!("{:#}", c.check().unwrap_err());
+        assert!(err.contains("BAR") && err.contains("4am"), "{err}");
     }
 
     #[test]

@@ -25,6 +25,22 @@ pub fn join(path: &str, key: &str) -> String {
     }
 }
 
+/// The first `bytes` bytes of the SHA-256 of `s`, in hex: page and element ids that stay the
+/// same for the same content (the length is part of ids already stored: keep each caller's).
+pub fn hash_hex(s: &str, bytes: usize) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(&Sha256::digest(s.as_bytes())[..bytes])
+}
+
+/// A page element's share of the page's dedup id: its `key` (an id), else (an element of a
+/// type that is not read may lack one) its hashed text.
+pub fn element_identity(e: &Value, key: &str) -> String {
+    match get(e, key).and_then(Value::as_str) {
+        Some(id) => id.to_string(),
+        None => format!("raw:{}", hash_hex(&e.to_string(), 12)),
+    }
+}
+
 pub fn get<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
     v.get(key).filter(|x| !x.is_null())
 }

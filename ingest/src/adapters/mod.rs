@@ -18,7 +18,7 @@ pub mod toast;
 
 use crate::config::{parse_tz, Config};
 use crate::envelope::{Record, Reject};
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
 use chrono_tz::Tz;
 use pos_core::model::{validate_transaction, Transaction};
 use std::collections::HashMap;
@@ -47,6 +47,10 @@ pub struct Context {
     pub tenant_id: String,
     pub default_tz: Tz,
     pub store_tz: HashMap<String, Tz>,
+    /// Local time at which the business day starts, for stores not listed and per store
+    /// (midnight: zero).
+    pub default_day_start: Duration,
+    pub store_day_start: HashMap<String, Duration>,
     /// Records further in the future than this are refused (a clock or mapping error).
     pub max_future: Duration,
     /// Square `location_id` → store id.
@@ -76,10 +80,17 @@ impl Context {
                 store_tz.insert(id.clone(), parse_tz(tz)?);
             }
         }
+        let day_start = |s: &Option<String>| s.as_deref().and_then(csv::day_start);
         Ok(Context {
             tenant_id: cfg.tenant.clone(),
             default_tz: parse_tz(&cfg.timezone)?,
             store_tz,
+            default_day_start: day_start(&cfg.business_day_start).unwrap_or_default(),
+            store_day_start: cfg
+                .stores
+                .iter()
+                .filter_map(|(id, s)| Some((id.clone(), day_start(&s.business_day_start)?)))
+                .collect(),
             max_future: Duration::days(7),
             square_locations: cfg.square.locations.clone(),
             shopify_shops: cfg.shopify.shops.clone(),
@@ -106,6 +117,8 @@ impl Context {
             tenant_id: tenant.to_string(),
             default_tz: Tz::UTC,
             store_tz: HashMap::new(),
+            default_day_start: Duration::zero(),
+            store_day_start: HashMap::new(),
             max_future: Duration::days(7),
             square_locations: HashMap::new(),
             shopify_shops: HashMap::new(),
@@ -133,9 +146,42 @@ impl Context {
             .unwrap_or_else(|| self.default_currency.clone())
     }
 
-    /// The store's local calendar date at `at`.
+    /// The store's business day at `at`: its local date, or with a `business_day_start` the date
+    /// of the local time less that start (with 04:00, 01:30 on the 10th belongs to the 9th).
+    /// For sources whose records carry no business day of their own.
     pub fn business_date(&self, store_id: &str, at: DateTime<Utc>) -> NaiveDate {
-        at.with_timezone(&self.tz(store_id)).date_naive()
+        (at.with_timezone(&self.tz(store_id)).naive_local() - self.day_start(store_id)).date()
+    }
+
+    /// The business day of a time in the offset it was written with (a source that keeps the
+    /// shop's own offset, where no store zone is configured), the store's day start applied.
+    pub fn business_date_as_written(&self, store_id: &str, t: DateTime<FixedOffset>) -> NaiveDate {
+        (t.naive_local() - self.day_start(store_id)).date()
+    }
+
+    fn day_start(&self, store_id: &str) -> Duration {
+        self.store_day_start
+            .get(store_id)
+            .copied()
+            .unwrap_or(self.default_day_start)
+    }
+}
+
+/// The reject of one bad element of a page (its raw text kept), the rest of the page landing.
+pub(crate) fn element_reject(
+    ctx: &Context,
+    source: &str,
+    event_id: Option<&str>,
+    raw: &str,
+    e: PayloadError,
+) -> Reject {
+    Reject {
+        tenant_id: Some(ctx.tenant_id.clone()),
+        source: source.into(),
+        event_id: event_id.map(str::to_string),
+        payload: Some(raw.to_string()),
+        reason: e.message,
+        detail: serde_json::json!({ "field": e.field }),
     }
 }
 

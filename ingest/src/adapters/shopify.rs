@@ -332,7 +332,7 @@ fn business_date(ctx: &Context, store: &str, t: DateTime<FixedOffset>) -> chrono
     if ctx.store_tz.contains_key(store) {
         ctx.business_date(store, utc(t))
     } else {
-        t.date_naive()
+        ctx.business_date_as_written(store, t)
     }
 }
 

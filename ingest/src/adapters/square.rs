@@ -175,19 +175,11 @@ fn tender_record(
 }
 
 fn short_hash(s: &str) -> String {
-    use sha2::{Digest, Sha256};
-    hex::encode(&Sha256::digest(s.as_bytes())[..12])
+    crate::adapters::json::hash_hex(s, 12)
 }
 
 fn reject(ctx: &Context, event_id: Option<&str>, raw: &str, e: PayloadError) -> Reject {
-    Reject {
-        tenant_id: Some(ctx.tenant_id.clone()),
-        source: SOURCE.into(),
-        event_id: event_id.map(str::to_string),
-        payload: Some(raw.to_string()),
-        reason: e.message,
-        detail: serde_json::json!({ "field": e.field }),
-    }
+    crate::adapters::element_reject(ctx, SOURCE, event_id, raw, e)
 }
 
 fn notification(ctx: &Context, v: &Value) -> Result<Parsed, PayloadError> {

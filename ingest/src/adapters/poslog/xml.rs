@@ -131,7 +131,7 @@ pub(super) fn business_day(d: &str) -> R<NaiveDate> {
 /// The local date of a timestamp as written: its own offset if it has one, else the store zone.
 pub(super) fn local_date(ctx: &Context, store: &str, s: &str, at: DateTime<Utc>) -> NaiveDate {
     match DateTime::parse_from_rfc3339(s) {
-        Ok(t) if !ctx.store_tz.contains_key(store) => t.date_naive(),
+        Ok(t) if !ctx.store_tz.contains_key(store) => ctx.business_date_as_written(store, t),
         _ => ctx.business_date(store, at),
     }
 }

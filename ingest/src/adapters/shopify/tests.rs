@@ -93,6 +93,19 @@ fn ids_beyond_2_pow_53_stay_exact() {
     assert_eq!(txns(&p)[0].key.source_txn_id, "9007199254740993");
 }
 
+/// Without a store zone the day is read in the offset Shopify wrote; a `business_day_start`
+/// still applies there: 01:30 at the shop is the evening before's business day.
+#[test]
+fn a_business_day_start_applies_to_the_day_as_written() {
+    let body = r#"{"id": 77, "created_at": "2026-01-10T01:30:00-05:00", "currency": "USD",
+        "line_items": [{"id": 1, "sku": "A-1", "quantity": 1, "price": "2.50"}]}"#;
+    let day = |ctx: &Context| txns(&parse(ctx, body, None, None).unwrap())[0].business_date;
+    let mut bar = Context::for_tenant("t");
+    assert_eq!(day(&bar).to_string(), "2026-01-10");
+    bar.default_day_start = chrono::Duration::hours(4);
+    assert_eq!(day(&bar).to_string(), "2026-01-09");
+}
+
 /// A fixture of ingest/tests/data/real/shopify (see PROVENANCE.md there).
 pub(super) fn real(name: &str) -> String {
     let dir = std::env::var("CARGO_MANIFEST_DIR")

@@ -250,8 +250,7 @@ fn states_of(x: &Value) -> String {
 }
 
 fn short_hash(s: &str) -> String {
-    use sha2::{Digest, Sha256};
-    hex::encode(&Sha256::digest(s.as_bytes())[..8])
+    crate::adapters::json::hash_hex(s, 8)
 }
 
 fn item_path(key: &str, page: bool, i: usize) -> String {

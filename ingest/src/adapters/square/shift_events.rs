@@ -13,7 +13,7 @@
 //! old shifts that lack `location_id`.
 
 use super::{money, reject, short_hash, store_of, Parsed};
-use crate::adapters::json::{array, err, get, opt_text, text, time, utc};
+use crate::adapters::json::{array, element_identity, err, get, opt_text, text, time, utc};
 use crate::adapters::{check_time, Context, PayloadError};
 use crate::envelope::Record;
 use pos_core::model::{DrawerEvent, DrawerEventKind};
@@ -43,7 +43,7 @@ pub(super) fn events_page(ctx: &Context, v: &Value) -> Result<Parsed, PayloadErr
         let path = format!("{KEY}[{i}]");
         match no_sale(ctx, &store, ev, &path) {
             Ok(mapped) => {
-                ids.push(identity(ev));
+                ids.push(element_identity(ev, "id"));
                 p.records.extend(mapped.map(|d| Ok(Record::Drawer(d))));
             }
             Err(why) => {
@@ -70,14 +70,6 @@ fn location(v: &Value) -> Result<String, PayloadError> {
              `cash_drawer_shift_id`)",
         )
     })
-}
-
-/// An event's share of the page's id: its `id`, else (an unmapped type may lack one) its text.
-fn identity(e: &Value) -> String {
-    match get(e, "id").and_then(Value::as_str) {
-        Some(id) => id.to_string(),
-        None => format!("raw:{}", short_hash(&e.to_string())),
-    }
 }
 
 /// A NO_SALE event as a `no_sale` drawer event; `None` for any other type, which is not

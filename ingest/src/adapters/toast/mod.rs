@@ -16,7 +16,7 @@ mod read;
 #[cfg(test)]
 mod tests;
 
-use super::json::{err, get, opt_text};
+use super::json::{element_identity, err, get, hash_hex, opt_text};
 use super::{Context, PayloadError};
 use crate::envelope::{Record, Reject};
 use serde_json::Value;
@@ -53,7 +53,7 @@ pub fn parse(ctx: &Context, body: &str) -> Result<Parsed, PayloadError> {
         let path = format!("{ENTRIES}[{i}]");
         match entry::drawer_event(ctx, &store, e, &path) {
             Ok(mapped) => {
-                ids.push(identity(e));
+                ids.push(element_identity(e, "guid"));
                 p.records.extend(mapped.map(|d| Ok(Record::Drawer(d))));
             }
             Err(why) => {
@@ -99,26 +99,10 @@ fn entries(v: &Value) -> Result<&[Value], PayloadError> {
     }
 }
 
-/// An entry's share of the page's id: its `guid`, else (an unmapped type may lack one) its text.
-fn identity(e: &Value) -> String {
-    match get(e, "guid").and_then(Value::as_str) {
-        Some(id) => id.to_string(),
-        None => format!("raw:{}", short_hash(&e.to_string())),
-    }
-}
-
 fn short_hash(s: &str) -> String {
-    use sha2::{Digest, Sha256};
-    hex::encode(&Sha256::digest(s.as_bytes())[..12])
+    hash_hex(s, 12)
 }
 
 fn reject(ctx: &Context, raw: &str, e: PayloadError) -> Reject {
-    Reject {
-        tenant_id: Some(ctx.tenant_id.clone()),
-        source: SOURCE.into(),
-        event_id: None,
-        payload: Some(raw.to_string()),
-        reason: e.message,
-        detail: serde_json::json!({ "field": e.field }),
-    }
+    super::element_reject(ctx, SOURCE, None, raw, e)
 }

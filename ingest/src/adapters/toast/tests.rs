@@ -162,6 +162,31 @@ fn events_carry_cashier_drawer_store_currency_and_the_store_s_day() {
     assert_eq!(tip_out.cashier_id.as_deref(), Some(MANAGER));
 }
 
+/// Toast's business day runs to the closeout hour: with the store's `business_day_start`, an
+/// entry after midnight stays on the evening's day (without it, the calendar day).
+#[test]
+fn a_business_day_start_keeps_an_entry_after_midnight_on_the_evening_s_day() {
+    let mut v = page();
+    let late = "f4fc29f0-01c7-4bc1-b544-08ebb49276b0";
+    for e in v["entries"].as_array_mut().unwrap() {
+        if e["guid"] == late {
+            e["date"] = "2026-10-10T05:40:00.000+0000".into(); // 01:40 in New York
+        }
+    }
+    let (ninth, tenth) = (
+        NaiveDate::from_ymd_opt(2026, 10, 9).unwrap(),
+        NaiveDate::from_ymd_opt(2026, 10, 10).unwrap(),
+    );
+    let calendar = parse(&ctx(), &v.to_string()).unwrap();
+    assert_eq!(event(&calendar, late).unwrap().business_date, tenth);
+    let mut c = ctx();
+    c.store_day_start
+        .insert("bistro".into(), chrono::Duration::hours(4));
+    let bar = parse(&c, &v.to_string()).unwrap();
+    assert_eq!(event(&bar, late).unwrap().business_date, ninth);
+    assert!(drawers(&bar).iter().all(|e| e.business_date == ninth));
+}
+
 #[test]
 fn over_short_takes_its_sign_from_the_type_whatever_the_amount_s_sign() {
     let p = parse(
