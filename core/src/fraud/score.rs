@@ -293,8 +293,9 @@ pub fn score_cashier_day(
 /// A count under this (in the currency's main unit) is a miscount, whatever the history: where
 /// every honest count came out exact, 0.40 short would otherwise be "beyond anything seen".
 pub const DRAWER_MATERIAL: f64 = 1.0;
-/// Cashier-days with a count off (store and chain together) before counts are judged at all:
-/// a history without counts says nothing about how far off an honest count can be.
+/// Cashier-days with a count off (in the chain's history, which holds the store's) before counts
+/// are judged at all: a history without counts says nothing about how far off an honest count
+/// can be.
 pub const DRAWER_MIN_COUNTS: u64 = 10;
 
 /// A drawer that counted short (or over) at close by more than honest counts at this store do:
@@ -307,7 +308,7 @@ fn drawer_count_reason(
 ) -> Option<Reason> {
     let counts = |b: &Baseline| b.drawer_short.positive + b.drawer_over.positive;
     if over_short.abs() < DRAWER_MATERIAL
-        || counts(store) + chain.map_or(0, counts) < DRAWER_MIN_COUNTS
+        || chain.map_or(counts(store), counts).max(counts(store)) < DRAWER_MIN_COUNTS
     {
         return None;
     }

@@ -117,16 +117,8 @@ fn store_day(g: &Gen, store: u32, day: u32, out: &mut DayData) {
                         DrawerEventKind::NoSale,
                         Decimal::ZERO,
                     );
-                    labels.push(FraudLabel {
-                        fraud_type: FraudType::NoSale,
-                        tenant_id: e.tenant_id.clone(),
-                        store_id: e.store_id.clone(),
-                        cashier_id: e.cashier_id.clone(),
-                        business_date: e.business_date,
-                        source_txn_id: None,
-                        source_event_id: Some(e.source_event_id.clone()),
-                        detail: format!("no-sale drawer open {} of {}", k + 1, ep.extra),
-                    });
+                    let detail = format!("no-sale drawer open {} of {}", k + 1, ep.extra);
+                    labels.push(event_label(FraudType::NoSale, &e, detail));
                     events.push(e);
                 }
             }
@@ -295,17 +287,23 @@ fn cash_skim(g: &Gen, plan: &DayPlan, ep: &Episode, r: &mut Rng) -> (DrawerEvent
         DrawerEventKind::OverShort,
         -Decimal::from(taken),
     );
-    let label = FraudLabel {
-        fraud_type: FraudType::CashSkim,
+    let detail = format!("{taken} taken from the till; the drawer counted short at close");
+    let label = event_label(FraudType::CashSkim, &e, detail);
+    (e, label)
+}
+
+/// The ground truth of a fraudulent drawer event.
+fn event_label(fraud_type: FraudType, e: &DrawerEvent, detail: String) -> FraudLabel {
+    FraudLabel {
+        fraud_type,
         tenant_id: e.tenant_id.clone(),
         store_id: e.store_id.clone(),
         cashier_id: e.cashier_id.clone(),
         business_date: e.business_date,
         source_txn_id: None,
         source_event_id: Some(e.source_event_id.clone()),
-        detail: format!("{taken} taken from the till; the drawer counted short at close"),
-    };
-    (e, label)
+        detail,
+    }
 }
 
 /// End-of-day stock: a replenishment sawtooth around each item's expected demand, so fast movers
