@@ -20,7 +20,7 @@ use crate::config::{parse_tz, Config};
 use crate::envelope::{Record, Reject};
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
 use chrono_tz::Tz;
-use pos_core::model::{validate_transaction, Transaction};
+use pos_core::model::{validate_transaction, DrawerEvent, Transaction};
 use std::collections::HashMap;
 
 /// A payload that cannot be read at all.
@@ -165,6 +165,34 @@ impl Context {
             .copied()
             .unwrap_or(self.default_day_start)
     }
+}
+
+/// Maps each element of a page of drawer records (`key[i]`): a bad element is kept as its own
+/// reject and the rest lands. Also returns the page's dedup hash, over `seed` and each element's
+/// `id_key` (a bad one by its hashed text), so the same page fetched again is a duplicate.
+pub(crate) fn drawer_page(
+    ctx: &Context,
+    source: &str,
+    elements: &[serde_json::Value],
+    (key, id_key): (&str, &str),
+    mut ids: Vec<String>,
+    map: impl Fn(&serde_json::Value, &str) -> Result<Option<DrawerEvent>, PayloadError>,
+) -> (Vec<Result<Record, Reject>>, String) {
+    let mut records = Vec::new();
+    for (i, e) in elements.iter().enumerate() {
+        match map(e, &format!("{key}[{i}]")) {
+            Ok(mapped) => {
+                ids.push(json::element_identity(e, id_key));
+                records.extend(mapped.map(|d| Ok(Record::Drawer(d))));
+            }
+            Err(why) => {
+                let raw = e.to_string();
+                ids.push(format!("bad:{}", json::hash_hex(&raw, 12)));
+                records.push(Err(element_reject(ctx, source, None, &raw, why)));
+            }
+        }
+    }
+    (records, json::hash_hex(&ids.join(","), 12))
 }
 
 /// The reject of one bad element of a page (its raw text kept), the rest of the page landing.

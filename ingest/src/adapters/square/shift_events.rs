@@ -12,10 +12,9 @@
 //! request named beside `cash_drawer_shift_events` (and may add `cash_drawer_shift_id`), as for
 //! old shifts that lack `location_id`.
 
-use super::{money, reject, short_hash, store_of, Parsed};
-use crate::adapters::json::{array, element_identity, err, get, opt_text, text, time, utc};
-use crate::adapters::{check_time, Context, PayloadError};
-use crate::envelope::Record;
+use super::{money, store_of, Parsed};
+use crate::adapters::json::{array, err, get, opt_text, text, time, utc};
+use crate::adapters::{check_time, drawer_page, Context, PayloadError};
 use pos_core::model::{DrawerEvent, DrawerEventKind};
 use rust_decimal::Decimal;
 use serde_json::Value;
@@ -34,27 +33,21 @@ pub(super) fn events_page(ctx: &Context, v: &Value) -> Result<Parsed, PayloadErr
     let location = location(v)?;
     let shift = opt_text(v, "", "cash_drawer_shift_id")?.unwrap_or_default();
     let store = store_of(ctx, &location);
-    let mut p = Parsed {
+    let events = array(v, "", KEY)?;
+    let (records, hash) = drawer_page(
+        ctx,
+        super::SOURCE,
+        events,
+        (KEY, "id"),
+        vec![location, shift],
+        |e, path| no_sale(ctx, &store, e, path),
+    );
+    Ok(Parsed {
         kind: KEY.into(),
+        event_id: format!("{KEY}/{hash}"),
+        records,
         ..Parsed::default()
-    };
-    let mut ids = vec![location, shift];
-    for (i, ev) in array(v, "", KEY)?.iter().enumerate() {
-        let path = format!("{KEY}[{i}]");
-        match no_sale(ctx, &store, ev, &path) {
-            Ok(mapped) => {
-                ids.push(element_identity(ev, "id"));
-                p.records.extend(mapped.map(|d| Ok(Record::Drawer(d))));
-            }
-            Err(why) => {
-                let raw = ev.to_string();
-                ids.push(format!("bad:{}", short_hash(&raw)));
-                p.records.push(Err(reject(ctx, None, &raw, why)));
-            }
-        }
-    }
-    p.event_id = format!("{KEY}/{}", short_hash(&ids.join(",")));
-    Ok(p)
+    })
 }
 
 /// The `location_id` the caller put beside the events: without it (or with `""`) they cannot

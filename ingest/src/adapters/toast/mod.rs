@@ -16,8 +16,8 @@ mod read;
 #[cfg(test)]
 mod tests;
 
-use super::json::{element_identity, err, get, hash_hex, opt_text};
-use super::{Context, PayloadError};
+use super::json::{err, get, opt_text};
+use super::{drawer_page, Context, PayloadError};
 use crate::envelope::{Record, Reject};
 use serde_json::Value;
 
@@ -47,24 +47,18 @@ pub fn parse(ctx: &Context, body: &str) -> Result<Parsed, PayloadError> {
         .get(&restaurant)
         .cloned()
         .unwrap_or_else(|| restaurant.clone());
-    let mut p = Parsed::default();
-    let mut ids = vec![restaurant];
-    for (i, e) in entries(&v)?.iter().enumerate() {
-        let path = format!("{ENTRIES}[{i}]");
-        match entry::drawer_event(ctx, &store, e, &path) {
-            Ok(mapped) => {
-                ids.push(element_identity(e, "guid"));
-                p.records.extend(mapped.map(|d| Ok(Record::Drawer(d))));
-            }
-            Err(why) => {
-                let raw = e.to_string();
-                ids.push(format!("bad:{}", short_hash(&raw)));
-                p.records.push(Err(reject(ctx, &raw, why)));
-            }
-        }
-    }
-    p.event_id = format!("toast_cash_entries/{}", short_hash(&ids.join(",")));
-    Ok(p)
+    let (records, hash) = drawer_page(
+        ctx,
+        SOURCE,
+        entries(&v)?,
+        (ENTRIES, "guid"),
+        vec![restaurant],
+        |e, path| entry::drawer_event(ctx, &store, e, path),
+    );
+    Ok(Parsed {
+        event_id: format!("toast_cash_entries/{hash}"),
+        records,
+    })
 }
 
 /// The restaurant the caller put beside the entries; without it (or `""`) the whole body is
@@ -97,12 +91,4 @@ fn entries(v: &Value) -> Result<&[Value], PayloadError> {
             "is missing: put the entries endpoint's answer (an array) under `entries`",
         )),
     }
-}
-
-fn short_hash(s: &str) -> String {
-    hash_hex(s, 12)
-}
-
-fn reject(ctx: &Context, raw: &str, e: PayloadError) -> Reject {
-    super::element_reject(ctx, SOURCE, None, raw, e)
 }
