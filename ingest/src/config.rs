@@ -119,6 +119,25 @@ pub struct SquareConfig {
     /// Square `location_id` → our `store_id` (unlisted locations keep their id).
     #[serde(default)]
     pub locations: HashMap<String, String>,
+    /// Where no-sales come from (see [`SquareNoSales`]).
+    #[serde(default)]
+    pub no_sales_from: SquareNoSales,
+}
+
+/// Where Square no-sales are read. Square reports a drawer opened with nothing sold in two
+/// places that nothing links: a NO_SALE tender on an order (some accounts) and a NO_SALE shift
+/// event (ListCashDrawerShiftEvents). An account that imports both would count each opening
+/// twice, so it names the one it trusts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SquareNoSales {
+    /// Both are mapped: right for an account that imports only one of the two.
+    #[default]
+    Both,
+    /// Only shift events give no-sales; an order's NO_SALE tender is left out.
+    ShiftEvents,
+    /// Only orders' NO_SALE tenders give no-sales; shift events map nothing.
+    Orders,
 }
 
 /// Toast: where its cash entries land (they name no restaurant; the caller adds the one it
@@ -432,6 +451,25 @@ mod tests {
             ctx.clover_merchants.get("M1").map(String::as_str),
             Some("S01")
         );
+    }
+
+    #[test]
+    fn square_no_sales_come_from_both_unless_one_is_named_and_a_typo_is_refused() {
+        let ctx = |toml: &str| {
+            crate::adapters::Context::from_config(&Config::parse(toml).unwrap())
+                .unwrap()
+                .square_no_sales
+        };
+        assert_eq!(ctx(""), SquareNoSales::Both);
+        assert_eq!(
+            ctx("[square]\nno_sales_from = \"shift_events\"\n"),
+            SquareNoSales::ShiftEvents
+        );
+        assert_eq!(
+            ctx("[square]\nno_sales_from = \"orders\"\n"),
+            SquareNoSales::Orders
+        );
+        assert!(Config::parse("[square]\nno_sales_from = \"events\"\n").is_err());
     }
 
     #[test]

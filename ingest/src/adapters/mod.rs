@@ -55,6 +55,8 @@ pub struct Context {
     pub max_future: Duration,
     /// Square `location_id` → store id.
     pub square_locations: HashMap<String, String>,
+    /// Which of Square's two reports of a no-sale is mapped.
+    pub square_no_sales: crate::config::SquareNoSales,
     /// Shopify shop domain → store id, and the store for shops not listed.
     pub shopify_shops: HashMap<String, String>,
     pub shopify_default_store: String,
@@ -93,6 +95,7 @@ impl Context {
                 .collect(),
             max_future: Duration::days(7),
             square_locations: cfg.square.locations.clone(),
+            square_no_sales: cfg.square.no_sales_from,
             shopify_shops: cfg.shopify.shops.clone(),
             shopify_default_store: cfg
                 .shopify
@@ -121,6 +124,7 @@ impl Context {
             store_day_start: HashMap::new(),
             max_future: Duration::days(7),
             square_locations: HashMap::new(),
+            square_no_sales: crate::config::SquareNoSales::Both,
             shopify_shops: HashMap::new(),
             shopify_default_store: "online".into(),
             shopify_locations: HashMap::new(),

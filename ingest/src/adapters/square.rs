@@ -62,8 +62,8 @@ pub fn parse(ctx: &Context, body: &str) -> Result<Parsed, PayloadError> {
     if pages::is_list_page(&v) {
         return pages::list_page(ctx, &v);
     }
-    if shift_events::is_events_page(&v) {
-        return shift_events::events_page(ctx, &v);
+    if let Some(key) = shift_events::events_key(&v) {
+        return shift_events::events_page(ctx, &v, key);
     }
     if drawer::is_shift_payload(&v) {
         return drawer::shifts(ctx, &v);

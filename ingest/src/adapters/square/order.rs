@@ -7,6 +7,7 @@ use super::{store_of, OrderMoney, SOURCE};
 use crate::adapters::json::{array, decimal, err, get, int, join, opt_text, text, time, utc};
 use crate::adapters::money::exponent;
 use crate::adapters::{charge_line, Context, PayloadError};
+use crate::config::SquareNoSales;
 use crate::envelope::{Record, Reject, TenderRecord};
 use crate::sku::item_key;
 use pos_core::model::*;
@@ -112,6 +113,12 @@ pub fn order(ctx: &Context, o: &Value, path: &str) -> Result<MappedOrder, Payloa
             lines,
             tenders,
         })
+    };
+    // Decided after the transaction: an order that is only a no-sale is still no customer
+    // transaction when its no-sale is left to the shift events.
+    let drawer = match ctx.square_no_sales {
+        SquareNoSales::ShiftEvents => Vec::new(),
+        SquareNoSales::Both | SquareNoSales::Orders => drawer,
     };
     Ok(MappedOrder {
         id,

@@ -11,34 +11,57 @@
 //! The events name neither the location nor the shift: the caller adds the `location_id` the
 //! request named beside `cash_drawer_shift_events` (and may add `cash_drawer_shift_id`), as for
 //! old shifts that lack `location_id`.
+//!
+//! Square deprecated the page's older field, `events`, for `cash_drawer_shift_events`; clients
+//! pinned to an older API version still get `events`, so it is read too. Square's Events API
+//! also answers an `events` array (of `{event_id, type, data}`), which must not be taken for
+//! drawer events: `events` counts as shift events only when an element has `event_type` (which
+//! only shift events carry), or when it is empty and the caller added `location_id`.
 
 use super::{money, store_of, Parsed};
 use crate::adapters::json::{array, err, get, opt_text, text, time, utc};
 use crate::adapters::{check_time, drawer_page, Context, PayloadError};
+use crate::config::SquareNoSales;
 use pos_core::model::{DrawerEvent, DrawerEventKind};
 use rust_decimal::Decimal;
 use serde_json::Value;
 
 const KEY: &str = "cash_drawer_shift_events";
+/// The field Square used before `cash_drawer_shift_events` (deprecated, still answered to
+/// clients pinned to older API versions).
+const OLDER_KEY: &str = "events";
 
-/// Whether `v` is a ListCashDrawerShiftEvents page.
-pub(super) fn is_events_page(v: &Value) -> bool {
-    v.as_object().is_some_and(|o| o.contains_key(KEY))
+/// The field holding the events when `v` is a ListCashDrawerShiftEvents page, else `None`.
+pub(super) fn events_key(v: &Value) -> Option<&'static str> {
+    let o = v.as_object()?;
+    if o.contains_key(KEY) {
+        return Some(KEY);
+    }
+    let Some(Value::Array(events)) = o.get(OLDER_KEY) else {
+        return None;
+    };
+    let shift_events = events.iter().any(|e| e.get("event_type").is_some())
+        || (events.is_empty() && o.contains_key("location_id"));
+    shift_events.then_some(OLDER_KEY)
 }
 
 /// Maps the page's NO_SALE events; a bad event rejects itself alone. The page's event id is a
 /// hash of the location, the shift and its events' ids (a bad event counts by its hashed
 /// text), so the same page fetched twice is one inbox row whatever its `cursor`.
-pub(super) fn events_page(ctx: &Context, v: &Value) -> Result<Parsed, PayloadError> {
-    let location = location(v)?;
+pub(super) fn events_page(
+    ctx: &Context,
+    v: &Value,
+    key: &'static str,
+) -> Result<Parsed, PayloadError> {
+    let location = location(v, key)?;
     let shift = opt_text(v, "", "cash_drawer_shift_id")?.unwrap_or_default();
     let store = store_of(ctx, &location);
-    let events = array(v, "", KEY)?;
+    let events = array(v, "", key)?;
     let (records, hash) = drawer_page(
         ctx,
         super::SOURCE,
         events,
-        (KEY, "id"),
+        (key, "id"),
         vec![location, shift],
         |e, path| no_sale(ctx, &store, e, path),
     );
@@ -52,21 +75,23 @@ pub(super) fn events_page(ctx: &Context, v: &Value) -> Result<Parsed, PayloadErr
 
 /// The `location_id` the caller put beside the events: without it (or with `""`) they cannot
 /// be placed in a store, so the whole page is refused, saying what to add.
-fn location(v: &Value) -> Result<String, PayloadError> {
+fn location(v: &Value, key: &str) -> Result<String, PayloadError> {
     let given = opt_text(v, "", "location_id")?.filter(|l| !l.is_empty());
     given.ok_or_else(|| {
         err(
             "location_id",
-            "is missing: Square's shift events name neither location nor shift; add the \
-             location the request named (its `location_id` query parameter) as `location_id` \
-             beside `cash_drawer_shift_events` (and, optionally, the shift as \
-             `cash_drawer_shift_id`)",
+            format!(
+                "is missing: Square's shift events name neither location nor shift; add the \
+                 location the request named (its `location_id` query parameter) as \
+                 `location_id` beside `{key}` (and, optionally, the shift as \
+                 `cash_drawer_shift_id`)"
+            ),
         )
     })
 }
 
 /// A NO_SALE event as a `no_sale` drawer event; `None` for any other type, which is not
-/// mapped. Square gives a NO_SALE zero money, so the amount is 0; `event_money` gives only the
+/// mapped, and for every event when no-sales come from orders (`[square] no_sales_from`). Square gives a NO_SALE zero money, so the amount is 0; `event_money` gives only the
 /// currency, else the store's configured one.
 fn no_sale(
     ctx: &Context,
@@ -74,7 +99,7 @@ fn no_sale(
     e: &Value,
     path: &str,
 ) -> Result<Option<DrawerEvent>, PayloadError> {
-    if text(e, path, "event_type")? != "NO_SALE" {
+    if ctx.square_no_sales == SquareNoSales::Orders || text(e, path, "event_type")? != "NO_SALE" {
         return Ok(None);
     }
     let id = text(e, path, "id")?;

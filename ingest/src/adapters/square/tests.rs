@@ -307,6 +307,29 @@ fn no_sale_order_is_a_drawer_event_not_a_transaction() {
 }
 
 #[test]
+fn no_sales_from_shift_events_leaves_the_order_s_no_sale_tender_out() {
+    let dir = std::env::var("CARGO_MANIFEST_DIR")
+        .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string());
+    let body = std::fs::read_to_string(format!(
+        "{dir}/tests/data/real/square/search_orders_page.json"
+    ))
+    .unwrap();
+    let mut ctx = Context::for_tenant("t");
+    ctx.square_no_sales = crate::config::SquareNoSales::ShiftEvents;
+    let p = parse(&ctx, &body).unwrap();
+    let drawer = p
+        .records
+        .iter()
+        .filter(|r| matches!(r, Ok(Record::Drawer(_))));
+    assert_eq!(drawer.count(), 0);
+    // The no-sale order is still no customer transaction: the six others, nothing more.
+    assert_eq!(txns(&p).len(), 6);
+    assert_eq!(p.records.len(), 6);
+    ctx.square_no_sales = crate::config::SquareNoSales::Orders;
+    assert_eq!(parse(&ctx, &body).unwrap().records.len(), 7);
+}
+
+#[test]
 fn empty_search_pages_and_order_entries_are_not_errors() {
     let empty = real("search_orders_empty.json");
     assert!(empty.records.is_empty() && empty.fetch_orders.is_empty());

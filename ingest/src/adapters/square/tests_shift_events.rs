@@ -216,3 +216,66 @@ fn events_that_are_no_no_sale_are_not_read_at_all() {
     assert!(rejects(&p).is_empty());
     assert_eq!(p.records.len(), 2);
 }
+
+#[test]
+fn a_page_under_the_older_events_field_maps_alike() {
+    let mut v = page();
+    let events = v
+        .as_object_mut()
+        .unwrap()
+        .remove("cash_drawer_shift_events")
+        .unwrap();
+    v["events"] = events;
+    let p = parse(&ctx(), &v.to_string()).unwrap();
+    let current = parse(&ctx(), &page().to_string()).unwrap();
+    assert_eq!(p.kind, "cash_drawer_shift_events");
+    assert_eq!(drawers(&p), drawers(&current));
+    // Rejects and errors name the field the page used.
+    v["events"][1]["created_at"] = Value::from("yesterday");
+    let p = parse(&ctx(), &v.to_string()).unwrap();
+    assert_eq!(rejects(&p)[0].detail["field"], "events[1].created_at");
+    v.as_object_mut().unwrap().remove("location_id");
+    let e = parse(&ctx(), &v.to_string()).unwrap_err();
+    assert!(e.message.contains("beside `events`"), "{e}");
+    // An empty page of the older field is a page too, when the caller added its location.
+    let empty = serde_json::json!({"events": [], "location_id": "L8Q2Y5Z6ABCDE"});
+    let p = parse(&ctx(), &empty.to_string()).unwrap();
+    assert_eq!(
+        (p.kind.as_str(), p.records.len()),
+        ("cash_drawer_shift_events", 0)
+    );
+}
+
+#[test]
+fn an_events_api_page_is_not_taken_for_shift_events() {
+    // Square's Events API (SearchEvents) also answers `events`, of `{event_id, type, data}`:
+    // neither drawer events nor a page this adapter maps, so it is refused as unknown, not
+    // read as no-sales (nor refused for a missing `location_id`).
+    let body = serde_json::json!({
+        "events": [{"merchant_id": "M1", "location_id": "L8Q2Y5Z6ABCDE",
+                    "event_id": "e-1", "type": "order.updated",
+                    "created_at": "2026-07-18T20:00:00Z", "data": {}}]
+    });
+    match parse(&ctx(), &body.to_string()) {
+        Ok(p) => assert_ne!(p.kind, "cash_drawer_shift_events", "{p:?}"),
+        Err(e) => assert_ne!(e.field.as_deref(), Some("location_id"), "{e}"),
+    }
+}
+
+#[test]
+fn no_sales_from_orders_maps_no_shift_event() {
+    let mut c = ctx();
+    c.square_no_sales = crate::config::SquareNoSales::Orders;
+    let p = parse(&c, &page().to_string()).unwrap();
+    assert_eq!(
+        (p.records.len(), p.kind.as_str()),
+        (0, "cash_drawer_shift_events")
+    );
+    // The page is still kept (its inbox id does not depend on what was mapped).
+    assert_eq!(
+        p.event_id,
+        parse(&ctx(), &page().to_string()).unwrap().event_id
+    );
+    c.square_no_sales = crate::config::SquareNoSales::ShiftEvents;
+    assert_eq!(drawers(&parse(&c, &page().to_string()).unwrap()).len(), 2);
+}
