@@ -70,10 +70,7 @@ fn payment(p: &Value, pp: &str, at: DateTime<Utc>, money: Amounts) -> Result<Ten
         // holding nothing of the card account; null for chip and keyed payments.
         card_fingerprint: card_text("cardPaymentId")?,
         card_bin: card_text("first6Digits")?.filter(|d| is_bin(d)),
-        card_entry: match card_text("cardEntryMode")? {
-            Some(mode) => Some(card_entry(&mode)),
-            None => None,
-        },
+        card_entry: card_text("cardEntryMode")?.map(|mode| card_entry(&mode)),
         occurred_at: at,
     })
 }

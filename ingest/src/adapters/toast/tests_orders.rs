@@ -441,11 +441,7 @@ fn a_body_names_its_restaurant_and_one_of_entries_or_orders() {
     v["orders"] = serde_json::json!({"guid": ORDER});
     let e = parse(&ctx(), &v.to_string()).unwrap_err();
     assert_eq!(e.field.as_deref(), Some("orders"));
-    let empty = parse(
-        &ctx(),
-        &format!("{{\"restaurantGuid\":\"x\",\"orders\":[]}}"),
-    )
-    .unwrap();
+    let empty = parse(&ctx(), r#"{"restaurantGuid":"x","orders":[]}"#).unwrap();
     assert!(empty.records.is_empty());
 }
 
