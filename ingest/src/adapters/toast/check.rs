@@ -47,10 +47,8 @@ pub(super) fn transaction(
         occurred_at,
         business_date,
         register_id: None,
-        cashier_id: match &order.server {
-            Some(s) => Some(s.clone()),
-            None => reference(c, path, "openedBy")?,
-        },
+        // Who opened this check (a split check may be another server's), else the order's.
+        cashier_id: reference(c, path, "openedBy")?.or_else(|| order.server.clone()),
         customer_id: reference(c, path, "customer")?,
         status: status(order, c, path)?,
         lines: check_lines(c, path, &guid, money)?,

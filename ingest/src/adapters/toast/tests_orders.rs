@@ -11,6 +11,7 @@ use std::collections::HashMap;
 const PAGE: &str = "orders_bulk_business_day.json";
 const RESTAURANT_GUID: &str = "8d3f5c21-6b0e-4a7f-9c52-1e4d7a9b3f60";
 const SERVER: &str = "9851e4d5-25f4-4a82-95af-4c654a13d22e";
+const SERVER_B: &str = "69701591-42ac-430c-9b90-1e7842d60baa";
 /// The order split in two checks, and its checks.
 const ORDER: &str = "a1f0c9e2-4b3d-4c5e-9f6a-7b8c9d0e1f2a";
 const SPLIT_1: &str = "c11d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f";
@@ -118,6 +119,15 @@ fn a_business_day_gives_one_transaction_per_check_with_its_statuses() {
         NaiveDate::from_ymd_opt(2026, 10, 9).unwrap()
     );
     assert_eq!(t.cashier_id.as_deref(), Some(SERVER));
+    // The split check was opened by another server than the order's.
+    assert_eq!(txn(&p, SPLIT_2).cashier_id.as_deref(), Some(SERVER_B));
+    // Without `openedBy`, the order's server.
+    let mut v = page();
+    v["orders"][0]["checks"][1]["openedBy"] = Value::Null;
+    assert_eq!(
+        txn(&parsed(&v), SPLIT_2).cashier_id.as_deref(),
+        Some(SERVER)
+    );
     let modified = DateTime::parse_from_rfc3339("2026-10-10T01:15:22.318Z").unwrap();
     assert_eq!(t.source_version, modified.timestamp_millis());
     assert_eq!(txn(&p, SPLIT_2).source_version, t.source_version);
