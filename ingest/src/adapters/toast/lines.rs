@@ -87,7 +87,9 @@ fn selection_line(s: &Value, sp: &str, line_no: i32, money: Amounts) -> Result<L
         description,
         quantity,
         unit_price,
-        discount: (gross - net).max(Decimal::ZERO),
+        discount: money
+            .add(gross, -net, &join(sp, "preDiscountPrice"))?
+            .max(Decimal::ZERO),
         net_amount: net,
         tax: money.or_zero(s, sp, "tax")?,
         entry_method: EntryMethod::Other,
@@ -148,7 +150,8 @@ fn returned(
         return Ok(None);
     }
     let share = match net.checked_div(line.net_amount) {
-        Some(s) if !line.net_amount.is_zero() && s < Decimal::ONE => s,
+        // A share of a positive net only: refunding a free or negative line returns it whole.
+        Some(s) if s > Decimal::ZERO && s < Decimal::ONE => s,
         _ => Decimal::ONE,
     };
     Ok(Some(Line {
@@ -171,7 +174,12 @@ fn charge(sc: &Value, sp: &str, line_no: i32, money: Amounts) -> Result<Line, Pa
     let net = money.req(sc, sp, "chargeAmount")?;
     let mut tax = Decimal::ZERO;
     for (k, t) in array(sc, sp, "appliedTaxes")?.iter().enumerate() {
-        tax += money.or_zero(t, &format!("{sp}.appliedTaxes[{k}]"), "taxAmount")?;
+        let tp = format!("{sp}.appliedTaxes[{k}]");
+        tax = money.add(
+            tax,
+            money.or_zero(t, &tp, "taxAmount")?,
+            &join(&tp, "taxAmount"),
+        )?;
     }
     let name = opt_text(sc, sp, "name")?;
     let id = reference(sc, sp, "serviceCharge")?

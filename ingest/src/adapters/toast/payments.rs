@@ -52,7 +52,11 @@ fn voided(p: &Value, pp: &str) -> Result<bool, PayloadError> {
 fn payment(p: &Value, pp: &str, at: DateTime<Utc>, money: Amounts) -> Result<Tender, PayloadError> {
     let guid = text(p, pp, "guid")?;
     let method = method(&text(p, pp, "type")?);
-    let amount = money.req(p, pp, "amount")? + money.or_zero(p, pp, "tipAmount")?;
+    let (paid, tip) = (
+        money.req(p, pp, "amount")?,
+        money.or_zero(p, pp, "tipAmount")?,
+    );
+    let amount = money.add(paid, tip, &join(pp, "tipAmount"))?;
     let status = match opt_text(p, pp, "paymentStatus")?.as_deref() {
         Some("DENIED" | "ERROR" | "ERROR_NETWORK" | "CANCELLED") => TenderStatus::Declined,
         _ => TenderStatus::Approved,
@@ -118,7 +122,9 @@ fn refund(
         return Ok(None);
     };
     let rp = join(pp, "refund");
-    let back = money.or_zero(r, &rp, "refundAmount")? + money.or_zero(r, &rp, "tipRefundAmount")?;
+    let refunded = money.or_zero(r, &rp, "refundAmount")?;
+    let tip = money.or_zero(r, &rp, "tipRefundAmount")?;
+    let back = money.add(refunded, tip, &join(&rp, "tipRefundAmount"))?;
     if back < Decimal::ZERO {
         return Err(err(
             &rp,

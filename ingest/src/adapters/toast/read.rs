@@ -133,6 +133,13 @@ impl Amounts {
         Ok(self.opt(v, path, key)?.unwrap_or_default())
     }
 
+    /// `a + b`, or an error naming `field` when the sum leaves `Decimal`'s range (a sender's
+    /// 28-digit amount must be a reject, never a panic).
+    pub(super) fn add(&self, a: Decimal, b: Decimal, field: &str) -> Result<Decimal, PayloadError> {
+        a.checked_add(b)
+            .ok_or_else(|| err(field, "makes the amounts overflow: check the amounts"))
+    }
+
     fn round(&self, d: Decimal) -> Decimal {
         d.round_dp_with_strategy(self.dp, RoundingStrategy::MidpointAwayFromZero)
     }

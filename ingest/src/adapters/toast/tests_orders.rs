@@ -476,3 +476,22 @@ fn orders_go_through_the_toast_format() {
         raw.event_id
     );
 }
+
+#[test]
+fn amounts_beyond_decimal_range_are_rejects_not_panics() {
+    let mut v = page();
+    let c = &mut v["orders"][0]["checks"][1];
+    c["selections"][0]["preDiscountPrice"] = serde_json::json!(7.9e28);
+    c["selections"][0]["price"] = serde_json::json!(-7.9e28);
+    let mut w = page();
+    w["orders"][0]["checks"][1]["payments"][1]["amount"] = serde_json::json!(7.9e28);
+    w["orders"][0]["checks"][1]["payments"][1]["tipAmount"] = serde_json::json!(7.9e28);
+    for (body, field) in [
+        (v, "orders[0].checks[1].selections[0].preDiscountPrice"),
+        (w, "orders[0].checks[1].payments[1].tipAmount"),
+    ] {
+        let p = parsed(&body);
+        assert_eq!(rejects(&p)[0].detail["field"], field);
+        assert_eq!(txns(&p).len(), 3);
+    }
+}
