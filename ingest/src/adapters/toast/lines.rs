@@ -3,8 +3,9 @@
 //!
 //! Numbering: selections 1…n in Toast's order, service charges after them; a void is its
 //! line's number plus `VOID_LINE_OFFSET` (as POSLog numbers its reversals), a return its
-//! line's number plus `RETURN_LINE_OFFSET`, so a later version of the check, with more lines,
-//! keeps the numbers of the ones it had.
+//! line's number plus `RETURN_LINE_OFFSET`, so each stays beside the line it reverses. The
+//! numbers need only hold within one version: a newer version of the check replaces all its
+//! lines (the writer removes those it no longer has).
 
 use super::read::{reference, Amounts};
 use crate::adapters::json::{array, decimal, err, get, join, opt_text};
