@@ -362,6 +362,32 @@ mod tests {
     }
 
     #[test]
+    fn a_toast_orders_page_counts_its_checks() {
+        let file = fixture("tests/data/real/toast/orders_bulk_business_day.json");
+        let (ctx, mappings) = (Context::for_tenant("t"), retail());
+        let r = run(&[file], Some(&Format::Toast), &ctx, &mappings).unwrap();
+        assert!(r.clean(), "{r}");
+        // Three orders, four checks: two paid, one of a deleted order, one still open.
+        assert_eq!(r.payloads, 1);
+        assert_eq!(r.txns.get("completed"), Some(&2));
+        assert_eq!(r.txns.get("cancelled"), Some(&2));
+        assert_eq!(r.txns.values().sum::<usize>(), 4);
+        let usd = &r.money["USD"];
+        assert_eq!(
+            (usd.net, usd.tax, usd.tenders),
+            (
+                "53.10".parse().unwrap(),
+                "4.71".parse().unwrap(),
+                "67.81".parse().unwrap()
+            )
+        );
+        // Tenders hold the tips (10.00), which no line does.
+        assert_eq!(usd.unbalanced, 2);
+        let day = NaiveDate::from_ymd_opt(2026, 10, 9).unwrap();
+        assert_eq!(r.days[&("USD".to_string(), day)].txns, 2);
+    }
+
+    #[test]
     fn unreadable_files_are_reported_and_unknown_formats_refused() {
         let dir = std::env::temp_dir().join(format!("pos-check-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();

@@ -14,7 +14,7 @@ pub enum Format {
     Shopify,
     Poslog,
     Clover,
-    /// Toast cash management entries (drawer events).
+    /// Toast orders (a transaction per check) and cash management entries (drawer events).
     Toast,
     /// CSV read with the named mapping from the config.
     Csv(String),

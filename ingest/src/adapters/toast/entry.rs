@@ -13,7 +13,7 @@
 //! days and order they arrive in. Dropping both when they share a page would not do: the
 //! original may have been written from an earlier fetch of the same business day.
 
-use super::read::{reference, toast_time};
+use super::read::{currency, reference, toast_time};
 use crate::adapters::json::{decimal, err, get, join, text};
 use crate::adapters::{check_time, Context, PayloadError};
 use pos_core::model::{DrawerEvent, DrawerEventKind};
@@ -95,7 +95,7 @@ pub(super) fn drawer_event(
         cashier_id: reference(e, path, "employee1")?,
         kind,
         amount,
-        currency: currency(ctx, store, path)?,
+        currency: currency(ctx, store, &join(path, "amount"))?,
         occurred_at: at,
         business_date: ctx.business_date(store, at),
     }))
@@ -113,21 +113,4 @@ fn undoes(e: &Value, path: &str) -> Result<Option<String>, PayloadError> {
             format!("expected the GUID of the entry undone, got {other}"),
         )),
     }
-}
-
-/// The store's (else the tenant's) configured currency: Toast amounts name none. Neither
-/// configured is an error naming the amount.
-fn currency(ctx: &Context, store: &str, path: &str) -> Result<String, PayloadError> {
-    let configured = ctx.currency_of(store);
-    if configured.is_empty() {
-        return Err(err(
-            &join(path, "amount"),
-            format!(
-                "carries no currency (Toast amounts are in the restaurant's) and none is \
-                 configured for store `{store}`: set [stores.{store}] currency or the tenant's \
-                 `currency`"
-            ),
-        ));
-    }
-    Ok(configured)
 }

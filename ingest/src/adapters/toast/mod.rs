@@ -1,20 +1,27 @@
 //! Toast: cash management entries (`GET /cashmgmt/v1/entries?businessDate=yyyyMMdd`), what
 //! moved through a restaurant's cash drawers outside of guests' payments: no-sales, pay-outs,
 //! tip-outs, cash in and out, and the close-out of a drawer (exact, over or short). They become
-//! drawer events (`entry`); guests' cash payments are not among them (Toast's orders carry
-//! those).
+//! drawer events (`entry`); guests' cash payments are not among them: Toast's orders
+//! (`GET /orders/v2/ordersBulk`) carry those, and become one transaction per check (`orders`).
 //!
 //! Toast answers a bare array and names the restaurant only in the request's
 //! `Toast-Restaurant-External-ID` header, so the caller wraps the array with the restaurant it
-//! asked for: `{"restaurantGuid": "<guid>", "entries": [CashEntry…]}`. The store is that
-//! restaurant's, via `[toast] restaurants` (an unlisted restaurant keeps its GUID). A body
+//! asked for: `{"restaurantGuid": "<guid>", "entries": [CashEntry…]}` or
+//! `{"restaurantGuid": "<guid>", "orders": [Order…]}`, one of the two per body. The store is
+//! that restaurant's, via `[toast] restaurants` (an unlisted restaurant keeps its GUID). A body
 //! without the restaurant is refused rather than put in a default store: one tenant's
 //! restaurants would all land in one store, and their no-sales on the wrong cashiers' days.
 
+mod check;
 mod entry;
+mod lines;
+mod orders;
+mod payments;
 mod read;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_orders;
 
 use super::json::{err, get, opt_text};
 use super::{drawer_page, Context, PayloadError};
@@ -25,19 +32,22 @@ pub const SOURCE: &str = "toast";
 pub const CONTENT_TYPE: &str = "application/json; format=toast";
 
 const ENTRIES: &str = "entries";
+const ORDERS: &str = "orders";
 const RESTAURANT: &str = "restaurantGuid";
 
-/// What a page of Toast cash entries holds.
+/// What a page of Toast cash entries or orders holds.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Parsed {
-    /// Dedup key: a hash of the restaurant and the entries' GUIDs.
+    /// Dedup key: a hash of the restaurant and the entries' GUIDs, or of the orders' GUIDs and
+    /// versions.
     pub event_id: String,
     pub records: Vec<Result<Record, Reject>>,
 }
 
-/// Maps a page of cash entries; a bad entry rejects itself alone. The page's event id hashes
-/// the restaurant and its entries' GUIDs (a bad entry counts by its hashed text), so the same
-/// page fetched twice is one inbox row, and one with more entries since is another.
+/// Maps a page of cash entries or of orders; a bad entry, order or check rejects itself
+/// alone. The page's event id hashes the restaurant and what identifies its elements (a bad one
+/// counts by its hashed text), so the same page fetched twice is one inbox row, and one with
+/// more entries, or a newer version of an order, is another.
 pub fn parse(ctx: &Context, body: &str) -> Result<Parsed, PayloadError> {
     let v: Value = serde_json::from_str(body)
         .map_err(|e| PayloadError::new(None, format!("not JSON: {e}")))?;
@@ -47,18 +57,51 @@ pub fn parse(ctx: &Context, body: &str) -> Result<Parsed, PayloadError> {
         .get(&restaurant)
         .cloned()
         .unwrap_or_else(|| restaurant.clone());
-    let (records, hash) = drawer_page(
-        ctx,
-        SOURCE,
-        entries(&v)?,
-        (ENTRIES, "guid"),
-        vec![restaurant],
-        |e, path| entry::drawer_event(ctx, &store, e, path),
-    );
-    Ok(Parsed {
-        event_id: format!("toast_cash_entries/{hash}"),
-        records,
-    })
+    match page(&v)? {
+        Page::Orders(list) => Ok(orders::page(ctx, &store, restaurant, list)),
+        Page::Entries(list) => {
+            let (records, hash) = drawer_page(
+                ctx,
+                SOURCE,
+                list,
+                (ENTRIES, "guid"),
+                vec![restaurant],
+                |e, path| entry::drawer_event(ctx, &store, e, path),
+            );
+            Ok(Parsed {
+                event_id: format!("toast_cash_entries/{hash}"),
+                records,
+            })
+        }
+    }
+}
+
+/// Which of Toast's answers a body wraps.
+enum Page<'a> {
+    Entries(&'a [Value]),
+    Orders(&'a [Value]),
+}
+
+/// The `entries` or the `orders` array: exactly one of them. Both would make one inbox row
+/// of two pages that are fetched, and replayed, apart; neither is a body of nothing.
+fn page(v: &Value) -> Result<Page<'_>, PayloadError> {
+    const BOTH: &str = "entries|orders";
+    match (get(v, ENTRIES), get(v, ORDERS)) {
+        (Some(_), Some(_)) => Err(PayloadError::new(
+            Some(BOTH),
+            "fields `entries` and `orders` are both present: send each answer in a body of its \
+             own, the cash entries endpoint's under `entries`, the ordersBulk endpoint's under \
+             `orders`",
+        )),
+        (None, None) => Err(PayloadError::new(
+            Some(BOTH),
+            "fields `entries` and `orders` are both missing: put the cash entries endpoint's \
+             answer (an array) under `entries`, or the ordersBulk endpoint's under `orders` \
+             (an empty page is `[]`)",
+        )),
+        (Some(_), None) => array_of(v, ENTRIES, "cash entries").map(Page::Entries),
+        (None, Some(_)) => array_of(v, ORDERS, "orders").map(Page::Orders),
+    }
 }
 
 /// The restaurant the caller put beside the entries; without it (or `""`) the whole body is
@@ -71,24 +114,24 @@ fn restaurant(v: &Value) -> Result<String, PayloadError> {
     given.ok_or_else(|| {
         err(
             RESTAURANT,
-            "is missing: Toast's cash entries do not name their restaurant; send \
+            "is missing: Toast's cash entries and orders do not name their restaurant; send \
              {\"restaurantGuid\": \"<the Toast-Restaurant-External-ID of the request>\", \
-             \"entries\": [<the entries endpoint's answer>]}",
+             \"entries\": [<the entries endpoint's answer>]} (or \"orders\": [<the \
+             ordersBulk endpoint's answer>])",
         )
     })
 }
 
-/// The `entries` array; its absence is an error (an empty page is `"entries": []`).
-fn entries(v: &Value) -> Result<&[Value], PayloadError> {
-    match get(v, ENTRIES) {
+/// The array under `key` (present: `page` looked), naming what it should hold otherwise.
+fn array_of<'a>(v: &'a Value, key: &str, what: &str) -> Result<&'a [Value], PayloadError> {
+    match get(v, key) {
         Some(Value::Array(a)) => Ok(a),
-        Some(other) => Err(err(
-            ENTRIES,
-            format!("expected the array of cash entries, got {other}"),
-        )),
-        None => Err(err(
-            ENTRIES,
-            "is missing: put the entries endpoint's answer (an array) under `entries`",
+        other => Err(err(
+            key,
+            format!(
+                "expected the array of {what}, got {}",
+                other.unwrap_or(&Value::Null)
+            ),
         )),
     }
 }

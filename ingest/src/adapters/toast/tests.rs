@@ -349,7 +349,7 @@ fn a_body_without_its_restaurant_is_refused_saying_what_to_add() {
         &format!("{{\"restaurantGuid\":\"{RESTAURANT_GUID}\"}}"),
     )
     .unwrap_err();
-    assert_eq!(e.field.as_deref(), Some("entries"));
+    assert_eq!(e.field.as_deref(), Some("entries|orders"));
     let e = parse(&ctx(), "[").unwrap_err();
     assert!(e.message.starts_with("not JSON"), "{e}");
 }

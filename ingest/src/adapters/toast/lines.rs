@@ -1,0 +1,197 @@
+//! A check's lines: its selections (menu items) and applied service charges as sale lines,
+//! a voided selection's reversal beside it, and what was refunded of either as return lines.
+//!
+//! Numbering: selections 1…n in Toast's order, service charges after them; a void is its
+//! line's number plus `VOID_LINE_OFFSET` (as POSLog numbers its reversals), a return its
+//! line's number plus `RETURN_LINE_OFFSET`, so each stays beside the line it reverses. The
+//! numbers need only hold within one version: a newer version of the check replaces all its
+//! lines (the writer removes those it no longer has).
+
+use super::read::{reference, Amounts};
+use crate::adapters::json::{array, decimal, err, get, join, opt_text};
+use crate::adapters::poslog::VOID_LINE_OFFSET;
+use crate::adapters::{charge_line, PayloadError};
+use crate::sku::item_key;
+use pos_core::model::{EntryMethod, Line, LineKind};
+use rust_decimal::Decimal;
+use serde_json::Value;
+
+/// Return lines are numbered above the void reversals.
+const RETURN_LINE_OFFSET: i32 = 2 * VOID_LINE_OFFSET;
+
+/// The lines of the check at `path`, whose GUID (`check`) the return lines link to.
+pub(super) fn check_lines(
+    c: &Value,
+    path: &str,
+    check: &str,
+    money: Amounts,
+) -> Result<Vec<Line>, PayloadError> {
+    let mut lines = Vec::new();
+    let selections = array(c, path, "selections")?;
+    for (i, s) in selections.iter().enumerate() {
+        let sp = format!("{path}.selections[{i}]");
+        let line = selection_line(s, &sp, i as i32 + 1, money)?;
+        let returned = returned(s, &sp, &line, check, money)?;
+        let voided = super::read::flag(s, &sp, "voided")?;
+        let void = voided.then(|| void_of(&line));
+        lines.push(line);
+        lines.extend(void);
+        lines.extend(returned);
+    }
+    let first_charge = selections.len() as i32 + 1;
+    for (j, sc) in array(c, path, "appliedServiceCharges")?.iter().enumerate() {
+        let sp = format!("{path}.appliedServiceCharges[{j}]");
+        let line = charge(sc, &sp, first_charge + j as i32, money)?;
+        let returned = returned(sc, &sp, &line, check, money)?;
+        lines.push(line);
+        lines.extend(returned);
+    }
+    Ok(lines)
+}
+
+/// A selection as a sale line. Toast's `price` is the selection's net: after its discounts
+/// (check-level ones spread on it too), quantity and modifiers included, tax excluded, so the
+/// modifiers (nested `modifiers[]`) are not read again. `preDiscountPrice` is the gross.
+fn selection_line(s: &Value, sp: &str, line_no: i32, money: Amounts) -> Result<Line, PayloadError> {
+    if !s.is_object() {
+        return Err(err(sp, format!("expected a Selection object, got {s}")));
+    }
+    let quantity = match get(s, "quantity") {
+        Some(_) => decimal(s, sp, "quantity")?,
+        None => Decimal::ONE, // Toast: "Quantity defaults to 1"
+    };
+    if quantity < Decimal::ZERO {
+        return Err(err(
+            &join(sp, "quantity"),
+            format!("is {quantity}: Toast quantities are never negative"),
+        ));
+    }
+    let net = money.req(s, sp, "price")?;
+    let gross = money.opt(s, sp, "preDiscountPrice")?.unwrap_or(net);
+    let unit_price = match gross.checked_div(quantity) {
+        Some(u) if !quantity.is_zero() => u.round_dp(money.dp + 4).normalize(),
+        _ => gross,
+    };
+    let (raw, description) = item(s, sp)?;
+    let key = item_key(&raw).ok_or_else(|| {
+        err(
+            &join(sp, "item"),
+            format!("`{raw}` holds no usable item code"),
+        )
+    })?;
+    Ok(Line {
+        line_no,
+        kind: LineKind::Sale,
+        sku: key.sku,
+        gtin: key.gtin,
+        raw_item_id: raw,
+        description,
+        quantity,
+        unit_price,
+        discount: money
+            .add(gross, -net, &join(sp, "preDiscountPrice"))?
+            .max(Decimal::ZERO),
+        net_amount: net,
+        tax: money.or_zero(s, sp, "tax")?,
+        entry_method: EntryMethod::Other,
+        price_override: false,
+        original_txn_id: None,
+        original_line_no: None,
+    })
+}
+
+/// The item rung: the menu item's GUID, else (gift cards and special requests have no item)
+/// the display name, else the selection type; and the display name as description.
+fn item(s: &Value, sp: &str) -> Result<(String, Option<String>), PayloadError> {
+    let name = opt_text(s, sp, "displayName")?.filter(|n| !n.trim().is_empty());
+    let raw = reference(s, sp, "item")?
+        .or(name.clone())
+        .or(opt_text(s, sp, "selectionType")?)
+        .unwrap_or_else(|| "OPEN_ITEM".into());
+    Ok((raw, name))
+}
+
+/// The reversal of a selection voided on its check (`voided: true`): Toast keeps the voided
+/// selection with its amounts, so it lands as its sale and this void beside it, netting to
+/// nothing while the voids figures still count it.
+fn void_of(line: &Line) -> Line {
+    Line {
+        line_no: VOID_LINE_OFFSET + line.line_no,
+        kind: LineKind::Void,
+        quantity: -line.quantity,
+        net_amount: -line.net_amount,
+        tax: -line.tax,
+        ..line.clone()
+    }
+}
+
+/// What `refundDetails` says was refunded of `line` (a selection or a service charge), as a
+/// return line linked to it: `refundAmount` (pre-tax) and `taxRefundAmount` given back, the
+/// quantity in proportion to the net refunded. `None` without a refund or when it is zero.
+fn returned(
+    v: &Value,
+    path: &str,
+    line: &Line,
+    check: &str,
+    money: Amounts,
+) -> Result<Option<Line>, PayloadError> {
+    let Some(r) = get(v, "refundDetails") else {
+        return Ok(None);
+    };
+    let rp = join(path, "refundDetails");
+    let net = money.or_zero(r, &rp, "refundAmount")?;
+    let tax = money.or_zero(r, &rp, "taxRefundAmount")?;
+    if net < Decimal::ZERO || tax < Decimal::ZERO {
+        return Err(err(
+            &rp,
+            "refunded amounts are never negative in Toast's reference",
+        ));
+    }
+    if net.is_zero() && tax.is_zero() {
+        return Ok(None);
+    }
+    let share = match net.checked_div(line.net_amount) {
+        // A share of a positive net only: refunding a free or negative line returns it whole.
+        Some(s) if s > Decimal::ZERO && s < Decimal::ONE => s,
+        _ => Decimal::ONE,
+    };
+    Ok(Some(Line {
+        line_no: RETURN_LINE_OFFSET + line.line_no,
+        kind: LineKind::Return,
+        quantity: -(line.quantity * share).round_dp(4).normalize(),
+        discount: Decimal::ZERO,
+        net_amount: -net,
+        tax: -tax,
+        original_txn_id: Some(check.to_string()),
+        original_line_no: Some(line.line_no),
+        ..line.clone()
+    }))
+}
+
+/// An applied service charge (gratuity, delivery fee, card surcharge, cash rounding) as a sale
+/// line `service_charge:<its configuration GUID, else name>`, quantity 1, as every adapter
+/// books charges: net `chargeAmount` (before tax), tax the sum of its `appliedTaxes`.
+fn charge(sc: &Value, sp: &str, line_no: i32, money: Amounts) -> Result<Line, PayloadError> {
+    let net = money.req(sc, sp, "chargeAmount")?;
+    let mut tax = Decimal::ZERO;
+    for (k, t) in array(sc, sp, "appliedTaxes")?.iter().enumerate() {
+        let tp = format!("{sp}.appliedTaxes[{k}]");
+        tax = money.add(
+            tax,
+            money.or_zero(t, &tp, "taxAmount")?,
+            &join(&tp, "taxAmount"),
+        )?;
+    }
+    let name = opt_text(sc, sp, "name")?;
+    let id = reference(sc, sp, "serviceCharge")?
+        .or(name.clone())
+        .unwrap_or_else(|| "charge".into());
+    let raw = format!("service_charge:{id}");
+    charge_line(
+        line_no,
+        raw,
+        name,
+        (net, net, tax),
+        &join(sp, "serviceCharge"),
+    )
+}

@@ -1,0 +1,99 @@
+//! A page of Toast orders (`GET /orders/v2/ordersBulk`, wrapped with its restaurant): one
+//! transaction per check, since a check is what a guest pays and Toast splits an order's bill
+//! into checks. The table is in docs/ingest.md → Toast orders.
+//!
+//! A bad order (no GUID, no readable `modifiedDate`) rejects itself and its checks; a bad check
+//! rejects itself alone, its JSON path named; the rest of the page lands.
+
+use super::check;
+use super::read::{business_date, flag, opt_toast_time, reference};
+use super::{Parsed, SOURCE};
+use crate::adapters::json::{array, err, hash_hex, join, req, text};
+use crate::adapters::{element_reject, finish, Context, PayloadError};
+use crate::envelope::{Record, Reject};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::Value;
+
+/// What every check of an order shares.
+#[derive(Debug)]
+pub(super) struct Order<'a> {
+    pub(super) ctx: &'a Context,
+    pub(super) store: &'a str,
+    pub(super) guid: String,
+    /// `modifiedDate` in epoch milliseconds: a newer fetch of the order replaces its checks,
+    /// an older one never overwrites them.
+    pub(super) version: i64,
+    /// Toast's own business day (its closeout hour applied), when the order has one.
+    pub(super) business_date: Option<NaiveDate>,
+    pub(super) opened: Option<DateTime<Utc>>,
+    /// Deleted orders (combined into another, or removed) sold nothing.
+    pub(super) deleted: bool,
+    pub(super) voided: bool,
+    pub(super) server: Option<String>,
+}
+
+impl<'a> Order<'a> {
+    fn read(ctx: &'a Context, store: &'a str, o: &Value, path: &str) -> Result<Self, PayloadError> {
+        if !o.is_object() {
+            return Err(err(path, format!("expected an Order object, got {o}")));
+        }
+        let modified = super::read::toast_time(o, path, "modifiedDate")?;
+        Ok(Order {
+            ctx,
+            store,
+            guid: text(o, path, "guid")?,
+            version: modified.timestamp_millis(),
+            business_date: business_date(o, path, "businessDate")?,
+            opened: opt_toast_time(o, path, "openedDate")?,
+            deleted: flag(o, path, "deleted")?,
+            voided: flag(o, path, "voided")?,
+            server: reference(o, path, "server")?,
+        })
+    }
+
+    /// The order's share of the page's dedup id: its GUID and version, so a page re-fetched
+    /// unchanged is a duplicate and one holding a newer version of an order is not.
+    fn identity(&self) -> String {
+        format!("{}@{}", self.guid, self.version)
+    }
+}
+
+/// Maps a page of orders; see the module docs.
+pub(super) fn page(ctx: &Context, store: &str, restaurant: String, list: &[Value]) -> Parsed {
+    let mut ids = vec![restaurant];
+    let mut records = Vec::new();
+    for (i, o) in list.iter().enumerate() {
+        let path = format!("{}[{i}]", super::ORDERS);
+        let checks = Order::read(ctx, store, o, &path).and_then(|order| {
+            req(o, &path, "checks")?;
+            Ok((array(o, &path, "checks")?, order))
+        });
+        match checks {
+            Ok((checks, order)) => {
+                ids.push(order.identity());
+                records.extend(checks.iter().enumerate().map(|(j, c)| {
+                    let cp = format!("{}[{j}]", join(&path, "checks"));
+                    one_check(&order, c, &cp)
+                }));
+            }
+            Err(why) => {
+                let raw = o.to_string();
+                ids.push(format!("bad:{}", hash_hex(&raw, 12)));
+                records.push(Err(element_reject(ctx, SOURCE, None, &raw, why)));
+            }
+        }
+    }
+    Parsed {
+        event_id: format!("toast_orders/{}", hash_hex(&ids.join(","), 12)),
+        records,
+    }
+}
+
+/// One check as a transaction record, or the reject naming what is wrong with it.
+fn one_check(order: &Order, c: &Value, path: &str) -> Result<Record, Reject> {
+    let raw = c.to_string();
+    match check::transaction(order, c, path) {
+        Ok(t) => finish(order.ctx, t, None, &raw),
+        Err(why) => Err(element_reject(order.ctx, SOURCE, None, &raw, why)),
+    }
+}
