@@ -804,6 +804,69 @@ async fn toast_cash_entries_give_no_sales_and_over_short_per_cashier_and_refetch
 
 #[tokio::test]
 #[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
+async fn toast_orders_land_a_check_each_and_a_newer_fetch_replaces_an_open_check() {
+    let url = fresh_db("toast_orders").await;
+    let db = connect(&url).await;
+    let mut ctx = Context::for_tenant("t");
+    ctx.toast_restaurants.insert(
+        "8d3f5c21-6b0e-4a7f-9c52-1e4d7a9b3f60".into(),
+        "bistro".into(),
+    );
+    ctx.store_tz
+        .insert("bistro".into(), chrono_tz::America::New_York);
+    let page = std::fs::read_to_string(format!(
+        "{}/tests/data/real/toast/orders_bulk_business_day.json",
+        manifest_dir()
+    ))
+    .unwrap();
+    let mut w = Writer::connect(&url).await.unwrap();
+    let o = write(&mut w, &ctx, Format::Toast, &page).await;
+    assert_eq!(o.counts.rejects, 0);
+    // Of the fixture's four checks, two are paid; the deleted order's and an open one are
+    // cancelled. Net: 16 + 8.10 + 12 + 5 (service charge; the voided IPA is out) − 12 refunded,
+    // and 24. Tax 3.65 − 1.07 refunded, and 2.13. Cash 20; cards 24.75 + 6 tip − 13.07
+    // refunded, and 26.13 + 4 tip (the voided attempt is no tender).
+    let day = "SELECT transactions || '/' || cancelled || '/' || net || '/' || tax || '/' || \
+               tender_cash || '/' || tender_card || '/' || void_lines \
+               FROM pos.store_daily WHERE store_id = 'bistro' AND business_date = '2026-10-09'";
+    assert_eq!(scalar_text(&db, day).await, "2/2/53.1/4.71/20.0/47.81/1");
+    // Fetched again: a duplicate page; the open check paid since: a newer version replaces it
+    // in place (same key: the time is the check's opening), and the older page changes nothing.
+    let o = write(&mut w, &ctx, Format::Toast, &page).await;
+    assert_eq!(o.counts.duplicates, 1);
+    let mut v: serde_json::Value = serde_json::from_str(&page).unwrap();
+    let order = &mut v["orders"][2];
+    order["modifiedDate"] = "2026-10-10T03:05:00.000+0000".into();
+    let check = &mut order["checks"][0];
+    check["paymentStatus"] = "CLOSED".into();
+    check["paidDate"] = "2026-10-10T03:04:00.000+0000".into();
+    check["closedDate"] = "2026-10-10T03:04:30.000+0000".into();
+    check["payments"] = serde_json::json!([{
+        "guid": "f1e2d3c4-0000-4aaa-8bbb-123456789abc", "entityType": "OrderPayment",
+        "type": "CASH", "amount": 15.24, "tipAmount": 0.0, "paidDate": "2026-10-10T03:04:00.000+0000"
+    }]);
+    let o = write(&mut w, &ctx, Format::Toast, &v.to_string()).await;
+    assert_eq!((o.counts.duplicates, o.counts.rejects), (0, 0));
+    assert_eq!(scalar_text(&db, day).await, "3/1/67.1/5.95/35.24/47.81/1");
+    // The open check's older version, on a page of its own (so no inbox duplicate).
+    let mut older: serde_json::Value = serde_json::from_str(&page).unwrap();
+    let open_order = older["orders"][2].clone();
+    older["orders"] = serde_json::json!([open_order]);
+    let o = write(&mut w, &ctx, Format::Toast, &older.to_string()).await;
+    assert_eq!((o.counts.duplicates, o.counts.rejects), (0, 0));
+    assert_eq!(scalar_text(&db, day).await, "3/1/67.1/5.95/35.24/47.81/1");
+    assert_eq!(
+        scalar_text(
+            &db,
+            "SELECT count(*) FROM pos.txn WHERE store_id = 'bistro'"
+        )
+        .await,
+        "4"
+    );
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
 async fn square_shift_event_no_sales_count_per_cashier_on_the_store_s_day() {
     let url = fresh_db("square_no_sales").await;
     let db = connect(&url).await;
