@@ -148,6 +148,9 @@ pub struct ToastConfig {
     /// Toast restaurant GUID → our `store_id` (unlisted restaurants keep their GUID).
     #[serde(default)]
     pub restaurants: HashMap<String, String>,
+    /// The webhook subscription's secret, which signs `POST /v1/webhooks/toast` (env
+    /// `POS_INGEST_TOAST_WEBHOOK_SECRET`).
+    pub webhook_secret: Option<String>,
 }
 
 /// Clover: fetching the orders its notifications name (`O:<id>`), and where they land.
@@ -363,6 +366,9 @@ impl Config {
         if let Some(v) = get("POS_INGEST_CLOVER_WEBHOOK_AUTH_CODE") {
             self.clover.webhook_auth_code = codes(v.split(','));
         }
+        if let Some(v) = get("POS_INGEST_TOAST_WEBHOOK_SECRET") {
+            self.toast.webhook_secret = Some(v);
+        }
     }
 
     /// Fails on a time zone name chrono-tz does not know, naming the store.
@@ -483,6 +489,10 @@ mod tests {
             Some("bistro")
         );
         assert!(Config::parse("[toast]\nrestaurant = { a = \"b\" }\n").is_err());
+        let mut c = Config::parse("[toast]\nwebhook_secret = \"from-file\"\n").unwrap();
+        assert_eq!(c.toast.webhook_secret.as_deref(), Some("from-file"));
+        c.apply_env(|k| (k == "POS_INGEST_TOAST_WEBHOOK_SECRET").then(|| "from-env".into()));
+        assert_eq!(c.toast.webhook_secret.as_deref(), Some("from-env"));
     }
 
     #[test]

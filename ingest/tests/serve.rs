@@ -675,3 +675,87 @@ async fn kill_9_during_load_then_restart_and_client_retries_lose_and_double_noth
     let db = connect(&url).await;
     assert_loaded_exactly_once(&db, N).await;
 }
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
+async fn toast_webhooks_need_the_signature_and_land_the_order_s_checks_once() {
+    let url = fresh_db("toast_hook").await;
+    let secret = "toast-subscription-secret";
+    let mut cfg = config("t");
+    cfg.toast.webhook_secret = Some(secret.into());
+    let base = start(&url, cfg, None).await;
+    let db = connect(&url).await;
+    let http = reqwest::Client::new();
+    let hook = format!("{base}/v1/webhooks/toast");
+    let page: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(format!(
+            "{}/tests/data/real/toast/orders_bulk_business_day.json",
+            manifest_dir()
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let ts = "2026-10-10T01:15:23.050Z";
+    let body = serde_json::json!({
+        "timestamp": ts, "eventCategory": "order_updated", "eventType": "order_updated",
+        "guid": "534bf25a-b657-45aa-9a63-47f8f35400d6",
+        "details": {"restaurantGuid": page["restaurantGuid"], "order": page["orders"][0]}
+    })
+    .to_string();
+    let send = |sig: Option<String>, body: String| {
+        let mut r = http.post(&hook).body(body);
+        if let Some(s) = sig {
+            r = r.header("Toast-Signature", s);
+        }
+        r.send()
+    };
+    let good = signature::toast_sign(secret, body.as_bytes(), ts);
+    // No signature, another secret's, or the signature of another timestamp: refused, nothing kept.
+    for sig in [
+        None,
+        Some(signature::toast_sign("other", body.as_bytes(), ts)),
+        Some(signature::toast_sign(
+            secret,
+            body.as_bytes(),
+            "2026-10-10T01:15:24.050Z",
+        )),
+    ] {
+        let r = send(sig, body.clone()).await.unwrap();
+        assert_eq!(r.status(), 401);
+        assert_eq!(json(r).await["field"], "Toast-Signature");
+    }
+    let inbox = "SELECT count(*) FROM pos.raw_inbox";
+    assert_eq!(scalar_i64(&db, inbox).await, 0);
+    // Signed: the order's two checks land; Toast's retry of the message is a duplicate.
+    let r = send(Some(good.clone()), body.clone()).await.unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let r = send(Some(good), body.clone()).await.unwrap();
+    assert_eq!(json(r).await["duplicates"], 1);
+    assert_eq!(scalar_i64(&db, inbox).await, 1);
+    assert_eq!(
+        scalar_text(
+            &db,
+            "SELECT count(*) || '/' || sum(net_amount) FROM pos.sale_line WHERE source = 'toast'"
+        )
+        .await,
+        // 16 + 8.10 + 8 + 12 + 5, the void −8 and the return −12 of the first check; 18 + 6.
+        "9/53.1"
+    );
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
+async fn toast_webhooks_without_a_configured_secret_are_a_503_saying_so() {
+    let url = fresh_db("toast_hook_off").await;
+    let base = start(&url, config("t"), None).await;
+    let r = reqwest::Client::new()
+        .post(format!("{base}/v1/webhooks/toast"))
+        .header("Toast-Signature", "x")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 503);
+    let msg = json(r).await["error"].to_string();
+    assert!(msg.contains("webhook_secret"), "{msg}");
+}

@@ -11,6 +11,7 @@ pub mod listener;
 mod mappings;
 pub mod metrics;
 pub mod signature;
+mod toast_hook;
 
 pub use mappings::load_mappings;
 
@@ -54,6 +55,7 @@ pub fn router(state: Shared) -> Router {
         .route("/v1/webhooks/square", post(square_hook))
         .route("/v1/webhooks/shopify", post(shopify_hook))
         .route("/v1/webhooks/clover", post(clover_hook::clover_hook))
+        .route("/v1/webhooks/toast", post(toast_hook::toast_hook))
         .route("/metrics", get(metrics_text))
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))
@@ -242,7 +244,7 @@ async fn handle(
 ) -> Response {
     // A signed webhook's sender cannot mend its payload, and after its retries it is gone:
     // what cannot be read is kept (see `keep_refused`), then refused as from anyone else.
-    let keep = matches!(route, "square" | "shopify" | "clover");
+    let keep = matches!(route, "square" | "shopify" | "clover" | "toast");
     let r = handle_inner(s, format, body, meta, keep).await;
     finish(s, route, r, started)
 }

@@ -22,6 +22,9 @@ mod read;
 mod tests;
 #[cfg(test)]
 mod tests_orders;
+#[cfg(test)]
+mod tests_webhook;
+mod webhook;
 
 use super::json::{err, get, opt_text};
 use super::{drawer_page, Context, PayloadError};
@@ -51,12 +54,11 @@ pub struct Parsed {
 pub fn parse(ctx: &Context, body: &str) -> Result<Parsed, PayloadError> {
     let v: Value = serde_json::from_str(body)
         .map_err(|e| PayloadError::new(None, format!("not JSON: {e}")))?;
+    if webhook::is_message(&v) {
+        return webhook::message(ctx, &v);
+    }
     let restaurant = restaurant(&v)?;
-    let store = ctx
-        .toast_restaurants
-        .get(&restaurant)
-        .cloned()
-        .unwrap_or_else(|| restaurant.clone());
+    let store = store_of(ctx, &restaurant);
     match page(&v)? {
         Page::Orders(list) => Ok(orders::page(ctx, &store, restaurant, list)),
         Page::Entries(list) => {
@@ -74,6 +76,14 @@ pub fn parse(ctx: &Context, body: &str) -> Result<Parsed, PayloadError> {
             })
         }
     }
+}
+
+/// The store of a restaurant, via `[toast] restaurants` (an unlisted one keeps its GUID).
+fn store_of(ctx: &Context, restaurant: &str) -> String {
+    ctx.toast_restaurants
+        .get(restaurant)
+        .cloned()
+        .unwrap_or_else(|| restaurant.to_string())
 }
 
 /// Which of Toast's answers a body wraps.

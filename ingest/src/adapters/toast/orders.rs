@@ -60,10 +60,28 @@ impl<'a> Order<'a> {
 
 /// Maps a page of orders; see the module docs.
 pub(super) fn page(ctx: &Context, store: &str, restaurant: String, list: &[Value]) -> Parsed {
+    let orders = list
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (format!("{}[{i}]", super::ORDERS), o));
+    let (records, ids) = map_orders(ctx, store, restaurant, orders);
+    Parsed {
+        event_id: format!("toast_orders/{}", hash_hex(&ids.join(","), 12)),
+        records,
+    }
+}
+
+/// The records of `orders` (each with its JSON path), and the identities of the restaurant
+/// and the orders (a bad order by its hashed text), for a dedup id.
+pub(super) fn map_orders<'v>(
+    ctx: &Context,
+    store: &str,
+    restaurant: String,
+    orders: impl Iterator<Item = (String, &'v Value)>,
+) -> (Vec<Result<Record, Reject>>, Vec<String>) {
     let mut ids = vec![restaurant];
     let mut records = Vec::new();
-    for (i, o) in list.iter().enumerate() {
-        let path = format!("{}[{i}]", super::ORDERS);
+    for (path, o) in orders {
         let checks = Order::read(ctx, store, o, &path).and_then(|order| {
             req(o, &path, "checks")?;
             Ok((array(o, &path, "checks")?, order))
@@ -83,10 +101,7 @@ pub(super) fn page(ctx: &Context, store: &str, restaurant: String, list: &[Value
             }
         }
     }
-    Parsed {
-        event_id: format!("toast_orders/{}", hash_hex(&ids.join(","), 12)),
-        records,
-    }
+    (records, ids)
 }
 
 /// One check as a transaction record, or the reject naming what is wrong with it.
