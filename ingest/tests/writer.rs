@@ -749,12 +749,9 @@ async fn drawer_loans_pickups_and_over_short_land_and_count_in_the_cash_at_close
     );
 }
 
-#[tokio::test]
-#[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
-async fn toast_cash_entries_give_no_sales_and_over_short_per_cashier_and_refetching_adds_only_news()
-{
-    let url = fresh_db("toast_cash").await;
-    let db = connect(&url).await;
+/// A context placing the Toast fixtures' restaurant as store "bistro" in New York's zone, and
+/// the fixture `name` of tests/data/real/toast.
+fn toast_bistro(name: &str) -> (Context, String) {
     let mut ctx = Context::for_tenant("t");
     ctx.toast_restaurants.insert(
         "8d3f5c21-6b0e-4a7f-9c52-1e4d7a9b3f60".into(),
@@ -762,11 +759,18 @@ async fn toast_cash_entries_give_no_sales_and_over_short_per_cashier_and_refetch
     );
     ctx.store_tz
         .insert("bistro".into(), chrono_tz::America::New_York);
-    let page = std::fs::read_to_string(format!(
-        "{}/tests/data/real/toast/cashmgmt_entries_business_day.json",
-        manifest_dir()
-    ))
-    .unwrap();
+    let path = format!("{}/tests/data/real/toast/{name}", manifest_dir());
+    let page = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    (ctx, page)
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
+async fn toast_cash_entries_give_no_sales_and_over_short_per_cashier_and_refetching_adds_only_news()
+{
+    let url = fresh_db("toast_cash").await;
+    let db = connect(&url).await;
+    let (ctx, page) = toast_bistro("cashmgmt_entries_business_day.json");
     let mut w = Writer::connect(&url).await.unwrap();
     let o = write(&mut w, &ctx, Format::Toast, &page).await;
     assert_eq!(o.counts.rejects, 0);
@@ -807,18 +811,7 @@ async fn toast_cash_entries_give_no_sales_and_over_short_per_cashier_and_refetch
 async fn toast_orders_land_a_check_each_and_a_newer_fetch_replaces_an_open_check() {
     let url = fresh_db("toast_orders").await;
     let db = connect(&url).await;
-    let mut ctx = Context::for_tenant("t");
-    ctx.toast_restaurants.insert(
-        "8d3f5c21-6b0e-4a7f-9c52-1e4d7a9b3f60".into(),
-        "bistro".into(),
-    );
-    ctx.store_tz
-        .insert("bistro".into(), chrono_tz::America::New_York);
-    let page = std::fs::read_to_string(format!(
-        "{}/tests/data/real/toast/orders_bulk_business_day.json",
-        manifest_dir()
-    ))
-    .unwrap();
+    let (ctx, page) = toast_bistro("orders_bulk_business_day.json");
     let mut w = Writer::connect(&url).await.unwrap();
     let o = write(&mut w, &ctx, Format::Toast, &page).await;
     assert_eq!(o.counts.rejects, 0);

@@ -19,6 +19,8 @@ mod orders;
 mod payments;
 mod read;
 #[cfg(test)]
+mod testkit;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_orders;

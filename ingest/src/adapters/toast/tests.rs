@@ -1,6 +1,7 @@
 //! Toast cash entries as drawer events, from a business day of entries in the shape of Toast's
 //! reference (tests/data/real/toast/PROVENANCE.md) and edits of it.
 
+use super::testkit::{ctx, fixture, RESTAURANT_GUID};
 use super::*;
 use crate::adapters::format::{map, Format, Meta};
 use chrono::NaiveDate;
@@ -9,28 +10,13 @@ use rust_decimal::Decimal;
 use std::collections::HashMap;
 
 const PAGE: &str = "cashmgmt_entries_business_day.json";
-const RESTAURANT_GUID: &str = "8d3f5c21-6b0e-4a7f-9c52-1e4d7a9b3f60";
 const CASHIER_A: &str = "9851e4d5-25f4-4a82-95af-4c654a13d22e";
 const CASHIER_B: &str = "69701591-42ac-430c-9b90-1e7842d60baa";
 const MANAGER: &str = "d5a262c8-4495-4e11-b7cf-5a6c53ce530e";
 const DRAWER_1: &str = "e539a78b-c8ef-4346-8b12-ae6ead581e57";
 
 fn page() -> Value {
-    let dir = std::env::var("CARGO_MANIFEST_DIR")
-        .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string());
-    let p = format!("{dir}/tests/data/real/toast/{PAGE}");
-    let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"));
-    serde_json::from_str(&text).unwrap()
-}
-
-/// A context whose restaurant is store "bistro", in New York's zone.
-fn ctx() -> Context {
-    let mut c = Context::for_tenant("t");
-    c.toast_restaurants
-        .insert(RESTAURANT_GUID.into(), "bistro".into());
-    c.store_tz
-        .insert("bistro".into(), chrono_tz::America::New_York);
-    c
+    fixture(PAGE)
 }
 
 fn drawers(p: &Parsed) -> Vec<&DrawerEvent> {

@@ -1,6 +1,7 @@
 //! Toast orders as transactions, one per check, from a page in the shape of Toast's ordersBulk
 //! answer (tests/data/real/toast/PROVENANCE.md) and edits of it.
 
+use super::testkit::{ctx, fixture, RESTAURANT_GUID};
 use super::*;
 use crate::adapters::format::{map, Format, Meta};
 use chrono::{DateTime, NaiveDate};
@@ -9,7 +10,6 @@ use rust_decimal::Decimal;
 use std::collections::HashMap;
 
 const PAGE: &str = "orders_bulk_business_day.json";
-const RESTAURANT_GUID: &str = "8d3f5c21-6b0e-4a7f-9c52-1e4d7a9b3f60";
 const SERVER: &str = "9851e4d5-25f4-4a82-95af-4c654a13d22e";
 const SERVER_B: &str = "69701591-42ac-430c-9b90-1e7842d60baa";
 /// The order split in two checks, and its checks.
@@ -21,21 +21,7 @@ const DELETED: &str = "c33f4a5b-6c7d-4e8f-9a0b-1c2d3e4f5a6b";
 const OPEN: &str = "c44a5b6c-7d8e-4f9a-8b1c-2d3e4f5a6b7c";
 
 fn page() -> Value {
-    let dir = std::env::var("CARGO_MANIFEST_DIR")
-        .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string());
-    let p = format!("{dir}/tests/data/real/toast/{PAGE}");
-    let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"));
-    serde_json::from_str(&text).unwrap()
-}
-
-/// A context whose restaurant is store "bistro", in New York's zone.
-fn ctx() -> Context {
-    let mut c = Context::for_tenant("t");
-    c.toast_restaurants
-        .insert(RESTAURANT_GUID.into(), "bistro".into());
-    c.store_tz
-        .insert("bistro".into(), chrono_tz::America::New_York);
-    c
+    fixture(PAGE)
 }
 
 fn parsed(v: &Value) -> Parsed {

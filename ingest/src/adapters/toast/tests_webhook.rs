@@ -2,25 +2,12 @@
 //! its one order; built from the ordersBulk fixture's orders in the shape of Toast's "Orders
 //! webhook sample message".
 
+use super::testkit::{ctx, fixture, RESTAURANT_GUID};
 use super::*;
 use serde_json::json;
 
-const RESTAURANT_GUID: &str = "8d3f5c21-6b0e-4a7f-9c52-1e4d7a9b3f60";
-
 fn bulk() -> Value {
-    let dir = std::env::var("CARGO_MANIFEST_DIR")
-        .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string());
-    let p = format!("{dir}/tests/data/real/toast/orders_bulk_business_day.json");
-    serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap()
-}
-
-fn ctx() -> Context {
-    let mut c = Context::for_tenant("t");
-    c.toast_restaurants
-        .insert(RESTAURANT_GUID.into(), "bistro".into());
-    c.store_tz
-        .insert("bistro".into(), chrono_tz::America::New_York);
-    c
+    fixture("orders_bulk_business_day.json")
 }
 
 /// An `order_updated` message delivering the fixture's order `i`.
