@@ -91,7 +91,8 @@ fn location(v: &Value, key: &str) -> Result<String, PayloadError> {
 }
 
 /// A NO_SALE event as a `no_sale` drawer event; `None` for any other type, which is not
-/// mapped, and for every event when no-sales come from orders (`[square] no_sales_from`). Square gives a NO_SALE zero money, so the amount is 0; `event_money` gives only the
+/// mapped, and for every event when no-sales come from orders (`[square] no_sales_from`).
+/// Square gives a NO_SALE zero money, so the amount is 0; `event_money` gives only the
 /// currency, else the store's configured one.
 fn no_sale(
     ctx: &Context,
