@@ -759,3 +759,51 @@ async fn toast_webhooks_without_a_configured_secret_are_a_503_saying_so() {
     let msg = json(r).await["error"].to_string();
     assert!(msg.contains("webhook_secret"), "{msg}");
 }
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
+async fn a_bare_toast_answer_lands_with_the_restaurant_header_and_is_a_400_without() {
+    let url = fresh_db("toast_bare").await;
+    let base = start(&url, config("t"), None).await;
+    let db = connect(&url).await;
+    let page: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(format!(
+            "{}/tests/data/real/toast/orders_bulk_business_day.json",
+            manifest_dir()
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let bare = page["orders"].to_string();
+    let post = |restaurant: Option<&str>| {
+        let mut r = reqwest::Client::new()
+            .post(format!("{base}/v1/ingest/toast"))
+            .body(bare.clone());
+        if let Some(g) = restaurant {
+            r = r.header("Toast-Restaurant-External-ID", g);
+        }
+        r.send()
+    };
+    let r = post(None).await.unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(json(r).await["field"], "Toast-Restaurant-External-ID");
+    let guid = page["restaurantGuid"].as_str().unwrap();
+    let r = post(Some(guid)).await.unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    // The store is the restaurant's (unlisted here: its GUID), and the header is kept with
+    // the payload for `replay`.
+    assert_eq!(
+        scalar_text(
+            &db,
+            &format!(
+                "SELECT count(*) || '/' || min(store_id) FROM pos.txn WHERE store_id = '{guid}'"
+            )
+        )
+        .await,
+        format!("4/{guid}")
+    );
+    assert_eq!(
+        scalar_text(&db, "SELECT content_type FROM pos.raw_inbox").await,
+        format!("application/json; format=toast; restaurant={guid}")
+    );
+}

@@ -88,6 +88,9 @@ pub struct Meta {
     /// Clover merchant a fetched order belongs to (the notification named it; the order
     /// object itself may not).
     pub merchant: Option<String>,
+    /// Toast restaurant GUID a bare Toast answer was asked for (the request header
+    /// `Toast-Restaurant-External-ID`, which Toast's answers do not repeat).
+    pub restaurant: Option<String>,
     /// For a chunk of a CSV file: the file's lines between the chunk's head and its first row,
     /// so that reject reasons name the file's rows (`csv::Plan`).
     pub line_offset: usize,
@@ -104,6 +107,7 @@ impl Meta {
             ("shop", &self.shop),
             ("topic", &self.topic),
             ("merchant", &self.merchant),
+            ("restaurant", &self.restaurant),
         ] {
             if let Some(v) = value.as_deref().filter(|v| is_token(v)) {
                 out.push_str(&format!("; {key}={v}"));
@@ -136,6 +140,7 @@ impl Meta {
             shop: param("shop"),
             topic: param("topic"),
             merchant: param("merchant"),
+            restaurant: param("restaurant"),
             line_offset: param("line_offset")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(0),
@@ -339,16 +344,21 @@ pub fn map(
             out.envelopes.push(env);
         }
         Format::Toast => {
-            let p = toast::parse(ctx, body)?;
+            let p = toast::parse_for(ctx, body, meta.restaurant.as_deref())?;
             out.records = p.records.len();
-            out.envelopes.push(one(
+            let mut env = one(
                 ctx,
                 toast::SOURCE,
                 format,
                 meta.event_id.clone().unwrap_or(p.event_id),
                 body,
                 p.records,
-            ));
+            );
+            // The restaurant a bare answer was asked for, so that `replay` places it alike.
+            if let crate::envelope::Origin::New(raw) = &mut env.origin {
+                raw.content_type.push_str(&meta.content_type_params());
+            }
+            out.envelopes.push(env);
         }
         Format::Csv(name) => {
             let m = mappings.get(name).ok_or_else(|| {

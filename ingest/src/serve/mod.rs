@@ -158,10 +158,20 @@ async fn events(State(s): State<Shared>, body: Bytes) -> Response {
     .await
 }
 
-async fn ingest(State(s): State<Shared>, Path(format): Path<String>, body: Bytes) -> Response {
+async fn ingest(
+    State(s): State<Shared>,
+    Path(format): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let started = Instant::now();
+    // A relay passing on Toast's answer bare passes on the header naming its restaurant.
+    let meta = Meta {
+        restaurant: header(&headers, "toast-restaurant-external-id").map(str::to_string),
+        ..Meta::default()
+    };
     match format.parse::<Format>() {
-        Ok(f) => handle(&s, "ingest", f, body, Meta::default(), started).await,
+        Ok(f) => handle(&s, "ingest", f, body, meta, started).await,
         Err(e) => error(StatusCode::NOT_FOUND, &e, Some("format")),
     }
 }

@@ -23,6 +23,8 @@ mod testkit;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_bare;
+#[cfg(test)]
 mod tests_orders;
 #[cfg(test)]
 mod tests_webhook;
@@ -39,6 +41,8 @@ pub const CONTENT_TYPE: &str = "application/json; format=toast";
 const ENTRIES: &str = "entries";
 const ORDERS: &str = "orders";
 const RESTAURANT: &str = "restaurantGuid";
+/// The request header naming the restaurant an answer was asked for.
+const RESTAURANT_HEADER: &str = "Toast-Restaurant-External-ID";
 
 /// What a page of Toast cash entries or orders holds.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -54,14 +58,30 @@ pub struct Parsed {
 /// counts by its hashed text), so the same page fetched twice is one inbox row, and one with
 /// more entries, or a newer version of an order, is another.
 pub fn parse(ctx: &Context, body: &str) -> Result<Parsed, PayloadError> {
+    parse_for(ctx, body, None)
+}
+
+/// [`parse`], also taking Toast's answer bare (the array as Toast sent it) when `restaurant`
+/// says which restaurant it was asked for: the request's `Toast-Restaurant-External-ID`
+/// header, which a relay passes on (`POST /v1/ingest/toast`). A wrapped body naming another
+/// restaurant than the header is refused: one of the two is wrong, and a guess would put a
+/// restaurant's day in another's store.
+pub fn parse_for(
+    ctx: &Context,
+    body: &str,
+    restaurant: Option<&str>,
+) -> Result<Parsed, PayloadError> {
     let v: Value = serde_json::from_str(body)
         .map_err(|e| PayloadError::new(None, format!("not JSON: {e}")))?;
     if webhook::is_message(&v) {
         return webhook::message(ctx, &v);
     }
-    let restaurant = restaurant(&v)?;
+    let (restaurant, page) = match &v {
+        Value::Array(list) => (bare_restaurant(restaurant)?, bare_page(list)),
+        _ => (wrapped_restaurant(&v, restaurant)?, page(&v)?),
+    };
     let store = store_of(ctx, &restaurant);
-    match page(&v)? {
+    match page {
         Page::Orders(list) => Ok(orders::page(ctx, &store, restaurant, list)),
         Page::Entries(list) => {
             let (records, hash) = drawer_page(
@@ -113,6 +133,49 @@ fn page(v: &Value) -> Result<Page<'_>, PayloadError> {
         )),
         (Some(_), None) => array_of(v, ENTRIES, "cash entries").map(Page::Entries),
         (None, Some(_)) => array_of(v, ORDERS, "orders").map(Page::Orders),
+    }
+}
+
+/// The restaurant of a bare answer: the header's, which it cannot do without.
+fn bare_restaurant(header: Option<&str>) -> Result<String, PayloadError> {
+    header
+        .filter(|r| !r.is_empty())
+        .map(str::to_string)
+        .ok_or_else(|| {
+            PayloadError::new(
+                Some(RESTAURANT_HEADER),
+                "is missing: a bare Toast answer names no restaurant; send the request's \
+                 Toast-Restaurant-External-ID header along, or wrap the answer as \
+                 {\"restaurantGuid\": \"<GUID>\", \"orders\": [...]} (or \"entries\")",
+            )
+        })
+}
+
+/// Which answer a bare array is: orders when an element is one (it has `checks`, or Toast's
+/// `entityType` says so), else cash entries (an empty page maps nothing either way).
+fn bare_page(list: &[Value]) -> Page<'_> {
+    let is_order = |o: &Value| {
+        o.get("checks").is_some() || o.get("entityType").and_then(Value::as_str) == Some("Order")
+    };
+    if list.iter().any(is_order) {
+        Page::Orders(list)
+    } else {
+        Page::Entries(list)
+    }
+}
+
+/// The restaurant a wrapped body names, checked against the header's when there is one.
+fn wrapped_restaurant(v: &Value, header: Option<&str>) -> Result<String, PayloadError> {
+    let named = restaurant(v)?;
+    match header.filter(|h| !h.is_empty()) {
+        Some(h) if h != named => Err(err(
+            RESTAURANT,
+            format!(
+                "is `{named}` but the Toast-Restaurant-External-ID header says `{h}`: \
+                 send each restaurant's answer with its own GUID"
+            ),
+        )),
+        _ => Ok(named),
     }
 }
 
