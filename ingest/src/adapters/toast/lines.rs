@@ -27,6 +27,15 @@ pub(super) fn check_lines(
     money: Amounts,
 ) -> Result<Vec<Line>, PayloadError> {
     let mut lines = Vec::new();
+    // Toast always sends the check's selections (`[]` when none): a check without them is a
+    // trimmed or foreign copy, and landing it would book its payments against no sales.
+    if get(c, "selections").is_none() {
+        return Err(err(
+            &join(path, "selections"),
+            "is missing: Toast sends a check's selections ([] when it has none); send the \
+             check as Toast answered it",
+        ));
+    }
     let selections = array(c, path, "selections")?;
     for (i, s) in selections.iter().enumerate() {
         let sp = format!("{path}.selections[{i}]");
