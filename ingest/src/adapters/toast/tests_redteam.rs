@@ -249,3 +249,78 @@ fn a_check_without_its_selections_is_rejected_not_booked_as_a_sale_of_nothing() 
     assert_eq!(t.tenders[0].method, TenderMethod::GiftCard);
     assert_eq!(t.tenders[0].amount, dec("16.25"));
 }
+
+/// Fix: each line's tax was rounded alone. Toast writes a selection's `tax` as computed: its
+/// own Check JSON (developer guide, loyalty "Example 10.8") has selections taxed 5.49612811 and
+/// 0.59387189 under a `taxAmount` of 6.09. Two $2 items at the sample's 6.25 % are taxed 0.125
+/// each, 0.25 on the check (`totalAmount` 4.25, paid 4.25); rounded alone they made 0.26, and
+/// the check's tenders no longer matched its net and tax.
+#[test]
+fn selection_taxes_round_together_to_the_checks_tax() {
+    let mut v = fixture("docs_get_order_closed_credit.json");
+    let check = &mut v["orders"][0]["checks"][0];
+    let mut item = check["selections"][0].clone();
+    for (k, value) in [
+        ("price", 2.0),
+        ("preDiscountPrice", 2.0),
+        ("receiptLinePrice", 2.0),
+        ("tax", 0.125),
+    ] {
+        item[k] = value.into();
+    }
+    item["appliedTaxes"][0]["taxAmount"] = 0.125.into();
+    let mut second = item.clone();
+    second["guid"] = "7f0c2f0e-2b55-4a8e-9d3a-0c6b8f1e2d44".into();
+    check["selections"] = serde_json::json!([item, second]);
+    check["amount"] = 4.0.into();
+    check["taxAmount"] = 0.25.into();
+    check["totalAmount"] = 4.25.into();
+    check["payments"][0]["amount"] = 4.25.into();
+    let p = parsed(&v);
+    assert!(rejects(&p).is_empty(), "{:?}", rejects(&p));
+    let t = txns(&p)[0];
+    assert_eq!(money(t), (dec("4.00"), dec("0.25"), dec("4.25")));
+    let taxes: Vec<_> = t.lines.iter().map(|l| l.tax).collect();
+    assert_eq!(taxes, [dec("0.13"), dec("0.12")]);
+    // Toast's own loyalty example rounds to its 6.09 either way.
+    let check = &mut v["orders"][0]["checks"][0];
+    check["selections"][0]["tax"] = 5.49612811.into();
+    check["selections"][1]["tax"] = 0.59387189.into();
+    let t = parsed(&v);
+    let taxes: Vec<_> = txns(&t)[0].lines.iter().map(|l| l.tax).collect();
+    assert_eq!(taxes, [dec("5.50"), dec("0.59")]);
+}
+
+/// The running rounding leaves a voided selection out (the check's tax does not hold it; its
+/// void line reverses exactly what its sale line booked) and goes on into the service charges.
+#[test]
+fn voided_selections_stay_out_of_the_tax_rounding_and_charges_join_it() {
+    let mut v = fixture("docs_get_order_closed_credit.json");
+    let check = &mut v["orders"][0]["checks"][0];
+    let mut voided = check["selections"][0].clone();
+    voided["guid"] = "0b5e8a51-7d0c-4f3e-8a0f-3c9d2e1b7a66".into();
+    voided["voided"] = true.into();
+    voided["tax"] = 0.125.into();
+    check["selections"][0]["tax"] = 0.125.into();
+    check["selections"] = serde_json::json!([voided, check["selections"][0].clone()]);
+    check["appliedServiceCharges"] = serde_json::json!([{
+        "guid": "5a1f3c2e-8b7d-4e6f-9a0b-1c2d3e4f5a6b",
+        "entityType": "AppliedServiceCharge",
+        "name": "Delivery",
+        "chargeAmount": 2.0,
+        "appliedTaxes": [{"taxAmount": 0.125}]
+    }]);
+    let p = parsed(&v);
+    assert!(rejects(&p).is_empty(), "{:?}", rejects(&p));
+    let t = txns(&p)[0];
+    let taxes: Vec<_> = t.lines.iter().map(|l| (l.kind, l.tax)).collect();
+    assert_eq!(
+        taxes,
+        [
+            (LineKind::Sale, dec("0.13")),
+            (LineKind::Void, dec("-0.13")),
+            (LineKind::Sale, dec("0.13")),
+            (LineKind::Sale, dec("0.12")),
+        ]
+    );
+}
