@@ -27,12 +27,29 @@ pub(super) fn check_lines(
     money: Amounts,
 ) -> Result<Vec<Line>, PayloadError> {
     let mut lines = Vec::new();
+    // Toast always sends the check's selections (`[]` when none): a check without them is a
+    // trimmed or foreign copy, and landing it would book its payments against no sales.
+    if get(c, "selections").is_none() {
+        return Err(err(
+            &join(path, "selections"),
+            "is missing: Toast sends a check's selections ([] when it has none); send the \
+             check as Toast answered it",
+        ));
+    }
     let selections = array(c, path, "selections")?;
+    let mut taxes = TaxRounding::new(money);
     for (i, s) in selections.iter().enumerate() {
         let sp = format!("{path}.selections[{i}]");
-        let line = selection_line(s, &sp, i as i32 + 1, money)?;
-        let returned = returned(s, &sp, &line, check, money)?;
+        let mut line = selection_line(s, &sp, i as i32 + 1, money)?;
         let voided = super::read::flag(s, &sp, "voided")?;
+        let exact = money.exact_or_zero(s, &sp, "tax")?;
+        // A voided selection is out of the check's tax, and its void reverses it exactly.
+        line.tax = if voided {
+            money.round(exact)
+        } else {
+            taxes.take(exact, &join(&sp, "tax"))?
+        };
+        let returned = returned(s, &sp, &line, check, money)?;
         let void = voided.then(|| void_of(&line));
         lines.push(line);
         lines.extend(void);
@@ -41,7 +58,7 @@ pub(super) fn check_lines(
     let first_charge = selections.len() as i32 + 1;
     for (j, sc) in array(c, path, "appliedServiceCharges")?.iter().enumerate() {
         let sp = format!("{path}.appliedServiceCharges[{j}]");
-        let line = charge(sc, &sp, first_charge + j as i32, money)?;
+        let line = charge(sc, &sp, first_charge + j as i32, money, &mut taxes)?;
         let returned = returned(sc, &sp, &line, check, money)?;
         lines.push(line);
         lines.extend(returned);
@@ -92,7 +109,7 @@ fn selection_line(s: &Value, sp: &str, line_no: i32, money: Amounts) -> Result<L
             .add(gross, -net, &join(sp, "preDiscountPrice"))?
             .max(Decimal::ZERO),
         net_amount: net,
-        tax: money.or_zero(s, sp, "tax")?,
+        tax: Decimal::ZERO, // set by `check_lines`, which rounds the check's taxes together
         entry_method: EntryMethod::Other,
         price_override: false,
         original_txn_id: None,
@@ -171,17 +188,24 @@ fn returned(
 /// An applied service charge (gratuity, delivery fee, card surcharge, cash rounding) as a sale
 /// line `service_charge:<its configuration GUID, else name>`, quantity 1, as every adapter
 /// books charges: net `chargeAmount` (before tax), tax the sum of its `appliedTaxes`.
-fn charge(sc: &Value, sp: &str, line_no: i32, money: Amounts) -> Result<Line, PayloadError> {
+fn charge(
+    sc: &Value,
+    sp: &str,
+    line_no: i32,
+    money: Amounts,
+    taxes: &mut TaxRounding,
+) -> Result<Line, PayloadError> {
     let net = money.req(sc, sp, "chargeAmount")?;
-    let mut tax = Decimal::ZERO;
+    let mut exact = Decimal::ZERO;
     for (k, t) in array(sc, sp, "appliedTaxes")?.iter().enumerate() {
         let tp = format!("{sp}.appliedTaxes[{k}]");
-        tax = money.add(
-            tax,
-            money.or_zero(t, &tp, "taxAmount")?,
+        exact = money.add(
+            exact,
+            money.exact_or_zero(t, &tp, "taxAmount")?,
             &join(&tp, "taxAmount"),
         )?;
     }
+    let tax = taxes.take(exact, &join(sp, "appliedTaxes"))?;
     let name = opt_text(sc, sp, "name")?;
     let id = reference(sc, sp, "serviceCharge")?
         .or(name.clone())
@@ -194,4 +218,34 @@ fn charge(sc: &Value, sp: &str, line_no: i32, money: Amounts) -> Result<Line, Pa
         (net, net, tax),
         &join(sp, "serviceCharge"),
     )
+}
+
+/// The taxes of a check's lines, rounded so that they add up to their exact sum rounded once,
+/// as the check's `taxAmount` is. Toast writes a line's `tax` as computed (its own Check JSON
+/// has `"tax": 5.49612811` beside `"taxAmount": 6.09`), and rounding each line alone can leave
+/// the lines a cent or more off the check's tax, and so off its payments: each line books the
+/// rounded running sum less what the lines before it booked.
+struct TaxRounding {
+    money: Amounts,
+    exact: Decimal,
+    booked: Decimal,
+}
+
+impl TaxRounding {
+    fn new(money: Amounts) -> Self {
+        TaxRounding {
+            money,
+            exact: Decimal::ZERO,
+            booked: Decimal::ZERO,
+        }
+    }
+
+    /// The rounded tax of the next line, whose exact tax is `exact`.
+    fn take(&mut self, exact: Decimal, field: &str) -> Result<Decimal, PayloadError> {
+        self.exact = self.money.add(self.exact, exact, field)?;
+        let total = self.money.round(self.exact);
+        let tax = total - self.booked;
+        self.booked = total;
+        Ok(tax)
+    }
 }

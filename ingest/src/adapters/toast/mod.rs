@@ -27,6 +27,8 @@ mod tests_bare;
 #[cfg(test)]
 mod tests_orders;
 #[cfg(test)]
+mod tests_redteam;
+#[cfg(test)]
 mod tests_webhook;
 mod webhook;
 

@@ -20,8 +20,9 @@ pub(super) struct Order<'a> {
     pub(super) ctx: &'a Context,
     pub(super) store: &'a str,
     pub(super) guid: String,
-    /// `modifiedDate` in epoch milliseconds: a newer fetch of the order replaces its checks,
-    /// an older one never overwrites them.
+    /// The latest `modifiedDate` of the order, its checks and their selections, in epoch
+    /// milliseconds: a newer fetch of the order replaces its checks, an older one never
+    /// overwrites them.
     pub(super) version: i64,
     /// Toast's own business day (its closeout hour applied), when the order has one.
     pub(super) business_date: Option<NaiveDate>,
@@ -42,7 +43,7 @@ impl<'a> Order<'a> {
             ctx,
             store,
             guid: text(o, path, "guid")?,
-            version: modified.timestamp_millis(),
+            version: latest_change(o, modified).timestamp_millis(),
             business_date: business_date(o, path, "businessDate")?,
             opened: opt_toast_time(o, path, "openedDate")?,
             deleted: flag(o, path, "deleted")?,
@@ -56,6 +57,29 @@ impl<'a> Order<'a> {
     fn identity(&self) -> String {
         format!("{}@{}", self.guid, self.version)
     }
+}
+
+/// The latest of the order's `modifiedDate` (`modified`) and those of its checks and their
+/// selections. Toast's own payloads show a check modified after its order (the orders webhook
+/// sample: order `…15:10:59.817`, its checks `…59.829` and `…59.833`), so the order's date
+/// alone may stay put while a check changes, and the newer version would then be dropped as
+/// a replay. A nested date that is absent or does not read is passed over: the order's is
+/// the one required.
+fn latest_change(o: &Value, modified: DateTime<Utc>) -> DateTime<Utc> {
+    fn listed<'v>(v: &'v Value, key: &str) -> &'v [Value] {
+        v.get(key)
+            .and_then(Value::as_array)
+            .map_or(&[], Vec::as_slice)
+    }
+    let dated = |v: &Value| super::read::toast_time(v, "", "modifiedDate").ok();
+    let mut latest = modified;
+    for c in listed(o, "checks") {
+        let nested = std::iter::once(c).chain(listed(c, "selections"));
+        if let Some(at) = nested.filter_map(dated).max() {
+            latest = latest.max(at);
+        }
+    }
+    latest
 }
 
 /// Maps a page of orders; see the module docs.

@@ -133,6 +133,17 @@ impl Amounts {
         Ok(self.opt(v, path, key)?.unwrap_or_default())
     }
 
+    /// The amount at `key` as written, not rounded (absent or `null`: zero), for sums that are
+    /// rounded once as a whole.
+    pub(super) fn exact_or_zero(
+        &self,
+        v: &Value,
+        path: &str,
+        key: &str,
+    ) -> Result<Decimal, PayloadError> {
+        Ok(opt_decimal(v, path, key)?.unwrap_or_default())
+    }
+
     /// `a + b`, or an error naming `field` when the sum leaves `Decimal`'s range (a sender's
     /// 28-digit amount must be a reject, never a panic).
     pub(super) fn add(&self, a: Decimal, b: Decimal, field: &str) -> Result<Decimal, PayloadError> {
@@ -140,7 +151,7 @@ impl Amounts {
             .ok_or_else(|| err(field, "makes the amounts overflow: check the amounts"))
     }
 
-    fn round(&self, d: Decimal) -> Decimal {
+    pub(super) fn round(&self, d: Decimal) -> Decimal {
         d.round_dp_with_strategy(self.dp, RoundingStrategy::MidpointAwayFromZero)
     }
 }
