@@ -1,7 +1,10 @@
 //! What the Toast unit tests share: the fixtures (tests/data/real/toast, PROVENANCE.md there)
 //! and a context that places their restaurant.
 
+use super::Parsed;
 use crate::adapters::Context;
+use crate::envelope::{Record, Reject};
+use pos_core::model::Transaction;
 use serde_json::Value;
 
 /// The restaurant of every fixture.
@@ -25,4 +28,20 @@ pub(super) fn ctx() -> Context {
     c.store_tz
         .insert("bistro".into(), chrono_tz::America::New_York);
     c
+}
+
+/// The transactions a page mapped to.
+pub(super) fn txns(p: &Parsed) -> Vec<&Transaction> {
+    p.records
+        .iter()
+        .filter_map(|r| match r {
+            Ok(Record::Txn(t)) => Some(&**t),
+            _ => None,
+        })
+        .collect()
+}
+
+/// What a page rejected.
+pub(super) fn rejects(p: &Parsed) -> Vec<&Reject> {
+    p.records.iter().filter_map(|r| r.as_ref().err()).collect()
 }

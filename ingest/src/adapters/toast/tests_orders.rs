@@ -1,7 +1,7 @@
 //! Toast orders as transactions, one per check, from a page in the shape of Toast's ordersBulk
 //! answer (tests/data/real/toast/PROVENANCE.md) and edits of it.
 
-use super::testkit::{ctx, fixture, RESTAURANT_GUID};
+use super::testkit::{ctx, fixture, rejects, txns, RESTAURANT_GUID};
 use super::*;
 use crate::adapters::format::{map, Format, Meta};
 use chrono::{DateTime, NaiveDate};
@@ -26,20 +26,6 @@ fn page() -> Value {
 
 fn parsed(v: &Value) -> Parsed {
     parse(&ctx(), &v.to_string()).unwrap()
-}
-
-fn txns(p: &Parsed) -> Vec<&Transaction> {
-    p.records
-        .iter()
-        .filter_map(|r| match r {
-            Ok(Record::Txn(t)) => Some(&**t),
-            _ => None,
-        })
-        .collect()
-}
-
-fn rejects(p: &Parsed) -> Vec<&Reject> {
-    p.records.iter().filter_map(|r| r.as_ref().err()).collect()
 }
 
 fn txn<'a>(p: &'a Parsed, check: &str) -> &'a Transaction {

@@ -3,7 +3,7 @@
 //! and the fixes they led to. Every expected figure is derived by hand from the payload, as
 //! each test's comments say.
 
-use super::testkit::{ctx, fixture, RESTAURANT_GUID};
+use super::testkit::{ctx, fixture, rejects, txns, RESTAURANT_GUID};
 use super::*;
 use crate::adapters::Context;
 use chrono::{DateTime, NaiveDate};
@@ -30,20 +30,6 @@ fn rt_ctx() -> Context {
 
 fn parsed(v: &Value) -> Parsed {
     parse(&rt_ctx(), &v.to_string()).unwrap()
-}
-
-fn txns(p: &Parsed) -> Vec<&Transaction> {
-    p.records
-        .iter()
-        .filter_map(|r| match r {
-            Ok(Record::Txn(t)) => Some(&**t),
-            _ => None,
-        })
-        .collect()
-}
-
-fn rejects(p: &Parsed) -> Vec<&Reject> {
-    p.records.iter().filter_map(|r| r.as_ref().err()).collect()
 }
 
 /// The JSON path a reject names.
