@@ -355,8 +355,25 @@ pub fn finish(
 #[cfg(test)]
 pub mod testkit {
     //! Small builders shared by the unit tests.
+    use crate::envelope::{Record, Reject};
     use pos_core::model::*;
     use rust_decimal::Decimal;
+
+    /// The transactions among an adapter's mapped records.
+    pub fn txns_of(records: &[Result<Record, Reject>]) -> Vec<&Transaction> {
+        records
+            .iter()
+            .filter_map(|r| match r {
+                Ok(Record::Txn(t)) => Some(&**t),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The rejects among an adapter's mapped records.
+    pub fn rejects_of(records: &[Result<Record, Reject>]) -> Vec<&Reject> {
+        records.iter().filter_map(|r| r.as_ref().err()).collect()
+    }
 
     /// A conformance sample from tests/vectors/ingest/pos-formats (copied verbatim from
     /// /work/shared/samples/pos-formats, see PROVENANCE.md there).

@@ -127,13 +127,7 @@ fn real(name: &str) -> Parsed {
 }
 
 fn txns(p: &Parsed) -> Vec<&Transaction> {
-    p.records
-        .iter()
-        .filter_map(|r| match r {
-            Ok(Record::Txn(t)) => Some(&**t),
-            _ => None,
-        })
-        .collect()
+    crate::adapters::testkit::txns_of(&p.records)
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use super::Parsed;
 use crate::adapters::Context;
-use crate::envelope::{Record, Reject};
+use crate::envelope::Reject;
 use pos_core::model::Transaction;
 use serde_json::Value;
 
@@ -32,16 +32,10 @@ pub(super) fn ctx() -> Context {
 
 /// The transactions a page mapped to.
 pub(super) fn txns(p: &Parsed) -> Vec<&Transaction> {
-    p.records
-        .iter()
-        .filter_map(|r| match r {
-            Ok(Record::Txn(t)) => Some(&**t),
-            _ => None,
-        })
-        .collect()
+    crate::adapters::testkit::txns_of(&p.records)
 }
 
 /// What a page rejected.
 pub(super) fn rejects(p: &Parsed) -> Vec<&Reject> {
-    p.records.iter().filter_map(|r| r.as_ref().err()).collect()
+    crate::adapters::testkit::rejects_of(&p.records)
 }
