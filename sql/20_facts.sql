@@ -50,6 +50,7 @@ CREATE TABLE pos.txn (
     net_amount     numeric NOT NULL DEFAULT 0,
     tax_amount     numeric NOT NULL DEFAULT 0,
     tender_amount  numeric NOT NULL DEFAULT 0,
+    non_revenue_amount numeric NOT NULL DEFAULT 0,
     batch_id       bigint,
     ingested_at    timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (source_txn_id, tenant_id, store_id, source, occurred_at)
@@ -59,7 +60,8 @@ COMMENT ON COLUMN pos.txn.occurred_at IS 'When the transaction started, as an ab
 COMMENT ON COLUMN pos.txn.business_date IS 'The store''s local trading day the transaction belongs to (may differ from the UTC date).';
 COMMENT ON COLUMN pos.txn.source_version IS 'Version from the source (Square version, update time in ms…): a replay with an older version never overwrites a newer one.';
 COMMENT ON COLUMN pos.txn.status IS 'completed; post_voided (cancelled after completion); cancelled (never completed).';
-COMMENT ON COLUMN pos.txn.net_amount IS 'Sum of the signed line net amounts (sales - returns - voids), before tax.';
+COMMENT ON COLUMN pos.txn.net_amount IS 'Sum of the signed net amounts of the revenue lines (sales - returns - voids), before tax.';
+COMMENT ON COLUMN pos.txn.non_revenue_amount IS 'Sum of the signed net amounts of the non-revenue lines (gift cards sold or reloaded…): paid for, so in tender_amount, but in none of gross, net, returns or voids.';
 COMMENT ON COLUMN pos.txn.customer_id IS 'The source''s customer id; resolve to a pseudonymous customer_key through pos.identity_link.';
 
 CREATE TABLE pos.sale_line (
@@ -85,6 +87,7 @@ CREATE TABLE pos.sale_line (
     currency         text NOT NULL CHECK (pos.is_currency_code(currency)),
     entry_method     text NOT NULL DEFAULT 'scanned' CHECK (entry_method IN ('scanned', 'keyed', 'other')),
     price_override   boolean NOT NULL DEFAULT false,
+    non_revenue      boolean NOT NULL DEFAULT false,
     register_id      text,
     cashier_id       text,
     customer_id      text,
@@ -101,6 +104,7 @@ COMMENT ON COLUMN pos.sale_line.quantity IS 'Signed: positive for sales, negativ
 COMMENT ON COLUMN pos.sale_line.discount IS 'Discount on this line as a positive amount (already deducted from net_amount).';
 COMMENT ON COLUMN pos.sale_line.net_amount IS 'Signed amount after discount, before tax.';
 COMMENT ON COLUMN pos.sale_line.entry_method IS 'scanned, keyed (typed in by the cashier: a loss-prevention signal) or other.';
+COMMENT ON COLUMN pos.sale_line.non_revenue IS 'Paid for but not revenue of the period: a gift card sold or reloaded (revenue when redeemed), an item the POS marks as not revenue. Left out of every sales view; store_daily counts it as non_revenue.';
 COMMENT ON COLUMN pos.sale_line.original_txn_id IS 'For returns: the source_txn_id of the sale being returned, when the POS links it.';
 
 CREATE TABLE pos.tender (

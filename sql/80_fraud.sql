@@ -117,7 +117,7 @@ BEGIN
                     'line_no', l.line_no, 'kind', l.kind, 'sku', l.sku, 'gtin', l.gtin, 'raw_item_id', l.raw_item_id,
                     'description', l.description, 'quantity', l.quantity::text, 'unit_price', l.unit_price::text,
                     'discount', l.discount::text, 'net_amount', l.net_amount::text, 'tax', l.tax::text,
-                    'entry_method', l.entry_method, 'price_override', l.price_override,
+                    'entry_method', l.entry_method, 'price_override', l.price_override, 'non_revenue', l.non_revenue,
                     'original_txn_id', l.original_txn_id, 'original_line_no', l.original_line_no) ORDER BY l.line_no)
                 FROM pos.sale_line l
                WHERE (l.tenant_id, l.store_id, l.source, l.source_txn_id) = (t.tenant_id, t.store_id, t.source, t.source_txn_id) AND l.occurred_at = p_at), '[]'),

@@ -10,7 +10,7 @@ SELECT pos.create_continuous_aggregate(
     bucket_width => '1 hour',
     bucket_column => 'hour',
     group_by => '{tenant_id,store_id,sku,business_date,currency}',
-    filter => $$txn_status = 'completed'$$,
+    filter => $$txn_status = 'completed' AND NOT non_revenue$$,
     aggregates => $$sum(quantity) AS quantity,
         sum(net_amount) AS net,
         coalesce(sum(quantity * unit_price) FILTER (WHERE kind = 'sale'), 0) AS gross,
@@ -25,7 +25,7 @@ SELECT pos.create_continuous_aggregate(
     source => 'pos.sale_line',
     bucket_date_column => 'business_date',
     group_by => '{tenant_id,store_id,sku,currency}',
-    filter => $$txn_status = 'completed'$$,
+    filter => $$txn_status = 'completed' AND NOT non_revenue$$,
     aggregates => $$sum(quantity) AS quantity,
         sum(net_amount) AS net,
         coalesce(sum(quantity * unit_price) FILTER (WHERE kind = 'sale'), 0) AS gross,
@@ -50,14 +50,15 @@ SELECT pos.create_continuous_aggregate(
         coalesce(sum(net_amount) FILTER (WHERE status = 'post_voided'), 0) AS post_void_amount,
         count(*) FILTER (WHERE status = 'cancelled') AS cancelled,
         coalesce(sum(net_amount) FILTER (WHERE status = 'completed'), 0) AS net,
-        coalesce(sum(tax_amount) FILTER (WHERE status = 'completed'), 0) AS tax$$);
+        coalesce(sum(tax_amount) FILTER (WHERE status = 'completed'), 0) AS tax,
+        coalesce(sum(non_revenue_amount) FILTER (WHERE status = 'completed'), 0) AS non_revenue$$);
 
 SELECT pos.create_continuous_aggregate(
     name => 'pos_caggs.store_daily_lines',
     source => 'pos.sale_line',
     bucket_date_column => 'business_date',
     group_by => '{tenant_id,store_id}',
-    filter => $$txn_status = 'completed'$$,
+    filter => $$txn_status = 'completed' AND NOT non_revenue$$,
     aggregates => $$coalesce(sum(quantity) FILTER (WHERE kind = 'sale'), 0) AS items_sold,
         coalesce(-sum(quantity) FILTER (WHERE kind = 'return'), 0) AS items_returned,
         count(*) FILTER (WHERE kind = 'void') AS void_lines$$);
@@ -109,6 +110,7 @@ SELECT tenant_id, store_id, business_date,
        sum(no_sales)::bigint AS no_sales,
        sum(net) AS net,
        sum(tax) AS tax,
+       sum(non_revenue) AS non_revenue,
        sum(tender_cash) AS tender_cash,
        sum(tender_card) AS tender_card,
        sum(tender_gift_card) AS tender_gift_card,
@@ -125,7 +127,7 @@ SELECT tenant_id, store_id, business_date,
        round(sum(net) / nullif(sum(transactions), 0), 2) AS average_basket
   FROM (SELECT tenant_id, store_id, business_date, transactions, 0::numeric AS items_sold, 0::numeric AS items_returned,
                gross, discounts, returns, voids, 0::bigint AS void_lines, post_voids, post_void_amount, cancelled,
-               0::bigint AS no_sales, net, tax, 0::numeric AS tender_cash, 0::numeric AS tender_card,
+               0::bigint AS no_sales, net, tax, non_revenue, 0::numeric AS tender_cash, 0::numeric AS tender_card,
                0::numeric AS tender_gift_card, 0::numeric AS tender_store_credit, 0::numeric AS tender_other,
                0::bigint AS tenders_declined, 0::numeric AS paid_in, 0::numeric AS paid_out,
                0::numeric AS loans, 0::numeric AS pickups, 0::numeric AS over_short
@@ -133,13 +135,13 @@ SELECT tenant_id, store_id, business_date,
         UNION ALL
         SELECT tenant_id, store_id, business_date, 0::bigint, items_sold, items_returned, 0::numeric,
                0::numeric, 0::numeric, 0::numeric, void_lines, 0::bigint, 0::numeric, 0::bigint,
-               0::bigint, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric,
+               0::bigint, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric,
                0::numeric, 0::bigint, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric
           FROM %2$s
         UNION ALL
         SELECT tenant_id, store_id, business_date, 0::bigint, 0::numeric, 0::numeric, 0::numeric,
                0::numeric, 0::numeric, 0::numeric, 0::bigint, 0::bigint, 0::numeric, 0::bigint,
-               0::bigint, 0::numeric, 0::numeric, tender_cash, tender_card, tender_gift_card,
+               0::bigint, 0::numeric, 0::numeric, 0::numeric, tender_cash, tender_card, tender_gift_card,
                tender_store_credit, tender_other, tenders_declined, 0::numeric, 0::numeric,
                0::numeric, 0::numeric, 0::numeric
           FROM %3$s
@@ -147,7 +149,7 @@ SELECT tenant_id, store_id, business_date,
         SELECT tenant_id, store_id, business_date, 0::bigint, 0::numeric, 0::numeric, 0::numeric,
                0::numeric, 0::numeric, 0::numeric, 0::bigint, 0::bigint, 0::numeric, 0::bigint,
                no_sales, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric,
-               0::numeric, 0::bigint, paid_in, paid_out, loans, pickups, over_short
+               0::numeric, 0::numeric, 0::bigint, paid_in, paid_out, loans, pickups, over_short
           FROM %4$s) parts
  GROUP BY tenant_id, store_id, business_date$body$,
     '{pos_caggs.store_daily_txn,pos_caggs.store_daily_lines,pos_caggs.store_daily_tender,pos_caggs.store_daily_drawer}',
@@ -159,7 +161,7 @@ SELECT pos.create_continuous_aggregate(
     source => 'pos.sale_line',
     bucket_date_column => 'business_date',
     group_by => '{tenant_id,store_id,cashier_id}',
-    filter => $$txn_status = 'completed'$$,
+    filter => $$txn_status = 'completed' AND NOT non_revenue$$,
     aggregates => $$count(*) FILTER (WHERE kind = 'sale') AS sale_lines,
         coalesce(sum(net_amount) FILTER (WHERE kind = 'sale'), 0) AS sales,
         count(*) FILTER (WHERE kind = 'void') AS voids,
@@ -253,9 +255,9 @@ BEGIN
 END
 $policies$;
 
-COMMENT ON VIEW pos.sales_hourly IS 'Sales per tenant, store, SKU and hour (UTC-aligned hour buckets, with the local business_date), completed transactions only. Continuous aggregate: materialized below its watermark, live above.';
-COMMENT ON VIEW pos.sales_daily IS 'Sales per tenant, store, SKU and local business day, completed transactions only. Continuous aggregate: materialized below its watermark, live above.';
-COMMENT ON VIEW pos.store_daily IS 'End-of-day report per tenant, store and business day: transactions, items, gross, discounts, returns, voids, post-voids, no-sales, net, tax, tenders by method, cash expected, drawer loans and pickups, cash in the drawer, over/short at the count, average basket. Sums of four continuous aggregates (transactions, lines, tenders, drawer).';
+COMMENT ON VIEW pos.sales_hourly IS 'Sales per tenant, store, SKU and hour (UTC-aligned hour buckets, with the local business_date), completed transactions only, lines that are not revenue (gift cards sold) left out. Continuous aggregate: materialized below its watermark, live above.';
+COMMENT ON VIEW pos.sales_daily IS 'Sales per tenant, store, SKU and local business day, completed transactions only, lines that are not revenue (gift cards sold) left out. Continuous aggregate: materialized below its watermark, live above.';
+COMMENT ON VIEW pos.store_daily IS 'End-of-day report per tenant, store and business day: transactions, items, gross, discounts, returns, voids, post-voids, no-sales, net, tax, non-revenue (gift cards sold), tenders by method, cash expected, drawer loans and pickups, cash in the drawer, over/short at the count, average basket. Sums of four continuous aggregates (transactions, lines, tenders, drawer).';
 COMMENT ON VIEW pos.cashier_daily IS 'Risk features per tenant, store, cashier and business day (voids, post-voids, refunds and refunds without a linked sale, no-sales, manual discounts, keyed entries, price overrides, sales) for fraud scoring.';
 
 COMMENT ON COLUMN pos.sales_hourly.hour IS 'Start of the UTC hour (date_bin(''1 hour'', occurred_at)).';
@@ -283,6 +285,7 @@ COMMENT ON COLUMN pos.store_daily.voids IS 'Line voids inside completed transact
 COMMENT ON COLUMN pos.store_daily.post_voids IS 'Transactions cancelled after completion (not in the sales figures).';
 COMMENT ON COLUMN pos.store_daily.no_sales IS 'Drawer opened without a sale.';
 COMMENT ON COLUMN pos.store_daily.net IS 'Net sales of completed transactions, before tax.';
+COMMENT ON COLUMN pos.store_daily.non_revenue IS 'Gift cards sold or reloaded and other lines paid for that are not revenue (net, before tax; refunded ones negative), completed transactions: in the tenders, not in gross, net, items or average basket. So tenders = net + tax + non_revenue (+ tips and rounding the POS keeps in its tenders).';
 COMMENT ON COLUMN pos.store_daily.cash_expected IS 'Cash that should have entered the drawer: approved cash tenders (change is negative) + paid-in - paid-out, excluding the opening float.';
 COMMENT ON COLUMN pos.store_daily.loans IS 'Cash put into drawers from the safe (opening floats, change), when the POS records it.';
 COMMENT ON COLUMN pos.store_daily.pickups IS 'Cash taken from drawers to the safe during the day (skims, drops).';

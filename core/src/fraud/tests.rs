@@ -117,6 +117,7 @@ fn expensive(n: usize) -> Vec<Line> {
             tax: Decimal::ZERO,
             entry_method: EntryMethod::Scanned,
             price_override: false,
+            non_revenue: false,
             original_txn_id: None,
             original_line_no: None,
         })

@@ -108,6 +108,12 @@ pub struct Line {
     pub tax: Decimal,
     pub entry_method: EntryMethod,
     pub price_override: bool,
+    /// Money taken for something that is not a sale of the period: a gift card sold or
+    /// reloaded (revenue only when it is redeemed), an item the POS marks as not revenue
+    /// (Clover's `isRevenue: false`, Toast's deferred selections). Such a line is paid for and
+    /// counted in the tenders, but left out of gross, net and items sold.
+    #[serde(default)]
+    pub non_revenue: bool,
     /// For returns: the sale they refer to, when the source links it.
     pub original_txn_id: Option<String>,
     pub original_line_no: Option<i32>,

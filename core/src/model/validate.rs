@@ -104,6 +104,7 @@ mod tests {
             tax: Decimal::ZERO,
             entry_method: EntryMethod::Scanned,
             price_override: false,
+            non_revenue: false,
             original_txn_id: None,
             original_line_no: None,
         }

@@ -187,6 +187,7 @@ impl<'a> Gen<'a> {
             tax: round2(net * p.tax_rate),
             entry_method: ring.entry,
             price_override: ring.price_override,
+            non_revenue: false,
             original_txn_id: None,
             original_line_no: None,
         }

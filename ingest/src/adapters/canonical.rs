@@ -117,6 +117,9 @@ pub struct LineEvent {
     pub entry_method: EntryMethod,
     #[serde(default, skip_serializing_if = "is_false")]
     pub price_override: bool,
+    /// A gift card sold, or another line paid for that is not revenue (see the model's `Line`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub non_revenue: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub original_txn_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -438,6 +441,7 @@ fn line_of(l: LineEvent) -> Result<Line, String> {
         tax: l.tax,
         entry_method: l.entry_method,
         price_override: l.price_override,
+        non_revenue: l.non_revenue,
         original_txn_id: l.original_txn_id,
         original_line_no: l.original_line_no,
     })
@@ -695,6 +699,7 @@ pub fn encode_transaction(t: &Transaction) -> TxnEvent {
                 tax: l.tax,
                 entry_method: l.entry_method,
                 price_override: l.price_override,
+                non_revenue: l.non_revenue,
                 original_txn_id: l.original_txn_id.clone(),
                 original_line_no: l.original_line_no,
             })

@@ -278,6 +278,7 @@ pub fn charge_line(
         tax,
         entry_method: EntryMethod::Other,
         price_override: false,
+        non_revenue: false,
         original_txn_id: None,
         original_line_no: None,
     })
@@ -425,6 +426,7 @@ pub mod testkit {
             tax: Decimal::ZERO,
             entry_method: EntryMethod::Scanned,
             price_override: false,
+            non_revenue: false,
             original_txn_id: None,
             original_line_no: None,
         }

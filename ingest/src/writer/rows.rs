@@ -18,8 +18,11 @@ pub struct Totals {
     pub returns: Decimal,
     /// Voided value, positive.
     pub voids: Decimal,
-    /// Sum of all signed line net amounts.
+    /// Sum of the signed net amounts of the revenue lines.
     pub net: Decimal,
+    /// Sum of the signed net amounts of the non-revenue lines (gift cards sold…): paid for,
+    /// so in the tenders, but in none of the sales figures above.
+    pub non_revenue: Decimal,
     pub tax: Decimal,
     /// Approved tenders (refunds and change negative).
     pub tender: Decimal,
@@ -31,8 +34,12 @@ pub fn totals(t: &Transaction) -> Totals {
         ..Totals::default()
     };
     for l in &t.lines {
-        s.net += l.net_amount;
         s.tax += l.tax;
+        if l.non_revenue {
+            s.non_revenue += l.net_amount;
+            continue;
+        }
+        s.net += l.net_amount;
         match l.kind {
             LineKind::Sale => {
                 s.gross += l.net_amount + l.discount;
@@ -196,6 +203,23 @@ mod tests {
         assert_eq!(s.returns, d("3.00"));
         assert_eq!(s.net, d("3.50"));
         assert_eq!(s.net, s.gross - s.discount - s.returns - s.voids);
+        assert_eq!(s.line_count, 3);
+    }
+
+    #[test]
+    fn gift_cards_sold_are_kept_out_of_the_sales_figures_but_not_out_of_tax_or_count() {
+        let mut t = txn("1", 1);
+        let mut card = line(2, LineKind::Sale, "1", "25.00", "0");
+        card.non_revenue = true;
+        card.tax = d("0.40");
+        let mut card_back = line(3, LineKind::Return, "-1", "10.00", "0");
+        card_back.non_revenue = true;
+        t.lines = vec![line(1, LineKind::Sale, "2", "5.00", "1.00"), card, card_back];
+        let s = totals(&t);
+        assert_eq!((s.gross, s.discount, s.returns), (d("10.00"), d("1.00"), d("0")));
+        assert_eq!(s.net, d("9.00"));
+        assert_eq!(s.non_revenue, d("15.00"));
+        assert_eq!(s.tax, d("0.40"));
         assert_eq!(s.line_count, 3);
     }
 

@@ -34,7 +34,7 @@ pub async fn create_staging(client: &Client) -> Result<(), tokio_postgres::Error
 
 pub const TXN_COLS: &str = "tenant_id, store_id, source, source_txn_id, occurred_at, business_date, source_version, \
     register_id, cashier_id, customer_id, status, currency, line_count, gross_amount, discount_amount, \
-    return_amount, void_amount, net_amount, tax_amount, tender_amount";
+    return_amount, void_amount, net_amount, tax_amount, tender_amount, non_revenue_amount";
 const TXN_TYPES: &[Type] = &[
     Type::TEXT,
     Type::TEXT,
@@ -56,12 +56,13 @@ const TXN_TYPES: &[Type] = &[
     Type::NUMERIC,
     Type::NUMERIC,
     Type::NUMERIC,
+    Type::NUMERIC,
 ];
 
 pub const LINE_COLS: &str = "tenant_id, store_id, source, source_txn_id, line_no, occurred_at, business_date, \
     source_version, txn_status, kind, sku, gtin, raw_item_id, description, quantity, unit_price, discount, \
     net_amount, tax, currency, entry_method, price_override, register_id, cashier_id, customer_id, \
-    original_txn_id, original_line_no";
+    original_txn_id, original_line_no, non_revenue";
 const LINE_TYPES: &[Type] = &[
     Type::TEXT,
     Type::TEXT,
@@ -90,6 +91,7 @@ const LINE_TYPES: &[Type] = &[
     Type::TEXT,
     Type::TEXT,
     Type::INT4,
+    Type::BOOL,
 ];
 
 pub const TENDER_COLS: &str = "tenant_id, store_id, source, source_txn_id, tender_no, occurred_at, business_date, \
@@ -241,7 +243,7 @@ pub async fn copy_txns(
     for t in txns {
         let s = totals(t);
         let k = &t.key;
-        let row: [&(dyn ToSql + Sync); 21] = [
+        let row: [&(dyn ToSql + Sync); 22] = [
             &k.tenant_id,
             &k.store_id,
             &k.source,
@@ -262,6 +264,7 @@ pub async fn copy_txns(
             &s.net,
             &s.tax,
             &s.tender,
+            &s.non_revenue,
             &batch_id,
         ];
         put(&mut w, &target, &row).await?;
@@ -290,7 +293,7 @@ pub async fn copy_lines(
     for t in txns {
         let k = &t.key;
         for l in &t.lines {
-            let row: [&(dyn ToSql + Sync); 28] = [
+            let row: [&(dyn ToSql + Sync); 29] = [
                 &k.tenant_id,
                 &k.store_id,
                 &k.source,
@@ -318,6 +321,7 @@ pub async fn copy_lines(
                 &t.customer_id,
                 &l.original_txn_id,
                 &l.original_line_no,
+                &l.non_revenue,
                 &batch_id,
             ];
             put(&mut w, &target, &row).await?;

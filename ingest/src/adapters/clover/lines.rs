@@ -35,6 +35,8 @@ struct Item {
     gross: Decimal,
     discount: Decimal,
     rate: Decimal,
+    /// `isRevenue: false` (gift cards, donations, deposits): paid for, not revenue.
+    non_revenue: bool,
 }
 
 /// Rounds to the currency's minor unit, half away from zero as a till does.
@@ -106,6 +108,7 @@ fn sale(k: usize, it: Item, net: Decimal, tax: Decimal) -> Sale {
             tax,
             entry_method: EntryMethod::Other,
             price_override: false,
+            non_revenue: it.non_revenue,
             original_txn_id: None,
             original_line_no: None,
         },
@@ -162,6 +165,7 @@ fn item(li: &Value, lp: &str, currency: &str) -> Result<Item, PayloadError> {
         gross,
         discount: off,
         rate,
+        non_revenue: get(li, "isRevenue").is_some() && !flag(li, lp, "isRevenue")?,
     })
 }
 

@@ -206,6 +206,7 @@ fn amount_line(no: i32, what: &str, id: &str, goods: Decimal, tax: Decimal, orde
         tax: -tax,
         entry_method: EntryMethod::Other,
         price_override: false,
+        non_revenue: false,
         original_txn_id: Some(order.to_string()),
         original_line_no: None,
     }

@@ -172,6 +172,7 @@ pub(super) fn line_of(
         tax,
         entry_method: EntryMethod::Other,
         price_override: false,
+        non_revenue: false,
         original_txn_id: row
             .get(&cols.original_txn_id)
             .map(str::to_string)

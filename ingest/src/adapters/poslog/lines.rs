@@ -476,6 +476,7 @@ pub(super) fn item_line(
         tax: sign * tax,
         entry_method: entry,
         price_override: actual.zip(regular).is_some_and(|(a, r)| a < r),
+        non_revenue: false,
         original_txn_id,
         original_line_no,
     };

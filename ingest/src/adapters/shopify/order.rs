@@ -70,6 +70,8 @@ fn raw_item(li: &Value, path: &str) -> Result<String, PayloadError> {
 }
 
 /// A sale line. With `taxes_included` Shopify's prices hold the tax; our net amounts never do.
+/// A `gift_card` line item is a gift card sold: not revenue (Shopify's sales reports leave it
+/// out), though paid for.
 pub(super) fn line_of(
     li: &Value,
     path: &str,
@@ -102,6 +104,8 @@ pub(super) fn line_of(
         tax,
         entry_method: EntryMethod::Other,
         price_override: false,
+        // A gift card sold: Shopify counts it when it is spent, not here.
+        non_revenue: flag(li, "gift_card"),
         original_txn_id: None,
         original_line_no: None,
     })

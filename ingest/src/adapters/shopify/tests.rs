@@ -172,6 +172,11 @@ fn pos_order_with_tax_included_prices_custom_item_gift_card_and_tip() {
         "a 14-digit variant id is no barcode"
     );
     assert_eq!(
+        t.lines.iter().map(|l| l.non_revenue).collect::<Vec<_>>(),
+        [false, false, true],
+        "the gift card sold is paid for but not revenue"
+    );
+    assert_eq!(
         (t.tenders[0].method, t.tenders[0].amount),
         (TenderMethod::Cash, d("55.37")),
         "the tender holds the tip"

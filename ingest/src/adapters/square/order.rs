@@ -261,7 +261,8 @@ fn negate_as_return(line: &mut Line) {
 /// line without `total_money` is gross − discount + its apportioned service charges
 /// (`total_service_charge_money`) − its INCLUSIVE taxes. Apportioned service charges stay
 /// inside the line, as Square counts them (their own entries are skipped). The unit price
-/// includes the modifiers (a latte with an oat-milk shot sells at base + shot).
+/// includes the modifiers (a latte with an oat-milk shot sells at base + shot). A `GIFT_CARD`
+/// item (a gift card sold or reloaded) is not revenue: Square reports it apart from net sales.
 fn item_line(
     li: &Value,
     lp: &str,
@@ -318,6 +319,7 @@ fn item_line(
         tax,
         entry_method: EntryMethod::Other,
         price_override: false,
+        non_revenue: opt_text(li, lp, "item_type")?.as_deref() == Some("GIFT_CARD"),
         original_txn_id: None,
         original_line_no: None,
     })

@@ -112,6 +112,7 @@ fn selection_line(s: &Value, sp: &str, line_no: i32, money: Amounts) -> Result<L
         tax: Decimal::ZERO, // set by `check_lines`, which rounds the check's taxes together
         entry_method: EntryMethod::Other,
         price_override: false,
+        non_revenue: not_revenue(s, sp)?,
         original_txn_id: None,
         original_line_no: None,
     })
@@ -211,13 +212,33 @@ fn charge(
         .or(name.clone())
         .unwrap_or_else(|| "charge".into());
     let raw = format!("service_charge:{id}");
-    charge_line(
+    let mut line = charge_line(
         line_no,
         raw,
         name,
         (net, net, tax),
         &join(sp, "serviceCharge"),
-    )
+    )?;
+    // A gratuity goes to the staff: Toast's net sales leave it out, as they do card tips.
+    line.non_revenue = super::read::flag(sc, sp, "gratuity")?;
+    Ok(line)
+}
+
+/// Selections Toast counts as deferred revenue or as no sale at all: gift cards sold or
+/// reloaded and house-account balances paid ("Calculating net sales using the orders API").
+const NOT_REVENUE_SELECTIONS: [&str; 4] = [
+    "TOAST_CARD_SELL",
+    "TOAST_CARD_RELOAD",
+    "CASH_CARD_SELL",
+    "HOUSE_ACCOUNT_PAY_BALANCE",
+];
+
+/// Whether a selection is paid for but not revenue: `deferred: true` ("a deferred revenue
+/// transaction, such as a gift card sale"), or one of [`NOT_REVENUE_SELECTIONS`].
+fn not_revenue(s: &Value, sp: &str) -> Result<bool, PayloadError> {
+    let kind = opt_text(s, sp, "selectionType")?;
+    Ok(super::read::flag(s, sp, "deferred")?
+        || kind.is_some_and(|k| NOT_REVENUE_SELECTIONS.contains(&k.as_str())))
 }
 
 /// The taxes of a check's lines, rounded so that they add up to their exact sum rounded once,
