@@ -155,13 +155,15 @@ SELECT tenant_id, store_id, business_date,
     '{pos_caggs.store_daily_txn,pos_caggs.store_daily_lines,pos_caggs.store_daily_tender,pos_caggs.store_daily_drawer}',
     'business_date', '{tenant_id,store_id,business_date}');
 
--- Cashier risk features, one part per fact table.
+-- Cashier risk features, one part per fact table. Lines that are not revenue count here: a gift
+-- card sold, voided or refunded without a receipt is money through the cashier's hands, and gift
+-- cards are a common way to take it.
 SELECT pos.create_continuous_aggregate(
     name => 'pos_caggs.cashier_daily_lines',
     source => 'pos.sale_line',
     bucket_date_column => 'business_date',
     group_by => '{tenant_id,store_id,cashier_id}',
-    filter => $$txn_status = 'completed' AND NOT non_revenue$$,
+    filter => $$txn_status = 'completed'$$,
     aggregates => $$count(*) FILTER (WHERE kind = 'sale') AS sale_lines,
         coalesce(sum(net_amount) FILTER (WHERE kind = 'sale'), 0) AS sales,
         count(*) FILTER (WHERE kind = 'void') AS voids,
@@ -258,7 +260,7 @@ $policies$;
 COMMENT ON VIEW pos.sales_hourly IS 'Sales per tenant, store, SKU and hour (UTC-aligned hour buckets, with the local business_date), completed transactions only, lines that are not revenue (gift cards sold) left out. Continuous aggregate: materialized below its watermark, live above.';
 COMMENT ON VIEW pos.sales_daily IS 'Sales per tenant, store, SKU and local business day, completed transactions only, lines that are not revenue (gift cards sold) left out. Continuous aggregate: materialized below its watermark, live above.';
 COMMENT ON VIEW pos.store_daily IS 'End-of-day report per tenant, store and business day: transactions, items, gross, discounts, returns, voids, post-voids, no-sales, net, tax, non-revenue (gift cards sold), tenders by method, cash expected, drawer loans and pickups, cash in the drawer, over/short at the count, average basket. Sums of four continuous aggregates (transactions, lines, tenders, drawer).';
-COMMENT ON VIEW pos.cashier_daily IS 'Risk features per tenant, store, cashier and business day (voids, post-voids, refunds and refunds without a linked sale, no-sales, manual discounts, keyed entries, price overrides, sales) for fraud scoring.';
+COMMENT ON VIEW pos.cashier_daily IS 'Risk features per tenant, store, cashier and business day (voids, post-voids, refunds and refunds without a linked sale, no-sales, manual discounts, keyed entries, price overrides, sales) for fraud scoring. Gift cards sold and other lines that are not revenue count here, unlike in the sales views: they are money through the cashier''s hands.';
 
 COMMENT ON COLUMN pos.sales_hourly.hour IS 'Start of the UTC hour (date_bin(''1 hour'', occurred_at)).';
 DO $cols$

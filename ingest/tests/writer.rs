@@ -901,3 +901,55 @@ async fn square_shift_event_no_sales_count_per_cashier_on_the_store_s_day() {
         "2"
     );
 }
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
+async fn a_gift_card_sold_is_in_the_tenders_and_out_of_the_sales() {
+    let url = fresh_db("gift_card").await;
+    let db = connect(&url).await;
+    let ctx = Context::for_tenant("t");
+    let body = std::fs::read_to_string(format!(
+        "{}/tests/data/real/square/retrieve_order_cad_cash_rounding_gift_card.json",
+        manifest_dir()
+    ))
+    .unwrap();
+    let mut w = Writer::connect(&url).await.unwrap();
+    let o = write(&mut w, &ctx, Format::Square, &body).await;
+    assert_eq!(o.counts.rejects, 0);
+    // Tea 12.97 + bake sale 2.50 are sales; the 25.00 gift card is money owed, not revenue.
+    assert_eq!(
+        scalar_text(
+            &db,
+            "SELECT net_amount || '/' || gross_amount || '/' || tax_amount || '/' || non_revenue_amount FROM pos.txn"
+        )
+        .await,
+        "15.47/15.47/0.65/25.00"
+    );
+    assert_eq!(
+        scalar_text(
+            &db,
+            "SELECT string_agg(line_no || ':' || non_revenue, ',' ORDER BY line_no) FROM pos.sale_line"
+        )
+        .await,
+        "1:false,2:false,3:true"
+    );
+    let day = "SELECT transactions || '/' || items_sold || '/' || net || '/' || tax || '/' || non_revenue || '/' || average_basket FROM pos.store_daily";
+    assert_eq!(scalar_text(&db, day).await, "1/2/15.47/0.65/25.00/15.47");
+    assert_eq!(
+        scalar_text(&db, "SELECT count(*) || '/' || sum(net) FROM pos.sales_daily").await,
+        "2/15.47"
+    );
+    // Refreshed into the materialization, the figures are the same.
+    for cagg in [
+        "pos_caggs.store_daily_txn",
+        "pos_caggs.store_daily_lines",
+        "pos_caggs.store_daily_tender",
+        "pos.sales_daily",
+    ] {
+        let sql = format!("CALL pos.refresh_continuous_aggregate('{cagg}', NULL, now() + interval '1 day')");
+        db.batch_execute(&sql).await.unwrap();
+    }
+    let stored = "SELECT count(*) || '/' || sum(non_revenue) FROM pos_caggs.store_daily_txn";
+    assert_eq!(scalar_text(&db, stored).await, "1/25.00");
+    assert_eq!(scalar_text(&db, day).await, "1/2/15.47/0.65/25.00/15.47");
+}

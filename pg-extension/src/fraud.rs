@@ -173,7 +173,7 @@ SELECT kind, j FROM (
                 'line_no', l.line_no, 'kind', l.kind, 'sku', l.sku, 'gtin', l.gtin, 'raw_item_id', l.raw_item_id,
                 'description', l.description, 'quantity', l.quantity::text, 'unit_price', l.unit_price::text,
                 'discount', l.discount::text, 'net_amount', l.net_amount::text, 'tax', l.tax::text,
-                'entry_method', l.entry_method, 'price_override', l.price_override,
+                'entry_method', l.entry_method, 'price_override', l.price_override, 'non_revenue', l.non_revenue,
                 'original_txn_id', l.original_txn_id, 'original_line_no', l.original_line_no) ORDER BY l.line_no) AS lines
            FROM pos.sale_line l WHERE l.tenant_id = $1 AND l.business_date BETWEEN $2 AND $3
           GROUP BY 1, 2, 3, 4) l USING (store_id, source, source_txn_id, occurred_at)

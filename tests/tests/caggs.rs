@@ -74,7 +74,7 @@ fn txn_sql(rng: &mut Rng, t: &Txn, version: i64) -> String {
     };
     let cashier = format!("c{}", rng.below(4));
     let mut lines = Vec::new();
-    let mut net_total = 0i64;
+    let (mut net_total, mut non_revenue_total) = (0i64, 0i64);
     for line_no in 1..=rng.range(1, 5) {
         let kind = match rng.below(10) {
             0 => "return",
@@ -93,7 +93,13 @@ fn txn_sql(rng: &mut Rng, t: &Txn, version: i64) -> String {
             0
         };
         let net = qty * cents - discount;
-        net_total += net;
+        // A gift card sold now and then: out of the sales, in the non-revenue amount.
+        let non_revenue = rng.chance(8);
+        if non_revenue {
+            non_revenue_total += net;
+        } else {
+            net_total += net;
+        }
         let original = if kind == "return" && rng.chance(50) {
             "'orig'"
         } else {
@@ -102,7 +108,7 @@ fn txn_sql(rng: &mut Rng, t: &Txn, version: i64) -> String {
         let entry = if rng.chance(10) { "keyed" } else { "scanned" };
         let overridden = rng.chance(10);
         lines.push(format!(
-            "('t1','{store}','gen','{id}',{line_no},{ts},{date},{version},'{status}','{kind}','sku{sku}','r',{qty},{price},{disc},{net},{tax},'USD','{entry}',{overridden},'{cashier}',{original})",
+            "('t1','{store}','gen','{id}',{line_no},{ts},{date},{version},'{status}','{kind}','sku{sku}','r',{qty},{price},{disc},{net},{tax},'USD','{entry}',{overridden},{non_revenue},'{cashier}',{original})",
             id = t.id,
             sku = rng.below(6),
             price = cents as f64 / 100.0,
@@ -112,6 +118,7 @@ fn txn_sql(rng: &mut Rng, t: &Txn, version: i64) -> String {
         ));
     }
     let net = net_total as f64 / 100.0;
+    let non_revenue = non_revenue_total as f64 / 100.0;
     let method = ["cash", "card", "gift_card", "store_credit", "other"][rng.below(5) as usize];
     let tender_status = if rng.chance(10) {
         "declined"
@@ -119,20 +126,21 @@ fn txn_sql(rng: &mut Rng, t: &Txn, version: i64) -> String {
         "approved"
     };
     format!(
-        "INSERT INTO pos.txn (tenant_id, store_id, source, source_txn_id, occurred_at, business_date, source_version, cashier_id, status, currency, line_count, gross_amount, net_amount, tax_amount)
-         VALUES ('t1','{store}','gen','{id}',{ts},{date},{version},'{cashier}','{status}','USD',{n},{net},{net},{tax})
+        "INSERT INTO pos.txn (tenant_id, store_id, source, source_txn_id, occurred_at, business_date, source_version, cashier_id, status, currency, line_count, gross_amount, net_amount, tax_amount, non_revenue_amount)
+         VALUES ('t1','{store}','gen','{id}',{ts},{date},{version},'{cashier}','{status}','USD',{n},{net},{net},{tax},{non_revenue})
          ON CONFLICT (tenant_id, store_id, source, source_txn_id, occurred_at) DO UPDATE
             SET status = excluded.status, net_amount = excluded.net_amount, gross_amount = excluded.gross_amount,
+                non_revenue_amount = excluded.non_revenue_amount,
                 source_version = excluded.source_version, cashier_id = excluded.cashier_id
           WHERE pos.txn.source_version < excluded.source_version;
          INSERT INTO pos.sale_line (tenant_id, store_id, source, source_txn_id, line_no, occurred_at, business_date, source_version,
                 txn_status, kind, sku, raw_item_id, quantity, unit_price, discount, net_amount, tax, currency, entry_method,
-                price_override, cashier_id, original_txn_id)
+                price_override, non_revenue, cashier_id, original_txn_id)
          VALUES {lines}
          ON CONFLICT (tenant_id, store_id, source, source_txn_id, line_no, occurred_at) DO UPDATE
             SET quantity = excluded.quantity, net_amount = excluded.net_amount, kind = excluded.kind,
                 txn_status = excluded.txn_status, source_version = excluded.source_version, sku = excluded.sku,
-                unit_price = excluded.unit_price, discount = excluded.discount
+                unit_price = excluded.unit_price, discount = excluded.discount, non_revenue = excluded.non_revenue
           WHERE pos.sale_line.source_version < excluded.source_version;
          INSERT INTO pos.tender (tenant_id, store_id, source, source_txn_id, tender_no, occurred_at, business_date, source_version, method, amount, currency, status, cashier_id)
          VALUES ('t1','{store}','gen','{id}',1,{ts},{date},{version},'{method}',{net},'USD','{tender_status}','{cashier}')
@@ -447,31 +455,32 @@ fn check_shipped_views(c: &mut postgres::Client) {
         (
             "SELECT store_id, business_date, sku, quantity, net, lines, transactions FROM pos.sales_daily",
             "SELECT store_id, business_date, sku, sum(quantity), sum(net_amount), count(*), count(DISTINCT source_txn_id)
-               FROM pos.sale_line WHERE txn_status = 'completed' GROUP BY 1, 2, 3",
+               FROM pos.sale_line WHERE txn_status = 'completed' AND NOT non_revenue GROUP BY 1, 2, 3",
         ),
         (
             "SELECT store_id, hour, sku, business_date, quantity, gross, returns FROM pos.sales_hourly",
             "SELECT store_id, date_trunc('hour', occurred_at, 'UTC'), sku, business_date, sum(quantity),
                     coalesce(sum(quantity * unit_price) FILTER (WHERE kind = 'sale'), 0), coalesce(-sum(net_amount) FILTER (WHERE kind = 'return'), 0)
-               FROM pos.sale_line WHERE txn_status = 'completed' GROUP BY 1, 2, 3, 4",
+               FROM pos.sale_line WHERE txn_status = 'completed' AND NOT non_revenue GROUP BY 1, 2, 3, 4",
         ),
         (
-            "SELECT store_id, business_date, transactions, items_sold, net, tender_card, no_sales FROM pos.store_daily",
-            "SELECT store_id, business_date, sum(t), sum(i), sum(n), sum(card), sum(ns) FROM (
+            "SELECT store_id, business_date, transactions, items_sold, net, non_revenue, tender_card, no_sales FROM pos.store_daily",
+            "SELECT store_id, business_date, sum(t), sum(i), sum(n), sum(nr), sum(card), sum(ns) FROM (
                 SELECT store_id, business_date, count(*) FILTER (WHERE status = 'completed') t, 0 i,
-                       coalesce(sum(net_amount) FILTER (WHERE status = 'completed'), 0) n, 0 card, 0 ns FROM pos.txn GROUP BY 1, 2
-                UNION ALL SELECT store_id, business_date, 0, coalesce(sum(quantity) FILTER (WHERE kind = 'sale'), 0), 0, 0, 0
-                  FROM pos.sale_line WHERE txn_status = 'completed' GROUP BY 1, 2
-                UNION ALL SELECT store_id, business_date, 0, 0, 0, coalesce(sum(amount) FILTER (WHERE status = 'approved' AND method = 'card'), 0), 0
+                       coalesce(sum(net_amount) FILTER (WHERE status = 'completed'), 0) n,
+                       coalesce(sum(non_revenue_amount) FILTER (WHERE status = 'completed'), 0) nr, 0 card, 0 ns FROM pos.txn GROUP BY 1, 2
+                UNION ALL SELECT store_id, business_date, 0, coalesce(sum(quantity) FILTER (WHERE kind = 'sale'), 0), 0, 0, 0, 0
+                  FROM pos.sale_line WHERE txn_status = 'completed' AND NOT non_revenue GROUP BY 1, 2
+                UNION ALL SELECT store_id, business_date, 0, 0, 0, 0, coalesce(sum(amount) FILTER (WHERE status = 'approved' AND method = 'card'), 0), 0
                   FROM pos.tender GROUP BY 1, 2
-                UNION ALL SELECT store_id, business_date, 0, 0, 0, 0, count(*) FILTER (WHERE kind = 'no_sale') FROM pos.drawer_event GROUP BY 1, 2) s
+                UNION ALL SELECT store_id, business_date, 0, 0, 0, 0, 0, count(*) FILTER (WHERE kind = 'no_sale') FROM pos.drawer_event GROUP BY 1, 2) s
               GROUP BY 1, 2",
         ),
         (
             "SELECT store_id, business_date, paid_in, paid_out, loans, pickups, cash_expected, cash_in_drawer, over_short FROM pos.store_daily",
             "SELECT store_id, business_date, sum(pi), sum(po), sum(l), sum(pk), sum(c) + sum(pi) - sum(po), sum(c) + sum(pi) - sum(po) + sum(l) - sum(pk), sum(os) FROM (
                 SELECT store_id, business_date, 0 c, 0 pi, 0 po, 0 l, 0 pk, 0 os FROM pos.txn GROUP BY 1, 2
-                UNION ALL SELECT store_id, business_date, 0, 0, 0, 0, 0, 0 FROM pos.sale_line WHERE txn_status = 'completed' GROUP BY 1, 2
+                UNION ALL SELECT store_id, business_date, 0, 0, 0, 0, 0, 0 FROM pos.sale_line WHERE txn_status = 'completed' AND NOT non_revenue GROUP BY 1, 2
                 UNION ALL SELECT store_id, business_date, coalesce(sum(amount) FILTER (WHERE status = 'approved' AND method = 'cash'), 0), 0, 0, 0, 0, 0
                   FROM pos.tender GROUP BY 1, 2
                 UNION ALL SELECT store_id, business_date, 0, coalesce(sum(abs(amount)) FILTER (WHERE kind = 'paid_in'), 0), coalesce(sum(abs(amount)) FILTER (WHERE kind = 'paid_out'), 0),

@@ -860,4 +860,20 @@ mod tests {
             ("pos/S1/drawer/d1/v3", 3)
         );
     }
+
+    #[test]
+    fn a_non_revenue_line_is_read_and_written_back_and_omitted_when_false() {
+        let ctx = Context::for_tenant("t");
+        let text = r#"{"schema_version":1,"type":"transaction","store_id":"S1","source":"pos","txn_id":"g1","occurred_at":"2026-01-05T10:00:00Z","currency":"USD","lines":[{"line_no":1,"item_id":"4011","quantity":"1","unit_price":"2"},{"line_no":2,"item_id":"GIFT-25","quantity":"1","unit_price":"25","non_revenue":true}]}"#;
+        let Ok(Record::Txn(t)) = decode(&ctx, text).unwrap().record else {
+            panic!("{text}: not a transaction")
+        };
+        let flags: Vec<_> = t.lines.iter().map(|l| l.non_revenue).collect();
+        assert_eq!(flags, [false, true]);
+        let back = serde_json::to_value(encode_transaction(&t)).unwrap();
+        assert_eq!(back["lines"][1]["non_revenue"], true);
+        assert!(back["lines"][0].get("non_revenue").is_none());
+        let again = decode(&ctx, &back.to_string()).unwrap().record.unwrap();
+        assert_eq!(again, Record::Txn(t));
+    }
 }

@@ -361,6 +361,10 @@ pub struct Columns {
     pub currency: Option<String>,
     pub version: Option<String>,
     pub original_txn_id: Option<String>,
+    /// Marks a line paid for but not revenue (Toast's `Deferred`: a gift card sold), which
+    /// the sales views leave out: `true`, `yes`, `y` or `1` (any case) mark one; `false`,
+    /// `no`, `n`, `0` or an empty cell do not; any other value rejects the transaction.
+    pub non_revenue: Option<String>,
     /// How the transaction was paid (one tender per transaction, through `[tenders]`).
     pub tender_method: Option<String>,
     /// The amount paid (e.g. a `Total` column, on any row of the transaction); else the
@@ -413,7 +417,7 @@ pub struct Statuses {
 const INTEGER_IDS: [&str; 4] = ["txn_id", "customer_id", "cashier_id", "register_id"];
 
 /// The `[columns]` keys `optional` may name: none of them is needed to read a line.
-const OPTIONAL_KEYS: [&str; 19] = [
+const OPTIONAL_KEYS: [&str; 20] = [
     "store_id",
     "register_id",
     "cashier_id",
@@ -433,6 +437,7 @@ const OPTIONAL_KEYS: [&str; 19] = [
     "tax",
     "currency",
     "version",
+    "non_revenue",
 ];
 
 /// `17850.0` → `17850`: an id cell a spreadsheet wrote as a float, when `key` is one of the

@@ -349,3 +349,35 @@ fn no_number_at_an_extreme_panics() {
         }
     }
 }
+
+/// `isRevenue: false` (a gift card, a donation, a deposit) is paid for but is no sale; its
+/// refund is no return of a sale either. Absent or `true`, a line is revenue.
+#[test]
+fn a_line_item_not_revenue_is_a_non_revenue_line_and_so_is_its_refund() {
+    let flags = |v: &Value| -> Vec<bool> { txn_of(&v.to_string()).lines.iter().map(|l| l.non_revenue).collect() };
+    assert_eq!(flags(&base()), [false, false]);
+    let mut v = base();
+    v["lineItems"]["elements"][1]["isRevenue"] = json!(false);
+    assert_eq!(flags(&v), [false, true]);
+    v["lineItems"]["elements"][1]
+        .as_object_mut()
+        .unwrap()
+        .remove("isRevenue");
+    assert_eq!(flags(&v), [false, false]);
+    let mut v: Value =
+        serde_json::from_str(&fixture("order_line_refund_named_by_line_item.json")).unwrap();
+    v["lineItems"]["elements"][1]["isRevenue"] = json!(false);
+    let t = txn_of(&v.to_string());
+    let got: Vec<_> = t.lines.iter().map(|l| (l.kind, l.non_revenue)).collect();
+    assert_eq!(
+        got,
+        [
+            (LineKind::Sale, false),
+            (LineKind::Sale, true),
+            (LineKind::Sale, false),
+            (LineKind::Return, true)
+        ]
+    );
+    v["lineItems"]["elements"][1]["isRevenue"] = json!("no");
+    assert_eq!(err_field(&v).as_deref(), Some("lineItems.elements[1].isRevenue"));
+}

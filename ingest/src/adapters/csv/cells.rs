@@ -61,6 +61,7 @@ pub(super) struct Cols {
     pub(super) currency: Option<Col>,
     pub(super) version: Option<Col>,
     pub(super) original_txn_id: Option<Col>,
+    pub(super) non_revenue: Option<Col>,
     pub(super) tender_method: Option<Col>,
     pub(super) tender_amount: Option<Col>,
     /// The column of each `[[reject_rows]]` rule, in the mapping's order.
@@ -153,6 +154,7 @@ impl Cols {
             currency: may("currency", &c.currency)?,
             version: may("version", &c.version)?,
             original_txn_id: opt(&c.original_txn_id)?,
+            non_revenue: may("non_revenue", &c.non_revenue)?,
             tender_method: opt(&c.tender_method)?,
             tender_amount: opt(&c.tender_amount)?,
             reject_rows: m

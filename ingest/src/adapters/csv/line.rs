@@ -172,13 +172,28 @@ pub(super) fn line_of(
         tax,
         entry_method: EntryMethod::Other,
         price_override: false,
-        non_revenue: false,
+        non_revenue: non_revenue(cols, row)?,
         original_txn_id: row
             .get(&cols.original_txn_id)
             .map(str::to_string)
             .or_else(|| original.clone()),
         original_line_no: None,
     })
+}
+
+/// Whether the row's `non_revenue` cell marks it as paid for but not revenue; no column, no.
+fn non_revenue(cols: &Cols, row: &Row) -> Result<bool, String> {
+    let (Some(c), Some(v)) = (&cols.non_revenue, row.get(&cols.non_revenue)) else {
+        return Ok(false);
+    };
+    match v.to_ascii_lowercase().as_str() {
+        "true" | "yes" | "y" | "1" => Ok(true),
+        "false" | "no" | "n" | "0" => Ok(false),
+        _ => Err(row.err(
+            c,
+            format!("`{v}` is not a yes/no value (true, yes, y, 1 or false, no, n, 0)"),
+        )),
+    }
 }
 
 /// The unit price of a line written as its net after discounts (dunnhumby's `SALES_VALUE`

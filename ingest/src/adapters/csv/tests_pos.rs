@@ -396,3 +396,39 @@ fn loyverse_added_taxes_and_the_account_s_date_forms() {
         "2026-08-17T04:16:00+00:00"
     );
 }
+
+/// Toast's `Deferred` = true (a gift card sold) is a non-revenue line; a value that is no
+/// yes/no rejects its transaction naming the column, and the rest lands.
+#[test]
+fn toast_deferred_rows_are_non_revenue_lines() {
+    let m = Mapping::from_toml(TOAST).unwrap();
+    let with = |value: &str| -> String {
+        real("toast/ItemSelectionDetails.csv")
+            .lines()
+            .map(|l| match l.contains("Hand-Cut Fries") {
+                true => l.replacen(",false,false,false,", &format!(",false,{value},false,"), 1),
+                false => l.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let flags = |body: &str| -> Vec<bool> {
+        let p = parse(&toast_ctx(), &m, body).unwrap();
+        let t = by_id(&p)["4100000020110001001"];
+        t.lines.iter().map(|l| l.non_revenue).collect()
+    };
+    let plain = flags(&real("toast/ItemSelectionDetails.csv"));
+    assert!(plain.iter().all(|f| !f), "{plain:?}");
+    let deferred = flags(&with("true"));
+    assert_eq!(deferred.iter().filter(|f| **f).count(), 1, "{deferred:?}");
+    assert_eq!(flags(&with("TRUE")), deferred);
+    let p = parse(&toast_ctx(), &m, &with("maybe")).unwrap();
+    let rejects: Vec<_> = p.records.iter().filter_map(|r| r.as_ref().err()).collect();
+    assert_eq!(rejects.len(), 1);
+    assert!(
+        rejects[0].reason.contains("column `Deferred`: `maybe` is not a yes/no value"),
+        "{}",
+        rejects[0].reason
+    );
+    assert_eq!(p.records.len(), 4);
+}

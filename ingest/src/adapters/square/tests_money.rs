@@ -150,21 +150,24 @@ fn a_cash_refund_rounded_up_gets_a_rounding_tender_on_the_return() {
 }
 
 #[test]
-fn gift_card_and_custom_amount_lines_are_sale_lines_as_in_shopify() {
-    // Selling a gift card is money owed rather than revenue, but the model has no
-    // non-merchandise line kind; Shopify's gift card lines are sale lines too.
+fn a_gift_card_sold_is_a_non_revenue_line_and_a_custom_amount_a_sale() {
+    // Selling a gift card is money owed rather than revenue: Square reports it apart from
+    // net sales, and so do our views. A custom amount is a sale like any item.
     let t = mapped(&fixture("retrieve_order_cad_cash_rounding_gift_card.json"));
     let got: Vec<_> = t
         .lines
         .iter()
-        .map(|l| (l.kind, l.raw_item_id.as_str(), l.net_amount, l.tax))
+        .map(|l| {
+            let item = l.raw_item_id.as_str();
+            (l.kind, item, l.net_amount, l.tax, l.non_revenue)
+        })
         .collect();
     assert_eq!(
         got,
         vec![
-            (LineKind::Sale, "VAR-TEA-TIN", d("12.97"), d("0.65")),
-            (LineKind::Sale, "Bake sale", d("2.50"), d("0")),
-            (LineKind::Sale, "Gift Card", d("25.00"), d("0")),
+            (LineKind::Sale, "VAR-TEA-TIN", d("12.97"), d("0.65"), false),
+            (LineKind::Sale, "Bake sale", d("2.50"), d("0"), false),
+            (LineKind::Sale, "Gift Card", d("25.00"), d("0"), true),
         ]
     );
 }

@@ -236,6 +236,35 @@ fn an_applied_service_charge_is_a_charge_line_with_its_taxes() {
     assert_eq!(c.description.as_deref(), Some("Event Fee"));
 }
 
+/// Gift cards sold, house accounts paid and gratuities are paid for but are not sales:
+/// Toast's own net sales leave them out, and so must ours.
+#[test]
+fn deferred_selections_card_sales_and_gratuities_are_not_revenue() {
+    let flags = |v: &Value| -> Vec<bool> {
+        let p = parsed(v);
+        assert!(rejects(&p).is_empty(), "{:?}", rejects(&p));
+        [1, 2, 4, 5]
+            .iter()
+            .map(|&no| line(txn(&p, SPLIT_1), no).non_revenue)
+            .collect()
+    };
+    assert_eq!(flags(&page()), [false; 4], "the fixture sells food only");
+    let mut v = page();
+    let check = &mut v["orders"][0]["checks"][0];
+    check["selections"][0]["deferred"] = true.into();
+    check["selections"][1]["selectionType"] = "TOAST_CARD_SELL".into();
+    check["selections"][3]["selectionType"] = "HOUSE_ACCOUNT_PAY_BALANCE".into();
+    check["appliedServiceCharges"][0]["gratuity"] = true.into();
+    assert_eq!(flags(&v), [true; 4]);
+    // The refund of a gift card sold is no more a sale than its sale was.
+    let p = parsed(&v);
+    assert!(line(txn(&p, SPLIT_1), 200_004).non_revenue);
+    // Other selection types (an open item, a special request) stay sales.
+    let mut v = page();
+    v["orders"][0]["checks"][0]["selections"][0]["selectionType"] = "OPEN_ITEM".into();
+    assert_eq!(flags(&v), [false; 4]);
+}
+
 #[test]
 fn tips_are_in_their_tender_and_cards_keep_bin_token_and_entry() {
     let p = parsed(&page());
