@@ -936,7 +936,11 @@ async fn a_gift_card_sold_is_in_the_tenders_and_out_of_the_sales() {
     let day = "SELECT transactions || '/' || items_sold || '/' || net || '/' || tax || '/' || non_revenue || '/' || average_basket FROM pos.store_daily";
     assert_eq!(scalar_text(&db, day).await, "1/2/15.47/0.65/25.00/15.47");
     assert_eq!(
-        scalar_text(&db, "SELECT count(*) || '/' || sum(net) FROM pos.sales_daily").await,
+        scalar_text(
+            &db,
+            "SELECT count(*) || '/' || sum(net) FROM pos.sales_daily"
+        )
+        .await,
         "2/15.47"
     );
     // Refreshed into the materialization, the figures are the same.
@@ -946,7 +950,9 @@ async fn a_gift_card_sold_is_in_the_tenders_and_out_of_the_sales() {
         "pos_caggs.store_daily_tender",
         "pos.sales_daily",
     ] {
-        let sql = format!("CALL pos.refresh_continuous_aggregate('{cagg}', NULL, now() + interval '1 day')");
+        let sql = format!(
+            "CALL pos.refresh_continuous_aggregate('{cagg}', NULL, now() + interval '1 day')"
+        );
         db.batch_execute(&sql).await.unwrap();
     }
     let stored = "SELECT count(*) || '/' || sum(non_revenue) FROM pos_caggs.store_daily_txn";

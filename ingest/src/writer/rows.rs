@@ -214,9 +214,16 @@ mod tests {
         card.tax = d("0.40");
         let mut card_back = line(3, LineKind::Return, "-1", "10.00", "0");
         card_back.non_revenue = true;
-        t.lines = vec![line(1, LineKind::Sale, "2", "5.00", "1.00"), card, card_back];
+        t.lines = vec![
+            line(1, LineKind::Sale, "2", "5.00", "1.00"),
+            card,
+            card_back,
+        ];
         let s = totals(&t);
-        assert_eq!((s.gross, s.discount, s.returns), (d("10.00"), d("1.00"), d("0")));
+        assert_eq!(
+            (s.gross, s.discount, s.returns),
+            (d("10.00"), d("1.00"), d("0"))
+        );
         assert_eq!(s.net, d("9.00"));
         assert_eq!(s.non_revenue, d("15.00"));
         assert_eq!(s.tax, d("0.40"));

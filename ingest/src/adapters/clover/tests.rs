@@ -354,7 +354,13 @@ fn no_number_at_an_extreme_panics() {
 /// refund is no return of a sale either. Absent or `true`, a line is revenue.
 #[test]
 fn a_line_item_not_revenue_is_a_non_revenue_line_and_so_is_its_refund() {
-    let flags = |v: &Value| -> Vec<bool> { txn_of(&v.to_string()).lines.iter().map(|l| l.non_revenue).collect() };
+    let flags = |v: &Value| -> Vec<bool> {
+        txn_of(&v.to_string())
+            .lines
+            .iter()
+            .map(|l| l.non_revenue)
+            .collect()
+    };
     assert_eq!(flags(&base()), [false, false]);
     let mut v = base();
     v["lineItems"]["elements"][1]["isRevenue"] = json!(false);
@@ -379,5 +385,8 @@ fn a_line_item_not_revenue_is_a_non_revenue_line_and_so_is_its_refund() {
         ]
     );
     v["lineItems"]["elements"][1]["isRevenue"] = json!("no");
-    assert_eq!(err_field(&v).as_deref(), Some("lineItems.elements[1].isRevenue"));
+    assert_eq!(
+        err_field(&v).as_deref(),
+        Some("lineItems.elements[1].isRevenue")
+    );
 }

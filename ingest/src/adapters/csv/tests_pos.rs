@@ -426,7 +426,9 @@ fn toast_deferred_rows_are_non_revenue_lines() {
     let rejects: Vec<_> = p.records.iter().filter_map(|r| r.as_ref().err()).collect();
     assert_eq!(rejects.len(), 1);
     assert!(
-        rejects[0].reason.contains("column `Deferred`: `maybe` is not a yes/no value"),
+        rejects[0]
+            .reason
+            .contains("column `Deferred`: `maybe` is not a yes/no value"),
         "{}",
         rejects[0].reason
     );
