@@ -856,6 +856,21 @@ async fn toast_orders_land_a_check_each_and_a_newer_fetch_replaces_an_open_check
         .await,
         "4"
     );
+    // The salad refunded three days later instead: a newer version of the order moves the
+    // refund (12.00 + 1.07 tax back on the card) off the 9th, onto the 12th.
+    let mut later: serde_json::Value = serde_json::from_str(&page).unwrap();
+    later["orders"][0]["modifiedDate"] = "2026-10-12T18:05:00.000+0000".into();
+    let r = &mut later["orders"][0]["checks"][0]["payments"][1]["refund"];
+    r["refundDate"] = "2026-10-12T18:00:00.000+0000".into();
+    r["refundBusinessDate"] = 20261012.into();
+    let o = write(&mut w, &ctx, Format::Toast, &later.to_string()).await;
+    assert_eq!((o.counts.duplicates, o.counts.rejects), (0, 0));
+    assert_eq!(scalar_text(&db, day).await, "3/1/79.1/7.02/35.24/60.88/1");
+    let refund_day = day.replace("2026-10-09", "2026-10-12");
+    assert_eq!(
+        scalar_text(&db, &refund_day).await,
+        "1/0/-12.0/-1.07/0/-13.07/0"
+    );
 }
 
 #[tokio::test]

@@ -18,6 +18,7 @@ mod lines;
 mod orders;
 mod payments;
 mod read;
+mod refunds;
 #[cfg(test)]
 mod testkit;
 #[cfg(test)]
@@ -28,6 +29,8 @@ mod tests_bare;
 mod tests_orders;
 #[cfg(test)]
 mod tests_redteam;
+#[cfg(test)]
+mod tests_refunds;
 #[cfg(test)]
 mod tests_webhook;
 mod webhook;

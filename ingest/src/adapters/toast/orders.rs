@@ -1,12 +1,13 @@
 //! A page of Toast orders (`GET /orders/v2/ordersBulk`, wrapped with its restaurant): one
 //! transaction per check, since a check is what a guest pays and Toast splits an order's bill
-//! into checks. The table is in docs/ingest.md → Toast orders.
+//! into checks (and a second one for a check's refunds made on another day, see `refunds`).
+//! The table is in docs/ingest.md → Toast orders.
 //!
 //! A bad order (no GUID, no readable `modifiedDate`) rejects itself and its checks; a bad check
 //! rejects itself alone, its JSON path named; the rest of the page lands.
 
-use super::check;
 use super::read::{business_date, flag, opt_toast_time, reference};
+use super::{check, refunds};
 use super::{Parsed, SOURCE};
 use crate::adapters::json::{array, err, hash_hex, join, req, text};
 use crate::adapters::{element_reject, finish, Context, PayloadError};
@@ -113,7 +114,7 @@ pub(super) fn map_orders<'v>(
         match checks {
             Ok((checks, order)) => {
                 ids.push(order.identity());
-                records.extend(checks.iter().enumerate().map(|(j, c)| {
+                records.extend(checks.iter().enumerate().flat_map(|(j, c)| {
                     let cp = format!("{}[{j}]", join(&path, "checks"));
                     one_check(&order, c, &cp)
                 }));
@@ -128,11 +129,15 @@ pub(super) fn map_orders<'v>(
     (records, ids)
 }
 
-/// One check as a transaction record, or the reject naming what is wrong with it.
-fn one_check(order: &Order, c: &Value, path: &str) -> Result<Record, Reject> {
+/// One check as a transaction record (and its refunds made on another day as a second one,
+/// see `refunds`), or the reject naming what is wrong with it.
+fn one_check(order: &Order, c: &Value, path: &str) -> Vec<Result<Record, Reject>> {
     let raw = c.to_string();
-    match check::transaction(order, c, path) {
-        Ok(t) => finish(order.ctx, t, None, &raw),
-        Err(why) => Err(element_reject(order.ctx, SOURCE, None, &raw, why)),
+    match check::transaction(order, c, path).and_then(|t| refunds::split(order, c, path, t)) {
+        Ok(ts) => ts
+            .into_iter()
+            .map(|t| finish(order.ctx, t, None, &raw))
+            .collect(),
+        Err(why) => vec![Err(element_reject(order.ctx, SOURCE, None, &raw, why))],
     }
 }

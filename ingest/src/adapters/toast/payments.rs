@@ -38,7 +38,7 @@ pub(super) fn check_tenders(
     Ok(out)
 }
 
-fn voided(p: &Value, pp: &str) -> Result<bool, PayloadError> {
+pub(super) fn voided(p: &Value, pp: &str) -> Result<bool, PayloadError> {
     let status = opt_text(p, pp, "paymentStatus")?;
     Ok(get(p, "voidInfo").is_some()
         || matches!(

@@ -1,0 +1,86 @@
+//! A check's refunds on the day they were made.
+//!
+//! Toast writes a refund on the check it refunds (the selections' `refundDetails`, the
+//! payments' `refund`), so a check refunded days later comes back as a newer version of itself.
+//! Kept in the check, the refund would come off the sale's day, which was reported already, and
+//! not off the day the money went back, where Toast's own reports put it. So when a payment's
+//! refund names its day (`refundBusinessDate`, else the store's day of `refundDate`) and that
+//! day is not the check's, the check's return lines and refund tenders become a transaction of
+//! their own, `<check>/refunds`, on that day.
+//!
+//! One transaction per check, not per refund: Toast keeps one `refund` per payment, so the day
+//! of an earlier refund of the same payment is not kept; the latest day named is used. And its
+//! key must not change with the next refund, so that a newer version replaces the older one
+//! instead of landing beside it: its `occurred_at` is the check's (a refund's time is not stable).
+
+use super::orders::Order;
+use super::payments::voided;
+use super::read::{business_date, opt_toast_time};
+use crate::adapters::json::{array, get, join, text};
+use crate::adapters::{number_from_id, PayloadError};
+use chrono::NaiveDate;
+use pos_core::model::{LineKind, Transaction};
+use serde_json::Value;
+
+/// The check's transaction `t`, and its refunds apart when they were made on another day.
+pub(super) fn split(
+    order: &Order,
+    c: &Value,
+    path: &str,
+    mut t: Transaction,
+) -> Result<Vec<Transaction>, PayloadError> {
+    let (day, refund_tenders) = refund_day(order, c, path)?;
+    let moves = t.lines.iter().any(|l| l.kind == LineKind::Return)
+        || t.tenders
+            .iter()
+            .any(|x| refund_tenders.contains(&x.tender_no));
+    let Some(day) = day.filter(|d| moves && *d != t.business_date) else {
+        return Ok(vec![t]);
+    };
+    let (returns, lines) = t
+        .lines
+        .into_iter()
+        .partition(|l| l.kind == LineKind::Return);
+    let (back, tenders) = t
+        .tenders
+        .into_iter()
+        .partition(|x| refund_tenders.contains(&x.tender_no));
+    t.lines = lines;
+    t.tenders = tenders;
+    let mut refund = Transaction {
+        lines: returns,
+        tenders: back,
+        business_date: day,
+        ..t.clone()
+    };
+    refund.key.source_txn_id = format!("{}/refunds", t.key.source_txn_id);
+    Ok(vec![t, refund])
+}
+
+/// The latest day a payment of the check was refunded on, if any names one, and the tender
+/// numbers of the payments' refunds (as `payments` numbers them).
+fn refund_day(
+    order: &Order,
+    c: &Value,
+    path: &str,
+) -> Result<(Option<NaiveDate>, Vec<i32>), PayloadError> {
+    let (mut latest, mut numbers) = (None, Vec::new());
+    for (k, p) in array(c, path, "payments")?.iter().enumerate() {
+        let pp = format!("{path}.payments[{k}]");
+        let Some(r) = get(p, "refund").filter(|r| r.is_object()) else {
+            continue;
+        };
+        if voided(p, &pp)? {
+            continue;
+        }
+        numbers.push(number_from_id(&format!("{}/refund", text(p, &pp, "guid")?)));
+        let rp = join(&pp, "refund");
+        let day = match business_date(r, &rp, "refundBusinessDate")? {
+            Some(d) => Some(d),
+            None => opt_toast_time(r, &rp, "refundDate")?
+                .map(|at| order.ctx.business_date(order.store, at)),
+        };
+        latest = latest.max(day);
+    }
+    Ok((latest, numbers))
+}

@@ -1,0 +1,121 @@
+//! A check refunded on another day than its own: the refund lands on the day it was made, as a
+//! transaction of its own, from edits of the ordersBulk fixture (its refund is on the day of
+//! the check, 20261009).
+
+use super::testkit::{ctx, fixture, rejects, txns};
+use super::*;
+use chrono::NaiveDate;
+use pos_core::model::*;
+use rust_decimal::Decimal;
+
+const SPLIT_1: &str = "c11d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f";
+const REFUNDS: &str = "c11d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f/refunds";
+
+fn parsed(v: &Value) -> Parsed {
+    let p = parse(&ctx(), &v.to_string()).unwrap();
+    assert!(rejects(&p).is_empty(), "{:?}", rejects(&p));
+    p
+}
+
+fn txn<'a>(p: &'a Parsed, id: &str) -> Option<&'a Transaction> {
+    txns(p).into_iter().find(|t| t.key.source_txn_id == id)
+}
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+fn dec(s: &str) -> Decimal {
+    s.parse().unwrap()
+}
+
+/// The fixture with its card payment's refund made at `date` on business day `business`.
+fn refunded_on(date: &str, business: Option<u32>) -> Value {
+    let mut v = fixture("orders_bulk_business_day.json");
+    let r = &mut v["orders"][0]["checks"][0]["payments"][1]["refund"];
+    r["refundDate"] = date.into();
+    match business {
+        Some(b) => r["refundBusinessDate"] = b.into(),
+        None => {
+            r.as_object_mut().unwrap().remove("refundBusinessDate");
+        }
+    }
+    v
+}
+
+#[test]
+fn a_refund_on_the_check_s_day_stays_in_the_check() {
+    let p = parsed(&fixture("orders_bulk_business_day.json"));
+    assert!(txn(&p, REFUNDS).is_none());
+    let t = txn(&p, SPLIT_1).unwrap();
+    assert!(t.lines.iter().any(|l| l.kind == LineKind::Return));
+    assert!(t.tenders.iter().any(|x| x.amount < Decimal::ZERO));
+}
+
+#[test]
+fn a_refund_days_later_is_a_transaction_on_its_own_day() {
+    let p = parsed(&refunded_on("2026-10-12T18:00:00.000+0000", Some(20261012)));
+    let (check, back) = (txn(&p, SPLIT_1).unwrap(), txn(&p, REFUNDS).unwrap());
+    // The check keeps its sales and payments, on its day.
+    assert_eq!(check.business_date, day(2026, 10, 9));
+    assert!(check.lines.iter().all(|l| l.kind != LineKind::Return));
+    assert!(check.tenders.iter().all(|x| x.amount > Decimal::ZERO));
+    // The refund: the salad's return line and the card's refund, on the 12th, linked to the
+    // check, keyed with the check's time and version so a newer fetch replaces it.
+    assert_eq!(back.business_date, day(2026, 10, 12));
+    assert_eq!(
+        (back.occurred_at, back.source_version, back.status),
+        (
+            check.occurred_at,
+            check.source_version,
+            TxnStatus::Completed
+        )
+    );
+    let r: Vec<_> = back
+        .lines
+        .iter()
+        .map(|l| (l.kind, l.net_amount, l.tax, l.original_txn_id.as_deref()))
+        .collect();
+    assert_eq!(
+        r,
+        [(LineKind::Return, dec("-12.00"), dec("-1.07"), Some(SPLIT_1))]
+    );
+    let paid: Vec<_> = back.tenders.iter().map(|x| (x.method, x.amount)).collect();
+    assert_eq!(paid, [(TenderMethod::Card, dec("-13.07"))]);
+    assert_eq!(back.cashier_id, check.cashier_id);
+}
+
+#[test]
+fn without_its_business_date_a_refund_is_on_the_store_s_day_of_its_time() {
+    // 02:00 UTC on the 13th is the evening of the 12th in New York.
+    let p = parsed(&refunded_on("2026-10-13T02:00:00.000+0000", None));
+    assert_eq!(txn(&p, REFUNDS).unwrap().business_date, day(2026, 10, 12));
+    // Undated, it stays in the check.
+    let mut v = refunded_on("2026-10-13T02:00:00.000+0000", None);
+    v["orders"][0]["checks"][0]["payments"][1]["refund"]
+        .as_object_mut()
+        .unwrap()
+        .remove("refundDate");
+    assert!(txn(&parsed(&v), REFUNDS).is_none());
+}
+
+#[test]
+fn a_bad_refund_day_rejects_the_check_naming_it() {
+    let v = refunded_on("2026-10-12T18:00:00.000+0000", Some(2026));
+    let p = parse(&ctx(), &v.to_string()).unwrap();
+    let r = rejects(&p);
+    assert_eq!(r.len(), 1, "{r:?}");
+    assert_eq!(
+        r[0].detail["field"],
+        "orders[0].checks[0].payments[1].refund.refundBusinessDate"
+    );
+}
+
+#[test]
+fn a_voided_check_s_refund_is_voided_with_it() {
+    let mut v = refunded_on("2026-10-12T18:00:00.000+0000", Some(20261012));
+    v["orders"][0]["checks"][0]["voided"] = true.into();
+    let p = parsed(&v);
+    let statuses = [SPLIT_1, REFUNDS].map(|id| txn(&p, id).unwrap().status);
+    assert_eq!(statuses, [TxnStatus::PostVoided; 2]);
+}
