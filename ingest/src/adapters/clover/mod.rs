@@ -67,12 +67,15 @@ pub fn parse(ctx: &Context, body: &str, merchant: Option<&str>) -> Result<Parsed
             "neither a Clover order (`id`), a page of orders (`elements`) nor a notification (`merchants`)",
         ));
     }
-    let t = order::order(ctx, &v, "", merchant)?;
-    let event_id = order_event(&t);
-    let rec = finish(ctx, t, Some(&event_id), body);
+    let ts = order::order(ctx, &v, "", merchant)?;
+    let event_id = order_event(&ts[0]);
+    let records = ts
+        .into_iter()
+        .map(|t| finish(ctx, t, Some(&event_id), body))
+        .collect();
     Ok(Parsed {
         event_id,
-        records: vec![rec],
+        records,
         ..Parsed::default()
     })
 }
@@ -91,9 +94,10 @@ fn page(ctx: &Context, v: &Value, merchant: Option<&str>) -> Result<Parsed, Payl
     for (i, o) in list.iter().enumerate() {
         let raw = o.to_string();
         match order::order(ctx, o, &format!("elements[{i}]"), merchant) {
-            Ok(t) => {
-                let id = order_event(&t);
-                p.records.push(finish(ctx, t, Some(&id), &raw));
+            Ok(ts) => {
+                let id = order_event(&ts[0]);
+                let recs = ts.into_iter().map(|t| finish(ctx, t, Some(&id), &raw));
+                p.records.extend(recs);
                 ids.push(id);
             }
             Err(e) => {

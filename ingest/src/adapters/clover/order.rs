@@ -10,7 +10,7 @@
 use super::charges::charge_lines;
 use super::lines::sale_lines;
 use super::read::{elements, flag, millis, opt_int, ref_id};
-use super::refunds::{refunds_and_credits, Around, Returned};
+use super::refunds::{refunds_and_credits, Around, Refund, Returned};
 use super::tenders::{payments, Payments};
 use super::SOURCE;
 use crate::adapters::json::{err, get, opt_text, text};
@@ -18,12 +18,14 @@ use crate::adapters::{Context, PayloadError};
 use pos_core::model::*;
 use serde_json::Value;
 
+/// The order as a transaction, followed by its refunds and credits made on another business
+/// day than the order's (see [`split_refunds`]).
 pub fn order(
     ctx: &Context,
     o: &Value,
     path: &str,
     merchant: Option<&str>,
-) -> Result<Transaction, PayloadError> {
+) -> Result<Vec<Transaction>, PayloadError> {
     not_a_payment(o, path)?;
     let id = text(o, path, "id")?;
     let merchant = merchant_of(o, path, merchant)?;
@@ -59,13 +61,14 @@ pub fn order(
         sales: &sales,
         paid: &pays.by_id,
     };
-    let back = refunds_and_credits(o, path, &around)?;
+    let mut back = refunds_and_credits(o, path, &around)?;
+    let each = std::mem::take(&mut back.each);
     let status = status(o, path, &pays, &back)?;
     let mut lines: Vec<Line> = sales.into_iter().map(|s| s.line).collect();
     lines.extend(back.lines);
     let mut tenders = pays.tenders;
     tenders.extend(back.tenders);
-    Ok(Transaction {
+    let t = Transaction {
         key: TxnKey {
             tenant_id: ctx.tenant_id.clone(),
             store_id: store.clone(),
@@ -83,7 +86,45 @@ pub fn order(
         currency,
         lines,
         tenders,
-    })
+    };
+    Ok(split_refunds(ctx, t, each))
+}
+
+/// A refund or credit made on another business day than the order's lands on that day, as
+/// Clover's reports count it, not on the sale's day (reported already): its return lines and
+/// tender leave the order for a transaction of their own, `<order>/refund/<refund id>`, at its
+/// `createdTime`, with the order's status, version and cashier. Clover refunds are objects of
+/// their own with a fixed id and time, so that key never moves between fetches.
+fn split_refunds(ctx: &Context, mut t: Transaction, each: Vec<Refund>) -> Vec<Transaction> {
+    let mut out = Vec::new();
+    for r in each {
+        let Some(at) = r.at else { continue };
+        let day = ctx.business_date(&t.key.store_id, at);
+        if day == t.business_date {
+            continue;
+        }
+        let (lines, kept) = t
+            .lines
+            .into_iter()
+            .partition(|l| r.line_nos.contains(&l.line_no));
+        t.lines = kept;
+        let (tenders, kept) = t
+            .tenders
+            .into_iter()
+            .partition(|x| x.tender_no == r.tender_no);
+        t.tenders = kept;
+        let mut refund = Transaction {
+            occurred_at: at,
+            business_date: day,
+            lines,
+            tenders,
+            ..t.clone()
+        };
+        refund.key.source_txn_id = format!("{}/refund/{}", t.key.source_txn_id, r.id);
+        out.push(refund);
+    }
+    out.insert(0, t);
+    out
 }
 
 /// A payment, refund or credit posted (or paged, `GET …/payments`) where an order is expected:

@@ -33,6 +33,18 @@ pub struct Around<'a> {
 pub struct Returned {
     pub lines: Vec<Line>,
     pub tenders: Vec<Tender>,
+    /// Each refund or credit: its id, when it was made, and the numbers of its lines and its
+    /// tender, so that one made on another day can land on that day (`order::split_refunds`).
+    pub each: Vec<Refund>,
+}
+
+#[derive(Debug)]
+pub struct Refund {
+    pub id: String,
+    /// Its `createdTime`; without one it stays with the order.
+    pub at: Option<DateTime<Utc>>,
+    pub line_nos: Vec<i32>,
+    pub tender_no: i32,
 }
 
 pub fn refunds_and_credits(o: &Value, path: &str, a: &Around) -> Result<Returned, PayloadError> {
@@ -78,7 +90,31 @@ fn nested_refunds(
     Ok(())
 }
 
+/// One refund or credit: its tender and return lines, and a note of which they are.
 fn one(
+    out: &mut Returned,
+    r: &Value,
+    rp: &str,
+    credit: bool,
+    parent: Option<&str>,
+    a: &Around,
+) -> Result<(), PayloadError> {
+    let (lines_before, tenders_before) = (out.lines.len(), out.tenders.len());
+    push_one(out, r, rp, credit, parent, a)?;
+    let tender = &out.tenders[tenders_before]; // every refund and credit has its tender
+    out.each.push(Refund {
+        id: text(r, rp, "id")?,
+        at: millis(r, rp, "createdTime")?,
+        line_nos: out.lines[lines_before..]
+            .iter()
+            .map(|l| l.line_no)
+            .collect(),
+        tender_no: tender.tender_no,
+    });
+    Ok(())
+}
+
+fn push_one(
     out: &mut Returned,
     r: &Value,
     rp: &str,

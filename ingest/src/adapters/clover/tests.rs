@@ -2,7 +2,9 @@
 //! removed, amount refunds and credits, merchants, and bad fields named.
 
 use super::parse;
-use super::tests_fixtures::{approved_tenders, ctx, d, fixture, lines_total, txn_of, MERCHANT};
+use super::tests_fixtures::{
+    approved_tenders, ctx, d, fixture, lines_total, txn_of, whole_of, MERCHANT,
+};
 use crate::adapters::format::{map, Format, Meta};
 use crate::envelope::{Origin, Record};
 use pos_core::model::*;
@@ -69,7 +71,7 @@ fn an_amount_refund_is_one_return_line_without_the_tip_and_a_credit_another() {
         "tipAmount": 100, "payment": { "id": "PAYCASH000001" }, "createdTime": 1_780_500_000_000i64 }] });
     v["credits"] = json!({ "elements": [{ "id": "C1", "amount": 300,
         "tender": { "labelKey": "com.clover.tender.cash" } }] });
-    let t = txn_of(&v.to_string());
+    let t = whole_of(&v.to_string());
     let back: Vec<(&str, Decimal, Decimal)> = t.lines[2..]
         .iter()
         .map(|l| (l.raw_item_id.as_str(), l.net_amount, l.tax))
@@ -84,10 +86,11 @@ fn an_amount_refund_is_one_return_line_without_the_tip_and_a_credit_another() {
     assert!(t.lines[2..]
         .iter()
         .all(|l| l.kind == LineKind::Return && l.quantity == d("-1")));
-    let refunds: Vec<(TenderMethod, Decimal)> = t.tenders[2..]
+    let mut refunds: Vec<(TenderMethod, Decimal)> = t.tenders[2..]
         .iter()
         .map(|x| (x.method, x.amount))
         .collect();
+    refunds.sort_by_key(|r| r.1);
     assert_eq!(
         refunds,
         vec![
@@ -373,7 +376,7 @@ fn a_line_item_not_revenue_is_a_non_revenue_line_and_so_is_its_refund() {
     let mut v: Value =
         serde_json::from_str(&fixture("order_line_refund_named_by_line_item.json")).unwrap();
     v["lineItems"]["elements"][1]["isRevenue"] = json!(false);
-    let t = txn_of(&v.to_string());
+    let t = whole_of(&v.to_string());
     let got: Vec<_> = t.lines.iter().map(|l| (l.kind, l.non_revenue)).collect();
     assert_eq!(
         got,

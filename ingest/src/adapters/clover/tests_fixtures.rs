@@ -33,6 +33,23 @@ pub(super) fn txn_of(body: &str) -> Transaction {
     }
 }
 
+/// The order of `body` with its refunds made on other days (their own transactions) merged
+/// back in, lines and tenders: for tests of what a refund maps to, not of the day it lands on.
+pub(super) fn whole_of(body: &str) -> Transaction {
+    let p = parse(&ctx(), body, None).unwrap();
+    let mut ts = p.records.into_iter().map(|r| match r {
+        Ok(Record::Txn(t)) => *t,
+        other => panic!("expected a transaction, got {other:?}"),
+    });
+    let mut t = ts.next().expect("a transaction");
+    for r in ts {
+        t.lines.extend(r.lines);
+        t.tenders.extend(r.tenders);
+    }
+    t.lines.sort_by_key(|l| l.line_no);
+    t
+}
+
 pub(super) fn d(s: &str) -> Decimal {
     s.parse().unwrap()
 }
@@ -126,7 +143,7 @@ fn split_tender_with_debit_cash_back_charges_the_card_and_pays_the_cash_out() {
 #[test]
 fn partial_refund_of_a_line_item_is_a_return_line_and_a_refund_to_the_card() {
     let body = fixture("order_partial_refund.json");
-    let t = txn_of(&body);
+    let t = whole_of(&body);
     assert_eq!(t.lines.len(), 3);
     let r = &t.lines[2];
     assert_eq!(r.kind, LineKind::Return);
@@ -186,7 +203,67 @@ fn every_fixture_maps_and_a_page_of_them_maps_each() {
         .collect();
     let page = serde_json::json!({ "elements": orders, "href": "https://api.clover.com/v3/merchants/x/orders" });
     let p = parse(&ctx(), &page.to_string(), None).unwrap();
-    assert_eq!(p.records.len(), 7);
+    // Seven orders, and the partial refund made two days after its order: a transaction of
+    // its own on that day.
+    assert_eq!(p.records.len(), 8);
     assert!(p.records.iter().all(|r| matches!(r, Ok(Record::Txn(_)))));
     assert!(p.event_id.starts_with("clover/orders/"));
+}
+
+/// The fixture's refund was made two days after the sale (2026-06-07 12:30 in New York): it
+/// lands on that day as a transaction of its own, the order keeping its sale on the 5th; each
+/// balances. The same refund made on the sale's day stays in the order.
+#[test]
+fn a_refund_made_on_a_later_day_lands_on_that_day() {
+    let body = fixture("order_partial_refund.json");
+    let p = parse(&ctx(), &body, None).unwrap();
+    let ts: Vec<&Transaction> = p
+        .records
+        .iter()
+        .map(|r| match r {
+            Ok(Record::Txn(t)) => t.as_ref(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    let [sale, back] = ts[..] else {
+        panic!("expected the order and its refund, got {ts:?}")
+    };
+    assert_eq!(
+        (
+            sale.key.source_txn_id.as_str(),
+            sale.business_date.to_string()
+        ),
+        ("RFND9H2J4K6LM", "2026-06-05".into())
+    );
+    assert_eq!(
+        (
+            back.key.source_txn_id.as_str(),
+            back.business_date.to_string()
+        ),
+        ("RFND9H2J4K6LM/refund/REFCAP0000001", "2026-06-07".into())
+    );
+    assert_eq!(back.occurred_at.timestamp_millis(), 1_780_849_800_000);
+    assert_eq!(
+        (back.status, back.source_version),
+        (sale.status, sale.source_version)
+    );
+    assert!(sale.lines.iter().all(|l| l.kind == LineKind::Sale));
+    assert_eq!(
+        (lines_total(sale), approved_tenders(sale)),
+        (d("68.90"), d("68.90"))
+    );
+    assert_eq!(
+        (lines_total(back), approved_tenders(back)),
+        (d("-21.20"), d("-21.20"))
+    );
+    assert_eq!(
+        back.lines[0].original_txn_id.as_deref(),
+        Some("RFND9H2J4K6LM")
+    );
+    // Made the same day (an hour after the sale): one transaction, as before.
+    let mut v: Value = serde_json::from_str(&body).unwrap();
+    v["refunds"]["elements"][0]["createdTime"] = serde_json::json!(1_780_693_200_000i64);
+    let p = parse(&ctx(), &v.to_string(), None).unwrap();
+    assert_eq!(p.records.len(), 1);
+    assert_eq!(lines_total(&txn_of(&v.to_string())), d("47.70"));
 }

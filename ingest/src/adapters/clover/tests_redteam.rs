@@ -84,8 +84,9 @@ fn print_txn(t: &Transaction, total: Option<i64>) {
     );
 }
 
+/// The fixture's order with its refunds, whatever day they land on.
 fn txn(name: &str) -> Transaction {
-    super::tests_fixtures::txn_of(&super::tests_fixtures::fixture(name))
+    super::tests_fixtures::whole_of(&super::tests_fixtures::fixture(name))
 }
 
 fn approved(t: &Transaction) -> Decimal {
@@ -270,11 +271,11 @@ fn refunds_listed_under_their_payment_count_once() {
     nested.as_object_mut().unwrap().remove("payment");
     v["payments"]["elements"][0]["refunds"] = serde_json::json!({ "elements": [nested] });
     // Listed in both places: once.
-    let both = super::tests_fixtures::txn_of(&v.to_string());
+    let both = super::tests_fixtures::whole_of(&v.to_string());
     assert_eq!(both.tenders.len(), 2);
     // Only under the payment: still there, on the card it came from.
     v.as_object_mut().unwrap().remove("refunds");
-    let t = super::tests_fixtures::txn_of(&v.to_string());
+    let t = super::tests_fixtures::whole_of(&v.to_string());
     let back = t.tenders.last().unwrap();
     assert_eq!(
         (back.method, back.amount, back.card_bin.as_deref()),
