@@ -20,11 +20,15 @@ const SHOWN_REJECTS: usize = 20;
 /// Money of the completed transactions of one currency.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Money {
+    /// Of the revenue lines, as the views count net sales.
     pub net: Decimal,
     pub tax: Decimal,
+    /// Lines paid for that are not revenue (gift cards sold…): in the tenders, not in `net`.
+    pub non_revenue: Decimal,
     pub discount: Decimal,
     pub tenders: Decimal,
-    /// Transactions whose tenders are not their lines' net plus tax (and that have tenders).
+    /// Transactions whose tenders are not their lines' net plus tax plus non-revenue (and that
+    /// have tenders).
     pub unbalanced: usize,
 }
 
@@ -34,6 +38,7 @@ pub struct Day {
     pub txns: usize,
     pub net: Decimal,
     pub tax: Decimal,
+    pub non_revenue: Decimal,
 }
 
 #[derive(Debug, Default)]
@@ -104,11 +109,16 @@ impl Report {
         let sum = |it: &mut dyn Iterator<Item = Decimal>| {
             it.fold(Decimal::ZERO, |a, b| a.saturating_add(b))
         };
-        let net = sum(&mut t.lines.iter().map(|l| l.net_amount));
+        let of = |non_revenue: bool| {
+            let lines = t.lines.iter().filter(|l| l.non_revenue == non_revenue);
+            sum(&mut lines.map(|l| l.net_amount))
+        };
+        let (net, non_revenue) = (of(false), of(true));
         let tax = sum(&mut t.lines.iter().map(|l| l.tax));
         let paid = sum(&mut t.tenders.iter().map(|p| p.amount));
         m.net = m.net.saturating_add(net);
         m.tax = m.tax.saturating_add(tax);
+        m.non_revenue = m.non_revenue.saturating_add(non_revenue);
         m.discount = m
             .discount
             .saturating_add(sum(&mut t.lines.iter().map(|l| l.discount)));
@@ -120,19 +130,21 @@ impl Report {
         day.txns += 1;
         day.net = day.net.saturating_add(net);
         day.tax = day.tax.saturating_add(tax);
-        if !t.tenders.is_empty() && paid != net.saturating_add(tax) {
+        day.non_revenue = day.non_revenue.saturating_add(non_revenue);
+        if !t.tenders.is_empty() && paid != net.saturating_add(tax).saturating_add(non_revenue) {
             m.unbalanced += 1;
         }
     }
 }
 
 impl Report {
-    /// The days as CSV (`currency,business_date,transactions,net,tax`), for comparing with
-    /// the source's own daily totals in another tool.
+    /// The days as CSV (`currency,business_date,transactions,net,tax,non_revenue`), for
+    /// comparing with the source's own daily totals in another tool.
     pub fn days_csv(&self) -> String {
-        let mut out = String::from("currency,business_date,transactions,net,tax\n");
+        let mut out = String::from("currency,business_date,transactions,net,tax,non_revenue\n");
         for ((ccy, date), d) in &self.days {
-            out.push_str(&format!("{ccy},{date},{},{},{}\n", d.txns, d.net, d.tax));
+            let (n, net, tax, nr) = (d.txns, d.net, d.tax, d.non_revenue);
+            out.push_str(&format!("{ccy},{date},{n},{net},{tax},{nr}\n"));
         }
         out
     }
@@ -155,8 +167,8 @@ impl std::fmt::Display for Report {
         for (ccy, m) in &self.money {
             writeln!(
                 f,
-                "money {ccy}:    net {} tax {} discount {} tenders {} (completed; {} with tenders ≠ net + tax)",
-                m.net, m.tax, m.discount, m.tenders, m.unbalanced
+                "money {ccy}:    net {} tax {} non-revenue {} discount {} tenders {} (completed; {} with tenders ≠ net + tax + non-revenue)",
+                m.net, m.tax, m.non_revenue, m.discount, m.tenders, m.unbalanced
             )?;
         }
         let mut drawer: BTreeMap<&str, Vec<String>> = BTreeMap::new();
@@ -302,7 +314,7 @@ mod tests {
         let csv = r.days_csv();
         assert_eq!(csv.lines().count(), r.days.len() + 1);
         assert!(
-            csv.starts_with("currency,business_date,transactions,net,tax\nGBP,20"),
+            csv.starts_with("currency,business_date,transactions,net,tax,non_revenue\nGBP,20"),
             "{csv}"
         );
         assert!(r.to_string().contains(&format!("rejected:     {rejects}")));
@@ -385,6 +397,41 @@ mod tests {
         assert_eq!(usd.unbalanced, 2);
         let day = NaiveDate::from_ymd_opt(2026, 10, 9).unwrap();
         assert_eq!(r.days[&("USD".to_string(), day)].txns, 2);
+    }
+
+    /// A gift card sold is in the tenders but not in net sales: reported apart, and the
+    /// transaction still balances.
+    #[test]
+    fn non_revenue_lines_are_reported_apart_and_balance_the_tenders() {
+        use crate::adapters::testkit::{line, txn};
+        use pos_core::model::{LineKind, Tender, TenderMethod, TenderStatus};
+        let mut t = txn("g1", 1);
+        let mut card = line(2, LineKind::Sale, "1", "25.00", "0");
+        card.non_revenue = true;
+        t.lines = vec![line(1, LineKind::Sale, "2", "5.00", "0"), card];
+        t.tenders = vec![Tender {
+            tender_no: 1,
+            method: TenderMethod::Cash,
+            amount: "35.00".parse().unwrap(),
+            status: TenderStatus::Approved,
+            card_fingerprint: None,
+            card_bin: None,
+            card_entry: None,
+            occurred_at: t.occurred_at,
+        }];
+        let mut r = Report::default();
+        r.add_txn(&t);
+        let m = &r.money[&t.currency];
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        assert_eq!(
+            (m.net, m.non_revenue, m.unbalanced),
+            (d("10.00"), d("25.00"), 0)
+        );
+        assert!(
+            r.days_csv().ends_with(",1,10.00,0,25.00\n"),
+            "{}",
+            r.days_csv()
+        );
     }
 
     #[test]
