@@ -433,4 +433,7 @@ fn toast_deferred_rows_are_non_revenue_lines() {
         rejects[0].reason
     );
     assert_eq!(p.records.len(), 4);
+    // An export without the column (the mapping lists it as optional): nothing is deferred.
+    let without = with("true").replacen(",Deferred,", ",Not Deferred,", 1);
+    assert!(flags(&without).iter().all(|f| !f));
 }
