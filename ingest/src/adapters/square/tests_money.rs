@@ -172,6 +172,18 @@ fn a_gift_card_sold_is_a_non_revenue_line_and_a_custom_amount_a_sale() {
     );
 }
 
+#[test]
+fn a_returned_gift_card_is_a_non_revenue_return_line() {
+    let t = edited("return_order_with_refunds.json", |o| {
+        o["returns"][0]["return_line_items"][0]["item_type"] = "GIFT_CARD".into();
+    });
+    // The first returned item made a gift card (a gift card sale refunded); the beans and the
+    // returned delivery fee stay sales.
+    assert!(t.lines.iter().all(|l| l.kind == LineKind::Return));
+    let flags: Vec<_> = t.lines.iter().map(|l| l.non_revenue).collect();
+    assert_eq!(flags, [true, false, false]);
+}
+
 const APPORTIONED: &str = r#"{"order":{"id":"O","location_id":"L","created_at":"2025-01-01T00:00:00Z","state":"COMPLETED",
     "line_items":[{"uid":"li","name":"A","quantity":"2","base_price_money":{"amount":1000,"currency":"USD"},
       "gross_sales_money":{"amount":2000,"currency":"USD"},
