@@ -759,9 +759,7 @@ fn toast_bistro(name: &str) -> (Context, String) {
     );
     ctx.store_tz
         .insert("bistro".into(), chrono_tz::America::New_York);
-    let path = format!("{}/tests/data/real/toast/{name}", manifest_dir());
-    let page = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    (ctx, page)
+    (ctx, real(&format!("toast/{name}")))
 }
 
 #[tokio::test]
@@ -883,11 +881,7 @@ async fn square_shift_event_no_sales_count_per_cashier_on_the_store_s_day() {
         .insert("L8Q2Y5Z6ABCDE".into(), "austin".into());
     ctx.store_tz
         .insert("austin".into(), chrono_tz::America::Chicago);
-    let page = std::fs::read_to_string(format!(
-        "{}/tests/data/real/square/list_cash_drawer_shift_events_page.json",
-        manifest_dir()
-    ))
-    .unwrap();
+    let page = real("square/list_cash_drawer_shift_events_page.json");
     let mut w = Writer::connect(&url).await.unwrap();
     let o = write(&mut w, &ctx, Format::Square, &page).await;
     assert_eq!(o.counts.rejects, 0);
@@ -923,11 +917,7 @@ async fn a_gift_card_sold_is_in_the_tenders_and_out_of_the_sales() {
     let url = fresh_db("gift_card").await;
     let db = connect(&url).await;
     let ctx = Context::for_tenant("t");
-    let body = std::fs::read_to_string(format!(
-        "{}/tests/data/real/square/retrieve_order_cad_cash_rounding_gift_card.json",
-        manifest_dir()
-    ))
-    .unwrap();
+    let body = real("square/retrieve_order_cad_cash_rounding_gift_card.json");
     let mut w = Writer::connect(&url).await.unwrap();
     let o = write(&mut w, &ctx, Format::Square, &body).await;
     assert_eq!(o.counts.rejects, 0);

@@ -80,6 +80,13 @@ pub fn sample(name: &str) -> String {
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
 }
 
+/// A file of `ingest/tests/data/real/` (`square/…json`): payloads in the shapes the POS
+/// systems publish (PROVENANCE.md beside them).
+pub fn real(path: &str) -> String {
+    let p = format!("{}/tests/data/real/{path}", manifest_dir());
+    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
+}
+
 pub fn envelopes(ctx: &Context, format: &Format, body: &str) -> Vec<Envelope> {
     map(ctx, &HashMap::new(), format, body, &Meta::default())
         .expect("payload maps")

@@ -217,14 +217,8 @@ fn every_fixture_maps_and_a_page_of_them_maps_each() {
 fn a_refund_made_on_a_later_day_lands_on_that_day() {
     let body = fixture("order_partial_refund.json");
     let p = parse(&ctx(), &body, None).unwrap();
-    let ts: Vec<&Transaction> = p
-        .records
-        .iter()
-        .map(|r| match r {
-            Ok(Record::Txn(t)) => t.as_ref(),
-            other => panic!("{other:?}"),
-        })
-        .collect();
+    let ts = crate::adapters::testkit::txns_of(&p.records);
+    assert_eq!(ts.len(), p.records.len(), "no rejects");
     let [sale, back] = ts[..] else {
         panic!("expected the order and its refund, got {ts:?}")
     };
