@@ -405,9 +405,12 @@ fn toast_deferred_rows_are_non_revenue_lines() {
     let with = |value: &str| -> String {
         real("toast/ItemSelectionDetails.csv")
             .lines()
-            .map(|l| match l.contains("Hand-Cut Fries") {
-                true => l.replacen(",false,false,false,", &format!(",false,{value},false,"), 1),
-                false => l.to_string(),
+            .map(|l| {
+                if l.contains("Hand-Cut Fries") {
+                    l.replacen(",false,false,false,", &format!(",false,{value},false,"), 1)
+                } else {
+                    l.to_string()
+                }
             })
             .collect::<Vec<_>>()
             .join("\n")

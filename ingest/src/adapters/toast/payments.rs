@@ -38,6 +38,7 @@ pub(super) fn check_tenders(
     Ok(out)
 }
 
+/// Whether the payment was voided (or is on its way to it): it took no money.
 pub(super) fn voided(p: &Value, pp: &str) -> Result<bool, PayloadError> {
     let status = opt_text(p, pp, "paymentStatus")?;
     Ok(get(p, "voidInfo").is_some()
