@@ -169,6 +169,12 @@ pub struct Mapping {
     /// the id of the payment it refunds, days later.
     #[serde(default)]
     pub split_returns: bool,
+    /// The `non_revenue` column's values that mark a line paid for but not revenue, when the
+    /// export names a kind of item rather than saying yes or no (a type column holding
+    /// `Gift Card`): compared without case or surrounding spaces, any other value a sale.
+    /// Without it the column is read as yes/no.
+    #[serde(default)]
+    pub non_revenue_values: Vec<String>,
     /// The file's character encoding when it is not UTF-8, as an encoding label
     /// (`"windows-1252"`, `"iso-8859-15"`, `"utf-16le"`…): spreadsheet tools on Windows still
     /// save CSV that way. A byte-order mark in the file wins over it.
@@ -363,7 +369,8 @@ pub struct Columns {
     pub original_txn_id: Option<String>,
     /// Marks a line paid for but not revenue (Toast's `Deferred`: a gift card sold), which
     /// the sales views leave out: `true`, `yes`, `y` or `1` (any case) mark one; `false`,
-    /// `no`, `n`, `0` or an empty cell do not; any other value rejects the transaction.
+    /// `no`, `n`, `0` or an empty cell do not; any other value rejects the transaction. With
+    /// `non_revenue_values`, those values mark one and any other is a sale.
     pub non_revenue: Option<String>,
     /// How the transaction was paid (one tender per transaction, through `[tenders]`).
     pub tender_method: Option<String>,
@@ -574,6 +581,11 @@ impl Mapping {
         self.check_voided()?;
         if c.tender_amount.is_some() && c.tender_method.is_none() {
             return Err("columns.tender_amount needs columns.tender_method".into());
+        }
+        if !self.non_revenue_values.is_empty() && c.non_revenue.is_none() {
+            return Err(
+                "non_revenue_values needs columns.non_revenue (the column they are in)".into(),
+            );
         }
         if let Some(e) = &self.encoding {
             if encoding_rs::Encoding::for_label(e.as_bytes()).is_none() {

@@ -172,7 +172,7 @@ pub(super) fn line_of(
         tax,
         entry_method: EntryMethod::Other,
         price_override: false,
-        non_revenue: non_revenue(cols, row)?,
+        non_revenue: non_revenue(m, cols, row)?,
         original_txn_id: row
             .get(&cols.original_txn_id)
             .map(str::to_string)
@@ -181,11 +181,15 @@ pub(super) fn line_of(
     })
 }
 
-/// Whether the row's `non_revenue` cell marks it as paid for but not revenue; no column, no.
-fn non_revenue(cols: &Cols, row: &Row) -> Result<bool, String> {
+/// Whether the row's `non_revenue` cell marks it as paid for but not revenue: one of the
+/// mapping's `non_revenue_values`, else a yes/no; no column or an empty cell, no.
+fn non_revenue(m: &Mapping, cols: &Cols, row: &Row) -> Result<bool, String> {
     let (Some(c), Some(v)) = (&cols.non_revenue, row.get(&cols.non_revenue)) else {
         return Ok(false);
     };
+    if !m.non_revenue_values.is_empty() {
+        return Ok(matches(&m.non_revenue_values, v));
+    }
     match v.to_ascii_lowercase().as_str() {
         "true" | "yes" | "y" | "1" => Ok(true),
         "false" | "no" | "n" | "0" => Ok(false),

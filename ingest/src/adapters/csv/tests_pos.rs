@@ -440,3 +440,43 @@ fn toast_deferred_rows_are_non_revenue_lines() {
     let without = with("true").replacen(",Deferred,", ",Not Deferred,", 1);
     assert!(flags(&without).iter().all(|f| !f));
 }
+
+/// An export that names the kind of item (a type column holding `Gift Card`) instead of a
+/// yes/no: `non_revenue_values` lists the kinds that are not revenue; any other is a sale.
+#[test]
+fn non_revenue_values_read_a_type_column() {
+    let body = "id,when,item,qty,price,type\n\
+                1,2026-03-05 10:00,coffee,1,4.00,Physical Good\n\
+                1,2026-03-05 10:00,card,1,50.00, gift card \n\
+                1,2026-03-05 10:00,cake,1,3.00,\n";
+    let mapping = |extra: &str| {
+        Mapping::from_toml(&format!(
+            "source = \"t\"\nstore_id = \"S\"\ndatetime_format = \"%Y-%m-%d %H:%M\"\n{extra}\n\
+             [columns]\ntxn_id = \"id\"\ndatetime = \"when\"\nitem_id = \"item\"\n\
+             quantity = \"qty\"\nunit_price = \"price\"\nnon_revenue = \"type\"\n"
+        ))
+    };
+    let m = mapping("non_revenue_values = [\"Gift Card\"]").unwrap();
+    let p = parse(&toast_ctx(), &m, body).unwrap();
+    let flags: Vec<_> = by_id(&p)["1"].lines.iter().map(|l| l.non_revenue).collect();
+    assert_eq!(flags, [false, true, false]);
+    // Read as yes/no, the type is no yes/no value: the transaction is rejected, naming it.
+    let p = parse(&toast_ctx(), &mapping("").unwrap(), body).unwrap();
+    let r = p.records[0].as_ref().unwrap_err();
+    assert!(
+        r.reason.contains("`Physical Good` is not a yes/no value"),
+        "{}",
+        r.reason
+    );
+    // Values without the column they are in: the mapping says so.
+    let e = Mapping::from_toml(
+        "source = \"t\"\nstore_id = \"S\"\ndatetime_format = \"%Y-%m-%d %H:%M\"\n\
+         non_revenue_values = [\"Gift Card\"]\n[columns]\ntxn_id = \"id\"\n\
+         datetime = \"when\"\nitem_id = \"item\"\nquantity = \"qty\"\nunit_price = \"price\"\n",
+    )
+    .unwrap_err();
+    assert!(
+        e.contains("non_revenue_values needs columns.non_revenue"),
+        "{e}"
+    );
+}
