@@ -90,7 +90,8 @@ fn nested_refunds(
     Ok(())
 }
 
-/// One refund or credit: its tender and return lines, and a note of which they are.
+/// One refund or credit: its tender and return lines, and a note of which they are (for
+/// `order::split_refunds`).
 fn one(
     out: &mut Returned,
     r: &Value,
@@ -99,30 +100,37 @@ fn one(
     parent: Option<&str>,
     a: &Around,
 ) -> Result<(), PayloadError> {
-    let (lines_before, tenders_before) = (out.lines.len(), out.tenders.len());
-    push_one(out, r, rp, credit, parent, a)?;
-    let tender = &out.tenders[tenders_before]; // every refund and credit has its tender
+    let id = text(r, rp, "id")?;
+    let (tender, made, (goods, tax)) = tender_of(r, rp, &id, parent, a)?;
+    let lines = if tender.status == TenderStatus::Approved {
+        let first_no = a.sales.len() as i32 + out.lines.len() as i32 + 1;
+        return_lines(r, rp, &id, credit, (goods, tax), first_no, a)?
+    } else {
+        vec![]
+    };
     out.each.push(Refund {
-        id: text(r, rp, "id")?,
-        at: millis(r, rp, "createdTime")?,
-        line_nos: out.lines[lines_before..]
-            .iter()
-            .map(|l| l.line_no)
-            .collect(),
+        id,
+        at: made,
+        line_nos: lines.iter().map(|l| l.line_no).collect(),
         tender_no: tender.tender_no,
     });
+    out.tenders.push(tender);
+    out.lines.extend(lines);
     Ok(())
 }
 
-fn push_one(
-    out: &mut Returned,
+/// A refund's tender, its own `createdTime`, and (goods, tax) it gave back.
+type Given = (Tender, Option<DateTime<Utc>>, (Decimal, Decimal));
+
+/// The negative tender of a refund or credit (at its `createdTime`, else the order's), that
+/// `createdTime`, and the goods (`amount − taxAmount − tipAmount`) and tax it gave back.
+fn tender_of(
     r: &Value,
     rp: &str,
-    credit: bool,
+    id: &str,
     parent: Option<&str>,
     a: &Around,
-) -> Result<(), PayloadError> {
-    let id = text(r, rp, "id")?;
+) -> Result<Given, PayloadError> {
     let amount = money(r, rp, "amount", a.currency)?;
     if amount < Decimal::ZERO {
         return Err(err(
@@ -141,39 +149,49 @@ fn push_one(
             (m, b)
         }
     };
-    let at = millis(r, rp, "createdTime")?.unwrap_or(a.created);
-    out.tenders.push(Tender {
-        tender_no: number_from_id(&id),
+    let made = millis(r, rp, "createdTime")?;
+    let tender = Tender {
+        tender_no: number_from_id(id),
         method,
         amount: -amount,
         status,
         card_fingerprint: None,
         card_bin: bin,
         card_entry: None,
-        occurred_at: at,
-    });
-    if status != TenderStatus::Approved {
-        return Ok(());
-    }
-    let goods = amount - tax - tip;
+        occurred_at: made.unwrap_or(a.created),
+    };
+    Ok((tender, made, (amount - tax - tip, tax)))
+}
+
+/// The return lines of an approved refund (numbered from `first_no`): on the line items it
+/// names, spread by their net; else one line `refund` (or `credit`) for the amount.
+fn return_lines(
+    r: &Value,
+    rp: &str,
+    id: &str,
+    credit: bool,
+    (goods, tax): (Decimal, Decimal),
+    first_no: i32,
+    a: &Around,
+) -> Result<Vec<Line>, PayloadError> {
     let named = if credit {
         vec![]
     } else {
-        named_lines(r, rp, &id, a.sales)?
+        named_lines(r, rp, id, a.sales)?
     };
-    let first_no = a.sales.len() as i32 + out.lines.len() as i32 + 1;
     if named.is_empty() {
         let what = if credit { "credit" } else { "refund" };
-        out.lines
-            .push(amount_line(first_no, what, &id, goods, tax, a.order_id));
-        return Ok(());
+        return Ok(vec![amount_line(
+            first_no, what, id, goods, tax, a.order_id,
+        )]);
     }
     let dp = exponent(a.currency);
     let weights: Vec<Decimal> = named.iter().map(|s| s.line.net_amount).collect();
     let nets = spread(-goods, &weights, dp);
     let taxes = spread(-tax, &weights, dp);
-    for (k, (s, (net, tax))) in named.iter().zip(nets.into_iter().zip(taxes)).enumerate() {
-        out.lines.push(Line {
+    let lines = named.iter().zip(nets.into_iter().zip(taxes)).enumerate();
+    Ok(lines
+        .map(|(k, (s, (net, tax)))| Line {
             line_no: first_no + k as i32,
             kind: LineKind::Return,
             quantity: -s.line.quantity,
@@ -183,9 +201,8 @@ fn push_one(
             original_txn_id: Some(a.order_id.to_string()),
             original_line_no: Some(s.line.line_no),
             ..s.line.clone()
-        });
-    }
-    Ok(())
+        })
+        .collect())
 }
 
 /// `voided` refunds never happened; `status` FAIL (Android SDK `RefundStatus`) was declined.
