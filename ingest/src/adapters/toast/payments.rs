@@ -80,6 +80,11 @@ fn payment(p: &Value, pp: &str, at: DateTime<Utc>, money: Amounts) -> Result<Ten
     })
 }
 
+/// The tender number of what payment `guid` gave back (a payment has one `refund`).
+pub(super) fn refund_tender_no(guid: &str) -> i32 {
+    number_from_id(&format!("{guid}/refund"))
+}
+
 /// Toast's payment `type` as a tender method.
 fn method(kind: &str) -> TenderMethod {
     match kind {
@@ -137,7 +142,7 @@ fn refund(
     }
     let guid = text(p, pp, "guid")?;
     Ok(Some(Tender {
-        tender_no: number_from_id(&format!("{guid}/refund")),
+        tender_no: refund_tender_no(&guid),
         amount: -back,
         status: TenderStatus::Approved,
         card_entry: None, // a refund is not presented

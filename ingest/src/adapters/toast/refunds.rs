@@ -14,10 +14,10 @@
 //! instead of landing beside it: its `occurred_at` is the check's (a refund's time is not stable).
 
 use super::orders::Order;
-use super::payments::voided;
+use super::payments::{refund_tender_no, voided};
 use super::read::{business_date, opt_toast_time};
 use crate::adapters::json::{array, get, join, text};
-use crate::adapters::{number_from_id, PayloadError};
+use crate::adapters::PayloadError;
 use chrono::NaiveDate;
 use pos_core::model::{LineKind, Transaction};
 use serde_json::Value;
@@ -73,7 +73,7 @@ fn refund_day(
         if voided(p, &pp)? {
             continue;
         }
-        numbers.push(number_from_id(&format!("{}/refund", text(p, &pp, "guid")?)));
+        numbers.push(refund_tender_no(&text(p, &pp, "guid")?));
         let rp = join(&pp, "refund");
         let day = match business_date(r, &rp, "refundBusinessDate")? {
             Some(d) => Some(d),
