@@ -196,6 +196,7 @@ fn quantile(sorted: &[Duration], p: f64) -> f64 {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
+    pos_ingest::memory::no_transparent_huge_pages();
     let args: Vec<String> = std::env::args().collect();
     let url = arg(&args, "--url", "http://127.0.0.1:8088");
     let rate: f64 = arg(&args, "--lines-per-sec", "20000")

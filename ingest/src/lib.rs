@@ -16,6 +16,7 @@ pub mod config;
 pub mod envelope;
 pub mod generate;
 pub mod import;
+pub mod memory;
 pub mod replay;
 pub mod serve;
 pub mod sku;

@@ -137,6 +137,7 @@ fn init_tracing() {
 }
 
 fn main() {
+    pos_ingest::memory::no_transparent_huge_pages();
     init_tracing();
     let cli = Cli::parse();
     let result = Config::load(cli.config.as_deref()).and_then(|mut cfg| {
