@@ -51,7 +51,9 @@ SELECT pos.create_continuous_aggregate(
         count(*) FILTER (WHERE status = 'cancelled') AS cancelled,
         coalesce(sum(net_amount) FILTER (WHERE status = 'completed'), 0) AS net,
         coalesce(sum(tax_amount) FILTER (WHERE status = 'completed'), 0) AS tax,
-        coalesce(sum(non_revenue_amount) FILTER (WHERE status = 'completed'), 0) AS non_revenue$$);
+        coalesce(sum(non_revenue_amount) FILTER (WHERE status = 'completed'), 0) AS non_revenue,
+        count(*) FILTER (WHERE status = 'completed' AND (non_revenue_amount = 0 OR gross_amount <> 0
+            OR return_amount <> 0 OR void_amount <> 0 OR net_amount <> 0)) AS basket_transactions$$);
 
 SELECT pos.create_continuous_aggregate(
     name => 'pos_caggs.store_daily_lines',
@@ -124,32 +126,32 @@ SELECT tenant_id, store_id, business_date,
        sum(pickups) AS pickups,
        sum(tender_cash) + sum(paid_in) - sum(paid_out) + sum(loans) - sum(pickups) AS cash_in_drawer,
        sum(over_short) AS over_short,
-       round(sum(net) / nullif(sum(transactions), 0), 2) AS average_basket
+       round(sum(net) / nullif(sum(basket_transactions), 0), 2) AS average_basket
   FROM (SELECT tenant_id, store_id, business_date, transactions, 0::numeric AS items_sold, 0::numeric AS items_returned,
                gross, discounts, returns, voids, 0::bigint AS void_lines, post_voids, post_void_amount, cancelled,
                0::bigint AS no_sales, net, tax, non_revenue, 0::numeric AS tender_cash, 0::numeric AS tender_card,
                0::numeric AS tender_gift_card, 0::numeric AS tender_store_credit, 0::numeric AS tender_other,
                0::bigint AS tenders_declined, 0::numeric AS paid_in, 0::numeric AS paid_out,
-               0::numeric AS loans, 0::numeric AS pickups, 0::numeric AS over_short
+               0::numeric AS loans, 0::numeric AS pickups, 0::numeric AS over_short, basket_transactions
           FROM %1$s
         UNION ALL
         SELECT tenant_id, store_id, business_date, 0::bigint, items_sold, items_returned, 0::numeric,
                0::numeric, 0::numeric, 0::numeric, void_lines, 0::bigint, 0::numeric, 0::bigint,
                0::bigint, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric,
-               0::numeric, 0::bigint, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric
+               0::numeric, 0::bigint, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::bigint
           FROM %2$s
         UNION ALL
         SELECT tenant_id, store_id, business_date, 0::bigint, 0::numeric, 0::numeric, 0::numeric,
                0::numeric, 0::numeric, 0::numeric, 0::bigint, 0::bigint, 0::numeric, 0::bigint,
                0::bigint, 0::numeric, 0::numeric, 0::numeric, tender_cash, tender_card, tender_gift_card,
                tender_store_credit, tender_other, tenders_declined, 0::numeric, 0::numeric,
-               0::numeric, 0::numeric, 0::numeric
+               0::numeric, 0::numeric, 0::numeric, 0::bigint
           FROM %3$s
         UNION ALL
         SELECT tenant_id, store_id, business_date, 0::bigint, 0::numeric, 0::numeric, 0::numeric,
                0::numeric, 0::numeric, 0::numeric, 0::bigint, 0::bigint, 0::numeric, 0::bigint,
                no_sales, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric,
-               0::numeric, 0::numeric, 0::bigint, paid_in, paid_out, loans, pickups, over_short
+               0::numeric, 0::numeric, 0::bigint, paid_in, paid_out, loans, pickups, over_short, 0::bigint
           FROM %4$s) parts
  GROUP BY tenant_id, store_id, business_date$body$,
     '{pos_caggs.store_daily_txn,pos_caggs.store_daily_lines,pos_caggs.store_daily_tender,pos_caggs.store_daily_drawer}',
@@ -293,7 +295,7 @@ COMMENT ON COLUMN pos.store_daily.loans IS 'Cash put into drawers from the safe 
 COMMENT ON COLUMN pos.store_daily.pickups IS 'Cash taken from drawers to the safe during the day (skims, drops).';
 COMMENT ON COLUMN pos.store_daily.cash_in_drawer IS 'What a count of the drawers at close should find: cash_expected + loans - pickups (the opening float included only when it was recorded as a loan).';
 COMMENT ON COLUMN pos.store_daily.over_short IS 'What the counts of the drawers at close found against what the POS expected them to hold, summed: positive over, negative short (0 when no count was recorded).';
-COMMENT ON COLUMN pos.store_daily.average_basket IS 'net / transactions.';
+COMMENT ON COLUMN pos.store_daily.average_basket IS 'net / the completed transactions with revenue: a transaction that only sold gift cards or other non-revenue lines is left out, as its amount is.';
 COMMENT ON COLUMN pos.cashier_daily.refunds_without_sale IS 'Return lines that name no original transaction: the classic refund-fraud signal.';
 COMMENT ON COLUMN pos.cashier_daily.manual_discounts IS 'Sale lines with a discount entered through a price override.';
 COMMENT ON COLUMN pos.cashier_daily.keyed_entries IS 'Lines whose item was typed in rather than scanned.';

@@ -64,6 +64,7 @@ pub fn sale_lines(
         .map(|it| Taxed {
             amount: it.gross - it.discount,
             rate: it.rate,
+            revenue: !it.non_revenue,
         })
         .collect();
     let vat = flag(o, path, "isVat")?;

@@ -94,13 +94,19 @@ pub fn order(
 /// Clover's reports count it, not on the sale's day (reported already): its return lines and
 /// tender leave the order for a transaction of their own, `<order>/refund/<refund id>`, at its
 /// `createdTime`, with the order's status, version and cashier. Clover refunds are objects of
-/// their own with a fixed id and time, so that key never moves between fetches.
+/// their own with a fixed id and time, so that key never moves between fetches. A voided or
+/// failed refund moved no money and has no return lines: it stays with the order, where it is
+/// a tender attempt, rather than becoming an empty transaction of its own on that day.
 fn split_refunds(ctx: &Context, mut t: Transaction, each: Vec<Refund>) -> Vec<Transaction> {
     let mut out = Vec::new();
     for r in each {
         let Some(at) = r.at else { continue };
         let day = ctx.business_date(&t.key.store_id, at);
-        if day == t.business_date {
+        let approved = t
+            .tenders
+            .iter()
+            .any(|x| x.tender_no == r.tender_no && x.status == TenderStatus::Approved);
+        if day == t.business_date || !approved {
             continue;
         }
         let (lines, kept) = t

@@ -181,9 +181,12 @@ fn return_lines(
     };
     if named.is_empty() {
         let what = if credit { "credit" } else { "refund" };
-        return Ok(vec![amount_line(
-            first_no, what, id, goods, tax, a.order_id,
-        )]);
+        let mut line = amount_line(first_no, what, id, goods, tax, a.order_id);
+        // Money given back on an order that sold only gift cards (or other non-revenue items)
+        // gives those back; where revenue items were sold too, nothing says which, and a refund
+        // is taken as of goods, as before.
+        line.non_revenue = !a.sales.is_empty() && a.sales.iter().all(|s| s.line.non_revenue);
+        return Ok(vec![line]);
     }
     let dp = exponent(a.currency);
     let weights: Vec<Decimal> = named.iter().map(|s| s.line.net_amount).collect();

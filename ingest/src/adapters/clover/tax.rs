@@ -10,6 +10,9 @@ use rust_decimal::Decimal;
 pub struct Taxed {
     pub amount: Decimal,
     pub rate: Decimal,
+    /// Revenue (not a gift card sold, `isRevenue: false`): only revenue lines take a share of
+    /// tax known from the payments alone ([`paid_tax`]); with rates, the rates decide.
+    pub revenue: bool,
 }
 
 /// `(net, tax)` per line. Without VAT the tax comes on top of the amount; with VAT (`isVat`:
@@ -51,7 +54,8 @@ pub fn add_tax(lines: &[Taxed], vat: bool, currency: &str) -> Option<(Vec<Decima
 /// `expand=lineItems` only, as many exports fetch): the tax Clover charged is then known only
 /// from the approved payments' `taxAmount` (Android SDK `payments.Payment`: "Tax amount
 /// paid"), spread over the lines in proportion to their amounts; with VAT it is taken out of
-/// them. Without it the tax would be lost: tenders above the lines by the whole tax.
+/// them. Without it the tax would be lost: tenders above the lines by the whole tax. A gift
+/// card sold is not taxed, so the revenue lines take it all (all lines, when none is revenue).
 pub fn paid_tax(
     lines: &[Taxed],
     tax: Decimal,
@@ -59,7 +63,16 @@ pub fn paid_tax(
     currency: &str,
 ) -> (Vec<Decimal>, Vec<Decimal>) {
     let weights: Vec<Decimal> = lines.iter().map(|l| l.amount).collect();
-    let taxes = spread(tax, &weights, exponent(currency));
+    let revenue: Vec<Decimal> = lines
+        .iter()
+        .map(|l| if l.revenue { l.amount } else { Decimal::ZERO })
+        .collect();
+    let bearing = if revenue.iter().any(|w| !w.is_zero()) {
+        &revenue
+    } else {
+        &weights
+    };
+    let taxes = spread(tax, bearing, exponent(currency));
     let nets = if vat {
         weights.iter().zip(&taxes).map(|(a, t)| a - t).collect()
     } else {
@@ -82,6 +95,7 @@ mod tests {
         let l = |a: &str| Taxed {
             amount: d(a),
             rate: d("0.0825"),
+            revenue: true,
         };
         let (nets, taxes) = add_tax(&[l("0.33"), l("0.33"), l("0.33")], false, "USD").unwrap();
         assert_eq!(taxes.iter().copied().sum::<Decimal>(), d("0.08"));
@@ -94,14 +108,42 @@ mod tests {
             Taxed {
                 amount: d("11.90"),
                 rate: d("0.19"),
+                revenue: true,
             },
             Taxed {
                 amount: d("5.00"),
                 rate: Decimal::ZERO,
+                revenue: true,
             },
         ];
         let (nets, taxes) = add_tax(&lines, true, "EUR").unwrap();
         assert_eq!((nets[0], taxes[0]), (d("10.00"), d("1.90")));
         assert_eq!((nets[1], taxes[1]), (d("5.00"), Decimal::ZERO));
+    }
+
+    #[test]
+    fn tax_known_from_the_payments_falls_on_revenue_lines_only() {
+        let l = |a: &str, revenue| Taxed {
+            amount: d(a),
+            rate: Decimal::ZERO,
+            revenue,
+        };
+        // VAT: an item of 10.00 and a gift card of 50.00, 1.60 tax paid.
+        let (nets, taxes) = paid_tax(
+            &[l("10.00", true), l("50.00", false)],
+            d("1.60"),
+            true,
+            "EUR",
+        );
+        assert_eq!((nets[0], taxes[0]), (d("8.40"), d("1.60")));
+        assert_eq!((nets[1], taxes[1]), (d("50.00"), Decimal::ZERO));
+        // Only non-revenue lines: the tax is not dropped, it is spread over them.
+        let (_, taxes) = paid_tax(
+            &[l("5.00", false), l("15.00", false)],
+            d("0.40"),
+            false,
+            "USD",
+        );
+        assert_eq!(taxes, vec![d("0.10"), d("0.30")]);
     }
 }

@@ -6,7 +6,7 @@ use crate::adapters::Context;
 use crate::envelope::Record;
 use pos_core::model::*;
 use rust_decimal::Decimal;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 pub(super) const MERCHANT: &str = "7XK2PJ9ZQ4M1A";
 
@@ -260,4 +260,63 @@ fn a_refund_made_on_a_later_day_lands_on_that_day() {
     let p = parse(&ctx(), &v.to_string(), None).unwrap();
     assert_eq!(p.records.len(), 1);
     assert_eq!(lines_total(&txn_of(&v.to_string())), d("47.70"));
+}
+
+/// A voided or failed refund moved no money: on another day it does not become an empty
+/// transaction there (one more "sale" in that day's count); it stays a tender of the order.
+#[test]
+fn a_refund_that_did_not_go_through_stays_with_its_order() {
+    let mut v: Value = serde_json::from_str(&fixture("order_partial_refund.json")).unwrap();
+    for (field, value) in [("voided", json!(true)), ("status", json!("FAIL"))] {
+        let mut w = v.clone();
+        w["refunds"]["elements"][0][field] = value;
+        let p = parse(&ctx(), &w.to_string(), None).unwrap();
+        let ts = crate::adapters::testkit::txns_of(&p.records);
+        assert_eq!(ts.len(), 1, "{field}: {ts:?}");
+        assert!(ts[0].lines.iter().all(|l| l.kind == LineKind::Sale));
+        assert!(ts[0]
+            .tenders
+            .iter()
+            .any(|x| x.amount == d("-21.20") && x.status != TenderStatus::Approved));
+    }
+    // And a refund that went through still splits (the fixture as it is).
+    v["refunds"]["elements"][0]["status"] = json!("SUCCESS");
+    assert_eq!(
+        parse(&ctx(), &v.to_string(), None).unwrap().records.len(),
+        2
+    );
+}
+
+/// Money given back without naming line items is a return of goods, unless the order sold
+/// nothing but non-revenue items (a gift card): then it gives those back.
+#[test]
+fn an_amount_refund_of_an_order_of_gift_cards_only_is_not_revenue() {
+    let mut v: Value = serde_json::from_str(&fixture("order_partial_refund.json")).unwrap();
+    v["refunds"]["elements"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("lineItems");
+    for li in v["lineItems"]["elements"].as_array_mut().unwrap() {
+        li.as_object_mut().unwrap().remove("refunded");
+        li.as_object_mut().unwrap().remove("refund");
+    }
+    let back = |v: &Value| -> (i32, bool) {
+        let p = parse(&ctx(), &v.to_string(), None).unwrap();
+        let ts = crate::adapters::testkit::txns_of(&p.records);
+        let r = ts[1]
+            .lines
+            .iter()
+            .find(|l| l.kind == LineKind::Return)
+            .unwrap();
+        (ts[1].lines.len() as i32, r.non_revenue)
+    };
+    assert_eq!(
+        back(&v),
+        (1, false),
+        "revenue items sold: a return of goods"
+    );
+    v["lineItems"]["elements"][0]["isRevenue"] = json!(false);
+    assert_eq!(back(&v), (1, false), "one revenue item left: still goods");
+    v["lineItems"]["elements"][1]["isRevenue"] = json!(false);
+    assert_eq!(back(&v), (1, true), "gift cards only");
 }

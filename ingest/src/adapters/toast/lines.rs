@@ -168,9 +168,10 @@ fn returned(
     if net.is_zero() && tax.is_zero() {
         return Ok(None);
     }
+    // A share of a positive net only: refunding a free or negative line returns it whole. A
+    // refund of its tax alone (net 0) returns no units.
     let share = match net.checked_div(line.net_amount) {
-        // A share of a positive net only: refunding a free or negative line returns it whole.
-        Some(s) if s > Decimal::ZERO && s < Decimal::ONE => s,
+        Some(s) if line.net_amount > Decimal::ZERO && s < Decimal::ONE => s,
         _ => Decimal::ONE,
     };
     Ok(Some(Line {

@@ -222,6 +222,19 @@ fn a_partial_refund_returns_its_share_of_the_quantity() {
 }
 
 #[test]
+fn a_refund_of_the_tax_alone_returns_no_units() {
+    let mut v = page();
+    let fries = &mut v["orders"][0]["checks"][0]["selections"][1];
+    fries["refundDetails"] = serde_json::json!({"refundAmount": 0, "taxRefundAmount": 0.36});
+    let p = parsed(&v);
+    let r = line(txn(&p, SPLIT_1), 200_002);
+    assert_eq!(
+        (r.quantity, r.net_amount, r.tax),
+        (Decimal::ZERO, Decimal::ZERO, dec("-0.36"))
+    );
+}
+
+#[test]
 fn an_applied_service_charge_is_a_charge_line_with_its_taxes() {
     let p = parsed(&page());
     let c = line(txn(&p, SPLIT_1), 5);
