@@ -93,10 +93,23 @@ pub struct TenderRecord {
     pub tender: Tender,
 }
 
+/// A transaction an earlier version of a payload derived and this version no longer does: a
+/// refund split off onto its own business day (`<check>/refunds`, `<order>/refund/<id>`) whose
+/// refund was since voided, or whose order moved onto the refund's day. Stored at a version
+/// older than `source_version`, it is deleted with its lines and tenders; a newer one is kept
+/// (this payload is then the stale one).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Retraction {
+    pub key: TxnKey,
+    pub occurred_at: DateTime<Utc>,
+    pub source_version: i64,
+}
+
 /// One canonical fact.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Record {
     Txn(Box<Transaction>),
+    Retract(Retraction),
     Drawer(DrawerEvent),
     Inventory(InventoryRecord),
     Tender(TenderRecord),
@@ -157,6 +170,7 @@ impl Record {
     pub fn time(&self) -> DateTime<Utc> {
         match self {
             Record::Txn(t) => t.occurred_at,
+            Record::Retract(r) => r.occurred_at,
             Record::Drawer(d) => d.occurred_at,
             Record::Inventory(i) => i.level.as_of,
             Record::Tender(x) => x.tender.occurred_at,

@@ -869,6 +869,39 @@ async fn toast_orders_land_a_check_each_and_a_newer_fetch_replaces_an_open_check
         scalar_text(&db, &refund_day).await,
         "1/0/-12.0/-1.07/0/-13.07/0"
     );
+    // A version older than the split one, saying the refund was made on the 9th, arrives late:
+    // its retraction is older than the stored `/refunds` and deletes nothing.
+    let mut stale: serde_json::Value = later.clone();
+    stale["orders"][0]["modifiedDate"] = "2026-10-12T18:01:00.000+0000".into();
+    let r = &mut stale["orders"][0]["checks"][0]["payments"][1]["refund"];
+    r["refundBusinessDate"] = 20261009.into();
+    let o = write(&mut w, &ctx, Format::Toast, &stale.to_string()).await;
+    assert_eq!((o.counts.duplicates, o.counts.rejects), (0, 0));
+    assert_eq!(
+        scalar_text(&db, &refund_day).await,
+        "1/0/-12.0/-1.07/0/-13.07/0"
+    );
+    // Corrected again: the refund was made on the 9th after all. The check takes it back, and
+    // the transaction the last version split off on the 12th goes, lines and tender with it:
+    // left there, the refund would count on both days.
+    let mut back: serde_json::Value = later.clone();
+    back["orders"][0]["modifiedDate"] = "2026-10-12T19:00:00.000+0000".into();
+    let r = &mut back["orders"][0]["checks"][0]["payments"][1]["refund"];
+    r["refundBusinessDate"] = 20261009.into();
+    r["refundDate"] = "2026-10-09T21:00:00.000+0000".into();
+    let o = write(&mut w, &ctx, Format::Toast, &back.to_string()).await;
+    assert_eq!((o.counts.duplicates, o.counts.rejects), (0, 0));
+    assert_eq!(scalar_text(&db, day).await, "3/1/67.1/5.95/35.24/47.81/1");
+    let gone = "SELECT (SELECT count(*) FROM pos.txn WHERE source_txn_id LIKE '%/refunds') || '/' ||                 (SELECT count(*) FROM pos.sale_line WHERE source_txn_id LIKE '%/refunds') || '/' ||                 (SELECT count(*) FROM pos.tender WHERE source_txn_id LIKE '%/refunds')";
+    assert_eq!(scalar_text(&db, gone).await, "0/0/0");
+    assert_eq!(
+        scalar_text(
+            &db,
+            "SELECT count(*) FROM pos.store_daily WHERE store_id = 'bistro' AND business_date = '2026-10-12'"
+        )
+        .await,
+        "0"
+    );
 }
 
 #[tokio::test]

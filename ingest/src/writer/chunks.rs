@@ -48,6 +48,8 @@ pub fn days_needed<'a>(
                         .insert(day(x.occurred_at));
                 }
             }
+            // Deletes only: nothing to make room for.
+            Record::Retract(_) => {}
             Record::Drawer(d) => {
                 need.entry("pos.drawer_event")
                     .or_default()

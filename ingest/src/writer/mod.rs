@@ -8,6 +8,7 @@ mod copier;
 mod inbox;
 pub mod phases;
 pub mod reference;
+mod retract;
 pub mod rows;
 mod stage;
 mod txns;
@@ -423,6 +424,10 @@ impl Writer {
             let tx = c.sql().await?;
             rows += tx.execute(sql.solo_tenders.as_str(), &[&batch_id]).await?;
         }
+        if !d.retractions.is_empty() {
+            // After the upserts: a transaction written above at a newer version is kept.
+            rows += retract::delete(&mut c, &d.retractions).await?;
+        }
         counts.rows_written = rows;
         counts.rejects = insert_rejects(&mut c, envs, &accepted, &inbox_ids).await?;
         laps.lap(Phase::Others);
@@ -605,6 +610,13 @@ fn describe(rec: &Record) -> (String, String, String, String) {
             t.key.source.clone(),
             t.key.source_txn_id.clone(),
             serde_json::to_string(t).unwrap_or_default(),
+        ),
+        Record::Retract(r) => (
+            r.key.tenant_id.clone(),
+            r.key.source.clone(),
+            r.key.source_txn_id.clone(),
+            serde_json::json!({"retract": r.key.source_txn_id, "occurred_at": r.occurred_at})
+                .to_string(),
         ),
         Record::Drawer(d) => (
             d.tenant_id.clone(),

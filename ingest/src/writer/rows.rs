@@ -1,7 +1,7 @@
 //! Pre-processing before anything touches the database: keep one version per natural key, and
 //! compute the header totals `pos.txn` carries so reports need no join.
 
-use crate::envelope::{InventoryRecord, Record, TenderRecord};
+use crate::envelope::{InventoryRecord, Record, Retraction, TenderRecord};
 use pos_core::model::{DrawerEvent, LineKind, TenderStatus, Transaction};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
@@ -64,6 +64,9 @@ pub fn totals(t: &Transaction) -> Totals {
 #[derive(Debug, Default)]
 pub struct Deduped<'a> {
     pub txns: Vec<&'a Transaction>,
+    /// Derived transactions to delete where stored at an older version (not deduplicated: a
+    /// key retracted twice is deleted once).
+    pub retractions: Vec<&'a Retraction>,
     pub drawers: Vec<&'a DrawerEvent>,
     pub inventory: Vec<&'a InventoryRecord>,
     pub tenders: Vec<&'a TenderRecord>,
@@ -112,6 +115,7 @@ pub fn dedup<'a>(records: impl IntoIterator<Item = &'a Record>) -> Deduped<'a> {
     let mut drawers: HashMap<(&str, &str, &str, &str, i64), &DrawerEvent> = HashMap::new();
     let mut inventory: HashMap<(&str, &str, &str, i64), &InventoryRecord> = HashMap::new();
     let mut tenders: HashMap<(&str, &str, &str, &str, i32, i64), &TenderRecord> = HashMap::new();
+    let mut retractions = Vec::new();
     let mut superseded = 0;
     for r in records {
         match r {
@@ -138,6 +142,7 @@ pub fn dedup<'a>(records: impl IntoIterator<Item = &'a Record>) -> Deduped<'a> {
                 );
                 superseded += usize::from(keep_newest(&mut txns, id, t));
             }
+            Record::Retract(r) => retractions.push(r),
             Record::Drawer(d) => {
                 let id = (
                     d.tenant_id.as_str(),
@@ -162,6 +167,7 @@ pub fn dedup<'a>(records: impl IntoIterator<Item = &'a Record>) -> Deduped<'a> {
     }
     let mut out = Deduped {
         superseded,
+        retractions,
         ..Deduped::default()
     };
     let mut x: Vec<_> = tenders.into_iter().collect();

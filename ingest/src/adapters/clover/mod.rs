@@ -67,17 +67,28 @@ pub fn parse(ctx: &Context, body: &str, merchant: Option<&str>) -> Result<Parsed
             "neither a Clover order (`id`), a page of orders (`elements`) nor a notification (`merchants`)",
         ));
     }
-    let ts = order::order(ctx, &v, "", merchant)?;
-    let event_id = order_event(&ts[0]);
-    let records = ts
-        .into_iter()
-        .map(|t| finish(ctx, t, Some(&event_id), body))
-        .collect();
+    let m = order::order(ctx, &v, "", merchant)?;
+    let event_id = order_event(&m.txns[0]);
+    let records = records_of(ctx, m, &event_id, body).collect();
     Ok(Parsed {
         event_id,
         records,
         ..Parsed::default()
     })
+}
+
+/// An order's transactions, validated, then its retractions.
+fn records_of<'a>(
+    ctx: &'a Context,
+    m: order::Mapped,
+    event_id: &'a str,
+    raw: &'a str,
+) -> impl Iterator<Item = Result<Record, Reject>> + 'a {
+    let txns = m
+        .txns
+        .into_iter()
+        .map(move |t| finish(ctx, t, Some(event_id), raw));
+    txns.chain(m.retractions.into_iter().map(|r| Ok(Record::Retract(r))))
 }
 
 fn order_event(t: &pos_core::model::Transaction) -> String {
@@ -94,10 +105,9 @@ fn page(ctx: &Context, v: &Value, merchant: Option<&str>) -> Result<Parsed, Payl
     for (i, o) in list.iter().enumerate() {
         let raw = o.to_string();
         match order::order(ctx, o, &format!("elements[{i}]"), merchant) {
-            Ok(ts) => {
-                let id = order_event(&ts[0]);
-                let recs = ts.into_iter().map(|t| finish(ctx, t, Some(&id), &raw));
-                p.records.extend(recs);
+            Ok(m) => {
+                let id = order_event(&m.txns[0]);
+                p.records.extend(records_of(ctx, m, &id, &raw));
                 ids.push(id);
             }
             Err(e) => {

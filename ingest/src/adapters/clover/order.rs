@@ -15,17 +15,24 @@ use super::tenders::{payments, Payments};
 use super::SOURCE;
 use crate::adapters::json::{err, get, opt_text, text};
 use crate::adapters::{Context, PayloadError};
+use crate::envelope::Retraction;
 use pos_core::model::*;
 use serde_json::Value;
 
-/// The order as a transaction, followed by its refunds and credits made on another business
-/// day than the order's (see [`split_refunds`]).
+/// An order mapped: the order as a transaction, followed by its refunds and credits made on
+/// another business day than the order's, and the retractions of those an earlier version may
+/// have split off and this one does not (see [`split_refunds`]).
+pub struct Mapped {
+    pub txns: Vec<Transaction>,
+    pub retractions: Vec<Retraction>,
+}
+
 pub fn order(
     ctx: &Context,
     o: &Value,
     path: &str,
     merchant: Option<&str>,
-) -> Result<Vec<Transaction>, PayloadError> {
+) -> Result<Mapped, PayloadError> {
     not_a_payment(o, path)?;
     let id = text(o, path, "id")?;
     let merchant = merchant_of(o, path, merchant)?;
@@ -97,16 +104,29 @@ pub fn order(
 /// their own with a fixed id and time, so that key never moves between fetches. A voided or
 /// failed refund moved no money and has no return lines: it stays with the order, where it is
 /// a tender attempt, rather than becoming an empty transaction of its own on that day.
-fn split_refunds(ctx: &Context, mut t: Transaction, each: Vec<Refund>) -> Vec<Transaction> {
+///
+/// A refund that stays with the order is retracted as `<order>/refund/<id>`: an earlier version
+/// may have split it off (before it was voided, or while the order's day, the day of its first
+/// payment, was another), and that transaction must not count it a second time.
+fn split_refunds(ctx: &Context, mut t: Transaction, each: Vec<Refund>) -> Mapped {
     let mut out = Vec::new();
+    let mut retractions = Vec::new();
     for r in each {
         let Some(at) = r.at else { continue };
+        let id = format!("{}/refund/{}", t.key.source_txn_id, r.id);
         let day = ctx.business_date(&t.key.store_id, at);
         let approved = t
             .tenders
             .iter()
             .any(|x| x.tender_no == r.tender_no && x.status == TenderStatus::Approved);
         if day == t.business_date || !approved {
+            let mut key = t.key.clone();
+            key.source_txn_id = id;
+            retractions.push(Retraction {
+                key,
+                occurred_at: at,
+                source_version: t.source_version,
+            });
             continue;
         }
         let (lines, kept) = t
@@ -126,11 +146,14 @@ fn split_refunds(ctx: &Context, mut t: Transaction, each: Vec<Refund>) -> Vec<Tr
             tenders,
             ..t.clone()
         };
-        refund.key.source_txn_id = format!("{}/refund/{}", t.key.source_txn_id, r.id);
+        refund.key.source_txn_id = id;
         out.push(refund);
     }
     out.insert(0, t);
-    out
+    Mapped {
+        txns: out,
+        retractions,
+    }
 }
 
 /// A payment, refund or credit posted (or paged, `GET …/payments`) where an order is expected:

@@ -134,9 +134,10 @@ pub(super) fn map_orders<'v>(
 fn one_check(order: &Order, c: &Value, path: &str) -> Vec<Result<Record, Reject>> {
     let raw = c.to_string();
     match check::transaction(order, c, path).and_then(|t| refunds::split(order, c, path, t)) {
-        Ok(ts) => ts
+        Ok((ts, retract)) => ts
             .into_iter()
             .map(|t| finish(order.ctx, t, None, &raw))
+            .chain(retract.map(|r| Ok(Record::Retract(r))))
             .collect(),
         Err(why) => vec![Err(element_reject(order.ctx, SOURCE, None, &raw, why))],
     }

@@ -480,7 +480,9 @@ fn orders_go_through_the_toast_format() {
         &Meta::default(),
     )
     .unwrap();
-    assert_eq!((m.envelopes.len(), m.records), (1, 4));
+    // The checks' transactions, and the retraction of the refunded check's `/refunds` (its
+    // refund was made on its own day: see tests_refunds).
+    assert_eq!((m.envelopes.len(), m.records), (1, 5));
     let crate::envelope::Origin::New(raw) = &m.envelopes[0].origin else {
         panic!()
     };

@@ -43,6 +43,19 @@ fn refunded_on(date: &str, business: Option<u32>) -> Value {
     v
 }
 
+/// The retractions the payload carries, as (id, time, version).
+fn retracted(p: &Parsed) -> Vec<(String, chrono::DateTime<chrono::Utc>, i64)> {
+    p.records
+        .iter()
+        .filter_map(|r| match r {
+            Ok(crate::envelope::Record::Retract(x)) => {
+                Some((x.key.source_txn_id.clone(), x.occurred_at, x.source_version))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 #[test]
 fn a_refund_on_the_check_s_day_stays_in_the_check() {
     let p = parsed(&fixture("orders_bulk_business_day.json"));
@@ -50,6 +63,43 @@ fn a_refund_on_the_check_s_day_stays_in_the_check() {
     let t = txn(&p, SPLIT_1).unwrap();
     assert!(t.lines.iter().any(|l| l.kind == LineKind::Return));
     assert!(t.tenders.iter().any(|x| x.amount < Decimal::ZERO));
+    // An earlier version may have split it off: that transaction is retracted, at the key it
+    // would have had, with this version.
+    assert_eq!(
+        retracted(&p),
+        [(REFUNDS.to_string(), t.occurred_at, t.source_version)]
+    );
+}
+
+#[test]
+fn a_refund_whose_payment_was_voided_since_retracts_the_split() {
+    let mut v = refunded_on("2026-10-12T18:00:00.000+0000", Some(20261012));
+    v["orders"][0]["checks"][0]["payments"][1]["paymentStatus"] = "VOIDED".into();
+    let p = parsed(&v);
+    assert!(txn(&p, REFUNDS).is_none());
+    let t = txn(&p, SPLIT_1).unwrap();
+    assert_eq!(
+        retracted(&p),
+        [(REFUNDS.to_string(), t.occurred_at, t.source_version)]
+    );
+}
+
+#[test]
+fn a_check_split_or_without_refunds_retracts_nothing() {
+    let p = parsed(&refunded_on("2026-10-12T18:00:00.000+0000", Some(20261012)));
+    assert!(retracted(&p).is_empty());
+    let mut v = fixture("orders_bulk_business_day.json");
+    let check = &mut v["orders"][0]["checks"][0];
+    check["payments"][1]
+        .as_object_mut()
+        .unwrap()
+        .remove("refund");
+    for s in check["selections"].as_array_mut().unwrap() {
+        s.as_object_mut().unwrap().remove("refundDetails");
+    }
+    let p = parsed(&v);
+    assert!(txn(&p, SPLIT_1).is_some());
+    assert!(retracted(&p).is_empty(), "{:?}", retracted(&p));
 }
 
 #[test]

@@ -1,0 +1,51 @@
+//! Deletes the derived transactions a newer version of their payload no longer has (see
+//! [`crate::envelope::Retraction`]). Rare: only payloads that once split a refund off onto its
+//! own day and no longer do carry retractions, so this costs nothing to a batch without them.
+
+use super::copier::Copier;
+use crate::envelope::Retraction;
+use chrono::{DateTime, Utc};
+
+/// The header is found by its whole key (lines share its partition); tenders may have times of
+/// their own, so they are found by the transaction alone. Only a header stored at an older
+/// version than the retraction's goes, and its lines and tenders with it.
+const DELETE: &str = "
+WITH r AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::int8[])
+        AS r(tenant_id, store_id, source, source_txn_id, occurred_at, source_version)
+), gone AS (
+    DELETE FROM pos.txn t USING r
+     WHERE t.source_txn_id = r.source_txn_id AND t.tenant_id = r.tenant_id AND t.store_id = r.store_id
+       AND t.source = r.source AND t.occurred_at = r.occurred_at AND t.source_version < r.source_version
+    RETURNING t.tenant_id, t.store_id, t.source, t.source_txn_id, t.occurred_at
+), lines AS (
+    DELETE FROM pos.sale_line l USING gone g
+     WHERE l.occurred_at = g.occurred_at AND l.source_txn_id = g.source_txn_id
+       AND l.tenant_id = g.tenant_id AND l.store_id = g.store_id AND l.source = g.source
+    RETURNING 1
+), tenders AS (
+    DELETE FROM pos.tender x USING gone g
+     WHERE x.source_txn_id = g.source_txn_id AND x.tenant_id = g.tenant_id
+       AND x.store_id = g.store_id AND x.source = g.source
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM gone) + (SELECT count(*) FROM lines) + (SELECT count(*) FROM tenders)";
+
+/// Runs the retractions; the rows deleted (headers, lines and tenders).
+pub async fn delete(c: &mut Copier<'_>, rs: &[&Retraction]) -> Result<u64, tokio_postgres::Error> {
+    let col = |f: fn(&Retraction) -> &str| -> Vec<&str> { rs.iter().map(|r| f(r)).collect() };
+    let tenants = col(|r| &r.key.tenant_id);
+    let stores = col(|r| &r.key.store_id);
+    let sources = col(|r| &r.key.source);
+    let ids = col(|r| &r.key.source_txn_id);
+    let times: Vec<DateTime<Utc>> = rs.iter().map(|r| r.occurred_at).collect();
+    let versions: Vec<i64> = rs.iter().map(|r| r.source_version).collect();
+    let client = c.sql().await?;
+    let row = client
+        .query_one(
+            DELETE,
+            &[&tenants, &stores, &sources, &ids, &times, &versions],
+        )
+        .await?;
+    Ok(u64::try_from(row.get::<_, i64>(0)).unwrap_or(0))
+}
