@@ -95,13 +95,16 @@ pub struct TenderRecord {
 
 /// A transaction an earlier version of a payload derived and this version no longer does: a
 /// refund split off onto its own business day (`<check>/refunds`, `<order>/refund/<id>`) whose
-/// refund was since voided, or whose order moved onto the refund's day. Stored at a version
-/// older than `source_version`, it is deleted with its lines and tenders; a newer one is kept
-/// (this payload is then the stale one).
+/// refund was since voided, moved to another day, or whose order moved onto the refund's day.
+/// Stored at a version older than `source_version`, it is deleted with its lines and tenders; a
+/// newer one is kept (this payload is then the stale one), and so is one this same payload
+/// writes, which carries its version.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Retraction {
     pub key: TxnKey,
-    pub occurred_at: DateTime<Utc>,
+    /// Its `occurred_at`, or `None` for every time it may have been stored at (a key whose
+    /// time moves with the refund it holds).
+    pub occurred_at: Option<DateTime<Utc>>,
     pub source_version: i64,
 }
 
@@ -162,19 +165,6 @@ impl Envelope {
                 _ => 0,
             })
             .sum()
-    }
-}
-
-impl Record {
-    /// The partition time of the record (the hypertable column it is stored under).
-    pub fn time(&self) -> DateTime<Utc> {
-        match self {
-            Record::Txn(t) => t.occurred_at,
-            Record::Retract(r) => r.occurred_at,
-            Record::Drawer(d) => d.occurred_at,
-            Record::Inventory(i) => i.level.as_of,
-            Record::Tender(x) => x.tender.occurred_at,
-        }
     }
 }
 

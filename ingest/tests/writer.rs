@@ -902,6 +902,30 @@ async fn toast_orders_land_a_check_each_and_a_newer_fetch_replaces_an_open_check
         .await,
         "0"
     );
+    // Refunded three weeks later after all: the refund's transaction is timed on its own day, so
+    // the daily views find it there once materialized too (they look two days either side).
+    let mut weeks: serde_json::Value = back.clone();
+    weeks["orders"][0]["modifiedDate"] = "2026-10-30T18:05:00.000+0000".into();
+    let r = &mut weeks["orders"][0]["checks"][0]["payments"][1]["refund"];
+    r["refundBusinessDate"] = 20261030.into();
+    r["refundDate"] = "2026-10-30T18:00:00.000+0000".into();
+    let o = write(&mut w, &ctx, Format::Toast, &weeks.to_string()).await;
+    assert_eq!((o.counts.duplicates, o.counts.rejects), (0, 0));
+    let weeks_day = day.replace("2026-10-09", "2026-10-30");
+    for cagg in [
+        "pos_caggs.store_daily_txn",
+        "pos_caggs.store_daily_lines",
+        "pos_caggs.store_daily_tender",
+    ] {
+        let sql = format!("CALL pos.refresh_continuous_aggregate('{cagg}', NULL, NULL)");
+        db.batch_execute(&sql).await.unwrap();
+    }
+    assert_eq!(scalar_text(&db, day).await, "3/1/79.1/7.02/35.24/60.88/1");
+    assert_eq!(
+        scalar_text(&db, &weeks_day).await,
+        "1/0/-12.0/-1.07/0/-13.07/0"
+    );
+    assert_eq!(scalar_text(&db, gone).await, "1/1/1");
 }
 
 #[tokio::test]

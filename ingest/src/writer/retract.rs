@@ -6,8 +6,9 @@ use super::copier::Copier;
 use crate::envelope::Retraction;
 use chrono::{DateTime, Utc};
 
-/// The header is found by its whole key (lines share its partition); tenders may have times of
-/// their own, so they are found by the transaction alone. Only a header stored at an older
+/// The header is found by its whole key, or by all but its time where the retraction names
+/// none (lines share its partition); tenders may have times of their own, so they are found by
+/// the transaction alone. Only a header stored at an older
 /// version than the retraction's goes, and its lines and tenders with it.
 const DELETE: &str = "
 WITH r AS (
@@ -16,7 +17,8 @@ WITH r AS (
 ), gone AS (
     DELETE FROM pos.txn t USING r
      WHERE t.source_txn_id = r.source_txn_id AND t.tenant_id = r.tenant_id AND t.store_id = r.store_id
-       AND t.source = r.source AND t.occurred_at = r.occurred_at AND t.source_version < r.source_version
+       AND t.source = r.source AND t.source_version < r.source_version
+       AND (r.occurred_at IS NULL OR t.occurred_at = r.occurred_at)
     RETURNING t.tenant_id, t.store_id, t.source, t.source_txn_id, t.occurred_at
 ), lines AS (
     DELETE FROM pos.sale_line l USING gone g
@@ -38,7 +40,7 @@ pub async fn delete(c: &mut Copier<'_>, rs: &[&Retraction]) -> Result<u64, tokio
     let stores = col(|r| &r.key.store_id);
     let sources = col(|r| &r.key.source);
     let ids = col(|r| &r.key.source_txn_id);
-    let times: Vec<DateTime<Utc>> = rs.iter().map(|r| r.occurred_at).collect();
+    let times: Vec<Option<DateTime<Utc>>> = rs.iter().map(|r| r.occurred_at).collect();
     let versions: Vec<i64> = rs.iter().map(|r| r.source_version).collect();
     let client = c.sql().await?;
     let row = client

@@ -124,7 +124,7 @@ fn split_refunds(ctx: &Context, mut t: Transaction, each: Vec<Refund>) -> Mapped
             key.source_txn_id = id;
             retractions.push(Retraction {
                 key,
-                occurred_at: at,
+                occurred_at: Some(at),
                 source_version: t.source_version,
             });
             continue;

@@ -9,26 +9,28 @@
 //! their own, `<check>/refunds`, on that day.
 //!
 //! One transaction per check, not per refund: Toast keeps one `refund` per payment, so the day
-//! of an earlier refund of the same payment is not kept; the latest day named is used. And its
-//! key must not change with the next refund, so that a newer version replaces the older one
-//! instead of landing beside it: its `occurred_at` is the check's (a refund's time is not stable).
-//!
-//! A check with a refund that stays in it (made the same day, or its payment voided since)
-//! retracts `<check>/refunds`: an earlier version may have split it off, and that transaction
-//! must not count the refund a second time.
+//! of an earlier refund of the same payment is not kept; the latest day named is used. Its time
+//! is the refund's (see [`refund_time`]), which moves with the next refund; so a check that
+//! shows a refund also retracts `<check>/refunds` at any time, with its own version: the one
+//! an earlier version wrote (at another time, or before its refund was voided, or when the
+//! refund was not on the check's day yet) is deleted, the one this version writes is kept, and
+//! the refund never counts twice.
 
 use super::orders::Order;
 use super::payments::{refund_tender_no, voided};
 use super::read::{business_date, opt_toast_time};
 use crate::adapters::json::{array, get, join, text};
+use crate::adapters::local_to_utc;
 use crate::adapters::PayloadError;
 use crate::envelope::Retraction;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use pos_core::model::{LineKind, Transaction, TxnKey};
 use serde_json::Value;
 
-/// The check's transaction `t`, its refunds apart when they were made on another day, or the
-/// retraction of such a transaction when the check shows a refund that stays in it.
+/// The check's transaction `t`, its refunds apart when they were made on another day, and,
+/// whenever the check shows a refund, the retraction of `<check>/refunds` at any time: a split
+/// made by an earlier version (at another refund's time, or before the refund was voided)
+/// goes, the one this version writes stays (it carries this version).
 pub(super) fn split(
     order: &Order,
     c: &Value,
@@ -37,6 +39,7 @@ pub(super) fn split(
 ) -> Result<(Vec<Transaction>, Option<Retraction>), PayloadError> {
     let Refunds {
         day,
+        at,
         tenders: refund_tenders,
         any,
     } = refund_day(order, c, path)?;
@@ -45,41 +48,67 @@ pub(super) fn split(
             .iter()
             .any(|x| refund_tenders.contains(&x.tender_no));
     let id = format!("{}/refunds", t.key.source_txn_id);
+    let retract = (any || moves).then(|| Retraction {
+        key: TxnKey {
+            source_txn_id: id.clone(),
+            ..t.key.clone()
+        },
+        occurred_at: None,
+        source_version: t.source_version,
+    });
     let Some(day) = day.filter(|d| moves && *d != t.business_date) else {
-        let retract = (any || moves).then(|| Retraction {
-            key: TxnKey {
-                source_txn_id: id,
-                ..t.key.clone()
-            },
-            occurred_at: t.occurred_at,
-            source_version: t.source_version,
-        });
         return Ok((vec![t], retract));
     };
     let (returns, lines) = t
         .lines
         .into_iter()
         .partition(|l| l.kind == LineKind::Return);
-    let (back, tenders) = t
+    let (mut back, tenders): (Vec<_>, Vec<_>) = t
         .tenders
         .into_iter()
         .partition(|x| refund_tenders.contains(&x.tender_no));
     t.lines = lines;
     t.tenders = tenders;
+    let when = refund_time(order, day, at);
+    for x in &mut back {
+        x.occurred_at = when;
+    }
     let mut refund = Transaction {
         lines: returns,
         tenders: back,
         business_date: day,
+        occurred_at: when,
         ..t.clone()
     };
     refund.key.source_txn_id = id;
-    Ok((vec![t, refund], None))
+    Ok((vec![t, refund], retract))
+}
+
+/// When the refund transaction happened: the refund's `refundDate` when it falls within a day
+/// of its business day, else noon of that day in the store's zone. Not the check's time: the
+/// daily views find a day's rows among those timed within two days of it
+/// (docs/continuous-aggregates.md, `date_slack`), and a refund weeks after its check would be
+/// missed there.
+fn refund_time(order: &Order, day: NaiveDate, at: Option<DateTime<Utc>>) -> DateTime<Utc> {
+    let near = |t: &DateTime<Utc>| {
+        (order.ctx.business_date(order.store, *t) - day)
+            .num_days()
+            .abs()
+            <= 1
+    };
+    at.filter(near).unwrap_or_else(|| {
+        let noon = day.and_hms_opt(12, 0, 0).expect("noon is a time");
+        local_to_utc(&order.ctx.tz(order.store), noon)
+            .unwrap_or_else(|| DateTime::from_naive_utc_and_offset(noon, Utc))
+    })
 }
 
 /// What the check's payments say of refunds.
 struct Refunds {
     /// The latest day a payment was refunded on, if any names one.
     day: Option<NaiveDate>,
+    /// The `refundDate` of the refund of that day, if it has one.
+    at: Option<DateTime<Utc>>,
     /// The tender numbers of the refunds (as `payments` numbers them).
     tenders: Vec<i32>,
     /// A payment carries a refund, voided ones included.
@@ -87,7 +116,11 @@ struct Refunds {
 }
 
 fn refund_day(order: &Order, c: &Value, path: &str) -> Result<Refunds, PayloadError> {
-    let (mut latest, mut numbers, mut any) = (None, Vec::new(), false);
+    let (mut latest, mut numbers, mut any) = (
+        None::<(NaiveDate, Option<DateTime<Utc>>)>,
+        Vec::new(),
+        false,
+    );
     for (k, p) in array(c, path, "payments")?.iter().enumerate() {
         let pp = format!("{path}.payments[{k}]");
         let Some(r) = get(p, "refund").filter(|r| r.is_object()) else {
@@ -99,15 +132,20 @@ fn refund_day(order: &Order, c: &Value, path: &str) -> Result<Refunds, PayloadEr
         }
         numbers.push(refund_tender_no(&text(p, &pp, "guid")?));
         let rp = join(&pp, "refund");
+        let at = opt_toast_time(r, &rp, "refundDate")?;
         let day = match business_date(r, &rp, "refundBusinessDate")? {
             Some(d) => Some(d),
-            None => opt_toast_time(r, &rp, "refundDate")?
-                .map(|at| order.ctx.business_date(order.store, at)),
+            None => at.map(|at| order.ctx.business_date(order.store, at)),
         };
-        latest = latest.max(day);
+        if let Some(d) = day {
+            if latest.is_none_or(|(l, _)| d > l) {
+                latest = Some((d, at));
+            }
+        }
     }
     Ok(Refunds {
-        day: latest,
+        day: latest.map(|(d, _)| d),
+        at: latest.and_then(|(_, at)| at),
         tenders: numbers,
         any,
     })

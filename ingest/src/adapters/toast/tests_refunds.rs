@@ -44,7 +44,7 @@ fn refunded_on(date: &str, business: Option<u32>) -> Value {
 }
 
 /// The retractions the payload carries, as (id, time, version).
-fn retracted(p: &Parsed) -> Vec<(String, chrono::DateTime<chrono::Utc>, i64)> {
+fn retracted(p: &Parsed) -> Vec<(String, Option<chrono::DateTime<chrono::Utc>>, i64)> {
     p.records
         .iter()
         .filter_map(|r| match r {
@@ -63,11 +63,11 @@ fn a_refund_on_the_check_s_day_stays_in_the_check() {
     let t = txn(&p, SPLIT_1).unwrap();
     assert!(t.lines.iter().any(|l| l.kind == LineKind::Return));
     assert!(t.tenders.iter().any(|x| x.amount < Decimal::ZERO));
-    // An earlier version may have split it off: that transaction is retracted, at the key it
-    // would have had, with this version.
+    // An earlier version may have split it off: that transaction is retracted, at whatever
+    // time it was stored, with this version.
     assert_eq!(
         retracted(&p),
-        [(REFUNDS.to_string(), t.occurred_at, t.source_version)]
+        [(REFUNDS.to_string(), None, t.source_version)]
     );
 }
 
@@ -80,14 +80,20 @@ fn a_refund_whose_payment_was_voided_since_retracts_the_split() {
     let t = txn(&p, SPLIT_1).unwrap();
     assert_eq!(
         retracted(&p),
-        [(REFUNDS.to_string(), t.occurred_at, t.source_version)]
+        [(REFUNDS.to_string(), None, t.source_version)]
     );
 }
 
 #[test]
-fn a_check_split_or_without_refunds_retracts_nothing() {
+fn a_split_check_retracts_older_splits_and_a_check_without_refunds_nothing() {
+    // Split: the retraction carries the version the new `/refunds` is written with, so it
+    // deletes only an older one (stored at another refund's time, say).
     let p = parsed(&refunded_on("2026-10-12T18:00:00.000+0000", Some(20261012)));
-    assert!(retracted(&p).is_empty());
+    let back = txn(&p, REFUNDS).unwrap();
+    assert_eq!(
+        retracted(&p),
+        [(REFUNDS.to_string(), None, back.source_version)]
+    );
     let mut v = fixture("orders_bulk_business_day.json");
     let check = &mut v["orders"][0]["checks"][0];
     check["payments"][1]
@@ -110,17 +116,17 @@ fn a_refund_days_later_is_a_transaction_on_its_own_day() {
     assert_eq!(check.business_date, day(2026, 10, 9));
     assert!(check.lines.iter().all(|l| l.kind != LineKind::Return));
     assert!(check.tenders.iter().all(|x| x.amount > Decimal::ZERO));
-    // The refund: the salad's return line and the card's refund, on the 12th, linked to the
-    // check, keyed with the check's time and version so a newer fetch replaces it.
+    // The refund: the salad's return line and the card's refund, on the 12th, at the refund's
+    // time (within the daily views' reach of its day), with the check's version, linked to it.
     assert_eq!(back.business_date, day(2026, 10, 12));
+    let at = "2026-10-12T18:00:00Z"
+        .parse::<chrono::DateTime<chrono::Utc>>()
+        .unwrap();
     assert_eq!(
         (back.occurred_at, back.source_version, back.status),
-        (
-            check.occurred_at,
-            check.source_version,
-            TxnStatus::Completed
-        )
+        (at, check.source_version, TxnStatus::Completed)
     );
+    assert!(back.tenders.iter().all(|x| x.occurred_at == at));
     let r: Vec<_> = back
         .lines
         .iter()
@@ -133,6 +139,16 @@ fn a_refund_days_later_is_a_transaction_on_its_own_day() {
     let paid: Vec<_> = back.tenders.iter().map(|x| (x.method, x.amount)).collect();
     assert_eq!(paid, [(TenderMethod::Card, dec("-13.07"))]);
     assert_eq!(back.cashier_id, check.cashier_id);
+}
+
+#[test]
+fn a_refund_without_a_time_near_its_day_is_timed_at_noon_of_that_day() {
+    // Only the business day (a refundDate weeks off, as a bad clock would write it).
+    let p = parsed(&refunded_on("2026-11-30T18:00:00.000+0000", Some(20261012)));
+    let back = txn(&p, REFUNDS).unwrap();
+    assert_eq!(back.business_date, day(2026, 10, 12));
+    // Noon in New York (EDT, UTC-4).
+    assert_eq!(back.occurred_at.to_rfc3339(), "2026-10-12T16:00:00+00:00");
 }
 
 #[test]
