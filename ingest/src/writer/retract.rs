@@ -1,6 +1,6 @@
 //! Deletes the derived transactions a newer version of their payload no longer has (see
-//! [`crate::envelope::Retraction`]). Rare: only payloads that once split a refund off onto its
-//! own day and no longer do carry retractions, so this costs nothing to a batch without them.
+//! [`crate::envelope::Retraction`]). Only payloads with refunds carry retractions (Toast checks
+//! and Clover orders that show one), so a batch without them pays nothing.
 
 use super::copier::Copier;
 use crate::envelope::Retraction;
@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 
 /// The header is found by its whole key, or by all but its time where the retraction names
 /// none (lines share its partition); tenders may have times of their own, so they are found by
-/// the transaction alone. Only a header stored at an older
-/// version than the retraction's goes, and its lines and tenders with it.
+/// the transaction alone. Only a header stored at an older version than the retraction's goes,
+/// and its lines and tenders with it.
 const DELETE: &str = "
 WITH r AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::int8[])
