@@ -221,6 +221,10 @@ pub(crate) fn element_reject(
 pub fn check_transaction(ctx: &Context, t: &Transaction) -> Result<(), String> {
     validate_transaction(t).map_err(|e| e.to_string())?;
     check_time(ctx, "occurred_at", t.occurred_at)?;
+    // A tender's time is its partition too: out of range, it would make a chunk for 1970.
+    for x in &t.tenders {
+        check_time(ctx, "a tender's time", x.occurred_at)?;
+    }
     if t.lines
         .iter()
         .any(|l| l.raw_item_id.is_empty() && l.sku.is_empty())

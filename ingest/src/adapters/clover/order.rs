@@ -14,7 +14,7 @@ use super::refunds::{refunds_and_credits, Around, Refund, Returned};
 use super::tenders::{payments, Payments};
 use super::SOURCE;
 use crate::adapters::json::{err, get, opt_text, text};
-use crate::adapters::{Context, PayloadError};
+use crate::adapters::{check_time, Context, PayloadError};
 use crate::envelope::Retraction;
 use pos_core::model::*;
 use serde_json::Value;
@@ -112,7 +112,11 @@ fn split_refunds(ctx: &Context, mut t: Transaction, each: Vec<Refund>) -> Mapped
     let mut out = Vec::new();
     let mut retractions = Vec::new();
     for r in each {
-        let Some(at) = r.at else { continue };
+        // A time the writer would refuse (seconds read as milliseconds: 1970) stays with the
+        // order, which is then refused whole, naming it, rather than landing without its refund.
+        let Some(at) = r.at.filter(|at| check_time(ctx, "createdTime", *at).is_ok()) else {
+            continue;
+        };
         let id = format!("{}/refund/{}", t.key.source_txn_id, r.id);
         let day = ctx.business_date(&t.key.store_id, at);
         let approved = t

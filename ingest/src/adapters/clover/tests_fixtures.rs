@@ -303,6 +303,21 @@ fn a_refund_that_did_not_go_through_stays_with_its_order() {
     );
 }
 
+/// A refund timed in seconds (read as 1970) is not split off into a transaction of its own that
+/// would be refused alone while the order landed without it: the order keeps it and the whole
+/// is refused, naming the time.
+#[test]
+fn a_refund_with_a_time_out_of_range_is_refused_with_its_order() {
+    let mut v: Value = serde_json::from_str(&fixture("order_partial_refund.json")).unwrap();
+    v["refunds"]["elements"][0]["createdTime"] = json!(1_780_849_800i64);
+    let p = parse(&ctx(), &v.to_string(), None).unwrap();
+    let txns = crate::adapters::testkit::txns_of(&p.records);
+    let rejects = crate::adapters::testkit::rejects_of(&p.records);
+    assert!(txns.is_empty(), "{txns:?}");
+    assert_eq!(rejects.len(), 1);
+    assert!(rejects[0].reason.contains("1990"), "{}", rejects[0].reason);
+}
+
 /// Money given back without naming line items is a return of goods, unless the order sold
 /// nothing but non-revenue items (a gift card): then it gives those back.
 #[test]

@@ -70,7 +70,9 @@ pub(super) fn opt_toast_time(
 }
 
 /// A business date as Toast writes it, the integer `yyyyMMdd` (`20261009`); a string of the
-/// same digits is read too. `None` when absent.
+/// same digits is read too. `None` when absent, and for `0` or `""`: the placeholder Toast's
+/// own reference shows for a date not set (its tender examples' `refundBusinessDate: 0`),
+/// which would otherwise reject the whole check.
 pub(super) fn business_date(
     v: &Value,
     path: &str,
@@ -79,6 +81,9 @@ pub(super) fn business_date(
     let Some(d) = get(v, key) else {
         return Ok(None);
     };
+    if d.as_i64() == Some(0) || d.as_str().is_some_and(|s| s.trim().is_empty()) {
+        return Ok(None);
+    }
     let digits = match d {
         Value::Number(n) => n.to_string(),
         Value::String(s) => s.trim().to_string(),
