@@ -114,7 +114,9 @@ fn split_refunds(ctx: &Context, mut t: Transaction, each: Vec<Refund>) -> Mapped
     for r in each {
         // A time the writer would refuse (seconds read as milliseconds: 1970) stays with the
         // order, which is then refused whole, naming it, rather than landing without its refund.
-        let Some(at) = r.at.filter(|at| check_time(ctx, "createdTime", *at).is_ok()) else {
+        let Some(at) =
+            r.at.filter(|at| check_time(ctx, "createdTime", *at).is_ok())
+        else {
             continue;
         };
         let id = format!("{}/refund/{}", t.key.source_txn_id, r.id);

@@ -156,10 +156,17 @@ fn a_business_date_of_zero_is_no_business_date() {
     // Toast's reference shows `refundBusinessDate: 0`: the day then comes from the time.
     let mut v = refunded_on("2026-10-13T02:00:00.000+0000", None);
     v["orders"][0]["checks"][0]["payments"][1]["refund"]["refundBusinessDate"] = 0.into();
-    assert_eq!(txn(&parsed(&v), REFUNDS).unwrap().business_date, day(2026, 10, 12));
+    assert_eq!(
+        txn(&parsed(&v), REFUNDS).unwrap().business_date,
+        day(2026, 10, 12)
+    );
     v["orders"][0]["checks"][0]["payments"][1]["refund"]["refundBusinessDate"] = 2026.into();
     let p = parse(&ctx(), &v.to_string()).unwrap();
-    assert_eq!(rejects(&p).len(), 1, "a date that is neither reads as a bad check");
+    assert_eq!(
+        rejects(&p).len(),
+        1,
+        "a date that is neither reads as a bad check"
+    );
 }
 
 #[test]
