@@ -9,7 +9,8 @@ use chrono::{DateTime, Utc};
 /// The header is found by its whole key, or by all but its time where the retraction names
 /// none (lines share its partition); tenders may have times of their own, so they are found by
 /// the transaction alone. Only a header stored at an older version than the retraction's goes,
-/// and its lines and tenders with it.
+/// and its lines and tenders with it, those older than the retraction too (a tender written
+/// under the same id by this version, at another time, is not the stale one's).
 const DELETE: &str = "
 WITH r AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::int8[])
@@ -19,16 +20,17 @@ WITH r AS (
      WHERE t.source_txn_id = r.source_txn_id AND t.tenant_id = r.tenant_id AND t.store_id = r.store_id
        AND t.source = r.source AND t.source_version < r.source_version
        AND (r.occurred_at IS NULL OR t.occurred_at = r.occurred_at)
-    RETURNING t.tenant_id, t.store_id, t.source, t.source_txn_id, t.occurred_at
+    RETURNING t.tenant_id, t.store_id, t.source, t.source_txn_id, t.occurred_at, r.source_version
 ), lines AS (
     DELETE FROM pos.sale_line l USING gone g
      WHERE l.occurred_at = g.occurred_at AND l.source_txn_id = g.source_txn_id
        AND l.tenant_id = g.tenant_id AND l.store_id = g.store_id AND l.source = g.source
+       AND l.source_version < g.source_version
     RETURNING 1
 ), tenders AS (
     DELETE FROM pos.tender x USING gone g
      WHERE x.source_txn_id = g.source_txn_id AND x.tenant_id = g.tenant_id
-       AND x.store_id = g.store_id AND x.source = g.source
+       AND x.store_id = g.store_id AND x.source = g.source AND x.source_version < g.source_version
     RETURNING 1
 )
 SELECT (SELECT count(*) FROM gone) + (SELECT count(*) FROM lines) + (SELECT count(*) FROM tenders)";
