@@ -1021,3 +1021,57 @@ async fn a_gift_card_sold_is_in_the_tenders_and_out_of_the_sales() {
     assert_eq!(scalar_text(&db, stored).await, "1/25.00");
     assert_eq!(scalar_text(&db, day).await, "1/2/15.47/0.65/25.00/15.47");
 }
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
+async fn an_order_paid_days_after_it_was_opened_moves_onto_its_payment_once() {
+    let url = fresh_db("paid_later").await;
+    let db = connect(&url).await;
+    let ctx = Context::for_tenant("t");
+    let completed = real("square/retrieve_order_completed_mixed.json").replace(
+        r#""created_at": "2025-03-01T23:58:10.120Z""#,
+        r#""created_at": "2025-02-24T23:58:10.120Z""#,
+    );
+    // The same order while it was still open (an invoice sent, not paid yet): no closing, no
+    // tenders, an earlier version. Stored at its opening.
+    let mut open: serde_json::Value = serde_json::from_str(&completed).unwrap();
+    let o = open["order"].as_object_mut().unwrap();
+    o.insert("state".into(), "OPEN".into());
+    o.insert("version".into(), 2.into());
+    o.remove("closed_at");
+    o.remove("tenders");
+    let mut w = Writer::connect(&url).await.unwrap();
+    let o = write(&mut w, &ctx, Format::Square, &open.to_string()).await;
+    assert_eq!(o.counts.rejects, 0);
+    let rows = "SELECT string_agg(occurred_at::text || ' ' || business_date || ' ' || status, ',') FROM pos.txn";
+    assert_eq!(
+        scalar_text(&db, rows).await,
+        "2025-02-24 23:58:10.12+00 2025-02-24 cancelled"
+    );
+    // Paid a week later: one row, at its closing, on that day; the open row and its lines go.
+    let o = write(&mut w, &ctx, Format::Square, &completed).await;
+    assert_eq!(o.counts.rejects, 0);
+    assert_eq!(
+        scalar_text(&db, rows).await,
+        "2025-03-02 00:03:40.95+00 2025-03-02 completed"
+    );
+    let lines = "SELECT count(DISTINCT occurred_at) || '/' || count(*) FROM pos.sale_line";
+    assert_eq!(scalar_text(&db, lines).await, "1/4");
+    // In the daily view of that day, also once materialized.
+    for cagg in [
+        "pos_caggs.store_daily_txn",
+        "pos_caggs.store_daily_lines",
+        "pos_caggs.store_daily_tender",
+    ] {
+        let sql = format!("CALL pos.refresh_continuous_aggregate('{cagg}', NULL, NULL)");
+        db.batch_execute(&sql).await.unwrap();
+    }
+    assert_eq!(
+        scalar_text(
+            &db,
+            "SELECT business_date || ':' || transactions FROM pos.store_daily"
+        )
+        .await,
+        "2025-03-02:1"
+    );
+}

@@ -20,7 +20,7 @@ use crate::config::{parse_tz, Config};
 use crate::envelope::{Record, Reject};
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
 use chrono_tz::Tz;
-use pos_core::model::{validate_transaction, DrawerEvent, Transaction};
+use pos_core::model::{validate_transaction, DrawerEvent, Transaction, TxnKey};
 use std::collections::HashMap;
 
 /// A payload that cannot be read at all.
@@ -318,6 +318,35 @@ pub fn local_to_utc<Tz: chrono::TimeZone>(
     let utc =
         local.checked_sub_signed(chrono::Duration::seconds(before.local_minus_utc().into()))?;
     Some(DateTime::from_naive_utc_and_offset(utc, Utc))
+}
+
+/// The time an order is stored under: when it was opened, unless it was paid (closed) on a
+/// business day more than one day after that; then when it was paid. The daily views find a
+/// day's rows among those timed within two days of it (`date_slack`,
+/// docs/continuous-aggregates.md), and an order is dated the day it was paid: an invoice or a
+/// tab paid a week after it was opened would be missing there. A moved time moves the stored
+/// key, so the order then also retracts itself at any time, with its own version: the row an
+/// earlier, unpaid version stored at the opening goes; this version's row stays.
+pub fn stored_time(
+    ctx: &Context,
+    key: &TxnKey,
+    version: i64,
+    opened: DateTime<Utc>,
+    paid: DateTime<Utc>,
+) -> (DateTime<Utc>, Option<crate::envelope::Retraction>) {
+    let (a, b) = (
+        ctx.business_date(&key.store_id, opened),
+        ctx.business_date(&key.store_id, paid),
+    );
+    if (b - a).num_days() <= 1 {
+        return (opened, None);
+    }
+    let retract = crate::envelope::Retraction {
+        key: key.clone(),
+        occurred_at: None,
+        source_version: version,
+    };
+    (paid, Some(retract))
 }
 
 /// Refuses times before 1990 or more than `max_future` ahead: they would create chunks for

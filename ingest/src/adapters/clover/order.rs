@@ -14,7 +14,7 @@ use super::refunds::{refunds_and_credits, Around, Refund, Returned};
 use super::tenders::{payments, Payments};
 use super::SOURCE;
 use crate::adapters::json::{err, get, opt_text, text};
-use crate::adapters::{check_time, Context, PayloadError};
+use crate::adapters::{check_time, stored_time, Context, PayloadError};
 use crate::envelope::Retraction;
 use pos_core::model::*;
 use serde_json::Value;
@@ -75,17 +75,21 @@ pub fn order(
     lines.extend(back.lines);
     let mut tenders = pays.tenders;
     tenders.extend(back.tenders);
+    let key = TxnKey {
+        tenant_id: ctx.tenant_id.clone(),
+        store_id: store.clone(),
+        source: SOURCE.into(),
+        source_txn_id: id,
+    };
+    // A tab paid after midnight counts on the day it was paid; one paid days later is also
+    // stored at its payment (see `stored_time`).
+    let paid = pays.first_paid.unwrap_or(created);
+    let (stored, moved) = stored_time(ctx, &key, version, created, paid);
     let t = Transaction {
-        key: TxnKey {
-            tenant_id: ctx.tenant_id.clone(),
-            store_id: store.clone(),
-            source: SOURCE.into(),
-            source_txn_id: id,
-        },
+        key,
         source_version: version,
-        occurred_at: created,
-        // A tab paid after midnight counts on the day it was paid.
-        business_date: ctx.business_date(&store, pays.first_paid.unwrap_or(created)),
+        occurred_at: stored,
+        business_date: ctx.business_date(&store, paid),
         register_id: ref_id(o, path, "device")?,
         cashier_id: ref_id(o, path, "employee")?,
         customer_id: first_customer(o, path)?,
@@ -94,7 +98,9 @@ pub fn order(
         lines,
         tenders,
     };
-    Ok(split_refunds(ctx, t, each))
+    let mut m = split_refunds(ctx, t, each);
+    m.retractions.extend(moved);
+    Ok(m)
 }
 
 /// A refund or credit made on another business day than the order's lands on that day, as

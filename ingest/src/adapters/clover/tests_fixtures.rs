@@ -278,6 +278,31 @@ fn a_refund_made_on_a_later_day_lands_on_that_day() {
     assert_eq!(lines_total(&txn_of(&v.to_string())), d("47.70"));
 }
 
+/// A tab opened days before it was paid is stored at its payment (the daily views of the day
+/// it counts on look two days around it) and retracts the row an unpaid version stored at its
+/// opening.
+#[test]
+fn an_order_paid_days_after_it_was_opened_is_stored_at_its_payment() {
+    let mut v: Value = serde_json::from_str(&fixture("order_partial_refund.json")).unwrap();
+    let paid = v["payments"]["elements"][0]["createdTime"]
+        .as_i64()
+        .unwrap();
+    v["createdTime"] = json!(paid - 5 * 86_400_000);
+    let p = parse(&ctx(), &v.to_string(), None).unwrap();
+    let ts = crate::adapters::testkit::txns_of(&p.records);
+    assert_eq!(ts[0].occurred_at.timestamp_millis(), paid);
+    assert_eq!(ts[0].business_date.to_string(), "2026-06-05");
+    let back: Vec<_> = p
+        .records
+        .iter()
+        .filter_map(|r| match r {
+            Ok(Record::Retract(x)) if x.key == ts[0].key => Some((x.occurred_at, x.source_version)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(back, [(None, ts[0].source_version)]);
+}
+
 /// A voided or failed refund moved no money: on another day it does not become an empty
 /// transaction there (one more "sale" in that day's count); it stays a tender of the order.
 #[test]

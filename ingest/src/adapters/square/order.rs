@@ -6,9 +6,9 @@ use super::tenders::{order_tenders, Where};
 use super::{store_of, OrderMoney, SOURCE};
 use crate::adapters::json::{array, decimal, err, get, int, join, opt_text, text, time, utc};
 use crate::adapters::money::exponent;
-use crate::adapters::{charge_line, Context, PayloadError};
+use crate::adapters::{charge_line, stored_time, Context, PayloadError};
 use crate::config::SquareNoSales;
-use crate::envelope::{Record, Reject, TenderRecord};
+use crate::envelope::{Record, Reject, Retraction, TenderRecord};
 use crate::sku::item_key;
 use pos_core::model::*;
 use rust_decimal::Decimal;
@@ -23,6 +23,8 @@ pub struct MappedOrder {
     pub id: String,
     pub version: i64,
     pub txn: Option<Transaction>,
+    /// The order itself at any time, when it is stored at its payment (see `stored_time`).
+    pub retract: Option<Retraction>,
     pub drawer: Vec<DrawerEvent>,
     pub solo: Vec<TenderRecord>,
 }
@@ -50,6 +52,7 @@ impl MappedOrder {
             out.push(txn);
             if written {
                 out.extend(self.solo.into_iter().map(|r| Ok(Record::Tender(r))));
+                out.extend(self.retract.map(|r| Ok(Record::Retract(r))));
             }
         }
         out
@@ -62,7 +65,9 @@ impl MappedOrder {
 ///
 /// `occurred_at` is `created_at`, because it is part of the stored key and must not move when
 /// a later version closes the order; `business_date` is the local day of `closed_at` when the
-/// order has one (an open ticket paid after midnight belongs to the day it was paid).
+/// order has one (an open ticket paid after midnight belongs to the day it was paid). An order
+/// closed more than a day after it was opened (an invoice paid a week later) is stored at
+/// `closed_at` instead, and retracts its earlier rows (see `adapters::stored_time`).
 pub fn order(ctx: &Context, o: &Value, path: &str) -> Result<MappedOrder, PayloadError> {
     let id = text(o, path, "id")?;
     let location = text(o, path, "location_id")?;
@@ -88,6 +93,7 @@ pub fn order(ctx: &Context, o: &Value, path: &str) -> Result<MappedOrder, Payloa
     };
     let (mut tenders, drawer) = order_tenders(o, path, &m, &at)?;
     let mut solo = Vec::new();
+    let mut retract = None;
     let txn = if lines.is_empty() && tenders.is_empty() && !drawer.is_empty() {
         None
     } else {
@@ -95,15 +101,18 @@ pub fn order(ctx: &Context, o: &Value, path: &str) -> Result<MappedOrder, Payloa
         let due = Due::new(&id, &lines, &return_due, created);
         let alone = add_roundings(o, path, &m, &due, &mut tenders)?;
         solo = solo_roundings(&at, version, closed, &m.currency, alone);
+        let key = TxnKey {
+            tenant_id: ctx.tenant_id.clone(),
+            store_id: store.clone(),
+            source: SOURCE.into(),
+            source_txn_id: id.clone(),
+        };
+        let (stored, gone) = stored_time(ctx, &key, version, created, closed);
+        retract = gone;
         Some(Transaction {
-            key: TxnKey {
-                tenant_id: ctx.tenant_id.clone(),
-                store_id: store.clone(),
-                source: SOURCE.into(),
-                source_txn_id: id.clone(),
-            },
+            key,
             source_version: version,
-            occurred_at: created,
+            occurred_at: stored,
             business_date: ctx.business_date(&store, closed),
             register_id: None,
             cashier_id: None,
@@ -124,6 +133,7 @@ pub fn order(ctx: &Context, o: &Value, path: &str) -> Result<MappedOrder, Payloa
         id,
         version,
         txn,
+        retract,
         drawer,
         solo,
     })

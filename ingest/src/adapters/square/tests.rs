@@ -189,6 +189,41 @@ fn an_order_closed_after_midnight_belongs_to_the_closing_day_but_keeps_its_key_t
     assert_eq!(t.business_date.to_string(), "2025-03-02");
 }
 
+/// An invoice or open ticket paid days after it was opened: stored at its closing, where the
+/// daily views of its day look, and retracting the row an earlier, open version stored at its
+/// opening.
+#[test]
+fn an_order_closed_days_after_it_was_opened_is_stored_at_its_closing() {
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let body = std::fs::read_to_string(format!(
+        "{dir}/tests/data/real/square/retrieve_order_completed_mixed.json"
+    ))
+    .unwrap()
+    .replace(
+        r#""created_at": "2025-03-01T23:58:10.120Z""#,
+        r#""created_at": "2025-02-24T23:58:10.120Z""#,
+    );
+    let p = parse(&Context::for_tenant("t"), &body).unwrap();
+    let t = txn(&p);
+    assert_eq!(t.occurred_at.to_rfc3339(), "2025-03-02T00:03:40.950+00:00");
+    assert_eq!(t.business_date.to_string(), "2025-03-02");
+    let back: Vec<_> = p
+        .records
+        .iter()
+        .filter_map(|r| match r {
+            Ok(Record::Retract(x)) => Some((x.key.clone(), x.occurred_at, x.source_version)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(back, [(t.key.clone(), None, t.source_version)]);
+    // Closed the next day (after midnight): its opening time, and nothing to retract.
+    let p = real("retrieve_order_completed_mixed.json");
+    assert!(!p
+        .records
+        .iter()
+        .any(|r| matches!(r, Ok(Record::Retract(_)))));
+}
+
 #[test]
 fn return_order_gives_signed_return_lines_and_refund_tenders() {
     let p = real("return_order_with_refunds.json");
