@@ -804,6 +804,29 @@ async fn toast_cash_entries_give_no_sales_and_over_short_per_cashier_and_refetch
     assert_eq!(scalar_text(&db, store).await, "3/67/96.9/200/-3.15");
 }
 
+/// The Toast page with its first order modified at `modified` and its card payment's refund
+/// made at `at` on business day `business`.
+fn toast_refunded(page: &serde_json::Value, modified: &str, business: u32, at: &str) -> String {
+    let mut v = page.clone();
+    v["orders"][0]["modifiedDate"] = modified.into();
+    let r = &mut v["orders"][0]["checks"][0]["payments"][1]["refund"];
+    r["refundBusinessDate"] = business.into();
+    r["refundDate"] = at.into();
+    v.to_string()
+}
+
+/// Materializes the parts of `pos.store_daily` over all time.
+async fn refresh_store_daily(db: &tokio_postgres::Client) {
+    for cagg in [
+        "pos_caggs.store_daily_txn",
+        "pos_caggs.store_daily_lines",
+        "pos_caggs.store_daily_tender",
+    ] {
+        let sql = format!("CALL pos.refresh_continuous_aggregate('{cagg}', NULL, NULL)");
+        db.batch_execute(&sql).await.unwrap();
+    }
+}
+
 #[tokio::test]
 #[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
 async fn toast_orders_land_a_check_each_and_a_newer_fetch_replaces_an_open_check() {
@@ -856,76 +879,69 @@ async fn toast_orders_land_a_check_each_and_a_newer_fetch_replaces_an_open_check
     );
     // The salad refunded three days later instead: a newer version of the order moves the
     // refund (12.00 + 1.07 tax back on the card) off the 9th, onto the 12th.
-    let mut later: serde_json::Value = serde_json::from_str(&page).unwrap();
-    later["orders"][0]["modifiedDate"] = "2026-10-12T18:05:00.000+0000".into();
-    let r = &mut later["orders"][0]["checks"][0]["payments"][1]["refund"];
-    r["refundDate"] = "2026-10-12T18:00:00.000+0000".into();
-    r["refundBusinessDate"] = 20261012.into();
-    let o = write(&mut w, &ctx, Format::Toast, &later.to_string()).await;
-    assert_eq!((o.counts.duplicates, o.counts.rejects), (0, 0));
-    assert_eq!(scalar_text(&db, day).await, "3/1/79.1/7.02/35.24/60.88/1");
+    let page: serde_json::Value = serde_json::from_str(&page).unwrap();
+    let at = |modified: &str, business: u32, refund: &str| {
+        toast_refunded(&page, modified, business, refund)
+    };
     let refund_day = day.replace("2026-10-09", "2026-10-12");
-    assert_eq!(
-        scalar_text(&db, &refund_day).await,
-        "1/0/-12.0/-1.07/0/-13.07/0"
-    );
-    // A version older than the split one, saying the refund was made on the 9th, arrives late:
-    // its retraction is older than the stored `/refunds` and deletes nothing.
-    let mut stale: serde_json::Value = later.clone();
-    stale["orders"][0]["modifiedDate"] = "2026-10-12T18:01:00.000+0000".into();
-    let r = &mut stale["orders"][0]["checks"][0]["payments"][1]["refund"];
-    r["refundBusinessDate"] = 20261009.into();
-    let o = write(&mut w, &ctx, Format::Toast, &stale.to_string()).await;
-    assert_eq!((o.counts.duplicates, o.counts.rejects), (0, 0));
-    assert_eq!(
-        scalar_text(&db, &refund_day).await,
-        "1/0/-12.0/-1.07/0/-13.07/0"
-    );
+    let moved = "1/0/-12.0/-1.07/0/-13.07/0";
+    for (version, expected) in [
+        // Split off onto the 12th.
+        (
+            at(
+                "2026-10-12T18:05:00.000+0000",
+                20261012,
+                "2026-10-12T18:00:00.000+0000",
+            ),
+            moved,
+        ),
+        // A version older than that, saying the 9th, arrives late: its retraction is older than
+        // the stored `/refunds` and deletes nothing.
+        (
+            at(
+                "2026-10-12T18:01:00.000+0000",
+                20261009,
+                "2026-10-12T18:00:00.000+0000",
+            ),
+            moved,
+        ),
+    ] {
+        let o = write(&mut w, &ctx, Format::Toast, &version).await;
+        assert_eq!((o.counts.duplicates, o.counts.rejects), (0, 0));
+        assert_eq!(scalar_text(&db, &refund_day).await, expected);
+    }
+    assert_eq!(scalar_text(&db, day).await, "3/1/79.1/7.02/35.24/60.88/1");
     // Corrected again: the refund was made on the 9th after all. The check takes it back, and
     // the transaction the last version split off on the 12th goes, lines and tender with it:
     // left there, the refund would count on both days.
-    let mut back: serde_json::Value = later.clone();
-    back["orders"][0]["modifiedDate"] = "2026-10-12T19:00:00.000+0000".into();
-    let r = &mut back["orders"][0]["checks"][0]["payments"][1]["refund"];
-    r["refundBusinessDate"] = 20261009.into();
-    r["refundDate"] = "2026-10-09T21:00:00.000+0000".into();
-    let o = write(&mut w, &ctx, Format::Toast, &back.to_string()).await;
+    let back = at(
+        "2026-10-12T19:00:00.000+0000",
+        20261009,
+        "2026-10-09T21:00:00.000+0000",
+    );
+    let o = write(&mut w, &ctx, Format::Toast, &back).await;
     assert_eq!((o.counts.duplicates, o.counts.rejects), (0, 0));
     assert_eq!(scalar_text(&db, day).await, "3/1/67.1/5.95/35.24/47.81/1");
-    let gone = "SELECT (SELECT count(*) FROM pos.txn WHERE source_txn_id LIKE '%/refunds') || '/' ||                 (SELECT count(*) FROM pos.sale_line WHERE source_txn_id LIKE '%/refunds') || '/' ||                 (SELECT count(*) FROM pos.tender WHERE source_txn_id LIKE '%/refunds')";
-    assert_eq!(scalar_text(&db, gone).await, "0/0/0");
-    assert_eq!(
-        scalar_text(
-            &db,
-            "SELECT count(*) FROM pos.store_daily WHERE store_id = 'bistro' AND business_date = '2026-10-12'"
-        )
-        .await,
-        "0"
-    );
+    let split = "SELECT (SELECT count(*) FROM pos.txn WHERE source_txn_id LIKE '%/refunds') || '/' || \
+                 (SELECT count(*) FROM pos.sale_line WHERE source_txn_id LIKE '%/refunds') || '/' || \
+                 (SELECT count(*) FROM pos.tender WHERE source_txn_id LIKE '%/refunds')";
+    assert_eq!(scalar_text(&db, split).await, "0/0/0");
+    let rows_of_12th = "SELECT count(*) FROM pos.store_daily WHERE store_id = 'bistro' AND business_date = '2026-10-12'";
+    assert_eq!(scalar_text(&db, rows_of_12th).await, "0");
     // Refunded three weeks later after all: the refund's transaction is timed on its own day, so
     // the daily views find it there once materialized too (they look two days either side).
-    let mut weeks: serde_json::Value = back.clone();
-    weeks["orders"][0]["modifiedDate"] = "2026-10-30T18:05:00.000+0000".into();
-    let r = &mut weeks["orders"][0]["checks"][0]["payments"][1]["refund"];
-    r["refundBusinessDate"] = 20261030.into();
-    r["refundDate"] = "2026-10-30T18:00:00.000+0000".into();
-    let o = write(&mut w, &ctx, Format::Toast, &weeks.to_string()).await;
-    assert_eq!((o.counts.duplicates, o.counts.rejects), (0, 0));
-    let weeks_day = day.replace("2026-10-09", "2026-10-30");
-    for cagg in [
-        "pos_caggs.store_daily_txn",
-        "pos_caggs.store_daily_lines",
-        "pos_caggs.store_daily_tender",
-    ] {
-        let sql = format!("CALL pos.refresh_continuous_aggregate('{cagg}', NULL, NULL)");
-        db.batch_execute(&sql).await.unwrap();
-    }
-    assert_eq!(scalar_text(&db, day).await, "3/1/79.1/7.02/35.24/60.88/1");
-    assert_eq!(
-        scalar_text(&db, &weeks_day).await,
-        "1/0/-12.0/-1.07/0/-13.07/0"
+    let weeks = at(
+        "2026-10-30T18:05:00.000+0000",
+        20261030,
+        "2026-10-30T18:00:00.000+0000",
     );
-    assert_eq!(scalar_text(&db, gone).await, "1/1/1");
+    let o = write(&mut w, &ctx, Format::Toast, &weeks).await;
+    assert_eq!((o.counts.duplicates, o.counts.rejects), (0, 0));
+    refresh_store_daily(&db).await;
+    assert_eq!(scalar_text(&db, day).await, "3/1/79.1/7.02/35.24/60.88/1");
+    let weeks_day = day.replace("2026-10-09", "2026-10-30");
+    assert_eq!(scalar_text(&db, &weeks_day).await, moved);
+    assert_eq!(scalar_text(&db, split).await, "1/1/1");
 }
 
 #[tokio::test]
@@ -1058,14 +1074,7 @@ async fn an_order_paid_days_after_it_was_opened_moves_onto_its_payment_once() {
     let lines = "SELECT count(DISTINCT occurred_at) || '/' || count(*) FROM pos.sale_line";
     assert_eq!(scalar_text(&db, lines).await, "1/4");
     // In the daily view of that day, also once materialized.
-    for cagg in [
-        "pos_caggs.store_daily_txn",
-        "pos_caggs.store_daily_lines",
-        "pos_caggs.store_daily_tender",
-    ] {
-        let sql = format!("CALL pos.refresh_continuous_aggregate('{cagg}', NULL, NULL)");
-        db.batch_execute(&sql).await.unwrap();
-    }
+    refresh_store_daily(&db).await;
     assert_eq!(
         scalar_text(
             &db,
