@@ -341,9 +341,11 @@ pub fn stored_time(
     if (b - a).num_days() <= 1 {
         return (opened, None);
     }
+    // Stored by an earlier version at its opening, or at an earlier payment (voided since).
     let retract = crate::envelope::Retraction {
         key: key.clone(),
         occurred_at: None,
+        between: (opened, paid),
         source_version: version,
     };
     (paid, Some(retract))

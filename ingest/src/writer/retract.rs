@@ -1,6 +1,7 @@
 //! Deletes the derived transactions a newer version of their payload no longer has (see
-//! [`crate::envelope::Retraction`]). Only payloads with refunds carry retractions (Toast checks
-//! and Clover orders that show one), so a batch without them pays nothing.
+//! [`crate::envelope::Retraction`]). Only some payloads carry retractions (Toast checks and
+//! Clover orders that show a refund, Square and Clover orders paid days after opening), so a
+//! batch without them pays nothing; one with them pays a few ms (benches/ingest/RESULTS.md).
 
 use super::copier::Copier;
 use crate::envelope::Retraction;
@@ -10,7 +11,9 @@ use chrono::{DateTime, Utc};
 /// none (lines share its partition); tenders may have times of their own, so they are found by
 /// the transaction alone. Only a header stored at an older version than the retraction's goes,
 /// and its lines and tenders with it, those older than the retraction too (a tender written
-/// under the same id by this version, at another time, is not the stale one's).
+/// under the same id by this version, at another time, is not the stale one's). Every table is
+/// also bounded by the batch's time range ($7–$8, tenders a day wider: $9–$10), so that the
+/// planner opens only the chunks in it.
 const DELETE: &str = "
 WITH r AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::int8[])
@@ -20,17 +23,19 @@ WITH r AS (
      WHERE t.source_txn_id = r.source_txn_id AND t.tenant_id = r.tenant_id AND t.store_id = r.store_id
        AND t.source = r.source AND t.source_version < r.source_version
        AND (r.occurred_at IS NULL OR t.occurred_at = r.occurred_at)
+       AND t.occurred_at BETWEEN $7::timestamptz AND $8::timestamptz
     RETURNING t.tenant_id, t.store_id, t.source, t.source_txn_id, t.occurred_at, r.source_version
 ), lines AS (
     DELETE FROM pos.sale_line l USING gone g
      WHERE l.occurred_at = g.occurred_at AND l.source_txn_id = g.source_txn_id
        AND l.tenant_id = g.tenant_id AND l.store_id = g.store_id AND l.source = g.source
-       AND l.source_version < g.source_version
+       AND l.source_version < g.source_version AND l.occurred_at BETWEEN $7 AND $8
     RETURNING 1
 ), tenders AS (
     DELETE FROM pos.tender x USING gone g
      WHERE x.source_txn_id = g.source_txn_id AND x.tenant_id = g.tenant_id
        AND x.store_id = g.store_id AND x.source = g.source AND x.source_version < g.source_version
+       AND x.occurred_at BETWEEN $9::timestamptz AND $10::timestamptz
     RETURNING 1
 )
 SELECT (SELECT count(*) FROM gone) + (SELECT count(*) FROM lines) + (SELECT count(*) FROM tenders)";
@@ -44,11 +49,32 @@ pub async fn delete(c: &mut Copier<'_>, rs: &[&Retraction]) -> Result<u64, tokio
     let ids = col(|r| &r.key.source_txn_id);
     let times: Vec<Option<DateTime<Utc>>> = rs.iter().map(|r| r.occurred_at).collect();
     let versions: Vec<i64> = rs.iter().map(|r| r.source_version).collect();
+    // One range over the batch, as parameters of an unnamed statement: planned with their
+    // values, so PostgreSQL opens only the chunks in it (a join with the per-row times would
+    // prune nothing). A live batch's retractions lie within days of each other.
+    let from = rs.iter().map(|r| r.between.0).min();
+    let to = rs.iter().map(|r| r.between.1).max();
+    // A tender may be timed a little apart from its header. Computed here: in SQL, `$7 -
+    // interval '1 day'` is only stable (it depends on the time zone), so every chunk would
+    // stay in the plan.
+    let day = chrono::Duration::days(1);
+    let (tenders_from, tenders_to) = (from.map(|t| t - day), to.map(|t| t + day));
     let client = c.sql().await?;
     let row = client
         .query_one(
             DELETE,
-            &[&tenants, &stores, &sources, &ids, &times, &versions],
+            &[
+                &tenants,
+                &stores,
+                &sources,
+                &ids,
+                &times,
+                &versions,
+                &from,
+                &to,
+                &tenders_from,
+                &tenders_to,
+            ],
         )
         .await?;
     Ok(u64::try_from(row.get::<_, i64>(0)).unwrap_or(0))

@@ -137,6 +137,7 @@ fn split_refunds(ctx: &Context, mut t: Transaction, each: Vec<Refund>) -> Mapped
             retractions.push(Retraction {
                 key,
                 occurred_at: Some(at),
+                between: (at, at),
                 source_version: t.source_version,
             });
             continue;

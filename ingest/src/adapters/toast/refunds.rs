@@ -23,7 +23,7 @@ use crate::adapters::json::{array, get, join, text};
 use crate::adapters::local_to_utc;
 use crate::adapters::PayloadError;
 use crate::envelope::Retraction;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use pos_core::model::{LineKind, Transaction, TxnKey};
 use serde_json::Value;
 
@@ -54,6 +54,7 @@ pub(super) fn split(
             ..t.key.clone()
         },
         occurred_at: None,
+        between: (t.occurred_at - Duration::days(1), refunded_by(&t)),
         source_version: t.source_version,
     });
     let Some(day) = day.filter(|d| moves && *d != t.business_date) else {
@@ -82,6 +83,16 @@ pub(super) fn split(
     };
     refund.key.source_txn_id = id;
     Ok((vec![t, refund], retract))
+}
+
+/// The latest time a refund of the check can be timed at: a day past its last modification
+/// (its version is the latest `modifiedDate` in ms; a refund modifies it), or past now if the
+/// version reads as no later time than the check.
+fn refunded_by(t: &Transaction) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(t.source_version)
+        .filter(|v| *v >= t.occurred_at)
+        .unwrap_or_else(Utc::now)
+        + Duration::days(1)
 }
 
 /// When the refund transaction happened: the refund's `refundDate` when it falls within a day
