@@ -58,7 +58,8 @@ pub async fn delete(c: &mut Copier<'_>, rs: &[&Retraction]) -> Result<u64, tokio
     // interval '1 day'` is only stable (it depends on the time zone), so every chunk would
     // stay in the plan.
     let day = chrono::Duration::days(1);
-    let (tenders_from, tenders_to) = (from.map(|t| t - day), to.map(|t| t + day));
+    let tenders_from = from.map(|t| t.checked_sub_signed(day).unwrap_or(t));
+    let tenders_to = to.map(|t| t.checked_add_signed(day).unwrap_or(t));
     let client = c.sql().await?;
     let row = client
         .query_one(

@@ -54,7 +54,7 @@ pub(super) fn split(
             ..t.key.clone()
         },
         occurred_at: None,
-        between: (t.occurred_at - Duration::days(1), refunded_by(&t)),
+        between: (before(t.occurred_at, Duration::days(1)), refunded_by(&t)),
         source_version: t.source_version,
     });
     let Some(day) = day.filter(|d| moves && *d != t.business_date) else {
@@ -89,10 +89,15 @@ pub(super) fn split(
 /// (its version is the latest `modifiedDate` in ms; a refund modifies it), or past now if the
 /// version reads as no later time than the check.
 fn refunded_by(t: &Transaction) -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(t.source_version)
+    let last = DateTime::from_timestamp_millis(t.source_version)
         .filter(|v| *v >= t.occurred_at)
-        .unwrap_or_else(Utc::now)
-        + Duration::days(1)
+        .unwrap_or_else(Utc::now);
+    last.checked_add_signed(Duration::days(1)).unwrap_or(last)
+}
+
+/// `at` less `by`, or `at` itself at the edge of the representable times.
+fn before(at: DateTime<Utc>, by: Duration) -> DateTime<Utc> {
+    at.checked_sub_signed(by).unwrap_or(at)
 }
 
 /// When the refund transaction happened: the refund's `refundDate` when it falls within a day
