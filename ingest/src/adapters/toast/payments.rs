@@ -14,7 +14,8 @@ use serde_json::Value;
 /// Every tender is dated `at`, the check's `occurred_at`: a tender's time is part of its stored
 /// key, and a payment's `paidDate` is absent until it is paid, so dating by it would leave the
 /// unpaid version's row beside the paid one. Refunds too: a payment has one `refund`, whose
-/// `refundDate` may move when more is refunded later.
+/// `refundDate` may move when more is refunded later. (A refund moved to a day of its own takes
+/// that transaction's time instead, and its older rows are retracted: see `refunds`.)
 pub(super) fn check_tenders(
     c: &Value,
     path: &str,
