@@ -351,6 +351,36 @@ pub fn stored_time(
     (paid, Some(retract))
 }
 
+/// Moves the lines and tenders of `t` that `line` and `tender` pick into a transaction of their
+/// own, `id`, on business day `day` at `at` (its tenders too, as their time is part of their
+/// key and must lie near that day), with `t`'s store, status, version and cashier: a refund made
+/// on another day than its sale (Toast, Clover), which lands on the day it was made.
+pub fn split_off(
+    t: &mut Transaction,
+    id: String,
+    (day, at): (NaiveDate, DateTime<Utc>),
+    line: impl Fn(&pos_core::model::Line) -> bool,
+    tender: impl Fn(&pos_core::model::Tender) -> bool,
+) -> Transaction {
+    let (lines, kept) = std::mem::take(&mut t.lines).into_iter().partition(line);
+    t.lines = kept;
+    let (mut tenders, kept): (Vec<_>, Vec<_>) =
+        std::mem::take(&mut t.tenders).into_iter().partition(tender);
+    t.tenders = kept;
+    for x in &mut tenders {
+        x.occurred_at = at;
+    }
+    let mut moved = Transaction {
+        occurred_at: at,
+        business_date: day,
+        lines,
+        tenders,
+        ..t.clone()
+    };
+    moved.key.source_txn_id = id;
+    moved
+}
+
 /// Refuses times before 1990 or more than `max_future` ahead: they would create chunks for
 /// years nobody asked for and are always a unit or mapping error.
 pub fn check_time(ctx: &Context, field: &str, at: DateTime<Utc>) -> Result<(), String> {

@@ -14,7 +14,7 @@ use super::refunds::{refunds_and_credits, Around, Refund, Returned};
 use super::tenders::{payments, Payments};
 use super::SOURCE;
 use crate::adapters::json::{err, get, opt_text, text};
-use crate::adapters::{check_time, stored_time, Context, PayloadError};
+use crate::adapters::{check_time, split_off, stored_time, Context, PayloadError};
 use crate::envelope::Retraction;
 use pos_core::model::*;
 use serde_json::Value;
@@ -142,25 +142,13 @@ fn split_refunds(ctx: &Context, mut t: Transaction, each: Vec<Refund>) -> Mapped
             });
             continue;
         }
-        let (lines, kept) = t
-            .lines
-            .into_iter()
-            .partition(|l| r.line_nos.contains(&l.line_no));
-        t.lines = kept;
-        let (tenders, kept) = t
-            .tenders
-            .into_iter()
-            .partition(|x| x.tender_no == r.tender_no);
-        t.tenders = kept;
-        let mut refund = Transaction {
-            occurred_at: at,
-            business_date: day,
-            lines,
-            tenders,
-            ..t.clone()
-        };
-        refund.key.source_txn_id = id;
-        out.push(refund);
+        out.push(split_off(
+            &mut t,
+            id,
+            (day, at),
+            |l| r.line_nos.contains(&l.line_no),
+            |x| x.tender_no == r.tender_no,
+        ));
     }
     out.insert(0, t);
     Mapped {

@@ -20,8 +20,8 @@ use super::orders::Order;
 use super::payments::{refund_tender_no, voided};
 use super::read::{business_date, opt_toast_time};
 use crate::adapters::json::{array, get, join, text};
-use crate::adapters::local_to_utc;
 use crate::adapters::PayloadError;
+use crate::adapters::{local_to_utc, split_off};
 use crate::envelope::Retraction;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use pos_core::model::{LineKind, Transaction, TxnKey};
@@ -60,28 +60,13 @@ pub(super) fn split(
     let Some(day) = day.filter(|d| moves && *d != t.business_date) else {
         return Ok((vec![t], retract));
     };
-    let (returns, lines) = t
-        .lines
-        .into_iter()
-        .partition(|l| l.kind == LineKind::Return);
-    let (mut back, tenders): (Vec<_>, Vec<_>) = t
-        .tenders
-        .into_iter()
-        .partition(|x| refund_tenders.contains(&x.tender_no));
-    t.lines = lines;
-    t.tenders = tenders;
-    let when = refund_time(order, day, at);
-    for x in &mut back {
-        x.occurred_at = when;
-    }
-    let mut refund = Transaction {
-        lines: returns,
-        tenders: back,
-        business_date: day,
-        occurred_at: when,
-        ..t.clone()
-    };
-    refund.key.source_txn_id = id;
+    let refund = split_off(
+        &mut t,
+        id,
+        (day, refund_time(order, day, at)),
+        |l| l.kind == LineKind::Return,
+        |x| refund_tenders.contains(&x.tender_no),
+    );
     Ok((vec![t, refund], retract))
 }
 
