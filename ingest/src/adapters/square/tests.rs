@@ -118,11 +118,15 @@ fn bad_quantity_names_the_field() {
     assert_eq!(e.field.as_deref(), Some("order.line_items[1].quantity"));
 }
 /// A fixture reproducing a real Square payload (see tests/data/real/square/PROVENANCE.md).
-fn real(name: &str) -> Parsed {
+fn real_text(name: &str) -> String {
     let dir = std::env::var("CARGO_MANIFEST_DIR")
         .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string());
     let p = format!("{dir}/tests/data/real/square/{name}");
-    let body = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"));
+    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
+}
+
+fn real(name: &str) -> Parsed {
+    let body = real_text(name);
     parse(&Context::for_tenant("t"), &body).unwrap_or_else(|e| panic!("{name}: {e:?}"))
 }
 
@@ -194,12 +198,7 @@ fn an_order_closed_after_midnight_belongs_to_the_closing_day_but_keeps_its_key_t
 /// opening.
 #[test]
 fn an_order_closed_days_after_it_was_opened_is_stored_at_its_closing() {
-    let dir = env!("CARGO_MANIFEST_DIR");
-    let body = std::fs::read_to_string(format!(
-        "{dir}/tests/data/real/square/retrieve_order_completed_mixed.json"
-    ))
-    .unwrap()
-    .replace(
+    let body = real_text("retrieve_order_completed_mixed.json").replace(
         r#""created_at": "2025-03-01T23:58:10.120Z""#,
         r#""created_at": "2025-02-24T23:58:10.120Z""#,
     );

@@ -211,23 +211,22 @@ fn a_refunded_selection_is_a_return_line_linked_to_it_and_a_negative_tender() {
     assert_eq!(back[0].card_entry, None);
 }
 
+/// The return line of the fixture's fries (two of them) refunded by these `refundDetails`.
+fn fries_refunded(details: Value) -> Line {
+    let mut v = page();
+    v["orders"][0]["checks"][0]["selections"][1]["refundDetails"] = details;
+    line(txn(&parsed(&v), SPLIT_1), 200_002).clone()
+}
+
 #[test]
 fn a_partial_refund_returns_its_share_of_the_quantity() {
-    let mut v = page();
-    let fries = &mut v["orders"][0]["checks"][0]["selections"][1];
-    fries["refundDetails"] = serde_json::json!({"refundAmount": 4.05, "taxRefundAmount": 0.36});
-    let p = parsed(&v);
-    let r = line(txn(&p, SPLIT_1), 200_002);
+    let r = fries_refunded(serde_json::json!({"refundAmount": 4.05, "taxRefundAmount": 0.36}));
     assert_eq!((r.quantity, r.net_amount), (dec("-1"), dec("-4.05")));
 }
 
 #[test]
 fn a_refund_of_the_tax_alone_returns_no_units() {
-    let mut v = page();
-    let fries = &mut v["orders"][0]["checks"][0]["selections"][1];
-    fries["refundDetails"] = serde_json::json!({"refundAmount": 0, "taxRefundAmount": 0.36});
-    let p = parsed(&v);
-    let r = line(txn(&p, SPLIT_1), 200_002);
+    let r = fries_refunded(serde_json::json!({"refundAmount": 0, "taxRefundAmount": 0.36}));
     assert_eq!(
         (r.quantity, r.net_amount, r.tax),
         (Decimal::ZERO, Decimal::ZERO, dec("-0.36"))
