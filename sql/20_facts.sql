@@ -165,6 +165,22 @@ CREATE TABLE pos.inventory_level (
 ) PARTITION BY RANGE (as_of);
 COMMENT ON TABLE pos.inventory_level IS 'Stock on hand per store and SKU at a point in time (hypertable on as_of); the latest row per SKU is the current level.';
 
+-- Not a hypertable: one small row per retracted key. A derived transaction (a refund split onto
+-- its own day) or an order stored at a moved time is deleted by a newer version of its payload
+-- (ingest/src/writer/retract.rs); an older version delivered after that would find no row to lose
+-- against and write it back. This row is what it loses against.
+CREATE TABLE pos.txn_tombstone (
+    tenant_id      text NOT NULL,
+    store_id       text NOT NULL,
+    source         text NOT NULL,
+    source_txn_id  text NOT NULL,
+    source_version bigint NOT NULL,
+    retracted_at   timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (tenant_id, store_id, source, source_txn_id)
+);
+COMMENT ON TABLE pos.txn_tombstone IS 'Transactions a newer version of their payload retracted: a version of the key older than source_version is not written again (the ingest service checks it for the sources that retract: Square, Clover, Toast).';
+COMMENT ON COLUMN pos.txn_tombstone.source_version IS 'The newest retracting version; the same version or a newer one of the key is written, an older one is not.';
+
 -- Secondary indexes for the common access paths, created on every chunk: a store's transactions
 -- by day (forecasts of traffic, fraud scans) and a store's recent card payments (the real-time
 -- fraud gate reads the last 10 minutes of the chunk being written).

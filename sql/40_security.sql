@@ -107,7 +107,8 @@ DECLARE
     t text;
 BEGIN
     FOREACH t IN ARRAY ARRAY['store', 'txn', 'sale_line', 'tender', 'drawer_event', 'inventory_level',
-                             'product', 'sku_alias', 'identity_link', 'customer', 'raw_inbox', 'reject', 'ingest_batch'] LOOP
+                             'product', 'sku_alias', 'identity_link', 'customer', 'raw_inbox', 'reject', 'ingest_batch',
+                             'txn_tombstone'] LOOP
         EXECUTE format('ALTER TABLE pos.%I ENABLE ROW LEVEL SECURITY', t);
         EXECUTE format('CREATE POLICY tenant_read ON pos.%I FOR SELECT TO pos_analyst, pos_api USING (pos.tenant_visible(tenant_id))', t);
         EXECUTE format('CREATE POLICY ingest_all ON pos.%I FOR ALL TO pos_ingest USING (true) WITH CHECK (true)', t);

@@ -84,6 +84,11 @@ BEGIN
 END
 $rls$;
 
+-- The ingest service deletes the score of a transaction it retracts, in the same statement
+-- (ingest/src/writer/retract.rs); a DELETE that matches on columns needs to see them too.
+CREATE POLICY ingest_forget ON pos.fraud_score FOR ALL TO pos_ingest USING (true);
+GRANT SELECT, DELETE ON pos.fraud_score TO pos_ingest;
+
 CREATE FUNCTION pos.fraud_setting(p_tenant text) RETURNS pos.fraud_settings
 LANGUAGE sql STABLE AS $$
     SELECT coalesce((SELECT s FROM pos.fraud_settings s WHERE s.tenant_id = p_tenant),

@@ -23,7 +23,7 @@ DECLARE
 BEGIN
     FOREACH t IN ARRAY ARRAY[
         'pos.store', 'pos.product', 'pos.sku_alias', 'pos.customer', 'pos.identity_link',
-        'pos.raw_inbox', 'pos.reject', 'pos.ingest_batch', 'pos.tenant_access',
+        'pos.raw_inbox', 'pos.reject', 'pos.ingest_batch', 'pos.txn_tombstone', 'pos.tenant_access',
         'pos.identity_settings', 'pos.identity_model', 'pos.identity_erasure', 'pos.sku_settings',
         'pos.demand_forecast', 'pos.fraud_settings', 'pos.fraud_baseline', 'pos.fraud_score',
         'pos.fraud_alert', 'pos.chunk', 'pos.cagg_source_invalidation']::regclass[]

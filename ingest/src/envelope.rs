@@ -112,6 +112,15 @@ pub struct Retraction {
     pub source_version: i64,
 }
 
+/// The sources whose adapters emit [`Retraction`]s (`square`, `clover`, `toast`). Only their
+/// transactions can have been retracted, so only theirs are checked against the tombstones a
+/// retraction leaves before they are written: a batch of any other source pays nothing.
+pub const RETRACTING_SOURCES: &[&str] = &[
+    crate::adapters::square::SOURCE,
+    crate::adapters::clover::SOURCE,
+    crate::adapters::toast::SOURCE,
+];
+
 /// One canonical fact.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Record {

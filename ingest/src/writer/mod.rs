@@ -395,7 +395,9 @@ impl Writer {
             .filter(|i| status[*i] != EnvelopeStatus::Duplicate)
             .collect();
         counts.duplicates = envs.len() - accepted.len();
-        let d = rows::dedup(accepted.iter().flat_map(|i| &envs[*i].records));
+        let mut d = rows::dedup(accepted.iter().flat_map(|i| &envs[*i].records));
+        let outranked = retract::outranked(&mut c, &d.txns).await?;
+        d.drop_txns(&outranked);
         counts.superseded = d.superseded;
         counts.txns_staged = d.txns.len();
         counts.lines_staged = d.txns.iter().map(|t| t.lines.len()).sum();

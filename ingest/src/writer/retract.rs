@@ -4,8 +4,10 @@
 //! batch without them pays nothing; one with them pays a few ms (benches/ingest/RESULTS.md).
 
 use super::copier::Copier;
-use crate::envelope::Retraction;
+use crate::envelope::{Retraction, RETRACTING_SOURCES};
 use chrono::{DateTime, Utc};
+use pos_core::model::Transaction;
+use std::collections::HashSet;
 
 /// The header is found by its whole key, or by all but its time where the retraction names
 /// none (lines share its partition); tenders may have times of their own, so they are found by
@@ -13,7 +15,10 @@ use chrono::{DateTime, Utc};
 /// and its lines and tenders with it, those older than the retraction too (a tender written
 /// under the same id by this version, at another time, is not the stale one's). Every table is
 /// also bounded by the batch's time range ($7–$8, tenders a day wider: $9–$10), so that the
-/// planner opens only the chunks in it.
+/// planner opens only the chunks in it. A deleted header's fraud score goes with it (the one
+/// scored at its time: a row of the key this version wrote at another time is scored anew at
+/// commit). Every retracted key leaves a tombstone at its newest retracting version, so that an
+/// older version delivered later is not written again ([`outranked`]).
 const DELETE: &str = "
 WITH r AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::int8[])
@@ -37,11 +42,28 @@ WITH r AS (
        AND x.store_id = g.store_id AND x.source = g.source AND x.source_version < g.source_version
        AND x.occurred_at BETWEEN $9::timestamptz AND $10::timestamptz
     RETURNING 1
+), scores AS (
+    DELETE FROM pos.fraud_score f USING gone g
+     WHERE f.source_txn_id = g.source_txn_id AND f.tenant_id = g.tenant_id AND f.store_id = g.store_id
+       AND f.source = g.source AND f.occurred_at = g.occurred_at
+    RETURNING 1
+), marked AS (
+    INSERT INTO pos.txn_tombstone AS m (tenant_id, store_id, source, source_txn_id, source_version)
+    SELECT tenant_id, store_id, source, source_txn_id, max(source_version) FROM r
+     GROUP BY tenant_id, store_id, source, source_txn_id ORDER BY 1, 2, 3, 4
+    ON CONFLICT (tenant_id, store_id, source, source_txn_id) DO UPDATE
+       SET source_version = EXCLUDED.source_version, retracted_at = EXCLUDED.retracted_at
+     WHERE m.source_version < EXCLUDED.source_version
+    RETURNING 1
 )
 SELECT (SELECT count(*) FROM gone) + (SELECT count(*) FROM lines) + (SELECT count(*) FROM tenders)";
 
 /// Runs the retractions; the rows deleted (headers, lines and tenders).
 pub async fn delete(c: &mut Copier<'_>, rs: &[&Retraction]) -> Result<u64, tokio_postgres::Error> {
+    // A source missing from the list would leave tombstones nobody checks.
+    debug_assert!(rs
+        .iter()
+        .all(|r| RETRACTING_SOURCES.contains(&r.key.source.as_str())));
     let col = |f: fn(&Retraction) -> &str| -> Vec<&str> { rs.iter().map(|r| f(r)).collect() };
     let tenants = col(|r| &r.key.tenant_id);
     let stores = col(|r| &r.key.store_id);
@@ -79,4 +101,49 @@ pub async fn delete(c: &mut Copier<'_>, rs: &[&Retraction]) -> Result<u64, tokio
         )
         .await?;
     Ok(u64::try_from(row.get::<_, i64>(0)).unwrap_or(0))
+}
+
+/// The positions (in `$1..$5`) of the transactions whose key a stored tombstone outranks.
+const OUTRANKED: &str = "
+SELECT u.i::int8 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int8[])
+       WITH ORDINALITY AS u(tenant_id, store_id, source, source_txn_id, source_version, i)
+  JOIN pos.txn_tombstone m ON m.source_txn_id = u.source_txn_id AND m.tenant_id = u.tenant_id
+   AND m.store_id = u.store_id AND m.source = u.source AND m.source_version > u.source_version";
+
+/// Which of `txns` (by position) a newer version of their payload has already retracted: an
+/// older split delivered after the version that moved its refund back, or an order's open
+/// version delivered after the paid one that moved it. They are not written. One round trip,
+/// and only when the batch holds transactions of a source that retracts.
+pub async fn outranked(
+    c: &mut Copier<'_>,
+    txns: &[&Transaction],
+) -> Result<HashSet<usize>, tokio_postgres::Error> {
+    let at: Vec<usize> = (0..txns.len())
+        .filter(|i| RETRACTING_SOURCES.contains(&txns[*i].key.source.as_str()))
+        .collect();
+    if at.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let col =
+        |f: fn(&Transaction) -> &str| -> Vec<&str> { at.iter().map(|i| f(txns[*i])).collect() };
+    let versions: Vec<i64> = at.iter().map(|i| txns[*i].source_version).collect();
+    let rows = c
+        .sql()
+        .await?
+        .query(
+            OUTRANKED,
+            &[
+                &col(|t| &t.key.tenant_id),
+                &col(|t| &t.key.store_id),
+                &col(|t| &t.key.source),
+                &col(|t| &t.key.source_txn_id),
+                &versions,
+            ],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .filter_map(|r| usize::try_from(r.get::<_, i64>(0)).ok())
+        .filter_map(|n| at.get(n.checked_sub(1)?).copied())
+        .collect())
 }

@@ -70,8 +70,24 @@ pub struct Deduped<'a> {
     pub drawers: Vec<&'a DrawerEvent>,
     pub inventory: Vec<&'a InventoryRecord>,
     pub tenders: Vec<&'a TenderRecord>,
-    /// Records dropped because a newer (or equal, later) version of the same key was in the batch.
+    /// Records dropped because a newer (or equal, later) version of the same key was in the
+    /// batch, or a newer version of their payload had retracted the key.
     pub superseded: usize,
+}
+
+impl Deduped<'_> {
+    /// Leaves out the transactions at positions `at`, counting them as superseded.
+    pub fn drop_txns(&mut self, at: &std::collections::HashSet<usize>) {
+        if at.is_empty() {
+            return;
+        }
+        let mut i = 0;
+        self.txns.retain(|_| {
+            i += 1;
+            !at.contains(&(i - 1))
+        });
+        self.superseded += at.len();
+    }
 }
 
 type TxnId<'a> = (&'a str, &'a str, &'a str, &'a str, i64);
