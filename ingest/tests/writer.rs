@@ -964,6 +964,27 @@ async fn toast_orders_land_a_check_each_and_a_newer_fetch_replaces_an_open_check
     let weeks_day = day.replace("2026-10-09", "2026-10-30");
     assert_eq!(scalar_text(&db, &weeks_day).await, moved);
     assert_eq!(scalar_text(&db, split).await, "1/1/1/0");
+    // The refund voided the next day: Toast drops it from the check, which shows no refund at
+    // all. Modified after its own day, the check still retracts the split, and the refund no
+    // longer counts anywhere.
+    let mut voided = page.clone();
+    voided["orders"][0]["modifiedDate"] = "2026-10-31T10:00:00.000+0000".into();
+    let check = &mut voided["orders"][0]["checks"][0];
+    check["payments"][1]
+        .as_object_mut()
+        .unwrap()
+        .remove("refund");
+    for s in check["selections"].as_array_mut().unwrap() {
+        s.as_object_mut().unwrap().remove("refundDetails");
+    }
+    let o = write(&mut w, &ctx, Format::Toast, &voided.to_string()).await;
+    assert_eq!((o.counts.duplicates, o.counts.rejects), (0, 0));
+    assert_eq!(scalar_text(&db, split).await, "0/0/0/0");
+    refresh_store_daily(&db).await;
+    let rows_of_30th = rows_of_12th.replace("2026-10-12", "2026-10-30");
+    assert_eq!(scalar_text(&db, &rows_of_30th).await, "0");
+    // The 9th as with the refund on another day: the sale without it.
+    assert_eq!(scalar_text(&db, day).await, "3/1/79.1/7.02/35.24/60.88/1");
 }
 
 #[tokio::test]

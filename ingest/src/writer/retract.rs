@@ -1,7 +1,8 @@
 //! Deletes the derived transactions a newer version of their payload no longer has (see
 //! [`crate::envelope::Retraction`]). Only some payloads carry retractions (Toast checks and
-//! Clover orders that show a refund, Square and Clover orders paid days after opening), so a
-//! batch without them pays nothing; one with them pays a few ms (benches/ingest/RESULTS.md).
+//! Clover orders that show a refund, Toast checks modified after their day, Square and Clover
+//! orders paid days after opening), so a batch without them pays nothing; one with them pays a
+//! few ms (benches/ingest/RESULTS.md).
 
 use super::copier::Copier;
 use crate::envelope::{Retraction, RETRACTING_SOURCES};

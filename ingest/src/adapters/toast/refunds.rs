@@ -14,7 +14,8 @@
 //! shows a refund also retracts `<check>/refunds` at any time, with its own version: the one
 //! an earlier version wrote (at another time, or before its refund was voided, or when the
 //! refund was not on the check's day yet) is deleted, the one this version writes is kept, and
-//! the refund never counts twice.
+//! the refund never counts twice. So does a check last modified after its own day that shows
+//! no refund: its refund may have been voided, and Toast then drops it from the check.
 
 use super::orders::Order;
 use super::payments::{refund_tender_no, voided};
@@ -48,7 +49,7 @@ pub(super) fn split(
             .iter()
             .any(|x| refund_tenders.contains(&x.tender_no));
     let id = format!("{}/refunds", t.key.source_txn_id);
-    let retract = (any || moves).then(|| Retraction {
+    let retract = (any || moves || modified_after_its_day(order, &t)).then(|| Retraction {
         key: TxnKey {
             source_txn_id: id.clone(),
             ..t.key.clone()
@@ -68,6 +69,15 @@ pub(super) fn split(
         |x| refund_tenders.contains(&x.tender_no),
     );
     Ok((vec![t, refund], retract))
+}
+
+/// Whether the check was last modified on a later business day than its own. Only such a
+/// check can have had a refund on another day split off by an earlier version: a refund whose
+/// void made it vanish from the check (Toast then shows no `refund` at all) leaves nothing else
+/// to go by. Checks modified on their own day, most of them, retract nothing and cost nothing.
+fn modified_after_its_day(order: &Order, t: &Transaction) -> bool {
+    DateTime::from_timestamp_millis(t.source_version)
+        .is_some_and(|v| order.ctx.business_date(order.store, v) > t.business_date)
 }
 
 /// The latest time a refund of the check can be timed at: a day past its last modification

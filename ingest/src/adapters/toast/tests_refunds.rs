@@ -106,6 +106,20 @@ fn a_split_check_retracts_older_splits_and_a_check_without_refunds_nothing() {
     let p = parsed(&v);
     assert!(txn(&p, SPLIT_1).is_some());
     assert!(retracted(&p).is_empty(), "{:?}", retracted(&p));
+    // The same check last modified three days after its day: its refund may have been voided
+    // since, and Toast drops a voided refund from the check, so the split is retracted (the
+    // order's other check, modified with it, retracts its own).
+    v["orders"][0]["modifiedDate"] = "2026-10-12T19:00:00.000+0000".into();
+    let p = parsed(&v);
+    let t = txn(&p, SPLIT_1).unwrap();
+    let other = "c22e3f4a-5b6c-4d7e-8f9a-0b1c2d3e4f5a/refunds";
+    assert_eq!(
+        retracted(&p),
+        [
+            (REFUNDS.to_string(), None, t.source_version),
+            (other.to_string(), None, t.source_version)
+        ]
+    );
 }
 
 #[test]
