@@ -1107,12 +1107,12 @@ async fn an_order_paid_days_after_it_was_opened_moves_onto_its_payment_once() {
         scalar_text(&db, rows).await,
         "2025-02-24 23:58:10.12+00 2025-02-24 cancelled"
     );
-    // Paid a week later: one row, at its closing, on that day; the open row and its lines go.
+    // Paid a week later: one row, at its payment, on that day; the open row and its lines go.
     let o = write(&mut w, &ctx, Format::Square, &completed).await;
     assert_eq!(o.counts.rejects, 0);
     assert_eq!(
         scalar_text(&db, rows).await,
-        "2025-03-02 00:03:40.95+00 2025-03-02 completed"
+        "2025-03-02 00:03:40+00 2025-03-02 completed"
     );
     let lines = "SELECT count(DISTINCT occurred_at) || '/' || count(*) FROM pos.sale_line";
     assert_eq!(scalar_text(&db, lines).await, "1/4");
@@ -1126,7 +1126,7 @@ async fn an_order_paid_days_after_it_was_opened_moves_onto_its_payment_once() {
     );
     assert_eq!(
         scalar_text(&db, rows).await,
-        "2025-03-02 00:03:40.95+00 2025-03-02 completed"
+        "2025-03-02 00:03:40+00 2025-03-02 completed"
     );
     assert_eq!(scalar_text(&db, lines).await, "1/4");
     // In the daily view of that day, also once materialized.

@@ -64,10 +64,10 @@ impl MappedOrder {
 /// tenders and refunds are its tenders.
 ///
 /// `occurred_at` is `created_at`, because it is part of the stored key and must not move when
-/// a later version closes the order; `business_date` is the local day of `closed_at` when the
-/// order has one (an open ticket paid after midnight belongs to the day it was paid). An order
-/// closed more than a day after it was opened (an invoice paid a week later) is stored at
-/// `closed_at` instead, and retracts its earlier rows (see `adapters::stored_time`).
+/// a later version closes the order; `business_date` is the local day it was paid (see
+/// [`paid_at`]; an open ticket paid after midnight belongs to the day it was paid). An order
+/// paid more than a day after it was opened (an invoice paid a week later) is stored at that
+/// payment instead, and retracts its earlier rows (see `adapters::stored_time`).
 pub fn order(ctx: &Context, o: &Value, path: &str) -> Result<MappedOrder, PayloadError> {
     let id = text(o, path, "id")?;
     let location = text(o, path, "location_id")?;
@@ -77,11 +77,7 @@ pub fn order(ctx: &Context, o: &Value, path: &str) -> Result<MappedOrder, Payloa
         Some(_) => utc(time(o, path, "closed_at")?),
         None => created,
     };
-    let version = if get(o, "version").is_some() {
-        int(o, path, "version")?
-    } else {
-        0
-    };
+    let version = version_of(o, path)?;
     let state = opt_text(o, path, "state")?.unwrap_or_else(|| "OPEN".into());
     let m = OrderMoney::read(o, path)?;
     let (lines, return_due) = order_lines(o, path, &m)?;
@@ -98,22 +94,24 @@ pub fn order(ctx: &Context, o: &Value, path: &str) -> Result<MappedOrder, Payloa
         None
     } else {
         let status = status_of(o, path, &state, &tenders, &m)?;
-        let due = Due::new(&id, &lines, &return_due, created);
-        let alone = add_roundings(o, path, &m, &due, &mut tenders)?;
-        solo = solo_roundings(&at, version, closed, &m.currency, alone);
+        let paid = paid_at(&tenders).unwrap_or(closed);
         let key = TxnKey {
             tenant_id: ctx.tenant_id.clone(),
             store_id: store.clone(),
             source: SOURCE.into(),
             source_txn_id: id.clone(),
         };
-        let (stored, gone) = stored_time(ctx, &key, version, created, closed);
+        let (stored, gone) = stored_time(ctx, &key, version, created, paid);
         retract = gone;
+        // The roundings are timed with the order, where its day's views look.
+        let due = Due::new(&id, &lines, &return_due, stored);
+        let alone = add_roundings(o, path, &m, &due, &mut tenders)?;
+        solo = solo_roundings(&at, version, paid, &m.currency, alone);
         Some(Transaction {
             key,
             source_version: version,
             occurred_at: stored,
-            business_date: ctx.business_date(&store, closed),
+            business_date: ctx.business_date(&store, paid),
             register_id: None,
             cashier_id: None,
             customer_id: opt_text(o, path, "customer_id")?,
@@ -142,6 +140,34 @@ pub fn order(ctx: &Context, o: &Value, path: &str) -> Result<MappedOrder, Payloa
 /// Rounding tenders of an order version without tenders, as tenders of their own: keyed by
 /// the order and versioned by it, so a later version listing its tenders (and the rounding
 /// among them, the same row) replaces them.
+/// The order's version: `version`, or for an order without one (Square: "Orders not created
+/// through the API do not include a version number", the Point of Sale's own), `updated_at` in
+/// ms, which grows with every change as `version` does. Read as 0, a later state of such an
+/// order (an open ticket paid) could never replace the first one stored, and every fetch of it
+/// would be the same inbox event. An order keeps one kind of version all its life.
+fn version_of(o: &Value, path: &str) -> Result<i64, PayloadError> {
+    if get(o, "version").is_some() {
+        return int(o, path, "version");
+    }
+    Ok(match get(o, "updated_at") {
+        Some(_) => utc(time(o, path, "updated_at")?).timestamp_millis(),
+        None => 0,
+    })
+}
+
+/// When the order was paid: its latest approved payment. Square counts a sale on the day it is
+/// paid, not when its fulfilment completes ("Regardless of whether the order has a fulfillment
+/// or not, it will be reported in gross sales when it is paid"), and `closed_at` of a pickup,
+/// shipment or delivery is when the fulfilment completed, days later maybe. `None` for an
+/// order without payments (open, or a return whose tenders are refunds): then `closed_at`.
+fn paid_at(tenders: &[Tender]) -> Option<chrono::DateTime<chrono::Utc>> {
+    tenders
+        .iter()
+        .filter(|t| t.status == TenderStatus::Approved && t.amount > Decimal::ZERO)
+        .map(|t| t.occurred_at)
+        .max()
+}
+
 fn solo_roundings(
     w: &Where,
     version: i64,

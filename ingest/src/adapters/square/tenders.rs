@@ -5,10 +5,21 @@ use super::{money, store_of, OrderMoney, SOURCE};
 use crate::adapters::json::{array, err, get, join, opt_text, text, time, utc};
 use crate::adapters::{number_from_id, Context, PayloadError};
 use crate::envelope::TenderRecord;
+use chrono::{DateTime, SubsecRound, Utc};
 use pos_core::model::*;
 use rust_decimal::Decimal;
 use serde_json::Value;
 use std::collections::HashMap;
+
+/// A tender's or refund's `created_at`, to the whole second: part of the tender's stored key,
+/// so the same payment must get the same time from every path that reports it. An order's
+/// `tenders[].created_at` and `refunds[].created_at` are written to the second
+/// (`2019-09-25T19:00:38Z`), the same payment or refund sent on its own to the millisecond
+/// (`2019-09-25T19:00:38.803Z`, Square's forum and API examples): kept as written, one payment
+/// would be two rows and its money counted twice.
+fn tender_time(v: &Value, path: &str) -> Result<DateTime<Utc>, PayloadError> {
+    Ok(utc(time(v, path, "created_at")?).trunc_subsecs(0))
+}
 
 /// Where an order's tenders happened: what a drawer event or a tender without its own time needs.
 pub(super) struct Where<'a> {
@@ -32,8 +43,8 @@ pub(super) fn order_tenders(
     for (i, t) in array(o, path, "tenders")?.iter().enumerate() {
         let tp = format!("{path}.tenders[{i}]");
         let at = match get(t, "created_at") {
-            Some(_) => utc(time(t, &tp, "created_at")?),
-            None => w.created,
+            Some(_) => tender_time(t, &tp)?,
+            None => w.created.trunc_subsecs(0),
         };
         if opt_text(t, &tp, "type")?.as_deref() != Some("NO_SALE") {
             let tender = order_tender(t, &tp, m, at)?;
@@ -163,8 +174,8 @@ fn order_refund(
         .opt(r, rp, "amount_money")?
         .ok_or_else(|| err(&join(rp, "amount_money"), "is missing"))?;
     let at = match get(r, "created_at") {
-        Some(_) => utc(time(r, rp, "created_at")?),
-        None => order_created,
+        Some(_) => tender_time(r, rp)?,
+        None => order_created.trunc_subsecs(0),
     };
     Ok(Tender {
         tender_no: number_from_id(&id),
@@ -248,7 +259,7 @@ pub fn payment(
     let id = text(p, path, "id")?;
     let order_id = opt_text(p, path, "order_id")?.unwrap_or_else(|| format!("payment:{id}"));
     let store = store_of(ctx, &text(p, path, "location_id")?);
-    let at = utc(time(p, path, "created_at")?);
+    let at = tender_time(p, path)?;
     let status = match text(p, path, "status")?.as_str() {
         "APPROVED" | "COMPLETED" | "PENDING" => TenderStatus::Approved,
         "FAILED" => TenderStatus::Declined,
@@ -333,7 +344,7 @@ pub fn refund(
     let id = text(r, path, "id")?;
     let order_id = opt_text(r, path, "order_id")?.unwrap_or_else(|| format!("refund:{id}"));
     let store = store_of(ctx, &text(r, path, "location_id")?);
-    let at = utc(time(r, path, "created_at")?);
+    let at = tender_time(r, path)?;
     let (amount, currency) = money(r, path, "amount_money")?;
     let rec = TenderRecord {
         key: TxnKey {

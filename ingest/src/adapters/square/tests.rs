@@ -193,18 +193,18 @@ fn an_order_closed_after_midnight_belongs_to_the_closing_day_but_keeps_its_key_t
     assert_eq!(t.business_date.to_string(), "2025-03-02");
 }
 
-/// An invoice or open ticket paid days after it was opened: stored at its closing, where the
-/// daily views of its day look, and retracting the row an earlier, open version stored at its
-/// opening.
+/// An invoice or open ticket paid days after it was opened: stored at its (latest) payment,
+/// where the daily views of its day look, and retracting the row an earlier, open version
+/// stored at its opening.
 #[test]
-fn an_order_closed_days_after_it_was_opened_is_stored_at_its_closing() {
+fn an_order_paid_days_after_it_was_opened_is_stored_at_its_payment() {
     let body = real_text("retrieve_order_completed_mixed.json").replace(
         r#""created_at": "2025-03-01T23:58:10.120Z""#,
         r#""created_at": "2025-02-24T23:58:10.120Z""#,
     );
     let p = parse(&Context::for_tenant("t"), &body).unwrap();
     let t = txn(&p);
-    assert_eq!(t.occurred_at.to_rfc3339(), "2025-03-02T00:03:40.950+00:00");
+    assert_eq!(t.occurred_at.to_rfc3339(), "2025-03-02T00:03:40+00:00");
     assert_eq!(t.business_date.to_string(), "2025-03-02");
     let back: Vec<_> = p
         .records
@@ -221,6 +221,54 @@ fn an_order_closed_days_after_it_was_opened_is_stored_at_its_closing() {
         .records
         .iter()
         .any(|r| matches!(r, Ok(Record::Retract(_)))));
+}
+
+/// A pickup order paid when it was placed and picked up three days later: Square counts the
+/// sale when it was paid, and `closed_at` is the pickup. It stays on the day it was paid, at
+/// its opening, with nothing to retract.
+#[test]
+fn an_order_picked_up_days_after_it_was_paid_counts_on_the_day_it_was_paid() {
+    let body = r#"{"order":{"id":"O3","location_id":"L1","version":6,"state":"COMPLETED",
+      "created_at":"2026-03-02T15:00:00Z","closed_at":"2026-03-05T18:00:00Z",
+      "fulfillments":[{"type":"PICKUP","state":"COMPLETED"}],
+      "line_items":[{"name":"Cake","quantity":"1","base_price_money":{"amount":5000,"currency":"USD"},
+        "total_tax_money":{"amount":0,"currency":"USD"},"total_money":{"amount":5000,"currency":"USD"}}],
+      "total_money":{"amount":5000,"currency":"USD"},
+      "tenders":[{"id":"P3","payment_id":"P3","created_at":"2026-03-02T15:01:00Z","type":"CARD",
+        "amount_money":{"amount":5000,"currency":"USD"},"card_details":{"status":"CAPTURED"}}]}}"#;
+    let p = parse(&Context::for_tenant("t"), body).unwrap();
+    let t = txn(&p);
+    assert_eq!(t.occurred_at.to_rfc3339(), "2026-03-02T15:00:00+00:00");
+    assert_eq!(t.business_date.to_string(), "2026-03-02");
+    assert!(!p
+        .records
+        .iter()
+        .any(|r| matches!(r, Ok(Record::Retract(_)))));
+}
+
+/// A Point of Sale order has no `version` ("Orders not created through the API do not include
+/// a version number"): its `updated_at` versions it, so the ticket paid since replaces the open
+/// one stored first, and each state is an inbox event of its own.
+#[test]
+fn an_order_without_version_is_versioned_by_its_update_time() {
+    let open = r#"{"order":{"id":"O2","location_id":"L1","state":"OPEN",
+      "created_at":"2026-03-02T17:00:00Z","updated_at":"2026-03-02T17:00:00Z",
+      "line_items":[{"name":"Tea","quantity":"1","base_price_money":{"amount":500,"currency":"USD"},
+        "total_money":{"amount":500,"currency":"USD"}}],"total_money":{"amount":500,"currency":"USD"}}}"#;
+    let paid = open
+        .replace(
+            r#""state":"OPEN""#,
+            r#""state":"COMPLETED","closed_at":"2026-03-02T17:20:00Z""#,
+        )
+        .replace(
+            r#""updated_at":"2026-03-02T17:00:00Z""#,
+            r#""updated_at":"2026-03-02T17:20:00.250Z""#,
+        );
+    let ctx = Context::for_tenant("t");
+    let (a, b) = (parse(&ctx, open).unwrap(), parse(&ctx, &paid).unwrap());
+    assert_eq!(txn(&a).source_version, 1_772_470_800_000);
+    assert!(txn(&b).source_version > txn(&a).source_version);
+    assert_ne!(a.event_id, b.event_id);
 }
 
 #[test]

@@ -93,15 +93,45 @@ fn an_order_refund_listed_by_its_short_id_is_the_refund_sent_alone() {
       "order_id":"RET-2","payment_id":"PAY-9","created_at":"2026-03-03T15:00:05Z",
       "updated_at":"2026-03-03T15:00:06Z","amount_money":{"amount":500,"currency":"USD"}}}"#;
     let ctx = Context::for_tenant("t");
-    let on_order = match &parse(&ctx, order).unwrap().records[0] {
-        Ok(Record::Txn(t)) => t.tenders[0].tender_no,
+    assert_eq!(on_order_key(&ctx, order), sent_alone_key(&ctx, alone));
+    // Sent alone to the millisecond, as the Refunds API writes it: still the same row.
+    let alone = alone.replace("15:00:05Z", "15:00:05.731Z");
+    assert_eq!(on_order_key(&ctx, order), sent_alone_key(&ctx, &alone));
+}
+
+/// The stored key of an order's first tender within its transaction: number and time.
+fn on_order_key(ctx: &Context, body: &str) -> (i32, chrono::DateTime<chrono::Utc>) {
+    match &parse(ctx, body).unwrap().records[0] {
+        Ok(Record::Txn(t)) => (t.tenders[0].tender_no, t.tenders[0].occurred_at),
         other => panic!("expected a transaction, got {other:?}"),
-    };
-    let sent_alone = match &parse(&ctx, alone).unwrap().records[0] {
-        Ok(Record::Tender(t)) => t.tender.tender_no,
+    }
+}
+
+/// The same of a payment or refund sent alone.
+fn sent_alone_key(ctx: &Context, body: &str) -> (i32, chrono::DateTime<chrono::Utc>) {
+    match &parse(ctx, body).unwrap().records[0] {
+        Ok(Record::Tender(t)) => (t.tender.tender_no, t.tender.occurred_at),
         other => panic!("expected a tender, got {other:?}"),
-    };
-    assert_eq!(on_order, sent_alone);
+    }
+}
+
+/// An order's tender is timed to the second (`tenders[].created_at`, as in the order and
+/// payment a Square forum thread shows side by side), the same payment sent alone to the
+/// millisecond: one tender row all the same, not the payment counted twice.
+#[test]
+fn an_order_tender_and_its_payment_sent_alone_are_one_row() {
+    let order = r#"{"order":{"id":"O1","location_id":"L1","state":"COMPLETED","version":3,
+      "created_at":"2026-03-02T17:05:10.120Z","closed_at":"2026-03-02T17:05:13.001Z",
+      "line_items":[{"name":"Tee","quantity":"1","base_price_money":{"amount":2000,"currency":"USD"},
+        "total_tax_money":{"amount":0,"currency":"USD"},"total_money":{"amount":2000,"currency":"USD"}}],
+      "total_money":{"amount":2000,"currency":"USD"},
+      "tenders":[{"id":"P1","payment_id":"P1","created_at":"2026-03-02T17:05:12Z","type":"CARD",
+        "amount_money":{"amount":2000,"currency":"USD"},"card_details":{"status":"CAPTURED"}}]}}"#;
+    let alone = r#"{"payment":{"id":"P1","order_id":"O1","location_id":"L1","status":"COMPLETED",
+      "source_type":"CARD","created_at":"2026-03-02T17:05:12.418Z","updated_at":"2026-03-02T17:05:13.100Z",
+      "amount_money":{"amount":2000,"currency":"USD"},"total_money":{"amount":2000,"currency":"USD"}}}"#;
+    let ctx = Context::for_tenant("t");
+    assert_eq!(on_order_key(&ctx, order), sent_alone_key(&ctx, alone));
 }
 
 /// ListPayments (`GET /v2/payments`) and ListPaymentRefunds (`GET /v2/refunds`) answer a page
