@@ -332,9 +332,15 @@ fn item_line(
                 None => checked(qty.checked_mul(unit_price), lp, "quantity")?,
             };
             let charges = m.or_zero(li, lp, "total_service_charge_money")?;
-            gross - discount + charges - m.inclusive_tax(li, lp)?
+            let incl = m.inclusive_tax(li, lp)?;
+            let net = gross
+                .checked_sub(discount)
+                .and_then(|x| x.checked_add(charges));
+            checked(net.and_then(|x| x.checked_sub(incl)), lp, "quantity")?
         }
     };
+    in_range(net, lp)?;
+    in_range(unit_price, lp)?;
     let (raw, key) = item_id(li, lp)?;
     let name = opt_text(li, lp, "name")?;
     let description = match (name, opt_text(li, lp, "variation_name")?) {
@@ -412,7 +418,7 @@ fn modifiers_per_unit(
                     _ => Decimal::ZERO,
                 },
             };
-            sum += per_unit;
+            sum = checked(sum.checked_add(per_unit), &mp, "quantity")?;
         }
     }
     Ok(sum)
@@ -420,6 +426,21 @@ fn modifiers_per_unit(
 
 /// Arithmetic on sender-chosen quantities can leave `Decimal`'s range (a quantity of 1e-28
 /// divides a price into overflow): a 400 naming the field, never a panic.
+/// A line's money beyond 10^20 (a quantity of 6·10^11 at the largest price Square can write)
+/// is a unit or mapping error, and refused naming the quantity: left in, the order's sums
+/// (what was due, what was paid) would overflow `Decimal` and panic instead. Below it, any
+/// number of lines adds up safely.
+fn in_range(v: Decimal, path: &str) -> Result<(), PayloadError> {
+    let limit = Decimal::from_i128_with_scale(10_i128.pow(20), 0);
+    if v.abs() > limit {
+        return Err(err(
+            &join(path, "quantity"),
+            format!("makes an amount of {v}, beyond 10^20: check the quantity"),
+        ));
+    }
+    Ok(())
+}
+
 fn checked(v: Option<Decimal>, path: &str, key: &str) -> Result<Decimal, PayloadError> {
     v.ok_or_else(|| {
         err(

@@ -236,3 +236,16 @@ fn an_apportioned_charge_on_a_return_is_not_counted_twice() {
     assert_eq!(t.lines.len(), 1);
     assert_eq!(due(&t), d("-11.80"));
 }
+
+/// Two lines each within `Decimal`'s range whose sum is not (6·10^11 × the largest price):
+/// the order is refused naming the quantity, not a panic that drops the request.
+#[test]
+fn amounts_beyond_any_sale_are_refused_not_a_panic() {
+    let line = r#"{"name":"X","quantity":"600000000000","base_price_money":{"amount":9000000000000000000,"currency":"USD"}}"#;
+    let body = format!(
+        r#"{{"order":{{"id":"X","location_id":"L1","state":"COMPLETED","created_at":"2026-03-02T10:00:00Z",
+          "line_items":[{line},{line}]}}}}"#
+    );
+    let e = parse(&Context::for_tenant("t"), &body).unwrap_err();
+    assert!(e.to_string().contains("line_items[0].quantity"), "{e}");
+}
