@@ -17,15 +17,17 @@
 //! full shift's device and team members replace a summary's blanks and a later state (a
 //! recount) replaces an earlier one, whatever order they arrive in. The business day
 //! is that of `opened_at` in the store's zone: a shift that ends after midnight belongs to the
-//! day it opened. Amounts count by absolute value (the API reference says they are never
+//! day it opened; an event timed more than a business day later (a shift left open over a
+//! weekend, a drawer audited days after) is timed at the end of the day after the opening
+//! instead ([`within_reach`]). Amounts count by absolute value (the API reference says they are never
 //! negative; the SDK examples write paid-outs negative). The shift's events
 //! (ListCashDrawerShiftEvents) are read apart, for their no-sales (`shift_events`).
 
 use super::{money, reject, short_hash, store_of, Parsed};
 use crate::adapters::json::{array, get, opt_text, text, time, utc};
-use crate::adapters::{check_time, Context, PayloadError};
+use crate::adapters::{check_time, local_to_utc, Context, PayloadError};
 use crate::envelope::Record;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 use pos_core::model::{DrawerEvent, DrawerEventKind};
 use rust_decimal::Decimal;
 use serde_json::Value;
@@ -134,7 +136,7 @@ fn shift(
         kind,
         amount: amount.abs(),
         currency,
-        occurred_at: at,
+        occurred_at: within_reach(ctx, &store, day, at),
         business_date: day,
     };
     let mut v = Vec::new();
@@ -168,6 +170,21 @@ fn shift(
         v.push(e);
     }
     Ok(v)
+}
+
+/// `at`, or, when it falls more than a business day after the shift's day `day`, the last
+/// second of the day after `day` (store time). The daily views find a day's rows among those
+/// timed within two days of it (`date_slack`, docs/continuous-aggregates.md): an over/short
+/// counted on Monday for Friday's shift, timed Monday, would be in no day's figures. Clamped,
+/// it counts on the shift's day, as every event of a shift does; the time is the same for every
+/// fetch of the shift, so the event keeps its stored key.
+fn within_reach(ctx: &Context, store: &str, day: NaiveDate, at: DateTime<Utc>) -> DateTime<Utc> {
+    if (ctx.business_date(store, at) - day).num_days() <= 1 {
+        return at;
+    }
+    day.checked_add_days(Days::new(2))
+        .and_then(|d| local_to_utc(&ctx.tz(store), d.and_hms_opt(0, 0, 0)?))
+        .map_or(at, |end| (end - chrono::Duration::seconds(1)).min(at))
 }
 
 /// The count at close against the drawer's expected cash (`closed_cash_money` −

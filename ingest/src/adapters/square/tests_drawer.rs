@@ -228,3 +228,46 @@ fn the_full_shift_outranks_its_summary_and_a_later_state_outranks_both() {
     let later = parse(&ctx(), &later).unwrap();
     assert!(drawers(&later)[0].source_version > full.source_version);
 }
+
+/// A Friday shift ended after midnight and counted by the auditor on Monday: its paid-in stays
+/// at its end (the next day, within reach), its over/short, found on Monday, is timed at the
+/// end of Saturday (store time), so that Friday's figures hold it: timed Monday, no day's
+/// views would reach it.
+#[test]
+fn a_shift_audited_days_later_keeps_its_over_short_within_reach_of_its_day() {
+    let body = r#"{"cash_drawer_shift":{"id":"S1","location_id":"L8Q2Y5Z6ABCDE","state":"CLOSED",
+      "opened_at":"2026-03-06T20:00:00Z","ended_at":"2026-03-07T07:00:00Z",
+      "closed_at":"2026-03-09T14:00:00Z","updated_at":"2026-03-09T14:00:00Z",
+      "opened_cash_money":{"amount":20000,"currency":"USD"},
+      "cash_paid_in_money":{"amount":500,"currency":"USD"},
+      "expected_cash_money":{"amount":60466,"currency":"USD"},
+      "closed_cash_money":{"amount":60416,"currency":"USD"}}}"#;
+    let p = parse(&ctx(), body).unwrap();
+    let got: Vec<_> = drawers(&p)
+        .iter()
+        .map(|e| (e.kind, e.amount.to_string(), e.occurred_at.to_rfc3339()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                DrawerEventKind::Loan,
+                "200.00".into(),
+                "2026-03-06T20:00:00+00:00".into()
+            ),
+            (
+                DrawerEventKind::PaidIn,
+                "5.00".into(),
+                "2026-03-07T07:00:00+00:00".into()
+            ),
+            // Chicago's Sunday 00:00 is 06:00 UTC (CST), less one second.
+            (
+                DrawerEventKind::OverShort,
+                "-0.50".into(),
+                "2026-03-08T05:59:59+00:00".into()
+            ),
+        ]
+    );
+    let day = NaiveDate::from_ymd_opt(2026, 3, 6).unwrap();
+    assert!(drawers(&p).iter().all(|e| e.business_date == day));
+}
