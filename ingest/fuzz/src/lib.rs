@@ -2,7 +2,7 @@
 //! adapter (decode the body, then map it), which must answer with envelopes or a payload error,
 //! never panic.
 use pos_ingest::adapters::csv::Mapping;
-use pos_ingest::adapters::format::{map, text_of, Format, Meta};
+use pos_ingest::adapters::format::{map_unguarded, text_of, Format, Meta};
 use pos_ingest::adapters::Context;
 use std::collections::HashMap;
 
@@ -20,7 +20,7 @@ pub fn map_with(mappings: &HashMap<String, Mapping>, format: &Format, data: &[u8
 /// [`map_with`] under a given context (e.g. Shopify with `tenders = "transactions"`).
 pub fn map_in(ctx: &Context, mappings: &HashMap<String, Mapping>, format: &Format, data: &[u8]) {
     if let Ok(text) = text_of(mappings, format, data) {
-        let _ = map(ctx, mappings, format, &text, &Meta::default());
+        let _ = map_unguarded(ctx, mappings, format, &text, &Meta::default());
     }
 }
 

@@ -265,7 +265,41 @@ pub fn csv_plan(
 
 /// Maps a payload. `Err` when nothing in it can be read (HTTP 400); bad records inside a
 /// readable payload come back as rejects in the envelopes.
+///
+/// An adapter that panics on some input (a bug: they are fuzzed not to) answers an `Err` too,
+/// naming the panic, instead of taking the request down with it: a webhook is then kept as
+/// refused, for a replay once fixed, an import reports the file. The fuzzers call
+/// [`map_unguarded`], where a panic still shows.
 pub fn map(
+    ctx: &Context,
+    mappings: &HashMap<String, csv::Mapping>,
+    format: &Format,
+    body: &str,
+    meta: &Meta,
+) -> Result<Mapped, PayloadError> {
+    guarded(|| map_unguarded(ctx, mappings, format, body, meta))
+}
+
+/// `f()`, or its panic as a payload error naming it.
+fn guarded<T>(f: impl FnOnce() -> Result<T, PayloadError>) -> Result<T, PayloadError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".into());
+        Err(PayloadError::new(
+            None,
+            format!(
+                "could not be mapped: the adapter failed ({what}); this is a bug in \
+                 pos-ingest, please report it with the payload"
+            ),
+        ))
+    })
+}
+
+/// [`map`] without its guard against an adapter's panic.
+pub fn map_unguarded(
     ctx: &Context,
     mappings: &HashMap<String, csv::Mapping>,
     format: &Format,
@@ -451,6 +485,18 @@ fn body_line(body: &str, no: usize) -> &str {
 mod tests {
     use super::*;
     use crate::adapters::testkit::sample;
+
+    /// An adapter's panic (a bug) is an error naming it, not the end of the request; a result
+    /// passes through.
+    #[test]
+    fn a_panicking_adapter_is_a_payload_error() {
+        let e = guarded::<()>(|| panic!("index out of bounds")).unwrap_err();
+        assert!(e.to_string().contains("index out of bounds"), "{e}");
+        assert!(e.to_string().contains("bug in pos-ingest"), "{e}");
+        let owned = guarded::<()>(|| panic!("{} too large", 7)).unwrap_err();
+        assert!(owned.to_string().contains("7 too large"), "{owned}");
+        assert_eq!(guarded(|| Ok(3)).unwrap(), 3);
+    }
 
     /// The kasse mapping of the CSV tests, optionally with an `encoding`.
     fn kasse(encoding: Option<&str>) -> HashMap<String, csv::Mapping> {
