@@ -236,7 +236,12 @@ fn head(ctx: &Context, t: Node) -> R<Head> {
         }
     };
     // The message time orders resends of one transaction: a later message is a newer version.
-    let version = match children(t, "POSLogDateTime").find(|n| !text(*n).is_empty()) {
+    // Vendors write the transaction's own time beside it (Decathlon: `TypeCode="Transaction"`
+    // first, then `"Message"`), which stays the same in every resend: the message's decides.
+    let message = children(t, "POSLogDateTime")
+        .filter(nonempty)
+        .find(|n| n.attribute("TypeCode") == Some("Message"));
+    let version = match message.or_else(|| children(t, "POSLogDateTime").find(nonempty)) {
         Some(n) => when_node(ctx, &store, n)
             .map_err(|Bad(m)| Bad(format!("<POSLogDateTime>: {m}")))?
             .timestamp_millis(),
@@ -274,6 +279,9 @@ fn transaction(ctx: &Context, t: Node) -> R<Option<Record>> {
         let Some((kind, movements)) = drawer::kind_of(c)? else {
             return Ok(None);
         };
+        if control_not_done(t, c) {
+            return head(ctx, t).map(|_| None);
+        }
         let h = head(ctx, t)?;
         let currency = h
             .currency
@@ -351,9 +359,53 @@ fn status_of(t: Node, rt: Node) -> TxnStatus {
         "postvoided" | "voided" | "postvoid" => TxnStatus::PostVoided,
         "cancelled" | "canceled" | "suspended" | "suspendeddeleted" | "suspendedretrieved"
         | "aborted" => TxnStatus::Cancelled,
-        _ if flag(t, "CancelFlag") || flag(rt, "CancelFlag") => TxnStatus::Cancelled,
+        _ if either(t, rt, "VoidedFlag") => TxnStatus::PostVoided,
+        _ if either(t, rt, "CancelFlag") || suspended(t) || suspended(rt) => TxnStatus::Cancelled,
         _ => TxnStatus::Completed,
     }
+}
+
+/// A transaction-level adjustment line: a `Discount`, loyalty reward or price modifier.
+fn adjustment<'a, 'i>(li: Node<'a, 'i>) -> Option<Node<'a, 'i>> {
+    [
+        "Discount",
+        "LoyaltyReward",
+        "RetailPriceModifier",
+        "PriceDerivationResult",
+    ]
+    .into_iter()
+    .find_map(|name| child(li, name))
+}
+
+/// What the approved tenders took in, change given back deducted; `None` without tenders.
+fn paid_of(tenders: &[Tender]) -> Option<Decimal> {
+    let approved = tenders
+        .iter()
+        .filter(|t| t.status == TenderStatus::Approved);
+    (!tenders.is_empty()).then(|| {
+        approved
+            .map(|t| t.amount)
+            .fold(Decimal::ZERO, |a, b| a.saturating_add(b))
+    })
+}
+
+/// A flag set on the `Transaction` or on its `RetailTransaction`.
+fn either(t: Node, rt: Node, name: &str) -> bool {
+    flag(t, name) || flag(rt, name)
+}
+
+/// `SuspendedFlag` (or `SuspendFlag`): a ticket parked unfinished, which producers without a
+/// `TransactionStatus` (the ticket-to-POSLog stylesheets) mark only this way. Not a sale: the
+/// transaction that resumes it carries the sale.
+fn suspended(n: Node) -> bool {
+    flag(n, "SuspendedFlag") || flag(n, "SuspendFlag")
+}
+
+/// Whether a control transaction (a paid-in or -out, a loan, a pickup, a no-sale) did not
+/// happen: cancelled, suspended or voided as a whole. Such a movement is skipped (kept in the
+/// inbox), as a drawer event has no status to carry it.
+fn control_not_done(t: Node, c: Node) -> bool {
+    either(t, c, "CancelFlag") || either(t, c, "VoidedFlag") || suspended(t) || suspended(c)
 }
 
 fn total(rt: Node, kind: &str) -> R<Option<Decimal>> {
@@ -448,19 +500,23 @@ fn retail(ctx: &Context, t: Node, rt: Node) -> R<Transaction> {
                     .rated
                     .extend(rated_tax(x).map_err(|Bad(m)| Bad(format!("LineItem {seq}: {m}")))?),
             }
-        } else if child(li, "Discount").is_some()
-            || child(li, "LoyaltyReward").is_some()
-            || child(li, "RetailPriceModifier").is_some()
-            || child(li, "PriceDerivationResult").is_some()
-        {
+        } else if let Some(x) = adjustment(li) {
             level.has_adjustment = true;
+            if !voided {
+                let stated = child_dec(x, "Amount")?.unwrap_or_default().abs();
+                level.stated_discounts = level
+                    .stated_discounts
+                    .checked_add(stated)
+                    .ok_or_else(|| Bad(format!("LineItem {seq}: <Amount> out of range")))?;
+            }
         }
     }
+    let paid = paid_of(&tenders);
     reconcile(
         rt,
         &mut lines,
         inclusive,
-        &level,
+        (&level, paid),
         &taxable,
         exponent(&currency),
     )?;
@@ -500,5 +556,7 @@ mod drawer_tests;
 mod shape_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_flags;
 #[cfg(test)]
 mod tests_redteam;

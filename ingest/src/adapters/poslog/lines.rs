@@ -547,7 +547,7 @@ pub(super) fn reconcile(
     rt: Node,
     lines: &mut [Line],
     mut inclusive: bool,
-    level: &TxnLevel,
+    (level, paid): (&TxnLevel, Option<Decimal>),
     taxable: &HashMap<i32, bool>,
     dp: u32,
 ) -> R<()> {
@@ -595,8 +595,7 @@ pub(super) fn reconcile(
     }
     let tax_now: Decimal = counted.iter().map(|i| lines[*i].tax).sum();
     let net_now: Decimal = counted.iter().map(|i| lines[*i].net_amount).sum();
-    if let (Some(grand), true) = (grand, level.has_adjustment) {
-        let residual = net_now + tax_now - grand;
+    if let Some(residual) = discounted(level, grand, paid, net_now + tax_now) {
         if residual > Decimal::ZERO {
             let sales: Vec<usize> = counted
                 .iter()
@@ -612,6 +611,30 @@ pub(super) fn reconcile(
         }
     }
     Ok(())
+}
+
+/// What transaction-level adjustments took off the lines' `due` (net + tax), if any applies:
+/// the gap to the grand total; without one (the ticket-to-POSLog stylesheets write
+/// `TransactionNetAmount` and the discount totals, never `TransactionGrandAmount`), the gap
+/// to what the tenders took in, up to the adjustments' stated amounts. Capped so, a deposit
+/// or a rounding cannot pass for a discount, and lines whose prices already hold the discount
+/// leave no gap to fill.
+fn discounted(
+    level: &TxnLevel,
+    grand: Option<Decimal>,
+    paid: Option<Decimal>,
+    due: Decimal,
+) -> Option<Decimal> {
+    if !level.has_adjustment {
+        return None;
+    }
+    match (grand, paid) {
+        (Some(grand), _) => due.checked_sub(grand),
+        (None, Some(paid)) if level.stated_discounts > Decimal::ZERO => {
+            Some(due.checked_sub(paid)?.min(level.stated_discounts))
+        }
+        _ => None,
+    }
 }
 
 fn voided_later(lines: &[Line], i: usize) -> bool {

@@ -22,6 +22,9 @@ pub(super) struct TxnLevel {
     pub rated: Vec<RatedTax>,
     /// Whether a `Discount`, loyalty reward or price modifier applies to the whole transaction.
     pub has_adjustment: bool,
+    /// The `Amount`s those adjustments state (not voided), by absolute value: the most a
+    /// transaction without a grand total can have been discounted by (see `reconcile`).
+    pub stated_discounts: Decimal,
 }
 
 /// One transaction-level `Tax` with a rate and no amount.
