@@ -30,6 +30,8 @@ mod order_tax;
 #[cfg(test)]
 mod order_tax_tests;
 mod refund;
+#[cfg(test)]
+mod refund_tests;
 mod rounding;
 #[cfg(test)]
 mod rounding_tests;
@@ -142,7 +144,10 @@ fn transaction_key(v: &Value) -> Option<&'static str> {
 }
 
 /// A REST page (`GET /orders.json`, `/orders/{id}/refunds.json`): every object in turn, under
-/// one event id naming the first and last.
+/// one event id naming the first and last and a hash of every element's event id (id and
+/// version). A page fetched again after an order in its middle changed (a refund, a
+/// cancellation: a new `updated_at`) is then a new event, not a duplicate of the first fetch
+/// left unmapped; the per-order versions decide what replaces what.
 fn page(
     ctx: &Context,
     v: &Value,
@@ -158,7 +163,10 @@ fn page(
         out.records.extend(p.records);
     }
     out.event_id = match (ids.first(), ids.last()) {
-        (Some(a), Some(b)) => format!("{key}[{}]:{a}..{b}", ids.len()),
+        (Some(a), Some(b)) => {
+            let all = super::json::hash_hex(&ids.join(","), 8);
+            format!("{key}[{}]:{a}..{b}/{all}", ids.len())
+        }
         _ => format!("{key}[0]"),
     };
     Ok(out)
@@ -197,8 +205,9 @@ fn order_payload(
     records.extend(rounding.into_iter().map(|r| Ok(Record::Tender(r))));
     for (i, r) in array(o, path, "refunds")?.iter().enumerate() {
         let rp = join(path, &format!("refunds[{i}]"));
-        // One unreadable refund rejects itself, not the order and its other refunds.
-        match refund(ctx, r, &rp, &facts.store, Some(&facts)) {
+        // One unreadable refund rejects itself, not the order and its other refunds. Its store
+        // is resolved from the shop's, never the order's: see `refund::refund_store`.
+        match refund(ctx, r, &rp, store, Some(&facts)) {
             Ok(t) => {
                 let eid = format!("refund/{}/v{}", t.key.source_txn_id, t.source_version);
                 records.push(super::finish(ctx, t, Some(&eid), &r.to_string()));
@@ -256,7 +265,6 @@ fn test_refund(r: &Value) -> bool {
 /// What the refunds of an order need from it.
 struct OrderFacts {
     id: String,
-    store: String,
     currency: String,
     taxes_included: bool,
     status: TxnStatus,
@@ -280,13 +288,72 @@ fn flag(v: &Value, key: &str) -> bool {
 /// (payloads trimmed to the `*_set` objects). Never the presentment amount.
 fn money(v: &Value, path: &str, key: &str) -> Result<Option<Decimal>, PayloadError> {
     if get(v, key).is_some() {
-        return decimal(v, path, key).map(Some);
+        return amount(v, path, key).map(Some);
     }
     let set = format!("{key}_set");
     match get(v, &set).and_then(|s| get(s, "shop_money")) {
-        Some(m) => decimal(m, &join(path, &format!("{set}.shop_money")), "amount").map(Some),
+        Some(m) => amount(m, &join(path, &format!("{set}.shop_money")), "amount").map(Some),
         None => Ok(None),
     }
+}
+
+/// The largest amount (in the shop currency) and quantity read. No sale comes near them (10^12
+/// is more than any order, in dong or rupiah too), and below them no sum, product or share of
+/// an order's money can leave `Decimal`'s range (±7.9·10^28: a line is at most 10^21, and it
+/// takes 10^7 lines to reach it), whose operators panic. A payload beyond them is refused
+/// naming the field (a reject, kept), not a panic that drops the request or aborts an import.
+const MAX_AMOUNT: i64 = 1_000_000_000_000;
+const MAX_QUANTITY: i64 = 1_000_000_000;
+
+/// A decimal money field within `MAX_AMOUNT`.
+fn amount(v: &Value, path: &str, key: &str) -> Result<Decimal, PayloadError> {
+    within(
+        decimal(v, path, key)?,
+        MAX_AMOUNT,
+        "10^12",
+        &join(path, key),
+    )
+}
+
+/// A quantity field within `MAX_QUANTITY`.
+fn quantity(v: &Value, path: &str, key: &str) -> Result<Decimal, PayloadError> {
+    within(
+        decimal(v, path, key)?,
+        MAX_QUANTITY,
+        "10^9",
+        &join(path, key),
+    )
+}
+
+/// The most a line's money can be: a line of the largest quantity at the largest price is
+/// 10^21. A share can come out far beyond it, even beyond `Decimal`'s range: an order-level
+/// amount spread over lines whose gross nearly cancels out (a negative line), or a refunded
+/// unit of a line of a tiny quantity. Such a line is refused naming `field`; with every line
+/// below the limit, no sum over a transaction (here or in the writer's totals) can overflow.
+fn line_amount(x: Option<Decimal>, field: &str) -> Result<Decimal, PayloadError> {
+    let max = Decimal::from_i128_with_scale(10_i128.pow(22), 0);
+    match x {
+        Some(v) if v.abs() <= max => Ok(v),
+        _ => Err(super::json::err(
+            field,
+            "gives a line an amount beyond ±10^22 (a share over lines whose gross nearly cancels out, or over a tiny quantity): check the quantities and prices",
+        )),
+    }
+}
+
+/// `a + b` within `line_amount`'s limit.
+fn plus(a: Decimal, b: Decimal, field: &str) -> Result<Decimal, PayloadError> {
+    line_amount(a.checked_add(b), field)
+}
+
+fn within(x: Decimal, max: i64, shown: &str, field: &str) -> Result<Decimal, PayloadError> {
+    if x.abs() > Decimal::from(max) {
+        return Err(super::json::err(
+            field,
+            format!("{x} is beyond ±{shown}, more than any sale: check the field's unit"),
+        ));
+    }
+    Ok(x)
 }
 
 fn req_money(v: &Value, path: &str, key: &str) -> Result<Decimal, PayloadError> {
@@ -354,11 +421,15 @@ fn is_tip(li: &Value) -> bool {
     }
 }
 
+/// A payment gateway's method. Shopify's own store credit is the `shopify_store_credit`
+/// gateway (payments with it, and refunds to it: the default of many returns apps and of POS
+/// exchanges); booked as card it would overstate card takings against the processor's
+/// settlement and hide the store-credit liability.
 fn tender_method(gateway: &str) -> TenderMethod {
     match gateway.to_ascii_lowercase().as_str() {
         "cash" | "cash on delivery (cod)" => TenderMethod::Cash,
         "gift_card" | "gift card" => TenderMethod::GiftCard,
-        "store_credit" | "store credit" => TenderMethod::StoreCredit,
+        "store_credit" | "store credit" | "shopify_store_credit" => TenderMethod::StoreCredit,
         "manual" | "" => TenderMethod::Other,
         _ => TenderMethod::Card,
     }

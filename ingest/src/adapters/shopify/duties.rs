@@ -5,8 +5,8 @@
 //! plus shipping, tips and additional fees is the order's `total_price`. A refund's `duties[]`
 //! name the duty they give back: it is tax of the return line of that line item.
 
-use super::money;
-use crate::adapters::json::{self, array, decimal, get, join, text};
+use super::{amount, money};
+use crate::adapters::json::{self, array, get, join, text};
 use crate::adapters::money::{exponent, spread};
 use crate::adapters::PayloadError;
 use pos_core::model::Line;
@@ -25,7 +25,7 @@ pub(super) fn line_duties(li: &Value, path: &str) -> Result<(Decimal, Vec<String
         let dp = join(path, &format!("duties[{i}]"));
         sum += match (money(du, &dp, "price")?, get(du, "shop_money")) {
             (Some(m), _) => m,
-            (None, Some(m)) => decimal(m, &join(&dp, "shop_money"), "amount")?,
+            (None, Some(m)) => amount(m, &join(&dp, "shop_money"), "amount")?,
             (None, None) => {
                 return Err(json::err(
                     &join(&dp, "price_set"),
@@ -76,19 +76,23 @@ pub(super) fn spread_order_duties(
     path: &str,
     currency: &str,
 ) -> Result<(), PayloadError> {
-    let total = match money(o, path, "original_total_duties")? {
-        Some(t) => t,
-        None => money(o, path, "current_total_duties")?.unwrap_or_default(),
+    let (total, key) = match money(o, path, "original_total_duties")? {
+        Some(t) => (t, "original_total_duties_set"),
+        None => (
+            money(o, path, "current_total_duties")?.unwrap_or_default(),
+            "current_total_duties_set",
+        ),
     };
     let weights: Vec<Decimal> = lines.iter().map(|l| l.quantity * l.unit_price).collect();
     if total <= Decimal::ZERO || weights.iter().sum::<Decimal>() <= Decimal::ZERO {
         return Ok(());
     }
+    let field = join(path, key);
     for (l, part) in lines
         .iter_mut()
         .zip(spread(total, &weights, exponent(currency)))
     {
-        l.tax += part;
+        l.tax = super::plus(l.tax, part, &field)?;
     }
     Ok(())
 }
@@ -132,8 +136,8 @@ pub(super) fn refunded_fees(r: &Value, path: &str) -> Result<Decimal, PayloadErr
 /// `amount_set.shop_money.amount`, else `amount`.
 fn refunded_amount(v: &Value, path: &str) -> Result<Decimal, PayloadError> {
     match get(v, "amount_set").and_then(|s| get(s, "shop_money")) {
-        Some(m) => decimal(m, &join(path, "amount_set.shop_money"), "amount"),
-        None => decimal(v, path, "amount"),
+        Some(m) => amount(m, &join(path, "amount_set.shop_money"), "amount"),
+        None => amount(v, path, "amount"),
     }
 }
 

@@ -5,12 +5,10 @@ use super::duties::{duty_items, kept_share, line_duties, spread_order_duties};
 use super::order_tax::spread_order_tax;
 use super::rounding;
 use super::{
-    business_date, flag, is_tip, money, req_money, round, set_currency, store_of, tender_method,
-    OrderFacts, SOURCE,
+    business_date, flag, is_tip, money, plus, quantity, req_money, round, set_currency, store_of,
+    tender_method, OrderFacts, SOURCE,
 };
-use crate::adapters::json::{
-    self, array, decimal, get, join, opt_decimal, opt_text, text, time, utc,
-};
+use crate::adapters::json::{self, array, get, join, opt_text, text, time, utc};
 use crate::adapters::money::{exponent, spread};
 use crate::adapters::{Context, PayloadError};
 use crate::config::ShopifyTenders;
@@ -48,9 +46,11 @@ fn taxes(li: &Value, path: &str) -> Result<Decimal, PayloadError> {
 
 /// The item code: the SKU, else the variant, else the product, else (a custom item rung up
 /// without a product) its title. Shopify ids are prefixed so that an 8-, 12- or 13-digit id is
-/// never taken for a barcode.
+/// never taken for a barcode. A SKU with no item code in it (merchants type `-` or `.` for "no
+/// SKU") is no SKU: the line falls through to its variant, rather than an error that would
+/// reject the order (and in a REST page every order with it).
 fn raw_item(li: &Value, path: &str) -> Result<String, PayloadError> {
-    if let Some(s) = opt_text(li, path, "sku")?.filter(|s| !s.trim().is_empty()) {
+    if let Some(s) = opt_text(li, path, "sku")?.filter(|s| item_key(s).is_some()) {
         return Ok(s);
     }
     for (key, prefix) in [("variant_id", "variant"), ("product_id", "product")] {
@@ -78,7 +78,7 @@ pub(super) fn line_of(
     line_no: i32,
     taxes_included: bool,
 ) -> Result<Line, PayloadError> {
-    let qty = decimal(li, path, "quantity")?;
+    let qty = quantity(li, path, "quantity")?;
     let price = req_money(li, path, "price")?;
     let discount = allocations(li, path)?;
     let tax = taxes(li, path)?;
@@ -119,7 +119,7 @@ fn refunded_quantities(o: &Value, path: &str) -> Option<HashMap<String, Decimal>
     for r in array(o, path, "refunds").ok()? {
         for rl in array(r, "", "refund_line_items").ok()? {
             let id = text(rl, "", "line_item_id").ok()?;
-            *out.entry(id).or_default() += decimal(rl, "", "quantity").ok()?;
+            *out.entry(id).or_default() += quantity(rl, "", "quantity").ok()?;
         }
     }
     Some(out)
@@ -136,9 +136,10 @@ fn apply_edits(
     taxes_included: bool,
     currency: &str,
 ) -> Result<(), PayloadError> {
-    let Some(current) = opt_decimal(li, path, "current_quantity")? else {
+    if get(li, "current_quantity").is_none() {
         return Ok(());
-    };
+    }
+    let current = quantity(li, path, "current_quantity")?;
     let kept = (current + refunded.unwrap_or_default()).max(Decimal::ZERO);
     if kept >= line.quantity || line.quantity.is_zero() {
         return Ok(());
@@ -179,12 +180,13 @@ fn spread_order_discount(
         return Ok(());
     }
     let weights: Vec<Decimal> = lines.iter().map(|l| l.quantity * l.unit_price).collect();
+    let field = join(path, "total_discounts");
     for (l, part) in lines
         .iter_mut()
         .zip(spread(rest, &weights, exponent(currency)))
     {
-        l.discount += part;
-        l.net_amount -= part;
+        l.discount = plus(l.discount, part, &field)?;
+        l.net_amount = plus(l.net_amount, -part, &field)?;
     }
     Ok(())
 }
@@ -307,7 +309,12 @@ pub(super) fn order(
         by_id.insert(item_id, line.clone());
         let (duty, _) = line_duties(li, lp)?;
         any_duty |= !duty.is_zero();
-        line.tax += kept_share(duty, line.quantity, decimal(li, lp, "quantity")?, &currency);
+        line.tax += kept_share(
+            duty,
+            line.quantity,
+            quantity(li, lp, "quantity")?,
+            &currency,
+        );
     }
     if !any_duty {
         spread_order_duties(&mut lines, o, path, &currency)?;
@@ -322,7 +329,6 @@ pub(super) fn order(
         .flatten();
     let facts = OrderFacts {
         id: id.clone(),
-        store: store.clone(),
         currency: currency.clone(),
         taxes_included,
         status,

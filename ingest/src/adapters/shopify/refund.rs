@@ -4,10 +4,10 @@
 use super::duties::{duty_items, refunded_duties, refunded_fees};
 use super::order::line_of;
 use super::{
-    business_date, is_tip, money, negated, req_money, set_currency, store_of, tender_method,
-    OrderFacts, SOURCE,
+    amount, business_date, is_tip, line_amount, money, negated, quantity, req_money, set_currency,
+    store_of, tender_method, OrderFacts, SOURCE,
 };
-use crate::adapters::json::{self, array, decimal, get, join, opt_text, text, time, utc};
+use crate::adapters::json::{self, array, get, join, opt_text, text, time, utc};
 use crate::adapters::{Context, PayloadError};
 use chrono::{DateTime, FixedOffset};
 use pos_core::model::*;
@@ -36,7 +36,7 @@ fn returned(
     no: i32,
     order: Option<&OrderFacts>,
 ) -> Result<Option<Returned>, PayloadError> {
-    let qty = decimal(rl, rp, "quantity")?;
+    let qty = quantity(rl, rp, "quantity")?;
     let item_id = text(rl, rp, "line_item_id")?;
     let mut line = match get(rl, "line_item") {
         Some(li) if is_tip(li) => return Ok(None),
@@ -52,17 +52,10 @@ fn returned(
             }
         },
     };
-    let share = if line.quantity.is_zero() {
-        Decimal::ZERO
-    } else {
-        qty / line.quantity
-    };
-    let subtotal = match money(rl, rp, "subtotal")? {
-        Some(s) => s,
-        None => qty * line.unit_price - line.discount * share,
-    };
-    let tax = money(rl, rp, "total_tax")?.unwrap_or(line.tax * share);
-    let sold_for = qty * line.unit_price - line.discount * share;
+    let (discount, prorated_tax) = prorated(&line, qty, &join(rp, "quantity"))?;
+    let sold_for = qty * line.unit_price - discount;
+    let subtotal = money(rl, rp, "subtotal")?.unwrap_or(sold_for);
+    let tax = money(rl, rp, "total_tax")?.unwrap_or(prorated_tax);
     let zero_value = subtotal.is_zero() && sold_for > Decimal::ZERO;
     line.line_no = no;
     line.original_line_no = order.and_then(|o| o.lines.get(&item_id)).map(|l| l.line_no);
@@ -77,19 +70,31 @@ fn returned(
     }))
 }
 
+/// The line's discount and tax on `qty` of its units, checked (`line_amount`): `qty` over a
+/// line of a tiny quantity (quantities are bounded above, not below) is a share out of all
+/// proportion, an error naming the refunded quantity rather than a panic.
+fn prorated(line: &Line, qty: Decimal, field: &str) -> Result<(Decimal, Decimal), PayloadError> {
+    if line.quantity.is_zero() {
+        return Ok((Decimal::ZERO, Decimal::ZERO));
+    }
+    let share = qty.checked_div(line.quantity);
+    let part = |x: Decimal| line_amount(share.and_then(|s| x.checked_mul(s)), field);
+    Ok((part(line.discount)?, part(line.tax)?))
+}
+
 /// The refund's amount in the shop currency: `amount_set.shop_money`, else `amount` when the
 /// transaction is in the shop currency. A refund paid out in the customer's currency without
 /// its shop amount cannot be booked: an error naming the field, not a wrong number.
 fn refund_amount(x: &Value, xp: &str, shop_currency: &str) -> Result<Decimal, PayloadError> {
     if let Some(m) = get(x, "amount_set").and_then(|s| get(s, "shop_money")) {
-        return decimal(m, &join(xp, "amount_set.shop_money"), "amount");
+        return amount(m, &join(xp, "amount_set.shop_money"), "amount");
     }
     match opt_text(x, xp, "currency")? {
         Some(c) if c != shop_currency => Err(json::err(
             &join(xp, "amount"),
             format!("is in {c}, not the shop currency {shop_currency}, and `amount_set.shop_money` is missing"),
         )),
-        _ => decimal(x, xp, "amount"),
+        _ => amount(x, xp, "amount"),
     }
 }
 
@@ -184,8 +189,13 @@ fn infer_taxes_included(items: &[Returned], adjusted: Decimal, tenders: &[Tender
     !tax.is_zero() && paid == subtotal - adjusted && paid != subtotal + tax - adjusted
 }
 
-/// The shop currency of a refund delivered alone: a `*_set.shop_money` in it, else its
-/// transactions' currency, else the store's configured one.
+/// The shop currency of a refund delivered alone: a `*_set.shop_money` in it, else the
+/// store's configured currency, else its transactions' currency, else the default one. The
+/// configured currency comes before the transactions': a REST transaction's `currency` is the
+/// customer's (presentment) one, so a refund with no shop money on its lines (shipping, duty or
+/// fee only) of a USD shop paid in CAD would be booked in CAD, with CAD tenders added into the
+/// store's USD takings. Read against the configured currency, the CAD transaction without
+/// `amount_set` is the error naming its `amount` (`refund_amount`).
 fn refund_currency(
     ctx: &Context,
     r: &Value,
@@ -204,6 +214,9 @@ fn refund_currency(
             return Ok(c);
         }
     }
+    if let Some(c) = ctx.store_currency.get(store) {
+        return Ok(c.clone());
+    }
     for (i, x) in array(r, path, "transactions")?.iter().enumerate() {
         if let Some(c) = opt_text(x, &join(path, &format!("transactions[{i}]")), "currency")? {
             return Ok(c);
@@ -212,16 +225,30 @@ fn refund_currency(
     Ok(ctx.currency_of(store))
 }
 
-/// Where the refund happened: a POS return names its location on the transactions or lines.
-fn refund_location(r: &Value, path: &str) -> Result<Option<String>, PayloadError> {
-    for key in ["transactions", "refund_line_items"] {
-        for (i, x) in array(r, path, key)?.iter().enumerate() {
-            if let Some(l) = opt_text(x, &join(path, &format!("{key}[{i}]")), "location_id")? {
-                return Ok(Some(l));
-            }
+/// The refund's store: where its money moved, the first of its transactions' `location_id`
+/// mapped through `[shopify] locations` (a POS return names its location there), else the
+/// shop's store. It is read from the refund alone, never from its order, because the same
+/// refund arrives both ways (`refunds/create`, and nested in the next `orders/updated`) and the
+/// store is part of the transaction's key: falling back to the order's store when nested but to
+/// the shop's when alone wrote a refund of a POS sale made in the admin (no location on its
+/// transactions) as two rows, its return counted twice. So a POS sale refunded in the admin is
+/// a return of the shop's store, where it was made, not of the till that sold it. The
+/// `refund_line_items[].location_id` is not read: it is where the goods were restocked (often
+/// a retail store fulfilling online orders), not where the refund was made.
+fn refund_store(
+    ctx: &Context,
+    r: &Value,
+    path: &str,
+    shop_store: &str,
+) -> Result<String, PayloadError> {
+    let mut location = None;
+    for (i, x) in array(r, path, "transactions")?.iter().enumerate() {
+        location = opt_text(x, &join(path, &format!("transactions[{i}]")), "location_id")?;
+        if location.is_some() {
+            break;
         }
     }
-    Ok(None)
+    Ok(store_of(ctx, location, shop_store))
 }
 
 /// The return line (negative quantity, net and tax) of a refunded line item. Its discount is
@@ -250,15 +277,33 @@ fn return_line(x: Returned, taxes_included: bool, order_id: &str) -> Line {
     line
 }
 
+/// The refund's `source_version`. Delivered alone it is its `created_at`. Nested in its order
+/// it is one past the later of that and the order's `updated_at`, so it is strictly newer than
+/// the same refund delivered alone (the writer replaces only a strictly newer version) even
+/// when Shopify stamps the cancellation and its refund with the same instant: the order's
+/// view (its cancellation, its `taxes_included`) replaces what the refund alone could not
+/// know, whichever webhook came first. A refund does not change, so a later order version
+/// rewriting it at a higher version writes the same content.
+fn refund_version(created: DateTime<FixedOffset>, order: Option<&OrderFacts>) -> i64 {
+    let created = utc(created).timestamp_millis();
+    match order {
+        Some(o) => created.max(o.version) + 1,
+        None => created,
+    }
+}
+
 /// A refund as its own transaction of return lines (negative) and refund tenders (negative).
 /// The refunds of a cancelled order take its status: the order is out of the sales already, so
-/// its refunds must not be subtracted again. A refund alone whose lines are all
-/// `restock_type: cancel` is such a refund too.
+/// its refunds must not be subtracted again. That is the only way a refund leaves the sales:
+/// `restock_type: cancel` says the refunded units were unfulfilled (Shopify's
+/// `RefundLineItemRestockType`), not that the order was cancelled, so such a refund of a live
+/// order is a return like any other (and the refund Shopify makes when it cancels an order is
+/// `no_restock`).
 pub(super) fn refund(
     ctx: &Context,
     r: &Value,
     path: &str,
-    store: &str,
+    shop_store: &str,
     order: Option<&OrderFacts>,
 ) -> Result<Transaction, PayloadError> {
     let id = text(r, path, "id")?;
@@ -272,16 +317,14 @@ pub(super) fn refund(
         Some(_) => time(r, path, "processed_at")?,
         None => created,
     };
-    let store = store_of(ctx, refund_location(r, path)?, store);
+    let store = refund_store(ctx, r, path, shop_store)?;
     let currency = match order {
         Some(o) => o.currency.clone(),
         None => refund_currency(ctx, r, path, &store)?,
     };
     let mut items = Vec::new();
-    let mut all_cancel = true;
     for (i, rl) in array(r, path, "refund_line_items")?.iter().enumerate() {
         let rp = join(path, &format!("refund_line_items[{i}]"));
-        all_cancel &= opt_text(rl, &rp, "restock_type")?.as_deref() == Some("cancel");
         items.extend(returned(rl, &rp, i as i32 + 1, order)?);
     }
     let back = give_back_duties(&mut items, r, path, order)?;
@@ -297,19 +340,11 @@ pub(super) fn refund(
         .into_iter()
         .map(|x| return_line(x, taxes_included, &order_id))
         .collect::<Vec<_>>();
-    let mut status = match order {
+    let status = match order {
         Some(o) => o.status,
         None => TxnStatus::Completed,
     };
-    if status == TxnStatus::Completed && all_cancel && !lines.is_empty() {
-        status = TxnStatus::PostVoided;
-    }
-    // Nested in a cancelled order the refund is newer than the same refund delivered alone
-    // before the cancellation was known, so it replaces that version.
-    let mut version = utc(created).timestamp_millis();
-    if let (Some(o), true) = (order, status != TxnStatus::Completed) {
-        version = version.max(o.version);
-    }
+    let version = refund_version(created, order);
     Ok(Transaction {
         key: TxnKey {
             tenant_id: ctx.tenant_id.clone(),

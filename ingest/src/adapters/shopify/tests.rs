@@ -7,7 +7,7 @@ pub(super) fn d(s: &str) -> Decimal {
     s.parse().unwrap()
 }
 
-fn txns(p: &Parsed) -> Vec<&Transaction> {
+pub(super) fn txns(p: &Parsed) -> Vec<&Transaction> {
     p.records
         .iter()
         .map(|r| match r {
@@ -114,7 +114,7 @@ pub(super) fn real(name: &str) -> String {
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
 }
 
-fn sums(t: &Transaction) -> (usize, Decimal, Decimal) {
+pub(super) fn sums(t: &Transaction) -> (usize, Decimal, Decimal) {
     (
         t.lines.len(),
         t.lines.iter().map(|l| l.net_amount).sum(),
@@ -220,19 +220,21 @@ fn current_quantity_without_listed_refunds_is_not_taken_for_an_edit() {
 
 #[test]
 fn refunds_of_a_cancelled_order_are_not_subtracted_again() {
-    let p = parse(
-        &Context::for_tenant("t"),
-        &sample("shopify_rest_2025-07_order_with_refund_from_shopify-api-ruby_test.json"),
-        None,
-        None,
-    )
-    .unwrap();
+    let body = sample("shopify_rest_2025-07_order_with_refund_from_shopify-api-ruby_test.json");
+    let p = parse(&Context::for_tenant("t"), &body, None, None).unwrap();
     let t = txns(&p);
     assert_eq!(t[1].status, TxnStatus::PostVoided, "as its order");
-    assert_eq!(
-        t[1].source_version, t[0].source_version,
+    // Shopify stamps the cancellation and its refund with one instant: the nested refund must
+    // still be newer than the refund delivered alone (its created_at), so it replaces it.
+    let v: Value = serde_json::from_str(&body).unwrap();
+    let created = time(&v["order"]["refunds"][0], "", "created_at").unwrap();
+    assert_eq!(t[0].source_version, utc(created).timestamp_millis());
+    assert!(
+        t[1].source_version > utc(created).timestamp_millis(),
         "newer than the refund alone (created_at), so it replaces it"
     );
+    // Units refunded before they shipped (`restock_type: cancel`) are a return of a live
+    // order, not a cancellation: out of net sales and tax.
     let alone = r#"{"refund": {"id": 7, "order_id": 8, "created_at": "2026-01-02T10:00:00-05:00",
         "refund_line_items": [{"line_item_id": 9, "quantity": 1, "restock_type": "cancel", "subtotal": "5.00", "total_tax": "0.40",
           "subtotal_set": {"shop_money": {"amount": "5.00", "currency_code": "CAD"}},
@@ -242,8 +244,9 @@ fn refunds_of_a_cancelled_order_are_not_subtracted_again() {
     let t = txns(&p)[0];
     assert_eq!(
         (t.status, t.currency.as_str()),
-        (TxnStatus::PostVoided, "CAD")
+        (TxnStatus::Completed, "CAD")
     );
+    assert_eq!(sums(t), (1, d("-5.00"), d("-0.40")));
 }
 
 #[test]
@@ -397,6 +400,42 @@ fn a_rest_page_of_orders_maps_each() {
     );
 }
 
+/// A page fetched again after an order in its middle changed is a new event: with the first
+/// and last only it was taken for a duplicate, and the change was never mapped.
+#[test]
+fn a_page_whose_middle_order_changed_is_a_new_event() {
+    let page = |middle: &str| {
+        let order = |id: u32, updated: &str| {
+            format!(
+                r#"{{"id": {id}, "created_at": "2026-01-01T10:00:00Z", "updated_at": "{updated}", "currency": "USD",
+                "line_items": [{{"id": {id}, "sku": "A", "quantity": 1, "price": "1.00"}}]}}"#
+            )
+        };
+        let v1 = "2026-01-01T10:00:00Z";
+        let orders = [order(1, v1), order(2, middle), order(3, v1)];
+        format!(r#"{{"orders": [{}]}}"#, orders.join(","))
+    };
+    let ctx = Context::for_tenant("t");
+    let first = parse(&ctx, &page("2026-01-01T10:00:00Z"), None, None).unwrap();
+    let again = parse(&ctx, &page("2026-01-01T10:00:00Z"), None, None).unwrap();
+    let changed = parse(&ctx, &page("2026-01-02T09:00:00Z"), None, None).unwrap();
+    assert_eq!(first.event_id, again.event_id, "the same page: a duplicate");
+    assert_ne!(
+        first.event_id, changed.event_id,
+        "order 2 has a new version"
+    );
+    let refunds = |created: &str| {
+        format!(
+            r#"{{"refunds": [{{"id": 1, "order_id": 9, "created_at": "2026-01-01T10:00:00Z", "refund_line_items": [], "transactions": []}},
+            {{"id": 2, "order_id": 9, "created_at": "{created}", "refund_line_items": [], "transactions": []}},
+            {{"id": 3, "order_id": 9, "created_at": "2026-01-01T10:00:00Z", "refund_line_items": [], "transactions": []}}]}}"#
+        )
+    };
+    let a = parse(&ctx, &refunds("2026-01-01T10:00:00Z"), None, None).unwrap();
+    let b = parse(&ctx, &refunds("2026-01-01T11:00:00Z"), None, None).unwrap();
+    assert_ne!(a.event_id, b.event_id, "refunds pages alike");
+}
+
 #[test]
 fn money_only_in_set_objects_and_bad_values_name_the_field() {
     let body = r#"{"id": 1, "created_at": "2026-01-01T10:00:00Z", "total_price_set": {"shop_money": {"amount": "3.00", "currency_code": "GBP"}},
@@ -420,6 +459,24 @@ fn money_only_in_set_objects_and_bad_values_name_the_field() {
         "line_items": [{"id": 2, "sku": null, "variant_id": null, "product_id": null, "title": " ", "quantity": 1, "price": "1.00"}]}"#;
     let e = parse(&Context::for_tenant("t"), nothing, None, None).unwrap_err();
     assert_eq!(e.field.as_deref(), Some("line_items[0].sku"));
+}
+
+/// Merchants type `-` for "no SKU": the line is the variant's, not a reason to refuse the
+/// order (or, in a REST page, every order of the page).
+#[test]
+fn a_sku_of_separators_only_falls_through_to_the_variant() {
+    let order = |sku: &str| {
+        format!(
+            r#"{{"id": 1, "created_at": "2026-01-01T10:00:00Z", "currency": "USD",
+            "line_items": [{{"id": 2, "sku": "{sku}", "variant_id": 4100, "product_id": 41, "quantity": 1, "price": "5.00"}}]}}"#
+        )
+    };
+    for sku in ["-", " . ", "/", "--"] {
+        let p = parse(&Context::for_tenant("t"), &order(sku), None, None).unwrap();
+        assert_eq!(txns(&p)[0].lines[0].raw_item_id, "variant:4100", "{sku:?}");
+    }
+    let p = parse(&Context::for_tenant("t"), &order("A-1"), None, None).unwrap();
+    assert_eq!(txns(&p)[0].lines[0].raw_item_id, "A-1", "a real SKU stays");
 }
 
 #[test]
@@ -507,4 +564,65 @@ fn a_refund_alone_paid_back_by_test_transactions_is_a_test_refund() {
     r["transactions"] = serde_json::json!([]);
     let p = parse(&Context::for_tenant("t"), &v.to_string(), None, None).unwrap();
     assert_eq!(txns(&p).len(), 1);
+}
+
+/// Amounts and quantities no sale comes near are refused naming the field: the arithmetic on
+/// them (a line's gross, an order's sums, a refund's share of a line) would leave `Decimal`'s
+/// range and panic, dropping the request instead of keeping it as a reject.
+#[test]
+fn extreme_amounts_are_refused_naming_the_field_not_a_panic() {
+    let order = |qty: &str, price: &str| {
+        format!(
+            r#"{{"id": 1, "created_at": "2026-01-01T10:00:00Z", "currency": "USD",
+            "line_items": [{{"id": 2, "sku": "A", "quantity": {qty}, "price": "{price}"}}]}}"#
+        )
+    };
+    let field = |body: &str| {
+        let e = parse(&Context::for_tenant("t"), body, None, None).unwrap_err();
+        assert!(e.message.contains("beyond"), "{e}");
+        e.field.unwrap_or_default()
+    };
+    let max = "79228162514264337593543950335";
+    assert_eq!(field(&order("10", max)), "line_items[0].price");
+    assert_eq!(
+        field(&order("100000000000000000000", "1.00")),
+        "line_items[0].quantity"
+    );
+    let big = "1000000000000.01";
+    assert_eq!(field(&order("1", big)), "line_items[0].price");
+    let ok = parse(
+        &Context::for_tenant("t"),
+        &order("1000", "1000000000000.00"),
+        None,
+        None,
+    );
+    assert!(
+        ok.is_ok(),
+        "the largest amount and a large quantity still map"
+    );
+    // An order discount spread over a line of -(10^21 - 1) and one of 10^21: each line's
+    // share is near `Decimal`'s limit, and the second line's own discount pushes it beyond.
+    let spread = r#"{"id": 1, "created_at": "2026-01-01T10:00:00Z", "currency": "USD",
+        "total_discounts": "100079228162.5142643375",
+        "line_items": [{"id": 2, "sku": "A", "quantity": -1000000000, "price": "999999999999.999999999"},
+          {"id": 3, "sku": "B", "quantity": 1000000000, "price": "1000000000000", "total_discount": "100000000000"}]}"#;
+    assert_eq!(field(spread), "total_discounts");
+    // A refund of one unit of a line of a tiny quantity: its share of the line overflows.
+    let refund = r#"{"id": 1, "order_id": 2, "created_at": "2026-03-01T12:00:00Z",
+        "refund_line_items": [{"line_item_id": 3, "quantity": 1,
+          "line_item": {"id": 3, "sku": "B", "quantity": "0.0000000000000000000000000001", "price": "10.00", "total_discount": "10.00"}}],
+        "transactions": []}"#;
+    assert_eq!(field(refund), "refund_line_items[0].quantity");
+    // Two refund transactions each within `Decimal` whose sum is not.
+    let tender = format!(
+        r#"{{"kind": "refund", "status": "success", "amount": "{}", "currency": "USD"}}"#,
+        &max[..29]
+    );
+    let refund = format!(
+        r#"{{"id": 1, "order_id": 2, "created_at": "2026-03-01T12:00:00Z",
+        "refund_line_items": [{{"line_item_id": 3, "quantity": 1, "subtotal": "1.00", "total_tax": "0.10",
+          "line_item": {{"id": 3, "sku": "B", "quantity": 1, "price": "1.00"}}}}],
+        "transactions": [{tender}, {tender}]}}"#
+    );
+    assert_eq!(field(&refund), "transactions[0].amount");
 }

@@ -6,7 +6,7 @@
 //! with the refund that carries them: no payment is counted twice.
 
 use super::{business_date, flag, store_of, tender_method, SOURCE};
-use crate::adapters::json::{self, array, decimal, get, join, opt_text, text, time, utc};
+use crate::adapters::json::{self, array, get, join, opt_text, text, time, utc};
 use crate::adapters::{check_time, number_from_id, Context, PayloadError};
 use crate::config::ShopifyTenders;
 use crate::envelope::{Record, Reject, TenderRecord};
@@ -49,9 +49,9 @@ fn shop_amount(
             Some(c) => checked(c, &join(&mp, "currency_code"))?,
             None => ctx.currency_of(store),
         };
-        return Ok((decimal(m, &mp, "amount")?, currency));
+        return Ok((super::amount(m, &mp, "amount")?, currency));
     }
-    let amount = decimal(x, path, "amount")?;
+    let amount = super::amount(x, path, "amount")?;
     let currency = match opt_text(x, path, "currency")? {
         Some(c) => checked(c, &join(path, "currency"))?,
         None => ctx.currency_of(store),
