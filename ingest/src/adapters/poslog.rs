@@ -18,7 +18,8 @@
 //!   day stay there).
 //! - Lines: `Sale` (a negative quantity is a return), `Return`, a priced `SaleForPickup` /
 //!   `SaleForDelivery`; `VoidFlag="true"` adds a void reversal line numbered 100000 + sequence
-//!   (with a TP.net `CreateRefNumber`, the reversal of the earlier line it names instead);
+//!   (with a TP.net `CreateRefNumber`, the reversal of the earlier line it names instead); a
+//!   voided return is left out (or reduced), as a void line cannot take back a return's units;
 //!   voided lines the POS dropped leave only gaps in the sequence numbers and are not counted.
 //!   `ExtendedAmount` before or after the line discount is told by arithmetic. Prices may
 //!   include VAT (seen from `TaxableAmount`, `TaxIncludedInPriceFlag`, or totals): net amounts
@@ -31,7 +32,7 @@
 //! - A line without `ActualSalesUnitPrice` whose `ExtendedAmount` is not quantity × regular
 //!   price and has no discount (NCR deal prices) is priced at `ExtendedAmount` ÷ quantity.
 //! - `Tender` (TypeCode Refund or a negative amount → negative), `TenderChange` and cash back
-//!   (→ negative cash), rounding tenders.
+//!   (→ negative cash), rounding tenders. Voided tender, change and tax line items count not.
 
 use super::money::exponent;
 use super::{Context, PayloadError};
@@ -437,6 +438,45 @@ fn line_numbers(rt: Node) -> R<Vec<i32>> {
     Ok(numbers)
 }
 
+/// The change given back (`TenderChange`): a negative approved tender.
+fn change(x: Node, seq: i32, occurred_at: DateTime<Utc>) -> R<Tender> {
+    let amount = x
+        .descendants()
+        .find(|n| n.tag_name().name() == "Amount")
+        .map(|n| dec(n, "Amount"))
+        .transpose()?
+        .unwrap_or_default();
+    let kind = x
+        .descendants()
+        .filter_map(|n| n.attribute("TenderType"))
+        .next()
+        .unwrap_or("Cash");
+    Ok(Tender {
+        tender_no: seq,
+        method: method_of(kind),
+        amount: -amount.abs(),
+        status: TenderStatus::Approved,
+        card_fingerprint: None,
+        card_bin: None,
+        card_entry: None,
+        occurred_at,
+    })
+}
+
+/// Adds a transaction-level `Tax` line item to `level`: its amount, else its rate.
+fn level_tax(level: &mut TxnLevel, x: Node, seq: i32) -> R<()> {
+    match child_dec(x, "Amount")? {
+        Some(a) => {
+            level.tax += a;
+            level.amounts.push((a, child_dec(x, "TaxableAmount")?));
+        }
+        None => level
+            .rated
+            .extend(rated_tax(x).map_err(|Bad(m)| Bad(format!("LineItem {seq}: {m}")))?),
+    }
+    Ok(())
+}
+
 fn retail(ctx: &Context, t: Node, rt: Node) -> R<Transaction> {
     let h = head(ctx, t)?;
     let currency = h
@@ -469,36 +509,14 @@ fn retail(ctx: &Context, t: Node, rt: Node) -> R<Transaction> {
                     .map_err(|Bad(m)| Bad(format!("LineItem {seq}: {m}")))?,
             );
         } else if let Some(x) = child(li, "TenderChange") {
-            let amount = x
-                .descendants()
-                .find(|n| n.tag_name().name() == "Amount")
-                .map(|n| dec(n, "Amount"))
-                .transpose()?
-                .unwrap_or_default();
-            let kind = x
-                .descendants()
-                .filter_map(|n| n.attribute("TenderType"))
-                .next()
-                .unwrap_or("Cash");
-            tenders.push(Tender {
-                tender_no: seq,
-                method: method_of(kind),
-                amount: -amount.abs(),
-                status: TenderStatus::Approved,
-                card_fingerprint: None,
-                card_bin: None,
-                card_entry: None,
-                occurred_at: h.occurred_at,
-            });
+            // A voided change line item gave no money back: not counted, as voided tenders.
+            if !voided {
+                tenders.push(change(x, seq, h.occurred_at)?);
+            }
         } else if let Some(x) = child(li, "Tax") {
-            match child_dec(x, "Amount")? {
-                Some(a) => {
-                    level.tax += a;
-                    level.amounts.push((a, child_dec(x, "TaxableAmount")?));
-                }
-                None => level
-                    .rated
-                    .extend(rated_tax(x).map_err(|Bad(m)| Bad(format!("LineItem {seq}: {m}")))?),
+            // A voided tax line item was taken back: it adds no tax to the transaction.
+            if !voided {
+                level_tax(&mut level, x, seq)?;
             }
         } else if let Some(x) = adjustment(li) {
             level.has_adjustment = true;
@@ -556,6 +574,8 @@ mod drawer_tests;
 mod shape_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_amounts;
 #[cfg(test)]
 mod tests_flags;
 #[cfg(test)]

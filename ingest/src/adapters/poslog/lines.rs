@@ -148,8 +148,9 @@ fn modifier_percent(p: Decimal) -> R<Decimal> {
 /// Quantity, gross and discount of a line. Vendors disagree on `ExtendedAmount`: NCR (ACS,
 /// Emerald) and roqqio send it before the line discount (`ExtendedDiscountAmount` being the
 /// discount), SAP and GK after it; which one is meant is told by the arithmetic against
-/// quantity × unit price. A `Quantity` with a `Units` attribute other than 1 counts packages
-/// of `Units` each (weight, length) when that is what the extended amount was priced on.
+/// quantity × unit price, see [`gross_of`]. A `Quantity` with a `Units` attribute other than 1
+/// counts packages of `Units` each (weight, length) when that is what the extended amount was
+/// priced on.
 fn line_money(item: Node, dp: u32) -> R<LineMoney> {
     let q_node = child(item, "Quantity").filter(|q| !text(*q).is_empty());
     let qty_text = q_node
@@ -163,14 +164,21 @@ fn line_money(item: Node, dp: u32) -> R<LineMoney> {
         .map(|u| u.abs())
         .filter(|u| *u <= MAX_NUMBER)
         .filter(|u| !u.is_zero() && *u != Decimal::ONE);
-    let regular = price_of(item, &REGULAR_PRICE)?;
-    let actual = price_of(item, &ACTUAL_PRICE)?;
+    let prices = Prices {
+        regular: price_of(item, &REGULAR_PRICE)?,
+        actual: price_of(item, &ACTUAL_PRICE)?,
+    };
     let extended = child_dec(item, "ExtendedAmount")?.map(|d| d.abs());
-    let list = regular.or(actual);
+    let list = prices.regular.or(prices.actual);
     let near = |a: Decimal, b: Decimal| (a - b).abs();
-    let quantity = match (units, extended, actual.or(regular)) {
-        (Some(u), Some(e), Some(p)) if near(qty_text * u * p, e) < near(qty_text * p, e) => {
-            qty_text * u
+    let quantity = match (units, extended, prices.actual.or(prices.regular)) {
+        (Some(u), Some(e), Some(p)) => {
+            let packages = packages(qty_text, u)?;
+            if near(packages * p, e) < near(qty_text * p, e) {
+                packages
+            } else {
+                qty_text
+            }
         }
         _ => qty_text,
     };
@@ -183,18 +191,12 @@ fn line_money(item: Node, dp: u32) -> R<LineMoney> {
         None => modifiers(item, list.map(|p| quantity * p), dp)?.unwrap_or_default(),
     };
     let gross = match (extended, list) {
-        (Some(e), Some(p)) if !discount.is_zero() => {
-            let base = quantity * p;
-            if near(e, base - discount) < near(e, base) {
-                e + discount // ExtendedAmount is after the discount
-            } else {
-                e
-            }
-        }
+        (Some(e), Some(_)) if !discount.is_zero() => gross_of(e, quantity, prices, discount, dp),
         (Some(e), _) => e,
         (None, _) => {
-            let p = actual
-                .or(regular)
+            let p = prices
+                .actual
+                .or(prices.regular)
                 .ok_or_else(|| Bad("no unit price nor <ExtendedAmount>".into()))?;
             (quantity * p).round_dp(2)
         }
@@ -204,6 +206,61 @@ fn line_money(item: Node, dp: u32) -> R<LineMoney> {
         gross,
         discount,
     })
+}
+
+/// `Quantity` × `Units` (packages of a weight or length), refused by name when beyond
+/// [`MAX_NUMBER`]: each factor is bounded alone, and their product times a unit price could
+/// pass `Decimal`'s range and panic, which would lose the whole document instead of this one
+/// transaction. Bounded so, quantity × price stays far inside it.
+fn packages(quantity: Decimal, units: Decimal) -> R<Decimal> {
+    quantity
+        .checked_mul(units)
+        .filter(|p| *p <= MAX_NUMBER)
+        .ok_or_else(|| {
+            Bad(format!(
+                "<Quantity Units> `{units}` × <Quantity> `{quantity}` is out of range"
+            ))
+        })
+}
+
+/// The unit prices a line states.
+#[derive(Clone, Copy)]
+struct Prices {
+    regular: Option<Decimal>,
+    actual: Option<Decimal>,
+}
+
+/// The line's amount before its `discount`, from the `ExtendedAmount` `e`: `e` + discount when
+/// `e` is after the discount, else `e`. ARTS makes `e` the actual price × quantity; with a
+/// price override (actual < regular) plus a discount, `e` = quantity × actual is also close to
+/// quantity × regular − discount, so comparing with the regular price alone would read it as
+/// "after" and lose the discount (NCR Emerald, roqqio: before). Readings are tried in order,
+/// the first within a minor unit (`dp`) wins: after against the regular price (the ticket XSLT,
+/// SAP, GK: 18 = 2 × 10 − 2), before against the actual price, after against the actual price,
+/// before against the regular price. None fitting: the nearer of the two against the list price.
+fn gross_of(e: Decimal, quantity: Decimal, prices: Prices, discount: Decimal, dp: u32) -> Decimal {
+    let minor = Decimal::new(1, dp);
+    let fits = |p: Option<Decimal>, off: Decimal| {
+        p.is_some_and(|p| (quantity * p - off - e).abs() < minor)
+    };
+    let readings = [
+        (prices.regular, discount, true),
+        (prices.actual, Decimal::ZERO, false),
+        (prices.actual, discount, true),
+        (prices.regular, Decimal::ZERO, false),
+    ];
+    let after = match readings.iter().find(|(p, off, _)| fits(*p, *off)) {
+        Some((_, _, after)) => *after,
+        None => {
+            let base = quantity * prices.regular.or(prices.actual).unwrap_or_default();
+            (e - (base - discount)).abs() < (e - base).abs()
+        }
+    };
+    if after {
+        e + discount
+    } else {
+        e
+    }
 }
 
 /// The price actually charged per unit when the POS left out `ActualSalesUnitPrice` but the
@@ -567,9 +624,9 @@ pub(super) fn reconcile(
         None => level.tax + rated.map_or(Decimal::ZERO, |(t, _)| t),
     };
     if line_tax.is_zero() && !txn_tax.is_zero() {
-        // Tax only at transaction level: inclusive when the grand total equals the goods (or
-        // the rates said so).
-        inclusive |= grand == Some(goods) || rated.is_some_and(|(_, incl)| incl);
+        // Tax only at transaction level: inclusive when the grand total is the goods less the
+        // stated transaction discounts (or the rates said so).
+        inclusive |= grand_holds_tax(grand, goods, level, dp) || rated.is_some_and(|(_, i)| i);
         let candidates: Vec<Candidate> = counted
             .iter()
             .map(|i| Candidate {
@@ -611,6 +668,25 @@ pub(super) fn reconcile(
         }
     }
     Ok(())
+}
+
+/// Whether the line prices already hold a tax stated only at transaction level: the grand
+/// total is the goods less the transaction discounts the document states (within a minor unit,
+/// `dp`). A discount makes the grand total smaller than the goods even when prices include the
+/// VAT (roqqio writes no line tax, only `TransactionTaxAmount`); comparing with the goods alone
+/// would put the tax on top and book it, with the discount, as the discount.
+fn grand_holds_tax(grand: Option<Decimal>, goods: Decimal, level: &TxnLevel, dp: u32) -> bool {
+    let Some(grand) = grand else {
+        return false;
+    };
+    let off = if level.has_adjustment {
+        level.stated_discounts
+    } else {
+        Decimal::ZERO
+    };
+    goods
+        .checked_sub(off)
+        .is_some_and(|due| (due - grand).abs() < Decimal::new(1, dp))
 }
 
 /// What transaction-level adjustments took off the lines' `due` (net + tax), if any applies:

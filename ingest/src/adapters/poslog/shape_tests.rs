@@ -153,8 +153,8 @@ fn wincor_void_by_create_ref_takes_back_the_earlier_line_and_pos_identity_ean_is
 fn a_void_flag_without_a_matching_create_ref_still_voids_in_place() {
     // CreateRefNumber 9 names no line: the flagged line is voided where it stands.
     let xml = with_item(
-        "<CreateRefNumber>9</CreateRefNumber><Return><ItemID>1</ItemID>
-        <RegularSalesUnitPrice>4.00</RegularSalesUnitPrice></Return>",
+        "<CreateRefNumber>9</CreateRefNumber><Sale><ItemID>1</ItemID>
+        <RegularSalesUnitPrice>4.00</RegularSalesUnitPrice></Sale>",
     )
     .replace("<LineItem>", "<LineItem VoidFlag=\"true\">");
     let t = the_txn(&xml);
@@ -166,8 +166,8 @@ fn a_void_flag_without_a_matching_create_ref_still_voids_in_place() {
     assert_eq!(
         got,
         vec![
-            (1, LineKind::Return, d("-4.00")),
-            (VOID_LINE_OFFSET + 1, LineKind::Void, d("4.00")),
+            (1, LineKind::Sale, d("4.00")),
+            (VOID_LINE_OFFSET + 1, LineKind::Void, d("-4.00")),
         ]
     );
 }

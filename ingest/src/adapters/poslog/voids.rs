@@ -13,7 +13,9 @@ use std::collections::HashMap;
 /// The `CreateNumber`s seen so far, with the line number they were given.
 pub(super) type Created<'a> = HashMap<&'a str, i32>;
 
-/// Adds the line of line item `li` (`voided` when it carries `VoidFlag`) to `lines`.
+/// Adds the line of line item `li` (`voided` when it carries `VoidFlag`) to `lines`. A voided
+/// sale is kept with its void beside it; a voided return is no return, see
+/// [`take_back_return`].
 pub(super) fn push_line<'a>(
     lines: &mut Vec<Line>,
     created: &mut Created<'a>,
@@ -30,6 +32,10 @@ pub(super) fn push_line<'a>(
         })
         .cloned();
     match (voided, reverses) {
+        (true, Some(orig)) if orig.kind == LineKind::Return => {
+            take_back_return(lines, &orig, &line)
+        }
+        (true, None) if line.kind == LineKind::Return => {}
         (true, Some(orig)) => {
             let no = VOID_LINE_OFFSET + orig.line_no;
             let taken = lines.iter().any(|l| l.line_no == no);
@@ -52,6 +58,30 @@ pub(super) fn push_line<'a>(
             lines.push(line);
         }
     }
+}
+
+/// Takes the voiding line item `void` off the return line `of` (all of it, or part of its
+/// quantity). A void line would have to hold a positive quantity to take a return back, and a
+/// void line's quantity is never positive in the model: written as one (−1), the SKU's units
+/// would fall twice (−2) where the truth is none. A voided return is no return, so it is
+/// removed (a part of it, reduced), and no void line is written; the same holds for a return
+/// voided in place, which is left out.
+fn take_back_return(lines: &mut Vec<Line>, of: &Line, void: &Line) {
+    let Some(i) = lines
+        .iter()
+        .position(|l| l.line_no == of.line_no && l.kind == of.kind)
+    else {
+        return;
+    };
+    let l = &mut lines[i];
+    if void.quantity.abs() >= l.quantity.abs() {
+        lines.remove(i);
+        return;
+    }
+    l.quantity += void.quantity.abs();
+    l.net_amount += void.net_amount.abs();
+    l.tax += void.tax.abs();
+    l.discount = (l.discount - void.discount).max(Decimal::ZERO);
 }
 
 /// The void of line `of`, numbered `no`, with the amounts of the voiding line item `void`
