@@ -1140,3 +1140,36 @@ async fn an_order_paid_days_after_it_was_opened_moves_onto_its_payment_once() {
         "2025-03-02:1"
     );
 }
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
+async fn a_declined_square_payment_outlives_the_newer_order_versions_that_never_list_it() {
+    let url = fresh_db("declined_kept").await;
+    let db = connect(&url).await;
+    let ctx = Context::for_tenant("t");
+    let v5 = real("square/retrieve_order_completed_mixed.json");
+    let v4 = v5.replace(r#""version": 5"#, r#""version": 4"#);
+    // A card declined at the till before the card that went through: Square reports it as a
+    // FAILED payment of the order, never among the order's tenders.
+    let declined = real("square/webhook_payment_updated_failed.json")
+        .replace("ORDER-FAIL-1", "ORDER-MIXED-1")
+        .replace("2025-05-02T11:00:00.000Z", "2025-03-02T00:02:00.000Z")
+        .replace("2025-05-02T11:00:01.500Z", "2025-03-02T00:02:01.500Z");
+    let tenders =
+        "SELECT string_agg(status || ' ' || amount, ',' ORDER BY occurred_at) FROM pos.tender";
+    let want = "declined 19.99,approved 32.09,approved 20.00";
+    let mut w = Writer::connect(&url).await.unwrap();
+    for body in [&v4, &declined, &v5] {
+        let o = write(&mut w, &ctx, Format::Square, body).await;
+        assert_eq!(o.counts.rejects, 0);
+    }
+    assert_eq!(scalar_text(&db, tenders).await, want);
+    // Whatever the order of delivery, the same rows.
+    let url = fresh_db("declined_kept_2").await;
+    let db = connect(&url).await;
+    let mut w = Writer::connect(&url).await.unwrap();
+    for body in [&v4, &v5, &declined] {
+        write(&mut w, &ctx, Format::Square, body).await;
+    }
+    assert_eq!(scalar_text(&db, tenders).await, want);
+}

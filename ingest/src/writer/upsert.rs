@@ -3,6 +3,7 @@
 //! replays change nothing and an older version never overwrites a newer one.
 
 use super::stage::{DRAWER_COLS, INVENTORY_COLS, LINE_COLS, TENDER_COLS, TXN_COLS};
+use std::sync::LazyLock;
 
 /// How a staged row may replace a stored one with the same key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,16 +101,34 @@ pub fn lines(g: Guard) -> String {
 
 /// Tenders may carry their own time, so the stale ones are found by transaction key alone.
 /// A new version that lists no tenders leaves the stored ones alone: sources such as Square
-/// report payments separately from orders (see [`solo_tenders`]).
-pub const DELETE_GONE_TENDERS: &str = "
+/// report payments separately from orders (see [`solo_tenders`]). Nor does a version of a
+/// [`DECLINES_APART`] source remove a declined tender it does not list: such an order names
+/// only the payments that went through, so its silence says nothing of the declined card
+/// reported on its own (kept, it is a fraud signal; removed, the rows would depend on which of
+/// the two arrived first).
+pub static DELETE_GONE_TENDERS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "
 DELETE FROM pos.tender d USING stage_won w
  WHERE w.updated AND d.tenant_id = w.tenant_id AND d.store_id = w.store_id AND d.source = w.source
    AND d.source_txn_id = w.source_txn_id
+   AND NOT (d.status = 'declined' AND d.source IN ({apart}))
    AND EXISTS (SELECT 1 FROM stage_tender s WHERE s.tenant_id = w.tenant_id AND s.store_id = w.store_id
                AND s.source = w.source AND s.source_txn_id = w.source_txn_id)
    AND NOT EXISTS (SELECT 1 FROM stage_tender s WHERE s.tenant_id = d.tenant_id AND s.store_id = d.store_id
                    AND s.source = d.source AND s.source_txn_id = d.source_txn_id AND s.tender_no = d.tender_no
-                   AND s.occurred_at = d.occurred_at)";
+                   AND s.occurred_at = d.occurred_at)",
+        apart = DECLINES_APART
+            .iter()
+            .map(|s| format!("'{s}'"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+});
+
+/// The sources whose orders list only the payments that went through, a declined one being
+/// reported apart (Square: `tenders` of an order, a FAILED payment by `payment.updated`).
+pub const DECLINES_APART: &[&str] = &[crate::adapters::square::SOURCE];
 
 pub fn tenders(g: Guard) -> String {
     format!(
