@@ -181,6 +181,58 @@ CREATE TABLE pos.txn_tombstone (
 COMMENT ON TABLE pos.txn_tombstone IS 'Transactions a newer version of their payload retracted: a version of the key older than source_version is not written again (the ingest service checks it for the sources that retract: Square, Clover, Toast).';
 COMMENT ON COLUMN pos.txn_tombstone.source_version IS 'The newest retracting version; the same version or a newer one of the key is written, an older one is not.';
 
+-- Pruning: a tombstone is needed as long as some source may still deliver an older version of
+-- its key (webhook retries: days; a replayed export: months), which only the DBA knows. So
+-- nothing prunes by default; pos.add_tombstone_retention schedules it, like a retention policy.
+CREATE FUNCTION pos.prune_tombstones(older_than interval) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    n bigint;
+BEGIN
+    IF older_than IS NULL OR older_than < interval '1 day' THEN
+        RAISE EXCEPTION 'older_than must be at least 1 day, got %', coalesce(older_than::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'A tombstone keeps an older version delivered late from being written back: keep it as long as a source may re-deliver one, e.g. pos.prune_tombstones(''400 days'').';
+    END IF;
+    DELETE FROM pos.txn_tombstone WHERE retracted_at < now() - older_than;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$$;
+COMMENT ON FUNCTION pos.prune_tombstones(interval) IS 'Deletes the tombstones retracted more than older_than ago (at least 1 day). Returns how many.';
+
+CREATE FUNCTION pos.job_prune_tombstones(job_id bigint, config jsonb) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pos.prune_tombstones((config->>'keep')::interval);
+END
+$$;
+
+CREATE FUNCTION pos.add_tombstone_retention(keep interval, schedule_interval interval DEFAULT '1 day')
+RETURNS bigint
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF keep IS NULL OR keep < interval '1 day' THEN
+        RAISE EXCEPTION 'keep must be at least 1 day, got %', coalesce(keep::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'E.g. pos.add_tombstone_retention(''400 days''): as long as a source may re-deliver an older version.';
+    END IF;
+    IF EXISTS (SELECT 1 FROM pos.job WHERE proc = 'pos.job_prune_tombstones'::regproc) THEN
+        RAISE EXCEPTION 'tombstones already have a retention job'
+            USING ERRCODE = 'duplicate_object', HINT = 'Remove it first with pos.remove_tombstone_retention().';
+    END IF;
+    RETURN pos.add_job('pos.job_prune_tombstones', schedule_interval, jsonb_build_object('keep', keep::text));
+END
+$$;
+COMMENT ON FUNCTION pos.add_tombstone_retention(interval, interval) IS 'Schedules pos.prune_tombstones(keep) every schedule_interval. Returns the job id.';
+
+CREATE FUNCTION pos.remove_tombstone_retention() RETURNS boolean
+LANGUAGE sql AS $$
+    WITH d AS (DELETE FROM pos.job WHERE proc = 'pos.job_prune_tombstones'::regproc RETURNING 1)
+    SELECT EXISTS (SELECT 1 FROM d)
+$$;
+COMMENT ON FUNCTION pos.remove_tombstone_retention() IS 'Removes the tombstone retention job; false if there was none.';
+
 -- Secondary indexes for the common access paths, created on every chunk: a store's transactions
 -- by day (forecasts of traffic, fraud scans) and a store's recent card payments (the real-time
 -- fraud gate reads the last 10 minutes of the chunk being written).
