@@ -1173,3 +1173,42 @@ async fn a_declined_square_payment_outlives_the_newer_order_versions_that_never_
     }
     assert_eq!(scalar_text(&db, tenders).await, want);
 }
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
+async fn an_older_version_waits_for_a_concurrent_retraction_and_then_loses_to_it() {
+    let url = fresh_db("retract_race").await;
+    let db = connect(&url).await;
+    let ctx = Context::for_tenant("t");
+    // The open version (2) of an order that a paid version (5), written by another batch not
+    // yet committed, has moved: that batch holds the retraction locks and its tombstone.
+    let mut open: serde_json::Value =
+        serde_json::from_str(&real("square/retrieve_order_completed_mixed.json")).unwrap();
+    let o = open["order"].as_object_mut().unwrap();
+    o.insert("state".into(), "OPEN".into());
+    o.insert("version".into(), 2.into());
+    o.remove("closed_at");
+    o.remove("tenders");
+    let other = connect(&url).await;
+    other
+        .batch_execute(
+            "BEGIN;
+             SELECT count(pg_advisory_xact_lock(7368563, b)) FROM generate_series(0, 31) b;
+             INSERT INTO pos.txn_tombstone (tenant_id, store_id, source, source_txn_id, source_version)
+             VALUES ('t', 'L1', 'square', 'ORDER-MIXED-1', 5);",
+        )
+        .await
+        .unwrap();
+    let envs = envelopes(&ctx, &Format::Square, &open.to_string());
+    let mut w = Writer::connect(&url).await.unwrap();
+    let batch = tokio::spawn(async move { w.write("test", &envs).await.unwrap() });
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(
+        !batch.is_finished(),
+        "the older version waits for the retracting batch"
+    );
+    other.batch_execute("COMMIT").await.unwrap();
+    let o = batch.await.unwrap();
+    assert_eq!((o.counts.rejects, o.counts.superseded), (0, 1));
+    assert_eq!(scalar_i64(&db, "SELECT count(*) FROM pos.txn").await, 0);
+}

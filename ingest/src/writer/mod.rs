@@ -396,7 +396,7 @@ impl Writer {
             .collect();
         counts.duplicates = envs.len() - accepted.len();
         let mut d = rows::dedup(accepted.iter().flat_map(|i| &envs[*i].records));
-        let outranked = retract::outranked(&mut c, &d.txns).await?;
+        let outranked = retract::outranked(&mut c, &d.txns, &d.retractions).await?;
         d.drop_txns(&outranked);
         counts.superseded = d.superseded;
         counts.txns_staged = d.txns.len();

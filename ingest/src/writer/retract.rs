@@ -7,8 +7,9 @@
 use super::copier::Copier;
 use crate::envelope::{Retraction, RETRACTING_SOURCES};
 use chrono::{DateTime, Utc};
-use pos_core::model::Transaction;
-use std::collections::HashSet;
+use pos_core::model::{Transaction, TxnKey};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeSet, HashSet};
 
 /// The header is found by its whole key, or by all but its time where the retraction names
 /// none (lines share its partition); tenders may have times of their own, so they are found by
@@ -115,36 +116,124 @@ SELECT u.i::int8 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5:
 /// older split delivered after the version that moved its refund back, or an order's open
 /// version delivered after the paid one that moved it. They are not written. One round trip,
 /// and only when the batch holds transactions of a source that retracts.
+///
+/// Two batches in flight at once (several writers, or `import` beside `serve`) would each miss
+/// what the other has not committed: the older version would pass the check while the newer
+/// one's retraction finds no row to delete yet. So the keys the batch writes or retracts are
+/// first locked until commit ([`LOCK`], pipelined with the check, whose snapshot is then taken
+/// after the lock is granted): whichever batch comes second sees the first one's rows.
 pub async fn outranked(
     c: &mut Copier<'_>,
     txns: &[&Transaction],
+    retractions: &[&Retraction],
 ) -> Result<HashSet<usize>, tokio_postgres::Error> {
     let at: Vec<usize> = (0..txns.len())
         .filter(|i| RETRACTING_SOURCES.contains(&txns[*i].key.source.as_str()))
         .collect();
-    if at.is_empty() {
+    if at.is_empty() && retractions.is_empty() {
         return Ok(HashSet::new());
     }
+    let buckets = buckets(
+        at.iter()
+            .map(|i| &txns[*i].key)
+            .chain(retractions.iter().map(|r| &r.key)),
+    );
     let col =
         |f: fn(&Transaction) -> &str| -> Vec<&str> { at.iter().map(|i| f(txns[*i])).collect() };
     let versions: Vec<i64> = at.iter().map(|i| txns[*i].source_version).collect();
-    let rows = c
-        .sql()
-        .await?
-        .query(
-            OUTRANKED,
-            &[
-                &col(|t| &t.key.tenant_id),
-                &col(|t| &t.key.store_id),
-                &col(|t| &t.key.source),
-                &col(|t| &t.key.source_txn_id),
-                &versions,
-            ],
-        )
-        .await?;
-    Ok(rows
+    let (tenants, stores) = (col(|t| &t.key.tenant_id), col(|t| &t.key.store_id));
+    let (sources, ids) = (col(|t| &t.key.source), col(|t| &t.key.source_txn_id));
+    let client = c.sql().await?;
+    type P<'p> = &'p (dyn tokio_postgres::types::ToSql + Sync);
+    let lock: [P; 2] = [&LOCK_SPACE, &buckets];
+    let check: [P; 5] = [&tenants, &stores, &sources, &ids, &versions];
+    let (locked, rows) = tokio::join!(client.execute(LOCK, &lock), client.query(OUTRANKED, &check));
+    locked?;
+    Ok(rows?
         .iter()
         .filter_map(|r| usize::try_from(r.get::<_, i64>(0)).ok())
         .filter_map(|n| at.get(n.checked_sub(1)?).copied())
         .collect())
+}
+
+/// Transaction-scoped advisory locks on the buckets `$2` (ascending: two batches never wait on
+/// each other in a circle), in the lock space `$1`.
+const LOCK: &str = "SELECT count(pg_advisory_xact_lock($1::int4, b)) FROM unnest($2::int4[]) b";
+
+/// The advisory lock space of the retraction buckets ("pos" in ASCII), apart from any lock
+/// an application takes with one key.
+const LOCK_SPACE: i32 = 0x706f73;
+
+/// How many buckets keys are locked by. A webhook's batch locks one or two, so concurrent
+/// small batches seldom wait on each other; a large import batch locks them all, which bounds
+/// what it adds to PostgreSQL's shared lock table (sized by `max_locks_per_transaction`).
+const BUCKETS: u8 = 32;
+
+/// The sorted, distinct buckets of `keys`: a hash of the whole key that every process and
+/// version of the service computes alike (SHA-256, not a seeded hasher).
+fn buckets<'a>(keys: impl Iterator<Item = &'a TxnKey>) -> Vec<i32> {
+    let set: BTreeSet<i32> = keys
+        .map(|k| {
+            let mut h = Sha256::new();
+            for part in [&k.tenant_id, &k.store_id, &k.source, &k.source_txn_id] {
+                h.update(part.as_bytes());
+                h.update([0x1f]);
+            }
+            i32::from(h.finalize()[0] % BUCKETS)
+        })
+        .collect();
+    set.into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(id: &str) -> TxnKey {
+        TxnKey {
+            tenant_id: "t".into(),
+            store_id: "s".into(),
+            source: "toast".into(),
+            source_txn_id: id.into(),
+        }
+    }
+
+    #[test]
+    fn buckets_are_sorted_distinct_bounded_and_the_same_for_the_same_key() {
+        let keys: Vec<TxnKey> = (0..500).map(|i| key(&format!("chk-{i}"))).collect();
+        let all = buckets(keys.iter());
+        assert_eq!(all, (0..i32::from(BUCKETS)).collect::<Vec<_>>());
+        let one = buckets([key("chk-7/refunds")].iter());
+        assert_eq!(one.len(), 1);
+        assert_eq!(
+            one,
+            buckets([key("chk-7/refunds"), key("chk-7/refunds")].iter())
+        );
+        // The parts are separated: ("ab", "c") is not ("a", "bc").
+        let a = TxnKey {
+            store_id: "ab".into(),
+            source_txn_id: "c".into(),
+            ..key("")
+        };
+        let b = TxnKey {
+            store_id: "a".into(),
+            source_txn_id: "bc".into(),
+            ..key("")
+        };
+        let spread: BTreeSet<_> = (0..64)
+            .map(|i| {
+                let suffix = format!("-{i}");
+                let a = TxnKey {
+                    source_txn_id: format!("{}{suffix}", a.source_txn_id),
+                    ..a.clone()
+                };
+                let b = TxnKey {
+                    source_txn_id: format!("{}{suffix}", b.source_txn_id),
+                    ..b.clone()
+                };
+                buckets([a].iter()) == buckets([b].iter())
+            })
+            .collect();
+        assert!(spread.contains(&false));
+    }
 }
