@@ -137,9 +137,6 @@ pub fn order(ctx: &Context, o: &Value, path: &str) -> Result<MappedOrder, Payloa
     })
 }
 
-/// Rounding tenders of an order version without tenders, as tenders of their own: keyed by
-/// the order and versioned by it, so a later version listing its tenders (and the rounding
-/// among them, the same row) replaces them.
 /// The order's version: `version`, or for an order without one (Square: "Orders not created
 /// through the API do not include a version number", the Point of Sale's own), `updated_at` in
 /// ms, which grows with every change as `version` does. Read as 0, a later state of such an
@@ -168,6 +165,9 @@ fn paid_at(tenders: &[Tender]) -> Option<chrono::DateTime<chrono::Utc>> {
         .max()
 }
 
+/// Rounding tenders of an order version without tenders, as tenders of their own: keyed by
+/// the order and versioned by it, so a later version listing its tenders (and the rounding
+/// among them, the same row) replaces them.
 fn solo_roundings(
     w: &Where,
     version: i64,
@@ -424,8 +424,6 @@ fn modifiers_per_unit(
     Ok(sum)
 }
 
-/// Arithmetic on sender-chosen quantities can leave `Decimal`'s range (a quantity of 1e-28
-/// divides a price into overflow): a 400 naming the field, never a panic.
 /// A line's money beyond 10^20 (a quantity of 6·10^11 at the largest price Square can write)
 /// is a unit or mapping error, and refused naming the quantity: left in, the order's sums
 /// (what was due, what was paid) would overflow `Decimal` and panic instead. Below it, any
@@ -441,6 +439,8 @@ fn in_range(v: Decimal, path: &str) -> Result<(), PayloadError> {
     Ok(())
 }
 
+/// Arithmetic on sender-chosen quantities can leave `Decimal`'s range (a quantity of 1e-28
+/// divides a price into overflow): a 400 naming the field, never a panic.
 fn checked(v: Option<Decimal>, path: &str, key: &str) -> Result<Decimal, PayloadError> {
     v.ok_or_else(|| {
         err(
