@@ -57,6 +57,7 @@ mod chunks;
 mod dates;
 mod group;
 mod line;
+mod number;
 mod order;
 mod rate;
 mod serial;
@@ -64,6 +65,8 @@ mod stores;
 mod tender;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_cells;
 #[cfg(test)]
 mod tests_chunks;
 #[cfg(test)]
@@ -74,6 +77,8 @@ mod tests_datasets_retail;
 mod tests_dunnhumby;
 #[cfg(test)]
 mod tests_keys;
+#[cfg(test)]
+mod tests_line_ends;
 #[cfg(test)]
 mod tests_orders;
 #[cfg(test)]
@@ -94,7 +99,7 @@ use crate::envelope::{Record, Reject};
 use cells::{Cols, Row};
 use chrono::NaiveDate;
 pub use chunks::{Chunk, Plan};
-use group::{assemble, dropped_row, is_return_row, return_txn_id, row_rejects, Group};
+use group::{assemble, dropped_row, is_return_row, return_txn_id, row_rejects, Dropped, Group};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
@@ -765,8 +770,10 @@ pub fn parse_at(
 ) -> Result<Parsed, PayloadError> {
     let (skipped, mut rdr) = open(m, body);
     // Row numbers are the file's: Excel's `sep=` line is a line of it too.
-    let line_offset = line_offset + body[..skipped].matches('\n').count();
+    let line_offset = line_offset + line_breaks(body, 0..skipped);
+    let mut lines = LineCount::new(&body[skipped..]);
     let cols = columns(m, &mut rdr)?;
+    let header = header_of(&mut rdr)?;
     let mut groups: Vec<Group> = Vec::new();
     let mut by_key: HashMap<(String, String), usize> = HashMap::new();
     // The store cell each transaction id was last seen with.
@@ -774,10 +781,10 @@ pub fn parse_at(
     let mut rows = 0;
     for rec in rdr.records() {
         let rec = rec.map_err(|e| PayloadError::new(None, format!("CSV: {e}")))?;
-        if is_blank(&rec) {
+        if is_no_data(&header, &rec) {
             continue;
         }
-        let no = rec.position().map_or(0, |p| p.line() as usize) + line_offset;
+        let no = rec.position().map_or(0, |p| lines.at(p.byte() as usize)) + line_offset;
         rows += 1;
         let row = Row { no, rec };
         let txn_id = id_cell(m, "txn_id", row.get(&cols.txn_id).unwrap_or("")).to_string();
@@ -820,8 +827,10 @@ pub fn parse_at(
         // A row a row-scoped rule takes out stays among the transaction's rows for its
         // order-level cells (Shopify writes status, totals and discount on the first row
         // only, and that row may be the one taken out); it just gives no line.
-        if let Some(reason) = dropped_row(m, &cols, &row) {
-            groups[g].dropped.push((row.no, reason));
+        if let Some(why) = dropped_row(m, &cols, &row) {
+            let at = groups[g].rows.len();
+            let no = row.no;
+            groups[g].dropped.push(Dropped { at, no, why });
         }
         groups[g].rows.push(row);
     }
@@ -857,15 +866,97 @@ fn columns(m: &Mapping, rdr: &mut csv::Reader<&[u8]>) -> Result<Cols, PayloadErr
     Cols::resolve(m, headers)
 }
 
+/// The header the reader read (after [`columns`]), for [`is_no_data`].
+fn header_of(rdr: &mut csv::Reader<&[u8]>) -> Result<csv::StringRecord, PayloadError> {
+    rdr.headers()
+        .cloned()
+        .map_err(|e| PayloadError::new(None, format!("cannot read the CSV header: {e}")))
+}
+
+/// Rows that hold no data and are skipped: blank ones, and copies of the header.
+fn is_no_data(header: &csv::StringRecord, rec: &csv::StringRecord) -> bool {
+    is_blank(rec) || is_header_again(header, rec)
+}
+
 /// Exports end with blank rows, or rows of delimiters only (";;;;").
 fn is_blank(rec: &csv::StringRecord) -> bool {
     rec.iter().all(|f| f.trim().is_empty())
 }
 
-/// Excel writes `sep=;` above the header of a CSV it saves for another locale.
+/// A row that repeats the header: a file made of several exports appended to one another
+/// (`cat`, or a report tool writing its header on every page) has one at each join. It was
+/// read as a transaction named after the id column and rejected, and in chunk planning its
+/// id spanned the file, so the file could not be cut and was read whole.
+fn is_header_again(header: &csv::StringRecord, rec: &csv::StringRecord) -> bool {
+    rec.len() == header.len()
+        && header
+            .iter()
+            .zip(rec.iter())
+            .all(|(h, c)| cells::header_key(h) == cells::header_key(c))
+}
+
+/// Excel writes `sep=;` above the header of a CSV it saves for another locale (ended by
+/// `\r` alone in a "CSV (Macintosh)" file).
 fn skip_excel_sep_line(body: &str) -> &str {
-    match body.split_once('\n') {
-        Some((first, rest)) if first.trim_end().to_ascii_lowercase().starts_with("sep=") => rest,
-        _ => body,
+    let Some(end) = body.find(['\n', '\r']) else {
+        return body;
+    };
+    if !body[..end]
+        .trim_end()
+        .to_ascii_lowercase()
+        .starts_with("sep=")
+    {
+        return body;
+    }
+    let rest = &body[end..];
+    rest.strip_prefix("\r\n")
+        .or_else(|| rest.strip_prefix('\n'))
+        .or_else(|| rest.strip_prefix('\r'))
+        .unwrap_or(rest)
+}
+
+/// Line ends in `text[range]` as the CSV reader ends rows: `\n`, `\r\n`, and a lone `\r`
+/// (Excel's "CSV (Macintosh)"), each one line; a `\r` whose `\n` lies past the range is
+/// counted with that `\n`, so counts of adjoining ranges add up to the count of both.
+pub(crate) fn line_breaks(text: &str, range: std::ops::Range<usize>) -> usize {
+    let b = text.as_bytes();
+    range
+        .filter(|&i| b[i] == b'\n' || (b[i] == b'\r' && b.get(i + 1) != Some(&b'\n')))
+        .count()
+}
+
+/// The file line of each row, counted forward through a text as rows are read. The reader's
+/// own count knows `\n` only and starts a row after `\r\n` at its `\n`: rows of a Windows
+/// (CRLF) export were named one line early ("row 1" for the first row under the header),
+/// and every row of a `\r` file was "row 1".
+struct LineCount<'a> {
+    text: &'a str,
+    /// Where the count stands, and the line there.
+    byte: usize,
+    line: usize,
+}
+
+impl<'a> LineCount<'a> {
+    fn new(text: &'a str) -> Self {
+        LineCount {
+            text,
+            byte: 0,
+            line: 1,
+        }
+    }
+
+    /// The line of the row the reader says starts at `byte` (at or after the last one asked
+    /// for): that of its first character after any line ends.
+    fn at(&mut self, byte: usize) -> usize {
+        let b = self.text.as_bytes();
+        let mut start = byte.min(b.len());
+        while start < b.len() && (b[start] == b'\n' || b[start] == b'\r') {
+            start += 1;
+        }
+        if start >= self.byte {
+            self.line += line_breaks(self.text, self.byte..start);
+            self.byte = start;
+        }
+        self.line
     }
 }

@@ -1,15 +1,16 @@
 //! The mapping's columns found in one file's header, and the cells of a row read as text,
 //! numbers and money (currency signs dropped, minor units scaled).
 
+use super::number::read_number;
 use super::{Mapping, MoneyUnit};
-use crate::adapters::money::{exponent, parse_formatted};
+use crate::adapters::money::exponent;
 use crate::adapters::PayloadError;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 
 /// A header name as compared: exports differ in case and spacing ("Lineitem SKU ",
 /// "lineitem sku"), and Excel puts a BOM before the first name.
-fn header_key(name: &str) -> String {
+pub(super) fn header_key(name: &str) -> String {
     name.trim_start_matches('\u{feff}')
         .split_whitespace()
         .collect::<Vec<_>>()
@@ -204,7 +205,7 @@ impl Row {
         let Some(v) = self.cell(c) else {
             return Ok(None);
         };
-        let d = parse_formatted(v, m.number_format()).map_err(|e| self.err(c, e))?;
+        let d = read_number(v, m.number_format()).map_err(|e| self.err(c, e))?;
         self.bounded(c, v, d).map(Some)
     }
 
@@ -249,10 +250,22 @@ impl Row {
         let Some(v) = self.cell(c) else {
             return Ok(None);
         };
-        let d =
-            parse_formatted(&strip_currency(v), m.money_format()).map_err(|e| self.err(c, e))?;
+        let d = strip_currency(v)
+            .and_then(|n| read_number(&n, m.money_format()))
+            .map_err(|e| self.err(c, e))?;
         let d = match m.money_unit {
             MoneyUnit::Major => d,
+            // A fraction of a cent is no minor unit: the file is in major units (`12.50`
+            // read as cents was 0.125, a hundredth of the price, without a word).
+            MoneyUnit::Minor if !d.fract().is_zero() => {
+                return Err(self.err(
+                    c,
+                    format!(
+                        "`{v}` has a fraction, but money_unit = \"minor\" reads whole minor \
+                         units (cents): is the file in major units?"
+                    ),
+                ))
+            }
             MoneyUnit::Minor => d / Decimal::from(10u64.pow(exponent(currency))),
         };
         self.bounded(c, v, d).map(Some)
@@ -264,23 +277,78 @@ impl Row {
 /// many lines, far from `Decimal`'s limit of ~7.9 × 10^28, where it would overflow.
 const MAX_NUMBER: Decimal = Decimal::from_parts(3_567_587_328, 232, 0, false, 0);
 
-/// Drops currency signs anywhere and letters before the first or after the last digit, so
-/// that `parse_formatted` sees only the number, its separators and its sign. Letters between
-/// digits stay ("1e3" is still refused).
-fn strip_currency(s: &str) -> String {
+/// Currency signs money cells are written with.
+const CURRENCY_SIGNS: &str = "$€£¥₹₩₽₺₪₫₱₦฿¢₴₸₲₡₵";
+
+/// Drops currency signs and letters before the first or after the last digit, so that
+/// `parse_formatted` sees only the number, its separators and its sign. Letters between
+/// digits stay ("1e3" is still refused); a sign between digits is refused: `1€50` is how
+/// French hands write 1.50 €, and dropping the sign read it as 150.
+fn strip_currency(s: &str) -> Result<String, String> {
     let first = s.find(|c: char| c.is_ascii_digit());
     let last = s.rfind(|c: char| c.is_ascii_digit());
     let (Some(first), Some(last)) = (first, last) else {
-        return s.to_string();
+        return Ok(s.to_string());
     };
-    s.char_indices()
+    if s[first..last].contains(|c| CURRENCY_SIGNS.contains(c)) {
+        return Err(format!(
+            "`{s}` has a currency sign between its digits: write the amount as a number"
+        ));
+    }
+    // Accounting reports mark credits and debits after the amount: dropped like a currency
+    // code, `12.50 CR` (a credit, money going back) was +12.50.
+    let after = s[last..]
+        .trim_start_matches(|c: char| c.is_ascii_digit())
+        .trim();
+    if ["CR", "DR"].iter().any(|m| after.eq_ignore_ascii_case(m)) {
+        return Err(format!(
+            "`{s}` is marked {after} (credit or debit), not a sign: write the amount as a \
+             number with its sign"
+        ));
+    }
+    // Reports shorten amounts as `1.5K` or `12M`: the letter is a multiplier, not a code.
+    let attached = &s[last + 1..];
+    if ["k", "m", "b", "mn", "bn"]
+        .iter()
+        .any(|m| attached.trim_end().eq_ignore_ascii_case(m))
+    {
+        return Err(format!(
+            "`{s}` ends in a multiplier ({attached}), not a currency: write the whole amount"
+        ));
+    }
+    Ok(s.char_indices()
         .filter(|&(i, c)| {
-            let sign = "$€£¥₹₩₽₺₪₫₱₦฿¢₴₸₲₡₵".contains(c);
+            let sign = CURRENCY_SIGNS.contains(c);
             let edge_letter = c.is_alphabetic() && (i < first || i > last);
             !sign && !edge_letter
         })
         .map(|(_, c)| c)
-        .collect()
+        .collect())
+}
+
+/// Whether an id cell is a number Excel wrote in scientific notation (`1.23457E+12`, `4E+12`):
+/// a long id (a receipt number, an EAN) in a file opened and re-saved in Excel keeps six
+/// significant digits, so different ids become one and their transactions or items would
+/// be merged without a word. Only Excel's shape (one digit, a `+` exponent of two or three
+/// digits) counts: an item code such as `12E4` stays a code.
+pub(super) fn is_excel_scientific(cell: &str) -> bool {
+    let Some((mantissa, exp)) = cell.trim().split_once(['E', 'e']) else {
+        return false;
+    };
+    let (lead, frac) = mantissa.split_once('.').unwrap_or((mantissa, "0"));
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let exp_ok = exp
+        .strip_prefix('+')
+        .is_some_and(|e| digits(e) && (2..=3).contains(&e.len()));
+    lead.len() == 1 && lead != "0" && digits(lead) && digits(frac) && exp_ok
+}
+
+/// The error of an id cell in scientific notation (see [`is_excel_scientific`]).
+pub(super) fn scientific_id(cell: &str) -> String {
+    format!(
+        "`{cell}` is a number Excel wrote in scientific notation: the id's last digits are \
+         lost, so different ids would be merged; export the column as text"
+    )
 }
 
 pub(super) fn matches(values: &[String], cell: &str) -> bool {

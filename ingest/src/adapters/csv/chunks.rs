@@ -15,7 +15,7 @@
 //! `line_offset` keeps row numbers in reject reasons those of the file.
 
 use super::cells::{Cols, Row};
-use super::{columns, id_cell, open, Mapping};
+use super::{columns, header_of, id_cell, open, Mapping};
 use crate::adapters::PayloadError;
 use std::collections::HashMap;
 
@@ -45,7 +45,8 @@ impl Plan {
     pub fn new(m: &Mapping, text: &str, rows: usize) -> Result<Plan, PayloadError> {
         let (skipped, mut rdr) = open(m, text);
         let cols = columns(m, &mut rdr)?;
-        let Rows { starts, last } = rows_and_last(m, &cols, &mut rdr, skipped)?;
+        let header = header_of(&mut rdr)?;
+        let Rows { starts, last } = rows_and_last(m, &cols, &header, &mut rdr, skipped)?;
         let head = starts.first().map_or(text.len(), |s| s.0);
         let mut ends = Vec::new();
         let (mut reach, mut run) = (0, 0);
@@ -83,7 +84,7 @@ impl Plan {
         let mut line_offset = 0;
         self.ends.iter().filter_map(move |&end| {
             let (s, off) = (start, line_offset);
-            line_offset += text[s..end].bytes().filter(|&b| b == b'\n').count();
+            line_offset += super::line_breaks(text, s..end);
             start = end;
             (end > from).then(|| Chunk {
                 body: format!("{head}{}", &text[s..end]),
@@ -105,6 +106,7 @@ struct Rows {
 fn rows_and_last(
     m: &Mapping,
     cols: &Cols,
+    header: &csv::StringRecord,
     rdr: &mut csv::Reader<&[u8]>,
     skipped: usize,
 ) -> Result<Rows, PayloadError> {
@@ -113,7 +115,7 @@ fn rows_and_last(
     let mut last = Vec::new();
     for rec in rdr.records() {
         let rec = rec.map_err(|e| PayloadError::new(None, format!("CSV: {e}")))?;
-        if super::is_blank(&rec) {
+        if super::is_no_data(header, &rec) {
             continue;
         }
         let at = skipped + rec.position().map_or(0, |p| p.byte() as usize);

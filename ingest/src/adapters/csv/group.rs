@@ -1,7 +1,7 @@
 //! Rows grouped into transactions: returns split off their sale, the transaction-level
 //! fields (time, business day, currency, status) from its rows, and the transaction assembled.
 
-use super::cells::{matches, Col, Cols, Row};
+use super::cells::{is_excel_scientific, matches, scientific_id, Col, Cols, Row};
 use super::dates::{parse_time, read_date, read_datetime, Stamp};
 use super::line::line_of;
 use super::order::{spread_order_discount, spread_order_duties, spread_order_tax};
@@ -22,9 +22,36 @@ pub(super) struct Group {
     /// For a return split off its sale (`split_returns`): the sale's id.
     pub(super) original: Option<String>,
     pub(super) rows: Vec<Row>,
-    /// Rows a `[[reject_rows]]` rule of `scope = "row"` took out: their row number and why.
-    /// They are still in `rows`, for the transaction-level cells they carry, but give no line.
-    pub(super) dropped: Vec<(usize, String)>,
+    /// Rows a `[[reject_rows]]` rule of `scope = "row"` took out. They are still in `rows`,
+    /// for the transaction-level cells they carry, but give no line.
+    pub(super) dropped: Vec<Dropped>,
+}
+
+/// A row a row-scoped rule took out of its transaction.
+pub(super) struct Dropped {
+    /// Its place among the group's `rows`: what tells it from the others. Its line number
+    /// does not: a file with old Mac line ends (`\r` alone) was all line 1 to the reader, and
+    /// one fee row taken out took every row of its transaction with it.
+    pub(super) at: usize,
+    /// Its line number, for the reject.
+    pub(super) no: usize,
+    pub(super) why: String,
+}
+
+impl Group {
+    /// Whether the row at `at` among `rows` was taken out by a row-scoped rule.
+    fn is_dropped(&self, at: usize) -> bool {
+        self.dropped.iter().any(|d| d.at == at)
+    }
+
+    /// The rows that give lines: all but those taken out.
+    fn kept(&self) -> impl Iterator<Item = &Row> {
+        self.rows
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| !self.is_dropped(i))
+            .map(|(_, r)| r)
+    }
 }
 
 /// Whether a row is a return before it is read in full: its kind says so, or (without a
@@ -294,9 +321,9 @@ fn rejected_row(m: &Mapping, cols: &Cols, rows: &[Row]) -> Result<(), String> {
 /// `prices_include_tax`, as for any total that fits neither sum).
 fn taken_out_amount(m: &Mapping, cols: &Cols, g: &Group, currency: &str) -> Decimal {
     let mut amounts = g
-        .rows
+        .dropped
         .iter()
-        .filter(|r| g.dropped.iter().any(|(no, _)| *no == r.no))
+        .map(|d| &g.rows[d.at])
         .filter_map(|r| line_of(m, cols, r, currency, &None).ok())
         .map(|l| l.net_amount.abs().checked_add(l.tax.abs()));
     amounts
@@ -315,7 +342,7 @@ pub(super) fn row_rejects<'a>(
     m: &'a Mapping,
     g: &'a Group,
 ) -> impl Iterator<Item = Result<Record, Reject>> + 'a {
-    g.dropped.iter().map(move |(no, why)| {
+    g.dropped.iter().map(move |Dropped { no, why, .. }| {
         Err(Reject {
             tenant_id: Some(ctx.tenant_id.clone()),
             source: m.source.clone(),
@@ -365,17 +392,18 @@ pub(super) fn assemble(
         )));
     }
     let in_txn = |e: String| reject(format!("transaction {}: {e}", g.txn_id));
+    let id_cell = g.original.as_deref().unwrap_or(&g.txn_id);
+    if is_excel_scientific(id_cell) {
+        let c = cols.txn_id.as_ref().expect("required columns are resolved");
+        return Err(in_txn(g.rows[0].err(c, scientific_id(id_cell))));
+    }
     if let Some(e) = &g.store_error {
         return Err(in_txn(e.clone()));
     }
     rejected_row(m, cols, &g.rows).map_err(in_txn)?;
     let h = header_of(ctx, m, cols, g).map_err(in_txn)?;
     let mut lines = Vec::with_capacity(g.rows.len());
-    let kept = g
-        .rows
-        .iter()
-        .filter(|r| !g.dropped.iter().any(|(no, _)| *no == r.no));
-    for row in kept {
+    for row in g.kept() {
         let mut line = line_of(m, cols, row, &h.currency, &g.original).map_err(in_txn)?;
         if line.line_no == 0 {
             line.line_no = lines.len() as i32 + 1;

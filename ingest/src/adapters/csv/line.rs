@@ -1,6 +1,6 @@
 //! One row read as a line: its kind, quantity, price, discount, net amount, tax and item.
 
-use super::cells::{matches, Col, Cols, Row};
+use super::cells::{is_excel_scientific, matches, scientific_id, Col, Cols, Row};
 use super::rate::{rate_discount, Amounts};
 use super::Mapping;
 use crate::sku::item_key;
@@ -38,7 +38,11 @@ pub(super) fn line_of(
         Some(q) => q,
         None => {
             let (qcol, _) = row.req(&cols.quantity)?;
-            let qty = row.num(m, &cols.quantity)?.expect("checked non-empty") / m.quantity_divisor;
+            let qty = row
+                .num(m, &cols.quantity)?
+                .expect("checked non-empty")
+                .checked_div(m.quantity_divisor)
+                .ok_or_else(|| row.err(qcol, "divided by quantity_divisor is beyond range"))?;
             // A net with its discounts (no price column) carries its money without units.
             let net_priced = cols.unit_price.is_none()
                 && cols.gross_amount.is_none()
@@ -88,8 +92,9 @@ pub(super) fn line_of(
         }
         (None, None, _) => return Err(row.err(price_col, "is empty")),
     };
-    // A return shows as a negative quantity, or (with no kind column) a negative amount:
-    // "5,00-" on a till line is money paid out, not a sale.
+    // A return shows as a negative quantity or a negative amount: "5,00-" on a till line is
+    // money paid out, not a sale, whether or not a kind column calls the row a sale (a coupon
+    // or deposit refund rung up as an item at -2.00 under kind "sale" was +2.00 of sales).
     let negative_amount = [unit, gross, net_cell]
         .into_iter()
         .flatten()
@@ -97,8 +102,7 @@ pub(super) fn line_of(
     let kind = match stated {
         Some(LineKind::Void) => LineKind::Void,
         Some(LineKind::Return) => LineKind::Return,
-        Some(LineKind::Sale) if qty < Decimal::ZERO => LineKind::Return,
-        None if qty < Decimal::ZERO || negative_amount => LineKind::Return,
+        Some(LineKind::Sale) | None if qty < Decimal::ZERO || negative_amount => LineKind::Return,
         _ => LineKind::Sale,
     };
     let sign = if kind == LineKind::Sale {
@@ -144,14 +148,17 @@ pub(super) fn line_of(
             )
         })?
         .to_string();
-    let key = item_key(&raw).ok_or_else(|| {
-        let c = cols
-            .item_id
+    let item_col = || {
+        cols.item_id
             .iter()
             .find(|c| row.cell(c) == Some(raw.as_str()))
-            .expect("found above");
-        row.err(c, format!("`{raw}` holds no usable item code"))
-    })?;
+            .expect("found above")
+    };
+    if is_excel_scientific(&raw) {
+        return Err(row.err(item_col(), scientific_id(&raw)));
+    }
+    let key = item_key(&raw)
+        .ok_or_else(|| row.err(item_col(), format!("`{raw}` holds no usable item code")))?;
     let line_no = match (&cols.line_no, row.get(&cols.line_no)) {
         (Some(c), Some(s)) => s
             .parse()

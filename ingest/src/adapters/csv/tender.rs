@@ -4,6 +4,7 @@
 use super::cells::{matches, Cols, Row};
 use super::group::first;
 use super::Mapping;
+use crate::adapters::money::checked_sum;
 use chrono::{DateTime, Utc};
 use pos_core::model::*;
 use rust_decimal::Decimal;
@@ -32,18 +33,58 @@ pub(super) fn tender_of(
             format!("`{value}` is in none of the mapping's [tenders] lists"),
         )
     })?;
-    let amount = match first(rows, &cols.tender_amount) {
-        Some((row, _)) if !from_lines => amount_cell(m, cols, row, currency)?,
-        _ => lines.iter().map(|l| l.net_amount + l.tax).sum(),
+    let of_lines = checked_sum(lines.iter().map(|l| l.net_amount + l.tax))
+        .ok_or("the lines' amounts are too large to add up")?;
+    let written = match from_lines {
+        false => amount_written(m, cols, rows, currency)?,
+        true => None,
     };
+    let amount = written.map_or(of_lines, |a| paid_out(a, of_lines));
     Ok(Some(Tender::approved(1, method, amount, at)))
 }
 
-/// The `tender_amount` cell of `row` (found non-blank) as money, with its sign as written.
-fn amount_cell(m: &Mapping, cols: &Cols, row: &Row, currency: &str) -> Result<Decimal, String> {
-    Ok(row
-        .money(m, &cols.tender_amount, currency)?
-        .unwrap_or_default())
+/// The transaction's `tender_amount`, with its sign as written: the one amount its rows
+/// write (an order total on the first row, or repeated on every row; a 0 on some rows is
+/// none). Rows that write different amounts are refused naming the column: the column then
+/// holds line totals, and the first row's was taken for the whole payment.
+fn amount_written(
+    m: &Mapping,
+    cols: &Cols,
+    rows: &[Row],
+    currency: &str,
+) -> Result<Option<Decimal>, String> {
+    let mut written: Option<Decimal> = None;
+    for row in rows {
+        let Some(a) = row.money(m, &cols.tender_amount, currency)? else {
+            continue;
+        };
+        match written {
+            Some(w) if !a.is_zero() && !w.is_zero() && a != w => {
+                let col = cols.tender_amount.as_ref().expect("a cell was found");
+                return Err(row.err(
+                    col,
+                    format!(
+                        "{a} after {w} on another row of the transaction: map the \
+                         transaction's total, not a line's"
+                    ),
+                ));
+            }
+            Some(w) if !w.is_zero() => {}
+            _ => written = Some(a),
+        }
+    }
+    Ok(written)
+}
+
+/// The tender of a refund is money paid back: negative, as the lines' net plus tax is,
+/// though many exports write a refund's `Total` without a sign (its lines tell it is one).
+/// A refund of 5.00 paid back in cash was a cash payment of +5.00 in the payment mix.
+fn paid_out(amount: Decimal, of_lines: Decimal) -> Decimal {
+    if of_lines < Decimal::ZERO && amount > Decimal::ZERO {
+        -amount
+    } else {
+        amount
+    }
 }
 
 fn method_of(m: &Mapping, value: &str) -> Option<TenderMethod> {

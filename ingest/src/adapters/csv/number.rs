@@ -1,0 +1,161 @@
+//! Number cells checked before `money::parse_formatted` reads them: the shapes it would read
+//! as some other number without a word. A cell that does not say one number plainly is
+//! refused (the transaction is rejected naming the column), never guessed.
+
+use crate::adapters::money::{parse_formatted, NumberFormat};
+use rust_decimal::Decimal;
+
+/// The minus sign of typeset numbers (Apple Numbers, some Nordic and Swiss locales).
+const UNICODE_MINUS: char = '\u{2212}';
+
+/// The apostrophe Swiss locales group digits with in newer Windows (`1’234.50`).
+const TYPOGRAPHIC_APOSTROPHE: char = '\u{2019}';
+
+/// A number cell in format `f`, refused when its grouping or its sign is not one plain
+/// reading of it (see [`check_grouping`] and [`check_sign`]).
+pub(super) fn read_number(cell: &str, f: NumberFormat) -> Result<Decimal, String> {
+    let mut text = cell.replace(UNICODE_MINUS, "-");
+    if f.group == Some('\'') {
+        // Swiss grouping as Windows 10 and later write it: a typographic apostrophe.
+        text = text.replace(TYPOGRAPHIC_APOSTROPHE, "'");
+    }
+    check_sign(cell, &text)?;
+    check_grouping(cell, &text, f)?;
+    parse_formatted(&text, f)
+}
+
+/// One negative mark at most: `-12.50-` or `(-12.50)` cancelled out to +12.50, a refund read
+/// as a sale. Such a cell says nothing plain, so it is refused.
+fn check_sign(cell: &str, text: &str) -> Result<(), String> {
+    let t = text.trim();
+    if !t.contains(|c: char| c.is_ascii_digit()) {
+        return Ok(()); // no number at all: `parse_formatted` says so
+    }
+    let paren = t.starts_with('(') && t.ends_with(')');
+    let inner = t.trim_start_matches('(').trim_end_matches(')').trim();
+    let trailing = inner.ends_with('-');
+    let leading = inner
+        .trim_start_matches(|c: char| !c.is_ascii_digit() && !"+-".contains(c))
+        .starts_with(['-', '+']);
+    if [paren, trailing, leading].iter().filter(|&&b| b).count() > 1 {
+        return Err(format!(
+            "`{cell}` carries more than one sign (parentheses, a leading or a trailing minus)"
+        ));
+    }
+    Ok(())
+}
+
+/// Digit groups as locales write them: a grouping separator (or a space, which many locales
+/// group with) stands between digits of the integer part, after a first group of 1–3 digits
+/// that is not a lone 0, before groups of exactly three. Anything else is a sign the mapping's
+/// separators are not the file's: with `decimal = "."` and `group = ","`, `1.234,567` (a
+/// German 1234.567) read as 1.234567 and `0,500` (half a kilo) as 500; `12 34` was 1234.
+fn check_grouping(cell: &str, text: &str, f: NumberFormat) -> Result<(), String> {
+    let chars: Vec<char> = text.chars().collect();
+    let digit = |i: usize| chars.get(i).is_some_and(char::is_ascii_digit);
+    let mut groups: Vec<usize> = vec![0];
+    let mut after_decimal = false;
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_ascii_digit() {
+            if !after_decimal {
+                *groups.last_mut().expect("never empty") += 1;
+            }
+            continue;
+        }
+        if c == f.decimal {
+            after_decimal = true;
+            continue;
+        }
+        let between_digits = i > 0 && digit(i - 1) && digit(i + 1);
+        let separator = Some(c) == f.group || (c.is_whitespace() && between_digits);
+        if !separator {
+            continue;
+        }
+        if after_decimal || !between_digits {
+            return Err(misgrouped(cell, f));
+        }
+        groups.push(0);
+    }
+    let (first, rest) = groups.split_first().expect("never empty");
+    let first_ok = (1..=3).contains(first) && !text.trim_start_matches(not_digit).starts_with('0');
+    if rest.is_empty() || (first_ok && rest.iter().all(|&n| n == 3)) {
+        Ok(())
+    } else {
+        Err(misgrouped(cell, f))
+    }
+}
+
+fn not_digit(c: char) -> bool {
+    !c.is_ascii_digit()
+}
+
+fn misgrouped(cell: &str, f: NumberFormat) -> String {
+    let group = f.group.map_or("none".to_string(), |g| format!("`{g}`"));
+    format!(
+        "`{cell}` is not grouped as the mapping's numbers are (decimal `{}`, group {group}): \
+         digit groups of three before the decimal separator only",
+        f.decimal
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f(decimal: char, group: Option<char>) -> NumberFormat {
+        NumberFormat { decimal, group }
+    }
+
+    fn ok(cell: &str, fmt: NumberFormat) -> String {
+        read_number(cell, fmt)
+            .unwrap_or_else(|e| panic!("{cell}: {e}"))
+            .to_string()
+    }
+
+    #[test]
+    fn plain_and_grouped_numbers_read_as_before() {
+        let us = f('.', Some(','));
+        let de = f(',', Some('.'));
+        let fr = f(',', Some(' '));
+        assert_eq!(ok("1,234.56", us), "1234.56");
+        assert_eq!(ok("1,234,567.8", us), "1234567.8");
+        assert_eq!(ok("0.50", us), "0.50");
+        assert_eq!(ok("-$1,234.50", us), "-1234.50");
+        assert_eq!(ok("(12.50)", us), "-12.50");
+        assert_eq!(ok("12.50-", us), "-12.50");
+        assert_eq!(ok("- 12.50", us), "-12.50");
+        assert_eq!(ok("1 234.56", us), "1234.56");
+        assert_eq!(ok("1.234,56", de), "1234.56");
+        assert_eq!(ok("1 234,56", de), "1234.56");
+        assert_eq!(ok("3,20-", de), "-3.20");
+        assert_eq!(ok("1\u{a0}234,56", fr), "1234.56");
+        assert_eq!(ok("1\u{202f}234,56", fr), "1234.56");
+        assert_eq!(ok("1'234.50", f('.', Some('\''))), "1234.50");
+        assert_eq!(ok("1\u{2019}234.50", f('.', Some('\''))), "1234.50");
+        assert_eq!(ok("1234.567", f('.', None)), "1234.567");
+        assert_eq!(ok("\u{2212}12.50", us), "-12.50");
+    }
+
+    #[test]
+    fn numbers_the_mapping_would_misread_are_refused() {
+        let us = f('.', Some(','));
+        let de = f(',', Some('.'));
+        for (cell, fmt) in [
+            ("1.234,567", us),
+            ("0.5,000", us),
+            (",123", us),
+            ("0,500", us),
+            ("1234,567", us),
+            ("1,234.567.8", us),
+            ("12 34", us),
+            ("1,234.567", de),
+            ("0,5.000", de),
+            ("-12.50-", us),
+            ("(-12.50)", us),
+            ("(12.50-)", us),
+            ("+12.50-", us),
+        ] {
+            assert!(read_number(cell, fmt).is_err(), "{cell} read as a number");
+        }
+    }
+}
