@@ -91,6 +91,9 @@ mod tests_redteam3;
 mod tests_serial;
 #[cfg(test)]
 mod tests_shapes;
+#[cfg(test)]
+mod tests_txn_key;
+mod txn_key;
 mod zone;
 
 use super::money::NumberFormat;
@@ -304,6 +307,12 @@ impl Default for OneOrMore {
 #[serde(deny_unknown_fields)]
 pub struct Columns {
     pub txn_id: String,
+    /// Columns whose cells, with `txn_id`'s, make the transaction id (`Datum/Kasse/Bon`): for
+    /// tills that number receipts from 1 again every day or per register, whose receipt 1 of
+    /// Monday and of Tuesday would otherwise be one transaction. A row with all of them blank
+    /// takes those its number was last seen with (order-level cells on the first row only).
+    #[serde(default)]
+    pub txn_id_with: Vec<String>,
     pub datetime: Option<String>,
     pub date: Option<String>,
     pub time: Option<String>,
@@ -779,6 +788,7 @@ pub fn parse_at(
     // The store cell each transaction id was last seen with.
     let mut store_of_id: HashMap<String, String> = HashMap::new();
     let mut rows = 0;
+    let mut keys = txn_key::TxnKeys::default();
     for rec in rdr.records() {
         let rec = rec.map_err(|e| PayloadError::new(None, format!("CSV: {e}")))?;
         if is_no_data(&header, &rec) {
@@ -787,7 +797,7 @@ pub fn parse_at(
         let no = rec.position().map_or(0, |p| lines.at(p.byte() as usize)) + line_offset;
         rows += 1;
         let row = Row { no, rec };
-        let txn_id = id_cell(m, "txn_id", row.get(&cols.txn_id).unwrap_or("")).to_string();
+        let txn_id = keys.of(m, &cols, &row);
         // Order-level cells often stand on the first row only (Shopify): a row without a
         // store belongs to the store its transaction id was last seen with, whether that row
         // is just above or (in a file not sorted by transaction) further up. The key holds

@@ -29,6 +29,8 @@ pub(super) struct Col {
 #[derive(Debug, Default)]
 pub(super) struct Cols {
     pub(super) txn_id: Option<Col>,
+    /// The columns that qualify `txn_id` (see `txn_key`).
+    pub(super) txn_id_with: Vec<Col>,
     pub(super) datetime: Option<Col>,
     pub(super) date: Option<Col>,
     pub(super) time: Option<Col>,
@@ -111,6 +113,11 @@ impl Cols {
         }
         Ok(Cols {
             txn_id: Some(req(&c.txn_id)?),
+            txn_id_with: c
+                .txn_id_with
+                .iter()
+                .map(|n| req(n))
+                .collect::<Result<_, _>>()?,
             datetime: opt(&c.datetime)?,
             date: opt(&c.date)?,
             time: opt(&c.time)?,

@@ -15,7 +15,7 @@
 //! `line_offset` keeps row numbers in reject reasons those of the file.
 
 use super::cells::{Cols, Row};
-use super::{columns, header_of, id_cell, open, Mapping};
+use super::{columns, header_of, open, Mapping};
 use crate::adapters::PayloadError;
 use std::collections::HashMap;
 
@@ -111,6 +111,7 @@ fn rows_and_last(
     skipped: usize,
 ) -> Result<Rows, PayloadError> {
     let mut keys: HashMap<String, usize> = HashMap::new();
+    let mut txn_keys = super::txn_key::TxnKeys::default();
     let mut starts = Vec::new();
     let mut last = Vec::new();
     for rec in rdr.records() {
@@ -120,9 +121,9 @@ fn rows_and_last(
         }
         let at = skipped + rec.position().map_or(0, |p| p.byte() as usize);
         let row = Row { no: 0, rec };
-        let id = id_cell(m, "txn_id", row.get(&cols.txn_id).unwrap_or(""));
+        let id = txn_keys.of(m, cols, &row);
         let next = keys.len();
-        let key = *keys.entry(id.to_string()).or_insert(next);
+        let key = *keys.entry(id).or_insert(next);
         if key == last.len() {
             last.push(0);
         }

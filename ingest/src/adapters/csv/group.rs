@@ -392,7 +392,8 @@ pub(super) fn assemble(
         )));
     }
     let in_txn = |e: String| reject(format!("transaction {}: {e}", g.txn_id));
-    let id_cell = g.original.as_deref().unwrap_or(&g.txn_id);
+    // The `txn_id` cell itself: the group's id may carry qualifiers (`txn_id_with`).
+    let id_cell = g.rows[0].get(&cols.txn_id).unwrap_or("");
     if is_excel_scientific(id_cell) {
         let c = cols.txn_id.as_ref().expect("required columns are resolved");
         return Err(in_txn(g.rows[0].err(c, scientific_id(id_cell))));
