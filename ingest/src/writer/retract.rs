@@ -114,14 +114,14 @@ SELECT u.i::int8 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5:
 
 /// Which of `txns` (by position) a newer version of their payload has already retracted: an
 /// older split delivered after the version that moved its refund back, or an order's open
-/// version delivered after the paid one that moved it. They are not written. One round trip,
+/// version delivered after the paid one that moved it. They are not written. Two statements,
 /// and only when the batch holds transactions of a source that retracts.
 ///
 /// Two batches in flight at once (several writers, or `import` beside `serve`) would each miss
 /// what the other has not committed: the older version would pass the check while the newer
 /// one's retraction finds no row to delete yet. So the keys the batch writes or retracts are
-/// first locked until commit ([`LOCK`], pipelined with the check, whose snapshot is then taken
-/// after the lock is granted): whichever batch comes second sees the first one's rows.
+/// first locked until commit ([`LOCK`], then the check, whose snapshot is so taken after the
+/// lock is granted): whichever batch comes second sees the first one's rows.
 pub async fn outranked(
     c: &mut Copier<'_>,
     txns: &[&Transaction],
@@ -144,11 +144,12 @@ pub async fn outranked(
     let (tenants, stores) = (col(|t| &t.key.tenant_id), col(|t| &t.key.store_id));
     let (sources, ids) = (col(|t| &t.key.source), col(|t| &t.key.source_txn_id));
     let client = c.sql().await?;
-    type P<'p> = &'p (dyn tokio_postgres::types::ToSql + Sync);
-    let lock: [P; 2] = [&LOCK_SPACE, &buckets];
-    let check: [P; 5] = [&tenants, &stores, &sources, &ids, &versions];
-    let (locked, rows) = tokio::join!(client.execute(LOCK, &lock), client.query(OUTRANKED, &check));
-    locked?;
+    // One after the other: the check's snapshot must be taken once the lock is granted (two
+    // requests pipelined with `join!` may be executed in either order: it polls round-robin).
+    client.execute(LOCK, &[&LOCK_SPACE, &buckets]).await?;
+    let rows = client
+        .query(OUTRANKED, &[&tenants, &stores, &sources, &ids, &versions])
+        .await;
     Ok(rows?
         .iter()
         .filter_map(|r| usize::try_from(r.get::<_, i64>(0)).ok())
