@@ -19,6 +19,8 @@ mod tests_charges;
 mod tests_fixtures;
 #[cfg(test)]
 mod tests_redteam;
+#[cfg(test)]
+mod tests_review;
 
 use super::{finish, Context, PayloadError};
 use crate::envelope::{Record, Reject};

@@ -47,8 +47,7 @@ pub fn order(
         None => millis(o, path, "clientCreatedTime")?
             .ok_or_else(|| err(&field(path, "createdTime"), "is missing"))?,
     };
-    // Larger wins in the writer: an older fetch never overwrites a newer one.
-    let version = opt_int(o, path, "modifiedTime")?.unwrap_or(created.timestamp_millis());
+    let version = version(ctx, o, path, created)?;
     let pays = payments(o, path, &currency, created)?;
     let mut sales = sale_lines(o, path, &currency, pays.tax)?;
     // Numbered after the line items and before refunds: known from the first paid version.
@@ -101,6 +100,47 @@ pub fn order(
     let mut m = split_refunds(ctx, t, each);
     m.retractions.extend(moved);
     Ok(m)
+}
+
+/// The version (larger wins in the writer: an older fetch never overwrites a newer one, and it
+/// is part of the event id): the order's `modifiedTime` (else `createdTime`), or later, the
+/// latest `modifiedTime` (else `createdTime`) of its payments, voids, refunds and credits. A tip
+/// adjusted on a payment (`POST …/payments/{id}/tip-adjust`, hours after the sale) changes the
+/// payment; nothing says it changes the order's `modifiedTime`, and the fetch a payment's
+/// UPDATE triggers then had the version and event id of the fetch before: a duplicate, the new
+/// tip dropped. A child's time the writer would refuse (seconds for milliseconds, the future)
+/// is not taken: the version would then stay above every later fetch.
+fn version(
+    ctx: &Context,
+    o: &Value,
+    path: &str,
+    created: chrono::DateTime<chrono::Utc>,
+) -> Result<i64, PayloadError> {
+    let mut v = opt_int(o, path, "modifiedTime")?.unwrap_or(created.timestamp_millis());
+    for key in ["payments", "voids", "refunds", "credits"] {
+        let (list, lp) = elements(o, path, key)?;
+        for (i, x) in list.iter().enumerate() {
+            v = v.max(child_time(ctx, x));
+            if key == "payments" {
+                // Refunds listed under their payment (`payments[].refunds`).
+                let (nested, _) = elements(x, &format!("{lp}[{i}]"), "refunds")?;
+                v = nested.iter().fold(v, |v, r| v.max(child_time(ctx, r)));
+            }
+        }
+    }
+    Ok(v)
+}
+
+/// A payment's, refund's or credit's `modifiedTime`, else `createdTime`, in milliseconds; 0
+/// when it has neither, or one that is no time or one the writer would refuse (a field read
+/// only for the version refuses no order).
+fn child_time(ctx: &Context, x: &Value) -> i64 {
+    let ms = |key| crate::adapters::json::int(x, "", key).ok();
+    ms("modifiedTime")
+        .or_else(|| ms("createdTime"))
+        .and_then(chrono::DateTime::from_timestamp_millis)
+        .filter(|t| check_time(ctx, "modifiedTime", *t).is_ok())
+        .map_or(0, |t| t.timestamp_millis())
 }
 
 /// A refund or credit made on another business day than the order's lands on that day, as

@@ -65,6 +65,24 @@ pub fn opt_money(
     }
 }
 
+/// An optional amount Clover never writes negative (a tip, cash back, tax): absent or null is
+/// zero; a negative one is refused naming it rather than taken off the tender or the tax.
+pub fn opt_positive_money(
+    v: &Value,
+    path: &str,
+    key: &str,
+    currency: &str,
+) -> Result<Decimal, PayloadError> {
+    let x = opt_money(v, path, key, currency)?;
+    if x < Decimal::ZERO {
+        return Err(err(
+            &join(path, key),
+            format!("{x} is negative: Clover writes it as a positive amount"),
+        ));
+    }
+    Ok(x)
+}
+
 /// An optional integer (absent or null is `None`).
 pub fn opt_int(v: &Value, path: &str, key: &str) -> Result<Option<i64>, PayloadError> {
     match get(v, key) {

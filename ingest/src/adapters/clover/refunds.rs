@@ -7,11 +7,12 @@
 //! (an amount refund). The tip goes back through the tender only, as tips are never in lines.
 //! A credit is money given back without a sale (`credits`): a return line `credit`.
 
+use super::lines::spread_largest_last;
 use super::lines::Sale;
-use super::read::{elements, flag, millis, money, opt_money};
+use super::read::{elements, flag, millis, money, opt_positive_money};
 use super::tenders::{how_paid, Paid};
 use crate::adapters::json::{err, join, opt_text, text};
-use crate::adapters::money::{exponent, spread};
+use crate::adapters::money::exponent;
 use crate::adapters::{number_from_id, PayloadError};
 use crate::sku::item_key;
 use chrono::{DateTime, Utc};
@@ -138,8 +139,15 @@ fn tender_of(
             "is negative: Clover writes refunds as positive amounts",
         ));
     }
-    let tax = opt_money(r, rp, "taxAmount", a.currency)?;
-    let tip = opt_money(r, rp, "tipAmount", a.currency)?;
+    let tax = opt_positive_money(r, rp, "taxAmount", a.currency)?;
+    let tip = opt_positive_money(r, rp, "tipAmount", a.currency)?;
+    if tax + tip > amount {
+        // Parts of `amount`: more than it would return goods as a sale of them.
+        return Err(err(
+            &join(rp, "taxAmount"),
+            format!("{tax} with the tip {tip} is more than the refund's amount {amount}"),
+        ));
+    }
     let status = status(r, rp)?;
     let payment = super::read::ref_id(r, rp, "payment")?.or(parent.map(str::to_string));
     let (method, bin) = match payment.as_ref().and_then(|p| a.paid.get(p)) {
@@ -190,8 +198,8 @@ fn return_lines(
     }
     let dp = exponent(a.currency);
     let weights: Vec<Decimal> = named.iter().map(|s| s.line.net_amount).collect();
-    let nets = spread(-goods, &weights, dp);
-    let taxes = spread(-tax, &weights, dp);
+    let nets = spread_largest_last(-goods, &weights, dp);
+    let taxes = spread_largest_last(-tax, &weights, dp);
     let lines = named.iter().zip(nets.into_iter().zip(taxes)).enumerate();
     Ok(lines
         .map(|(k, (s, (net, tax)))| Line {

@@ -1,53 +1,86 @@
 //! Tax the way Clover's calculator reports it: per tax rate, over the sum of the amounts it
 //! applies to, rounded once (`Calc.TaxSummary`), then spread back on those lines in proportion
 //! to their amounts, so the lines' taxes add up to the order's tax to the cent.
+//!
+//! A tax rate is one `TaxRate` of the merchant, told apart by its `id` (the SDK's
+//! `OrderCalc.TaxRateCalc` compares rates by id): a line item with state and city tax is in two
+//! summaries, each rounded on its own, not in one of their summed rate; two rates of equal value
+//! are two taxes. A flat tax (`rate` 0, `taxAmount` in minor units, `OrderCalcTest.newFlatTax`)
+//! is that amount per line item, unrounded; with VAT it comes out of the price before the
+//! percentage taxes (`OrderCalcTest`: 3.50 with 10 % + 20 % + a flat 0.20 is 2.54 without VAT).
 
-use super::lines::round;
-use crate::adapters::money::{checked_sum, exponent, spread};
+use super::lines::{round, spread_largest_last};
+use crate::adapters::money::{checked_sum, exponent};
 use rust_decimal::Decimal;
 
-/// A line's amount after discounts, and the sum of its tax rates as a fraction (0.0825).
+/// A line's amount after discounts and the taxes on it.
 pub struct Taxed {
     pub amount: Decimal,
-    pub rate: Decimal,
-    /// Revenue (not a gift card sold, `isRevenue: false`): only revenue lines take a share of
-    /// tax known from the payments alone ([`paid_tax`]); with rates, the rates decide.
+    /// `(tax rate id, rate as a fraction: 0.0825)` of each percentage tax on the line.
+    pub rates: Vec<(String, Decimal)>,
+    /// The line's flat taxes summed (major units).
+    pub flat: Decimal,
+    /// Taxable goods: not a gift card sold (`isRevenue: false`) nor an order fee (`isOrderFee`,
+    /// a service charge, untaxed). Only these take a share of tax known from the payments alone
+    /// ([`paid_tax`]); with rates, the rates decide.
     pub revenue: bool,
 }
 
 /// `(net, tax)` per line. Without VAT the tax comes on top of the amount; with VAT (`isVat`:
-/// prices include tax) it is taken out of it, `amount × rate / (1 + rate)`. `None` when the
-/// amounts are too large to compute (a broken payload).
+/// prices include tax) it is taken out of it: the flat taxes, then of the rest `× rate / (1 +
+/// the line's rates)` per rate. `None` when the amounts are too large to compute (a broken
+/// payload).
 pub fn add_tax(lines: &[Taxed], vat: bool, currency: &str) -> Option<(Vec<Decimal>, Vec<Decimal>)> {
-    let mut nets: Vec<Decimal> = lines.iter().map(|l| l.amount).collect();
-    let mut taxes = vec![Decimal::ZERO; lines.len()];
-    let mut rates: Vec<Decimal> = lines
+    let bases = lines
         .iter()
-        .map(|l| l.rate)
-        .filter(|r| !r.is_zero())
-        .collect();
-    rates.sort();
-    rates.dedup();
-    for rate in rates {
-        let idx: Vec<usize> = (0..lines.len())
-            .filter(|&k| lines[k].rate == rate)
-            .collect();
-        let weights: Vec<Decimal> = idx.iter().map(|&k| lines[k].amount).collect();
-        let base = checked_sum(weights.iter().copied())?;
-        let tax = if vat {
-            base.checked_mul(rate)?.checked_div(Decimal::ONE + rate)?
-        } else {
-            base.checked_mul(rate)?
-        };
-        let shares = spread(round(tax, currency), &weights, exponent(currency));
-        for (&k, share) in idx.iter().zip(shares) {
-            taxes[k] = share;
-            if vat {
-                nets[k] -= share;
-            }
+        .map(|l| taxable(l, vat))
+        .collect::<Option<Vec<Decimal>>>()?;
+    let mut taxes: Vec<Decimal> = lines.iter().map(|l| l.flat).collect();
+    let mut ids: Vec<&str> = Vec::new();
+    for (id, _) in lines.iter().flat_map(|l| &l.rates) {
+        if !ids.contains(&id.as_str()) {
+            ids.push(id);
         }
     }
+    for id in ids {
+        let on = |l: &Taxed| l.rates.iter().any(|r| r.0 == id);
+        let idx: Vec<usize> = (0..lines.len()).filter(|&k| on(&lines[k])).collect();
+        // Each line's unrounded tax of this rate: rounded once on their sum, spread by them.
+        let parts = idx
+            .iter()
+            .map(|&k| {
+                let rate = checked_sum(lines[k].rates.iter().filter(|r| r.0 == id).map(|r| r.1))?;
+                bases[k].checked_mul(rate)
+            })
+            .collect::<Option<Vec<Decimal>>>()?;
+        let tax = round(checked_sum(parts.iter().copied())?, currency);
+        let shares = spread_largest_last(tax, &parts, exponent(currency));
+        for (&k, share) in idx.iter().zip(shares) {
+            taxes[k] = taxes[k].checked_add(share)?;
+        }
+    }
+    let nets = if vat {
+        lines
+            .iter()
+            .zip(&taxes)
+            .map(|(l, t)| l.amount.checked_sub(*t))
+            .collect::<Option<Vec<Decimal>>>()?
+    } else {
+        lines.iter().map(|l| l.amount).collect()
+    };
     Some((nets, taxes))
+}
+
+/// What a line's percentage taxes are of: its amount; with VAT the amount less the flat taxes,
+/// without the percentage taxes it includes (`÷ (1 + the line's rates)`).
+fn taxable(l: &Taxed, vat: bool) -> Option<Decimal> {
+    if !vat {
+        return Some(l.amount);
+    }
+    let rates = checked_sum(l.rates.iter().map(|r| r.1))?;
+    l.amount
+        .checked_sub(l.flat)?
+        .checked_div(Decimal::ONE.checked_add(rates)?)
 }
 
 /// `(net, tax)` per line when the order's tax rates were not expanded (`GET …/orders` with
@@ -55,7 +88,8 @@ pub fn add_tax(lines: &[Taxed], vat: bool, currency: &str) -> Option<(Vec<Decima
 /// from the approved payments' `taxAmount` (Android SDK `payments.Payment`: "Tax amount
 /// paid"), spread over the lines in proportion to their amounts; with VAT it is taken out of
 /// them. Without it the tax would be lost: tenders above the lines by the whole tax. A gift
-/// card sold is not taxed, so the revenue lines take it all (all lines, when none is revenue).
+/// card sold and an order fee are not taxed, so the goods take it all (all lines, when there
+/// are none).
 pub fn paid_tax(
     lines: &[Taxed],
     tax: Decimal,
@@ -72,7 +106,7 @@ pub fn paid_tax(
     } else {
         &weights
     };
-    let taxes = spread(tax, bearing, exponent(currency));
+    let taxes = spread_largest_last(tax, bearing, exponent(currency));
     let nets = if vat {
         weights.iter().zip(&taxes).map(|(a, t)| a - t).collect()
     } else {
@@ -94,7 +128,8 @@ mod tests {
         // 3 × 0.33 at 8.25 %: per line 0.027225 → 0.03 each = 0.09; on the sum 0.99 → 0.08.
         let l = |a: &str| Taxed {
             amount: d(a),
-            rate: d("0.0825"),
+            rates: vec![("TX".into(), d("0.0825"))],
+            flat: Decimal::ZERO,
             revenue: true,
         };
         let (nets, taxes) = add_tax(&[l("0.33"), l("0.33"), l("0.33")], false, "USD").unwrap();
@@ -107,12 +142,14 @@ mod tests {
         let lines = [
             Taxed {
                 amount: d("11.90"),
-                rate: d("0.19"),
+                rates: vec![("VAT19".into(), d("0.19"))],
+                flat: Decimal::ZERO,
                 revenue: true,
             },
             Taxed {
                 amount: d("5.00"),
-                rate: Decimal::ZERO,
+                rates: vec![],
+                flat: Decimal::ZERO,
                 revenue: true,
             },
         ];
@@ -125,7 +162,8 @@ mod tests {
     fn tax_known_from_the_payments_falls_on_revenue_lines_only() {
         let l = |a: &str, revenue| Taxed {
             amount: d(a),
-            rate: Decimal::ZERO,
+            rates: vec![],
+            flat: Decimal::ZERO,
             revenue,
         };
         // VAT: an item of 10.00 and a gift card of 50.00, 1.60 tax paid.

@@ -7,7 +7,7 @@
 //! (Clover: "the total amount paid by the customer is the sum of the payment amount and
 //! additionalCharges.amount"): they are in the tender, and become lines (charges.rs).
 
-use super::read::{elements, millis, money, opt_int, opt_money};
+use super::read::{elements, millis, money, opt_int, opt_money, opt_positive_money};
 use crate::adapters::json::{err, get, join, opt_text, text};
 use crate::adapters::money::from_minor;
 use crate::adapters::{number_from_id, PayloadError};
@@ -89,17 +89,18 @@ fn payment(
     };
     let (method, bin, entry) = how_paid(p, pp)?;
     let at = millis(p, pp, "createdTime")?.unwrap_or(created);
-    let cashback = opt_money(p, pp, "cashbackAmount", currency)?;
+    let cashback = opt_positive_money(p, pp, "cashbackAmount", currency)?;
     let surcharges = additional_charges(p, pp, currency)?;
     let extra: Decimal = surcharges.iter().map(|s| s.amount).sum();
-    let charged =
-        money(p, pp, "amount", currency)? + opt_money(p, pp, "tipAmount", currency)? + extra;
+    let amount = money(p, pp, "amount", currency)?;
+    let charged = amount + opt_positive_money(p, pp, "tipAmount", currency)? + extra;
     let tendered = match (method, opt_int(p, pp, "cashTendered")?) {
         (TenderMethod::Cash, Some(c)) if from_minor(c, currency) > charged => {
             from_minor(c, currency)
         }
         _ => charged,
     };
+    let tax = payment_tax(p, pp, amount, currency)?;
     let approved = status == TenderStatus::Approved;
     out.tenders.push(Tender {
         tender_no: number_from_id(id),
@@ -121,7 +122,7 @@ fn payment(
     }
     match status {
         TenderStatus::Approved => {
-            out.tax += opt_money(p, pp, "taxAmount", currency)?;
+            out.tax += tax;
             out.surcharges.extend(surcharges);
             service_charge(out, p, pp, currency)?;
             out.approved += 1;
@@ -132,6 +133,25 @@ fn payment(
     }
     out.by_id.insert(id.to_string(), Paid { method, bin });
     Ok(())
+}
+
+/// The payment's `taxAmount`, part of its `amount`: of the same sign (a negative amount, a
+/// manual transaction's, may carry a negative tax); of the other sign it is refused naming it,
+/// rather than taken off the order's tax.
+fn payment_tax(
+    p: &Value,
+    pp: &str,
+    amount: Decimal,
+    currency: &str,
+) -> Result<Decimal, PayloadError> {
+    let tax = opt_money(p, pp, "taxAmount", currency)?;
+    if !tax.is_zero() && (tax < Decimal::ZERO) != (amount < Decimal::ZERO) {
+        return Err(err(
+            &join(pp, "taxAmount"),
+            format!("{tax} on a payment of {amount}: the tax is part of the amount, of its sign"),
+        ));
+    }
+    Ok(tax)
 }
 
 /// The payment's `additionalCharges` (Android SDK `payments.AdditionalChargeAmount`: `amount`
@@ -175,7 +195,7 @@ fn service_charge(
     if get(sc, "amount").is_none() {
         return Ok(());
     }
-    let amount = money(sc, &sp, "amount", currency)?;
+    let amount = opt_positive_money(sc, &sp, "amount", currency)?;
     let id = opt_text(sc, &sp, "id")?;
     let (first, sum) = out.service_charge.take().unwrap_or((None, Decimal::ZERO));
     out.service_charge = Some((first.or(id), sum + amount));
