@@ -32,6 +32,131 @@ fn de_opt_time<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>,
     Ok(Option::<W>::deserialize(d)?.map(|w| w.0))
 }
 
+/// The largest amount (money, stock on hand) and quantity read, as for Shopify: no sale comes
+/// near them, and below them no product or sum over a transaction can leave `Decimal`'s range
+/// (the writer adds lines up unchecked).
+const MAX_AMOUNT: Decimal = Decimal::from_parts(3_567_587_328, 232, 0, false, 0);
+const MAX_QUANTITY: Decimal = Decimal::from_parts(1_000_000_000, 0, 0, false, 0);
+
+fn de_amount<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+    de_bounded(d, MAX_AMOUNT, "10^12")
+}
+
+fn de_quantity<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+    de_bounded(d, MAX_QUANTITY, "10^9")
+}
+
+fn de_opt_amount<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
+    #[derive(Deserialize)]
+    struct W(#[serde(deserialize_with = "de_amount")] Decimal);
+    Ok(Option::<W>::deserialize(d)?.map(|w| w.0))
+}
+
+/// A decimal read from its JSON text, within ±`max`. The text is borrowed from the event (every
+/// caller reads events from a `&str`), so reading it costs no allocation.
+fn de_bounded<'de, D: Deserializer<'de>>(
+    d: D,
+    max: Decimal,
+    max_name: &str,
+) -> Result<Decimal, D::Error> {
+    let raw = <&serde_json::value::RawValue>::deserialize(d)?.get();
+    let v = exact_decimal(raw).map_err(serde::de::Error::custom)?;
+    if v.abs() > max {
+        return Err(serde::de::Error::custom(format!(
+            "{raw} is beyond ±{max_name}"
+        )));
+    }
+    Ok(v)
+}
+
+/// The exact value of a decimal written as a JSON string (the schema's `[+-]digits[.digits]`)
+/// or a JSON number (exponent allowed). Read from the text because the usual routes round in
+/// silence: serde_json (without `arbitrary_precision`) reads a number as an f64, so
+/// 12345678901234567.89 was stored as 12345678901234568, and rust_decimal rounds past 28
+/// digits, so 1e-30 was stored as 0. Such a value is refused instead.
+fn exact_decimal(raw: &str) -> Result<Decimal, String> {
+    let Some(quoted) = raw.strip_prefix('"') else {
+        return number_decimal(raw);
+    };
+    let text: std::borrow::Cow<str> = if quoted.contains('\\') {
+        serde_json::from_str::<String>(raw)
+            .map_err(|e| e.to_string())?
+            .into()
+    } else {
+        quoted.strip_suffix('"').unwrap_or(quoted).into()
+    };
+    let (_, frac) = split_plain(&text)
+        .ok_or_else(|| format!("{raw} is not a decimal number such as \"19.99\" or \"-2\""))?;
+    plain_decimal(&text, frac).map_err(|why| format!("{raw} {why}"))
+}
+
+/// The integer and fraction digits of `[+-]digits[.digits]`, or `None` for any other text.
+fn split_plain(text: &str) -> Option<(&str, &str)> {
+    let unsigned = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let (int, frac) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    let frac_ok = !unsigned.contains('.') || !frac.is_empty();
+    (!int.is_empty() && frac_ok && all_digits(int) && all_digits(frac)).then_some((int, frac))
+}
+
+/// `text` (`[+-]int[.frac]`) as a `Decimal`, or why it cannot be one exactly. rust_decimal
+/// rounds a value it cannot hold to fewer decimals, so a scale that came out smaller than
+/// the text's tells the rounding (zeros past 28 decimals are dropped first: they lose nothing).
+fn plain_decimal(text: &str, frac: &str) -> Result<Decimal, String> {
+    let mut text = std::borrow::Cow::Borrowed(text);
+    let mut frac_len = frac.len();
+    if frac_len > 28 {
+        let kept = frac.trim_end_matches('0').len().max(28);
+        let cut = frac_len - kept;
+        text = text[..text.len() - cut].to_string().into();
+        frac_len = kept;
+    }
+    let d: Decimal = text
+        .parse()
+        .map_err(|_| "is beyond the range of a decimal".to_string())?;
+    if d.scale() as usize != frac_len {
+        return Err("has more digits than the 28 a decimal keeps".into());
+    }
+    // "-0" is zero, not a negative zero that prints as "-0".
+    Ok(if d.is_zero() { d.abs() } else { d })
+}
+
+/// A JSON number's text (serde_json has checked its grammar) as an exact `Decimal`: an
+/// exponent moves the decimal point in the text.
+fn number_decimal(raw: &str) -> Result<Decimal, String> {
+    let Some(i) = raw.find(['e', 'E']) else {
+        let (_, frac) = split_plain(raw).ok_or_else(|| format!("`{raw}` is not a number"))?;
+        return plain_decimal(raw, frac).map_err(|why| format!("{raw} {why}"));
+    };
+    let exp: i32 = match raw[i + 1..].parse() {
+        Ok(e) if (-64..=64).contains(&e) => e,
+        _ => return Err(format!("{raw}: exponent out of range")),
+    };
+    let plain = shift_point(&raw[..i], exp);
+    let (_, frac) = split_plain(&plain).ok_or_else(|| format!("`{raw}` is not a number"))?;
+    plain_decimal(&plain, frac).map_err(|why| format!("{raw} {why}"))
+}
+
+/// `mantissa` (`[-]int[.frac]`) times 10^`exp`, written without an exponent.
+fn shift_point(mantissa: &str, exp: i32) -> String {
+    let (sign, unsigned) = match mantissa.strip_prefix('-') {
+        Some(u) => ("-", u),
+        None => ("", mantissa),
+    };
+    let (int, frac) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    let digits = format!("{int}{frac}");
+    let point = int.len() as i64 + i64::from(exp);
+    let len = digits.len() as i64;
+    if point <= 0 {
+        format!("{sign}0.{}{digits}", "0".repeat((-point) as usize))
+    } else if point >= len {
+        format!("{sign}{digits}{}", "0".repeat((point - len) as usize))
+    } else {
+        let (a, b) = digits.split_at(point as usize);
+        format!("{sign}{a}.{b}")
+    }
+}
+
 fn ser_time<S: serde::Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
 }
@@ -104,14 +229,28 @@ pub struct LineEvent {
     pub gtin: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    #[serde(deserialize_with = "de_quantity")]
     pub quantity: Decimal,
+    #[serde(deserialize_with = "de_amount")]
     pub unit_price: Decimal,
-    #[serde(default, skip_serializing_if = "is_zero")]
+    #[serde(
+        default,
+        deserialize_with = "de_amount",
+        skip_serializing_if = "is_zero"
+    )]
     pub discount: Decimal,
     /// Defaults to `quantity × unit_price − discount` (discount reduces the magnitude).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "de_opt_amount",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub net_amount: Option<Decimal>,
-    #[serde(default, skip_serializing_if = "is_zero")]
+    #[serde(
+        default,
+        deserialize_with = "de_amount",
+        skip_serializing_if = "is_zero"
+    )]
     pub tax: Decimal,
     #[serde(default = "scanned")]
     pub entry_method: EntryMethod,
@@ -131,6 +270,7 @@ pub struct LineEvent {
 pub struct TenderEvent {
     pub tender_no: i32,
     pub method: TenderMethod,
+    #[serde(deserialize_with = "de_amount")]
     pub amount: Decimal,
     #[serde(default = "approved")]
     pub status: TenderStatus,
@@ -173,7 +313,7 @@ pub struct DrawerEventV1 {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cashier_id: Option<String>,
     pub kind: DrawerEventKind,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de_amount")]
     pub amount: Decimal,
     pub currency: String,
 }
@@ -194,6 +334,7 @@ pub struct InventoryEventV1 {
     pub item_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sku: Option<String>,
+    #[serde(deserialize_with = "de_amount")]
     pub on_hand: Decimal,
     #[serde(deserialize_with = "de_time", serialize_with = "ser_time")]
     pub as_of: DateTime<Utc>,
@@ -256,9 +397,61 @@ fn typed_with_path<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Payl
 
 /// Decodes one event. `Err` only when the text is not a version-1 event at all.
 pub fn decode(ctx: &Context, text: &str) -> Result<Decoded, PayloadError> {
-    match in_one_pass(ctx, text) {
+    no_nul(text)?;
+    let decoded = match in_one_pass(ctx, text) {
         Some(decoded) => decoded,
         None => decode_by_head(ctx, text),
+    }?;
+    if decoded.event_id.trim().is_empty() {
+        // The inbox deduplicates by it: every event sent with `""` would be one event.
+        return Err(PayloadError::new(
+            Some("event_id"),
+            "field `event_id` is blank: leave it out to have it derived",
+        ));
+    }
+    Ok(decoded)
+}
+
+/// Refuses an event with a `\u0000` escape in any string: PostgreSQL text cannot hold U+0000,
+/// and the service checks only some fields (a cashier id holding one failed the whole batch
+/// in the database). A literal NUL byte is refused with the body; the escape is looked for in
+/// the text first, so only an event that has one is parsed again to name the field.
+fn no_nul(text: &str) -> Result<(), PayloadError> {
+    if !text.contains("u0000") {
+        return Ok(());
+    }
+    let Ok(v) = serde_json::from_str::<Value>(text) else {
+        return Ok(()); // Not JSON: the decoder says so.
+    };
+    match nul_path(&v, String::new()) {
+        Some(path) => Err(PayloadError::new(
+            Some(&path),
+            format!("field `{path}` holds U+0000 (NUL), which PostgreSQL text cannot hold"),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The JSON path (as serde_path_to_error writes it) of the first string or key holding NUL.
+fn nul_path(v: &Value, at: String) -> Option<String> {
+    match v {
+        Value::String(s) if s.contains('\0') => Some(if at.is_empty() { ".".into() } else { at }),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, x)| nul_path(x, format!("{at}[{i}]"))),
+        Value::Object(m) => m.iter().find_map(|(k, x)| {
+            let path = if at.is_empty() {
+                k.clone()
+            } else {
+                format!("{at}.{k}")
+            };
+            if k.contains('\0') {
+                return Some(path);
+            }
+            nul_path(x, path)
+        }),
+        _ => None,
     }
 }
 
@@ -304,23 +497,7 @@ fn decode_by_head(ctx: &Context, text: &str) -> Result<Decoded, PayloadError> {
     if !text.trim_start().starts_with('{') {
         return Err(PayloadError::new(None, "an event must be a JSON object"));
     }
-    match head.schema_version.as_ref().and_then(Value::as_u64) {
-        Some(1) => {}
-        Some(n) => {
-            return Err(PayloadError::new(
-                Some("schema_version"),
-                format!(
-                "schema_version {n} is not supported; this service reads version {SCHEMA_VERSION}"
-            ),
-            ))
-        }
-        None => {
-            return Err(PayloadError::new(
-                Some("schema_version"),
-                "field `schema_version` is missing: set it to 1",
-            ))
-        }
-    }
+    check_version(head.schema_version.as_ref())?;
     match head.kind.as_ref().and_then(Value::as_str) {
         Some("transaction") => decode_txn(ctx, typed(text)?, text),
         Some("drawer_event") => decode_drawer(ctx, typed(text)?, text),
@@ -331,26 +508,62 @@ fn decode_by_head(ctx: &Context, text: &str) -> Result<Decoded, PayloadError> {
                 "unknown event type `{t}`: expected transaction, drawer_event or inventory_level"
             ),
         )),
-        None => Err(PayloadError::new(Some("type"), "field `type` is missing")),
+        None if matches!(head.kind, None | Some(Value::Null)) => {
+            Err(PayloadError::new(Some("type"), "field `type` is missing"))
+        }
+        // Said to be missing before, though it was there.
+        None => Err(PayloadError::new(
+            Some("type"),
+            format!(
+                "type {} is not supported: write \"transaction\", \"drawer_event\" or \"inventory_level\"",
+                head.kind.as_ref().map(Value::to_string).unwrap_or_default()
+            ),
+        )),
     }
 }
 
-fn net_of(l: &LineEvent) -> Decimal {
-    let gross = l.quantity * l.unit_price;
-    if l.quantity < Decimal::ZERO {
-        gross + l.discount
-    } else {
-        gross - l.discount
+/// `schema_version` must be the number 1. A version written otherwise (`"1"`, `1.0`, `-1`) was
+/// reported as missing, which sent the sender looking for a field that is there.
+fn check_version(v: Option<&Value>) -> Result<(), PayloadError> {
+    let err = |m: String| Err(PayloadError::new(Some("schema_version"), m));
+    match v {
+        Some(v) if v.as_u64() == Some(1) => Ok(()),
+        Some(v) if v.is_u64() => err(format!(
+            "schema_version {v} is not supported; this service reads version {SCHEMA_VERSION}"
+        )),
+        Some(Value::Null) | None => err("field `schema_version` is missing: set it to 1".into()),
+        Some(v) => err(format!(
+            "schema_version {v} is not supported: write the number {SCHEMA_VERSION}"
+        )),
     }
+}
+
+/// `quantity × unit_price − discount`, the discount reducing the magnitude. Checked although
+/// the bounds on amounts and quantities keep it in range: an overflow here panicked and took
+/// the whole body down with it.
+fn net_of(l: &LineEvent) -> Result<Decimal, String> {
+    let gross = l.quantity.checked_mul(l.unit_price);
+    let net = if l.quantity < Decimal::ZERO {
+        gross.and_then(|g| g.checked_add(l.discount))
+    } else {
+        gross.and_then(|g| g.checked_sub(l.discount))
+    };
+    net.ok_or_else(|| {
+        format!(
+            "line {}: quantity × unit_price − discount is beyond the range of a decimal",
+            l.line_no
+        )
+    })
 }
 
 /// Moves the event's strings into the model rather than copying them: a transaction's
 /// strings are most of what decoding allocates.
 fn decode_txn(ctx: &Context, e: TxnEvent, text: &str) -> Result<Decoded, PayloadError> {
     let tenant = e.tenant_id.unwrap_or_else(|| ctx.tenant_id.clone());
-    let event_id = e
-        .event_id
-        .unwrap_or_else(|| format!("{}/{}/{}/v{}", e.source, e.store_id, e.txn_id, e.version));
+    let event_id = e.event_id.unwrap_or_else(|| {
+        let [source, store, txn] = [&e.source, &e.store_id, &e.txn_id].map(|s| id_part(s));
+        format!("{source}/{store}/{txn}/v{}", e.version)
+    });
     let mut lines = Vec::with_capacity(e.lines.len());
     for l in e.lines {
         match line_of(l) {
@@ -402,7 +615,10 @@ fn decode_txn(ctx: &Context, e: TxnEvent, text: &str) -> Result<Decoded, Payload
         lines,
         tenders,
     };
-    let record = finish(ctx, t, Some(&event_id), text);
+    let record = match given_date_near(e.business_date, e.occurred_at) {
+        Ok(()) => finish(ctx, t, Some(&event_id), text),
+        Err(reason) => Err(reject(&tenant, &source, &event_id, text, reason)),
+    };
     Ok(Decoded {
         event_id,
         tenant_id: tenant,
@@ -414,8 +630,14 @@ fn decode_txn(ctx: &Context, e: TxnEvent, text: &str) -> Result<Decoded, Payload
 /// The model line of an event line; `Err` is the reason when its item id holds no usable code.
 /// The item id is normalized only when the sender did not give the `sku`.
 fn line_of(l: LineEvent) -> Result<Line, String> {
-    let net_amount = l.net_amount.unwrap_or_else(|| net_of(&l));
+    let net_amount = match l.net_amount {
+        Some(net) => net,
+        None => net_of(&l)?,
+    };
     let (sku, gtin) = match l.sku {
+        Some(sku) if sku.trim().is_empty() => {
+            return Err(format!("line {}: `sku` is blank", l.line_no))
+        }
         Some(sku) => (sku, l.gtin),
         None => match item_key(&l.item_id) {
             Some(k) => (k.sku, l.gtin.or(k.gtin)),
@@ -450,7 +672,8 @@ fn line_of(l: LineEvent) -> Result<Line, String> {
 /// The inbox id of a drawer event sent without `event_id`: a larger version is news, the same
 /// one again a duplicate (version 0 keeps the id it had before drawer events had versions).
 fn drawer_event_id(e: &DrawerEventV1) -> String {
-    let id = format!("{}/{}/drawer/{}", e.source, e.store_id, e.drawer_event_id);
+    let [source, store, id] = [&e.source, &e.store_id, &e.drawer_event_id].map(|s| id_part(s));
+    let id = format!("{source}/{store}/drawer/{id}");
     match e.version {
         0 => id,
         v => format!("{id}/v{v}"),
@@ -476,7 +699,7 @@ fn decode_drawer(ctx: &Context, e: DrawerEventV1, text: &str) -> Result<Decoded,
             .business_date
             .unwrap_or_else(|| ctx.business_date(&e.store_id, e.occurred_at)),
     };
-    let record = check_time(ctx, "occurred_at", d.occurred_at)
+    let record = check_drawer(ctx, &d, e.business_date.is_some())
         .map(|_| Record::Drawer(d))
         .map_err(|reason| reject(&tenant, &e.source, &event_id, text, reason));
     Ok(Decoded {
@@ -494,27 +717,19 @@ fn decode_inventory(
 ) -> Result<Decoded, PayloadError> {
     let tenant = e.tenant_id.clone().unwrap_or_else(|| ctx.tenant_id.clone());
     let event_id = e.event_id.clone().unwrap_or_else(|| {
+        let [source, store, item] = [&e.source, &e.store_id, &e.item_id].map(|s| id_part(s));
         format!(
-            "{}/{}/inventory/{}/{}",
-            e.source,
-            e.store_id,
-            e.item_id,
+            "{source}/{store}/inventory/{item}/{}",
             e.as_of.timestamp_micros()
         )
     });
     let level = InventoryLevel {
         tenant_id: tenant.clone(),
         store_id: e.store_id,
-        sku: match e.sku.or_else(|| item_key(&e.item_id).map(|k| k.sku)) {
-            Some(s) => s,
-            None => {
-                let j = reject(
-                    &tenant,
-                    &e.source,
-                    &event_id,
-                    text,
-                    format!("item_id `{}` holds no usable item code", e.item_id),
-                );
+        sku: match inventory_sku(e.sku, &e.item_id) {
+            Ok(s) => s,
+            Err(reason) => {
+                let j = reject(&tenant, &e.source, &event_id, text, reason);
                 return Ok(Decoded {
                     event_id,
                     tenant_id: tenant,
@@ -526,7 +741,7 @@ fn decode_inventory(
         on_hand: e.on_hand,
         as_of: e.as_of,
     };
-    let record = check_time(ctx, "as_of", level.as_of)
+    let record = check_inventory(ctx, &level, &e.source)
         .map(|_| {
             Record::Inventory(InventoryRecord {
                 level,
@@ -541,6 +756,85 @@ fn decode_inventory(
         source: e.source,
         record,
     })
+}
+
+/// The stock level's key: the `sku` sent, else the item id normalized. A blank `sku` would
+/// put every such item under one key.
+fn inventory_sku(sku: Option<String>, item_id: &str) -> Result<String, String> {
+    match sku {
+        Some(s) if s.trim().is_empty() => Err("`sku` is blank".into()),
+        Some(s) => Ok(s),
+        None => item_key(item_id)
+            .map(|k| k.sku)
+            .ok_or_else(|| format!("item_id `{item_id}` holds no usable item code")),
+    }
+}
+
+/// A drawer event's own checks, as `check_transaction` makes for a transaction: before them a
+/// lower-case currency or an empty id reached the database, whose CHECK then failed the whole
+/// batch, not this event.
+fn check_drawer(ctx: &Context, d: &DrawerEvent, date_given: bool) -> Result<(), String> {
+    not_blank(&[
+        ("tenant_id", &d.tenant_id),
+        ("store_id", &d.store_id),
+        ("source", &d.source),
+        ("drawer_event_id", &d.source_event_id),
+    ])?;
+    if !is_currency_code(&d.currency) {
+        return Err(format!(
+            "currency `{}` is not a 3-letter ISO 4217 code",
+            d.currency
+        ));
+    }
+    if date_given {
+        given_date_near(Some(d.business_date), d.occurred_at)?;
+    }
+    check_time(ctx, "occurred_at", d.occurred_at)
+}
+
+/// A stock level's own checks: its key's texts are not blank, its time is in range.
+fn check_inventory(ctx: &Context, l: &InventoryLevel, source: &str) -> Result<(), String> {
+    not_blank(&[
+        ("tenant_id", &l.tenant_id),
+        ("store_id", &l.store_id),
+        ("source", source),
+    ])?;
+    check_time(ctx, "as_of", l.as_of)
+}
+
+/// An error naming the first of `fields` that is empty or only whitespace (the schema's ids
+/// have at least one character that is not whitespace).
+fn not_blank(fields: &[(&str, &str)]) -> Result<(), String> {
+    match fields.iter().find(|(_, v)| v.trim().is_empty()) {
+        Some((name, _)) => Err(format!("field `{name}` is blank")),
+        None => Ok(()),
+    }
+}
+
+/// A `business_date` the sender gave must lie within two days of `occurred_at` (its UTC date):
+/// the daily views look for a day's rows only among those timed within `date_slack` (two days)
+/// of it (docs/continuous-aggregates.md), so a row dated further away was stored but missing
+/// from every daily report. A date the service derives is always near.
+fn given_date_near(date: Option<NaiveDate>, at: DateTime<Utc>) -> Result<(), String> {
+    let Some(date) = date else { return Ok(()) };
+    if (date - at.date_naive()).num_days().abs() <= 2 {
+        return Ok(());
+    }
+    Err(format!(
+        "business_date {date} is more than two days from occurred_at {at}: the daily views \
+         would never count it"
+    ))
+}
+
+/// An id as one part of a derived event id: `/` (the separator) and `%` escaped, so store
+/// `S/1` with transaction `2` and store `S` with transaction `1/2` no longer both make
+/// `pos/S/1/2/v0`, the second then dropped as a duplicate of the first. Ids without either
+/// character (all we have seen) keep the event id they always had.
+fn id_part(id: &str) -> std::borrow::Cow<'_, str> {
+    if !id.contains(['/', '%']) {
+        return id.into();
+    }
+    id.replace('%', "%25").replace('/', "%2F").into()
 }
 
 fn reject(tenant: &str, source: &str, event_id: &str, text: &str, reason: String) -> Reject {
@@ -647,7 +941,10 @@ pub fn rejected_line(
 }
 
 /// The events of a body: NDJSON lines (1-based line numbers), or the elements of a JSON array.
+/// A byte-order mark starting the body or a line (files concatenated with `cat`) is not part
+/// of the event: it made that line "not JSON".
 pub fn events(body: &str) -> Box<dyn Iterator<Item = (usize, &str)> + '_> {
+    let body = body.strip_prefix('\u{feff}').unwrap_or(body);
     let trimmed = body.trim_start();
     if trimmed.starts_with('[') {
         match serde_json::from_str::<Vec<&serde_json::value::RawValue>>(trimmed) {
@@ -657,6 +954,7 @@ pub fn events(body: &str) -> Box<dyn Iterator<Item = (usize, &str)> + '_> {
     } else {
         Box::new(
             body.lines()
+                .map(|l| l.strip_prefix('\u{feff}').unwrap_or(l))
                 .enumerate()
                 .filter(|(_, l)| !l.trim().is_empty())
                 .map(|(i, l)| (i + 1, l)),
@@ -821,8 +1119,12 @@ mod tests {
             Some("schema_version")
         );
         assert_eq!(
-            err(r#"{"schema_version":1,"type":7}"#).message,
+            err(r#"{"schema_version":1}"#).message,
             "field `type` is missing"
+        );
+        assert_eq!(
+            err(r#"{"schema_version":1,"type":7}"#).message,
+            r#"type 7 is not supported: write "transaction", "drawer_event" or "inventory_level""#
         );
         let e = err(
             r#"{"schema_version":1,"type":"inventory_level","store_id":"S1","item_id":"x","on_hand":"1","as_of":"2026-01-05T10:00:00Z","colour":"red"}"#,
@@ -877,3 +1179,7 @@ mod tests {
         assert_eq!(again, Record::Txn(t));
     }
 }
+
+#[cfg(test)]
+#[path = "canonical_tests.rs"]
+mod review_tests;
