@@ -78,21 +78,45 @@ impl Plan {
     }
 
     /// The chunks of `text` after `from` (a resume point: 0 or the end of a chunk).
+    ///
+    /// A chunk's `line_offset` is the line of its first row in the file less its line in the
+    /// chunk's body, both counted up to the row's first character. The two can differ by more
+    /// than the line ends between chunks: the reader starts a row after `\r\n` at its `\n`,
+    /// so the head every chunk repeats may end in a `\r` that is half of a CRLF in the file but
+    /// a line end of its own before a chunk whose text starts otherwise (after a lone `\r`).
     pub fn chunks<'a>(&'a self, text: &'a str, from: usize) -> impl Iterator<Item = Chunk> + 'a {
         let head = &text[..self.head];
         let mut start = self.head;
-        let mut line_offset = 0;
+        // Line ends in `text` before `counted`, the first character of the chunk's first row.
+        let (mut counted, mut breaks) = (0, 0);
         self.ends.iter().filter_map(move |&end| {
-            let (s, off) = (start, line_offset);
-            line_offset += super::line_breaks(text, s..end);
+            let s = start;
             start = end;
-            (end > from).then(|| Chunk {
-                body: format!("{head}{}", &text[s..end]),
-                line_offset: off,
+            let first = content_start(text, s).min(end);
+            breaks += super::line_breaks(text, counted..first);
+            counted = first;
+            if end <= from {
+                return None;
+            }
+            let body = format!("{head}{}", &text[s..end]);
+            let in_body = super::line_breaks(&body, 0..head.len() + (first - s));
+            Some(Chunk {
+                body,
+                line_offset: breaks.saturating_sub(in_body),
                 end,
             })
         })
     }
+}
+
+/// The first byte at or after `at` that is not a line end.
+fn content_start(text: &str, at: usize) -> usize {
+    let b = text.as_bytes();
+    let mut i = at;
+    while i < b.len() && (b[i] == b'\n' || b[i] == b'\r') {
+        i += 1;
+    }
+    i
 }
 
 /// The rows of a text as planning sees them.

@@ -89,3 +89,30 @@ fn chunks_of_a_windows_file_name_the_file_s_rows() {
         .collect();
     assert_eq!(chunked, whole);
 }
+
+/// A file of CRLF lines with one lone `\r` (found by the fuzzer): the head every chunk
+/// repeats ends in the `\r` of the header's CRLF, which before a chunk that starts after the
+/// lone `\r` is a line end of its own. Chunks named the rows after it one line late.
+#[test]
+fn chunks_of_a_file_with_mixed_line_ends_name_the_file_s_rows() {
+    let text = "sep=,\r\nid,at,sku,qty,price\r\n1,2026-01-05 10:00,A,1,10.00\r\
+                2,2026-01-05 10:00,C,x,1.00\r\n\
+                3,2026-01-05 10:00,C,y,1.00\r\n4,2026-01-05 10:00,C,z,1.00\n";
+    let whole = parse(&ctx(), &mapping(), text).unwrap().records;
+    let e = whole[1].as_ref().unwrap_err();
+    assert!(e.reason.contains("row 4: column `qty`"), "{}", e.reason);
+    let e = whole[3].as_ref().unwrap_err();
+    assert!(e.reason.contains("row 6: column `qty`"), "{}", e.reason);
+    for rows in [1, 2, 3] {
+        let plan = Plan::new(&mapping(), text, rows).unwrap();
+        let chunked: Vec<_> = plan
+            .chunks(text, 0)
+            .flat_map(|c| {
+                parse_at(&ctx(), &mapping(), &c.body, c.line_offset)
+                    .unwrap()
+                    .records
+            })
+            .collect();
+        assert_eq!(chunked, whole, "{rows} rows per chunk");
+    }
+}
