@@ -191,7 +191,9 @@ pub async fn write(
         tx.batch_execute(upsert::ANALYZE_STAGING).await?;
         tx.execute(upsert::FIX_REPLACED_BATCH_ID, &[]).await?;
         out.rows += tx.execute(upsert::DELETE_GONE_LINES, &[]).await?;
-        out.rows += tx.execute(upsert::DELETE_GONE_TENDERS.as_str(), &[]).await?;
+        out.rows += tx
+            .execute(upsert::DELETE_GONE_TENDERS.as_str(), &[])
+            .await?;
     }
     if staged_lines > 0 {
         let n = c
