@@ -112,11 +112,7 @@ pub fn stream(
                 match rx.recv().await {
                     Ok(a) if *a.tenant == *tenant => {
                         metrics.alerts_delivered.fetch_add(1, Ordering::Relaxed);
-                        let mut ev = Event::default().event("alert").data(a.payload);
-                        if let Some(id) = a.id {
-                            ev = ev.id(id);
-                        }
-                        return Some((Ok(ev), (rx, guard)));
+                        return Some((Ok(alert_event(a)), (rx, guard)));
                     }
                     Ok(_) => continue,
                     Err(broadcast::error::RecvError::Lagged(n)) => {
@@ -133,6 +129,17 @@ pub fn stream(
     Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }
 
+/// `event: alert`, `id:` the alert's id, `data:` the payload. An id SSE cannot carry (a line
+/// break or NUL, which would also end or forge the event's fields) is left out: axum's `Event::id`
+/// panics on it, which killed every stream of the tenant on such a notification.
+fn alert_event(a: Alert) -> Event {
+    let ev = Event::default().event("alert").data(a.payload);
+    match a.id {
+        Some(id) if !id.contains(['\n', '\r', '\0']) => ev.id(id),
+        _ => ev,
+    }
+}
+
 /// Decrements the open-stream gauge when a client goes away.
 struct ClientGuard(Arc<Metrics>);
 
@@ -145,6 +152,31 @@ impl Drop for ClientGuard {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn an_id_with_a_line_break_does_not_break_the_stream() {
+        use axum::response::IntoResponse;
+        let (tx, rx) = broadcast::channel(8);
+        let resp = stream(rx, "acme".into(), Arc::new(Metrics::default())).into_response();
+        for p in [
+            r#"{"tenant_id":"acme","alert_id":"7\nevent: forged\r\ndata: x"}"#,
+            r#"{"tenant_id":"acme","alert_id":"8\u0000"}"#,
+            r#"{"tenant_id":"acme","alert_id":9}"#,
+        ] {
+            tx.send(parse_payload(p).unwrap()).unwrap();
+        }
+        drop(tx);
+        let body = axum::body::to_bytes(resp.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        let text = String::from_utf8(body.to_vec()).unwrap();
+        assert_eq!(text.matches("event: alert\n").count(), 3, "{text}");
+        assert!(!text.contains("\nevent: forged"), "{text}");
+        assert!(
+            text.contains("id: 9\n") && !text.contains("id: 7"),
+            "{text}"
+        );
+    }
 
     #[test]
     fn payloads_need_a_tenant() {

@@ -114,6 +114,8 @@ pub fn build_app(state: Arc<AppState>) -> Router {
         .route("/metrics", get(h::metrics))
         .route("/healthz", get(h::healthz))
         .route("/readyz", get(h::readyz))
+        .fallback(h::no_route)
+        .method_not_allowed_fallback(h::method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .with_state(state)
 }

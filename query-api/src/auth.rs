@@ -39,9 +39,13 @@ pub fn bearer(headers: &HeaderMap) -> Result<&str, ApiError> {
     let value = value
         .to_str()
         .map_err(|_| ApiError::unauthorized("Authorization header is not ASCII"))?;
+    // The scheme is case-insensitive (RFC 9110 §11.1): `bearer`/`BEARER` are as good as `Bearer`.
     let key = value
-        .strip_prefix("Bearer ")
+        .trim_start()
+        .split_once(' ')
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .ok_or_else(|| ApiError::unauthorized("Authorization must be `Bearer <api key>`"))?
+        .1
         .trim();
     if !key.starts_with(KEY_PREFIX) || key.len() != KEY_PREFIX.len() + 64 {
         return Err(ApiError::unauthorized("malformed API key"));
@@ -129,6 +133,19 @@ mod tests {
         );
         assert_eq!(bearer(&h).unwrap(), a);
         assert_ne!(hash_key(&a), hash_key(&b));
+        // The auth scheme is case-insensitive (was a 401 for anything but `Bearer `).
+        for scheme in ["bearer", "BEARER", "Bearer  "] {
+            h.insert(
+                header::AUTHORIZATION,
+                format!("{scheme} {a}").parse().unwrap(),
+            );
+            assert_eq!(bearer(&h).unwrap(), a, "{scheme}");
+        }
+        h.insert(
+            header::AUTHORIZATION,
+            format!("Bearerx {a}").parse().unwrap(),
+        );
+        assert_eq!(bearer(&h).unwrap_err().status, 401);
     }
 
     #[test]

@@ -74,12 +74,14 @@ impl Pool {
     }
 
     /// A connection whose role is the service's own login role again, for the service's own
-    /// queries (key lookups, the catalog): a key's role need not be allowed to run them.
+    /// queries (key lookups, the catalog): a key's role need not be allowed to run them. The role
+    /// is reset whether or not the pool remembers a key's session on the connection: a request
+    /// cancelled mid-query (its client gone) or a cleared map leaves a key's role set with
+    /// nothing remembered. These queries are rare (key cache misses, catalog reloads).
     pub async fn get_as_service(&self) -> Result<deadpool_postgres::Client, ApiError> {
         let client = self.get().await?;
-        if self.forget(&client).is_some() {
-            client.batch_execute("RESET ROLE").await?;
-        }
+        self.forget(&client);
+        client.batch_execute("RESET ROLE").await?;
         Ok(client)
     }
 

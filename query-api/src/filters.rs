@@ -22,6 +22,8 @@ pub enum Op {
     Lte,
     In,
     IsNull,
+    IsTrue,
+    IsFalse,
 }
 
 impl Op {
@@ -46,7 +48,9 @@ impl Op {
             Op::Gte => ">=",
             Op::Lt => "<",
             Op::Lte => "<=",
-            Op::In | Op::IsNull => unreachable!("rendered separately"),
+            Op::In | Op::IsNull | Op::IsTrue | Op::IsFalse => {
+                unreachable!("rendered separately")
+            }
         }
     }
 }
@@ -138,7 +142,8 @@ pub fn parse(
         .with_hint("Use either `Range: 0-99` or `?limit=100&offset=0`."));
     }
     let (off, lim) = match range {
-        Some((from, to)) => (from, to.map(|t| t - from + 1)),
+        // Saturating: `Range: 0-9223372036854775807` is a request for everything (then capped).
+        Some((from, to)) => (from, to.map(|t| t.saturating_sub(from).saturating_add(1))),
         None => (offset.unwrap_or(0), limit),
     };
     q.ranged = range.is_some() || limit.is_some() || offset.is_some();
@@ -217,12 +222,33 @@ fn parse_filter(rel: &Relation, key: &str, v: &str) -> Result<Filter, ApiError> 
             "use col=eq.x, neq, gt, gte, lt, lte, in.(a,b), is.null, optionally prefixed with not.",
         )
     };
-    let op = Op::parse(op_name).ok_or_else(bad_op)?;
+    let mut op = Op::parse(op_name).ok_or_else(bad_op)?;
+    if op == Op::IsNull {
+        // PostgREST's `is.` values, case-insensitive; true/false only where PostgreSQL has
+        // `IS TRUE` (a boolean column: elsewhere it is an error PostgreSQL reports as a 500).
+        let boolean = rel.columns[col].type_name == "boolean";
+        op = match value.to_ascii_lowercase().as_str() {
+            "null" => Op::IsNull,
+            "true" if boolean => Op::IsTrue,
+            "false" if boolean => Op::IsFalse,
+            "true" | "false" => {
+                return Err(ApiError::bad_request(
+                    "invalid_filter",
+                    format!("is.{value} needs a boolean column; {key} is not one"),
+                )
+                .with_hint("use is.null, or eq. on other types"))
+            }
+            _ => {
+                return Err(ApiError::bad_request(
+                    "invalid_filter",
+                    format!("unsupported value {value:?} in filter {key}={v}"),
+                )
+                .with_hint("is.null, is.true or is.false (optionally not.is.…)"))
+            }
+        };
+    }
     let values = match op {
-        Op::IsNull if value == "null" => Vec::new(),
-        Op::IsNull => {
-            return Err(bad_op().with_hint("only `is.null` (or `not.is.null`) is supported"))
-        }
+        Op::IsNull | Op::IsTrue | Op::IsFalse => Vec::new(),
         Op::In => parse_list(value).ok_or_else(|| {
             ApiError::bad_request(
                 "invalid_list",
@@ -343,6 +369,8 @@ impl Builder<'_> {
             let ty = &self.rel.columns[f.column].type_name;
             let cond = match f.op {
                 Op::IsNull => format!("{col} IS NULL"),
+                Op::IsTrue => format!("{col} IS TRUE"),
+                Op::IsFalse => format!("{col} IS FALSE"),
                 Op::In => format!("{col} = ANY({}::{ty}[])", self.bind(Source::List(i))),
                 op => format!("{col} {} {}::{ty}", op.sql(), self.bind(Source::Value(i))),
             };

@@ -3,6 +3,7 @@
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -55,13 +56,14 @@ pub async fn list_views(State(st): St, headers: HeaderMap) -> Result<Response, A
               (status = 416, body = ApiError), (status = 503, body = ApiError)))]
 pub async fn get_view(
     State(st): St,
-    Path(view): Path<String>,
+    view: Result<Path<String>, PathRejection>,
     RawQuery(q): RawQuery,
     // The request itself rather than a `HeaderMap`, which axum would copy.
     req: Request,
 ) -> Result<Response, ApiError> {
     let headers = req.headers();
     let who = st.keys.authenticate(&st.pool, headers).await?;
+    let view = path_segment(view)?;
     serve_relation(&st, &who, &view, &decode(q.as_deref()), headers).await
 }
 
@@ -297,26 +299,14 @@ pub fn function_sql(
               (status = 401, body = ApiError), (status = 404, body = ApiError)))]
 pub async fn end_of_day(
     State(st): St,
-    Path(store): Path<String>,
+    store: Result<Path<String>, PathRejection>,
     RawQuery(q): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let who = st.keys.authenticate(&st.pool, &headers).await?;
+    let store = path_segment(store)?;
     let pairs = decode(q.as_deref());
-    let date = pairs
-        .iter()
-        .find(|(k, _)| k == "date")
-        .map(|(_, v)| v.clone())
-        .ok_or_else(|| {
-            ApiError::bad_request("missing_date", "the business date is required")
-                .with_hint("add ?date=YYYY-MM-DD")
-        })?;
-    if let Some((k, _)) = pairs.iter().find(|(k, _)| k != "date") {
-        return Err(
-            ApiError::bad_request("unknown_parameter", format!("unknown parameter {k:?}"))
-                .with_hint("only ?date= is accepted"),
-        );
-    }
+    let date = business_date(&pairs)?;
     let cat = st.catalog();
     let rel = cat.readable(END_OF_DAY, &who.role)?;
     let (s, d) = (rel.column("store_id"), rel.column("business_date"));
@@ -378,6 +368,41 @@ pub async fn end_of_day(
     }
 }
 
+/// The one `?date=` of an end-of-day request, strictly `YYYY-MM-DD`: PostgreSQL's own `date`
+/// input would also take `11/01/2026` (read per the server's DateStyle, MDY or DMY), `today` or
+/// `epoch`, and a second `date=` was silently ignored.
+pub fn business_date(pairs: &[(String, String)]) -> Result<String, ApiError> {
+    if let Some((k, _)) = pairs.iter().find(|(k, _)| k != "date") {
+        return Err(
+            ApiError::bad_request("unknown_parameter", format!("unknown parameter {k:?}"))
+                .with_hint("only ?date= is accepted"),
+        );
+    }
+    let date = match pairs {
+        [] => {
+            return Err(
+                ApiError::bad_request("missing_date", "the business date is required")
+                    .with_hint("add ?date=YYYY-MM-DD"),
+            )
+        }
+        [(_, d)] => d,
+        _ => {
+            return Err(ApiError::bad_request(
+                "duplicate_parameter",
+                "date given more than once",
+            ))
+        }
+    };
+    if crate::matpath::iso_date(date).is_none() {
+        return Err(ApiError::bad_request(
+            "invalid_date",
+            format!("date must be a calendar date written YYYY-MM-DD, got {date:?}"),
+        )
+        .with_hint("e.g. ?date=2026-10-15"));
+    }
+    Ok(date.clone())
+}
+
 /// Server-Sent Events: each new alert of this key's tenant as `event: alert`.
 #[utoipa::path(get, path = "/v1/alerts/stream", tag = "alerts", security(("api_key" = [])),
     responses((status = 200, description = "text/event-stream of alerts", content_type = "text/event-stream"),
@@ -409,6 +434,36 @@ pub async fn metrics(State(st): St) -> Response {
         .metrics
         .render((s.size, s.available, s.waiting, st.pool.joined()));
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
+}
+
+/// Any other path: a JSON 404 like every other error (axum's default is an empty body).
+pub async fn no_route() -> ApiError {
+    ApiError::not_found("unknown_path", "no such endpoint")
+        .with_hint("GET /openapi.json describes the endpoints")
+}
+
+/// A known path with a method other than GET: a JSON 405 (the API is read-only).
+pub async fn method_not_allowed() -> Response {
+    let mut resp = ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "the query API is read-only",
+    )
+    .with_hint("use GET")
+    .into_response();
+    resp.headers_mut()
+        .insert(header::ALLOW, header::HeaderValue::from_static("GET, HEAD"));
+    resp
+}
+
+/// A path segment axum cannot decode (e.g. `%FF`, not UTF-8): a JSON 400 instead of axum's text.
+fn path_segment(p: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
+    p.map(|Path(s)| s).map_err(|e| {
+        ApiError::bad_request(
+            "invalid_path",
+            format!("path is not valid: {}", e.body_text()),
+        )
+    })
 }
 
 /// Liveness: the process answers.
@@ -478,6 +533,30 @@ mod tests {
             })
             .collect();
         assert_eq!(vals, ["acme", "S1", "X'1", "7", "5"]);
+    }
+
+    #[test]
+    fn end_of_day_dates_are_strict_iso() {
+        assert_eq!(
+            business_date(&pairs("date=2026-10-15")).unwrap(),
+            "2026-10-15"
+        );
+        for (q, code) in [
+            ("", "missing_date"),
+            ("date=2026-11-01&date=garbage", "duplicate_parameter"),
+            ("date=2026-11-01&store=S2", "unknown_parameter"),
+            // PostgreSQL reads these (per DateStyle, or relative to now): not a business date
+            ("date=11/01/2026", "invalid_date"),
+            ("date=01.11.2026", "invalid_date"),
+            ("date=today", "invalid_date"),
+            ("date=epoch", "invalid_date"),
+            ("date=20261101", "invalid_date"),
+            ("date=2026-02-30", "invalid_date"),
+            ("date=2026-11-01%20", "invalid_date"),
+        ] {
+            let e = business_date(&pairs(q)).unwrap_err();
+            assert_eq!((e.status.as_u16(), e.code), (400, code), "{q}");
+        }
     }
 
     #[test]

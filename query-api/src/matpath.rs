@@ -153,7 +153,7 @@ impl MatPath {
                     Op::Eq | Op::In => (true, true),
                     Op::Gt | Op::Gte => (true, false),
                     Op::Lt | Op::Lte => (false, true),
-                    Op::Neq | Op::IsNull => (false, false),
+                    Op::Neq | Op::IsNull | Op::IsTrue | Op::IsFalse => (false, false),
                 };
                 if (lower && !is_lower) || (!lower && !is_upper) {
                     continue;
@@ -186,7 +186,7 @@ impl MatPath {
 const DAY_US: i64 = 86_400_000_000;
 
 /// Days since 1970-01-01 of a strict `YYYY-MM-DD` (proleptic Gregorian, as PostgreSQL's `date`).
-fn iso_date(s: &str) -> Option<i64> {
+pub(crate) fn iso_date(s: &str) -> Option<i64> {
     let b = s.as_bytes();
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;

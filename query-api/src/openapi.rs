@@ -152,15 +152,25 @@ fn view_operation(rel: &Relation) -> utoipa::openapi::path::Operation {
             error_response("Unknown column or operator, or a value of the wrong type"),
         )
         .response("401", error_response("Missing or unknown API key"))
-        .response("416", error_response("Range past the end"))
+        .response("404", error_response("View not served to this key"))
+        .response(
+            "416",
+            error_response("Range malformed, or its offset past the total"),
+        )
         .response("503", error_response("PostgreSQL unavailable"))
+        .response(
+            "504",
+            error_response("The query ran past statement_timeout"),
+        )
         .build()
 }
 
-/// The whole document as JSON.
+/// The whole document as JSON. It is public (no key), so it describes only the relations some API
+/// role may read: the catalog also holds those of the schema granted to none (`pos.customer` with
+/// its PII columns, `pos.raw_inbox`, …), whose names, columns and comments are nobody's business.
 pub fn document(cat: &Catalog) -> String {
     let mut doc = Fixed::openapi();
-    for rel in cat.relations.values() {
+    for rel in cat.relations.values().filter(|r| !r.readers.is_empty()) {
         doc.paths.add_path_operation(
             format!("/v1/views/{}", rel.name),
             vec![HttpMethod::Get],
@@ -169,4 +179,39 @@ pub fn document(cat: &Catalog) -> String {
     }
     doc.to_json()
         .unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::views::Column;
+
+    #[test]
+    fn relations_no_role_reads_are_not_described() {
+        let col = |n: &str| Column {
+            name: n.into(),
+            type_name: "text".into(),
+            nullable: true,
+            description: None,
+        };
+        let mut cat = Catalog::default();
+        for (name, readers) in [("txn", &["pos_api"][..]), ("customer", &[][..])] {
+            let rel = Relation::new(
+                name,
+                "table",
+                &format!("pos.{name}"),
+                vec![col("tenant_id"), col("email")],
+                readers,
+            );
+            cat.relations.insert(name.into(), rel);
+        }
+        let doc: serde_json::Value = serde_json::from_str(&document(&cat)).unwrap();
+        let paths = doc["paths"].as_object().unwrap();
+        assert!(paths.contains_key("/v1/views/txn"));
+        assert!(
+            !paths.contains_key("/v1/views/customer"),
+            "{:?}",
+            paths.keys()
+        );
+    }
 }

@@ -34,7 +34,9 @@ pub struct Relation {
     /// Quoted `"schema"."name"`, built by PostgreSQL's quote_ident.
     #[serde(skip)]
     pub qualified: String,
-    /// Roles (members of pos_api) holding SELECT on it.
+    /// Roles (members of pos_api) holding SELECT on it. Superusers and BYPASSRLS roles are
+    /// never readers: `pg_has_role` counts a superuser a member of every role, and row security,
+    /// which a key's queries rely on, does not apply to either.
     #[serde(skip)]
     pub readers: HashSet<String>,
     #[serde(skip)]
@@ -161,7 +163,7 @@ SELECT p.proname::text, format('%I.%I', n.nspname, p.proname), p.pronargs::int, 
                              WITH ORDINALITY AS a(n, m, o) WHERE a.m IN ('i', 'b') ORDER BY a.o),
        array(SELECT format_type(t.t, NULL) FROM unnest(p.proargtypes::oid[]) WITH ORDINALITY AS t(t, o) ORDER BY t.o),
        array(SELECT r.rolname::text FROM pg_roles r
-              WHERE pg_has_role(r.oid, 'pos_api', 'MEMBER') AND has_function_privilege(r.oid, p.oid, 'EXECUTE'))
+              WHERE pg_has_role(r.oid, 'pos_api', 'MEMBER') AND NOT r.rolsuper AND NOT r.rolbypassrls AND has_function_privilege(r.oid, p.oid, 'EXECUTE'))
   FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
  WHERE n.nspname = $1 AND p.proname = ANY($2) AND p.proretset AND p.prokind = 'f'
  ORDER BY p.pronargs
@@ -209,7 +211,7 @@ SELECT c.relname::text,
        obj_description(c.oid, 'pg_class'),
        format('%I.%I', n.nspname, c.relname),
        array(SELECT r.rolname::text FROM pg_roles r
-              WHERE pg_has_role(r.oid, 'pos_api', 'MEMBER') AND has_table_privilege(r.oid, c.oid, 'SELECT')),
+              WHERE pg_has_role(r.oid, 'pos_api', 'MEMBER') AND NOT r.rolsuper AND NOT r.rolbypassrls AND has_table_privilege(r.oid, c.oid, 'SELECT')),
        a.attname::text, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull,
        col_description(c.oid, a.attnum)
   FROM pg_class c
@@ -266,7 +268,7 @@ pub async fn load(pool: &Pool, cfg: &ServeConfig) -> Result<Catalog, ApiError> {
 const PATHS_SQL: &str = r#"
 SELECT v.relname::text, format('%I.%I', mn.nspname, m.relname), p.bucket_column::text,
        array(SELECT r.rolname::text FROM pg_roles r
-              WHERE pg_has_role(r.oid, 'pos_api', 'MEMBER') AND has_table_privilege(r.oid, m.oid, 'SELECT')),
+              WHERE pg_has_role(r.oid, 'pos_api', 'MEMBER') AND NOT r.rolsuper AND NOT r.rolbypassrls AND has_table_privilege(r.oid, m.oid, 'SELECT')),
        l.los, l.his
   FROM pos.cagg_view_path p
   JOIN pg_class v ON v.oid = p.view_name

@@ -348,6 +348,36 @@ async fn pagination_and_content_range() {
     // Past the end: 416 with the total.
     let (st, cr, _) = page(&s, &format!("{base}&offset=30"), &exact).await;
     assert_eq!((st, cr.as_str()), (416, "*/25"));
+    // ... with a JSON error body, as PostgREST (it was an empty `[]` page with status 416).
+    let r = s
+        .http
+        .get(format!("{}{base}&offset=30", s.base))
+        .bearer_auth(&fixture().key_a)
+        .header("prefer", "count=exact")
+        .send()
+        .await
+        .unwrap();
+    let st = r.status().as_u16();
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(
+        (st, v["code"].as_str()),
+        (416, Some("invalid_range")),
+        "{v}"
+    );
+    // Right at the end: an empty page of a known total, as PostgREST (was 416).
+    let (st, cr, ids) = page(&s, &format!("{base}&offset=25"), &exact).await;
+    assert_eq!((st, cr.as_str(), ids.len()), (206, "*/25", 0));
+    // A huge Range end is capped like any other (the server panicked on the overflow).
+    let (st, cr, ids) = page(
+        &s,
+        base,
+        &[
+            ("range", "0-9223372036854775807"),
+            ("prefer", "count=exact"),
+        ],
+    )
+    .await;
+    assert_eq!((st, cr.as_str(), ids.len()), (206, "0-19/25", 20));
     // Whole result in one page: 200 and the full range.
     let (st, cr, _) = page(
         &s,
@@ -578,6 +608,13 @@ async fn openapi_is_valid_and_lists_every_view() {
         assert!(doc.pointer(ptr).is_some(), "dangling $ref {r}");
     }
     assert!(doc["components"]["securitySchemes"]["api_key"].is_object());
+    // The document is public: relations served to no role (PII) are not described in it.
+    for hidden in ["customer", "raw_inbox", "reject"] {
+        assert!(
+            !paths.contains_key(&format!("/v1/views/{hidden}")),
+            "{hidden} described in the public OpenAPI document"
+        );
+    }
 }
 
 fn collect_refs(v: &serde_json::Value, out: &mut Vec<String>) {
@@ -836,5 +873,97 @@ async fn concurrent_requests_share_connections_only_within_their_session() {
         } else {
             assert_eq!(pool.joined(), 0);
         }
+    }
+}
+
+/// A request cancelled mid-query (client gone, a timeout) leaves its connection acting for the
+/// key, with the pool no longer sure of the session. The service's own queries (key lookups, the
+/// catalog) must still run as the service's login role: `get_as_service` reset the role only when
+/// it knew a key's session was set, and ran them as the key's role here.
+#[tokio::test]
+async fn service_queries_reset_the_role_after_a_cancelled_request() {
+    use futures_util::FutureExt;
+    use pos_query_api::{auth::Principal, db, ServeConfig};
+    let f = fixture();
+    let mut cfg = ServeConfig::with_url(&f.service_url);
+    cfg.pool_size = 1;
+    cfg.pipeline_depth = 1;
+    let pool = db::make_pool(&cfg).unwrap();
+    let who = Principal {
+        tenant: f.tenant_a.as_str().into(),
+        role: "pos_api".into(),
+    };
+    let stmt = || db::Stmt {
+        sql: "SELECT current_user::text".into(),
+        types: vec![],
+        params: vec![],
+    };
+    let rows = db::tenant_query(&pool, &who, 5000, &[stmt()])
+        .await
+        .unwrap();
+    assert_eq!(rows[0][0].get::<_, String>(0), "pos_api");
+    // The same key again, dropped while its query is in flight (polled once, like a request whose
+    // client disconnects).
+    assert!(db::tenant_query(&pool, &who, 5000, &[stmt()])
+        .now_or_never()
+        .is_none());
+    let c = pool.get_as_service().await.unwrap();
+    let row = c.query_one("SELECT current_user::text", &[]).await.unwrap();
+    assert_eq!(row.get::<_, String>(0), "pos_api_test_svc");
+}
+
+/// Every client error is JSON with a code, including those axum answers itself (unknown path,
+/// wrong method, an undecodable path segment), and an end-of-day date is `YYYY-MM-DD` only.
+#[tokio::test]
+async fn client_errors_are_json_with_a_code() {
+    let (f, s) = (fixture(), server().await);
+    for (method, path, status, code) in [
+        ("GET", "/v1/nope", 404, "unknown_path"),
+        ("GET", "/v1/views/txn/extra", 404, "unknown_path"),
+        ("POST", "/v1/views/txn", 405, "method_not_allowed"),
+        ("DELETE", "/v1/alerts", 405, "method_not_allowed"),
+        ("GET", "/v1/views/%FF", 400, "invalid_path"),
+        (
+            "GET",
+            "/v1/stores/%FF/end-of-day?date=2026-11-01",
+            400,
+            "invalid_path",
+        ),
+        // PostgreSQL read these per DateStyle (MDY here) and answered 200 with Nov 1.
+        (
+            "GET",
+            "/v1/stores/S1/end-of-day?date=11/01/2026",
+            400,
+            "invalid_date",
+        ),
+        (
+            "GET",
+            "/v1/stores/S1/end-of-day?date=20261101",
+            400,
+            "invalid_date",
+        ),
+        (
+            "GET",
+            "/v1/stores/S1/end-of-day?date=2026-11-01&date=x",
+            400,
+            "duplicate_parameter",
+        ),
+    ] {
+        let r = s
+            .http
+            .request(method.parse().unwrap(), format!("{}{path}", s.base))
+            .bearer_auth(&f.key_a)
+            .send()
+            .await
+            .unwrap();
+        let st = r.status().as_u16();
+        let body = r.text().await.unwrap();
+        let v: serde_json::Value = serde_json::from_str(&body)
+            .unwrap_or_else(|_| panic!("{method} {path}: {st} not JSON: {body:?}"));
+        assert_eq!(
+            (st, v["code"].as_str()),
+            (status, Some(code)),
+            "{method} {path}: {body}"
+        );
     }
 }

@@ -21,6 +21,7 @@ fn rel() -> Relation {
             col("business_date", "date"),
             col("net_amount", "numeric"),
             col("odd\"name", "text"),
+            col("voided", "boolean"),
         ],
         &["pos_api"],
     )
@@ -222,4 +223,48 @@ fn the_cache_of_shapes_is_bounded() {
         page_sql(&r, "acme", &q2, Shape::Json, None);
     }
     assert!(r.shapes().len() <= 256);
+}
+
+#[test]
+fn huge_range_ends_are_capped_not_overflowed() {
+    // `last - first + 1` overflowed i64 here: a panic (debug) or a negative LIMIT (release).
+    let mut h = HeaderMap::new();
+    for (range, offset) in [
+        ("0-9223372036854775807", 0),
+        ("items=0-9223372036854775807", 0),
+        ("5-9223372036854775807", 5),
+        ("9223372036854775807-9223372036854775807", i64::MAX),
+    ] {
+        h.insert(header::RANGE, HeaderValue::from_static(range));
+        let q = parse(&rel(), &[], &h, 100, &[]).unwrap();
+        assert_eq!(
+            (q.offset, q.limit),
+            (offset, if offset == i64::MAX { 1 } else { 100 }),
+            "{range}"
+        );
+    }
+}
+
+#[test]
+fn is_takes_null_true_false_as_postgrest() {
+    for (q, cond) in [
+        ("store_id=is.null", "\"store_id\" IS NULL"),
+        ("store_id=is.NULL", "\"store_id\" IS NULL"),
+        ("voided=is.true", "\"voided\" IS TRUE"),
+        ("voided=not.is.False", "NOT (\"voided\" IS FALSE)"),
+    ] {
+        let s = page_sql(&rel(), "t", &parse_q(q).unwrap(), Shape::Json, None);
+        assert!(s.sql.contains(cond), "{q}: {}", s.sql);
+        assert_eq!(s.params.len(), 3, "{q}: no value is bound");
+    }
+    for (q, code) in [
+        // IS TRUE on a text column is an error PostgreSQL answers with SQLSTATE 42804 (a 500)
+        ("store_id=is.true", "invalid_filter"),
+        ("voided=is.maybe", "invalid_filter"),
+        ("voided=is.1", "invalid_filter"),
+        ("voided=is.null;drop", "invalid_filter"),
+    ] {
+        let e = parse_q(q).unwrap_err();
+        assert_eq!((e.status.as_u16(), e.code), (400, code), "{q}");
+    }
 }
