@@ -10,7 +10,7 @@ use pgrx::prelude::*;
 use pgrx::{PgLogLevel, PgSqlErrorCode};
 use pos_core::forecast::batch::{forecast_grouped, Batch};
 use pos_core::forecast::classify::classify;
-use pos_core::forecast::reorder::{suggest, Policy};
+use pos_core::forecast::reorder::{check_service_level, suggest, Policy};
 use pos_core::forecast::{
     backtest, clean_history, forecast as run_forecast, Forecast, ForecastError, Method, Spec,
 };
@@ -472,6 +472,7 @@ fn reorder_suggestions(
     ),
 > {
     check_history_days(history_days);
+    check_service_level(service_level).unwrap_or_else(|e| raise(&e));
     let policy = |on_hand| Policy {
         on_hand,
         on_order: 0.0,

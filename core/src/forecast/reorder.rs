@@ -55,11 +55,22 @@ pub fn suggest(mean: &[f64], sigma: &[f64], p: &Policy) -> Result<Suggestion, Fo
     })
 }
 
+/// A cycle service level is a probability strictly between 0 and 1 (its normal quantile is
+/// the safety factor). Checked before any SKU is looked at, so a wrong level is an error even
+/// for a store with nothing stocked.
+pub fn check_service_level(level: f64) -> Result<(), ForecastError> {
+    if level > 0.0 && level < 1.0 {
+        return Ok(());
+    }
+    Err(ForecastError::Replenishment {
+        what: "service_level",
+        value: level,
+    })
+}
+
 fn check(p: &Policy, horizon: usize) -> Result<(), ForecastError> {
     let bad = |what: &'static str, value: f64| Err(ForecastError::Replenishment { what, value });
-    if !(p.service_level > 0.0 && p.service_level < 1.0) {
-        return bad("service_level", p.service_level);
-    }
+    check_service_level(p.service_level)?;
     if p.lead_time_days == 0 {
         return bad("lead_time_days", 0.0);
     }
