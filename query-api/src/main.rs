@@ -44,7 +44,8 @@ enum KeyCmd {
     Create {
         #[arg(long)]
         tenant: String,
-        /// Database role the key's queries run as (a member of pos_api).
+        /// Database role the key's queries run as (a member of pos_api; neither superuser nor
+        /// BYPASSRLS).
         #[arg(long, default_value = "pos_api")]
         role: String,
         #[arg(long)]

@@ -38,7 +38,8 @@ pub async fn migrate(client: &Client) -> anyhow::Result<()> {
 }
 
 /// Creates a key for `tenant` running as `role`, returning the secret (shown once, never stored).
-/// The role must be a member of pos_api: only those get `pos.tenant` honoured by row security.
+/// The role must be a member of pos_api (only those get `pos.tenant` honoured by row security)
+/// and neither a superuser nor BYPASSRLS (row security does not apply to them).
 pub async fn create_key(
     client: &Client,
     tenant: &str,
@@ -46,17 +47,21 @@ pub async fn create_key(
     label: Option<&str>,
 ) -> anyhow::Result<String> {
     anyhow::ensure!(!tenant.trim().is_empty(), "tenant must not be empty");
-    let ok: Option<bool> = client
+    let found: Option<(bool, bool)> = client
         .query_opt(
-            "SELECT pg_has_role(oid, 'pos_api', 'MEMBER') FROM pg_roles WHERE rolname = $1",
+            "SELECT pg_has_role(oid, 'pos_api', 'MEMBER'), rolsuper OR rolbypassrls \
+               FROM pg_roles WHERE rolname = $1",
             &[&role],
         )
         .await?
-        .map(|r| r.get(0));
-    match ok {
+        .map(|r| (r.get(0), r.get(1)));
+    match found {
         None => anyhow::bail!("role {role:?} does not exist; create it (NOLOGIN) and GRANT pos_api TO it, or use the default role pos_api"),
-        Some(false) => anyhow::bail!("role {role:?} is not a member of pos_api; run GRANT pos_api TO {role:?} first"),
-        Some(true) => {}
+        // Row-level security does not bind such a role: its key would read every tenant (the
+        // API answers it nothing, as it describes no relation to it, but refuse it here).
+        Some((_, true)) => anyhow::bail!("role {role:?} is a superuser or has BYPASSRLS, so row-level security would not keep it to tenant {tenant:?}; use pos_api or a NOLOGIN role granted pos_api"),
+        Some((false, _)) => anyhow::bail!("role {role:?} is not a member of pos_api; run GRANT pos_api TO {role:?} first"),
+        Some((true, false)) => {}
     }
     let key = generate_key();
     client

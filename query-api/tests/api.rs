@@ -967,3 +967,31 @@ async fn client_errors_are_json_with_a_code() {
         );
     }
 }
+
+#[tokio::test]
+async fn keys_are_refused_for_roles_row_security_does_not_bind() {
+    let f = fixture();
+    let (c, conn) = tokio_postgres::connect(&f.admin_url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(conn);
+    c.batch_execute(
+        "DO $$ BEGIN
+           IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'pos_api_test_bypass') THEN
+             CREATE ROLE pos_api_test_bypass NOLOGIN BYPASSRLS;
+           END IF;
+         END $$;
+         GRANT pos_api TO pos_api_test_bypass;",
+    )
+    .await
+    .unwrap();
+    for role in ["pos_api_test_bypass", "postgres"] {
+        let e = pos_query_api::migrate::create_key(&c, &f.tenant_a, role, None)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("row-level security"), "{role}: {e}");
+    }
+    let ok = pos_query_api::migrate::create_key(&c, &f.tenant_a, "pos_api", None).await;
+    assert!(ok.is_ok(), "{ok:?}");
+}
