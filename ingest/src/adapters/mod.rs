@@ -163,7 +163,8 @@ impl Context {
         (t.naive_local() - self.day_start(store_id)).date()
     }
 
-    fn day_start(&self, store_id: &str) -> Duration {
+    /// When the store's business day starts (local time): its own, else the tenant's default.
+    pub(crate) fn day_start(&self, store_id: &str) -> Duration {
         self.store_day_start
             .get(store_id)
             .copied()

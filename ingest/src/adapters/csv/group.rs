@@ -176,7 +176,7 @@ fn header_of(ctx: &Context, m: &Mapping, cols: &Cols, g: &Group) -> Result<Heade
             let col = cols.business_date.as_ref().expect("a cell was found");
             read_date(s, m).map_err(|e| row.err(col, e))?.0
         }
-        None => business_day(m, day_zone, at),
+        None => business_day(m, ctx, &g.store, day_zone, at),
     };
     let status = status_of(m, cols, &g.rows);
     let version = match first(&g.rows, &cols.version) {
@@ -220,13 +220,24 @@ fn status_of(m: &Mapping, cols: &Cols, rows: &[Row]) -> TxnStatus {
     }
 }
 
-/// The business day of `at` in `zone`: the local date, or with `business_day_start` the date
-/// of the local time less that start (with 04:00, 00:36 on the 10th is the 9th's business day).
-fn business_day(m: &Mapping, zone: Zone, at: DateTime<Utc>) -> NaiveDate {
+/// The business day of `at` in `zone`: the local date less the day's start (with 04:00, 00:36
+/// on the 10th is the 9th's business day). The start is the mapping's `business_day_start`,
+/// else the store's configured one (`[stores.X] business_day_start`, else the top-level one),
+/// as for every other source: a bar's 01:30 sale imported from its CSV export lands on the day
+/// its API orders do.
+fn business_day(
+    m: &Mapping,
+    ctx: &Context,
+    store: &str,
+    zone: Zone,
+    at: DateTime<Utc>,
+) -> NaiveDate {
     let local = zone.local_at(at);
-    m.business_day_start
-        .as_deref()
-        .and_then(day_start)
+    let start = match m.business_day_start.as_deref() {
+        Some(s) => day_start(s),
+        None => Some(ctx.day_start(store)),
+    };
+    start
         .and_then(|start| local.checked_sub_signed(start))
         .unwrap_or(local)
         .date()

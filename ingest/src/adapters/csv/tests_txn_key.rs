@@ -117,3 +117,30 @@ fn chunks_never_cut_a_qualified_receipt_and_map_as_the_whole_file() {
         assert_eq!(chunked, whole, "{rows} rows per chunk");
     }
 }
+
+/// The business day of a 01:30 sale in a bar whose day starts at 04:00: the store's configured
+/// start applies when the mapping names none (as for every API source), the mapping's wins.
+#[test]
+fn the_store_s_business_day_start_applies_unless_the_mapping_sets_one() {
+    let body = "Bon,Day,Time,Item,Qty,Price\n1,2026-01-06,01:30,A,1,10\n";
+    let toml = MAPPING.replace("date = \"Day\"", "date = \"Day\"\ntime = \"Time\"");
+    let day = |toml: &str, start: Option<i64>| {
+        let mut c = ctx();
+        if let Some(h) = start {
+            c.store_day_start
+                .insert("S".into(), chrono::Duration::hours(h));
+        }
+        let m = Mapping::from_toml(toml).unwrap();
+        match &parse(&c, &m, body).unwrap().records[0] {
+            Ok(Record::Txn(t)) => t.business_date.to_string(),
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(day(&toml, None), "2026-01-06");
+    assert_eq!(day(&toml, Some(4)), "2026-01-05");
+    let own = toml.replace(
+        "source = \"t\"",
+        "source = \"t\"\nbusiness_day_start = \"00:00\"",
+    );
+    assert_eq!(day(&own, Some(4)), "2026-01-06");
+}
