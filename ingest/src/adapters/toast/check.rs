@@ -51,7 +51,7 @@ pub(super) fn transaction(
         cashier_id: reference(c, path, "openedBy")?.or_else(|| order.server.clone()),
         customer_id: reference(c, path, "customer")?,
         status: status(order, c, path)?,
-        lines: check_lines(c, path, &guid, money)?,
+        lines: check_lines(c, path, (&guid, voided(order, c, path)?), money)?,
         tenders: check_tenders(c, path, occurred_at, money)?,
         currency,
     })
@@ -76,13 +76,18 @@ fn settled(c: &Value, path: &str) -> Result<Option<DateTime<Utc>>, PayloadError>
     })
 }
 
+/// Whether the check, or its order, is voided.
+fn voided(order: &Order, c: &Value, path: &str) -> Result<bool, PayloadError> {
+    Ok(order.voided || flag(c, path, "voided")?)
+}
+
 /// A deleted order or check sold nothing (Toast deletes a check combined into another, whose
-/// selections then appear there): cancelled. A voided one was post-voided when it had been
+/// selections then appear there), nor did an excess food order (waste): cancelled. A voided one was post-voided when it had been
 /// paid, else cancelled. Otherwise `paymentStatus` tells: PAID (tip not yet adjusted) and
 /// CLOSED are sales; OPEN has a balance due and, as Square's unpaid open orders, is cancelled
 /// until a later version pays it. Without a `paymentStatus`, a `paidDate` makes it a sale.
 fn status(order: &Order, c: &Value, path: &str) -> Result<TxnStatus, PayloadError> {
-    if order.deleted || flag(c, path, "deleted")? {
+    if order.deleted || order.excess_food || flag(c, path, "deleted")? {
         return Ok(TxnStatus::Cancelled);
     }
     let payment_status = opt_text(c, path, "paymentStatus")?;
@@ -97,7 +102,7 @@ fn status(order: &Order, c: &Value, path: &str) -> Result<TxnStatus, PayloadErro
             ))
         }
     };
-    if order.voided || flag(c, path, "voided")? {
+    if voided(order, c, path)? {
         let was_paid = paid || get(c, "paidDate").is_some();
         return Ok(if was_paid {
             TxnStatus::PostVoided

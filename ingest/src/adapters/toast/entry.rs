@@ -13,8 +13,8 @@
 //! days and order they arrive in. Dropping both when they share a page would not do: the
 //! original may have been written from an earlier fetch of the same business day.
 
-use super::read::{currency, reference, toast_time};
-use crate::adapters::json::{decimal, err, get, join, text};
+use super::read::{amount, currency, reference, toast_time, Amounts};
+use crate::adapters::json::{err, get, join, text};
 use crate::adapters::{check_time, Context, PayloadError};
 use pos_core::model::{DrawerEvent, DrawerEventKind};
 use rust_decimal::Decimal;
@@ -73,10 +73,10 @@ pub(super) fn drawer_event(
     let (kind, amount) = match effect(&kind, undoes(e, path)?.is_some()) {
         Effect::None => return Ok(None),
         Effect::NoSale => (DrawerEventKind::NoSale, Decimal::ZERO),
-        Effect::Moves(k) => (k, decimal(e, path, "amount")?.abs()),
+        Effect::Moves(k) => (k, amount(e, path, "amount")?.abs()),
         Effect::Count(sign) => (
             DrawerEventKind::OverShort,
-            decimal(e, path, "amount")?.abs() * sign,
+            amount(e, path, "amount")?.abs() * sign,
         ),
     };
     if amount.is_zero() && kind != DrawerEventKind::NoSale {
@@ -85,6 +85,13 @@ pub(super) fn drawer_event(
     let at = toast_time(e, path, "date")?;
     let field = join(path, "date");
     check_time(ctx, &field, at).map_err(|m| PayloadError::new(Some(&field), m))?;
+    let currency = currency(ctx, store, &join(path, "amount"))?;
+    // A double, as the orders' amounts: rounded to the currency's minor unit alike, so that
+    // binary noise (`0.30000000000000004`) does not land in the drawer's figures.
+    let amount = Amounts::of(&currency).round(amount);
+    if amount.is_zero() && kind != DrawerEventKind::NoSale {
+        return Ok(None);
+    }
     Ok(Some(DrawerEvent {
         tenant_id: ctx.tenant_id.clone(),
         store_id: store.to_string(),
@@ -95,7 +102,7 @@ pub(super) fn drawer_event(
         cashier_id: reference(e, path, "employee1")?,
         kind,
         amount,
-        currency: currency(ctx, store, &join(path, "amount"))?,
+        currency,
         occurred_at: at,
         business_date: ctx.business_date(store, at),
     }))

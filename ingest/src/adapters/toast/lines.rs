@@ -8,7 +8,7 @@
 //! lines (the writer removes those it no longer has).
 
 use super::read::{reference, Amounts};
-use crate::adapters::json::{array, decimal, err, get, join, opt_text};
+use crate::adapters::json::{array, err, get, join, opt_text};
 use crate::adapters::poslog::VOID_LINE_OFFSET;
 use crate::adapters::{charge_line, PayloadError};
 use crate::sku::item_key;
@@ -20,10 +20,17 @@ use serde_json::Value;
 const RETURN_LINE_OFFSET: i32 = 2 * VOID_LINE_OFFSET;
 
 /// The lines of the check at `path`, whose GUID (`check`) the return lines link to.
+///
+/// `check_voided`: the check (or its order) is voided. Toast then marks every selection
+/// voided too ("Void an order": "The selections object's voided value updates to true"), and
+/// the check's status (post-voided, else cancelled) says what happened: its selections stay
+/// sales, with no void line each. Reversed, the post-voided check would net to nothing, so the
+/// post-void figures (the post-voided checks' net) would miss it, and the item-void figures
+/// would count every item of it besides.
 pub(super) fn check_lines(
     c: &Value,
     path: &str,
-    check: &str,
+    (check, check_voided): (&str, bool),
     money: Amounts,
 ) -> Result<Vec<Line>, PayloadError> {
     let mut lines = Vec::new();
@@ -41,7 +48,7 @@ pub(super) fn check_lines(
     for (i, s) in selections.iter().enumerate() {
         let sp = format!("{path}.selections[{i}]");
         let mut line = selection_line(s, &sp, i as i32 + 1, money)?;
-        let voided = super::read::flag(s, &sp, "voided")?;
+        let voided = super::read::flag(s, &sp, "voided")? && !check_voided;
         let exact = money.exact_or_zero(s, &sp, "tax")?;
         // A voided selection is out of the check's tax, and its void reverses it exactly.
         line.tax = if voided {
@@ -74,7 +81,7 @@ fn selection_line(s: &Value, sp: &str, line_no: i32, money: Amounts) -> Result<L
         return Err(err(sp, format!("expected a Selection object, got {s}")));
     }
     let quantity = match get(s, "quantity") {
-        Some(_) => decimal(s, sp, "quantity")?,
+        Some(_) => super::read::quantity(s, sp, "quantity")?,
         None => Decimal::ONE, // Toast: "Quantity defaults to 1"
     };
     if quantity < Decimal::ZERO {
@@ -85,10 +92,7 @@ fn selection_line(s: &Value, sp: &str, line_no: i32, money: Amounts) -> Result<L
     }
     let net = money.req(s, sp, "price")?;
     let gross = money.opt(s, sp, "preDiscountPrice")?.unwrap_or(net);
-    let unit_price = match gross.checked_div(quantity) {
-        Some(u) if !quantity.is_zero() => u.round_dp(money.dp + 4).normalize(),
-        _ => gross,
-    };
+    let unit_price = unit_price(gross, quantity, sp, money)?;
     let (raw, description) = item(s, sp)?;
     let key = item_key(&raw).ok_or_else(|| {
         err(
@@ -116,6 +120,29 @@ fn selection_line(s: &Value, sp: &str, line_no: i32, money: Amounts) -> Result<L
         original_txn_id: None,
         original_line_no: None,
     })
+}
+
+/// The price of one unit: `gross ÷ quantity` (a weight's price per unit of measure), `gross`
+/// for a quantity of 0. A quantity so small that the division leaves `Decimal`'s range (10^-27
+/// of an item) is an error naming it, not the whole price taken as the unit's.
+fn unit_price(
+    gross: Decimal,
+    quantity: Decimal,
+    sp: &str,
+    money: Amounts,
+) -> Result<Decimal, PayloadError> {
+    if quantity.is_zero() {
+        return Ok(gross);
+    }
+    gross
+        .checked_div(quantity)
+        .map(|u| u.round_dp(money.dp + 4).normalize())
+        .ok_or_else(|| {
+            err(
+                &join(sp, "quantity"),
+                format!("{quantity} divides the price beyond any amount: check the quantity"),
+            )
+        })
 }
 
 /// The item rung: the menu item's GUID, else (gift cards and special requests have no item)
@@ -220,9 +247,19 @@ fn charge(
         (net, net, tax),
         &join(sp, "serviceCharge"),
     )?;
-    // A gratuity goes to the staff: Toast's net sales leave it out, as they do card tips.
-    line.non_revenue = super::read::flag(sc, sp, "gratuity")?;
+    line.non_revenue = passed_on(sc, sp)?;
     Ok(line)
+}
+
+/// Whether a service charge is money the restaurant passes on, which Toast's net sales leave
+/// out ("amounts that are paid to other entities, such as gratuity service charges"): a
+/// gratuity (`gratuity: true`, to the staff, as card tips) or a fundraising charge
+/// (`serviceChargeCategory` FUNDRAISING_CAMPAIGN, a donation to a charity: its ServiceCharge's
+/// `destination` is THIRD_PARTY). Card surcharges and cash rounding stay revenue.
+fn passed_on(sc: &Value, sp: &str) -> Result<bool, PayloadError> {
+    let category = opt_text(sc, sp, "serviceChargeCategory")?;
+    Ok(super::read::flag(sc, sp, "gratuity")?
+        || category.as_deref() == Some("FUNDRAISING_CAMPAIGN"))
 }
 
 /// Selections Toast counts as deferred revenue or as no sale at all: gift cards sold or

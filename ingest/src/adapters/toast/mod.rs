@@ -32,6 +32,8 @@ mod tests_redteam;
 #[cfg(test)]
 mod tests_refunds;
 #[cfg(test)]
+mod tests_review;
+#[cfg(test)]
 mod tests_webhook;
 mod webhook;
 

@@ -30,6 +30,11 @@ pub(super) struct Order<'a> {
     pub(super) opened: Option<DateTime<Utc>>,
     /// Deleted orders (combined into another, or removed) sold nothing.
     pub(super) deleted: bool,
+    /// Toast's daily excess food order (`excessFood: true`, its waste tracking): food thrown
+    /// away, each selection discounted to 0 by a 100 % "Waste" discount. Sold nothing either;
+    /// as a sale, its `preDiscountPrice`s would count as gross sales and discounts, and its
+    /// items as sold, where Toast's net sales leave the order out.
+    pub(super) excess_food: bool,
     pub(super) voided: bool,
     pub(super) server: Option<String>,
 }
@@ -48,6 +53,7 @@ impl<'a> Order<'a> {
             business_date: business_date(o, path, "businessDate")?,
             opened: opt_toast_time(o, path, "openedDate")?,
             deleted: flag(o, path, "deleted")?,
+            excess_food: flag(o, path, "excessFood")?,
             voided: flag(o, path, "voided")?,
             server: reference(o, path, "server")?,
         })
