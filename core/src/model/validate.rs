@@ -17,6 +17,25 @@ pub enum ModelError {
     DuplicateLine(i32),
     #[error("currency `{0}` is not a 3-letter ISO 4217 code")]
     Currency(String),
+    #[error("the {0} add up beyond 10^24, more than any sale: a unit or mapping error")]
+    Magnitude(&'static str),
+}
+
+/// Whether the absolute values of `amounts` add up to at most 10^24: far beyond any sale, far
+/// below `Decimal`'s range (7.9·10^28), so that every total taken over a transaction (gross,
+/// net, tax, tenders, in the writer) is computed without overflow, whichever adapter mapped
+/// it. Adapters bound single amounts themselves, naming the field; this is the guard behind
+/// them, for a sum of many large ones.
+fn bounded(amounts: impl IntoIterator<Item = Decimal>) -> bool {
+    let max = Decimal::from_i128_with_scale(10_i128.pow(24), 0);
+    let mut sum = Decimal::ZERO;
+    for a in amounts {
+        match sum.checked_add(a.abs()) {
+            Some(s) if s <= max => sum = s,
+            _ => return false,
+        }
+    }
+    true
 }
 
 /// Whether `code` has the form of an ISO 4217 code: three ASCII capitals (what the fact
@@ -58,6 +77,16 @@ pub fn validate_transaction(t: &Transaction) -> Result<(), ModelError> {
                 expected,
             });
         }
+    }
+    let line_amounts = t
+        .lines
+        .iter()
+        .flat_map(|l| [l.net_amount, l.discount, l.tax]);
+    if !bounded(line_amounts) {
+        return Err(ModelError::Magnitude("line amounts"));
+    }
+    if !bounded(t.tenders.iter().map(|x| x.amount)) {
+        return Err(ModelError::Magnitude("tender amounts"));
     }
     Ok(())
 }
@@ -108,6 +137,37 @@ mod tests {
             original_txn_id: None,
             original_line_no: None,
         }
+    }
+
+    #[test]
+    fn amounts_adding_up_beyond_any_sale_are_refused_not_left_to_overflow_a_total() {
+        let mut t = txn();
+        let big = Decimal::from_i128_with_scale(6 * 10_i128.pow(23), 0);
+        t.lines = vec![line(1, LineKind::Sale, 1), line(2, LineKind::Sale, 1)];
+        t.lines[0].net_amount = big;
+        assert_eq!(validate_transaction(&t), Ok(()));
+        t.lines[1].net_amount = -big; // signs do not cancel: each is money that moved
+        assert_eq!(
+            validate_transaction(&t),
+            Err(ModelError::Magnitude("line amounts"))
+        );
+        t.lines[1].net_amount = Decimal::ZERO;
+        t.lines[1].tax = Decimal::MAX;
+        assert_eq!(
+            validate_transaction(&t),
+            Err(ModelError::Magnitude("line amounts"))
+        );
+        t.lines[1].tax = Decimal::ZERO;
+        t.tenders = vec![Tender::approved(
+            1,
+            TenderMethod::Cash,
+            Decimal::MAX,
+            t.occurred_at,
+        )];
+        assert_eq!(
+            validate_transaction(&t),
+            Err(ModelError::Magnitude("tender amounts"))
+        );
     }
 
     #[test]
