@@ -45,11 +45,15 @@ impl<'a> Order<'a> {
             return Err(err(path, format!("expected an Order object, got {o}")));
         }
         let modified = super::read::toast_time(o, path, "modifiedDate")?;
+        // The version: a date years ahead (a clock or a bug) would outrank every real change
+        // after it, each dropped as older, so it is refused as any time out of range is.
+        crate::adapters::check_time(ctx, "modifiedDate", modified)
+            .map_err(|m| err(&join(path, "modifiedDate"), m))?;
         Ok(Order {
             ctx,
             store,
             guid: text(o, path, "guid")?,
-            version: latest_change(o, modified).timestamp_millis(),
+            version: latest_change(ctx, o, modified).timestamp_millis(),
             business_date: business_date(o, path, "businessDate")?,
             opened: opt_toast_time(o, path, "openedDate")?,
             deleted: flag(o, path, "deleted")?,
@@ -70,15 +74,20 @@ impl<'a> Order<'a> {
 /// selections. Toast's own payloads show a check modified after its order (the orders webhook
 /// sample: order `…15:10:59.817`, its checks `…59.829` and `…59.833`), so the order's date
 /// alone may stay put while a check changes, and the newer version would then be dropped as
-/// a replay. A nested date that is absent or does not read is passed over: the order's is
-/// the one required.
-fn latest_change(o: &Value, modified: DateTime<Utc>) -> DateTime<Utc> {
+/// a replay. A nested date that is absent, does not read or is out of range (before 1990, or
+/// in the future: it would outrank every later change) is passed over: the order's is the one
+/// required.
+fn latest_change(ctx: &Context, o: &Value, modified: DateTime<Utc>) -> DateTime<Utc> {
     fn listed<'v>(v: &'v Value, key: &str) -> &'v [Value] {
         v.get(key)
             .and_then(Value::as_array)
             .map_or(&[], Vec::as_slice)
     }
-    let dated = |v: &Value| super::read::toast_time(v, "", "modifiedDate").ok();
+    let dated = |v: &Value| {
+        super::read::toast_time(v, "", "modifiedDate")
+            .ok()
+            .filter(|at| crate::adapters::check_time(ctx, "", *at).is_ok())
+    };
     let mut latest = modified;
     for c in listed(o, "checks") {
         let nested = std::iter::once(c).chain(listed(c, "selections"));

@@ -274,3 +274,24 @@ fn the_excess_food_order_is_no_sale() {
     );
     assert_eq!(txns(&parsed(&v))[0].status, TxnStatus::Completed);
 }
+
+/// A `modifiedDate` years ahead would be a version no real change after it could outrank: the
+/// order's own is refused naming it, a check's or selection's is passed over.
+#[test]
+fn a_modified_date_in_the_future_is_no_version() {
+    let far = json!({"modifiedDate": "2999-01-01T00:00:00.000+0000"});
+    let p = parsed(&page_of(far.clone(), json!({})));
+    assert!(txns(&p).is_empty());
+    let r = rejects(&p);
+    assert_eq!(r.len(), 1);
+    assert!(
+        r[0].reason.contains("modifiedDate") && r[0].reason.contains("in the future"),
+        "{}",
+        r[0].reason
+    );
+    let p = parsed(&page_of(json!({}), far));
+    let t = txns(&p);
+    assert_eq!(t.len(), 1, "{:?}", rejects(&p));
+    let order_modified = chrono::DateTime::parse_from_rfc3339("2026-10-09T23:30:00Z").unwrap();
+    assert_eq!(t[0].source_version, order_modified.timestamp_millis());
+}
