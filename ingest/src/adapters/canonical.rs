@@ -630,6 +630,15 @@ fn decode_txn(ctx: &Context, e: TxnEvent, text: &str) -> Result<Decoded, Payload
 /// The model line of an event line; `Err` is the reason when its item id holds no usable code.
 /// The item id is normalized only when the sender did not give the `sku`.
 fn line_of(l: LineEvent) -> Result<Line, String> {
+    if l.discount < Decimal::ZERO {
+        // Gross is net + discount everywhere downstream: a negative one would shrink gross
+        // below what was charged and count a surcharge as a negative discount.
+        return Err(format!(
+            "line {}: discount {} is negative: a discount is the positive amount taken off the \
+             line (a surcharge belongs in the price, or on a line of its own)",
+            l.line_no, l.discount
+        ));
+    }
     let net_amount = match l.net_amount {
         Some(net) => net,
         None => net_of(&l)?,

@@ -391,3 +391,18 @@ fn the_schema_lists_what_the_adapter_reads_and_requires() {
         agree(def, &txn[key][0], &wrap);
     }
 }
+
+/// The schema says a discount is the positive amount taken off a line; a negative one counted
+/// a surcharge as a negative discount (gross below what was charged). Refused, naming the line.
+#[test]
+fn a_negative_discount_is_refused_naming_the_line() {
+    let text = r#"{"schema_version":1,"type":"transaction","store_id":"S1","source":"pos","txn_id":"9","occurred_at":"2026-01-05T10:00:00Z","currency":"USD","lines":[{"line_no":3,"item_id":"4011","quantity":"1","unit_price":"5","discount":"-1.00"}]}"#;
+    let reason = match decode(&ctx(), text).unwrap().record {
+        Err(r) => r.reason,
+        other => panic!("{other:?}"),
+    };
+    assert!(
+        reason.contains("line 3: discount -1.00 is negative"),
+        "{reason}"
+    );
+}
