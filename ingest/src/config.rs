@@ -81,6 +81,11 @@ pub struct ServeConfig {
     /// Largest accepted request body.
     #[serde(default = "default_max_body")]
     pub max_body_bytes: usize,
+    /// A connection that neither sends nor takes a byte for this long is closed: a request
+    /// that stops coming, a keep-alive connection left idle (bounds what `max_connections`
+    /// slow or silent senders can hold).
+    #[serde(default = "default_idle_timeout_secs")]
+    pub idle_timeout_secs: u64,
     /// Threads answering HTTP (parsing, decoding, packing payloads); 0 = half the cores, at
     /// least 1. The writers always run on one thread of their own, so their work never delays a
     /// request being read. With one HTTP thread nothing moves between threads but the requests
@@ -100,6 +105,7 @@ impl Default for ServeConfig {
             queue_bytes: default_queue_bytes(),
             max_connections: default_max_connections(),
             max_body_bytes: default_max_body(),
+            idle_timeout_secs: default_idle_timeout_secs(),
             http_threads: 0,
         }
     }
@@ -308,6 +314,9 @@ fn default_max_connections() -> usize {
 fn default_max_body() -> usize {
     16 * 1024 * 1024
 }
+fn default_idle_timeout_secs() -> u64 {
+    60
+}
 
 impl Default for Config {
     fn default() -> Self {
@@ -382,8 +391,8 @@ impl Config {
             check_day_start(s.business_day_start.as_deref())
                 .with_context(|| format!("in [stores.{id}] business_day_start"))?;
         }
-        if self.serve.writers == 0 || self.serve.queue == 0 {
-            bail!("[serve] writers and queue must be at least 1");
+        if self.serve.writers == 0 || self.serve.queue == 0 || self.serve.idle_timeout_secs == 0 {
+            bail!("[serve] writers, queue and idle_timeout_secs must be at least 1");
         }
         if self.serve.queue_bytes < self.serve.max_body_bytes
             || u32::try_from(self.serve.queue_bytes).is_err()
@@ -421,6 +430,14 @@ mod tests {
         assert_eq!(flavor(1), tokio::runtime::RuntimeFlavor::CurrentThread);
         assert_eq!(flavor(3), tokio::runtime::RuntimeFlavor::MultiThread);
         assert_eq!(runtime(3).unwrap().metrics().num_workers(), 3);
+    }
+
+    #[test]
+    fn idle_timeout_defaults_to_a_minute_and_zero_is_refused() {
+        assert_eq!(Config::parse("").unwrap().serve.idle_timeout_secs, 60);
+        let c = Config::parse("[serve]\nidle_timeout_secs = 0\n").unwrap();
+        let e = c.check().unwrap_err().to_string();
+        assert!(e.contains("idle_timeout_secs"), "{e}");
     }
 
     #[test]

@@ -3,8 +3,14 @@
 //! a task: without a bound, memory grows with the overload rather than with the work. Beyond
 //! the bound a connection is answered at once with a canned 503 + Retry-After and closed once
 //! the sender has finished sending (see [`refuse`]).
+//!
+//! An accepted connection that neither sends nor takes a byte for the idle timeout (a request
+//! head or body that stops coming, a keep-alive connection left open, a sender that stops
+//! reading its answer) is closed: otherwise `max_connections` such connections, opened by
+//! anyone who can reach a webhook route, would hold every slot for ever.
 
 use super::metrics::Metrics;
+use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::sync::atomic::Ordering::Relaxed;
@@ -30,15 +36,23 @@ pub struct Limited {
     inner: TcpListener,
     slots: Arc<Semaphore>,
     lingering: Arc<Semaphore>,
+    idle: Duration,
     metrics: Arc<Metrics>,
 }
 
 impl Limited {
-    pub fn new(inner: TcpListener, max_connections: usize, metrics: Arc<Metrics>) -> Limited {
+    /// At most `max_connections` open, each closed once idle for `idle`.
+    pub fn new(
+        inner: TcpListener,
+        max_connections: usize,
+        idle: Duration,
+        metrics: Arc<Metrics>,
+    ) -> Limited {
         Limited {
             inner,
             slots: Arc::new(Semaphore::new(max_connections.max(1))),
             lingering: Arc::new(Semaphore::new(LINGERING)),
+            idle,
             metrics,
         }
     }
@@ -49,6 +63,34 @@ pub struct Conn {
     io: TcpStream,
     _slot: OwnedSemaphorePermit,
     metrics: Arc<Metrics>,
+    idle: Duration,
+    /// The last byte read or written; the timer is moved to `last + idle` only when it fires,
+    /// so a busy connection does not reset a timer for every read.
+    last: tokio::time::Instant,
+    timer: Pin<Box<tokio::time::Sleep>>,
+}
+
+impl Conn {
+    fn active(&mut self) {
+        self.last = tokio::time::Instant::now();
+    }
+
+    /// With the read or write pending: an error once nothing moved for `idle`.
+    fn poll_idle(&mut self, cx: &mut Context<'_>) -> Poll<io::Error> {
+        loop {
+            if self.timer.as_mut().poll(cx).is_pending() {
+                return Poll::Pending;
+            }
+            let due = self.last + self.idle;
+            if due <= tokio::time::Instant::now() {
+                return Poll::Ready(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "connection idle for longer than [serve] idle_timeout_secs",
+                ));
+            }
+            self.timer.as_mut().reset(due);
+        }
+    }
 }
 
 impl Drop for Conn {
@@ -78,11 +120,15 @@ impl axum::serve::Listener for Limited {
                     self.metrics.connections_accepted.fetch_add(1, Relaxed);
                     self.metrics.connections_open.fetch_add(1, Relaxed);
                     let metrics = self.metrics.clone();
+                    let now = tokio::time::Instant::now();
                     return (
                         Conn {
                             io,
                             _slot: slot,
                             metrics,
+                            idle: self.idle,
+                            last: now,
+                            timer: Box::pin(tokio::time::sleep_until(now + self.idle)),
                         },
                         addr,
                     );
@@ -134,7 +180,16 @@ impl AsyncRead for Conn {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.io).poll_read(cx, buf)
+        let before = buf.filled().len();
+        match Pin::new(&mut self.io).poll_read(cx, buf) {
+            Poll::Ready(r) => {
+                if buf.filled().len() > before {
+                    self.active();
+                }
+                Poll::Ready(r)
+            }
+            Poll::Pending => self.poll_idle(cx).map(Err),
+        }
     }
 }
 
@@ -144,7 +199,15 @@ impl AsyncWrite for Conn {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.io).poll_write(cx, buf)
+        match Pin::new(&mut self.io).poll_write(cx, buf) {
+            Poll::Ready(r) => {
+                if matches!(r, Ok(n) if n > 0) {
+                    self.active();
+                }
+                Poll::Ready(r)
+            }
+            Poll::Pending => self.poll_idle(cx).map(Err),
+        }
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -160,7 +223,15 @@ impl AsyncWrite for Conn {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.io).poll_write_vectored(cx, bufs)
+        match Pin::new(&mut self.io).poll_write_vectored(cx, bufs) {
+            Poll::Ready(r) => {
+                if matches!(r, Ok(n) if n > 0) {
+                    self.active();
+                }
+                Poll::Ready(r)
+            }
+            Poll::Pending => self.poll_idle(cx).map(Err),
+        }
     }
 
     fn is_write_vectored(&self) -> bool {
@@ -191,7 +262,8 @@ mod counting {
         let metrics = Arc::new(Metrics::default());
         let tcp = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = tcp.local_addr().unwrap();
-        (Limited::new(tcp, 1, metrics.clone()), addr, metrics)
+        let idle = Duration::from_millis(300);
+        (Limited::new(tcp, 1, idle, metrics.clone()), addr, metrics)
     }
 
     #[tokio::test]
@@ -243,5 +315,41 @@ mod counting {
             );
         }
         acceptor.abort();
+    }
+
+    /// A connection that sends nothing is closed after the idle timeout; one that keeps
+    /// sending, however slowly, is not.
+    #[tokio::test]
+    async fn an_idle_connection_times_out_and_a_trickling_one_does_not() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let (mut l, addr, _) = one_slot().await;
+        let mut c = TcpStream::connect(addr).await.unwrap();
+        let (mut conn, _) = l.accept().await;
+        let reader = tokio::spawn(async move {
+            let mut got = 0;
+            let mut buf = [0u8; 16];
+            loop {
+                match conn.read(&mut buf).await {
+                    Ok(0) => return Ok(got),
+                    Ok(n) => got += n,
+                    Err(e) => return Err((got, e.kind())),
+                }
+            }
+        });
+        for _ in 0..8 {
+            c.write_all(b"x").await.unwrap();
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let started = std::time::Instant::now();
+        let r = tokio::time::timeout(Duration::from_secs(3), reader)
+            .await
+            .expect("closed within 3 s")
+            .unwrap();
+        assert_eq!(
+            r,
+            Err((8, io::ErrorKind::TimedOut)),
+            "800 ms of trickle, then idle"
+        );
+        assert!(started.elapsed() >= Duration::from_millis(150));
     }
 }

@@ -2,6 +2,9 @@
 //! A request is acknowledged (200) only after its payload and facts are committed; a payload
 //! that cannot be read gets 400 with the field named; when PostgreSQL is down or the queue is
 //! full the answer is 503 with `Retry-After`, so the sender retries and nothing is lost.
+//! Every error answer is JSON with `error` (and `field` where one is to blame), also those
+//! made before a handler runs: an unknown route (404), a method a route does not take (405), a
+//! body over `max_body_bytes` (413), a compressed body (415).
 
 mod clover_hook;
 pub mod fetch;
@@ -13,6 +16,9 @@ pub mod metrics;
 pub mod signature;
 mod toast_hook;
 
+#[cfg(test)]
+mod http_tests;
+
 pub use mappings::load_mappings;
 
 use crate::adapters::csv::Mapping;
@@ -22,8 +28,9 @@ use crate::config::Config;
 use crate::envelope::{prepack, Reject};
 use crate::writer::EnvelopeStatus;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::extract::{DefaultBodyLimit, Path, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::middleware::{from_fn_with_state, map_response_with_state, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -59,8 +66,87 @@ pub fn router(state: Shared) -> Router {
         .route("/metrics", get(metrics_text))
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))
+        .layer(from_fn_with_state(state.clone(), refuse_encoded))
+        .layer(map_response_with_state(state.clone(), json_errors))
         .layer(DefaultBodyLimit::max(limit))
         .with_state(state)
+}
+
+/// The route's name in `pos_ingest_http_responses_total`: one of a fixed few, never the path
+/// a sender wrote (a label per format segment or unknown path would grow without bound).
+fn route_name(path: &str) -> &'static str {
+    match path {
+        "/v1/events" => "events",
+        "/v1/webhooks/square" => "square",
+        "/v1/webhooks/shopify" => "shopify",
+        "/v1/webhooks/clover" => "clover",
+        "/v1/webhooks/toast" => "toast",
+        p if p.starts_with("/v1/ingest/") => "ingest",
+        _ => "other",
+    }
+}
+
+/// A body with a `Content-Encoding` (gzip, …) is refused with 415 before anything reads it:
+/// read as text it would be "not UTF-8", a signature is over the bytes as sent, and a webhook
+/// route would keep the compressed bytes as an unreadable payload.
+async fn refuse_encoded(State(s): State<Shared>, req: Request, next: Next) -> Response {
+    let encoded = req
+        .headers()
+        .get_all(header::CONTENT_ENCODING)
+        .iter()
+        .any(|v| !v.as_bytes().trim_ascii().eq_ignore_ascii_case(b"identity"));
+    if !encoded {
+        return next.run(req).await;
+    }
+    let route = route_name(req.uri().path());
+    let r = error(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "compressed bodies are not taken: send the body without Content-Encoding",
+        Some("Content-Encoding"),
+    );
+    s.metrics.response(route, r.status().as_u16());
+    r
+}
+
+/// Turns the plain-text (or empty) 4xx answers made before a handler runs into the JSON
+/// every other error is: no such route (404), a method the route does not take (405, with
+/// its `Allow`), a body over `max_body_bytes` (413), a path segment that cannot be read (400).
+/// Each is counted under its route (`other` for no route).
+async fn json_errors(State(s): State<Shared>, method: Method, uri: Uri, r: Response) -> Response {
+    let json = r
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !r.status().is_client_error() || json {
+        return r;
+    }
+    let (parts, body) = r.into_parts();
+    let text = axum::body::to_bytes(body, 4096).await.unwrap_or_default();
+    let text = String::from_utf8_lossy(&text);
+    let path = uri.path();
+    let message = match parts.status {
+        StatusCode::NOT_FOUND => format!("no route {path}"),
+        StatusCode::METHOD_NOT_ALLOWED => format!("{path} does not take {method}"),
+        StatusCode::PAYLOAD_TOO_LARGE => format!(
+            "the body is larger than [serve] max_body_bytes ({} bytes)",
+            s.cfg.serve.max_body_bytes
+        ),
+        _ if text.trim().is_empty() => parts
+            .status
+            .canonical_reason()
+            .unwrap_or("bad request")
+            .to_string(),
+        _ => text.trim().to_string(),
+    };
+    s.metrics
+        .response(route_name(uri.path()), parts.status.as_u16());
+    let mut out = error(parts.status, &message, None);
+    for (k, v) in &parts.headers {
+        if k != header::CONTENT_TYPE && k != header::CONTENT_LENGTH {
+            out.headers_mut().append(k.clone(), v.clone());
+        }
+    }
+    out
 }
 
 pub async fn run(cfg: Config) -> anyhow::Result<()> {
@@ -85,6 +171,7 @@ pub async fn run(cfg: Config) -> anyhow::Result<()> {
     let clover_fetcher = fetch_clover::CloverFetcher::new(&cfg.clover);
     let listen = cfg.serve.listen.clone();
     let max_connections = cfg.serve.max_connections;
+    let idle = Duration::from_secs(cfg.serve.idle_timeout_secs);
     let state = Arc::new(AppState {
         ctx,
         mappings,
@@ -98,7 +185,7 @@ pub async fn run(cfg: Config) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
     tracing::info!(%listen, max_connections, "pos-ingest serving");
-    let listener = listener::Limited::new(listener, max_connections, state.metrics.clone());
+    let listener = listener::Limited::new(listener, max_connections, idle, state.metrics.clone());
     axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown())
         .await?;
@@ -180,17 +267,22 @@ fn header<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
     h.get(name).and_then(|v| v.to_str().ok())
 }
 
+/// A configured secret, or `None` when unset or blank: an HMAC under the empty key is one
+/// anyone can compute, so a route whose secret is empty (an environment variable set to
+/// nothing, say) is not configured, and refuses everything.
+fn secret(v: &Option<String>) -> Option<&str> {
+    v.as_deref().filter(|v| !v.trim().is_empty())
+}
+
 async fn square_hook(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
     let started = Instant::now();
     let (Some(key), Some(url)) = (
-        s.cfg.square.signature_key.as_deref(),
-        s.cfg.square.notification_url.as_deref(),
+        secret(&s.cfg.square.signature_key),
+        secret(&s.cfg.square.notification_url),
     ) else {
-        return error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Square webhooks are not configured: set [square] signature_key and notification_url",
-            None,
-        );
+        let msg = "Square webhooks are not configured: set [square] signature_key and notification_url (neither may be empty)";
+        let r = error(StatusCode::SERVICE_UNAVAILABLE, msg, None);
+        return finish(&s, "square", r, started);
     };
     match header(&headers, "x-square-hmacsha256-signature") {
         Some(sig) if signature::square_valid(key, url, &body, sig) => {}
@@ -202,12 +294,10 @@ async fn square_hook(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -
 
 async fn shopify_hook(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
     let started = Instant::now();
-    let Some(secret) = s.cfg.shopify.secret.as_deref() else {
-        return error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Shopify webhooks are not configured: set [shopify] secret",
-            None,
-        );
+    let Some(secret) = secret(&s.cfg.shopify.secret) else {
+        let msg = "Shopify webhooks are not configured: set [shopify] secret (not empty)";
+        let r = error(StatusCode::SERVICE_UNAVAILABLE, msg, None);
+        return finish(&s, "shopify", r, started);
     };
     match header(&headers, "x-shopify-hmac-sha256") {
         Some(sig) if signature::shopify_valid(secret, &body, sig) => {}

@@ -7,7 +7,7 @@
 //! before anything is stored. Past the check it goes the way of the other signed routes
 //! (`super::handle`): kept even when unreadable, since Toast will not mend it.
 
-use super::{error, finish, handle, header, signature, Shared};
+use super::{error, finish, handle, header, secret, signature, Shared};
 use crate::adapters::format::{Format, Meta};
 use axum::body::Bytes;
 use axum::extract::State;
@@ -24,14 +24,14 @@ pub(super) async fn toast_hook(
     body: Bytes,
 ) -> Response {
     let started = Instant::now();
-    let Some(secret) = s.cfg.toast.webhook_secret.as_deref() else {
+    let Some(secret) = secret(&s.cfg.toast.webhook_secret) else {
         return finish(
             &s,
             ROUTE,
             error(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "Toast webhooks are not configured: set [toast] webhook_secret \
-                 (or POS_INGEST_TOAST_WEBHOOK_SECRET) to the subscription's secret",
+                 (or POS_INGEST_TOAST_WEBHOOK_SECRET) to the subscription's secret (not empty)",
                 None,
             ),
             started,

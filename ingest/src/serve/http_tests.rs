@@ -1,0 +1,268 @@
+//! The HTTP layer itself, without a database: what a request gets before (or instead of)
+//! reaching the committer. Routes, methods, body limits, encodings, path segments, secrets
+//! configured empty, idle connections. The committer's database cannot be reached, so a request
+//! that passes every check is answered by it: 503 with `Retry-After`.
+
+use super::*;
+use crate::serve::group::{Committer, GroupConfig};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+const LIMIT: usize = 1024;
+
+fn state(cfg: Config) -> Shared {
+    let metrics = Arc::new(Metrics::default());
+    let group = GroupConfig {
+        url: "postgresql://nobody@127.0.0.1:1/none".into(),
+        writers: 1,
+        linger: Duration::from_millis(1),
+        max_batch_lines: 10,
+        queue: 4,
+        queue_bytes: 1 << 20,
+    };
+    Arc::new(AppState {
+        ctx: Context::from_config(&cfg).unwrap(),
+        mappings: Default::default(),
+        committer: Committer::start(group, metrics.clone()).unwrap(),
+        metrics,
+        cfg,
+        fetcher: None,
+        clover_fetcher: None,
+    })
+}
+
+/// The service on a free local port, as `run` serves it (the bounded listener, with an idle
+/// timeout of 300 ms), with `max_body_bytes` = [`LIMIT`].
+async fn serve(mut cfg: Config) -> (std::net::SocketAddr, Shared) {
+    cfg.serve.max_body_bytes = LIMIT;
+    let s = state(cfg);
+    let tcp = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = tcp.local_addr().unwrap();
+    let l = listener::Limited::new(tcp, 16, Duration::from_millis(300), s.metrics.clone());
+    let app = router(s.clone());
+    tokio::spawn(async move { axum::serve(l, app).await });
+    (addr, s)
+}
+
+struct Answer {
+    status: u16,
+    head: String,
+    body: serde_json::Value,
+}
+
+/// Sends one request (`connection: close`) and reads the answer to its end.
+async fn send(
+    addr: std::net::SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Answer {
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nhost: test\r\nconnection: close\r\ncontent-length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    let mut c = TcpStream::connect(addr).await.unwrap();
+    c.write_all(head.as_bytes()).await.unwrap();
+    c.write_all(body).await.unwrap();
+    let mut out = Vec::new();
+    tokio::time::timeout(Duration::from_secs(5), c.read_to_end(&mut out))
+        .await
+        .expect("an answer within 5 s")
+        .unwrap();
+    let text = String::from_utf8_lossy(&out).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head[9..12].parse().unwrap();
+    let body = serde_json::from_str(body).unwrap_or(serde_json::Value::String(body.into()));
+    Answer {
+        status,
+        head: head.to_ascii_lowercase(),
+        body,
+    }
+}
+
+fn is_json_error(a: &Answer) -> bool {
+    a.head.contains("content-type: application/json") && a.body["error"].is_string()
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods_are_answered_in_json() {
+    let (addr, _) = serve(Config::default()).await;
+    let a = send(addr, "POST", "/v1/nope", &[], b"{}").await;
+    assert_eq!(a.status, 404);
+    assert!(is_json_error(&a), "{} {}", a.head, a.body);
+    let a = send(addr, "GET", "/v1/events", &[], b"").await;
+    assert_eq!(a.status, 405);
+    assert!(is_json_error(&a), "{} {}", a.head, a.body);
+    assert!(a.head.contains("allow: post"), "{}", a.head);
+    let a = send(addr, "DELETE", "/metrics", &[], b"").await;
+    assert_eq!(a.status, 405);
+    assert!(is_json_error(&a), "{} {}", a.head, a.body);
+    // A format segment that is not UTF-8 once decoded, and one that names no format.
+    let a = send(addr, "POST", "/v1/ingest/%FF", &[], b"{}").await;
+    assert_eq!(a.status, 400);
+    assert!(is_json_error(&a), "{} {}", a.head, a.body);
+    let a = send(addr, "POST", "/v1/ingest/xml?x=1", &[], b"{}").await;
+    assert_eq!((a.status, a.body["field"].as_str()), (404, Some("format")));
+    let a = send(addr, "POST", "/v1/ingest/csv:nope", &[], b"a,b\n").await;
+    assert_eq!(
+        (a.status, a.body["field"].as_str()),
+        (400, Some("mapping")),
+        "{}",
+        a.body
+    );
+}
+
+#[tokio::test]
+async fn a_body_over_max_body_bytes_is_a_json_413_and_counted() {
+    let (addr, s) = serve(Config::default()).await;
+    let body = vec![b' '; LIMIT + 1];
+    let a = send(addr, "POST", "/v1/events", &[], &body).await;
+    assert_eq!(a.status, 413);
+    assert!(is_json_error(&a), "{} {}", a.head, a.body);
+    assert!(
+        a.body["error"].as_str().unwrap().contains("max_body_bytes"),
+        "{}",
+        a.body
+    );
+    let metrics = s.metrics.render();
+    assert!(
+        metrics.contains("pos_ingest_http_responses_total{route=\"events\",code=\"413\"} 1"),
+        "{metrics}"
+    );
+}
+
+/// A compressed body is refused before anything reads it: decoded as text it would be
+/// "not UTF-8" (or, on a webhook route, kept as an unreadable payload).
+#[tokio::test]
+async fn a_compressed_body_is_a_415_naming_content_encoding() {
+    let mut cfg = Config::default();
+    cfg.shopify.secret = Some("s3cret".into());
+    let (addr, s) = serve(cfg).await;
+    let gz =
+        b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\xab\xae\x05\x00\x43\xbf\xa6\xa3\x02\x00\x00\x00";
+    let a = send(
+        addr,
+        "POST",
+        "/v1/events",
+        &[("content-encoding", "gzip")],
+        gz,
+    )
+    .await;
+    assert_eq!(
+        (a.status, a.body["field"].as_str()),
+        (415, Some("Content-Encoding")),
+        "{}",
+        a.body
+    );
+    let sig = signature::shopify_sign("s3cret", gz);
+    let h = [
+        ("content-encoding", "GZIP"),
+        ("x-shopify-hmac-sha256", sig.as_str()),
+    ];
+    let a = send(addr, "POST", "/v1/webhooks/shopify", &h, gz).await;
+    assert_eq!(a.status, 415, "{}", a.body);
+    // `identity` is no encoding.
+    let a = send(
+        addr,
+        "POST",
+        "/v1/events",
+        &[("content-encoding", "identity")],
+        b"",
+    )
+    .await;
+    assert_ne!(a.status, 415, "{}", a.body);
+    let metrics = s.metrics.render();
+    assert!(
+        metrics.contains("route=\"shopify\",code=\"415\"} 1"),
+        "{metrics}"
+    );
+}
+
+/// A secret set to the empty string (an empty environment variable, say) is no secret: anyone
+/// can compute an HMAC with the empty key. Such a route is not configured and says so.
+#[tokio::test]
+async fn webhook_secrets_configured_empty_fail_closed() {
+    let mut cfg = Config::default();
+    cfg.shopify.secret = Some(String::new());
+    cfg.square.signature_key = Some(" ".into());
+    cfg.square.notification_url = Some("https://x.example/hook".into());
+    cfg.toast.webhook_secret = Some(String::new());
+    let (addr, s) = serve(cfg).await;
+    let body = br#"{"id":1,"timestamp":"2024-03-28T15:11:01.050Z"}"#;
+    let shopify = signature::shopify_sign("", body);
+    let a = send(
+        addr,
+        "POST",
+        "/v1/webhooks/shopify",
+        &[("x-shopify-hmac-sha256", &shopify)],
+        body,
+    )
+    .await;
+    assert_eq!(a.status, 503);
+    assert!(
+        !a.head.contains("retry-after"),
+        "not the committer's 503: {}",
+        a.body
+    );
+    assert!(
+        a.body["error"].as_str().unwrap().contains("not configured"),
+        "{}",
+        a.body
+    );
+    let square = signature::square_sign(" ", "https://x.example/hook", body);
+    let a = send(
+        addr,
+        "POST",
+        "/v1/webhooks/square",
+        &[("x-square-hmacsha256-signature", &square)],
+        body,
+    )
+    .await;
+    assert_eq!(
+        (a.status, a.head.contains("retry-after")),
+        (503, false),
+        "{}",
+        a.body
+    );
+    let toast = signature::toast_sign("", body, "2024-03-28T15:11:01.050Z");
+    let a = send(
+        addr,
+        "POST",
+        "/v1/webhooks/toast",
+        &[("toast-signature", &toast)],
+        body,
+    )
+    .await;
+    assert_eq!(
+        (a.status, a.head.contains("retry-after")),
+        (503, false),
+        "{}",
+        a.body
+    );
+    let metrics = s.metrics.render();
+    for route in ["shopify", "square", "toast"] {
+        assert!(
+            metrics.contains(&format!("route=\"{route}\",code=\"503\"}} 1")),
+            "{route}: {metrics}"
+        );
+    }
+}
+
+/// A connection that sends nothing (half a request head, or nothing after its last answer) is
+/// closed after the idle timeout instead of holding one of `max_connections` for ever.
+#[tokio::test]
+async fn an_idle_connection_is_closed_after_the_idle_timeout() {
+    let (addr, _) = serve(Config::default()).await;
+    let mut c = TcpStream::connect(addr).await.unwrap();
+    c.write_all(b"POST /v1/events HTTP/1.1\r\nhost: t\r\n")
+        .await
+        .unwrap();
+    let mut buf = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(3), c.read_to_end(&mut buf)).await;
+    assert!(closed.is_ok(), "still open after 3 s");
+}
