@@ -96,37 +96,84 @@ async fn listen_once(
     }
 }
 
+/// Whether the key a stream was opened with still holds, as checked every so often.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyState {
+    Valid,
+    Revoked,
+    /// The check could not be made (PostgreSQL unreachable): the stream goes on.
+    Unknown,
+}
+
 /// The SSE response for one tenant: `event: alert`, `data:` the notification payload.
-pub fn stream(
+///
+/// Authentication happens once, when the stream opens, and a stream can stay open for days: so
+/// every `recheck_every` the key is checked again (`recheck`), and once it has been revoked the
+/// stream sends `event: revoked` and ends, as the key's other requests start answering 401.
+pub fn stream<F, Fut>(
     rx: broadcast::Receiver<Alert>,
     tenant: Arc<str>,
     metrics: Arc<Metrics>,
-) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    recheck_every: Duration,
+    recheck: F,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>>
+where
+    F: Fn() -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = KeyState> + Send,
+{
     metrics.sse_clients.fetch_add(1, Ordering::Relaxed);
-    let guard = ClientGuard(metrics.clone());
-    let events = futures_util::stream::unfold((rx, guard), move |(mut rx, guard)| {
-        let tenant = tenant.clone();
-        let metrics = metrics.clone();
+    let every = recheck_every.max(Duration::from_secs(1));
+    let state = Open {
+        rx,
+        tick: tokio::time::interval_at(tokio::time::Instant::now() + every, every),
+        ended: false,
+        _guard: ClientGuard(metrics.clone()),
+    };
+    let recheck = Arc::new(recheck);
+    let events = futures_util::stream::unfold(state, move |mut st| {
+        let (tenant, metrics, recheck) = (tenant.clone(), metrics.clone(), recheck.clone());
         async move {
+            if st.ended {
+                return None;
+            }
             loop {
-                match rx.recv().await {
-                    Ok(a) if *a.tenant == *tenant => {
-                        metrics.alerts_delivered.fetch_add(1, Ordering::Relaxed);
-                        return Some((Ok(alert_event(a)), (rx, guard)));
+                tokio::select! {
+                    got = st.rx.recv() => match got {
+                        Ok(a) if *a.tenant == *tenant => {
+                            metrics.alerts_delivered.fetch_add(1, Ordering::Relaxed);
+                            return Some((Ok(alert_event(a)), st));
+                        }
+                        Ok(_) => continue,
+                        Err(broadcast::error::RecvError::Lagged(n)) => {
+                            let ev = Event::default()
+                                .event("lagged")
+                                .data(format!("{n} alerts were skipped; reload GET /v1/alerts"));
+                            return Some((Ok(ev), st));
+                        }
+                        Err(broadcast::error::RecvError::Closed) => return None,
+                    },
+                    _ = st.tick.tick() => {
+                        if recheck().await == KeyState::Revoked {
+                            st.ended = true;
+                            let ev = Event::default()
+                                .event("revoked")
+                                .data("the API key was revoked; the stream ends");
+                            return Some((Ok(ev), st));
+                        }
                     }
-                    Ok(_) => continue,
-                    Err(broadcast::error::RecvError::Lagged(n)) => {
-                        let ev = Event::default()
-                            .event("lagged")
-                            .data(format!("{n} alerts were skipped; reload GET /v1/alerts"));
-                        return Some((Ok(ev), (rx, guard)));
-                    }
-                    Err(broadcast::error::RecvError::Closed) => return None,
                 }
             }
         }
     });
     Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}
+
+/// One client's stream: its subscription, the key's recheck timer, and whether it has ended.
+struct Open {
+    rx: broadcast::Receiver<Alert>,
+    tick: tokio::time::Interval,
+    ended: bool,
+    _guard: ClientGuard,
 }
 
 /// `event: alert`, `id:` the alert's id, `data:` the payload. An id SSE cannot carry (a line
@@ -153,11 +200,64 @@ impl Drop for ClientGuard {
 mod tests {
     use super::*;
 
+    const HOUR: Duration = Duration::from_secs(3600);
+
+    /// A stream whose key is found revoked at a recheck says so and ends; an unknown state
+    /// (PostgreSQL down) keeps it open.
+    #[tokio::test(start_paused = true)]
+    async fn a_revoked_key_ends_its_stream_at_the_next_recheck() {
+        use axum::response::IntoResponse;
+        use std::sync::atomic::AtomicUsize;
+        let (tx, rx) = broadcast::channel(8);
+        let checks = Arc::new(AtomicUsize::new(0));
+        let seen = checks.clone();
+        let recheck = move || {
+            let n = seen.fetch_add(1, Ordering::Relaxed);
+            async move {
+                match n {
+                    0 => KeyState::Unknown,
+                    1 => KeyState::Valid,
+                    _ => KeyState::Revoked,
+                }
+            }
+        };
+        let every = Duration::from_secs(30);
+        let resp = stream(
+            rx,
+            "acme".into(),
+            Arc::new(Metrics::default()),
+            every,
+            recheck,
+        )
+        .into_response();
+        tx.send(parse_payload(r#"{"tenant_id":"acme","alert_id":1}"#).unwrap())
+            .unwrap();
+        // The body ends by itself (the sender is still open): after the third check, 90 s of
+        // the paused clock in; without the rechecks it would never end.
+        let body = tokio::time::timeout(
+            Duration::from_secs(600),
+            axum::body::to_bytes(resp.into_body(), 1 << 16),
+        )
+        .await
+        .expect("the stream ends once the key is found revoked")
+        .unwrap();
+        let text = String::from_utf8(body.to_vec()).unwrap();
+        assert!(text.contains("event: alert\n"), "{text}");
+        assert!(
+            text.ends_with("event: revoked\ndata: the API key was revoked; the stream ends\n\n"),
+            "{text}"
+        );
+        assert_eq!(checks.load(Ordering::Relaxed), 3);
+        drop(tx);
+    }
+
     #[tokio::test]
     async fn an_id_with_a_line_break_does_not_break_the_stream() {
         use axum::response::IntoResponse;
         let (tx, rx) = broadcast::channel(8);
-        let resp = stream(rx, "acme".into(), Arc::new(Metrics::default())).into_response();
+        let valid = || async { KeyState::Valid };
+        let resp =
+            stream(rx, "acme".into(), Arc::new(Metrics::default()), HOUR, valid).into_response();
         for p in [
             r#"{"tenant_id":"acme","alert_id":"7\nevent: forged\r\ndata: x"}"#,
             r#"{"tenant_id":"acme","alert_id":"8\u0000"}"#,

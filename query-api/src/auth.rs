@@ -90,6 +90,31 @@ impl KeyCache {
         found.ok_or_else(|| ApiError::unauthorized("unknown or revoked API key"))
     }
 
+    /// Whether the key whose hash is `hash` still holds (for a stream opened with it): from
+    /// the cache while fresh, else looked up again. A failed lookup is `Unknown`, not revoked.
+    pub async fn recheck(&self, pool: &Pool, hash: &[u8; 32]) -> crate::alerts::KeyState {
+        use crate::alerts::KeyState;
+        let found = match self.cached(hash) {
+            Some(hit) => hit,
+            None => match lookup(pool, hash).await {
+                Ok(found) => {
+                    self.store(*hash, found.clone());
+                    found
+                }
+                Err(_) => return KeyState::Unknown,
+            },
+        };
+        match found {
+            Some(_) => KeyState::Valid,
+            None => KeyState::Revoked,
+        }
+    }
+
+    /// How long a key lookup is trusted.
+    pub fn ttl(&self) -> Duration {
+        self.ttl
+    }
+
     fn cached(&self, hash: &[u8; 32]) -> Option<Option<Principal>> {
         let map = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         let (p, at) = map.get(hash)?;

@@ -414,10 +414,20 @@ pub async fn alert_stream(State(st): St, headers: HeaderMap) -> Result<Response,
     if cat.relations.contains_key(ALERTS) {
         cat.readable(ALERTS, &who.role)?;
     }
+    // Checked again every key-cache period: a revoked key's stream ends within about that long.
+    let hash = crate::auth::hash_key(crate::auth::bearer(&headers)?);
+    let every = st.keys.ttl();
+    let state = st.clone();
+    let recheck = move || {
+        let state = state.clone();
+        async move { state.keys.recheck(&state.pool, &hash).await }
+    };
     Ok(crate::alerts::stream(
         st.alerts.subscribe(),
         who.tenant.clone(),
         st.metrics.clone(),
+        every,
+        recheck,
     )
     .into_response())
 }

@@ -995,3 +995,37 @@ async fn keys_are_refused_for_roles_row_security_does_not_bind() {
     let ok = pos_query_api::migrate::create_key(&c, &f.tenant_a, "pos_api", None).await;
     assert!(ok.is_ok(), "{ok:?}");
 }
+
+#[tokio::test]
+async fn a_stream_ends_soon_after_its_key_is_revoked() {
+    let f = fixture();
+    let s = server_at(&f.service_url, |cfg| cfg.key_cache_s = 1).await;
+    let c = admin().await;
+    let (id, key) =
+        pos_query_api::migrate::create_key_returning_id(&c, &f.tenant_a, "pos_api", None)
+            .await
+            .unwrap();
+    let r = s
+        .http
+        .get(format!("{}/v1/alerts/stream", s.base))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let mut body = r.bytes_stream();
+    assert!(pos_query_api::migrate::revoke_key(&c, id).await.unwrap());
+    let mut buf = String::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(8);
+    loop {
+        match tokio::time::timeout_at(deadline, body.next()).await {
+            Ok(Some(Ok(b))) => buf.push_str(&String::from_utf8_lossy(&b)),
+            Ok(None) => break, // the stream ended
+            other => panic!(
+                "the stream of a revoked key went on: {buf:?} {:?}",
+                other.map(|o| o.map(|r| r.is_ok()))
+            ),
+        }
+    }
+    assert!(buf.contains("event: revoked"), "{buf}");
+}
