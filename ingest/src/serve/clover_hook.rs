@@ -87,11 +87,6 @@ mod tests {
     use super::*;
     use crate::adapters::Context;
     use crate::config::Config;
-    use crate::serve::group::{Committer, GroupConfig};
-    use crate::serve::metrics::Metrics;
-    use crate::serve::AppState;
-    use std::sync::Arc;
-    use std::time::Duration;
 
     const CODE: &str = "5d0c7a4e-2b19-4f3e-8c61-0e9a7b3d2f18";
 
@@ -100,24 +95,7 @@ mod tests {
     fn state(codes: &[&str]) -> Shared {
         let mut cfg = Config::default();
         cfg.clover.webhook_auth_code = codes.iter().map(|c| c.to_string()).collect();
-        let metrics = Arc::new(Metrics::default());
-        let group = GroupConfig {
-            url: "postgresql://nobody@127.0.0.1:1/none".into(),
-            writers: 1,
-            linger: Duration::from_millis(1),
-            max_batch_lines: 10,
-            queue: 4,
-            queue_bytes: 1 << 20,
-        };
-        Arc::new(AppState {
-            ctx: Context::from_config(&cfg).unwrap(),
-            mappings: Default::default(),
-            committer: Committer::start(group, metrics.clone()).unwrap(),
-            metrics,
-            cfg,
-            fetcher: None,
-            clover_fetcher: None,
-        })
+        crate::serve::http_tests::state(cfg)
     }
 
     async fn post(s: &Shared, auth: Option<&str>, body: &str) -> (u16, bool, serde_json::Value) {

@@ -10,7 +10,8 @@ use tokio::net::TcpStream;
 
 const LIMIT: usize = 1024;
 
-fn state(cfg: Config) -> Shared {
+/// A service on `cfg` whose database cannot be reached (also the Clover hook's tests').
+pub(super) fn state(cfg: Config) -> Shared {
     let metrics = Arc::new(Metrics::default());
     let group = GroupConfig {
         url: "postgresql://nobody@127.0.0.1:1/none".into(),
