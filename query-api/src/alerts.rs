@@ -110,8 +110,12 @@ pub enum KeyState {
 /// Authentication happens once, when the stream opens, and a stream can stay open for days: so
 /// every `recheck_every` the key is checked again (`recheck`), and once it has been revoked the
 /// stream sends `event: revoked` and ends, as the key's other requests start answering 401.
+///
+/// `backlog` (alerts a reconnecting client missed, oldest first) goes out first; a live alert
+/// whose id is one of the backlog's, or older, is not sent twice.
 pub fn stream<F, Fut>(
     rx: broadcast::Receiver<Alert>,
+    backlog: Vec<Alert>,
     tenant: Arc<str>,
     metrics: Arc<Metrics>,
     recheck_every: Duration,
@@ -123,8 +127,11 @@ where
 {
     metrics.sse_clients.fetch_add(1, Ordering::Relaxed);
     let every = recheck_every.max(Duration::from_secs(1));
+    let replayed_to = backlog.iter().filter_map(numeric_id).max();
     let state = Open {
         rx,
+        backlog: backlog.into(),
+        replayed_to,
         tick: tokio::time::interval_at(tokio::time::Instant::now() + every, every),
         ended: false,
         _guard: ClientGuard(metrics.clone()),
@@ -136,10 +143,14 @@ where
             if st.ended {
                 return None;
             }
+            if let Some(a) = st.backlog.pop_front() {
+                metrics.alerts_delivered.fetch_add(1, Ordering::Relaxed);
+                return Some((Ok(alert_event(a)), st));
+            }
             loop {
                 tokio::select! {
                     got = st.rx.recv() => match got {
-                        Ok(a) if *a.tenant == *tenant => {
+                        Ok(a) if *a.tenant == *tenant && !st.replayed(&a) => {
                             metrics.alerts_delivered.fetch_add(1, Ordering::Relaxed);
                             return Some((Ok(alert_event(a)), st));
                         }
@@ -168,12 +179,26 @@ where
     Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }
 
-/// One client's stream: its subscription, the key's recheck timer, and whether it has ended.
+/// One client's stream: its subscription, what is left of its replay, the key's recheck
+/// timer, and whether it has ended.
 struct Open {
     rx: broadcast::Receiver<Alert>,
+    backlog: std::collections::VecDeque<Alert>,
+    /// The newest alert id replayed: live alerts up to it were sent already.
+    replayed_to: Option<i64>,
     tick: tokio::time::Interval,
     ended: bool,
     _guard: ClientGuard,
+}
+
+impl Open {
+    fn replayed(&self, a: &Alert) -> bool {
+        matches!((self.replayed_to, numeric_id(a)), (Some(to), Some(id)) if id <= to)
+    }
+}
+
+fn numeric_id(a: &Alert) -> Option<i64> {
+    a.id.as_deref()?.parse().ok()
 }
 
 /// `event: alert`, `id:` the alert's id, `data:` the payload. An id SSE cannot carry (a line
@@ -202,6 +227,32 @@ mod tests {
 
     const HOUR: Duration = Duration::from_secs(3600);
 
+    /// A reconnecting client gets what it missed first, oldest first, then the live alerts,
+    /// without those it was just sent again.
+    #[tokio::test]
+    async fn the_backlog_goes_first_and_is_not_sent_twice() {
+        use axum::response::IntoResponse;
+        let (tx, rx) = broadcast::channel(8);
+        let alert = |id: i64| parse_payload(&format!(r#"{{"tenant_id":"acme","alert_id":{id}}}"#));
+        let backlog = vec![alert(4).unwrap(), alert(5).unwrap()];
+        let valid = || async { KeyState::Valid };
+        let metrics = Arc::new(Metrics::default());
+        let resp = stream(rx, backlog, "acme".into(), metrics, HOUR, valid).into_response();
+        for id in [5, 6] {
+            tx.send(alert(id).unwrap()).unwrap(); // 5 was committed while the replay was read
+        }
+        drop(tx);
+        let body = axum::body::to_bytes(resp.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        let text = String::from_utf8(body.to_vec()).unwrap();
+        let ids: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("id: "))
+            .collect();
+        assert_eq!(ids, ["4", "5", "6"], "{text}");
+    }
+
     /// A stream whose key is found revoked at a recheck says so and ends; an unknown state
     /// (PostgreSQL down) keeps it open.
     #[tokio::test(start_paused = true)]
@@ -224,6 +275,7 @@ mod tests {
         let every = Duration::from_secs(30);
         let resp = stream(
             rx,
+            Vec::new(),
             "acme".into(),
             Arc::new(Metrics::default()),
             every,
@@ -256,8 +308,15 @@ mod tests {
         use axum::response::IntoResponse;
         let (tx, rx) = broadcast::channel(8);
         let valid = || async { KeyState::Valid };
-        let resp =
-            stream(rx, "acme".into(), Arc::new(Metrics::default()), HOUR, valid).into_response();
+        let resp = stream(
+            rx,
+            Vec::new(),
+            "acme".into(),
+            Arc::new(Metrics::default()),
+            HOUR,
+            valid,
+        )
+        .into_response();
         for p in [
             r#"{"tenant_id":"acme","alert_id":"7\nevent: forged\r\ndata: x"}"#,
             r#"{"tenant_id":"acme","alert_id":"8\u0000"}"#,

@@ -414,6 +414,15 @@ pub async fn alert_stream(State(st): St, headers: HeaderMap) -> Result<Response,
     if cat.relations.contains_key(ALERTS) {
         cat.readable(ALERTS, &who.role)?;
     }
+    // Subscribed before the replay is read: an alert committed in between is in one or the
+    // other (or both: the stream skips ids it has replayed).
+    let rx = st.alerts.subscribe();
+    let backlog = match last_event_id(&headers) {
+        Some(after) if cat.relations.contains_key(ALERTS) => {
+            missed_alerts(&st, &who, after).await?
+        }
+        _ => Vec::new(),
+    };
     // Checked again every key-cache period: a revoked key's stream ends within about that long.
     let hash = crate::auth::hash_key(crate::auth::bearer(&headers)?);
     let every = st.keys.ttl();
@@ -423,13 +432,72 @@ pub async fn alert_stream(State(st): St, headers: HeaderMap) -> Result<Response,
         async move { state.keys.recheck(&state.pool, &hash).await }
     };
     Ok(crate::alerts::stream(
-        st.alerts.subscribe(),
+        rx,
+        backlog,
         who.tenant.clone(),
         st.metrics.clone(),
         every,
         recheck,
     )
     .into_response())
+}
+
+/// The alert id a reconnecting client last received (`Last-Event-ID`, which `EventSource`
+/// sends by itself), when it is one of ours (an alert id); anything else replays nothing.
+fn last_event_id(headers: &HeaderMap) -> Option<i64> {
+    headers
+        .get("last-event-id")?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|id| *id >= 0)
+}
+
+/// The most alerts one reconnection replays; a client further behind reloads `GET /v1/alerts`.
+const REPLAY_MAX: i64 = 1000;
+
+/// The key's tenant's alerts after `after`, oldest first, with the payload the notification
+/// carried (the same `jsonb_build_object` as the triggers in sql/80_fraud.sql, so a replayed
+/// event reads like a live one). Read under the key's role and tenant, as `GET /v1/alerts` is.
+async fn missed_alerts(
+    st: &AppState,
+    who: &Principal,
+    after: i64,
+) -> Result<Vec<crate::alerts::Alert>, ApiError> {
+    let sql = format!(
+        "SELECT alert_id::text, CASE level
+            WHEN 'transaction' THEN jsonb_build_object('alert_id', alert_id, 'tenant_id', tenant_id,
+                'store_id', store_id, 'level', level, 'source_txn_id', source_txn_id,
+                'cashier_id', cashier_id, 'score', round(score::numeric, 4))
+            WHEN 'no_sale' THEN jsonb_build_object('alert_id', alert_id, 'tenant_id', tenant_id,
+                'store_id', store_id, 'level', level, 'source_event_id', source_event_id,
+                'cashier_id', cashier_id, 'score', round(score::numeric, 4))
+            ELSE jsonb_build_object('alert_id', alert_id, 'tenant_id', tenant_id, 'store_id', store_id,
+                'level', level, 'cashier_id', cashier_id, 'score', round(score::numeric, 4))
+            END::text
+           FROM pos.{ALERTS} WHERE tenant_id = $1::text AND alert_id > $2::bigint
+          ORDER BY alert_id LIMIT {REPLAY_MAX}"
+    );
+    let params = vec![
+        Param::Text(who.tenant.to_string()),
+        Param::Text(after.to_string()),
+    ];
+    let stmt = Stmt {
+        sql: sql.into(),
+        types: params.iter().map(Param::sql_type).collect(),
+        params,
+    };
+    let rows = db::tenant_query(&st.pool, who, st.cfg.statement_timeout_ms, &[stmt]).await?;
+    Ok(rows[0]
+        .iter()
+        .map(|r| crate::alerts::Alert {
+            tenant: who.tenant.to_string(),
+            id: Some(r.get::<_, String>(0)),
+            payload: r.get::<_, String>(1),
+        })
+        .collect())
 }
 
 /// The OpenAPI 3 document: fixed endpoints plus one path per served view with its columns.

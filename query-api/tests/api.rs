@@ -1029,3 +1029,30 @@ async fn a_stream_ends_soon_after_its_key_is_revoked() {
     }
     assert!(buf.contains("event: revoked"), "{buf}");
 }
+
+#[tokio::test]
+async fn a_reconnecting_stream_gets_its_tenant_s_missed_alerts_first() {
+    let (f, s) = (fixture(), server().await);
+    let r = s
+        .http
+        .get(format!("{}/v1/alerts/stream", s.base))
+        .bearer_auth(&f.key_a)
+        .header("Last-Event-ID", "0")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let got = read_event(&mut r.bytes_stream()).await;
+    assert!(
+        got.contains("event: alert") && got.contains(f.tenant_a.as_str()),
+        "{got}"
+    );
+    assert!(
+        got.contains("\"level\": \"cashier_day\"") && got.contains("\"score\": 0.9"),
+        "the payload a notification carries: {got}"
+    );
+    assert!(
+        !got.contains(f.tenant_b.as_str()),
+        "A received B's alert: {got}"
+    );
+}
