@@ -405,6 +405,7 @@ pub fn business_date(pairs: &[(String, String)]) -> Result<String, ApiError> {
 
 /// Server-Sent Events: each new alert of this key's tenant as `event: alert`.
 #[utoipa::path(get, path = "/v1/alerts/stream", tag = "alerts", security(("api_key" = [])),
+    params(("Last-Event-ID" = Option<String>, Header, description = "The last alert id received: the alerts after it are sent first")),
     responses((status = 200, description = "text/event-stream of alerts", content_type = "text/event-stream"),
               (status = 401, body = ApiError)))]
 pub async fn alert_stream(State(st): St, headers: HeaderMap) -> Result<Response, ApiError> {
