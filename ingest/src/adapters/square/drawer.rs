@@ -19,8 +19,8 @@
 //! is that of `opened_at` in the store's zone: a shift that ends after midnight belongs to the
 //! day it opened; an event timed more than a business day later (a shift left open over a
 //! weekend, a drawer audited days after) is timed at the end of the day after the opening
-//! instead ([`within_reach`]). Amounts count by absolute value (the API reference says they are never
-//! negative; the SDK examples write paid-outs negative). The shift's events
+//! instead ([`within_reach`]). Amounts count by absolute value (the API reference says they
+//! are never negative; the SDK examples write paid-outs negative). The shift's events
 //! (ListCashDrawerShiftEvents) are read apart, for their no-sales (`shift_events`).
 
 use super::{money, reject, short_hash, store_of, Parsed};

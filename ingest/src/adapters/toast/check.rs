@@ -82,10 +82,11 @@ fn voided(order: &Order, c: &Value, path: &str) -> Result<bool, PayloadError> {
 }
 
 /// A deleted order or check sold nothing (Toast deletes a check combined into another, whose
-/// selections then appear there), nor did an excess food order (waste): cancelled. A voided one was post-voided when it had been
-/// paid, else cancelled. Otherwise `paymentStatus` tells: PAID (tip not yet adjusted) and
-/// CLOSED are sales; OPEN has a balance due and, as Square's unpaid open orders, is cancelled
-/// until a later version pays it. Without a `paymentStatus`, a `paidDate` makes it a sale.
+/// selections then appear there), nor did an excess food order (waste): cancelled. A voided
+/// one was post-voided when it had been paid, else cancelled. Otherwise `paymentStatus`
+/// tells: PAID (tip not yet adjusted) and CLOSED are sales; OPEN has a balance due and, as
+/// Square's unpaid open orders, is cancelled until a later version pays it. Without a
+/// `paymentStatus`, a `paidDate` makes it a sale.
 fn status(order: &Order, c: &Value, path: &str) -> Result<TxnStatus, PayloadError> {
     if order.deleted || order.excess_food || flag(c, path, "deleted")? {
         return Ok(TxnStatus::Cancelled);
