@@ -35,8 +35,14 @@ fn de_opt_time<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>,
 /// The largest amount (money, stock on hand) and quantity read, as for Shopify: no sale comes
 /// near them, and below them no product or sum over a transaction can leave `Decimal`'s range
 /// (the writer adds lines up unchecked).
-const MAX_AMOUNT: Decimal = Decimal::from_parts(3_567_587_328, 232, 0, false, 0);
-const MAX_QUANTITY: Decimal = Decimal::from_parts(1_000_000_000, 0, 0, false, 0);
+const MAX_AMOUNT: Decimal = Decimal::from_parts(
+    super::json::MAX_AMOUNT as u32,
+    (super::json::MAX_AMOUNT >> 32) as u32,
+    0,
+    false,
+    0,
+);
+const MAX_QUANTITY: Decimal = Decimal::from_parts(super::json::MAX_QUANTITY as u32, 0, 0, false, 0);
 
 fn de_amount<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
     de_bounded(d, MAX_AMOUNT, "10^12")

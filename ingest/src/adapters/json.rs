@@ -67,6 +67,49 @@ pub fn opt_text(v: &Value, path: &str, key: &str) -> Result<Option<String>, Payl
     }
 }
 
+/// The largest amount (money, in the currency's major units: dong and rupiah included) and
+/// quantity the JSON adapters read. No sale comes near them, and below them no sum, product or
+/// share of a transaction's money can leave `Decimal`'s range (±7.9·10^28), whose operators
+/// panic. A payload beyond them is refused naming the field (a reject, kept), not a panic that
+/// drops the request or aborts an import.
+pub const MAX_AMOUNT: i64 = 1_000_000_000_000;
+pub const MAX_QUANTITY: i64 = 1_000_000_000;
+
+/// The decimal at `key` within ±[`MAX_AMOUNT`].
+pub fn amount(v: &Value, path: &str, key: &str) -> Result<Decimal, PayloadError> {
+    bounded(
+        decimal(v, path, key)?,
+        MAX_AMOUNT,
+        "10^12",
+        &join(path, key),
+    )
+}
+
+/// [`amount`] when the field is present (not `null`).
+pub fn opt_amount(v: &Value, path: &str, key: &str) -> Result<Option<Decimal>, PayloadError> {
+    get(v, key).map(|_| amount(v, path, key)).transpose()
+}
+
+/// The decimal at `key` (a count, or a weight) within ±[`MAX_QUANTITY`].
+pub fn quantity(v: &Value, path: &str, key: &str) -> Result<Decimal, PayloadError> {
+    bounded(
+        decimal(v, path, key)?,
+        MAX_QUANTITY,
+        "10^9",
+        &join(path, key),
+    )
+}
+
+fn bounded(x: Decimal, max: i64, shown: &str, field: &str) -> Result<Decimal, PayloadError> {
+    if x.abs() > Decimal::from(max) {
+        return Err(err(
+            field,
+            format!("{x} is beyond ±{shown}, more than any sale: check the field's unit"),
+        ));
+    }
+    Ok(x)
+}
+
 /// A decimal from a JSON string ("199.00") or number (195.66, taken by its printed digits).
 pub fn decimal(v: &Value, path: &str, key: &str) -> Result<Decimal, PayloadError> {
     let p = join(path, key);

@@ -43,7 +43,7 @@ mod transaction;
 #[cfg(test)]
 mod transaction_tests;
 
-use super::json::{array, decimal, get, join, opt_text, text, time, utc};
+use super::json::{amount, array, get, join, opt_text, quantity, text, time, utc};
 use super::money::exponent;
 use super::{Context, PayloadError};
 use crate::config::ShopifyTenders;
@@ -297,34 +297,6 @@ fn money(v: &Value, path: &str, key: &str) -> Result<Option<Decimal>, PayloadErr
     }
 }
 
-/// The largest amount (in the shop currency) and quantity read. No sale comes near them (10^12
-/// is more than any order, in dong or rupiah too), and below them no sum, product or share of
-/// an order's money can leave `Decimal`'s range (±7.9·10^28: a line is at most 10^21, and it
-/// takes 10^7 lines to reach it), whose operators panic. A payload beyond them is refused
-/// naming the field (a reject, kept), not a panic that drops the request or aborts an import.
-const MAX_AMOUNT: i64 = 1_000_000_000_000;
-const MAX_QUANTITY: i64 = 1_000_000_000;
-
-/// A decimal money field within `MAX_AMOUNT`.
-fn amount(v: &Value, path: &str, key: &str) -> Result<Decimal, PayloadError> {
-    within(
-        decimal(v, path, key)?,
-        MAX_AMOUNT,
-        "10^12",
-        &join(path, key),
-    )
-}
-
-/// A quantity field within `MAX_QUANTITY`.
-fn quantity(v: &Value, path: &str, key: &str) -> Result<Decimal, PayloadError> {
-    within(
-        decimal(v, path, key)?,
-        MAX_QUANTITY,
-        "10^9",
-        &join(path, key),
-    )
-}
-
 /// The most a line's money can be: a line of the largest quantity at the largest price is
 /// 10^21. A share can come out far beyond it, even beyond `Decimal`'s range: an order-level
 /// amount spread over lines whose gross nearly cancels out (a negative line), or a refunded
@@ -344,16 +316,6 @@ fn line_amount(x: Option<Decimal>, field: &str) -> Result<Decimal, PayloadError>
 /// `a + b` within `line_amount`'s limit.
 fn plus(a: Decimal, b: Decimal, field: &str) -> Result<Decimal, PayloadError> {
     line_amount(a.checked_add(b), field)
-}
-
-fn within(x: Decimal, max: i64, shown: &str, field: &str) -> Result<Decimal, PayloadError> {
-    if x.abs() > Decimal::from(max) {
-        return Err(super::json::err(
-            field,
-            format!("{x} is beyond ±{shown}, more than any sale: check the field's unit"),
-        ));
-    }
-    Ok(x)
 }
 
 fn req_money(v: &Value, path: &str, key: &str) -> Result<Decimal, PayloadError> {

@@ -2,7 +2,8 @@
 //! offset Toast writes without a colon, business dates, flags, amounts (doubles), and
 //! references to other Toast objects.
 
-use crate::adapters::json::{decimal, err, get, join, opt_text, req};
+pub(super) use crate::adapters::json::{amount, quantity};
+use crate::adapters::json::{err, get, join, opt_amount, opt_text, req};
 use crate::adapters::PayloadError;
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -159,49 +160,6 @@ impl Amounts {
     pub(super) fn round(&self, d: Decimal) -> Decimal {
         d.round_dp_with_strategy(self.dp, RoundingStrategy::MidpointAwayFromZero)
     }
-}
-
-/// The largest amount read (in the restaurant's currency, dong or rupiah included) and the
-/// largest quantity, as the other adapters bound theirs: no check comes near them, and below
-/// them no sum, product or share of a check's money can leave `Decimal`'s range (±7.9·10^28),
-/// whose operators panic; the writer adds a transaction's lines up unchecked. Beyond them, the
-/// record is rejected naming the field rather than taking the batch down.
-const MAX_AMOUNT: i64 = 1_000_000_000_000;
-const MAX_QUANTITY: i64 = 1_000_000_000;
-
-/// The amount at `key`, as written (not rounded), within ±`MAX_AMOUNT`.
-pub(super) fn amount(v: &Value, path: &str, key: &str) -> Result<Decimal, PayloadError> {
-    within(
-        decimal(v, path, key)?,
-        MAX_AMOUNT,
-        "10^12",
-        &join(path, key),
-    )
-}
-
-/// [`amount`] when the field is present (not `null`).
-fn opt_amount(v: &Value, path: &str, key: &str) -> Result<Option<Decimal>, PayloadError> {
-    get(v, key).map(|_| amount(v, path, key)).transpose()
-}
-
-/// A quantity (a count, or a weight) within ±`MAX_QUANTITY`.
-pub(super) fn quantity(v: &Value, path: &str, key: &str) -> Result<Decimal, PayloadError> {
-    within(
-        decimal(v, path, key)?,
-        MAX_QUANTITY,
-        "10^9",
-        &join(path, key),
-    )
-}
-
-fn within(x: Decimal, max: i64, shown: &str, field: &str) -> Result<Decimal, PayloadError> {
-    if x.abs() > Decimal::from(max) {
-        return Err(err(
-            field,
-            format!("{x} is beyond ±{shown}, more than any check: check the field's unit"),
-        ));
-    }
-    Ok(x)
 }
 
 /// The store's (else the tenant's) configured currency: Toast amounts name none. Neither
