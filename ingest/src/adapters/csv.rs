@@ -76,6 +76,8 @@ mod tests_datasets_retail;
 #[cfg(test)]
 mod tests_dunnhumby;
 #[cfg(test)]
+mod tests_ids_times;
+#[cfg(test)]
 mod tests_keys;
 #[cfg(test)]
 mod tests_line_ends;
@@ -141,8 +143,10 @@ pub struct Mapping {
     /// 1 … 711): required with it, since the file gives none and any date would put the
     /// sales on weekdays, holidays and seasons of the analyst's choosing. `YYYY-MM-DD`.
     pub day_one: Option<String>,
-    /// chrono format of the `time` column; or `"hhmm"` (hours and minutes as one number,
-    /// leading zeros dropped: `1631`, `946`, `5` = 00:05) or `"excel"` (a fraction of a day).
+    /// chrono format of the `time` column, read with seconds left out or added on the
+    /// format's clock (a 12-hour one needs AM/PM in every cell); or `"hhmm"` (hours and
+    /// minutes as one number, leading zeros dropped: `1631`, `946`, `5` = 00:05) or `"excel"`
+    /// (a fraction of a day).
     #[serde(default = "iso_time")]
     pub time_format: String,
     #[serde(default)]
@@ -528,6 +532,7 @@ impl Mapping {
             return Err("date_format names no format (e.g. \"%d.%m.%Y\")".into());
         }
         self.check_day_one()?;
+        self.check_clocks()?;
         if self.store_id.is_none() && c.store_id.is_none() {
             return Err("name the store: store_id = \"…\" or columns.store_id".into());
         }
@@ -605,6 +610,26 @@ impl Mapping {
             if encoding_rs::Encoding::for_label(e.as_bytes()).is_none() {
                 return Err(format!(
                     "encoding = \"{e}\" is not an encoding label (e.g. \"windows-1252\")"
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Every chrono time form must be able to read a cell: a 12-hour hour needs its AM/PM.
+    fn check_clocks(&self) -> Result<(), String> {
+        let datetimes = self
+            .datetime_format
+            .as_ref()
+            .map(OneOrMore::names)
+            .unwrap_or_default();
+        let forms = std::iter::once(("time_format", self.time_format.as_str()))
+            .chain(datetimes.into_iter().map(|f| ("datetime_format", f)));
+        for (key, f) in forms {
+            if dates::hour12_without_am_pm(f) {
+                return Err(format!(
+                    "{key} \"{f}\" has a 12-hour hour (%I or %l) but no AM/PM (%p): it reads \
+                     no time (05:18 may be 17:18); use %H for a 24-hour clock or add %p"
                 ));
             }
         }

@@ -334,9 +334,9 @@ fn strip_currency(s: &str) -> Result<String, String> {
 }
 
 /// Whether an id cell is a number Excel wrote in scientific notation (`1.23457E+12`, `4E+12`):
-/// a long id (a receipt number, an EAN) in a file opened and re-saved in Excel keeps six
-/// significant digits, so different ids become one and their transactions or items would
-/// be merged without a word. Only Excel's shape (one digit, a `+` exponent of two or three
+/// a long id (a receipt number, an EAN, a customer or cashier number) in a file opened and
+/// re-saved in Excel keeps six significant digits, so different ids become one and their
+/// transactions, items or customers would be merged without a word. Only Excel's shape (one digit, a `+` exponent of two or three
 /// digits) counts: an item code such as `12E4` stays a code.
 pub(super) fn is_excel_scientific(cell: &str) -> bool {
     let Some((mantissa, exp)) = cell.trim().split_once(['E', 'e']) else {

@@ -3,6 +3,7 @@
 
 use super::serial::{time_number, Serial};
 use super::Mapping;
+use chrono::format::{Fixed, Item, Numeric, StrftimeItems};
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime};
 
 /// A date-time cell as read: with the offset it was written with (`%z`), or local.
@@ -82,13 +83,65 @@ fn whole_year<T: Datelike>(t: T) -> Option<T> {
 
 /// A time in the mapping's `time_format`: a chrono format, with seconds left out or added
 /// (exports differ between `14:33` and `14:33:38`), or a number form (`hhmm`, `excel`).
-pub(super) fn parse_time(s: &str, m: &Mapping) -> Option<NaiveTime> {
+/// The error names the cell and the forms tried.
+pub(super) fn read_time(s: &str, m: &Mapping) -> Result<NaiveTime, String> {
     let format = m.time_format.as_str();
     if matches!(format.trim(), "hhmm" | "excel" | "excel1904") {
-        return time_number(s, format, m);
+        return time_number(s, format, m).ok_or_else(|| mismatch(s, &[format], &[]));
     }
-    NaiveTime::parse_from_str(s, format)
-        .or_else(|_| NaiveTime::parse_from_str(s, "%H:%M:%S"))
-        .or_else(|_| NaiveTime::parse_from_str(s, "%H:%M"))
-        .ok()
+    let forms = time_forms(format);
+    forms
+        .iter()
+        .find_map(|f| NaiveTime::parse_from_str(s, f).ok())
+        .ok_or_else(|| mismatch(s, &forms, &am_pm_missing(s, format)))
+}
+
+/// Why a 12-hour cell without AM/PM is refused, for the message: the format was right for
+/// the file, the cell lacks its half of the day.
+fn am_pm_missing(s: &str, format: &str) -> Vec<String> {
+    let lower = s.to_ascii_lowercase();
+    let marked = lower.contains("am") || lower.contains("pm");
+    (is_twelve_hour(format) && !marked)
+        .then(|| "a 12-hour time without AM or PM may be morning or evening".to_string())
+        .into_iter()
+        .collect()
+}
+
+/// The forms a time cell is tried in: the mapping's, then its clock with and without
+/// seconds. A 12-hour format keeps to the 12-hour clock: the 24-hour `%H:%M` read `05:18`
+/// under `%I:%M %p` as morning when it may be 17:18; without AM/PM it is refused now.
+fn time_forms(format: &str) -> Vec<&str> {
+    let clock = if is_twelve_hour(format) {
+        ["%I:%M:%S %p", "%I:%M %p"]
+    } else {
+        ["%H:%M:%S", "%H:%M"]
+    };
+    let mut forms = vec![format];
+    forms.extend(clock.into_iter().filter(|f| *f != format));
+    forms
+}
+
+/// Whether a chrono format is on the 12-hour clock (`%I`, `%l`, `%r`, `%p` in any padding),
+/// asked of chrono's own reading of the format rather than of its text.
+fn is_twelve_hour(format: &str) -> bool {
+    StrftimeItems::new(format).any(|i| {
+        matches!(
+            i,
+            Item::Numeric(Numeric::Hour12, _) | Item::Fixed(Fixed::UpperAmPm | Fixed::LowerAmPm)
+        )
+    })
+}
+
+/// A chrono format with a 12-hour hour (`%I`, `%l`) and no AM/PM (`%p`, `%P`; `%r` has both)
+/// reads no cell at all: chrono cannot tell 05:18 from 17:18 and refuses every one. Such a
+/// mapping is refused when loaded rather than rejecting every row of every file.
+pub(super) fn hour12_without_am_pm(format: &str) -> bool {
+    let items: Vec<Item> = StrftimeItems::new(format).collect();
+    let hour12 = items
+        .iter()
+        .any(|i| matches!(i, Item::Numeric(Numeric::Hour12, _)));
+    let am_pm = items
+        .iter()
+        .any(|i| matches!(i, Item::Fixed(Fixed::UpperAmPm | Fixed::LowerAmPm)));
+    hour12 && !am_pm
 }

@@ -2,7 +2,7 @@
 //! fields (time, business day, currency, status) from its rows, and the transaction assembled.
 
 use super::cells::{is_excel_scientific, matches, scientific_id, Col, Cols, Row};
-use super::dates::{parse_time, read_date, read_datetime, Stamp};
+use super::dates::{read_date, read_datetime, read_time, Stamp};
 use super::line::line_of;
 use super::order::{spread_order_discount, spread_order_duties, spread_order_tax};
 use super::tender::tender_of;
@@ -188,19 +188,34 @@ fn header_of(ctx: &Context, m: &Mapping, cols: &Cols, g: &Group) -> Result<Heade
         })?,
         None => 0,
     };
-    let text = |col: &Option<Col>, key: &str| {
-        first(&g.rows, col).map(|(_, v)| id_cell(m, key, v).to_string())
-    };
     Ok(Header {
         at,
         business_date,
-        register: text(&cols.register_id, "register_id"),
-        cashier: text(&cols.cashier_id, "cashier_id"),
-        customer: text(&cols.customer_id, "customer_id"),
+        register: header_id(m, &g.rows, &cols.register_id, "register_id")?,
+        cashier: header_id(m, &g.rows, &cols.cashier_id, "cashier_id")?,
+        customer: header_id(m, &g.rows, &cols.customer_id, "customer_id")?,
         currency,
         status,
         version,
     })
+}
+
+/// The transaction's register, cashier or customer id (`key`): its first cell, `integer_ids`
+/// applied. A cell Excel wrote in scientific notation is refused as a `txn_id` is: kept as
+/// written, `1.23457E+12` merged every customer (cashier, register) it stands for into one.
+fn header_id(
+    m: &Mapping,
+    rows: &[Row],
+    col: &Option<Col>,
+    key: &str,
+) -> Result<Option<String>, String> {
+    let Some((row, v)) = first(rows, col) else {
+        return Ok(None);
+    };
+    if is_excel_scientific(v) {
+        return Err(row.err(col.as_ref().expect("a cell was found"), scientific_id(v)));
+    }
+    Ok(Some(id_cell(m, key, v).to_string()))
 }
 
 /// The transaction's status: its `status` cell through `[statuses]`; an order with a
@@ -275,12 +290,8 @@ fn when(
     // The time cell of the same row: a date from one row and a time from another would be
     // no time at all. Without one, the time an Excel serial's fraction gives, else midnight.
     let time = match row.get(&cols.time) {
-        Some(t) => parse_time(t, m).ok_or_else(|| {
-            row.err(
-                cols.time.as_ref().expect("a cell was found"),
-                format!("`{t}` does not match the format `{}`", m.time_format),
-            )
-        })?,
+        Some(t) => read_time(t, m)
+            .map_err(|e| row.err(cols.time.as_ref().expect("a cell was found"), e))?,
         None => serial_time.unwrap_or(NaiveTime::MIN),
     };
     zone.to_utc(date.and_time(time))
