@@ -443,7 +443,7 @@ pub fn page_sql(
     shape: Shape,
     via: Option<&MatPath>,
 ) -> Stmt {
-    let key = ShapeKey::new(Kind::Page(shape), via.is_some(), q);
+    let key = ShapeKey::new(Kind::Page(shape, q.count == Count::Exact), via.is_some(), q);
     rel.shapes()
         .get_or_build(key, || page_template(rel, q, shape, via))
         .bind(tenant, &q.filters, q.limit, q.offset)
@@ -466,25 +466,34 @@ fn page_template(rel: &Relation, q: &ViewQuery, shape: Shape, via: Option<&MatPa
             list.push_str("::text");
         }
     }
+    // The exact total, when asked for, is a scalar subquery of the page's own statement: one
+    // snapshot, so the total and the page agree even while rows are being written.
+    let total = (q.count == Count::Exact).then(|| {
+        let w = b.where_clause(&q.filters);
+        format!(", (SELECT count(*) FROM {} {w})", b.from())
+    });
+    let total = total.unwrap_or_default();
     let w = b.where_clause(&q.filters);
     let order = b.order_clause(&q.order);
     let lim = b.bind(Source::Limit);
     let off = b.bind(Source::Offset);
-    let inner = format!(
-        "SELECT {list} FROM {} {w}{order} LIMIT {lim}::bigint OFFSET {off}::bigint",
-        b.from()
-    );
+    let from = b.from();
     let sql = match shape {
-        Shape::Json => {
-            format!("SELECT coalesce(json_agg(t), '[]')::text, count(*) FROM ({inner}) t")
-        }
-        Shape::TextColumns => inner,
+        Shape::Json => format!(
+            "SELECT coalesce(json_agg(t), '[]')::text, count(*){total} FROM \
+             (SELECT {list} FROM {from} {w}{order} LIMIT {lim}::bigint OFFSET {off}::bigint) t"
+        ),
+        Shape::TextColumns => format!(
+            "SELECT {list}{total} FROM {from} {w}{order} LIMIT {lim}::bigint OFFSET {off}::bigint"
+        ),
     };
     b.template(sql)
 }
 
-/// The total for `Prefer: count=…`: exact `count(*)` (through `via` like the page), or the
-/// planner's estimate of the relation itself (cheap on big views; EXPLAIN runs no guard).
+/// The total for `Prefer: count=…` as a statement of its own: the planner's estimate of the
+/// relation itself (cheap on big views; EXPLAIN runs no guard), or exact `count(*)` (through
+/// `via` like the page). The page statement carries the exact total itself (`page_sql`); this one
+/// is for a CSV page that came back empty, whose total no row could carry.
 pub fn count_sql(
     rel: &Relation,
     tenant: &str,

@@ -13,7 +13,7 @@ use crate::app::AppState;
 use crate::auth::Principal;
 use crate::db::{self, Param, Stmt};
 use crate::error::ApiError;
-use crate::filters::{self, Shape};
+use crate::filters::{self, Count, Shape, ViewQuery};
 use crate::matpath::MatPath;
 use crate::render;
 use crate::views::{quote_ident, Function, Relation, TENANT_ARGS};
@@ -85,11 +85,12 @@ pub async fn serve_relation(
         .filter(|p| p.worth_trying(&who.role, &q.filters));
     let rows = run_via(st, who, via, |via| {
         let mut stmts = vec![filters::page_sql(rel, &who.tenant, &q, shape, via)];
-        stmts.extend(filters::count_sql(rel, &who.tenant, &q, via));
+        if q.count == Count::Estimated {
+            stmts.extend(filters::count_sql(rel, &who.tenant, &q, via));
+        }
         stmts
     })
     .await?;
-    let total = render::total(q.count, rows.get(1))?;
     // Column names head a CSV body only (JSON objects carry their own).
     let cols: Vec<&str> = if shape == Shape::Json {
         Vec::new()
@@ -101,7 +102,32 @@ pub async fn serve_relation(
             .map(|&i| rel.columns[i].name.as_str())
             .collect()
     };
+    let total = match q.count {
+        Count::Exact => match render::carried_total(shape, cols.len(), &rows[0]) {
+            Some(t) => Some(t),
+            None => empty_page_total(st, who, rel, &q, via).await?,
+        },
+        count => render::total(count, rows.get(1))?,
+    };
     render::page(&q, shape, &cols, &rows[0], total)
+}
+
+/// The exact total for a CSV page that came back without rows, which could carry none. It runs
+/// in a snapshot of its own, but there is no row it could contradict.
+async fn empty_page_total(
+    st: &AppState,
+    who: &Principal,
+    rel: &Relation,
+    q: &ViewQuery,
+    via: Option<&MatPath>,
+) -> Result<Option<i64>, ApiError> {
+    let rows = run_via(st, who, via, |via| {
+        filters::count_sql(rel, &who.tenant, q, via)
+            .into_iter()
+            .collect()
+    })
+    .await?;
+    render::total(Count::Exact, rows.first())
 }
 
 /// Runs the statements `build` makes for `via` (a materialized path) when given; if its guard

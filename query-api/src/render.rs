@@ -39,6 +39,17 @@ pub fn total(count: Count, rows: Option<&Vec<Row>>) -> Result<Option<i64>, ApiEr
     })
 }
 
+/// The exact total a page statement carries (`filters::page_sql` with `Prefer: count=exact`):
+/// the JSON aggregate's third column, or the column after the `n_columns` selected ones of any
+/// CSV row. `None` for a CSV page without rows: its total needs a statement of its own.
+pub fn carried_total(shape: Shape, n_columns: usize, rows: &[Row]) -> Option<i64> {
+    let row = rows.first()?;
+    Some(match shape {
+        Shape::Json => row.get::<_, i64>(2),
+        Shape::TextColumns => row.get::<_, i64>(n_columns),
+    })
+}
+
 /// `first-last/total` (`*` when unknown), or `*/total` for an empty page.
 pub fn content_range(offset: i64, n: i64, total: Option<i64>) -> String {
     let t = total.map_or("*".to_string(), |t| t.to_string());
@@ -60,10 +71,10 @@ pub fn page_status(q: &ViewQuery, n: i64, total: Option<i64>) -> StatusCode {
     }
 }
 
-/// The total to report for a page of `n` rows. A planner estimate (or an exact count, which runs
-/// in its own snapshot) may be below what the page itself proves: never report fewer rows than
-/// `offset + n` when the page has rows, and for an estimate, the page's end is the exact total
-/// when it came back short of its limit.
+/// The total to report for a page of `n` rows. A planner estimate may be below what the page
+/// itself proves: never report fewer rows than `offset + n` when the page has rows, and for an
+/// estimate, the page's end is the exact total when it came back short of its limit. (An exact
+/// total comes from the page's own snapshot and agrees with it; the rule costs it nothing.)
 pub fn reported_total(q: &ViewQuery, n: i64, total: Option<i64>) -> Option<i64> {
     let t = total?;
     let seen = q.offset.saturating_add(n);

@@ -78,7 +78,8 @@ impl Template {
 /// Which statement of a request: its page (as JSON or text columns) or its total.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
-    Page(Shape),
+    /// A page; `true` when it carries the exact total (`Prefer: count=exact`).
+    Page(Shape, bool),
     Count(Count),
 }
 
@@ -95,7 +96,7 @@ pub struct ShapeKey {
 impl ShapeKey {
     pub fn new(kind: Kind, via_path: bool, q: &ViewQuery) -> Self {
         // A total's text has no select list and no order.
-        let page = matches!(kind, Kind::Page(_));
+        let page = matches!(kind, Kind::Page(..));
         Self {
             kind,
             via_path,

@@ -440,6 +440,47 @@ async fn csv_output() {
     );
 }
 
+/// A CSV page with `Prefer: count=exact` carries its total in its own statement (an extra
+/// column the body leaves out), and an empty page asks for it on its own.
+#[tokio::test]
+async fn csv_pages_carry_the_exact_total() {
+    let (f, s) = (fixture(), server().await);
+    let get = |q: String| {
+        let s = &s;
+        async move {
+            let r = s
+                .http
+                .get(format!(
+                    "{}/v1/views/txn?store_id=eq.S1&select=source_txn_id&order=source_txn_id{q}",
+                    s.base
+                ))
+                .bearer_auth(&f.key_a)
+                .header("accept", "text/csv")
+                .header("prefer", "count=exact")
+                .send()
+                .await
+                .unwrap();
+            let cr = r.headers()["content-range"].to_str().unwrap().to_string();
+            (r.status().as_u16(), cr, r.text().await.unwrap())
+        }
+    };
+    let (st, cr, body) = get("&limit=2".into()).await;
+    assert_eq!((st, cr.as_str()), (206, "0-1/25"));
+    assert_eq!(body, "source_txn_id\na001\na002\n");
+    let (st, cr, body) = get("&offset=24".into()).await;
+    assert_eq!(
+        (st, cr.as_str(), body.as_str()),
+        (206, "24-24/25", "source_txn_id\na025\n")
+    );
+    let (st, cr, body) = get("&offset=25".into()).await;
+    assert_eq!(
+        (st, cr.as_str(), body.as_str()),
+        (206, "*/25", "source_txn_id\n")
+    );
+    let (st, cr, _) = get("&offset=30".into()).await;
+    assert_eq!((st, cr.as_str()), (416, "*/25"));
+}
+
 #[tokio::test]
 async fn filters_and_types() {
     let (f, s) = (fixture(), server().await);

@@ -144,6 +144,39 @@ fn count_statements() {
     );
 }
 
+/// `Prefer: count=exact` puts the total in the page's own statement (one snapshot): a scalar
+/// subquery over the same filters, in both shapes, and a shape of its own in the cache.
+#[test]
+fn an_exact_total_rides_in_the_page_statement() {
+    let r = rel();
+    let mut q = parse_q("store_id=eq.S1&limit=5").unwrap();
+    let plain = page_sql(&r, "acme", &q, Shape::Json, None);
+    q.count = Count::Exact;
+    let counted = page_sql(&r, "acme", &q, Shape::Json, None);
+    assert_ne!(plain.sql, counted.sql);
+    let total = "(SELECT count(*) FROM pos.sales_daily WHERE \"tenant_id\" = $1::text AND \"store_id\" = $2::text)";
+    assert!(
+        counted.sql.starts_with(&format!(
+            "SELECT coalesce(json_agg(t), '[]')::text, count(*), {total} FROM (SELECT"
+        )),
+        "{}",
+        counted.sql
+    );
+    assert_eq!(texts(&counted)[..4], ["acme", "S1", "acme", "S1"]);
+    let csv = page_sql(&r, "acme", &q, Shape::TextColumns, None);
+    assert!(
+        csv.sql
+            .contains(&format!("::text, {total} FROM pos.sales_daily WHERE")),
+        "{}",
+        csv.sql
+    );
+    assert!(
+        csv.sql.ends_with("LIMIT $5::bigint OFFSET $6::bigint"),
+        "{}",
+        csv.sql
+    );
+}
+
 fn texts(s: &Stmt) -> Vec<String> {
     s.params
         .iter()
