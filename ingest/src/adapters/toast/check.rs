@@ -1,7 +1,7 @@
 //! One Toast check as a transaction: its key, times, status and who rang it; the lines and
 //! tenders come from `lines` and `payments`.
 
-use super::lines::check_lines;
+use super::lines::{check_lines, WholeVoid};
 use super::orders::Order;
 use super::payments::check_tenders;
 use super::read::{currency, flag, opt_toast_time, reference, Amounts};
@@ -51,7 +51,7 @@ pub(super) fn transaction(
         cashier_id: reference(c, path, "openedBy")?.or_else(|| order.server.clone()),
         customer_id: reference(c, path, "customer")?,
         status: status(order, c, path)?,
-        lines: check_lines(c, path, (&guid, voided(order, c, path)?), money)?,
+        lines: check_lines(c, path, (&guid, whole_void(order, c, path)?), money)?,
         tenders: check_tenders(c, path, occurred_at, money)?,
         currency,
     })
@@ -79,6 +79,18 @@ fn settled(c: &Value, path: &str) -> Result<Option<DateTime<Utc>>, PayloadError>
 /// Whether the check, or its order, is voided.
 fn voided(order: &Order, c: &Value, path: &str) -> Result<bool, PayloadError> {
     Ok(order.voided || flag(c, path, "voided")?)
+}
+
+/// The void of the whole check (or its order), if it was voided: when, where Toast says.
+fn whole_void(order: &Order, c: &Value, path: &str) -> Result<Option<WholeVoid>, PayloadError> {
+    if !voided(order, c, path)? {
+        return Ok(None);
+    }
+    let at = match opt_toast_time(c, path, "voidDate")? {
+        Some(t) => Some(t),
+        None => order.void_date,
+    };
+    Ok(Some(WholeVoid { at }))
 }
 
 /// A deleted order or check sold nothing (Toast deletes a check combined into another, whose

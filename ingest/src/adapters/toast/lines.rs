@@ -7,11 +7,12 @@
 //! numbers need only hold within one version: a newer version of the check replaces all its
 //! lines (the writer removes those it no longer has).
 
-use super::read::{reference, Amounts};
+use super::read::{opt_toast_time, reference, Amounts};
 use crate::adapters::json::{array, err, get, join, opt_text};
 use crate::adapters::poslog::VOID_LINE_OFFSET;
 use crate::adapters::{charge_line, PayloadError};
 use crate::sku::item_key;
+use chrono::{DateTime, Duration, Utc};
 use pos_core::model::{EntryMethod, Line, LineKind};
 use rust_decimal::Decimal;
 use serde_json::Value;
@@ -19,18 +20,44 @@ use serde_json::Value;
 /// Return lines are numbered above the void reversals.
 const RETURN_LINE_OFFSET: i32 = 2 * VOID_LINE_OFFSET;
 
+/// The void of a whole check (or of its order), and when it happened when Toast says.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct WholeVoid {
+    pub(super) at: Option<DateTime<Utc>>,
+}
+
+/// A selection voided this long before its whole check was voided on its own first: an item
+/// void the cashier rang, then the check voided later. Toast stamps the selections a whole-check
+/// void marks with that void's own time (one request); a minute leaves room for clocks and
+/// retries without taking in a void rung minutes before.
+const VOIDED_BEFORE_THE_CHECK: Duration = Duration::seconds(60);
+
+impl WholeVoid {
+    /// Whether this void is what marked the selection at `sp` voided. A selection whose own
+    /// `voidDate` lies well before the check's was voided by itself first: it keeps its void
+    /// line, so the post-void figures count only what the whole void took back, and the
+    /// item-void figures count it once. Either date unknown: the check's void marked it.
+    fn covers(&self, s: &Value, sp: &str) -> Result<bool, PayloadError> {
+        let (Some(check), Some(own)) = (self.at, opt_toast_time(s, sp, "voidDate")?) else {
+            return Ok(true);
+        };
+        Ok(own > check - VOIDED_BEFORE_THE_CHECK)
+    }
+}
+
 /// The lines of the check at `path`, whose GUID (`check`) the return lines link to.
 ///
-/// `check_voided`: the check (or its order) is voided. Toast then marks every selection
+/// `whole_void`: the check (or its order) is voided. Toast then marks every selection
 /// voided too ("Void an order": "The selections object's voided value updates to true"), and
 /// the check's status (post-voided, else cancelled) says what happened: its selections stay
 /// sales, with no void line each. Reversed, the post-voided check would net to nothing, so the
 /// post-void figures (the post-voided checks' net) would miss it, and the item-void figures
-/// would count every item of it besides.
+/// would count every item of it besides. A selection voided on its own before (see
+/// [`WholeVoid::covers`]) keeps its void line.
 pub(super) fn check_lines(
     c: &Value,
     path: &str,
-    (check, check_voided): (&str, bool),
+    (check, whole_void): (&str, Option<WholeVoid>),
     money: Amounts,
 ) -> Result<Vec<Line>, PayloadError> {
     let mut lines = Vec::new();
@@ -48,7 +75,11 @@ pub(super) fn check_lines(
     for (i, s) in selections.iter().enumerate() {
         let sp = format!("{path}.selections[{i}]");
         let mut line = selection_line(s, &sp, i as i32 + 1, money)?;
-        let voided = super::read::flag(s, &sp, "voided")? && !check_voided;
+        let voided = super::read::flag(s, &sp, "voided")?
+            && match &whole_void {
+                Some(w) => !w.covers(s, &sp)?,
+                None => true,
+            };
         let exact = money.exact_or_zero(s, &sp, "tax")?;
         // A voided selection is out of the check's tax, and its void reverses it exactly.
         line.tax = if voided {

@@ -36,6 +36,8 @@ pub(super) struct Order<'a> {
     /// items as sold, where Toast's net sales leave the order out.
     pub(super) excess_food: bool,
     pub(super) voided: bool,
+    /// When the order was voided (`voidDate`), if it says.
+    pub(super) void_date: Option<DateTime<Utc>>,
     pub(super) server: Option<String>,
 }
 
@@ -59,6 +61,7 @@ impl<'a> Order<'a> {
             deleted: flag(o, path, "deleted")?,
             excess_food: flag(o, path, "excessFood")?,
             voided: flag(o, path, "voided")?,
+            void_date: opt_toast_time(o, path, "voidDate")?,
             server: reference(o, path, "server")?,
         })
     }

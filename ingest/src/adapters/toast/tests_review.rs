@@ -107,6 +107,59 @@ fn a_voided_paid_order_keeps_its_sales_so_the_post_void_counts_them() {
     assert_eq!(kinds, [LineKind::Sale, LineKind::Void]);
 }
 
+/// Fix (s26): a selection voided on its own, minutes before its whole check was voided, was a
+/// plain sale of the post-voided check: the post-void figure counted an item already taken
+/// back, and the item-void figures missed it. Its `voidDate` well before the check's now keeps
+/// its void line; a selection the whole void stamped (same time, or within the minute Toast
+/// needs), or one without dates, stays a sale as before.
+#[test]
+fn an_item_voided_before_its_check_keeps_its_void_line() {
+    let at = |hms: &str| json!(format!("2026-10-09T{hms}.000+0000"));
+    let with_void = |guid: &str, price: f64, when: Option<&str>| {
+        let mut s = item(guid, json!(price));
+        s["voided"] = true.into();
+        s["voidDate"] = when.map_or(Value::Null, at);
+        s
+    };
+    let mut paid = card(json!(30.0));
+    paid["paymentStatus"] = "VOIDED".into();
+    let check = |earlier: Option<&str>, check_at: Option<&str>| {
+        let c = json!({"voided": true, "voidDate": check_at.map_or(Value::Null, at),
+                       "selections": [with_void("s-1", 20.0, Some("19:30:00")),
+                                      with_void("s-2", 10.0, earlier)],
+                       "payments": [paid.clone()]});
+        let p = parsed(&page_of(json!({}), c));
+        assert!(rejects(&p).is_empty(), "{:?}", rejects(&p));
+        let t = txns(&p)[0].clone();
+        assert_eq!(t.status, TxnStatus::PostVoided);
+        let kinds: Vec<_> = t.lines.iter().map(|l| l.kind).collect();
+        (kinds, totals(&t).net, totals(&t).voids)
+    };
+    use LineKind::{Sale, Void};
+    // s-2 voided at 19:05, the check at 19:30: the post-void is the 20.00 left.
+    assert_eq!(
+        check(Some("19:05:00"), Some("19:30:00")),
+        (vec![Sale, Sale, Void], dec("20.00"), dec("10.00"))
+    );
+    // Stamped by the whole void (20 s apart at most): both stay sales of the post-void.
+    for (own, whole) in [
+        (Some("19:30:00"), Some("19:30:00")),
+        (Some("19:29:40"), Some("19:30:00")),
+    ] {
+        assert_eq!(
+            check(own, whole),
+            (vec![Sale, Sale], dec("30.00"), Decimal::ZERO)
+        );
+    }
+    // A date missing on either side: nothing tells them apart, as before.
+    for (own, whole) in [(None, Some("19:30:00")), (Some("19:05:00"), None)] {
+        assert_eq!(
+            check(own, whole),
+            (vec![Sale, Sale], dec("30.00"), Decimal::ZERO)
+        );
+    }
+}
+
 /// Fix: a service charge of Toast's `serviceChargeCategory` FUNDRAISING_CAMPAIGN (a donation
 /// the guest adds, which goes to the charity: the ServiceCharge's `destination` THIRD_PARTY)
 /// was booked as revenue, so net sales held money the restaurant passes on. Toast's net sales
