@@ -1,5 +1,6 @@
 //! Configuration: a TOML file (`--config`, or `POS_INGEST_CONFIG`), then environment overrides
-//! (`POS_INGEST_DATABASE_URL`, `POS_INGEST_LISTEN`, `POS_INGEST_TENANT`, the webhook secrets).
+//! (`POS_INGEST_DATABASE_URL`, `POS_INGEST_LISTEN`, `POS_INGEST_TENANT`, the webhook secrets,
+//! `POS_INGEST_TOKENS`).
 //! Secrets belong in the environment; the file holds the shape of the deployment.
 
 use anyhow::{bail, Context as _};
@@ -92,6 +93,11 @@ pub struct ServeConfig {
     /// handed to the writers and their answers (benches/ingest/RESULTS.md).
     #[serde(default)]
     pub http_threads: usize,
+    /// Bearer tokens of `/v1/events` and `/v1/ingest/{format}`: the SHA-256 hex digest of each
+    /// token → the tenant it may write, or `"*"` for any (env `POS_INGEST_TOKENS`,
+    /// `digest=tenant,digest=*`). Empty, those routes take any sender (`serve::tokens`).
+    #[serde(default)]
+    pub tokens: HashMap<String, String>,
 }
 
 impl Default for ServeConfig {
@@ -107,6 +113,7 @@ impl Default for ServeConfig {
             max_body_bytes: default_max_body(),
             idle_timeout_secs: default_idle_timeout_secs(),
             http_threads: 0,
+            tokens: HashMap::new(),
         }
     }
 }
@@ -225,6 +232,27 @@ fn token_pairs(v: &str) -> impl Iterator<Item = (String, String)> + '_ {
         let (m, t) = (m.trim(), t.trim());
         (!m.is_empty() && !t.is_empty()).then(|| (m.to_string(), t.to_string()))
     })
+}
+
+/// `digest=tenant,digest=*` as pairs. An entry without `=` is kept with no tenant rather than
+/// skipped, so that `check` refuses it: a mistyped variable must not leave the routes open.
+fn digest_pairs(v: &str) -> impl Iterator<Item = (String, String)> + '_ {
+    v.split(',').filter(|p| !p.trim().is_empty()).map(|pair| {
+        let (d, t) = pair.split_once('=').unwrap_or((pair, ""));
+        (d.trim().to_string(), t.trim().to_string())
+    })
+}
+
+/// Every `[serve.tokens]` key is a digest and every tenant is named (`"*"` for any).
+fn check_tokens(tokens: &HashMap<String, String>) -> anyhow::Result<()> {
+    for (key, tenant) in tokens {
+        crate::serve::tokens::parse_digest(key)?;
+        if tenant.trim().is_empty() {
+            let key = &key[..8];
+            bail!("[serve.tokens] key \"{key}…\" names no tenant: write the tenant it may write, or \"*\" for any");
+        }
+    }
+    Ok(())
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -378,6 +406,9 @@ impl Config {
         if let Some(v) = get("POS_INGEST_TOAST_WEBHOOK_SECRET") {
             self.toast.webhook_secret = Some(v);
         }
+        if let Some(v) = get("POS_INGEST_TOKENS") {
+            self.serve.tokens.extend(digest_pairs(&v));
+        }
     }
 
     /// Fails on a time zone name chrono-tz does not know, naming the store.
@@ -399,7 +430,7 @@ impl Config {
         {
             bail!("[serve] queue_bytes must be at least max_body_bytes and below 4 GiB");
         }
-        Ok(())
+        check_tokens(&self.serve.tokens)
     }
 
     pub fn database_url(&self) -> anyhow::Result<&str> {
@@ -547,6 +578,48 @@ mod tests {
         let c = Config::parse("[stores.BAR]\nbusiness_day_start = \"4am\"\n").unwrap();
         let err = format!("{:#}", c.check().unwrap_err());
         assert!(err.contains("BAR") && err.contains("4am"), "{err}");
+    }
+
+    #[test]
+    fn serve_tokens_are_digests_bound_to_tenants_and_a_bad_key_is_refused_naming_it() {
+        let d = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+        let c = Config::parse(&format!("[serve.tokens]\n{d} = \"acme\"\n")).unwrap();
+        assert_eq!(c.serve.tokens.get(d).map(String::as_str), Some("acme"));
+        assert!(c.check().is_ok());
+        assert!(Config::parse("").unwrap().serve.tokens.is_empty());
+        for key in [
+            d.to_uppercase(),
+            d[..63].to_string(),
+            "my-token-in-clear".into(),
+        ] {
+            let c = Config::parse(&format!("[serve.tokens]\n\"{key}\" = \"acme\"\n")).unwrap();
+            let e = format!("{:#}", c.check().unwrap_err());
+            assert!(e.contains("[serve.tokens]") && e.contains(&key[..8]), "{e}");
+            assert!(!e.contains(&key), "named by its start only: {e}");
+        }
+        let c = Config::parse(&format!("[serve.tokens]\n{d} = \" \"\n")).unwrap();
+        let e = c.check().unwrap_err().to_string();
+        assert!(e.contains("names no tenant") && e.contains(&d[..8]), "{e}");
+    }
+
+    #[test]
+    fn serve_tokens_from_the_env_add_to_the_file_and_a_malformed_one_is_refused() {
+        let (a, b) = ("a".repeat(64), "b".repeat(64));
+        let mut c = Config::parse(&format!("[serve.tokens]\n{a} = \"acme\"\n")).unwrap();
+        c.apply_env(|k| (k == "POS_INGEST_TOKENS").then(|| format!(" {b} = * ,")));
+        assert_eq!(c.serve.tokens.get(&a).map(String::as_str), Some("acme"));
+        assert_eq!(c.serve.tokens.get(&b).map(String::as_str), Some("*"));
+        assert!(c.check().is_ok());
+        c.apply_env(|k| (k == "POS_INGEST_TOKENS").then(|| "cleartext-token".into()));
+        let e = c.check().unwrap_err().to_string();
+        assert!(e.contains("\"cleartex…\"") && e.contains("SHA-256"), "{e}");
+        let mut c = Config::default();
+        c.apply_env(|k| (k == "POS_INGEST_TOKENS").then(|| format!("{a}=")));
+        assert!(c
+            .check()
+            .unwrap_err()
+            .to_string()
+            .contains("names no tenant"));
     }
 
     #[test]

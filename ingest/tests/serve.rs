@@ -10,6 +10,7 @@ use pos_ingest::adapters::Context;
 use pos_ingest::config::Config;
 use pos_ingest::serve::group::{Committer, GroupConfig};
 use pos_ingest::serve::metrics::Metrics;
+use pos_ingest::serve::tokens::Tokens;
 use pos_ingest::serve::{router, signature, AppState};
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,8 +29,10 @@ async fn start(url: &str, cfg: Config, fetch_base: Option<String>) -> String {
     let fetcher =
         pos_ingest::serve::fetch::SquareFetcher::new(fetch_base.as_deref(), Some("token"));
     let clover_fetcher = pos_ingest::serve::fetch_clover::CloverFetcher::new(&cfg.clover);
+    let ctx = Context::from_config(&cfg).unwrap();
     let state = Arc::new(AppState {
-        ctx: Context::from_config(&cfg).unwrap(),
+        tokens: Tokens::new(&cfg.serve.tokens, &ctx).unwrap(),
+        ctx,
         mappings: Default::default(),
         committer,
         metrics: metrics.clone(),
@@ -885,4 +888,111 @@ async fn sigterm_with_a_stalled_sender_ends_after_the_idle_timeout() {
         1,
         "the answered request's line, and nothing of the stalled one"
     );
+}
+
+/// The SHA-256 hex digest of a token, as `[serve.tokens]` holds it.
+fn digest(token: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(token))
+}
+
+/// `event(txn, …)` naming `tenant`.
+fn event_of(tenant: &str, txn: &str) -> String {
+    event(txn, 1, &[("4011", "1", "1.00")]).replacen(
+        r#""store_id""#,
+        &format!(r#""tenant_id":"{tenant}","store_id""#),
+        1,
+    )
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
+async fn tokens_bind_senders_to_their_tenant_and_refuse_the_rest() {
+    let url = fresh_db("tokens").await;
+    let mut cfg = config("default");
+    cfg.serve.tokens.insert(digest("tok-a"), "A".into());
+    cfg.serve.tokens.insert(digest("relay"), "*".into());
+    let base = start(&url, cfg, None).await;
+    let http = reqwest::Client::new();
+    let post = |path: &str, token: Option<&str>, body: String| {
+        let r = http.post(format!("{base}{path}")).body(body);
+        match token {
+            Some(t) => r.bearer_auth(t),
+            None => r,
+        }
+        .send()
+    };
+    let db = connect(&url).await;
+    let count = |sql: &'static str| scalar_i64(&db, sql);
+
+    // No token, or an unknown one: 401 and nothing stored.
+    for token in [None, Some("tok-b")] {
+        let r = post(
+            "/v1/events",
+            token,
+            event("n1", 1, &[("4011", "1", "1.00")]),
+        );
+        let r = r.await.unwrap();
+        assert_eq!(r.status(), 401);
+        assert_eq!(json(r).await["field"], "Authorization");
+    }
+    assert_eq!(count("SELECT count(*) FROM pos.raw_inbox").await, 0);
+
+    // A's token: an event naming B alone is a 422 naming `tenant_id`, nothing stored.
+    let r = post("/v1/events", Some("tok-a"), event_of("B", "t1"))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert_eq!(json(r).await["field"], "tenant_id");
+    assert_eq!(count("SELECT count(*) FROM pos.raw_inbox").await, 0);
+
+    // In a batch it is a reject under A, and the rest lands under A.
+    let batch = format!(
+        "{}\n{}\n",
+        event_of("B", "t1"),
+        event("t2", 1, &[("4011", "1", "1.00")])
+    );
+    let r = post("/v1/ingest/canonical", Some("tok-a"), batch)
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let body = json(r).await;
+    assert_eq!(body["stored"], 2, "{body}");
+    assert_eq!(
+        body["rejected"][0]["detail"]["field"], "tenant_id",
+        "{body}"
+    );
+    let rejects =
+        "SELECT count(*) FROM pos.reject WHERE tenant_id = 'A' AND reason LIKE '%tenant_id%'";
+    assert_eq!(count(rejects).await, 1);
+
+    // The refused event resent without `tenant_id` lands under A (not a duplicate of its reject).
+    let r = post(
+        "/v1/events",
+        Some("tok-a"),
+        event("t1", 1, &[("4011", "1", "1.00")]),
+    );
+    let body = json(r.await.unwrap()).await;
+    assert_eq!(
+        (body["stored"].as_i64(), body["duplicates"].as_i64()),
+        (Some(1), Some(0)),
+        "{body}"
+    );
+    let a = "SELECT count(*) FROM pos.txn WHERE tenant_id = 'A' AND source_txn_id IN ('t1', 't2')";
+    assert_eq!(count(a).await, 2);
+    for sql in [
+        "SELECT count(*) FROM pos.txn WHERE tenant_id <> 'A'",
+        "SELECT count(*) FROM pos.raw_inbox WHERE tenant_id <> 'A'",
+        "SELECT count(*) FROM pos.reject WHERE tenant_id <> 'A'",
+    ] {
+        assert_eq!(count(sql).await, 0, "nothing for B: {sql}");
+    }
+
+    // A relay's "*" token writes the tenant its event names, as without tokens.
+    let r = post("/v1/events", Some("relay"), event_of("B", "t3"))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let b = "SELECT count(*) FROM pos.txn WHERE tenant_id = 'B' AND source_txn_id = 't3'";
+    assert_eq!(count(b).await, 1);
 }

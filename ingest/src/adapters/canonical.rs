@@ -415,7 +415,28 @@ pub fn decode(ctx: &Context, text: &str) -> Result<Decoded, PayloadError> {
             "field `event_id` is blank: leave it out to have it derived",
         ));
     }
+    if ctx.tenant_bound && decoded.tenant_id != ctx.tenant_id {
+        return Ok(other_tenant(ctx, decoded, text));
+    }
     Ok(decoded)
+}
+
+/// An event naming a tenant other than the one its sender's token is bound to: a reject kept
+/// under the bound tenant (the inbox row and the reject are the sender's own), never a write
+/// into the tenant it named.
+fn other_tenant(ctx: &Context, d: Decoded, text: &str) -> Decoded {
+    let reason = format!(
+        "field `tenant_id`: `{}` is not the tenant this sender's token may write (`{}`): leave \
+         `tenant_id` out, or send with that tenant's token",
+        d.tenant_id, ctx.tenant_id
+    );
+    let mut j = reject(&ctx.tenant_id, &d.source, &d.event_id, text, reason);
+    j.detail = serde_json::json!({ "field": "tenant_id" });
+    Decoded {
+        tenant_id: ctx.tenant_id.clone(),
+        record: Err(j),
+        ..d
+    }
 }
 
 /// Refuses an event with a `\u0000` escape in any string: PostgreSQL text cannot hold U+0000,

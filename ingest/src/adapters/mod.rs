@@ -45,6 +45,9 @@ impl PayloadError {
 #[derive(Debug, Clone)]
 pub struct Context {
     pub tenant_id: String,
+    /// The tenant is the sender's, bound by its bearer token (`[serve.tokens]`): a canonical
+    /// event naming another tenant is refused rather than written there.
+    pub tenant_bound: bool,
     pub default_tz: Tz,
     pub store_tz: HashMap<String, Tz>,
     /// Local time at which the business day starts, for stores not listed and per store
@@ -85,6 +88,7 @@ impl Context {
         let day_start = |s: &Option<String>| s.as_deref().and_then(csv::day_start);
         Ok(Context {
             tenant_id: cfg.tenant.clone(),
+            tenant_bound: false,
             default_tz: parse_tz(&cfg.timezone)?,
             store_tz,
             default_day_start: day_start(&cfg.business_day_start).unwrap_or_default(),
@@ -118,6 +122,7 @@ impl Context {
     pub fn for_tenant(tenant: &str) -> Context {
         Context {
             tenant_id: tenant.to_string(),
+            tenant_bound: false,
             default_tz: Tz::UTC,
             store_tz: HashMap::new(),
             default_day_start: Duration::zero(),

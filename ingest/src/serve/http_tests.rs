@@ -21,8 +21,10 @@ pub(super) fn state(cfg: Config) -> Shared {
         queue: 4,
         queue_bytes: 1 << 20,
     };
+    let ctx = Context::from_config(&cfg).unwrap();
     Arc::new(AppState {
-        ctx: Context::from_config(&cfg).unwrap(),
+        tokens: tokens::Tokens::new(&cfg.serve.tokens, &ctx).unwrap(),
+        ctx,
         mappings: Default::default(),
         committer: Committer::start(group, metrics.clone()).unwrap(),
         metrics,
@@ -266,4 +268,104 @@ async fn an_idle_connection_is_closed_after_the_idle_timeout() {
     let mut buf = Vec::new();
     let closed = tokio::time::timeout(Duration::from_secs(3), c.read_to_end(&mut buf)).await;
     assert!(closed.is_ok(), "still open after 3 s");
+}
+
+/// A config whose tokens are `tok-a` for tenant A and `relay` for any tenant.
+fn with_tokens() -> Config {
+    let digest = |t: &str| hex::encode(<sha2::Sha256 as sha2::Digest>::digest(t));
+    let mut cfg = Config::default();
+    cfg.serve.tokens.insert(digest("tok-a"), "A".into());
+    cfg.serve.tokens.insert(digest("relay"), "*".into());
+    cfg
+}
+
+const EVENT: &str = r#"{"schema_version":1,"type":"transaction","store_id":"S1","source":"test","txn_id":"1","occurred_at":"2026-11-02T10:00:00Z","currency":"USD","lines":[{"line_no":1,"item_id":"4011","quantity":"1","unit_price":"1.00"}]}"#;
+
+/// `EVENT` naming tenant B.
+fn event_for_b() -> String {
+    EVENT.replacen(r#""store_id""#, r#""tenant_id":"B","store_id""#, 1)
+}
+
+/// With tokens configured, the data routes refuse a request without one, or with one not
+/// configured, before reading its body: a JSON 401 naming `Authorization`, counted.
+#[tokio::test]
+async fn with_tokens_the_data_routes_refuse_senders_without_a_known_one() {
+    let (addr, s) = serve(with_tokens()).await;
+    for (path, auth) in [
+        ("/v1/events", None),
+        ("/v1/events", Some("Bearer tok-b")),
+        ("/v1/events", Some("Basic dG9rLWE=")),
+        ("/v1/ingest/canonical", None),
+        ("/v1/ingest/nope", Some("Bearer nope")),
+    ] {
+        let h: Vec<_> = auth.map(|a| ("authorization", a)).into_iter().collect();
+        let a = send(addr, "POST", path, &h, EVENT.as_bytes()).await;
+        assert_eq!(a.status, 401, "{path} {auth:?}: {}", a.body);
+        assert!(is_json_error(&a), "{} {}", a.head, a.body);
+        assert_eq!(a.body["field"], "Authorization");
+        assert!(a.head.contains("www-authenticate: bearer"), "{}", a.head);
+    }
+    let metrics = s.metrics.render();
+    for (route, n) in [("events", 3), ("ingest", 2)] {
+        let line = format!("pos_ingest_http_responses_total{{route=\"{route}\",code=\"401\"}} {n}");
+        assert!(metrics.contains(&line), "{metrics}");
+    }
+    // A method the route does not take is still a 405, token or not.
+    assert_eq!(send(addr, "GET", "/v1/events", &[], b"").await.status, 405);
+}
+
+/// A token bound to A refuses one event naming B with a 422 naming `tenant_id` (nothing is
+/// stored: the committer, whose database is unreachable, is never asked). The same event
+/// without `tenant_id`, or naming B with a `"*"` token, reaches the committer (its 503).
+#[tokio::test]
+async fn a_token_bound_to_a_tenant_refuses_an_event_naming_another() {
+    let (addr, _) = serve(with_tokens()).await;
+    let b = event_for_b();
+    for (path, auth) in [
+        ("/v1/events", "bearer tok-a"),
+        ("/v1/ingest/canonical", "BEARER tok-a"),
+    ] {
+        let a = send(addr, "POST", path, &[("authorization", auth)], b.as_bytes()).await;
+        assert_eq!(
+            (a.status, a.body["field"].as_str()),
+            (422, Some("tenant_id")),
+            "{}",
+            a.body
+        );
+        assert!(a.body["kept"].is_null(), "nothing kept: {}", a.body);
+    }
+    for (body, auth) in [(EVENT, "Bearer tok-a"), (b.as_str(), "Bearer relay")] {
+        let a = send(
+            addr,
+            "POST",
+            "/v1/events",
+            &[("authorization", auth)],
+            body.as_bytes(),
+        )
+        .await;
+        let committer = (a.status, a.head.contains("retry-after"));
+        assert_eq!(
+            committer,
+            (503, true),
+            "past the token and the checks: {}",
+            a.body
+        );
+    }
+}
+
+/// Without tokens the data routes take any sender, as before; with them the signed webhook
+/// routes still answer by their signature alone.
+#[tokio::test]
+async fn tokens_leave_open_routes_open_without_them_and_webhooks_signed() {
+    let (addr, _) = serve(Config::default()).await;
+    let a = send(addr, "POST", "/v1/events", &[], event_for_b().as_bytes()).await;
+    assert_eq!(a.status, 503, "{}", a.body);
+    let mut cfg = with_tokens();
+    cfg.shopify.secret = Some("s3cret".into());
+    let (addr, _) = serve(cfg).await;
+    let body = br#"{"id":1}"#;
+    let sig = signature::shopify_sign("s3cret", body);
+    let h = [("x-shopify-hmac-sha256", sig.as_str())];
+    let a = send(addr, "POST", "/v1/webhooks/shopify", &h, body).await;
+    assert_ne!(a.status, 401, "{}", a.body);
 }

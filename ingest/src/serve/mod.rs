@@ -5,6 +5,8 @@
 //! Every error answer is JSON with `error` (and `field` where one is to blame), also those
 //! made before a handler runs: an unknown route (404), a method a route does not take (405), a
 //! body over `max_body_bytes` (413), a compressed body (415).
+//! With `[serve.tokens]` configured, the unsigned data routes take only senders with a bearer
+//! token, each bound to its tenant (`tokens`); the webhook routes are signed instead.
 
 mod clover_hook;
 pub mod fetch;
@@ -15,6 +17,7 @@ mod mappings;
 pub mod metrics;
 pub mod signature;
 mod toast_hook;
+pub mod tokens;
 
 #[cfg(test)]
 mod http_tests;
@@ -33,7 +36,7 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::middleware::{from_fn_with_state, map_response_with_state, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use group::{Committer, GroupConfig, Refusal};
 use metrics::Metrics;
 use serde_json::json;
@@ -50,15 +53,18 @@ pub struct AppState {
     pub cfg: Config,
     pub fetcher: Option<fetch::SquareFetcher>,
     pub clover_fetcher: Option<fetch_clover::CloverFetcher>,
+    /// `[serve.tokens]`: who may post to `/v1/events` and `/v1/ingest/{format}`, for which tenant.
+    pub tokens: tokens::Tokens,
 }
 
 type Shared = Arc<AppState>;
 
 pub fn router(state: Shared) -> Router {
     let limit = state.cfg.serve.max_body_bytes;
+    let token = from_fn_with_state(state.clone(), require_token);
     Router::new()
-        .route("/v1/events", post(events))
-        .route("/v1/ingest/{format}", post(ingest))
+        .route("/v1/events", post(events).route_layer(token.clone()))
+        .route("/v1/ingest/{format}", post(ingest).route_layer(token))
         .route("/v1/webhooks/square", post(square_hook))
         .route("/v1/webhooks/shopify", post(shopify_hook))
         .route("/v1/webhooks/clover", post(clover_hook::clover_hook))
@@ -106,6 +112,29 @@ async fn refuse_encoded(State(s): State<Shared>, req: Request, next: Next) -> Re
     );
     s.metrics.response(route, r.status().as_u16());
     r
+}
+
+/// The unsigned data routes' bearer token, checked before the body is read (a sender without
+/// one cannot make the service buffer `max_body_bytes`): refused with 401, else what it grants
+/// goes to the handler as a request extension. Without configured tokens everyone passes.
+async fn require_token(State(s): State<Shared>, mut req: Request, next: Next) -> Response {
+    match s.tokens.grant(req.headers()) {
+        Ok(grant) => {
+            req.extensions_mut().insert(grant);
+            next.run(req).await
+        }
+        Err(why) => {
+            let mut r = error(
+                StatusCode::UNAUTHORIZED,
+                why.message(),
+                Some("Authorization"),
+            );
+            r.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            s.metrics.response(route_name(req.uri().path()), 401);
+            r
+        }
+    }
 }
 
 /// Turns the plain-text (or empty) 4xx answers made before a handler runs into the JSON
@@ -163,6 +192,7 @@ pub async fn run(cfg: Config) -> anyhow::Result<()> {
         queue: s.queue,
         queue_bytes: s.queue_bytes,
     };
+    let tokens = tokens::Tokens::new(&cfg.serve.tokens, &ctx)?;
     let committer = Committer::start(group, metrics.clone())?;
     let fetcher = fetch::SquareFetcher::new(
         cfg.square.api_base_url.as_deref(),
@@ -180,11 +210,15 @@ pub async fn run(cfg: Config) -> anyhow::Result<()> {
         cfg,
         fetcher,
         clover_fetcher,
+        tokens,
     });
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
     tracing::info!(%listen, max_connections, "pos-ingest serving");
+    if state.tokens.is_open() {
+        tracing::warn!(%listen, "[serve.tokens] is empty: POST /v1/events and /v1/ingest/{{format}} take data for any tenant from any sender that reaches the port");
+    }
     let listener = listener::Limited::new(listener, max_connections, idle, state.metrics.clone());
     axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown())
@@ -233,20 +267,19 @@ async fn metrics_text(State(s): State<Shared>) -> Response {
         .into_response()
 }
 
-async fn events(State(s): State<Shared>, body: Bytes) -> Response {
-    handle(
-        &s,
-        "events",
-        Format::Canonical,
-        body,
-        Meta::default(),
-        Instant::now(),
-    )
-    .await
+async fn events(
+    State(s): State<Shared>,
+    Extension(grant): Extension<tokens::Grant>,
+    body: Bytes,
+) -> Response {
+    let (ctx, meta) = (grant.context(&s.ctx), Meta::default());
+    let started = Instant::now();
+    handle_as(&s, ctx, "events", Format::Canonical, body, meta, started).await
 }
 
 async fn ingest(
     State(s): State<Shared>,
+    Extension(grant): Extension<tokens::Grant>,
     Path(format): Path<String>,
     headers: HeaderMap,
     body: Bytes,
@@ -258,7 +291,7 @@ async fn ingest(
         ..Meta::default()
     };
     match format.parse::<Format>() {
-        Ok(f) => handle(&s, "ingest", f, body, meta, started).await,
+        Ok(f) => handle_as(&s, grant.context(&s.ctx), "ingest", f, body, meta, started).await,
         Err(e) => error(StatusCode::NOT_FOUND, &e, Some("format")),
     }
 }
@@ -334,8 +367,23 @@ fn finish(s: &AppState, route: &str, r: Response, started: Instant) -> Response 
     r
 }
 
+/// A webhook's payload, for the configured tenant.
 async fn handle(
     s: &AppState,
+    route: &str,
+    format: Format,
+    body: Bytes,
+    meta: Meta,
+    started: Instant,
+) -> Response {
+    handle_as(s, &s.ctx, route, format, body, meta, started).await
+}
+
+/// A payload mapped with `ctx`: the service's, or that of the tenant the sender's token is
+/// bound to.
+async fn handle_as(
+    s: &AppState,
+    ctx: &Context,
     route: &str,
     format: Format,
     body: Bytes,
@@ -345,12 +393,13 @@ async fn handle(
     // A signed webhook's sender cannot mend its payload, and after its retries it is gone:
     // what cannot be read is kept (see `keep_refused`), then refused as from anyone else.
     let keep = matches!(route, "square" | "shopify" | "clover" | "toast");
-    let r = handle_inner(s, format, body, meta, keep).await;
+    let r = handle_inner(s, ctx, format, body, meta, keep).await;
     finish(s, route, r, started)
 }
 
 async fn handle_inner(
     s: &AppState,
+    ctx: &Context,
     format: Format,
     body: Bytes,
     meta: Meta,
@@ -361,7 +410,7 @@ async fn handle_inner(
         Ok(t) => t,
         Err(e) if keep => {
             let text = String::from_utf8_lossy(&body).into_owned();
-            return keep_refused(s, &format, &meta, text, &e).await;
+            return keep_refused(s, ctx, &format, &meta, text, &e).await;
         }
         Err(e) => return bad_payload(&e),
     };
@@ -373,9 +422,9 @@ async fn handle_inner(
             None,
         );
     }
-    let mut mapped = match map(&s.ctx, &s.mappings, &format, text, &meta) {
+    let mut mapped = match map(ctx, &s.mappings, &format, text, &meta) {
         Ok(m) => m,
-        Err(e) if keep => return keep_refused(s, &format, &meta, text.to_string(), &e).await,
+        Err(e) if keep => return keep_refused(s, ctx, &format, &meta, text.to_string(), &e).await,
         Err(e) => return bad_payload(&e),
     };
     // One record that cannot be stored: tell the sender now rather than keep it as a reject
@@ -384,10 +433,10 @@ async fn handle_inner(
     if let (Some((reason, field)), false) = (&invalid, keep) {
         return error(StatusCode::UNPROCESSABLE_ENTITY, reason, field.as_deref());
     }
-    if let Err(resp) = fetch_orders(s, &mut mapped).await {
+    if let Err(resp) = fetch_orders(s, ctx, &mut mapped).await {
         return resp;
     }
-    fetch_clover(s, &mut mapped).await;
+    fetch_clover(s, ctx, &mut mapped).await;
     quarantine_rejected(&mut mapped.envelopes);
     // Packed here, on the HTTP thread, not on the writer's that the whole batch waits on.
     prepack(&mut mapped.envelopes);
@@ -457,12 +506,13 @@ fn refusal(r: Refusal) -> Response {
 /// that row, not a second reject. If it cannot be committed, the 503 asks for the retry.
 async fn keep_refused(
     s: &AppState,
+    ctx: &Context,
     format: &Format,
     meta: &Meta,
     text: String,
     e: &PayloadError,
 ) -> Response {
-    let env = kept_unreadable(&s.ctx, format, meta, text, e);
+    let env = kept_unreadable(ctx, format, meta, text, e);
     match s.committer.submit(vec![env]).await {
         Ok(ack) => {
             let body = json!({
@@ -496,14 +546,14 @@ fn kept_unreadable(
 }
 
 /// Fetches the Square orders a notification named and adds each as its own payload.
-async fn fetch_orders(s: &AppState, mapped: &mut Mapped) -> Result<(), Response> {
+async fn fetch_orders(s: &AppState, ctx: &Context, mapped: &mut Mapped) -> Result<(), Response> {
     if mapped.fetch_orders.is_empty() {
         return Ok(());
     }
     let Some(f) = &s.fetcher else {
         for env in &mut mapped.envelopes {
             env.rejects.push(Reject {
-                tenant_id: Some(s.ctx.tenant_id.clone()),
+                tenant_id: Some(ctx.tenant_id.clone()),
                 source: square::SOURCE.into(),
                 event_id: None,
                 payload: None,
@@ -520,14 +570,7 @@ async fn fetch_orders(s: &AppState, mapped: &mut Mapped) -> Result<(), Response>
                 .insert("retry-after", HeaderValue::from_static("5"));
             r
         })?;
-        let m = map(
-            &s.ctx,
-            &s.mappings,
-            &Format::Square,
-            &body,
-            &Meta::default(),
-        )
-        .map_err(|e| {
+        let m = map(ctx, &s.mappings, &Format::Square, &body, &Meta::default()).map_err(|e| {
             error(
                 StatusCode::BAD_GATEWAY,
                 &format!("order {id} from Square: {}", e.message),
@@ -544,14 +587,14 @@ async fn fetch_orders(s: &AppState, mapped: &mut Mapped) -> Result<(), Response>
 /// named. An order or payment not fetched, or an order fetched but unreadable, is a reject: on
 /// the notification (kept, naming the order or payment), or on the fetched body (kept for
 /// `replay`). Nothing is answered with a 503: Clover does not promise to send it again.
-async fn fetch_clover(s: &AppState, mapped: &mut Mapped) {
+async fn fetch_clover(s: &AppState, ctx: &Context, mapped: &mut Mapped) {
     let orders = std::mem::take(&mut mapped.fetch_clover);
     let payments = std::mem::take(&mut mapped.fetch_clover_payments);
     if orders.is_empty() && payments.is_empty() {
         return;
     }
     let reject = |reason: String, detail: serde_json::Value| Reject {
-        tenant_id: Some(s.ctx.tenant_id.clone()),
+        tenant_id: Some(ctx.tenant_id.clone()),
         source: clover::SOURCE.into(),
         event_id: None,
         payload: None,
@@ -572,7 +615,7 @@ async fn fetch_clover(s: &AppState, mapped: &mut Mapped) {
             rejects.extend(failed.iter().map(|e| reject(e.to_string(), e.detail())));
             for (merchant, id) in wanted {
                 match f.order(&merchant, &id).await {
-                    Ok(body) => add_clover_order(s, mapped, &merchant, &id, body),
+                    Ok(body) => add_clover_order(s, ctx, mapped, &merchant, &id, body),
                     Err(e) => rejects.push(reject(e.to_string(), e.detail())),
                 }
             }
@@ -584,15 +627,22 @@ async fn fetch_clover(s: &AppState, mapped: &mut Mapped) {
 }
 
 /// A fetched Clover order as its own payload: mapped, or kept unreadable with the reason.
-fn add_clover_order(s: &AppState, mapped: &mut Mapped, merchant: &str, id: &str, body: String) {
+fn add_clover_order(
+    s: &AppState,
+    ctx: &Context,
+    mapped: &mut Mapped,
+    merchant: &str,
+    id: &str,
+    body: String,
+) {
     let meta = Meta {
         merchant: Some(merchant.to_string()),
         ..Meta::default()
     };
-    match map(&s.ctx, &s.mappings, &Format::Clover, &body, &meta) {
+    match map(ctx, &s.mappings, &Format::Clover, &body, &meta) {
         Ok(m) => mapped.envelopes.extend(m.envelopes),
         Err(e) => mapped.envelopes.push(unreadable(
-            &s.ctx,
+            ctx,
             clover::SOURCE,
             format!(
                 "{}{}",
