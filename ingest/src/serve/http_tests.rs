@@ -120,6 +120,29 @@ async fn unknown_routes_and_methods_are_answered_in_json() {
     );
 }
 
+/// An empty body is a 400 (a client bug) and `[]` a 200 that writes nothing: both used to
+/// reach the database, for a `stored: 0` answer and an audit row each. The committer here
+/// cannot reach its database, so anything that got to it would be a 503.
+#[tokio::test]
+async fn empty_bodies_reach_no_database() {
+    let (addr, _) = serve(Config::default()).await;
+    for body in [&b""[..], b"\n", b"  \r\n "] {
+        let a = send(addr, "POST", "/v1/events", &[], body).await;
+        assert_eq!(a.status, 400, "{body:?}: {}", a.body);
+        assert!(is_json_error(&a), "{} {}", a.head, a.body);
+    }
+    let a = send(addr, "POST", "/v1/ingest/canonical", &[], b"").await;
+    assert_eq!(a.status, 400, "{}", a.body);
+    let a = send(addr, "POST", "/v1/events", &[], b"[]").await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(
+        (a.body["stored"].as_i64(), a.body["batch_id"].is_null()),
+        (Some(0), true),
+        "{}",
+        a.body
+    );
+}
+
 #[tokio::test]
 async fn a_body_over_max_body_bytes_is_a_json_413_and_counted() {
     let (addr, s) = serve(Config::default()).await;

@@ -422,6 +422,14 @@ async fn handle_inner(
             None,
         );
     }
+    if !keep && text.trim().is_empty() {
+        // A client bug, not a batch of nothing: before, it got 200 and an audit row.
+        return error(
+            StatusCode::BAD_REQUEST,
+            "the body is empty: send events (canonical NDJSON, a JSON array or an object) or a payload of the format",
+            None,
+        );
+    }
     let mut mapped = match map(ctx, &s.mappings, &format, text, &meta) {
         Ok(m) => m,
         Err(e) if keep => return keep_refused(s, ctx, &format, &meta, text.to_string(), &e).await,
@@ -437,6 +445,11 @@ async fn handle_inner(
         return resp;
     }
     fetch_clover(s, ctx, &mut mapped).await;
+    if !keep && mapped.envelopes.is_empty() {
+        // `[]`: nothing to store, so no transaction and no audit row for it.
+        let body = json!({ "status": "committed", "batch_id": null, "stored": 0, "duplicates": 0, "rejected": [] });
+        return (StatusCode::OK, Json(body)).into_response();
+    }
     quarantine_rejected(&mut mapped.envelopes);
     // Packed here, on the HTTP thread, not on the writer's that the whole batch waits on.
     prepack(&mut mapped.envelopes);
