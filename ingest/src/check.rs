@@ -214,13 +214,7 @@ pub fn run(
 ) -> anyhow::Result<Report> {
     let mut r = Report::default();
     for file in files {
-        let format = match format.cloned().or_else(|| Format::from_path(file)) {
-            Some(f) => f,
-            None => anyhow::bail!(
-                "{}: cannot tell the format from the name; pass --format",
-                file.display()
-            ),
-        };
+        let format = crate::import::format_of(format, file)?;
         let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
         r.files += 1;
         let text = match text_of(mappings, &format, &bytes) {

@@ -104,8 +104,9 @@ enum Cmd {
         /// rejected (default), processed or all.
         #[arg(long, default_value = "rejected")]
         status: String,
-        /// Only rows received at or after this time (RFC 3339).
-        #[arg(long)]
+        /// Only rows received at or after this time (RFC 3339 with its offset, or a day:
+        /// 2026-01-05 is from midnight UTC).
+        #[arg(long, value_parser = pos_ingest::replay::parse_since)]
         since: Option<chrono::DateTime<chrono::Utc>>,
         /// Only these inbox ids.
         #[arg(long = "id")]
@@ -276,7 +277,14 @@ async fn run(cmd: Cmd, mut cfg: Config) -> anyhow::Result<()> {
                 ids,
                 batch,
             };
-            println!("{}", pos_ingest::replay::run(args, &ctx, &mappings).await?);
+            let summary = pos_ingest::replay::run(args, &ctx, &mappings).await?;
+            println!("{summary}");
+            if !summary.missed_ids.is_empty() {
+                anyhow::bail!(
+                    "{} of the inbox ids named were not replayed",
+                    summary.missed_ids.len()
+                );
+            }
         }
     }
     Ok(())
@@ -300,5 +308,22 @@ mod tests {
             panic!("an import")
         };
         assert_eq!((state_dir.as_str(), writers, batch), ("", 1, 5000));
+    }
+
+    #[test]
+    fn since_takes_a_day_and_refuses_a_time_without_offset_clearly() {
+        let parse = |v: &str| Cli::try_parse_from(["pos-ingest", "replay", "--since", v]);
+        let Cmd::Replay { since, .. } = parse("2026-01-05").expect("a day").cmd else {
+            panic!("a replay")
+        };
+        assert_eq!(
+            since.map(|t| t.to_rfc3339()).as_deref(),
+            Some("2026-01-05T00:00:00+00:00")
+        );
+        let e = parse("2026-01-05 08:00")
+            .err()
+            .expect("refused")
+            .to_string();
+        assert!(e.contains("RFC 3339"), "{e}");
     }
 }

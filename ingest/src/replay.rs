@@ -29,17 +29,50 @@ pub struct Summary {
     pub rows: usize,
     pub counts: Counts,
     pub unreadable: usize,
+    /// Ids named with `--id` that no row replayed had: no such row, an erased one, or one the
+    /// other filters (`--status` is `rejected` unless given) left out.
+    pub missed_ids: Vec<i64>,
 }
 
 impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let c = &self.counts;
-        write!(
+        if self.rows == 0 {
+            write!(f, "no inbox rows match the filters: nothing replayed")?;
+        } else {
+            write!(
             f,
             "replayed {} inbox rows: {} transactions and {} lines written, {} rows changed, {} records still rejected ({} rows unreadable)",
             self.rows, c.txns_written, c.lines_written, c.rows_written, c.rejects, self.unreadable
-        )
+        )?;
+        }
+        if !self.missed_ids.is_empty() {
+            let ids: Vec<String> = self.missed_ids.iter().map(i64::to_string).collect();
+            write!(
+                f,
+                "\nnot replayed: inbox ids {} (no such row, erased, or left out by --source, \
+                 --since or --status, which is `rejected` unless given: add --status all)",
+                ids.join(", ")
+            )?;
+        }
+        Ok(())
     }
+}
+
+/// `--since`: an instant with its offset (RFC 3339, `2026-01-05T00:00:00Z`), or a day
+/// (`2026-01-05`, from its start in UTC). A time without an offset is refused, not guessed.
+pub fn parse_since(s: &str) -> Result<DateTime<Utc>, String> {
+    let s = s.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    if let Ok(d) = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        return Ok(d.and_time(chrono::NaiveTime::MIN).and_utc());
+    }
+    Err(format!(
+        "`{s}` is neither a time with its offset (RFC 3339, e.g. 2026-01-05T00:00:00Z or \
+         2026-01-05T08:00:00-05:00) nor a day (2026-01-05, from midnight UTC)"
+    ))
 }
 
 const SELECT: &str = "
@@ -66,6 +99,7 @@ pub async fn run(
     w.set_guard(Guard::NewerOrEqual).await?;
     let mut s = Summary::default();
     let mut after = 0i64;
+    let mut seen = Vec::new();
     loop {
         let rows = w
             .client()
@@ -82,6 +116,15 @@ pub async fn run(
             )
             .await?;
         if rows.is_empty() {
+            let seen: std::collections::HashSet<i64> = seen.into_iter().collect();
+            s.missed_ids = a
+                .ids
+                .iter()
+                .copied()
+                .filter(|i| !seen.contains(i))
+                .collect();
+            s.missed_ids.sort_unstable();
+            s.missed_ids.dedup();
             return Ok(s);
         }
         let mut envs = Vec::with_capacity(rows.len());
@@ -90,6 +133,9 @@ pub async fn run(
                 (r.get(0), r.get(1), r.get(2), r.get(3));
             let payload = stored_payload(r.get(4), r.get(5));
             after = id;
+            if !a.ids.is_empty() {
+                seen.push(id);
+            }
             envs.push(remap(
                 base, mappings, id, &tenant, &source, &ct, payload, &mut s,
             ));
@@ -125,6 +171,10 @@ fn remap(
 ) -> Envelope {
     let mut ctx = base.clone();
     ctx.tenant_id = tenant.to_string();
+    // Bound to the row's tenant: a canonical row's events name its tenant or none, except an
+    // event a token-bound sender was refused for naming another (kept under the sender's
+    // tenant). Unbound, a replay of that reject would write it into the tenant it named.
+    ctx.tenant_bound = true;
     let mut env = Envelope {
         origin: Origin::Inbox(id),
         records: vec![],
@@ -146,6 +196,15 @@ fn remap(
             return env;
         }
     };
+    if ct.split(';').any(|p| p.trim() == crate::import::LOSSY) {
+        s.unreadable += 1;
+        env.rejects.push(reject(format!(
+            "inbox row {id}: its file did not decode and was kept with its undecodable bytes \
+             replaced, so it cannot be mapped again: import the file again (with the encoding \
+             named, or fixed)"
+        )));
+        return env;
+    }
     let Some(format) = Format::from_content_type(ct) else {
         s.unreadable += 1;
         env.rejects.push(reject(format!(
@@ -173,4 +232,40 @@ fn remap(
         }
     }
     env
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn since_takes_an_instant_with_its_offset_or_a_day_and_explains_anything_else() {
+        let t = |s| parse_since(s).map(|t| t.to_rfc3339());
+        assert_eq!(
+            t("2026-01-05T08:00:00-05:00").unwrap(),
+            "2026-01-05T13:00:00+00:00"
+        );
+        assert_eq!(t("2026-01-05").unwrap(), "2026-01-05T00:00:00+00:00");
+        for bad in ["2026-01-05T08:00:00", "yesterday", "05.01.2026", ""] {
+            let e = t(bad).unwrap_err();
+            assert!(e.contains("RFC 3339") && e.contains(bad), "{e}");
+        }
+    }
+
+    #[test]
+    fn a_replay_that_matched_nothing_says_so_and_names_ids_it_did_not_replay() {
+        let mut s = Summary::default();
+        assert_eq!(
+            s.to_string(),
+            "no inbox rows match the filters: nothing replayed"
+        );
+        s.rows = 2;
+        s.missed_ids = vec![7, 9];
+        let shown = s.to_string();
+        assert!(shown.starts_with("replayed 2 inbox rows"), "{shown}");
+        assert!(
+            shown.contains("not replayed: inbox ids 7, 9") && shown.contains("--status all"),
+            "{shown}"
+        );
+    }
 }

@@ -988,6 +988,25 @@ async fn tokens_bind_senders_to_their_tenant_and_refuse_the_rest() {
         assert_eq!(count(sql).await, 0, "nothing for B: {sql}");
     }
 
+    // Replaying the refused event keeps it refused: the row is A's, and so is the replay.
+    let replay = pos_ingest::replay::ReplayArgs {
+        url: url.clone(),
+        source: None,
+        status: "all".into(),
+        since: None,
+        ids: vec![],
+        batch: 10,
+    };
+    let ctx = pos_ingest::adapters::Context::from_config(&config("default")).unwrap();
+    pos_ingest::replay::run(replay, &ctx, &Default::default())
+        .await
+        .expect("replay");
+    assert_eq!(
+        count("SELECT count(*) FROM pos.txn WHERE tenant_id <> 'A'").await,
+        0
+    );
+    assert_eq!(count(a).await, 2);
+
     // A relay's "*" token writes the tenant its event names, as without tokens.
     let r = post("/v1/events", Some("relay"), event_of("B", "t3"))
         .await

@@ -65,15 +65,6 @@ impl Format {
             other => other.parse().ok(),
         }
     }
-
-    /// Guesses from a file name: .ndjson/.jsonl → canonical, .xml → poslog.
-    pub fn from_path(p: &std::path::Path) -> Option<Format> {
-        match p.extension()?.to_str()? {
-            "ndjson" | "jsonl" => Some(Format::Canonical),
-            "xml" => Some(Format::Poslog),
-            _ => None,
-        }
-    }
 }
 
 /// Extra facts about a payload beyond its bytes.

@@ -3,7 +3,8 @@
 //! transaction, the offset in the decoded text saved after each commit. Read whole, a
 //! 541 917-row export peaked at 415 MB; in chunks, memory follows the chunk, not the file.
 
-use super::{import_whole, write_chunks, MappedChunk, Summary, CHUNKS_AHEAD};
+use super::state::{hex_of, Mark, Slot};
+use super::{import_whole, without_nul, write_chunks, MappedChunk, Summary, CHUNKS_AHEAD};
 use crate::adapters::csv::{Mapping, Plan};
 use crate::adapters::format::{csv_plan, map, quarantine_rejected, text_of, Format, Meta};
 use crate::adapters::Context;
@@ -11,6 +12,7 @@ use crate::envelope::prepack;
 use crate::writer::Writer;
 use anyhow::Context as _;
 use indicatif::ProgressBar;
+use sha2::{Digest, Sha256};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
@@ -20,11 +22,11 @@ use tokio::sync::mpsc;
 pub(super) struct Job<'a> {
     pub format: &'a Format,
     pub file: &'a Path,
-    /// Where a previous run stopped (a chunk's end in the decoded text), or 0.
-    pub from: u64,
+    /// Where a previous run stopped (a chunk's end in the decoded text), if it did.
+    pub saved: Option<Mark>,
     /// Rows per chunk (at least; a chunk ends only between transactions).
     pub rows: usize,
-    pub state: Option<&'a Path>,
+    pub state: Option<&'a Slot>,
 }
 
 /// Imports the file in chunks. A file that cannot be decoded or whose header or rows the CSV
@@ -44,9 +46,12 @@ pub(super) async fn import(
             .context("the CSV planner panicked")??
     };
     let Some((text, plan)) = planned else {
-        return import_whole(&mut ws[0], ctx, mappings, job.format, job.file, s).await;
+        let bytes =
+            std::fs::read(job.file).with_context(|| format!("reading {}", job.file.display()))?;
+        return import_whole(&mut ws[0], ctx, mappings, job.format, job.file, bytes, s).await;
     };
-    let from = resume_point(&plan, &text, job.from, job.file);
+    let (from, changed) = resume_point(&plan, &text, job.saved.as_ref(), job.file);
+    s.note_resume(job.file, from as u64, changed);
     bar.set_length(text.len() as u64);
     bar.set_position(from as u64);
     let (tx, rx) = mpsc::channel(CHUNKS_AHEAD);
@@ -82,19 +87,32 @@ fn plan_file(
     Ok(Some((text, plan)))
 }
 
-/// `from` when a chunk starts there; else (the state of another version, or a file changed in
-/// place to the same size) the start, which is safe: the writes are idempotent.
-fn resume_point(plan: &Plan, text: &str, from: u64, file: &Path) -> usize {
-    let from = usize::try_from(from).unwrap_or(usize::MAX);
-    if plan.starts_at(from) || from == text.len() {
-        return from;
+/// Where the saved mark says when a chunk starts there and the text before it is what was
+/// committed; else (the state of another version, or a file changed in place to the same
+/// size) the start, which is safe: the writes are idempotent. The flag: a saved mark was
+/// refused because the file changed.
+fn resume_point(plan: &Plan, text: &str, saved: Option<&Mark>, file: &Path) -> (usize, bool) {
+    let Some(mark) = saved.filter(|m| m.end > 0) else {
+        return (0, false);
+    };
+    let from = usize::try_from(mark.end).unwrap_or(usize::MAX);
+    let between = plan.starts_at(from) || from == text.len();
+    let same = text.get(..from).is_some_and(|before| {
+        mark.digest
+            .as_ref()
+            .is_none_or(|d| *d == hex::encode(Sha256::digest(before.as_bytes())))
+    });
+    if between && same {
+        return (from, false);
     }
-    tracing::warn!(
-        file = %file.display(),
-        offset = from,
-        "the saved offset is not between two chunks of this file; importing it from the start"
-    );
-    0
+    if same {
+        tracing::warn!(
+            file = %file.display(),
+            offset = from,
+            "the saved offset is not between two chunks of this file; importing it from the start"
+        );
+    }
+    (0, !same)
 }
 
 /// Maps each chunk after `from` and hands it to the writers; stops early, without error, when
@@ -108,7 +126,12 @@ fn map_chunks(
     from: usize,
     tx: &mpsc::Sender<MappedChunk>,
 ) -> anyhow::Result<()> {
+    let mut hasher = Sha256::new();
+    hasher.update(&text.as_bytes()[..from]);
+    let mut hashed = from;
     for (seq, chunk) in plan.chunks(text, from).enumerate() {
+        hasher.update(&text.as_bytes()[hashed..chunk.end]);
+        hashed = chunk.end;
         let mut m =
             map(ctx, mappings, format, &chunk.body, &Meta::of_chunk(&chunk)).map_err(|e| {
                 anyhow::anyhow!(
@@ -118,11 +141,15 @@ fn map_chunks(
                 )
             })?;
         quarantine_rejected(&mut m.envelopes);
+        without_nul(&mut m.envelopes);
         prepack(&mut m.envelopes);
         let mapped = MappedChunk {
             seq: seq as u64,
             envelopes: m.envelopes,
-            end: chunk.end as u64,
+            end: Mark {
+                end: chunk.end as u64,
+                digest: Some(hex_of(&hasher)),
+            },
         };
         if tx.blocking_send(mapped).is_err() {
             return Ok(());
