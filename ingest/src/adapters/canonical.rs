@@ -983,19 +983,30 @@ pub fn events(body: &str) -> Box<dyn Iterator<Item = (usize, &str)> + '_> {
     let body = body.strip_prefix('\u{feff}').unwrap_or(body);
     let trimmed = body.trim_start();
     if trimmed.starts_with('[') {
-        match serde_json::from_str::<Vec<&serde_json::value::RawValue>>(trimmed) {
-            Ok(items) => Box::new(items.into_iter().enumerate().map(|(i, r)| (i + 1, r.get()))),
-            Err(_) => Box::new(std::iter::once((1, body))),
+        if let Ok(items) = serde_json::from_str::<Vec<&serde_json::value::RawValue>>(trimmed) {
+            return Box::new(items.into_iter().enumerate().map(|(i, r)| (i + 1, r.get())));
         }
-    } else {
-        Box::new(
-            body.lines()
-                .map(|l| l.strip_prefix('\u{feff}').unwrap_or(l))
-                .enumerate()
-                .filter(|(_, l)| !l.trim().is_empty())
-                .map(|(i, l)| (i + 1, l)),
-        )
+        if !first_line_stands_alone(trimmed) {
+            return Box::new(std::iter::once((1, body)));
+        }
     }
+    Box::new(
+        body.lines()
+            .map(|l| l.strip_prefix('\u{feff}').unwrap_or(l))
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+            .map(|(i, l)| (i + 1, l)),
+    )
+}
+
+/// Whether a body that is no JSON array is NDJSON whose first line happens to be one (`[1,2]`,
+/// a bad event): that line is then one reject and the lines after it are read, where the
+/// whole body was one reject (an import chunk of 5 000 events lost to its first line). A
+/// pretty-printed array with an error in it opens with a line that is no JSON on its own
+/// (`[`), and stays one reject saying the array is broken.
+fn first_line_stands_alone(body: &str) -> bool {
+    let (first, rest) = body.split_once('\n').unwrap_or((body, ""));
+    !rest.trim().is_empty() && serde_json::from_str::<&serde_json::value::RawValue>(first).is_ok()
 }
 
 /// The canonical event of a model transaction (used by the generator and round-trip tests).

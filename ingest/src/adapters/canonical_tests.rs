@@ -406,3 +406,28 @@ fn a_negative_discount_is_refused_naming_the_line() {
         "{reason}"
     );
 }
+
+/// Fix (s26): NDJSON whose first line is a JSON array of its own (a bad event) was read as one
+/// broken array: the whole body one reject, an import chunk's 5 000 events with it. Now that line
+/// is one reject and the events after it land; a pretty-printed array with an error stays one
+/// reject (its first line, `[`, is no JSON alone), and a well-formed array is still an array.
+#[test]
+fn ndjson_opening_with_an_array_line_keeps_the_lines_after_it() {
+    let (a, b) = (
+        txn("", &line_of("1")),
+        txn("", &line_of("2")).replace("\"7\"", "\"8\""),
+    );
+    let body = format!("[1,2]\n{a}\n{b}\n");
+    let got: Vec<(usize, &str)> = events(&body).collect();
+    assert_eq!(got, [(1, "[1,2]"), (2, a.as_str()), (3, b.as_str())]);
+    let broken = format!("[\n{a},\n{b}\n");
+    assert_eq!(events(&broken).count(), 1);
+    let array = format!("[\n{a},\n{b}\n]\n");
+    assert_eq!(events(&array).map(|(i, _)| i).collect::<Vec<_>>(), [1, 2]);
+    assert_eq!(events("[1,2").count(), 1);
+}
+
+/// One line of `qty` units of item 4011 at 1.00.
+fn line_of(qty: &str) -> String {
+    format!(r#"{{"line_no":1,"item_id":"4011","quantity":"{qty}","unit_price":"1.00"}}"#)
+}
