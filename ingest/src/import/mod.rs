@@ -296,6 +296,10 @@ fn bar(show: bool, len: u64, file: &Path) -> ProgressBar {
 /// hold more decoded envelopes in memory.
 const CHUNKS_AHEAD: usize = 1;
 
+/// The longest NDJSON line `import` reads: one POS event is kilobytes, and an unbounded line (a
+/// binary file, a file of no newlines) was read whole into memory before failing.
+const MAX_LINE_BYTES: u64 = 64 << 20;
+
 /// One chunk of an NDJSON file, mapped: its place in the file, its envelopes, and the file
 /// offset just after it with the digest of everything before that (what is saved once the
 /// chunk and every chunk before it are committed).
@@ -421,14 +425,27 @@ fn read_chunks(
     let mut n = 0;
     let mut seq = 0;
     loop {
-        let read = reader.read_line(&mut chunk).with_context(|| {
-            format!(
-                "{}: reading line {} (at byte {})",
+        let start = chunk.len();
+        let read =
+            read_capped_line(&mut reader, &mut chunk, MAX_LINE_BYTES).with_context(|| {
+                format!(
+                    "{}: reading line {} (at byte {})",
+                    file.display(),
+                    lines + n as u64 + 1,
+                    offset + chunk.len() as u64
+                )
+            })?;
+        let Some(read) = read else {
+            anyhow::bail!(
+                "{}: line {} (at byte {}) is over {} MiB with no end: no event is that long (a \
+                 binary file?); fix the file and run again: the chunks before it are committed, \
+                 and the import resumes after them",
                 file.display(),
                 lines + n as u64 + 1,
-                offset + chunk.len() as u64
-            )
-        })?;
+                offset + start as u64,
+                MAX_LINE_BYTES >> 20
+            );
+        };
         n += usize::from(read > 0);
         if (read == 0 && n > 0) || n >= batch {
             offset += chunk.len() as u64;
@@ -459,6 +476,17 @@ fn read_chunks(
             return Ok(());
         }
     }
+}
+
+/// Appends the next line of `reader` to `buf`: its length, or `None` when it runs past `cap`
+/// bytes without ending (what was read of it stays in `buf`).
+fn read_capped_line(
+    reader: &mut impl BufRead,
+    buf: &mut String,
+    cap: u64,
+) -> std::io::Result<Option<usize>> {
+    let read = reader.take(cap + 1).read_line(buf)?;
+    Ok((read as u64 <= cap || buf.ends_with('\n')).then_some(read))
 }
 
 /// A NUL byte in a payload (a binary file, a line of a crashed writer's zeroed blocks) made
@@ -564,6 +592,20 @@ async fn import_whole(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A line past the cap is refused, not read whole into memory; one of the cap's length
+    /// (its newline beyond it) and the lines after it are read.
+    #[test]
+    fn a_line_past_the_cap_is_refused() {
+        let mut r = BufReader::new(&b"0123456789\nabc\n0123456789ABC"[..]);
+        let mut buf = String::new();
+        assert_eq!(read_capped_line(&mut r, &mut buf, 10).unwrap(), Some(11));
+        assert_eq!(read_capped_line(&mut r, &mut buf, 10).unwrap(), Some(4));
+        assert_eq!(read_capped_line(&mut r, &mut buf, 10).unwrap(), None);
+        assert_eq!(buf, "0123456789\nabc\n0123456789A");
+        let mut end = BufReader::new(&b""[..]);
+        assert_eq!(read_capped_line(&mut end, &mut buf, 10).unwrap(), Some(0));
+    }
 
     #[test]
     fn the_saved_offset_never_passes_an_uncommitted_chunk() {
