@@ -8,9 +8,9 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use tokio::net::TcpListener;
-use tokio::sync::{broadcast, Notify};
+use tokio::sync::Notify;
 
-use crate::alerts::{self, Alert};
+use crate::alerts;
 use crate::auth::KeyCache;
 use crate::config::ServeConfig;
 use crate::db::Pool;
@@ -23,7 +23,7 @@ pub struct AppState {
     pub pool: Pool,
     pub keys: KeyCache,
     pub metrics: Arc<Metrics>,
-    pub alerts: broadcast::Sender<Alert>,
+    pub alerts: alerts::Feed,
     catalog: RwLock<Option<Arc<Catalog>>>,
     /// Wakes the catalog refresher before its next period (a materialized path's hint is stale).
     catalog_stale: Arc<Notify>,

@@ -441,15 +441,10 @@ pub async fn alert_stream(State(st): St, headers: HeaderMap) -> Result<Response,
     if cat.relations.contains_key(ALERTS) {
         cat.readable(ALERTS, &who.role)?;
     }
-    // Subscribed before the replay is read: an alert committed in between is in one or the
+    // Subscribed before the start is read: an alert committed in between is in one or the
     // other (or both: the stream skips ids it has replayed).
-    let rx = st.alerts.subscribe();
-    let backlog = match last_event_id(&headers) {
-        Some(after) if cat.relations.contains_key(ALERTS) => {
-            missed_alerts(&st, &who, after).await?
-        }
-        _ => Vec::new(),
-    };
+    let sub = st.alerts.subscribe();
+    let start = stream_start(&st, &who, &headers).await?;
     // Checked again every key-cache period: a revoked key's stream ends within about that long.
     let hash = crate::auth::hash_key(crate::auth::bearer(&headers)?);
     let every = st.keys.ttl();
@@ -458,15 +453,48 @@ pub async fn alert_stream(State(st): St, headers: HeaderMap) -> Result<Response,
         let state = state.clone();
         async move { state.keys.recheck(&state.pool, &hash).await }
     };
+    // After the alert listener reconnects: what was missed, read as a replay is.
+    let (state, tenant) = (st.clone(), who.tenant.clone());
+    let catch_up = move |after| {
+        let (state, who) = (state.clone(), who.clone());
+        async move {
+            match state.catalog().relations.contains_key(ALERTS) {
+                true => missed_alerts(&state, &who, after).await,
+                false => Ok(Vec::new()),
+            }
+        }
+    };
     Ok(crate::alerts::stream(
-        rx,
-        backlog,
-        who.tenant.clone(),
+        sub,
+        start,
+        tenant,
         st.metrics.clone(),
         every,
         recheck,
+        catch_up,
     )
     .into_response())
+}
+
+/// Where a new stream starts: after its `Last-Event-ID`, with the alerts after it to send
+/// first; or else after the tenant's newest alert, so that a catch-up after a LISTEN reconnect
+/// sends what was raised since the stream opened and nothing older.
+async fn stream_start(
+    st: &AppState,
+    who: &Principal,
+    headers: &HeaderMap,
+) -> Result<crate::alerts::Start, ApiError> {
+    if !st.catalog().relations.contains_key(ALERTS) {
+        return Ok(crate::alerts::Start::default());
+    }
+    let (backlog, after) = match last_event_id(headers) {
+        Some(after) => (missed_alerts(st, who, after).await?, after),
+        None => (Vec::new(), newest_alert_id(st, who).await?),
+    };
+    Ok(crate::alerts::Start {
+        backlog,
+        after: Some(after),
+    })
 }
 
 /// The alert id a reconnecting client last received (`Last-Event-ID`, which `EventSource`
@@ -525,6 +553,21 @@ async fn missed_alerts(
             payload: r.get::<_, String>(1),
         })
         .collect())
+}
+
+/// The tenant's newest alert id (0 when it has none), read under the key's role and tenant.
+async fn newest_alert_id(st: &AppState, who: &Principal) -> Result<i64, ApiError> {
+    let params = vec![Param::Text(who.tenant.to_string())];
+    let stmt = Stmt {
+        sql: format!(
+            "SELECT coalesce(max(alert_id), 0) FROM pos.{ALERTS} WHERE tenant_id = $1::text"
+        )
+        .into(),
+        types: params.iter().map(Param::sql_type).collect(),
+        params,
+    };
+    let rows = db::tenant_query(&st.pool, who, st.cfg.statement_timeout_ms, &[stmt]).await?;
+    Ok(rows[0].first().map_or(0, |r| r.get::<_, i64>(0)))
 }
 
 /// The OpenAPI 3 document: fixed endpoints plus one path per served view with its columns.
