@@ -55,7 +55,8 @@ fn dunnhumby() -> (String, Mapping) {
 }
 
 /// The fixtures and the format each is read with. Square's `order_entries` and `order.*`
-/// notifications only name orders to fetch (the service's fetcher, tested in serve.rs).
+/// notifications (`order.created`, `order.fulfillment.updated`) only name orders to fetch
+/// (the service's fetcher, tested in serve.rs).
 fn fixtures() -> Vec<(PathBuf, Format)> {
     let root = PathBuf::from(manifest_dir()).join("tests/data/real");
     let mut out = Vec::new();
@@ -80,7 +81,9 @@ fn fixtures() -> Vec<(PathBuf, Format)> {
             let format = match (dir, f.extension().and_then(|e| e.to_str())) {
                 (_, Some("md")) => continue,
                 ("square", Some("json"))
-                    if name.contains("entries") || name.contains("order_created") =>
+                    if name.contains("entries")
+                        || name.contains("order_created")
+                        || name.contains("order_fulfillment") =>
                 {
                     continue
                 }

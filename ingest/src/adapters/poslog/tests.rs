@@ -738,3 +738,46 @@ fn a_local_time_in_the_spring_gap_is_read_with_the_offset_before_it() {
     let t = only_txn(&parse(&berlin(), xml).unwrap()).clone();
     assert_eq!(t.occurred_at.to_rfc3339(), "2025-03-30T01:30:00+00:00");
 }
+
+/// s26: public POSLog documents copied as published (tests/data/real/poslog/PROVENANCE.md,
+/// "Public POSLog documents"); every figure below is summed by hand from the document.
+#[test]
+fn roqqio_return_without_a_link_refunds_cash_as_its_negative_totals_say() {
+    let p = parse(
+        &berlin(),
+        &real("roqqio_v6_retoure_unlinked_cash_refund.xml"),
+    )
+    .unwrap();
+    let t = only_txn(&p);
+    assert_eq!(t.currency, "EUR");
+    assert!(t.lines[0].original_txn_id.is_none(), "no TransactionLink");
+    // Quantity −1 with a positive ExtendedAmount 2.990; Totals: net −2.510, tax −0.480,
+    // grand −2.990; the cash tender TypeCode="Refund" 2.990 is money paid out.
+    assert_eq!(t.lines[0].quantity, d("-1"));
+    assert_eq!(sums(t), (d("-2.51"), d("-0.48"), d("-2.99")));
+}
+
+#[test]
+fn ncr_acs_full_sample_two_sales_with_a_leading_tax_line_and_deal_prices() {
+    let mut ctx = Context::for_tenant("t");
+    ctx.default_tz = chrono_tz::America::New_York;
+    let p = parse(
+        &ctx,
+        &real("ncr_acs_kjbreil_two_sales_resume_link_deal_price.xml"),
+    )
+    .unwrap();
+    let t = txns(&p);
+    assert_eq!(t.len(), 2);
+    // 3.49 + 3.49 + 5.84 (0.65 lb at 8.99) + 1.15 + 4.39 + 1.15 = 19.51, the leading Tax line
+    // item 0.94, grand 20.45 = the debit tender.
+    assert_eq!(sums(t[0]), (d("19.51"), d("0.94"), d("20.45")));
+    assert_eq!(
+        t[0].lines.len(),
+        6,
+        "the Tax and LoyaltyReward line items are no lines"
+    );
+    // Three items at RegularSalesUnitPrice 6.00 rung for ExtendedAmount 3.00 each (a
+    // two-for-six price): 9.00, no tax, the tender 9.00.
+    assert_eq!(sums(t[1]), (d("9.00"), d("0"), d("9.00")));
+    assert!(t[1].lines.iter().all(|l| l.net_amount == d("3.00")));
+}

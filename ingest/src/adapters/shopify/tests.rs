@@ -626,3 +626,34 @@ fn extreme_amounts_are_refused_naming_the_field_not_a_panic() {
     );
     assert_eq!(field(&refund), "transactions[0].amount");
 }
+
+/// s26: the order fixture of Shopify's Python API library, 2008-era (PROVENANCE.md). The
+/// fixture is not consistent in itself: three line items of 199.00 but `subtotal_price`
+/// 398.00 and `total_tax` 11.94 (6 % of one item). The lines are mapped as listed and the
+/// order's tax, with no line carrying `tax_lines`, is spread over them.
+#[test]
+fn python_api_order_fixture_authorized_with_order_level_tax_only() {
+    let body = real("python_api_fixture_order_2008_authorized_order_level_tax.json");
+    let p = parse(&Context::for_tenant("t"), &body, None, None).unwrap();
+    let t = txns(&p)[0];
+    assert_eq!(
+        t.status,
+        TxnStatus::Completed,
+        "authorized: sold, not paid yet"
+    );
+    assert!(t.tenders.is_empty());
+    assert_eq!(sums(t), (3, d("597.00"), d("11.94")));
+}
+
+/// s26: the refund fixture of the same library: `refund_line_items` without `subtotal` or
+/// `total_tax` (only the nested `line_item` with its price and `tax_lines`), and one refund
+/// transaction whose 209.00 is not the lines' 405.96 (the fixture's own numbers).
+#[test]
+fn python_api_refund_fixture_lines_from_the_nested_line_items() {
+    let body = real("python_api_fixture_refund_lines_without_subtotal.json");
+    let p = parse(&Context::for_tenant("t"), &body, None, None).unwrap();
+    let t = txns(&p)[0];
+    assert_eq!(sums(t), (2, d("-398.00"), d("-7.96")));
+    let paid: Decimal = t.tenders.iter().map(|x| x.amount).sum();
+    assert_eq!(paid, d("-209.00"));
+}

@@ -536,3 +536,34 @@ fn an_absurd_quantity_is_an_error_not_a_panic() {
     let e = parse(&Context::for_tenant("t"), body).unwrap_err();
     assert_eq!(e.field.as_deref(), Some("order.line_items[0].quantity"));
 }
+
+/// s26: Square's published examples (tests/data/real/square/PROVENANCE.md, "Square's own
+/// examples").
+#[test]
+fn sdk_pay_order_example_two_card_tenders_and_an_errors_list_beside_the_order() {
+    let p = real("sdk_doc_pay_order_two_card_tenders_with_errors.json");
+    let t = txn(&p);
+    assert_eq!(t.status, TxnStatus::Completed);
+    // Item 1 5.00 + Item 2 2 × 7.50 = 20.00 = total_money, no tax; two KEYED VISA tenders of
+    // 10.00 each.
+    let net: Decimal = t.lines.iter().map(|l| l.net_amount + l.tax).sum();
+    assert_eq!(net, d("20.00"));
+    let got: Vec<_> = t.tenders.iter().map(|x| (x.method, x.amount)).collect();
+    assert_eq!(
+        got,
+        vec![
+            (TenderMethod::Card, d("10.00")),
+            (TenderMethod::Card, d("10.00"))
+        ]
+    );
+}
+
+#[test]
+fn docs_webhooks_of_a_fulfilment_and_a_revoked_authorization_map_no_sale() {
+    let p = real("webhook_order_fulfillment_updated_docs.json");
+    assert!(p.records.is_empty());
+    assert_eq!(p.fetch_orders, vec!["eA3vssLHKJrv9H0IdJCM3gNqfdcZY"]);
+    let p = real("webhook_oauth_authorization_revoked_docs.json");
+    assert!(p.records.is_empty() && p.fetch_orders.is_empty());
+    assert_eq!(p.kind, "oauth.authorization.revoked");
+}

@@ -310,3 +310,17 @@ fn voided_selections_stay_out_of_the_tax_rounding_and_charges_join_it() {
         ]
     );
 }
+
+/// s26: the developer guide's "Orders endpoint response for a dine-in order with an
+/// alternative payment" (Example 3.13): `deletedDate` null on the order and the check, an
+/// OTHER payment with `amountTendered`. Crab cakes 8.99 + 6.25 % state tax 0.56 = 9.55 paid.
+#[test]
+fn docs_dine_in_order_paid_with_an_alternative_payment_balances() {
+    let p = parsed(&fixture("docs_order_dine_in_other_payment.json"));
+    assert!(rejects(&p).is_empty());
+    let t = txns(&p);
+    assert_eq!(t.len(), 1);
+    assert_eq!(t[0].status, TxnStatus::Completed);
+    assert_eq!(money(t[0]), (dec("8.99"), dec("0.56"), dec("9.55")));
+    assert_eq!(t[0].tenders[0].method, TenderMethod::Other);
+}
