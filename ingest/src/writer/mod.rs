@@ -112,11 +112,14 @@ impl WriteError {
     }
 }
 
-/// SQLSTATE classes 22 (data exception) and 23 (integrity constraint violation): the rows are
-/// at fault, not the server.
+/// SQLSTATE classes 21 (cardinality violation), 22 (data exception) and 23 (integrity
+/// constraint violation): the rows are at fault, not the server. Class 21 is an `ON CONFLICT DO
+/// UPDATE` touching a row twice: two staged rows of one key, such as two tenders of one number
+/// and time in a transaction. Taken for an outage, it failed every retry of the batch (a 503
+/// for its whole group) instead of rejecting the one record.
 fn is_data_error(c: &SqlState) -> bool {
     let code = c.code();
-    code.starts_with("22") || code.starts_with("23")
+    code.starts_with("21") || code.starts_with("22") || code.starts_with("23")
 }
 
 fn is_retryable(e: &tokio_postgres::Error) -> bool {
@@ -395,7 +398,7 @@ impl Writer {
             .filter(|i| status[*i] != EnvelopeStatus::Duplicate)
             .collect();
         counts.duplicates = envs.len() - accepted.len();
-        let mut d = rows::dedup(accepted.iter().flat_map(|i| &envs[*i].records));
+        let mut d = rows::dedup(accepted.iter().flat_map(|i| &envs[*i].records), self.guard);
         let outranked = retract::outranked(&mut c, &d.txns, &d.retractions).await?;
         d.drop_txns(&outranked);
         counts.superseded = d.superseded;

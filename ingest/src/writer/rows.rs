@@ -1,6 +1,7 @@
 //! Pre-processing before anything touches the database: keep one version per natural key, and
 //! compute the header totals `pos.txn` carries so reports need no join.
 
+use super::upsert::Guard;
 use crate::envelope::{InventoryRecord, Record, Retraction, TenderRecord};
 use pos_core::model::{DrawerEvent, LineKind, TenderStatus, Transaction};
 use rust_decimal::Decimal;
@@ -106,15 +107,17 @@ macro_rules! versioned {
 }
 versioned!(Transaction, DrawerEvent, InventoryRecord, TenderRecord);
 
-/// Puts `rec` under `id` unless a record of a higher version is there (on equal versions the
-/// later wins); whether a record was dropped.
+/// Puts `rec` under `id` unless a record of a higher version is there, or of an equal one
+/// under [`Guard::Newer`]; whether a record was dropped.
 fn keep_newest<'a, K: Eq + std::hash::Hash, T: Versioned>(
     map: &mut HashMap<K, &'a T>,
     id: K,
     rec: &'a T,
+    guard: Guard,
 ) -> bool {
     match map.get(&id) {
         Some(old) if old.version() > rec.version() => true,
+        Some(old) if old.version() == rec.version() && guard == Guard::Newer => true,
         old => {
             let dropped = old.is_some();
             map.insert(id, rec);
@@ -123,10 +126,13 @@ fn keep_newest<'a, K: Eq + std::hash::Hash, T: Versioned>(
     }
 }
 
-/// Keeps, per key, the highest `source_version` (the last one on ties: a replay of a corrected
-/// mapping arrives after the original). Output is sorted by key so concurrent batches lock rows
-/// in the same order and cannot deadlock on each other.
-pub fn dedup<'a>(records: impl IntoIterator<Item = &'a Record>) -> Deduped<'a> {
+/// Keeps, per key, the highest `source_version`. On ties the batch does what the database does
+/// across batches under `guard`: [`Guard::Newer`] keeps the first (an equal version changes
+/// nothing, so two deliveries land alike whether they share a batch or not; before s26 the
+/// last won inside a batch and the first across batches), [`Guard::NewerOrEqual`] the last (a
+/// replay of a corrected mapping arrives after the original). Output is sorted by key so
+/// concurrent batches lock rows in the same order and cannot deadlock on each other.
+pub fn dedup<'a>(records: impl IntoIterator<Item = &'a Record>, guard: Guard) -> Deduped<'a> {
     let mut txns: HashMap<TxnId, &Transaction> = HashMap::new();
     let mut drawers: HashMap<(&str, &str, &str, &str, i64), &DrawerEvent> = HashMap::new();
     let mut inventory: HashMap<(&str, &str, &str, i64), &InventoryRecord> = HashMap::new();
@@ -145,7 +151,7 @@ pub fn dedup<'a>(records: impl IntoIterator<Item = &'a Record>) -> Deduped<'a> {
                     x.tender.tender_no,
                     x.tender.occurred_at.timestamp_micros(),
                 );
-                superseded += usize::from(keep_newest(&mut tenders, id, x));
+                superseded += usize::from(keep_newest(&mut tenders, id, x, guard));
             }
             Record::Txn(t) => {
                 let k = &t.key;
@@ -156,7 +162,7 @@ pub fn dedup<'a>(records: impl IntoIterator<Item = &'a Record>) -> Deduped<'a> {
                     k.source_txn_id.as_str(),
                     t.occurred_at.timestamp_micros(),
                 );
-                superseded += usize::from(keep_newest(&mut txns, id, t));
+                superseded += usize::from(keep_newest(&mut txns, id, t, guard));
             }
             Record::Retract(r) => retractions.push(r),
             Record::Drawer(d) => {
@@ -167,7 +173,7 @@ pub fn dedup<'a>(records: impl IntoIterator<Item = &'a Record>) -> Deduped<'a> {
                     d.source_event_id.as_str(),
                     d.occurred_at.timestamp_micros(),
                 );
-                superseded += usize::from(keep_newest(&mut drawers, id, d));
+                superseded += usize::from(keep_newest(&mut drawers, id, d, guard));
             }
             Record::Inventory(i) => {
                 let l = &i.level;
@@ -177,7 +183,7 @@ pub fn dedup<'a>(records: impl IntoIterator<Item = &'a Record>) -> Deduped<'a> {
                     l.sku.as_str(),
                     l.as_of.timestamp_micros(),
                 );
-                superseded += usize::from(keep_newest(&mut inventory, id, i));
+                superseded += usize::from(keep_newest(&mut inventory, id, i, guard));
             }
         }
     }
@@ -260,10 +266,24 @@ mod tests {
             Record::Txn(Box::new(txn("a", 4))),
             Record::Txn(Box::new(txn("b", 1))),
         ];
-        let d = dedup(&recs);
+        let d = dedup(&recs, Guard::Newer);
         assert_eq!(d.txns.len(), 2);
         assert_eq!(d.superseded, 2);
         assert_eq!(d.txns[0].key.source_txn_id, "a");
         assert_eq!(d.txns[0].source_version, 5);
+    }
+
+    #[test]
+    fn dedup_breaks_ties_as_the_guard_does_across_batches() {
+        let mut first = txn("a", 2);
+        first.lines = vec![line(1, LineKind::Sale, "1", "1.00", "0")];
+        let recs = vec![
+            Record::Txn(Box::new(first)),
+            Record::Txn(Box::new(txn("a", 2))),
+        ];
+        let first = dedup(&recs, Guard::Newer);
+        assert_eq!((first.txns[0].lines.len(), first.superseded), (1, 1));
+        let last = dedup(&recs, Guard::NewerOrEqual);
+        assert_eq!((last.txns[0].lines.len(), last.superseded), (0, 1));
     }
 }
