@@ -39,6 +39,8 @@ mod rounding_tests;
 mod tests;
 #[cfg(test)]
 mod tests_redteam;
+#[cfg(test)]
+mod tests_redteam2;
 mod transaction;
 #[cfg(test)]
 mod transaction_tests;
@@ -386,13 +388,33 @@ fn is_tip(li: &Value) -> bool {
 /// A payment gateway's method. Shopify's own store credit is the `shopify_store_credit`
 /// gateway (payments with it, and refunds to it: the default of many returns apps and of POS
 /// exchanges); booked as card it would overstate card takings against the processor's
-/// settlement and hide the store-credit liability.
+/// settlement and hide the store-credit liability. A POS exchange moves the returned goods'
+/// value from the old order to the new one through the `exchange-credit` gateway (a `refund`
+/// transaction on the old order, the payment of the new one): no card was charged or paid
+/// back, it is a credit issued and spent at once, so store credit (as card, each exchange
+/// inflated both card sales and card refunds against the processor's settlement). Shopify's
+/// built-in manual payment methods (`Bank Deposit`, `Money Order`) are no card either.
 fn tender_method(gateway: &str) -> TenderMethod {
     match gateway.to_ascii_lowercase().as_str() {
         "cash" | "cash on delivery (cod)" => TenderMethod::Cash,
         "gift_card" | "gift card" => TenderMethod::GiftCard,
-        "store_credit" | "store credit" | "shopify_store_credit" => TenderMethod::StoreCredit,
-        "manual" | "" => TenderMethod::Other,
+        "store_credit"
+        | "store credit"
+        | "shopify_store_credit"
+        | "exchange-credit"
+        | "exchange_credit" => TenderMethod::StoreCredit,
+        "manual" | "bank deposit" | "money order" | "" => TenderMethod::Other,
         _ => TenderMethod::Card,
+    }
+}
+
+/// A payment or refund transaction's method: its gateway's, except that a transaction of a
+/// manual payment method (`manual_payment_gateway: true`: a method the merchant named, such as
+/// "Invoice", "Cheque" or "Bank transfer", never a card processor) that is not one we know
+/// (cash, gift card, store credit) is `other`, not card.
+fn transaction_method(x: &Value, gateway: &str) -> TenderMethod {
+    match tender_method(gateway) {
+        TenderMethod::Card if flag(x, "manual_payment_gateway") => TenderMethod::Other,
+        m => m,
     }
 }

@@ -5,7 +5,7 @@ use super::duties::{duty_items, refunded_duties, refunded_fees};
 use super::order::line_of;
 use super::{
     amount, business_date, is_tip, line_amount, money, negated, quantity, req_money, set_currency,
-    store_of, tender_method, OrderFacts, SOURCE,
+    store_of, transaction_method, OrderFacts, SOURCE,
 };
 use crate::adapters::json::{self, array, get, join, opt_text, text, time, utc};
 use crate::adapters::{Context, PayloadError};
@@ -119,7 +119,7 @@ fn refund_tenders(
         };
         tenders.push(Tender {
             tender_no: i as i32 + 1,
-            method: tender_method(opt_text(x, &xp, "gateway")?.as_deref().unwrap_or("")),
+            method: transaction_method(x, opt_text(x, &xp, "gateway")?.as_deref().unwrap_or("")),
             amount: negated(refund_amount(x, &xp, currency)?),
             status,
             card_fingerprint: None,

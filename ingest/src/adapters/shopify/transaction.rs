@@ -5,7 +5,7 @@
 //! as they were paid. The order then maps no tender of its own, and refund transactions stay
 //! with the refund that carries them: no payment is counted twice.
 
-use super::{business_date, flag, store_of, tender_method, SOURCE};
+use super::{business_date, flag, store_of, transaction_method, SOURCE};
 use crate::adapters::json::{self, array, get, join, opt_text, text, time, utc};
 use crate::adapters::{check_time, number_from_id, Context, PayloadError};
 use crate::config::ShopifyTenders;
@@ -95,7 +95,7 @@ fn method(x: &Value, gateway: &str) -> TenderMethod {
         .and_then(|p| p.get("credit_card_company"))
         .and_then(Value::as_str)
         .filter(|c| !c.trim().is_empty());
-    match (tender_method(gateway), company) {
+    match (transaction_method(x, gateway), company) {
         (TenderMethod::Other, Some(_)) => TenderMethod::Card,
         (m, _) => m,
     }
