@@ -15,6 +15,8 @@ pub enum ModelError {
     },
     #[error("line number {0} appears twice")]
     DuplicateLine(i32),
+    #[error("tender number {0} appears twice at {1}")]
+    DuplicateTender(i32, String),
     #[error("currency `{0}` is not a 3-letter ISO 4217 code")]
     Currency(String),
     #[error("the {0} add up beyond 10^24, more than any sale: a unit or mapping error")]
@@ -78,6 +80,7 @@ pub fn validate_transaction(t: &Transaction) -> Result<(), ModelError> {
             });
         }
     }
+    duplicate_tender(t)?;
     let line_amounts = t
         .lines
         .iter()
@@ -87,6 +90,22 @@ pub fn validate_transaction(t: &Transaction) -> Result<(), ModelError> {
     }
     if !bounded(t.tenders.iter().map(|x| x.amount)) {
         return Err(ModelError::Magnitude("tender amounts"));
+    }
+    Ok(())
+}
+
+/// Two tenders of one number at one instant (to the microsecond PostgreSQL keeps) are one key
+/// of `pos.tender`: the batch's upsert would touch that row twice, which PostgreSQL refuses for
+/// the whole batch.
+fn duplicate_tender(t: &Transaction) -> Result<(), ModelError> {
+    let mut seen = std::collections::HashSet::new();
+    for x in &t.tenders {
+        if !seen.insert((x.tender_no, x.occurred_at.timestamp_micros())) {
+            return Err(ModelError::DuplicateTender(
+                x.tender_no,
+                x.occurred_at.to_rfc3339(),
+            ));
+        }
     }
     Ok(())
 }
@@ -168,6 +187,24 @@ mod tests {
             validate_transaction(&t),
             Err(ModelError::Magnitude("tender amounts"))
         );
+    }
+
+    /// Two tenders of one number at one instant are refused by name here, before the writer's
+    /// upsert fails its whole batch on them; one number at two instants is two payments.
+    #[test]
+    fn a_tender_number_twice_at_one_instant_is_refused() {
+        let mut t = txn();
+        let cash = |no, at| Tender::approved(no, TenderMethod::Cash, Decimal::ONE, at);
+        let later = t.occurred_at + chrono::Duration::seconds(30);
+        t.tenders = vec![cash(1, t.occurred_at), cash(1, later), cash(2, later)];
+        assert_eq!(validate_transaction(&t), Ok(()));
+        // Nanoseconds PostgreSQL does not keep make no second instant.
+        t.tenders
+            .push(cash(2, later + chrono::Duration::nanoseconds(300)));
+        assert!(matches!(
+            validate_transaction(&t),
+            Err(ModelError::DuplicateTender(2, _))
+        ));
     }
 
     #[test]
