@@ -379,15 +379,7 @@ fn json_keys(v: &serde_json::Value, into: &mut BTreeSet<String>) {
 /// Returns its key.
 async fn seed() -> String {
     let c = admin().await;
-    let t = format!(
-        "docs{}x{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_millis()
-            % 100_000
-    );
+    let t = run_id("docs");
     c.batch_execute(&format!(
         "BEGIN;
          INSERT INTO pos.store (tenant_id, store_id, name)

@@ -42,6 +42,15 @@ pub async fn admin() -> tokio_postgres::Client {
     c
 }
 
+/// A name no other test run uses: `prefix`, the process id and the clock's last digits.
+pub fn run_id(prefix: &str) -> String {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis();
+    format!("{prefix}{}x{}", std::process::id(), ms % 100_000)
+}
+
 pub fn fixture() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
     F.get_or_init(|| {
@@ -64,15 +73,7 @@ async fn setup() -> Fixture {
     .await
     .expect("service role");
     migrate::migrate(&c).await.expect("migrate");
-    let run = format!(
-        "qa{}x{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_millis()
-            % 100_000
-    );
+    let run = run_id("qa");
     let (a, b) = (format!("{run}_a"), format!("{run}_b"));
     // Tenant A: store S1 with 25 transactions (net 1..25), S2 with 3; tenant B: store S1 with 7.
     // Same store id in both tenants on purpose: only the tenant separates them.

@@ -5,7 +5,8 @@ use super::*;
 
 const FIXTURE: &str = "rest_order_international_duties_additional_fees_refund.json";
 
-fn txns(body: &str) -> Vec<Transaction> {
+/// The transactions of a Shopify body (shared with `tests_redteam2`).
+pub(super) fn txns(body: &str) -> Vec<Transaction> {
     let p = parse(&Context::for_tenant("t"), body, None, None).unwrap();
     p.records
         .into_iter()
@@ -17,11 +18,11 @@ fn txns(body: &str) -> Vec<Transaction> {
 }
 
 /// Net plus tax of all lines: what the goods, their taxes and duties cost.
-fn goods(t: &Transaction) -> Decimal {
+pub(super) fn goods(t: &Transaction) -> Decimal {
     t.lines.iter().map(|l| l.net_amount + l.tax).sum()
 }
 
-fn paid(t: &Transaction) -> Decimal {
+pub(super) fn paid(t: &Transaction) -> Decimal {
     t.tenders.iter().map(|x| x.amount).sum()
 }
 

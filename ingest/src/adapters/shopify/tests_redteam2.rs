@@ -1,28 +1,11 @@
-//! Red-team round two (s26): a retailer's analyst's cases. See /work/notes/s26/shopify2.md.
+//! Red-team round two (s26): a retailer's analyst's cases (POS exchanges, manual payment
+//! methods).
 
+use super::duty_tests::{goods, paid, txns as all};
 use super::*;
 
 fn d(s: &str) -> Decimal {
     s.parse().unwrap()
-}
-
-fn all(body: &str) -> Vec<Transaction> {
-    let p = parse(&Context::for_tenant("t"), body, None, None).unwrap();
-    p.records
-        .into_iter()
-        .map(|r| match r {
-            Ok(Record::Txn(t)) => *t,
-            other => panic!("expected a transaction, got {other:?}"),
-        })
-        .collect()
-}
-
-fn goods(t: &Transaction) -> Decimal {
-    t.lines.iter().map(|l| l.net_amount + l.tax).sum()
-}
-
-fn paid(t: &Transaction) -> Decimal {
-    t.tenders.iter().map(|x| x.amount).sum()
 }
 
 /// A Shopify POS exchange (the community and integrators' payloads: a `refund` transaction
