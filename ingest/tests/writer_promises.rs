@@ -200,3 +200,20 @@ async fn versions_at_the_ends_of_i64_compare_as_numbers() {
         "6"
     );
 }
+
+/// The documented limit (docs/ingest.md, canonical events): the time is part of the stored
+/// key, so a newer version of a transaction at another time is stored beside the old one and
+/// both count. A sender keeps `occurred_at` as first sent.
+#[tokio::test]
+#[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
+async fn a_version_at_another_time_is_another_transaction_as_documented() {
+    let url = fresh_db("moved").await;
+    let db = connect(&url).await;
+    let mut w = Writer::connect(&url).await.unwrap();
+    let ctx = Context::for_tenant("t");
+    write(&mut w, &ctx, &event("m", 1, &[("4011", "1", "1.00")])).await;
+    let moved = event("m", 2, &[("4011", "1", "1.00")]).replace("T10:00:00Z", "T11:00:00Z");
+    write(&mut w, &ctx, &moved).await;
+    let sales = "SELECT count(*) FROM pos.txn WHERE source_txn_id = 'm' AND status = 'completed'";
+    assert_eq!(scalar_i64(&db, sales).await, 2);
+}
