@@ -135,13 +135,10 @@ fn order_tender(
         Some("SQUARE_GIFT_CARD") => TenderMethod::GiftCard,
         _ => TenderMethod::Other,
     };
-    let status = match card_details
-        .and_then(|c| get(c, "status"))
-        .and_then(Value::as_str)
-    {
+    let status = match tender_details_status(t) {
         Some("VOIDED") => TenderStatus::Voided,
         Some("FAILED") => TenderStatus::Declined,
-        _ => TenderStatus::Approved, // AUTHORIZED, CAPTURED, or no card
+        _ => TenderStatus::Approved, // AUTHORIZED, CAPTURED, PENDING, COMPLETED, or no details
     };
     Ok(Tender {
         tender_no: number_from_id(&id),
@@ -156,6 +153,24 @@ fn order_tender(
             .map(card_entry),
         occurred_at: at,
     })
+}
+
+/// The state of a tender's payment, from whichever details object its `type` has: a CARD or
+/// SQUARE_GIFT_CARD tender's `card_details`, a BANK_ACCOUNT tender's `bank_account_details`
+/// (PENDING, COMPLETED, FAILED), a BUY_NOW_PAY_LATER or SQUARE_ACCOUNT tender's
+/// `buy_now_pay_later_details` / `square_account_details` (AUTHORIZED, CAPTURED, VOIDED,
+/// FAILED). Read from `card_details` alone, a failed ACH transfer or a voided Afterpay tender
+/// counted as money taken (and could make an unpaid OPEN order look paid).
+fn tender_details_status(t: &Value) -> Option<&str> {
+    [
+        "card_details",
+        "bank_account_details",
+        "buy_now_pay_later_details",
+        "square_account_details",
+    ]
+    .into_iter()
+    .find_map(|k| get(t, k).and_then(|d| get(d, "status")))
+    .and_then(Value::as_str)
 }
 
 /// A refund listed on a (return) order: a negative tender keyed by the refund id, as

@@ -4,6 +4,9 @@
 //! the mapping of real shapes. See /work/notes/s15/redteam-report.md. Round two (s16): the
 //! ListPayments / ListPaymentRefunds pages of the SDK models, ignored while they fail; see
 //! /work/notes/s16/redteam-report.md.
+//! Round three (s26): a retailer analyst's cases (discounts, tax kinds, returns, service
+//! charges, tenders, currencies, states); only the one that failed is here, see
+//! /work/notes/s26/square2.md for those checked and found right.
 
 use super::*;
 use pos_core::model::*;
@@ -168,4 +171,47 @@ fn list_payments_and_refunds_pages_map_like_single_objects() {
     };
     assert_eq!(amounts(payments), vec![d("14.50")]);
     assert_eq!(amounts(refunds), vec![d("-5.00")]);
+}
+
+/// Tenders of the types without `card_details` report their payment's state in a details
+/// object of their own: `bank_account_details` (ACH: PENDING, COMPLETED, FAILED),
+/// `buy_now_pay_later_details` and `square_account_details` (AUTHORIZED, CAPTURED, VOIDED,
+/// FAILED). A failed ACH transfer was mapped as money taken, and on an OPEN order it made the
+/// unpaid order a sale (s26).
+#[test]
+fn a_failed_bank_transfer_or_voided_pay_later_tender_is_not_money_taken() {
+    let order = |state: &str| {
+        format!(
+            r#"{{"order":{{"id":"ORD-RT-3","location_id":"L1","state":"{state}","version":2,
+      "created_at":"2026-03-02T17:00:00Z",
+      "line_items":[{{"name":"Lamp","quantity":"1","base_price_money":{{"amount":4000,"currency":"USD"}},
+        "total_tax_money":{{"amount":0,"currency":"USD"}},"total_money":{{"amount":4000,"currency":"USD"}}}}],
+      "total_money":{{"amount":4000,"currency":"USD"}},
+      "tenders":[{{"id":"ACH-1","type":"BANK_ACCOUNT","amount_money":{{"amount":2000,"currency":"USD"}},
+          "bank_account_details":{{"status":"FAILED"}}}},
+        {{"id":"BNPL-1","type":"BUY_NOW_PAY_LATER","amount_money":{{"amount":1000,"currency":"USD"}},
+          "buy_now_pay_later_details":{{"status":"VOIDED"}}}},
+        {{"id":"SQA-1","type":"SQUARE_ACCOUNT","amount_money":{{"amount":1000,"currency":"USD"}},
+          "square_account_details":{{"status":"CAPTURED"}}}}]}}}}"#
+        )
+    };
+    let ctx = Context::for_tenant("t");
+    let t = match &parse(&ctx, &order("COMPLETED")).unwrap().records[0] {
+        Ok(Record::Txn(t)) => t.clone(),
+        other => panic!("expected a transaction, got {other:?}"),
+    };
+    let states: Vec<_> = t.tenders.iter().map(|x| x.status).collect();
+    assert_eq!(
+        states,
+        vec![
+            TenderStatus::Declined,
+            TenderStatus::Voided,
+            TenderStatus::Approved
+        ]
+    );
+    // OPEN with 10.00 of 40.00 really paid: not a sale yet.
+    match &parse(&ctx, &order("OPEN")).unwrap().records[0] {
+        Ok(Record::Txn(t)) => assert_eq!(t.status, TxnStatus::Cancelled),
+        other => panic!("expected a transaction, got {other:?}"),
+    }
 }
