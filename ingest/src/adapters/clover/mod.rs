@@ -20,6 +20,8 @@ mod tests_fixtures;
 #[cfg(test)]
 mod tests_redteam;
 #[cfg(test)]
+mod tests_redteam2;
+#[cfg(test)]
 mod tests_review;
 
 use super::{finish, Context, PayloadError};

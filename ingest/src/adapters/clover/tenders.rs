@@ -205,6 +205,11 @@ fn service_charge(
 /// `result` (Android SDK `payments.Result`): SUCCESS, and AUTH (a pre-authorization, money
 /// held) are approved; FAIL and INITIATED (never completed) are declined; VOIDED and VOIDING
 /// are voided. Absent is approved (a payment recorded by an app without a result).
+///
+/// DISCOUNT is one of Clover's published results (`payments.Result`, the REST `Payment.result`
+/// enum); what it means is not published. It was refused as unknown, and with it the whole
+/// order, its other payments and lines: it is taken as approved (a payment recorded as a
+/// discount, as a coupon tender is), so the order lands and its tenders still add up.
 fn result(p: &Value, pp: &str) -> Result<TenderStatus, PayloadError> {
     Ok(match opt_text(p, pp, "result")?.as_deref() {
         None | Some("SUCCESS" | "AUTH" | "AUTH_COMPLETED" | "PENDING" | "OFFLINE_RETRYING") => {
@@ -212,6 +217,7 @@ fn result(p: &Value, pp: &str) -> Result<TenderStatus, PayloadError> {
         }
         // The void failed: the payment stands.
         Some("VOID_FAILED") => TenderStatus::Approved,
+        Some("DISCOUNT") => TenderStatus::Approved,
         Some("VOIDED" | "VOIDING") => TenderStatus::Voided,
         Some("FAIL" | "INITIATED") => TenderStatus::Declined,
         Some(other) => {
