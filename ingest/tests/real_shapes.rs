@@ -26,6 +26,8 @@ fn mappings() -> HashMap<String, Mapping> {
         "kaggle_supermarket_sales",
         "toast_item_selection_details",
         "loyverse_receipts_by_item",
+        "clover_line_items_export",
+        "sumup_transactions_report",
         "tableau_superstore_orders",
         "french_bakery_sales",
         "maven_coffee_shop_sales",
@@ -69,6 +71,8 @@ fn fixtures() -> Vec<(PathBuf, Format)> {
         "toast",
         "loyverse",
         "clover",
+        "clover-csv",
+        "sumup",
         "dunnhumby",
     ] {
         let mut files: Vec<PathBuf> = std::fs::read_dir(root.join(dir))
@@ -112,6 +116,8 @@ fn fixtures() -> Vec<(PathBuf, Format)> {
                 ),
                 ("toast", Some("csv")) => Format::Csv("toast_item_selection_details".into()),
                 ("loyverse", Some("csv")) => Format::Csv("loyverse_receipts_by_item".into()),
+                ("clover-csv", Some("csv")) => Format::Csv("clover_line_items_export".into()),
+                ("sumup", Some("csv")) => Format::Csv("sumup_transactions_report".into()),
                 ("dunnhumby", Some("csv")) => Format::Csv("dunnhumby_complete_journey".into()),
                 other => panic!("no format for {name} ({other:?})"),
             };

@@ -1,5 +1,5 @@
 //! Exports of other POS systems with their ready mappings (Toast item selections, Loyverse
-//! receipts by item), and the
+//! receipts by item, Clover line items, SumUp transactions), and the
 //! mapping keys they needed: lines voided in place (`[kinds] voided`), several date forms
 //! (`datetime_format` as a list).
 
@@ -479,4 +479,290 @@ fn non_revenue_values_read_a_type_column() {
         e.contains("non_revenue_values needs columns.non_revenue"),
         "{e}"
     );
+}
+
+const CLOVER_LINE_ITEMS: &str = include_str!("../../../mappings/clover_line_items_export.toml");
+const CLOVER_FILE: &str = "clover-csv/LineItemsExport-20261005_0000_EDT-20261103_2359_EST.csv";
+const SUMUP: &str = include_str!("../../../mappings/sumup_transactions_report.toml");
+const SUMUP_FILE: &str = "sumup/20260314-20260315-transactions-report.csv";
+
+/// The transactions of a parse by id, and the reasons of its rejects in file order.
+fn split(p: &Parsed) -> (BTreeMap<String, &Transaction>, Vec<&str>) {
+    let mut ok = BTreeMap::new();
+    let mut rejects = Vec::new();
+    for r in &p.records {
+        match r {
+            Ok(_) => {
+                let t = txn(r);
+                ok.insert(t.key.source_txn_id.clone(), t);
+            }
+            Err(e) => rejects.push(e.reason.as_str()),
+        }
+    }
+    (ok, rejects)
+}
+
+/// One store in `zone`; the default zone and currency are other ones, so a time read in the
+/// wrong zone or a currency not taken from the file shows.
+fn one_store(store: &str, zone: chrono_tz::Tz, currency: &str) -> Context {
+    let mut c = Context::for_tenant("t");
+    c.default_tz = chrono_tz::Asia::Tokyo;
+    c.default_currency = "JPY".into();
+    c.store_tz.insert(store.into(), zone);
+    c.store_currency.insert(store.into(), currency.into());
+    c
+}
+
+#[test]
+fn clover_line_items_discount_shares_tax_on_top_fees_and_given_back_items() {
+    let m = Mapping::from_toml(CLOVER_LINE_ITEMS).unwrap();
+    let ctx = one_store("clover", chrono_tz::America::New_York, "EUR");
+    let p = parse(&ctx, &m, &real(CLOVER_FILE)).unwrap();
+    assert_eq!(p.rows, 8);
+    let (ok, rejects) = split(&p);
+    assert_eq!(
+        ok.keys().collect::<Vec<_>>(),
+        [
+            "AB12CD34EF56G",
+            "HJ34KL56MN78P",
+            "QR90ST12UV34W",
+            "WX56YZ78AB90C"
+        ]
+    );
+    let t = ok["AB12CD34EF56G"];
+    assert_eq!(
+        (t.key.store_id.as_str(), t.currency.as_str(), t.status),
+        ("clover", "USD", TxnStatus::Completed)
+    );
+    assert_eq!(t.cashier_id.as_deref(), Some("EMPL0K2M9X4QA"));
+    // `05-Oct-2026 08:14 AM EDT`: 08:14 in New York (UTC−4).
+    assert_eq!(t.occurred_at.to_rfc3339(), "2026-10-05T12:14:00+00:00");
+    assert_eq!(t.business_date.to_string(), "2026-10-05");
+    // Order discount shares (written -0.45, -0.28) are the discounts; Item Total the net;
+    // tax on top. The gratuity: no Item ID, so its name; not revenue.
+    assert_eq!(
+        lines(t),
+        [
+            (
+                1,
+                LineKind::Sale,
+                "ITEM7QF3K2J1A",
+                d("1"),
+                d("5.25"),
+                d("0.45"),
+                d("4.80"),
+                d("0.31")
+            ),
+            (
+                2,
+                LineKind::Sale,
+                "012345678905",
+                d("1"),
+                d("2.75"),
+                d("0.28"),
+                d("2.47"),
+                d("0.16")
+            ),
+            (
+                3,
+                LineKind::Sale,
+                "Gratuity",
+                d("1"),
+                d("1.00"),
+                d("0"),
+                d("1.00"),
+                d("0")
+            ),
+        ]
+    );
+    // 4.80 + 2.47 + 1.00 = 8.27 net, 0.31 + 0.16 = 0.47 tax; revenue 7.27 (the fee is not).
+    assert_eq!(net_tax(t), (d("8.27"), d("0.47")));
+    let revenue: Decimal = t
+        .lines
+        .iter()
+        .filter(|l| !l.non_revenue)
+        .map(|l| l.net_amount)
+        .sum();
+    assert_eq!(revenue, d("7.27"));
+    assert_eq!(
+        t.lines[0].description.as_deref(),
+        Some("Latte (Oat Milk (MOD4H8K2P1Q9R) $0.75)")
+    );
+    assert_eq!(t.lines[1].description.as_deref(), Some("Bagel, Everything"));
+    assert_eq!(t.tenders, vec![]);
+    // Sold by weight (`0.750` lb): one unit, its money as written.
+    let t = ok["HJ34KL56MN78P"];
+    assert_eq!(
+        lines(t),
+        [(
+            1,
+            LineKind::Sale,
+            "ITEM3TURKEY4Z",
+            d("1"),
+            d("6.74"),
+            d("0"),
+            d("6.74"),
+            d("0")
+        )]
+    );
+    // The refunded iced tea and the exchanged hoodie are rejects of their own; their
+    // orders land without them.
+    assert_eq!(rejects.len(), 2);
+    assert!(
+        rejects[0].contains("refunded after the sale"),
+        "{}",
+        rejects[0]
+    );
+    assert!(
+        rejects[1].contains("given back in an exchange"),
+        "{}",
+        rejects[1]
+    );
+    let t = ok["QR90ST12UV34W"];
+    assert_eq!(
+        lines(t),
+        [(
+            1,
+            LineKind::Sale,
+            "ITEM8TOTEBAG2",
+            d("1"),
+            d("12.00"),
+            d("0"),
+            d("12.00"),
+            d("0.78")
+        )]
+    );
+    // `06-Oct-2026 12:05 AM EDT` is five past midnight: the 6th's business day.
+    assert_eq!(t.occurred_at.to_rfc3339(), "2026-10-06T04:05:00+00:00");
+    assert_eq!(t.business_date.to_string(), "2026-10-06");
+    // `03-Nov-2026 06:30 PM EST`: after the autumn change, UTC−5.
+    let t = ok["WX56YZ78AB90C"];
+    assert_eq!(t.occurred_at.to_rfc3339(), "2026-11-03T23:30:00+00:00");
+    // The file: 8.27 + 6.74 + 12.00 + 2.25 = 29.26 net, 0.47 + 0.78 + 0.15 = 1.40 tax.
+    let all: Vec<_> = ok.values().map(|t| net_tax(t)).collect();
+    let net: Decimal = all.iter().map(|(n, _)| n).sum();
+    let tax: Decimal = all.iter().map(|(_, t)| t).sum();
+    assert_eq!((net, tax), (d("29.26"), d("1.40")));
+}
+
+#[test]
+fn clover_line_items_zone_abbreviation_is_not_read() {
+    // The store is configured in Chicago: `08:14 AM EDT` is read as 08:14 there (UTC−5), not
+    // as New York time; the store's zone decides (the dashboard writes the merchant's).
+    let m = Mapping::from_toml(CLOVER_LINE_ITEMS).unwrap();
+    let ctx = one_store("clover", chrono_tz::America::Chicago, "USD");
+    let p = parse(&ctx, &m, &real(CLOVER_FILE)).unwrap();
+    let (ok, _) = split(&p);
+    assert_eq!(
+        ok["AB12CD34EF56G"].occurred_at.to_rfc3339(),
+        "2026-10-05T13:14:00+00:00"
+    );
+    // A store id set in the mapping (or beside `path`) replaces the placeholder.
+    let named = CLOVER_LINE_ITEMS.replace("store_id = \"clover\"", "store_id = \"S01\"");
+    let p = parse(
+        &ctx,
+        &Mapping::from_toml(&named).unwrap(),
+        &real(CLOVER_FILE),
+    )
+    .unwrap();
+    assert_eq!(split(&p).0["WX56YZ78AB90C"].key.store_id, "S01");
+}
+
+#[test]
+fn sumup_transactions_one_line_per_payment_payouts_and_failed_payments_rejected() {
+    let m = Mapping::from_toml(SUMUP).unwrap();
+    let ctx = one_store("sumup", chrono_tz::Europe::Berlin, "EUR");
+    let p = parse(&ctx, &m, &real(SUMUP_FILE)).unwrap();
+    assert_eq!(p.rows, 9);
+    let (ok, rejects) = split(&p);
+    assert_eq!(
+        ok.keys().collect::<Vec<_>>(),
+        ["TAAAB3KX2Q9", "TC6XLX9E7M", "TQ4M8N2RST", "TX7K2P9QAB"]
+    );
+    // Three payout rows (one per card payment), then the failed and the aborted payment.
+    assert_eq!(rejects.len(), 5, "{rejects:?}");
+    let payouts = rejects
+        .iter()
+        .filter(|r| r.contains("a payout to the bank"))
+        .count();
+    let failed = rejects
+        .iter()
+        .filter(|r| r.contains("no money moved"))
+        .count();
+    assert_eq!((payouts, failed), (3, 2), "{rejects:?}");
+    // A card payment: one line, its item the cart summary, Netto the net, VAT as written.
+    let t = ok["TX7K2P9QAB"];
+    assert_eq!(
+        (t.key.store_id.as_str(), t.currency.as_str(), t.status),
+        ("sumup", "EUR", TxnStatus::Completed)
+    );
+    assert_eq!(t.cashier_id.as_deref(), Some("kasse@cafe-linde.example"));
+    // `2026-03-14 17:42:10` in Berlin (CET, UTC+1).
+    assert_eq!(t.occurred_at.to_rfc3339(), "2026-03-14T16:42:10+00:00");
+    let cart = "2 x Cappuccino 3.60.-, 1 x Kuchen 4.20.-";
+    assert_eq!(
+        lines(t),
+        [(
+            1,
+            LineKind::Sale,
+            cart,
+            d("1"),
+            d("11.4"),
+            d("0"),
+            d("9.98"),
+            d("1.42")
+        )]
+    );
+    // The payout row (11.29 after the 0.11 fee) is not the payment: 9.98 + 1.42 = 11.40.
+    assert_eq!(t.tenders.len(), 1);
+    assert_eq!(
+        (t.tenders[0].method, t.tenders[0].amount),
+        (TenderMethod::Card, d("11.40"))
+    );
+    let t = ok["TAAAB3KX2Q9"];
+    assert_eq!(
+        (t.tenders[0].method, t.tenders[0].amount),
+        (TenderMethod::Cash, d("2.40"))
+    );
+    // 00:20 on the 15th in Berlin is 23:20 UTC on the 14th, and the 15th's business day.
+    let t = ok["TQ4M8N2RST"];
+    assert_eq!(t.occurred_at.to_rfc3339(), "2026-03-14T23:20:05+00:00");
+    assert_eq!(t.business_date.to_string(), "2026-03-15");
+    assert_eq!(t.cashier_id.as_deref(), Some("theke@cafe-linde.example"));
+    // The file: 4.62 + 9.98 + 2.02 + 3.93 = 20.55 net, 0.88 + 1.42 + 0.38 + 0.27 = 2.95
+    // VAT; tenders 5.50 + 11.40 + 2.40 + 4.20 = 23.50 = net + VAT.
+    let net: Decimal = ok.values().map(|t| net_tax(t).0).sum();
+    let tax: Decimal = ok.values().map(|t| net_tax(t).1).sum();
+    let paid: Decimal = ok.values().flat_map(|t| &t.tenders).map(|t| t.amount).sum();
+    assert_eq!((net, tax, paid), (d("20.55"), d("2.95"), d("23.50")));
+}
+
+#[test]
+fn sumup_types_and_methods_not_listed_reject_and_the_older_header_is_named() {
+    let m = Mapping::from_toml(SUMUP).unwrap();
+    let ctx = one_store("sumup", chrono_tz::Europe::Berlin, "EUR");
+    // A type the mapping does not list (a refund's value is not in the sources) rejects its
+    // transaction naming it, instead of landing as a sale.
+    let body = real(SUMUP_FILE).replace(
+        "TAAAB3KX2Q9,Umsatz,Erfolgreich",
+        "TAAAB3KX2Q9,Unbekannt,Erfolgreich",
+    );
+    let p = parse(&ctx, &m, &body).unwrap();
+    let (ok, rejects) = split(&p);
+    assert!(!ok.contains_key("TAAAB3KX2Q9"));
+    assert!(
+        rejects.iter().any(|r| r.contains("`Unbekannt`")),
+        "{rejects:?}"
+    );
+    // So does a payment method in no [tenders] list.
+    let body = real(SUMUP_FILE).replace(",CASH,N/A,", ",ECOM,N/A,");
+    let p = parse(&ctx, &m, &body).unwrap();
+    let (ok, rejects) = split(&p);
+    assert!(!ok.contains_key("TAAAB3KX2Q9"));
+    assert!(rejects.iter().any(|r| r.contains("`ECOM`")), "{rejects:?}");
+    // The January 2025 layout calls the type column `Zahlungsart`: the file is refused
+    // naming the column it lacks, not read without types.
+    let old = real(SUMUP_FILE).replacen("Transaktionsart", "Zahlungsart", 1);
+    let e = parse(&ctx, &m, &old).unwrap_err();
+    assert!(format!("{e:?}").contains("Transaktionsart"), "{e:?}");
 }
