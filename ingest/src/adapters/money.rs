@@ -15,26 +15,35 @@ pub fn exponent(currency: &str) -> u32 {
 }
 
 /// Splits `amount` in proportion to `weights` (signed), each share rounded to `dp` decimals and
-/// the last taking the rest, so the shares always add up to `amount` exactly: how a
-/// transaction-level discount or tax is put on the lines. Amounts near `Decimal`'s limit
-/// (a fuzzer's 28-digit cells) never panic: a share that cannot be computed is 0 and the
-/// last line takes it, so the sum still holds.
+/// the last line of non-zero weight taking the rest (the last line when every weight is 0), so
+/// the shares always add up to `amount` exactly: how a transaction-level discount or tax is
+/// put on the lines. A line of weight 0 (a free item, a donation rung at 0.00 after the goods)
+/// takes nothing, not even a rounding cent that would leave it a net of −0.01. Amounts near
+/// `Decimal`'s limit (a fuzzer's 28-digit cells) never panic: a share that cannot be computed
+/// is 0 and the rest-taking line takes it, so the sum still holds.
 pub fn spread(amount: Decimal, weights: &[Decimal], dp: u32) -> Vec<Decimal> {
     let sum = checked_sum(weights.iter().copied());
-    let mut out = Vec::with_capacity(weights.len());
+    let rest_at = weights
+        .iter()
+        .rposition(|w| !w.is_zero())
+        .unwrap_or(weights.len().saturating_sub(1));
+    let mut out = vec![Decimal::ZERO; weights.len()];
     let mut left = amount;
     for (k, w) in weights.iter().enumerate() {
-        let share = if k + 1 == weights.len() {
-            left
-        } else {
-            sum.filter(|s| !s.is_zero())
-                .and_then(|s| amount.checked_mul(*w)?.checked_div(s))
-                .map(|x| x.round_dp(dp))
-                .filter(|x| left.checked_sub(*x).is_some())
-                .unwrap_or(Decimal::ZERO)
-        };
+        if k == rest_at {
+            continue;
+        }
+        let share = sum
+            .filter(|s| !s.is_zero())
+            .and_then(|s| amount.checked_mul(*w)?.checked_div(s))
+            .map(|x| x.round_dp(dp))
+            .filter(|x| left.checked_sub(*x).is_some())
+            .unwrap_or(Decimal::ZERO);
         left -= share;
-        out.push(share);
+        out[k] = share;
+    }
+    if let Some(x) = out.get_mut(rest_at) {
+        *x = left;
     }
     out
 }
@@ -147,6 +156,19 @@ mod tests {
             "the weights' sum overflows: the last takes all"
         );
         assert_eq!(checked_sum([big, d("1")]), None);
+    }
+
+    /// s27: a line of weight 0 after the others (an ACS donation rung at 0.00 × 4 after the
+    /// goods) took the rounding rest and so a net of −0.01; the last line of weight takes it.
+    #[test]
+    fn a_line_of_weight_zero_takes_no_rounding_rest() {
+        let shares = spread(d("8.64"), &[d("2.79"), d("2.79"), d("58.50"), d("0")], 2);
+        assert_eq!(shares[3], d("0"));
+        assert_eq!(shares.iter().copied().sum::<Decimal>(), d("8.64"));
+        assert_eq!(
+            spread(d("1.00"), &[d("1"), d("0"), d("2"), d("0")], 2),
+            [d("0.33"), d("0"), d("0.67"), d("0")]
+        );
     }
 
     #[test]

@@ -48,6 +48,7 @@ mod encoding;
 mod lines;
 mod orders;
 mod prefixes;
+mod rewards;
 mod tenders;
 mod txn_tax;
 mod voids;
@@ -492,6 +493,9 @@ fn retail(ctx: &Context, t: Node, rt: Node) -> R<Transaction> {
     let numbers = line_numbers(rt)?;
     // The taxable flag of each line by its number, for a transaction-level tax's bearers.
     let mut taxable = std::collections::HashMap::new();
+    // Sale lines by their `OperatorSequence`, and the item-level rewards naming them.
+    let mut ops = std::collections::HashMap::new();
+    let mut item_rewards = Vec::new();
     for (li, &seq) in children(rt, "LineItem").zip(&numbers) {
         let voided = flag(li, "VoidFlag");
         let goods = goods_of(li).map_err(|Bad(m)| Bad(format!("LineItem {seq}: {m}")))?;
@@ -500,6 +504,9 @@ fn retail(ctx: &Context, t: Node, rt: Node) -> R<Transaction> {
                 .map_err(|Bad(m)| Bad(format!("LineItem {seq}: {m}")))?;
             if let Some(f) = taxable_flag(item) {
                 taxable.insert(seq, f);
+            }
+            if let Some(op) = rewards::operator_sequence(item).filter(|_| !voided) {
+                ops.insert(op.to_string(), seq);
             }
             inclusive |= incl;
             push_line(&mut lines, &mut created, li, line, voided);
@@ -520,7 +527,11 @@ fn retail(ctx: &Context, t: Node, rt: Node) -> R<Transaction> {
             }
         } else if let Some(x) = adjustment(li) {
             level.has_adjustment = true;
-            if !voided {
+            let item =
+                rewards::item_reward(x).map_err(|Bad(m)| Bad(format!("LineItem {seq}: {m}")))?;
+            if let Some(r) = item.filter(|_| !voided) {
+                item_rewards.push(r);
+            } else if !voided {
                 let stated = child_dec(x, "Amount")?.unwrap_or_default().abs();
                 level.stated_discounts = level
                     .stated_discounts
@@ -529,6 +540,7 @@ fn retail(ctx: &Context, t: Node, rt: Node) -> R<Transaction> {
             }
         }
     }
+    rewards::apply(&mut lines, &ops, &item_rewards)?;
     let paid = paid_of(&tenders);
     reconcile(
         rt,

@@ -781,3 +781,124 @@ fn ncr_acs_full_sample_two_sales_with_a_leading_tax_line_and_deal_prices() {
     assert_eq!(sums(t[1]), (d("9.00"), d("0"), d("9.00")));
     assert!(t[1].lines.iter().all(|l| l.net_amount == d("3.00")));
 }
+
+/// s27: NCR ACS writes a line void as a line item of its own: a `VoidFlag`ged `Sale` of the
+/// same item with negative `Quantity` and `ExtendedAmount`, after the unflagged line it takes
+/// back (the kjbreil/poslog sample, transaction 376 of register 1: three CASC FROZ VEGIES at
+/// 2.79, then the flagged −1 / −2.79; its `acs:GrossNegative` −8.64 counts the −2.79). Read
+/// as a voided return it was dropped, and the voided item stayed sold.
+#[test]
+fn ncr_acs_void_entry_takes_back_the_line_it_voids() {
+    let xml = r#"<POSLog xmlns:acs="http://www.ncr.com/rsd/acs/tlog/markup/poslog/2.1"><Transaction>
+        <RetailStoreID>9</RetailStoreID><WorkstationID>1</WorkstationID><SequenceNumber>376</SequenceNumber>
+        <BusinessDayDate>2017-10-01</BusinessDayDate><EndDateTime>2017-10-01T15:15:41</EndDateTime>
+        <CurrencyCode>USD</CurrencyCode><RetailTransaction Version="2.1">
+        <LineItem EntryMethod="Scanned"><SequenceNumber>17</SequenceNumber><Sale ItemType="Stock">
+        <ItemID>00021908501406</ItemID><RegularSalesUnitPrice>2.79</RegularSalesUnitPrice>
+        <ExtendedAmount>2.79</ExtendedAmount><Quantity>1</Quantity></Sale></LineItem>
+        <LineItem VoidFlag="true" EntryMethod="Keyed"><SequenceNumber>18</SequenceNumber><Sale ItemType="Stock">
+        <ItemID>00021908501406</ItemID><RegularSalesUnitPrice>2.79</RegularSalesUnitPrice>
+        <ExtendedAmount>-2.79</ExtendedAmount><Quantity>-1</Quantity></Sale></LineItem>
+        <LineItem EntryMethod="Scanned"><SequenceNumber>19</SequenceNumber><Sale ItemType="Stock">
+        <ItemID>00022827109292</ItemID><RegularSalesUnitPrice>3.49</RegularSalesUnitPrice>
+        <ExtendedAmount>3.49</ExtendedAmount><Quantity>1</Quantity></Sale></LineItem>
+        <LineItem><SequenceNumber>20</SequenceNumber><Tender TenderType="Cash"><Amount>3.49</Amount></Tender></LineItem>
+        <Total TotalType="TransactionGrandAmount">3.49</Total>
+        </RetailTransaction></Transaction></POSLog>"#;
+    let p = parse(&Context::for_tenant("t"), xml).unwrap();
+    let t = only_txn(&p);
+    let got: Vec<(i32, LineKind, Decimal, Decimal)> = t
+        .lines
+        .iter()
+        .map(|l| (l.line_no, l.kind, l.quantity, l.net_amount))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (17, LineKind::Sale, d("1"), d("2.79")),
+            (VOID_LINE_OFFSET + 17, LineKind::Void, d("-1"), d("-2.79")),
+            (19, LineKind::Sale, d("1"), d("3.49")),
+        ]
+    );
+    assert_eq!(sums(t), (d("3.49"), d("0"), d("3.49")));
+}
+
+/// A flagged negative `Sale` with no earlier line of its item to take back is still a voided
+/// return: no line at all.
+#[test]
+fn a_flagged_negative_sale_with_nothing_to_take_back_stays_no_line() {
+    let xml = r#"<POSLog><Transaction><RetailStoreID>9</RetailStoreID><WorkstationID>1</WorkstationID>
+        <SequenceNumber>5</SequenceNumber><BusinessDayDate>2017-10-01</BusinessDayDate>
+        <EndDateTime>2017-10-01T15:15:41</EndDateTime><CurrencyCode>USD</CurrencyCode><RetailTransaction>
+        <LineItem><SequenceNumber>1</SequenceNumber><Sale><ItemID>111</ItemID>
+        <RegularSalesUnitPrice>3.49</RegularSalesUnitPrice><ExtendedAmount>3.49</ExtendedAmount><Quantity>1</Quantity></Sale></LineItem>
+        <LineItem VoidFlag="true"><SequenceNumber>2</SequenceNumber><Sale><ItemID>222</ItemID>
+        <RegularSalesUnitPrice>2.79</RegularSalesUnitPrice><ExtendedAmount>-2.79</ExtendedAmount><Quantity>-1</Quantity></Sale></LineItem>
+        </RetailTransaction></Transaction></POSLog>"#;
+    let t = only_txn(&parse(&Context::for_tenant("t"), xml).unwrap()).clone();
+    let got: Vec<(i32, LineKind)> = t.lines.iter().map(|l| (l.line_no, l.kind)).collect();
+    assert_eq!(got, vec![(1, LineKind::Sale)]);
+}
+
+/// s27: the shape of the same ACS transaction (tests/data/real/poslog/PROVENANCE.md): the void
+/// entry, wines flagged `Tax1` with item-level `PercentOff` rewards (`acs:RewardLevel` Item,
+/// `acs:ExtendedRewardAmount` −2.00 … naming the wine by `acs:OperatorSequenceReference`), and
+/// the leading `Tax` line item whose `TaxableAmount` 52.65 is the wines after their rewards.
+/// Every figure summed by hand from the document.
+#[test]
+fn ncr_acs_item_rewards_sit_on_their_lines_so_the_tax_finds_the_wines() {
+    let mut ctx = Context::for_tenant("t");
+    ctx.default_tz = chrono_tz::America::Los_Angeles;
+    let p = parse(
+        &ctx,
+        &real("ncr_acs_void_entry_negative_sale_item_rewards.xml"),
+    )
+    .unwrap();
+    let t = only_txn(&p);
+    let by_no = |no: i32| t.lines.iter().find(|l| l.line_no == no).unwrap();
+    // Groceries 3 × 2.79 with the third voided: 5.58, no tax (not flagged Tax1).
+    assert_eq!(by_no(VOID_LINE_OFFSET + 17).net_amount, d("-2.79"));
+    for no in [15, 16, 17] {
+        assert_eq!((by_no(no).discount, by_no(no).tax), (d("0"), d("0")));
+    }
+    // Wines 20.00 + 11.50 + 13.50 + 13.50 less their 10 % rewards 2.00 + 1.15 + 1.35 + 1.35:
+    // 18.00 + 10.35 + 12.15 + 12.15 = 52.65 = TaxableAmount; the tax 5.32 on them alone.
+    let wines: Vec<(Decimal, Decimal)> = [72, 73, 74, 75]
+        .iter()
+        .map(|no| (by_no(*no).discount, by_no(*no).net_amount))
+        .collect();
+    assert_eq!(
+        wines,
+        vec![
+            (d("2.00"), d("18.00")),
+            (d("1.15"), d("10.35")),
+            (d("1.35"), d("12.15")),
+            (d("1.35"), d("12.15")),
+        ]
+    );
+    let wine_tax: Decimal = [72, 73, 74, 75].iter().map(|no| by_no(*no).tax).sum();
+    assert_eq!(wine_tax, d("5.32"));
+    // The donation rung at 0.00 × 4 takes no share of anything.
+    assert_eq!((by_no(76).net_amount, by_no(76).tax), (d("0"), d("0")));
+    // 5.58 + 52.65 = 58.23 net, tax 5.32, grand 63.55 = the MasterCard tender.
+    assert_eq!(sums(t), (d("58.23"), d("5.32"), d("63.55")));
+}
+
+/// s27: roqqio/Futura's `sale_floatprice.xml` as published: a zero `ExtendedDiscountAmount`
+/// in currency `XXX` ("no currency") beside EUR prices, the VAT only in the totals, and a
+/// loyalty customer.
+#[test]
+fn roqqio_sale_with_a_zero_discount_in_currency_xxx_and_tax_only_in_the_totals() {
+    let p = parse(
+        &berlin(),
+        &real("roqqio_v6_sale_discount_currency_xxx_customer.xml"),
+    )
+    .unwrap();
+    let t = only_txn(&p);
+    assert_eq!(t.currency, "EUR");
+    // ExtendedAmount 79.990 = grand; TransactionNetAmount 67.220 + TransactionTaxAmount 12.770.
+    assert_eq!(sums(t), (d("67.22"), d("12.77"), d("79.99")));
+    assert_eq!(t.lines[0].discount, d("0"));
+    assert_eq!(t.customer_id.as_deref(), Some("22000129"));
+    assert_eq!(t.occurred_at.to_rfc3339(), "2024-07-31T09:42:26.010+00:00");
+}

@@ -2,8 +2,11 @@
 //! reversal beside it. Wincor Nixdorf / GK TP.net also number line items by `CreateNumber` and
 //! write a line void as a line item of its own, flagged and naming the voided line in
 //! `CreateRefNumber`: that one is only the reversal of the earlier line, no sale of its own.
+//! NCR ACS writes a line void as a line item of its own too, without a reference: a flagged
+//! `Sale` of the same item with negative `Quantity` and `ExtendedAmount`, after the unflagged
+//! line it takes back (its `acs:GrossNegative` total counts it); see [`voided_by_entry`].
 
-use super::xml::child_text;
+use super::xml::{child, child_text};
 use super::VOID_LINE_OFFSET;
 use pos_core::model::*;
 use roxmltree::Node;
@@ -30,7 +33,8 @@ pub(super) fn push_line<'a>(
                 .iter()
                 .find(|l| l.line_no == *no && l.kind != LineKind::Void)
         })
-        .cloned();
+        .cloned()
+        .or_else(|| voided.then(|| voided_by_entry(lines, li, &line)).flatten());
     match (voided, reverses) {
         (true, Some(orig)) if orig.kind == LineKind::Return => {
             take_back_return(lines, &orig, &line)
@@ -58,6 +62,29 @@ pub(super) fn push_line<'a>(
             lines.push(line);
         }
     }
+}
+
+/// The earlier line an NCR ACS void entry takes back: the flagged line item `li` is a `Sale`
+/// (not a `Return`) of negative quantity, `line`, and an earlier unflagged sale line of the
+/// same item holds at least its units and is not voided yet; the latest such line (a cashier
+/// voids the item just rung). `None` otherwise: a flagged negative sale with nothing to take
+/// back stays a voided return, which is no line at all.
+fn voided_by_entry(lines: &[Line], li: Node, line: &Line) -> Option<Line> {
+    if child(li, "Sale").is_none() || line.quantity >= Decimal::ZERO {
+        return None;
+    }
+    lines
+        .iter()
+        .rev()
+        .find(|l| {
+            l.kind == LineKind::Sale
+                && l.sku == line.sku
+                && l.quantity >= line.quantity.abs()
+                && !lines
+                    .iter()
+                    .any(|v| v.kind == LineKind::Void && v.line_no == VOID_LINE_OFFSET + l.line_no)
+        })
+        .cloned()
 }
 
 /// Takes the voiding line item `void` off the return line `of` (all of it, or part of its
