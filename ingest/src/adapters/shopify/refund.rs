@@ -123,7 +123,9 @@ fn refund_tenders(
             amount: negated(refund_amount(x, &xp, currency)?),
             status,
             card_fingerprint: None,
-            card_bin: None,
+            // The card the money went back to, as a payment transaction names it (a POS refund
+            // to the MasterCard that paid: `credit_card_bin` 552490); never the masked number.
+            card_bin: super::transaction::card_bin(x),
             card_entry: None,
             occurred_at: utc(at),
         });

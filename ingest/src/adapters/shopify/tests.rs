@@ -657,3 +657,49 @@ fn python_api_refund_fixture_lines_from_the_nested_line_items() {
     let paid: Decimal = t.tenders.iter().map(|x| x.amount).sum();
     assert_eq!(paid, d("-209.00"));
 }
+
+/// s27: a live Shopify POS return (refunds/create, CAD, Manitoba GST 5 % + RST 7 %) as a
+/// public ERPNext connector kept it (PROVENANCE.md). Summed by hand: 4 × 39.99 = 159.96 less
+/// the line's 15.99 discount = `subtotal` 143.97; tax 7.20 + 10.08 = `total_tax` 17.28;
+/// 143.97 + 17.28 = the `shopify_payments` refund transaction 161.25 to a MasterCard (BIN
+/// 552490, `credit_card_bin` of its `payment_details`).
+#[test]
+fn pos_return_cad_two_taxes_refunded_to_the_card_that_paid() {
+    let body = real("webhook_refunds_create_pos_return_cad_gst_rst_card.json");
+    let p = parse(&Context::for_tenant("t"), &body, None, None).unwrap();
+    let t = txns(&p)[0];
+    assert_eq!(t.key.source_txn_id, "refund:975224602904");
+    assert_eq!(
+        (t.currency.as_str(), t.status),
+        ("CAD", TxnStatus::Completed)
+    );
+    assert_eq!(sums(t), (1, d("-143.97"), d("-17.28")));
+    let l = &t.lines[0];
+    assert_eq!(
+        (l.kind, l.quantity, l.unit_price),
+        (LineKind::Return, d("-4"), d("39.99"))
+    );
+    assert_eq!(l.discount, d("15.99"));
+    assert_eq!(l.original_txn_id.as_deref(), Some("6022498320664"));
+    let x = &t.tenders[0];
+    assert_eq!((x.method, x.amount), (TenderMethod::Card, d("-161.25")));
+    assert_eq!(
+        x.card_bin.as_deref(),
+        Some("552490"),
+        "the card the money went back to"
+    );
+    assert_eq!(t.occurred_at.to_rfc3339(), "2024-09-09T17:36:31+00:00");
+}
+
+/// s27: a goodwill refund of 1.00 INR through the manual gateway with no lines, only a
+/// `refund_discrepancy` order adjustment of −1.00 (a public Laravel Shopify app's test body).
+#[test]
+fn manual_refund_of_a_discrepancy_only_is_a_tender_without_lines() {
+    let body = real("webhook_refunds_create_manual_refund_discrepancy_only_inr.json");
+    let p = parse(&Context::for_tenant("t"), &body, None, None).unwrap();
+    let t = txns(&p)[0];
+    assert_eq!(t.currency, "INR");
+    assert!(t.lines.is_empty());
+    let got: Vec<_> = t.tenders.iter().map(|x| (x.method, x.amount)).collect();
+    assert_eq!(got, vec![(TenderMethod::Other, d("-1.00"))]);
+}

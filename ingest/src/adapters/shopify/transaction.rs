@@ -80,7 +80,7 @@ fn checked(code: String, field: &str) -> Result<String, PayloadError> {
 
 /// Card data the model may keep: the BIN (the issuer's 6 to 8 leading digits), never the
 /// masked number. Anything longer or not digits is not a BIN and is dropped rather than stored.
-fn card_bin(x: &Value) -> Option<String> {
+pub(super) fn card_bin(x: &Value) -> Option<String> {
     let bin = get(x, "payment_details")?
         .get("credit_card_bin")?
         .as_str()?;
