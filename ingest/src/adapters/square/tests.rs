@@ -567,3 +567,69 @@ fn docs_webhooks_of_a_fulfilment_and_a_revoked_authorization_map_no_sale() {
     assert!(p.records.is_empty() && p.fetch_orders.is_empty());
     assert_eq!(p.kind, "oauth.authorization.revoked");
 }
+
+/// s27: Square sandbox orders as Airbyte's connector test expects them (PROVENANCE.md), as a
+/// SearchOrders page. Summed by hand: 99.00 + 15 % ADDITIVE tax 14.85 = 113.85 = the KEYED
+/// VISA tender; the order's `updated_at` (2021-06-22, version 13) is the day of its later
+/// refunds, its business day that of its payment (2021-06-18). Two nameless CUSTOM_AMOUNT
+/// orders of 20.56 and 1.00.
+#[test]
+fn airbyte_sandbox_orders_page_additive_tax_and_nameless_custom_amounts() {
+    let p = real("airbyte_sandbox_search_orders_page_additive_tax_custom_amounts.json");
+    let t = txns(&p);
+    assert_eq!(t.len(), 3);
+    let net_tax_paid = |t: &Transaction| {
+        (
+            t.lines.iter().map(|l| l.net_amount).sum::<Decimal>(),
+            t.lines.iter().map(|l| l.tax).sum::<Decimal>(),
+            t.tenders.iter().map(|x| x.amount).sum::<Decimal>(),
+        )
+    };
+    assert_eq!(net_tax_paid(t[0]), (d("99.00"), d("14.85"), d("113.85")));
+    assert_eq!(
+        (t[0].source_version, t[0].business_date.to_string()),
+        (13, "2021-06-18".into())
+    );
+    assert_eq!(
+        t[0].lines[0].description.as_deref(),
+        Some("Able bit (Analysis)")
+    );
+    assert_eq!(net_tax_paid(t[1]), (d("20.56"), d("0.00"), d("20.56")));
+    assert_eq!(
+        t[1].lines[0].raw_item_id, "CUSTOM_AMOUNT",
+        "no catalog id, no name"
+    );
+    assert_eq!(net_tax_paid(t[2]), (d("1.00"), d("0.00"), d("1.00")));
+    assert!(t.iter().all(|t| t.status == TxnStatus::Completed
+        && t.tenders.iter().all(|x| x.method == TenderMethod::Card)));
+}
+
+/// s27: Square's CreateOrder example as the Ruby SDK's model docs print it (PROVENANCE.md):
+/// an OPEN order with two ORDER-scope percentage discounts apportioned to the lines, a
+/// LINE_ITEM `$1.00 off`, a 9 % ADDITIVE tax and a modifier. Summed by hand: 15.99 − (0.08 +
+/// 0.79) = 15.12 + tax 1.36 = 16.48; 2 × (22.00 + 0.50 "Well") = 45.00 − (0.22 + 2.24 + 1.00)
+/// = 41.54 + tax 3.74 = 45.28; 16.48 + 45.28 = `total_money` 61.76. Open and unpaid: not a sale
+/// yet (cancelled until a paid version replaces it).
+#[test]
+fn sdk_create_order_example_open_with_apportioned_discounts_and_a_modifier() {
+    let p = real("sdk_doc_create_order_open_apportioned_discounts_modifier_additive_tax.json");
+    let t = txn(&p);
+    assert_eq!(t.status, TxnStatus::Cancelled);
+    assert!(t.tenders.is_empty());
+    let got: Vec<(Decimal, Decimal, Decimal, Decimal, Decimal)> = t
+        .lines
+        .iter()
+        .map(|l| (l.quantity, l.unit_price, l.discount, l.net_amount, l.tax))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (d("1"), d("15.99"), d("0.87"), d("15.12"), d("1.36")),
+            (d("2"), d("22.50"), d("3.46"), d("41.54"), d("3.74")),
+        ]
+    );
+    assert_eq!(
+        t.lines[1].description.as_deref(),
+        Some("New York Steak (Larger)")
+    );
+}

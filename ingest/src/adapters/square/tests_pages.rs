@@ -153,3 +153,85 @@ fn a_page_event_id_follows_its_elements_versions() {
     let newer = body.replace("2026-02-10T17:05:15.902Z", "2026-02-11T09:00:00.000Z");
     assert_ne!(parse(&ctx, &newer).unwrap().event_id, first);
 }
+
+/// s27: Square sandbox records as Airbyte's Square connector expects them in its acceptance
+/// test (tests/data/real/square/PROVENANCE.md), each stream's records wrapped as the API page.
+#[test]
+fn airbyte_sandbox_payments_page_a_canceled_payment_is_a_voided_card_tender() {
+    let body = fixture("airbyte_sandbox_list_payments_page_canceled_voided_card.json");
+    let p = parse(&Context::for_tenant("t"), &body).unwrap();
+    let got: Vec<(&str, TenderStatus, Decimal, Option<&str>)> = tenders(&p)
+        .iter()
+        .map(|t| {
+            (
+                t.key.source_txn_id.as_str(),
+                t.tender.status,
+                t.tender.amount,
+                t.tender.card_bin.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            // status CANCELED, card_details.status VOIDED: authorized, never captured.
+            (
+                "BFkIiV4W7baTDDx2CGGhdEzvTOCZY",
+                TenderStatus::Voided,
+                d("5.00"),
+                Some("540988")
+            ),
+            (
+                "jyopZ3JZqETa2DVeYRJ0Q2aL7aSZY",
+                TenderStatus::Approved,
+                d("1.00"),
+                Some("453275")
+            ),
+            (
+                "1L6QiJjgk1gEfpBDEpipJI3Ks3QZY",
+                TenderStatus::Approved,
+                d("88.03"),
+                Some("453275")
+            ),
+        ]
+    );
+    assert!(tenders(&p)
+        .iter()
+        .all(|t| t.key.store_id == "LH2XR7AMG39HX"));
+}
+
+/// s27: the refunds of the same sandbox: 14.85 (the tax of a 113.85 card sale) and 5.00 from
+/// one payment, each a negative card tender of its own return order, on its own day.
+#[test]
+fn airbyte_sandbox_refunds_page_lands_on_the_return_orders() {
+    let body = fixture("airbyte_sandbox_list_payment_refunds_page_return_orders.json");
+    let p = parse(&Context::for_tenant("t"), &body).unwrap();
+    let got: Vec<(&str, String, Decimal, TenderMethod)> = tenders(&p)
+        .iter()
+        .map(|t| {
+            (
+                t.key.source_txn_id.as_str(),
+                t.business_date.to_string(),
+                t.tender.amount,
+                t.tender.method,
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "NpZRjYMGKOKeTe0BTp7N5r8kM0LZY",
+                "2021-06-18".into(),
+                d("-14.85"),
+                TenderMethod::Card
+            ),
+            (
+                "BFkIiV4W7baTDDx2CGGhdEzvTOCZY",
+                "2021-06-22".into(),
+                d("-5.00"),
+                TenderMethod::Card
+            ),
+        ]
+    );
+}
