@@ -1,11 +1,13 @@
-//! Item-level loyalty rewards. NCR ACS writes a reward earned on one item as a `LoyaltyReward`
-//! line item of its own after the tender (`acs:RewardLevel` `Item`, `acs:RewardType`
+//! Loyalty rewards that name their line. NCR ACS writes each reward as a `LoyaltyReward` line
+//! item of its own after the tender (`acs:RewardCategory` `Monetary`, `acs:RewardType`
 //! `PercentOff`), its money in `acs:ExtendedRewardAmount` (negative: −2.00 off a 20.00 wine)
-//! and the sale line it applies to named by `acs:OperatorSequenceReference`, the line's own
-//! `acs:OperatorSequence`. The transaction's `Tax` line item states its `TaxableAmount` after
-//! such rewards, so the reward must be on its line before the tax finds its bearers
-//! ([`super::bearers`]); spread over every line as a transaction discount, it would leave the
-//! taxed lines' nets matching no `TaxableAmount` and the tax spread over untaxed groceries.
+//! and the sale line it comes off named by `acs:OperatorSequenceReference`, the line's own
+//! `acs:OperatorSequence`: item rewards (`acs:RewardLevel` `Item`) and a member's percentage
+//! off the basket alike (`Transaction`, written once per line it reduces, with `AmountUsed` the
+//! line after it). The transaction's `Tax` line item states its `TaxableAmount` after such
+//! rewards, so each must be on its line before the tax finds its bearers ([`super::bearers`]);
+//! spread over every line as a transaction discount, a reward on the wines left the taxed
+//! lines' nets matching no `TaxableAmount` and the tax spread over untaxed groceries.
 
 use super::xml::{child, child_dec, child_text};
 use super::{Bad, R, VOID_LINE_OFFSET};
@@ -20,16 +22,14 @@ pub(super) struct ItemReward {
     off: Decimal,
 }
 
-/// The item-level reward of a `LoyaltyReward` element `x`: `RewardLevel` `Item`,
-/// `RewardCategory` `Monetary`, an `OperatorSequenceReference` and a non-zero
-/// `ExtendedRewardAmount`. Others are `None` and stay transaction adjustments: transaction-level
-/// rewards, receipt messages of amount 0, and `CustomOffer` rewards, whose
-/// `ExtendedRewardAmount` counts offers earned (a positive `1` on an apple in the ACS SMALL
-/// sample, whose 0.19 off is the transaction-level `PercentOff` beside it), not money.
+/// The reward of a `LoyaltyReward` element `x` on one line: `RewardCategory` `Monetary`, a
+/// non-zero `OperatorSequenceReference` and a non-zero `ExtendedRewardAmount`. Others are `None`
+/// and stay transaction adjustments: rewards naming no line (`OperatorSequenceReference` 0),
+/// receipt messages of amount 0, and `CustomOffer` rewards, whose `ExtendedRewardAmount` counts
+/// offers earned (a positive `1` on an apple in the ACS SMALL sample, whose 0.19 off is the
+/// `Monetary` `PercentOff` beside it), not money.
 pub(super) fn item_reward(x: Node) -> R<Option<ItemReward>> {
-    if x.tag_name().name() != "LoyaltyReward"
-        || child_text(x, "RewardLevel") != Some("Item")
-        || child_text(x, "RewardCategory") != Some("Monetary")
+    if x.tag_name().name() != "LoyaltyReward" || child_text(x, "RewardCategory") != Some("Monetary")
     {
         return Ok(None);
     }

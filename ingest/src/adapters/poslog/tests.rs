@@ -902,3 +902,51 @@ fn roqqio_sale_with_a_zero_discount_in_currency_xxx_and_tax_only_in_the_totals()
     assert_eq!(t.customer_id.as_deref(), Some("22000129"));
     assert_eq!(t.occurred_at.to_rfc3339(), "2024-07-31T09:42:26.010+00:00");
 }
+
+/// s27: ACS writes a member's percentage off the basket (`acs:RewardLevel` Transaction) once per
+/// line it reduces, each naming its line (the kjbreil/poslog sample: `PercentOff` −0.70 on
+/// ELLENOS GREEK YOGURT 6.99, `AmountUsed` 6.29). A line it does not name (here a bottle
+/// deposit) keeps its price: spread by gross, 0.24 of the 1.25 fell on the deposit.
+#[test]
+fn ncr_acs_transaction_rewards_naming_their_lines_come_off_those_lines_only() {
+    let reward = |seq: u32, amt: &str, op: u32| {
+        format!(
+            r#"<LineItem EntryMethod="acs:Auto"><SequenceNumber>{seq}</SequenceNumber><LoyaltyReward>
+            <acs:RewardLevel>Transaction</acs:RewardLevel><acs:RewardCategory>Monetary</acs:RewardCategory>
+            <acs:RewardType>PercentOff</acs:RewardType><acs:ExtendedRewardAmount>{amt}</acs:ExtendedRewardAmount>
+            <acs:OperatorSequenceReference>{op}</acs:OperatorSequenceReference></LoyaltyReward></LineItem>"#
+        )
+    };
+    let item = |seq: u32, id: &str, price: &str| {
+        format!(
+            r#"<LineItem><SequenceNumber>{seq}</SequenceNumber><Sale><ItemID>{id}</ItemID>
+            <RegularSalesUnitPrice>{price}</RegularSalesUnitPrice><ExtendedAmount>{price}</ExtendedAmount>
+            <Quantity>1</Quantity><acs:OperatorSequence>{seq}</acs:OperatorSequence></Sale></LineItem>"#
+        )
+    };
+    let xml = format!(
+        r#"<POSLog xmlns:acs="http://www.ncr.com/rsd/acs/tlog/markup/poslog/2.1"><Transaction>
+        <RetailStoreID>9</RetailStoreID><WorkstationID>3</WorkstationID><SequenceNumber>12</SequenceNumber>
+        <BusinessDayDate>2017-10-01</BusinessDayDate><EndDateTime>2017-10-01T16:00:00</EndDateTime>
+        <CurrencyCode>USD</CurrencyCode><RetailTransaction Version="2.1">{}{}{}
+        <LineItem><SequenceNumber>4</SequenceNumber><Tender TenderType="Cash"><Amount>13.23</Amount></Tender></LineItem>
+        {}{}<Total TotalType="TransactionGrandAmount">13.23</Total></RetailTransaction></Transaction></POSLog>"#,
+        item(1, "00638267947143", "6.99"),
+        item(2, "00718738546331", "5.49"),
+        item(3, "00000000001052", "2.00"),
+        reward(5, "-0.70", 1),
+        reward(6, "-0.55", 2),
+    );
+    let p = parse(&Context::for_tenant("t"), &xml).unwrap();
+    let t = only_txn(&p);
+    let got: Vec<(Decimal, Decimal)> = t.lines.iter().map(|l| (l.discount, l.net_amount)).collect();
+    assert_eq!(
+        got,
+        vec![
+            (d("0.70"), d("6.29")),
+            (d("0.55"), d("4.94")),
+            (d("0"), d("2.00"))
+        ]
+    );
+    assert_eq!(sums(t), (d("13.23"), d("0"), d("13.23")));
+}
