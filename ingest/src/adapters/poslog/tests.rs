@@ -950,3 +950,39 @@ fn ncr_acs_transaction_rewards_naming_their_lines_come_off_those_lines_only() {
     );
     assert_eq!(sums(t), (d("13.23"), d("0"), d("13.23")));
 }
+
+/// s27: an NCR RES (Japan) POSLog as published in a public test (PROVENANCE.md; the red-team
+/// test above took its first line only). Yen, consumption tax 8 % inside the prices. Summed by
+/// hand: 556 − (51 + 50) = 455 = 421 + tax 33 + 1 ("Exceptional"); 545 − (50 + 49) = 446 =
+/// 413 + 33; 1440 − (720 + 73) = 647 = 600 + 47; net 1434, tax 114, grand 1548 = cash 2000 −
+/// change 452. The 10 % `Discount` line item (172 = 50 + 49 + 73, the lines' `ApplicationType
+/// Total` modifiers) and the trailing `Tax` line item (114 on 1434) restate what the lines hold:
+/// neither counts twice.
+#[test]
+fn ncr_res_japan_inclusive_tax_markdowns_and_restated_totals() {
+    let mut ctx = Context::for_tenant("t");
+    ctx.default_tz = chrono_tz::Asia::Tokyo;
+    ctx.default_currency = "JPY".into();
+    let p = parse(
+        &ctx,
+        &real("ncr_res_jp_inclusive_tax_markdowns_total_discount_change.xml"),
+    )
+    .unwrap();
+    let t = only_txn(&p);
+    assert_eq!(t.currency, "JPY");
+    let got: Vec<(Decimal, Decimal, Decimal)> = t
+        .lines
+        .iter()
+        .map(|l| (l.discount, l.net_amount, l.tax))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (d("101"), d("421"), d("34")),
+            (d("99"), d("413"), d("33")),
+            (d("793"), d("600"), d("47")),
+        ]
+    );
+    assert_eq!(sums(t), (d("1434"), d("114"), d("1548")));
+    assert_eq!(t.tenders[1].amount, d("-452"), "the change");
+}
