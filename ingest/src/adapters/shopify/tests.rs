@@ -703,3 +703,34 @@ fn manual_refund_of_a_discrepancy_only_is_a_tender_without_lines() {
     let got: Vec<_> = t.tenders.iter().map(|x| (x.method, x.amount)).collect();
     assert_eq!(got, vec![(TenderMethod::Other, d("-1.00"))]);
 }
+
+/// s27: an `orders/cancelled` body from a Shopify test shop, as the Activepieces Shopify piece
+/// keeps it (PROVENANCE.md). Summed by hand: Powder 699.95 − 10.00 (each) − 103.50 (across) =
+/// 586.45; Electric 2 × 699.95 − 209.97 = 1189.93; `subtotal_price` 1776.38 + shipping 30.00
+/// = `total_price` 1806.38, paid by the manual gateway. Cancelled after payment and refunded in
+/// full (the two lines `no_restock` for their subtotals, the 30.00 shipping as an
+/// `order_adjustments` `shipping_refund`): the order is post-voided, and its refund takes the
+/// order's status, so neither counts in sales.
+#[test]
+fn cancelled_and_refunded_order_with_each_and_across_discounts_counts_nowhere() {
+    let body = real("webhook_orders_cancelled_refunded_manual_each_and_across_discounts.json");
+    let p = parse(&Context::for_tenant("t"), &body, None, None).unwrap();
+    let t = txns(&p);
+    assert_eq!(t.len(), 2);
+    let (order, refund) = (t[0], t[1]);
+    assert_eq!(order.status, TxnStatus::PostVoided);
+    assert_eq!(sums(order), (2, d("1776.38"), d("0")));
+    let discounts: Vec<Decimal> = order.lines.iter().map(|l| l.discount).collect();
+    assert_eq!(discounts, vec![d("113.50"), d("209.97")]);
+    let paid: Vec<_> = order.tenders.iter().map(|x| (x.method, x.amount)).collect();
+    assert_eq!(paid, vec![(TenderMethod::Other, d("1806.38"))]);
+    assert_eq!(refund.key.source_txn_id, "refund:945108681014");
+    assert_eq!(
+        refund.status,
+        TxnStatus::PostVoided,
+        "the cancelled order's status"
+    );
+    assert_eq!(sums(refund), (2, d("-1776.38"), d("0")));
+    let back: Decimal = refund.tenders.iter().map(|x| x.amount).sum();
+    assert_eq!(back, d("-1806.38"), "lines and the shipping refund");
+}
