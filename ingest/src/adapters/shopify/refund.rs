@@ -253,6 +253,20 @@ fn refund_store(
     Ok(store_of(ctx, location, shop_store))
 }
 
+/// The refund's register: the till its money moved at, the first `device_id` of its
+/// transactions (a POS return: the device the return was rung on, as an order's `device_id`
+/// is its register); none for a refund made in the admin. Read from the refund alone, like its
+/// store, so the refund nested in its order and delivered alone agree.
+fn refund_register(r: &Value, path: &str) -> Result<Option<String>, PayloadError> {
+    for (i, x) in array(r, path, "transactions")?.iter().enumerate() {
+        let device = opt_text(x, &join(path, &format!("transactions[{i}]")), "device_id")?;
+        if device.is_some() {
+            return Ok(device);
+        }
+    }
+    Ok(None)
+}
+
 /// The return line (negative quantity, net and tax) of a refunded line item. Its discount is
 /// what the returned units' price exceeds the refunded subtotal by (the sale's discount on
 /// them). A `subtotal` of 0 for units that were sold for money (Shopify's reference example:
@@ -357,7 +371,7 @@ pub(super) fn refund(
         source_version: version,
         occurred_at: utc(at),
         business_date: business_date(ctx, &store, at),
-        register_id: None,
+        register_id: refund_register(r, path)?,
         cashier_id: opt_text(r, path, "user_id")?,
         customer_id: None,
         status,

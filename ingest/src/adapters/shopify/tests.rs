@@ -688,6 +688,8 @@ fn pos_return_cad_two_taxes_refunded_to_the_card_that_paid() {
         Some("552490"),
         "the card the money went back to"
     );
+    // Rung on the till `device_id` 3292135495 (the transaction's; the refund has none).
+    assert_eq!(t.register_id.as_deref(), Some("3292135495"));
     assert_eq!(t.occurred_at.to_rfc3339(), "2024-09-09T17:36:31+00:00");
 }
 
