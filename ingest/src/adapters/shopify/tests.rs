@@ -736,3 +736,22 @@ fn cancelled_and_refunded_order_with_each_and_across_discounts_counts_nowhere() 
     let back: Decimal = refund.tenders.iter().map(|x| x.amount).sum();
     assert_eq!(back, d("-1806.38"), "lines and the shipping refund");
 }
+
+/// s27: a live 2025 web order of a EUR shop paid in GBP (`presentment_currency`), as a public
+/// packing-slip script kept it (PROVENANCE.md, personal data removed): 162.04 EUR (142.32 GBP),
+/// `taxes_included` with no tax lines (wine sent to the UK), paid by the `gift_card` gateway,
+/// zero cash rounding. The shop's money is booked, never the customer's.
+#[test]
+fn eur_shop_order_presented_in_gbp_and_paid_by_gift_card_books_shop_money() {
+    let body = real("webhook_orders_paid_eur_shop_gbp_presentment_gift_card.json");
+    let p = parse(&Context::for_tenant("t"), &body, None, None).unwrap();
+    let t = txns(&p)[0];
+    assert_eq!(t.currency, "EUR");
+    assert_eq!(sums(t), (1, d("162.04"), d("0")));
+    let got: Vec<_> = t.tenders.iter().map(|x| (x.method, x.amount)).collect();
+    assert_eq!(
+        got,
+        vec![(TenderMethod::GiftCard, d("162.04"))],
+        "no rounding tender"
+    );
+}
