@@ -2,7 +2,7 @@
 //! signed wrong without a word (thousands and decimal separators of another locale, double
 //! negatives, `1€50`, `CR`, cents with a fraction, Excel's scientific ids, a coupon under
 //! kind "sale", a refund's unsigned total, a header repeated inside the file). Each is now
-//! read right or rejected naming its row and column; see /work/notes/s25/review-csv.md.
+//! read right or rejected naming its row and column.
 
 use super::tests::{d, txn};
 use super::*;

@@ -1,8 +1,7 @@
 //! Red-team tests: the ready Shopify mapping on export shapes seen in public Shopify
 //! `orders_export.csv` headers (2012–2025: online-only shops without the POS columns, shops
 //! whose prices include tax), written anew with our own orders. All three were fixed in s15
-//! (`optional`, `order_total`/`order_subtotal`, the written offset's business day); see
-//! /work/notes/s15/redteam-report.md for sources and what is right.
+//! (`optional`, `order_total`/`order_subtotal`, the written offset's business day).
 
 use super::tests::d;
 use super::*;

@@ -2,7 +2,7 @@
 //! published in public repositories (a UK TikTok-shop store in GBP with orders cancelled and
 //! refunded, a Pakistani jeweller in PKR with an `expired` payment, a Portuguese rental shop
 //! in EUR with VAT-inclusive prices). Orders written anew with our own values in those
-//! shapes; sources in /work/notes/s17/redteam-report.md.
+//! shapes.
 
 use super::tests::d;
 use super::*;

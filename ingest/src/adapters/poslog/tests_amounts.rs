@@ -1,4 +1,4 @@
-//! Line and transaction amounts from the POSLog review (/work/notes/s24/review-poslog.md):
+//! Line and transaction amounts from the POSLog review of s24:
 //! a price override beside a line discount, VAT-inclusive prices taxed only in the totals with
 //! a transaction discount, an absurd `Quantity Units`, voided change, tax and return lines.
 

@@ -1,5 +1,5 @@
 //! Shapes of the public ticket-to-POSLog stylesheet and of Decathlon's and Xstore's documents
-//! (see /work/notes/s24/review-poslog.md): transaction flags instead of a status, discounts
+//! (a review in s24): transaction flags instead of a status, discounts
 //! without a grand total, the message time beside the transaction's.
 
 use super::tests::d;

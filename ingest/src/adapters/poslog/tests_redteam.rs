@@ -1,9 +1,8 @@
 //! Red-team tests: shapes seen in public POSLog documents (NCR ACS exports published with the
 //! `kjbreil/poslog` Go parser, NCR RES mobile-POS journalization tests), written anew with our
-//! own ids and amounts. Failing ones are ignored with the reason; see
-//! /work/notes/s15/redteam-report.md for sources and what is right. Round two (s16): a Chilean
+//! own ids and amounts. Failing ones are ignored with the reason. Round two (s16): a Chilean
 //! kiosk TLOG (CLP, IVA on the pre-discount price) and Wincor TP.net (IKEA Portugal, its POSLog
-//! XSLT), see /work/notes/s16/redteam-report.md.
+//! XSLT).
 
 use super::tests::d;
 use super::*;

@@ -1,7 +1,7 @@
 //! Red-team tests: shapes from Shopify's REST Admin reference and its SDK fixtures
 //! (shopify_python_api, shopify-api-js), written anew with our own ids and amounts. Failing
-//! ones are ignored with the reason; see /work/notes/s15/redteam-report.md. Round two (s16):
-//! POS cash rounding (developer changelog 2025-04), see /work/notes/s16/redteam-report.md.
+//! ones are ignored with the reason. Round two (s16): POS cash rounding (developer changelog
+//! 2025-04). (The sessions' reports were working notes, not kept in the repository.)
 
 use super::*;
 

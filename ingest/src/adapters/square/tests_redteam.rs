@@ -1,12 +1,10 @@
 //! Red-team tests: shapes from Square's API reference and SDK model examples (UpdatePayment
 //! response, "custom refund" return orders described in the returns guide and the developer
 //! forum), written anew with our own ids and amounts. These passed when written; they guard
-//! the mapping of real shapes. See /work/notes/s15/redteam-report.md. Round two (s16): the
-//! ListPayments / ListPaymentRefunds pages of the SDK models, ignored while they fail; see
-//! /work/notes/s16/redteam-report.md.
+//! the mapping of real shapes. Round two (s16): the ListPayments / ListPaymentRefunds pages
+//! of the SDK models, ignored while they fail.
 //! Round three (s26): a retailer analyst's cases (discounts, tax kinds, returns, service
-//! charges, tenders, currencies, states); only the one that failed is here, see
-//! /work/notes/s26/square2.md for those checked and found right.
+//! charges, tenders, currencies, states); only the one that failed is here.
 
 use super::*;
 use pos_core::model::*;
