@@ -96,6 +96,7 @@ mod tests_shapes;
 #[cfg(test)]
 mod tests_txn_key;
 mod txn_key;
+mod wrapped;
 mod zone;
 
 use super::money::NumberFormat;
@@ -816,6 +817,7 @@ pub fn parse_at(
     let mut keys = txn_key::TxnKeys::default();
     for rec in rdr.records() {
         let rec = rec.map_err(|e| PayloadError::new(None, format!("CSV: {e}")))?;
+        let rec = wrapped::unwrapped(m.delimiter as u8, &header, rec);
         if is_no_data(&header, &rec) {
             continue;
         }

@@ -140,6 +140,7 @@ fn rows_and_last(
     let mut last = Vec::new();
     for rec in rdr.records() {
         let rec = rec.map_err(|e| PayloadError::new(None, format!("CSV: {e}")))?;
+        let rec = super::wrapped::unwrapped(m.delimiter as u8, header, rec);
         if super::is_no_data(header, &rec) {
             continue;
         }

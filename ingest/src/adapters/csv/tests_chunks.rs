@@ -136,3 +136,25 @@ fn a_header_only_file_is_one_chunk_and_a_bad_header_is_refused() {
     let e = Plan::new(&m, "Bon;Zeit\n1;2\n", 5).unwrap_err();
     assert_eq!(e.field.as_deref(), Some("EAN"));
 }
+
+/// Rows a spreadsheet quoted whole (see `wrapped.rs`) are read as their cells when the file is
+/// planned too, so an order's quoted first row and its plain second row stay in one chunk.
+#[test]
+fn rows_quoted_whole_map_the_same_in_chunks() {
+    let m =
+        Mapping::from_toml(include_str!("../../../mappings/shopify_orders_export.toml")).unwrap();
+    let text = "Name,Financial Status,Currency,Subtotal,Shipping,Taxes,Total,Discount Amount,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,Notes\n\
+\"#1,paid,CLP,300,0,0,300,0,2026-01-20 09:44:09 -0300,1,A,100,A-1,\"\"a, note\"\"\"\n\
+#1,,,,,,,,2026-01-20 09:44:09 -0300,1,B,200,B-1,\n\
+\"#2,paid,CLP,50,0,0,50,0,2026-01-21 10:00:00 -0300,1,A,50,A-1,\"\"\"\"\"\n\
+#2,,,,,,,,2026-01-21 10:00:00 -0300,1,C,0,C-1,\n";
+    let whole = parse(&ctx(), &m, text).unwrap().records;
+    assert_eq!(whole.len(), 2, "{whole:?}");
+    assert!(
+        whole
+            .iter()
+            .all(|r| matches!(r, Ok(Record::Txn(t)) if t.currency == "CLP" && t.lines.len() == 2)),
+        "{whole:?}"
+    );
+    assert_eq!(assert_same_as_whole(&m, text), 2);
+}

@@ -496,3 +496,61 @@ fn a_draft_order_at_zero_with_the_default_location_lands_in_that_store() {
         (TxnStatus::Completed, "Shop location")
     );
 }
+
+/// A Chilean shop's export re-saved by a spreadsheet that read each line as one cell (github
+/// tcorthorn/Panel-Bronz-2026 `data/orders_export.csv` at
+/// 398323be485cd9dae9edb4784cd7b3b1d1e5a2da, CLP): every line holding a quote (an order's
+/// first row, whose empty cells Shopify writes `""`) came back quoted whole, its quotes
+/// doubled (`"#B5043,…,CLP,58980,…,""""",0,…"`), while a line without one (the order's
+/// second row) stayed as it was. Read as written, the first row was one cell: its order was
+/// rejected as an id made of the whole line, and the second row landed as an order of its
+/// own, one line in the store's currency (28 990 USD). Such a row is read as the cells it
+/// holds when it is one cell that splits into exactly the header's number of cells.
+#[test]
+fn a_row_a_spreadsheet_quoted_whole_is_read_as_the_cells_it_holds() {
+    let first = "\"#B1,,paid,,fulfilled,,yes,CLP,58980,0,0,58980,\"\"\"\",0,Envio,2026-01-20 09:44:09 -0300,1,Mousse,29990,32990,BB3,true,false,fulfilled,\"\"Note, with a comma\"\",\"\"\"\",,Tarjetas,r1,0,Shop,0,,,,1,,Low,web,0\"";
+    let second = "#B1,,,,,,,,,,,,,,,2026-01-20 09:44:09 -0300,1,Boost,28990,32990,BB11,true,false,fulfilled,,,,,,,Shop,,,,,,,,,0";
+    let other = "\"#B2,,paid,,fulfilled,,yes,CLP,29990,1790,0,31780,\"\"\"\",0,Envio,2026-01-21 00:58:18 -0300,1,Mousse,29990,32990,BB3,true,false,fulfilled,,\"\"\"\",,Tarjetas,r2,0,Shop,0,,,,2,,Low,web,0\"";
+    let csv = format!("{HEADER}\n{first}\n{second}\n{other}\n");
+    let mut c = Context::for_tenant("t");
+    c.default_currency = "USD".into();
+    let p = parse(&c, &Mapping::from_toml(SHOPIFY).unwrap(), &csv).unwrap();
+    let got: Vec<_> = p
+        .records
+        .iter()
+        .map(|r| match r {
+            Ok(Record::Txn(t)) => (
+                t.key.source_txn_id.clone(),
+                t.currency.clone(),
+                t.lines.iter().map(|l| l.net_amount).sum::<Decimal>(),
+            ),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("#B1".to_string(), "CLP".to_string(), d("58980")),
+            ("#B2".to_string(), "CLP".to_string(), d("29990")),
+        ]
+    );
+}
+
+/// A one-cell row that does not split into the header's cells (a note that happens to hold
+/// commas, in a file that lost its other cells) is left as it was read: nothing is guessed.
+#[test]
+fn a_one_cell_row_that_does_not_split_into_the_header_is_left_as_read() {
+    let row = "\"#B3,,paid,,fulfilled\"";
+    let csv = format!("{HEADER}\n{row}\n");
+    let mut c = Context::for_tenant("t");
+    c.default_currency = "USD".into();
+    let p = parse(&c, &Mapping::from_toml(SHOPIFY).unwrap(), &csv).unwrap();
+    let Err(e) = &p.records[0] else {
+        panic!("{:?}", p.records[0])
+    };
+    assert!(
+        e.reason.starts_with("transaction #B3,,paid,,fulfilled: "),
+        "{}",
+        e.reason
+    );
+}
