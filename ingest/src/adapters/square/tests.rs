@@ -633,3 +633,30 @@ fn sdk_create_order_example_open_with_apportioned_discounts_and_a_modifier() {
         Some("New York Steak (Larger)")
     );
 }
+
+/// s28: Square's CompletePayment example as the Ruby SDK's model docs print it
+/// (PROVENANCE.md): a KEYED VISA debit payment of 5.55 with `total_money` 5.55 and a
+/// generator-filler `tip_money` of 190 in ZMK beside an `errors` list. `total_money` ("amount +
+/// tip") is what the card paid, so the foreign tip is not read and refuses nothing.
+#[test]
+fn sdk_complete_payment_example_takes_total_money_over_a_filler_tip_in_another_currency() {
+    let p = real("sdk_doc_complete_payment_keyed_debit_tip_in_other_currency.json");
+    let x = tender(&p);
+    assert_eq!(x.key.source_txn_id, "d7eKah653Z579f3gVtjlxpSlmUcZY");
+    assert_eq!((x.currency.as_str(), x.tender.amount), ("USD", d("5.55")));
+    assert_eq!(
+        (
+            x.tender.method,
+            x.tender.status,
+            x.tender.card_entry,
+            x.tender.card_bin.as_deref()
+        ),
+        (
+            TenderMethod::Card,
+            TenderStatus::Approved,
+            Some(CardEntry::Keyed),
+            Some("411111")
+        )
+    );
+    assert_eq!(x.cashier_id.as_deref(), Some("TMoK_ogh6rH1o4dV"));
+}

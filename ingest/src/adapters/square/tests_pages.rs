@@ -235,3 +235,39 @@ fn airbyte_sandbox_refunds_page_lands_on_the_return_orders() {
         ]
     );
 }
+
+/// s28: Square's ListPaymentRefunds example as the Ruby SDK's model docs print it
+/// (PROVENANCE.md): one COMPLETED refund of 5.55 whose `destination_type` is generator filler
+/// ("destination_type2") and whose `destination_details` holds card, cash (in MKD and XBD)
+/// and external details at once, with an `errors` list beside `refunds`. Square's `errors` and
+/// `refunds` are never both present; here the refund lands and the filler errors are not taken
+/// for an error answer. An unknown `destination_type` names no method Square defines, so the
+/// refund is `other` (the three details do not tell one place), and the filler currencies of
+/// the cash details are not read: the refund is its `amount_money`, −5.55 USD.
+#[test]
+fn sdk_refunds_page_example_unknown_destination_type_is_an_other_refund() {
+    let body = fixture("sdk_doc_list_payment_refunds_page_destination_details_and_errors.json");
+    let p = parse(&Context::for_tenant("t"), &body).unwrap();
+    let got: Vec<_> = tenders(&p)
+        .iter()
+        .map(|t| {
+            (
+                t.key.source_txn_id.as_str(),
+                t.currency.as_str(),
+                t.tender.amount,
+                t.tender.method,
+                t.tender.status,
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![(
+            "9ltv0bx5PuvGXUYHYHxYSKEqC3IZY",
+            "USD",
+            d("-5.55"),
+            TenderMethod::Other,
+            TenderStatus::Approved
+        )]
+    );
+}

@@ -17,11 +17,19 @@ const WEBHOOK_RESTAURANT: &str = "0cd990c9-fd74-461d-8468-de2a0919ccbba";
 /// The two locations of the integration's test data.
 const CXI_OTHER: &str = "f987f24a-2ee9-4550-8e76-1fad471c1136";
 const CXI_REWARD: &str = "d8858e8e-67bc-4bd5-9b48-be29682aa03d";
+/// Ours: Toast's Postman collection names its restaurant only as `{{location_guid}}`.
+const POSTMAN_RESTAURANT: &str = "0d7c2a51-5d1b-4c0e-9a55-0a1b2c3d4e5f";
 
 /// The context of the other Toast tests, with every restaurant above in its store "bistro".
 fn rt_ctx() -> Context {
     let mut c = ctx();
-    for r in [DOCS_RESTAURANT, WEBHOOK_RESTAURANT, CXI_OTHER, CXI_REWARD] {
+    for r in [
+        DOCS_RESTAURANT,
+        WEBHOOK_RESTAURANT,
+        CXI_OTHER,
+        CXI_REWARD,
+        POSTMAN_RESTAURANT,
+    ] {
         c.toast_restaurants.insert(r.into(), "bistro".into());
     }
     assert!(c.toast_restaurants.contains_key(RESTAURANT_GUID));
@@ -323,4 +331,164 @@ fn docs_dine_in_order_paid_with_an_alternative_payment_balances() {
     assert_eq!(t[0].status, TxnStatus::Completed);
     assert_eq!(money(t[0]), (dec("8.99"), dec("0.56"), dec("9.55")));
     assert_eq!(t[0].tenders[0].method, TenderMethod::Other);
+}
+
+/// (net, tax, non-revenue) of a transaction's lines.
+fn net_tax_non_revenue(t: &Transaction) -> (Decimal, Decimal, Decimal) {
+    let sum = |f: &dyn Fn(&Line) -> Decimal| t.lines.iter().map(f).sum::<Decimal>();
+    (
+        sum(&|l| {
+            if l.non_revenue {
+                Decimal::ZERO
+            } else {
+                l.net_amount
+            }
+        }),
+        sum(&|l| l.tax),
+        sum(&|l| {
+            if l.non_revenue {
+                l.net_amount
+            } else {
+                Decimal::ZERO
+            }
+        }),
+    )
+}
+
+/// s28: Toast's `POST /orders/v2/orders` answer saved in Toast's Orders API Postman collection
+/// (PROVENANCE.md, "Toast's Postman collection"). Summed by hand from the payload: a check-level
+/// OPEN_FIXED discount of 2.37 is already spread into the selections' `price` (Sandwich 9.99 →
+/// 9.20, Crab Cakes 20 → 18.42: 0.79 + 1.58 = 2.37), so net 27.62 = the check's `amount`; tax
+/// 0.58 (6.25 % of 9.20) + 1.15 (6.25 % of 18.42) + 1.00 (a FIXED local tax) = 2.73 = its
+/// `taxAmount`; a `gratuity: true` "Delivery" charge of 3.00 (10 % of 29.99 before the
+/// discount) is the staff's, not a sale, and is left out of `amount`; the AUTHORIZED VISA
+/// payment 33.35 = 27.62 + 2.73 + 3.00, plus its 6.67 tip = `totalAmount` 40.02.
+#[test]
+fn postman_order_spreads_the_check_discount_books_two_taxes_and_a_gratuity_charge_apart() {
+    let p = parsed(&fixture(
+        "postman_post_order_check_discount_two_taxes_gratuity_authorized_card.json",
+    ));
+    assert!(rejects(&p).is_empty(), "{:?}", rejects(&p));
+    let t = txns(&p);
+    assert_eq!(t.len(), 1);
+    let t = t[0];
+    assert_eq!(t.key.source_txn_id, "fad46c3f-1241-4979-81f4-70812c3aa262");
+    assert_eq!(t.status, TxnStatus::Completed);
+    assert_eq!(
+        net_tax_non_revenue(t),
+        (dec("27.62"), dec("2.73"), dec("3.00"))
+    );
+    let got: Vec<_> = t
+        .lines
+        .iter()
+        .map(|l| (l.unit_price, l.discount, l.net_amount, l.tax, l.non_revenue))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (dec("9.99"), dec("0.79"), dec("9.20"), dec("0.58"), false),
+            (dec("20"), dec("1.58"), dec("18.42"), dec("2.15"), false),
+            (dec("3"), Decimal::ZERO, dec("3"), Decimal::ZERO, true),
+        ]
+    );
+    assert_eq!(
+        t.lines[2].raw_item_id,
+        "service_charge:32e07b03-4ec7-479b-9815-accda777f41c"
+    );
+    assert_eq!(t.tenders.len(), 1);
+    let x = &t.tenders[0];
+    assert_eq!(
+        (
+            x.method,
+            x.status,
+            x.amount,
+            x.card_entry,
+            x.card_bin.as_deref()
+        ),
+        (
+            TenderMethod::Card,
+            TenderStatus::Approved,
+            dec("40.02"),
+            None,
+            None
+        )
+    );
+    assert_eq!(
+        t.business_date,
+        NaiveDate::from_ymd_opt(2022, 3, 3).unwrap()
+    );
+    assert_eq!(t.occurred_at.to_rfc3339(), "2022-03-03T16:00:08.527+00:00");
+    // The order's `modifiedDate` (…08.623) is later than the check's (…08.619).
+    assert_eq!(t.source_version, millis("2022-03-03T16:00:08.623Z"));
+    // The customer kept only its GUID (names and contacts removed, PROVENANCE.md).
+    assert_eq!(
+        t.customer_id.as_deref(),
+        Some("368cd001-bef7-4744-a124-469d4ef2721f")
+    );
+}
+
+/// s28: Toast's `GET /orders/v2/orders/{guid}` answer in the same collection: an in-store
+/// dine-in order of 2019 (New Jersey, 6.625 %) whose three Bloody Marys are `taxInclusion`
+/// INCLUDED. Their `price` 6.57 is before tax, and `receiptLinePrice` 7 is the menu price with
+/// its tax (6.57 + 0.43): the first real order showing what the adapter assumed, that `price` is
+/// net of tax whatever `taxInclusion` says. Modifier upcharges are inside their burger's price
+/// (Golfer Burger 12 + Caramelized Onions 0.50 = 12.50, taxed 0.83; 12 + Raw Onion 0.50 + an
+/// "Onion Rings" SPECIAL_REQUEST 2.00 = 14.50, taxed 0.96) and are not counted again. Summed by
+/// hand: the twelve selections' prices 124.69, their taxes 8.25 (= the check's `taxAmount`);
+/// the swiped MASTERCARD 130.94 + tip 30.00 = 160.94. The publisher altered identifiers by a
+/// digit (the order's `guid` 707df649 is 707df679 in the request and the payment) and the
+/// check's `amount` 121.69, the payment's 130.94 and `totalAmount` 161.94 are each one digit
+/// from what the selections give (124.69, 132.94, 162.94): the tender is mapped as published,
+/// 2.00 short of lines + tip.
+#[test]
+fn postman_in_store_order_tax_included_drinks_book_price_as_net_and_modifiers_once() {
+    let p = parsed(&fixture(
+        "postman_get_order_in_store_tax_included_drinks_modifiers_swiped.json",
+    ));
+    assert!(rejects(&p).is_empty(), "{:?}", rejects(&p));
+    let t = txns(&p);
+    assert_eq!(t.len(), 1);
+    let t = t[0];
+    assert_eq!(t.status, TxnStatus::Completed);
+    assert_eq!(money(t), (dec("124.69"), dec("8.25"), dec("160.94")));
+    assert_eq!(t.lines.len(), 12);
+    let drinks: Vec<_> = t
+        .lines
+        .iter()
+        .filter(|l| l.description.as_deref() == Some("Bloody Mary"))
+        .map(|l| (l.net_amount, l.tax, l.net_amount + l.tax))
+        .collect();
+    assert_eq!(drinks, vec![(dec("6.57"), dec("0.43"), dec("7.00")); 3]);
+    let burgers: Vec<_> = t
+        .lines
+        .iter()
+        .filter(|l| l.description.as_deref() == Some("The Golfer Burger"))
+        .map(|l| (l.quantity, l.net_amount, l.tax))
+        .collect();
+    assert_eq!(
+        burgers,
+        vec![
+            (Decimal::ONE, dec("12.5"), dec("0.83")),
+            (Decimal::ONE, dec("14.5"), dec("0.96"))
+        ]
+    );
+    let x = &t.tenders[0];
+    assert_eq!(
+        (x.method, x.card_entry, x.card_fingerprint.as_deref()),
+        (
+            TenderMethod::Card,
+            Some(CardEntry::Swipe),
+            Some("r2yBB5MbHFrRNG6T1vkVOiFN1AofPoJgV+iFOobz7xQ=")
+        )
+    );
+    assert_eq!(
+        t.business_date,
+        NaiveDate::from_ymd_opt(2019, 7, 13).unwrap()
+    );
+    // `deletedDate` the epoch: not deleted. The order's `modifiedDate` is its version.
+    assert_eq!(t.source_version, millis("2019-07-13T18:17:30.496Z"));
+    assert_eq!(
+        t.cashier_id.as_deref(),
+        Some("1c80f223-cac5-4abe-a61c-47a9969496e3")
+    );
 }
