@@ -161,8 +161,7 @@ fn transactions<'a, 'i>(root: Node<'a, 'i>) -> Vec<Node<'a, 'i>> {
 /// in `skipped`, kept verbatim in the inbox) rather than stored as cancelled, so they never
 /// reach sales nor the cancellation figures loss prevention watches.
 fn is_training(t: Node) -> bool {
-    flag(t, "TrainingModeFlag")
-        || child(t, "RetailTransaction").is_some_and(|r| flag(r, "TrainingModeFlag"))
+    flag(t, "TrainingModeFlag") || retail_body(t).is_some_and(|r| flag(r, "TrainingModeFlag"))
 }
 
 /// Header fields every kind of POSLog transaction shares.
@@ -199,7 +198,7 @@ fn head(ctx: &Context, t: Node) -> R<Head> {
     let logtime = children(t, "POSLogDateTime")
         .filter(nonempty)
         .find(|n| n.attribute("TypeCode") != Some("Message"));
-    let rt = child(t, "RetailTransaction");
+    let rt = retail_body(t);
     let time_node = child(t, "BeginDateTime")
         .filter(nonempty)
         .or_else(|| child(t, "EndDateTime").filter(nonempty))
@@ -265,8 +264,18 @@ fn compose_id(store: &str, workstation: Option<&str>, day: &str, seq: &str) -> S
     format!("{store}-{}-{day}-{seq}", workstation.unwrap_or("0"))
 }
 
+/// The element holding a transaction's goods and money: `RetailTransaction`, else a
+/// `CustomerOrderTransaction`. ARTS lets a `Transaction` be either, with the same line items
+/// (`Sale`, `Return`, `Tender`, `Tax`, the customer-order kinds); NCR RES (2012, Japan) writes
+/// its ordinary cash sales as `CustomerOrderTransaction`, and the Swedish digital-receipt
+/// profile of ARTS names both as what a receipt holds. Skipped as an unknown kind, such a sale
+/// and its tenders vanished without a reject.
+fn retail_body<'a, 'i>(t: Node<'a, 'i>) -> Option<Node<'a, 'i>> {
+    child(t, "RetailTransaction").or_else(|| child(t, "CustomerOrderTransaction"))
+}
+
 fn transaction(ctx: &Context, t: Node) -> R<Option<Record>> {
-    if let Some(rt) = child(t, "RetailTransaction") {
+    if let Some(rt) = retail_body(t) {
         // A retail transaction without any line item (Wincor TP.net writes one at sign-on,
         // holding only vendor extensions) sold nothing: no sale to count in the baskets. Its
         // header is still read, so a broken one is a reject naming the field.

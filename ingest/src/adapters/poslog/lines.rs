@@ -182,8 +182,7 @@ fn line_money(item: Node, dp: u32) -> R<LineMoney> {
         }
         _ => qty_text,
     };
-    let discount = match child_dec(item, "ExtendedDiscountAmount")?
-        .or(child_dec(item, "DiscountAmount")?)
+    let discount = match line_discount(item, extended, quantity, dp)?
         .map(|d| d.abs())
         .filter(|d| !d.is_zero())
     {
@@ -206,6 +205,34 @@ fn line_money(item: Node, dp: u32) -> R<LineMoney> {
         gross,
         discount,
     })
+}
+
+/// The line's stated discount: `ExtendedDiscountAmount`, else `DiscountAmount`. ARTS makes the
+/// first the discount of the whole line (the second × quantity); NCR RES (2012, Japan) writes
+/// the discount in `DiscountAmount` and the amount **after** it in `ExtendedDiscountAmount`
+/// (`ExtendedAmount` 8800 for 20 × 440, `DiscountAmount` 1320, `ExtendedDiscountAmount` 7480,
+/// paid 7480). Both given, when `ExtendedAmount` − `DiscountAmount` = `ExtendedDiscountAmount`
+/// and `ExtendedDiscountAmount` ≠ `DiscountAmount` × quantity (which ARTS would have it be),
+/// the discount is `DiscountAmount`: read the ARTS way, 7480 was taken off and 1320 booked.
+fn line_discount(
+    item: Node,
+    extended: Option<Decimal>,
+    quantity: Decimal,
+    dp: u32,
+) -> R<Option<Decimal>> {
+    let ext_disc = child_dec(item, "ExtendedDiscountAmount")?.map(|d| d.abs());
+    let unit_disc = child_dec(item, "DiscountAmount")?.map(|d| d.abs());
+    let minor = Decimal::new(1, dp);
+    if let (Some(x), Some(u), Some(e)) = (ext_disc, unit_disc, extended) {
+        let net_after = (e - u - x).abs() < minor;
+        let arts = quantity
+            .checked_mul(u)
+            .is_some_and(|per_line| (per_line - x).abs() < minor);
+        if !u.is_zero() && net_after && !arts {
+            return Ok(Some(u));
+        }
+    }
+    Ok(ext_disc.or(unit_disc))
 }
 
 /// `Quantity` × `Units` (packages of a weight or length), refused by name when beyond
@@ -675,9 +702,30 @@ pub(super) fn reconcile(
 /// `dp`). A discount makes the grand total smaller than the goods even when prices include the
 /// VAT (roqqio writes no line tax, only `TransactionTaxAmount`); comparing with the goods alone
 /// would put the tax on top and book it, with the discount, as the discount.
+///
+/// Without a grand total (NCR RES 2012 writes no `Total`), the taxes' own amounts tell it:
+/// when every transaction-level `Tax` states its `TaxableAmount` and the taxable amounts plus
+/// the taxes make up the goods (`TaxableAmount` 21371 + `Amount` 1069 = goods 22440 = cash
+/// paid), the prices hold the tax; read as on top, the 1069 was booked twice over the till.
 fn grand_holds_tax(grand: Option<Decimal>, goods: Decimal, level: &TxnLevel, dp: u32) -> bool {
+    let minor = Decimal::new(1, dp);
     let Some(grand) = grand else {
-        return false;
+        let stated: Option<Vec<(Decimal, Decimal)>> = level
+            .amounts
+            .iter()
+            .map(|(tax, taxable)| taxable.map(|x| (*tax, x)))
+            .collect();
+        return match stated {
+            Some(taxes) if !taxes.is_empty() && level.rated.is_empty() => {
+                let taxable: Decimal = taxes.iter().map(|(_, x)| x.abs()).sum();
+                let tax: Decimal = taxes.iter().map(|(t, _)| t.abs()).sum();
+                let within = minor * Decimal::from(taxes.len());
+                !tax.is_zero()
+                    && (taxable + tax - goods.abs()).abs() < within
+                    && (taxable - goods.abs()).abs() >= within
+            }
+            _ => false,
+        };
     };
     let off = if level.has_adjustment {
         level.stated_discounts
@@ -686,7 +734,7 @@ fn grand_holds_tax(grand: Option<Decimal>, goods: Decimal, level: &TxnLevel, dp:
     };
     goods
         .checked_sub(off)
-        .is_some_and(|due| (due - grand).abs() < Decimal::new(1, dp))
+        .is_some_and(|due| (due - grand).abs() < minor)
 }
 
 /// What transaction-level adjustments took off the lines' `due` (net + tax), if any applies:

@@ -986,3 +986,65 @@ fn ncr_res_japan_inclusive_tax_markdowns_and_restated_totals() {
     assert_eq!(sums(t), (d("1434"), d("114"), d("1548")));
     assert_eq!(t.tenders[1].amount, d("-452"), "the change");
 }
+
+/// s28: an NCR RES (Japan, 2012) POSLog as published in a public test data set (PROVENANCE.md):
+/// the goods and money sit in a `CustomerOrderTransaction`, not a `RetailTransaction`, and each
+/// line writes its discount in `DiscountAmount` and the amount after it in
+/// `ExtendedDiscountAmount`. Summed by hand: 20 × 440 = 8800 − 1320 = 7480; 40 × 440 = 17600 −
+/// 2640 = 14960; goods 22440 = the cash tendered. The trailing `Tax` line item (5 %, `Amount`
+/// 1069 on `TaxableAmount` 21371; 21371 + 1069 = 22440) is inside the prices, and there is no
+/// `Total`: by net, 1069 × 7480 / 22440 = 356.33 → 356 and the rest 713, so nets 7124 and
+/// 14247. Before, the transaction was skipped as an unknown kind (no sale, no tender, no
+/// reject); read as a `RetailTransaction` it took 7480 and 14960 off as discounts and put the
+/// tax on top.
+#[test]
+fn ncr_res_2012_customer_order_transaction_with_discount_and_amount_after_it() {
+    let mut ctx = Context::for_tenant("t");
+    ctx.default_tz = chrono_tz::Asia::Tokyo;
+    ctx.default_currency = "JPY".into();
+    let p = parse(
+        &ctx,
+        &real("ncr_res_2012_customer_order_transaction_discount_amount_net_after.xml"),
+    )
+    .unwrap();
+    assert_eq!(p.skipped, 0);
+    let t = only_txn(&p);
+    assert_eq!(t.key.source_txn_id, "000031-9999-2012-02-07-0107");
+    assert_eq!(
+        (t.currency.as_str(), t.status),
+        ("JPY", TxnStatus::Completed)
+    );
+    assert_eq!(t.occurred_at.to_rfc3339(), "2012-02-07T05:00:56+00:00");
+    assert_eq!(t.cashier_id.as_deref(), Some("1110"));
+    let got: Vec<(Decimal, Decimal, Decimal, Decimal, Decimal)> = t
+        .lines
+        .iter()
+        .map(|l| (l.quantity, l.unit_price, l.discount, l.net_amount, l.tax))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (d("20"), d("440"), d("1320"), d("7124"), d("356")),
+            (d("40"), d("440"), d("2640"), d("14247"), d("713")),
+        ]
+    );
+    assert_eq!(sums(t), (d("21371"), d("1069"), d("22440")));
+    assert_eq!(t.tenders[0].method, TenderMethod::Cash);
+}
+
+/// ARTS's own reading of the two discount elements stays: `ExtendedDiscountAmount` = the
+/// `DiscountAmount` × quantity is the line's discount, even when it also happens to equal
+/// `ExtendedAmount` − `DiscountAmount` (3 × 2.50 = 7.50 off 10.00 − 2.50).
+#[test]
+fn extended_discount_that_is_the_unit_discount_times_quantity_stays_the_discount() {
+    let xml = r#"<POSLog><Transaction><RetailStoreID>1</RetailStoreID><WorkstationID>1</WorkstationID>
+<SequenceNumber>9</SequenceNumber><BusinessDayDate>2026-03-02</BusinessDayDate>
+<EndDateTime>2026-03-02T10:00:00</EndDateTime><RetailTransaction><LineItem><SequenceNumber>1</SequenceNumber>
+<Sale><ItemID>42</ItemID><RegularSalesUnitPrice>3.3333</RegularSalesUnitPrice><ExtendedAmount>10.00</ExtendedAmount>
+<Quantity>3</Quantity><DiscountAmount>2.50</DiscountAmount><ExtendedDiscountAmount>7.50</ExtendedDiscountAmount></Sale></LineItem>
+<LineItem><SequenceNumber>2</SequenceNumber><Tender TenderType="Cash"><Amount>2.50</Amount></Tender></LineItem>
+</RetailTransaction></Transaction></POSLog>"#;
+    let p = parse(&berlin(), xml).unwrap();
+    let l = &only_txn(&p).lines[0];
+    assert_eq!((l.discount, l.net_amount), (d("7.50"), d("2.50")));
+}
