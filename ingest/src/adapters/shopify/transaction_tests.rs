@@ -293,3 +293,30 @@ fn test_transactions_move_no_money() {
     .unwrap();
     assert_eq!(tenders(&p).len(), 1);
 }
+
+/// s28: a `GET /orders/{id}/transactions.json` page as Shopify's JS API library mocks it
+/// (PROVENANCE.md): the classic order #1001's authorization of 598.94, a **partial** capture
+/// of 250.94 under it, and a refund of 209.00 of that capture, listed refund first. Only the
+/// capture moved money at the sale: the authorization is a hold, the refund is the refund's
+/// (read with its refund, not here). With tenders taken from orders (the default), the page
+/// adds nothing.
+#[test]
+fn js_api_page_takes_the_partial_capture_not_the_authorization_nor_the_refund() {
+    let body = real("js_api_fixture_transactions_page_authorization_capture_refund_2005.json");
+    let p = parse(&from_transactions(), &body, None, None).unwrap();
+    let t = tenders(&p);
+    assert_eq!(t.len(), 1);
+    let x = t[0];
+    assert_eq!(x.key.source_txn_id, "450789469");
+    assert_eq!(
+        (x.tender.method, x.tender.amount, x.tender.status),
+        (TenderMethod::Card, d("250.94"), TenderStatus::Approved)
+    );
+    assert_eq!(
+        x.tender.occurred_at.to_rfc3339(),
+        "2005-08-05T14:22:51+00:00"
+    );
+    assert_eq!(x.currency, "USD");
+    let by_order = parse(&Context::for_tenant("t"), &body, None, None).unwrap();
+    assert!(by_order.records.is_empty(), "tenders come from the orders");
+}
