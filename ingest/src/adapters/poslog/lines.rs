@@ -706,9 +706,15 @@ pub(super) fn reconcile(
 /// Without a grand total (NCR RES 2012 writes no `Total`), the taxes' own amounts tell it:
 /// when every transaction-level `Tax` states its `TaxableAmount` and the taxable amounts plus
 /// the taxes make up the goods (`TaxableAmount` 21371 + `Amount` 1069 = goods 22440 = cash
-/// paid), the prices hold the tax; read as on top, the 1069 was booked twice over the till.
+/// paid), or the goods less the stated transaction discounts, the prices hold the tax; read
+/// as on top, the 1069 was booked twice over the till.
 fn grand_holds_tax(grand: Option<Decimal>, goods: Decimal, level: &TxnLevel, dp: u32) -> bool {
     let minor = Decimal::new(1, dp);
+    let off = if level.has_adjustment {
+        level.stated_discounts
+    } else {
+        Decimal::ZERO
+    };
     let Some(grand) = grand else {
         let stated: Option<Vec<(Decimal, Decimal)>> = level
             .amounts
@@ -720,17 +726,16 @@ fn grand_holds_tax(grand: Option<Decimal>, goods: Decimal, level: &TxnLevel, dp:
                 let taxable: Decimal = taxes.iter().map(|(_, x)| x.abs()).sum();
                 let tax: Decimal = taxes.iter().map(|(t, _)| t.abs()).sum();
                 let within = minor * Decimal::from(taxes.len());
+                // The goods as sold, or less the transaction discounts the document states
+                // (NCR RES: 377 + 19 = 396 = 440 − a `Discount` of 44).
+                let holds = |due: Decimal| {
+                    (taxable + tax - due).abs() < within && (taxable - due).abs() >= within
+                };
                 !tax.is_zero()
-                    && (taxable + tax - goods.abs()).abs() < within
-                    && (taxable - goods.abs()).abs() >= within
+                    && (holds(goods.abs()) || (!off.is_zero() && holds(goods.abs() - off)))
             }
             _ => false,
         };
-    };
-    let off = if level.has_adjustment {
-        level.stated_discounts
-    } else {
-        Decimal::ZERO
     };
     goods
         .checked_sub(off)

@@ -1048,3 +1048,27 @@ fn extended_discount_that_is_the_unit_discount_times_quantity_stays_the_discount
     let l = &only_txn(&p).lines[0];
     assert_eq!((l.discount, l.net_amount), (d("7.50"), d("2.50")));
 }
+
+/// s28: the same NCR RES 2012 data sets (PROVENANCE.md): a 10 % `Discount` line item of 44 on
+/// the transaction, no `Total`, cash 1000 with a nested `TenderChange` of 604 (paid 396), and
+/// the 5 % tax inside the prices after the discount: `TaxableAmount` 377 + `Amount` 19 = 396 =
+/// 440 − 44. So discount 44, net 377, tax 19, tenders 1000 − 604 = 396.
+#[test]
+fn ncr_res_2012_transaction_discount_with_the_tax_inside_the_discounted_price() {
+    let mut ctx = Context::for_tenant("t");
+    ctx.default_tz = chrono_tz::Asia::Tokyo;
+    ctx.default_currency = "JPY".into();
+    let p = parse(
+        &ctx,
+        &real("ncr_res_2012_customer_order_transaction_transaction_discount_change.xml"),
+    )
+    .unwrap();
+    let t = only_txn(&p);
+    let l = &t.lines[0];
+    assert_eq!(
+        (l.quantity, l.unit_price, l.discount, l.net_amount, l.tax),
+        (d("1"), d("440"), d("44"), d("377"), d("19"))
+    );
+    assert_eq!(sums(t), (d("377"), d("19"), d("396")));
+    assert_eq!(t.tenders[1].amount, d("-604"), "the change");
+}
