@@ -1072,3 +1072,37 @@ fn ncr_res_2012_transaction_discount_with_the_tax_inside_the_discounted_price() 
     assert_eq!(sums(t), (d("377"), d("19"), d("396")));
     assert_eq!(t.tenders[1].amount, d("-604"), "the change");
 }
+
+/// s28: NCR RES 2012 with both kinds of discount (PROVENANCE.md). Summed by hand: 20 × 440 =
+/// 8800 − 880 = 7920; 40 × 440 = 17600 − 2640 = 14960; goods 22880, less the transaction
+/// `Discount` 2288 = 20592 = cash 25000 − change 4408 = `TaxableAmount` 19611 + tax 981. The
+/// tax goes by net (981 × 7920 / 22880 = 339.6 → 340, the rest 641), then the 2288 by the nets
+/// left (7580, 14319: 792 and 1496), so nets 6788 + 12823 = 19611.
+#[test]
+fn ncr_res_2012_line_and_transaction_discounts_add_up_to_the_cash_taken() {
+    let mut ctx = Context::for_tenant("t");
+    ctx.default_tz = chrono_tz::Asia::Tokyo;
+    ctx.default_currency = "JPY".into();
+    let p = parse(
+        &ctx,
+        &real("ncr_res_2012_line_discounts_and_transaction_discount_change.xml"),
+    )
+    .unwrap();
+    let t = only_txn(&p);
+    let got: Vec<(Decimal, Decimal, Decimal)> = t
+        .lines
+        .iter()
+        .map(|l| (l.discount, l.net_amount, l.tax))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (d("1672"), d("6788"), d("340")),
+            (d("4136"), d("12823"), d("641")),
+        ]
+    );
+    assert_eq!(sums(t), (d("19611"), d("981"), d("20592")));
+    for l in &t.lines {
+        assert_eq!(l.quantity * l.unit_price - l.discount, l.net_amount + l.tax);
+    }
+}
