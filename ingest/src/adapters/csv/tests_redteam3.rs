@@ -390,7 +390,7 @@ scope = "row"
     assert!(p.records[0].is_err(), "{:?}", p.records[0]);
 }
 
-// s28: more real `orders_export*.csv` files published in public repositories, run through the
+// s27: more real `orders_export*.csv` files published in public repositories, run through the
 // ready mapping and summed by hand (an Indian GST shop, an Australian shop with tax on top, a
 // South African VAT shop, a US shop's draft orders). No adapter change was needed; the shapes
 // they showed that no test had pinned are written anew below with our own values.

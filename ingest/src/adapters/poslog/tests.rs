@@ -987,7 +987,7 @@ fn ncr_res_japan_inclusive_tax_markdowns_and_restated_totals() {
     assert_eq!(t.tenders[1].amount, d("-452"), "the change");
 }
 
-/// s28: an NCR RES (Japan, 2012) POSLog as published in a public test data set (PROVENANCE.md):
+/// s27: an NCR RES (Japan, 2012) POSLog as published in a public test data set (PROVENANCE.md):
 /// the goods and money sit in a `CustomerOrderTransaction`, not a `RetailTransaction`, and each
 /// line writes its discount in `DiscountAmount` and the amount after it in
 /// `ExtendedDiscountAmount`. Summed by hand: 20 × 440 = 8800 − 1320 = 7480; 40 × 440 = 17600 −
@@ -1049,7 +1049,7 @@ fn extended_discount_that_is_the_unit_discount_times_quantity_stays_the_discount
     assert_eq!((l.discount, l.net_amount), (d("7.50"), d("2.50")));
 }
 
-/// s28: the same NCR RES 2012 data sets (PROVENANCE.md): a 10 % `Discount` line item of 44 on
+/// s27: the same NCR RES 2012 data sets (PROVENANCE.md): a 10 % `Discount` line item of 44 on
 /// the transaction, no `Total`, cash 1000 with a nested `TenderChange` of 604 (paid 396), and
 /// the 5 % tax inside the prices after the discount: `TaxableAmount` 377 + `Amount` 19 = 396 =
 /// 440 − 44. So discount 44, net 377, tax 19, tenders 1000 − 604 = 396.
@@ -1073,7 +1073,7 @@ fn ncr_res_2012_transaction_discount_with_the_tax_inside_the_discounted_price() 
     assert_eq!(t.tenders[1].amount, d("-604"), "the change");
 }
 
-/// s28: NCR RES 2012 with both kinds of discount (PROVENANCE.md). Summed by hand: 20 × 440 =
+/// s27: NCR RES 2012 with both kinds of discount (PROVENANCE.md). Summed by hand: 20 × 440 =
 /// 8800 − 880 = 7920; 40 × 440 = 17600 − 2640 = 14960; goods 22880, less the transaction
 /// `Discount` 2288 = 20592 = cash 25000 − change 4408 = `TaxableAmount` 19611 + tax 981. The
 /// tax goes by net (981 × 7920 / 22880 = 339.6 → 340, the rest 641), then the 2288 by the nets

@@ -294,7 +294,7 @@ fn test_transactions_move_no_money() {
     assert_eq!(tenders(&p).len(), 1);
 }
 
-/// s28: a `GET /orders/{id}/transactions.json` page as Shopify's JS API library mocks it
+/// s27: a `GET /orders/{id}/transactions.json` page as Shopify's JS API library mocks it
 /// (PROVENANCE.md): the classic order #1001's authorization of 598.94, a **partial** capture
 /// of 250.94 under it, and a refund of 209.00 of that capture, listed refund first. Only the
 /// capture moved money at the sale: the authorization is a hold, the refund is the refund's

@@ -634,7 +634,7 @@ fn sdk_create_order_example_open_with_apportioned_discounts_and_a_modifier() {
     );
 }
 
-/// s28: Square's CompletePayment example as the Ruby SDK's model docs print it
+/// s27: Square's CompletePayment example as the Ruby SDK's model docs print it
 /// (PROVENANCE.md): a KEYED VISA debit payment of 5.55 with `total_money` 5.55 and a
 /// generator-filler `tip_money` of 190 in ZMK beside an `errors` list. `total_money` ("amount +
 /// tip") is what the card paid, so the foreign tip is not read and refuses nothing.

@@ -236,7 +236,7 @@ fn airbyte_sandbox_refunds_page_lands_on_the_return_orders() {
     );
 }
 
-/// s28: Square's ListPaymentRefunds example as the Ruby SDK's model docs print it
+/// s27: Square's ListPaymentRefunds example as the Ruby SDK's model docs print it
 /// (PROVENANCE.md): one COMPLETED refund of 5.55 whose `destination_type` is generator filler
 /// ("destination_type2") and whose `destination_details` holds card, cash (in MKD and XBD)
 /// and external details at once, with an `errors` list beside `refunds`. Square's `errors` and

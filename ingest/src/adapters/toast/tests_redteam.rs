@@ -355,7 +355,7 @@ fn net_tax_non_revenue(t: &Transaction) -> (Decimal, Decimal, Decimal) {
     )
 }
 
-/// s28: Toast's `POST /orders/v2/orders` answer saved in Toast's Orders API Postman collection
+/// s27: Toast's `POST /orders/v2/orders` answer saved in Toast's Orders API Postman collection
 /// (PROVENANCE.md, "Toast's Postman collection"). Summed by hand from the payload: a check-level
 /// OPEN_FIXED discount of 2.37 is already spread into the selections' `price` (Sandwich 9.99 →
 /// 9.20, Crab Cakes 20 → 18.42: 0.79 + 1.58 = 2.37), so net 27.62 = the check's `amount`; tax
@@ -427,7 +427,7 @@ fn postman_order_spreads_the_check_discount_books_two_taxes_and_a_gratuity_charg
     );
 }
 
-/// s28: Toast's `GET /orders/v2/orders/{guid}` answer in the same collection: an in-store
+/// s27: Toast's `GET /orders/v2/orders/{guid}` answer in the same collection: an in-store
 /// dine-in order of 2019 (New Jersey, 6.625 %) whose three Bloody Marys are `taxInclusion`
 /// INCLUDED. Their `price` 6.57 is before tax, and `receiptLinePrice` 7 is the menu price with
 /// its tax (6.57 + 0.43): the first real order showing what the adapter assumed, that `price` is
