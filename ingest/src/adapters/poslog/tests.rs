@@ -960,11 +960,8 @@ fn ncr_acs_transaction_rewards_naming_their_lines_come_off_those_lines_only() {
 /// neither counts twice.
 #[test]
 fn ncr_res_japan_inclusive_tax_markdowns_and_restated_totals() {
-    let mut ctx = Context::for_tenant("t");
-    ctx.default_tz = chrono_tz::Asia::Tokyo;
-    ctx.default_currency = "JPY".into();
     let p = parse(
-        &ctx,
+        &tokyo_yen(),
         &real("ncr_res_jp_inclusive_tax_markdowns_total_discount_change.xml"),
     )
     .unwrap();
@@ -987,6 +984,14 @@ fn ncr_res_japan_inclusive_tax_markdowns_and_restated_totals() {
     assert_eq!(t.tenders[1].amount, d("-452"), "the change");
 }
 
+/// A store in Tokyo selling in yen, as the NCR RES 2012 documents' store.
+fn tokyo_yen() -> Context {
+    let mut ctx = Context::for_tenant("t");
+    ctx.default_tz = chrono_tz::Asia::Tokyo;
+    ctx.default_currency = "JPY".into();
+    ctx
+}
+
 /// s27: an NCR RES (Japan, 2012) POSLog as published in a public test data set (PROVENANCE.md):
 /// the goods and money sit in a `CustomerOrderTransaction`, not a `RetailTransaction`, and each
 /// line writes its discount in `DiscountAmount` and the amount after it in
@@ -999,11 +1004,8 @@ fn ncr_res_japan_inclusive_tax_markdowns_and_restated_totals() {
 /// tax on top.
 #[test]
 fn ncr_res_2012_customer_order_transaction_with_discount_and_amount_after_it() {
-    let mut ctx = Context::for_tenant("t");
-    ctx.default_tz = chrono_tz::Asia::Tokyo;
-    ctx.default_currency = "JPY".into();
     let p = parse(
-        &ctx,
+        &tokyo_yen(),
         &real("ncr_res_2012_customer_order_transaction_discount_amount_net_after.xml"),
     )
     .unwrap();
@@ -1055,11 +1057,8 @@ fn extended_discount_that_is_the_unit_discount_times_quantity_stays_the_discount
 /// 440 − 44. So discount 44, net 377, tax 19, tenders 1000 − 604 = 396.
 #[test]
 fn ncr_res_2012_transaction_discount_with_the_tax_inside_the_discounted_price() {
-    let mut ctx = Context::for_tenant("t");
-    ctx.default_tz = chrono_tz::Asia::Tokyo;
-    ctx.default_currency = "JPY".into();
     let p = parse(
-        &ctx,
+        &tokyo_yen(),
         &real("ncr_res_2012_customer_order_transaction_transaction_discount_change.xml"),
     )
     .unwrap();
@@ -1080,11 +1079,8 @@ fn ncr_res_2012_transaction_discount_with_the_tax_inside_the_discounted_price() 
 /// left (7580, 14319: 792 and 1496), so nets 6788 + 12823 = 19611.
 #[test]
 fn ncr_res_2012_line_and_transaction_discounts_add_up_to_the_cash_taken() {
-    let mut ctx = Context::for_tenant("t");
-    ctx.default_tz = chrono_tz::Asia::Tokyo;
-    ctx.default_currency = "JPY".into();
     let p = parse(
-        &ctx,
+        &tokyo_yen(),
         &real("ncr_res_2012_line_discounts_and_transaction_discount_change.xml"),
     )
     .unwrap();
