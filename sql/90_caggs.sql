@@ -703,6 +703,17 @@ END
 $$;
 
 -- Keys that can hold any row, raw or materialized: outside them there is nothing to redo.
+-- Locks a hypertable (not its chunks) for reading. A chunk's creation locks the hypertable, then
+-- its default chunk; a reader of the default chunk itself must take the hypertable first, or it
+-- holds the default chunk while waiting for the hypertable and the two deadlock (seen: a refresh
+-- against the scheduler's maintenance job). Held to the end of the transaction, as every lock.
+CREATE FUNCTION pos._cagg_lock_hypertable(h regclass) RETURNS void
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    EXECUTE format('SELECT FROM ONLY %s LIMIT 0', h);
+END
+$$;
+
 CREATE FUNCTION pos._cagg_data_bounds(c pos.continuous_aggregate) RETURNS tstzrange
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
@@ -717,6 +728,7 @@ BEGIN
     IF c.parent_id IS NULL THEN
         h := pos._hypertable(c.source);
         SELECT min(range_start), max(range_end) INTO t_lo, t_hi FROM pos.chunk WHERE hypertable = h.relid;
+        PERFORM pos._cagg_lock_hypertable(h.relid);
         EXECUTE format('SELECT least($1, min(%I)), greatest($2, max(%I)) FROM %s', h.time_column, h.time_column, h.default_chunk)
            INTO t_lo, t_hi USING t_lo, t_hi;
     ELSE
@@ -763,6 +775,7 @@ BEGIN
      WHERE hypertable = h.relid AND tstzrange(range_start, range_end) && scan;
     -- One span per bucket step, not per row: the keys of a step's first and last row cover those
     -- of every row between them (with 600,000 rows in the default chunk a call per row took 32 s).
+    PERFORM pos._cagg_lock_hypertable(h.relid);
     EXECUTE format('SELECT coalesce(range_agg(pos._cagg_keys_for($1, lo, hi)), ''{}'')
                       FROM (SELECT min(%I) AS lo, max(%I) AS hi FROM %s WHERE %I <@ $2
                              GROUP BY date_bin($3, %I, $4)) d',
