@@ -435,6 +435,10 @@ DECLARE
     n     bigint;
     total bigint := 0;
 BEGIN
+    -- The creators' lock first (see ensure_chunks), before the default chunk is read: holding
+    -- the default chunk while queueing for it deadlocked with a creator, which holds it and
+    -- goes on to lock the default chunk.
+    EXECUTE format('LOCK TABLE ONLY %s IN SHARE UPDATE EXCLUSIVE MODE', h.relid);
     FOR lo IN EXECUTE format('SELECT DISTINCT date_bin($1, %I, $2) FROM %s', h.time_column, h.default_chunk)
               USING h.chunk_interval, h.origin LOOP
         EXECUTE format('SELECT count(*) FROM %s WHERE %I >= $1 AND %I < $2', h.default_chunk, h.time_column, h.time_column)

@@ -287,3 +287,62 @@ fn a_refresh_waits_for_a_chunk_being_made_instead_of_deadlocking() {
         .get(0);
     assert_eq!(lines, 1);
 }
+
+/// Moving stragglers out of the default chunk reads it, then makes their chunks; it must queue
+/// on the hypertable, as chunk creators do, before it reads the default chunk. It read first: a
+/// creator holding the hypertable then waited for the default chunk it held, and it for the
+/// creator.
+#[test]
+fn moving_stragglers_queues_behind_a_chunk_creator_instead_of_deadlocking() {
+    const DB: &str = "e2e_chunk_locks_stragglers";
+    let mut a = fresh_db(DB);
+    a.batch_execute(
+        "INSERT INTO pos.sale_line (tenant_id, store_id, source, source_txn_id, line_no, occurred_at,
+                business_date, kind, sku, raw_item_id, quantity, unit_price, net_amount, currency)
+         VALUES ('t1', 's1', 'e2e', 'x1', 1, '2026-05-01 10:00+00', '2026-05-01', 'sale', 'A', 'A',
+                 1, 2.50, 2.50, 'USD')",
+    )
+    .unwrap();
+    let default_chunk: String = a
+        .query_one(
+            "SELECT default_chunk::text FROM pos.hypertable WHERE relid = 'pos.sale_line'::regclass",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    // A begins creating a chunk, as ensure_chunks does: the creators' lock on the hypertable.
+    a.batch_execute("BEGIN; LOCK TABLE ONLY pos.sale_line IN SHARE UPDATE EXCLUSIVE MODE")
+        .unwrap();
+    let mut b = connect(DB);
+    let b_pid: i32 = b.query_one("SELECT pg_backend_pid()", &[]).unwrap().get(0);
+    let mover = thread::spawn(move || {
+        b.query_one("SELECT pos.move_stragglers('pos.sale_line')", &[])
+            .map(|r| r.get::<_, i64>(0))
+    });
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let waiting: bool = a
+            .query_one(
+                "SELECT coalesce((SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = $1), false)",
+                &[&b_pid],
+            )
+            .unwrap()
+            .get(0);
+        if waiting {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the mover never waited for A");
+        thread::sleep(Duration::from_millis(20));
+    }
+    // A goes on to the default chunk, as a chunk's creation does.
+    a.batch_execute(&format!(
+        "LOCK TABLE {default_chunk} IN ACCESS EXCLUSIVE MODE; COMMIT"
+    ))
+    .expect("A must get the default chunk");
+    let moved = mover
+        .join()
+        .unwrap()
+        .expect("the mover must wait, not deadlock");
+    assert_eq!(moved, 1);
+    assert_eq!(chunks(&mut a, "pos.sale_line"), 1);
+}
