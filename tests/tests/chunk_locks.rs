@@ -44,6 +44,43 @@ fn run_job_elsewhere(db: &'static str, job: i64) -> thread::JoinHandle<(String, 
     })
 }
 
+/// Polls until the backend `pid` waits for a lock; fails with `what` after 20 s.
+fn wait_for_lock(c: &mut postgres::Client, pid: i32, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let waiting: bool = c
+            .query_one(
+                "SELECT coalesce((SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = $1), false)",
+                &[&pid],
+            )
+            .unwrap()
+            .get(0);
+        if waiting {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{what}");
+        thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Writes one sale line on a day no chunk covers (so into the default chunk, logged as an
+/// invalidation); returns the default chunk's name.
+fn straggler_in_default_chunk(c: &mut postgres::Client) -> String {
+    c.batch_execute(
+        "INSERT INTO pos.sale_line (tenant_id, store_id, source, source_txn_id, line_no, occurred_at,
+                business_date, kind, sku, raw_item_id, quantity, unit_price, net_amount, currency)
+         VALUES ('t1', 's1', 'e2e', 'x1', 1, '2026-05-01 10:00+00', '2026-05-01', 'sale', 'A', 'A',
+                 1, 2.50, 2.50, 'USD')",
+    )
+    .unwrap();
+    c.query_one(
+        "SELECT default_chunk::text FROM pos.hypertable WHERE relid = 'pos.sale_line'::regclass",
+        &[],
+    )
+    .unwrap()
+    .get(0)
+}
+
 fn join_within(
     h: thread::JoinHandle<(String, Option<String>)>,
     limit: Duration,
@@ -189,21 +226,7 @@ fn overlapping_chunk_creators_queue_instead_of_deadlocking() {
         )
         .map(|r| r.get::<_, i32>(0))
     });
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let waiting: bool = a
-            .query_one(
-                "SELECT coalesce((SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = $1), false)",
-                &[&b_pid],
-            )
-            .unwrap()
-            .get(0);
-        if waiting {
-            break;
-        }
-        assert!(Instant::now() < deadline, "B never waited for A");
-        thread::sleep(Duration::from_millis(20));
-    }
+    wait_for_lock(&mut a, b_pid, "B never waited for A");
     // Now A wants day 1 too. Had B taken a lock on day 1 before queueing on the table, this
     // would deadlock; B holds nothing, so A goes on and B then finds both days made.
     let made: i32 = a
@@ -229,21 +252,7 @@ fn overlapping_chunk_creators_queue_instead_of_deadlocking() {
 fn a_refresh_waits_for_a_chunk_being_made_instead_of_deadlocking() {
     const DB: &str = "e2e_chunk_locks_refresh";
     let mut a = fresh_db(DB);
-    // A row in the default chunk (no chunk covers its day), logged as an invalidation.
-    a.batch_execute(
-        "INSERT INTO pos.sale_line (tenant_id, store_id, source, source_txn_id, line_no, occurred_at,
-                business_date, kind, sku, raw_item_id, quantity, unit_price, net_amount, currency)
-         VALUES ('t1', 's1', 'e2e', 'x1', 1, '2026-05-01 10:00+00', '2026-05-01', 'sale', 'A', 'A',
-                 1, 2.50, 2.50, 'USD')",
-    )
-    .unwrap();
-    let default_chunk: String = a
-        .query_one(
-            "SELECT default_chunk::text FROM pos.hypertable WHERE relid = 'pos.sale_line'::regclass",
-            &[],
-        )
-        .unwrap()
-        .get(0);
+    let default_chunk = straggler_in_default_chunk(&mut a);
     // A begins making a chunk: the hypertable is locked, its default chunk not yet.
     a.batch_execute("BEGIN; LOCK TABLE ONLY pos.sale_line IN ACCESS EXCLUSIVE MODE")
         .unwrap();
@@ -254,21 +263,7 @@ fn a_refresh_waits_for_a_chunk_being_made_instead_of_deadlocking() {
             "CALL pos.refresh_continuous_aggregate('pos_caggs.cashier_daily_lines', NULL, NULL)",
         )
     });
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let waiting: bool = a
-            .query_one(
-                "SELECT coalesce((SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = $1), false)",
-                &[&b_pid],
-            )
-            .unwrap()
-            .get(0);
-        if waiting {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the refresh never waited for A");
-        thread::sleep(Duration::from_millis(20));
-    }
+    wait_for_lock(&mut a, b_pid, "the refresh never waited for A");
     // Now A takes the default chunk, as a chunk's creation does next.
     a.batch_execute(&format!(
         "LOCK TABLE {default_chunk} IN ACCESS EXCLUSIVE MODE; COMMIT"
@@ -296,20 +291,7 @@ fn a_refresh_waits_for_a_chunk_being_made_instead_of_deadlocking() {
 fn moving_stragglers_queues_behind_a_chunk_creator_instead_of_deadlocking() {
     const DB: &str = "e2e_chunk_locks_stragglers";
     let mut a = fresh_db(DB);
-    a.batch_execute(
-        "INSERT INTO pos.sale_line (tenant_id, store_id, source, source_txn_id, line_no, occurred_at,
-                business_date, kind, sku, raw_item_id, quantity, unit_price, net_amount, currency)
-         VALUES ('t1', 's1', 'e2e', 'x1', 1, '2026-05-01 10:00+00', '2026-05-01', 'sale', 'A', 'A',
-                 1, 2.50, 2.50, 'USD')",
-    )
-    .unwrap();
-    let default_chunk: String = a
-        .query_one(
-            "SELECT default_chunk::text FROM pos.hypertable WHERE relid = 'pos.sale_line'::regclass",
-            &[],
-        )
-        .unwrap()
-        .get(0);
+    let default_chunk = straggler_in_default_chunk(&mut a);
     // A begins creating a chunk, as ensure_chunks does: the creators' lock on the hypertable.
     a.batch_execute("BEGIN; LOCK TABLE ONLY pos.sale_line IN SHARE UPDATE EXCLUSIVE MODE")
         .unwrap();
@@ -319,21 +301,7 @@ fn moving_stragglers_queues_behind_a_chunk_creator_instead_of_deadlocking() {
         b.query_one("SELECT pos.move_stragglers('pos.sale_line')", &[])
             .map(|r| r.get::<_, i64>(0))
     });
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let waiting: bool = a
-            .query_one(
-                "SELECT coalesce((SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = $1), false)",
-                &[&b_pid],
-            )
-            .unwrap()
-            .get(0);
-        if waiting {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the mover never waited for A");
-        thread::sleep(Duration::from_millis(20));
-    }
+    wait_for_lock(&mut a, b_pid, "the mover never waited for A");
     // A goes on to the default chunk, as a chunk's creation does.
     a.batch_execute(&format!(
         "LOCK TABLE {default_chunk} IN ACCESS EXCLUSIVE MODE; COMMIT"
