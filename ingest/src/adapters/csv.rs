@@ -49,7 +49,9 @@
 //! writes times as `HHMM` integers (`time_format = "hhmm"`) and two store discounts beside a
 //! net (`discount` as a list, the price from net + discount); files re-saved by Excel hold
 //! serial dates (`"excel"`, `"excel1904"`). Shopify's checkout tip is told from a product
-//! named "Tip" by its empty SKU and vendor (`[[reject_rows]] blank`).
+//! named "Tip" by its empty SKU and vendor (`[[reject_rows]] blank`). Lightspeed X-Series
+//! (Vend) writes each sale's own `Sale` and `Payment` rows beside its item rows
+//! (`[[transaction_rows]]`: their cells, no line, no reject) and reuses receipt numbers.
 //! Ready mappings: `ingest/mappings/`.
 
 mod cells;
@@ -96,6 +98,7 @@ mod tests_shapes;
 #[cfg(test)]
 mod tests_txn_key;
 mod txn_key;
+mod txn_rows;
 mod wrapped;
 mod zone;
 
@@ -105,10 +108,14 @@ use crate::envelope::{Record, Reject};
 use cells::{Cols, Row};
 use chrono::NaiveDate;
 pub use chunks::{Chunk, Plan};
-use group::{assemble, dropped_row, is_return_row, return_txn_id, row_rejects, Dropped, Group};
+use group::{
+    assemble, dropped_row, is_return_row, no_line_reject, return_txn_id, row_rejects, Dropped,
+    Group, Out,
+};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
+pub use txn_rows::TransactionRows;
 pub use zone::{parse_zone, Zone};
 
 pub const CONTENT_TYPE: &str = "text/csv; format=csv-mapping";
@@ -219,6 +226,11 @@ pub struct Mapping {
     /// up as a reject instead of as sales or returns.
     #[serde(default)]
     pub reject_rows: Vec<RejectRows>,
+    /// Rows that describe their transaction and are no line of it (Lightspeed X-Series's
+    /// `Sale` and `Payment` rows beside its `Sale Line` rows): they give the transaction the
+    /// cells they carry (status, register, cashier…), no line and no reject. See `txn_rows`.
+    #[serde(default)]
+    pub transaction_rows: Vec<TransactionRows>,
     /// `[columns]` keys whose column an export may lack (`["store_id", "discount"]`): in a
     /// file without it the key counts as not mapped, instead of the file being a 400. Shopify
     /// leaves `Location` out of the export of a shop without POS and older exports have no
@@ -597,6 +609,7 @@ impl Mapping {
             ));
         }
         self.check_optional()?;
+        txn_rows::check(self)?;
         self.check_order_totals()?;
         self.check_voided()?;
         if c.tender_amount.is_some() && c.tender_method.is_none() {
@@ -864,10 +877,16 @@ pub fn parse_at(
         // A row a row-scoped rule takes out stays among the transaction's rows for its
         // order-level cells (Shopify writes status, totals and discount on the first row
         // only, and that row may be the one taken out); it just gives no line.
-        if let Some(why) = dropped_row(m, &cols, &row) {
+        // A row of the transaction itself (`[[transaction_rows]]`) is kept the same way, as
+        // no line and no reject.
+        let out = match dropped_row(m, &cols, &row) {
+            Some(why) => Some(Out::Rejected(why)),
+            None => txn_rows::described_by(m, &cols, &row).map(Out::Described),
+        };
+        if let Some(out) = out {
             let at = groups[g].rows.len();
             let no = row.no;
-            groups[g].dropped.push(Dropped { at, no, why });
+            groups[g].dropped.push(Dropped { at, no, out });
         }
         groups[g].rows.push(row);
     }
@@ -877,7 +896,9 @@ pub fn parse_at(
             .iter()
             .flat_map(|g| {
                 let rows = (g.rows.len() > g.dropped.len()).then(|| assemble(ctx, m, &cols, g));
-                row_rejects(ctx, m, g).chain(rows)
+                row_rejects(ctx, m, g)
+                    .chain(rows)
+                    .chain(no_line_reject(ctx, m, g))
             })
             .collect(),
     })

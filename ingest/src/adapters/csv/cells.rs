@@ -71,6 +71,8 @@ pub(super) struct Cols {
     pub(super) reject_rows: Vec<Col>,
     /// The `blank` columns of each `[[reject_rows]]` rule, in the mapping's order.
     pub(super) reject_blank: Vec<Vec<Col>>,
+    /// The column of each `[[transaction_rows]]` rule, in the mapping's order.
+    pub(super) transaction_rows: Vec<Col>,
 }
 
 impl Cols {
@@ -176,6 +178,11 @@ impl Cols {
                 .iter()
                 .map(|r| r.blank.iter().filter_map(|n| find(n)).collect())
                 .collect(),
+            transaction_rows: m
+                .transaction_rows
+                .iter()
+                .map(|r| req(&r.column))
+                .collect::<Result<_, _>>()?,
         })
     }
 }

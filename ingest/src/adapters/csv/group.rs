@@ -22,12 +22,13 @@ pub(super) struct Group {
     /// For a return split off its sale (`split_returns`): the sale's id.
     pub(super) original: Option<String>,
     pub(super) rows: Vec<Row>,
-    /// Rows a `[[reject_rows]]` rule of `scope = "row"` took out. They are still in `rows`,
-    /// for the transaction-level cells they carry, but give no line.
+    /// Rows a `[[reject_rows]]` rule of `scope = "row"` took out, and rows of the transaction
+    /// itself (`[[transaction_rows]]`). They are still in `rows`, for the transaction-level
+    /// cells they carry, but give no line.
     pub(super) dropped: Vec<Dropped>,
 }
 
-/// A row a row-scoped rule took out of its transaction.
+/// A row that gives its transaction no line.
 pub(super) struct Dropped {
     /// Its place among the group's `rows`: what tells it from the others. Its line number
     /// does not: a file with old Mac line ends (`\r` alone) was all line 1 to the reader, and
@@ -35,7 +36,25 @@ pub(super) struct Dropped {
     pub(super) at: usize,
     /// Its line number, for the reject.
     pub(super) no: usize,
-    pub(super) why: String,
+    pub(super) out: Out,
+}
+
+/// Why a row gives no line.
+pub(super) enum Out {
+    /// A row-scoped rule took it out: a reject of its own, saying why.
+    Rejected(String),
+    /// It is a row of the transaction itself (`column` `value`): no reject.
+    Described(String),
+}
+
+impl Dropped {
+    /// Why a row-scoped rule took it out, if one did.
+    fn rejected(&self) -> Option<&str> {
+        match &self.out {
+            Out::Rejected(why) => Some(why),
+            Out::Described(_) => None,
+        }
+    }
 }
 
 impl Group {
@@ -345,6 +364,7 @@ fn taken_out_amount(m: &Mapping, cols: &Cols, g: &Group, currency: &str) -> Deci
     let mut amounts = g
         .dropped
         .iter()
+        .filter(|d| d.rejected().is_some())
         .map(|d| &g.rows[d.at])
         .filter_map(|r| line_of(m, cols, r, currency, &None).ok())
         .map(|l| l.net_amount.abs().checked_add(l.tax.abs()));
@@ -364,8 +384,9 @@ pub(super) fn row_rejects<'a>(
     m: &'a Mapping,
     g: &'a Group,
 ) -> impl Iterator<Item = Result<Record, Reject>> + 'a {
-    g.dropped.iter().map(move |Dropped { no, why, .. }| {
-        Err(Reject {
+    g.dropped.iter().filter_map(move |d| {
+        let why = d.rejected()?;
+        Some(Err(Reject {
             tenant_id: Some(ctx.tenant_id.clone()),
             source: m.source.clone(),
             event_id: Some(g.txn_id.clone()),
@@ -374,10 +395,51 @@ pub(super) fn row_rejects<'a>(
             detail: serde_json::json!({
                 "store_id": g.store,
                 "txn_id": g.txn_id,
-                "rows": [no],
+                "rows": [d.no],
             }),
-        })
+        }))
     })
+}
+
+/// The reject of a transaction that has rows of its own (`[[transaction_rows]]`) and no line
+/// at all, naming those rows: without it the transaction would vanish without a word (a
+/// payment of an earlier sale, a sale whose items the file lacks). Rows a row-scoped rule
+/// took out are rejects already.
+pub(super) fn no_line_reject<'a>(
+    ctx: &'a Context,
+    m: &'a Mapping,
+    g: &'a Group,
+) -> Option<Result<Record, Reject>> {
+    if g.rows.len() > g.dropped.len() {
+        return None;
+    }
+    let described: Vec<&Dropped> = g
+        .dropped
+        .iter()
+        .filter(|d| d.rejected().is_none())
+        .collect();
+    let first = described.first()?;
+    let Out::Described(what) = &first.out else {
+        return None;
+    };
+    Some(Err(Reject {
+        tenant_id: Some(ctx.tenant_id.clone()),
+        source: m.source.clone(),
+        event_id: Some(g.txn_id.clone()),
+        payload: None,
+        reason: format!(
+            "transaction {}: no line: its rows are rows of the transaction ([[transaction_rows]]: \
+             row {} {what}{})",
+            g.txn_id,
+            first.no,
+            if described.len() > 1 { ", …" } else { "" }
+        ),
+        detail: serde_json::json!({
+            "store_id": g.store,
+            "txn_id": g.txn_id,
+            "rows": described.iter().map(|d| d.no).collect::<Vec<_>>(),
+        }),
+    }))
 }
 
 pub(super) fn assemble(
@@ -439,7 +501,9 @@ pub(super) fn assemble(
     let taken_out = taken_out_amount(m, cols, g, &h.currency);
     spread_order_tax(m, cols, &g.rows, &h.currency, &mut lines, taken_out).map_err(in_txn)?;
     spread_order_duties(m, cols, &g.rows, &h.currency, &mut lines).map_err(in_txn)?;
-    let from_lines = !g.dropped.is_empty();
+    // Money a row-scoped rule took out is in a `tender_amount` cell written for all rows;
+    // rows of the transaction itself take none out.
+    let from_lines = g.dropped.iter().any(|d| d.rejected().is_some());
     let tender =
         tender_of(m, cols, &g.rows, &h.currency, &lines, from_lines, h.at).map_err(in_txn)?;
     let t = Transaction {
