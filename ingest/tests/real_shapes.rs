@@ -28,6 +28,7 @@ fn mappings() -> HashMap<String, Mapping> {
         "loyverse_receipts_by_item",
         "clover_line_items_export",
         "sumup_transactions_report",
+        "lightspeed_x_sales_history",
         "tableau_superstore_orders",
         "french_bakery_sales",
         "maven_coffee_shop_sales",
@@ -73,6 +74,7 @@ fn fixtures() -> Vec<(PathBuf, Format)> {
         "clover",
         "clover-csv",
         "sumup",
+        "lightspeed-x",
         "dunnhumby",
     ] {
         let mut files: Vec<PathBuf> = std::fs::read_dir(root.join(dir))
@@ -118,6 +120,7 @@ fn fixtures() -> Vec<(PathBuf, Format)> {
                 ("loyverse", Some("csv")) => Format::Csv("loyverse_receipts_by_item".into()),
                 ("clover-csv", Some("csv")) => Format::Csv("clover_line_items_export".into()),
                 ("sumup", Some("csv")) => Format::Csv("sumup_transactions_report".into()),
+                ("lightspeed-x", Some("csv")) => Format::Csv("lightspeed_x_sales_history".into()),
                 ("dunnhumby", Some("csv")) => Format::Csv("dunnhumby_complete_journey".into()),
                 other => panic!("no format for {name} ({other:?})"),
             };

@@ -82,6 +82,8 @@ mod tests_ids_times;
 #[cfg(test)]
 mod tests_keys;
 #[cfg(test)]
+mod tests_lightspeed;
+#[cfg(test)]
 mod tests_line_ends;
 #[cfg(test)]
 mod tests_orders;

@@ -63,6 +63,10 @@ fn every_real_export_maps_the_same_in_chunks() {
             "kaggle_retail_sales_dataset",
             "datasets/retail_sales_dataset.csv",
         ),
+        (
+            "lightspeed_x_sales_history",
+            "lightspeed-x/sales-history-2026-03-14-2026-03-15.csv",
+        ),
     ];
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/mappings");
     for (mapping, file) in files {
