@@ -6,7 +6,9 @@
 //! date forms, a business-day start; Loyverse receipts by item; Tableau Superstore: discount
 //! rates; the French bakery: comma money beside dot quantities; Maven's Coffee Shop Sales:
 //! date forms; Kaggle's Retail Sales Dataset; dunnhumby's Complete Journey: day numbers,
-//! `hhmm` times, discount lists) and a mapping of Excel serial dates and times.
+//! `hhmm` times, discount lists), a mapping of Excel serial dates and times, and Clover's line
+//! items, SumUp's transactions report and Lightspeed X-Series's sales history (rows of the
+//! transaction itself beside its lines).
 //! It must answer with envelopes or a payload error, never panic; and cut into chunks as
 //! `import` cuts a file, it must map to the same records as the whole.
 #![no_main]
@@ -42,7 +44,7 @@ net_amount = "Net"
 discount = ["D1", "D2"]
 "#;
 
-const MAPPINGS: [(&str, &str); 15] = [
+const MAPPINGS: [(&str, &str); 18] = [
     ("kasse", include_str!("../../tests/data/kasse.toml")),
     ("square_item_sales", include_str!("../../mappings/square_item_sales.toml")),
     ("shopify_orders_export", include_str!("../../mappings/shopify_orders_export.toml")),
@@ -58,6 +60,9 @@ const MAPPINGS: [(&str, &str); 15] = [
     ("kaggle_retail_sales_dataset", include_str!("../../mappings/kaggle_retail_sales_dataset.toml")),
     ("dunnhumby_complete_journey", DUNNHUMBY),
     ("excel_serials", EXCEL),
+    ("clover_line_items_export", include_str!("../../mappings/clover_line_items_export.toml")),
+    ("sumup_transactions_report", include_str!("../../mappings/sumup_transactions_report.toml")),
+    ("lightspeed_x_sales_history", include_str!("../../mappings/lightspeed_x_sales_history.toml")),
 ];
 
 fn mappings() -> &'static HashMap<String, Mapping> {
