@@ -360,6 +360,8 @@ mod tests_money;
 #[cfg(test)]
 mod tests_pages;
 #[cfg(test)]
+mod tests_prices;
+#[cfg(test)]
 mod tests_redteam;
 #[cfg(test)]
 mod tests_shift_events;

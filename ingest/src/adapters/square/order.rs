@@ -294,8 +294,11 @@ fn negate_as_return(line: &mut Line) {
 /// One line item (or return line item).
 ///
 /// Net = `total_money` − `total_tax_money`, right for ADDITIVE and INCLUSIVE taxes alike; a
-/// line without `total_money` is gross − discount + its apportioned service charges
-/// (`total_service_charge_money`) − its INCLUSIVE taxes. Apportioned service charges stay
+/// line without `total_money` is its price (`price_gross`, INCLUSIVE tax inside) − discount +
+/// its apportioned service charges (`total_service_charge_money`) − its INCLUSIVE taxes. Not
+/// `gross_sales_money`: Square deducts inclusive tax from it in the US, Canada and Japan (and
+/// leaves it in Europe and Australia), so taking the tax out of it again made such a line's
+/// net short by its tax. Apportioned service charges stay
 /// inside the line, as Square counts them (their own entries are skipped). The unit price
 /// includes the modifiers (a latte with an oat-milk shot sells at base + shot). A `GIFT_CARD`
 /// item (a gift card sold or reloaded) is not revenue: Square reports it apart from net sales.
@@ -327,9 +330,11 @@ fn item_line(
     let net = match total {
         Some(total) => total - tax,
         None => {
-            let gross = match m.opt(li, lp, gross_key)? {
+            let gross = match price_gross(li, lp, qty, m)? {
                 Some(g) => g,
-                None => checked(qty.checked_mul(unit_price), lp, "quantity")?,
+                // Only the gross is known: read as holding the inclusive tax (Europe,
+                // Australia); see the limit in docs/ingest.md.
+                None => m.or_zero(li, lp, gross_key)?,
             };
             let charges = m.or_zero(li, lp, "total_service_charge_money")?;
             let incl = m.inclusive_tax(li, lp)?;
@@ -369,7 +374,12 @@ fn item_line(
 
 /// The price of one unit with its modifiers: `base_price_money` + each modifier's
 /// `base_price_money` × its `quantity`. Without a base price (return line items often have
-/// none), the gross, else the total, divided by the quantity.
+/// none), the variations' total price with the modifiers' (`price_gross`), else the gross,
+/// else the total, divided by the quantity. The price comes before the gross because it is
+/// the price the buyer saw in every country, INCLUSIVE tax inside, as a base price is; the
+/// gross is that in Europe and Australia but net of the inclusive tax in the US, Canada and
+/// Japan (Square's `OrderLineItem.gross_sales_money`), so a return line without base price
+/// was priced below its own sale line there.
 fn unit_price(
     li: &Value,
     lp: &str,
@@ -381,9 +391,9 @@ fn unit_price(
     if let Some(base) = m.opt(li, lp, "base_price_money")? {
         return Ok(base + modifiers_per_unit(li, lp, qty, m)?);
     }
-    let whole = match m.opt(li, lp, gross_key)? {
-        Some(g) => Some(g),
-        None => m.opt(li, lp, "variation_total_price_money")?.or(total),
+    let whole = match price_gross(li, lp, qty, m)? {
+        Some(p) => Some(p),
+        None => m.opt(li, lp, gross_key)?.or(total),
     };
     match whole {
         Some(w) if !qty.is_zero() => Ok(checked(w.checked_div(qty), lp, "quantity")?
@@ -391,6 +401,64 @@ fn unit_price(
             .normalize()),
         _ => Ok(Decimal::ZERO),
     }
+}
+
+/// What the line's units cost at their price, before discounts: `base_price_money` × quantity,
+/// else `variation_total_price_money` (which is that), plus the modifiers. An INCLUSIVE tax is
+/// inside it whatever the country. `None` when the line names neither price.
+fn price_gross(
+    li: &Value,
+    lp: &str,
+    qty: Decimal,
+    m: &OrderMoney,
+) -> Result<Option<Decimal>, PayloadError> {
+    let variations = match m.opt(li, lp, "base_price_money")? {
+        Some(base) => checked(base.checked_mul(qty), lp, "quantity")?,
+        None => match m.opt(li, lp, "variation_total_price_money")? {
+            Some(v) => v,
+            None => return Ok(None),
+        },
+    };
+    let mut whole = variations;
+    for (md, mp) in modifiers(li, lp)? {
+        // As `modifiers_per_unit` reads it, on every unit of the line; a modifier without a
+        // base price by its total, which is already the line's.
+        let part = match modifier_per_unit(md, &mp, m)? {
+            Some(per_unit) => checked(per_unit.checked_mul(qty), lp, "quantity")?,
+            None => m.or_zero(md, &mp, "total_price_money")?,
+        };
+        whole = checked(whole.checked_add(part), lp, "quantity")?;
+    }
+    Ok(Some(whole))
+}
+
+/// A line's `modifiers` (sales) and `return_modifiers` (returns), with their paths.
+fn modifiers<'a>(li: &'a Value, lp: &str) -> Result<Vec<(&'a Value, String)>, PayloadError> {
+    let mut out = Vec::new();
+    for key in ["modifiers", "return_modifiers"] {
+        for (i, md) in array(li, lp, key)?.iter().enumerate() {
+            out.push((md, format!("{lp}.{key}[{i}]")));
+        }
+    }
+    Ok(out)
+}
+
+/// One modifier's money on one unit of its line: `base_price_money` × the modifier's
+/// `quantity` (1 when absent); `None` without a base price.
+fn modifier_per_unit(
+    md: &Value,
+    mp: &str,
+    m: &OrderMoney,
+) -> Result<Option<Decimal>, PayloadError> {
+    let Some(base) = m.opt(md, mp, "base_price_money")? else {
+        return Ok(None);
+    };
+    let n = if get(md, "quantity").is_some() {
+        decimal(md, mp, "quantity")?
+    } else {
+        Decimal::ONE
+    };
+    checked(base.checked_mul(n), mp, "quantity").map(Some)
 }
 
 /// Modifier money per unit of the line (`modifiers` on sales, `return_modifiers` on returns).
@@ -401,25 +469,15 @@ fn modifiers_per_unit(
     m: &OrderMoney,
 ) -> Result<Decimal, PayloadError> {
     let mut sum = Decimal::ZERO;
-    for key in ["modifiers", "return_modifiers"] {
-        for (i, md) in array(li, lp, key)?.iter().enumerate() {
-            let mp = format!("{lp}.{key}[{i}]");
-            let per_unit = match m.opt(md, &mp, "base_price_money")? {
-                Some(base) => {
-                    let n = if get(md, "quantity").is_some() {
-                        decimal(md, &mp, "quantity")?
-                    } else {
-                        Decimal::ONE
-                    };
-                    checked(base.checked_mul(n), &mp, "quantity")?
-                }
-                None => match m.opt(md, &mp, "total_price_money")? {
-                    Some(t) if !qty.is_zero() => checked(t.checked_div(qty), lp, "quantity")?,
-                    _ => Decimal::ZERO,
-                },
-            };
-            sum = checked(sum.checked_add(per_unit), &mp, "quantity")?;
-        }
+    for (md, mp) in modifiers(li, lp)? {
+        let per_unit = match modifier_per_unit(md, &mp, m)? {
+            Some(p) => p,
+            None => match m.opt(md, &mp, "total_price_money")? {
+                Some(t) if !qty.is_zero() => checked(t.checked_div(qty), lp, "quantity")?,
+                _ => Decimal::ZERO,
+            },
+        };
+        sum = checked(sum.checked_add(per_unit), &mp, "quantity")?;
     }
     Ok(sum)
 }
