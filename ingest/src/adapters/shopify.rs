@@ -29,6 +29,9 @@ mod order;
 mod order_tax;
 #[cfg(test)]
 mod order_tax_tests;
+mod presentment;
+#[cfg(test)]
+mod presentment_tests;
 mod refund;
 #[cfg(test)]
 mod refund_tests;

@@ -98,12 +98,24 @@ pub(super) fn spread_order_duties(
 }
 
 /// A refund's `duties[]` (`duty_id`, `amount_set.shop_money`, else `amount`), summed per duty id.
-/// The REST Refund reference shows them wrapped, `"duties": {"duties": […]}`; webhooks and
-/// SDK models send the list itself. Both are read.
 pub(super) fn refunded_duties(
     r: &Value,
     path: &str,
 ) -> Result<Vec<(String, Decimal)>, PayloadError> {
+    let mut out = Vec::new();
+    for (du, dp) in refund_duty_entries(r, path)? {
+        out.push((text(du, &dp, "duty_id")?, refunded_amount(du, &dp)?));
+    }
+    Ok(out)
+}
+
+/// The entries of a refund's `duties[]`, with their paths. The REST Refund reference shows
+/// them wrapped, `"duties": {"duties": […]}`; webhooks and SDK models send the list itself.
+/// Both are read.
+pub(super) fn refund_duty_entries<'a>(
+    r: &'a Value,
+    path: &str,
+) -> Result<Vec<(&'a Value, String)>, PayloadError> {
     let (holder, hp) = match get(r, "duties") {
         Some(w @ Value::Object(_)) if get(w, "duties").is_some() => (w, join(path, "duties")),
         Some(Value::Object(_)) => {
@@ -114,12 +126,11 @@ pub(super) fn refunded_duties(
         }
         _ => (r, path.to_string()),
     };
-    let mut out = Vec::new();
-    for (i, du) in array(holder, &hp, "duties")?.iter().enumerate() {
-        let dp = join(&hp, &format!("duties[{i}]"));
-        out.push((text(du, &dp, "duty_id")?, refunded_amount(du, &dp)?));
-    }
-    Ok(out)
+    Ok(array(holder, &hp, "duties")?
+        .iter()
+        .enumerate()
+        .map(|(i, du)| (du, join(&hp, &format!("duties[{i}]"))))
+        .collect())
 }
 
 /// What a refund gives back of the order's additional fees (`additional_fees[]`, read as

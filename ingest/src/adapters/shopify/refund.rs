@@ -3,11 +3,13 @@
 
 use super::duties::{duty_items, refunded_duties, refunded_fees};
 use super::order::line_of;
+use super::presentment;
 use super::{
-    amount, business_date, is_tip, line_amount, money, negated, quantity, req_money, set_currency,
-    store_of, transaction_method, OrderFacts, SOURCE,
+    amount, business_date, is_tip, line_amount, money, negated, quantity, req_money, round,
+    set_currency, store_of, transaction_method, OrderFacts, SOURCE,
 };
 use crate::adapters::json::{self, array, get, join, opt_text, text, time, utc};
+use crate::adapters::money::{exponent, spread};
 use crate::adapters::{Context, PayloadError};
 use chrono::{DateTime, FixedOffset};
 use pos_core::model::*;
@@ -82,24 +84,28 @@ fn prorated(line: &Line, qty: Decimal, field: &str) -> Result<(Decimal, Decimal)
     Ok((part(line.discount)?, part(line.tax)?))
 }
 
-/// The refund's amount in the shop currency: `amount_set.shop_money`, else `amount` when the
-/// transaction is in the shop currency. A refund paid out in the customer's currency without
-/// its shop amount cannot be booked: an error naming the field, not a wrong number.
-fn refund_amount(x: &Value, xp: &str, shop_currency: &str) -> Result<Decimal, PayloadError> {
+/// A refund transaction's amount as it is written: in the shop currency
+/// (`amount_set.shop_money`, else `amount` when its `currency` is the shop's), or in the
+/// customer's, as REST transactions are when the order was paid in another currency.
+enum Paid {
+    Shop(Decimal),
+    Customer(Decimal, String),
+}
+
+fn refund_amount(x: &Value, xp: &str, shop_currency: &str) -> Result<Paid, PayloadError> {
     if let Some(m) = get(x, "amount_set").and_then(|s| get(s, "shop_money")) {
-        return amount(m, &join(xp, "amount_set.shop_money"), "amount");
+        return amount(m, &join(xp, "amount_set.shop_money"), "amount").map(Paid::Shop);
     }
-    match opt_text(x, xp, "currency")? {
-        Some(c) if c != shop_currency => Err(json::err(
-            &join(xp, "amount"),
-            format!("is in {c}, not the shop currency {shop_currency}, and `amount_set.shop_money` is missing"),
-        )),
-        _ => amount(x, xp, "amount"),
-    }
+    let a = amount(x, xp, "amount")?;
+    Ok(match opt_text(x, xp, "currency")? {
+        Some(c) if c != shop_currency => Paid::Customer(a, c),
+        _ => Paid::Shop(a),
+    })
 }
 
 /// Refund tenders (negative). Only `kind: refund` moves money back; a `void` releases an
-/// authorization that was never captured.
+/// authorization that was never captured. Transactions in the customer's currency get their
+/// shop value from the refund's own parts (see `presentment`).
 fn refund_tenders(
     r: &Value,
     path: &str,
@@ -107,6 +113,7 @@ fn refund_tenders(
     at: DateTime<FixedOffset>,
 ) -> Result<Vec<Tender>, PayloadError> {
     let mut tenders = Vec::new();
+    let mut foreign = Vec::new();
     for (i, x) in array(r, path, "transactions")?.iter().enumerate() {
         let xp = join(path, &format!("transactions[{i}]"));
         if opt_text(x, &xp, "kind")?.as_deref() != Some("refund") {
@@ -117,10 +124,23 @@ fn refund_tenders(
             Some("failure") | Some("error") => TenderStatus::Declined,
             _ => TenderStatus::Voided,
         };
+        let amount = match refund_amount(x, &xp, currency)? {
+            Paid::Shop(a) => a,
+            Paid::Customer(a, c) => {
+                foreign.push(Foreign {
+                    at: tenders.len(),
+                    approved: status == TenderStatus::Approved,
+                    amount: a,
+                    currency: c,
+                    path: xp.clone(),
+                });
+                Decimal::ZERO // its shop value is set below
+            }
+        };
         tenders.push(Tender {
             tender_no: i as i32 + 1,
             method: transaction_method(x, opt_text(x, &xp, "gateway")?.as_deref().unwrap_or("")),
-            amount: negated(refund_amount(x, &xp, currency)?),
+            amount: negated(amount),
             status,
             card_fingerprint: None,
             // The card the money went back to, as a payment transaction names it (a POS refund
@@ -130,7 +150,68 @@ fn refund_tenders(
             occurred_at: utc(at),
         });
     }
+    in_shop_money(r, path, currency, &mut tenders, &foreign)?;
     Ok(tenders)
+}
+
+/// A refund transaction written in the customer's currency: where its tender is, and what it
+/// says.
+struct Foreign {
+    at: usize,
+    approved: bool,
+    amount: Decimal,
+    currency: String,
+    path: String,
+}
+
+/// Gives the tenders of transactions in the customer's currency their shop value: the
+/// refund's parts in shop money (`presentment::worth`), when the approved ones add up to those
+/// parts in the customer's money, shared between them in proportion (the last taking the
+/// rounding rest), and at the same rate for a declined one. Otherwise (parts without their
+/// `*_set`, a part the refund does not list, two customer currencies) an error naming the
+/// first such transaction's `amount`, as before: a number in the wrong currency would be
+/// added into the shop's takings.
+fn in_shop_money(
+    r: &Value,
+    path: &str,
+    currency: &str,
+    tenders: &mut [Tender],
+    foreign: &[Foreign],
+) -> Result<(), PayloadError> {
+    let Some(first) = foreign.first() else {
+        return Ok(());
+    };
+    let paid: Decimal = foreign
+        .iter()
+        .filter(|f| f.approved)
+        .map(|f| f.amount)
+        .sum();
+    let one_currency = foreign.iter().all(|f| f.currency == first.currency);
+    let total = match presentment::worth(r, path)? {
+        Some(w) if one_currency => w.shop_total(&first.currency, paid),
+        _ => None,
+    };
+    let Some(total) = total.filter(|_| !paid.is_zero()) else {
+        return Err(json::err(
+            &join(&first.path, "amount"),
+            format!(
+                "is in {}, not the shop currency {currency}, `amount_set.shop_money` is missing, and the refund's lines, duties, fees and adjustments do not add up to its transactions in {} (their `*_set` give both currencies)",
+                first.currency, first.currency
+            ),
+        ));
+    };
+    let shares: Vec<&Foreign> = foreign.iter().filter(|f| f.approved).collect();
+    let weights: Vec<Decimal> = shares.iter().map(|f| f.amount).collect();
+    for (f, share) in shares
+        .iter()
+        .zip(spread(total, &weights, exponent(currency)))
+    {
+        tenders[f.at].amount = negated(share);
+    }
+    for f in foreign.iter().filter(|f| !f.approved) {
+        tenders[f.at].amount = negated(round(f.amount * total / paid, currency));
+    }
+    Ok(())
 }
 
 /// Puts the refund's `duties[]` on the return lines of their line items (known from the order,

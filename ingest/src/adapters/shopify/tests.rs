@@ -271,10 +271,15 @@ fn refund_in_the_customers_currency_needs_its_shop_amount() {
           "subtotal_set": {"shop_money": {"amount": "10.00", "currency_code": "EUR"}, "presentment_money": {"amount": "10.80", "currency_code": "USD"}},
           "line_item": {"id": 3, "sku": "B-2", "quantity": 1, "price": "10.00"}}],
         "transactions": [{"kind": "refund", "status": "success", "amount": "10.80", "currency": "USD"}]}"#;
-    let e = parse(&Context::for_tenant("t"), body, None, None).unwrap_err();
+    // s28: the line's `subtotal_set` says what 10.80 USD was in shop money (before, an error).
+    let p = parse(&Context::for_tenant("t"), body, None, None).unwrap();
+    assert_eq!(txns(&p)[0].tenders[0].amount, d("-10.00"));
+    // A transaction the refund's parts do not account for has no shop amount to take.
+    let unexplained = body.replace("\"10.80\", \"currency\"", "\"11.80\", \"currency\"");
+    let e = parse(&Context::for_tenant("t"), &unexplained, None, None).unwrap_err();
     assert_eq!(e.field.as_deref(), Some("transactions[0].amount"));
     assert!(e.message.contains("not the shop currency EUR"), "{e}");
-    let with_shop = body.replace(
+    let with_shop = unexplained.replace(
         "\"currency\": \"USD\"}",
         "\"currency\": \"USD\", \"amount_set\": {\"shop_money\": {\"amount\": \"10.00\", \"currency_code\": \"EUR\"}}}",
     );
