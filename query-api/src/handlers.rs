@@ -36,9 +36,11 @@ fn decode(raw: Option<&str>) -> Vec<(String, String)> {
 
 /// The views this key may read, with columns, types and descriptions from the COMMENTs.
 #[utoipa::path(get, path = "/v1/views", tag = "views", security(("api_key" = [])),
-    responses((status = 200, description = "Views readable with this key"), (status = 401, body = ApiError)))]
+    responses((status = 200, description = "Views readable with this key"), (status = 401, body = ApiError),
+              (status = 406, body = ApiError)))]
 pub async fn list_views(State(st): St, headers: HeaderMap) -> Result<Response, ApiError> {
     let who = st.keys.authenticate(&st.pool, &headers).await?;
+    render::require_json(&headers)?;
     let cat = st.catalog();
     let views: Vec<&Relation> = cat
         .relations
@@ -53,7 +55,7 @@ pub async fn list_views(State(st): St, headers: HeaderMap) -> Result<Response, A
     params(("view" = String, Path, description = "View name, see GET /v1/views")),
     responses((status = 200, description = "Rows"), (status = 206, description = "A page of a larger result"),
               (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 404, body = ApiError),
-              (status = 416, body = ApiError), (status = 503, body = ApiError)))]
+              (status = 406, body = ApiError), (status = 416, body = ApiError), (status = 503, body = ApiError)))]
 pub async fn get_view(
     State(st): St,
     view: Result<Path<String>, PathRejection>,
@@ -77,8 +79,9 @@ pub async fn serve_relation(
 ) -> Result<Response, ApiError> {
     let cat = st.catalog();
     let rel = cat.readable(name, &who.role)?;
+    let shape = render::negotiate(headers)
+        .ok_or_else(|| render::not_acceptable("application/json or text/csv"))?;
     let q = filters::parse(rel, pairs, headers, st.cfg.max_rows, &[])?;
-    let shape = render::negotiate(headers);
     let via = rel
         .path
         .as_ref()
@@ -158,7 +161,8 @@ async fn run_via(
 
 /// Alerts of this key's tenant (`pos.fraud_alert`), with the same filters as any view.
 #[utoipa::path(get, path = "/v1/alerts", tag = "alerts", security(("api_key" = [])),
-    responses((status = 200, description = "Alerts"), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
+    responses((status = 200, description = "Alerts"), (status = 401, body = ApiError), (status = 404, body = ApiError),
+              (status = 406, body = ApiError)))]
 pub async fn alerts(
     State(st): St,
     RawQuery(q): RawQuery,
@@ -184,13 +188,15 @@ pub async fn alerts(
 #[utoipa::path(get, path = "/v1/forecast", tag = "forecast", security(("api_key" = [])),
     params(("store" = String, Query, description = "Store id"), ("sku" = String, Query, description = "SKU"),
            ("horizon" = i32, Query, description = "Days ahead; other arguments of pos.forecast_demand are optional parameters")),
-    responses((status = 200, description = "Forecast rows"), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
+    responses((status = 200, description = "Forecast rows"), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 404, body = ApiError),
+              (status = 406, body = ApiError)))]
 pub async fn forecast(
     State(st): St,
     RawQuery(q): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let who = st.keys.authenticate(&st.pool, &headers).await?;
+    render::require_json(&headers)?;
     serve_function(&st, &who, FORECAST, &decode(q.as_deref())).await
 }
 
@@ -198,13 +204,15 @@ pub async fn forecast(
 /// as its named arguments (store, lead_time_days, service_level, …); the tenant is the key's.
 #[utoipa::path(get, path = "/v1/reorder", tag = "forecast", security(("api_key" = [])),
     params(("store" = String, Query, description = "Store id; other arguments of pos.reorder_suggestions are optional parameters")),
-    responses((status = 200, description = "Reorder suggestions"), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
+    responses((status = 200, description = "Reorder suggestions"), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 404, body = ApiError),
+              (status = 406, body = ApiError)))]
 pub async fn reorder(
     State(st): St,
     RawQuery(q): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let who = st.keys.authenticate(&st.pool, &headers).await?;
+    render::require_json(&headers)?;
     serve_function(&st, &who, REORDER, &decode(q.as_deref())).await
 }
 
@@ -322,7 +330,7 @@ pub fn function_sql(
     params(("store_id" = String, Path, description = "Store id"),
            ("date" = String, Query, description = "Business date, YYYY-MM-DD")),
     responses((status = 200, description = "The report (one object)"), (status = 400, body = ApiError),
-              (status = 401, body = ApiError), (status = 404, body = ApiError)))]
+              (status = 401, body = ApiError), (status = 404, body = ApiError), (status = 406, body = ApiError)))]
 pub async fn end_of_day(
     State(st): St,
     store: Result<Path<String>, PathRejection>,
@@ -330,6 +338,7 @@ pub async fn end_of_day(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let who = st.keys.authenticate(&st.pool, &headers).await?;
+    render::require_json(&headers)?;
     let store = path_segment(store)?;
     let pairs = decode(q.as_deref());
     let date = business_date(&pairs)?;

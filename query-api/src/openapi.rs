@@ -154,6 +154,10 @@ fn view_operation(rel: &Relation) -> utoipa::openapi::path::Operation {
         .response("401", error_response("Missing or unknown API key"))
         .response("404", error_response("View not served to this key"))
         .response(
+            "406",
+            error_response("The Accept header excludes both JSON and CSV"),
+        )
+        .response(
             "416",
             error_response("Range malformed, or its offset past the total"),
         )

@@ -8,18 +8,111 @@ use tokio_postgres::Row;
 use crate::error::ApiError;
 use crate::filters::{Count, Shape, ViewQuery};
 
-/// JSON unless the client prefers CSV (`Accept: text/csv`).
-pub fn negotiate(headers: &HeaderMap) -> Shape {
-    let wants_csv = headers
-        .get_all(header::ACCEPT)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .any(|v| v.split(',').any(|m| m.trim().starts_with("text/csv")));
-    if wants_csv {
-        Shape::TextColumns
-    } else {
-        Shape::Json
+/// The representation a request gets from its `Accept` header(s), as RFC 9110 §12.5.1 has it:
+/// each media range's `q` weighs it (`q=0`: not acceptable), the most specific range naming a
+/// type decides its weight (`text/csv;q=0, */*` is JSON), media types compare case-insensitively,
+/// and between equal weights the one the client listed first wins (as PostgREST picks). No
+/// `Accept`, `*/*` or `application/json; charset=utf-8` is JSON. `None` when the client accepts
+/// neither JSON nor CSV (`application/xml`, PostgREST's `application/vnd.pgrst.object+json`):
+/// 406, rather than JSON it did not ask for. (It was JSON unless some range merely started with
+/// `text/csv`, which made `text/csv;q=0` CSV, `TEXT/CSV` JSON and anything unsupported JSON.)
+/// No allocation: it runs on every request.
+pub fn negotiate(headers: &HeaderMap) -> Option<Shape> {
+    let Some((json, csv)) = weights(headers) else {
+        return Some(Shape::Json);
+    };
+    match (json, csv) {
+        (None, None) => None,
+        (Some(j), Some(c)) if c.beats(j) => Some(Shape::TextColumns),
+        (None, Some(_)) => Some(Shape::TextColumns),
+        _ => Some(Shape::Json),
     }
+}
+
+/// 406 unless the client accepts JSON, for the endpoints that answer nothing else.
+pub fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
+    match weights(headers) {
+        Some((None, _)) => Err(not_acceptable("application/json")),
+        _ => Ok(()),
+    }
+}
+
+/// 406 for a request whose `Accept` excludes every representation the endpoint has.
+pub fn not_acceptable(offered: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_ACCEPTABLE,
+        "not_acceptable",
+        format!("the Accept header excludes every representation of this endpoint ({offered})"),
+    )
+    .with_hint(format!("send Accept: {offered}, or none"))
+}
+
+/// How acceptable a representation is: the weight of the most specific media range that names it
+/// (`specificity` 2: `type/subtype`, 1: `type/*`, 0: `*/*`) and that range's place in the header.
+#[derive(Clone, Copy)]
+struct Weight {
+    q: u16,
+    specificity: u8,
+    position: u16,
+}
+
+impl Weight {
+    fn beats(self, other: Weight) -> bool {
+        self.q > other.q || (self.q == other.q && self.position < other.position)
+    }
+}
+
+/// The weights of JSON and CSV (`None` in a slot: not acceptable, a weight of 0 included);
+/// `None` overall when the request has no media range at all (then anything goes: JSON).
+fn weights(headers: &HeaderMap) -> Option<(Option<Weight>, Option<Weight>)> {
+    let (mut json, mut csv, mut position, mut any) = (None::<Weight>, None::<Weight>, 0u16, false);
+    for value in headers.get_all(header::ACCEPT) {
+        let Ok(value) = value.to_str() else { continue };
+        for range in value.split(',') {
+            let mut parts = range.split(';');
+            let media = parts.next().unwrap_or_default().trim();
+            let Some((ty, sub)) = media.split_once('/') else {
+                continue;
+            };
+            any = true;
+            position = position.saturating_add(1);
+            let q = parts
+                .filter_map(|p| p.split_once('='))
+                .find(|(k, _)| k.trim().eq_ignore_ascii_case("q"))
+                .map_or(1000, |(_, v)| qvalue(v.trim()));
+            let is = |a: &str, b: &str| a.trim().eq_ignore_ascii_case(b);
+            for (slot, want_ty, want_sub) in [
+                (&mut json, "application", "json"),
+                (&mut csv, "text", "csv"),
+            ] {
+                let specificity = match (is(ty, want_ty), is(sub, want_sub)) {
+                    (true, true) => 2,
+                    (true, false) if is(sub, "*") => 1,
+                    _ if is(ty, "*") && is(sub, "*") => 0,
+                    _ => continue,
+                };
+                if slot.is_none_or(|w| specificity > w.specificity) {
+                    *slot = Some(Weight {
+                        q,
+                        specificity,
+                        position,
+                    });
+                }
+            }
+        }
+    }
+    any.then(|| {
+        let acceptable = |w: Option<Weight>| w.filter(|w| w.q > 0);
+        (acceptable(json), acceptable(csv))
+    })
+}
+
+/// A `q` value in thousandths; one that does not parse counts as 1 (the range is not refused).
+fn qvalue(v: &str) -> u16 {
+    v.parse::<f32>()
+        .ok()
+        .filter(|q| q.is_finite())
+        .map_or(1000, |q| (q.clamp(0.0, 1.0) * 1000.0).round() as u16)
 }
 
 /// The total row count from a count statement's rows (exact count, or the planner's estimate).
@@ -286,8 +379,67 @@ mod tests {
     #[test]
     fn accept_csv() {
         let mut h = HeaderMap::new();
-        assert_eq!(negotiate(&h), Shape::Json);
+        assert_eq!(negotiate(&h), Some(Shape::Json));
         h.insert(header::ACCEPT, HeaderValue::from_static("text/csv"));
-        assert_eq!(negotiate(&h), Shape::TextColumns);
+        assert_eq!(negotiate(&h), Some(Shape::TextColumns));
+    }
+
+    /// `Accept` weighed as RFC 9110 says. Before, any range starting with `text/csv` meant CSV
+    /// (`text/csv;q=0` included) and everything else JSON (`application/xml` included).
+    #[test]
+    fn accept_is_negotiated_with_weights_and_406_when_nothing_fits() {
+        let (json, csv) = (Some(Shape::Json), Some(Shape::TextColumns));
+        // (Accept, what a view answers, whether a JSON-only endpoint answers)
+        for (accept, want, json_ok) in [
+            ("*/*", json, true),
+            ("", json, true),
+            ("application/json; charset=utf-8", json, true),
+            ("Application/JSON", json, true),
+            ("application/*", json, true),
+            ("text/*", csv, false),
+            ("TEXT/CSV", csv, false),
+            ("text/csv; charset=utf-8", csv, false),
+            ("text/csv;q=0, application/json", json, true),
+            ("text/csv;q=0, */*", json, true),
+            ("application/json, text/csv;q=0.5", json, true),
+            ("application/json;q=0.5, text/csv", csv, true),
+            ("text/csv, */*", csv, true),
+            ("text/csv, application/json", csv, true),
+            ("application/json, text/csv", json, true),
+            (
+                "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+                json,
+                true,
+            ),
+            ("text/csv;q=0.2, */*;q=0.1", csv, true),
+            ("text/csv;q=oops", csv, false),
+            ("text/csvx", None, false),
+            ("application/xml", None, false),
+            ("application/vnd.pgrst.object+json", None, false),
+            ("application/json;q=0", None, false),
+            ("application/json;q=0, text/csv;q=0.000", None, false),
+            ("*/*;q=0", None, false),
+            ("text/event-stream", None, false),
+        ] {
+            let mut h = HeaderMap::new();
+            h.insert(header::ACCEPT, HeaderValue::from_static(accept));
+            assert_eq!(negotiate(&h), want, "{accept:?}");
+            assert_eq!(require_json(&h).is_ok(), json_ok, "{accept:?}");
+        }
+        // Several Accept headers are one list.
+        let mut h = HeaderMap::new();
+        h.append(
+            header::ACCEPT,
+            HeaderValue::from_static("application/json;q=0.1"),
+        );
+        h.append(header::ACCEPT, HeaderValue::from_static("text/csv"));
+        assert_eq!(negotiate(&h), Some(Shape::TextColumns));
+        let e = require_json(&{
+            let mut h = HeaderMap::new();
+            h.insert(header::ACCEPT, HeaderValue::from_static("text/csv"));
+            h
+        })
+        .unwrap_err();
+        assert_eq!((e.status.as_u16(), e.code), (406, "not_acceptable"));
     }
 }
