@@ -122,13 +122,19 @@ pub fn parse(
         count: parse_prefer(headers)?,
         ranged: false,
     };
-    let (mut limit, mut offset) = (None, None);
+    let (mut limit, mut offset, mut select, mut order) = (None, None, false, false);
     for (k, v) in pairs {
         match k.as_str() {
-            "select" => q.select = parse_select(rel, v)?,
-            "order" => q.order = parse_order(rel, v)?,
-            "limit" => limit = Some(parse_count_param("limit", v)?),
-            "offset" => offset = Some(parse_count_param("offset", v)?),
+            "select" => {
+                once(&mut select, "select")?;
+                q.select = parse_select(rel, v)?;
+            }
+            "order" => {
+                once(&mut order, "order")?;
+                q.order = parse_order(rel, v)?;
+            }
+            "limit" => limit = Some(parse_count_param(limit, "limit", v)?),
+            "offset" => offset = Some(parse_count_param(offset, "offset", v)?),
             k if skip.contains(&k) => {}
             k => q.filters.push(parse_filter(rel, k, v)?),
         }
@@ -152,7 +158,31 @@ pub fn parse(
     Ok(q)
 }
 
-fn parse_count_param(name: &str, v: &str) -> Result<i64, ApiError> {
+/// `select`, `order`, `limit` and `offset` are one parameter each: a second one was silently
+/// taken instead of the first (`order=a&order=b` ordered by b alone, `limit=5&limit=500` served
+/// 500), where a filter given twice is ANDed and the other endpoints refuse a duplicate.
+fn duplicate(name: &str) -> ApiError {
+    ApiError::bad_request(
+        "duplicate_parameter",
+        format!("{name} given more than once"),
+    )
+    .with_hint(match name {
+        "select" | "order" => "list several columns in one parameter: a,b",
+        _ => "give it once",
+    })
+}
+
+fn once(seen: &mut bool, name: &str) -> Result<(), ApiError> {
+    match std::mem::replace(seen, true) {
+        true => Err(duplicate(name)),
+        false => Ok(()),
+    }
+}
+
+fn parse_count_param(before: Option<i64>, name: &str, v: &str) -> Result<i64, ApiError> {
+    if before.is_some() {
+        return Err(duplicate(name));
+    }
     v.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
         ApiError::bad_request(
             "invalid_range",
@@ -288,31 +318,45 @@ fn parse_list(v: &str) -> Option<Vec<String>> {
     Some(out)
 }
 
+/// `Prefer: count=…` as RFC 7240 §2 defines the header: the first `count` preference counts and
+/// later ones are ignored (the last one won), the name compares case-insensitively, a value may
+/// be a quoted string (`count="exact"`) and `; parameters` after it are not ours (both were 400).
+/// `count=planned`, PostgREST's name for the planner's estimate, is `count=estimated` here (it
+/// was 400). Other preferences are not ours to judge (RFC 7240: ignore them).
 fn parse_prefer(headers: &HeaderMap) -> Result<Count, ApiError> {
-    let mut count = Count::None;
     for h in headers.get_all("prefer") {
         let s = h
             .to_str()
             .map_err(|_| ApiError::bad_request("invalid_prefer", "Prefer header is not ASCII"))?;
-        for pref in s.split(',').map(str::trim) {
-            count = match pref {
-                "count=exact" => Count::Exact,
-                "count=estimated" => Count::Estimated,
-                p if p.starts_with("count=") => {
-                    return Err(ApiError::bad_request(
-                        "invalid_prefer",
-                        format!("unsupported {p:?}"),
-                    )
-                    .with_hint("Prefer: count=exact or count=estimated"))
-                }
-                _ => count, // other preferences are not ours to judge (RFC 7240: ignore)
+        for pref in s.split(',') {
+            let pref = pref.split(';').next().unwrap_or_default();
+            let (name, value) = pref.split_once('=').unwrap_or((pref, ""));
+            if !name.trim().eq_ignore_ascii_case("count") {
+                continue;
+            }
+            let value = value.trim();
+            let value = value
+                .strip_prefix('"')
+                .and_then(|v| v.strip_suffix('"'))
+                .unwrap_or(value);
+            return match value {
+                "exact" => Ok(Count::Exact),
+                "estimated" | "planned" => Ok(Count::Estimated),
+                _ => Err(ApiError::bad_request(
+                    "invalid_prefer",
+                    format!("unsupported count preference {:?}", pref.trim()),
+                )
+                .with_hint("Prefer: count=exact or count=estimated")),
             };
         }
     }
-    Ok(count)
+    Ok(Count::None)
 }
 
-/// `Range: 0-24`, `Range: items=0-24` or open-ended `10-` → (first, last).
+/// `Range: 0-24`, `Range: items=0-24` or open-ended `10-` → (first, last). A range in any other
+/// unit (`bytes=0-99`, as a download tool resuming a CSV sends) is ignored: RFC 9110 §14.2 says a
+/// server MUST ignore a Range header with a unit it does not understand, and PostgREST does. (It
+/// was a 416 `malformed Range header`.)
 fn parse_range(headers: &HeaderMap) -> Result<Option<(i64, Option<i64>)>, ApiError> {
     let Some(h) = headers.get(header::RANGE) else {
         return Ok(None);
@@ -326,7 +370,11 @@ fn parse_range(headers: &HeaderMap) -> Result<Option<(i64, Option<i64>)>, ApiErr
         .with_hint("Range: <first>-<last> (0-based, inclusive), e.g. Range: 0-99")
     };
     let s = h.to_str().map_err(|_| bad())?.trim();
-    let s = s.strip_prefix("items=").unwrap_or(s);
+    let s = match s.split_once('=') {
+        Some((unit, rest)) if unit.trim().eq_ignore_ascii_case("items") => rest,
+        Some(_) => return Ok(None),
+        None => s,
+    };
     let (a, b) = s.split_once('-').ok_or_else(bad)?;
     let first: i64 = a.trim().parse().map_err(|_| bad())?;
     let last = match b.trim() {

@@ -243,9 +243,16 @@ pub fn function_sql(
     max_rows: i64,
 ) -> Result<Stmt, ApiError> {
     let mut given: Vec<(usize, String)> = Vec::new();
-    let mut limit = max_rows;
+    let (mut limit, mut limited) = (max_rows, false);
     for (k, v) in pairs {
         if k == "limit" {
+            // Once, as everywhere (a second limit silently replaced the first).
+            if std::mem::replace(&mut limited, true) {
+                return Err(ApiError::bad_request(
+                    "duplicate_parameter",
+                    "limit given more than once",
+                ));
+            }
             limit = v
                 .parse::<i64>()
                 .ok()
@@ -709,6 +716,8 @@ mod tests {
             ("date=epoch", "invalid_date"),
             ("date=20261101", "invalid_date"),
             ("date=2026-02-30", "invalid_date"),
+            // PostgreSQL has no year 0 (was a 400 invalid_value from PostgreSQL, not ours)
+            ("date=0000-01-01", "invalid_date"),
             ("date=2026-11-01%20", "invalid_date"),
         ] {
             let e = business_date(&pairs(q)).unwrap_err();
@@ -724,6 +733,10 @@ mod tests {
             ("store=S1&sku=X&horizon=7&nope=1", "unknown_parameter"),
             ("store=S1&store=S2&sku=X&horizon=7", "duplicate_parameter"),
             ("store=S1&sku=X&horizon=7&limit=-1", "invalid_range"),
+            (
+                "store=S1&sku=X&horizon=7&limit=1&limit=2",
+                "duplicate_parameter",
+            ),
         ] {
             assert_eq!(
                 function_sql(&forecast_fn(), "acme", &pairs(q), 100)

@@ -213,7 +213,9 @@ pub(crate) fn iso_date(s: &str) -> Option<i64> {
         30,
         31,
     ];
-    if !(1..=12).contains(&m) || d < 1 || d > month_days[(m - 1) as usize] {
+    // Year 0000 does not exist in PostgreSQL (1 BC precedes AD 1): an end-of-day `date=0000-01-01`
+    // passed as ISO here and failed in PostgreSQL as `invalid_value`, not `invalid_date`.
+    if y < 1 || !(1..=12).contains(&m) || d < 1 || d > month_days[(m - 1) as usize] {
         return None;
     }
     // Howard Hinnant's days_from_civil.

@@ -1,5 +1,6 @@
 //! HTTP semantics a PostgREST client relies on, from a second red-team pass: content negotiation
-//! (`Accept` with weights, 406).
+//! (`Accept` with weights, 406), `Range` units, `Prefer` as RFC 7240 defines it, parameters given
+//! twice, and the behaviours that were found right (HEAD, `*/0`, open ranges, repeated filters).
 //! Run: POS_TEST_URL=postgresql://postgres@localhost:5544/pos cargo test -p pos-query-api --test http_semantics
 mod common;
 
@@ -82,4 +83,161 @@ async fn accept_is_negotiated_and_what_cannot_be_served_is_406() {
             "{path}: {st} {ct} {body}"
         );
     }
+}
+
+/// `Range: bytes=…` (a download tool resuming) is not a range of rows: ignored, as RFC 9110
+/// requires and PostgREST does. It was a 416 "malformed Range header".
+#[tokio::test]
+async fn a_range_in_another_unit_is_ignored() {
+    let s = server().await;
+    let (st, _, cr, body) = get(
+        &s,
+        TXN,
+        &[("range", "bytes=0-1"), ("prefer", "count=exact")],
+    )
+    .await;
+    assert_eq!((st, cr.as_str()), (200, "0-24/25"), "{body}");
+    let (st, _, cr, _) = get(
+        &s,
+        TXN,
+        &[("range", "items=2-3"), ("prefer", "count=exact")],
+    )
+    .await;
+    assert_eq!((st, cr.as_str()), (206, "2-3/25"));
+}
+
+/// `Prefer` as RFC 7240: the first count preference counts, a quoted value or a parameter is
+/// fine, and PostgREST's `count=planned` is the planner's estimate (each was 400, or the last
+/// count preference won).
+#[tokio::test]
+async fn prefer_is_read_as_rfc_7240_defines_it() {
+    let s = server().await;
+    let page = format!("{TXN}&limit=10");
+    for prefer in [
+        "count=\"exact\"",
+        "count=exact; strict",
+        "Count=exact",
+        "count=exact, count=bogus",
+        "return=representation, count=exact, handling=lenient",
+    ] {
+        let (st, _, cr, body) = get(&s, &page, &[("prefer", prefer)]).await;
+        assert_eq!((st, cr.as_str()), (206, "0-9/25"), "{prefer}: {body}");
+    }
+    let (st, _, cr, body) = get(&s, &page, &[("prefer", "count=planned")]).await;
+    assert!(
+        st != 400 && cr.starts_with("0-9/") && cr[4..].parse::<i64>().is_ok(),
+        "{st} {cr} {body}"
+    );
+    let (st, _, _, body) = get(&s, &page, &[("prefer", "count=bogus")]).await;
+    assert_eq!((st, code(&body).as_str()), (400, "invalid_prefer"));
+}
+
+/// select, order, limit and offset once each: `limit=2&limit=20` served 20 rows, `order=a&order=b`
+/// ordered by b alone. Filters given twice stay two filters, ANDed (as PostgREST).
+#[tokio::test]
+async fn shaping_parameters_given_twice_are_400_and_filters_are_anded() {
+    let s = server().await;
+    for q in [
+        "&limit=2&limit=20",
+        "&offset=1&offset=2",
+        "&order=net_amount.desc",
+        "&select=store_id",
+    ] {
+        let (st, _, _, body) = get(&s, &format!("{TXN}{q}"), &[]).await;
+        assert_eq!(
+            (st, code(&body).as_str()),
+            (400, "duplicate_parameter"),
+            "{q}"
+        );
+    }
+    let (st, _, _, body) = get(
+        &s,
+        "/v1/forecast?store=S1&sku=SKU1&horizon=3&limit=1&limit=2",
+        &[],
+    )
+    .await;
+    assert_eq!((st, code(&body).as_str()), (400, "duplicate_parameter"));
+    // Two filters on one column: both apply.
+    let (st, _, cr, body) = get(
+        &s,
+        "/v1/views/txn?store_id=eq.S1&store_id=eq.S2&select=source_txn_id",
+        &[("prefer", "count=exact")],
+    )
+    .await;
+    assert_eq!((st, cr.as_str(), body.as_str()), (200, "*/0", "[]"));
+    let (_, _, cr, _) = get(
+        &s,
+        "/v1/views/txn?store_id=eq.S1&net_amount=gt.5&net_amount=lte.7&select=source_txn_id",
+        &[("prefer", "count=exact")],
+    )
+    .await;
+    assert_eq!(cr, "0-1/2");
+}
+
+/// What a demanding client sees and was found right: HEAD is the GET without a body, an open
+/// range runs to the end, an empty result is `*/0` (or `*/*` uncounted), a quoted `in.` element
+/// keeps its comma while `%2C` is a separator (URL decoding comes first, as in PostgREST), an
+/// unencoded `+` of a UTC offset is a space (form encoding) and a 400 with PostgreSQL's message,
+/// `%2B` is the offset, and other methods are a JSON 405 with `Allow`.
+#[tokio::test]
+async fn what_a_postgrest_client_expects_holds() {
+    let s = server().await;
+    let r = s
+        .http
+        .head(format!("{}{TXN}&limit=3", s.base))
+        .bearer_auth(&fixture().key_a)
+        .header("prefer", "count=exact")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 206);
+    assert_eq!(r.headers()["content-range"], "0-2/25");
+    assert!(r.text().await.unwrap().is_empty());
+    let (st, _, cr, _) = get(&s, TXN, &[("range", "20-"), ("prefer", "count=exact")]).await;
+    assert_eq!((st, cr.as_str()), (206, "20-24/25"));
+    let (st, _, cr, body) = get(&s, "/v1/views/txn?store_id=eq.nope", &[]).await;
+    assert_eq!((st, cr.as_str(), body.as_str()), (200, "*/*", "[]"));
+    let (_, _, cr, _) = get(
+        &s,
+        "/v1/views/txn?select=source_txn_id&register_id=in.(%22reg,1%5C%22x%22,nope)",
+        &[("prefer", "count=exact")],
+    )
+    .await;
+    assert_eq!(cr, "0-0/1");
+    let (_, _, cr, _) = get(
+        &s,
+        "/v1/views/txn?select=source_txn_id&source_txn_id=in.(a001%2Ca002)",
+        &[("prefer", "count=exact")],
+    )
+    .await;
+    assert_eq!(cr, "0-1/2");
+    let (st, _, _, body) = get(
+        &s,
+        "/v1/views/txn?select=source_txn_id&occurred_at=lt.2026-11-01T10:03:30+01:00",
+        &[],
+    )
+    .await;
+    assert_eq!((st, code(&body).as_str()), (400, "invalid_value"), "{body}");
+    let (st, _, cr, _) = get(
+        &s,
+        "/v1/views/txn?store_id=eq.S1&select=source_txn_id&occurred_at=lt.2026-11-01T10:03:30%2B01:00",
+        &[("prefer", "count=exact")],
+    )
+    .await;
+    assert_eq!((st, cr.as_str()), (200, "0-2/3"));
+    for method in ["OPTIONS", "PUT", "PATCH"] {
+        let r = s
+            .http
+            .request(method.parse().unwrap(), format!("{}{TXN}", s.base))
+            .bearer_auth(&fixture().key_a)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 405, "{method}");
+        assert_eq!(r.headers()["allow"], "GET, HEAD", "{method}");
+        assert_eq!(code(&r.text().await.unwrap()), "method_not_allowed");
+    }
+    // An end-of-day date PostgreSQL has no year for is ours to refuse, with our code.
+    let (st, _, _, body) = get(&s, "/v1/stores/S1/end-of-day?date=0000-01-01", &[]).await;
+    assert_eq!((st, code(&body).as_str()), (400, "invalid_date"));
 }

@@ -301,3 +301,87 @@ fn is_takes_null_true_false_as_postgrest() {
         assert_eq!((e.status.as_u16(), e.code), (400, code), "{q}");
     }
 }
+
+/// A Range in another unit than items is not ours and is ignored (RFC 9110 §14.2); it was 416.
+#[test]
+fn a_range_in_another_unit_is_ignored() {
+    let mut h = HeaderMap::new();
+    for (range, offset, limit) in [
+        ("bytes=0-1", 0, 100),
+        ("bytes=100-", 0, 100),
+        ("Bytes = 5-9", 0, 100),
+        ("ITEMS=5-9", 5, 5),
+        ("items = 5-9", 5, 5),
+    ] {
+        h.insert(header::RANGE, HeaderValue::from_static(range));
+        let q = parse(&rel(), &[], &h, 100, &[]).unwrap();
+        assert_eq!((q.offset, q.limit), (offset, limit), "{range}");
+    }
+    // Ignored, so limit/offset are not in conflict with it.
+    h.insert(header::RANGE, HeaderValue::from_static("bytes=0-1"));
+    let q = parse(&rel(), &pairs("limit=3&offset=2"), &h, 100, &[]).unwrap();
+    assert_eq!((q.offset, q.limit, q.ranged), (2, 3, true));
+    // A malformed range of items is still refused.
+    h.insert(header::RANGE, HeaderValue::from_static("items=x-1"));
+    assert_eq!(parse(&rel(), &[], &h, 100, &[]).unwrap_err().status, 416);
+}
+
+/// Prefer as RFC 7240 defines it: the first count preference wins (the last one did), names
+/// compare case-insensitively, quoted values and parameters are allowed (both were 400), and
+/// PostgREST's `count=planned` is the planner's estimate (was 400).
+#[test]
+fn prefer_count_follows_rfc_7240() {
+    let count = |values: &[&'static str]| {
+        let mut h = HeaderMap::new();
+        for v in values {
+            h.append("prefer", HeaderValue::from_static(v));
+        }
+        parse(&rel(), &[], &h, 100, &[]).map(|q| q.count)
+    };
+    for (values, want) in [
+        (&["count=exact, count=estimated"][..], Count::Exact),
+        (&["count=estimated", "count=exact"], Count::Estimated),
+        (&["return=minimal, count=exact"], Count::Exact),
+        (&["Count=exact"], Count::Exact),
+        (&["count=\"exact\""], Count::Exact),
+        (&["count = exact"], Count::Exact),
+        (&["count=exact; foo=bar"], Count::Exact),
+        (&["count=planned"], Count::Estimated),
+        (&["handling=lenient, timezone=UTC"], Count::None),
+        (&["count=exact, count=bogus"], Count::Exact),
+    ] {
+        assert_eq!(count(values).unwrap(), want, "{values:?}");
+    }
+    for values in [&["count=bogus"][..], &["count=Exact"], &["count"]] {
+        let e = count(values).unwrap_err();
+        assert_eq!(
+            (e.status.as_u16(), e.code),
+            (400, "invalid_prefer"),
+            "{values:?}"
+        );
+    }
+}
+
+/// select, order, limit and offset once each (a second one silently replaced the first); a
+/// filter given twice is still two filters, ANDed.
+#[test]
+fn paging_and_shaping_parameters_are_given_once() {
+    for q in [
+        "select=store_id&select=net_amount",
+        "order=store_id&order=net_amount.desc",
+        "limit=5&limit=500",
+        "offset=0&offset=10",
+        "limit=5&store_id=eq.S1&limit=5",
+    ] {
+        let e = parse_q(q).unwrap_err();
+        assert_eq!(
+            (e.status.as_u16(), e.code),
+            (400, "duplicate_parameter"),
+            "{q}"
+        );
+    }
+    let q = parse_q("store_id=eq.A&store_id=eq.B&select=store_id&order=store_id&limit=1&offset=2")
+        .unwrap();
+    assert_eq!(q.filters.len(), 2);
+    assert_eq!((q.limit, q.offset), (1, 2));
+}
