@@ -179,11 +179,23 @@ fn once(seen: &mut bool, name: &str) -> Result<(), ApiError> {
     }
 }
 
+/// A non-negative integer, digits only. More digits than a bigint holds mean "as many as there
+/// are" (`i64::MAX`, then capped like any limit), as PostgREST reads them (unbounded integers):
+/// `limit=99999999999999999999` was a 400 saying it is not a non-negative integer, and the same
+/// as a `Range` end a 416 "malformed".
+pub fn non_negative(v: &str) -> Option<i64> {
+    let digits = v.strip_prefix('+').unwrap_or(v);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(digits.parse::<i64>().unwrap_or(i64::MAX))
+}
+
 fn parse_count_param(before: Option<i64>, name: &str, v: &str) -> Result<i64, ApiError> {
     if before.is_some() {
         return Err(duplicate(name));
     }
-    v.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
+    non_negative(v).ok_or_else(|| {
         ApiError::bad_request(
             "invalid_range",
             format!("{name} must be a non-negative integer, got {v:?}"),
@@ -261,7 +273,10 @@ fn parse_filter(rel: &Relation, key: &str, v: &str) -> Result<Filter, ApiError> 
             "null" => Op::IsNull,
             "true" if boolean => Op::IsTrue,
             "false" if boolean => Op::IsFalse,
-            "true" | "false" => {
+            // PostgREST's is.unknown: `IS UNKNOWN`, on a boolean the same rows as `IS NULL`
+            // (it was a 400 "unsupported value").
+            "unknown" if boolean => Op::IsNull,
+            "true" | "false" | "unknown" => {
                 return Err(ApiError::bad_request(
                     "invalid_filter",
                     format!("is.{value} needs a boolean column; {key} is not one"),
@@ -273,7 +288,7 @@ fn parse_filter(rel: &Relation, key: &str, v: &str) -> Result<Filter, ApiError> 
                     "invalid_filter",
                     format!("unsupported value {value:?} in filter {key}={v}"),
                 )
-                .with_hint("is.null, is.true or is.false (optionally not.is.…)"))
+                .with_hint("is.null, is.true, is.false or is.unknown (optionally not.is.…)"))
             }
         };
     }
@@ -295,27 +310,42 @@ fn parse_filter(rel: &Relation, key: &str, v: &str) -> Result<Filter, ApiError> 
     })
 }
 
-/// `(a,b,"c,d")` → [a, b, c,d]; double quotes protect commas and parentheses, `\` escapes.
+/// `(a,b,"c,d")` → [a, b, c,d]. As in PostgREST, an element that starts with a double quote is
+/// a quoted string (commas and parentheses kept, `\` escapes the next character) that must end
+/// the element; a double quote anywhere else is part of the value. (Quotes were toggled wherever
+/// they stood: `in.(5"x7")` silently looked for `5x7`, and `in.(12")` was a 400.)
 fn parse_list(v: &str) -> Option<Vec<String>> {
     let inner = v.strip_prefix('(')?.strip_suffix(')')?;
-    let (mut out, mut cur, mut quoted, mut chars) =
-        (Vec::new(), String::new(), false, inner.chars());
+    let mut out = Vec::new();
     if inner.is_empty() {
         return Some(out);
     }
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' if quoted => cur.push(chars.next()?),
-            '"' => quoted = !quoted,
-            ',' if !quoted => out.push(std::mem::take(&mut cur)),
-            c => cur.push(c),
+    let mut chars = inner.chars().peekable();
+    loop {
+        let mut cur = String::new();
+        let quoted = chars.next_if_eq(&'"').is_some();
+        if quoted {
+            loop {
+                match chars.next()? {
+                    '\\' => cur.push(chars.next()?),
+                    '"' => break,
+                    c => cur.push(c),
+                }
+            }
         }
+        loop {
+            match chars.next() {
+                None => {
+                    out.push(cur);
+                    return Some(out);
+                }
+                Some(',') => break,
+                Some(_) if quoted => return None,
+                Some(c) => cur.push(c),
+            }
+        }
+        out.push(cur);
     }
-    if quoted {
-        return None;
-    }
-    out.push(cur);
-    Some(out)
 }
 
 /// `Prefer: count=…` as RFC 7240 §2 defines the header: the first `count` preference counts and
@@ -376,12 +406,12 @@ fn parse_range(headers: &HeaderMap) -> Result<Option<(i64, Option<i64>)>, ApiErr
         None => s,
     };
     let (a, b) = s.split_once('-').ok_or_else(bad)?;
-    let first: i64 = a.trim().parse().map_err(|_| bad())?;
+    let first = non_negative(a.trim()).ok_or_else(bad)?;
     let last = match b.trim() {
         "" => None,
-        t => Some(t.parse::<i64>().map_err(|_| bad())?),
+        t => Some(non_negative(t).ok_or_else(bad)?),
     };
-    if first < 0 || last.is_some_and(|l| l < first) {
+    if last.is_some_and(|l| l < first) {
         return Err(bad());
     }
     Ok(Some((first, last)))

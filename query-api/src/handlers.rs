@@ -253,10 +253,7 @@ pub fn function_sql(
                     "limit given more than once",
                 ));
             }
-            limit = v
-                .parse::<i64>()
-                .ok()
-                .filter(|n| *n >= 0)
+            limit = filters::non_negative(v)
                 .ok_or_else(|| {
                     ApiError::bad_request(
                         "invalid_range",
@@ -449,9 +446,14 @@ pub fn business_date(pairs: &[(String, String)]) -> Result<String, ApiError> {
 #[utoipa::path(get, path = "/v1/alerts/stream", tag = "alerts", security(("api_key" = [])),
     params(("Last-Event-ID" = Option<String>, Header, description = "The last alert id received: the alerts after it are sent first")),
     responses((status = 200, description = "text/event-stream of alerts", content_type = "text/event-stream"),
-              (status = 401, body = ApiError)))]
-pub async fn alert_stream(State(st): St, headers: HeaderMap) -> Result<Response, ApiError> {
+              (status = 400, body = ApiError), (status = 401, body = ApiError)))]
+pub async fn alert_stream(
+    State(st): St,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let who = st.keys.authenticate(&st.pool, &headers).await?;
+    stream_takes_no_parameters(q.as_deref())?;
     let cat = st.catalog();
     // When the alert view is installed, the stream needs the same right as reading it.
     if cat.relations.contains_key(ALERTS) {
@@ -490,6 +492,22 @@ pub async fn alert_stream(State(st): St, headers: HeaderMap) -> Result<Response,
         catch_up,
     )
     .into_response())
+}
+
+/// The stream sends every alert of the key's tenant and reads no query parameter, so it refuses
+/// them: `/v1/alerts/stream?store_id=eq.S07` streamed every store's alerts to a client that
+/// believed them filtered.
+fn stream_takes_no_parameters(raw: Option<&str>) -> Result<(), ApiError> {
+    match decode(raw).first() {
+        Some((k, _)) => Err(ApiError::bad_request(
+            "unknown_parameter",
+            format!("the alert stream takes no parameters, got {k:?}"),
+        )
+        .with_hint(
+            "it sends every alert of the key's tenant; filter on the client, or GET /v1/alerts?…",
+        )),
+        None => Ok(()),
+    }
 }
 
 /// Where a new stream starts: after its `Last-Event-ID`, with the alerts after it to send
@@ -722,6 +740,20 @@ mod tests {
         ] {
             let e = business_date(&pairs(q)).unwrap_err();
             assert_eq!((e.status.as_u16(), e.code), (400, code), "{q}");
+        }
+    }
+
+    #[test]
+    fn the_stream_refuses_the_filters_it_would_ignore() {
+        assert!(stream_takes_no_parameters(None).is_ok());
+        assert!(stream_takes_no_parameters(Some("")).is_ok());
+        for q in ["store_id=eq.S07", "level=eq.transaction&x=1", "x"] {
+            let e = stream_takes_no_parameters(Some(q)).unwrap_err();
+            assert_eq!(
+                (e.status.as_u16(), e.code),
+                (400, "unknown_parameter"),
+                "{q}"
+            );
         }
     }
 

@@ -241,3 +241,39 @@ async fn what_a_postgrest_client_expects_holds() {
     let (st, _, _, body) = get(&s, "/v1/stores/S1/end-of-day?date=0000-01-01", &[]).await;
     assert_eq!((st, code(&body).as_str()), (400, "invalid_date"));
 }
+
+/// In-lists quote as PostgREST (only an element starting with `"` is quoted), PostgREST's
+/// `is.unknown` works on booleans, a limit past a bigint is capped, and the alert stream refuses
+/// filters it would ignore. Before: `in.(a001,a"002")` also returned a002 (the quotes were
+/// dropped), `is.unknown` and `limit=99999999999999999999` were 400, and
+/// `/v1/alerts/stream?store_id=eq.S2` streamed every store's alerts.
+#[tokio::test]
+async fn lists_trilean_big_integers_and_stream_parameters() {
+    let s = server().await;
+    let counted = [("prefer", "count=exact")];
+    let (st, _, cr, body) = get(
+        &s,
+        "/v1/views/txn?select=source_txn_id&source_txn_id=in.(a001,a%22002%22)",
+        &counted,
+    )
+    .await;
+    assert_eq!((st, cr.as_str()), (200, "0-0/1"), "{body}");
+    let (st, _, unknown, body) = get(
+        &s,
+        "/v1/views/sale_line?select=source_txn_id&price_override=is.unknown",
+        &counted,
+    )
+    .await;
+    assert_eq!(st, 200, "{body}");
+    let (_, _, null, _) = get(
+        &s,
+        "/v1/views/sale_line?select=source_txn_id&price_override=is.null",
+        &counted,
+    )
+    .await;
+    assert_eq!(unknown, null);
+    let (st, _, cr, body) = get(&s, &format!("{TXN}&limit=99999999999999999999"), &counted).await;
+    assert_eq!((st, cr.as_str()), (200, "0-24/25"), "{body}");
+    let (st, _, _, body) = get(&s, "/v1/alerts/stream?store_id=eq.S2", &[]).await;
+    assert_eq!((st, code(&body).as_str()), (400, "unknown_parameter"));
+}

@@ -82,6 +82,14 @@ fn in_lists_honour_quotes_and_escapes() {
     assert_eq!(parse_list("(\"x\\\"y\")").unwrap(), ["x\"y"]);
     assert_eq!(parse_list("()").unwrap(), Vec::<String>::new());
     assert!(parse_list("a,b").is_none());
+    // As PostgREST: only an element that starts with a quote is quoted; a quote elsewhere is a
+    // character of the value (it toggled quoting: `5"x7"` became `5x7`, `12"` a 400).
+    assert_eq!(parse_list("(5\"x7\",12\")").unwrap(), ["5\"x7\"", "12\""]);
+    assert_eq!(parse_list("(\"a\",b,)").unwrap(), ["a", "b", ""]);
+    assert_eq!(parse_list("(\"(x)\",\"\")").unwrap(), ["(x)", ""]);
+    assert!(parse_list("(\"a\"b)").is_none());
+    assert!(parse_list("(\"a)").is_none());
+    assert!(parse_list("(\"a\\)").is_none());
     let q = parse_q("store_id=in.(S1,S2)").unwrap();
     let s = page_sql(&rel(), "t", &q, Shape::Json, None);
     assert!(
@@ -384,4 +392,47 @@ fn paging_and_shaping_parameters_are_given_once() {
         .unwrap();
     assert_eq!(q.filters.len(), 2);
     assert_eq!((q.limit, q.offset), (1, 2));
+}
+
+/// PostgREST's `is.unknown` on a boolean column (`IS UNKNOWN`: the rows where it is NULL); it was
+/// a 400. Elsewhere it is refused like is.true.
+#[test]
+fn is_unknown_on_booleans() {
+    let f = &parse_q("voided=is.UNKNOWN").unwrap().filters[0];
+    assert_eq!((f.op, f.negate), (Op::IsNull, false));
+    let f = &parse_q("voided=not.is.unknown").unwrap().filters[0];
+    assert_eq!((f.op, f.negate), (Op::IsNull, true));
+    assert_eq!(
+        parse_q("store_id=is.unknown").unwrap_err().code,
+        "invalid_filter"
+    );
+}
+
+/// More digits than a bigint holds are "everything" (capped), not a 400/416 that calls them
+/// no integer; signs, spaces and other notations are still refused.
+#[test]
+fn integers_beyond_a_bigint_saturate() {
+    let q = parse_q("limit=99999999999999999999&offset=99999999999999999999").unwrap();
+    assert_eq!((q.limit, q.offset), (100, i64::MAX));
+    let mut h = HeaderMap::new();
+    h.insert(
+        header::RANGE,
+        HeaderValue::from_static("0-99999999999999999999"),
+    );
+    assert_eq!(parse(&rel(), &[], &h, 100, &[]).unwrap().limit, 100);
+    h.insert(
+        header::RANGE,
+        HeaderValue::from_static("99999999999999999999-"),
+    );
+    assert_eq!(parse(&rel(), &[], &h, 100, &[]).unwrap().offset, i64::MAX);
+    for bad in [
+        "limit=-1",
+        "limit=1e3",
+        "limit=",
+        "limit=%205",
+        "offset=0x10",
+        "limit=1.0",
+    ] {
+        assert_eq!(parse_q(bad).unwrap_err().code, "invalid_range", "{bad}");
+    }
 }
