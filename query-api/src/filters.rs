@@ -352,12 +352,13 @@ fn parse_list(v: &str) -> Option<Vec<String>> {
 /// later ones are ignored (the last one won), the name compares case-insensitively, a value may
 /// be a quoted string (`count="exact"`) and `; parameters` after it are not ours (both were 400).
 /// `count=planned`, PostgREST's name for the planner's estimate, is `count=estimated` here (it
-/// was 400). Other preferences are not ours to judge (RFC 7240: ignore them).
+/// was 400). Other preferences are not ours to judge (RFC 7240: ignore them), whatever bytes
+/// they hold.
 fn parse_prefer(headers: &HeaderMap) -> Result<Count, ApiError> {
     for h in headers.get_all("prefer") {
-        let s = h
-            .to_str()
-            .map_err(|_| ApiError::bad_request("invalid_prefer", "Prefer header is not ASCII"))?;
+        // Not `to_str`: a preference that is not ours may carry non-ASCII text (a quoted
+        // string), and one such byte made the whole header a 400 "Prefer header is not ASCII".
+        let s = String::from_utf8_lossy(h.as_bytes());
         for pref in s.split(',') {
             let pref = pref.split(';').next().unwrap_or_default();
             let (name, value) = pref.split_once('=').unwrap_or((pref, ""));

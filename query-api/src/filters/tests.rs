@@ -360,6 +360,16 @@ fn prefer_count_follows_rfc_7240() {
     ] {
         assert_eq!(count(values).unwrap(), want, "{values:?}");
     }
+    // A preference that is not ours may hold non-ASCII bytes (the header was a 400).
+    let mut h = HeaderMap::new();
+    h.insert(
+        "prefer",
+        HeaderValue::from_bytes("foo=\"Zürich\", count=exact".as_bytes()).unwrap(),
+    );
+    assert_eq!(
+        parse(&rel(), &[], &h, 100, &[]).unwrap().count,
+        Count::Exact
+    );
     for values in [&["count=bogus"][..], &["count=Exact"], &["count"]] {
         let e = count(values).unwrap_err();
         assert_eq!(
