@@ -987,6 +987,106 @@ async fn toast_orders_land_a_check_each_and_a_newer_fetch_replaces_an_open_check
     assert_eq!(scalar_text(&db, day).await, "3/1/79.1/7.02/35.24/60.88/1");
 }
 
+/// The Toast page with its first order modified at `modified` and its first check's cash
+/// payment (20.00) applied on business day `business` at `at`, with `status`.
+fn toast_cash_paid(
+    page: &serde_json::Value,
+    modified: &str,
+    (business, at): (u32, &str),
+    status: Option<&str>,
+) -> String {
+    let mut v = page.clone();
+    v["orders"][0]["modifiedDate"] = modified.into();
+    let p = &mut v["orders"][0]["checks"][0]["payments"][0];
+    p["paidBusinessDate"] = business.into();
+    p["paidDate"] = at.into();
+    if let Some(s) = status {
+        p["paymentStatus"] = s.into();
+    }
+    v.to_string()
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
+async fn toast_cash_paid_on_a_later_day_counts_in_that_day_s_cash_and_a_void_takes_it_back() {
+    let url = fresh_db("toast_paid").await;
+    let db = connect(&url).await;
+    let (ctx, page) = toast_bistro("orders_bulk_business_day.json");
+    let page: serde_json::Value = serde_json::from_str(&page).unwrap();
+    let mut w = Writer::connect(&url).await.unwrap();
+    let day = |d: &str| {
+        format!(
+            "SELECT transactions || '/' || net || '/' || tax || '/' || tender_cash || '/' || \
+             tender_card || '/' || cash_expected FROM pos.store_daily \
+             WHERE store_id = 'bistro' AND business_date = '{d}'"
+        )
+    };
+    let rows_of = |d: &str| {
+        format!("SELECT count(*) FROM pos.store_daily WHERE store_id = 'bistro' AND business_date = '{d}'")
+    };
+    // The first check's 20.00 cash taken on the 10th (19:30 in New York), a tab settled after
+    // the closeout. The 9th keeps its sales (net 53.10, tax 4.71, two paid checks) and its
+    // cards (24.75 + 6 tip − 13.07 refunded, and 26.13 + 4 tip = 47.81), without that cash;
+    // the 10th has the cash, in its drawer's expected cash, and no sale. Before, the 9th had
+    // cash 20.0 and the 10th no row.
+    let v1 = toast_cash_paid(
+        &page,
+        "2026-10-10T23:31:00.000+0000",
+        (20261010, "2026-10-10T23:30:00.000+0000"),
+        None,
+    );
+    let o = write(&mut w, &ctx, Format::Toast, &v1).await;
+    assert_eq!((o.counts.duplicates, o.counts.rejects), (0, 0));
+    assert_eq!(
+        scalar_text(&db, &day("2026-10-09")).await,
+        "2/53.1/4.71/0/47.81/0"
+    );
+    // The `/paid` transaction is a completed one of no line: it counts in the 10th's
+    // transactions.
+    assert_eq!(
+        scalar_text(&db, &day("2026-10-10")).await,
+        "1/0/0/20.0/0/20.0"
+    );
+    // Replayed: nothing changes.
+    let o = write(&mut w, &ctx, Format::Toast, &v1).await;
+    assert_eq!(o.counts.duplicates, 1);
+    assert_eq!(
+        scalar_text(&db, &day("2026-10-10")).await,
+        "1/0/0/20.0/0/20.0"
+    );
+    // The cash payment voided the next day (Toast keeps it on the check, VOIDED, with its
+    // day): the newer version retracts `/paid`, and the cash counts nowhere.
+    let voided = toast_cash_paid(
+        &page,
+        "2026-10-11T15:00:00.000+0000",
+        (20261010, "2026-10-10T23:30:00.000+0000"),
+        Some("VOIDED"),
+    );
+    let o = write(&mut w, &ctx, Format::Toast, &voided).await;
+    assert_eq!((o.counts.duplicates, o.counts.rejects), (0, 0));
+    let paid = "SELECT (SELECT count(*) FROM pos.txn WHERE source_txn_id LIKE '%/paid') || '/' || \
+                (SELECT count(*) FROM pos.tender WHERE source_txn_id LIKE '%/paid')";
+    assert_eq!(scalar_text(&db, paid).await, "0/0");
+    assert_eq!(scalar_text(&db, &rows_of("2026-10-10")).await, "0");
+    assert_eq!(
+        scalar_text(&db, &day("2026-10-09")).await,
+        "2/53.1/4.71/0/47.81/0"
+    );
+    // A version between the two, delivered only now, would split the cash off again: the
+    // void's tombstone outranks it.
+    let late = toast_cash_paid(
+        &page,
+        "2026-10-11T09:00:00.000+0000",
+        (20261010, "2026-10-10T23:30:00.000+0000"),
+        None,
+    );
+    let o = write(&mut w, &ctx, Format::Toast, &late).await;
+    assert_eq!((o.counts.duplicates, o.counts.rejects), (0, 0));
+    assert!(o.counts.superseded >= 1, "{:?}", o.counts);
+    assert_eq!(scalar_text(&db, paid).await, "0/0");
+    assert_eq!(scalar_text(&db, &rows_of("2026-10-10")).await, "0");
+}
+
 #[tokio::test]
 #[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
 async fn square_shift_event_no_sales_count_per_cashier_on_the_store_s_day() {

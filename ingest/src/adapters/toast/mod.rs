@@ -13,9 +13,11 @@
 //! restaurants would all land in one store, and their no-sales on the wrong cashiers' days.
 
 mod check;
+mod days;
 mod entry;
 mod lines;
 mod orders;
+mod paid;
 mod payments;
 mod read;
 mod refunds;
@@ -27,6 +29,8 @@ mod tests;
 mod tests_bare;
 #[cfg(test)]
 mod tests_orders;
+#[cfg(test)]
+mod tests_paid;
 #[cfg(test)]
 mod tests_redteam;
 #[cfg(test)]

@@ -1,18 +1,20 @@
 //! A page of Toast orders (`GET /orders/v2/ordersBulk`, wrapped with its restaurant): one
 //! transaction per check, since a check is what a guest pays and Toast splits an order's bill
-//! into checks (and a second one for a check's refunds made on another day, see `refunds`).
+//! into checks (and more for a check's payments applied and refunds made on another day, see
+//! `paid` and `refunds`).
 //! The table is in docs/ingest.md → Toast orders.
 //!
 //! A bad order (no GUID, no readable `modifiedDate`) rejects itself and its checks; a bad check
 //! rejects itself alone, its JSON path named; the rest of the page lands.
 
 use super::read::{business_date, flag, opt_toast_time, reference};
-use super::{check, refunds};
+use super::{check, paid, refunds};
 use super::{Parsed, SOURCE};
 use crate::adapters::json::{array, err, hash_hex, join, req, text};
 use crate::adapters::{element_reject, finish, Context, PayloadError};
-use crate::envelope::{Record, Reject};
+use crate::envelope::{Record, Reject, Retraction};
 use chrono::{DateTime, NaiveDate, Utc};
+use pos_core::model::Transaction;
 use serde_json::Value;
 
 /// What every check of an order shares.
@@ -147,16 +149,31 @@ pub(super) fn map_orders<'v>(
     (records, ids)
 }
 
-/// One check as a transaction record (and its refunds made on another day as a second one,
-/// see `refunds`), or the reject naming what is wrong with it.
+/// One check as a transaction record (and its payments applied and refunds made on another day
+/// as transactions of their own, see `paid` and `refunds`, with the retractions of what an
+/// earlier version may have split off), or the reject naming what is wrong with it.
 fn one_check(order: &Order, c: &Value, path: &str) -> Vec<Result<Record, Reject>> {
     let raw = c.to_string();
-    match check::transaction(order, c, path).and_then(|t| refunds::split(order, c, path, t)) {
+    match check_and_splits(order, c, path) {
         Ok((ts, retract)) => ts
             .into_iter()
             .map(|t| finish(order.ctx, t, None, &raw))
-            .chain(retract.map(|r| Ok(Record::Retract(r))))
+            .chain(retract.into_iter().map(|r| Ok(Record::Retract(r))))
             .collect(),
         Err(why) => vec![Err(element_reject(order.ctx, SOURCE, None, &raw, why))],
     }
+}
+
+/// The check's transaction, then what it moves to other days, and the retractions.
+fn check_and_splits(
+    order: &Order,
+    c: &Value,
+    path: &str,
+) -> Result<(Vec<Transaction>, Vec<Retraction>), PayloadError> {
+    let mut t = check::transaction(order, c, path)?;
+    let (paid, paid_retract) = paid::split(order, c, path, &mut t)?;
+    let (refunds, refunds_retract) = refunds::split(order, c, path, &mut t)?;
+    let ts = std::iter::once(t).chain(paid).chain(refunds).collect();
+    let retract = paid_retract.into_iter().chain(refunds_retract).collect();
+    Ok((ts, retract))
 }

@@ -14,8 +14,8 @@ use serde_json::Value;
 /// Every tender is dated `at`, the check's `occurred_at`: a tender's time is part of its stored
 /// key, and a payment's `paidDate` is absent until it is paid, so dating by it would leave the
 /// unpaid version's row beside the paid one. Refunds too: a payment has one `refund`, whose
-/// `refundDate` may move when more is refunded later. (A refund moved to a day of its own takes
-/// that transaction's time instead, and its older rows are retracted: see `refunds`.)
+/// `refundDate` may move when more is refunded later. (A refund or a payment moved to a day of
+/// its own takes that transaction's time instead, and its older rows are retracted: see `days`.)
 pub(super) fn check_tenders(
     c: &Value,
     path: &str,
@@ -49,6 +49,20 @@ pub(super) fn voided(p: &Value, pp: &str) -> Result<bool, PayloadError> {
         ))
 }
 
+/// Whether the payment was declined (`paymentStatus` DENIED, ERROR, ERROR_NETWORK, CANCELLED):
+/// a `declined` tender; other states (CAPTURED, AUTHORIZED, none for cash…) are `approved`.
+pub(super) fn declined(p: &Value, pp: &str) -> Result<bool, PayloadError> {
+    Ok(matches!(
+        opt_text(p, pp, "paymentStatus")?.as_deref(),
+        Some("DENIED" | "ERROR" | "ERROR_NETWORK" | "CANCELLED")
+    ))
+}
+
+/// The tender number of payment `guid`.
+pub(super) fn tender_no(guid: &str) -> i32 {
+    number_from_id(guid)
+}
+
 /// One payment: `amount` (excluding the tip) plus `tipAmount`, as the model keeps tips in the
 /// tender (it has no tip field), so a check's tenders are its lines plus its tips.
 fn payment(p: &Value, pp: &str, at: DateTime<Utc>, money: Amounts) -> Result<Tender, PayloadError> {
@@ -59,16 +73,17 @@ fn payment(p: &Value, pp: &str, at: DateTime<Utc>, money: Amounts) -> Result<Ten
         money.or_zero(p, pp, "tipAmount")?,
     );
     let amount = money.add(paid, tip, &join(pp, "tipAmount"))?;
-    let status = match opt_text(p, pp, "paymentStatus")?.as_deref() {
-        Some("DENIED" | "ERROR" | "ERROR_NETWORK" | "CANCELLED") => TenderStatus::Declined,
-        _ => TenderStatus::Approved,
+    let status = if declined(p, pp)? {
+        TenderStatus::Declined
+    } else {
+        TenderStatus::Approved
     };
     let card = method == TenderMethod::Card;
     let card_text = |key: &str| -> Result<Option<String>, PayloadError> {
         Ok(opt_text(p, pp, key)?.filter(|s| card && !s.trim().is_empty()))
     };
     Ok(Tender {
-        tender_no: number_from_id(&guid),
+        tender_no: tender_no(&guid),
         method,
         amount,
         status,
