@@ -1,7 +1,7 @@
 //! Deletes the derived transactions a newer version of their payload no longer has (see
 //! [`crate::envelope::Retraction`]). Only some payloads carry retractions (Toast checks and
-//! Clover orders that show a refund, Toast checks modified after their day, Square and Clover
-//! orders paid days after opening), so a batch without them pays nothing; one with them pays a
+//! Clover orders that show a refund, Toast checks with a payment on another day or modified
+//! after their day, Square and Clover orders paid days after opening), so a batch without them pays nothing; one with them pays a
 //! few ms (benches/ingest/RESULTS.md).
 
 use super::copier::Copier;
