@@ -181,6 +181,16 @@ fn without_paid_business_date_a_payment_stays_on_the_check() {
         "{:?}",
         retracted(&p, PIZZA)
     );
+    // Nor does a payment move off an order without its own `businessDate`, whose check is
+    // dated by the store's clock, not by Toast's closeout.
+    let mut undated = paid_on(1, 1, 20261010, "2026-10-10T18:05:00.000+0000");
+    undated["orders"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("businessDate");
+    let p = parsed(&undated);
+    assert!(txn(&p, &format!("{PIZZA}/paid")).is_none());
+    assert_eq!(sum(&txn(&p, PIZZA).unwrap().tenders), dec("30.13"));
     // `0`, the placeholder Toast's reference shows, is no day either; a day that does not
     // read rejects the check naming it.
     v["orders"][0]["checks"][1]["payments"][1]["paidBusinessDate"] = 0.into();
