@@ -58,6 +58,10 @@ enum Cmd {
         /// No progress bar.
         #[arg(long)]
         quiet: bool,
+        /// Encode every event before the clock starts: the time then covers decoding, packing
+        /// and writing only (benchmarks; holds the whole chain's payloads in memory).
+        #[arg(long)]
+        encode_first: bool,
     },
     /// Run the HTTP service: canonical events, raw formats and Square/Shopify webhooks.
     Serve(ServeArgs),
@@ -183,6 +187,7 @@ async fn run(cmd: Cmd, mut cfg: Config) -> anyhow::Result<()> {
             batch,
             writers,
             quiet,
+            encode_first,
         } => {
             let url = cfg
                 .database_url()
@@ -199,6 +204,7 @@ async fn run(cmd: Cmd, mut cfg: Config) -> anyhow::Result<()> {
                 batch,
                 writers,
                 progress: !quiet,
+                encode_first,
             };
             let summary = generate::run(args).await?;
             println!("{summary}");
