@@ -334,7 +334,7 @@ fn decode_day(ctx: &Context, day: EncodedDay) -> anyhow::Result<Vec<Envelope>> {
 
 fn single(ctx: &Context, text: &str) -> anyhow::Result<Envelope> {
     let mut envs = canonical::envelopes(ctx, text);
-    let (_, env) = envs
+    let (_, _, env) = envs
         .pop()
         .context("an encoded event produced no envelope")?;
     env.map_err(|e| anyhow::anyhow!("generated event does not decode: {e}"))

@@ -886,8 +886,13 @@ fn reject(tenant: &str, source: &str, event_id: &str, text: &str, reason: String
 
 /// One envelope per event line: each event is its own inbox row, deduplicated by its event id.
 /// A line that cannot be decoded becomes an envelope holding only a reject (its inbox row is
-/// kept with status `rejected`, so `replay` can retry it after a fix).
-pub fn envelopes(ctx: &Context, body: &str) -> Vec<(usize, Result<Envelope, PayloadError>)> {
+/// kept with status `rejected`, so `replay` can retry it after a fix). Each comes with its
+/// number and its text (the line, or the element of a JSON array): the text is what such a
+/// reject keeps, never the body's line of that number, which in an array is another element.
+pub fn envelopes<'a>(
+    ctx: &Context,
+    body: &'a str,
+) -> Vec<(usize, &'a str, Result<Envelope, PayloadError>)> {
     events(body)
         .map(|(no, text)| {
             let env = decode(ctx, text).map(|d| {
@@ -906,7 +911,7 @@ pub fn envelopes(ctx: &Context, body: &str) -> Vec<(usize, Result<Envelope, Payl
                 }
                 env
             });
-            (no, env)
+            (no, text, env)
         })
         .collect()
 }

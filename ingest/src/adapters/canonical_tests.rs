@@ -180,7 +180,7 @@ fn a_bad_line_among_good_ones_is_refused_alone_with_its_line_number() {
     );
     let got: Vec<(usize, bool)> = envelopes(&ctx(), &body)
         .into_iter()
-        .map(|(no, env)| (no, env.is_ok_and(|e| e.rejects.is_empty())))
+        .map(|(no, _, env)| (no, env.is_ok_and(|e| e.rejects.is_empty())))
         .collect();
     assert_eq!(
         got,
@@ -203,6 +203,47 @@ fn a_bad_line_among_good_ones_is_refused_alone_with_its_line_number() {
         .collect();
     assert_eq!(lines, [serde_json::json!(4), serde_json::json!(7)]);
     assert_eq!(mapped.records, 5);
+}
+
+/// Each element of a JSON array that cannot be decoded is kept as itself. Its reject kept
+/// "line n" of the body instead: in a one-line array the whole array for every element, so all
+/// had one event id, the second and later were counted as duplicates and their rejects never
+/// written (`[{bad 1},{bad 2}]` answered `"duplicates":1` and stored one reject); in a
+/// pretty-printed array another element (`replay` would have mapped the wrong event).
+#[test]
+fn each_bad_element_of_an_array_is_kept_as_itself() {
+    let bad = |x: u32| format!(r#"{{"schema_version":1,"x":{x}}}"#);
+    let payloads = |body: &str| -> Vec<(String, String, serde_json::Value)> {
+        let mut m = map_unguarded(
+            &ctx(),
+            &HashMap::new(),
+            &Format::Canonical,
+            body,
+            &Meta::default(),
+        )
+        .unwrap();
+        crate::adapters::format::quarantine_rejected(&mut m.envelopes);
+        m.envelopes
+            .iter()
+            .map(|e| match &e.origin {
+                crate::envelope::Origin::New(raw) => (
+                    raw.event_id.clone(),
+                    raw.payload.clone(),
+                    e.rejects[0].detail["line"].clone(),
+                ),
+                _ => panic!("a new payload"),
+            })
+            .collect()
+    };
+    let one_line = format!("[{},{}]", bad(1), bad(2));
+    let pretty = format!("[\n  {},\n  {}\n]\n", bad(1), bad(2));
+    for body in [one_line, pretty] {
+        let got = payloads(&body);
+        assert_eq!(got.len(), 2, "{body}");
+        assert_eq!((got[0].1.as_str(), &got[0].2), (bad(1).as_str(), &serde_json::json!(1)));
+        assert_eq!((got[1].1.as_str(), &got[1].2), (bad(2).as_str(), &serde_json::json!(2)));
+        assert_ne!(got[0].0, got[1].0, "two events, two ids: {body}");
+    }
 }
 
 #[test]

@@ -300,10 +300,12 @@ pub fn map_unguarded(
     let mut out = Mapped::default();
     match format {
         Format::Canonical => {
-            for (no, env) in canonical::envelopes(ctx, body) {
-                let env = env.unwrap_or_else(|e| {
-                    canonical::rejected_line(ctx, "canonical", no, body_line(body, no), &e)
-                });
+            for (no, text, env) in canonical::envelopes(ctx, body) {
+                // The event's own text: in a JSON array, "line `no`" of the body was the whole
+                // array (one line: every bad element kept under one hash, all but the first
+                // counted as duplicates, their rejects never written) or another element.
+                let env = env
+                    .unwrap_or_else(|e| canonical::rejected_line(ctx, "canonical", no, text, &e));
                 out.records += env.records.len() + env.rejects.len();
                 out.envelopes.push(env);
             }
@@ -466,10 +468,6 @@ pub fn quarantine_rejected(envs: &mut [Envelope]) {
             }
         }
     }
-}
-
-fn body_line(body: &str, no: usize) -> &str {
-    body.lines().nth(no.saturating_sub(1)).unwrap_or(body)
 }
 
 #[cfg(test)]
