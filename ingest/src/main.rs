@@ -67,6 +67,9 @@ enum Cmd {
     Serve(ServeArgs),
     /// Import files (NDJSON and CSV files resume after the last committed chunk).
     Import {
+        /// At least one: a glob that matched nothing (bash's nullglob, `xargs` on no input)
+        /// used to import nothing and exit 0, as if the files had landed.
+        #[arg(required = true)]
         files: Vec<PathBuf>,
         /// canonical, square, shopify, poslog, clover, toast or csv:<mapping>; guessed from .ndjson/.xml.
         #[arg(long)]
@@ -93,6 +96,8 @@ enum Cmd {
     /// tenders, money per currency) and what would be rejected and why. Exits 1 if anything
     /// would be rejected or cannot be read.
     Check {
+        /// At least one (as `import`): none used to be a clean report of nothing, exit 0.
+        #[arg(required = true)]
         files: Vec<PathBuf>,
         /// canonical, square, shopify, poslog, clover, toast or csv:<mapping>; guessed from .ndjson/.xml.
         #[arg(long)]
@@ -172,7 +177,24 @@ fn adapters_of(
         .transpose()
         .map_err(|e| anyhow::anyhow!(e))?;
     let ctx = Context::from_config(cfg)?;
-    Ok((format, ctx, pos_ingest::serve::load_mappings(cfg)?))
+    let mappings = pos_ingest::serve::load_mappings(cfg)?;
+    // `--format csv:NAME` naming no `[csv.NAME]` is the operator's typo, to be refused before
+    // anything is read: `import` stored every file as an unreadable payload with a reject
+    // ("no CSV mapping named …") and exited 0; `check` reported each file unreadable.
+    if let Some(Format::Csv(name)) = &format {
+        if !mappings.contains_key(name) {
+            let mut known: Vec<&str> = mappings.keys().map(String::as_str).collect();
+            known.sort_unstable();
+            let known = match known.is_empty() {
+                true => "none is configured".to_string(),
+                false => format!("configured: {}", known.join(", ")),
+            };
+            anyhow::bail!(
+                "--format csv:{name}: no CSV mapping [csv.{name}] in the config ({known})"
+            );
+        }
+    }
+    Ok((format, ctx, mappings))
 }
 
 async fn run(cmd: Cmd, mut cfg: Config) -> anyhow::Result<()> {
@@ -241,7 +263,18 @@ async fn run(cmd: Cmd, mut cfg: Config) -> anyhow::Result<()> {
                 state_dir,
                 progress: !quiet,
             };
-            let summary = pos_ingest::import::run(args, &ctx, &mappings).await?;
+            let mut summary = pos_ingest::import::Summary::default();
+            let r = pos_ingest::import::run_into(args, &ctx, &mappings, &mut summary).await;
+            // What was committed before a failure is said too, not only the failure.
+            if let Err(e) = r {
+                if summary.files > 0 || summary.counts.envelopes > 0 {
+                    println!("{summary}");
+                    return Err(e.context(
+                        "the import stopped; the summary above is what it committed before",
+                    ));
+                }
+                return Err(e);
+            }
             println!("{summary}");
         }
         Cmd::Check {
@@ -314,6 +347,38 @@ mod tests {
             panic!("an import")
         };
         assert_eq!((state_dir.as_str(), writers, batch), ("", 1, 5000));
+    }
+
+    /// No file at all is a usage error (exit 2), for `import` and `check` alike.
+    #[test]
+    fn import_and_check_need_a_file() {
+        for cmd in ["import", "check"] {
+            let e = Cli::try_parse_from(["pos-ingest", cmd])
+                .err()
+                .unwrap_or_else(|| panic!("{cmd} without files parsed"));
+            assert_eq!(e.kind(), clap::error::ErrorKind::MissingRequiredArgument);
+            assert!(e.to_string().contains("<FILES>"), "{e}");
+        }
+    }
+
+    /// `--format csv:NAME` naming no configured mapping is refused before any file is read,
+    /// naming the mappings there are.
+    #[test]
+    fn a_csv_format_naming_no_mapping_is_refused_up_front() {
+        let kasse = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/kasse.toml");
+        let cfg = Config::parse(&format!("[csv.kasse]\npath = \"{kasse}\"\n")).unwrap();
+        let refused = |cfg: &Config, f: &str| match adapters_of(cfg, Some(f.into())) {
+            Ok(_) => panic!("{f} taken"),
+            Err(e) => format!("{e:#}"),
+        };
+        let msg = refused(&cfg, "csv:kase");
+        assert!(
+            msg.contains("csv:kase") && msg.contains("configured: kasse"),
+            "{msg}"
+        );
+        assert!(adapters_of(&cfg, Some("csv:kasse".into())).is_ok());
+        let msg = refused(&Config::default(), "csv:x");
+        assert!(msg.contains("none is configured"), "{msg}");
     }
 
     #[test]

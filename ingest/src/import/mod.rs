@@ -98,7 +98,33 @@ pub async fn run(
     ctx: &Context,
     mappings: &HashMap<String, Mapping>,
 ) -> anyhow::Result<Summary> {
+    let mut s = Summary::default();
+    run_into(a, ctx, mappings, &mut s).await?;
+    Ok(s)
+}
+
+/// [`run`], counting into `s` as it goes: when a file fails half-way (a line over the cap, a
+/// lost connection), `s` still says what the files and chunks before it committed. The command
+/// prints it before the error: before, a run whose second file failed printed only the error,
+/// and the first file's commits were reported nowhere.
+pub async fn run_into(
+    a: ImportArgs,
+    ctx: &Context,
+    mappings: &HashMap<String, Mapping>,
+    s: &mut Summary,
+) -> anyhow::Result<()> {
     let started = Instant::now();
+    let r = import_all(a, ctx, mappings, s).await;
+    s.seconds = started.elapsed().as_secs_f64();
+    r
+}
+
+async fn import_all(
+    a: ImportArgs,
+    ctx: &Context,
+    mappings: &HashMap<String, Mapping>,
+    s: &mut Summary,
+) -> anyhow::Result<()> {
     // Every file is looked at, and its state locked, before anything is written: a typo in
     // the last name, a directory, a compressed file or an import of the same file already
     // running fails the run at once, not after hours of the files before it.
@@ -134,7 +160,6 @@ pub async fn run(
                 .context("connecting to PostgreSQL")?,
         );
     }
-    let mut s = Summary::default();
     for ((file, format, len), slot) in plan.into_iter().zip(&slots) {
         let file: &Path = file;
         let saved = slot.as_ref().and_then(Slot::read);
@@ -159,7 +184,7 @@ pub async fn run(
                 batch: a.batch,
                 state: slot.as_ref(),
             };
-            import_lines(&mut ws, ctx, mappings, job, &bar, &mut s).await?;
+            import_lines(&mut ws, ctx, mappings, job, &bar, s).await?;
         } else if let Format::Csv(_) = format {
             let job = csv_file::Job {
                 format: &format,
@@ -168,7 +193,7 @@ pub async fn run(
                 rows: a.batch,
                 state: slot.as_ref(),
             };
-            csv_file::import(&mut ws, ctx, mappings, job, &bar, &mut s).await?;
+            csv_file::import(&mut ws, ctx, mappings, job, &bar, s).await?;
         } else {
             let bytes =
                 std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
@@ -186,7 +211,7 @@ pub async fn run(
             });
             s.note_resume(file, u64::from(same == Some(true)), same == Some(false));
             if same != Some(true) {
-                import_whole(&mut ws[0], ctx, mappings, &format, file, bytes, &mut s).await?;
+                import_whole(&mut ws[0], ctx, mappings, &format, file, bytes, s).await?;
                 if let Some(slot) = slot {
                     slot.save(&done)?;
                 }
@@ -195,8 +220,7 @@ pub async fn run(
         bar.finish_and_clear();
         s.files += 1;
     }
-    s.seconds = started.elapsed().as_secs_f64();
-    Ok(s)
+    Ok(())
 }
 
 impl Summary {
