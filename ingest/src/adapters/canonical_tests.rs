@@ -240,8 +240,14 @@ fn each_bad_element_of_an_array_is_kept_as_itself() {
     for body in [one_line, pretty] {
         let got = payloads(&body);
         assert_eq!(got.len(), 2, "{body}");
-        assert_eq!((got[0].1.as_str(), &got[0].2), (bad(1).as_str(), &serde_json::json!(1)));
-        assert_eq!((got[1].1.as_str(), &got[1].2), (bad(2).as_str(), &serde_json::json!(2)));
+        assert_eq!(
+            (got[0].1.as_str(), &got[0].2),
+            (bad(1).as_str(), &serde_json::json!(1))
+        );
+        assert_eq!(
+            (got[1].1.as_str(), &got[1].2),
+            (bad(2).as_str(), &serde_json::json!(2))
+        );
         assert_ne!(got[0].0, got[1].0, "two events, two ids: {body}");
     }
 }

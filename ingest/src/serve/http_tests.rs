@@ -143,6 +143,37 @@ async fn empty_bodies_reach_no_database() {
     );
 }
 
+/// A one-event body that is not JSON (or is cut short) cannot be read: 400, as documented,
+/// where it was a 422; JSON that is no valid event stays the 422 naming its field. Neither
+/// reaches the committer (its 503).
+#[tokio::test]
+async fn a_body_that_is_not_json_is_a_400_and_an_invalid_event_a_422() {
+    let (addr, _) = serve(Config::default()).await;
+    for (path, body) in [
+        ("/v1/events", "not json"),
+        ("/v1/events", "{\"schema_version\":1,"),
+        ("/v1/ingest/canonical", "[1,"),
+    ] {
+        let a = send(addr, "POST", path, &[], body.as_bytes()).await;
+        assert_eq!(a.status, 400, "{body}: {}", a.body);
+        assert!(is_json_error(&a), "{} {}", a.head, a.body);
+        assert!(
+            a.body["error"].as_str().unwrap().contains("not JSON"),
+            "{}",
+            a.body
+        );
+    }
+    for (body, field) in [("{\"schema_version\":1}", Some("type")), ("42", None)] {
+        let a = send(addr, "POST", "/v1/events", &[], body.as_bytes()).await;
+        assert_eq!(
+            (a.status, a.body["field"].as_str()),
+            (422, field),
+            "{body}: {}",
+            a.body
+        );
+    }
+}
+
 #[tokio::test]
 async fn a_body_over_max_body_bytes_is_a_json_413_and_counted() {
     let (addr, s) = serve(Config::default()).await;

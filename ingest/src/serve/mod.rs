@@ -439,7 +439,11 @@ async fn handle_inner(
     // (a webhook's is kept first: its sender cannot mend it).
     let invalid = single_invalid(&mapped);
     if let (Some((reason, field)), false) = (&invalid, keep) {
-        return error(StatusCode::UNPROCESSABLE_ENTITY, reason, field.as_deref());
+        let code = match unreadable_event(&format, text) {
+            true => StatusCode::BAD_REQUEST,
+            false => StatusCode::UNPROCESSABLE_ENTITY,
+        };
+        return error(code, reason, field.as_deref());
     }
     if let Err(resp) = fetch_orders(s, ctx, &mut mapped).await {
         return resp;
@@ -476,6 +480,17 @@ async fn handle_inner(
         }
         Err(r) => refusal(r),
     }
+}
+
+/// Whether the one event of a canonical body is no JSON at all (`not json`, a body cut short):
+/// a body that cannot be read, the documented 400, where an event that is JSON but not a valid
+/// event is the 422. The canonical adapter makes both a reject of their line (NDJSON goes on
+/// after a bad line), so a one-line body that was not JSON was answered 422 before.
+fn unreadable_event(format: &Format, text: &str) -> bool {
+    *format == Format::Canonical
+        && crate::adapters::canonical::events(text)
+            .next()
+            .is_some_and(|(_, e)| serde_json::from_str::<serde::de::IgnoredAny>(e).is_err())
 }
 
 /// The reason and field when the payload held exactly one record and it was rejected.
