@@ -422,8 +422,25 @@ impl Config {
             check_day_start(s.business_day_start.as_deref())
                 .with_context(|| format!("in [stores.{id}] business_day_start"))?;
         }
-        if self.serve.writers == 0 || self.serve.queue == 0 || self.serve.idle_timeout_secs == 0 {
-            bail!("[serve] writers, queue and idle_timeout_secs must be at least 1");
+        // `max_connections = 0` and `max_body_bytes = 0` started a service that refused every
+        // connection (503), or every body with a byte in it (413), without a word at start.
+        let sv = &self.serve;
+        let zero: Vec<&str> = [
+            ("writers", sv.writers),
+            ("queue", sv.queue),
+            ("idle_timeout_secs", sv.idle_timeout_secs as usize),
+            ("max_connections", sv.max_connections),
+            ("max_body_bytes", sv.max_body_bytes),
+        ]
+        .into_iter()
+        .filter(|(_, v)| *v == 0)
+        .map(|(k, _)| k)
+        .collect();
+        if !zero.is_empty() {
+            bail!(
+                "[serve] {} must be at least 1 (writers, queue, idle_timeout_secs, max_connections and max_body_bytes all must)",
+                zero.join(", ")
+            );
         }
         if self.serve.queue_bytes < self.serve.max_body_bytes
             || u32::try_from(self.serve.queue_bytes).is_err()
@@ -469,6 +486,17 @@ mod tests {
         let c = Config::parse("[serve]\nidle_timeout_secs = 0\n").unwrap();
         let e = c.check().unwrap_err().to_string();
         assert!(e.contains("idle_timeout_secs"), "{e}");
+    }
+
+    /// A service that could take no connection or no body is refused at start, naming the key.
+    #[test]
+    fn serve_limits_of_zero_are_refused_naming_them() {
+        for key in ["max_connections", "max_body_bytes", "writers", "queue"] {
+            let c = Config::parse(&format!("[serve]\n{key} = 0\n")).unwrap();
+            let e = c.check().expect_err(key).to_string();
+            assert!(e.starts_with(&format!("[serve] {key} must be")), "{e}");
+        }
+        Config::default().check().expect("the defaults pass");
     }
 
     #[test]
