@@ -129,11 +129,25 @@ async fn import_all(
     // the last name, a directory, a compressed file or an import of the same file already
     // running fails the run at once, not after hours of the files before it.
     let mut plan = Vec::with_capacity(a.files.len());
+    // A file named twice (`a.ndjson ./a.ndjson`, overlapping globs) is refused naming both: its
+    // second lock failed as "being imported by another pos-ingest right now", which sent the
+    // operator looking for a process that was not there (or, spelt differently, it was
+    // imported twice).
+    let mut seen: HashMap<PathBuf, &Path> = HashMap::new();
     for file in &a.files {
         let format = format_of(a.format.as_ref(), file)?;
         let len = std::fs::metadata(file)
             .with_context(|| format!("reading {}", file.display()))?
             .len();
+        let real = std::fs::canonicalize(file).unwrap_or_else(|_| file.clone());
+        if let Some(first) = seen.insert(real, file) {
+            anyhow::bail!(
+                "{} is named twice (as {} and {}): name each file once",
+                file.display(),
+                first.display(),
+                file.display()
+            );
+        }
         plan.push((file, format, len));
     }
     if let Some(d) = &a.state_dir {
@@ -696,6 +710,30 @@ mod tests {
             m.contains("missing.ndjson") && m.contains("No such file"),
             "{m}"
         );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// The same file named twice, however spelt, fails the run before it connects, saying so.
+    #[tokio::test]
+    async fn a_file_named_twice_is_refused_before_anything_is_written() {
+        let dir = scratch("twice");
+        let f = dir.join("a.ndjson");
+        std::fs::write(&f, "{}\n").unwrap();
+        let again = dir.join(".").join("a.ndjson");
+        let args = ImportArgs {
+            url: "postgresql://nobody@127.0.0.1:1/none".into(),
+            files: vec![f.clone(), again],
+            format: None,
+            batch: 10,
+            writers: 1,
+            state_dir: Some(dir.join("state")),
+            progress: false,
+        };
+        let e = run(args, &Context::for_tenant("t"), &HashMap::new())
+            .await
+            .expect_err("refused");
+        let msg = format!("{e:#}");
+        assert!(msg.contains("is named twice"), "{msg}");
         let _ = std::fs::remove_dir_all(&dir);
     }
 
