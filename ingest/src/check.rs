@@ -240,6 +240,14 @@ pub fn run(
                     one(&c.body, &Meta::of_chunk(&c));
                 }
             }
+            // NDJSON as `import` reads it, in chunks of lines; a JSON array whole, as it does.
+            None if format == Format::Canonical => one(
+                &text,
+                &Meta {
+                    ndjson: !crate::adapters::canonical::opens_array(&text),
+                    ..Meta::default()
+                },
+            ),
             None => one(&text, &Meta::default()),
         }
     }

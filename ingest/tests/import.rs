@@ -711,3 +711,64 @@ async fn the_command_reports_what_it_committed_before_a_failure_and_refuses_bad_
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A canonical file that is a pretty-printed JSON array is imported whole, as `check` reads
+/// it. Before, it was cut into chunks of `--batch` lines, each no JSON: a file of more lines
+/// than that stored only rejects (22 for three events in chunks of 20 lines) and exited 0,
+/// while `check` said three clean transactions. A one-line array inside an NDJSON file stays
+/// one bad line whatever the chunking (in a chunk of its own it was read as its elements).
+#[tokio::test]
+#[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
+async fn a_pretty_printed_array_is_imported_whole_and_an_array_line_stays_one_line() {
+    let url = fresh_db("import").await;
+    let db = connect(&url).await;
+    let dir = scratch_dir("array");
+    let events: Vec<serde_json::Value> = (1..=3)
+        .map(|i| serde_json::from_str(&line(i)).expect("an event"))
+        .collect();
+    let pretty = dir.join("events.json");
+    std::fs::write(
+        &pretty,
+        serde_json::to_string_pretty(&events).expect("json") + "\n",
+    )
+    .expect("write");
+    let ctx = Context::for_tenant("t_import");
+    let fmt = pos_ingest::adapters::format::Format::Canonical;
+    let report = pos_ingest::check::run(
+        std::slice::from_ref(&pretty),
+        Some(&fmt),
+        &ctx,
+        &HashMap::new(),
+    )
+    .expect("check");
+    assert_eq!((report.rejects, report.clean()), (0, true));
+    let mut a = args(&url, vec![pretty.clone()], Some(dir.join("state")));
+    a.format = Some(fmt.clone());
+    let s = run(a, &ctx, &HashMap::new()).await.expect("import");
+    assert_eq!((s.counts.txns_written, s.counts.rejects), (3, 0), "{s}");
+    assert_eq!(scalar_i64(&db, "SELECT count(*) FROM pos.txn").await, 3);
+
+    // NDJSON whose 2nd line is an array of two more events: in chunks of 1 line (each line a
+    // chunk of its own) as in one chunk, that line is one reject and nothing of it lands.
+    let array_line = format!("[{},{}]\n", line(4).trim_end(), line(5).trim_end());
+    let ndjson = dir.join("mixed.ndjson");
+    std::fs::write(&ndjson, [line(6), array_line, line(7)].concat()).expect("write");
+    let report = pos_ingest::check::run(std::slice::from_ref(&ndjson), None, &ctx, &HashMap::new())
+        .expect("check");
+    assert_eq!(report.rejects, 1);
+    let mut a = args(&url, vec![ndjson], None);
+    a.batch = 1;
+    let s = run(a, &ctx, &HashMap::new()).await.expect("import");
+    assert_eq!((s.counts.txns_written, s.counts.rejects), (2, 1), "{s}");
+    assert_eq!(
+        scalar_i64(
+            &db,
+            "SELECT count(*) FROM pos.txn WHERE source_txn_id IN ('IMP-004', 'IMP-005')"
+        )
+        .await,
+        0
+    );
+    let line_no = scalar_text(&db, "SELECT detail->>'line' FROM pos.reject").await;
+    assert_eq!(line_no, "2");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -893,7 +893,16 @@ pub fn envelopes<'a>(
     ctx: &Context,
     body: &'a str,
 ) -> Vec<(usize, &'a str, Result<Envelope, PayloadError>)> {
-    events(body)
+    envelopes_of(ctx, events(body))
+}
+
+/// [`envelopes`] of the events given (numbered, with their text): `events(body)` or
+/// `lines(body)`.
+pub fn envelopes_of<'a>(
+    ctx: &Context,
+    events: impl Iterator<Item = (usize, &'a str)>,
+) -> Vec<(usize, &'a str, Result<Envelope, PayloadError>)> {
+    events
         .map(|(no, text)| {
             let env = decode(ctx, text).map(|d| {
                 let raw = RawPayload {
@@ -995,13 +1004,26 @@ pub fn events(body: &str) -> Box<dyn Iterator<Item = (usize, &str)> + '_> {
             return Box::new(std::iter::once((1, body)));
         }
     }
-    Box::new(
-        body.lines()
-            .map(|l| l.strip_prefix('\u{feff}').unwrap_or(l))
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty())
-            .map(|(i, l)| (i + 1, l)),
-    )
+    Box::new(lines(body))
+}
+
+/// The events of NDJSON: its non-blank lines (1-based line numbers), each without a leading
+/// byte-order mark. A line that is a JSON array is one (bad) event here.
+pub fn lines(body: &str) -> impl Iterator<Item = (usize, &str)> + '_ {
+    body.lines()
+        .map(|l| l.strip_prefix('\u{feff}').unwrap_or(l))
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| (i + 1, l))
+}
+
+/// Whether a canonical body opens a JSON array (after a byte-order mark and blanks): such a
+/// body, or file, is read whole ([`events`]); cut into chunks of lines it is no JSON.
+pub fn opens_array(head: &str) -> bool {
+    head.strip_prefix('\u{feff}')
+        .unwrap_or(head)
+        .trim_start()
+        .starts_with('[')
 }
 
 /// Whether a body that is no JSON array is NDJSON whose first line happens to be one (`[1,2]`,

@@ -85,6 +85,10 @@ pub struct Meta {
     /// For a chunk of a CSV file: the file's lines between the chunk's head and its first row,
     /// so that reject reasons name the file's rows (`csv::Plan`).
     pub line_offset: usize,
+    /// A canonical body that is NDJSON lines and nothing else (a chunk of an NDJSON file): a
+    /// line that is a JSON array is one bad event, as it is in a chunk of several lines, and
+    /// never read as the events of the array (`canonical::lines`).
+    pub ndjson: bool,
 }
 
 impl Meta {
@@ -135,6 +139,7 @@ impl Meta {
             line_offset: param("line_offset")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(0),
+            ndjson: false,
         }
     }
 }
@@ -300,7 +305,11 @@ pub fn map_unguarded(
     let mut out = Mapped::default();
     match format {
         Format::Canonical => {
-            for (no, text, env) in canonical::envelopes(ctx, body) {
+            let envs = match meta.ndjson {
+                true => canonical::envelopes_of(ctx, canonical::lines(body)),
+                false => canonical::envelopes(ctx, body),
+            };
+            for (no, text, env) in envs {
                 // The event's own text: in a JSON array, "line `no`" of the body was the whole
                 // array (one line: every bad element kept under one hash, all but the first
                 // counted as duplicates, their rejects never written) or another element.

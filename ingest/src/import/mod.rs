@@ -183,7 +183,11 @@ async fn import_all(
             continue;
         }
         let bar = bar(a.progress, len, file);
-        if format == Format::Canonical {
+        // A canonical file that opens a JSON array (`[` on its own line, pretty-printed) is
+        // read whole, as `check` reads it: cut into chunks of lines, each chunk was no JSON and
+        // a file of more lines than `--batch` was stored as rejects, exit 0.
+        let array = format == Format::Canonical && opens_array(file)?;
+        if format == Format::Canonical && !array {
             let resume = {
                 let (file, saved) = (file.to_path_buf(), saved.clone());
                 tokio::task::spawn_blocking(move || state::resume_bytes(&file, saved.as_ref()))
@@ -304,6 +308,18 @@ pub fn format_of(given: Option<&Format>, file: &Path) -> anyhow::Result<Format> 
             file.display()
         ),
     }
+}
+
+/// Whether a canonical file opens a JSON array: its first bytes past a byte-order mark and
+/// blanks are `[` (see `canonical::opens_array`). Looks at most at its first 64 KiB.
+fn opens_array(file: &Path) -> anyhow::Result<bool> {
+    let mut head = Vec::with_capacity(1 << 16);
+    std::fs::File::open(file)
+        .and_then(|f| f.take(1 << 16).read_to_end(&mut head))
+        .with_context(|| format!("reading {}", file.display()))?;
+    Ok(crate::adapters::canonical::opens_array(
+        &String::from_utf8_lossy(&head),
+    ))
 }
 
 /// The content-type parameter of an inbox row holding a file whose bytes did not decode,
@@ -488,9 +504,18 @@ fn read_chunks(
         if (read == 0 && n > 0) || n >= batch {
             offset += chunk.len() as u64;
             hasher.update(chunk.as_bytes());
-            let mut m = map(ctx, mappings, &Format::Canonical, &chunk, &Meta::default())
+            let meta = Meta {
+                ndjson: true,
+                ..Meta::default()
+            };
+            let mut m = map(ctx, mappings, &Format::Canonical, &chunk, &meta)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-            place_rejects(&mut m.envelopes, &chunk, file, lines);
+            place_rejects(
+                &mut m.envelopes,
+                crate::adapters::canonical::lines(&chunk),
+                file,
+                lines,
+            );
             quarantine_rejected(&mut m.envelopes);
             without_nul(&mut m.envelopes);
             prepack(&mut m.envelopes);
@@ -552,8 +577,12 @@ fn without_nul(envs: &mut [Envelope]) {
 /// lines of the body it is given, a chunk: its `detail.line` 3 was line 5 003 of the file in
 /// the second chunk of 5 000, and a transaction it refused had no line at all. The envelopes
 /// are the chunk's events in order, one each (`canonical::events`).
-fn place_rejects(envs: &mut [Envelope], chunk: &str, file: &Path, before: u64) {
-    let events = crate::adapters::canonical::events(chunk);
+fn place_rejects<'a>(
+    envs: &mut [Envelope],
+    events: impl Iterator<Item = (usize, &'a str)>,
+    file: &Path,
+    before: u64,
+) {
     for (env, (no, _)) in envs.iter_mut().zip(events) {
         for r in &mut env.rejects {
             if let Some(d) = r.detail.as_object_mut() {
@@ -586,6 +615,15 @@ async fn import_whole(
     };
     match mapped {
         Ok(mut m) => {
+            if *format == Format::Canonical {
+                // A JSON array's elements: `line` is the element's place in it.
+                place_rejects(
+                    &mut m.envelopes,
+                    crate::adapters::canonical::events(&body),
+                    file,
+                    0,
+                );
+            }
             quarantine_rejected(&mut m.envelopes);
             without_nul(&mut m.envelopes);
             let o = w.write("import", &m.envelopes).await?;
