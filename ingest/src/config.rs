@@ -413,6 +413,11 @@ impl Config {
 
     /// Fails on a time zone name chrono-tz does not know, naming the store.
     pub fn check(&self) -> anyhow::Result<()> {
+        // `POS_INGEST_TENANT=` (set to nothing) started a service, or an import, that rejected
+        // every record of a source naming no tenant ("field `tenant_id` is empty").
+        if self.tenant.trim().is_empty() {
+            bail!("`tenant` (or POS_INGEST_TENANT) is empty: name the tenant of sources that do not name one");
+        }
         parse_tz(&self.timezone).context("in `timezone`")?;
         check_day_start(self.business_day_start.as_deref()).context("in `business_day_start`")?;
         for (id, s) in &self.stores {
@@ -450,8 +455,10 @@ impl Config {
         check_tokens(&self.serve.tokens)
     }
 
+    /// The URL, or an error saying where to give it. A blank one (`POS_INGEST_DATABASE_URL=`)
+    /// counts as none: it failed as "PostgreSQL is unavailable: invalid configuration".
     pub fn database_url(&self) -> anyhow::Result<&str> {
-        self.database_url.as_deref().context(
+        self.database_url.as_deref().filter(|u| !u.trim().is_empty()).context(
             "no database URL: pass --url, set POS_INGEST_DATABASE_URL, or put database_url in the config file",
         )
     }
@@ -486,6 +493,17 @@ mod tests {
         let c = Config::parse("[serve]\nidle_timeout_secs = 0\n").unwrap();
         let e = c.check().unwrap_err().to_string();
         assert!(e.contains("idle_timeout_secs"), "{e}");
+    }
+
+    #[test]
+    fn a_blank_tenant_is_refused_and_a_blank_url_is_no_url() {
+        let mut c = Config::default();
+        c.apply_env(|k| (k == "POS_INGEST_TENANT").then(String::new));
+        let e = c.check().unwrap_err().to_string();
+        assert!(e.contains("POS_INGEST_TENANT"), "{e}");
+        c.apply_env(|k| (k == "POS_INGEST_DATABASE_URL").then(|| " ".to_string()));
+        let e = c.database_url().unwrap_err().to_string();
+        assert!(e.starts_with("no database URL"), "{e}");
     }
 
     /// A service that could take no connection or no body is refused at start, naming the key.

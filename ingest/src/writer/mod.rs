@@ -83,7 +83,10 @@ pub enum WriteError {
     Refused(tokio_postgres::Error),
 }
 
-/// The server's message, detail and hint (tokio-postgres' Display says only "db error").
+/// The server's message, detail and hint (tokio-postgres' Display says only "db error"); for
+/// an error not from the server, its causes too: Display says only "error connecting to
+/// server" or "invalid configuration", and the reason (connection refused, no such host, a
+/// bad URL) was in its source, which nothing printed.
 pub fn describe_db(e: &tokio_postgres::Error) -> String {
     match e.as_db_error() {
         Some(d) => {
@@ -99,7 +102,18 @@ pub fn describe_db(e: &tokio_postgres::Error) -> String {
             }
             s
         }
-        None => e.to_string(),
+        None => {
+            let mut s = e.to_string();
+            let mut cause = std::error::Error::source(e);
+            while let Some(c) = cause {
+                let c_text = c.to_string();
+                if !s.ends_with(&c_text) {
+                    s += &format!(": {c_text}");
+                }
+                cause = c.source();
+            }
+            s
+        }
     }
 }
 
@@ -635,5 +649,28 @@ fn describe(rec: &Record) -> (String, String, String, String) {
             i.level.sku.clone(),
             serde_json::to_string(&i.level).unwrap_or_default(),
         ),
+    }
+}
+
+#[cfg(test)]
+mod describe_tests {
+    use super::*;
+
+    /// An error that is not the server's says why: before, "error connecting to server" or
+    /// "invalid configuration" alone.
+    #[tokio::test]
+    async fn a_connection_error_names_its_cause() {
+        let e = tokio_postgres::connect("postgresql://nobody@127.0.0.1:1/none", NoTls)
+            .await
+            .err()
+            .expect("nothing listens on port 1");
+        let text = describe_db(&e);
+        assert!(text.contains("refused"), "{text}");
+        let e = tokio_postgres::connect("host=/nonexistent port=x", NoTls)
+            .await
+            .err()
+            .expect("a bad port");
+        let text = describe_db(&e);
+        assert!(text.len() > "invalid configuration".len() + 2, "{text}");
     }
 }
