@@ -772,3 +772,45 @@ async fn a_pretty_printed_array_is_imported_whole_and_an_array_line_stays_one_li
     assert_eq!(line_no, "2");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A pipe is imported, from its start and without a saved offset: before, every import of one
+/// (`… | pos-ingest import /dev/stdin`) failed with "reading /dev/stdin: Illegal seek".
+#[tokio::test]
+#[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
+async fn a_pipe_is_imported_from_its_start() {
+    use std::io::Write as _;
+    let url = fresh_db("import").await;
+    let db = connect(&url).await;
+    let dir = scratch_dir("pipe");
+    let state = dir.join("state");
+    for _ in 0..2 {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_pos-ingest"))
+            .args(["import", "--quiet", "--format", "canonical", "--url", &url])
+            .arg("--state-dir")
+            .arg(&state)
+            .arg("/dev/stdin")
+            .env("POS_INGEST_LOG", "error")
+            .env_remove("POS_INGEST_CONFIG")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run pos-ingest import");
+        let text: String = (1..=4).map(line).collect();
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(text.as_bytes())
+            .expect("write");
+        let out = child.wait_with_output().expect("wait");
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+        assert!(stdout.contains("(0 resumed)"), "{stdout}");
+    }
+    assert_loaded_exactly_once(&db, 4).await;
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -160,9 +160,12 @@ async fn import_all(
             Format::Csv(_) => "text-offset",
             _ => "offset",
         };
+        // A pipe (`/dev/stdin`, `<(zcat …)`) is read once, from its start: no offset of it
+        // can be saved or resumed from, and one saved under its name would be another stream's.
+        let regular = std::fs::metadata(file).is_ok_and(|m| m.is_file());
         let slot = match &a.state_dir {
-            Some(d) => Some(Slot::open(d, file, *len, kind)?),
-            None => None,
+            Some(d) if regular => Some(Slot::open(d, file, *len, kind)?),
+            _ => None,
         };
         slots.push(slot);
     }
@@ -313,6 +316,10 @@ pub fn format_of(given: Option<&Format>, file: &Path) -> anyhow::Result<Format> 
 /// Whether a canonical file opens a JSON array: its first bytes past a byte-order mark and
 /// blanks are `[` (see `canonical::opens_array`). Looks at most at its first 64 KiB.
 fn opens_array(file: &Path) -> anyhow::Result<bool> {
+    // A pipe's first bytes, once read, are gone: it is read as NDJSON.
+    if !std::fs::metadata(file).is_ok_and(|m| m.is_file()) {
+        return Ok(false);
+    }
     let mut head = Vec::with_capacity(1 << 16);
     std::fs::File::open(file)
         .and_then(|f| f.take(1 << 16).read_to_end(&mut head))
@@ -471,8 +478,12 @@ fn read_chunks(
     tx: &mpsc::Sender<MappedChunk>,
 ) -> anyhow::Result<()> {
     let mut f = std::fs::File::open(file).with_context(|| format!("reading {}", file.display()))?;
-    f.seek(SeekFrom::Start(resume.from))
-        .with_context(|| format!("reading {}", file.display()))?;
+    // Only to resume: a pipe cannot seek, even to 0 ("Illegal seek" failed every import of
+    // one, although `format_of` takes care not to read a pipe's first bytes).
+    if resume.from > 0 {
+        f.seek(SeekFrom::Start(resume.from))
+            .with_context(|| format!("reading {}", file.display()))?;
+    }
     let mut reader = BufReader::new(f);
     let (mut offset, mut hasher, mut lines) = (resume.from, resume.hasher, resume.lines);
     let mut chunk = String::new();
