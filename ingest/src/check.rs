@@ -62,6 +62,8 @@ pub struct Report {
     pub shown: Vec<String>,
     /// Files (or chunks) nothing could be read from, with the reason.
     pub unreadable: Vec<String>,
+    /// Files with nothing in them: `import` skips them, saying so, and so does `check`.
+    pub empty: Vec<String>,
 }
 
 impl Report {
@@ -193,6 +195,9 @@ impl std::fmt::Display for Report {
         for u in &self.unreadable {
             writeln!(f, "unreadable:   {u}")?;
         }
+        for e in &self.empty {
+            writeln!(f, "empty:        {e}: nothing to import")?;
+        }
         Ok(())
     }
 }
@@ -217,6 +222,13 @@ pub fn run(
         let format = crate::import::format_of(format, file)?;
         let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
         r.files += 1;
+        // As `import`: an empty file is said to be empty, not mapped. Mapped, an empty POSLog
+        // or Square file was "unreadable" and failed the check that `import` passes (exit 0,
+        // "empty: nothing to import").
+        if bytes.is_empty() {
+            r.empty.push(file.display().to_string());
+            continue;
+        }
         let text = match text_of(mappings, &format, &bytes) {
             Ok(t) => t,
             Err(e) => {
@@ -460,6 +472,23 @@ mod tests {
         );
         let e = run(&[bad], None, &ctx, &mappings).unwrap_err();
         assert!(e.to_string().contains("pass --format"), "{e}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// An empty file is listed as empty and the check is clean, as `import` takes it; an empty
+    /// POSLog file was "unreadable" (exit 1).
+    #[test]
+    fn empty_files_are_said_to_be_empty_as_import_says() {
+        let dir = std::env::temp_dir().join(format!("pos-check-empty-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (xml, ndjson) = (dir.join("day.xml"), dir.join("day.ndjson"));
+        std::fs::write(&xml, b"").unwrap();
+        std::fs::write(&ndjson, b"").unwrap();
+        let ctx = Context::for_tenant("t");
+        let r = run(&[xml, ndjson], None, &ctx, &HashMap::new()).unwrap();
+        assert!(r.clean(), "{r}");
+        assert_eq!((r.files, r.empty.len()), (2, 2));
+        assert!(r.to_string().contains("day.xml: nothing to import"), "{r}");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
