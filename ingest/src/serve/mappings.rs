@@ -28,9 +28,15 @@ pub fn load_mappings(cfg: &Config) -> anyhow::Result<HashMap<String, Mapping>> {
             .try_into::<Mapping>()
             .map_err(|e| format!("invalid CSV mapping: {e}"))
             .and_then(|m| m.check().map(|_| m));
+        // A mapping read from a file names the file: "[csv.kasse]: unknown field `delimter`"
+        // sent the operator to the config, where the typo was not.
+        let from = match v.get("path").and_then(toml::Value::as_str) {
+            Some(p) => format!(" (path {p}, with the keys beside it)"),
+            None => String::new(),
+        };
         out.insert(
             name.clone(),
-            m.map_err(|e| anyhow::anyhow!("[csv.{name}]: {e}"))?,
+            m.map_err(|e| anyhow::anyhow!("[csv.{name}]{from}: {e}"))?,
         );
     }
     Ok(out)
@@ -107,5 +113,17 @@ mod tests {
         assert!(e.contains("[csv.x] must be a table"), "{e}");
         let e = load_mappings(&config("y", "path = \"no/such.toml\"")).unwrap_err();
         assert!(e.to_string().contains("[csv.y] path no/such.toml"), "{e}");
+        // A typo in the mapping file names the file, not only the mapping.
+        let file =
+            std::env::temp_dir().join(format!("pos-mapping-typo-{}.toml", std::process::id()));
+        let kasse = include_str!("../../tests/data/kasse.toml");
+        std::fs::write(&file, kasse.replace("delimiter =", "delimter =")).unwrap();
+        let cfg = config("k", &format!("path = {:?}\n", file.display().to_string()));
+        let e = load_mappings(&cfg).unwrap_err().to_string();
+        assert!(
+            e.contains(&format!("[csv.k] (path {}", file.display())) && e.contains("delimter"),
+            "{e}"
+        );
+        let _ = std::fs::remove_file(&file);
     }
 }
