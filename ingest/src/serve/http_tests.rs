@@ -240,6 +240,52 @@ async fn a_compressed_body_is_a_415_naming_content_encoding() {
     );
 }
 
+/// A multipart upload (`curl -F file=@day.ndjson`) is a 415 naming Content-Type: before, its
+/// boundary and part headers were stored as rejects beside the events, answered 200 (here the
+/// committer's 503). A JSON Content-Type with parameters, or none, is read as before.
+#[tokio::test]
+async fn a_multipart_upload_is_a_415_naming_content_type() {
+    let (addr, _) = serve(Config::default()).await;
+    let body = format!(
+        "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"day.ndjson\"\r\n\
+         Content-Type: application/octet-stream\r\n\r\n{EVENT}\n\r\n--XyZ--\r\n"
+    );
+    for ct in [
+        "multipart/form-data; boundary=XyZ",
+        "Multipart/Mixed; boundary=XyZ",
+    ] {
+        let a = send(
+            addr,
+            "POST",
+            "/v1/events",
+            &[("content-type", ct)],
+            body.as_bytes(),
+        )
+        .await;
+        assert_eq!(
+            (a.status, a.body["field"].as_str()),
+            (415, Some("Content-Type")),
+            "{ct}: {}",
+            a.body
+        );
+    }
+    for ct in ["application/json; charset=utf-8", "application/x-ndjson"] {
+        let a = send(
+            addr,
+            "POST",
+            "/v1/events",
+            &[("content-type", ct)],
+            EVENT.as_bytes(),
+        )
+        .await;
+        assert_eq!(
+            a.status, 503,
+            "{ct}: past the checks, to the committer: {}",
+            a.body
+        );
+    }
+}
+
 /// A secret set to the empty string (an empty environment variable, say) is no secret: anyone
 /// can compute an HMAC with the empty key. Such a route is not configured and says so.
 #[tokio::test]

@@ -4,7 +4,7 @@
 //! full the answer is 503 with `Retry-After`, so the sender retries and nothing is lost.
 //! Every error answer is JSON with `error` (and `field` where one is to blame), also those
 //! made before a handler runs: an unknown route (404), a method a route does not take (405), a
-//! body over `max_body_bytes` (413), a compressed body (415).
+//! body over `max_body_bytes` (413), a compressed or multipart body (415).
 //! With `[serve.tokens]` configured, the unsigned data routes take only senders with a bearer
 //! token, each bound to its tenant (`tokens`); the webhook routes are signed instead.
 
@@ -95,21 +95,33 @@ fn route_name(path: &str) -> &'static str {
 /// A body with a `Content-Encoding` (gzip, …) is refused with 415 before anything reads it:
 /// read as text it would be "not UTF-8", a signature is over the bytes as sent, and a webhook
 /// route would keep the compressed bytes as an unreadable payload.
+///
+/// So is a multipart body (`curl -F file=@day.ndjson`, a browser form): read as NDJSON, its
+/// boundary and part-header lines were stored as "not JSON" rejects beside the file's events
+/// and the answer was a 200; the file belongs in the body as it is (`--data-binary @day.ndjson`).
 async fn refuse_encoded(State(s): State<Shared>, req: Request, next: Next) -> Response {
     let encoded = req
         .headers()
         .get_all(header::CONTENT_ENCODING)
         .iter()
         .any(|v| !v.as_bytes().trim_ascii().eq_ignore_ascii_case(b"identity"));
-    if !encoded {
-        return next.run(req).await;
-    }
+    let multipart = req.headers().get(header::CONTENT_TYPE).is_some_and(|v| {
+        let v = v.as_bytes().trim_ascii();
+        v.len() >= 10 && v[..10].eq_ignore_ascii_case(b"multipart/")
+    });
+    let (message, field) = match (encoded, multipart) {
+        (true, _) => (
+            "compressed bodies are not taken: send the body without Content-Encoding",
+            "Content-Encoding",
+        ),
+        (false, true) => (
+            "multipart (form) bodies are not taken: send the file itself as the body (curl --data-binary @FILE)",
+            "Content-Type",
+        ),
+        (false, false) => return next.run(req).await,
+    };
     let route = route_name(req.uri().path());
-    let r = error(
-        StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "compressed bodies are not taken: send the body without Content-Encoding",
-        Some("Content-Encoding"),
-    );
+    let r = error(StatusCode::UNSUPPORTED_MEDIA_TYPE, message, Some(field));
     s.metrics.response(route, r.status().as_u16());
     r
 }
