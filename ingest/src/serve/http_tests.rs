@@ -193,6 +193,39 @@ async fn a_body_over_max_body_bytes_is_a_json_413_and_counted() {
     );
 }
 
+/// A sender that asks with `Expect: 100-continue` for a body over the limit is refused at
+/// once with the JSON 413, not told to go ahead (`100 Continue`) and refused after uploading.
+#[tokio::test]
+async fn a_declared_body_over_the_limit_is_refused_before_100_continue() {
+    let (addr, s) = serve(Config::default()).await;
+    let mut c = TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "POST /v1/events HTTP/1.1\r\nhost: t\r\nexpect: 100-continue\r\ncontent-length: {}\r\n\r\n",
+        LIMIT + 1
+    );
+    c.write_all(head.as_bytes()).await.unwrap();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !String::from_utf8_lossy(&got).contains("}") {
+        let n = tokio::time::timeout(Duration::from_secs(3), c.read(&mut buf))
+            .await
+            .expect("an answer without sending the body")
+            .unwrap();
+        if n == 0 {
+            break;
+        }
+        got.extend_from_slice(&buf[..n]);
+    }
+    let text = String::from_utf8_lossy(&got);
+    assert!(text.starts_with("HTTP/1.1 413"), "{text}");
+    assert!(text.contains("max_body_bytes"), "{text}");
+    let metrics = s.metrics.render();
+    assert!(
+        metrics.contains("route=\"events\",code=\"413\"} 1"),
+        "counted once: {metrics}"
+    );
+}
+
 /// A compressed body is refused before anything reads it: decoded as text it would be
 /// "not UTF-8" (or, on a webhook route, kept as an unreadable payload).
 #[tokio::test]
