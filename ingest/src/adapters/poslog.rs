@@ -601,3 +601,5 @@ mod tests_amounts;
 mod tests_flags;
 #[cfg(test)]
 mod tests_redteam;
+#[cfg(test)]
+mod tests_s28;

@@ -320,7 +320,12 @@ fn deal_price(regular: Option<Decimal>, money: &LineMoney, dp: u32) -> Option<De
 /// on the regular price, so taxable + tax = the price before the discount, and the line is
 /// still VAT-inclusive (its tax then comes out of the discounted price). Vendors that put
 /// the tax inside `TaxableAmount` (taxable = net, which otherwise reads as exclusive) are
-/// told by the `Percent`, see [`taxable_holds_tax`].
+/// told by the `Percent`, see [`taxable_holds_tax`]. `Tax`es that give an `Amount` and a
+/// `Percent` but no `TaxableAmount` at all (the Swedish digital receipt, ARTS 6: `Amount`
+/// 2.67857 at 12 % on a 25.00 line) are told by the rate against the net: tax = net × p /
+/// (100 + p) is a price that holds it (net 22.32), net × p / 100 one it goes on top of; without
+/// this the VAT-inclusive line read as exclusive and its tax was counted twice (net 25.00 + tax
+/// 2.68 against 25.00 paid). Several such `Tax`es on one line are read with their rates summed.
 fn line_tax(item: Node, net: Decimal, gross: Decimal, dp: u32) -> R<(Decimal, bool)> {
     let flagged = flag(item, "TaxIncludedInPriceFlag");
     let mut tax = Decimal::ZERO;
@@ -328,6 +333,7 @@ fn line_tax(item: Node, net: Decimal, gross: Decimal, dp: u32) -> R<(Decimal, bo
     let mut taxable = None;
     let mut from_rate = None;
     let mut holds_tax = None;
+    let mut rated = Some((Decimal::ZERO, Decimal::ZERO));
     for t in children(item, "Tax") {
         let x = child_dec(t, "TaxableAmount")?.map(|x| x.abs());
         if let Some(x) = x {
@@ -336,6 +342,12 @@ fn line_tax(item: Node, net: Decimal, gross: Decimal, dp: u32) -> R<(Decimal, bo
         match (child_dec(t, "Amount")?, child_dec(t, "Percent")?) {
             (Some(a), p) => {
                 tax += a.abs();
+                rated = match (rated, p) {
+                    (Some((sum, rates)), Some(p)) if x.is_none() => {
+                        Some((sum + a.abs(), rates + p))
+                    }
+                    _ => None,
+                };
                 if let Some(x) = x {
                     taxed += a.abs();
                     let held = p.and_then(|p| taxable_holds_tax(x, a.abs(), p, dp));
@@ -355,6 +367,10 @@ fn line_tax(item: Node, net: Decimal, gross: Decimal, dp: u32) -> R<(Decimal, bo
         (None, Some(x)) if holds_tax == Some(true) && (x - net).abs() <= minor_or_2c(dp) => true,
         (None, Some(x)) if !tax.is_zero() => inclusive_by_amounts(x, &[tax, taxed], net)
             .or_else(|| inclusive_by_amounts(x, &[tax, taxed], gross))
+            .unwrap_or(flagged),
+        (None, None) => rated
+            .filter(|(sum, _)| !sum.is_zero())
+            .and_then(|(sum, rates)| taxable_holds_tax(net.abs(), sum, rates, dp))
             .unwrap_or(flagged),
         _ => flagged,
     };

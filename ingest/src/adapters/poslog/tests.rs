@@ -179,7 +179,7 @@ fn void_flag_adds_a_reversal_line() {
 }
 
 /// A fixture of ingest/tests/data/real/poslog (see PROVENANCE.md there).
-fn real(name: &str) -> String {
+pub(super) fn real(name: &str) -> String {
     let dir = std::env::var("CARGO_MANIFEST_DIR")
         .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string());
     let p = format!("{dir}/tests/data/real/poslog/{name}");

@@ -1,0 +1,176 @@
+//! s28: POSLog documents found in public repositories that earlier sessions had not tried
+//! (tests/data/real/poslog/PROVENANCE.md, the s28 table): a Swedish digital receipt (ARTS 6,
+//! `DigitalReceipt` root) whose line `Tax` gives an `Amount` and a `Percent` but no
+//! `TaxableAmount`, and an NCR Emerald (Retalix R10) sale from a UK supermarket.
+
+use super::tests::{d, sums};
+use super::*;
+use crate::envelope::Record;
+
+fn swedish() -> Context {
+    let mut c = Context::for_tenant("t");
+    c.default_tz = chrono_tz::Europe::Stockholm;
+    c.default_currency = "SEK".into();
+    c
+}
+
+fn one(p: &Parsed) -> &Transaction {
+    let txns: Vec<&Transaction> = p
+        .records
+        .iter()
+        .filter_map(|r| match r {
+            Ok(Record::Txn(t)) => Some(t.as_ref()),
+            Err(e) => panic!("rejected: {e:?}"),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(txns.len(), 1);
+    txns[0]
+}
+
+/// The shape of a Swedish digital receipt (ARTS DigitalReceipt 2.0 over POSLog 6, the
+/// `etnetwork.org` extension), our own values: each line's `Tax` holds `Amount` (five
+/// decimals) and `Percent`, no `TaxableAmount`; the per-rate summary `Tax` line items and the
+/// totals say the prices include the VAT.
+fn digital_receipt(line_tax: [(&str, &str); 2], summary: &str, totals: &str) -> String {
+    let [(a1, p1), (a2, p2)] = line_tax;
+    format!(
+        r#"<?xml version="1.0" encoding="utf-8" standalone="yes"?>
+<DigitalReceipt MajorVersion="6" MinorVersion="0" FixVersion="0" xmlns="http://www.nrf-arts.org/IXRetail/namespace/">
+  <Transaction>
+    <BusinessUnit><UnitID Name="Kiosk">555555-0000</UnitID></BusinessUnit>
+    <WorkstationID WorkstationLocation="1" TypeCode="POS" Mode="Retail">4</WorkstationID>
+    <SequenceNumber>31</SequenceNumber>
+    <POSLogDateTime>2024-03-01T09:15:00</POSLogDateTime>
+    <OperatorID>OP1</OperatorID>
+    <CurrencyCode>SEK</CurrencyCode>
+    <ReceiptDateTime>2024-03-01T09:15:00</ReceiptDateTime>
+    <RetailTransaction>
+      <LineItem CancelFlag="false">
+        <Sale>
+          <ItemID Name="Kaffe" Type="GTIN">101</ItemID>
+          <RegularSalesUnitPrice>25.0000</RegularSalesUnitPrice>
+          <ActualSalesUnitPrice>25.0000</ActualSalesUnitPrice>
+          <ExtendedAmount>25.00000</ExtendedAmount>
+          <Quantity Units="1.00" UnitOfMeasureCode="EA">1.00000</Quantity>
+          <Tax TaxSubType="Standard" TaxType="VAT"><Amount>{a1}</Amount><Percent>{p1}</Percent></Tax>
+        </Sale>
+        <SequenceNumber>1</SequenceNumber>
+      </LineItem>
+      <LineItem CancelFlag="false">
+        <Sale>
+          <ItemID Name="Paraply" Type="GTIN">102</ItemID>
+          <RegularSalesUnitPrice>40.0000</RegularSalesUnitPrice>
+          <ActualSalesUnitPrice>40.0000</ActualSalesUnitPrice>
+          <ExtendedAmount>80.00000</ExtendedAmount>
+          <Quantity Units="1.00" UnitOfMeasureCode="EA">2.00000</Quantity>
+          <Tax TaxSubType="Standard" TaxType="VAT"><Amount>{a2}</Amount><Percent>{p2}</Percent></Tax>
+        </Sale>
+        <SequenceNumber>2</SequenceNumber>
+      </LineItem>
+      {summary}
+      {totals}
+    </RetailTransaction>
+  </Transaction>
+</DigitalReceipt>"#
+    )
+}
+
+/// Summed by hand: 25.00 at 12 % holds 25 × 12 / 112 = 2.67857 → net 22.32, tax 2.68; 80.00 at
+/// 25 % holds 80 × 25 / 125 = 16.00 → net 64.00. Net 86.32 + tax 18.68 = 105.00, the cash
+/// paid and the grand total. Before, the lines read as exclusive (no `TaxableAmount`, no flag):
+/// net 105.00 and tax 18.68, the VAT counted twice against 105.00 paid.
+#[test]
+fn digital_receipt_line_tax_with_only_amount_and_percent_is_inside_the_price() {
+    let summary = r#"<LineItem CancelFlag="false"><Tender TenderType="Cash"><Amount>105.00000</Amount></Tender><SequenceNumber>3</SequenceNumber></LineItem>
+      <LineItem CancelFlag="false"><Tax TaxType="VAT"><TaxableAmount TaxIncludedInTaxableAmountFlag="false">22.32000</TaxableAmount><Amount>2.68000</Amount><Percent>12.00</Percent></Tax><SequenceNumber>4</SequenceNumber></LineItem>
+      <LineItem CancelFlag="false"><Tax TaxType="VAT"><TaxableAmount TaxIncludedInTaxableAmountFlag="false">64.00000</TaxableAmount><Amount>16.00000</Amount><Percent>25.00</Percent></Tax><SequenceNumber>5</SequenceNumber></LineItem>"#;
+    let totals = r#"<Total CurrencyCode="SEK" TotalType="TransactionNetAmount">86.3200</Total>
+      <Total CurrencyCode="SEK" TotalType="TransactionGrandAmount">105.00000</Total>
+      <Total CurrencyCode="SEK" TotalType="TransactionTaxAmount">18.68000</Total>"#;
+    let xml = digital_receipt(
+        [("2.67857", "12.00"), ("16.00000", "25.00")],
+        summary,
+        totals,
+    );
+    let p = parse(&swedish(), &xml).unwrap();
+    let t = one(&p);
+    assert_eq!(t.currency, "SEK");
+    let got: Vec<(Decimal, Decimal, Decimal)> = t
+        .lines
+        .iter()
+        .map(|l| (l.quantity, l.net_amount, l.tax))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (d("1"), d("22.32"), d("2.68")),
+            (d("2"), d("64.00"), d("16.00"))
+        ]
+    );
+    assert_eq!(sums(t), (d("86.32"), d("18.68"), d("105.00")));
+}
+
+/// The same shape with the tax on top (25.00 × 12 / 100 = 3.00, 80.00 × 25 / 100 = 20.00):
+/// the rate says exclusive, so the nets stay 25.00 and 80.00 and 128.00 is paid.
+#[test]
+fn line_tax_with_only_amount_and_percent_on_top_stays_exclusive() {
+    let summary = r#"<LineItem><Tender TenderType="Cash"><Amount>128.00</Amount></Tender><SequenceNumber>3</SequenceNumber></LineItem>"#;
+    let totals = r#"<Total TotalType="TransactionGrandAmount">128.00</Total>"#;
+    let xml = digital_receipt([("3.00", "12.00"), ("20.00", "25.00")], summary, totals);
+    let t = one(&parse(&swedish(), &xml).unwrap()).clone();
+    assert_eq!(sums(&t), (d("105.00"), d("23.00"), d("128.00")));
+}
+
+/// s28: NCR Emerald / Retalix R10 POSLog 6.0 of a UK supermarket, as published in a public
+/// Apache-2.0 example (PROVENANCE.md). Summed by hand: 2.59 (0 % VAT, `TaxableAmount` 2.59 +
+/// 0.00) + 1.99 + 1.99 (20 % inside: 1.66 + 0.33 each) = 6.57 = cash 6.57 = the grand total;
+/// net 2.59 + 1.66 + 1.66 = 5.91, tax 0.66 (the summary `Tax` line items restate it and add
+/// nothing). The cola line carries two `Quantity`s (1 EA, then 0.127 Kg): the first counts.
+/// The `TotalKey` line item (an `r10Ex` subtotal) is no line.
+#[test]
+fn ncr_emerald_gbp_sale_with_two_quantities_and_tax_summary_lines() {
+    let mut c = Context::for_tenant("t");
+    c.default_tz = chrono_tz::Europe::London;
+    let xml = super::tests::real("ncr_emerald_r10_gbp_two_quantities_tax_summary_lines.xml");
+    let p = parse(&c, &xml).unwrap();
+    let t = one(&p);
+    assert_eq!(t.key.source_txn_id, "119EKZ37QD");
+    assert_eq!(
+        (t.key.store_id.as_str(), t.currency.as_str()),
+        ("0610", "GBP")
+    );
+    assert_eq!(t.business_date.to_string(), "2016-08-22");
+    assert_eq!(
+        t.occurred_at,
+        chrono::DateTime::parse_from_rfc3339("2016-08-22T15:21:49.3991907+01:00").unwrap()
+    );
+    let got: Vec<(i32, &str, Decimal, Decimal, Decimal)> = t
+        .lines
+        .iter()
+        .map(|l| {
+            (
+                l.line_no,
+                l.raw_item_id.as_str(),
+                l.quantity,
+                l.net_amount,
+                l.tax,
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (1, "48", d("1"), d("2.59"), d("0.00")),
+            (2, "123", d("1"), d("1.66"), d("0.33")),
+            (3, "321", d("1"), d("1.66"), d("0.33")),
+        ]
+    );
+    let tenders: Vec<(i32, TenderMethod, Decimal)> = t
+        .tenders
+        .iter()
+        .map(|x| (x.tender_no, x.method, x.amount))
+        .collect();
+    assert_eq!(tenders, vec![(5, TenderMethod::Cash, d("6.57"))]);
+    assert_eq!(sums(t), (d("5.91"), d("0.66"), d("6.57")));
+}
