@@ -48,6 +48,7 @@ mod encoding;
 mod lines;
 mod orders;
 mod prefixes;
+mod rated;
 mod rewards;
 mod tenders;
 mod txn_tax;
@@ -487,7 +488,14 @@ fn level_tax(level: &mut TxnLevel, x: Node, seq: i32) -> R<()> {
     Ok(())
 }
 
+/// A sale, return or mixed transaction. Read first with the tax of lines taxed only by a rate
+/// on top of their prices, and again with it inside them when the transaction shows so
+/// ([`rated::prices_hold_tax`]).
 fn retail(ctx: &Context, t: Node, rt: Node) -> R<Transaction> {
+    retail_read(ctx, t, rt, false)
+}
+
+fn retail_read(ctx: &Context, t: Node, rt: Node, held: bool) -> R<Transaction> {
     let h = head(ctx, t)?;
     let currency = h
         .currency
@@ -505,12 +513,14 @@ fn retail(ctx: &Context, t: Node, rt: Node) -> R<Transaction> {
     // Sale lines by their `OperatorSequence`, and the item-level rewards naming them.
     let mut ops = std::collections::HashMap::new();
     let mut item_rewards = Vec::new();
+    let mut rated = std::collections::HashSet::new();
     for (li, &seq) in children(rt, "LineItem").zip(&numbers) {
         let voided = flag(li, "VoidFlag");
         let goods = goods_of(li).map_err(|Bad(m)| Bad(format!("LineItem {seq}: {m}")))?;
         if let Some(item) = goods {
-            let (line, incl) = item_line(ctx, &h, li, item, seq, exponent(&currency))
+            let (line, incl) = item_line(ctx, &h, li, item, seq, (exponent(&currency), held))
                 .map_err(|Bad(m)| Bad(format!("LineItem {seq}: {m}")))?;
+            rated::note(&mut rated, item, seq);
             if let Some(f) = taxable_flag(item) {
                 taxable.insert(seq, f);
             }
@@ -550,6 +560,12 @@ fn retail(ctx: &Context, t: Node, rt: Node) -> R<Transaction> {
         }
     }
     rewards::apply(&mut lines, &ops, &item_rewards)?;
+    if !held
+        && !rated.is_empty()
+        && rated::prices_hold_tax(rt, &lines, &rated, &level, exponent(&currency))?
+    {
+        return retail_read(ctx, t, rt, true);
+    }
     let paid = paid_of(&tenders);
     reconcile(
         rt,

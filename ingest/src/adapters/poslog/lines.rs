@@ -326,8 +326,11 @@ fn deal_price(regular: Option<Decimal>, money: &LineMoney, dp: u32) -> Option<De
 /// (100 + p) is a price that holds it (net 22.32), net × p / 100 one it goes on top of; without
 /// this the VAT-inclusive line read as exclusive and its tax was counted twice (net 25.00 + tax
 /// 2.68 against 25.00 paid). Several such `Tax`es on one line are read with their rates summed.
-fn line_tax(item: Node, net: Decimal, gross: Decimal, dp: u32) -> R<(Decimal, bool)> {
-    let flagged = flag(item, "TaxIncludedInPriceFlag");
+///
+/// `held` says the transaction showed that the prices hold the tax of lines taxed only by a
+/// rate (see [`rate_only`] and [`super::rated`]); it counts as the flag.
+fn line_tax(item: Node, net: Decimal, gross: Decimal, dp: u32, held: bool) -> R<(Decimal, bool)> {
+    let flagged = held || flag(item, "TaxIncludedInPriceFlag");
     let mut tax = Decimal::ZERO;
     let mut taxed = Decimal::ZERO;
     let mut taxable = None;
@@ -426,6 +429,25 @@ fn inclusive_by_amounts(taxable: Decimal, taxes: &[Decimal], net: Decimal) -> Op
     }
 }
 
+/// Whether a line's tax is given only as rates, with nothing on the line to say whether its
+/// price holds it: every `Tax` has a `Percent` and neither an `Amount` nor a `TaxableAmount`,
+/// and there is no `TaxIncludedInPriceFlag` (an explicit `false` is an answer). The Swedish
+/// digital receipt standard shows its sale lines so (`<Tax><Percent>25</Percent></Tax>`) on
+/// prices that include the VAT; whether they do is then for the transaction to tell
+/// ([`super::rated`]).
+pub(super) fn rate_only(item: Node) -> bool {
+    let taxes: Vec<Node> = children(item, "Tax").collect();
+    let said = attr(item, "TaxIncludedInPriceFlag").is_some()
+        || child(item, "TaxIncludedInPriceFlag").is_some();
+    !said
+        && !taxes.is_empty()
+        && taxes.iter().all(|t| {
+            child(*t, "Percent").is_some()
+                && child(*t, "Amount").is_none()
+                && child(*t, "TaxableAmount").is_none()
+        })
+}
+
 /// A tax rate in percent as given in `Tax/Percent`. Outside 0‥100 it is no VAT or sales tax
 /// rate (a fraction like 0.19 would still pass and is taken as 0.19 %, as written): refused
 /// by name rather than turned into a tax larger than the sale.
@@ -504,14 +526,15 @@ pub(super) fn goods_of<'a, 'i>(li: Node<'a, 'i>) -> R<Option<Node<'a, 'i>>> {
 }
 
 /// One Sale/Return element; the bool says whether its price includes tax. `dp` is the
-/// currency's minor unit, for taxes computed from a rate.
+/// currency's minor unit, for taxes computed from a rate; `held` that the transaction showed
+/// prices holding the tax of lines taxed only by a rate ([`rate_only`]).
 pub(super) fn item_line(
     ctx: &Context,
     h: &Head,
     li: Node,
     item: Node,
     seq: i32,
-    dp: u32,
+    (dp, held): (u32, bool),
 ) -> R<(Line, bool)> {
     let (item_id, key) = item_codes(item)?;
     let money = line_money(item, dp)?;
@@ -535,7 +558,8 @@ pub(super) fn item_line(
         Decimal::ONE
     };
     let discount = money.discount;
-    let (tax, inclusive) = line_tax(item, money.gross - discount, money.gross, dp)?;
+    let held = held && rate_only(item);
+    let (tax, inclusive) = line_tax(item, money.gross - discount, money.gross, dp, held)?;
     let net = if inclusive {
         money.gross - discount - tax
     } else {

@@ -174,3 +174,121 @@ fn ncr_emerald_gbp_sale_with_two_quantities_and_tax_summary_lines() {
     assert_eq!(tenders, vec![(5, TenderMethod::Cash, d("6.57"))]);
     assert_eq!(sums(t), (d("5.91"), d("0.66"), d("6.57")));
 }
+
+/// The sale line items of the Swedish digital receipt standard's description ("ARTS DR version
+/// 200 with swedish extension", its `LineItem - Sale` example; PROVENANCE.md), our own values:
+/// `ActualSalesUnitPrice` and `ExtendedAmount` with `Action="Add"`, `DiscountAmount` per unit
+/// and `ExtendedDiscountAmount` for the line, and a `Tax` holding only a `Percent`: no amount,
+/// no taxable amount, no `TaxIncludedInPriceFlag`.
+fn swedish_rate_only(summary: &str, totals: &str) -> String {
+    format!(
+        r#"<nam:DigitalReceipt MajorVersion="6" MinorVersion="0" FixVersion="0" se:copy="false"
+    xmlns:nam="http://www.nrf-arts.org/IXRetail/namespace/" xmlns:se="http://www.swestandard.se/schemas/namespace/se">
+  <nam:Transaction>
+    <se:BusinessUnit><nam:UnitID Name="Butik">b-7</nam:UnitID></se:BusinessUnit>
+    <nam:WorkstationID SerialNumber="X1" Mode="Retail" TypeCode="POS">12</nam:WorkstationID>
+    <nam:SequenceNumber>88</nam:SequenceNumber>
+    <nam:OperatorID OperatorType="Cashier">K1</nam:OperatorID>
+    <nam:CurrencyCode>SEK</nam:CurrencyCode>
+    <nam:ReceiptDateTime>2024-05-02T10:00:00+02:00</nam:ReceiptDateTime>
+    <nam:RetailTransaction>
+      <nam:LineItem>
+        <nam:Sale ItemType="Stock" TaxableFlag="true" ReturnableFlag="true">
+          <nam:ItemID Type="GTIN">07350000000019</nam:ItemID>
+          <nam:POSIdentity><nam:POSItemID>1001</nam:POSItemID></nam:POSIdentity>
+          <nam:Description>Rep</nam:Description>
+          <nam:UnitCostPrice Currency="SEK" Quantity="1" UnitOfMeasureCode="EA">50.00</nam:UnitCostPrice>
+          <nam:ActualSalesUnitPrice Currency="SEK" Action="Add">69.00</nam:ActualSalesUnitPrice>
+          <nam:ExtendedAmount Currency="SEK" Action="Add">138.00</nam:ExtendedAmount>
+          <nam:DiscountAmount>10</nam:DiscountAmount>
+          <nam:ExtendedDiscountAmount>20</nam:ExtendedDiscountAmount>
+          <nam:Quantity Units="1" UnitOfMeasureCode="EA">2</nam:Quantity>
+          <nam:Tax><nam:Percent>25</nam:Percent></nam:Tax>
+        </nam:Sale>
+        <nam:SequenceNumber>1</nam:SequenceNumber>
+      </nam:LineItem>
+      <nam:LineItem>
+        <nam:Sale ItemType="Stock">
+          <nam:ItemID Type="GTIN">07350000000026</nam:ItemID>
+          <nam:Description>Bröd</nam:Description>
+          <nam:ActualSalesUnitPrice Currency="SEK">30.00</nam:ActualSalesUnitPrice>
+          <nam:ExtendedAmount Currency="SEK">30.00</nam:ExtendedAmount>
+          <nam:Quantity Units="1" UnitOfMeasureCode="EA">1</nam:Quantity>
+          <nam:Tax><nam:Percent>12</nam:Percent></nam:Tax>
+        </nam:Sale>
+        <nam:SequenceNumber>2</nam:SequenceNumber>
+      </nam:LineItem>
+      {summary}
+      <nam:LineItem>
+        <nam:Tender TypeCode="Sale" TenderType="Cash"><nam:Amount Currency="SEK">200.00</nam:Amount></nam:Tender>
+        <nam:SequenceNumber>5</nam:SequenceNumber>
+      </nam:LineItem>
+      <nam:LineItem>
+        <nam:TenderChange TenderType="Cash"><nam:Amount Currency="SEK">52.00</nam:Amount></nam:TenderChange>
+        <nam:SequenceNumber>6</nam:SequenceNumber>
+      </nam:LineItem>
+      {totals}
+    </nam:RetailTransaction>
+  </nam:Transaction>
+</nam:DigitalReceipt>"#
+    )
+}
+
+const SWEDISH_TAX_LEVELS: &str = r#"<nam:LineItem><nam:Tax><nam:TaxableAmount Currency="SEK" TaxIncludedInTaxableAmountFlag="false">94.40</nam:TaxableAmount><nam:Amount Currency="SEK">23.60</nam:Amount><nam:Percent>25</nam:Percent></nam:Tax><nam:SequenceNumber>3</nam:SequenceNumber></nam:LineItem>
+      <nam:LineItem><nam:Tax><nam:TaxableAmount Currency="SEK" TaxIncludedInTaxableAmountFlag="false">26.79</nam:TaxableAmount><nam:Amount Currency="SEK">3.21</nam:Amount><nam:Percent>12</nam:Percent></nam:Tax><nam:SequenceNumber>4</nam:SequenceNumber></nam:LineItem>"#;
+
+fn lines_of(t: &Transaction) -> Vec<(Decimal, Decimal, Decimal)> {
+    t.lines
+        .iter()
+        .map(|l| (l.discount, l.net_amount, l.tax))
+        .collect()
+}
+
+/// Summed by hand: 2 × 69.00 = 138.00 less the line's 20.00 = 118.00, 25 % inside: tax 118 × 25
+/// / 125 = 23.60, net 94.40; 30.00 at 12 % inside: tax 3.2143 → 3.21, net 26.79. Goods 148.00
+/// = the grand total = cash 200.00 − change 52.00, and the summary `Tax` line items state the
+/// same (94.40 + 23.60, 26.79 + 3.21). Before, a rate-only line `Tax` without the flag was
+/// always on top: tax 29.50 + 3.60, nets 118.00 + 30.00, 181.10 against 148.00 paid.
+#[test]
+fn rate_only_line_taxes_are_inside_the_prices_when_the_tax_levels_and_total_say_so() {
+    let totals =
+        r#"<nam:Total TotalType="TransactionGrandAmount" CurrencyCode="SEK">148.00</nam:Total>"#;
+    let t =
+        one(&parse(&swedish(), &swedish_rate_only(SWEDISH_TAX_LEVELS, totals)).unwrap()).clone();
+    assert_eq!(
+        lines_of(&t),
+        vec![
+            (d("20"), d("94.40"), d("23.60")),
+            (d("0"), d("26.79"), d("3.21"))
+        ]
+    );
+    assert_eq!(sums(&t), (d("121.19"), d("26.81"), d("148.00")));
+}
+
+/// The same receipt with only the grand total (148.00 = the goods, not goods + tax 181.10):
+/// the prices hold the tax.
+#[test]
+fn rate_only_line_taxes_are_inside_the_prices_when_the_grand_total_is_the_goods() {
+    let totals =
+        r#"<nam:Total TotalType="TransactionGrandAmount" CurrencyCode="SEK">148.00</nam:Total>"#;
+    let t = one(&parse(&swedish(), &swedish_rate_only("", totals)).unwrap()).clone();
+    assert_eq!(sums(&t), (d("121.19"), d("26.81"), d("148.00")));
+}
+
+/// Guards: the grand total is the goods plus the tax on top (118.00 × 25 % = 29.50, 30.00 ×
+/// 12 % = 3.60: 181.10), or there is no evidence at all: the lines stay exclusive.
+#[test]
+fn rate_only_line_taxes_stay_on_top_when_the_total_says_so_or_nothing_tells() {
+    let totals =
+        r#"<nam:Total TotalType="TransactionGrandAmount" CurrencyCode="SEK">181.10</nam:Total>"#;
+    let t = one(&parse(&swedish(), &swedish_rate_only("", totals)).unwrap()).clone();
+    assert_eq!(
+        lines_of(&t),
+        vec![
+            (d("20"), d("118.00"), d("29.50")),
+            (d("0"), d("30.00"), d("3.60"))
+        ]
+    );
+    let t = one(&parse(&swedish(), &swedish_rate_only("", "")).unwrap()).clone();
+    assert_eq!(sums(&t).0, d("148.00"));
+}
