@@ -271,8 +271,16 @@ fn compose_id(store: &str, workstation: Option<&str>, day: &str, seq: &str) -> S
 /// its ordinary cash sales as `CustomerOrderTransaction`, and the Swedish digital-receipt
 /// profile of ARTS names both as what a receipt holds. Skipped as an unknown kind, such a sale
 /// and its tenders vanished without a reject.
+///
+/// IXRetail POSLog 1.0 has no such element: the `Transaction` is typed by `xsi:type`
+/// (`RetailTransactionStockView`, the ARTS example "Item Purchase from shelf" of 2001–2005)
+/// and holds its `LineItem`s itself, beside `RetailStoreID`, the flags as attributes and the
+/// `Total`s. A `Transaction` with line items of its own is read as its own body; before, it
+/// was no transaction and no reject, its sale gone.
 fn retail_body<'a, 'i>(t: Node<'a, 'i>) -> Option<Node<'a, 'i>> {
-    child(t, "RetailTransaction").or_else(|| child(t, "CustomerOrderTransaction"))
+    child(t, "RetailTransaction")
+        .or_else(|| child(t, "CustomerOrderTransaction"))
+        .or_else(|| child(t, "LineItem").map(|_| t))
 }
 
 fn transaction(ctx: &Context, t: Node) -> R<Option<Record>> {

@@ -292,3 +292,89 @@ fn rate_only_line_taxes_stay_on_top_when_the_total_says_so_or_nothing_tells() {
     let t = one(&parse(&swedish(), &swedish_rate_only("", "")).unwrap()).clone();
     assert_eq!(sums(&t).0, d("148.00"));
 }
+
+/// IXRetail POSLog 1.0, the shape of the ARTS example "Item Purchase from shelf" (the IXRetail
+/// Inventory Charter, 2005; PROVENANCE.md), our own values: `Transaction
+/// xsi:type="RetailTransactionStockView" Version="1.0"` with the flags as attributes and the
+/// `LineItem`s directly inside it (no `RetailTransaction`), `RetailStoreID`, `UnitListPrice`
+/// above the regular price. Summed by hand: 2 × 2.50 = 5.00 and 1 × 3.20 = 3.20, net 8.20, no
+/// tax, no tender (the example has none). Before, the transaction was dropped without a
+/// reject.
+fn stock_view(cancel: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<POSLog xmlns="http://www.nrf-arts.org/IXRetail/namespace/"
+    xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+  <Transaction xsi:type="RetailTransactionStockView" Version="1.0" CancelFlag="{cancel}"
+    TrainingModeFlag="false" OfflineFlag="false" OutsideSalesFlag="false" SuspendFlag="false">
+    <RetailStoreID>Market</RetailStoreID>
+    <WorkstationID>POS2</WorkstationID>
+    <SequenceNumber>17</SequenceNumber>
+    <BusinessDayDate>2024-06-03</BusinessDayDate>
+    <BeginDateTime>2024-06-03T09:03:00</BeginDateTime>
+    <EndDateTime>2024-06-03T09:05:00</EndDateTime>
+    <OperatorID>7</OperatorID>
+    <CurrencyCode>USD</CurrencyCode>
+    <LineItem VoidFlag="false">
+      <SequenceNumber>1</SequenceNumber>
+      <Sale ItemType="Stock">
+        <POSIdentity><POSItemID>00012345678905</POSItemID></POSIdentity>
+        <ItemID>TEA-1</ItemID>
+        <MerchandiseHierarchy Level="Department">Tea</MerchandiseHierarchy>
+        <Description>Green tea</Description>
+        <UnitListPrice>2.75</UnitListPrice>
+        <RegularSalesUnitPrice>2.50</RegularSalesUnitPrice>
+        <ActualSalesUnitPrice>2.50</ActualSalesUnitPrice>
+        <ExtendedAmount>5.00</ExtendedAmount>
+        <Quantity>2</Quantity>
+      </Sale>
+    </LineItem>
+    <LineItem VoidFlag="false">
+      <SequenceNumber>2</SequenceNumber>
+      <Sale ItemType="Stock">
+        <ItemID>MUG-4</ItemID>
+        <RegularSalesUnitPrice>3.20</RegularSalesUnitPrice>
+        <ActualSalesUnitPrice>3.20</ActualSalesUnitPrice>
+        <ExtendedAmount>3.20</ExtendedAmount>
+        <Quantity>1</Quantity>
+      </Sale>
+    </LineItem>
+  </Transaction>
+</POSLog>"#
+    )
+}
+
+#[test]
+fn ixretail_1_0_transaction_holding_its_line_items_is_read() {
+    let mut c = Context::for_tenant("t");
+    c.default_currency = "USD".into();
+    let t = one(&parse(&c, &stock_view("false")).unwrap()).clone();
+    assert_eq!(t.key.source_txn_id, "Market-POS2-2024-06-03-17");
+    assert_eq!(t.status, TxnStatus::Completed);
+    let got: Vec<(&str, Decimal, Decimal, Decimal)> = t
+        .lines
+        .iter()
+        .map(|l| {
+            (
+                l.raw_item_id.as_str(),
+                l.quantity,
+                l.unit_price,
+                l.net_amount,
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("TEA-1", d("2"), d("2.50"), d("5.00")),
+            ("MUG-4", d("1"), d("3.20"), d("3.20"))
+        ]
+    );
+    assert_eq!(sums(&t), (d("8.20"), d("0"), d("0")));
+    let t = one(&parse(&c, &stock_view("true")).unwrap()).clone();
+    assert_eq!(
+        t.status,
+        TxnStatus::Cancelled,
+        "CancelFlag on the Transaction"
+    );
+}
