@@ -378,3 +378,37 @@ fn ixretail_1_0_transaction_holding_its_line_items_is_read() {
         "CancelFlag on the Transaction"
     );
 }
+
+/// The Swedish standard's cash tender example: `Amount` 55.50 (the bill), `AmountAppliedToBill`
+/// 55.00 (what was taken, rounded to whole kronor), `Rounding` 0.50, with the grand total after
+/// rounding (55.00) and a summary `Tax` of the goods (44.40 + 11.10 = 55.50); our own item.
+/// Summed by hand: the rate-only line holds its 25 % (tax 55.50 × 25 / 125 = 11.10, net 44.40,
+/// told by the summary tax since the grand total is neither the goods nor goods + tax); the cash
+/// is 55.00 and the rounding, written down, a tender `other` of +0.50, so the tenders are the
+/// goods 55.50.
+#[test]
+fn swedish_cash_rounding_with_amount_applied_to_bill() {
+    let xml = r#"<DigitalReceipt MajorVersion="6" xmlns="http://www.nrf-arts.org/IXRetail/namespace/"><Transaction>
+<BusinessUnit><UnitID>b-1</UnitID></BusinessUnit><WorkstationID>1</WorkstationID><SequenceNumber>5</SequenceNumber>
+<CurrencyCode>SEK</CurrencyCode><ReceiptDateTime>2024-05-02T10:00:00+02:00</ReceiptDateTime>
+<RetailTransaction>
+<LineItem><Sale><ItemID>1</ItemID><ActualSalesUnitPrice>55.50</ActualSalesUnitPrice><ExtendedAmount>55.50</ExtendedAmount><Quantity>1</Quantity><Tax><Percent>25</Percent></Tax></Sale><SequenceNumber>1</SequenceNumber></LineItem>
+<LineItem><Tax><TaxableAmount TaxIncludedInTaxableAmountFlag="false">44.40</TaxableAmount><Amount>11.10</Amount><Percent>25</Percent></Tax><SequenceNumber>2</SequenceNumber></LineItem>
+<LineItem><Tender TypeCode="Sale" TenderType="Cash"><Amount Currency="SEK">55.50</Amount><AmountAppliedToBill Currency="SEK">55.00</AmountAppliedToBill><Rounding Currency="SEK">0.50</Rounding></Tender><SequenceNumber>3</SequenceNumber></LineItem>
+<Total TotalType="TransactionGrandAmount" CurrencyCode="SEK">55.00</Total>
+</RetailTransaction></Transaction></DigitalReceipt>"#;
+    let t = one(&parse(&swedish(), xml).unwrap()).clone();
+    assert_eq!(sums(&t), (d("44.40"), d("11.10"), d("55.50")));
+    let tenders: Vec<(i32, TenderMethod, Decimal)> = t
+        .tenders
+        .iter()
+        .map(|x| (x.tender_no, x.method, x.amount))
+        .collect();
+    assert_eq!(
+        tenders,
+        vec![
+            (3, TenderMethod::Cash, d("55.00")),
+            (400_003, TenderMethod::Other, d("0.50"))
+        ]
+    );
+}
