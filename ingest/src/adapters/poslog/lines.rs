@@ -100,6 +100,9 @@ struct LineMoney {
 /// price: `Amount Action="Replace"` 0.50 with `PreviousPrice` 0.60 on a line of 2 whose
 /// `ActualSalesUnitPrice` is 0.50 and `ExtendedAmount` 1.00): a price override, which the
 /// actual price (else the extended amount, see [`deal_price`]) already carries, so no discount.
+/// A modifier with `VoidFlag` true was taken back before the sale ended: no discount (ARTS
+/// gives `RetailPriceModifier` the flag; Oracle MICROS writes it on every modifier, and readers
+/// of its POSLog keep only `RetailPriceModifier[@VoidFlag='false']`).
 fn modifiers(item: Node, base: Option<Decimal>, dp: u32) -> R<Option<Decimal>> {
     let mut sum: Option<Decimal> = None;
     for m in item.children().filter(|c| {
@@ -108,6 +111,7 @@ fn modifiers(item: Node, base: Option<Decimal>, dp: u32) -> R<Option<Decimal>> {
                 c.tag_name().name(),
                 "RetailPriceModifier" | "PriceDerivationResult"
             )
+            && !flag(*c, "VoidFlag")
     }) {
         let amount = child(m, "Amount").filter(|a| !text(*a).is_empty());
         let action = amount

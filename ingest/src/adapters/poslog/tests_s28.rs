@@ -412,3 +412,30 @@ fn swedish_cash_rounding_with_amount_applied_to_bill() {
         ]
     );
 }
+
+/// Oracle MICROS POSLog (read by a public order-management integration, PROVENANCE.md) flags
+/// every `RetailPriceModifier` with `VoidFlag`; a voided one was taken back at the till. Our own
+/// values: regular 50.00, a voided 10.00 markdown and a live 5.00 one, `ExtendedAmount` 45.00,
+/// cash 45.00 = the grand total. Summed by hand: discount 5.00, net 45.00. Before, the voided
+/// modifier counted too (discount 15.00).
+#[test]
+fn a_voided_price_modifier_is_no_discount() {
+    let xml = r#"<POSLog xmlns="http://www.nrf-arts.org/IXRetail/namespace/"><Transaction>
+<RetailStoreID>S1</RetailStoreID><WorkstationID>2</WorkstationID><SequenceNumber>40</SequenceNumber>
+<BusinessDayDate>2024-07-01</BusinessDayDate><EndDateTime>2024-07-01T12:00:00+09:00</EndDateTime><CurrencyCode>EUR</CurrencyCode>
+<RetailTransaction TransactionStatus="Delivered">
+<LineItem VoidFlag="false"><SequenceNumber>1</SequenceNumber><Sale ItemType="Stock"><ItemID>BAG-1</ItemID>
+<RegularSalesUnitPrice>50.00</RegularSalesUnitPrice><ExtendedAmount>45.00</ExtendedAmount><Quantity>1</Quantity>
+<RetailPriceModifier VoidFlag="true"><SequenceNumber>1</SequenceNumber><PromotionID>P1</PromotionID><Amount Action="Subtract">10.00</Amount></RetailPriceModifier>
+<RetailPriceModifier VoidFlag="false"><SequenceNumber>2</SequenceNumber><PromotionID>P2</PromotionID><Amount Action="Subtract">5.00</Amount></RetailPriceModifier>
+</Sale></LineItem>
+<LineItem VoidFlag="false"><SequenceNumber>2</SequenceNumber><Tender TenderType="Cash"><Amount>45.00</Amount></Tender></LineItem>
+<Total TotalType="TransactionGrandAmount">45.00</Total>
+</RetailTransaction></Transaction></POSLog>"#;
+    let mut c = Context::for_tenant("t");
+    c.default_currency = "EUR".into();
+    let t = one(&parse(&c, xml).unwrap()).clone();
+    let l = &t.lines[0];
+    assert_eq!((l.discount, l.net_amount), (d("5.00"), d("45.00")));
+    assert_eq!(sums(&t), (d("45.00"), d("0"), d("45.00")));
+}
