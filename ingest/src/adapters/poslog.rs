@@ -177,9 +177,12 @@ struct Head {
     currency: Option<String>,
 }
 
+/// The store: `BusinessUnit/UnitID` (the `RetailStore` one when several), else
+/// `BusinessUnit/BusinessUnitNumber` (an ARTS-derived retailer dialect, FGL Sports' EAI
+/// `arts:` messages, which name no `UnitID`), else `RetailStoreID`.
 fn store_of(t: Node) -> Option<String> {
     let units: Vec<Node> = children(t, "BusinessUnit")
-        .filter_map(|b| child(b, "UnitID"))
+        .filter_map(|b| child(b, "UnitID").or_else(|| child(b, "BusinessUnitNumber")))
         .collect();
     let unit = units
         .iter()

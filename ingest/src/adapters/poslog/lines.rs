@@ -27,6 +27,8 @@ fn is_barcode_type(t: &str) -> bool {
 /// `ItemID` of a barcode type, a `POSIdentity` whose `POSIDType` is one: Wincor Nixdorf / GK
 /// TP.net send the article number as `ItemID` and the scanned EAN as
 /// `POSIdentity POSIDType="EAN"`), as for the other sources where the GTIN is the product key.
+/// FGL Sports' ARTS-derived EAI messages have no `ItemID`: the item is `Item/ItemNumber` with
+/// its barcode in `Item/UPCNumber` (and its name in `Item/ItemName`).
 fn item_codes(item: Node) -> R<(String, crate::sku::ItemKey)> {
     let ids: Vec<(Option<&str>, &str)> = children(item, "ItemID")
         .map(|n| (attr(n, "Type").or_else(|| attr(n, "Name")), text(n)))
@@ -39,6 +41,7 @@ fn item_codes(item: Node) -> R<(String, crate::sku::ItemKey)> {
         .or(ids.first())
         .map(|(_, v)| *v)
         .or_else(|| child(item, "POSIdentity").and_then(|p| child_text(p, "POSItemID")))
+        .or_else(|| child(item, "Item").and_then(|i| child_text(i, "ItemNumber")))
         .ok_or_else(|| Bad("no <ItemID> nor <POSIdentity><POSItemID>".into()))?;
     let gtin = children(item, "SerialNumber")
         .find(|s| s.attribute("Type") == Some("GTIN"))
@@ -54,6 +57,11 @@ fn item_codes(item: Node) -> R<(String, crate::sku::ItemKey)> {
                 .filter(|p| attr(*p, "POSIDType").is_some_and(is_barcode_type))
                 .filter_map(|p| child_text(p, "POSItemID"))
                 .find_map(item_key)
+        })
+        .or_else(|| {
+            child(item, "Item")
+                .and_then(|i| child_text(i, "UPCNumber"))
+                .and_then(item_key)
         });
     let key = gtin
         .or_else(|| item_key(raw))
@@ -580,6 +588,7 @@ pub(super) fn item_line(
     let entry = entry_method(li);
     // `Description` first: some exports use `ItemID Name` as a label of the id kind ("SKU").
     let description = child_text(item, "Description")
+        .or_else(|| child(item, "Item").and_then(|i| child_text(i, "ItemName")))
         .or_else(|| {
             child(item, "ItemID")
                 .and_then(|n| attr(n, "Name"))

@@ -439,3 +439,55 @@ fn a_voided_price_modifier_is_no_discount() {
     assert_eq!((l.discount, l.net_amount), (d("5.00"), d("45.00")));
     assert_eq!(sums(&t), (d("45.00"), d("0"), d("45.00")));
 }
+
+/// FGL Sports' EAI "ARTS" messages (an `eai:Exchange` wrapping `eai:POSLog`, elements in the
+/// `http://www.fgl.com/ARTS` namespace; a public test stub, PROVENANCE.md), our own values: the
+/// store as `BusinessUnit/BusinessUnitNumber` (no `UnitID`), the item as `Item/ItemNumber` with
+/// `UPCNumber` and `ItemName` (no `ItemID`), no `ExtendedAmount`, Canadian GST 5 % as a line
+/// `Tax` with `Amount` and `Percent` (on top: 2 × 40.00 × 5 / 100 = 4.00), a summary `Tax`
+/// line item, cash 84.00. Before, the transaction was refused for want of a store, and then of
+/// an item id.
+#[test]
+fn fgl_eai_business_unit_number_and_item_number() {
+    let xml = r#"<eai:Exchange MajorVersion="2" xmlns:eai="http://www.fgl.com/exchange/" xmlns:arts="http://www.fgl.com/ARTS"><eai:Messages><eai:POSLog>
+<arts:Count>1</arts:Count>
+<arts:Transaction TypeCode="SaleTransaction">
+<arts:BusinessUnit><arts:Index>1</arts:Index><arts:BusinessUnitNumber>17</arts:BusinessUnitNumber><arts:BusinessUnitTypeCode>RT</arts:BusinessUnitTypeCode></arts:BusinessUnit>
+<arts:WorkstationID>101</arts:WorkstationID><arts:SequenceNumber>000009</arts:SequenceNumber>
+<arts:BeginDateTime>2024-10-04T10:02:51-06:00</arts:BeginDateTime><arts:OperatorID>7</arts:OperatorID>
+<arts:RetailTransaction><arts:LineItemCount>3</arts:LineItemCount>
+<arts:LineItem VoidFlag="false"><arts:Index>1</arts:Index><arts:SequenceNumber>1</arts:SequenceNumber>
+<arts:Sale TaxableFlag="true" ItemType="Stock"><arts:TaxCount>1</arts:TaxCount>
+<arts:Item><arts:ItemNumber>555001</arts:ItemNumber><arts:ItemName>SKI POLES</arts:ItemName><arts:UPCNumber>036000291452</arts:UPCNumber></arts:Item>
+<arts:RegularSalesUnitPrice>40.00</arts:RegularSalesUnitPrice><arts:ActualSalesUnitPrice>40.00</arts:ActualSalesUnitPrice>
+<arts:DiscountAmount>0.00</arts:DiscountAmount><arts:Quantity>2</arts:Quantity>
+<arts:Tax TypeCode="Sale" TaxType="GST"><arts:Index>1</arts:Index><arts:Amount>4.00</arts:Amount><arts:Percent>5</arts:Percent></arts:Tax>
+</arts:Sale><arts:LineItemSubtypeCode>Sale</arts:LineItemSubtypeCode></arts:LineItem>
+<arts:LineItem><arts:Index>2</arts:Index><arts:SequenceNumber>2</arts:SequenceNumber>
+<arts:Tax TypeCode="Sale" TaxType="GST"><arts:Index>1</arts:Index><arts:Amount>4.00</arts:Amount><arts:Percent>5</arts:Percent></arts:Tax>
+<arts:LineItemSubtypeCode>Tax</arts:LineItemSubtypeCode></arts:LineItem>
+<arts:LineItem><arts:Index>3</arts:Index><arts:SequenceNumber>3</arts:SequenceNumber>
+<arts:Tender TypeCode="Sale" TenderType="Cash" SubTenderType="CAD"><arts:Amount>84.00</arts:Amount></arts:Tender>
+<arts:LineItemSubtypeCode>Tender</arts:LineItemSubtypeCode></arts:LineItem>
+<arts:Total TotalType="TransactionGrossAmount">84.00</arts:Total><arts:Total TotalType="TransactionSubtotal">80.00</arts:Total>
+</arts:RetailTransaction><arts:TransactionSubtypeCode>RetailTransaction</arts:TransactionSubtypeCode>
+</arts:Transaction></eai:POSLog></eai:Messages></eai:Exchange>"#;
+    let mut c = Context::for_tenant("t");
+    c.default_currency = "CAD".into();
+    let t = one(&parse(&c, xml).unwrap()).clone();
+    assert_eq!(t.key.store_id, "17");
+    let l = &t.lines[0];
+    assert_eq!(
+        (
+            l.raw_item_id.as_str(),
+            l.gtin.as_deref(),
+            l.description.as_deref()
+        ),
+        ("555001", Some("00036000291452"), Some("SKI POLES"))
+    );
+    assert_eq!(
+        (l.quantity, l.net_amount, l.tax),
+        (d("2"), d("80.00"), d("4.00"))
+    );
+    assert_eq!(sums(&t), (d("80.00"), d("4.00"), d("84.00")));
+}
