@@ -28,7 +28,8 @@ fn is_barcode_type(t: &str) -> bool {
 /// TP.net send the article number as `ItemID` and the scanned EAN as
 /// `POSIdentity POSIDType="EAN"`), as for the other sources where the GTIN is the product key.
 /// FGL Sports' ARTS-derived EAI messages have no `ItemID`: the item is `Item/ItemNumber` with
-/// its barcode in `Item/UPCNumber` (and its name in `Item/ItemName`).
+/// its barcode in `Item/UPCNumber` (and its name in `Item/ItemName`), a service (repairs and
+/// alterations) `NonSKUItem/ServiceItemTypeCode` (its name in `ServiceItemTypeDescriptionText`).
 fn item_codes(item: Node) -> R<(String, crate::sku::ItemKey)> {
     let ids: Vec<(Option<&str>, &str)> = children(item, "ItemID")
         .map(|n| (attr(n, "Type").or_else(|| attr(n, "Name")), text(n)))
@@ -42,6 +43,7 @@ fn item_codes(item: Node) -> R<(String, crate::sku::ItemKey)> {
         .map(|(_, v)| *v)
         .or_else(|| child(item, "POSIdentity").and_then(|p| child_text(p, "POSItemID")))
         .or_else(|| child(item, "Item").and_then(|i| child_text(i, "ItemNumber")))
+        .or_else(|| child(item, "NonSKUItem").and_then(|i| child_text(i, "ServiceItemTypeCode")))
         .ok_or_else(|| Bad("no <ItemID> nor <POSIdentity><POSItemID>".into()))?;
     let gtin = children(item, "SerialNumber")
         .find(|s| s.attribute("Type") == Some("GTIN"))
@@ -590,6 +592,9 @@ pub(super) fn item_line(
     let description = child_text(item, "Description")
         .or_else(|| child(item, "Item").and_then(|i| child_text(i, "ItemName")))
         .or_else(|| {
+            child(item, "NonSKUItem").and_then(|i| child_text(i, "ServiceItemTypeDescriptionText"))
+        })
+        .or_else(|| {
             child(item, "ItemID")
                 .and_then(|n| attr(n, "Name"))
                 .filter(|n| !is_barcode_type(n) && !is_id_kind(n))
@@ -652,7 +657,11 @@ fn is_id_kind(name: &str) -> bool {
 /// tie the return to nothing while claiming an original.
 fn link_id(_ctx: &Context, h: &Head, l: Node) -> Option<String> {
     let store = child(l, "BusinessUnit")
-        .and_then(|b| child_text(b, "UnitID").or(Some(text(b)).filter(|s| !s.is_empty())))
+        .and_then(|b| {
+            child_text(b, "UnitID")
+                .or_else(|| child_text(b, "BusinessUnitNumber"))
+                .or(Some(text(b)).filter(|s| !s.is_empty()))
+        })
         .or_else(|| child_text(l, "RetailStoreID"))
         .map(str::to_string)
         .unwrap_or_else(|| h.store.clone());

@@ -491,3 +491,48 @@ fn fgl_eai_business_unit_number_and_item_number() {
     );
     assert_eq!(sums(&t), (d("80.00"), d("4.00"), d("84.00")));
 }
+
+/// The same FGL dialect's service return (PROVENANCE.md), our own values: a `Return` of a
+/// `NonSKUItem` (`ServiceItemTypeCode`, no item number) at 20.00 with two line taxes on top
+/// (5 % = 1.00 and 9 % = 1.80: 2.80, the rates summed, 14 % of 20.00), a `TransactionLink` to the
+/// sale naming its store by `BusinessUnitNumber`, a cash refund of 22.80. Before, the
+/// transaction was refused for want of an item id.
+#[test]
+fn fgl_eai_service_return_of_a_non_sku_item() {
+    let xml = r#"<eai:Exchange MajorVersion="2" xmlns:eai="http://www.fgl.com/exchange/" xmlns:arts="http://www.fgl.com/ARTS"><eai:Messages><eai:POSLog>
+<arts:Transaction TypeCode="ReturnTransaction">
+<arts:BusinessUnit><arts:BusinessUnitNumber>17</arts:BusinessUnitNumber></arts:BusinessUnit>
+<arts:WorkstationID>1</arts:WorkstationID><arts:SequenceNumber>2522</arts:SequenceNumber>
+<arts:BeginDateTime>2024-08-10T13:47:47Z</arts:BeginDateTime><arts:OperatorID>1</arts:OperatorID>
+<arts:RetailTransaction>
+<arts:LineItem VoidFlag="false"><arts:Index>1</arts:Index><arts:SequenceNumber>1</arts:SequenceNumber>
+<arts:Return ItemType="Service" TaxableFlag="true"><arts:TaxCount>2</arts:TaxCount>
+<arts:NonSKUItem><arts:ServiceItemTypeCode>REPAIRS</arts:ServiceItemTypeCode><arts:ServiceItemTypeDescriptionText>Repairs</arts:ServiceItemTypeDescriptionText></arts:NonSKUItem>
+<arts:RegularSalesUnitPrice>20.00</arts:RegularSalesUnitPrice><arts:ActualSalesUnitPrice>20.00</arts:ActualSalesUnitPrice>
+<arts:DiscountAmount>0</arts:DiscountAmount><arts:Quantity>1</arts:Quantity>
+<arts:Tax TaxType="HSTF" TypeCode="Refund"><arts:Index>1</arts:Index><arts:Amount>1.00</arts:Amount><arts:Percent>5</arts:Percent></arts:Tax>
+<arts:Tax TaxType="HSTP" TypeCode="Refund"><arts:Index>2</arts:Index><arts:Amount>1.80</arts:Amount><arts:Percent>9</arts:Percent></arts:Tax>
+<arts:TransactionLink><arts:BusinessUnit><arts:BusinessUnitNumber>380</arts:BusinessUnitNumber></arts:BusinessUnit>
+<arts:WorkstationID>1</arts:WorkstationID><arts:SequenceNumber>4856</arts:SequenceNumber>
+<arts:BeginDateTime>2024-03-01T00:00:00Z</arts:BeginDateTime></arts:TransactionLink>
+<arts:NonVerifiedReturnFlag>true</arts:NonVerifiedReturnFlag><arts:ReasonCode>DEFECTIVE</arts:ReasonCode>
+</arts:Return><arts:LineItemSubtypeCode>Return</arts:LineItemSubtypeCode></arts:LineItem>
+<arts:LineItem><arts:Index>2</arts:Index><arts:SequenceNumber>2</arts:SequenceNumber>
+<arts:Tender TenderType="Cash" SubTenderType="CAD" TypeCode="Refund"><arts:Amount>22.80</arts:Amount></arts:Tender>
+<arts:LineItemSubtypeCode>Tender</arts:LineItemSubtypeCode></arts:LineItem>
+</arts:RetailTransaction></arts:Transaction></eai:POSLog></eai:Messages></eai:Exchange>"#;
+    let mut c = Context::for_tenant("t");
+    c.default_currency = "CAD".into();
+    let t = one(&parse(&c, xml).unwrap()).clone();
+    let l = &t.lines[0];
+    assert_eq!(
+        (l.kind, l.raw_item_id.as_str(), l.description.as_deref()),
+        (LineKind::Return, "REPAIRS", Some("Repairs"))
+    );
+    assert_eq!(
+        (l.quantity, l.net_amount, l.tax),
+        (d("-1"), d("-20.00"), d("-2.80"))
+    );
+    assert_eq!(l.original_txn_id.as_deref(), Some("380-1-2024-03-01-4856"));
+    assert_eq!(sums(&t), (d("-20.00"), d("-2.80"), d("-22.80")));
+}
