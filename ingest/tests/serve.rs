@@ -363,6 +363,116 @@ async fn order_notifications_fetch_the_order_from_the_configured_api() {
     );
 }
 
+/// A signed Square `order.updated` notification naming `order`, with its own event id.
+fn square_note(cfg: &Config, event: &str, order: &str) -> (String, String) {
+    let note = format!(
+        r#"{{"merchant_id":"M","type":"order.updated","event_id":"{event}","created_at":"2026-11-01T00:00:00Z","data":{{"type":"order_updated","id":"{order}","object":{{"order_updated":{{"order_id":"{order}","version":1,"location_id":"D7AVYMEAPJ3A3","state":"OPEN"}}}}}}}}"#
+    );
+    let sig = signature::square_sign(
+        cfg.square.signature_key.as_deref().unwrap(),
+        cfg.square.notification_url.as_deref().unwrap(),
+        note.as_bytes(),
+    );
+    (note, sig)
+}
+
+/// A fetch that fails the same way at every retry (404: an order the token cannot see, 401: a
+/// token gone bad) or gives a body that is no order (a 200 error object) keeps the notification
+/// with a reject naming the order; before s28 it was a 503 (or 502) with nothing kept, so
+/// Square retried the same failure until it gave the notification up. A failure Square may get
+/// over (503) is still a 503 with `Retry-After` and nothing stored.
+#[tokio::test]
+#[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
+async fn square_orders_that_cannot_be_fetched_keep_the_notification_or_ask_for_a_retry() {
+    use axum::http::StatusCode;
+    use axum::routing::get;
+    let fake = axum::Router::new().route(
+        "/v2/orders/{id}",
+        get(
+            |axum::extract::Path(id): axum::extract::Path<String>| async move {
+                match id.as_str() {
+                    "GONE1" => (StatusCode::NOT_FOUND, r#"{"errors":[{"category":"INVALID_REQUEST_ERROR","code":"NOT_FOUND","detail":"Order not found"}]}"#),
+                    "TOKEN1" => (StatusCode::UNAUTHORIZED, r#"{"errors":[{"category":"AUTHENTICATION_ERROR","code":"ACCESS_TOKEN_EXPIRED"}]}"#),
+                    "ERROBJ1" => (StatusCode::OK, r#"{"errors":[{"category":"API_ERROR","code":"INTERNAL_SERVER_ERROR","detail":"oops"}]}"#),
+                    _ => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
+                }
+            },
+        ),
+    );
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let fake_base = format!("http://{}", l.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(l, fake).await.unwrap() });
+
+    let url = fresh_db("fetch_fail").await;
+    let cfg = config("t");
+    let base = start(&url, cfg.clone(), Some(fake_base)).await;
+    let db = connect(&url).await;
+    let http = reqwest::Client::new();
+    let post = |event: &str, order: &str| {
+        let (note, sig) = square_note(&cfg, event, order);
+        http.post(format!("{base}/v1/webhooks/square"))
+            .header("x-square-hmacsha256-signature", sig)
+            .body(note)
+            .send()
+    };
+
+    let r = post("evt-busy", "BUSY1").await.unwrap();
+    assert_eq!(r.status(), 503);
+    assert_eq!(r.headers()["retry-after"], "5");
+    assert_eq!(
+        scalar_i64(&db, "SELECT count(*) FROM pos.raw_inbox").await,
+        0,
+        "a transient failure stores nothing: Square sends it again"
+    );
+
+    for (event, order) in [("evt-gone", "GONE1"), ("evt-token", "TOKEN1")] {
+        let r = post(event, order).await.unwrap();
+        assert_eq!(r.status(), 200, "{order}: {}", r.text().await.unwrap());
+        let body = json(r).await;
+        assert_eq!(body["rejected"][0]["detail"]["order"], order, "{body}");
+        let reason = body["rejected"][0]["reason"].as_str().unwrap();
+        assert!(reason.contains("/v1/ingest/square"), "{reason}");
+        let kept = format!("SELECT count(*) FROM pos.raw_inbox i JOIN pos.reject r USING (inbox_id) WHERE pos.inbox_payload(i) LIKE '%{event}%' AND r.detail->>'order' = '{order}'");
+        assert_eq!(
+            scalar_i64(&db, &kept).await,
+            1,
+            "{order}: the notification kept"
+        );
+    }
+
+    let r = post("evt-errobj", "ERROBJ1").await.unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    assert_eq!(
+        scalar_i64(
+            &db,
+            "SELECT count(*) FROM pos.reject WHERE reason LIKE 'order ERROBJ1 from Square:%'"
+        )
+        .await,
+        1,
+        "the body fetched is kept as a rejected inbox row naming the order"
+    );
+    assert_eq!(
+        scalar_i64(&db, "SELECT count(*) FROM pos.raw_inbox i WHERE pos.inbox_payload(i) LIKE '%INTERNAL_SERVER_ERROR%'").await,
+        1
+    );
+
+    let metrics = http
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for line in [
+        r#"pos_ingest_fetch_failures_total{provider="square",outcome="retry"} 1"#,
+        r#"pos_ingest_fetch_failures_total{provider="square",outcome="kept"} 2"#,
+        r#"pos_ingest_fetch_failures_total{provider="square",outcome="unreadable"} 1"#,
+    ] {
+        assert!(metrics.contains(line), "{line} in\n{metrics}");
+    }
+}
+
 #[tokio::test]
 #[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
 async fn clover_notifications_fetch_the_orders_and_keep_the_ones_not_found() {

@@ -18,7 +18,27 @@ pub enum FetchError {
     )]
     NotConfigured,
     #[error("fetching order {id} failed: {msg}")]
-    Failed { id: String, msg: String },
+    Failed {
+        id: String,
+        msg: String,
+        /// Whether asking again may help: the connection failed or timed out, or Square
+        /// answered 408, 429 or 5xx. A 4xx else (401 a bad token, 403, 404 an order the token
+        /// cannot see) or an id that is none comes back the same at every retry of the sender.
+        transient: bool,
+    },
+}
+
+impl FetchError {
+    /// See `Failed::transient`.
+    pub fn transient(&self) -> bool {
+        matches!(
+            self,
+            FetchError::Failed {
+                transient: true,
+                ..
+            }
+        )
+    }
 }
 
 impl SquareFetcher {
@@ -37,16 +57,17 @@ impl SquareFetcher {
 
     /// The RetrieveOrderResponse body, verbatim (it goes to the inbox as its own payload).
     pub async fn order(&self, id: &str) -> Result<String, FetchError> {
-        let fail = |msg: String| FetchError::Failed {
+        let fail = |msg: String, transient: bool| FetchError::Failed {
             id: id.to_string(),
             msg,
+            transient,
         };
         if id.is_empty()
             || !id
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
         {
-            return Err(fail(format!("`{id}` is not a Square order id")));
+            return Err(fail(format!("`{id}` is not a Square order id"), false));
         }
         let mut req = self
             .client
@@ -55,15 +76,84 @@ impl SquareFetcher {
         if let Some(t) = &self.token {
             req = req.bearer_auth(t);
         }
-        let resp = req.send().await.map_err(|e| fail(e.to_string()))?;
+        let resp = req.send().await.map_err(|e| fail(e.to_string(), true))?;
         let status = resp.status();
-        let body = resp.text().await.map_err(|e| fail(e.to_string()))?;
+        let body = resp.text().await.map_err(|e| fail(e.to_string(), true))?;
         if !status.is_success() {
-            return Err(fail(format!(
-                "HTTP {status}: {}",
-                body.chars().take(200).collect::<String>()
-            )));
+            let transient = status.is_server_error() || matches!(status.as_u16(), 408 | 429);
+            return Err(fail(
+                format!(
+                    "HTTP {status}: {}",
+                    body.chars().take(200).collect::<String>()
+                ),
+                transient,
+            ));
         }
         Ok(body)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::extract::Path;
+    use axum::http::StatusCode;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    /// A fake Square API under a path prefix: each order id names the status it is answered
+    /// with (`S404`, `S503`…), `OK1` its order; every request is counted.
+    async fn fake() -> (String, Arc<AtomicUsize>) {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let seen = calls.clone();
+        let app = axum::Router::new().route(
+            "/prefix/v2/orders/{id}",
+            axum::routing::get(move |Path(id): Path<String>| {
+                seen.fetch_add(1, Ordering::SeqCst);
+                async move {
+                    match id.strip_prefix('S').and_then(|c| c.parse::<u16>().ok()) {
+                        Some(code) => (StatusCode::from_u16(code).unwrap(), "{}".to_string()),
+                        None => (StatusCode::OK, format!(r#"{{"order":{{"id":"{id}"}}}}"#)),
+                    }
+                }
+            }),
+        );
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}/prefix/", l.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(l, app).await.unwrap() });
+        (base, calls)
+    }
+
+    #[tokio::test]
+    async fn failures_square_may_get_over_are_transient_and_the_others_are_not() {
+        let (base, calls) = fake().await;
+        let f = SquareFetcher::new(Some(&base), Some("t")).unwrap();
+        assert_eq!(f.order("OK1").await.unwrap(), r#"{"order":{"id":"OK1"}}"#);
+        for (id, transient) in [
+            ("S404", false),
+            ("S401", false),
+            ("S403", false),
+            ("S400", false),
+            ("S408", true),
+            ("S429", true),
+            ("S500", true),
+            ("S503", true),
+        ] {
+            let e = f.order(id).await.unwrap_err();
+            assert_eq!(e.transient(), transient, "{id}: {e}");
+        }
+        // Nothing listens on the port any more: a connection error, Square may be back soon.
+        let closed = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .unwrap();
+        let closed = format!("http://{closed}");
+        let gone = SquareFetcher::new(Some(&closed), None).unwrap();
+        assert!(gone.order("OK1").await.unwrap_err().transient());
+        // An id that could leave its path segment never reaches the API, and never will.
+        let before = calls.load(Ordering::SeqCst);
+        for id in ["../v2/locations", "a?b", "a#b", "a/b", "a%2Fb", ""] {
+            assert!(!f.order(id).await.unwrap_err().transient(), "{id}");
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), before);
     }
 }

@@ -83,6 +83,11 @@ pub struct Metrics {
     pub batch_phase: [Histogram; Phase::ALL.len()],
     /// HTTP responses by (route, status code).
     responses: Mutex<std::collections::BTreeMap<(String, u16), u64>>,
+    /// Orders a webhook named that were not fetched, by (provider, outcome): `retry` (the
+    /// sender was answered 503 to send it again), `kept` (a reject on the kept notification),
+    /// `unreadable` (fetched, kept as a rejected inbox row). Without it a token gone bad showed
+    /// only as 503s or 200s on the route.
+    fetch_failures: Mutex<std::collections::BTreeMap<(&'static str, &'static str), u64>>,
 }
 
 impl Default for Metrics {
@@ -105,6 +110,7 @@ impl Default for Metrics {
             queue_wait: Histogram::new(),
             batch_phase: [const { Histogram::new() }; Phase::ALL.len()],
             responses: Mutex::new(Default::default()),
+            fetch_failures: Mutex::new(Default::default()),
         }
     }
 }
@@ -113,6 +119,15 @@ impl Metrics {
     pub fn response(&self, route: &str, code: u16) {
         let mut m = self.responses.lock().unwrap_or_else(|p| p.into_inner());
         *m.entry((route.to_string(), code)).or_default() += 1;
+    }
+
+    /// An order not fetched (see `fetch_failures`).
+    pub fn fetch_failed(&self, provider: &'static str, outcome: &'static str) {
+        let mut m = self
+            .fetch_failures
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        *m.entry((provider, outcome)).or_default() += 1;
     }
 
     pub fn observe_phases(&self, p: &Phases) {
@@ -231,6 +246,19 @@ impl Metrics {
             let _ = writeln!(
                 out,
                 "pos_ingest_http_responses_total{{route=\"{route}\",code=\"{code}\"}} {n}"
+            );
+        }
+        let name = "pos_ingest_fetch_failures_total";
+        let _ = writeln!(out, "# HELP {name} Orders a webhook named that were not fetched, by provider and outcome (retry: answered 503; kept: a reject on the kept notification; unreadable: kept as a rejected inbox row).\n# TYPE {name} counter");
+        for ((provider, outcome), n) in self
+            .fetch_failures
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+        {
+            let _ = writeln!(
+                out,
+                "{name}{{provider=\"{provider}\",outcome=\"{outcome}\"}} {n}"
             );
         }
         out

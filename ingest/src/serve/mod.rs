@@ -485,6 +485,17 @@ async fn handle_inner(
         return resp;
     }
     fetch_clover(s, ctx, &mut mapped).await;
+    commit(s, mapped, invalid, keep).await
+}
+
+/// Stores what was mapped (and fetched), and answers: 200 with what was stored, the 422 of a
+/// single invalid record (kept first on a webhook route), or the committer's refusal.
+async fn commit(
+    s: &AppState,
+    mut mapped: Mapped,
+    invalid: Option<(String, Option<String>)>,
+    keep: bool,
+) -> Response {
     if !keep && mapped.envelopes.is_empty() {
         // `[]`: nothing to store, so no transaction and no audit row for it.
         let body = json!({ "status": "committed", "batch_id": null, "stored": 0, "duplicates": 0, "rejected": [] });
@@ -610,38 +621,74 @@ fn kept_unreadable(
 }
 
 /// Fetches the Square orders a notification named and adds each as its own payload.
+///
+/// A failure Square may get over (connection, timeout, 408, 429, 5xx) is answered 503 with
+/// `Retry-After`, nothing stored, and Square sends the notification again. One that comes back
+/// the same at every retry (401 a bad or expired token, 403, 404 an order the token cannot
+/// see, e.g. of another merchant) is a reject on the notification, which is kept naming the
+/// order, and an order fetched but unreadable (a 200 that is an error object, HTML from a
+/// proxy) is kept as its own rejected inbox row. Before s28 both were refused (503, 502) with
+/// nothing kept: Square retried the same failure until it gave the notification up, and the
+/// sale was lost without a trace.
 async fn fetch_orders(s: &AppState, ctx: &Context, mapped: &mut Mapped) -> Result<(), Response> {
     if mapped.fetch_orders.is_empty() {
         return Ok(());
     }
+    let reject = |reason: String, detail: serde_json::Value| Reject {
+        tenant_id: Some(ctx.tenant_id.clone()),
+        source: square::SOURCE.into(),
+        event_id: None,
+        payload: None,
+        reason,
+        detail,
+    };
     let Some(f) = &s.fetcher else {
+        // `replay` maps inbox rows and fetches nothing: the notification must come again.
+        let reason = format!("orders {:?} not fetched: set [square] api_base_url to fetch them, then post this notification again (its inbox payload, to /v1/ingest/square)", mapped.fetch_orders);
+        let r = reject(reason, json!({ "orders": mapped.fetch_orders }));
         for env in &mut mapped.envelopes {
-            env.rejects.push(Reject {
-                tenant_id: Some(ctx.tenant_id.clone()),
-                source: square::SOURCE.into(),
-                event_id: None,
-                payload: None,
-                reason: format!("orders {:?} not fetched: set [square] api_base_url to fetch them, then replay this inbox row", mapped.fetch_orders),
-                detail: json!({ "orders": mapped.fetch_orders }),
-            });
+            env.rejects.push(r.clone());
         }
         return Ok(());
     };
+    let mut rejects = Vec::new();
     for id in std::mem::take(&mut mapped.fetch_orders) {
-        let body = f.order(&id).await.map_err(|e| {
-            let mut r = error(StatusCode::SERVICE_UNAVAILABLE, &e.to_string(), None);
-            r.headers_mut()
-                .insert("retry-after", HeaderValue::from_static("5"));
-            r
-        })?;
-        let m = map(ctx, &s.mappings, &Format::Square, &body, &Meta::default()).map_err(|e| {
-            error(
-                StatusCode::BAD_GATEWAY,
-                &format!("order {id} from Square: {}", e.message),
-                e.field.as_deref(),
-            )
-        })?;
-        mapped.envelopes.extend(m.envelopes);
+        let body = match f.order(&id).await {
+            Ok(body) => body,
+            Err(e) if e.transient() => {
+                tracing::warn!(order = %id, error = %e, "Square order not fetched: answered 503 for Square to retry");
+                s.metrics.fetch_failed("square", "retry");
+                let mut r = error(StatusCode::SERVICE_UNAVAILABLE, &e.to_string(), None);
+                r.headers_mut()
+                    .insert("retry-after", HeaderValue::from_static("5"));
+                return Err(r);
+            }
+            Err(e) => {
+                tracing::warn!(order = %id, error = %e, "Square order not fetched: the notification is kept with a reject naming it");
+                s.metrics.fetch_failed("square", "kept");
+                let reason = format!("{e}; post this notification again (its inbox payload, to /v1/ingest/square) once Square gives the order");
+                rejects.push(reject(reason, json!({ "order": id })));
+                continue;
+            }
+        };
+        match map(ctx, &s.mappings, &Format::Square, &body, &Meta::default()) {
+            Ok(m) => mapped.envelopes.extend(m.envelopes),
+            Err(e) => {
+                tracing::warn!(order = %id, error = %e.message, "Square order fetched but unreadable: kept as a rejected inbox row");
+                s.metrics.fetch_failed("square", "unreadable");
+                mapped.envelopes.push(unreadable(
+                    ctx,
+                    square::SOURCE,
+                    Format::Square.content_type(),
+                    body,
+                    format!("order {id} from Square: {}", e.message),
+                    json!({ "field": e.field, "order": id }),
+                ));
+            }
+        }
+    }
+    if let Some(env) = mapped.envelopes.first_mut() {
+        env.rejects.extend(rejects);
     }
     Ok(())
 }
@@ -675,13 +722,17 @@ async fn fetch_clover(s: &AppState, ctx: &Context, mapped: &mut Mapped) {
             ));
         }
         Some(f) => {
-            let (wanted, failed) = f.orders_named(orders, payments).await;
-            rejects.extend(failed.iter().map(|e| reject(e.to_string(), e.detail())));
+            let (wanted, mut failed) = f.orders_named(orders, payments).await;
             for (merchant, id) in wanted {
                 match f.order(&merchant, &id).await {
                     Ok(body) => add_clover_order(s, ctx, mapped, &merchant, &id, body),
-                    Err(e) => rejects.push(reject(e.to_string(), e.detail())),
+                    Err(e) => failed.push(e),
                 }
+            }
+            for e in failed {
+                tracing::warn!(error = %e, "Clover object not fetched: the notification is kept with a reject naming it");
+                s.metrics.fetch_failed("clover", "kept");
+                rejects.push(reject(e.to_string(), e.detail()));
             }
         }
     }
@@ -705,17 +756,21 @@ fn add_clover_order(
     };
     match map(ctx, &s.mappings, &Format::Clover, &body, &meta) {
         Ok(m) => mapped.envelopes.extend(m.envelopes),
-        Err(e) => mapped.envelopes.push(unreadable(
-            ctx,
-            clover::SOURCE,
-            format!(
-                "{}{}",
-                Format::Clover.content_type(),
-                meta.content_type_params()
-            ),
-            body,
-            format!("order {id} from Clover: {}", e.message),
-            json!({ "field": e.field, "merchant": merchant }),
-        )),
+        Err(e) => {
+            tracing::warn!(merchant, order = %id, error = %e.message, "Clover order fetched but unreadable: kept as a rejected inbox row");
+            s.metrics.fetch_failed("clover", "unreadable");
+            mapped.envelopes.push(unreadable(
+                ctx,
+                clover::SOURCE,
+                format!(
+                    "{}{}",
+                    Format::Clover.content_type(),
+                    meta.content_type_params()
+                ),
+                body,
+                format!("order {id} from Clover: {}", e.message),
+                json!({ "field": e.field, "merchant": merchant }),
+            ))
+        }
     }
 }
