@@ -405,7 +405,7 @@ fn finish(s: &AppState, route: &str, r: Response, started: Instant) -> Response 
 
 /// A webhook's payload, for the configured tenant.
 async fn handle(
-    s: &AppState,
+    s: &Shared,
     route: &str,
     format: Format,
     body: Bytes,
@@ -418,7 +418,7 @@ async fn handle(
 /// A payload mapped with `ctx`: the service's, or that of the tenant the sender's token is
 /// bound to.
 async fn handle_as(
-    s: &AppState,
+    s: &Shared,
     ctx: &Context,
     route: &str,
     format: Format,
@@ -434,7 +434,7 @@ async fn handle_as(
 }
 
 async fn handle_inner(
-    s: &AppState,
+    s: &Shared,
     ctx: &Context,
     format: Format,
     body: Bytes,
@@ -481,11 +481,33 @@ async fn handle_inner(
         };
         return error(code, reason, field.as_deref());
     }
-    if let Err(resp) = fetch_orders(s, ctx, &mut mapped).await {
-        return resp;
+    let fetches = !mapped.fetch_orders.is_empty()
+        || !mapped.fetch_clover.is_empty()
+        || !mapped.fetch_clover_payments.is_empty();
+    if !fetches {
+        return commit(s, mapped, invalid, keep).await;
     }
-    fetch_clover(s, ctx, &mut mapped).await;
-    commit(s, mapped, invalid, keep).await
+    // Fetching takes as long as the provider's API does (Clover's up to three tries of 10 s
+    // per object), longer than a sender may wait or `idle_timeout_secs` lasts. Dropped with its
+    // connection, the request lost the notification unstored, and Clover does not send one
+    // again; in a task of its own it runs to its commit whoever still waits for the answer
+    // (a retry of it is a duplicate).
+    let (s, ctx) = (s.clone(), ctx.clone());
+    let task = tokio::spawn(async move {
+        if let Err(resp) = fetch_orders(&s, &ctx, &mut mapped).await {
+            return resp;
+        }
+        fetch_clover(&s, &ctx, &mut mapped).await;
+        commit(&s, mapped, invalid, keep).await
+    });
+    match task.await {
+        Ok(r) => r,
+        Err(e) => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &format!("fetching the orders named failed: {e}"),
+            None,
+        ),
+    }
 }
 
 /// Stores what was mapped (and fetched), and answers: 200 with what was stored, the 422 of a
