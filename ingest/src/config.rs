@@ -243,6 +243,24 @@ fn digest_pairs(v: &str) -> impl Iterator<Item = (String, String)> + '_ {
     })
 }
 
+/// An API base URL the fetchers can put a path after: `http(s)://host[:port][/prefix]`, no
+/// query or fragment. A typo (`connect.squareup.com` without its scheme) started a service
+/// whose every order fetch failed at once (Square's notifications answered 503 until Square
+/// gave them up, Clover's kept with a reject each), said only per request.
+fn check_base_url(key: &str, url: Option<&str>) -> anyhow::Result<()> {
+    let Some(url) = url else { return Ok(()) };
+    let ok = reqwest::Url::parse(url.trim()).is_ok_and(|u| {
+        matches!(u.scheme(), "http" | "https")
+            && u.host().is_some()
+            && u.query().is_none()
+            && u.fragment().is_none()
+    });
+    if !ok {
+        bail!("{key} `{url}` is not an http(s) URL of the API (e.g. https://connect.squareup.com, https://api.clover.com; no query)");
+    }
+    Ok(())
+}
+
 /// Every `[serve.tokens]` key is a digest and every tenant is named (`"*"` for any).
 fn check_tokens(tokens: &HashMap<String, String>) -> anyhow::Result<()> {
     for (key, tenant) in tokens {
@@ -452,6 +470,8 @@ impl Config {
         {
             bail!("[serve] queue_bytes must be at least max_body_bytes and below 4 GiB");
         }
+        check_base_url("[square] api_base_url", self.square.api_base_url.as_deref())?;
+        check_base_url("[clover] base_url", self.clover.base_url.as_deref())?;
         check_tokens(&self.serve.tokens)
     }
 
@@ -515,6 +535,29 @@ mod tests {
             assert!(e.starts_with(&format!("[serve] {key} must be")), "{e}");
         }
         Config::default().check().expect("the defaults pass");
+    }
+
+    /// A base URL the fetchers cannot use is refused at start, naming the key.
+    #[test]
+    fn fetch_base_urls_must_be_http_urls() {
+        for good in [
+            "https://connect.squareup.com",
+            "http://127.0.0.1:8080/",
+            "https://proxy.internal/square/",
+        ] {
+            let c = Config::parse(&format!("[square]\napi_base_url = \"{good}\"\n")).unwrap();
+            c.check().expect(good);
+        }
+        for bad in [
+            "connect.squareup.com",
+            "ftp://api.clover.com",
+            "https://api.clover.com?x=1",
+            "",
+        ] {
+            let c = Config::parse(&format!("[clover]\nbase_url = \"{bad}\"\n")).unwrap();
+            let e = c.check().expect_err(bad).to_string();
+            assert!(e.starts_with("[clover] base_url"), "{e}");
+        }
     }
 
     #[test]
