@@ -394,6 +394,7 @@ async fn square_orders_that_cannot_be_fetched_keep_the_notification_or_ask_for_a
                     "GONE1" => (StatusCode::NOT_FOUND, r#"{"errors":[{"category":"INVALID_REQUEST_ERROR","code":"NOT_FOUND","detail":"Order not found"}]}"#),
                     "TOKEN1" => (StatusCode::UNAUTHORIZED, r#"{"errors":[{"category":"AUTHENTICATION_ERROR","code":"ACCESS_TOKEN_EXPIRED"}]}"#),
                     "ERROBJ1" => (StatusCode::OK, r#"{"errors":[{"category":"API_ERROR","code":"INTERNAL_SERVER_ERROR","detail":"oops"}]}"#),
+                    "EMPTY1" => (StatusCode::OK, "{}"),
                     _ => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
                 }
             },
@@ -456,6 +457,15 @@ async fn square_orders_that_cannot_be_fetched_keep_the_notification_or_ask_for_a
         1
     );
 
+    // A 200 `{}` maps (as an empty SearchOrders answer) but is not the order: before, the
+    // notification was stored and the order silently not, without a reject.
+    let r = post("evt-empty", "EMPTY1").await.unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    assert_eq!(
+        scalar_i64(&db, "SELECT count(*) FROM pos.reject WHERE reason LIKE 'order EMPTY1 from Square: the answer is not order EMPTY1%' AND detail->>'field' = 'order.id'").await,
+        1
+    );
+
     let metrics = http
         .get(format!("{base}/metrics"))
         .send()
@@ -467,7 +477,7 @@ async fn square_orders_that_cannot_be_fetched_keep_the_notification_or_ask_for_a
     for line in [
         r#"pos_ingest_fetch_failures_total{provider="square",outcome="retry"} 1"#,
         r#"pos_ingest_fetch_failures_total{provider="square",outcome="kept"} 2"#,
-        r#"pos_ingest_fetch_failures_total{provider="square",outcome="unreadable"} 1"#,
+        r#"pos_ingest_fetch_failures_total{provider="square",outcome="unreadable"} 2"#,
     ] {
         assert!(metrics.contains(line), "{line} in\n{metrics}");
     }
@@ -490,6 +500,8 @@ async fn clover_notifications_fetch_the_orders_and_keep_the_ones_not_found() {
                 async move {
                     if m == "MCLOVER1" && id == "QK4ZT1M8A2B3C" {
                         (axum::http::StatusCode::OK, order)
+                    } else if id == "EMPTYPAGE0001" {
+                        (axum::http::StatusCode::OK, r#"{"elements":[]}"#.to_string())
                     } else {
                         (axum::http::StatusCode::NOT_FOUND, "{}".to_string())
                     }
@@ -509,7 +521,7 @@ async fn clover_notifications_fetch_the_orders_and_keep_the_ones_not_found() {
         .merchants
         .insert("MCLOVER1".into(), "S-CLOVER".into());
     let base = start(&url, cfg, None).await;
-    let note = r#"{"appId":"APP1","merchants":{"MCLOVER1":[{"objectId":"O:QK4ZT1M8A2B3C","type":"UPDATE","ts":1780027843000},{"objectId":"O:GONE0000000001","type":"UPDATE","ts":1780027843001}]}}"#;
+    let note = r#"{"appId":"APP1","merchants":{"MCLOVER1":[{"objectId":"O:QK4ZT1M8A2B3C","type":"UPDATE","ts":1780027843000},{"objectId":"O:GONE0000000001","type":"UPDATE","ts":1780027843001},{"objectId":"O:EMPTYPAGE0001","type":"UPDATE","ts":1780027843002}]}}"#;
     let r = reqwest::Client::new()
         .post(format!("{base}/v1/ingest/clover"))
         .body(note)
@@ -521,8 +533,8 @@ async fn clover_notifications_fetch_the_orders_and_keep_the_ones_not_found() {
     assert_eq!(scalar_text(&db, "SELECT sum(net_amount + tax) FROM pos.sale_line WHERE source_txn_id = 'QK4ZT1M8A2B3C' AND store_id = 'S-CLOVER'").await, "33.95");
     assert_eq!(
         scalar_i64(&db, "SELECT count(*) FROM pos.raw_inbox").await,
-        2,
-        "the notification and the fetched order are both kept"
+        3,
+        "the notification, the fetched order and the empty page are kept"
     );
     assert_eq!(
         scalar_i64(
@@ -532,6 +544,16 @@ async fn clover_notifications_fetch_the_orders_and_keep_the_ones_not_found() {
         .await,
         1,
         "the order not found is named in a reject"
+    );
+    // A 200 that maps but is not the order (an empty page): kept, naming the order; before,
+    // it was an inbox row of nothing, without a reject.
+    assert_eq!(
+        scalar_i64(
+            &db,
+            "SELECT count(*) FROM pos.reject WHERE reason LIKE 'order EMPTYPAGE0001 from Clover: the answer is not order EMPTYPAGE0001%'"
+        )
+        .await,
+        1
     );
 }
 

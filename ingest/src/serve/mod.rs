@@ -693,7 +693,8 @@ async fn fetch_orders(s: &AppState, ctx: &Context, mapped: &mut Mapped) -> Resul
                 continue;
             }
         };
-        match map(ctx, &s.mappings, &Format::Square, &body, &Meta::default()) {
+        let m = map(ctx, &s.mappings, &Format::Square, &body, &Meta::default());
+        match m.and_then(|m| answers_for(&body, "/order/id", &id).map(|()| m)) {
             Ok(m) => mapped.envelopes.extend(m.envelopes),
             Err(e) => {
                 tracing::warn!(order = %id, error = %e.message, "Square order fetched but unreadable: kept as a rejected inbox row");
@@ -763,6 +764,21 @@ async fn fetch_clover(s: &AppState, ctx: &Context, mapped: &mut Mapped) {
     }
 }
 
+/// That a fetched body is the order asked for (its id at `pointer`). A 200 that maps but is no
+/// order (Square's `{}`, an empty `{"elements":[]}` page from a proxy or a wrong base path)
+/// mapped to nothing, without a reject: the notification was stored, the sale silently not.
+fn answers_for(body: &str, pointer: &str, id: &str) -> Result<(), PayloadError> {
+    let v: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+    let field = pointer.trim_start_matches('/').replace('/', ".");
+    match v.pointer(pointer).and_then(serde_json::Value::as_str) {
+        Some(got) if got == id => Ok(()),
+        got => Err(PayloadError::new(
+            Some(&field),
+            format!("the answer is not order {id} (its `{field}`: {got:?})"),
+        )),
+    }
+}
+
 /// A fetched Clover order as its own payload: mapped, or kept unreadable with the reason.
 fn add_clover_order(
     s: &AppState,
@@ -776,7 +792,8 @@ fn add_clover_order(
         merchant: Some(merchant.to_string()),
         ..Meta::default()
     };
-    match map(ctx, &s.mappings, &Format::Clover, &body, &meta) {
+    let m = map(ctx, &s.mappings, &Format::Clover, &body, &meta);
+    match m.and_then(|m| answers_for(&body, "/id", id).map(|()| m)) {
         Ok(m) => mapped.envelopes.extend(m.envelopes),
         Err(e) => {
             tracing::warn!(merchant, order = %id, error = %e.message, "Clover order fetched but unreadable: kept as a rejected inbox row");
