@@ -8,14 +8,20 @@ pub(super) fn d(s: &str) -> Decimal {
     s.parse().unwrap()
 }
 
-fn berlin() -> Context {
+/// Tenant `t` with a store zone and currency for documents that name neither.
+pub(super) fn zoned(tz: chrono_tz::Tz, currency: &str) -> Context {
     let mut c = Context::for_tenant("t");
-    c.default_tz = chrono_tz::Europe::Berlin;
-    c.default_currency = "EUR".into();
+    c.default_tz = tz;
+    c.default_currency = currency.into();
     c
 }
 
-fn only_txn(p: &Parsed) -> &Transaction {
+fn berlin() -> Context {
+    zoned(chrono_tz::Europe::Berlin, "EUR")
+}
+
+/// The one transaction of a parse; a reject or a second transaction fails the test.
+pub(super) fn only_txn(p: &Parsed) -> &Transaction {
     let txns: Vec<&Transaction> = p
         .records
         .iter()

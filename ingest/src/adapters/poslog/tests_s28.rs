@@ -3,29 +3,11 @@
 //! `DigitalReceipt` root) whose line `Tax` gives an `Amount` and a `Percent` but no
 //! `TaxableAmount`, and an NCR Emerald (Retalix R10) sale from a UK supermarket.
 
-use super::tests::{d, sums};
+use super::tests::{d, only_txn as one, sums, zoned};
 use super::*;
-use crate::envelope::Record;
 
 fn swedish() -> Context {
-    let mut c = Context::for_tenant("t");
-    c.default_tz = chrono_tz::Europe::Stockholm;
-    c.default_currency = "SEK".into();
-    c
-}
-
-fn one(p: &Parsed) -> &Transaction {
-    let txns: Vec<&Transaction> = p
-        .records
-        .iter()
-        .filter_map(|r| match r {
-            Ok(Record::Txn(t)) => Some(t.as_ref()),
-            Err(e) => panic!("rejected: {e:?}"),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(txns.len(), 1);
-    txns[0]
+    zoned(chrono_tz::Europe::Stockholm, "SEK")
 }
 
 /// The shape of a Swedish digital receipt (ARTS DigitalReceipt 2.0 over POSLog 6, the

@@ -1,10 +1,12 @@
 //! What the Toast unit tests share: the fixtures (tests/data/real/toast, PROVENANCE.md there)
 //! and a context that places their restaurant.
 
-use super::Parsed;
+use super::{parse, Parsed};
 use crate::adapters::Context;
 use crate::envelope::Reject;
+use chrono::NaiveDate;
 use pos_core::model::Transaction;
+use rust_decimal::Decimal;
 use serde_json::Value;
 
 /// The restaurant of every fixture.
@@ -38,4 +40,24 @@ pub(super) fn txns(p: &Parsed) -> Vec<&Transaction> {
 /// What a page rejected.
 pub(super) fn rejects(p: &Parsed) -> Vec<&Reject> {
     crate::adapters::testkit::rejects_of(&p.records)
+}
+
+/// A page as `ctx` maps it; any reject fails the test.
+pub(super) fn parsed_clean(v: &Value) -> Parsed {
+    let p = parse(&ctx(), &v.to_string()).unwrap();
+    assert!(rejects(&p).is_empty(), "{:?}", rejects(&p));
+    p
+}
+
+/// The transaction `id` of a page, if it mapped to one.
+pub(super) fn txn_by_id<'a>(p: &'a Parsed, id: &str) -> Option<&'a Transaction> {
+    txns(p).into_iter().find(|t| t.key.source_txn_id == id)
+}
+
+pub(super) fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+pub(super) fn dec(s: &str) -> Decimal {
+    s.parse().unwrap()
 }

@@ -2,10 +2,10 @@
 //! the money moves to the day it was taken (`<check>/paid`), from edits of the ordersBulk
 //! fixture (every payment there is applied on the order's day, 20261009).
 
-use super::testkit::{ctx, fixture, rejects, txns};
+use super::testkit::{ctx, day, dec, fixture, parsed_clean as parsed, rejects, txn_by_id as txn};
 use super::*;
 use crate::envelope::Retraction;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use pos_core::model::*;
 use rust_decimal::Decimal;
 
@@ -14,24 +14,6 @@ use rust_decimal::Decimal;
 const TAB: &str = "c11d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f";
 /// Its second: a voided card attempt, then card 26.13 + 4.00 tip.
 const PIZZA: &str = "c22e3f4a-5b6c-4d7e-8f9a-0b1c2d3e4f5a";
-
-fn parsed(v: &Value) -> Parsed {
-    let p = parse(&ctx(), &v.to_string()).unwrap();
-    assert!(rejects(&p).is_empty(), "{:?}", rejects(&p));
-    p
-}
-
-fn txn<'a>(p: &'a Parsed, id: &str) -> Option<&'a Transaction> {
-    txns(p).into_iter().find(|t| t.key.source_txn_id == id)
-}
-
-fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
-
-fn dec(s: &str) -> Decimal {
-    s.parse().unwrap()
-}
 
 fn at(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)

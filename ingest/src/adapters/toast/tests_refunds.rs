@@ -2,32 +2,13 @@
 //! transaction of its own, from edits of the ordersBulk fixture (its refund is on the day of
 //! the check, 20261009).
 
-use super::testkit::{ctx, fixture, rejects, txns};
+use super::testkit::{ctx, day, dec, fixture, parsed_clean as parsed, rejects, txn_by_id as txn};
 use super::*;
-use chrono::NaiveDate;
 use pos_core::model::*;
 use rust_decimal::Decimal;
 
 const SPLIT_1: &str = "c11d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f";
 const REFUNDS: &str = "c11d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f/refunds";
-
-fn parsed(v: &Value) -> Parsed {
-    let p = parse(&ctx(), &v.to_string()).unwrap();
-    assert!(rejects(&p).is_empty(), "{:?}", rejects(&p));
-    p
-}
-
-fn txn<'a>(p: &'a Parsed, id: &str) -> Option<&'a Transaction> {
-    txns(p).into_iter().find(|t| t.key.source_txn_id == id)
-}
-
-fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
-
-fn dec(s: &str) -> Decimal {
-    s.parse().unwrap()
-}
 
 /// The fixture with its card payment's refund made at `date` on business day `business`.
 fn refunded_on(date: &str, business: Option<u32>) -> Value {
