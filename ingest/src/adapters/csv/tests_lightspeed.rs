@@ -4,6 +4,7 @@
 //! Sources: `ingest/tests/data/real/lightspeed-x/PROVENANCE.md`.
 
 use super::tests::{d, real, txn};
+use super::tests_pos::{net_tax, split};
 use super::*;
 use pos_core::model::*;
 
@@ -25,21 +26,6 @@ fn ctx() -> Context {
     c
 }
 
-fn split(p: &Parsed) -> (BTreeMap<String, &Transaction>, Vec<&str>) {
-    let mut ok = BTreeMap::new();
-    let mut rejects = Vec::new();
-    for r in &p.records {
-        match r {
-            Ok(_) => {
-                let t = txn(r);
-                ok.insert(t.key.source_txn_id.clone(), t);
-            }
-            Err(e) => rejects.push(e.reason.as_str()),
-        }
-    }
-    (ok, rejects)
-}
-
 /// (kind, item, quantity, unit price, net, tax) of each line.
 fn lines(t: &Transaction) -> Vec<(LineKind, &str, Decimal, Decimal, Decimal, Decimal)> {
     t.lines
@@ -55,13 +41,6 @@ fn lines(t: &Transaction) -> Vec<(LineKind, &str, Decimal, Decimal, Decimal, Dec
             )
         })
         .collect()
-}
-
-fn net_tax(t: &Transaction) -> (Decimal, Decimal) {
-    (
-        t.lines.iter().map(|l| l.net_amount).sum(),
-        t.lines.iter().map(|l| l.tax).sum(),
-    )
 }
 
 #[test]

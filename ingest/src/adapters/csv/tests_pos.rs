@@ -72,7 +72,7 @@ fn lines(t: &Transaction) -> Vec<LineSum<'_>> {
         .collect()
 }
 
-fn net_tax(t: &Transaction) -> (Decimal, Decimal) {
+pub(super) fn net_tax(t: &Transaction) -> (Decimal, Decimal) {
     (
         t.lines.iter().map(|l| l.net_amount).sum(),
         t.lines.iter().map(|l| l.tax).sum(),
@@ -487,7 +487,7 @@ const SUMUP: &str = include_str!("../../../mappings/sumup_transactions_report.to
 const SUMUP_FILE: &str = "sumup/20260314-20260315-transactions-report.csv";
 
 /// The transactions of a parse by id, and the reasons of its rejects in file order.
-fn split(p: &Parsed) -> (BTreeMap<String, &Transaction>, Vec<&str>) {
+pub(super) fn split(p: &Parsed) -> (BTreeMap<String, &Transaction>, Vec<&str>) {
     let mut ok = BTreeMap::new();
     let mut rejects = Vec::new();
     for r in &p.records {
