@@ -483,15 +483,20 @@ async fn square_orders_that_cannot_be_fetched_keep_the_notification_or_ask_for_a
     }
 }
 
+/// The Clover order the fake Clover APIs below answer with.
+fn clover_order() -> String {
+    let dir = env!("CARGO_MANIFEST_DIR");
+    std::fs::read_to_string(format!(
+        "{dir}/tests/data/real/clover/order_card_tax_discounts.json"
+    ))
+    .unwrap()
+}
+
 #[tokio::test]
 #[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
 async fn clover_notifications_fetch_the_orders_and_keep_the_ones_not_found() {
     use axum::routing::get;
-    let dir = env!("CARGO_MANIFEST_DIR");
-    let order = std::fs::read_to_string(format!(
-        "{dir}/tests/data/real/clover/order_card_tax_discounts.json"
-    ))
-    .unwrap();
+    let order = clover_order();
     let fake = axum::Router::new().route(
         "/v3/merchants/{m}/orders/{id}",
         get(
@@ -567,11 +572,7 @@ async fn a_notification_is_stored_even_if_its_sender_hangs_up_during_a_slow_fetc
     use axum::extract::Path;
     use axum::http::StatusCode;
     use axum::routing::get;
-    let dir = env!("CARGO_MANIFEST_DIR");
-    let order = std::fs::read_to_string(format!(
-        "{dir}/tests/data/real/clover/order_card_tax_discounts.json"
-    ))
-    .unwrap();
+    let order = clover_order();
     let fake = axum::Router::new().route(
         "/v3/merchants/{m}/orders/{id}",
         get(move |Path((_m, _id)): Path<(String, String)>| {
@@ -621,11 +622,7 @@ async fn fake_clover() -> (String, Arc<std::sync::atomic::AtomicUsize>) {
     use axum::http::StatusCode;
     use axum::routing::get;
     use std::sync::atomic::{AtomicUsize, Ordering};
-    let dir = env!("CARGO_MANIFEST_DIR");
-    let order = std::fs::read_to_string(format!(
-        "{dir}/tests/data/real/clover/order_card_tax_discounts.json"
-    ))
-    .unwrap();
+    let order = clover_order();
     let fetched = Arc::new(AtomicUsize::new(0));
     let count = fetched.clone();
     let fake = axum::Router::new()

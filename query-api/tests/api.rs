@@ -292,14 +292,7 @@ async fn injection_attempts_in_every_parameter() {
 }
 
 async fn page(s: &Server, path: &str, headers: &[(&str, &str)]) -> (u16, String, Vec<String>) {
-    let mut rq = s
-        .http
-        .get(format!("{}{path}", s.base))
-        .bearer_auth(&fixture().key_a);
-    for (k, v) in headers {
-        rq = rq.header(*k, *v);
-    }
-    let r = rq.send().await.unwrap();
+    let r = s.get_with(path, &fixture().key_a, headers).await;
     let st = r.status().as_u16();
     let cr = r
         .headers()

@@ -10,14 +10,7 @@ const TXN: &str = "/v1/views/txn?store_id=eq.S1&select=source_txn_id&order=sourc
 
 /// Status, Content-Type, Content-Range and body of a GET with these headers (key A).
 async fn get(s: &Server, path: &str, headers: &[(&str, &str)]) -> (u16, String, String, String) {
-    let mut rq = s
-        .http
-        .get(format!("{}{path}", s.base))
-        .bearer_auth(&fixture().key_a);
-    for (k, v) in headers {
-        rq = rq.header(*k, *v);
-    }
-    let r = rq.send().await.unwrap();
+    let r = s.get_with(path, &fixture().key_a, headers).await;
     let h = |name: &str| {
         r.headers()
             .get(name)

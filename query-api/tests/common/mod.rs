@@ -154,6 +154,22 @@ impl Server {
             .await
             .expect("request")
     }
+    /// A GET with `key` and these extra headers.
+    pub async fn get_with(
+        &self,
+        path: &str,
+        key: &str,
+        headers: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut rq = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(key);
+        for (k, v) in headers {
+            rq = rq.header(*k, *v);
+        }
+        rq.send().await.expect("request")
+    }
     pub async fn json(&self, path: &str, key: &str) -> (u16, serde_json::Value) {
         let r = self.get(path, key).await;
         let s = r.status().as_u16();

@@ -35,6 +35,14 @@ pub(super) fn only_txn(p: &Parsed) -> &Transaction {
     txns[0]
 }
 
+/// (discount, net, tax) of each line.
+pub(super) fn discount_net_tax(t: &Transaction) -> Vec<(Decimal, Decimal, Decimal)> {
+    t.lines
+        .iter()
+        .map(|l| (l.discount, l.net_amount, l.tax))
+        .collect()
+}
+
 pub(super) fn sums(t: &Transaction) -> (Decimal, Decimal, Decimal) {
     let net = t.lines.iter().map(|l| l.net_amount).sum();
     let tax = t.lines.iter().map(|l| l.tax).sum();
@@ -973,11 +981,7 @@ fn ncr_res_japan_inclusive_tax_markdowns_and_restated_totals() {
     .unwrap();
     let t = only_txn(&p);
     assert_eq!(t.currency, "JPY");
-    let got: Vec<(Decimal, Decimal, Decimal)> = t
-        .lines
-        .iter()
-        .map(|l| (l.discount, l.net_amount, l.tax))
-        .collect();
+    let got = discount_net_tax(t);
     assert_eq!(
         got,
         vec![
@@ -1091,11 +1095,7 @@ fn ncr_res_2012_line_and_transaction_discounts_add_up_to_the_cash_taken() {
     )
     .unwrap();
     let t = only_txn(&p);
-    let got: Vec<(Decimal, Decimal, Decimal)> = t
-        .lines
-        .iter()
-        .map(|l| (l.discount, l.net_amount, l.tax))
-        .collect();
+    let got = discount_net_tax(t);
     assert_eq!(
         got,
         vec![

@@ -3,7 +3,7 @@
 //! `DigitalReceipt` root) whose line `Tax` gives an `Amount` and a `Percent` but no
 //! `TaxableAmount`, and an NCR Emerald (Retalix R10) sale from a UK supermarket.
 
-use super::tests::{d, only_txn as one, sums, zoned};
+use super::tests::{d, discount_net_tax, only_txn as one, sums, zoned};
 use super::*;
 
 fn swedish() -> Context {
@@ -219,13 +219,6 @@ fn swedish_rate_only(summary: &str, totals: &str) -> String {
 const SWEDISH_TAX_LEVELS: &str = r#"<nam:LineItem><nam:Tax><nam:TaxableAmount Currency="SEK" TaxIncludedInTaxableAmountFlag="false">94.40</nam:TaxableAmount><nam:Amount Currency="SEK">23.60</nam:Amount><nam:Percent>25</nam:Percent></nam:Tax><nam:SequenceNumber>3</nam:SequenceNumber></nam:LineItem>
       <nam:LineItem><nam:Tax><nam:TaxableAmount Currency="SEK" TaxIncludedInTaxableAmountFlag="false">26.79</nam:TaxableAmount><nam:Amount Currency="SEK">3.21</nam:Amount><nam:Percent>12</nam:Percent></nam:Tax><nam:SequenceNumber>4</nam:SequenceNumber></nam:LineItem>"#;
 
-fn lines_of(t: &Transaction) -> Vec<(Decimal, Decimal, Decimal)> {
-    t.lines
-        .iter()
-        .map(|l| (l.discount, l.net_amount, l.tax))
-        .collect()
-}
-
 /// Summed by hand: 2 × 69.00 = 138.00 less the line's 20.00 = 118.00, 25 % inside: tax 118 × 25
 /// / 125 = 23.60, net 94.40; 30.00 at 12 % inside: tax 3.2143 → 3.21, net 26.79. Goods 148.00
 /// = the grand total = cash 200.00 − change 52.00, and the summary `Tax` line items state the
@@ -238,7 +231,7 @@ fn rate_only_line_taxes_are_inside_the_prices_when_the_tax_levels_and_total_say_
     let t =
         one(&parse(&swedish(), &swedish_rate_only(SWEDISH_TAX_LEVELS, totals)).unwrap()).clone();
     assert_eq!(
-        lines_of(&t),
+        discount_net_tax(&t),
         vec![
             (d("20"), d("94.40"), d("23.60")),
             (d("0"), d("26.79"), d("3.21"))
@@ -265,7 +258,7 @@ fn rate_only_line_taxes_stay_on_top_when_the_total_says_so_or_nothing_tells() {
         r#"<nam:Total TotalType="TransactionGrandAmount" CurrencyCode="SEK">181.10</nam:Total>"#;
     let t = one(&parse(&swedish(), &swedish_rate_only("", totals)).unwrap()).clone();
     assert_eq!(
-        lines_of(&t),
+        discount_net_tax(&t),
         vec![
             (d("20"), d("118.00"), d("29.50")),
             (d("0"), d("30.00"), d("3.60"))
