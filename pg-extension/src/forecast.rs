@@ -5,6 +5,7 @@
 // pgrx spells a set-returning function's SQL columns in its Rust return type
 // (TableIterator<(name!(…), …)>); that type *is* the signature, so it stays inline.
 #![allow(clippy::type_complexity)]
+use crate::args::required;
 use pgrx::pg_sys::panic::ErrorReport;
 use pgrx::prelude::*;
 use pgrx::{PgLogLevel, PgSqlErrorCode};
@@ -362,14 +363,21 @@ fn forecast_store(demand: &[SkuDemand], spec: &Spec) -> Vec<Forecast> {
 /// largest store. Returns the number of series forecast.
 #[pg_extern(volatile, parallel_unsafe)]
 fn forecast_all(
-    tenant: &str,
-    horizon: default!(i32, 28),
-    season_length: default!(i32, 7),
-    level: default!(f64, 0.95),
-    method: default!(&str, "'auto'"),
-    history_days: default!(i32, 365),
+    tenant: Option<&str>,
+    horizon: default!(Option<i32>, 28),
+    season_length: default!(Option<i32>, 7),
+    level: default!(Option<f64>, 0.95),
+    method: default!(Option<&str>, "'auto'"),
+    history_days: default!(Option<i32>, 365),
     as_of: default!(Option<pgrx::datum::Date>, "NULL"),
 ) -> i64 {
+    const F: &str = "pos.forecast_all";
+    let tenant = required(tenant, F, "tenant", None);
+    let horizon = required(horizon, F, "horizon", Some("28"));
+    let season_length = required(season_length, F, "season_length", Some("7"));
+    let level = required(level, F, "level", Some("0.95"));
+    let method = required(method, F, "method", Some("'auto'"));
+    let history_days = required(history_days, F, "history_days", Some("365"));
     let spec = Spec::new(horizon.into(), season_length.into(), level, method)
         .unwrap_or_else(|e| raise(&e));
     check_history_days(history_days);
@@ -451,12 +459,12 @@ fn write_store(
 /// not known to pos_analytics: subtract them from `suggested_qty`.
 #[pg_extern(stable, parallel_safe)]
 fn reorder_suggestions(
-    tenant: &str,
-    store: &str,
-    lead_time_days: default!(i32, 7),
-    service_level: default!(f64, 0.95),
-    review_days: default!(i32, 7),
-    history_days: default!(i32, 365),
+    tenant: Option<&str>,
+    store: Option<&str>,
+    lead_time_days: default!(Option<i32>, 7),
+    service_level: default!(Option<f64>, 0.95),
+    review_days: default!(Option<i32>, 7),
+    history_days: default!(Option<i32>, 365),
     as_of: default!(Option<pgrx::datum::Date>, "NULL"),
 ) -> TableIterator<
     'static,
@@ -471,6 +479,13 @@ fn reorder_suggestions(
         name!(method, String),
     ),
 > {
+    const F: &str = "pos.reorder_suggestions";
+    let tenant = required(tenant, F, "tenant", None);
+    let store = required(store, F, "store", None);
+    let lead_time_days = required(lead_time_days, F, "lead_time_days", Some("7"));
+    let service_level = required(service_level, F, "service_level", Some("0.95"));
+    let review_days = required(review_days, F, "review_days", Some("7"));
+    let history_days = required(history_days, F, "history_days", Some("365"));
     check_history_days(history_days);
     check_service_level(service_level).unwrap_or_else(|e| raise(&e));
     let policy = |on_hand| Policy {

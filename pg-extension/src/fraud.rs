@@ -4,6 +4,7 @@
 // pgrx spells a set-returning function's SQL columns in its Rust return type
 // (TableIterator<(name!(…), …)>); that type *is* the signature, so it stays inline.
 #![allow(clippy::type_complexity)]
+use crate::args::required;
 use pgrx::pg_sys::panic::ErrorReport;
 use pgrx::prelude::*;
 use pgrx::{JsonB, PgLogLevel, PgSqlErrorCode};
@@ -104,8 +105,14 @@ fn fraud_score_json(
     txn: Option<JsonB>,
     context: Option<JsonB>,
     tenant_id: Option<&str>,
-    txn_offset: default!(f64, 9.0),
+    txn_offset: default!(Option<f64>, 9.0),
 ) -> Option<JsonB> {
+    let txn_offset = required(
+        txn_offset,
+        "pos.fraud_score_json",
+        "txn_offset",
+        Some("9.0"),
+    );
     let (JsonB(t), JsonB(c), tenant) = (txn?, context?, tenant_id?);
     let t: Transaction = parse!("transaction", t);
     let ctx: TxnContext = parse!("context", c);
@@ -121,8 +128,14 @@ fn fraud_no_sale_json(
     store_id: Option<&str>,
     no_sales_before: Option<i32>,
     transactions_before: Option<i32>,
-    txn_offset: default!(f64, 9.0),
+    txn_offset: default!(Option<f64>, 9.0),
 ) -> Option<JsonB> {
+    let txn_offset = required(
+        txn_offset,
+        "pos.fraud_no_sale_json",
+        "txn_offset",
+        Some("9.0"),
+    );
     let b = baselines(tenant_id?);
     let day = DaySoFar {
         transactions: transactions_before?.max(0) as u32,
@@ -140,9 +153,12 @@ fn fraud_cashier_day_json(
     tenant_id: Option<&str>,
     store_id: Option<&str>,
     day: Option<JsonB>,
-    cashier_day_offset: default!(f64, 6.0),
-    txn_offset: default!(f64, 9.0),
+    cashier_day_offset: default!(Option<f64>, 6.0),
+    txn_offset: default!(Option<f64>, 9.0),
 ) -> Option<JsonB> {
+    const F: &str = "pos.fraud_cashier_day_json";
+    let cashier_day_offset = required(cashier_day_offset, F, "cashier_day_offset", Some("6.0"));
+    let txn_offset = required(txn_offset, F, "txn_offset", Some("9.0"));
     let b = baselines(tenant_id?);
     let JsonB(d) = day?;
     let d: CashierDay = parse!("cashier-day summary", d);

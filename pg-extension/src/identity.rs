@@ -4,6 +4,7 @@
 // pgrx spells a set-returning function's SQL columns in its Rust return type
 // (TableIterator<(name!(…), …)>); that type *is* the signature, so it stays inline.
 #![allow(clippy::type_complexity)]
+use crate::args::required;
 use pgrx::pg_sys::panic::ErrorReport;
 use pgrx::prelude::*;
 use pgrx::{JsonB, PgLogLevel, PgSqlErrorCode};
@@ -132,8 +133,9 @@ fn match_score(
     a: Option<JsonB>,
     b: Option<JsonB>,
     model: default!(Option<JsonB>, "NULL"),
-    region: default!(&str, "'US'"),
+    region: default!(Option<&str>, "'US'"),
 ) -> Option<JsonB> {
+    let region = required(region, "pos.match_score", "region", Some("'US'"));
     let (JsonB(a), JsonB(b)) = (a?, b?);
     let m = parse_model(model.as_ref());
     let loc = locale(region, DateOrder::DayFirst);

@@ -18,6 +18,7 @@ macro_rules! v1_function {
     };
 }
 
+mod args;
 mod caggs;
 mod caggs_coverage;
 mod caggs_guard;

@@ -3,6 +3,7 @@
 // pgrx spells a set-returning function's SQL columns in its Rust return type
 // (TableIterator<(name!(…), …)>); that type *is* the signature, so it stays inline.
 #![allow(clippy::type_complexity)]
+use crate::args::required;
 use pgrx::pg_sys::panic::ErrorReport;
 use pgrx::prelude::*;
 use pgrx::{AnyNumeric, JsonB, PgLogLevel, PgSqlErrorCode};
@@ -105,7 +106,7 @@ fn numeric<D: std::fmt::Display>(d: Option<D>) -> Option<AnyNumeric> {
 fn parse_barcode(
     code: Option<&str>,
     scheme: default!(Option<JsonB>, "NULL"),
-    strict_mode: default!(bool, false),
+    strict_mode: default!(Option<bool>, false),
 ) -> TableIterator<
     'static,
     (
@@ -119,6 +120,12 @@ fn parse_barcode(
         name!(reason, Option<String>),
     ),
 > {
+    let strict_mode = required(
+        strict_mode,
+        "pos.parse_barcode",
+        "strict_mode",
+        Some("false"),
+    );
     let Some(code) = code else {
         return TableIterator::once((None, None, None, None, None, None, None, None));
     };
