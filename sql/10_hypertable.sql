@@ -346,6 +346,10 @@ BEGIN
     IF range_from IS NULL OR range_to IS NULL THEN
         RAISE EXCEPTION 'range_from and range_to must not be NULL' USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    IF NOT (isfinite(range_from) AND isfinite(range_to)) THEN
+        RAISE EXCEPTION 'range_from and range_to must be finite, got % and %', range_from, range_to
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Chunks cover finite times: pass the first and last time of the rows to come.';
+    END IF;
     IF range_to < range_from THEN
         RAISE EXCEPTION 'range_to (%) is before range_from (%)', range_to, range_from USING ERRCODE = 'invalid_parameter_value';
     END IF;
@@ -421,10 +425,25 @@ $$;
 COMMENT ON FUNCTION pos.drop_chunks(regclass, timestamptz) IS
 'Drops every chunk that ends at or before older_than (whole partitions, no row-by-row delete) and deletes older stragglers from the default chunk. Returns the dropped chunks.';
 
+-- An age that is not positive puts the cut-off at or after now(): every chunk of the table
+-- would go, which no retention means. A cut-off in the future stays possible as a timestamptz.
 CREATE FUNCTION pos.drop_chunks(relation regclass, older_than interval)
 RETURNS SETOF regclass
-LANGUAGE sql AS $$ SELECT pos.drop_chunks(relation, now() - older_than) $$;
-COMMENT ON FUNCTION pos.drop_chunks(regclass, interval) IS 'drop_chunks with a cut-off of now() - older_than.';
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF older_than IS NULL THEN
+        RAISE EXCEPTION 'older_than must not be NULL' USING ERRCODE = 'null_value_not_allowed',
+            HINT = 'Pass an age such as ''400 days'', or a timestamptz cut-off.';
+    END IF;
+    IF older_than <= interval '0' THEN
+        RAISE EXCEPTION 'older_than must be a positive age, got %', older_than
+            USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'The cut-off is now() - older_than: a zero or negative age would drop every chunk. Pass a timestamptz to cut at a given time.';
+    END IF;
+    RETURN QUERY SELECT pos.drop_chunks(relation, now() - older_than);
+END
+$$;
+COMMENT ON FUNCTION pos.drop_chunks(regclass, interval) IS 'drop_chunks with a cut-off of now() - older_than (a positive age).';
 
 -- Moves rows out of the default chunk into proper chunks; called by maintenance.
 CREATE FUNCTION pos.move_stragglers(relation regclass) RETURNS bigint

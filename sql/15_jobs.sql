@@ -89,6 +89,10 @@ BEGIN
     IF proc IS NULL OR schedule_interval IS NULL THEN
         RAISE EXCEPTION 'proc and schedule_interval must not be NULL' USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    IF schedule_interval <= interval '0' THEN
+        RAISE EXCEPTION 'schedule_interval must be positive, got %', schedule_interval
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass how often the job runs, e.g. ''1 hour''.';
+    END IF;
     INSERT INTO pos.job (proc, schedule_interval, config, next_start)
     VALUES (proc, schedule_interval, coalesce(config, '{}'), coalesce(initial_start, now()))
     RETURNING job_id INTO id;

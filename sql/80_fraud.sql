@@ -340,6 +340,10 @@ DECLARE
     t record;
     n bigint := 0;
 BEGIN
+    IF p_from > p_to THEN
+        RAISE EXCEPTION 'the date range % to % is reversed', p_from, p_to
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass the first business date, then the last.';
+    END IF;
     FOR t IN SELECT x.store_id, x.source, x.source_txn_id, x.occurred_at FROM pos.txn x
               WHERE x.tenant_id = p_tenant AND x.business_date BETWEEN p_from AND p_to ORDER BY x.occurred_at, x.source_txn_id LOOP
         PERFORM pos.fraud_record(p_tenant, t.store_id, t.source, t.source_txn_id, false, t.occurred_at);

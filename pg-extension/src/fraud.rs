@@ -223,6 +223,12 @@ fn fraud_fit_baseline(
         name!(cashier_days, i64),
     ),
 > {
+    if from_date > to_date {
+        raise(
+            format!("the date range {from_date} to {to_date} is reversed"),
+            "pass the first business date of the history, then the last",
+        );
+    }
     let mut mon = Monitor::new(None);
     let seen = Spi::connect(|client| {
         let mut n = 0u64;
@@ -278,6 +284,17 @@ fn fraud_fit_baseline(
 #[pg_schema]
 mod tests {
     use pgrx::prelude::*;
+
+    /// A reversed range is an error, not "0 transactions" (which sent the reader to widen it).
+    #[pg_test(error = "the date range 2026-01-18 to 2026-01-05 is reversed")]
+    fn fit_baseline_refuses_a_reversed_range() {
+        Spi::run("SELECT * FROM pos.fraud_fit_baseline('t', '2026-01-18', '2026-01-05')").unwrap();
+    }
+
+    #[pg_test(error = "the date range 2026-01-18 to 2026-01-05 is reversed")]
+    fn scan_refuses_a_reversed_range() {
+        Spi::run("SELECT pos.fraud_scan('t', '2026-01-18', '2026-01-05')").unwrap();
+    }
 
     /// Loads a small honest history for tenant t: 3 cashiers × 14 days × 12 card sales, a few
     /// no-sales; then fits the baseline.

@@ -147,6 +147,11 @@ fn bad_arguments_give_clear_errors() {
         ("CREATE TABLE p (t timestamptz); SELECT pos.create_hypertable('p', 't')", "is not partitioned by RANGE"),
         ("CREATE TABLE d (t date) PARTITION BY RANGE (t); SELECT pos.create_hypertable('d', 't')", "expected timestamptz"),
         ("SELECT pos.add_retention_policy('pos.txn', '-1 day')", "must be a positive interval"),
+        // now() - (-10 years) is a cut-off ten years ahead: every chunk would go
+        ("SELECT pos.drop_chunks('pos.txn', interval '-10 years')", "must be a positive age"),
+        ("SELECT pos.drop_chunks('pos.txn', interval '0')", "must be a positive age"),
+        ("SELECT pos.ensure_chunks('pos.txn', '-infinity', now())", "must be finite"),
+        ("SELECT pos.add_job('pos.run_due_jobs', interval '0')", "schedule_interval must be positive"),
     ];
     for (sql, want) in cases {
         let err = c.batch_execute(sql).expect_err(sql);
@@ -162,4 +167,25 @@ fn bad_arguments_give_clear_errors() {
         .hint()
         .unwrap()
         .contains("create_hypertable"));
+    // The refused drop dropped nothing; a positive age drops what it says.
+    c.batch_execute("SELECT pos.ensure_chunks('pos.txn', now() - interval '3 days', now())")
+        .unwrap();
+    let count = |c: &mut postgres::Client| -> i64 {
+        c.query_one("SELECT count(*) FROM pos.show_chunks('pos.txn')", &[])
+            .unwrap()
+            .get(0)
+    };
+    let before = count(&mut c);
+    assert!(before >= 3, "{before}");
+    let _ = c.batch_execute("SELECT pos.drop_chunks('pos.txn', interval '-1 day')");
+    assert_eq!(count(&mut c), before);
+    let dropped: i64 = c
+        .query_one(
+            "SELECT count(*) FROM pos.drop_chunks('pos.txn', interval '1 day')",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert!(dropped >= 1 && dropped < before, "{dropped} of {before}");
+    assert_eq!(count(&mut c), before - dropped);
 }
