@@ -133,6 +133,20 @@ SELECT j.job_id, j.proc, j.config, j.schedule_interval, j.enabled, j.next_start,
        greatest(now() - j.next_start, interval '0') AS overdue_by
   FROM pos.job j;
 COMMENT ON VIEW pos.job_status IS 'One row per job: schedule, last run, outcome, last error, and how far behind it is.';
+COMMENT ON COLUMN pos.job_status.job_id IS 'The job''s id (pos.run_job, pos.delete_job).';
+COMMENT ON COLUMN pos.job_status.proc IS 'The function run: proc(job_id, config).';
+COMMENT ON COLUMN pos.job_status.config IS 'The job''s settings, passed to proc.';
+COMMENT ON COLUMN pos.job_status.schedule_interval IS 'How often the job runs.';
+COMMENT ON COLUMN pos.job_status.enabled IS 'False: the scheduler skips the job.';
+COMMENT ON COLUMN pos.job_status.next_start IS 'When the scheduler starts the job next.';
+COMMENT ON COLUMN pos.job_status.last_started_at IS 'Start of the last run.';
+COMMENT ON COLUMN pos.job_status.last_finished_at IS 'End of the last run.';
+COMMENT ON COLUMN pos.job_status.last_status IS 'success or failed: the outcome of the last run (NULL before the first).';
+COMMENT ON COLUMN pos.job_status.last_error IS 'The error of the last failed run.';
+COMMENT ON COLUMN pos.job_status.total_runs IS 'Runs since the job was added.';
+COMMENT ON COLUMN pos.job_status.total_failures IS 'Failed runs since the job was added.';
+COMMENT ON COLUMN pos.job_status.since_last_run IS 'Time since the last run ended.';
+COMMENT ON COLUMN pos.job_status.overdue_by IS 'How far past next_start the job is (0 when on time): a job that stays overdue means the scheduler is not running (pos.scheduler_enabled()).';
 
 -- Retention and chunk maintenance: the two jobs hypertables need.
 CREATE FUNCTION pos.job_retention(job_id bigint, config jsonb) RETURNS void

@@ -13,6 +13,11 @@ SELECT tenant_id, store_id, sku, business_date, greatest(sum(quantity), 0)::floa
  GROUP BY tenant_id, store_id, sku, business_date;
 COMMENT ON VIEW pos.demand_daily IS 'Units sold per tenant, store, SKU and business day (net of returns and voids, floored at 0): the input of every demand forecast. Days without sales are absent; pos.demand_history fills them with zeros.';
 GRANT SELECT ON pos.demand_daily TO pos_analyst, pos_api;
+COMMENT ON COLUMN pos.demand_daily.tenant_id IS 'Tenant (retailer): a reader sees only the tenants granted to it (row security).';
+COMMENT ON COLUMN pos.demand_daily.store_id IS 'Store (location) as the source POS names it.';
+COMMENT ON COLUMN pos.demand_daily.sku IS 'Normalized product key (GTIN-14, PLU or vendor SKU key; see pos.sale_line.sku).';
+COMMENT ON COLUMN pos.demand_daily.business_date IS 'The store''s local trading day (the POS''s business date where it sends one).';
+COMMENT ON COLUMN pos.demand_daily.units IS 'Units sold net of returns and voids, floored at 0 (a day of net returns is no demand).';
 
 CREATE TABLE pos.demand_forecast (
     tenant_id     text NOT NULL,

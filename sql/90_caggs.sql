@@ -1272,6 +1272,32 @@ SELECT c.view_name AS continuous_aggregate,
 COMMENT ON VIEW pos.continuous_aggregate_stats IS
 'One row per continuous aggregate: watermark and lag, invalid buckets waiting for a refresh, size, last refresh (window, batches, buckets, duration) and its policy job (last run, status, error).';
 GRANT SELECT ON pos.continuous_aggregate_stats TO pos_analyst, pos_api;
+COMMENT ON COLUMN pos.continuous_aggregate_stats.continuous_aggregate IS 'The continuous aggregate (its view).';
+COMMENT ON COLUMN pos.continuous_aggregate_stats.source IS 'The hypertable it aggregates.';
+COMMENT ON COLUMN pos.continuous_aggregate_stats.bucket IS 'Bucket width, or the date column that buckets by day.';
+COMMENT ON COLUMN pos.continuous_aggregate_stats.materialized_only IS 'True: the view shows the materialization alone, without the live rows above the watermark.';
+COMMENT ON COLUMN pos.continuous_aggregate_stats.watermark IS 'Bucket key from which nothing is materialized: the view aggregates the source''s rows live from here on.';
+COMMENT ON COLUMN pos.continuous_aggregate_stats.invalid_below_watermark IS 'Invalid ranges below the watermark (rows written late, outside a refresh window): the view aggregates raw rows there until a refresh re-materializes them.';
+COMMENT ON COLUMN pos.continuous_aggregate_stats.view_is_current IS 'False when the view could not be locked at the last refresh, so the ranges it aggregates live are not yet the current invalid ones (fixed at the next refresh).';
+COMMENT ON COLUMN pos.continuous_aggregate_stats.lag IS 'now() - watermark: how far behind the materialization is.';
+COMMENT ON COLUMN pos.continuous_aggregate_stats.invalidation_threshold IS 'Writes to the source before this time are logged as invalidations; writes after it need none (nothing there is materialized).';
+COMMENT ON COLUMN pos.continuous_aggregate_stats.invalid_buckets IS 'Bucket keys logged as invalid (rows written below the watermark) and waiting for a refresh.';
+COMMENT ON COLUMN pos.continuous_aggregate_stats.unprocessed_invalidations IS 'Invalidation log entries of the source not yet moved to its aggregates.';
+COMMENT ON COLUMN pos.continuous_aggregate_stats.materialized_rows_estimate IS 'Rows of the materialization table (planner estimate).';
+COMMENT ON COLUMN pos.continuous_aggregate_stats.materialized_bytes IS 'Size of the materialization table with its indexes and TOAST.';
+COMMENT ON COLUMN pos.continuous_aggregate_stats.last_refresh_started_at IS 'Start of the last refresh.';
+COMMENT ON COLUMN pos.continuous_aggregate_stats.last_refresh_finished_at IS 'End of the last refresh.';
+COMMENT ON COLUMN pos.continuous_aggregate_stats.last_refresh_duration IS 'How long the last refresh took.';
+COMMENT ON COLUMN pos.continuous_aggregate_stats.last_refresh_window IS 'The time window the last refresh covered.';
+COMMENT ON COLUMN pos.continuous_aggregate_stats.last_refresh_batches IS 'Batches the last refresh was split into.';
+COMMENT ON COLUMN pos.continuous_aggregate_stats.last_refresh_buckets IS 'Buckets the last refresh materialized.';
+COMMENT ON COLUMN pos.continuous_aggregate_stats.total_refreshes IS 'Refreshes since the aggregate was created.';
+COMMENT ON COLUMN pos.continuous_aggregate_stats.job_id IS 'The job of its refresh policy (NULL without a policy).';
+COMMENT ON COLUMN pos.continuous_aggregate_stats.schedule_interval IS 'How often the policy refreshes.';
+COMMENT ON COLUMN pos.continuous_aggregate_stats.job_last_run IS 'End of the policy job''s last run.';
+COMMENT ON COLUMN pos.continuous_aggregate_stats.job_last_status IS 'success or failed: the outcome of the policy job''s last run.';
+COMMENT ON COLUMN pos.continuous_aggregate_stats.job_last_error IS 'The error of the policy job''s last failed run.';
+COMMENT ON COLUMN pos.continuous_aggregate_stats.job_next_start IS 'When the policy runs next.';
 GRANT SELECT ON pos.continuous_aggregate TO pos_analyst, pos_api;
 
 -- Only owners and the DBA define, refresh or drop aggregates.

@@ -301,3 +301,54 @@ COMMENT ON COLUMN pos.cashier_daily.manual_discounts IS 'Sale lines with a disco
 COMMENT ON COLUMN pos.cashier_daily.keyed_entries IS 'Lines whose item was typed in rather than scanned.';
 COMMENT ON COLUMN pos.cashier_daily.overrides IS 'Lines with a manual price override.';
 COMMENT ON COLUMN pos.cashier_daily.over_short IS 'What the counts of this cashier''s drawers at close found against what the POS expected, summed: positive over, negative short. A cashier short day after day is a loss-prevention lead.';
+
+-- Every column of the product views is described: BI tools and GET /v1/views show these.
+DO $keys$
+DECLARE
+    v text;
+BEGIN
+    FOREACH v IN ARRAY ARRAY['pos.sales_hourly', 'pos.sales_daily', 'pos.store_daily', 'pos.cashier_daily'] LOOP
+        EXECUTE format($c$
+            COMMENT ON COLUMN %1$s.tenant_id IS 'Tenant (retailer): a reader sees only the tenants granted to it (row security).';
+            COMMENT ON COLUMN %1$s.store_id IS 'Store (location) as the source POS names it.';
+            COMMENT ON COLUMN %1$s.business_date IS 'The store''s local trading day (the POS''s business date where it sends one).';$c$, v);
+    END LOOP;
+    FOREACH v IN ARRAY ARRAY['pos.sales_hourly', 'pos.sales_daily'] LOOP
+        EXECUTE format($c$
+            COMMENT ON COLUMN %1$s.sku IS 'Normalized product key (GTIN-14, PLU or vendor SKU key; see pos.sale_line.sku).';$c$, v);
+    END LOOP;
+END
+$keys$;
+
+COMMENT ON COLUMN pos.store_daily.transactions IS 'Completed transactions.';
+COMMENT ON COLUMN pos.store_daily.items_sold IS 'Units on sale lines of completed transactions (lines that are not revenue, such as gift cards sold, left out).';
+COMMENT ON COLUMN pos.store_daily.items_returned IS 'Units on return lines of completed transactions, positive (non-revenue lines left out).';
+COMMENT ON COLUMN pos.store_daily.discounts IS 'Discounts given on the sale lines of completed transactions, positive.';
+COMMENT ON COLUMN pos.store_daily.returns IS 'Net amount of the return lines of completed transactions, before tax, positive.';
+COMMENT ON COLUMN pos.store_daily.void_lines IS 'Number of lines voided inside completed transactions.';
+COMMENT ON COLUMN pos.store_daily.post_void_amount IS 'Net amount of the transactions voided after completion (in none of the sales figures).';
+COMMENT ON COLUMN pos.store_daily.cancelled IS 'Transactions cancelled before completion (in none of the sales figures).';
+COMMENT ON COLUMN pos.store_daily.tax IS 'Tax on the completed transactions (refunded tax negative).';
+COMMENT ON COLUMN pos.store_daily.tender_cash IS 'Approved cash tenders on the day they were taken (change given and cash refunds negative).';
+COMMENT ON COLUMN pos.store_daily.tender_card IS 'Approved card tenders (credit and debit; refunds to cards negative).';
+COMMENT ON COLUMN pos.store_daily.tender_gift_card IS 'Approved tenders paid with gift cards (redemptions; refunds onto gift cards negative).';
+COMMENT ON COLUMN pos.store_daily.tender_store_credit IS 'Approved tenders paid with store credit (refunds as store credit negative).';
+COMMENT ON COLUMN pos.store_daily.tender_other IS 'Approved tenders of every other method (checks, wallets the POS does not call cards, vouchers…).';
+COMMENT ON COLUMN pos.store_daily.tenders_declined IS 'Number of tender attempts the processor declined.';
+COMMENT ON COLUMN pos.store_daily.paid_in IS 'Cash put into drawers for a reason other than a sale (paid-ins), positive.';
+COMMENT ON COLUMN pos.store_daily.paid_out IS 'Cash taken from drawers for a reason other than a sale (paid-outs: a delivery paid from the till, petty cash), positive.';
+
+COMMENT ON COLUMN pos.cashier_daily.cashier_id IS 'Cashier (employee) as the POS names it; NULL for transactions without one.';
+COMMENT ON COLUMN pos.cashier_daily.transactions IS 'Completed transactions the cashier rang up.';
+COMMENT ON COLUMN pos.cashier_daily.sale_lines IS 'Number of sale lines, completed transactions (gift cards sold included).';
+COMMENT ON COLUMN pos.cashier_daily.sales IS 'Net amount of the sale lines, before tax (gift cards sold included).';
+COMMENT ON COLUMN pos.cashier_daily.voids IS 'Number of lines voided inside completed transactions.';
+COMMENT ON COLUMN pos.cashier_daily.void_amount IS 'Net amount of the voided lines, positive.';
+COMMENT ON COLUMN pos.cashier_daily.post_voids IS 'Transactions voided after completion.';
+COMMENT ON COLUMN pos.cashier_daily.post_void_amount IS 'Net amount of the transactions voided after completion.';
+COMMENT ON COLUMN pos.cashier_daily.cancelled IS 'Transactions cancelled before completion.';
+COMMENT ON COLUMN pos.cashier_daily.refunds IS 'Number of return lines, completed transactions.';
+COMMENT ON COLUMN pos.cashier_daily.refund_amount IS 'Net amount of the return lines, before tax, positive.';
+COMMENT ON COLUMN pos.cashier_daily.refund_without_sale_amount IS 'Net amount of the return lines that name no original transaction, positive.';
+COMMENT ON COLUMN pos.cashier_daily.no_sales IS 'Drawer opened without a sale (count).';
+COMMENT ON COLUMN pos.cashier_daily.manual_discount_amount IS 'Discount amount on the sale lines counted in manual_discounts, positive.';
