@@ -5,6 +5,7 @@ use rust_decimal::Decimal;
 
 use super::check_digit::gs1_is_valid;
 use super::cleanup::{clean_digits, Digits, Mode, Repairs};
+use super::element_string::{self, TradeItem, WeightUnit};
 use super::error::SkuError;
 use super::gtin::{fast_path, from_digits, Gtin14, GtinKind, Normalized, SourceForm};
 use super::isbn;
@@ -24,6 +25,8 @@ pub enum BarcodeKind {
     Issn,
     Plu,
     VariableMeasure,
+    /// A GS1 element string (GS1-128, DataBar Expanded, DataMatrix, QR) or Digital Link.
+    ElementString,
     /// Not recognisably a barcode (letters, wrong length…).
     Unknown,
 }
@@ -40,6 +43,7 @@ impl BarcodeKind {
             BarcodeKind::Issn => "issn",
             BarcodeKind::Plu => "plu",
             BarcodeKind::VariableMeasure => "variable_measure",
+            BarcodeKind::ElementString => "gs1_element_string",
             BarcodeKind::Unknown => "unknown",
         }
     }
@@ -124,6 +128,12 @@ pub fn parse_barcode(raw: &str, scheme: &Scheme, mode: Mode) -> Barcode {
             return from_normalized(Ok(n), scheme, BarcodeKind::Unknown);
         }
     }
+    if let Some(found) = element_string::recognise(raw) {
+        return from_element_string(found);
+    }
+    if let Some(code) = aim_ean_upc(raw) {
+        return parse_barcode(code, scheme, mode);
+    }
     if mode == Mode::Lenient {
         if let Some(found) = isbn::labelled_or_issn(raw) {
             return from_normalized(found, scheme, BarcodeKind::Isbn);
@@ -167,6 +177,44 @@ pub fn parse_barcode(raw: &str, scheme: &Scheme, mode: Mode) -> Barcode {
     }
     let guess = guess_kind(digits.len());
     from_normalized(from_digits(&digits, mode), scheme, guess)
+}
+
+/// The code after the AIM symbology identifier a scanner may put before an EAN/UPC scan:
+/// `]E0` (EAN-13, UPC-A, UPC-E) or `]E4` (EAN-8).
+fn aim_ean_upc(raw: &str) -> Option<&str> {
+    let s = raw.trim_start();
+    s.strip_prefix("]E0").or_else(|| s.strip_prefix("]E4"))
+}
+
+/// The trade item of an element string: its GTIN, and the weight or price the label carries.
+fn from_element_string(found: Result<TradeItem, SkuError>) -> Barcode {
+    let t = match found {
+        Ok(t) => t,
+        Err(e) => return Barcode::invalid(BarcodeKind::ElementString, &e),
+    };
+    let Some(gtin) = t.gtin14 else {
+        let mut b = Barcode::invalid(BarcodeKind::ElementString, &SkuError::Empty);
+        b.reason = Some(format!(
+            "{} without a GTIN (AI 01): no trade item to key",
+            t.form.describe()
+        ));
+        return b;
+    };
+    let mut what = t.form.describe().to_string();
+    if let Some((w, unit)) = t.weight {
+        let unit = match unit {
+            WeightUnit::Kilogram => "kg",
+            WeightUnit::Pound => "lb",
+        };
+        what.push_str(&format!(", net weight {w} {unit}"));
+    }
+    if let Some(c) = &t.currency {
+        what.push_str(&format!(", price in ISO 4217 currency {c}"));
+    }
+    let mut b = Barcode::valid(BarcodeKind::ElementString, Some(gtin), Some(what));
+    b.embedded_weight = t.weight.map(|(w, _)| w);
+    b.embedded_price = t.price;
+    b
 }
 
 /// `PLU 4011`, `plu:94011`, `PLU#4011`: the rest after a PLU label.
@@ -307,6 +355,28 @@ mod tests {
         let v = parse("212345605998");
         assert_eq!(v.kind, BarcodeKind::VariableMeasure);
         assert_eq!(v.embedded_price, Some(Decimal::new(599, 2)));
+    }
+
+    #[test]
+    fn element_strings_and_aim_prefixes() {
+        let e = parse("]e001995012345678943103000750\u{1d}3922449");
+        assert_eq!(
+            (e.kind, e.gtin14.unwrap().as_str(), e.valid),
+            (BarcodeKind::ElementString, "99501234567894", true)
+        );
+        assert_eq!(e.embedded_weight, Some(Decimal::new(750, 3)));
+        assert_eq!(e.embedded_price, Some(Decimal::new(449, 2)));
+        assert_eq!(
+            e.reason.as_deref(),
+            Some("GS1 element string as scanned, net weight 0.750 kg")
+        );
+        let sscc = parse("(00)106141411234567897");
+        assert_eq!((sscc.kind, sscc.valid), (BarcodeKind::ElementString, false));
+        assert!(sscc.reason.unwrap().contains("without a GTIN"));
+        let bad = parse("(01)09501101530004");
+        assert_eq!((bad.kind, bad.valid), (BarcodeKind::ElementString, false));
+        assert_eq!(parse("]E04006381333931").kind, BarcodeKind::Ean13);
+        assert_eq!(parse("]E496385074").kind, BarcodeKind::Ean8);
     }
 
     #[test]

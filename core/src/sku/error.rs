@@ -38,6 +38,8 @@ pub enum SkuError {
     AmbiguousTenDigits { digits: String },
     /// UPC-E input that cannot be expanded.
     UpcE { detail: String },
+    /// A GS1 element string or Digital Link that does not read as application identifiers.
+    ElementString { detail: String },
 }
 
 impl fmt::Display for SkuError {
@@ -76,6 +78,9 @@ impl fmt::Display for SkuError {
                 "{digits} is valid both as an ISBN-10 and as a GTIN that lost two leading zeros"
             ),
             SkuError::UpcE { detail } => write!(f, "not a UPC-E code: {detail}"),
+            SkuError::ElementString { detail } => {
+                write!(f, "unreadable GS1 element string: {detail}")
+            }
         }
     }
 }
@@ -114,6 +119,9 @@ impl SkuError {
             }
             SkuError::UpcE { .. } => {
                 "UPC-E has 8 digits (number system 0 or 1, six digits, check digit) or 6 digits for number system 0".into()
+            }
+            SkuError::ElementString { .. } => {
+                "a GS1 element string is application identifiers with their values, e.g. (01)09501101530003(3103)000750; as scanned, a value of variable length ends at FNC1 (ASCII 29)".into()
             }
         }
     }

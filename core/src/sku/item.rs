@@ -74,10 +74,13 @@ pub fn normalize_item_id_with(raw: &str, scheme: &Scheme, rules: &SkuKeyRules) -
         (true, Some(g), _) => {
             item.sku = g.to_string();
             item.gtin = Some(item.sku.clone());
-            item.kind = if b.kind == BarcodeKind::VariableMeasure {
-                ItemKind::VariableMeasure
-            } else {
-                ItemKind::Gtin
+            // An element string's GTIN is the item's own (indicator 9 for a variable-measure
+            // trade item); its weight or price make it a variable-measure line all the same.
+            let measured = b.embedded_price.is_some() || b.embedded_weight.is_some();
+            item.kind = match b.kind {
+                BarcodeKind::VariableMeasure => ItemKind::VariableMeasure,
+                BarcodeKind::ElementString if measured => ItemKind::VariableMeasure,
+                _ => ItemKind::Gtin,
             };
         }
         _ => {
@@ -118,5 +121,14 @@ mod tests {
             ("00212345000007", ItemKind::VariableMeasure)
         );
         assert_eq!(w.embedded_price, Some(Decimal::new(599, 2)));
+        // A 2D scan passed on as the item id keys on its GTIN.
+        let s = normalize_item_id("]d2010950110153000310LOT42\u{1d}21SN-7");
+        assert_eq!((s.sku.as_str(), s.kind), ("09501101530003", ItemKind::Gtin));
+        let m = normalize_item_id("(01)99501234567894(3103)000750");
+        assert_eq!(
+            (m.sku.as_str(), m.kind),
+            ("99501234567894", ItemKind::VariableMeasure)
+        );
+        assert_eq!(m.embedded_weight, Some(Decimal::new(750, 3)));
     }
 }

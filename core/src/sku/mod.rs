@@ -38,6 +38,7 @@
 pub mod barcode;
 pub mod check_digit;
 pub mod cleanup;
+pub mod element_string;
 mod error;
 pub mod gtin;
 pub mod isbn;

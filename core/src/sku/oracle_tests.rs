@@ -33,6 +33,7 @@ fn category(e: &SkuError) -> &'static str {
         SkuError::Mod11Check { .. } => "mod11",
         SkuError::AmbiguousTenDigits { .. } => "ambiguous",
         SkuError::UpcE { .. } => "upce",
+        SkuError::ElementString { .. } => "element_string",
     }
 }
 

@@ -1,0 +1,438 @@
+//! GS1 element strings and Digital Link URIs: what GS1-128, GS1 DataBar Expanded, GS1
+//! DataMatrix and GS1 QR Code scans carry. Retail scanning is moving to these symbols (GS1's
+//! "Sunrise 2027" for 2D codes at the till), and a POS passes the scan on as its item id:
+//! `(01)09501101530003(3103)000750`, or as a scanner sends it, `]e00109501101530003` +
+//! `3103000750`. The product key is the GTIN of application identifier (AI) 01; a weight or a
+//! price the label carries comes with it.
+//!
+//! Rules from the GS1 General Specifications: the first two digits of an AI give its length
+//! (2, 3 or 4 digits) and whether its value has a predefined length; any other value ends at
+//! FNC1 (ASCII 29, "GS", in scanner output) or at the end of the string. Three forms are read:
+//! bracketed (`(01)…(10)…`), scanned (digits with GS, after an optional AIM symbology
+//! identifier of a GS1 symbol: `]C1`, `]e0`, `]d2`, `]Q3`, `]J1`), and Digital Link URIs
+//! (`https://id.gs1.org/01/09506000134352/10/ABC?3103=000195`).
+
+use rust_decimal::Decimal;
+
+use super::check_digit::{digit_values, gs1_is_valid};
+use super::error::SkuError;
+use super::gtin::Gtin14;
+
+/// FNC1 as scanners transmit it: the ASCII group separator.
+const GS: char = '\u{1d}';
+
+/// AIM symbology identifiers of the GS1 symbols that carry element strings.
+const GS1_SYMBOLOGIES: [&str; 5] = ["]C1", "]e0", "]d2", "]Q3", "]J1"];
+
+/// How the element string was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    Bracketed,
+    Scanned,
+    DigitalLink,
+}
+
+impl Form {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Form::Bracketed => "GS1 element string",
+            Form::Scanned => "GS1 element string as scanned",
+            Form::DigitalLink => "GS1 Digital Link",
+        }
+    }
+}
+
+/// A unit of weight a label can carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WeightUnit {
+    /// AI 310n: net weight in kilograms.
+    Kilogram,
+    /// AI 320n: net weight in pounds.
+    Pound,
+}
+
+/// What an element string says about a product at the till. Other AIs (batch, expiry,
+/// serial…) are read past, not kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TradeItem {
+    pub form: Form,
+    /// AI 01.
+    pub gtin14: Option<Gtin14>,
+    /// AI 310n or 320n, with its decimals applied.
+    pub weight: Option<(Decimal, WeightUnit)>,
+    /// AI 392n (amount payable), or 393n (with an ISO 4217 numeric currency).
+    pub price: Option<Decimal>,
+    /// The ISO 4217 numeric currency of AI 393n, e.g. `978` for the euro.
+    pub currency: Option<String>,
+}
+
+/// `None` when `raw` is not written as an element string; otherwise what it says, or why it
+/// cannot be read. Bare digits count only when they read completely as AIs starting with 01
+/// (sixteen digits or more, so no GTIN is ever taken for one).
+pub fn recognise(raw: &str) -> Option<Result<TradeItem, SkuError>> {
+    let s = raw.trim();
+    if let Some(rest) = GS1_SYMBOLOGIES.iter().find_map(|id| s.strip_prefix(id)) {
+        return Some(scanned(rest).and_then(|e| trade_item(Form::Scanned, &e)));
+    }
+    if s.starts_with('(') && s[1..].starts_with(|c: char| c.is_ascii_digit()) {
+        return Some(bracketed(s).and_then(|e| trade_item(Form::Bracketed, &e)));
+    }
+    let lower = s.get(..8).map(str::to_ascii_lowercase).unwrap_or_default();
+    if lower.starts_with("https://") || lower.starts_with("http://") {
+        return digital_link(s).map(|r| r.and_then(|e| trade_item(Form::DigitalLink, &e)));
+    }
+    if s.contains(GS) {
+        return Some(scanned(s).and_then(|e| trade_item(Form::Scanned, &e)));
+    }
+    if s.len() >= 16 && s.starts_with("01") && s.bytes().all(|b| b.is_ascii_digit()) {
+        return scanned(s)
+            .and_then(|e| trade_item(Form::Scanned, &e))
+            .ok()
+            .map(Ok);
+    }
+    None
+}
+
+/// How many digits an AI starting with these two has; `None` for no assigned AI.
+fn ai_digits(first: u8, second: u8) -> Option<usize> {
+    match (first, second) {
+        (b'0', b'0'..=b'4') | (b'1', _) | (b'2', b'0'..=b'2') | (b'3', b'0' | b'7') | (b'9', _) => {
+            Some(2)
+        }
+        (b'2', b'3'..=b'5') | (b'4', b'0'..=b'2') | (b'7', b'1') => Some(3),
+        (b'3', b'1'..=b'6' | b'9') | (b'4', b'3') | (b'7', b'0' | b'2') | (b'8', b'0'..=b'2') => {
+            Some(4)
+        }
+        _ => None,
+    }
+}
+
+/// The value length of the AIs whose length is predefined (no FNC1 after them).
+fn predefined_length(first: u8, second: u8) -> Option<usize> {
+    match (first, second) {
+        (b'0', b'0') => Some(18),
+        (b'0', b'1'..=b'3') => Some(14),
+        (b'0', b'4') => Some(16),
+        (b'1', _) => Some(6),
+        (b'2', b'0') => Some(2),
+        (b'3', b'1'..=b'6') => Some(6),
+        (b'4', b'1') => Some(13),
+        _ => None,
+    }
+}
+
+fn bad(detail: impl Into<String>) -> SkuError {
+    SkuError::ElementString {
+        detail: detail.into(),
+    }
+}
+
+/// AI and value pairs of the scanned form.
+fn scanned(s: &str) -> Result<Vec<(String, String)>, SkuError> {
+    let mut rest = s.trim_start_matches(GS);
+    let mut out = Vec::new();
+    while !rest.is_empty() {
+        let b = rest.as_bytes();
+        let (f, g) = match b {
+            [f, g, ..] if f.is_ascii_digit() && g.is_ascii_digit() => (*f, *g),
+            _ => {
+                return Err(bad(format!(
+                    "expected an application identifier at {rest:?}"
+                )))
+            }
+        };
+        let n = ai_digits(f, g).ok_or_else(|| {
+            bad(format!(
+                "no application identifier starts with {}{}",
+                f as char, g as char
+            ))
+        })?;
+        let ai = rest
+            .get(..n)
+            .filter(|a| a.bytes().all(|c| c.is_ascii_digit()));
+        let ai = ai.ok_or_else(|| bad(format!("application identifier cut short at {rest:?}")))?;
+        rest = &rest[n..];
+        let value = match predefined_length(f, g) {
+            Some(len) => {
+                let v = rest.get(..len).ok_or_else(|| {
+                    bad(format!(
+                        "AI ({ai}) needs {len} characters, {} left",
+                        rest.len()
+                    ))
+                })?;
+                rest = &rest[len..];
+                v
+            }
+            None => {
+                let end = rest.find(GS).unwrap_or(rest.len());
+                let v = &rest[..end];
+                rest = &rest[end..];
+                v
+            }
+        };
+        out.push((ai.to_string(), value.to_string()));
+        rest = rest.trim_start_matches(GS);
+    }
+    Ok(out)
+}
+
+/// AI and value pairs of the bracketed form.
+fn bracketed(s: &str) -> Result<Vec<(String, String)>, SkuError> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while let Some(after) = rest.strip_prefix('(') {
+        let close = after
+            .find(')')
+            .ok_or_else(|| bad(format!("unclosed '(' at {rest:?}")))?;
+        let ai = &after[..close];
+        let known = match ai.as_bytes() {
+            [f, g, ..] if ai.bytes().all(|c| c.is_ascii_digit()) => {
+                ai_digits(*f, *g) == Some(ai.len())
+            }
+            _ => false,
+        };
+        if !known {
+            return Err(bad(format!("({ai}) is not a GS1 application identifier")));
+        }
+        let body = &after[close + 1..];
+        let end = body.find('(').unwrap_or(body.len());
+        out.push((ai.to_string(), body[..end].to_string()));
+        rest = &body[end..];
+    }
+    if !rest.is_empty() {
+        return Err(bad(format!("text outside (AI)value pairs: {rest:?}")));
+    }
+    Ok(out)
+}
+
+/// AI and value pairs of a Digital Link URI: its path from the `01` key on, then its numeric
+/// query parameters. `None` for a URI without a GTIN key (any other web address).
+fn digital_link(s: &str) -> Option<Result<Vec<(String, String)>, SkuError>> {
+    let (path, query) = s.split_once('?').unwrap_or((s, ""));
+    let segments: Vec<&str> = path.split('/').collect();
+    let at = segments.iter().position(|p| *p == "01")?;
+    let key = segments.get(at + 1)?;
+    if !(matches!(key.len(), 8 | 12 | 13 | 14) && key.bytes().all(|b| b.is_ascii_digit())) {
+        return None;
+    }
+    let mut out = Vec::new();
+    let mut pairs = segments[at..].chunks(2);
+    for pair in pairs.by_ref() {
+        match pair {
+            [ai, value] => out.push((ai.to_string(), percent_decoded(value))),
+            [ai] => return Some(Err(bad(format!("AI ({ai}) has no value in the URI path")))),
+            _ => unreachable!("chunks of two"),
+        }
+    }
+    for kv in query.split('&').filter(|kv| !kv.is_empty()) {
+        let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+        if !k.is_empty() && k.bytes().all(|c| c.is_ascii_digit()) {
+            out.push((k.to_string(), percent_decoded(v)));
+        }
+    }
+    // A GTIN key may be written in its own length (8, 12 or 13 digits) in a URI.
+    if let Some((_, g)) = out.first_mut() {
+        if matches!(g.len(), 8 | 12 | 13) {
+            *g = format!("{g:0>14}");
+        }
+    }
+    Some(Ok(out))
+}
+
+/// `%2F` and the like in a URI segment; a malformed escape stays as written.
+fn percent_decoded(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = b
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
+        match (b[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(v)) => {
+                out.push(v);
+                i += 3;
+            }
+            (c, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The trade item of the pairs: AI 01 checked, weight and price read; an AI given twice with
+/// two values is an error, as GS1 requires.
+fn trade_item(form: Form, pairs: &[(String, String)]) -> Result<TradeItem, SkuError> {
+    let mut item = TradeItem {
+        form,
+        gtin14: None,
+        weight: None,
+        price: None,
+        currency: None,
+    };
+    for (k, (ai, value)) in pairs.iter().enumerate() {
+        if pairs[..k].iter().any(|(a, v)| a == ai && v != value) {
+            return Err(bad(format!(
+                "AI ({ai}) appears twice with different values"
+            )));
+        }
+        match (ai.as_str(), ai.as_bytes().get(3)) {
+            ("01", _) => item.gtin14 = Some(gtin(value)?),
+            (a, Some(&d)) if a.starts_with("310") => {
+                item.weight = Some((decimal(ai, value, d, 6)?, WeightUnit::Kilogram));
+            }
+            (a, Some(&d)) if a.starts_with("320") => {
+                item.weight = Some((decimal(ai, value, d, 6)?, WeightUnit::Pound));
+            }
+            (a, Some(&d)) if a.starts_with("392") => item.price = Some(decimal(ai, value, d, 0)?),
+            (a, Some(&d)) if a.starts_with("393") => {
+                let (currency, amount) = value
+                    .split_at_checked(3)
+                    .filter(|(c, _)| c.bytes().all(|b| b.is_ascii_digit()))
+                    .ok_or_else(|| {
+                        bad(format!("AI ({ai}) starts with a 3-digit ISO 4217 currency"))
+                    })?;
+                item.price = Some(decimal(ai, amount, d, 0)?);
+                item.currency = Some(currency.to_string());
+            }
+            _ => {}
+        }
+    }
+    Ok(item)
+}
+
+fn gtin(value: &str) -> Result<Gtin14, SkuError> {
+    let digits = digit_values(value).filter(|d| d.len() == 14);
+    let digits = digits.ok_or_else(|| bad(format!("AI (01) must be 14 digits, got {value:?}")))?;
+    if !gs1_is_valid(&digits) {
+        let found = digits[13];
+        let expected = super::check_digit::gs1_check_digit(&digits[..13]);
+        return Err(SkuError::CheckDigit {
+            digits: value.to_string(),
+            expected,
+            found,
+        });
+    }
+    Ok(Gtin14::from_valid_digits(&digits))
+}
+
+/// A measure or amount: digits with the decimals the AI's last digit gives. `exact`: the
+/// number of digits the AI requires (0: 1 to 15).
+fn decimal(ai: &str, value: &str, decimals: u8, exact: usize) -> Result<Decimal, SkuError> {
+    let ok_len = if exact > 0 {
+        value.len() == exact
+    } else {
+        (1..=15).contains(&value.len())
+    };
+    let n = value
+        .parse::<i64>()
+        .ok()
+        .filter(|_| ok_len && value.bytes().all(|b| b.is_ascii_digit()));
+    let want = if exact > 0 {
+        format!("{exact} digits")
+    } else {
+        "1 to 15 digits".into()
+    };
+    let n = n.ok_or_else(|| bad(format!("AI ({ai}) needs {want}, got {value:?}")))?;
+    // The AI is all digits, so its last one is the number of decimals (0 to 9).
+    Ok(Decimal::new(n, u32::from(decimals - b'0')))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(s: &str) -> TradeItem {
+        recognise(s).expect("an element string").expect("readable")
+    }
+
+    fn error(s: &str) -> String {
+        recognise(s)
+            .expect("an element string")
+            .unwrap_err()
+            .to_string()
+    }
+
+    /// The GS1 General Specifications' own example, in every form a POS may pass it on.
+    #[test]
+    fn one_item_four_ways() {
+        for s in [
+            "(01)09501101530003(17)140704(10)AB-123",
+            "]C101095011015300031714070410AB-123",
+            "\u{1d}01095011015300031714070410AB-123",
+            "https://id.gs1.org/01/09501101530003/10/AB-123?17=140704",
+        ] {
+            let t = item(s);
+            assert_eq!(t.gtin14.unwrap().as_str(), "09501101530003", "{s}");
+            assert_eq!((t.weight, t.price), (None, None), "{s}");
+        }
+    }
+
+    #[test]
+    fn weight_and_price_come_with_the_gtin() {
+        // A DataBar Expanded label of a weighed item: indicator 9, 0.750 kg, 4.49 payable.
+        let t = item("]e001995012345678943103000750\u{1d}3922449");
+        assert_eq!(t.gtin14.unwrap().as_str(), "99501234567894");
+        assert_eq!(t.weight, Some((Decimal::new(750, 3), WeightUnit::Kilogram)));
+        assert_eq!(t.price, Some(Decimal::new(449, 2)));
+        let lb = item("(01)99501234567894(3202)000165(3932)840599");
+        assert_eq!(lb.weight, Some((Decimal::new(165, 2), WeightUnit::Pound)));
+        assert_eq!(
+            (lb.price, lb.currency.as_deref()),
+            (Some(Decimal::new(599, 2)), Some("840"))
+        );
+        // Variable-length values end at GS; predefined ones need none.
+        let d = item("]d2010950110153000310LOT42\u{1d}21SN-7\u{1d}3103000125");
+        assert_eq!(d.weight, Some((Decimal::new(125, 3), WeightUnit::Kilogram)));
+    }
+
+    #[test]
+    fn digital_link_short_gtin_and_escapes() {
+        let t =
+            item("HTTPS://example.com/shop/01/9501101530003/21/A%2FB?3103=000189&linkType=gs1:pip");
+        assert_eq!(t.gtin14.unwrap().as_str(), "09501101530003");
+        assert_eq!(t.weight, Some((Decimal::new(189, 3), WeightUnit::Kilogram)));
+        assert!(recognise("https://example.com/products/42").is_none());
+        assert!(recognise("https://example.com/news/2026/01/15/").is_none());
+    }
+
+    #[test]
+    fn what_is_not_an_element_string() {
+        for s in [
+            "036000291452",
+            "09501101530003",
+            "0109501101530003X",
+            "(PLU) 4011",
+            "]E04006381333931",
+            "",
+        ] {
+            assert!(recognise(s).is_none(), "{s}");
+        }
+        // Sixteen digits or more that do not read as AIs stay whatever they were.
+        assert!(recognise("0109501101530004").is_none(), "bad check digit");
+        assert_eq!(
+            item("0109501101530003").gtin14.unwrap().as_str(),
+            "09501101530003"
+        );
+    }
+
+    #[test]
+    fn bad_element_strings_say_why() {
+        assert_eq!(
+            error("(01)09501101530004"),
+            "check digit of 09501101530004 is 4, expected 3"
+        );
+        assert!(error("(01)0950110153000").contains("must be 14 digits"));
+        assert!(error("(99x)1").contains("not a GS1 application identifier"));
+        assert!(error("(3103)75").contains("needs 6 digits"));
+        assert!(error("(3922)4.49").contains("needs 1 to 15 digits"));
+        assert!(error("]C10109501101530003(17)").contains("expected an application identifier"));
+        assert!(error("]C1380").contains("no application identifier starts with 38"));
+        assert!(error("(01)09501101530003(01)09501101530010").contains("twice"));
+        assert!(error("]C1011234").contains("needs 14 characters"));
+        assert!(error("https://id.gs1.org/01/09501101530003/10").contains("no value"));
+        assert!(recognise("https://id.gs1.org/01").is_none());
+    }
+}
