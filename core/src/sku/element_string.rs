@@ -77,8 +77,8 @@ pub fn recognise(raw: &str) -> Option<Result<TradeItem, SkuError>> {
     if s.starts_with('(') && s[1..].starts_with(|c: char| c.is_ascii_digit()) {
         return Some(bracketed(s).and_then(|e| trade_item(Form::Bracketed, &e)));
     }
-    let lower = s.get(..8).map(str::to_ascii_lowercase).unwrap_or_default();
-    if lower.starts_with("https://") || lower.starts_with("http://") {
+    let scheme = |p: &str| s.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p));
+    if scheme("https://") || scheme("http://") {
         return digital_link(s).map(|r| r.and_then(|e| trade_item(Form::DigitalLink, &e)));
     }
     if s.contains(GS) {
