@@ -48,6 +48,21 @@ pub fn spread(amount: Decimal, weights: &[Decimal], dp: u32) -> Vec<Decimal> {
     out
 }
 
+/// `x`, a zero without its sign: `-x` of a zero is a negative zero in `Decimal`, written out
+/// as "-0.00" (a zero return line or refund printed so in the facts and their exports).
+pub fn unsigned_zero(x: Decimal) -> Decimal {
+    if x.is_zero() {
+        x.abs()
+    } else {
+        x
+    }
+}
+
+/// `-x`, but never a negative zero (see [`unsigned_zero`]).
+pub fn negated(x: Decimal) -> Decimal {
+    unsigned_zero(-x)
+}
+
 /// The sum of `values`, or `None` when it would overflow `Decimal`.
 pub fn checked_sum(values: impl IntoIterator<Item = Decimal>) -> Option<Decimal> {
     values

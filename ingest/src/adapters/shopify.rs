@@ -49,7 +49,7 @@ mod transaction;
 mod transaction_tests;
 
 use super::json::{amount, array, get, join, opt_text, quantity, text, time, utc};
-use super::money::exponent;
+use super::money::{exponent, negated};
 use super::{Context, PayloadError};
 use crate::config::ShopifyTenders;
 use crate::envelope::{Record, Reject};
@@ -341,17 +341,6 @@ fn set_currency(v: &Value, path: &str, set: &str) -> Result<Option<String>, Payl
             "currency_code",
         ),
         None => Ok(None),
-    }
-}
-
-/// `-x`, but never a negative zero: `-0.00` would be written out with its sign (a zero return
-/// line or refund printed as "-0.00" in the facts and their exports).
-fn negated(x: Decimal) -> Decimal {
-    let n = -x;
-    if n.is_zero() {
-        n.abs()
-    } else {
-        n
     }
 }
 

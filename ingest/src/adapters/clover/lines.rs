@@ -8,7 +8,7 @@
 use super::read::{elements, flag, money, opt_int};
 use super::tax::{add_tax, paid_tax, Taxed};
 use crate::adapters::json::{err, get, join, opt_text};
-use crate::adapters::money::{exponent, from_minor, spread};
+use crate::adapters::money::{exponent, from_minor, negated, spread};
 use crate::adapters::PayloadError;
 use crate::sku::item_key;
 use pos_core::model::*;
@@ -174,10 +174,10 @@ fn exchange_return(sold: &Sale, no: i32, o: &Value, path: &str) -> Result<Sale, 
         line: Line {
             line_no: no,
             kind: LineKind::Return,
-            quantity: -l.quantity,
+            quantity: negated(l.quantity),
             discount: Decimal::ZERO,
-            net_amount: -l.net_amount,
-            tax: -l.tax,
+            net_amount: negated(l.net_amount),
+            tax: negated(l.tax),
             original_txn_id: Some(crate::adapters::json::text(o, path, "id")?),
             original_line_no: Some(l.line_no),
             ..l.clone()

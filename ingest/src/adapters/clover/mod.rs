@@ -23,6 +23,8 @@ mod tests_redteam;
 mod tests_redteam2;
 #[cfg(test)]
 mod tests_review;
+#[cfg(test)]
+mod tests_s29;
 
 use super::{finish, Context, PayloadError};
 use crate::envelope::{Record, Reject};

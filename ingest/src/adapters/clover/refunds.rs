@@ -6,13 +6,15 @@
 //! line-item refund; spread over them in proportion to their net), else on one line `refund`
 //! (an amount refund). The tip goes back through the tender only, as tips are never in lines.
 //! A credit is money given back without a sale (`credits`): a return line `credit`.
+//! Amounts are turned negative with `money::negated`: a refund without tax (`taxAmount` 0 or
+//! absent) gave its return lines a tax of "-0.00" (`-x` of a zero keeps a sign in `Decimal`).
 
 use super::lines::spread_largest_last;
 use super::lines::Sale;
 use super::read::{elements, flag, millis, money, opt_positive_money};
 use super::tenders::{how_paid, Paid};
 use crate::adapters::json::{err, join, opt_text, text};
-use crate::adapters::money::exponent;
+use crate::adapters::money::{exponent, negated, unsigned_zero};
 use crate::adapters::{number_from_id, PayloadError};
 use crate::sku::item_key;
 use chrono::{DateTime, Utc};
@@ -161,7 +163,7 @@ fn tender_of(
     let tender = Tender {
         tender_no: number_from_id(id),
         method,
-        amount: -amount,
+        amount: negated(amount),
         status,
         card_fingerprint: None,
         card_bin: bin,
@@ -198,17 +200,17 @@ fn return_lines(
     }
     let dp = exponent(a.currency);
     let weights: Vec<Decimal> = named.iter().map(|s| s.line.net_amount).collect();
-    let nets = spread_largest_last(-goods, &weights, dp);
-    let taxes = spread_largest_last(-tax, &weights, dp);
+    let nets = spread_largest_last(negated(goods), &weights, dp);
+    let taxes = spread_largest_last(negated(tax), &weights, dp);
     let lines = named.iter().zip(nets.into_iter().zip(taxes)).enumerate();
     Ok(lines
         .map(|(k, (s, (net, tax)))| Line {
             line_no: first_no + k as i32,
             kind: LineKind::Return,
-            quantity: -s.line.quantity,
+            quantity: negated(s.line.quantity),
             discount: Decimal::ZERO,
-            net_amount: net,
-            tax,
+            net_amount: unsigned_zero(net),
+            tax: unsigned_zero(tax),
             original_txn_id: Some(a.order_id.to_string()),
             original_line_no: Some(s.line.line_no),
             ..s.line.clone()
@@ -266,8 +268,8 @@ fn amount_line(no: i32, what: &str, id: &str, goods: Decimal, tax: Decimal, orde
         quantity: -Decimal::ONE,
         unit_price: goods,
         discount: Decimal::ZERO,
-        net_amount: -goods,
-        tax: -tax,
+        net_amount: negated(goods),
+        tax: negated(tax),
         entry_method: EntryMethod::Other,
         price_override: false,
         non_revenue: false,
