@@ -8,6 +8,7 @@ mod lines;
 mod notification;
 mod order;
 mod read;
+mod refund_charge;
 mod refunds;
 mod tax;
 mod tenders;

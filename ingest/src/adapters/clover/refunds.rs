@@ -12,6 +12,7 @@
 use super::lines::spread_largest_last;
 use super::lines::Sale;
 use super::read::{elements, flag, millis, money, opt_positive_money};
+use super::refund_charge::{charge_back, charge_return, ChargeBack};
 use super::tenders::{how_paid, Paid};
 use crate::adapters::json::{err, join, opt_text, text};
 use crate::adapters::money::{exponent, negated, unsigned_zero};
@@ -104,10 +105,10 @@ fn one(
     a: &Around,
 ) -> Result<(), PayloadError> {
     let id = text(r, rp, "id")?;
-    let (tender, made, (goods, tax)) = tender_of(r, rp, &id, parent, a)?;
+    let (tender, made, back) = tender_of(r, rp, &id, parent, a)?;
     let lines = if tender.status == TenderStatus::Approved {
         let first_no = a.sales.len() as i32 + out.lines.len() as i32 + 1;
-        return_lines(r, rp, &id, credit, (goods, tax), first_no, a)?
+        return_lines(r, rp, &id, credit, &back, first_no, a)?
     } else {
         vec![]
     };
@@ -122,11 +123,19 @@ fn one(
     Ok(())
 }
 
-/// A refund's tender, its own `createdTime`, and (goods, tax) it gave back.
-type Given = (Tender, Option<DateTime<Utc>>, (Decimal, Decimal));
+/// What a refund gave back beside its tip: goods, their tax, and a service charge.
+struct Back {
+    goods: Decimal,
+    tax: Decimal,
+    charge: Option<ChargeBack>,
+}
+
+/// A refund's tender, its own `createdTime`, and what it gave back.
+type Given = (Tender, Option<DateTime<Utc>>, Back);
 
 /// The negative tender of a refund or credit (at its `createdTime`, else the order's), that
-/// `createdTime`, and the goods (`amount − taxAmount − tipAmount`) and tax it gave back.
+/// `createdTime`, and what it gave back: the goods (`amount − taxAmount − tipAmount −
+/// serviceChargeAmount.amount`), their tax, and the service charge (refund_charge.rs).
 fn tender_of(
     r: &Value,
     rp: &str,
@@ -150,6 +159,17 @@ fn tender_of(
             format!("{tax} with the tip {tip} is more than the refund's amount {amount}"),
         ));
     }
+    let charge = charge_back(r, rp, a.currency)?;
+    let service = charge.as_ref().map_or(Decimal::ZERO, |c| c.amount);
+    if tax + tip + service > amount {
+        return Err(err(
+            &join(rp, "serviceChargeAmount.amount"),
+            format!(
+                "{service} with the tax {tax} and the tip {tip} is more than the refund's \
+                 amount {amount}"
+            ),
+        ));
+    }
     let status = status(r, rp)?;
     let payment = super::read::ref_id(r, rp, "payment")?.or(parent.map(str::to_string));
     let (method, bin) = match payment.as_ref().and_then(|p| a.paid.get(p)) {
@@ -170,25 +190,53 @@ fn tender_of(
         card_entry: None,
         occurred_at: made.unwrap_or(a.created),
     };
-    Ok((tender, made, (amount - tax - tip, tax)))
+    let back = Back {
+        goods: amount - tax - tip - service,
+        tax,
+        charge,
+    };
+    Ok((tender, made, back))
 }
 
 /// The return lines of an approved refund (numbered from `first_no`): on the line items it
-/// names, spread by their net; else one line `refund` (or `credit`) for the amount.
+/// names, spread by their net; else one line `refund` (or `credit`) for the amount (none when
+/// the refund gave back only a service charge); then the service charge given back.
 fn return_lines(
     r: &Value,
     rp: &str,
     id: &str,
     credit: bool,
-    (goods, tax): (Decimal, Decimal),
+    back: &Back,
     first_no: i32,
     a: &Around,
 ) -> Result<Vec<Line>, PayloadError> {
+    let mut lines = goods_lines(r, rp, id, credit, back, first_no, a)?;
+    if let Some(c) = &back.charge {
+        let no = first_no + lines.len() as i32;
+        lines.push(charge_return(c, no, a.sales, a.order_id));
+    }
+    Ok(lines)
+}
+
+/// The return lines of the goods a refund gave back (see [`return_lines`]).
+fn goods_lines(
+    r: &Value,
+    rp: &str,
+    id: &str,
+    credit: bool,
+    back: &Back,
+    first_no: i32,
+    a: &Around,
+) -> Result<Vec<Line>, PayloadError> {
+    let (goods, tax) = (back.goods, back.tax);
     let named = if credit {
         vec![]
     } else {
         named_lines(r, rp, id, a.sales)?
     };
+    if named.is_empty() && goods.is_zero() && tax.is_zero() && back.charge.is_some() {
+        return Ok(vec![]);
+    }
     if named.is_empty() {
         let what = if credit { "credit" } else { "refund" };
         let mut line = amount_line(first_no, what, id, goods, tax, a.order_id);

@@ -1,7 +1,9 @@
-//! Session 29: zero amounts given back carry no sign. Orders are the fixtures of
+//! Session 29: zero amounts given back carry no sign, and a refund's `serviceChargeAmount`
+//! gives back the service charge, not goods. Orders are the fixtures of
 //! tests/data/real/clover edited inline (own values).
 
-use super::tests_fixtures::{fixture, whole_of};
+use super::parse;
+use super::tests_fixtures::{ctx, d, fixture, whole_of};
 use pos_core::model::*;
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
@@ -62,4 +64,108 @@ fn zero_amounts_given_back_are_plain_zeros() {
         4
     );
     assert_eq!(negative_zeros(&t), Vec::<String>::new());
+}
+
+fn service_charge_refund(sc: Value) -> Value {
+    let mut v = order("order_service_charge_split.json");
+    v["refunds"] = json!({ "elements": [{ "id": "RSVCPIZZA001", "amount": 2000, "taxAmount": 126,
+        "payment": { "id": "PAYSPLITCARD1" }, "serviceChargeAmount": sc,
+        "lineItems": { "elements": [{ "id": "LIPIZZAMARG01" }] } }] });
+    v
+}
+
+/// A refund's `serviceChargeAmount` (REST `Refund.serviceChargeAmount`, a
+/// `ServiceChargeAmount` as on the payment: `id`, `name`, `amount`) is the part of the refund
+/// that gave the service charge back. The refund's `amount` is "total amount refunded,
+/// including tax and tip", as a payment's `amount` holds its `serviceCharge.amount`, so the
+/// goods are `amount − taxAmount − tipAmount − serviceChargeAmount.amount`. Read as goods,
+/// the 2.84 of charge given back went onto the pizza's return (−16.58 instead of −13.74) and
+/// the service charge stayed sold in full.
+#[test]
+fn a_refunds_service_charge_amount_returns_the_service_charge_not_goods() {
+    let v = service_charge_refund(json!({ "id": "SVCLARGEPRTY1", "name": "Large party 18%",
+        "amount": 284 }));
+    let t = whole_of(&v.to_string());
+    let charge_no = t
+        .lines
+        .iter()
+        .find(|l| l.kind == LineKind::Sale && l.raw_item_id == "service_charge:SVCLARGEPRTY1")
+        .map(|l| l.line_no)
+        .unwrap();
+    let back: Vec<_> = t
+        .lines
+        .iter()
+        .filter(|l| l.kind == LineKind::Return)
+        .map(|l| {
+            (
+                l.raw_item_id.as_str(),
+                l.quantity,
+                l.net_amount,
+                l.tax,
+                l.original_line_no,
+            )
+        })
+        .collect();
+    assert_eq!(
+        back,
+        [
+            ("ITEMPIZZAMRG1", d("-1"), d("-15.90"), d("-1.26"), Some(1)),
+            (
+                "service_charge:SVCLARGEPRTY1",
+                d("-1"),
+                d("-2.84"),
+                d("0"),
+                Some(charge_no)
+            ),
+        ]
+    );
+    let returned: Decimal = t
+        .lines
+        .iter()
+        .filter(|l| l.kind == LineKind::Return)
+        .map(|l| l.net_amount + l.tax)
+        .sum();
+    assert_eq!(returned, d("-20.00"), "the refund's amount, no tip in it");
+}
+
+/// A service charge given back on an order whose charge is not among its lines (the order's
+/// `serviceCharge` gone and no payment recording one) is still no goods: a return line of its
+/// own, named by the charge's id.
+#[test]
+fn a_service_charge_given_back_without_its_sale_line_is_a_line_of_its_own() {
+    let mut v = service_charge_refund(json!({ "id": "SVCLARGEPRTY1", "amount": 284 }));
+    v.as_object_mut().unwrap().remove("serviceCharge");
+    for p in v["payments"]["elements"].as_array_mut().unwrap() {
+        p.as_object_mut().unwrap().remove("serviceCharge");
+    }
+    let t = whole_of(&v.to_string());
+    let back: Vec<_> = t
+        .lines
+        .iter()
+        .filter(|l| l.kind == LineKind::Return)
+        .map(|l| (l.raw_item_id.as_str(), l.net_amount, l.original_line_no))
+        .collect();
+    assert_eq!(
+        back,
+        [
+            ("ITEMPIZZAMRG1", d("-15.90"), Some(1)),
+            ("service_charge:SVCLARGEPRTY1", d("-2.84"), None)
+        ]
+    );
+}
+
+/// More given back as service charge than the refund holds beside its tax and tip, or a
+/// negative one, is refused naming it.
+#[test]
+fn a_bad_service_charge_amount_of_a_refund_is_refused_naming_it() {
+    for sc in [json!({ "amount": 1900 }), json!({ "amount": -5 })] {
+        let v = service_charge_refund(sc);
+        let e = parse(&ctx(), &v.to_string(), None).unwrap_err();
+        assert_eq!(
+            e.field.as_deref(),
+            Some("refunds.elements[0].serviceChargeAmount.amount"),
+            "{}",
+            e.message
+        );
+    }
 }
