@@ -50,6 +50,7 @@ mod orders;
 mod prefixes;
 mod rated;
 mod rewards;
+mod stored_value;
 mod tenders;
 mod txn_tax;
 mod voids;
@@ -630,3 +631,5 @@ mod tests_flags;
 mod tests_redteam;
 #[cfg(test)]
 mod tests_s28;
+#[cfg(test)]
+mod tests_s29;

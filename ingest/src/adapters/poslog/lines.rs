@@ -44,6 +44,7 @@ fn item_codes(item: Node) -> R<(String, crate::sku::ItemKey)> {
         .or_else(|| child(item, "POSIdentity").and_then(|p| child_text(p, "POSItemID")))
         .or_else(|| child(item, "Item").and_then(|i| child_text(i, "ItemNumber")))
         .or_else(|| child(item, "NonSKUItem").and_then(|i| child_text(i, "ServiceItemTypeCode")))
+        .or_else(|| super::stored_value::fallback_id(item))
         .ok_or_else(|| Bad("no <ItemID> nor <POSIdentity><POSItemID>".into()))?;
     let gtin = children(item, "SerialNumber")
         .find(|s| s.attribute("Type") == Some("GTIN"))
@@ -512,6 +513,10 @@ pub(super) fn goods_of<'a, 'i>(li: Node<'a, 'i>) -> R<Option<Node<'a, 'i>>> {
     if let Some(x) = child(li, "Sale").or_else(|| child(li, "Return")) {
         return Ok(Some(x));
     }
+    // A gift card sold or reloaded: a line, not revenue (see `stored_value`).
+    if let Some(x) = super::stored_value::fund_sale(li) {
+        return Ok(Some(x));
+    }
     match order_of(li) {
         Order::Sold(x) => return Ok(Some(x)),
         Order::NotSoldYet => return Ok(None),
@@ -618,7 +623,7 @@ pub(super) fn item_line(
         tax: sign * tax,
         entry_method: entry,
         price_override: actual.zip(regular).is_some_and(|(a, r)| a < r),
-        non_revenue: false,
+        non_revenue: super::stored_value::is_fund_sale(item),
         original_txn_id,
         original_line_no,
     };
@@ -716,7 +721,8 @@ pub(super) fn reconcile(
         // Tax only at transaction level: inclusive when the grand total is the goods less the
         // stated transaction discounts (or the rates said so).
         inclusive |= grand_holds_tax(grand, goods, level, dp) || rated.is_some_and(|(_, i)| i);
-        let candidates: Vec<Candidate> = counted
+        let bearers = revenue_first(lines, &counted);
+        let candidates: Vec<Candidate> = bearers
             .iter()
             .map(|i| Candidate {
                 net: lines[*i].net_amount,
@@ -732,7 +738,7 @@ pub(super) fn reconcile(
             .into_iter()
             .enumerate()
         {
-            let l = &mut lines[counted[k]];
+            let l = &mut lines[bearers[k]];
             l.tax = share;
             if inclusive {
                 l.net_amount -= share;
@@ -743,9 +749,8 @@ pub(super) fn reconcile(
     let net_now: Decimal = counted.iter().map(|i| lines[*i].net_amount).sum();
     if let Some(residual) = discounted(level, grand, paid, net_now + tax_now) {
         if residual > Decimal::ZERO {
-            let sales: Vec<usize> = counted
-                .iter()
-                .copied()
+            let sales: Vec<usize> = revenue_first(lines, &counted)
+                .into_iter()
                 .filter(|i| lines[*i].kind == LineKind::Sale)
                 .collect();
             let weights: Vec<Decimal> = sales.iter().map(|i| lines[*i].net_amount).collect();
@@ -825,6 +830,22 @@ fn discounted(
             Some(due.checked_sub(paid)?.min(level.stated_discounts))
         }
         _ => None,
+    }
+}
+
+/// The lines of `counted` that are revenue, to bear a transaction-level tax or discount: a gift
+/// card sold (`non_revenue`) is money owed, neither taxed nor discounted as goods are; when
+/// every counted line is non-revenue, all of them.
+fn revenue_first(lines: &[Line], counted: &[usize]) -> Vec<usize> {
+    let revenue: Vec<usize> = counted
+        .iter()
+        .copied()
+        .filter(|i| !lines[*i].non_revenue)
+        .collect();
+    if revenue.is_empty() {
+        counted.to_vec()
+    } else {
+        revenue
     }
 }
 
