@@ -47,6 +47,7 @@ mod drawer;
 mod encoding;
 mod lines;
 mod orders;
+mod post_void;
 mod prefixes;
 mod rated;
 mod rewards;
@@ -252,6 +253,11 @@ fn head(ctx: &Context, t: Node) -> R<Head> {
             .map_err(|Bad(m)| Bad(format!("<POSLogDateTime>: {m}")))?
             .timestamp_millis(),
         None => 0,
+    };
+    // A post-void restating the sale it voids (NCR RES) is newer than that sale.
+    let version = match rt.filter(|r| status_of(t, *r) == TxnStatus::PostVoided) {
+        Some(body) => post_void::version(ctx, &store, body, version)?,
+        None => version,
     };
     Ok(Head {
         store,

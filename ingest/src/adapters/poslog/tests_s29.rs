@@ -1,4 +1,5 @@
-//! s29: a gift card sold or reloaded (`StoredValueFundSale`) is a non-revenue line.
+//! s29: a gift card sold or reloaded (`StoredValueFundSale`) is a non-revenue line; an NCR RES
+//! post-void record replaces the sale it restates (at the end).
 //!
 //! No POSLog document holding a `StoredValueFundSale` was found in public material (the
 //! library's `find_string` for `<StoredValueFundSale` finds none; no ARTS POSLog XSD holding
@@ -132,6 +133,74 @@ fn a_bad_amount_of_a_stored_value_fund_sale_is_refused_naming_it() {
     assert_eq!(rejects.len(), 1);
     assert!(
         rejects[0].reason.contains("ExtendedAmount"),
+        "{}",
+        rejects[0].reason
+    );
+}
+
+/// An NCR RES sale and its post-void record, hand-made in the shape of NCR RES 2012 POSLog
+/// (`CustomerOrderTransaction`, yen, no `POSLogDateTime`; the record's `Voider…` elements as
+/// NCR's `SQLServerConsolidationDAO` reads them), our own values. `void` adds the record's
+/// status and particulars; the header is the sale's, as NCR journals it.
+fn ncr_res(void: &str) -> String {
+    format!(
+        r#"<POSLog><Transaction><RetailStoreID>000051</RetailStoreID><WorkstationID>4021</WorkstationID>
+<SequenceNumber>0207</SequenceNumber><BusinessDayDate>2013-06-11</BusinessDayDate>
+<BeginDateTime>2013-06-11T10:12:40</BeginDateTime><OperatorID>305</OperatorID>
+<CustomerOrderTransaction{void}<ItemCount>1</ItemCount>
+<LineItem><SequenceNumber>1</SequenceNumber><Sale TaxableFlag="true"><ItemID>4900000000993</ItemID>
+<ActualSalesUnitPrice>630.0</ActualSalesUnitPrice><ExtendedAmount>630</ExtendedAmount><Quantity>1</Quantity></Sale></LineItem>
+<LineItem><SequenceNumber>2</SequenceNumber><Tender TenderType="Cash"><Amount>630</Amount></Tender></LineItem>
+<LineItem><SequenceNumber>3</SequenceNumber><Tax TaxType="Sales"><TaxableAmount>600</TaxableAmount><Amount>30</Amount><Percent>5.00</Percent></Tax></LineItem>
+</CustomerOrderTransaction></Transaction></POSLog>"#
+    )
+}
+
+const VOIDER: &str = r#" Version="2.2" TransactionStatus="Voided">
+<VoiderBusinessDayDate>2013-06-11</VoiderBusinessDayDate><VoiderBeginDateTime>2013-06-11T10:20:05</VoiderBeginDateTime>
+<VoiderRetailStoreID>000051</VoiderRetailStoreID><VoiderWorkstationID>4021</VoiderWorkstationID>
+<VoiderOperatorID>412</VoiderOperatorID><VoiderSequenceNumber>0209</VoiderSequenceNumber>"#;
+
+fn tokyo() -> Context {
+    zoned(chrono_tz::Asia::Tokyo, "JPY")
+}
+
+/// The post-void record has the sale's key and time and is post-voided, and it is newer than
+/// the sale, so it replaces it (only a strictly newer version replaces a stored transaction).
+/// Before, both had version 0: the record was stored as nothing newer and the sale stayed
+/// counted beside a void of itself.
+#[test]
+fn an_ncr_res_post_void_record_replaces_the_sale_it_restates() {
+    let sale = parse(&tokyo(), &ncr_res(">")).unwrap();
+    let void = parse(&tokyo(), &ncr_res(VOIDER)).unwrap();
+    let (sale, void) = (only_txn(&sale), only_txn(&void));
+    assert_eq!(void.key, sale.key);
+    assert_eq!(void.occurred_at, sale.occurred_at);
+    assert_eq!(
+        (sale.status, void.status),
+        (TxnStatus::Completed, TxnStatus::PostVoided)
+    );
+    assert!(
+        void.source_version > sale.source_version,
+        "{} after {}",
+        void.source_version,
+        sale.source_version
+    );
+}
+
+/// A voided transaction without the void's time keeps its version, and a void time that is
+/// no time rejects the transaction naming the element.
+#[test]
+fn a_post_void_record_without_or_with_a_bad_void_time() {
+    let plain = ncr_res(r#" TransactionStatus="Voided">"#);
+    let p = parse(&tokyo(), &plain).unwrap();
+    assert_eq!(only_txn(&p).source_version, 0);
+    let bad = ncr_res(&VOIDER.replace("2013-06-11T10:20:05", "10:20 Uhr"));
+    let p = parse(&tokyo(), &bad).unwrap();
+    let rejects = crate::adapters::testkit::rejects_of(&p.records);
+    assert_eq!(rejects.len(), 1);
+    assert!(
+        rejects[0].reason.contains("VoiderBeginDateTime"),
         "{}",
         rejects[0].reason
     );
