@@ -4,7 +4,7 @@
 //! on a real export before importing it, or a new till's POSLog. Nothing is written anywhere.
 
 use crate::adapters::csv::Mapping;
-use crate::adapters::format::{csv_plan, map, text_of, Format, Meta};
+use crate::adapters::format::{csv_plan, map, text_of, Events, Format, Meta};
 use crate::adapters::Context;
 use crate::envelope::{Envelope, Record};
 use anyhow::Context as _;
@@ -256,7 +256,10 @@ pub fn run(
             None if format == Format::Canonical => one(
                 &text,
                 &Meta {
-                    ndjson: !crate::adapters::canonical::opens_array(&text),
+                    events: match crate::adapters::canonical::opens_array(&text) {
+                        true => Events::Body,
+                        false => Events::Lines,
+                    },
                     ..Meta::default()
                 },
             ),

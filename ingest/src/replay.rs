@@ -5,7 +5,7 @@
 //! are replaced by the ones the new mapping gives (none, if it is fixed).
 
 use crate::adapters::csv::Mapping;
-use crate::adapters::format::{map, Format, Meta};
+use crate::adapters::format::{map, Events, Format, Meta};
 use crate::adapters::Context;
 use crate::envelope::{Envelope, Origin, Reject};
 use crate::writer::{Counts, Guard, Writer};
@@ -217,7 +217,11 @@ fn remap(
         mappings,
         &format,
         &payload,
-        &Meta::from_content_type(ct),
+        // As it was stored: a kept canonical event is that one event, not a body to split.
+        &Meta {
+            events: Events::Stored,
+            ..Meta::from_content_type(ct)
+        },
     ) {
         Ok(m) => {
             for e in m.envelopes {
@@ -237,6 +241,56 @@ fn remap(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The facts and reasons a replay of one canonical inbox row holding `payload` gives.
+    fn replayed(payload: &str) -> (usize, Vec<String>) {
+        let mut s = Summary::default();
+        let env = remap(
+            &Context::for_tenant("t"),
+            &HashMap::new(),
+            7,
+            "t",
+            "canonical",
+            crate::adapters::canonical::CONTENT_TYPE,
+            Ok(payload.to_string()),
+            &mut s,
+        );
+        let reasons = env.rejects.iter().map(|j| j.reason.clone()).collect();
+        (env.records.len(), reasons)
+    }
+
+    /// A kept event is replayed as the one event it was kept as: an NDJSON line that is a JSON
+    /// array (one reject when it came) was read as a body, its elements two events; an
+    /// element of a pretty-printed array, one "not JSON" per line.
+    #[test]
+    fn a_kept_event_is_replayed_as_one_event_whatever_its_text_looks_like() {
+        let (facts, reasons) = replayed("[1,2]");
+        assert_eq!((facts, reasons.len()), (0, 1), "{reasons:?}");
+        let drawer = |id: &str| {
+            format!(
+                r#"{{"schema_version":1,"type":"drawer_event","store_id":"S1","source":"pos","drawer_event_id":"{id}","occurred_at":"2026-01-05T10:00:00Z","kind":"no_sale","currency":"USD"}}"#
+            )
+        };
+        let event = drawer("d1");
+        let (facts, reasons) = replayed(&format!("[{event}]"));
+        assert_eq!(
+            (facts, reasons.len()),
+            (0, 1),
+            "an array line stays one reject: {reasons:?}"
+        );
+        let pretty = serde_json::to_string_pretty(
+            &serde_json::from_str::<serde_json::Value>(&event).unwrap(),
+        )
+        .unwrap();
+        assert!(pretty.lines().count() > 3);
+        assert_eq!(
+            replayed(&pretty),
+            (1, vec![]),
+            "a pretty-printed element is its event"
+        );
+        // The lines of a stock list (several events in one row) are still read as lines.
+        assert_eq!(replayed(&format!("{event}\n{}\n", drawer("d2"))).0, 2);
+    }
 
     #[test]
     fn since_takes_an_instant_with_its_offset_or_a_day_and_explains_anything_else() {

@@ -1017,6 +1017,20 @@ pub fn lines(body: &str) -> impl Iterator<Item = (usize, &str)> + '_ {
         .map(|(i, l)| (i + 1, l))
 }
 
+/// The events of a canonical inbox row, read as the row was stored: a row holds one event (a
+/// line, an element of a JSON array, a body that was one broken event), which is that event
+/// whatever its text looks like, or the lines of a stock list ([`envelope_of_lines`]). Read as a
+/// body ([`events`]), a kept line `[1,2]` came back as two events and a pretty-printed element
+/// as one "not JSON" reject per line. A single line or a single JSON value is one event; only a
+/// text of several lines that is no one JSON value is read as a body.
+pub fn stored_events(payload: &str) -> Box<dyn Iterator<Item = (usize, &str)> + '_> {
+    let one_line = !payload.trim().contains('\n');
+    if one_line || serde_json::from_str::<&serde_json::value::RawValue>(payload).is_ok() {
+        return Box::new(std::iter::once((1, payload)));
+    }
+    events(payload)
+}
+
 /// Whether a canonical body opens a JSON array (after a byte-order mark and blanks): such a
 /// body, or file, is read whole ([`events`]); cut into chunks of lines it is no JSON.
 pub fn opens_array(head: &str) -> bool {

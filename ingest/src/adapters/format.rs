@@ -85,10 +85,23 @@ pub struct Meta {
     /// For a chunk of a CSV file: the file's lines between the chunk's head and its first row,
     /// so that reject reasons name the file's rows (`csv::Plan`).
     pub line_offset: usize,
-    /// A canonical body that is NDJSON lines and nothing else (a chunk of an NDJSON file): a
-    /// line that is a JSON array is one bad event, as it is in a chunk of several lines, and
-    /// never read as the events of the array (`canonical::lines`).
-    pub ndjson: bool,
+    /// How a canonical text holds its events.
+    pub events: Events,
+}
+
+/// How a canonical text holds its events.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Events {
+    /// A request's body: NDJSON lines or a JSON array (`canonical::events`).
+    #[default]
+    Body,
+    /// NDJSON lines and nothing else (a chunk of an NDJSON file): a line that is a JSON array
+    /// is one bad event, as it is in a chunk of several lines, and never read as the events of
+    /// the array (`canonical::lines`).
+    Lines,
+    /// A stored inbox row (`replay`): the one event it was kept as, never split again
+    /// (`canonical::stored_events`).
+    Stored,
 }
 
 impl Meta {
@@ -139,7 +152,7 @@ impl Meta {
             line_offset: param("line_offset")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(0),
-            ndjson: false,
+            events: Events::Body,
         }
     }
 }
@@ -305,9 +318,10 @@ pub fn map_unguarded(
     let mut out = Mapped::default();
     match format {
         Format::Canonical => {
-            let envs = match meta.ndjson {
-                true => canonical::envelopes_of(ctx, canonical::lines(body)),
-                false => canonical::envelopes(ctx, body),
+            let envs = match meta.events {
+                Events::Body => canonical::envelopes(ctx, body),
+                Events::Lines => canonical::envelopes_of(ctx, canonical::lines(body)),
+                Events::Stored => canonical::envelopes_of(ctx, canonical::stored_events(body)),
             };
             for (no, text, env) in envs {
                 // The event's own text: in a JSON array, "line `no`" of the body was the whole

@@ -9,7 +9,9 @@ mod csv_file;
 mod state;
 
 use crate::adapters::csv::Mapping;
-use crate::adapters::format::{map, quarantine_rejected, text_of, unreadable, Format, Meta};
+use crate::adapters::format::{
+    map, quarantine_rejected, text_of, unreadable, Events, Format, Meta,
+};
 use crate::adapters::Context;
 use crate::envelope::{prepack, Envelope};
 use crate::writer::phases::Phases;
@@ -516,7 +518,7 @@ fn read_chunks(
             offset += chunk.len() as u64;
             hasher.update(chunk.as_bytes());
             let meta = Meta {
-                ndjson: true,
+                events: Events::Lines,
                 ..Meta::default()
             };
             let mut m = map(ctx, mappings, &Format::Canonical, &chunk, &meta)
