@@ -4,7 +4,8 @@
 //! full the answer is 503 with `Retry-After`, so the sender retries and nothing is lost.
 //! Every error answer is JSON with `error` (and `field` where one is to blame), also those
 //! made before a handler runs: an unknown route (404), a method a route does not take (405), a
-//! body over `max_body_bytes` (413), a compressed or multipart body (415).
+//! body over `max_body_bytes` (413), a compressed or multipart body (415), a request target or
+//! headers over our limits (414, 431: [`head_limits`]).
 //! With `[serve.tokens]` configured, the unsigned data routes take only senders with a bearer
 //! token, each bound to its tenant (`tokens`); the webhook routes are signed instead.
 
@@ -12,6 +13,7 @@ mod clover_hook;
 pub mod fetch;
 pub mod fetch_clover;
 pub mod group;
+pub mod head_limits;
 pub mod listener;
 mod mappings;
 pub mod metrics;
@@ -75,7 +77,19 @@ pub fn router(state: Shared) -> Router {
         .layer(from_fn_with_state(state.clone(), refuse_encoded))
         .layer(map_response_with_state(state.clone(), json_errors))
         .layer(DefaultBodyLimit::max(limit))
+        .layer(from_fn_with_state(state.clone(), refuse_long_heads))
         .with_state(state)
+}
+
+/// A request target or headers over our limits ([`head_limits`]) get the JSON 414 or 431
+/// before anything else runs (routing, tokens, the body).
+async fn refuse_long_heads(State(s): State<Shared>, req: Request, next: Next) -> Response {
+    let Some((status, message, field)) = head_limits::over(req.uri(), req.headers()) else {
+        return next.run(req).await;
+    };
+    s.metrics
+        .response(route_name(req.uri().path()), status.as_u16());
+    error(status, &message, Some(field))
 }
 
 /// The route's name in `pos_ingest_http_responses_total`: one of a fixed few, never the path
