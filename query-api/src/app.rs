@@ -116,6 +116,8 @@ pub fn build_app(state: Arc<AppState>) -> Router {
         .route("/readyz", get(h::readyz))
         .fallback(h::no_route)
         .method_not_allowed_fallback(h::method_not_allowed)
+        // Inside `observe`, so that a 414 or 431 is counted like any answer.
+        .layer(middleware::from_fn(crate::head_limits::refuse_long_heads))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .with_state(state)
 }

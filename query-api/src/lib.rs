@@ -12,6 +12,7 @@ pub mod db;
 pub mod error;
 pub mod filters;
 pub mod handlers;
+pub mod head_limits;
 pub mod matpath;
 pub mod metrics;
 pub mod migrate;

@@ -175,6 +175,24 @@ impl Server {
         let s = r.status().as_u16();
         (s, r.json().await.unwrap_or(serde_json::Value::Null))
     }
+    /// Writes `request` (a whole HTTP/1.1 request) on a new connection and reads the answer to
+    /// its end: status, head (lower-cased) and body. For requests no client library sends (a
+    /// target or headers too long, a malformed head); end the head with `connection: close`.
+    pub async fn raw(&self, request: &[u8]) -> (u16, String, String) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let addr = self.base.trim_start_matches("http://");
+        let mut c = tokio::net::TcpStream::connect(addr).await.expect("connect");
+        c.write_all(request).await.expect("write the request");
+        let mut out = Vec::new();
+        tokio::time::timeout(std::time::Duration::from_secs(5), c.read_to_end(&mut out))
+            .await
+            .expect("an answer within 5 s")
+            .expect("read the answer");
+        let text = String::from_utf8_lossy(&out).into_owned();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        let status = head.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
+        (status, head.to_ascii_lowercase(), body.to_string())
+    }
     /// The Prometheus text of /metrics (no key needed).
     pub async fn metrics(&self) -> String {
         self.http
