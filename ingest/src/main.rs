@@ -117,11 +117,21 @@ enum Cmd {
         /// 2026-01-05 is from midnight UTC).
         #[arg(long, value_parser = pos_ingest::replay::parse_since)]
         since: Option<chrono::DateTime<chrono::Utc>>,
+        /// Only rows received before this time (as --since).
+        #[arg(long, value_parser = pos_ingest::replay::parse_since)]
+        until: Option<chrono::DateTime<chrono::Utc>>,
+        /// Only rows with a reject whose reason contains this text (in any case), e.g. 401.
+        #[arg(long)]
+        reason: Option<String>,
         /// Only these inbox ids.
         #[arg(long = "id")]
         ids: Vec<i64>,
         #[arg(long, default_value_t = 500)]
         batch: i64,
+        /// Fetch the Square orders the replayed notifications name (with [square]
+        /// api_base_url and access_token), as the service does when they come.
+        #[arg(long)]
+        fetch: bool,
     },
 }
 
@@ -300,21 +310,40 @@ async fn run(cmd: Cmd, mut cfg: Config) -> anyhow::Result<()> {
             source,
             status,
             since,
+            until,
+            reason,
             ids,
             batch,
+            fetch,
         } => {
             let url = cfg
                 .database_url()
                 .context("replay reads and writes PostgreSQL")?
                 .to_string();
             let (_, ctx, mappings) = adapters_of(&cfg, None)?;
+            let fetch = match fetch {
+                false => None,
+                true => Some(
+                    pos_ingest::serve::fetch::SquareFetcher::new(
+                        cfg.square.api_base_url.as_deref(),
+                        cfg.square.access_token.as_deref(),
+                    )
+                    .context(
+                        "--fetch fetches from Square: set [square] api_base_url (and \
+                         access_token) in the config",
+                    )?,
+                ),
+            };
             let args = pos_ingest::replay::ReplayArgs {
                 url,
                 source,
                 status,
                 since,
+                until,
+                reason,
                 ids,
                 batch,
+                fetch,
             };
             let summary = pos_ingest::replay::run(args, &ctx, &mappings).await?;
             println!("{summary}");

@@ -518,6 +518,9 @@ async fn replaying_rows_still_broken_keeps_one_reject_each_and_names_ids_it_miss
         since: None,
         ids,
         batch: 10,
+        until: None,
+        reason: None,
+        fetch: None,
     };
     for _ in 0..2 {
         let s = replay(
@@ -639,6 +642,9 @@ async fn a_file_kept_with_replaced_bytes_is_not_replayed_as_text() {
             since: None,
             ids: vec![],
             batch: 10,
+            until: None,
+            reason: None,
+            fetch: None,
         },
         &Context::for_tenant("t_import"),
         &fixed,

@@ -12,6 +12,7 @@ use pos_ingest::serve::group::{Committer, GroupConfig};
 use pos_ingest::serve::metrics::Metrics;
 use pos_ingest::serve::tokens::Tokens;
 use pos_ingest::serve::{router, signature, AppState};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -197,6 +198,9 @@ async fn webhooks_verify_signatures_and_dedup_by_event_id() {
         since: None,
         ids: vec![],
         batch: 10,
+        until: None,
+        reason: None,
+        fetch: None,
     };
     pos_ingest::replay::run(replay, &ctx, &Default::default())
         .await
@@ -481,6 +485,118 @@ async fn square_orders_that_cannot_be_fetched_keep_the_notification_or_ask_for_a
     ] {
         assert!(metrics.contains(line), "{line} in\n{metrics}");
     }
+}
+
+/// A notification kept because Square refused its order (401: the token went bad) is landed,
+/// once the token is fixed, by `replay --fetch`: the order is fetched and stored, and the
+/// notification loses its reject. Before s29 there was no tool for it, and a plain `replay`
+/// cleared the notification's reject while its order stayed unfetched; now that keeps a reject
+/// saying how to fetch it. `--reason` and `--until` pick the rows.
+#[tokio::test]
+#[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
+async fn replay_fetch_lands_the_orders_of_notifications_kept_while_square_refused() {
+    use axum::http::StatusCode;
+    use pos_ingest::replay::{run as replay, ReplayArgs};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    const ORDER: &str = "CAISENgvlJ6jLWAzERDzjyHVybY";
+    let token_fixed = Arc::new(AtomicBool::new(false));
+    let fixed = token_fixed.clone();
+    let order = sample("square_orders_RetrieveOrderResponse_example.json");
+    let fake = axum::Router::new().route(
+        "/v2/orders/{id}",
+        axum::routing::get(move || {
+            let answer = match fixed.load(Ordering::SeqCst) {
+                true => (StatusCode::OK, order.clone()),
+                false => (StatusCode::UNAUTHORIZED, r#"{"errors":[{"category":"AUTHENTICATION_ERROR","code":"ACCESS_TOKEN_EXPIRED"}]}"#.to_string()),
+            };
+            async move { answer }
+        }),
+    );
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let fake_base = format!("http://{}", l.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(l, fake).await.unwrap() });
+
+    let url = fresh_db("replay_fetch").await;
+    let cfg = config("t");
+    let base = start(&url, cfg.clone(), Some(fake_base.clone())).await;
+    let db = connect(&url).await;
+    let (note, sig) = square_note(&cfg, "evt-expired", ORDER);
+    let r = reqwest::Client::new()
+        .post(format!("{base}/v1/webhooks/square"))
+        .header("x-square-hmacsha256-signature", sig)
+        .body(note)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let sold = format!("SELECT count(*) FROM pos.sale_line WHERE source_txn_id = '{ORDER}'");
+    let kept = "SELECT count(*) FROM pos.raw_inbox WHERE source = 'square' AND status = 'rejected'";
+    assert_eq!(
+        (scalar_i64(&db, &sold).await, scalar_i64(&db, kept).await),
+        (0, 1)
+    );
+
+    let ctx = Context::from_config(&cfg).unwrap();
+    let args = |fetch: bool, reason: &str, until: Option<&str>| ReplayArgs {
+        url: url.clone(),
+        source: Some("square".into()),
+        status: "rejected".into(),
+        since: None,
+        until: until.map(|t| pos_ingest::replay::parse_since(t).unwrap()),
+        reason: Some(reason.into()),
+        ids: vec![],
+        batch: 10,
+        fetch: fetch.then(|| {
+            pos_ingest::serve::fetch::SquareFetcher::new(Some(&fake_base), Some("token")).unwrap()
+        }),
+    };
+    let none = replay(args(true, "no such reason", None), &ctx, &HashMap::new()).await;
+    assert_eq!(none.expect("replay").rows, 0);
+    let none = replay(args(true, "401", Some("2000-01-01")), &ctx, &HashMap::new()).await;
+    assert_eq!(none.expect("replay").rows, 0, "--until before the row");
+
+    // Without --fetch the row stays rejected, its reject saying how to fetch.
+    let s = replay(args(false, "401", None), &ctx, &HashMap::new())
+        .await
+        .expect("replay");
+    assert_eq!((s.rows, s.fetched, s.not_fetched), (1, 0, 1), "{s}");
+    let hint =
+        "SELECT count(*) FROM pos.reject WHERE source = 'square' AND reason LIKE '%--fetch%'";
+    assert_eq!(
+        (scalar_i64(&db, kept).await, scalar_i64(&db, hint).await),
+        (1, 1)
+    );
+    // Still refused: the row keeps one reject, naming the order.
+    let s = replay(args(true, "fetch", None), &ctx, &HashMap::new())
+        .await
+        .expect("replay");
+    assert_eq!((s.rows, s.fetched, s.not_fetched), (1, 0, 1), "{s}");
+    let named = format!("SELECT count(*) FROM pos.reject WHERE detail->>'order' = '{ORDER}' AND reason LIKE '%401%'");
+    assert_eq!(scalar_i64(&db, &named).await, 1);
+
+    token_fixed.store(true, Ordering::SeqCst);
+    let s = replay(args(true, "401", None), &ctx, &HashMap::new())
+        .await
+        .expect("replay");
+    assert_eq!((s.rows, s.fetched, s.not_fetched), (1, 1, 0), "{s}");
+    assert!(s.to_string().contains("1 fetched"), "{s}");
+    assert_eq!(
+        scalar_text(&db, &sold.replace("count(*)", "sum(net_amount)")).await,
+        "5.50"
+    );
+    assert_eq!(
+        (
+            scalar_i64(&db, kept).await,
+            scalar_i64(&db, "SELECT count(*) FROM pos.reject").await
+        ),
+        (0, 0),
+        "the notification is processed and has no reject left"
+    );
+    // Again: nothing is rejected any more, so nothing is replayed.
+    let s = replay(args(true, "", None), &ctx, &HashMap::new())
+        .await
+        .expect("replay");
+    assert_eq!(s.rows, 0, "{s}");
 }
 
 /// The Clover order the fake Clover APIs below answer with.
@@ -1182,6 +1298,9 @@ async fn tokens_bind_senders_to_their_tenant_and_refuse_the_rest() {
         since: None,
         ids: vec![],
         batch: 10,
+        until: None,
+        reason: None,
+        fetch: None,
     };
     let ctx = pos_ingest::adapters::Context::from_config(&config("default")).unwrap();
     pos_ingest::replay::run(replay, &ctx, &Default::default())

@@ -40,6 +40,9 @@ async fn replay_all(url: &str, ctx: &Context) -> pos_ingest::replay::Summary {
         since: None,
         ids: vec![],
         batch: 10,
+        until: None,
+        reason: None,
+        fetch: None,
     };
     pos_ingest::replay::run(args, ctx, &Default::default())
         .await

@@ -2,6 +2,11 @@
 //! `GET {api_base_url}/v2/orders/{id}` with the access token. The base URL is configurable so
 //! tests point it at a local fake server that serves the samples.
 
+use crate::adapters::csv::Mapping;
+use crate::adapters::format::{map, unreadable, Format, Meta};
+use crate::adapters::{square, Context};
+use crate::envelope::Envelope;
+use std::collections::HashMap;
 use std::time::Duration;
 
 #[derive(Clone)]
@@ -90,6 +95,30 @@ impl SquareFetcher {
             ));
         }
         Ok(body)
+    }
+}
+
+/// A fetched order's body as the payloads to store: the order mapped, or, when it is no order
+/// (an error object in a 200, HTML from a proxy, `{}`, another order), `Err` with the body kept
+/// as a rejected payload naming the order, for a replay once mended. Shared by `serve` and
+/// `replay --fetch`, so that an order fetched late lands as one fetched at once.
+pub fn order_envelopes(
+    ctx: &Context,
+    mappings: &HashMap<String, Mapping>,
+    id: &str,
+    body: String,
+) -> Result<Vec<Envelope>, Box<Envelope>> {
+    let m = map(ctx, mappings, &Format::Square, &body, &Meta::default());
+    match m.and_then(|m| super::answers_for(&body, "/order/id", id).map(|()| m)) {
+        Ok(m) => Ok(m.envelopes),
+        Err(e) => Err(Box::new(unreadable(
+            ctx,
+            square::SOURCE,
+            Format::Square.content_type(),
+            body,
+            format!("order {id} from Square: {}", e.message),
+            serde_json::json!({ "field": e.field, "order": id }),
+        ))),
     }
 }
 

@@ -679,8 +679,8 @@ async fn fetch_orders(s: &AppState, ctx: &Context, mapped: &mut Mapped) -> Resul
         detail,
     };
     let Some(f) = &s.fetcher else {
-        // `replay` maps inbox rows and fetches nothing: the notification must come again.
-        let reason = format!("orders {:?} not fetched: set [square] api_base_url to fetch them, then post this notification again (its inbox payload, to /v1/ingest/square)", mapped.fetch_orders);
+        // Kept with a reject: `replay --fetch` fetches its orders once `api_base_url` is set.
+        let reason = format!("orders {:?} not fetched: set [square] api_base_url to fetch them, then run `pos-ingest replay --fetch --source square` (or post this notification again: its inbox payload, to /v1/ingest/square)", mapped.fetch_orders);
         let r = reject(reason, json!({ "orders": mapped.fetch_orders }));
         for env in &mut mapped.envelopes {
             env.rejects.push(r.clone());
@@ -702,25 +702,18 @@ async fn fetch_orders(s: &AppState, ctx: &Context, mapped: &mut Mapped) -> Resul
             Err(e) => {
                 tracing::warn!(order = %id, error = %e, "Square order not fetched: the notification is kept with a reject naming it");
                 s.metrics.fetch_failed("square", "kept");
-                let reason = format!("{e}; post this notification again (its inbox payload, to /v1/ingest/square) once Square gives the order");
+                let reason = format!("{e}; once Square gives the order, run `pos-ingest replay --fetch --source square` (or post this notification again: its inbox payload, to /v1/ingest/square)");
                 rejects.push(reject(reason, json!({ "order": id })));
                 continue;
             }
         };
-        let m = map(ctx, &s.mappings, &Format::Square, &body, &Meta::default());
-        match m.and_then(|m| answers_for(&body, "/order/id", &id).map(|()| m)) {
-            Ok(m) => mapped.envelopes.extend(m.envelopes),
-            Err(e) => {
-                tracing::warn!(order = %id, error = %e.message, "Square order fetched but unreadable: kept as a rejected inbox row");
+        match fetch::order_envelopes(ctx, &s.mappings, &id, body) {
+            Ok(envs) => mapped.envelopes.extend(envs),
+            Err(kept) => {
+                let reason = kept.rejects.first().map(|j| j.reason.as_str());
+                tracing::warn!(order = %id, error = reason.unwrap_or_default(), "Square order fetched but unreadable: kept as a rejected inbox row");
                 s.metrics.fetch_failed("square", "unreadable");
-                mapped.envelopes.push(unreadable(
-                    ctx,
-                    square::SOURCE,
-                    Format::Square.content_type(),
-                    body,
-                    format!("order {id} from Square: {}", e.message),
-                    json!({ "field": e.field, "order": id }),
-                ));
+                mapped.envelopes.push(*kept);
             }
         }
     }

@@ -3,11 +3,18 @@
 //! (`Guard::NewerOrEqual`), so a corrected mapping overwrites what the old one produced, while
 //! a newer version that arrived since is still never overwritten. The rejects an inbox row had
 //! are replaced by the ones the new mapping gives (none, if it is fixed).
+//!
+//! A replay maps and fetches nothing, unless `--fetch` asks it to fetch the Square orders the
+//! replayed notifications name ([`fetch`]): the way to land the orders of notifications kept
+//! while Square refused the fetch (a token gone bad), once the token is fixed.
+
+mod fetch;
 
 use crate::adapters::csv::Mapping;
-use crate::adapters::format::{map, Events, Format, Meta};
+use crate::adapters::format::{map, quarantine_rejected, Events, Format, Meta};
 use crate::adapters::Context;
 use crate::envelope::{Envelope, Origin, Reject};
+use crate::serve::fetch::SquareFetcher;
 use crate::writer::{Counts, Guard, Writer};
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
@@ -20,8 +27,14 @@ pub struct ReplayArgs {
     /// `rejected`, `processed`, or `all` (default: rejected).
     pub status: String,
     pub since: Option<DateTime<Utc>>,
+    /// Only rows received before this instant.
+    pub until: Option<DateTime<Utc>>,
+    /// Only rows with a reject whose reason contains this text (in any case).
+    pub reason: Option<String>,
     pub ids: Vec<i64>,
     pub batch: i64,
+    /// `--fetch`: the fetcher of the Square orders the replayed notifications name.
+    pub fetch: Option<SquareFetcher>,
 }
 
 #[derive(Debug, Default)]
@@ -32,6 +45,10 @@ pub struct Summary {
     /// Ids named with `--id` that no row replayed had: no such row, an erased one, or one the
     /// other filters (`--status` is `rejected` unless given) left out.
     pub missed_ids: Vec<i64>,
+    /// Square orders fetched (`--fetch`) and written as payloads of their own.
+    pub fetched: usize,
+    /// Square orders named that were not fetched: a reject on their notification.
+    pub not_fetched: usize,
 }
 
 impl std::fmt::Display for Summary {
@@ -45,6 +62,13 @@ impl std::fmt::Display for Summary {
             "replayed {} inbox rows: {} transactions and {} lines written, {} rows changed, {} records still rejected ({} rows unreadable)",
             self.rows, c.txns_written, c.lines_written, c.rows_written, c.rejects, self.unreadable
         )?;
+        }
+        if self.fetched + self.not_fetched > 0 {
+            write!(
+                f,
+                "\nSquare orders: {} fetched, {} not (a reject on their notification says why)",
+                self.fetched, self.not_fetched
+            )?;
         }
         if !self.missed_ids.is_empty() {
             let ids: Vec<String> = self.missed_ids.iter().map(i64::to_string).collect();
@@ -76,9 +100,12 @@ pub fn parse_since(s: &str) -> Result<DateTime<Utc>, String> {
 }
 
 const SELECT: &str = "
-SELECT inbox_id, tenant_id, source, content_type, payload, payload_zstd FROM pos.raw_inbox
+SELECT inbox_id, tenant_id, source, content_type, payload, payload_zstd, status FROM pos.raw_inbox
  WHERE inbox_id > $1 AND ($2::text IS NULL OR source = $2) AND ($3 = 'all' OR status = $3)
    AND ($4::timestamptz IS NULL OR received_at >= $4) AND (cardinality($5::bigint[]) = 0 OR inbox_id = ANY($5))
+   AND ($7::timestamptz IS NULL OR received_at < $7)
+   AND ($8::text IS NULL OR inbox_id IN (
+        SELECT inbox_id FROM pos.reject WHERE strpos(lower(reason), lower($8)) > 0))
    AND status <> 'erased'
  ORDER BY inbox_id LIMIT $6";
 
@@ -112,6 +139,8 @@ pub async fn run(
                     &a.since,
                     &a.ids,
                     &a.batch.max(1),
+                    &a.until,
+                    &a.reason,
                 ],
             )
             .await?;
@@ -128,6 +157,7 @@ pub async fn run(
             return Ok(s);
         }
         let mut envs = Vec::with_capacity(rows.len());
+        let mut fetched = Vec::new();
         for r in &rows {
             let (id, tenant, source, ct): (i64, String, String, String) =
                 (r.get(0), r.get(1), r.get(2), r.get(3));
@@ -136,11 +166,23 @@ pub async fn run(
             if !a.ids.is_empty() {
                 seen.push(id);
             }
-            envs.push(remap(
-                base, mappings, id, &tenant, &source, &ct, payload, &mut s,
-            ));
+            let (mut env, orders, clover) =
+                remap(base, mappings, id, &tenant, &source, &ct, payload, &mut s);
+            let named = fetch::Named {
+                ctx: &row_context(base, &tenant),
+                inbox_id: id,
+                was_rejected: r.get::<_, String>(6) == "rejected",
+                orders,
+                clover,
+            };
+            named
+                .settle(a.fetch.as_ref(), mappings, &mut env, &mut fetched, &mut s)
+                .await;
+            envs.push(env);
         }
         s.rows += envs.len();
+        quarantine_rejected(&mut fetched);
+        envs.extend(fetched);
         let o = w.write("replay", &envs).await?;
         s.counts.add(&o.counts);
     }
@@ -157,7 +199,20 @@ fn stored_payload(text: Option<String>, zstd: Option<Vec<u8>>) -> Result<String,
     }
 }
 
-/// The facts of one inbox row under the current mapping, as an envelope linked to that row.
+/// The context a row of `tenant` is mapped in. Bound to the row's tenant: a canonical row's
+/// events name its tenant or none, except an event a token-bound sender was refused for naming
+/// another (kept under the sender's tenant). Unbound, a replay of that reject would write it
+/// into the tenant it named.
+fn row_context(base: &Context, tenant: &str) -> Context {
+    let mut ctx = base.clone();
+    ctx.tenant_id = tenant.to_string();
+    ctx.tenant_bound = true;
+    ctx
+}
+
+/// The facts of one inbox row under the current mapping, as an envelope linked to that row,
+/// the Square orders it names (a notification's, fetched only with `--fetch`) and the Clover
+/// objects it names (never fetched here).
 #[allow(clippy::too_many_arguments)]
 fn remap(
     base: &Context,
@@ -168,13 +223,8 @@ fn remap(
     ct: &str,
     payload: Result<String, String>,
     s: &mut Summary,
-) -> Envelope {
-    let mut ctx = base.clone();
-    ctx.tenant_id = tenant.to_string();
-    // Bound to the row's tenant: a canonical row's events name its tenant or none, except an
-    // event a token-bound sender was refused for naming another (kept under the sender's
-    // tenant). Unbound, a replay of that reject would write it into the tenant it named.
-    ctx.tenant_bound = true;
+) -> (Envelope, Vec<String>, Vec<String>) {
+    let ctx = row_context(base, tenant);
     let mut env = Envelope {
         origin: Origin::Inbox(id),
         records: vec![],
@@ -193,7 +243,7 @@ fn remap(
         Err(why) => {
             s.unreadable += 1;
             env.rejects.push(reject(format!("inbox row {id}: {why}")));
-            return env;
+            return (env, vec![], vec![]);
         }
     };
     if ct.split(';').any(|p| p.trim() == crate::import::LOSSY) {
@@ -203,14 +253,14 @@ fn remap(
              replaced, so it cannot be mapped again: import the file again (with the encoding \
              named, or fixed)"
         )));
-        return env;
+        return (env, vec![], vec![]);
     }
     let Some(format) = Format::from_content_type(ct) else {
         s.unreadable += 1;
         env.rejects.push(reject(format!(
             "inbox row {id}: unknown content type `{ct}`"
         )));
-        return env;
+        return (env, vec![], vec![]);
     };
     match map(
         &ctx,
@@ -228,6 +278,14 @@ fn remap(
                 env.records.extend(e.records);
                 env.rejects.extend(e.rejects);
             }
+            let clover = (m.fetch_clover.iter().map(|(_, o)| format!("order {o}")))
+                .chain(
+                    m.fetch_clover_payments
+                        .iter()
+                        .map(|(_, p)| format!("payment {p}")),
+                )
+                .collect();
+            return (env, m.fetch_orders, clover);
         }
         Err(e) => {
             s.unreadable += 1;
@@ -235,7 +293,7 @@ fn remap(
                 .push(reject(format!("inbox row {id}: {}", e.message)));
         }
     }
-    env
+    (env, vec![], vec![])
 }
 
 #[cfg(test)]
@@ -245,7 +303,7 @@ mod tests {
     /// The facts and reasons a replay of one canonical inbox row holding `payload` gives.
     fn replayed(payload: &str) -> (usize, Vec<String>) {
         let mut s = Summary::default();
-        let env = remap(
+        let (env, _, _) = remap(
             &Context::for_tenant("t"),
             &HashMap::new(),
             7,
