@@ -176,6 +176,14 @@ fn scanned(s: &str) -> Result<Vec<(String, String)>, SkuError> {
     Ok(out)
 }
 
+/// True for the digits of an assigned AI of the right length.
+fn is_ai(ai: &str) -> bool {
+    match ai.as_bytes() {
+        [f, g, ..] if ai.bytes().all(|c| c.is_ascii_digit()) => ai_digits(*f, *g) == Some(ai.len()),
+        _ => false,
+    }
+}
+
 /// AI and value pairs of the bracketed form.
 fn bracketed(s: &str) -> Result<Vec<(String, String)>, SkuError> {
     let mut out = Vec::new();
@@ -185,13 +193,7 @@ fn bracketed(s: &str) -> Result<Vec<(String, String)>, SkuError> {
             .find(')')
             .ok_or_else(|| bad(format!("unclosed '(' at {rest:?}")))?;
         let ai = &after[..close];
-        let known = match ai.as_bytes() {
-            [f, g, ..] if ai.bytes().all(|c| c.is_ascii_digit()) => {
-                ai_digits(*f, *g) == Some(ai.len())
-            }
-            _ => false,
-        };
-        if !known {
+        if !is_ai(ai) {
             return Err(bad(format!("({ai}) is not a GS1 application identifier")));
         }
         let body = &after[close + 1..];
@@ -219,6 +221,11 @@ fn digital_link(s: &str) -> Option<Result<Vec<(String, String)>, SkuError>> {
     let mut pairs = segments[at..].chunks(2);
     for pair in pairs.by_ref() {
         match pair {
+            [ai, _] if !is_ai(ai) => {
+                return Some(Err(bad(format!(
+                    "/{ai}/ in the URI path is not a GS1 application identifier"
+                ))))
+            }
             [ai, value] => out.push((ai.to_string(), percent_decoded(value))),
             [ai] => return Some(Err(bad(format!("AI ({ai}) has no value in the URI path")))),
             _ => unreachable!("chunks of two"),
@@ -226,7 +233,7 @@ fn digital_link(s: &str) -> Option<Result<Vec<(String, String)>, SkuError>> {
     }
     for kv in query.split('&').filter(|kv| !kv.is_empty()) {
         let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
-        if !k.is_empty() && k.bytes().all(|c| c.is_ascii_digit()) {
+        if is_ai(k) {
             out.push((k.to_string(), percent_decoded(v)));
         }
     }
@@ -434,5 +441,9 @@ mod tests {
         assert!(error("]C1011234").contains("needs 14 characters"));
         assert!(error("https://id.gs1.org/01/09501101530003/10").contains("no value"));
         assert!(recognise("https://id.gs1.org/01").is_none());
+        assert!(error("https://x.io/01/09501101530003/310x/000750").contains("/310x/"));
+        // Query keys that are not AIs (linkType, 310x) are read past.
+        let t = item("https://x.io/01/09501101530003?310x=1&31034=2&linkType=all");
+        assert_eq!(t.weight, None);
     }
 }

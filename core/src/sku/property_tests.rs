@@ -116,6 +116,14 @@ proptest! {
     }
 
     #[test]
+    fn element_strings_never_panic(
+        raw in "(\\]C1|\\]e0|\\]d2|\\]E0|https://x/01/|)[0-9()\u{1d}%/?=&A-F.x]{0,60}"
+    ) {
+        let b = parse_barcode(&raw, &Scheme::gs1_default(), Mode::Lenient);
+        prop_assert!(b.valid || b.reason.is_some());
+    }
+
+    #[test]
     fn nothing_panics(raw in "\\PC{0,40}") {
         let item = normalize_item_id(&raw);
         prop_assert_eq!(item.sku.is_empty(), item.kind == ItemKind::Empty);
