@@ -63,6 +63,25 @@ COMMENT ON COLUMN pos.txn.status IS 'completed; post_voided (cancelled after com
 COMMENT ON COLUMN pos.txn.net_amount IS 'Sum of the signed net amounts of the revenue lines (sales - returns - voids), before tax.';
 COMMENT ON COLUMN pos.txn.non_revenue_amount IS 'Sum of the signed net amounts of the non-revenue lines (gift cards sold or reloaded…): paid for, so in tender_amount, but in none of gross, net, returns or voids.';
 COMMENT ON COLUMN pos.txn.customer_id IS 'The source''s customer id; resolve to a pseudonymous customer_key through pos.identity_link.';
+COMMENT ON COLUMN pos.txn.line_count IS 'Number of the transaction''s lines (sale, return, void and non-revenue lines), as the ingest service writes it. 0: a part with money only (a Toast check''s payment taken on a later day, a Shopify refund of shipping only), which is counted in no transaction count (pos.txn_has_lines).';
+
+-- What a transaction is for counting (store_daily.transactions and basket_transactions,
+-- cashier_daily.transactions, pos.forecast_traffic): a completed header with at least one line.
+-- Several adapters write headers that carry money only — a Toast check's payment applied on a
+-- later business day (`<check>/paid`), a Shopify refund of shipping, duties or fees alone, a
+-- POSLog layaway deposit or payment on a customer order — and counting them made one visit two
+-- (or counted a visit that sold nothing), inflating traffic and deflating the average basket.
+-- Their tenders still count on their own day. The header amounts are made from the lines, so any
+-- of them not 0 also proves lines: a header loaded by hand without its line_count (left at the
+-- default 0) but with its amounts still counts. A plain SQL function, so it is inlined into the
+-- aggregates and plans that use it.
+CREATE FUNCTION pos.txn_has_lines(line_count integer, gross_amount numeric, discount_amount numeric,
+                                  return_amount numeric, void_amount numeric, net_amount numeric,
+                                  tax_amount numeric, non_revenue_amount numeric)
+RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT coalesce($1 > 0 OR $2 <> 0 OR $3 <> 0 OR $4 <> 0 OR $5 <> 0 OR $6 <> 0 OR $7 <> 0 OR $8 <> 0, false)
+$$;
+COMMENT ON FUNCTION pos.txn_has_lines(integer, numeric, numeric, numeric, numeric, numeric, numeric, numeric) IS 'Whether a pos.txn header (line_count, gross_amount, discount_amount, return_amount, void_amount, net_amount, tax_amount, non_revenue_amount) has lines: line_count > 0, or any amount its lines make not 0. A completed header without lines holds money only (a payment taken on another day, a refund of shipping alone) and counts in no transaction count; its tenders count.';
 
 CREATE TABLE pos.sale_line (
     tenant_id        text NOT NULL,

@@ -123,17 +123,24 @@ BEGIN
         RAISE EXCEPTION 'history_days % is out of range', history_days
             USING ERRCODE = 'invalid_parameter_value', HINT = 'history_days is how many days of transactions to read, between 1 and 3660';
     END IF;
+    -- Traffic is the store's transaction count (pos.txn_has_lines): a part holding money only (a
+    -- payment taken on a later day) is no visit of its own.
     SELECT date_trunc('hour', max(t.occurred_at)) INTO last_hour
-      FROM pos.txn t WHERE t.tenant_id = tenant AND t.store_id = store AND t.status = 'completed';
+      FROM pos.txn t WHERE t.tenant_id = tenant AND t.store_id = store AND t.status = 'completed'
+       AND pos.txn_has_lines(t.line_count, t.gross_amount, t.discount_amount, t.return_amount, t.void_amount,
+                             t.net_amount, t.tax_amount, t.non_revenue_amount);
     IF last_hour IS NULL THEN
-        RAISE EXCEPTION 'no completed transactions at store "%" of tenant "%"', store, tenant
-            USING ERRCODE = 'no_data_found', HINT = 'check the ids against pos.txn';
+        RAISE EXCEPTION 'no completed transactions with lines at store "%" of tenant "%"', store, tenant
+            USING ERRCODE = 'no_data_found',
+                  HINT = 'check the ids against pos.txn; a header counts when its line_count is above 0 (or its amounts are not 0)';
     END IF;
     SELECT array_agg(coalesce(c.n, 0)::float8 ORDER BY g.h) INTO counts
       FROM generate_series(last_hour - make_interval(days => history_days) + interval '1 hour', last_hour, interval '1 hour') AS g(h)
       LEFT JOIN (SELECT date_trunc('hour', t.occurred_at) AS h, count(*) AS n
                    FROM pos.txn t
                   WHERE t.tenant_id = tenant AND t.store_id = store AND t.status = 'completed'
+                    AND pos.txn_has_lines(t.line_count, t.gross_amount, t.discount_amount, t.return_amount,
+                                          t.void_amount, t.net_amount, t.tax_amount, t.non_revenue_amount)
                     AND t.occurred_at > last_hour - make_interval(days => history_days)
                   GROUP BY 1) c ON c.h = g.h;
     -- daily and weekly cycles; the weekly one only once two weeks are there to show it
@@ -152,7 +159,7 @@ LANGUAGE sql STABLE AS $$
            pos.forecast_multiseason(t.counts, $3, t.seasons, $4, $6) f
      ORDER BY f.step
 $$;
-COMMENT ON FUNCTION pos.forecast_traffic(text, text, integer, float8, integer, text) IS 'Completed transactions per hour at one store for the next horizon_hours (for staffing), with daily and weekly seasonality (MSTL by default) and a prediction interval at level.';
+COMMENT ON FUNCTION pos.forecast_traffic(text, text, integer, float8, integer, text) IS 'Completed transactions with lines (as pos.store_daily.transactions counts them) per hour at one store for the next horizon_hours (for staffing), with daily and weekly seasonality (MSTL by default) and a prediction interval at level.';
 
 CREATE FUNCTION pos.job_forecast_all(job_id bigint, config jsonb) RETURNS bigint
 LANGUAGE plpgsql AS $$

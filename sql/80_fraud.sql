@@ -368,7 +368,9 @@ sc AS (
      WHERE (f.tenant_id, f.store_id, f.business_date) = (cashier_risk.tenant_id, cashier_risk.store_id, cashier_risk.business_date)
      GROUP BY f.cashier_id
 ), cd AS (
-    SELECT v.cashier_id, v.transactions + v.post_voids + v.cancelled AS transactions, v.no_sales, v.over_short
+    -- every header the cashier wrote, as the baseline learns from and pos.fraud_score scores them:
+    -- the parts holding money only (money_only) too, unlike cashier_daily.transactions
+    SELECT v.cashier_id, v.transactions + v.money_only + v.post_voids + v.cancelled AS transactions, v.no_sales, v.over_short
       FROM pos.cashier_daily v
      WHERE (v.tenant_id, v.store_id, v.business_date) = (cashier_risk.tenant_id, cashier_risk.store_id, cashier_risk.business_date)
 ), j AS (
@@ -389,4 +391,4 @@ SELECT j.cashier_id, (j.r->>'score')::float8, (j.r->>'score')::float8 >= (SELECT
   FROM j
  ORDER BY 2 DESC, 1
 $$;
-COMMENT ON FUNCTION pos.cashier_risk(text, text, date) IS 'Fraud risk per cashier for one store and business day, in [0,1], with reasons: repeated anomalies against what that many transactions would produce at this store, no-sales against the norm, a drawer counted short or over at close by more than honest counts at this store are, the worst transaction. over_short: counted minus expected, summed over the cashier''s counts (negative short).';
+COMMENT ON FUNCTION pos.cashier_risk(text, text, date) IS 'Fraud risk per cashier for one store and business day, in [0,1], with reasons: repeated anomalies against what that many transactions would produce at this store, no-sales against the norm, a drawer counted short or over at close by more than honest counts at this store are, the worst transaction. transactions: every header of the cashier''s day, as fraud scores them (completed with or without lines, post-voided, cancelled), so more than pos.cashier_daily.transactions. over_short: counted minus expected, summed over the cashier''s counts (negative short).';

@@ -1,5 +1,7 @@
 -- The views the product ships, all continuous aggregates (or sums of them) with real-time tails.
 -- Only completed transactions count as sales; post-voided and cancelled ones are counted apart.
+-- Transaction counts count completed transactions with lines only (pos.txn_has_lines, 20_facts.sql):
+-- a part holding money only is not a second visit.
 -- Daily views group by the store's local business_date. Every view runs with the reader's rights
 -- (security_invoker), so row-level security on the facts and on the materialization tables keeps
 -- each reader to their tenants.
@@ -41,7 +43,8 @@ SELECT pos.create_continuous_aggregate(
     source => 'pos.txn',
     bucket_date_column => 'business_date',
     group_by => '{tenant_id,store_id}',
-    aggregates => $$count(*) FILTER (WHERE status = 'completed') AS transactions,
+    aggregates => $$count(*) FILTER (WHERE status = 'completed' AND pos.txn_has_lines(line_count, gross_amount,
+            discount_amount, return_amount, void_amount, net_amount, tax_amount, non_revenue_amount)) AS transactions,
         coalesce(sum(gross_amount) FILTER (WHERE status = 'completed'), 0) AS gross,
         coalesce(sum(discount_amount) FILTER (WHERE status = 'completed'), 0) AS discounts,
         coalesce(sum(return_amount) FILTER (WHERE status = 'completed'), 0) AS returns,
@@ -52,8 +55,10 @@ SELECT pos.create_continuous_aggregate(
         coalesce(sum(net_amount) FILTER (WHERE status = 'completed'), 0) AS net,
         coalesce(sum(tax_amount) FILTER (WHERE status = 'completed'), 0) AS tax,
         coalesce(sum(non_revenue_amount) FILTER (WHERE status = 'completed'), 0) AS non_revenue,
-        count(*) FILTER (WHERE status = 'completed' AND (non_revenue_amount = 0 OR gross_amount <> 0
-            OR return_amount <> 0 OR void_amount <> 0 OR net_amount <> 0)) AS basket_transactions$$);
+        count(*) FILTER (WHERE status = 'completed' AND pos.txn_has_lines(line_count, gross_amount, discount_amount,
+            return_amount, void_amount, net_amount, tax_amount, non_revenue_amount)
+            AND (non_revenue_amount = 0 OR gross_amount <> 0 OR return_amount <> 0 OR void_amount <> 0
+                 OR net_amount <> 0)) AS basket_transactions$$);
 
 SELECT pos.create_continuous_aggregate(
     name => 'pos_caggs.store_daily_lines',
@@ -184,7 +189,10 @@ SELECT pos.create_continuous_aggregate(
     source => 'pos.txn',
     bucket_date_column => 'business_date',
     group_by => '{tenant_id,store_id,cashier_id}',
-    aggregates => $$count(*) FILTER (WHERE status = 'completed') AS transactions,
+    aggregates => $$count(*) FILTER (WHERE status = 'completed' AND pos.txn_has_lines(line_count, gross_amount,
+            discount_amount, return_amount, void_amount, net_amount, tax_amount, non_revenue_amount)) AS transactions,
+        count(*) FILTER (WHERE status = 'completed' AND NOT pos.txn_has_lines(line_count, gross_amount,
+            discount_amount, return_amount, void_amount, net_amount, tax_amount, non_revenue_amount)) AS money_only,
         count(*) FILTER (WHERE status = 'post_voided') AS post_voids,
         coalesce(sum(net_amount) FILTER (WHERE status = 'post_voided'), 0) AS post_void_amount,
         count(*) FILTER (WHERE status = 'cancelled') AS cancelled$$);
@@ -200,6 +208,7 @@ SELECT pos.create_continuous_aggregate(
 SELECT pos._cagg_create_composite('pos.cashier_daily', $body$
 SELECT tenant_id, store_id, cashier_id, business_date,
        sum(transactions)::bigint AS transactions,
+       sum(money_only)::bigint AS money_only,
        sum(sale_lines)::bigint AS sale_lines,
        sum(sales) AS sales,
        sum(voids)::bigint AS voids,
@@ -217,19 +226,20 @@ SELECT tenant_id, store_id, cashier_id, business_date,
        sum(keyed_entries)::bigint AS keyed_entries,
        sum(overrides)::bigint AS overrides,
        sum(over_short) AS over_short
-  FROM (SELECT tenant_id, store_id, cashier_id, business_date, 0::bigint AS transactions, sale_lines, sales, voids, void_amount,
+  FROM (SELECT tenant_id, store_id, cashier_id, business_date, 0::bigint AS transactions, 0::bigint AS money_only,
+               sale_lines, sales, voids, void_amount,
                0::bigint AS post_voids, 0::numeric AS post_void_amount, 0::bigint AS cancelled, refunds, refund_amount,
                refunds_without_sale, refund_without_sale_amount, 0::bigint AS no_sales, manual_discounts,
                manual_discount_amount, keyed_entries, overrides, 0::numeric AS over_short
           FROM %1$s
         UNION ALL
-        SELECT tenant_id, store_id, cashier_id, business_date, transactions, 0::bigint, 0::numeric,
+        SELECT tenant_id, store_id, cashier_id, business_date, transactions, money_only, 0::bigint, 0::numeric,
                0::bigint, 0::numeric, post_voids, post_void_amount, cancelled, 0::bigint,
                0::numeric, 0::bigint, 0::numeric, 0::bigint, 0::bigint, 0::numeric, 0::bigint,
                0::bigint, 0::numeric
           FROM %2$s
         UNION ALL
-        SELECT tenant_id, store_id, cashier_id, business_date, 0::bigint, 0::bigint, 0::numeric, 0::bigint,
+        SELECT tenant_id, store_id, cashier_id, business_date, 0::bigint, 0::bigint, 0::bigint, 0::numeric, 0::bigint,
                0::numeric, 0::bigint, 0::numeric, 0::bigint, 0::bigint, 0::numeric, 0::bigint,
                0::numeric, no_sales, 0::bigint, 0::numeric, 0::bigint, 0::bigint, over_short
           FROM %3$s) parts
@@ -284,6 +294,7 @@ BEGIN
 END
 $cols$;
 COMMENT ON COLUMN pos.sales_daily.business_date IS 'The store''s local trading day.';
+COMMENT ON COLUMN pos.store_daily.transactions IS 'Completed transactions with at least one line (sale, return, void or non-revenue; pos.txn_has_lines): the store''s traffic. A completed part holding money only — a check''s payment taken on a later day (Toast <check>/paid), a refund of shipping alone (Shopify), a layaway deposit (POSLog) — is no transaction: its visit, if any, counts where its goods do; its tenders count on this day.';
 COMMENT ON COLUMN pos.store_daily.gross IS 'Sum of the completed transactions'' gross amounts (before discounts).';
 COMMENT ON COLUMN pos.store_daily.voids IS 'Line voids inside completed transactions, as carried on the headers.';
 COMMENT ON COLUMN pos.store_daily.post_voids IS 'Transactions cancelled after completion (not in the sales figures).';
@@ -295,7 +306,9 @@ COMMENT ON COLUMN pos.store_daily.loans IS 'Cash put into drawers from the safe 
 COMMENT ON COLUMN pos.store_daily.pickups IS 'Cash taken from drawers to the safe during the day (skims, drops).';
 COMMENT ON COLUMN pos.store_daily.cash_in_drawer IS 'What a count of the drawers at close should find: cash_expected + loans - pickups (the opening float included only when it was recorded as a loan).';
 COMMENT ON COLUMN pos.store_daily.over_short IS 'What the counts of the drawers at close found against what the POS expected them to hold, summed: positive over, negative short (0 when no count was recorded).';
-COMMENT ON COLUMN pos.store_daily.average_basket IS 'net / the completed transactions with revenue: a transaction that only sold gift cards or other non-revenue lines is left out, as its amount is.';
+COMMENT ON COLUMN pos.store_daily.average_basket IS 'net / the baskets: the completed transactions with lines (as in transactions) and with revenue. A transaction that only sold gift cards or other non-revenue lines is left out, as its amount is; a part holding money only (no line) is no basket either.';
+COMMENT ON COLUMN pos.cashier_daily.transactions IS 'Completed transactions with at least one line, as in pos.store_daily.transactions.';
+COMMENT ON COLUMN pos.cashier_daily.money_only IS 'Completed transactions without lines, holding money only (a payment taken on a later day, a refund of shipping alone): no transaction of the day''s count, but scored for fraud like any other, so pos.cashier_risk counts them.';
 COMMENT ON COLUMN pos.cashier_daily.refunds_without_sale IS 'Return lines that name no original transaction: the classic refund-fraud signal.';
 COMMENT ON COLUMN pos.cashier_daily.manual_discounts IS 'Sale lines with a discount entered through a price override.';
 COMMENT ON COLUMN pos.cashier_daily.keyed_entries IS 'Lines whose item was typed in rather than scanned.';

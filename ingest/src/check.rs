@@ -35,6 +35,10 @@ pub struct Money {
 /// One business day of one currency.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Day {
+    /// Completed transactions with at least one line, as `pos.store_daily.transactions` counts
+    /// them (`pos.txn_has_lines`): a part holding money only (a Toast check's payment taken on a
+    /// later day, a Shopify refund of shipping alone) is no transaction of its day, though its
+    /// tenders are money of it.
     pub txns: usize,
     pub net: Decimal,
     pub tax: Decimal,
@@ -131,7 +135,9 @@ impl Report {
             .days
             .entry((t.currency.clone(), t.business_date))
             .or_default();
-        day.txns += 1;
+        if !t.lines.is_empty() {
+            day.txns += 1;
+        }
         day.net = day.net.saturating_add(net);
         day.tax = day.tax.saturating_add(tax);
         day.non_revenue = day.non_revenue.saturating_add(non_revenue);
@@ -451,6 +457,36 @@ mod tests {
             "{}",
             r.days_csv()
         );
+    }
+
+    /// A part holding money only (Toast's `<check>/paid`: no line, the payment taken on a later
+    /// day) is no transaction of its day in `--by-day`, as in `pos.store_daily`; its tenders
+    /// still count in the money.
+    #[test]
+    fn a_payment_only_part_is_no_transaction_of_its_day() {
+        use crate::adapters::testkit::{line, txn};
+        use pos_core::model::{LineKind, Tender, TenderMethod, TenderStatus};
+        let tender = |t: &Transaction, amount: &str| Tender {
+            tender_no: 1,
+            method: TenderMethod::Cash,
+            amount: amount.parse().unwrap(),
+            status: TenderStatus::Approved,
+            card_fingerprint: None,
+            card_bin: None,
+            card_entry: None,
+            occurred_at: t.occurred_at,
+        };
+        let mut sale = txn("c1", 1);
+        sale.lines = vec![line(1, LineKind::Sale, "2", "5.00", "0")];
+        let mut paid = txn("c1/paid", 1);
+        paid.tenders = vec![tender(&paid, "10.00")];
+        let mut r = Report::default();
+        r.add_txn(&sale);
+        r.add_txn(&paid);
+        assert_eq!(r.txns.get("completed"), Some(&2), "both land");
+        let d = &r.days[&(sale.currency.clone(), sale.business_date)];
+        assert_eq!((d.txns, d.net), (1, "10.00".parse().unwrap()));
+        assert_eq!(r.money[&sale.currency].tenders, "10.00".parse().unwrap());
     }
 
     #[test]

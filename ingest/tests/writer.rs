@@ -1020,10 +1020,13 @@ async fn toast_cash_paid_on_a_later_day_counts_in_that_day_s_cash_and_a_void_tak
     let day = |d: &str| {
         format!(
             "SELECT transactions || '/' || net || '/' || tax || '/' || tender_cash || '/' || \
-             tender_card || '/' || cash_expected FROM pos.store_daily \
-             WHERE store_id = 'bistro' AND business_date = '{d}'"
+             tender_card || '/' || cash_expected || '/' || coalesce(average_basket::text, '-') \
+             FROM pos.store_daily WHERE store_id = 'bistro' AND business_date = '{d}'"
         )
     };
+    let cashier_10th =
+        "SELECT string_agg(transactions || '/' || money_only, ',') FROM pos.cashier_daily \
+                        WHERE store_id = 'bistro' AND business_date = '2026-10-10'";
     let rows_of = |d: &str| {
         format!("SELECT count(*) FROM pos.store_daily WHERE store_id = 'bistro' AND business_date = '{d}'")
     };
@@ -1040,23 +1043,24 @@ async fn toast_cash_paid_on_a_later_day_counts_in_that_day_s_cash_and_a_void_tak
     );
     let o = write(&mut w, &ctx, Format::Toast, &v1).await;
     assert_eq!((o.counts.duplicates, o.counts.rejects), (0, 0));
-    assert_eq!(
-        scalar_text(&db, &day("2026-10-09")).await,
-        "2/53.1/4.71/0/47.81/0"
-    );
-    // The `/paid` transaction is a completed one of no line: it counts in the 10th's
-    // transactions.
-    assert_eq!(
-        scalar_text(&db, &day("2026-10-10")).await,
-        "1/0/0/20.0/0/20.0"
-    );
+    // The 9th keeps its two checks as its transactions and baskets (53.10 / 2).
+    let ninth = "2/53.1/4.71/0/47.81/0/26.55";
+    let tenth = "0/0/0/20.0/0/20.0/-";
+    assert_eq!(scalar_text(&db, &day("2026-10-09")).await, ninth);
+    // The `/paid` transaction is a completed one of no line, holding money only: its cash is
+    // the 10th's, but it is no transaction and no basket there (the check was counted on the
+    // 9th). Before s29 the 10th counted 1 transaction with an average basket of 0.00.
+    assert_eq!(scalar_text(&db, &day("2026-10-10")).await, tenth);
+    // Per cashier too: no transaction, one part holding money only.
+    assert_eq!(scalar_text(&db, cashier_10th).await, "0/1");
+    // Materialized, the same.
+    refresh_store_daily(&db).await;
+    assert_eq!(scalar_text(&db, &day("2026-10-09")).await, ninth);
+    assert_eq!(scalar_text(&db, &day("2026-10-10")).await, tenth);
     // Replayed: nothing changes.
     let o = write(&mut w, &ctx, Format::Toast, &v1).await;
     assert_eq!(o.counts.duplicates, 1);
-    assert_eq!(
-        scalar_text(&db, &day("2026-10-10")).await,
-        "1/0/0/20.0/0/20.0"
-    );
+    assert_eq!(scalar_text(&db, &day("2026-10-10")).await, tenth);
     // The cash payment voided the next day (Toast keeps it on the check, VOIDED, with its
     // day): the newer version retracts `/paid`, and the cash counts nowhere.
     let voided = toast_cash_paid(
@@ -1070,11 +1074,9 @@ async fn toast_cash_paid_on_a_later_day_counts_in_that_day_s_cash_and_a_void_tak
     let paid = "SELECT (SELECT count(*) FROM pos.txn WHERE source_txn_id LIKE '%/paid') || '/' || \
                 (SELECT count(*) FROM pos.tender WHERE source_txn_id LIKE '%/paid')";
     assert_eq!(scalar_text(&db, paid).await, "0/0");
+    refresh_store_daily(&db).await;
     assert_eq!(scalar_text(&db, &rows_of("2026-10-10")).await, "0");
-    assert_eq!(
-        scalar_text(&db, &day("2026-10-09")).await,
-        "2/53.1/4.71/0/47.81/0"
-    );
+    assert_eq!(scalar_text(&db, &day("2026-10-09")).await, ninth);
     // A version between the two, delivered only now, would split the cash off again: the
     // void's tombstone outranks it.
     let late = toast_cash_paid(
