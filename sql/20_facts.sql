@@ -81,7 +81,7 @@ CREATE FUNCTION pos.txn_has_lines(line_count integer, gross_amount numeric, disc
 RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT coalesce($1 > 0 OR $2 <> 0 OR $3 <> 0 OR $4 <> 0 OR $5 <> 0 OR $6 <> 0 OR $7 <> 0 OR $8 <> 0, false)
 $$;
-COMMENT ON FUNCTION pos.txn_has_lines(integer, numeric, numeric, numeric, numeric, numeric, numeric, numeric) IS 'Whether a pos.txn header (line_count, gross_amount, discount_amount, return_amount, void_amount, net_amount, tax_amount, non_revenue_amount) has lines: line_count > 0, or any amount its lines make not 0. A completed header without lines holds money only (a payment taken on another day, a refund of shipping alone) and counts in no transaction count; its tenders count.';
+COMMENT ON FUNCTION pos.txn_has_lines(integer, numeric, numeric, numeric, numeric, numeric, numeric, numeric) IS 'Whether a pos.txn header (line_count, gross_amount, discount_amount, return_amount, void_amount, net_amount, tax_amount, non_revenue_amount) has lines: line_count > 0, or any amount its lines make not 0. A completed header without lines holds money only (a payment taken on another day, a refund of shipping alone) and counts in no transaction count; its tenders count. A NULL argument shows nothing: the others decide, and all NULL is false.';
 
 CREATE TABLE pos.sale_line (
     tenant_id        text NOT NULL,
