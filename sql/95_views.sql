@@ -333,7 +333,6 @@ BEGIN
 END
 $keys$;
 
-COMMENT ON COLUMN pos.store_daily.transactions IS 'Completed transactions.';
 COMMENT ON COLUMN pos.store_daily.items_sold IS 'Units on sale lines of completed transactions (lines that are not revenue, such as gift cards sold, left out).';
 COMMENT ON COLUMN pos.store_daily.items_returned IS 'Units on return lines of completed transactions, positive (non-revenue lines left out).';
 COMMENT ON COLUMN pos.store_daily.discounts IS 'Discounts given on the sale lines of completed transactions, positive.';
@@ -352,7 +351,6 @@ COMMENT ON COLUMN pos.store_daily.paid_in IS 'Cash put into drawers for a reason
 COMMENT ON COLUMN pos.store_daily.paid_out IS 'Cash taken from drawers for a reason other than a sale (paid-outs: a delivery paid from the till, petty cash), positive.';
 
 COMMENT ON COLUMN pos.cashier_daily.cashier_id IS 'Cashier (employee) as the POS names it; NULL for transactions without one.';
-COMMENT ON COLUMN pos.cashier_daily.transactions IS 'Completed transactions the cashier rang up.';
 COMMENT ON COLUMN pos.cashier_daily.sale_lines IS 'Number of sale lines, completed transactions (gift cards sold included).';
 COMMENT ON COLUMN pos.cashier_daily.sales IS 'Net amount of the sale lines, before tax (gift cards sold included).';
 COMMENT ON COLUMN pos.cashier_daily.voids IS 'Number of lines voided inside completed transactions.';
