@@ -21,11 +21,15 @@ const MONTHS: &[&str] = &[
 /// placeholder sources use, and comparisons treat it like any other date).
 pub fn normalize_dob(raw: &str, order: DateOrder, today: NaiveDate) -> Result<NaiveDate> {
     let s = raw.trim();
-    let date = parse_any(s, order).ok_or_else(|| {
-        IdentityError::new(
+    let date = parse_any(s, order).ok_or_else(|| match other_order(s, order) {
+        Some((read, other, date)) => IdentityError::new(
+            format!("invalid date of birth \"{raw}\": no date read {read}; read {other} it is {date}"),
+            "slashed dates are read in the tenant's date order (pos.identity_settings.date_order; month_first in pos.normalize_dob): set it to the order this source writes, or fix the record",
+        ),
+        None => IdentityError::new(
             format!("invalid date of birth \"{raw}\": not a recognised date"),
             "use YYYY-MM-DD (also accepted: YYYYMMDD, DD.MM.YYYY, DD/MM/YYYY or MM/DD/YYYY per the tenant's date order, '12 Jan 1980'), or NULL",
-        )
+        ),
     })?;
     if date.year() < 1900 || date > today {
         return Err(IdentityError::new(
@@ -76,6 +80,22 @@ fn parse_any(s: &str, order: DateOrder) -> Option<NaiveDate> {
     } else {
         ymd(parts[2], parts[1], parts[0])
     }
+}
+
+/// A slashed date that reads only in the other order than `order`: how each order is called,
+/// and the date it would be. Silently reading it the other way would hide a tenant whose order is
+/// set wrong, and then read its ambiguous dates (03/04/1980) wrong too.
+fn other_order(s: &str, order: DateOrder) -> Option<(&'static str, &'static str, NaiveDate)> {
+    const DAY: &str = "day first (DD/MM/YYYY)";
+    const MONTH: &str = "month first (MM/DD/YYYY)";
+    if s.contains('.') {
+        return None; // dotted dates are day first in either order
+    }
+    let (other, read, other_name) = match order {
+        DateOrder::DayFirst => (DateOrder::MonthFirst, DAY, MONTH),
+        DateOrder::MonthFirst => (DateOrder::DayFirst, MONTH, DAY),
+    };
+    parse_any(s, other).map(|d| (read, other_name, d))
 }
 
 fn month_name(p: &str) -> Option<String> {
@@ -130,6 +150,26 @@ mod tests {
         }
         assert_eq!(d("04/03/1980", MonthFirst), "1980-04-03");
         assert_eq!(d("03.04.1980", MonthFirst), "1980-04-03");
+    }
+
+    #[test]
+    fn a_date_that_reads_only_in_the_other_order_says_so() {
+        let e = normalize_dob("12/31/1990", DateOrder::DayFirst, today()).unwrap_err();
+        assert_eq!(
+            e.message,
+            "invalid date of birth \"12/31/1990\": no date read day first (DD/MM/YYYY); read month first (MM/DD/YYYY) it is 1990-12-31"
+        );
+        assert!(e.hint.contains("date_order"));
+        let e = normalize_dob("31/12/1990", DateOrder::MonthFirst, today()).unwrap_err();
+        assert!(
+            e.message
+                .ends_with("read day first (DD/MM/YYYY) it is 1990-12-31"),
+            "{}",
+            e.message
+        );
+        // Neither order reads it: the general message.
+        let e = normalize_dob("31/31/1980", DateOrder::DayFirst, today()).unwrap_err();
+        assert!(e.message.ends_with("not a recognised date"));
     }
 
     #[test]
