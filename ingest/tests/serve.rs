@@ -344,19 +344,8 @@ async fn order_notifications_fetch_the_order_from_the_configured_api() {
     let url = fresh_db("fetch").await;
     let cfg = config("t");
     let base = start(&url, cfg.clone(), Some(fake_base)).await;
-    let note = r#"{"merchant_id":"M","type":"order.updated","event_id":"evt-1","created_at":"2026-11-01T00:00:00Z","data":{"type":"order_updated","id":"CAISENgvlJ6jLWAzERDzjyHVybY","object":{"order_updated":{"order_id":"CAISENgvlJ6jLWAzERDzjyHVybY","version":1,"location_id":"D7AVYMEAPJ3A3","state":"OPEN"}}}}"#;
-    let sig = signature::square_sign(
-        cfg.square.signature_key.as_deref().unwrap(),
-        cfg.square.notification_url.as_deref().unwrap(),
-        note.as_bytes(),
-    );
-    let r = reqwest::Client::new()
-        .post(format!("{base}/v1/webhooks/square"))
-        .header("x-square-hmacsha256-signature", sig)
-        .body(note)
-        .send()
-        .await
-        .unwrap();
+    let (note, sig) = square_note(&cfg, "evt-1", "CAISENgvlJ6jLWAzERDzjyHVybY");
+    let r = post_square(&base, note, &sig).await;
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     let db = connect(&url).await;
     assert_eq!(scalar_text(&db, "SELECT sum(net_amount) FROM pos.sale_line WHERE source_txn_id = 'CAISENgvlJ6jLWAzERDzjyHVybY'").await, "5.50");
@@ -368,6 +357,17 @@ async fn order_notifications_fetch_the_order_from_the_configured_api() {
 }
 
 /// A signed Square `order.updated` notification naming `order`, with its own event id.
+/// POSTs a signed Square notification to the service at `base`.
+async fn post_square(base: &str, note: String, sig: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(format!("{base}/v1/webhooks/square"))
+        .header("x-square-hmacsha256-signature", sig)
+        .body(note)
+        .send()
+        .await
+        .unwrap()
+}
+
 fn square_note(cfg: &Config, event: &str, order: &str) -> (String, String) {
     let note = format!(
         r#"{{"merchant_id":"M","type":"order.updated","event_id":"{event}","created_at":"2026-11-01T00:00:00Z","data":{{"type":"order_updated","id":"{order}","object":{{"order_updated":{{"order_id":"{order}","version":1,"location_id":"D7AVYMEAPJ3A3","state":"OPEN"}}}}}}}}"#
@@ -521,13 +521,7 @@ async fn replay_fetch_lands_the_orders_of_notifications_kept_while_square_refuse
     let base = start(&url, cfg.clone(), Some(fake_base.clone())).await;
     let db = connect(&url).await;
     let (note, sig) = square_note(&cfg, "evt-expired", ORDER);
-    let r = reqwest::Client::new()
-        .post(format!("{base}/v1/webhooks/square"))
-        .header("x-square-hmacsha256-signature", sig)
-        .body(note)
-        .send()
-        .await
-        .unwrap();
+    let r = post_square(&base, note, &sig).await;
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     let sold = format!("SELECT count(*) FROM pos.sale_line WHERE source_txn_id = '{ORDER}'");
     let kept = "SELECT count(*) FROM pos.raw_inbox WHERE source = 'square' AND status = 'rejected'";

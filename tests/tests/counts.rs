@@ -41,13 +41,9 @@ VALUES ('t1', 's1', 'x', 'sale', 1, '2026-03-02 10:00+00', '2026-03-02', 'c1', '
        ('t1', 's2', 'x', 'c8/paid', 1, '2026-03-02 15:00+00', '2026-03-02', 'c2', 'cash', 9.00, 'USD', 'approved');
 ";
 
-fn text(c: &mut postgres::Client, sql: &str) -> String {
-    c.query_one(sql, &[]).unwrap().get(0)
-}
-
-#[test]
-fn parts_holding_money_only_are_no_transactions_nor_baskets_but_their_tenders_count() {
-    let mut c = fresh_db("e2e_counts");
+/// A fresh database holding `DAY`, its jobs removed (no refresh runs behind the test's back).
+fn day_db(name: &str) -> postgres::Client {
+    let mut c = fresh_db(name);
     c.batch_execute("DELETE FROM pos.job").unwrap();
     c.batch_execute(
         "SELECT pos.ensure_chunks(h, '2026-03-01', '2026-03-04')
@@ -55,6 +51,16 @@ fn parts_holding_money_only_are_no_transactions_nor_baskets_but_their_tenders_co
     )
     .unwrap();
     c.batch_execute(DAY).unwrap();
+    c
+}
+
+fn text(c: &mut postgres::Client, sql: &str) -> String {
+    c.query_one(sql, &[]).unwrap().get(0)
+}
+
+#[test]
+fn parts_holding_money_only_are_no_transactions_nor_baskets_but_their_tenders_count() {
+    let mut c = day_db("e2e_counts");
     // 4 transactions (sale, free, gift, hand), 3 baskets (not the gift card alone): net 14.00
     // / 3. The cash of c9/paid and the shipping refund are in the tenders.
     let store = "SELECT string_agg(store_id || ':' || transactions || '/' || net || '/' || coalesce(average_basket::text, '-')
@@ -106,14 +112,7 @@ fn parts_holding_money_only_are_no_transactions_nor_baskets_but_their_tenders_co
 
 #[test]
 fn traffic_counts_transactions_with_lines_only() {
-    let mut c = fresh_db("e2e_counts_traffic");
-    c.batch_execute("DELETE FROM pos.job").unwrap();
-    c.batch_execute(
-        "SELECT pos.ensure_chunks(h, '2026-03-01', '2026-03-04')
-           FROM unnest('{pos.txn,pos.sale_line,pos.tender,pos.drawer_event}'::regclass[]) h",
-    )
-    .unwrap();
-    c.batch_execute(DAY).unwrap();
+    let mut c = day_db("e2e_counts_traffic");
     // The last hour is the last transaction's (13:00, 'hand'), not the later parts holding
     // money only (15:00, 16:00); one transaction in each of the four hours 10..13.
     let traffic = "SELECT to_char(last_hour AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') || ' ' || array_to_string(counts[cardinality(counts) - 3:], ',')
