@@ -77,9 +77,14 @@ pub fn recognise(raw: &str) -> Option<Result<TradeItem, SkuError>> {
     if s.starts_with('(') && s[1..].starts_with(|c: char| c.is_ascii_digit()) {
         return Some(bracketed(s).and_then(|e| trade_item(Form::Bracketed, &e)));
     }
-    let scheme = |p: &str| s.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p));
+    // A Digital Link in a QR code is plain text (AIM `]Q1`), not GS1 mode.
+    let url = s.strip_prefix("]Q1").unwrap_or(s);
+    let scheme = |p: &str| {
+        url.get(..p.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(p))
+    };
     if scheme("https://") || scheme("http://") {
-        return digital_link(s).map(|r| r.and_then(|e| trade_item(Form::DigitalLink, &e)));
+        return digital_link(url).map(|r| r.and_then(|e| trade_item(Form::DigitalLink, &e)));
     }
     if s.contains(GS) {
         return Some(scanned(s).and_then(|e| trade_item(Form::Scanned, &e)));
@@ -403,6 +408,11 @@ mod tests {
         assert_eq!(t.weight, Some((Decimal::new(189, 3), WeightUnit::Kilogram)));
         assert!(recognise("https://example.com/products/42").is_none());
         assert!(recognise("https://example.com/news/2026/01/15/").is_none());
+        let q = item("]Q1https://id.gs1.org/01/09501101530003");
+        assert_eq!(
+            (q.form, q.gtin14.unwrap().as_str()),
+            (Form::DigitalLink, "09501101530003")
+        );
     }
 
     #[test]
