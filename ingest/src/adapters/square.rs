@@ -24,6 +24,7 @@ mod pages;
 mod rounding;
 mod shift_events;
 mod tenders;
+mod unitemized;
 
 pub use order::{order, MappedOrder};
 pub use tenders::{payment, refund};
@@ -365,3 +366,5 @@ mod tests_prices;
 mod tests_redteam;
 #[cfg(test)]
 mod tests_shift_events;
+#[cfg(test)]
+mod tests_unitemized;

@@ -3,6 +3,7 @@
 
 use super::rounding::{add_roundings, Due};
 use super::tenders::{order_tenders, Where};
+use super::unitemized::unitemized_line;
 use super::{store_of, OrderMoney, SOURCE};
 use crate::adapters::json::{array, decimal, err, get, int, join, opt_text, text, time, utc};
 use crate::adapters::money::exponent;
@@ -80,7 +81,7 @@ pub fn order(ctx: &Context, o: &Value, path: &str) -> Result<MappedOrder, Payloa
     let version = version_of(o, path)?;
     let state = opt_text(o, path, "state")?.unwrap_or_else(|| "OPEN".into());
     let m = OrderMoney::read(o, path)?;
-    let (lines, return_due) = order_lines(o, path, &m)?;
+    let (mut lines, return_due) = order_lines(o, path, &m)?;
     let at = Where {
         ctx,
         store: &store,
@@ -94,6 +95,7 @@ pub fn order(ctx: &Context, o: &Value, path: &str) -> Result<MappedOrder, Payloa
         None
     } else {
         let status = status_of(o, path, &state, &tenders, &m)?;
+        lines.extend(unitemized_line(o, path, &m, status, &lines)?);
         let paid = paid_at(&tenders).unwrap_or(closed);
         let key = TxnKey {
             tenant_id: ctx.tenant_id.clone(),

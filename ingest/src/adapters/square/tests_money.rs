@@ -4,7 +4,7 @@
 use super::*;
 use pos_core::model::*;
 
-fn d(s: &str) -> Decimal {
+pub(super) fn d(s: &str) -> Decimal {
     s.parse().unwrap()
 }
 
@@ -16,7 +16,7 @@ fn fixture(name: &str) -> String {
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
 }
 
-fn mapped(body: &str) -> Transaction {
+pub(super) fn mapped(body: &str) -> Transaction {
     let p = parse(&Context::for_tenant("t"), body).unwrap();
     match p.records.into_iter().next() {
         Some(Ok(Record::Txn(t))) => *t,
@@ -31,11 +31,11 @@ fn edited(name: &str, edit: impl FnOnce(&mut Value)) -> Transaction {
     mapped(&v.to_string())
 }
 
-fn due(t: &Transaction) -> Decimal {
+pub(super) fn due(t: &Transaction) -> Decimal {
     t.lines.iter().map(|l| l.net_amount + l.tax).sum()
 }
 
-fn paid(t: &Transaction) -> Decimal {
+pub(super) fn paid(t: &Transaction) -> Decimal {
     t.tenders.iter().map(|t| t.amount).sum()
 }
 
