@@ -26,6 +26,9 @@ mod tests_redteam2;
 mod tests_review;
 #[cfg(test)]
 mod tests_s29;
+#[cfg(test)]
+mod tests_unitemized;
+mod unitemized;
 
 use super::{finish, Context, PayloadError};
 use crate::envelope::{Record, Reject};

@@ -12,6 +12,7 @@ use super::lines::sale_lines;
 use super::read::{elements, flag, millis, opt_int, ref_id};
 use super::refunds::{refunds_and_credits, Around, Refund, Returned};
 use super::tenders::{payments, Payments};
+use super::unitemized::unitemized_sale;
 use super::SOURCE;
 use crate::adapters::json::{err, get, opt_text, text};
 use crate::adapters::{check_time, split_off, stored_time, Context, PayloadError};
@@ -60,6 +61,9 @@ pub fn order(
         &pays.surcharges,
     )?;
     sales.extend(charges);
+    // An order without line items (a manual transaction): the goods its payments paid.
+    let goods = unitemized_sale(o, path, &sales, &pays)?;
+    sales.extend(goods);
     let around = Around {
         order_id: &id,
         currency: &currency,

@@ -48,6 +48,9 @@ pub struct Payments {
     /// The approved payments' `taxAmount` summed: the order's tax when its line items' tax
     /// rates were not expanded.
     pub tax: Decimal,
+    /// The approved payments' `amount` summed (tax and service charge inside, tips, cash back
+    /// and additional charges apart): what an order without line items sold (unitemized.rs).
+    pub paid: Decimal,
 }
 
 /// The order's `payments`, and the voided payments older API versions list under `voids`
@@ -123,6 +126,7 @@ fn payment(
     match status {
         TenderStatus::Approved => {
             out.tax += tax;
+            out.paid += amount;
             out.surcharges.extend(surcharges);
             service_charge(out, p, pp, currency)?;
             out.approved += 1;
