@@ -6,6 +6,7 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use axum::Router;
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
@@ -142,6 +143,13 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    // Answers go out as soon as they are written, not held back by Nagle's algorithm until the
+    // client acknowledges the previous segment (axum 0.8 no longer sets this itself).
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::warn!("TCP_NODELAY not set on a connection: {e}");
+        }
+    });
     axum::serve(listener, build_app(state))
         .with_graceful_shutdown(shutdown)
         .await?;
