@@ -337,9 +337,7 @@ async fn order_notifications_fetch_the_order_from_the_configured_api() {
             },
         ),
     );
-    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let fake_base = format!("http://{}", l.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(l, fake).await.unwrap() });
+    let fake_base = serve_fake(fake).await;
 
     let url = fresh_db("fetch").await;
     let cfg = config("t");
@@ -404,9 +402,7 @@ async fn square_orders_that_cannot_be_fetched_keep_the_notification_or_ask_for_a
             },
         ),
     );
-    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let fake_base = format!("http://{}", l.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(l, fake).await.unwrap() });
+    let fake_base = serve_fake(fake).await;
 
     let url = fresh_db("fetch_fail").await;
     let cfg = config("t");
@@ -512,9 +508,7 @@ async fn replay_fetch_lands_the_orders_of_notifications_kept_while_square_refuse
             async move { answer }
         }),
     );
-    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let fake_base = format!("http://{}", l.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(l, fake).await.unwrap() });
+    let fake_base = serve_fake(fake).await;
 
     let url = fresh_db("replay_fetch").await;
     let cfg = config("t");
@@ -593,6 +587,14 @@ async fn replay_fetch_lands_the_orders_of_notifications_kept_while_square_refuse
     assert_eq!(s.rows, 0, "{s}");
 }
 
+/// Serves a fake upstream API (Square, Clover) on a free local port; its base URL.
+async fn serve_fake(fake: axum::Router) -> String {
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", l.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(l, fake).await.unwrap() });
+    base
+}
+
 /// The Clover order the fake Clover APIs below answer with.
 fn clover_order() -> String {
     let dir = env!("CARGO_MANIFEST_DIR");
@@ -624,9 +626,7 @@ async fn clover_notifications_fetch_the_orders_and_keep_the_ones_not_found() {
             },
         ),
     );
-    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let fake_base = format!("http://{}", l.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(l, fake).await.unwrap() });
+    let fake_base = serve_fake(fake).await;
 
     let url = fresh_db("clover_fetch").await;
     let mut cfg = config("t");
@@ -693,9 +693,7 @@ async fn a_notification_is_stored_even_if_its_sender_hangs_up_during_a_slow_fetc
             }
         }),
     );
-    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let fake_base = format!("http://{}", l.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(l, fake).await.unwrap() });
+    let fake_base = serve_fake(fake).await;
 
     let url = fresh_db("hangup").await;
     let mut cfg = config("t");
@@ -761,9 +759,7 @@ async fn fake_clover() -> (String, Arc<std::sync::atomic::AtomicUsize>) {
                 }
             }),
         );
-    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", l.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(l, fake).await.unwrap() });
+    let base = serve_fake(fake).await;
     (base, fetched)
 }
 
