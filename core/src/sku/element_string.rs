@@ -14,9 +14,9 @@
 
 use rust_decimal::Decimal;
 
-use super::check_digit::{digit_values, gs1_is_valid};
+use super::cleanup::Mode;
 use super::error::SkuError;
-use super::gtin::Gtin14;
+use super::gtin::{normalize_gtin, Gtin14};
 
 /// FNC1 as scanners transmit it: the ASCII group separator.
 const GS: char = '\u{1d}';
@@ -315,19 +315,13 @@ fn trade_item(form: Form, pairs: &[(String, String)]) -> Result<TradeItem, SkuEr
     Ok(item)
 }
 
+/// AI 01's value: exactly 14 digits, then the GTIN rules every code goes through (strict:
+/// nothing to repair inside an element string).
 fn gtin(value: &str) -> Result<Gtin14, SkuError> {
-    let digits = digit_values(value).filter(|d| d.len() == 14);
-    let digits = digits.ok_or_else(|| bad(format!("AI (01) must be 14 digits, got {value:?}")))?;
-    if !gs1_is_valid(&digits) {
-        let found = digits[13];
-        let expected = super::check_digit::gs1_check_digit(&digits[..13]);
-        return Err(SkuError::CheckDigit {
-            digits: value.to_string(),
-            expected,
-            found,
-        });
+    if !(value.len() == 14 && value.bytes().all(|b| b.is_ascii_digit())) {
+        return Err(bad(format!("AI (01) must be 14 digits, got {value:?}")));
     }
-    Ok(Gtin14::from_valid_digits(&digits))
+    normalize_gtin(value, Mode::Strict).map(|n| n.gtin)
 }
 
 /// A measure or amount: digits with the decimals the AI's last digit gives. `exact`: the
