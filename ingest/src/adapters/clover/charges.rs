@@ -70,10 +70,7 @@ fn service_charge(
     let Some(sc) = sc else {
         // Order-fee line items are the service charges already: what the payments recorded
         // of them must not be booked twice.
-        if sales
-            .iter()
-            .any(|s| s.line.raw_item_id.starts_with("service_charge:"))
-        {
+        if sales.iter().any(is_service_charge) {
             return Ok(None);
         }
         return Ok(paid.map(|(id, amount)| (raw_id(id, None), None, amount)));
@@ -103,8 +100,22 @@ fn raw_id(id: Option<String>, name: Option<String>) -> String {
     let id = id
         .filter(|i| !i.is_empty())
         .or(name.filter(|n| !n.is_empty()));
-    format!("service_charge:{}", id.as_deref().unwrap_or("charge"))
+    service_charge_item(id.as_deref())
 }
+
+/// The raw item id of a service charge's sale line, `service_charge:<id or name>`
+/// (`service_charge:charge` without either): one name for the order's service charge, an order
+/// fee line item and what a refund gives back of them, so each finds the others.
+pub fn service_charge_item(id: Option<&str>) -> String {
+    format!("{SERVICE_CHARGE}{}", id.unwrap_or("charge"))
+}
+
+/// Whether `s` is a service charge's sale line (see [`service_charge_item`]).
+pub fn is_service_charge(s: &Sale) -> bool {
+    s.line.raw_item_id.starts_with(SERVICE_CHARGE)
+}
+
+const SERVICE_CHARGE: &str = "service_charge:";
 
 /// The percentage: `percentageDecimal` (12.5 % is 125000), else `percentage` (whole percent,
 /// the field before `percentageDecimal`); beyond 100 % is a unit error.

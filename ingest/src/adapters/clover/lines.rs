@@ -419,7 +419,7 @@ fn item_id(li: &Value, lp: &str) -> Result<(String, Option<String>), PayloadErro
     let inventory = super::read::ref_id(li, lp, "item")?;
     if flag(li, lp, "isOrderFee")? {
         let id = inventory.clone().filter(|i| !i.is_empty()).or(name.clone());
-        let raw = format!("service_charge:{}", id.as_deref().unwrap_or("charge"));
+        let raw = super::charges::service_charge_item(id.as_deref());
         if item_key(&raw).is_some() {
             return Ok((raw, name));
         }

@@ -9,6 +9,7 @@
 //! part of that `amount`, and not goods. Read as goods, it went onto the returned items and the
 //! service charge stayed sold in full.
 
+use super::charges::{is_service_charge, service_charge_item};
 use super::lines::Sale;
 use super::read::opt_positive_money;
 use crate::adapters::json::{err, get, join, opt_text};
@@ -55,12 +56,9 @@ pub fn charge_back(
 /// service charge line (its id, else the only one), quantity −1, no tax (Clover does not tax
 /// service charges); when the order has no such line, a line `service_charge:<id>` of its own.
 pub fn charge_return(c: &ChargeBack, no: i32, sales: &[Sale], order: &str) -> Line {
-    let charges: Vec<&Sale> = sales
-        .iter()
-        .filter(|s| s.line.raw_item_id.starts_with("service_charge:"))
-        .collect();
+    let charges: Vec<&Sale> = sales.iter().filter(|s| is_service_charge(s)).collect();
     let named = c.id.as_ref().and_then(|id| {
-        let raw = format!("service_charge:{id}");
+        let raw = service_charge_item(Some(id));
         charges.iter().find(|s| s.line.raw_item_id == raw)
     });
     let sold = named.or(if charges.len() == 1 {
@@ -93,9 +91,9 @@ fn own_line(c: &ChargeBack) -> Line {
         c.id.clone()
             .or(c.name.clone())
             .unwrap_or_else(|| "charge".into());
-    let raw = Some(format!("service_charge:{of}"))
+    let raw = Some(service_charge_item(Some(&of)))
         .filter(|r| item_key(r).is_some())
-        .unwrap_or_else(|| "service_charge:charge".into());
+        .unwrap_or_else(|| service_charge_item(None));
     let key = item_key(&raw).expect("a service charge id is an item id");
     Line {
         line_no: 0,

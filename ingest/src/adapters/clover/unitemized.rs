@@ -15,6 +15,7 @@
 //! is a return line of its own already. `additionalCharges` and `cashbackAmount` are outside
 //! `amount` (their own lines and tenders).
 
+use super::charges::is_service_charge;
 use super::lines::Sale;
 use super::read::{elements, flag};
 use super::tenders::Payments;
@@ -43,7 +44,7 @@ pub fn unitemized_sale(
     }
     let service: Decimal = charges
         .iter()
-        .filter(|s| s.line.raw_item_id.starts_with("service_charge:"))
+        .filter(|s| is_service_charge(s))
         .map(|s| s.line.net_amount)
         .sum();
     let goods = pays.paid - pays.tax - service;
