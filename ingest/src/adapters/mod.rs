@@ -294,6 +294,27 @@ pub fn charge_line(
     })
 }
 
+/// The one sale line of an order paid without line items (a custom amount keyed at the till):
+/// `unitemized`, quantity 1, the goods' `(gross, net, tax)`. One id for every source, so such
+/// sales read alike in reports.
+pub fn unitemized_line(
+    line_no: i32,
+    amounts: (
+        rust_decimal::Decimal,
+        rust_decimal::Decimal,
+        rust_decimal::Decimal,
+    ),
+    field: &str,
+) -> Result<pos_core::model::Line, PayloadError> {
+    charge_line(
+        line_no,
+        "unitemized".into(),
+        Some("Unitemized sale".into()),
+        amounts,
+        field,
+    )
+}
+
 /// A stable positive number from a source's text id, for sources whose payments have ids but no
 /// position (Square payments): the same id always gets the same `tender_no`.
 pub fn number_from_id(id: &str) -> i32 {

@@ -20,12 +20,9 @@ use super::lines::Sale;
 use super::read::{elements, flag};
 use super::tenders::Payments;
 use crate::adapters::json::join;
-use crate::adapters::{charge_line, PayloadError};
+use crate::adapters::{unitemized_line, PayloadError};
 use rust_decimal::Decimal;
 use serde_json::Value;
-
-/// The raw item id of the unitemized line: no item was rung, only an amount.
-pub const RAW_ITEM_ID: &str = "unitemized";
 
 /// The unitemized sale of an order without line items, numbered after `charges` (the order's
 /// service charge and surcharges, its only lines then). None for an order with line items, one
@@ -51,10 +48,8 @@ pub fn unitemized_sale(
     if goods <= Decimal::ZERO {
         return Ok(None);
     }
-    let line = charge_line(
+    let line = unitemized_line(
         charges.len() as i32 + 1,
-        RAW_ITEM_ID.into(),
-        Some("Unitemized sale".into()),
         (goods, goods, pays.tax),
         &join(&lp, "id"),
     )?;

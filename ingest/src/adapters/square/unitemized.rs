@@ -17,13 +17,10 @@
 
 use super::OrderMoney;
 use crate::adapters::json::{array, err, get, join};
-use crate::adapters::{charge_line, PayloadError};
+use crate::adapters::PayloadError;
 use pos_core::model::{Line, TxnStatus};
 use rust_decimal::Decimal;
 use serde_json::Value;
-
-/// The raw item id of the unitemized line: no item was rung, only an amount.
-pub(super) const RAW_ITEM_ID: &str = "unitemized";
 
 /// The unitemized sale line of a completed order with neither `line_items` nor `returns`,
 /// numbered after `lines` (its service charges). None for an order with items or returns, one
@@ -66,10 +63,8 @@ pub(super) fn unitemized_line(
     }
     let discount = m.or_zero(o, path, "total_discount_money")?;
     let net = goods - tax;
-    let mut line = charge_line(
+    let mut line = crate::adapters::unitemized_line(
         lines.len() as i32 + 1,
-        RAW_ITEM_ID.into(),
-        Some("Unitemized sale".into()),
         (net + discount, net, tax),
         &join(path, "line_items"),
     )?;
