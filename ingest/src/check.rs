@@ -443,6 +443,7 @@ mod tests {
             card_bin: None,
             card_entry: None,
             occurred_at: t.occurred_at,
+            tip: Decimal::ZERO,
         }];
         let mut r = Report::default();
         r.add_txn(&t);
@@ -475,6 +476,7 @@ mod tests {
             card_bin: None,
             card_entry: None,
             occurred_at: t.occurred_at,
+            tip: Decimal::ZERO,
         };
         let mut sale = txn("c1", 1);
         sale.lines = vec![line(1, LineKind::Sale, "2", "5.00", "0")];

@@ -89,6 +89,7 @@ fn repay_cash(t: &mut Transaction) {
         card_bin: None,
         card_entry: None,
         occurred_at: t.occurred_at,
+        tip: Decimal::ZERO,
     }];
 }
 
@@ -431,6 +432,7 @@ fn a_burst_of_declined_keyed_attempts_on_one_bin_alerts() {
             card_bin: Some("999999".into()),
             card_entry: Some(CardEntry::Keyed),
             occurred_at: t.occurred_at,
+            tip: Decimal::ZERO,
         })
         .collect();
     let ctx = TxnContext {

@@ -193,6 +193,12 @@ pub struct Tender {
     pub card_bin: Option<String>,
     pub card_entry: Option<CardEntry>,
     pub occurred_at: DateTime<Utc>,
+    /// The gratuity inside `amount` (same sign, never larger): a tipped card sale of 50.00
+    /// with a 7.50 tip is amount 50.00, tip 7.50. Tips are the staff's money, not the store's
+    /// sales, so tenders less tips reconcile with net + tax (+ non-revenue); most sources say
+    /// how much of a payment was a tip (Square `tip_money`, Clover and Toast `tipAmount`).
+    #[serde(default, skip_serializing_if = "Decimal::is_zero")]
+    pub tip: Decimal,
 }
 
 impl Tender {
@@ -213,6 +219,7 @@ impl Tender {
             card_bin: None,
             card_entry: None,
             occurred_at,
+            tip: Decimal::ZERO,
         }
     }
 }

@@ -371,6 +371,7 @@ impl<'a> Gen<'a> {
                 card_bin: None,
                 card_entry: None,
                 occurred_at: when,
+                tip: Decimal::ZERO,
             }]
         }
     }
@@ -535,6 +536,7 @@ pub fn card_tender(
         card_bin: Some(card.1),
         card_entry: Some(entry),
         occurred_at: at,
+        tip: Decimal::ZERO,
     }
 }
 

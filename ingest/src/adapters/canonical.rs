@@ -618,6 +618,7 @@ fn decode_txn(ctx: &Context, e: TxnEvent, text: &str) -> Result<Decoded, Payload
             card_bin: x.card_bin,
             card_entry: x.card_entry,
             occurred_at: x.occurred_at.unwrap_or(e.occurred_at),
+            tip: Decimal::ZERO,
         })
         .collect();
     let business_date = e

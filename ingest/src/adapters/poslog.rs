@@ -489,6 +489,7 @@ fn change(x: Node, seq: i32, occurred_at: DateTime<Utc>) -> R<Tender> {
         card_bin: None,
         card_entry: None,
         occurred_at,
+        tip: Decimal::ZERO,
     })
 }
 

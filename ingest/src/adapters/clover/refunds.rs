@@ -189,6 +189,7 @@ fn tender_of(
         card_bin: bin,
         card_entry: None,
         occurred_at: made.unwrap_or(a.created),
+        tip: Decimal::ZERO,
     };
     let back = Back {
         goods: amount - tax - tip - service,

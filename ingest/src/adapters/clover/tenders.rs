@@ -114,6 +114,7 @@ fn payment(
         card_bin: bin.clone(),
         card_entry: entry,
         occurred_at: at,
+        tip: Decimal::ZERO,
     });
     let change = tendered - charged;
     for (what, back) in [("change", change), ("cashback", cashback)] {

@@ -230,6 +230,7 @@ pub(super) fn tender(
         card_bin: None,
         card_entry,
         occurred_at: at,
+        tip: Decimal::ZERO,
     };
     let cash = |no: i32, amount: Decimal| Tender {
         tender_no: no,
@@ -240,6 +241,7 @@ pub(super) fn tender(
         card_bin: None,
         card_entry: None,
         occurred_at: at,
+        tip: Decimal::ZERO,
     };
     let mut out = Vec::new();
     // A tender line that only carries the change (amount 0) is the change itself.

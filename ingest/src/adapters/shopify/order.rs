@@ -255,6 +255,7 @@ fn order_tender(
         card_bin: None,
         card_entry: None,
         occurred_at: utc(at),
+        tip: Decimal::ZERO,
     }))
 }
 

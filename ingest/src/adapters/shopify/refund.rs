@@ -148,6 +148,7 @@ fn refund_tenders(
             card_bin: super::transaction::card_bin(x),
             card_entry: None,
             occurred_at: utc(at),
+            tip: Decimal::ZERO,
         });
     }
     in_shop_money(r, path, currency, &mut tenders, &foreign)?;

@@ -157,6 +157,7 @@ fn tender(
             card_bin: card_bin(x),
             card_entry: None,
             occurred_at: utc(at),
+            tip: Decimal::ZERO,
         },
     }))
 }

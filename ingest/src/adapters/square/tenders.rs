@@ -152,6 +152,7 @@ fn order_tender(
             .and_then(Value::as_str)
             .map(card_entry),
         occurred_at: at,
+        tip: Decimal::ZERO,
     })
 }
 
@@ -201,6 +202,7 @@ fn order_refund(
         card_bin: paid.and_then(|p| p.card_bin.clone()),
         card_entry: None,
         occurred_at: at,
+        tip: Decimal::ZERO,
     })
 }
 
@@ -323,6 +325,7 @@ pub fn payment(
             card_bin: card_text(c, "bin"),
             card_entry: entry,
             occurred_at: at,
+            tip: Decimal::ZERO,
         },
     };
     Ok((format!("payment/{id}/{}", rec.source_version), rec))
@@ -382,6 +385,7 @@ pub fn refund(
             card_bin: None,
             card_entry: None,
             occurred_at: at,
+            tip: Decimal::ZERO,
         },
     };
     Ok((format!("refund/{id}/{}", rec.source_version), rec))

@@ -93,6 +93,7 @@ fn payment(p: &Value, pp: &str, at: DateTime<Utc>, money: Amounts) -> Result<Ten
         card_bin: card_text("first6Digits")?.filter(|d| is_bin(d)),
         card_entry: card_text("cardEntryMode")?.map(|mode| card_entry(&mode)),
         occurred_at: at,
+        tip: Decimal::ZERO,
     })
 }
 
