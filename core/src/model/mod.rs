@@ -10,4 +10,4 @@ mod types;
 mod validate;
 
 pub use types::*;
-pub use validate::{is_currency_code, validate_transaction, ModelError};
+pub use validate::{is_currency_code, validate_tip, validate_transaction, ModelError};

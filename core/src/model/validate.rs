@@ -1,4 +1,4 @@
-use super::{LineKind, Transaction};
+use super::{LineKind, Tender, Transaction};
 use rust_decimal::Decimal;
 
 /// Why a transaction cannot be stored as it is. Adapters turn this into a reject row.
@@ -17,6 +17,15 @@ pub enum ModelError {
     DuplicateLine(i32),
     #[error("tender number {0} appears twice at {1}")]
     DuplicateTender(i32, String),
+    #[error(
+        "tender {tender_no}: tip {tip} is not part of its amount {amount} (a tip has the \
+         amount's sign and is at most the amount)"
+    )]
+    Tip {
+        tender_no: i32,
+        tip: Decimal,
+        amount: Decimal,
+    },
     #[error("currency `{0}` is not a 3-letter ISO 4217 code")]
     Currency(String),
     #[error("the {0} add up beyond 10^24, more than any sale: a unit or mapping error")]
@@ -81,6 +90,9 @@ pub fn validate_transaction(t: &Transaction) -> Result<(), ModelError> {
         }
     }
     duplicate_tender(t)?;
+    for x in &t.tenders {
+        validate_tip(x)?;
+    }
     let line_amounts = t
         .lines
         .iter()
@@ -92,6 +104,25 @@ pub fn validate_transaction(t: &Transaction) -> Result<(), ModelError> {
         return Err(ModelError::Magnitude("tender amounts"));
     }
     Ok(())
+}
+
+/// A tender's tip is part of its amount: of its sign (a refunded tip is negative, on a negative
+/// tender) and no larger, so `amount - tip` (the store's money) keeps the amount's sign too.
+pub fn validate_tip(x: &Tender) -> Result<(), ModelError> {
+    let inside = if x.amount >= Decimal::ZERO {
+        x.tip >= Decimal::ZERO && x.tip <= x.amount
+    } else {
+        x.tip <= Decimal::ZERO && x.tip >= x.amount
+    };
+    if inside {
+        Ok(())
+    } else {
+        Err(ModelError::Tip {
+            tender_no: x.tender_no,
+            tip: x.tip,
+            amount: x.amount,
+        })
+    }
 }
 
 /// Two tenders of one number at one instant (to the microsecond PostgreSQL keeps) are one key
@@ -186,6 +217,49 @@ mod tests {
         assert_eq!(
             validate_transaction(&t),
             Err(ModelError::Magnitude("tender amounts"))
+        );
+    }
+
+    /// A tip is inside its tender: a refunded tip on a refund, never more than the amount.
+    #[test]
+    fn a_tip_outside_its_tenders_amount_is_refused() {
+        let mut t = txn();
+        let tipped = |amount: &str, tip: &str| Tender {
+            tip: tip.parse().unwrap(),
+            ..Tender::approved(
+                1,
+                TenderMethod::Card,
+                amount.parse().unwrap(),
+                t.occurred_at,
+            )
+        };
+        for (amount, tip) in [
+            ("50.00", "7.50"),
+            ("50.00", "50.00"),
+            ("-12.00", "-2.00"),
+            ("0", "0"),
+        ] {
+            t.tenders = vec![tipped(amount, tip)];
+            assert_eq!(validate_transaction(&t), Ok(()), "{amount} {tip}");
+        }
+        for (amount, tip) in [
+            ("50.00", "50.01"),
+            ("50.00", "-1.00"),
+            ("-12.00", "2.00"),
+            ("-12.00", "-12.01"),
+        ] {
+            t.tenders = vec![tipped(amount, tip)];
+            let e = validate_transaction(&t).unwrap_err();
+            assert!(
+                matches!(e, ModelError::Tip { tender_no: 1, .. }),
+                "{amount} {tip}: {e}"
+            );
+        }
+        t.tenders = vec![tipped("50.00", "60.00")];
+        assert_eq!(
+            validate_transaction(&t).unwrap_err().to_string(),
+            "tender 1: tip 60.00 is not part of its amount 50.00 (a tip has the amount's sign and \
+             is at most the amount)"
         );
     }
 
