@@ -137,6 +137,8 @@ CREATE TABLE pos.tender (
     source_version   bigint NOT NULL DEFAULT 0,
     method           text NOT NULL CHECK (method IN ('cash', 'card', 'gift_card', 'store_credit', 'other')),
     amount           numeric NOT NULL,
+    tip              numeric NOT NULL DEFAULT 0
+                     CHECK (tip = 0 OR (sign(tip) = sign(amount) AND abs(tip) <= abs(amount))),
     currency         text NOT NULL CHECK (pos.is_currency_code(currency)),
     status           text NOT NULL CHECK (status IN ('approved', 'declined', 'voided')),
     card_fingerprint text,
@@ -149,6 +151,7 @@ CREATE TABLE pos.tender (
 ) PARTITION BY RANGE (occurred_at);
 COMMENT ON TABLE pos.tender IS 'Payment attempts (hypertable on occurred_at): approved, declined or voided; refunds and change are negative amounts.';
 COMMENT ON COLUMN pos.tender.card_fingerprint IS 'A stable, non-reversible card token from the processor (never a card number).';
+COMMENT ON COLUMN pos.tender.tip IS 'The gratuity inside amount (same sign, never larger; a refunded tip is negative): the staff''s money, not sales. amount - tip is what the store took for the sale, so tenders less tips reconcile with net + tax + non-revenue. 0 when the source does not say.';
 COMMENT ON COLUMN pos.tender.occurred_at IS 'When the payment was attempted (card-testing bursts are seconds apart).';
 
 CREATE TABLE pos.drawer_event (

@@ -127,7 +127,8 @@ BEGIN
                 FROM pos.sale_line l
                WHERE (l.tenant_id, l.store_id, l.source, l.source_txn_id) = (t.tenant_id, t.store_id, t.source, t.source_txn_id) AND l.occurred_at = p_at), '[]'),
         'tenders', coalesce((SELECT jsonb_agg(jsonb_build_object(
-                    'tender_no', x.tender_no, 'method', x.method, 'amount', x.amount::text, 'status', x.status,
+                    'tender_no', x.tender_no, 'method', x.method, 'amount', x.amount::text, 'tip', x.tip::text,
+                    'status', x.status,
                     'card_fingerprint', x.card_fingerprint, 'card_bin', x.card_bin, 'card_entry', x.card_entry,
                     'occurred_at', x.occurred_at) ORDER BY x.tender_no)
                 FROM pos.tender x

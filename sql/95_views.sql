@@ -80,7 +80,8 @@ SELECT pos.create_continuous_aggregate(
         coalesce(sum(amount) FILTER (WHERE status = 'approved' AND method = 'gift_card'), 0) AS tender_gift_card,
         coalesce(sum(amount) FILTER (WHERE status = 'approved' AND method = 'store_credit'), 0) AS tender_store_credit,
         coalesce(sum(amount) FILTER (WHERE status = 'approved' AND method = 'other'), 0) AS tender_other,
-        count(*) FILTER (WHERE status = 'declined') AS tenders_declined$$);
+        count(*) FILTER (WHERE status = 'declined') AS tenders_declined,
+        coalesce(sum(tip) FILTER (WHERE status = 'approved'), 0) AS tips$$);
 
 SELECT pos.create_continuous_aggregate(
     name => 'pos_caggs.store_daily_drawer',
@@ -124,6 +125,7 @@ SELECT tenant_id, store_id, business_date,
        sum(tender_store_credit) AS tender_store_credit,
        sum(tender_other) AS tender_other,
        sum(tenders_declined)::bigint AS tenders_declined,
+       sum(tips) AS tips,
        sum(paid_in) AS paid_in,
        sum(paid_out) AS paid_out,
        sum(tender_cash) + sum(paid_in) - sum(paid_out) AS cash_expected,
@@ -136,27 +138,29 @@ SELECT tenant_id, store_id, business_date,
                gross, discounts, returns, voids, 0::bigint AS void_lines, post_voids, post_void_amount, cancelled,
                0::bigint AS no_sales, net, tax, non_revenue, 0::numeric AS tender_cash, 0::numeric AS tender_card,
                0::numeric AS tender_gift_card, 0::numeric AS tender_store_credit, 0::numeric AS tender_other,
-               0::bigint AS tenders_declined, 0::numeric AS paid_in, 0::numeric AS paid_out,
+               0::bigint AS tenders_declined, 0::numeric AS tips, 0::numeric AS paid_in, 0::numeric AS paid_out,
                0::numeric AS loans, 0::numeric AS pickups, 0::numeric AS over_short, basket_transactions
           FROM %1$s
         UNION ALL
         SELECT tenant_id, store_id, business_date, 0::bigint, items_sold, items_returned, 0::numeric,
                0::numeric, 0::numeric, 0::numeric, void_lines, 0::bigint, 0::numeric, 0::bigint,
                0::bigint, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric,
-               0::numeric, 0::bigint, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::bigint
+               0::numeric, 0::bigint, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric,
+               0::bigint
           FROM %2$s
         UNION ALL
         SELECT tenant_id, store_id, business_date, 0::bigint, 0::numeric, 0::numeric, 0::numeric,
                0::numeric, 0::numeric, 0::numeric, 0::bigint, 0::bigint, 0::numeric, 0::bigint,
                0::bigint, 0::numeric, 0::numeric, 0::numeric, tender_cash, tender_card, tender_gift_card,
-               tender_store_credit, tender_other, tenders_declined, 0::numeric, 0::numeric,
+               tender_store_credit, tender_other, tenders_declined, tips, 0::numeric, 0::numeric,
                0::numeric, 0::numeric, 0::numeric, 0::bigint
           FROM %3$s
         UNION ALL
         SELECT tenant_id, store_id, business_date, 0::bigint, 0::numeric, 0::numeric, 0::numeric,
                0::numeric, 0::numeric, 0::numeric, 0::bigint, 0::bigint, 0::numeric, 0::bigint,
                no_sales, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric,
-               0::numeric, 0::numeric, 0::bigint, paid_in, paid_out, loans, pickups, over_short, 0::bigint
+               0::numeric, 0::numeric, 0::bigint, 0::numeric, paid_in, paid_out, loans, pickups, over_short,
+               0::bigint
           FROM %4$s) parts
  GROUP BY tenant_id, store_id, business_date$body$,
     '{pos_caggs.store_daily_txn,pos_caggs.store_daily_lines,pos_caggs.store_daily_tender,pos_caggs.store_daily_drawer}',
@@ -271,7 +275,7 @@ $policies$;
 
 COMMENT ON VIEW pos.sales_hourly IS 'Sales per tenant, store, SKU and hour (UTC-aligned hour buckets, with the local business_date), completed transactions only, lines that are not revenue (gift cards sold) left out. Continuous aggregate: materialized below its watermark, live above.';
 COMMENT ON VIEW pos.sales_daily IS 'Sales per tenant, store, SKU and local business day, completed transactions only, lines that are not revenue (gift cards sold) left out. Continuous aggregate: materialized below its watermark, live above.';
-COMMENT ON VIEW pos.store_daily IS 'End-of-day report per tenant, store and business day: transactions, items, gross, discounts, returns, voids, post-voids, no-sales, net, tax, non-revenue (gift cards sold), tenders by method, cash expected, drawer loans and pickups, cash in the drawer, over/short at the count, average basket. Sums of four continuous aggregates (transactions, lines, tenders, drawer).';
+COMMENT ON VIEW pos.store_daily IS 'End-of-day report per tenant, store and business day: transactions, items, gross, discounts, returns, voids, post-voids, no-sales, net, tax, non-revenue (gift cards sold), tenders by method, tips, cash expected, drawer loans and pickups, cash in the drawer, over/short at the count, average basket. Sums of four continuous aggregates (transactions, lines, tenders, drawer).';
 COMMENT ON VIEW pos.cashier_daily IS 'Risk features per tenant, store, cashier and business day (voids, post-voids, refunds and refunds without a linked sale, no-sales, manual discounts, keyed entries, price overrides, sales) for fraud scoring. Gift cards sold and other lines that are not revenue count here, unlike in the sales views: they are money through the cashier''s hands.';
 
 COMMENT ON COLUMN pos.sales_hourly.hour IS 'Start of the UTC hour (date_bin(''1 hour'', occurred_at)).';
@@ -300,7 +304,7 @@ COMMENT ON COLUMN pos.store_daily.voids IS 'Line voids inside completed transact
 COMMENT ON COLUMN pos.store_daily.post_voids IS 'Transactions cancelled after completion (not in the sales figures).';
 COMMENT ON COLUMN pos.store_daily.no_sales IS 'Drawer opened without a sale.';
 COMMENT ON COLUMN pos.store_daily.net IS 'Net sales of completed transactions, before tax.';
-COMMENT ON COLUMN pos.store_daily.non_revenue IS 'Gift cards sold or reloaded and other lines paid for that are not revenue (net, before tax; refunded ones negative), completed transactions: in the tenders, not in gross, net, items or average basket. So tenders = net + tax + non_revenue (+ tips and rounding the POS keeps in its tenders).';
+COMMENT ON COLUMN pos.store_daily.non_revenue IS 'Gift cards sold or reloaded and other lines paid for that are not revenue (net, before tax; refunded ones negative), completed transactions: in the tenders, not in gross, net, items or average basket. So tenders - tips = net + tax + non_revenue (+ cash rounding the POS keeps in its tenders).';
 COMMENT ON COLUMN pos.store_daily.cash_expected IS 'Cash that should have entered the drawer: approved cash tenders (change is negative) + paid-in - paid-out, excluding the opening float.';
 COMMENT ON COLUMN pos.store_daily.loans IS 'Cash put into drawers from the safe (opening floats, change), when the POS records it.';
 COMMENT ON COLUMN pos.store_daily.pickups IS 'Cash taken from drawers to the safe during the day (skims, drops).';
@@ -347,6 +351,7 @@ COMMENT ON COLUMN pos.store_daily.tender_gift_card IS 'Approved tenders paid wit
 COMMENT ON COLUMN pos.store_daily.tender_store_credit IS 'Approved tenders paid with store credit (refunds as store credit negative).';
 COMMENT ON COLUMN pos.store_daily.tender_other IS 'Approved tenders of every other method (checks, wallets the POS does not call cards, vouchers…).';
 COMMENT ON COLUMN pos.store_daily.tenders_declined IS 'Number of tender attempts the processor declined.';
+COMMENT ON COLUMN pos.store_daily.tips IS 'Gratuities inside the approved tenders (refunded tips negative): the staff''s money, in the tender_* columns but no sale. 0 for sources that do not split a payment''s tip out (pos.tender.tip).';
 COMMENT ON COLUMN pos.store_daily.paid_in IS 'Cash put into drawers for a reason other than a sale (paid-ins), positive.';
 COMMENT ON COLUMN pos.store_daily.paid_out IS 'Cash taken from drawers for a reason other than a sale (paid-outs: a delivery paid from the till, petty cash), positive.';
 

@@ -27,8 +27,10 @@ pub struct Money {
     pub non_revenue: Decimal,
     pub discount: Decimal,
     pub tenders: Decimal,
-    /// Transactions whose tenders are not their lines' net plus tax plus non-revenue (and that
-    /// have tenders).
+    /// The tips inside `tenders` (staff's money, in no line).
+    pub tips: Decimal,
+    /// Transactions whose tenders less tips are not their lines' net plus tax plus non-revenue
+    /// (and that have tenders).
     pub unbalanced: usize,
 }
 
@@ -124,6 +126,7 @@ impl Report {
         let (net, non_revenue) = (of(false), of(true));
         let tax = sum(&mut t.lines.iter().map(|l| l.tax));
         let paid = sum(&mut t.tenders.iter().map(|p| p.amount));
+        let tips = sum(&mut t.tenders.iter().map(|p| p.tip));
         m.net = m.net.saturating_add(net);
         m.tax = m.tax.saturating_add(tax);
         m.non_revenue = m.non_revenue.saturating_add(non_revenue);
@@ -131,6 +134,7 @@ impl Report {
             .discount
             .saturating_add(sum(&mut t.lines.iter().map(|l| l.discount)));
         m.tenders = m.tenders.saturating_add(paid);
+        m.tips = m.tips.saturating_add(tips);
         let day = self
             .days
             .entry((t.currency.clone(), t.business_date))
@@ -141,7 +145,8 @@ impl Report {
         day.net = day.net.saturating_add(net);
         day.tax = day.tax.saturating_add(tax);
         day.non_revenue = day.non_revenue.saturating_add(non_revenue);
-        if !t.tenders.is_empty() && paid != net.saturating_add(tax).saturating_add(non_revenue) {
+        let goods = net.saturating_add(tax).saturating_add(non_revenue);
+        if !t.tenders.is_empty() && paid.saturating_sub(tips) != goods {
             m.unbalanced += 1;
         }
     }
@@ -177,8 +182,8 @@ impl std::fmt::Display for Report {
         for (ccy, m) in &self.money {
             writeln!(
                 f,
-                "money {ccy}:    net {} tax {} non-revenue {} discount {} tenders {} (completed; {} with tenders ≠ net + tax + non-revenue)",
-                m.net, m.tax, m.non_revenue, m.discount, m.tenders, m.unbalanced
+                "money {ccy}:    net {} tax {} non-revenue {} discount {} tenders {} tips {} (completed; {} with tenders − tips ≠ net + tax + non-revenue)",
+                m.net, m.tax, m.non_revenue, m.discount, m.tenders, m.tips, m.unbalanced
             )?;
         }
         let mut drawer: BTreeMap<&str, Vec<String>> = BTreeMap::new();
@@ -458,6 +463,38 @@ mod tests {
             "{}",
             r.days_csv()
         );
+    }
+
+    /// A tipped card sale pays the goods and the tip: balanced once the tip is taken out, and
+    /// unbalanced when the tip is not said (the report then counts it, as before tips were read).
+    #[test]
+    fn a_tenders_tip_is_taken_out_before_it_is_balanced() {
+        use crate::adapters::testkit::{line, txn};
+        use pos_core::model::{LineKind, Tender, TenderMethod};
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        let mut t = txn("tip1", 1);
+        t.lines = vec![line(1, LineKind::Sale, "2", "20.00", "0")];
+        let card = |tip: &str| Tender {
+            tip: d(tip),
+            ..Tender::approved(1, TenderMethod::Card, d("47.50"), t.occurred_at)
+        };
+        t.tenders = vec![card("7.50")];
+        let mut r = Report::default();
+        r.add_txn(&t);
+        let m = &r.money[&t.currency];
+        assert_eq!(
+            (m.tenders, m.tips, m.unbalanced),
+            (d("47.50"), d("7.50"), 0)
+        );
+        assert!(
+            r.to_string()
+                .contains("tenders 47.50 tips 7.50 (completed; 0 with"),
+            "{r}"
+        );
+        t.tenders = vec![card("0")];
+        let mut r = Report::default();
+        r.add_txn(&t);
+        assert_eq!(r.money[&t.currency].unbalanced, 1);
     }
 
     /// A part holding money only (Toast's `<check>/paid`: no line, the payment taken on a later

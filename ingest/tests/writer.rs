@@ -1317,3 +1317,66 @@ async fn an_older_version_waits_for_a_concurrent_retraction_and_then_loses_to_it
     assert_eq!((o.counts.rejects, o.counts.superseded), (0, 1));
     assert_eq!(scalar_i64(&db, "SELECT count(*) FROM pos.txn").await, 0);
 }
+
+/// A canonical sale of 40.00 paid 47.50 by card, 7.50 of it the tip, at `version`.
+fn tipped(txn: &str, version: i64, amount: &str, tip: &str) -> String {
+    event(txn, version, &[("4011", "2", "20.00")]).replace(
+        r#""tenders":[{"tender_no":1,"method":"cash","amount":"1.00"}]"#,
+        &format!(
+            r#""tenders":[{{"tender_no":1,"method":"card","amount":"{amount}","tip":"{tip}"}}]"#
+        ),
+    )
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
+async fn tips_land_on_their_tenders_follow_versions_and_sum_apart_from_the_sales() {
+    let url = fresh_db("tips").await;
+    let db = connect(&url).await;
+    let ctx = Context::for_tenant("t");
+    let mut w = Writer::connect(&url).await.unwrap();
+    // A tip adjusted after the sale (a newer version), and a second sale without a tip.
+    for body in [
+        tipped("a", 1, "47.50", "7.50"),
+        tipped("a", 2, "49.00", "9.00"),
+        tipped("a", 1, "47.50", "7.50"), // the older version again: changes nothing
+        tipped("b", 1, "40.00", "0"),
+    ] {
+        let o = write(&mut w, &ctx, Format::Canonical, &body).await;
+        assert_eq!(o.counts.rejects, 0, "{body}");
+    }
+    let tenders = "SELECT string_agg(source_txn_id || ':' || amount || '/' || tip, ',' ORDER BY source_txn_id) FROM pos.tender";
+    assert_eq!(scalar_text(&db, tenders).await, "a:49.00/9.00,b:40.00/0");
+    let day = "SELECT net || '/' || tender_card || '/' || tips FROM pos.store_daily";
+    assert_eq!(scalar_text(&db, day).await, "80.00/89.00/9.00");
+    refresh_store_daily(&db).await;
+    assert_eq!(scalar_text(&db, day).await, "80.00/89.00/9.00");
+    // A tip outside its amount is a reject with the tender named; the rest of the body lands.
+    let body = format!(
+        "{}\n{}",
+        tipped("c", 1, "40.00", "41.00"),
+        tipped("d", 1, "45.00", "5.00")
+    );
+    let o = write(&mut w, &ctx, Format::Canonical, &body).await;
+    assert_eq!(o.counts.rejects, 1);
+    let why = scalar_text(&db, "SELECT reason FROM pos.reject").await;
+    assert!(why.contains("tender 1: tip 41.00"), "{why}");
+    assert_eq!(
+        scalar_text(&db, tenders).await,
+        "a:49.00/9.00,b:40.00/0,d:45.00/5.00"
+    );
+    // The table refuses one written by hand too.
+    let e = db
+        .batch_execute(
+            "INSERT INTO pos.tender (tenant_id, store_id, source, source_txn_id, tender_no, occurred_at,
+                                     business_date, method, amount, tip, currency, status)
+             VALUES ('t', 'S1', 'test', 'e', 1, '2026-11-02 10:00+00', '2026-11-02', 'card', -5.00, 1.00, 'USD', 'approved')",
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.code(),
+        Some(&tokio_postgres::error::SqlState::CHECK_VIOLATION),
+        "{e}"
+    );
+}

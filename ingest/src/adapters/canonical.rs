@@ -278,6 +278,13 @@ pub struct TenderEvent {
     pub method: TenderMethod,
     #[serde(deserialize_with = "de_amount")]
     pub amount: Decimal,
+    /// The gratuity inside `amount` (see the model's `Tender::tip`).
+    #[serde(
+        default,
+        deserialize_with = "de_amount",
+        skip_serializing_if = "Decimal::is_zero"
+    )]
+    pub tip: Decimal,
     #[serde(default = "approved")]
     pub status: TenderStatus,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -618,7 +625,7 @@ fn decode_txn(ctx: &Context, e: TxnEvent, text: &str) -> Result<Decoded, Payload
             card_bin: x.card_bin,
             card_entry: x.card_entry,
             occurred_at: x.occurred_at.unwrap_or(e.occurred_at),
-            tip: Decimal::ZERO,
+            tip: x.tip,
         })
         .collect();
     let business_date = e
@@ -1098,6 +1105,7 @@ pub fn encode_transaction(t: &Transaction) -> TxnEvent {
                 tender_no: x.tender_no,
                 method: x.method,
                 amount: x.amount,
+                tip: x.tip,
                 status: x.status,
                 card_fingerprint: x.card_fingerprint.clone(),
                 card_bin: x.card_bin.clone(),

@@ -387,7 +387,7 @@ fn the_schema_lists_what_the_adapter_reads_and_requires() {
     let path = format!("{dir}/../schemas/canonical-event.v1.json");
     let schema: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     let full_line = serde_json::json!({"line_no":1,"kind":"sale","item_id":"4011","sku":"4011","gtin":"00000000040116","description":"Bananas","quantity":"2","unit_price":"0.50","discount":"0","net_amount":"1.00","tax":"0.07","entry_method":"keyed","price_override":false,"non_revenue":false,"original_txn_id":"6","original_line_no":1});
-    let full_tender = serde_json::json!({"tender_no":1,"method":"card","amount":"1.07","status":"approved","card_fingerprint":"fp","card_bin":"411111","card_entry":"chip","occurred_at":"2026-01-05T10:01:00Z"});
+    let full_tender = serde_json::json!({"tender_no":1,"method":"card","amount":"1.07","tip":"0.10","status":"approved","card_fingerprint":"fp","card_bin":"411111","card_entry":"chip","occurred_at":"2026-01-05T10:01:00Z"});
     let events = [
         (
             "transaction",
@@ -477,4 +477,37 @@ fn ndjson_opening_with_an_array_line_keeps_the_lines_after_it() {
 /// One line of `qty` units of item 4011 at 1.00.
 fn line_of(qty: &str) -> String {
     format!(r#"{{"line_no":1,"item_id":"4011","quantity":"{qty}","unit_price":"1.00"}}"#)
+}
+
+/// A tender's `tip` is read exactly, defaults to 0, comes back out of `encode`, and a tip
+/// outside its amount (larger, or of the other sign) rejects the event naming the tender.
+#[test]
+fn a_tenders_tip_is_read_and_checked_against_its_amount() {
+    let line = r#"{"line_no":1,"item_id":"4011","quantity":"1","unit_price":"40.00"}"#;
+    let paid = |tender: &str| txn(&format!(r#""tenders":[{tender}],"#), line);
+    let t = transaction(&paid(
+        r#"{"tender_no":1,"method":"card","amount":"47.50","tip":"7.50"}"#,
+    ));
+    assert_eq!(t.tenders[0].tip.to_string(), "7.50");
+    let back = serde_json::to_string(&encode_transaction(&t)).unwrap();
+    assert!(back.contains(r#""tip":"7.50""#), "{back}");
+    let untipped = transaction(&paid(r#"{"tender_no":1,"method":"cash","amount":"40.00"}"#));
+    assert!(untipped.tenders[0].tip.is_zero());
+    let back = serde_json::to_string(&encode_transaction(&untipped)).unwrap();
+    assert!(!back.contains("tip"), "{back}");
+    for tender in [
+        r#"{"tender_no":1,"method":"card","amount":"47.50","tip":"47.51"}"#,
+        r#"{"tender_no":1,"method":"card","amount":"47.50","tip":"-1"}"#,
+        r#"{"tender_no":1,"method":"card","amount":"-5.00","tip":"1.00"}"#,
+    ] {
+        let why = rejected(&paid(tender));
+        assert!(why.contains("tender 1: tip"), "{tender}: {why}");
+    }
+    let e = refused(&paid(
+        r#"{"tender_no":1,"method":"card","amount":"47.50","tip":"x"}"#,
+    ));
+    assert!(
+        e.message.contains("tip") || e.field.as_deref() == Some("tip"),
+        "{e:?}"
+    );
 }

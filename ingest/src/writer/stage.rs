@@ -95,7 +95,7 @@ const LINE_TYPES: &[Type] = &[
 ];
 
 pub const TENDER_COLS: &str = "tenant_id, store_id, source, source_txn_id, tender_no, occurred_at, business_date, \
-    source_version, method, amount, currency, status, card_fingerprint, card_bin, card_entry, register_id, cashier_id";
+    source_version, method, amount, tip, currency, status, card_fingerprint, card_bin, card_entry, register_id, cashier_id";
 const TENDER_TYPES: &[Type] = &[
     Type::TEXT,
     Type::TEXT,
@@ -106,6 +106,7 @@ const TENDER_TYPES: &[Type] = &[
     Type::DATE,
     Type::INT8,
     Type::TEXT,
+    Type::NUMERIC,
     Type::NUMERIC,
     Type::TEXT,
     Type::TEXT,
@@ -353,7 +354,7 @@ pub async fn copy_tenders(
         let k = &t.key;
         for x in &t.tenders {
             let entry = x.card_entry.map(|c| c.as_str());
-            let row: [&(dyn ToSql + Sync); 18] = [
+            let row: [&(dyn ToSql + Sync); 19] = [
                 &k.tenant_id,
                 &k.store_id,
                 &k.source,
@@ -364,6 +365,7 @@ pub async fn copy_tenders(
                 &t.source_version,
                 &x.method.as_str(),
                 &x.amount,
+                &x.tip,
                 &t.currency,
                 &x.status.as_str(),
                 &x.card_fingerprint,
@@ -465,7 +467,7 @@ async fn copy_solo_tenders(
     for r in &d.tenders {
         let (k, x) = (&r.key, &r.tender);
         let entry = x.card_entry.map(|c| c.as_str());
-        let row: [&(dyn ToSql + Sync); 17] = [
+        let row: [&(dyn ToSql + Sync); 18] = [
             &k.tenant_id,
             &k.store_id,
             &k.source,
@@ -476,6 +478,7 @@ async fn copy_solo_tenders(
             &r.source_version,
             &x.method.as_str(),
             &x.amount,
+            &x.tip,
             &r.currency,
             &x.status.as_str(),
             &x.card_fingerprint,
