@@ -137,8 +137,6 @@ CREATE TABLE pos.tender (
     source_version   bigint NOT NULL DEFAULT 0,
     method           text NOT NULL CHECK (method IN ('cash', 'card', 'gift_card', 'store_credit', 'other')),
     amount           numeric NOT NULL,
-    tip              numeric NOT NULL DEFAULT 0
-                     CHECK (tip = 0 OR (sign(tip) = sign(amount) AND abs(tip) <= abs(amount))),
     currency         text NOT NULL CHECK (pos.is_currency_code(currency)),
     status           text NOT NULL CHECK (status IN ('approved', 'declined', 'voided')),
     card_fingerprint text,
@@ -147,6 +145,10 @@ CREATE TABLE pos.tender (
     register_id      text,
     cashier_id       text,
     batch_id         bigint,
+    -- Last, where ALTER EXTENSION UPDATE from 0.1.0 adds it
+    -- (pg-extension/sql/pos_analytics--0.1.0--0.2.0.sql).
+    tip              numeric NOT NULL DEFAULT 0
+                     CHECK (tip = 0 OR (sign(tip) = sign(amount) AND abs(tip) <= abs(amount))),
     PRIMARY KEY (source_txn_id, tenant_id, store_id, source, tender_no, occurred_at)
 ) PARTITION BY RANGE (occurred_at);
 COMMENT ON TABLE pos.tender IS 'Payment attempts (hypertable on occurred_at): approved, declined or voided; refunds and change are negative amounts.';

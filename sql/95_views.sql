@@ -125,7 +125,6 @@ SELECT tenant_id, store_id, business_date,
        sum(tender_store_credit) AS tender_store_credit,
        sum(tender_other) AS tender_other,
        sum(tenders_declined)::bigint AS tenders_declined,
-       sum(tips) AS tips,
        sum(paid_in) AS paid_in,
        sum(paid_out) AS paid_out,
        sum(tender_cash) + sum(paid_in) - sum(paid_out) AS cash_expected,
@@ -133,34 +132,37 @@ SELECT tenant_id, store_id, business_date,
        sum(pickups) AS pickups,
        sum(tender_cash) + sum(paid_in) - sum(paid_out) + sum(loans) - sum(pickups) AS cash_in_drawer,
        sum(over_short) AS over_short,
-       round(sum(net) / nullif(sum(basket_transactions), 0), 2) AS average_basket
+       round(sum(net) / nullif(sum(basket_transactions), 0), 2) AS average_basket,
+       -- Last, where ALTER EXTENSION UPDATE from 0.1.0 adds it (CREATE OR REPLACE VIEW appends).
+       sum(tips) AS tips
   FROM (SELECT tenant_id, store_id, business_date, transactions, 0::numeric AS items_sold, 0::numeric AS items_returned,
                gross, discounts, returns, voids, 0::bigint AS void_lines, post_voids, post_void_amount, cancelled,
                0::bigint AS no_sales, net, tax, non_revenue, 0::numeric AS tender_cash, 0::numeric AS tender_card,
                0::numeric AS tender_gift_card, 0::numeric AS tender_store_credit, 0::numeric AS tender_other,
-               0::bigint AS tenders_declined, 0::numeric AS tips, 0::numeric AS paid_in, 0::numeric AS paid_out,
-               0::numeric AS loans, 0::numeric AS pickups, 0::numeric AS over_short, basket_transactions
+               0::bigint AS tenders_declined, 0::numeric AS paid_in, 0::numeric AS paid_out,
+               0::numeric AS loans, 0::numeric AS pickups, 0::numeric AS over_short, basket_transactions,
+               0::numeric AS tips
           FROM %1$s
         UNION ALL
         SELECT tenant_id, store_id, business_date, 0::bigint, items_sold, items_returned, 0::numeric,
                0::numeric, 0::numeric, 0::numeric, void_lines, 0::bigint, 0::numeric, 0::bigint,
                0::bigint, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric,
-               0::numeric, 0::bigint, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric,
-               0::bigint
+               0::numeric, 0::bigint, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::bigint,
+               0::numeric
           FROM %2$s
         UNION ALL
         SELECT tenant_id, store_id, business_date, 0::bigint, 0::numeric, 0::numeric, 0::numeric,
                0::numeric, 0::numeric, 0::numeric, 0::bigint, 0::bigint, 0::numeric, 0::bigint,
                0::bigint, 0::numeric, 0::numeric, 0::numeric, tender_cash, tender_card, tender_gift_card,
-               tender_store_credit, tender_other, tenders_declined, tips, 0::numeric, 0::numeric,
-               0::numeric, 0::numeric, 0::numeric, 0::bigint
+               tender_store_credit, tender_other, tenders_declined, 0::numeric, 0::numeric,
+               0::numeric, 0::numeric, 0::numeric, 0::bigint, tips
           FROM %3$s
         UNION ALL
         SELECT tenant_id, store_id, business_date, 0::bigint, 0::numeric, 0::numeric, 0::numeric,
                0::numeric, 0::numeric, 0::numeric, 0::bigint, 0::bigint, 0::numeric, 0::bigint,
                no_sales, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric,
-               0::numeric, 0::numeric, 0::bigint, 0::numeric, paid_in, paid_out, loans, pickups, over_short,
-               0::bigint
+               0::numeric, 0::numeric, 0::bigint, paid_in, paid_out, loans, pickups, over_short, 0::bigint,
+               0::numeric
           FROM %4$s) parts
  GROUP BY tenant_id, store_id, business_date$body$,
     '{pos_caggs.store_daily_txn,pos_caggs.store_daily_lines,pos_caggs.store_daily_tender,pos_caggs.store_daily_drawer}',

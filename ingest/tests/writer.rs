@@ -1380,3 +1380,43 @@ async fn tips_land_on_their_tenders_follow_versions_and_sum_apart_from_the_sales
         "{e}"
     );
 }
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
+async fn a_database_without_the_extension_or_with_an_older_one_is_refused_saying_what_to_run() {
+    let url = fresh_db("outdated").await;
+    let db = connect(&url).await;
+    db.batch_execute(
+        "DROP EXTENSION pos_analytics CASCADE; CREATE EXTENSION pos_analytics VERSION '0.1.0'",
+    )
+    .await
+    .unwrap();
+    let refused = |r: Result<Writer, pos_ingest::writer::WriteError>| match r {
+        Ok(_) => panic!("a writer connected"),
+        Err(e) => e.to_string(),
+    };
+    let why = refused(Writer::connect(&url).await);
+    assert!(
+        why.contains("pos_analytics 0.1.0") && why.contains("ALTER EXTENSION pos_analytics UPDATE"),
+        "{why}"
+    );
+    db.batch_execute("ALTER EXTENSION pos_analytics UPDATE")
+        .await
+        .unwrap();
+    let mut w = Writer::connect(&url).await.expect("connects once updated");
+    let ctx = Context::for_tenant("t");
+    let o = write(
+        &mut w,
+        &ctx,
+        Format::Canonical,
+        &tipped("a", 1, "47.50", "7.50"),
+    )
+    .await;
+    assert_eq!(o.counts.rejects, 0);
+    drop(w);
+    db.batch_execute("DROP EXTENSION pos_analytics CASCADE")
+        .await
+        .unwrap();
+    let why = refused(Writer::connect(&url).await);
+    assert!(why.contains("no pos_analytics extension"), "{why}");
+}

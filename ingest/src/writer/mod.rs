@@ -81,6 +81,51 @@ pub enum WriteError {
     /// PostgreSQL refused the data (a constraint, a type): the batch must be split.
     #[error("PostgreSQL refused the batch: {}", describe_db(.0))]
     Refused(tokio_postgres::Error),
+    /// The database's `pos_analytics` is missing or older than the tables this build writes:
+    /// nothing is written until it is updated (the service keeps trying, so it resumes by itself
+    /// after `ALTER EXTENSION pos_analytics UPDATE`).
+    #[error("{0}")]
+    Outdated(String),
+}
+
+/// The oldest `pos_analytics` whose tables this build writes: 0.2.0 added `pos.tender.tip`.
+pub const EXTENSION_NEEDED: [u32; 3] = [0, 2, 0];
+
+/// Refuses a database whose `pos_analytics` is missing or older than [`EXTENSION_NEEDED`], with
+/// what to run, before anything is prepared against its tables (which would fail on a missing
+/// column, naming neither the cause nor the cure).
+async fn check_extension(client: &tokio_postgres::Client) -> Result<(), WriteError> {
+    let row = client
+        .query_opt(
+            "SELECT extversion FROM pg_extension WHERE extname = 'pos_analytics'",
+            &[],
+        )
+        .await
+        .map_err(WriteError::Unavailable)?;
+    let needed = EXTENSION_NEEDED.map(|n| n.to_string()).join(".");
+    let Some(row) = row else {
+        return Err(WriteError::Outdated(format!(
+            "the database has no pos_analytics extension: run CREATE EXTENSION pos_analytics \
+             ({needed} or later) in it, or point the URL at the database that has it"
+        )));
+    };
+    let have: String = row.get(0);
+    if version_parts(&have) < EXTENSION_NEEDED {
+        return Err(WriteError::Outdated(format!(
+            "the database has pos_analytics {have}; this build of pos-ingest writes the tables of \
+             {needed}: run ALTER EXTENSION pos_analytics UPDATE in it (docs/dba.md, Upgrading)"
+        )));
+    }
+    Ok(())
+}
+
+/// `major.minor.patch` as numbers (missing or unreadable parts count as 0).
+fn version_parts(v: &str) -> [u32; 3] {
+    let mut out = [0; 3];
+    for (slot, part) in out.iter_mut().zip(v.split('.')) {
+        *slot = part.trim().parse().unwrap_or(0);
+    }
+    out
 }
 
 /// The server's message, detail and hint (tokio-postgres' Display says only "db error"); for
@@ -210,6 +255,7 @@ impl Writer {
             .batch_execute("SET application_name = 'pos-ingest'; SET synchronous_commit = on")
             .await
             .map_err(WriteError::Unavailable)?;
+        check_extension(&client).await?;
         stage::create_staging(&client)
             .await
             .map_err(WriteError::from_db)?;
@@ -672,5 +718,20 @@ mod describe_tests {
             .expect("a bad port");
         let text = describe_db(&e);
         assert!(text.len() > "invalid configuration".len() + 2, "{text}");
+    }
+}
+
+#[cfg(test)]
+mod version_tests {
+    use super::*;
+
+    #[test]
+    fn versions_compare_by_number_not_by_text() {
+        assert_eq!(version_parts("0.2.0"), [0, 2, 0]);
+        assert_eq!(version_parts("0.10.1"), [0, 10, 1]);
+        assert!(version_parts("0.10.0") > EXTENSION_NEEDED); // "0.10.0" < "0.2.0" as text
+        assert!(version_parts("0.1.0") < EXTENSION_NEEDED);
+        assert!(version_parts("1.0") > EXTENSION_NEEDED);
+        assert_eq!(version_parts("dev"), [0, 0, 0]);
     }
 }
