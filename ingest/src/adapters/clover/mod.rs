@@ -27,6 +27,8 @@ mod tests_review;
 #[cfg(test)]
 mod tests_s29;
 #[cfg(test)]
+mod tests_tips;
+#[cfg(test)]
 mod tests_unitemized;
 mod unitemized;
 

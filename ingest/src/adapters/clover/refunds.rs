@@ -4,7 +4,8 @@
 //! `tipAmount` its parts (Android SDK `payments.Refund`). The goods returned are
 //! `amount − taxAmount − tipAmount`: on the line items the refund names (`lineItems`, a
 //! line-item refund; spread over them in proportion to their net), else on one line `refund`
-//! (an amount refund). The tip goes back through the tender only, as tips are never in lines.
+//! (an amount refund). The tip goes back through the tender only, as tips are never in lines:
+//! the refund tender's `tip` is `−tipAmount` (part of its `−amount`).
 //! A credit is money given back without a sale (`credits`): a return line `credit`.
 //! Amounts are turned negative with `money::negated`: a refund without tax (`taxAmount` 0 or
 //! absent) gave its return lines a tax of "-0.00" (`-x` of a zero keeps a sign in `Decimal`).
@@ -189,7 +190,7 @@ fn tender_of(
         card_bin: bin,
         card_entry: None,
         occurred_at: made.unwrap_or(a.created),
-        tip: Decimal::ZERO,
+        tip: negated(tip),
     };
     let back = Back {
         goods: amount - tax - tip - service,

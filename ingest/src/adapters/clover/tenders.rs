@@ -1,7 +1,10 @@
 //! An order's payments as tenders. A Clover payment's `amount` is what it paid of the order;
 //! the tip (`tipAmount`) and the cash given back on a debit card (`cashbackAmount`) are
 //! separate fields, so the card was charged all three: the tender is their sum, and the cash
-//! back is a negative cash tender (it left the drawer). A cash payment's `cashTendered` is
+//! back is a negative cash tender (it left the drawer). The tender's `tip` is the `tipAmount`
+//! (cash back is no tip: it stays in the tender's amount and leaves as its own negative cash
+//! tender). A tip on a negative payment (a manual transaction's) is not part of its amount:
+//! the order is rejected naming it (`validate_tip`). A cash payment's `cashTendered` is
 //! what the customer handed over; the change is a negative cash tender, as the model writes it.
 //! A payment's `additionalCharges` (card surcharge, Interac fee…) are outside `amount` too
 //! (Clover: "the total amount paid by the customer is the sum of the payment amount and
@@ -96,7 +99,8 @@ fn payment(
     let surcharges = additional_charges(p, pp, currency)?;
     let extra: Decimal = surcharges.iter().map(|s| s.amount).sum();
     let amount = money(p, pp, "amount", currency)?;
-    let charged = amount + opt_positive_money(p, pp, "tipAmount", currency)? + extra;
+    let tip = opt_positive_money(p, pp, "tipAmount", currency)?;
+    let charged = amount + tip + extra;
     let tendered = match (method, opt_int(p, pp, "cashTendered")?) {
         (TenderMethod::Cash, Some(c)) if from_minor(c, currency) > charged => {
             from_minor(c, currency)
@@ -114,7 +118,7 @@ fn payment(
         card_bin: bin.clone(),
         card_entry: entry,
         occurred_at: at,
-        tip: Decimal::ZERO,
+        tip,
     });
     let change = tendered - charged;
     for (what, back) in [("change", change), ("cashback", cashback)] {

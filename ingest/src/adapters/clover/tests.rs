@@ -100,6 +100,9 @@ fn an_amount_refund_is_one_return_line_without_the_tip_and_a_credit_another() {
     );
     // The refunded tip leaves through the tender only.
     assert_eq!(approved_tenders(&t), lines_total(&t) - d("1.00"));
+    let tips: Vec<(Decimal, Decimal)> = t.tenders[2..].iter().map(|x| (x.amount, x.tip)).collect();
+    assert!(tips.contains(&(d("-7.00"), d("-1.00"))), "{tips:?}");
+    assert!(tips.contains(&(d("-3.00"), d("0"))), "{tips:?}");
 }
 
 use rust_decimal::Decimal;

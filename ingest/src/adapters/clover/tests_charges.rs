@@ -41,6 +41,8 @@ fn a_service_charge_is_a_sale_line_after_the_items_and_the_split_payments_pay_it
     assert_eq!(sc.description.as_deref(), Some("Large party 18%"));
     assert_eq!(lines_total(&t), clover_total(&body));
     // Card 20.00 + 3.00 tip, cash 17.00 handed over less 0.21 change.
+    let tips: Vec<Decimal> = t.tenders.iter().map(|x| x.tip).collect();
+    assert_eq!(tips, vec![d("3.00"), d("0"), d("0")]);
     assert_eq!(approved_tenders(&t) - d("3.00"), lines_total(&t));
 }
 

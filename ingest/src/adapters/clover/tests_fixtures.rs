@@ -66,6 +66,15 @@ pub(super) fn approved_tenders(t: &Transaction) -> Decimal {
         .sum()
 }
 
+/// The tips of the approved tenders summed.
+pub(super) fn approved_tips(t: &Transaction) -> Decimal {
+    t.tenders
+        .iter()
+        .filter(|x| x.status == TenderStatus::Approved)
+        .map(|x| x.tip)
+        .sum()
+}
+
 /// Clover's `total` of the order in major units, to check our arithmetic against Clover's.
 pub(super) fn clover_total(body: &str) -> Decimal {
     let v: Value = serde_json::from_str(body).unwrap();
@@ -103,8 +112,9 @@ fn card_sale_prices_modifiers_weights_line_and_order_discounts_and_tax_per_rate(
     assert_eq!((card.method, card.amount), (TenderMethod::Card, d("38.95")));
     assert_eq!(card.card_bin.as_deref(), Some("424242"));
     assert_eq!(card.card_entry, Some(CardEntry::Chip));
-    // Tenders exceed the lines by the tip.
-    assert_eq!(approved_tenders(&t) - d("5.00"), lines_total(&t));
+    // Tenders exceed the lines by the tip, the card's `tipAmount` 500.
+    assert_eq!(card.tip, d("5.00"));
+    assert_eq!(approved_tenders(&t) - approved_tips(&t), lines_total(&t));
 }
 
 #[test]

@@ -47,6 +47,7 @@ fn a_manual_transaction_books_its_goods_as_one_unitemized_line() {
     assert!(!t.lines[0].non_revenue);
     assert_eq!(lines_total(&t), clover_total(&body));
     // Tenders = net + tax + tips.
+    assert_eq!(t.tenders[0].tip, d("2.00"));
     assert_eq!(approved_tenders(&t) - d("2.00"), lines_total(&t));
 }
 
