@@ -38,6 +38,8 @@ mod tests_refunds;
 #[cfg(test)]
 mod tests_review;
 #[cfg(test)]
+mod tests_tips;
+#[cfg(test)]
 mod tests_webhook;
 mod webhook;
 

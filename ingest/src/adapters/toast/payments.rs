@@ -2,6 +2,7 @@
 
 use super::read::Amounts;
 use crate::adapters::json::{array, err, get, join, opt_text, text};
+use crate::adapters::money::negated;
 use crate::adapters::{number_from_id, PayloadError};
 use chrono::{DateTime, Utc};
 use pos_core::model::{CardEntry, Tender, TenderMethod, TenderStatus};
@@ -63,8 +64,10 @@ pub(super) fn tender_no(guid: &str) -> i32 {
     number_from_id(guid)
 }
 
-/// One payment: `amount` (excluding the tip) plus `tipAmount`, as the model keeps tips in the
-/// tender (it has no tip field), so a check's tenders are its lines plus its tips.
+/// One payment: `amount` ("excluding tips", Toast's `Payment`) plus `tipAmount`, as the model
+/// keeps tips in the tender, so a check's tenders are its lines plus its tips; the tender's
+/// `tip` is the `tipAmount`. A negative tip, or one on a negative amount, is not part of the
+/// tender: the check is rejected naming it (`validate_tip`).
 fn payment(p: &Value, pp: &str, at: DateTime<Utc>, money: Amounts) -> Result<Tender, PayloadError> {
     let guid = text(p, pp, "guid")?;
     let method = method(&text(p, pp, "type")?);
@@ -93,7 +96,7 @@ fn payment(p: &Value, pp: &str, at: DateTime<Utc>, money: Amounts) -> Result<Ten
         card_bin: card_text("first6Digits")?.filter(|d| is_bin(d)),
         card_entry: card_text("cardEntryMode")?.map(|mode| card_entry(&mode)),
         occurred_at: at,
-        tip: Decimal::ZERO,
+        tip,
     })
 }
 
@@ -132,9 +135,10 @@ fn is_bin(d: &str) -> bool {
     d.len() == 6 && d.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// What the payment's `refund` gave back, `refundAmount` + `tipRefundAmount`, as a negative
-/// tender of the payment's method and card, keyed by the payment (a payment has one `refund`).
-/// `None` without a refund or when it is zero.
+/// What the payment's `refund` gave back, `refundAmount` ("excluding the tip") +
+/// `tipRefundAmount`, as a negative tender of the payment's method and card, keyed by the
+/// payment (a payment has one `refund`), its `tip` the `−tipRefundAmount`. `None` without a
+/// refund or when it is zero.
 fn refund(
     p: &Value,
     pp: &str,
@@ -161,6 +165,7 @@ fn refund(
     Ok(Some(Tender {
         tender_no: refund_tender_no(&guid),
         amount: -back,
+        tip: negated(tip),
         status: TenderStatus::Approved,
         card_entry: None, // a refund is not presented
         ..paid.clone()

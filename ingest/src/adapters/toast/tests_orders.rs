@@ -55,6 +55,10 @@ fn paid(t: &Transaction) -> Decimal {
     t.tenders.iter().map(|x| x.amount).sum()
 }
 
+fn tips(t: &Transaction) -> Decimal {
+    t.tenders.iter().map(|x| x.tip).sum()
+}
+
 fn statuses(v: &Value) -> Vec<(String, TxnStatus)> {
     let p = parsed(v);
     assert!(rejects(&p).is_empty(), "{:?}", rejects(&p));
@@ -131,8 +135,10 @@ fn each_check_balances_with_toasts_totals_and_its_tenders() {
     let a = txn(&p, SPLIT_1);
     // 16 + 8.10 + (8 − 8 voided) + (12 − 12 refunded) + 5 service charge.
     assert_eq!((net(a), tax(a)), (dec("29.10"), dec("2.58")));
-    // Cash 20 + card 24.75 with a 6.00 tip − the 13.07 refunded to the card.
+    // Cash 20 + card 24.75 with a 6.00 tip − the 13.07 refunded to the card: tenders less
+    // their tips are the lines.
     assert_eq!(paid(a), net(a) + tax(a) + dec("6.00"));
+    assert_eq!(paid(a) - tips(a), net(a) + tax(a));
     let b = txn(&p, SPLIT_2);
     assert_eq!((net(b), tax(b)), (dec("24.00"), dec("2.13")));
     // The voided card payment is no tender; the tap with its 4.00 tip is.
@@ -294,11 +300,13 @@ fn tips_are_in_their_tender_and_cards_keep_bin_token_and_entry() {
         .find(|x| x.method == TenderMethod::Card && x.amount > Decimal::ZERO)
         .unwrap();
     assert_eq!(chip.amount, dec("30.75"), "24.75 + the 6.00 tip");
+    assert_eq!((chip.tip, cash.tip), (dec("6.00"), Decimal::ZERO));
     assert_eq!(
         (chip.card_entry, chip.card_fingerprint.clone()),
         (Some(CardEntry::Chip), None)
     );
     let tap = &txn(&p, SPLIT_2).tenders[0];
+    assert_eq!((tap.amount, tap.tip), (dec("30.13"), dec("4.00")));
     assert_eq!(
         (tap.card_bin.as_deref(), tap.card_entry, tap.status),
         (

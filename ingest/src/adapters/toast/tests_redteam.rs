@@ -89,6 +89,7 @@ fn docs_get_order_is_one_completed_card_sale_that_balances() {
         )
     );
     assert_eq!(tender.card_bin, None); // no `first6Digits` in the payload
+    assert_eq!(tender.tip, Decimal::ZERO); // `tipAmount` 0
     assert_eq!(
         t.business_date,
         NaiveDate::from_ymd_opt(2019, 2, 24).unwrap()
@@ -413,6 +414,8 @@ fn postman_order_spreads_the_check_discount_books_two_taxes_and_a_gratuity_charg
             None
         )
     );
+    // The 6.67 tip is in the tender; the 3.00 gratuity charge is a non-revenue line, no tip.
+    assert_eq!(x.tip, dec("6.67"));
     assert_eq!(
         t.business_date,
         NaiveDate::from_ymd_opt(2022, 3, 3).unwrap()
@@ -481,6 +484,7 @@ fn postman_in_store_order_tax_included_drinks_book_price_as_net_and_modifiers_on
             Some("r2yBB5MbHFrRNG6T1vkVOiFN1AofPoJgV+iFOobz7xQ=")
         )
     );
+    assert_eq!((x.amount, x.tip), (dec("160.94"), dec("30.00")));
     assert_eq!(
         t.business_date,
         NaiveDate::from_ymd_opt(2019, 7, 13).unwrap()
