@@ -98,6 +98,8 @@ mod tests_serial;
 #[cfg(test)]
 mod tests_shapes;
 #[cfg(test)]
+mod tests_tips;
+#[cfg(test)]
 mod tests_txn_key;
 mod txn_key;
 mod txn_rows;
@@ -410,6 +412,11 @@ pub struct Columns {
     /// The amount paid (e.g. a `Total` column, on any row of the transaction); else the
     /// lines' net amounts plus tax.
     pub tender_amount: Option<String>,
+    /// The tip paid with the tender (e.g. a `Tip` column, on any row of the transaction, read
+    /// as `tender_amount` is): the tender's `tip`, inside its amount. With `tender_amount` the
+    /// amount written is taken to hold it (map the amount charged, tip included); without,
+    /// the tender is the lines' net plus tax plus the tip. Tips are no line.
+    pub tender_tip: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -616,6 +623,9 @@ impl Mapping {
         self.check_voided()?;
         if c.tender_amount.is_some() && c.tender_method.is_none() {
             return Err("columns.tender_amount needs columns.tender_method".into());
+        }
+        if c.tender_tip.is_some() && c.tender_method.is_none() {
+            return Err("columns.tender_tip needs columns.tender_method".into());
         }
         if !self.non_revenue_values.is_empty() && c.non_revenue.is_none() {
             return Err(

@@ -67,6 +67,7 @@ pub(super) struct Cols {
     pub(super) non_revenue: Option<Col>,
     pub(super) tender_method: Option<Col>,
     pub(super) tender_amount: Option<Col>,
+    pub(super) tender_tip: Option<Col>,
     /// The column of each `[[reject_rows]]` rule, in the mapping's order.
     pub(super) reject_rows: Vec<Col>,
     /// The `blank` columns of each `[[reject_rows]]` rule, in the mapping's order.
@@ -167,6 +168,7 @@ impl Cols {
             non_revenue: may("non_revenue", &c.non_revenue)?,
             tender_method: opt(&c.tender_method)?,
             tender_amount: opt(&c.tender_amount)?,
+            tender_tip: opt(&c.tender_tip)?,
             reject_rows: m
                 .reject_rows
                 .iter()

@@ -1,7 +1,7 @@
 //! The one tender of a transaction whose export names how it was paid (a `Payment` column
 //! with `Cash` / `Credit card` / `Ewallet`), so payment-mix reports see exports too.
 
-use super::cells::{matches, Cols, Row};
+use super::cells::{matches, Col, Cols, Row};
 use super::group::first;
 use super::Mapping;
 use crate::adapters::money::checked_sum;
@@ -13,6 +13,10 @@ use rust_decimal::Decimal;
 /// through `[tenders]`, its amount from `tender_amount` (on any row) or, without that column,
 /// the lines' net plus tax (negative for a return: money paid back); always the lines' when
 /// `from_lines` (a row-scoped rule took a row out: the amount written is for all of them).
+/// Its tip from `tender_tip` (on any row, as `tender_amount`): inside an amount written,
+/// added to one made of the lines; of a refund (a negative tender) written without a sign, a
+/// tip given back (negative). A tip of the other sign than the amount, or larger, is left as
+/// written: the transaction is rejected naming it (`validate_tip`).
 /// No method cell on any row: no tender (the export does not say how it was paid).
 pub(super) fn tender_of(
     m: &Mapping,
@@ -36,31 +40,48 @@ pub(super) fn tender_of(
     let of_lines = checked_sum(lines.iter().map(|l| l.net_amount + l.tax))
         .ok_or("the lines' amounts are too large to add up")?;
     let written = match from_lines {
-        false => amount_written(m, cols, rows, currency)?,
+        false => amount_written(m, &cols.tender_amount, rows, currency)?,
         true => None,
     };
-    let amount = written.map_or(of_lines, |a| paid_out(a, of_lines));
-    Ok(Some(Tender::approved(1, method, amount, at)))
+    let tip = amount_written(m, &cols.tender_tip, rows, currency)?.unwrap_or_default();
+    let (amount, tip) = match written {
+        Some(a) => {
+            let amount = paid_out(a, of_lines);
+            (amount, paid_out(tip, amount))
+        }
+        None => {
+            let tip = paid_out(tip, of_lines);
+            let amount = of_lines
+                .checked_add(tip)
+                .ok_or("the lines' amounts and the tip are too large to add up")?;
+            (amount, tip)
+        }
+    };
+    Ok(Some(Tender {
+        tip,
+        ..Tender::approved(1, method, amount, at)
+    }))
 }
 
-/// The transaction's `tender_amount`, with its sign as written: the one amount its rows
-/// write (an order total on the first row, or repeated on every row; a 0 on some rows is
-/// none). Rows that write different amounts are refused naming the column: the column then
-/// holds line totals, and the first row's was taken for the whole payment.
+/// The transaction's `tender_amount` (or `tender_tip`, column `col`), with its sign as
+/// written: the one amount its rows write (an order total on the first row, or repeated on
+/// every row; a 0 on some rows is none). Rows that write different amounts are refused naming
+/// the column: the column then holds line totals, and the first row's was taken for the whole
+/// payment.
 fn amount_written(
     m: &Mapping,
-    cols: &Cols,
+    col: &Option<Col>,
     rows: &[Row],
     currency: &str,
 ) -> Result<Option<Decimal>, String> {
     let mut written: Option<Decimal> = None;
     for row in rows {
-        let Some(a) = row.money(m, &cols.tender_amount, currency)? else {
+        let Some(a) = row.money(m, col, currency)? else {
             continue;
         };
         match written {
             Some(w) if !a.is_zero() && !w.is_zero() && a != w => {
-                let col = cols.tender_amount.as_ref().expect("a cell was found");
+                let col = col.as_ref().expect("a cell was found");
                 return Err(row.err(
                     col,
                     format!(
