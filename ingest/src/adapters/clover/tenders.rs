@@ -3,8 +3,10 @@
 //! separate fields, so the card was charged all three: the tender is their sum, and the cash
 //! back is a negative cash tender (it left the drawer). The tender's `tip` is the `tipAmount`
 //! (cash back is no tip: it stays in the tender's amount and leaves as its own negative cash
-//! tender). A tip on a negative payment (a manual transaction's) is not part of its amount:
-//! the order is rejected naming it (`validate_tip`). A cash payment's `cashTendered` is
+//! tender). A tip that does not fit inside what was charged (a `tipAmount` on a negative
+//! payment, a manual transaction's) stays in the tender's amount as before, with tip 0: the
+//! money is right either way, and a whole order is not refused over how a tip was split. A
+//! cash payment's `cashTendered` is
 //! what the customer handed over; the change is a negative cash tender, as the model writes it.
 //! A payment's `additionalCharges` (card surcharge, Interac fee…) are outside `amount` too
 //! (Clover: "the total amount paid by the customer is the sum of the payment amount and
@@ -118,7 +120,8 @@ fn payment(
         card_bin: bin.clone(),
         card_entry: entry,
         occurred_at: at,
-        tip,
+        // Inside what was charged, or not split out (see the module's doc).
+        tip: if tip <= charged { tip } else { Decimal::ZERO },
     });
     let change = tendered - charged;
     for (what, back) in [("change", change), ("cashback", cashback)] {
