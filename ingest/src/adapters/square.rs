@@ -367,4 +367,6 @@ mod tests_redteam;
 #[cfg(test)]
 mod tests_shift_events;
 #[cfg(test)]
+mod tests_tips;
+#[cfg(test)]
 mod tests_unitemized;

@@ -107,8 +107,9 @@ impl Paid {
 
 /// A tender of the order. `amount_money` already includes the tip and is net of the change
 /// given back (`cash_details.buyer_tendered_money` is what the buyer handed over), so it is
-/// taken as it is. `tender_no` comes from the payment id, as for payments sent on their own,
-/// so both land on the same row.
+/// taken as it is; its `tip_money` (Square: "the tip's amount of the tender", inside
+/// `amount_money`) is its tip. `tender_no` comes from the payment id, as for payments sent on
+/// their own, so both land on the same row (with the same tip: the payment's `tip_money`).
 fn order_tender(
     t: &Value,
     tp: &str,
@@ -140,20 +141,34 @@ fn order_tender(
         Some("FAILED") => TenderStatus::Declined,
         _ => TenderStatus::Approved, // AUTHORIZED, CAPTURED, PENDING, COMPLETED, or no details
     };
-    Ok(Tender {
-        tender_no: number_from_id(&id),
-        method,
-        amount,
-        status,
-        card_fingerprint: card_text(card, "fingerprint"),
-        card_bin: card_text(card, "bin"),
-        card_entry: card_details
-            .and_then(|c| get(c, "entry_method"))
-            .and_then(Value::as_str)
-            .map(card_entry),
-        occurred_at: at,
-        tip: Decimal::ZERO,
-    })
+    let tip = m.or_zero(t, tp, "tip_money")?;
+    tipped(
+        Tender {
+            tender_no: number_from_id(&id),
+            method,
+            amount,
+            status,
+            card_fingerprint: card_text(card, "fingerprint"),
+            card_bin: card_text(card, "bin"),
+            card_entry: card_details
+                .and_then(|c| get(c, "entry_method"))
+                .and_then(Value::as_str)
+                .map(card_entry),
+            occurred_at: at,
+            tip,
+        },
+        &join(tp, "tip_money"),
+    )
+}
+
+/// The tender if its tip lies within its amount (`validate_tip`), else an error naming `field`
+/// (the `tip_money` it was read from): a tip larger than the money taken, or of the other
+/// sign, is a broken payload, not a number to store.
+fn tipped(t: Tender, field: &str) -> Result<Tender, PayloadError> {
+    match validate_tip(&t) {
+        Ok(()) => Ok(t),
+        Err(e) => Err(err(field, e.to_string())),
+    }
 }
 
 /// The state of a tender's payment, from whichever details object its `type` has: a CARD or
@@ -177,7 +192,10 @@ fn tender_details_status(t: &Value) -> Option<&str> {
 /// A refund listed on a (return) order: a negative tender keyed by the refund id, as
 /// `refund()` keys the same refund sent on its own. Its method and card are those of the
 /// order's tender it names (`paid`); a refund of a tender not in this order (a return order's
-/// refunds name the original order's payment) says nothing of its method: `other`.
+/// refunds name the original order's payment) says nothing of its method: `other`. Its tip is
+/// 0: Square's order `Refund` has no tip of its own, and the return's
+/// `return_amounts.tip_money` is not split between its refunds; taken from it, the same refund
+/// sent on its own (a `PaymentRefund`, which has no tip either) would write the row back to 0.
 fn order_refund(
     r: &Value,
     rp: &str,
@@ -267,7 +285,7 @@ fn version_of(v: &Value, path: &str) -> Result<i64, PayloadError> {
 
 /// A payment as a tender of its order (keyed by `order_id`). The amount is `total_money`
 /// (tip included, change already deducted for cash), as the card statement or the drawer
-/// counts it.
+/// counts it; the tip is `tip_money`.
 pub fn payment(
     ctx: &Context,
     p: &Value,
@@ -282,7 +300,7 @@ pub fn payment(
         "FAILED" => TenderStatus::Declined,
         _ => TenderStatus::Voided, // CANCELED
     };
-    let (amount, currency) = payment_total(p, path)?;
+    let (amount, tip, currency) = payment_total(p, path)?;
     let card = get(p, "card_details");
     let c = card.and_then(|c| get(c, "card"));
     let brand = c
@@ -316,44 +334,55 @@ pub fn payment(
         currency,
         register_id: None,
         cashier_id: cashier,
-        tender: Tender {
-            tender_no: number_from_id(&id),
-            method,
-            amount,
-            status,
-            card_fingerprint: card_text(c, "fingerprint"),
-            card_bin: card_text(c, "bin"),
-            card_entry: entry,
-            occurred_at: at,
-            tip: Decimal::ZERO,
-        },
+        tender: tipped(
+            Tender {
+                tender_no: number_from_id(&id),
+                method,
+                amount,
+                status,
+                card_fingerprint: card_text(c, "fingerprint"),
+                card_bin: card_text(c, "bin"),
+                card_entry: entry,
+                occurred_at: at,
+                tip,
+            },
+            &join(path, "tip_money"),
+        )?,
     };
     Ok((format!("payment/{id}/{}", rec.source_version), rec))
 }
 
-/// What the payment took: `total_money` (`amount_money` + `tip_money`, as Square documents
-/// it); a payment without it (a trimmed or older payload) adds the tip itself, since
-/// `amount_money` excludes it and the tip is money the buyer paid.
-fn payment_total(p: &Value, path: &str) -> Result<(Decimal, String), PayloadError> {
-    if get(p, "total_money").is_some() {
-        return money(p, path, "total_money");
-    }
-    let (amount, currency) = money(p, path, "amount_money")?;
+/// What the payment took, and the tip in it: `total_money` (`amount_money` + `tip_money`, as
+/// Square documents it) and `tip_money`; a payment without `total_money` (a trimmed or older
+/// payload) adds the tip itself, since `amount_money` excludes it and the tip is money the
+/// buyer paid. A tip in another currency than the money it is part of is an error naming its
+/// currency: it can be neither added nor stored as a share of the payment.
+fn payment_total(p: &Value, path: &str) -> Result<(Decimal, Decimal, String), PayloadError> {
+    let has_total = get(p, "total_money").is_some();
+    let base_field = if has_total {
+        "total_money"
+    } else {
+        "amount_money"
+    };
+    let (base, currency) = money(p, path, base_field)?;
     if get(p, "tip_money").is_none() {
-        return Ok((amount, currency));
+        return Ok((base, Decimal::ZERO, currency));
     }
     let (tip, tip_currency) = money(p, path, "tip_money")?;
     if tip_currency != currency {
         return Err(err(
             &join(&join(path, "tip_money"), "currency"),
-            format!("is {tip_currency} but amount_money is in {currency}"),
+            format!("is {tip_currency} but {base_field} is in {currency}"),
         ));
     }
-    Ok((amount + tip, currency))
+    let amount = if has_total { base } else { base + tip };
+    Ok((amount, tip, currency))
 }
 
 /// A refund as a negative tender of the order it belongs to (Square creates a return order,
-/// so `refund.order_id` is not the original payment's order).
+/// so `refund.order_id` is not the original payment's order). Its tip is 0: a `PaymentRefund`
+/// has only `amount_money` (a tip given back is inside it, and Square's refund request takes
+/// one amount), so how much of it was a tip is not known.
 pub fn refund(
     ctx: &Context,
     r: &Value,

@@ -182,6 +182,12 @@ fn order_tenders_keep_tips_ignore_cash_handed_over_and_share_the_payment_row() {
             (TenderMethod::Cash, d("20.00"), TenderStatus::Approved, None),
         ]
     );
+    // The card tender's `tip_money` 2.00 is its tip; the cash tender has none.
+    let tips: Vec<_> = t.tenders.iter().map(|x| x.tip).collect();
+    assert_eq!(tips, vec![d("2.00"), d("0")]);
+    let less_tips: Decimal = t.tenders.iter().map(|x| x.amount - x.tip).sum();
+    let lines: Decimal = t.lines.iter().map(|l| l.net_amount + l.tax).sum();
+    assert_eq!(less_tips, lines, "tenders less tips are the lines: 50.09");
     assert_eq!(t.tenders[0].tender_no, number_from_id("PAY-CARD-1"));
     assert_eq!(t.tenders[0].card_bin.as_deref(), Some("411111"));
 }
@@ -430,8 +436,9 @@ fn a_square_error_answer_says_what_square_said() {
 fn cash_payment_counts_the_tip_and_not_the_cash_handed_over() {
     let r = tender(&real("payment_cash_tip.json")).clone();
     assert_eq!(
-        (r.tender.method, r.tender.amount),
-        (TenderMethod::Cash, d("1.50"))
+        (r.tender.method, r.tender.amount, r.tender.tip),
+        (TenderMethod::Cash, d("1.50"), d("0.50")),
+        "total_money 1.50 holds the tip_money 0.50"
     );
 }
 
@@ -637,11 +644,30 @@ fn sdk_create_order_example_open_with_apportioned_discounts_and_a_modifier() {
 /// s27: Square's CompletePayment example as the Ruby SDK's model docs print it
 /// (PROVENANCE.md): a KEYED VISA debit payment of 5.55 with `total_money` 5.55 and a
 /// generator-filler `tip_money` of 190 in ZMK beside an `errors` list. `total_money` ("amount +
-/// tip") is what the card paid, so the foreign tip is not read and refuses nothing.
+/// tip") is what the card paid. Until s30 the foreign tip was not read; now the tip is the
+/// tender's `tip`, and one in another currency than the payment's cannot be part of it: the
+/// payment is refused naming `payment.tip_money.currency`, as it is without `total_money`. With
+/// the filler tip in the payment's currency and within it, the rest maps as before.
 #[test]
 fn sdk_complete_payment_example_takes_total_money_over_a_filler_tip_in_another_currency() {
-    let p = real("sdk_doc_complete_payment_keyed_debit_tip_in_other_currency.json");
+    let e = parse(
+        &Context::for_tenant("t"),
+        &real_text("sdk_doc_complete_payment_keyed_debit_tip_in_other_currency.json"),
+    )
+    .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("payment.tip_money.currency"));
+    assert!(
+        e.message.contains("is ZMK but total_money is in USD"),
+        "{e}"
+    );
+    let body = real_text("sdk_doc_complete_payment_keyed_debit_tip_in_other_currency.json")
+        .replace(
+            r#""tip_money": {"amount": 190, "currency": "ZMK"}"#,
+            r#""tip_money": {"amount": 55, "currency": "USD"}"#,
+        );
+    let p = parse(&Context::for_tenant("t"), &body).unwrap();
     let x = tender(&p);
+    assert_eq!(x.tender.tip, d("0.55"));
     assert_eq!(x.key.source_txn_id, "d7eKah653Z579f3gVtjlxpSlmUcZY");
     assert_eq!((x.currency.as_str(), x.tender.amount), ("USD", d("5.55")));
     assert_eq!(

@@ -184,7 +184,7 @@ fn charge_lines(t: &Transaction) -> Vec<(&str, Decimal, Decimal)> {
 }
 
 #[test]
-fn service_charges_of_each_phase_and_tax_kind_are_net_of_their_tax_and_tenders_add_the_tip() {
+fn service_charges_of_each_phase_and_tax_kind_are_net_of_their_tax_and_tenders_hold_the_tip() {
     let t = mapped(&charges_order());
     let want = vec![
         ("Pasta", d("10.00"), d("0.80")),
@@ -201,6 +201,10 @@ fn service_charges_of_each_phase_and_tax_kind_are_net_of_their_tax_and_tenders_a
         d("1.00"),
         "the tenders exceed the lines by the tip"
     );
+    // The auto-gratuity is a charge of the order (a line), not the tender's tip.
+    assert_eq!(t.tenders[0].tip, d("1.00"), "the tender's tip_money");
+    let less_tips: Decimal = t.tenders.iter().map(|x| x.amount - x.tip).sum();
+    assert_eq!(less_tips, lines, "tenders less tips are the lines");
 }
 
 #[test]
@@ -223,7 +227,11 @@ fn a_payment_without_total_money_adds_its_tip_to_amount_money() {
     let mut v = fixture("payment_cash_tip.json");
     v["payment"].as_object_mut().unwrap().remove("total_money");
     match &records(&v)[..] {
-        [Record::Tender(x)] => assert_eq!(x.tender.amount, d("1.50"), "1.00 + 0.50 tip"),
+        [Record::Tender(x)] => assert_eq!(
+            (x.tender.amount, x.tender.tip),
+            (d("1.50"), d("0.50")),
+            "1.00 + 0.50 tip; the tip is tip_money"
+        ),
         other => panic!("expected one tender, got {other:?}"),
     }
 }

@@ -98,9 +98,13 @@ fn the_tip_is_not_taken_for_a_rounding() {
         o["total_tip_money"]["amount"] = 200.into();
         o["total_money"]["amount"] = 4310.into();
         o["tenders"][0]["amount_money"]["amount"] = 4310.into();
+        o["tenders"][0]["tip_money"] = serde_json::json!({"amount": 200, "currency": "CAD"});
     });
     assert_eq!(t.tenders[1].amount, d("0.02"));
     assert_eq!(paid(&t), due(&t) + d("2.00"));
+    // The tip is the cash tender's; the rounding tender has none.
+    let tips: Vec<_> = t.tenders.iter().map(|x| x.tip).collect();
+    assert_eq!(tips, vec![d("2.00"), d("0")]);
 }
 
 #[test]

@@ -40,6 +40,7 @@ fn approved_card_on_file_payment_with_tip() {
             Some(CardEntry::Keyed)
         )
     );
+    assert_eq!(t.tip, d("1.00"), "tip_money, inside total_money");
 }
 
 /// A custom (amount-only) refund made through the Refunds API: Square creates a return order

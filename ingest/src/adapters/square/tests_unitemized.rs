@@ -51,8 +51,10 @@ fn a_paid_order_without_line_items_books_its_goods_as_one_unitemized_line() {
     let l = &t.lines[0];
     assert_eq!((l.kind, l.non_revenue), (LineKind::Sale, false));
     assert_eq!(l.sku, "UNITEMIZED");
-    // Tenders = net + tax + tips, as for any Square order.
+    // Tenders = net + tax + tips, as for any Square order; the tip is the tender's own.
     assert_eq!(paid(&t) - d("2.00"), due(&t));
+    assert_eq!(t.tenders[0].tip, d("2.00"));
+    assert_eq!(paid(&t) - t.tenders[0].tip, due(&t));
 }
 
 /// A service charge that is not apportioned is its own line already: it is not goods.
@@ -94,6 +96,8 @@ fn open_cancelled_zero_and_return_orders_get_no_unitemized_line() {
                 o["total_tax_money"] = usd(0);
                 o["total_tip_money"] = usd(0);
                 o["tenders"][0]["amount_money"] = usd(0);
+                // (s30) its tender's tip too: a 2.00 tip in a tender of 0 is now refused.
+                o["tenders"][0]["tip_money"] = usd(0);
             }),
         ),
         (
