@@ -78,6 +78,9 @@ fn list_pages_amounts_and_statuses() {
             (d("49.99"), TenderMethod::Card, TenderStatus::Declined),
         ]
     );
+    // The first payment's tip_money 3.00 (inside its total_money 26.80) is its tip.
+    let tips: Vec<_> = tenders(&p).iter().map(|t| t.tender.tip).collect();
+    assert_eq!(tips, vec![d("3.00"), d("0"), d("0")]);
     let p = parse(&ctx, &fixture("list_payment_refunds_page.json")).unwrap();
     let got: Vec<_> = tenders(&p)
         .iter()

@@ -192,12 +192,21 @@ fn a_payment_tip_beyond_its_total_is_refused_naming_tip_money() {
     assert_eq!(e.field.as_deref(), Some("payment.tip_money"), "{e}");
 }
 
+/// Beside `total_money` a tip in another currency is not needed for the amount, and is no
+/// share of it: tip 0, the payment lands (the SDK docs' example has such a filler tip).
+/// Without `total_money` it would have to be added: refused naming its currency.
 #[test]
-fn a_payment_tip_in_another_currency_than_total_money_is_refused_naming_it() {
-    let e = payment_tender(payment(|p| p["tip_money"]["currency"] = "EUR".into())).unwrap_err();
+fn a_payment_tip_in_another_currency_is_tip_zero_beside_total_money_else_refused() {
+    let t = payment_tender(payment(|p| p["tip_money"]["currency"] = "EUR".into())).unwrap();
+    assert_eq!((t.amount, t.tip), (d("29.50"), d("0")));
+    let e = payment_tender(payment(|p| {
+        p.as_object_mut().unwrap().remove("total_money");
+        p["tip_money"]["currency"] = "EUR".into();
+    }))
+    .unwrap_err();
     assert_eq!(e.field.as_deref(), Some("payment.tip_money.currency"));
     assert!(
-        e.message.contains("is EUR but total_money is in USD"),
+        e.message.contains("is EUR but amount_money is in USD"),
         "{e}"
     );
 }
