@@ -44,6 +44,8 @@ mod tests;
 mod tests_redteam;
 #[cfg(test)]
 mod tests_redteam2;
+#[cfg(test)]
+mod tip_tests;
 mod transaction;
 #[cfg(test)]
 mod transaction_tests;
@@ -278,6 +280,9 @@ struct OrderFacts {
     lines: HashMap<String, Line>,
     /// Duty id → line item id: the line a refunded duty belongs to.
     duty_items: HashMap<String, String>,
+    /// Tip line item id → its price: what a refund of that tip gives back per unit when the
+    /// refund line has no `subtotal` and no nested `line_item`.
+    tips: HashMap<String, Decimal>,
 }
 
 /// A JSON `true` (Shopify sends booleans; some exports send "true" / "TRUE").
@@ -374,6 +379,16 @@ fn is_tip(li: &Value) -> bool {
         Some(Value::Null) => get(li, "product_id").is_none() && get(li, "variant_id").is_none(),
         Some(_) => true,
         None => false,
+    }
+}
+
+/// The tender if its tip lies within its amount (`validate_tip`), else an error naming `field`
+/// (where the tip was read): a tip larger than the money, or of the other sign, is a broken
+/// payload, not a number to store.
+fn tipped(t: Tender, field: &str) -> Result<Tender, PayloadError> {
+    match validate_tip(&t) {
+        Ok(()) => Ok(t),
+        Err(e) => Err(super::json::err(field, e.to_string())),
     }
 }
 

@@ -6,7 +6,7 @@ use super::order_tax::spread_order_tax;
 use super::rounding;
 use super::{
     business_date, flag, is_tip, money, plus, quantity, req_money, round, set_currency, store_of,
-    tender_method, OrderFacts, SOURCE,
+    tender_method, tipped, OrderFacts, SOURCE,
 };
 use crate::adapters::json::{self, array, get, join, opt_text, text, time, utc};
 use crate::adapters::money::{exponent, spread};
@@ -229,24 +229,31 @@ fn gateways_method(o: &Value, path: &str) -> Result<TenderMethod, PayloadError> 
 
 /// The money received for the order. The order object names the gateway and totals but not
 /// its payment transactions: a paid order gets one tender for `total_price` (tips and shipping
-/// included; its method from the gateways), a partially paid one for what is no longer outstanding; refunds are tenders of
-/// the refunds. Pending and authorized orders have received nothing yet. Only with
-/// `[shopify] tenders = "order"`: otherwise the order's transactions are its tenders.
+/// included; its method from the gateways), a partially paid one for what is no longer
+/// outstanding; refunds are tenders of the refunds. Pending and authorized orders have
+/// received nothing yet. Only with `[shopify] tenders = "order"`: otherwise the order's
+/// transactions are its tenders.
+///
+/// The tender of a paid order holds all the order's tips (`order_tips`), as `total_price`
+/// does. A partially paid order's tender is only part of `total_price`, and whether its tip is
+/// in that part is not said: its tip is 0.
 fn order_tender(
     o: &Value,
     path: &str,
     financial: &str,
     at: DateTime<FixedOffset>,
 ) -> Result<Option<Tender>, PayloadError> {
-    let amount = match financial {
-        "paid" | "partially_refunded" | "refunded" => req_money(o, path, "total_price")?,
+    let (amount, tip) = match financial {
+        "paid" | "partially_refunded" | "refunded" => {
+            (req_money(o, path, "total_price")?, order_tips(o, path)?)
+        }
         "partially_paid" => match money(o, path, "total_outstanding")? {
-            Some(out) => req_money(o, path, "total_price")? - out,
+            Some(out) => (req_money(o, path, "total_price")? - out, None),
             None => return Ok(None),
         },
         _ => return Ok(None),
     };
-    Ok(Some(Tender {
+    let tender = Tender {
         tender_no: 1,
         method: gateways_method(o, path)?,
         amount,
@@ -255,8 +262,56 @@ fn order_tender(
         card_bin: None,
         card_entry: None,
         occurred_at: utc(at),
-        tip: Decimal::ZERO,
-    }))
+        tip: tip.as_ref().map_or(Decimal::ZERO, |(t, _)| *t),
+    };
+    match tip {
+        Some((_, field)) => tipped(tender, &field).map(Some),
+        None => Ok(Some(tender)),
+    }
+}
+
+/// The order's tips and the field they were read from: its tip line items (`tip_payment_gateway`,
+/// `price` × `quantity`; a tip is never discounted), else `total_tip_received` ("the sum of all
+/// the tips in the order"), else none. The tip lines come first: they are what the order's
+/// `total_price` was made of, and what its refunds give back.
+fn order_tips(o: &Value, path: &str) -> Result<Option<(Decimal, String)>, PayloadError> {
+    let mut sum = None;
+    let mut field = String::new();
+    for (i, li) in array(o, path, "line_items")?.iter().enumerate() {
+        if !is_tip(li) {
+            continue;
+        }
+        let lp = join(path, &format!("line_items[{i}]"));
+        let tip = plus(
+            sum.unwrap_or_default(),
+            quantity(li, &lp, "quantity")? * req_money(li, &lp, "price")?,
+            &join(&lp, "price"),
+        )?;
+        if sum.is_none() {
+            field = join(&lp, "price");
+        }
+        sum = Some(tip);
+    }
+    if let Some(tip) = sum {
+        return Ok(Some((tip, field)));
+    }
+    Ok(money(o, path, "total_tip_received")?.map(|t| (t, join(path, "total_tip_received"))))
+}
+
+/// The price of each tip line item, by its id, for the refunds that give a tip back. A tip
+/// line without an id or a price is left out (its refund's tip is then not known).
+fn tip_prices(o: &Value, path: &str) -> Result<HashMap<String, Decimal>, PayloadError> {
+    let mut out = HashMap::new();
+    for (i, li) in array(o, path, "line_items")?.iter().enumerate() {
+        if !is_tip(li) {
+            continue;
+        }
+        let lp = join(path, &format!("line_items[{i}]"));
+        if let (Some(id), Some(price)) = (opt_text(li, &lp, "id")?, money(li, &lp, "price")?) {
+            out.insert(id, price);
+        }
+    }
+    Ok(out)
 }
 
 /// An order, and what its refunds need from it.
@@ -336,6 +391,7 @@ pub(super) fn order(
         version: utc(updated).timestamp_millis(),
         lines: by_id,
         duty_items: duty_items(sources.iter().map(|(li, lp)| (*li, lp.clone())))?,
+        tips: tip_prices(o, path)?,
     };
     let tenders = match ctx.shopify_tenders {
         ShopifyTenders::Order => rounding::order_tenders(

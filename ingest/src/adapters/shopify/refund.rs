@@ -5,8 +5,8 @@ use super::duties::{duty_items, refunded_duties, refunded_fees};
 use super::order::line_of;
 use super::presentment;
 use super::{
-    amount, business_date, is_tip, line_amount, money, negated, quantity, req_money, round,
-    set_currency, store_of, transaction_method, OrderFacts, SOURCE,
+    amount, business_date, is_tip, line_amount, money, negated, plus, quantity, req_money, round,
+    set_currency, store_of, tipped, transaction_method, OrderFacts, SOURCE,
 };
 use crate::adapters::json::{self, array, get, join, opt_text, text, time, utc};
 use crate::adapters::money::{exponent, spread};
@@ -70,6 +70,50 @@ fn returned(
         duty: Decimal::ZERO,
         zero_value,
     }))
+}
+
+/// What a refund line of a tip (one `returned` leaves out) gives back, and the field it was
+/// read from: its `subtotal`, else its quantity × the tip's price (the nested `line_item`'s,
+/// else the order's tip line's). `None` when neither is there: the tip given back is not known.
+fn refunded_tip(
+    rl: &Value,
+    rp: &str,
+    order: Option<&OrderFacts>,
+) -> Result<Option<(Decimal, String)>, PayloadError> {
+    if let Some(subtotal) = money(rl, rp, "subtotal")? {
+        return Ok(Some((subtotal, join(rp, "subtotal"))));
+    }
+    let qty = quantity(rl, rp, "quantity")?;
+    if let Some(li) = get(rl, "line_item") {
+        let lp = join(rp, "line_item");
+        return Ok(money(li, &lp, "price")?.map(|p| (qty * p, join(&lp, "price"))));
+    }
+    let item_id = text(rl, rp, "line_item_id")?;
+    Ok(order
+        .and_then(|o| o.tips.get(&item_id))
+        .map(|p| (qty * p, join(rp, "quantity"))))
+}
+
+/// Puts the tip the refund gives back (`tips`: what its tip lines give back, `None` when one of
+/// them is not known) on its refund tender, negative as the tender is. Only when the refund
+/// has one approved tender: with several, which of them paid the tip back is not said, so
+/// their tips stay 0. A tip beyond that tender's money is an error naming where it was read.
+fn give_back_tip(
+    tenders: &mut [Tender],
+    tips: Option<(Decimal, String)>,
+) -> Result<(), PayloadError> {
+    let Some((tip, field)) = tips.filter(|(t, _)| !t.is_zero()) else {
+        return Ok(());
+    };
+    let mut approved = tenders
+        .iter_mut()
+        .filter(|t| t.status == TenderStatus::Approved);
+    let (Some(t), None) = (approved.next(), approved.next()) else {
+        return Ok(());
+    };
+    t.tip = negated(tip);
+    *t = tipped(t.clone(), &field)?;
+    Ok(())
 }
 
 /// The line's discount and tax on `qty` of its units, checked (`line_amount`): `qty` over a
@@ -258,17 +302,19 @@ fn adjustments(r: &Value, path: &str) -> Result<Decimal, PayloadError> {
     Ok(sum)
 }
 
-/// A refund alone does not say whether the shop's prices include tax. Its transactions do:
-/// they add up to the refund's subtotals (tax-inclusive) or subtotals plus tax, each with the
-/// money beyond the lines: `adjusted`, in Shopify's sign (negative is money back), holds the
-/// `order_adjustments` less the duties and additional fees given back.
+/// A refund alone does not say whether the shop's prices include tax. Its transactions (less
+/// the tips they give back) do: they add up to the refund's subtotals (tax-inclusive) or
+/// subtotals plus tax, each with the money beyond the lines: `adjusted`, in Shopify's sign
+/// (negative is money back), holds the `order_adjustments` less the duties and additional fees
+/// given back.
 fn infer_taxes_included(items: &[Returned], adjusted: Decimal, tenders: &[Tender]) -> bool {
     let subtotal: Decimal = items.iter().map(|x| x.subtotal).sum();
     let tax: Decimal = items.iter().map(|x| x.tax).sum();
+    // Less the tips given back: a tip is no line.
     let paid: Decimal = -tenders
         .iter()
         .filter(|t| t.status == TenderStatus::Approved)
-        .map(|t| t.amount)
+        .map(|t| t.amount - t.tip)
         .sum::<Decimal>();
     !tax.is_zero() && paid == subtotal - adjusted && paid != subtotal + tax - adjusted
 }
@@ -421,12 +467,30 @@ pub(super) fn refund(
         None => refund_currency(ctx, r, path, &store)?,
     };
     let mut items = Vec::new();
+    // The tips given back: none yet; `None` once one of them is not known.
+    let mut tips = Some((Decimal::ZERO, String::new()));
     for (i, rl) in array(r, path, "refund_line_items")?.iter().enumerate() {
         let rp = join(path, &format!("refund_line_items[{i}]"));
-        items.extend(returned(rl, &rp, i as i32 + 1, order)?);
+        match returned(rl, &rp, i as i32 + 1, order)? {
+            Some(x) => items.push(x),
+            None => {
+                tips = match (tips, refunded_tip(rl, &rp, order)?) {
+                    (Some((sum, first)), Some((tip, field))) => {
+                        let first = if first.is_empty() {
+                            field.clone()
+                        } else {
+                            first
+                        };
+                        Some((plus(sum, tip, &field)?, first))
+                    }
+                    _ => None,
+                }
+            }
+        }
     }
     let back = give_back_duties(&mut items, r, path, order)?;
-    let tenders = refund_tenders(r, path, &currency, at)?;
+    let mut tenders = refund_tenders(r, path, &currency, at)?;
+    give_back_tip(&mut tenders, tips)?;
     let taxes_included = match order {
         Some(o) => o.taxes_included,
         None => {

@@ -181,6 +181,10 @@ fn pos_order_with_tax_included_prices_custom_item_gift_card_and_tip() {
         (TenderMethod::Cash, d("55.37")),
         "the tender holds the tip"
     );
+    // The tip line (3.00, `tip_payment_gateway` cash; `total_tip_received` 3.00) is the
+    // tender's tip: the tender less it is the lines, 48.00 + 4.37.
+    assert_eq!(t.tenders[0].tip, d("3.00"));
+    assert_eq!(t.tenders[0].amount - t.tenders[0].tip, d("52.37"));
 }
 
 #[test]

@@ -157,6 +157,9 @@ fn tender(
             card_bin: card_bin(x),
             card_entry: None,
             occurred_at: utc(at),
+            // A transaction does not say how much of it was a tip (the REST `Transaction` and
+            // GraphQL `OrderTransaction` have no tip amount; the order's tip line names only
+            // the gateway it was paid through), so its tip is not known: 0.
             tip: Decimal::ZERO,
         },
     }))
