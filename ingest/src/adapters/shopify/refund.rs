@@ -74,24 +74,32 @@ fn returned(
 
 /// What a refund line of a tip (one `returned` leaves out) gives back, and the field it was
 /// read from: its `subtotal`, else its quantity × the tip's price (the nested `line_item`'s,
-/// else the order's tip line's). `None` when neither is there: the tip given back is not known.
+/// else the order's tip line's). `None` when that is not known, or when the line names no
+/// line item of the order at all (no sale line, and no tip line either): then it is not known
+/// to be a tip.
 fn refunded_tip(
     rl: &Value,
     rp: &str,
     order: Option<&OrderFacts>,
 ) -> Result<Option<(Decimal, String)>, PayloadError> {
+    let price = match get(rl, "line_item") {
+        Some(li) => {
+            let lp = join(rp, "line_item");
+            money(li, &lp, "price")?.map(|p| (p, join(&lp, "price")))
+        }
+        None => {
+            let item_id = text(rl, rp, "line_item_id")?;
+            match order.and_then(|o| o.tips.get(&item_id)) {
+                Some(p) => Some((*p, join(rp, "quantity"))),
+                None => return Ok(None),
+            }
+        }
+    };
     if let Some(subtotal) = money(rl, rp, "subtotal")? {
         return Ok(Some((subtotal, join(rp, "subtotal"))));
     }
     let qty = quantity(rl, rp, "quantity")?;
-    if let Some(li) = get(rl, "line_item") {
-        let lp = join(rp, "line_item");
-        return Ok(money(li, &lp, "price")?.map(|p| (qty * p, join(&lp, "price"))));
-    }
-    let item_id = text(rl, rp, "line_item_id")?;
-    Ok(order
-        .and_then(|o| o.tips.get(&item_id))
-        .map(|p| (qty * p, join(rp, "quantity"))))
+    Ok(price.map(|(p, field)| (qty * p, field)))
 }
 
 /// Puts the tip the refund gives back (`tips`: what its tip lines give back, `None` when one of

@@ -351,3 +351,20 @@ fn a_tip_given_back_does_not_hide_that_prices_include_tax() {
     );
     assert_eq!(less_tips(&t), lines(&t), "−40.00");
 }
+
+/// Nested in its order, a refund line naming a line item the order does not have (neither a
+/// sale line nor a tip line) is not known to be a tip: the refund tender's tip stays 0.
+#[test]
+fn a_nested_refund_line_of_an_unknown_line_item_is_no_tip() {
+    let body = tipped_order(|o| {
+        o["financial_status"] = json!("partially_refunded");
+        let mut r: Value = serde_json::from_str(&refund_with_tip(|_| {})).unwrap();
+        let line = r["refund_line_items"][1].as_object_mut().unwrap();
+        line.remove("line_item");
+        line.insert("line_item_id".into(), json!(99));
+        o["refunds"] = json!([r]);
+    });
+    let p = parse(&Context::for_tenant("t"), &body, None, None).unwrap();
+    let t = txns(&p);
+    assert_eq!(t[1].tenders[0].tip, d("0"));
+}
