@@ -1,9 +1,8 @@
 //! A tender's tip: a payment's `tipAmount`, a refund's `−tipAmount`; cash back and change are
 //! no tip. Edits of the fixtures (own values).
 
-use super::parse;
 use super::tests_fixtures::{
-    approved_tenders, approved_tips, ctx, d, fixture, lines_total, txn_of, whole_of,
+    approved_tenders, approved_tips, d, fixture, lines_total, txn_of, whole_of,
 };
 use pos_core::model::*;
 use rust_decimal::Decimal;
