@@ -48,3 +48,38 @@ pub fn connect_as(name: &str, role: &str) -> postgres::Client {
     )
     .expect("connect as role")
 }
+
+/// A PostgreSQL client program (`pg_dump`, `psql`) of the cluster's version: `POS_PG_BIN`, else
+/// Debian's PostgreSQL 15.
+pub fn pg_bin(name: &str) -> String {
+    let dir =
+        std::env::var("POS_PG_BIN").unwrap_or_else(|_| "/usr/lib/postgresql/15/bin".to_string());
+    format!("{dir}/{name}")
+}
+
+/// The URL of database `name` of the test cluster.
+pub fn db_url(name: &str) -> String {
+    let url = test_url();
+    let base = url.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap();
+    format!("{base}/{name}")
+}
+
+/// Runs `cmd`, failing the test with its stderr unless it succeeds; returns its stdout.
+pub fn run_ok(cmd: &mut std::process::Command) -> String {
+    let out = cmd.output().expect("run a program");
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// `scripts/pos-restore` of the checkout running the test (cargo sets the manifest dir at run
+/// time), not of the one that built it: a shared build cache may hold a test binary built in
+/// another clone.
+pub fn pos_restore() -> String {
+    let manifest = std::env::var("CARGO_MANIFEST_DIR")
+        .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string());
+    format!("{manifest}/../scripts/pos-restore")
+}

@@ -3,7 +3,7 @@
 //! chunk, reference data, the inbox, the user's own hypertables, aggregates and jobs), the restore
 //! reports no error, and the restored database keeps working: chunks, ingest, invalidation of
 //! a user's aggregate by a late row written before the dump, refreshes.
-use pos_e2e::{connect, fresh_db, test_url};
+use pos_e2e::{connect, db_url, fresh_db, pg_bin, pos_restore, run_ok};
 use std::process::Command;
 
 const SRC: &str = "e2e_dump_src";
@@ -77,28 +77,6 @@ SELECT c.oid::regclass::text
         OR NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e'))
  ORDER BY 1
 "#;
-
-fn bin(name: &str) -> String {
-    let dir =
-        std::env::var("POS_PG_BIN").unwrap_or_else(|_| "/usr/lib/postgresql/15/bin".to_string());
-    format!("{dir}/{name}")
-}
-
-fn db_url(name: &str) -> String {
-    let url = test_url();
-    let base = url.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap();
-    format!("{base}/{name}")
-}
-
-fn run(cmd: &mut Command) -> String {
-    let out = cmd.output().expect("run a PostgreSQL client program");
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
 
 fn fingerprints(c: &mut postgres::Client) -> Vec<(String, i64, String)> {
     let tables: Vec<String> = c
@@ -174,10 +152,12 @@ fn dump_and_restore_keep_every_row_and_keep_working() {
     let dir = std::env::temp_dir().join(format!("pos-dump-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let dump = dir.join("pos.dump");
-    run(Command::new(bin("pg_dump"))
-        .args(["-Fc", "-f"])
-        .arg(&dump)
-        .arg(db_url(SRC)));
+    run_ok(
+        Command::new(pg_bin("pg_dump"))
+            .args(["-Fc", "-f"])
+            .arg(&dump)
+            .arg(db_url(SRC)),
+    );
     drop(src);
     let mut admin = connect("postgres");
     admin
@@ -186,12 +166,8 @@ fn dump_and_restore_keep_every_row_and_keep_working() {
     admin
         .batch_execute(&format!("CREATE DATABASE {DST}"))
         .unwrap();
-    // The checkout running the test (cargo sets it at run time), not the one that built it: a
-    // shared build cache may hold a test binary built in another clone.
-    let manifest = std::env::var("CARGO_MANIFEST_DIR")
-        .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string());
-    let restore = format!("{manifest}/../scripts/pos-restore");
-    run(Command::new(&restore).arg(&dump).arg(db_url(DST)));
+    let restore = pos_restore();
+    run_ok(Command::new(&restore).arg(&dump).arg(db_url(DST)));
     // Into a database that is not empty, it refuses.
     let again = Command::new(&restore)
         .arg(&dump)

@@ -2,8 +2,10 @@
 //! `pg-extension/sql/pos_analytics--0.1.0.sql`) makes what a fresh `CREATE EXTENSION` makes:
 //! every relation, column, constraint, index, trigger, policy, function, grant, comment and
 //! shipped definition, compared catalog against catalog. And a database that holds rows and
-//! materialized aggregates keeps them through the update, answering as before.
-use pos_e2e::{connect, fresh_db};
+//! materialized aggregates keeps them through the update, answering as before; so does its
+//! `pg_dump` archive restored into this build with `scripts/pos-restore`.
+use pos_e2e::{connect, db_url, fresh_db, pg_bin, pos_restore, run_ok};
+use std::process::Command;
 
 /// One line per object the extension owns (or that hangs on a table it owns), in a form that is
 /// equal in two databases exactly when the objects are: names, definitions, types, comments and
@@ -200,5 +202,60 @@ fn rows_and_materialized_aggregates_come_through_the_update_and_tips_land_after_
         e.code(),
         Some(&postgres::error::SqlState::CHECK_VIOLATION),
         "{e}"
+    );
+}
+
+/// A 0.1.0 database's archive restored into this build: `scripts/pos-restore` sees that its
+/// tender chunks predate `tip` (attaching them to 0.2.0's `pos.tender` would fail), restores into
+/// 0.1.0 and updates. The rows, the catalog and the day's report come out as after an update in
+/// place.
+#[test]
+fn a_0_1_0_archive_restores_into_this_build_and_is_updated() {
+    let (src, dst) = ("e2e_upgrade_dump_src", "e2e_upgrade_dump_dst");
+    let mut c = db_at(src, "0.1.0");
+    c.batch_execute("DELETE FROM pos.job").unwrap();
+    c.batch_execute(DAY).unwrap();
+    let dump = std::env::temp_dir().join(format!("pos-upgrade-{}.dump", std::process::id()));
+    run_ok(
+        Command::new(pg_bin("pg_dump"))
+            .args(["-Fc", "-f"])
+            .arg(&dump)
+            .arg(db_url(src)),
+    );
+    drop(c);
+    let mut admin = connect("postgres");
+    for sql in [
+        format!("DROP DATABASE IF EXISTS {dst} WITH (FORCE)"),
+        format!("CREATE DATABASE {dst}"),
+    ] {
+        admin.batch_execute(&sql).unwrap();
+    }
+    let said = run_ok(Command::new(pos_restore()).arg(&dump).arg(db_url(dst)));
+    std::fs::remove_file(&dump).ok();
+    assert!(
+        said.contains("updated pos_analytics 0.1.0 to 0.2.0"),
+        "{said}"
+    );
+    let mut r = connect(dst);
+    let mut fresh = fresh_db("e2e_upgrade_dump_fresh");
+    let (restored, made) = (catalog(&mut r), catalog(&mut fresh));
+    let differ: Vec<&String> = restored
+        .iter()
+        .filter(|l| !made.contains(l))
+        .chain(made.iter().filter(|l| !restored.contains(l)))
+        .collect();
+    assert!(
+        differ.is_empty(),
+        "restored and updated vs fresh: {differ:#?}"
+    );
+    r.batch_execute("DELETE FROM pos.job").unwrap();
+    r.batch_execute(REFRESH).unwrap();
+    assert_eq!(text(&mut r, STORE_DAY), "1/40.00/4.00/44.00/40.00");
+    assert_eq!(
+        text(
+            &mut r,
+            "SELECT tableoid::regclass::text || '/' || tip FROM pos.tender"
+        ),
+        "pos_chunks.tender_20260302t0000/0"
     );
 }
