@@ -9,7 +9,7 @@ use crate::adapters::Context;
 use crate::envelope::{Envelope, Record};
 use anyhow::Context as _;
 use chrono::NaiveDate;
-use pos_core::model::{Transaction, TxnStatus};
+use pos_core::model::{TenderStatus, Transaction, TxnStatus};
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -26,6 +26,8 @@ pub struct Money {
     /// Lines paid for that are not revenue (gift cards sold…): in the tenders, not in `net`.
     pub non_revenue: Decimal,
     pub discount: Decimal,
+    /// Approved tenders (declined and voided attempts took no money), as `pos.store_daily`
+    /// sums them.
     pub tenders: Decimal,
     /// The tips inside `tenders` (staff's money, in no line).
     pub tips: Decimal,
@@ -45,6 +47,9 @@ pub struct Day {
     pub net: Decimal,
     pub tax: Decimal,
     pub non_revenue: Decimal,
+    /// Approved tenders of the day's completed transactions, and the tips inside them.
+    pub tenders: Decimal,
+    pub tips: Decimal,
 }
 
 #[derive(Debug, Default)]
@@ -125,8 +130,13 @@ impl Report {
         };
         let (net, non_revenue) = (of(false), of(true));
         let tax = sum(&mut t.lines.iter().map(|l| l.tax));
-        let paid = sum(&mut t.tenders.iter().map(|p| p.amount));
-        let tips = sum(&mut t.tenders.iter().map(|p| p.tip));
+        let approved = || {
+            t.tenders
+                .iter()
+                .filter(|p| p.status == TenderStatus::Approved)
+        };
+        let paid = sum(&mut approved().map(|p| p.amount));
+        let tips = sum(&mut approved().map(|p| p.tip));
         m.net = m.net.saturating_add(net);
         m.tax = m.tax.saturating_add(tax);
         m.non_revenue = m.non_revenue.saturating_add(non_revenue);
@@ -145,21 +155,27 @@ impl Report {
         day.net = day.net.saturating_add(net);
         day.tax = day.tax.saturating_add(tax);
         day.non_revenue = day.non_revenue.saturating_add(non_revenue);
+        day.tenders = day.tenders.saturating_add(paid);
+        day.tips = day.tips.saturating_add(tips);
         let goods = net.saturating_add(tax).saturating_add(non_revenue);
-        if !t.tenders.is_empty() && paid.saturating_sub(tips) != goods {
+        if approved().next().is_some() && paid.saturating_sub(tips) != goods {
             m.unbalanced += 1;
         }
     }
 }
 
 impl Report {
-    /// The days as CSV (`currency,business_date,transactions,net,tax,non_revenue`), for
-    /// comparing with the source's own daily totals in another tool.
+    /// The days as CSV (`currency,business_date,transactions,net,tax,non_revenue,tenders,tips`),
+    /// for comparing with the source's own daily totals (sales and payments) in another tool.
     pub fn days_csv(&self) -> String {
-        let mut out = String::from("currency,business_date,transactions,net,tax,non_revenue\n");
+        let mut out =
+            String::from("currency,business_date,transactions,net,tax,non_revenue,tenders,tips\n");
         for ((ccy, date), d) in &self.days {
             let (n, net, tax, nr) = (d.txns, d.net, d.tax, d.non_revenue);
-            out.push_str(&format!("{ccy},{date},{n},{net},{tax},{nr}\n"));
+            let (paid, tips) = (d.tenders, d.tips);
+            out.push_str(&format!(
+                "{ccy},{date},{n},{net},{tax},{nr},{paid},{tips}\n"
+            ));
         }
         out
     }
@@ -344,7 +360,9 @@ mod tests {
         let csv = r.days_csv();
         assert_eq!(csv.lines().count(), r.days.len() + 1);
         assert!(
-            csv.starts_with("currency,business_date,transactions,net,tax,non_revenue\nGBP,20"),
+            csv.starts_with(
+                "currency,business_date,transactions,net,tax,non_revenue,tenders,tips\nGBP,20"
+            ),
             "{csv}"
         );
         assert!(r.to_string().contains(&format!("rejected:     {rejects}")));
@@ -459,7 +477,7 @@ mod tests {
             (d("10.00"), d("25.00"), 0)
         );
         assert!(
-            r.days_csv().ends_with(",1,10.00,0,25.00\n"),
+            r.days_csv().ends_with(",1,10.00,0,25.00,35.00,0\n"),
             "{}",
             r.days_csv()
         );
@@ -490,6 +508,25 @@ mod tests {
             r.to_string()
                 .contains("tenders 47.50 tips 7.50 (completed; 0 with"),
             "{r}"
+        );
+        assert!(
+            r.days_csv().ends_with(",1,40.00,0,0,47.50,7.50\n"),
+            "{}",
+            r.days_csv()
+        );
+        // A declined attempt before it took no money: not in the tenders, still balanced.
+        let declined = Tender {
+            tender_no: 2,
+            status: pos_core::model::TenderStatus::Declined,
+            ..card("7.50")
+        };
+        t.tenders = vec![declined, card("7.50")];
+        let mut r = Report::default();
+        r.add_txn(&t);
+        let m = &r.money[&t.currency];
+        assert_eq!(
+            (m.tenders, m.tips, m.unbalanced),
+            (d("47.50"), d("7.50"), 0)
         );
         t.tenders = vec![card("0")];
         let mut r = Report::default();
