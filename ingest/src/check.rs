@@ -490,30 +490,31 @@ mod tests {
         use crate::adapters::testkit::{line, txn};
         use pos_core::model::{LineKind, Tender, TenderMethod};
         let d = |s: &str| s.parse::<Decimal>().unwrap();
+        let report = |t: &Transaction| {
+            let mut r = Report::default();
+            r.add_txn(t);
+            r
+        };
         let mut t = txn("tip1", 1);
         t.lines = vec![line(1, LineKind::Sale, "2", "20.00", "0")];
         let card = |tip: &str| Tender {
             tip: d(tip),
             ..Tender::approved(1, TenderMethod::Card, d("47.50"), t.occurred_at)
         };
+        let balanced = |r: &Report| {
+            let m = &r.money["USD"];
+            (m.tenders, m.tips, m.unbalanced)
+        };
         t.tenders = vec![card("7.50")];
-        let mut r = Report::default();
-        r.add_txn(&t);
-        let m = &r.money[&t.currency];
-        assert_eq!(
-            (m.tenders, m.tips, m.unbalanced),
-            (d("47.50"), d("7.50"), 0)
-        );
+        let r = report(&t);
+        assert_eq!(balanced(&r), (d("47.50"), d("7.50"), 0));
+        let shown = r.to_string();
         assert!(
-            r.to_string()
-                .contains("tenders 47.50 tips 7.50 (completed; 0 with"),
-            "{r}"
+            shown.contains("tenders 47.50 tips 7.50 (completed; 0 with"),
+            "{shown}"
         );
-        assert!(
-            r.days_csv().ends_with(",1,40.00,0,0,47.50,7.50\n"),
-            "{}",
-            r.days_csv()
-        );
+        let csv = r.days_csv();
+        assert!(csv.ends_with(",1,40.00,0,0,47.50,7.50\n"), "{csv}");
         // A declined attempt before it took no money: not in the tenders, still balanced.
         let declined = Tender {
             tender_no: 2,
@@ -521,17 +522,9 @@ mod tests {
             ..card("7.50")
         };
         t.tenders = vec![declined, card("7.50")];
-        let mut r = Report::default();
-        r.add_txn(&t);
-        let m = &r.money[&t.currency];
-        assert_eq!(
-            (m.tenders, m.tips, m.unbalanced),
-            (d("47.50"), d("7.50"), 0)
-        );
+        assert_eq!(balanced(&report(&t)), (d("47.50"), d("7.50"), 0));
         t.tenders = vec![card("0")];
-        let mut r = Report::default();
-        r.add_txn(&t);
-        assert_eq!(r.money[&t.currency].unbalanced, 1);
+        assert_eq!(balanced(&report(&t)).2, 1);
     }
 
     /// A part holding money only (Toast's `<check>/paid`: no line, the payment taken on a later
