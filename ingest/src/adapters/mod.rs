@@ -256,6 +256,20 @@ pub fn check_transaction(ctx: &Context, t: &Transaction) -> Result<(), String> {
     Ok(())
 }
 
+/// The tender if its tip lies within its amount (`validate_tip`), else an error naming `field`
+/// (where the tip was read: Square's `tip_money`, a Shopify tip line): a tip larger than the
+/// money taken, or of the other sign, is a broken payload, not a number to store. For tenders
+/// sent on their own, which `check_transaction` does not see.
+pub(crate) fn tipped(
+    t: pos_core::model::Tender,
+    field: &str,
+) -> Result<pos_core::model::Tender, PayloadError> {
+    match pos_core::model::validate_tip(&t) {
+        Ok(()) => Ok(t),
+        Err(e) => Err(json::err(field, e.to_string())),
+    }
+}
+
 /// A charge of the order that is no item (a service charge, a card surcharge) as a sale line
 /// of quantity 1 under `raw` (`service_charge:<id>`, `surcharge:<type>`): every adapter books
 /// such charges alike, so reports agree across sources. An error naming `field` when `raw`

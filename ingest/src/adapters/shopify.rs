@@ -382,16 +382,6 @@ fn is_tip(li: &Value) -> bool {
     }
 }
 
-/// The tender if its tip lies within its amount (`validate_tip`), else an error naming `field`
-/// (where the tip was read): a tip larger than the money, or of the other sign, is a broken
-/// payload, not a number to store.
-fn tipped(t: Tender, field: &str) -> Result<Tender, PayloadError> {
-    match validate_tip(&t) {
-        Ok(()) => Ok(t),
-        Err(e) => Err(super::json::err(field, e.to_string())),
-    }
-}
-
 /// A payment gateway's method. Shopify's own store credit is the `shopify_store_credit`
 /// gateway (payments with it, and refunds to it: the default of many returns apps and of POS
 /// exchanges); booked as card it would overstate card takings against the processor's

@@ -6,11 +6,11 @@ use super::order_tax::spread_order_tax;
 use super::rounding;
 use super::{
     business_date, flag, is_tip, money, plus, quantity, req_money, round, set_currency, store_of,
-    tender_method, tipped, OrderFacts, SOURCE,
+    tender_method, OrderFacts, SOURCE,
 };
 use crate::adapters::json::{self, array, get, join, opt_text, text, time, utc};
 use crate::adapters::money::{exponent, spread};
-use crate::adapters::{Context, PayloadError};
+use crate::adapters::{tipped, Context, PayloadError};
 use crate::config::ShopifyTenders;
 use crate::sku::item_key;
 use chrono::{DateTime, FixedOffset};

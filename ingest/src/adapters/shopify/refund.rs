@@ -6,11 +6,11 @@ use super::order::line_of;
 use super::presentment;
 use super::{
     amount, business_date, is_tip, line_amount, money, negated, plus, quantity, req_money, round,
-    set_currency, store_of, tipped, transaction_method, OrderFacts, SOURCE,
+    set_currency, store_of, transaction_method, OrderFacts, SOURCE,
 };
 use crate::adapters::json::{self, array, get, join, opt_text, text, time, utc};
 use crate::adapters::money::{exponent, spread};
-use crate::adapters::{Context, PayloadError};
+use crate::adapters::{tipped, Context, PayloadError};
 use chrono::{DateTime, FixedOffset};
 use pos_core::model::*;
 use rust_decimal::Decimal;

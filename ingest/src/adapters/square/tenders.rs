@@ -3,7 +3,7 @@
 
 use super::{money, store_of, OrderMoney, SOURCE};
 use crate::adapters::json::{array, err, get, join, opt_text, text, time, utc};
-use crate::adapters::{number_from_id, Context, PayloadError};
+use crate::adapters::{number_from_id, tipped, Context, PayloadError};
 use crate::envelope::TenderRecord;
 use chrono::{DateTime, SubsecRound, Utc};
 use pos_core::model::*;
@@ -159,16 +159,6 @@ fn order_tender(
         },
         &join(tp, "tip_money"),
     )
-}
-
-/// The tender if its tip lies within its amount (`validate_tip`), else an error naming `field`
-/// (the `tip_money` it was read from): a tip larger than the money taken, or of the other
-/// sign, is a broken payload, not a number to store.
-fn tipped(t: Tender, field: &str) -> Result<Tender, PayloadError> {
-    match validate_tip(&t) {
-        Ok(()) => Ok(t),
-        Err(e) => Err(err(field, e.to_string())),
-    }
 }
 
 /// The state of a tender's payment, from whichever details object its `type` has: a CARD or
