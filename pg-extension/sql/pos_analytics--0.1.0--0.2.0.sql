@@ -57,7 +57,7 @@ $$;
 
 -- The tenders part of pos.store_daily gets a last aggregate, its materialization a last column
 -- (0 where already materialized, then without a default, as CREATE TABLE AS made it), its view
--- the new select list.
+-- the new select list (with the part's current invalid ranges, as a refresh writes it).
 DO $upgrade$
 DECLARE
     c pos.continuous_aggregate;
@@ -70,6 +70,9 @@ BEGIN
     EXECUTE format('ALTER TABLE %s ADD COLUMN tips numeric DEFAULT 0', c.mat_table);
     EXECUTE format('ALTER TABLE %s ALTER COLUMN tips DROP DEFAULT', c.mat_table);
     EXECUTE format('CREATE OR REPLACE VIEW %s WITH (security_invoker = true) AS %s', c.view_name, pos._cagg_view_sql(c));
+    -- As pos._cagg_rebuild_view records it: the view now reads live exactly the invalid ranges.
+    UPDATE pos.continuous_aggregate SET view_invalid = c.invalid, view_live = pos._cagg_live_keys(c)
+     WHERE cagg_id = c.cagg_id;
 END
 $upgrade$;
 
