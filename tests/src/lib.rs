@@ -13,6 +13,24 @@ pub fn test_url() -> String {
 
 /// A fresh database with the extension, dropped first if it exists; returns a client on it.
 pub fn fresh_db(name: &str) -> postgres::Client {
+    let mut c = empty_db(name);
+    c.batch_execute("CREATE EXTENSION pos_analytics").unwrap();
+    c
+}
+
+/// A fresh database holding `pos_analytics` at `version` (an earlier one, whose install script
+/// `scripts/setup` installs, for update tests).
+pub fn fresh_db_at(name: &str, version: &str) -> postgres::Client {
+    let mut c = empty_db(name);
+    c.batch_execute(&format!(
+        "CREATE EXTENSION pos_analytics VERSION '{version}'"
+    ))
+    .unwrap_or_else(|e| panic!("CREATE EXTENSION pos_analytics VERSION '{version}': {e:?}"));
+    c
+}
+
+/// A new, empty database `name` (dropped first if it exists); returns a client on it.
+pub fn empty_db(name: &str) -> postgres::Client {
     let url = test_url();
     let mut admin =
         postgres::Client::connect(&url, postgres::NoTls).expect("connect to POS_TEST_URL");
@@ -22,9 +40,7 @@ pub fn fresh_db(name: &str) -> postgres::Client {
     admin
         .batch_execute(&format!("CREATE DATABASE {name}"))
         .unwrap();
-    let mut c = connect(name);
-    c.batch_execute("CREATE EXTENSION pos_analytics").unwrap();
-    c
+    connect(name)
 }
 
 /// A new connection to database `name` of the test cluster.

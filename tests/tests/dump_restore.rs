@@ -3,7 +3,7 @@
 //! chunk, reference data, the inbox, the user's own hypertables, aggregates and jobs), the restore
 //! reports no error, and the restored database keeps working: chunks, ingest, invalidation of
 //! a user's aggregate by a late row written before the dump, refreshes.
-use pos_e2e::{connect, db_url, fresh_db, pg_bin, pos_restore, run_ok};
+use pos_e2e::{connect, db_url, empty_db, fresh_db, pg_bin, pos_restore, run_ok};
 use std::process::Command;
 
 const SRC: &str = "e2e_dump_src";
@@ -159,13 +159,7 @@ fn dump_and_restore_keep_every_row_and_keep_working() {
             .arg(db_url(SRC)),
     );
     drop(src);
-    let mut admin = connect("postgres");
-    admin
-        .batch_execute(&format!("DROP DATABASE IF EXISTS {DST} WITH (FORCE)"))
-        .unwrap();
-    admin
-        .batch_execute(&format!("CREATE DATABASE {DST}"))
-        .unwrap();
+    drop(empty_db(DST));
     let restore = pos_restore();
     run_ok(Command::new(&restore).arg(&dump).arg(db_url(DST)));
     // Into a database that is not empty, it refuses.

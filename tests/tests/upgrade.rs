@@ -4,7 +4,7 @@
 //! shipped definition, compared catalog against catalog. And a database that holds rows and
 //! materialized aggregates keeps them through the update, answering as before; so does its
 //! `pg_dump` archive restored into this build with `scripts/pos-restore`.
-use pos_e2e::{connect, db_url, fresh_db, pg_bin, pos_restore, run_ok};
+use pos_e2e::{connect, db_url, empty_db, fresh_db, fresh_db_at, pg_bin, pos_restore, run_ok};
 use std::process::Command;
 
 /// One line per object the extension owns (or that hangs on a table it owns), in a form that is
@@ -76,23 +76,6 @@ SELECT 'hypertable ' || relid::text || ' ' || time_column || ' ' || chunk_interv
   FROM pos.hypertable
 ORDER BY 1"#;
 
-/// A new, empty database of the test cluster holding `pos_analytics` at `version`.
-fn db_at(name: &str, version: &str) -> postgres::Client {
-    let mut admin = connect("postgres");
-    for sql in [
-        format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-        format!("CREATE DATABASE {name}"),
-    ] {
-        admin.batch_execute(&sql).unwrap();
-    }
-    let mut c = connect(name);
-    c.batch_execute(&format!(
-        "CREATE EXTENSION pos_analytics VERSION '{version}'"
-    ))
-    .unwrap_or_else(|e| panic!("CREATE EXTENSION pos_analytics VERSION '{version}': {e:?}"));
-    c
-}
-
 fn catalog(c: &mut postgres::Client) -> Vec<String> {
     c.query(CATALOG, &[])
         .unwrap()
@@ -108,7 +91,7 @@ fn text(c: &mut postgres::Client, sql: &str) -> String {
 #[test]
 fn an_updated_0_1_0_database_is_what_a_fresh_install_makes() {
     let mut fresh = fresh_db("e2e_upgrade_fresh");
-    let mut old = db_at("e2e_upgrade_old", "0.1.0");
+    let mut old = fresh_db_at("e2e_upgrade_old", "0.1.0");
     let before = catalog(&mut old);
     old.batch_execute("ALTER EXTENSION pos_analytics UPDATE")
         .unwrap();
@@ -156,7 +139,7 @@ const STORE_DAY: &str =
 
 #[test]
 fn rows_and_materialized_aggregates_come_through_the_update_and_tips_land_after_it() {
-    let mut c = db_at("e2e_upgrade_rows", "0.1.0");
+    let mut c = fresh_db_at("e2e_upgrade_rows", "0.1.0");
     c.batch_execute("DELETE FROM pos.job").unwrap(); // no refresh behind the test's back
     c.batch_execute(DAY).unwrap();
     c.batch_execute(REFRESH).unwrap();
@@ -212,7 +195,7 @@ fn rows_and_materialized_aggregates_come_through_the_update_and_tips_land_after_
 #[test]
 fn a_0_1_0_archive_restores_into_this_build_and_is_updated() {
     let (src, dst) = ("e2e_upgrade_dump_src", "e2e_upgrade_dump_dst");
-    let mut c = db_at(src, "0.1.0");
+    let mut c = fresh_db_at(src, "0.1.0");
     c.batch_execute("DELETE FROM pos.job").unwrap();
     c.batch_execute(DAY).unwrap();
     let dump = std::env::temp_dir().join(format!("pos-upgrade-{}.dump", std::process::id()));
@@ -223,13 +206,7 @@ fn a_0_1_0_archive_restores_into_this_build_and_is_updated() {
             .arg(db_url(src)),
     );
     drop(c);
-    let mut admin = connect("postgres");
-    for sql in [
-        format!("DROP DATABASE IF EXISTS {dst} WITH (FORCE)"),
-        format!("CREATE DATABASE {dst}"),
-    ] {
-        admin.batch_execute(&sql).unwrap();
-    }
+    drop(empty_db(dst));
     let said = run_ok(Command::new(pos_restore()).arg(&dump).arg(db_url(dst)));
     std::fs::remove_file(&dump).ok();
     assert!(
