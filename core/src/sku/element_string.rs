@@ -118,7 +118,9 @@ fn predefined_length(first: u8, second: u8) -> Option<usize> {
         (b'0', b'0') => Some(18),
         (b'0', b'1'..=b'3') => Some(14),
         (b'0', b'4') => Some(16),
-        (b'1', _) => Some(6),
+        // Dates (11 to 19) are six digits; AI 10, batch or lot, is up to 20 characters and
+        // ends at FNC1 like any other variable value.
+        (b'1', b'1'..=b'9') => Some(6),
         (b'2', b'0') => Some(2),
         (b'3', b'1'..=b'6') => Some(6),
         (b'4', b'1') => Some(13),
@@ -392,6 +394,29 @@ mod tests {
         // Variable-length values end at GS; predefined ones need none.
         let d = item("]d2010950110153000310LOT42\u{1d}21SN-7\u{1d}3103000125");
         assert_eq!(d.weight, Some((Decimal::new(125, 3), WeightUnit::Kilogram)));
+    }
+
+    /// AI 10 (batch or lot) is variable: a lot of any length up to 20 ends at GS or at the
+    /// end, and the AI after it is read as an AI, not as the rest of the lot.
+    #[test]
+    fn batch_of_any_length() {
+        for s in [
+            "]C101095011015300031714070410ABCD1234\u{1d}2110",
+            "\u{1d}0109501101530003101\u{1d}3103000750",
+            "]d2010950110153000310A1B2C3D4E5F6G7H8I9J0\u{1d}17140704",
+            "0109501101530003171407041012345",
+        ] {
+            let t = item(s);
+            assert_eq!(t.gtin14.unwrap().as_str(), "09501101530003", "{s}");
+        }
+        let t = item("\u{1d}0109501101530003101\u{1d}3103000750");
+        assert_eq!(t.weight, Some((Decimal::new(750, 3), WeightUnit::Kilogram)));
+        // A lot that swallowed the next AI would leave this weight unread.
+        let t = item("]C10109501101530003107LOT\u{1d}3102012345");
+        assert_eq!(
+            t.weight,
+            Some((Decimal::new(12345, 2), WeightUnit::Kilogram))
+        );
     }
 
     #[test]
