@@ -28,7 +28,7 @@ fn mode(strict_mode: bool) -> Mode {
 fn raise(what: &str, raw: &str, e: &SkuError) -> ! {
     ErrorReport::new(
         PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
-        format!("invalid {what} {raw:?}: {e}"),
+        format!("invalid {what} {}: {e}", shown(raw)),
         "pos_analytics::sku",
     )
     .set_hint(e.hint())
@@ -53,6 +53,17 @@ fn with_scheme<R>(scheme: Option<&JsonB>, f: impl FnOnce(&Scheme) -> R) -> R {
         }
         f(&last.as_ref().expect("cached above").1)
     })
+}
+
+/// The code as the message quotes it: whole when short, else its first characters and its
+/// length, so a pasted column or a 10 000-character value does not flood the log and the
+/// client with its own text.
+fn shown(raw: &str) -> String {
+    const MAX: usize = 40;
+    match raw.char_indices().nth(MAX) {
+        None => format!("{raw:?}"),
+        Some((cut, _)) => format!("{:?}… ({} characters)", &raw[..cut], raw.chars().count()),
+    }
 }
 
 fn bad_scheme(why: &str) -> ! {
@@ -256,6 +267,14 @@ mod tests {
     )]
     fn invalid_gtin_raises() {
         text("SELECT pos.normalize_gtin('036000291453')");
+    }
+
+    /// A long value is quoted by its start and its length, not whole.
+    #[pg_test(
+        error = "invalid GTIN \"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"… (50 characters): character 'A' at position 1 is not part of a barcode"
+    )]
+    fn a_long_code_is_quoted_by_its_start() {
+        text("SELECT pos.normalize_gtin(repeat('A', 50))");
     }
 
     #[pg_test(
