@@ -4,6 +4,7 @@
 //! (what to do). The SQL face turns them into `ERROR` + `HINT`, the ingest service into a reject
 //! reason, `pos.parse_barcode` into its `reason` column.
 
+use super::cleanup::MAX_DIGITS;
 use std::fmt;
 
 /// A rejected barcode or item id.
@@ -61,6 +62,11 @@ impl fmt::Display for SkuError {
                 f,
                 "{digits} has {} digits: no GTIN has that many, and lost leading zeros cannot explain it",
                 digits.len()
+            ),
+            // Clean-up stops counting past MAX_DIGITS: the count is then a lower bound.
+            SkuError::TooLong { len } if *len > MAX_DIGITS => write!(
+                f,
+                "more than {MAX_DIGITS} digits: longer than a GTIN-14 and the extra leading digits are not zeros"
             ),
             SkuError::TooLong { len } => write!(
                 f,

@@ -297,5 +297,11 @@ mod tests {
             lenient("1000036000291452"),
             Err(SkuError::TooLong { len: 16 })
         );
+        // Clean-up stops counting at 33: the message must not claim that is the length.
+        let e = lenient(&"9".repeat(100)).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "more than 32 digits: longer than a GTIN-14 and the extra leading digits are not zeros"
+        );
     }
 }
