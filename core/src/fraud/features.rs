@@ -427,7 +427,11 @@ pub fn price_features(
         let Some(reference) = refs.get(&l.sku).copied().filter(|r| *r > Decimal::ZERO) else {
             continue;
         };
-        let ratio = f(l.unit_price / reference);
+        // A ratio past Decimal's range is a price far above the reference: nothing to see here
+        // (and `/` would panic on it).
+        let Some(ratio) = l.unit_price.checked_div(reference).map(f) else {
+            continue;
+        };
         if l.price_override && ratio < 0.95 {
             v[14] += 1.0;
             v[15] = v[15].max(1.0 - ratio);

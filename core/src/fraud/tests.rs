@@ -547,3 +547,26 @@ fn the_same_customer_again_and_again_at_one_cashier_is_measured() {
     assert!(again.evidence > first.evidence, "{first:?} {again:?}");
     assert!(codes(&again).contains(&"repeat_customer"), "{again:?}");
 }
+
+/// A unit price far above a tiny shelf reference: the ratio is past `Decimal`'s range, and `/`
+/// panicked (an ERROR for the whole statement in SQL). Such a line is simply not below shelf.
+#[test]
+fn a_price_beyond_decimal_range_of_its_reference_is_not_an_override() {
+    use crate::fraud::features::{price_features, PricedLine};
+    let line = |price: &str, price_override: bool| PricedLine {
+        sku: "A".into(),
+        unit_price: price.parse().unwrap(),
+        units: 1.0,
+        price_override,
+        discounted: false,
+    };
+    let refs = std::collections::HashMap::from([("A".to_string(), "0.00001".parse().unwrap())]);
+    let mut v = vec![0.0; FEATURES.len()];
+    let huge = line("1000000000000000000000000", true);
+    price_features(&[huge], &refs, CheapItems::default(), &mut v);
+    assert_eq!((v[14], v[15], v[16]), (0.0, 0.0, 0.0));
+    // The same path still sees an override below shelf.
+    let refs = std::collections::HashMap::from([("A".to_string(), "2.00".parse().unwrap())]);
+    price_features(&[line("1.00", true)], &refs, CheapItems::default(), &mut v);
+    assert_eq!((v[14], v[15]), (1.0, 0.5));
+}
