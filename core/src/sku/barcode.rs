@@ -114,6 +114,13 @@ fn note(what: Option<&str>, repairs: &Repairs) -> Option<String> {
 /// Parse one code with a variable-measure `scheme` (use [`Scheme::gs1_default`] when the tenant
 /// has none). Never fails: the verdict is in `valid` / `reason`.
 pub fn parse_barcode(raw: &str, scheme: &Scheme, mode: Mode) -> Barcode {
+    parse(raw, scheme, mode, true)
+}
+
+/// `read_aim`: whether an AIM `]E0`/`]E4` prefix may still be read past. A scanner sends one,
+/// so after it any further `]` is an ordinary (invalid) character; reading them past one call
+/// deep each would also overflow the stack on a long run of them.
+fn parse(raw: &str, scheme: &Scheme, mode: Mode, read_aim: bool) -> Barcode {
     // Fast path: 12 to 14 clean digits with a good check digit and more than 6 significant
     // digits (so no padded PLU) are a GTIN whatever the mode.
     if raw.len() >= 12 {
@@ -131,8 +138,8 @@ pub fn parse_barcode(raw: &str, scheme: &Scheme, mode: Mode) -> Barcode {
     if let Some(found) = element_string::recognise(raw) {
         return from_element_string(found);
     }
-    if let Some(code) = aim_ean_upc(raw) {
-        return parse_barcode(code, scheme, mode);
+    if let Some(code) = aim_ean_upc(raw).filter(|_| read_aim) {
+        return parse(code, scheme, mode, false);
     }
     if mode == Mode::Lenient {
         if let Some(found) = isbn::labelled_or_issn(raw) {
@@ -377,6 +384,26 @@ mod tests {
         assert_eq!((bad.kind, bad.valid), (BarcodeKind::ElementString, false));
         assert_eq!(parse("]E04006381333931").kind, BarcodeKind::Ean13);
         assert_eq!(parse("]E496385074").kind, BarcodeKind::Ean8);
+    }
+
+    /// A scanner puts one AIM identifier before a scan: only one is read past, and any more
+    /// are ordinary (invalid) characters. Stripping them one call deep each overflowed the
+    /// stack on a long run of them, which kills the PostgreSQL backend.
+    #[test]
+    fn only_one_aim_prefix_is_read_past() {
+        for repeated in ["]E0", "]E4", " ]E0"] {
+            let b = parse(&repeated.repeat(100_000));
+            assert_eq!(
+                (b.kind, b.valid),
+                (BarcodeKind::Unknown, false),
+                "{repeated}"
+            );
+            assert!(b.reason.unwrap().contains("']'"));
+        }
+        let b = parse("]E0]E04006381333931");
+        assert_eq!((b.kind, b.valid), (BarcodeKind::Unknown, false));
+        assert!(!parse("]E4]E496385074").valid);
+        assert_eq!(parse(" ]E04006381333931").kind, BarcodeKind::Ean13);
     }
 
     #[test]
