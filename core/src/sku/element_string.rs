@@ -112,6 +112,30 @@ fn ai_digits(first: u8, second: u8) -> Option<usize> {
     }
 }
 
+/// Whether a 4-digit AI of the measure (31nn to 36nn) and amount (39nn) families is assigned
+/// in the GS1 General Specifications (section 3.2): measures take n = 0 to 5 decimals, and only
+/// 310-316, 320-329, 330-337, 340-349, 350-357 and 360-369 are measures; amounts are 3900-3939,
+/// 3940-3943 (percentage off) and 3950-3955 (price per unit of measure). Other AIs pass.
+fn assigned(ai: &[u8]) -> bool {
+    match *ai {
+        [b'3', family @ b'1'..=b'6', third, n] => {
+            let last_third = match family {
+                b'1' => b'6',
+                b'3' | b'5' => b'7',
+                _ => b'9',
+            };
+            third <= last_third && n <= b'5'
+        }
+        [b'3', b'9', third, n] => match third {
+            b'0'..=b'3' => true,
+            b'4' => n <= b'3',
+            b'5' => n <= b'5',
+            _ => false,
+        },
+        _ => true,
+    }
+}
+
 /// The value length of the AIs whose length is predefined (no FNC1 after them).
 fn predefined_length(first: u8, second: u8) -> Option<usize> {
     match (first, second) {
@@ -158,6 +182,9 @@ fn scanned(s: &str) -> Result<Vec<(String, String)>, SkuError> {
             .get(..n)
             .filter(|a| a.bytes().all(|c| c.is_ascii_digit()));
         let ai = ai.ok_or_else(|| bad(format!("application identifier cut short at {rest:?}")))?;
+        if !assigned(ai.as_bytes()) {
+            return Err(bad(format!("({ai}) is not a GS1 application identifier")));
+        }
         rest = &rest[n..];
         let value = match predefined_length(f, g) {
             Some(len) => {
@@ -186,7 +213,9 @@ fn scanned(s: &str) -> Result<Vec<(String, String)>, SkuError> {
 /// True for the digits of an assigned AI of the right length.
 fn is_ai(ai: &str) -> bool {
     match ai.as_bytes() {
-        [f, g, ..] if ai.bytes().all(|c| c.is_ascii_digit()) => ai_digits(*f, *g) == Some(ai.len()),
+        [f, g, ..] if ai.bytes().all(|c| c.is_ascii_digit()) => {
+            ai_digits(*f, *g) == Some(ai.len()) && assigned(ai.as_bytes())
+        }
         _ => false,
     }
 }
@@ -344,7 +373,8 @@ fn decimal(ai: &str, value: &str, decimals: u8, exact: usize) -> Result<Decimal,
         "1 to 15 digits".into()
     };
     let n = n.ok_or_else(|| bad(format!("AI ({ai}) needs {want}, got {value:?}")))?;
-    // The AI is all digits, so its last one is the number of decimals (0 to 9).
+    // The AI is all digits and assigned, so its last one is the number of decimals (0 to 5
+    // for a measure, 0 to 9 for an amount).
     Ok(Decimal::new(n, u32::from(decimals - b'0')))
 }
 
@@ -474,5 +504,44 @@ mod tests {
         // Query keys that are not AIs (linkType, 310x) are read past.
         let t = item("https://x.io/01/09501101530003?310x=1&31034=2&linkType=all");
         assert_eq!(t.weight, None);
+    }
+
+    /// The measure AIs 31nn to 36nn have decimal-point indicators n = 0 to 5 only, and not
+    /// every third digit is a family; 39nn amounts are 3900-3939, 3940-3943, 3950-3955 (GS1
+    /// General Specifications, section 3.2, AI table). 3106 is no AI: it must not read as a
+    /// net weight of six decimals.
+    #[test]
+    fn measure_ais_have_decimals_0_to_5() {
+        for ai in [
+            "3106", "3109", "3206", "3209", "3306", "3409", "3506", "3609", "3170", "3195", "3380",
+            "3390", "3580", "3595", "3944", "3956", "3960", "3999",
+        ] {
+            let e = error(&format!("(01)09501101530003({ai})000750"));
+            assert!(e.contains(&format!("({ai}) is not a GS1")), "{ai}: {e}");
+            let e = error(&format!("]C10109501101530003{ai}000750"));
+            assert!(e.contains(&format!("({ai}) is not a GS1")), "{ai}: {e}");
+            let e = error(&format!("https://id.gs1.org/01/09501101530003/{ai}/000750"));
+            assert!(e.contains(&format!("/{ai}/")), "{ai}: {e}");
+            // In a Digital Link query, a key that is not an AI is read past.
+            let q = item(&format!("https://id.gs1.org/01/09501101530003?{ai}=000750"));
+            assert_eq!((q.weight, q.price), (None, None), "{ai}");
+        }
+        // The last assigned decimal indicator of each family still reads.
+        for ai in [
+            "3105", "3165", "3205", "3295", "3375", "3495", "3575", "3695", "3909", "3939", "3943",
+            "3955",
+        ] {
+            assert!(
+                recognise(&format!("(01)09501101530003({ai})000750"))
+                    .unwrap()
+                    .is_ok(),
+                "{ai}"
+            );
+        }
+        let t = item("(01)09501101530003(3105)075000");
+        assert_eq!(
+            t.weight,
+            Some((Decimal::new(75000, 5), WeightUnit::Kilogram))
+        );
     }
 }
