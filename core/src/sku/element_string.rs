@@ -12,6 +12,8 @@
 //! identifier of a GS1 symbol: `]C1`, `]e0`, `]d2`, `]Q3`, `]J1`), and Digital Link URIs
 //! (`https://id.gs1.org/01/09506000134352/10/ABC?3103=000195`).
 
+use std::collections::HashMap;
+
 use rust_decimal::Decimal;
 
 use super::cleanup::Mode;
@@ -315,8 +317,10 @@ fn trade_item(form: Form, pairs: &[(String, String)]) -> Result<TradeItem, SkuEr
         price: None,
         currency: None,
     };
-    for (k, (ai, value)) in pairs.iter().enumerate() {
-        if pairs[..k].iter().any(|(a, v)| a == ai && v != value) {
+    // Each AI's first value, looked up once per pair (a long scan stays linear).
+    let mut seen: HashMap<&str, &str> = HashMap::with_capacity(pairs.len());
+    for (ai, value) in pairs {
+        if *seen.entry(ai).or_insert(value) != value {
             return Err(bad(format!(
                 "AI ({ai}) appears twice with different values"
             )));
@@ -504,6 +508,19 @@ mod tests {
         // Query keys that are not AIs (linkType, 310x) are read past.
         let t = item("https://x.io/01/09501101530003?310x=1&31034=2&linkType=all");
         assert_eq!(t.weight, None);
+    }
+
+    /// The duplicate-AI check looks each AI up once: scanning every earlier pair made a long
+    /// scan (no length limit reaches here) quadratic, minutes of one backend's CPU.
+    #[test]
+    fn many_pairs_are_checked_in_linear_time() {
+        let many = format!("]C10109501101530003{}", "2012".repeat(200_000));
+        let started = std::time::Instant::now();
+        assert_eq!(item(&many).gtin14.unwrap().as_str(), "09501101530003");
+        let late = format!("{many}2013");
+        assert!(error(&late).contains("(20) appears twice"));
+        // Quadratic took minutes here; linear takes milliseconds (debug build, shared CPU).
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
     }
 
     /// The measure AIs 31nn to 36nn have decimal-point indicators n = 0 to 5 only, and not
