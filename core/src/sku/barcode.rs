@@ -114,13 +114,24 @@ fn note(what: Option<&str>, repairs: &Repairs) -> Option<String> {
 /// Parse one code with a variable-measure `scheme` (use [`Scheme::gs1_default`] when the tenant
 /// has none). Never fails: the verdict is in `valid` / `reason`.
 pub fn parse_barcode(raw: &str, scheme: &Scheme, mode: Mode) -> Barcode {
-    parse(raw, scheme, mode, true)
+    parse(raw, scheme, mode, Aim::NotRead)
 }
 
-/// `read_aim`: whether an AIM `]E0`/`]E4` prefix may still be read past. A scanner sends one,
-/// so after it any further `]` is an ordinary (invalid) character; reading them past one call
-/// deep each would also overflow the stack on a long run of them.
-fn parse(raw: &str, scheme: &Scheme, mode: Mode, read_aim: bool) -> Barcode {
+/// The AIM symbology identifier of an EAN/UPC scan, as far as it has been read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Aim {
+    /// Not read (yet, or none was sent).
+    NotRead,
+    /// `]E0`: EAN-13, UPC-A or UPC-E.
+    EanUpc,
+    /// `]E4`: EAN-8.
+    Ean8,
+}
+
+/// `aim`: what was read of an AIM `]E0`/`]E4` prefix. A scanner sends one, so after it any
+/// further `]` is an ordinary (invalid) character; reading them past one call deep each would
+/// also overflow the stack on a long run of them.
+fn parse(raw: &str, scheme: &Scheme, mode: Mode, aim: Aim) -> Barcode {
     // Fast path: 12 to 14 clean digits with a good check digit and more than 6 significant
     // digits (so no padded PLU) are a GTIN whatever the mode.
     if raw.len() >= 12 {
@@ -138,8 +149,10 @@ fn parse(raw: &str, scheme: &Scheme, mode: Mode, read_aim: bool) -> Barcode {
     if let Some(found) = element_string::recognise(raw) {
         return from_element_string(found);
     }
-    if let Some(code) = aim_ean_upc(raw).filter(|_| read_aim) {
-        return parse(code, scheme, mode, false);
+    if aim == Aim::NotRead {
+        if let Some((symbol, code)) = aim_ean_upc(raw) {
+            return parse(code, scheme, mode, symbol);
+        }
     }
     if mode == Mode::Lenient {
         if let Some(found) = isbn::labelled_or_issn(raw) {
@@ -166,7 +179,14 @@ fn parse(raw: &str, scheme: &Scheme, mode: Mode, read_aim: bool) -> Barcode {
         return plu_barcode(plu, form, &digits.repairs);
     }
     if digits.len() == 8 {
-        if let Some(b) = eight_digits(&digits, mode) {
+        // The scanner said which symbol it read: `]E4` is an EAN-8, and `]E0` before eight
+        // digits a UPC-E (when it expands; otherwise read as without the identifier).
+        let upce = (aim == Aim::EanUpc).then(|| upc_e(&digits, mode)).flatten();
+        let b = match aim {
+            Aim::Ean8 => None,
+            _ => upce.or_else(|| eight_digits(&digits, mode)),
+        };
+        if let Some(b) = b {
             return b;
         }
     }
@@ -186,11 +206,12 @@ fn parse(raw: &str, scheme: &Scheme, mode: Mode, read_aim: bool) -> Barcode {
     from_normalized(from_digits(&digits, mode), scheme, guess)
 }
 
-/// The code after the AIM symbology identifier a scanner may put before an EAN/UPC scan:
-/// `]E0` (EAN-13, UPC-A, UPC-E) or `]E4` (EAN-8).
-fn aim_ean_upc(raw: &str) -> Option<&str> {
+/// The AIM symbology identifier a scanner may put before an EAN/UPC scan, `]E0` (EAN-13,
+/// UPC-A, UPC-E) or `]E4` (EAN-8), and the code after it.
+fn aim_ean_upc(raw: &str) -> Option<(Aim, &str)> {
     let s = raw.trim_start();
-    s.strip_prefix("]E0").or_else(|| s.strip_prefix("]E4"))
+    let ean_upc = s.strip_prefix("]E0").map(|code| (Aim::EanUpc, code));
+    ean_upc.or_else(|| s.strip_prefix("]E4").map(|code| (Aim::Ean8, code)))
 }
 
 /// The trade item of an element string: its GTIN, and the weight or price the label carries.
@@ -295,6 +316,18 @@ fn eight_digits(digits: &Digits, mode: Mode) -> Option<Barcode> {
     }
 }
 
+/// Eight digits known to be a UPC-E: the valid expansion, `None` when they do not expand.
+fn upc_e(digits: &Digits, mode: Mode) -> Option<Barcode> {
+    let v = digits.as_slice();
+    let six = [v[1], v[2], v[3], v[4], v[5], v[6]];
+    let g = expand_checked(v[0], six, Some(v[7]), mode).ok()?;
+    Some(Barcode::valid(
+        BarcodeKind::UpcE,
+        Some(g),
+        note(Some("expanded from UPC-E"), &digits.repairs),
+    ))
+}
+
 fn guess_kind(len: usize) -> BarcodeKind {
     match len {
         8 => BarcodeKind::Ean8,
@@ -384,6 +417,33 @@ mod tests {
         assert_eq!((bad.kind, bad.valid), (BarcodeKind::ElementString, false));
         assert_eq!(parse("]E04006381333931").kind, BarcodeKind::Ean13);
         assert_eq!(parse("]E496385074").kind, BarcodeKind::Ean8);
+    }
+
+    /// The AIM identifier says which symbol was scanned: `]E4` is an EAN-8, never a UPC-E;
+    /// `]E0` before eight digits is a UPC-E (ISO/IEC 15424: `]E0` EAN-13, UPC-A or UPC-E;
+    /// `]E4` EAN-8). Bare, 01234565 is valid both ways and stays UPC-E first.
+    #[test]
+    fn aim_identifier_decides_ean8_or_upce() {
+        let b = parse("]E401234565");
+        assert_eq!(
+            (b.kind, b.gtin14.unwrap().as_str()),
+            (BarcodeKind::Ean8, "00000001234565")
+        );
+        let b = parse("]E001234565");
+        assert_eq!(
+            (b.kind, b.gtin14.unwrap().as_str()),
+            (BarcodeKind::UpcE, "00012345000065")
+        );
+        assert_eq!(parse("01234565").kind, BarcodeKind::UpcE);
+        // 1 first: EAN-8 first when bare, UPC-E after ]E0. 11234562 is valid both ways.
+        assert_eq!(parse("11234562").kind, BarcodeKind::Ean8);
+        let b = parse("]E011234562");
+        assert_eq!(
+            (b.kind, b.gtin14.unwrap().as_str()),
+            (BarcodeKind::UpcE, "00112345000062")
+        );
+        // Not a UPC-E after all: read as before.
+        assert_eq!(parse("]E096385074").kind, BarcodeKind::Ean8);
     }
 
     /// A scanner puts one AIM identifier before a scan: only one is read past, and any more
