@@ -23,6 +23,8 @@ pub enum BarcodeKind {
     UpcE,
     Isbn,
     Issn,
+    /// A printed-music ISMN: EAN-13 `979-0…` (ISO 10957), the part of 979 ISBNs do not use.
+    Ismn,
     Plu,
     VariableMeasure,
     /// A GS1 element string (GS1-128, DataBar Expanded, DataMatrix, QR) or Digital Link.
@@ -41,6 +43,7 @@ impl BarcodeKind {
             BarcodeKind::UpcE => "upc_e",
             BarcodeKind::Isbn => "isbn",
             BarcodeKind::Issn => "issn",
+            BarcodeKind::Ismn => "ismn",
             BarcodeKind::Plu => "plu",
             BarcodeKind::VariableMeasure => "variable_measure",
             BarcodeKind::ElementString => "gs1_element_string",
@@ -358,6 +361,7 @@ fn from_normalized(
         return b;
     }
     let kind = match (n.source, n.gtin.kind(), &n.gtin.as_str()[1..4]) {
+        (_, GtinKind::Ean13, "979") if n.gtin.as_str().as_bytes()[4] == b'0' => BarcodeKind::Ismn,
         (SourceForm::Isbn10 | SourceForm::Isbn13, _, _) => BarcodeKind::Isbn,
         (SourceForm::Issn, _, _) => BarcodeKind::Issn,
         (_, GtinKind::Ean13, "978" | "979") => BarcodeKind::Isbn,
@@ -417,6 +421,26 @@ mod tests {
         assert_eq!((bad.kind, bad.valid), (BarcodeKind::ElementString, false));
         assert_eq!(parse("]E04006381333931").kind, BarcodeKind::Ean13);
         assert_eq!(parse("]E496385074").kind, BarcodeKind::Ean8);
+    }
+
+    /// 979-0 is the ISMN (printed music, ISO 10957), not an ISBN: ISBNs use 978 and 979-1
+    /// to 979-9. The GTIN is the key either way; only the kind said "isbn".
+    #[test]
+    fn ismn_is_not_an_isbn() {
+        for raw in [
+            "9790230671187",
+            "979-0-2306-7118-7",
+            "ISBN 979-0-2306-7118-7",
+        ] {
+            let b = parse(raw);
+            assert_eq!(
+                (b.kind, b.gtin14.unwrap().as_str(), b.valid),
+                (BarcodeKind::Ismn, "09790230671187", true),
+                "{raw}"
+            );
+        }
+        assert_eq!(parse("9791032305690").kind, BarcodeKind::Isbn);
+        assert_eq!(BarcodeKind::Ismn.as_str(), "ismn");
     }
 
     /// The AIM identifier says which symbol was scanned: `]E4` is an EAN-8, never a UPC-E;
