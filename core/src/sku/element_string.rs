@@ -308,7 +308,8 @@ fn percent_decoded(s: &str) -> String {
 }
 
 /// The trade item of the pairs: AI 01 checked, weight and price read; an AI given twice with
-/// two values is an error, as GS1 requires.
+/// two values, or two weights (price) of one unit in different decimals, is an error, as GS1
+/// requires.
 fn trade_item(form: Form, pairs: &[(String, String)]) -> Result<TradeItem, SkuError> {
     let mut item = TradeItem {
         form,
@@ -319,11 +320,22 @@ fn trade_item(form: Form, pairs: &[(String, String)]) -> Result<TradeItem, SkuEr
     };
     // Each AI's first value, looked up once per pair (a long scan stays linear).
     let mut seen: HashMap<&str, &str> = HashMap::with_capacity(pairs.len());
+    // The first AI of each group of AIs that GS1 lists as invalid pairings of each other.
+    let mut paired: HashMap<&str, &str> = HashMap::new();
     for (ai, value) in pairs {
         if *seen.entry(ai).or_insert(value) != value {
             return Err(bad(format!(
                 "AI ({ai}) appears twice with different values"
             )));
+        }
+        if let Some(group) = pairing_group(ai) {
+            let first = *paired.entry(group).or_insert(ai);
+            if first != ai {
+                return Err(bad(format!(
+                    "AI ({first}) and ({ai}) together are an invalid pairing: one {} per label",
+                    if group == "39" { "price" } else { "weight" }
+                )));
+            }
         }
         match (ai.as_str(), ai.as_bytes().get(3)) {
             ("01", _) => item.gtin14 = Some(gtin(value)?),
@@ -348,6 +360,18 @@ fn trade_item(form: Form, pairs: &[(String, String)]) -> Result<TradeItem, SkuEr
         }
     }
     Ok(item)
+}
+
+/// The group of the AIs read here that may not appear together (GS1 General Specifications,
+/// invalid pairings): 3100-3105, 3200-3205, and 3920-3929 with 3930-3939.
+fn pairing_group(ai: &str) -> Option<&'static str> {
+    match ai.get(..3)? {
+        _ if ai.len() != 4 => None,
+        "310" => Some("310"),
+        "320" => Some("320"),
+        "392" | "393" => Some("39"),
+        _ => None,
+    }
 }
 
 /// AI 01's value: exactly 14 digits, then the GTIN rules every code goes through (strict:
@@ -508,6 +532,28 @@ mod tests {
         // Query keys that are not AIs (linkType, 310x) are read past.
         let t = item("https://x.io/01/09501101530003?310x=1&31034=2&linkType=all");
         assert_eq!(t.weight, None);
+    }
+
+    /// One measure or price per label: GS1 lists 3100-3105 as invalid pairings of each other
+    /// (likewise 3200-3205), and 3920-3929 with 3930-3939. The last one used to win silently.
+    #[test]
+    fn one_weight_and_one_price_per_label() {
+        for s in [
+            "(01)99501234567894(3102)000075(3103)000750",
+            "(01)99501234567894(3202)000165(3201)001650",
+            "(01)99501234567894(3103)000750(3922)449(3921)4490",
+            "(01)99501234567894(3103)000750(3922)449(3932)978449",
+            "]C10199501234567894392244\u{1d}3932978449",
+        ] {
+            assert!(error(s).contains("invalid pairing"), "{s}: {}", error(s));
+        }
+        // kg and lb together are not an invalid pairing; the same AI twice with one value is
+        // no conflict either.
+        assert!(recognise("(01)99501234567894(3103)000750(3202)000165")
+            .unwrap()
+            .is_ok());
+        let t = item("(01)99501234567894(3922)449(3922)449");
+        assert_eq!(t.price, Some(Decimal::new(449, 2)));
     }
 
     /// The duplicate-AI check looks each AI up once: scanning every earlier pair made a long
