@@ -10,7 +10,7 @@
 //! FNC1 (ASCII 29, "GS", in scanner output) or at the end of the string. Three forms are read:
 //! bracketed (`(01)…(10)…`), scanned (digits with GS, after an optional AIM symbology
 //! identifier of a GS1 symbol: `]C1`, `]e0`, `]d2`, `]Q3`, `]J1`), and Digital Link URIs
-//! (`https://id.gs1.org/01/09506000134352/10/ABC?3103=000195`).
+//! (`https://id.gs1.org/01/09506000134352/10/ABC?3103=000195`, after `]Q1` or `]d1` or none).
 
 use std::collections::HashMap;
 
@@ -79,8 +79,12 @@ pub fn recognise(raw: &str) -> Option<Result<TradeItem, SkuError>> {
     if s.starts_with('(') && s[1..].starts_with(|c: char| c.is_ascii_digit()) {
         return Some(bracketed(s).and_then(|e| trade_item(Form::Bracketed, &e)));
     }
-    // A Digital Link in a QR code is plain text (AIM `]Q1`), not GS1 mode.
-    let url = s.strip_prefix("]Q1").unwrap_or(s);
+    // A Digital Link in a QR Code or Data Matrix is plain text (AIM `]Q1`, `]d1`), not GS1
+    // mode.
+    let url = ["]Q1", "]d1"]
+        .iter()
+        .find_map(|id| s.strip_prefix(id))
+        .unwrap_or(s);
     let scheme = |p: &str| {
         url.get(..p.len())
             .is_some_and(|h| h.eq_ignore_ascii_case(p))
@@ -532,6 +536,19 @@ mod tests {
         // Query keys that are not AIs (linkType, 310x) are read past.
         let t = item("https://x.io/01/09501101530003?310x=1&31034=2&linkType=all");
         assert_eq!(t.weight, None);
+    }
+
+    /// A Digital Link URI is plain text in a Data Matrix too: AIM `]d1` (ECC 200, no FNC1)
+    /// as `]Q1` in a QR Code. GS1 General Specifications allow both symbols to carry one.
+    #[test]
+    fn digital_link_in_a_data_matrix() {
+        let t = item("]d1https://id.gs1.org/01/09501101530003/10/AB-123?3103=000189");
+        assert_eq!(
+            (t.form, t.gtin14.unwrap().as_str()),
+            (Form::DigitalLink, "09501101530003")
+        );
+        assert_eq!(t.weight, Some((Decimal::new(189, 3), WeightUnit::Kilogram)));
+        assert!(recognise("]d1https://example.com/products/42").is_none());
     }
 
     /// One measure or price per label: GS1 lists 3100-3105 as invalid pairings of each other
