@@ -48,6 +48,11 @@ impl Gamma {
 /// when both crosswise comparisons agree at some level (one shared token such as "James" as one
 /// person's given and another's family name is not a swap) and that is at least as good on both
 /// fields and better on one.
+///
+/// Crosswise, a's first field meets b's second and a's second meets b's first, but which of those
+/// two value pairs is scored as the first field depends on which record is `a`. Both assignments
+/// are tried and the better acceptable one kept (fewer levels in total, then the better first
+/// field), so the result is the same whichever record comes first.
 pub fn gamma(
     comparisons: &[&Comparison],
     swappable: &[(usize, usize)],
@@ -64,19 +69,28 @@ pub fn gamma(
         if (g.get(f), g.get(h)) == (Some(0), Some(0)) {
             continue; // nothing agrees better than exactly
         }
-        if let Some((lf, lh)) = crossed_levels(comparisons, f, h, a, b) {
-            let (sf, sh) = (g.get(f).unwrap_or(u8::MAX), g.get(h).unwrap_or(u8::MAX));
-            let agree = |f: usize, l: u8| usize::from(l) + 1 < comparisons[f].levels();
-            if agree(f, lf) && agree(h, lh) && lf <= sf && lh <= sh && (lf, lh) != (sf, sh) {
-                g = g.with(f, Some(lf)).with(h, Some(lh));
-            }
+        let (sf, sh) = (g.get(f).unwrap_or(u8::MAX), g.get(h).unwrap_or(u8::MAX));
+        let agree = |f: usize, l: u8| usize::from(l) + 1 < comparisons[f].levels();
+        let acceptable = |&(lf, lh): &(u8, u8)| {
+            agree(f, lf) && agree(h, lh) && lf <= sf && lh <= sh && (lf, lh) != (sf, sh)
+        };
+        let best = [
+            crossed_levels(comparisons, f, h, a, b),
+            crossed_levels(comparisons, f, h, b, a),
+        ]
+        .into_iter()
+        .flatten()
+        .filter(acceptable)
+        .min_by_key(|&(lf, lh)| (u16::from(lf) + u16::from(lh), lf));
+        if let Some((lf, lh)) = best {
+            g = g.with(f, Some(lf)).with(h, Some(lh));
         }
     }
     g
 }
 
-/// Levels of field `f` of `a` against field `h` of `b` and the other way round (both compared
-/// with their own field's comparison); None unless all four values are present.
+/// Levels of field `f` of `a` against field `h` of `b` (with `f`'s comparison) and of field `h`
+/// of `a` against field `f` of `b` (with `h`'s); None unless all four values are present.
 fn crossed_levels(
     comparisons: &[&Comparison],
     f: usize,
@@ -131,5 +145,49 @@ mod tests {
         // A given name that equals the other's family name alone does not make a swap.
         let half = gamma(&cmps, &[(0, 1)], &r("james", "wilde"), &r("kyra", "james"));
         assert_eq!((half.get(0), half.get(1)), (Some(2), Some(2)));
+    }
+
+    #[test]
+    fn crosswise_comparison_does_not_depend_on_record_order() {
+        let jw = Comparison::JaroWinkler {
+            thresholds: vec![0.92, 0.8],
+        };
+        let r = |g: &str, f: &str| Record {
+            source: 0,
+            values: vec![Some(g.into()), Some(f.into())],
+        };
+        let cmps = [&jw, &jw];
+        // Swapped with a typo on one side: "jane"/"jnae" one level down, "doe"/"doe" exact. Which
+        // of the two crosswise value pairs lands in the given-name slot must not depend on which
+        // record comes first.
+        for (a, b) in [
+            (r("jane", "doe"), r("doe", "jnae")),
+            (r("jane", "doe"), r("dooe", "jane")),
+            (r("kyra", "wilde"), r("wilde", "kyra")),
+            (r("anna", "wilde"), r("kyra", "wilde")),
+        ] {
+            let (ab, ba) = (
+                gamma(&cmps, &[(0, 1)], &a, &b),
+                gamma(&cmps, &[(0, 1)], &b, &a),
+            );
+            assert_eq!(ab, ba, "{a:?} / {b:?}");
+        }
+        // The typo case is recognised as a swap at all (both crosswise levels agree).
+        let g = gamma(&cmps, &[(0, 1)], &r("jane", "doe"), &r("doe", "jnae"));
+        assert_eq!(g.get(0).max(g.get(1)), Some(1));
+        assert_eq!(g.get(0).min(g.get(1)), Some(0));
+        // Fields with different comparisons: still the same gamma both ways.
+        let ex = Comparison::Exact;
+        let mixed = [&jw, &ex];
+        for (a, b) in [
+            (r("jane", "doe"), r("doe", "jnae")),
+            (r("jnae", "doe"), r("doe", "jane")),
+        ] {
+            assert_eq!(
+                gamma(&mixed, &[(0, 1)], &a, &b),
+                gamma(&mixed, &[(0, 1)], &b, &a),
+                "{a:?} / {b:?}"
+            );
+        }
     }
 }
