@@ -53,10 +53,11 @@ const PLUS_PROVIDERS: &[&str] = &[
     "zoho.com",
 ];
 
-/// Normalizes one address: trims, strips `mailto:` and angle brackets, lower-cases, validates the
-/// shape and applies the provider rules.
+/// Normalizes one address: trims, strips `mailto:` (any case) and angle brackets, drops quotes
+/// around a local part that needs none, lower-cases, validates the shape and applies the provider
+/// rules.
 pub fn normalize_email(raw: &str, rules: &EmailRules) -> Result<String> {
-    let cleaned = strip_wrapping(raw.trim()).to_lowercase();
+    let cleaned = unquote_local(strip_wrapping(raw.trim())).to_lowercase();
     let (local, domain) = split_address(&cleaned, raw)?;
     let domain = domain.trim_end_matches('.');
     check_domain(domain, raw)?;
@@ -87,15 +88,37 @@ pub fn normalize_email(raw: &str, rules: &EmailRules) -> Result<String> {
 }
 
 fn strip_wrapping(s: &str) -> &str {
-    let s = s
-        .strip_prefix("mailto:")
-        .or_else(|| s.strip_prefix("MAILTO:"))
-        .unwrap_or(s);
+    let s = match s.get(..7) {
+        Some(scheme) if scheme.eq_ignore_ascii_case("mailto:") => &s[7..],
+        _ => s,
+    };
     let s = s.trim();
     s.strip_prefix('<')
         .and_then(|x| x.strip_suffix('>'))
         .unwrap_or(s)
         .trim()
+}
+
+/// `"john.doe"@example.com` is the same mailbox as `john.doe@example.com` (RFC 5321 4.1.2): the
+/// quotes are dropped when what they enclose is a valid dot-atom. Quoted content that needs its
+/// quotes (spaces, a doubled dot, escapes) is left as it is.
+fn unquote_local(s: &str) -> std::borrow::Cow<'_, str> {
+    let Some(rest) = s.strip_prefix('"') else {
+        return s.into();
+    };
+    let Some((inner, domain)) = rest.split_once("\"@") else {
+        return s.into();
+    };
+    let atext = |c: char| c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~".contains(c) || !c.is_ascii();
+    let dot_atom = !inner.is_empty()
+        && inner
+            .split('.')
+            .all(|p| !p.is_empty() && p.chars().all(atext));
+    if dot_atom {
+        format!("{inner}@{domain}").into()
+    } else {
+        s.into()
+    }
 }
 
 fn split_address<'a>(s: &'a str, raw: &str) -> Result<(&'a str, &'a str)> {
@@ -154,6 +177,37 @@ mod tests {
         );
         assert_eq!(n("mailto:jane@example.com").unwrap(), "jane@example.com");
         assert_eq!(n("jane@example.com.").unwrap(), "jane@example.com");
+    }
+
+    #[test]
+    fn mailto_prefix_is_removed_in_any_case() {
+        for raw in [
+            "MAILTO:jane@example.com",
+            "Mailto:jane@example.com",
+            "mailTo: <Jane@Example.com>",
+        ] {
+            assert_eq!(n(raw).unwrap(), "jane@example.com", "{raw}");
+        }
+    }
+
+    #[test]
+    fn quoted_local_part_is_unquoted_when_it_needs_no_quotes() {
+        assert_eq!(
+            n("\"john.doe\"@example.com").unwrap(),
+            "john.doe@example.com"
+        );
+        assert_eq!(
+            n("<\"John.Doe\"@Example.com>").unwrap(),
+            "john.doe@example.com"
+        );
+        assert_eq!(n("\"j.o.h.n+x\"@gmail.com").unwrap(), "john@gmail.com");
+        // Content that needs its quotes (a misplaced dot, a space) is not unquoted into
+        // something else.
+        assert_ne!(
+            n("\"john..doe\"@example.com").ok().as_deref(),
+            Some("john..doe@example.com")
+        );
+        assert!(n("\"john doe\"@example.com").is_err());
     }
 
     #[test]
