@@ -45,23 +45,8 @@ pub fn normalize_name(raw: &str) -> Result<String> {
 
 /// The tokens of [`normalize_name`]; callers comparing names use these to ignore token order.
 pub fn name_tokens(raw: &str) -> Result<Vec<String>> {
-    let reordered = match raw.split_once(',') {
-        // "Family, Given" is the only comma form we reorder; "Given Family, Jr." keeps its order.
-        Some((family, given)) if !is_suffix_only(given) => format!("{given} {family}"),
-        Some((name, _suffix)) => name.to_string(),
-        None => raw.to_string(),
-    };
-    let folded = deunicode::deunicode(&reordered).to_lowercase();
-    let tokens: Vec<String> = folded
-        .split(|c: char| c.is_whitespace() || c == '-' || c == '/' || c == '&')
-        .map(|t| {
-            t.chars()
-                .filter(|c| c.is_ascii_alphabetic())
-                .collect::<String>()
-        })
-        .filter(|t| !t.is_empty())
-        .collect();
-    let kept = strip_titles_and_suffixes(tokens);
+    let folded = deunicode::deunicode(&reorder(raw)).to_lowercase();
+    let kept = strip_titles_and_suffixes(tokens(&folded));
     if kept.is_empty() {
         return Err(IdentityError::new(
             format!("invalid person name \"{raw}\": no name left after removing titles, digits and punctuation"),
@@ -71,13 +56,44 @@ pub fn name_tokens(raw: &str) -> Result<Vec<String>> {
     Ok(kept)
 }
 
+/// Puts a comma form in "given … family" order (empty comma parts ignored). Trailing comma parts made only of suffixes are
+/// dropped ("John Smith, Jr., PhD"); what is left is either one part (kept as it is) or
+/// "Family, Given[, …]": parts after the second comma are suffixes and are dropped, and so are
+/// suffixes at the end of the given part, which would otherwise land in the middle of the name.
+fn reorder(raw: &str) -> String {
+    let mut parts: Vec<&str> = raw.split(',').filter(|p| !p.trim().is_empty()).collect();
+    while parts.len() > 1 && is_suffix_only(parts[parts.len() - 1]) {
+        parts.pop();
+    }
+    match parts.as_slice() {
+        [family, given, ..] => {
+            let mut given: Vec<&str> = given.split_whitespace().collect();
+            while given.len() > 1 && is_suffix_only(given[given.len() - 1]) {
+                given.pop();
+            }
+            format!("{} {family}", given.join(" "))
+        }
+        _ => parts.join(","),
+    }
+}
+
+/// Lower-case ASCII letter tokens of a folded name.
+fn tokens(folded: &str) -> Vec<String> {
+    folded
+        .split(|c: char| c.is_whitespace() || c == '-' || c == '/' || c == '&')
+        .map(|t| {
+            t.chars()
+                .filter(|c| c.is_ascii_alphabetic())
+                .collect::<String>()
+        })
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+/// Whether a comma part (or one word) is made only of suffixes: "Jr.", "III", "Jr. PhD".
 fn is_suffix_only(part: &str) -> bool {
-    let t: String = part
-        .chars()
-        .filter(|c| c.is_alphabetic())
-        .collect::<String>()
-        .to_lowercase();
-    !t.is_empty() && SUFFIXES.contains(&t.as_str())
+    let t = tokens(&deunicode::deunicode(part).to_lowercase());
+    !t.is_empty() && t.iter().all(|t| SUFFIXES.contains(&t.as_str()))
 }
 
 /// Titles are dropped only at the front and suffixes only at the back, so that a person really
@@ -125,6 +141,25 @@ mod tests {
     fn family_comma_given_is_reordered() {
         assert_eq!(normalize_name("Müller, José").unwrap(), "jose muller");
         assert_eq!(normalize_name("Doe, Dr. Jane").unwrap(), "jane doe");
+    }
+
+    #[test]
+    fn parts_after_a_second_comma_are_suffixes() {
+        for raw in [
+            "Smith, John, Jr.",
+            "SMITH, John, III",
+            "Smith, John, Jr., PhD",
+            "Smith, Dr. John, MD",
+            "Smith, John Jr.",
+            "John Smith, Jr., PhD",
+            "John Smith, Jr. PhD",
+        ] {
+            assert_eq!(normalize_name(raw).unwrap(), "john smith", "{raw}");
+        }
+        assert_eq!(
+            name_tokens("Müller-Lüdenscheidt, José, Sr.").unwrap(),
+            ["jose", "muller", "ludenscheidt"]
+        );
     }
 
     #[test]
