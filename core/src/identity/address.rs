@@ -31,6 +31,10 @@ const ABBREVIATIONS: &[(&str, &str)] = &[
     ("south", "s"),
     ("east", "e"),
     ("west", "w"),
+    ("northeast", "ne"),
+    ("northwest", "nw"),
+    ("southeast", "se"),
+    ("southwest", "sw"),
     ("apartment", "apt"),
     ("unit", "apt"),
     ("flat", "apt"),
@@ -41,17 +45,21 @@ const ABBREVIATIONS: &[(&str, &str)] = &[
     ("nr", "no"),
 ];
 
-/// Folds an address line: ASCII, lower case, punctuation to spaces, street words abbreviated,
-/// German "…straße" compounds split so "Hauptstraße" and "Hauptstr." agree.
+/// Folds an address line: ASCII, lower case, punctuation to spaces, street words abbreviated
+/// (directions too, "North East" and "N.E." as "ne"), German "…straße" compounds split so
+/// "Hauptstraße" and "Hauptstr." agree.
 pub fn normalize_address(raw: &str) -> Result<String> {
-    let folded = deunicode::deunicode(raw).to_lowercase();
+    let folded = join_dotted_directions(&deunicode::deunicode(raw).to_lowercase());
     let spaced: String = folded
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
         .collect();
-    let tokens: Vec<String> = spaced
+    let words: Vec<String> = spaced
         .split_whitespace()
         .flat_map(split_german_street)
+        .collect();
+    let tokens: Vec<String> = join_direction_words(words)
+        .into_iter()
         .map(abbreviate)
         .collect();
     if !tokens
@@ -64,6 +72,51 @@ pub fn normalize_address(raw: &str) -> Result<String> {
         ));
     }
     Ok(tokens.join(" "))
+}
+
+/// "N.E." / "s.w" (a single-letter direction pair written with dots) becomes one word, "ne", before
+/// punctuation turns the dots into spaces. Undotted "N E" is left alone: "40 N E Street" is North
+/// E Street.
+fn join_dotted_directions(s: &str) -> String {
+    let c: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < c.len() {
+        let starts_word = i == 0 || !c[i - 1].is_ascii_alphanumeric();
+        let ends_word = |k: usize| k >= c.len() || !c[k].is_ascii_alphanumeric();
+        if starts_word
+            && i + 2 < c.len()
+            && matches!(c[i], 'n' | 's')
+            && c[i + 1] == '.'
+            && matches!(c[i + 2], 'e' | 'w')
+            && ends_word(i + 3)
+        {
+            out.push(c[i]);
+            out.push(c[i + 2]);
+            i += 3;
+        } else {
+            out.push(c[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// "north east" / "south-west" (two words once punctuation is gone) become "northeast" /
+/// "southwest", which abbreviate to "ne" / "sw" like "north" does to "n".
+fn join_direction_words(words: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(words.len());
+    for w in words {
+        let joins = matches!(w.as_str(), "east" | "west")
+            && out
+                .last()
+                .is_some_and(|p| matches!(p.as_str(), "north" | "south"));
+        match out.last_mut() {
+            Some(prev) if joins => prev.push_str(&w),
+            _ => out.push(w),
+        }
+    }
+    out
 }
 
 fn split_german_street(token: &str) -> Vec<String> {
@@ -167,6 +220,31 @@ mod tests {
         );
         assert_eq!(normalize_address("Hauptstraße 5").unwrap(), "haupt str 5");
         assert_eq!(normalize_address("Hauptstr. 5").unwrap(), "haupt str 5");
+    }
+
+    #[test]
+    fn intercardinal_directions_fold_like_the_cardinal_ones() {
+        for (raw, want) in [
+            ("100 Main Street NE", "100 main st ne"),
+            ("100 Main Street Northeast", "100 main st ne"),
+            ("100 Main Street North East", "100 main st ne"),
+            ("100 Main Street North-East", "100 main st ne"),
+            ("100 Main St. N.E.", "100 main st ne"),
+            ("12 Northwest Highway", "12 nw hwy"),
+            ("12 NORTH WEST Hwy", "12 nw hwy"),
+            ("7 Southeast Road", "7 se rd"),
+            ("7 South East Rd", "7 se rd"),
+            ("7 S.E. Rd", "7 se rd"),
+            ("9 Southwest Parkway", "9 sw pkwy"),
+            ("9 south-west pkwy", "9 sw pkwy"),
+            ("1600 Pennsylvania Avenue N.W.", "1600 pennsylvania ave nw"),
+        ] {
+            assert_eq!(normalize_address(raw).unwrap(), want, "{raw}");
+        }
+        // Single directions and other words are left as they were.
+        assert_eq!(normalize_address("5 North Road").unwrap(), "5 n rd");
+        assert_eq!(normalize_address("5 East West Road").unwrap(), "5 e w rd");
+        assert_eq!(normalize_address("40 N E Street").unwrap(), "40 n e st");
     }
 
     #[test]
