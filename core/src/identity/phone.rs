@@ -8,16 +8,19 @@ use phonenumber::{country, Mode};
 use std::str::FromStr;
 
 /// Parses `raw` (read as a number of `default_region` unless it starts with `+` or an
-/// international prefix) and returns it in E.164. Numbers that do not exist in the numbering
-/// plan are rejected rather than guessed: a wrong phone would link two different people.
+/// international prefix; a `tel:` URI prefix is removed, `;ext=` read as an extension) and returns
+/// it in E.164. Numbers that do not exist in the numbering plan are rejected rather than guessed:
+/// a wrong phone would link two different people.
 pub fn normalize_phone(raw: &str, default_region: &str) -> Result<String> {
     let region = parse_region(default_region)?;
-    let trimmed = raw.trim();
+    let uri_free = rfc3966_extension_spelled_out(strip_tel_scheme(raw.trim()));
+    let trimmed = uri_free.as_str();
     if !trimmed.chars().any(|c| c.is_ascii_digit()) {
         return Err(bad(raw, "it contains no digits"));
     }
-    if trimmed.chars().filter(|c| c.is_alphabetic()).count() > 3 {
-        // A few letters are extensions ("ext", "x"); more is a name or a note in the phone field.
+    if letters_outside_extension(trimmed) > 3 {
+        // Beyond an extension marker ("ext", "x") and a stray letter or two, letters are a name or
+        // a note in the phone field.
         return Err(bad(raw, "it contains letters"));
     }
     let number = phonenumber::parse(Some(region), trimmed)
@@ -32,6 +35,40 @@ pub fn normalize_phone(raw: &str, default_region: &str) -> Result<String> {
         ));
     }
     Ok(number.format().mode(Mode::E164).to_string())
+}
+
+/// `tel:+44-20-7946-0018` (an RFC 3966 URI, scheme in any case) is the number after the scheme.
+fn strip_tel_scheme(s: &str) -> &str {
+    match s.get(..4) {
+        Some(scheme) if scheme.eq_ignore_ascii_case("tel:") => s[4..].trim_start(),
+        _ => s,
+    }
+}
+
+/// `;ext=123` (RFC 3966, any case) as ` ext. 123`, the spelling the parser reads as an extension
+/// wherever it appears (it reads `;ext=` only in a URI without spaces).
+fn rfc3966_extension_spelled_out(s: &str) -> String {
+    match s.to_ascii_lowercase().find(";ext=") {
+        Some(i) => format!("{} ext. {}", &s[..i], &s[i + 5..]),
+        None => s.to_string(),
+    }
+}
+
+/// Letters in the number, not counting the marker of a trailing extension: "ext", "extn",
+/// "extension", "x" (any case), which the parser reads as an extension.
+fn letters_outside_extension(s: &str) -> usize {
+    let letters = |t: &str| t.chars().filter(|c| c.is_alphabetic()).count();
+    let lower = s.to_ascii_lowercase();
+    let before_digits = lower.trim_end_matches(|c: char| c.is_ascii_digit());
+    if before_digits.len() == lower.len() {
+        return letters(s);
+    }
+    let before_marker = before_digits.trim_end_matches([' ', '-', '.', ':', '=']);
+    ["extension", "extn", "ext", "x"]
+        .iter()
+        .find_map(|m| before_marker.strip_suffix(m))
+        .filter(|rest| !rest.ends_with(|c: char| c.is_alphabetic()))
+        .map_or(letters(s), letters)
 }
 
 /// Reads an ISO 3166-1 alpha-2 region code such as `GB` or `us`.
@@ -86,6 +123,30 @@ mod tests {
             normalize_phone("+1-202-555-0143", "GB").unwrap(),
             "+12025550143"
         );
+    }
+
+    #[test]
+    fn tel_uris_and_extensions() {
+        for (raw, region, want) in [
+            ("tel:+44-20-7946-0018", "US", "+442079460018"),
+            ("TEL:+1-202-555-0143", "GB", "+12025550143"),
+            ("Tel: +44 20 7946 0018", "US", "+442079460018"),
+            ("tel:020 7946 0018", "GB", "+442079460018"),
+            ("tel:+44-20-7946-0018;ext=123", "US", "+442079460018"),
+            ("TEL:+1-202-555-0143;EXT=9", "GB", "+12025550143"),
+            ("+44 20 7946 0018;ext=123", "US", "+442079460018"),
+            ("020 7946 0018;ext=4567", "GB", "+442079460018"),
+            ("(202) 555-0143 ext. 12", "US", "+12025550143"),
+            ("(202) 555-0143 x12", "US", "+12025550143"),
+            ("(202) 555-0143 extension 12", "US", "+12025550143"),
+            ("020 7946 0018 Extn. 12", "GB", "+442079460018"),
+        ] {
+            assert_eq!(normalize_phone(raw, region).unwrap(), want, "{raw}");
+        }
+        // Letters other than a URI scheme and an extension marker still mean it is no number.
+        assert!(normalize_phone("tel:+44 20 7946 0018 mobile", "GB").is_err());
+        assert!(normalize_phone("020 7946 0018 mobile 2", "GB").is_err());
+        assert!(normalize_phone("020 7946 0018 po box 2", "GB").is_err());
     }
 
     #[test]
