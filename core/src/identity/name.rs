@@ -34,7 +34,7 @@ const TITLES: &[&str] = &[
 /// Generational and professional suffixes. `sr` is listed as a title (Señor) and as a suffix;
 /// both are dropped.
 const SUFFIXES: &[&str] = &[
-    "jr", "sr", "ii", "iii", "iv", "phd", "md", "esq", "dds", "mba",
+    "jr", "jnr", "sr", "snr", "ii", "iii", "iv", "phd", "md", "esq", "dds", "mba",
 ];
 
 /// Folds a name to ASCII lower-case tokens in "given … family" order, without titles and suffixes.
@@ -77,11 +77,16 @@ fn reorder(raw: &str) -> String {
     }
 }
 
-/// Lower-case ASCII letter tokens of a folded name.
+/// Lower-case ASCII letter tokens of a folded name. A generation ordinal ("3rd", "2nd") is kept
+/// whole so that it is recognised as a suffix; anywhere else digits are dropped.
 fn tokens(folded: &str) -> Vec<String> {
     folded
         .split(|c: char| c.is_whitespace() || c == '-' || c == '/' || c == '&')
         .map(|t| {
+            let t = t.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+            if is_ordinal(t) {
+                return t.to_string();
+            }
             t.chars()
                 .filter(|c| c.is_ascii_alphabetic())
                 .collect::<String>()
@@ -90,10 +95,20 @@ fn tokens(folded: &str) -> Vec<String> {
         .collect()
 }
 
-/// Whether a comma part (or one word) is made only of suffixes: "Jr.", "III", "Jr. PhD".
+/// "2nd", "3rd", "4th": digits followed by an English ordinal ending.
+fn is_ordinal(t: &str) -> bool {
+    let digits = t.chars().take_while(char::is_ascii_digit).count();
+    digits > 0 && ["st", "nd", "rd", "th"].contains(&&t[digits..])
+}
+
+fn is_suffix(t: &str) -> bool {
+    SUFFIXES.contains(&t) || is_ordinal(t)
+}
+
+/// Whether a comma part (or one word) is made only of suffixes: "Jr.", "III", "Jr. PhD", "3rd".
 fn is_suffix_only(part: &str) -> bool {
     let t = tokens(&deunicode::deunicode(part).to_lowercase());
-    !t.is_empty() && t.iter().all(|t| SUFFIXES.contains(&t.as_str()))
+    !t.is_empty() && t.iter().all(|t| is_suffix(t))
 }
 
 /// Titles are dropped only at the front and suffixes only at the back, so that a person really
@@ -103,15 +118,17 @@ fn strip_titles_and_suffixes(mut tokens: Vec<String>) -> Vec<String> {
     while tokens.len() > 1 && TITLES.contains(&tokens[0].as_str()) {
         tokens.remove(0);
     }
-    while tokens.len() > 1 && SUFFIXES.contains(&tokens[tokens.len() - 1].as_str()) {
+    while tokens.len() > 1 && is_suffix(&tokens[tokens.len() - 1]) {
         tokens.pop();
     }
-    if tokens.len() == 1
-        && (TITLES.contains(&tokens[0].as_str()) || SUFFIXES.contains(&tokens[0].as_str()))
-    {
+    if tokens.len() == 1 && (TITLES.contains(&tokens[0].as_str()) || is_suffix(&tokens[0])) {
         tokens.clear();
     }
+    // An ordinal that is not at the end keeps only its letters, as every other token does.
     tokens
+        .into_iter()
+        .map(|t| t.chars().filter(|c| c.is_ascii_alphabetic()).collect())
+        .collect()
 }
 
 #[cfg(test)]
@@ -160,6 +177,20 @@ mod tests {
             name_tokens("Müller-Lüdenscheidt, José, Sr.").unwrap(),
             ["jose", "muller", "ludenscheidt"]
         );
+    }
+
+    #[test]
+    fn british_and_ordinal_generation_suffixes_are_dropped() {
+        for raw in [
+            "John Smith Jnr",
+            "John Smith Snr.",
+            "John Smith 3rd",
+            "John Smith 2nd",
+            "John Smith, 4th",
+            "Smith, John, Jnr",
+        ] {
+            assert_eq!(normalize_name(raw).unwrap(), "john smith", "{raw}");
+        }
     }
 
     #[test]
