@@ -53,9 +53,9 @@ const PLUS_PROVIDERS: &[&str] = &[
     "zoho.com",
 ];
 
-/// Normalizes one address: trims, strips `mailto:` (any case) and angle brackets, drops quotes
-/// around a local part that needs none, lower-cases, validates the shape and applies the provider
-/// rules.
+/// Normalizes one address: trims, strips `mailto:` (any case), angle brackets and a display name
+/// before them, drops quotes around a local part that needs none, lower-cases, validates the
+/// shape and applies the provider rules.
 pub fn normalize_email(raw: &str, rules: &EmailRules) -> Result<String> {
     let cleaned = unquote_local(strip_wrapping(raw.trim())).to_lowercase();
     let (local, domain) = split_address(&cleaned, raw)?;
@@ -93,10 +93,11 @@ fn strip_wrapping(s: &str) -> &str {
         _ => s,
     };
     let s = s.trim();
-    s.strip_prefix('<')
-        .and_then(|x| x.strip_suffix('>'))
-        .unwrap_or(s)
-        .trim()
+    // `<jane@example.com>`, also after a display name: `Jane Doe <jane@example.com>`.
+    match (s.strip_suffix('>'), s.rfind('<')) {
+        (Some(inner), Some(open)) => inner[open + 1..].trim(),
+        _ => s,
+    }
 }
 
 /// `"john.doe"@example.com` is the same mailbox as `john.doe@example.com` (RFC 5321 4.1.2): the
@@ -208,6 +209,17 @@ mod tests {
             Some("john..doe@example.com")
         );
         assert!(n("\"john doe\"@example.com").is_err());
+    }
+
+    #[test]
+    fn display_name_form_keeps_the_address() {
+        for raw in [
+            "Jane Doe <Jane@Example.com>",
+            "\"Doe, Jane\" <jane@example.com>",
+            "mailto:Jane <jane@example.com>",
+        ] {
+            assert_eq!(n(raw).unwrap(), "jane@example.com", "{raw}");
+        }
     }
 
     #[test]
