@@ -16,11 +16,12 @@ const MONTHS: &[&str] = &[
     "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
 ];
 
-/// Parses a date of birth and returns it as ISO `YYYY-MM-DD`. Dates before 1900 or after `today`
-/// are rejected: they are typing errors or placeholders (`1900-01-01` is kept, it is a real
-/// placeholder sources use, and comparisons treat it like any other date).
+/// Parses a date of birth and returns it as ISO `YYYY-MM-DD` (a timestamp as its date). Dates
+/// before 1900 or after `today` are rejected: they are typing errors or placeholders
+/// (`1900-01-01` is kept, it is a real placeholder sources use, and comparisons treat it like any
+/// other date).
 pub fn normalize_dob(raw: &str, order: DateOrder, today: NaiveDate) -> Result<NaiveDate> {
-    let s = raw.trim();
+    let s = without_time(raw.trim());
     let date = parse_any(s, order).ok_or_else(|| match other_order(s, order) {
         Some((read, other, date)) => IdentityError::new(
             format!("invalid date of birth \"{raw}\": no date read {read}; read {other} it is {date}"),
@@ -38,6 +39,32 @@ pub fn normalize_dob(raw: &str, order: DateOrder, today: NaiveDate) -> Result<Na
         ));
     }
     Ok(date)
+}
+
+/// The ISO date of a timestamp (`1980-04-03 00:00:00`, `1980-04-03T00:00:00Z`), which is how a
+/// date of birth often arrives from a source that stores it as a timestamp: the date as written,
+/// the time (and any offset) dropped. Anything else is returned unchanged.
+fn without_time(s: &str) -> &str {
+    let b = s.as_bytes();
+    let iso_date = b.len() > 10
+        && b[..10].iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+    let time = |t: &[u8]| {
+        t.len() >= 5
+            && t[..2].iter().all(u8::is_ascii_digit)
+            && t[2] == b':'
+            && t[3..5].iter().all(u8::is_ascii_digit)
+    };
+    if iso_date && matches!(b[10], b'T' | b't' | b' ') && time(&b[11..]) {
+        &s[..10]
+    } else {
+        s
+    }
 }
 
 /// Today's date in UTC, the upper bound for a date of birth.
@@ -150,6 +177,22 @@ mod tests {
         }
         assert_eq!(d("04/03/1980", MonthFirst), "1980-04-03");
         assert_eq!(d("03.04.1980", MonthFirst), "1980-04-03");
+    }
+
+    #[test]
+    fn a_timestamp_is_read_as_its_date() {
+        for s in [
+            "1980-04-03 00:00:00",
+            "1980-04-03T00:00:00",
+            "1980-04-03T00:00:00Z",
+            "1980-04-03 00:00:00.000+00",
+            "1980-04-03T12:30",
+        ] {
+            assert_eq!(d(s, DateOrder::DayFirst), "1980-04-03", "{s}");
+        }
+        // Only a time after a full ISO date is dropped.
+        assert!(normalize_dob("1980-04-03 junk", DateOrder::DayFirst, today()).is_err());
+        assert!(normalize_dob("03.04.1980 12", DateOrder::DayFirst, today()).is_err());
     }
 
     #[test]
