@@ -23,8 +23,19 @@ pub fn normalize_phone(raw: &str, default_region: &str) -> Result<String> {
         // a note in the phone field.
         return Err(bad(raw, "it contains letters"));
     }
-    let number = phonenumber::parse(Some(region), trimmed)
+    let mut number = phonenumber::parse(Some(region), trimmed)
         .map_err(|e| bad(raw, &format!("it could not be parsed ({e})")))?;
+    if !phonenumber::is_valid(&number) {
+        // The parser strips a national prefix written after the country code ("+44 (0)20 …")
+        // by the default region's rules, not the number's own: read it again as a number of the
+        // country its code names.
+        let own = number.country().id().filter(|id| *id != region);
+        if let Some(again) = own.and_then(|id| phonenumber::parse(Some(id), trimmed).ok()) {
+            if phonenumber::is_valid(&again) && again.code() == number.code() {
+                number = again;
+            }
+        }
+    }
     if !phonenumber::is_valid(&number) {
         return Err(bad(
             raw,
@@ -123,6 +134,28 @@ mod tests {
             normalize_phone("+1-202-555-0143", "GB").unwrap(),
             "+12025550143"
         );
+    }
+
+    #[test]
+    fn a_national_prefix_after_the_country_code_does_not_depend_on_the_default_region() {
+        for region in ["GB", "US", "DE", "AU"] {
+            for raw in [
+                "+44 (0)20 7946 0018",
+                "+44 (0) 20 7946 0018",
+                "+44 020 7946 0018",
+            ] {
+                assert_eq!(
+                    normalize_phone(raw, region).unwrap(),
+                    "+442079460018",
+                    "{raw} {region}"
+                );
+            }
+            assert_eq!(
+                normalize_phone("+49 (0)30 901820", region).unwrap(),
+                "+4930901820",
+                "{region}"
+            );
+        }
     }
 
     #[test]
