@@ -11,9 +11,23 @@ pub fn mase(train: &[f64], actual: &[f64], forecast: &[f64], m: usize) -> Option
 }
 
 /// Root mean squared scaled error (the M5 metric): RMSE over the in-sample RMSE of the
-/// one-step naive forecast. `None` when the scale is zero or undefined.
+/// one-step naive forecast.
+///
+/// As the M5 guidelines prescribe ("The M5 Competition: Competitors' Guide", 10 March 2020,
+/// Evaluation, Point forecasts: the denominator is computed only for the periods in which the
+/// product is actively sold, i.e. from its first non-zero demand on), the scale is the mean
+/// squared one-step naive difference over `train` from its first non-zero value onward: leading
+/// zeros are days before the product was on sale and would shrink the scale. Train
+/// `[0,0,0,0,2,4]`, actual `[3]`, forecast `[4]` gives 0.5 (untrimmed it would be 0.79).
+///
+/// `None` when the scale is zero or undefined: `train` is all zeros (never sold), or its first
+/// sale is its last value (no naive difference after it), or every difference is zero.
 pub fn rmsse(train: &[f64], actual: &[f64], forecast: &[f64]) -> Option<f64> {
-    let scale = mean((1..train.len()).map(|t| (train[t] - train[t - 1]).powi(2)))?;
+    let sold = train
+        .iter()
+        .position(|v| *v != 0.0)
+        .map_or(&[][..], |i| &train[i..]);
+    let scale = mean((1..sold.len()).map(|t| (sold[t] - sold[t - 1]).powi(2)))?;
     rmsse_with_scale(actual, forecast, scale)
 }
 
@@ -65,5 +79,18 @@ mod tests {
         assert_eq!(mase(&[2.0, 2.0, 2.0], &[1.0], &[1.0], 1), None);
         assert_eq!(rmsse(&[2.0], &[1.0], &[1.0]), None);
         assert_eq!(smape(&[], &[]), None);
+    }
+
+    #[test]
+    fn rmsse_scale_starts_at_the_first_sale() {
+        // M5: only [2, 4] counts -> scale 4, MSE 1 -> 0.5 (untrimmed: scale 4/5 -> 1.118)
+        let v = rmsse(&[0.0, 0.0, 0.0, 0.0, 2.0, 4.0], &[3.0], &[4.0]).unwrap();
+        assert!((v - 0.5).abs() < 1e-12, "{v}");
+        // zeros after the first sale stay in: [3, 0, 3] -> sq diffs 9, 9 -> scale 9
+        let v = rmsse(&[0.0, 3.0, 0.0, 3.0], &[3.0], &[0.0]).unwrap();
+        assert!((v - 1.0).abs() < 1e-12, "{v}");
+        // never sold, or sold only on the last day: no naive difference to scale by
+        assert_eq!(rmsse(&[0.0; 5], &[1.0], &[0.0]), None);
+        assert_eq!(rmsse(&[0.0, 0.0, 5.0], &[1.0], &[0.0]), None);
     }
 }
