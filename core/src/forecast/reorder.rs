@@ -2,6 +2,11 @@
 //! position (on hand + on order) is raised to cover demand over the lead time plus the review
 //! period with the requested cycle service level; `review_days = 0` is continuous review,
 //! where the order-up-to level is the reorder point itself.
+//!
+//! The safety factor is z = Φ⁻¹(service level) for every level the contract accepts (strictly
+//! between 0 and 1): below 0.5 it is negative and so is the safety stock, which is what a cycle
+//! service level under 50% means (stock less than the expected demand). Clamping z at 0 made
+//! every level below 0.5 answer as 0.5. Stock levels are floored at zero.
 use statrs::distribution::{ContinuousCDF, Normal};
 
 use super::ForecastError;
@@ -22,11 +27,11 @@ pub struct Policy {
 pub struct Suggestion {
     /// Expected demand over the lead time.
     pub lead_time_demand: f64,
-    /// z · σ of lead-time demand.
+    /// z · σ of lead-time demand (negative for a service level below 0.5).
     pub safety_stock: f64,
-    /// Lead-time demand + safety stock: order when the position falls to this.
+    /// Lead-time demand + safety stock, at least 0: order when the position falls to this.
     pub reorder_point: f64,
-    /// Demand over lead time + review period plus its safety stock.
+    /// Demand over lead time + review period plus its safety stock, at least 0.
     pub order_up_to: f64,
     /// Whole units to order now (never negative).
     pub suggested_qty: f64,
@@ -39,16 +44,16 @@ pub fn suggest(mean: &[f64], sigma: &[f64], p: &Policy) -> Result<Suggestion, Fo
     let cover = |days: usize| {
         let demand: f64 = mean[..days].iter().sum();
         let sd = sigma[..days].iter().map(|s| s * s).sum::<f64>().sqrt();
-        (demand, z.max(0.0) * sd)
+        (demand, z * sd)
     };
     let (lead_time_demand, safety_stock) = cover(p.lead_time_days);
     let (protect_demand, protect_safety) = cover(p.lead_time_days + p.review_days);
-    let order_up_to = protect_demand + protect_safety;
+    let order_up_to = (protect_demand + protect_safety).max(0.0);
     let position = p.on_hand + p.on_order;
     Ok(Suggestion {
         lead_time_demand,
         safety_stock,
-        reorder_point: lead_time_demand + safety_stock,
+        reorder_point: (lead_time_demand + safety_stock).max(0.0),
         order_up_to,
         // a hair of tolerance so that 46.000000001 units of float noise do not order 47
         suggested_qty: (order_up_to - position - 1e-9).ceil().max(0.0),
@@ -117,6 +122,29 @@ mod tests {
                 .suggested_qty,
             0.0
         );
+    }
+
+    #[test]
+    fn service_level_below_half_lowers_the_safety_stock() {
+        // z(0.3) = -0.5244: safety stock below zero, not the 0.5 answer
+        let mut p = policy(0.0);
+        p.service_level = 0.3;
+        let s = suggest(&[4.0; 7], &[2.0; 7], &p).unwrap();
+        let z = -0.524_400_512_708_041;
+        assert!(
+            (s.safety_stock - z * 2.0 * 3f64.sqrt()).abs() < 1e-9,
+            "{s:?}"
+        );
+        assert!((s.order_up_to - (28.0 + z * 2.0 * 7f64.sqrt())).abs() < 1e-9);
+        assert_eq!(s.suggested_qty, 26.0); // 28 - 2.775 = 25.2 -> 26
+                                           // a level below what could be held is none: 0.1 a day, σ 1, z(0.1) = -1.28
+        p.service_level = 0.1;
+        let s = suggest(&[0.1; 7], &[1.0; 7], &p).unwrap();
+        assert_eq!(
+            (s.reorder_point, s.order_up_to, s.suggested_qty),
+            (0.0, 0.0, 0.0)
+        );
+        assert!(s.safety_stock < -2.0);
     }
 
     #[test]
