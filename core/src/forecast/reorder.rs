@@ -55,9 +55,20 @@ pub fn suggest(mean: &[f64], sigma: &[f64], p: &Policy) -> Result<Suggestion, Fo
         safety_stock,
         reorder_point: (lead_time_demand + safety_stock).max(0.0),
         order_up_to,
-        // a hair of tolerance so that 46.000000001 units of float noise do not order 47
-        suggested_qty: (order_up_to - position - 1e-9).ceil().max(0.0),
+        suggested_qty: order_qty(order_up_to - position),
     })
+}
+
+/// Whole units to order for a shortfall: rounded up, never negative, and never -0.0 (which
+/// `ceil` gives for a shortfall in (-1, 0] and `f64::max` may keep; SQL would print "-0").
+fn order_qty(shortfall: f64) -> f64 {
+    // a hair of tolerance so that 46.000000001 units of float noise do not order 47
+    let q = (shortfall - 1e-9).ceil();
+    if q > 0.0 {
+        q
+    } else {
+        0.0
+    }
 }
 
 /// A cycle service level is a probability strictly between 0 and 1 (its normal quantile is
@@ -145,6 +156,15 @@ mod tests {
             (0.0, 0.0, 0.0)
         );
         assert!(s.safety_stock < -2.0);
+    }
+
+    #[test]
+    fn nothing_to_order_is_plus_zero() {
+        // position exactly at the order-up-to level: ceil(-1e-9) is -0.0, shown as "-0" in SQL
+        let mut p = policy(10.0);
+        (p.lead_time_days, p.review_days, p.service_level) = (1, 0, 0.5);
+        let q = suggest(&[10.0], &[1.0], &p).unwrap().suggested_qty;
+        assert!(q == 0.0 && q.is_sign_positive(), "{q}");
     }
 
     #[test]
