@@ -6,7 +6,8 @@ use statrs::distribution::{ContinuousCDF, Normal};
 
 use super::models::PointForecast;
 
-/// Above this mean a count distribution is indistinguishable from a normal one, and cheaper.
+/// Above this mean a count distribution is indistinguishable from a normal one with the same
+/// mean and variance (see [`count_normal_bounds`]), and cheaper.
 const COUNT_NORMAL_SWITCH: f64 = 1_000.0;
 
 /// Lower and upper bounds at central probability `level`.
@@ -38,6 +39,8 @@ pub fn bounds(fc: &PointForecast, level: f64, count_data: bool) -> Bounds {
             }
             let (lo, hi) = if count_data && mu < COUNT_NORMAL_SWITCH {
                 count_bounds(mu, sd, tail)
+            } else if count_data {
+                count_normal_bounds(mu, sd, tail)
             } else {
                 normal_bounds(mu, sd, tail)
             };
@@ -67,14 +70,25 @@ fn count_bounds(mu: f64, sd: f64, tail: f64) -> (f64, f64) {
     let mu = mu.max(1e-6);
     match count_quantiles(mu, sd * sd, tail, 1.0 - tail) {
         Some(b) => b,
-        None => normal_bounds(mu, sd.max(mu.sqrt()), tail),
+        None => count_normal_bounds(mu, sd, tail),
     }
+}
+
+/// Normal approximation of the count distribution: variance `max(sd², mu)` as for the exact
+/// quantiles (a model error below the Poisson spread does not narrow the interval), bounds
+/// rounded outward to whole units.
+fn count_normal_bounds(mu: f64, sd: f64, tail: f64) -> (f64, f64) {
+    let (lo, hi) = normal_bounds(mu, sd.max(mu.max(0.0).sqrt()), tail);
+    (lo.floor(), hi.ceil())
 }
 
 /// Quantiles `p_lo` and `p_hi` of the count distribution with mean `mu` and variance
 /// `max(var, mu)`: negative binomial when over-dispersed, else Poisson. Walks the pmf upward
 /// with its recurrence (one pass for both quantiles; small means need only a few terms).
 /// `None` if the walk underflows or runs too long, so the caller falls back to normal bounds.
+/// A subnormal starting pmf (Poisson means above about 708) counts as underflow: it has lost
+/// most of its digits, and every later term inherits the error (Poisson(744) gave [688, 763]
+/// for the 95% quantiles [691, 798]).
 pub(crate) fn count_quantiles(mu: f64, var: f64, p_lo: f64, p_hi: f64) -> Option<(f64, f64)> {
     let over = var > mu * 1.000_001;
     let (mut pmf, step): (f64, Box<dyn Fn(f64) -> f64>) = if over {
@@ -87,7 +101,7 @@ pub(crate) fn count_quantiles(mu: f64, var: f64, p_lo: f64, p_hi: f64) -> Option
     } else {
         ((-mu).exp(), Box::new(move |k: f64| mu / (k + 1.0)))
     };
-    if pmf <= 0.0 || !pmf.is_finite() {
+    if !pmf.is_normal() {
         return None;
     }
     let (mut cdf, mut lo) = (0.0, None);
@@ -158,6 +172,38 @@ mod tests {
                 (want_lo as f64, want_hi as f64),
                 "mu {mu} var {var}"
             );
+        }
+    }
+
+    #[test]
+    fn large_count_means_keep_poisson_width_and_whole_units() {
+        // Poisson(744): the pmf walk started from exp(-744), a subnormal, and gave [688, 763];
+        // the true 95% quantiles are [691, 798]
+        let b = bounds(
+            &PointForecast {
+                mean: vec![744.0],
+                sigma: vec![744f64.sqrt()],
+            },
+            0.95,
+            true,
+        );
+        assert!(
+            (b.lo[0] - 691.0).abs() <= 1.0 && (b.hi[0] - 798.0).abs() <= 1.0,
+            "{b:?}"
+        );
+        // above the normal switch a small model error must not undercut the count variance:
+        // Poisson(1000) gives about [938, 1062], not 1000 ± 1.96·10
+        let b = bounds(
+            &PointForecast {
+                mean: vec![999.0, 1000.0],
+                sigma: vec![10.0, 10.0],
+            },
+            0.95,
+            true,
+        );
+        for i in 0..2 {
+            assert!(b.lo[i] <= 940.0 && b.hi[i] >= 1060.0, "{b:?}");
+            assert_eq!((b.lo[i].fract(), b.hi[i].fract()), (0.0, 0.0), "{b:?}");
         }
     }
 
