@@ -135,8 +135,8 @@ fn forecast_multiseason(
         name!(method, String),
     ),
 > {
-    let periods: Vec<i32> = seasons.into_iter().flatten().collect();
-    let first = periods.first().copied().unwrap_or(0);
+    let periods = season_periods(&seasons);
+    let first = periods[0];
     let mut spec =
         Spec::new(horizon.into(), first.into(), level, method).unwrap_or_else(|e| raise(&e));
     for &p in &periods {
@@ -146,6 +146,33 @@ fn forecast_multiseason(
     TableIterator::new(rows(
         run_forecast(&history(&values), &spec).unwrap_or_else(|e| raise(&e)),
     ))
+}
+
+/// The season lengths of `forecast_multiseason`, refusing an empty array or a NULL element (a
+/// NULL was skipped, so `{24, NULL}` forecast as if one season had been asked for).
+fn season_periods(seasons: &[Option<i32>]) -> Vec<i32> {
+    const HINT: &str =
+        "pass the season lengths, e.g. ARRAY[24, 168] for hourly data (daily and weekly)";
+    if seasons.is_empty() {
+        raise_msg(
+            PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
+            "seasons is empty".into(),
+            HINT,
+        );
+    }
+    seasons
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            p.unwrap_or_else(|| {
+                raise_msg(
+                    PgSqlErrorCode::ERRCODE_NULL_VALUE_NOT_ALLOWED,
+                    format!("element {} of seasons is NULL", i + 1),
+                    HINT,
+                )
+            })
+        })
+        .collect()
 }
 
 /// Rolling-origin backtest: refit at `windows` cut-offs `horizon` apart, forecast `horizon`
@@ -587,6 +614,21 @@ mod tests {
     #[pg_test(error = "value 2 of the history is NaN")]
     fn nan_is_an_error() {
         Spi::run("SELECT * FROM pos.forecast('{1,NaN,3}'::float8[], 3)").unwrap();
+    }
+
+    #[pg_test(error = "element 2 of seasons is NULL")]
+    fn a_null_season_is_an_error() {
+        Spi::run("SELECT * FROM pos.forecast_multiseason('{1,2,3,4}', 2, '{2,NULL}')").unwrap();
+    }
+
+    #[pg_test(error = "seasons is empty")]
+    fn no_season_is_an_error() {
+        Spi::run("SELECT * FROM pos.forecast_multiseason('{1,2,3,4}', 2, '{}')").unwrap();
+    }
+
+    #[pg_test(error = "value 2 of the history is too large (1e200)")]
+    fn a_value_past_two_to_the_53_is_an_error() {
+        Spi::run("SELECT * FROM pos.forecast('{1,1e200,3}'::float8[], 3)").unwrap();
     }
 
     #[pg_test(error = "method mstl needs at least 14 observations, got 3")]

@@ -15,6 +15,8 @@ pub enum ForecastError {
     NonFinite { index: usize, value: f64 },
     /// A negative demand value where only non-negative demand makes sense.
     Negative { index: usize, value: f64 },
+    /// A value above [`MAX_VALUE`].
+    TooLarge { index: usize, value: f64 },
     /// Horizon outside 1..=MAX_HORIZON.
     Horizon { horizon: i64 },
     /// Prediction-interval level outside (0, 1).
@@ -40,6 +42,10 @@ pub enum ForecastError {
 
 /// Largest horizon accepted: two years of daily steps or three months of hourly ones.
 pub const MAX_HORIZON: i64 = 2_200;
+/// Largest history value accepted: 2^53, past which doubles no longer hold every whole number,
+/// and whose squares (variances) still fit easily. Far larger values overflowed the error
+/// arithmetic and came back as a zero forecast or a zero-width interval.
+pub const MAX_VALUE: f64 = 9_007_199_254_740_992.0;
 /// Largest season length accepted (a year of days; a week of hours is 168).
 pub const MAX_SEASON: i64 = 366;
 
@@ -53,6 +59,7 @@ impl ForecastError {
             }
             Self::NonFinite { .. } => "remove or replace NaN/Infinity values before forecasting".into(),
             Self::Negative { .. } => "demand must be >= 0; net returns out or clip negative days to 0".into(),
+            Self::TooLarge { .. } => "values must be at most 2^53 (about 9.0e15); rescale the series, e.g. to thousands of units".into(),
             Self::Horizon { .. } => format!("horizon must be between 1 and {MAX_HORIZON}"),
             Self::Level { .. } => "level is a probability such as 0.8 or 0.95, strictly between 0 and 1".into(),
             Self::SeasonLength { .. } => {
@@ -81,6 +88,11 @@ impl fmt::Display for ForecastError {
             Self::Negative { index, value } => write!(
                 f,
                 "value {} of the history is negative ({value})",
+                index + 1
+            ),
+            Self::TooLarge { index, value } => write!(
+                f,
+                "value {} of the history is too large ({value:e})",
                 index + 1
             ),
             Self::Horizon { horizon } => write!(f, "horizon {horizon} is out of range"),

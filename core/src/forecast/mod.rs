@@ -16,7 +16,7 @@ pub mod profile;
 pub mod reorder;
 mod spec;
 
-pub use error::{ForecastError, MAX_HORIZON, MAX_SEASON};
+pub use error::{ForecastError, MAX_HORIZON, MAX_SEASON, MAX_VALUE};
 pub use spec::{check_level, clean_history, Method, Spec};
 
 /// A finished forecast: the method that made it, the mean path, its error scale and the

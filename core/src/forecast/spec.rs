@@ -1,5 +1,5 @@
 //! What to forecast and how: the method names analysts type, and checked request parameters.
-use super::error::{ForecastError, MAX_HORIZON, MAX_SEASON};
+use super::error::{ForecastError, MAX_HORIZON, MAX_SEASON, MAX_VALUE};
 
 /// A forecasting method. `Auto` picks one of the others per series by rolling-origin backtest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -137,6 +137,7 @@ pub fn clean_history(values: &[Option<f64>]) -> Result<Vec<f64>, ForecastError> 
             None => Err(ForecastError::Missing { index }),
             Some(value) if !value.is_finite() => Err(ForecastError::NonFinite { index, value }),
             Some(value) if value < 0.0 => Err(ForecastError::Negative { index, value }),
+            Some(value) if value > MAX_VALUE => Err(ForecastError::TooLarge { index, value }),
             Some(value) => Ok(value),
         })
         .collect()

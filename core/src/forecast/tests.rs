@@ -171,3 +171,42 @@ fn auto_answers_for_any_non_empty_history() {
         assert_ne!(fc.method, Method::Auto);
     }
 }
+
+/// 1e308s overflowed the mean to a zero forecast, 1e200s the variance to a zero-width interval:
+/// values past 2^53 are refused, and the largest accepted ones still forecast sensibly.
+#[test]
+fn values_past_two_to_the_53_are_refused_and_the_largest_accepted_forecast_sensibly() {
+    assert_eq!(
+        clean_history(&[Some(1.0), Some(1e308)]),
+        Err(ForecastError::TooLarge {
+            index: 1,
+            value: 1e308
+        })
+    );
+    assert!(ForecastError::TooLarge {
+        index: 1,
+        value: 1e308
+    }
+    .to_string()
+    .contains("value 2 of the history is too large (1e308)"));
+    let big = [MAX_VALUE, MAX_VALUE / 2.0, MAX_VALUE, MAX_VALUE / 2.0];
+    let y = clean_history(&big.map(Some)).unwrap();
+    let out = forecast(&y, &Spec::new(2, 1, 0.9, "historic_average").unwrap()).unwrap();
+    let mean = 0.75 * MAX_VALUE;
+    assert!((out.mean[0] - mean).abs() / mean < 1e-9, "{:?}", out.mean);
+    assert!(out.lo[0] < out.mean[0] && out.mean[0] < out.hi[0]);
+    assert!(out.hi[0].is_finite());
+    let long: Vec<f64> = (0..28)
+        .map(|i| MAX_VALUE / (1.0 + (i % 7) as f64))
+        .collect();
+    for method in ["auto", "ets", "mstl", "croston"] {
+        let out = forecast(&long, &Spec::new(7, 7, 0.9, method).unwrap()).unwrap();
+        for i in 0..7 {
+            let (lo, m, hi) = (out.lo[i], out.mean[i], out.hi[i]);
+            assert!(
+                lo <= m && m <= hi && hi.is_finite() && m > 0.0,
+                "{method}: {lo} {m} {hi}"
+            );
+        }
+    }
+}
