@@ -58,6 +58,46 @@ impl ApiError {
         self.hint = Some(hint.into());
         self
     }
+
+    /// Names the parameter(s) behind an `invalid_value`. PostgreSQL's message names the type and
+    /// quotes the value it could not read (`invalid input syntax for type date: "2026-13-45"`),
+    /// not the parameter it came from: with several filters a client had to guess which one.
+    /// `params` are (parameter, its values); those whose value the message quotes whole are
+    /// named, else those holding a quoted part (`time zone "Mars/Base" not recognized`). A
+    /// message that quotes no value of a parameter (an error of the data) is left as it is.
+    pub fn naming_values<'a>(
+        mut self,
+        params: impl IntoIterator<Item = (&'a str, &'a [String])> + Clone,
+    ) -> Self {
+        if self.code != "invalid_value" {
+            return self;
+        }
+        let quoted: Vec<&str> = self
+            .message
+            .split('"')
+            .skip(1)
+            .step_by(2)
+            .filter(|q| !q.is_empty())
+            .collect();
+        let pick = |hit: &dyn Fn(&str) -> bool| {
+            let mut names: Vec<&str> = Vec::new();
+            for (name, values) in params.clone() {
+                if values.iter().any(|v| hit(v)) && !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+            names
+        };
+        let message = self.message.clone();
+        let mut names = pick(&|v| message.contains(&format!("\"{v}\"")));
+        if names.is_empty() {
+            names = pick(&|v| quoted.iter().any(|q| v.contains(q)));
+        }
+        if !names.is_empty() {
+            self.message = format!("{}: {}", names.join(", "), self.message);
+        }
+        self
+    }
 }
 
 impl std::fmt::Display for ApiError {

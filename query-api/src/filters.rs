@@ -310,6 +310,16 @@ fn parse_filter(rel: &Relation, key: &str, v: &str) -> Result<Filter, ApiError> 
     })
 }
 
+/// `e` with the filter(s) named whose value PostgreSQL could not read as the column's type
+/// (see `ApiError::naming_values`): the column is the query parameter that carried it.
+pub fn name_bad_values(e: ApiError, rel: &Relation, q: &ViewQuery) -> ApiError {
+    e.naming_values(
+        q.filters
+            .iter()
+            .map(|f| (rel.columns[f.column].name.as_str(), f.values.as_slice())),
+    )
+}
+
 /// `(a,b,"c,d")` → [a, b, c,d]. As in PostgREST, an element that starts with a double quote is
 /// a quoted string (commas and parentheses kept, `\` escapes the next character) that must end
 /// the element; a double quote anywhere else is part of the value. (Quotes were toggled wherever

@@ -93,7 +93,8 @@ pub async fn serve_relation(
         }
         stmts
     })
-    .await?;
+    .await
+    .map_err(|e| filters::name_bad_values(e, rel, &q))?;
     // Column names head a CSV body only (JSON objects carry their own).
     let cols: Vec<&str> = if shape == Shape::Json {
         Vec::new()
@@ -129,7 +130,8 @@ async fn empty_page_total(
             .into_iter()
             .collect()
     })
-    .await?;
+    .await
+    .map_err(|e| filters::name_bad_values(e, rel, q))?;
     render::total(Count::Exact, rows.first())
 }
 
@@ -226,12 +228,24 @@ pub async fn serve_function(
     let cat = st.catalog();
     let f = cat.function(name, &who.role)?;
     let stmt = function_sql(f, &who.tenant, pairs, st.cfg.max_rows)?;
-    let rows = db::tenant_query(&st.pool, who, st.cfg.statement_timeout_ms, &[stmt]).await?;
+    let rows = db::tenant_query(&st.pool, who, st.cfg.statement_timeout_ms, &[stmt])
+        .await
+        .map_err(|e| name_bad_arguments(e, pairs))?;
     let body: String = rows[0]
         .first()
         .map(|r| r.get(0))
         .unwrap_or_else(|| "[]".into());
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+/// `e` with the argument(s) named whose value PostgreSQL could not read as the argument's type
+/// (`?horizon=two weeks`: `invalid input syntax for type integer: "two weeks"` named no argument).
+fn name_bad_arguments(e: ApiError, pairs: &[(String, String)]) -> ApiError {
+    e.naming_values(
+        pairs
+            .iter()
+            .map(|(k, v)| (k.as_str(), std::slice::from_ref(v))),
+    )
 }
 
 /// `SELECT json_agg(r) FROM (SELECT * FROM pos.f(arg => $n::type, …) LIMIT $m) r`: argument
@@ -755,6 +769,21 @@ mod tests {
                 "{q}"
             );
         }
+    }
+
+    #[test]
+    fn a_bad_argument_value_is_named() {
+        let e = name_bad_arguments(
+            ApiError::bad_request(
+                "invalid_value",
+                "invalid input syntax for type integer: \"two weeks\"",
+            ),
+            &pairs("store=S1&sku=X&horizon=two+weeks"),
+        );
+        assert_eq!(
+            e.message,
+            "horizon: invalid input syntax for type integer: \"two weeks\""
+        );
     }
 
     #[test]

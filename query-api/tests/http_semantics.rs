@@ -211,6 +211,11 @@ async fn what_a_postgrest_client_expects_holds() {
     )
     .await;
     assert_eq!((st, code(&body).as_str()), (400, "invalid_value"), "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(
+        v["message"].as_str().unwrap().starts_with("occurred_at: "),
+        "{body}"
+    );
     let (st, _, cr, _) = get(
         &s,
         "/v1/views/txn?store_id=eq.S1&select=source_txn_id&occurred_at=lt.2026-11-01T10:03:30%2B01:00",

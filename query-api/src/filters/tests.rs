@@ -446,3 +446,51 @@ fn integers_beyond_a_bigint_saturate() {
         assert_eq!(parse_q(bad).unwrap_err().code, "invalid_range", "{bad}");
     }
 }
+
+/// PostgreSQL's message for a value it cannot read names the type, not the parameter: with
+/// several filters the client could not tell which one was wrong. The filter's column is named.
+#[test]
+fn a_value_postgresql_cannot_read_names_its_filter() {
+    let r = rel();
+    let q = parse_q("store_id=eq.S1&business_date=gte.2026-13-45&net_amount=in.(1,x)&voided=eq.1")
+        .unwrap();
+    let named = |m: &str| name_bad_values(ApiError::bad_request("invalid_value", m), &r, &q);
+    for (pg, want) in [
+        (
+            "date/time field value out of range: \"2026-13-45\"",
+            "business_date: date/time field value out of range: \"2026-13-45\"",
+        ),
+        (
+            "invalid input syntax for type numeric: \"x\"",
+            "net_amount: invalid input syntax for type numeric: \"x\"",
+        ),
+        // a part of the value quoted (a time zone)
+        (
+            "time zone \"45\" not recognized",
+            "business_date: time zone \"45\" not recognized",
+        ),
+        // no value of the request quoted: an error of the data, left alone
+        ("division by zero", "division by zero"),
+    ] {
+        let e = named(pg);
+        assert_eq!((e.status.as_u16(), e.code), (400, "invalid_value"));
+        assert_eq!(e.message, want);
+    }
+    // Other errors are not about a value.
+    let e = name_bad_values(ApiError::internal("invalid input \"x\""), &r, &q);
+    assert_eq!(e.message, "invalid input \"x\"");
+    // A value given to two filters of one column names the column once.
+    let q = parse_q("net_amount=gt.y&net_amount=lt.y").unwrap();
+    let e = name_bad_values(
+        ApiError::bad_request(
+            "invalid_value",
+            "invalid input syntax for type numeric: \"y\"",
+        ),
+        &r,
+        &q,
+    );
+    assert_eq!(
+        e.message,
+        "net_amount: invalid input syntax for type numeric: \"y\""
+    );
+}
