@@ -302,12 +302,28 @@ fn parse_filter(rel: &Relation, key: &str, v: &str) -> Result<Filter, ApiError> 
         })?,
         _ => vec![value.to_string()],
     };
+    for v in &values {
+        text_value(key, v)?;
+    }
     Ok(Filter {
         column: col,
         op,
         negate,
         values,
     })
+}
+
+/// A value PostgreSQL can take as text. It cannot hold a NUL character: `%00` was sent and
+/// refused with `invalid byte sequence for encoding "UTF8": 0x00`, naming no parameter.
+pub fn text_value(param: &str, v: &str) -> Result<(), ApiError> {
+    if !v.contains('\0') {
+        return Ok(());
+    }
+    Err(ApiError::bad_request(
+        "invalid_value",
+        format!("{param}: a value cannot contain a NUL character (%00)"),
+    )
+    .with_hint("PostgreSQL text cannot hold NUL; no stored value contains one"))
 }
 
 /// `e` with the filter(s) named whose value PostgreSQL could not read as the column's type

@@ -296,7 +296,10 @@ pub fn function_sql(
                     format!("{k} given twice"),
                 ))
             }
-            Some(i) => given.push((i, v.clone())),
+            Some(i) => {
+                filters::text_value(k, v)?;
+                given.push((i, v.clone()))
+            }
             None => {
                 return Err(ApiError::bad_request(
                     "unknown_parameter",
@@ -358,6 +361,7 @@ pub async fn end_of_day(
     let who = st.keys.authenticate(&st.pool, &headers).await?;
     render::require_json(&headers)?;
     let store = path_segment(store)?;
+    filters::text_value("store_id", &store)?;
     let pairs = decode(q.as_deref());
     let date = business_date(&pairs)?;
     let cat = st.catalog();
@@ -769,6 +773,19 @@ mod tests {
                 "{q}"
             );
         }
+    }
+
+    #[test]
+    fn a_nul_in_an_argument_is_a_400_naming_it() {
+        let e = function_sql(
+            &forecast_fn(),
+            "acme",
+            &pairs("store=S1&sku=X%00&horizon=7"),
+            100,
+        )
+        .unwrap_err();
+        assert_eq!((e.status.as_u16(), e.code), (400, "invalid_value"));
+        assert!(e.message.starts_with("sku: "), "{}", e.message);
     }
 
     #[test]

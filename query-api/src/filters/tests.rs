@@ -494,3 +494,18 @@ fn a_value_postgresql_cannot_read_names_its_filter() {
         "net_amount: invalid input syntax for type numeric: \"y\""
     );
 }
+
+/// PostgreSQL text cannot hold a NUL character: a `%00` in a value was sent and refused with
+/// `invalid byte sequence for encoding "UTF8": 0x00`, which names no parameter.
+#[test]
+fn a_nul_in_a_value_is_a_400_naming_the_filter() {
+    for q in [
+        "store_id=eq.a%00b",
+        "store_id=in.(a,%00)",
+        "store_id=not.lt.%00",
+    ] {
+        let e = parse_q(q).unwrap_err();
+        assert_eq!((e.status.as_u16(), e.code), (400, "invalid_value"), "{q}");
+        assert!(e.message.starts_with("store_id: "), "{q}: {}", e.message);
+    }
+}
