@@ -378,9 +378,12 @@ fn parse_list(v: &str) -> Option<Vec<String>> {
 /// later ones are ignored (the last one won), the name compares case-insensitively, a value may
 /// be a quoted string (`count="exact"`) and `; parameters` after it are not ours (both were 400).
 /// `count=planned`, PostgREST's name for the planner's estimate, is `count=estimated` here (it
-/// was 400). Other preferences are not ours to judge (RFC 7240: ignore them), whatever bytes
-/// they hold.
+/// was 400). A count we cannot give (`count=bogus`, `count=Exact`) is ignored like any other
+/// preference we cannot fulfil, as RFC 7240 requires and PostgREST does by default (it was a
+/// 400); `handling=strict` (the first `handling`) asks for the 400 instead. Other preferences
+/// are not ours to judge, whatever bytes they hold.
 fn parse_prefer(headers: &HeaderMap) -> Result<Count, ApiError> {
+    let (mut count, mut handling) = (None::<String>, None::<String>);
     for h in headers.get_all("prefer") {
         // Not `to_str`: a preference that is not ours may carry non-ASCII text (a quoted
         // string), and one such byte made the whole header a 400 "Prefer header is not ASCII".
@@ -388,26 +391,30 @@ fn parse_prefer(headers: &HeaderMap) -> Result<Count, ApiError> {
         for pref in s.split(',') {
             let pref = pref.split(';').next().unwrap_or_default();
             let (name, value) = pref.split_once('=').unwrap_or((pref, ""));
-            if !name.trim().eq_ignore_ascii_case("count") {
-                continue;
-            }
             let value = value.trim();
             let value = value
                 .strip_prefix('"')
                 .and_then(|v| v.strip_suffix('"'))
                 .unwrap_or(value);
-            return match value {
-                "exact" => Ok(Count::Exact),
-                "estimated" | "planned" => Ok(Count::Estimated),
-                _ => Err(ApiError::bad_request(
-                    "invalid_prefer",
-                    format!("unsupported count preference {:?}", pref.trim()),
-                )
-                .with_hint("Prefer: count=exact or count=estimated")),
+            let slot = match name.trim() {
+                n if n.eq_ignore_ascii_case("count") => &mut count,
+                n if n.eq_ignore_ascii_case("handling") => &mut handling,
+                _ => continue,
             };
+            slot.get_or_insert_with(|| value.to_string());
         }
     }
-    Ok(Count::None)
+    match count.as_deref() {
+        None => Ok(Count::None),
+        Some("exact") => Ok(Count::Exact),
+        Some("estimated" | "planned") => Ok(Count::Estimated),
+        Some(_) if handling.as_deref() != Some("strict") => Ok(Count::None),
+        Some(other) => Err(ApiError::bad_request(
+            "invalid_prefer",
+            format!("Prefer: count={other:?} is not supported, and handling=strict was asked"),
+        )
+        .with_hint("Prefer: count=exact or count=estimated")),
+    }
 }
 
 /// `Range: 0-24`, `Range: items=0-24` or open-ended `10-` → (first, last). A range in any other

@@ -370,7 +370,22 @@ fn prefer_count_follows_rfc_7240() {
         parse(&rel(), &[], &h, 100, &[]).unwrap().count,
         Count::Exact
     );
-    for values in [&["count=bogus"][..], &["count=Exact"], &["count"]] {
+    // A count preference we cannot fulfil is ignored (RFC 7240 §2: MUST ignore, as PostgREST
+    // does by default); it was a 400. Only `handling=strict` asks for the error.
+    for values in [
+        &["count=bogus"][..],
+        &["count=Exact"],
+        &["count"],
+        &["count=bogus, count=exact"],
+        &["handling=lenient, count=bogus"],
+    ] {
+        assert_eq!(count(values).unwrap(), Count::None, "{values:?}");
+    }
+    for values in [
+        &["handling=strict, count=bogus"][..],
+        &["count=Exact; x=y", "Handling=\"strict\""],
+        &["count", "handling=strict, handling=lenient"],
+    ] {
         let e = count(values).unwrap_err();
         assert_eq!(
             (e.status.as_u16(), e.code),
@@ -378,6 +393,14 @@ fn prefer_count_follows_rfc_7240() {
             "{values:?}"
         );
     }
+    assert_eq!(
+        count(&["handling=strict, count=exact"]).unwrap(),
+        Count::Exact
+    );
+    assert_eq!(
+        count(&["handling=lenient, handling=strict, count=x"]).unwrap(),
+        Count::None
+    );
 }
 
 /// select, order, limit and offset once each (a second one silently replaced the first); a
