@@ -28,10 +28,57 @@ pub const END_OF_DAY: &str = "store_daily";
 /// Functions the catalog looks for (served by /v1/forecast and /v1/reorder).
 pub const FUNCTIONS: [&str; 2] = [FORECAST, REORDER];
 
-fn decode(raw: Option<&str>) -> Vec<(String, String)> {
-    form_urlencoded::parse(raw.unwrap_or("").as_bytes())
+/// The query's pairs, decoded as a form (`+` is a space, `%XX` a byte). Bytes that are no UTF-8
+/// (`%E9`, a Latin-1 é) are a 400 naming the parameter: they were replaced by U+FFFD, and
+/// `name=eq.Caf%E9` silently looked for `Caf\u{FFFD}` and found nothing.
+fn decode(raw: Option<&str>) -> Result<Vec<(String, String)>, ApiError> {
+    let raw = raw.unwrap_or("");
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(raw.as_bytes())
         .into_owned()
-        .collect()
+        .collect();
+    let replaced = |s: &String| s.contains(char::REPLACEMENT_CHARACTER);
+    if !pairs.iter().any(|(k, v)| replaced(k) || replaced(v)) {
+        return Ok(pairs);
+    }
+    // A U+FFFD may also have been sent as such: find a piece whose bytes are no UTF-8.
+    for piece in raw.split('&') {
+        let (k, v) = piece.split_once('=').unwrap_or((piece, ""));
+        let (k, v) = (form_bytes(k), form_bytes(v));
+        if std::str::from_utf8(&k).is_err() || std::str::from_utf8(&v).is_err() {
+            return Err(ApiError::bad_request(
+                "invalid_value",
+                format!(
+                    "{}: the value is not UTF-8 once percent-decoded",
+                    String::from_utf8_lossy(&k)
+                ),
+            )
+            .with_hint("percent-encode the UTF-8 bytes of the text (é is %C3%A9)"));
+        }
+    }
+    Ok(pairs)
+}
+
+/// The bytes of one `application/x-www-form-urlencoded` name or value.
+fn form_bytes(s: &str) -> Vec<u8> {
+    let hex = |b: u8| (b as char).to_digit(16);
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let pair = (b[i] == b'%')
+            .then(|| Some((hex(*b.get(i + 1)?)?, hex(*b.get(i + 2)?)?)))
+            .flatten();
+        match (b[i], pair) {
+            (_, Some((hi, lo))) => {
+                out.push((hi * 16 + lo) as u8);
+                i += 2;
+            }
+            (b'+', _) => out.push(b' '),
+            (c, _) => out.push(c),
+        }
+        i += 1;
+    }
+    out
 }
 
 /// The views this key may read, with columns, types and descriptions from the COMMENTs.
@@ -66,7 +113,7 @@ pub async fn get_view(
     let headers = req.headers();
     let who = st.keys.authenticate(&st.pool, headers).await?;
     let view = path_segment(view)?;
-    serve_relation(&st, &who, &view, &decode(q.as_deref()), headers).await
+    serve_relation(&st, &who, &view, &decode(q.as_deref())?, headers).await
 }
 
 /// Filters, pages and renders `name` for `who`: the one query path of every relation endpoint.
@@ -171,7 +218,7 @@ pub async fn alerts(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let who = st.keys.authenticate(&st.pool, &headers).await?;
-    let mut pairs = decode(q.as_deref());
+    let mut pairs = decode(q.as_deref())?;
     // Newest first unless the caller orders otherwise.
     if !pairs.iter().any(|(k, _)| k == "order")
         && st
@@ -199,7 +246,7 @@ pub async fn forecast(
 ) -> Result<Response, ApiError> {
     let who = st.keys.authenticate(&st.pool, &headers).await?;
     render::require_json(&headers)?;
-    serve_function(&st, &who, FORECAST, &decode(q.as_deref())).await
+    serve_function(&st, &who, FORECAST, &decode(q.as_deref())?).await
 }
 
 /// Reorder suggestions for a store's SKUs: `pos.reorder_suggestions` with the query parameters
@@ -215,7 +262,7 @@ pub async fn reorder(
 ) -> Result<Response, ApiError> {
     let who = st.keys.authenticate(&st.pool, &headers).await?;
     render::require_json(&headers)?;
-    serve_function(&st, &who, REORDER, &decode(q.as_deref())).await
+    serve_function(&st, &who, REORDER, &decode(q.as_deref())?).await
 }
 
 /// Calls a set-returning function with named, bound, cast arguments and returns its rows as JSON.
@@ -362,7 +409,7 @@ pub async fn end_of_day(
     render::require_json(&headers)?;
     let store = path_segment(store)?;
     filters::text_value("store_id", &store)?;
-    let pairs = decode(q.as_deref());
+    let pairs = decode(q.as_deref())?;
     let date = business_date(&pairs)?;
     let cat = st.catalog();
     let rel = cat.readable(END_OF_DAY, &who.role)?;
@@ -516,7 +563,7 @@ pub async fn alert_stream(
 /// them: `/v1/alerts/stream?store_id=eq.S07` streamed every store's alerts to a client that
 /// believed them filtered.
 fn stream_takes_no_parameters(raw: Option<&str>) -> Result<(), ApiError> {
-    match decode(raw).first() {
+    match decode(raw)?.first() {
         Some((k, _)) => Err(ApiError::bad_request(
             "unknown_parameter",
             format!("the alert stream takes no parameters, got {k:?}"),
@@ -772,6 +819,24 @@ mod tests {
                 (400, "unknown_parameter"),
                 "{q}"
             );
+        }
+    }
+
+    #[test]
+    fn a_query_that_is_no_utf8_is_a_400_naming_the_parameter() {
+        let e = decode(Some("select=name&store_id=eq.Caf%E9")).unwrap_err();
+        assert_eq!((e.status.as_u16(), e.code), (400, "invalid_value"));
+        assert!(e.message.starts_with("store_id: "), "{}", e.message);
+        let e = decode(Some("x=1&caf%E9=eq.1")).unwrap_err();
+        assert!(e.message.starts_with("caf\u{FFFD}: "), "{}", e.message);
+        for (raw, want) in [
+            ("store_id=eq.Caf%C3%A9+1", "Café 1"),
+            ("store_id=eq.%EF%BF%BD", "\u{FFFD}"),
+            ("store_id=eq.%ef%bf%bd%", "\u{FFFD}%"),
+            ("store_id=eq.50%25%2", "50%%2"),
+        ] {
+            let pairs = decode(Some(raw)).unwrap();
+            assert_eq!(pairs, [("store_id".into(), format!("eq.{want}"))], "{raw}");
         }
     }
 
