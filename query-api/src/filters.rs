@@ -451,6 +451,28 @@ fn parse_range(headers: &HeaderMap) -> Result<Option<(i64, Option<i64>)>, ApiErr
     Ok(Some((first, last)))
 }
 
+/// The type a filter value is cast to: the column's type without the modifier that
+/// `format_type` prints, which the cast would apply to the value: `::numeric(12,2)` rounded
+/// `eq.1.005` to 1.01 (a match for 1.01), `::character varying(4)` cut `eq.ABCDE` to `ABCD`,
+/// `::character(1)` `eq.yes` to `y`, `::interval day` dropped the hours. Compared as the type
+/// itself, as PostgreSQL compares an untyped literal (and PostgREST's filters), none matches.
+/// `character` without a length is `character(1)`, so it becomes `bpchar`; `bit(n)` keeps its
+/// length (plain `bit` is `bit(1)` too, and a value of another length is an error, not a match).
+fn cast_type(ty: &str) -> std::borrow::Cow<'_, str> {
+    let (base, array) = ty.find("[]").map_or((ty, ""), |i| ty.split_at(i));
+    let (head, tail) = match base.split_once('(') {
+        Some((head, rest)) => (head.trim_end(), rest.split_once(')').map_or("", |(_, t)| t)),
+        None => (base, ""),
+    };
+    let plain = match head {
+        "numeric" | "character varying" | "timestamp" | "time" => format!("{head}{tail}"),
+        "character" => "bpchar".to_string(),
+        h if h.starts_with("interval") => "interval".to_string(),
+        _ => return ty.into(),
+    };
+    format!("{plain}{array}").into()
+}
+
 /// How the rows come back: one JSON array rendered by PostgreSQL, or text columns for CSV.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Shape {
@@ -478,7 +500,7 @@ impl Builder<'_> {
         let mut w = format!("WHERE \"tenant_id\" = {}::text", self.bind(Source::Tenant));
         for (i, f) in filters.iter().enumerate() {
             let col = self.rel.quoted(f.column);
-            let ty = &self.rel.columns[f.column].type_name;
+            let ty = cast_type(&self.rel.columns[f.column].type_name);
             let cond = match f.op {
                 Op::IsNull => format!("{col} IS NULL"),
                 Op::IsTrue => format!("{col} IS TRUE"),

@@ -532,3 +532,62 @@ fn a_nul_in_a_value_is_a_400_naming_the_filter() {
         assert!(e.message.starts_with("store_id: "), "{q}: {}", e.message);
     }
 }
+
+/// A value is cast to the column's type without its modifier: `::numeric(12,2)` rounded
+/// `eq.1.005` to 1.01 and matched it, `::character varying(4)` cut `eq.ABCDE` to `ABCD`
+/// and matched that. Compared as the column's type itself, neither matches.
+#[test]
+fn values_are_cast_without_the_type_modifier() {
+    let col = |n: &str, t: &str| Column {
+        name: n.into(),
+        type_name: t.into(),
+        nullable: true,
+        description: None,
+    };
+    let r = Relation::new(
+        "prices",
+        "table",
+        "pos.prices",
+        vec![
+            col("tenant_id", "text"),
+            col("amount", "numeric(12,2)"),
+            col("code", "character varying(4)"),
+            col("flag", "character(1)"),
+            col("at", "timestamp(0) with time zone"),
+            col("codes", "character varying(4)[]"),
+            col("bits", "bit(8)"),
+        ],
+        &["pos_api"],
+    );
+    let q = parse(
+        &r,
+        &pairs("amount=eq.1.005&code=in.(ABCDE)&flag=eq.yes&at=lt.2026-01-01T00:00:00.6Z&codes=eq.{ABCDE}&bits=eq.10101010"),
+        &HeaderMap::new(),
+        100,
+        &[],
+    )
+    .unwrap();
+    let s = page_sql(&r, "acme", &q, Shape::Json, None);
+    for cond in [
+        "\"amount\" = $2::numeric AND",
+        "\"code\" = ANY($3::character varying[]) AND",
+        "\"flag\" = $4::bpchar AND",
+        "\"at\" < $5::timestamp with time zone AND",
+        "\"codes\" = $6::character varying[] AND",
+        // no type of its own without a length: bit without one is bit(1)
+        "\"bits\" = $7::bit(8) ",
+    ] {
+        assert!(s.sql.contains(cond), "{cond}: {}", s.sql);
+    }
+    for (ty, cast) in [
+        ("interval day", "interval"),
+        ("interval day to second(3)", "interval"),
+        ("time(3) without time zone", "time without time zone"),
+        ("timestamp without time zone", "timestamp without time zone"),
+        ("numeric", "numeric"),
+        ("numeric(5,0)[]", "numeric[]"),
+        ("pos.\"odd(type)\"", "pos.\"odd(type)\""),
+    ] {
+        assert_eq!(cast_type(ty), cast, "{ty}");
+    }
+}
