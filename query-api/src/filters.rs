@@ -127,11 +127,11 @@ pub fn parse(
         match k.as_str() {
             "select" => {
                 once(&mut select, "select")?;
-                q.select = parse_select(rel, v)?;
+                q.select = parse_select(rel, v).map_err(|e| in_param(e, "select"))?;
             }
             "order" => {
                 once(&mut order, "order")?;
-                q.order = parse_order(rel, v)?;
+                q.order = parse_order(rel, v).map_err(|e| in_param(e, "order"))?;
             }
             "limit" => limit = Some(parse_count_param(limit, "limit", v)?),
             "offset" => offset = Some(parse_count_param(offset, "offset", v)?),
@@ -156,6 +156,14 @@ pub fn parse(
     q.offset = off;
     q.limit = lim.unwrap_or(max_rows).min(max_rows);
     Ok(q)
+}
+
+/// An unknown column of `select` or `order` said which column, not which parameter held it.
+fn in_param(mut e: ApiError, param: &str) -> ApiError {
+    if e.code == "unknown_column" {
+        e.message = format!("{param}: {}", e.message);
+    }
+    e
 }
 
 /// `select`, `order`, `limit` and `offset` are one parameter each: a second one was silently
@@ -229,7 +237,7 @@ fn parse_order(rel: &Relation, v: &str) -> Result<Vec<OrderBy>, ApiError> {
                     other => {
                         return Err(ApiError::bad_request(
                             "invalid_order",
-                            format!("unknown order modifier {other:?} in {term:?}"),
+                            format!("order={v}: unknown modifier {other:?} in {term:?}"),
                         )
                         .with_hint(
                             "order=col[.asc|.desc][.nullsfirst|.nullslast], comma-separated",
@@ -297,7 +305,7 @@ fn parse_filter(rel: &Relation, key: &str, v: &str) -> Result<Filter, ApiError> 
         Op::In => parse_list(value).ok_or_else(|| {
             ApiError::bad_request(
                 "invalid_list",
-                format!("in. expects a list like in.(a,b,\"c,d\"), got {value:?}"),
+                format!("{key}={v}: in. expects a list like in.(a,b,\"c,d\"), got {value:?}"),
             )
         })?,
         _ => vec![value.to_string()],

@@ -591,3 +591,33 @@ fn values_are_cast_without_the_type_modifier() {
         assert_eq!(cast_type(ty), cast, "{ty}");
     }
 }
+
+/// Every parse error names the parameter it is about: `in.` without a list, an order modifier
+/// and a column of `select`/`order` did not say which parameter held them.
+#[test]
+fn parse_errors_name_their_parameter() {
+    for (q, code, start) in [
+        ("store_id=in.a,b", "invalid_list", "store_id=in.a,b: "),
+        (
+            "store_id=not.in.(\"a)",
+            "invalid_list",
+            "store_id=not.in.(\"a): ",
+        ),
+        (
+            "order=net_amount.up",
+            "invalid_order",
+            "order=net_amount.up: ",
+        ),
+        ("select=store_id,nett", "unknown_column", "select: "),
+        ("order=nett.desc", "unknown_column", "order: "),
+    ] {
+        let e = parse_q(q).unwrap_err();
+        assert_eq!((e.status.as_u16(), e.code), (400, code), "{q}");
+        assert!(e.message.starts_with(start), "{q}: {}", e.message);
+    }
+    // A filter's unknown column is the parameter itself.
+    assert_eq!(
+        parse_q("nett=eq.1").unwrap_err().message,
+        "view \"sales_daily\" has no column \"nett\""
+    );
+}
