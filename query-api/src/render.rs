@@ -237,7 +237,7 @@ pub fn page(
     Ok(resp)
 }
 
-/// RFC 4180 CSV with a header line; NULL is an empty field. Text a spreadsheet would run as a
+/// RFC 4180 CSV with a header line, records ending with CRLF; NULL is an empty field. Text a spreadsheet would run as a
 /// formula is defused (see `defuse`).
 pub fn csv(columns: &[&str], rows: &[Row]) -> Result<String, ApiError> {
     csv_of(
@@ -252,7 +252,10 @@ pub fn csv_of(
     columns: &[&str],
     rows: impl IntoIterator<Item = Vec<Option<String>>>,
 ) -> Result<String, ApiError> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+    // RFC 4180 §2.1: each record ends with CRLF (the csv crate's default is a bare LF).
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
     let io = |e: csv::Error| ApiError::internal(format!("CSV encoding failed: {e}"));
     w.write_record(columns).map_err(io)?;
     for fields in rows {
@@ -366,14 +369,29 @@ mod tests {
         ];
         assert_eq!(
             csv_of(&["name", "amount"], rows).unwrap(),
-            "name,amount\n\
-             \"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",-12.50\n\
-             '=cmd|' /C calc'!A0,+3\n\
-             '@SUM(A1),-1e3\n\
-             '+1 555 0100,'\t=1\n\
-             '-2+3,\n\
-             \"a=b, \"\"c\"\"\",\"line\nbreak\"\n"
+            "name,amount\r\n\
+             \"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",-12.50\r\n\
+             '=cmd|' /C calc'!A0,+3\r\n\
+             '@SUM(A1),-1e3\r\n\
+             '+1 555 0100,'\t=1\r\n\
+             '-2+3,\r\n\
+             \"a=b, \"\"c\"\"\",\"line\nbreak\"\r\n"
         );
+    }
+
+    /// RFC 4180 §2.1 (and RFC 2046 §4.1.1 for every text/* type): records end with CRLF. They
+    /// ended with a bare LF. A line break inside a field is the field's own, quoted, unchanged.
+    #[test]
+    fn csv_records_end_with_crlf() {
+        let rows = vec![
+            vec![Some("a".into()), None],
+            vec![Some("two\nlines".into()), Some("x\r\ny".into())],
+        ];
+        assert_eq!(
+            csv_of(&["c1", "c2"], rows).unwrap(),
+            "c1,c2\r\na,\r\n\"two\nlines\",\"x\r\ny\"\r\n"
+        );
+        assert_eq!(csv_of(&["only"], Vec::new()).unwrap(), "only\r\n");
     }
 
     #[test]

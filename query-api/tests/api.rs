@@ -429,10 +429,10 @@ async fn csv_output() {
         .starts_with("text/csv"));
     assert_eq!(r.headers()["content-range"], "0-2/*");
     let body = r.text().await.unwrap();
-    // Quotes and commas escaped per RFC 4180; NULL is an empty field.
+    // Quotes and commas escaped per RFC 4180, records end with CRLF; NULL is an empty field.
     assert_eq!(
         body,
-        "source_txn_id,register_id,net_amount\na001,\"reg,1\"\"x\",1\na002,,2\na003,R1,3\n"
+        "source_txn_id,register_id,net_amount\r\na001,\"reg,1\"\"x\",1\r\na002,,2\r\na003,R1,3\r\n"
     );
 }
 
@@ -462,16 +462,16 @@ async fn csv_pages_carry_the_exact_total() {
     };
     let (st, cr, body) = get("&limit=2".into()).await;
     assert_eq!((st, cr.as_str()), (206, "0-1/25"));
-    assert_eq!(body, "source_txn_id\na001\na002\n");
+    assert_eq!(body, "source_txn_id\r\na001\r\na002\r\n");
     let (st, cr, body) = get("&offset=24".into()).await;
     assert_eq!(
         (st, cr.as_str(), body.as_str()),
-        (206, "24-24/25", "source_txn_id\na025\n")
+        (206, "24-24/25", "source_txn_id\r\na025\r\n")
     );
     let (st, cr, body) = get("&offset=25".into()).await;
     assert_eq!(
         (st, cr.as_str(), body.as_str()),
-        (206, "*/25", "source_txn_id\n")
+        (206, "*/25", "source_txn_id\r\n")
     );
     let (st, cr, _) = get("&offset=30".into()).await;
     assert_eq!((st, cr.as_str()), (416, "*/25"));

@@ -54,7 +54,7 @@ async fn accept_is_negotiated_and_what_cannot_be_served_is_406() {
         if st == 406 {
             assert_eq!(code(&body), "not_acceptable", "{accept}");
         } else if ctype == "text/csv" {
-            assert_eq!(body, "source_txn_id\na001\na002\n", "{accept}");
+            assert_eq!(body, "source_txn_id\r\na001\r\na002\r\n", "{accept}");
         }
     }
     // JSON-only endpoints: 406 when JSON is not acceptable, JSON otherwise.
