@@ -223,29 +223,31 @@ fn parse_order(rel: &Relation, v: &str) -> Result<Vec<OrderBy>, ApiError> {
         .map(|term| {
             let mut parts = term.trim().split('.');
             let col = column(rel, parts.next().unwrap_or_default())?;
-            let mut o = OrderBy {
-                column: col,
-                desc: false,
-                nulls_first: None,
+            let bad = |what: String| {
+                ApiError::bad_request("invalid_order", format!("order={v}: {what} in {term:?}"))
+                    .with_hint("order=col[.asc|.desc][.nullsfirst|.nullslast], comma-separated")
             };
+            // One direction and one nulls placement: a second one silently replaced the first.
+            let (mut desc, mut nulls_first) = (None, None);
             for p in parts {
-                match p {
-                    "asc" => o.desc = false,
-                    "desc" => o.desc = true,
-                    "nullsfirst" => o.nulls_first = Some(true),
-                    "nullslast" => o.nulls_first = Some(false),
-                    other => {
-                        return Err(ApiError::bad_request(
-                            "invalid_order",
-                            format!("order={v}: unknown modifier {other:?} in {term:?}"),
-                        )
-                        .with_hint(
-                            "order=col[.asc|.desc][.nullsfirst|.nullslast], comma-separated",
-                        ))
-                    }
+                let (slot, value, kind) = match p {
+                    "asc" | "desc" => (&mut desc, p == "desc", "direction (asc/desc)"),
+                    "nullsfirst" | "nullslast" => (
+                        &mut nulls_first,
+                        p == "nullsfirst",
+                        "nulls placement (nullsfirst/nullslast)",
+                    ),
+                    other => return Err(bad(format!("unknown modifier {other:?}"))),
+                };
+                if slot.replace(value).is_some() {
+                    return Err(bad(format!("more than one {kind}")));
                 }
             }
-            Ok(o)
+            Ok(OrderBy {
+                column: col,
+                desc: desc.unwrap_or(false),
+                nulls_first,
+            })
         })
         .collect()
 }

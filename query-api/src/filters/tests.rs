@@ -621,3 +621,27 @@ fn parse_errors_name_their_parameter() {
         "view \"sales_daily\" has no column \"nett\""
     );
 }
+
+/// A term gives at most one direction and one nulls placement: `net_amount.asc.desc` was
+/// ordered by the last one given, silently dropping the first (PostgREST refuses both).
+#[test]
+fn an_order_term_takes_one_direction_and_one_nulls_placement() {
+    for q in [
+        "order=net_amount.asc.desc",
+        "order=net_amount.desc.desc",
+        "order=net_amount.nullsfirst.nullslast",
+        "order=store_id,net_amount.desc.nullslast.nullslast",
+    ] {
+        let e = parse_q(q).unwrap_err();
+        assert_eq!((e.status.as_u16(), e.code), (400, "invalid_order"), "{q}");
+        assert!(e.message.starts_with(q), "{q}: {}", e.message);
+    }
+    let q = parse_q("order=net_amount.desc.nullslast,store_id.nullsfirst").unwrap();
+    let s = page_sql(&rel(), "t", &q, Shape::Json, None);
+    assert!(
+        s.sql
+            .contains("ORDER BY \"net_amount\" DESC NULLS LAST, \"store_id\" NULLS FIRST"),
+        "{}",
+        s.sql
+    );
+}
