@@ -577,7 +577,8 @@ fn selected(rel: &Relation, q: &ViewQuery) -> Vec<usize> {
     }
 }
 
-/// The page query. JSON is aggregated by PostgreSQL (`json_agg`, exact numerics, one row back);
+/// The page query. JSON is aggregated by PostgreSQL (`json_agg`, exact numerics, one row back;
+/// of `t.*`, the row, as a bare `t` would be a column named `t` if the relation has one);
 /// CSV gets every column as text. With `via`, it reads the relation's materialized path under its
 /// guard (same rows, or SQLSTATE `matpath::STALE`).
 pub fn page_sql(
@@ -624,7 +625,7 @@ fn page_template(rel: &Relation, q: &ViewQuery, shape: Shape, via: Option<&MatPa
     let from = b.from();
     let sql = match shape {
         Shape::Json => format!(
-            "SELECT coalesce(json_agg(t), '[]')::text, count(*){total} FROM \
+            "SELECT coalesce(json_agg(t.*), '[]')::text, count(*){total} FROM \
              (SELECT {list} FROM {from} {w}{order} LIMIT {lim}::bigint OFFSET {off}::bigint) t"
         ),
         Shape::TextColumns => format!(

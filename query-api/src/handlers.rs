@@ -295,8 +295,9 @@ fn name_bad_arguments(e: ApiError, pairs: &[(String, String)]) -> ApiError {
     )
 }
 
-/// `SELECT json_agg(r) FROM (SELECT * FROM pos.f(arg => $n::type, …) LIMIT $m) r`: argument
-/// names and types from pg_proc only; tenant arguments bound to the key's tenant.
+/// `SELECT json_agg(r.*) FROM (SELECT * FROM pos.f(arg => $n::type, …) LIMIT $m) r`: argument
+/// names and types from pg_proc only; tenant arguments bound to the key's tenant. `r.*` is the
+/// row even when the function returns a column named `r` (a bare `r` would be that column).
 pub fn function_sql(
     f: &Function,
     tenant: &str,
@@ -381,7 +382,7 @@ pub fn function_sql(
     }
     params.push(Param::Text(limit.to_string()));
     let sql = format!(
-        "SELECT coalesce(json_agg(r), '[]')::text FROM (SELECT * FROM {}({}) LIMIT ${}::bigint) r",
+        "SELECT coalesce(json_agg(r.*), '[]')::text FROM (SELECT * FROM {}({}) LIMIT ${}::bigint) r",
         f.qualified,
         args.join(", "),
         params.len()
@@ -444,7 +445,7 @@ pub async fn end_of_day(
         });
         vec![Stmt {
             sql: format!(
-                "SELECT row_to_json(t)::text FROM (SELECT * FROM {} WHERE \"tenant_id\" = $1::text AND \"store_id\" = $2::text AND \"business_date\" = $3::date{guard}) t",
+                "SELECT row_to_json(t.*)::text FROM (SELECT * FROM {} WHERE \"tenant_id\" = $1::text AND \"store_id\" = $2::text AND \"business_date\" = $3::date{guard}) t",
                 via.map_or(&rel.qualified, |p| &p.qualified)
             )
             .into(),
@@ -770,7 +771,7 @@ mod tests {
             100,
         )
         .unwrap();
-        assert_eq!(&*s.sql, "SELECT coalesce(json_agg(r), '[]')::text FROM (SELECT * FROM pos.forecast_demand(\"tenant\" => $1::text, \"store\" => $2::text, \"sku\" => $3::text, \"horizon\" => $4::integer) LIMIT $5::bigint) r");
+        assert_eq!(&*s.sql, "SELECT coalesce(json_agg(r.*), '[]')::text FROM (SELECT * FROM pos.forecast_demand(\"tenant\" => $1::text, \"store\" => $2::text, \"sku\" => $3::text, \"horizon\" => $4::integer) LIMIT $5::bigint) r");
         let vals: Vec<String> = s
             .params
             .iter()

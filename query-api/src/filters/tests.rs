@@ -165,7 +165,7 @@ fn an_exact_total_rides_in_the_page_statement() {
     let total = "(SELECT count(*) FROM pos.sales_daily WHERE \"tenant_id\" = $1::text AND \"store_id\" = $2::text)";
     assert!(
         counted.sql.starts_with(&format!(
-            "SELECT coalesce(json_agg(t), '[]')::text, count(*), {total} FROM (SELECT"
+            "SELECT coalesce(json_agg(t.*), '[]')::text, count(*), {total} FROM (SELECT"
         )),
         "{}",
         counted.sql
@@ -641,6 +641,34 @@ fn an_order_term_takes_one_direction_and_one_nulls_placement() {
     assert!(
         s.sql
             .contains("ORDER BY \"net_amount\" DESC NULLS LAST, \"store_id\" NULLS FIRST"),
+        "{}",
+        s.sql
+    );
+}
+
+/// The JSON page aggregates whole rows. PostgreSQL reads a bare name as a column before a table
+/// alias, so `json_agg(t)` over a relation with a column named `t` aggregated that column's
+/// values (`[1,2]`, not objects); `t.*` is always the row.
+#[test]
+fn the_json_page_aggregates_rows_whatever_the_columns_are_named() {
+    let col = |n: &str| Column {
+        name: n.into(),
+        type_name: "text".into(),
+        nullable: true,
+        description: None,
+    };
+    let r = Relation::new(
+        "odd",
+        "view",
+        "pos.odd",
+        vec![col("tenant_id"), col("t")],
+        &["pos_api"],
+    );
+    let q = parse(&r, &pairs("t=eq.1"), &HeaderMap::new(), 100, &[]).unwrap();
+    let s = page_sql(&r, "acme", &q, Shape::Json, None);
+    assert!(
+        s.sql
+            .starts_with("SELECT coalesce(json_agg(t.*), '[]')::text, count(*) FROM (SELECT"),
         "{}",
         s.sql
     );
