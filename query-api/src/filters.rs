@@ -339,11 +339,37 @@ pub fn text_value(param: &str, v: &str) -> Result<(), ApiError> {
 /// `e` with the filter(s) named whose value PostgreSQL could not read as the column's type
 /// (see `ApiError::naming_values`): the column is the query parameter that carried it.
 pub fn name_bad_values(e: ApiError, rel: &Relation, q: &ViewQuery) -> ApiError {
+    if e.code == "invalid_operator" {
+        return name_missing_operator(e, rel, q);
+    }
     e.naming_values(
         q.filters
             .iter()
             .map(|f| (rel.columns[f.column].name.as_str(), f.values.as_slice())),
     )
+}
+
+/// PostgreSQL's `operator does not exist: json = json` names the operand types only. The
+/// filters it is about are named: those whose column type, operator and value type it shows (the
+/// column is the left operand; for `in.` the right one is the array's element type).
+fn name_missing_operator(mut e: ApiError, rel: &Relation, q: &ViewQuery) -> ApiError {
+    let mut names: Vec<&str> = Vec::new();
+    for f in &q.filters {
+        let c = &rel.columns[f.column];
+        let ty = cast_type(&c.type_name);
+        let (op, right) = match f.op {
+            Op::IsNull | Op::IsTrue | Op::IsFalse => continue,
+            Op::In => ("=", ty.trim_end_matches("[]")),
+            op => (op.sql(), &*ty),
+        };
+        if e.message.ends_with(&format!(": {ty} {op} {right}")) && !names.contains(&&*c.name) {
+            names.push(&c.name);
+        }
+    }
+    if !names.is_empty() {
+        e.message = format!("{}: {}", names.join(", "), e.message);
+    }
+    e
 }
 
 /// `(a,b,"c,d")` → [a, b, c,d]. As in PostgREST, an element that starts with a double quote is

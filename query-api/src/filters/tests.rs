@@ -673,3 +673,50 @@ fn the_json_page_aggregates_rows_whatever_the_columns_are_named() {
         s.sql
     );
 }
+
+/// An operator the column's type lacks (`json = json`, `text[] = text` for `in.` on an array
+/// column) is PostgreSQL's `invalid_operator`, whose message names types only: the filter
+/// whose column and operator it is gets named.
+#[test]
+fn a_missing_operator_names_its_filter() {
+    let col = |n: &str, t: &str| Column {
+        name: n.into(),
+        type_name: t.into(),
+        nullable: true,
+        description: None,
+    };
+    let r = Relation::new(
+        "docs",
+        "table",
+        "pos.docs",
+        vec![
+            col("tenant_id", "text"),
+            col("payload", "json"),
+            col("tags", "text[]"),
+            col("labels", "text[]"),
+        ],
+        &["pos_api"],
+    );
+    let q = parse(
+        &r,
+        &pairs("tenant_id=eq.x&labels=eq.{a}&payload=eq.{}&tags=in.(a,b)"),
+        &HeaderMap::new(),
+        100,
+        &[],
+    )
+    .unwrap();
+    let named =
+        |m: &str| name_bad_values(ApiError::bad_request("invalid_operator", m), &r, &q).message;
+    assert_eq!(
+        named("operator does not exist: json = json"),
+        "payload: operator does not exist: json = json"
+    );
+    assert_eq!(
+        named("operator does not exist: text[] = text"),
+        "tags: operator does not exist: text[] = text"
+    );
+    assert_eq!(
+        named("operator does not exist: point < point"),
+        "operator does not exist: point < point"
+    );
+}
