@@ -342,11 +342,42 @@ pub fn name_bad_values(e: ApiError, rel: &Relation, q: &ViewQuery) -> ApiError {
     if e.code == "invalid_operator" {
         return name_missing_operator(e, rel, q);
     }
-    e.naming_values(
+    let before = e.message.len();
+    let e = e.naming_values(
         q.filters
             .iter()
             .map(|f| (rel.columns[f.column].name.as_str(), f.values.as_slice())),
-    )
+    );
+    // A message that quotes a value none of the filters has is about the data, not a filter.
+    match e.code == "invalid_value" && e.message.len() == before && !e.message.contains('"') {
+        true => name_by_type(e, rel, q),
+        false => e,
+    }
+}
+
+/// Some messages quote no value, only the type: `invalid input syntax for type json` (the rest
+/// is in its DETAIL; jsonb's input says json too), `bit string length 4 does not match type
+/// bit(8)`. The filters on columns of the type the message names are named (with a value: not
+/// `is.null`).
+fn name_by_type(mut e: ApiError, rel: &Relation, q: &ViewQuery) -> ApiError {
+    let mut names: Vec<&str> = Vec::new();
+    for f in q.filters.iter().filter(|f| !f.values.is_empty()) {
+        let c = &rel.columns[f.column];
+        let ty = cast_type(&c.type_name);
+        let shown = if ty == "jsonb" { "json" } else { &ty };
+        let probe = format!("type {shown}");
+        let named = e.message.match_indices(&probe).any(|(i, _)| {
+            let next = e.message[i + probe.len()..].chars().next();
+            !next.is_some_and(|n| n.is_alphanumeric() || "_[(".contains(n))
+        });
+        if named && !names.contains(&&*c.name) {
+            names.push(&c.name);
+        }
+    }
+    if !names.is_empty() {
+        e.message = format!("{}: {}", names.join(", "), e.message);
+    }
+    e
 }
 
 /// PostgreSQL's `operator does not exist: json = json` names the operand types only. The

@@ -720,3 +720,57 @@ fn a_missing_operator_names_its_filter() {
         "operator does not exist: point < point"
     );
 }
+
+/// Some of PostgreSQL's messages quote no value, only the type: `invalid input syntax for type
+/// json` (the rest is in its DETAIL, and jsonb's input says json too), `bit string length 4 does
+/// not match type bit(8)`. The filters on columns of that type are named.
+#[test]
+fn a_bad_value_quoted_by_type_only_names_the_filters_of_that_type() {
+    let col = |n: &str, t: &str| Column {
+        name: n.into(),
+        type_name: t.into(),
+        nullable: true,
+        description: None,
+    };
+    let r = Relation::new(
+        "alerts",
+        "view",
+        "pos.alerts",
+        vec![
+            col("tenant_id", "text"),
+            col("reasons", "jsonb"),
+            col("path", "jsonpath"),
+            col("flags", "bit(8)"),
+        ],
+        &["pos_api"],
+    );
+    let q = parse(
+        &r,
+        &pairs("reasons=eq.[1&flags=eq.1010&tenant_id=eq.x"),
+        &HeaderMap::new(),
+        100,
+        &[],
+    )
+    .unwrap();
+    let named =
+        |m: &str| name_bad_values(ApiError::bad_request("invalid_value", m), &r, &q).message;
+    assert_eq!(
+        named("invalid input syntax for type json"),
+        "reasons: invalid input syntax for type json"
+    );
+    assert_eq!(
+        named("bit string length 4 does not match type bit(8)"),
+        "flags: bit string length 4 does not match type bit(8)"
+    );
+    // `type json` is not `type jsonpath`; no filter on a jsonpath column here.
+    assert_eq!(
+        named("invalid input syntax for type jsonpath"),
+        "invalid input syntax for type jsonpath"
+    );
+    assert_eq!(named("division by zero"), "division by zero");
+    // A message quoting a value no filter has is about the data (a cast inside the view).
+    assert_eq!(
+        named("invalid input syntax for type json: \"zz\""),
+        "invalid input syntax for type json: \"zz\""
+    );
+}
