@@ -166,13 +166,19 @@ pub fn page_status(q: &ViewQuery, n: i64, total: Option<i64>) -> StatusCode {
 
 /// The total to report for a page of `n` rows. A planner estimate may be below what the page
 /// itself proves: never report fewer rows than `offset + n` when the page has rows, and for an
-/// estimate, the page's end is the exact total when it came back short of its limit. (An exact
-/// total comes from the page's own snapshot and agrees with it; the rule costs it nothing.)
+/// estimate, the page's end is the exact total when it came back short of its limit, and an
+/// empty page at an offset caps the estimate there (there are at most `offset` rows; an estimate
+/// above it had clients page on through empty pages). (An exact total comes from the page's own
+/// snapshot and agrees with it; the rule costs it nothing.)
 pub fn reported_total(q: &ViewQuery, n: i64, total: Option<i64>) -> Option<i64> {
     let t = total?;
     let seen = q.offset.saturating_add(n);
-    if q.count == Count::Estimated && n < q.limit && (n > 0 || q.offset == 0) {
-        return Some(seen);
+    if q.count == Count::Estimated && n < q.limit {
+        return Some(if n > 0 || q.offset == 0 {
+            seen
+        } else {
+            t.min(q.offset)
+        });
     }
     Some(if n > 0 { t.max(seen) } else { t })
 }
@@ -342,11 +348,18 @@ mod tests {
             reported_total(&q(0, 50, Count::Estimated), 3, Some(900)),
             Some(3)
         );
-        // Nothing at the offset: the estimate is all there is.
+        // Nothing at the offset, an estimate below it: the estimate stands (416).
         assert_eq!(
             reported_total(&q(40, 10, Count::Estimated), 0, Some(17)),
             Some(17)
         );
+        // Nothing at offset 500 proves at most 500 rows: an estimate of 900 said there were
+        // 400 more to page through (206, `*/900`); it is cut to what the page allows.
+        let est = q(500, 100, Count::Estimated);
+        let t = reported_total(&est, 0, Some(900));
+        assert_eq!(t, Some(500));
+        assert_eq!(page_status(&est, 0, t), StatusCode::PARTIAL_CONTENT);
+        assert_eq!(content_range(500, 0, t), "*/500");
         assert_eq!(reported_total(&q(0, 10, Count::Exact), 4, None), None);
         assert_eq!(
             content_range(i64::MAX, 1, None),
