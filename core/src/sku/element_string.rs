@@ -249,16 +249,19 @@ fn bracketed(s: &str) -> Result<Vec<(String, String)>, SkuError> {
     Ok(out)
 }
 
-/// AI and value pairs of a Digital Link URI: its path from the `01` key on, then its numeric
-/// query parameters. `None` for a URI without a GTIN key (any other web address).
+/// AI and value pairs of a Digital Link URI: its path from the primary key on, then its numeric
+/// query parameters. `None` for a URI without a GS1 key (any other web address). A fragment, a
+/// trailing slash and a path prefix of the domain's own (which may hold a `01` segment, a date)
+/// are not part of the key; a key other than a GTIN (a GLN, an SSCC…) keys no trade item, and
+/// says so as an element string without AI 01 does.
 fn digital_link(s: &str) -> Option<Result<Vec<(String, String)>, SkuError>> {
+    let s = s.split_once('#').map_or(s, |(uri, _)| uri);
     let (path, query) = s.split_once('?').unwrap_or((s, ""));
+    let path = path.strip_suffix('/').unwrap_or(path);
     let segments: Vec<&str> = path.split('/').collect();
-    let at = segments.iter().position(|p| *p == "01")?;
-    let key = segments.get(at + 1)?;
-    if !(matches!(key.len(), 8 | 12 | 13 | 14) && key.bytes().all(|b| b.is_ascii_digit())) {
-        return None;
-    }
+    let at = segments
+        .windows(2)
+        .position(|w| is_primary_key(w[0], w[1]))?;
     let mut out = Vec::new();
     let mut pairs = segments[at..].chunks(2);
     for pair in pairs.by_ref() {
@@ -280,12 +283,29 @@ fn digital_link(s: &str) -> Option<Result<Vec<(String, String)>, SkuError>> {
         }
     }
     // A GTIN key may be written in its own length (8, 12 or 13 digits) in a URI.
-    if let Some((_, g)) = out.first_mut() {
+    if let Some((_, g)) = out.first_mut().filter(|(ai, _)| ai == "01") {
         if matches!(g.len(), 8 | 12 | 13) {
             *g = format!("{g:0>14}");
         }
     }
     Some(Ok(out))
+}
+
+/// A GS1 Digital Link primary key segment and its value (GS1 Digital Link URI syntax: the AIs
+/// marked `dlpkey` in the GS1 Barcode Syntax Dictionary). Only the numeric keys of a fixed
+/// shape are taken, so an ordinary web path (`/00/intro`, `/414/about`) is not read as one.
+fn is_primary_key(ai: &str, value: &str) -> bool {
+    let digits = value.bytes().all(|b| b.is_ascii_digit());
+    let len = value.len();
+    digits
+        && match ai {
+            "01" => matches!(len, 8 | 12 | 13 | 14),
+            "00" | "8006" | "8017" | "8018" => len == 18,
+            "414" | "415" | "417" => len == 13,
+            "402" => len == 17,
+            "255" => (13..=25).contains(&len),
+            _ => false,
+        }
 }
 
 /// `%2F` and the like in a URI segment; a malformed escape stays as written.
@@ -294,8 +314,10 @@ fn percent_decoded(s: &str) -> String {
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
+        // Two hex digits: `from_str_radix` alone would also take a sign (`%+1`).
         let hex = b
             .get(i + 1..i + 3)
+            .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
             .and_then(|h| std::str::from_utf8(h).ok());
         match (b[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
             (b'%', Some(v)) => {
@@ -536,6 +558,47 @@ mod tests {
         // Query keys that are not AIs (linkType, 310x) are read past.
         let t = item("https://x.io/01/09501101530003?310x=1&31034=2&linkType=all");
         assert_eq!(t.weight, None);
+    }
+
+    /// Digital Links as they are printed and typed: a trailing slash, a fragment, an empty
+    /// query, and a path prefix of the brand's own that has a `01` segment (a date) before the
+    /// GTIN key. Each read as "not an element string" or as an AI without a value.
+    #[test]
+    fn digital_link_as_written_in_the_wild() {
+        for s in [
+            "https://id.gs1.org/01/09501101530003/",
+            "https://id.gs1.org/01/09501101530003/10/AB-123/",
+            "https://id.gs1.org/01/09501101530003#nutrition",
+            "https://id.gs1.org/01/09501101530003/?17=140704",
+            "https://brand.example/2026/01/01/09501101530003/10/AB-123",
+        ] {
+            assert_eq!(item(s).gtin14.unwrap().as_str(), "09501101530003", "{s}");
+        }
+        let t = item("https://id.gs1.org/01/09501101530003/10/AB-123/?3103=000189#x");
+        assert_eq!(t.weight, Some((Decimal::new(189, 3), WeightUnit::Kilogram)));
+    }
+
+    /// A Digital Link keyed on another GS1 key (a GLN `/414/`, an SSCC `/00/`, a piece of a
+    /// trade item `/8006/`) is a GS1 Digital Link naming no trade item, like the element string
+    /// `(00)…`: recognised, without a GTIN. It was not recognised at all, and the URI was
+    /// reported as a barcode with a bad character 'h'.
+    #[test]
+    fn digital_link_with_another_primary_key() {
+        for s in [
+            "https://id.gs1.org/414/9520123456788",
+            "https://id.gs1.org/00/106141411234567897",
+            "https://id.gs1.org/8006/095011015300030102/21/7",
+        ] {
+            let t = item(s);
+            assert_eq!((t.form, t.gtin14), (Form::DigitalLink, None), "{s}");
+        }
+        assert!(recognise("https://example.com/414/about").is_none());
+    }
+
+    /// `u8::from_str_radix` takes a leading `+`: `%+1` is no escape and stays as written.
+    #[test]
+    fn percent_escapes_are_two_hex_digits() {
+        assert_eq!(percent_decoded("A%2FB%+1%2"), "A/B%+1%2");
     }
 
     /// A Digital Link URI is plain text in a Data Matrix too: AIM `]d1` (ECC 200, no FNC1)
