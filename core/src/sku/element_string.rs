@@ -164,6 +164,27 @@ fn bad(detail: impl Into<String>) -> SkuError {
     }
 }
 
+/// How many characters of a value or of the rest of a scan an error quotes.
+const QUOTED: usize = 24;
+
+/// A value or the rest of a scan as an error quotes it: whole when short, else its first
+/// characters and its length. A scan has no length limit, and the message goes to a log, a
+/// reject file and the SQL `reason` column.
+fn quoted(s: &str) -> String {
+    match s.char_indices().nth(QUOTED) {
+        None => format!("{s:?}"),
+        Some((cut, _)) => format!("{:?}… ({} characters)", &s[..cut], s.chars().count()),
+    }
+}
+
+/// What stands where an AI was expected, as `(…)` and `/…/` show it: whole when short.
+fn shown_ai(s: &str) -> String {
+    match s.char_indices().nth(QUOTED) {
+        None => s.to_string(),
+        Some((cut, _)) => format!("{}… ({} characters)", &s[..cut], s.chars().count()),
+    }
+}
+
 /// AI and value pairs of the scanned form.
 fn scanned(s: &str) -> Result<Vec<(String, String)>, SkuError> {
     let mut rest = s.trim_start_matches(GS);
@@ -174,7 +195,8 @@ fn scanned(s: &str) -> Result<Vec<(String, String)>, SkuError> {
             [f, g, ..] if f.is_ascii_digit() && g.is_ascii_digit() => (*f, *g),
             _ => {
                 return Err(bad(format!(
-                    "expected an application identifier at {rest:?}"
+                    "expected an application identifier at {}",
+                    quoted(rest)
                 )))
             }
         };
@@ -187,7 +209,12 @@ fn scanned(s: &str) -> Result<Vec<(String, String)>, SkuError> {
         let ai = rest
             .get(..n)
             .filter(|a| a.bytes().all(|c| c.is_ascii_digit()));
-        let ai = ai.ok_or_else(|| bad(format!("application identifier cut short at {rest:?}")))?;
+        let ai = ai.ok_or_else(|| {
+            bad(format!(
+                "application identifier cut short at {}",
+                quoted(rest)
+            ))
+        })?;
         if !assigned(ai.as_bytes()) {
             return Err(bad(format!("({ai}) is not a GS1 application identifier")));
         }
@@ -233,9 +260,10 @@ fn bracketed(s: &str) -> Result<Vec<(String, String)>, SkuError> {
     while let Some(after) = rest.strip_prefix('(') {
         let close = after
             .find(')')
-            .ok_or_else(|| bad(format!("unclosed '(' at {rest:?}")))?;
+            .ok_or_else(|| bad(format!("unclosed '(' at {}", quoted(rest))))?;
         let ai = &after[..close];
         if !is_ai(ai) {
+            let ai = shown_ai(ai);
             return Err(bad(format!("({ai}) is not a GS1 application identifier")));
         }
         let body = &after[close + 1..];
@@ -244,7 +272,10 @@ fn bracketed(s: &str) -> Result<Vec<(String, String)>, SkuError> {
         rest = &body[end..];
     }
     if !rest.is_empty() {
-        return Err(bad(format!("text outside (AI)value pairs: {rest:?}")));
+        return Err(bad(format!(
+            "text outside (AI)value pairs: {}",
+            quoted(rest)
+        )));
     }
     Ok(out)
 }
@@ -268,11 +299,15 @@ fn digital_link(s: &str) -> Option<Result<Vec<(String, String)>, SkuError>> {
         match pair {
             [ai, _] if !is_ai(ai) => {
                 return Some(Err(bad(format!(
-                    "/{ai}/ in the URI path is not a GS1 application identifier"
+                    "/{}/ in the URI path is not a GS1 application identifier",
+                    shown_ai(ai)
                 ))))
             }
             [ai, value] => out.push((ai.to_string(), percent_decoded(value))),
-            [ai] => return Some(Err(bad(format!("AI ({ai}) has no value in the URI path")))),
+            [ai] => {
+                let ai = shown_ai(ai);
+                return Some(Err(bad(format!("AI ({ai}) has no value in the URI path"))));
+            }
             _ => unreachable!("chunks of two"),
         }
     }
@@ -404,7 +439,10 @@ fn pairing_group(ai: &str) -> Option<&'static str> {
 /// nothing to repair inside an element string).
 fn gtin(value: &str) -> Result<Gtin14, SkuError> {
     if !(value.len() == 14 && value.bytes().all(|b| b.is_ascii_digit())) {
-        return Err(bad(format!("AI (01) must be 14 digits, got {value:?}")));
+        return Err(bad(format!(
+            "AI (01) must be 14 digits, got {}",
+            quoted(value)
+        )));
     }
     normalize_gtin(value, Mode::Strict).map(|n| n.gtin)
 }
@@ -426,7 +464,7 @@ fn decimal(ai: &str, value: &str, decimals: u8, exact: usize) -> Result<Decimal,
     } else {
         "1 to 15 digits".into()
     };
-    let n = n.ok_or_else(|| bad(format!("AI ({ai}) needs {want}, got {value:?}")))?;
+    let n = n.ok_or_else(|| bad(format!("AI ({ai}) needs {want}, got {}", quoted(value))))?;
     // The AI is all digits and assigned, so its last one is the number of decimals (0 to 5
     // for a measure, 0 to 9 for an amount).
     Ok(Decimal::new(n, u32::from(decimals - b'0')))
@@ -599,6 +637,32 @@ mod tests {
     #[test]
     fn percent_escapes_are_two_hex_digits() {
         assert_eq!(percent_decoded("A%2FB%+1%2"), "A/B%+1%2");
+    }
+
+    /// A scan has no length limit before it reaches here, and the reason goes to a log, a
+    /// reject file and the SQL `reason` column: errors quote a bounded part of what they
+    /// point at, with its length, never the whole input.
+    #[test]
+    fn errors_quote_a_bounded_part_of_the_input() {
+        let long = "A".repeat(100_000);
+        for s in [
+            format!("]C1{long}"),
+            format!("]C101{long}"),
+            format!("(0{long}"),
+            format!("(0{long})1"),
+            format!("(01)09501101530003{long}"),
+            format!("(01){long}"),
+            format!("(01)09501101530003(3922){long}"),
+            format!("(01)09501101530003(3932)978{long}"),
+            format!("https://id.gs1.org/01/09501101530003/{long}/1"),
+            format!("https://id.gs1.org/01/09501101530003/10/1/{long}"),
+        ] {
+            let e = error(&s);
+            assert!(e.len() < 200, "{} characters: {}…", e.len(), &e[..200]);
+        }
+        assert!(error(&format!("(01){long}")).contains("(100000 characters)"));
+        // Short values are still quoted whole.
+        assert!(error("(3922)4.49").contains("got \"4.49\""));
     }
 
     /// A Digital Link URI is plain text in a Data Matrix too: AIM `]d1` (ECC 200, no FNC1)
