@@ -118,11 +118,47 @@ fn ai_digits(first: u8, second: u8) -> Option<usize> {
     }
 }
 
-/// Whether a 4-digit AI of the measure (31nn to 36nn) and amount (39nn) families is assigned
-/// in the GS1 General Specifications (section 3.2): measures take n = 0 to 5 decimals, and only
-/// 310-316, 320-329, 330-337, 340-349, 350-357 and 360-369 are measures; amounts are 3900-3939,
-/// 3940-3943 (percentage off) and 3950-3955 (price per unit of measure). Other AIs pass.
+/// Whether an AI (digits, as many as [`ai_digits`] gives) is assigned in the GS1 General
+/// Specifications, as the GS1 Barcode Syntax Dictionary (2025) lists them. Reading past an
+/// unassigned AI would guess its value's length, so it makes the string unreadable; an AI
+/// GS1 assigns later needs adding here.
 fn assigned(ai: &[u8]) -> bool {
+    let n = ai
+        .iter()
+        .fold(0u32, |acc, &d| acc * 10 + u32::from(d.wrapping_sub(b'0')));
+    match ai.len() {
+        2 => matches!(n, 0..=3 | 10..=13 | 15..=17 | 20..=22 | 30 | 37 | 90..=99),
+        3 => matches!(
+            n,
+            235 | 240..=243 | 250 | 251 | 253..=255 | 400..=403 | 410..=417 | 420..=427 | 710..=716
+        ),
+        4 => match ai {
+            [b'3', b'1'..=b'6' | b'9', ..] => measure_or_amount(ai),
+            _ => matches!(
+                n,
+                4300..=4326
+                    | 4330..=4333
+                    | 7001..=7011
+                    | 7020..=7023
+                    | 7030..=7041
+                    | 7230..=7242
+                    | 7250..=7259
+                    | 8001..=8014
+                    | 8017..=8020
+                    | 8026
+                    | 8030
+                    | 8110..=8112
+                    | 8200
+            ),
+        },
+        _ => false,
+    }
+}
+
+/// The measure (31nn to 36nn) and amount (39nn) families: measures take n = 0 to 5 decimals,
+/// and only 310-316, 320-329, 330-337, 340-349, 350-357 and 360-369 are measures; amounts are
+/// 3900-3939, 3940-3943 (percentage off) and 3950-3955 (price per unit of measure).
+fn measure_or_amount(ai: &[u8]) -> bool {
     match *ai {
         [b'3', family @ b'1'..=b'6', third, n] => {
             let last_third = match family {
@@ -138,7 +174,7 @@ fn assigned(ai: &[u8]) -> bool {
             b'5' => n <= b'5',
             _ => false,
         },
-        _ => true,
+        _ => false,
     }
 }
 
@@ -663,6 +699,40 @@ mod tests {
         assert!(error(&format!("(01){long}")).contains("(100000 characters)"));
         // Short values are still quoted whole.
         assert!(error("(3922)4.49").contains("got \"4.49\""));
+    }
+
+    /// Only assigned AIs read (GS1 General Specifications AI table, as the GS1 Barcode Syntax
+    /// Dictionary lists it): 04, 14, 18, 19, 230-234, 236-239, 244-249, 252, 256-259,
+    /// 404-409, 418, 419, 428, 429, 717-719, 4327-4329, 4334+, 7000, 7012-7019, 7024-7029,
+    /// 7042+, 7200-7229, 7243-7249, 8000, 8015, 8016, 8021-8025, 8027-8029, 8031+, 8100-8109,
+    /// 8113+, 8201+ are none. Their value length is unknown, so reading past one guesses.
+    #[test]
+    fn unassigned_ais_are_refused() {
+        for ai in [
+            "04", "14", "18", "19", "230", "236", "244", "249", "252", "256", "404", "418", "428",
+            "717", "4327", "4334", "7000", "7012", "7024", "7042", "7200", "7243", "8000", "8015",
+            "8021", "8027", "8031", "8100", "8113", "8201",
+        ] {
+            let e = error(&format!("(01)09501101530003({ai})1"));
+            assert!(e.contains(&format!("({ai}) is not a GS1")), "{ai}: {e}");
+            let e = error(&format!("]C10109501101530003{ai}1"));
+            assert!(e.contains(&format!("({ai}) is not a GS1")), "{ai}: {e}");
+        }
+        // Assigned ones, the newest included (03 MTO GTIN, 716, 7041, 7250-7259, 8014, 8030).
+        for ai in [
+            "02", "03", "11", "17", "20", "22", "235", "243", "255", "403", "417", "427", "716",
+            "4326", "4333", "7011", "7023", "7041", "7242", "7259", "8014", "8020", "8026", "8030",
+            "8112", "8200", "90", "99",
+        ] {
+            let value = match ai {
+                "02" | "03" => "09501101530003",
+                "11" | "17" => "140704",
+                "20" => "01",
+                _ => "1",
+            };
+            let s = format!("(01)09501101530003({ai}){value}");
+            assert!(recognise(&s).unwrap().is_ok(), "{ai}: {:?}", recognise(&s));
+        }
     }
 
     /// A Digital Link URI is plain text in a Data Matrix too: AIM `]d1` (ECC 200, no FNC1)
