@@ -129,6 +129,10 @@ enum Aim {
     EanUpc,
     /// `]E4`: EAN-8.
     Ean8,
+    /// `]E3`: EAN-13, UPC-A or UPC-E with its 2- or 5-digit add-on, in one packet.
+    WithAddOn,
+    /// `]E1`, `]E2`: a 2- or 5-digit add-on read alone.
+    AddOnOnly,
 }
 
 /// `aim`: what was read of an AIM `]E0`/`]E4` prefix. A scanner sends one, so after it any
@@ -154,7 +158,16 @@ fn parse(raw: &str, scheme: &Scheme, mode: Mode, aim: Aim) -> Barcode {
     }
     if aim == Aim::NotRead {
         if let Some((symbol, code)) = aim_ean_upc(raw) {
-            return parse(code, scheme, mode, symbol);
+            return match symbol {
+                Aim::WithAddOn => aim_with_add_on(code, scheme, mode),
+                Aim::AddOnOnly => add_on_alone(),
+                _ => parse(code, scheme, mode, symbol),
+            };
+        }
+    }
+    if mode == Mode::Lenient {
+        if let Some(b) = separated_add_on(raw, scheme) {
+            return b;
         }
     }
     if mode == Mode::Lenient {
@@ -205,16 +218,118 @@ fn parse(raw: &str, scheme: &Scheme, mode: Mode, aim: Aim) -> Barcode {
         ));
         return b;
     }
+    if mode == Mode::Lenient {
+        if let Some(b) = book_or_serial_add_on(&digits, scheme) {
+            return b;
+        }
+    }
     let guess = guess_kind(digits.len());
     from_normalized(from_digits(&digits, mode), scheme, guess)
 }
 
-/// The AIM symbology identifier a scanner may put before an EAN/UPC scan, `]E0` (EAN-13,
-/// UPC-A, UPC-E) or `]E4` (EAN-8), and the code after it.
+/// The AIM symbology identifier a scanner may put before an EAN/UPC scan (ISO/IEC 15424,
+/// 15420): `]E0` EAN-13, UPC-A or UPC-E; `]E4` EAN-8; `]E3` one of the first with its add-on;
+/// `]E1`, `]E2` an add-on alone. And the code after it.
 fn aim_ean_upc(raw: &str) -> Option<(Aim, &str)> {
     let s = raw.trim_start();
-    let ean_upc = s.strip_prefix("]E0").map(|code| (Aim::EanUpc, code));
-    ean_upc.or_else(|| s.strip_prefix("]E4").map(|code| (Aim::Ean8, code)))
+    let code = s.strip_prefix("]E")?;
+    let symbol = match code.as_bytes().first()? {
+        b'0' => Aim::EanUpc,
+        b'4' => Aim::Ean8,
+        b'3' => Aim::WithAddOn,
+        b'1' | b'2' => Aim::AddOnOnly,
+        _ => return None,
+    };
+    Some((symbol, &code[1..]))
+}
+
+/// `]E3`: the main code and its add-on in one packet, 15 or 18 digits (the main code as
+/// EAN-13, ISO/IEC 15420); 14 or 17 when the decoder sends a UPC-A as 12 digits; lenient mode
+/// also takes a space before the add-on (which some decoders put there, also after a UPC-E).
+/// The main code is the product; the add-on (an issue number, a price) is reported only.
+fn aim_with_add_on(code: &str, scheme: &Scheme, mode: Mode) -> Barcode {
+    let split = match mode {
+        Mode::Lenient => split_at_space(code).or_else(|| split_packet(code.trim())),
+        Mode::Strict => split_packet(code),
+    };
+    match split {
+        Some((main, add_on)) => noted_add_on(parse(main, scheme, mode, Aim::EanUpc), add_on),
+        None => {
+            let mut b = Barcode::invalid(BarcodeKind::Unknown, &SkuError::Empty);
+            b.reason = Some(
+                "AIM ]E3 is an EAN/UPC with a 2- or 5-digit add-on, 15 or 18 digits in all: the add-on is missing".into(),
+            );
+            b
+        }
+    }
+}
+
+fn add_on_alone() -> Barcode {
+    let mut b = Barcode::invalid(BarcodeKind::Unknown, &SkuError::Empty);
+    b.reason = Some(
+        "an EAN/UPC add-on read alone (AIM ]E1, ]E2): the product's own code was not scanned"
+            .into(),
+    );
+    b
+}
+
+/// One packet of digits: the last 2 (14 or 15 digits) or 5 (17 or 18) are the add-on.
+fn split_packet(code: &str) -> Option<(&str, &str)> {
+    if !code.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let add_on = match code.len() {
+        14 | 15 => 2,
+        17 | 18 => 5,
+        _ => return None,
+    };
+    Some(code.split_at(code.len() - add_on))
+}
+
+/// `9780306406157 51299`: a code, whitespace, then 2 or 5 digits.
+fn split_at_space(code: &str) -> Option<(&str, &str)> {
+    let (main, add_on) = code.trim().rsplit_once(char::is_whitespace)?;
+    let main = main.trim_end();
+    let digits = matches!(add_on.len(), 2 | 5) && add_on.bytes().all(|b| b.is_ascii_digit());
+    (digits && !main.is_empty()).then_some((main, add_on))
+}
+
+/// Lenient, without an AIM identifier: a valid 12- or 13-digit GTIN, a space, 2 or 5 digits
+/// is a code with its add-on as a decoder writes it.
+fn separated_add_on(raw: &str, scheme: &Scheme) -> Option<Barcode> {
+    let (main, add_on) = split_at_space(raw)?;
+    let digits = clean_digits(main, Mode::Lenient, false).ok()?;
+    if !matches!(digits.len(), 12 | 13) {
+        return None;
+    }
+    let b = parse(main, scheme, Mode::Lenient, Aim::EanUpc);
+    (b.valid && b.gtin14.is_some()).then(|| noted_add_on(b, add_on))
+}
+
+/// Lenient, bare 15 or 18 digits (no GTIN has that many; starting with 9 they are no padded
+/// GTIN either): a book's or periodical's EAN-13 (977 ISSN, 978-979 ISBN, ISMN) and its
+/// add-on, when the first 13 pass their check digit. Other prefixes are left alone: 15 or 18
+/// digits are as often an id of the POS's own, and 1 in 10 of those would pass.
+fn book_or_serial_add_on(digits: &Digits, scheme: &Scheme) -> Option<Barcode> {
+    let v = digits.as_slice();
+    if !matches!(v.len(), 15 | 18) || !matches!(v[..3], [9, 7, 7..=9]) || !gs1_is_valid(&v[..13]) {
+        return None;
+    }
+    let text = |d: &[u8]| d.iter().map(|x| char::from(b'0' + x)).collect::<String>();
+    let b = parse(&text(&v[..13]), scheme, Mode::Lenient, Aim::EanUpc);
+    Some(noted_add_on(b, &text(&v[13..])))
+}
+
+/// The add-on in the reason of a valid main code.
+fn noted_add_on(mut b: Barcode, add_on: &str) -> Barcode {
+    if b.valid {
+        let what = format!(
+            "{}-digit add-on {add_on}, not part of the key",
+            add_on.len()
+        );
+        b.reason = Some(b.reason.map_or(what.clone(), |r| format!("{r}; {what}")));
+    }
+    b
 }
 
 /// The trade item of an element string: its GTIN, and the weight or price the label carries.
@@ -488,6 +603,117 @@ mod tests {
         assert_eq!((b.kind, b.valid), (BarcodeKind::Unknown, false));
         assert!(!parse("]E4]E496385074").valid);
         assert_eq!(parse(" ]E04006381333931").kind, BarcodeKind::Ean13);
+    }
+
+    /// Books and periodicals carry a 2- or 5-digit add-on (issue number, price) next to their
+    /// EAN-13 or UPC-A. A scanner sends it after the code: `]E3` and 15 or 18 digits (ISO/IEC
+    /// 15420; some decoders send the UPC-A as 12 digits, or a space before the add-on). The
+    /// main code is the product and is keyed; the add-on is reported, never keyed.
+    #[test]
+    fn add_ons_key_the_main_code() {
+        for (raw, kind, gtin, add_on) in [
+            (
+                "]E3978030640615751299",
+                BarcodeKind::Isbn,
+                "09780306406157",
+                "5-digit add-on 51299",
+            ),
+            (
+                "]E3977037859500205",
+                BarcodeKind::Issn,
+                "09770378595002",
+                "2-digit add-on 05",
+            ),
+            (
+                "]E3003600029145212",
+                BarcodeKind::UpcA,
+                "00036000291452",
+                "2-digit add-on 12",
+            ),
+            (
+                "]E303600029145212",
+                BarcodeKind::UpcA,
+                "00036000291452",
+                "2-digit add-on 12",
+            ),
+            (
+                "]E303600029145290000",
+                BarcodeKind::UpcA,
+                "00036000291452",
+                "5-digit add-on 90000",
+            ),
+            (
+                "]E3036000291452 12",
+                BarcodeKind::UpcA,
+                "00036000291452",
+                "2-digit add-on 12",
+            ),
+            (
+                "978030640615751299",
+                BarcodeKind::Isbn,
+                "09780306406157",
+                "5-digit add-on 51299",
+            ),
+            (
+                "977037859500205",
+                BarcodeKind::Issn,
+                "09770378595002",
+                "2-digit add-on 05",
+            ),
+            (
+                "9780306406157 51299",
+                BarcodeKind::Isbn,
+                "09780306406157",
+                "5-digit add-on 51299",
+            ),
+            (
+                "036000291452 12",
+                BarcodeKind::UpcA,
+                "00036000291452",
+                "2-digit add-on 12",
+            ),
+            (
+                "4006381333931 05",
+                BarcodeKind::Ean13,
+                "04006381333931",
+                "2-digit add-on 05",
+            ),
+        ] {
+            let b = parse(raw);
+            assert_eq!(
+                (b.kind, b.gtin14.map(|g| g.to_string()).as_deref(), b.valid),
+                (kind, Some(gtin), true),
+                "{raw}: {b:?}"
+            );
+            assert!(
+                b.reason.as_deref().unwrap_or("").contains(add_on),
+                "{raw}: {b:?}"
+            );
+        }
+        // The scanner's own statement holds in strict mode too.
+        let b = parse_barcode(
+            "]E3978030640615751299",
+            &Scheme::gs1_default(),
+            Mode::Strict,
+        );
+        assert_eq!((b.kind, b.valid), (BarcodeKind::Isbn, true));
+        // The main code's check digit still decides.
+        let b = parse("]E3978030640615851299");
+        assert_eq!((b.kind, b.valid), (BarcodeKind::Ean13, false), "{b:?}");
+        // ]E3 without an add-on's length, and an add-on scanned alone, key nothing.
+        for raw in ["]E3036000291452", "]E112", "]E251299"] {
+            let b = parse(raw);
+            assert_eq!((b.kind, b.valid), (BarcodeKind::Unknown, false), "{raw}");
+            assert!(b.reason.unwrap().contains("add-on"), "{raw}");
+        }
+        // Bare, only a book or periodical (977-979) is read as one: other 15 or 18 digits
+        // are too often an id of the POS's own.
+        assert!(!parse("400638133393105").valid);
+        assert!(!parse("400638133393151299").valid);
+        assert_eq!(
+            crate::sku::normalize_item_id("978030640615751299").sku,
+            "09780306406157"
+        );
     }
 
     #[test]
