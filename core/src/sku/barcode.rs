@@ -466,12 +466,24 @@ fn from_normalized(
         Err(e) => return Barcode::invalid(guess, &e),
     };
     if let Some(vm) = scheme.decode(&n.gtin) {
-        let what = format!("variable measure, prefix {}", vm.prefix);
+        let mut what = format!("variable measure, prefix {}", vm.prefix);
+        // A value whose own check digit fails is not one to report; the item key is still
+        // right, since the GTIN check digit covers every digit.
+        let value = match vm.value_check_mismatch {
+            None => Some(vm.value),
+            Some((found, expected)) => {
+                let m = vm.measure.as_str();
+                what.push_str(&format!(
+                    ", {m} check digit is {found}, expected {expected}: {m} not read"
+                ));
+                None
+            }
+        };
         let reason = note(Some(&what), &n.repairs);
         let mut b = Barcode::valid(BarcodeKind::VariableMeasure, Some(vm.item_key), reason);
         match vm.measure {
-            Measure::Price => b.embedded_price = Some(vm.value),
-            Measure::Weight => b.embedded_weight = Some(vm.value),
+            Measure::Price => b.embedded_price = value,
+            Measure::Weight => b.embedded_weight = value,
         }
         return b;
     }
@@ -511,7 +523,7 @@ mod tests {
             (p.kind, p.plu.unwrap().base(), p.plu.unwrap().organic),
             (BarcodeKind::Plu, "4011".into(), true)
         );
-        let v = parse("212345605998");
+        let v = parse("212345105993");
         assert_eq!(v.kind, BarcodeKind::VariableMeasure);
         assert_eq!(v.embedded_price, Some(Decimal::new(599, 2)));
     }
@@ -714,6 +726,28 @@ mod tests {
             crate::sku::normalize_item_id("978030640615751299").sku,
             "09780306406157"
         );
+    }
+
+    /// A price whose own check digit fails is not reported; the item is still keyed.
+    #[test]
+    fn variable_measure_value_check_digit() {
+        let b = parse("212345605998");
+        assert_eq!(
+            (
+                b.kind,
+                b.gtin14.unwrap().as_str(),
+                b.valid,
+                b.embedded_price
+            ),
+            (BarcodeKind::VariableMeasure, "00212345000007", true, None)
+        );
+        assert_eq!(
+            b.reason.as_deref(),
+            Some("variable measure, prefix 02, price check digit is 6, expected 1: price not read")
+        );
+        let b = parse("212345105993");
+        assert_eq!(b.embedded_price, Some(Decimal::new(599, 2)));
+        assert_eq!(b.reason.as_deref(), Some("variable measure, prefix 02"));
     }
 
     #[test]

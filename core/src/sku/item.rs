@@ -115,7 +115,7 @@ mod tests {
             ("036000291453", ItemKind::VendorSku)
         );
         assert_eq!(normalize_item_id(" - ").kind, ItemKind::Empty);
-        let w = normalize_item_id("212345605998");
+        let w = normalize_item_id("212345105993");
         assert_eq!(
             (w.sku.as_str(), w.kind),
             ("00212345000007", ItemKind::VariableMeasure)

@@ -98,7 +98,9 @@ proptest! {
     #[test]
     fn variable_measure_key_ignores_the_value(item in 0u32..100_000, p1 in 0u32..10_000, p2 in 0u32..10_000) {
         let label = |price: u32| {
-            let data = format!("2{item:05}0{price:04}");
+            let digits: Vec<u8> = format!("{price:04}").bytes().map(|b| b - b'0').collect();
+            let c = variable_measure::value_check_digit(&digits).unwrap();
+            let data = format!("2{item:05}{c}{price:04}");
             let values: Vec<u8> = data.bytes().map(|b| b - b'0').collect();
             format!("{data}{}", gs1_check_digit(&values))
         };

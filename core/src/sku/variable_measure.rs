@@ -51,6 +51,10 @@ pub struct VariableMeasure {
     pub measure: Measure,
     pub value: Decimal,
     pub prefix: String,
+    /// `(found, expected)` when the layout's value check digit `C` does not match the value
+    /// (GS1 price or weight field check digit, 4- or 5-digit values): the value is then not
+    /// to be trusted. `None` when it matches or the layout has no verifiable one.
+    pub value_check_mismatch: Option<(u8, u8)>,
 }
 
 impl Default for Scheme {
@@ -122,7 +126,8 @@ impl Scheme {
 impl Rule {
     fn decode(&self, thirteen: &str) -> VariableMeasure {
         let mut data = [0u8; 12];
-        let mut value: i64 = 0;
+        let mut value_digits = Vec::with_capacity(6);
+        let mut check = None;
         for ((slot, role), d) in data
             .iter_mut()
             .zip(self.layout.bytes())
@@ -130,17 +135,52 @@ impl Rule {
         {
             let d = d - b'0';
             match role {
-                b'V' => value = value * 10 + i64::from(d),
-                b'C' => {}
+                b'V' => value_digits.push(d),
+                b'C' => check = Some(d),
                 _ => *slot = d,
             }
         }
+        let value = value_digits
+            .iter()
+            .fold(0i64, |acc, &d| acc * 10 + i64::from(d));
+        let expected = check.and_then(|_| value_check_digit(&value_digits));
         VariableMeasure {
             item_key: Gtin14::with_computed_check(&data),
             measure: self.measure,
             value: Decimal::new(value, self.decimals),
             prefix: self.prefix.clone(),
+            value_check_mismatch: check.zip(expected).filter(|(found, want)| found != want),
         }
+    }
+}
+
+/// The check digit of a 4- or 5-digit price or weight field (GS1 General Specifications
+/// 7.9.2 to 7.9.4: each digit through its weighting table, 2-, 2-, 3, 5- for four digits and
+/// 5+, 2-, 5-, 5+, 2- for five); `None` for other lengths, which have none.
+pub fn value_check_digit(value: &[u8]) -> Option<u8> {
+    const TWO_MINUS: [u8; 10] = [0, 2, 4, 6, 8, 9, 1, 3, 5, 7];
+    const THREE: [u8; 10] = [0, 3, 6, 9, 2, 5, 8, 1, 4, 7];
+    const FIVE_PLUS: [u8; 10] = [0, 5, 1, 6, 2, 7, 3, 8, 4, 9];
+    const FIVE_MINUS: [u8; 10] = [0, 5, 9, 4, 8, 3, 7, 2, 6, 1];
+    let weighted = |tables: &[[u8; 10]]| -> u32 {
+        value
+            .iter()
+            .zip(tables)
+            .map(|(&d, t)| u32::from(t[usize::from(d)]))
+            .sum()
+    };
+    match value.len() {
+        4 => Some((weighted(&[TWO_MINUS, TWO_MINUS, THREE, FIVE_MINUS]) * 3 % 10) as u8),
+        5 => {
+            let sum = weighted(&[FIVE_PLUS, TWO_MINUS, FIVE_MINUS, FIVE_PLUS, TWO_MINUS]);
+            let target = ((10 - sum % 10) % 10) as u8;
+            // The check digit is the one whose 5- product is that remainder.
+            FIVE_MINUS
+                .iter()
+                .position(|&p| p == target)
+                .map(|d| d as u8)
+        }
+        _ => None,
     }
 }
 
@@ -226,6 +266,51 @@ mod tests {
         assert_eq!(
             (vm.measure, vm.value),
             (Measure::Price, Decimal::new(599, 2))
+        );
+    }
+
+    /// GS1 General Specifications 7.9.3 and 7.9.4 (price or weight field check digits): the
+    /// worked examples 2875 → 9 and 14685 → 6; zeros give 0, so a zeroed key stays valid.
+    #[test]
+    fn value_check_digits() {
+        let v = |s: &str| super::super::check_digit::digit_values(s).unwrap();
+        assert_eq!(value_check_digit(&v("2875")), Some(9));
+        assert_eq!(value_check_digit(&v("14685")), Some(6));
+        assert_eq!(value_check_digit(&v("0599")), Some(1));
+        assert_eq!(value_check_digit(&v("0000")), Some(0));
+        assert_eq!(value_check_digit(&v("00000")), Some(0));
+        assert_eq!(value_check_digit(&v("123")), None);
+    }
+
+    /// A layout with a `C` says the label carries a value check digit: when it does not
+    /// match, the value is not read (the item key still is: the GTIN check digit covers it).
+    /// It was zeroed unverified, so 2 12345 6 0599 8 gave a price of 5.99 whose own check
+    /// digit (1) says it is not one.
+    #[test]
+    fn value_check_digit_is_verified() {
+        let bad = Scheme::gs1_default()
+            .decode(&normalize_gtin14("212345605998").unwrap())
+            .unwrap();
+        assert_eq!(bad.item_key.as_str(), "00212345000007");
+        assert_eq!(bad.value_check_mismatch, Some((6, 1)));
+        let good = Scheme::gs1_default()
+            .decode(&normalize_gtin14("212345105993").unwrap())
+            .unwrap();
+        assert_eq!(good.value_check_mismatch, None);
+        assert_eq!(good.value, Decimal::new(599, 2));
+        // A 5-digit value with its check digit (GS1 Germany's 2x PPPPPPCVVVVV layout).
+        let de = Scheme::from_json(r#"{"22": {"layout": "PPIIIICVVVVVK", "measure": "price"}}"#)
+            .unwrap();
+        let code = |c: &str| {
+            let data = format!("221234{c}14685");
+            let values = super::super::check_digit::digit_values(&data).unwrap();
+            let k = super::super::check_digit::gs1_check_digit(&values);
+            normalize_gtin14(&format!("{data}{k}")).unwrap()
+        };
+        assert_eq!(de.decode(&code("6")).unwrap().value_check_mismatch, None);
+        assert_eq!(
+            de.decode(&code("5")).unwrap().value_check_mismatch,
+            Some((5, 6))
         );
     }
 

@@ -292,14 +292,32 @@ for n in [2999, 5000, 1234, 74011, 82999, 85000]:
 for n in [83000, 84999]:
     barcode(str(n), "plu", plu=str(n), organic=False)
 
-# US variable-measure price labels: UPC-A 2 IIIII C PPPP K (default scheme prefix 02).
+# GS1 General Specifications 7.9.3: the check digit of a 4-digit price field.
+TWO_MINUS = [0, 2, 4, 6, 8, 9, 1, 3, 5, 7]
+THREE = [0, 3, 6, 9, 2, 5, 8, 1, 4, 7]
+FIVE_MINUS = [0, 5, 9, 4, 8, 3, 7, 2, 6, 1]
+
+
+def price_check_4(price):
+    d = [int(c) for c in price]
+    return str((TWO_MINUS[d[0]] + TWO_MINUS[d[1]] + THREE[d[2]] + FIVE_MINUS[d[3]]) * 3 % 10)
+
+
+assert price_check_4("2875") == "9"  # the GS1 General Specifications' example
+
+# US variable-measure price labels: UPC-A 2 IIIII C PPPP K (default scheme prefix 02), C the
+# price check digit. A wrong C keys the item and reads no price. (The random draw for C is
+# kept so that every later vector stays as it was.)
 for _ in range(25):
     item, price = digits(5), rng.randint(1, 9999)
-    pc = str(rng.randint(0, 9))
+    rng.randint(0, 9)
+    pc = price_check_4(f"{price:04d}")
     code = with_check("2" + item + pc + f"{price:04d}")
     key = with_check("02" + item + "00000").zfill(14)
     barcode(code, "variable_measure", gtin14=key, price=f"{price / 100:.2f}")
     barcode(code[:-1] + str((int(code[-1]) + 1) % 10), "upc_a", valid=False)
+    wrong_pc = with_check("2" + item + str((int(pc) + 1) % 10) + f"{price:04d}")
+    barcode(wrong_pc, "variable_measure", gtin14=key)
 # EAN-13 2x labels: 2x IIIII PPPPP K (default scheme prefix 2).
 for _ in range(15):
     prefix, item, price = str(rng.randint(20, 29)), digits(5), rng.randint(1, 99999)
