@@ -495,7 +495,26 @@ fn from_normalized(
         (_, GtinKind::Ean13, "977") => BarcodeKind::Issn,
         (_, k, _) => k.into(),
     };
-    Barcode::valid(kind, Some(n.gtin), note(None, &n.repairs))
+    let what = not_a_trade_item(&n.gtin);
+    Barcode::valid(kind, Some(n.gtin), note(what.as_deref(), &n.repairs))
+}
+
+/// GS1 prefixes that number something other than a trade item (GS1 General Specifications,
+/// GS1 prefix table): 99 coupons, 981-984 coupons in a common currency area, 980 refund
+/// receipts. Such a code is read and keyed like any other (a till scans it as a line), and
+/// says what it is. (UPC number system 5, once coupons, is GS1 US "reserved" now.)
+fn not_a_trade_item(gtin: &Gtin14) -> Option<String> {
+    if gtin.kind() != GtinKind::Ean13 {
+        return None;
+    }
+    let g = gtin.as_str();
+    let what = match (&g[1..3], &g[1..4]) {
+        ("99", _) => ("GS1 coupon number", &g[1..3]),
+        (_, "981" | "982" | "983" | "984") => ("GS1 coupon number", &g[1..4]),
+        (_, "980") => ("refund receipt number", &g[1..4]),
+        _ => return None,
+    };
+    Some(format!("{} (prefix {}), not a trade item", what.0, what.1))
 }
 
 #[cfg(test)]
@@ -748,6 +767,47 @@ mod tests {
         let b = parse("212345105993");
         assert_eq!(b.embedded_price, Some(Decimal::new(599, 2)));
         assert_eq!(b.reason.as_deref(), Some("variable measure, prefix 02"));
+    }
+
+    /// GS1 prefix 99 (coupons), 981-984 (coupons in a common currency) and 980 (refund
+    /// receipts) number no trade item: the code is still read and keyed (a till scans them
+    /// as line items), but `reason` says what it is instead of passing it off as a product.
+    #[test]
+    fn coupons_and_refund_receipts_say_so() {
+        let with_check = |data: &str| {
+            let values = super::super::check_digit::digit_values(data).unwrap();
+            format!(
+                "{data}{}",
+                super::super::check_digit::gs1_check_digit(&values)
+            )
+        };
+        for (data, what) in [
+            (
+                "991234567890",
+                "GS1 coupon number (prefix 99), not a trade item",
+            ),
+            (
+                "981376503001",
+                "GS1 coupon number (prefix 981), not a trade item",
+            ),
+            (
+                "984000000001",
+                "GS1 coupon number (prefix 984), not a trade item",
+            ),
+            (
+                "980123456789",
+                "refund receipt number (prefix 980), not a trade item",
+            ),
+        ] {
+            let b = parse(&with_check(data));
+            assert_eq!((b.kind, b.valid), (BarcodeKind::Ean13, true), "{data}");
+            assert_eq!(b.reason.as_deref(), Some(what), "{data}");
+        }
+        // Their neighbours are products (or books) as before.
+        assert_eq!(parse(&with_check("985000000001")).reason, None);
+        assert_eq!(parse("9780306406157").reason, None);
+        // UPC number system 5 is GS1 US "reserved for future use" now, no longer coupons.
+        assert_eq!(parse(&with_check("51234567890")).reason, None);
     }
 
     #[test]
