@@ -304,7 +304,9 @@ fn bracketed(s: &str) -> Result<Vec<(String, String)>, SkuError> {
         }
         let body = &after[close + 1..];
         let end = body.find('(').unwrap_or(body.len());
-        out.push((ai.to_string(), body[..end].to_string()));
+        // No GS1 character set has a space: whitespace around a value is layout of the
+        // printed text, `(01) 09501101530003 (17) 140704`.
+        out.push((ai.to_string(), body[..end].trim().to_string()));
         rest = &body[end..];
     }
     if !rest.is_empty() {
@@ -733,6 +735,18 @@ mod tests {
             let s = format!("(01)09501101530003({ai}){value}");
             assert!(recognise(&s).unwrap().is_ok(), "{ai}: {:?}", recognise(&s));
         }
+    }
+
+    /// The text printed under a symbol is often copied with spaces between the pairs or after
+    /// each AI. No AI's value holds a space (GS1 character sets 82, 39 and 64 have none), so
+    /// whitespace around a value is layout, not data. It made the GTIN 15 characters.
+    #[test]
+    fn bracketed_with_spaces() {
+        let t = item("(01) 09501101530003 (17) 140704 (10) AB-123");
+        assert_eq!(t.gtin14.unwrap().as_str(), "09501101530003");
+        let t = item("(01)99501234567894 (3103)000750\t(3922) 449");
+        assert_eq!(t.weight, Some((Decimal::new(750, 3), WeightUnit::Kilogram)));
+        assert_eq!(t.price, Some(Decimal::new(449, 2)));
     }
 
     /// A Digital Link URI is plain text in a Data Matrix too: AIM `]d1` (ECC 200, no FNC1)
