@@ -101,23 +101,54 @@ pub(crate) fn ten_digits(digits: &Digits, mode: Mode) -> Result<Normalized, SkuE
 pub(crate) fn labelled_or_issn(raw: &str) -> Option<Result<Normalized, SkuError>> {
     let text = raw.trim();
     let label = |name: &str| text.get(..4).is_some_and(|l| l.eq_ignore_ascii_case(name));
-    if label("ISBN") {
-        Some(labelled_isbn(strip_label(&text[4..])))
+    let found = if label("ISBN") {
+        let rest = strip_label(&text[4..]);
+        labelled_isbn(rest).map_err(|e| placed_in(e, raw, rest))
     } else if label("ISSN") {
-        Some(issn(strip_label(&text[4..])))
+        let rest = strip_label(&text[4..]);
+        issn(rest).map_err(|e| placed_in(e, raw, rest))
     } else if is_issn_shape(text) {
-        Some(issn(text))
+        issn(text).map_err(|e| placed_in(e, raw, text))
     } else {
-        None
-    }
+        return None;
+    };
+    Some(found)
 }
 
+/// After `ISBN`: `-13`, `13`, ` 13` (or 10) when a `:` or a space follows, as spreadsheets
+/// write the label, then `:` and blanks.
 fn strip_label(rest: &str) -> &str {
-    let rest = rest
-        .strip_prefix("-13")
-        .or_else(|| rest.strip_prefix("-10"))
-        .unwrap_or(rest);
-    rest.trim_start_matches([':', ' ', '\t'])
+    let length = rest.strip_prefix(['-', ' ']).unwrap_or(rest);
+    let after_length = ["13", "10"]
+        .iter()
+        .find_map(|n| length.strip_prefix(n))
+        .filter(|r| r.starts_with(|c: char| c == ':' || c.is_whitespace()));
+    let rest = match after_length {
+        Some(r) => r,
+        // `ISBN-13978…`: the old `-13` label with nothing after it.
+        None => rest
+            .strip_prefix("-13")
+            .or_else(|| rest.strip_prefix("-10"))
+            .unwrap_or(rest),
+    };
+    rest.trim_start_matches(|c: char| c == ':' || c.is_whitespace())
+}
+
+/// A bad character's position in the whole input, not in the part after the label.
+fn placed_in(e: SkuError, raw: &str, part: &str) -> SkuError {
+    match e {
+        SkuError::Character { ch, pos, fixable } => {
+            // `part` is a slice of `raw` (after trimming and the label): its byte offset.
+            let before = (part.as_ptr() as usize).saturating_sub(raw.as_ptr() as usize);
+            let offset = raw.get(..before).map_or(0, |b| b.chars().count());
+            SkuError::Character {
+                ch,
+                pos: pos + offset,
+                fixable,
+            }
+        }
+        other => other,
+    }
 }
 
 /// `0378-5955`, `2434-561X`: four digits, a dash, three digits, a digit or X.
@@ -195,5 +226,30 @@ mod tests {
             "09770378595002"
         );
         assert!(normalize_gtin14("0-306-40615-3").is_err());
+    }
+
+    /// `ISBN13: …`, `ISBN 10 …` are labels as spreadsheets write them, like `ISBN-13:`. The
+    /// 13 was read as digits of the code ("character ':' at position 3").
+    #[test]
+    fn isbn_labels_with_their_length() {
+        for raw in [
+            "ISBN13: 978-0-306-40615-7",
+            "ISBN 13: 9780306406157",
+            "isbn13 9780306406157",
+            "ISBN10: 0-306-40615-2",
+            "ISBN-10 0306406152",
+        ] {
+            assert_eq!(
+                normalize_gtin14(raw).unwrap().as_str(),
+                "09780306406157",
+                "{raw}"
+            );
+        }
+        // A bad character is placed in the whole input, label included.
+        let e = normalize_gtin14(" ISBN: 0-306-4O615-2  ").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "character 'O' at position 15 is not part of a barcode"
+        );
     }
 }
