@@ -185,11 +185,11 @@ fn parse(raw: &str, scheme: &Scheme, mode: Mode, aim: Aim) -> Barcode {
         Err(e) => return Barcode::invalid(BarcodeKind::Unknown, &e),
     };
     if digits.check_x {
-        return from_normalized(
-            isbn::isbn10_from_digits(&digits, mode),
-            scheme,
-            BarcodeKind::Isbn,
-        );
+        let guess = match digits.len() {
+            7 => BarcodeKind::Issn,
+            _ => BarcodeKind::Isbn,
+        };
+        return from_normalized(isbn::ending_in_x(&digits, mode), scheme, guess);
     }
     if let Some((plu, form)) = find_plu(digits.as_slice()) {
         return plu_barcode(plu, form, &digits.repairs);

@@ -144,7 +144,7 @@ pub fn normalize_gtin(raw: &str, mode: Mode) -> Result<Normalized, SkuError> {
     }
     let digits = clean_digits(raw, mode, true)?;
     if digits.check_x {
-        return isbn::isbn10_from_digits(&digits, mode);
+        return isbn::ending_in_x(&digits, mode);
     }
     from_digits(&digits, mode)
 }

@@ -181,8 +181,20 @@ fn labelled_isbn(rest: &str) -> Result<Normalized, SkuError> {
     })
 }
 
+/// Digits that ended in `X`: an ISBN-10, or (lenient) seven digits and `X`, which only an
+/// ISSN can be, written without its hyphen.
+pub(crate) fn ending_in_x(digits: &Digits, mode: Mode) -> Result<Normalized, SkuError> {
+    if mode == Mode::Lenient && digits.len() == 7 {
+        return issn_from_digits(digits);
+    }
+    isbn10_from_digits(digits, mode)
+}
+
 fn issn(rest: &str) -> Result<Normalized, SkuError> {
-    let digits = clean_digits(rest, Mode::Lenient, true)?;
+    issn_from_digits(&clean_digits(rest, Mode::Lenient, true)?)
+}
+
+fn issn_from_digits(digits: &Digits) -> Result<Normalized, SkuError> {
     let values = digits.as_slice();
     let (body, check) = match (values.len(), digits.check_x) {
         (7, true) => (values, 10),
@@ -226,6 +238,24 @@ mod tests {
             "09770378595002"
         );
         assert!(normalize_gtin14("0-306-40615-3").is_err());
+    }
+
+    /// Seven digits and an `X` can only be an ISSN (an ISBN-10 has ten characters, an EAN-8
+    /// no X): lenient mode reads it without its hyphen too. It said "8 digits is not a GTIN
+    /// length (8, 12, 13 or 14 digits)".
+    #[test]
+    fn issn_ending_in_x_without_hyphen() {
+        use super::super::barcode::{parse_barcode, BarcodeKind};
+        use super::super::{Mode, Scheme};
+        assert_eq!(
+            normalize_gtin14("2434561X").unwrap().as_str(),
+            "09772434561006"
+        );
+        let b = parse_barcode("2434561x", &Scheme::gs1_default(), Mode::Lenient);
+        assert_eq!((b.kind, b.valid), (BarcodeKind::Issn, true));
+        let e = normalize_gtin14("2434562X").unwrap_err();
+        assert!(e.to_string().starts_with("ISSN check character"), "{e}");
+        assert!(super::super::normalize_gtin("2434561X", Mode::Strict).is_err());
     }
 
     /// `ISBN13: …`, `ISBN 10 …` are labels as spreadsheets write them, like `ISBN-13:`. The
