@@ -370,9 +370,11 @@ fn plu_label(raw: &str) -> Option<&str> {
         .get(..3)
         .filter(|l| l.eq_ignore_ascii_case("PLU"))
         .map(|_| &text[3..])?;
-    let label_ends = |c: char| c.is_ascii_digit() || matches!(c, ':' | '#' | ' ' | '\t' | '-');
+    // Any whitespace, as clean-up takes it elsewhere (a no-break space from a spreadsheet).
+    let separator = |c: char| matches!(c, ':' | '#' | '-') || c.is_whitespace();
+    let label_ends = |c: char| c.is_ascii_digit() || separator(c);
     rest.starts_with(label_ends)
-        .then(|| rest.trim_start_matches([':', '#', ' ', '\t', '-']))
+        .then(|| rest.trim_start_matches(separator))
 }
 
 /// A labelled code must be a PLU; anything else is invalid, never a GTIN.
@@ -808,6 +810,20 @@ mod tests {
         assert_eq!(parse("9780306406157").reason, None);
         // UPC number system 5 is GS1 US "reserved for future use" now, no longer coupons.
         assert_eq!(parse(&with_check("51234567890")).reason, None);
+    }
+
+    /// A `PLU` label takes the separators every other code takes: any whitespace (a
+    /// no-break space from a spreadsheet, an ideographic space), not only ASCII space and tab.
+    #[test]
+    fn plu_label_with_any_whitespace() {
+        for raw in ["PLU\u{a0}4011", "PLU\u{3000}94011", "plu:\u{a0}4011"] {
+            let b = parse(raw);
+            assert_eq!(
+                (b.kind, b.valid),
+                (BarcodeKind::Plu, true),
+                "{raw:?}: {b:?}"
+            );
+        }
     }
 
     #[test]
