@@ -141,14 +141,14 @@ fn abbreviate(token: String) -> String {
 /// their canonical form (`SW1A 1AA`, `K1A 0B1`, US ZIP+4 reduced to the 5-digit ZIP, which is what
 /// most sources carry); other countries get upper case without spaces or dashes.
 pub fn normalize_postcode(raw: &str, country: &str) -> Result<String> {
-    let compact: String = raw
+    let compact: String = without_float_fraction(raw)
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .collect::<String>()
         .to_ascii_uppercase();
     let cc = country.trim().to_ascii_uppercase();
     let shaped = match cc.as_str() {
-        "US" => us_zip(&compact),
+        "US" => us_zip(raw),
         "GB" | "UK" => gb_postcode(&compact),
         "CA" => shape(&compact, "ANANAN").then(|| format!("{} {}", &compact[..3], &compact[3..])),
         "NL" => shape(&compact, "NNNNAA").then(|| format!("{} {}", &compact[..4], &compact[4..])),
@@ -184,13 +184,49 @@ fn shape(s: &str, pattern: &str) -> bool {
         })
 }
 
-fn us_zip(c: &str) -> Option<String> {
-    (shape(c, "NNNNN") || shape(c, "NNNNNNNNN")).then(|| c[..5].to_string())
+/// A postcode that went through a number column or a spreadsheet comes back as `2134.0`: the
+/// digits before a fraction of zeros. Anything else is returned unchanged.
+fn without_float_fraction(raw: &str) -> &str {
+    let t = raw.trim();
+    match t.split_once('.') {
+        Some((int, frac))
+            if !int.is_empty()
+                && int.bytes().all(|b| b.is_ascii_digit())
+                && !frac.is_empty()
+                && frac.bytes().all(|b| b == b'0') =>
+        {
+            int
+        }
+        _ => t,
+    }
+}
+
+/// The 5-digit ZIP of a ZIP or ZIP+4. A ZIP stored as a number loses its leading zeros (New
+/// England's 02134 becomes 2134, 00501 becomes 501): 3 or 4 digits, or 7 or 8 digits without a
+/// separator (a ZIP+4), are zero-padded back, and so is the ZIP part before a separator.
+fn us_zip(raw: &str) -> Option<String> {
+    let groups: Vec<&str> = without_float_fraction(raw)
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|g| !g.is_empty())
+        .collect();
+    if !groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_digit())) {
+        return None;
+    }
+    let zip5 = |z: &str| (3..=5).contains(&z.len()).then(|| format!("{z:0>5}"));
+    match groups.as_slice() {
+        [zip] if (7..=9).contains(&zip.len()) => zip5(&zip[..zip.len() - 4]),
+        [zip] => zip5(zip),
+        [zip, plus4] if plus4.len() == 4 => zip5(zip),
+        _ => None,
+    }
 }
 
 /// UK postcodes: an outward code of 2-4 characters starting with a letter, then an inward code of
 /// a digit and two letters.
 fn gb_postcode(c: &str) -> Option<String> {
+    if c == "GIR0AA" {
+        return Some("GIR 0AA".into()); // the one postcode of another shape (Girobank)
+    }
     if !(5..=7).contains(&c.len()) {
         return None;
     }
@@ -270,6 +306,43 @@ mod tests {
         assert_eq!(normalize_postcode("10115", "DE").unwrap(), "10115");
         assert_eq!(normalize_postcode("2600", "AU").unwrap(), "2600");
         assert_eq!(normalize_postcode("110 001", "IN").unwrap(), "110001");
+    }
+
+    #[test]
+    fn us_zips_keep_and_regain_their_leading_zeros() {
+        for raw in [
+            "02134",
+            "02134-1234",
+            "02134 1234",
+            "021341234",
+            // Through a number column or a spreadsheet: leading zeros lost, a float fraction.
+            "2134",
+            "2134-1234",
+            "21341234",
+            "2134.0",
+            "02134.00",
+        ] {
+            assert_eq!(normalize_postcode(raw, "US").unwrap(), "02134", "{raw}");
+        }
+        assert_eq!(normalize_postcode("501", "US").unwrap(), "00501");
+        assert_eq!(normalize_postcode("5011234", "US").unwrap(), "00501");
+        assert_eq!(normalize_postcode("20500", "US").unwrap(), "20500");
+        for raw in ["12", "123456", "2134-12", "02134-1234-5", "2134.5", "0213A"] {
+            assert!(normalize_postcode(raw, "US").is_err(), "{raw}");
+        }
+        // Other countries with numeric postcodes: a float fraction is dropped, the digits stay.
+        assert_eq!(normalize_postcode("10115.0", "DE").unwrap(), "10115");
+    }
+
+    #[test]
+    fn canadian_and_british_postcodes_ignore_spacing_and_case() {
+        for raw in ["K1A 0B1", "k1a0b1", " k1a-0b1 ", "K1A  0B1"] {
+            assert_eq!(normalize_postcode(raw, "CA").unwrap(), "K1A 0B1", "{raw}");
+        }
+        for raw in ["SW1A 1AA", "sw1a1aa", "Sw1A  1aA", "sw1a-1aa"] {
+            assert_eq!(normalize_postcode(raw, "GB").unwrap(), "SW1A 1AA", "{raw}");
+        }
+        assert_eq!(normalize_postcode("gir 0aa", "GB").unwrap(), "GIR 0AA");
     }
 
     #[test]
