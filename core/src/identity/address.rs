@@ -50,18 +50,35 @@ const ABBREVIATIONS: &[(&str, &str)] = &[
 /// "Hauptstraße" and "Hauptstr." agree.
 pub fn normalize_address(raw: &str) -> Result<String> {
     let folded = join_dotted_directions(&deunicode::deunicode(raw).to_lowercase());
-    let spaced: String = folded
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
-        .collect();
+    let mut spaced = String::with_capacity(folded.len());
+    for c in folded.chars() {
+        match c {
+            // "St Mark's Rd" and "St Marks Rd": an apostrophe joins, it does not separate.
+            '\'' | '`' => {}
+            '#' => spaced.push_str(" # "),
+            c if c.is_ascii_alphanumeric() => spaced.push(c),
+            _ => spaced.push(' '),
+        }
+    }
     let words: Vec<String> = spaced
         .split_whitespace()
         .flat_map(split_german_street)
         .collect();
-    let tokens: Vec<String> = join_direction_words(words)
+    let mut tokens: Vec<String> = Vec::new();
+    for t in join_direction_words(fold_po_box(words))
         .into_iter()
         .map(abbreviate)
-        .collect();
+    {
+        if t != "#" {
+            tokens.push(t);
+        } else if !tokens
+            .last()
+            .is_some_and(|p| UNIT_DESIGNATORS.contains(&p.as_str()))
+        {
+            // "12 Main St #4" is "12 Main St Apt 4"; in "Apt #4" or "Ste #4" it repeats the word.
+            tokens.push("apt".into());
+        }
+    }
     if !tokens
         .iter()
         .any(|t| t.chars().any(|c| c.is_ascii_alphabetic()))
@@ -72,6 +89,36 @@ pub fn normalize_address(raw: &str) -> Result<String> {
         ));
     }
     Ok(tokens.join(" "))
+}
+
+/// Words (after abbreviation) that name a unit within a building; a `#` after one of them adds
+/// nothing, a `#` alone stands for one (USPS Publication 28: `#` is a secondary unit designator).
+const UNIT_DESIGNATORS: &[&str] = &[
+    "apt", "ste", "fl", "bldg", "no", "rm", "room", "dept", "lot",
+];
+
+/// Post office boxes written as "P.O. Box", "P O Box", "POB", "PO-Box", "Post Office Box" or
+/// "POBox" all become "po box".
+fn fold_po_box(words: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while i < words.len() {
+        let at = |k: usize| words.get(i + k).map(String::as_str);
+        let len = match (at(0), at(1), at(2)) {
+            (Some("p"), Some("o"), Some("box")) | (Some("post"), Some("office"), Some("box")) => 3,
+            (Some("po"), Some("box"), _) => 2,
+            (Some("pob" | "pobox"), _, _) => 1,
+            _ => 0,
+        };
+        if len == 0 {
+            out.push(words[i].clone());
+            i += 1;
+        } else {
+            out.extend(["po".to_string(), "box".to_string()]);
+            i += len;
+        }
+    }
+    out
 }
 
 /// "N.E." / "s.w" (a single-letter direction pair written with dots) becomes one word, "ne", before
@@ -281,6 +328,70 @@ mod tests {
         assert_eq!(normalize_address("5 North Road").unwrap(), "5 n rd");
         assert_eq!(normalize_address("5 East West Road").unwrap(), "5 e w rd");
         assert_eq!(normalize_address("40 N E Street").unwrap(), "40 n e st");
+    }
+
+    #[test]
+    fn unit_designators_fold_to_one_form() {
+        for raw in [
+            "12 Main St Apt 4",
+            "12 Main St, Apt. 4",
+            "12 Main Street Unit 4",
+            "12 Main St #4",
+            "12 Main St. # 4",
+            "12 Main St Apt #4",
+            "12 Main St Apartment No. 4",
+        ] {
+            let want = if raw.contains("No.") {
+                "12 main st apt no 4"
+            } else {
+                "12 main st apt 4"
+            };
+            assert_eq!(normalize_address(raw).unwrap(), want, "{raw}");
+        }
+        assert_eq!(
+            normalize_address("12 Main St Ste #4").unwrap(),
+            "12 main st ste 4"
+        );
+        assert_eq!(
+            normalize_address("#4, 12 Main St").unwrap(),
+            "apt 4 12 main st"
+        );
+    }
+
+    #[test]
+    fn street_types_and_saints_fold_with_or_without_dots_and_apostrophes() {
+        for raw in ["12 Main Street", "12 Main St.", "12 MAIN ST", "12 main st"] {
+            assert_eq!(normalize_address(raw).unwrap(), "12 main st", "{raw}");
+        }
+        for raw in [
+            "12 St Mark's Rd",
+            "12 St. Marks Road",
+            "12 Saint Mark\u{2019}s Road",
+        ] {
+            assert_eq!(normalize_address(raw).unwrap(), "12 st marks rd", "{raw}");
+        }
+    }
+
+    #[test]
+    fn po_boxes_fold_to_one_form() {
+        for raw in [
+            "PO Box 123",
+            "P.O. Box 123",
+            "P O Box 123",
+            "P.O.Box 123",
+            "PO-Box 123",
+            "POB 123",
+            "Post Office Box 123",
+            "POBox 123",
+            "po box 123",
+        ] {
+            assert_eq!(normalize_address(raw).unwrap(), "po box 123", "{raw}");
+        }
+        // A place called Box is left alone.
+        assert_eq!(
+            normalize_address("3 High St, Box").unwrap(),
+            "3 high st box"
+        );
     }
 
     #[test]
