@@ -118,40 +118,90 @@ impl PairScope {
 }
 
 /// Candidate pairs `(i, j)`, `i < j`, of one rule.
+///
+/// `swaps` are field pairs that sources fill in the wrong way round (given and family name). For
+/// a rule that keys on both fields of such a pair, a record is also filed under its key with the
+/// two values exchanged, and paired with the records filed under that key as it stands: "Doe Jane"
+/// meets "Jane Doe" under "family_name & given_name:1". Without it a swapped pair is never
+/// compared unless another rule (same e-mail, phone, postcode) brings it, and a pair that agrees
+/// on both names and the birth date but not the postcode is missed.
 pub fn rule_pairs(
     records: &[Record],
     keys: &[(usize, Option<usize>)],
+    swaps: &[(usize, usize)],
     scope: &PairScope,
 ) -> Vec<(u32, u32)> {
-    let mut blocks: HashMap<String, Vec<u32>> = HashMap::new();
-    'records: for (i, r) in records.iter().enumerate() {
+    let fields: Vec<usize> = keys.iter().map(|(f, _)| *f).collect();
+    let swaps: Vec<(usize, usize)> = swaps
+        .iter()
+        .copied()
+        .filter(|(f, h)| f != h && fields.contains(f) && fields.contains(h))
+        .collect();
+    let swapped_field = |f: usize| {
+        swaps.iter().find_map(|&(a, b)| {
+            if a == f {
+                Some(b)
+            } else if b == f {
+                Some(a)
+            } else {
+                None
+            }
+        })
+    };
+    let key_of = |r: &Record, swapped: bool| {
         let mut key = String::new();
-        for (f, prefix) in keys {
-            let Some(v) = r.values[*f].as_deref() else {
-                continue 'records;
+        for &(f, prefix) in keys {
+            let from = if swapped {
+                swapped_field(f).unwrap_or(f)
+            } else {
+                f
             };
+            let v = r.values[from].as_deref()?;
             match prefix {
-                Some(n) => key.extend(v.chars().take(*n)),
+                Some(n) => key.extend(v.chars().take(n)),
                 None => key.push_str(v),
             }
             key.push('\u{1f}');
         }
-        blocks.entry(key).or_default().push(i as u32);
+        Some(key)
+    };
+    // Per key: the records filed under it as they stand, and those filed under it swapped.
+    let mut blocks: HashMap<String, (Vec<u32>, Vec<u32>)> = HashMap::new();
+    for (i, r) in records.iter().enumerate() {
+        let Some(key) = key_of(r, false) else {
+            continue;
+        };
+        if !swaps.is_empty() {
+            if let Some(crossed) = key_of(r, true).filter(|k| *k != key) {
+                blocks.entry(crossed).or_default().1.push(i as u32);
+            }
+        }
+        blocks.entry(key).or_default().0.push(i as u32);
     }
     let mut pairs = Vec::new();
-    for members in blocks
-        .values()
-        .filter(|m| m.len() > 1 && m.len() <= scope.max_block_size)
-    {
-        for (x, &i) in members.iter().enumerate() {
-            for &j in &members[x + 1..] {
-                if scope.admits(&records[i as usize], &records[j as usize]) {
-                    pairs.push((i.min(j), i.max(j)));
+    let mut push = |i: u32, j: u32| {
+        if i != j && scope.admits(&records[i as usize], &records[j as usize]) {
+            pairs.push((i.min(j), i.max(j)));
+        }
+    };
+    for (members, crossed) in blocks.values() {
+        if members.len() > 1 && members.len() <= scope.max_block_size {
+            for (x, &i) in members.iter().enumerate() {
+                for &j in &members[x + 1..] {
+                    push(i, j);
+                }
+            }
+        }
+        if !crossed.is_empty() && members.len() + crossed.len() <= scope.max_block_size {
+            for &i in members {
+                for &j in crossed {
+                    push(i, j);
                 }
             }
         }
     }
     pairs.sort_unstable();
+    pairs.dedup();
     pairs
 }
 
@@ -159,11 +209,12 @@ pub fn rule_pairs(
 pub fn candidate_pairs(
     records: &[Record],
     rules: &[Vec<(usize, Option<usize>)>],
+    swaps: &[(usize, usize)],
     scope: &PairScope,
 ) -> Vec<(u32, u32)> {
     let mut all: Vec<(u32, u32)> = rules
         .iter()
-        .flat_map(|k| rule_pairs(records, k, scope))
+        .flat_map(|k| rule_pairs(records, k, swaps, scope))
         .collect();
     all.sort_unstable();
     all.dedup();
@@ -214,24 +265,72 @@ mod tests {
         ];
         let keys = vec![(0, None), (1, Some(2))];
         let scope = PairScope::default();
-        assert_eq!(rule_pairs(&recs, &keys, &scope), vec![(0, 1)]);
+        assert_eq!(rule_pairs(&recs, &keys, &[], &scope), vec![(0, 1)]);
         let by_surname = vec![(0, None)];
         assert_eq!(
-            rule_pairs(&recs, &by_surname, &scope),
+            rule_pairs(&recs, &by_surname, &[], &scope),
             vec![(0, 1), (0, 2), (1, 2)]
         );
         let link = PairScope {
             link_only: true,
             ..scope
         };
-        assert_eq!(rule_pairs(&recs, &by_surname, &link), vec![(0, 2), (1, 2)]);
+        assert_eq!(
+            rule_pairs(&recs, &by_surname, &[], &link),
+            vec![(0, 2), (1, 2)]
+        );
         assert_eq!(link.total_pairs(&recs), 4.0);
-        let union = candidate_pairs(&recs, &[keys, by_surname], &scope);
+        let union = candidate_pairs(&recs, &[keys, by_surname], &[], &scope);
         assert_eq!(union, vec![(0, 1), (0, 2), (1, 2)]);
         let tiny = PairScope {
             max_block_size: 2,
             ..scope
         };
-        assert!(rule_pairs(&recs, &[(0, None)], &tiny).is_empty());
+        assert!(rule_pairs(&recs, &[(0, None)], &[], &tiny).is_empty());
+    }
+
+    #[test]
+    fn swapped_fields_are_blocked_together() {
+        // Fields: 0 = given name, 1 = family name.
+        let recs = vec![
+            rec(0, "jane", "doe"),
+            rec(1, "doe", "jane"),  // swapped
+            rec(1, "dee", "janet"), // swapped, and another person
+            rec(0, "jane", "doe"),
+            rec(0, "kyra", "jane"), // one shared token only
+            rec(0, "", "doe"),
+        ];
+        let family_and_initial = vec![(1, None), (0, Some(1))];
+        let swaps = [(0, 1)];
+        assert_eq!(
+            rule_pairs(&recs, &family_and_initial, &[], &PairScope::default()),
+            vec![(0, 3)]
+        );
+        assert_eq!(
+            rule_pairs(&recs, &family_and_initial, &swaps, &PairScope::default()),
+            vec![(0, 1), (0, 3), (1, 3)]
+        );
+        // A rule on one of the two fields only is left as it is.
+        assert_eq!(
+            rule_pairs(&recs, &[(1, None)], &swaps, &PairScope::default()),
+            rule_pairs(&recs, &[(1, None)], &[], &PairScope::default())
+        );
+        // Scope and block size still apply.
+        let link = PairScope {
+            link_only: true,
+            ..PairScope::default()
+        };
+        assert_eq!(
+            rule_pairs(&recs, &family_and_initial, &swaps, &link),
+            vec![(0, 1), (1, 3)]
+        );
+        let tiny = PairScope {
+            max_block_size: 2,
+            ..PairScope::default()
+        };
+        assert_eq!(
+            rule_pairs(&recs, &family_and_initial, &swaps, &tiny),
+            vec![(0, 3)]
+        );
     }
 }

@@ -382,6 +382,31 @@ mod tests {
     }
 
     #[test]
+    fn swapped_names_are_candidates_even_without_a_shared_contact() {
+        use super::super::blocking::PairScope;
+        use super::super::resolve::{cluster_config, resolve};
+        let m = default_customer_model();
+        let rec = |v: serde_json::Value| {
+            customer_record(&CustomerFields::from_json(&v).unwrap(), &locale(), 0).0
+        };
+        // One person who moved (other postcode), the name typed the wrong way round on one till.
+        let records = vec![
+            rec(json!({"name": "Jane Doe", "dob": "1980-04-03", "postcode": "SW1A 1AA"})),
+            rec(json!({"name": "Doe Jane", "dob": "1980-04-03", "postcode": "N1 9GU"})),
+            rec(json!({"name": "John Doe", "dob": "1980-04-03", "postcode": "E1 6AN"})),
+        ];
+        let scope = PairScope::default();
+        let r = resolve(&m, &records, &scope, &cluster_config(&m)).unwrap();
+        assert!(
+            r.scored.iter().any(|&(i, j, _)| (i, j) == (0, 1)),
+            "{:?}",
+            r.scored
+        );
+        assert!(r.groups.contains(&vec![0, 1]), "{:?}", r.groups);
+        assert!(r.groups.contains(&vec![2]), "{:?}", r.groups);
+    }
+
+    #[test]
     fn namesakes_with_email_tags_one_digit_apart_are_two_people() {
         let m = default_customer_model();
         let rec = |email: &str, phone: &str| {

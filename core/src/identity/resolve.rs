@@ -34,7 +34,7 @@ pub fn score_candidates(
     let table = model.weight_table();
     let cmps = model.comparisons();
     let swaps = model.swaps();
-    Ok(candidate_pairs(records, &keys, scope)
+    Ok(candidate_pairs(records, &keys, &swaps, scope)
         .into_iter()
         .map(|(i, j)| {
             (

@@ -67,7 +67,7 @@ pub fn train(
     let mut iterations = Vec::new();
     for rule_keys in &keys {
         let excluded: Vec<usize> = rule_keys.iter().map(|(f, _)| *f).collect();
-        let pairs = rule_pairs(records, rule_keys, &cfg.scope);
+        let pairs = rule_pairs(records, rule_keys, &swaps, &cfg.scope);
         let patterns = count_patterns(&cmps, &swaps, records, &pairs, &excluded);
         let fit = em_m(&patterns, &u, &excluded, cfg.max_iterations);
         iterations.push(fit.iterations);
@@ -95,7 +95,7 @@ pub fn train(
         })
         .collect();
 
-    let candidates = candidate_pairs(records, &keys, &cfg.scope);
+    let candidates = candidate_pairs(records, &keys, &swaps, &cfg.scope);
     let patterns = count_patterns(&cmps, &swaps, records, &candidates, &[]);
     let total = cfg.scope.total_pairs(records);
     let (prior, expected_matches) = estimate_prior(&patterns, &m, &u, total);
