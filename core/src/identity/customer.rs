@@ -207,8 +207,9 @@ pub fn customer_swappable() -> Vec<[String; 2]> {
     vec![["given_name".into(), "family_name".into()]]
 }
 
-/// Candidate pairs: same email, same phone, same family name and given initial, or same postcode
-/// with the same birth date, family name or start of the address.
+/// Candidate pairs: same email, same phone, same family name and given initial (also with given
+/// and family name swapped, see [`super::blocking::rule_pairs`]), or same postcode with the same
+/// birth date, family name or start of the address.
 pub fn customer_blocking() -> Vec<BlockingRule> {
     [
         "email",
