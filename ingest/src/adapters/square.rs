@@ -365,6 +365,8 @@ mod tests_prices;
 #[cfg(test)]
 mod tests_redteam;
 #[cfg(test)]
+mod tests_redteam_s33;
+#[cfg(test)]
 mod tests_shift_events;
 #[cfg(test)]
 mod tests_tips;

@@ -6,7 +6,7 @@ use super::tenders::{order_tenders, Where};
 use super::unitemized::unitemized_line;
 use super::{store_of, OrderMoney, SOURCE};
 use crate::adapters::json::{array, decimal, err, get, int, join, opt_text, text, time, utc};
-use crate::adapters::money::exponent;
+use crate::adapters::money::{exponent, negated};
 use crate::adapters::{charge_line, stored_time, Context, PayloadError};
 use crate::config::SquareNoSales;
 use crate::envelope::{Record, Reject, Retraction, TenderRecord};
@@ -285,12 +285,13 @@ fn order_lines(
     Ok((lines, return_due))
 }
 
-/// Square reports returned quantities and money as positive numbers; the model signs them.
+/// Square reports returned quantities and money as positive numbers; the model signs them,
+/// never as a negative zero (an untaxed return's tax, a free item's net: "-0.00").
 fn negate_as_return(line: &mut Line) {
     line.kind = LineKind::Return;
-    line.quantity = -line.quantity;
-    line.net_amount = -line.net_amount;
-    line.tax = -line.tax;
+    line.quantity = negated(line.quantity);
+    line.net_amount = negated(line.net_amount);
+    line.tax = negated(line.tax);
 }
 
 /// One line item (or return line item).
