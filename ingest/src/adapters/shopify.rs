@@ -45,6 +45,8 @@ mod tests_redteam;
 #[cfg(test)]
 mod tests_redteam2;
 #[cfg(test)]
+mod tests_redteam_s33;
+#[cfg(test)]
 mod tip_tests;
 mod transaction;
 #[cfg(test)]
@@ -274,6 +276,8 @@ struct OrderFacts {
     id: String,
     currency: String,
     taxes_included: bool,
+    /// The order's `duties_included`: its prices hold the duties (see `duties`).
+    duties_included: bool,
     status: TxnStatus,
     version: i64,
     /// The mapped sale line per Shopify line item id (tips are absent), without its duties.

@@ -69,12 +69,14 @@ pub(super) fn kept_share(
 
 /// Orders trimmed to their totals (no `duties` on the lines) still charged
 /// `original_total_duties_set` (else `current_total_duties_set`): spread over the sale lines by
-/// gross, the last taking the rounding rest, so that tax holds all of it.
+/// gross, the last taking the rounding rest, so that tax holds all of it. With `included`
+/// (the order's `duties_included`) the prices hold the duties: each share leaves the net.
 pub(super) fn spread_order_duties(
     lines: &mut [Line],
     o: &Value,
     path: &str,
     currency: &str,
+    included: bool,
 ) -> Result<(), PayloadError> {
     let (total, key) = match money(o, path, "original_total_duties")? {
         Some(t) => (t, "original_total_duties_set"),
@@ -93,6 +95,9 @@ pub(super) fn spread_order_duties(
         .zip(spread(total, &weights, exponent(currency)))
     {
         l.tax = super::plus(l.tax, part, &field)?;
+        if included {
+            l.net_amount = super::plus(l.net_amount, -part, &field)?;
+        }
     }
     Ok(())
 }

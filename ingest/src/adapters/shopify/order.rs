@@ -340,6 +340,7 @@ pub(super) fn order(
         }
     };
     let taxes_included = flag(o, "taxes_included");
+    let duties_included = flag(o, "duties_included");
     let refunded = get(o, "refunds").and_then(|_| refunded_quantities(o, path));
     let mut lines = Vec::new();
     let mut sources = Vec::new();
@@ -365,15 +366,19 @@ pub(super) fn order(
         by_id.insert(item_id, line.clone());
         let (duty, _) = line_duties(li, lp)?;
         any_duty |= !duty.is_zero();
-        line.tax += kept_share(
+        let duty = kept_share(
             duty,
             line.quantity,
             quantity(li, lp, "quantity")?,
             &currency,
         );
+        line.tax += duty;
+        if duties_included {
+            line.net_amount -= duty;
+        }
     }
     if !any_duty {
-        spread_order_duties(&mut lines, o, path, &currency)?;
+        spread_order_duties(&mut lines, o, path, &currency, duties_included)?;
     }
     // Units all removed by edits were never sold.
     lines.retain(|l| !l.quantity.is_zero());
@@ -387,6 +392,7 @@ pub(super) fn order(
         id: id.clone(),
         currency: currency.clone(),
         taxes_included,
+        duties_included,
         status,
         version: utc(updated).timestamp_millis(),
         lines: by_id,

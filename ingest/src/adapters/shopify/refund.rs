@@ -408,14 +408,23 @@ fn refund_register(r: &Value, path: &str) -> Result<Option<String>, PayloadError
 /// them). A `subtotal` of 0 for units that were sold for money (Shopify's reference example:
 /// `no_restock`, the money refunded apart from the line) gives the goods back without money:
 /// booked at a price of 0 (`price_override`), not as a discount of their whole price, which
-/// would inflate the discounts given back.
-fn return_line(x: Returned, taxes_included: bool, order_id: &str) -> Line {
+/// would inflate the discounts given back. With `duties_included` (the order's prices held the
+/// duties) the duty given back with the line comes out of its net, as its tax does with
+/// `taxes_included`.
+fn return_line(
+    x: Returned,
+    (taxes_included, duties_included): (bool, bool),
+    order_id: &str,
+) -> Line {
     let mut line = x.line;
-    let net = if taxes_included {
+    let mut net = if taxes_included {
         x.subtotal - x.tax
     } else {
         x.subtotal
     };
+    if duties_included {
+        net -= x.duty;
+    }
     if x.zero_value {
         line.unit_price = Decimal::ZERO;
         line.price_override = true;
@@ -506,9 +515,12 @@ pub(super) fn refund(
             infer_taxes_included(&items, other, &tenders)
         }
     };
+    // A refund alone does not say whether the prices held the duties: added on top, as by
+    // default; nested, its order says (`duties_included`).
+    let duties_included = order.is_some_and(|o| o.duties_included);
     let lines = items
         .into_iter()
-        .map(|x| return_line(x, taxes_included, &order_id))
+        .map(|x| return_line(x, (taxes_included, duties_included), &order_id))
         .collect::<Vec<_>>();
     let status = match order {
         Some(o) => o.status,
