@@ -9,9 +9,10 @@
 //! return lines and all, and its goods stayed sold.
 //!
 //! The refund's other parts name both currencies (`subtotal_set`, `total_tax_set`, the
-//! duties', fees' and adjustments' `amount_set`, `tax_amount_set`), and its transactions are
-//! those parts' sum: lines (with their tax, or without it when the prices include it) plus
-//! duties and fees, less `order_adjustments` (negative when money goes back). When the
+//! duties', fees' and adjustments' `amount_set`, `tax_amount_set`, the shipping lines'
+//! `subtotal_amount_set`, `tax_amount_set`), and its transactions are those parts' sum: lines
+//! and shipping lines (with their tax, or without it when the prices include it) plus duties
+//! and fees, less `order_adjustments` (negative when money goes back). When the
 //! customer's transactions add up to that sum in the customer's currency, the same sum in
 //! shop money is what they were worth to the shop: no exchange rate is guessed.
 
@@ -58,8 +59,9 @@ pub(super) struct Worth {
 impl Worth {
     /// The shop value of `paid`, the refund's transactions in the customer's `currency`: the
     /// parts' shop sum, when `paid` is their sum in that currency (tax added or included);
-    /// `None` when it is not (a part the refund does not list, such as a shipping refund the
-    /// `refunds/create` webhook leaves out since 2024-10) or the currency is another.
+    /// `None` when it is not (a part the refund does not list, such as a shipping refund named
+    /// neither in its `order_adjustments` nor in its `refund_shipping_lines`) or the currency is
+    /// another.
     pub(super) fn shop_total(&self, currency: &str, paid: Decimal) -> Option<Decimal> {
         if currency != self.currency {
             return None;
@@ -96,6 +98,16 @@ pub(super) fn worth(r: &Value, path: &str) -> Result<Option<Worth>, PayloadError
             return Ok(None);
         };
         w.goods = w.goods.plus(s);
+    }
+    for (s, sp) in super::refund::shipping_lines(r, path)? {
+        let (Some(sub), Some(tax)) = (
+            w.side(s, &sp, "subtotal_amount")?,
+            w.side(s, &sp, "tax_amount")?,
+        ) else {
+            return Ok(None);
+        };
+        w.goods = w.goods.plus(sub);
+        w.tax = w.tax.plus(tax);
     }
     for (i, a) in array(r, path, "order_adjustments")?.iter().enumerate() {
         let ap = join(path, &format!("order_adjustments[{i}]"));

@@ -310,14 +310,52 @@ fn adjustments(r: &Value, path: &str) -> Result<Decimal, PayloadError> {
     Ok(sum)
 }
 
+/// The entries of a refund's `refund_shipping_lines[]` (since 2024-10 the shipping it gives
+/// back, `subtotal_amount_set` and `tax_amount_set`, as Shopify's 2025-04 and 2025-07 REST
+/// Refund fixtures show; before, an `order_adjustments` entry of kind `shipping_refund`), with
+/// their paths. None when the refund's `order_adjustments` name a `shipping_refund`: its
+/// shipping is there already, and counted once.
+pub(super) fn shipping_lines<'a>(
+    r: &'a Value,
+    path: &str,
+) -> Result<Vec<(&'a Value, String)>, PayloadError> {
+    for (i, a) in array(r, path, "order_adjustments")?.iter().enumerate() {
+        let ap = join(path, &format!("order_adjustments[{i}]"));
+        if opt_text(a, &ap, "kind")?.as_deref() == Some("shipping_refund") {
+            return Ok(vec![]);
+        }
+    }
+    Ok(array(r, path, "refund_shipping_lines")?
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s, join(path, &format!("refund_shipping_lines[{i}]"))))
+        .collect())
+}
+
+/// The shipping a refund gives back (`shipping_lines`), its subtotal and its tax in shop money.
+fn refunded_shipping(r: &Value, path: &str) -> Result<(Decimal, Decimal), PayloadError> {
+    let (mut subtotal, mut tax) = (Decimal::ZERO, Decimal::ZERO);
+    for (s, sp) in shipping_lines(r, path)? {
+        subtotal += money(s, &sp, "subtotal_amount")?.unwrap_or_default();
+        tax += money(s, &sp, "tax_amount")?.unwrap_or_default();
+    }
+    Ok((subtotal, tax))
+}
+
 /// A refund alone does not say whether the shop's prices include tax. Its transactions (less
 /// the tips they give back) do: they add up to the refund's subtotals (tax-inclusive) or
-/// subtotals plus tax, each with the money beyond the lines: `adjusted`, in Shopify's sign
-/// (negative is money back), holds the `order_adjustments` less the duties and additional fees
-/// given back.
-fn infer_taxes_included(items: &[Returned], adjusted: Decimal, tenders: &[Tender]) -> bool {
-    let subtotal: Decimal = items.iter().map(|x| x.subtotal).sum();
-    let tax: Decimal = items.iter().map(|x| x.tax).sum();
+/// subtotals plus tax, each with the money beyond the lines: `shipping`, the subtotal and tax
+/// of the shipping it gives back (read as the lines' are), and `adjusted`, in Shopify's sign
+/// (negative is money back), the `order_adjustments` less the duties and additional fees given
+/// back.
+fn infer_taxes_included(
+    items: &[Returned],
+    shipping: (Decimal, Decimal),
+    adjusted: Decimal,
+    tenders: &[Tender],
+) -> bool {
+    let subtotal: Decimal = items.iter().map(|x| x.subtotal).sum::<Decimal>() + shipping.0;
+    let tax: Decimal = items.iter().map(|x| x.tax).sum::<Decimal>() + shipping.1;
     // Less the tips given back: a tip is no line.
     let paid: Decimal = -tenders
         .iter()
@@ -327,13 +365,14 @@ fn infer_taxes_included(items: &[Returned], adjusted: Decimal, tenders: &[Tender
     !tax.is_zero() && paid == subtotal - adjusted && paid != subtotal + tax - adjusted
 }
 
-/// The shop currency of a refund delivered alone: a `*_set.shop_money` in it, else the
-/// store's configured currency, else its transactions' currency, else the default one. The
-/// configured currency comes before the transactions': a REST transaction's `currency` is the
-/// customer's (presentment) one, so a refund with no shop money on its lines (shipping, duty or
-/// fee only) of a USD shop paid in CAD would be booked in CAD, with CAD tenders added into the
-/// store's USD takings. Read against the configured currency, the CAD transaction without
-/// `amount_set` is the error naming its `amount` (`refund_amount`).
+/// The shop currency of a refund delivered alone: a `*_set.shop_money` in it (its lines', its
+/// adjustments', its shipping lines'), else the store's configured currency, else its
+/// transactions' currency, else the default one. The configured currency comes before the
+/// transactions': a REST transaction's `currency` is the customer's (presentment) one, so a
+/// refund with no shop money on its lines (duty or fee only) of a USD shop paid in CAD would be
+/// booked in CAD, with CAD tenders added into the store's USD takings. Read against the
+/// configured currency, the CAD transaction without `amount_set` is the error naming its
+/// `amount` (`refund_amount`).
 fn refund_currency(
     ctx: &Context,
     r: &Value,
@@ -349,6 +388,11 @@ fn refund_currency(
     for (i, a) in array(r, path, "order_adjustments")?.iter().enumerate() {
         let ap = join(path, &format!("order_adjustments[{i}]"));
         if let Some(c) = set_currency(a, &ap, "amount_set")? {
+            return Ok(c);
+        }
+    }
+    for (s, sp) in shipping_lines(r, path)? {
+        if let Some(c) = set_currency(s, &sp, "subtotal_amount_set")? {
             return Ok(c);
         }
     }
@@ -512,7 +556,7 @@ pub(super) fn refund(
         Some(o) => o.taxes_included,
         None => {
             let other = adjustments(r, path)? - back - refunded_fees(r, path)?;
-            infer_taxes_included(&items, other, &tenders)
+            infer_taxes_included(&items, refunded_shipping(r, path)?, other, &tenders)
         }
     };
     // A refund alone does not say whether the prices held the duties: added on top, as by
