@@ -394,7 +394,10 @@ fn is_tip(li: &Value) -> bool {
 /// transaction on the old order, the payment of the new one): no card was charged or paid
 /// back, it is a credit issued and spent at once, so store credit (as card, each exchange
 /// inflated both card sales and card refunds against the processor's settlement). Shopify's
-/// built-in manual payment methods (`Bank Deposit`, `Money Order`) are no card either.
+/// built-in manual payment methods (`Bank Deposit`, `Money Order`) are no card either, nor are
+/// PayPal, Shop Pay Installments and the pay-later gateways (Klarna, Afterpay, Affirm, Sezzle):
+/// wallets and pay-later plans that settle through their own accounts, not the card payouts
+/// (Square's WALLET and BUY_NOW_PAY_LATER tenders are `other` alike).
 fn tender_method(gateway: &str) -> TenderMethod {
     match gateway.to_ascii_lowercase().as_str() {
         "cash" | "cash on delivery (cod)" => TenderMethod::Cash,
@@ -405,6 +408,9 @@ fn tender_method(gateway: &str) -> TenderMethod {
         | "exchange-credit"
         | "exchange_credit" => TenderMethod::StoreCredit,
         "manual" | "bank deposit" | "money order" | "" => TenderMethod::Other,
+        "paypal" | "shopify_installments" | "klarna" | "afterpay" | "affirm" | "sezzle" => {
+            TenderMethod::Other
+        }
         _ => TenderMethod::Card,
     }
 }

@@ -183,3 +183,40 @@ fn a_shipping_refund_listed_both_ways_is_counted_once() {
     );
     assert_eq!(refund_alone(&body).tenders[0].amount, d("-47.00"));
 }
+
+/// An order paid through `gateway` (a name in `payment_gateway_names`): its one tender's
+/// method.
+fn paid_through(gateway: &str) -> TenderMethod {
+    let body = format!(
+        r#"{{"order":{{"id":7801,"created_at":"2026-03-02T10:00:00-05:00","currency":"USD",
+      "financial_status":"paid","total_price":"20.00","payment_gateway_names":["{gateway}"],
+      "line_items":[{{"id":1,"sku":"A","quantity":1,"price":"20.00","tax_lines":[]}}]}}}}"#
+    );
+    txns(&body)[0].tenders[0].method
+}
+
+/// PayPal is the most common gateway after Shopify Payments, and PayPal, Shop Pay Installments
+/// and the pay-later gateways (Klarna, Afterpay, Affirm, Sezzle) settle through their own
+/// accounts, not the card processor's payouts: a wallet or pay-later payment, `other`, as
+/// Square's WALLET and BUY_NOW_PAY_LATER tenders are. As card, each such sale was counted in
+/// the card takings that the card payouts are checked against. A payment or refund
+/// transaction through them likewise (unless it names a card company).
+#[test]
+fn paypal_and_pay_later_gateways_are_not_card() {
+    for g in [
+        "paypal",
+        "shopify_installments",
+        "klarna",
+        "afterpay",
+        "affirm",
+        "sezzle",
+    ] {
+        assert_eq!(paid_through(g), TenderMethod::Other, "{g}");
+    }
+    assert_eq!(paid_through("shopify_payments"), TenderMethod::Card);
+    let refund = r#"{"refund":{"id":79,"order_id":7801,"created_at":"2026-03-05T12:00:00-05:00",
+      "order_adjustments":[{"amount":"-5.00","tax_amount":"0.00","kind":"refund_discrepancy"}],
+      "transactions":[{"id":84,"kind":"refund","status":"success","gateway":"paypal",
+        "amount":"5.00","currency":"USD"}]}}"#;
+    assert_eq!(txns(refund)[0].tenders[0].method, TenderMethod::Other);
+}
