@@ -156,7 +156,9 @@ fn transaction_key(v: &Value) -> Option<&'static str> {
 /// one event id naming the first and last and a hash of every element's event id (id and
 /// version). A page fetched again after an order in its middle changed (a refund, a
 /// cancellation: a new `updated_at`) is then a new event, not a duplicate of the first fetch
-/// left unmapped; the per-order versions decide what replaces what.
+/// left unmapped; the per-order versions decide what replaces what. One unreadable element is
+/// rejected alone, its path named (`orders[3].line_items`), and counts by its hashed text; the
+/// rest of the page lands (it used to reject the whole page).
 fn page(
     ctx: &Context,
     v: &Value,
@@ -167,9 +169,18 @@ fn page(
     let mut out = Parsed::default();
     let mut ids = Vec::new();
     for (i, o) in array(v, "", key)?.iter().enumerate() {
-        let p = each(ctx, o, &format!("{key}[{i}]"), store)?;
-        ids.push(p.event_id);
-        out.records.extend(p.records);
+        match each(ctx, o, &format!("{key}[{i}]"), store) {
+            Ok(p) => {
+                ids.push(p.event_id);
+                out.records.extend(p.records);
+            }
+            Err(e) => {
+                let raw = o.to_string();
+                ids.push(format!("bad:{}", super::json::hash_hex(&raw, 12)));
+                let reject = super::element_reject(ctx, SOURCE, None, &raw, e);
+                out.records.push(Err(reject));
+            }
+        }
     }
     out.event_id = match (ids.first(), ids.last()) {
         (Some(a), Some(b)) => {

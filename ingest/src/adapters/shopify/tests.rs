@@ -409,6 +409,36 @@ fn a_rest_page_of_orders_maps_each() {
     );
 }
 
+/// One unreadable order of a REST page is rejected alone, its path named; the orders around it
+/// land (the whole page used to be refused, losing every good order on it).
+#[test]
+fn a_bad_order_on_a_page_is_rejected_alone() {
+    let body = r#"{"orders": [
+        {"id": 1, "created_at": "2026-01-01T10:00:00Z", "currency": "USD", "line_items": [{"id": 2, "sku": "A", "quantity": 1, "price": "1.00"}]},
+        {"id": 5, "created_at": "not a time", "currency": "USD", "line_items": []},
+        {"id": 3, "created_at": "2026-01-01T11:00:00Z", "currency": "USD", "line_items": [{"id": 4, "sku": "B", "quantity": 1, "price": "2.00"}]}]}"#;
+    let p = parse(&Context::for_tenant("t"), body, None, None).unwrap();
+    let ids: Vec<_> = p
+        .records
+        .iter()
+        .filter_map(|r| match r {
+            Ok(Record::Txn(t)) => Some(t.key.source_txn_id.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ids, vec!["1", "3"]);
+    let rejects: Vec<_> = p.records.iter().filter_map(|r| r.as_ref().err()).collect();
+    assert_eq!(rejects.len(), 1, "{rejects:?}");
+    assert_eq!(rejects[0].detail["field"], "orders[1].created_at");
+    assert!(rejects[0]
+        .payload
+        .as_deref()
+        .unwrap()
+        .contains("not a time"));
+    let again = parse(&Context::for_tenant("t"), body, None, None).unwrap();
+    assert_eq!(p.event_id, again.event_id, "the same page: one event");
+}
+
 /// A page fetched again after an order in its middle changed is a new event: with the first
 /// and last only it was taken for a duplicate, and the change was never mapped.
 #[test]
