@@ -4,13 +4,17 @@ use crate::views::Column;
 use axum::http::HeaderValue;
 use std::sync::Arc;
 
-fn rel() -> Relation {
-    let col = |n: &str, t: &str| Column {
+/// A nullable, undocumented column of type `t`.
+fn col(n: &str, t: &str) -> Column {
+    Column {
         name: n.into(),
         type_name: t.into(),
         nullable: true,
         description: None,
-    };
+    }
+}
+
+fn rel() -> Relation {
     Relation::new(
         "sales_daily",
         "view",
@@ -538,12 +542,6 @@ fn a_nul_in_a_value_is_a_400_naming_the_filter() {
 /// and matched that. Compared as the column's type itself, neither matches.
 #[test]
 fn values_are_cast_without_the_type_modifier() {
-    let col = |n: &str, t: &str| Column {
-        name: n.into(),
-        type_name: t.into(),
-        nullable: true,
-        description: None,
-    };
     let r = Relation::new(
         "prices",
         "table",
@@ -651,17 +649,11 @@ fn an_order_term_takes_one_direction_and_one_nulls_placement() {
 /// values (`[1,2]`, not objects); `t.*` is always the row.
 #[test]
 fn the_json_page_aggregates_rows_whatever_the_columns_are_named() {
-    let col = |n: &str| Column {
-        name: n.into(),
-        type_name: "text".into(),
-        nullable: true,
-        description: None,
-    };
     let r = Relation::new(
         "odd",
         "view",
         "pos.odd",
-        vec![col("tenant_id"), col("t")],
+        vec![col("tenant_id", "text"), col("t", "text")],
         &["pos_api"],
     );
     let q = parse(&r, &pairs("t=eq.1"), &HeaderMap::new(), 100, &[]).unwrap();
@@ -679,12 +671,6 @@ fn the_json_page_aggregates_rows_whatever_the_columns_are_named() {
 /// whose column and operator it is gets named.
 #[test]
 fn a_missing_operator_names_its_filter() {
-    let col = |n: &str, t: &str| Column {
-        name: n.into(),
-        type_name: t.into(),
-        nullable: true,
-        description: None,
-    };
     let r = Relation::new(
         "docs",
         "table",
@@ -726,12 +712,6 @@ fn a_missing_operator_names_its_filter() {
 /// not match type bit(8)`. The filters on columns of that type are named.
 #[test]
 fn a_bad_value_quoted_by_type_only_names_the_filters_of_that_type() {
-    let col = |n: &str, t: &str| Column {
-        name: n.into(),
-        type_name: t.into(),
-        nullable: true,
-        description: None,
-    };
     let r = Relation::new(
         "alerts",
         "view",
