@@ -482,6 +482,31 @@ pub mod testkit {
         records.iter().filter_map(|r| r.as_ref().err()).collect()
     }
 
+    /// Every amount of the lines and tenders that is a negative zero, by where it is.
+    pub fn negative_zeros(t: &Transaction) -> Vec<String> {
+        let neg0 = |x: Decimal| x.is_zero() && x.is_sign_negative();
+        let mut out = Vec::new();
+        for l in &t.lines {
+            for (what, x) in [
+                ("quantity", l.quantity),
+                ("unit_price", l.unit_price),
+                ("discount", l.discount),
+                ("net_amount", l.net_amount),
+                ("tax", l.tax),
+            ] {
+                if neg0(x) {
+                    out.push(format!("line {} {what}", l.line_no));
+                }
+            }
+        }
+        for x in &t.tenders {
+            if neg0(x.amount) {
+                out.push(format!("tender {} amount", x.tender_no));
+            }
+        }
+        out
+    }
+
     /// A conformance sample from tests/vectors/ingest/pos-formats (copied verbatim from
     /// /work/shared/samples/pos-formats, see PROVENANCE.md there).
     pub fn sample(name: &str) -> String {

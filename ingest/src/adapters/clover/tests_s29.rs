@@ -4,37 +4,13 @@
 
 use super::parse;
 use super::tests_fixtures::{ctx, d, fixture, whole_of};
+use crate::adapters::testkit::negative_zeros;
 use pos_core::model::*;
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
 fn order(name: &str) -> Value {
     serde_json::from_str(&fixture(name)).unwrap()
-}
-
-/// Every amount of the lines and tenders that is a negative zero, by where it is.
-fn negative_zeros(t: &Transaction) -> Vec<String> {
-    let neg0 = |x: Decimal| x.is_zero() && x.is_sign_negative();
-    let mut out = Vec::new();
-    for l in &t.lines {
-        for (what, x) in [
-            ("quantity", l.quantity),
-            ("unit_price", l.unit_price),
-            ("discount", l.discount),
-            ("net_amount", l.net_amount),
-            ("tax", l.tax),
-        ] {
-            if neg0(x) {
-                out.push(format!("line {} {what}", l.line_no));
-            }
-        }
-    }
-    for x in &t.tenders {
-        if neg0(x.amount) {
-            out.push(format!("tender {} amount", x.tender_no));
-        }
-    }
-    out
 }
 
 /// A refund without tax (an untaxed item, `taxAmount` 0 or absent), a refund of 0 and an

@@ -1,7 +1,7 @@
 //! Tests of the Shopify adapter: sample and real payloads of orders, refunds and pages.
 
 use super::*;
-use crate::adapters::testkit::sample;
+use crate::adapters::testkit::{rejects_of, sample, txns_of};
 
 pub(super) fn d(s: &str) -> Decimal {
     s.parse().unwrap()
@@ -418,16 +418,12 @@ fn a_bad_order_on_a_page_is_rejected_alone() {
         {"id": 5, "created_at": "not a time", "currency": "USD", "line_items": []},
         {"id": 3, "created_at": "2026-01-01T11:00:00Z", "currency": "USD", "line_items": [{"id": 4, "sku": "B", "quantity": 1, "price": "2.00"}]}]}"#;
     let p = parse(&Context::for_tenant("t"), body, None, None).unwrap();
-    let ids: Vec<_> = p
-        .records
+    let ids: Vec<_> = txns_of(&p.records)
         .iter()
-        .filter_map(|r| match r {
-            Ok(Record::Txn(t)) => Some(t.key.source_txn_id.clone()),
-            _ => None,
-        })
+        .map(|t| t.key.source_txn_id.clone())
         .collect();
     assert_eq!(ids, vec!["1", "3"]);
-    let rejects: Vec<_> = p.records.iter().filter_map(|r| r.as_ref().err()).collect();
+    let rejects = rejects_of(&p.records);
     assert_eq!(rejects.len(), 1, "{rejects:?}");
     assert_eq!(rejects[0].detail["field"], "orders[1].created_at");
     assert!(rejects[0]

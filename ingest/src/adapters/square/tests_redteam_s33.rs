@@ -3,6 +3,7 @@
 //! our own ids and amounts; only the cases that failed are here.
 
 use super::*;
+use crate::adapters::testkit::negative_zeros;
 use pos_core::model::*;
 
 fn d(s: &str) -> Decimal {
@@ -14,30 +15,6 @@ fn only_txn(body: &str) -> Transaction {
         Ok(Record::Txn(t)) => (**t).clone(),
         other => panic!("expected a transaction, got {other:?}"),
     }
-}
-
-/// Every amount of the lines and tenders that is a negative zero, by where it is.
-fn negative_zeros(t: &Transaction) -> Vec<String> {
-    let neg0 = |x: Decimal| x.is_zero() && x.is_sign_negative();
-    let mut out = Vec::new();
-    for l in &t.lines {
-        for (what, x) in [
-            ("quantity", l.quantity),
-            ("discount", l.discount),
-            ("net_amount", l.net_amount),
-            ("tax", l.tax),
-        ] {
-            if neg0(x) {
-                out.push(format!("line {} {what}", l.line_no));
-            }
-        }
-    }
-    for x in &t.tenders {
-        if neg0(x.amount) {
-            out.push(format!("tender {} amount", x.tender_no));
-        }
-    }
-    out
 }
 
 /// The exchange of Square's "Everything is an Order" post: a 5.00 Americano returned for a
