@@ -24,7 +24,7 @@ pub fn normalize_phone(raw: &str, default_region: &str) -> Result<String> {
     let region = parse_region(default_region)?;
     let folded = fold_digits(raw.trim());
     let uri_free = tel_uri_parameters(strip_tel_scheme(&folded));
-    let trimmed = uri_free.as_str();
+    let trimmed = without_type_labels(&uri_free);
     if !trimmed.chars().any(|c| c.is_ascii_digit()) {
         return Err(bad(raw, "it contains no digits"));
     }
@@ -138,6 +138,79 @@ fn tel_uri_parameters(s: &str) -> String {
         out.push_str(ext);
     }
     out
+}
+
+/// Words that say which phone a number is ("Phone:", "cell", "(mobile)", "Home phone"), as CRM
+/// and loyalty exports write them; the number is read without them. The short ones ("Tel", "M:")
+/// pass as a label anyway; these longer ones made the field "contain letters".
+const TYPE_WORDS: [&str; 27] = [
+    "phone",
+    "ph",
+    "tel",
+    "tele",
+    "telephone",
+    "téléphone",
+    "telefon",
+    "teléfono",
+    "telefono",
+    "mobile",
+    "mob",
+    "mobil",
+    "cell",
+    "cellular",
+    "cellphone",
+    "handy",
+    "home",
+    "work",
+    "office",
+    "business",
+    "main",
+    "direct",
+    "landline",
+    "day",
+    "evening",
+    "private",
+    "number",
+];
+
+/// Whether `w` (trailing `.`/`:` ignored, any case) is a [`TYPE_WORDS`] word; `single_letter`
+/// also takes the one-letter abbreviations h, w, m, c, o (only inside brackets after a number).
+fn is_type_word(w: &str, single_letter: bool) -> bool {
+    let w = w.trim_end_matches(['.', ':']).to_lowercase();
+    TYPE_WORDS.contains(&w.as_str())
+        || (single_letter && ["h", "w", "m", "c", "o"].contains(&w.as_str()))
+}
+
+/// `s` without phone-type words before the number ("Home phone: 020 …") and after it
+/// ("… (mobile)", "… cell", "… (h)"). Anything else stays for the letter check.
+fn without_type_labels(s: &str) -> &str {
+    let mut s = s.trim();
+    while let Some((word, rest)) = s.split_once(|c: char| c.is_whitespace() || c == ':') {
+        if !is_type_word(word, false) {
+            break;
+        }
+        s = rest.trim_start_matches(|c: char| c.is_whitespace() || c == ':' || c == '-');
+    }
+    loop {
+        let Some(cut) = s.trim_end().rfind(char::is_whitespace) else {
+            return s;
+        };
+        let (rest, word) = (&s[..cut], s[cut..].trim());
+        let bracketed = word.len() > 2
+            && matches!(
+                (word.chars().next(), word.chars().last()),
+                (Some('('), Some(')')) | (Some('['), Some(']'))
+            );
+        let inner = if bracketed {
+            &word[1..word.len() - 1]
+        } else {
+            word
+        };
+        if !is_type_word(inner, bracketed) {
+            return s;
+        }
+        s = rest.trim_end_matches(|c: char| c.is_whitespace() || c == '-' || c == ',' || c == '/');
+    }
 }
 
 /// An RFC 3966 parameter name: letters, digits and hyphens.
@@ -296,8 +369,8 @@ mod tests {
         ] {
             assert_eq!(normalize_phone(raw, region).unwrap(), want, "{raw}");
         }
-        // Letters other than a URI scheme and an extension marker still mean it is no number.
-        assert!(normalize_phone("tel:+44 20 7946 0018 mobile", "GB").is_err());
+        // Letters other than a URI scheme, an extension marker and a phone-type word still mean
+        // it is no number.
         assert!(normalize_phone("020 7946 0018 mobile 2", "GB").is_err());
         assert!(normalize_phone("020 7946 0018 po box 2", "GB").is_err());
     }
@@ -337,6 +410,38 @@ mod tests {
         assert!(normalize_phone("202 555 0143; call me after six", "US").is_err());
     }
 
+    /// CRM exports label a number by its kind, before or after it; "Phone: 020 7946 0018" and
+    /// "415-555-0100 (mobile)" were refused as containing letters or as invalid numbers (the
+    /// label read as keypad digits).
+    #[test]
+    fn phone_type_words_around_a_number_are_labels() {
+        for (raw, region, want) in [
+            ("Phone: 020 7946 0018", "GB", "+442079460018"),
+            ("Home phone: 020 7946 0018", "GB", "+442079460018"),
+            ("cell 415 555 0100", "US", "+14155550100"),
+            ("Mobile - 0171 1234567", "DE", "+491711234567"),
+            ("415-555-0100 (mobile)", "US", "+14155550100"),
+            ("+44 20 7946 0018 home", "GB", "+442079460018"),
+            ("tel:+44 20 7946 0018 mobile", "GB", "+442079460018"),
+            ("202 555 0143 (h)", "US", "+12025550143"),
+            ("202 555 0143 [Work]", "US", "+12025550143"),
+            ("Telefon: 030 901820", "DE", "+4930901820"),
+            ("(202) 555-0143 ext. 12 (office)", "US", "+12025550143"),
+        ] {
+            assert_eq!(normalize_phone(raw, region).unwrap(), want, "{raw}");
+        }
+        // Other words, a single letter outside brackets, or a word inside the number stay errors.
+        for (raw, region) in [
+            ("call 020 7946 0018", "GB"),
+            ("020 7946 0018 ask for Jim", "GB"),
+            ("030 901820 mob 2", "DE"),
+            ("020 mobile 7946 0018", "GB"),
+            ("Phone:", "GB"),
+        ] {
+            assert!(normalize_phone(raw, region).is_err(), "{raw}");
+        }
+    }
+
     #[test]
     fn keypad_words_only_in_north_american_numbers() {
         for (raw, want) in [
@@ -352,14 +457,14 @@ mod tests {
         for (raw, region) in [
             ("020 7946 OO18", "GB"),
             ("202 555 O143", "US"),
-            ("202 555 0143 (h)", "US"),
             ("2O2 555 0143", "US"),
         ] {
             let e = normalize_phone(raw, region).unwrap_err();
             assert!(e.message.ends_with("it contains letters"), "{raw}: {e}");
         }
-        // Elsewhere, where numbers vary in length, a note after the number is not read as digits.
-        let e = normalize_phone("030 901820 mob", "DE").unwrap_err();
+        // Elsewhere, where numbers vary in length, a note after the number is not read as digits
+        // (a phone-type word such as "mob" is a label, see above).
+        let e = normalize_phone("030 901820 abc", "DE").unwrap_err();
         assert!(e.message.ends_with("it contains letters"), "{e}");
         // A short label before the number is still skipped.
         assert_eq!(
