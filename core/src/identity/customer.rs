@@ -11,6 +11,7 @@ use super::error::{IdentityError, Result};
 use super::fellegi_sunter::{FieldModel, Model, MODEL_VERSION};
 use super::name::name_tokens;
 use super::phone::normalize_phone;
+use super::placeholder::{is_placeholder_dob, is_placeholder_email, is_placeholder_name};
 use super::record::Record;
 use super::train::FieldSpec;
 use chrono::NaiveDate;
@@ -103,6 +104,13 @@ pub struct Locale {
 pub fn customer_record(c: &CustomerFields, locale: &Locale, source: u32) -> (Record, Vec<String>) {
     let mut warnings = Vec::new();
     let (given, family) = match c.full_name.as_deref().map(name_tokens) {
+        Some(Ok(tokens)) if is_placeholder_name(&tokens) => {
+            warnings.push(placeholder(
+                "name",
+                c.full_name.as_deref().unwrap_or_default(),
+            ));
+            (None, None)
+        }
         Some(Ok(tokens)) => split_name(tokens),
         Some(Err(e)) => {
             warnings.push(e.message);
@@ -126,21 +134,32 @@ pub fn customer_record(c: &CustomerFields, locale: &Locale, source: u32) -> (Rec
     let values = vec![
         given,
         family,
-        keep(
-            c.email
-                .as_deref()
-                .map(|e| normalize_email(e, &locale.email)),
-        ),
+        keep(c.email.as_deref().map(|e| {
+            normalize_email(e, &locale.email)
+                .and_then(|n| not_placeholder("email", n, is_placeholder_email))
+        })),
         keep(c.phone.as_deref().map(|p| normalize_phone(p, region))),
         keep(c.address.as_deref().map(normalize_address)),
         keep(c.postcode.as_deref().map(|p| normalize_postcode(p, region))),
-        keep(
-            c.date_of_birth
-                .as_deref()
-                .map(|d| normalize_dob(d, locale.date_order, locale.today).map(|d| d.to_string())),
-        ),
+        keep(c.date_of_birth.as_deref().map(|d| {
+            normalize_dob(d, locale.date_order, locale.today)
+                .and_then(|d| not_placeholder("date of birth", d.to_string(), is_placeholder_dob))
+        })),
     ];
     (Record { source, values }, warnings)
+}
+
+/// The warning for a placeholder value (see [`super::placeholder`]), which counts as missing.
+fn placeholder(field: &str, raw: &str) -> String {
+    format!("{field} \"{raw}\" is a placeholder, not the customer's: ignored for matching")
+}
+
+/// `value` unless `is_placeholder` says it is one, then the warning as an error.
+fn not_placeholder(field: &str, value: String, is_placeholder: fn(&str) -> bool) -> Result<String> {
+    if is_placeholder(&value) {
+        return Err(IdentityError::new(placeholder(field, &value), ""));
+    }
+    Ok(value)
 }
 
 /// First token = given name, last token = family name; a single token is kept as the given name
@@ -332,6 +351,30 @@ mod tests {
             .contains("emial"));
         assert!(CustomerFields::from_json(&json!([1])).is_err());
         assert!(CustomerFields::from_json(&json!({"email": {"a": 1}})).is_err());
+    }
+
+    /// Two walk-in customers with a placeholder name and e-mail and different phones scored
+    /// 0.99997 (one person); the placeholders are now missing, with a warning each.
+    #[test]
+    fn placeholder_values_are_no_evidence() {
+        let walk_in = |phone: &str| {
+            CustomerFields::from_json(&json!({"full_name": "Walk-in Customer",
+                "email": "none@none.com", "phone": phone, "dob": "1900-01-01"}))
+            .unwrap()
+        };
+        let (a, w) = customer_record(&walk_in("+1 415 555 0100"), &locale(), 0);
+        let (b, _) = customer_record(&walk_in("+1 212 555 0100"), &locale(), 0);
+        assert_eq!(a.values[0], None);
+        assert_eq!(a.values[1], None);
+        assert_eq!(a.values[2], None);
+        assert_eq!(a.values[6], None);
+        assert_eq!(w.len(), 3, "{w:?}");
+        assert!(
+            w[0].contains("\"Walk-in Customer\" is a placeholder"),
+            "{w:?}"
+        );
+        let m = default_customer_model();
+        assert!(m.explain(&a, &b).match_probability < 0.5);
     }
 
     #[test]

@@ -60,8 +60,8 @@ enum NoDate {
 
 /// Parses a date of birth and returns it as ISO `YYYY-MM-DD` (a timestamp as its date). Dates
 /// before 1900 or after `today` are rejected: they are typing errors or placeholders
-/// (`1900-01-01` is kept, it is a real placeholder sources use, and comparisons treat it like any
-/// other date). Two-digit years, ISO week dates and days a month does not have are errors that
+/// (`1900-01-01` is kept here, a date a source did write; for matching it is a placeholder, see
+/// [`super::placeholder`]). Two-digit years, ISO week dates and days a month does not have are errors that
 /// say so, never a guessed date.
 pub fn normalize_dob(raw: &str, order: DateOrder, today: NaiveDate) -> Result<NaiveDate> {
     let s = without_time(raw.trim());

@@ -25,6 +25,7 @@ pub mod fellegi_sunter;
 pub mod keys;
 pub mod name;
 pub mod phone;
+pub mod placeholder;
 pub mod record;
 pub mod resolve;
 mod rng;
