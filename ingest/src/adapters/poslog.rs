@@ -640,3 +640,5 @@ mod tests_redteam;
 mod tests_s28;
 #[cfg(test)]
 mod tests_s29;
+#[cfg(test)]
+mod tests_s33;

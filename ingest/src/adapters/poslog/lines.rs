@@ -584,7 +584,8 @@ pub(super) fn item_line(
     } else {
         money.gross - discount
     };
-    let link = child(item, "TransactionLink");
+    // GK POSLog (Structure v3) writes a return's link as `ReturnTransactionLink`.
+    let link = child(item, "TransactionLink").or_else(|| child(item, "ReturnTransactionLink"));
     let (original_txn_id, original_line_no) = match link {
         Some(l) => (
             link_id(ctx, h, l),
