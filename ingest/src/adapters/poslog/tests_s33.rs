@@ -1,9 +1,14 @@
-//! s33: GK POSLog (Structure v3) shapes: a return's `ReturnTransactionLink`.
+//! s33: GK POSLog (Structure v3) shapes: a return's `ReturnTransactionLink`; a line void
+//! flagged `VoidFlag` whose `ItemLink` names the line it voids.
 //!
 //! The documents are hand-made, our own values, with the elements a public Groovy mapper of
 //! "GK POSLog Structure v3" reads: `Return` carries its link to the sale in
 //! `ReturnTransactionLink` (`RetailStoreID`, `WorkstationID`, `SequenceNumber`,
 //! `BusinessDayDate`, `LineItemSequenceNumber`), where ARTS and roqqio write `TransactionLink`.
+//! A line void is a line item of its own, flagged `VoidFlag`, whose `Sale`/`Return` `ItemLink`
+//! holds the `SequenceNumber` of the line it voids (left unflagged): a public loss-prevention
+//! pipeline over GK POSLog derives a line's void so, joining `ItemLink` of flagged line items
+//! to `LineItemSequenceNumber`.
 
 use super::tests::{d, only_txn, zoned};
 use super::*;
@@ -45,4 +50,71 @@ fn a_gk_return_transaction_link_names_the_sale() {
     assert_eq!((l.kind, l.net_amount), (LineKind::Return, d("-11.90")));
     assert_eq!(l.original_txn_id.as_deref(), Some("S1-3-2026-02-27-55"));
     assert_eq!(l.original_line_no, Some(4));
+}
+
+/// Two sales (A 5.00, B 3.00) and a flagged line item of `voider` (a `Sale`), paid 3.00.
+fn gk_void(voider: &str) -> String {
+    wrap(&format!(
+        r#"<RetailTransaction>
+<LineItem><SequenceNumber>1</SequenceNumber><Sale><ItemID>A</ItemID>
+<RegularSalesUnitPrice>5.00</RegularSalesUnitPrice><ExtendedAmount>5.00</ExtendedAmount>
+<Quantity>1</Quantity></Sale></LineItem>
+<LineItem><SequenceNumber>2</SequenceNumber><Sale><ItemID>B</ItemID>
+<RegularSalesUnitPrice>3.00</RegularSalesUnitPrice><ExtendedAmount>3.00</ExtendedAmount>
+<Quantity>1</Quantity></Sale></LineItem>
+<LineItem VoidFlag="true"><SequenceNumber>3</SequenceNumber>{voider}</LineItem>
+<LineItem><SequenceNumber>4</SequenceNumber><Tender TenderType="Cash"><Amount>3.00</Amount>
+</Tender></LineItem>
+<Total TotalType="TransactionGrandAmount">3.00</Total></RetailTransaction>"#
+    ))
+}
+
+/// (line number, kind, net) of each line.
+fn kinds(t: &Transaction) -> Vec<(i32, LineKind, Decimal)> {
+    t.lines
+        .iter()
+        .map(|l| (l.line_no, l.kind, l.net_amount))
+        .collect()
+}
+
+/// The flagged line item 3 voids line 1 (`ItemLink` 1). Before, it was read as voided in
+/// place (a sale of 5.00 and its own void) and line 1 stayed sold: net 8.00 against 3.00 paid.
+/// Now line 1 has its void: net 3.00.
+#[test]
+fn a_flagged_line_item_linking_an_earlier_line_voids_that_line() {
+    let xml = gk_void(
+        r#"<Sale><ItemID>A</ItemID><RegularSalesUnitPrice>5.00</RegularSalesUnitPrice>
+<ExtendedAmount>5.00</ExtendedAmount><Quantity>1</Quantity><ItemLink>1</ItemLink></Sale>"#,
+    );
+    let p = parse(&ctx(), &xml).unwrap();
+    let t = only_txn(&p);
+    assert_eq!(
+        kinds(t),
+        vec![
+            (1, LineKind::Sale, d("5.00")),
+            (2, LineKind::Sale, d("3.00")),
+            (100_001, LineKind::Void, d("-5.00")),
+        ]
+    );
+}
+
+/// An `ItemLink` to a line of another item (a deposit linked to its bottle) is no void of
+/// that line: the flagged line item is voided in place, line 1 stays sold.
+#[test]
+fn a_flagged_line_item_linking_another_item_is_voided_in_place() {
+    let xml = gk_void(
+        r#"<Sale><ItemID>DEPOSIT</ItemID><RegularSalesUnitPrice>0.25</RegularSalesUnitPrice>
+<ExtendedAmount>0.25</ExtendedAmount><Quantity>1</Quantity><ItemLink>1</ItemLink></Sale>"#,
+    );
+    let p = parse(&ctx(), &xml).unwrap();
+    let t = only_txn(&p);
+    assert_eq!(
+        kinds(t),
+        vec![
+            (1, LineKind::Sale, d("5.00")),
+            (2, LineKind::Sale, d("3.00")),
+            (3, LineKind::Sale, d("0.25")),
+            (100_003, LineKind::Void, d("-0.25")),
+        ]
+    );
 }

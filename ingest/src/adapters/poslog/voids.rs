@@ -5,6 +5,8 @@
 //! NCR ACS writes a line void as a line item of its own too, without a reference: a flagged
 //! `Sale` of the same item with negative `Quantity` and `ExtendedAmount`, after the unflagged
 //! line it takes back (its `acs:GrossNegative` total counts it); see [`voided_by_entry`].
+//! GK flags such a line item and names the line it voids in its `ItemLink`; see
+//! [`voided_by_link`].
 
 use super::xml::{child, child_text};
 use super::VOID_LINE_OFFSET;
@@ -34,6 +36,7 @@ pub(super) fn push_line<'a>(
                 .find(|l| l.line_no == *no && l.kind != LineKind::Void)
         })
         .cloned()
+        .or_else(|| voided.then(|| voided_by_link(lines, li, &line)).flatten())
         .or_else(|| voided.then(|| voided_by_entry(lines, li, &line)).flatten());
     match (voided, reverses) {
         (true, Some(orig)) if orig.kind == LineKind::Return => {
@@ -62,6 +65,31 @@ pub(super) fn push_line<'a>(
             lines.push(line);
         }
     }
+}
+
+/// The earlier line a GK void entry takes back: the flagged line item `li` names it by its
+/// number in its `Sale`/`Return` `ItemLink` (GK leaves the voided line unflagged; readers of
+/// its POSLog derive the void by joining the flagged line's `ItemLink` to the line's number).
+/// Only a line of the same item that is not voided yet: an `ItemLink` also ties a deposit to
+/// its bottle, and a voided deposit is no void of the bottle.
+fn voided_by_link(lines: &[Line], li: Node, line: &Line) -> Option<Line> {
+    let no: i32 = li
+        .children()
+        .filter(|g| g.is_element())
+        .find_map(|g| child_text(g, "ItemLink"))?
+        .parse()
+        .ok()?;
+    lines
+        .iter()
+        .find(|l| {
+            l.line_no == no
+                && l.kind != LineKind::Void
+                && l.sku == line.sku
+                && !lines
+                    .iter()
+                    .any(|v| v.kind == LineKind::Void && v.line_no == VOID_LINE_OFFSET + no)
+        })
+        .cloned()
 }
 
 /// The earlier line an NCR ACS void entry takes back: the flagged line item `li` is a `Sale`
