@@ -598,6 +598,8 @@ fn retail_read(ctx: &Context, t: Node, rt: Node, held: bool) -> R<Transaction> {
     let customer = child(rt, "Customer")
         .and_then(|c| child_text(c, "CustomerID"))
         .or_else(|| child(rt, "LoyaltyAccount").and_then(|c| child_text(c, "CustomerID")))
+        // GK puts the loyalty account on the `Transaction`, beside the `RetailTransaction`.
+        .or_else(|| child(t, "LoyaltyAccount").and_then(|c| child_text(c, "CustomerID")))
         .or_else(|| {
             rt.descendants()
                 .find(|n| n.tag_name().name() == "LoyaltyID")

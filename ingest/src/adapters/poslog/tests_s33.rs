@@ -1,5 +1,6 @@
 //! s33: GK POSLog (Structure v3) shapes: a return's `ReturnTransactionLink`; a line void
-//! flagged `VoidFlag` whose `ItemLink` names the line it voids.
+//! flagged `VoidFlag` whose `ItemLink` names the line it voids; the loyalty customer in the
+//! `Transaction`'s own `LoyaltyAccount`.
 //!
 //! The documents are hand-made, our own values, with the elements a public Groovy mapper of
 //! "GK POSLog Structure v3" reads: `Return` carries its link to the sale in
@@ -117,4 +118,24 @@ fn a_flagged_line_item_linking_another_item_is_voided_in_place() {
             (100_003, LineKind::Void, d("-0.25")),
         ]
     );
+}
+
+/// GK writes the loyalty customer in a `LoyaltyAccount` of the `Transaction` (beside the
+/// `RetailTransaction`), with its programs' accounts inside. Before, only the retail
+/// transaction's `Customer` / `LoyaltyAccount` were read: the sale had no customer.
+#[test]
+fn a_gk_loyalty_account_of_the_transaction_names_the_customer() {
+    let xml = wrap(
+        r#"<LoyaltyAccount><CustomerID>C-42</CustomerID><LoyaltyProgram>
+<LoyaltyAccountID>990001</LoyaltyAccountID></LoyaltyProgram></LoyaltyAccount>
+<RetailTransaction>
+<LineItem><SequenceNumber>1</SequenceNumber><Sale><ItemID>A</ItemID>
+<RegularSalesUnitPrice>5.00</RegularSalesUnitPrice><ExtendedAmount>5.00</ExtendedAmount>
+<Quantity>1</Quantity></Sale></LineItem>
+<LineItem><SequenceNumber>2</SequenceNumber><Tender TenderType="Cash"><Amount>5.00</Amount>
+</Tender></LineItem>
+<Total TotalType="TransactionGrandAmount">5.00</Total></RetailTransaction>"#,
+    );
+    let p = parse(&ctx(), &xml).unwrap();
+    assert_eq!(only_txn(&p).customer_id.as_deref(), Some("C-42"));
 }
