@@ -438,11 +438,17 @@ fn control_not_done(t: Node, c: Node) -> bool {
     either(t, c, "CancelFlag") || either(t, c, "VoidedFlag") || suspended(t) || suspended(c)
 }
 
+/// A `Total` of the transaction, signed. GK writes the totals as magnitudes and says by
+/// `NegativeTotalFlag` (true when the total is below zero) that a return's are negative; read
+/// as written, a return's grand total 11.90 matched no goods of −11.90, and a tax only at
+/// transaction level went on top with the wrong sign.
 fn total(rt: Node, kind: &str) -> R<Option<Decimal>> {
-    children(rt, "Total")
+    let value = children(rt, "Total")
         .find(|n| n.attribute("TotalType") == Some(kind))
         .map(|n| dec(n, "Total"))
-        .transpose()
+        .transpose()?;
+    let negative = flag(rt, "NegativeTotalFlag");
+    Ok(value.map(|v| if negative { -v.abs() } else { v }))
 }
 
 /// The number of each line item: its `SequenceNumber` (its position when it has none), unless

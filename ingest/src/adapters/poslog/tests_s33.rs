@@ -1,6 +1,6 @@
 //! s33: GK POSLog (Structure v3) shapes: a return's `ReturnTransactionLink`; a line void
 //! flagged `VoidFlag` whose `ItemLink` names the line it voids; the loyalty customer in the
-//! `Transaction`'s own `LoyaltyAccount`.
+//! `Transaction`'s own `LoyaltyAccount`; totals written as magnitudes with `NegativeTotalFlag`.
 //!
 //! The documents are hand-made, our own values, with the elements a public Groovy mapper of
 //! "GK POSLog Structure v3" reads: `Return` carries its link to the sale in
@@ -138,4 +138,30 @@ fn a_gk_loyalty_account_of_the_transaction_names_the_customer() {
     );
     let p = parse(&ctx(), &xml).unwrap();
     assert_eq!(only_txn(&p).customer_id.as_deref(), Some("C-42"));
+}
+
+/// A return of 11.90 with the VAT (1.90 on 10.00) only in a `Tax` line item, and the totals as
+/// GK writes them: magnitudes, `NegativeTotalFlag` true saying the total is below zero.
+/// Before, the grand total 11.90 did not match the goods −11.90, so the VAT was read as on
+/// top, with the sign of the positive tax total: net −11.90, tax +1.90. Now net −10.00, tax
+/// −1.90, as refunded.
+#[test]
+fn a_negative_total_flag_makes_the_totals_negative() {
+    let xml = wrap(
+        r#"<RetailTransaction TransactionStatus="Finished">
+<LineItem><SequenceNumber>1</SequenceNumber><Return ItemType="Stock"><ItemID>4711</ItemID>
+<RegularSalesUnitPrice>11.90</RegularSalesUnitPrice><ExtendedAmount>11.90</ExtendedAmount>
+<Quantity>1</Quantity></Return></LineItem>
+<LineItem><SequenceNumber>2</SequenceNumber><Tax TaxType="VAT"><TaxableAmount>10.00</TaxableAmount>
+<Amount>1.90</Amount><Percent>19</Percent></Tax></LineItem>
+<LineItem><SequenceNumber>3</SequenceNumber><Tender TenderType="Cash" TypeCode="Refund">
+<Amount>11.90</Amount></Tender></LineItem>
+<Total TotalType="TransactionGrandAmount">11.90</Total>
+<Total TotalType="TransactionTaxAmount">1.90</Total>
+<NegativeTotalFlag>true</NegativeTotalFlag></RetailTransaction>"#,
+    );
+    let p = parse(&ctx(), &xml).unwrap();
+    let t = only_txn(&p);
+    let l = &t.lines[0];
+    assert_eq!((l.net_amount, l.tax), (d("-10.00"), d("-1.90")));
 }
