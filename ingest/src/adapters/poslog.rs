@@ -499,10 +499,17 @@ fn change(x: Node, seq: i32, occurred_at: DateTime<Utc>) -> R<Tender> {
     })
 }
 
-/// Adds a transaction-level `Tax` line item to `level`: its amount, else its rate.
-fn level_tax(level: &mut TxnLevel, x: Node, seq: i32) -> R<()> {
+/// Adds a transaction-level `Tax` line item `li` (its `Tax` is `x`) to `level`: its amount,
+/// else its rate. A tax given back is negative: `TypeCode="Refund"` on the `Tax` (ARTS gives
+/// it the `TypeCode` of a `Tender`) or GK's `NegativeAmountFlag` on the line item, whose
+/// amounts are magnitudes. Read as written, a refunded 1.90 went onto a return line as +1.90
+/// and its net took 1.90 more off (−13.80 for a return of 11.90).
+fn level_tax(level: &mut TxnLevel, li: Node, x: Node, seq: i32) -> R<()> {
+    let refund = attr(x, "TypeCode").is_some_and(|c| c.eq_ignore_ascii_case("Refund"))
+        || flag(li, "NegativeAmountFlag");
     match child_dec(x, "Amount")? {
         Some(a) => {
+            let a = if refund { -a.abs() } else { a };
             level.tax += a;
             level.amounts.push((a, child_dec(x, "TaxableAmount")?));
         }
@@ -567,7 +574,7 @@ fn retail_read(ctx: &Context, t: Node, rt: Node, held: bool) -> R<Transaction> {
         } else if let Some(x) = child(li, "Tax") {
             // A voided tax line item was taken back: it adds no tax to the transaction.
             if !voided {
-                level_tax(&mut level, x, seq)?;
+                level_tax(&mut level, li, x, seq)?;
             }
         } else if let Some(x) = adjustment(li) {
             level.has_adjustment = true;

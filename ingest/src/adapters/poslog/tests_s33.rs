@@ -1,6 +1,7 @@
 //! s33: GK POSLog (Structure v3) shapes: a return's `ReturnTransactionLink`; a line void
 //! flagged `VoidFlag` whose `ItemLink` names the line it voids; the loyalty customer in the
-//! `Transaction`'s own `LoyaltyAccount`; totals written as magnitudes with `NegativeTotalFlag`.
+//! `Transaction`'s own `LoyaltyAccount`; totals written as magnitudes with `NegativeTotalFlag`;
+//! a transaction-level tax given back (`TypeCode="Refund"`).
 //!
 //! The documents are hand-made, our own values, with the elements a public Groovy mapper of
 //! "GK POSLog Structure v3" reads: `Return` carries its link to the sale in
@@ -163,5 +164,27 @@ fn a_negative_total_flag_makes_the_totals_negative() {
     let p = parse(&ctx(), &xml).unwrap();
     let t = only_txn(&p);
     let l = &t.lines[0];
+    assert_eq!((l.net_amount, l.tax), (d("-10.00"), d("-1.90")));
+}
+
+/// A return of 11.90 with its VAT only in a `Tax` line item that says it is refunded as a
+/// refund tender does: `TypeCode="Refund"` on a positive `Amount` (ARTS gives `Tax` the same
+/// `TypeCode` as `Tender`), the grand total negative. Before, the 1.90 went onto the return
+/// line as +1.90 and came off its net too: net −13.80, tax +1.90. Now net −10.00, tax −1.90.
+#[test]
+fn a_refund_tax_line_item_is_a_negative_tax() {
+    let xml = wrap(
+        r#"<RetailTransaction>
+<LineItem><SequenceNumber>1</SequenceNumber><Return><ItemID>4711</ItemID>
+<RegularSalesUnitPrice>11.90</RegularSalesUnitPrice><ExtendedAmount>11.90</ExtendedAmount>
+<Quantity>1</Quantity></Return></LineItem>
+<LineItem><SequenceNumber>2</SequenceNumber><Tax TaxType="VAT" TypeCode="Refund">
+<TaxableAmount>10.00</TaxableAmount><Amount>1.90</Amount><Percent>19</Percent></Tax></LineItem>
+<LineItem><SequenceNumber>3</SequenceNumber><Tender TenderType="Cash" TypeCode="Refund">
+<Amount>11.90</Amount></Tender></LineItem>
+<Total TotalType="TransactionGrandAmount">-11.90</Total></RetailTransaction>"#,
+    );
+    let p = parse(&ctx(), &xml).unwrap();
+    let l = &only_txn(&p).lines[0];
     assert_eq!((l.net_amount, l.tax), (d("-10.00"), d("-1.90")));
 }
