@@ -576,6 +576,10 @@ fn retail_read(ctx: &Context, t: Node, rt: Node, held: bool) -> R<Transaction> {
             if !voided {
                 level_tax(&mut level, li, x, seq)?;
             }
+        } else if let Some(v) = child(li, "Voids") {
+            if !voided {
+                voids::void_named(&mut lines, v);
+            }
         } else if let Some(x) = adjustment(li) {
             level.has_adjustment = true;
             let item =

@@ -1,7 +1,8 @@
 //! s33: GK POSLog (Structure v3) shapes: a return's `ReturnTransactionLink`; a line void
 //! flagged `VoidFlag` whose `ItemLink` names the line it voids; the loyalty customer in the
 //! `Transaction`'s own `LoyaltyAccount`; totals written as magnitudes with `NegativeTotalFlag`;
-//! a transaction-level tax given back (`TypeCode="Refund"`).
+//! a transaction-level tax given back (`TypeCode="Refund"`); a `Voids` line item naming the
+//! line it voids (`Voids/ItemLink/LineItemSequenceNumber`, as the same GK mapper reads it).
 //!
 //! The documents are hand-made, our own values, with the elements a public Groovy mapper of
 //! "GK POSLog Structure v3" reads: `Return` carries its link to the sale in
@@ -187,4 +188,38 @@ fn a_refund_tax_line_item_is_a_negative_tax() {
     let p = parse(&ctx(), &xml).unwrap();
     let l = &only_txn(&p).lines[0];
     assert_eq!((l.net_amount, l.tax), (d("-10.00"), d("-1.90")));
+}
+
+/// A GK `Voids` line item (no money of its own) naming line 1 by `ItemLink`'s
+/// `LineItemSequenceNumber`. Before, the line item was skipped and line 1 stayed sold (net
+/// 8.00 against 3.00 paid); now line 1 has its void. A line already voided in place keeps its
+/// one void.
+#[test]
+fn a_voids_line_item_voids_the_line_it_names() {
+    let voids = r#"<Voids><ItemLink ReasonCode="Voided"><SequenceNumber>1</SequenceNumber>
+<LineItemSequenceNumber>1</LineItemSequenceNumber></ItemLink></Voids>"#;
+    let xml = gk_void("").replace(r#"<LineItem VoidFlag="true">"#, "<LineItem>");
+    let xml = xml.replace(
+        "<SequenceNumber>3</SequenceNumber>",
+        &format!("<SequenceNumber>3</SequenceNumber>{voids}"),
+    );
+    let p = parse(&ctx(), &xml).unwrap();
+    assert_eq!(
+        kinds(only_txn(&p)),
+        vec![
+            (1, LineKind::Sale, d("5.00")),
+            (2, LineKind::Sale, d("3.00")),
+            (100_001, LineKind::Void, d("-5.00")),
+        ]
+    );
+    let flagged = xml.replacen("<LineItem>", r#"<LineItem VoidFlag="true">"#, 1);
+    let p = parse(&ctx(), &flagged).unwrap();
+    assert_eq!(
+        kinds(only_txn(&p)),
+        vec![
+            (1, LineKind::Sale, d("5.00")),
+            (100_001, LineKind::Void, d("-5.00")),
+            (2, LineKind::Sale, d("3.00")),
+        ]
+    );
 }

@@ -67,6 +67,35 @@ pub(super) fn push_line<'a>(
     }
 }
 
+/// A GK `Voids` line item: no money of its own, it names the line it voids in
+/// `ItemLink/LineItemSequenceNumber`. That line gets its void reversal (a return is removed),
+/// unless it is voided already (flagged in place) or not found; skipped, the voided line
+/// stayed sold.
+pub(super) fn void_named(lines: &mut Vec<Line>, v: Node) {
+    let Some(no) = child(v, "ItemLink")
+        .and_then(|l| child_text(l, "LineItemSequenceNumber"))
+        .and_then(|s| s.parse::<i32>().ok())
+    else {
+        return;
+    };
+    let done = lines
+        .iter()
+        .any(|l| l.kind == LineKind::Void && l.line_no == VOID_LINE_OFFSET + no);
+    let Some(orig) = lines
+        .iter()
+        .find(|l| l.line_no == no && l.kind != LineKind::Void)
+        .cloned()
+        .filter(|_| !done)
+    else {
+        return;
+    };
+    if orig.kind == LineKind::Return {
+        take_back_return(lines, &orig, &orig);
+    } else {
+        lines.push(reversal(&orig, &orig, VOID_LINE_OFFSET + no));
+    }
+}
+
 /// The earlier line a GK void entry takes back: the flagged line item `li` names it by its
 /// number in its `Sale`/`Return` `ItemLink` (GK leaves the voided line unflagged; readers of
 /// its POSLog derive the void by joining the flagged line's `ItemLink` to the line's number).
