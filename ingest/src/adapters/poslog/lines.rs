@@ -760,9 +760,35 @@ pub(super) fn reconcile(
                 l.discount += share;
                 l.net_amount -= share;
             }
+        } else if residual < Decimal::ZERO {
+            let off = match grand {
+                Some(_) => -residual,
+                None => (-residual).min(level.stated_discounts),
+            };
+            give_back(lines, &counted, off, dp);
         }
     }
     Ok(())
+}
+
+/// A transaction-level discount on a return: the refund is the returned goods less `off` (a
+/// basket discount given back pro rata), which comes off the return lines, their nets toward
+/// zero, by net. Only when the transaction returns and sells nothing: a sale line could have
+/// taken the gap. Left on the lines, a return of 40.00 refunded 36.00 booked −40.00.
+fn give_back(lines: &mut [Line], counted: &[usize], off: Decimal, dp: u32) {
+    if counted.iter().any(|i| lines[*i].kind == LineKind::Sale) {
+        return;
+    }
+    let returns: Vec<usize> = revenue_first(lines, counted)
+        .into_iter()
+        .filter(|i| lines[*i].kind == LineKind::Return)
+        .collect();
+    let weights: Vec<Decimal> = returns.iter().map(|i| -lines[*i].net_amount).collect();
+    for (k, share) in spread(off, &weights, dp).into_iter().enumerate() {
+        let l = &mut lines[returns[k]];
+        l.discount += share;
+        l.net_amount += share;
+    }
 }
 
 /// Whether the line prices already hold a tax stated only at transaction level: the grand

@@ -2,7 +2,8 @@
 //! flagged `VoidFlag` whose `ItemLink` names the line it voids; the loyalty customer in the
 //! `Transaction`'s own `LoyaltyAccount`; totals written as magnitudes with `NegativeTotalFlag`;
 //! a transaction-level tax given back (`TypeCode="Refund"`); a `Voids` line item naming the
-//! line it voids (`Voids/ItemLink/LineItemSequenceNumber`, as the same GK mapper reads it).
+//! line it voids (`Voids/ItemLink/LineItemSequenceNumber`, as the same GK mapper reads it);
+//! a transaction-level discount on a return (the refund is the goods less it).
 //!
 //! The documents are hand-made, our own values, with the elements a public Groovy mapper of
 //! "GK POSLog Structure v3" reads: `Return` carries its link to the sale in
@@ -222,4 +223,30 @@ fn a_voids_line_item_voids_the_line_it_names() {
             (2, LineKind::Sale, d("3.00")),
         ]
     );
+}
+
+/// A return of two items (10.00 and 30.00) bought with a 10 % basket discount: the till
+/// refunds 36.00, writing the discount as a transaction-level `Discount` line item and the
+/// grand total −36.00. Before, only a sale's lines took a transaction discount: the returns
+/// kept −40.00 against −36.00 refunded. Now they net −9.00 and −27.00, discount 1.00 and 3.00.
+#[test]
+fn a_transaction_discount_on_a_return_comes_off_the_returned_lines() {
+    let xml = wrap(
+        r#"<RetailTransaction>
+<LineItem><SequenceNumber>1</SequenceNumber><Return><ItemID>A</ItemID>
+<RegularSalesUnitPrice>10.00</RegularSalesUnitPrice><ExtendedAmount>10.00</ExtendedAmount>
+<Quantity>1</Quantity></Return></LineItem>
+<LineItem><SequenceNumber>2</SequenceNumber><Return><ItemID>B</ItemID>
+<RegularSalesUnitPrice>30.00</RegularSalesUnitPrice><ExtendedAmount>30.00</ExtendedAmount>
+<Quantity>1</Quantity></Return></LineItem>
+<LineItem><SequenceNumber>3</SequenceNumber><Discount><Amount>4.00</Amount>
+<Percent>10</Percent></Discount></LineItem>
+<LineItem><SequenceNumber>4</SequenceNumber><Tender TenderType="Cash" TypeCode="Refund">
+<Amount>36.00</Amount></Tender></LineItem>
+<Total TotalType="TransactionGrandAmount">-36.00</Total></RetailTransaction>"#,
+    );
+    let p = parse(&ctx(), &xml).unwrap();
+    let t = only_txn(&p);
+    let got: Vec<(Decimal, Decimal)> = t.lines.iter().map(|l| (l.discount, l.net_amount)).collect();
+    assert_eq!(got, vec![(d("1.00"), d("-9.00")), (d("3.00"), d("-27.00"))]);
 }
