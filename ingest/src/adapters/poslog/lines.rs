@@ -774,7 +774,9 @@ pub(super) fn reconcile(
 /// A transaction-level discount on a return: the refund is the returned goods less `off` (a
 /// basket discount given back pro rata), which comes off the return lines, their nets toward
 /// zero, by net. Only when the transaction returns and sells nothing: a sale line could have
-/// taken the gap. Left on the lines, a return of 40.00 refunded 36.00 booked −40.00.
+/// taken the gap. Left on the lines, a return of 40.00 refunded 36.00 booked −40.00. A gap as
+/// large as the returns is no discount (a grand total written as a positive magnitude, −40.00
+/// against 36.00): the lines keep their nets.
 fn give_back(lines: &mut [Line], counted: &[usize], off: Decimal, dp: u32) {
     if counted.iter().any(|i| lines[*i].kind == LineKind::Sale) {
         return;
@@ -784,6 +786,9 @@ fn give_back(lines: &mut [Line], counted: &[usize], off: Decimal, dp: u32) {
         .filter(|i| lines[*i].kind == LineKind::Return)
         .collect();
     let weights: Vec<Decimal> = returns.iter().map(|i| -lines[*i].net_amount).collect();
+    if off >= weights.iter().copied().sum::<Decimal>() {
+        return;
+    }
     for (k, share) in spread(off, &weights, dp).into_iter().enumerate() {
         let l = &mut lines[returns[k]];
         l.discount += share;

@@ -249,4 +249,9 @@ fn a_transaction_discount_on_a_return_comes_off_the_returned_lines() {
     let t = only_txn(&p);
     let got: Vec<(Decimal, Decimal)> = t.lines.iter().map(|l| (l.discount, l.net_amount)).collect();
     assert_eq!(got, vec![(d("1.00"), d("-9.00")), (d("3.00"), d("-27.00"))]);
+    // A grand total written as a magnitude (36.00, no `NegativeTotalFlag`) is a gap of 76.00,
+    // more than the returns: no discount, the lines keep their nets.
+    let p = parse(&ctx(), &xml.replace("-36.00", "36.00")).unwrap();
+    let nets: Vec<Decimal> = only_txn(&p).lines.iter().map(|l| l.net_amount).collect();
+    assert_eq!(nets, vec![d("-10.00"), d("-30.00")]);
 }
