@@ -90,12 +90,27 @@ pub fn normalize_email(raw: &str, rules: &EmailRules) -> Result<String> {
 fn strip_wrapping(s: &str) -> &str {
     let s = match s.get(..7) {
         Some(scheme) if scheme.eq_ignore_ascii_case("mailto:") => &s[7..],
-        _ => s,
+        _ => without_label(s),
     };
     let s = s.trim();
     // `<jane@example.com>`, also after a display name: `Jane Doe <jane@example.com>`.
     match (s.strip_suffix('>'), s.rfind('<')) {
         (Some(inner), Some(open)) => inner[open + 1..].trim(),
+        _ => s,
+    }
+}
+
+/// `Email: jane@example.com` (CRM exports label the field's value): the address after a label
+/// word and its colon. A colon is no part of an unquoted address, so nothing else is cut.
+fn without_label(s: &str) -> &str {
+    match s.split_once(':') {
+        Some((label, rest))
+            if ["email", "e-mail", "e mail", "mail", "courriel"]
+                .iter()
+                .any(|l| label.trim().eq_ignore_ascii_case(l)) =>
+        {
+            rest.trim_start()
+        }
         _ => s,
     }
 }
@@ -178,6 +193,19 @@ mod tests {
         );
         assert_eq!(n("mailto:jane@example.com").unwrap(), "jane@example.com");
         assert_eq!(n("jane@example.com.").unwrap(), "jane@example.com");
+    }
+
+    /// "Email: jane@example.com" was refused as containing whitespace.
+    #[test]
+    fn a_label_before_the_address_is_dropped() {
+        for raw in [
+            "Email: jane@example.com",
+            "E-mail:jane@example.com",
+            "MAIL : jane@example.com",
+        ] {
+            assert_eq!(n(raw).unwrap(), "jane@example.com", "{raw}");
+        }
+        assert!(n("Note: jane@example.com").is_err());
     }
 
     #[test]
