@@ -347,10 +347,7 @@ fn refunds(t: &Transaction, ctx: &TxnContext, v: &mut [f64]) {
         .collect();
     let cash_refund = refund_methods.contains(&TenderMethod::Cash);
     // No refund tender recorded: assume money left rather than miss it.
-    let money_out = refund_methods.is_empty()
-        || refund_methods
-            .iter()
-            .any(|m| !matches!(m, TenderMethod::StoreCredit | TenderMethod::GiftCard));
+    let money_out = refund_methods.is_empty() || refund_methods.iter().any(|m| pays_out(*m));
     for l in t.lines.iter().filter(|l| l.kind == LineKind::Return) {
         let value = f(-l.net_amount).max(0.0);
         let cited = l.original_txn_id.as_ref();
@@ -365,7 +362,9 @@ fn refunds(t: &Transaction, ctx: &TxnContext, v: &mut [f64]) {
                 money_out
             }
             Some(o) => {
-                let other = refund_methods.iter().any(|m| !o.tender_methods.contains(m));
+                let other = refund_methods
+                    .iter()
+                    .any(|m| pays_out(*m) && !o.tender_methods.contains(m));
                 if other {
                     v[8] += value;
                 }
@@ -376,6 +375,12 @@ fn refunds(t: &Transaction, ctx: &TxnContext, v: &mut [f64]) {
             v[9] += value;
         }
     }
+}
+
+/// Whether a refund on this tender takes money out of the store: store credit and gift cards
+/// keep it in, so a sale given back on them is neither unbacked nor "to another tender".
+fn pays_out(m: TenderMethod) -> bool {
+    !matches!(m, TenderMethod::StoreCredit | TenderMethod::GiftCard)
 }
 
 /// A sale line reduced to what price checks need (kept by training rows, whose shelf prices and

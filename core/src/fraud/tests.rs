@@ -570,3 +570,21 @@ fn a_price_beyond_decimal_range_of_its_reference_is_not_an_override() {
     price_features(&[line("1.00", true)], &refs, CheapItems::default(), &mut v);
     assert_eq!((v[14], v[15]), (1.0, 0.5));
 }
+
+/// A receipted card sale given back as store credit keeps the money in the store: it is not a
+/// refund "to another tender" (that is cash or another card paying out for the sale).
+#[test]
+fn a_receipted_refund_to_store_credit_is_not_another_tender() {
+    let mut ctx = TxnContext::default();
+    ctx.originals.insert(
+        "sale-1".into(),
+        OriginalSale {
+            tender_methods: vec![TenderMethod::Card],
+            customer_id: None,
+        },
+    );
+    let credit = refund(Some("sale-1"), TenderMethod::StoreCredit);
+    let f = extract(&credit, &ctx, CheapItems::default());
+    assert_eq!(f.values[8], 0.0, "{f:?}");
+    assert_eq!(score(&credit, ctx).evidence, 0.0);
+}
