@@ -198,8 +198,12 @@ impl Monitor {
 
     /// Remembers `t` as a sale later returns may cite, without scoring it or counting it in
     /// anyone's day: how a scorer started mid-stream learns the sales rung before it started.
+    /// A sale post-voided or cancelled since is forgotten: its money already went back, so a
+    /// refund citing it is not backed (the database context likewise cites completed sales only).
     pub fn remember_sale(&mut self, t: &Transaction) {
-        if t.status == TxnStatus::Completed && t.lines.iter().any(|l| l.kind == LineKind::Sale) {
+        if t.status != TxnStatus::Completed {
+            self.sales.remove(&t.key.source_txn_id);
+        } else if t.lines.iter().any(|l| l.kind == LineKind::Sale) {
             let methods = t
                 .tenders
                 .iter()

@@ -588,3 +588,27 @@ fn a_receipted_refund_to_store_credit_is_not_another_tender() {
     assert_eq!(f.values[8], 0.0, "{f:?}");
     assert_eq!(score(&credit, ctx).evidence, 0.0);
 }
+
+/// A sale post-voided after it was rung no longer backs a refund: the monitor forgets it, as the
+/// database context does (it cites completed sales only). Refunding a post-voided sale pays the
+/// same money out twice.
+#[test]
+fn a_refund_of_a_sale_post_voided_meanwhile_has_no_matching_sale() {
+    let mut mon = Monitor::new(Some(fixture().0.clone()));
+    let mut sale = base();
+    sale.key.source_txn_id = "sale-pv".into();
+    sale.lines = expensive(2);
+    repay_cash(&mut sale);
+    mon.observe_txn(&sale);
+    let mut voided = sale.clone();
+    voided.source_version += 1;
+    voided.status = TxnStatus::PostVoided;
+    mon.observe_txn(&voided);
+    let mut r = refund(Some("sale-pv"), TenderMethod::Cash);
+    r.key.source_txn_id = "refund-pv".into();
+    r.occurred_at = sale.occurred_at + Duration::minutes(5);
+    let ctx = mon.context(&r);
+    assert!(ctx.originals.is_empty(), "{:?}", ctx.originals);
+    let (f, _) = mon.observe_txn(&r).expect("scored");
+    assert!(f.values[7] > 0.0, "{f:?}");
+}
