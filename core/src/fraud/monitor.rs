@@ -95,8 +95,31 @@ pub struct Monitor {
     sales: HashMap<String, OriginalSale>,
     windows: HashMap<String, VecDeque<CardAttempt>>,
     days: BTreeMap<CashierDayKey, (DaySoFar, CashierDay)>,
+    /// What each transaction observed so far left in its day, so a newer version replaces it.
+    seen: HashMap<TxnKey, Seen>,
     pub training: Vec<TrainingRow>,
     pub drawer: DrawerHistory,
+}
+
+/// The traces of one observed version of a transaction.
+struct Seen {
+    version: i64,
+    day: CashierDayKey,
+    customer: Option<String>,
+    hits: Vec<Family>,
+    /// Its row in [`Monitor::training`], while training.
+    row: Option<usize>,
+}
+
+/// One hit less of a family, dropping it at zero: a family listed with 0 hits would be reported
+/// among the cashier-day's hits.
+fn one_less(hits: &mut BTreeMap<Family, u32>, fam: Family) {
+    if let Some(n) = hits.get_mut(&fam) {
+        *n = n.saturating_sub(1);
+        if *n == 0 {
+            hits.remove(&fam);
+        }
+    }
 }
 
 fn key_of(store: &str, cashier: Option<&String>, date: NaiveDate) -> CashierDayKey {
@@ -115,6 +138,7 @@ impl Monitor {
             sales: HashMap::new(),
             windows: HashMap::new(),
             days: BTreeMap::new(),
+            seen: HashMap::new(),
             training: vec![],
             drawer: DrawerHistory::default(),
         }
@@ -150,26 +174,76 @@ impl Monitor {
         }
     }
 
-    /// Scores `t` (None while training) and records it in the context of later records.
+    /// Scores `t` (None while training) and records it in the context of later records. A
+    /// newer version of a transaction already observed (post-voided since, corrected) replaces
+    /// it in its cashier's day and in the training rows; a replay of a version already observed,
+    /// or of an older one, changes nothing and returns None.
     pub fn observe_txn(&mut self, t: &Transaction) -> Option<(TxnFeatures, Score)> {
+        let row = match self.seen.get(&t.key) {
+            Some(prev) if prev.version >= t.source_version => return None,
+            Some(_) => self.forget(&t.key),
+            None => None,
+        };
         let ctx = self.context(t);
         let weekend = t.business_date.weekday().num_days_from_monday() >= 5;
         let key = key_of(&t.key.store_id, t.cashier_id.as_ref(), t.business_date);
+        let mut training_row = None;
         let out = match &self.baselines {
             Some(b) => Some(score_in_context(t, ctx, b, &self.calibration)),
             None => {
-                let f = extract(t, &ctx, CheapItems::default());
-                self.training.push(TrainingRow {
+                let r = TrainingRow {
                     cashier_day: key.clone(),
                     weekend,
-                    features: f,
+                    features: extract(t, &ctx, CheapItems::default()),
                     lines: priced_lines(t),
+                };
+                training_row = Some(match row {
+                    Some(i) => {
+                        self.training[i] = r;
+                        i
+                    }
+                    None => {
+                        self.training.push(r);
+                        self.training.len() - 1
+                    }
                 });
                 None
             }
         };
         self.record(t, &key, out.as_ref().map(|x| &x.1));
+        self.seen.insert(
+            t.key.clone(),
+            Seen {
+                version: t.source_version,
+                day: key,
+                customer: t.customer_id.clone(),
+                hits: out.as_ref().map_or(vec![], |x| x.1.hits.clone()),
+                row: training_row,
+            },
+        );
         out
+    }
+
+    /// Takes an earlier version of a transaction out of its cashier's day (its training row,
+    /// returned, is overwritten by the newer version). The day's strongest evidence stays: a
+    /// maximum cannot be taken back.
+    fn forget(&mut self, key: &TxnKey) -> Option<usize> {
+        let prev = self.seen.remove(key)?;
+        if let Some((day, cd)) = self.days.get_mut(&prev.day) {
+            day.transactions = day.transactions.saturating_sub(1);
+            if prev.row.is_none() {
+                // Scored, so counted in the cashier-day too (training rows are not).
+                cd.transactions = cd.transactions.saturating_sub(1);
+            }
+            if let Some(n) = prev.customer.and_then(|c| day.customers.get_mut(&c)) {
+                *n = n.saturating_sub(1);
+            }
+            for h in prev.hits {
+                one_less(&mut day.hits, h);
+                one_less(&mut cd.hits, h);
+            }
+        }
+        prev.row
     }
 
     fn record(&mut self, t: &Transaction, key: &CashierDayKey, s: Option<&Score>) {
@@ -270,6 +344,7 @@ impl Monitor {
     /// Drops per-day state for business dates before `date` (streams stay bounded in memory).
     pub fn close_days_before(&mut self, date: NaiveDate) -> Vec<(CashierDayKey, Score)> {
         let old: Vec<CashierDayKey> = self.days.keys().filter(|k| k.2 < date).cloned().collect();
+        self.seen.retain(|_, s| s.day.2 >= date);
         let mut out = vec![];
         for k in old {
             let (_, cd) = self.days.remove(&k).expect("key just listed");

@@ -612,3 +612,35 @@ fn a_refund_of_a_sale_post_voided_meanwhile_has_no_matching_sale() {
     let (f, _) = mon.observe_txn(&r).expect("scored");
     assert!(f.values[7] > 0.0, "{f:?}");
 }
+
+/// A transaction sent again (a replay, or a newer version: post-voided later) is one transaction
+/// of the cashier's day, not two: it is not its own repeat customer, and a stale or identical
+/// replay changes nothing.
+#[test]
+fn a_transaction_sent_again_counts_once_in_the_cashiers_day() {
+    let mut mon = Monitor::new(Some(fixture().0.clone()));
+    let mut sale = base();
+    sale.customer_id = Some("cust-resent".into());
+    mon.observe_txn(&sale);
+    assert!(
+        mon.observe_txn(&sale).is_none(),
+        "an identical replay is not news"
+    );
+    let mut voided = sale.clone();
+    voided.source_version += 1;
+    voided.status = TxnStatus::PostVoided;
+    let (f, _) = mon.observe_txn(&voided).expect("a newer version is scored");
+    assert_eq!(
+        f.values[20], 0.0,
+        "its own earlier version is no repeat customer"
+    );
+    assert!(
+        mon.observe_txn(&sale).is_none(),
+        "a stale replay is not news"
+    );
+    let mut next = base();
+    next.key.source_txn_id = "after-resent".into();
+    let day = mon.context(&next).day;
+    assert_eq!(day.transactions, 1, "{day:?}");
+    assert_eq!(day.customers.get("cust-resent"), Some(&1), "{day:?}");
+}
