@@ -261,8 +261,7 @@ pub fn score_cashier_day(
             });
         }
     }
-    let rate = store.no_sale_rate + 0.5 * store.no_sale_rate_mad;
-    let mu = n * rate;
+    let mu = no_sales_expected(d.transactions, store);
     let c = poisson_surprise(d.no_sales, mu) - 1.0;
     if c > 0.0 {
         reasons.push(Reason {
@@ -368,11 +367,23 @@ fn amount_survival_shrunk(own: &Tail, prior: Option<&Tail>, x: f64) -> f64 {
     }
 }
 
+/// Transactions a cashier is taken to have rung, at least, when no-sales are judged: drawers
+/// are opened for change or a float check per shift as much as per sale, so on a short shift
+/// (3 no-sales in 3 transactions) the per-transaction norm alone would make a few opens an alert.
+pub const NO_SALE_MIN_TRANSACTIONS: u32 = 10;
+
+/// No-sales expected after `transactions`: the store's norm (median plus half a MAD) per
+/// transaction, over at least [`NO_SALE_MIN_TRANSACTIONS`]. The same in real time and for the
+/// whole day, so a day never alerts on opens that each passed unremarked.
+fn no_sales_expected(transactions: u32, store: &Baseline) -> f64 {
+    let n = f64::from(transactions.max(NO_SALE_MIN_TRANSACTIONS));
+    n * (store.no_sale_rate + 0.5 * store.no_sale_rate_mad)
+}
+
 /// Scores a no-sale drawer open in real time: the cashier's count so far against the norm.
 pub fn score_no_sale(day: &DaySoFar, store: &Baseline, cal: &Calibration) -> Score {
     let k = day.no_sales + 1;
-    let n = f64::from(day.transactions.max(10));
-    let mu = n * (store.no_sale_rate + 0.5 * store.no_sale_rate_mad);
+    let mu = no_sales_expected(day.transactions, store);
     let c = poisson_surprise(k, mu) - 1.0;
     let mut reasons = vec![];
     if c > 0.0 {

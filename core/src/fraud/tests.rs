@@ -644,3 +644,32 @@ fn a_transaction_sent_again_counts_once_in_the_cashiers_day() {
     assert_eq!(day.transactions, 1, "{day:?}");
     assert_eq!(day.customers.get("cust-resent"), Some(&1), "{day:?}");
 }
+
+/// A cashier covering a short shift opens the drawer a few times for change: three no-sales in
+/// three transactions are not judged on three transactions alone (the real-time scorer already
+/// took at least ten), while a dozen with no sale at all still alert.
+#[test]
+fn no_sales_on_a_short_shift_are_judged_on_a_minimum_exposure() {
+    let (b, _) = fixture();
+    let store = b.store("S01");
+    let cal = Calibration::default();
+    let short = CashierDay {
+        transactions: 3,
+        no_sales: 3,
+        ..CashierDay::default()
+    };
+    let day = score_cashier_day(&short, store, Some(&b.chain), &cal);
+    assert!(day.score < 0.5, "{day:?}");
+    let before_third = DaySoFar {
+        transactions: 3,
+        no_sales: 2,
+        ..DaySoFar::default()
+    };
+    let rt = score_no_sale(&before_third, store, &cal);
+    assert!((day.evidence - rt.evidence).abs() < 1e-9, "{day:?} {rt:?}");
+    let drawer_only = CashierDay {
+        no_sales: 12,
+        ..CashierDay::default()
+    };
+    assert!(score_cashier_day(&drawer_only, store, Some(&b.chain), &cal).score >= 0.5);
+}
