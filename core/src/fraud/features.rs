@@ -338,41 +338,60 @@ fn voids(t: &Transaction, gross: f64, v: &mut [f64]) {
 /// routine whatever its value; what loss prevention looks for is money leaving the drawer (cash,
 /// card, anything but store credit) without such a sale — citing a receipt the system never saw,
 /// citing none, or paying cash for a card sale — worse when no customer is identified.
+///
+/// Only money that left counts: what each method paid out net of what it took in (change given
+/// on a cash payment is a negative cash tender, not a refund), attributed to the return lines in
+/// order. An exchange where the customer pays the difference pays nothing out; one where the
+/// returns are dearer pays out the balance only.
 fn refunds(t: &Transaction, ctx: &TxnContext, v: &mut [f64]) {
-    let refund_methods: HashSet<TenderMethod> = t
+    let mut net: HashMap<TenderMethod, Decimal> = HashMap::new();
+    for x in t
         .tenders
         .iter()
-        .filter(|x| x.amount < Decimal::ZERO && x.status == TenderStatus::Approved)
-        .map(|x| x.method)
+        .filter(|x| x.status == TenderStatus::Approved)
+    {
+        *net.entry(x.method).or_default() += x.amount;
+    }
+    let refund_methods: HashSet<TenderMethod> = net
+        .iter()
+        .filter(|(_, a)| **a < Decimal::ZERO)
+        .map(|(m, _)| *m)
         .collect();
     let cash_refund = refund_methods.contains(&TenderMethod::Cash);
-    // No refund tender recorded: assume money left rather than miss it.
-    let money_out = refund_methods.is_empty() || refund_methods.iter().any(|m| pays_out(*m));
+    let mut budget = if net.is_empty() {
+        // No tender recorded: assume what the lines owe back left rather than miss it.
+        -f(t.lines.iter().map(|l| l.net_amount + l.tax).sum())
+    } else {
+        net.iter()
+            .filter(|(m, a)| pays_out(**m) && **a < Decimal::ZERO)
+            .map(|(_, a)| -f(*a))
+            .sum()
+    };
     for l in t.lines.iter().filter(|l| l.kind == LineKind::Return) {
         let value = f(-l.net_amount).max(0.0);
+        let out = value.min(budget.max(0.0));
+        budget -= out;
         let cited = l.original_txn_id.as_ref();
         let unbacked = match cited.and_then(|id| ctx.originals.get(id)) {
             None => {
                 if cited.is_some() {
                     v[6] += value;
                 }
-                if money_out {
-                    v[7] += value;
-                }
-                money_out
+                v[7] += out;
+                true
             }
             Some(o) => {
                 let other = refund_methods
                     .iter()
                     .any(|m| pays_out(*m) && !o.tender_methods.contains(m));
                 if other {
-                    v[8] += value;
+                    v[8] += out;
                 }
                 other
             }
         };
         if unbacked && cash_refund && t.customer_id.is_none() {
-            v[9] += value;
+            v[9] += out;
         }
     }
 }

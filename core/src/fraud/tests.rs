@@ -673,3 +673,50 @@ fn no_sales_on_a_short_shift_are_judged_on_a_minimum_exposure() {
     };
     assert!(score_cashier_day(&drawer_only, store, Some(&b.chain), &cal).score >= 0.5);
 }
+
+/// Returns without a receipt exchanged for dearer goods: the customer pays the difference, no
+/// money leaves the store, so nothing is "refunded with no matching sale" — whether the
+/// difference is paid by card or in cash with change given back (a negative cash tender).
+#[test]
+fn an_exchange_where_the_customer_pays_the_difference_refunds_nothing() {
+    let mut lines = expensive(3);
+    let mut sale = lines.remove(0);
+    sale.quantity = Decimal::TWO;
+    sale.net_amount *= Decimal::TWO;
+    let mut t = base();
+    t.customer_id = None;
+    t.lines = lines
+        .into_iter()
+        .map(|mut l| {
+            l.kind = LineKind::Return;
+            l.quantity = -l.quantity;
+            l.net_amount = -l.net_amount;
+            l
+        })
+        .chain([sale])
+        .collect();
+    repay_cash(&mut t);
+    let due = t.tenders[0].amount;
+    assert!(due > Decimal::ZERO);
+    t.tenders[0].method = TenderMethod::Card;
+    let card = extract(&t, &TxnContext::default(), CheapItems::default());
+    assert_eq!(card.values[7], 0.0, "{card:?}");
+    t.tenders[0].method = TenderMethod::Cash;
+    t.tenders[0].amount = due + Decimal::TEN;
+    let mut change = t.tenders[0].clone();
+    change.tender_no = 2;
+    change.amount = -Decimal::TEN;
+    t.tenders.push(change);
+    let cash = extract(&t, &TxnContext::default(), CheapItems::default());
+    assert_eq!((cash.values[7], cash.values[9]), (0.0, 0.0), "{cash:?}");
+    // Dearer returns than the new goods: only the balance paid out left the store.
+    let mut back = refund(None, TenderMethod::Cash);
+    let paid = -back.tenders[0].amount;
+    back.tenders[0].amount = -Decimal::new(500, 2);
+    let mut kept = expensive(1).remove(0);
+    kept.unit_price = paid - Decimal::new(500, 2);
+    kept.net_amount = kept.unit_price;
+    back.lines.push(kept);
+    let partly = extract(&back, &TxnContext::default(), CheapItems::default());
+    assert_eq!(partly.values[7], 5.0, "{partly:?}");
+}
