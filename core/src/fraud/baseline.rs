@@ -199,6 +199,17 @@ impl Baseline {
         }
     }
 
+    /// Shrinks the store's no-sale norm toward the chain's with weight
+    /// cashier-days / (cashier-days + [`SHRINK_DAYS`]), as its other rates are: a store with two
+    /// cashier-days of history, neither with a no-sale, would otherwise take "never" as the norm
+    /// (the floor of 0.001 per transaction) and alert on the next two opens.
+    pub fn shrink_no_sales_toward(&mut self, chain: &Baseline) {
+        let n = self.cashier_days as f64;
+        let w = n / (n + SHRINK_DAYS);
+        self.no_sale_rate = w * self.no_sale_rate + (1.0 - w) * chain.no_sale_rate;
+        self.no_sale_rate_mad = w * self.no_sale_rate_mad + (1.0 - w) * chain.no_sale_rate_mad;
+    }
+
     pub fn check_version(&self) -> Result<(), String> {
         if self.version == BASELINE_VERSION {
             Ok(())

@@ -61,6 +61,7 @@ impl Baselines {
         chain.hit_rate = hit_rates(rows, &chain, None);
         for (s, b) in stores.iter_mut() {
             b.hit_rate = hit_rates(&by_store[s], b, Some(&chain));
+            b.shrink_no_sales_toward(&chain);
         }
         Baselines { chain, stores }
     }

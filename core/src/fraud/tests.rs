@@ -720,3 +720,59 @@ fn an_exchange_where_the_customer_pays_the_difference_refunds_nothing() {
     let partly = extract(&back, &TxnContext::default(), CheapItems::default());
     assert_eq!(partly.values[7], 5.0, "{partly:?}");
 }
+
+/// Training rows of `days` cashier-days at `store`, 20 plain transactions each, with `no_sales`
+/// drawer opens per day.
+fn thin_rows(
+    store: &str,
+    days: u32,
+    no_sales: u32,
+    drawer: &mut baseline::DrawerHistory,
+) -> Vec<TrainingRow> {
+    let first = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+    let mut rows = vec![];
+    for d in 0..days {
+        let key = (
+            store.to_string(),
+            format!("c{}", d % 3),
+            first + Duration::days(i64::from(d)),
+        );
+        drawer.no_sales.insert(key.clone(), no_sales);
+        for _ in 0..20 {
+            rows.push(TrainingRow {
+                cashier_day: key.clone(),
+                weekend: false,
+                features: TxnFeatures {
+                    values: vec![0.0; FEATURES.len()],
+                    ..TxnFeatures::default()
+                },
+                lines: vec![],
+            });
+        }
+    }
+    rows
+}
+
+/// A store with two cashier-days of history, neither with a no-sale, does not learn that a
+/// no-sale never happens: its norm is shrunk toward the chain's, like its other rates.
+#[test]
+fn a_thin_stores_no_sale_norm_is_shrunk_toward_the_chain() {
+    let mut drawer = baseline::DrawerHistory::default();
+    let mut rows = thin_rows("big", 60, 1, &mut drawer);
+    rows.extend(thin_rows("new", 2, 0, &mut drawer));
+    let b = Baselines::fit(&rows, &drawer);
+    let (chain, new) = (&b.chain, b.store("new"));
+    assert!(
+        new.no_sale_rate > 0.5 * chain.no_sale_rate,
+        "{} vs {}",
+        new.no_sale_rate,
+        chain.no_sale_rate
+    );
+    let two = CashierDay {
+        transactions: 20,
+        no_sales: 2,
+        ..CashierDay::default()
+    };
+    let s = score_cashier_day(&two, new, Some(chain), &Calibration::default());
+    assert!(s.score < 0.5, "{s:?}");
+}
