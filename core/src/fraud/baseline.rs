@@ -56,6 +56,10 @@ pub struct Baseline {
     /// How far over, likewise (an overage can be a sale not rung, its cash taken out later).
     #[serde(default)]
     pub drawer_over: Tail,
+    /// The currencies of the history, sorted (empty in baselines fitted before they were kept).
+    /// Amounts are comparable with another baseline's only when both have the one same currency.
+    #[serde(default)]
+    pub currencies: Vec<String>,
 }
 
 /// What the drawer events of the training window say per cashier-day.
@@ -89,6 +93,8 @@ pub struct TrainingRow {
     pub features: TxnFeatures,
     /// Sale lines, for learning shelf prices and then the price features that depend on them.
     pub lines: Vec<PricedLine>,
+    /// ISO 4217 code of the transaction's amounts.
+    pub currency: String,
 }
 
 impl Baseline {
@@ -146,6 +152,8 @@ impl Baseline {
         let (drawer_short, drawer_over) =
             count_tails(store_id.as_deref(), rows, &drawer.over_short);
         let days: std::collections::BTreeSet<_> = rows.iter().map(|r| &r.cashier_day).collect();
+        let currencies: std::collections::BTreeSet<&String> =
+            rows.iter().map(|r| &r.currency).collect();
         Baseline {
             version: BASELINE_VERSION,
             store_id,
@@ -162,7 +170,16 @@ impl Baseline {
             no_sale_rate_mad,
             drawer_short,
             drawer_over,
+            currencies: currencies.into_iter().cloned().collect(),
         }
+    }
+
+    /// Whether amounts of this baseline can be shrunk toward `prior`'s: a yen store's refunds
+    /// say nothing about how rare 400.00 refunded is at a dollar store. True for baselines
+    /// fitted before currencies were kept (nothing says otherwise).
+    pub fn same_money(&self, prior: &Baseline) -> bool {
+        prior.currencies.is_empty()
+            || (prior.currencies.len() == 1 && prior.currencies == self.currencies)
     }
 
     /// The norm for a segment, shrunk toward the store-wide one when the segment is thin.

@@ -197,6 +197,7 @@ impl Monitor {
                     weekend,
                     features: extract(t, &ctx, CheapItems::default()),
                     lines: priced_lines(t),
+                    currency: t.currency.clone(),
                 };
                 training_row = Some(match row {
                     Some(i) => {

@@ -61,10 +61,12 @@ pub fn family_evidence(
     chain: Option<&Baseline>,
 ) -> BTreeMap<Family, (f64, usize, f64)> {
     let mut per: BTreeMap<Family, Vec<(f64, usize)>> = BTreeMap::new();
+    let money_prior = chain.filter(|c| store.same_money(c));
     for (j, &x) in f.values.iter().enumerate() {
         if x > 0.0 {
+            let prior = if is_amount(j) { money_prior } else { chain };
             let s = -store.tails[j]
-                .survival_shrunk(chain.map(|c| &c.tails[j]), SHRINK_TXNS, x)
+                .survival_shrunk(prior.map(|c| &c.tails[j]), SHRINK_TXNS, x)
                 .ln();
             per.entry(FEATURES[j].family).or_default().push((s, j));
         }
@@ -97,6 +99,12 @@ pub fn family_evidence(
             (fam, (top + 0.5 * (sum - top), j, top))
         })
         .collect()
+}
+
+/// Whether a feature is an amount of money (the post-void and refund values), comparable only
+/// within one currency.
+fn is_amount(j: usize) -> bool {
+    matches!(FEATURES[j].family, Family::PostVoid | Family::Refund)
 }
 
 /// What a feature measures. The basket's value per item, its share of cheap units and its
@@ -273,7 +281,8 @@ pub fn score_cashier_day(
             ),
         });
     }
-    reasons.extend(drawer_count_reason(d.over_short, store, chain));
+    let money_prior = chain.filter(|c| store.same_money(c));
+    reasons.extend(drawer_count_reason(d.over_short, store, money_prior));
     let worst = d.max_txn_evidence - cal.txn_offset;
     if worst > 0.0 {
         reasons.push(Reason {

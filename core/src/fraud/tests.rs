@@ -747,6 +747,7 @@ fn thin_rows(
                     ..TxnFeatures::default()
                 },
                 lines: vec![],
+                currency: "EUR".into(),
             });
         }
     }
@@ -775,4 +776,45 @@ fn a_thin_stores_no_sale_norm_is_shrunk_toward_the_chain() {
     };
     let s = score_cashier_day(&two, new, Some(chain), &Calibration::default());
     assert!(s.score < 0.5, "{s:?}");
+}
+
+/// Rows of one store in one currency: `n` transactions, one in ten refunding `lo..hi` unbacked.
+fn refunding_rows(store: &str, currency: &str, n: usize, lo: f64, hi: f64) -> Vec<TrainingRow> {
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+    (0..n)
+        .map(|i| {
+            let mut values = vec![0.0; FEATURES.len()];
+            if i % 10 == 0 {
+                values[7] = lo + (hi - lo) * (i % 97) as f64 / 96.0;
+            }
+            TrainingRow {
+                cashier_day: (store.into(), format!("c{}", i % 4), day),
+                weekend: false,
+                features: TxnFeatures {
+                    values,
+                    ..TxnFeatures::default()
+                },
+                lines: vec![],
+                currency: currency.into(),
+            }
+        })
+        .collect()
+}
+
+/// A tenant with a yen store and a dollar store: the dollar store's refunds are not judged
+/// against yen amounts. 400.00 refunded without a sale, eight times the largest dollar refund
+/// seen, was ordinary next to the chain's refunds of thousands of yen.
+#[test]
+fn money_is_not_judged_against_another_currencys_amounts() {
+    let mut rows = refunding_rows("tokyo", "JPY", 6000, 1000.0, 5000.0);
+    rows.extend(refunding_rows("boston", "USD", 600, 10.0, 50.0));
+    let b = Baselines::fit(&rows, &baseline::DrawerHistory::default());
+    let mut f = TxnFeatures {
+        values: vec![0.0; FEATURES.len()],
+        ..TxnFeatures::default()
+    };
+    f.values[7] = 400.0;
+    let fams = score::family_evidence(&f, false, b.store("boston"), Some(&b.chain));
+    let (e, _, _) = fams[&Family::Refund];
+    assert!(e >= score::HIT_NATS, "{e}");
 }
