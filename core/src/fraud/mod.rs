@@ -29,6 +29,7 @@ pub use features::{
 pub use monitor::{score_in_context, Baselines, CashierDayKey, Monitor};
 pub use score::{
     score_cashier_day, score_no_sale, score_transaction, Calibration, CashierDay, Reason, Score,
+    NO_SALE_MIN_TRANSACTIONS,
 };
 
 #[cfg(test)]

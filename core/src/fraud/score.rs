@@ -276,8 +276,14 @@ pub fn score_cashier_day(
             code: "no_sale".into(),
             contribution: c,
             detail: format!(
-                "{} no-sale drawer opens, {mu:.1} expected for {} transactions",
-                d.no_sales, d.transactions
+                "{} no-sale drawer opens, {mu:.1} expected for {} transactions{}",
+                d.no_sales,
+                d.transactions,
+                if d.transactions < NO_SALE_MIN_TRANSACTIONS {
+                    format!(" ({NO_SALE_MIN_TRANSACTIONS} counted)")
+                } else {
+                    String::new()
+                }
             ),
         });
     }

@@ -671,7 +671,16 @@ fn no_sales_on_a_short_shift_are_judged_on_a_minimum_exposure() {
         no_sales: 12,
         ..CashierDay::default()
     };
-    assert!(score_cashier_day(&drawer_only, store, Some(&b.chain), &cal).score >= 0.5);
+    let s = score_cashier_day(&drawer_only, store, Some(&b.chain), &cal);
+    assert!(s.score >= 0.5);
+    // The expectation's transactions are the ones it was computed on.
+    assert!(
+        s.reasons[0].detail.ends_with(&format!(
+            "transactions ({} counted)",
+            NO_SALE_MIN_TRANSACTIONS
+        )),
+        "{s:?}"
+    );
 }
 
 /// Returns without a receipt exchanged for dearer goods: the customer pays the difference, no
