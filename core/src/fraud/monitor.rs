@@ -98,6 +98,8 @@ pub struct Monitor {
     days: BTreeMap<CashierDayKey, (DaySoFar, CashierDay)>,
     /// What each transaction observed so far left in its day, so a newer version replaces it.
     seen: HashMap<TxnKey, Seen>,
+    /// Each drawer event observed so far (by tenant, store, source and event id), likewise.
+    drawer_seen: HashMap<[String; 4], DrawerSeen>,
     pub training: Vec<TrainingRow>,
     pub drawer: DrawerHistory,
 }
@@ -110,6 +112,14 @@ struct Seen {
     hits: Vec<Family>,
     /// Its row in [`Monitor::training`], while training.
     row: Option<usize>,
+}
+
+/// What one observed version of a drawer event added to its cashier's day.
+struct DrawerSeen {
+    version: i64,
+    day: CashierDayKey,
+    kind: DrawerEventKind,
+    amount: f64,
 }
 
 /// One hit less of a family, dropping it at zero: a family listed with 0 hits would be reported
@@ -140,6 +150,7 @@ impl Monitor {
             windows: HashMap::new(),
             days: BTreeMap::new(),
             seen: HashMap::new(),
+            drawer_seen: HashMap::new(),
             training: vec![],
             drawer: DrawerHistory::default(),
         }
@@ -297,9 +308,26 @@ impl Monitor {
     }
 
     /// Scores a drawer event (no-sales only; None for others or while training). A count at
-    /// close adds its over/short to the cashier's day, judged when the day is scored.
+    /// close adds its over/short to the cashier's day, judged when the day is scored. A newer
+    /// version of an event already observed (a recount) replaces it; a replay of a version
+    /// already observed, or of an older one, changes nothing and returns None.
     pub fn observe_drawer(&mut self, e: &DrawerEvent) -> Option<Score> {
+        let id = [&e.tenant_id, &e.store_id, &e.source, &e.source_event_id].map(String::clone);
+        match self.drawer_seen.get(&id) {
+            Some(prev) if prev.version >= e.source_version => return None,
+            Some(_) => self.forget_drawer(&id),
+            None => {}
+        }
         let key = key_of(&e.store_id, e.cashier_id.as_ref(), e.business_date);
+        self.drawer_seen.insert(
+            id,
+            DrawerSeen {
+                version: e.source_version,
+                day: key.clone(),
+                kind: e.kind,
+                amount: to_f64(e.amount),
+            },
+        );
         if e.kind == DrawerEventKind::OverShort {
             let x = to_f64(e.amount);
             *self.drawer.over_short.entry(key.clone()).or_default() += x;
@@ -318,6 +346,34 @@ impl Monitor {
         day.no_sales += 1;
         cd.no_sales += 1;
         s
+    }
+
+    /// Takes an earlier version of a drawer event out of its cashier's day.
+    fn forget_drawer(&mut self, id: &[String; 4]) {
+        let Some(prev) = self.drawer_seen.remove(id) else {
+            return;
+        };
+        let days = self.days.get_mut(&prev.day);
+        match prev.kind {
+            DrawerEventKind::OverShort => {
+                if let Some(x) = self.drawer.over_short.get_mut(&prev.day) {
+                    *x -= prev.amount;
+                }
+                if let Some((_, cd)) = days {
+                    cd.over_short -= prev.amount;
+                }
+            }
+            DrawerEventKind::NoSale => {
+                if let Some(n) = self.drawer.no_sales.get_mut(&prev.day) {
+                    *n = n.saturating_sub(1);
+                }
+                if let Some((day, cd)) = days {
+                    day.no_sales = day.no_sales.saturating_sub(1);
+                    cd.no_sales = cd.no_sales.saturating_sub(1);
+                }
+            }
+            _ => {}
+        }
     }
 
     /// Scores every cashier-day seen so far.
@@ -347,6 +403,7 @@ impl Monitor {
     pub fn close_days_before(&mut self, date: NaiveDate) -> Vec<(CashierDayKey, Score)> {
         let old: Vec<CashierDayKey> = self.days.keys().filter(|k| k.2 < date).cloned().collect();
         self.seen.retain(|_, s| s.day.2 >= date);
+        self.drawer_seen.retain(|_, s| s.day.2 >= date);
         let mut out = vec![];
         for k in old {
             let (_, cd) = self.days.remove(&k).expect("key just listed");

@@ -168,3 +168,29 @@ fn skims_in_the_history_do_not_teach_that_a_skim_is_honest() {
     // Too few counts off to tell far out from the rest: all kept.
     assert_eq!(super::baseline::honest_part(vec![0.0, 1.0, 80.0]).len(), 3);
 }
+
+/// A drawer event sent again counts once: a recount corrected to a newer version replaces the
+/// first count (80.00 short recounted as 8.00 short is 8.00 short, not 88.00), and a replay of
+/// a no-sale already seen is not a second drawer open.
+#[test]
+fn a_drawer_event_sent_again_counts_once() {
+    let date = cfg().date(28);
+    let mut mon = Monitor::new(None);
+    let first = count("recount", "-80.00", date);
+    mon.observe_drawer(&first);
+    mon.observe_drawer(&first);
+    let mut corrected = first.clone();
+    corrected.source_version = 1;
+    corrected.amount = "-8.00".parse().unwrap();
+    mon.observe_drawer(&corrected);
+    mon.observe_drawer(&first);
+    let key = ("S01".to_string(), "recount".to_string(), date);
+    assert_eq!(mon.drawer.over_short[&key], -8.0);
+    let mut open = first.clone();
+    open.source_event_id = "open-1".into();
+    open.kind = DrawerEventKind::NoSale;
+    open.amount = Decimal::ZERO;
+    mon.observe_drawer(&open);
+    mon.observe_drawer(&open);
+    assert_eq!(mon.drawer.no_sales[&key], 1);
+}
