@@ -342,7 +342,7 @@ fn voids(t: &Transaction, gross: f64, v: &mut [f64]) {
 /// Only money that left counts: what each method paid out net of what it took in (change given
 /// on a cash payment is a negative cash tender, not a refund), attributed to the return lines in
 /// order. An exchange where the customer pays the difference pays nothing out; one where the
-/// returns are dearer pays out the balance only.
+/// returns are dearer pays out the balance only; a refund cancelled or post-voided, nothing.
 fn refunds(t: &Transaction, ctx: &TxnContext, v: &mut [f64]) {
     let mut net: HashMap<TenderMethod, Decimal> = HashMap::new();
     for x in t
@@ -358,7 +358,10 @@ fn refunds(t: &Transaction, ctx: &TxnContext, v: &mut [f64]) {
         .map(|(m, _)| *m)
         .collect();
     let cash_refund = refund_methods.contains(&TenderMethod::Cash);
-    let mut budget = if net.is_empty() {
+    let mut budget = if t.status != TxnStatus::Completed {
+        // Cancelled before tender, or post-voided (reversed): no money left for good.
+        0.0
+    } else if net.is_empty() {
         // No tender recorded: assume what the lines owe back left rather than miss it.
         -f(t.lines.iter().map(|l| l.net_amount + l.tax).sum())
     } else {

@@ -827,3 +827,18 @@ fn money_is_not_judged_against_another_currencys_amounts() {
     let (e, _, _) = fams[&Family::Refund];
     assert!(e >= score::HIT_NATS, "{e}");
 }
+
+/// A refund rung up and cancelled before any money moved (or post-voided, reversed) paid
+/// nothing out: it is no "money refunded with no matching sale".
+#[test]
+fn a_cancelled_refund_pays_nothing_out() {
+    let mut t = refund(None, TenderMethod::Cash);
+    t.status = TxnStatus::Cancelled;
+    t.tenders.clear();
+    let f = extract(&t, &TxnContext::default(), CheapItems::default());
+    assert_eq!((f.values[7], f.values[9]), (0.0, 0.0), "{f:?}");
+    let mut t = refund(None, TenderMethod::Cash);
+    t.status = TxnStatus::PostVoided;
+    let f = extract(&t, &TxnContext::default(), CheapItems::default());
+    assert_eq!((f.values[7], f.values[9]), (0.0, 0.0), "{f:?}");
+}
