@@ -399,8 +399,15 @@ fn no_sales_expected(transactions: u32, store: &Baseline) -> f64 {
 pub fn score_no_sale(day: &DaySoFar, store: &Baseline, cal: &Calibration) -> Score {
     let k = day.no_sales + 1;
     let mu = no_sales_expected(day.transactions, store);
-    let c = poisson_surprise(k, mu) - 1.0;
+    let e = poisson_surprise(k, mu);
+    let c = e - 1.0;
     let mut reasons = vec![];
+    // Like a transaction's families, the no-sale family fires only on unusual evidence.
+    let hits = if e >= HIT_NATS {
+        vec![Family::NoSale]
+    } else {
+        vec![]
+    };
     if c > 0.0 {
         reasons.push(Reason {
             code: "no_sale".into(),
@@ -408,5 +415,5 @@ pub fn score_no_sale(day: &DaySoFar, store: &Baseline, cal: &Calibration) -> Sco
             detail: format!("no-sale drawer open number {k} today, {mu:.1} expected so far"),
         });
     }
-    finish(reasons, vec![Family::NoSale], cal.txn_offset)
+    finish(reasons, hits, cal.txn_offset)
 }

@@ -842,3 +842,23 @@ fn a_cancelled_refund_pays_nothing_out() {
     let f = extract(&t, &TxnContext::default(), CheapItems::default());
     assert_eq!((f.values[7], f.values[9]), (0.0, 0.0), "{f:?}");
 }
+
+/// A routine no-sale does not report the no-sale family among the families that fired.
+#[test]
+fn a_routine_no_sale_is_no_hit() {
+    let (b, _) = fixture();
+    let store = b.store("S01");
+    let cal = Calibration::default();
+    let first = DaySoFar {
+        transactions: 40,
+        ..DaySoFar::default()
+    };
+    let s = score_no_sale(&first, store, &cal);
+    assert!(s.hits.is_empty() && s.reasons.is_empty(), "{s:?}");
+    let many = DaySoFar {
+        transactions: 40,
+        no_sales: 11,
+        ..DaySoFar::default()
+    };
+    assert_eq!(score_no_sale(&many, store, &cal).hits, vec![Family::NoSale]);
+}
