@@ -274,7 +274,8 @@ fn cheap_line_share(rows: &[TrainingRow], cheap_price: Decimal) -> f64 {
 }
 
 /// No-sales per transaction over cashier-days: median and MAD, so one drawer-happy cashier does
-/// not move the norm.
+/// not move the norm; at least half the pooled rate (all opens over all transactions), so a
+/// norm whose median is 0 still expects some.
 fn no_sale_norm(rows: &[TrainingRow], no_sales: &BTreeMap<CashierDayKey, u32>) -> (f64, f64) {
     let mut txns: BTreeMap<&CashierDayKey, u32> = BTreeMap::new();
     for r in rows {
@@ -288,7 +289,10 @@ fn no_sale_norm(rows: &[TrainingRow], no_sales: &BTreeMap<CashierDayKey, u32>) -
         return (0.02, 0.02);
     }
     let (m, s) = median_mad(&rates);
-    let mean = rates.iter().sum::<f64>() / rates.len() as f64;
+    // Pooled over transactions, not a mean of per-day rates: a day of 1 transaction and 20
+    // opens (a manager changing floats) is a rate of 20 and would set the norm on its own.
+    let opens: u32 = txns.keys().map(|k| *no_sales.get(*k).unwrap_or(&0)).sum();
+    let mean = f64::from(opens) / f64::from(txns.values().sum::<u32>().max(1));
     // The median of a rare count is often 0; a trimmed mean keeps the expectation positive.
     let mut sorted = rates.clone();
     let trimmed = {

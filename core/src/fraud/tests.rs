@@ -862,3 +862,27 @@ fn a_routine_no_sale_is_no_hit() {
     };
     assert_eq!(score_no_sale(&many, store, &cal).hits, vec![Family::NoSale]);
 }
+
+/// Two cashier-days of one transaction each with 20 drawer opens (a manager changing floats)
+/// do not set the no-sale norm for the 60 ordinary days of 20 transactions and one open.
+#[test]
+fn tiny_days_do_not_set_the_no_sale_norm() {
+    let mut drawer = baseline::DrawerHistory::default();
+    let mut rows = thin_rows("s", 60, 1, &mut drawer);
+    for mut r in thin_rows("s", 62, 20, &mut drawer)
+        .into_iter()
+        .skip(60 * 20)
+    {
+        r.cashier_day.1 = "manager".into();
+        if !rows.iter().any(|x| x.cashier_day == r.cashier_day) {
+            rows.push(r);
+        }
+    }
+    // thin_rows overwrote the ordinary days' opens; put them back.
+    for r in &rows {
+        let opens = if r.cashier_day.1 == "manager" { 20 } else { 1 };
+        drawer.no_sales.insert(r.cashier_day.clone(), opens);
+    }
+    let b = Baselines::fit(&rows, &drawer);
+    assert!(b.chain.no_sale_rate < 0.1, "{}", b.chain.no_sale_rate);
+}
