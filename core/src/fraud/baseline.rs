@@ -14,6 +14,8 @@ use std::collections::{BTreeMap, HashMap};
 /// Shrinkage strength toward the peer group, in transactions (tails) or cashier-days (rates).
 pub const SHRINK_TXNS: f64 = 3000.0;
 pub const SHRINK_DAYS: f64 = 30.0;
+/// Shrinkage strength of a value-per-item norm toward a broader one, in baskets.
+pub const SHRINK_BASKETS: f64 = 200.0;
 /// Baselines carry a version; an unknown one is refused rather than misread.
 pub const BASELINE_VERSION: u32 = 2;
 
@@ -188,7 +190,7 @@ impl Baseline {
         let Some(s) = self.value_per_unit.get(&segment(weekend, hour)) else {
             return Some(all);
         };
-        let w = s.n as f64 / (s.n as f64 + 200.0);
+        let w = s.n as f64 / (s.n as f64 + SHRINK_BASKETS);
         Some(Norm {
             median: w * s.median + (1.0 - w) * all.median,
             sigma: w * s.sigma + (1.0 - w) * all.sigma,
@@ -225,6 +227,25 @@ impl Baseline {
         let w = n / (n + SHRINK_DAYS);
         self.no_sale_rate = w * self.no_sale_rate + (1.0 - w) * chain.no_sale_rate;
         self.no_sale_rate_mad = w * self.no_sale_rate_mad + (1.0 - w) * chain.no_sale_rate_mad;
+    }
+
+    /// Shrinks the store's value-per-item norms toward the chain's (the same segment, else the
+    /// chain-wide one) with weight n/(n + [`SHRINK_BASKETS`]): three alike baskets have no
+    /// spread, and against the σ floor of 0.05 an ordinary basket would be 10 σ "too cheap".
+    /// Values are money: not toward a chain in other currencies.
+    pub fn shrink_norms_toward(&mut self, chain: &Baseline) {
+        let Some(&all) = chain.value_per_unit.get("all") else {
+            return;
+        };
+        if !self.same_money(chain) {
+            return;
+        }
+        for (k, own) in self.value_per_unit.iter_mut() {
+            let prior = chain.value_per_unit.get(k).copied().unwrap_or(all);
+            let w = own.n as f64 / (own.n as f64 + SHRINK_BASKETS);
+            own.median = w * own.median + (1.0 - w) * prior.median;
+            own.sigma = w * own.sigma + (1.0 - w) * prior.sigma;
+        }
     }
 
     pub fn check_version(&self) -> Result<(), String> {

@@ -43,6 +43,9 @@ impl Baselines {
             .iter()
             .map(|(s, rs)| (s.clone(), Baseline::fit(Some(s.clone()), rs, drawer)))
             .collect();
+        for b in stores.values_mut() {
+            b.shrink_norms_toward(&chain);
+        }
         // Pass two: the under-ringing tail and the family hit rates need the first pass.
         chain.low_value_tail = Tail::fit(
             &rows

@@ -886,3 +886,46 @@ fn tiny_days_do_not_set_the_no_sale_norm() {
     let b = Baselines::fit(&rows, &drawer);
     assert!(b.chain.no_sale_rate < 0.1, "{}", b.chain.no_sale_rate);
 }
+
+/// Training rows of baskets of 5 units at `store`, ln(value per unit) from `lnv`.
+fn basket_rows(store: &str, lnv: &[f64]) -> Vec<TrainingRow> {
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+    lnv.iter()
+        .enumerate()
+        .map(|(i, x)| TrainingRow {
+            cashier_day: (store.into(), format!("c{}", i % 4), day),
+            weekend: false,
+            features: TxnFeatures {
+                values: vec![0.0; FEATURES.len()],
+                units: 5.0,
+                ln_value_per_unit: *x,
+                hour: 12,
+                customer_id: None,
+            },
+            lines: vec![],
+            currency: "EUR".into(),
+        })
+        .collect()
+}
+
+/// A store with three baskets of history, all alike, does not take their spread (none) as the
+/// norm: an ordinary basket, one chain σ below the chain's norm, is no "low value per item".
+#[test]
+fn a_thin_stores_basket_norm_is_shrunk_toward_the_chain() {
+    let chain_lnv: Vec<f64> = (0..3000)
+        .map(|i| 2.0 + 0.5 * (f64::from(i % 41) - 20.0) / 10.0)
+        .collect();
+    let mut rows = basket_rows("big", &chain_lnv);
+    rows.extend(basket_rows("new", &[2.0, 2.01, 1.99]));
+    let b = Baselines::fit(&rows, &baseline::DrawerHistory::default());
+    let f = TxnFeatures {
+        values: vec![0.0; FEATURES.len()],
+        units: 5.0,
+        ln_value_per_unit: 1.5,
+        hour: 12,
+        customer_id: None,
+    };
+    let fams = score::family_evidence(&f, false, b.store("new"), Some(&b.chain));
+    let e = fams.get(&Family::Sweetheart).map_or(0.0, |x| x.0);
+    assert!(e < score::FAMILY_ALLOWANCE, "{e}");
+}
