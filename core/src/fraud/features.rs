@@ -342,8 +342,46 @@ fn voids(t: &Transaction, gross: f64, v: &mut [f64]) {
 /// Only money that left counts: what each method paid out net of what it took in (change given
 /// on a cash payment is a negative cash tender, not a refund), attributed to the return lines in
 /// order. An exchange where the customer pays the difference pays nothing out; one where the
-/// returns are dearer pays out the balance only; a refund cancelled or post-voided, nothing.
+/// returns are dearer pays out the balance only; a refund cancelled or post-voided, nothing. A
+/// backed return draws first on the sale's own tenders: a card sale given back 80 on the card
+/// and 20 in cash went 20 to another tender, not all of it.
 fn refunds(t: &Transaction, ctx: &TxnContext, v: &mut [f64]) {
+    let mut paid = paid_out(t);
+    let anonymous = t.customer_id.is_none();
+    for l in t.lines.iter().filter(|l| l.kind == LineKind::Return) {
+        let value = f(-l.net_amount).max(0.0);
+        let cited = l.original_txn_id.as_ref();
+        let (unbacked, cash) = match cited.and_then(|id| ctx.originals.get(id)) {
+            None => {
+                if cited.is_some() {
+                    v[6] += value;
+                }
+                let (out, cash) = draw(&mut paid, value, |_| false);
+                v[7] += out;
+                (out, cash)
+            }
+            Some(o) => {
+                // An unrecorded method is taken to be the sale's.
+                let backs =
+                    |m: Option<TenderMethod>| m.is_none_or(|m| o.tender_methods.contains(&m));
+                let (other, cash) = draw(&mut paid, value, backs);
+                v[8] += other;
+                (other, cash)
+            }
+        };
+        if unbacked > 0.0 && anonymous {
+            v[9] += cash;
+        }
+    }
+}
+
+/// Money the transaction paid out for good, per tender method (`None`: no tender recorded, so
+/// what the lines owe back is assumed to have left rather than missed), in a fixed order.
+fn paid_out(t: &Transaction) -> Vec<(Option<TenderMethod>, f64)> {
+    if t.status != TxnStatus::Completed {
+        // Cancelled before tender, or post-voided (reversed): no money left for good.
+        return vec![];
+    }
     let mut net: HashMap<TenderMethod, Decimal> = HashMap::new();
     for x in t
         .tenders
@@ -352,51 +390,42 @@ fn refunds(t: &Transaction, ctx: &TxnContext, v: &mut [f64]) {
     {
         *net.entry(x.method).or_default() += x.amount;
     }
-    let refund_methods: HashSet<TenderMethod> = net
-        .iter()
-        .filter(|(_, a)| **a < Decimal::ZERO)
-        .map(|(m, _)| *m)
+    if net.is_empty() {
+        let owed = -f(t.lines.iter().map(|l| l.net_amount + l.tax).sum());
+        return vec![(None, owed.max(0.0))];
+    }
+    let mut paid: Vec<(Option<TenderMethod>, f64)> = net
+        .into_iter()
+        .filter(|(m, a)| pays_out(*m) && *a < Decimal::ZERO)
+        .map(|(m, a)| (Some(m), -f(a)))
         .collect();
-    let cash_refund = refund_methods.contains(&TenderMethod::Cash);
-    let mut budget = if t.status != TxnStatus::Completed {
-        // Cancelled before tender, or post-voided (reversed): no money left for good.
-        0.0
-    } else if net.is_empty() {
-        // No tender recorded: assume what the lines owe back left rather than miss it.
-        -f(t.lines.iter().map(|l| l.net_amount + l.tax).sum())
-    } else {
-        net.iter()
-            .filter(|(m, a)| pays_out(**m) && **a < Decimal::ZERO)
-            .map(|(_, a)| -f(*a))
-            .sum()
-    };
-    for l in t.lines.iter().filter(|l| l.kind == LineKind::Return) {
-        let value = f(-l.net_amount).max(0.0);
-        let out = value.min(budget.max(0.0));
-        budget -= out;
-        let cited = l.original_txn_id.as_ref();
-        let unbacked = match cited.and_then(|id| ctx.originals.get(id)) {
-            None => {
-                if cited.is_some() {
-                    v[6] += value;
+    paid.sort_by_key(|(m, _)| m.map(TenderMethod::as_str));
+    paid
+}
+
+/// Draws `value` from what was paid out, first on the methods that `backs` (the sale's own),
+/// then on the others: returns how much came from the others, and how much of that was cash.
+fn draw(
+    paid: &mut [(Option<TenderMethod>, f64)],
+    value: f64,
+    backs: impl Fn(Option<TenderMethod>) -> bool,
+) -> (f64, f64) {
+    let mut left = value;
+    let (mut other, mut cash) = (0.0, 0.0);
+    for own in [true, false] {
+        for (m, amount) in paid.iter_mut().filter(|(m, _)| backs(*m) == own) {
+            let take = left.min(*amount);
+            *amount -= take;
+            left -= take;
+            if !own {
+                other += take;
+                if *m == Some(TenderMethod::Cash) {
+                    cash += take;
                 }
-                v[7] += out;
-                true
             }
-            Some(o) => {
-                let other = refund_methods
-                    .iter()
-                    .any(|m| pays_out(*m) && !o.tender_methods.contains(m));
-                if other {
-                    v[8] += out;
-                }
-                other
-            }
-        };
-        if unbacked && cash_refund && t.customer_id.is_none() {
-            v[9] += out;
         }
     }
+    (other, cash)
 }
 
 /// Whether a refund on this tender takes money out of the store: store credit and gift cards

@@ -929,3 +929,28 @@ fn a_thin_stores_basket_norm_is_shrunk_toward_the_chain() {
     let e = fams.get(&Family::Sweetheart).map_or(0.0, |x| x.0);
     assert!(e < score::FAMILY_ALLOWANCE, "{e}");
 }
+
+/// A card sale given back mostly on the card and the rest in cash: only the cash part went to
+/// another tender than the sale's.
+#[test]
+fn a_split_refund_counts_only_the_part_on_another_tender() {
+    let mut t = refund(Some("sale-1"), TenderMethod::Card);
+    let total = -t.tenders[0].amount;
+    let cash = Decimal::new(2000, 2);
+    t.tenders[0].amount = -(total - cash);
+    let mut rest = t.tenders[0].clone();
+    rest.tender_no = 2;
+    rest.method = TenderMethod::Cash;
+    rest.amount = -cash;
+    t.tenders.push(rest);
+    let mut ctx = TxnContext::default();
+    ctx.originals.insert(
+        "sale-1".into(),
+        OriginalSale {
+            tender_methods: vec![TenderMethod::Card],
+            customer_id: None,
+        },
+    );
+    let f = extract(&t, &ctx, CheapItems::default());
+    assert_eq!((f.values[8], f.values[9]), (20.0, 20.0), "{f:?}");
+}
