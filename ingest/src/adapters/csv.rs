@@ -94,6 +94,8 @@ mod tests_redteam;
 #[cfg(test)]
 mod tests_redteam3;
 #[cfg(test)]
+mod tests_redteam4;
+#[cfg(test)]
 mod tests_serial;
 #[cfg(test)]
 mod tests_shapes;

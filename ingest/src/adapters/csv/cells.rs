@@ -294,13 +294,22 @@ impl Row {
 const MAX_NUMBER: Decimal = Decimal::from_parts(3_567_587_328, 232, 0, false, 0);
 
 /// Currency signs money cells are written with.
-const CURRENCY_SIGNS: &str = "$€£¥₹₩₽₺₪₫₱₦฿¢₴₸₲₡₵";
+const CURRENCY_SIGNS: &str = "$€£¥₹₩₽₺₪₫₱₦฿₴₸₲₡₵";
+
+/// The cents sign: `99¢` is 0.99, a hundredth of what the digits say, so it is no currency
+/// sign to drop (dropped, `99¢` was 99.00).
+const CENTS_SIGN: char = '¢';
 
 /// Drops currency signs and letters before the first or after the last digit, so that
 /// `parse_formatted` sees only the number, its separators and its sign. Letters between
 /// digits stay ("1e3" is still refused); a sign between digits is refused: `1€50` is how
 /// French hands write 1.50 €, and dropping the sign read it as 150.
 fn strip_currency(s: &str) -> Result<String, String> {
+    if s.contains(CENTS_SIGN) {
+        return Err(format!(
+            "`{s}` is in cents (¢): write the amount in whole units (0.99 for 99¢)"
+        ));
+    }
     let first = s.find(|c: char| c.is_ascii_digit());
     let last = s.rfind(|c: char| c.is_ascii_digit());
     let (Some(first), Some(last)) = (first, last) else {

@@ -1,0 +1,56 @@
+//! Red-team round s33: money cells whose currency mark says something the number alone does
+//! not (a cents sign, a currency other than the transaction's), and headers that name a
+//! mapped column twice. Each was read as another amount without a word; each is read right
+//! or rejected naming its row and column now.
+
+use super::tests::d;
+use super::*;
+
+fn ctx() -> Context {
+    Context::for_tenant("t")
+}
+
+/// A mapping of `id;at;sku;qty;price` in `currency` (`;`-delimited, so money may hold
+/// commas), with `top` keys.
+fn mapping(currency: &str, top: &str) -> Mapping {
+    Mapping::from_toml(&format!(
+        "source = \"p\"\nstore_id = \"S\"\ncurrency = \"{currency}\"\ndelimiter = \";\"\n\
+         datetime_format = \"%Y-%m-%d %H:%M\"\n{top}\n[columns]\ntxn_id = \"id\"\n\
+         datetime = \"at\"\nitem_id = \"sku\"\nquantity = \"qty\"\nunit_price = \"price\"\n"
+    ))
+    .unwrap()
+}
+
+/// Each price cell as the unit price of a transaction of its own, or its reject.
+fn prices(m: &Mapping, cells: &[&str]) -> Vec<Result<Decimal, String>> {
+    let mut body = "id;at;sku;qty;price\n".to_string();
+    for (i, p) in cells.iter().enumerate() {
+        body.push_str(&format!("{};2026-01-05 10:00;A;1;{p}\n", i + 1));
+    }
+    parse(&ctx(), m, &body)
+        .unwrap()
+        .records
+        .iter()
+        .map(|r| match r {
+            Ok(Record::Txn(t)) => Ok(t.lines[0].unit_price),
+            Ok(other) => panic!("{other:?}"),
+            Err(e) => Err(e.reason.clone()),
+        })
+        .collect()
+}
+
+fn rejected(r: &Result<Decimal, String>) -> bool {
+    matches!(r, Err(e) if e.contains("column `price`"))
+}
+
+/// `99¢` is 99 cents, as US shelf labels and dollar-store exports write prices below a
+/// dollar: the cents sign was dropped like a currency sign and the price read as 99.00, a
+/// hundred times too much. Refused naming the column.
+#[test]
+fn a_cents_sign_is_refused_not_read_as_whole_units() {
+    let m = mapping("USD", "");
+    for got in prices(&m, &["99¢", "¢50", "0.99 ¢"]) {
+        assert!(rejected(&got), "{got:?}");
+    }
+    assert_eq!(prices(&m, &["$0.99"]), [Ok(d("0.99"))]);
+}
