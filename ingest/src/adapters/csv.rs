@@ -59,6 +59,7 @@ mod chunks;
 mod dates;
 mod group;
 mod line;
+mod marks;
 mod number;
 mod order;
 mod rate;

@@ -1,6 +1,7 @@
 //! The mapping's columns found in one file's header, and the cells of a row read as text,
 //! numbers and money (currency signs dropped, minor units scaled).
 
+use super::marks::check_currency_mark;
 use super::number::read_number;
 use super::{Mapping, MoneyUnit};
 use crate::adapters::money::exponent;
@@ -266,7 +267,8 @@ impl Row {
         let Some(v) = self.cell(c) else {
             return Ok(None);
         };
-        let d = strip_currency(v)
+        let d = check_currency_mark(v, currency)
+            .and_then(|()| strip_currency(v))
             .and_then(|n| read_number(&n, m.money_format()))
             .map_err(|e| self.err(c, e))?;
         let d = match m.money_unit {

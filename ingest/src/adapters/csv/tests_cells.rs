@@ -102,7 +102,8 @@ fn double_negatives_are_refused_and_the_unicode_minus_is_a_minus() {
 
 /// `1€50` (how French hands write 1.50 €) lost its sign and was 150; `12.50 CR` (a credit in
 /// accounting reports) lost its mark and was +12.50; `1.5K` (a report's shorthand) was 1.5.
-/// All are refused naming the column; codes such as `kr` and `EUR` are still dropped.
+/// All are refused naming the column; signs and codes of the file's currency (`$`, `USD`) are
+/// still dropped (s33: of another currency, such as `kr` or `EUR` in this USD file, refused).
 #[test]
 fn a_currency_sign_between_digits_or_a_credit_mark_is_refused() {
     let m = mapping("group = \",\"", "");
@@ -120,7 +121,7 @@ fn a_currency_sign_between_digits_or_a_credit_mark_is_refused() {
     }
     let got = prices(
         &m,
-        &[("1", "€ 1,500.00"), ("1", "12.50kr"), ("1", "12.50 EUR")],
+        &[("1", "$ 1,500.00"), ("1", "12.50USD"), ("1", "12.50 USD")],
     );
     assert_eq!(got, [Ok(d("1500.00")), Ok(d("12.50")), Ok(d("12.50"))]);
 }

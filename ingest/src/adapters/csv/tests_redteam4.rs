@@ -54,3 +54,53 @@ fn a_cents_sign_is_refused_not_read_as_whole_units() {
     }
     assert_eq!(prices(&m, &["$0.99"]), [Ok(d("0.99"))]);
 }
+
+/// A money cell that names its currency (`€ 12.50`, `12.50 CHF`, `£3.00`, `12,50 kr`) was
+/// stripped of the mark and booked in the transaction's currency whatever the mark said: a
+/// euro export under a mapping or store in USD landed 1 500.00 EUR as 1 500.00 USD. A mark
+/// that names another currency is refused naming the column; one that fits is read.
+#[test]
+fn a_currency_mark_that_is_not_the_transactions_currency_is_refused() {
+    let usd = mapping("USD", "group = \",\"");
+    for got in prices(
+        &usd,
+        &[
+            "€ 1,500.00",
+            "12.50 EUR",
+            "CHF 12.00",
+            "£3.00",
+            "12.50kr",
+            "¥500",
+        ],
+    ) {
+        assert!(rejected(&got), "{got:?}");
+    }
+    assert_eq!(
+        prices(&usd, &["$12.50", "12.50 USD", "usd 12.50", "12.50"]),
+        [
+            Ok(d("12.50")),
+            Ok(d("12.50")),
+            Ok(d("12.50")),
+            Ok(d("12.50"))
+        ]
+    );
+    let eur = mapping("EUR", "decimal = \",\"\ngroup = \".\"");
+    for got in prices(&eur, &["$12,50", "12,50 USD", "GBP 3,00"]) {
+        assert!(rejected(&got), "{got:?}");
+    }
+    assert_eq!(
+        prices(&eur, &["€ 1.500,00", "1.500,00 €", "12,50 EUR", "3,00 €"]),
+        [
+            Ok(d("1500.00")),
+            Ok(d("1500.00")),
+            Ok(d("12.50")),
+            Ok(d("3.00"))
+        ]
+    );
+    let sek = mapping("SEK", "decimal = \",\"");
+    assert_eq!(
+        prices(&sek, &["12,50 kr", "12,50 SEK"]),
+        [Ok(d("12.50")), Ok(d("12.50"))]
+    );
+    assert!(rejected(&prices(&sek, &["€12,50"])[0]));
+}

@@ -1,0 +1,90 @@
+//! Currency marks around a money cell (`€ 3,50`, `12.50 CHF`, `12,50 kr`): the number is read
+//! without them (see `cells::strip_currency`), but a mark that names another currency than
+//! the transaction's says the number is not in it. A euro export read under a mapping or
+//! store in USD booked `€ 1,500.00` as 1 500.00 USD without a word; such a cell is refused.
+
+/// Currencies with a sign or a word of their own, never written with `$` (which names the
+/// dollars and pesos of many countries, so it is checked against these only).
+const NOT_DOLLAR: [&str; 26] = [
+    "EUR", "GBP", "JPY", "CNY", "INR", "KRW", "RUB", "TRY", "ILS", "VND", "PHP", "NGN", "THB",
+    "UAH", "KZT", "PYG", "CRC", "GHS", "CHF", "SEK", "NOK", "DKK", "ISK", "PLN", "CZK", "HUF",
+];
+
+/// The currencies a sign may name; `None` for `$` and for other characters.
+fn of_sign(c: char) -> Option<&'static [&'static str]> {
+    Some(match c {
+        '€' => &["EUR"],
+        '£' => &["GBP", "GIP", "FKP", "SHP", "EGP", "LBP", "SYP", "SSP"],
+        '¥' => &["JPY", "CNY"],
+        '₹' => &["INR"],
+        '₩' => &["KRW", "KPW"],
+        '₽' => &["RUB"],
+        '₺' => &["TRY"],
+        '₪' => &["ILS"],
+        '₫' => &["VND"],
+        '₱' => &["PHP"],
+        '₦' => &["NGN"],
+        '฿' => &["THB"],
+        '₴' => &["UAH"],
+        '₸' => &["KZT"],
+        '₲' => &["PYG"],
+        '₡' => &["CRC", "SVC"],
+        '₵' => &["GHS"],
+        _ => return None,
+    })
+}
+
+/// The currencies a word may name: an ISO 4217 code as exports write it (three capitals),
+/// and the local words of a few currencies; `None` for any other word (left as before).
+fn of_word(w: &str) -> Option<Vec<String>> {
+    if w.len() == 3 && w.bytes().all(|b| b.is_ascii_uppercase()) {
+        return Some(vec![w.to_string()]);
+    }
+    let names: &[&str] = match w.to_lowercase().as_str() {
+        "kr" => &["SEK", "NOK", "DKK", "ISK", "FOK"],
+        "zł" => &["PLN"],
+        "kč" => &["CZK"],
+        "ft" => &["HUF"],
+        _ => return None,
+    };
+    Some(names.iter().map(|s| s.to_string()).collect())
+}
+
+/// `Ok` unless a currency sign or word before the first or after the last digit of `cell`
+/// names currencies of which `currency` is none; the error names the mark and `currency`.
+pub(super) fn check_currency_mark(cell: &str, currency: &str) -> Result<(), String> {
+    let (Some(first), Some(last)) = (
+        cell.find(|c: char| c.is_ascii_digit()),
+        cell.rfind(|c: char| c.is_ascii_digit()),
+    ) else {
+        return Ok(());
+    };
+    let currency = currency.trim().to_uppercase();
+    for edge in [&cell[..first], &cell[last + 1..]] {
+        for c in edge.chars() {
+            let fits = match of_sign(c) {
+                Some(names) => names.contains(&currency.as_str()),
+                None => c != '$' || !NOT_DOLLAR.contains(&currency.as_str()),
+            };
+            if !fits {
+                return Err(other_currency(cell, &c.to_string(), &currency));
+            }
+        }
+        for w in edge
+            .split(|c: char| !c.is_alphabetic())
+            .filter(|w| !w.is_empty())
+        {
+            if of_word(w).is_some_and(|names| !names.contains(&currency)) {
+                return Err(other_currency(cell, w, &currency));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn other_currency(cell: &str, mark: &str, currency: &str) -> String {
+    format!(
+        "`{cell}` is written in `{mark}`, not in the transaction's currency {currency}: name the \
+         file's currency (the mapping's `currency`, a `currency` column or the store's)"
+    )
+}
