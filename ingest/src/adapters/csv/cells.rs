@@ -7,6 +7,7 @@ use super::{Mapping, MoneyUnit};
 use crate::adapters::money::exponent;
 use crate::adapters::PayloadError;
 use rust_decimal::Decimal;
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 /// A header name as compared: exports differ in case and spacing ("Lineitem SKU ",
@@ -83,10 +84,12 @@ impl Cols {
     /// exports lack some) as long as one is there; so are columns of the mapping's `optional`
     /// keys.
     pub(super) fn resolve(m: &Mapping, headers: &csv::StringRecord) -> Result<Cols, PayloadError> {
-        let mut idx: HashMap<String, usize> = HashMap::new();
+        let mut idx: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, h) in headers.iter().enumerate() {
-            idx.entry(header_key(h)).or_insert(i);
+            idx.entry(header_key(h)).or_default().push(i);
         }
+        // The first mapped name the header holds more than once (see `twice`).
+        let ambiguous: RefCell<Option<PayloadError>> = RefCell::new(None);
         let missing = |name: &str| {
             PayloadError::new(
                 Some(name),
@@ -97,9 +100,15 @@ impl Cols {
             )
         };
         let find = |name: &str| {
-            idx.get(&header_key(name)).map(|&at| Col {
+            let at = idx.get(&header_key(name))?;
+            if at.len() > 1 {
+                ambiguous
+                    .borrow_mut()
+                    .get_or_insert_with(|| twice(name, at));
+            }
+            Some(Col {
                 name: name.to_string(),
-                at,
+                at: at[0],
             })
         };
         let req = |name: &str| find(name).ok_or_else(|| missing(name));
@@ -115,7 +124,7 @@ impl Cols {
         if item_id.is_empty() {
             return Err(missing(item_names.first().copied().unwrap_or("item_id")));
         }
-        Ok(Cols {
+        let cols = Cols {
             txn_id: Some(req(&c.txn_id)?),
             txn_id_with: c
                 .txn_id_with
@@ -186,8 +195,27 @@ impl Cols {
                 .iter()
                 .map(|r| req(&r.column))
                 .collect::<Result<_, _>>()?,
-        })
+        };
+        match ambiguous.into_inner() {
+            Some(e) => Err(e),
+            None => Ok(cols),
+        }
     }
+}
+
+/// A mapped column the header names more than once (compared as [`header_key`] does): the
+/// cells of either may be the ones meant, and reading the first without a word could read a
+/// list price as the price paid. The file is refused naming the column and its positions.
+fn twice(name: &str, at: &[usize]) -> PayloadError {
+    let at: Vec<String> = at.iter().map(|i| (i + 1).to_string()).collect();
+    PayloadError::new(
+        Some(name),
+        format!(
+            "column `{name}` named by the mapping is in the header more than once (columns {}): \
+             rename all but the one meant",
+            at.join(", ")
+        ),
+    )
 }
 
 /// One data row: its line number in the file (quoted cells may span lines) and its cells.

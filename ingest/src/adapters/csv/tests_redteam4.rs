@@ -104,3 +104,36 @@ fn a_currency_mark_that_is_not_the_transactions_currency_is_refused() {
     );
     assert!(rejected(&prices(&sek, &["€12,50"])[0]));
 }
+
+/// A header that names a mapped column twice (`Price` for the list price and again for the
+/// price paid, or `price` and `Price ` that compare alike) was read from its first column
+/// without a word, whichever of the two the mapping meant. The file is refused naming the
+/// column and both positions; a duplicate the mapping does not read is left alone.
+#[test]
+fn a_mapped_column_named_twice_in_the_header_is_refused() {
+    let m = mapping("USD", "");
+    for header in ["id;at;sku;qty;price;price", "id;at;sku;qty;Price;price "] {
+        let body = format!("{header}\n1;2026-01-05 10:00;A;1;10.00;8.00\n");
+        let e = parse(&ctx(), &m, &body).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("price"), "{e:?}");
+        assert!(
+            e.message.contains("twice") || e.message.contains("more than once"),
+            "{e:?}"
+        );
+    }
+    let body = "id;at;sku;qty;price;note;note\n1;2026-01-05 10:00;A;1;10.00;x;y\n";
+    assert_eq!(prices_of(&m, body), [Ok(d("10.00"))]);
+}
+
+fn prices_of(m: &Mapping, body: &str) -> Vec<Result<Decimal, String>> {
+    parse(&ctx(), m, body)
+        .unwrap()
+        .records
+        .iter()
+        .map(|r| match r {
+            Ok(Record::Txn(t)) => Ok(t.lines[0].unit_price),
+            Ok(other) => panic!("{other:?}"),
+            Err(e) => Err(e.reason.clone()),
+        })
+        .collect()
+}
