@@ -557,6 +557,7 @@ impl Mapping {
             return Err("date_format names no format (e.g. \"%d.%m.%Y\")".into());
         }
         self.check_day_one()?;
+        self.check_date_forms()?;
         self.check_clocks()?;
         if self.store_id.is_none() && c.store_id.is_none() {
             return Err("name the store: store_id = \"…\" or columns.store_id".into());
@@ -659,6 +660,26 @@ impl Mapping {
                 return Err(format!(
                     "{key} \"{f}\" has a 12-hour hour (%I or %l) but no AM/PM (%p): it reads \
                      no time (05:18 may be 17:18); use %H for a 24-hour clock or add %p"
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The forms of a list must not read one cell two ways (see `dates::two_ways`): the
+    /// first in the list would decide, without a word, every cell both read.
+    fn check_date_forms(&self) -> Result<(), String> {
+        let datetimes = self.datetime_format.as_ref().map(OneOrMore::names);
+        let lists = [
+            ("date_format", Some(self.date_format.names())),
+            ("datetime_format", datetimes),
+        ];
+        for (key, formats) in lists {
+            if let Some((a, b)) = formats.and_then(|f| dates::two_ways(&f)) {
+                return Err(format!(
+                    "{key}: \"{a}\" and \"{b}\" read one cell two ways (03/04 as March 4th \
+                     or April 3rd; a number as a serial and as a day number): keep the form \
+                     the file is written in"
                 ));
             }
         }

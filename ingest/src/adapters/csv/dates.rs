@@ -5,6 +5,7 @@ use super::serial::{time_number, Serial};
 use super::Mapping;
 use chrono::format::{Fixed, Item, Numeric, StrftimeItems};
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime};
+use std::fmt::Write;
 
 /// A date-time cell as read: with the offset it was written with (`%z`), or local.
 pub(super) enum Stamp {
@@ -144,4 +145,59 @@ pub(super) fn hour12_without_am_pm(format: &str) -> bool {
         .iter()
         .any(|i| matches!(i, Item::Fixed(Fixed::UpperAmPm | Fixed::LowerAmPm)));
     hour12 && !am_pm
+}
+
+/// Two of `formats` that read one cell as two different times, if any: `%d/%m/%Y` and
+/// `%m/%d/%Y` both read `03/04/2026`, as April 3rd and March 4th, and which came first in the
+/// list decided it for every day up to the 12th. Probed with cells each form writes; two
+/// number forms (`excel`, `day_number`) read every number both ways.
+pub(super) fn two_ways<'a>(formats: &[&'a str]) -> Option<(&'a str, &'a str)> {
+    let numbers: Vec<&str> = formats
+        .iter()
+        .copied()
+        .filter(|f| Serial::of(f).is_some())
+        .collect();
+    if let [a, b, ..] = numbers[..] {
+        return Some((a, b));
+    }
+    let chrono: Vec<&str> = formats
+        .iter()
+        .copied()
+        .filter(|f| Serial::of(f).is_none())
+        .collect();
+    for (i, &a) in chrono.iter().enumerate() {
+        for &b in &chrono[i + 1..] {
+            if reads_apart(a, b) || reads_apart(b, a) {
+                return Some((a, b));
+            }
+        }
+    }
+    None
+}
+
+/// Whether a cell written in form `a` is read by both `a` and `b`, as different times.
+fn reads_apart(a: &str, b: &str) -> bool {
+    let offset = FixedOffset::east_opt(0).expect("UTC is an offset");
+    let probes = [(2024, 3, 4, 5, 6, 7), (2024, 11, 5, 17, 18, 19)];
+    probes.into_iter().any(|(y, mo, d, h, mi, s)| {
+        let Some(t) = NaiveDate::from_ymd_opt(y, mo, d).and_then(|d| d.and_hms_opt(h, mi, s))
+        else {
+            return false;
+        };
+        let mut cell = String::new();
+        if write!(cell, "{}", t.and_utc().with_timezone(&offset).format(a)).is_err() {
+            return false;
+        }
+        matches!((read_as(&cell, a), read_as(&cell, b)), (Some(x), Some(y)) if x != y)
+    })
+}
+
+/// `cell` read in form `f` as the adapter reads dates and date-times, local time as written.
+fn read_as(cell: &str, f: &str) -> Option<NaiveDateTime> {
+    DateTime::parse_from_str(cell, f)
+        .map(|t| t.naive_local())
+        .or_else(|_| NaiveDateTime::parse_from_str(cell, f))
+        .or_else(|_| NaiveDate::parse_from_str(cell, f).map(|d| d.and_time(NaiveTime::MIN)))
+        .ok()
+        .and_then(whole_year)
 }

@@ -137,3 +137,63 @@ fn prices_of(m: &Mapping, body: &str) -> Vec<Result<Decimal, String>> {
         })
         .collect()
 }
+
+/// A mapping listing `%d/%m/%Y` and `%m/%d/%Y` ("try both", for a file of unknown origin)
+/// was loaded, and read `03/04/2026` as whichever came first: April 3rd or March 4th,
+/// while `13/04/2026` took the other, so one file's days up to the 12th went to the wrong
+/// month without a word. Forms that read one cell two ways are refused when the mapping
+/// is loaded, as the docs ask; forms that cannot read each other's cells stay allowed.
+#[test]
+fn date_forms_that_read_one_cell_two_ways_are_refused_at_load() {
+    let base = "source = \"p\"\nstore_id = \"S\"\n";
+    let cols = "[columns]\ntxn_id = \"id\"\nitem_id = \"sku\"\nquantity = \"q\"\n\
+                unit_price = \"p\"\n";
+    for (top, col) in [
+        ("date_format = [\"%d/%m/%Y\", \"%m/%d/%Y\"]", "date = \"d\""),
+        (
+            "date_format = [\"%Y-%m-%d\", \"%m/%d/%y\", \"%d/%m/%y\"]",
+            "date = \"d\"",
+        ),
+        (
+            "datetime_format = [\"%d.%m.%Y %H:%M\", \"%m.%d.%Y %H:%M\"]",
+            "datetime = \"d\"",
+        ),
+        (
+            "date_format = [\"excel\", \"day_number\"]\nday_one = \"2020-01-01\"",
+            "date = \"d\"",
+        ),
+    ] {
+        let e = Mapping::from_toml(&format!("{base}{top}\n{cols}{col}\n")).unwrap_err();
+        assert!(e.contains("two ways"), "{top}: {e}");
+    }
+    for (top, col) in [
+        (
+            "date_format = [\"%m/%d/%y\", \"%m/%d/%Y\", \"%Y-%m-%d\"]",
+            "date = \"d\"",
+        ),
+        (
+            "datetime_format = [\"%m/%d/%y %I:%M %p\", \"%d/%m/%Y %H:%M\", \"%Y-%m-%d %H:%M:%S\"]",
+            "datetime = \"d\"",
+        ),
+        ("date_format = [\"%d/%m/%Y\", \"excel\"]", "date = \"d\""),
+    ] {
+        Mapping::from_toml(&format!("{base}{top}\n{cols}{col}\n"))
+            .unwrap_or_else(|e| panic!("{top}: {e}"));
+    }
+}
+
+/// Every ready mapping still loads under the checks a mapping is loaded with (dunnhumby's
+/// waits, by design, for the analyst's `day_one`).
+#[test]
+fn every_ready_mapping_loads() {
+    let dir = format!("{}/mappings", env!("CARGO_MANIFEST_DIR"));
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let p = entry.unwrap().path();
+        if p.extension().is_some_and(|e| e == "toml") {
+            let text = std::fs::read_to_string(&p).unwrap();
+            if let Err(e) = Mapping::from_toml(&text) {
+                assert!(e.contains("needs day_one"), "{}: {e}", p.display());
+            }
+        }
+    }
+}
