@@ -20,7 +20,10 @@ pub(super) fn read_number(cell: &str, f: NumberFormat) -> Result<Decimal, String
         text = text.replace(TYPOGRAPHIC_APOSTROPHE, "'");
     }
     check_sign(cell, &text)?;
-    check_grouping(cell, &text, f)?;
+    if check_grouping(cell, &text, f)? {
+        // Lakh groups of two, which `parse_formatted` (groups of three) would refuse.
+        text.retain(|c| Some(c) != f.group);
+    }
     parse_formatted(&text, f)
 }
 
@@ -50,7 +53,8 @@ fn check_sign(cell: &str, text: &str) -> Result<(), String> {
 /// that is not a lone 0, before groups of exactly three. Anything else is a sign the mapping's
 /// separators are not the file's: with `decimal = "."` and `group = ","`, `1.234,567` (a
 /// German 1234.567) read as 1.234567 and `0,500` (half a kilo) as 500; `12 34` was 1234.
-fn check_grouping(cell: &str, text: &str, f: NumberFormat) -> Result<(), String> {
+/// Indian lakh grouping (see [`is_lakh`]) is the one other: `Ok(true)` says the cell has it.
+fn check_grouping(cell: &str, text: &str, f: NumberFormat) -> Result<bool, String> {
     let chars: Vec<char> = text.chars().collect();
     let digit = |i: usize| chars.get(i).is_some_and(char::is_ascii_digit);
     let mut groups: Vec<usize> = vec![0];
@@ -79,10 +83,22 @@ fn check_grouping(cell: &str, text: &str, f: NumberFormat) -> Result<(), String>
     let (first, rest) = groups.split_first().expect("never empty");
     let first_ok = (1..=3).contains(first) && !text.trim_start_matches(not_digit).starts_with('0');
     if rest.is_empty() || (first_ok && rest.iter().all(|&n| n == 3)) {
-        Ok(())
+        Ok(false)
+    } else if first_ok && is_lakh(*first, rest) {
+        Ok(true)
     } else {
         Err(misgrouped(cell, f))
     }
+}
+
+/// Indian grouping by lakh and crore, as en-IN locales, Tally and Indian back offices write
+/// rupees: the last three digits, then groups of two (`1,23,456.00` = 123456.00). Refused as
+/// misgrouped, every Indian amount from 1,00,000 up was a reject.
+fn is_lakh(first: usize, rest: &[usize]) -> bool {
+    let Some((last, twos)) = rest.split_last() else {
+        return false;
+    };
+    (1..=2).contains(&first) && *last == 3 && !twos.is_empty() && twos.iter().all(|&n| n == 2)
 }
 
 fn not_digit(c: char) -> bool {

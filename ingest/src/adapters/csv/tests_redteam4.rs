@@ -197,3 +197,30 @@ fn every_ready_mapping_loads() {
         }
     }
 }
+
+/// Indian exports group digits by lakh and crore (`1,23,456.00` is 123 456.00, as Tally,
+/// Indian POS back offices and Excel in en-IN write rupees): refused as misgrouped, every
+/// sale above 99,999.99 of an Indian file was a reject. Read now; groups that fit neither
+/// way of grouping (`1,2,345.00`, `12,34,56.00`) are refused as before.
+#[test]
+fn lakh_grouped_rupees_are_read() {
+    let inr = mapping("INR", "group = \",\"");
+    assert_eq!(
+        prices(
+            &inr,
+            &["1,23,456.00", "₹ 12,34,567.50", "1,00,000", "99,999.00"]
+        ),
+        [
+            Ok(d("123456.00")),
+            Ok(d("1234567.50")),
+            Ok(d("100000")),
+            Ok(d("99999.00"))
+        ]
+    );
+    for got in prices(
+        &inr,
+        &["1,2,345.00", "12,34,56.00", "123,45,678.00", "1,23,4567"],
+    ) {
+        assert!(rejected(&got), "{got:?}");
+    }
+}
