@@ -18,7 +18,7 @@ pub(super) enum Stamp {
 /// The error says the cell, the formats and why a number form refused it.
 pub(super) fn read_datetime(v: &str, formats: &[&str], m: &Mapping) -> Result<Stamp, String> {
     for f in formats.iter().filter(|f| Serial::of(f).is_none()) {
-        if let Some(t) = DateTime::parse_from_str(v, f).ok().and_then(whole_year) {
+        if let Some(t) = written(v, f).and_then(whole_year) {
             return Ok(Stamp::Written(t));
         }
     }
@@ -35,6 +35,25 @@ pub(super) fn read_datetime(v: &str, formats: &[&str], m: &Mapping) -> Result<St
         }
     }
     Err(mismatch(v, formats, &why))
+}
+
+/// A date-time cell that says its offset, read in format `f`: with `%z`, or ending in ISO
+/// 8601's `Z` (UTC), which chrono's `%z` does not take. A `Z` written into the format as a
+/// letter (`%Y-%m-%dT%H:%M:%SZ`) read the cell as the store's local time: 02:00Z in a New
+/// York store was 07:00 UTC. Both read `Z` as +00:00.
+fn written(v: &str, f: &str) -> Option<DateTime<FixedOffset>> {
+    if let Ok(t) = DateTime::parse_from_str(v, f) {
+        return Some(t);
+    }
+    let bare = v.strip_suffix(['Z', 'z'])?;
+    let utc = FixedOffset::east_opt(0).expect("UTC is an offset");
+    DateTime::parse_from_str(&format!("{bare}+00:00"), f)
+        .ok()
+        .or_else(|| {
+            let letter = f.strip_suffix('Z').filter(|g| !g.ends_with('%'))?;
+            let t = NaiveDateTime::parse_from_str(bare, letter).ok()?;
+            Some(t.and_utc().with_timezone(&utc))
+        })
 }
 
 /// A date cell in the first of the mapping's `date_format`s that reads it, and the time of

@@ -224,3 +224,37 @@ fn lakh_grouped_rupees_are_read() {
         assert!(rejected(&got), "{got:?}");
     }
 }
+
+/// ISO 8601 times in UTC end in `Z` (`2026-01-05T02:00:00Z`, as exports from web back
+/// offices and payment platforms write them). chrono's `%z` takes no `Z`, so such a cell was
+/// refused under `…%S%z`; and written into the format as a letter (`…%SZ`) it was read as
+/// the store's local time: 02:00 UTC in a New York store was booked at 07:00 UTC, on the 5th
+/// instead of the evening of the 4th. The `Z` is the offset +00:00 now, under either form.
+#[test]
+fn a_z_after_the_time_is_utc_not_local_time() {
+    for format in [
+        "%Y-%m-%dT%H:%M:%SZ",
+        "%Y-%m-%dT%H:%M:%S%z",
+        "%Y-%m-%dT%H:%M:%S%.fZ",
+        "%Y-%m-%dT%H:%M:%S%.f%z",
+    ] {
+        let m = Mapping::from_toml(&format!(
+            "source = \"p\"\nstore_id = \"S\"\ncurrency = \"USD\"\ndelimiter = \";\"\n\
+             time_zone = \"America/New_York\"\ndatetime_format = \"{format}\"\n[columns]\n\
+             txn_id = \"id\"\ndatetime = \"at\"\nitem_id = \"sku\"\nquantity = \"qty\"\n\
+             unit_price = \"price\"\n"
+        ))
+        .unwrap();
+        let body = "id;at;sku;qty;price\n1;2026-01-05T02:00:00Z;A;1;1.00\n";
+        let p = parse(&ctx(), &m, body).unwrap();
+        let Ok(Record::Txn(t)) = &p.records[0] else {
+            panic!("{format}: {:?}", p.records[0])
+        };
+        assert_eq!(
+            t.occurred_at.to_rfc3339(),
+            "2026-01-05T02:00:00+00:00",
+            "{format}"
+        );
+        assert_eq!(t.business_date.to_string(), "2026-01-04", "{format}");
+    }
+}
