@@ -37,6 +37,7 @@ pub(super) fn tender_of(
             format!("`{value}` is in none of the mapping's [tenders] lists"),
         )
     })?;
+    one_method(m, col, rows, value, method)?;
     let of_lines = checked_sum(lines.iter().map(|l| l.net_amount + l.tax))
         .ok_or("the lines' amounts are too large to add up")?;
     let written = match from_lines {
@@ -106,6 +107,32 @@ fn paid_out(amount: Decimal, of_lines: Decimal) -> Decimal {
     } else {
         amount
     }
+}
+
+/// Every method cell of the transaction names `method`, the first's: one tender is booked,
+/// and rows naming another (a split payment, or a column holding each line's method) gave
+/// all the money to the first row's method (10.00 cash and 3.00 card: 13.00 cash). Such a
+/// transaction is refused naming the row and column, as differing tender amounts are.
+fn one_method(
+    m: &Mapping,
+    col: &Col,
+    rows: &[Row],
+    first: &str,
+    method: TenderMethod,
+) -> Result<(), String> {
+    for row in rows {
+        let Some(v) = row.cell(col) else { continue };
+        if method_of(m, v) != Some(method) {
+            return Err(row.err(
+                col,
+                format!(
+                    "`{v}` after `{first}` on another row of the transaction: one tender per \
+                     transaction is read, so its rows must name one method"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn method_of(m: &Mapping, value: &str) -> Option<TenderMethod> {

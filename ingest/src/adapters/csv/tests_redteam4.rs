@@ -258,3 +258,29 @@ fn a_z_after_the_time_is_utc_not_local_time() {
         assert_eq!(t.business_date.to_string(), "2026-01-04", "{format}");
     }
 }
+
+/// A transaction whose rows name different payment methods (`Cash` on one, `Card` on
+/// another: a split payment, or a column that holds each line's method) got one tender of
+/// the whole amount in the first row's method: 13.00 of cash for 10.00 paid in cash and 3.00
+/// by card, so the cash counted in the payment mix was more than the drawer took. Refused
+/// naming the column, as a `tender_amount` that differs between rows is.
+#[test]
+fn rows_naming_different_tender_methods_are_refused() {
+    let m = mapping("USD", "[tenders]\ncash = [\"Cash\"]\ncard = [\"Card\"]");
+    let mut m = m;
+    m.columns.tender_method = Some("pay".into());
+    let body = "id;at;sku;qty;price;pay\n\
+                1;2026-01-05 10:00;A;1;10.00;Cash\n\
+                1;2026-01-05 10:00;B;1;3.00;Card\n\
+                2;2026-01-05 11:00;A;1;10.00;Cash\n\
+                2;2026-01-05 11:00;B;1;3.00;cash\n\
+                2;2026-01-05 11:00;C;1;1.00;\n";
+    let p = parse(&ctx(), &m, body).unwrap();
+    let e = p.records[0].as_ref().unwrap_err();
+    assert!(e.reason.contains("column `pay`"), "{}", e.reason);
+    let Ok(Record::Txn(t)) = &p.records[1] else {
+        panic!("{:?}", p.records[1])
+    };
+    assert_eq!(t.tenders.len(), 1);
+    assert_eq!(t.tenders[0].amount, d("14.00"));
+}
