@@ -307,11 +307,19 @@ fn when(
     let col = cols.date.as_ref().expect("a cell was found");
     let (date, serial_time) = read_date(v, m).map_err(|e| row.err(col, e))?;
     // The time cell of the same row: a date from one row and a time from another would be
-    // no time at all. Without one, the time an Excel serial's fraction gives, else midnight.
-    let time = match row.get(&cols.time) {
-        Some(t) => read_time(t, m)
+    // no time at all. Without a time column, the time an Excel serial's fraction gives, else
+    // midnight. A time column blank there is refused: read as midnight, a sale went to the
+    // day before under `business_day_start` and to a midnight that never was.
+    let time = match (row.get(&cols.time), &cols.time, serial_time) {
+        (Some(t), _, _) => read_time(t, m)
             .map_err(|e| row.err(cols.time.as_ref().expect("a cell was found"), e))?,
-        None => serial_time.unwrap_or(NaiveTime::MIN),
+        (None, Some(c), None) => {
+            return Err(row.err(
+                c,
+                "is empty on the row that gives the date: the time of the sale is unknown",
+            ))
+        }
+        (None, _, serial) => serial.unwrap_or(NaiveTime::MIN),
     };
     zone.to_utc(date.and_time(time))
         .map(|t| (t, None))

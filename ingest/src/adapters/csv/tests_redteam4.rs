@@ -284,3 +284,31 @@ fn rows_naming_different_tender_methods_are_refused() {
     assert_eq!(t.tenders.len(), 1);
     assert_eq!(t.tenders[0].amount, d("14.00"));
 }
+
+/// A mapped `time` column blank on the row that gives the date put the sale at midnight
+/// without a word: with `business_day_start = "04:00"` a sale of the 5th went to the 4th,
+/// and hour-of-day reports got a midnight that never was. Rejected naming the column now;
+/// a mapping without a time column still reads the date alone as midnight.
+#[test]
+fn a_blank_time_cell_is_refused_not_read_as_midnight() {
+    let top = "source = \"p\"\nstore_id = \"S\"\ncurrency = \"USD\"\ndelimiter = \";\"\n\
+               business_day_start = \"04:00\"\n";
+    let cols = "[columns]\ntxn_id = \"id\"\ndate = \"day\"\nitem_id = \"sku\"\n\
+                quantity = \"qty\"\nunit_price = \"price\"\n";
+    let m = Mapping::from_toml(&format!("{top}{cols}time = \"time\"\n")).unwrap();
+    let body =
+        "id;day;time;sku;qty;price\n1;2026-01-05;;A;1;1.00\n2;2026-01-05;10:00:00;A;1;1.00\n";
+    let p = parse(&ctx(), &m, body).unwrap();
+    let e = p.records[0].as_ref().unwrap_err();
+    assert!(e.reason.contains("column `time`"), "{}", e.reason);
+    let Ok(Record::Txn(t)) = &p.records[1] else {
+        panic!("{:?}", p.records[1])
+    };
+    assert_eq!(t.business_date.to_string(), "2026-01-05");
+    let m = Mapping::from_toml(&format!("{top}{cols}")).unwrap();
+    let p = parse(&ctx(), &m, "id;day;sku;qty;price\n1;2026-01-05;A;1;1.00\n").unwrap();
+    let Ok(Record::Txn(t)) = &p.records[0] else {
+        panic!("{:?}", p.records[0])
+    };
+    assert_eq!(t.occurred_at.to_rfc3339(), "2026-01-05T00:00:00+00:00");
+}
