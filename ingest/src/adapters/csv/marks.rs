@@ -34,10 +34,27 @@ fn of_sign(c: char) -> Option<&'static [&'static str]> {
     })
 }
 
-/// The currencies a word may name: an ISO 4217 code as exports write it (three capitals),
-/// and the local words of a few currencies; `None` for any other word (left as before).
+/// ISO 4217 codes of currencies in use: three capitals after a price are checked only when
+/// they are one (`12,50 € TTC`, all taxes included, names no currency).
+const ISO_4217: [&str; 155] = [
+    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT",
+    "BGN", "BHD", "BIF", "BMD", "BND", "BOB", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD",
+    "CDF", "CHF", "CLP", "CNY", "COP", "CRC", "CUP", "CVE", "CZK", "DJF", "DKK", "DOP", "DZD",
+    "EGP", "ERN", "ETB", "EUR", "FJD", "FKP", "GBP", "GEL", "GHS", "GIP", "GMD", "GNF", "GTQ",
+    "GYD", "HKD", "HNL", "HTG", "HUF", "IDR", "ILS", "INR", "IQD", "IRR", "ISK", "JMD", "JOD",
+    "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW", "KWD", "KYD", "KZT", "LAK", "LBP", "LKR",
+    "LRD", "LSL", "LYD", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT", "MOP", "MRU", "MUR", "MVR",
+    "MWK", "MXN", "MYR", "MZN", "NAD", "NGN", "NIO", "NOK", "NPR", "NZD", "OMR", "PAB", "PEN",
+    "PGK", "PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RSD", "RUB", "RWF", "SAR", "SBD", "SCR",
+    "SDG", "SEK", "SGD", "SHP", "SLE", "SOS", "SRD", "SSP", "STN", "SVC", "SYP", "SZL", "THB",
+    "TJS", "TMT", "TND", "TOP", "TRY", "TTD", "TWD", "TZS", "UAH", "UGX", "USD", "UYU", "UZS",
+    "VES", "VND", "VUV", "WST", "XAF", "XCD", "XOF", "XPF", "YER", "ZAR", "ZMW", "ZWL",
+];
+
+/// The currencies a word may name: an ISO 4217 code as exports write it (in capitals), and
+/// the local words of a few currencies; `None` for any other word (left as before).
 fn of_word(w: &str) -> Option<Vec<String>> {
-    if w.len() == 3 && w.bytes().all(|b| b.is_ascii_uppercase()) {
+    if ISO_4217.contains(&w) {
         return Some(vec![w.to_string()]);
     }
     let names: &[&str] = match w.to_lowercase().as_str() {

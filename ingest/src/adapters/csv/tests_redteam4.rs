@@ -89,12 +89,22 @@ fn a_currency_mark_that_is_not_the_transactions_currency_is_refused() {
         assert!(rejected(&got), "{got:?}");
     }
     assert_eq!(
-        prices(&eur, &["€ 1.500,00", "1.500,00 €", "12,50 EUR", "3,00 €"]),
+        prices(
+            &eur,
+            &[
+                "€ 1.500,00",
+                "1.500,00 €",
+                "12,50 EUR",
+                "3,00 €",
+                "12,50 € TTC"
+            ]
+        ),
         [
             Ok(d("1500.00")),
             Ok(d("1500.00")),
             Ok(d("12.50")),
-            Ok(d("3.00"))
+            Ok(d("3.00")),
+            Ok(d("12.50"))
         ]
     );
     let sek = mapping("SEK", "decimal = \",\"");
