@@ -34,6 +34,23 @@ fn of_sign(c: char) -> Option<&'static [&'static str]> {
     })
 }
 
+/// The dollar (and peso, real) a letter prefix of `$` names: `US$`, `CA$`, `A$`, `NZ$`, `HK$`…
+/// A bare `$` names many currencies and is checked as above; a prefixed one names one.
+fn of_dollar_prefix(prefix: &str) -> Option<&'static str> {
+    Some(match prefix.to_uppercase().as_str() {
+        "US" | "U.S." => "USD",
+        "C" | "CA" | "CAN" => "CAD",
+        "A" | "AU" => "AUD",
+        "NZ" => "NZD",
+        "HK" => "HKD",
+        "S" | "SG" => "SGD",
+        "NT" => "TWD",
+        "R" => "BRL",
+        "MX" | "MEX" => "MXN",
+        _ => return None,
+    })
+}
+
 /// ISO 4217 codes of currencies in use: three capitals after a price are checked only when
 /// they are one (`12,50 € TTC`, all taxes included, names no currency).
 const ISO_4217: [&str; 155] = [
@@ -78,6 +95,17 @@ pub(super) fn check_currency_mark(cell: &str, currency: &str) -> Result<(), Stri
     };
     let currency = currency.trim().to_uppercase();
     for edge in [&cell[..first], &cell[last + 1..]] {
+        if let Some(named) = edge.split_once('$').and_then(|(before, _)| {
+            let prefix = before
+                .trim_start()
+                .rsplit(|c: char| c.is_whitespace())
+                .next()?;
+            of_dollar_prefix(prefix)
+        }) {
+            if named != currency {
+                return Err(other_currency(cell, edge.trim(), &currency));
+            }
+        }
         for c in edge.chars() {
             let fits = match of_sign(c) {
                 Some(names) => names.contains(&currency.as_str()),

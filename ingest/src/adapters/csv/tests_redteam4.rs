@@ -107,6 +107,20 @@ fn a_currency_mark_that_is_not_the_transactions_currency_is_refused() {
             Ok(d("12.50"))
         ]
     );
+    // A `$` with a country prefix names one dollar: `CA$` in a USD file is refused, `US$` read.
+    for got in prices(&usd, &["CA$12.50", "A$ 12.50", "12.50 NZ$"]) {
+        assert!(rejected(&got), "{got:?}");
+    }
+    assert_eq!(
+        prices(&usd, &["US$12.50", "US$ 12.50"]),
+        [Ok(d("12.50")), Ok(d("12.50"))]
+    );
+    let cad = mapping("CAD", "group = \",\"");
+    assert!(rejected(&prices(&cad, &["US$12.50"])[0]));
+    assert_eq!(
+        prices(&cad, &["CA$12.50", "C$12.50", "$12.50"]),
+        [Ok(d("12.50")), Ok(d("12.50")), Ok(d("12.50"))]
+    );
     let sek = mapping("SEK", "decimal = \",\"");
     assert_eq!(
         prices(&sek, &["12,50 kr", "12,50 SEK"]),
