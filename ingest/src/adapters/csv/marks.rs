@@ -39,7 +39,7 @@ fn of_sign(c: char) -> Option<&'static [&'static str]> {
 fn of_dollar_prefix(prefix: &str) -> Option<&'static str> {
     Some(match prefix.to_uppercase().as_str() {
         "US" | "U.S." => "USD",
-        "C" | "CA" | "CAN" => "CAD",
+        "CA" | "CAN" => "CAD", // not C$: Nicaragua's córdoba writes it too
         "A" | "AU" => "AUD",
         "NZ" => "NZD",
         "HK" => "HKD",
