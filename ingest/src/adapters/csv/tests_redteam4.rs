@@ -27,16 +27,7 @@ fn prices(m: &Mapping, cells: &[&str]) -> Vec<Result<Decimal, String>> {
     for (i, p) in cells.iter().enumerate() {
         body.push_str(&format!("{};2026-01-05 10:00;A;1;{p}\n", i + 1));
     }
-    parse(&ctx(), m, &body)
-        .unwrap()
-        .records
-        .iter()
-        .map(|r| match r {
-            Ok(Record::Txn(t)) => Ok(t.lines[0].unit_price),
-            Ok(other) => panic!("{other:?}"),
-            Err(e) => Err(e.reason.clone()),
-        })
-        .collect()
+    prices_of(m, &body)
 }
 
 fn rejected(r: &Result<Decimal, String>) -> bool {
