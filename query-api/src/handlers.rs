@@ -43,7 +43,8 @@ fn decode(raw: Option<&str>) -> Result<Vec<(String, String)>, ApiError> {
     // A U+FFFD may also have been sent as such: find a piece whose bytes are no UTF-8.
     for piece in raw.split('&') {
         let (k, v) = piece.split_once('=').unwrap_or((piece, ""));
-        let (k, v) = (form_bytes(k), form_bytes(v));
+        let bytes = |x: &str| percent_encoding::percent_decode_str(x).collect::<Vec<u8>>();
+        let (k, v) = (bytes(k), bytes(v));
         if std::str::from_utf8(&k).is_err() || std::str::from_utf8(&v).is_err() {
             return Err(ApiError::bad_request(
                 "invalid_value",
@@ -56,29 +57,6 @@ fn decode(raw: Option<&str>) -> Result<Vec<(String, String)>, ApiError> {
         }
     }
     Ok(pairs)
-}
-
-/// The bytes of one `application/x-www-form-urlencoded` name or value.
-fn form_bytes(s: &str) -> Vec<u8> {
-    let hex = |b: u8| (b as char).to_digit(16);
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        let pair = (b[i] == b'%')
-            .then(|| Some((hex(*b.get(i + 1)?)?, hex(*b.get(i + 2)?)?)))
-            .flatten();
-        match (b[i], pair) {
-            (_, Some((hi, lo))) => {
-                out.push((hi * 16 + lo) as u8);
-                i += 2;
-            }
-            (b'+', _) => out.push(b' '),
-            (c, _) => out.push(c),
-        }
-        i += 1;
-    }
-    out
 }
 
 /// The views this key may read, with columns, types and descriptions from the COMMENTs.
