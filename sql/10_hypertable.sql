@@ -458,15 +458,23 @@ BEGIN
     -- the default chunk while queueing for it deadlocked with a creator, which holds it and
     -- goes on to lock the default chunk.
     EXECUTE format('LOCK TABLE ONLY %s IN SHARE UPDATE EXCLUSIVE MODE', h.relid);
-    FOR lo IN EXECUTE format('SELECT DISTINCT date_bin($1, %I, $2) FROM %s', h.time_column, h.default_chunk)
+    -- Rows at -infinity or infinity belong to no chunk (chunks cover finite ranges), nor do rows
+    -- so near the ends of timestamptz that their chunk's end is out of range: they stay in the
+    -- default chunk, and the other rows still move (one such row used to fail every run).
+    FOR lo IN EXECUTE format('SELECT DISTINCT date_bin($1, %I, $2) FROM %s WHERE isfinite(%I)',
+                             h.time_column, h.default_chunk, h.time_column)
               USING h.chunk_interval, h.origin LOOP
-        EXECUTE format('SELECT count(*) FROM %s WHERE %I >= $1 AND %I < $2', h.default_chunk, h.time_column, h.time_column)
-            INTO n USING lo, lo + h.chunk_interval;
-        PERFORM pos.ensure_chunks(relation, lo, lo);
-        total := total + n;
+        BEGIN
+            EXECUTE format('SELECT count(*) FROM %s WHERE %I >= $1 AND %I < $2', h.default_chunk, h.time_column, h.time_column)
+                INTO n USING lo, lo + h.chunk_interval;
+            PERFORM pos.ensure_chunks(relation, lo, lo);
+            total := total + n;
+        EXCEPTION WHEN datetime_field_overflow THEN
+            RAISE NOTICE 'rows of % at % stay in the default chunk: their chunk would end past the last timestamptz', relation, lo;
+        END;
     END LOOP;
     RETURN total;
 END
 $$;
 COMMENT ON FUNCTION pos.move_stragglers(regclass) IS
-'Creates the chunks missing for rows that landed in the default chunk and moves them there. Returns the number of rows moved.';
+'Creates the chunks missing for rows that landed in the default chunk and moves them there. Returns the number of rows moved. Rows at -infinity or infinity stay in the default chunk.';

@@ -161,6 +161,7 @@ DECLARE
     v_originals jsonb := '{}';
     v_recent  jsonb;
     v_day     jsonb;
+    v_offset  integer;
 BEGIN
     IF cardinality(v_cited) > 0 THEN
         SELECT coalesce(jsonb_object_agg(o.source_txn_id, jsonb_build_object(
@@ -195,8 +196,13 @@ BEGIN
                       WHERE d.tenant_id = v_tenant AND d.store_id = v_store AND d.cashier_id = v_cashier AND d.business_date = v_bd
                         AND d.kind = 'no_sale' AND d.occurred_at >= v_at - interval '2 days' AND d.occurred_at < v_at))
       INTO v_day;
+    -- The store's offset from UTC at that moment, so that dayparts and weekends are the store's
+    -- own (a UTC-5 store's Friday evening is Saturday morning in UTC); null without a store row.
+    SELECT extract(epoch FROM (v_at AT TIME ZONE s.timezone) - (v_at AT TIME ZONE 'UTC'))::integer
+      INTO v_offset
+      FROM pos.store s WHERE s.tenant_id = v_tenant AND s.store_id = v_store;
     RETURN jsonb_build_object('originals', v_originals, 'reference_prices', '{}'::jsonb,
-                              'recent_card_attempts', v_recent, 'day', v_day);
+                              'recent_card_attempts', v_recent, 'day', v_day, 'utc_offset_seconds', v_offset);
 END
 $$;
 

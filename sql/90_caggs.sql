@@ -550,6 +550,34 @@ BEGIN
 END
 $$;
 
+-- A volatile function (random(), clock_timestamp(), nextval()) gives another answer at every
+-- refresh: the materialized buckets and the live ones would disagree for no change in the data,
+-- and a refresh could not tell what to redo. Like TimescaleDB, refuse the definition. The select
+-- list and filter are compiled once into a temporary view, whose stored query tree names every
+-- function, aggregate, operator's function and window function it calls (pg_depend would not:
+-- it records no dependency on built-in functions such as random()). Functions called inside
+-- other functions are not seen.
+CREATE FUNCTION pos._cagg_refuse_volatile(c pos.continuous_aggregate) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    probe text := format('pg_temp.%I', '_pos_cagg_probe_' || c.cagg_id);
+    bad   text;
+BEGIN
+    EXECUTE format('CREATE TEMPORARY VIEW %s AS %s', probe, pos._cagg_select_sql(c, c.refresh_source, 'false'));
+    SELECT string_agg(DISTINCT p.oid::regprocedure::text, ', ') INTO bad
+      FROM pg_rewrite r,
+           regexp_matches(r.ev_action::text, ':(?:funcid|aggfnoid|opfuncid|winfnoid) (\d+)', 'g') m
+      JOIN pg_proc p ON p.oid = m[1]::oid
+     WHERE r.ev_class = probe::regclass AND p.provolatile = 'v';
+    EXECUTE format('DROP VIEW %s', probe);
+    IF bad IS NOT NULL THEN
+        RAISE EXCEPTION 'a continuous aggregate cannot call volatile functions: %', bad
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'aggregates and filter must give the same answer at every refresh: use immutable or stable functions of the source''s columns.';
+    END IF;
+END
+$$;
+
 -- Readers see the materialized rows of their tenants only, like the raw rows (40_security.sql).
 CREATE FUNCTION pos._cagg_secure_mat(c pos.continuous_aggregate) RETURNS void
 LANGUAGE plpgsql AS $$
@@ -633,6 +661,7 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     c.mat_table := pos._cagg_create_mat(c, left(ident[2], 40) || '_mat_' || c.cagg_id);
+    PERFORM pos._cagg_refuse_volatile(c);
     c.view_name := c.mat_table; -- placeholder until the view exists
     c.watermark := '-infinity';
     c.invalid := '{(,)}';
@@ -702,6 +731,13 @@ BEGIN
 END
 $$;
 
+-- Times from here on are past what buckets can hold: a bucket's end, a date's slack and a batch
+-- are added to them, which must stay inside timestamptz (it ends in 294276).
+CREATE FUNCTION pos._cagg_last_time() RETURNS timestamptz
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT timestamptz '200000-01-01 00:00:00+00'
+$$;
+
 -- Keys that can hold any row, raw or materialized: outside them there is nothing to redo.
 -- Locks a hypertable (not its chunks) for reading. A chunk's creation locks the hypertable, then
 -- its default chunk; a reader of the default chunk itself must take the hypertable first, or it
@@ -729,8 +765,12 @@ BEGIN
         h := pos._hypertable(c.source);
         SELECT min(range_start), max(range_end) INTO t_lo, t_hi FROM pos.chunk WHERE hypertable = h.relid;
         PERFORM pos._cagg_lock_hypertable(h.relid);
-        EXECUTE format('SELECT least($1, min(%I)), greatest($2, max(%I)) FROM %s', h.time_column, h.time_column, h.default_chunk)
-           INTO t_lo, t_hi USING t_lo, t_hi;
+        -- Stragglers at -infinity or infinity, or in the last years of timestamptz (whose bucket
+        -- ends could not be written), belong to no bucket: bounds taken with them made the
+        -- refresh materialize nothing, or fail on every run.
+        EXECUTE format('SELECT least($1, min(%I)), greatest($2, max(%I)) FROM %s WHERE %I > ''-infinity'' AND %I < $3',
+                       h.time_column, h.time_column, h.default_chunk, h.time_column, h.time_column)
+           INTO t_lo, t_hi USING t_lo, t_hi, pos._cagg_last_time();
     ELSE
         EXECUTE format('SELECT min(%I), max(%I) FROM %s', c.time_column, c.time_column, c.refresh_source) INTO t_lo, t_hi;
     END IF;

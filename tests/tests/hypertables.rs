@@ -189,3 +189,62 @@ fn bad_arguments_give_clear_errors() {
     assert!(dropped >= 1 && dropped < before, "{dropped} of {before}");
     assert_eq!(count(&mut c), before - dropped);
 }
+
+/// Rows at -infinity, infinity or at the end of timestamptz belong to no chunk: they stay in the
+/// default chunk, the other stragglers still move, and a continuous aggregate over the table
+/// refreshes the rows that have buckets (each such row used to fail every maintenance run, and a
+/// row at -infinity made a refresh materialize nothing).
+#[test]
+fn stragglers_at_the_ends_of_time_stay_and_the_rest_move() {
+    let mut c = fresh_db("e2e_hypertable_infinity");
+    c.batch_execute(
+        "CREATE TABLE m (t timestamptz NOT NULL, v int) PARTITION BY RANGE (t);
+         SELECT pos.create_hypertable('m', 't', '1 day');
+         INSERT INTO m VALUES ('-infinity', 1), ('infinity', 2), ('294276-12-31 23:59:59+00', 4),
+                              ('2026-03-02 10:00+00', 8), ('2026-03-03 10:00+00', 16);
+         SELECT pos.create_continuous_aggregate('public.m_daily', 'm', '{}', 'sum(v) AS s', bucket_width => '1 day');",
+    )
+    .unwrap();
+    let moved: i64 = c
+        .query_one("SELECT pos.move_stragglers('m')", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(moved, 2);
+    let stayed: String = c
+        .query_one(
+            "SELECT string_agg(v::text, ',' ORDER BY v) FROM pos_chunks.m_default",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(stayed, "1,2,4");
+    // The maintenance job runs it too, and succeeds.
+    let outcome: String = c
+        .query_one(
+            "SELECT pos.run_job(job_id) FROM pos.job
+              WHERE proc = 'pos.job_maintain_chunks'::regproc AND config->>'relation' = 'public.m'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(outcome, "success");
+    c.batch_execute("CALL pos.refresh_continuous_aggregate('public.m_daily', NULL, '2026-03-05')")
+        .unwrap();
+    let mat: String = c
+        .query_one(
+            "SELECT mat_table::text FROM pos.continuous_aggregate WHERE view_name = 'public.m_daily'::regclass",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    let days: String = c
+        .query_one(
+            &format!(
+                "SELECT string_agg(to_char(bucket AT TIME ZONE 'UTC', 'MM-DD') || '=' || s, ' ' ORDER BY bucket) FROM {mat}"
+            ),
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(days, "03-02=8 03-03=16");
+}

@@ -88,19 +88,35 @@ fn text(c: &mut postgres::Client, sql: &str) -> String {
     c.query_one(sql, &[]).unwrap().get(0)
 }
 
+/// The version this build installs (pg-extension/Cargo.toml).
+const CURRENT: &str = "0.2.1";
+
 #[test]
 fn an_updated_0_1_0_database_is_what_a_fresh_install_makes() {
-    let mut fresh = fresh_db("e2e_upgrade_fresh");
-    let mut old = fresh_db_at("e2e_upgrade_old", "0.1.0");
+    updated_from_is_fresh("0.1.0", "e2e_upgrade_old");
+}
+
+#[test]
+fn an_updated_0_2_0_database_is_what_a_fresh_install_makes() {
+    updated_from_is_fresh("0.2.0", "e2e_upgrade_old_020");
+}
+
+/// A database made at `from` and updated (every step in turn) has the catalog of a fresh install.
+fn updated_from_is_fresh(from: &str, db: &str) {
+    let mut fresh = fresh_db(&format!("{db}_fresh"));
+    let mut old = fresh_db_at(db, from);
     let before = catalog(&mut old);
     old.batch_execute("ALTER EXTENSION pos_analytics UPDATE")
         .unwrap();
     let version = "SELECT extversion FROM pg_extension WHERE extname = 'pos_analytics'";
-    assert_eq!(text(&mut old, version), "0.2.0");
-    assert_eq!(text(&mut fresh, version), "0.2.0");
+    assert_eq!(text(&mut old, version), CURRENT);
+    assert_eq!(text(&mut fresh, version), CURRENT);
     let (updated, made) = (catalog(&mut old), catalog(&mut fresh));
     assert!(made.len() > 500, "{} catalog lines", made.len());
-    assert_ne!(before, made, "0.1.0 and 0.2.0 differ (the test can tell)");
+    assert_ne!(
+        before, made,
+        "{from} and {CURRENT} differ (the test can tell)"
+    );
     let only_updated: Vec<&String> = updated.iter().filter(|l| !made.contains(l)).collect();
     let only_fresh: Vec<&String> = made.iter().filter(|l| !updated.contains(l)).collect();
     assert!(
@@ -210,7 +226,7 @@ fn a_0_1_0_archive_restores_into_this_build_and_is_updated() {
     let said = run_ok(Command::new(pos_restore()).arg(&dump).arg(db_url(dst)));
     std::fs::remove_file(&dump).ok();
     assert!(
-        said.contains("updated pos_analytics 0.1.0 to 0.2.0"),
+        said.contains(&format!("updated pos_analytics 0.1.0 to {CURRENT}")),
         "{said}"
     );
     let mut r = connect(dst);

@@ -1,0 +1,272 @@
+-- pos_analytics 0.2.0 -> 0.2.1 (ALTER EXTENSION pos_analytics UPDATE): fixes in SQL functions.
+--
+-- 0.2.0 is the extension as built up to commit 338b2b5 (pos_analytics--0.2.0.sql beside this file
+-- is its install script, kept unchanged). What 0.2.1 changes, exactly as a fresh CREATE EXTENSION
+-- makes it (tests/tests/upgrade.rs compares the two catalogs); no table changes, no data rewritten:
+--   * pos.move_stragglers (and so each hypertable's maintenance job) leaves rows at -infinity or
+--     infinity in the default chunk and moves the others (one such row failed every run);
+--   * continuous aggregates over a hypertable holding rows at -infinity, infinity or in the last
+--     years of timestamptz materialize the other rows: taken into the data's bounds, such rows
+--     made a refresh materialize nothing, or fail on every run (pos._cagg_data_bounds leaves
+--     them out, below the new pos._cagg_last_time);
+--   * pos.create_continuous_aggregate refuses aggregates or a filter that call a volatile
+--     function (random(), clock_timestamp()…), through the new pos._cagg_refuse_volatile;
+--   * pos.fraud_context_json gives the store's UTC offset at the transaction's time
+--     (utc_offset_seconds), so that fraud dayparts and weekends are the store's local ones.
+\echo Use "ALTER EXTENSION pos_analytics UPDATE TO '0.2.1'" to load this file. \quit
+
+CREATE OR REPLACE FUNCTION pos.move_stragglers(relation regclass) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pos AS $$
+DECLARE
+    h     pos.hypertable := pos._hypertable(relation);
+    lo    timestamptz;
+    n     bigint;
+    total bigint := 0;
+BEGIN
+    -- The creators' lock first (see ensure_chunks), before the default chunk is read: holding
+    -- the default chunk while queueing for it deadlocked with a creator, which holds it and
+    -- goes on to lock the default chunk.
+    EXECUTE format('LOCK TABLE ONLY %s IN SHARE UPDATE EXCLUSIVE MODE', h.relid);
+    -- Rows at -infinity or infinity belong to no chunk (chunks cover finite ranges), nor do rows
+    -- so near the ends of timestamptz that their chunk's end is out of range: they stay in the
+    -- default chunk, and the other rows still move (one such row used to fail every run).
+    FOR lo IN EXECUTE format('SELECT DISTINCT date_bin($1, %I, $2) FROM %s WHERE isfinite(%I)',
+                             h.time_column, h.default_chunk, h.time_column)
+              USING h.chunk_interval, h.origin LOOP
+        BEGIN
+            EXECUTE format('SELECT count(*) FROM %s WHERE %I >= $1 AND %I < $2', h.default_chunk, h.time_column, h.time_column)
+                INTO n USING lo, lo + h.chunk_interval;
+            PERFORM pos.ensure_chunks(relation, lo, lo);
+            total := total + n;
+        EXCEPTION WHEN datetime_field_overflow THEN
+            RAISE NOTICE 'rows of % at % stay in the default chunk: their chunk would end past the last timestamptz', relation, lo;
+        END;
+    END LOOP;
+    RETURN total;
+END
+$$;
+
+COMMENT ON FUNCTION pos.move_stragglers(regclass) IS
+'Creates the chunks missing for rows that landed in the default chunk and moves them there. Returns the number of rows moved. Rows at -infinity or infinity stay in the default chunk.';
+
+CREATE FUNCTION pos._cagg_refuse_volatile(c pos.continuous_aggregate) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    probe text := format('pg_temp.%I', '_pos_cagg_probe_' || c.cagg_id);
+    bad   text;
+BEGIN
+    EXECUTE format('CREATE TEMPORARY VIEW %s AS %s', probe, pos._cagg_select_sql(c, c.refresh_source, 'false'));
+    SELECT string_agg(DISTINCT p.oid::regprocedure::text, ', ') INTO bad
+      FROM pg_rewrite r,
+           regexp_matches(r.ev_action::text, ':(?:funcid|aggfnoid|opfuncid|winfnoid) (\d+)', 'g') m
+      JOIN pg_proc p ON p.oid = m[1]::oid
+     WHERE r.ev_class = probe::regclass AND p.provolatile = 'v';
+    EXECUTE format('DROP VIEW %s', probe);
+    IF bad IS NOT NULL THEN
+        RAISE EXCEPTION 'a continuous aggregate cannot call volatile functions: %', bad
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'aggregates and filter must give the same answer at every refresh: use immutable or stable functions of the source''s columns.';
+    END IF;
+END
+$$;
+
+CREATE FUNCTION pos._cagg_last_time() RETURNS timestamptz
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT timestamptz '200000-01-01 00:00:00+00'
+$$;
+
+CREATE OR REPLACE FUNCTION pos._cagg_data_bounds(c pos.continuous_aggregate) RETURNS tstzrange
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    t_lo timestamptz;
+    t_hi timestamptz;
+    m_lo timestamptz;
+    m_hi timestamptz;
+    raw  tstzrange := 'empty';
+    mat  tstzrange := 'empty';
+    h    pos.hypertable;
+BEGIN
+    IF c.parent_id IS NULL THEN
+        h := pos._hypertable(c.source);
+        SELECT min(range_start), max(range_end) INTO t_lo, t_hi FROM pos.chunk WHERE hypertable = h.relid;
+        PERFORM pos._cagg_lock_hypertable(h.relid);
+        -- Stragglers at -infinity or infinity, or in the last years of timestamptz (whose bucket
+        -- ends could not be written), belong to no bucket: bounds taken with them made the
+        -- refresh materialize nothing, or fail on every run.
+        EXECUTE format('SELECT least($1, min(%I)), greatest($2, max(%I)) FROM %s WHERE %I > ''-infinity'' AND %I < $3',
+                       h.time_column, h.time_column, h.default_chunk, h.time_column, h.time_column)
+           INTO t_lo, t_hi USING t_lo, t_hi, pos._cagg_last_time();
+    ELSE
+        EXECUTE format('SELECT min(%I), max(%I) FROM %s', c.time_column, c.time_column, c.refresh_source) INTO t_lo, t_hi;
+    END IF;
+    IF t_lo IS NOT NULL THEN
+        raw := pos._cagg_keys_for(c, t_lo, t_hi);
+    END IF;
+    IF c.date_column IS NULL THEN
+        EXECUTE format('SELECT min(%I), max(%I) FROM %s', c.bucket_column, c.bucket_column, c.mat_table) INTO m_lo, m_hi;
+    ELSE
+        EXECUTE format('SELECT min(%I)::timestamp AT TIME ZONE ''UTC'', max(%I)::timestamp AT TIME ZONE ''UTC'' FROM %s',
+                       c.bucket_column, c.bucket_column, c.mat_table) INTO m_lo, m_hi;
+    END IF;
+    IF m_lo IS NOT NULL THEN
+        mat := tstzrange(m_lo, m_hi + pos._cagg_step(c));
+    END IF;
+    RETURN CASE WHEN isempty(raw) THEN mat WHEN isempty(mat) THEN raw ELSE range_merge(raw, mat) END;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION pos.create_continuous_aggregate(
+    name               text,
+    source             regclass,
+    group_by           name[],
+    aggregates         text,
+    bucket_width       interval DEFAULT NULL,
+    bucket_date_column name DEFAULT NULL,
+    filter             text DEFAULT NULL,
+    time_column        name DEFAULT NULL,
+    bucket_origin      timestamptz DEFAULT '2000-01-03 00:00:00+00',
+    bucket_column      name DEFAULT NULL,
+    date_slack         interval DEFAULT '2 days',
+    materialized_only  boolean DEFAULT false,
+    batch_interval     interval DEFAULT NULL,
+    with_data          boolean DEFAULT true
+) RETURNS regclass
+LANGUAGE plpgsql AS $$
+DECLARE
+    c     pos.continuous_aggregate;
+    ident text[];
+    vname text;
+    has_rows boolean;
+BEGIN
+    IF name IS NULL OR source IS NULL OR aggregates IS NULL THEN
+        RAISE EXCEPTION 'name, source and aggregates must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF (bucket_width IS NULL) = (bucket_date_column IS NULL) THEN
+        RAISE EXCEPTION 'give exactly one of bucket_width and bucket_date_column'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'bucket_width => ''1 hour'' buckets by time; bucket_date_column => ''business_date'' buckets by the store''s local day.';
+    END IF;
+    IF bucket_width IS NOT NULL AND (bucket_width <= interval '0' OR extract(month FROM bucket_width) <> 0 OR extract(year FROM bucket_width) <> 0) THEN
+        RAISE EXCEPTION 'invalid bucket width: %', bucket_width
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Use a positive interval of days, hours or minutes; for months, bucket by a date column.';
+    END IF;
+    ident := parse_ident(name);
+    IF cardinality(ident) <> 2 THEN
+        RAISE EXCEPTION 'name must be schema-qualified, got "%"', name USING ERRCODE = 'invalid_parameter_value', HINT = 'E.g. ''analytics.sales_by_hour''.';
+    END IF;
+    vname := format('%I.%I', ident[1], ident[2]);
+    IF to_regclass(vname) IS NOT NULL THEN
+        RAISE EXCEPTION 'relation % already exists', vname USING ERRCODE = 'duplicate_table';
+    END IF;
+    c.cagg_id := nextval(pg_get_serial_sequence('pos.continuous_aggregate', 'cagg_id'));
+    c.source := source;
+    c.group_by := coalesce(group_by, '{}');
+    c.aggregates := aggregates;
+    c.filter := filter;
+    c.date_column := bucket_date_column;
+    c.bucket_width := coalesce(bucket_width, interval '1 day');
+    c.bucket_origin := coalesce(bucket_origin, '2000-01-03 00:00:00+00');
+    c.date_slack := coalesce(date_slack, interval '2 days');
+    c.bucket_column := coalesce(bucket_column, bucket_date_column, 'bucket');
+    c.materialized_only := coalesce(materialized_only, false);
+    c := pos._cagg_resolve_source(c, time_column);
+    PERFORM pos._cagg_check_columns(c.refresh_source, c.group_by || c.time_column || coalesce(c.date_column, c.time_column));
+    -- batches are whole buckets: about a day of hourly buckets, a week of days
+    c.batch_interval := coalesce(batch_interval,
+        CASE WHEN c.date_column IS NULL THEN c.bucket_width * ceil(extract(epoch FROM interval '1 day') / extract(epoch FROM c.bucket_width))
+             ELSE interval '7 days' END);
+    IF extract(epoch FROM c.batch_interval)::numeric % extract(epoch FROM pos._cagg_step(c))::numeric <> 0 OR c.batch_interval <= interval '0' THEN
+        RAISE EXCEPTION 'batch_interval % is not a positive multiple of the bucket width %', c.batch_interval, pos._cagg_step(c)
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    c.mat_table := pos._cagg_create_mat(c, left(ident[2], 40) || '_mat_' || c.cagg_id);
+    PERFORM pos._cagg_refuse_volatile(c);
+    c.view_name := c.mat_table; -- placeholder until the view exists
+    c.watermark := '-infinity';
+    c.invalid := '{(,)}';
+    c.created_at := now();
+    c.total_refreshes := 0;
+    INSERT INTO pos.continuous_aggregate SELECT c.*;
+    EXECUTE format('CREATE VIEW %s WITH (security_invoker = true) AS %s', vname, pos._cagg_view_sql(c));
+    UPDATE pos.continuous_aggregate SET view_name = vname::regclass, view_invalid = c.invalid, view_live = pos._cagg_live_keys(c)
+     WHERE cagg_id = c.cagg_id;
+    c.view_name := vname::regclass;
+    INSERT INTO pos.cagg_view_path (view_name, materialized, bucket_column, parts)
+    VALUES (c.view_name, c.mat_table, c.bucket_column, ARRAY[c.cagg_id]);
+    PERFORM pos._cagg_secure_mat(c);
+    IF c.parent_id IS NULL THEN
+        PERFORM pos._cagg_register_hypertable(pos._hypertable(c.source));
+    ELSE
+        INSERT INTO pos.cagg_source (source) VALUES (c.source) ON CONFLICT DO NOTHING;
+    END IF;
+    -- Nothing is materialized yet: every bucket is invalid.
+    INSERT INTO pos.cagg_invalidation (cagg_id, keys) VALUES (c.cagg_id, tstzrange(NULL, NULL));
+    -- Over an empty source there is nothing to materialize, and leaving the threshold where it
+    -- is keeps rows loaded later (history included) live in the view until a refresh.
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s)', c.refresh_source) INTO has_rows;
+    IF with_data AND has_rows THEN
+        PERFORM pos.refresh_continuous_aggregate_in_transaction(c.view_name, NULL, NULL);
+    END IF;
+    RETURN c.view_name;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION pos.fraud_context_json(p_txn jsonb) RETURNS jsonb
+LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan SET jit = off AS $$
+DECLARE
+    v_tenant  text := p_txn->'key'->>'tenant_id';
+    v_store   text := p_txn->'key'->>'store_id';
+    v_txn     text := p_txn->'key'->>'source_txn_id';
+    v_at      timestamptz := (p_txn->>'occurred_at')::timestamptz;
+    v_bd      date := (p_txn->>'business_date')::date;
+    v_cashier text := p_txn->>'cashier_id';
+    v_cited   text[] := ARRAY(SELECT DISTINCT l->>'original_txn_id' FROM jsonb_array_elements(p_txn->'lines') l
+                               WHERE l->>'original_txn_id' IS NOT NULL);
+    v_originals jsonb := '{}';
+    v_recent  jsonb;
+    v_day     jsonb;
+    v_offset  integer;
+BEGIN
+    IF cardinality(v_cited) > 0 THEN
+        SELECT coalesce(jsonb_object_agg(o.source_txn_id, jsonb_build_object(
+                   'tender_methods', coalesce((SELECT jsonb_agg(DISTINCT x.method) FROM pos.tender x
+                                                WHERE (x.tenant_id, x.store_id, x.source, x.source_txn_id) = (o.tenant_id, o.store_id, o.source, o.source_txn_id)
+                                                  AND x.occurred_at >= o.occurred_at - interval '1 day' AND x.occurred_at < o.occurred_at + interval '1 day'
+                                                  AND x.status = 'approved' AND x.amount > 0), '[]'),
+                   'customer_id', o.customer_id)), '{}')
+          INTO v_originals
+          FROM pos.txn o
+         WHERE o.tenant_id = v_tenant AND o.source_txn_id = ANY (v_cited) AND o.status = 'completed' AND o.occurred_at <= v_at;
+    END IF;
+    SELECT coalesce(jsonb_agg(jsonb_build_object('occurred_at', x.occurred_at, 'status', x.status, 'bin', x.card_bin,
+                                                 'fingerprint', x.card_fingerprint) ORDER BY x.occurred_at), '[]')
+      INTO v_recent
+      FROM pos.tender x
+     WHERE x.tenant_id = v_tenant AND x.store_id = v_store AND x.method = 'card'
+       AND x.occurred_at >= v_at - interval '10 minutes' AND x.occurred_at < v_at AND x.source_txn_id <> v_txn;
+    WITH earlier AS (
+        SELECT s.hits, t.customer_id
+          FROM pos.fraud_score s
+          JOIN pos.txn t ON (t.tenant_id, t.store_id, t.source, t.source_txn_id, t.occurred_at) = (s.tenant_id, s.store_id, s.source, s.source_txn_id, s.occurred_at)
+                        AND t.occurred_at >= v_at - interval '2 days' AND t.occurred_at < v_at
+         WHERE s.tenant_id = v_tenant AND s.store_id = v_store AND s.cashier_id = v_cashier
+           AND s.business_date = v_bd AND s.occurred_at < v_at AND s.source_txn_id <> v_txn
+    )
+    SELECT jsonb_build_object(
+        'transactions', (SELECT count(*) FROM earlier),
+        'hits', coalesce((SELECT jsonb_object_agg(h, n) FROM (SELECT h, count(*) AS n FROM earlier, unnest(hits) h GROUP BY h) z), '{}'),
+        'customers', coalesce((SELECT jsonb_object_agg(customer_id, n) FROM (SELECT customer_id, count(*) AS n FROM earlier WHERE customer_id IS NOT NULL GROUP BY customer_id) z), '{}'),
+        'no_sales', (SELECT count(*) FROM pos.drawer_event d
+                      WHERE d.tenant_id = v_tenant AND d.store_id = v_store AND d.cashier_id = v_cashier AND d.business_date = v_bd
+                        AND d.kind = 'no_sale' AND d.occurred_at >= v_at - interval '2 days' AND d.occurred_at < v_at))
+      INTO v_day;
+    -- The store's offset from UTC at that moment, so that dayparts and weekends are the store's
+    -- own (a UTC-5 store's Friday evening is Saturday morning in UTC); null without a store row.
+    SELECT extract(epoch FROM (v_at AT TIME ZONE s.timezone) - (v_at AT TIME ZONE 'UTC'))::integer
+      INTO v_offset
+      FROM pos.store s WHERE s.tenant_id = v_tenant AND s.store_id = v_store;
+    RETURN jsonb_build_object('originals', v_originals, 'reference_prices', '{}'::jsonb,
+                              'recent_card_attempts', v_recent, 'day', v_day, 'utc_offset_seconds', v_offset);
+END
+$$;
+
