@@ -1278,14 +1278,103 @@ BEGIN
             USING ERRCODE = 'dependent_objects_still_exist', HINT = 'Drop the aggregates defined on it first.';
     END IF;
     PERFORM pos.remove_continuous_aggregate_policy(c.view_name, true);
-    DELETE FROM pos.cagg_view_path WHERE view_name = c.view_name;
     EXECUTE format('DROP VIEW %s', c.view_name);
-    EXECUTE format('DROP TABLE %s', c.mat_table);
-    DELETE FROM pos.continuous_aggregate WHERE cagg_id = c.cagg_id;
-    PERFORM pos._cagg_unregister_source(c.source);
+    -- pos._forget_dropped has done the rest as the view went; again, in case event triggers
+    -- did not fire (single-user mode): it does nothing twice.
+    PERFORM pos._cagg_forget(c);
 END
 $$;
-COMMENT ON FUNCTION pos.drop_continuous_aggregate(regclass) IS 'Drops a continuous aggregate: its view, materialization, log and policy (and the source''s triggers if it was the last one).';
+COMMENT ON FUNCTION pos.drop_continuous_aggregate(regclass) IS 'Drops a continuous aggregate: its view, materialization, log and policy (and the source''s triggers if it was the last one). DROP VIEW of its view does the same.';
+
+---------------------------------------------------------------------------------------------------
+-- Drops done with plain DDL.
+
+-- What a continuous aggregate leaves once its view is gone: its path, catalog row and log, its
+-- materialization, and its source's triggers and threshold if it was the source's last one.
+-- Idempotent: pos.drop_continuous_aggregate and the event trigger may both call it.
+CREATE FUNCTION pos._cagg_forget(c pos.continuous_aggregate) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM pos.cagg_view_path WHERE view_name = c.view_name;
+    DELETE FROM pos.continuous_aggregate WHERE cagg_id = c.cagg_id;
+    IF EXISTS (SELECT 1 FROM pg_class WHERE oid = c.mat_table) THEN
+        EXECUTE format('DROP TABLE %s', c.mat_table);
+    END IF;
+    IF EXISTS (SELECT 1 FROM pg_class WHERE oid = c.source) THEN
+        PERFORM pos._cagg_unregister_source(c.source);
+    ELSE
+        PERFORM pos._cagg_forget_source(c.source);
+    END IF;
+END
+$$;
+
+-- A dropped source's log and threshold (its triggers went with it).
+CREATE FUNCTION pos._cagg_forget_source(src oid) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    seq regclass;
+BEGIN
+    IF EXISTS (SELECT 1 FROM pos.continuous_aggregate WHERE source::oid = src) THEN
+        RETURN;
+    END IF;
+    DELETE FROM pos.cagg_source_invalidation WHERE source::oid = src;
+    FOR seq IN DELETE FROM pos.cagg_source WHERE source::oid = src RETURNING threshold_seq LOOP
+        IF seq IS NOT NULL AND EXISTS (SELECT 1 FROM pg_class WHERE oid = seq) THEN
+            EXECUTE format('DROP SEQUENCE %s', seq);
+        END IF;
+    END LOOP;
+END
+$$;
+
+-- DROP TABLE of a hypertable or a chunk, DROP VIEW of a continuous aggregate (or a CASCADE that
+-- reaches them) leave nothing behind in the catalogs: rows naming a dropped relation by its OID
+-- kept its jobs failing at every run, blocked a new relation of the same name (its threshold
+-- sequence was still there) and went into every pg_dump.
+CREATE FUNCTION pos._forget_dropped() RETURNS event_trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pos AS $$
+DECLARE
+    d       record;
+    c       pos.continuous_aggregate;
+    dropped oid[] := ARRAY(SELECT objid FROM pg_event_trigger_dropped_objects()
+                            WHERE classid = 'pg_class'::regclass AND objsubid = 0 AND object_type IN ('table', 'view'));
+    orphan  record;
+    kept    regclass;
+BEGIN
+    -- Without its default chunk a hypertable refuses every row whose chunk is missing.
+    SELECT h.relid INTO kept FROM pos.hypertable h
+     WHERE h.default_chunk::oid = ANY (dropped) AND NOT h.relid::oid = ANY (dropped) LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'the default chunk of hypertable % cannot be dropped alone', kept
+            USING ERRCODE = 'dependent_objects_still_exist',
+                  HINT = 'Rows whose chunk does not exist yet land there; drop the hypertable itself, or its chunks with pos.drop_chunks.';
+    END IF;
+    -- A materialized-only child reads its own table alone, so its parent's view can go without it.
+    SELECT k.view_name::text AS child,
+           (SELECT o.object_identity FROM pg_event_trigger_dropped_objects() o WHERE o.objid = p.view_name::oid) AS parent
+      INTO orphan
+      FROM pos.continuous_aggregate k JOIN pos.continuous_aggregate p ON p.cagg_id = k.parent_id
+     WHERE p.view_name::oid = ANY (dropped) AND NOT k.view_name::oid = ANY (dropped) LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'continuous aggregate % is the source of %', orphan.parent, orphan.child
+            USING ERRCODE = 'dependent_objects_still_exist',
+                  HINT = 'Drop the aggregates defined on it first: SELECT pos.drop_continuous_aggregate(…).';
+    END IF;
+    -- children before their parents (a child is made after its parent)
+    FOR c IN SELECT * FROM pos.continuous_aggregate WHERE view_name::oid = ANY (dropped) ORDER BY cagg_id DESC LOOP
+        PERFORM pos._cagg_forget(c);
+    END LOOP;
+    FOR d IN SELECT objid, object_identity FROM pg_event_trigger_dropped_objects()
+              WHERE classid = 'pg_class'::regclass AND objsubid = 0 AND object_type IN ('table', 'view') LOOP
+        DELETE FROM pos.job
+         WHERE (proc = 'pos.job_refresh_continuous_aggregate'::regproc AND config->>'continuous_aggregate' = d.object_identity)
+            OR (proc IN ('pos.job_maintain_chunks'::regproc, 'pos.job_retention'::regproc) AND config->>'relation' = d.object_identity);
+        DELETE FROM pos.hypertable WHERE relid::oid = d.objid; -- its chunks' rows cascade
+        DELETE FROM pos.chunk WHERE chunk::oid = d.objid;
+        PERFORM pos._cagg_forget_source(d.objid);
+    END LOOP;
+END
+$$;
+CREATE EVENT TRIGGER pos_analytics_forget_dropped ON sql_drop EXECUTE FUNCTION pos._forget_dropped();
 
 CREATE VIEW pos.continuous_aggregate_stats AS
 SELECT c.view_name AS continuous_aggregate,
