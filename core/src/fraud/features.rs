@@ -4,7 +4,7 @@
 
 use super::stats::binomial_surprise;
 use crate::model::*;
-use chrono::{DateTime, Timelike, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, Timelike, Utc};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -239,6 +239,59 @@ pub struct TxnContext {
     /// Store-wide card attempts in the 10 minutes before this transaction.
     pub recent_card_attempts: Vec<CardAttempt>,
     pub day: DaySoFar,
+    /// The store's offset from UTC at the transaction's time, in seconds (from its IANA zone,
+    /// so daylight saving is in it); `None` when the store has no zone: then UTC, as before
+    /// zones were known. See [`TxnContext::utc_offset`].
+    #[serde(default)]
+    pub utc_offset_seconds: Option<i32>,
+}
+
+/// The widest offset from UTC taken for a clock: ISO 8601 and java.time stop at ±18 h (real
+/// zones span −12 h to +14 h).
+pub const MAX_UTC_OFFSET_SECONDS: i32 = 18 * 3600;
+
+impl TxnContext {
+    /// The store's offset, when there is one and it is a possible one. An impossible offset is
+    /// ignored (UTC, as for a store without a zone) rather than an error: the context is built
+    /// at every commit, and an error there would fail the ingest (or a whole scan) over a number
+    /// that only chooses which daypart's basket norm a transaction is compared with.
+    pub fn utc_offset(&self) -> Option<FixedOffset> {
+        self.utc_offset_seconds
+            .filter(|s| s.unsigned_abs() <= MAX_UTC_OFFSET_SECONDS.unsigned_abs())
+            .and_then(FixedOffset::east_opt)
+    }
+}
+
+/// Where in the store's week a transaction happened: the weekday type and hour its basket norm
+/// is segmented by (see [`super::baseline::segment`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LocalTime {
+    pub weekend: bool,
+    pub hour: u32,
+}
+
+/// The weekday type and hour of `t` on the store's clock: a UTC−5 store's sale at 01:30 UTC on
+/// Saturday is a Friday-evening sale. With an offset both come from the local date and time of
+/// `occurred_at`, so the day and the hour agree; without one, as before zones were known: the
+/// weekday of the business date and the UTC hour.
+pub fn local_time(t: &Transaction, offset: Option<FixedOffset>) -> LocalTime {
+    match offset {
+        Some(o) => {
+            let local = t.occurred_at.with_timezone(&o);
+            LocalTime {
+                weekend: is_weekend(local.weekday()),
+                hour: local.hour(),
+            }
+        }
+        None => LocalTime {
+            weekend: is_weekend(t.business_date.weekday()),
+            hour: t.occurred_at.hour(),
+        },
+    }
+}
+
+fn is_weekend(d: chrono::Weekday) -> bool {
+    d.num_days_from_monday() >= 5
 }
 
 fn f(x: Decimal) -> f64 {
@@ -308,7 +361,7 @@ pub fn extract(t: &Transaction, ctx: &TxnContext, cheap: CheapItems) -> TxnFeatu
         } else {
             0.0
         },
-        hour: t.occurred_at.hour(),
+        hour: local_time(t, ctx.utc_offset()).hour,
         customer_id: t.customer_id.clone(),
     }
 }

@@ -23,8 +23,8 @@ pub mod stats;
 
 pub use baseline::{Baseline, DrawerHistory, TrainingRow};
 pub use features::{
-    extract, CardAttempt, CheapItems, DaySoFar, Family, OriginalSale, TxnContext, TxnFeatures,
-    FEATURES,
+    extract, local_time, CardAttempt, CheapItems, DaySoFar, Family, LocalTime, OriginalSale,
+    TxnContext, TxnFeatures, FEATURES, MAX_UTC_OFFSET_SECONDS,
 };
 pub use monitor::{score_in_context, Baselines, CashierDayKey, Monitor};
 pub use score::{
@@ -36,3 +36,5 @@ pub use score::{
 mod tests;
 #[cfg(test)]
 mod tests_drawer;
+#[cfg(test)]
+mod tests_local;

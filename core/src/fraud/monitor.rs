@@ -6,8 +6,8 @@
 pub use super::baseline::CashierDayKey;
 use super::baseline::{to_f64, Baseline, DrawerHistory, TrainingRow};
 use super::features::{
-    extract, priced_lines, CardAttempt, CheapItems, DaySoFar, Family, OriginalSale, TxnContext,
-    TxnFeatures,
+    extract, local_time, priced_lines, CardAttempt, CheapItems, DaySoFar, Family, OriginalSale,
+    TxnContext, TxnFeatures,
 };
 use super::score::{
     family_evidence, low_value_z, score_cashier_day, score_no_sale, score_transaction, Calibration,
@@ -15,7 +15,7 @@ use super::score::{
 };
 use super::stats::Tail;
 use crate::model::*;
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::{Duration, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -186,6 +186,7 @@ impl Monitor {
             reference_prices: HashMap::new(),
             recent_card_attempts: window.iter().cloned().collect(),
             day,
+            utc_offset_seconds: None,
         }
     }
 
@@ -194,13 +195,26 @@ impl Monitor {
     /// it in its cashier's day and in the training rows; a replay of a version already observed,
     /// or of an older one, changes nothing and returns None.
     pub fn observe_txn(&mut self, t: &Transaction) -> Option<(TxnFeatures, Score)> {
+        self.observe_txn_local(t, None)
+    }
+
+    /// [`Monitor::observe_txn`] for a store whose offset from UTC at `t`'s time is known
+    /// (seconds, see [`TxnContext::utc_offset_seconds`]): training rows and scores take the
+    /// weekday type and daypart on the store's clock, so a baseline fitted this way and the
+    /// scores judged against it agree on which segment a sale belongs to.
+    pub fn observe_txn_local(
+        &mut self,
+        t: &Transaction,
+        utc_offset_seconds: Option<i32>,
+    ) -> Option<(TxnFeatures, Score)> {
         let row = match self.seen.get(&t.key) {
             Some(prev) if prev.version >= t.source_version => return None,
             Some(_) => self.forget(&t.key),
             None => None,
         };
-        let ctx = self.context(t);
-        let weekend = t.business_date.weekday().num_days_from_monday() >= 5;
+        let mut ctx = self.context(t);
+        ctx.utc_offset_seconds = utc_offset_seconds;
+        let weekend = local_time(t, ctx.utc_offset()).weekend;
         let key = key_of(&t.key.store_id, t.cashier_id.as_ref(), t.business_date);
         let mut training_row = None;
         let out = match &self.baselines {
@@ -442,7 +456,7 @@ pub fn score_in_context(
             })
             .collect();
     }
-    let weekend = t.business_date.weekday().num_days_from_monday() >= 5;
+    let weekend = local_time(t, ctx.utc_offset()).weekend;
     let f = extract(t, &ctx, store.cheap());
     let s = score_transaction(&f, weekend, &ctx.day, store, Some(&b.chain), cal);
     (f, s)

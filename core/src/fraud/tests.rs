@@ -59,7 +59,7 @@ fn score(t: &Transaction, ctx: TxnContext) -> Score {
 }
 
 /// A plain honest card sale with at least three lines.
-fn base() -> Transaction {
+pub(super) fn base() -> Transaction {
     fixture()
         .1
         .iter()
