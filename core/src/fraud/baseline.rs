@@ -69,8 +69,9 @@ pub struct Baseline {
 pub struct DrawerHistory {
     /// Drawer opened without a sale.
     pub no_sales: BTreeMap<CashierDayKey, u32>,
-    /// Counted − expected at close, summed over the cashier-day's counts.
-    pub over_short: BTreeMap<CashierDayKey, f64>,
+    /// Counted − expected at close, summed over the cashier-day's counts per currency (ISO 4217
+    /// code): counts in different currencies are never added.
+    pub over_short: BTreeMap<CashierDayKey, BTreeMap<String, f64>>,
 }
 
 /// (store, cashier, business date).
@@ -151,11 +152,15 @@ impl Baseline {
             })
             .collect();
         let (no_sale_rate, no_sale_rate_mad) = no_sale_norm(rows, &drawer.no_sales);
-        let (drawer_short, drawer_over) =
-            count_tails(store_id.as_deref(), rows, &drawer.over_short);
         let days: std::collections::BTreeSet<_> = rows.iter().map(|r| &r.cashier_day).collect();
         let currencies: std::collections::BTreeSet<&String> =
             rows.iter().map(|r| &r.currency).collect();
+        let money = match currencies.len() {
+            1 => currencies.first().map(|c| c.as_str()),
+            _ => None,
+        };
+        let (drawer_short, drawer_over) =
+            count_tails(store_id.as_deref(), money, rows, &drawer.over_short);
         Baseline {
             version: BASELINE_VERSION,
             store_id,
@@ -327,17 +332,27 @@ fn no_sale_norm(rows: &[TrainingRow], no_sales: &BTreeMap<CashierDayKey, u32>) -
 /// The honest tails of shortage and overage per cashier-day: over every cashier-day of the
 /// store (the chain: of all stores) that rang a sale or counted a drawer, a day without a count
 /// standing at 0. Some POS report an exact count as no event at all, so "no count" and
-/// "counted exact" cannot be told apart; both are 0 here and at scoring.
+/// "counted exact" cannot be told apart; both are 0 here and at scoring. Only counts in the
+/// baseline's currency (`money`, when its transactions have one) are taken: 5000 yen short is
+/// not an honest dollar miscount, and a day's counts in two currencies are not one amount.
 fn count_tails(
     store_id: Option<&str>,
+    money: Option<&str>,
     rows: &[TrainingRow],
-    over_short: &BTreeMap<CashierDayKey, f64>,
+    over_short: &BTreeMap<CashierDayKey, BTreeMap<String, f64>>,
 ) -> (Tail, Tail) {
-    let mut days: BTreeMap<&CashierDayKey, f64> =
-        rows.iter().map(|r| (&r.cashier_day, 0.0)).collect();
-    for (k, x) in over_short {
-        if store_id.is_none_or(|s| s == k.0) {
-            *days.entry(k).or_default() += x;
+    let mut days: BTreeMap<(&CashierDayKey, &str), f64> = rows
+        .iter()
+        .map(|r| ((&r.cashier_day, r.currency.as_str()), 0.0))
+        .collect();
+    for (k, per_currency) in over_short {
+        if store_id.is_some_and(|s| s != k.0) {
+            continue;
+        }
+        for (c, x) in per_currency {
+            if money.is_none_or(|m| m == c) {
+                *days.entry((k, c.as_str())).or_default() += x;
+            }
         }
     }
     let short: Vec<f64> = days.values().map(|x| (-x).max(0.0)).collect();

@@ -35,6 +35,8 @@ pub use score::{
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_currency;
+#[cfg(test)]
 mod tests_drawer;
 #[cfg(test)]
 mod tests_local;

@@ -30,15 +30,27 @@ pub struct Baselines {
 impl Baselines {
     /// Learns baselines from training rows (see [`Monitor::training`]) and what the drawer
     /// events of the same window say per cashier-day.
-    pub fn fit(rows: &[TrainingRow], drawer: &DrawerHistory) -> Baselines {
+    ///
+    /// Each baseline (the chain's and every store's) learns from the transactions of one
+    /// currency, the history's main one (see [`main_currency_rows`]): its tails of amounts, its
+    /// value-per-item norms, shelf prices and drawer counts would otherwise pool yen with
+    /// dollars. A store in another currency than most of the chain is left out of the chain's
+    /// baseline, so it is not the peer group of the others' amounts, and none of its amounts are
+    /// shrunk toward the chain's ([`Baseline::same_money`]).
+    pub fn fit(all_rows: &[TrainingRow], drawer: &DrawerHistory) -> Baselines {
+        let rows = &main_currency_rows(all_rows)[..];
         let mut chain = Baseline::fit(None, rows, drawer);
         let mut by_store: BTreeMap<String, Vec<TrainingRow>> = BTreeMap::new();
-        for r in rows {
+        for r in all_rows {
             by_store
                 .entry(r.cashier_day.0.clone())
                 .or_default()
                 .push(r.clone());
         }
+        let by_store: BTreeMap<String, Vec<TrainingRow>> = by_store
+            .into_iter()
+            .map(|(s, rs)| (s, main_currency_rows(&rs)))
+            .collect();
         let mut stores: BTreeMap<String, Baseline> = by_store
             .iter()
             .map(|(s, rs)| (s.clone(), Baseline::fit(Some(s.clone()), rs, drawer)))
@@ -73,6 +85,27 @@ impl Baselines {
     pub fn store(&self, store_id: &str) -> &Baseline {
         self.stores.get(store_id).unwrap_or(&self.chain)
     }
+}
+
+/// The rows in the currency most of them are in (ties: the first code in order), so amounts of
+/// one baseline are all of one currency.
+pub fn main_currency_rows(rows: &[TrainingRow]) -> Vec<TrainingRow> {
+    let mut n: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in rows {
+        *n.entry(r.currency.as_str()).or_default() += 1;
+    }
+    let Some(main) = n
+        .iter()
+        .rev()
+        .max_by_key(|(_, k)| **k)
+        .map(|(c, _)| c.to_string())
+    else {
+        return vec![];
+    };
+    rows.iter()
+        .filter(|r| r.currency == main)
+        .cloned()
+        .collect()
 }
 
 fn hit_rates(
@@ -123,6 +156,7 @@ struct DrawerSeen {
     day: CashierDayKey,
     kind: DrawerEventKind,
     amount: f64,
+    currency: String,
 }
 
 /// One hit less of a family, dropping it at zero: a family listed with 0 hits would be reported
@@ -134,6 +168,12 @@ fn one_less(hits: &mut BTreeMap<Family, u32>, fam: Family) {
             hits.remove(&fam);
         }
     }
+}
+
+/// Adds a count's over/short to what its currency already sums to: amounts of different
+/// currencies are kept apart, never added.
+fn add_count(per_currency: &mut BTreeMap<String, f64>, currency: &str, x: f64) {
+    *per_currency.entry(currency.to_string()).or_default() += x;
 }
 
 fn key_of(store: &str, cashier: Option<&String>, date: NaiveDate) -> CashierDayKey {
@@ -343,12 +383,21 @@ impl Monitor {
                 day: key.clone(),
                 kind: e.kind,
                 amount: to_f64(e.amount),
+                currency: e.currency.clone(),
             },
         );
         if e.kind == DrawerEventKind::OverShort {
             let x = to_f64(e.amount);
-            *self.drawer.over_short.entry(key.clone()).or_default() += x;
-            self.days.entry(key).or_default().1.over_short += x;
+            add_count(
+                self.drawer.over_short.entry(key.clone()).or_default(),
+                &e.currency,
+                x,
+            );
+            add_count(
+                &mut self.days.entry(key).or_default().1.over_short_by_currency,
+                &e.currency,
+                x,
+            );
             return None;
         }
         if e.kind != DrawerEventKind::NoSale {
@@ -374,10 +423,10 @@ impl Monitor {
         match prev.kind {
             DrawerEventKind::OverShort => {
                 if let Some(x) = self.drawer.over_short.get_mut(&prev.day) {
-                    *x -= prev.amount;
+                    add_count(x, &prev.currency, -prev.amount);
                 }
                 if let Some((_, cd)) = days {
-                    cd.over_short -= prev.amount;
+                    add_count(&mut cd.over_short_by_currency, &prev.currency, -prev.amount);
                 }
             }
             DrawerEventKind::NoSale => {

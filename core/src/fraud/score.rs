@@ -227,9 +227,15 @@ pub struct CashierDay {
     /// The strongest transaction evidence of the day, in nats.
     pub max_txn_evidence: f64,
     /// What the counts of the cashier's drawers at close found against what the POS expected,
-    /// summed (counted − expected: negative short); 0 without a count.
+    /// summed (counted − expected: negative short); 0 without a count. Its currency is not
+    /// known: it is taken to be the store's. Used only when `over_short_by_currency` is empty.
     #[serde(default)]
     pub over_short: f64,
+    /// The same per currency (ISO 4217 code → counted − expected, summed over that currency's
+    /// counts). Each currency is judged on its own: 50.00 short in dollars and 40.00 over in
+    /// Canadian dollars are not 10.00 short.
+    #[serde(default)]
+    pub over_short_by_currency: BTreeMap<String, f64>,
 }
 
 impl CashierDay {
@@ -239,6 +245,18 @@ impl CashierDay {
             *self.hits.entry(*h).or_default() += 1;
         }
         self.max_txn_evidence = self.max_txn_evidence.max(s.evidence);
+    }
+
+    /// The day's drawer counts to judge, one per currency (`None`: the currency-less sum of
+    /// a summary that has no per-currency counts).
+    pub fn counts(&self) -> Vec<(Option<&str>, f64)> {
+        if self.over_short_by_currency.is_empty() {
+            return vec![(None, self.over_short)];
+        }
+        self.over_short_by_currency
+            .iter()
+            .map(|(c, x)| (Some(c.as_str()), *x))
+            .collect()
     }
 }
 
@@ -288,7 +306,9 @@ pub fn score_cashier_day(
         });
     }
     let money_prior = chain.filter(|c| store.same_money(c));
-    reasons.extend(drawer_count_reason(d.over_short, store, money_prior));
+    for (currency, x) in d.counts() {
+        reasons.extend(drawer_count_reason(x, currency, store, money_prior));
+    }
     let worst = d.max_txn_evidence - cal.txn_offset;
     if worst > 0.0 {
         reasons.push(Reason {
@@ -314,14 +334,20 @@ pub const DRAWER_MIN_COUNTS: u64 = 10;
 
 /// A drawer that counted short (or over) at close by more than honest counts at this store do:
 /// the rarity of the amount among the store's cashier-days (shrunk toward the chain), beyond
-/// the family allowance. Cash taken from the till shows here and nowhere else.
+/// the family allowance. Cash taken from the till shows here and nowhere else. A count in
+/// another currency than the store's history (known from its baseline) is not judged: there
+/// are no honest counts in that currency to judge it by.
 fn drawer_count_reason(
     over_short: f64,
+    currency: Option<&str>,
     store: &Baseline,
     chain: Option<&Baseline>,
 ) -> Option<Reason> {
     let counts = |b: &Baseline| b.drawer_short.positive + b.drawer_over.positive;
-    if over_short.abs() < DRAWER_MATERIAL
+    let foreign = currency
+        .is_some_and(|c| !store.currencies.is_empty() && store.currencies.as_slice() != [c]);
+    if foreign
+        || over_short.abs() < DRAWER_MATERIAL
         || chain.map_or(counts(store), counts).max(counts(store)) < DRAWER_MIN_COUNTS
     {
         return None;
@@ -348,8 +374,9 @@ fn drawer_count_reason(
         code: code.into(),
         contribution: c,
         detail: format!(
-            "drawers counted {x:.2} {word} at close; honest counts at this store are that far \
+            "drawers counted {x:.2} {word} at close{}; honest counts at this store are that far \
              off about 1 in {:.0} cashier-days",
+            currency.map_or(String::new(), |c| format!(" ({c})")),
             s.exp().min(1e9)
         ),
     })

@@ -185,7 +185,7 @@ fn a_drawer_event_sent_again_counts_once() {
     mon.observe_drawer(&corrected);
     mon.observe_drawer(&first);
     let key = ("S01".to_string(), "recount".to_string(), date);
-    assert_eq!(mon.drawer.over_short[&key], -8.0);
+    assert_eq!(mon.drawer.over_short[&key]["USD"], -8.0);
     let mut open = first.clone();
     open.source_event_id = "open-1".into();
     open.kind = DrawerEventKind::NoSale;
