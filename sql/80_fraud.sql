@@ -362,6 +362,22 @@ $$;
 
 -- Risk per cashier for one store and business day: hits from pos.fraud_score, transaction and
 -- no-sale counts and the drawers' over/short at close from the pos.cashier_daily view.
+-- A cashier's drawer counts of a business day, counted minus expected, summed per currency: a
+-- store taking two currencies keeps one drawer total per currency, and money of two currencies
+-- is never added (cashier_daily.over_short adds them). A business day lies within two calendar
+-- days of its date, which bounds the scan to the chunks that can hold it.
+CREATE FUNCTION pos._fraud_over_short_by_currency(p_tenant text, p_store text, p_date date, p_cashier text) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+    SELECT coalesce(jsonb_object_agg(currency, total), '{}')
+      FROM (SELECT d.currency, sum(d.amount) AS total
+              FROM pos.drawer_event d
+             WHERE (d.tenant_id, d.store_id, d.business_date, d.cashier_id) = (p_tenant, p_store, p_date, p_cashier)
+               AND d.kind = 'over_short'
+               AND d.occurred_at >= p_date::timestamp AT TIME ZONE 'UTC' - interval '2 days'
+               AND d.occurred_at < p_date::timestamp AT TIME ZONE 'UTC' + interval '3 days'
+             GROUP BY d.currency) z
+$$;
+
 CREATE FUNCTION pos.cashier_risk(tenant_id text, store_id text, business_date date)
 RETURNS TABLE (cashier_id text, score double precision, alert boolean, transactions bigint, no_sales bigint, over_short numeric, reasons jsonb)
 LANGUAGE sql STABLE AS $$
@@ -388,6 +404,9 @@ sc AS (
                jsonb_build_object('transactions', greatest(coalesce(cd.transactions, 0), coalesce(sc.n, 0)),
                                   'hits', coalesce(sc.hits, '{}'), 'no_sales', coalesce(cd.no_sales, 0),
                                   'over_short', coalesce(cd.over_short, 0),
+                                  'over_short_by_currency', pos._fraud_over_short_by_currency(
+                                      cashier_risk.tenant_id, cashier_risk.store_id, cashier_risk.business_date,
+                                      coalesce(cd.cashier_id, sc.cashier_id)),
                                   'max_txn_evidence', coalesce(sc.max_ev, 0)),
                (SELECT (st).cashier_day_offset FROM s), (SELECT (st).txn_offset FROM s)) AS r
       FROM cd FULL JOIN sc ON coalesce(sc.cashier_id, '') = coalesce(cd.cashier_id, '')

@@ -2,7 +2,7 @@
 --
 -- 0.2.0 is the extension as built up to commit 338b2b5 (pos_analytics--0.2.0.sql beside this file
 -- is its install script, kept unchanged). What 0.2.1 changes, exactly as a fresh CREATE EXTENSION
--- makes it (tests/tests/upgrade.rs compares the two catalogs); no table changes, no data rewritten:
+-- makes it (tests/tests/upgrade.rs compares the two catalogs); no table changes:
 --   * pos.move_stragglers (and so each hypertable's maintenance job) leaves rows at -infinity or
 --     infinity in the default chunk and moves the others (one such row failed every run);
 --   * continuous aggregates over a hypertable holding rows at -infinity, infinity or in the last
@@ -12,7 +12,14 @@
 --   * pos.create_continuous_aggregate refuses aggregates or a filter that call a volatile
 --     function (random(), clock_timestamp()…), through the new pos._cagg_refuse_volatile;
 --   * pos.fraud_context_json gives the store's UTC offset at the transaction's time
---     (utc_offset_seconds), so that fraud dayparts and weekends are the store's local ones.
+--     (utc_offset_seconds), so that fraud dayparts and weekends are the store's local ones, and
+--     pos.cashier_risk a cashier's drawer counts per currency (new
+--     pos._fraud_over_short_by_currency), so that money of two currencies is never added;
+--   * DROP TABLE of a hypertable or a chunk and DROP VIEW of a continuous aggregate leave nothing
+--     behind in pos_analytics' catalogs (jobs, chunks, the aggregate's table, log and threshold):
+--     an event trigger on sql_drop (pos._forget_dropped, with pos._cagg_forget and
+--     pos._cagg_forget_source, which pos.drop_continuous_aggregate now shares); what drops made
+--     before this update left behind is removed at the end of this script.
 \echo Use "ALTER EXTENSION pos_analytics UPDATE TO '0.2.1'" to load this file. \quit
 
 CREATE OR REPLACE FUNCTION pos.move_stragglers(relation regclass) RETURNS bigint
@@ -267,6 +274,178 @@ BEGIN
       FROM pos.store s WHERE s.tenant_id = v_tenant AND s.store_id = v_store;
     RETURN jsonb_build_object('originals', v_originals, 'reference_prices', '{}'::jsonb,
                               'recent_card_attempts', v_recent, 'day', v_day, 'utc_offset_seconds', v_offset);
+END
+$$;
+
+CREATE FUNCTION pos._fraud_over_short_by_currency(p_tenant text, p_store text, p_date date, p_cashier text) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+    SELECT coalesce(jsonb_object_agg(currency, total), '{}')
+      FROM (SELECT d.currency, sum(d.amount) AS total
+              FROM pos.drawer_event d
+             WHERE (d.tenant_id, d.store_id, d.business_date, d.cashier_id) = (p_tenant, p_store, p_date, p_cashier)
+               AND d.kind = 'over_short'
+               AND d.occurred_at >= p_date::timestamp AT TIME ZONE 'UTC' - interval '2 days'
+               AND d.occurred_at < p_date::timestamp AT TIME ZONE 'UTC' + interval '3 days'
+             GROUP BY d.currency) z
+$$;
+
+CREATE OR REPLACE FUNCTION pos.cashier_risk(tenant_id text, store_id text, business_date date)
+RETURNS TABLE (cashier_id text, score double precision, alert boolean, transactions bigint, no_sales bigint, over_short numeric, reasons jsonb)
+LANGUAGE sql STABLE AS $$
+WITH s AS (SELECT pos.fraud_setting(cashier_risk.tenant_id) AS st),
+sc AS (
+    SELECT f.cashier_id, count(*) AS n, max(f.evidence) AS max_ev,
+           coalesce((SELECT jsonb_object_agg(h, c) FROM (SELECT h, count(*) AS c FROM pos.fraud_score g, unnest(g.hits) h
+                       WHERE (g.tenant_id, g.store_id, g.business_date) = (cashier_risk.tenant_id, cashier_risk.store_id, cashier_risk.business_date)
+                         AND g.cashier_id = f.cashier_id GROUP BY h) z), '{}') AS hits
+      FROM pos.fraud_score f
+     WHERE (f.tenant_id, f.store_id, f.business_date) = (cashier_risk.tenant_id, cashier_risk.store_id, cashier_risk.business_date)
+     GROUP BY f.cashier_id
+), cd AS (
+    -- every header the cashier wrote, as the baseline learns from and pos.fraud_score scores them:
+    -- the parts holding money only (money_only) too, unlike cashier_daily.transactions
+    SELECT v.cashier_id, v.transactions + v.money_only + v.post_voids + v.cancelled AS transactions, v.no_sales, v.over_short
+      FROM pos.cashier_daily v
+     WHERE (v.tenant_id, v.store_id, v.business_date) = (cashier_risk.tenant_id, cashier_risk.store_id, cashier_risk.business_date)
+), j AS (
+    SELECT coalesce(cd.cashier_id, sc.cashier_id) AS cashier_id,
+           greatest(coalesce(cd.transactions, 0), coalesce(sc.n, 0)) AS transactions, coalesce(cd.no_sales, 0) AS no_sales,
+           coalesce(cd.over_short, 0) AS over_short,
+           pos.fraud_cashier_day_json(cashier_risk.tenant_id, cashier_risk.store_id,
+               jsonb_build_object('transactions', greatest(coalesce(cd.transactions, 0), coalesce(sc.n, 0)),
+                                  'hits', coalesce(sc.hits, '{}'), 'no_sales', coalesce(cd.no_sales, 0),
+                                  'over_short', coalesce(cd.over_short, 0),
+                                  'over_short_by_currency', pos._fraud_over_short_by_currency(
+                                      cashier_risk.tenant_id, cashier_risk.store_id, cashier_risk.business_date,
+                                      coalesce(cd.cashier_id, sc.cashier_id)),
+                                  'max_txn_evidence', coalesce(sc.max_ev, 0)),
+               (SELECT (st).cashier_day_offset FROM s), (SELECT (st).txn_offset FROM s)) AS r
+      FROM cd FULL JOIN sc ON coalesce(sc.cashier_id, '') = coalesce(cd.cashier_id, '')
+     WHERE coalesce(cd.cashier_id, sc.cashier_id) IS NOT NULL
+)
+SELECT j.cashier_id, (j.r->>'score')::float8, (j.r->>'score')::float8 >= (SELECT (st).cashier_alert_threshold FROM s),
+       j.transactions, j.no_sales, j.over_short, j.r->'reasons'
+  FROM j
+ ORDER BY 2 DESC, 1
+$$;
+
+CREATE OR REPLACE FUNCTION pos.drop_continuous_aggregate(cagg regclass) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    c pos.continuous_aggregate := pos._cagg(cagg);
+BEGIN
+    IF EXISTS (SELECT 1 FROM pos.continuous_aggregate WHERE parent_id = c.cagg_id) THEN
+        RAISE EXCEPTION 'continuous aggregate "%" is the source of others', c.view_name
+            USING ERRCODE = 'dependent_objects_still_exist', HINT = 'Drop the aggregates defined on it first.';
+    END IF;
+    PERFORM pos.remove_continuous_aggregate_policy(c.view_name, true);
+    EXECUTE format('DROP VIEW %s', c.view_name);
+    -- pos._forget_dropped has done the rest as the view went; again, in case event triggers
+    -- did not fire (single-user mode): it does nothing twice.
+    PERFORM pos._cagg_forget(c);
+END
+$$;
+
+CREATE FUNCTION pos._cagg_forget(c pos.continuous_aggregate) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM pos.cagg_view_path WHERE view_name = c.view_name;
+    DELETE FROM pos.continuous_aggregate WHERE cagg_id = c.cagg_id;
+    IF EXISTS (SELECT 1 FROM pg_class WHERE oid = c.mat_table) THEN
+        EXECUTE format('DROP TABLE %s', c.mat_table);
+    END IF;
+    IF EXISTS (SELECT 1 FROM pg_class WHERE oid = c.source) THEN
+        PERFORM pos._cagg_unregister_source(c.source);
+    ELSE
+        PERFORM pos._cagg_forget_source(c.source);
+    END IF;
+END
+$$;
+
+CREATE FUNCTION pos._cagg_forget_source(src oid) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    seq regclass;
+BEGIN
+    IF EXISTS (SELECT 1 FROM pos.continuous_aggregate WHERE source::oid = src) THEN
+        RETURN;
+    END IF;
+    DELETE FROM pos.cagg_source_invalidation WHERE source::oid = src;
+    FOR seq IN DELETE FROM pos.cagg_source WHERE source::oid = src RETURNING threshold_seq LOOP
+        IF seq IS NOT NULL AND EXISTS (SELECT 1 FROM pg_class WHERE oid = seq) THEN
+            EXECUTE format('DROP SEQUENCE %s', seq);
+        END IF;
+    END LOOP;
+END
+$$;
+
+CREATE FUNCTION pos._forget_dropped() RETURNS event_trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pos AS $$
+DECLARE
+    d       record;
+    c       pos.continuous_aggregate;
+    dropped oid[] := ARRAY(SELECT objid FROM pg_event_trigger_dropped_objects()
+                            WHERE classid = 'pg_class'::regclass AND objsubid = 0 AND object_type IN ('table', 'view'));
+    orphan  record;
+    kept    regclass;
+BEGIN
+    -- Without its default chunk a hypertable refuses every row whose chunk is missing.
+    SELECT h.relid INTO kept FROM pos.hypertable h
+     WHERE h.default_chunk::oid = ANY (dropped) AND NOT h.relid::oid = ANY (dropped) LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'the default chunk of hypertable % cannot be dropped alone', kept
+            USING ERRCODE = 'dependent_objects_still_exist',
+                  HINT = 'Rows whose chunk does not exist yet land there; drop the hypertable itself, or its chunks with pos.drop_chunks.';
+    END IF;
+    -- A materialized-only child reads its own table alone, so its parent's view can go without it.
+    SELECT k.view_name::text AS child,
+           (SELECT o.object_identity FROM pg_event_trigger_dropped_objects() o WHERE o.objid = p.view_name::oid) AS parent
+      INTO orphan
+      FROM pos.continuous_aggregate k JOIN pos.continuous_aggregate p ON p.cagg_id = k.parent_id
+     WHERE p.view_name::oid = ANY (dropped) AND NOT k.view_name::oid = ANY (dropped) LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'continuous aggregate % is the source of %', orphan.parent, orphan.child
+            USING ERRCODE = 'dependent_objects_still_exist',
+                  HINT = 'Drop the aggregates defined on it first: SELECT pos.drop_continuous_aggregate(…).';
+    END IF;
+    -- children before their parents (a child is made after its parent)
+    FOR c IN SELECT * FROM pos.continuous_aggregate WHERE view_name::oid = ANY (dropped) ORDER BY cagg_id DESC LOOP
+        PERFORM pos._cagg_forget(c);
+    END LOOP;
+    FOR d IN SELECT objid, object_identity FROM pg_event_trigger_dropped_objects()
+              WHERE classid = 'pg_class'::regclass AND objsubid = 0 AND object_type IN ('table', 'view') LOOP
+        DELETE FROM pos.job
+         WHERE (proc = 'pos.job_refresh_continuous_aggregate'::regproc AND config->>'continuous_aggregate' = d.object_identity)
+            OR (proc IN ('pos.job_maintain_chunks'::regproc, 'pos.job_retention'::regproc) AND config->>'relation' = d.object_identity);
+        DELETE FROM pos.hypertable WHERE relid::oid = d.objid; -- its chunks' rows cascade
+        DELETE FROM pos.chunk WHERE chunk::oid = d.objid;
+        PERFORM pos._cagg_forget_source(d.objid);
+    END LOOP;
+END
+$$;
+
+COMMENT ON FUNCTION pos.drop_continuous_aggregate(regclass) IS 'Drops a continuous aggregate: its view, materialization, log and policy (and the source''s triggers if it was the last one). DROP VIEW of its view does the same.';
+
+CREATE EVENT TRIGGER pos_analytics_forget_dropped ON sql_drop EXECUTE FUNCTION pos._forget_dropped();
+
+-- What drops made before this update left behind: catalog rows naming relations that are gone.
+DO $$
+DECLARE
+    c pos.continuous_aggregate;
+    s oid;
+BEGIN
+    FOR c IN SELECT * FROM pos.continuous_aggregate
+              WHERE NOT EXISTS (SELECT 1 FROM pg_class WHERE oid = view_name::oid) ORDER BY cagg_id DESC LOOP
+        PERFORM pos._cagg_forget(c);
+    END LOOP;
+    DELETE FROM pos.job
+     WHERE (proc = 'pos.job_refresh_continuous_aggregate'::regproc AND to_regclass(config->>'continuous_aggregate') IS NULL)
+        OR (proc IN ('pos.job_maintain_chunks'::regproc, 'pos.job_retention'::regproc) AND to_regclass(config->>'relation') IS NULL);
+    DELETE FROM pos.hypertable WHERE NOT EXISTS (SELECT 1 FROM pg_class WHERE oid = relid::oid);
+    DELETE FROM pos.chunk WHERE NOT EXISTS (SELECT 1 FROM pg_class WHERE oid = chunk::oid);
+    FOR s IN SELECT source::oid FROM pos.cagg_source WHERE NOT EXISTS (SELECT 1 FROM pg_class WHERE oid = source::oid) LOOP
+        PERFORM pos._cagg_forget_source(s);
+    END LOOP;
 END
 $$;
 

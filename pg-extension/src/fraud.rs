@@ -177,14 +177,17 @@ fn fraud_cashier_day_json(
 /// window took over 10 minutes; this takes seconds). Tenders are matched within a day either side
 /// of the window, as `pos.fraud_txn_json` matches them within a day of the transaction.
 const HISTORY: &str = "
-SELECT kind, j FROM (
-    SELECT 'txn' AS kind, x.occurred_at, x.source_txn_id AS id, jsonb_build_object(
+SELECT kind, j, utc_offset FROM (
+    SELECT 'txn' AS kind, x.occurred_at, x.source_txn_id AS id,
+        extract(epoch FROM (x.occurred_at AT TIME ZONE st.timezone) - (x.occurred_at AT TIME ZONE 'UTC'))::integer AS utc_offset,
+        jsonb_build_object(
         'key', jsonb_build_object('tenant_id', x.tenant_id, 'store_id', x.store_id, 'source', x.source, 'source_txn_id', x.source_txn_id),
         'source_version', x.source_version, 'occurred_at', x.occurred_at, 'business_date', x.business_date,
         'register_id', x.register_id, 'cashier_id', x.cashier_id, 'customer_id', x.customer_id,
         'status', x.status, 'currency', x.currency,
         'lines', coalesce(l.lines, '[]'), 'tenders', coalesce(t.tenders, '[]')) AS j
       FROM pos.txn x
+      LEFT JOIN pos.store st ON (st.tenant_id, st.store_id) = (x.tenant_id, x.store_id)
       LEFT JOIN (SELECT l.store_id, l.source, l.source_txn_id, l.occurred_at, jsonb_agg(jsonb_build_object(
                 'line_no', l.line_no, 'kind', l.kind, 'sku', l.sku, 'gtin', l.gtin, 'raw_item_id', l.raw_item_id,
                 'description', l.description, 'quantity', l.quantity::text, 'unit_price', l.unit_price::text,
@@ -201,7 +204,7 @@ SELECT kind, j FROM (
           GROUP BY 1, 2, 3) t USING (store_id, source, source_txn_id)
      WHERE x.tenant_id = $1 AND x.business_date BETWEEN $2 AND $3
     UNION ALL
-    SELECT 'drawer', d.occurred_at, d.source_event_id, jsonb_build_object('tenant_id', d.tenant_id, 'store_id', d.store_id,
+    SELECT 'drawer', d.occurred_at, d.source_event_id, NULL::integer, jsonb_build_object('tenant_id', d.tenant_id, 'store_id', d.store_id,
            'source', d.source, 'source_event_id', d.source_event_id, 'register_id', d.register_id, 'cashier_id', d.cashier_id,
            'kind', d.kind, 'amount', d.amount::text, 'currency', d.currency, 'occurred_at', d.occurred_at, 'business_date', d.business_date)
       FROM pos.drawer_event d WHERE d.tenant_id = $1 AND d.business_date BETWEEN $2 AND $3
@@ -243,7 +246,8 @@ fn fraud_fit_baseline(
             };
             if kind == "txn" {
                 let t: Transaction = parse!("transaction", j);
-                mon.observe_txn(&t);
+                // the store's UTC offset then: dayparts and weekends on its own clock
+                mon.observe_txn_local(&t, row.get::<i32>(3)?);
                 n += 1;
             } else {
                 let e: DrawerEvent = parse!("drawer event", j);

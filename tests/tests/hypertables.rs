@@ -248,3 +248,102 @@ fn stragglers_at_the_ends_of_time_stay_and_the_rest_move() {
         .get(0);
     assert_eq!(days, "03-02=8 03-03=16");
 }
+
+/// Plain DDL keeps the catalogs true: DROP VIEW of a continuous aggregate drops its table, log,
+/// policy and its source's threshold; DROP TABLE of a chunk forgets the chunk (a later row for
+/// its range gets a new one instead of the default chunk); a default chunk alone, or a parent
+/// whose materialized-only child would be left, cannot be dropped.
+#[test]
+fn drops_by_plain_ddl_leave_the_catalogs_true() {
+    let mut c = fresh_db("e2e_hypertable_drops");
+    c.batch_execute(
+        "CREATE TABLE m (t timestamptz NOT NULL, v int) PARTITION BY RANGE (t);
+         SELECT pos.create_hypertable('m', 't', '1 day');
+         SELECT pos.ensure_chunks('m', '2026-03-01', '2026-03-03');
+         INSERT INTO m VALUES ('2026-03-02 10:00+00', 3);
+         SELECT pos.create_continuous_aggregate('public.m_daily', 'm', '{}', 'sum(v) AS s', bucket_width => '1 day');
+         SELECT pos.create_continuous_aggregate('public.m_weekly', 'public.m_daily', '{}', 'sum(s) AS s',
+                                                bucket_width => '7 days', materialized_only => true);
+         SELECT pos.add_continuous_aggregate_policy('public.m_daily', '7 days', NULL, '1 hour');",
+    )
+    .unwrap();
+    let count =
+        |c: &mut postgres::Client, sql: &str| -> i64 { c.query_one(sql, &[]).unwrap().get(0) };
+    let refused = |c: &mut postgres::Client, sql: &str, want: &str| {
+        let e = c.batch_execute(sql).expect_err(sql);
+        let msg = e
+            .as_db_error()
+            .map(|d| d.message().to_string())
+            .unwrap_or_default();
+        assert!(msg.contains(want), "{sql}: {msg}");
+    };
+    refused(
+        &mut c,
+        "DROP TABLE pos_chunks.m_default",
+        "the default chunk of hypertable public.m cannot be dropped alone",
+    );
+    refused(
+        &mut c,
+        "DROP VIEW m_daily",
+        "continuous aggregate public.m_daily is the source of public.m_weekly",
+    );
+    c.batch_execute("SELECT pos.drop_continuous_aggregate('public.m_weekly'); DROP VIEW m_daily")
+        .unwrap();
+    let caggs = "SELECT count(*) FROM pos.continuous_aggregate WHERE source = 'm'::regclass OR view_name::text LIKE 'm_%'";
+    assert_eq!(count(&mut c, caggs), 0);
+    assert_eq!(count(&mut c, "SELECT count(*) FROM pg_class WHERE relname LIKE 'm\\_daily\\_mat%' OR relname LIKE 'm\\_weekly\\_mat%' OR relname = 'm_threshold'"), 0);
+    assert_eq!(
+        count(
+            &mut c,
+            "SELECT count(*) FROM pos.job WHERE config->>'continuous_aggregate' = 'public.m_daily'"
+        ),
+        0
+    );
+    assert_eq!(
+        count(
+            &mut c,
+            "SELECT count(*) FROM pos.cagg_source WHERE source = 'm'::regclass"
+        ),
+        0
+    );
+    // The same definition again works (its threshold's name is free).
+    c.batch_execute("SELECT pos.create_continuous_aggregate('public.m_daily', 'm', '{}', 'sum(v) AS s', bucket_width => '1 day')")
+        .unwrap();
+    c.batch_execute("DROP TABLE pos_chunks.m_20260302t0000")
+        .unwrap();
+    assert_eq!(
+        count(
+            &mut c,
+            "SELECT count(*) FROM pos.chunk WHERE chunk::text = 'pos_chunks.m_20260302t0000'"
+        ),
+        0
+    );
+    c.batch_execute("SELECT pos.ensure_chunks('m', '2026-03-02', '2026-03-02')")
+        .unwrap();
+    assert_eq!(
+        count(
+            &mut c,
+            "SELECT count(*) FROM pos.chunk WHERE chunk::text = 'pos_chunks.m_20260302t0000'"
+        ),
+        1
+    );
+    // The hypertable itself, its aggregate with it: nothing of either is left.
+    c.batch_execute("DROP TABLE m CASCADE").unwrap();
+    assert_eq!(count(&mut c, "SELECT count(*) FROM pos.hypertable WHERE relid::text = 'm' OR NOT EXISTS (SELECT 1 FROM pg_class WHERE oid = relid::oid)"), 0);
+    assert_eq!(count(&mut c, "SELECT count(*) FROM pos.chunk WHERE NOT EXISTS (SELECT 1 FROM pg_class WHERE oid = chunk::oid)"), 0);
+    assert_eq!(count(&mut c, "SELECT count(*) FROM pos.continuous_aggregate WHERE NOT EXISTS (SELECT 1 FROM pg_class WHERE oid = view_name::oid)"), 0);
+    assert_eq!(
+        count(
+            &mut c,
+            "SELECT count(*) FROM pos.job WHERE config->>'relation' = 'public.m'"
+        ),
+        0
+    );
+    assert_eq!(
+        count(
+            &mut c,
+            "SELECT count(*) FROM pg_class WHERE relname = 'm_threshold'"
+        ),
+        0
+    );
+}

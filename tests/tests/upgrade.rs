@@ -49,6 +49,10 @@ SELECT 'function ' || p.oid::regprocedure::text || ' ' || p.prokind::text || ' '
        || ' comment=' || coalesce(obj_description(p.oid, 'pg_proc'), '-')
   FROM pg_proc p JOIN member m ON m.classid = 'pg_proc'::regclass AND m.objid = p.oid
 UNION ALL
+SELECT 'event trigger ' || e.evtname || ' ' || e.evtevent || ' ' || e.evtfoid::regprocedure::text || ' ' || e.evtenabled::text
+       || ' ' || coalesce(e.evttags::text, '-')
+  FROM pg_event_trigger e JOIN member m ON m.classid = 'pg_event_trigger'::regclass AND m.objid = e.oid
+UNION ALL
 SELECT 'type ' || t.oid::regtype::text || ' ' || t.typtype::text
   FROM pg_type t JOIN member m ON m.classid = 'pg_type'::regclass AND m.objid = t.oid
 UNION ALL
@@ -123,6 +127,41 @@ fn updated_from_is_fresh(from: &str, db: &str) {
         only_updated.is_empty() && only_fresh.is_empty(),
         "only after the update: {only_updated:#?}\nonly in a fresh install: {only_fresh:#?}"
     );
+}
+
+/// What a DROP TABLE of a hypertable with a continuous aggregate left in 0.2.0's catalogs (rows
+/// naming the dropped relations, a threshold sequence) is gone after the update, and from then
+/// on such a drop leaves nothing.
+#[test]
+fn the_update_removes_what_earlier_drops_left_behind() {
+    let mut c = fresh_db_at("e2e_upgrade_orphans", "0.2.0");
+    let make = "
+        CREATE TABLE m (t timestamptz NOT NULL, v int) PARTITION BY RANGE (t);
+        SELECT pos.create_hypertable('m', 't', '1 day');
+        INSERT INTO m VALUES ('2026-03-02 10:00+00', 3);
+        SELECT pos.create_continuous_aggregate('public.m_daily', 'm', '{}', 'sum(v) AS s', bucket_width => '1 day');
+        SELECT pos.add_continuous_aggregate_policy('public.m_daily', '7 days', NULL, '1 hour');";
+    let left = "SELECT (SELECT count(*) FROM pos.hypertable WHERE NOT EXISTS (SELECT 1 FROM pg_class WHERE oid = relid::oid))
+                     || '/' || (SELECT count(*) FROM pos.chunk WHERE NOT EXISTS (SELECT 1 FROM pg_class WHERE oid = chunk::oid))
+                     || '/' || (SELECT count(*) FROM pos.continuous_aggregate WHERE NOT EXISTS (SELECT 1 FROM pg_class WHERE oid = view_name::oid))
+                     || '/' || (SELECT count(*) FROM pos.job WHERE config->>'relation' = 'public.m' OR config->>'continuous_aggregate' = 'public.m_daily')
+                     || '/' || (SELECT count(*) FROM pos.cagg_source WHERE NOT EXISTS (SELECT 1 FROM pg_class WHERE oid = source::oid))
+                     || '/' || (SELECT count(*) FROM pg_class WHERE relname = 'm_threshold' OR relname LIKE 'm\\_daily\\_mat%')";
+    c.batch_execute(make).unwrap();
+    c.batch_execute("DROP TABLE m CASCADE").unwrap();
+    assert_ne!(
+        text(&mut c, left),
+        "0/0/0/0/0/0",
+        "0.2.0 left rows behind (the test can tell)"
+    );
+    c.batch_execute("ALTER EXTENSION pos_analytics UPDATE")
+        .unwrap();
+    assert_eq!(text(&mut c, left), "0/0/0/0/0/0");
+    // The same name again, and dropped again: nothing is left, the threshold's name is free.
+    c.batch_execute(make).unwrap();
+    c.batch_execute("DROP TABLE m CASCADE").unwrap();
+    assert_eq!(text(&mut c, left), "0/0/0/0/0/0");
+    c.batch_execute(make).unwrap();
 }
 
 /// A day of one store: a sale paid by card, its line and tender, before the update.
