@@ -57,6 +57,7 @@
 mod cells;
 mod chunks;
 mod dates;
+mod day_month;
 mod group;
 mod line;
 mod marks;
@@ -76,6 +77,8 @@ mod tests_chunks;
 mod tests_datasets;
 #[cfg(test)]
 mod tests_datasets_retail;
+#[cfg(test)]
+mod tests_day_month;
 #[cfg(test)]
 mod tests_dunnhumby;
 #[cfg(test)]
@@ -837,9 +840,10 @@ pub struct Parsed {
     pub rows: usize,
 }
 
-/// Reads a CSV body with `m`. A missing header column is a payload error; a bad row rejects
-/// its whole transaction (a transaction missing a line would misstate the sale), naming the
-/// row and column, while the other transactions go on.
+/// Reads a CSV body with `m`. A missing header column is a payload error, and so is a date
+/// column written in the other day/month order than the mapping's (see `day_month`); a bad
+/// row rejects its whole transaction (a transaction missing a line would misstate the sale),
+/// naming the row and column, while the other transactions go on.
 pub fn parse(ctx: &Context, m: &Mapping, body: &str) -> Result<Parsed, PayloadError> {
     parse_at(ctx, m, body, 0)
 }
@@ -864,6 +868,7 @@ pub fn parse_at(
     let mut store_of_id: HashMap<String, String> = HashMap::new();
     let mut rows = 0;
     let mut keys = txn_key::TxnKeys::default();
+    let mut dates = day_month::DayMonth::new(m, &cols);
     for rec in rdr.records() {
         let rec = rec.map_err(|e| PayloadError::new(None, format!("CSV: {e}")))?;
         let rec = wrapped::unwrapped(m.delimiter as u8, &header, rec);
@@ -873,6 +878,15 @@ pub fn parse_at(
         let no = rec.position().map_or(0, |p| lines.at(p.byte() as usize)) + line_offset;
         rows += 1;
         let row = Row { no, rec };
+        dates.see(&row, || row.no);
+        if dates.refused() {
+            // The file is refused whatever follows (see `day_month`): its rows are no longer
+            // kept, only read on for a cell of the mapped order, which changes the message.
+            if dates.settled() {
+                break;
+            }
+            continue;
+        }
         let txn_id = keys.of(m, &cols, &row);
         // Order-level cells often stand on the first row only (Shopify): a row without a
         // store belongs to the store its transaction id was last seen with, whether that row
@@ -926,6 +940,7 @@ pub fn parse_at(
         }
         groups[g].rows.push(row);
     }
+    dates.verdict()?;
     Ok(Parsed {
         rows,
         records: groups

@@ -15,7 +15,8 @@
 //! `line_offset` keeps row numbers in reject reasons those of the file.
 
 use super::cells::{Cols, Row};
-use super::{columns, header_of, open, Mapping};
+use super::day_month::DayMonth;
+use super::{columns, header_of, open, LineCount, Mapping};
 use crate::adapters::PayloadError;
 use std::collections::HashMap;
 
@@ -46,7 +47,7 @@ impl Plan {
         let (skipped, mut rdr) = open(m, text);
         let cols = columns(m, &mut rdr)?;
         let header = header_of(&mut rdr)?;
-        let Rows { starts, last } = rows_and_last(m, &cols, &header, &mut rdr, skipped)?;
+        let Rows { starts, last } = rows_and_last(m, &cols, &header, &mut rdr, text, skipped)?;
         let head = starts.first().map_or(text.len(), |s| s.0);
         let mut ends = Vec::new();
         let (mut reach, mut run) = (0, 0);
@@ -127,15 +128,21 @@ struct Rows {
     last: Vec<usize>,
 }
 
+/// The rows of `text` (read by `rdr` after its first `skipped` bytes). A date column in the
+/// other day/month order than the mapping's refuses the file as `parse` does (see
+/// `day_month`), in this same pass: the whole file is looked at before its first chunk is
+/// mapped, so no chunk of a refused file is written.
 fn rows_and_last(
     m: &Mapping,
     cols: &Cols,
     header: &csv::StringRecord,
     rdr: &mut csv::Reader<&[u8]>,
+    text: &str,
     skipped: usize,
 ) -> Result<Rows, PayloadError> {
     let mut keys: HashMap<String, usize> = HashMap::new();
     let mut txn_keys = super::txn_key::TxnKeys::default();
+    let mut dates = DayMonth::new(m, cols);
     let mut starts = Vec::new();
     let mut last = Vec::new();
     for rec in rdr.records() {
@@ -144,8 +151,19 @@ fn rows_and_last(
         if super::is_no_data(header, &rec) {
             continue;
         }
-        let at = skipped + rec.position().map_or(0, |p| p.byte() as usize);
+        let pos = rec.position().map_or(0, |p| p.byte() as usize);
+        let at = skipped + pos;
         let row = Row { no: 0, rec };
+        // The row's line, as `parse` numbers it, counted only for a row a message names.
+        dates.see(&row, || {
+            super::line_breaks(text, 0..skipped) + LineCount::new(&text[skipped..]).at(pos)
+        });
+        if dates.refused() {
+            if dates.settled() {
+                break;
+            }
+            continue;
+        }
         let id = txn_keys.of(m, cols, &row);
         let next = keys.len();
         let key = *keys.entry(id).or_insert(next);
@@ -155,5 +173,6 @@ fn rows_and_last(
         last[key] = starts.len();
         starts.push((at, key));
     }
+    dates.verdict()?;
     Ok(Rows { starts, last })
 }
