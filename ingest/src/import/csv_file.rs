@@ -45,10 +45,11 @@ pub(super) async fn import(
             .await
             .context("the CSV planner panicked")??
     };
-    let Some((text, plan)) = planned else {
-        let bytes =
-            std::fs::read(job.file).with_context(|| format!("reading {}", job.file.display()))?;
-        return import_whole(&mut ws[0], ctx, mappings, job.format, job.file, bytes, s).await;
+    let (text, plan) = match planned {
+        Planned::Chunks(text, plan) => (text, plan),
+        Planned::Whole(bytes) => {
+            return import_whole(&mut ws[0], ctx, mappings, job.format, job.file, bytes, s).await
+        }
     };
     let (from, changed) = resume_point(&plan, &text, job.saved.as_ref(), job.file);
     s.note_resume(job.file, from as u64, changed);
@@ -65,26 +66,38 @@ pub(super) async fn import(
     mapper.await.context("the CSV mapper panicked")?
 }
 
-/// The file's text and its chunks, or `None` when the whole-file way must report it.
+/// What a CSV file is imported as, read once.
+#[derive(Debug)]
+enum Planned {
+    /// Its decoded text and its chunks.
+    Chunks(String, Plan),
+    /// Its bytes, for the whole-file way to report why it cannot be cut (a header, row,
+    /// encoding or date order it refuses). The bytes read here, not a second read: a pipe
+    /// (`/dev/stdin`) gives its bytes once, and a second read kept an empty payload with a
+    /// message about the empty header, neither the file nor its reason.
+    Whole(Vec<u8>),
+}
+
+/// The file read once, and planned into chunks when it can be.
 fn plan_file(
     mappings: &HashMap<String, Mapping>,
     format: &Format,
     file: &Path,
     rows: usize,
-) -> anyhow::Result<Option<(String, Plan)>> {
+) -> anyhow::Result<Planned> {
     let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
     let Ok(text) = text_of(mappings, format, &bytes) else {
-        return Ok(None);
+        return Ok(Planned::Whole(bytes));
     };
     let Some(plan) = csv_plan(mappings, format, &text, rows) else {
-        return Ok(None);
+        return Ok(Planned::Whole(bytes));
     };
     // UTF-8 (the usual case) is taken as it is, not copied: the file may be large.
     let text = match text {
         Cow::Owned(t) => t,
         Cow::Borrowed(_) => String::from_utf8(bytes).context("text_of checked it is UTF-8")?,
     };
-    Ok(Some((text, plan)))
+    Ok(Planned::Chunks(text, plan))
 }
 
 /// Where the saved mark says when a chunk starts there and the text before it is what was
@@ -156,4 +169,55 @@ fn map_chunks(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mappings() -> HashMap<String, Mapping> {
+        let m = Mapping::from_toml(
+            "source = \"p\"\nstore_id = \"S\"\ncurrency = \"USD\"\n\
+             date_format = \"%m/%d/%Y\"\n[columns]\ntxn_id = \"id\"\ndate = \"Date\"\n\
+             item_id = \"sku\"\nquantity = \"qty\"\nunit_price = \"price\"\n",
+        )
+        .unwrap();
+        HashMap::from([("d".to_string(), m)])
+    }
+
+    /// A file written day-first under a month-first mapping, piped in (`/dev/stdin`): it is
+    /// refused before any chunk, and the whole-file way gets the bytes the pipe gave. It read
+    /// the pipe a second time, found it empty, and kept an empty payload whose reason spoke
+    /// of the header, not of the file's dates.
+    #[test]
+    fn a_refused_pipe_goes_the_whole_file_way_with_the_bytes_it_gave() {
+        let dir = std::env::temp_dir().join(format!("pos-csv-pipe-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let fifo = dir.join("in.csv");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+        let text = "id,Date,sku,qty,price\n1,01/02/2024,A,1,1.00\n2,13/02/2024,A,1,1.00\n";
+        let writer = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::write(fifo, text).unwrap())
+        };
+        let format = Format::Csv("d".into());
+        let planned = plan_file(&mappings(), &format, &fifo, 1).unwrap();
+        writer.join().unwrap();
+        let Planned::Whole(bytes) = planned else {
+            panic!("planned into chunks: {planned:?}")
+        };
+        assert_eq!(bytes, text.as_bytes());
+        let e = crate::adapters::format::map(
+            &Context::for_tenant("t"),
+            &mappings(),
+            &format,
+            text,
+            &Meta::default(),
+        )
+        .unwrap_err();
+        assert!(e.message.contains("row 3 has \"13/02/2024\""), "{e:?}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
