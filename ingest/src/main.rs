@@ -286,6 +286,10 @@ async fn run(cmd: Cmd, mut cfg: Config) -> anyhow::Result<()> {
                 return Err(e);
             }
             println!("{summary}");
+            // A file kept as a rejected payload was not imported: said, and exit 1.
+            if let Some(e) = summary.unreadable() {
+                return Err(e);
+            }
         }
         Cmd::Check {
             files,

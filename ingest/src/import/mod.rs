@@ -247,6 +247,22 @@ async fn import_all(
 }
 
 impl Summary {
+    /// An error naming the files that could not be read, if any: they are kept as rejected
+    /// payloads and the other files imported, but the run did not import them, so the command
+    /// exits non-zero (it exited 0, and a CSV refused whole, such as one whose dates are in
+    /// the other day/month order, looked imported to a script).
+    pub fn unreadable(&self) -> Option<anyhow::Error> {
+        let n = self.payload_errors.len();
+        (n > 0).then(|| {
+            anyhow::anyhow!(
+                "{n} file{} could not be read (kept as rejected payloads, see pos.reject; \
+                 `replay` once fixed): {}",
+                if n == 1 { "" } else { "s" },
+                self.payload_errors.join("; ")
+            )
+        })
+    }
+
     /// Counts a file resumed from `from`, or notes one whose saved offset was refused.
     fn note_resume(&mut self, file: &Path, from: u64, changed: bool) {
         if changed {
@@ -762,6 +778,20 @@ mod tests {
             "{m}"
         );
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A run with a file it could not read is an error naming it; one without is none.
+    #[test]
+    fn a_file_that_could_not_be_read_fails_the_run() {
+        let mut s = Summary::default();
+        assert!(s.unreadable().is_none());
+        s.payload_errors
+            .push("a.csv: column \"Date\": row 4 has \"25/03/2024\"".into());
+        let e = s.unreadable().expect("an error").to_string();
+        assert!(
+            e.starts_with("1 file could not be read") && e.contains("a.csv: column \"Date\""),
+            "{e}"
+        );
     }
 
     /// The same file named twice, however spelt, fails the run before it connects, saying so.
