@@ -347,7 +347,10 @@ fn pieces(f: &str) -> Vec<Piece> {
 
 /// The order of a form with a numeric day (`%d`, `%e`, padded or not) and a numeric month
 /// (`%m`) and no month name (`%b`, `%B`, `%h`, `%c`), and the form with the two swapped
-/// (separators, year and time as they are); `None` for any other form.
+/// (separators, year and time as they are); `None` for any other form, and for a form that
+/// writes the year first (`%Y-%m-%d`): no export writes year, day, month, so a swapped ISO
+/// form would only take a typo (`2024-13-05`) for a sign of it and refuse a whole file that a
+/// row reject fits.
 fn swapped_form(f: &str) -> Option<(Order, String)> {
     let pieces = pieces(f);
     let mut order = None;
@@ -357,6 +360,7 @@ fn swapped_form(f: &str) -> Option<(Order, String)> {
         match p {
             Piece::Literal(c) => out.push(*c),
             Piece::Spec(_, 'b' | 'B' | 'h' | 'c') => return None,
+            Piece::Spec(_, 'Y' | 'y' | 'C' | 'G' | 'g') if order.is_none() => return None,
             Piece::Spec(flags, 'd') => {
                 day = true;
                 order.get_or_insert(Order::DayFirst);
@@ -401,9 +405,12 @@ mod tests {
         );
         assert_eq!(swap("%D"), Some((Order::MonthFirst, "%d/%m/%y".into())));
         assert_eq!(
-            swap("%F %T%.3f %:z"),
-            Some((Order::MonthFirst, "%Y-%d-%m %T%.3f %:z".into()))
+            swap("%m-%d-%Y %T%.3f %:z"),
+            Some((Order::MonthFirst, "%d-%m-%Y %T%.3f %:z".into()))
         );
+        // Year first: ISO, never written year-day-month.
+        assert_eq!(swap("%F %T"), None);
+        assert_eq!(swap("%Y/%m/%d"), None);
         assert_eq!(
             swap("%e/%m/%Y"),
             Some((Order::DayFirst, "%_m/%d/%Y".into()))
@@ -420,8 +427,12 @@ mod tests {
     #[test]
     fn a_list_of_both_orders_is_not_watched() {
         let list = |v: &[&str]| OneOrMore::More(v.iter().map(|s| s.to_string()).collect());
-        assert!(Forms::of("date_format", &list(&["%d/%m/%Y", "%Y-%m-%d"])).is_none());
+        assert!(Forms::of("date_format", &list(&["%d/%m/%Y", "%m-%d-%Y"])).is_none());
         assert!(Forms::of("date_format", &list(&["%d %b %Y", "excel"])).is_none());
+        assert!(Forms::of("date_format", &list(&["%Y-%m-%d"])).is_none());
+        // An ISO form beside a day-first one is read as mapped and not swapped.
+        let f = Forms::of("date_format", &list(&["%d/%m/%Y", "%Y-%m-%d"])).unwrap();
+        assert_eq!(f.fix, "[\"%m/%d/%Y\", \"%Y-%m-%d\"]");
         let f = Forms::of("date_format", &list(&["%m/%d/%y", "%m/%d/%Y", "excel"])).unwrap();
         assert_eq!(f.fix, "[\"%d/%m/%y\", \"%d/%m/%Y\", \"excel\"]");
         assert_eq!(f.order, Order::MonthFirst);

@@ -154,6 +154,20 @@ fn a_date_no_order_reads_stays_a_reject_of_its_row() {
     );
 }
 
+/// An ISO file with a typo (`2024-13-05`) is not taken for a file written year, day, month:
+/// the cell is a reject of its row and the file lands.
+#[test]
+fn an_iso_date_that_is_a_typo_stays_a_reject_of_its_row() {
+    let m = mapping("date_format = \"%Y-%m-%d\"");
+    let got = days(&m, &file(&["2024-03-04", "2024-13-05"]));
+    assert_eq!(got[0], Ok(day(2024, 3, 4)));
+    assert!(
+        matches!(&got[1], Err(r) if r.contains("row 3")),
+        "{:?}",
+        got[1]
+    );
+}
+
 /// A date-time column is watched with its `datetime_format`; a list of forms of one order is
 /// watched with all of them and the fix swaps each.
 #[test]
