@@ -179,7 +179,8 @@ fn fraud_cashier_day_json(
 const HISTORY: &str = "
 SELECT kind, j, utc_offset FROM (
     SELECT 'txn' AS kind, x.occurred_at, x.source_txn_id AS id,
-        extract(epoch FROM (x.occurred_at AT TIME ZONE st.timezone) - (x.occurred_at AT TIME ZONE 'UTC'))::integer AS utc_offset,
+        (SELECT extract(epoch FROM (x.occurred_at AT TIME ZONE st.timezone) - (x.occurred_at AT TIME ZONE 'UTC'))::integer
+           FROM pos.store st WHERE (st.tenant_id, st.store_id) = (x.tenant_id, x.store_id)) AS utc_offset,
         jsonb_build_object(
         'key', jsonb_build_object('tenant_id', x.tenant_id, 'store_id', x.store_id, 'source', x.source, 'source_txn_id', x.source_txn_id),
         'source_version', x.source_version, 'occurred_at', x.occurred_at, 'business_date', x.business_date,
@@ -187,7 +188,6 @@ SELECT kind, j, utc_offset FROM (
         'status', x.status, 'currency', x.currency,
         'lines', coalesce(l.lines, '[]'), 'tenders', coalesce(t.tenders, '[]')) AS j
       FROM pos.txn x
-      LEFT JOIN pos.store st ON (st.tenant_id, st.store_id) = (x.tenant_id, x.store_id)
       LEFT JOIN (SELECT l.store_id, l.source, l.source_txn_id, l.occurred_at, jsonb_agg(jsonb_build_object(
                 'line_no', l.line_no, 'kind', l.kind, 'sku', l.sku, 'gtin', l.gtin, 'raw_item_id', l.raw_item_id,
                 'description', l.description, 'quantity', l.quantity::text, 'unit_price', l.unit_price::text,
