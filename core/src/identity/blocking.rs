@@ -3,6 +3,7 @@
 //! group become candidates. A pair missed by every rule can never match, so rules are OR-ed.
 
 use super::error::{IdentityError, Result};
+use super::name::{spell, Spelling};
 use super::record::Record;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -125,6 +126,10 @@ impl PairScope {
 /// meets "Jane Doe" under "family_name & given_name:1". Without it a swapped pair is never
 /// compared unless another rule (same e-mail, phone, postcode) brings it, and a pair that agrees
 /// on both names and the birth date but not the postcode is missed.
+///
+/// A value with a letter that has two ASCII spellings (a name with ü, ø, å, see
+/// [`super::name::Spelling`]) is filed under its key in both: "müller" meets "muller" and
+/// "mueller", which it compares with exactly.
 pub fn rule_pairs(
     records: &[Record],
     keys: &[(usize, Option<usize>)],
@@ -148,7 +153,7 @@ pub fn rule_pairs(
             }
         })
     };
-    let key_of = |r: &Record, swapped: bool| {
+    let key_of = |r: &Record, swapped: bool, spelling: Spelling| {
         let mut key = String::new();
         for &(f, prefix) in keys {
             let from = if swapped {
@@ -156,10 +161,10 @@ pub fn rule_pairs(
             } else {
                 f
             };
-            let v = r.values[from].as_deref()?;
+            let v = spell(r.values[from].as_deref()?, spelling);
             match prefix {
                 Some(n) => key.extend(v.chars().take(n)),
-                None => key.push_str(v),
+                None => key.push_str(&v),
             }
             key.push('\u{1f}');
         }
@@ -168,15 +173,19 @@ pub fn rule_pairs(
     // Per key: the records filed under it as they stand, and those filed under it swapped.
     let mut blocks: HashMap<String, (Vec<u32>, Vec<u32>)> = HashMap::new();
     for (i, r) in records.iter().enumerate() {
-        let Some(key) = key_of(r, false) else {
-            continue;
-        };
-        if !swaps.is_empty() {
-            if let Some(crossed) = key_of(r, true).filter(|k| *k != key) {
-                blocks.entry(crossed).or_default().1.push(i as u32);
+        let mut filed: Vec<String> = Vec::with_capacity(2);
+        for spelling in Spelling::BOTH {
+            let Some(key) = key_of(r, false, spelling).filter(|k| !filed.contains(k)) else {
+                continue;
+            };
+            if !swaps.is_empty() {
+                if let Some(crossed) = key_of(r, true, spelling).filter(|k| *k != key) {
+                    blocks.entry(crossed).or_default().1.push(i as u32);
+                }
             }
+            blocks.entry(key.clone()).or_default().0.push(i as u32);
+            filed.push(key);
         }
-        blocks.entry(key).or_default().0.push(i as u32);
     }
     let mut pairs = Vec::new();
     let mut push = |i: u32, j: u32| {
@@ -287,6 +296,29 @@ mod tests {
             ..scope
         };
         assert!(rule_pairs(&recs, &[(0, None)], &[], &tiny).is_empty());
+    }
+
+    #[test]
+    fn a_name_with_an_umlaut_is_filed_under_both_spellings() {
+        // Fields: 0 = given name, 1 = family name.
+        let recs = vec![
+            rec(0, "hans", "müller"),
+            rec(1, "hans", "mueller"),
+            rec(1, "hans", "muller"),
+            rec(0, "ülrich", "schmidt"),
+            rec(1, "ulrich", "schmidt"),
+            rec(1, "uelrich", "schmidt"),
+        ];
+        let family_and_start = vec![(1, None), (0, Some(2))];
+        // Müller meets both ASCII spellings; those two do not meet each other (they are not one
+        // name for sure, see Comparison::level). An umlaut in a prefix works alike.
+        let want = vec![(0, 1), (0, 2), (3, 4), (3, 5)];
+        let scope = PairScope::default();
+        assert_eq!(rule_pairs(&recs, &family_and_start, &[], &scope), want);
+        assert_eq!(
+            rule_pairs(&recs, &family_and_start, &[(0, 1)], &scope),
+            want
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! weaker agreement, the last level is disagreement, and a missing value gives no level at all (it
 //! is neither evidence for nor against a match).
 
+use super::name::{has_variant_letters, spell, Spelling};
 use serde::{Deserialize, Serialize};
 use strsim::{jaro_winkler, levenshtein};
 
@@ -50,7 +51,26 @@ impl Comparison {
     }
 
     /// The level two present values reach (0 = exact … levels()-1 = else).
+    ///
+    /// A value holding a letter with two ASCII spellings (ä ö ü ø å, kept by
+    /// [`super::name::name_tokens`]) is compared in both, the same spelling on both sides, and the
+    /// better level counts: "müller" is exact against "muller" (no umlauts on the keyboard) and
+    /// against "mueller" (transliterated). "muller" against "mueller" stays fuzzy: Muller is also a
+    /// family name of its own (French, Alsatian, Jewish), so two ASCII spellings are not taken for
+    /// one name (see [`umlaut_digraph_level`] for the level they reach).
     pub fn level(&self, a: &str, b: &str) -> u8 {
+        if !has_variant_letters(a) && !has_variant_letters(b) {
+            return self.spelled_level(a, b);
+        }
+        Spelling::BOTH
+            .iter()
+            .map(|s| self.spelled_level(&spell(a, *s), &spell(b, *s)))
+            .min()
+            .unwrap_or(u8::MAX)
+    }
+
+    /// [`Self::level`] of two values in one spelling.
+    fn spelled_level(&self, a: &str, b: &str) -> u8 {
         if a == b {
             return 0;
         }
@@ -58,7 +78,12 @@ impl Comparison {
         let fuzzy = match self {
             Comparison::Exact => None,
             Comparison::JaroWinkler { thresholds } => {
-                first_at_least(jaro_winkler(a, b), thresholds)
+                let jw = first_at_least(jaro_winkler(a, b), thresholds);
+                if jw == Some(0) {
+                    jw
+                } else {
+                    umlaut_digraph_level(a, b, thresholds).or(jw)
+                }
             }
             Comparison::Levenshtein {
                 digits_exact: true, ..
@@ -112,6 +137,37 @@ impl Comparison {
 fn same_digits(a: &str, b: &str) -> bool {
     let digit = |c: &u8| c.is_ascii_digit();
     a.bytes().filter(digit).eq(b.bytes().filter(digit))
+}
+
+/// "mueller" against "muller", "schroeder" against "schroder": two ASCII spellings of one
+/// umlaut (one transliterated, one with the dots dropped) reach the strongest fuzzy level, which
+/// Jaro–Winkler alone misses (0.918 for mueller / muller, below 0.92). Not exact, because the
+/// spelling without the e is also a name of its own (Muller). Only an e after a, o or u that
+/// itself follows a consonant or starts the word, and with a letter after it, counts: "Joe" and
+/// "Jo", "Zoe" and "Zo" (names of different people) and "Bauer" are left to Jaro–Winkler.
+fn umlaut_digraph_level(a: &str, b: &str, thresholds: &[f64]) -> Option<usize> {
+    if thresholds.is_empty() || !a.is_ascii() || !b.is_ascii() {
+        return None;
+    }
+    (without_umlaut_e(a) == without_umlaut_e(b)).then_some(0)
+}
+
+/// `s` without the e of each ae, oe, ue that [`umlaut_digraph_level`] takes for an umlaut.
+fn without_umlaut_e(s: &str) -> String {
+    let b = s.as_bytes();
+    let vowel = |c: u8| b"aeiouy".contains(&c);
+    let letter = |i: usize| b.get(i).is_some_and(u8::is_ascii_alphabetic);
+    let umlaut_e = |i: usize| {
+        b[i] == b'e'
+            && i > 0
+            && b"aou".contains(&b[i - 1])
+            && (i == 1 || !letter(i - 2) || !vowel(b[i - 2]))
+            && letter(i + 1)
+    };
+    (0..b.len())
+        .filter(|&i| !umlaut_e(i))
+        .map(|i| char::from(b[i]))
+        .collect()
 }
 
 fn first_at_least(sim: f64, thresholds: &[f64]) -> Option<usize> {
@@ -230,6 +286,67 @@ mod tests {
         assert_eq!(jw.level("martha", "xyz"), 3);
         assert_eq!(jw.label(1), "jaro_winkler >= 0.92");
         assert_eq!(jw.label(3), "different");
+    }
+
+    /// Levels of `a` / `b` under the customer model's name comparison, checked to be the same
+    /// whichever value comes first.
+    fn name_level(a: &str, b: &str) -> u8 {
+        let names = Comparison::JaroWinkler {
+            thresholds: vec![0.92, 0.8],
+        };
+        let (ab, ba) = (names.level(a, b), names.level(b, a));
+        assert_eq!(ab, ba, "{a} / {b} (symmetry)");
+        ab
+    }
+
+    #[test]
+    fn umlauts_agree_exactly_with_both_ascii_spellings() {
+        for (a, b) in [
+            ("müller", "mueller"),
+            ("müller", "muller"),
+            ("schröder", "schroeder"),
+            ("schröder", "schroder"),
+            ("jäger", "jaeger"),
+            ("jäger", "jager"),
+            ("søren", "soeren"),
+            ("søren", "soren"),
+            ("ågård", "aagaard"),
+            ("ågård", "agard"),
+            ("müller", "müller"),
+        ] {
+            assert_eq!(name_level(a, b), 0, "{a} / {b}");
+        }
+        // Typos stay typos in either spelling; other names stay other names.
+        assert_eq!(name_level("müller", "mueler"), 1);
+        assert_eq!(name_level("müller", "schmidt"), 3);
+        assert_eq!(
+            name_level("müller", "miller"),
+            name_level("muller", "miller")
+        );
+    }
+
+    #[test]
+    fn two_ascii_spellings_of_an_umlaut_agree_strongly_but_not_exactly() {
+        // Muller is a family name of its own, so against Mueller it is the strongest fuzzy level
+        // (Jaro–Winkler alone gives 0.918, the weaker level), not exact.
+        assert!(jaro_winkler("mueller", "muller") < 0.92);
+        for (a, b) in [
+            ("mueller", "muller"),
+            ("schroeder", "schroder"),
+            ("jaeger", "jager"),
+            ("oehler", "ohler"),
+            ("soeren", "soren"),
+        ] {
+            assert_eq!(name_level(a, b), 1, "{a} / {b}");
+        }
+        // An e that is no umlaut's: given names of different people, and vowel pairs.
+        assert_eq!(name_level("joe", "jo"), 2);
+        assert_eq!(name_level("zoe", "zo"), 2);
+        assert_eq!(without_umlaut_e("bauer"), "bauer");
+        assert_eq!(without_umlaut_e("mueller oehler"), "muller ohler");
+        // Only for comparisons with fuzzy levels.
+        assert_eq!(Comparison::Exact.level("mueller", "muller"), 1);
+        assert_eq!(Comparison::Exact.level("müller", "mueller"), 0);
     }
 
     #[test]

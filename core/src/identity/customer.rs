@@ -394,6 +394,44 @@ mod tests {
         assert!(m.explain(&a, &c).match_probability < 0.5);
     }
 
+    /// Given- and family-name levels of two names under the default model, checked to be the
+    /// same whichever record comes first.
+    fn name_levels(a: &str, b: &str) -> (Option<u8>, Option<u8>) {
+        let m = default_customer_model();
+        let rec = |name: &str| {
+            let c = CustomerFields::from_json(&json!({ "name": name })).unwrap();
+            customer_record(&c, &locale(), 0).0
+        };
+        let (ab, ba) = (m.gamma(&rec(a), &rec(b)), m.gamma(&rec(b), &rec(a)));
+        assert_eq!(ab, ba, "{a} / {b} (symmetry)");
+        (ab.get(0), ab.get(1))
+    }
+
+    #[test]
+    fn umlauts_written_either_way_are_the_same_name() {
+        for other in [
+            "Juergen Mueller",
+            "Jurgen Muller",
+            "JÜRGEN MÜLLER",
+            "Müller, Jürgen",
+        ] {
+            assert_eq!(
+                name_levels("Jürgen Müller", other),
+                (Some(0), Some(0)),
+                "{other}"
+            );
+        }
+        assert_eq!(
+            name_levels("Søren Kjærgård", "Soeren Kjaergaard"),
+            (Some(0), Some(0))
+        );
+        // Both without the umlaut, in two spellings: strong, not exact (Muller is a name too).
+        assert_eq!(
+            name_levels("Juergen Mueller", "Jurgen Muller"),
+            (Some(1), Some(1))
+        );
+    }
+
     #[test]
     fn a_household_is_not_one_person() {
         let m = default_customer_model();

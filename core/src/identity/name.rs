@@ -58,15 +58,80 @@ const SUFFIXES: &[&str] = &[
     "jr", "jnr", "sr", "snr", "ii", "iii", "iv", "phd", "md", "esq", "dds", "mba",
 ];
 
+/// Letters with two common ASCII spellings, with both: German ä, ö, ü are written a, o, u where a
+/// keyboard or system has no umlauts and ae, oe, ue by German convention (ICU's de-ASCII, passports);
+/// Scandinavian ø is o or oe and å is a or aa. ß (ss) and æ (ae) have one usual spelling and are
+/// folded like every other letter.
+const VARIANT_LETTERS: [(char, &str, &str); 5] = [
+    ('ä', "a", "ae"),
+    ('ö', "o", "oe"),
+    ('ü', "u", "ue"),
+    ('ø', "o", "oe"),
+    ('å', "a", "aa"),
+];
+
+/// Which of the two ASCII spellings of a [`VARIANT_LETTERS`] letter to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Spelling {
+    /// The letter without its marks: ü → u, ø → o, å → a (what a keyboard without them gives).
+    Plain,
+    /// The transliteration: ü → ue, ø → oe, å → aa.
+    Digraph,
+}
+
+impl Spelling {
+    pub const BOTH: [Spelling; 2] = [Spelling::Plain, Spelling::Digraph];
+}
+
+/// Whether `s` holds a letter that [`name_tokens`] keeps because it has two ASCII spellings.
+pub fn has_variant_letters(s: &str) -> bool {
+    !s.is_ascii() && s.chars().any(is_variant_letter)
+}
+
+/// `s` with its [`VARIANT_LETTERS`] written in `spelling`; all other characters unchanged.
+pub fn spell(s: &str, spelling: Spelling) -> std::borrow::Cow<'_, str> {
+    if !has_variant_letters(s) {
+        return s.into();
+    }
+    let mut out = String::with_capacity(s.len() + 4);
+    for c in s.chars() {
+        match VARIANT_LETTERS.iter().find(|v| v.0 == c) {
+            Some((_, plain, _)) if spelling == Spelling::Plain => out.push_str(plain),
+            Some((_, _, digraph)) => out.push_str(digraph),
+            None => out.push(c),
+        }
+    }
+    out.into()
+}
+
+fn is_variant_letter(c: char) -> bool {
+    VARIANT_LETTERS.iter().any(|v| v.0 == c)
+}
+
+/// A letter of a folded name: ASCII, or one of the [`VARIANT_LETTERS`].
+fn is_name_letter(c: char) -> bool {
+    c.is_ascii_alphabetic() || is_variant_letter(c)
+}
+
+fn is_name_alphanumeric(c: char) -> bool {
+    c.is_ascii_digit() || is_name_letter(c)
+}
+
 /// Folds a name to ASCII lower-case tokens in "given … family" order, without titles and suffixes.
-/// `"Müller, José"` and `"José Müller"` both become `"jose muller"`.
+/// `"Müller, José"` and `"José Müller"` both become `"jose muller"` (letters with two ASCII
+/// spellings are written plain here; [`name_tokens`] keeps them).
 pub fn normalize_name(raw: &str) -> Result<String> {
-    Ok(name_tokens(raw)?.join(" "))
+    Ok(spell(&name_tokens(raw)?.join(" "), Spelling::Plain).into_owned())
 }
 
 /// The tokens of [`normalize_name`]; callers comparing names use these to ignore token order.
+/// Unlike [`normalize_name`] they keep the [`VARIANT_LETTERS`] (ä ö ü ø å, lower case): "Müller"
+/// is the same name as "Muller" (written without umlauts) and as "Mueller" (transliterated), and
+/// only a value that still says it was "Müller" can be compared in both spellings (see
+/// [`super::compare::Comparison::level`]). Folded to either spelling up front, one of the two
+/// would look like a different name.
 pub fn name_tokens(raw: &str) -> Result<Vec<String>> {
-    let folded = deunicode::deunicode(&reorder(raw)).to_lowercase();
+    let folded = fold_keeping_variants(&reorder(raw)).to_lowercase();
     let kept = join_mc_mac(strip_titles_and_suffixes(tokens(&folded)));
     if kept.is_empty() {
         return Err(IdentityError::new(
@@ -75,6 +140,46 @@ pub fn name_tokens(raw: &str) -> Result<Vec<String>> {
         ));
     }
     Ok(kept)
+}
+
+/// Folds to ASCII like `deunicode`, except for the [`VARIANT_LETTERS`], which are kept in lower
+/// case, also when written decomposed (u followed by a combining diaeresis).
+fn fold_keeping_variants(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut run = String::new();
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match variant_letter(c, chars.peek().copied()) {
+            Some((letter, combining)) => {
+                out.push_str(&deunicode::deunicode(&run));
+                run.clear();
+                out.push(letter);
+                if combining {
+                    chars.next();
+                }
+            }
+            None => run.push(c),
+        }
+    }
+    out.push_str(&deunicode::deunicode(&run));
+    out
+}
+
+/// The lower-case variant letter `c` is, or that `c` and the combining mark `next` make (then
+/// `true`: the mark is used up).
+fn variant_letter(c: char, next: Option<char>) -> Option<(char, bool)> {
+    let lower = c.to_lowercase().next()?;
+    if is_variant_letter(lower) {
+        return Some((lower, false));
+    }
+    let composed = match (lower, next?) {
+        ('a', '\u{308}') => 'ä',
+        ('o', '\u{308}') => 'ö',
+        ('u', '\u{308}') => 'ü',
+        ('a', '\u{30a}') => 'å',
+        _ => return None,
+    };
+    Some((composed, true))
 }
 
 /// Puts a comma form in "given … family" order (empty comma parts ignored). Comma parts after the
@@ -105,7 +210,8 @@ fn reorder(raw: &str) -> String {
     }
 }
 
-/// A token of a folded name: lower-case ASCII letters (or a generation ordinal such as "3rd"),
+/// A token of a folded name: lower-case ASCII letters and [`VARIANT_LETTERS`] (or a generation
+/// ordinal such as "3rd"),
 /// and whether it was written with a dot after it ("phil.", "Mag.").
 struct Token {
     text: String,
@@ -118,13 +224,10 @@ struct Token {
 fn tokens(folded: &str) -> Vec<Token> {
     let mut out = Vec::new();
     for piece in folded.split(|c: char| c.is_whitespace() || c == '-' || c == '/' || c == '&') {
-        let (whole, last_letter) = (
-            piece.len(),
-            piece.rfind(|c: char| c.is_ascii_alphabetic()).unwrap_or(0),
-        );
+        let (whole, last_letter) = (piece.len(), piece.rfind(is_name_letter).unwrap_or(0));
         let mut piece = piece;
         while let Some((head, rest)) = piece.split_once('.') {
-            let head = head.trim_start_matches(|c: char| !c.is_ascii_alphanumeric());
+            let head = head.trim_start_matches(|c: char| !is_name_alphanumeric(c));
             // A letter after this dot: `rest` ends where the whole piece does.
             let letter_after = last_letter + rest.len() >= whole;
             if !is_any_title(head) || !letter_after {
@@ -137,13 +240,13 @@ fn tokens(folded: &str) -> Vec<Token> {
             piece = rest;
         }
         let dotted = piece
-            .trim_end_matches(|c: char| !c.is_ascii_alphanumeric() && c != '.')
+            .trim_end_matches(|c: char| !is_name_alphanumeric(c) && c != '.')
             .ends_with('.');
-        let t = piece.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+        let t = piece.trim_matches(|c: char| !is_name_alphanumeric(c));
         let text = if is_ordinal(t) {
             t.to_string()
         } else {
-            t.chars().filter(|c| c.is_ascii_alphabetic()).collect()
+            t.chars().filter(|c| is_name_letter(*c)).collect()
         };
         if !text.is_empty() {
             out.push(Token { text, dotted });
@@ -221,7 +324,7 @@ fn strip_titles_and_suffixes(tokens: Vec<Token>) -> Vec<String> {
     // An ordinal that is not at the end keeps only its letters, as every other token does.
     tokens
         .into_iter()
-        .map(|t| t.text.chars().filter(|c| c.is_ascii_alphabetic()).collect())
+        .map(|t| t.text.chars().filter(|c| is_name_letter(*c)).collect())
         .collect()
 }
 
@@ -256,6 +359,44 @@ mod tests {
     }
 
     #[test]
+    fn letters_with_two_ascii_spellings_are_kept_for_comparison_only() {
+        // Composed, decomposed (u + combining diaeresis) and upper case are one letter.
+        for raw in ["Hans Müller", "Hans Mu\u{308}ller", "HANS MÜLLER"] {
+            assert_eq!(name_tokens(raw).unwrap(), ["hans", "müller"], "{raw}");
+            assert_eq!(normalize_name(raw).unwrap(), "hans muller", "{raw}");
+        }
+        assert_eq!(
+            name_tokens("Åse Grøndal-Mäkelä").unwrap(),
+            ["åse", "grøndal", "mäkelä"]
+        );
+        assert_eq!(
+            name_tokens("A\u{30a}se Jönsson").unwrap(),
+            ["åse", "jönsson"]
+        );
+        // ß and æ have one usual ASCII spelling; other accents fold as before.
+        for (raw, tokens, normalized) in [
+            ("Johann Strauß", "johann strauss", "johann strauss"),
+            ("Ærø Dæhlie", "aerø daehlie", "aero daehlie"),
+            ("José Núñez", "jose nunez", "jose nunez"),
+            ("François Lefèvre", "francois lefevre", "francois lefevre"),
+            (
+                "Hélène Müller-Çelik",
+                "helene müller celik",
+                "helene muller celik",
+            ),
+        ] {
+            assert_eq!(name_tokens(raw).unwrap().join(" "), tokens, "{raw}");
+            assert_eq!(normalize_name(raw).unwrap(), normalized, "{raw}");
+        }
+        assert_eq!(
+            spell("müller søgård", Spelling::Digraph),
+            "mueller soegaard"
+        );
+        assert_eq!(spell("müller søgård", Spelling::Plain), "muller sogard");
+        assert!(!has_variant_letters("muller") && has_variant_letters("müller"));
+    }
+
+    #[test]
     fn drops_titles_and_suffixes() {
         assert_eq!(normalize_name("Dr. Jane Doe PhD").unwrap(), "jane doe");
         assert_eq!(normalize_name("Mr John Smith Jr.").unwrap(), "john smith");
@@ -284,7 +425,7 @@ mod tests {
         }
         assert_eq!(
             name_tokens("Müller-Lüdenscheidt, José, Sr.").unwrap(),
-            ["jose", "muller", "ludenscheidt"]
+            ["jose", "müller", "lüdenscheidt"]
         );
     }
 
