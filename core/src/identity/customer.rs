@@ -9,7 +9,7 @@ use super::dob::{normalize_dob, DateOrder};
 use super::email::{normalize_email, EmailRules};
 use super::error::{IdentityError, Result};
 use super::fellegi_sunter::{FieldModel, Model, MODEL_VERSION};
-use super::name::name_tokens;
+use super::name::{person_name, PersonName};
 use super::phone::normalize_phone;
 use super::placeholder::{is_placeholder_dob, is_placeholder_email, is_placeholder_name};
 use super::record::Record;
@@ -103,15 +103,15 @@ pub struct Locale {
 /// (evidence we cannot read is no evidence) and are reported in the returned warnings.
 pub fn customer_record(c: &CustomerFields, locale: &Locale, source: u32) -> (Record, Vec<String>) {
     let mut warnings = Vec::new();
-    let (given, family) = match c.full_name.as_deref().map(name_tokens) {
-        Some(Ok(tokens)) if is_placeholder_name(&tokens) => {
+    let (given, family) = match c.full_name.as_deref().map(person_name) {
+        Some(Ok(name)) if is_placeholder_name(&name.tokens) => {
             warnings.push(placeholder(
                 "name",
                 c.full_name.as_deref().unwrap_or_default(),
             ));
             (None, None)
         }
-        Some(Ok(tokens)) => split_name(tokens),
+        Some(Ok(name)) => split_name(name),
         Some(Err(e)) => {
             warnings.push(e.message);
             (None, None)
@@ -163,8 +163,14 @@ fn not_placeholder(field: &str, value: String, is_placeholder: fn(&str) -> bool)
 }
 
 /// First token = given name, last token = family name; a single token is kept as the given name
-/// (receipts and loyalty apps often carry only that).
-fn split_name(mut tokens: Vec<String>) -> (Option<String>, Option<String>) {
+/// (receipts and loyalty apps often carry only that), unless a title stood before it: "Mr Smith",
+/// "Mr & Mrs Smith" (a couple's form), "Frau Huber" name the family, not a given name, and taken
+/// for a given name "smith" disagreed with every Smith's given name (about −20 bits).
+fn split_name(name: PersonName) -> (Option<String>, Option<String>) {
+    let mut tokens = name.tokens;
+    if tokens.len() == 1 && name.titled {
+        return (None, tokens.pop());
+    }
     let family = if tokens.len() > 1 { tokens.pop() } else { None };
     (tokens.into_iter().next(), family)
 }
@@ -429,6 +435,44 @@ mod tests {
         assert_eq!(
             name_levels("Juergen Mueller", "Jurgen Muller"),
             (Some(1), Some(1))
+        );
+    }
+
+    #[test]
+    fn a_couple_form_names_the_family_not_a_given_name() {
+        let split = |raw: &str| {
+            let c = CustomerFields::from_json(&json!({ "name": raw })).unwrap();
+            let r = customer_record(&c, &locale(), 0).0;
+            (r.values[0].clone(), r.values[1].clone())
+        };
+        let smith = (None, Some("smith".to_string()));
+        for raw in [
+            "Mr & Mrs Smith",
+            "Mr and Mrs Smith",
+            "Mr Smith",
+            "SMITH, MR & MRS",
+        ] {
+            assert_eq!(split(raw), smith, "{raw}");
+        }
+        let john = (Some("john".to_string()), Some("smith".to_string()));
+        for raw in [
+            "Mr & Mrs John Smith",
+            "Mr and Mrs John Smith",
+            "John & Jane Smith",
+        ] {
+            assert_eq!(split(raw), john, "{raw}");
+        }
+        // A lone name without a title is still the given name (receipts, loyalty apps).
+        assert_eq!(split("Jane"), (Some("jane".to_string()), None));
+        // Against John Smith: the family agrees and the given name is missing, not "different".
+        assert_eq!(name_levels("Mr & Mrs Smith", "John Smith"), (None, Some(0)));
+        assert_eq!(
+            name_levels("Mr & Mrs John Smith", "John Smith"),
+            (Some(0), Some(0))
+        );
+        assert_eq!(
+            name_levels("Mr & Mrs John Smith", "Mr and Mrs John Smith"),
+            (Some(0), Some(0))
         );
     }
 

@@ -131,15 +131,33 @@ pub fn normalize_name(raw: &str) -> Result<String> {
 /// [`super::compare::Comparison::level`]). Folded to either spelling up front, one of the two
 /// would look like a different name.
 pub fn name_tokens(raw: &str) -> Result<Vec<String>> {
+    Ok(person_name(raw)?.tokens)
+}
+
+/// A name as [`name_tokens`] gives it, and whether titles were dropped in front of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonName {
+    pub tokens: Vec<String>,
+    /// A title stood before the name ("Mr Smith", "Mr & Mrs Smith", "Frau Dr. Huber"). A lone
+    /// name after a title is a family name: people are addressed "Mr Smith", not "Mr John".
+    pub titled: bool,
+}
+
+/// [`name_tokens`] with whether titles stood in front (see [`PersonName::titled`]).
+pub fn person_name(raw: &str) -> Result<PersonName> {
     let folded = fold_keeping_variants(&reorder(raw)).to_lowercase();
-    let kept = join_mc_mac(strip_titles_and_suffixes(tokens(&folded)));
+    let (kept, titled) = strip_titles_and_suffixes(tokens(&folded));
+    let kept = join_mc_mac(drop_inner_conjunctions(kept));
     if kept.is_empty() {
         return Err(IdentityError::new(
             format!("invalid person name \"{raw}\": no name left after removing titles, digits and punctuation"),
             "pass the person's name (e.g. 'Jane Doe'), or NULL when the source has none",
         ));
     }
-    Ok(kept)
+    Ok(PersonName {
+        tokens: kept,
+        titled,
+    })
 }
 
 /// Folds to ASCII like `deunicode`, except for the [`VARIANT_LETTERS`], which are kept in lower
@@ -187,13 +205,18 @@ fn variant_letter(c: char, next: Option<char>) -> Option<(char, bool)> {
 /// "Smith, John, Jr.", "Doe, Jane, Prof."); if any other parts are left, the first is the family
 /// name and the others, in their order, the given and middle names ("Smith, John, Paul" is John
 /// Paul Smith), each without suffixes at its end, which would otherwise land in the middle of the
-/// name ("Smith, John Jr.").
+/// name ("Smith, John Jr."). Parts made only of titles are moved to the front, where they are
+/// dropped as titles are and still say that a title stood there: "Smith, Mr & Mrs" is read as
+/// "Mr & Mrs Smith" (see [`PersonName::titled`]).
 fn reorder(raw: &str) -> String {
     let mut parts = raw.split(',').filter(|p| !p.trim().is_empty());
     let Some(first) = parts.next() else {
         return String::new();
     };
+    let parts: Vec<&str> = parts.collect();
+    let titles: Vec<&str> = parts.iter().copied().filter(|p| is_title_only(p)).collect();
     let given: Vec<String> = parts
+        .iter()
         .filter(|p| !is_suffix_or_title_only(p))
         .map(|p| {
             let mut words: Vec<&str> = p.split_whitespace().collect();
@@ -203,11 +226,13 @@ fn reorder(raw: &str) -> String {
             words.join(" ")
         })
         .collect();
-    if given.is_empty() {
-        first.to_string()
-    } else {
-        format!("{} {first}", given.join(" "))
-    }
+    titles
+        .into_iter()
+        .map(str::to_string)
+        .chain(given)
+        .chain([first.to_string()])
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A token of a folded name: lower-case ASCII letters and [`VARIANT_LETTERS`] (or a generation
@@ -282,6 +307,16 @@ fn is_suffix_only(part: &str) -> bool {
     !t.is_empty() && t.iter().all(|t| is_suffix(&t.text))
 }
 
+/// Whether a comma part is made only of titles: "Dr.", "Prof. Dr.", "Mr & Mrs".
+fn is_title_only(part: &str) -> bool {
+    let t = tokens(&deunicode::deunicode(part).to_lowercase());
+    !t.is_empty()
+        && t.iter().all(|t| {
+            TITLES.contains(&t.text.as_str())
+                || (t.dotted && DOTTED_TITLES.contains(&t.text.as_str()))
+        })
+}
+
 /// Whether a comma part is made only of suffixes and titles: "Jr.", "Dr.", "Prof. Dr.", "MD".
 fn is_suffix_or_title_only(part: &str) -> bool {
     let t = tokens(&deunicode::deunicode(part).to_lowercase());
@@ -296,8 +331,9 @@ fn is_suffix_or_title_only(part: &str) -> bool {
 /// Titles are dropped only at the front and suffixes only at the back, so that a person really
 /// called "Miss" or a family name "Sen" in the middle survives; a name that is nothing but a title
 /// or a suffix is no name. At the front: titles ("Prof. Dr."), what qualifies them right after
-/// ("Dr. med.", "Dipl.-Kfm.") and words joining two of them ("Mr and Mrs").
-fn strip_titles_and_suffixes(tokens: Vec<Token>) -> Vec<String> {
+/// ("Dr. med.", "Dipl.-Kfm.") and words joining two of them ("Mr and Mrs"; "Mr & Mrs" is split
+/// at the "&" and needs no joining word). Also says whether anything was dropped at the front.
+fn strip_titles_and_suffixes(tokens: Vec<Token>) -> (Vec<String>, bool) {
     let mut tokens = tokens;
     let is = |list: &[&str], t: &Token| list.contains(&t.text.as_str());
     let mut lead = 0;
@@ -322,9 +358,25 @@ fn strip_titles_and_suffixes(tokens: Vec<Token>) -> Vec<String> {
         tokens.clear();
     }
     // An ordinal that is not at the end keeps only its letters, as every other token does.
-    tokens
+    let kept = tokens
         .into_iter()
         .map(|t| t.text.chars().filter(|c| is_name_letter(*c)).collect())
+        .collect();
+    (kept, lead > 0)
+}
+
+/// Words that join two people's given names: "John and Jane Smith" reads as "John & Jane Smith",
+/// whose "&" separates tokens. Spanish "y" ("Ortega y Gasset") is part of a family name and kept.
+const NAME_CONJUNCTIONS: &[&str] = &["and", "und", "et"];
+
+/// Drops [`NAME_CONJUNCTIONS`] between two other tokens; first or last, the word is a name.
+fn drop_inner_conjunctions(tokens: Vec<String>) -> Vec<String> {
+    let last = tokens.len().saturating_sub(1);
+    tokens
+        .into_iter()
+        .enumerate()
+        .filter(|(i, t)| *i == 0 || *i == last || !NAME_CONJUNCTIONS.contains(&t.as_str()))
+        .map(|(_, t)| t)
         .collect()
 }
 
@@ -394,6 +446,50 @@ mod tests {
         );
         assert_eq!(spell("müller søgård", Spelling::Plain), "muller sogard");
         assert!(!has_variant_letters("muller") && has_variant_letters("müller"));
+    }
+
+    #[test]
+    fn couples_written_with_and_or_ampersand_read_alike() {
+        let titled = |raw: &str| {
+            let n = person_name(raw).unwrap();
+            (n.tokens.join(" "), n.titled)
+        };
+        for raw in [
+            "Mr & Mrs Smith",
+            "Mr and Mrs Smith",
+            "MR AND MRS SMITH",
+            "Mr. & Mrs. Smith",
+            "Mr.&Mrs. Smith",
+            "Mr&Mrs Smith",
+            "Mr + Mrs Smith",
+            "Smith, Mr & Mrs",
+            "Smith, Mr and Mrs",
+            "Mr Smith",
+            "Herr & Frau Smith",
+        ] {
+            assert_eq!(titled(raw), ("smith".into(), true), "{raw}");
+        }
+        for raw in [
+            "Mr & Mrs John Smith",
+            "Mr and Mrs John Smith",
+            "Mr. & Mrs. John Smith",
+            "Smith, Mr & Mrs John",
+            "Smith, John, Mr & Mrs",
+        ] {
+            assert_eq!(titled(raw), ("john smith".into(), true), "{raw}");
+        }
+        assert_eq!(titled("John Smith"), ("john smith".into(), false));
+        assert_eq!(titled("Smith"), ("smith".into(), false));
+        // Two given names joined either way: one reading (given John, family Smith).
+        for raw in [
+            "John and Jane Smith",
+            "John & Jane Smith",
+            "John und Jane Smith",
+        ] {
+            assert_eq!(titled(raw), ("john jane smith".into(), false), "{raw}");
+        }
+        assert_eq!(titled("José Ortega y Gasset").0, "jose ortega y gasset");
+        assert_eq!(titled("Et Smith").0, "et smith");
     }
 
     #[test]
