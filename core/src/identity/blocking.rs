@@ -3,7 +3,7 @@
 //! group become candidates. A pair missed by every rule can never match, so rules are OR-ed.
 
 use super::error::{IdentityError, Result};
-use super::name::{spell, Spelling};
+use super::name::{double_barrelled_parts, spell, Spelling};
 use super::record::Record;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -127,9 +127,8 @@ impl PairScope {
 /// compared unless another rule (same e-mail, phone, postcode) brings it, and a pair that agrees
 /// on both names and the birth date but not the postcode is missed.
 ///
-/// A value with a letter that has two ASCII spellings (a name with ü, ø, å, see
-/// [`super::name::Spelling`]) is filed under its key in both: "müller" meets "muller" and
-/// "mueller", which it compares with exactly.
+/// A value with a letter that has two ASCII spellings (a name with ü, ø, å) is filed under its key
+/// in both, and a double-barrelled family name also under each part (see [`filing_values`]).
 pub fn rule_pairs(
     records: &[Record],
     keys: &[(usize, Option<usize>)],
@@ -153,38 +152,37 @@ pub fn rule_pairs(
             }
         })
     };
-    let key_of = |r: &Record, swapped: bool, spelling: Spelling| {
-        let mut key = String::new();
+    // Every key a record is filed under: one per combination of its fields' filing values.
+    let keys_of = |r: &Record, swapped: bool| {
+        let mut found = vec![String::new()];
         for &(f, prefix) in keys {
             let from = if swapped {
                 swapped_field(f).unwrap_or(f)
             } else {
                 f
             };
-            let v = spell(r.values[from].as_deref()?, spelling);
-            match prefix {
-                Some(n) => key.extend(v.chars().take(n)),
-                None => key.push_str(&v),
-            }
-            key.push('\u{1f}');
+            let Some(v) = r.values[from].as_deref() else {
+                return Vec::new();
+            };
+            let values = filing_values(v, prefix);
+            found = found
+                .iter()
+                .flat_map(|k| values.iter().map(move |x| format!("{k}{x}\u{1f}")))
+                .collect();
         }
-        Some(key)
+        found
     };
     // Per key: the records filed under it as they stand, and those filed under it swapped.
     let mut blocks: HashMap<String, (Vec<u32>, Vec<u32>)> = HashMap::new();
     for (i, r) in records.iter().enumerate() {
-        let mut filed: Vec<String> = Vec::with_capacity(2);
-        for spelling in Spelling::BOTH {
-            let Some(key) = key_of(r, false, spelling).filter(|k| !filed.contains(k)) else {
-                continue;
-            };
-            if !swaps.is_empty() {
-                if let Some(crossed) = key_of(r, true, spelling).filter(|k| *k != key) {
-                    blocks.entry(crossed).or_default().1.push(i as u32);
-                }
+        let own = keys_of(r, false);
+        if !swaps.is_empty() {
+            for crossed in keys_of(r, true).into_iter().filter(|k| !own.contains(k)) {
+                blocks.entry(crossed).or_default().1.push(i as u32);
             }
-            blocks.entry(key.clone()).or_default().0.push(i as u32);
-            filed.push(key);
+        }
+        for key in own {
+            blocks.entry(key).or_default().0.push(i as u32);
         }
     }
     let mut pairs = Vec::new();
@@ -212,6 +210,29 @@ pub fn rule_pairs(
     pairs.sort_unstable();
     pairs.dedup();
     pairs
+}
+
+/// The values a record is filed under for one key field (cut to `prefix` characters), each once:
+/// the value in both spellings of a letter that has two ("müller": muller, mueller, see
+/// [`Spelling`]), and each part of a double-barrelled family name ("garcia-lopez": also garcia
+/// and lopez), so that the records these compare with as exact or as one part of the other are
+/// candidates.
+fn filing_values(v: &str, prefix: Option<usize>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(1);
+    for spelling in Spelling::BOTH {
+        let v = spell(v, spelling);
+        let parts = double_barrelled_parts(&v).unwrap_or_default();
+        for x in std::iter::once(v.as_ref()).chain(parts) {
+            let x: String = match prefix {
+                Some(n) => x.chars().take(n).collect(),
+                None => x.to_string(),
+            };
+            if !out.contains(&x) {
+                out.push(x);
+            }
+        }
+    }
+    out
 }
 
 /// The union of every rule's pairs, each pair once.
@@ -319,6 +340,27 @@ mod tests {
             rule_pairs(&recs, &family_and_start, &[(0, 1)], &scope),
             want
         );
+    }
+
+    #[test]
+    fn a_double_barrelled_name_is_filed_under_each_part() {
+        let recs = vec![
+            rec(0, "ana", "garcia-lopez"),
+            rec(1, "ana", "garcia"),
+            rec(1, "ana", "lopez"),
+            rec(1, "ana", "perez"),
+            rec(1, "ana", "perez-lopez"),
+        ];
+        let family_and_initial = vec![(1, None), (0, Some(1))];
+        // García-López meets García, López and Pérez-López (sharing López); García and López,
+        // two other names, do not meet each other.
+        assert_eq!(
+            rule_pairs(&recs, &family_and_initial, &[], &PairScope::default()),
+            vec![(0, 1), (0, 2), (0, 4), (2, 4), (3, 4)]
+        );
+        // Values that merely hold hyphens are filed whole.
+        assert_eq!(filing_values("1980-04-03", None), ["1980-04-03"]);
+        assert_eq!(filing_values("garcia-lopez", Some(1)), ["g", "l"]);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! weaker agreement, the last level is disagreement, and a missing value gives no level at all (it
 //! is neither evidence for nor against a match).
 
-use super::name::{has_variant_letters, spell, Spelling};
+use super::name::{double_barrelled_parts, has_variant_letters, spell, Spelling};
 use serde::{Deserialize, Serialize};
 use strsim::{jaro_winkler, levenshtein};
 
@@ -82,7 +82,14 @@ impl Comparison {
                 if jw == Some(0) {
                     jw
                 } else {
-                    umlaut_digraph_level(a, b, thresholds).or(jw)
+                    [
+                        jw,
+                        umlaut_digraph_level(a, b, thresholds),
+                        double_barrelled_level(a, b, thresholds),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .min()
                 }
             }
             Comparison::Levenshtein {
@@ -150,6 +157,29 @@ fn umlaut_digraph_level(a: &str, b: &str, thresholds: &[f64]) -> Option<usize> {
         return None;
     }
     (without_umlaut_e(a) == without_umlaut_e(b)).then_some(0)
+}
+
+/// A double-barrelled family name ("garcia-lopez", see [`double_barrelled_parts`]) against one
+/// of its parts ("garcia" or "lopez") or the same parts in the other order ("lopez-garcia")
+/// reaches the strongest fuzzy level: one record carries the whole name, the other the part it
+/// was shortened to (Spanish records often keep the first family name only, English ones either
+/// part). Two double-barrelled names sharing one part ("garcia-lopez" / "perez-lopez", cousins
+/// rather than one person) reach the weakest agreeing level. Mapped into the existing levels, so
+/// models keep their shape. Names sharing no part are left to Jaro–Winkler.
+fn double_barrelled_level(a: &str, b: &str, thresholds: &[f64]) -> Option<usize> {
+    let (pa, pb) = (double_barrelled_parts(a), double_barrelled_parts(b));
+    if thresholds.is_empty() || (pa.is_none() && pb.is_none()) {
+        return None;
+    }
+    let (pa, pb) = (pa.unwrap_or_else(|| vec![a]), pb.unwrap_or_else(|| vec![b]));
+    let within = |x: &[&str], y: &[&str]| x.iter().all(|p| y.contains(p));
+    if within(&pa, &pb) || within(&pb, &pa) {
+        Some(0)
+    } else if pa.iter().any(|p| pb.contains(p)) {
+        Some(thresholds.len() - 1)
+    } else {
+        None
+    }
 }
 
 /// `s` without the e of each ae, oe, ue that [`umlaut_digraph_level`] takes for an umlaut.
@@ -347,6 +377,30 @@ mod tests {
         // Only for comparisons with fuzzy levels.
         assert_eq!(Comparison::Exact.level("mueller", "muller"), 1);
         assert_eq!(Comparison::Exact.level("müller", "mueller"), 0);
+    }
+
+    #[test]
+    fn one_part_of_a_double_barrelled_name_agrees_partly() {
+        for (a, b, level) in [
+            // One part, or the same parts reordered: the strongest fuzzy level.
+            ("garcia", "garcia-lopez", 1),
+            ("lopez", "garcia-lopez", 1),
+            ("lopez-garcia", "garcia-lopez", 1),
+            ("smith", "smith-jones", 1),
+            ("jones", "smith-jones", 1),
+            ("mueller", "müller-lüdenscheidt", 1),
+            ("muller", "müller-lüdenscheidt", 1),
+            // Two double names sharing one part: the weakest agreeing level.
+            ("perez-lopez", "garcia-lopez", 2),
+            // Nothing shared: as before.
+            ("perez", "garcia-lopez", 3),
+            ("brown", "smith-jones", 3),
+            ("garcia-lopez", "garcia-lopez", 0),
+        ] {
+            assert_eq!(name_level(a, b), level, "{a} / {b}");
+        }
+        // Only for comparisons with fuzzy levels (Exact has none).
+        assert_eq!(Comparison::Exact.level("garcia", "garcia-lopez"), 1);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use super::dob::{normalize_dob, DateOrder};
 use super::email::{normalize_email, EmailRules};
 use super::error::{IdentityError, Result};
 use super::fellegi_sunter::{FieldModel, Model, MODEL_VERSION};
-use super::name::{person_name, PersonName};
+use super::name::person_name;
 use super::phone::normalize_phone;
 use super::placeholder::{is_placeholder_dob, is_placeholder_email, is_placeholder_name};
 use super::record::Record;
@@ -111,7 +111,7 @@ pub fn customer_record(c: &CustomerFields, locale: &Locale, source: u32) -> (Rec
             ));
             (None, None)
         }
-        Some(Ok(name)) => split_name(name),
+        Some(Ok(name)) => name.given_and_family(),
         Some(Err(e)) => {
             warnings.push(e.message);
             (None, None)
@@ -160,19 +160,6 @@ fn not_placeholder(field: &str, value: String, is_placeholder: fn(&str) -> bool)
         return Err(IdentityError::new(placeholder(field, &value), ""));
     }
     Ok(value)
-}
-
-/// First token = given name, last token = family name; a single token is kept as the given name
-/// (receipts and loyalty apps often carry only that), unless a title stood before it: "Mr Smith",
-/// "Mr & Mrs Smith" (a couple's form), "Frau Huber" name the family, not a given name, and taken
-/// for a given name "smith" disagreed with every Smith's given name (about −20 bits).
-fn split_name(name: PersonName) -> (Option<String>, Option<String>) {
-    let mut tokens = name.tokens;
-    if tokens.len() == 1 && name.titled {
-        return (None, tokens.pop());
-    }
-    let family = if tokens.len() > 1 { tokens.pop() } else { None };
-    (tokens.into_iter().next(), family)
 }
 
 /// Fields and comparisons of the customer model. E-mail tolerates a letter typo but not a
@@ -474,6 +461,21 @@ mod tests {
             name_levels("Mr & Mrs John Smith", "Mr and Mrs John Smith"),
             (Some(0), Some(0))
         );
+    }
+
+    #[test]
+    fn a_double_barrelled_family_name_agrees_with_each_part() {
+        for (a, b, want) in [
+            ("Ana García", "Ana García-López", (Some(0), Some(1))),
+            ("Ana López", "Ana García-López", (Some(0), Some(1))),
+            ("Tom Smith", "Tom Smith-Jones", (Some(0), Some(1))),
+            ("Ana García-López", "García-López, Ana", (Some(0), Some(0))),
+            ("Ana Pérez", "Ana García-López", (Some(0), Some(3))),
+            // Space-separated, the last word is the family name, as before.
+            ("Ana López", "Ana García López", (Some(0), Some(0))),
+        ] {
+            assert_eq!(name_levels(a, b), want, "{a} / {b}");
+        }
     }
 
     #[test]

@@ -141,6 +141,45 @@ pub struct PersonName {
     /// A title stood before the name ("Mr Smith", "Mr & Mrs Smith", "Frau Dr. Huber"). A lone
     /// name after a title is a family name: people are addressed "Mr Smith", not "Mr John".
     pub titled: bool,
+    /// How many tokens at the end are joined by hyphens ("García-López": 2, "Smith": 1).
+    pub family_parts: usize,
+}
+
+impl PersonName {
+    /// Given name and family name. The family name is the last token, or the last tokens joined
+    /// by hyphens, written with hyphens ("garcia-lopez"), so that a record carrying one part
+    /// ("García") can be told apart from an unrelated family name when comparing (see
+    /// [`double_barrelled_parts`]). Space-separated ("Ana García López") the family name stays
+    /// the last token: a space does not tell a second family name from a middle name ("John Paul
+    /// Smith"). The given name is the first token; a single token is the given name (receipts and
+    /// loyalty apps often carry only that), unless a title stood before it: "Mr Smith", "Mr & Mrs
+    /// Smith" (a couple's form), "Frau Huber" name the family, and taken for a given name "smith"
+    /// disagreed with every Smith's given name (about −20 bits). A name that is one hyphenated
+    /// word ("Jean-Pierre") is split like two words, as before, unless a title stood before it
+    /// ("Mr Smith-Jones" is a family name).
+    pub fn given_and_family(mut self) -> (Option<String>, Option<String>) {
+        let n = self.tokens.len();
+        let parts = match self.family_parts {
+            p if p < n => p,
+            _ if self.titled => n,
+            _ => 1,
+        };
+        if n == 1 && !self.titled {
+            return (self.tokens.pop(), None);
+        }
+        let family = self.tokens.split_off(n - parts).join("-");
+        (self.tokens.into_iter().next(), Some(family))
+    }
+}
+
+/// The parts of a double-barrelled family name as [`PersonName::given_and_family`] writes it
+/// ("garcia-lopez": garcia, lopez), or None for any other value. Only letters joined by single
+/// hyphens count, so dates, e-mail addresses and postcodes, which also hold hyphens, are never
+/// taken for one.
+pub fn double_barrelled_parts(value: &str) -> Option<Vec<&str>> {
+    let parts: Vec<&str> = value.split('-').collect();
+    let is_word = |p: &&str| !p.is_empty() && p.chars().all(is_name_letter);
+    (parts.len() > 1 && parts.iter().all(is_word)).then_some(parts)
 }
 
 /// [`name_tokens`] with whether titles stood in front (see [`PersonName::titled`]).
@@ -148,6 +187,7 @@ pub fn person_name(raw: &str) -> Result<PersonName> {
     let folded = fold_keeping_variants(&reorder(raw)).to_lowercase();
     let (kept, titled) = strip_titles_and_suffixes(tokens(&folded));
     let kept = join_mc_mac(drop_inner_conjunctions(kept));
+    let family_parts = 1 + kept.iter().rev().take_while(|t| t.hyphenated).count();
     if kept.is_empty() {
         return Err(IdentityError::new(
             format!("invalid person name \"{raw}\": no name left after removing titles, digits and punctuation"),
@@ -155,8 +195,9 @@ pub fn person_name(raw: &str) -> Result<PersonName> {
         ));
     }
     Ok(PersonName {
-        tokens: kept,
+        tokens: kept.into_iter().map(|t| t.text).collect(),
         titled,
+        family_parts,
     })
 }
 
@@ -241,6 +282,8 @@ fn reorder(raw: &str) -> String {
 struct Token {
     text: String,
     dotted: bool,
+    /// Joined to the previous token by a hyphen ("García-López", also "García - López").
+    hyphenated: bool,
 }
 
 /// The tokens of a folded name. A generation ordinal ("3rd", "2nd") is kept whole so that it is
@@ -248,36 +291,55 @@ struct Token {
 /// dot ("Ms.Jane", "Dr.med.Hans") is split off; other dots join ("J.R.R." is "jrr").
 fn tokens(folded: &str) -> Vec<Token> {
     let mut out = Vec::new();
-    for piece in folded.split(|c: char| c.is_whitespace() || c == '-' || c == '/' || c == '&') {
-        let (whole, last_letter) = (piece.len(), piece.rfind(is_name_letter).unwrap_or(0));
-        let mut piece = piece;
-        while let Some((head, rest)) = piece.split_once('.') {
-            let head = head.trim_start_matches(|c: char| !is_name_alphanumeric(c));
-            // A letter after this dot: `rest` ends where the whole piece does.
-            let letter_after = last_letter + rest.len() >= whole;
-            if !is_any_title(head) || !letter_after {
-                break;
-            }
-            out.push(Token {
-                text: head.to_string(),
-                dotted: true,
-            });
-            piece = rest;
+    let (mut start, mut hyphen) = (0, false);
+    let ends = folded.char_indices().chain([(folded.len(), ' ')]);
+    for (i, c) in ends.filter(|(_, c)| c.is_whitespace() || ['-', '/', '&'].contains(c)) {
+        let first = out.len();
+        piece_tokens(&folded[start..i], &mut out);
+        if let Some(t) = out.get_mut(first) {
+            t.hyphenated = hyphen;
+            hyphen = false;
         }
-        let dotted = piece
-            .trim_end_matches(|c: char| !is_name_alphanumeric(c) && c != '.')
-            .ends_with('.');
-        let t = piece.trim_matches(|c: char| !is_name_alphanumeric(c));
-        let text = if is_ordinal(t) {
-            t.to_string()
-        } else {
-            t.chars().filter(|c| is_name_letter(*c)).collect()
-        };
-        if !text.is_empty() {
-            out.push(Token { text, dotted });
-        }
+        hyphen |= c == '-';
+        start = i + c.len_utf8();
     }
     out
+}
+
+/// The tokens of one piece of a name between separators (see [`tokens`]).
+fn piece_tokens(piece: &str, out: &mut Vec<Token>) {
+    let (whole, last_letter) = (piece.len(), piece.rfind(is_name_letter).unwrap_or(0));
+    let mut piece = piece;
+    while let Some((head, rest)) = piece.split_once('.') {
+        let head = head.trim_start_matches(|c: char| !is_name_alphanumeric(c));
+        // A letter after this dot: `rest` ends where the whole piece does.
+        let letter_after = last_letter + rest.len() >= whole;
+        if !is_any_title(head) || !letter_after {
+            break;
+        }
+        out.push(Token {
+            text: head.to_string(),
+            dotted: true,
+            hyphenated: false,
+        });
+        piece = rest;
+    }
+    let dotted = piece
+        .trim_end_matches(|c: char| !is_name_alphanumeric(c) && c != '.')
+        .ends_with('.');
+    let t = piece.trim_matches(|c: char| !is_name_alphanumeric(c));
+    let text = if is_ordinal(t) {
+        t.to_string()
+    } else {
+        t.chars().filter(|c| is_name_letter(*c)).collect()
+    };
+    if !text.is_empty() {
+        out.push(Token {
+            text,
+            dotted,
+            hyphenated: false,
+        });
+    }
 }
 
 fn is_any_title(t: &str) -> bool {
@@ -333,7 +395,7 @@ fn is_suffix_or_title_only(part: &str) -> bool {
 /// or a suffix is no name. At the front: titles ("Prof. Dr."), what qualifies them right after
 /// ("Dr. med.", "Dipl.-Kfm.") and words joining two of them ("Mr and Mrs"; "Mr & Mrs" is split
 /// at the "&" and needs no joining word). Also says whether anything was dropped at the front.
-fn strip_titles_and_suffixes(tokens: Vec<Token>) -> (Vec<String>, bool) {
+fn strip_titles_and_suffixes(tokens: Vec<Token>) -> (Vec<Token>, bool) {
     let mut tokens = tokens;
     let is = |list: &[&str], t: &Token| list.contains(&t.text.as_str());
     let mut lead = 0;
@@ -358,11 +420,10 @@ fn strip_titles_and_suffixes(tokens: Vec<Token>) -> (Vec<String>, bool) {
         tokens.clear();
     }
     // An ordinal that is not at the end keeps only its letters, as every other token does.
-    let kept = tokens
-        .into_iter()
-        .map(|t| t.text.chars().filter(|c| is_name_letter(*c)).collect())
-        .collect();
-    (kept, lead > 0)
+    for t in &mut tokens {
+        t.text.retain(is_name_letter);
+    }
+    (tokens, lead > 0)
 }
 
 /// Words that join two people's given names: "John and Jane Smith" reads as "John & Jane Smith",
@@ -370,27 +431,29 @@ fn strip_titles_and_suffixes(tokens: Vec<Token>) -> (Vec<String>, bool) {
 const NAME_CONJUNCTIONS: &[&str] = &["and", "und", "et"];
 
 /// Drops [`NAME_CONJUNCTIONS`] between two other tokens; first or last, the word is a name.
-fn drop_inner_conjunctions(tokens: Vec<String>) -> Vec<String> {
+fn drop_inner_conjunctions(tokens: Vec<Token>) -> Vec<Token> {
     let last = tokens.len().saturating_sub(1);
     tokens
         .into_iter()
         .enumerate()
-        .filter(|(i, t)| *i == 0 || *i == last || !NAME_CONJUNCTIONS.contains(&t.as_str()))
+        .filter(|(i, t)| *i == 0 || *i == last || !NAME_CONJUNCTIONS.contains(&t.text.as_str()))
         .map(|(_, t)| t)
         .collect()
 }
 
 /// "Mc Donald" and "Mac Donald" written apart are "mcdonald" and "macdonald", like the spellings
 /// without a space. Not a first token: "Mac" alone is a given name.
-fn join_mc_mac(tokens: Vec<String>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::with_capacity(tokens.len());
+fn join_mc_mac(tokens: Vec<Token>) -> Vec<Token> {
+    let n = tokens.len();
+    let mut out: Vec<Token> = Vec::with_capacity(n);
     let mut join_next = false;
-    for (i, t) in tokens.iter().enumerate() {
+    for (i, t) in tokens.into_iter().enumerate() {
+        let mc = i > 0 && i + 1 < n && (t.text == "mc" || t.text == "mac");
         match out.last_mut() {
-            Some(prev) if join_next => prev.push_str(t),
-            _ => out.push(t.clone()),
+            Some(prev) if join_next => prev.text.push_str(&t.text),
+            _ => out.push(t),
         }
-        join_next = !join_next && i > 0 && i + 1 < tokens.len() && (t == "mc" || t == "mac");
+        join_next = !join_next && mc;
     }
     out
 }
@@ -490,6 +553,61 @@ mod tests {
         }
         assert_eq!(titled("José Ortega y Gasset").0, "jose ortega y gasset");
         assert_eq!(titled("Et Smith").0, "et smith");
+    }
+
+    #[test]
+    fn a_hyphenated_family_name_is_kept_whole() {
+        let split = |raw: &str| person_name(raw).unwrap().given_and_family();
+        let some = |s: &str| Some(s.to_string());
+        for (raw, given, family) in [
+            ("Ana García-López", some("ana"), some("garcia-lopez")),
+            ("García-López, Ana", some("ana"), some("garcia-lopez")),
+            ("Ana García - López", some("ana"), some("garcia-lopez")),
+            ("Anna-Lena García-López", some("anna"), some("garcia-lopez")),
+            ("Tom Smith-Jones Jr.", some("tom"), some("smith-jones")),
+            ("Mr Smith-Jones", None, some("smith-jones")),
+            (
+                "Hans Müller-Lüdenscheidt",
+                some("hans"),
+                some("müller-lüdenscheidt"),
+            ),
+            // A space does not tell a second family name from a middle name: the last word.
+            ("Ana García López", some("ana"), some("lopez")),
+            ("John Paul Smith", some("john"), some("smith")),
+            // As before: a hyphen in a title or in the given name, a name of one hyphenated word.
+            ("Dipl.-Ing. Hans Müller", some("hans"), some("müller")),
+            ("Jean-Pierre Dupont", some("jean"), some("dupont")),
+            ("Jean-Pierre", some("jean"), some("pierre")),
+            ("Jane", some("jane"), None),
+        ] {
+            assert_eq!(split(raw), (given, family), "{raw}");
+        }
+        assert_eq!(
+            normalize_name("Ana García-López").unwrap(),
+            "ana garcia lopez"
+        );
+    }
+
+    #[test]
+    fn only_letters_joined_by_hyphens_are_double_barrelled() {
+        assert_eq!(
+            double_barrelled_parts("garcia-lopez"),
+            Some(vec!["garcia", "lopez"])
+        );
+        assert_eq!(
+            double_barrelled_parts("müller-lüdenscheidt"),
+            Some(vec!["müller", "lüdenscheidt"])
+        );
+        for v in [
+            "garcia",
+            "1980-04-03",
+            "jean-paul@example.com",
+            "-lopez",
+            "garcia--lopez",
+            "x-1",
+        ] {
+            assert_eq!(double_barrelled_parts(v), None, "{v}");
+        }
     }
 
     #[test]
