@@ -277,8 +277,8 @@ fn reorder(raw: &str) -> String {
 }
 
 /// A token of a folded name: lower-case ASCII letters and [`VARIANT_LETTERS`] (or a generation
-/// ordinal such as "3rd"),
-/// and whether it was written with a dot after it ("phil.", "Mag.").
+/// ordinal such as "3rd"), whether it was written with a dot after it ("phil.", "Mag.") and
+/// whether a hyphen joined it to the previous one.
 struct Token {
     text: String,
     dotted: bool,
