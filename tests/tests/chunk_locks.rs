@@ -180,15 +180,24 @@ fn maintenance_job_errors_name_the_fix() {
     c.batch_execute("CREATE TABLE gone (t timestamptz) PARTITION BY RANGE (t); SELECT pos.create_hypertable('gone', 't')")
         .unwrap();
     let job = maintenance_job(&mut c, "public.gone");
-    let bad = c
-        .query_one(
-            "SELECT pos.add_job('pos.job_maintain_chunks', '1 hour')",
-            &[],
+    let add = |c: &mut postgres::Client, config: &str| -> i64 {
+        c.query_one(
+            "SELECT pos.add_job('pos.job_maintain_chunks', '1 hour', $1::text::jsonb)",
+            &[&config],
         )
         .unwrap()
-        .get::<_, i64>(0);
+        .get(0)
+    };
+    let bad = add(&mut c, "{}");
+    let never = add(&mut c, r#"{"relation": "public.never_made"}"#);
+    // Dropping the hypertable takes its job with it (it used to fail at every run).
     c.batch_execute("DROP TABLE gone").unwrap();
-    for (id, want) in [(job, "does not exist"), (bad, "names no hypertable")] {
+    let left: i64 = c
+        .query_one("SELECT count(*) FROM pos.job WHERE job_id = $1", &[&job])
+        .unwrap()
+        .get(0);
+    assert_eq!(left, 0);
+    for (id, want) in [(never, "does not exist"), (bad, "names no hypertable")] {
         let status: String = c
             .query_one("SELECT pos.run_job($1)", &[&id])
             .unwrap()
