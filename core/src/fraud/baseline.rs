@@ -189,6 +189,13 @@ impl Baseline {
             || (prior.currencies.len() == 1 && prior.currencies == self.currencies)
     }
 
+    /// Whether this baseline's amounts, norms and shelf prices can judge money in `currency`:
+    /// when it was fitted on that one currency. A baseline fitted before currencies were kept
+    /// (empty `currencies`), or money of unknown currency (empty code), is judged as before.
+    pub fn judges_money_of(&self, currency: &str) -> bool {
+        currency.is_empty() || self.currencies.is_empty() || self.currencies == [currency]
+    }
+
     /// The norm for a segment, shrunk toward the store-wide one when the segment is thin.
     pub fn norm(&self, weekend: bool, hour: u32) -> Option<Norm> {
         let all = *self.value_per_unit.get("all")?;

@@ -49,11 +49,28 @@ impl Family {
     }
 }
 
-/// A feature: its reason code, its family and what it measures (for `detail` texts).
+/// A feature: its reason code, its family, what it measures (for `detail` texts) and how it
+/// depends on money.
 pub struct FeatureDef {
     pub code: &'static str,
     pub family: Family,
     pub what: &'static str,
+    pub money: Money,
+}
+
+/// How a feature depends on the currency of the transaction and of the baseline judging it:
+/// money is comparable only within one currency, so a feature that is money (or is measured
+/// against the baseline's prices) says nothing when the two currencies differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Money {
+    /// A count, a share or a ratio within the transaction: judged whatever the currency.
+    No,
+    /// An amount of money (post-void and refund values): its tail is in the baseline's currency.
+    Amount,
+    /// Measured against the baseline's shelf prices or its cheap-item cut-off (overrides and
+    /// lines below shelf price, cheap units and lines): the value is a count or share, but
+    /// computed from prices of the baseline's currency.
+    Priced,
 }
 
 /// Every transaction feature, in the order of [`TxnFeatures::values`].
@@ -62,131 +79,157 @@ pub const FEATURES: [FeatureDef; 26] = [
         code: "void_lines",
         family: Family::LineVoid,
         what: "voided lines",
+        money: Money::No,
     },
     FeatureDef {
         code: "void_share",
         family: Family::LineVoid,
         what: "share of the rung value voided",
+        money: Money::No,
     },
     FeatureDef {
         code: "void_late",
         family: Family::LineVoid,
         what: "voids of items rung much earlier",
+        money: Money::No,
     },
     FeatureDef {
         code: "void_rering_lower",
         family: Family::LineVoid,
         what: "items voided and re-rung at a lower price",
+        money: Money::No,
     },
     FeatureDef {
         code: "post_void_value",
         family: Family::PostVoid,
         what: "value of the post-voided sale",
+        money: Money::Amount,
     },
     FeatureDef {
         code: "post_void_cash_anonymous",
         family: Family::PostVoid,
         what: "post-voided cash sale value with no customer",
+        money: Money::Amount,
     },
     FeatureDef {
         code: "refund_receipt_unknown",
         family: Family::Refund,
         what: "refunded value citing a receipt that was never rung",
+        money: Money::Amount,
     },
     FeatureDef {
         code: "refund_without_sale",
         family: Family::Refund,
         what: "money refunded with no matching sale",
+        money: Money::Amount,
     },
     FeatureDef {
         code: "refund_other_tender",
         family: Family::Refund,
         what: "refunded value to another tender than the sale's",
+        money: Money::Amount,
     },
     FeatureDef {
         code: "refund_cash_anonymous",
         family: Family::Refund,
         what: "cash refunded with no customer and no matching sale on that tender",
+        money: Money::Amount,
     },
     FeatureDef {
         code: "discount_depth",
         family: Family::Discount,
         what: "deepest line discount",
+        money: Money::No,
     },
     FeatureDef {
         code: "discount_deep_lines",
         family: Family::Discount,
         what: "lines discounted 35 % or more",
+        money: Money::No,
     },
     FeatureDef {
         code: "discount_share",
         family: Family::Discount,
         what: "discount as share of gross",
+        money: Money::No,
     },
     FeatureDef {
         code: "keyed_barcoded",
         family: Family::KeyedOverride,
         what: "barcoded items keyed by hand",
+        money: Money::No,
     },
     FeatureDef {
         code: "override_below_price",
         family: Family::KeyedOverride,
         what: "price overrides below shelf price",
+        money: Money::Priced,
     },
     FeatureDef {
         code: "override_depth",
         family: Family::KeyedOverride,
         what: "deepest price override below shelf price",
+        money: Money::Priced,
     },
     FeatureDef {
         code: "below_price_lines",
         family: Family::Sweetheart,
         what: "items rung below shelf price without override",
+        money: Money::Priced,
     },
     FeatureDef {
         code: "cheap_unit_share",
         family: Family::Sweetheart,
         what: "share of units rung as the store's cheapest items",
+        money: Money::Priced,
     },
     FeatureDef {
         code: "cheap_lines",
         family: Family::Sweetheart,
         what: "surprise (nats) of so many lines rung as the store's cheapest items",
+        money: Money::Priced,
     },
     FeatureDef {
         code: "max_line_units",
         family: Family::Sweetheart,
         what: "units on one line",
+        money: Money::No,
     },
     FeatureDef {
         code: "repeat_customer",
         family: Family::Sweetheart,
         what: "earlier transactions of this customer with this cashier today",
+        money: Money::No,
     },
     FeatureDef {
         code: "card_declined",
         family: Family::CardTesting,
         what: "declined card attempts",
+        money: Money::No,
     },
     FeatureDef {
         code: "card_keyed",
         family: Family::CardTesting,
         what: "card numbers keyed by hand",
+        money: Money::No,
     },
     FeatureDef {
         code: "card_fingerprints",
         family: Family::CardTesting,
         what: "different cards tried",
+        money: Money::No,
     },
     FeatureDef {
         code: "burst_declined",
         family: Family::CardTesting,
         what: "declined attempts at this store in the last 10 minutes",
+        money: Money::No,
     },
     FeatureDef {
         code: "burst_same_bin",
         family: Family::CardTesting,
         what: "recent attempts on the same card BIN",
+        money: Money::No,
     },
 ];
 
@@ -200,6 +243,10 @@ pub struct TxnFeatures {
     pub ln_value_per_unit: f64,
     pub hour: u32,
     pub customer_id: Option<String>,
+    /// ISO 4217 code of the transaction's amounts; empty when unknown (features built before
+    /// currencies were compared), then judged against any baseline as before.
+    #[serde(default)]
+    pub currency: String,
 }
 
 /// A sale that a return cites, as the database knows it.
@@ -363,6 +410,7 @@ pub fn extract(t: &Transaction, ctx: &TxnContext, cheap: CheapItems) -> TxnFeatu
         },
         hour: local_time(t, ctx.utc_offset()).hour,
         customer_id: t.customer_id.clone(),
+        currency: t.currency.clone(),
     }
 }
 

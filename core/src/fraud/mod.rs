@@ -23,13 +23,13 @@ pub mod stats;
 
 pub use baseline::{Baseline, DrawerHistory, TrainingRow};
 pub use features::{
-    extract, local_time, CardAttempt, CheapItems, DaySoFar, Family, LocalTime, OriginalSale,
+    extract, local_time, CardAttempt, CheapItems, DaySoFar, Family, LocalTime, Money, OriginalSale,
     TxnContext, TxnFeatures, FEATURES, MAX_UTC_OFFSET_SECONDS,
 };
 pub use monitor::{score_in_context, Baselines, CashierDayKey, Monitor};
 pub use score::{
-    score_cashier_day, score_no_sale, score_transaction, Calibration, CashierDay, Reason, Score,
-    NO_SALE_MIN_TRANSACTIONS,
+    money_judge, score_cashier_day, score_no_sale, score_transaction, Calibration, CashierDay,
+    MoneyJudge, Note, Reason, Score, NO_SALE_MIN_TRANSACTIONS,
 };
 
 #[cfg(test)]
@@ -38,5 +38,7 @@ mod tests;
 mod tests_currency;
 #[cfg(test)]
 mod tests_drawer;
+#[cfg(test)]
+mod tests_foreign;
 #[cfg(test)]
 mod tests_local;

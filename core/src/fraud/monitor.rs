@@ -10,8 +10,8 @@ use super::features::{
     TxnContext, TxnFeatures,
 };
 use super::score::{
-    family_evidence, low_value_z, score_cashier_day, score_no_sale, score_transaction, Calibration,
-    CashierDay, Score, HIT_NATS,
+    family_evidence, low_value_z, money_judge, score_cashier_day, score_no_sale, score_transaction,
+    Calibration, CashierDay, Score, HIT_NATS,
 };
 use super::stats::Tail;
 use crate::model::*;
@@ -485,7 +485,10 @@ impl Monitor {
 }
 
 /// Scores one transaction in a context the caller assembled (the database does this from its
-/// tables). Shelf prices come from the store baseline unless the context brings its own.
+/// tables). Shelf prices and the cheap-item norms come from the baseline that judges the
+/// transaction's money ([`money_judge`]: the store's, or the chain's when only it is in the
+/// transaction's currency) unless the context brings its own prices; with neither in that
+/// currency there are none, and the price-based features are not judged.
 pub fn score_in_context(
     t: &Transaction,
     mut ctx: TxnContext,
@@ -493,20 +496,24 @@ pub fn score_in_context(
     cal: &Calibration,
 ) -> (TxnFeatures, Score) {
     let store = b.store(&t.key.store_id);
+    let money = money_judge(&t.currency, store, Some(&b.chain)).map(|m| m.baseline);
     if ctx.reference_prices.is_empty() {
-        ctx.reference_prices = t
-            .lines
-            .iter()
-            .filter_map(|l| {
-                store
-                    .reference_prices
-                    .get(&l.sku)
-                    .map(|p| (l.sku.clone(), *p))
-            })
-            .collect();
+        ctx.reference_prices = money.map_or_else(HashMap::new, |m| shelf_prices_of(t, m));
     }
     let weekend = local_time(t, ctx.utc_offset()).weekend;
-    let f = extract(t, &ctx, store.cheap());
+    let f = extract(
+        t,
+        &ctx,
+        money.map_or_else(CheapItems::default, Baseline::cheap),
+    );
     let s = score_transaction(&f, weekend, &ctx.day, store, Some(&b.chain), cal);
     (f, s)
+}
+
+/// The baseline's shelf prices of the items `t` rang.
+fn shelf_prices_of(t: &Transaction, b: &Baseline) -> HashMap<String, Decimal> {
+    t.lines
+        .iter()
+        .filter_map(|l| b.reference_prices.get(&l.sku).map(|p| (l.sku.clone(), *p)))
+        .collect()
 }

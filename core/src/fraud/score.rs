@@ -5,7 +5,7 @@
 //! The score is the logistic of the evidence minus an offset that encodes how rare fraud is.
 
 use super::baseline::{hit_rate, Baseline, SHRINK_DAYS, SHRINK_TXNS};
-use super::features::{DaySoFar, Family, TxnFeatures, FEATURES};
+use super::features::{DaySoFar, Family, Money, TxnFeatures, FEATURES};
 use super::stats::{poisson_surprise, sigmoid, Tail};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -50,10 +50,106 @@ pub struct Score {
     pub reasons: Vec<Reason>,
     /// Families whose evidence reached [`HIT_NATS`] (feeds the cashier's day so far).
     pub hits: Vec<Family>,
+    /// What was left out of the evidence, or judged by another baseline than the store's, and
+    /// why. Absent from JSON when empty, so consumers and scores stored before it read the same.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Note>,
+}
+
+/// A remark on how a score was made, contributing nothing: e.g. a transaction's amounts not
+/// judged because its currency is not its baseline's (no "rare amount" from comparing yen with
+/// dollars, and no silence left unexplained either).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Note {
+    pub code: String,
+    pub detail: String,
+}
+
+/// The baseline that judges a transaction's money: its amount tails, value-per-item norms, shelf
+/// prices and cheap-item cut-off.
+#[derive(Debug, Clone, Copy)]
+pub struct MoneyJudge<'a> {
+    pub baseline: &'a Baseline,
+    /// The store's own baseline; false: the chain's, the store's being in another currency.
+    pub own: bool,
+}
+
+/// Who judges money in `currency`: the store's baseline when it is in that currency (or keeps no
+/// currencies: fitted before they were kept), else the chain's when it is in that currency, else
+/// nobody: a yen amount is not rare or ordinary by a dollar history.
+pub fn money_judge<'a>(
+    currency: &str,
+    store: &'a Baseline,
+    chain: Option<&'a Baseline>,
+) -> Option<MoneyJudge<'a>> {
+    if store.judges_money_of(currency) {
+        return Some(MoneyJudge {
+            baseline: store,
+            own: true,
+        });
+    }
+    chain
+        .filter(|c| c.currencies == [currency])
+        .map(|c| MoneyJudge {
+            baseline: c,
+            own: false,
+        })
+}
+
+/// The baseline whose tail judges evidence of this kind, and the one that tail is shrunk
+/// toward; None when it is not judged. Counts: the store's, toward the chain's. Money: the one
+/// that judges the transaction's money (`money`); the store's amounts are shrunk toward the
+/// chain's only when both have one same currency, its price-based counts and shares always (they
+/// are counts, each against its own prices); the chain's, judging in the store's stead, alone.
+fn judged_by<'a>(
+    kind: Money,
+    money: Option<MoneyJudge<'a>>,
+    store: &'a Baseline,
+    chain: Option<&'a Baseline>,
+) -> Option<(&'a Baseline, Option<&'a Baseline>)> {
+    match (kind, money) {
+        (Money::No, _) => Some((store, chain)),
+        (_, None) => None,
+        (_, Some(m)) if !m.own => Some((m.baseline, None)),
+        (Money::Amount, _) => Some((store, chain.filter(|c| store.same_money(c)))),
+        (Money::Priced, _) => Some((store, chain)),
+    }
+}
+
+/// Why money in `currency` was not judged by the store's baseline (`what`: which money), or
+/// None when it was.
+fn money_note(
+    what: &str,
+    currency: &str,
+    store: &Baseline,
+    money: Option<MoneyJudge>,
+) -> Option<Note> {
+    let theirs = store.currencies.join(", ");
+    match money {
+        Some(m) if m.own => None,
+        Some(_) => Some(Note {
+            code: "amounts_judged_by_chain".into(),
+            detail: format!(
+                "{what} in {currency} judged against the chain's {currency} history: this \
+                 store's baseline is in {theirs}"
+            ),
+        }),
+        None => Some(Note {
+            code: "amounts_not_judged".into(),
+            detail: format!(
+                "{what} in {currency} not judged: the baseline's are in {theirs}, and amounts \
+                 of different currencies are not comparable"
+            ),
+        }),
+    }
 }
 
 /// Per-family evidence of one transaction, before repetition.
 /// (evidence, index of the strongest feature — `usize::MAX` for low value per item —, its surprise).
+/// Money-based evidence (amounts, value per item, price-based features) is judged by the
+/// baseline of the transaction's currency ([`money_judge`]), or not at all when neither store
+/// nor chain is in it; price-based features must have been extracted against that baseline's
+/// shelf prices and cheap-item norms (as [`super::score_in_context`] does).
 pub fn family_evidence(
     f: &TxnFeatures,
     weekend: bool,
@@ -61,24 +157,28 @@ pub fn family_evidence(
     chain: Option<&Baseline>,
 ) -> BTreeMap<Family, (f64, usize, f64)> {
     let mut per: BTreeMap<Family, Vec<(f64, usize)>> = BTreeMap::new();
-    let money_prior = chain.filter(|c| store.same_money(c));
+    let money = money_judge(&f.currency, store, chain);
     for (j, &x) in f.values.iter().enumerate() {
-        if x > 0.0 {
-            let prior = if is_amount(j) { money_prior } else { chain };
-            let s = -store.tails[j]
+        let judge = judged_by(FEATURES[j].money, money, store, chain);
+        if let Some((own, prior)) = judge.filter(|_| x > 0.0) {
+            let s = -own.tails[j]
                 .survival_shrunk(prior.map(|c| &c.tails[j]), SHRINK_TXNS, x)
                 .ln();
             per.entry(FEATURES[j].family).or_default().push((s, j));
         }
     }
-    if let Some(z) = low_value_z(f, weekend, store) {
-        let s = -store
-            .low_value_tail
-            .survival_shrunk(chain.map(|c| &c.low_value_tail), SHRINK_TXNS, z)
-            .ln();
-        per.entry(Family::Sweetheart)
-            .or_default()
-            .push((s, usize::MAX));
+    // Value per item against a norm of money; its z-score tail is a count of σ, like a priced
+    // feature's.
+    if let Some((own, prior)) = judged_by(Money::Priced, money, store, chain) {
+        if let Some(z) = low_value_z(f, weekend, own) {
+            let s = -own
+                .low_value_tail
+                .survival_shrunk(prior.map(|c| &c.low_value_tail), SHRINK_TXNS, z)
+                .ln();
+            per.entry(Family::Sweetheart)
+                .or_default()
+                .push((s, usize::MAX));
+        }
     }
     // Corroboration: the strongest facet of a family counts fully, the other facets half; views
     // of one facet (see [`facet`]) are not independent, so only the strongest of them counts.
@@ -99,12 +199,6 @@ pub fn family_evidence(
             (fam, (top + 0.5 * (sum - top), j, top))
         })
         .collect()
-}
-
-/// Whether a feature is an amount of money (the post-void and refund values), comparable only
-/// within one currency.
-fn is_amount(j: usize) -> bool {
-    matches!(FEATURES[j].family, Family::PostVoid | Family::Refund)
 }
 
 /// What a feature measures. The basket's value per item, its share of cheap units and its
@@ -197,7 +291,11 @@ pub fn score_transaction(
             }
         }
     }
-    finish(reasons, hits, cal.txn_offset)
+    let money = money_judge(&f.currency, store, chain);
+    let mut s = finish(reasons, hits, cal.txn_offset);
+    s.notes
+        .extend(money_note("amounts", &f.currency, store, money));
+    s
 }
 
 fn finish(mut reasons: Vec<Reason>, hits: Vec<Family>, offset: f64) -> Score {
@@ -215,6 +313,7 @@ fn finish(mut reasons: Vec<Reason>, hits: Vec<Family>, offset: f64) -> Score {
         evidence,
         reasons,
         hits,
+        notes: vec![],
     }
 }
 
@@ -305,9 +404,15 @@ pub fn score_cashier_day(
             ),
         });
     }
-    let money_prior = chain.filter(|c| store.same_money(c));
+    let mut notes = vec![];
     for (currency, x) in d.counts() {
-        reasons.extend(drawer_count_reason(x, currency, store, money_prior));
+        let money = money_judge(currency.unwrap_or(""), store, chain);
+        if x.abs() >= DRAWER_MATERIAL {
+            let what = "the drawer count";
+            notes.extend(currency.and_then(|c| money_note(what, c, store, money)));
+        }
+        let judge = judged_by(Money::Amount, money, store, chain);
+        reasons.extend(judge.and_then(|(own, prior)| drawer_count_reason(x, currency, own, prior)));
     }
     let worst = d.max_txn_evidence - cal.txn_offset;
     if worst > 0.0 {
@@ -321,7 +426,9 @@ pub fn score_cashier_day(
         });
     }
     let hits = d.hits.keys().copied().collect();
-    finish(reasons, hits, cal.cashier_day_offset)
+    let mut s = finish(reasons, hits, cal.cashier_day_offset);
+    s.notes = notes;
+    s
 }
 
 /// A count under this (in the currency's main unit) is a miscount, whatever the history: where
@@ -334,9 +441,10 @@ pub const DRAWER_MIN_COUNTS: u64 = 10;
 
 /// A drawer that counted short (or over) at close by more than honest counts at this store do:
 /// the rarity of the amount among the store's cashier-days (shrunk toward the chain), beyond
-/// the family allowance. Cash taken from the till shows here and nowhere else. A count in
-/// another currency than the store's history (known from its baseline) is not judged: there
-/// are no honest counts in that currency to judge it by.
+/// the family allowance. Cash taken from the till shows here and nowhere else. `store` and
+/// `chain` are the baselines that judge the count's currency ([`judged_by`]): a count in
+/// another currency than the store's history is judged by the chain's when that is in it, else
+/// not at all (there are no honest counts in that currency to judge it by).
 fn drawer_count_reason(
     over_short: f64,
     currency: Option<&str>,
@@ -344,10 +452,7 @@ fn drawer_count_reason(
     chain: Option<&Baseline>,
 ) -> Option<Reason> {
     let counts = |b: &Baseline| b.drawer_short.positive + b.drawer_over.positive;
-    let foreign = currency
-        .is_some_and(|c| !store.currencies.is_empty() && store.currencies.as_slice() != [c]);
-    if foreign
-        || over_short.abs() < DRAWER_MATERIAL
+    if over_short.abs() < DRAWER_MATERIAL
         || chain.map_or(counts(store), counts).max(counts(store)) < DRAWER_MIN_COUNTS
     {
         return None;

@@ -54,7 +54,7 @@ pub(super) fn fixture() -> &'static (Baselines, Vec<Transaction>) {
     })
 }
 
-fn score(t: &Transaction, ctx: TxnContext) -> Score {
+pub(super) fn score(t: &Transaction, ctx: TxnContext) -> Score {
     score_in_context(t, ctx, &fixture().0, &Calibration::default()).1
 }
 
@@ -74,11 +74,11 @@ pub(super) fn base() -> Transaction {
         .clone()
 }
 
-fn codes(s: &Score) -> Vec<&str> {
+pub(super) fn codes(s: &Score) -> Vec<&str> {
     s.reasons.iter().map(|r| r.code.as_str()).collect()
 }
 
-fn repay_cash(t: &mut Transaction) {
+pub(super) fn repay_cash(t: &mut Transaction) {
     let total: Decimal = t.lines.iter().map(|l| l.net_amount + l.tax).sum();
     t.tenders = vec![Tender {
         tender_no: 1,
@@ -93,7 +93,7 @@ fn repay_cash(t: &mut Transaction) {
     }];
 }
 
-fn expensive(n: usize) -> Vec<Line> {
+pub(super) fn expensive(n: usize) -> Vec<Line> {
     let b = &fixture().0.chain;
     let mut skus: Vec<(&String, &Decimal)> = b
         .reference_prices
@@ -901,6 +901,7 @@ fn basket_rows(store: &str, lnv: &[f64]) -> Vec<TrainingRow> {
                 ln_value_per_unit: *x,
                 hour: 12,
                 customer_id: None,
+                ..TxnFeatures::default()
             },
             lines: vec![],
             currency: "EUR".into(),
@@ -924,6 +925,7 @@ fn a_thin_stores_basket_norm_is_shrunk_toward_the_chain() {
         ln_value_per_unit: 1.5,
         hour: 12,
         customer_id: None,
+        ..TxnFeatures::default()
     };
     let fams = score::family_evidence(&f, false, b.store("new"), Some(&b.chain));
     let e = fams.get(&Family::Sweetheart).map_or(0.0, |x| x.0);

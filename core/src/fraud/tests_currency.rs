@@ -25,7 +25,7 @@ fn count(cashier: &str, id: &str, amount: &str, currency: &str, date: NaiveDate)
     }
 }
 
-fn drawer_reasons(s: &Score) -> Vec<&Reason> {
+pub(super) fn drawer_reasons(s: &Score) -> Vec<&Reason> {
     s.reasons
         .iter()
         .filter(|r| r.code.starts_with("drawer_"))
@@ -79,7 +79,7 @@ fn a_recount_replaces_its_currencys_count_only() {
 
 /// Rows of `days` cashier-days at `store`, 20 transactions each in `currency`, one in ten
 /// refunding `lo..hi` unbacked; each day's drawer counted `off(day)` over/short.
-fn store_rows(
+pub(super) fn store_rows(
     store: &str,
     currency: &str,
     days: u32,
