@@ -230,6 +230,15 @@ impl Baseline {
         }
     }
 
+    /// Learns the no-sale norm from `rows`, the transactions of every currency: drawer opens are
+    /// counted per cashier-day whatever its sales were paid in, and a cashier-day is judged on
+    /// all its transactions. Per transaction of the main currency only, a store whose customers
+    /// pay in two currencies would expect more opens than it sees (up to twice as many), and a
+    /// cashier-day rung in the other currency would not count at all.
+    pub fn fit_no_sales(&mut self, rows: &[TrainingRow], no_sales: &BTreeMap<CashierDayKey, u32>) {
+        (self.no_sale_rate, self.no_sale_rate_mad) = no_sale_norm(rows, no_sales);
+    }
+
     /// Shrinks the store's no-sale norm toward the chain's with weight
     /// cashier-days / (cashier-days + [`SHRINK_DAYS`]), as its other rates are: a store with two
     /// cashier-days of history, neither with a no-sale, would otherwise take "never" as the norm

@@ -36,26 +36,23 @@ impl Baselines {
     /// value-per-item norms, shelf prices and drawer counts would otherwise pool yen with
     /// dollars. A store in another currency than most of the chain is left out of the chain's
     /// baseline, so it is not the peer group of the others' amounts, and none of its amounts are
-    /// shrunk toward the chain's ([`Baseline::same_money`]).
+    /// shrunk toward the chain's ([`Baseline::same_money`]). No-sale norms are counts, learned
+    /// from the transactions of every currency ([`Baseline::fit_no_sales`]).
     pub fn fit(all_rows: &[TrainingRow], drawer: &DrawerHistory) -> Baselines {
         let rows = &main_currency_rows(all_rows)[..];
         let mut chain = Baseline::fit(None, rows, drawer);
-        let mut by_store: BTreeMap<String, Vec<TrainingRow>> = BTreeMap::new();
-        for r in all_rows {
-            by_store
-                .entry(r.cashier_day.0.clone())
-                .or_default()
-                .push(r.clone());
-        }
-        let by_store: BTreeMap<String, Vec<TrainingRow>> = by_store
-            .into_iter()
-            .map(|(s, rs)| (s, main_currency_rows(&rs)))
+        chain.fit_no_sales(all_rows, &drawer.no_sales);
+        let all_by_store = rows_by_store(all_rows);
+        let by_store: BTreeMap<String, Vec<TrainingRow>> = all_by_store
+            .iter()
+            .map(|(s, rs)| (s.clone(), main_currency_rows(rs)))
             .collect();
         let mut stores: BTreeMap<String, Baseline> = by_store
             .iter()
             .map(|(s, rs)| (s.clone(), Baseline::fit(Some(s.clone()), rs, drawer)))
             .collect();
-        for b in stores.values_mut() {
+        for (s, b) in stores.iter_mut() {
+            b.fit_no_sales(&all_by_store[s], &drawer.no_sales);
             b.shrink_norms_toward(&chain);
         }
         // Pass two: the under-ringing tail and the family hit rates need the first pass.
@@ -85,6 +82,18 @@ impl Baselines {
     pub fn store(&self, store_id: &str) -> &Baseline {
         self.stores.get(store_id).unwrap_or(&self.chain)
     }
+}
+
+/// The rows of each store.
+fn rows_by_store(rows: &[TrainingRow]) -> BTreeMap<String, Vec<TrainingRow>> {
+    let mut by_store: BTreeMap<String, Vec<TrainingRow>> = BTreeMap::new();
+    for r in rows {
+        by_store
+            .entry(r.cashier_day.0.clone())
+            .or_default()
+            .push(r.clone());
+    }
+    by_store
 }
 
 /// The rows in the currency most of them are in (ties: the first code in order), so amounts of

@@ -241,3 +241,28 @@ fn notes_are_absent_from_json_when_empty_and_old_json_reads() {
     .unwrap();
     assert_eq!(f.currency, "");
 }
+
+/// A store whose customers pay in dollars and Canadian dollars alike, two no-sales a day in 40
+/// transactions: its norm is 2 in 40, not 2 in the 20 of its main currency (which expected
+/// twice the opens it has, so a drawer-happy cashier passed unremarked).
+#[test]
+fn the_no_sale_norm_counts_transactions_of_every_currency() {
+    let mut drawer = baseline::DrawerHistory::default();
+    let mut rows = store_rows("border", "USD", 30, (1.0, 2.0), |_| 0.0, &mut drawer);
+    rows.extend(store_rows(
+        "border",
+        "CAD",
+        30,
+        (1.0, 2.0),
+        |_| 0.0,
+        &mut drawer,
+    ));
+    for r in &rows {
+        drawer.no_sales.insert(r.cashier_day.clone(), 2);
+    }
+    let b = Baselines::fit(&rows, &drawer);
+    assert_eq!(b.store("border").currencies.len(), 1);
+    for norm in [b.chain.no_sale_rate, b.store("border").no_sale_rate] {
+        assert!((norm - 2.0 / 40.0).abs() < 1e-9, "{norm}");
+    }
+}
