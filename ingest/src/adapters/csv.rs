@@ -107,6 +107,8 @@ mod tests_shapes;
 mod tests_tips;
 #[cfg(test)]
 mod tests_txn_key;
+#[cfg(test)]
+mod tests_units;
 mod txn_key;
 mod txn_rows;
 mod wrapped;

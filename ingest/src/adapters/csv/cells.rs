@@ -1,8 +1,8 @@
 //! The mapping's columns found in one file's header, and the cells of a row read as text,
 //! numbers and money (currency signs dropped, minor units scaled).
 
-use super::marks::check_currency_mark;
-use super::number::read_number;
+use super::marks::{check_currency_mark, check_money_words};
+use super::number::{check_plain_number, read_number};
 use super::{Mapping, MoneyUnit};
 use crate::adapters::money::exponent;
 use crate::adapters::PayloadError;
@@ -245,12 +245,16 @@ impl Row {
             .ok_or_else(|| self.err(c, "is empty"))
     }
 
+    /// A number cell (a quantity, a discount rate): the number alone, no word or currency
+    /// sign beside it (see [`check_plain_number`]).
     pub(super) fn num(&self, m: &Mapping, col: &Option<Col>) -> Result<Option<Decimal>, String> {
         let Some(c) = col else { return Ok(None) };
         let Some(v) = self.cell(c) else {
             return Ok(None);
         };
-        let d = read_number(v, m.number_format()).map_err(|e| self.err(c, e))?;
+        let d = check_plain_number(v)
+            .and_then(|()| read_number(v, m.number_format()))
+            .map_err(|e| self.err(c, e))?;
         self.bounded(c, v, d).map(Some)
     }
 
@@ -284,7 +288,8 @@ impl Row {
 
     /// A money cell: currency symbols and codes around the number are dropped ("$1,234.50",
     /// "€ 3,50", "CHF 12.00", "3,50 EUR", "($5.00)", "5,00-"), read with the mapping's
-    /// `money_decimal` where it has one.
+    /// `money_decimal` where it has one. Any other word or mark (`12.50 kg`, `12.50/kg`,
+    /// `12.50 (sale)`, `10%`) refuses the cell (see `marks::check_money_words`).
     pub(super) fn money(
         &self,
         m: &Mapping,
@@ -297,6 +302,7 @@ impl Row {
         };
         let d = check_currency_mark(v, currency)
             .and_then(|()| strip_currency(v))
+            .and_then(|n| check_money_words(v, currency).map(|()| n))
             .and_then(|n| read_number(&n, m.money_format()))
             .map_err(|e| self.err(c, e))?;
         let d = match m.money_unit {
@@ -330,7 +336,8 @@ const CURRENCY_SIGNS: &str = "$€£¥₹₩₽₺₪₫₱₦฿₴₸₲₡₵
 /// sign to drop (dropped, `99¢` was 99.00).
 const CENTS_SIGN: char = '¢';
 
-/// Drops currency signs and letters before the first or after the last digit, so that
+/// Drops currency signs and letters before the first or after the last digit (words that
+/// `marks::check_money_words` has checked to be currency marks), so that
 /// `parse_formatted` sees only the number, its separators and its sign. Letters between
 /// digits stay ("1e3" is still refused); a sign between digits is refused: `1€50` is how
 /// French hands write 1.50 €, and dropping the sign read it as 150.

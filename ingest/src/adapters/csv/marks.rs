@@ -133,3 +133,72 @@ fn other_currency(cell: &str, mark: &str, currency: &str) -> String {
          file's currency (the mapping's `currency`, a `currency` column or the store's)"
     )
 }
+
+/// `Ok` when every word before the first or after the last digit of the money cell `cell`
+/// names a currency: letters there used to be dropped whatever they said, so `12.50 kg`,
+/// `12.50 per lb`, `x12.50` or `12.50 ea` were read as 12.50 without a word (a price per
+/// kilo booked as the price of the line). A word that is no currency mark refuses the cell;
+/// whether a currency word is the transaction's is [`check_currency_mark`]'s to say.
+pub(super) fn check_money_words(cell: &str, currency: &str) -> Result<(), String> {
+    let (Some(first), Some(last)) = (
+        cell.find(|c: char| c.is_ascii_digit()),
+        cell.rfind(|c: char| c.is_ascii_digit()),
+    ) else {
+        return Ok(());
+    };
+    if cell.contains('%') {
+        return Err(format!(
+            "`{cell}` is a percentage, not an amount: a discount given as a fraction of the \
+             price goes in `discount_rate` (0.1 for 10 %)"
+        ));
+    }
+    for (edge, after) in [(&cell[..first], false), (&cell[last + 1..], true)] {
+        if edge.contains('/') {
+            return Err(format!(
+                "`{cell}` is a price per unit, not an amount: a money cell holds a number and \
+                 its currency sign or code only"
+            ));
+        }
+        for (at, w) in words(edge) {
+            let before_dollar = edge[at + w.len()..].starts_with('$');
+            if !is_money_word(w, before_dollar, after, currency) {
+                return Err(format!(
+                    "`{cell}` holds `{w}`, which names no currency: a money cell holds a number \
+                     and its currency sign or code only"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The runs of letters of `edge` with their byte offsets.
+fn words(edge: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in edge.char_indices().chain([(edge.len(), ' ')]) {
+        if c.is_alphabetic() {
+            start.get_or_insert(i);
+        } else if let Some(s) = start.take() {
+            out.push((s, &edge[s..i]));
+        }
+    }
+    out
+}
+
+/// Whether `w` may stand beside an amount in `currency`: an ISO 4217 code in capitals (or the
+/// transaction's own code in any case, as `usd 12.50`), a currency's local word (`kr`, `zł`),
+/// a letter prefix of `$` (`US$`, `CA$`, and `C$` in Canadian dollars or córdobas), or, after
+/// the number, `TTC` ("toutes taxes comprises", tax included: French till exports write
+/// `12,50 € TTC`, and the number is the price as written).
+fn is_money_word(w: &str, before_dollar: bool, after: bool, currency: &str) -> bool {
+    let currency = currency.trim().to_uppercase();
+    let dollar_prefix = before_dollar
+        && (of_dollar_prefix(w).is_some()
+            || (w.eq_ignore_ascii_case("C") && ["CAD", "NIO"].contains(&currency.as_str())));
+    ISO_4217.contains(&w)
+        || w.eq_ignore_ascii_case(&currency)
+        || of_word(w).is_some()
+        || dollar_prefix
+        || (after && w == "TTC")
+}

@@ -27,6 +27,38 @@ pub(super) fn read_number(cell: &str, f: NumberFormat) -> Result<Decimal, String
     parse_formatted(&text, f)
 }
 
+/// A quantity or rate cell holds its number only. Real exports write the unit of a weighed
+/// item in a column of its own (Square's `Unit`, Clover's `Item Unit`), never in the
+/// quantity, and the mapping has no unit to check a word against; so a word (`1.5 kg`,
+/// `2 pcs`, `3 x`) or a currency sign (`$2`, read as 2 units before) is refused naming the
+/// cell rather than dropped. Grams sold by the kilo are `quantity_divisor = 1000`.
+pub(super) fn check_plain_number(cell: &str) -> Result<(), String> {
+    if let Some(w) = cell
+        .split(|c: char| !c.is_alphabetic())
+        .find(|w| !w.is_empty())
+    {
+        return Err(format!(
+            "`{cell}` holds `{w}`: a quantity or rate cell holds a number only (a unit of \
+             measure goes in the mapping, e.g. quantity_divisor = 1000 for grams)"
+        ));
+    }
+    if let Some(sign) = cell.chars().find(|c| is_currency_sign(*c)) {
+        return Err(format!(
+            "`{cell}` holds the currency sign `{sign}`: a quantity or rate cell holds a number \
+             only"
+        ));
+    }
+    Ok(())
+}
+
+/// Currency signs (`Sc` in Unicode: `$`, `€`, `£`, `¥`, `¢`, `₹`…).
+fn is_currency_sign(c: char) -> bool {
+    matches!(
+        c,
+        '$' | '¢' | '£' | '¤' | '¥' | '\u{20a0}'..='\u{20cf}' | '฿'
+    )
+}
+
 /// One negative mark at most: `-12.50-` or `(-12.50)` cancelled out to +12.50, a refund read
 /// as a sale. Such a cell says nothing plain, so it is refused.
 fn check_sign(cell: &str, text: &str) -> Result<(), String> {
