@@ -360,8 +360,6 @@ BEGIN
 END
 $$;
 
--- Risk per cashier for one store and business day: hits from pos.fraud_score, transaction and
--- no-sale counts and the drawers' over/short at close from the pos.cashier_daily view.
 -- A cashier's drawer counts of a business day, counted minus expected, summed per currency: a
 -- store taking two currencies keeps one drawer total per currency, and money of two currencies
 -- is never added (cashier_daily.over_short adds them). A business day lies within two calendar
@@ -378,6 +376,8 @@ LANGUAGE sql STABLE AS $$
              GROUP BY d.currency) z
 $$;
 
+-- Risk per cashier for one store and business day: hits from pos.fraud_score, transaction and
+-- no-sale counts and the drawers' over/short at close from the pos.cashier_daily view.
 CREATE FUNCTION pos.cashier_risk(tenant_id text, store_id text, business_date date)
 RETURNS TABLE (cashier_id text, score double precision, alert boolean, transactions bigint, no_sales bigint, over_short numeric, reasons jsonb)
 LANGUAGE sql STABLE AS $$

@@ -731,11 +731,12 @@ BEGIN
 END
 $$;
 
--- Times from here on are past what buckets can hold: a bucket's end, a date's slack and a batch
--- are added to them, which must stay inside timestamptz (it ends in 294276).
-CREATE FUNCTION pos._cagg_last_time() RETURNS timestamptz
+-- The times buckets can hold: a bucket's width, a date's slack and a batch are added to and taken
+-- from them, which must stay inside timestamptz (4713 BC to 294276 AD). Rows outside (and at
+-- -infinity or infinity) belong to no bucket.
+CREATE FUNCTION pos._cagg_time_domain() RETURNS tstzrange
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT timestamptz '200000-01-01 00:00:00+00'
+    SELECT tstzrange('4000-01-01 00:00:00+00 BC', '200000-01-01 00:00:00+00')
 $$;
 
 -- Keys that can hold any row, raw or materialized: outside them there is nothing to redo.
@@ -763,19 +764,20 @@ DECLARE
 BEGIN
     IF c.parent_id IS NULL THEN
         h := pos._hypertable(c.source);
-        SELECT min(range_start), max(range_end) INTO t_lo, t_hi FROM pos.chunk WHERE hypertable = h.relid;
+        -- Rows outside the time domain (at -infinity or infinity, or at the ends of timestamptz,
+        -- where a bucket's end cannot be written) belong to no bucket: bounds taken with them
+        -- made the refresh materialize nothing, or fail on every run.
+        SELECT min(range_start), max(range_end) INTO t_lo, t_hi FROM pos.chunk
+         WHERE hypertable = h.relid AND tstzrange(range_start, range_end) && pos._cagg_time_domain();
         PERFORM pos._cagg_lock_hypertable(h.relid);
-        -- Stragglers at -infinity or infinity, or in the last years of timestamptz (whose bucket
-        -- ends could not be written), belong to no bucket: bounds taken with them made the
-        -- refresh materialize nothing, or fail on every run.
-        EXECUTE format('SELECT least($1, min(%I)), greatest($2, max(%I)) FROM %s WHERE %I > ''-infinity'' AND %I < $3',
-                       h.time_column, h.time_column, h.default_chunk, h.time_column, h.time_column)
-           INTO t_lo, t_hi USING t_lo, t_hi, pos._cagg_last_time();
+        EXECUTE format('SELECT least($1, min(%I)), greatest($2, max(%I)) FROM %s WHERE %I <@ $3',
+                       h.time_column, h.time_column, h.default_chunk, h.time_column)
+           INTO t_lo, t_hi USING t_lo, t_hi, pos._cagg_time_domain();
     ELSE
         EXECUTE format('SELECT min(%I), max(%I) FROM %s', c.time_column, c.time_column, c.refresh_source) INTO t_lo, t_hi;
     END IF;
     IF t_lo IS NOT NULL THEN
-        raw := pos._cagg_keys_for(c, t_lo, t_hi);
+        raw := pos._cagg_keys_for(c, greatest(t_lo, lower(pos._cagg_time_domain())), least(t_hi, upper(pos._cagg_time_domain())));
     END IF;
     IF c.date_column IS NULL THEN
         EXECUTE format('SELECT min(%I), max(%I) FROM %s', c.bucket_column, c.bucket_column, c.mat_table) INTO m_lo, m_hi;
