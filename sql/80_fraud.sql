@@ -208,7 +208,7 @@ $$;
 
 CREATE FUNCTION pos.score_transaction(tenant_id text, store_id text, source text, source_txn_id text,
                                       OUT score double precision, OUT alert boolean, OUT evidence double precision,
-                                      OUT hits text[], OUT reasons jsonb)
+                                      OUT hits text[], OUT reasons jsonb, OUT notes jsonb)
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
     t jsonb := pos.fraud_txn_json(tenant_id, store_id, source, source_txn_id);
@@ -225,9 +225,10 @@ BEGIN
     evidence := (r->>'evidence')::float8;
     hits := ARRAY(SELECT jsonb_array_elements_text(r->'hits'));
     reasons := r->'reasons';
+    notes := coalesce(r->'notes', '[]');
 END
 $$;
-COMMENT ON FUNCTION pos.score_transaction(text, text, text, text) IS 'Fraud score in [0,1] of one transaction in its context (cited sales, recent card attempts at the store, the cashier''s day so far), with reasons (code, contribution in nats, detail). Needs pos.fraud_fit_baseline first.';
+COMMENT ON FUNCTION pos.score_transaction(text, text, text, text) IS 'Fraud score in [0,1] of one transaction in its context (cited sales, recent card attempts at the store, the cashier''s day so far), with reasons (code, contribution in nats, detail). notes say what was not judged and why (code, detail), e.g. amounts_not_judged: the transaction''s currency is not its baseline''s. Needs pos.fraud_fit_baseline first.';
 
 CREATE FUNCTION pos.fraud_record(p_tenant text, p_store text, p_source text, p_txn text, p_alert boolean DEFAULT true,
                                  p_at timestamptz DEFAULT NULL)

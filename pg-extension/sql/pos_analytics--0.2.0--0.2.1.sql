@@ -14,7 +14,8 @@
 --   * pos.fraud_context_json gives the store's UTC offset at the transaction's time
 --     (utc_offset_seconds), so that fraud dayparts and weekends are the store's local ones, and
 --     pos.cashier_risk a cashier's drawer counts per currency (new
---     pos._fraud_over_short_by_currency), so that money of two currencies is never added;
+--     pos._fraud_over_short_by_currency), so that money of two currencies is never added, and
+--     pos.score_transaction one more column, notes (what was not judged and why);
 --   * DROP TABLE of a hypertable or a chunk and DROP VIEW of a continuous aggregate leave nothing
 --     behind in pos_analytics' catalogs (jobs, chunks, the aggregate's table, log and threshold):
 --     an event trigger on sql_drop (pos._forget_dropped, with pos._cagg_forget and
@@ -428,6 +429,32 @@ $$;
 COMMENT ON FUNCTION pos.drop_continuous_aggregate(regclass) IS 'Drops a continuous aggregate: its view, materialization, log and policy (and the source''s triggers if it was the last one). DROP VIEW of its view does the same.';
 
 CREATE EVENT TRIGGER pos_analytics_forget_dropped ON sql_drop EXECUTE FUNCTION pos._forget_dropped();
+
+-- One more output column (notes): a changed result type, so dropped and made again.
+DROP FUNCTION pos.score_transaction(text, text, text, text);
+CREATE FUNCTION pos.score_transaction(tenant_id text, store_id text, source text, source_txn_id text,
+                                      OUT score double precision, OUT alert boolean, OUT evidence double precision,
+                                      OUT hits text[], OUT reasons jsonb, OUT notes jsonb)
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    t jsonb := pos.fraud_txn_json(tenant_id, store_id, source, source_txn_id);
+    s pos.fraud_settings := pos.fraud_setting(tenant_id);
+    r jsonb;
+BEGIN
+    IF t IS NULL THEN
+        RAISE EXCEPTION 'transaction (%, %, %, %) not found', tenant_id, store_id, source, source_txn_id
+              USING ERRCODE = 'no_data_found', HINT = 'pass the tenant_id, store_id, source and source_txn_id of a row in pos.txn';
+    END IF;
+    r := pos.fraud_score_json(t, pos.fraud_context_json(t), tenant_id, s.txn_offset);
+    score := (r->>'score')::float8;
+    alert := score >= s.alert_threshold;
+    evidence := (r->>'evidence')::float8;
+    hits := ARRAY(SELECT jsonb_array_elements_text(r->'hits'));
+    reasons := r->'reasons';
+    notes := coalesce(r->'notes', '[]');
+END
+$$;
+COMMENT ON FUNCTION pos.score_transaction(text, text, text, text) IS 'Fraud score in [0,1] of one transaction in its context (cited sales, recent card attempts at the store, the cashier''s day so far), with reasons (code, contribution in nats, detail). notes say what was not judged and why (code, detail), e.g. amounts_not_judged: the transaction''s currency is not its baseline''s. Needs pos.fraud_fit_baseline first.';
 
 -- What drops made before this update left behind: catalog rows naming relations that are gone.
 DO $$

@@ -374,6 +374,33 @@ mod tests {
         assert_eq!(risk.as_deref(), Some("c1"));
     }
 
+    /// A transaction in another currency than the baseline's is not judged by its amounts, and
+    /// pos.score_transaction says so in `notes`; one in the baseline's currency has none.
+    #[pg_test]
+    fn a_foreign_currency_refund_is_noted_as_not_judged_by_amounts() {
+        history();
+        Spi::run(
+            "INSERT INTO pos.txn (tenant_id, store_id, source, source_txn_id, occurred_at, business_date, cashier_id, status, currency)
+             VALUES ('t', 's1', 'test', 'jpy-1', '2026-01-19 10:05+00', '2026-01-19', 'c1', 'completed', 'JPY'),
+                    ('t', 's1', 'test', 'usd-1', '2026-01-19 10:09+00', '2026-01-19', 'c1', 'completed', 'USD');
+             INSERT INTO pos.sale_line (tenant_id, store_id, source, source_txn_id, line_no, occurred_at, business_date, kind, sku, raw_item_id, quantity, unit_price, net_amount, currency)
+             VALUES ('t', 's1', 'test', 'jpy-1', 1, '2026-01-19 10:05+00', '2026-01-19', 'sale', '00012345678902', 'x', 1, 3000, 3000, 'JPY'),
+                    ('t', 's1', 'test', 'usd-1', 1, '2026-01-19 10:09+00', '2026-01-19', 'sale', '00012345678902', 'x', 1, 5, 5, 'USD');
+             INSERT INTO pos.tender (tenant_id, store_id, source, source_txn_id, tender_no, occurred_at, business_date, method, amount, currency, status)
+             VALUES ('t', 's1', 'test', 'jpy-1', 1, '2026-01-19 10:06+00', '2026-01-19', 'cash', 3000, 'JPY', 'approved'),
+                    ('t', 's1', 'test', 'usd-1', 1, '2026-01-19 10:10+00', '2026-01-19', 'card', 5, 'USD', 'approved');",
+        )
+        .unwrap();
+        let notes = |id: &str| {
+            Spi::get_one::<String>(&format!(
+                "SELECT string_agg(n->>'code', ',') FROM pos.score_transaction('t', 's1', 'test', '{id}'), jsonb_array_elements(notes) n"
+            ))
+            .unwrap()
+        };
+        assert_eq!(notes("jpy-1").as_deref(), Some("amounts_not_judged"));
+        assert_eq!(notes("usd-1"), None);
+    }
+
     /// The history's counts are at most 2.25 off: 90.00 short is a reason, 1.80 short is not.
     #[pg_test]
     fn a_drawer_counted_far_short_at_close_is_a_cashier_day_reason() {
