@@ -340,10 +340,7 @@ fn from_element_string(found: Result<TradeItem, SkuError>) -> Barcode {
     };
     let Some(gtin) = t.gtin14 else {
         let mut b = Barcode::invalid(BarcodeKind::ElementString, &SkuError::Empty);
-        b.reason = Some(format!(
-            "{} without a GTIN (AI 01): no trade item to key",
-            t.form.describe()
-        ));
+        b.reason = Some(without_gtin(&t));
         return b;
     };
     let mut what = t.form.describe().to_string();
@@ -361,6 +358,23 @@ fn from_element_string(found: Result<TradeItem, SkuError>) -> Barcode {
     b.embedded_weight = t.weight.map(|(w, _)| w);
     b.embedded_price = t.price;
     b
+}
+
+/// Why an element string keys no trade item; a Digital Link says what its key names instead
+/// (a GIAI names an asset, a GDTI a document…), since that is what the data's owner must see
+/// to know the scan is no product.
+fn without_gtin(t: &TradeItem) -> String {
+    let form = t.form.describe();
+    match t
+        .primary_key
+        .as_deref()
+        .and_then(|ai| Some((ai, element_string::key_name(ai)?)))
+    {
+        Some((ai, name)) => {
+            format!("{form} of {name} (AI {ai}), without a GTIN (AI 01): no trade item to key")
+        }
+        None => format!("{form} without a GTIN (AI 01): no trade item to key"),
+    }
 }
 
 /// `PLU 4011`, `plu:94011`, `PLU#4011`: the rest after a PLU label.
@@ -567,6 +581,13 @@ mod tests {
         assert!(sscc.reason.unwrap().contains("without a GTIN"));
         let bad = parse("(01)09501101530004");
         assert_eq!((bad.kind, bad.valid), (BarcodeKind::ElementString, false));
+        // A Digital Link keyed on another GS1 key says what it names.
+        let giai = parse("https://id.gs1.org/8004/0950110153A%2FB7");
+        assert_eq!((giai.kind, giai.valid), (BarcodeKind::ElementString, false));
+        assert_eq!(
+            giai.reason.as_deref(),
+            Some("GS1 Digital Link of a GIAI, an individual asset (AI 8004), without a GTIN (AI 01): no trade item to key")
+        );
         assert_eq!(parse("]E04006381333931").kind, BarcodeKind::Ean13);
         assert_eq!(parse("]E496385074").kind, BarcodeKind::Ean8);
     }

@@ -66,6 +66,9 @@ pub struct TradeItem {
     pub price: Option<Decimal>,
     /// The ISO 4217 numeric currency of AI 393n, e.g. `978` for the euro.
     pub currency: Option<String>,
+    /// The AI of a Digital Link's primary key (`01`, or `8004` for a GIAI…): a key other than
+    /// a GTIN names what the link identifies instead of a trade item.
+    pub primary_key: Option<String>,
 }
 
 /// `None` when `raw` is not written as an element string; otherwise what it says, or why it
@@ -321,8 +324,10 @@ fn bracketed(s: &str) -> Result<Vec<(String, String)>, SkuError> {
 /// AI and value pairs of a Digital Link URI: its path from the primary key on, then its numeric
 /// query parameters. `None` for a URI without a GS1 key (any other web address). A fragment, a
 /// trailing slash and a path prefix of the domain's own (which may hold a `01` segment, a date)
-/// are not part of the key; a key other than a GTIN (a GLN, an SSCC…) keys no trade item, and
-/// says so as an element string without AI 01 does.
+/// are not part of the key; a key other than a GTIN (a GLN, an SSCC, a GIAI…) keys no trade
+/// item, and says so as an element string without AI 01 does. The key's value is checked
+/// against its AI's format here ([`check_key`]): nothing else reads it, and a mistyped asset or
+/// document number must not pass as a key.
 fn digital_link(s: &str) -> Option<Result<Vec<(String, String)>, SkuError>> {
     let s = s.split_once('#').map_or(s, |(uri, _)| uri);
     let (path, query) = s.split_once('?').unwrap_or((s, ""));
@@ -331,7 +336,7 @@ fn digital_link(s: &str) -> Option<Result<Vec<(String, String)>, SkuError>> {
     let at = segments
         .windows(2)
         .position(|w| is_primary_key(w[0], w[1]))?;
-    let mut out = Vec::new();
+    let mut out: Vec<(String, String)> = Vec::new();
     let mut pairs = segments[at..].chunks(2);
     for pair in pairs.by_ref() {
         match pair {
@@ -355,6 +360,9 @@ fn digital_link(s: &str) -> Option<Result<Vec<(String, String)>, SkuError>> {
             out.push((k.to_string(), percent_decoded(v)));
         }
     }
+    if let Some(Err(e)) = out.first().map(|(ai, value)| check_key(ai, value)) {
+        return Some(Err(e));
+    }
     // A GTIN key may be written in its own length (8, 12 or 13 digits) in a URI.
     if let Some((_, g)) = out.first_mut().filter(|(ai, _)| ai == "01") {
         if matches!(g.len(), 8 | 12 | 13) {
@@ -365,20 +373,260 @@ fn digital_link(s: &str) -> Option<Result<Vec<(String, String)>, SkuError>> {
 }
 
 /// A GS1 Digital Link primary key segment and its value (GS1 Digital Link URI syntax: the AIs
-/// marked `dlpkey` in the GS1 Barcode Syntax Dictionary). Only the numeric keys of a fixed
-/// shape are taken, so an ordinary web path (`/00/intro`, `/414/about`) is not read as one.
+/// marked `dlpkey` in the GS1 Barcode Syntax Dictionary). The numeric keys are taken in their
+/// fixed shape, the others when they start as every GS1 key does, with a GS1 Company Prefix
+/// (four digits or more), so an ordinary web path (`/00/intro`, `/414/about`, `/401/faq`) is
+/// not read as one. A key taken here is then checked against its format ([`check_key`]).
 fn is_primary_key(ai: &str, value: &str) -> bool {
     let digits = value.bytes().all(|b| b.is_ascii_digit());
     let len = value.len();
-    digits
-        && match ai {
-            "01" => matches!(len, 8 | 12 | 13 | 14),
-            "00" | "8006" | "8017" | "8018" => len == 18,
-            "414" | "415" | "417" => len == 13,
-            "402" => len == 17,
-            "255" => (13..=25).contains(&len),
-            _ => false,
+    match ai {
+        "01" => digits && matches!(len, 8 | 12 | 13 | 14),
+        "00" | "8006" | "8017" | "8018" => digits && len == 18,
+        "414" | "415" | "417" => digits && len == 13,
+        "402" => digits && len == 17,
+        _ => key_format(ai).is_some() && starts_with_company_prefix(&percent_decoded(value)),
+    }
+}
+
+/// The four digits a GS1 Company Prefix has at least: the start of every GS1 key (the
+/// `key` rule of the GS1 Barcode Syntax Dictionary).
+fn starts_with_company_prefix(value: &str) -> bool {
+    value
+        .as_bytes()
+        .get(..4)
+        .is_some_and(|p| p.iter().all(u8::is_ascii_digit))
+}
+
+/// The GS1 character sets of the values read here: 82 (the printable ASCII GS1 allows) and 39
+/// (digits, capitals, `#`, `-`, `/`), and digits alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Charset {
+    Digits,
+    Set39,
+    Set82,
+}
+
+/// GS1 character set 82 in its own order: a character's place is its value in a check
+/// character pair.
+const SET82: &str =
+    "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz";
+
+impl Charset {
+    fn holds(self, c: char) -> bool {
+        match self {
+            Charset::Digits => c.is_ascii_digit(),
+            Charset::Set39 => c.is_ascii_digit() || c.is_ascii_uppercase() || "#-/".contains(c),
+            Charset::Set82 => SET82.contains(c),
         }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Charset::Digits => "digits",
+            Charset::Set39 => "GS1 character set 39 (digits, capitals, # - /)",
+            Charset::Set82 => "GS1 character set 82",
+        }
+    }
+}
+
+/// The format of a Digital Link primary key other than a GTIN, from the GS1 Barcode Syntax
+/// Dictionary (2025): `digits` leading digits ending in a GS1 check digit (0 for none),
+/// then `min..=max` characters of `rest`.
+#[derive(Debug, Clone, Copy)]
+struct KeyFormat {
+    /// What the key identifies, with its article, for the reason of a link that keys no
+    /// trade item.
+    name: &'static str,
+    digits: usize,
+    /// GRAI: the first of its 14 digits is a filler zero.
+    zero_first: bool,
+    min: usize,
+    max: usize,
+    rest: Charset,
+    /// GMN: the last two characters are a GS1 check character pair.
+    check_pair: bool,
+}
+
+impl KeyFormat {
+    const fn numeric(name: &'static str, digits: usize) -> KeyFormat {
+        KeyFormat {
+            name,
+            digits,
+            zero_first: false,
+            min: 0,
+            max: 0,
+            rest: Charset::Digits,
+            check_pair: false,
+        }
+    }
+
+    const fn text(name: &'static str, max: usize, rest: Charset) -> KeyFormat {
+        KeyFormat {
+            name,
+            digits: 0,
+            zero_first: false,
+            // Never empty: a key is taken only when it starts with a company prefix.
+            min: 0,
+            max,
+            rest,
+            check_pair: false,
+        }
+    }
+}
+
+/// The primary keys of a GS1 Digital Link other than AI 01, with their formats.
+fn key_format(ai: &str) -> Option<KeyFormat> {
+    let f = match ai {
+        "00" => KeyFormat::numeric("an SSCC, a logistic unit", 18),
+        "414" => KeyFormat::numeric("a GLN, a location", 13),
+        "415" => KeyFormat::numeric("the GLN of an invoicing party", 13),
+        "417" => KeyFormat::numeric("a party GLN", 13),
+        "402" => KeyFormat::numeric("a GSIN, a shipment", 17),
+        "8017" | "8018" => KeyFormat::numeric("a GSRN, a service relation", 18),
+        "8006" => KeyFormat {
+            min: 4,
+            max: 4,
+            ..KeyFormat::numeric("an ITIP, a piece of a trade item", 14)
+        },
+        "8003" => KeyFormat {
+            zero_first: true,
+            max: 16,
+            rest: Charset::Set82,
+            ..KeyFormat::numeric("a GRAI, a returnable asset", 14)
+        },
+        "253" => KeyFormat {
+            max: 17,
+            rest: Charset::Set82,
+            ..KeyFormat::numeric("a GDTI, a document", 13)
+        },
+        "255" => KeyFormat {
+            max: 12,
+            ..KeyFormat::numeric("a GCN, a coupon", 13)
+        },
+        "8004" => KeyFormat::text("a GIAI, an individual asset", 30, Charset::Set82),
+        "401" => KeyFormat::text("a GINC, a consignment", 30, Charset::Set82),
+        "8010" => KeyFormat::text("a CPID, a component or part", 30, Charset::Set39),
+        "8013" => KeyFormat {
+            check_pair: true,
+            ..KeyFormat::text("a GMN, a product model", 25, Charset::Set82)
+        },
+        _ => return None,
+    };
+    Some(f)
+}
+
+/// What a Digital Link's primary key identifies: `None` for a GTIN or no known key.
+pub(crate) fn key_name(ai: &str) -> Option<&'static str> {
+    key_format(ai).map(|f| f.name)
+}
+
+/// A Digital Link primary key's value against its AI's format: length, character set, check
+/// digit of its leading digits, check character pair. A GTIN is checked as every AI 01 is.
+fn check_key(ai: &str, value: &str) -> Result<(), SkuError> {
+    let Some(f) = key_format(ai) else {
+        return Ok(());
+    };
+    let (digits, rest) = value.split_at_checked(f.digits).unwrap_or((value, ""));
+    if digits.len() < f.digits || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad(format!(
+            "AI ({ai}) starts with {} digits, got {}",
+            f.digits,
+            quoted(value)
+        )));
+    }
+    if f.zero_first && !digits.starts_with('0') {
+        return Err(bad(format!(
+            "AI ({ai}) starts with a filler digit 0, got {}",
+            quoted(value)
+        )));
+    }
+    check_digit_of(digits)?;
+    check_rest(ai, &f, rest)?;
+    if f.check_pair {
+        check_pair(ai, value)?;
+    }
+    Ok(())
+}
+
+/// The GS1 check digit closing the leading digits of a key (none when there are none).
+fn check_digit_of(digits: &str) -> Result<(), SkuError> {
+    let Some(values) = super::check_digit::digit_values(digits).filter(|v| !v.is_empty()) else {
+        return Ok(());
+    };
+    let (&found, data) = values.split_last().expect("not empty");
+    let expected = super::check_digit::gs1_check_digit(data);
+    if found == expected {
+        return Ok(());
+    }
+    Err(SkuError::CheckDigit {
+        digits: digits.to_string(),
+        expected,
+        found,
+    })
+}
+
+/// The part of a key after its leading digits: its length and character set.
+fn check_rest(ai: &str, f: &KeyFormat, rest: &str) -> Result<(), SkuError> {
+    let n = rest.chars().count();
+    if n < f.min || n > f.max {
+        let what = match f.digits {
+            0 => String::new(),
+            d => format!(" after its {d} digits"),
+        };
+        let want = match (f.min, f.max) {
+            (0, max) => format!("at most {max}"),
+            (min, max) if min == max => format!("{max}"),
+            (min, max) => format!("{min} to {max}"),
+        };
+        return Err(bad(format!(
+            "AI ({ai}) takes {want} characters{what}, got {n}: {}",
+            quoted(rest)
+        )));
+    }
+    match rest.chars().position(|c| !f.rest.holds(c)) {
+        Some(at) => Err(bad(format!(
+            "AI ({ai}) holds {} only: {:?} at position {} of {}",
+            f.rest.describe(),
+            rest.chars().nth(at).unwrap_or_default(),
+            f.digits + at + 1,
+            quoted(rest)
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// GS1 character set 32, the check characters of a check character pair, in value order.
+const SET32: &[u8; 32] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+
+/// The first primes, the weights of a check character pair from the right.
+const PRIMES: [u32; 24] = [
+    2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89,
+];
+
+/// The check character pair closing a GMN (GS1 General Specifications, check character
+/// calculation for alphanumeric keys): the set-82 values of the characters before it, weighted
+/// by the primes from the right, modulo 1021, written as two set-32 characters of five bits.
+fn check_pair(ai: &str, value: &str) -> Result<(), SkuError> {
+    let (data, pair) = value.split_at(value.len().saturating_sub(2));
+    let sum = data
+        .chars()
+        .rev()
+        .zip(PRIMES)
+        .map(|(c, w)| SET82.find(c).map_or(0, |v| v as u32) * w)
+        .sum::<u32>()
+        % 1021;
+    let expected: String = [SET32[(sum >> 5) as usize], SET32[(sum & 31) as usize]]
+        .iter()
+        .map(|&b| char::from(b))
+        .collect();
+    if pair == expected {
+        return Ok(());
+    }
+    Err(bad(format!(
+        "check character pair of AI ({ai}) {} is {pair:?}, expected {expected:?}",
+        quoted(value)
+    )))
 }
 
 /// `%2F` and the like in a URI segment; a malformed escape stays as written.
@@ -416,7 +664,11 @@ fn trade_item(form: Form, pairs: &[(String, String)]) -> Result<TradeItem, SkuEr
         weight: None,
         price: None,
         currency: None,
+        primary_key: None,
     };
+    if form == Form::DigitalLink {
+        item.primary_key = pairs.first().map(|(ai, _)| ai.clone());
+    }
     // Each AI's first value, looked up once per pair (a long scan stays linear).
     let mut seen: HashMap<&str, &str> = HashMap::with_capacity(pairs.len());
     // The first AI of each group of AIs that GS1 lists as invalid pairings of each other.
@@ -669,6 +921,176 @@ mod tests {
             assert_eq!((t.form, t.gtin14), (Form::DigitalLink, None), "{s}");
         }
         assert!(recognise("https://example.com/414/about").is_none());
+    }
+
+    /// A Digital Link keyed on an alphanumeric GS1 key (GS1 Digital Link URI syntax 1.2):
+    /// GRAI, GIAI, GINC, CPID, GMN, GDTI, GCN. Each reads, as its AI and value with escapes
+    /// decoded, and keys no trade item. They were not recognised, and the URI was reported as
+    /// a barcode with a bad character 'h'.
+    #[test]
+    fn digital_link_with_an_alphanumeric_key() {
+        for (s, ai, value) in [
+            (
+                "https://id.gs1.org/8003/03870585000552987",
+                "8003",
+                "03870585000552987",
+            ),
+            (
+                "https://id.gs1.org/8003/03870585000552",
+                "8003",
+                "03870585000552",
+            ),
+            (
+                "https://id.gs1.org/8004/0950110153A%2FB7",
+                "8004",
+                "0950110153A/B7",
+            ),
+            (
+                "https://id.gs1.org/401/0950110153ABC-12",
+                "401",
+                "0950110153ABC-12",
+            ),
+            (
+                "https://id.gs1.org/8010/0950110153%23AB-1%2F2/8011/7",
+                "8010",
+                "0950110153#AB-1/2",
+            ),
+            (
+                "https://id.gs1.org/8013/1987654Ad4X4bL5ttr2310c2K",
+                "8013",
+                "1987654Ad4X4bL5ttr2310c2K",
+            ),
+            (
+                "https://id.gs1.org/253/4602443000331XYZ",
+                "253",
+                "4602443000331XYZ",
+            ),
+            (
+                "https://id.gs1.org/255/081123456789012345",
+                "255",
+                "081123456789012345",
+            ),
+        ] {
+            let pairs = digital_link(s).expect("a Digital Link").expect("readable");
+            assert_eq!(pairs[0], (ai.to_string(), value.to_string()), "{s}");
+            let t = item(s);
+            assert_eq!((t.form, t.gtin14), (Form::DigitalLink, None), "{s}");
+            assert_eq!(t.primary_key.as_deref(), Some(ai), "{s}");
+        }
+        // Query attributes come with the key; a web path is not taken for one.
+        let t = item("https://id.gs1.org/8004/0950110153ABC?17=140704&3103=000750&linkType=all");
+        assert_eq!(t.weight, Some((Decimal::new(750, 3), WeightUnit::Kilogram)));
+        for s in [
+            "https://example.com/401/faq",
+            "https://example.com/8004/about-us",
+            "https://example.com/253/12",
+        ] {
+            assert!(recognise(s).is_none(), "{s}");
+        }
+    }
+
+    /// Each key's value against its format: the check digit of the leading digits of GRAI,
+    /// GDTI and GCN, GMN's check character pair, lengths, character sets, GRAI's filler zero.
+    #[test]
+    fn digital_link_keys_are_checked() {
+        let cases = [
+            (
+                "8003/03870585000553987",
+                "check digit of 03870585000553 is 3, expected 2",
+            ),
+            ("8003/13870585000552987", "filler digit 0"),
+            (
+                "253/4602443000332XYZ",
+                "check digit of 4602443000332 is 2, expected 1",
+            ),
+            (
+                "255/0811234567891",
+                "check digit of 0811234567891 is 1, expected 0",
+            ),
+            (
+                "414/9520123456787",
+                "check digit of 9520123456787 is 7, expected 8",
+            ),
+            (
+                "8013/1987654Ad4X4bL5ttr2310cXK",
+                "is \"XK\", expected \"2K\"",
+            ),
+            (
+                "8003/03870585000552ABCDEFGHIJKLMNOPQ",
+                "at most 16 characters after its 14 digits, got 17",
+            ),
+            (
+                "253/4602443000331ABCDEFGHIJKLMNOPQR",
+                "at most 17 characters after its 13 digits",
+            ),
+            (
+                "255/08112345678901234567890123",
+                "at most 12 characters after its 13 digits",
+            ),
+            ("255/0811234567890AB", "digits only: 'A' at position 14"),
+            (
+                "8004/0950110153ABCDEFGHIJKLMNOPQRSTU",
+                "at most 30 characters, got 31",
+            ),
+            (
+                "401/0950110153ABCDEFGHIJKLMNOPQRSTU",
+                "at most 30 characters, got 31",
+            ),
+            (
+                "8013/0950110153ABCDEFGHIJKLMNOP",
+                "at most 25 characters, got 26",
+            ),
+            (
+                "8010/0950110153ab",
+                "character set 39 (digits, capitals, # - /) only: 'a' at position 11",
+            ),
+            (
+                "8004/0950110153%20A",
+                "character set 82 only: ' ' at position 11",
+            ),
+            ("253/46024430003", "starts with 13 digits"),
+        ];
+        for (path, want) in cases {
+            let e = recognise(&format!("https://id.gs1.org/{path}"))
+                .expect("an element string")
+                .expect_err(path)
+                .to_string();
+            assert!(e.contains(want), "{path}: {e}");
+        }
+    }
+
+    /// An AI GS1 has not assigned, after the key, is refused naming the segment: its value's
+    /// format is unknown. A query key that is no AI (`linkType`) is read past, as before.
+    #[test]
+    fn digital_link_with_an_unknown_ai() {
+        let e = error("https://id.gs1.org/8004/0950110153ABC/8015/1");
+        assert!(
+            e.contains("/8015/ in the URI path is not a GS1 application identifier"),
+            "{e}"
+        );
+        let e = error("https://id.gs1.org/253/4602443000331/x9/1");
+        assert!(e.contains("/x9/"), "{e}");
+        assert!(
+            item("https://id.gs1.org/8013/1987654Ad4X4bL5ttr2310c2K?linkType=gs1:pip")
+                .primary_key
+                .is_some()
+        );
+    }
+
+    /// GMN check character pairs of the GS1 General Specifications and Barcode Syntax Tests.
+    #[test]
+    fn gmn_check_character_pair() {
+        for v in [
+            "1987654Ad4X4bL5ttr2310c2K",
+            "12345678901234567890123NT",
+            "12345_ABCDEFGHIJKLMCP",
+            "12345_!\"%&'()*+,-./LC",
+            "00000!HV",
+            "99999zzzzzzzzzzzzzzzzzzT2",
+        ] {
+            assert!(check_pair("8013", v).is_ok(), "{v}");
+        }
+        assert!(check_pair("8013", "1987654Ad4X4bL5ttr2310c2X").is_err());
     }
 
     /// `u8::from_str_radix` takes a leading `+`: `%+1` is no escape and stays as written.
