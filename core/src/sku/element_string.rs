@@ -363,6 +363,9 @@ fn digital_link(s: &str) -> Option<Result<Vec<(String, String)>, SkuError>> {
     if let Some(Err(e)) = out.first().map(|(ai, value)| check_key(ai, value)) {
         return Some(Err(e));
     }
+    if let Err(e) = one_primary_key(&out) {
+        return Some(Err(e));
+    }
     // A GTIN key may be written in its own length (8, 12 or 13 digits) in a URI.
     if let Some((_, g)) = out.first_mut().filter(|(ai, _)| ai == "01") {
         if matches!(g.len(), 8 | 12 | 13) {
@@ -370,6 +373,20 @@ fn digital_link(s: &str) -> Option<Result<Vec<(String, String)>, SkuError>> {
         }
     }
     Some(Ok(out))
+}
+
+/// A Digital Link has one primary key: a GTIN (AI 01) in the path or the query of a link keyed
+/// on something else is no qualifier or attribute of that key, and reading it would make a
+/// GIAI or GDTI link key a trade item.
+fn one_primary_key(pairs: &[(String, String)]) -> Result<(), SkuError> {
+    match pairs.split_first() {
+        Some(((key, _), rest)) if key != "01" && rest.iter().any(|(ai, _)| ai == "01") => {
+            Err(bad(format!(
+                "AI (01) in a GS1 Digital Link keyed on AI ({key}): a link has one primary key"
+            )))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// A GS1 Digital Link primary key segment and its value (GS1 Digital Link URI syntax: the AIs
@@ -1057,6 +1074,22 @@ mod tests {
                 .to_string();
             assert!(e.contains(want), "{path}: {e}");
         }
+    }
+
+    /// A GTIN in a link keyed on a GIAI, in its query or its path, would have keyed a trade
+    /// item: a link has one primary key.
+    #[test]
+    fn digital_link_with_a_gtin_beside_another_key() {
+        for s in [
+            "https://id.gs1.org/8004/0950110153ABC?01=09501101530003",
+            "https://id.gs1.org/8004/0950110153ABC/01/09501101530003",
+            "https://id.gs1.org/414/9520123456788?01=09501101530003",
+        ] {
+            assert!(error(s).contains("one primary key"), "{s}: {}", error(s));
+        }
+        // A GTIN link repeating its own GTIN in the query reads as before.
+        let t = item("https://id.gs1.org/01/09501101530003?01=09501101530003");
+        assert_eq!(t.gtin14.unwrap().as_str(), "09501101530003");
     }
 
     /// An AI GS1 has not assigned, after the key, is refused naming the segment: its value's
