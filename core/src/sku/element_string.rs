@@ -625,7 +625,10 @@ const PRIMES: [u32; 24] = [
 /// calculation for alphanumeric keys): the set-82 values of the characters before it, weighted
 /// by the primes from the right, modulo 1021, written as two set-32 characters of five bits.
 fn check_pair(ai: &str, value: &str) -> Result<(), SkuError> {
-    let (data, pair) = value.split_at(value.len().saturating_sub(2));
+    // The value is set-82 ASCII by now; a split inside a character still reads as no pair.
+    let (data, pair) = value
+        .split_at_checked(value.len().saturating_sub(2))
+        .unwrap_or((value, ""));
     let sum = data
         .chars()
         .rev()
@@ -1124,6 +1127,10 @@ mod tests {
             assert!(check_pair("8013", v).is_ok(), "{v}");
         }
         assert!(check_pair("8013", "1987654Ad4X4bL5ttr2310c2X").is_err());
+        // Text outside set 82 is refused, never split inside a character.
+        assert!(check_pair("8013", "0950110153é1").is_err());
+        let e = error("https://id.gs1.org/8013/0950110153AB%C3%A9");
+        assert!(e.contains("character set 82 only: 'é'"), "{e}");
     }
 
     /// `u8::from_str_radix` takes a leading `+`: `%+1` is no escape and stays as written.
