@@ -436,14 +436,7 @@ fn a_burst_of_declined_keyed_attempts_on_one_bin_alerts() {
         })
         .collect();
     let ctx = TxnContext {
-        recent_card_attempts: (0..8)
-            .map(|k| CardAttempt {
-                occurred_at: t.occurred_at - Duration::seconds(30 * k),
-                status: TenderStatus::Declined,
-                bin: Some("999999".into()),
-                fingerprint: Some(format!("old{k}")),
-            })
-            .collect(),
+        recent_card_attempts: declined_burst(t.occurred_at),
         ..TxnContext::default()
     };
     let s = score(&t, ctx);
@@ -955,4 +948,17 @@ fn a_split_refund_counts_only_the_part_on_another_tender() {
     );
     let f = extract(&t, &ctx, CheapItems::default());
     assert_eq!((f.values[8], f.values[9]), (20.0, 20.0), "{f:?}");
+}
+
+/// Eight declined card attempts at the store in the four minutes before `at`, from one BIN and
+/// eight cards: a card-testing burst.
+pub(super) fn declined_burst(at: chrono::DateTime<chrono::Utc>) -> Vec<CardAttempt> {
+    (0..8)
+        .map(|k| CardAttempt {
+            occurred_at: at - Duration::seconds(30 * k),
+            status: TenderStatus::Declined,
+            bin: Some("999999".into()),
+            fingerprint: Some(format!("old{k}")),
+        })
+        .collect()
 }

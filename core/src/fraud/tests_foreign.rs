@@ -2,11 +2,10 @@
 //! (amount tails, value-per-item norms, shelf prices, the cheap-item cut-off): its counts and
 //! behaviour still are, and a note says why its amounts were not.
 
-use super::tests::{base, codes, expensive, fixture, repay_cash, score};
+use super::tests::{base, codes, declined_burst, expensive, fixture, repay_cash, score};
 use super::tests_currency::{drawer_reasons, store_rows};
 use super::*;
 use crate::model::*;
-use chrono::Duration;
 use rust_decimal::Decimal;
 
 /// Codes of reasons that come from money: amounts, prices, value per item.
@@ -57,14 +56,7 @@ fn refund_during_a_card_burst(currency: &str) -> (Transaction, TxnContext) {
     };
     t.tenders.extend((2..=4).map(declined));
     let ctx = TxnContext {
-        recent_card_attempts: (0..8)
-            .map(|k| CardAttempt {
-                occurred_at: t.occurred_at - Duration::seconds(30 * k),
-                status: TenderStatus::Declined,
-                bin: Some("999999".into()),
-                fingerprint: Some(format!("old{k}")),
-            })
-            .collect(),
+        recent_card_attempts: declined_burst(t.occurred_at),
         ..TxnContext::default()
     };
     (t, ctx)
