@@ -24,6 +24,35 @@ pub(crate) fn required<T>(value: Option<T>, func: &str, arg: &str, default: Opti
     })
 }
 
+/// The elements of a one-dimensional array argument, in order. pgrx hands an array over as its
+/// elements and forgets the dimensions, so `ARRAY[[1,2],[3,4]]` would arrive as four values of one
+/// series: refused here instead (`ERROR: <func>: <arg> has 2 dimensions`), with `hint` saying how
+/// to pass what the caller meant.
+pub(crate) fn one_dimensional<T>(
+    values: pgrx::Array<'_, T>,
+    func: &str,
+    arg: &str,
+    hint: &str,
+) -> Vec<Option<T>>
+where
+    for<'arr> T: pgrx::datum::UnboxDatum<As<'arr> = T> + 'arr,
+{
+    let elements: Vec<Option<T>> = values.iter().collect();
+    // SAFETY: the pointer is the argument's own detoasted ArrayType (pgrx checked its header when
+    // it made the Array); `ndim` is the first field after the varlena length.
+    let ndim = unsafe { (*values.into_array_type()).ndim };
+    if ndim > 1 {
+        ErrorReport::new(
+            PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
+            format!("{func}: {arg} has {ndim} dimensions; it must be a one-dimensional array"),
+            "pos_analytics::args",
+        )
+        .set_hint(hint)
+        .report(PgLogLevel::ERROR);
+    }
+    elements
+}
+
 #[cfg(any(test, feature = "pg_test"))]
 #[pgrx::pg_schema]
 mod tests {

@@ -5,7 +5,7 @@
 // pgrx spells a set-returning function's SQL columns in its Rust return type
 // (TableIterator<(name!(…), …)>); that type *is* the signature, so it stays inline.
 #![allow(clippy::type_complexity)]
-use crate::args::required;
+use crate::args::{one_dimensional, required};
 use pgrx::pg_sys::panic::ErrorReport;
 use pgrx::prelude::*;
 use pgrx::{PgLogLevel, PgSqlErrorCode};
@@ -85,8 +85,16 @@ fn rows(fc: Forecast) -> Vec<(i32, f64, f64, f64, String)> {
         .collect()
 }
 
-fn history(values: &[Option<f64>]) -> Vec<f64> {
-    clean_history(values).unwrap_or_else(|e| raise(&e))
+/// A series given as a `float8[]` argument of `func`: one dimension, cleaned by the core.
+fn history(values: Array<'_, f64>, func: &str) -> Vec<f64> {
+    let values = one_dimensional(
+        values,
+        func,
+        "values",
+        "pass one series, oldest first; for several series call the function once per series \
+         (e.g. in a LATERAL join over array_agg(units ORDER BY day) per group)",
+    );
+    clean_history(&values).unwrap_or_else(|e| raise(&e))
 }
 
 /// Forecast a demand series (oldest first) `horizon` steps ahead with a central prediction
@@ -94,7 +102,7 @@ fn history(values: &[Option<f64>]) -> Vec<f64> {
 /// `method` column says which was used.
 #[pg_extern(immutable, parallel_safe, strict)]
 fn forecast(
-    values: Vec<Option<f64>>,
+    values: Array<'_, f64>,
     horizon: i32,
     season_length: default!(i32, 7),
     level: default!(f64, 0.95),
@@ -112,7 +120,7 @@ fn forecast(
     let spec = Spec::new(horizon.into(), season_length.into(), level, method)
         .unwrap_or_else(|e| raise(&e));
     TableIterator::new(rows(
-        run_forecast(&history(&values), &spec).unwrap_or_else(|e| raise(&e)),
+        run_forecast(&history(values, "pos.forecast"), &spec).unwrap_or_else(|e| raise(&e)),
     ))
 }
 
@@ -120,9 +128,9 @@ fn forecast(
 /// hourly data: daily and weekly). MSTL uses all of them, other methods the first.
 #[pg_extern(immutable, parallel_safe, strict)]
 fn forecast_multiseason(
-    values: Vec<Option<f64>>,
+    values: Array<'_, f64>,
     horizon: i32,
-    seasons: Vec<Option<i32>>,
+    seasons: Array<'_, i32>,
     level: default!(f64, 0.95),
     method: default!(&str, "'auto'"),
 ) -> TableIterator<
@@ -135,6 +143,12 @@ fn forecast_multiseason(
         name!(method, String),
     ),
 > {
+    let seasons = one_dimensional(
+        seasons,
+        "pos.forecast_multiseason",
+        "seasons",
+        "pass the season lengths as one list, e.g. ARRAY[24, 168] for hourly data",
+    );
     let periods = season_periods(&seasons);
     let first = periods[0];
     let mut spec =
@@ -144,7 +158,7 @@ fn forecast_multiseason(
     }
     spec.seasons = periods.iter().map(|&p| p as usize).collect();
     TableIterator::new(rows(
-        run_forecast(&history(&values), &spec).unwrap_or_else(|e| raise(&e)),
+        run_forecast(&history(values, "pos.forecast_multiseason"), &spec).unwrap_or_else(|e| raise(&e)),
     ))
 }
 
@@ -180,7 +194,7 @@ fn season_periods(seasons: &[Option<i32>]) -> Vec<i32> {
 /// (NULL where a metric's scale is zero). An empty `methods` means every method.
 #[pg_extern(immutable, parallel_safe, strict)]
 fn backtest(
-    values: Vec<Option<f64>>,
+    values: Array<'_, f64>,
     horizon: i32,
     season_length: default!(i32, 7),
     windows: default!(i32, 3),
@@ -212,7 +226,7 @@ fn backtest(
             .map(|m| Method::parse(m).unwrap_or_else(|e| raise(&e)))
             .collect(),
     };
-    let y = history(&values);
+    let y = history(values, "pos.backtest");
     let origins = backtest::Origins {
         horizon: spec.horizon,
         windows: windows as usize,
@@ -235,7 +249,7 @@ fn backtest(
 /// intermittent, lumpy, or no_demand; ADI is NULL when nothing sold).
 #[pg_extern(immutable, parallel_safe, strict)]
 fn demand_class(
-    values: Vec<Option<f64>>,
+    values: Array<'_, f64>,
 ) -> TableIterator<
     'static,
     (
@@ -244,7 +258,7 @@ fn demand_class(
         name!(class, String),
     ),
 > {
-    let c = classify(&history(&values));
+    let c = classify(&history(values, "pos.demand_class"));
     TableIterator::once((
         c.adi.is_finite().then_some(c.adi),
         c.cv2,
@@ -624,6 +638,33 @@ mod tests {
     #[pg_test(error = "seasons is empty")]
     fn no_season_is_an_error() {
         Spi::run("SELECT * FROM pos.forecast_multiseason('{1,2,3,4}', 2, '{}')").unwrap();
+    }
+
+    #[pg_test(
+        error = "pos.forecast: values has 2 dimensions; it must be a one-dimensional array"
+    )]
+    fn a_two_dimensional_history_is_an_error() {
+        Spi::run("SELECT * FROM pos.forecast('{{1,2,3},{4,5,6}}'::float8[], 3)").unwrap();
+    }
+
+    #[pg_test(error = "pos.demand_class: values has 3 dimensions; it must be a one-dimensional array")]
+    fn a_three_dimensional_history_is_an_error() {
+        Spi::run("SELECT * FROM pos.demand_class('{{{1,2}},{{3,4}}}'::float8[])").unwrap();
+    }
+
+    #[pg_test(
+        error = "pos.forecast_multiseason: seasons has 2 dimensions; it must be a one-dimensional array"
+    )]
+    fn two_dimensional_seasons_are_an_error() {
+        Spi::run("SELECT * FROM pos.forecast_multiseason('{1,2,3,4,5,6,7,8}', 2, '{{2},{4}}')")
+            .unwrap();
+    }
+
+    /// A one-dimensional array with a lower bound other than 1 is still one series.
+    #[pg_test]
+    fn a_shifted_one_dimensional_history_is_read() {
+        let n = one::<i64>("SELECT count(*) FROM pos.forecast('[0:3]={1,2,3,4}'::float8[], 2)");
+        assert_eq!(n, 2);
     }
 
     #[pg_test(error = "value 2 of the history is too large (1e200)")]
