@@ -66,6 +66,7 @@ mod order;
 mod rate;
 mod serial;
 mod stores;
+mod tax_mark;
 mod tender;
 #[cfg(test)]
 mod tests;
@@ -103,6 +104,8 @@ mod tests_redteam4;
 mod tests_serial;
 #[cfg(test)]
 mod tests_shapes;
+#[cfg(test)]
+mod tests_tax_marks;
 #[cfg(test)]
 mod tests_tips;
 #[cfg(test)]

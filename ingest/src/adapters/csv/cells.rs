@@ -3,6 +3,7 @@
 
 use super::marks::{check_currency_mark, check_money_words};
 use super::number::{check_plain_number, read_number};
+use super::tax_mark::{check_tax_mark, Taxed};
 use super::{Mapping, MoneyUnit};
 use crate::adapters::money::exponent;
 use crate::adapters::PayloadError;
@@ -265,11 +266,12 @@ impl Row {
         m: &Mapping,
         cols: &[Col],
         currency: &str,
+        taxed: Taxed,
     ) -> Result<Decimal, String> {
         let mut sum = Decimal::ZERO;
         for c in cols {
             let d = self
-                .money(m, &Some(c.clone()), currency)?
+                .money(m, &Some(c.clone()), currency, taxed)?
                 .unwrap_or_default();
             sum = sum
                 .checked_add(d.abs())
@@ -289,12 +291,15 @@ impl Row {
     /// A money cell: currency symbols and codes around the number are dropped ("$1,234.50",
     /// "€ 3,50", "CHF 12.00", "3,50 EUR", "($5.00)", "5,00-"), read with the mapping's
     /// `money_decimal` where it has one. Any other word or mark (`12.50 kg`, `12.50/kg`,
-    /// `12.50 (sale)`, `10%`) refuses the cell (see `marks::check_money_words`).
+    /// `12.50 (sale)`, `10%`) refuses the cell (see `marks::check_money_words`), and so does
+    /// a `TTC` / `HT` mark that contradicts what the column holds (`taxed`) or the mapping's
+    /// `prices_include_tax` (see `tax_mark::check_tax_mark`).
     pub(super) fn money(
         &self,
         m: &Mapping,
         col: &Option<Col>,
         currency: &str,
+        taxed: Taxed,
     ) -> Result<Option<Decimal>, String> {
         let Some(c) = col else { return Ok(None) };
         let Some(v) = self.cell(c) else {
@@ -303,6 +308,7 @@ impl Row {
         let d = check_currency_mark(v, currency)
             .and_then(|()| strip_currency(v))
             .and_then(|n| check_money_words(v, currency).map(|()| n))
+            .and_then(|n| check_tax_mark(v, taxed, m.prices_include_tax).map(|()| n))
             .and_then(|n| read_number(&n, m.money_format()))
             .map_err(|e| self.err(c, e))?;
         let d = match m.money_unit {

@@ -2,6 +2,7 @@
 
 use super::cells::{is_excel_scientific, matches, scientific_id, Col, Cols, Row};
 use super::rate::{rate_discount, Amounts};
+use super::tax_mark::Taxed;
 use super::Mapping;
 use crate::sku::item_key;
 use pos_core::model::*;
@@ -57,9 +58,9 @@ pub(super) fn line_of(
         }
     };
     let mut amounts = Amounts {
-        unit: row.money(m, &cols.unit_price, currency)?,
-        gross: row.money(m, &cols.gross_amount, currency)?,
-        net: row.money(m, &cols.net_amount, currency)?,
+        unit: row.money(m, &cols.unit_price, currency, Taxed::Price)?,
+        gross: row.money(m, &cols.gross_amount, currency, Taxed::Price)?,
+        net: row.money(m, &cols.net_amount, currency, Taxed::Price)?,
     };
     let rated = rate_discount(m, cols, row, currency, qty, &mut amounts)?;
     let Amounts {
@@ -78,7 +79,7 @@ pub(super) fn line_of(
     let qcol = cols.quantity.as_ref().unwrap_or(price_col);
     let discount = match rated {
         Some(d) => d,
-        None => row.money_sum(m, &cols.discount, currency)?,
+        None => row.money_sum(m, &cols.discount, currency, Taxed::Price)?,
     };
     let price = match (unit, gross, net_cell) {
         (Some(p), _, _) => p.abs(),
@@ -112,7 +113,7 @@ pub(super) fn line_of(
     };
     let quantity = sign * qty.abs();
     let tax = row
-        .money(m, &cols.tax, currency)?
+        .money(m, &cols.tax, currency, Taxed::Tax)?
         .map(|t| sign * t.abs())
         .unwrap_or_default();
     let amount = match (net_cell, gross) {

@@ -3,6 +3,8 @@
 //! the transaction's says the number is not in it. A euro export read under a mapping or
 //! store in USD booked `€ 1,500.00` as 1 500.00 USD without a word; such a cell is refused.
 
+use super::tax_mark::is_tax_mark;
+
 /// Currencies with a sign or a word of their own, never written with `$` (which names the
 /// dollars and pesos of many countries, so it is checked against these only).
 const NOT_DOLLAR: [&str; 26] = [
@@ -189,8 +191,9 @@ fn words(edge: &str) -> Vec<(usize, &str)> {
 /// Whether `w` may stand beside an amount in `currency`: an ISO 4217 code in capitals (or the
 /// transaction's own code in any case, as `usd 12.50`), a currency's local word (`kr`, `zł`),
 /// a letter prefix of `$` (`US$`, `CA$`, and `C$` in Canadian dollars or córdobas), or, after
-/// the number, `TTC` ("toutes taxes comprises", tax included: French till exports write
-/// `12,50 € TTC`, and the number is the price as written).
+/// the number, a tax mark, `TTC` or `HT` (French exports write `12,50 € TTC`, tax included, and
+/// `10,42 € HT`, before tax: the number is the amount as written, and whether the mark fits the
+/// column and the mapping is `tax_mark::check_tax_mark`'s to say).
 fn is_money_word(w: &str, before_dollar: bool, after: bool, currency: &str) -> bool {
     let currency = currency.trim().to_uppercase();
     let dollar_prefix = before_dollar
@@ -200,5 +203,5 @@ fn is_money_word(w: &str, before_dollar: bool, after: bool, currency: &str) -> b
         || w.eq_ignore_ascii_case(&currency)
         || of_word(w).is_some()
         || dollar_prefix
-        || (after && w == "TTC")
+        || (after && is_tax_mark(w))
 }

@@ -2,6 +2,7 @@
 
 use super::cells::{Col, Cols, Row};
 use super::group::first;
+use super::tax_mark::Taxed;
 use super::Mapping;
 use crate::adapters::money::{checked_sum, exponent, spread};
 use pos_core::model::*;
@@ -20,7 +21,14 @@ pub(super) fn spread_order_discount(
     lines: &mut [Line],
 ) -> Result<(), String> {
     let on_lines = || checked_sum(lines.iter().map(|l| l.discount));
-    let Some((row, _, rest)) = not_on_lines(m, &cols.order_discount, rows, currency, on_lines)?
+    let Some((row, _, rest)) = not_on_lines(
+        m,
+        &cols.order_discount,
+        rows,
+        currency,
+        on_lines,
+        Taxed::Price,
+    )?
     else {
         return Ok(());
     };
@@ -76,11 +84,15 @@ fn not_on_lines<'r>(
     rows: &'r [Row],
     currency: &str,
     on_lines: impl FnOnce() -> Option<Decimal>,
+    taxed: Taxed,
 ) -> Result<Option<(&'r Row, Decimal, Decimal)>, String> {
     let Some((row, _)) = first(rows, col) else {
         return Ok(None);
     };
-    let total = row.money(m, col, currency)?.unwrap_or_default().abs();
+    let total = row
+        .money(m, col, currency, taxed)?
+        .unwrap_or_default()
+        .abs();
     // Summed only for an order that has the cell: the lines' amounts may be too large to add.
     let rest = on_lines()
         .and_then(|on| total.checked_sub(on))
@@ -110,7 +122,8 @@ pub(super) fn spread_order_tax(
     taken_out: Decimal,
 ) -> Result<(), String> {
     let on_lines = || checked_sum(lines.iter().map(|l| l.tax.abs()));
-    let Some((row, total, rest)) = not_on_lines(m, &cols.order_tax, rows, currency, on_lines)?
+    let Some((row, total, rest)) =
+        not_on_lines(m, &cols.order_tax, rows, currency, on_lines, Taxed::Tax)?
     else {
         return Ok(());
     };
@@ -149,18 +162,20 @@ fn tax_included(
     tax: Decimal,
     taken_out: Decimal,
 ) -> Result<Option<bool>, String> {
-    let money = |col| -> Result<Option<Decimal>, String> {
+    let money = |col, taxed| -> Result<Option<Decimal>, String> {
         match first(rows, col) {
-            Some((row, _)) => row.money(m, col, currency),
+            Some((row, _)) => row.money(m, col, currency, taxed),
             None => Ok(None),
         }
     };
-    let (Some(total), Some(subtotal)) = (money(&cols.order_total)?, money(&cols.order_subtotal)?)
-    else {
+    let (Some(total), Some(subtotal)) = (
+        money(&cols.order_total, Taxed::Paid)?,
+        money(&cols.order_subtotal, Taxed::Price)?,
+    ) else {
         return Ok(None);
     };
-    let shipping = money(&cols.order_shipping)?.unwrap_or_default();
-    let duties = money(&cols.order_duties)?.unwrap_or_default();
+    let shipping = money(&cols.order_shipping, Taxed::Price)?.unwrap_or_default();
+    let duties = money(&cols.order_duties, Taxed::Tax)?.unwrap_or_default();
     let goods = total
         .checked_sub(shipping)
         .and_then(|g| g.checked_sub(duties))
@@ -193,7 +208,7 @@ pub(super) fn spread_order_duties(
         return Ok(());
     };
     let duties = row
-        .money(m, &cols.order_duties, currency)?
+        .money(m, &cols.order_duties, currency, Taxed::Tax)?
         .unwrap_or_default()
         .abs();
     if duties.is_zero() {

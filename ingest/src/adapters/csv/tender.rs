@@ -3,6 +3,7 @@
 
 use super::cells::{matches, Col, Cols, Row};
 use super::group::first;
+use super::tax_mark::Taxed;
 use super::Mapping;
 use crate::adapters::money::checked_sum;
 use chrono::{DateTime, Utc};
@@ -77,7 +78,7 @@ fn amount_written(
 ) -> Result<Option<Decimal>, String> {
     let mut written: Option<Decimal> = None;
     for row in rows {
-        let Some(a) = row.money(m, col, currency)? else {
+        let Some(a) = row.money(m, col, currency, Taxed::Paid)? else {
             continue;
         };
         match written {

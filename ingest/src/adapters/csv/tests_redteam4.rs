@@ -75,7 +75,11 @@ fn a_currency_mark_that_is_not_the_transactions_currency_is_refused() {
             Ok(d("12.50"))
         ]
     );
-    let eur = mapping("EUR", "decimal = \",\"\ngroup = \".\"");
+    // Tax-inclusive, so `12,50 € TTC` (tax included) fits the mapping (see tests_tax_marks).
+    let eur = mapping(
+        "EUR",
+        "decimal = \",\"\ngroup = \".\"\nprices_include_tax = true",
+    );
     for got in prices(&eur, &["$12,50", "12,50 USD", "GBP 3,00"]) {
         assert!(rejected(&got), "{got:?}");
     }
