@@ -19,6 +19,7 @@ use rust_decimal::Decimal;
 use super::cleanup::Mode;
 use super::error::SkuError;
 use super::gtin::{normalize_gtin, Gtin14};
+use super::key_qualifiers::check_qualifiers;
 
 /// FNC1 as scanners transmit it: the ASCII group separator.
 const GS: char = '\u{1d}';
@@ -322,7 +323,8 @@ fn bracketed(s: &str) -> Result<Vec<(String, String)>, SkuError> {
 }
 
 /// AI and value pairs of a Digital Link URI: its path from the primary key on, then its numeric
-/// query parameters. `None` for a URI without a GS1 key (any other web address). A fragment, a
+/// query parameters. After the key the path holds that key's qualifiers only, in the
+/// standard's order ([`check_qualifiers`]); the query's data attributes come in any order. `None` for a URI without a GS1 key (any other web address). A fragment, a
 /// trailing slash and a path prefix of the domain's own (which may hold a `01` segment, a date)
 /// are not part of the key; a key other than a GTIN (a GLN, an SSCC, a GIAI…) keys no trade
 /// item, and says so as an element string without AI 01 does. The key's value is checked
@@ -354,6 +356,7 @@ fn digital_link(s: &str) -> Option<Result<Vec<(String, String)>, SkuError>> {
             _ => unreachable!("chunks of two"),
         }
     }
+    let in_path = out.len();
     for kv in query.split('&').filter(|kv| !kv.is_empty()) {
         let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
         if is_ai(k) {
@@ -364,6 +367,10 @@ fn digital_link(s: &str) -> Option<Result<Vec<(String, String)>, SkuError>> {
         return Some(Err(e));
     }
     if let Err(e) = one_primary_key(&out) {
+        return Some(Err(e));
+    }
+    let qualifiers: Vec<&str> = out[1..in_path].iter().map(|(ai, _)| ai.as_str()).collect();
+    if let Err(e) = check_qualifiers(&out[0].0, &qualifiers) {
         return Some(Err(e));
     }
     // A GTIN key may be written in its own length (8, 12 or 13 digits) in a URI.
@@ -1093,6 +1100,49 @@ mod tests {
         // A GTIN link repeating its own GTIN in the query reads as before.
         let t = item("https://id.gs1.org/01/09501101530003?01=09501101530003");
         assert_eq!(t.gtin14.unwrap().as_str(), "09501101530003");
+    }
+
+    /// After the key, the path holds the key's qualifiers in the standard's order (GTIN: 22,
+    /// 10, 21), any left out; one out of order, repeated, or no qualifier of the key makes the
+    /// link unreadable, naming the AI. They were read in any order, as any AI. Data attributes
+    /// in the query string read in any order, as before.
+    #[test]
+    fn digital_link_qualifiers_in_the_standards_order() {
+        let gtin = "https://id.gs1.org/01/09501101530003";
+        for path in [
+            "/21/y",
+            "/10/z/21/y",
+            "/22/v/10/z/21/y",
+            "/22/v",
+            "/10/z/235/t",
+        ] {
+            let t = item(&format!("{gtin}{path}?3103=000189&17=140704"));
+            assert_eq!(t.gtin14.unwrap().as_str(), "09501101530003", "{path}");
+            assert_eq!(t.weight, Some((Decimal::new(189, 3), WeightUnit::Kilogram)));
+        }
+        let t = item(&format!("{gtin}/10/z?17=140704&3103=000189&10=z"));
+        assert_eq!(t.gtin14.unwrap().as_str(), "09501101530003");
+        for (path, want) in [
+            ("/21/y/10/z", "AI (10) after AI (21)"),
+            ("/10/z/22/v", "AI (22) after AI (10)"),
+            ("/10/z/10/z", "AI (10) twice"),
+            ("/21/y/235/t", "one of 21 or 235"),
+            ("/17/140704", "AI (17) in the path"),
+            ("/10/z/3103/000189", "AI (3103) in the path"),
+        ] {
+            let e = error(&format!("{gtin}{path}"));
+            assert!(e.contains(want), "{path}: {e}");
+        }
+        let itip = "https://id.gs1.org/8006/095011015300030102";
+        assert!(item(&format!("{itip}/22/v/10/z/21/7")).gtin14.is_none());
+        assert!(error(&format!("{itip}/21/7/10/z")).contains("AI (10) after AI (21)"));
+        let cpid = "https://id.gs1.org/8010/0950110153AB";
+        assert!(item(&format!("{cpid}/8011/7")).primary_key.is_some());
+        assert!(error(&format!("{cpid}/21/7")).contains("AI (21) in the path"));
+        assert!(error("https://id.gs1.org/414/9520123456788/10/z").contains("no qualifier"));
+        assert!(item("https://id.gs1.org/414/9520123456788/254/7")
+            .gtin14
+            .is_none());
     }
 
     /// An AI GS1 has not assigned, after the key, is refused naming the segment: its value's

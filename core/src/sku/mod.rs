@@ -43,6 +43,7 @@ mod error;
 pub mod gtin;
 pub mod isbn;
 mod item;
+mod key_qualifiers;
 pub mod plu;
 pub mod upce;
 pub mod variable_measure;
