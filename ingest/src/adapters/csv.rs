@@ -196,7 +196,9 @@ pub struct Mapping {
     #[serde(default)]
     pub reject_unknown_stores: bool,
     /// Amounts include the tax (VAT-inclusive shelf prices, as European tills write them):
-    /// net amounts are then the amount less the tax column, as the POSLog adapter does.
+    /// net amounts are then the amount less the tax column, as the POSLog adapter does. Not
+    /// set, amounts are before tax. Price cells marked `TTC` (tax included) need it true and
+    /// cells marked `HT` (before tax) need it false, else they are refused (see `tax_mark`).
     #[serde(default)]
     pub prices_include_tax: bool,
     /// Return rows become a transaction of their own, `<txn id>/return/<date-time digits>`,
