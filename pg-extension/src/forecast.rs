@@ -158,7 +158,8 @@ fn forecast_multiseason(
     }
     spec.seasons = periods.iter().map(|&p| p as usize).collect();
     TableIterator::new(rows(
-        run_forecast(&history(values, "pos.forecast_multiseason"), &spec).unwrap_or_else(|e| raise(&e)),
+        run_forecast(&history(values, "pos.forecast_multiseason"), &spec)
+            .unwrap_or_else(|e| raise(&e)),
     ))
 }
 
@@ -640,14 +641,14 @@ mod tests {
         Spi::run("SELECT * FROM pos.forecast_multiseason('{1,2,3,4}', 2, '{}')").unwrap();
     }
 
-    #[pg_test(
-        error = "pos.forecast: values has 2 dimensions; it must be a one-dimensional array"
-    )]
+    #[pg_test(error = "pos.forecast: values has 2 dimensions; it must be a one-dimensional array")]
     fn a_two_dimensional_history_is_an_error() {
         Spi::run("SELECT * FROM pos.forecast('{{1,2,3},{4,5,6}}'::float8[], 3)").unwrap();
     }
 
-    #[pg_test(error = "pos.demand_class: values has 3 dimensions; it must be a one-dimensional array")]
+    #[pg_test(
+        error = "pos.demand_class: values has 3 dimensions; it must be a one-dimensional array"
+    )]
     fn a_three_dimensional_history_is_an_error() {
         Spi::run("SELECT * FROM pos.demand_class('{{{1,2}},{{3,4}}}'::float8[])").unwrap();
     }

@@ -20,6 +20,7 @@ pub mod features;
 pub mod monitor;
 pub mod score;
 pub mod stats;
+mod tail;
 
 pub use baseline::{Baseline, DrawerHistory, TrainingRow};
 pub use features::{

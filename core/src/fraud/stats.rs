@@ -1,7 +1,8 @@
-//! Robust statistics the baselines are made of: median/MAD, an empirical upper-tail sketch, and
-//! the Poisson tail used to judge "k events where μ were expected".
+//! Robust statistics the baselines are made of: median/MAD, the empirical upper-tail sketch
+//! ([`Tail`], in its own module), and the Poisson and binomial tails used to judge "k events where
+//! μ were expected".
 
-use serde::{Deserialize, Serialize};
+pub use super::tail::Tail;
 use statrs::function::factorial::ln_factorial;
 use statrs::function::gamma::checked_gamma_lr;
 
@@ -24,89 +25,6 @@ pub fn median_mad(xs: &[f64]) -> (f64, f64) {
     let m = median(&mut v);
     let mut dev: Vec<f64> = v.iter().map(|x| (x - m).abs()).collect();
     (m, 1.4826 * median(&mut dev))
-}
-
-/// The honest distribution of one non-negative feature, kept as the share of positive values and
-/// quantiles of the positive part: enough to answer "how rare is a value this large?". The
-/// default is the tail of no history at all.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Tail {
-    pub n: u64,
-    pub positive: u64,
-    /// Quantiles of the positive values at probabilities (k+0.5)/len, ascending.
-    pub q: Vec<f64>,
-}
-
-const TAIL_POINTS: usize = 48;
-
-impl Tail {
-    pub fn fit(xs: &[f64]) -> Tail {
-        let mut pos: Vec<f64> = xs
-            .iter()
-            .copied()
-            .filter(|x| *x > 0.0 && x.is_finite())
-            .collect();
-        pos.sort_by(|a, b| a.total_cmp(b));
-        let q = if pos.is_empty() {
-            vec![]
-        } else {
-            (0..TAIL_POINTS)
-                .map(|k| {
-                    pos[(((k as f64 + 0.5) / TAIL_POINTS as f64) * pos.len() as f64) as usize
-                        % pos.len()]
-                })
-                .collect()
-        };
-        Tail {
-            n: xs.len() as u64,
-            positive: pos.len() as u64,
-            q,
-        }
-    }
-
-    /// P(X ≥ x) under the honest distribution. Within the history's range it is read from the
-    /// quantiles, never below 1/(2(n+1)); beyond the largest value seen it decays exponentially
-    /// (scale: the spread of the upper half), floored at 1/(2(n+1))² — a value far beyond
-    /// anything seen is rarer than the history can count, but not infinitely rare.
-    pub fn survival(&self, x: f64) -> f64 {
-        let floor = 0.5 / (self.n as f64 + 1.0);
-        if x <= 0.0 {
-            return 1.0;
-        }
-        let p_pos = (self.positive as f64 + 0.5) / (self.n as f64 + 1.0);
-        if self.q.is_empty() {
-            return floor.max(p_pos.min(floor * 2.0));
-        }
-        // Share of positive values ≥ x, by the quantile grid (ties count as ≥).
-        let len = self.q.len() as f64;
-        let above = self.q.iter().filter(|&&v| v >= x).count() as f64;
-        if above > 0.0 {
-            return (p_pos * (above - 0.5).max(0.5) / len).max(floor);
-        }
-        // Beyond the largest value seen: an exponential tail whose scale is the spread of the
-        // upper half, so "a little beyond" is rare but not "as rare as the history can tell".
-        let top = self.q[self.q.len() - 1];
-        let mid = self.q[self.q.len() / 2];
-        let scale = ((top - mid) / (len / 2.0).ln()).max(top * 0.05).max(1e-9);
-        (p_pos * 0.5 / len * (-(x - top) / scale).exp()).max(floor * floor)
-    }
-
-    /// −ln P(X ≥ x): the evidence a value carries against "this is honest", in nats.
-    pub fn surprise(&self, x: f64) -> f64 {
-        -self.survival(x).ln()
-    }
-
-    /// Shrinks a small store's tail toward its peer group (the chain): survival is blended with
-    /// weight n/(n+strength), so a new store inherits the chain's sense of rarity.
-    pub fn survival_shrunk(&self, prior: Option<&Tail>, strength: f64, x: f64) -> f64 {
-        match prior {
-            Some(p) if p.n > 0 => {
-                let w = self.n as f64 / (self.n as f64 + strength);
-                w * self.survival(x) + (1.0 - w) * p.survival(x)
-            }
-            _ => self.survival(x),
-        }
-    }
 }
 
 /// −ln P(X ≥ k) for X ~ Poisson(μ): how surprising k or more events are when μ were expected.
@@ -163,27 +81,6 @@ mod tests {
         let (m, s) = median_mad(&[1.0, 2.0, 3.0, 4.0, 1000.0]);
         assert_eq!(m, 3.0);
         assert!((s - 1.4826).abs() < 1e-9);
-    }
-
-    #[test]
-    fn tail_survival_is_monotone_and_floored() {
-        let xs: Vec<f64> = (0..1000)
-            .map(|i| {
-                if i % 10 == 0 {
-                    f64::from(i % 70) + 1.0
-                } else {
-                    0.0
-                }
-            })
-            .collect();
-        let t = Tail::fit(&xs);
-        assert_eq!(t.survival(0.0), 1.0);
-        let (a, b, c) = (t.survival(1.0), t.survival(30.0), t.survival(500.0));
-        assert!(a > b && b > c, "{a} {b} {c}");
-        assert!((a - 0.1).abs() < 0.02, "{a}");
-        let floor = 0.5 / 1001.0;
-        assert!(c < floor && c >= floor * floor, "{c}");
-        assert!(t.survival(1e9) == floor * floor);
     }
 
     #[test]
