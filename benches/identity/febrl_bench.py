@@ -15,6 +15,10 @@ Ours compares given_name and surname in the better of the two orders (swapped na
 per-field comparisons do not. `--names-reversed` gives Splink the same chance: its name
 comparisons get a columns-reversed level (written to results_names_reversed.json/.md instead).
 
+Both sides adjust exact agreement on TF_FIELDS for how common the value is (term frequencies:
+Splink's `term_frequency_adjustments`, ours `TermFrequency` in the model). `--no-tf` runs both
+without it (results_no_tf.json/.md), the configuration before session 35.
+
 Run through run.sh, which creates the venv and builds the Rust driver.
 """
 import json
@@ -35,6 +39,7 @@ FIELDS = ["given_name", "surname", "street_number", "address_1", "address_2", "s
 RULES = [["given_name", "surname"], ["surname", "postcode"], ["given_name", "postcode"], ["postcode", "street_number"],
          ["suburb", "substr(surname, 1, 2)"]]
 THRESHOLD = 0.5
+TF_FIELDS = ["given_name", "surname", "postcode", "suburb"]
 
 
 def export():
@@ -86,10 +91,11 @@ def score(predicted, truth):
     return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f1, 4), "predicted": len(predicted), "true": len(truth)}
 
 
-def run_ours(binary, name, variant, link_only):
+def run_ours(binary, name, variant, link_only, tf):
     prefix = os.path.join(DATA, f"ours_{name}_{variant}")
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    out = subprocess.run([binary, os.path.join(DATA, f"{name}.tsv"), variant, str(link_only).lower(), prefix],
+    tf_arg = ",".join(TF_FIELDS) if tf else "none"
+    out = subprocess.run([binary, os.path.join(DATA, f"{name}.tsv"), variant, str(link_only).lower(), prefix, tf_arg],
                          check=True, capture_output=True, text=True)
     stats = json.loads(out.stdout.strip().splitlines()[-1])
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -109,7 +115,7 @@ def reversed_names(column, other):
         cll.JaroWinklerLevel(column, 0.92), cll.JaroWinklerLevel(column, 0.8), cll.ElseLevel()])
 
 
-def splink_settings(fields, link_only, names_reversed=False):
+def splink_settings(fields, link_only, names_reversed=False, tf=True):
     import splink.comparison_library as cl
     from splink import SettingsCreator, block_on
     jw = lambda c: cl.JaroWinklerAtThresholds(c, [0.92, 0.8])
@@ -121,6 +127,8 @@ def splink_settings(fields, link_only, names_reversed=False):
     if names_reversed:
         comps["given_name"] = reversed_names("given_name", "surname")
         comps["surname"] = reversed_names("surname", "given_name")
+    for f in TF_FIELDS if tf else []:
+        comps[f] = comps[f].configure(term_frequency_adjustments=True)  # on the exact level only
     rules = RULES + ([["date_of_birth"], ["soc_sec_id"]] if "date_of_birth" in fields else [])
     settings = SettingsCreator(link_type="link_only" if link_only else "dedupe_only", unique_id_column_name="rec_id",
                                comparisons=[comps[f] for f in fields],
@@ -128,12 +136,12 @@ def splink_settings(fields, link_only, names_reversed=False):
     return settings, [block_on(*r) for r in rules]
 
 
-def run_splink(df, fields, link_only, names_reversed=False):
+def run_splink(df, fields, link_only, names_reversed=False, tf=True):
     from splink import DuckDBAPI, Linker, block_on
     cols = ["rec_id", "source"] + fields
     data = df[cols].replace("", None)
     db = DuckDBAPI()
-    settings, rules = splink_settings(fields, link_only, names_reversed)
+    settings, rules = splink_settings(fields, link_only, names_reversed, tf)
     if link_only:
         inputs = [db.register(data[data.source == s].drop(columns="source").reset_index(drop=True)) for s in (0, 1)]
     else:
@@ -160,14 +168,14 @@ def run_splink(df, fields, link_only, names_reversed=False):
     return pairs, cpairs, elapsed
 
 
-def main(binary, names_reversed=False):
+def main(binary, names_reversed=False, tf=True):
     sets = export()
     rows = []
     for variant, fields in [("all", FIELDS), ("no_dob_ssid", FIELDS[:8])]:
         for name, (df, links, link_only) in sets.items():
             truth = pair_set(links)
-            ours_pairs, ours_clusters, stats = run_ours(binary, name, variant, link_only)
-            sp_pairs, sp_clusters, sp_time = run_splink(df, fields, link_only, names_reversed)
+            ours_pairs, ours_clusters, stats = run_ours(binary, name, variant, link_only, tf)
+            sp_pairs, sp_clusters, sp_time = run_splink(df, fields, link_only, names_reversed, tf)
             row = {"set": name, "variant": variant, "records": len(df),
                    "ours_pairs": score(ours_pairs, truth), "ours_clusters": score(ours_clusters, truth),
                    "splink_pairs": score(sp_pairs, truth), "splink_clusters": score(sp_clusters, truth),
@@ -178,20 +186,22 @@ def main(binary, names_reversed=False):
             rows.append(row)
             print(json.dumps(row), flush=True)
     result = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-              "splink_names_reversed": names_reversed, "rows": rows}
-    with open(os.path.join(HERE, result_name(names_reversed) + ".json"), "w") as f:
+              "splink_names_reversed": names_reversed, "term_frequency": TF_FIELDS if tf else [], "rows": rows}
+    with open(os.path.join(HERE, result_name(names_reversed, tf) + ".json"), "w") as f:
         json.dump(result, f, indent=1)
     write_table(result)
 
 
-def result_name(names_reversed):
-    return "results_names_reversed" if names_reversed else "results"
+def result_name(names_reversed, tf=True):
+    return ("results_names_reversed" if names_reversed else "results") + ("" if tf else "_no_tf")
 
 
 def write_table(result):
     """results.md: the measured table that RESULTS.md quotes (regenerated on every run)."""
     splink = "Splink with a columns-reversed level on the names" if result.get("splink_names_reversed") else "Splink"
-    lines = [f"Measured {result['date']} (threshold {THRESHOLD}, identical fields and blocking rules for both; {splink}).", "",
+    tf_fields = result.get("term_frequency", [])
+    tf = f"term-frequency adjustment on {', '.join(tf_fields)} for both" if tf_fields else "no term-frequency adjustment"
+    lines = [f"Measured {result['date']} (threshold {THRESHOLD}, identical fields and blocking rules for both; {splink}; {tf}).", "",
              "| set | fields | records | blocking recall | ours pairs F1 (P/R) | Splink pairs F1 (P/R) | ours clusters F1 (P/R) | Splink clusters F1 (P/R) | ours CPU s (whole run) | ours wall s | Splink wall s |",
              "|---|---|---:|---:|---|---|---|---|---:|---:|---:|"]
     fmt = lambda m: f"{m['f1']:.4f} ({m['precision']:.4f}/{m['recall']:.4f})"
@@ -200,15 +210,17 @@ def write_table(result):
                      f"{fmt(r['ours_pairs'])} | {fmt(r['splink_pairs'])} | "
                      f"{fmt(r['ours_clusters'])} | {fmt(r['splink_clusters'])} | {r['ours_cpu_s']:.3f} | "
                      f"{r['ours_wall_s']:.2f} | {r['splink_s']:.1f} |")
-    with open(os.path.join(HERE, result_name(result.get("splink_names_reversed")) + ".md"), "w") as f:
+    name = result_name(result.get("splink_names_reversed"), bool(result.get("term_frequency")))
+    with open(os.path.join(HERE, name + ".md"), "w") as f:
         f.write("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":
     reversed_names_flag = "--names-reversed" in sys.argv
-    args = [a for a in sys.argv[1:] if a != "--names-reversed"]
+    tf_flag = "--no-tf" not in sys.argv
+    args = [a for a in sys.argv[1:] if a not in ("--names-reversed", "--no-tf")]
     if args[0] == "--table":
-        with open(os.path.join(HERE, result_name(reversed_names_flag) + ".json")) as f:
+        with open(os.path.join(HERE, result_name(reversed_names_flag, tf_flag) + ".json")) as f:
             write_table(json.load(f))
     else:
-        main(args[0], reversed_names_flag)
+        main(args[0], reversed_names_flag, tf_flag)

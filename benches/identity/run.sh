@@ -1,7 +1,8 @@
 #!/bin/bash
 # FEBRL benchmark for the identity matcher vs Splink. Creates benches/identity/.venv, builds the
 # Rust driver (release) and runs febrl_bench.py; results land in results.json (RESULTS.md quotes them).
-# `run.sh --names-reversed` gives Splink a columns-reversed level on the names (results_names_reversed.*).
+# `run.sh --names-reversed` gives Splink a columns-reversed level on the names (results_names_reversed.*);
+# `run.sh --no-tf` runs both matchers without the term-frequency adjustment (results_no_tf.*).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"

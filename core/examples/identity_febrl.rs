@@ -5,22 +5,26 @@
 //! predicted pairs: `pairs` (every scored candidate at or above the threshold) and `clusters`
 //! (every pair inside a resolved identity). Prints one JSON line with timings.
 //!
-//! usage: identity_febrl <in.tsv> <all|no_dob_ssid> <link_only: true|false> <out_prefix>
+//! usage: identity_febrl <in.tsv> <all|no_dob_ssid> <link_only: true|false> <out_prefix> [tf]
+//!
+//! `tf` lists the fields with the term-frequency adjustment, comma-separated, or `none`; by
+//! default [`DEFAULT_TF`], the columns febrl_bench.py gives Splink's adjustment.
 
 use pos_core::identity::address::normalize_address;
 use pos_core::identity::blocking::{BlockingRule, PairScope};
 use pos_core::identity::compare::Comparison;
 use pos_core::identity::record::Record;
 use pos_core::identity::resolve::{cluster_config, resolve};
+use pos_core::identity::term_frequency::TermFrequency;
 use pos_core::identity::train::{train, FieldSpec, TrainingConfig};
 use std::io::Write;
 use std::time::Instant;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    if args.len() != 5 {
+    if args.len() != 5 && args.len() != 6 {
         eprintln!(
-            "usage: identity_febrl <in.tsv> <all|no_dob_ssid> <link_only: true|false> <out_prefix>"
+            "usage: identity_febrl <in.tsv> <all|no_dob_ssid> <link_only: true|false> <out_prefix> [tf fields|none]"
         );
         std::process::exit(2);
     }
@@ -30,6 +34,10 @@ fn main() {
         v => fail(&format!("variant must be 'all' or 'no_dob_ssid', got {v}")),
     };
     let link_only = args[3] == "true";
+    let term_frequency = match args.get(5).map(String::as_str).unwrap_or(DEFAULT_TF) {
+        "none" => None,
+        fields => Some(TermFrequency::on(&fields.split(',').collect::<Vec<_>>())),
+    };
     let (ids, records) = read(&args[1], all_fields);
     let (fields, rules) = febrl_setup(all_fields);
 
@@ -41,6 +49,7 @@ fn main() {
     let cfg = TrainingConfig {
         scope,
         swappable: vec![["given_name".into(), "surname".into()]],
+        term_frequency,
         ..TrainingConfig::default()
     };
     let model = train(&fields, &rules, &records, &cfg).unwrap_or_else(|e| fail(&e.to_string()));
@@ -85,6 +94,12 @@ fn main() {
         model.prior
     );
 }
+
+/// Fields with the term-frequency adjustment unless the command line says otherwise: the names
+/// and the places, whose values range from very common to nearly unique; febrl_bench.py gives
+/// Splink the adjustment on the same columns. Not street_number (a house number says nothing
+/// without its street), not state (eight values: the exact level's own u covers it).
+const DEFAULT_TF: &str = "given_name,surname,postcode,suburb";
 
 /// Field comparisons and blocking rules; Splink gets the same ones in febrl_bench.py.
 fn febrl_setup(all_fields: bool) -> (Vec<FieldSpec>, Vec<BlockingRule>) {

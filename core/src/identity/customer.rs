@@ -287,6 +287,7 @@ pub fn default_customer_model() -> Model {
         threshold: 0.9,
         blocking: customer_blocking(),
         swappable: customer_swappable(),
+        term_frequency: None,
         training: None,
     }
 }

@@ -7,6 +7,7 @@ use super::blocking::BlockingRule;
 use super::compare::Comparison;
 use super::error::{IdentityError, Result};
 use super::record::{gamma, Gamma, Record, MAX_FIELDS, MAX_LEVELS};
+use super::term_frequency::TermFrequency;
 use serde::{Deserialize, Serialize};
 
 /// Serialized models carry this version; others are refused rather than misread.
@@ -34,6 +35,11 @@ pub struct Model {
     /// Field pairs compared in the better of the two orders (given and family name swapped).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub swappable: Vec<[String; 2]>,
+    /// Fields whose exact agreement is weighted by how common the value is in the records being
+    /// resolved (see [`super::term_frequency`]). Absent in models stored before it existed, which
+    /// load unchanged and keep one weight per level.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub term_frequency: Option<TermFrequency>,
     /// What the model was estimated from (absent for hand-set models).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub training: Option<TrainingSummary>,
@@ -124,6 +130,9 @@ impl Model {
             r.resolve(&names)?;
         }
         resolve_swappable(&self.swappable, &names)?;
+        if let Some(tf) = &self.term_frequency {
+            tf.validate(&names)?;
+        }
         Ok(())
     }
 
@@ -173,7 +182,8 @@ impl Model {
         gamma(&self.comparisons(), &self.swaps(), a, b)
     }
 
-    /// Field-by-field account of one pair's score.
+    /// Field-by-field account of one pair's score. Without a record set there are no value
+    /// frequencies, so exact agreements keep their plain weight (no term-frequency adjustment).
     pub fn explain(&self, a: &Record, b: &Record) -> Explanation {
         let g = self.gamma(a, b);
         let crosswise = self.crosswise_partners(g, a, b);
@@ -292,6 +302,7 @@ mod tests {
             threshold: 0.5,
             blocking: vec![BlockingRule::parse("email").unwrap()],
             swappable: vec![],
+            term_frequency: None,
             training: None,
         }
     }

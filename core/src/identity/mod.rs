@@ -11,6 +11,7 @@
 //! - [`cluster`]: accepted pairs to people, resisting chains of weak links;
 //! - [`keys`]: customer keys that stay stable when records are added;
 //! - [`customer`]: the `pos.customer` record, its model fields and a default model;
+//! - [`term_frequency`]: exact agreement on a rare value weighs more than on a common one;
 //! - [`resolve`]: block → score → cluster in one call.
 
 pub mod address;
@@ -29,6 +30,7 @@ pub mod placeholder;
 pub mod record;
 pub mod resolve;
 mod rng;
+pub mod term_frequency;
 pub mod train;
 
 pub use error::IdentityError;

@@ -4,9 +4,11 @@
 
 use super::blocking::{candidate_pairs, PairScope};
 use super::cluster::{cluster, ClusterConfig};
+use super::compare::Comparison;
 use super::error::Result;
-use super::fellegi_sunter::{probability_from_weight, weight_from_probability, Model};
-use super::record::Record;
+use super::fellegi_sunter::{probability_from_weight, weight_from_probability, Model, WeightTable};
+use super::record::{gamma, Record};
+use super::term_frequency::ValueFrequencies;
 
 #[derive(Debug, Clone)]
 pub struct Resolution {
@@ -18,6 +20,53 @@ pub struct Resolution {
     pub confidence: Vec<Option<f64>>,
 }
 
+/// Scores pairs of one record set: the model's weight per level, plus the term-frequency
+/// adjustment with value shares counted once over these records (see [`super::term_frequency`]).
+struct PairScorer<'a> {
+    table: WeightTable,
+    cmps: Vec<&'a Comparison>,
+    swaps: Vec<(usize, usize)>,
+    frequencies: Option<ValueFrequencies>,
+    records: &'a [Record],
+}
+
+impl<'a> PairScorer<'a> {
+    /// The model must be validated.
+    fn new(model: &'a Model, records: &'a [Record]) -> PairScorer<'a> {
+        PairScorer {
+            table: model.weight_table(),
+            cmps: model.comparisons(),
+            swaps: model.swaps(),
+            frequencies: ValueFrequencies::new(model, records),
+            records,
+        }
+    }
+
+    fn score(&self, i: u32, j: u32) -> f64 {
+        let (a, b) = (&self.records[i as usize], &self.records[j as usize]);
+        let g = gamma(&self.cmps, &self.swaps, a, b);
+        let adjustment = self
+            .frequencies
+            .as_ref()
+            .map_or(0.0, |f| f.adjustment(g, a, b));
+        self.table.weight(g) + adjustment
+    }
+
+    /// Every candidate pair the model's blocking rules produce, with its weight.
+    fn candidates(&self, model: &Model, scope: &PairScope) -> Result<Vec<(u32, u32, f64)>> {
+        let names = model.field_names();
+        let keys: Vec<_> = model
+            .blocking
+            .iter()
+            .map(|r| r.resolve(&names))
+            .collect::<Result<_>>()?;
+        Ok(candidate_pairs(self.records, &keys, &self.swaps, scope)
+            .into_iter()
+            .map(|(i, j)| (i, j, self.score(i, j)))
+            .collect())
+    }
+}
+
 /// Scores every candidate pair the model's blocking rules produce.
 pub fn score_candidates(
     model: &Model,
@@ -25,30 +74,7 @@ pub fn score_candidates(
     scope: &PairScope,
 ) -> Result<Vec<(u32, u32, f64)>> {
     model.validate()?;
-    let names = model.field_names();
-    let keys: Vec<_> = model
-        .blocking
-        .iter()
-        .map(|r| r.resolve(&names))
-        .collect::<Result<_>>()?;
-    let table = model.weight_table();
-    let cmps = model.comparisons();
-    let swaps = model.swaps();
-    Ok(candidate_pairs(records, &keys, &swaps, scope)
-        .into_iter()
-        .map(|(i, j)| {
-            (
-                i,
-                j,
-                table.weight(super::record::gamma(
-                    &cmps,
-                    &swaps,
-                    &records[i as usize],
-                    &records[j as usize],
-                )),
-            )
-        })
-        .collect())
+    PairScorer::new(model, records).candidates(model, scope)
 }
 
 /// Default clustering settings for a model: accept at the model's threshold.
@@ -62,22 +88,13 @@ pub fn resolve(
     scope: &PairScope,
     cfg: &ClusterConfig,
 ) -> Result<Resolution> {
-    let scored = score_candidates(model, records, scope)?;
-    let table = model.weight_table();
-    let cmps = model.comparisons();
-    let swaps = model.swaps();
-    let score = |i: u32, j: u32| {
-        table.weight(super::record::gamma(
-            &cmps,
-            &swaps,
-            &records[i as usize],
-            &records[j as usize],
-        ))
-    };
+    model.validate()?;
+    let scorer = PairScorer::new(model, records);
+    let scored = scorer.candidates(model, scope)?;
     let groups = cluster(
         records.len(),
         &scored,
-        score,
+        |i, j| scorer.score(i, j),
         |r| records[r as usize].source,
         cfg,
     );

@@ -10,6 +10,7 @@ use super::fellegi_sunter::{resolve_swappable, FieldModel, Model, TrainingSummar
 use super::name::{spell, Spelling};
 use super::record::{gamma, Gamma, Record, MAX_FIELDS, MAX_LEVELS};
 use super::rng::SplitMix64;
+use super::term_frequency::TermFrequency;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
@@ -32,6 +33,10 @@ pub struct TrainingConfig {
     /// Field pairs compared in the better of the two orders (see [`super::record::gamma`]),
     /// written into the model.
     pub swappable: Vec<[String; 2]>,
+    /// The term-frequency adjustment written into the model (see [`super::term_frequency`]). It
+    /// does not change what is estimated: m and u are per level, as without it, and the values'
+    /// shares are taken from the records each resolve is given.
+    pub term_frequency: Option<TermFrequency>,
 }
 
 impl Default for TrainingConfig {
@@ -43,6 +48,7 @@ impl Default for TrainingConfig {
             seed: 42,
             threshold: 0.5,
             swappable: Vec::new(),
+            term_frequency: None,
         }
     }
 }
@@ -118,6 +124,7 @@ pub fn train(
         threshold: cfg.threshold,
         blocking: rules.to_vec(),
         swappable: cfg.swappable.clone(),
+        term_frequency: cfg.term_frequency.clone(),
         training: Some(TrainingSummary {
             records: records.len(),
             u_pairs,
