@@ -14,7 +14,7 @@ use chrono::NaiveDate;
 use pos_core::identity::blocking::PairScope;
 use pos_core::identity::customer::{
     customer_blocking, customer_field_specs, customer_record, customer_swappable,
-    default_customer_model, CustomerFields, Locale,
+    customer_term_frequency, default_customer_model, CustomerFields, Locale,
 };
 use pos_core::identity::dob::DateOrder;
 use pos_core::identity::email::EmailRules;
@@ -265,6 +265,7 @@ fn trained_model_does_not_merge_demo_namesakes_by_an_email_digit() {
     let cfg = TrainingConfig {
         threshold: 0.9,
         swappable: customer_swappable(),
+        term_frequency: customer_term_frequency(),
         ..TrainingConfig::default()
     };
     let model = train(

@@ -12,7 +12,7 @@ use pos_core::identity::blocking::PairScope;
 use pos_core::identity::compare::token_set_similarity;
 use pos_core::identity::customer::{
     customer_blocking, customer_field_specs, customer_record, customer_swappable,
-    default_customer_model, CustomerFields, Locale,
+    customer_term_frequency, default_customer_model, CustomerFields, Locale,
 };
 use pos_core::identity::dob::DateOrder;
 use pos_core::identity::email::EmailRules;
@@ -220,6 +220,7 @@ fn train_identity_model(tenant: &str) -> JsonB {
     let cfg = TrainingConfig {
         threshold: s.threshold.unwrap_or(0.9),
         swappable: customer_swappable(),
+        term_frequency: customer_term_frequency(),
         ..TrainingConfig::default()
     };
     let model = ok(train(

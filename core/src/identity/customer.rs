@@ -13,6 +13,7 @@ use super::name::person_name;
 use super::phone::normalize_phone;
 use super::placeholder::{is_placeholder_dob, is_placeholder_email, is_placeholder_name};
 use super::record::Record;
+use super::term_frequency::TermFrequency;
 use super::train::FieldSpec;
 use chrono::NaiveDate;
 
@@ -219,6 +220,18 @@ pub fn customer_swappable() -> Vec<[String; 2]> {
     vec![["given_name".into(), "family_name".into()]]
 }
 
+/// Exact agreement on given name, family name and postcode weighs by how common the value is
+/// among the tenant's customers (see [`super::term_frequency`]): "Smith" or the store's own
+/// postcode, shared by many customers, is weaker evidence than a rare name or a postcode across
+/// the country. Not e-mail and phone: an exact agreement on them is rare whatever the value.
+pub fn customer_term_frequency() -> Option<TermFrequency> {
+    Some(TermFrequency::on(&[
+        "given_name",
+        "family_name",
+        "postcode",
+    ]))
+}
+
 /// Candidate pairs: same email, same phone, same family name and given initial (also with given
 /// and family name swapped, see [`super::blocking::rule_pairs`]), or same postcode with the same
 /// birth date, family name or start of the address.
@@ -287,7 +300,7 @@ pub fn default_customer_model() -> Model {
         threshold: 0.9,
         blocking: customer_blocking(),
         swappable: customer_swappable(),
-        term_frequency: None,
+        term_frequency: customer_term_frequency(),
         training: None,
     }
 }
