@@ -9,7 +9,6 @@ use pgrx::pg_sys::panic::ErrorReport;
 use pgrx::prelude::*;
 use pgrx::{JsonB, PgLogLevel, PgSqlErrorCode};
 use pos_core::identity::blocking::PairScope;
-use pos_core::identity::compare::token_set_similarity;
 use pos_core::identity::customer::{
     customer_blocking, customer_field_specs, customer_record, customer_swappable,
     customer_term_frequency, default_customer_model, CustomerFields, Locale,
@@ -95,11 +94,11 @@ fn normalize_dob(dob: &str, month_first: default!(bool, false)) -> Date {
     Date::new(y, m as u8, d as u8).expect("a validated date fits PostgreSQL's range")
 }
 
-/// Similarity of two person names in [0, 1] after normalization; token order does not matter.
+/// Similarity of two person names in [0, 1] after normalization; token order does not matter,
+/// and umlauts count in both ASCII spellings (Müller = Muller = Mueller), as in the matcher.
 #[pg_extern(immutable, strict, parallel_safe)]
 fn name_similarity(a: &str, b: &str) -> f64 {
-    let (x, y) = (ok(name::normalize_name(a)), ok(name::normalize_name(b)));
-    token_set_similarity(&x, &y)
+    ok(name::name_similarity(a, b))
 }
 
 fn parse_model(model: Option<&JsonB>) -> Model {

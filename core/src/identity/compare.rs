@@ -209,27 +209,32 @@ fn first_at_least(sim: f64, thresholds: &[f64]) -> Option<usize> {
 /// token counts (a missing middle name costs a little, a missing surname costs a lot). With equal
 /// counts both directions are averaged, so the score does not depend on argument order.
 pub fn token_set_similarity(a: &str, b: &str) -> f64 {
+    token_set_similarity_by(a, b, jaro_winkler)
+}
+
+/// [`token_set_similarity`] with `similarity` comparing two tokens instead of Jaro–Winkler (names
+/// compare tokens in both spellings of their umlauts, see [`super::name::name_similarity`]).
+pub fn token_set_similarity_by(a: &str, b: &str, similarity: impl Fn(&str, &str) -> f64) -> f64 {
     let ta: Vec<&str> = a.split_whitespace().collect();
     let tb: Vec<&str> = b.split_whitespace().collect();
     if ta.is_empty() || tb.is_empty() {
         return 0.0;
     }
+    let mean = |from: &[&str], to: &[&str]| best_partner_mean(from, to, &similarity);
     let mean = match ta.len().cmp(&tb.len()) {
-        std::cmp::Ordering::Less => best_partner_mean(&ta, &tb),
-        std::cmp::Ordering::Greater => best_partner_mean(&tb, &ta),
-        std::cmp::Ordering::Equal => {
-            (best_partner_mean(&ta, &tb) + best_partner_mean(&tb, &ta)) / 2.0
-        }
+        std::cmp::Ordering::Less => mean(&ta, &tb),
+        std::cmp::Ordering::Greater => mean(&tb, &ta),
+        std::cmp::Ordering::Equal => (mean(&ta, &tb) + mean(&tb, &ta)) / 2.0,
     };
     let (short, long) = (ta.len().min(tb.len()), ta.len().max(tb.len()));
     mean * (2.0 * short as f64 / (short + long) as f64).sqrt()
 }
 
-/// Mean over `from`'s tokens of the best Jaro–Winkler similarity to a token of `to`.
-fn best_partner_mean(from: &[&str], to: &[&str]) -> f64 {
+/// Mean over `from`'s tokens of the best similarity to a token of `to`.
+fn best_partner_mean(from: &[&str], to: &[&str], similarity: impl Fn(&str, &str) -> f64) -> f64 {
     let best: f64 = from
         .iter()
-        .map(|s| to.iter().map(|l| jaro_winkler(s, l)).fold(0.0, f64::max))
+        .map(|s| to.iter().map(|l| similarity(s, l)).fold(0.0, f64::max))
         .sum();
     best / from.len() as f64
 }

@@ -2,7 +2,9 @@
 //! "jose muller": folding must remove case, accents, punctuation, titles and suffixes, and keep the
 //! tokens so that order differences ("Last, First") can be compared token by token.
 
+use super::compare::token_set_similarity_by;
 use super::error::{IdentityError, Result};
+use strsim::jaro_winkler;
 
 /// Salutations and academic or honorific titles that say nothing about who a person is.
 const TITLES: &[&str] = &[
@@ -122,6 +124,29 @@ fn is_name_alphanumeric(c: char) -> bool {
 /// spellings are written plain here; [`name_tokens`] keeps them).
 pub fn normalize_name(raw: &str) -> Result<String> {
     Ok(spell(&name_tokens(raw)?.join(" "), Spelling::Plain).into_owned())
+}
+
+/// Similarity of two person names in [0, 1], token order ignored (what `pos.name_similarity`
+/// returns). Tokens are compared as the matcher compares them ([`super::compare::Comparison::level`]):
+/// a token holding ä ö ü ø å in both of its ASCII spellings, the better counting, so "Müller" is
+/// 1.0 against "Muller" and against "Mueller" (after [`normalize_name`], which writes every umlaut
+/// plain, it was "muller" against "mueller", 0.92). Spellings are chosen per
+/// token pair, as the matcher chooses them per field: "Søren Müller" is 1.0 against "Soren
+/// Mueller".
+pub fn name_similarity(a: &str, b: &str) -> Result<f64> {
+    let (x, y) = (name_tokens(a)?.join(" "), name_tokens(b)?.join(" "));
+    Ok(token_set_similarity_by(&x, &y, spelled_jaro_winkler))
+}
+
+/// Jaro–Winkler of two tokens, the better of their two spellings when either has an umlaut.
+fn spelled_jaro_winkler(a: &str, b: &str) -> f64 {
+    if !has_variant_letters(a) && !has_variant_letters(b) {
+        return jaro_winkler(a, b);
+    }
+    Spelling::BOTH
+        .iter()
+        .map(|s| jaro_winkler(&spell(a, *s), &spell(b, *s)))
+        .fold(0.0, f64::max)
 }
 
 /// The tokens of [`normalize_name`]; callers comparing names use these to ignore token order.
@@ -461,6 +486,34 @@ fn join_mc_mac(tokens: Vec<Token>) -> Vec<Token> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn name_similarity_takes_umlauts_in_both_spellings() {
+        let sim = |a: &str, b: &str| name_similarity(a, b).unwrap();
+        assert_eq!(sim("Müller", "Mueller"), 1.0);
+        assert_eq!(sim("Müller", "Muller"), 1.0);
+        assert_eq!(sim("Jürgen Müller", "MUELLER, Juergen"), 1.0);
+        assert_eq!(sim("Søren Müller", "Soren Mueller"), 1.0);
+        assert_eq!(sim("Søren Kjærgård", "Soeren Kjaergaard"), 1.0);
+        // Two ASCII spellings stay apart, as in the matcher (Muller is a name of its own).
+        let ascii = sim("Muller", "Mueller");
+        assert!(ascii < 1.0 && ascii > 0.9, "{ascii}");
+        assert_eq!(sim("Jane Doe", "DOE, Jane"), 1.0);
+        assert!(sim("Jane Doe", "John Dole") < 0.9);
+        // Names without umlauts score as before: token-set similarity of the folded names.
+        let before = |a: &str, b: &str| {
+            let (x, y) = (normalize_name(a).unwrap(), normalize_name(b).unwrap());
+            super::super::compare::token_set_similarity(&x, &y)
+        };
+        for (a, b) in [
+            ("Jane Doe", "Jane Mary Doe"),
+            ("José Núñez", "Jose Nunez"),
+            ("Ann Lee", "Anna Leigh"),
+        ] {
+            assert_eq!(sim(a, b), before(a, b), "{a} / {b}");
+        }
+        assert!(name_similarity("Mr", "Jane").is_err());
+    }
 
     #[test]
     fn folds_case_accents_and_punctuation() {
