@@ -380,6 +380,11 @@ mod tests {
             .unwrap()
             .unwrap();
         assert!((sim - 1.0).abs() < 1e-9);
+        let umlaut =
+            Spi::get_one::<f64>("SELECT pos.name_similarity('Jürgen Müller', 'MUELLER, Juergen')")
+                .unwrap()
+                .unwrap();
+        assert!((umlaut - 1.0).abs() < 1e-9, "{umlaut}");
     }
 
     #[pg_test(error = "invalid email address \"jane\": it must contain exactly one '@'")]
