@@ -83,10 +83,10 @@ struct AdjustedField {
     /// The adjusted weight stays within these (see [`weight_bounds`]).
     floor: f64,
     cap: f64,
-    /// Smoothed share per value, keyed by the value in plain spelling (see [`shares_of`]).
-    shares: HashMap<String, f64>,
-    /// Share of a value not in `shares` (not from this record set).
-    unseen: f64,
+    /// Records holding each value, keyed by the value in plain spelling.
+    counts: HashMap<String, f64>,
+    /// Records holding the field.
+    present: f64,
 }
 
 impl ValueFrequencies {
@@ -104,15 +104,15 @@ impl ValueFrequencies {
             .map(|position| {
                 let field = &model.fields[position];
                 let (floor, cap) = weight_bounds(field, tf.max_bonus_bits);
-                let (shares, unseen) = shares_of(records, position, field.u[0]);
+                let (counts, present) = value_counts(records, position);
                 AdjustedField {
                     position,
                     exact_weight: (field.m[0] / field.u[0]).log2(),
                     u_exact: field.u[0],
                     floor,
                     cap,
-                    shares,
-                    unseen,
+                    counts,
+                    present,
                 }
             })
             .collect();
@@ -146,12 +146,26 @@ impl AdjustedField {
     /// of the two sides' frequencies): the more common spelling bounds how rare the name is.
     fn shared_value_share(&self, x: &str, y: &str) -> Option<f64> {
         let (px, py) = (spell(x, Spelling::Plain), spell(y, Spelling::Plain));
-        let share = |v: &str| self.shares.get(v).copied().unwrap_or(self.unseen);
         if px == py {
-            return Some(share(&px));
+            return Some(self.share(&px, 2.0));
         }
         (spell(x, Spelling::Digraph) == spell(y, Spelling::Digraph))
-            .then(|| share(&px).max(share(&py)))
+            .then(|| self.share(&px, 1.0).max(self.share(&py, 1.0)))
+    }
+
+    /// Share of `value` (plain spelling) among the other records, `own` of the pair's two
+    /// records holding it. p_v is about other people, so the pair itself is left out: two
+    /// records compared are no evidence that their value is common (if they are one person,
+    /// which is the question, they are one occurrence), and counted, a name only the pair
+    /// carries looked common in a small set, and a new record sharing it moved the weight of
+    /// every pair already matched. Smoothed with one pseudo-occurrence among 1/u_exact
+    /// pseudo-records: (count + 1) / (others + 1/u_exact). With no other records every value has
+    /// the average share u_exact (no adjustment); in a set of a few dozen records the shares stay
+    /// near it; with thousands they are the plain counts.
+    fn share(&self, value: &str, own: f64) -> f64 {
+        let count = self.counts.get(value).copied().unwrap_or(0.0);
+        let others = (self.present - 2.0).max(0.0);
+        ((count - own).max(0.0) + 1.0) / (others + 1.0 / self.u_exact)
     }
 }
 
@@ -167,25 +181,17 @@ fn weight_bounds(field: &FieldModel, max_bonus_bits: f64) -> (f64, f64) {
     (floor, exact + max_bonus_bits)
 }
 
-/// Per value (plain spelling) its smoothed share among the records holding the field, and the
-/// share of a value none of them holds. Smoothing adds one pseudo-occurrence of each value among
-/// 1/u_exact pseudo-records: (count + 1) / (n + 1/u_exact). Before any record is seen a value
-/// has the average share u_exact; in a set of a few dozen records, where one family sharing a
-/// name would otherwise make it look like a third of the population, the shares stay near it;
-/// with thousands of records they are the plain counts.
-fn shares_of(records: &[Record], field: usize, u_exact: f64) -> (HashMap<String, f64>, f64) {
+/// Per value (plain spelling) the number of records holding it, and the number holding any.
+fn value_counts(records: &[Record], field: usize) -> (HashMap<String, f64>, f64) {
     let mut counts: HashMap<String, f64> = HashMap::new();
-    let mut n = 0.0;
+    let mut present = 0.0;
     for v in records.iter().filter_map(|r| r.values[field].as_deref()) {
         *counts
             .entry(spell(v, Spelling::Plain).into_owned())
             .or_default() += 1.0;
-        n += 1.0;
+        present += 1.0;
     }
-    let pseudo = 1.0 / u_exact;
-    let share = |c: f64| (c + 1.0) / (n + pseudo);
-    let shares = counts.into_iter().map(|(v, c)| (v, share(c))).collect();
-    (shares, share(0.0))
+    (counts, present)
 }
 
 #[cfg(test)]
@@ -293,12 +299,13 @@ mod tests {
         let (a, b) = (&recs[400], &recs[401]);
         let g = m.gamma(a, b);
         assert_eq!((g.get(0), g.get(1), g.get(2)), (Some(0), Some(0), Some(0)));
-        // Smith (102 of 404 records) would fall below the typo level: it stops there. Leeds
+        // Smith (100 of the 402 others) would fall below the typo level: it stops there. Leeds
         // (every record) would count against a match: an Exact field stops at 0 bits.
         let family_floor = log2_ratio(0.15, 0.04) - log2_ratio(0.8, 0.05);
         let city_floor = -log2_ratio(0.9, 0.2);
         assert!((freq.adjustment(g, a, b) - family_floor - city_floor).abs() < 1e-12);
-        // Zbigniewski (2 of 404) would add log2(0.05 / (3 / (404 + 20))) = 2.8 bits: capped at 1.
+        // Zbigniewski (only the pair: 0 of the 402 others) would add log2(0.05 × 422) = 4.4 bits:
+        // capped at 1.
         let (a, b) = (&recs[402], &recs[403]);
         let g = m.gamma(a, b);
         assert!((freq.adjustment(g, a, b) - (DEFAULT_MAX_BONUS_BITS + city_floor)).abs() < 1e-12);
@@ -307,11 +314,29 @@ mod tests {
             max_bonus_bits: 10.0,
         }));
         let freq = ValueFrequencies::new(&loose, &recs).unwrap();
-        let expected = (0.05f64 / (3.0 / (404.0 + 20.0))).log2();
+        let expected = (0.05f64 / (1.0 / (402.0 + 20.0))).log2();
         assert!((freq.adjustment(g, a, b) - expected).abs() < 1e-12);
         // A pair that does not agree exactly is not adjusted.
         let (a, b) = (&recs[400], &recs[402]);
         assert_eq!(freq.adjustment(m.gamma(a, b), a, b), 0.0);
+    }
+
+    /// Two of three customers are Jane Doe: counted with the pair, Jane and Doe looked like two
+    /// thirds of the population and lowered the pair's weight; a third Jane Doe then moved it
+    /// again (and the stored match probability with it).
+    #[test]
+    fn the_pair_itself_is_no_evidence_that_its_value_is_common() {
+        let recs = vec![
+            rec("jane", "doe", "leeds"),
+            rec("jane", "doe", "leeds"),
+            rec("john", "roe", "york"),
+        ];
+        let m = model(Some(TermFrequency::on(&["given", "family", "city"])));
+        let freq = ValueFrequencies::new(&m, &recs).unwrap();
+        let (a, b) = (&recs[0], &recs[1]);
+        let adjustment = freq.adjustment(m.gamma(a, b), a, b);
+        // Slightly positive: the one other record holds other values.
+        assert!((0.0..0.5).contains(&adjustment), "{adjustment}");
     }
 
     #[test]
@@ -330,15 +355,15 @@ mod tests {
         }));
         let freq = ValueFrequencies::new(&m, &recs).unwrap();
         let field = &freq.fields[0];
-        let share = |c: f64| (c + 1.0) / (409.0 + 20.0);
-        // müller / mueller: the larger share, mueller's (3 records) over müller's (1).
+        let share = |c: f64| (c + 1.0) / (407.0 + 20.0);
+        // müller / mueller: the larger share, mueller's (2 other records) over müller's (none).
         assert_eq!(
             field.shared_value_share("müller", "mueller"),
-            Some(share(3.0))
+            Some(share(2.0))
         );
         assert_eq!(
             field.shared_value_share("müller", "muller"),
-            Some(share(1.0))
+            Some(share(0.0))
         );
         assert_eq!(field.shared_value_share("smith", "john"), None);
         // "smith john" against "john smith" agrees exactly only crosswise: plain exact weights.
