@@ -2,8 +2,10 @@
 //! evidence of one person than two agreeing on "Zbigniewski", yet the model has one m/u pair per
 //! level, so both get the same exact-agreement weight. For the fields named in the model, an exact
 //! agreement on value v is weighted log2(m/u) + log2(u_exact / p_v) instead, where p_v is v's
-//! share among the records being resolved: given one record holds v, p_v is the chance that a
-//! random other person's record does too, while u_exact is that chance averaged over all values.
+//! share among the records being resolved (the compared pair left out, smoothed): given one record
+//! holds v, p_v is the chance that a random other person's record does too, while u_exact is that
+//! chance averaged over all values. Bounded, see [`TermFrequency::max_bonus_bits`] and
+//! [`weight_bounds`].
 //!
 //! The shares need a record set, so only [`super::resolve`] applies the adjustment; scoring two
 //! records on their own ([`super::fellegi_sunter::Model::explain`], `pos.match_score`) keeps the
