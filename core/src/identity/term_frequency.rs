@@ -5,7 +5,7 @@
 //! share among the records being resolved (the compared pair left out, smoothed): given one record
 //! holds v, p_v is the chance that a random other person's record does too, while u_exact is that
 //! chance averaged over all values. Bounded, see [`TermFrequency::max_bonus_bits`] and
-//! [`weight_bounds`].
+//! `weight_bounds`.
 //!
 //! The shares need a record set, so only [`super::resolve`] applies the adjustment; scoring two
 //! records on their own ([`super::fellegi_sunter::Model::explain`], `pos.match_score`) keeps the
