@@ -189,15 +189,15 @@ def main(binary, names_reversed=False, tf=True):
               "splink_names_reversed": names_reversed, "term_frequency": TF_FIELDS if tf else [], "rows": rows}
     with open(os.path.join(HERE, result_name(names_reversed, tf) + ".json"), "w") as f:
         json.dump(result, f, indent=1)
-    write_table(result)
+    write_table(result, result_name(names_reversed, tf))
 
 
 def result_name(names_reversed, tf=True):
     return ("results_names_reversed" if names_reversed else "results") + ("" if tf else "_no_tf")
 
 
-def write_table(result):
-    """results.md: the measured table that RESULTS.md quotes (regenerated on every run)."""
+def write_table(result, name):
+    """<name>.md (results.md, …): the measured table that RESULTS.md quotes (regenerated on every run)."""
     splink = "Splink with a columns-reversed level on the names" if result.get("splink_names_reversed") else "Splink"
     tf_fields = result.get("term_frequency", [])
     tf = f"term-frequency adjustment on {', '.join(tf_fields)} for both" if tf_fields else "no term-frequency adjustment"
@@ -210,7 +210,6 @@ def write_table(result):
                      f"{fmt(r['ours_pairs'])} | {fmt(r['splink_pairs'])} | "
                      f"{fmt(r['ours_clusters'])} | {fmt(r['splink_clusters'])} | {r['ours_cpu_s']:.3f} | "
                      f"{r['ours_wall_s']:.2f} | {r['splink_s']:.1f} |")
-    name = result_name(result.get("splink_names_reversed"), bool(result.get("term_frequency")))
     with open(os.path.join(HERE, name + ".md"), "w") as f:
         f.write("\n".join(lines) + "\n")
 
@@ -220,7 +219,8 @@ if __name__ == "__main__":
     tf_flag = "--no-tf" not in sys.argv
     args = [a for a in sys.argv[1:] if a not in ("--names-reversed", "--no-tf")]
     if args[0] == "--table":
-        with open(os.path.join(HERE, result_name(reversed_names_flag, tf_flag) + ".json")) as f:
-            write_table(json.load(f))
+        name = result_name(reversed_names_flag, tf_flag)
+        with open(os.path.join(HERE, name + ".json")) as f:
+            write_table(json.load(f), name)
     else:
         main(args[0], reversed_names_flag, tf_flag)
