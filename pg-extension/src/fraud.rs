@@ -5,6 +5,7 @@
 // (TableIterator<(name!(…), …)>); that type *is* the signature, so it stays inline.
 #![allow(clippy::type_complexity)]
 use crate::args::required;
+use crate::json_arg::JsonArg;
 use pgrx::pg_sys::panic::ErrorReport;
 use pgrx::prelude::*;
 use pgrx::{JsonB, PgLogLevel, PgSqlErrorCode};
@@ -102,8 +103,8 @@ fn calibration(txn_offset: f64, cashier_day_offset: f64) -> Calibration {
 /// tenant's baselines: `{score, evidence, hits, reasons}`. NULL in → NULL out.
 #[pg_extern(stable, parallel_safe)]
 fn fraud_score_json(
-    txn: Option<JsonB>,
-    context: Option<JsonB>,
+    txn: Option<JsonArg>,
+    context: Option<JsonArg>,
     tenant_id: Option<&str>,
     txn_offset: default!(Option<f64>, 9.0),
 ) -> Option<JsonB> {
@@ -113,7 +114,7 @@ fn fraud_score_json(
         "txn_offset",
         Some("9.0"),
     );
-    let (JsonB(t), JsonB(c), tenant) = (txn?, context?, tenant_id?);
+    let (JsonArg(t), JsonArg(c), tenant) = (txn?, context?, tenant_id?);
     let t: Transaction = parse!("transaction", t);
     let ctx: TxnContext = parse!("context", c);
     let b = baselines(tenant);
@@ -152,7 +153,7 @@ fn fraud_no_sale_json(
 fn fraud_cashier_day_json(
     tenant_id: Option<&str>,
     store_id: Option<&str>,
-    day: Option<JsonB>,
+    day: Option<JsonArg>,
     cashier_day_offset: default!(Option<f64>, 6.0),
     txn_offset: default!(Option<f64>, 9.0),
 ) -> Option<JsonB> {
@@ -160,7 +161,7 @@ fn fraud_cashier_day_json(
     let cashier_day_offset = required(cashier_day_offset, F, "cashier_day_offset", Some("6.0"));
     let txn_offset = required(txn_offset, F, "txn_offset", Some("9.0"));
     let b = baselines(tenant_id?);
-    let JsonB(d) = day?;
+    let JsonArg(d) = day?;
     let d: CashierDay = parse!("cashier-day summary", d);
     let s = score_cashier_day(
         &d,

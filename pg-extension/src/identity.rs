@@ -5,6 +5,7 @@
 // (TableIterator<(name!(…), …)>); that type *is* the signature, so it stays inline.
 #![allow(clippy::type_complexity)]
 use crate::args::required;
+use crate::json_arg::JsonArg;
 use pgrx::pg_sys::panic::ErrorReport;
 use pgrx::prelude::*;
 use pgrx::{JsonB, PgLogLevel, PgSqlErrorCode};
@@ -101,8 +102,8 @@ fn name_similarity(a: &str, b: &str) -> f64 {
     ok(name::name_similarity(a, b))
 }
 
-fn parse_model(model: Option<&JsonB>) -> Model {
-    let Some(JsonB(v)) = model else {
+fn parse_model(model: Option<&Value>) -> Model {
+    let Some(v) = model else {
         return default_customer_model();
     };
     let m: Model = serde_json::from_value(v.clone()).unwrap_or_else(|e| {
@@ -129,14 +130,14 @@ fn locale(region: &str, order: DateOrder) -> Locale {
 /// (`full_name`, `email`, `phone`, `address`, `postcode`, `country`, `date_of_birth`).
 #[pg_extern(stable, parallel_safe)]
 fn match_score(
-    a: Option<JsonB>,
-    b: Option<JsonB>,
-    model: default!(Option<JsonB>, "NULL"),
+    a: Option<JsonArg>,
+    b: Option<JsonArg>,
+    model: default!(Option<JsonArg>, "NULL"),
     region: default!(Option<&str>, "'US'"),
 ) -> Option<JsonB> {
     let region = required(region, "pos.match_score", "region", Some("'US'"));
-    let (JsonB(a), JsonB(b)) = (a?, b?);
-    let m = parse_model(model.as_ref());
+    let (JsonArg(a), JsonArg(b)) = (a?, b?);
+    let m = parse_model(model.as_ref().map(|m| &m.0));
     let loc = locale(region, DateOrder::DayFirst);
     let (ra, wa) = customer_record(&ok(CustomerFields::from_json(&a)), &loc, 0);
     let (rb, wb) = customer_record(&ok(CustomerFields::from_json(&b)), &loc, 1);
@@ -262,7 +263,7 @@ fn tenant_model(tenant: &str, threshold: Option<f64>) -> Model {
     )
     .ok()
     .flatten();
-    let mut m = parse_model(stored.as_ref());
+    let mut m = parse_model(stored.as_ref().map(|s| &s.0));
     if let Some(t) = threshold {
         m.threshold = t;
     }

@@ -28,6 +28,7 @@ mod forecast;
 mod fraud;
 mod identity;
 mod inbox;
+mod json_arg;
 mod scheduler;
 mod shmem;
 mod sku;

@@ -4,9 +4,10 @@
 // (TableIterator<(name!(…), …)>); that type *is* the signature, so it stays inline.
 #![allow(clippy::type_complexity)]
 use crate::args::required;
+use crate::json_arg::JsonArg;
 use pgrx::pg_sys::panic::ErrorReport;
 use pgrx::prelude::*;
-use pgrx::{AnyNumeric, JsonB, PgLogLevel, PgSqlErrorCode};
+use pgrx::{AnyNumeric, PgLogLevel, PgSqlErrorCode};
 use pos_core::sku::{self, Mode, Scheme, SkuError, SkuKeyRules};
 use std::cell::RefCell;
 
@@ -37,12 +38,12 @@ fn raise(what: &str, raw: &str, e: &SkuError) -> ! {
 }
 
 /// The tenant scheme from jsonb, cached per backend: bulk calls pass the same scheme each row.
-fn with_scheme<R>(scheme: Option<&JsonB>, f: impl FnOnce(&Scheme) -> R) -> R {
+fn with_scheme<R>(scheme: Option<&JsonArg>, f: impl FnOnce(&Scheme) -> R) -> R {
     thread_local! {
         static DEFAULT: Scheme = Scheme::gs1_default();
         static LAST: RefCell<Option<(serde_json::Value, Scheme)>> = const { RefCell::new(None) };
     }
-    let Some(JsonB(value)) = scheme else {
+    let Some(JsonArg(value)) = scheme else {
         return DEFAULT.with(f);
     };
     LAST.with(|cell| {
@@ -116,7 +117,7 @@ fn numeric<D: std::fmt::Display>(d: Option<D>) -> Option<AnyNumeric> {
 #[pg_extern(immutable, parallel_safe)]
 fn parse_barcode(
     code: Option<&str>,
-    scheme: default!(Option<JsonB>, "NULL"),
+    scheme: default!(Option<JsonArg>, "NULL"),
     strict_mode: default!(Option<bool>, false),
 ) -> TableIterator<
     'static,
@@ -177,7 +178,7 @@ fn sku_key(
 #[pg_extern(immutable, parallel_safe)]
 fn item_sku(
     raw: Option<&str>,
-    scheme: default!(Option<JsonB>, "NULL"),
+    scheme: default!(Option<JsonArg>, "NULL"),
     strip_prefixes: default!(Option<Vec<Option<String>>>, "NULL"),
 ) -> Option<String> {
     let raw = raw?;
@@ -196,8 +197,8 @@ fn item_sku(
 
 /// CHECK helper for stored schemes: true, or an ERROR that says what is wrong.
 #[pg_extern(immutable, parallel_safe)]
-fn barcode_scheme_check(scheme: Option<JsonB>) -> bool {
-    if let Some(JsonB(value)) = scheme {
+fn barcode_scheme_check(scheme: Option<JsonArg>) -> bool {
+    if let Some(JsonArg(value)) = scheme {
         if let Err(why) = Scheme::from_value(&value) {
             bad_scheme(&why);
         }
