@@ -6,7 +6,8 @@
 //! date forms, a business-day start; Loyverse receipts by item; Tableau Superstore: discount
 //! rates; the French bakery: comma money beside dot quantities; Maven's Coffee Shop Sales:
 //! date forms; Kaggle's Retail Sales Dataset; dunnhumby's Complete Journey: day numbers,
-//! `hhmm` times, discount lists), a mapping of Excel serial dates and times, and Clover's line
+//! `hhmm` times, discount lists), mappings of Excel serial dates and times (1900 and 1904
+//! systems), and Clover's line
 //! items, SumUp's transactions report and Lightspeed X-Series's sales history (rows of the
 //! transaction itself beside its lines).
 //! It must answer with envelopes or a payload error, never panic; and cut into chunks as
@@ -25,26 +26,22 @@ const DUNNHUMBY: &str = concat!(
     include_str!("../../mappings/dunnhumby_complete_journey.toml")
 );
 
-/// Dates and times as Excel serials (either date system) or text, comma decimals.
-const EXCEL: &str = r#"
-source = "excel"
-store_id = "S"
-currency = "EUR"
-delimiter = ";"
-decimal = ","
-date_format = ["excel", "excel1904", "%d.%m.%Y"]
-time_format = "excel"
-[columns]
-txn_id = "Id"
-date = "Day"
-time = "At"
-item_id = "Item"
-quantity = "Qty"
-net_amount = "Net"
-discount = ["D1", "D2"]
-"#;
+/// Dates and times as Excel serials or text, comma decimals; `{system}` is "excel" or
+/// "excel1904" (one per mapping: a mapping naming both is refused, since they read one serial
+/// as two days).
+macro_rules! excel_mapping {
+    ($system:literal) => {
+        concat!(
+            "source = \"excel\"\nstore_id = \"S\"\ncurrency = \"EUR\"\ndelimiter = \";\"\n",
+            "decimal = \",\"\ndate_format = [\"", $system, "\", \"%d.%m.%Y\"]\n",
+            "time_format = \"excel\"\n[columns]\ntxn_id = \"Id\"\ndate = \"Day\"\n",
+            "time = \"At\"\nitem_id = \"Item\"\nquantity = \"Qty\"\nnet_amount = \"Net\"\n",
+            "discount = [\"D1\", \"D2\"]\n"
+        )
+    };
+}
 
-const MAPPINGS: [(&str, &str); 18] = [
+const MAPPINGS: [(&str, &str); 19] = [
     ("kasse", include_str!("../../tests/data/kasse.toml")),
     ("square_item_sales", include_str!("../../mappings/square_item_sales.toml")),
     ("shopify_orders_export", include_str!("../../mappings/shopify_orders_export.toml")),
@@ -59,7 +56,8 @@ const MAPPINGS: [(&str, &str); 18] = [
     ("maven_coffee_shop_sales", include_str!("../../mappings/maven_coffee_shop_sales.toml")),
     ("kaggle_retail_sales_dataset", include_str!("../../mappings/kaggle_retail_sales_dataset.toml")),
     ("dunnhumby_complete_journey", DUNNHUMBY),
-    ("excel_serials", EXCEL),
+    ("excel_serials", excel_mapping!("excel")),
+    ("excel1904_serials", excel_mapping!("excel1904")),
     ("clover_line_items_export", include_str!("../../mappings/clover_line_items_export.toml")),
     ("sumup_transactions_report", include_str!("../../mappings/sumup_transactions_report.toml")),
     ("lightspeed_x_sales_history", include_str!("../../mappings/lightspeed_x_sales_history.toml")),
