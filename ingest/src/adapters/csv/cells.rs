@@ -384,11 +384,17 @@ fn strip_currency(s: &str) -> Result<String, String> {
             "`{s}` ends in a multiplier ({attached}), not a currency: write the whole amount"
         ));
     }
+    // Signs and letters around the number go, and so do the dots of abbreviations there
+    // (`T.T.C.`, `kr.`: a dot right after a letter), which `marks::undot` reads as words.
+    let mut after_letter = false;
     Ok(s.char_indices()
         .filter(|&(i, c)| {
+            let edge = i < first || i > last;
             let sign = CURRENCY_SIGNS.contains(c);
-            let edge_letter = c.is_alphabetic() && (i < first || i > last);
-            !sign && !edge_letter
+            let edge_letter = c.is_alphabetic() && edge;
+            let abbreviation_dot = c == '.' && edge && after_letter;
+            after_letter = c.is_alphabetic();
+            !sign && !edge_letter && !abbreviation_dot
         })
         .map(|(_, c)| c)
         .collect())

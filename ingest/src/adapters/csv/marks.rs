@@ -155,6 +155,7 @@ pub(super) fn check_money_words(cell: &str, currency: &str) -> Result<(), String
         ));
     }
     for (edge, after) in [(&cell[..first], false), (&cell[last + 1..], true)] {
+        let edge = &undot(edge);
         if edge.contains('/') {
             return Err(format!(
                 "`{cell}` is a price per unit, not an amount: a money cell holds a number and \
@@ -172,6 +173,21 @@ pub(super) fn check_money_words(cell: &str, currency: &str) -> Result<(), String
         }
     }
     Ok(())
+}
+
+/// `edge` with the dots of abbreviations dropped (a dot right after a letter), so that
+/// `T.T.C.` and `H.T.` read as the words `TTC` and `HT`, and `kr.` as `kr`: French receipts write
+/// the tax marks either way. A dot elsewhere stays a separator.
+pub(super) fn undot(edge: &str) -> String {
+    let mut out = String::with_capacity(edge.len());
+    let mut prev_letter = false;
+    for c in edge.chars() {
+        if !(c == '.' && prev_letter) {
+            out.push(c);
+        }
+        prev_letter = c.is_alphabetic();
+    }
+    out
 }
 
 /// The runs of letters of `edge` with their byte offsets.

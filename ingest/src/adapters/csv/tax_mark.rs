@@ -5,7 +5,10 @@
 //! when prices include it. A cell whose mark says the opposite of the mapping was read the
 //! mapping's way without a word (`TTC` was accepted whatever the mapping said), so a file of
 //! tax-inclusive prices under a mapping of prices before tax kept the VAT in net sales. Such a
-//! cell is refused, naming the mark and the setting.
+//! cell is refused, naming the mark and the setting. Written with dots (`T.T.C.`, `H.T.`) they
+//! are the same marks.
+
+use super::marks::undot;
 
 /// What a money column's amounts are as far as tax goes, which decides what a mark may say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,7 +54,7 @@ fn mark_of(cell: &str) -> Result<Option<Mark>, String> {
         return Ok(None);
     };
     let mut found = None;
-    for w in cell[last + 1..].split(|c: char| !c.is_alphabetic()) {
+    for w in undot(&cell[last + 1..]).split(|c: char| !c.is_alphabetic()) {
         match (found, mark_of_word(w)) {
             (Some(a), Some(b)) if a != b => {
                 return Err(format!(
@@ -111,6 +114,11 @@ mod tests {
         // Before the number a word is no tax mark (and `check_money_words` refuses it).
         assert_eq!(mark_of("TTC 12,50"), Ok(None));
         assert!(mark_of("12,50 HT TTC").unwrap_err().contains("both"));
+        // With dots, as French receipts also write them.
+        assert_eq!(mark_of("12,50 € T.T.C."), Ok(Some(Mark::Included)));
+        assert_eq!(mark_of("12,50 t.t.c"), Ok(Some(Mark::Included)));
+        assert_eq!(mark_of("10,42 € H.T."), Ok(Some(Mark::Excluded)));
+        assert!(mark_of("12,50 H.T. T.T.C.").unwrap_err().contains("both"));
     }
 
     #[test]

@@ -271,3 +271,34 @@ fn order_totals_check_their_marks_by_what_they_hold() {
         "map the column of the tax",
     );
 }
+
+/// The marks written with dots, as French receipts also write them, read as the marks: `T.T.C.`
+/// under a tax-inclusive mapping, `H.T.` under one of prices before tax, and each refused under
+/// the other; a dotted word that is no mark (`k.g.`) is still refused.
+#[test]
+fn dotted_marks_read_as_the_marks() {
+    let inclusive = mapping("prices_include_tax = true", &PRICE_TAX, "");
+    let before = mapping("", &PRICE_TAX, "");
+    assert_eq!(
+        nets(
+            &inclusive,
+            &PRICE_TAX,
+            &[&["12,50 € T.T.C.", "2,08"], &["12,50 t.t.c", "2,08"]]
+        ),
+        [Ok((d("10.42"), d("2.08"))), Ok((d("10.42"), d("2.08")))]
+    );
+    assert_eq!(
+        nets(&before, &PRICE_TAX, &[&["10,42 € H.T.", "2,08"]]),
+        [Ok((d("10.42"), d("2.08")))]
+    );
+    let got = nets(&before, &PRICE_TAX, &[&["12,50 € T.T.C.", "2,08"]]);
+    refused(
+        &got[0],
+        2,
+        "unit_price",
+        "12,50 € T.T.C.",
+        "set `prices_include_tax = true`",
+    );
+    let got = nets(&before, &PRICE_TAX, &[&["12,50 k.g.", "2,08"]]);
+    refused(&got[0], 2, "unit_price", "12,50 k.g.", "names no currency");
+}
