@@ -81,6 +81,8 @@ fn of_word(w: &str) -> Option<Vec<String>> {
         "zł" => &["PLN"],
         "kč" => &["CZK"],
         "ft" => &["HUF"],
+        // South Asian receipts write `Rs.1,250.00` or `1,250 Rs` (rupees).
+        "rs" => &["INR", "PKR", "LKR", "NPR", "MUR", "SCR"],
         _ => return None,
     };
     Some(names.iter().map(|s| s.to_string()).collect())

@@ -302,3 +302,33 @@ fn dotted_marks_read_as_the_marks() {
     let got = nets(&before, &PRICE_TAX, &[&["12,50 k.g.", "2,08"]]);
     refused(&got[0], 2, "unit_price", "12,50 k.g.", "names no currency");
 }
+
+/// Rupees as South Asian receipts write them, the dot after `Rs` an abbreviation's: read in a
+/// rupee file (`Rs.50` is 50, not 0.50), refused in a euro file.
+#[test]
+fn rupees_with_an_abbreviation_dot_read_as_rupees() {
+    let inr = Mapping::from_toml(
+        "source = \"p\"\nstore_id = \"S\"\ncurrency = \"INR\"\ngroup = \",\"\n\
+         datetime_format = \"%Y-%m-%d %H:%M\"\n[columns]\ntxn_id = \"id\"\n\
+         datetime = \"at\"\nitem_id = \"sku\"\nquantity = \"qty\"\nunit_price = \"unit_price\"\n",
+    )
+    .unwrap();
+    let body = "id,at,sku,qty,unit_price\n1,2026-01-05 10:00,A,1,Rs.50\n\
+                2,2026-01-05 10:00,A,1,\"Rs. 1,250.00\"\n3,2026-01-05 10:00,A,1,1250 Rs\n";
+    let got: Vec<Decimal> = parse(&ctx(), &inr, body)
+        .unwrap()
+        .records
+        .iter()
+        .map(|r| txn(r).lines[0].unit_price)
+        .collect();
+    assert_eq!(got, [d("50"), d("1250.00"), d("1250")]);
+    let eur = mapping("", &["unit_price"], "");
+    let got = nets(&eur, &["unit_price"], &[&["Rs.50"]]);
+    refused(
+        &got[0],
+        2,
+        "unit_price",
+        "Rs.50",
+        "not in the transaction's currency EUR",
+    );
+}
