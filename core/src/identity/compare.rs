@@ -3,7 +3,7 @@
 //! weaker agreement, the last level is disagreement, and a missing value gives no level at all (it
 //! is neither evidence for nor against a match).
 
-use super::name::{double_barrelled_parts, has_variant_letters, spell, Spelling};
+use super::name::{double_barrelled_parts, in_each_spelling};
 use serde::{Deserialize, Serialize};
 use strsim::{jaro_winkler, levenshtein};
 
@@ -59,12 +59,7 @@ impl Comparison {
     /// family name of its own (French, Alsatian, Jewish), so two ASCII spellings are not taken for
     /// one name (see [`umlaut_digraph_level`] for the level they reach).
     pub fn level(&self, a: &str, b: &str) -> u8 {
-        if !has_variant_letters(a) && !has_variant_letters(b) {
-            return self.spelled_level(a, b);
-        }
-        Spelling::BOTH
-            .iter()
-            .map(|s| self.spelled_level(&spell(a, *s), &spell(b, *s)))
+        in_each_spelling(a, b, |x, y| self.spelled_level(x, y))
             .min()
             .unwrap_or(u8::MAX)
     }

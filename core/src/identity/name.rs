@@ -106,6 +106,25 @@ pub fn spell(s: &str, spelling: Spelling) -> std::borrow::Cow<'_, str> {
     out.into()
 }
 
+/// `f` of two values in each spelling they have: once as written when neither holds a letter
+/// with two ASCII spellings, else once per [`Spelling`], the same on both sides. Callers take the
+/// better result (the matcher's lowest level, `name_similarity`'s highest score), so "müller" is
+/// exact against both "muller" and "mueller".
+pub fn in_each_spelling<'a, T: 'a>(
+    a: &'a str,
+    b: &'a str,
+    f: impl Fn(&str, &str) -> T + 'a,
+) -> impl Iterator<Item = T> + 'a {
+    let variants = has_variant_letters(a) || has_variant_letters(b);
+    let spellings: &[Spelling] = if variants { &Spelling::BOTH } else { &[] };
+    let as_written = (!variants).then(|| f(a, b));
+    as_written.into_iter().chain(
+        spellings
+            .iter()
+            .map(move |s| f(&spell(a, *s), &spell(b, *s))),
+    )
+}
+
 fn is_variant_letter(c: char) -> bool {
     VARIANT_LETTERS.iter().any(|v| v.0 == c)
 }
@@ -140,13 +159,7 @@ pub fn name_similarity(a: &str, b: &str) -> Result<f64> {
 
 /// Jaro–Winkler of two tokens, the better of their two spellings when either has an umlaut.
 fn spelled_jaro_winkler(a: &str, b: &str) -> f64 {
-    if !has_variant_letters(a) && !has_variant_letters(b) {
-        return jaro_winkler(a, b);
-    }
-    Spelling::BOTH
-        .iter()
-        .map(|s| jaro_winkler(&spell(a, *s), &spell(b, *s)))
-        .fold(0.0, f64::max)
+    in_each_spelling(a, b, jaro_winkler).fold(0.0, f64::max)
 }
 
 /// The tokens of [`normalize_name`]; callers comparing names use these to ignore token order.
