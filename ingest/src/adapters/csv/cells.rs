@@ -1,7 +1,7 @@
 //! The mapping's columns found in one file's header, and the cells of a row read as text,
 //! numbers and money (currency signs dropped, minor units scaled).
 
-use super::marks::{check_currency_mark, check_money_words};
+use super::marks::{check_currency_mark, check_money_words, undot};
 use super::number::{check_plain_number, read_number};
 use super::tax_mark::{check_tax_mark, Taxed};
 use super::{Mapping, MoneyUnit};
@@ -384,20 +384,20 @@ fn strip_currency(s: &str) -> Result<String, String> {
             "`{s}` ends in a multiplier ({attached}), not a currency: write the whole amount"
         ));
     }
-    // Signs and letters around the number go, and so do the dots of abbreviations there
-    // (`T.T.C.`, `kr.`: a dot right after a letter), which `marks::undot` reads as words.
-    let mut after_letter = false;
-    Ok(s.char_indices()
-        .filter(|&(i, c)| {
-            let edge = i < first || i > last;
-            let sign = CURRENCY_SIGNS.contains(c);
-            let edge_letter = c.is_alphabetic() && edge;
-            let abbreviation_dot = c == '.' && edge && after_letter;
-            after_letter = c.is_alphabetic();
-            !sign && !edge_letter && !abbreviation_dot
-        })
-        .map(|(_, c)| c)
-        .collect())
+    // Signs and words around the number go, with the dots of abbreviations there (`T.T.C.`,
+    // `kr.`, see `marks::undot`); between the digits only signs could stand, refused above.
+    let edge = |e: &str| -> String {
+        undot(e)
+            .chars()
+            .filter(|c| !c.is_alphabetic() && !CURRENCY_SIGNS.contains(*c))
+            .collect()
+    };
+    Ok(format!(
+        "{}{}{}",
+        edge(&s[..first]),
+        &s[first..=last],
+        edge(&s[last + 1..])
+    ))
 }
 
 /// Whether an id cell is a number Excel wrote in scientific notation (`1.23457E+12`, `4E+12`):

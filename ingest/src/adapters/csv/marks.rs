@@ -4,6 +4,7 @@
 //! store in USD booked `€ 1,500.00` as 1 500.00 USD without a word; such a cell is refused.
 
 use super::tax_mark::is_tax_mark;
+use std::borrow::Cow;
 
 /// Currencies with a sign or a word of their own, never written with `$` (which names the
 /// dollars and pesos of many countries, so it is checked against these only).
@@ -180,7 +181,10 @@ pub(super) fn check_money_words(cell: &str, currency: &str) -> Result<(), String
 /// `edge` with the dots of abbreviations dropped (a dot right after a letter), so that
 /// `T.T.C.` and `H.T.` read as the words `TTC` and `HT`, and `kr.` as `kr`: French receipts write
 /// the tax marks either way. A dot elsewhere stays a separator.
-pub(super) fn undot(edge: &str) -> String {
+pub(super) fn undot(edge: &str) -> Cow<'_, str> {
+    if !edge.contains('.') {
+        return Cow::Borrowed(edge);
+    }
     let mut out = String::with_capacity(edge.len());
     let mut prev_letter = false;
     for c in edge.chars() {
@@ -189,11 +193,11 @@ pub(super) fn undot(edge: &str) -> String {
         }
         prev_letter = c.is_alphabetic();
     }
-    out
+    Cow::Owned(out)
 }
 
 /// The runs of letters of `edge` with their byte offsets.
-fn words(edge: &str) -> Vec<(usize, &str)> {
+pub(super) fn words(edge: &str) -> Vec<(usize, &str)> {
     let mut out = Vec::new();
     let mut start = None;
     for (i, c) in edge.char_indices().chain([(edge.len(), ' ')]) {

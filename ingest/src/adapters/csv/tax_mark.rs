@@ -8,7 +8,7 @@
 //! cell is refused, naming the mark and the setting. Written with dots (`T.T.C.`, `H.T.`) they
 //! are the same marks.
 
-use super::marks::undot;
+use super::marks::{undot, words};
 
 /// What a money column's amounts are as far as tax goes, which decides what a mark may say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,7 +54,7 @@ fn mark_of(cell: &str) -> Result<Option<Mark>, String> {
         return Ok(None);
     };
     let mut found = None;
-    for w in undot(&cell[last + 1..]).split(|c: char| !c.is_alphabetic()) {
+    for (_, w) in words(&undot(&cell[last + 1..])) {
         match (found, mark_of_word(w)) {
             (Some(a), Some(b)) if a != b => {
                 return Err(format!(
