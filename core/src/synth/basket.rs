@@ -3,7 +3,7 @@
 
 use super::catalog::{products, ItemCode, Product};
 use super::config::ChainConfig;
-use super::plan::{day_plan, BaseKind, DayPlan};
+use super::plan::{day_plan, BaseKind, DayPlan, RETURN_WINDOW_DAYS};
 use super::rng::{mix, Rng, Stream};
 use crate::model::*;
 use chrono::{DateTime, Duration, Utc};
@@ -72,11 +72,16 @@ impl<'a> Gen<'a> {
     }
 
     pub fn plan(&self, store: u32, day: u32) -> DayPlan {
-        self.plans
+        self.with_plan(store, day, DayPlan::clone)
+    }
+
+    /// Reads a day plan from the cache without copying it.
+    fn with_plan<T>(&self, store: u32, day: u32, f: impl FnOnce(&DayPlan) -> T) -> T {
+        f(self
+            .plans
             .borrow_mut()
             .entry((store, day))
-            .or_insert_with(|| day_plan(self.cfg, store, day))
-            .clone()
+            .or_insert_with(|| day_plan(self.cfg, store, day)))
     }
 
     pub fn forget_plans(&self) {
@@ -382,7 +387,7 @@ impl<'a> Gen<'a> {
         let (s, d) = (u64::from(plan.store), u64::from(plan.day));
         let mut r = Rng::keyed(self.cfg.seed, Stream::TxnBody, &[s, d, i as u64]);
         if linked {
-            if let Some(orig) = self.find_earlier_sale(&mut r, plan.store, plan.day) {
+            if let Some(orig) = self.receipt_brought_back(plan, i) {
                 return self.linked_return(&mut r, plan, i, &orig);
             }
         }
@@ -408,7 +413,8 @@ impl<'a> Gen<'a> {
         t
     }
 
-    /// A completed, unaltered sale from the last four weeks of the same store, if there is one.
+    /// A completed, unaltered sale from the last four weeks of the same store, if there is one,
+    /// for fraud that cites a receipt (honest returns take `receipt_brought_back`).
     pub fn find_earlier_sale(&self, r: &mut Rng, store: u32, day: u32) -> Option<Transaction> {
         for _ in 0..6 {
             let back = 1 + r.poisson(6.0).min(27);
@@ -425,6 +431,29 @@ impl<'a> Gen<'a> {
             }
         }
         None
+    }
+
+    /// The earlier sale whose receipt the linked return in slot `i` brings: the day's k-th
+    /// linked return takes the k-th of the sales due back today (in a shuffled order), so two
+    /// honest returns never cite one sale. None when fewer sales are due than returns come.
+    fn receipt_brought_back(&self, plan: &DayPlan, i: usize) -> Option<Transaction> {
+        let linked = BaseKind::Return { linked: true };
+        let k = plan.kind[..i].iter().filter(|x| **x == linked).count();
+        let mut due = Vec::new();
+        for back in 1..=plan.day.min(RETURN_WINDOW_DAYS) {
+            let day = plan.day - back;
+            self.with_plan(plan.store, day, |p| {
+                let slots = p.brought_back.iter().filter(|(_, b)| *b == back);
+                due.extend(slots.map(|(j, _)| (day, *j)));
+            });
+        }
+        let (s, d) = (u64::from(plan.store), u64::from(plan.day));
+        let mut r = Rng::keyed(self.cfg.seed, Stream::Returns, &[s, d, u64::MAX]);
+        for n in (1..due.len()).rev() {
+            due.swap(n, r.index(n + 1));
+        }
+        let (day, j) = *due.get(k)?;
+        Some(self.sale(&self.plan(plan.store, day), j))
     }
 
     fn linked_return(

@@ -62,7 +62,19 @@ pub struct DayPlan {
     pub altered: BTreeSet<usize>,
     /// Start (seconds after local midnight) and size of the card-testing burst, if any.
     pub card_test: Option<(u32, u32)>,
+    /// Sales of this day that come back with their receipt: (slot, days later). Drawn by the
+    /// sale itself, so no sale is brought back twice (a POS refuses a receipt line refunded
+    /// already, and the fraud scores read a second refund of one as a signal).
+    pub brought_back: Vec<(usize, u32)>,
 }
+
+/// Chance an honest, unaltered sale is drawn to come back with its receipt: well above the share of linked
+/// return slots (1.6 %), so a day's linked returns rarely find no sale due; sales drawn but not
+/// taken by a slot are simply kept.
+const BROUGHT_BACK: f64 = 0.06;
+
+/// A receipt comes back at most this many days after the sale.
+pub const RETURN_WINDOW_DAYS: u32 = 28;
 
 /// Store size multiplier, stable per store.
 pub fn store_factor(cfg: &ChainConfig, store: u32) -> f64 {
@@ -115,9 +127,25 @@ pub fn day_plan(cfg: &ChainConfig, store: u32, day: u32) -> DayPlan {
         episodes: vec![],
         altered: BTreeSet::new(),
         card_test: None,
+        brought_back: vec![],
     };
     plan_fraud(cfg, &mut plan);
+    plan.brought_back = brought_back(cfg, &plan);
     plan
+}
+
+/// Which of the day's sales come back, and after how many days (1 + Poisson(6), within the
+/// return window), each drawn from the sale's own key.
+fn brought_back(cfg: &ChainConfig, plan: &DayPlan) -> Vec<(usize, u32)> {
+    let (s, d) = (u64::from(plan.store), u64::from(plan.day));
+    (0..plan.times.len())
+        .filter(|j| plan.kind[*j] == BaseKind::Sale && !plan.altered.contains(j))
+        .filter_map(|j| {
+            let mut r = Rng::keyed(cfg.seed, Stream::Returns, &[s, d, j as u64]);
+            r.chance(BROUGHT_BACK)
+                .then(|| (j, 1 + r.poisson(6.0).min(RETURN_WINDOW_DAYS - 1)))
+        })
+        .collect()
 }
 
 /// Transaction start times from the intraday curve: a lunch peak, a larger after-work peak,

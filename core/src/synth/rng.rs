@@ -26,6 +26,7 @@ pub enum Stream {
     Inventory = 9,
     CardTesting = 10,
     FraudShape = 11,
+    Returns = 12,
 }
 
 /// xoshiro256** seeded from a key path; period 2^256, fast, good equidistribution.

@@ -142,6 +142,28 @@ fn weekends_peak_and_the_mix_looks_like_a_store() {
 }
 
 #[test]
+fn an_honest_sale_is_brought_back_at_most_once() {
+    let cfg = ChainConfig {
+        days: 70,
+        ..small(FraudRates::none())
+    };
+    let mut cited: HashMap<String, usize> = HashMap::new();
+    for t in all_days(&cfg).iter().flat_map(|d| &d.transactions) {
+        let originals: std::collections::BTreeSet<&str> = t
+            .lines
+            .iter()
+            .filter_map(|l| l.original_txn_id.as_deref())
+            .collect();
+        for o in originals {
+            *cited.entry(o.to_string()).or_default() += 1;
+        }
+    }
+    assert!(cited.len() > 150, "only {} linked returns", cited.len());
+    let twice: Vec<_> = cited.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(twice.is_empty(), "sales brought back twice: {twice:?}");
+}
+
+#[test]
 fn linked_returns_point_at_real_earlier_sales_of_the_same_store() {
     let cfg = small(FraudRates::none());
     let days = all_days(&cfg);
