@@ -114,7 +114,7 @@ pub const FEATURES: [FeatureDef; 26] = [
     FeatureDef {
         code: "refund_receipt_unknown",
         family: Family::Refund,
-        what: "refunded value citing a receipt that was never rung",
+        what: "refunded value citing a receipt that was never rung or was given back already",
         money: Money::Amount,
     },
     FeatureDef {
@@ -254,6 +254,43 @@ pub struct TxnFeatures {
 pub struct OriginalSale {
     pub tender_methods: Vec<TenderMethod>,
     pub customer_id: Option<String>,
+    /// Net value of the sale's lines (voided lines netted out), the most a return citing it
+    /// can give back; `None` when not known (contexts made before it was kept), then any
+    /// value citing the sale counts as backed, as before.
+    #[serde(default)]
+    pub sold: Option<f64>,
+    /// What completed returns other than the one being judged already refunded citing it.
+    #[serde(default)]
+    pub refunded: f64,
+}
+
+impl OriginalSale {
+    /// `t` as a sale returns may cite, before any refund of it: the methods that paid (approved,
+    /// money in) and its net value sold.
+    pub fn of(t: &Transaction) -> OriginalSale {
+        let sold = t
+            .lines
+            .iter()
+            .filter(|l| matches!(l.kind, LineKind::Sale | LineKind::Void))
+            .map(|l| l.net_amount)
+            .sum();
+        OriginalSale {
+            tender_methods: t
+                .tenders
+                .iter()
+                .filter(|x| x.status == TenderStatus::Approved && x.amount > Decimal::ZERO)
+                .map(|x| x.method)
+                .collect(),
+            customer_id: t.customer_id.clone(),
+            sold: Some(f(sold).max(0.0)),
+            refunded: 0.0,
+        }
+    }
+
+    /// What the sale still has to give back: sold less refunded (None: no limit known).
+    fn left(&self) -> Option<f64> {
+        self.sold.map(|s| (s - self.refunded).max(0.0))
+    }
 }
 
 /// One card attempt seen at the store shortly before the transaction being scored.
@@ -446,34 +483,76 @@ fn voids(t: &Transaction, gross: f64, v: &mut [f64]) {
 /// returns are dearer pays out the balance only; a refund cancelled or post-voided, nothing. A
 /// backed return draws first on the sale's own tenders: a card sale given back 80 on the card
 /// and 20 in cash went 20 to another tender, not all of it.
+///
+/// A sale backs at most what it sold, less what other returns already gave back citing it: the
+/// value beyond counts as citing a receipt never rung. A POS refuses to refund a receipt line
+/// twice unless overridden, so a second refund of one receipt is the classic receipt-reuse
+/// fraud (the same receipt brought back, or a refund keyed against a sale refunded already).
 fn refunds(t: &Transaction, ctx: &TxnContext, v: &mut [f64]) {
     let mut paid = paid_out(t);
     let anonymous = t.customer_id.is_none();
+    // What each cited sale has left to give back, drawn down line by line.
+    let mut left: HashMap<&str, Option<f64>> = HashMap::new();
     for l in t.lines.iter().filter(|l| l.kind == LineKind::Return) {
         let value = f(-l.net_amount).max(0.0);
-        let cited = l.original_txn_id.as_ref();
-        let (unbacked, cash) = match cited.and_then(|id| ctx.originals.get(id)) {
-            None => {
-                if cited.is_some() {
-                    v[6] += value;
-                }
-                let (out, cash) = draw(&mut paid, value, |_| false);
-                v[7] += out;
-                (out, cash)
+        let cited = l.original_txn_id.as_deref();
+        let sale = cited.and_then(|id| Some((id, ctx.originals.get(id)?)));
+        let backed = sale.map_or(0.0, |(id, o)| {
+            let room = left.entry(id).or_insert_with(|| o.left());
+            let take = room.map_or(value, |r| within(value, r));
+            if let Some(r) = room {
+                *r = (*r - take).max(0.0);
             }
-            Some(o) => {
-                // An unrecorded method is taken to be the sale's.
-                let backs =
-                    |m: Option<TenderMethod>| m.is_none_or(|m| o.tender_methods.contains(&m));
-                let (other, cash) = draw(&mut paid, value, backs);
-                v[8] += other;
-                (other, cash)
+            take
+        });
+        let (mut unbacked, mut cash) = (0.0, 0.0);
+        if let Some((_, o)) = sale.filter(|_| backed > 0.0) {
+            // An unrecorded method is taken to be the sale's.
+            let backs = |m: Option<TenderMethod>| m.is_none_or(|m| o.tender_methods.contains(&m));
+            let (other, c) = draw(&mut paid, backed, backs);
+            v[8] += other;
+            (unbacked, cash) = (other, c);
+        }
+        let beyond = value - backed;
+        if beyond > 0.0 {
+            // No sale behind it: none cited, one never rung, or one given back already.
+            if cited.is_some() {
+                v[6] += beyond;
             }
-        };
+            let (out, c) = draw(&mut paid, beyond, |_| false);
+            v[7] += out;
+            (unbacked, cash) = (unbacked + out, cash + c);
+        }
         if unbacked > 0.0 && anonymous {
             v[9] += cash;
         }
     }
+}
+
+/// How much of `value` a sale with `room` left backs: all of it when the two agree to within
+/// float error (the amounts are decimal money summed as f64: 78.98 + 23.96 less 78.98 is not
+/// exactly 23.96, and a refund beyond by 1e-14 read as a receipt refunded twice).
+fn within(value: f64, room: f64) -> f64 {
+    if value - room <= 1e-9 * value.abs().max(1.0) {
+        value
+    } else {
+        room
+    }
+}
+
+/// The value `t` refunds citing each earlier sale (empty unless completed: a return cancelled
+/// or post-voided gave nothing back).
+pub fn refunds_citing(t: &Transaction) -> HashMap<String, f64> {
+    let mut out = HashMap::new();
+    if t.status != TxnStatus::Completed {
+        return out;
+    }
+    for l in t.lines.iter().filter(|l| l.kind == LineKind::Return) {
+        if let Some(id) = &l.original_txn_id {
+            *out.entry(id.clone()).or_default() += f(-l.net_amount).max(0.0);
+        }
+    }
+    out
 }
 
 /// Money the transaction paid out for good, per tender method (`None`: no tender recorded, so

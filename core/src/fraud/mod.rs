@@ -43,3 +43,5 @@ mod tests_drawer;
 mod tests_foreign;
 #[cfg(test)]
 mod tests_local;
+#[cfg(test)]
+mod tests_receipts;

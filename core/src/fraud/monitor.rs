@@ -6,8 +6,8 @@
 pub use super::baseline::CashierDayKey;
 use super::baseline::{to_f64, Baseline, DrawerHistory, TrainingRow};
 use super::features::{
-    extract, local_time, priced_lines, CardAttempt, CheapItems, DaySoFar, Family, OriginalSale,
-    TxnContext, TxnFeatures,
+    extract, local_time, priced_lines, refunds_citing, CardAttempt, CheapItems, DaySoFar, Family,
+    OriginalSale, TxnContext, TxnFeatures,
 };
 use super::score::{
     family_evidence, low_value_z, money_judge, score_cashier_day, score_no_sale, score_transaction,
@@ -139,6 +139,11 @@ pub struct Monitor {
     pub baselines: Option<Baselines>,
     pub calibration: Calibration,
     sales: HashMap<String, OriginalSale>,
+    /// Per sale id, what each return citing it refunded (by the return's id): a newer version
+    /// of a return replaces its own amounts, and a return is never counted against itself.
+    refunds: HashMap<String, HashMap<String, f64>>,
+    /// Per return id, the sales it cites (to take its amounts back when it changes).
+    cites: HashMap<String, Vec<String>>,
     windows: HashMap<String, VecDeque<CardAttempt>>,
     days: BTreeMap<CashierDayKey, (DaySoFar, CashierDay)>,
     /// What each transaction observed so far left in its day, so a newer version replaces it.
@@ -199,6 +204,8 @@ impl Monitor {
             baselines,
             calibration: Calibration::default(),
             sales: HashMap::new(),
+            refunds: HashMap::new(),
+            cites: HashMap::new(),
             windows: HashMap::new(),
             days: BTreeMap::new(),
             seen: HashMap::new(),
@@ -219,7 +226,16 @@ impl Monitor {
             .lines
             .iter()
             .filter_map(|l| l.original_txn_id.as_ref())
-            .filter_map(|id| self.sales.get(id).map(|o| (id.clone(), o.clone())))
+            .filter_map(|id| {
+                let mut o = self.sales.get(id)?.clone();
+                o.refunded = self.refunds.get(id).map_or(0.0, |by| {
+                    by.iter()
+                        .filter(|(r, _)| **r != t.key.source_txn_id)
+                        .map(|(_, v)| v)
+                        .sum()
+                });
+                Some((id.clone(), o))
+            })
             .collect();
         let day = self
             .days
@@ -349,27 +365,33 @@ impl Monitor {
         }
     }
 
-    /// Remembers `t` as a sale later returns may cite, without scoring it or counting it in
-    /// anyone's day: how a scorer started mid-stream learns the sales rung before it started.
-    /// A sale post-voided or cancelled since is forgotten: its money already went back, so a
-    /// refund citing it is not backed (the database context likewise cites completed sales only).
+    /// Remembers `t` as a sale later returns may cite, and what it refunds citing earlier sales,
+    /// without scoring it or counting it in anyone's day: how a scorer started mid-stream learns
+    /// the sales and returns rung before it started. A sale post-voided or cancelled since is
+    /// forgotten: its money already went back, so a refund citing it is not backed (the database
+    /// context likewise cites completed sales only); a return post-voided since refunded nothing.
     pub fn remember_sale(&mut self, t: &Transaction) {
+        let id = &t.key.source_txn_id;
         if t.status != TxnStatus::Completed {
-            self.sales.remove(&t.key.source_txn_id);
+            self.sales.remove(id);
         } else if t.lines.iter().any(|l| l.kind == LineKind::Sale) {
-            let methods = t
-                .tenders
-                .iter()
-                .filter(|x| x.status == TenderStatus::Approved && x.amount > Decimal::ZERO)
-                .map(|x| x.method)
-                .collect();
-            self.sales.insert(
-                t.key.source_txn_id.clone(),
-                OriginalSale {
-                    tender_methods: methods,
-                    customer_id: t.customer_id.clone(),
-                },
-            );
+            self.sales.insert(id.clone(), OriginalSale::of(t));
+        }
+        for orig in self.cites.remove(id).unwrap_or_default() {
+            if let Some(by) = self.refunds.get_mut(&orig) {
+                by.remove(id);
+            }
+        }
+        let refunds = refunds_citing(t);
+        if !refunds.is_empty() {
+            self.cites
+                .insert(id.clone(), refunds.keys().cloned().collect());
+        }
+        for (orig, value) in refunds {
+            self.refunds
+                .entry(orig)
+                .or_default()
+                .insert(id.clone(), value);
         }
     }
 

@@ -241,7 +241,7 @@ fn repeated_cash_post_voids_alert_and_a_first_one_is_explained() {
     assert!(codes(&third).contains(&"repeated_post_void"));
 }
 
-fn refund(original: Option<&str>, method: TenderMethod) -> Transaction {
+pub(super) fn refund(original: Option<&str>, method: TenderMethod) -> Transaction {
     let mut t = base();
     t.customer_id = None;
     t.lines = expensive(2)
@@ -278,6 +278,8 @@ fn refund_to_another_tender_than_the_sale_is_a_reason() {
         OriginalSale {
             tender_methods: vec![TenderMethod::Card],
             customer_id: None,
+            sold: None,
+            refunded: 0.0,
         },
     );
     let f = extract(&t, &ctx, CheapItems::default());
@@ -299,6 +301,8 @@ fn a_receipted_refund_on_the_sales_tender_is_routine_and_store_credit_keeps_mone
         OriginalSale {
             tender_methods: vec![TenderMethod::Cash],
             customer_id: None,
+            sold: None,
+            refunded: 0.0,
         },
     );
     let receipted = score(&refund(Some("sale-1"), TenderMethod::Cash), ctx);
@@ -574,6 +578,8 @@ fn a_receipted_refund_to_store_credit_is_not_another_tender() {
         OriginalSale {
             tender_methods: vec![TenderMethod::Card],
             customer_id: None,
+            sold: None,
+            refunded: 0.0,
         },
     );
     let credit = refund(Some("sale-1"), TenderMethod::StoreCredit);
@@ -944,6 +950,8 @@ fn a_split_refund_counts_only_the_part_on_another_tender() {
         OriginalSale {
             tender_methods: vec![TenderMethod::Card],
             customer_id: None,
+            sold: None,
+            refunded: 0.0,
         },
     );
     let f = extract(&t, &ctx, CheapItems::default());

@@ -414,7 +414,9 @@ impl<'a> Gen<'a> {
     }
 
     /// A completed, unaltered sale from the last four weeks of the same store, if there is one,
-    /// for fraud that cites a receipt (honest returns take `receipt_brought_back`).
+    /// for fraud that cites a receipt: never one an honest return brings back (whose second
+    /// refund would be a fraud the labels do not name; honest returns take
+    /// `receipt_brought_back`).
     pub fn find_earlier_sale(&self, r: &mut Rng, store: u32, day: u32) -> Option<Transaction> {
         for _ in 0..6 {
             let back = 1 + r.poisson(6.0).min(27);
@@ -426,7 +428,8 @@ impl<'a> Gen<'a> {
                 continue;
             }
             let j = r.index(p.times.len());
-            if p.kind[j] == BaseKind::Sale && !p.altered.contains(&j) {
+            let returned = p.brought_back.iter().any(|(x, _)| *x == j);
+            if p.kind[j] == BaseKind::Sale && !p.altered.contains(&j) && !returned {
                 return Some(self.sale(&p, j));
             }
         }
@@ -435,7 +438,8 @@ impl<'a> Gen<'a> {
 
     /// The earlier sale whose receipt the linked return in slot `i` brings: the day's k-th
     /// linked return takes the k-th of the sales due back today (in a shuffled order), so two
-    /// honest returns never cite one sale. None when fewer sales are due than returns come.
+    /// honest returns never cite one sale. None when fewer sales are due than returns come, or
+    /// when the sale's every line was voided.
     fn receipt_brought_back(&self, plan: &DayPlan, i: usize) -> Option<Transaction> {
         let linked = BaseKind::Return { linked: true };
         let k = plan.kind[..i].iter().filter(|x| **x == linked).count();
@@ -453,7 +457,37 @@ impl<'a> Gen<'a> {
             due.swap(n, r.index(n + 1));
         }
         let (day, j) = *due.get(k)?;
-        Some(self.sale(&self.plan(plan.store, day), j))
+        let orig = self.sale(&self.plan(plan.store, day), j);
+        (!returnable(&orig).is_empty()).then_some(orig)
+    }
+
+    /// A sale of the same store whose receipt an honest return brought back on an earlier day,
+    /// with that day: for fraud that refunds a receipt again.
+    pub fn find_returned_sale(
+        &self,
+        r: &mut Rng,
+        store: u32,
+        day: u32,
+    ) -> Option<(Transaction, u32)> {
+        let linked = BaseKind::Return { linked: true };
+        for _ in 0..6 {
+            let back = 1 + r.poisson(3.0).min(RETURN_WINDOW_DAYS - 1);
+            if back > day {
+                continue;
+            }
+            let p = self.plan(store, day - back);
+            let slots: Vec<usize> = (0..p.times.len())
+                .filter(|i| p.kind[*i] == linked && !p.altered.contains(i))
+                .collect();
+            if slots.is_empty() {
+                continue;
+            }
+            let i = slots[r.index(slots.len())];
+            if let Some(orig) = self.receipt_brought_back(&p, i) {
+                return Some((orig, day - back));
+            }
+        }
+        None
     }
 
     fn linked_return(
@@ -470,11 +504,7 @@ impl<'a> Gen<'a> {
             plan.cashier[i],
             orig.customer_id.clone(),
         );
-        let sold: Vec<&Line> = orig
-            .lines
-            .iter()
-            .filter(|l| l.kind == LineKind::Sale)
-            .collect();
+        let sold = returnable(orig);
         let n = 1 + usize::from(sold.len() > 1 && r.chance(0.3));
         for (k, l) in sold.iter().take(n).enumerate() {
             let mut back = Line {
@@ -609,4 +639,18 @@ pub fn cancel_after_completion(t: &mut Transaction) {
             x.status = TenderStatus::Voided;
         }
     }
+}
+
+/// The lines of a sale that can come back: its sale lines but those voided at the till (never
+/// sold, so never refunded).
+fn returnable(orig: &Transaction) -> Vec<&Line> {
+    let voided = |l: &Line| {
+        orig.lines
+            .iter()
+            .any(|v| v.kind == LineKind::Void && v.sku == l.sku)
+    };
+    orig.lines
+        .iter()
+        .filter(|l| l.kind == LineKind::Sale && !voided(l))
+        .collect()
 }

@@ -11,7 +11,8 @@ pub struct FraudRates {
     pub line_void: f64,
     /// Cancelling completed cash sales after the customer left.
     pub post_void: f64,
-    /// Refunds without a matching sale, to another tender than the sale, or with no customer.
+    /// Refunds without a matching sale, of a sale refunded already, to another tender than the
+    /// sale, or with no customer.
     pub refund: f64,
     /// Opening the drawer with no sale, far more often than peers.
     pub no_sale: f64,

@@ -339,7 +339,8 @@ fn sweetheart(
     format!("{switched} items worth {hidden} rung as cheap items")
 }
 
-/// Refunds with no sale behind them, or to another tender than the sale's, paid out in cash.
+/// Refunds with no sale behind them, of a sale refunded already (receipt reuse), or to another
+/// tender than the sale's, paid out in cash.
 pub fn fake_refund(
     g: &Gen,
     plan: &DayPlan,
@@ -393,6 +394,33 @@ pub fn fake_refund(
                     format!("card sale {} refunded in cash", orig.key.source_txn_id),
                 );
             }
+        }
+    }
+    if (0.3..0.45).contains(&u) {
+        if let Some((orig, returned)) = g.find_returned_sale(r, plan.store, plan.day) {
+            t.lines = orig
+                .lines
+                .iter()
+                .filter(|l| l.kind == LineKind::Sale)
+                .enumerate()
+                .map(|(k, l)| Line {
+                    line_no: k as i32 + 1,
+                    kind: LineKind::Return,
+                    quantity: -l.quantity,
+                    net_amount: -l.net_amount,
+                    tax: -l.tax,
+                    original_txn_id: Some(orig.key.source_txn_id.clone()),
+                    original_line_no: Some(l.line_no),
+                    ..l.clone()
+                })
+                .collect();
+            t.tenders = vec![plain_tender(1, TenderMethod::Cash, txn_total(&t), when)];
+            let day = g.cfg.date(returned);
+            let detail = format!(
+                "sale {} refunded again in cash (its receipt came back on {day})",
+                orig.key.source_txn_id
+            );
+            return (t, detail);
         }
     }
     let n = r.range_u32(sh.lines.0, sh.lines.1);

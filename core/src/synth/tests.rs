@@ -1,6 +1,6 @@
 use super::*;
 use crate::model::validate_transaction;
-use chrono::{Datelike, Duration};
+use chrono::{Datelike, Duration, NaiveDate};
 use std::collections::{HashMap, HashSet};
 
 fn small(rates: FraudRates) -> ChainConfig {
@@ -147,8 +147,14 @@ fn an_honest_sale_is_brought_back_at_most_once() {
         days: 70,
         ..small(FraudRates::none())
     };
+    let days = all_days(&cfg);
+    let by_id: HashMap<&str, &Transaction> = days
+        .iter()
+        .flat_map(|d| &d.transactions)
+        .map(|t| (t.key.source_txn_id.as_str(), t))
+        .collect();
     let mut cited: HashMap<String, usize> = HashMap::new();
-    for t in all_days(&cfg).iter().flat_map(|d| &d.transactions) {
+    for t in days.iter().flat_map(|d| &d.transactions) {
         let originals: std::collections::BTreeSet<&str> = t
             .lines
             .iter()
@@ -156,6 +162,19 @@ fn an_honest_sale_is_brought_back_at_most_once() {
             .collect();
         for o in originals {
             *cited.entry(o.to_string()).or_default() += 1;
+            // Never more than the sale sold (a line voided at the till does not come back).
+            let back: Decimal = t.lines.iter().map(|l| -l.net_amount).sum();
+            let sold: Decimal = by_id[o]
+                .lines
+                .iter()
+                .filter(|l| matches!(l.kind, LineKind::Sale | LineKind::Void))
+                .map(|l| l.net_amount)
+                .sum();
+            assert!(
+                back <= sold,
+                "{} gives back {back} of {o}'s {sold}",
+                t.key.source_txn_id
+            );
         }
     }
     assert!(cited.len() > 150, "only {} linked returns", cited.len());
@@ -390,4 +409,44 @@ fn a_cash_skim_counts_the_drawer_short_by_notes_and_moves_nothing_else() {
             );
         }
     }
+}
+
+/// Receipt reuse: some fake refunds give back, in cash, a sale whose receipt an honest return
+/// already brought back on an earlier day; the fraud that cites a real sale otherwise picks one
+/// no honest return brings back (so a second refund is always labelled).
+#[test]
+fn a_receipt_refunded_again_was_brought_back_honestly_before() {
+    let cfg = ChainConfig {
+        days: 56,
+        ..small(FraudRates {
+            refund: 0.3,
+            ..FraudRates::none()
+        })
+    };
+    let days = all_days(&cfg);
+    let fraud: HashSet<&str> = days
+        .iter()
+        .flat_map(|d| &d.labels)
+        .filter_map(|l| l.source_txn_id.as_deref())
+        .collect();
+    let mut honest_cites: HashMap<&str, NaiveDate> = HashMap::new();
+    let mut reused = 0;
+    for t in days.iter().flat_map(|d| &d.transactions) {
+        let Some(orig) = t.lines.iter().find_map(|l| l.original_txn_id.as_deref()) else {
+            continue;
+        };
+        if !fraud.contains(t.key.source_txn_id.as_str()) {
+            assert!(honest_cites.insert(orig, t.business_date).is_none());
+        } else if let Some(back) = honest_cites.get(orig) {
+            assert!(*back < t.business_date, "{}", t.key.source_txn_id);
+            reused += 1;
+        }
+    }
+    let said = days
+        .iter()
+        .flat_map(|d| &d.labels)
+        .filter(|l| l.detail.contains("refunded again"))
+        .count();
+    assert!(reused >= 5, "only {reused} receipts reused");
+    assert_eq!(reused, said);
 }
