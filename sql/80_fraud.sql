@@ -141,11 +141,13 @@ BEGIN
 END
 $$;
 
--- What the scorer needs beyond the transaction: the sales its returns cite, the store's card
--- attempts in the 10 minutes before it, and its cashier's business day so far. PL/pgSQL with the
--- key in variables, and every time range bounded on both sides, so each lookup prunes to the
--- chunks it needs and uses an index: this runs at every commit, its cost must not grow with the
--- table (a business day spans at most two calendar days either side of its transactions).
+-- What the scorer needs beyond the transaction: the sales its returns cite (with what each sold
+-- and what earlier returns refunded citing it), the store's card attempts in the 10 minutes
+-- before it, and its cashier's business day so far. PL/pgSQL with the key in variables, and
+-- every time range bounded on both sides, so each lookup prunes to the chunks it needs and uses
+-- an index: this runs at every commit, its cost must not grow with the table (a business day
+-- spans at most two calendar days either side of its transactions; earlier returns of a sale lie
+-- between it and this return, found by sale_line_original).
 -- Generic plans for the same reason as pos.fraud_txn_json.
 CREATE FUNCTION pos.fraud_context_json(p_txn jsonb) RETURNS jsonb
 LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan SET jit = off AS $$
@@ -169,7 +171,16 @@ BEGIN
                                                 WHERE (x.tenant_id, x.store_id, x.source, x.source_txn_id) = (o.tenant_id, o.store_id, o.source, o.source_txn_id)
                                                   AND x.occurred_at >= o.occurred_at - interval '1 day' AND x.occurred_at < o.occurred_at + interval '1 day'
                                                   AND x.status = 'approved' AND x.amount > 0), '[]'),
-                   'customer_id', o.customer_id)), '{}')
+                   'customer_id', o.customer_id,
+                   -- The most a return can give back citing it (lines of the same row time)…
+                   'sold', (SELECT greatest(coalesce(sum(l.net_amount), 0), 0) FROM pos.sale_line l
+                             WHERE l.occurred_at = o.occurred_at AND l.kind IN ('sale', 'void')
+                               AND (l.source_txn_id, l.tenant_id, l.store_id, l.source) = (o.source_txn_id, o.tenant_id, o.store_id, o.source)),
+                   -- … and what completed returns before this one gave back citing it.
+                   'refunded', (SELECT coalesce(sum(greatest(-r.net_amount, 0)), 0) FROM pos.sale_line r
+                                 WHERE r.tenant_id = o.tenant_id AND r.original_txn_id = o.source_txn_id
+                                   AND r.occurred_at >= o.occurred_at AND r.occurred_at < v_at
+                                   AND r.kind = 'return' AND r.txn_status = 'completed' AND r.source_txn_id <> v_txn))), '{}')
           INTO v_originals
           FROM pos.txn o
          WHERE o.tenant_id = v_tenant AND o.source_txn_id = ANY (v_cited) AND o.status = 'completed' AND o.occurred_at <= v_at;

@@ -375,6 +375,68 @@ mod tests {
         assert_eq!(risk.as_deref(), Some("c1"));
     }
 
+    /// A receipt backs what it sold once: the context gives each cited sale's value sold and
+    /// what completed returns before refunded citing it, so the second full cash refund of one
+    /// sale with no customer alerts while the first, the same refund, is routine (and a
+    /// post-voided one, which gave nothing back, does not count).
+    #[pg_test]
+    fn a_receipt_refunded_twice_alerts_on_the_second_refund() {
+        history();
+        Spi::run(
+            "INSERT INTO pos.txn (tenant_id, store_id, source, source_txn_id, occurred_at, business_date, cashier_id, customer_id, status, currency)
+             VALUES ('t', 's1', 'test', 'sold-1', '2026-01-19 10:00+00', '2026-01-19', 'c1', 'cust-9', 'completed', 'USD'),
+                    ('t', 's1', 'test', 'back-0', '2026-01-20 10:00+00', '2026-01-20', 'c2', NULL, 'post_voided', 'USD'),
+                    ('t', 's1', 'test', 'back-1', '2026-01-20 11:00+00', '2026-01-20', 'c2', NULL, 'completed', 'USD'),
+                    ('t', 's1', 'test', 'back-2', '2026-01-21 11:00+00', '2026-01-21', 'c3', NULL, 'completed', 'USD');
+             INSERT INTO pos.sale_line (tenant_id, store_id, source, source_txn_id, line_no, occurred_at, business_date, txn_status, kind, sku, raw_item_id, quantity, unit_price, net_amount, currency, original_txn_id, original_line_no)
+             SELECT 't', 's1', 'test', 'sold-1', n, '2026-01-19 10:00+00', '2026-01-19', 'completed', 'sale', '0001234567890' || n, 'x', 1, 10 * n, 10 * n, 'USD', NULL, NULL
+               FROM generate_series(1, 2) n
+             UNION ALL
+             SELECT 't', 's1', 'test', r.id, n, r.at, r.at::date, r.status, 'return', '0001234567890' || n, 'x', -1, 10 * n, -10 * n, 'USD', 'sold-1', n
+               FROM (VALUES ('back-0', timestamptz '2026-01-20 10:00+00', 'post_voided'), ('back-1', '2026-01-20 11:00+00', 'completed'),
+                            ('back-2', '2026-01-21 11:00+00', 'completed')) r(id, at, status), generate_series(1, 2) n;
+             INSERT INTO pos.tender (tenant_id, store_id, source, source_txn_id, tender_no, occurred_at, business_date, method, amount, currency, status)
+             VALUES ('t', 's1', 'test', 'sold-1', 1, '2026-01-19 10:01+00', '2026-01-19', 'cash', 30, 'USD', 'approved'),
+                    ('t', 's1', 'test', 'back-0', 1, '2026-01-20 10:01+00', '2026-01-20', 'cash', -30, 'USD', 'approved'),
+                    ('t', 's1', 'test', 'back-1', 1, '2026-01-20 11:01+00', '2026-01-20', 'cash', -30, 'USD', 'approved'),
+                    ('t', 's1', 'test', 'back-2', 1, '2026-01-21 11:01+00', '2026-01-21', 'cash', -30, 'USD', 'approved');",
+        )
+        .unwrap();
+        let context = |id: &str| {
+            Spi::get_one::<String>(&format!(
+                "SELECT (c->'originals'->'sold-1'->>'sold') || '/' || (c->'originals'->'sold-1'->>'refunded')
+                   FROM pos.fraud_context_json(pos.fraud_txn_json('t', 's1', 'test', '{id}')) c"
+            ))
+            .unwrap()
+            .unwrap()
+        };
+        assert_eq!(context("back-1"), "30/0");
+        assert_eq!(context("back-2"), "30/30");
+        let score = |id: &str| {
+            Spi::get_one::<f64>(&format!(
+                "SELECT score FROM pos.score_transaction('t', 's1', 'test', '{id}')"
+            ))
+            .unwrap()
+            .unwrap()
+        };
+        assert!(
+            score("back-1") < 0.1,
+            "the first refund scored {}",
+            score("back-1")
+        );
+        assert!(
+            score("back-2") >= 0.5,
+            "the second refund scored {}",
+            score("back-2")
+        );
+        let codes = Spi::get_one::<String>(
+            "SELECT string_agg(r->>'code', ',') FROM pos.score_transaction('t', 's1', 'test', 'back-2'), jsonb_array_elements(reasons) r",
+        )
+        .unwrap()
+        .unwrap();
+        assert!(codes.starts_with("refund_"), "{codes}");
+    }
+
     /// A transaction in another currency than the baseline's is not judged by its amounts, and
     /// pos.score_transaction says so in `notes`; one in the baseline's currency has none.
     #[pg_test]
