@@ -42,11 +42,13 @@ BEGIN
                    'sold', (SELECT greatest(coalesce(sum(l.net_amount), 0), 0) FROM pos.sale_line l
                              WHERE l.occurred_at = o.occurred_at AND l.kind IN ('sale', 'void')
                                AND (l.source_txn_id, l.tenant_id, l.store_id, l.source) = (o.source_txn_id, o.tenant_id, o.store_id, o.source)),
-                   -- … and what completed returns before this one gave back citing it.
+                   -- … and what completed returns before this one gave back citing it (at the
+                   -- same instant, the one with the smaller id counts as before).
                    'refunded', (SELECT coalesce(sum(greatest(-r.net_amount, 0)), 0) FROM pos.sale_line r
                                  WHERE r.tenant_id = o.tenant_id AND r.original_txn_id = o.source_txn_id
-                                   AND r.occurred_at >= o.occurred_at AND r.occurred_at < v_at
-                                   AND r.kind = 'return' AND r.txn_status = 'completed' AND r.source_txn_id <> v_txn))), '{}')
+                                   AND r.occurred_at >= o.occurred_at AND r.occurred_at <= v_at
+                                   AND (r.occurred_at, r.source_txn_id) < (v_at, v_txn)
+                                   AND r.kind = 'return' AND r.txn_status = 'completed'))), '{}')
           INTO v_originals
           FROM pos.txn o
          WHERE o.tenant_id = v_tenant AND o.source_txn_id = ANY (v_cited) AND o.status = 'completed' AND o.occurred_at <= v_at;

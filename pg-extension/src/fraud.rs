@@ -378,7 +378,8 @@ mod tests {
     /// A receipt backs what it sold once: the context gives each cited sale's value sold and
     /// what completed returns before refunded citing it, so the second full cash refund of one
     /// sale with no customer alerts while the first, the same refund, is routine (and a
-    /// post-voided one, which gave nothing back, does not count).
+    /// post-voided one, which gave nothing back, does not count; of two returns at one instant
+    /// the one with the smaller id is the earlier).
     #[pg_test]
     fn a_receipt_refunded_twice_alerts_on_the_second_refund() {
         history();
@@ -387,6 +388,7 @@ mod tests {
              VALUES ('t', 's1', 'test', 'sold-1', '2026-01-19 10:00+00', '2026-01-19', 'c1', 'cust-9', 'completed', 'USD'),
                     ('t', 's1', 'test', 'back-0', '2026-01-20 10:00+00', '2026-01-20', 'c2', NULL, 'post_voided', 'USD'),
                     ('t', 's1', 'test', 'back-1', '2026-01-20 11:00+00', '2026-01-20', 'c2', NULL, 'completed', 'USD'),
+                    ('t', 's1', 'test', 'back-1b', '2026-01-20 11:00+00', '2026-01-20', 'c4', NULL, 'completed', 'USD'),
                     ('t', 's1', 'test', 'back-2', '2026-01-21 11:00+00', '2026-01-21', 'c3', NULL, 'completed', 'USD');
              INSERT INTO pos.sale_line (tenant_id, store_id, source, source_txn_id, line_no, occurred_at, business_date, txn_status, kind, sku, raw_item_id, quantity, unit_price, net_amount, currency, original_txn_id, original_line_no)
              SELECT 't', 's1', 'test', 'sold-1', n, '2026-01-19 10:00+00', '2026-01-19', 'completed', 'sale', '0001234567890' || n, 'x', 1, 10 * n, 10 * n, 'USD', NULL, NULL
@@ -394,11 +396,14 @@ mod tests {
              UNION ALL
              SELECT 't', 's1', 'test', r.id, n, r.at, r.at::date, r.status, 'return', '0001234567890' || n, 'x', -1, 10 * n, -10 * n, 'USD', 'sold-1', n
                FROM (VALUES ('back-0', timestamptz '2026-01-20 10:00+00', 'post_voided'), ('back-1', '2026-01-20 11:00+00', 'completed'),
-                            ('back-2', '2026-01-21 11:00+00', 'completed')) r(id, at, status), generate_series(1, 2) n;
+                            ('back-2', '2026-01-21 11:00+00', 'completed')) r(id, at, status), generate_series(1, 2) n
+             UNION ALL
+             SELECT 't', 's1', 'test', 'back-1b', 1, '2026-01-20 11:00+00', '2026-01-20', 'completed', 'return', '00012345678901', 'x', -1, 10, -10, 'USD', 'sold-1', 1;
              INSERT INTO pos.tender (tenant_id, store_id, source, source_txn_id, tender_no, occurred_at, business_date, method, amount, currency, status)
              VALUES ('t', 's1', 'test', 'sold-1', 1, '2026-01-19 10:01+00', '2026-01-19', 'cash', 30, 'USD', 'approved'),
                     ('t', 's1', 'test', 'back-0', 1, '2026-01-20 10:01+00', '2026-01-20', 'cash', -30, 'USD', 'approved'),
                     ('t', 's1', 'test', 'back-1', 1, '2026-01-20 11:01+00', '2026-01-20', 'cash', -30, 'USD', 'approved'),
+                    ('t', 's1', 'test', 'back-1b', 1, '2026-01-20 11:01+00', '2026-01-20', 'cash', -10, 'USD', 'approved'),
                     ('t', 's1', 'test', 'back-2', 1, '2026-01-21 11:01+00', '2026-01-21', 'cash', -30, 'USD', 'approved');",
         )
         .unwrap();
@@ -411,7 +416,9 @@ mod tests {
             .unwrap()
         };
         assert_eq!(context("back-1"), "30/0");
-        assert_eq!(context("back-2"), "30/30");
+        // Two returns at one instant: the one with the smaller id counts as the earlier.
+        assert_eq!(context("back-1b"), "30/30");
+        assert_eq!(context("back-2"), "30/40");
         let score = |id: &str| {
             Spi::get_one::<f64>(&format!(
                 "SELECT score FROM pos.score_transaction('t', 's1', 'test', '{id}')"
