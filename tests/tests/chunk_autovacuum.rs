@@ -69,6 +69,8 @@ fn indexes(c: &mut Client, chunk: &str) -> Vec<String> {
 const BY_SKU: &str = "(tenant_id, store_id, sku, occurred_at)";
 /// The lines' key, led by the time column so that it is also the index refreshes read.
 const KEY: &str = "(occurred_at, source_txn_id, tenant_id, store_id, source, line_no)";
+/// Lines by the sale they cite (the fraud context), partial: only lines citing a receipt.
+const CITING: &str = "(tenant_id, original_txn_id) WHERE (original_txn_id IS NOT NULL)";
 
 /// How many bounds the histogram of the chunk's occurred_at has: 11 with a statistics target of
 /// 10, 101 with the default 100 (the lines' times are all distinct).
@@ -111,8 +113,9 @@ fn new_chunk_is_opened_and_settled_once_closed_and_quiet() {
     );
     assert_eq!(
         indexes(&mut c, CHUNK),
-        vec![KEY.to_string()],
-        "a line written descends one B-tree: its key, no separate time index"
+        vec![KEY.to_string(), CITING.to_string()],
+        "a line written descends one B-tree: its key, no separate time index (and a line citing \
+         a receipt the partial sale_line_original)"
     );
 
     write_lines(&mut c, 0, 2000);

@@ -227,7 +227,13 @@ impl Monitor {
             .iter()
             .filter_map(|l| l.original_txn_id.as_ref())
             .filter_map(|id| {
-                let mut o = self.sales.get(id)?.clone();
+                // A return inside the sale's own transaction (Toast and Clover refunds of the
+                // check or order) cites it: that sale is `t` itself, as the database has it.
+                let own = *id == t.key.source_txn_id && t.status == TxnStatus::Completed;
+                let mut o = match own {
+                    true => OriginalSale::of(t),
+                    false => self.sales.get(id)?.clone(),
+                };
                 o.refunded = self.refunds.get(id).map_or(0.0, |by| {
                     by.iter()
                         .filter(|(r, _)| **r != t.key.source_txn_id)

@@ -179,3 +179,34 @@ fn a_full_return_is_backed_whatever_the_float_rounding() {
     let f = extract(&t, &citing(sold, 0.0), CheapItems::default());
     assert!(f.values[6..10].iter().all(|v| *v == 0.0), "{f:?}");
 }
+
+/// A refund inside the sale's own transaction (a Toast check or Clover order refunded the same
+/// day) cites that transaction: the monitor backs it with the transaction's own sale lines, as
+/// the database context does, and a later refund of the rest of it is backed by what is left.
+#[test]
+fn a_refund_inside_its_own_check_is_backed_by_the_check() {
+    let mut mon = Monitor::new(Some(fixture().0.clone()));
+    let mut check = sale("check-1");
+    check.customer_id = None;
+    let first = check.lines[0].clone();
+    check.lines.push(Line {
+        line_no: 99,
+        kind: LineKind::Return,
+        quantity: -first.quantity,
+        net_amount: -first.net_amount,
+        tax: -first.tax,
+        original_txn_id: Some("check-1".into()),
+        original_line_no: Some(first.line_no),
+        ..first.clone()
+    });
+    repay_cash(&mut check);
+    let ctx = mon.context(&check);
+    let o = &ctx.originals["check-1"];
+    assert_eq!((o.sold.is_some(), o.refunded), (true, 0.0));
+    let (f, _) = mon.observe_txn(&check).expect("scored");
+    assert!(f.values[6..10].iter().all(|v| *v == 0.0), "{f:?}");
+    let mut whole = return_of(&sale("check-1"), "check-1/refund-2", 60);
+    whole.customer_id = None;
+    let left = mon.context(&whole).originals["check-1"].clone();
+    assert_eq!(left.refunded, first.net_amount.to_f64().unwrap());
+}
