@@ -442,6 +442,15 @@ mod tests {
         .unwrap()
         .unwrap();
         assert!(codes.starts_with("refund_"), "{codes}");
+        let detail = Spi::get_one::<String>(
+            "SELECT reasons->0->>'detail' FROM pos.score_transaction('t', 's1', 'test', 'back-2')",
+        )
+        .unwrap()
+        .unwrap();
+        assert!(
+            detail.ends_with("; receipt sold-1 sold 30.00 and had 40.00 refunded before"),
+            "{detail}"
+        );
     }
 
     /// A transaction in another currency than the baseline's is not judged by its amounts, and

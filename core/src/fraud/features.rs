@@ -540,6 +540,34 @@ fn within(value: f64, room: f64) -> f64 {
     }
 }
 
+/// What the receipts `t`'s returns cite say, for the detail of a refund reason: each cited
+/// receipt the system never rang, and each one refunded beyond what it has left ("receipt
+/// s-3001 sold 30.00 and had 30.00 refunded before"). Empty when every cited receipt backs
+/// what its lines give back.
+pub fn receipt_facts(t: &Transaction, ctx: &TxnContext) -> Vec<String> {
+    let mut citing: BTreeMap<&str, f64> = BTreeMap::new();
+    for l in t.lines.iter().filter(|l| l.kind == LineKind::Return) {
+        if let Some(id) = l.original_txn_id.as_deref() {
+            *citing.entry(id).or_default() += f(-l.net_amount).max(0.0);
+        }
+    }
+    citing
+        .into_iter()
+        .filter_map(|(id, value)| match ctx.originals.get(id) {
+            None => Some(format!("receipt {id} was never rung")),
+            Some(o) => {
+                let (sold, left) = (o.sold?, o.left()?);
+                (within(value, left) < value).then(|| {
+                    format!(
+                        "receipt {id} sold {sold:.2} and had {:.2} refunded before",
+                        o.refunded
+                    )
+                })
+            }
+        })
+        .collect()
+}
+
 /// The value `t` refunds citing each earlier sale (empty unless completed: a return cancelled
 /// or post-voided gave nothing back).
 pub fn refunds_citing(t: &Transaction) -> HashMap<String, f64> {

@@ -6,8 +6,8 @@
 pub use super::baseline::CashierDayKey;
 use super::baseline::{to_f64, Baseline, DrawerHistory, TrainingRow};
 use super::features::{
-    extract, local_time, priced_lines, refunds_citing, CardAttempt, CheapItems, DaySoFar, Family,
-    OriginalSale, TxnContext, TxnFeatures,
+    extract, local_time, priced_lines, receipt_facts, refunds_citing, CardAttempt, CheapItems,
+    DaySoFar, Family, OriginalSale, TxnContext, TxnFeatures,
 };
 use super::score::{
     family_evidence, low_value_z, money_judge, score_cashier_day, score_no_sale, score_transaction,
@@ -543,8 +543,30 @@ pub fn score_in_context(
         &ctx,
         money.map_or_else(CheapItems::default, Baseline::cheap),
     );
-    let s = score_transaction(&f, weekend, &ctx.day, store, Some(&b.chain), cal);
+    let mut s = score_transaction(&f, weekend, &ctx.day, store, Some(&b.chain), cal);
+    name_receipts(&mut s, t, &ctx);
     (f, s)
+}
+
+/// Refund reasons say which cited receipts back nothing and why (never rung, or refunded
+/// already), so that the person checking an alert knows which receipt to pull.
+fn name_receipts(s: &mut Score, t: &Transaction, ctx: &TxnContext) {
+    const CODES: [&str; 3] = [
+        "refund_receipt_unknown",
+        "refund_without_sale",
+        "refund_cash_anonymous",
+    ];
+    let facts = receipt_facts(t, ctx);
+    if facts.is_empty() {
+        return;
+    }
+    for r in s
+        .reasons
+        .iter_mut()
+        .filter(|r| CODES.contains(&r.code.as_str()))
+    {
+        r.detail = format!("{}; {}", r.detail, facts.join("; "));
+    }
 }
 
 /// The baseline's shelf prices of the items `t` rang.

@@ -2,6 +2,7 @@
 //! as citing a receipt never rung, in the features and in the streaming monitor's context.
 
 use super::tests::{base, codes, expensive, fixture, refund, repay_cash, score};
+use super::features::receipt_facts;
 use super::*;
 use crate::model::*;
 use chrono::Duration;
@@ -209,4 +210,30 @@ fn a_refund_inside_its_own_check_is_backed_by_the_check() {
     whole.customer_id = None;
     let left = mon.context(&whole).originals["check-1"].clone();
     assert_eq!(left.refunded, first.net_amount.to_f64().unwrap());
+}
+
+/// A refund reason names the receipt to pull and why it backs nothing: refunded already, or
+/// never rung; a receipt that backs its return is not named.
+#[test]
+fn refund_reasons_name_the_receipt_and_why() {
+    let t = refund(Some("sale-1"), TenderMethod::Cash);
+    let x = value_of(&t);
+    let (_, again) = score_in_context(&t, citing(x, x), &fixture().0, &Calibration::default());
+    let details: Vec<&str> = again.reasons.iter().map(|r| r.detail.as_str()).collect();
+    let said = format!("receipt sale-1 sold {x:.2} and had {x:.2} refunded before");
+    assert!(details.iter().any(|d| d.ends_with(&said)), "{details:?}");
+    let unknown = refund(Some("no-such-receipt"), TenderMethod::Cash);
+    let (_, s) = score_in_context(
+        &unknown,
+        TxnContext::default(),
+        &fixture().0,
+        &Calibration::default(),
+    );
+    assert!(
+        s.reasons.iter().any(|r| r
+            .detail
+            .ends_with("; receipt no-such-receipt was never rung")),
+        "{s:?}"
+    );
+    assert!(receipt_facts(&t, &citing(x, 0.0)).is_empty());
 }
