@@ -1,8 +1,8 @@
 //! A receipt backs at most what it sold: a second refund of one sale (receipt reuse) counts
 //! as citing a receipt never rung, in the features and in the streaming monitor's context.
 
-use super::tests::{base, codes, expensive, fixture, refund, repay_cash, score};
 use super::features::receipt_facts;
+use super::tests::{base, codes, expensive, fixture, refund, repay_cash, score};
 use super::*;
 use crate::model::*;
 use chrono::Duration;
