@@ -545,13 +545,7 @@ fn within(value: f64, room: f64) -> f64 {
 /// s-3001 sold 30.00 and had 30.00 refunded before"). Empty when every cited receipt backs
 /// what its lines give back.
 pub fn receipt_facts(t: &Transaction, ctx: &TxnContext) -> Vec<String> {
-    let mut citing: BTreeMap<&str, f64> = BTreeMap::new();
-    for l in t.lines.iter().filter(|l| l.kind == LineKind::Return) {
-        if let Some(id) = l.original_txn_id.as_deref() {
-            *citing.entry(id).or_default() += f(-l.net_amount).max(0.0);
-        }
-    }
-    citing
+    value_citing(t)
         .into_iter()
         .filter_map(|(id, value)| match ctx.originals.get(id) {
             None => Some(format!("receipt {id} was never rung")),
@@ -571,13 +565,21 @@ pub fn receipt_facts(t: &Transaction, ctx: &TxnContext) -> Vec<String> {
 /// The value `t` refunds citing each earlier sale (empty unless completed: a return cancelled
 /// or post-voided gave nothing back).
 pub fn refunds_citing(t: &Transaction) -> HashMap<String, f64> {
-    let mut out = HashMap::new();
     if t.status != TxnStatus::Completed {
-        return out;
+        return HashMap::new();
     }
+    value_citing(t)
+        .into_iter()
+        .map(|(id, v)| (id.to_string(), v))
+        .collect()
+}
+
+/// The value `t`'s return lines give back citing each receipt, by the receipt's id.
+fn value_citing(t: &Transaction) -> BTreeMap<&str, f64> {
+    let mut out: BTreeMap<&str, f64> = BTreeMap::new();
     for l in t.lines.iter().filter(|l| l.kind == LineKind::Return) {
-        if let Some(id) = &l.original_txn_id {
-            *out.entry(id.clone()).or_default() += f(-l.net_amount).max(0.0);
+        if let Some(id) = l.original_txn_id.as_deref() {
+            *out.entry(id).or_default() += f(-l.net_amount).max(0.0);
         }
     }
     out
