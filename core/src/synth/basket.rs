@@ -507,16 +507,7 @@ impl<'a> Gen<'a> {
         let sold = returnable(orig);
         let n = 1 + usize::from(sold.len() > 1 && r.chance(0.3));
         for (k, l) in sold.iter().take(n).enumerate() {
-            let mut back = Line {
-                line_no: k as i32 + 1,
-                kind: LineKind::Return,
-                quantity: -l.quantity,
-                net_amount: -l.net_amount,
-                tax: -l.tax,
-                ..(*l).clone()
-            };
-            back.original_txn_id = Some(orig.key.source_txn_id.clone());
-            back.original_line_no = Some(l.line_no);
+            let mut back = return_of(l, k as i32 + 1, orig);
             back.entry_method = EntryMethod::Scanned;
             back.price_override = false;
             t.lines.push(back);
@@ -653,4 +644,18 @@ fn returnable(orig: &Transaction) -> Vec<&Line> {
         .iter()
         .filter(|l| l.kind == LineKind::Sale && !voided(l))
         .collect()
+}
+
+/// Sale line `l` of `orig` given back whole as return line `line_no`, citing it.
+pub fn return_of(l: &Line, line_no: i32, orig: &Transaction) -> Line {
+    Line {
+        line_no,
+        kind: LineKind::Return,
+        quantity: -l.quantity,
+        net_amount: -l.net_amount,
+        tax: -l.tax,
+        original_txn_id: Some(orig.key.source_txn_id.clone()),
+        original_line_no: Some(l.line_no),
+        ..l.clone()
+    }
 }

@@ -377,17 +377,7 @@ pub fn fake_refund(
                     .filter(|l| l.kind == LineKind::Sale)
                     .max_by_key(|l| l.net_amount)
                     .expect("a sale has lines");
-                let mut back = Line {
-                    line_no: 1,
-                    kind: LineKind::Return,
-                    quantity: -l.quantity,
-                    net_amount: -l.net_amount,
-                    tax: -l.tax,
-                    ..l.clone()
-                };
-                back.original_txn_id = Some(orig.key.source_txn_id.clone());
-                back.original_line_no = Some(l.line_no);
-                t.lines.push(back);
+                t.lines.push(return_of(l, 1, &orig));
                 t.tenders = vec![plain_tender(1, TenderMethod::Cash, txn_total(&t), when)];
                 return (
                     t,
@@ -403,16 +393,7 @@ pub fn fake_refund(
                 .iter()
                 .filter(|l| l.kind == LineKind::Sale)
                 .enumerate()
-                .map(|(k, l)| Line {
-                    line_no: k as i32 + 1,
-                    kind: LineKind::Return,
-                    quantity: -l.quantity,
-                    net_amount: -l.net_amount,
-                    tax: -l.tax,
-                    original_txn_id: Some(orig.key.source_txn_id.clone()),
-                    original_line_no: Some(l.line_no),
-                    ..l.clone()
-                })
+                .map(|(k, l)| return_of(l, k as i32 + 1, &orig))
                 .collect();
             t.tenders = vec![plain_tender(1, TenderMethod::Cash, txn_total(&t), when)];
             let day = g.cfg.date(returned);

@@ -68,9 +68,9 @@ pub struct DayPlan {
     pub brought_back: Vec<(usize, u32)>,
 }
 
-/// Chance an honest, unaltered sale is drawn to come back with its receipt: well above the share of linked
-/// return slots (1.6 %), so a day's linked returns rarely find no sale due; sales drawn but not
-/// taken by a slot are simply kept.
+/// Chance an honest, unaltered sale is drawn to come back with its receipt: well above the
+/// share of linked return slots (1.6 %), so a day's linked returns rarely find no sale due;
+/// sales drawn but not taken by a slot are simply kept.
 const BROUGHT_BACK: f64 = 0.06;
 
 /// A receipt comes back at most this many days after the sale.
