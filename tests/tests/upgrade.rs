@@ -93,7 +93,7 @@ fn text(c: &mut postgres::Client, sql: &str) -> String {
 }
 
 /// The version this build installs (pg-extension/Cargo.toml).
-const CURRENT: &str = "0.2.2";
+const CURRENT: &str = "0.2.3";
 
 #[test]
 fn an_updated_0_1_0_database_is_what_a_fresh_install_makes() {
@@ -108,6 +108,11 @@ fn an_updated_0_2_0_database_is_what_a_fresh_install_makes() {
 #[test]
 fn an_updated_0_2_1_database_is_what_a_fresh_install_makes() {
     updated_from_is_fresh("0.2.1", "e2e_upgrade_old_021");
+}
+
+#[test]
+fn an_updated_0_2_2_database_is_what_a_fresh_install_makes() {
+    updated_from_is_fresh("0.2.2", "e2e_upgrade_old_022");
 }
 
 /// A database made at `from` and updated (every step in turn) has the catalog of a fresh install.

@@ -1,0 +1,94 @@
+-- pos_analytics 0.2.2 -> 0.2.3 (ALTER EXTENSION pos_analytics UPDATE): fraud context in constant time.
+--
+-- 0.2.2 is the extension as built up to commit b215029 (pos_analytics--0.2.2.sql beside this file
+-- is its install script, kept unchanged). What 0.2.3 changes, exactly as a fresh CREATE EXTENSION
+-- makes it (tests/tests/upgrade.rs compares the two catalogs):
+--   * pos.fraud_context_json finds the sales a return cites one receipt id at a time, in windows
+--     going back from the return (8, 40, 400 days, then the rest), and reads each sale found by its
+--     own time. Its result is unchanged; its cost no longer grows with the number of chunks
+--     (a return's context on a year of daily chunks: 60 ms before, under 1 ms now).
+\echo Use "ALTER EXTENSION pos_analytics UPDATE TO '0.2.3'" to load this file. \quit
+
+CREATE OR REPLACE FUNCTION pos.fraud_context_json(p_txn jsonb) RETURNS jsonb
+LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan SET jit = off AS $$
+DECLARE
+    v_tenant  text := p_txn->'key'->>'tenant_id';
+    v_store   text := p_txn->'key'->>'store_id';
+    v_txn     text := p_txn->'key'->>'source_txn_id';
+    v_at      timestamptz := (p_txn->>'occurred_at')::timestamptz;
+    v_bd      date := (p_txn->>'business_date')::date;
+    v_cashier text := p_txn->>'cashier_id';
+    v_missing text[] := ARRAY(SELECT DISTINCT l->>'original_txn_id' FROM jsonb_array_elements(p_txn->'lines') l
+                                WHERE l->>'original_txn_id' IS NOT NULL);
+    v_id      text;
+    v_back    interval;
+    v_lo      timestamptz;
+    v_hi      timestamptz := v_at;
+    o         record;
+    v_originals jsonb := '{}';
+    v_recent  jsonb;
+    v_day     jsonb;
+    v_offset  integer;
+BEGIN
+    FOREACH v_back IN ARRAY ARRAY[interval '8 days', interval '40 days', interval '400 days', NULL] LOOP
+        EXIT WHEN cardinality(v_missing) = 0;
+        v_lo := CASE WHEN v_back IS NULL THEN '-infinity' ELSE v_at - v_back END;
+        -- Oldest first, so that of two sales with one id in a window the latest is kept.
+        FOREACH v_id IN ARRAY v_missing LOOP
+        FOR o IN SELECT t.store_id, t.source, t.source_txn_id, t.occurred_at, t.customer_id FROM pos.txn t
+                  WHERE t.tenant_id = v_tenant AND t.source_txn_id = v_id AND t.status = 'completed'
+                    AND t.occurred_at >= v_lo AND t.occurred_at <= v_hi
+                  ORDER BY t.occurred_at LOOP
+            v_originals := v_originals || jsonb_build_object(o.source_txn_id, jsonb_build_object(
+                'tender_methods', coalesce((SELECT jsonb_agg(DISTINCT x.method) FROM pos.tender x
+                                             WHERE (x.tenant_id, x.store_id, x.source, x.source_txn_id) = (v_tenant, o.store_id, o.source, o.source_txn_id)
+                                               AND x.occurred_at >= o.occurred_at - interval '1 day' AND x.occurred_at < o.occurred_at + interval '1 day'
+                                               AND x.status = 'approved' AND x.amount > 0), '[]'),
+                'customer_id', o.customer_id,
+                -- The most a return can give back citing it (lines of the same row time)…
+                'sold', (SELECT greatest(coalesce(sum(l.net_amount), 0), 0) FROM pos.sale_line l
+                          WHERE l.occurred_at = o.occurred_at AND l.kind IN ('sale', 'void')
+                            AND (l.source_txn_id, l.tenant_id, l.store_id, l.source) = (o.source_txn_id, v_tenant, o.store_id, o.source)),
+                -- … and what completed returns before this one gave back citing it (at the
+                -- same instant, the one with the smaller id counts as before).
+                'refunded', (SELECT coalesce(sum(greatest(-r.net_amount, 0)), 0) FROM pos.sale_line r
+                              WHERE r.tenant_id = v_tenant AND r.original_txn_id = o.source_txn_id
+                                AND r.occurred_at >= o.occurred_at AND r.occurred_at <= v_at
+                                AND (r.occurred_at, r.source_txn_id) < (v_at, v_txn)
+                                AND r.kind = 'return' AND r.txn_status = 'completed')));
+        END LOOP;
+        END LOOP;
+        v_missing := ARRAY(SELECT unnest(v_missing) EXCEPT SELECT jsonb_object_keys(v_originals));
+        v_hi := v_lo - interval '1 microsecond';
+    END LOOP;
+    SELECT coalesce(jsonb_agg(jsonb_build_object('occurred_at', x.occurred_at, 'status', x.status, 'bin', x.card_bin,
+                                                 'fingerprint', x.card_fingerprint) ORDER BY x.occurred_at), '[]')
+      INTO v_recent
+      FROM pos.tender x
+     WHERE x.tenant_id = v_tenant AND x.store_id = v_store AND x.method = 'card'
+       AND x.occurred_at >= v_at - interval '10 minutes' AND x.occurred_at < v_at AND x.source_txn_id <> v_txn;
+    WITH earlier AS (
+        SELECT s.hits, t.customer_id
+          FROM pos.fraud_score s
+          JOIN pos.txn t ON (t.tenant_id, t.store_id, t.source, t.source_txn_id, t.occurred_at) = (s.tenant_id, s.store_id, s.source, s.source_txn_id, s.occurred_at)
+                        AND t.occurred_at >= v_at - interval '2 days' AND t.occurred_at < v_at
+         WHERE s.tenant_id = v_tenant AND s.store_id = v_store AND s.cashier_id = v_cashier
+           AND s.business_date = v_bd AND s.occurred_at < v_at AND s.source_txn_id <> v_txn
+    )
+    SELECT jsonb_build_object(
+        'transactions', (SELECT count(*) FROM earlier),
+        'hits', coalesce((SELECT jsonb_object_agg(h, n) FROM (SELECT h, count(*) AS n FROM earlier, unnest(hits) h GROUP BY h) z), '{}'),
+        'customers', coalesce((SELECT jsonb_object_agg(customer_id, n) FROM (SELECT customer_id, count(*) AS n FROM earlier WHERE customer_id IS NOT NULL GROUP BY customer_id) z), '{}'),
+        'no_sales', (SELECT count(*) FROM pos.drawer_event d
+                      WHERE d.tenant_id = v_tenant AND d.store_id = v_store AND d.cashier_id = v_cashier AND d.business_date = v_bd
+                        AND d.kind = 'no_sale' AND d.occurred_at >= v_at - interval '2 days' AND d.occurred_at < v_at))
+      INTO v_day;
+    -- The store's offset from UTC at that moment, so that dayparts and weekends are the store's
+    -- own (a UTC-5 store's Friday evening is Saturday morning in UTC); null without a store row.
+    SELECT extract(epoch FROM (v_at AT TIME ZONE s.timezone) - (v_at AT TIME ZONE 'UTC'))::integer
+      INTO v_offset
+      FROM pos.store s WHERE s.tenant_id = v_tenant AND s.store_id = v_store;
+    RETURN jsonb_build_object('originals', v_originals, 'reference_prices', '{}'::jsonb,
+                              'recent_card_attempts', v_recent, 'day', v_day, 'utc_offset_seconds', v_offset);
+END
+$$;
