@@ -453,6 +453,36 @@ mod tests {
         );
     }
 
+    /// The sales a return cites are found however old they are (the lookup searches windows
+    /// going back from the return: 8, 40, 400 days, then the rest), each at most once: of two
+    /// sales with one receipt id the later one before the return, never one after it.
+    #[pg_test]
+    fn a_return_finds_the_sales_it_cites_at_any_age() {
+        Spi::run(
+            "INSERT INTO pos.txn (tenant_id, store_id, source, source_txn_id, occurred_at, business_date, status, currency)
+             SELECT 't', 's1', 'test', id, at, at::date, 'completed', 'USD'
+               FROM (VALUES ('days', timestamptz '2026-01-18 09:00+00'), ('edge', '2026-01-12 12:00+00'),
+                            ('months', '2025-10-12 09:00+00'), ('years', '2024-09-07 09:00+00'),
+                            ('dup', '2026-01-17 09:00+00'), ('dup', '2025-03-26 09:00+00'),
+                            ('later', '2026-01-21 09:00+00'), ('back', '2026-01-20 12:00+00')) v(id, at);
+             INSERT INTO pos.sale_line (tenant_id, store_id, source, source_txn_id, line_no, occurred_at, business_date, kind, sku, raw_item_id, quantity, unit_price, net_amount, currency, original_txn_id)
+             SELECT t.tenant_id, t.store_id, t.source, t.source_txn_id, 1, t.occurred_at, t.business_date, 'sale', '00012345678905', 'x', 1,
+                    extract(day FROM t.occurred_at), extract(day FROM t.occurred_at), 'USD', NULL
+               FROM pos.txn t WHERE t.source_txn_id <> 'back'
+             UNION ALL
+             SELECT 't', 's1', 'test', 'back', n, '2026-01-20 12:00+00', '2026-01-20', 'return', '00012345678905', 'x', -1, 1, -1, 'USD', id
+               FROM unnest(ARRAY['days', 'edge', 'months', 'years', 'dup', 'later', 'never-rung']) WITH ORDINALITY c(id, n);",
+        )
+        .unwrap();
+        let found = Spi::get_one::<String>(
+            "SELECT string_agg(k || '=' || (c->'originals'->k->>'sold'), ',' ORDER BY k)
+               FROM pos.fraud_context_json(pos.fraud_txn_json('t', 's1', 'test', 'back')) c, jsonb_object_keys(c->'originals') k",
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(found, "days=18,dup=17,edge=12,months=12,years=7");
+    }
+
     /// A transaction in another currency than the baseline's is not judged by its amounts, and
     /// pos.score_transaction says so in `notes`; one in the baseline's currency has none.
     #[pg_test]
