@@ -483,6 +483,43 @@ mod tests {
         assert_eq!(found, "days=18,dup=17,edge=12,months=12,years=7");
     }
 
+    /// Tills that number receipts per store: receipt 1001 rung at two stores is read as each
+    /// store's own. A return cites its own store's sale even when the other store's is later, and
+    /// returns at the other store citing 1001 refunded that store's receipt, not this one. An id
+    /// rung at one store only is the chain's: a return at another store cites it, and refunds
+    /// citing it count wherever they were made.
+    #[pg_test]
+    fn a_receipt_number_rung_at_two_stores_is_read_as_each_stores_own() {
+        Spi::run(
+            "INSERT INTO pos.txn (tenant_id, store_id, source, source_txn_id, occurred_at, business_date, status, currency)
+             SELECT 't', st, 'test', id, at, at::date, 'completed', 'USD'
+               FROM (VALUES ('s1', '1001', timestamptz '2026-01-10 09:00+00'), ('s2', '1001', '2026-01-12 09:00+00'),
+                            ('s2', 'back-s2', '2026-01-13 09:00+00'), ('s1', 'back-s1', '2026-01-14 09:00+00'),
+                            ('s1', 'G-7', '2026-01-10 10:00+00'), ('s2', 'back-g1', '2026-01-11 10:00+00'),
+                            ('s3', 'back-g2', '2026-01-14 10:00+00')) v(st, id, at);
+             INSERT INTO pos.sale_line (tenant_id, store_id, source, source_txn_id, line_no, occurred_at, business_date, kind, sku, raw_item_id, quantity, unit_price, net_amount, currency, original_txn_id)
+             SELECT 't', st, 'test', id, 1, at, at::date, kind, '00012345678905', 'x', q, 10, q * amount, 'USD', cited
+               FROM (VALUES ('s1', '1001', timestamptz '2026-01-10 09:00+00', 'sale', 1, 40, NULL), ('s2', '1001', '2026-01-12 09:00+00', 'sale', 1, 25, NULL),
+                            ('s2', 'back-s2', '2026-01-13 09:00+00', 'return', -1, 25, '1001'), ('s1', 'back-s1', '2026-01-14 09:00+00', 'return', -1, 40, '1001'),
+                            ('s1', 'G-7', '2026-01-10 10:00+00', 'sale', 1, 30, NULL), ('s2', 'back-g1', '2026-01-11 10:00+00', 'return', -1, 10, 'G-7'),
+                            ('s3', 'back-g2', '2026-01-14 10:00+00', 'return', -1, 30, 'G-7')) v(st, id, at, kind, q, amount, cited);",
+        )
+        .unwrap();
+        let cited = |store: &str, id: &str, receipt: &str| {
+            Spi::get_one::<String>(&format!(
+                "SELECT (c->'originals'->'{receipt}'->>'sold') || '/' || (c->'originals'->'{receipt}'->>'refunded')
+                   FROM pos.fraud_context_json(pos.fraud_txn_json('t', '{store}', 'test', '{id}')) c"
+            ))
+            .unwrap()
+            .unwrap()
+        };
+        // s1's own 1001 (40), not s2's later one (25); s2's return refunded s2's receipt.
+        assert_eq!(cited("s1", "back-s1", "1001"), "40/0");
+        assert_eq!(cited("s2", "back-s2", "1001"), "25/0");
+        // G-7 was rung at s1 only: cited from s3, with what s2's return refunded before.
+        assert_eq!(cited("s3", "back-g2", "G-7"), "30/10");
+    }
+
     /// A transaction in another currency than the baseline's is not judged by its amounts, and
     /// pos.score_transaction says so in `notes`; one in the baseline's currency has none.
     #[pg_test]
