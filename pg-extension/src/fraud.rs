@@ -27,7 +27,8 @@ extension_sql_file!(
         "caggs_views",
         fraud_score_json,
         fraud_no_sale_json,
-        fraud_cashier_day_json
+        fraud_cashier_day_json,
+        fraud_fit_baseline
     ]
 );
 
