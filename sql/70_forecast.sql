@@ -49,6 +49,9 @@ GRANT SELECT ON pos.demand_forecast TO pos_analyst, pos_api;
 
 -- forecast_all rewrites a tenant's forecasts: the DBA or the scheduler runs it, not readers.
 REVOKE EXECUTE ON FUNCTION pos.forecast_all(text, integer, integer, double precision, text, integer, date) FROM PUBLIC;
+-- Its reads of a tenant's whole demand history cost enough for JIT, which took longer to compile
+-- them than they ran: a year of 3 stores × 300 SKUs forecast in 14.3 s with JIT, 9.0 s without.
+ALTER FUNCTION pos.forecast_all(text, integer, integer, double precision, text, integer, date) SET jit = off;
 
 CREATE FUNCTION pos.demand_history(tenant text, store text, sku text, as_of date DEFAULT NULL,
                                    history_days integer DEFAULT 365)
