@@ -155,10 +155,10 @@ $$;
 -- A cited sale's time is not known, so its header is looked for in windows going back from the
 -- return (8, 40 and 400 days back, then all the rest): most receipts come back within days, and
 -- only a receipt not found in the recent chunks (never rung, or years old) costs a probe of older
--- ones; a sale found in one window is not looked for in the next. Each
--- sale found is then read by its own time, so its lookups start up on its own chunk only: one
--- query over every cited sale would take their times as run-time values and start up a scan
--- of every chunk, three times over (60 ms per return on a year of daily chunks).
+-- ones; a sale found in one window is not looked for in the next. Each sale found is then read
+-- by its own time, so its lookups start up on its own chunk only: one query over every cited
+-- sale would take their times as run-time values and start up a scan of every chunk, three
+-- times over (60 ms per return on a year of daily chunks).
 -- A receipt id names no store. Where ids are unique in the chain (Square, Shopify, POSLog's
 -- store-workstation-day-sequence) any store's sale and returns count; an id rung at several
 -- stores in the window is a per-store number (tills that count from 1 in each store), and then
