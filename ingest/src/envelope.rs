@@ -7,6 +7,7 @@ use pos_core::model::{DrawerEvent, InventoryLevel, Tender, Transaction, TxnKey};
 use pos_core::raw_payload::{Packer, Stored};
 use serde_json::Value;
 use std::cell::RefCell;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// A payload as it arrived, stored verbatim in `pos.raw_inbox` (vendor extensions included).
 #[derive(Debug, Clone, PartialEq)]
@@ -32,9 +33,29 @@ pub enum Packed {
     Zstd(Vec<u8>),
 }
 
+/// Whether new payloads are packed with pos_core's inbox dictionary. Off until a writer has
+/// found that the database's extension unpacks such frames ([`use_inbox_dictionary`]): an
+/// extension built before the dictionary could not read them back (`pos.inbox_payload`, erasure),
+/// while frames packed without it read everywhere.
+static INBOX_DICTIONARY: AtomicBool = AtomicBool::new(false);
+
+/// Packs new payloads with the inbox dictionary from now on (`true`), or without it.
+pub fn use_inbox_dictionary(on: bool) {
+    INBOX_DICTIONARY.store(on, Ordering::Relaxed);
+}
+
+/// A packer as [`use_inbox_dictionary`] last said: with the dictionary or plain.
+pub fn inbox_packer() -> Packer {
+    if INBOX_DICTIONARY.load(Ordering::Relaxed) {
+        Packer::new()
+    } else {
+        Packer::plain()
+    }
+}
+
 thread_local! {
     /// One zstd context per thread that packs: HTTP threads, import's reader, generate's.
-    static PACKER: RefCell<Packer> = RefCell::new(Packer::new());
+    static PACKER: RefCell<Option<Packer>> = const { RefCell::new(None) };
 }
 
 impl RawPayload {
@@ -45,9 +66,17 @@ impl RawPayload {
         if self.packed.is_some() {
             return;
         }
-        let packed = PACKER.with(|p| match p.borrow_mut().pack(&self.payload) {
-            Stored::Text(_) => Packed::Text,
-            Stored::Zstd(frame) => Packed::Zstd(frame),
+        let packed = PACKER.with(|p| {
+            let mut p = p.borrow_mut();
+            let want = INBOX_DICTIONARY.load(Ordering::Relaxed);
+            let packer = match p.as_mut() {
+                Some(packer) if packer.uses_dictionary() == want => packer,
+                _ => p.insert(inbox_packer()),
+            };
+            match packer.pack(&self.payload) {
+                Stored::Text(_) => Packed::Text,
+                Stored::Zstd(frame) => Packed::Zstd(frame),
+            }
         });
         self.packed = Some(packed);
     }

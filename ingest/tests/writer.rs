@@ -596,6 +596,50 @@ async fn packed_payloads_are_replayed_and_read_back_exactly() {
     );
 }
 
+/// The writer packs with pos_core's inbox dictionary once it has seen the database unpack such a
+/// frame; against an extension library that cannot (one built before the dictionary), it packs
+/// without it, so every payload stays readable in SQL.
+#[tokio::test]
+#[ignore = "needs PostgreSQL with pos_analytics: set POS_TEST_URL and run with --ignored"]
+async fn payloads_are_packed_with_the_dictionary_only_where_the_database_reads_it() {
+    let ctx = Context::for_tenant("t");
+    let lines: Vec<(&str, &str, &str)> = (0..12).map(|_| ("4011", "1", "0.50")).collect();
+    let body = event("d", 1, &lines);
+    for old_library in [false, true] {
+        let url = fresh_db(if old_library { "dict_old" } else { "dict_new" }).await;
+        let db = connect(&url).await;
+        if old_library {
+            // What an extension library built before the dictionary answers for such a frame.
+            db.batch_execute(
+                "CREATE OR REPLACE FUNCTION pos.unpack_payload(frame bytea) RETURNS text \
+                 LANGUAGE plpgsql IMMUTABLE STRICT AS $$ BEGIN \
+                 RAISE EXCEPTION 'pos.unpack_payload: not a valid zstd frame: Dictionary mismatch' \
+                 USING ERRCODE = 'data_corrupted'; END $$",
+            )
+            .await
+            .unwrap();
+        }
+        let mut w = Writer::connect(&url).await.unwrap();
+        w.write("test", &mis_mapped(&ctx, &body)).await.unwrap();
+        let frame: Vec<u8> = db
+            .query_one("SELECT payload_zstd FROM pos.raw_inbox", &[])
+            .await
+            .unwrap()
+            .get(0);
+        let want = (!old_library).then_some(pos_core::raw_payload::DICTIONARY_ID);
+        assert_eq!(pos_core::raw_payload::frame_dictionary(&frame), want);
+        assert_eq!(pos_core::raw_payload::unpack_zstd(&frame).unwrap(), body);
+        if !old_library {
+            let back: String = db
+                .query_one("SELECT pos.inbox_payload(i) FROM pos.raw_inbox i", &[])
+                .await
+                .unwrap()
+                .get(0);
+            assert_eq!(back, body, "the extension unpacks the dictionary's frames");
+        }
+    }
+}
+
 /// Payloads packed where they were decoded (HTTP threads, import's reader) are stored in the
 /// form decided there, and read back exactly like the ones the writer packs itself.
 #[tokio::test]

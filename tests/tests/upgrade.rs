@@ -93,7 +93,7 @@ fn text(c: &mut postgres::Client, sql: &str) -> String {
 }
 
 /// The version this build installs (pg-extension/Cargo.toml).
-const CURRENT: &str = "0.2.3";
+const CURRENT: &str = "0.2.4";
 
 #[test]
 fn an_updated_0_1_0_database_is_what_a_fresh_install_makes() {
@@ -113,6 +113,11 @@ fn an_updated_0_2_1_database_is_what_a_fresh_install_makes() {
 #[test]
 fn an_updated_0_2_2_database_is_what_a_fresh_install_makes() {
     updated_from_is_fresh("0.2.2", "e2e_upgrade_old_022");
+}
+
+#[test]
+fn an_updated_0_2_3_database_is_what_a_fresh_install_makes() {
+    updated_from_is_fresh("0.2.3", "e2e_upgrade_old_023");
 }
 
 /// A database made at `from` and updated (every step in turn) has the catalog of a fresh install.

@@ -119,6 +119,27 @@ async fn check_extension(client: &tokio_postgres::Client) -> Result<(), WriteErr
     Ok(())
 }
 
+/// Whether the database's extension unpacks frames packed with pos_core's inbox dictionary:
+/// its library may predate the dictionary (the extension's SQL version does not tell, since the
+/// functions kept their signatures), and a frame it cannot read would fail `pos.inbox_payload`
+/// and erasure. Asked by unpacking one such frame; any error means no, and payloads are then
+/// packed without the dictionary.
+async fn reads_inbox_dictionary(client: &tokio_postgres::Client) -> bool {
+    const PROBE: &str = "pos-ingest: can this database read the inbox dictionary?";
+    let frame = pos_core::raw_payload::pack_zstd(PROBE);
+    match client
+        .query_one("SELECT pos.unpack_payload($1) = $2", &[&frame, &PROBE])
+        .await
+    {
+        Ok(row) => row.get::<_, bool>(0),
+        Err(e) => {
+            tracing::warn!(error = %describe_db(&e), "the database's pos_analytics library predates the inbox \
+                dictionary: payloads are packed without it (install the current extension library)");
+            false
+        }
+    }
+}
+
 /// `major.minor.patch` as numbers (missing or unreadable parts count as 0).
 fn version_parts(v: &str) -> [u32; 3] {
     let mut out = [0; 3];
@@ -262,9 +283,17 @@ impl Writer {
         let sql = Statements::prepare(&client, Guard::Newer)
             .await
             .map_err(WriteError::from_db)?;
+        // This writer packs as its own database reads; payloads packed upstream follow the
+        // last writer connected (one database per process).
+        let dictionary = reads_inbox_dictionary(&client).await;
+        crate::envelope::use_inbox_dictionary(dictionary);
         Ok(Writer {
             client,
-            packer: Packer::new(),
+            packer: if dictionary {
+                Packer::new()
+            } else {
+                Packer::plain()
+            },
             chunks: chunks::ChunkCache::default(),
             aliases: txns::AliasCache::default(),
             sql,
