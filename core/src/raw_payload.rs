@@ -89,6 +89,16 @@ impl Packer {
         Packer::checked(zstd, false)
     }
 
+    /// [`Packer::new`] when `dictionary`, else [`Packer::plain`]: for a caller that learns at run
+    /// time whether the reader of its frames has the dictionary.
+    pub fn choose(dictionary: bool) -> Packer {
+        if dictionary {
+            Packer::new()
+        } else {
+            Packer::plain()
+        }
+    }
+
     fn checked(mut zstd: zstd::bulk::Compressor<'static>, dictionary: bool) -> Packer {
         // A checksum of the content in each frame (4 bytes): damage is an error on unpacking,
         // never a silently different payload.
@@ -250,6 +260,7 @@ mod tests {
         assert_eq!(unpack_zstd(&with).unwrap(), text);
         assert_eq!(unpack_zstd(&plain).unwrap(), text);
         assert!(Packer::new().uses_dictionary() && !Packer::plain().uses_dictionary());
+        assert!(Packer::choose(true).uses_dictionary() && !Packer::choose(false).uses_dictionary());
     }
 
     #[test]

@@ -44,15 +44,6 @@ pub fn use_inbox_dictionary(on: bool) {
     INBOX_DICTIONARY.store(on, Ordering::Relaxed);
 }
 
-/// A packer as [`use_inbox_dictionary`] last said: with the dictionary or plain.
-pub fn inbox_packer() -> Packer {
-    if INBOX_DICTIONARY.load(Ordering::Relaxed) {
-        Packer::new()
-    } else {
-        Packer::plain()
-    }
-}
-
 thread_local! {
     /// One zstd context per thread that packs: HTTP threads, import's reader, generate's.
     static PACKER: RefCell<Option<Packer>> = const { RefCell::new(None) };
@@ -71,7 +62,7 @@ impl RawPayload {
             let want = INBOX_DICTIONARY.load(Ordering::Relaxed);
             let packer = match p.as_mut() {
                 Some(packer) if packer.uses_dictionary() == want => packer,
-                _ => p.insert(inbox_packer()),
+                _ => p.insert(Packer::choose(want)),
             };
             match packer.pack(&self.payload) {
                 Stored::Text(_) => Packed::Text,

@@ -289,11 +289,7 @@ impl Writer {
         crate::envelope::use_inbox_dictionary(dictionary);
         Ok(Writer {
             client,
-            packer: if dictionary {
-                Packer::new()
-            } else {
-                Packer::plain()
-            },
+            packer: Packer::choose(dictionary),
             chunks: chunks::ChunkCache::default(),
             aliases: txns::AliasCache::default(),
             sql,
